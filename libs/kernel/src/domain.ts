@@ -1,0 +1,85 @@
+/**
+ * Domain types shared by libraries and services. Plain data, no behaviour, no infrastructure
+ * types: ports, the policy and the services all speak these.
+ */
+
+/** TLP levels, strictest last. TLP 1.0 WHITE is CLEAR here; the marking's version is kept apart. */
+export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
+export type TlpLevel = (typeof TLP_LEVELS)[number];
+
+export const TIERS = ['full', 'trial', 'partner', 'government'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const ORG_STATUSES = ['active', 'suspended'] as const;
+export type OrgStatus = (typeof ORG_STATUSES)[number];
+
+/** Org ids are safe MQTT topic segments and URL path segments: lower-case letters, digits, '-'. */
+export type OrgId = string;
+export const ORG_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+export interface Org {
+  readonly id: OrgId;
+  readonly name: string;
+  /** One of the configured sectors (finance, telecom, broadcasting, building, sme, government, other). */
+  readonly sector: string;
+  /** Prefecture or region code, free text within the configured list. */
+  readonly region: string;
+  readonly tier: Tier;
+  readonly status: OrgStatus;
+  /** Trial members only: when the trial runs (ISO 8601). */
+  readonly trial?: { readonly startsAt: string; readonly endsAt: string } | undefined;
+  readonly contacts: readonly string[];
+  /** The STIX identity id the hub generated for this organisation (`identity--…`). */
+  readonly identityId: string;
+  /** ASCII-armoured OpenPGP public key; mail to this org is encrypted when present. */
+  readonly pgpPublicKey?: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export const ROLES = ['hub-admin', 'org-admin', 'analyst', 'reader'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SCOPES = ['submit', 'read', 'subscribe', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const CHANNELS = ['mqtt', 'email'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const OBSERVABLE_KINDS = ['ipv4', 'ipv6', 'domain', 'url', 'email', 'file-hash'] as const;
+export type ObservableKind = (typeof OBSERVABLE_KINDS)[number];
+
+export interface SubscriptionFilters {
+  readonly objectTypes?: readonly string[] | undefined;
+  readonly observableKinds?: readonly ObservableKind[] | undefined;
+  readonly sourceSectors?: readonly string[] | undefined;
+  readonly minConfidence?: number | undefined;
+  readonly labels?: readonly string[] | undefined;
+  /** The strictest TLP this subscription wants; stricter objects are not pushed on it. */
+  readonly tlpCeiling?: TlpLevel | undefined;
+}
+
+export interface Subscription {
+  readonly id: string;
+  readonly orgId: OrgId;
+  readonly channel: Channel;
+  readonly filters: SubscriptionFilters;
+  /** Email channel: where to send, how often, in which language. */
+  readonly email?:
+    | {
+        readonly to: readonly string[];
+        readonly mode: 'immediate' | 'hourly' | 'daily';
+        readonly lang: 'ja' | 'en';
+      }
+    | undefined;
+  readonly createdAt: string;
+}
+
+/** Who is acting: a user (by token or password) or a machine (by API key), always of one org. */
+export interface Principal {
+  readonly orgId: OrgId;
+  readonly userId?: string | undefined;
+  readonly keyId?: string | undefined;
+  readonly roles: readonly Role[];
+  readonly scopes: readonly Scope[];
+}
