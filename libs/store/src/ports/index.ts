@@ -1,0 +1,29 @@
+export * from './objects.js';
+export * from './jobs.js';
+export * from './deliveries.js';
+export * from './membership.js';
+export * from './status.js';
+export * from './audit.js';
+
+import type { ObjectStore } from './objects.js';
+import type { JobStore } from './jobs.js';
+import type { DeliveryStore } from './deliveries.js';
+import type { ApiKeyStore, OrgStore, SubscriptionStore, UserStore } from './membership.js';
+import type { StatusStore } from './status.js';
+import type { AuditLog } from './audit.js';
+
+/** Every port, from one adapter. */
+export interface Stores {
+  readonly objects: ObjectStore;
+  readonly jobs: JobStore;
+  readonly deliveries: DeliveryStore;
+  readonly orgs: OrgStore;
+  readonly users: UserStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly statuses: StatusStore;
+  readonly audit: AuditLog;
+  /** Which adapter: 'sqlite' | 'mongo'. */
+  readonly kind: string;
+  close(): Promise<void>;
+}

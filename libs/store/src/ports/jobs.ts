@@ -1,0 +1,46 @@
+/** Outbox jobs. A job carries ids and an idempotency key, never payloads. */
+export type JobKind = 'distribute' | 'send_mail' | 'digest';
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+
+export interface NewJob {
+  readonly kind: JobKind;
+  /** Unique: enqueuing the same key again is a no-op (`duplicate`). */
+  readonly key: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** Not before this time (ISO); default now. */
+  readonly runAt?: string | undefined;
+}
+
+export interface Job extends NewJob {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly runAt: string;
+  readonly leaseOwner?: string | undefined;
+  readonly leaseUntil?: string | undefined;
+  readonly lastError?: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface JobStore {
+  enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'>;
+  /**
+   * Claims up to `limit` due jobs (pending with runAt <= now, or running with an expired lease)
+   * for `owner` until now + leaseMs. Any number of workers may call this concurrently; a job is
+   * held by one owner at a time. Claiming increments `attempts`.
+   */
+  claim(owner: string, now: Date, leaseMs: number, limit: number, kinds?: readonly JobKind[]): Promise<Job[]>;
+  /** Marks done; false when the lease was lost to another owner. */
+  complete(id: string, owner: string, now: Date): Promise<boolean>;
+  /** Back to pending, due at `runAt`. */
+  retry(id: string, owner: string, runAt: Date, error: string, now: Date): Promise<boolean>;
+  /** Dead letter: kept for admins. */
+  bury(id: string, owner: string, error: string, now: Date): Promise<boolean>;
+  get(id: string): Promise<Job | undefined>;
+  list(q: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number }): Promise<Job[]>;
+  /** Re-queues a dead job (admin action). */
+  revive(id: string, now: Date): Promise<boolean>;
+  /** When the next pending job is due, for a worker deciding how long to sleep. */
+  nextDue(): Promise<string | undefined>;
+}

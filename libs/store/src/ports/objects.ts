@@ -1,0 +1,75 @@
+import type { OrgId, TlpLevel } from '@isac/kernel';
+
+export type StixJson = Readonly<Record<string, unknown>>;
+
+/** Where the effective TLP came from: the object's own marking, a container in the same bundle, or the default. */
+export type TlpSource = 'object' | 'container' | 'default';
+
+/** One STIX object version as the hub received it, with what the hub recorded beside it. */
+export interface NewObjectVersion {
+  readonly collectionId: string;
+  readonly id: string;
+  readonly type: string;
+  readonly specVersion: string;
+  /** `modified`, else `created`; objects with neither (SCOs, marking definitions) use the epoch. */
+  readonly version: string;
+  /** Exactly as submitted; never rewritten. */
+  readonly object: StixJson;
+  readonly submitterOrgId: OrgId;
+  readonly tlp: TlpLevel;
+  readonly tlpSource: TlpSource;
+  /** Non-TLP marking-definition ids the hub does not know: the policy denies on them. */
+  readonly unknownMarkings: readonly string[];
+  readonly namedRecipients: readonly OrgId[];
+  /** False when the submitter chose to be named to recipients. */
+  readonly anonymous: boolean;
+  /** Incident-coordination drill: flagged in topics and subjects. */
+  readonly exercise: boolean;
+}
+
+export interface ObjectVersion extends NewObjectVersion {
+  /** Hub-assigned, strictly increasing within a collection; RFC 3339 with microseconds. */
+  readonly dateAdded: string;
+}
+
+export type AcceptOutcome = 'inserted' | 'duplicate';
+
+export interface ObjectQuery {
+  /** Only versions added strictly after this time. */
+  readonly addedAfter?: string | undefined;
+  /** Opaque cursor from a previous page's `next`. */
+  readonly next?: string | undefined;
+  readonly limit: number;
+  readonly match?: {
+    readonly id?: readonly string[] | undefined;
+    readonly type?: readonly string[] | undefined;
+    /** 'first' | 'last' | 'all' | a timestamp; default 'last'. */
+    readonly version?: readonly string[] | undefined;
+    readonly specVersion?: readonly string[] | undefined;
+  };
+  /** Coarse pre-filter for reads: only these TLP levels (the policy still decides per object). */
+  readonly tlpIn?: readonly TlpLevel[] | undefined;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Present when `more`: the cursor for the following page. */
+  readonly next?: string | undefined;
+  readonly more: boolean;
+}
+
+export interface ObjectStore {
+  /**
+   * Stores object versions and, for each inserted one, its distribution job, atomically: after
+   * this resolves every inserted version and its job are durable. A repeated (collection, id,
+   * version) is reported as `duplicate` and left untouched. Outcomes are in input order.
+   */
+  accept(versions: readonly NewObjectVersion[]): Promise<AcceptOutcome[]>;
+  list(collectionId: string, q: ObjectQuery): Promise<Page<ObjectVersion>>;
+  /** One version, or the latest when `version` is omitted. */
+  get(collectionId: string, id: string, version?: string): Promise<ObjectVersion | undefined>;
+  /** Removes an object (all versions, or one) from a collection; returns how many were removed. */
+  remove(collectionId: string, id: string, version?: string): Promise<number>;
+  /** Lookup across collections for distribution and explanation. */
+  getVersion(id: string, version: string): Promise<ObjectVersion | undefined>;
+}

@@ -1,0 +1,55 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ConflictError } from '@isac/kernel';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface SqliteOptions {
+  /** File path, or ':memory:'. */
+  readonly path: string;
+  /** 'full' (default) fsyncs every commit: an acknowledged submission survives power loss. */
+  readonly synchronous?: 'full' | 'normal';
+}
+
+export function openDatabase(opts: SqliteOptions): Db {
+  if (opts.path !== ':memory:') mkdirSync(path.dirname(opts.path), { recursive: true });
+  const db = new Database(opts.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  for (const m of SQLITE_MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    }).immediate();
+  }
+}
+
+/** Turns SQLite's constraint errors into domain errors; everything else passes through. */
+export function mapSqliteError(err: unknown, what: string): never {
+  const code = (err as { code?: string }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    throw new ConflictError(`${what} already exists`, [], { cause: err });
+  }
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    throw new ConflictError(`${what} refers to something that does not exist`, [], { cause: err });
+  }
+  throw err;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from './database.js';
+import type { Job, JobKind, JobStatus, JobStore, NewJob } from '../ports/index.js';
+
+interface Row {
+  id: string;
+  kind: string;
+  key: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  run_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function fromRow(r: Row): Job {
+  return {
+    id: r.id,
+    kind: r.kind as JobKind,
+    key: r.key,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    status: r.status as JobStatus,
+    attempts: r.attempts,
+    runAt: r.run_at,
+    leaseOwner: r.lease_owner ?? undefined,
+    leaseUntil: r.lease_until ?? undefined,
+    lastError: r.last_error ?? undefined,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class SqliteJobStore implements JobStore {
+  private readonly claimTx;
+
+  constructor(private readonly db: Db) {
+    const due = db.prepare(`SELECT * FROM jobs WHERE
+        ((status = 'pending' AND run_at <= @now) OR (status = 'running' AND lease_until <= @now))
+        AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
+      ORDER BY run_at LIMIT @limit`);
+    const take = db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = @owner,
+        lease_until = @until, updated_at = @now WHERE id = @id`);
+    this.claimTx = db.transaction((owner: string, now: string, until: string, limit: number, kinds: string | null) => {
+      const rows = due.all({ now, limit, kinds }) as Row[];
+      for (const r of rows) take.run({ owner, until, now, id: r.id });
+      return rows.map((r) => fromRow({ ...r, status: 'running', attempts: r.attempts + 1, lease_owner: owner, lease_until: until, updated_at: now }));
+    });
+  }
+
+  enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'> {
+    const at = now.toISOString();
+    const res = this.db
+      .prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`)
+      .run(randomUUID(), job.kind, job.key, JSON.stringify(job.payload), job.runAt ?? at, at, at);
+    return Promise.resolve(res.changes === 1 ? 'inserted' : 'duplicate');
+  }
+
+  claim(owner: string, now: Date, leaseMs: number, limit: number, kinds?: readonly JobKind[]): Promise<Job[]> {
+    const until = new Date(now.getTime() + leaseMs).toISOString();
+    return Promise.resolve(this.claimTx.immediate(owner, now.toISOString(), until, limit, kinds ? JSON.stringify(kinds) : null));
+  }
+
+  private settle(id: string, owner: string, set: string, params: Record<string, unknown>): Promise<boolean> {
+    const res = this.db
+      .prepare(`UPDATE jobs SET ${set}, lease_owner = NULL, lease_until = NULL, updated_at = @now
+        WHERE id = @id AND lease_owner = @owner AND status = 'running'`)
+      .run({ id, owner, ...params });
+    return Promise.resolve(res.changes === 1);
+  }
+
+  complete(id: string, owner: string, now: Date): Promise<boolean> {
+    return this.settle(id, owner, `status = 'done'`, { now: now.toISOString() });
+  }
+
+  retry(id: string, owner: string, runAt: Date, error: string, now: Date): Promise<boolean> {
+    return this.settle(id, owner, `status = 'pending', run_at = @runAt, last_error = @error`, {
+      now: now.toISOString(),
+      runAt: runAt.toISOString(),
+      error,
+    });
+  }
+
+  bury(id: string, owner: string, error: string, now: Date): Promise<boolean> {
+    return this.settle(id, owner, `status = 'dead', last_error = @error`, { now: now.toISOString(), error });
+  }
+
+  get(id: string): Promise<Job | undefined> {
+    const r = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return Promise.resolve(r ? fromRow(r) : undefined);
+  }
+
+  list(q: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number }): Promise<Job[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs WHERE (@status IS NULL OR status = @status) AND (@kind IS NULL OR kind = @kind)
+        ORDER BY created_at DESC LIMIT @limit`)
+      .all({ status: q.status ?? null, kind: q.kind ?? null, limit: q.limit }) as Row[];
+    return Promise.resolve(rows.map(fromRow));
+  }
+
+  revive(id: string, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const res = this.db
+      .prepare(`UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'`)
+      .run(at, at, id);
+    return Promise.resolve(res.changes === 1);
+  }
+
+  nextDue(): Promise<string | undefined> {
+    const v = this.db
+      .prepare(`SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE lease_until END) FROM jobs WHERE status IN ('pending', 'running')`)
+      .pluck()
+      .get() as string | null;
+    return Promise.resolve(v ?? undefined);
+  }
+}

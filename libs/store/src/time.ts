@@ -1,0 +1,31 @@
+/**
+ * Timestamps in the store. STIX versions arrive with any sub-second precision; comparing them as
+ * strings is only right once they are normalised to one fixed width (nanoseconds here).
+ */
+export function normalizeTimestamp(ts: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(ts);
+  if (!m) return ts;
+  return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
+}
+
+/** Microseconds since the epoch, as an integer that fits a double exactly until year 2255. */
+export function toMicros(d: Date): number {
+  return d.getTime() * 1000;
+}
+
+/** RFC 3339 with microsecond precision, as TAXII's date_added wants it. */
+export function microsToIso(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const rest = us - ms * 1000;
+  return new Date(ms).toISOString().replace('Z', `${String(rest).padStart(3, '0')}Z`);
+}
+
+/** Parses an RFC 3339 timestamp to microseconds (sub-microsecond digits are dropped). */
+export function isoToMicros(ts: string): number | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(ts);
+  if (!m) return undefined;
+  const base = Date.parse(`${m[1]}Z`);
+  if (Number.isNaN(base)) return undefined;
+  const frac = (m[2] ?? '').padEnd(6, '0').slice(0, 6);
+  return base * 1000 + Number(frac);
+}
