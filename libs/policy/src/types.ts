@@ -30,6 +30,11 @@ export interface PolicyInput {
   readonly tlp: TlpLevel;
   /** Marking-definition ids on the object that are neither TLP nor known to the hub: deny. */
   readonly unknownMarkings?: readonly string[];
+  /**
+   * Non-TLP marking-definition ids the hub knows and that restrict nobody (statements, say).
+   * A granular marking whose `marking_ref` is neither TLP nor listed here removes what it selects.
+   */
+  readonly knownMarkings?: readonly string[];
   readonly submitter: Org;
   /** True unless the submitter chose to be named. */
   readonly anonymous: boolean;

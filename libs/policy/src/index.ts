@@ -1,0 +1,8 @@
+export * from './types.js';
+export {
+  DEFAULT_POLICY_RULES,
+  PolicyConfigError,
+  validatePolicyRules,
+  type PolicyConfigProblem,
+} from './rules.js';
+export { PolicyEngine } from './engine.js';

@@ -1,0 +1,128 @@
+import { tlp2Marking, tlpMarkingById } from '@isac/stix';
+import { parseSelector, type Path, type Segment } from './prepared.js';
+import type { StixObject, TlpLevel } from './types.js';
+
+interface Node {
+  removed: boolean;
+  /** A list emptied by redaction, dropped from the copy (STIX lists are never empty). */
+  dropped: boolean;
+  readonly children: Map<Segment, Node>;
+}
+
+const node = (): Node => ({ removed: false, dropped: false, children: new Map() });
+
+function trieOf(paths: readonly Path[]): Node {
+  const root = node();
+  for (const path of paths) {
+    let cur = root;
+    for (const seg of path) {
+      let next = cur.children.get(seg);
+      if (!next) cur.children.set(seg, (next = node()));
+      cur = next;
+    }
+    cur.removed = true;
+  }
+  return root;
+}
+
+function copy(
+  v: unknown,
+  at: Node | undefined,
+  replace: ReadonlySet<string>,
+  hubId: string,
+  depth: number,
+): unknown {
+  if (typeof v === 'string') return replace.has(v) ? hubId : v;
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > 128) throw new Error('object nested too deeply to release');
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const child = at?.children.get(i);
+      if (child?.removed) continue;
+      out.push(copy(v[i], child, replace, hubId, depth + 1));
+    }
+    return out;
+  }
+  const entries: [string, unknown][] = [];
+  for (const [k, x] of Object.entries(v)) {
+    if (depth === 0 && k === 'granular_markings') continue; // rebuilt by the caller
+    const child = at?.children.get(k);
+    if (child?.removed) continue;
+    const c = copy(x, child, replace, hubId, depth + 1);
+    if (child && Array.isArray(c) && c.length === 0 && Array.isArray(x) && x.length > 0) {
+      child.dropped = true;
+      continue;
+    }
+    entries.push([k, c]);
+  }
+  // fromEntries defines own properties, so a `__proto__` key stays data, never a prototype.
+  return Object.fromEntries(entries);
+}
+
+/** The selector's path in the redacted copy (list indexes shifted), or undefined when its target was removed. */
+function remap(path: Path, root: Node): Path | undefined {
+  let at: Node | undefined = root;
+  const out: Segment[] = [];
+  for (const seg of path) {
+    if (typeof seg === 'number' && at) {
+      let shift = 0;
+      for (const [k, c] of at.children) if (typeof k === 'number' && k < seg && c.removed) shift++;
+      out.push(seg - shift);
+    } else out.push(seg);
+    at = at?.children.get(seg);
+    if (at?.removed || at?.dropped) return undefined;
+  }
+  return out;
+}
+
+const toSelector = (path: Path): string => path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.');
+
+function rebuildGranular(gms: unknown, root: Node, hasRemovals: boolean): unknown[] | undefined {
+  if (!Array.isArray(gms)) return undefined;
+  const out: unknown[] = [];
+  for (const gm of gms as unknown[]) {
+    if (typeof gm !== 'object' || gm === null || Array.isArray(gm)) continue;
+    const g = gm as Record<string, unknown>;
+    const selectors = Array.isArray(g['selectors']) ? (g['selectors'] as unknown[]) : [];
+    const kept: unknown[] = [];
+    for (const s of selectors) {
+      const p = hasRemovals ? parseSelector(s) : undefined;
+      if (!p) {
+        kept.push(s);
+        continue;
+      }
+      const q = remap(p, root);
+      if (q) kept.push(toSelector(q));
+    }
+    if (kept.length === 0) continue;
+    out.push(Object.fromEntries(Object.entries(g).map(([k, x]) => [k, k === 'selectors' ? kept : x])));
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * A copy of `obj` without the properties at `removed`, with every string equal to one of `replace`
+ * swapped for `hubId`, granular markings re-pointed (or dropped with what they marked), and a TLP
+ * marking for `tlp` added when the object carries none of its own. Never mutates `obj`.
+ */
+export function redactedCopy(
+  obj: StixObject,
+  removed: readonly Path[],
+  replace: ReadonlySet<string>,
+  hubId: string,
+  tlp: TlpLevel,
+): StixObject {
+  const root = trieOf(removed);
+  const out = copy(obj, root, replace, hubId, 0) as Record<string, unknown>;
+  const gmNode = root.children.get('granular_markings');
+  if (!gmNode?.removed) {
+    const gms = rebuildGranular(obj['granular_markings'], root, removed.length > 0);
+    if (gms) out['granular_markings'] = gms;
+  }
+  const refs = out['object_marking_refs'];
+  const list = Array.isArray(refs) ? (refs as unknown[]) : [];
+  if (!list.some((r) => typeof r === 'string' && tlpMarkingById(r) !== undefined))
+    out['object_marking_refs'] = [...list, tlp2Marking(tlp).id];
+  return out;
+}
