@@ -1,0 +1,135 @@
+import {
+  ForbiddenError,
+  UnauthenticatedError,
+  type Clock,
+  type Org,
+  type Principal,
+} from '@isac/kernel';
+import type { ApiKeyStore, OrgStore, User, UserStore } from '@isac/store';
+import { apiKeyMatches, looksLikeApiKey, parseApiKey } from './api-keys.js';
+import { verifyPassword } from './passwords.js';
+import { scopesForRoles } from './roles.js';
+import type { TokenService } from './tokens.js';
+
+export interface LockoutPolicy {
+  /** Failed attempts before the account is locked. */
+  readonly maxFailures: number;
+  readonly lockMinutes: number;
+}
+
+export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 5, lockMinutes: 15 };
+
+/** Whether an organisation may act or receive now: active, and not a trial past its end. */
+export function orgIsActive(org: Org, now: Date): { ok: true } | { ok: false; why: string } {
+  if (org.status !== 'active') return { ok: false, why: `organisation ${org.id} is ${org.status}` };
+  if (org.tier === 'trial' && (!org.trial || Date.parse(org.trial.endsAt) <= now.getTime())) {
+    return { ok: false, why: `the trial of organisation ${org.id} has ended` };
+  }
+  return { ok: true };
+}
+
+/**
+ * Turns credentials into a Principal: `Authorization: Bearer <JWT | API key>` or
+ * `Authorization: Basic` (username + password, or any username + API key as password).
+ */
+export class Authenticator {
+  constructor(
+    private readonly deps: {
+      users: UserStore;
+      apiKeys: ApiKeyStore;
+      orgs: OrgStore;
+      tokens: TokenService;
+      clock: Clock;
+      lockout?: LockoutPolicy;
+    },
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    if (!authorization) throw new UnauthenticatedError('credentials are required (Bearer token, API key, or HTTP Basic)');
+    const space = authorization.indexOf(' ');
+    const scheme = (space > 0 ? authorization.slice(0, space) : authorization).toLowerCase();
+    const value = space > 0 ? authorization.slice(space + 1).trim() : '';
+    if (scheme === 'bearer') {
+      return looksLikeApiKey(value) ? this.fromApiKey(value) : this.fromToken(value);
+    }
+    if (scheme === 'basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) throw new UnauthenticatedError('malformed Basic credentials');
+      const user = decoded.slice(0, colon);
+      const secret = decoded.slice(colon + 1);
+      return looksLikeApiKey(secret) ? this.fromApiKey(secret) : this.fromPassword(user, secret);
+    }
+    throw new UnauthenticatedError(`unsupported authorization scheme ${scheme}`);
+  }
+
+  async fromApiKey(key: string): Promise<Principal> {
+    const parsed = parseApiKey(key);
+    const record = parsed ? await this.deps.apiKeys.getByPrefix(parsed.prefix) : undefined;
+    if (!record || !apiKeyMatches(key, record.hash)) throw new UnauthenticatedError('unknown API key');
+    const now = this.deps.clock.now();
+    if (record.revokedAt) throw new UnauthenticatedError('the API key has been revoked');
+    if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) throw new UnauthenticatedError('the API key has expired');
+    await this.requireActiveOrg(record.orgId, now);
+    await this.deps.apiKeys.touch(record.id, now.toISOString());
+    return { orgId: record.orgId, keyId: record.id, roles: [], scopes: record.scopes };
+  }
+
+  async fromToken(token: string): Promise<Principal> {
+    const claims = this.deps.tokens.verify(token);
+    const user = await this.deps.users.get(claims.org, claims.sub);
+    if (!user || user.disabled) throw new UnauthenticatedError('the token belongs to no active user');
+    const issuedAt = decodeIat(token);
+    if (user.tokensValidAfter && issuedAt !== undefined && issuedAt * 1000 < Date.parse(user.tokensValidAfter)) {
+      throw new UnauthenticatedError('the token has been revoked');
+    }
+    await this.requireActiveOrg(user.orgId, this.deps.clock.now());
+    return { orgId: user.orgId, userId: user.id, roles: user.roles, scopes: scopesForRoles(user.roles) };
+  }
+
+  /** Password check with lockout after repeated failures; the same answer for unknown users and bad passwords. */
+  async fromPassword(username: string, password: string): Promise<Principal> {
+    const user = await this.verifyUserPassword(username, password);
+    return { orgId: user.orgId, userId: user.id, roles: user.roles, scopes: scopesForRoles(user.roles) };
+  }
+
+  async verifyUserPassword(username: string, password: string): Promise<User> {
+    const lockout = this.deps.lockout ?? DEFAULT_LOCKOUT;
+    const now = this.deps.clock.now();
+    const user = await this.deps.users.getByUsername(username);
+    if (!user || user.disabled) throw new UnauthenticatedError('wrong username or password');
+    if (user.lockedUntil && Date.parse(user.lockedUntil) > now.getTime()) {
+      throw new UnauthenticatedError('the account is locked after repeated failed logins; try again later');
+    }
+    if (!(await verifyPassword(password, user.passwordHash))) {
+      const failures = user.failedLogins + 1;
+      const locked = failures >= lockout.maxFailures;
+      await this.deps.users.update({
+        ...user,
+        failedLogins: locked ? 0 : failures,
+        lockedUntil: locked ? new Date(now.getTime() + lockout.lockMinutes * 60_000).toISOString() : user.lockedUntil,
+      });
+      throw new UnauthenticatedError('wrong username or password');
+    }
+    if (user.failedLogins > 0 || user.lockedUntil) await this.deps.users.update({ ...user, failedLogins: 0, lockedUntil: undefined });
+    await this.requireActiveOrg(user.orgId, now);
+    return user;
+  }
+
+  private async requireActiveOrg(orgId: string, now: Date): Promise<Org> {
+    const org = await this.deps.orgs.get(orgId);
+    if (!org) throw new UnauthenticatedError('the credential belongs to no organisation');
+    const active = orgIsActive(org, now);
+    if (!active.ok) throw new ForbiddenError(`${active.why}: it cannot act on the hub`);
+    return org;
+  }
+}
+
+function decodeIat(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { iat?: unknown };
+    return typeof payload.iat === 'number' ? payload.iat : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './passwords.js';
+export * from './api-keys.js';
+export * from './tokens.js';
+export * from './roles.js';
+export * from './authenticator.js';

@@ -1,0 +1,123 @@
+import type { Request, RequestHandler } from 'express';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, NotAcceptableError } from '@isac/kernel';
+
+/** Parses `type/subtype; a=b` into a lower-case essence and parameters. */
+export function parseMediaType(header: string | undefined): { essence: string; params: Record<string, string> } | undefined {
+  if (!header) return undefined;
+  const [essence, ...rest] = header.split(';');
+  if (!essence) return undefined;
+  const params: Record<string, string> = {};
+  for (const p of rest) {
+    const i = p.indexOf('=');
+    if (i > 0) params[p.slice(0, i).trim().toLowerCase()] = p.slice(i + 1).trim().replace(/^"|"$/g, '');
+  }
+  return { essence: essence.trim().toLowerCase(), params };
+}
+
+/** A media type we accept: its essence, and the `version` parameter if it must match. */
+export interface MediaRule {
+  readonly essence: string;
+  readonly version?: string;
+}
+
+export function mediaMatches(header: string | undefined, rules: readonly MediaRule[]): boolean {
+  const m = parseMediaType(header);
+  if (!m) return false;
+  return rules.some((r) => r.essence === m.essence && (r.version === undefined || m.params['version'] === undefined || m.params['version'] === r.version));
+}
+
+/** Throws 406 unless the Accept header admits one of `rules` (absent or * / * admits all). */
+export function requireAcceptable(req: Request, rules: readonly MediaRule[]): void {
+  const accept = req.headers.accept;
+  if (!accept) return;
+  const ok = accept.split(',').some((part) => {
+    const m = parseMediaType(part);
+    if (!m) return false;
+    if (m.essence === '*/*' || m.essence === 'application/*') return true;
+    return rules.some((r) => r.essence === m.essence && (r.version === undefined || m.params['version'] === undefined || m.params['version'] === r.version));
+  });
+  if (!ok) throw new NotAcceptableError(`cannot answer in any media type the Accept header allows; this endpoint produces ${rules.map((r) => (r.version ? `${r.essence};version=${r.version}` : r.essence)).join(' or ')}`);
+}
+
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_DEPTH = 64;
+
+/** Finds `__proto__`/`constructor`/`prototype` keys and excessive nesting; returns the JSON pointer of the first. */
+export function findHostileKey(value: unknown, path = '', depth = 0): { path: string; message: string } | undefined {
+  if (depth > MAX_DEPTH) return { path, message: `nesting deeper than ${MAX_DEPTH} levels` };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = findHostileKey(value[i], `${path}/${i}`, depth + 1);
+      if (r) return r;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const k of Object.keys(value)) {
+      const p = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (FORBIDDEN.has(k)) return { path: p, message: `the key "${k}" is not allowed` };
+      const r = findHostileKey((value as Record<string, unknown>)[k], p, depth + 1);
+      if (r) return r;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads and parses a JSON body: 415 for another media type, 413 past `limit` bytes (without
+ * reading the rest), 400 for malformed JSON (with the position) or hostile keys (with the path).
+ * The parsed value is left in `req.body`.
+ */
+export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): RequestHandler {
+  return (req, _res, next) => {
+    if (!mediaMatches(req.headers['content-type'], opts.types)) {
+      next(new UnsupportedMediaTypeError(`Content-Type must be ${opts.types.map((t) => (t.version ? `${t.essence};version=${t.version}` : t.essence)).join(' or ')}; got ${req.headers['content-type'] ?? 'none'}`));
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > opts.limit) {
+      req.resume();
+      next(new PayloadTooLargeError(`the body is ${declared} bytes; this endpoint accepts at most ${opts.limit}`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > opts.limit) {
+        failed = true;
+        next(new PayloadTooLargeError(`the body is larger than ${opts.limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', (err) => {
+      if (!failed) {
+        failed = true;
+        next(err);
+      }
+    });
+    req.on('end', () => {
+      if (failed) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') {
+        next(new ValidationError('the request body is empty; a JSON document is required', [{ path: '', message: 'empty body' }]));
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (err) {
+        next(new ValidationError(`malformed JSON: ${(err as Error).message}`, [{ path: '', message: (err as Error).message }]));
+        return;
+      }
+      const hostile = findHostileKey(parsed);
+      if (hostile) {
+        next(new ValidationError(`rejected input at ${hostile.path || '/'}: ${hostile.message}`, [hostile]));
+        return;
+      }
+      (req as { body: unknown }).body = parsed;
+      next();
+    });
+  };
+}

@@ -1,0 +1,39 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { ValidationError, type ErrorDetail } from '@isac/kernel';
+
+/** The one ajv instance for request schemas. */
+export const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
+(addFormats as unknown as (a: Ajv) => void)(ajv);
+
+function detail(e: ErrorObject): ErrorDetail {
+  if (e.keyword === 'required') {
+    const p = `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`;
+    return { path: p, message: `${p.slice(1)} is required`, rule: 'required' };
+  }
+  if (e.keyword === 'additionalProperties') {
+    const p = `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`;
+    return { path: p, message: `${p.slice(1)} is not a known field`, rule: 'additional_property' };
+  }
+  const field = e.instancePath.slice(1).replace(/\//g, '.') || 'body';
+  return { path: e.instancePath, message: `${field} ${e.message ?? 'is invalid'}`, rule: e.keyword };
+}
+
+const cache = new WeakMap<object, ReturnType<Ajv['compile']>>();
+
+/** Validates `value` against `schema`, or throws a 400 whose details name each bad field by JSON pointer. */
+export function validateInput<T>(schema: object, value: unknown, what = 'request body'): T {
+  let fn = cache.get(schema);
+  if (!fn) {
+    fn = ajv.compile(schema);
+    cache.set(schema, fn);
+  }
+  if (!fn(value)) {
+    const details = (fn.errors ?? []).map(detail);
+    throw new ValidationError(`invalid ${what}: ${details.map((d) => d.message).join('; ')}`, details);
+  }
+  return value as T;
+}
+
+/** Names and other free text: no control characters (they break logs, mail headers and terminals). */
+export const SAFE_TEXT = '^[^\\u0000-\\u001f\\u007f]*$';
