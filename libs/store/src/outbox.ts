@@ -1,4 +1,6 @@
 import { ValidationError } from '@isac/kernel';
+import type { Job, JobStore } from './ports/jobs.js';
+import { normalizeTimestamp } from './time.js';
 
 /** The idempotency key of an object version's distribution job. */
 export function distributionJobKey(collectionId: string, id: string, versionNorm: string): string {
@@ -7,7 +9,8 @@ export function distributionJobKey(collectionId: string, id: string, versionNorm
 
 /** The idempotency key of one delivery: object id + version + recipient org + channel. */
 export function deliveryKey(objectId: string, version: string, orgId: string, channel: string): string {
-  return `${objectId}|${version}|${orgId}|${channel}`;
+  // One version written with different sub-second precision is still one version.
+  return `${objectId}|${normalizeTimestamp(version)}|${orgId}|${channel}`;
 }
 
 export function encodeCursor(us: number): string {
@@ -23,4 +26,23 @@ export function decodeCursor(next: string): number {
 /** Exponential back-off with a cap: 1 s, 2 s, 4 s, … up to `capMs`. */
 export function backoffMs(attempt: number, baseMs = 1000, capMs = 5 * 60_000): number {
   return Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/** How a failed job is retried: back-off between attempts, dead letter after `maxAttempts`. */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseMs?: number | undefined;
+  readonly capMs?: number | undefined;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/**
+ * Settles a failed attempt of a claimed job: back to pending after a back-off, or dead (kept for
+ * admins) once it has used `maxAttempts` attempts. `lost` when the lease went to another owner.
+ */
+export async function failJob(jobs: JobStore, job: Job, owner: string, error: string, now: Date, policy: RetryPolicy): Promise<'retry' | 'dead' | 'lost'> {
+  if (job.attempts >= policy.maxAttempts) return (await jobs.bury(job.id, owner, error, now)) ? 'dead' : 'lost';
+  const at = new Date(now.getTime() + backoffMs(job.attempts, policy.baseMs, policy.capMs));
+  return (await jobs.retry(job.id, owner, at, error, now)) ? 'retry' : 'lost';
 }

@@ -1,3 +1,5 @@
+import { ValidationError } from '@isac/kernel';
+
 /**
  * Timestamps in the store. STIX versions arrive with any sub-second precision; comparing them as
  * strings is only right once they are normalised to one fixed width (nanoseconds here).
@@ -28,4 +30,11 @@ export function isoToMicros(ts: string): number | undefined {
   if (Number.isNaN(base)) return undefined;
   const frac = (m[2] ?? '').padEnd(6, '0').slice(0, 6);
   return base * 1000 + Number(frac);
+}
+
+/** An instant as the store compares it: `toISOString()` width, so string order is time order. */
+export function toInstant(ts: string | Date): string {
+  const d = typeof ts === 'string' ? new Date(ts) : ts;
+  if (Number.isNaN(d.getTime())) throw new ValidationError(`not a timestamp: ${String(ts)}`, [{ path: 'timestamp', message: 'not an RFC 3339 timestamp' }]);
+  return d.toISOString();
 }

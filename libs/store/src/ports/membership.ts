@@ -19,6 +19,8 @@ export interface User {
   readonly failedLogins: number;
   readonly lockedUntil?: string | undefined;
   readonly disabled: boolean;
+  /** Tokens issued before this time are rejected (sign-out everywhere, password change). */
+  readonly tokensValidAfter?: string | undefined;
   readonly createdAt: string;
 }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ConflictError } from '@isac/kernel';
+import { ConflictError, TransientError, type AppError } from '@isac/kernel';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -19,7 +19,7 @@ export function openDatabase(opts: SqliteOptions): Db {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma('busy_timeout = 10000');
   migrate(db);
   return db;
 }
@@ -29,9 +29,12 @@ export function migrate(db: Db): void {
   const applied = new Set(
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
   );
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   for (const m of SQLITE_MIGRATIONS) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
+      // Another process may have applied it since we looked: check again under the write lock.
+      if (isApplied.get(m.version) !== undefined) return;
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         m.version,
@@ -52,4 +55,13 @@ export function mapSqliteError(err: unknown, what: string): never {
     throw new ConflictError(`${what} refers to something that does not exist`, [], { cause: err });
   }
   throw err;
+}
+
+/** Any error an SQLite call threw, as a domain error: constraint -> conflict, the rest transient. */
+export function sqliteToDomainError(err: unknown): AppError {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+    return new ConflictError('the change conflicts with what is stored', [], { cause: err });
+  }
+  return new TransientError('the store is unavailable, try again', [], { cause: err });
 }

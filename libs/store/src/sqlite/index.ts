@@ -1,12 +1,14 @@
 import type { Clock } from '@isac/kernel';
 import type { Stores } from '../ports/index.js';
-import { openDatabase, type SqliteOptions } from './database.js';
+import { guardStore } from '../store-errors.js';
+import { openDatabase, sqliteToDomainError, type SqliteOptions } from './database.js';
 import { SqliteObjectStore } from './sqlite-object-store.js';
-import { SqliteJobStore } from './sqlite-job-store.js';
+import { SqliteJobStore, type JobStoreOptions } from './sqlite-job-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
+  SqliteCollectionStore,
   SqliteOrgStore,
   SqliteStatusStore,
   SqliteSubscriptionStore,
@@ -14,23 +16,29 @@ import {
 } from './sqlite-membership-stores.js';
 
 export type { SqliteOptions };
+export { SqliteObjectStore, SqliteJobStore, SqliteDeliveryStore, SqliteApiKeyStore, SqliteAuditLog, SqliteCollectionStore };
+export { SqliteOrgStore, SqliteStatusStore, SqliteSubscriptionStore, SqliteUserStore };
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
-export function openSqliteStores(opts: SqliteOptions, clock: Clock): Stores {
+export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: Clock): Stores {
   const db = openDatabase(opts);
+  const g = <T extends object>(store: T): T => guardStore(store, sqliteToDomainError);
+  let closed = false;
   return {
     kind: 'sqlite',
-    objects: new SqliteObjectStore(db, clock),
-    jobs: new SqliteJobStore(db),
-    deliveries: new SqliteDeliveryStore(db),
-    orgs: new SqliteOrgStore(db),
-    users: new SqliteUserStore(db),
-    apiKeys: new SqliteApiKeyStore(db),
-    subscriptions: new SqliteSubscriptionStore(db),
-    statuses: new SqliteStatusStore(db),
-    audit: new SqliteAuditLog(db),
+    objects: g(new SqliteObjectStore(db, clock)),
+    jobs: g(new SqliteJobStore(db, opts)),
+    deliveries: g(new SqliteDeliveryStore(db)),
+    orgs: g(new SqliteOrgStore(db)),
+    users: g(new SqliteUserStore(db)),
+    apiKeys: g(new SqliteApiKeyStore(db)),
+    subscriptions: g(new SqliteSubscriptionStore(db)),
+    statuses: g(new SqliteStatusStore(db)),
+    audit: g(new SqliteAuditLog(db)),
+    collections: g(new SqliteCollectionStore(db)),
     close: () => {
-      db.close();
+      if (!closed) db.close();
+      closed = true;
       return Promise.resolve();
     },
   };

@@ -83,4 +83,36 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 `,
   },
+  {
+    version: 2,
+    name: 'collections, date_added high-water marks, first/last flags, audit actor org',
+    sql: `
+CREATE TABLE collections (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+
+-- The last date_added handed out per collection. It never goes down (not even when the newest
+-- object is removed or the clock steps back), so a cursor a client holds stays valid.
+CREATE TABLE collection_clocks (collection_id TEXT PRIMARY KEY, last_added_us INTEGER NOT NULL);
+INSERT INTO collection_clocks (collection_id, last_added_us)
+  SELECT collection_id, MAX(date_added_us) FROM objects GROUP BY collection_id;
+
+-- match[version]=last|first without a correlated sub-query per row: flags kept by accept()/remove().
+ALTER TABLE objects ADD COLUMN is_latest INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE objects ADD COLUMN is_first INTEGER NOT NULL DEFAULT 0;
+UPDATE objects SET
+  is_latest = (version_norm = (SELECT MAX(x.version_norm) FROM objects x WHERE x.collection_id = objects.collection_id AND x.id = objects.id)),
+  is_first = (version_norm = (SELECT MIN(x.version_norm) FROM objects x WHERE x.collection_id = objects.collection_id AND x.id = objects.id));
+CREATE INDEX objects_latest ON objects (collection_id, date_added_us) WHERE is_latest = 1;
+CREATE INDEX objects_first ON objects (collection_id, date_added_us) WHERE is_first = 1;
+
+CREATE INDEX jobs_by_created ON jobs (created_at);
+CREATE INDEX jobs_by_status_created ON jobs (status, created_at);
+
+-- An org sees the audit records of what it did as well as of what was done to it.
+DROP TRIGGER audit_no_update;
+ALTER TABLE audit ADD COLUMN actor_org_id TEXT;
+UPDATE audit SET actor_org_id = json_extract(doc, '$.actor.orgId');
+CREATE INDEX audit_by_actor_org ON audit (actor_org_id, seq);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+`,
+  },
 ];

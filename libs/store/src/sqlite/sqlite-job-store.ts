@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
 import type { Job, JobKind, JobStatus, JobStore, NewJob } from '../ports/index.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../outbox.js';
+import { toInstant } from '../time.js';
+
+export interface JobStoreOptions {
+  /**
+   * A job whose lease expired this many times (its worker died holding it, e.g. it crashes the
+   * process) is buried when next due instead of claimed again: a poison job must not loop forever.
+   */
+  readonly maxAttempts?: number | undefined;
+}
 
 interface Row {
   id: string;
@@ -37,14 +47,24 @@ function fromRow(r: Row): Job {
 export class SqliteJobStore implements JobStore {
   private readonly claimTx;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    opts: JobStoreOptions = {},
+  ) {
+    const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const bury = db.prepare(`UPDATE jobs SET status = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = @now,
+        last_error = COALESCE(last_error || '; ', '') || 'lease expired after ' || attempts || ' attempts'
+      WHERE status = 'running' AND lease_until <= @now AND attempts >= @max`);
     const due = db.prepare(`SELECT * FROM jobs WHERE
         ((status = 'pending' AND run_at <= @now) OR (status = 'running' AND lease_until <= @now))
         AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
       ORDER BY run_at LIMIT @limit`);
     const take = db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = @owner,
         lease_until = @until, updated_at = @now WHERE id = @id`);
+    // Run with .immediate(): the write lock is taken before the SELECT, so two processes cannot
+    // both read the same job as due.
     this.claimTx = db.transaction((owner: string, now: string, until: string, limit: number, kinds: string | null) => {
+      bury.run({ now, max: maxAttempts });
       const rows = due.all({ now, limit, kinds }) as Row[];
       for (const r of rows) take.run({ owner, until, now, id: r.id });
       return rows.map((r) => fromRow({ ...r, status: 'running', attempts: r.attempts + 1, lease_owner: owner, lease_until: until, updated_at: now }));
@@ -56,7 +76,7 @@ export class SqliteJobStore implements JobStore {
     const res = this.db
       .prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
         VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`)
-      .run(randomUUID(), job.kind, job.key, JSON.stringify(job.payload), job.runAt ?? at, at, at);
+      .run(randomUUID(), job.kind, job.key, JSON.stringify(job.payload), job.runAt === undefined ? at : toInstant(job.runAt), at, at);
     return Promise.resolve(res.changes === 1 ? 'inserted' : 'duplicate');
   }
 

@@ -1,4 +1,4 @@
-import { NotFoundError, type Org, type OrgId, type Subscription } from '@isac/kernel';
+import { ConflictError, NotFoundError, type Org, type OrgId, type Subscription } from '@isac/kernel';
 import { mapSqliteError, type Db } from './database.js';
 import type {
   ApiKey,
@@ -6,6 +6,8 @@ import type {
   AuditLog,
   AuditRecord,
   NewAuditRecord,
+  Collection,
+  CollectionStore,
   OrgStore,
   StatusStore,
   SubmissionStatus,
@@ -68,8 +70,15 @@ export class SqliteUserStore implements UserStore {
     return Promise.resolve(parse<User>(this.db.prepare('SELECT doc FROM users WHERE org_id = ? ORDER BY username').all(orgId)));
   }
   update(user: User): Promise<void> {
-    const res = this.db.prepare('UPDATE users SET doc = ? WHERE id = ? AND org_id = ?').run(JSON.stringify(user), user.id, user.orgId);
-    if (res.changes === 0) throw new NotFoundError(`user ${user.id} not found`);
+    let changes = 0;
+    try {
+      changes = this.db
+        .prepare('UPDATE users SET username = ?, doc = ? WHERE id = ? AND org_id = ?')
+        .run(user.username, JSON.stringify(user), user.id, user.orgId).changes;
+    } catch (err) {
+      mapSqliteError(err, `user ${user.username}`);
+    }
+    if (changes === 0) throw new NotFoundError(`user ${user.id} not found`);
     return Promise.resolve();
   }
   count(): Promise<number> {
@@ -135,7 +144,10 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
 export class SqliteStatusStore implements StatusStore {
   constructor(private readonly db: Db) {}
   put(status: SubmissionStatus): Promise<void> {
-    this.db.prepare('INSERT INTO statuses (id, org_id, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc').run(status.id, status.orgId, JSON.stringify(status));
+    const res = this.db
+      .prepare('INSERT INTO statuses (id, org_id, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE statuses.org_id = excluded.org_id')
+      .run(status.id, status.orgId, JSON.stringify(status));
+    if (res.changes === 0) throw new ConflictError(`status ${status.id} belongs to another organisation`);
     return Promise.resolve();
   }
   get(orgId: OrgId, id: string): Promise<SubmissionStatus | undefined> {
@@ -146,20 +158,44 @@ export class SqliteStatusStore implements StatusStore {
 export class SqliteAuditLog implements AuditLog {
   private readonly insertMany;
   constructor(private readonly db: Db) {
-    const ins = db.prepare('INSERT INTO audit (at, org_id, action, doc) VALUES (?, ?, ?, ?)');
+    const ins = db.prepare('INSERT INTO audit (at, org_id, actor_org_id, action, doc) VALUES (?, ?, ?, ?, ?)');
     this.insertMany = db.transaction((records: readonly NewAuditRecord[]) => {
-      for (const r of records) ins.run(r.at, r.target.orgId ?? r.actor.orgId ?? null, r.action, JSON.stringify(r));
+      for (const r of records) ins.run(r.at, r.target.orgId ?? r.actor.orgId ?? null, r.actor.orgId ?? null, r.action, JSON.stringify(r));
     });
   }
   append(records: readonly NewAuditRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
     this.insertMany.immediate(records);
     return Promise.resolve();
   }
   list(q: { orgId?: OrgId | undefined; action?: string | undefined; since?: string | undefined; afterSeq?: number | undefined; limit: number }): Promise<AuditRecord[]> {
     const rows = this.db
-      .prepare(`SELECT seq, doc FROM audit WHERE (@org IS NULL OR org_id = @org) AND (@action IS NULL OR action = @action)
+      .prepare(`SELECT seq, doc FROM audit WHERE (@org IS NULL OR org_id = @org OR actor_org_id = @org) AND (@action IS NULL OR action = @action)
         AND (@since IS NULL OR at >= @since) AND seq > @after ORDER BY seq LIMIT @limit`)
       .all({ org: q.orgId ?? null, action: q.action ?? null, since: q.since ?? null, after: q.afterSeq ?? 0, limit: q.limit }) as { seq: number; doc: string }[];
     return Promise.resolve(rows.map((r) => ({ ...(JSON.parse(r.doc) as NewAuditRecord), seq: r.seq })));
+  }
+}
+
+export class SqliteCollectionStore implements CollectionStore {
+  constructor(private readonly db: Db) {}
+  create(c: Collection): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO collections (id, doc) VALUES (?, ?)').run(c.id, JSON.stringify(c));
+    } catch (err) {
+      mapSqliteError(err, `collection ${c.id}`);
+    }
+    return Promise.resolve();
+  }
+  get(id: string): Promise<Collection | undefined> {
+    return Promise.resolve(parseOne<Collection>(this.db.prepare('SELECT doc FROM collections WHERE id = ?').get(id)));
+  }
+  list(): Promise<Collection[]> {
+    return Promise.resolve(parse<Collection>(this.db.prepare('SELECT doc FROM collections ORDER BY id').all()));
+  }
+  update(c: Collection): Promise<void> {
+    const res = this.db.prepare('UPDATE collections SET doc = ? WHERE id = ?').run(JSON.stringify(c), c.id);
+    if (res.changes === 0) throw new NotFoundError(`collection ${c.id} not found`);
+    return Promise.resolve();
   }
 }

@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { ValidationError, type Clock } from '@isac/kernel';
 import type { Db } from './database.js';
 import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page } from '../ports/index.js';
 import { isoToMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
 import { decodeCursor, distributionJobKey, encodeCursor } from '../outbox.js';
-import type { Clock } from '@isac/kernel';
-import { randomUUID } from 'node:crypto';
 
 interface Row {
   seq: number;
@@ -22,6 +22,9 @@ interface Row {
   exercise: number;
   object: string;
 }
+
+const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
+  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object`;
 
 function fromRow(r: Row): ObjectVersion {
   return {
@@ -42,33 +45,52 @@ function fromRow(r: Row): ObjectVersion {
   };
 }
 
+/** `added_after` as microseconds; a value that is not a timestamp is the client's error, not "no filter". */
+export function addedAfterMicros(addedAfter: string): number {
+  const us = isoToMicros(addedAfter);
+  if (us === undefined) throw new ValidationError('added_after is not an RFC 3339 timestamp', [{ path: 'added_after', message: 'not a timestamp' }]);
+  return us;
+}
+
 export class SqliteObjectStore implements ObjectStore {
-  private readonly insert;
-  private readonly lastAdded;
-  private readonly insertJob;
   private readonly acceptTx;
+  private readonly removeTx;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
-    this.insert = db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
-      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object)
+    const insert = db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
+      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
+      is_latest, is_first)
       VALUES (@collection_id, @id, @type, @spec_version, @version, @version_norm, @date_added_us, @submitter_org_id, @tlp,
-      @tlp_source, @unknown_markings, @named_recipients, @anonymous, @exercise, @object)`);
-    this.lastAdded = db.prepare('SELECT MAX(date_added_us) AS m FROM objects WHERE collection_id = ?').pluck();
-    this.insertJob = db.prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
+      @tlp_source, @unknown_markings, @named_recipients, @anonymous, @exercise, @object, @is_latest, @is_first)`);
+    const highWater = db.prepare('SELECT last_added_us FROM collection_clocks WHERE collection_id = ?').pluck();
+    const setHighWater = db.prepare(`INSERT INTO collection_clocks (collection_id, last_added_us) VALUES (?, ?)
+      ON CONFLICT (collection_id) DO UPDATE SET last_added_us = MAX(last_added_us, excluded.last_added_us)`);
+    const bounds = db.prepare('SELECT MIN(version_norm) AS mn, MAX(version_norm) AS mx FROM objects WHERE collection_id = ? AND id = ?');
+    const clearLatest = db.prepare('UPDATE objects SET is_latest = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?');
+    const clearFirst = db.prepare('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?');
+    const insertJob = db.prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
       VALUES (?, 'distribute', ?, ?, 'pending', 0, ?, ?, ?)`);
+
+    // Runs under BEGIN IMMEDIATE: the write lock is held from the first read of the high-water
+    // mark to the commit, so date_added increases across processes sharing the file, and no
+    // reader can see a later date_added before an earlier one is committed.
     this.acceptTx = db.transaction((versions: readonly NewObjectVersion[]): AcceptOutcome[] => {
       const now = this.clock.now();
       const nowIso = now.toISOString();
+      const nowUs = toMicros(now);
       const last = new Map<string, number>();
-      return versions.map((v) => {
+      const out = versions.map((v): AcceptOutcome => {
         let prev = last.get(v.collectionId);
-        if (prev === undefined) prev = (this.lastAdded.get(v.collectionId) as number | null) ?? 0;
-        const added = Math.max(toMicros(now), prev + 1);
+        if (prev === undefined) prev = (highWater.get(v.collectionId) as number | undefined) ?? 0;
+        const added = Math.max(nowUs, prev + 1);
         const versionNorm = normalizeTimestamp(v.version);
-        const res = this.insert.run({
+        const b = bounds.get(v.collectionId, v.id) as { mn: string | null; mx: string | null };
+        const isLatest = b.mx === null || versionNorm > b.mx;
+        const isFirst = b.mn === null || versionNorm < b.mn;
+        const res = insert.run({
           collection_id: v.collectionId,
           id: v.id,
           type: v.type,
@@ -84,33 +106,47 @@ export class SqliteObjectStore implements ObjectStore {
           anonymous: v.anonymous ? 1 : 0,
           exercise: v.exercise ? 1 : 0,
           object: JSON.stringify(v.object),
+          is_latest: isLatest ? 1 : 0,
+          is_first: isFirst ? 1 : 0,
         });
         if (res.changes === 0) return 'duplicate';
+        if (isLatest && b.mx !== null) clearLatest.run(v.collectionId, v.id, b.mx);
+        if (isFirst && b.mn !== null) clearFirst.run(v.collectionId, v.id, b.mn);
         last.set(v.collectionId, added);
         const payload = JSON.stringify({ collectionId: v.collectionId, id: v.id, version: v.version });
-        this.insertJob.run(randomUUID(), distributionJobKey(v.collectionId, v.id, versionNorm), payload, nowIso, nowIso, nowIso);
+        insertJob.run(randomUUID(), distributionJobKey(v.collectionId, v.id, versionNorm), payload, nowIso, nowIso, nowIso);
         return 'inserted';
       });
+      for (const [c, us] of last) setHighWater.run(c, us);
+      return out;
+    });
+
+    const del = db.prepare('DELETE FROM objects WHERE collection_id = @c AND id = @id AND (@v IS NULL OR version_norm = @v)');
+    const reflag = db.prepare(`UPDATE objects SET
+        is_latest = (version_norm = (SELECT MAX(x.version_norm) FROM objects x WHERE x.collection_id = @c AND x.id = @id)),
+        is_first = (version_norm = (SELECT MIN(x.version_norm) FROM objects x WHERE x.collection_id = @c AND x.id = @id))
+      WHERE collection_id = @c AND id = @id`);
+    this.removeTx = db.transaction((c: string, id: string, v: string | null): number => {
+      const n = del.run({ c, id, v }).changes;
+      if (n > 0 && v !== null) reflag.run({ c, id });
+      return n;
     });
   }
 
   accept(versions: readonly NewObjectVersion[]): Promise<AcceptOutcome[]> {
+    if (versions.length === 0) return Promise.resolve([]);
     return Promise.resolve(this.acceptTx.immediate(versions));
   }
 
   list(collectionId: string, q: ObjectQuery): Promise<Page<ObjectVersion>> {
     const where: string[] = ['o.collection_id = @c'];
     const params: Record<string, unknown> = { c: collectionId, limit: q.limit + 1 };
-    if (q.addedAfter !== undefined) {
-      const us = isoToMicros(q.addedAfter);
-      if (us !== undefined) {
-        where.push('o.date_added_us > @after');
-        params['after'] = us;
-      }
-    }
-    if (q.next !== undefined) {
-      where.push('o.date_added_us > @cursor');
-      params['cursor'] = decodeCursor(q.next);
+    let after = -1;
+    if (q.addedAfter !== undefined) after = addedAfterMicros(q.addedAfter);
+    if (q.next !== undefined) after = Math.max(after, decodeCursor(q.next));
+    if (after >= 0) {
+      where.push('o.date_added_us > @after');
+      params['after'] = after;
     }
     const inList = (col: string, name: string, values: readonly string[] | undefined): void => {
       if (!values || values.length === 0) return;
@@ -124,21 +160,27 @@ export class SqliteObjectStore implements ObjectStore {
     inList('o.type', 'type', q.match?.type);
     inList('o.spec_version', 'sv', q.match?.specVersion);
     inList('o.tlp', 'tlp', q.tlpIn);
-    const versions = q.match?.version && q.match.version.length > 0 ? q.match.version : ['last'];
+    const versions = q.match?.version && q.match.version.length > 0 ? [...new Set(q.match.version)] : ['last'];
     if (!versions.includes('all')) {
       const alts: string[] = [];
-      versions.forEach((v, i) => {
-        if (v === 'last') alts.push('o.version_norm = (SELECT MAX(x.version_norm) FROM objects x WHERE x.collection_id = o.collection_id AND x.id = o.id)');
-        else if (v === 'first') alts.push('o.version_norm = (SELECT MIN(x.version_norm) FROM objects x WHERE x.collection_id = o.collection_id AND x.id = o.id)');
-        else {
-          params[`ver${i}`] = normalizeTimestamp(v);
-          alts.push(`o.version_norm = @ver${i}`);
-        }
-      });
-      where.push(`(${alts.join(' OR ')})`);
+      const exact: string[] = [];
+      for (const v of versions) {
+        if (v === 'last') alts.push('o.is_latest = 1');
+        else if (v === 'first') alts.push('o.is_first = 1');
+        else exact.push(normalizeTimestamp(v));
+      }
+      if (exact.length > 0) {
+        const keys = exact.map((v, i) => {
+          params[`ver${i}`] = v;
+          return `@ver${i}`;
+        });
+        alts.push(`o.version_norm IN (${keys.join(', ')})`);
+      }
+      // A lone flag is written as a plain term so SQLite picks the matching partial index.
+      where.push(alts.length === 1 ? alts[0]! : `(${alts.join(' OR ')})`);
     }
     const rows = this.db
-      .prepare(`SELECT o.* FROM objects o WHERE ${where.join(' AND ')} ORDER BY o.date_added_us LIMIT @limit`)
+      .prepare(`SELECT ${COLUMNS} FROM objects o WHERE ${where.join(' AND ')} ORDER BY o.date_added_us LIMIT @limit`)
       .all(params) as Row[];
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
@@ -153,23 +195,19 @@ export class SqliteObjectStore implements ObjectStore {
   get(collectionId: string, id: string, version?: string): Promise<ObjectVersion | undefined> {
     const row = (
       version === undefined
-        ? this.db.prepare('SELECT * FROM objects WHERE collection_id = ? AND id = ? ORDER BY version_norm DESC LIMIT 1').get(collectionId, id)
-        : this.db.prepare('SELECT * FROM objects WHERE collection_id = ? AND id = ? AND version_norm = ?').get(collectionId, id, normalizeTimestamp(version))
+        ? this.db.prepare(`SELECT ${COLUMNS} FROM objects o WHERE collection_id = ? AND id = ? ORDER BY version_norm DESC LIMIT 1`).get(collectionId, id)
+        : this.db.prepare(`SELECT ${COLUMNS} FROM objects o WHERE collection_id = ? AND id = ? AND version_norm = ?`).get(collectionId, id, normalizeTimestamp(version))
     ) as Row | undefined;
     return Promise.resolve(row ? fromRow(row) : undefined);
   }
 
   remove(collectionId: string, id: string, version?: string): Promise<number> {
-    const res =
-      version === undefined
-        ? this.db.prepare('DELETE FROM objects WHERE collection_id = ? AND id = ?').run(collectionId, id)
-        : this.db.prepare('DELETE FROM objects WHERE collection_id = ? AND id = ? AND version_norm = ?').run(collectionId, id, normalizeTimestamp(version));
-    return Promise.resolve(res.changes);
+    return Promise.resolve(this.removeTx.immediate(collectionId, id, version === undefined ? null : normalizeTimestamp(version)));
   }
 
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
     const row = this.db
-      .prepare('SELECT * FROM objects WHERE id = ? AND version_norm = ? ORDER BY seq LIMIT 1')
+      .prepare(`SELECT ${COLUMNS} FROM objects o WHERE id = ? AND version_norm = ? ORDER BY seq LIMIT 1`)
       .get(id, normalizeTimestamp(version)) as Row | undefined;
     return Promise.resolve(row ? fromRow(row) : undefined);
   }
