@@ -316,6 +316,12 @@ function pointerToPath(obj: unknown, ptr: string): Path | undefined {
   return out;
 }
 
+/** The configured value of a cell when it narrows the default table, else undefined. */
+function narrowed(rules: PolicyRules, level: TlpLevel, tier: (typeof TIERS)[number]): TierRule | undefined {
+  const v = rules.table[level][tier];
+  return v === DEFAULT_POLICY_RULES.table[level][tier] ? undefined : v;
+}
+
 function compileCells(rules: PolicyRules): ReadonlyMap<string, readonly Cell[]> {
   const out = new Map<string, Cell[]>();
   for (const tier of TIERS) {
@@ -331,29 +337,34 @@ function compileCells(rules: PolicyRules): ReadonlyMap<string, readonly Cell[]> 
       else if (r > ceilRank)
         d = deny(`ceiling.tier.${tier}`, `${tier} members receive nothing stricter than ${LABEL(ceiling!)}`);
       else {
-        // A stricter level never reaches more than a more open one: close over the open levels.
+        // A stricter level never reaches more than a more open one: a configured narrowing of a more
+        // open level (a cell that differs from the default table) applies to every stricter level too.
+        // The default table is itself monotone up to AMBER+STRICT; RED is the exception by design: its
+        // audience is whoever the submitter names, of any tier (ADR 0003).
         for (let q = r - 1; q >= 0 && !d; q--) {
           const lower = TLP_LEVELS[q]!;
-          if (rules.table[lower][tier] === 'no')
+          if (narrowed(rules, lower, tier) === 'no')
             d = deny(
               `tier.${tier}.${lower}`,
               `${LABEL(level)} is not released to ${tier} members, since even ${LABEL(lower)} is not`,
             );
         }
       }
-      const rulesUpTo = TLP_LEVELS.slice(0, r + 1).map((l) => rules.table[l][tier]);
-      const needSector = rulesUpTo.includes('submitter-sector')
-        ? deny(
-            `tier.${tier}.${level}.other_sector`,
-            `${LABEL(level)} is released only to ${tier} members of the submitter's sector`,
-          )
-        : undefined;
-      const needNamed = rulesUpTo.includes('named-only')
-        ? deny(
-            `tier.${tier}.${level}.not_named`,
-            `${LABEL(level)} is released only to named recipients, and this organisation was not named`,
-          )
-        : undefined;
+      const inherited = TLP_LEVELS.slice(0, r).map((l) => narrowed(rules, l, tier));
+      const needSector =
+        own === 'submitter-sector' || inherited.includes('submitter-sector')
+          ? deny(
+              `tier.${tier}.${level}.other_sector`,
+              `${LABEL(level)} is released only to ${tier} members of the submitter's sector`,
+            )
+          : undefined;
+      const needNamed =
+        own === 'named-only' || inherited.includes('named-only')
+          ? deny(
+              `tier.${tier}.${level}.not_named`,
+              `${LABEL(level)} is released only to named recipients, and this organisation was not named`,
+            )
+          : undefined;
       const qual = [needSector ? "of the submitter's sector" : '', needNamed ? 'named by the submitter' : '']
         .filter(Boolean)
         .join(' and ');
