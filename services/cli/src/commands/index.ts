@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerLogin } from './login.js';
+import { registerAdmin } from './admin.js';
+import { registerSubmit } from './submit.js';
+import { registerWatch } from './watch.js';
+
+/** Each group of commands lives in its own module and registers itself here. */
+export function registerCommands(program: Command, ctx: () => CliContext): void {
+  registerLogin(program, ctx);
+  registerAdmin(program, ctx);
+  registerSubmit(program, ctx);
+  registerWatch(program, ctx);
+}
