@@ -1,0 +1,15 @@
+import type { OpenHarness } from './harness.js';
+import { objectStoreContract } from './object-store.contract.js';
+import { jobStoreContract } from './job-store.contract.js';
+import { deliveryStoreContract } from './delivery-store.contract.js';
+import { membershipContract } from './membership.contract.js';
+
+export type { OpenHarness, StoreHarness } from './harness.js';
+
+/** Every port's contract, against one adapter. */
+export function storeContracts(name: string, open: OpenHarness): void {
+  objectStoreContract(name, open);
+  jobStoreContract(name, open);
+  deliveryStoreContract(name, open);
+  membershipContract(name, open);
+}

@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import { failJob } from '../../src/index.js';
+import type { OpenHarness, StoreHarness } from './harness.js';
+
+export function jobStoreContract(name: string, open: OpenHarness): void {
+  describe(`JobStore contract (${name})`, () => {
+    let h: StoreHarness;
+    beforeEach(async () => {
+      h = await open();
+    });
+    afterEach(() => h.close());
+    const now = (): Date => h.clock.now();
+    const enqueue = (key: string, extra: { runAt?: string; kind?: 'distribute' | 'send_mail' | 'digest' } = {}) =>
+      h.stores.jobs.enqueue({ kind: extra.kind ?? 'send_mail', key, payload: { key }, runAt: extra.runAt }, now());
+
+    it('enqueues a key once; the same key again is a duplicate', async () => {
+      expect(await enqueue('k1')).to.equal('inserted');
+      expect(await enqueue('k1')).to.equal('duplicate');
+      expect(await h.stores.jobs.list({ limit: 10 })).to.have.length(1);
+    });
+
+    it('claims a due job for one owner at a time and counts the attempt', async () => {
+      await enqueue('k1');
+      const [job] = await h.stores.jobs.claim('w1', now(), 30_000, 10);
+      expect(job).to.include({ key: 'k1', status: 'running', attempts: 1, leaseOwner: 'w1' });
+      expect(job!.payload).to.deep.equal({ key: 'k1' });
+      expect(job!.leaseUntil).to.equal('2026-03-01T00:00:30.000Z');
+      expect(await h.stores.jobs.claim('w2', now(), 30_000, 10)).to.deep.equal([]);
+      expect((await h.stores.jobs.get(job!.id))?.leaseOwner).to.equal('w1');
+    });
+
+    it('hands each job to exactly one of many concurrent dispatchers', async () => {
+      for (let i = 0; i < 50; i++) await enqueue(`k${i}`);
+      const claims = await Promise.all(Array.from({ length: 8 }, (_, w) => h.stores.jobs.claim(`w${w}`, now(), 30_000, 10)));
+      const ids = claims.flat().map((j) => j.id);
+      expect(ids).to.have.length(50);
+      expect(new Set(ids).size).to.equal(50);
+    });
+
+    it('honours runAt, limit and kinds', async () => {
+      await enqueue('later', { runAt: '2026-03-01T00:01:00Z' });
+      await enqueue('mail');
+      await enqueue('digest', { kind: 'digest' });
+      expect(await h.stores.jobs.nextDue()).to.equal('2026-03-01T00:00:00.000Z');
+      expect((await h.stores.jobs.claim('w', now(), 120_000, 10, ['digest'])).map((j) => j.key)).to.deep.equal(['digest']);
+      expect((await h.stores.jobs.claim('w', now(), 120_000, 10)).map((j) => j.key)).to.deep.equal(['mail']);
+      // The next thing due: the delayed job (a running job's lease expiry counts too).
+      expect(await h.stores.jobs.nextDue()).to.equal('2026-03-01T00:01:00.000Z');
+      h.clock.set('2026-03-01T00:01:00Z');
+      const later = await h.stores.jobs.claim('w', now(), 1000, 1);
+      expect(later.map((j) => j.key)).to.deep.equal(['later']);
+    });
+
+    it('completes a job once, and only for its lease holder', async () => {
+      await enqueue('k1');
+      const [job] = await h.stores.jobs.claim('w1', now(), 30_000, 1);
+      expect(await h.stores.jobs.complete(job!.id, 'w2', now())).to.equal(false);
+      expect(await h.stores.jobs.complete(job!.id, 'w1', now())).to.equal(true);
+      expect(await h.stores.jobs.complete(job!.id, 'w1', now())).to.equal(false);
+      expect((await h.stores.jobs.get(job!.id))?.status).to.equal('done');
+      h.clock.advance(60_000);
+      expect(await h.stores.jobs.claim('w3', now(), 30_000, 10)).to.deep.equal([]);
+    });
+
+    it('lets another owner take over an expired lease; the old owner then cannot settle it', async () => {
+      await enqueue('k1');
+      const [job] = await h.stores.jobs.claim('w1', now(), 30_000, 1);
+      h.clock.advance(29_999);
+      expect(await h.stores.jobs.claim('w2', now(), 30_000, 1)).to.deep.equal([]);
+      h.clock.advance(1);
+      const [taken] = await h.stores.jobs.claim('w2', now(), 30_000, 1);
+      expect(taken).to.include({ id: job!.id, leaseOwner: 'w2', attempts: 2 });
+      expect(await h.stores.jobs.complete(job!.id, 'w1', now())).to.equal(false);
+      expect(await h.stores.jobs.retry(job!.id, 'w1', now(), 'late', now())).to.equal(false);
+      expect(await h.stores.jobs.bury(job!.id, 'w1', 'late', now())).to.equal(false);
+      expect(await h.stores.jobs.complete(job!.id, 'w2', now())).to.equal(true);
+    });
+
+    it('retries with back-off, then keeps the job dead for admins after N attempts', async () => {
+      await enqueue('k1');
+      const policy = { maxAttempts: 3, baseMs: 1000 };
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const [job] = await h.stores.jobs.claim('w', now(), 30_000, 1);
+        expect(job, `attempt ${i + 1}`).to.not.equal(undefined);
+        outcomes.push(await failJob(h.stores.jobs, job!, 'w', `boom ${i + 1}`, now(), policy));
+        if (i < 2) {
+          const wait = 1000 * 2 ** i;
+          h.clock.advance(wait - 1);
+          expect(await h.stores.jobs.claim('w', now(), 30_000, 1), 'not before the back-off').to.deep.equal([]);
+          h.clock.advance(1);
+        }
+      }
+      expect(outcomes).to.deep.equal(['retry', 'retry', 'dead']);
+      h.clock.advance(3_600_000);
+      expect(await h.stores.jobs.claim('w', now(), 30_000, 10)).to.deep.equal([]);
+      const [dead] = await h.stores.jobs.list({ status: 'dead', limit: 10 });
+      expect(dead).to.include({ key: 'k1', status: 'dead', attempts: 3, lastError: 'boom 3' });
+      expect(await h.stores.jobs.revive(dead!.id, now())).to.equal(true);
+      expect(await h.stores.jobs.revive(dead!.id, now())).to.equal(false);
+      const [again] = await h.stores.jobs.claim('w', now(), 30_000, 1);
+      expect(again).to.include({ id: dead!.id, attempts: 1 });
+    });
+
+    it('buries a job whose lease keeps expiring (a poison job) instead of claiming it forever', async () => {
+      await enqueue('poison');
+      let claims = 0;
+      for (let i = 0; i < 20; i++) {
+        const got = await h.stores.jobs.claim('w', now(), 1000, 1);
+        claims += got.length;
+        h.clock.advance(1000);
+      }
+      expect(claims).to.be.at.most(10);
+      const [job] = await h.stores.jobs.list({ status: 'dead', limit: 1 });
+      expect(job?.key).to.equal('poison');
+      expect(job?.lastError).to.match(/lease expired/);
+    });
+
+    it('lists jobs by status and kind, newest first', async () => {
+      await enqueue('a');
+      h.clock.advance(1);
+      await enqueue('b', { kind: 'digest' });
+      expect((await h.stores.jobs.list({ limit: 10 })).map((j) => j.key)).to.deep.equal(['b', 'a']);
+      expect((await h.stores.jobs.list({ kind: 'digest', limit: 10 })).map((j) => j.key)).to.deep.equal(['b']);
+      expect((await h.stores.jobs.list({ status: 'done', limit: 10 })).map((j) => j.key)).to.deep.equal([]);
+      expect(await h.stores.jobs.get('no-such-job')).to.equal(undefined);
+    });
+  });
+}

@@ -1,0 +1,247 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import type { ObjectVersion } from '../../src/index.js';
+import { RFC3339_MICROS, rejection, version, type OpenHarness, type StoreHarness } from './harness.js';
+
+async function allPages(h: StoreHarness, collectionId: string, q: { limit: number; versions?: string[]; addedAfter?: string }): Promise<ObjectVersion[]> {
+  const out: ObjectVersion[] = [];
+  let next: string | undefined;
+  for (;;) {
+    const page = await h.stores.objects.list(collectionId, { limit: q.limit, next, addedAfter: q.addedAfter, match: { version: q.versions ?? ['all'] } });
+    out.push(...page.items);
+    if (!page.more) return out;
+    next = page.next;
+  }
+}
+
+export function objectStoreContract(name: string, open: OpenHarness): void {
+  describe(`ObjectStore contract (${name})`, () => {
+    let h: StoreHarness;
+    beforeEach(async () => {
+      h = await open();
+    });
+    afterEach(() => h.close());
+
+    it('reports a repeated (collection, id, version) as duplicate, whatever its precision, and never overwrites it', async () => {
+      const a = version({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' });
+      expect(await h.stores.objects.accept([a])).to.deep.equal(['inserted']);
+      const again = { ...a, version: '2026-01-01T00:00:00.000Z', object: { ...a.object, name: 'rewritten' }, tlp: 'red' as const };
+      expect(await h.stores.objects.accept([again, a])).to.deep.equal(['duplicate', 'duplicate']);
+      const stored = await h.stores.objects.get('c1', 'indicator--a', '2026-01-01T00:00:00.000000Z');
+      expect(stored?.object).to.deep.equal(a.object);
+      expect(stored?.tlp).to.equal('green');
+      expect(stored?.version).to.equal('2026-01-01T00:00:00Z');
+    });
+
+    it('reports outcomes in input order, including a repeat inside one batch', async () => {
+      const a = version({ id: 'indicator--a' });
+      const b = version({ id: 'indicator--b' });
+      expect(await h.stores.objects.accept([a, b, a])).to.deep.equal(['inserted', 'inserted', 'duplicate']);
+      expect(await h.stores.objects.accept([])).to.deep.equal([]);
+    });
+
+    it('keeps the same version in two collections apart', async () => {
+      const a = version({ id: 'indicator--a' });
+      expect(await h.stores.objects.accept([a, { ...a, collectionId: 'c2' }])).to.deep.equal(['inserted', 'inserted']);
+      expect((await h.stores.objects.list('c2', { limit: 10 })).items.map((o) => o.collectionId)).to.deep.equal(['c2']);
+    });
+
+    it('writes one distribution job with each inserted version and none for a duplicate', async () => {
+      const a = version({ id: 'indicator--a' });
+      const b = version({ id: 'indicator--b' });
+      await h.stores.objects.accept([a, b]);
+      await h.stores.objects.accept([a]);
+      const jobs = await h.stores.jobs.list({ kind: 'distribute', limit: 100 });
+      expect(jobs.map((j) => j.payload).sort((x, y) => String(x['id']).localeCompare(String(y['id'])))).to.deep.equal([
+        { collectionId: 'c1', id: 'indicator--a', version: a.version },
+        { collectionId: 'c1', id: 'indicator--b', version: b.version },
+      ]);
+      expect(jobs.every((j) => j.status === 'pending' && j.attempts === 0)).to.equal(true);
+    });
+
+    it('round-trips every field of a version', async () => {
+      const a = version({ id: 'indicator--a', tlp: 'amber+strict', tlpSource: 'container', unknownMarkings: ['marking-definition--x'], namedRecipients: ['bank-b'], anonymous: false, exercise: true, specVersion: '2.1' });
+      await h.stores.objects.accept([a]);
+      const got = await h.stores.objects.get('c1', 'indicator--a');
+      const { dateAdded, ...rest } = got!;
+      expect(rest).to.deep.equal(a);
+      expect(dateAdded).to.match(RFC3339_MICROS);
+    });
+
+    it('gives date_added strictly increasing within a collection, even with a stopped or backward clock', async () => {
+      await h.stores.objects.accept([version(), version(), version()]);
+      h.clock.advance(-60_000);
+      await h.stores.objects.accept([version()]);
+      await h.stores.objects.accept([version(), version()]);
+      const added = (await allPages(h, 'c1', { limit: 100 })).map((o) => o.dateAdded);
+      expect(added).to.have.length(6);
+      for (let i = 1; i < added.length; i++) expect(added[i]! > added[i - 1]!, `${added[i]} > ${added[i - 1]}`).to.equal(true);
+      added.forEach((d) => expect(d).to.match(RFC3339_MICROS));
+    });
+
+    it('never hands out a date_added at or below one already given, even after the newest is removed', async () => {
+      const a = version({ id: 'indicator--a' });
+      const b = version({ id: 'indicator--b' });
+      await h.stores.objects.accept([a, b]);
+      const bAdded = (await h.stores.objects.get('c1', 'indicator--b'))!.dateAdded;
+      expect(await h.stores.objects.remove('c1', 'indicator--b')).to.equal(1);
+      h.clock.advance(-1000);
+      await h.stores.objects.accept([version({ id: 'indicator--c' })]);
+      expect((await h.stores.objects.get('c1', 'indicator--c'))!.dateAdded > bAdded).to.equal(true);
+    });
+
+    it('uses the clock for date_added when it moves forward', async () => {
+      await h.stores.objects.accept([version({ id: 'indicator--a' })]);
+      expect((await h.stores.objects.get('c1', 'indicator--a'))!.dateAdded).to.equal('2026-03-01T00:00:00.000000Z');
+      h.clock.advance(1500);
+      await h.stores.objects.accept([version({ id: 'indicator--b' })]);
+      expect((await h.stores.objects.get('c1', 'indicator--b'))!.dateAdded).to.equal('2026-03-01T00:00:01.500000Z');
+    });
+
+    describe('match[version]', () => {
+      const v1 = '2026-01-01T00:00:00Z';
+      const v2 = '2026-01-02T00:00:00.5Z';
+      const v3 = '2026-01-03T00:00:00.123456789Z';
+      beforeEach(async () => {
+        // Versions arrive out of order: the newest first, the oldest last.
+        await h.stores.objects.accept([version({ id: 'indicator--a', version: v2 })]);
+        await h.stores.objects.accept([version({ id: 'indicator--a', version: v3 }), version({ id: 'indicator--b', version: v1 })]);
+        await h.stores.objects.accept([version({ id: 'indicator--a', version: v1 })]);
+      });
+      const versions = async (match: string[] | undefined): Promise<string[]> =>
+        (await h.stores.objects.list('c1', { limit: 10, match: { version: match } })).items.map((o) => `${o.id}@${o.version}`);
+
+      it('defaults to the last version of each object', async () => {
+        expect(await versions(undefined)).to.have.members([`indicator--a@${v3}`, `indicator--b@${v1}`]);
+        expect(await versions(['last'])).to.have.members([`indicator--a@${v3}`, `indicator--b@${v1}`]);
+      });
+      it('returns the first version of each object', async () => {
+        expect(await versions(['first'])).to.have.members([`indicator--a@${v1}`, `indicator--b@${v1}`]);
+      });
+      it('returns every version, in date_added order', async () => {
+        expect(await versions(['all'])).to.deep.equal([`indicator--a@${v2}`, `indicator--a@${v3}`, `indicator--b@${v1}`, `indicator--a@${v1}`]);
+      });
+      it('matches a timestamp whatever its precision', async () => {
+        expect(await versions(['2026-01-02T00:00:00.500Z'])).to.deep.equal([`indicator--a@${v2}`]);
+        expect(await versions(['2026-01-01T00:00:00.000000000Z'])).to.have.members([`indicator--a@${v1}`, `indicator--b@${v1}`]);
+      });
+      it('combines values with OR', async () => {
+        expect(await versions(['first', 'last'])).to.have.members([`indicator--a@${v1}`, `indicator--a@${v3}`, `indicator--b@${v1}`]);
+        expect(await versions(['last', '2026-01-02T00:00:00.5Z'])).to.have.members([`indicator--a@${v2}`, `indicator--a@${v3}`, `indicator--b@${v1}`]);
+      });
+      it('moves last and first when a version is removed', async () => {
+        expect(await h.stores.objects.remove('c1', 'indicator--a', '2026-01-03T00:00:00.123456789Z')).to.equal(1);
+        expect(await h.stores.objects.remove('c1', 'indicator--a', v1)).to.equal(1);
+        expect(await versions(['last'])).to.have.members([`indicator--a@${v2}`, `indicator--b@${v1}`]);
+        expect(await versions(['first'])).to.have.members([`indicator--a@${v2}`, `indicator--b@${v1}`]);
+        expect((await h.stores.objects.get('c1', 'indicator--a'))?.version).to.equal(v2);
+      });
+      it('get without a version is the latest; getVersion finds a version across collections', async () => {
+        expect((await h.stores.objects.get('c1', 'indicator--a'))?.version).to.equal(v3);
+        expect((await h.stores.objects.getVersion('indicator--a', '2026-01-02T00:00:00.500000Z'))?.version).to.equal(v2);
+        expect(await h.stores.objects.getVersion('indicator--a', '2027-01-01T00:00:00Z')).to.equal(undefined);
+        expect(await h.stores.objects.get('c2', 'indicator--a')).to.equal(undefined);
+      });
+      it('removes every version of an object at once', async () => {
+        expect(await h.stores.objects.remove('c1', 'indicator--a')).to.equal(3);
+        expect(await h.stores.objects.remove('c1', 'indicator--a')).to.equal(0);
+        expect(await versions(['all'])).to.deep.equal([`indicator--b@${v1}`]);
+      });
+    });
+
+    it('filters by id, type, spec_version and TLP', async () => {
+      await h.stores.objects.accept([
+        version({ id: 'indicator--a' }),
+        version({ id: 'malware--m', tlp: 'amber' }),
+        version({ id: 'indicator--old', specVersion: '2.0' }),
+      ]);
+      const ids = async (q: Parameters<typeof h.stores.objects.list>[1]): Promise<string[]> => (await h.stores.objects.list('c1', q)).items.map((o) => o.id);
+      expect(await ids({ limit: 10, match: { id: ['malware--m', 'indicator--a'] } })).to.deep.equal(['indicator--a', 'malware--m']);
+      expect(await ids({ limit: 10, match: { type: ['malware'] } })).to.deep.equal(['malware--m']);
+      expect(await ids({ limit: 10, match: { specVersion: ['2.0'] } })).to.deep.equal(['indicator--old']);
+      expect(await ids({ limit: 10, tlpIn: ['green'] })).to.deep.equal(['indicator--a', 'indicator--old']);
+      expect(await ids({ limit: 10, match: { type: ['indicator'], specVersion: ['2.1'] } })).to.deep.equal(['indicator--a']);
+    });
+
+    it('returns only versions added strictly after added_after', async () => {
+      await h.stores.objects.accept([version({ id: 'indicator--a' })]);
+      h.clock.advance(1000);
+      await h.stores.objects.accept([version({ id: 'indicator--b' })]);
+      const aAdded = (await h.stores.objects.get('c1', 'indicator--a'))!.dateAdded;
+      expect((await h.stores.objects.list('c1', { limit: 10, addedAfter: aAdded })).items.map((o) => o.id)).to.deep.equal(['indicator--b']);
+      expect((await h.stores.objects.list('c1', { limit: 10, addedAfter: '2026-03-01T00:00:00Z' })).items.map((o) => o.id)).to.deep.equal(['indicator--b']);
+      expect((await h.stores.objects.list('c1', { limit: 10, addedAfter: '2026-02-28T23:59:59.999999Z' })).items).to.have.length(2);
+    });
+
+    it('rejects an added_after that is not a timestamp and a cursor it did not issue', async () => {
+      expect((await rejection(h.stores.objects.list('c1', { limit: 10, addedAfter: 'yesterday' }))).code).to.equal('validation_failed');
+      expect((await rejection(h.stores.objects.list('c1', { limit: 10, next: 'bm9wZQ' }))).code).to.equal('validation_failed');
+    });
+
+    it('pages with a cursor: more/next until the end, then no next', async () => {
+      await h.stores.objects.accept(Array.from({ length: 7 }, () => version()));
+      const p1 = await h.stores.objects.list('c1', { limit: 3 });
+      expect(p1.more).to.equal(true);
+      expect(p1.next).to.be.a('string');
+      const p2 = await h.stores.objects.list('c1', { limit: 3, next: p1.next });
+      const p3 = await h.stores.objects.list('c1', { limit: 3, next: p2.next });
+      expect(p3.items).to.have.length(1);
+      expect(p3.more).to.equal(false);
+      expect(p3.next).to.equal(undefined);
+      expect(new Set([...p1.items, ...p2.items, ...p3.items].map((o) => o.id)).size).to.equal(7);
+      const exact = await h.stores.objects.list('c1', { limit: 7 });
+      expect(exact.more).to.equal(false);
+    });
+
+    it('loses and repeats nothing while inserts go on between pages (property)', async () => {
+      const op = fc.oneof(
+        fc.record({ insert: fc.integer({ min: 1, max: 5 }), newVersionOf: fc.boolean(), tick: fc.integer({ min: -5, max: 5 }) }),
+        fc.record({ read: fc.integer({ min: 1, max: 4 }) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 30 }), async (ops) => {
+          const s = await open();
+          try {
+            const inserted: string[] = [];
+            const seen: string[] = [];
+            // The reader holds a cursor while a listing has more, else resumes with added_after
+            // set to the last date_added it saw, as a TAXII client polling a collection does.
+            let next: string | undefined;
+            let lastSeen: string | undefined;
+            const read = async (limit: number): Promise<boolean> => {
+              const page = await s.stores.objects.list('c1', { limit, match: { version: ['all'] }, ...(next !== undefined ? { next } : lastSeen !== undefined ? { addedAfter: lastSeen } : {}) });
+              seen.push(...page.items.map((o) => `${o.id}@${o.version}`));
+              const last = page.items[page.items.length - 1];
+              if (last) lastSeen = last.dateAdded;
+              next = page.more ? page.next : undefined;
+              return page.more;
+            };
+            let k = 0;
+            for (const o of ops) {
+              if ('insert' in o) {
+                s.clock.advance(o.tick);
+                const batch = Array.from({ length: o.insert }, () => {
+                  k += 1;
+                  const id = o.newVersionOf ? `indicator--p${k % 3}` : `indicator--n${k}`;
+                  return version({ id, version: new Date(Date.UTC(2026, 0, 1) + k * 1000).toISOString() });
+                });
+                const out = await s.stores.objects.accept(batch);
+                batch.forEach((b, i) => {
+                  if (out[i] === 'inserted') inserted.push(`${b.id}@${b.version}`);
+                });
+              } else {
+                await read(o.read);
+              }
+            }
+            while (await read(3));
+            expect(seen).to.deep.equal(inserted);
+          } finally {
+            await s.close();
+          }
+        }),
+        { numRuns: 50 },
+      );
+    });
+  });
+}
+
