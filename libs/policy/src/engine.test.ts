@@ -126,6 +126,14 @@ describe(PolicyEngine.name, () => {
       expect(v.kind).to.equal('deny');
       expect(v.reason.rule).to.equal('marking.unknown');
     });
+    it('denies an object whose own marking refs hold a non-TLP id not listed as known', () => {
+      const object = indicator({ object_marking_refs: [markingId('green', '2.0'), STATEMENT] });
+      expect(engine.decide(input(object, 'green', org('b', 'full'))).reason.rule).to.equal('marking.unknown');
+      const known = engine.decide(
+        input(object, 'green', org('b', 'full'), { knownMarkings: [STATEMENT], anonymous: false }),
+      );
+      expect(known.kind).to.equal('deliver');
+    });
     it('takes the strictest of several markings', () => {
       const object = indicator({
         object_marking_refs: [markingId('green', '2.0'), markingId('amber', '1.0')],

@@ -149,6 +149,10 @@ export class PolicyEngine {
 
     // 3. Markings the hub does not know: deny.
     if (input.unknownMarkings !== undefined && input.unknownMarkings.length > 0) return DENY_UNKNOWN_MARKING;
+    if (p.otherMarkings.length > 0) {
+      const known = input.knownMarkings;
+      if (!known || !p.otherMarkings.every((m) => known.includes(m))) return DENY_UNKNOWN_MARKING;
+    }
 
     // 4. An anonymous submitter's identity object goes to nobody else.
     if (input.anonymous && p.type === 'identity' && p.id === submitter.identityId)

@@ -22,6 +22,8 @@ export interface PreparedObject {
   readonly type: unknown;
   /** The strictest TLP among the object's own `object_marking_refs`. */
   readonly ownTlp: TlpLevel | undefined;
+  /** Ids in `object_marking_refs` that are not TLP: unknown unless the input lists them as known. */
+  readonly otherMarkings: readonly string[];
   /** Every `identity--…` string value anywhere in the object (references to identities). */
   readonly identityStrings: ReadonlySet<string>;
   readonly granular: readonly GranularEntry[];
@@ -117,10 +119,12 @@ export function prepareObject(obj: StixObject): PreparedObject {
   if (p) return p;
   const identityStrings = new Set<string>();
   collectIdentityStrings(obj, identityStrings, 0);
+  const own = objectTlp(obj);
   p = {
     id: obj['id'],
     type: obj['type'],
-    ownTlp: objectTlp(obj).level,
+    ownTlp: own.level,
+    otherMarkings: own.unknown,
     identityStrings,
     granular: prepareGranular(obj),
     plans: new Map(),

@@ -32,7 +32,9 @@ export interface PolicyInput {
   readonly unknownMarkings?: readonly string[];
   /**
    * Non-TLP marking-definition ids the hub knows and that restrict nobody (statements, say).
-   * A granular marking whose `marking_ref` is neither TLP nor listed here removes what it selects.
+   * Fail-closed: an id in the object's `object_marking_refs` that is neither TLP nor listed here
+   * denies (as `unknownMarkings` does), and a granular marking whose `marking_ref` is neither TLP
+   * nor listed here removes what it selects.
    */
   readonly knownMarkings?: readonly string[];
   readonly submitter: Org;
