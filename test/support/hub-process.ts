@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A port the OS says is free now (a race is possible but unlikely on loopback in tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface HubProcess {
+  readonly child: ChildProcess;
+  readonly httpUrl: string;
+  readonly mqttUrl: string;
+  readonly dataDir: string;
+  readonly stdout: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `npm start`'s entry point as a child process on free loopback ports and waits for its banner. */
+export async function startHubProcess(env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(os.tmpdir(), 'isac-e2e-'))): Promise<HubProcess> {
+  const httpPort = await freePort();
+  const mqttPort = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'services/hub/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      ISAC_HTTP_HOST: '127.0.0.1',
+      ISAC_MQTT_HOST: '127.0.0.1',
+      ISAC_HTTP_PORT: String(httpPort),
+      ISAC_MQTT_PORT: String(mqttPort),
+      ISAC_DATA_DIR: dataDir,
+      ISAC_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start in time\nstdout: ${out}\nstderr: ${err}`)), 30_000);
+    const check = (): void => {
+      if (out.includes('running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code}\nstdout: ${out}\nstderr: ${err}`));
+    });
+  });
+  return {
+    child,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    dataDir,
+    stdout: () => out + err,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
