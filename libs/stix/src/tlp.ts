@@ -117,3 +117,54 @@ export function objectTlp(obj: Readonly<Record<string, unknown>>, knownMarkings:
   }
   return { level, unknown };
 }
+
+export interface PropertyTlp {
+  /** The granular-marking selector, e.g. `description` or `external_references.[0]`. */
+  readonly selector: string;
+  readonly level: TlpLevel;
+  readonly markingId: string;
+}
+
+/**
+ * Property-level TLP markings: every (selector, level) pair from the object's `granular_markings`
+ * whose `marking_ref` is a TLP marking. Non-TLP granular markings are returned in `unknown`
+ * unless listed in `knownMarkings`.
+ */
+export function propertyTlp(
+  obj: Readonly<Record<string, unknown>>,
+  knownMarkings: ReadonlySet<string> = new Set(),
+): { readonly markings: readonly PropertyTlp[]; readonly unknown: readonly string[] } {
+  const gms = obj['granular_markings'];
+  const markings: PropertyTlp[] = [];
+  const unknown: string[] = [];
+  if (Array.isArray(gms)) {
+    for (const gm of gms) {
+      if (typeof gm !== 'object' || gm === null) continue;
+      const ref = (gm as Record<string, unknown>)['marking_ref'];
+      const sels = (gm as Record<string, unknown>)['selectors'];
+      if (typeof ref !== 'string') continue;
+      const m = BY_ID.get(ref);
+      if (!m) {
+        if (!knownMarkings.has(ref) && !unknown.includes(ref)) unknown.push(ref);
+        continue;
+      }
+      if (Array.isArray(sels)) for (const s of sels) if (typeof s === 'string') markings.push({ selector: s, level: m.level, markingId: ref });
+    }
+  }
+  return { markings, unknown };
+}
+
+/**
+ * The strictest TLP anywhere on the object: object-level markings and property-level ones.
+ * Use `objectTlp` for the level of the object as a whole.
+ */
+export function strictestTlp(obj: Readonly<Record<string, unknown>>): TlpLevel | undefined {
+  let level = objectTlp(obj).level;
+  for (const p of propertyTlp(obj).markings) level = level === undefined ? p.level : stricterTlp(level, p.level);
+  return level;
+}
+
+/** Whether an object is one of the nine OASIS TLP marking definitions, by id (never by content). */
+export function isTlpMarkingDefinition(obj: Readonly<Record<string, unknown>>): boolean {
+  return obj['type'] === 'marking-definition' && typeof obj['id'] === 'string' && BY_ID.has(obj['id']);
+}
