@@ -27,8 +27,12 @@ export interface Delivery extends NewDelivery {
 export interface DeliveryStore {
   /** `duplicate` when the key exists: the existing record stands. */
   record(d: NewDelivery, now: Date): Promise<'inserted' | 'duplicate'>;
+  /** `record` for many at once, in one transaction (fan-out); outcomes in input order. */
+  recordMany(ds: readonly NewDelivery[], now: Date): Promise<('inserted' | 'duplicate')[]>;
   get(key: string): Promise<Delivery | undefined>;
   markSent(key: string, now: Date): Promise<void>;
+  /** `markSent` for many at once, in one transaction. */
+  markSentMany(keys: readonly string[], now: Date): Promise<void>;
   markFailed(key: string, error: string, dead: boolean): Promise<void>;
   acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined>;
   listForOrg(orgId: OrgId, q: { since?: string | undefined; limit: number }): Promise<Delivery[]>;

@@ -39,7 +39,30 @@ function fromRow(r: Row): Delivery {
 }
 
 export class SqliteDeliveryStore implements DeliveryStore {
-  constructor(private readonly db: Db) {}
+  private readonly recordTx;
+  private readonly sentTx;
+
+  constructor(private readonly db: Db) {
+    const insert = db.prepare(`INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`);
+    this.recordTx = db.transaction((ds: readonly NewDelivery[], at: string) =>
+      ds.map((d) => (insert.run(d.key, d.objectId, d.version, d.orgId, d.channel, d.alertId, d.tlp, at).changes === 1 ? ('inserted' as const) : ('duplicate' as const))),
+    );
+    const sent = db.prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE key = ?`);
+    this.sentTx = db.transaction((keys: readonly string[], at: string) => {
+      for (const k of keys) sent.run(at, k);
+    });
+  }
+
+  recordMany(ds: readonly NewDelivery[], now: Date): Promise<('inserted' | 'duplicate')[]> {
+    if (ds.length === 0) return Promise.resolve([]);
+    return Promise.resolve(this.recordTx.immediate(ds, now.toISOString()));
+  }
+
+  markSentMany(keys: readonly string[], now: Date): Promise<void> {
+    if (keys.length > 0) this.sentTx.immediate(keys, now.toISOString());
+    return Promise.resolve();
+  }
 
   record(d: NewDelivery, now: Date): Promise<'inserted' | 'duplicate'> {
     const res = this.db
