@@ -114,7 +114,7 @@ describe('STIX patterns: spec §9 examples and the whole grammar', () => {
     expect(e.operands).to.have.length(2);
     expect(e.operands[0]!.type).to.equal('or');
     expect(e.operands[1]!.type).to.equal('and');
-    if (e.operands[1]!.type === 'and') expect(e.operands[1].operands).to.have.length(3);
+    if (e.operands[1]!.type === 'and') expect(e.operands[1]!.operands).to.have.length(3);
   });
   it('applies qualifiers to the nearest observation (not greedy)', () => {
     const ast = parsePattern("[a:b = 1] FOLLOWEDBY [a:b = 2] REPEATS 5 TIMES");
