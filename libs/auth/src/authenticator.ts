@@ -79,8 +79,8 @@ export class Authenticator {
     const claims = this.deps.tokens.verify(token);
     const user = await this.deps.users.get(claims.org, claims.sub);
     if (!user || user.disabled) throw new UnauthenticatedError('the token belongs to no active user');
-    const issuedAt = decodeIat(token);
-    if (user.tokensValidAfter && issuedAt !== undefined && issuedAt * 1000 < Date.parse(user.tokensValidAfter)) {
+    // Revocation (sign-out everywhere, password change, disabling): tokens issued up to that moment stop working.
+    if (user.tokensValidAfter && claims.issuedAtMs <= Date.parse(user.tokensValidAfter)) {
       throw new UnauthenticatedError('the token has been revoked');
     }
     await this.requireActiveOrg(user.orgId, this.deps.clock.now());
@@ -122,14 +122,5 @@ export class Authenticator {
     const active = orgIsActive(org, now);
     if (!active.ok) throw new ForbiddenError(`${active.why}: it cannot act on the hub`);
     return org;
-  }
-}
-
-function decodeIat(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { iat?: unknown };
-    return typeof payload.iat === 'number' ? payload.iat : undefined;
-  } catch {
-    return undefined;
   }
 }

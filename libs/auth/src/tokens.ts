@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import { UnauthenticatedError, type OrgId, type Role, type Scope } from '@isac/kernel';
+import { ROLES, SCOPES, UnauthenticatedError, systemClock, type Clock, type OrgId, type Role, type Scope } from '@isac/kernel';
 
 /** One ES256 signing key. The newest key of a KeyRing signs; every key still in the ring verifies. */
 export interface SigningKey {
@@ -42,6 +42,8 @@ export class TokenService {
   constructor(
     keys: readonly SigningKey[],
     private readonly config: TokenConfig,
+    /** Issue and expiry times come from this clock (tests move it by hand). */
+    private readonly clock: Clock = systemClock,
   ) {
     if (keys.length === 0) throw new Error('TokenService needs at least one signing key');
     this.keys = [...keys].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -52,7 +54,9 @@ export class TokenService {
   }
 
   issue(claims: AccessClaims, jti: string): { token: string; expiresIn: number } {
-    const token = jwt.sign({ org: claims.org, roles: claims.roles, scopes: claims.scopes }, this.current.privateKeyPem, {
+    const nowMs = this.clock.now().getTime();
+    // `iat` has second precision; `iatMs` lets revocation (user.tokensValidAfter) be exact.
+    const token = jwt.sign({ org: claims.org, roles: claims.roles, scopes: claims.scopes, iat: Math.floor(nowMs / 1000), iatMs: nowMs }, this.current.privateKeyPem, {
       algorithm: 'ES256',
       keyid: this.current.kid,
       subject: claims.sub,
@@ -65,7 +69,7 @@ export class TokenService {
   }
 
   /** Verifies signature (ES256 only, never `none` or HMAC), kid, issuer, audience and expiry. */
-  verify(token: string): AccessClaims & { jti?: string | undefined; exp: number } {
+  verify(token: string): AccessClaims & { jti?: string | undefined; exp: number; issuedAtMs: number } {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') throw new UnauthenticatedError('the bearer token is not a JWT');
     if (decoded.header.alg !== 'ES256') throw new UnauthenticatedError(`token algorithm ${decoded.header.alg} is not accepted`);
@@ -77,18 +81,28 @@ export class TokenService {
         algorithms: ['ES256'],
         issuer: this.config.issuer,
         audience: this.config.audience,
+        clockTimestamp: Math.floor(this.clock.now().getTime() / 1000),
       }) as jwt.JwtPayload;
     } catch (err) {
       const e = err as Error;
       throw new UnauthenticatedError(e.name === 'TokenExpiredError' ? 'the token has expired' : `the token is not valid: ${e.message}`);
     }
-    const org = payload['org'];
-    const roles = payload['roles'];
-    const scopes = payload['scopes'];
-    if (typeof payload.sub !== 'string' || typeof org !== 'string' || !Array.isArray(roles) || !Array.isArray(scopes) || typeof payload.exp !== 'number') {
+    const org: unknown = payload['org'];
+    const roles: unknown = payload['roles'];
+    const scopes: unknown = payload['scopes'];
+    if (
+      typeof payload.sub !== 'string' ||
+      typeof org !== 'string' ||
+      !isListOf(roles, ROLES) ||
+      !isListOf(scopes, SCOPES) ||
+      typeof payload.exp !== 'number' ||
+      typeof payload.iat !== 'number'
+    ) {
       throw new UnauthenticatedError('the token lacks required claims');
     }
-    return { sub: payload.sub, org, roles: roles as Role[], scopes: scopes as Scope[], jti: payload.jti, exp: payload.exp };
+    const iatMs: unknown = payload['iatMs'];
+    const issuedAtMs = typeof iatMs === 'number' && Math.floor(iatMs / 1000) === payload.iat ? iatMs : payload.iat * 1000;
+    return { sub: payload.sub, org, roles, scopes, jti: payload.jti, exp: payload.exp, issuedAtMs };
   }
 
   /** The public keys, as a JWKS document for `/.well-known/jwks.json`. */
@@ -97,4 +111,8 @@ export class TokenService {
       keys: this.keys.map((k) => ({ ...createPublicKey(k.publicKeyPem).export({ format: 'jwk' }), kid: k.kid, alg: 'ES256', use: 'sig' })),
     };
   }
+}
+
+function isListOf<T extends string>(value: unknown, allowed: readonly T[]): value is T[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string' && (allowed as readonly string[]).includes(v));
 }

@@ -1,0 +1,101 @@
+import { Router } from 'express';
+import { ValidationError, type Clock, type IdGenerator, type Logger } from '@isac/kernel';
+import type { Stores } from '@isac/store';
+import { randomPassword, type Authenticator, type TokenService } from '@isac/auth';
+import { errorHandler } from '@isac/http';
+import type { MembershipConfig } from './config.js';
+import { Access } from './shared/access.js';
+import { RouteBook } from './shared/route-book.js';
+import { OrgsService } from './orgs/orgs-service.js';
+import { orgSchemas } from './orgs/orgs-schemas.js';
+import { createOrgsRouter } from './orgs/orgs-router.js';
+import { TrialSweeper } from './orgs/trial-sweeper.js';
+import { UsersService } from './users/users-service.js';
+import { createUsersRouter } from './users/users-router.js';
+import { KeysService } from './keys/keys-service.js';
+import { createKeysRouter } from './keys/keys-router.js';
+import { SubscriptionsService } from './subscriptions/subscriptions-service.js';
+import { subscriptionSchemas } from './subscriptions/subscriptions-schemas.js';
+import { createSubscriptionsRouter } from './subscriptions/subscriptions-router.js';
+import { AuthService } from './auth/auth-service.js';
+import { createAuthRouter } from './auth/auth-router.js';
+import { AuditService } from './audit/audit-service.js';
+import { createAuditRouter } from './audit/audit-router.js';
+import { ReportsService } from './reports/reports-service.js';
+import { createReportsRouter } from './reports/reports-router.js';
+import { createOpenApiRouter } from './openapi/openapi-router.js';
+
+export interface MembershipDeps {
+  readonly stores: Stores;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly log: Logger;
+  readonly auth: Authenticator;
+  readonly tokens: TokenService;
+  readonly config: MembershipConfig;
+}
+
+export interface Membership {
+  /** Every membership route, with absolute paths; mount at '/'. Ends with the REST error handler. */
+  readonly router: Router;
+  /** On a store without users: the hub's own organisation and user 'admin' (hub-admin). Idempotent. */
+  bootstrapAdmin(password?: string): Promise<{ created: boolean; username: string; password?: string }>;
+  /** Starts the periodic trial sweep (reminders, expiry records). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export const BOOTSTRAP_USERNAME = 'admin';
+
+/** The membership service's composition root. */
+export function composeMembership(deps: MembershipDeps): Membership {
+  const { stores, clock, ids, config } = deps;
+  const log = deps.log.child({ component: 'membership' });
+  const hubOrgId = config.hubOrg.id;
+  const access = new Access(hubOrgId);
+  const book = new RouteBook((req) => deps.auth.authenticate(req.headers.authorization), config.bodyLimitBytes);
+
+  const orgs = new OrgsService({ orgs: stores.orgs, audit: stores.audit, clock, access, config });
+  const users = new UsersService({ users: stores.users, orgs: stores.orgs, audit: stores.audit, clock, ids, access, hubOrgId });
+  const keys = new KeysService({ apiKeys: stores.apiKeys, orgs: stores.orgs, audit: stores.audit, clock, ids, access, hubOrgId });
+  const subscriptions = new SubscriptionsService({ subscriptions: stores.subscriptions, orgs: stores.orgs, audit: stores.audit, clock, ids, access });
+  const authService = new AuthService({ auth: deps.auth, tokens: deps.tokens, orgs: stores.orgs, audit: stores.audit, clock, ids, config });
+  const audit = new AuditService({ audit: stores.audit, access });
+  const reports = new ReportsService({ orgs: stores.orgs, audit: stores.audit, clock, access, hubOrgId });
+  const sweeper = new TrialSweeper({
+    orgs: stores.orgs,
+    jobs: stores.jobs,
+    audit: stores.audit,
+    clock,
+    log,
+    reminderDaysBefore: config.trial.reminderDaysBefore,
+    intervalMs: config.trial.sweepIntervalSeconds * 1000,
+  });
+
+  const oSchemas = orgSchemas(config);
+  const router = Router();
+  router.use(createAuthRouter({ auth: authService, book, orgSchema: oSchemas.org }));
+  router.use(createOrgsRouter({ orgs, book, schemas: oSchemas }));
+  router.use(createUsersRouter({ users, book }));
+  router.use(createKeysRouter({ keys, book }));
+  router.use(createSubscriptionsRouter({ subscriptions, book, schemas: subscriptionSchemas(config) }));
+  router.use(createAuditRouter({ audit, book }));
+  router.use(createReportsRouter({ reports, book }));
+  router.use(createOpenApiRouter({ book }));
+  router.use(errorHandler({ log, style: 'rest' }));
+
+  return {
+    router,
+    async bootstrapAdmin(password?: string) {
+      if ((await stores.users.count()) > 0) return { created: false, username: BOOTSTRAP_USERNAME };
+      if (password !== undefined && password.length < 12) throw new ValidationError('the bootstrap admin password must have at least 12 characters', [{ path: '/admin/password', message: 'at least 12 characters' }]);
+      const org = await orgs.ensureHubOrg();
+      const pw = password ?? randomPassword();
+      await users.createBootstrapAdmin(org.id, BOOTSTRAP_USERNAME, pw);
+      log.info({ orgId: org.id, username: BOOTSTRAP_USERNAME }, 'created the hub organisation and its first administrator');
+      return password === undefined ? { created: true, username: BOOTSTRAP_USERNAME, password: pw } : { created: true, username: BOOTSTRAP_USERNAME };
+    },
+    start: () => sweeper.start(),
+    stop: () => sweeper.stop(),
+  };
+}

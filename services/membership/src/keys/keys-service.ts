@@ -1,0 +1,92 @@
+import { ForbiddenError, NotFoundError, ValidationError, type Clock, type IdGenerator, type OrgId, type Principal, type Scope } from '@isac/kernel';
+import type { ApiKey, ApiKeyStore, AuditLog, OrgStore } from '@isac/store';
+import { issueApiKey } from '@isac/auth';
+import { actorOf, type Access } from '../shared/access.js';
+import { apiKeyView, type ApiKeyView } from '../shared/views.js';
+import type { CreateKeyBody } from './keys-schemas.js';
+
+const DAY_MS = 86_400_000;
+const DEFAULT_SCOPES: readonly Scope[] = ['submit', 'read', 'subscribe'];
+
+export interface CreatedKey {
+  readonly id: string;
+  /** The key itself: returned once, stored only as a hash. */
+  readonly key: string;
+  readonly prefix: string;
+  readonly scopes: readonly Scope[];
+  readonly expiresAt: string | null;
+  readonly label: string;
+}
+
+/**
+ * API keys for machines. Keys carry submit/read/subscribe; the `admin` scope only on keys a
+ * hub-admin user creates for the hub's own organisation (automation of hub administration).
+ * A key never creates keys: only users administer.
+ */
+export class KeysService {
+  constructor(
+    private readonly deps: { apiKeys: ApiKeyStore; orgs: OrgStore; audit: AuditLog; clock: Clock; ids: IdGenerator; access: Access; hubOrgId: OrgId },
+  ) {}
+
+  async create(p: Principal, orgId: OrgId, input: CreateKeyBody): Promise<CreatedKey> {
+    this.requireUserAdmin(p, orgId);
+    if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
+    const scopes = input.scopes ?? [...DEFAULT_SCOPES];
+    if (scopes.includes('admin')) {
+      if (!p.roles.includes('hub-admin')) throw new ForbiddenError('only a hub-admin user may create a key with the admin scope', [{ path: '/scopes', message: 'admin scope not allowed' }]);
+      if (orgId !== this.deps.hubOrgId) throw new ValidationError(`keys with the admin scope belong to the hub's own organisation (${this.deps.hubOrgId}) only`, [{ path: '/scopes', message: 'admin scope only for the hub organisation' }]);
+    }
+    const now = this.deps.clock.now();
+    if (input.expiresAt !== undefined && input.expiresInDays !== undefined) {
+      throw new ValidationError('give expiresAt or expiresInDays, not both', [{ path: '/expiresInDays', message: 'give expiresAt or expiresInDays, not both' }]);
+    }
+    let expiresAt: string | undefined;
+    if (input.expiresAt !== undefined) {
+      const t = Date.parse(input.expiresAt);
+      if (t <= now.getTime()) throw new ValidationError('expiresAt must be in the future', [{ path: '/expiresAt', message: 'expiresAt must be in the future' }]);
+      expiresAt = new Date(t).toISOString();
+    } else if (input.expiresInDays !== undefined) {
+      expiresAt = new Date(now.getTime() + input.expiresInDays * DAY_MS).toISOString();
+    }
+    const issued = issueApiKey();
+    const record: ApiKey = {
+      id: this.deps.ids.uuid(),
+      orgId,
+      label: input.label ?? '',
+      prefix: issued.prefix,
+      hash: issued.hash,
+      scopes,
+      ...(p.userId ? { createdBy: p.userId } : {}),
+      createdAt: now.toISOString(),
+      ...(expiresAt ? { expiresAt } : {}),
+    };
+    await this.deps.apiKeys.create(record);
+    await this.audit(p, 'key.create', record, { scopes, prefix: record.prefix, ...(expiresAt ? { expiresAt } : {}) });
+    return { id: record.id, key: issued.key, prefix: record.prefix, scopes, expiresAt: expiresAt ?? null, label: record.label };
+  }
+
+  async list(p: Principal, orgId: OrgId): Promise<ApiKeyView[]> {
+    this.requireUserAdmin(p, orgId);
+    if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
+    return (await this.deps.apiKeys.listForOrg(orgId)).map(apiKeyView);
+  }
+
+  /** Revocation is immediate and idempotent. */
+  async revoke(p: Principal, orgId: OrgId, keyId: string): Promise<void> {
+    this.requireUserAdmin(p, orgId);
+    const key = await this.deps.apiKeys.get(orgId, keyId);
+    if (!key) throw new NotFoundError(`API key ${keyId} not found`);
+    if (key.revokedAt) return;
+    await this.deps.apiKeys.revoke(orgId, keyId, this.deps.clock.now().toISOString());
+    await this.audit(p, 'key.revoke', key, { prefix: key.prefix });
+  }
+
+  /** Keys are administered by users (org-admins, hub-admins) and by hub admin keys. */
+  private requireUserAdmin(p: Principal, orgId: OrgId): void {
+    this.deps.access.requireOrgAdmin(p, orgId);
+  }
+
+  private async audit(p: Principal, action: string, key: ApiKey, details: Record<string, unknown>): Promise<void> {
+    await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: actorOf(p), action, target: { kind: 'api_key', id: key.id, orgId: key.orgId }, outcome: 'ok', details }]);
+  }
+}

@@ -1,0 +1,188 @@
+import { readKey } from 'openpgp';
+import { ConflictError, NotFoundError, ValidationError, type Clock, type Org, type OrgId, type Principal, type Tier } from '@isac/kernel';
+import type { AuditLog, NewAuditRecord, OrgStore } from '@isac/store';
+import type { MembershipConfig } from '../config.js';
+import { actorOf, type Access } from '../shared/access.js';
+import { orgIdentityId, slugify } from '../shared/ids.js';
+import type { CreateOrgBody, ExtendTrialBody, UpdateOrgBody } from './orgs-schemas.js';
+
+const DAY_MS = 86_400_000;
+const ORG_ID_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/** Organisations: admission, tier and status, trials. Every change of tier or status is audited. */
+export class OrgsService {
+  constructor(
+    private readonly deps: { orgs: OrgStore; audit: AuditLog; clock: Clock; access: Access; config: MembershipConfig },
+  ) {}
+
+  async create(p: Principal, input: CreateOrgBody): Promise<Org> {
+    this.deps.access.requireHubAdmin(p);
+    const id = input.id ?? slugify(input.name);
+    if (id === undefined || !ORG_ID_RE.test(id)) {
+      throw new ValidationError('cannot derive an organisation id from the name; give an id (lower-case letters, digits and "-")', [
+        { path: '/id', message: 'id is required when the name has too few ASCII letters or digits', rule: 'required' },
+      ]);
+    }
+    if (input.tier !== 'trial') {
+      for (const f of ['trialDays', 'trialEndsAt'] as const) {
+        if (input[f] !== undefined) throw new ValidationError(`${f} applies to the trial tier only`, [{ path: `/${f}`, message: `${f} applies to the trial tier only` }]);
+      }
+    }
+    const now = this.deps.clock.now();
+    if (input.pgpPublicKey !== undefined) await checkPgpKey(input.pgpPublicKey);
+    const at = now.toISOString();
+    const org: Org = {
+      id,
+      name: input.name,
+      sector: input.sector,
+      region: input.region ?? '',
+      tier: input.tier,
+      status: 'active',
+      ...(input.tier === 'trial' ? { trial: { startsAt: at, endsAt: this.trialEnd(now, input) } } : {}),
+      contacts: input.contacts ?? [],
+      identityId: orgIdentityId(id),
+      ...(input.pgpPublicKey !== undefined ? { pgpPublicKey: input.pgpPublicKey } : {}),
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.deps.orgs.create(org);
+    await this.audit(p, 'org.create', org.id, { tier: org.tier, sector: org.sector, ...(org.trial ? { trialEndsAt: org.trial.endsAt } : {}) });
+    return org;
+  }
+
+  /** Hub administrators see every organisation; anyone else only their own. */
+  async list(p: Principal): Promise<Org[]> {
+    if (this.deps.access.isHubAdmin(p)) return this.deps.orgs.list();
+    const own = await this.deps.orgs.get(p.orgId);
+    return own ? [own] : [];
+  }
+
+  async get(p: Principal, orgId: OrgId): Promise<Org> {
+    this.deps.access.requireMember(p, orgId);
+    return this.load(orgId);
+  }
+
+  /**
+   * Hub administrators change anything; an org-admin only its own contacts and OpenPGP key.
+   * Absent fields are kept, null clears.
+   */
+  async update(p: Principal, orgId: OrgId, patch: UpdateOrgBody): Promise<Org> {
+    this.deps.access.requireOrgAdmin(p, orgId);
+    if (!this.deps.access.isHubAdmin(p)) {
+      for (const f of ['name', 'tier', 'status', 'region', 'trialDays', 'trialEndsAt'] as const) {
+        if (patch[f] !== undefined) this.deps.access.requireHubAdmin(p, orgId);
+      }
+    }
+    const org = await this.load(orgId);
+    if (orgId === this.deps.config.hubOrg.id && ((patch.status !== undefined && patch.status !== 'active') || (patch.tier !== undefined && patch.tier !== org.tier))) {
+      throw new ConflictError("the hub's own organisation cannot be suspended or change tier", [{ path: patch.status !== undefined ? '/status' : '/tier', message: 'not allowed for the hub organisation' }]);
+    }
+    const tier = patch.tier ?? org.tier;
+    if (tier !== 'trial' || org.tier === 'trial') {
+      for (const f of ['trialDays', 'trialEndsAt'] as const) {
+        if (patch[f] !== undefined) {
+          throw new ValidationError(`${f} applies only when the tier changes to trial (use extend-trial to move the end of a running trial)`, [{ path: `/${f}`, message: `${f} applies only when the tier changes to trial` }]);
+        }
+      }
+    }
+    if (typeof patch.pgpPublicKey === 'string') await checkPgpKey(patch.pgpPublicKey);
+    const now = this.deps.clock.now();
+    let trial = org.trial;
+    if (tier !== 'trial') trial = undefined;
+    else if (org.tier !== 'trial') trial = { startsAt: now.toISOString(), endsAt: this.trialEnd(now, patch) };
+    const next: Org = {
+      ...org,
+      name: patch.name ?? org.name,
+      tier,
+      status: patch.status ?? org.status,
+      region: patch.region === null ? '' : (patch.region ?? org.region),
+      contacts: patch.contacts === null ? [] : (patch.contacts ?? org.contacts),
+      trial,
+      pgpPublicKey: patch.pgpPublicKey === null ? undefined : (patch.pgpPublicKey ?? org.pgpPublicKey),
+      updatedAt: now.toISOString(),
+    };
+    await this.deps.orgs.update(next);
+    const records: Omit<NewAuditRecord, 'at' | 'actor' | 'outcome'>[] = [];
+    const target = { kind: 'org', id: orgId, orgId };
+    if (next.tier !== org.tier) records.push({ action: 'org.tier_change', target, details: { from: org.tier, to: next.tier, ...(next.trial ? { trialEndsAt: next.trial.endsAt } : {}) } });
+    if (next.status !== org.status) records.push({ action: 'org.status_change', target, details: { from: org.status, to: next.status } });
+    const other = Object.keys(patch).filter((k) => !['tier', 'status', 'trialDays', 'trialEndsAt'].includes(k));
+    if (other.length > 0) records.push({ action: 'org.update', target, details: { fields: other } });
+    await this.deps.audit.append(records.map((r) => ({ ...r, at: now.toISOString(), actor: actorOf(p), outcome: 'ok' as const })));
+    return next;
+  }
+
+  /** Moves the end of a running (or lapsed) trial: to `endsAt`, or `days` past the later of now and the current end. */
+  async extendTrial(p: Principal, orgId: OrgId, body: ExtendTrialBody): Promise<Org> {
+    this.deps.access.requireHubAdmin(p, orgId);
+    const org = await this.load(orgId);
+    if (org.tier !== 'trial') throw new ConflictError(`organisation ${orgId} is not a trial member (tier ${org.tier})`, [{ path: '/tier', message: 'not a trial' }]);
+    const now = this.deps.clock.now();
+    const currentEnd = org.trial ? Date.parse(org.trial.endsAt) : now.getTime();
+    let endsAt: string;
+    if (body.endsAt !== undefined) {
+      const t = Date.parse(body.endsAt);
+      if (t <= now.getTime()) throw new ValidationError('endsAt must be in the future', [{ path: '/endsAt', message: 'endsAt must be in the future' }]);
+      endsAt = new Date(t).toISOString();
+    } else {
+      endsAt = new Date(Math.max(currentEnd, now.getTime()) + (body.days ?? this.deps.config.trial.defaultDays) * DAY_MS).toISOString();
+    }
+    const next: Org = { ...org, trial: { startsAt: org.trial?.startsAt ?? now.toISOString(), endsAt }, updatedAt: now.toISOString() };
+    await this.deps.orgs.update(next);
+    await this.audit(p, 'org.trial_extend', orgId, { from: org.trial?.endsAt ?? null, to: endsAt });
+    return next;
+  }
+
+  /** Trial to a full (or another non-trial) tier. */
+  async convert(p: Principal, orgId: OrgId, tier: Tier = 'full'): Promise<Org> {
+    this.deps.access.requireHubAdmin(p, orgId);
+    const org = await this.load(orgId);
+    if (org.tier !== 'trial') throw new ConflictError(`organisation ${orgId} is not a trial member (tier ${org.tier})`, [{ path: '/tier', message: 'not a trial' }]);
+    return this.update(p, orgId, { tier });
+  }
+
+  /** Creates the hub's own organisation if it does not exist (bootstrap). */
+  async ensureHubOrg(): Promise<Org> {
+    const { id, name } = this.deps.config.hubOrg;
+    const existing = await this.deps.orgs.get(id);
+    if (existing) return existing;
+    const at = this.deps.clock.now().toISOString();
+    const org: Org = { id, name, sector: 'other', region: '', tier: 'full', status: 'active', contacts: [], identityId: orgIdentityId(id), createdAt: at, updatedAt: at };
+    await this.deps.orgs.create(org);
+    await this.deps.audit.append([{ at, actor: { system: true }, action: 'org.create', target: { kind: 'org', id, orgId: id }, outcome: 'ok', details: { tier: 'full', bootstrap: true } }]);
+    return org;
+  }
+
+  private async load(orgId: OrgId): Promise<Org> {
+    const org = ORG_ID_RE.test(orgId) ? await this.deps.orgs.get(orgId) : undefined;
+    if (!org) throw new NotFoundError(`organisation ${orgId} not found`);
+    return org;
+  }
+
+  private trialEnd(now: Date, input: { trialDays?: number | undefined; trialEndsAt?: string | undefined }): string {
+    if (input.trialDays !== undefined && input.trialEndsAt !== undefined) {
+      throw new ValidationError('give trialDays or trialEndsAt, not both', [{ path: '/trialEndsAt', message: 'give trialDays or trialEndsAt, not both' }]);
+    }
+    if (input.trialEndsAt !== undefined) {
+      const t = Date.parse(input.trialEndsAt);
+      if (t <= now.getTime()) throw new ValidationError('trialEndsAt must be in the future', [{ path: '/trialEndsAt', message: 'trialEndsAt must be in the future' }]);
+      return new Date(t).toISOString();
+    }
+    return new Date(now.getTime() + (input.trialDays ?? this.deps.config.trial.defaultDays) * DAY_MS).toISOString();
+  }
+
+  private async audit(p: Principal, action: string, orgId: OrgId, details: Record<string, unknown>): Promise<void> {
+    await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: actorOf(p), action, target: { kind: 'org', id: orgId, orgId }, outcome: 'ok', details }]);
+  }
+}
+
+/** An armoured OpenPGP public key (not a private one) that openpgp can read. */
+async function checkPgpKey(armoredKey: string): Promise<void> {
+  let isPrivate: boolean;
+  try {
+    isPrivate = (await readKey({ armoredKey })).isPrivate();
+  } catch (err) {
+    throw new ValidationError(`pgpPublicKey is not a readable OpenPGP public key: ${(err as Error).message}`, [{ path: '/pgpPublicKey', message: 'not a readable OpenPGP public key' }]);
+  }
+  if (isPrivate) throw new ValidationError('pgpPublicKey is a private key; give the public key only', [{ path: '/pgpPublicKey', message: 'a private key, not a public key' }]);
+}

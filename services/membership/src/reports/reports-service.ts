@@ -1,0 +1,118 @@
+import { ValidationError, type Clock, type OrgId, type Principal, type Tier } from '@isac/kernel';
+import type { AuditLog, AuditRecord, OrgStore } from '@isac/store';
+import { orgIsActive } from '@isac/auth';
+import type { Access } from '../shared/access.js';
+
+const DAY_MS = 86_400_000;
+const PAGE = 1000;
+
+/** Audit actions written by the other services (ADR 0001): taxii on accept, the dispatcher on each release. */
+export const SUBMIT_ACTION = 'object.submit';
+export const RELEASE_ACTION = 'object.release';
+
+export interface OrgParticipation {
+  readonly orgId: OrgId;
+  readonly name: string;
+  readonly sector: string;
+  readonly region: string;
+  readonly tier: Tier;
+  readonly status: string;
+  /** Active now: not suspended and not a lapsed trial. */
+  readonly active: boolean;
+  /** Objects this org submitted in the period. */
+  readonly submitted: number;
+  /** Objects released to this org in the period (any channel). */
+  readonly received: number;
+}
+
+export interface ParticipationReport {
+  readonly from: string;
+  readonly to: string;
+  readonly generatedAt: string;
+  readonly totals: { readonly orgs: number; readonly active: number; readonly submitting: number; readonly receiving: number };
+  readonly bySector: Readonly<Record<string, { orgs: number; submitting: number; receiving: number }>>;
+  readonly byRegion: Readonly<Record<string, number>>;
+  readonly byTier: Readonly<Record<string, number>>;
+  readonly trials: readonly { orgId: OrgId; name: string; sector: string; startsAt?: string | undefined; endsAt?: string | undefined; daysLeft: number; expired: boolean }[];
+  readonly orgs: readonly OrgParticipation[];
+  /** Members that neither submitted nor received in the period: where participation is lowest. */
+  readonly silent: readonly OrgId[];
+}
+
+/** The participation report for hub administrators. The hub's own organisation is not counted. */
+export class ReportsService {
+  constructor(private readonly deps: { orgs: OrgStore; audit: AuditLog; clock: Clock; access: Access; hubOrgId: OrgId }) {}
+
+  async participation(p: Principal, period: { from?: string | undefined; to?: string | undefined }): Promise<ParticipationReport> {
+    this.deps.access.requireHubAdmin(p);
+    const now = this.deps.clock.now();
+    const to = period.to !== undefined ? new Date(period.to) : now;
+    const from = period.from !== undefined ? new Date(period.from) : new Date(to.getTime() - 30 * DAY_MS);
+    if (from.getTime() >= to.getTime()) throw new ValidationError('from must be before to', [{ path: '/from', message: 'from must be before to' }]);
+
+    const submitted = await this.countBy(SUBMIT_ACTION, from, to, (r) => r.actor.orgId);
+    const received = await this.countBy(RELEASE_ACTION, from, to, (r) => r.target.orgId);
+    const orgs = (await this.deps.orgs.list()).filter((o) => o.id !== this.deps.hubOrgId);
+
+    const bySector: Record<string, { orgs: number; submitting: number; receiving: number }> = {};
+    const byRegion: Record<string, number> = {};
+    const byTier: Record<string, number> = {};
+    const rows: OrgParticipation[] = [];
+    for (const o of orgs) {
+      const row: OrgParticipation = {
+        orgId: o.id,
+        name: o.name,
+        sector: o.sector,
+        region: o.region,
+        tier: o.tier,
+        status: o.status,
+        active: orgIsActive(o, now).ok,
+        submitted: submitted.get(o.id) ?? 0,
+        received: received.get(o.id) ?? 0,
+      };
+      rows.push(row);
+      const s = (bySector[o.sector] ??= { orgs: 0, submitting: 0, receiving: 0 });
+      s.orgs += 1;
+      if (row.submitted > 0) s.submitting += 1;
+      if (row.received > 0) s.receiving += 1;
+      const region = o.region || '(none)';
+      byRegion[region] = (byRegion[region] ?? 0) + 1;
+      byTier[o.tier] = (byTier[o.tier] ?? 0) + 1;
+    }
+    const trials = orgs
+      .filter((o) => o.tier === 'trial')
+      .map((o) => {
+        const end = o.trial ? Date.parse(o.trial.endsAt) : now.getTime();
+        return { orgId: o.id, name: o.name, sector: o.sector, startsAt: o.trial?.startsAt, endsAt: o.trial?.endsAt, daysLeft: Math.max(0, Math.ceil((end - now.getTime()) / DAY_MS)), expired: end <= now.getTime() };
+      })
+      .sort((a, b) => (a.endsAt ?? '').localeCompare(b.endsAt ?? ''));
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      generatedAt: now.toISOString(),
+      totals: { orgs: rows.length, active: rows.filter((r) => r.active).length, submitting: rows.filter((r) => r.submitted > 0).length, receiving: rows.filter((r) => r.received > 0).length },
+      bySector,
+      byRegion,
+      byTier,
+      trials,
+      orgs: rows,
+      silent: rows.filter((r) => r.submitted === 0 && r.received === 0).map((r) => r.orgId),
+    };
+  }
+
+  /** Counts audit records of `action` in [from, to) by the org `key` picks. */
+  private async countBy(action: string, from: Date, to: Date, key: (r: AuditRecord) => OrgId | undefined): Promise<Map<OrgId, number>> {
+    const counts = new Map<OrgId, number>();
+    let afterSeq = 0;
+    for (;;) {
+      const page = await this.deps.audit.list({ action, since: from.toISOString(), afterSeq, limit: PAGE });
+      for (const r of page) {
+        const at = Date.parse(r.at);
+        const org = key(r);
+        if (org !== undefined && at >= from.getTime() && at < to.getTime() && r.outcome === 'ok') counts.set(org, (counts.get(org) ?? 0) + 1);
+      }
+      if (page.length < PAGE) return counts;
+      afterSeq = page[page.length - 1]!.seq;
+    }
+  }
+}

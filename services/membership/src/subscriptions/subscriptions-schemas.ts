@@ -1,0 +1,46 @@
+import { CHANNELS, OBSERVABLE_KINDS, TLP_LEVELS, type SubscriptionFilters } from '@isac/kernel';
+import type { MembershipConfig } from '../config.js';
+import { emailSchema, nameSchema } from '../shared/schemas.js';
+
+export interface CreateSubscriptionBody {
+  channel: (typeof CHANNELS)[number];
+  filters?: SubscriptionFilters;
+  email?: { to: string[]; mode?: 'immediate' | 'hourly' | 'daily'; lang?: 'ja' | 'en' };
+}
+
+export function subscriptionSchemas(config: MembershipConfig) {
+  const filters = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      objectTypes: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' } },
+      observableKinds: { type: 'array', uniqueItems: true, items: { type: 'string', enum: [...OBSERVABLE_KINDS] } },
+      sourceSectors: { type: 'array', uniqueItems: true, items: { type: 'string', enum: [...config.sectors] } },
+      minConfidence: { type: 'integer', minimum: 0, maximum: 100 },
+      labels: { type: 'array', maxItems: 50, uniqueItems: true, items: { ...nameSchema, maxLength: 100 } },
+      tlpCeiling: { type: 'string', enum: [...TLP_LEVELS] },
+    },
+  } as const;
+  const email = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['to'],
+    properties: {
+      to: { type: 'array', minItems: 1, maxItems: 20, uniqueItems: true, items: emailSchema },
+      mode: { type: 'string', enum: ['immediate', 'hourly', 'daily'], default: 'immediate' },
+      lang: { type: 'string', enum: ['ja', 'en'], default: 'ja' },
+    },
+  } as const;
+  const create = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['channel'],
+    properties: { channel: { type: 'string', enum: [...CHANNELS] }, filters, email },
+  } as const;
+  const subscription = {
+    type: 'object',
+    required: ['id', 'orgId', 'channel', 'filters', 'createdAt'],
+    properties: { id: { type: 'string' }, orgId: { type: 'string' }, channel: { type: 'string', enum: [...CHANNELS] }, filters, email, createdAt: { type: 'string' } },
+  } as const;
+  return { create, subscription };
+}

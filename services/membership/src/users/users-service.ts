@@ -1,0 +1,115 @@
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Clock, type IdGenerator, type OrgId, type Principal, type Role } from '@isac/kernel';
+import type { AuditLog, OrgStore, User, UserStore } from '@isac/store';
+import { hashPassword, mayGrant, randomPassword } from '@isac/auth';
+import { actorOf, type Access } from '../shared/access.js';
+import { userView, type UserView } from '../shared/views.js';
+import type { CreateUserBody, UpdateUserBody } from './users-schemas.js';
+
+/**
+ * Users of one organisation. An org-admin manages its own organisation's users and cannot grant
+ * hub-admin; hub-admin is granted only to users of the hub's own organisation.
+ */
+export class UsersService {
+  constructor(
+    private readonly deps: { users: UserStore; orgs: OrgStore; audit: AuditLog; clock: Clock; ids: IdGenerator; access: Access; hubOrgId: OrgId },
+  ) {}
+
+  async create(p: Principal, orgId: OrgId, input: CreateUserBody): Promise<{ user: UserView; password?: string }> {
+    this.deps.access.requireOrgAdmin(p, orgId);
+    await this.requireOrg(orgId);
+    this.checkRoles(p, orgId, input.roles, '/roles');
+    const password = input.password ?? randomPassword();
+    const user: User = {
+      id: this.deps.ids.uuid(),
+      orgId,
+      username: input.username,
+      passwordHash: await hashPassword(password),
+      roles: input.roles,
+      failedLogins: 0,
+      disabled: false,
+      createdAt: this.deps.clock.now().toISOString(),
+    };
+    if (await this.deps.users.getByUsername(user.username)) throw new ConflictError(`the username ${user.username} is taken`, [{ path: '/username', message: 'taken' }]);
+    await this.deps.users.create(user);
+    await this.audit(p, 'user.create', user, { roles: user.roles });
+    return { user: userView(user), ...(input.password === undefined ? { password } : {}) };
+  }
+
+  /** The first hub administrator (bootstrap); not audited as any principal's action. */
+  async createBootstrapAdmin(orgId: OrgId, username: string, password: string): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    const user: User = { id: this.deps.ids.uuid(), orgId, username, passwordHash: await hashPassword(password), roles: ['hub-admin'], failedLogins: 0, disabled: false, createdAt: now };
+    await this.deps.users.create(user);
+    await this.deps.audit.append([{ at: now, actor: { system: true }, action: 'user.create', target: { kind: 'user', id: user.id, orgId }, outcome: 'ok', details: { roles: user.roles, bootstrap: true } }]);
+  }
+
+  async list(p: Principal, orgId: OrgId): Promise<UserView[]> {
+    this.deps.access.requireOrgAdmin(p, orgId);
+    await this.requireOrg(orgId);
+    return (await this.deps.users.listForOrg(orgId)).map(userView);
+  }
+
+  async update(p: Principal, orgId: OrgId, userId: string, patch: UpdateUserBody): Promise<UserView> {
+    this.deps.access.requireOrgAdmin(p, orgId);
+    const user = await this.load(orgId, userId);
+    this.guardTarget(p, user);
+    if (patch.roles) this.checkRoles(p, orgId, patch.roles, '/roles');
+    const now = this.deps.clock.now().toISOString();
+    const revoke = patch.password !== undefined || patch.disabled === true || patch.revokeTokens === true;
+    const next: User = {
+      ...user,
+      roles: patch.roles ?? user.roles,
+      passwordHash: patch.password !== undefined ? await hashPassword(patch.password) : user.passwordHash,
+      disabled: patch.disabled ?? user.disabled,
+      ...(patch.unlock ? { failedLogins: 0, lockedUntil: undefined } : {}),
+      ...(revoke ? { tokensValidAfter: now } : {}),
+    };
+    await this.deps.users.update(next);
+    await this.audit(p, 'user.update', next, {
+      fields: Object.keys(patch).filter((k) => k !== 'password'),
+      ...(patch.password !== undefined ? { passwordChanged: true } : {}),
+      ...(patch.roles ? { rolesFrom: user.roles, rolesTo: next.roles } : {}),
+    });
+    return userView(next);
+  }
+
+  /** Users are disabled, never deleted: the audit log keeps referring to them. Their tokens stop working. */
+  async disable(p: Principal, orgId: OrgId, userId: string): Promise<void> {
+    this.deps.access.requireOrgAdmin(p, orgId);
+    const user = await this.load(orgId, userId);
+    this.guardTarget(p, user);
+    if (p.userId === user.id) throw new ConflictError('you cannot remove yourself', [{ path: '/userId', message: 'the caller' }]);
+    const now = this.deps.clock.now().toISOString();
+    await this.deps.users.update({ ...user, disabled: true, tokensValidAfter: now });
+    await this.audit(p, 'user.disable', user, {});
+  }
+
+  private checkRoles(p: Principal, orgId: OrgId, roles: readonly Role[], path: string): void {
+    const actorRoles: readonly Role[] = this.deps.access.isHubAdmin(p) ? ['hub-admin'] : p.roles;
+    for (const role of roles) {
+      if (!mayGrant(actorRoles, role)) throw new ForbiddenError(`you may not grant the ${role} role`, [{ path, message: `may not grant ${role}` }]);
+      if (role === 'hub-admin' && orgId !== this.deps.hubOrgId) {
+        throw new ValidationError(`hub-admin is granted only to users of the hub's own organisation (${this.deps.hubOrgId})`, [{ path, message: 'hub-admin only in the hub organisation' }]);
+      }
+    }
+  }
+
+  /** An org-admin may not change a hub administrator. */
+  private guardTarget(p: Principal, user: User): void {
+    if (user.roles.includes('hub-admin') && !this.deps.access.isHubAdmin(p)) throw new ForbiddenError('only a hub administrator may change a hub administrator');
+  }
+
+  private async requireOrg(orgId: OrgId): Promise<void> {
+    if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
+  }
+
+  private async load(orgId: OrgId, userId: string): Promise<User> {
+    const user = await this.deps.users.get(orgId, userId);
+    if (!user) throw new NotFoundError(`user ${userId} not found`);
+    return user;
+  }
+
+  private async audit(p: Principal, action: string, user: User, details: Record<string, unknown>): Promise<void> {
+    await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: actorOf(p), action, target: { kind: 'user', id: user.id, orgId: user.orgId }, outcome: 'ok', details: { username: user.username, ...details } }]);
+  }
+}

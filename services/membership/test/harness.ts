@@ -1,0 +1,47 @@
+import express from 'express';
+import { ManualClock, SequentialIds, silentLogger, type Logger } from '@isac/kernel';
+import { openSqliteStores } from '@isac/store';
+import type { Stores } from '@isac/store';
+import { Authenticator, TokenService, generateSigningKey, type SigningKey } from '@isac/auth';
+import { composeMembership, defaultMembershipConfig, type Membership, type MembershipConfig } from '../src/index.js';
+
+export const ADMIN_PASSWORD = 'correct-horse-battery';
+export const START = '2026-03-01T00:00:00.000Z';
+
+export interface Harness {
+  readonly app: express.Express;
+  readonly stores: Stores;
+  readonly clock: ManualClock;
+  readonly membership: Membership;
+  readonly tokens: TokenService;
+  readonly keys: readonly SigningKey[];
+  readonly config: MembershipConfig;
+  close(): Promise<void>;
+}
+
+/** The composed membership service over SQLite :memory:, a manual clock, and an express app. */
+export async function openHarness(opts: { config?: Partial<MembershipConfig>; log?: Logger; keys?: readonly SigningKey[] } = {}): Promise<Harness> {
+  const clock = new ManualClock(START);
+  const stores = openSqliteStores({ path: ':memory:' }, clock);
+  const config = defaultMembershipConfig(opts.config);
+  const keys = opts.keys ?? [generateSigningKey('k1', START)];
+  const tokens = new TokenService(keys, config.tokens, clock);
+  const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock, lockout: config.lockout });
+  const membership = composeMembership({ stores, clock, ids: new SequentialIds(), log: opts.log ?? silentLogger, auth, tokens, config });
+  await membership.bootstrapAdmin(ADMIN_PASSWORD);
+  const app = express();
+  app.use(membership.router);
+  return {
+    app,
+    stores,
+    clock,
+    membership,
+    tokens,
+    keys,
+    config,
+    close: async () => {
+      await membership.stop();
+      await stores.close();
+    },
+  };
+}
