@@ -1,9 +1,87 @@
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
 
-/** `isac admin …`: administration of organisations, users and keys over the REST admin API. */
+interface Org {
+  id: string;
+  name: string;
+  sector: string;
+  region: string;
+  tier: string;
+  status: string;
+  trial?: { startsAt: string; endsAt: string };
+  contacts: string[];
+  identityId: string;
+}
+
+interface ApiKeyView {
+  id: string;
+  label: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt?: string;
+  revokedAt?: string;
+  lastUsedAt?: string;
+}
+
+interface AuditRecord {
+  seq: number;
+  at: string;
+  actor: { orgId?: string; userId?: string; keyId?: string; system?: boolean };
+  action: string;
+  target: { kind: string; id: string; orgId?: string };
+  outcome: string;
+  details?: Record<string, unknown>;
+}
+
+interface ParticipationReport {
+  from: string;
+  to: string;
+  totals: { orgs: number; active: number; submitting: number; receiving: number };
+  bySector: Record<string, { orgs: number; submitting: number; receiving: number }>;
+  byRegion: Record<string, number>;
+  byTier: Record<string, number>;
+  trials: { orgId: string; name: string; endsAt?: string; daysLeft: number; expired: boolean }[];
+  orgs: { orgId: string; name: string; sector: string; tier: string; active: boolean; submitted: number; received: number }[];
+  silent: string[];
+}
+
+const seg = (s: string): string => encodeURIComponent(s);
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive whole number`, 2);
+  return n;
+}
+
+function isoTime(value: string, flag: string): string {
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new CliError(`${flag} must be a date or time (ISO 8601), e.g. 2026-04-01 or 2026-04-01T09:00:00+09:00`, 2);
+  return new Date(t).toISOString();
+}
+
+/** Left-aligned columns, for terminals. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+function orgText(o: Org): string {
+  const lines = [
+    `${o.id}  ${o.name}`,
+    `  sector ${o.sector}, region ${o.region || '-'}, tier ${o.tier}, status ${o.status}`,
+    ...(o.trial ? [`  trial ${o.trial.startsAt} .. ${o.trial.endsAt}`] : []),
+    `  contacts ${o.contacts.length > 0 ? o.contacts.join(', ') : '-'}`,
+    `  identity ${o.identityId}`,
+  ];
+  return lines.join('\n');
+}
+
+/** `isac admin …`: administration of organisations, users, keys, the audit log and reports over the REST admin API. */
 export function registerAdmin(program: Command, ctx: () => CliContext): Command {
   const admin = program.command('admin').description('administration / 管理');
+
   const org = admin.command('org').description('organisations / 組織');
   org
     .command('add')
@@ -15,19 +93,126 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--id <id>', 'organisation id (lower-case letters, digits, -); derived from the name if omitted')
     .option('--contact <email...>', 'contact email addresses')
     .option('--trial-days <days>', 'trial length in days (trial tier)')
-    .action(async (o: { name: string; sector: string; tier: string; region?: string; id?: string; contact?: string[]; trialDays?: string }) => {
+    .option('--trial-ends <date>', 'trial end (ISO 8601; trial tier)')
+    .action(async (o: { name: string; sector: string; tier: string; region?: string; id?: string; contact?: string[]; trialDays?: string; trialEnds?: string }) => {
       const c = ctx();
       const body: Record<string, unknown> = { name: o.name, sector: o.sector, tier: o.tier };
       if (o.region !== undefined) body['region'] = o.region;
       if (o.id !== undefined) body['id'] = o.id;
       if (o.contact !== undefined) body['contacts'] = o.contact;
-      if (o.trialDays !== undefined) {
-        const days = Number(o.trialDays);
-        if (!Number.isInteger(days) || days <= 0) throw new CliError('--trial-days must be a positive whole number', 2);
-        body['trialDays'] = days;
-      }
-      const created = await (await c.api()).request<Record<string, unknown>>('POST', '/api/v1/orgs', body);
-      c.io.stdout(JSON.stringify(created, null, 2));
+      if (o.trialDays !== undefined) body['trialDays'] = positiveInt(o.trialDays, '--trial-days');
+      if (o.trialEnds !== undefined) body['trialEndsAt'] = isoTime(o.trialEnds, '--trial-ends');
+      const created = await (await c.api()).request<Org>('POST', '/api/v1/orgs', body);
+      c.print(created, `admitted / 登録しました\n${orgText(created)}`);
+    });
+  org
+    .command('list')
+    .description('list organisations / 組織の一覧')
+    .action(async () => {
+      const c = ctx();
+      const orgs = await (await c.api()).request<Org[]>('GET', '/api/v1/orgs');
+      c.print(
+        orgs,
+        table(
+          ['ID', 'NAME', 'SECTOR', 'REGION', 'TIER', 'STATUS', 'TRIAL ENDS'],
+          orgs.map((o) => [o.id, o.name, o.sector, o.region || '-', o.tier, o.status, o.trial?.endsAt ?? '-']),
+        ),
+      );
+    });
+  org
+    .command('show')
+    .description('show an organisation / 組織の詳細')
+    .argument('<org>', 'organisation id')
+    .action(async (id: string) => {
+      const c = ctx();
+      const o = await (await c.api()).request<Org>('GET', `/api/v1/orgs/${seg(id)}`);
+      c.print(o, orgText(o));
+    });
+  org
+    .command('set-tier')
+    .description('change the tier / 区分を変更')
+    .argument('<org>', 'organisation id')
+    .argument('<tier>', 'full, trial, partner or government')
+    .option('--trial-days <days>', 'trial length when the tier becomes trial')
+    .option('--trial-ends <date>', 'trial end when the tier becomes trial (ISO 8601)')
+    .action(async (id: string, tier: string, o: { trialDays?: string; trialEnds?: string }) => {
+      const c = ctx();
+      const body: Record<string, unknown> = { tier };
+      if (o.trialDays !== undefined) body['trialDays'] = positiveInt(o.trialDays, '--trial-days');
+      if (o.trialEnds !== undefined) body['trialEndsAt'] = isoTime(o.trialEnds, '--trial-ends');
+      const updated = await (await c.api()).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, body);
+      c.print(updated, `tier of ${updated.id} is now ${updated.tier} / 区分を変更しました`);
+    });
+  org
+    .command('suspend')
+    .description('suspend an organisation: it stops receiving and acting at once / 組織を停止')
+    .argument('<org>', 'organisation id')
+    .action(async (id: string) => {
+      const c = ctx();
+      const updated = await (await c.api()).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, { status: 'suspended' });
+      c.print(updated, `${updated.id} is suspended / 停止しました`);
+    });
+  org
+    .command('activate')
+    .description('reactivate a suspended organisation / 組織を再開')
+    .argument('<org>', 'organisation id')
+    .action(async (id: string) => {
+      const c = ctx();
+      const updated = await (await c.api()).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, { status: 'active' });
+      c.print(updated, `${updated.id} is active / 再開しました`);
+    });
+  org
+    .command('extend-trial')
+    .description('extend a trial by --days, or to --until / 試用期間を延長')
+    .argument('<org>', 'organisation id')
+    .option('--days <days>', 'days past the current end (or past now, if it has lapsed)')
+    .option('--until <date>', 'new end (ISO 8601)')
+    .action(async (id: string, o: { days?: string; until?: string }) => {
+      const c = ctx();
+      if ((o.days === undefined) === (o.until === undefined)) throw new CliError('give exactly one of --days or --until', 2);
+      const body = o.days !== undefined ? { days: positiveInt(o.days, '--days') } : { endsAt: isoTime(o.until ?? '', '--until') };
+      const updated = await (await c.api()).request<Org>('POST', `/api/v1/orgs/${seg(id)}/extend-trial`, body);
+      c.print(updated, `trial of ${updated.id} now ends ${updated.trial?.endsAt ?? '?'} / 試用期間を延長しました`);
+    });
+  org
+    .command('convert')
+    .description('convert a trial member to a full (or another) tier / 試用会員を正会員へ')
+    .argument('<org>', 'organisation id')
+    .option('--tier <tier>', 'full, partner or government', 'full')
+    .action(async (id: string, o: { tier: string }) => {
+      const c = ctx();
+      const updated = await (await c.api()).request<Org>('POST', `/api/v1/orgs/${seg(id)}/convert`, { tier: o.tier });
+      c.print(updated, `${updated.id} is now ${updated.tier} / 区分を変更しました`);
+    });
+
+  const user = admin.command('user').description('users / ユーザー');
+  user
+    .command('add')
+    .description('add a user to an organisation; a generated password is shown once / ユーザーを追加')
+    .requiredOption('--org <org>', 'organisation id')
+    .requiredOption('--username <name>', 'login name')
+    .option('--role <role...>', 'roles: org-admin, analyst, reader (hub-admin: hub organisation only)', ['analyst'])
+    .option('--password <password>', 'password (env ISAC_NEW_PASSWORD); generated when absent')
+    .action(async (o: { org: string; username: string; role: string[]; password?: string }) => {
+      const c = ctx();
+      const password = o.password ?? c.env['ISAC_NEW_PASSWORD'];
+      const body: Record<string, unknown> = { username: o.username, roles: o.role };
+      if (password !== undefined) body['password'] = password;
+      const res = await (await c.api()).request<{ user: { id: string; username: string; orgId: string; roles: string[] }; password?: string }>('POST', `/api/v1/orgs/${seg(o.org)}/users`, body);
+      c.print(
+        res,
+        `added ${res.user.username} (${res.user.id}) to ${res.user.orgId} as ${res.user.roles.join(', ')} / ユーザーを追加しました` +
+          (res.password ? `\npassword: ${res.password}\n(shown once, keep it safe / 一度だけ表示されます)` : ''),
+      );
+    });
+  user
+    .command('list')
+    .description("list an organisation's users / ユーザーの一覧")
+    .requiredOption('--org <org>', 'organisation id')
+    .action(async (o: { org: string }) => {
+      const c = ctx();
+      const users = await (await c.api()).request<{ id: string; username: string; roles: string[]; disabled: boolean }[]>('GET', `/api/v1/orgs/${seg(o.org)}/users`);
+      c.print(users, table(['ID', 'USERNAME', 'ROLES', 'DISABLED'], users.map((u) => [u.id, u.username, u.roles.join(','), u.disabled ? 'yes' : 'no'])));
     });
 
   const key = admin.command('key').description('API keys / APIキー');
@@ -38,13 +223,91 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--scopes <scopes>', 'comma-separated: submit,read,subscribe', 'submit,read,subscribe')
     .option('--label <label>', 'what the key is for')
     .option('--expires <iso>', 'expiry time (ISO 8601)')
-    .action(async (o: { org: string; scopes: string; label?: string; expires?: string }) => {
+    .option('--expires-in-days <days>', 'expiry in days from now')
+    .action(async (o: { org: string; scopes: string; label?: string; expires?: string; expiresInDays?: string }) => {
       const c = ctx();
       const body: Record<string, unknown> = { scopes: o.scopes.split(',').map((s) => s.trim()).filter(Boolean) };
       if (o.label !== undefined) body['label'] = o.label;
-      if (o.expires !== undefined) body['expiresAt'] = o.expires;
-      const created = await (await c.api()).request<{ id: string; key: string; scopes: string[] }>('POST', `/api/v1/orgs/${encodeURIComponent(o.org)}/keys`, body);
+      if (o.expires !== undefined) body['expiresAt'] = isoTime(o.expires, '--expires');
+      if (o.expiresInDays !== undefined) body['expiresInDays'] = positiveInt(o.expiresInDays, '--expires-in-days');
+      const created = await (await c.api()).request<{ id: string; key: string; scopes: string[] }>('POST', `/api/v1/orgs/${seg(o.org)}/keys`, body);
       c.print(created, `${created.key}\n(key ${created.id}, scopes ${created.scopes.join(',')}; shown once, keep it safe / 一度だけ表示されます)`);
+    });
+  key
+    .command('list')
+    .description("list an organisation's API keys (never the keys themselves) / APIキーの一覧")
+    .requiredOption('--org <org>', 'organisation id')
+    .action(async (o: { org: string }) => {
+      const c = ctx();
+      const keys = await (await c.api()).request<ApiKeyView[]>('GET', `/api/v1/orgs/${seg(o.org)}/keys`);
+      c.print(
+        keys,
+        table(
+          ['ID', 'PREFIX', 'LABEL', 'SCOPES', 'EXPIRES', 'REVOKED', 'LAST USED'],
+          keys.map((k) => [k.id, k.prefix, k.label || '-', k.scopes.join(','), k.expiresAt ?? '-', k.revokedAt ?? '-', k.lastUsedAt ?? '-']),
+        ),
+      );
+    });
+  key
+    .command('revoke')
+    .description('revoke an API key at once / APIキーを失効')
+    .requiredOption('--org <org>', 'organisation id')
+    .argument('<keyId>', 'key id (from key list)')
+    .action(async (keyId: string, o: { org: string }) => {
+      const c = ctx();
+      await (await c.api()).request('DELETE', `/api/v1/orgs/${seg(o.org)}/keys/${seg(keyId)}`);
+      c.print({ revoked: keyId, orgId: o.org }, `revoked key ${keyId} / 失効しました`);
+    });
+
+  admin
+    .command('audit')
+    .description('read the audit log / 監査ログ')
+    .option('--org <org>', 'only records concerning this organisation')
+    .option('--action <action>', 'only this action, e.g. org.tier_change')
+    .option('--since <date>', 'only records at or after this time (ISO 8601)')
+    .option('--after <seq>', 'only records after this sequence number (paging)')
+    .option('--limit <n>', 'at most this many records (1-1000)', '100')
+    .action(async (o: { org?: string; action?: string; since?: string; after?: string; limit: string }) => {
+      const c = ctx();
+      const q = new URLSearchParams();
+      if (o.org !== undefined) q.set('orgId', o.org);
+      if (o.action !== undefined) q.set('action', o.action);
+      if (o.since !== undefined) q.set('since', isoTime(o.since, '--since'));
+      if (o.after !== undefined) q.set('afterSeq', String(positiveInt(o.after, '--after')));
+      q.set('limit', String(positiveInt(o.limit, '--limit')));
+      const records = await (await c.api()).request<AuditRecord[]>('GET', `/api/v1/audit?${q.toString()}`);
+      const actor = (r: AuditRecord): string => (r.actor.system ? 'system' : [r.actor.orgId, r.actor.userId ?? r.actor.keyId].filter(Boolean).join('/') || '-');
+      c.print(records, table(['SEQ', 'AT', 'ACTION', 'OUTCOME', 'ACTOR', 'TARGET'], records.map((r) => [String(r.seq), r.at, r.action, r.outcome, actor(r), `${r.target.kind}:${r.target.id}`])));
+    });
+
+  admin
+    .command('report')
+    .description('participation report: orgs by sector, region, tier; trials; who submitted or received / 参加状況レポート')
+    .option('--from <date>', 'period start (ISO 8601; default 30 days before --to)')
+    .option('--to <date>', 'period end (ISO 8601; default now)')
+    .action(async (o: { from?: string; to?: string }) => {
+      const c = ctx();
+      const q = new URLSearchParams();
+      if (o.from !== undefined) q.set('from', isoTime(o.from, '--from'));
+      if (o.to !== undefined) q.set('to', isoTime(o.to, '--to'));
+      const qs = q.toString();
+      const r = await (await c.api()).request<ParticipationReport>('GET', `/api/v1/reports/participation${qs ? `?${qs}` : ''}`);
+      const text = [
+        `participation ${r.from} .. ${r.to} / 参加状況`,
+        `organisations ${r.totals.orgs}, active ${r.totals.active}, submitting ${r.totals.submitting}, receiving ${r.totals.receiving}`,
+        '',
+        table(['SECTOR', 'ORGS', 'SUBMITTING', 'RECEIVING'], Object.entries(r.bySector).map(([s, v]) => [s, String(v.orgs), String(v.submitting), String(v.receiving)])),
+        '',
+        table(['TIER', 'ORGS'], Object.entries(r.byTier).map(([t, n]) => [t, String(n)])),
+        '',
+        table(['REGION', 'ORGS'], Object.entries(r.byRegion).map(([t, n]) => [t, String(n)])),
+        '',
+        r.trials.length > 0 ? table(['TRIAL', 'NAME', 'ENDS', 'DAYS LEFT'], r.trials.map((t) => [t.orgId, t.name, t.endsAt ?? '-', t.expired ? 'ended' : String(t.daysLeft)])) : 'no trial members',
+        '',
+        table(['ORG', 'SECTOR', 'TIER', 'ACTIVE', 'SUBMITTED', 'RECEIVED'], r.orgs.map((x) => [x.orgId, x.sector, x.tier, x.active ? 'yes' : 'no', String(x.submitted), String(x.received)])),
+        ...(r.silent.length > 0 ? ['', `neither submitted nor received: ${r.silent.join(', ')}`] : []),
+      ].join('\n');
+      c.print(r, text);
     });
   return admin;
 }
