@@ -25,3 +25,31 @@ describe('TLP markings', () => {
     expect(parseTlpLevel('purple')).to.equal(undefined);
   });
 });
+
+describe('TLP: property-level markings and the strictest level', () => {
+  it('lists TLP granular markings by selector and reports unknown ones', async () => {
+    const { propertyTlp, strictestTlp, isTlpMarkingDefinition } = await import('./tlp.js');
+    const obj = {
+      type: 'indicator',
+      object_marking_refs: [tlp2Marking('green').id],
+      granular_markings: [
+        { selectors: ['description'], marking_ref: tlp2Marking('red').id },
+        { selectors: ['name', 'labels'], marking_ref: 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82' },
+        { selectors: ['pattern'], marking_ref: 'marking-definition--11111111-1111-4111-8111-111111111111' },
+        { selectors: ['name'], lang: 'en' },
+      ],
+    };
+    const p = propertyTlp(obj);
+    expect(p.markings.map((m) => [m.selector, m.level])).to.deep.equal([
+      ['description', 'red'],
+      ['name', 'amber'],
+      ['labels', 'amber'],
+    ]);
+    expect(p.unknown).to.deep.equal(['marking-definition--11111111-1111-4111-8111-111111111111']);
+    expect(objectTlp(obj).level).to.equal('green');
+    expect(strictestTlp(obj)).to.equal('red');
+    expect(strictestTlp({})).to.equal(undefined);
+    expect(isTlpMarkingDefinition(TLP_MARKINGS[0]!.object)).to.equal(true);
+    expect(isTlpMarkingDefinition({ type: 'marking-definition', id: 'marking-definition--11111111-1111-4111-8111-111111111111' })).to.equal(false);
+  });
+});
