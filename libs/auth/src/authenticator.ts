@@ -7,7 +7,7 @@ import {
 } from '@isac/kernel';
 import type { ApiKeyStore, OrgStore, User, UserStore } from '@isac/store';
 import { apiKeyMatches, looksLikeApiKey, parseApiKey } from './api-keys.js';
-import { verifyPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { scopesForRoles } from './roles.js';
 import type { TokenService } from './tokens.js';
 
@@ -33,6 +33,7 @@ export function orgIsActive(org: Org, now: Date): { ok: true } | { ok: false; wh
  * `Authorization: Basic` (username + password, or any username + API key as password).
  */
 export class Authenticator {
+  private dummyHash: Promise<string> | undefined;
   constructor(
     private readonly deps: {
       users: UserStore;
@@ -97,7 +98,11 @@ export class Authenticator {
     const lockout = this.deps.lockout ?? DEFAULT_LOCKOUT;
     const now = this.deps.clock.now();
     const user = await this.deps.users.getByUsername(username);
-    if (!user || user.disabled) throw new UnauthenticatedError('wrong username or password');
+    if (!user || user.disabled) {
+      // Spend the same scrypt time as for a known user, so timing does not tell which usernames exist.
+      await verifyPassword(password, await (this.dummyHash ??= hashPassword('no such user')));
+      throw new UnauthenticatedError('wrong username or password');
+    }
     if (user.lockedUntil && Date.parse(user.lockedUntil) > now.getTime()) {
       throw new UnauthenticatedError('the account is locked after repeated failed logins; try again later');
     }
