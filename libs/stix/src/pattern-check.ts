@@ -42,7 +42,7 @@ class Checker {
   observation(e: ObservationExpression): void {
     switch (e.type) {
       case 'observation':
-        this.observationTypes(e.comparison);
+        if (isComparisonBoolean(e.comparison)) this.observationTypes(e.comparison);
         this.comparison(e.comparison);
         return;
       case 'group':

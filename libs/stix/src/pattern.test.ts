@@ -185,7 +185,7 @@ describe('STIX patterns: hostile input', () => {
     expect(validatePattern(p)).to.deep.equal([]);
   });
   it('handles pathological literal prefixes and comments quickly', () => {
-    for (const p of ["[a:b = t'" + '9'.repeat(50_000), "[a:b = b'" + 'A'.repeat(50_001) + "']", '[a:b = 1] ' + '/*'.repeat(40_000), "[a:b = '" + "\\'".repeat(40_000)]) {
+    for (const p of ["[a:b = t'" + '9'.repeat(50_000), "[a:b = b'" + 'A'.repeat(50_001) + "']", '[a:b = 1] ' + '/*'.repeat(40_000), "[a:b = '" + "\\'".repeat(40_000), "[a:b = '" + '\\\\'.repeat(45_000) + "' AND"]) {
       const t0 = Date.now();
       expect(validatePattern(p)).to.have.length(1);
       expect(Date.now() - t0).to.be.lessThan(500);

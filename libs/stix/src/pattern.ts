@@ -269,27 +269,25 @@ class Lexer {
 
   private string(pos: number): Token {
     const s = this.s;
-    const n = s.length;
     let j = pos + 1;
     let out = '';
-    let from = j;
+    // next quote and next backslash at or after j, each searched again only once passed: linear
+    let q = s.indexOf("'", j);
+    let b = s.indexOf('\\', j);
     for (;;) {
-      if (j >= n) throw new PatternSyntaxError('unterminated string literal', pos);
-      const c = s.charCodeAt(j);
-      if (c === 39) break;
-      if (c === 92) {
-        const d = s.charCodeAt(j + 1);
-        if (d !== 39 && d !== 92) throw new PatternSyntaxError("invalid escape in string literal: only \\' and \\\\ are allowed", j);
-        out += s.slice(from, j) + s.charAt(j + 1);
-        j += 2;
-        from = j;
-        continue;
+      if (q >= 0 && q < j) q = s.indexOf("'", j);
+      if (b >= 0 && b < j) b = s.indexOf('\\', j);
+      if (q < 0) throw new PatternSyntaxError('unterminated string literal', pos);
+      if (b < 0 || b > q) {
+        out += s.slice(j, q);
+        this.i = q + 1;
+        return { t: T.STRING, text: out, pos, flag: false };
       }
-      j++;
+      const d = s.charCodeAt(b + 1);
+      if (d !== 39 && d !== 92) throw new PatternSyntaxError("invalid escape in string literal: only \\' and \\\\ are allowed", b);
+      out += s.slice(j, b) + s.charAt(b + 1);
+      j = b + 2;
     }
-    out += s.slice(from, j);
-    this.i = j + 1;
-    return { t: T.STRING, text: out, pos, flag: false };
   }
 
   private number(pos: number): Token {

@@ -203,31 +203,44 @@ class Ctx {
   }
 
   // --------------------------------------------------------------------------- hostile input
-  /** Depth, size, string length and prototype-polluting keys, anywhere in the object. Iterative. */
-  guard(v: unknown, path: string, depth: number): void {
+  /** JSON pointer segments of the value `guard` is looking at; joined only when reporting. */
+  private readonly trail: string[] = [];
+
+  private at(last?: string): string {
+    let p = '';
+    for (const s of this.trail) p += `/${s}`;
+    return last === undefined ? p : `${p}/${last}`;
+  }
+
+  /** Depth, size, string length and prototype-polluting keys, anywhere in the object. No allocation unless it reports. */
+  guard(v: unknown, depth: number): void {
     if (typeof v === 'string') {
       if (v.length > this.maxString) {
         this.hostile = true;
-        this.err(path, 'max-string-length', `string of ${v.length} characters is longer than the limit of ${this.maxString}`);
+        this.err(this.at(), 'max-string-length', `string of ${v.length} characters is longer than the limit of ${this.maxString}`);
       }
       return;
     }
     if (typeof v !== 'object' || v === null) return;
     if (depth >= this.maxDepth) {
       this.hostile = true;
-      this.err(path, 'max-depth', `nesting deeper than ${this.maxDepth} levels is refused`);
+      this.err(this.at(), 'max-depth', `nesting deeper than ${this.maxDepth} levels is refused`);
       return;
     }
+    const trail = this.trail;
     if (Array.isArray(v)) {
       if (v.length > this.maxCollection) {
         this.hostile = true;
-        this.err(path, 'max-collection-size', `list of ${v.length} elements is larger than the limit of ${this.maxCollection}`);
+        this.err(this.at(), 'max-collection-size', `list of ${v.length} elements is larger than the limit of ${this.maxCollection}`);
         return;
       }
       for (let i = 0; i < v.length; i++) {
         const e: unknown = v[i];
-        if (typeof e === 'object' && e !== null) this.guard(e, `${path}/${i}`, depth + 1);
-        else if (typeof e === 'string' && e.length > this.maxString) this.guard(e, `${path}/${i}`, depth + 1);
+        if ((typeof e === 'object' && e !== null) || (typeof e === 'string' && e.length > this.maxString)) {
+          trail.push(String(i));
+          this.guard(e, depth + 1);
+          trail.pop();
+        }
       }
       return;
     }
@@ -235,22 +248,26 @@ class Ctx {
     const keys = Object.keys(o);
     if (keys.length > this.maxCollection) {
       this.hostile = true;
-      this.err(path, 'max-collection-size', `object with ${keys.length} properties is larger than the limit of ${this.maxCollection}`);
+      this.err(this.at(), 'max-collection-size', `object with ${keys.length} properties is larger than the limit of ${this.maxCollection}`);
       return;
     }
-    for (const k of keys) {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       if (FORBIDDEN_KEYS.has(k)) {
-        this.err(`${path}/${k}`, 'forbidden-key', `the key '${k}' is refused: it could alter object prototypes in consumers`);
+        this.err(this.at(k), 'forbidden-key', `the key '${k}' is refused: it could alter object prototypes in consumers`);
         continue;
       }
       if (k.length > this.maxString) {
         this.hostile = true;
-        this.err(path, 'max-string-length', `a key of ${k.length} characters is longer than the limit of ${this.maxString}`);
+        this.err(this.at(), 'max-string-length', `a key of ${k.length} characters is longer than the limit of ${this.maxString}`);
         continue;
       }
       const e = o[k];
-      if (typeof e === 'object' && e !== null) this.guard(e, `${path}/${pointerSegment(k)}`, depth + 1);
-      else if (typeof e === 'string' && e.length > this.maxString) this.guard(e, `${path}/${pointerSegment(k)}`, depth + 1);
+      if ((typeof e === 'object' && e !== null) || (typeof e === 'string' && e.length > this.maxString)) {
+        trail.push(pointerSegment(k));
+        this.guard(e, depth + 1);
+        trail.pop();
+      }
     }
   }
 
@@ -837,7 +854,7 @@ export function validateObject(obj: unknown, index = 0, opts?: ValidateOptions):
   const rawType = obj['type'];
   const id = typeof rawId === 'string' ? rawId : undefined;
   const type = typeof rawType === 'string' ? rawType : undefined;
-  ctx.guard(obj, '', 0);
+  ctx.guard(obj, 0);
   if (!ctx.hostile) check(ctx, obj, type, id);
   const report: ObjectReport = { index, id, type, valid: ctx.errors.length === 0, errors: ctx.errors, warnings: ctx.warnings };
   return report;
