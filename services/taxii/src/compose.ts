@@ -1,0 +1,89 @@
+import { Router } from 'express';
+import { NotFoundError, type Clock, type IdGenerator, type Logger, type Signal } from '@isac/kernel';
+import type { Stores } from '@isac/store';
+import type { Authenticator } from '@isac/auth';
+import type { PolicyEngine } from '@isac/policy';
+import { errorHandler } from '@isac/http';
+import type { TaxiiConfig } from './config.js';
+import { Catalog } from './shared/catalog.js';
+import { ViewerFactory } from './shared/viewer.js';
+import type { Authenticate } from './shared/route-helpers.js';
+import { DiscoveryService } from './discovery/discovery-service.js';
+import { createDiscoveryRouter } from './discovery/discovery-router.js';
+import { CollectionsService } from './collections/collections-service.js';
+import { createCollectionsRouter } from './collections/collections-router.js';
+import { ObjectsService } from './objects/objects-service.js';
+import { createObjectsRouter } from './objects/objects-router.js';
+import { ManifestService } from './manifest/manifest-service.js';
+import { createManifestRouter } from './manifest/manifest-router.js';
+import { StatusService } from './status/status-service.js';
+import { createRestStatusRouter, createTaxiiStatusRouter } from './status/status-router.js';
+import { IngestService } from './ingest/ingest-service.js';
+import { createSubmissionsRouter } from './ingest/submissions-router.js';
+import { DistributionService } from './distribution/distribution-service.js';
+import { createDistributionRouter } from './distribution/distribution-router.js';
+
+export interface TaxiiDeps {
+  readonly stores: Stores;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly log: Logger;
+  readonly auth: Authenticator;
+  readonly config: TaxiiConfig;
+  readonly policy: PolicyEngine;
+  /** The hub's STIX identity: what anonymous submitters' references become. */
+  readonly hub: { readonly id: string };
+  /** Woken after every accept() that stored something: the dispatcher has jobs. */
+  readonly jobsReady: Signal;
+}
+
+/**
+ * The taxii service's composition root: TAXII 2.1 under /taxii2/ (TAXII error resources) and its
+ * REST routes under /api/v1/ (REST errors). Mount the router at '/'.
+ */
+export function composeTaxii(deps: TaxiiDeps): { router: Router } {
+  const { stores, clock, ids, log, config, policy, hub } = deps;
+  const authenticate: Authenticate = (req) => deps.auth.authenticate(req.headers.authorization);
+  const catalog = new Catalog(config);
+  const viewers = new ViewerFactory({ policy, hub, clock, orgs: stores.orgs });
+  const ingest = new IngestService({
+    objects: stores.objects,
+    statuses: stores.statuses,
+    audit: stores.audit,
+    orgs: stores.orgs,
+    clock,
+    ids,
+    log: log.child({ feature: 'ingest' }),
+    jobsReady: deps.jobsReady,
+    hub,
+    defaultTlp: policy.rules.defaultTlp,
+    maxObjects: config.maxObjectsPerEnvelope,
+    maxFutureSkewMs: config.maxFutureSkewSeconds * 1000,
+  });
+  const objects = new ObjectsService({ objects: stores.objects, viewers, audit: stores.audit, clock, auditReads: config.auditReads });
+  const manifest = new ManifestService({ objects: stores.objects, viewers });
+  const statuses = new StatusService({ statuses: stores.statuses });
+  const discovery = new DiscoveryService({ config, catalog });
+  const collections = new CollectionsService({ catalog });
+  const distribution = new DistributionService({ objects: stores.objects, orgs: stores.orgs, policy, clock, collectionIds: () => catalog.collectionIds });
+
+  const taxii = Router();
+  taxii.use(createDiscoveryRouter({ discovery, authenticate }));
+  taxii.use(createTaxiiStatusRouter({ statuses, catalog, authenticate }));
+  taxii.use(createCollectionsRouter({ collections, authenticate }));
+  taxii.use(createManifestRouter({ manifest, catalog, config, authenticate }));
+  taxii.use(createObjectsRouter({ objects, ingest, catalog, config, authenticate }));
+  taxii.use((req, _res, next) => next(new NotFoundError(`no TAXII endpoint ${req.method} ${req.baseUrl}${req.path}`)));
+  taxii.use(errorHandler({ log, style: 'taxii' }));
+
+  const rest = Router();
+  rest.use(createSubmissionsRouter({ ingest, catalog, config, authenticate }));
+  rest.use(createRestStatusRouter({ statuses, authenticate }));
+  rest.use(createDistributionRouter({ distribution, authenticate }));
+  rest.use(errorHandler({ log, style: 'rest' }));
+
+  const router = Router();
+  router.use('/taxii2', taxii);
+  router.use(rest);
+  return { router };
+}

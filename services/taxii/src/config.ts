@@ -1,0 +1,115 @@
+/** The taxii service's slice of the configuration (JSON Schema with defaults; validated by libs/config). */
+
+/** The collection every default install has: readable and writable, so a standard client can push and read back. */
+export const DEFAULT_COLLECTION_ID = '5b1c6f2e-8a3d-4c7e-9f10-2a4b6c8d0e1f';
+
+const collectionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title'],
+  properties: {
+    id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' },
+    title: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    alias: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+    canRead: { type: 'boolean', default: true },
+    canWrite: { type: 'boolean', default: true },
+  },
+} as const;
+
+const apiRootSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'title'],
+  properties: {
+    /** The URL segment: `/taxii2/{name}/`. */
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+    title: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    collections: { type: 'array', items: collectionSchema, default: [] },
+  },
+} as const;
+
+export const taxiiConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    title: { type: 'string', minLength: 1, default: 'ISAC Sharing Hub TAXII 2.1 server' },
+    description: { type: 'string', default: 'Cross-sector threat intelligence shared under TLP between ISAC members' },
+    contact: { type: 'string' },
+    apiRoots: {
+      type: 'array',
+      minItems: 1,
+      items: apiRootSchema,
+      default: [
+        {
+          name: 'isac',
+          title: 'ISAC shared intelligence',
+          description: 'Submissions from members, released to each organisation as the distribution policy allows',
+          collections: [
+            {
+              id: DEFAULT_COLLECTION_ID,
+              title: 'Shared intelligence',
+              description: 'Every member submission; each organisation reads what its tier and the TLP allow',
+              alias: 'shared',
+              canRead: true,
+              canWrite: true,
+            },
+          ],
+        },
+      ],
+    },
+    /** The largest request body, in octets (TAXII max_content_length); larger bodies get 413. */
+    maxContentLength: { type: 'integer', minimum: 1024, default: 10 * 1024 * 1024 },
+    /** More objects than this in one envelope or bundle: 413, nothing stored. */
+    maxObjectsPerEnvelope: { type: 'integer', minimum: 1, default: 10_000 },
+    defaultPageLimit: { type: 'integer', minimum: 1, default: 1000 },
+    maxPageLimit: { type: 'integer', minimum: 1, default: 10_000 },
+    /** created/modified further ahead of the hub's clock than this: the object is refused. */
+    maxFutureSkewSeconds: { type: 'integer', minimum: 0, default: 86_400 },
+    /** Write one `object.release` audit record per read page that released objects. */
+    auditReads: { type: 'boolean', default: true },
+  },
+} as const;
+
+export interface CollectionConfig {
+  readonly id: string;
+  readonly title: string;
+  readonly description?: string | undefined;
+  readonly alias?: string | undefined;
+  readonly canRead: boolean;
+  readonly canWrite: boolean;
+}
+
+export interface ApiRootConfig {
+  readonly name: string;
+  readonly title: string;
+  readonly description?: string | undefined;
+  readonly collections: readonly CollectionConfig[];
+}
+
+export interface TaxiiConfig {
+  readonly title: string;
+  readonly description?: string | undefined;
+  readonly contact?: string | undefined;
+  readonly apiRoots: readonly ApiRootConfig[];
+  readonly maxContentLength: number;
+  readonly maxObjectsPerEnvelope: number;
+  readonly defaultPageLimit: number;
+  readonly maxPageLimit: number;
+  readonly maxFutureSkewSeconds: number;
+  readonly auditReads: boolean;
+}
+
+/** The configuration with every default applied: what tests and the hub get from an empty slice. */
+export const DEFAULT_TAXII_CONFIG: TaxiiConfig = {
+  title: taxiiConfigSchema.properties.title.default,
+  description: taxiiConfigSchema.properties.description.default,
+  apiRoots: taxiiConfigSchema.properties.apiRoots.default,
+  maxContentLength: taxiiConfigSchema.properties.maxContentLength.default,
+  maxObjectsPerEnvelope: taxiiConfigSchema.properties.maxObjectsPerEnvelope.default,
+  defaultPageLimit: taxiiConfigSchema.properties.defaultPageLimit.default,
+  maxPageLimit: taxiiConfigSchema.properties.maxPageLimit.default,
+  maxFutureSkewSeconds: taxiiConfigSchema.properties.maxFutureSkewSeconds.default,
+  auditReads: taxiiConfigSchema.properties.auditReads.default,
+};

@@ -1,0 +1,65 @@
+import type { TlpLevel } from '@isac/kernel';
+import type { StixObject } from '@isac/policy';
+import type { TlpSource } from '@isac/store';
+import { isTlpMarkingDefinition, objectTlp, stricterTlp, tlpMarkingById } from '@isac/stix';
+
+export interface TlpAssignment {
+  readonly tlp: TlpLevel;
+  readonly tlpSource: TlpSource;
+  /** Object-level non-TLP markings the hub does not know: the policy denies the object on them. */
+  readonly unknownMarkings: readonly string[];
+}
+
+/** Containers whose marking covers the objects they refer to when those carry none. */
+export const CONTAINER_TYPES: ReadonlySet<string> = new Set(['report', 'grouping', 'note', 'opinion']);
+
+/**
+ * Non-TLP marking definitions the hub treats as known: `statement` markings (copyright and terms
+ * notices) restrict nobody. Any other non-TLP marking stays unknown, and the policy denies on it.
+ */
+export function statementMarkingIds(objects: Iterable<StixObject>): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects) {
+    if (o['type'] === 'marking-definition' && typeof o['id'] === 'string' && o['definition_type'] === 'statement' && !tlpMarkingById(o['id'])) out.add(o['id']);
+  }
+  return out;
+}
+
+/** Non-TLP marking ids the objects refer to at object level (to look up in the store). */
+export function nonTlpMarkingRefs(objects: Iterable<StixObject>): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects) {
+    const refs = o['object_marking_refs'];
+    if (Array.isArray(refs)) for (const r of refs) if (typeof r === 'string' && !tlpMarkingById(r)) out.add(r);
+  }
+  return out;
+}
+
+/**
+ * The effective TLP of each object of one submission: its own marking (strictest wins), else the
+ * strictest marking of a container in the same submission that refers to it, else the default.
+ * The nine OASIS TLP marking definitions are public (`clear`).
+ */
+export function assignTlp(objects: readonly StixObject[], opts: { defaultTlp: TlpLevel; knownMarkings: ReadonlySet<string> }): TlpAssignment[] {
+  const own = objects.map((o) => objectTlp(o, opts.knownMarkings));
+  const fromContainer = new Map<string, TlpLevel>();
+  objects.forEach((o, i) => {
+    const level = own[i]!.level;
+    if (level === undefined || !CONTAINER_TYPES.has(o['type'] as string)) return;
+    const refs = o['object_refs'];
+    if (!Array.isArray(refs)) return;
+    for (const r of refs) {
+      if (typeof r !== 'string') continue;
+      const prev = fromContainer.get(r);
+      fromContainer.set(r, prev === undefined ? level : stricterTlp(prev, level));
+    }
+  });
+  return objects.map((o, i) => {
+    const t = own[i]!;
+    if (t.level !== undefined) return { tlp: t.level, tlpSource: 'object', unknownMarkings: t.unknown };
+    if (isTlpMarkingDefinition(o)) return { tlp: 'clear', tlpSource: 'object', unknownMarkings: [] };
+    const c = typeof o['id'] === 'string' ? fromContainer.get(o['id']) : undefined;
+    if (c !== undefined) return { tlp: c, tlpSource: 'container', unknownMarkings: t.unknown };
+    return { tlp: opts.defaultTlp, tlpSource: 'default', unknownMarkings: t.unknown };
+  });
+}

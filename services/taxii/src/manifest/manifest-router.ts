@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import { defineRoute } from '@isac/http';
+import type { ManifestService } from './manifest-service.js';
+import type { Catalog } from '../shared/catalog.js';
+import type { TaxiiConfig } from '../config.js';
+import { MANIFEST_RULES, dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
+import { taxii, type Authenticate } from '../shared/route-helpers.js';
+
+export function createManifestRouter(deps: { manifest: ManifestService; catalog: Catalog; config: TaxiiConfig; authenticate: Authenticate }): Router {
+  const r = Router();
+  defineRoute(r, deps.authenticate, {
+    method: 'get',
+    path: '/:root/collections/:collectionId/manifest/',
+    produces: MANIFEST_RULES,
+    handler: async ({ principal, params, req }) => {
+      const c = deps.catalog.collection(params['root']!, params['collectionId']!);
+      deps.catalog.requireRead(principal, c);
+      const q = parseTaxiiQuery(rawQuery(req.url), {
+        defaultLimit: deps.config.defaultPageLimit,
+        maxLimit: deps.config.maxPageLimit,
+        allowed: ['id', 'type', 'version', 'spec_version'],
+      });
+      const page = await deps.manifest.list(principal, c.id, q);
+      const body = { more: page.more, ...(page.more && page.next !== undefined ? { next: page.next } : {}), ...(page.records.length > 0 ? { objects: page.records } : {}) };
+      return taxii(body, dateHeaders(page.firstAdded, page.lastAdded));
+    },
+  });
+  return r;
+}

@@ -1,0 +1,99 @@
+import { Router } from 'express';
+import { ValidationError } from '@isac/kernel';
+import { defineRoute } from '@isac/http';
+import type { ObjectsService, ObjectsPage } from './objects-service.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { Catalog } from '../shared/catalog.js';
+import type { TaxiiConfig } from '../config.js';
+import { TAXII_RULES, dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
+import { taxii, type Authenticate } from '../shared/route-helpers.js';
+import { toStatusResource } from '../status/status-resource.js';
+import { envelopeSchema } from './objects-schemas.js';
+
+function envelope(p: ObjectsPage): Record<string, unknown> {
+  return { more: p.more, ...(p.more && p.next !== undefined ? { next: p.next } : {}), ...(p.objects.length > 0 ? { objects: p.objects } : {}) };
+}
+
+/** Objects endpoints of a collection (paths relative to /taxii2). */
+export function createObjectsRouter(deps: {
+  objects: ObjectsService;
+  ingest: IngestService;
+  catalog: Catalog;
+  config: TaxiiConfig;
+  authenticate: Authenticate;
+}): Router {
+  const r = Router();
+  const { catalog, config } = deps;
+  const limits = { defaultLimit: config.defaultPageLimit, maxLimit: config.maxPageLimit };
+
+  defineRoute(r, deps.authenticate, {
+    method: 'get',
+    path: '/:root/collections/:collectionId/objects/',
+    produces: TAXII_RULES,
+    handler: async ({ principal, params, req }) => {
+      const c = catalog.collection(params['root']!, params['collectionId']!);
+      catalog.requireRead(principal, c);
+      const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['id', 'type', 'version', 'spec_version'] });
+      const page = await deps.objects.list(principal, c.id, q);
+      return taxii(envelope(page), dateHeaders(page.firstAdded, page.lastAdded));
+    },
+  });
+
+  defineRoute<{ objects?: unknown[] }>(r, deps.authenticate, {
+    method: 'post',
+    path: '/:root/collections/:collectionId/objects/',
+    produces: TAXII_RULES,
+    accepts: TAXII_RULES,
+    limit: config.maxContentLength,
+    body: envelopeSchema,
+    handler: async ({ principal, params, body }) => {
+      const c = catalog.collection(params['root']!, params['collectionId']!);
+      catalog.requireWrite(principal, c);
+      if (body.objects === undefined) throw new ValidationError('the envelope has no "objects" list', [{ path: '/objects', message: 'objects is required' }]);
+      const status = await deps.ingest.submit(principal, body.objects, { collectionId: c.id, channel: 'taxii' });
+      return taxii(toStatusResource(status), {}, 202);
+    },
+  });
+
+  defineRoute(r, deps.authenticate, {
+    method: 'get',
+    path: '/:root/collections/:collectionId/objects/:objectId/',
+    produces: TAXII_RULES,
+    handler: async ({ principal, params, req }) => {
+      const c = catalog.collection(params['root']!, params['collectionId']!);
+      catalog.requireRead(principal, c);
+      const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['version', 'spec_version'] });
+      const page = await deps.objects.getObject(principal, c.id, params['objectId']!, q);
+      return taxii(envelope(page), dateHeaders(page.firstAdded, page.lastAdded));
+    },
+  });
+
+  defineRoute(r, deps.authenticate, {
+    method: 'delete',
+    path: '/:root/collections/:collectionId/objects/:objectId/',
+    produces: TAXII_RULES,
+    handler: async ({ principal, params, req }) => {
+      const c = catalog.collection(params['root']!, params['collectionId']!);
+      catalog.requireRead(principal, c);
+      catalog.requireWrite(principal, c);
+      const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['version', 'spec_version'] });
+      await deps.objects.remove(principal, c.id, params['objectId']!, q);
+      return taxii(undefined);
+    },
+  });
+
+  defineRoute(r, deps.authenticate, {
+    method: 'get',
+    path: '/:root/collections/:collectionId/objects/:objectId/versions/',
+    produces: TAXII_RULES,
+    handler: async ({ principal, params, req }) => {
+      const c = catalog.collection(params['root']!, params['collectionId']!);
+      catalog.requireRead(principal, c);
+      const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['spec_version'] });
+      const page = await deps.objects.versions(principal, c.id, params['objectId']!, q);
+      const body = { more: page.more, ...(page.more && page.next !== undefined ? { next: page.next } : {}), ...(page.versions.length > 0 ? { versions: page.versions } : {}) };
+      return taxii(body, dateHeaders(page.firstAdded, page.lastAdded));
+    },
+  });
+  return r;
+}

@@ -1,0 +1,110 @@
+import { ForbiddenError, NotFoundError, type Clock, type Principal } from '@isac/kernel';
+import type { StixObject } from '@isac/policy';
+import type { AuditLog, ObjectStore, ObjectVersion } from '@isac/store';
+import type { TaxiiQuery } from '../shared/taxii-http.js';
+import { isHubAdmin } from '../shared/taxii-http.js';
+import { visiblePage, type ViewerFactory } from '../shared/viewer.js';
+
+/** A page of released objects, with the TAXII date headers' values. */
+export interface ObjectsPage {
+  readonly objects: readonly StixObject[];
+  readonly more: boolean;
+  readonly next?: string | undefined;
+  readonly firstAdded?: string | undefined;
+  readonly lastAdded?: string | undefined;
+}
+
+export interface VersionsPage {
+  readonly versions: readonly string[];
+  readonly more: boolean;
+  readonly next?: string | undefined;
+  readonly firstAdded?: string | undefined;
+  readonly lastAdded?: string | undefined;
+}
+
+/** Reads of a collection, each object released to the reader's organisation by the policy. */
+export class ObjectsService {
+  constructor(
+    private readonly deps: { objects: ObjectStore; viewers: ViewerFactory; audit: AuditLog; clock: Clock; auditReads: boolean },
+  ) {}
+
+  async list(principal: Principal, collectionId: string, q: TaxiiQuery): Promise<ObjectsPage> {
+    const viewer = await this.deps.viewers.forPrincipal(principal);
+    const page = await visiblePage(this.deps.objects, collectionId, q, (v) => viewer.release(v), (v) => viewer.visible(v));
+    await this.auditRelease(principal, collectionId, page.items.map((i) => i.version));
+    const first = page.items[0]?.version.dateAdded;
+    const last = page.items[page.items.length - 1]?.version.dateAdded;
+    return { objects: page.items.map((i) => i.out), more: page.more, next: page.next, firstAdded: first, lastAdded: last };
+  }
+
+  /** One object (by default its latest version); not found when the reader may see no version of it. */
+  async getObject(principal: Principal, collectionId: string, objectId: string, q: TaxiiQuery): Promise<ObjectsPage> {
+    const page = await this.list(principal, collectionId, { ...q, match: { ...q.match, id: [objectId] } });
+    if (page.objects.length === 0 && q.next === undefined) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
+    return page;
+  }
+
+  async versions(principal: Principal, collectionId: string, objectId: string, q: TaxiiQuery): Promise<VersionsPage> {
+    const viewer = await this.deps.viewers.forPrincipal(principal);
+    const query = { ...q, match: { ...q.match, id: [objectId], version: ['all'] } };
+    const visible = (v: ObjectVersion): boolean => viewer.visible(v);
+    const page = await visiblePage(this.deps.objects, collectionId, query, (v) => (visible(v) ? v.version : undefined), visible);
+    if (page.items.length === 0 && q.next === undefined) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
+    return {
+      versions: page.items.map((i) => i.out),
+      more: page.more,
+      next: page.next,
+      firstAdded: page.items[0]?.version.dateAdded,
+      lastAdded: page.items[page.items.length - 1]?.version.dateAdded,
+    };
+  }
+
+  /**
+   * Deletes an object's versions (all, or those match[version] selects). Only the submitting
+   * organisation or a hub administrator may; a reader who cannot see the object gets not found.
+   */
+  async remove(principal: Principal, collectionId: string, objectId: string, q: Pick<TaxiiQuery, 'match'>): Promise<number> {
+    const viewer = await this.deps.viewers.forPrincipal(principal);
+    const targets: ObjectVersion[] = [];
+    let next: string | undefined;
+    for (;;) {
+      const page = await this.deps.objects.list(collectionId, { limit: 1000, next, match: { id: [objectId], version: q.match.version ?? ['all'], specVersion: q.match.specVersion } });
+      targets.push(...page.items);
+      if (!page.more || page.next === undefined) break;
+      next = page.next;
+    }
+    const seen = targets.filter((v) => viewer.visible(v));
+    if (seen.length === 0) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
+    if (!isHubAdmin(principal) && targets.some((v) => v.submitterOrgId !== principal.orgId)) {
+      throw new ForbiddenError('only the submitting organisation or a hub administrator may delete this object');
+    }
+    let n = 0;
+    for (const v of targets) n += await this.deps.objects.remove(collectionId, v.id, v.version);
+    await this.deps.audit.append([
+      {
+        at: this.deps.clock.now().toISOString(),
+        actor: { orgId: principal.orgId, userId: principal.userId, keyId: principal.keyId },
+        action: 'object.delete',
+        target: { kind: 'object', id: objectId, orgId: targets[0]?.submitterOrgId },
+        outcome: 'ok',
+        details: { collectionId, versions: targets.map((v) => v.version) },
+      },
+    ]);
+    return n;
+  }
+
+  /** One audit record per page that released objects (pull is a release too). */
+  async auditRelease(principal: Principal, collectionId: string, versions: readonly ObjectVersion[]): Promise<void> {
+    if (!this.deps.auditReads || versions.length === 0) return;
+    await this.deps.audit.append([
+      {
+        at: this.deps.clock.now().toISOString(),
+        actor: { orgId: principal.orgId, userId: principal.userId, keyId: principal.keyId },
+        action: 'object.release',
+        target: { kind: 'collection', id: collectionId, orgId: principal.orgId },
+        outcome: 'ok',
+        details: { channel: 'taxii', count: versions.length, firstAdded: versions[0]!.dateAdded, lastAdded: versions[versions.length - 1]!.dateAdded },
+      },
+    ]);
+  }
+}

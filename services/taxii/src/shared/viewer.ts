@@ -1,0 +1,99 @@
+import type { Clock, Org, Principal } from '@isac/kernel';
+import type { PolicyEngine, StixObject, Verdict } from '@isac/policy';
+import type { ObjectQuery, ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
+import { encodeCursor, isoToMicros } from '@isac/store';
+
+/**
+ * One reader's view of the store: every object version goes through the policy before it leaves,
+ * released (redacted, anonymised) for the reader's organisation. The one gate of every read path.
+ */
+export class Viewer {
+  constructor(
+    private readonly deps: { policy: PolicyEngine; hub: { id: string }; now: Date },
+    readonly reader: Org | undefined,
+    private readonly orgs: ReadonlyMap<string, Org>,
+  ) {}
+
+  decide(v: ObjectVersion): Verdict | undefined {
+    const submitter = this.orgs.get(v.submitterOrgId);
+    if (!this.reader || !submitter) return undefined;
+    return this.deps.policy.decide(this.input(v, this.reader, submitter));
+  }
+
+  /** The copy the reader may have, or undefined when the policy denies it. */
+  release(v: ObjectVersion): StixObject | undefined {
+    const submitter = this.orgs.get(v.submitterOrgId);
+    if (!this.reader || !submitter) return undefined;
+    const { object } = this.deps.policy.releaseFor(this.input(v, this.reader, submitter), {
+      hub: this.deps.hub,
+      submitterIdentityId: submitter.identityId,
+    });
+    return object;
+  }
+
+  visible(v: ObjectVersion): boolean {
+    const verdict = this.decide(v);
+    return verdict !== undefined && verdict.kind !== 'deny';
+  }
+
+  private input(v: ObjectVersion, recipient: Org, submitter: Org) {
+    return {
+      object: v.object,
+      tlp: v.tlp,
+      unknownMarkings: v.unknownMarkings,
+      submitter,
+      anonymous: v.anonymous,
+      namedRecipients: v.namedRecipients,
+      recipient,
+      now: this.deps.now,
+    };
+  }
+}
+
+export class ViewerFactory {
+  constructor(private readonly deps: { policy: PolicyEngine; hub: { id: string }; clock: Clock; orgs: OrgStore }) {}
+
+  async forPrincipal(p: Principal): Promise<Viewer> {
+    const all = await this.deps.orgs.list();
+    const orgs = new Map(all.map((o) => [o.id, o]));
+    return new Viewer({ policy: this.deps.policy, hub: this.deps.hub, now: this.deps.clock.now() }, orgs.get(p.orgId), orgs);
+  }
+}
+
+export interface VisiblePage<T> {
+  readonly items: readonly { readonly version: ObjectVersion; readonly out: T }[];
+  readonly more: boolean;
+  readonly next?: string | undefined;
+}
+
+/**
+ * A page of up to `q.limit` items the reader may see, filtered before pagination: the store is
+ * read in chunks until the page is full and one more visible item proves `more`, or the store is
+ * exhausted. `next` is the position of the last returned item, so nothing is skipped or repeated,
+ * and hidden items never show as `more`, a count or a date header.
+ */
+export async function visiblePage<T>(
+  store: ObjectStore,
+  collectionId: string,
+  q: ObjectQuery,
+  keep: (v: ObjectVersion) => T | undefined,
+  visible: (v: ObjectVersion) => boolean,
+): Promise<VisiblePage<T>> {
+  const items: { version: ObjectVersion; out: T }[] = [];
+  let cursor = q.next;
+  for (;;) {
+    const need = q.limit - items.length + 1;
+    const page = await store.list(collectionId, { ...q, next: cursor, limit: Math.min(Math.max(need, 64), 5000) });
+    for (const v of page.items) {
+      if (items.length < q.limit) {
+        const out = keep(v);
+        if (out !== undefined) items.push({ version: v, out });
+      } else if (visible(v)) {
+        const last = items[items.length - 1]!.version;
+        return { items, more: true, next: encodeCursor(isoToMicros(last.dateAdded)!) };
+      }
+    }
+    if (!page.more || page.next === undefined) return { items, more: false };
+    cursor = page.next;
+  }
+}
