@@ -1,0 +1,132 @@
+import { Router } from 'express';
+import type { Clock, IdGenerator, Logger, Signal } from '@isac/kernel';
+import type { Authenticator } from '@isac/auth';
+import { errorHandler } from '@isac/http';
+import type { PolicyEngine } from '@isac/policy';
+import type { Stores } from '@isac/store';
+import type { DispatcherConfig } from './config.js';
+import { JobWorker } from './jobs/job-worker.js';
+import { MqttAlertPublisher, type AlertPublisher } from './mqtt/mqtt-alert-publisher.js';
+import { FileMailSender, SmtpMailSender, type MailSender } from './email/mail-sender.js';
+import { MailService } from './email/mail-service.js';
+import { Directory } from './delivery/directory.js';
+import { DistributionService } from './delivery/distribution-service.js';
+import { AcksService } from './acks/acks-service.js';
+import { createAcksRouter } from './acks/acks-router.js';
+import { DeadLettersService, createDeadLettersRouter } from './dead-letters/dead-letters-router.js';
+import { orgOfAckTopic } from './mqtt/topics.js';
+import { DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
+
+export interface DispatcherDeps {
+  readonly stores: Stores;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly log: Logger;
+  readonly auth: Authenticator;
+  readonly config: DispatcherConfig;
+  readonly policy: PolicyEngine;
+  readonly hub: { readonly id: string; readonly name?: string | undefined };
+  readonly jobsReady: Signal;
+  /** The internal publisher credential (known to the embedded broker, or provisioned in Mosquitto). */
+  readonly mqttCredential: { readonly username: string; readonly password: string };
+  /** Tests: replace an adapter, or name the worker (lease owner). */
+  readonly adapters?: {
+    readonly publisher?: AlertPublisher | undefined;
+    readonly mail?: MailSender | undefined;
+    readonly workerId?: string | undefined;
+    /** How long org/subscription reads are reused across jobs (default 500 ms; 0 in tests that change them). */
+    readonly directoryCacheMs?: number | undefined;
+  };
+}
+
+export interface Dispatcher {
+  readonly router: Router;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** For tests and the bench: run one claim round now. */
+  runOnce(): Promise<number>;
+  readonly provisioner: DynsecProvisioner | undefined;
+}
+
+/** The dispatcher's composition root (ADR 0001): the only place its adapters are built. */
+export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
+  const { stores, clock, ids, config, policy, jobsReady } = deps;
+  const log = deps.log.child({ service: 'dispatcher' });
+  const hub = { id: deps.hub.id, name: deps.hub.name ?? 'ISAC Hub' };
+  const workerId = deps.adapters?.workerId ?? `dispatcher-${ids.uuid()}`;
+  const publisher =
+    deps.adapters?.publisher ??
+    new MqttAlertPublisher({
+      url: config.mqtt.url,
+      username: deps.mqttCredential.username,
+      password: deps.mqttCredential.password,
+      clientId: `isac-hub-${workerId}`.slice(0, 64),
+      protocolVersion: config.mqtt.protocolVersion,
+      publishTimeoutMs: config.mqtt.publishTimeoutMs,
+      log: log.child({ component: 'mqtt-publisher' }),
+    });
+  const sender = deps.adapters?.mail ?? (config.smtp.url ? new SmtpMailSender({ url: config.smtp.url, secure: config.smtp.secure, allowSelfSigned: config.smtp.allowSelfSigned, timeoutMs: config.smtp.timeoutMs }) : new FileMailSender(config.mail.outDir));
+  const directory = new Directory({ orgs: stores.orgs, subscriptions: stores.subscriptions, clock, cacheMs: deps.adapters?.directoryCacheMs ?? 500 });
+  const mail = new MailService({ stores, policy, hub, clock, ids, log: log.child({ component: 'mail' }), sender, config, jobsReady });
+  const distribution = new DistributionService({ stores, policy, hub, clock, log: log.child({ component: 'distribution' }), publisher, mail, directory, config });
+  const acks = new AcksService({ stores, clock, log });
+  const deadLetters = new DeadLettersService({ stores, clock, jobsReady });
+  const worker = new JobWorker({
+    jobs: stores.jobs,
+    clock,
+    log: log.child({ component: 'worker' }),
+    owner: workerId,
+    options: config.worker,
+    signal: jobsReady,
+    handlers: {
+      distribute: (j) => distribution.run(j),
+      send_mail: (j) => mail.sendMail(j),
+      digest: (j) => mail.digest(j),
+      notify: (j) => mail.notify(j),
+    },
+  });
+  const ext = config.mqtt.external;
+  const provisioner = ext ? new DynsecProvisioner({ url: config.mqtt.url, adminUsername: ext.adminUsername, adminPassword: ext.adminPassword, log }) : undefined;
+
+  const authenticate = (req: { headers: { authorization?: string | undefined } }): ReturnType<Authenticator['authenticate']> => deps.auth.authenticate(req.headers.authorization);
+  const router = Router();
+  router.use(createAcksRouter({ acks, authenticate }));
+  router.use(createDeadLettersRouter({ deadLetters, authenticate }));
+  router.use('/api/v1/alerts', errorHandler({ log, style: 'rest' }));
+  router.use('/api/v1/acks', errorHandler({ log, style: 'rest' }));
+  router.use('/api/v1/dead-letters', errorHandler({ log, style: 'rest' }));
+
+  publisher.onMessage('isac/v1/orgs/+/acks', (topic, payload) => {
+    const orgId = orgOfAckTopic(topic);
+    if (orgId) void acks.acknowledgeFromMqtt(orgId, payload);
+  });
+
+  let started = false;
+  return {
+    router,
+    provisioner,
+    runOnce: () => worker.runOnce(),
+    async start() {
+      if (started) return;
+      started = true;
+      if (provisioner && ext?.provisionOnStart !== false) {
+        try {
+          await provisioner.provisionHub(deps.mqttCredential);
+          for (const org of await stores.orgs.list()) if (org.status === 'active') await provisioner.ensureOrg(org.id);
+        } catch (err) {
+          log.error({ err }, 'Mosquitto provisioning failed');
+        }
+      }
+      await publisher.start();
+      worker.start();
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await worker.stop();
+      await publisher.stop();
+      await sender.close();
+      await provisioner?.close();
+    },
+  };
+}

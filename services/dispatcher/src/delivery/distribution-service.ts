@@ -1,0 +1,234 @@
+import type { Clock, Logger, Org, Subscription, TlpLevel } from '@isac/kernel';
+import type { PolicyEngine, PolicyInput } from '@isac/policy';
+import { deliveryKey, type Job, type NewAuditRecord, type NewDelivery, type ObjectVersion, type Stores } from '@isac/store';
+import type { Observable } from '@isac/stix';
+import type { DispatcherConfig } from '../config.js';
+import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
+import type { AlertPublisher, OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
+import { alertTopic } from '../mqtt/topics.js';
+import { blocklistMessages } from '../mqtt/blocklist.js';
+import { digestChannel, langOf, recipientsOf, type MailService } from '../email/mail-service.js';
+import { STIX_MEDIA_TYPE } from '../email/render.js';
+import type { Directory } from './directory.js';
+import { filterMismatch, observablesOf } from './filters.js';
+import { alertBundle, alertIdFor } from './payload.js';
+
+type Json = Readonly<Record<string, unknown>>;
+
+interface Planned {
+  readonly org: Org;
+  readonly released: Json;
+  readonly tlp: TlpLevel;
+  readonly rule: string;
+  readonly mqtt: boolean;
+  readonly emailNow: readonly Subscription[];
+  readonly emailDigest: readonly Subscription[];
+}
+
+interface MqttWork {
+  readonly delivery: NewDelivery;
+  readonly messages: OutgoingMessage[];
+}
+
+/**
+ * distribute jobs: one object version to every subscribing organisation the policy allows, on
+ * each channel it chose. Each (version, org, channel) is a delivery under its idempotency key
+ * with a stable alert id; a retried job sends only what was not yet acknowledged by the broker.
+ */
+export class DistributionService {
+  constructor(
+    private readonly deps: {
+      readonly stores: Stores;
+      readonly policy: PolicyEngine;
+      readonly hub: { readonly id: string; readonly name: string };
+      readonly clock: Clock;
+      readonly log: Logger;
+      readonly publisher: AlertPublisher;
+      readonly mail: MailService;
+      readonly directory: Directory;
+      readonly config: DispatcherConfig;
+    },
+  ) {}
+
+  async run(job: Job): Promise<JobOutcome> {
+    const p = job.payload as { id?: unknown; version?: unknown; action?: unknown };
+    if (typeof p.id !== 'string' || typeof p.version !== 'string') return skipped('malformed payload');
+    if (p.action === 'blocklist_expire') return this.expire(p.id, p.version);
+    const v = await this.deps.stores.objects.getVersion(p.id, p.version);
+    if (!v) return skipped('object version no longer stored');
+    return this.distribute(v);
+  }
+
+  private async distribute(v: ObjectVersion): Promise<JobOutcome> {
+    const { stores, policy, hub, clock, config } = this.deps;
+    const now = clock.now();
+    const { orgs, subs } = await this.deps.directory.snapshot();
+    const submitter = orgs.get(v.submitterOrgId) ?? (await stores.orgs.get(v.submitterOrgId));
+    if (!submitter) return skipped(`submitter ${v.submitterOrgId} unknown`);
+
+    const byOrg = new Map<string, Subscription[]>();
+    for (const s of subs) {
+      const list = byOrg.get(s.orgId);
+      if (list) list.push(s);
+      else byOrg.set(s.orgId, [s]);
+    }
+    policy.prepare(v.object);
+    const observables = observablesOf(v.object);
+    const ctx = { hub, submitterIdentityId: submitter.identityId };
+    const base: Omit<PolicyInput, 'recipient'> = {
+      object: v.object,
+      tlp: v.tlp,
+      unknownMarkings: v.unknownMarkings,
+      submitter,
+      anonymous: v.anonymous,
+      namedRecipients: v.namedRecipients,
+      now,
+    };
+
+    // 1. One policy decision per organisation, then its subscriptions' filters.
+    const plans: Planned[] = [];
+    for (const [orgId, orgSubs] of byOrg) {
+      const org = orgs.get(orgId);
+      if (!org) continue;
+      const { verdict, object } = policy.releaseFor({ ...base, recipient: org }, ctx);
+      if (verdict.kind === 'deny' || !object) continue;
+      const f = { object: v.object, tlp: verdict.tlp, submitter, observables };
+      const wanted = orgSubs.filter((s) => filterMismatch(s.filters, f) === undefined);
+      if (wanted.length === 0) continue;
+      plans.push({
+        org,
+        released: object,
+        tlp: verdict.tlp,
+        rule: verdict.reason.rule,
+        mqtt: wanted.some((s) => s.channel === 'mqtt'),
+        emailNow: wanted.filter((s) => s.channel === 'email' && (s.email?.mode ?? 'immediate') === 'immediate'),
+        emailDigest: wanted.filter((s) => s.channel === 'email' && (s.email?.mode === 'hourly' || s.email?.mode === 'daily')),
+      });
+    }
+    if (plans.length === 0) return done;
+
+    // 2. Record every delivery in one transaction.
+    const rec = (org: Org, channel: string, tlp: TlpLevel, realChannel: 'mqtt' | 'email'): NewDelivery => {
+      const key = deliveryKey(v.id, v.version, org.id, channel);
+      return { key, objectId: v.id, version: v.version, orgId: org.id, channel: realChannel, alertId: alertIdFor(key), tlp };
+    };
+    const mqttWork: MqttWork[] = [];
+    const emailNow: { plan: Planned; delivery: NewDelivery }[] = [];
+    const all: NewDelivery[] = [];
+    const blocklist = config.blocklist.enabled && v.type === 'indicator' && observables.length > 0 ? this.blocklistState(v, now) : undefined;
+    for (const plan of plans) {
+      if (plan.mqtt) {
+        const d = rec(plan.org, 'mqtt', plan.tlp, 'mqtt');
+        const messages: OutgoingMessage[] = [
+          {
+            topic: alertTopic(plan.org.id, plan.tlp, v.type, v.exercise),
+            payload: JSON.stringify(alertBundle(d.alertId, plan.released, plan.tlp)),
+            contentType: STIX_MEDIA_TYPE,
+            userProperties: { tlp: plan.tlp, alertId: d.alertId, ...(v.exercise ? { exercise: 'true' } : {}) },
+            messageExpirySeconds: config.mqtt.messageExpirySeconds,
+          },
+        ];
+        if (blocklist === 'add')
+          messages.push(
+            ...blocklistMessages(plan.org.id, 'add', observables, { indicatorId: v.id, validUntil: validUntil(v), tlp: plan.tlp, expirySeconds: config.mqtt.messageExpirySeconds }),
+          );
+        mqttWork.push({ delivery: d, messages });
+        all.push(d);
+      }
+      if (plan.emailNow.length > 0) {
+        const d = rec(plan.org, 'email', plan.tlp, 'email');
+        emailNow.push({ plan, delivery: d });
+        all.push(d);
+      }
+      for (const s of plan.emailDigest) all.push(rec(plan.org, digestChannel(s.id), plan.tlp, 'email'));
+    }
+    const outcomes = await stores.deliveries.recordMany(all, now);
+    const fresh = new Set(all.filter((_, i) => outcomes[i] === 'inserted').map((d) => d.key));
+    const alreadySent = new Set<string>();
+    for (const d of all) {
+      if (fresh.has(d.key)) continue;
+      const existing = await stores.deliveries.get(d.key);
+      if (existing && existing.status !== 'pending') alreadySent.add(d.key);
+    }
+
+    // 3. Audit every new release.
+    const audit: NewAuditRecord[] = [];
+    for (const d of all) {
+      if (!fresh.has(d.key)) continue;
+      audit.push({
+        at: now.toISOString(),
+        actor: { system: true },
+        action: 'object.release',
+        target: { kind: 'object', id: v.id, orgId: d.orgId },
+        outcome: 'ok',
+        details: { version: v.version, channel: d.key.slice(d.key.lastIndexOf('|') + 1), alertId: d.alertId, tlp: d.tlp, rule: plans.find((p) => p.org.id === d.orgId)?.rule },
+      });
+    }
+    if (audit.length > 0) await stores.audit.append(audit);
+
+    // 4. Email: render now, send as separate jobs; digests are scheduled per (subscription, window).
+    for (const { plan, delivery } of emailNow) {
+      if (alreadySent.has(delivery.key)) continue;
+      const to = recipientsOf(plan.emailNow, plan.org);
+      const { raw, what } = await this.deps.mail.renderAlertMail({ org: plan.org, to, lang: langOf(plan.emailNow), object: plan.released, tlp: plan.tlp, alertId: delivery.alertId, exercise: v.exercise });
+      await this.deps.mail.enqueueSend(delivery.key, { deliveryKeys: [delivery.key], orgId: plan.org.id, to, raw: raw.toString('base64'), what });
+    }
+    for (const plan of plans) for (const s of plan.emailDigest) await this.deps.mail.scheduleDigest(s, now);
+    if (blocklist === 'add' && mqttWork.length > 0) {
+      const until = validUntil(v);
+      if (until) await stores.jobs.enqueue({ kind: 'distribute', key: `blocklist_expire:${v.id}:${v.version}`, payload: { action: 'blocklist_expire', id: v.id, version: v.version }, runAt: until }, now);
+    }
+    if (blocklist === 'remove') await this.expire(v.id, v.version, v);
+
+    // 5. MQTT: publish all at once; mark sent only after the broker's PUBACK.
+    const todo = mqttWork.filter((w) => !alreadySent.has(w.delivery.key));
+    if (todo.length === 0) return done;
+    const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
+    const results = await this.deps.publisher.publishAll(flat.map((x) => x.m));
+    const failed = new Map<string, string>();
+    flat.forEach((x, i) => {
+      const r = results[i];
+      if (r && !r.ok) failed.set(x.w.delivery.key, r.error);
+    });
+    const ok = todo.filter((w) => !failed.has(w.delivery.key)).map((w) => w.delivery.key);
+    await stores.deliveries.markSentMany(ok, clock.now());
+    if (failed.size === 0) return done;
+    for (const [key, error] of failed) await stores.deliveries.markFailed(key, error, false);
+    const first = [...failed.values()][0] ?? 'publish failed';
+    return retry(`MQTT: ${failed.size} of ${todo.length} deliveries not acknowledged by the broker (${first})`);
+  }
+
+  /** 'add' for a live indicator, 'remove' when revoked or past valid_until. */
+  private blocklistState(v: ObjectVersion, now: Date): 'add' | 'remove' {
+    if (v.object['revoked'] === true) return 'remove';
+    const until = validUntil(v);
+    if (until && Date.parse(until) <= now.getTime()) return 'remove';
+    return 'add';
+  }
+
+  /** Removes an indicator's entries from the block lists of every organisation it reached over MQTT. */
+  private async expire(id: string, version: string, loaded?: ObjectVersion): Promise<JobOutcome> {
+    const { stores, config, clock } = this.deps;
+    const v = loaded ?? (await stores.objects.getVersion(id, version));
+    if (!v) return skipped('object version no longer stored');
+    const obs: Observable[] = observablesOf(v.object);
+    if (obs.length === 0) return skipped('no observables');
+    const reached = new Map<string, string>();
+    for (const d of await stores.deliveries.listForObject(id)) if (d.channel === 'mqtt' && d.status === 'sent') reached.set(d.orgId, d.tlp);
+    if (reached.size === 0) return skipped('no organisation holds the entries');
+    const reason = v.object['revoked'] === true ? 'revoked' : 'expired';
+    const messages = [...reached].flatMap(([orgId, tlp]) =>
+      blocklistMessages(orgId, 'remove', obs, { indicatorId: id, reason, tlp: tlp as TlpLevel, expirySeconds: config.mqtt.messageExpirySeconds }),
+    );
+    const results = await this.deps.publisher.publishAll(messages);
+    const bad = results.find((r) => !r.ok);
+    if (bad && !bad.ok) return retry(`MQTT: block-list removal not acknowledged (${bad.error})`);
+    this.deps.log.debug({ id, orgs: reached.size, at: clock.now().toISOString() }, 'block-list entries removed');
+    return done;
+  }
+}
+
+function validUntil(v: ObjectVersion): string | undefined {
+  const u = v.object['valid_until'];
+  return typeof u === 'string' ? u : undefined;
+}

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import type { TlpLevel } from '@isac/kernel';
+import { tlp2Marking, tlpMarkingById, uuidV5 } from '@isac/stix';
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** Namespace of alert ids: uuid v5 of the delivery key, so every redelivery carries the same id. */
+export const ALERT_NAMESPACE = '6f1c7a8e-3b7d-5f0e-9b1a-2c4d6e8f0a11';
+
+/** The stable alert id of one delivery (object version + org + channel). */
+export function alertIdFor(deliveryKey: string): string {
+  return uuidV5(ALERT_NAMESPACE, deliveryKey);
+}
+
+/**
+ * The STIX 2.1 bundle one organisation receives: the released object and the TLP marking
+ * definitions it references (so a consumer needs nothing else to read the marking). The bundle id
+ * is `bundle--{alertId}`: subscribers on MQTT 3.1.1 (no user properties) still dedupe on it.
+ */
+export function alertBundle(alertId: string, released: Json, tlp: TlpLevel): Json {
+  const markings = new Map<string, Json>();
+  const refs = Array.isArray(released['object_marking_refs']) ? (released['object_marking_refs'] as unknown[]) : [];
+  for (const r of refs) {
+    const m = typeof r === 'string' ? tlpMarkingById(r) : undefined;
+    if (m) markings.set(m.id, m.object);
+  }
+  if (markings.size === 0) {
+    const m = tlp2Marking(tlp);
+    markings.set(m.id, m.object);
+  }
+  return { type: 'bundle', id: `bundle--${alertId}`, objects: [released, ...markings.values()] };
+}
+
+/** Short content hash for logs and Message-IDs. */
+export function shortHash(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 16);
+}

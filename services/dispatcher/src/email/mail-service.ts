@@ -1,0 +1,202 @@
+import { TLP_LEVELS, TransientError, type Clock, type IdGenerator, type Logger, type Org, type Signal, type Subscription, type TlpLevel } from '@isac/kernel';
+import type { PolicyEngine } from '@isac/policy';
+import type { Job, Stores } from '@isac/store';
+import type { DispatcherConfig } from '../config.js';
+import { dead, done, skipped, type JobOutcome } from '../jobs/job-worker.js';
+import { alertBundle } from '../delivery/payload.js';
+import { observablesOf } from '../delivery/filters.js';
+import type { Lang } from './i18n.js';
+import { MailRejectedError, type MailSender } from './mail-sender.js';
+import { buildEncryptedMime, buildMime, type Envelope } from './mime.js';
+import { renderAlert, renderDigest, renderNotice, renderTrialReminder, type DigestItem, type RenderedMail } from './render.js';
+
+type Json = Readonly<Record<string, unknown>>;
+
+const RANK: ReadonlyMap<string, number> = new Map(TLP_LEVELS.map((l, i) => [l, i]));
+/** Stricter than GREEN goes in clear to nobody: encrypted, or a notice. */
+export const needsEncryption = (tlp: TlpLevel): boolean => (RANK.get(tlp) ?? 99) > (RANK.get('green') ?? 1);
+
+export interface SendMailPayload {
+  readonly deliveryKeys: readonly string[];
+  readonly orgId: string;
+  readonly to: readonly string[];
+  /** The rendered message (base64): a retry sends the same bytes, with the same Message-ID. */
+  readonly raw: string;
+  readonly what: 'alert' | 'notice' | 'encrypted' | 'digest' | 'trial_reminder';
+}
+
+export interface DigestPayload {
+  readonly orgId: string;
+  readonly subscriptionId: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+}
+
+/** Where email subscriptions send: their own list, else the organisation's contacts. */
+export function recipientsOf(subs: readonly Subscription[], org: Org): string[] {
+  const to = new Set<string>();
+  for (const s of subs) for (const a of s.email?.to ?? []) to.add(a);
+  if (to.size === 0) for (const a of org.contacts) to.add(a);
+  return [...to];
+}
+
+export function langOf(subs: readonly Subscription[]): Lang {
+  const ls = new Set(subs.map((s) => s.email?.lang ?? 'both'));
+  return ls.size === 1 ? ([...ls][0] as Lang) : 'both';
+}
+
+/** The digest window that contains `at`. */
+export function digestWindow(mode: 'hourly' | 'daily', at: Date): { start: Date; end: Date } {
+  const start = new Date(at);
+  start.setUTCMinutes(0, 0, 0);
+  if (mode === 'daily') start.setUTCHours(0);
+  return { start, end: new Date(start.getTime() + (mode === 'daily' ? 86_400_000 : 3_600_000)) };
+}
+
+/** Email: renders alerts, notices, digests and reminders into send_mail jobs, and sends them. */
+export class MailService {
+  constructor(
+    private readonly deps: {
+      readonly stores: Stores;
+      readonly policy: PolicyEngine;
+      readonly hub: { readonly id: string; readonly name: string };
+      readonly clock: Clock;
+      readonly ids: IdGenerator;
+      readonly log: Logger;
+      readonly sender: MailSender;
+      readonly config: DispatcherConfig;
+      readonly jobsReady?: Signal | undefined;
+    },
+  ) {}
+
+  private envelope(to: readonly string[], headers: Record<string, string>): Envelope {
+    const domain = /@([^>\s]+)/.exec(this.deps.config.smtp.from)?.[1] ?? 'isac.invalid';
+    return { from: this.deps.config.smtp.from, to, messageId: `<${this.deps.ids.uuid()}@${domain}>`, date: this.deps.clock.now(), headers };
+  }
+
+  /**
+   * Renders one alert for one organisation: encrypted when it has a key, in clear up to GREEN,
+   * a notice without content otherwise.
+   */
+  async renderAlertMail(i: { org: Org; to: readonly string[]; lang: Lang; object: Json; tlp: TlpLevel; alertId: string; exercise: boolean }): Promise<{ raw: Buffer; what: SendMailPayload['what'] }> {
+    const headers: Record<string, string> = { 'X-ISAC-Alert-Id': i.alertId, 'X-ISAC-TLP': i.tlp.toUpperCase(), ...(i.exercise ? { 'X-ISAC-Exercise': 'true' } : {}) };
+    const env = this.envelope(i.to, headers);
+    const bundle = alertBundle(i.alertId, i.object, i.tlp);
+    const full = (): RenderedMail => renderAlert({ object: i.object, bundle, tlp: i.tlp, alertId: i.alertId, exercise: i.exercise, observables: observablesOf(i.object), lang: i.lang });
+    if (i.org.pgpPublicKey) {
+      const prefix = `[ISAC]${i.exercise ? '[EXERCISE]' : ''}[TLP:${i.tlp.toUpperCase()}]`;
+      return { raw: await buildEncryptedMime(full(), env, i.org.pgpPublicKey, i.lang, prefix), what: 'encrypted' };
+    }
+    if (needsEncryption(i.tlp)) {
+      const notice = renderNotice({ objectId: String(i.object['id']), tlp: i.tlp, alertId: i.alertId, exercise: i.exercise, lang: i.lang, taxiiUrl: this.deps.config.mail.taxiiUrl });
+      return { raw: await buildMime(notice, env), what: 'notice' };
+    }
+    return { raw: await buildMime(full(), env), what: 'alert' };
+  }
+
+  /** Queues the send of a rendered message; one job per key, so a repeat is a no-op. */
+  async enqueueSend(key: string, p: SendMailPayload): Promise<void> {
+    await this.deps.stores.jobs.enqueue({ kind: 'send_mail', key: `send_mail:${key}`, payload: { ...p } }, this.deps.clock.now());
+    this.deps.jobsReady?.notify();
+  }
+
+  /** One delayed digest job per (subscription, window), created by the first alert of the window. */
+  async scheduleDigest(sub: Subscription, now: Date): Promise<void> {
+    const mode = sub.email?.mode;
+    if (mode !== 'hourly' && mode !== 'daily') return;
+    const w = digestWindow(mode, now);
+    const payload: DigestPayload = { orgId: sub.orgId, subscriptionId: sub.id, windowStart: w.start.toISOString(), windowEnd: w.end.toISOString() };
+    await this.deps.stores.jobs.enqueue(
+      { kind: 'digest', key: `digest:${sub.id}:${payload.windowStart}`, payload: { ...payload }, runAt: new Date(w.end.getTime() + this.deps.config.digest.graceMs).toISOString() },
+      now,
+    );
+  }
+
+  /** send_mail: hand the rendered message to the relay; 4xx/timeouts retry, 5xx is a dead letter. */
+  async sendMail(job: Job): Promise<JobOutcome> {
+    const p = job.payload as unknown as SendMailPayload;
+    if (p.to.length === 0) {
+      for (const k of p.deliveryKeys) await this.deps.stores.deliveries.markFailed(k, 'no recipients', true);
+      return skipped('no recipients');
+    }
+    try {
+      await this.deps.sender.send({ from: this.deps.config.smtp.from, to: p.to, raw: Buffer.from(p.raw, 'base64') });
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      const final = err instanceof MailRejectedError || !(err instanceof TransientError) || job.attempts >= this.deps.config.worker.maxAttempts;
+      for (const k of p.deliveryKeys) await this.deps.stores.deliveries.markFailed(k, msg, final);
+      if (err instanceof MailRejectedError) return dead(msg);
+      throw err;
+    }
+    await this.deps.stores.deliveries.markSentMany(p.deliveryKeys, this.deps.clock.now());
+    return done;
+  }
+
+  /** digest: the window's pending digest deliveries of one subscription, re-decided, in one message. */
+  async digest(job: Job): Promise<JobOutcome> {
+    const p = job.payload as unknown as DigestPayload;
+    const { stores, policy, hub } = this.deps;
+    const org = await stores.orgs.get(p.orgId);
+    const sub = await stores.subscriptions.get(p.orgId, p.subscriptionId);
+    if (!org || !sub) return skipped('organisation or subscription gone');
+    const suffix = `|${digestChannel(sub.id)}`;
+    const all = await stores.deliveries.listForOrg(p.orgId, { since: p.windowStart, limit: 100_000 });
+    const mine = all.filter((d) => d.key.endsWith(suffix) && d.status === 'pending' && d.createdAt < p.windowEnd).slice(0, this.deps.config.digest.maxItems);
+    if (mine.length === 0) return skipped('nothing in the window');
+    const items: DigestItem[] = [];
+    const objects: Json[] = [];
+    let withheld = 0;
+    const keys: string[] = [];
+    const now = this.deps.clock.now();
+    for (const d of mine) {
+      const v = await stores.objects.getVersion(d.objectId, d.version);
+      const submitter = v ? await stores.orgs.get(v.submitterOrgId) : undefined;
+      if (!v || !submitter) {
+        await stores.deliveries.markFailed(d.key, 'object gone', true);
+        continue;
+      }
+      const input = { object: v.object, tlp: v.tlp, unknownMarkings: v.unknownMarkings, submitter, anonymous: v.anonymous, namedRecipients: v.namedRecipients, recipient: org, now };
+      const r = policy.releaseFor(input, { hub, submitterIdentityId: submitter.identityId });
+      if (r.verdict.kind === 'deny' || !r.object) {
+        await stores.deliveries.markFailed(d.key, `policy: ${r.verdict.reason.rule}`, true);
+        continue;
+      }
+      keys.push(d.key);
+      if (needsEncryption(r.verdict.tlp) && !org.pgpPublicKey) {
+        withheld += 1;
+        continue;
+      }
+      items.push({ object: r.object, tlp: r.verdict.tlp, alertId: d.alertId, exercise: v.exercise, observables: observablesOf(r.object) });
+      objects.push(r.object);
+    }
+    if (keys.length === 0) return skipped('nothing releasable in the window');
+    const markings = new Map<string, Json>();
+    for (const it of items) for (const o of (alertBundle(it.alertId, it.object, it.tlp)['objects'] as Json[]).slice(1)) markings.set(String(o['id']), o);
+    const bundle = { type: 'bundle', id: `bundle--${this.deps.ids.uuid()}`, objects: [...objects, ...markings.values()] };
+    const lang: Lang = sub.email?.lang ?? 'both';
+    const mail = renderDigest({ items, withheld, lang, window: { start: p.windowStart, end: p.windowEnd }, taxiiUrl: this.deps.config.mail.taxiiUrl, bundle });
+    const to = recipientsOf([sub], org);
+    const env = this.envelope(to, { 'X-ISAC-Digest': `${p.subscriptionId} ${p.windowStart}` });
+    const raw = org.pgpPublicKey ? await buildEncryptedMime(mail, env, org.pgpPublicKey, lang, '[ISAC]') : await buildMime(mail, env);
+    await this.enqueueSend(`digest:${sub.id}:${p.windowStart}`, { deliveryKeys: keys, orgId: org.id, to, raw: raw.toString('base64'), what: 'digest' });
+    return done;
+  }
+
+  /** notify: templates other services enqueue (trial reminders), in Japanese and English. */
+  async notify(job: Job): Promise<JobOutcome> {
+    const p = job.payload as { template?: unknown; orgId?: unknown; daysLeft?: unknown };
+    if (p.template !== 'trial_reminder') return dead(`unknown notify template ${String(p.template)}`);
+    const org = typeof p.orgId === 'string' ? await this.deps.stores.orgs.get(p.orgId) : undefined;
+    if (!org) return skipped('organisation gone');
+    if (org.contacts.length === 0) return skipped('organisation has no contacts');
+    const end = org.trial?.endsAt;
+    const daysLeft = typeof p.daysLeft === 'number' ? p.daysLeft : end ? Math.max(0, Math.ceil((Date.parse(end) - this.deps.clock.now().getTime()) / 86_400_000)) : 0;
+    const mail = renderTrialReminder({ daysLeft, endsAt: end ?? '', orgName: org.name });
+    const raw = await buildMime(mail, this.envelope(org.contacts, { 'X-ISAC-Notify': 'trial_reminder' }));
+    await this.enqueueSend(`notify:${job.key}`, { deliveryKeys: [], orgId: org.id, to: org.contacts, raw: raw.toString('base64'), what: 'trial_reminder' });
+    return done;
+  }
+}
+
+/** The channel part of a digest item's delivery key: one per subscription. */
+export const digestChannel = (subscriptionId: string): string => `email-digest:${subscriptionId}`;

@@ -1,0 +1,156 @@
+import { TransientError, type Clock, type Logger, type Signal } from '@isac/kernel';
+import { backoffMs, type Job, type JobKind, type JobStore } from '@isac/store';
+
+/** What a handler says about a job; expected cases are outcomes, not exceptions. */
+export type JobOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'skipped'; readonly reason: string }
+  /** Try again after `afterMs` (default: back-off by attempt); dead once attempts are used up. */
+  | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number | undefined }
+  | { readonly kind: 'dead'; readonly error: string };
+
+export const done: JobOutcome = Object.freeze({ kind: 'done' });
+export const skipped = (reason: string): JobOutcome => ({ kind: 'skipped', reason });
+export const retry = (error: string, afterMs?: number): JobOutcome => ({ kind: 'retry', error, afterMs });
+export const dead = (error: string): JobOutcome => ({ kind: 'dead', error });
+
+export type JobHandler = (job: Job) => Promise<JobOutcome>;
+
+export interface JobWorkerOptions {
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly batch: number;
+  readonly maxAttempts: number;
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+}
+
+/**
+ * Claims jobs with a lease and runs them: woken by the signal and by polling. A job whose worker
+ * dies keeps its lease until it expires, then another worker claims it. Only TransientError (or a
+ * `retry` outcome) is retried, with back-off; anything else thrown is a dead letter at once.
+ */
+export class JobWorker {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private pending = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: {
+      readonly jobs: JobStore;
+      readonly handlers: Partial<Record<JobKind, JobHandler>>;
+      readonly clock: Clock;
+      readonly log: Logger;
+      /** Lease owner name; unique per worker. */
+      readonly owner: string;
+      readonly options: JobWorkerOptions;
+      readonly signal?: Signal | undefined;
+    },
+  ) {}
+
+  get kinds(): JobKind[] {
+    return Object.keys(this.deps.handlers) as JobKind[];
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.deps.signal?.subscribe(() => this.poke());
+    this.loop = this.run();
+  }
+
+  /** Stops claiming and waits for the jobs in hand to settle. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.poke();
+    await this.loop;
+  }
+
+  poke(): void {
+    this.pending = true;
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  /** One claim-and-run round; returns how many jobs it ran. Tests drive the worker with it. */
+  async runOnce(): Promise<number> {
+    const { jobs, clock, owner, options } = this.deps;
+    const claimed = await jobs.claim(owner, clock.now(), options.leaseMs, options.batch, this.kinds);
+    await Promise.all(claimed.map((j) => this.runJob(j)));
+    return claimed.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pending = false;
+      let n = 0;
+      try {
+        n = await this.runOnce();
+      } catch (err) {
+        this.deps.log.warn({ err }, 'job claim failed; will poll again');
+      }
+      if (!this.running) break;
+      if (n > 0 || this.pending) continue;
+      await this.sleep();
+    }
+  }
+
+  private async sleep(): Promise<void> {
+    let wait = this.deps.options.pollMs;
+    try {
+      const next = await this.deps.jobs.nextDue();
+      if (next !== undefined) wait = Math.max(0, Math.min(wait, Date.parse(next) - this.deps.clock.now().getTime()));
+    } catch {
+      // poll at the normal pace
+    }
+    if (this.pending || !this.running) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, wait);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    const { jobs, clock, log, owner, options } = this.deps;
+    const handler = this.deps.handlers[job.kind];
+    let outcome: JobOutcome;
+    try {
+      outcome = handler ? await handler(job) : dead(`no handler for job kind ${job.kind}`);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      outcome = err instanceof TransientError ? retry(msg) : dead(msg);
+      if (!(err instanceof TransientError)) log.error({ err, jobId: job.id, kind: job.kind }, 'job failed permanently');
+    }
+    const now = clock.now();
+    let settled: boolean;
+    switch (outcome.kind) {
+      case 'done':
+      case 'skipped':
+        if (outcome.kind === 'skipped') log.debug({ jobId: job.id, kind: job.kind, reason: outcome.reason }, 'job skipped');
+        settled = await jobs.complete(job.id, owner, now);
+        break;
+      case 'retry':
+        if (job.attempts >= options.maxAttempts) {
+          settled = await jobs.bury(job.id, owner, `${outcome.error} (gave up after ${job.attempts} attempts)`, now);
+          log.error({ jobId: job.id, kind: job.kind, error: outcome.error }, 'job is a dead letter');
+        } else {
+          const after = outcome.afterMs ?? backoffMs(job.attempts, options.backoffBaseMs, options.backoffCapMs);
+          settled = await jobs.retry(job.id, owner, new Date(now.getTime() + after), outcome.error, now);
+          log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, error: outcome.error, afterMs: after }, 'job will be retried');
+        }
+        break;
+      case 'dead':
+        settled = await jobs.bury(job.id, owner, outcome.error, now);
+        break;
+    }
+    if (!settled) log.warn({ jobId: job.id, kind: job.kind }, 'lease lost before the job settled; another worker has it');
+  }
+}

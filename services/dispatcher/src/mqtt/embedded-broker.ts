@@ -1,0 +1,116 @@
+import net from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger, Principal } from '@isac/kernel';
+import { mayPublish, maySubscribe } from './topics.js';
+
+export interface EmbeddedBrokerOptions {
+  readonly port: number;
+  readonly host?: string | undefined;
+  /** username = org id, password = API key (scope subscribe) or a user's JWT. */
+  readonly authenticate: (username: string, password: string) => Promise<Principal>;
+  /** The hub's own publisher: may publish alerts and read acks. */
+  readonly internalCredential: { readonly username: string; readonly password: string };
+  readonly log: Logger;
+  /** An aedes persistence; default in memory (sessions survive while the broker runs). */
+  readonly persistence?: unknown;
+}
+
+export interface EmbeddedBroker {
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+type Who = { readonly internal: true } | { readonly internal: false; readonly orgId: string };
+
+function authError(message: string, returnCode: 4 | 5 | 2): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The embedded MQTT broker (aedes over TCP). It enforces the ACL itself: an organisation's client
+ * subscribes only under `isac/v1/orgs/{ownOrg}/` and publishes only to its own `…/acks`; only the
+ * internal client publishes alerts. A client id belongs to the first organisation that used it
+ * while the broker runs, so no organisation can take over another's persistent session.
+ */
+export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroker {
+  const log = opts.log.child({ component: 'mqtt-broker' });
+  const who = new WeakMap<Client, Who>();
+  const clientIdOwner = new Map<string, string>();
+  let aedes: Aedes | undefined;
+  let server: net.Server | undefined;
+
+  const authenticate = (client: Client, username: string | undefined, password: Buffer | undefined, done: (e: AuthenticateError | null, ok: boolean | null) => void): void => {
+    const user = username ?? '';
+    const pass = password?.toString('utf8') ?? '';
+    if (user === opts.internalCredential.username) {
+      if (sameSecret(pass, opts.internalCredential.password)) {
+        who.set(client, { internal: true });
+        done(null, true);
+      } else done(authError('bad username or password', 4), false);
+      return;
+    }
+    opts
+      .authenticate(user, pass)
+      .then((p) => {
+        if (p.orgId !== user) return done(authError('the username must be the organisation id of the credential', 4), false);
+        if (!p.scopes.includes('subscribe')) return done(authError('the credential lacks the "subscribe" scope', 5), false);
+        const owner = clientIdOwner.get(client.id);
+        if (owner !== undefined && owner !== p.orgId) return done(authError('client id in use by another organisation', 2), false);
+        clientIdOwner.set(client.id, p.orgId);
+        who.set(client, { internal: false, orgId: p.orgId });
+        done(null, true);
+      })
+      .catch((err: unknown) => {
+        log.info({ clientId: client.id, username: user, reason: err instanceof Error ? err.message : String(err) }, 'MQTT login refused');
+        done(authError('bad username or password', 4), false);
+      });
+  };
+
+  return {
+    async start() {
+      aedes = await Aedes.createBroker({
+        ...(opts.persistence ? { persistence: opts.persistence } : {}),
+        authenticate,
+        authorizeSubscribe: (client, sub, cb) => {
+          const w = who.get(client);
+          if (w?.internal) return cb(null, sub);
+          if (w && maySubscribe(w.orgId, sub.topic)) return cb(null, { ...sub, qos: sub.qos > 1 ? 1 : sub.qos });
+          log.info({ clientId: client.id, orgId: w && !w.internal ? w.orgId : undefined, topic: sub.topic }, 'MQTT subscription refused');
+          cb(null, null);
+        },
+        authorizePublish: (client, packet, cb) => {
+          const w = client ? who.get(client) : undefined;
+          if (w?.internal) return cb(null);
+          if (w && mayPublish(w.orgId, packet.topic) && packet.retain !== true) return cb(null);
+          log.info({ clientId: client?.id, topic: packet.topic }, 'MQTT publish refused');
+          cb(new Error('not authorised to publish to this topic'));
+        },
+      });
+      aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
+      const srv = net.createServer(aedes.handle);
+      server = srv;
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+      });
+      const port = (srv.address() as net.AddressInfo).port;
+      log.info({ port, host: opts.host ?? '127.0.0.1' }, 'embedded MQTT broker listening');
+      return { port };
+    },
+    async stop() {
+      const a = aedes;
+      const s = server;
+      aedes = undefined;
+      server = undefined;
+      if (a) await new Promise<void>((resolve) => a.close(() => resolve()));
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { ValidationError, type OrgId, type TlpLevel } from '@isac/kernel';
+
+/** The topic namespace every hub topic lives under. */
+export const TOPIC_ROOT = 'isac/v1/orgs';
+
+// + # / are topic syntax; NUL and other control characters are refused by brokers or confuse logs.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[+#/\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** One topic level, checked: never empty, no wildcard, separator or control character. */
+export function topicSegment(value: string, what: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128 || UNSAFE.test(value) || value.startsWith('$')) {
+    throw new ValidationError(`${what} is not a safe MQTT topic segment`, [{ path: what, message: 'must be 1-128 characters without + # / $ or control characters' }]);
+  }
+  return value;
+}
+
+/** The prefix one organisation may subscribe under: `isac/v1/orgs/{orgId}/`. */
+export function orgPrefix(orgId: OrgId): string {
+  return `${TOPIC_ROOT}/${topicSegment(orgId, 'orgId')}/`;
+}
+
+/** `isac/v1/orgs/{orgId}/alerts/{tlp}/{objectType}` (exercises: `…/exercise/alerts/…`). */
+export function alertTopic(orgId: OrgId, tlp: TlpLevel, objectType: string, exercise = false): string {
+  return `${orgPrefix(orgId)}${exercise ? 'exercise/' : ''}alerts/${topicSegment(tlp, 'tlp')}/${topicSegment(objectType, 'objectType')}`;
+}
+
+/** `isac/v1/orgs/{orgId}/blocklist/{kind}`. */
+export function blocklistTopic(orgId: OrgId, kind: string): string {
+  return `${orgPrefix(orgId)}blocklist/${topicSegment(kind, 'kind')}`;
+}
+
+/** `isac/v1/orgs/{orgId}/acks`: the one topic an organisation's client may publish to. */
+export function ackTopic(orgId: OrgId): string {
+  return `${orgPrefix(orgId)}acks`;
+}
+
+/** The org id of an ack topic, or undefined when `topic` is not one. */
+export function orgOfAckTopic(topic: string): OrgId | undefined {
+  const m = /^isac\/v1\/orgs\/([^/+#]+)\/acks$/.exec(topic);
+  return m?.[1];
+}
+
+/**
+ * May a client of `orgId` subscribe to `filter`? Only under its own prefix; wildcards only after
+ * it (`isac/v1/orgs/{own}/#` is fine, `#`, `isac/#` or `isac/v1/orgs/+/…` are not). Shared
+ * subscriptions (`$share/…`) and `$SYS` are refused.
+ */
+export function maySubscribe(orgId: OrgId, filter: string): boolean {
+  let prefix: string;
+  try {
+    prefix = orgPrefix(orgId);
+  } catch {
+    return false;
+  }
+  if (!filter.startsWith(prefix)) return false;
+  const rest = filter.slice(prefix.length);
+  if (rest.length === 0) return false;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(rest)) return false;
+  const levels = rest.split('/');
+  return levels.every((l, i) => (l.includes('#') ? l === '#' && i === levels.length - 1 : !l.includes('+') || l === '+'));
+}
+
+/** May a client of `orgId` publish to `topic`? Only its own ack topic. */
+export function mayPublish(orgId: OrgId, topic: string): boolean {
+  try {
+    return topic === ackTopic(orgId);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { readdir, readFile, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { indicatorVersion, org, sub, until, world, type World } from './support.js';
+
+describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+    await w.addOrg(org('bank-a'));
+    await w.addOrg(org('bank-b'));
+    await w.addOrg(org('trial-c', { tier: 'trial', trial: { startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2099-01-01T00:00:00.000Z' } }));
+    await w.startBroker();
+  });
+  afterEach(() => w.close());
+
+  it('publishes an accepted indicator to every allowed subscriber, once, with the bundle and alert id', async () => {
+    for (const o of ['bank-a', 'bank-b', 'trial-c']) await w.stores.subscriptions.create(sub(o, 'mqtt'));
+    const b = await w.subscriber('bank-b');
+    const c = await w.subscriber('trial-c');
+    const d = w.compose();
+    await d.start();
+    const v = indicatorVersion();
+    await w.stores.objects.accept([v]);
+    w.jobsReady.notify();
+    const [m] = await b.waitFor(1);
+    await c.waitFor(1);
+    expect(m!.topic).to.equal(`isac/v1/orgs/bank-b/alerts/green/indicator`);
+    const bundle = m!.json as { type: string; id: string; objects: Record<string, unknown>[] };
+    expect(bundle.type).to.equal('bundle');
+    expect(bundle.objects[0]!['id']).to.equal(v.id);
+    expect(bundle.objects[0]!['created_by_ref']).to.equal('identity--00000000-0000-4000-8000-00000000c0de');
+    expect(bundle.objects.some((o) => o['type'] === 'marking-definition')).to.equal(true);
+    const deliveries = await w.stores.deliveries.listForObject(v.id);
+    await until(async () => (await w.stores.deliveries.listForObject(v.id)).every((x) => x.status === 'sent'));
+    expect(deliveries.map((x) => x.orgId).sort()).to.deep.equal(['bank-a', 'bank-b', 'trial-c']);
+    const alertId = deliveries.find((x) => x.orgId === 'bank-b')!.alertId;
+    expect(bundle.id).to.equal(`bundle--${alertId}`);
+  });
+
+  it('writes .eml files when no SMTP relay is configured', async () => {
+    const outDir = await mkdtemp(path.join(os.tmpdir(), 'isac-mail-'));
+    await w.stores.subscriptions.create(sub('bank-b', 'email', { email: { to: ['soc@bank-b.example'], mode: 'immediate', lang: 'ja' } }));
+    const d = w.compose({ mail: { outDir } });
+    await d.start();
+    await w.stores.objects.accept([indicatorVersion()]);
+    w.jobsReady.notify();
+    await until(async () => (await readdir(outDir)).length > 0);
+    const files = await readdir(outDir);
+    const parsed = await simpleParser(await readFile(path.join(outDir, files[0]!)));
+    expect(parsed.subject).to.match(/^\[ISAC\]\[TLP:GREEN\] 新しい脅威指標: Phishing domain/);
+    expect(parsed.attachments[0]!.contentType).to.match(/application\/stix\+json/);
+  });
+});
