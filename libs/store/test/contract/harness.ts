@@ -1,5 +1,5 @@
 import { ManualClock } from '@isac/kernel';
-import type { AppError, OrgId } from '@isac/kernel';
+import type { AppError } from '@isac/kernel';
 import { expect } from 'chai';
 import type { NewObjectVersion, Stores } from '../../src/index.js';
 

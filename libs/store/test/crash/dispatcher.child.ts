@@ -1,0 +1,31 @@
+/**
+ * Child process for the crash test: a dispatcher over an SQLite file. It claims distribution jobs,
+ * records the delivery (idempotent key), prints `done <job id>` once complete() succeeded.
+ * With `hang`, it claims one job, prints `claimed <job id>` and waits to be killed.
+ * Usage: node --import tsx dispatcher.child.ts <db-path> <owner> <lease-ms> [loop|hang]
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '@isac/kernel';
+import { deliveryKey, openSqliteStores } from '../../src/index.js';
+
+const [dbPath, owner = 'w', leaseArg = '1000', mode = 'loop'] = process.argv.slice(2);
+if (!dbPath) throw new Error('usage: dispatcher.child.ts <db-path> <owner> <lease-ms> [loop|hang]');
+const leaseMs = Number(leaseArg);
+const stores = openSqliteStores({ path: dbPath }, systemClock);
+
+if (mode === 'hang') {
+  const [job] = await stores.jobs.claim(owner, new Date(), leaseMs, 1, ['distribute']);
+  process.stdout.write(`claimed ${job?.id ?? 'none'}\n`);
+  await sleep(600_000);
+}
+
+for (;;) {
+  const jobs = await stores.jobs.claim(owner, new Date(), leaseMs, 5, ['distribute']);
+  if (jobs.length === 0) await sleep(10);
+  for (const job of jobs) {
+    const { id, version } = job.payload as { id: string; version: string };
+    await stores.deliveries.record({ key: deliveryKey(id, version, 'bank-b', 'mqtt'), objectId: id, version, orgId: 'bank-b', channel: 'mqtt', alertId: `alert-${job.id}`, tlp: 'green' }, new Date());
+    await stores.deliveries.markSent(deliveryKey(id, version, 'bank-b', 'mqtt'), new Date());
+    if (await stores.jobs.complete(job.id, owner, new Date())) process.stdout.write(`done ${job.id}\n`);
+  }
+}
