@@ -59,7 +59,6 @@ export function indicatorVersion(over: Partial<NewObjectVersion> & { object?: Re
     type: String(object.type),
     specVersion: '2.1',
     version: String(object.modified),
-    object,
     submitterOrgId: 'bank-a',
     tlp,
     tlpSource: 'object',
