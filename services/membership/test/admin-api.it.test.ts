@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import { generateKey } from 'openpgp';
 import { ORG_ID_PATTERN } from '@isac/kernel';
 import { openHarness, type Harness } from './harness.js';
 import { addOrg, addUser, adminLogin, login, pathsOf } from './helpers.js';
@@ -119,7 +120,9 @@ describe('membership admin API (over HTTP)', () => {
       expect(res.body.contacts).to.deep.equal(['soc@tv.example']);
       res = await request(h.app).patch('/api/v1/orgs/tv-east').set('authorization', admin).send({ contacts: null }).expect(200);
       expect(res.body.contacts).to.deep.equal([]);
-      res = await request(h.app).patch('/api/v1/orgs/tv-east').set('authorization', admin).send({}).expect(400);
+      res = await request(h.app).patch('/api/v1/orgs/tv-east').set('authorization', admin).send({ contacts: ['not-an-address'], region: 'Tokyo\n' }).expect(400);
+      expect(pathsOf(res)).to.deep.equal(['/region', '/contacts/0']);
+      await request(h.app).patch('/api/v1/orgs/tv-east').set('authorization', admin).send({}).expect(400);
     });
 
     it('audits every change of tier or status, and trial conversions', async () => {
@@ -158,6 +161,24 @@ describe('membership admin API (over HTTP)', () => {
       expect(me.body.org.id).to.equal('bank-a');
       expect(me.body.mqtt).to.deep.equal({ url: 'mqtt://localhost:1883' });
       await request(h.app).get('/api/v1/me').expect(401);
+    });
+  });
+
+  describe('OpenPGP keys', () => {
+    it('lets an org-admin register its public key, refuses private keys and garbage, and clears with null', async () => {
+      await addOrg(h, admin, { id: 'bank-a', name: 'Bank A', sector: 'finance', tier: 'full' });
+      await addUser(h, admin, 'bank-a', 'pgp-admin', ['org-admin']);
+      const orgAdmin = await login(h, 'pgp-admin');
+      const { publicKey, privateKey } = await generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email: 'soc@bank-a.example' }], format: 'armored' });
+      let res = await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', orgAdmin).send({ pgpPublicKey: publicKey }).expect(200);
+      expect(res.body.pgpPublicKey).to.equal(publicKey);
+      res = await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', orgAdmin).send({ pgpPublicKey: privateKey }).expect(400);
+      expect(pathsOf(res)).to.deep.equal(['/pgpPublicKey']);
+      res = await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', orgAdmin).send({ pgpPublicKey: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n-----END PGP PUBLIC KEY BLOCK-----' }).expect(400);
+      expect(pathsOf(res)).to.deep.equal(['/pgpPublicKey']);
+      expect((await h.stores.orgs.get('bank-a'))?.pgpPublicKey).to.equal(publicKey);
+      res = await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', orgAdmin).send({ pgpPublicKey: null }).expect(200);
+      expect(res.body).to.not.have.property('pgpPublicKey');
     });
   });
 

@@ -66,9 +66,11 @@ export function orgSchemas(config: MembershipConfig) {
       name: nameSchema,
       tier: { type: 'string', enum: [...TIERS] },
       status: { type: 'string', enum: [...ORG_STATUSES] },
-      region: { anyOf: [region, { type: 'null' }] },
-      contacts: { anyOf: [contacts, { type: 'null' }] },
-      pgpPublicKey: { anyOf: [PGP, { type: 'null' }] },
+      // Nullable without anyOf, so a bad value gets one error naming the field (pattern and
+      // items apply to strings and arrays only).
+      region: config.regions ? { enum: [...config.regions, null] } : { ...region, type: ['string', 'null'] },
+      contacts: { ...contacts, type: ['array', 'null'] },
+      pgpPublicKey: { ...PGP, type: ['string', 'null'] },
       trialDays,
       trialEndsAt: dateTimeSchema,
     },
