@@ -254,7 +254,7 @@ describe('TAXII 2.1 protocol', () => {
   describe('a standard client flow', () => {
     it('POSTs an envelope, polls the status, and reads back with added_after and next', async () => {
       const objs = Array.from({ length: 5 }, () => marked('green'));
-      const start = (await get(OBJECTS)).headers['x-taxii-date-added-last'] as string | undefined;
+      const start = (await get(OBJECTS)).headers['x-taxii-date-added-last'];
       const res = await post(a.auth, objs);
       expect(res.status).to.equal(202);
       expect(res.headers['content-type']).to.match(/^application\/taxii\+json;\s*version=2\.1/);

@@ -2,6 +2,7 @@ import { NotFoundError, type Clock, type Principal } from '@isac/kernel';
 import type { PolicyEngine } from '@isac/policy';
 import type { ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
 import { isHubAdmin } from '../shared/taxii-http.js';
+import { knownMarkingsOf } from '../shared/known-markings.js';
 
 export interface OrgExplanation {
   readonly orgId: string;
@@ -51,6 +52,7 @@ export class DistributionService {
         object: found.object,
         tlp: found.tlp,
         unknownMarkings: found.unknownMarkings,
+        knownMarkings: knownMarkingsOf(found),
         submitter,
         anonymous: found.anonymous,
         namedRecipients: found.namedRecipients,

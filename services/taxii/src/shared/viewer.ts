@@ -2,6 +2,7 @@ import type { Clock, Org, Principal } from '@isac/kernel';
 import type { PolicyEngine, StixObject, Verdict } from '@isac/policy';
 import type { ObjectQuery, ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
 import { encodeCursor, isoToMicros } from '@isac/store';
+import { knownMarkingsOf } from './known-markings.js';
 
 /**
  * One reader's view of the store: every object version goes through the policy before it leaves,
@@ -41,6 +42,7 @@ export class Viewer {
       object: v.object,
       tlp: v.tlp,
       unknownMarkings: v.unknownMarkings,
+      knownMarkings: knownMarkingsOf(v),
       submitter,
       anonymous: v.anonymous,
       namedRecipients: v.namedRecipients,
