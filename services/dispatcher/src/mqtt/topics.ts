@@ -20,9 +20,14 @@ export function orgPrefix(orgId: OrgId): string {
   return `${TOPIC_ROOT}/${topicSegment(orgId, 'orgId')}/`;
 }
 
+/** The TLP as a topic level: `amber+strict` would be a wildcard character, so it is `amber-strict`. */
+export function tlpSegment(tlp: TlpLevel): string {
+  return topicSegment(tlp.replace('+', '-'), 'tlp');
+}
+
 /** `isac/v1/orgs/{orgId}/alerts/{tlp}/{objectType}` (exercises: `…/exercise/alerts/…`). */
 export function alertTopic(orgId: OrgId, tlp: TlpLevel, objectType: string, exercise = false): string {
-  return `${orgPrefix(orgId)}${exercise ? 'exercise/' : ''}alerts/${topicSegment(tlp, 'tlp')}/${topicSegment(objectType, 'objectType')}`;
+  return `${orgPrefix(orgId)}${exercise ? 'exercise/' : ''}alerts/${tlpSegment(tlp)}/${topicSegment(objectType, 'objectType')}`;
 }
 
 /** `isac/v1/orgs/{orgId}/blocklist/{kind}`. */

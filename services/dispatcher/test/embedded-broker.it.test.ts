@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import mqtt from 'mqtt';
+import { aclSuite } from './acl-suite.js';
+import { INTERNAL, indicatorVersion, org, sleep, sub, until, world, type World } from './support.js';
+
+aclSuite('embedded aedes', async () => {
+  const w = await world();
+  await w.addOrg(org('bank-a'));
+  await w.addOrg(org('bank-b'));
+  const port = await w.startBroker();
+  const url = `mqtt://127.0.0.1:${port}`;
+  const hub = await mqtt.connectAsync(url, { ...INTERNAL, reconnectPeriod: 0 });
+  return {
+    url,
+    orgA: { id: 'bank-a', password: w.keys.get('bank-a')! },
+    orgB: { id: 'bank-b', password: w.keys.get('bank-b')! },
+    publishAsHub: async (topic, payload) => {
+      await hub.publishAsync(topic, payload, { qos: 1 });
+    },
+    close: async () => {
+      await hub.endAsync(true);
+      await w.close();
+    },
+  };
+});
+
+describe('createEmbeddedBroker', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+    await w.addOrg(org('bank-a'));
+    await w.addOrg(org('bank-b'));
+    await w.addOrg(org('reader-c'), ['read']);
+    await w.startBroker();
+  });
+  afterEach(() => w.close());
+  const url = (): string => `mqtt://127.0.0.1:${w.brokerPort}`;
+
+  it('refuses a credential without the subscribe scope', async () => {
+    const err = await mqtt.connectAsync(url(), { username: 'reader-c', password: w.keys.get('reader-c'), reconnectPeriod: 0 }).then(
+      (c) => c.endAsync(true).then(() => undefined),
+      (e: unknown) => e,
+    );
+    expect(String(err)).to.match(/Not authorized/i);
+  });
+
+  it('accepts a user JWT of the organisation as password', async () => {
+    await w.stores.users.create({ id: 'u1', orgId: 'bank-a', username: 'alice', passwordHash: 'x', roles: ['analyst'], failedLogins: 0, disabled: false, createdAt: '2026-01-01T00:00:00.000Z' });
+    const { token } = w.tokens.issue({ sub: 'u1', org: 'bank-a', roles: ['analyst'], scopes: ['read', 'subscribe', 'submit'] }, 'j1');
+    const c = await mqtt.connectAsync(url(), { username: 'bank-a', password: token, reconnectPeriod: 0 });
+    await c.endAsync(true);
+  });
+
+  it("refuses another organisation's client id (no session takeover)", async () => {
+    const a = await mqtt.connectAsync(url(), { username: 'bank-a', password: w.keys.get('bank-a'), clientId: 'shared-id', clean: false, reconnectPeriod: 0 });
+    await a.endAsync();
+    const err = await mqtt.connectAsync(url(), { username: 'bank-b', password: w.keys.get('bank-b'), clientId: 'shared-id', clean: false, reconnectPeriod: 0 }).then(
+      (c) => c.endAsync(true).then(() => undefined),
+      (e: unknown) => e,
+    );
+    expect(String(err)).to.match(/Identifier rejected/i);
+  });
+
+  it('keeps a persistent session: an offline subscriber gets what it missed, once', async () => {
+    await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
+    const first = await w.subscriber('bank-b', { clientId: 'bank-b-soc', clean: false });
+    await first.client.endAsync();
+    const d = w.compose();
+    await d.start();
+    await w.stores.objects.accept([indicatorVersion(), indicatorVersion()]);
+    w.jobsReady.notify();
+    await until(async () => (await w.stores.deliveries.listForOrg('bank-b', { limit: 10 })).filter((x) => x.status === 'sent').length === 2);
+    const again = await w.subscriber('bank-b', { clientId: 'bank-b-soc', clean: false });
+    await again.waitFor(6);
+    await sleep(200);
+    // two alerts, and for each indicator one block-list message per observable kind (domain, ipv4)
+    expect(again.messages.filter((m) => m.topic.includes('/alerts/'))).to.have.length(2);
+    expect(again.messages.filter((m) => m.topic.includes('/blocklist/')).map((m) => m.topic).sort()).to.deep.equal([
+      'isac/v1/orgs/bank-b/blocklist/domain',
+      'isac/v1/orgs/bank-b/blocklist/domain',
+      'isac/v1/orgs/bank-b/blocklist/ipv4',
+      'isac/v1/orgs/bank-b/blocklist/ipv4',
+    ]);
+  });
+
+  it('records an acknowledgement published on the own ack topic', async () => {
+    await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
+    const s = await w.subscriber('bank-b');
+    const d = w.compose();
+    await d.start();
+    await w.stores.objects.accept([indicatorVersion()]);
+    w.jobsReady.notify();
+    await s.waitFor(1);
+    const m = s.messages.find((x) => x.topic.includes('/alerts/'));
+    const alertId = String(m!.json['id']).replace('bundle--', '');
+    await s.client.publishAsync('isac/v1/orgs/bank-b/acks', JSON.stringify({ alertId }), { qos: 1 });
+    await until(async () => (await w.stores.deliveries.listForOrg('bank-b', { limit: 1 }))[0]?.acknowledgedAt !== undefined);
+    expect((await w.stores.deliveries.listForOrg('bank-b', { limit: 1 }))[0]!.acknowledgedBy).to.equal('mqtt');
+  });
+});
