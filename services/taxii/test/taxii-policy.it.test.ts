@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HUB_ID, MANIFEST, OBJECTS, TAXII, indicator, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
+import { HUB_ID, MANIFEST, OBJECTS, TAXII, TLP, indicator, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
 import { HUB_EXTENSION_ID } from '../src/index.js';
 
 describe('TAXII reads obey the distribution policy', () => {
@@ -87,7 +87,7 @@ describe('TAXII reads obey the distribution policy', () => {
     for (let i = 0; i < 12; i++) all.push(i % 3 === 0 ? marked('green') : marked('amber'));
     all.push(marked('red'), marked('red'));
     await post(a.auth, all);
-    const visible = all.filter((o) => (o['object_marking_refs'] as string[])[0] === marked('green')['object_marking_refs']!.toString()).map((o) => o.id);
+    const visible = all.filter((o) => (o['object_marking_refs'] as string[])[0] === TLP.green).map((o) => o.id);
     const seen: string[] = [];
     let url: string | undefined = `${OBJECTS}?limit=2`;
     let lastPageMore = true;
