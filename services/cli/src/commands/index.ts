@@ -4,6 +4,7 @@ import { registerLogin } from './login.js';
 import { registerAdmin } from './admin.js';
 import { registerSubmit } from './submit.js';
 import { registerWatch } from './watch.js';
+import { registerPolicy, registerStatus } from './policy.js';
 import { registerStix } from './stix.js';
 
 /** Each group of commands lives in its own module and registers itself here. */
@@ -12,5 +13,7 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerAdmin(program, ctx);
   registerSubmit(program, ctx);
   registerWatch(program, ctx);
+  registerPolicy(program, ctx);
+  registerStatus(program, ctx);
   registerStix(program, ctx);
 }

@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+interface Explanation {
+  objectId: string;
+  version: string;
+  tlp: string;
+  tlpSource: string;
+  submitterOrgId: string;
+  anonymous: boolean;
+  namedRecipients: string[];
+  organisations: { orgId: string; orgName: string; verdict: string; rule: string; message: string }[];
+}
+
+interface StatusResource {
+  id: string;
+  status: string;
+  total_count: number;
+  success_count: number;
+  failure_count: number;
+  pending_count: number;
+  failures?: { id: string; version: string; message?: string }[];
+}
+
+/** `isac policy explain OBJECT_ID [--org ORG]`: who receives an object, and by which rule. */
+export function registerPolicy(program: Command, ctx: () => CliContext): void {
+  const policy = program.command('policy').description('the distribution policy / 配信ポリシー');
+  policy
+    .command('explain')
+    .description('explain, per organisation, whether and why it receives an object / 配信判定の理由を表示')
+    .argument('<objectId>', 'STIX object id, e.g. indicator--…')
+    .option('--org <org>', 'only this organisation')
+    .option('--version <modified>', 'a specific object version (default: the latest)')
+    .action(async (objectId: string, o: { org?: string; version?: string }) => {
+      const c = ctx();
+      const api = await c.api();
+      const q = new URLSearchParams();
+      if (o.org !== undefined) q.set('org', o.org);
+      if (o.version !== undefined) q.set('version', o.version);
+      const qs = q.toString();
+      const e = await api.request<Explanation>('GET', `/api/v1/objects/${encodeURIComponent(objectId)}/distribution${qs ? `?${qs}` : ''}`);
+      const lines = [
+        `${e.objectId} (${e.version}): TLP:${e.tlp.toUpperCase()} (${e.tlpSource}), from ${e.submitterOrgId}${e.anonymous ? ' (anonymous)' : ''}` +
+          (e.namedRecipients.length > 0 ? `, named: ${e.namedRecipients.join(', ')}` : ''),
+        ...e.organisations.map((x) => `  ${x.verdict.padEnd(7)} ${x.orgId.padEnd(24)} ${x.rule}: ${x.message}`),
+      ];
+      c.print(e, lines.join('\n'));
+    });
+}
+
+/** `isac status ID`: the status resource of a submission. */
+export function registerStatus(program: Command, ctx: () => CliContext): void {
+  program
+    .command('status')
+    .description('show the status of a submission / 提出状況を表示')
+    .argument('<id>', 'status id printed by isac submit')
+    .action(async (id: string) => {
+      const c = ctx();
+      const api = await c.api();
+      const s = await api.request<StatusResource>('GET', `/api/v1/status/${encodeURIComponent(id)}`);
+      const lines = [`status ${s.id}: ${s.status}, ${s.total_count} objects, ${s.success_count} accepted, ${s.failure_count} failed, ${s.pending_count} pending`];
+      for (const f of s.failures ?? []) lines.push(`  failed ${f.id}: ${f.message ?? ''}`);
+      c.print(s, lines.join('\n'));
+      if (s.failure_count > 0) c.setExitCode(1);
+    });
+}
