@@ -213,7 +213,9 @@ describe('membership admin API (over HTTP)', () => {
       await addOrg(h, admin, { id: 'tel-c', name: 'Tel C', sector: 'telecom', tier: 'partner' });
       const at = (d: string): string => `2026-03-${d}T12:00:00.000Z`;
       await h.stores.audit.append([
-        { at: at('02'), actor: { orgId: 'bank-a' }, action: 'object.submit', target: { kind: 'object', id: 'indicator--1' }, outcome: 'ok' },
+        { at: at('02'), actor: { orgId: 'bank-a' }, action: 'object.submit', target: { kind: 'submission', id: 's1', orgId: 'bank-a' }, outcome: 'ok', details: { succeeded: 3 } },
+        { at: at('03'), actor: { orgId: 'bank-b' }, action: 'object.submit', target: { kind: 'submission', id: 's2', orgId: 'bank-b' }, outcome: 'failed', details: { succeeded: 0 } },
+        { at: at('03'), actor: { orgId: 'bank-b' }, action: 'object.release', target: { kind: 'collection', id: 'c1', orgId: 'bank-b' }, outcome: 'ok', details: { channel: 'taxii', count: 4 } },
         { at: at('02'), actor: { system: true }, action: 'object.release', target: { kind: 'object', id: 'indicator--1', orgId: 'bank-b' }, outcome: 'ok' },
         { at: at('02'), actor: { system: true }, action: 'object.release', target: { kind: 'object', id: 'indicator--1', orgId: 'tel-c' }, outcome: 'denied' },
         { at: '2026-01-15T00:00:00.000Z', actor: { orgId: 'tel-c' }, action: 'object.submit', target: { kind: 'object', id: 'indicator--0' }, outcome: 'ok' },
@@ -227,6 +229,8 @@ describe('membership admin API (over HTTP)', () => {
       expect(res.body.trials).to.have.length(1);
       expect(res.body.trials[0]).to.include({ orgId: 'bank-b', daysLeft: 16, expired: false });
       expect(res.body.silent).to.deep.equal(['tel-c']);
+      const byId = Object.fromEntries((res.body.orgs as { orgId: string; submitted: number; received: number }[]).map((o) => [o.orgId, [o.submitted, o.received]]));
+      expect(byId).to.deep.equal({ 'bank-a': [3, 0], 'bank-b': [0, 5], 'tel-c': [0, 0] });
     });
   });
 

@@ -19,7 +19,7 @@ export interface OrgParticipation {
   readonly status: string;
   /** Active now: not suspended and not a lapsed trial. */
   readonly active: boolean;
-  /** Objects this org submitted in the period. */
+  /** Objects this org submitted (accepted) in the period. */
   readonly submitted: number;
   /** Objects released to this org in the period (any channel). */
   readonly received: number;
@@ -50,8 +50,10 @@ export class ReportsService {
     const from = period.from !== undefined ? new Date(period.from) : new Date(to.getTime() - 30 * DAY_MS);
     if (from.getTime() >= to.getTime()) throw new ValidationError('from must be before to', [{ path: '/from', message: 'from must be before to' }]);
 
-    const submitted = await this.countBy(SUBMIT_ACTION, from, to, (r) => r.actor.orgId);
-    const received = await this.countBy(RELEASE_ACTION, from, to, (r) => r.target.orgId);
+    // taxii writes one `object.submit` per submission (details.succeeded objects) and one
+    // `object.release` per TAXII read page (details.count); the dispatcher one release per object.
+    const submitted = await this.countBy(SUBMIT_ACTION, from, to, (r) => r.actor.orgId, 'succeeded');
+    const received = await this.countBy(RELEASE_ACTION, from, to, (r) => r.target.orgId, 'count');
     const orgs = (await this.deps.orgs.list()).filter((o) => o.id !== this.deps.hubOrgId);
 
     const bySector: Record<string, { orgs: number; submitting: number; receiving: number }> = {};
@@ -100,8 +102,8 @@ export class ReportsService {
     };
   }
 
-  /** Counts audit records of `action` in [from, to) by the org `key` picks. */
-  private async countBy(action: string, from: Date, to: Date, key: (r: AuditRecord) => OrgId | undefined): Promise<Map<OrgId, number>> {
+  /** Counts objects in audit records of `action` in [from, to) by the org `key` picks (`details[field]` objects per record, else one). */
+  private async countBy(action: string, from: Date, to: Date, key: (r: AuditRecord) => OrgId | undefined, field: string): Promise<Map<OrgId, number>> {
     const counts = new Map<OrgId, number>();
     let afterSeq = 0;
     for (;;) {
@@ -109,7 +111,9 @@ export class ReportsService {
       for (const r of page) {
         const at = Date.parse(r.at);
         const org = key(r);
-        if (org !== undefined && at >= from.getTime() && at < to.getTime() && r.outcome === 'ok') counts.set(org, (counts.get(org) ?? 0) + 1);
+        const n = r.details?.[field];
+        const objects = typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 1;
+        if (org !== undefined && at >= from.getTime() && at < to.getTime() && r.outcome === 'ok') counts.set(org, (counts.get(org) ?? 0) + objects);
       }
       if (page.length < PAGE) return counts;
       afterSeq = page[page.length - 1]!.seq;
