@@ -38,3 +38,10 @@ export function toInstant(ts: string | Date): string {
   if (Number.isNaN(d.getTime())) throw new ValidationError(`not a timestamp: ${String(ts)}`, [{ path: 'timestamp', message: 'not an RFC 3339 timestamp' }]);
   return d.toISOString();
 }
+
+/** `added_after` as microseconds; a value that is not a timestamp is the client's error, not "no filter". */
+export function addedAfterMicros(addedAfter: string): number {
+  const us = isoToMicros(addedAfter);
+  if (us === undefined) throw new ValidationError('added_after is not an RFC 3339 timestamp', [{ path: 'added_after', message: 'not a timestamp' }]);
+  return us;
+}

@@ -1,6 +1,57 @@
 import type { Clock } from '@isac/kernel';
+import { MongoClient } from 'mongodb';
 import type { Stores } from '../ports/index.js';
+import { guardStore } from '../store-errors.js';
+import { MONGO_INDEXES, mongoToDomainError } from './mongo-docs.js';
+import { MongoObjectStore } from './mongo-object-store.js';
+import { MongoJobStore } from './mongo-job-store.js';
+import { MongoDeliveryStore } from './mongo-delivery-store.js';
+import { MongoApiKeyStore, MongoAuditLog, MongoCollectionStore, MongoOrgStore, MongoStatusStore, MongoSubscriptionStore, MongoUserStore } from './mongo-membership-stores.js';
 
-export function openMongoStores(_config: { uri: string; db?: string | undefined; maxAttempts?: number | undefined }, _clock: Clock): Promise<Stores> {
-  return Promise.reject(new Error('MongoDB adapter: not yet implemented'));
+export { MongoObjectStore, MongoJobStore, MongoDeliveryStore, MongoApiKeyStore, MongoAuditLog, MongoCollectionStore, MongoOrgStore, MongoStatusStore, MongoSubscriptionStore, MongoUserStore };
+
+export interface MongoOptions {
+  readonly uri: string;
+  /** Database name; default the one in the URI, else 'isac'. */
+  readonly db?: string | undefined;
+  readonly maxAttempts?: number | undefined;
+  /** Tests: drop the database on close. */
+  readonly dropOnClose?: boolean | undefined;
+}
+
+/**
+ * Connects, creates collections' indexes (idempotent), finishes what a crashed writer left
+ * (repair) and returns every port. Majority write concern and journaling: an acknowledged
+ * submission survives a primary failover on a replica set.
+ */
+export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise<Stores> {
+  const client = new MongoClient(opts.uri, { writeConcern: { w: 'majority', journal: true }, readConcern: { level: 'majority' } });
+  try {
+    await client.connect();
+    const db = client.db(opts.db ?? (client.options.dbName || 'isac'));
+    for (const [name, indexes] of Object.entries(MONGO_INDEXES)) await db.collection(name).createIndexes([...indexes]);
+    const objects = new MongoObjectStore(db, clock);
+    await objects.repair();
+    const g = <T extends object>(store: T): T => guardStore(store, mongoToDomainError);
+    return {
+      kind: 'mongo',
+      objects: g(objects),
+      jobs: g(new MongoJobStore(db, opts)),
+      deliveries: g(new MongoDeliveryStore(db)),
+      orgs: g(new MongoOrgStore(db)),
+      users: g(new MongoUserStore(db)),
+      apiKeys: g(new MongoApiKeyStore(db)),
+      subscriptions: g(new MongoSubscriptionStore(db)),
+      statuses: g(new MongoStatusStore(db)),
+      audit: g(new MongoAuditLog(db)),
+      collections: g(new MongoCollectionStore(db)),
+      close: async () => {
+        if (opts.dropOnClose) await db.dropDatabase();
+        await client.close();
+      },
+    };
+  } catch (err) {
+    await client.close();
+    throw mongoToDomainError(err);
+  }
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ValidationError, type Clock } from '@isac/kernel';
+import type { Clock } from '@isac/kernel';
 import type { Db } from './database.js';
 import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page } from '../ports/index.js';
-import { isoToMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
+import { addedAfterMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
 import { decodeCursor, distributionJobKey, encodeCursor } from '../outbox.js';
 
 interface Row {
@@ -43,13 +43,6 @@ function fromRow(r: Row): ObjectVersion {
     exercise: r.exercise === 1,
     object: JSON.parse(r.object) as Record<string, unknown>,
   };
-}
-
-/** `added_after` as microseconds; a value that is not a timestamp is the client's error, not "no filter". */
-export function addedAfterMicros(addedAfter: string): number {
-  const us = isoToMicros(addedAfter);
-  if (us === undefined) throw new ValidationError('added_after is not an RFC 3339 timestamp', [{ path: 'added_after', message: 'not a timestamp' }]);
-  return us;
 }
 
 export class SqliteObjectStore implements ObjectStore {

@@ -28,6 +28,20 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       expect(await h.stores.deliveries.get(d.key)).to.include({ status: 'pending', attempts: 0, tlp: 'green', createdAt: '2026-03-01T00:00:00.000Z' });
     });
 
+    it('records a batch: one outcome per delivery in order, repeats (also within the batch) as duplicate', async () => {
+      const a = delivery('bank-b', 'mqtt');
+      const b = delivery('bank-c', 'mqtt');
+      const c = delivery('bank-d', 'email');
+      await h.stores.deliveries.record(a, now());
+      expect(await h.stores.deliveries.recordMany([a, b, c, b], now())).to.deep.equal(['duplicate', 'inserted', 'inserted', 'duplicate']);
+      expect(await h.stores.deliveries.recordMany([], now())).to.deep.equal([]);
+      await h.stores.deliveries.markSentMany([b.key, c.key], now());
+      await h.stores.deliveries.markSentMany([], now());
+      expect((await h.stores.deliveries.get(b.key))?.status).to.equal('sent');
+      expect((await h.stores.deliveries.get(c.key))?.status).to.equal('sent');
+      expect((await h.stores.deliveries.get(a.key))?.status).to.equal('pending');
+    });
+
     it('keys a delivery by object, version (any precision), recipient and channel', () => {
       expect(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt')).to.equal(deliveryKey('indicator--a', '2026-01-01T00:00:00.000Z', 'bank-b', 'mqtt'));
       expect(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt')).to.not.equal(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'email'));

@@ -1,0 +1,214 @@
+import { ConflictError, NotFoundError, type Org, type OrgId, type Subscription } from '@isac/kernel';
+import type { Collection as MongoCollection, Db, Document } from 'mongodb';
+import type { ApiKey, ApiKeyStore, AuditLog, AuditRecord, Collection, CollectionStore, NewAuditRecord, OrgStore, StatusStore, SubmissionStatus, SubscriptionStore, User, UserStore } from '../ports/index.js';
+import { COLLECTIONS, isDuplicateKey } from './mongo-docs.js';
+
+/** Domain record <-> document: the record's `id` becomes `_id`, nothing else changes. */
+export type IdDoc<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
+export function toIdDoc<T extends { id: string }>(r: T): IdDoc<T> {
+  const { id, ...rest } = r;
+  return { _id: id, ...rest };
+}
+export function fromIdDoc<T extends { id: string }>(d: IdDoc<T> | null): T | undefined {
+  if (!d) return undefined;
+  const { _id, ...rest } = d as IdDoc<T> & Document;
+  return { id: _id, ...rest } as unknown as T;
+}
+
+async function insert<T extends { id: string }>(c: MongoCollection<IdDoc<T>>, r: T, what: string): Promise<void> {
+  try {
+    await c.insertOne(toIdDoc(r) as never);
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new ConflictError(`${what} already exists`, [], { cause: err });
+    throw err;
+  }
+}
+
+async function replace<T extends { id: string }>(c: MongoCollection<IdDoc<T>>, filter: Document, r: T, what: string): Promise<void> {
+  let matched = 0;
+  try {
+    matched = (await c.replaceOne(filter as never, toIdDoc(r))).matchedCount;
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new ConflictError(`${what} conflicts with another record`, [], { cause: err });
+    throw err;
+  }
+  if (matched === 0) throw new NotFoundError(`${what} not found`);
+}
+
+export class MongoOrgStore implements OrgStore {
+  private readonly c: MongoCollection<IdDoc<Org>>;
+  constructor(db: Db) {
+    this.c = db.collection<IdDoc<Org>>(COLLECTIONS.orgs);
+  }
+  create(org: Org): Promise<void> {
+    return insert(this.c, org, `organisation ${org.id} (or its name)`);
+  }
+  async get(id: OrgId): Promise<Org | undefined> {
+    return fromIdDoc<Org>(await this.c.findOne({ _id: id }));
+  }
+  async getByIdentityId(identityId: string): Promise<Org | undefined> {
+    return fromIdDoc<Org>(await this.c.findOne({ identityId }));
+  }
+  async list(): Promise<Org[]> {
+    return (await this.c.find().sort({ _id: 1 }).toArray()).map((d) => fromIdDoc<Org>(d)!);
+  }
+  update(org: Org): Promise<void> {
+    return replace(this.c, { _id: org.id }, org, `organisation ${org.id}`);
+  }
+}
+
+export class MongoUserStore implements UserStore {
+  private readonly c: MongoCollection<IdDoc<User>>;
+  private readonly orgs: MongoCollection<Document>;
+  constructor(db: Db) {
+    this.c = db.collection<IdDoc<User>>(COLLECTIONS.users);
+    this.orgs = db.collection(COLLECTIONS.orgs);
+  }
+  async create(user: User): Promise<void> {
+    // The foreign key SQLite enforces, checked here (an org is never deleted).
+    if ((await this.orgs.countDocuments({ _id: user.orgId as never }, { limit: 1 })) === 0) throw new ConflictError(`organisation ${user.orgId} does not exist`);
+    return insert(this.c, user, `user ${user.username}`);
+  }
+  async getByUsername(username: string): Promise<User | undefined> {
+    return fromIdDoc<User>(await this.c.findOne({ username }));
+  }
+  async get(orgId: OrgId, id: string): Promise<User | undefined> {
+    return fromIdDoc<User>(await this.c.findOne({ _id: id, orgId }));
+  }
+  async listForOrg(orgId: OrgId): Promise<User[]> {
+    return (await this.c.find({ orgId }).sort({ username: 1 }).toArray()).map((d) => fromIdDoc<User>(d)!);
+  }
+  update(user: User): Promise<void> {
+    return replace(this.c, { _id: user.id, orgId: user.orgId }, user, `user ${user.id}`);
+  }
+  count(): Promise<number> {
+    return this.c.countDocuments();
+  }
+}
+
+export class MongoApiKeyStore implements ApiKeyStore {
+  private readonly c: MongoCollection<IdDoc<ApiKey>>;
+  constructor(db: Db) {
+    this.c = db.collection<IdDoc<ApiKey>>(COLLECTIONS.apiKeys);
+  }
+  create(key: ApiKey): Promise<void> {
+    return insert(this.c, key, `API key ${key.id}`);
+  }
+  async getByPrefix(prefix: string): Promise<ApiKey | undefined> {
+    return fromIdDoc<ApiKey>(await this.c.findOne({ prefix }));
+  }
+  async get(orgId: OrgId, id: string): Promise<ApiKey | undefined> {
+    return fromIdDoc<ApiKey>(await this.c.findOne({ _id: id, orgId }));
+  }
+  async listForOrg(orgId: OrgId): Promise<ApiKey[]> {
+    return (await this.c.find({ orgId }).sort({ _id: 1 }).toArray()).map((d) => fromIdDoc<ApiKey>(d)!);
+  }
+  async revoke(orgId: OrgId, id: string, at: string): Promise<boolean> {
+    const res = await this.c.updateOne({ _id: id, orgId }, [{ $set: { revokedAt: { $ifNull: ['$revokedAt', at] } } }]);
+    return res.matchedCount === 1;
+  }
+  async touch(id: string, at: string): Promise<void> {
+    await this.c.updateOne({ _id: id }, { $set: { lastUsedAt: at } });
+  }
+}
+
+export class MongoSubscriptionStore implements SubscriptionStore {
+  private readonly c: MongoCollection<IdDoc<Subscription>>;
+  constructor(db: Db) {
+    this.c = db.collection<IdDoc<Subscription>>(COLLECTIONS.subscriptions);
+  }
+  create(sub: Subscription): Promise<void> {
+    return insert(this.c, sub, `subscription ${sub.id}`);
+  }
+  async listForOrg(orgId: OrgId): Promise<Subscription[]> {
+    return (await this.c.find({ orgId }).sort({ _id: 1 }).toArray()).map((d) => fromIdDoc<Subscription>(d)!);
+  }
+  async get(orgId: OrgId, id: string): Promise<Subscription | undefined> {
+    return fromIdDoc<Subscription>(await this.c.findOne({ _id: id, orgId }));
+  }
+  async remove(orgId: OrgId, id: string): Promise<boolean> {
+    return (await this.c.deleteOne({ _id: id, orgId })).deletedCount === 1;
+  }
+  async listByChannel(channel: Subscription['channel']): Promise<Subscription[]> {
+    return (await this.c.find({ channel }).sort({ orgId: 1, _id: 1 }).toArray()).map((d) => fromIdDoc<Subscription>(d)!);
+  }
+}
+
+export class MongoStatusStore implements StatusStore {
+  private readonly c: MongoCollection<IdDoc<SubmissionStatus>>;
+  constructor(db: Db) {
+    this.c = db.collection<IdDoc<SubmissionStatus>>(COLLECTIONS.statuses);
+  }
+  async put(status: SubmissionStatus): Promise<void> {
+    // Upsert within the owner's org only: another org's id makes the insert hit the _id index.
+    try {
+      await this.c.replaceOne({ _id: status.id, orgId: status.orgId }, toIdDoc(status), { upsert: true });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new ConflictError(`status ${status.id} belongs to another organisation`, [], { cause: err });
+      throw err;
+    }
+  }
+  async get(orgId: OrgId, id: string): Promise<SubmissionStatus | undefined> {
+    return fromIdDoc<SubmissionStatus>(await this.c.findOne({ _id: id, orgId }));
+  }
+}
+
+export class MongoCollectionStore implements CollectionStore {
+  private readonly c: MongoCollection<IdDoc<Collection>>;
+  constructor(db: Db) {
+    this.c = db.collection<IdDoc<Collection>>(COLLECTIONS.collections);
+  }
+  create(col: Collection): Promise<void> {
+    return insert(this.c, col, `collection ${col.id}`);
+  }
+  async get(id: string): Promise<Collection | undefined> {
+    return fromIdDoc<Collection>(await this.c.findOne({ _id: id }));
+  }
+  async list(): Promise<Collection[]> {
+    return (await this.c.find().sort({ _id: 1 }).toArray()).map((d) => fromIdDoc<Collection>(d)!);
+  }
+  update(col: Collection): Promise<void> {
+    return replace(this.c, { _id: col.id }, col, `collection ${col.id}`);
+  }
+}
+
+export interface AuditDoc {
+  _id: number;
+  seq: number;
+  /** Target and actor orgs: an org lists what it did and what was done to it. */
+  orgIds: string[];
+  record: NewAuditRecord;
+}
+
+export function toAuditDoc(r: NewAuditRecord, seq: number): AuditDoc {
+  const orgIds = [...new Set([r.target.orgId, r.actor.orgId].filter((x): x is string => typeof x === 'string'))];
+  return { _id: seq, seq, orgIds, record: r };
+}
+
+export function auditFilter(q: { orgId?: OrgId | undefined; action?: string | undefined; since?: string | undefined; afterSeq?: number | undefined }): Document {
+  const f: Document = { seq: { $gt: q.afterSeq ?? 0 } };
+  if (q.orgId !== undefined) f['orgIds'] = q.orgId;
+  if (q.action !== undefined) f['record.action'] = q.action;
+  if (q.since !== undefined) f['record.at'] = { $gte: q.since };
+  return f;
+}
+
+/** Append-only: this class has no update or delete; grant the hub's MongoDB user insert/find on audit_log only. */
+export class MongoAuditLog implements AuditLog {
+  private readonly c: MongoCollection<AuditDoc>;
+  private readonly counters: MongoCollection<{ _id: string; seq: number }>;
+  constructor(db: Db) {
+    this.c = db.collection<AuditDoc>(COLLECTIONS.audit);
+    this.counters = db.collection<{ _id: string; seq: number }>(COLLECTIONS.counters);
+  }
+  async append(records: readonly NewAuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const doc = await this.counters.findOneAndUpdate({ _id: 'audit' }, { $inc: { seq: records.length } }, { upsert: true, returnDocument: 'after' });
+    const first = doc!.seq - records.length + 1;
+    await this.c.insertMany(records.map((r, i) => toAuditDoc(r, first + i)));
+  }
+  async list(q: { orgId?: OrgId | undefined; action?: string | undefined; since?: string | undefined; afterSeq?: number | undefined; limit: number }): Promise<AuditRecord[]> {
+    const docs = await this.c.find(auditFilter(q)).sort({ seq: 1 }).limit(q.limit).toArray();
+    return docs.map((d) => ({ ...d.record, seq: d.seq }));
+  }
+}

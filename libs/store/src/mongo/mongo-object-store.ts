@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '@isac/kernel';
+import type { Collection, Db } from 'mongodb';
+import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page } from '../ports/index.js';
+import { decodeCursor, distributionJobKey, encodeCursor } from '../outbox.js';
+import { addedAfterMicros, normalizeTimestamp, toMicros } from '../time.js';
+import {
+  COLLECTIONS,
+  distributionJobUpsert,
+  duplicateIndexes,
+  fromObjectDoc,
+  objectDocId,
+  objectListPipeline,
+  reserveDateAdded,
+  reservedFrom,
+  toObjectDoc,
+  visibleHorizon,
+  type ClockDoc,
+  type JobDoc,
+  type ObjectDoc,
+} from './mongo-docs.js';
+
+/** How long a writer's date_added reservation holds back readers if the writer dies. */
+const RESERVATION_TTL_US = 60_000_000;
+
+/**
+ * Without multi-document transactions accept() is an idempotent sequence: (1) reserve date_added,
+ * (2) insert the versions (unique _id; a repeat is a duplicate), (3) upsert each job by its key,
+ * (4) clear the versions' `pending` flag, (5) release the reservation. A crash anywhere leaves a
+ * state that a replay of the same submission, or repair(), completes; nothing is half-visible.
+ */
+export class MongoObjectStore implements ObjectStore {
+  private readonly objects: Collection<ObjectDoc>;
+  private readonly jobs: Collection<JobDoc>;
+  private readonly clocks: Collection<ClockDoc>;
+
+  constructor(
+    db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
+    this.jobs = db.collection<JobDoc>(COLLECTIONS.jobs);
+    this.clocks = db.collection<ClockDoc>(COLLECTIONS.clocks);
+  }
+
+  async accept(versions: readonly NewObjectVersion[]): Promise<AcceptOutcome[]> {
+    if (versions.length === 0) return [];
+    const now = this.clock.now();
+    const nowUs = toMicros(now);
+    const token = randomUUID();
+    const byCollection = new Map<string, number[]>();
+    versions.forEach((v, i) => byCollection.set(v.collectionId, [...(byCollection.get(v.collectionId) ?? []), i]));
+    const docs: ObjectDoc[] = new Array<ObjectDoc>(versions.length);
+    for (const [c, idx] of byCollection) {
+      const doc = await this.clocks.findOneAndUpdate({ _id: c }, reserveDateAdded(idx.length, nowUs, token, RESERVATION_TTL_US), { upsert: true, returnDocument: 'after' });
+      const from = reservedFrom(doc!, token);
+      idx.forEach((i, k) => (docs[i] = toObjectDoc(versions[i]!, from + k)));
+    }
+    const outcomes: AcceptOutcome[] = versions.map(() => 'inserted');
+    // A repeat inside the batch is a duplicate of the first.
+    const seen = new Set<string>();
+    const toInsert: { doc: ObjectDoc; i: number }[] = [];
+    docs.forEach((doc, i) => {
+      if (seen.has(doc._id)) outcomes[i] = 'duplicate';
+      else toInsert.push({ doc, i });
+      seen.add(doc._id);
+    });
+    try {
+      await this.objects.insertMany(toInsert.map((x) => x.doc), { ordered: false });
+    } catch (err) {
+      const dup = duplicateIndexes(err);
+      if (!dup) throw err;
+      for (const k of dup) outcomes[toInsert[k]!.i] = 'duplicate';
+    }
+    // Jobs for every distinct version, duplicates too: a replay after a crash between the two
+    // steps writes the job the first attempt did not. $setOnInsert makes the repeat a no-op.
+    const nowIso = now.toISOString();
+    await this.jobs.bulkWrite(
+      toInsert.map(({ doc }) => {
+        const { filter, update } = distributionJobUpsert(randomUUID(), distributionJobKey(doc.collectionId, doc.id, doc.versionNorm), { collectionId: doc.collectionId, id: doc.id, version: doc.version }, nowIso);
+        return { updateOne: { filter, update, upsert: true } };
+      }),
+      { ordered: false },
+    );
+    await this.objects.updateMany({ _id: { $in: toInsert.map((x) => x.doc._id) }, pending: true }, { $unset: { pending: '' } });
+    for (const c of byCollection.keys()) await this.clocks.updateOne({ _id: c }, { $pull: { inflight: { t: token } } });
+    return outcomes;
+  }
+
+  /** Writes the job of every version a crash left `pending` for longer than `olderThanMs`. */
+  async repair(olderThanMs = 60_000): Promise<number> {
+    const before = toMicros(this.clock.now()) - olderThanMs * 1000;
+    const stuck = await this.objects.find({ pending: true, dateAddedUs: { $lte: before } }).limit(10_000).toArray();
+    if (stuck.length === 0) return 0;
+    const nowIso = this.clock.now().toISOString();
+    await this.jobs.bulkWrite(
+      stuck.map((doc) => {
+        const { filter, update } = distributionJobUpsert(randomUUID(), distributionJobKey(doc.collectionId, doc.id, doc.versionNorm), { collectionId: doc.collectionId, id: doc.id, version: doc.version }, nowIso);
+        return { updateOne: { filter, update, upsert: true } };
+      }),
+      { ordered: false },
+    );
+    await this.objects.updateMany({ _id: { $in: stuck.map((d) => d._id) } }, { $unset: { pending: '' } });
+    return stuck.length;
+  }
+
+  async list(collectionId: string, q: ObjectQuery): Promise<Page<ObjectVersion>> {
+    let after = -1;
+    if (q.addedAfter !== undefined) after = addedAfterMicros(q.addedAfter);
+    if (q.next !== undefined) after = Math.max(after, decodeCursor(q.next));
+    const horizon = visibleHorizon(await this.clocks.findOne({ _id: collectionId }), toMicros(this.clock.now()));
+    const rows = await this.objects.aggregate<ObjectDoc>(objectListPipeline(collectionId, q, after, horizon)).toArray();
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    return { items: page.map(fromObjectDoc), more, next: more && last ? encodeCursor(last.dateAddedUs) : undefined };
+  }
+
+  async get(collectionId: string, id: string, version?: string): Promise<ObjectVersion | undefined> {
+    const doc =
+      version === undefined
+        ? await this.objects.findOne({ collectionId, id }, { sort: { versionNorm: -1 } })
+        : await this.objects.findOne({ _id: objectDocId(collectionId, id, normalizeTimestamp(version)) });
+    return doc ? fromObjectDoc(doc) : undefined;
+  }
+
+  async remove(collectionId: string, id: string, version?: string): Promise<number> {
+    const res =
+      version === undefined
+        ? await this.objects.deleteMany({ collectionId, id })
+        : await this.objects.deleteOne({ _id: objectDocId(collectionId, id, normalizeTimestamp(version)) });
+    return res.deletedCount;
+  }
+
+  async getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
+    const doc = await this.objects.findOne({ id, versionNorm: normalizeTimestamp(version) }, { sort: { dateAddedUs: 1 } });
+    return doc ? fromObjectDoc(doc) : undefined;
+  }
+}
