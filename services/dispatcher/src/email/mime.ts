@@ -60,7 +60,7 @@ export async function buildEncryptedMime(mail: RenderedMail, env: Envelope, armo
     Date: env.date.toUTCString(),
     ...safeHeaders(env.headers),
   });
-  root.createChild('application/pgp-encrypted').setHeader('Content-Description', 'PGP/MIME version identification').setContent('Version: 1\r\n');
-  root.createChild('application/octet-stream; name="encrypted.asc"').setHeader('Content-Disposition', 'inline; filename="encrypted.asc"').setHeader('Content-Description', 'OpenPGP encrypted message').setContent(ciphertext);
+  root.createChild('application/pgp-encrypted').setHeader('Content-Description', 'PGP/MIME version identification').setHeader('Content-Transfer-Encoding', '7bit').setContent('Version: 1\r\n');
+  root.createChild('application/octet-stream; name="encrypted.asc"').setHeader('Content-Disposition', 'inline; filename="encrypted.asc"').setHeader('Content-Description', 'OpenPGP encrypted message').setHeader('Content-Transfer-Encoding', '7bit').setContent(ciphertext);
   return root.build();
 }
