@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ManualClock } from '@isac/kernel';
+import { openSqliteStores, type NewObjectVersion } from '../libs/store/src/index.js';
+import { percentile, timeEach, type BenchRow } from './harness.js';
+
+const version = (i: number, collectionId: string): NewObjectVersion => {
+  const id = `indicator--${randomUUID()}`;
+  const v = new Date(Date.UTC(2026, 0, 1) + i).toISOString();
+  return {
+    collectionId, id, type: 'indicator', specVersion: '2.1', version: v,
+    object: { type: 'indicator', spec_version: '2.1', id, created: v, modified: v, name: `indicator ${i}`, pattern_type: 'stix', pattern: `[ipv4-addr:value = '198.51.${(i >> 8) & 255}.${i & 255}']`, valid_from: v, labels: ['malicious-activity'] },
+    submitterOrgId: 'bank-a', tlp: 'green', tlpSource: 'object', unknownMarkings: [], namedRecipients: [], anonymous: true, exercise: false,
+  };
+};
+
+/** SQLite on a real file (WAL, synchronous=FULL: one fsync per commit), as the hub runs it. */
+export default async function storeBench(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'isac-bench-store-'));
+  const clock = new ManualClock('2026-03-01T00:00:00Z');
+  const stores = openSqliteStores({ path: path.join(dir, 'bench.db') }, clock);
+  try {
+    // 1. Inserts: 100 batches of 1,000 new object versions (each with its distribution job).
+    const total = 100_000;
+    const batch = 1000;
+    const t0 = process.hrtime.bigint();
+    for (let b = 0; b < total / batch; b++) {
+      clock.advance(1);
+      await stores.objects.accept(Array.from({ length: batch }, (_, k) => version(b * batch + k, 'c1')));
+    }
+    const insertSec = Number(process.hrtime.bigint() - t0) / 1e9;
+
+    // 2. Pages of 1,000 by added_after over the 100k collection (default match: last).
+    const all = await stores.objects.list('c1', { limit: 100_000, match: { version: ['all'] } });
+    const starts = Array.from({ length: 200 }, (_, i) => all.items[(i * 487) % (all.items.length - 1000)]!.dateAdded);
+    await stores.objects.list('c1', { limit: 1000, addedAfter: starts[0] }); // warm-up
+    const pageMs = await timeEach(starts.length, (i) => stores.objects.list('c1', { limit: 1000, addedAfter: starts[i] }));
+    const pageAllMs = await timeEach(starts.length, (i) => stores.objects.list('c1', { limit: 1000, addedAfter: starts[i], match: { version: ['all'] } }));
+
+    // 3. Jobs: claim 100 at a time, complete each (the 100k distribution jobs above are the queue).
+    const jobsN = 5000;
+    const t1 = process.hrtime.bigint();
+    let done = 0;
+    while (done < jobsN) {
+      const jobs = await stores.jobs.claim('bench', clock.now(), 30_000, 100, ['distribute']);
+      for (const j of jobs) if (await stores.jobs.complete(j.id, 'bench', clock.now())) done++;
+    }
+    const jobsSec = Number(process.hrtime.bigint() - t1) / 1e9;
+
+    return [
+      { metric: 'object versions inserted (batches of 1,000, with jobs)', value: total / insertSec, unit: 'versions/s', target: '>= 20000', notes: `${total} versions, file, synchronous=FULL` },
+      { metric: 'page of 1,000 by added_after (match last), p50', value: percentile(pageMs, 50), unit: 'ms', target: '< 20', notes: `${pageMs.length} pages over 100k` },
+      { metric: 'page of 1,000 by added_after (match last), p99', value: percentile(pageMs, 99), unit: 'ms', target: '< 20' },
+      { metric: 'page of 1,000 by added_after (match all), p50', value: percentile(pageAllMs, 50), unit: 'ms', target: '< 20' },
+      { metric: 'page of 1,000 by added_after (match all), p99', value: percentile(pageAllMs, 99), unit: 'ms', target: '< 20' },
+      { metric: 'jobs claimed (100 per claim) and completed (one commit each)', value: jobsN / jobsSec, unit: 'jobs/s', notes: 'each complete() is its own fsynced commit' },
+    ];
+  } finally {
+    await stores.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
