@@ -46,6 +46,8 @@ export class MqttAlertPublisher implements AlertPublisher {
   private everConnected = false;
   private stopped = false;
   private readonly inbound: { filter: string; handler: (topic: string, payload: Buffer) => void }[] = [];
+  /** Publishes waiting for their PUBACK on the current connection. */
+  private readonly inflight = new WeakMap<MqttClient, Set<(error: string) => void>>();
 
   constructor(private readonly opts: MqttPublisherOptions) {
     this.version = opts.protocolVersion === 4 ? 4 : 5;
@@ -90,6 +92,11 @@ export class MqttAlertPublisher implements AlertPublisher {
       this.opts.log.info({ url: this.opts.url, protocolVersion: this.version }, 'MQTT publisher connected');
       for (const s of this.inbound) c.subscribe(s.filter, { qos: 1 });
     });
+    c.on('close', () => {
+      // Fail what is in flight now (the job retries it) and drop this client with its outgoing
+      // store, so mqtt.js does not also resend it on reconnect: one copy per attempt.
+      if (this.client === c && (this.inflight.get(c)?.size ?? 0) > 0) this.recycle(c, 'connection to the broker lost');
+    });
     c.on('message', (topic, payload) => {
       for (const s of this.inbound) if (topicMatches(s.filter, topic)) s.handler(topic, payload);
     });
@@ -125,18 +132,37 @@ export class MqttAlertPublisher implements AlertPublisher {
         ...(m.messageExpirySeconds ? { messageExpiryInterval: m.messageExpirySeconds } : {}),
       };
     }
+    let inflight = this.inflight.get(c);
+    if (!inflight) this.inflight.set(c, (inflight = new Set()));
+    const set = inflight;
     return new Promise((resolve) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      const fail = (error: string): void => {
+        if (settled) return;
         settled = true;
-        resolve({ ok: false, error: `no PUBACK within ${this.opts.publishTimeoutMs} ms` });
-      }, this.opts.publishTimeoutMs);
+        clearTimeout(timer);
+        set.delete(fail);
+        resolve({ ok: false, error });
+      };
+      const timer = setTimeout(() => this.recycle(c, `no PUBACK within ${this.opts.publishTimeoutMs} ms`), this.opts.publishTimeoutMs);
+      set.add(fail);
       c.publish(m.topic, m.payload, opts, (err) => {
         if (settled) return;
+        settled = true;
         clearTimeout(timer);
+        set.delete(fail);
         resolve(err ? { ok: false, error: err.message } : { ok: true });
       });
     });
+  }
+
+  /** Fails every publish in flight and replaces the client (its unacknowledged messages go with it). */
+  private recycle(c: MqttClient, error: string): void {
+    for (const fail of [...(this.inflight.get(c) ?? [])]) fail(error);
+    if (this.client !== c) return;
+    this.client = undefined;
+    c.end(true);
+    if (!this.stopped) this.connect();
   }
 
   async stop(): Promise<void> {
