@@ -6,6 +6,8 @@ import { registerSubmit } from './submit.js';
 import { registerWatch } from './watch.js';
 import { registerPolicy, registerStatus } from './policy.js';
 import { registerStix } from './stix.js';
+import { registerSub } from './sub.js';
+import { registerAck } from './ack.js';
 
 /** Each group of commands lives in its own module and registers itself here. */
 export function registerCommands(program: Command, ctx: () => CliContext): void {
@@ -16,4 +18,6 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerPolicy(program, ctx);
   registerStatus(program, ctx);
   registerStix(program, ctx);
+  registerSub(program, ctx);
+  registerAck(program, ctx);
 }

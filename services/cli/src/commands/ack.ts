@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { CliError, type CliContext } from '../context.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `isac ack ALERT_ID`: acknowledge an alert your organisation received (the id is in the bundle id and the mail). */
+export function registerAck(program: Command, ctx: () => CliContext): void {
+  program
+    .command('ack <alertId>')
+    .description('acknowledge an alert / アラートの受領を確認')
+    .action(async (alertId: string) => {
+      const c = ctx();
+      const id = alertId.replace(/^bundle--/, '');
+      if (!UUID.test(id)) throw new CliError('ALERT_ID must be an alert id (a UUID, or the bundle id bundle--<uuid>)', 2);
+      const res = await (await c.api()).request<{ alertId: string; acknowledgedAt?: string }>('POST', `/api/v1/alerts/${encodeURIComponent(id)}/ack`);
+      c.print(res, `acknowledged ${res.alertId}${res.acknowledgedAt ? ` at ${res.acknowledgedAt}` : ''} / 受領を確認しました`);
+    });
+}

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { CliError, type CliContext } from '../context.js';
+
+interface Me {
+  orgId: string;
+}
+
+interface SubscriptionView {
+  id: string;
+  channel: string;
+  filters?: Record<string, unknown>;
+  email?: { to: string[]; mode: string; lang: string };
+}
+
+const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** `isac sub add|list|remove`: the caller's organisation's subscriptions over the REST API. */
+export function registerSub(program: Command, ctx: () => CliContext): Command {
+  const sub = program.command('sub').description('subscriptions (MQTT, email) / 配信設定');
+  const orgOf = async (c: CliContext, org?: string): Promise<string> => org ?? (await (await c.api()).request<Me>('GET', '/api/v1/me')).orgId;
+
+  sub
+    .command('add')
+    .description('subscribe to alerts / 配信を登録')
+    .requiredOption('--channel <channel>', 'mqtt or email')
+    .option('--types <types>', 'object types, comma-separated (indicator,malware,…)')
+    .option('--kinds <kinds>', 'observable kinds: ipv4,ipv6,domain,url,email,file-hash')
+    .option('--sectors <sectors>', 'source sectors, comma-separated')
+    .option('--min-confidence <n>', 'minimum confidence 0-100')
+    .option('--labels <labels>', 'labels, comma-separated')
+    .option('--tlp-ceiling <tlp>', 'strictest TLP wanted: clear, green, amber, amber+strict, red')
+    .option('--to <emails>', 'email recipients, comma-separated (email channel)')
+    .option('--mode <mode>', 'immediate, hourly or daily (email channel)', 'immediate')
+    .option('--lang <lang>', 'ja or en (email channel)', 'ja')
+    .option('--org <org>', 'organisation id (default: your own)')
+    .action(async (o: { channel: string; types?: string; kinds?: string; sectors?: string; minConfidence?: string; labels?: string; tlpCeiling?: string; to?: string; mode: string; lang: string; org?: string }) => {
+      const c = ctx();
+      if (o.channel !== 'mqtt' && o.channel !== 'email') throw new CliError('--channel must be mqtt or email', 2);
+      const filters: Record<string, unknown> = {};
+      if (o.types) filters['objectTypes'] = list(o.types);
+      if (o.kinds) filters['observableKinds'] = list(o.kinds);
+      if (o.sectors) filters['sourceSectors'] = list(o.sectors);
+      if (o.labels) filters['labels'] = list(o.labels);
+      if (o.tlpCeiling) filters['tlpCeiling'] = o.tlpCeiling;
+      if (o.minConfidence !== undefined) {
+        const n = Number(o.minConfidence);
+        if (!Number.isInteger(n) || n < 0 || n > 100) throw new CliError('--min-confidence must be a whole number 0-100', 2);
+        filters['minConfidence'] = n;
+      }
+      const body: Record<string, unknown> = { channel: o.channel, filters };
+      if (o.channel === 'email') {
+        if (!['immediate', 'hourly', 'daily'].includes(o.mode)) throw new CliError('--mode must be immediate, hourly or daily', 2);
+        if (!['ja', 'en'].includes(o.lang)) throw new CliError('--lang must be ja or en', 2);
+        body['email'] = { to: list(o.to) ?? [], mode: o.mode, lang: o.lang };
+      }
+      const org = await orgOf(c, o.org);
+      const created = await (await c.api()).request<SubscriptionView>('POST', `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions`, body);
+      c.print(created, `subscription ${created.id} (${created.channel}) created / 登録しました`);
+    });
+
+  sub
+    .command('list')
+    .description("list your organisation's subscriptions / 配信設定の一覧")
+    .option('--org <org>', 'organisation id (default: your own)')
+    .action(async (o: { org?: string }) => {
+      const c = ctx();
+      const org = await orgOf(c, o.org);
+      const res = await (await c.api()).request<SubscriptionView[] | { subscriptions: SubscriptionView[] }>('GET', `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions`);
+      const subs = Array.isArray(res) ? res : res.subscriptions;
+      const text = subs.length === 0 ? 'no subscriptions / 配信設定はありません' : subs.map((s) => `${s.id}\t${s.channel}\t${s.email ? `${s.email.mode} ${s.email.lang} ${s.email.to.join(',')}\t` : ''}${JSON.stringify(s.filters ?? {})}`).join('\n');
+      c.print(subs, text);
+    });
+
+  sub
+    .command('remove <id>')
+    .description('remove a subscription / 配信設定を削除')
+    .option('--org <org>', 'organisation id (default: your own)')
+    .action(async (id: string, o: { org?: string }) => {
+      const c = ctx();
+      const org = await orgOf(c, o.org);
+      await (await c.api()).request<unknown>('DELETE', `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions/${encodeURIComponent(id)}`);
+      c.print({ id, removed: true }, `subscription ${id} removed / 削除しました`);
+    });
+  return sub;
+}
