@@ -20,6 +20,10 @@ export function openDatabase(opts: SqliteOptions): Db {
   db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');
+  // Indexes of a 100k+ collection do not fit the 2 MB default cache: pages would be re-read each batch.
+  db.pragma('cache_size = -65536');
+  // Fewer, larger checkpoints (each one fsyncs the main file): 16 MB of WAL instead of 4 MB.
+  db.pragma('wal_autocheckpoint = 4000');
   migrate(db);
   return db;
 }
