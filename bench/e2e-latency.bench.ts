@@ -39,7 +39,7 @@ export default async function e2eLatency(): Promise<BenchRow[]> {
     const col = cols.collections.find((c: { can_read: boolean; can_write: boolean }) => c.can_read && c.can_write);
     const objectsPath = `${root}collections/${col.id}/objects/`;
 
-    const client = mqtt.connect(hub.mqttUrl, { username: telecom.id, password: tk.key, clientId: 'bench-e2e', protocolVersion: 5 });
+    const client = mqtt.connect(hub.mqttUrl, { username: telecom.id, password: tk.key, clientId: 'bench-e2e' });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);

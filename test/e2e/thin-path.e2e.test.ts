@@ -58,6 +58,16 @@ async function http(hub: HubProcess, method: string, p: string, opts: { auth?: s
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
+/** The QoS the broker granted, 128 when it refused the subscription. */
+function grantedQos(client: MqttClient, topic: string): Promise<number> {
+  return new Promise((resolve) => {
+    client.subscribe(topic, { qos: 1 }, (err, granted) => {
+      if (err) resolve(128);
+      else resolve(granted?.[0]?.qos ?? 128);
+    });
+  });
+}
+
 describe('the hub end to end (thin path over the wire)', function () {
   this.timeout(120_000);
   let hub: HubProcess;
@@ -112,11 +122,15 @@ describe('the hub end to end (thin path over the wire)', function () {
   });
 
   it('registers MQTT and email subscriptions for the telecom organisation', async () => {
-    const auth = `Bearer ${telecomKey}`;
-    const m = await http(hub, 'POST', `/api/v1/orgs/${telecomId}/subscriptions`, { auth, body: { channel: 'mqtt', filters: {} } });
+    // the SOC's machine key registers the MQTT feed; the org's administrator the email one
+    const m = await http(hub, 'POST', `/api/v1/orgs/${telecomId}/subscriptions`, { auth: `Bearer ${telecomKey}`, body: { channel: 'mqtt', filters: {} } });
     expect(m.status, JSON.stringify(m.body)).to.equal(201);
+    const added = await isac(['admin', 'user', 'add', '--org', telecomId, '--username', 'telecom-admin', '--password', 'telecom-admin-password', '--role', 'org-admin'], env);
+    expect(added.code, added.stderr).to.equal(0);
+    const login = await http(hub, 'POST', '/api/v1/auth/login', { body: { username: 'telecom-admin', password: 'telecom-admin-password' } });
+    expect(login.status).to.equal(200);
     const e = await http(hub, 'POST', `/api/v1/orgs/${telecomId}/subscriptions`, {
-      auth,
+      auth: `Bearer ${login.body.token as string}`,
       body: { channel: 'email', filters: {}, email: { to: ['soc@telecom.example'], mode: 'immediate', lang: 'ja' } },
     });
     expect(e.status, JSON.stringify(e.body)).to.equal(201);
@@ -135,16 +149,16 @@ describe('the hub end to end (thin path over the wire)', function () {
   });
 
   it('keeps the telecom client to its own topics', async () => {
-    const client = mqtt.connect(hub.mqttUrl, { username: telecomId, password: telecomKey, clientId: `e2e-telecom-probe`, protocolVersion: 5, reconnectPeriod: 0 });
+    const client = mqtt.connect(hub.mqttUrl, { username: telecomId, password: telecomKey, clientId: `e2e-telecom-probe`, reconnectPeriod: 0 });
     clients.push(client);
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    const granted = await client.subscribeAsync(`isac/v1/orgs/${financeId}/#`, { qos: 1 });
-    expect(granted[0]!.qos).to.equal(128);
-    const wild = await client.subscribeAsync('isac/v1/orgs/+/alerts/#', { qos: 1 });
-    expect(wild[0]!.qos).to.equal(128);
+    expect(await grantedQos(client, `isac/v1/orgs/${financeId}/#`)).to.equal(128);
+    expect(await grantedQos(client, 'isac/v1/orgs/+/alerts/#')).to.equal(128);
+    expect(await grantedQos(client, '#')).to.equal(128);
+    expect(await grantedQos(client, `isac/v1/orgs/${telecomId}/alerts/#`)).to.equal(1);
     client.end(true);
     const bad = mqtt.connect(hub.mqttUrl, { username: telecomId, password: 'isac_wrong_credential', clientId: 'e2e-bad', reconnectPeriod: 0 });
     clients.push(bad);
@@ -153,7 +167,7 @@ describe('the hub end to end (thin path over the wire)', function () {
   });
 
   it('pushes a GREEN indicator from finance to telecom over MQTT and email, and serves it over TAXII', async () => {
-    const sub = mqtt.connect(hub.mqttUrl, { username: telecomId, password: telecomKey, clientId: `e2e-telecom-soc`, clean: false, protocolVersion: 5, reconnectPeriod: 0 });
+    const sub = mqtt.connect(hub.mqttUrl, { username: telecomId, password: telecomKey, clientId: `e2e-telecom-soc`, clean: false, reconnectPeriod: 0 });
     clients.push(sub);
     await new Promise<void>((resolve, reject) => {
       sub.once('connect', () => resolve());

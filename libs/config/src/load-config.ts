@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
+import addFormats from 'ajv-formats';
 
 /** One bad setting: where it came from and what is wrong with it. */
 export interface ConfigProblem {
@@ -133,6 +134,7 @@ export function loadConfig<T>(schema: JSONSchemaType<T> | Record<string, unknown
   merged = deepMerge(merged, fromEnv(sources, problems));
   if (isPlainObject(sources.overrides)) merged = deepMerge(merged, sources.overrides);
   const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: false });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
   const validate = ajv.compile(schema);
   if (!validate(merged)) problems.push(...(validate.errors ?? []).map(describe));
   if (problems.length > 0) throw new ConfigError(problems);

@@ -58,11 +58,7 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
     const stores: Stores = await openStores(storeConfig, clock);
     stops.push(() => stores.close());
 
-    const tokens = new TokenService(loadSigningKeys(dataDir, clock.now()), {
-      issuer: 'isac-hub',
-      audience: 'isac-hub',
-      ttlSeconds: config.membership.tokens.ttlSeconds,
-    });
+    const tokens = new TokenService(loadSigningKeys(dataDir, clock.now()), config.membership.tokens, clock);
     const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock, lockout: config.membership.lockout });
     const hub = hubIdentity(config.hub.name);
     const jobsReady = new Signal();

@@ -27,7 +27,6 @@ export function registerWatch(program: Command, ctx: () => CliContext): void {
         password: api.credential,
         clientId: o.clientId ?? `isac-watch-${me.orgId}-${process.pid}`,
         clean: o.clientId === undefined,
-        protocolVersion: 5,
         reconnectPeriod: 2000,
       });
       let seen = 0;
