@@ -24,7 +24,7 @@ export async function isac(argv: string[], env: Record<string, string | undefine
 /** Runs the installed `isac` bin (node_modules/.bin/isac) as a child process, as a user's shell would. */
 export function isacBin(argv: string[], env: Record<string, string | undefined>, stdin?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/isac'), argv, { cwd: ROOT, env: { ...process.env, ...env } as NodeJS.ProcessEnv });
+    const child = spawn(path.join(ROOT, 'node_modules/.bin/isac'), argv, { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
