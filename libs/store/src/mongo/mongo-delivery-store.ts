@@ -55,6 +55,12 @@ export class MongoDeliveryStore implements DeliveryStore {
     if (keys.length === 0) return;
     await this.c.updateMany({ _id: { $in: [...keys] } }, { $set: { status: 'sent', sentAt: now.toISOString() }, $inc: { attempts: 1 } });
   }
+  async getMany(keys: readonly string[]): Promise<(Delivery | undefined)[]> {
+    if (keys.length === 0) return [];
+    const docs = await this.c.find({ _id: { $in: [...keys] } }).toArray();
+    const byKey = new Map(docs.map((d) => [d._id, fromDeliveryDoc(d)]));
+    return keys.map((k) => byKey.get(k));
+  }
   async get(key: string): Promise<Delivery | undefined> {
     const d = await this.c.findOne({ _id: key });
     return d ? fromDeliveryDoc(d) : undefined;

@@ -49,6 +49,11 @@ export class MongoJobStore implements JobStore {
     return this.settle(id, owner, { status: 'done', updatedAt: now.toISOString() });
   }
 
+  /** One conditional update per job (each says whether the lease still held), sent concurrently. */
+  completeMany(ids: readonly string[], owner: string, now: Date): Promise<boolean[]> {
+    return Promise.all(ids.map((id) => this.complete(id, owner, now)));
+  }
+
   retry(id: string, owner: string, runAt: Date, error: string, now: Date): Promise<boolean> {
     return this.settle(id, owner, { status: 'pending', runAt: runAt.toISOString(), lastError: error, updatedAt: now.toISOString() });
   }

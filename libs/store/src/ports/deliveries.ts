@@ -30,6 +30,8 @@ export interface DeliveryStore {
   /** `record` for many at once, in one transaction (fan-out); outcomes in input order. */
   recordMany(ds: readonly NewDelivery[], now: Date): Promise<('inserted' | 'duplicate')[]>;
   get(key: string): Promise<Delivery | undefined>;
+  /** `get` for many keys at once; results in input order. */
+  getMany(keys: readonly string[]): Promise<(Delivery | undefined)[]>;
   markSent(key: string, now: Date): Promise<void>;
   /** `markSent` for many at once, in one transaction. */
   markSentMany(keys: readonly string[], now: Date): Promise<void>;

@@ -33,6 +33,8 @@ export interface JobStore {
   claim(owner: string, now: Date, leaseMs: number, limit: number, kinds?: readonly JobKind[]): Promise<Job[]>;
   /** Marks done; false when the lease was lost to another owner. */
   complete(id: string, owner: string, now: Date): Promise<boolean>;
+  /** `complete` for many jobs of one owner at once (one transaction where the store has them); results in input order. */
+  completeMany(ids: readonly string[], owner: string, now: Date): Promise<boolean[]>;
   /** Back to pending, due at `runAt`. */
   retry(id: string, owner: string, runAt: Date, error: string, now: Date): Promise<boolean>;
   /** Dead letter: kept for admins. */

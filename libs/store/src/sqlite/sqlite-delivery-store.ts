@@ -72,6 +72,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return Promise.resolve(res.changes === 1 ? 'inserted' : 'duplicate');
   }
 
+  getMany(keys: readonly string[]): Promise<(Delivery | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    const rows = this.db.prepare('SELECT * FROM deliveries WHERE key IN (SELECT value FROM json_each(?))').all(JSON.stringify(keys)) as Row[];
+    const byKey = new Map(rows.map((r) => [r.key, fromRow(r)]));
+    return Promise.resolve(keys.map((k) => byKey.get(k)));
+  }
+
   get(key: string): Promise<Delivery | undefined> {
     const r = this.db.prepare('SELECT * FROM deliveries WHERE key = ?').get(key) as Row | undefined;
     return Promise.resolve(r ? fromRow(r) : undefined);

@@ -46,6 +46,7 @@ function fromRow(r: Row): Job {
 
 export class SqliteJobStore implements JobStore {
   private readonly claimTx;
+  private readonly completeTx;
 
   constructor(
     private readonly db: Db,
@@ -69,6 +70,9 @@ export class SqliteJobStore implements JobStore {
       for (const r of rows) take.run({ owner, until, now, id: r.id });
       return rows.map((r) => fromRow({ ...r, status: 'running', attempts: r.attempts + 1, lease_owner: owner, lease_until: until, updated_at: now }));
     });
+    const done = db.prepare(`UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = @now
+        WHERE id = @id AND lease_owner = @owner AND status = 'running'`);
+    this.completeTx = db.transaction((ids: readonly string[], owner: string, now: string) => ids.map((id) => done.run({ id, owner, now }).changes === 1));
   }
 
   enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'> {
@@ -95,6 +99,11 @@ export class SqliteJobStore implements JobStore {
 
   complete(id: string, owner: string, now: Date): Promise<boolean> {
     return this.settle(id, owner, `status = 'done'`, { now: now.toISOString() });
+  }
+
+  completeMany(ids: readonly string[], owner: string, now: Date): Promise<boolean[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return Promise.resolve(this.completeTx.immediate(ids, owner, now.toISOString()));
   }
 
   retry(id: string, owner: string, runAt: Date, error: string, now: Date): Promise<boolean> {

@@ -42,6 +42,17 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       expect((await h.stores.deliveries.get(a.key))?.status).to.equal('pending');
     });
 
+    it('reads a batch of keys: one result per key in input order, undefined where none is stored', async () => {
+      const a = delivery('bank-b', 'mqtt');
+      const b = delivery('bank-c', 'mqtt');
+      await h.stores.deliveries.recordMany([a, b], now());
+      await h.stores.deliveries.markSentMany([b.key], now());
+      const got = await h.stores.deliveries.getMany([b.key, 'missing', a.key, b.key]);
+      expect(got.map((d) => d?.status)).to.deep.equal(['sent', undefined, 'pending', 'sent']);
+      expect(got[2]).to.include({ key: a.key, orgId: 'bank-b', alertId: a.alertId });
+      expect(await h.stores.deliveries.getMany([])).to.deep.equal([]);
+    });
+
     it('keys a delivery by object, version (any precision), recipient and channel', () => {
       expect(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt')).to.equal(deliveryKey('indicator--a', '2026-01-01T00:00:00.000Z', 'bank-b', 'mqtt'));
       expect(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt')).to.not.equal(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'email'));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { failJob } from '../../src/index.js';
+import { failJob, type Job } from '../../src/index.js';
 import type { OpenHarness, StoreHarness } from './harness.js';
 
 export function jobStoreContract(name: string, open: OpenHarness): void {
@@ -60,6 +60,23 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       expect((await h.stores.jobs.get(job!.id))?.status).to.equal('done');
       h.clock.advance(60_000);
       expect(await h.stores.jobs.claim('w3', now(), 30_000, 10)).to.deep.equal([]);
+    });
+
+    it('completes a batch in one call: true per job still held by the owner, false for the rest, in order', async () => {
+      await enqueue('k1');
+      await enqueue('k2');
+      await enqueue('k3');
+      const jobs = await h.stores.jobs.claim('w1', now(), 30_000, 3);
+      expect(jobs).to.have.length(3);
+      const [a, b, c] = jobs as [Job, Job, Job];
+      expect(await h.stores.jobs.complete(b.id, 'w1', now())).to.equal(true);
+      expect(await h.stores.jobs.completeMany([a.id, b.id, c.id, 'no-such-job'], 'w1', now())).to.deep.equal([true, false, true, false]);
+      expect(await h.stores.jobs.completeMany([], 'w1', now())).to.deep.equal([]);
+      for (const j of jobs) expect((await h.stores.jobs.get(j.id))?.status).to.equal('done');
+      await enqueue('k4');
+      const [d] = await h.stores.jobs.claim('w1', now(), 1000, 1);
+      expect(await h.stores.jobs.completeMany([d!.id], 'w2', now())).to.deep.equal([false]);
+      expect((await h.stores.jobs.get(d!.id))?.status).to.equal('running');
     });
 
     it('lets another owner take over an expired lease; the old owner then cannot settle it', async () => {
