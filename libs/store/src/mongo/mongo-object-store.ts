@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@isac/kernel';
 import type { Collection, Db } from 'mongodb';
-import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page } from '../ports/index.js';
+import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page, StoredVersions } from '../ports/index.js';
 import { decodeCursor, distributionJobKey, encodeCursor } from '../outbox.js';
 import { addedAfterMicros, normalizeTimestamp, toMicros } from '../time.js';
 import {
@@ -130,6 +130,18 @@ export class MongoObjectStore implements ObjectStore {
         ? await this.objects.deleteMany({ collectionId, id })
         : await this.objects.deleteOne({ _id: objectDocId(collectionId, id, normalizeTimestamp(version)) });
     return res.deletedCount;
+  }
+
+  async versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
+    const out = new Map<string, { submitterOrgId: string; versions: string[] }>();
+    if (ids.length === 0) return out;
+    const docs = this.objects.find({ collectionId, id: { $in: [...ids] } }, { projection: { id: 1, submitterOrgId: 1, versionNorm: 1 }, sort: { dateAddedUs: 1 } });
+    for await (const d of docs) {
+      const e = out.get(d.id);
+      if (e) e.versions.push(d.versionNorm);
+      else out.set(d.id, { submitterOrgId: d.submitterOrgId, versions: [d.versionNorm] });
+    }
+    return out;
   }
 
   async getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {

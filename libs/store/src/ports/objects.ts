@@ -34,6 +34,12 @@ export interface ObjectVersion extends NewObjectVersion {
 
 export type AcceptOutcome = 'inserted' | 'duplicate';
 
+export interface StoredVersions {
+  readonly submitterOrgId: OrgId;
+  /** Normalised (nanosecond-width) version timestamps. */
+  readonly versions: readonly string[];
+}
+
 export interface ObjectQuery {
   /** Only versions added strictly after this time. */
   readonly addedAfter?: string | undefined;
@@ -72,4 +78,9 @@ export interface ObjectStore {
   remove(collectionId: string, id: string, version?: string): Promise<number>;
   /** Lookup across collections for distribution and explanation. */
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined>;
+  /**
+   * For each of `ids` already in the collection: who submitted it and which versions are stored
+   * (normalised). Reads no object bodies: ingest asks it for every submission.
+   */
+  versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>>;
 }

@@ -115,4 +115,15 @@ CREATE INDEX audit_by_actor_org ON audit (actor_org_id, seq);
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 `,
   },
+  {
+    version: 3,
+    name: 'one random-keyed index per object version',
+    sql: `
+-- Lookups by (id, version) go through the unique (collection_id, id, version_norm) index, one probe
+-- per collection; a second index keyed on random STIX ids doubled the pages every commit rewrote.
+DROP INDEX IF EXISTS objects_by_id;
+-- Listing jobs without a status (admins) may scan; listing by status keeps its index.
+DROP INDEX IF EXISTS jobs_by_created;
+`,
+  },
 ];

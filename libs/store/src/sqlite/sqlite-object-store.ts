@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '@isac/kernel';
 import type { Db } from './database.js';
-import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page } from '../ports/index.js';
+import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page, StoredVersions } from '../ports/index.js';
 import { addedAfterMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
-import { decodeCursor, distributionJobKey, encodeCursor } from '../outbox.js';
+import { decodeCursor, encodeCursor } from '../outbox.js';
+import { timeOrderedId } from '../time-ordered-id.js';
 
 interface Row {
   seq: number;
@@ -47,6 +47,7 @@ function fromRow(r: Row): ObjectVersion {
 
 export class SqliteObjectStore implements ObjectStore {
   private readonly acceptTx;
+  private readonly versionIndexStmt;
   private readonly removeTx;
 
   constructor(
@@ -58,6 +59,8 @@ export class SqliteObjectStore implements ObjectStore {
       is_latest, is_first)
       VALUES (@collection_id, @id, @type, @spec_version, @version, @version_norm, @date_added_us, @submitter_org_id, @tlp,
       @tlp_source, @unknown_markings, @named_recipients, @anonymous, @exercise, @object, @is_latest, @is_first)`);
+    this.versionIndexStmt = db.prepare(`SELECT id, submitter_org_id, version_norm FROM objects
+      WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`);
     const highWater = db.prepare('SELECT last_added_us FROM collection_clocks WHERE collection_id = ?').pluck();
     const setHighWater = db.prepare(`INSERT INTO collection_clocks (collection_id, last_added_us) VALUES (?, ?)
       ON CONFLICT (collection_id) DO UPDATE SET last_added_us = MAX(last_added_us, excluded.last_added_us)`);
@@ -107,7 +110,9 @@ export class SqliteObjectStore implements ObjectStore {
         if (isFirst && b.mn !== null) clearFirst.run(v.collectionId, v.id, b.mn);
         last.set(v.collectionId, added);
         const payload = JSON.stringify({ collectionId: v.collectionId, id: v.id, version: v.version });
-        insertJob.run(randomUUID(), distributionJobKey(v.collectionId, v.id, versionNorm), payload, nowIso, nowIso, nowIso);
+        // The row's own sequence number keys its job: unique by construction (same transaction as
+        // the insert), and sequential, so the job-key index grows at its right-hand edge.
+        insertJob.run(timeOrderedId(now.getTime()), `distribute:${v.collectionId}:#${res.lastInsertRowid}`, payload, nowIso, nowIso, nowIso);
         return 'inserted';
       });
       for (const [c, us] of last) setHighWater.run(c, us);
@@ -198,9 +203,22 @@ export class SqliteObjectStore implements ObjectStore {
     return Promise.resolve(this.removeTx.immediate(collectionId, id, version === undefined ? null : normalizeTimestamp(version)));
   }
 
+  versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
+    const out = new Map<string, { submitterOrgId: string; versions: string[] }>();
+    if (ids.length === 0) return Promise.resolve(out);
+    const rows = this.versionIndexStmt.all(collectionId, JSON.stringify(ids)) as { id: string; submitter_org_id: string; version_norm: string }[];
+    for (const r of rows) {
+      const e = out.get(r.id);
+      if (e) e.versions.push(r.version_norm);
+      else out.set(r.id, { submitterOrgId: r.submitter_org_id, versions: [r.version_norm] });
+    }
+    return Promise.resolve(out);
+  }
+
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
     const row = this.db
-      .prepare(`SELECT ${COLUMNS} FROM objects o WHERE id = ? AND version_norm = ? ORDER BY seq LIMIT 1`)
+      .prepare(`SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)
+        AND o.id = ? AND o.version_norm = ? ORDER BY o.seq LIMIT 1`)
       .get(id, normalizeTimestamp(version)) as Row | undefined;
     return Promise.resolve(row ? fromRow(row) : undefined);
   }

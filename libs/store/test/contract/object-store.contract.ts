@@ -40,6 +40,20 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       expect(await h.stores.objects.accept([])).to.deep.equal([]);
     });
 
+    it('indexes the stored versions and submitter of given ids in one collection, without bodies', async () => {
+      await h.stores.objects.accept([
+        version({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
+        version({ id: 'indicator--a', version: '2026-01-02T00:00:00.5Z' }),
+        { ...version({ id: 'indicator--b' }), submitterOrgId: 'telco-b' },
+        { ...version({ id: 'indicator--c' }), collectionId: 'c2' },
+      ]);
+      const idx = await h.stores.objects.versionIndex('c1', ['indicator--a', 'indicator--b', 'indicator--c', 'indicator--none']);
+      expect([...idx.keys()].sort()).to.deep.equal(['indicator--a', 'indicator--b']);
+      expect(idx.get('indicator--a')).to.deep.equal({ submitterOrgId: 'bank-a', versions: ['2026-01-01T00:00:00.000000000Z', '2026-01-02T00:00:00.500000000Z'] });
+      expect(idx.get('indicator--b')?.submitterOrgId).to.equal('telco-b');
+      expect((await h.stores.objects.versionIndex('c1', [])).size).to.equal(0);
+    });
+
     it('keeps the same version in two collections apart', async () => {
       const a = version({ id: 'indicator--a' });
       expect(await h.stores.objects.accept([a, { ...a, collectionId: 'c2' }])).to.deep.equal(['inserted', 'inserted']);

@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { ManualClock, systemClock } from '@isac/kernel';
-import { distributionJobKey, normalizeTimestamp, openSqliteStores, type NewObjectVersion, type Stores } from '../../src/index.js';
+import { normalizeTimestamp, openSqliteStores, type NewObjectVersion, type Stores } from '../../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const versionKey = (c: string, id: string, version: string): string => `${c}|${id}|${normalizeTimestamp(version)}`;
 
 /** Starts a child under tsx and collects its complete stdout lines. */
 const running = new Set<ChildProcess>();
@@ -47,11 +48,17 @@ async function objectsAndJobs(stores: Stores): Promise<{ objects: Set<string>; j
   let next: string | undefined;
   for (;;) {
     const page = await stores.objects.list('c1', { limit: 1000, next, match: { version: ['all'] } });
-    for (const o of page.items) objects.add(distributionJobKey(o.collectionId, o.id, normalizeTimestamp(o.version)));
+    for (const o of page.items) objects.add(versionKey(o.collectionId, o.id, o.version));
     if (!page.more) break;
     next = page.next;
   }
-  const jobs = new Set((await stores.jobs.list({ kind: 'distribute', limit: 1_000_000 })).map((j) => j.key));
+  // A distribution job names its object version in its payload (its key is the adapter's own).
+  const jobs = new Set(
+    (await stores.jobs.list({ kind: 'distribute', limit: 1_000_000 })).map((j) => {
+      const p = j.payload as { collectionId: string; id: string; version: string };
+      return versionKey(p.collectionId, p.id, p.version);
+    }),
+  );
   return { objects, jobs };
 }
 
@@ -83,7 +90,7 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
     const stores = openSqliteStores({ path: db }, systemClock);
     try {
       const { objects, jobs } = await objectsAndJobs(stores);
-      const storedIds = new Set([...objects].map((k) => k.split(':')[2]));
+      const storedIds = new Set([...objects].map((k) => k.split('|')[1]));
       const missing = acked.filter((id) => !storedIds.has(id));
       expect(missing, 'acknowledged but missing').to.deep.equal([]);
       expect([...objects].filter((k) => !jobs.has(k)), 'objects without their job').to.deep.equal([]);

@@ -13,7 +13,7 @@ import {
 } from '@isac/kernel';
 import type { StixObject } from '@isac/policy';
 import { normalizeTimestamp } from '@isac/store';
-import type { AuditLog, NewObjectVersion, ObjectStore, OrgStore, StatusDetail, StatusStore, SubmissionStatus } from '@isac/store';
+import type { AuditLog, NewObjectVersion, ObjectStore, OrgStore, StatusDetail, StatusStore, StoredVersions, SubmissionStatus } from '@isac/store';
 import { SCO_TYPES, buildIndicator, validateObject, type IocKind } from '@isac/stix';
 import { assignTlp, nonTlpMarkingRefs, statementMarkingIds } from './effective-tlp.js';
 import { readHubExtension } from './hub-extension.js';
@@ -206,18 +206,11 @@ export class IngestService {
     // A new version of an object another organisation submitted is refused; an identical
     // (id, version) is a duplicate whoever sends it.
     const owned = candidates.filter((c) => !SCO_TYPES.has(c.type));
-    const owners = new Map<string, { org: string; versions: Set<string> }>();
-    if (owned.length > 0) {
-      for (const v of await this.existing(opts.collectionId, [...new Set(owned.map((c) => c.id))])) {
-        const e = owners.get(v.id) ?? { org: v.submitterOrgId, versions: new Set<string>() };
-        e.versions.add(normalizeTimestamp(v.version));
-        owners.set(v.id, e);
-      }
-    }
+    const owners = owned.length > 0 ? await this.deps.objects.versionIndex(opts.collectionId, [...new Set(owned.map((c) => c.id))]) : new Map<string, StoredVersions>();
     const accepted = candidates.filter((c) => {
       const e = owners.get(c.id);
-      if (!e || e.org === submitter.id || SCO_TYPES.has(c.type)) return true;
-      if (e.versions.has(normalizeTimestamp(c.version))) {
+      if (!e || e.submitterOrgId === submitter.id || SCO_TYPES.has(c.type)) return true;
+      if (e.versions.includes(normalizeTimestamp(c.version))) {
         successes.push({ index: c.index, id: c.id, version: c.version, message: 'Object already added' });
         return false;
       }
