@@ -72,7 +72,11 @@ export class Authenticator {
     if (record.revokedAt) throw new UnauthenticatedError('the API key has been revoked');
     if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) throw new UnauthenticatedError('the API key has expired');
     await this.requireActiveOrg(record.orgId, now);
-    await this.deps.apiKeys.touch(record.id, now.toISOString());
+    // last-used is for people ("is this key still in use?"): minute precision is enough, and it
+    // spares every request a synced write.
+    if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) >= 60_000) {
+      await this.deps.apiKeys.touch(record.id, now.toISOString());
+    }
     return { orgId: record.orgId, keyId: record.id, roles: [], scopes: record.scopes };
   }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { TIERS, type Tier, type TlpLevel } from '@isac/kernel';
-import { tlp2Marking, type TlpVersion } from '@isac/stix';
+import { TIERS, type Org, type Tier, type TlpLevel } from '@isac/kernel';
+import { HUB_EXTENSION_ID, tlp2Marking, type TlpVersion } from '@isac/stix';
 import { PolicyEngine } from './engine.js';
 import {
   allStrings,
@@ -392,5 +392,31 @@ describe(PolicyEngine.name, () => {
         ['s', 'Org s', 'deny', 'status.suspended'],
       ]);
     });
+  });
+});
+
+describe('PolicyEngine release: hub distribution extension', () => {
+  const engine = new PolicyEngine();
+  const hub = { id: 'identity--00000000-0000-4000-8000-0000000000ff' };
+  const submitter: Org = { id: 'bank-a', name: 'Bank A', sector: 'finance', region: 'Tokyo', tier: 'full', status: 'active', contacts: [], identityId: 'identity--00000000-0000-4000-8000-00000000000a', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+  const named: Org = { ...submitter, id: 'bank-b', name: 'Bank B', identityId: 'identity--00000000-0000-4000-8000-00000000000b' };
+  const object = {
+    type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000001',
+    created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', pattern: "[ipv4-addr:value = '203.0.113.1']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00.000Z',
+    object_marking_refs: ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'],
+    extensions: { [HUB_EXTENSION_ID]: { extension_type: 'property-extension', named_recipients: ['bank-b', 'bank-c'] } },
+  };
+  const input = { object, tlp: 'red' as const, submitter, anonymous: true, namedRecipients: ['bank-b', 'bank-c'], recipient: named, now: new Date('2026-02-01T00:00:00Z') };
+
+  it('does not tell a named recipient who else was named', () => {
+    const r = engine.releaseFor(input, { hub, submitterIdentityId: submitter.identityId });
+    expect(r.object).to.not.equal(undefined);
+    expect(r.object).to.not.have.property('extensions');
+    expect(JSON.stringify(r.object)).to.not.include('bank-c');
+  });
+
+  it('gives the submitter its object back with the extension', () => {
+    const r = engine.releaseFor({ ...input, recipient: submitter }, { hub, submitterIdentityId: submitter.identityId });
+    expect((r.object as { extensions?: Record<string, unknown> }).extensions).to.have.property(HUB_EXTENSION_ID);
   });
 });

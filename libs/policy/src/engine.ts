@@ -1,4 +1,5 @@
 import { TIERS, TLP_LEVELS } from '@isac/kernel';
+import { HUB_EXTENSION_ID } from '@isac/stix';
 import {
   buildPlan,
   prepareObject,
@@ -216,6 +217,10 @@ export class PolicyEngine {
         const path = pointerToPath(input.object, ptr);
         if (path) removed.push(path);
       }
+    // The submitter's distribution instructions (named recipients…) are for the hub alone.
+    const exts = input.object['extensions'];
+    const hubExt = !own && typeof exts === 'object' && exts !== null && Object.hasOwn(exts, HUB_EXTENSION_ID);
+    if (hubExt) removed.push(Object.keys(exts).length === 1 ? ['extensions'] : ['extensions', HUB_EXTENSION_ID]);
     return redactedCopy(input.object, removed, replace, ctx.hub.id, again.tlp);
   }
 

@@ -30,3 +30,4 @@ export type { IocKind, BuildIndicatorInput } from './builders.js';
 export { deterministicScoId, STIX_NAMESPACE, ScoIdError, canonicalJson, uuidV5, ID_CONTRIBUTING_PROPERTIES } from './sco-id.js';
 export { checkTimestamp, isTimestamp, compareTimestamps, formatTimestamp } from './timestamp.js';
 export { ENUMS, OPEN_VOCABS, SDO_TYPES, SRO_TYPES, SCO_TYPES, META_TYPES } from './vocab.js';
+export * from './hub-extension.js';

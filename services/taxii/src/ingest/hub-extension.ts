@@ -8,7 +8,9 @@
  *   "named_recipients": ["bank-a", "identity--…"], "submitter_named": false, "exercise": false } }
  * ```
  */
-export const HUB_EXTENSION_ID = 'extension-definition--39e0424c-cb82-4a34-bf52-94f60e140143';
+import { HUB_EXTENSION_ID } from '@isac/stix';
+
+export { HUB_EXTENSION_ID };
 
 /** The extension-definition object, for members' TIPs to import. */
 export const HUB_EXTENSION_DEFINITION = Object.freeze({
