@@ -206,6 +206,27 @@ describe('the hub end to end (thin path over the wire)', function () {
     expect(anon.status).to.equal(401);
   });
 
+  it('lets a SOC analyst submit one IOC with isac submit and see it arrive with isac watch', async () => {
+    let done = false;
+    const watching = isac(['--json', 'watch', '--count', '1'], { ...env, ISAC_API_KEY: telecomKey }).finally(() => (done = true));
+    // watch needs a moment to connect and subscribe: submit until it has seen one (no fixed sleep to race)
+    const domains: string[] = [];
+    for (let i = 0; i < 20 && !done; i++) {
+      const domain = `evil-${i}.example.net`;
+      const submitted = await isac(['--json', 'submit', '--ioc', domain, '--kind', 'domain', '--tlp', 'green', '--name', 'phishing domain'], { ...env, ISAC_API_KEY: financeKey });
+      expect(submitted.code, submitted.stderr).to.equal(0);
+      expect(JSON.parse(submitted.stdout).success_count).to.equal(1);
+      domains.push(domain);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const watched = await watching;
+    expect(watched.code, watched.stderr).to.equal(0);
+    const alert = JSON.parse(watched.stdout.trim().split('\n')[0]!) as { topic: string; payload: { objects: { type: string; pattern?: string }[] } };
+    expect(alert.topic).to.equal(`isac/v1/orgs/${telecomId}/alerts/green/indicator`);
+    const pattern = alert.payload.objects.find((o) => o.type === 'indicator')?.pattern;
+    expect(domains.map((d) => `[domain-name:value = '${d}']`)).to.include(pattern);
+  });
+
   it('answers bad input on the submission path clearly and stores nothing of it', async () => {
     const auth = `Bearer ${financeKey}`;
     const before = await http(hub, 'GET', `${objectsPath}?limit=1000`, { auth, accept: TAXII });
