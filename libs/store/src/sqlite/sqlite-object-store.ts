@@ -26,6 +26,10 @@ interface Row {
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
   o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object`;
 
+const NONE: readonly string[] = Object.freeze([]);
+/** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
+const parseList = (json: string): readonly string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
+
 function fromRow(r: Row): ObjectVersion {
   return {
     collectionId: r.collection_id,
@@ -37,8 +41,8 @@ function fromRow(r: Row): ObjectVersion {
     submitterOrgId: r.submitter_org_id,
     tlp: r.tlp as ObjectVersion['tlp'],
     tlpSource: r.tlp_source as ObjectVersion['tlpSource'],
-    unknownMarkings: JSON.parse(r.unknown_markings) as string[],
-    namedRecipients: JSON.parse(r.named_recipients) as string[],
+    unknownMarkings: parseList(r.unknown_markings),
+    namedRecipients: parseList(r.named_recipients),
     anonymous: r.anonymous === 1,
     exercise: r.exercise === 1,
     object: JSON.parse(r.object) as Record<string, unknown>,
