@@ -3,3 +3,4 @@ export * from './api-keys.js';
 export * from './tokens.js';
 export * from './roles.js';
 export * from './authenticator.js';
+export * from './key-files.js';

@@ -25,6 +25,8 @@ export interface ConfigSources {
   readonly readFile?: (path: string) => string;
   /** Applied last (tests). */
   readonly overrides?: unknown;
+  /** Top-level sections dropped from every source before validation (settings of other processes). */
+  readonly ignore?: readonly string[];
 }
 
 const ENV_PREFIX = 'ISAC_';
@@ -133,6 +135,7 @@ export function loadConfig<T>(schema: JSONSchemaType<T> | Record<string, unknown
   }
   merged = deepMerge(merged, fromEnv(sources, problems));
   if (isPlainObject(sources.overrides)) merged = deepMerge(merged, sources.overrides);
+  for (const section of sources.ignore ?? []) delete merged[section];
   const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: false });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   const validate = ajv.compile(schema);

@@ -2,3 +2,5 @@ export * from './errors.js';
 export * from './body.js';
 export * from './schema.js';
 export * from './route.js';
+export * from './app.js';
+export * from './process.js';

@@ -31,3 +31,4 @@ export { deterministicScoId, STIX_NAMESPACE, ScoIdError, canonicalJson, uuidV5, 
 export { checkTimestamp, isTimestamp, compareTimestamps, formatTimestamp } from './timestamp.js';
 export { ENUMS, OPEN_VOCABS, SDO_TYPES, SRO_TYPES, SCO_TYPES, META_TYPES } from './vocab.js';
 export * from './hub-extension.js';
+export { hubIdentity, type HubStixIdentity } from './hub-identity.js';
