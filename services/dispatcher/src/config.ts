@@ -17,6 +17,8 @@ export interface DispatcherConfig {
     readonly pollMs: number;
     /** Jobs claimed per round. */
     readonly batch: number;
+    /** Jobs run side by side at most (default: batch); their store writes are grouped. */
+    readonly concurrency?: number | undefined;
     /** Attempts before a job becomes a dead letter. */
     readonly maxAttempts: number;
     /** Back-off base and cap (backoffMs). */
@@ -70,6 +72,7 @@ export const dispatcherConfigSchema = {
         leaseMs: { type: 'integer', minimum: 100, default: 30_000 },
         pollMs: { type: 'integer', minimum: 10, default: 1_000 },
         batch: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+        concurrency: { type: 'integer', minimum: 1, maximum: 1000 },
         maxAttempts: { type: 'integer', minimum: 1, default: 8 },
         backoffBaseMs: { type: 'integer', minimum: 1, default: 1_000 },
         backoffCapMs: { type: 'integer', minimum: 1, default: 300_000 },

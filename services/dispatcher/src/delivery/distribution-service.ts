@@ -4,6 +4,7 @@ import { deliveryKey, type Job, type NewAuditRecord, type NewDelivery, type Obje
 import type { Observable } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
 import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
+import { Coalescer } from '../jobs/coalescer.js';
 import type { AlertPublisher, OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
 import { alertTopic } from '../mqtt/topics.js';
 import { blocklistMessages } from '../mqtt/blocklist.js';
@@ -11,7 +12,7 @@ import { digestChannel, langOf, recipientsOf, type MailService } from '../email/
 import { STIX_MEDIA_TYPE } from '../email/render.js';
 import type { Directory } from './directory.js';
 import { filterMismatch, observablesOf } from './filters.js';
-import { alertBundle, alertIdFor } from './payload.js';
+import { alertBundleJson, alertIdFor } from './payload.js';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -36,6 +37,11 @@ interface MqttWork {
  * with a stable alert id; a retried job sends only what was not yet acknowledged by the broker.
  */
 export class DistributionService {
+  /** Store writes of jobs running side by side, written together (see Coalescer). */
+  private readonly recordings: Coalescer<NewDelivery, 'inserted' | 'duplicate'>;
+  private readonly audits: Coalescer<NewAuditRecord, undefined>;
+  private readonly sendings: Coalescer<string, undefined>;
+
   constructor(
     private readonly deps: {
       readonly stores: Stores;
@@ -48,7 +54,18 @@ export class DistributionService {
       readonly directory: Directory;
       readonly config: DispatcherConfig;
     },
-  ) {}
+  ) {
+    const { stores, clock } = deps;
+    this.recordings = new Coalescer((ds) => stores.deliveries.recordMany(ds, clock.now()));
+    this.audits = new Coalescer(async (rs) => {
+      await stores.audit.append(rs);
+      return rs.map(() => undefined);
+    });
+    this.sendings = new Coalescer(async (keys) => {
+      await stores.deliveries.markSentMany(keys, clock.now());
+      return keys.map(() => undefined);
+    });
+  }
 
   async run(job: Job): Promise<JobOutcome> {
     const p = job.payload as { id?: unknown; version?: unknown; action?: unknown };
@@ -122,7 +139,7 @@ export class DistributionService {
         const messages: OutgoingMessage[] = [
           {
             topic: alertTopic(plan.org.id, plan.tlp, v.type, v.exercise),
-            payload: JSON.stringify(alertBundle(d.alertId, plan.released, plan.tlp)),
+            payload: alertBundleJson(d.alertId, plan.released, plan.tlp),
             contentType: STIX_MEDIA_TYPE,
             userProperties: { tlp: plan.tlp, alertId: d.alertId, ...(v.exercise ? { exercise: 'true' } : {}) },
             messageExpirySeconds: config.mqtt.messageExpirySeconds,
@@ -142,16 +159,16 @@ export class DistributionService {
       }
       for (const s of plan.emailDigest) all.push(rec(plan.org, digestChannel(s.id), plan.tlp, 'email'));
     }
-    const outcomes = await stores.deliveries.recordMany(all, now);
-    const fresh = new Set(all.filter((_, i) => outcomes[i] === 'inserted').map((d) => d.key));
+    const outcomes = await this.recordings.add(all);
+    const fresh = new Set<string>();
+    const seen: string[] = [];
+    all.forEach((d, i) => (outcomes[i] === 'inserted' ? fresh.add(d.key) : seen.push(d.key)));
+    // A retried (or re-queued) job: what the broker or relay already took is not sent again.
     const alreadySent = new Set<string>();
-    for (const d of all) {
-      if (fresh.has(d.key)) continue;
-      const existing = await stores.deliveries.get(d.key);
-      if (existing && existing.status !== 'pending') alreadySent.add(d.key);
-    }
+    if (seen.length > 0) for (const d of await stores.deliveries.getMany(seen)) if (d && d.status !== 'pending') alreadySent.add(d.key);
 
     // 3. Audit every new release.
+    const ruleOf = new Map(plans.map((p) => [p.org.id, p.rule]));
     const audit: NewAuditRecord[] = [];
     for (const d of all) {
       if (!fresh.has(d.key)) continue;
@@ -161,10 +178,10 @@ export class DistributionService {
         action: 'object.release',
         target: { kind: 'object', id: v.id, orgId: d.orgId },
         outcome: 'ok',
-        details: { version: v.version, channel: d.key.slice(d.key.lastIndexOf('|') + 1), alertId: d.alertId, tlp: d.tlp, rule: plans.find((p) => p.org.id === d.orgId)?.rule },
+        details: { version: v.version, channel: d.key.slice(d.key.lastIndexOf('|') + 1), alertId: d.alertId, tlp: d.tlp, rule: ruleOf.get(d.orgId) },
       });
     }
-    if (audit.length > 0) await stores.audit.append(audit);
+    await this.audits.add(audit);
 
     // 4. Email: render now, send as separate jobs; digests are scheduled per (subscription, window).
     for (const { plan, delivery } of emailNow) {
@@ -191,7 +208,7 @@ export class DistributionService {
       if (r && !r.ok) failed.set(x.w.delivery.key, r.error);
     });
     const ok = todo.filter((w) => !failed.has(w.delivery.key)).map((w) => w.delivery.key);
-    await stores.deliveries.markSentMany(ok, clock.now());
+    await this.sendings.add(ok);
     if (failed.size === 0) return done;
     for (const [key, error] of failed) await stores.deliveries.markFailed(key, error, false);
     const first = [...failed.values()][0] ?? 'publish failed';

@@ -31,6 +31,29 @@ export function alertBundle(alertId: string, released: Json, tlp: TlpLevel): Jso
   return { type: 'bundle', id: `bundle--${alertId}`, objects: [released, ...markings.values()] };
 }
 
+/** Marking definitions as JSON, by the references they came from (few distinct sets per hub). */
+const markingsJson = new Map<string, string>();
+
+/**
+ * `JSON.stringify(alertBundle(alertId, released, tlp))`, with the marking definitions serialised
+ * once per distinct set rather than once per organisation: only the released object and the alert
+ * id differ between the recipients of one fan-out.
+ */
+export function alertBundleJson(alertId: string, released: Json, tlp: TlpLevel): string {
+  const refs = Array.isArray(released['object_marking_refs']) ? (released['object_marking_refs'] as unknown[]) : [];
+  const cacheKey = `${tlp}|${refs.filter((r) => typeof r === 'string').join(',')}`;
+  let tail = markingsJson.get(cacheKey);
+  if (tail === undefined) {
+    const objects = alertBundle('x', released, tlp)['objects'] as unknown[];
+    tail = objects
+      .slice(1)
+      .map((o) => JSON.stringify(o))
+      .join(',');
+    if (markingsJson.size < 1000) markingsJson.set(cacheKey, tail);
+  }
+  return `{"type":"bundle","id":${JSON.stringify(`bundle--${alertId}`)},"objects":[${JSON.stringify(released)}${tail ? `,${tail}` : ''}]}`;
+}
+
 /** Short content hash for logs and Message-IDs. */
 export function shortHash(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, 16);

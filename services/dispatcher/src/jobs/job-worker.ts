@@ -1,5 +1,6 @@
 import { TransientError, type Clock, type Logger, type Signal } from '@isac/kernel';
 import { backoffMs, type Job, type JobKind, type JobStore } from '@isac/store';
+import { Coalescer } from './coalescer.js';
 
 /** What a handler says about a job; expected cases are outcomes, not exceptions. */
 export type JobOutcome =
@@ -20,6 +21,8 @@ export interface JobWorkerOptions {
   readonly leaseMs: number;
   readonly pollMs: number;
   readonly batch: number;
+  /** Jobs run side by side at most (default: batch). */
+  readonly concurrency?: number | undefined;
   readonly maxAttempts: number;
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
@@ -29,6 +32,10 @@ export interface JobWorkerOptions {
  * Claims jobs with a lease and runs them: woken by the signal and by polling. A job whose worker
  * dies keeps its lease until it expires, then another worker claims it. Only TransientError (or a
  * `retry` outcome) is retried, with back-off; anything else thrown is a dead letter at once.
+ *
+ * Up to `concurrency` jobs run side by side; the loop claims again as soon as a slot is free or the
+ * signal fires (it sleeps only when nothing is due), and completions that fall together are written
+ * in one `completeMany`.
  */
 export class JobWorker {
   private running = false;
@@ -36,6 +43,8 @@ export class JobWorker {
   private wake: (() => void) | undefined;
   private pending = false;
   private unsubscribe: (() => void) | undefined;
+  private readonly inHand = new Set<Promise<void>>();
+  private readonly completions: Coalescer<string, boolean>;
 
   constructor(
     private readonly deps: {
@@ -48,7 +57,13 @@ export class JobWorker {
       readonly options: JobWorkerOptions;
       readonly signal?: Signal | undefined;
     },
-  ) {}
+  ) {
+    this.completions = new Coalescer((ids) => deps.jobs.completeMany(ids, deps.owner, deps.clock.now()));
+  }
+
+  private get concurrency(): number {
+    return Math.max(1, this.deps.options.concurrency ?? this.deps.options.batch);
+  }
 
   get kinds(): JobKind[] {
     return Object.keys(this.deps.handlers) as JobKind[];
@@ -85,18 +100,56 @@ export class JobWorker {
   }
 
   private async run(): Promise<void> {
+    const { jobs, clock, owner, options, log } = this.deps;
     while (this.running) {
       this.pending = false;
+      const free = this.concurrency - this.inHand.size;
       let n = 0;
-      try {
-        n = await this.runOnce();
-      } catch (err) {
-        this.deps.log.warn({ err }, 'job claim failed; will poll again');
+      if (this.mayClaim()) {
+        try {
+          this.lastClaim = performance.now();
+          const claimed = await jobs.claim(owner, clock.now(), options.leaseMs, Math.min(free, options.batch), this.kinds);
+          n = claimed.length;
+          for (const j of claimed) this.startJob(j);
+        } catch (err) {
+          log.warn({ err }, 'job claim failed; will poll again');
+        }
       }
       if (!this.running) break;
-      if (n > 0 || this.pending) continue;
+      // More may be due: claim again at once while slots are free; otherwise wait for a poke, a
+      // free slot or the next due time.
+      if ((n > 0 || this.pending) && this.mayClaim()) continue;
       await this.sleep();
     }
+    await Promise.all([...this.inHand]);
+  }
+
+  /**
+   * Under load the worker refills only once half its slots are free, so jobs enter in groups and
+   * their store writes fall into the same flushes (a job entering alone pays a commit per step).
+   */
+  private get lowWater(): number {
+    return Math.floor(this.concurrency / 2);
+  }
+
+  /** ...but at most this long after the last claim when some slot is free, so slow jobs (a hanging relay) do not hold back the rest. */
+  private static readonly MAX_CLAIM_GAP_MS = 50;
+  private lastClaim = -Infinity;
+
+  private mayClaim(): boolean {
+    const n = this.inHand.size;
+    return n <= this.lowWater || (n < this.concurrency && performance.now() - this.lastClaim >= JobWorker.MAX_CLAIM_GAP_MS);
+  }
+
+  private startJob(job: Job): void {
+    const p: Promise<void> = this.runJob(job)
+      .catch((err: unknown) => this.deps.log.error({ err, jobId: job.id, kind: job.kind }, 'job settlement failed; the lease will expire'))
+      .finally(() => {
+        this.inHand.delete(p);
+        // Enough slots free again: claim (the jobs left waiting meanwhile).
+        if (this.inHand.size === this.lowWater || this.inHand.size === this.concurrency - 1) this.poke();
+      });
+    this.inHand.add(p);
   }
 
   private async sleep(): Promise<void> {
@@ -108,6 +161,9 @@ export class JobWorker {
       // poll at the normal pace
     }
     if (this.pending || !this.running) return;
+    // Slots taken: wait for them to free up (poke) or, with some free, for the claim gap to pass.
+    if (!this.mayClaim())
+      wait = Math.max(wait, this.inHand.size < this.concurrency ? this.lastClaim + JobWorker.MAX_CLAIM_GAP_MS - performance.now() : this.deps.options.leaseMs);
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, wait);
       this.wake = () => {
@@ -135,7 +191,7 @@ export class JobWorker {
       case 'done':
       case 'skipped':
         if (outcome.kind === 'skipped') log.debug({ jobId: job.id, kind: job.kind, reason: outcome.reason }, 'job skipped');
-        settled = await jobs.complete(job.id, owner, now);
+        settled = (await this.completions.add([job.id]))[0] === true;
         break;
       case 'retry':
         if (job.attempts >= options.maxAttempts) {
