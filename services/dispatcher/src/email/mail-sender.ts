@@ -21,12 +21,18 @@ export interface MailSender {
   close(): Promise<void>;
 }
 
-/** SmtpMailSender: nodemailer over SMTP; 4xx and network faults are transient, 5xx is final. */
+/**
+ * SmtpMailSender: nodemailer over SMTP with a connection pool (connections are reused across
+ * messages, up to `maxConnections` side by side); 4xx and network faults are transient, 5xx is final.
+ */
 export class SmtpMailSender implements MailSender {
   private readonly transport: Transporter;
-  constructor(opts: { url: string; secure?: boolean | undefined; allowSelfSigned: boolean; timeoutMs: number }) {
+  constructor(opts: { url: string; secure?: boolean | undefined; allowSelfSigned: boolean; timeoutMs: number; maxConnections?: number | undefined }) {
     const u = new URL(opts.url);
     this.transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: opts.maxConnections ?? 5,
+      maxMessages: 1000,
       host: u.hostname,
       port: u.port ? Number(u.port) : u.protocol === 'smtps:' ? 465 : 587,
       secure: opts.secure ?? u.protocol === 'smtps:',
