@@ -20,31 +20,35 @@ export function freePort(): Promise<number> {
   });
 }
 
-export interface HubProcess {
+export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly httpUrl: string;
-  readonly mqttUrl: string;
   readonly dataDir: string;
   readonly stdout: () => string;
   stop(): Promise<void>;
 }
 
-/** Starts `npm start`'s entry point as a child process on free loopback ports and waits for its banner. */
-export async function startHubProcess(env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(os.tmpdir(), 'isac-e2e-'))): Promise<HubProcess> {
-  const httpPort = await freePort();
-  const mqttPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'services/hub/src/main.ts')], {
+export interface HubProcess extends ServiceProcess {
+  readonly mqttUrl: string;
+}
+
+/**
+ * Starts `services/<entry>` (a process's main.ts) as a child process on a free loopback HTTP port
+ * with `dataDir`, and waits for the banner line that says it is running.
+ */
+export async function startServiceProcess(entry: string, opts: { env?: Record<string, string>; dataDir?: string; httpPort?: number } = {}): Promise<ServiceProcess> {
+  const httpPort = opts.httpPort ?? (await freePort());
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'isac-e2e-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: {
       ...process.env,
       NODE_ENV: 'test',
       ISAC_HTTP_HOST: '127.0.0.1',
-      ISAC_MQTT_HOST: '127.0.0.1',
       ISAC_HTTP_PORT: String(httpPort),
-      ISAC_MQTT_PORT: String(mqttPort),
       ISAC_DATA_DIR: dataDir,
       ISAC_LOG_LEVEL: 'warn',
-      ...env,
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,7 +57,7 @@ export async function startHubProcess(env: Record<string, string> = {}, dataDir 
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start in time\nstdout: ${out}\nstderr: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start in time\nstdout: ${out}\nstderr: ${err}`)), 30_000);
     const check = (): void => {
       if (out.includes('running')) {
         clearTimeout(timer);
@@ -63,18 +67,17 @@ export async function startHubProcess(env: Record<string, string> = {}, dataDir 
     child.stdout?.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`hub exited with ${code}\nstdout: ${out}\nstderr: ${err}`));
+      reject(new Error(`${entry} exited with ${code}\nstdout: ${out}\nstderr: ${err}`));
     });
   });
   return {
     child,
     httpUrl: `http://127.0.0.1:${httpPort}`,
-    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     dataDir,
     stdout: () => out + err,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) {
+        if (child.exitCode !== null || child.signalCode !== null) {
           resolve();
           return;
         }
@@ -83,4 +86,11 @@ export async function startHubProcess(env: Record<string, string> = {}, dataDir 
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
+}
+
+/** Starts `npm start`'s entry point as a child process on free loopback ports and waits for its banner. */
+export async function startHubProcess(env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(os.tmpdir(), 'isac-e2e-'))): Promise<HubProcess> {
+  const mqttPort = await freePort();
+  const hub = await startServiceProcess('services/hub/src/main.ts', { dataDir, env: { ISAC_MQTT_HOST: '127.0.0.1', ISAC_MQTT_PORT: String(mqttPort), ...env } });
+  return { ...hub, mqttUrl: `mqtt://127.0.0.1:${mqttPort}` };
 }

@@ -1,0 +1,117 @@
+/**
+ * The dispatcher as its own process (deploy/): claims outbox jobs with leases (any number of
+ * replicas may run) and publishes to an EXTERNAL broker (Mosquitto, EMQX); the embedded broker
+ * exists only in the one-process hub. No other process can wake its worker, so it polls.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Signal, randomIds, systemClock, type Logger } from '@isac/kernel';
+import { ConfigError, describeStore, loadServiceConfig, policyConfigSchema, redactUri, storeSettings, tokenSettings, type BaseConfig } from '@isac/config';
+import { openStores } from '@isac/store';
+import { PolicyEngine, validatePolicyRules } from '@isac/policy';
+import { authFromKeyFiles } from '@isac/auth';
+import { hubIdentity } from '@isac/stix';
+import { createServiceApp, listenHttp, runMain, ShutdownList, untilStopSignal } from '@isac/http';
+import { composeDispatcher } from './compose.js';
+import { dispatcherConfigSchema, type DispatcherConfig } from './config.js';
+
+interface DispatcherProcessConfig extends BaseConfig {
+  readonly dispatcher: DispatcherConfig;
+  readonly policy: Record<string, unknown>;
+  /** The publisher's broker credential, when it is provisioned outside the hub. */
+  readonly mqttPublisher: { readonly username?: string; readonly password?: string };
+}
+
+const mqttPublisherSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: { username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } },
+} as const;
+
+/** Alone, the worker is only woken by its poll: poll often (the one-process hub keeps the slice default). */
+export const STANDALONE_POLL_MS = 250;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const MISSING_CREDENTIAL =
+  'the dispatcher alone publishes to an external broker and needs a credential there: set ISAC_MQTT_PUBLISHER_USERNAME and ' +
+  'ISAC_MQTT_PUBLISHER_PASSWORD (or ISAC_MQTT_PUBLISHER_PASSWORD_FILE), or dispatcher.mqtt.external (the Mosquitto ' +
+  'dynamic-security admin, ISAC_DISPATCHER__MQTT__EXTERNAL__*) so that it provisions its own';
+
+/**
+ * The configured credential, or (with Mosquitto dynamic security) one made up for this process:
+ * a username per host and process, so replicas never change each other's password.
+ */
+function publisherCredential(config: DispatcherProcessConfig): { username: string; password: string; provisioned: boolean } {
+  const { username, password } = config.mqttPublisher;
+  if (username && password) return { username, password, provisioned: false };
+  if (!config.dispatcher.mqtt.external) throw new ConfigError([{ key: 'mqttPublisher', message: MISSING_CREDENTIAL }]);
+  const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40);
+  return { username: `isac-dispatcher-${host}-${process.pid}`, password: randomBytes(32).toString('base64url'), provisioned: true };
+}
+
+runMain('isac-dispatcher', async () => {
+  const config = loadServiceConfig<DispatcherProcessConfig>({
+    configDir: path.join(root, 'config'),
+    env: process.env,
+    slices: { dispatcher: dispatcherConfigSchema, policy: policyConfigSchema, mqttPublisher: mqttPublisherSchema },
+    aliases: {
+      ISAC_SMTP_URL: 'dispatcher.smtp.url',
+      ISAC_MQTT_URL: 'dispatcher.mqtt.url',
+      ISAC_MQTT_PUBLISHER_USERNAME: 'mqttPublisher.username',
+      ISAC_MQTT_PUBLISHER_PASSWORD: 'mqttPublisher.password',
+    },
+    defaults: { dispatcher: { worker: { pollMs: STANDALONE_POLL_MS } } },
+  });
+  const log = pino({ level: config.log.level, base: { service: 'dispatcher' } }) as unknown as Logger;
+  const clock = systemClock;
+  const shutdown = new ShutdownList(log);
+  try {
+    const credential = publisherCredential(config);
+    const policy = new PolicyEngine(validatePolicyRules(config.policy));
+    const store = storeSettings(config);
+    const stores = await openStores(store, clock);
+    shutdown.add(() => stores.close());
+    const { auth } = authFromKeyFiles({ dataDir: config.dataDir, createKeys: false, stores, tokens: tokenSettings(config.tokens), clock });
+    const hub = hubIdentity(config.hub.name);
+    const mailOutDir = path.resolve(config.dispatcher.mail.outDir);
+
+    const dispatcher = composeDispatcher({
+      stores,
+      clock,
+      ids: randomIds,
+      log,
+      auth,
+      config: { ...config.dispatcher, mail: { ...config.dispatcher.mail, outDir: mailOutDir } },
+      policy,
+      hub: { id: hub.id, name: hub.name },
+      // nobody in this process notifies it: the worker polls every worker.pollMs
+      jobsReady: new Signal(),
+      mqttCredential: { username: credential.username, password: credential.password },
+    });
+    await dispatcher.start();
+    shutdown.add(() => dispatcher.stop());
+    const http = await listenHttp(createServiceApp({ log, routers: [dispatcher.router] }), config.http);
+    shutdown.add(() => http.close());
+
+    const smtp = config.dispatcher.smtp.url;
+    process.stdout.write(
+      [
+        `ISAC dispatcher is running / 配信サービスが起動しました`,
+        `  HTTP     http://localhost:${http.port}   (REST: /api/v1/alerts/, /api/v1/acks, /api/v1/dead-letters)`,
+        `  MQTT     ${redactUri(config.dispatcher.mqtt.url)} (external broker, publisher "${credential.username}"${credential.provisioned ? ', provisioned through dynamic security' : ''})`,
+        `  store    ${describeStore(store)}`,
+        `  email    ${smtp ? `SMTP ${redactUri(smtp)}` : `.eml files in ${mailOutDir}`}`,
+        `  worker   polls the outbox every ${config.dispatcher.worker.pollMs} ms / ${config.dispatcher.worker.pollMs} ミリ秒ごとに配信ジョブを確認`,
+      ].join('\n') + '\n',
+    );
+    await untilStopSignal(log);
+    return 0;
+  } finally {
+    await shutdown.run();
+  }
+});
