@@ -61,10 +61,11 @@ export class DistributionService {
       await stores.audit.append(rs);
       return rs.map(() => undefined);
     });
+    // Marking sent is off the latency path (the broker has the message): flushes may wait to carry more.
     this.sendings = new Coalescer(async (keys) => {
       await stores.deliveries.markSentMany(keys, clock.now());
       return keys.map(() => undefined);
-    });
+    }, 20);
   }
 
   async run(job: Job): Promise<JobOutcome> {

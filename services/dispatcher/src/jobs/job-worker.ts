@@ -58,7 +58,8 @@ export class JobWorker {
       readonly signal?: Signal | undefined;
     },
   ) {
-    this.completions = new Coalescer((ids) => deps.jobs.completeMany(ids, deps.owner, deps.clock.now()));
+    // Off the latency path (the subscriber has the message): flushes may wait to carry more.
+    this.completions = new Coalescer((ids) => deps.jobs.completeMany(ids, deps.owner, deps.clock.now()), 20);
   }
 
   private get concurrency(): number {
@@ -132,8 +133,11 @@ export class JobWorker {
     return Math.floor(this.concurrency / 2);
   }
 
-  /** ...but at most this long after the last claim when some slot is free, so slow jobs (a hanging relay) do not hold back the rest. */
-  private static readonly MAX_CLAIM_GAP_MS = 50;
+  /**
+   * ...and, with some slot free, at least this often, so slow jobs (a hanging relay) holding half
+   * the slots delay the rest by at most this long. (A short gap would let jobs in one by one again.)
+   */
+  private static readonly MAX_CLAIM_GAP_MS = 500;
   private lastClaim = -Infinity;
 
   private mayClaim(): boolean {
