@@ -1,6 +1,10 @@
 import net from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { ClassicLevel } from 'classic-level';
+import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import type { Logger, Principal } from '@isac/kernel';
 import { mayPublish, maySubscribe } from './topics.js';
 
@@ -14,6 +18,11 @@ export interface EmbeddedBrokerOptions {
   readonly log: Logger;
   /** An aedes persistence; default in memory (sessions survive while the broker runs). */
   readonly persistence?: unknown;
+  /**
+   * Keep sessions (subscriptions and queued QoS 1 messages of `clean: false` clients) and client-id
+   * ownership in `<dataDir>/mqtt` (LevelDB), so they survive a hub restart. Ignored with `persistence`.
+   */
+  readonly dataDir?: string | undefined;
 }
 
 export interface EmbeddedBroker {
@@ -23,7 +32,7 @@ export interface EmbeddedBroker {
 
 type Who = { readonly internal: true } | { readonly internal: false; readonly orgId: string };
 
-function authError(message: string, returnCode: 4 | 5 | 2): AuthenticateError {
+function authError(message: string, returnCode: 2 | 3 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
 }
 
@@ -45,6 +54,20 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   const clientIdOwner = new Map<string, string>();
   let aedes: Aedes | undefined;
   let server: net.Server | undefined;
+  const mqttDir = opts.dataDir && !opts.persistence ? path.join(opts.dataDir, 'mqtt') : undefined;
+  const ownersFile = mqttDir ? path.join(mqttDir, 'client-owners.json') : undefined;
+  let ownersWrite: Promise<void> = Promise.resolve();
+  let ownPersistence: AsyncLevelPersistence | undefined;
+  /** Client ids are bound to an organisation for good when sessions outlive the broker. */
+  const saveOwners = (): Promise<void> => {
+    if (!ownersFile) return Promise.resolve();
+    const snapshot = JSON.stringify(Object.fromEntries(clientIdOwner));
+    ownersWrite = ownersWrite.then(async () => {
+      await writeFile(`${ownersFile}.tmp`, snapshot);
+      await rename(`${ownersFile}.tmp`, ownersFile);
+    });
+    return ownersWrite;
+  };
 
   const authenticate = (client: Client, username: string | undefined, password: Buffer | undefined, done: (e: AuthenticateError | null, ok: boolean | null) => void): void => {
     const user = username ?? '';
@@ -63,9 +86,17 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         if (!p.scopes.includes('subscribe')) return done(authError('the credential lacks the "subscribe" scope', 5), false);
         const owner = clientIdOwner.get(client.id);
         if (owner !== undefined && owner !== p.orgId) return done(authError('client id in use by another organisation', 2), false);
-        clientIdOwner.set(client.id, p.orgId);
         who.set(client, { internal: false, orgId: p.orgId });
-        done(null, true);
+        if (owner !== undefined) return done(null, true);
+        clientIdOwner.set(client.id, p.orgId);
+        // Persisted before the session can hold anything, so a restart cannot hand it to another org.
+        saveOwners().then(
+          () => done(null, true),
+          (err: unknown) => {
+            log.error({ err, clientId: client.id }, 'could not persist MQTT client-id ownership');
+            done(authError('server unavailable', 3), false);
+          },
+        );
       })
       .catch((err: unknown) => {
         log.info({ clientId: client.id, username: user, reason: err instanceof Error ? err.message : String(err) }, 'MQTT login refused');
@@ -75,8 +106,19 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
 
   return {
     async start() {
+      let persistence = opts.persistence;
+      if (mqttDir && ownersFile) {
+        await mkdir(mqttDir, { recursive: true });
+        clientIdOwner.clear();
+        try {
+          for (const [id, org] of Object.entries(JSON.parse(await readFile(ownersFile, 'utf8')) as Record<string, string>)) clientIdOwner.set(id, org);
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'ENOENT') throw err;
+        }
+        persistence = ownPersistence = new AsyncLevelPersistence(new ClassicLevel(path.join(mqttDir, 'sessions')));
+      }
       aedes = await Aedes.createBroker({
-        ...(opts.persistence ? { persistence: opts.persistence } : {}),
+        ...(persistence ? { persistence } : {}),
         authenticate,
         authorizeSubscribe: (client, sub, cb) => {
           const w = who.get(client);
@@ -111,6 +153,11 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       server = undefined;
       if (a) await new Promise<void>((resolve) => a.close(() => resolve()));
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+      // aedes does not close its persistence; the LevelDB lock must go before a restart.
+      const p = ownPersistence;
+      ownPersistence = undefined;
+      await p?.destroy();
+      await ownersWrite;
     },
   };
 }
