@@ -227,6 +227,33 @@ describe('the hub end to end (thin path over the wire)', function () {
     expect(domains.map((d) => `[domain-name:value = '${d}']`)).to.include(pattern);
   });
 
+  it("issues the organisation's own MQTT credentials, and a reissue retires the old password", async () => {
+    const first = await isac(['--json', 'admin', 'mqtt-credentials', '--org', telecomId], env);
+    expect(first.code, first.stderr).to.equal(0);
+    const creds = JSON.parse(first.stdout) as { username: string; password: string };
+    expect(creds.username).to.equal(telecomId);
+    const connect = (username: string, password: string, clientId: string): Promise<MqttClient | Error> =>
+      new Promise((resolve) => {
+        const c = mqtt.connect(hub.mqttUrl, { username, password, clientId, reconnectPeriod: 0 });
+        clients.push(c);
+        c.once('connect', () => resolve(c));
+        c.once('error', (err) => resolve(err));
+      });
+    const ok = await connect(telecomId, creds.password, 'e2e-mqtt-cred');
+    expect(ok).to.not.be.instanceOf(Error);
+    expect(await grantedQos(ok as MqttClient, `isac/v1/orgs/${telecomId}/alerts/#`)).to.equal(1);
+    expect(await grantedQos(ok as MqttClient, `isac/v1/orgs/${financeId}/alerts/#`)).to.equal(128);
+    (ok as MqttClient).end(true);
+    // another organisation's name with this password is refused
+    expect(await connect(financeId, creds.password, 'e2e-mqtt-cred-other')).to.be.instanceOf(Error);
+    const second = await isac(['--json', 'admin', 'mqtt-credentials', '--org', telecomId], env);
+    expect(second.code, second.stderr).to.equal(0);
+    expect(await connect(telecomId, creds.password, 'e2e-mqtt-cred-old')).to.be.instanceOf(Error);
+    const renewed = await connect(telecomId, (JSON.parse(second.stdout) as { password: string }).password, 'e2e-mqtt-cred-new');
+    expect(renewed).to.not.be.instanceOf(Error);
+    (renewed as MqttClient).end(true);
+  });
+
   it('answers bad input on the submission path clearly and stores nothing of it', async () => {
     const auth = `Bearer ${financeKey}`;
     const before = await http(hub, 'GET', `${objectsPath}?limit=1000`, { auth, accept: TAXII });

@@ -8,6 +8,7 @@ import {
 import type { ApiKeyStore, OrgStore, User, UserStore } from '@isac/store';
 import { apiKeyMatches, looksLikeApiKey, parseApiKey } from './api-keys.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { looksLikeMqttPassword, mqttPasswordMatches } from './mqtt-credentials.js';
 import { scopesForRoles } from './roles.js';
 import type { TokenService } from './tokens.js';
 
@@ -42,8 +43,33 @@ export class Authenticator {
       tokens: TokenService;
       clock: Clock;
       lockout?: LockoutPolicy;
+      /** Enables organisation MQTT credentials (mqttLogin). */
+      mqttSecret?: Buffer | undefined;
     },
   ) {}
+
+  /**
+   * An MQTT CONNECT: username = organisation id; password = the organisation's MQTT credential,
+   * an API key of that organisation, or a user's JWT. The credential must be the organisation's own.
+   */
+  async mqttLogin(username: string, password: string): Promise<Principal> {
+    let p: Principal;
+    if (looksLikeMqttPassword(password)) {
+      const org = await this.deps.orgs.get(username);
+      const gen = org?.mqttCredential?.generation;
+      if (!this.deps.mqttSecret || !org || gen === undefined || !mqttPasswordMatches(this.deps.mqttSecret, org.id, gen, password)) {
+        throw new UnauthenticatedError('wrong MQTT credentials');
+      }
+      await this.requireActiveOrg(org.id, this.deps.clock.now());
+      p = { orgId: org.id, roles: [], scopes: ['subscribe'] };
+    } else if (looksLikeApiKey(password)) {
+      p = await this.fromApiKey(password);
+    } else {
+      p = await this.fromToken(password);
+    }
+    if (p.orgId !== username) throw new UnauthenticatedError('the MQTT username must be the id of the credential\'s organisation');
+    return p;
+  }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
     if (!authorization) throw new UnauthenticatedError('credentials are required (Bearer token, API key, or HTTP Basic)');

@@ -4,3 +4,4 @@ export * from './tokens.js';
 export * from './roles.js';
 export * from './authenticator.js';
 export * from './key-files.js';
+export * from './mqtt-credentials.js';

@@ -4,6 +4,7 @@ import type { ApiKeyStore, OrgStore, UserStore } from '@isac/store';
 import type { Clock } from '@isac/kernel';
 import { generateSigningKey, TokenService, type SigningKey, type TokenConfig } from './tokens.js';
 import { Authenticator, type LockoutPolicy } from './authenticator.js';
+import { loadMqttSecret } from './mqtt-credentials.js';
 
 /** Where a process keeps its JWT signing keys: `<dataDir>/keys/`. */
 export function signingKeysDir(dataDir: string): string {
@@ -60,9 +61,10 @@ export function authFromKeyFiles(opts: {
   readonly tokens: TokenConfig;
   readonly clock: Clock;
   readonly lockout?: LockoutPolicy | undefined;
-}): { tokens: TokenService; auth: Authenticator } {
+}): { tokens: TokenService; auth: Authenticator; mqttSecret: Buffer | undefined } {
   const tokens = new TokenService(loadSigningKeys(opts.dataDir, { now: opts.clock.now(), create: opts.createKeys }), opts.tokens, opts.clock);
+  const mqttSecret = loadMqttSecret(opts.dataDir, { create: opts.createKeys });
   const { users, apiKeys, orgs } = opts.stores;
-  const auth = new Authenticator({ users, apiKeys, orgs, tokens, clock: opts.clock, ...(opts.lockout ? { lockout: opts.lockout } : {}) });
-  return { tokens, auth };
+  const auth = new Authenticator({ users, apiKeys, orgs, tokens, clock: opts.clock, mqttSecret, ...(opts.lockout ? { lockout: opts.lockout } : {}) });
+  return { tokens, auth, mqttSecret };
 }

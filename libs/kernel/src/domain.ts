@@ -31,6 +31,8 @@ export interface Org {
   readonly contacts: readonly string[];
   /** The STIX identity id the hub generated for this organisation (`identity--…`). */
   readonly identityId: string;
+  /** The organisation's MQTT password is derived from this generation (ADR 0006); absent: none issued. */
+  readonly mqttCredential?: { readonly generation: number; readonly issuedAt: string } | undefined;
   /** ASCII-armoured OpenPGP public key; mail to this org is encrypted when present. */
   readonly pgpPublicKey?: string | undefined;
   readonly createdAt: string;

@@ -44,7 +44,7 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
     stops.push(() => stores.close());
 
     const tokenConfig = tokenSettings(config.tokens, config.membership.tokens);
-    const { tokens, auth } = authFromKeyFiles({ dataDir, createKeys: true, stores, tokens: tokenConfig, clock, lockout: config.membership.lockout });
+    const { tokens, auth, mqttSecret } = authFromKeyFiles({ dataDir, createKeys: true, stores, tokens: tokenConfig, clock, lockout: config.membership.lockout });
     const hub = hubIdentity(config.hub.name);
     const jobsReady = new Signal();
     const internalCredential = { username: `hub-internal-${randomBytes(4).toString('hex')}`, password: randomBytes(32).toString('base64url') };
@@ -55,11 +55,7 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
       const broker = createEmbeddedBroker({
         port: config.mqtt.port,
         host: config.mqtt.host,
-        authenticate: async (username, password) => {
-          const p = looksLikeJwt(password) ? await auth.fromToken(password) : await auth.fromApiKey(password);
-          if (p.orgId !== username) throw new Error('the MQTT username must be the organisation id of the credential');
-          return p;
-        },
+        authenticate: (username, password) => auth.mqttLogin(username, password),
         internalCredential,
         log: log.child({ component: 'broker' }),
       });
@@ -73,7 +69,7 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
     const publicMqttUrl = config.mqtt.publicUrl ?? (config.mqtt.embedded ? `mqtt://localhost:${mqttPort}` : mqttUrl);
     const common = { stores, clock, ids: randomIds, log, auth };
 
-    const membership = composeMembership({ ...common, log: log.child({ component: 'membership' }), tokens, config: { ...config.membership, tokens: tokenConfig, publicMqttUrl } });
+    const membership = composeMembership({ ...common, log: log.child({ component: 'membership' }), tokens, mqttSecret, config: { ...config.membership, tokens: tokenConfig, publicMqttUrl } });
     const taxii = composeTaxii({ ...common, log: log.child({ component: 'taxii' }), config: config.taxii, policy, hub: { id: hub.id }, jobsReady });
     const mailOutDir = config.dispatcher.mail.outDir ? path.resolve(config.dispatcher.mail.outDir) : path.join(dataDir, 'mail');
     const dispatcher = composeDispatcher({
@@ -113,8 +109,4 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
     await stopAll();
     throw err;
   }
-}
-
-function looksLikeJwt(s: string): boolean {
-  return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(s);
 }

@@ -14,6 +14,8 @@ import { UsersService } from './users/users-service.js';
 import { createUsersRouter } from './users/users-router.js';
 import { KeysService } from './keys/keys-service.js';
 import { createKeysRouter } from './keys/keys-router.js';
+import { MqttCredentialsService } from './mqtt/mqtt-credentials-service.js';
+import { createMqttCredentialsRouter } from './mqtt/mqtt-credentials-router.js';
 import { SubscriptionsService } from './subscriptions/subscriptions-service.js';
 import { subscriptionSchemas } from './subscriptions/subscriptions-schemas.js';
 import { createSubscriptionsRouter } from './subscriptions/subscriptions-router.js';
@@ -33,6 +35,8 @@ export interface MembershipDeps {
   readonly auth: Authenticator;
   readonly tokens: TokenService;
   readonly config: MembershipConfig;
+  /** Enables organisation MQTT credentials (POST /api/v1/orgs/:orgId/mqtt-credentials). */
+  readonly mqttSecret?: Buffer | undefined;
 }
 
 export interface Membership {
@@ -60,6 +64,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
   const keys = new KeysService({ apiKeys: stores.apiKeys, orgs: stores.orgs, audit: stores.audit, clock, ids, access, hubOrgId });
   const subscriptions = new SubscriptionsService({ subscriptions: stores.subscriptions, orgs: stores.orgs, audit: stores.audit, clock, ids, access });
   const authService = new AuthService({ auth: deps.auth, tokens: deps.tokens, orgs: stores.orgs, audit: stores.audit, clock, ids, config });
+  const mqttCredentials = new MqttCredentialsService({ orgs: stores.orgs, jobs: stores.jobs, audit: stores.audit, clock, access, secret: deps.mqttSecret });
   const audit = new AuditService({ audit: stores.audit, access });
   const reports = new ReportsService({ orgs: stores.orgs, audit: stores.audit, clock, access, hubOrgId });
   const sweeper = new TrialSweeper({
@@ -78,6 +83,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
   router.use(createOrgsRouter({ orgs, book, schemas: oSchemas }));
   router.use(createUsersRouter({ users, book }));
   router.use(createKeysRouter({ keys, book }));
+  router.use(createMqttCredentialsRouter({ mqtt: mqttCredentials, book }));
   router.use(createSubscriptionsRouter({ subscriptions, book, schemas: subscriptionSchemas(config) }));
   router.use(createAuditRouter({ audit, book }));
   router.use(createReportsRouter({ reports, book }));

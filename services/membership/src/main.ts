@@ -37,9 +37,9 @@ runMain('isac-membership', async () => {
     const stores = await openStores(store, clock);
     shutdown.add(() => stores.close());
     const tokenConfig = tokenSettings(config.tokens, config.membership.tokens);
-    const { tokens, auth } = authFromKeyFiles({ dataDir, createKeys: true, stores, tokens: tokenConfig, clock, lockout: config.membership.lockout });
+    const { tokens, auth, mqttSecret } = authFromKeyFiles({ dataDir, createKeys: true, stores, tokens: tokenConfig, clock, lockout: config.membership.lockout });
 
-    const membership = composeMembership({ stores, clock, ids: randomIds, log, auth, tokens, config: { ...config.membership, tokens: tokenConfig } });
+    const membership = composeMembership({ stores, clock, ids: randomIds, log, auth, tokens, mqttSecret, config: { ...config.membership, tokens: tokenConfig } });
     const boot = await membership.bootstrapAdmin(config.admin.password);
     membership.start();
     shutdown.add(() => membership.stop());

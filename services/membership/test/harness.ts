@@ -20,14 +20,14 @@ export interface Harness {
 }
 
 /** The composed membership service over SQLite :memory:, a manual clock, and an express app. */
-export async function openHarness(opts: { config?: Partial<MembershipConfig>; log?: Logger; keys?: readonly SigningKey[] } = {}): Promise<Harness> {
+export async function openHarness(opts: { config?: Partial<MembershipConfig>; log?: Logger; keys?: readonly SigningKey[]; mqttSecret?: Buffer } = {}): Promise<Harness> {
   const clock = new ManualClock(START);
   const stores = openSqliteStores({ path: ':memory:' }, clock);
   const config = defaultMembershipConfig(opts.config);
   const keys = opts.keys ?? [generateSigningKey('k1', START)];
   const tokens = new TokenService(keys, config.tokens, clock);
-  const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock, lockout: config.lockout });
-  const membership = composeMembership({ stores, clock, ids: new SequentialIds(), log: opts.log ?? silentLogger, auth, tokens, config });
+  const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock, lockout: config.lockout, mqttSecret: opts.mqttSecret });
+  const membership = composeMembership({ stores, clock, ids: new SequentialIds(), log: opts.log ?? silentLogger, auth, tokens, config, mqttSecret: opts.mqttSecret });
   await membership.bootstrapAdmin(ADMIN_PASSWORD);
   const app = express();
   app.use(membership.router);

@@ -1,5 +1,5 @@
 /** Outbox jobs. A job carries ids and an idempotency key, never payloads. */
-export type JobKind = 'distribute' | 'send_mail' | 'digest' | 'notify';
+export type JobKind = 'distribute' | 'send_mail' | 'digest' | 'notify' | 'provision_mqtt';
 export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
 
 export interface NewJob {

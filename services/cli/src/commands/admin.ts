@@ -309,5 +309,22 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       ].join('\n');
       c.print(r, text);
     });
+  admin
+    .command('mqtt-credentials')
+    .description("issue an organisation's MQTT username and password (replacing earlier ones; shown once) / MQTT認証情報を発行")
+    .requiredOption('--org <org>', 'organisation id')
+    .action(async (o: { org: string }) => {
+      const c = ctx();
+      const issued = await (await c.api()).request<{ username: string; password: string; generation: number; topicPrefix: string }>(
+        'POST',
+        `/api/v1/orgs/${encodeURIComponent(o.org)}/mqtt-credentials`,
+        {},
+      );
+      c.print(
+        issued,
+        `username ${issued.username}\npassword ${issued.password}\ntopics   ${issued.topicPrefix}#\n(shown once; earlier MQTT credentials of ${issued.username} no longer work / 一度だけ表示されます)`,
+      );
+    });
+
   return admin;
 }
