@@ -16,6 +16,8 @@ import { createAcksRouter } from './acks/acks-router.js';
 import { DeadLettersService, createDeadLettersRouter } from './dead-letters/dead-letters-router.js';
 import { orgOfAckTopic } from './mqtt/topics.js';
 import { DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
+import { provisionMqttHandler } from './mqtt/provision-mqtt.js';
+import { mqttPassword } from '@isac/auth';
 
 export interface DispatcherDeps {
   readonly stores: Stores;
@@ -29,6 +31,8 @@ export interface DispatcherDeps {
   readonly jobsReady: Signal;
   /** The internal publisher credential (known to the embedded broker, or provisioned in Mosquitto). */
   readonly mqttCredential: { readonly username: string; readonly password: string };
+  /** The secret organisation MQTT passwords derive from (ADR 0006), for an external broker. */
+  readonly mqttSecret?: Buffer | undefined;
   /** Tests: replace an adapter, or name the worker (lease owner). */
   readonly adapters?: {
     readonly publisher?: AlertPublisher | undefined;
@@ -71,6 +75,8 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   const distribution = new DistributionService({ stores, policy, hub, clock, log: log.child({ component: 'distribution' }), publisher, mail, directory, config });
   const acks = new AcksService({ stores, clock, log });
   const deadLetters = new DeadLettersService({ stores, clock, jobsReady });
+  const ext = config.mqtt.external;
+  const provisioner = ext ? new DynsecProvisioner({ url: config.mqtt.url, adminUsername: ext.adminUsername, adminPassword: ext.adminPassword, log }) : undefined;
   const worker = new JobWorker({
     jobs: stores.jobs,
     clock,
@@ -83,10 +89,9 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       send_mail: (j) => mail.sendMail(j),
       digest: (j) => mail.digest(j),
       notify: (j) => mail.notify(j),
+      provision_mqtt: provisionMqttHandler({ orgs: stores.orgs, provisioner, secret: deps.mqttSecret, clock, log }),
     },
   });
-  const ext = config.mqtt.external;
-  const provisioner = ext ? new DynsecProvisioner({ url: config.mqtt.url, adminUsername: ext.adminUsername, adminPassword: ext.adminPassword, log }) : undefined;
 
   const authenticate = (req: { headers: { authorization?: string | undefined } }): ReturnType<Authenticator['authenticate']> => deps.auth.authenticate(req.headers.authorization);
   const router = Router();
@@ -112,7 +117,11 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       if (provisioner && ext?.provisionOnStart !== false) {
         try {
           await provisioner.provisionHub(deps.mqttCredential);
-          for (const org of await stores.orgs.list()) if (org.status === 'active') await provisioner.ensureOrg(org.id);
+          for (const org of await stores.orgs.list()) {
+            if (org.status !== 'active') continue;
+            const gen = org.mqttCredential?.generation;
+            await provisioner.ensureOrg(org.id, gen !== undefined && deps.mqttSecret ? mqttPassword(deps.mqttSecret, org.id, gen) : undefined);
+          }
         } catch (err) {
           log.error({ err }, 'Mosquitto provisioning failed');
         }

@@ -76,7 +76,7 @@ runMain('isac-dispatcher', async () => {
     const store = storeSettings(config);
     const stores = await openStores(store, clock);
     shutdown.add(() => stores.close());
-    const { auth } = authFromKeyFiles({ dataDir: config.dataDir, createKeys: false, stores, tokens: tokenSettings(config.tokens), clock });
+    const { auth, mqttSecret } = authFromKeyFiles({ dataDir: config.dataDir, createKeys: false, stores, tokens: tokenSettings(config.tokens), clock });
     const hub = hubIdentity(config.hub.name);
     const mailOutDir = path.resolve(config.dispatcher.mail.outDir);
 
@@ -92,6 +92,7 @@ runMain('isac-dispatcher', async () => {
       // nobody in this process notifies it: the worker polls every worker.pollMs
       jobsReady: new Signal(),
       mqttCredential: { username: credential.username, password: credential.password },
+      mqttSecret,
     });
     await dispatcher.start();
     shutdown.add(() => dispatcher.stop());

@@ -80,6 +80,7 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
       hub: { id: hub.id, name: hub.name },
       jobsReady,
       mqttCredential: internalCredential,
+      mqttSecret,
     });
 
     const boot = await membership.bootstrapAdmin(config.admin.password);

@@ -59,7 +59,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
   const access = new Access(hubOrgId);
   const book = new RouteBook((req) => deps.auth.authenticate(req.headers.authorization), config.bodyLimitBytes);
 
-  const orgs = new OrgsService({ orgs: stores.orgs, audit: stores.audit, clock, access, config });
+  const orgs = new OrgsService({ orgs: stores.orgs, audit: stores.audit, clock, access, config, jobs: stores.jobs });
   const users = new UsersService({ users: stores.users, orgs: stores.orgs, audit: stores.audit, clock, ids, access, hubOrgId });
   const keys = new KeysService({ apiKeys: stores.apiKeys, orgs: stores.orgs, audit: stores.audit, clock, ids, access, hubOrgId });
   const subscriptions = new SubscriptionsService({ subscriptions: stores.subscriptions, orgs: stores.orgs, audit: stores.audit, clock, ids, access });

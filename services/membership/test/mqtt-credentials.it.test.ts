@@ -48,6 +48,16 @@ describe('organisation MQTT credentials (membership API)', () => {
     expect((await h.stores.orgs.get('telco-a'))?.mqttCredential).to.equal(undefined);
   });
 
+  it('queues a provisioning job when a credentialed organisation is suspended, so an external broker disables it', async () => {
+    const issued = await request(h.app).post('/api/v1/orgs/telco-a/mqtt-credentials').set('authorization', admin).send({});
+    expect(issued.status).to.equal(201);
+    h.clock.advance(1000);
+    const s = await request(h.app).patch('/api/v1/orgs/telco-a').set('authorization', admin).send({ status: 'suspended' });
+    expect(s.status).to.equal(200);
+    const jobs = await h.stores.jobs.list({ kind: 'provision_mqtt', limit: 10 });
+    expect(jobs).to.have.length(2);
+  });
+
   it('refuses a suspended organisation', async () => {
     const s = await request(h.app).patch('/api/v1/orgs/telco-a').set('authorization', admin).send({ status: 'suspended' });
     expect(s.status).to.equal(200);

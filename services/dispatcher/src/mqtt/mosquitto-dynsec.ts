@@ -121,6 +121,8 @@ export class DynsecProvisioner {
       { command: 'createClient', username: orgId, roles: [{ rolename: orgRole(orgId) }], ...(password ? { password } : {}) },
     ]);
     if (password) await this.setOrgPassword(orgId, password);
+    // a client disabled while its organisation was suspended comes back with it
+    await this.ok([{ command: 'enableClient', username: orgId }], /^$/);
   }
 
   /** The org's MQTT password (e.g. a `subscribe` API key when it is issued). */

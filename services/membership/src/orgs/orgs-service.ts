@@ -1,6 +1,6 @@
 import { readKey } from 'openpgp';
 import { ConflictError, NotFoundError, ValidationError, type Clock, type Org, type OrgId, type Principal, type Tier } from '@isac/kernel';
-import type { AuditLog, NewAuditRecord, OrgStore } from '@isac/store';
+import type { AuditLog, JobStore, NewAuditRecord, OrgStore } from '@isac/store';
 import type { MembershipConfig } from '../config.js';
 import { actorOf, type Access } from '../shared/access.js';
 import { orgIdentityId, slugify } from '../shared/ids.js';
@@ -12,7 +12,7 @@ const ORG_ID_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
 /** Organisations: admission, tier and status, trials. Every change of tier or status is audited. */
 export class OrgsService {
   constructor(
-    private readonly deps: { orgs: OrgStore; audit: AuditLog; clock: Clock; access: Access; config: MembershipConfig },
+    private readonly deps: { orgs: OrgStore; audit: AuditLog; clock: Clock; access: Access; config: MembershipConfig; jobs?: JobStore | undefined },
   ) {}
 
   async create(p: Principal, input: CreateOrgBody): Promise<Org> {
@@ -109,7 +109,17 @@ export class OrgsService {
     const other = Object.keys(patch).filter((k) => !['tier', 'status', 'trialDays', 'trialEndsAt'].includes(k));
     if (other.length > 0) records.push({ action: 'org.update', target, details: { fields: other } });
     await this.deps.audit.append(records.map((r) => ({ ...r, at: now.toISOString(), actor: actorOf(p), outcome: 'ok' as const })));
+    if (next.status !== org.status || next.tier !== org.tier) await this.reprovisionMqtt(next, now);
     return next;
+  }
+
+  /** An external broker learns that the organisation may (no longer) connect (ADR 0006). */
+  private async reprovisionMqtt(org: Org, now: Date): Promise<void> {
+    if (!this.deps.jobs || !org.mqttCredential) return;
+    await this.deps.jobs.enqueue(
+      { kind: 'provision_mqtt', key: `provision_mqtt:${org.id}:${org.mqttCredential.generation}:${now.toISOString()}`, payload: { orgId: org.id, generation: org.mqttCredential.generation } },
+      now,
+    );
   }
 
   /** Moves the end of a running (or lapsed) trial: to `endsAt`, or `days` past the later of now and the current end. */
@@ -130,6 +140,7 @@ export class OrgsService {
     const next: Org = { ...org, trial: { startsAt: org.trial?.startsAt ?? now.toISOString(), endsAt }, updatedAt: now.toISOString() };
     await this.deps.orgs.update(next);
     await this.audit(p, 'org.trial_extend', orgId, { from: org.trial?.endsAt ?? null, to: endsAt });
+    await this.reprovisionMqtt(next, now);
     return next;
   }
 

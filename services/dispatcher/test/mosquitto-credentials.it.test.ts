@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import mqtt from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import { ManualClock, silentLogger, type Org } from '@isac/kernel';
+import { openSqliteStores, type Job, type Stores } from '@isac/store';
+import { mqttPassword } from '@isac/auth';
+import { DynsecProvisioner } from '../src/mqtt/mosquitto-dynsec.js';
+import { provisionMqttHandler } from '../src/mqtt/provision-mqtt.js';
+
+const url = process.env['MOSQUITTO_URL'];
+const adminUsername = process.env['MOSQUITTO_ADMIN_USER'];
+const adminPassword = process.env['MOSQUITTO_ADMIN_PASSWORD'];
+const T0 = '2026-03-01T00:00:00.000Z';
+
+/** Connects and reports the CONNACK outcome: true when the broker let the client in. */
+async function canConnect(username: string, password: string): Promise<boolean> {
+  try {
+    const c = await mqtt.connectAsync(url!, { username, password, reconnectPeriod: 0, connectTimeout: 5000 });
+    await c.endAsync(true);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const job = (payload: Record<string, unknown>): Job => ({
+  id: 'j', kind: 'provision_mqtt', key: 'k', payload, status: 'running', attempts: 1, runAt: T0, createdAt: T0, updatedAt: T0,
+});
+
+if (!url || !adminUsername || !adminPassword) {
+  describe('organisation MQTT credentials in Mosquitto (provision_mqtt)', () => {
+    it('is skipped: set MOSQUITTO_URL, MOSQUITTO_ADMIN_USER, MOSQUITTO_ADMIN_PASSWORD (eval "$(deploy/mosquitto/start-ci.sh)")', function () {
+      this.skip();
+    });
+  });
+} else {
+  describe('organisation MQTT credentials in Mosquitto (provision_mqtt)', function () {
+    this.timeout(30_000);
+    const secret = randomBytes(32);
+    const orgId = `telco-${randomBytes(4).toString('hex')}`;
+    let stores: Stores;
+    let provisioner: DynsecProvisioner;
+    let clock: ManualClock;
+    const org = (over: Partial<Org> = {}): Org => ({
+      id: orgId, name: orgId, sector: 'telecom', region: '', tier: 'full', status: 'active', contacts: [], identityId: `identity--${orgId}`,
+      createdAt: T0, updatedAt: T0, mqttCredential: { generation: 1, issuedAt: T0 }, ...over,
+    });
+
+    before(async () => {
+      clock = new ManualClock(T0);
+      stores = openSqliteStores({ path: ':memory:' }, clock);
+      provisioner = new DynsecProvisioner({ url, adminUsername, adminPassword, log: silentLogger });
+      await stores.orgs.create(org());
+    });
+    after(async () => {
+      await provisioner.removeOrg(orgId);
+      await provisioner.close();
+      await stores.close();
+    });
+
+    it("sets the organisation's current password; a new generation retires the old one; suspension disables it and reactivation restores it", async () => {
+      const handle = provisionMqttHandler({ orgs: stores.orgs, provisioner, secret, clock, log: silentLogger });
+      expect((await handle(job({ orgId, generation: 1 }))).kind).to.equal('done');
+      expect(await canConnect(orgId, mqttPassword(secret, orgId, 1))).to.equal(true);
+      expect(await canConnect(orgId, mqttPassword(secret, orgId, 2))).to.equal(false);
+
+      await stores.orgs.update(org({ mqttCredential: { generation: 2, issuedAt: T0 } }));
+      expect((await handle(job({ orgId, generation: 1 }))).kind).to.equal('skipped');
+      expect((await handle(job({ orgId, generation: 2 }))).kind).to.equal('done');
+      expect(await canConnect(orgId, mqttPassword(secret, orgId, 1))).to.equal(false);
+      expect(await canConnect(orgId, mqttPassword(secret, orgId, 2))).to.equal(true);
+
+      await stores.orgs.update(org({ status: 'suspended', mqttCredential: { generation: 2, issuedAt: T0 } }));
+      expect((await handle(job({ orgId, generation: 2 }))).kind).to.equal('done');
+      expect(await canConnect(orgId, mqttPassword(secret, orgId, 2))).to.equal(false);
+
+      await stores.orgs.update(org({ status: 'active', mqttCredential: { generation: 2, issuedAt: T0 } }));
+      expect((await handle(job({ orgId, generation: 2 }))).kind).to.equal('done');
+      expect(await canConnect(orgId, mqttPassword(secret, orgId, 2))).to.equal(true);
+    });
+  });
+}
