@@ -53,4 +53,23 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     expect(parsed.subject).to.match(/^\[ISAC\]\[TLP:GREEN\] 新しい脅威指標: Phishing domain/);
     expect(parsed.attachments[0]!.contentType).to.match(/application\/stix\+json/);
   });
+
+  it('stops delivering to an organisation on the very next job after it is suspended, cache or not', async () => {
+    for (const o of ['bank-a', 'bank-b']) await w.stores.subscriptions.create(sub(o, 'mqtt'));
+    const b = await w.subscriber('bank-b');
+    const d = w.compose({}, { adapters: { directoryCacheMs: 60_000 } });
+    await d.start();
+    const first = indicatorVersion();
+    await w.stores.objects.accept([first]);
+    w.jobsReady.notify();
+    await b.waitFor(1);
+    const bankB = (await w.stores.orgs.get('bank-b'))!;
+    await w.stores.orgs.update({ ...bankB, status: 'suspended' });
+    const second = indicatorVersion();
+    await w.stores.objects.accept([second]);
+    w.jobsReady.notify();
+    await until(async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 10 })).length === 2);
+    expect((await w.stores.deliveries.listForObject(second.id)).map((x) => x.orgId)).to.deep.equal(['bank-a']);
+    expect(b.messages.filter((m) => m.topic.includes('/alerts/')).map((m) => (m.json as { objects: { id: string }[] }).objects[0]!.id)).to.deep.equal([first.id]);
+  });
 });

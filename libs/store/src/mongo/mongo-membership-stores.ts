@@ -35,13 +35,33 @@ async function replace<T extends { id: string }>(c: MongoCollection<IdDoc<T>>, f
   if (matched === 0) throw new NotFoundError(`${what} not found`);
 }
 
+/** Change counters (SQLite keeps them with triggers; here the adapter bumps them after each write). */
+class Revisions {
+  private readonly c: MongoCollection<{ _id: string; n: number }>;
+  constructor(db: Db, private readonly name: string) {
+    this.c = db.collection<{ _id: string; n: number }>('revisions');
+  }
+  async bump(): Promise<void> {
+    await this.c.updateOne({ _id: this.name }, { $inc: { n: 1 } }, { upsert: true });
+  }
+  async get(): Promise<number> {
+    return (await this.c.findOne({ _id: this.name }))?.n ?? 0;
+  }
+}
+
 export class MongoOrgStore implements OrgStore {
   private readonly c: MongoCollection<IdDoc<Org>>;
+  private readonly rev: Revisions;
   constructor(db: Db) {
     this.c = db.collection<IdDoc<Org>>(COLLECTIONS.orgs);
+    this.rev = new Revisions(db, 'orgs');
   }
-  create(org: Org): Promise<void> {
-    return insert(this.c, org, `organisation ${org.id} (or its name)`);
+  revision(): Promise<number> {
+    return this.rev.get();
+  }
+  async create(org: Org): Promise<void> {
+    await insert(this.c, org, `organisation ${org.id} (or its name)`);
+    await this.rev.bump();
   }
   async get(id: OrgId): Promise<Org | undefined> {
     return fromIdDoc<Org>(await this.c.findOne({ _id: id }));
@@ -52,8 +72,9 @@ export class MongoOrgStore implements OrgStore {
   async list(): Promise<Org[]> {
     return (await this.c.find().sort({ _id: 1 }).toArray()).map((d) => fromIdDoc<Org>(d)!);
   }
-  update(org: Org): Promise<void> {
-    return replace(this.c, { _id: org.id }, org, `organisation ${org.id}`);
+  async update(org: Org): Promise<void> {
+    await replace(this.c, { _id: org.id }, org, `organisation ${org.id}`);
+    await this.rev.bump();
   }
 }
 
@@ -114,11 +135,17 @@ export class MongoApiKeyStore implements ApiKeyStore {
 
 export class MongoSubscriptionStore implements SubscriptionStore {
   private readonly c: MongoCollection<IdDoc<Subscription>>;
+  private readonly rev: Revisions;
   constructor(db: Db) {
     this.c = db.collection<IdDoc<Subscription>>(COLLECTIONS.subscriptions);
+    this.rev = new Revisions(db, 'subscriptions');
   }
-  create(sub: Subscription): Promise<void> {
-    return insert(this.c, sub, `subscription ${sub.id}`);
+  revision(): Promise<number> {
+    return this.rev.get();
+  }
+  async create(sub: Subscription): Promise<void> {
+    await insert(this.c, sub, `subscription ${sub.id}`);
+    await this.rev.bump();
   }
   async listForOrg(orgId: OrgId): Promise<Subscription[]> {
     return (await this.c.find({ orgId }).sort({ _id: 1 }).toArray()).map((d) => fromIdDoc<Subscription>(d)!);
@@ -127,7 +154,9 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     return fromIdDoc<Subscription>(await this.c.findOne({ _id: id, orgId }));
   }
   async remove(orgId: OrgId, id: string): Promise<boolean> {
-    return (await this.c.deleteOne({ _id: id, orgId })).deletedCount === 1;
+    const removed = (await this.c.deleteOne({ _id: id, orgId })).deletedCount === 1;
+    if (removed) await this.rev.bump();
+    return removed;
   }
   async listByChannel(channel: Subscription['channel']): Promise<Subscription[]> {
     return (await this.c.find({ channel }).sort({ orgId: 1, _id: 1 }).toArray()).map((d) => fromIdDoc<Subscription>(d)!);

@@ -8,6 +8,8 @@ export interface OrgStore {
   list(): Promise<Org[]>;
   /** Replaces the record; not_found when absent. */
   update(org: Org): Promise<void>;
+  /** A number that changes whenever any organisation is created or changed, by any process. */
+  revision(): Promise<number>;
 }
 
 export interface User {
@@ -67,4 +69,6 @@ export interface SubscriptionStore {
   remove(orgId: OrgId, id: string): Promise<boolean>;
   /** For the dispatcher: every subscription on a channel, across organisations. */
   listByChannel(channel: Subscription['channel']): Promise<Subscription[]>;
+  /** A number that changes whenever any subscription is created or removed, by any process. */
+  revision(): Promise<number>;
 }

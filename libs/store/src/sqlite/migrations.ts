@@ -126,4 +126,20 @@ DROP INDEX IF EXISTS objects_by_id;
 DROP INDEX IF EXISTS jobs_by_created;
 `,
   },
+  {
+    version: 4,
+    name: 'revision counters for organisations and subscriptions',
+    sql: `
+-- Readers that keep organisations or subscriptions in memory (the dispatcher) check one counter
+-- per job and reload on a change, so a suspension takes effect on the very next delivery.
+CREATE TABLE revisions (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
+INSERT INTO revisions (name, n) VALUES ('orgs', 0), ('subscriptions', 0);
+CREATE TRIGGER orgs_rev_ins AFTER INSERT ON orgs BEGIN UPDATE revisions SET n = n + 1 WHERE name = 'orgs'; END;
+CREATE TRIGGER orgs_rev_upd AFTER UPDATE ON orgs BEGIN UPDATE revisions SET n = n + 1 WHERE name = 'orgs'; END;
+CREATE TRIGGER orgs_rev_del AFTER DELETE ON orgs BEGIN UPDATE revisions SET n = n + 1 WHERE name = 'orgs'; END;
+CREATE TRIGGER subs_rev_ins AFTER INSERT ON subscriptions BEGIN UPDATE revisions SET n = n + 1 WHERE name = 'subscriptions'; END;
+CREATE TRIGGER subs_rev_upd AFTER UPDATE ON subscriptions BEGIN UPDATE revisions SET n = n + 1 WHERE name = 'subscriptions'; END;
+CREATE TRIGGER subs_rev_del AFTER DELETE ON subscriptions BEGIN UPDATE revisions SET n = n + 1 WHERE name = 'subscriptions'; END;
+`,
+  },
 ];

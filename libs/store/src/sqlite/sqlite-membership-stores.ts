@@ -19,8 +19,13 @@ import type {
 const parse = <T>(rows: unknown[]): T[] => (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
 const parseOne = <T>(row: unknown): T | undefined => (row ? (JSON.parse((row as { doc: string }).doc) as T) : undefined);
 
+const revisionOf = (db: Db, name: string): number => db.prepare('SELECT n FROM revisions WHERE name = ?').pluck().get(name) as number;
+
 export class SqliteOrgStore implements OrgStore {
   constructor(private readonly db: Db) {}
+  revision(): Promise<number> {
+    return Promise.resolve(revisionOf(this.db, 'orgs'));
+  }
   create(org: Org): Promise<void> {
     try {
       this.db.prepare('INSERT INTO orgs (id, name, identity_id, doc) VALUES (?, ?, ?, ?)').run(org.id, org.name, org.identityId, JSON.stringify(org));
@@ -119,6 +124,9 @@ export class SqliteApiKeyStore implements ApiKeyStore {
 
 export class SqliteSubscriptionStore implements SubscriptionStore {
   constructor(private readonly db: Db) {}
+  revision(): Promise<number> {
+    return Promise.resolve(revisionOf(this.db, 'subscriptions'));
+  }
   create(sub: Subscription): Promise<void> {
     try {
       this.db.prepare('INSERT INTO subscriptions (id, org_id, channel, doc) VALUES (?, ?, ?, ?)').run(sub.id, sub.orgId, sub.channel, JSON.stringify(sub));

@@ -43,6 +43,25 @@ export function membershipContract(name: string, open: OpenHarness): void {
         expect(await h.stores.orgs.get('bank-a')).to.include({ tier: 'trial', name: 'Renamed' });
         expect(await h.stores.orgs.get('nope')).to.equal(undefined);
       });
+      it('moves the organisation and subscription revisions on every change, and only then', async () => {
+        const o0 = await h.stores.orgs.revision();
+        const s0 = await h.stores.subscriptions.revision();
+        await h.stores.orgs.update(org('bank-a', { status: 'suspended' }));
+        const o1 = await h.stores.orgs.revision();
+        expect(o1).to.not.equal(o0);
+        await h.stores.orgs.create(org('bank-c'));
+        expect(await h.stores.orgs.revision()).to.not.equal(o1);
+        expect(await h.stores.subscriptions.revision()).to.equal(s0);
+        await h.stores.subscriptions.create(sub('s1', 'bank-a'));
+        const s1 = await h.stores.subscriptions.revision();
+        expect(s1).to.not.equal(s0);
+        await h.stores.subscriptions.remove('bank-a', 's1');
+        expect(await h.stores.subscriptions.revision()).to.not.equal(s1);
+        const o2 = await h.stores.orgs.revision();
+        await h.stores.orgs.list();
+        expect(await h.stores.orgs.revision()).to.equal(o2);
+      });
+
       it('reports a taken id or name as conflict and a missing org as not_found', async () => {
         expect((await rejection(h.stores.orgs.create(org('bank-a', { name: 'Other', identityId: 'identity--x' })))).code).to.equal('conflict');
         expect((await rejection(h.stores.orgs.create(org('bank-z', { name: 'Org bank-a', identityId: 'identity--y' })))).code).to.equal('conflict');

@@ -2,11 +2,13 @@ import type { Clock, Org, OrgId, Subscription } from '@isac/kernel';
 import type { OrgStore, SubscriptionStore } from '@isac/store';
 
 /**
- * Organisations and subscriptions as the dispatcher reads them for a fan-out: one read of each per
- * `cacheMs` (0: every job reads afresh), so 200 jobs a second do not each parse every org.
+ * Organisations and subscriptions as the dispatcher reads them for a fan-out. They are kept in
+ * memory and reloaded when the store's revision counters move (one small read per job), so 200
+ * jobs a second do not each parse every org, and a suspension or a new subscription takes effect
+ * on the very next delivery. `cacheMs` <= 0 reloads on every job.
  */
 export class Directory {
-  private at = -Infinity;
+  private revision: string | undefined;
   private orgs = new Map<OrgId, Org>();
   private subs: Subscription[] = [];
   private loading: Promise<void> | undefined;
@@ -16,9 +18,10 @@ export class Directory {
   ) {}
 
   async snapshot(): Promise<{ orgs: ReadonlyMap<OrgId, Org>; subs: readonly Subscription[] }> {
-    const now = Date.now();
-    if (this.deps.cacheMs <= 0 || now - this.at > this.deps.cacheMs) {
-      this.loading ??= this.load(now).finally(() => (this.loading = undefined));
+    const [o, s] = await Promise.all([this.deps.orgs.revision(), this.deps.subscriptions.revision()]);
+    const revision = `${o}:${s}`;
+    if (this.deps.cacheMs <= 0 || revision !== this.revision) {
+      this.loading ??= this.load(revision).finally(() => (this.loading = undefined));
       await this.loading;
     }
     return { orgs: this.orgs, subs: this.subs };
@@ -29,13 +32,13 @@ export class Directory {
   }
 
   invalidate(): void {
-    this.at = -Infinity;
+    this.revision = undefined;
   }
 
-  private async load(now: number): Promise<void> {
+  private async load(revision: string): Promise<void> {
     const [orgs, mqtt, email] = await Promise.all([this.deps.orgs.list(), this.deps.subscriptions.listByChannel('mqtt'), this.deps.subscriptions.listByChannel('email')]);
     this.orgs = new Map(orgs.map((o) => [o.id, o]));
     this.subs = [...mqtt, ...email];
-    this.at = now;
+    this.revision = revision;
   }
 }
