@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@isac/kernel';
 import { openSqliteStores, type NewObjectVersion } from '../libs/store/src/index.js';
-import { percentile, timeEach, type BenchRow } from './harness.js';
+import { percentile, settleHeap, timeEach, type BenchRow } from './harness.js';
 
 const version = (i: number, collectionId: string): NewObjectVersion => {
   const id = `indicator--${randomUUID()}`;
@@ -33,8 +33,9 @@ export default async function storeBench(): Promise<BenchRow[]> {
     const insertSec = Number(process.hrtime.bigint() - t0) / 1e9;
 
     // 2. Pages of 1,000 by added_after over the 100k collection (default match: last).
-    const all = await stores.objects.list('c1', { limit: 100_000, match: { version: ['all'] } });
-    const starts = Array.from({ length: 200 }, (_, i) => all.items[(i * 487) % (all.items.length - 1000)]!.dateAdded);
+    const added = (await stores.objects.list('c1', { limit: 100_000, match: { version: ['all'] } })).items.map((o) => o.dateAdded);
+    const starts = Array.from({ length: 200 }, (_, i) => added[(i * 487) % (added.length - 1000)]!);
+    settleHeap(); // the insert phase's garbage is not the reader's
     await stores.objects.list('c1', { limit: 1000, addedAfter: starts[0] }); // warm-up
     const pageMs = await timeEach(starts.length, (i) => stores.objects.list('c1', { limit: 1000, addedAfter: starts[i] }));
     const pageAllMs = await timeEach(starts.length, (i) => stores.objects.list('c1', { limit: 1000, addedAfter: starts[i], match: { version: ['all'] } }));
