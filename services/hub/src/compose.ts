@@ -57,6 +57,8 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
         host: config.mqtt.host,
         authenticate: (username, password) => auth.mqttLogin(username, password),
         internalCredential,
+        // persistent sessions (QoS 1 queues of offline subscribers) survive a restart
+        dataDir,
         log: log.child({ component: 'broker' }),
       });
       mqttPort = (await broker.start()).port;
