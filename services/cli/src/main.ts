@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { ApiClient, CliError, credentialsPath, loadCredentials, processIo, type CliContext, type Io } from './context.js';
 import { registerCommands } from './commands/index.js';
 
-/** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 bad usage or unreadable input. */
+/**
+ * Runs the CLI and returns the exit code: 0 success, 1 any error (message on stderr); `isac stix
+ * validate` alone answers 2 for input that is not JSON, as its own contract says.
+ */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io = processIo): Promise<number> {
   const program = new Command('isac')
     .description('Command line for the ISAC sharing hub / 情報共有ハブのコマンドライン')
@@ -38,7 +41,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? 0 : 2;
+      return err.exitCode === 0 ? 0 : 1;
     }
     if (err instanceof CliError) {
       io.stderr(`isac: ${err.message}`);

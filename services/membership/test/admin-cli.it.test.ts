@@ -110,8 +110,9 @@ describe('isac admin … (against the membership service)', () => {
     expect(r.code).to.equal(1);
     expect(r.err).to.contain('400');
     r = await isac('admin', 'org', 'extend-trial', 'x');
-    expect(r.code).to.equal(2);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.contain('--days or --until');
     r = await isac('admin', 'key', 'create', '--org', 'hub', '--expires', 'someday');
-    expect(r.code).to.equal(2);
+    expect(r.code).to.equal(1);
   });
 });

@@ -50,13 +50,13 @@ const seg = (s: string): string => encodeURIComponent(s);
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive whole number`, 2);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive whole number`);
   return n;
 }
 
 function isoTime(value: string, flag: string): string {
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new CliError(`${flag} must be a date or time (ISO 8601), e.g. 2026-04-01 or 2026-04-01T09:00:00+09:00`, 2);
+  if (Number.isNaN(t)) throw new CliError(`${flag} must be a date or time (ISO 8601), e.g. 2026-04-01 or 2026-04-01T09:00:00+09:00`);
   return new Date(t).toISOString();
 }
 
@@ -169,7 +169,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--until <date>', 'new end (ISO 8601)')
     .action(async (id: string, o: { days?: string; until?: string }) => {
       const c = ctx();
-      if ((o.days === undefined) === (o.until === undefined)) throw new CliError('give exactly one of --days or --until', 2);
+      if ((o.days === undefined) === (o.until === undefined)) throw new CliError('give exactly one of --days or --until');
       const body = o.days !== undefined ? { days: positiveInt(o.days, '--days') } : { endsAt: isoTime(o.until ?? '', '--until') };
       const updated = await (await c.api()).request<Org>('POST', `/api/v1/orgs/${seg(id)}/extend-trial`, body);
       c.print(updated, `trial of ${updated.id} now ends ${updated.trial?.endsAt ?? '?'} / 試用期間を延長しました`);

@@ -10,7 +10,7 @@ export function registerLogin(program: Command, ctx: () => CliContext): void {
     .action(async (opts: { user: string; password?: string }) => {
       const c = ctx();
       const password = opts.password ?? c.env['ISAC_PASSWORD'];
-      if (!password) throw new CliError('a password is required: --password or ISAC_PASSWORD', 2);
+      if (!password) throw new CliError('a password is required: --password or ISAC_PASSWORD');
       const api = new ApiClient(c.url, undefined);
       const res = await api.request<{ token: string; expiresIn: number; orgId: string; roles: string[] }>('POST', '/api/v1/auth/login', {
         username: opts.user,

@@ -35,7 +35,7 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     .option('--org <org>', 'organisation id (default: your own)')
     .action(async (o: { channel: string; types?: string; kinds?: string; sectors?: string; minConfidence?: string; labels?: string; tlpCeiling?: string; to?: string; mode: string; lang: string; org?: string }) => {
       const c = ctx();
-      if (o.channel !== 'mqtt' && o.channel !== 'email') throw new CliError('--channel must be mqtt or email', 2);
+      if (o.channel !== 'mqtt' && o.channel !== 'email') throw new CliError('--channel must be mqtt or email');
       const filters: Record<string, unknown> = {};
       if (o.types) filters['objectTypes'] = list(o.types);
       if (o.kinds) filters['observableKinds'] = list(o.kinds);
@@ -44,13 +44,13 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
       if (o.tlpCeiling) filters['tlpCeiling'] = o.tlpCeiling;
       if (o.minConfidence !== undefined) {
         const n = Number(o.minConfidence);
-        if (!Number.isInteger(n) || n < 0 || n > 100) throw new CliError('--min-confidence must be a whole number 0-100', 2);
+        if (!Number.isInteger(n) || n < 0 || n > 100) throw new CliError('--min-confidence must be a whole number 0-100');
         filters['minConfidence'] = n;
       }
       const body: Record<string, unknown> = { channel: o.channel, filters };
       if (o.channel === 'email') {
-        if (!['immediate', 'hourly', 'daily'].includes(o.mode)) throw new CliError('--mode must be immediate, hourly or daily', 2);
-        if (!['ja', 'en'].includes(o.lang)) throw new CliError('--lang must be ja or en', 2);
+        if (!['immediate', 'hourly', 'daily'].includes(o.mode)) throw new CliError('--mode must be immediate, hourly or daily');
+        if (!['ja', 'en'].includes(o.lang)) throw new CliError('--lang must be ja or en');
         body['email'] = { to: list(o.to) ?? [], mode: o.mode, lang: o.lang };
       }
       const org = await orgOf(c, o.org);

@@ -20,19 +20,19 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
       if (o.namedRecipient) common['namedRecipients'] = o.namedRecipient;
       let status: Record<string, unknown>;
       if (o.ioc !== undefined) {
-        if (file !== undefined) throw new CliError('give either a FILE or --ioc, not both', 2);
-        if (!o.kind) throw new CliError('--kind is required with --ioc', 2);
+        if (file !== undefined) throw new CliError('give either a FILE or --ioc, not both');
+        if (!o.kind) throw new CliError('--kind is required with --ioc');
         const body: Record<string, unknown> = { ...common, kind: o.kind, value: o.ioc, tlp: o.tlp ?? 'amber' };
         if (o.name !== undefined) body['name'] = o.name;
         status = await api.request('POST', '/api/v1/indicators', body);
       } else {
-        if (file === undefined) throw new CliError('a FILE (or - for standard input) or --ioc is required', 2);
+        if (file === undefined) throw new CliError('a FILE (or - for standard input) or --ioc is required');
         const text = await c.io.readInput(file);
         let bundle: unknown;
         try {
           bundle = JSON.parse(text);
         } catch (err) {
-          throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
+          throw new CliError(`${file} is not JSON: ${(err as Error).message}`);
         }
         const body: Record<string, unknown> = { ...common, bundle };
         if (o.tlp !== undefined) body['defaultTlp'] = o.tlp;
