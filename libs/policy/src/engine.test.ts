@@ -420,3 +420,26 @@ describe('PolicyEngine release: hub distribution extension', () => {
     expect((r.object as { extensions?: Record<string, unknown> }).extensions).to.have.property(HUB_EXTENSION_ID);
   });
 });
+
+describe('PolicyEngine release: copy-on-write', () => {
+  it('shares untouched parts with the stored object and copies only what changes', () => {
+    const engine = new PolicyEngine();
+    const submitter: Org = { id: 'bank-a', name: 'Bank A', sector: 'finance', region: 'Tokyo', tier: 'full', status: 'active', contacts: [], identityId: 'identity--00000000-0000-4000-8000-00000000000a', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    const recipient: Org = { ...submitter, id: 'bank-b', name: 'Bank B', identityId: 'identity--00000000-0000-4000-8000-00000000000b' };
+    const refs = [{ source_name: 'vendor', url: 'https://example.com/report' }];
+    const kill = [{ kill_chain_name: 'mitre-attack', phase_name: 'initial-access' }];
+    const object = {
+      type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000002', created_by_ref: submitter.identityId,
+      created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', pattern: "[ipv4-addr:value = '203.0.113.2']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00.000Z',
+      external_references: refs, kill_chain_phases: kill, object_marking_refs: [tlp2Marking('green').id],
+    };
+    const before = JSON.stringify(object);
+    const r = engine.releaseFor({ object, tlp: 'green', submitter, anonymous: true, namedRecipients: [], recipient, now: new Date('2026-02-01T00:00:00Z') }, { hub: { id: 'identity--00000000-0000-4000-8000-0000000000ff' }, submitterIdentityId: submitter.identityId });
+    const out = r.object as typeof object;
+    expect(out).to.not.equal(object);
+    expect(out.created_by_ref).to.equal('identity--00000000-0000-4000-8000-0000000000ff');
+    expect(out.external_references).to.equal(refs);
+    expect(out.kill_chain_phases).to.equal(kill);
+    expect(JSON.stringify(object)).to.equal(before);
+  });
+});

@@ -25,6 +25,11 @@ function trieOf(paths: readonly Path[]): Node {
   return root;
 }
 
+/**
+ * Copy-on-write: a subtree with nothing removed and no string replaced is returned as it is (the
+ * release shares it with the stored object, which nobody mutates), so releasing an indicator
+ * allocates one top-level object instead of a deep copy per recipient.
+ */
 function copy(
   v: unknown,
   at: Node | undefined,
@@ -36,29 +41,43 @@ function copy(
   if (typeof v !== 'object' || v === null) return v;
   if (depth > 128) throw new Error('object nested too deeply to release');
   if (Array.isArray(v)) {
-    const out: unknown[] = [];
+    let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
       const child = at?.children.get(i);
-      if (child?.removed) continue;
-      out.push(copy(v[i], child, replace, hubId, depth + 1));
+      const c = child?.removed ? REMOVED : copy(v[i], child, replace, hubId, depth + 1);
+      if (out === undefined && c !== v[i]) out = v.slice(0, i);
+      if (out !== undefined && c !== REMOVED) out.push(c);
     }
-    return out;
+    return out ?? v;
   }
-  const entries: [string, unknown][] = [];
-  for (const [k, x] of Object.entries(v)) {
-    if (depth === 0 && k === 'granular_markings') continue; // rebuilt by the caller
-    const child = at?.children.get(k);
-    if (child?.removed) continue;
-    const c = copy(x, child, replace, hubId, depth + 1);
-    if (child && Array.isArray(c) && c.length === 0 && Array.isArray(x) && x.length > 0) {
-      child.dropped = true;
-      continue;
+  let entries: [string, unknown][] | undefined;
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = (v as Record<string, unknown>)[k];
+    let c: unknown;
+    if (depth === 0 && k === 'granular_markings') c = REMOVED; // rebuilt by the caller
+    else {
+      const child = at?.children.get(k);
+      if (child?.removed) c = REMOVED;
+      else {
+        c = copy(x, child, replace, hubId, depth + 1);
+        if (child && Array.isArray(c) && c.length === 0 && Array.isArray(x) && x.length > 0) {
+          child.dropped = true;
+          c = REMOVED;
+        }
+      }
     }
-    entries.push([k, c]);
+    if (entries === undefined && c !== x) entries = keys.slice(0, i).map((kk) => [kk, (v as Record<string, unknown>)[kk]]);
+    if (entries !== undefined && c !== REMOVED) entries.push([k, c]);
   }
+  // The top level is always a new object: the caller sets markings on it.
+  if (entries === undefined) return depth === 0 ? Object.fromEntries(keys.map((k) => [k, (v as Record<string, unknown>)[k]])) : v;
   // fromEntries defines own properties, so a `__proto__` key stays data, never a prototype.
   return Object.fromEntries(entries);
 }
+
+const REMOVED: unique symbol = Symbol('removed');
 
 /** The selector's path in the redacted copy (list indexes shifted), or undefined when its target was removed. */
 function remap(path: Path, root: Node): Path | undefined {
