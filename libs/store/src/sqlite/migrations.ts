@@ -142,4 +142,14 @@ CREATE TRIGGER subs_rev_upd AFTER UPDATE ON subscriptions BEGIN UPDATE revisions
 CREATE TRIGGER subs_rev_del AFTER DELETE ON subscriptions BEGIN UPDATE revisions SET n = n + 1 WHERE name = 'subscriptions'; END;
 `,
   },
+  {
+    version: 5,
+    name: 'dead letters indexed apart',
+    sql: `
+-- Every accepted object version writes a pending job; an index over all jobs by status cost each
+-- of those inserts a write. Admins list dead letters: only they are indexed by time.
+DROP INDEX IF EXISTS jobs_by_status_created;
+CREATE INDEX jobs_dead ON jobs (created_at) WHERE status = 'dead';
+`,
+  },
 ];

@@ -124,12 +124,17 @@ export class SqliteJobStore implements JobStore {
   }
 
   list(q: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number }): Promise<Job[]> {
-    const rows = this.db
-      .prepare(`SELECT * FROM jobs WHERE (@status IS NULL OR status = @status) AND (@kind IS NULL OR kind = @kind)
-        ORDER BY created_at DESC LIMIT @limit`)
-      .all({ status: q.status ?? null, kind: q.kind ?? null, limit: q.limit }) as Row[];
+    // Dead letters (what admins list) have a partial index of their own; other listings scan.
+    const sql =
+      q.status === 'dead'
+        ? `SELECT * FROM jobs WHERE status = 'dead' AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC LIMIT @limit`
+        : `SELECT * FROM jobs WHERE (@status IS NULL OR status = @status) AND (@kind IS NULL OR kind = @kind) ORDER BY created_at DESC LIMIT @limit`;
+    const params: Record<string, unknown> = { kind: q.kind ?? null, limit: q.limit };
+    if (q.status !== 'dead') params['status'] = q.status ?? null;
+    const rows = this.db.prepare(sql).all(params) as Row[];
     return Promise.resolve(rows.map(fromRow));
   }
+
 
   revive(id: string, now: Date): Promise<boolean> {
     const at = now.toISOString();

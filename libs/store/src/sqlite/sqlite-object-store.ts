@@ -13,6 +13,7 @@ const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
 const parseList = (json: string): readonly string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
+const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
 
 /**
  * A row in `raw` mode: an array in COLUMNS order. Building one JS object per row and column name
@@ -51,9 +52,7 @@ export class SqliteObjectStore implements ObjectStore {
   ) {
     const insert = db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
       date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
-      is_latest, is_first)
-      VALUES (@collection_id, @id, @type, @spec_version, @version, @version_norm, @date_added_us, @submitter_org_id, @tlp,
-      @tlp_source, @unknown_markings, @named_recipients, @anonymous, @exercise, @object, @is_latest, @is_first)`);
+      is_latest, is_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.versionIndexStmt = db.prepare(`SELECT id, submitter_org_id, version_norm FROM objects
       WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`);
     const highWater = db.prepare('SELECT last_added_us FROM collection_clocks WHERE collection_id = ?').pluck();
@@ -81,25 +80,25 @@ export class SqliteObjectStore implements ObjectStore {
         const b = bounds.get(v.collectionId, v.id) as { mn: string | null; mx: string | null };
         const isLatest = b.mx === null || versionNorm > b.mx;
         const isFirst = b.mn === null || versionNorm < b.mn;
-        const res = insert.run({
-          collection_id: v.collectionId,
-          id: v.id,
-          type: v.type,
-          spec_version: v.specVersion,
-          version: v.version,
-          version_norm: versionNorm,
-          date_added_us: added,
-          submitter_org_id: v.submitterOrgId,
-          tlp: v.tlp,
-          tlp_source: v.tlpSource,
-          unknown_markings: JSON.stringify(v.unknownMarkings),
-          named_recipients: JSON.stringify(v.namedRecipients),
-          anonymous: v.anonymous ? 1 : 0,
-          exercise: v.exercise ? 1 : 0,
-          object: JSON.stringify(v.object),
-          is_latest: isLatest ? 1 : 0,
-          is_first: isFirst ? 1 : 0,
-        });
+        const res = insert.run(
+          v.collectionId,
+          v.id,
+          v.type,
+          v.specVersion,
+          v.version,
+          versionNorm,
+          added,
+          v.submitterOrgId,
+          v.tlp,
+          v.tlpSource,
+          listJson(v.unknownMarkings),
+          listJson(v.namedRecipients),
+          v.anonymous ? 1 : 0,
+          v.exercise ? 1 : 0,
+          JSON.stringify(v.object),
+          isLatest ? 1 : 0,
+          isFirst ? 1 : 0,
+        );
         if (res.changes === 0) return 'duplicate';
         if (isLatest && b.mx !== null) clearLatest.run(v.collectionId, v.id, b.mx);
         if (isFirst && b.mn !== null) clearFirst.run(v.collectionId, v.id, b.mn);
