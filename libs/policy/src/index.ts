@@ -6,3 +6,4 @@ export {
   type PolicyConfigProblem,
 } from './rules.js';
 export { PolicyEngine } from './engine.js';
+export { knownMarkingsOf } from './known-markings.js';

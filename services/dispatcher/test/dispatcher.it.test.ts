@@ -72,4 +72,17 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     expect((await w.stores.deliveries.listForObject(second.id)).map((x) => x.orgId)).to.deep.equal(['bank-a']);
     expect(b.messages.filter((m) => m.topic.includes('/alerts/')).map((m) => (m.json as { objects: { id: string }[] }).objects[0]!.id)).to.deep.equal([first.id]);
   });
+
+  it('pushes an object carrying a statement marking that ingest accepted, as TAXII serves it (one policy for push and pull)', async () => {
+    await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
+    const b = await w.subscriber('bank-b');
+    const d = w.compose();
+    await d.start();
+    const statement = 'marking-definition--00000000-0000-4000-8000-00000000c0py';
+    const v = indicatorVersion({ object: { object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb', statement] } });
+    await w.stores.objects.accept([v]);
+    w.jobsReady.notify();
+    const [m] = await b.waitFor(1);
+    expect((m!.json as { objects: { id: string }[] }).objects[0]!.id).to.equal(v.id);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Clock, Logger, Org, Subscription, TlpLevel } from '@isac/kernel';
-import type { PolicyEngine, PolicyInput } from '@isac/policy';
+import { knownMarkingsOf, type PolicyEngine, type PolicyInput } from '@isac/policy';
 import { deliveryKey, type Job, type NewAuditRecord, type NewDelivery, type ObjectVersion, type Stores } from '@isac/store';
 import type { Observable } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
@@ -97,6 +97,7 @@ export class DistributionService {
       object: v.object,
       tlp: v.tlp,
       unknownMarkings: v.unknownMarkings,
+      knownMarkings: knownMarkingsOf(v.object, v.unknownMarkings),
       submitter,
       anonymous: v.anonymous,
       namedRecipients: v.namedRecipients,

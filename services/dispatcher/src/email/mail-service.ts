@@ -1,5 +1,5 @@
 import { TLP_LEVELS, TransientError, type Clock, type IdGenerator, type Logger, type Org, type Signal, type Subscription, type TlpLevel } from '@isac/kernel';
-import type { PolicyEngine } from '@isac/policy';
+import { knownMarkingsOf, type PolicyEngine } from '@isac/policy';
 import type { Job, Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, skipped, type JobOutcome } from '../jobs/job-worker.js';
@@ -155,7 +155,7 @@ export class MailService {
         await stores.deliveries.markFailed(d.key, 'object gone', true);
         continue;
       }
-      const input = { object: v.object, tlp: v.tlp, unknownMarkings: v.unknownMarkings, submitter, anonymous: v.anonymous, namedRecipients: v.namedRecipients, recipient: org, now };
+      const input = { object: v.object, tlp: v.tlp, unknownMarkings: v.unknownMarkings, knownMarkings: knownMarkingsOf(v.object, v.unknownMarkings), submitter, anonymous: v.anonymous, namedRecipients: v.namedRecipients, recipient: org, now };
       const r = policy.releaseFor(input, { hub, submitterIdentityId: submitter.identityId });
       if (r.verdict.kind === 'deny' || !r.object) {
         await stores.deliveries.markFailed(d.key, `policy: ${r.verdict.reason.rule}`, true);

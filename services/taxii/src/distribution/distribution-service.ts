@@ -1,8 +1,7 @@
 import { NotFoundError, type Clock, type Principal } from '@isac/kernel';
-import type { PolicyEngine } from '@isac/policy';
+import { knownMarkingsOf, type PolicyEngine } from '@isac/policy';
 import type { ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
 import { isHubAdmin } from '../shared/taxii-http.js';
-import { knownMarkingsOf } from '../shared/known-markings.js';
 
 export interface OrgExplanation {
   readonly orgId: string;
@@ -52,7 +51,7 @@ export class DistributionService {
         object: found.object,
         tlp: found.tlp,
         unknownMarkings: found.unknownMarkings,
-        knownMarkings: knownMarkingsOf(found),
+        knownMarkings: knownMarkingsOf(found.object, found.unknownMarkings),
         submitter,
         anonymous: found.anonymous,
         namedRecipients: found.namedRecipients,

@@ -1,8 +1,7 @@
 import type { Clock, Org, Principal } from '@isac/kernel';
-import type { PolicyEngine, StixObject, Verdict } from '@isac/policy';
+import { knownMarkingsOf, type PolicyEngine, type StixObject, type Verdict } from '@isac/policy';
 import type { ObjectQuery, ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
 import { encodeCursor, isoToMicros } from '@isac/store';
-import { knownMarkingsOf } from './known-markings.js';
 
 /**
  * One reader's view of the store: every object version goes through the policy before it leaves,
@@ -42,7 +41,7 @@ export class Viewer {
       object: v.object,
       tlp: v.tlp,
       unknownMarkings: v.unknownMarkings,
-      knownMarkings: knownMarkingsOf(v),
+      knownMarkings: knownMarkingsOf(v.object, v.unknownMarkings),
       submitter,
       anonymous: v.anonymous,
       namedRecipients: v.namedRecipients,
