@@ -192,7 +192,11 @@ export class PolicyEngine {
   }
 
   release(input: PolicyInput, verdict: Verdict, ctx: ReleaseContext): StixObject {
-    const again = this.decide(input);
+    return this.#release(input, verdict, this.decide(input), ctx);
+  }
+
+  /** `again` is decide(input) now: release() computes it, releaseFor() already has it. */
+  #release(input: PolicyInput, verdict: Verdict, again: Verdict, ctx: ReleaseContext): StixObject {
     if (verdict.kind === 'deny' || again.kind === 'deny')
       throw new Error(
         `policy: object ${String(input.object['id'])} may not be released to ${input.recipient.id} (${
@@ -226,7 +230,7 @@ export class PolicyEngine {
 
   releaseFor(input: PolicyInput, ctx: ReleaseContext): { verdict: Verdict; object: StixObject | undefined } {
     const verdict = this.decide(input);
-    return { verdict, object: verdict.kind === 'deny' ? undefined : this.release(input, verdict, ctx) };
+    return { verdict, object: verdict.kind === 'deny' ? undefined : this.#release(input, verdict, verdict, ctx) };
   }
 
   explain(

@@ -38,7 +38,7 @@ export interface DispatcherDeps {
     readonly publisher?: AlertPublisher | undefined;
     readonly mail?: MailSender | undefined;
     readonly workerId?: string | undefined;
-    /** How long org/subscription reads are reused across jobs (default 500 ms; 0 in tests that change them). */
+    /** 0: organisations and subscriptions are re-read for every job (tests); otherwise kept until the store's revision counters move. */
     readonly directoryCacheMs?: number | undefined;
   };
 }
@@ -70,7 +70,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       log: log.child({ component: 'mqtt-publisher' }),
     });
   const sender = deps.adapters?.mail ?? (config.smtp.url ? new SmtpMailSender({ url: config.smtp.url, secure: config.smtp.secure, allowSelfSigned: config.smtp.allowSelfSigned, timeoutMs: config.smtp.timeoutMs }) : new FileMailSender(config.mail.outDir));
-  const directory = new Directory({ orgs: stores.orgs, subscriptions: stores.subscriptions, clock, cacheMs: deps.adapters?.directoryCacheMs ?? 500 });
+  const directory = new Directory({ orgs: stores.orgs, subscriptions: stores.subscriptions, cacheMs: deps.adapters?.directoryCacheMs ?? 500 });
   const mail = new MailService({ stores, policy, hub, clock, ids, log: log.child({ component: 'mail' }), sender, config, jobsReady });
   const distribution = new DistributionService({ stores, policy, hub, clock, log: log.child({ component: 'distribution' }), publisher, mail, directory, config });
   const acks = new AcksService({ stores, clock, log });

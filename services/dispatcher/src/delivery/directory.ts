@@ -1,4 +1,4 @@
-import type { Clock, Org, OrgId, Subscription } from '@isac/kernel';
+import type { Org, OrgId, Subscription } from '@isac/kernel';
 import type { OrgStore, SubscriptionStore } from '@isac/store';
 
 /**
@@ -14,7 +14,7 @@ export class Directory {
   private loading: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { orgs: OrgStore; subscriptions: SubscriptionStore; clock: Clock; cacheMs: number },
+    private readonly deps: { orgs: OrgStore; subscriptions: SubscriptionStore; cacheMs: number },
   ) {}
 
   async snapshot(): Promise<{ orgs: ReadonlyMap<OrgId, Org>; subs: readonly Subscription[] }> {

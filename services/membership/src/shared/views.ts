@@ -16,18 +16,7 @@ export function userView(u: User): UserView {
 }
 
 /** An API key as listings show it: never the key or its hash. */
-export interface ApiKeyView {
-  readonly id: string;
-  readonly orgId: string;
-  readonly label: string;
-  readonly prefix: string;
-  readonly scopes: readonly string[];
-  readonly createdBy?: string | undefined;
-  readonly createdAt: string;
-  readonly expiresAt?: string | undefined;
-  readonly revokedAt?: string | undefined;
-  readonly lastUsedAt?: string | undefined;
-}
+export type ApiKeyView = Omit<ApiKey, 'hash'>;
 
 export function apiKeyView(k: ApiKey): ApiKeyView {
   const { hash: _hash, ...rest } = k;

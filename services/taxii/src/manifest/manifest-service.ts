@@ -2,7 +2,7 @@ import type { Principal } from '@isac/kernel';
 import type { ObjectStore } from '@isac/store';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
 import { STIX_MEDIA_TYPE } from '../shared/taxii-http.js';
-import { visiblePage, type ViewerFactory } from '../shared/viewer.js';
+import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
 
 export interface ManifestRecord {
   readonly id: string;
@@ -11,12 +11,8 @@ export interface ManifestRecord {
   readonly media_type: string;
 }
 
-export interface ManifestPage {
+export interface ManifestPage extends PageMeta {
   readonly records: readonly ManifestRecord[];
-  readonly more: boolean;
-  readonly next?: string | undefined;
-  readonly firstAdded?: string | undefined;
-  readonly lastAdded?: string | undefined;
 }
 
 /** The manifest lists only what the reader may see: a hidden object is not even a record. */
@@ -32,12 +28,6 @@ export class ManifestService {
       (v): ManifestRecord | undefined => (viewer.visible(v) ? { id: v.id, date_added: v.dateAdded, version: v.version, media_type: STIX_MEDIA_TYPE } : undefined),
       (v) => viewer.visible(v),
     );
-    return {
-      records: page.items.map((i) => i.out),
-      more: page.more,
-      next: page.next,
-      firstAdded: page.items[0]?.version.dateAdded,
-      lastAdded: page.items[page.items.length - 1]?.version.dateAdded,
-    };
+    return { records: page.items.map((i) => i.out), ...pageMeta(page) };
   }
 }

@@ -3,23 +3,15 @@ import type { StixObject } from '@isac/policy';
 import type { AuditLog, ObjectStore, ObjectVersion } from '@isac/store';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
 import { isHubAdmin } from '../shared/taxii-http.js';
-import { visiblePage, type ViewerFactory } from '../shared/viewer.js';
+import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
 
 /** A page of released objects, with the TAXII date headers' values. */
-export interface ObjectsPage {
+export interface ObjectsPage extends PageMeta {
   readonly objects: readonly StixObject[];
-  readonly more: boolean;
-  readonly next?: string | undefined;
-  readonly firstAdded?: string | undefined;
-  readonly lastAdded?: string | undefined;
 }
 
-export interface VersionsPage {
+export interface VersionsPage extends PageMeta {
   readonly versions: readonly string[];
-  readonly more: boolean;
-  readonly next?: string | undefined;
-  readonly firstAdded?: string | undefined;
-  readonly lastAdded?: string | undefined;
 }
 
 /** Reads of a collection, each object released to the reader's organisation by the policy. */
@@ -32,9 +24,7 @@ export class ObjectsService {
     const viewer = await this.deps.viewers.forPrincipal(principal);
     const page = await visiblePage(this.deps.objects, collectionId, q, (v) => viewer.release(v), (v) => viewer.visible(v));
     await this.auditRelease(principal, collectionId, page.items.map((i) => i.version));
-    const first = page.items[0]?.version.dateAdded;
-    const last = page.items[page.items.length - 1]?.version.dateAdded;
-    return { objects: page.items.map((i) => i.out), more: page.more, next: page.next, firstAdded: first, lastAdded: last };
+    return { objects: page.items.map((i) => i.out), ...pageMeta(page) };
   }
 
   /** One object (by default its latest version); not found when the reader may see no version of it. */
@@ -50,13 +40,7 @@ export class ObjectsService {
     const visible = (v: ObjectVersion): boolean => viewer.visible(v);
     const page = await visiblePage(this.deps.objects, collectionId, query, (v) => (visible(v) ? v.version : undefined), visible);
     if (page.items.length === 0 && q.next === undefined) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
-    return {
-      versions: page.items.map((i) => i.out),
-      more: page.more,
-      next: page.next,
-      firstAdded: page.items[0]?.version.dateAdded,
-      lastAdded: page.items[page.items.length - 1]?.version.dateAdded,
-    };
+    return { versions: page.items.map((i) => i.out), ...pageMeta(page) };
   }
 
   /**

@@ -61,6 +61,24 @@ export class ViewerFactory {
   }
 }
 
+/** Where a TAXII page stands: `more`/`next` for the envelope, the dates for the X-TAXII-Date-Added headers. */
+export interface PageMeta {
+  readonly more: boolean;
+  readonly next?: string | undefined;
+  readonly firstAdded?: string | undefined;
+  readonly lastAdded?: string | undefined;
+}
+
+/** The envelope and header values of a visible page. */
+export function pageMeta(page: VisiblePage<unknown>): PageMeta {
+  return {
+    more: page.more,
+    next: page.next,
+    firstAdded: page.items[0]?.version.dateAdded,
+    lastAdded: page.items[page.items.length - 1]?.version.dateAdded,
+  };
+}
+
 export interface VisiblePage<T> {
   readonly items: readonly { readonly version: ObjectVersion; readonly out: T }[];
   readonly more: boolean;
