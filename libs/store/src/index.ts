@@ -1,6 +1,7 @@
 export * from './ports/index.js';
 export * from './outbox.js';
 export * from './time.js';
+export { fanoutAlertId, parseFanoutAlertId } from './fanout-alert-id.js';
 export { guardStore } from './store-errors.js';
 export { openStores, type StoreConfig } from './open-stores.js';
 export { openSqliteStores, type SqliteOptions } from './sqlite/index.js';

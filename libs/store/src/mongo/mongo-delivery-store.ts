@@ -1,7 +1,27 @@
 import type { Collection, Db } from 'mongodb';
-import type { OrgId } from '@isac/kernel';
-import type { Delivery, DeliveryStore, NewDelivery } from '../ports/index.js';
+import type { Channel, OrgId } from '@isac/kernel';
+import type { Delivery, DeliveryStore, Fanout, FanoutResult, NewDelivery, NewFanout } from '../ports/index.js';
 import { COLLECTIONS, duplicateIndexes, isDuplicateKey } from './mongo-docs.js';
+import { normalizeTimestamp } from '../time.js';
+import { parseFanoutAlertId } from '../fanout-alert-id.js';
+import { addRecipients, applyResults, newestFirst, recipientDelivery, toFanout, type FanoutHead, type StoredRecipient } from '../fanouts.js';
+
+/** A fan-out (ADR 0007); `_id` is the number its alert ids carry, taken from the `fanouts` counter. */
+export interface FanoutDoc {
+  _id: number;
+  objectId: string;
+  version: string;
+  channel: Channel;
+  createdAt: string;
+  recipients: StoredRecipient[];
+}
+interface FanoutAckDoc {
+  _id: string;
+  orgId: string;
+  at: string;
+  by: string;
+}
+const headOf = (d: FanoutDoc): FanoutHead => ({ id: d._id, objectId: d.objectId, version: d.version, channel: d.channel, createdAt: d.createdAt });
 
 export type DeliveryDoc = Omit<Delivery, 'key'> & { _id: string };
 
@@ -16,8 +36,71 @@ export const fromDeliveryDoc = (d: DeliveryDoc): Delivery => {
 
 export class MongoDeliveryStore implements DeliveryStore {
   private readonly c: Collection<DeliveryDoc>;
+  private readonly fans: Collection<FanoutDoc>;
+  private readonly acks: Collection<FanoutAckDoc>;
+  private readonly counters: Collection<{ _id: string; seq: number }>;
   constructor(db: Db) {
     this.c = db.collection<DeliveryDoc>(COLLECTIONS.deliveries);
+    this.fans = db.collection<FanoutDoc>(COLLECTIONS.fanouts);
+    this.acks = db.collection<FanoutAckDoc>(COLLECTIONS.fanoutAcks);
+    this.counters = db.collection<{ _id: string; seq: number }>(COLLECTIONS.counters);
+  }
+
+  async recordFanouts(fs: readonly NewFanout[], now: Date): Promise<Fanout[]> {
+    const out: Fanout[] = [];
+    for (const f of fs) out.push(await this.recordFanout(f, now.toISOString()));
+    return out;
+  }
+
+  /** Insert, or add the missing organisations; optimistic on the recipient count when workers race. */
+  private async recordFanout(f: NewFanout, at: string): Promise<Fanout> {
+    const version = normalizeTimestamp(f.version);
+    for (;;) {
+      const doc = await this.fans.findOne({ objectId: f.objectId, version, channel: f.channel });
+      if (doc) {
+        const n = doc.recipients.length;
+        const added = addRecipients(headOf(doc), doc.recipients, f);
+        if (added.length === 0) return toFanout(headOf(doc), doc.recipients, added);
+        const r = await this.fans.updateOne({ _id: doc._id, recipients: { $size: n } }, { $push: { recipients: { $each: doc.recipients.slice(n) } } });
+        if (r.modifiedCount === 1) return toFanout(headOf(doc), doc.recipients, added);
+        continue;
+      }
+      const c = await this.counters.findOneAndUpdate({ _id: 'fanouts' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+      const head: FanoutHead = { id: c?.seq ?? 1, objectId: f.objectId, version, channel: f.channel, createdAt: at };
+      const recipients: StoredRecipient[] = [];
+      const added = addRecipients(head, recipients, f);
+      try {
+        await this.fans.insertOne({ _id: head.id, objectId: head.objectId, version, channel: head.channel, createdAt: at, recipients });
+        return toFanout(head, recipients, added);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+  }
+
+  async markFanouts(updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[], now: Date): Promise<void> {
+    const at = now.toISOString();
+    for (const u of updates) {
+      if (u.results.length === 0) continue;
+      const doc = await this.fans.findOne({ _id: u.id });
+      if (!doc) continue;
+      applyResults(doc.recipients, u.results, at);
+      const set: Record<string, StoredRecipient> = {};
+      for (const r of u.results) if (doc.recipients[r.index]) set[`recipients.${r.index}`] = doc.recipients[r.index]!;
+      await this.fans.updateOne({ _id: u.id }, { $set: set });
+    }
+  }
+
+  private async expand(docs: readonly FanoutDoc[], orgId?: OrgId): Promise<Delivery[]> {
+    const ids: string[] = [];
+    for (const d of docs) d.recipients.forEach((r, i) => (orgId === undefined || r.o === orgId) && ids.push(`${d._id}:${i}`));
+    const acks = new Map((await this.acks.find({ _id: { $in: ids } }).toArray()).map((a) => [a._id, a]));
+    const out: Delivery[] = [];
+    for (const d of docs)
+      d.recipients.forEach((r, i) => {
+        if (orgId === undefined || r.o === orgId) out.push(recipientDelivery(headOf(d), r, acks.get(`${d._id}:${i}`)));
+      });
+    return out;
   }
   async record(d: NewDelivery, now: Date): Promise<'inserted' | 'duplicate'> {
     try {
@@ -72,15 +155,31 @@ export class MongoDeliveryStore implements DeliveryStore {
     await this.c.updateOne({ _id: key, status: { $ne: 'sent' } }, { $set: { status: dead ? 'dead' : 'pending', lastError: error }, $inc: { attempts: 1 } });
   }
   async acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined> {
+    const ref = parseFanoutAlertId(alertId);
+    if (ref) {
+      const doc = await this.fans.findOne({ _id: ref.fanoutId });
+      const r = doc?.recipients[ref.index];
+      if (!doc || !r || r.o !== orgId || r.a !== alertId.toLowerCase()) return undefined;
+      const _id = `${ref.fanoutId}:${ref.index}`;
+      try {
+        await this.acks.insertOne({ _id, orgId, at: now.toISOString(), by });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      return recipientDelivery(headOf(doc), r, (await this.acks.findOne({ _id })) ?? undefined);
+    }
     await this.c.updateMany({ orgId, alertId, acknowledgedAt: { $exists: false } }, { $set: { acknowledgedAt: now.toISOString(), acknowledgedBy: by } });
     const d = await this.c.findOne({ orgId, alertId }, { sort: { createdAt: 1 } });
     return d ? fromDeliveryDoc(d) : undefined;
   }
   async listForOrg(orgId: OrgId, q: { since?: string | undefined; limit: number }): Promise<Delivery[]> {
     const docs = await this.c.find({ orgId, createdAt: { $gte: q.since ?? '' } }).sort({ createdAt: -1 }).limit(q.limit).toArray();
-    return docs.map(fromDeliveryDoc);
+    const fans = await this.fans.find({ 'recipients.o': orgId, createdAt: { $gte: q.since ?? '' } }).sort({ _id: -1 }).limit(q.limit).toArray();
+    return newestFirst([...docs.map(fromDeliveryDoc), ...(await this.expand(fans, orgId))], q.limit);
   }
   async listForObject(objectId: string): Promise<Delivery[]> {
-    return (await this.c.find({ objectId }).sort({ createdAt: 1 }).toArray()).map(fromDeliveryDoc);
+    const docs = (await this.c.find({ objectId }).sort({ createdAt: 1 }).toArray()).map(fromDeliveryDoc);
+    const fans = await this.fans.find({ objectId }).sort({ _id: 1 }).toArray();
+    return [...docs, ...(await this.expand(fans))].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 }

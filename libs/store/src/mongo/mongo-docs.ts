@@ -13,6 +13,8 @@ export const COLLECTIONS = {
   clocks: 'collection_clocks',
   jobs: 'jobs',
   deliveries: 'deliveries',
+  fanouts: 'fanouts',
+  fanoutAcks: 'fanout_acks',
   orgs: 'orgs',
   users: 'users',
   apiKeys: 'api_keys',
@@ -41,6 +43,10 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     { key: { orgId: 1, createdAt: -1 }, name: 'by_org' },
     { key: { objectId: 1 }, name: 'by_object' },
     { key: { orgId: 1, alertId: 1 }, name: 'by_alert' },
+  ],
+  [COLLECTIONS.fanouts]: [
+    { key: { objectId: 1, version: 1, channel: 1 }, name: 'key_unique', unique: true },
+    { key: { 'recipients.o': 1, _id: -1 }, name: 'by_recipient' },
   ],
   [COLLECTIONS.orgs]: [
     { key: { name: 1 }, name: 'name_unique', unique: true },

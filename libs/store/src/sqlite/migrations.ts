@@ -152,4 +152,30 @@ DROP INDEX IF EXISTS jobs_by_status_created;
 CREATE INDEX jobs_dead ON jobs (created_at) WHERE status = 'dead';
 `,
   },
+  {
+    version: 6,
+    name: 'fan-outs: one record per object version and channel',
+    sql: `
+-- ADR 0007. A fan-out's recipients live in one JSON array: [{o: org, t: tlp, a: alert id,
+-- s: status, n: attempts, at: sent at, e: last error}]. The rowid is the fan-out id the alert
+-- ids carry; it only grows, so newest-first is ORDER BY id DESC.
+CREATE TABLE fanouts (
+  id INTEGER PRIMARY KEY,
+  object_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  recipients TEXT NOT NULL
+);
+CREATE UNIQUE INDEX fanouts_by_key ON fanouts (object_id, version, channel);
+CREATE TABLE fanout_acks (
+  fanout_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  org_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  by TEXT NOT NULL,
+  PRIMARY KEY (fanout_id, idx)
+) WITHOUT ROWID;
+`,
+  },
 ];

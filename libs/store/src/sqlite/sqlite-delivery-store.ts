@@ -1,6 +1,20 @@
 import type { Db } from './database.js';
-import type { Delivery, DeliveryStatus, DeliveryStore, NewDelivery } from '../ports/index.js';
+import type { Delivery, DeliveryStatus, DeliveryStore, Fanout, FanoutResult, NewDelivery, NewFanout } from '../ports/index.js';
 import type { Channel, OrgId } from '@isac/kernel';
+import { normalizeTimestamp } from '../time.js';
+import { parseFanoutAlertId } from '../fanout-alert-id.js';
+import { addRecipients, applyResults, newestFirst, recipientDelivery, toFanout, type FanoutHead, type StoredRecipient } from '../fanouts.js';
+
+interface FanoutRow {
+  id: number;
+  object_id: string;
+  version: string;
+  channel: string;
+  created_at: string;
+  recipients: string;
+}
+
+const headOf = (r: FanoutRow): FanoutHead => ({ id: r.id, objectId: r.object_id, version: r.version, channel: r.channel as Channel, createdAt: r.created_at });
 
 interface Row {
   key: string;
@@ -41,8 +55,45 @@ function fromRow(r: Row): Delivery {
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly recordTx;
   private readonly sentTx;
+  private readonly fanoutTx;
+  private readonly markFanoutTx;
+  private readonly fanoutAck;
 
   constructor(private readonly db: Db) {
+    const byKey = db.prepare('SELECT * FROM fanouts WHERE object_id = ? AND version = ? AND channel = ?');
+    const nextId = db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM fanouts').pluck();
+    const insertFanout = db.prepare('INSERT INTO fanouts (id, object_id, version, channel, created_at, recipients) VALUES (?, ?, ?, ?, ?, ?)');
+    const setRecipients = db.prepare('UPDATE fanouts SET recipients = ? WHERE id = ?');
+    const byId = db.prepare('SELECT * FROM fanouts WHERE id = ?');
+    // Inside the IMMEDIATE transaction no other writer can take the next id.
+    this.fanoutTx = db.transaction((fs: readonly NewFanout[], at: string): Fanout[] =>
+      fs.map((f) => {
+        const version = normalizeTimestamp(f.version);
+        const row = byKey.get(f.objectId, version, f.channel) as FanoutRow | undefined;
+        if (row) {
+          const stored = JSON.parse(row.recipients) as StoredRecipient[];
+          const head = headOf(row);
+          const added = addRecipients(head, stored, f);
+          if (added.length > 0) setRecipients.run(JSON.stringify(stored), row.id);
+          return toFanout(head, stored, added);
+        }
+        const head: FanoutHead = { id: nextId.get() as number, objectId: f.objectId, version, channel: f.channel, createdAt: at };
+        const stored: StoredRecipient[] = [];
+        const added = addRecipients(head, stored, f);
+        insertFanout.run(head.id, head.objectId, head.version, head.channel, at, JSON.stringify(stored));
+        return toFanout(head, stored, added);
+      }),
+    );
+    this.markFanoutTx = db.transaction((updates: readonly { id: number; results: readonly FanoutResult[] }[], at: string) => {
+      for (const u of updates) {
+        const row = byId.get(u.id) as FanoutRow | undefined;
+        if (!row) continue;
+        const stored = JSON.parse(row.recipients) as StoredRecipient[];
+        applyResults(stored, u.results, at);
+        setRecipients.run(JSON.stringify(stored), u.id);
+      }
+    });
+    this.fanoutAck = { byId, insert: db.prepare('INSERT OR IGNORE INTO fanout_acks (fanout_id, idx, org_id, at, by) VALUES (?, ?, ?, ?, ?)'), get: db.prepare('SELECT at, by FROM fanout_acks WHERE fanout_id = ? AND idx = ?') };
     const insert = db.prepare(`INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`);
     this.recordTx = db.transaction((ds: readonly NewDelivery[], at: string) =>
@@ -52,6 +103,36 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.sentTx = db.transaction((keys: readonly string[], at: string) => {
       for (const k of keys) sent.run(at, k);
     });
+  }
+
+  recordFanouts(fs: readonly NewFanout[], now: Date): Promise<Fanout[]> {
+    if (fs.length === 0) return Promise.resolve([]);
+    return Promise.resolve(this.fanoutTx.immediate(fs, now.toISOString()));
+  }
+
+  markFanouts(updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[], now: Date): Promise<void> {
+    if (updates.some((u) => u.results.length > 0))
+      this.markFanoutTx.immediate(
+        updates.filter((u) => u.results.length > 0),
+        now.toISOString(),
+      );
+    return Promise.resolve();
+  }
+
+  private ackOf(fanoutId: number, index: number): { at: string; by: string } | undefined {
+    return this.fanoutAck.get.get(fanoutId, index) as { at: string; by: string } | undefined;
+  }
+
+  /** The recipients of fan-out rows as deliveries, with their acknowledgements. */
+  private expand(rows: readonly FanoutRow[], orgId?: OrgId): Delivery[] {
+    const out: Delivery[] = [];
+    for (const row of rows) {
+      const head = headOf(row);
+      (JSON.parse(row.recipients) as StoredRecipient[]).forEach((r, i) => {
+        if (orgId === undefined || r.o === orgId) out.push(recipientDelivery(head, r, this.ackOf(row.id, i)));
+      });
+    }
+    return out;
   }
 
   recordMany(ds: readonly NewDelivery[], now: Date): Promise<('inserted' | 'duplicate')[]> {
@@ -97,6 +178,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined> {
+    const ref = parseFanoutAlertId(alertId);
+    if (ref) {
+      const row = this.fanoutAck.byId.get(ref.fanoutId) as FanoutRow | undefined;
+      const r = row ? (JSON.parse(row.recipients) as StoredRecipient[])[ref.index] : undefined;
+      if (!row || !r || r.o !== orgId || r.a !== alertId.toLowerCase()) return Promise.resolve(undefined);
+      this.fanoutAck.insert.run(ref.fanoutId, ref.index, orgId, now.toISOString(), by);
+      return Promise.resolve(recipientDelivery(headOf(row), r, this.ackOf(ref.fanoutId, ref.index)));
+    }
     this.db
       .prepare(`UPDATE deliveries SET acknowledged_at = ?, acknowledged_by = ? WHERE org_id = ? AND alert_id = ? AND acknowledged_at IS NULL`)
       .run(now.toISOString(), by, orgId, alertId);
@@ -108,11 +197,18 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const rows = this.db
       .prepare('SELECT * FROM deliveries WHERE org_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?')
       .all(orgId, q.since ?? '', q.limit) as Row[];
-    return Promise.resolve(rows.map(fromRow));
+    // Newest fan-outs first; json_each filters in SQLite, and the scan stops at the limit.
+    const fans = this.db
+      .prepare(
+        `SELECT f.* FROM fanouts f WHERE f.created_at >= ? AND EXISTS (SELECT 1 FROM json_each(f.recipients) r WHERE json_extract(r.value, '$.o') = ?) ORDER BY f.id DESC LIMIT ?`,
+      )
+      .all(q.since ?? '', orgId, q.limit) as FanoutRow[];
+    return Promise.resolve(newestFirst([...rows.map(fromRow), ...this.expand(fans, orgId)], q.limit));
   }
 
   listForObject(objectId: string): Promise<Delivery[]> {
     const rows = this.db.prepare('SELECT * FROM deliveries WHERE object_id = ? ORDER BY created_at').all(objectId) as Row[];
-    return Promise.resolve(rows.map(fromRow));
+    const fans = this.db.prepare('SELECT * FROM fanouts WHERE object_id = ? ORDER BY id').all(objectId) as FanoutRow[];
+    return Promise.resolve([...rows.map(fromRow), ...this.expand(fans)].sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
   }
 }

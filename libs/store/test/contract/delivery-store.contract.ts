@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { deliveryKey, type NewDelivery } from '../../src/index.js';
+import { deliveryKey, fanoutAlertId, parseFanoutAlertId, type NewDelivery, type NewFanout } from '../../src/index.js';
 import type { OpenHarness, StoreHarness } from './harness.js';
 
 const delivery = (orgId: string, channel: 'mqtt' | 'email', objectId = 'indicator--a', version = '2026-01-01T00:00:00Z'): NewDelivery => ({
@@ -10,6 +10,13 @@ const delivery = (orgId: string, channel: 'mqtt' | 'email', objectId = 'indicato
   channel,
   alertId: `alert-${objectId}-${orgId}`,
   tlp: 'green',
+});
+
+const fanout = (orgIds: string[], objectId = 'indicator--f', version = '2026-01-01T00:00:00Z'): NewFanout => ({
+  objectId,
+  version,
+  channel: 'mqtt',
+  recipients: orgIds.map((orgId) => ({ orgId, tlp: orgId === 'gov-x' ? 'amber' : 'green' })),
 });
 
 export function deliveryStoreContract(name: string, open: OpenHarness): void {
@@ -96,6 +103,89 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       expect(await h.stores.deliveries.listForOrg('bank-b', { since: '2026-03-01T00:00:01.000Z', limit: 10 })).to.have.length(2);
       expect(await h.stores.deliveries.listForOrg('bank-b', { limit: 1 })).to.have.length(1);
       expect((await h.stores.deliveries.listForObject('indicator--a')).map((d) => d.orgId).sort()).to.deep.equal(['bank-b', 'bank-b', 'bank-c']);
+    });
+
+    describe('fan-outs (one record per object version and channel)', () => {
+      it('records a fan-out once; a retried job gets the same id and alert ids, and added organisations the next indexes', async () => {
+        const [f] = await h.stores.deliveries.recordFanouts([fanout(['bank-b', 'gov-x'])], now());
+        expect(f!.recipients.map((r) => [r.index, r.orgId, r.tlp, r.status, r.attempts])).to.deep.equal([
+          [0, 'bank-b', 'green', 'pending', 0],
+          [1, 'gov-x', 'amber', 'pending', 0],
+        ]);
+        expect(f!.added).to.deep.equal([0, 1]);
+        for (const r of f!.recipients) {
+          expect(parseFanoutAlertId(r.alertId)).to.deep.equal({ fanoutId: f!.id, index: r.index });
+          expect(r.alertId).to.equal(fanoutAlertId(f!.id, r.index, deliveryKey('indicator--f', '2026-01-01T00:00:00Z', r.orgId, 'mqtt')));
+        }
+        h.clock.advance(1000);
+        // the same version at another precision is the same fan-out
+        const [again] = await h.stores.deliveries.recordFanouts([fanout(['gov-x', 'bank-c', 'bank-b'], 'indicator--f', '2026-01-01T00:00:00.000Z')], now());
+        expect(again!.id).to.equal(f!.id);
+        expect(again!.added).to.deep.equal([2]);
+        expect(again!.createdAt).to.equal(f!.createdAt);
+        expect(again!.recipients.map((r) => r.alertId).slice(0, 2)).to.deep.equal(f!.recipients.map((r) => r.alertId));
+        expect(again!.recipients[2]).to.include({ orgId: 'bank-c', index: 2 });
+        const [third] = await h.stores.deliveries.recordFanouts([fanout(['bank-b'])], now());
+        expect(third!.added).to.deep.equal([]);
+        expect(third!.recipients).to.have.length(3);
+      });
+
+      it('records many in one call: distinct ids in input order; the same key twice is one fan-out', async () => {
+        const got = await h.stores.deliveries.recordFanouts([fanout(['bank-b'], 'indicator--1'), fanout(['bank-b'], 'indicator--2'), fanout(['bank-c'], 'indicator--1')], now());
+        expect(got.map((f) => f.objectId)).to.deep.equal(['indicator--1', 'indicator--2', 'indicator--1']);
+        expect(got[0]!.id).to.not.equal(got[1]!.id);
+        expect(got[2]!.id).to.equal(got[0]!.id);
+        expect(got[2]!.added).to.deep.equal([1]);
+        expect(await h.stores.deliveries.recordFanouts([], now())).to.deep.equal([]);
+      });
+
+      it('marks recipients sent or failed; a sent copy is not turned back; each shows as a delivery of the object', async () => {
+        const [f] = await h.stores.deliveries.recordFanouts([fanout(['bank-b', 'bank-c'])], now());
+        await h.stores.deliveries.markFanouts([{ id: f!.id, results: [{ index: 0, ok: true }, { index: 1, ok: false, error: 'broker down' }] }], now());
+        await h.stores.deliveries.markFanouts([{ id: f!.id, results: [{ index: 0, ok: false, error: 'late' }] }], now());
+        await h.stores.deliveries.markFanouts([], now());
+        const ds = await h.stores.deliveries.listForObject('indicator--f');
+        expect(ds.map((d) => [d.key, d.orgId, d.channel, d.status, d.attempts, d.lastError, d.sentAt])).to.deep.equal([
+          [deliveryKey('indicator--f', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt'), 'bank-b', 'mqtt', 'sent', 1, undefined, '2026-03-01T00:00:00.000Z'],
+          [deliveryKey('indicator--f', '2026-01-01T00:00:00Z', 'bank-c', 'mqtt'), 'bank-c', 'mqtt', 'pending', 1, 'broker down', undefined],
+        ]);
+        const [again] = await h.stores.deliveries.recordFanouts([fanout(['bank-b', 'bank-c'])], now());
+        expect(again!.recipients.map((r) => r.status)).to.deep.equal(['sent', 'pending']);
+      });
+
+      it("acknowledges a fan-out alert only for its recipient; another org's, a made-up or an email-shaped id finds nothing", async () => {
+        const [f] = await h.stores.deliveries.recordFanouts([fanout(['bank-b', 'bank-c'])], now());
+        const b = f!.recipients[0]!;
+        expect(await h.stores.deliveries.acknowledge('bank-c', b.alertId, 'user-c', now())).to.equal(undefined);
+        expect(await h.stores.deliveries.acknowledge('bank-b', fanoutAlertId(f!.id, 0, 'forged'), 'user-b', now())).to.equal(undefined);
+        expect(await h.stores.deliveries.acknowledge('bank-b', fanoutAlertId(f!.id + 1000, 0, 'x'), 'user-b', now())).to.equal(undefined);
+        const acked = await h.stores.deliveries.acknowledge('bank-b', b.alertId.toUpperCase(), 'user-b', now());
+        expect(acked).to.include({ orgId: 'bank-b', alertId: b.alertId, objectId: 'indicator--f', acknowledgedBy: 'user-b', acknowledgedAt: '2026-03-01T00:00:00.000Z' });
+        h.clock.advance(1000);
+        expect(await h.stores.deliveries.acknowledge('bank-b', b.alertId, 'user-x', now())).to.include({ acknowledgedBy: 'user-b', acknowledgedAt: '2026-03-01T00:00:00.000Z' });
+        const listed = await h.stores.deliveries.listForOrg('bank-b', { limit: 10 });
+        expect(listed.map((d) => [d.alertId, d.acknowledgedBy])).to.deep.equal([[b.alertId, 'user-b']]);
+        expect((await h.stores.deliveries.listForOrg('bank-c', { limit: 10 }))[0]?.acknowledgedAt).to.equal(undefined);
+      });
+
+      it('lists per organisation per-org records and fan-out recipients together, newest first, with since and limit', async () => {
+        await h.stores.deliveries.record(delivery('bank-b', 'email', 'indicator--e'), now());
+        h.clock.advance(1000);
+        await h.stores.deliveries.recordFanouts([fanout(['bank-c', 'bank-b'], 'indicator--1')], now());
+        h.clock.advance(1000);
+        await h.stores.deliveries.recordFanouts([fanout(['bank-c'], 'indicator--2')], now());
+        h.clock.advance(1000);
+        await h.stores.deliveries.recordFanouts([fanout(['bank-b'], 'indicator--3')], now());
+        const forB = await h.stores.deliveries.listForOrg('bank-b', { limit: 10 });
+        expect(forB.map((d) => [d.objectId, d.channel, d.orgId])).to.deep.equal([
+          ['indicator--3', 'mqtt', 'bank-b'],
+          ['indicator--1', 'mqtt', 'bank-b'],
+          ['indicator--e', 'email', 'bank-b'],
+        ]);
+        expect((await h.stores.deliveries.listForOrg('bank-b', { limit: 2 })).map((d) => d.objectId)).to.deep.equal(['indicator--3', 'indicator--1']);
+        expect((await h.stores.deliveries.listForOrg('bank-b', { since: '2026-03-01T00:00:01.000Z', limit: 10 })).map((d) => d.objectId)).to.deep.equal(['indicator--3', 'indicator--1']);
+        expect((await h.stores.deliveries.listForOrg('bank-c', { limit: 10 })).map((d) => d.objectId)).to.deep.equal(['indicator--2', 'indicator--1']);
+      });
     });
   });
 }

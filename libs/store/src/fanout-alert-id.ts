@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Alert ids of fan-out recipients (ADR 0007): a UUIDv8 (RFC 9562) that carries the fan-out's
+ * record id (48 bits) and the recipient's index (24 bits), so an acknowledgement finds its
+ * delivery by primary key without an index over every alert. The other bits hash the delivery
+ * key: ids look unrelated from one recipient to the next, and a made-up id does not decode to a
+ * stored recipient (the store also compares the whole id and the organisation).
+ *
+ * The fan-out record fixes the id and the index, so a retried job sends the same alert id again.
+ */
+export function fanoutAlertId(fanoutId: number, index: number, deliveryKey: string): string {
+  if (!Number.isSafeInteger(fanoutId) || fanoutId < 0 || fanoutId >= 2 ** 48) throw new RangeError(`fan-out id out of range: ${fanoutId}`);
+  if (!Number.isInteger(index) || index < 0 || index >= 2 ** 24) throw new RangeError(`recipient index out of range: ${index}`);
+  const b = createHash('sha256').update(deliveryKey).digest().subarray(0, 16);
+  b.writeUIntBE(fanoutId, 0, 6);
+  b[6] = 0x80 | (b[6]! & 0x0f); // version 8
+  b[8] = 0x80 | (b[8]! & 0x3f); // variant 10
+  b.writeUIntBE(index, 9, 3);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The fan-out id and recipient index an alert id carries, or undefined for any other id. */
+export function parseFanoutAlertId(alertId: string): { fanoutId: number; index: number } | undefined {
+  const id = alertId.toLowerCase();
+  if (!V8.test(id)) return undefined;
+  const b = Buffer.from(id.replace(/-/g, ''), 'hex');
+  return { fanoutId: b.readUIntBE(0, 6), index: b.readUIntBE(9, 3) };
+}
