@@ -9,7 +9,7 @@ import { describeStore, redactUri, storeSettings, tokenSettings } from '@isac/co
 import { hubIdentity } from '@isac/stix';
 import { composeMembership } from '@isac/membership-service';
 import { composeTaxii } from '@isac/taxii-service';
-import { composeDispatcher, createEmbeddedBroker } from '@isac/dispatcher-service';
+import { composeDispatcher, createEmbeddedBroker, type AlertPublisher } from '@isac/dispatcher-service';
 import type { HubConfig } from './config.js';
 
 export interface RunningHub {
@@ -51,6 +51,7 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
 
     let mqttPort: number | undefined;
     let mqttUrl: string;
+    let publisher: AlertPublisher | undefined;
     if (config.mqtt.embedded) {
       const broker = createEmbeddedBroker({
         port: config.mqtt.port,
@@ -63,6 +64,8 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
       });
       mqttPort = (await broker.start()).port;
       stops.push(() => broker.stop());
+      // alerts go into the broker in process, not through a client over TCP
+      publisher = broker.publisher;
       mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
     } else {
       if (!config.mqtt.url) throw new Error('mqtt.url is required when mqtt.embedded is false');
@@ -83,6 +86,7 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
       jobsReady,
       mqttCredential: internalCredential,
       mqttSecret,
+      adapters: { publisher },
     });
 
     const boot = await membership.bootstrapAdmin(config.admin.password);

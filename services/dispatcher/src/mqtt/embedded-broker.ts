@@ -6,6 +6,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { ClassicLevel } from 'classic-level';
 import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import type { Logger, Principal } from '@isac/kernel';
+import type { AlertPublisher, OutgoingMessage, PublishResult } from './mqtt-alert-publisher.js';
 import { mayPublish, maySubscribe } from './topics.js';
 
 export interface EmbeddedBrokerOptions {
@@ -28,7 +29,22 @@ export interface EmbeddedBrokerOptions {
 export interface EmbeddedBroker {
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
+  /**
+   * The hub's publisher inside this process: alerts go straight into the broker (no client, no
+   * TCP hop, no PUBACK round trip). A message counts as published once the broker has taken it:
+   * queued in the persistence for offline persistent sessions and written to every online
+   * subscriber, as a PUBACK from an external broker means.
+   */
+  readonly publisher: AlertPublisher;
 }
+
+/**
+ * Messages the broker routes side by side. aedes' default (100) queues the rest in an array it
+ * drains with shift(), which turns a fan-out burst (hundreds of publishes at once) quadratic: at
+ * 40,000 messages/s the queue alone held alerts for seconds. Every publish here is already bounded
+ * by the job worker's concurrency.
+ */
+const ROUTING_CONCURRENCY = 100_000;
 
 type Who = { readonly internal: true } | { readonly internal: false; readonly orgId: string };
 
@@ -104,7 +120,43 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       });
   };
 
+  const inbound: { filter: string; handler: (topic: string, payload: Buffer) => void }[] = [];
+  const subscribeInbound = (a: Aedes, s: (typeof inbound)[number]): void =>
+    a.subscribe(
+      s.filter,
+      (packet, cb) => {
+        // aedes hands every matching message here, including its own $SYS ones; only clients' acks count.
+        if (typeof packet.topic === 'string' && Buffer.isBuffer(packet.payload)) s.handler(packet.topic, packet.payload);
+        cb();
+      },
+      () => undefined,
+    );
+  const publishOne = (a: Aedes, m: OutgoingMessage): Promise<PublishResult> =>
+    new Promise((resolve) =>
+      a.publish({ cmd: 'publish', topic: m.topic, payload: typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload, qos: 1, retain: false, dup: false }, (err?: Error | null) =>
+        resolve(err ? { ok: false, error: err.message } : { ok: true }),
+      ),
+    );
+  const publisher: AlertPublisher = {
+    get connected() {
+      return aedes !== undefined && !aedes.closed;
+    },
+    start: () => Promise.resolve(),
+    stop: () => Promise.resolve(),
+    onMessage(filter, handler) {
+      const s = { filter, handler };
+      inbound.push(s);
+      if (aedes) subscribeInbound(aedes, s);
+    },
+    publishAll(messages) {
+      const a = aedes;
+      if (!a || a.closed) return Promise.resolve(messages.map(() => ({ ok: false as const, error: 'embedded MQTT broker not running' })));
+      return Promise.all(messages.map((m) => publishOne(a, m)));
+    },
+  };
+
   return {
+    publisher,
     async start() {
       let persistence = opts.persistence;
       if (mqttDir && ownersFile) {
@@ -118,6 +170,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         persistence = ownPersistence = new AsyncLevelPersistence(new ClassicLevel(path.join(mqttDir, 'sessions')));
       }
       aedes = await Aedes.createBroker({
+        concurrency: ROUTING_CONCURRENCY,
         ...(persistence ? { persistence } : {}),
         authenticate,
         authorizeSubscribe: (client, sub, cb) => {
@@ -135,6 +188,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           cb(new Error('not authorised to publish to this topic'));
         },
       });
+      for (const s of inbound) subscribeInbound(aedes, s);
       aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
       const srv = net.createServer(aedes.handle);
       server = srv;

@@ -11,12 +11,14 @@ export interface OutgoingMessage {
   readonly messageExpirySeconds?: number | undefined;
 }
 
+export type PublishResult = { ok: true } | { ok: false; error: string };
+
 /** Port: publishes QoS 1 messages; resolves per message once the broker acknowledged it (PUBACK). */
 export interface AlertPublisher {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Publishes all at once (not serially); each result is `ok` or the reason it failed. */
-  publishAll(messages: readonly OutgoingMessage[]): Promise<({ ok: true } | { ok: false; error: string })[]>;
+  publishAll(messages: readonly OutgoingMessage[]): Promise<PublishResult[]>;
   /** Inbound messages on `filter` (acks); the internal credential may read them. */
   onMessage(filter: string, handler: (topic: string, payload: Buffer) => void): void;
   readonly connected: boolean;
