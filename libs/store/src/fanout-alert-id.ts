@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 /**
  * Alert ids of fan-out recipients (ADR 0007): a UUIDv8 (RFC 9562) that carries the fan-out's
  * record id (48 bits) and the recipient's index (24 bits), so an acknowledgement finds its
- * delivery by primary key without an index over every alert. The other bits hash the delivery
- * key: ids look unrelated from one recipient to the next, and a made-up id does not decode to a
- * stored recipient (the store also compares the whole id and the organisation).
+ * delivery by primary key without an index over every alert. The other 46 bits hash the
+ * delivery key, and the store compares the whole id and the organisation, so a made-up id finds
+ * nothing. Alert ids are not secrets: an acknowledgement counts only from the recipient.
  *
  * The fan-out record fixes the id and the index, so a retried job sends the same alert id again.
  */

@@ -147,12 +147,23 @@ describe('acknowledgements and dead letters over REST', () => {
     expect(audit).to.have.length(1);
   });
 
-  it("audits each release with the recipient as target org", async () => {
+  it('audits each MQTT fan-out once, naming every recipient with its alert id, TLP and rule; a retry adds no record', async () => {
     const v = indicatorVersion();
     await w.stores.objects.accept([v]);
     w.jobsReady.notify();
     await until(async () => (await w.stores.audit.list({ action: 'object.release', limit: 5 })).length === 1);
+    await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.status === 'sent');
     const [r] = await w.stores.audit.list({ action: 'object.release', limit: 5 });
-    expect(r!.target).to.deep.equal({ kind: 'object', id: v.id, orgId: 'bank-b' });
+    expect(r!.target).to.deep.equal({ kind: 'object', id: v.id });
+    const [d] = await w.stores.deliveries.listForObject(v.id);
+    const recipients = (r!.details as { recipients: { rule: unknown }[] }).recipients;
+    expect(recipients.map(({ rule: _rule, ...x }) => x)).to.deep.equal([{ orgId: 'bank-b', alertId: d!.alertId, tlp: 'green' }]);
+    expect(recipients[0]!.rule).to.be.a('string');
+    // the same version distributed again (a re-queued job) is the same fan-out: nothing new to audit
+    await w.stores.jobs.enqueue({ kind: 'distribute', key: `again:${v.id}`, payload: { id: v.id, version: v.version } }, new Date());
+    w.jobsReady.notify();
+    await until(async () => (await w.stores.jobs.nextDue()) === undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await w.stores.audit.list({ action: 'object.release', limit: 5 })).to.have.length(1);
   });
 });

@@ -218,19 +218,22 @@ describe('membership admin API (over HTTP)', () => {
         { at: at('03'), actor: { orgId: 'bank-b' }, action: 'object.release', target: { kind: 'collection', id: 'c1', orgId: 'bank-b' }, outcome: 'ok', details: { channel: 'taxii', count: 4 } },
         { at: at('02'), actor: { system: true }, action: 'object.release', target: { kind: 'object', id: 'indicator--1', orgId: 'bank-b' }, outcome: 'ok' },
         { at: at('02'), actor: { system: true }, action: 'object.release', target: { kind: 'object', id: 'indicator--1', orgId: 'tel-c' }, outcome: 'denied' },
+        // an MQTT fan-out names its organisations: one object each
+        { at: at('04'), actor: { system: true }, action: 'object.release', target: { kind: 'object', id: 'indicator--2' }, outcome: 'ok', details: { channel: 'mqtt', recipients: [{ orgId: 'bank-a' }, { orgId: 'bank-b' }] } },
+        { at: '2026-02-20T00:00:00.000Z', actor: { system: true }, action: 'object.release', target: { kind: 'object', id: 'indicator--3' }, outcome: 'ok', details: { channel: 'mqtt', recipients: [{ orgId: 'tel-c' }] } },
         { at: '2026-01-15T00:00:00.000Z', actor: { orgId: 'tel-c' }, action: 'object.submit', target: { kind: 'object', id: 'indicator--0' }, outcome: 'ok' },
       ]);
       h.clock.set('2026-03-05T00:00:00.000Z');
       const res = await request(h.app).get('/api/v1/reports/participation?from=2026-03-01T00:00:00Z&to=2026-03-05T00:00:00Z').set('authorization', await adminLogin(h)).expect(200);
-      expect(res.body.totals).to.deep.equal({ orgs: 3, active: 3, submitting: 1, receiving: 1 });
-      expect(res.body.bySector).to.deep.equal({ finance: { orgs: 2, submitting: 1, receiving: 1 }, telecom: { orgs: 1, submitting: 0, receiving: 0 } });
+      expect(res.body.totals).to.deep.equal({ orgs: 3, active: 3, submitting: 1, receiving: 2 });
+      expect(res.body.bySector).to.deep.equal({ finance: { orgs: 2, submitting: 1, receiving: 2 }, telecom: { orgs: 1, submitting: 0, receiving: 0 } });
       expect(res.body.byRegion).to.deep.equal({ Tokyo: 1, Osaka: 1, '(none)': 1 });
       expect(res.body.byTier).to.deep.equal({ full: 1, trial: 1, partner: 1 });
       expect(res.body.trials).to.have.length(1);
       expect(res.body.trials[0]).to.include({ orgId: 'bank-b', daysLeft: 16, expired: false });
       expect(res.body.silent).to.deep.equal(['tel-c']);
       const byId = Object.fromEntries((res.body.orgs as { orgId: string; submitted: number; received: number }[]).map((o) => [o.orgId, [o.submitted, o.received]]));
-      expect(byId).to.deep.equal({ 'bank-a': [3, 0], 'bank-b': [0, 5], 'tel-c': [0, 0] });
+      expect(byId).to.deep.equal({ 'bank-a': [3, 1], 'bank-b': [0, 6], 'tel-c': [0, 0] });
     });
   });
 

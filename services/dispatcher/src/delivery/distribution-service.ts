@@ -1,6 +1,6 @@
 import type { Clock, Logger, Org, Subscription, TlpLevel } from '@isac/kernel';
 import { knownMarkingsOf, type PolicyEngine, type PolicyInput } from '@isac/policy';
-import { deliveryKey, type Job, type NewAuditRecord, type NewDelivery, type ObjectVersion, type Stores } from '@isac/store';
+import { deliveryKey, type Fanout, type FanoutResult, type Job, type NewAuditRecord, type NewDelivery, type NewFanout, type ObjectVersion, type Stores } from '@isac/store';
 import type { Observable } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
 import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
@@ -26,21 +26,21 @@ interface Planned {
   readonly emailDigest: readonly Subscription[];
 }
 
-interface MqttWork {
-  readonly delivery: NewDelivery;
-  readonly messages: OutgoingMessage[];
-}
-
 /**
  * distribute jobs: one object version to every subscribing organisation the policy allows, on
  * each channel it chose. Each (version, org, channel) is a delivery under its idempotency key
  * with a stable alert id; a retried job sends only what was not yet acknowledged by the broker.
+ *
+ * The MQTT deliveries of one version are one fan-out record (ADR 0007), written before anything
+ * is published and marked after: three store rows per object instead of three per recipient.
+ * Email deliveries, far fewer and each its own send job, keep a record per organisation.
  */
 export class DistributionService {
   /** Store writes of jobs running side by side, written together (see Coalescer). */
+  private readonly fanouts: Coalescer<NewFanout, Fanout>;
+  private readonly marks: Coalescer<{ id: number; results: FanoutResult[] }, undefined>;
   private readonly recordings: Coalescer<NewDelivery, 'inserted' | 'duplicate'>;
   private readonly audits: Coalescer<NewAuditRecord, undefined>;
-  private readonly sendings: Coalescer<string, undefined>;
 
   constructor(
     private readonly deps: {
@@ -56,16 +56,18 @@ export class DistributionService {
     },
   ) {
     const { stores, clock } = deps;
+    this.fanouts = new Coalescer((fs) => stores.deliveries.recordFanouts(fs, clock.now()));
+    // Marking sent is off the latency path (the broker has the messages): flushes may wait to carry more.
+    this.marks = new Coalescer(async (us) => {
+      await stores.deliveries.markFanouts(us, clock.now());
+      return us.map(() => undefined);
+    }, 20);
     this.recordings = new Coalescer((ds) => stores.deliveries.recordMany(ds, clock.now()));
     this.audits = new Coalescer(async (rs) => {
       await stores.audit.append(rs);
       return rs.map(() => undefined);
     });
     // Marking sent is off the latency path (the broker has the message): flushes may wait to carry more.
-    this.sendings = new Coalescer(async (keys) => {
-      await stores.deliveries.markSentMany(keys, clock.now());
-      return keys.map(() => undefined);
-    }, 20);
   }
 
   async run(job: Job): Promise<JobOutcome> {
@@ -125,62 +127,63 @@ export class DistributionService {
       });
     }
     if (plans.length === 0) return done;
-
-    // 2. Record every delivery in one transaction.
-    const rec = (org: Org, channel: string, tlp: TlpLevel, realChannel: 'mqtt' | 'email'): NewDelivery => {
-      const key = deliveryKey(v.id, v.version, org.id, channel);
-      return { key, objectId: v.id, version: v.version, orgId: org.id, channel: realChannel, alertId: alertIdFor(key), tlp };
-    };
-    const mqttWork: MqttWork[] = [];
-    const emailNow: { plan: Planned; delivery: NewDelivery }[] = [];
-    const all: NewDelivery[] = [];
     const blocklist = config.blocklist.enabled && v.type === 'indicator' && observables.length > 0 ? this.blocklistState(v, now) : undefined;
+
+    // 2. Record: the MQTT fan-out as one record, email deliveries one per organisation.
+    const mqttPlans = plans.filter((p) => p.mqtt);
+    const fan = mqttPlans.length > 0 ? (await this.fanouts.add([{ objectId: v.id, version: v.version, channel: 'mqtt', recipients: mqttPlans.map((p) => ({ orgId: p.org.id, tlp: p.tlp })) }]))[0] : undefined;
+    const rec = (org: Org, channel: string, tlp: TlpLevel): NewDelivery => {
+      const key = deliveryKey(v.id, v.version, org.id, channel);
+      return { key, objectId: v.id, version: v.version, orgId: org.id, channel: 'email', alertId: alertIdFor(key), tlp };
+    };
+    const emailNow: { plan: Planned; delivery: NewDelivery }[] = [];
+    const emails: NewDelivery[] = [];
     for (const plan of plans) {
-      if (plan.mqtt) {
-        const d = rec(plan.org, 'mqtt', plan.tlp, 'mqtt');
-        const messages: OutgoingMessage[] = [
-          {
-            topic: alertTopic(plan.org.id, plan.tlp, v.type, v.exercise),
-            payload: alertBundleJson(d.alertId, plan.released, plan.tlp),
-            contentType: STIX_MEDIA_TYPE,
-            userProperties: { tlp: plan.tlp, alertId: d.alertId, ...(v.exercise ? { exercise: 'true' } : {}) },
-            messageExpirySeconds: config.mqtt.messageExpirySeconds,
-          },
-        ];
-        if (blocklist === 'add')
-          messages.push(
-            ...blocklistMessages(plan.org.id, 'add', observables, { indicatorId: v.id, validUntil: validUntil(v), tlp: plan.tlp, expirySeconds: config.mqtt.messageExpirySeconds }),
-          );
-        mqttWork.push({ delivery: d, messages });
-        all.push(d);
-      }
       if (plan.emailNow.length > 0) {
-        const d = rec(plan.org, 'email', plan.tlp, 'email');
+        const d = rec(plan.org, 'email', plan.tlp);
         emailNow.push({ plan, delivery: d });
-        all.push(d);
+        emails.push(d);
       }
-      for (const s of plan.emailDigest) all.push(rec(plan.org, digestChannel(s.id), plan.tlp, 'email'));
+      for (const s of plan.emailDigest) emails.push(rec(plan.org, digestChannel(s.id), plan.tlp));
     }
-    const outcomes = await this.recordings.add(all);
+    const outcomes = await this.recordings.add(emails);
     const fresh = new Set<string>();
     const seen: string[] = [];
-    all.forEach((d, i) => (outcomes[i] === 'inserted' ? fresh.add(d.key) : seen.push(d.key)));
-    // A retried (or re-queued) job: what the broker or relay already took is not sent again.
+    emails.forEach((d, i) => (outcomes[i] === 'inserted' ? fresh.add(d.key) : seen.push(d.key)));
+    // A retried (or re-queued) job: what the relay already took is not sent again.
     const alreadySent = new Set<string>();
     if (seen.length > 0) for (const d of await stores.deliveries.getMany(seen)) if (d && d.status !== 'pending') alreadySent.add(d.key);
 
-    // 3. Audit every new release.
-    const ruleOf = new Map(plans.map((p) => [p.org.id, p.rule]));
+    // 3. Audit every new release: one record for the fan-out's new recipients, one per email delivery.
+    const planOf = new Map(plans.map((p) => [p.org.id, p]));
     const audit: NewAuditRecord[] = [];
-    for (const d of all) {
+    const at = now.toISOString();
+    if (fan && fan.added.length > 0)
+      audit.push({
+        at,
+        actor: { system: true },
+        action: 'object.release',
+        target: { kind: 'object', id: v.id },
+        outcome: 'ok',
+        details: {
+          version: v.version,
+          channel: 'mqtt',
+          fanoutId: fan.id,
+          recipients: fan.added.map((i) => {
+            const r = fan.recipients[i]!;
+            return { orgId: r.orgId, alertId: r.alertId, tlp: r.tlp, rule: planOf.get(r.orgId)?.rule };
+          }),
+        },
+      });
+    for (const d of emails) {
       if (!fresh.has(d.key)) continue;
       audit.push({
-        at: now.toISOString(),
+        at,
         actor: { system: true },
         action: 'object.release',
         target: { kind: 'object', id: v.id, orgId: d.orgId },
         outcome: 'ok',
-        details: { version: v.version, channel: d.key.slice(d.key.lastIndexOf('|') + 1), alertId: d.alertId, tlp: d.tlp, rule: ruleOf.get(d.orgId) },
+        details: { version: v.version, channel: d.key.slice(d.key.lastIndexOf('|') + 1), alertId: d.alertId, tlp: d.tlp, rule: planOf.get(d.orgId)?.rule },
       });
     }
     await this.audits.add(audit);
@@ -193,26 +196,43 @@ export class DistributionService {
       await this.deps.mail.enqueueSend(delivery.key, { deliveryKeys: [delivery.key], orgId: plan.org.id, to, raw: raw.toString('base64'), what });
     }
     for (const plan of plans) for (const s of plan.emailDigest) await this.deps.mail.scheduleDigest(s, now);
-    if (blocklist === 'add' && mqttWork.length > 0) {
+    if (blocklist === 'add' && fan) {
       const until = validUntil(v);
       if (until) await stores.jobs.enqueue({ kind: 'distribute', key: `blocklist_expire:${v.id}:${v.version}`, payload: { action: 'blocklist_expire', id: v.id, version: v.version }, runAt: until }, now);
     }
     if (blocklist === 'remove') await this.expire(v.id, v.version, v);
 
-    // 5. MQTT: publish all at once; mark sent only after the broker's PUBACK.
-    const todo = mqttWork.filter((w) => !alreadySent.has(w.delivery.key));
+    // 5. MQTT: publish what the broker has not yet taken, all at once; mark after the broker took it.
+    if (!fan) return done;
+    const todo: { index: number; messages: OutgoingMessage[] }[] = [];
+    for (const r of fan.recipients) {
+      const plan = planOf.get(r.orgId);
+      // sent before, or an organisation this version reached earlier that the policy or its subscriptions no longer allow
+      if (r.status === 'sent' || !plan?.mqtt) continue;
+      const messages: OutgoingMessage[] = [
+        {
+          topic: alertTopic(r.orgId, plan.tlp, v.type, v.exercise),
+          payload: alertBundleJson(r.alertId, plan.released, plan.tlp),
+          contentType: STIX_MEDIA_TYPE,
+          userProperties: { tlp: plan.tlp, alertId: r.alertId, ...(v.exercise ? { exercise: 'true' } : {}) },
+          messageExpirySeconds: config.mqtt.messageExpirySeconds,
+        },
+      ];
+      if (blocklist === 'add')
+        messages.push(...blocklistMessages(r.orgId, 'add', observables, { indicatorId: v.id, validUntil: validUntil(v), tlp: plan.tlp, expirySeconds: config.mqtt.messageExpirySeconds }));
+      todo.push({ index: r.index, messages });
+    }
     if (todo.length === 0) return done;
     const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
-    const results = await this.deps.publisher.publishAll(flat.map((x) => x.m));
-    const failed = new Map<string, string>();
+    const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
+    const failed = new Map<number, string>();
     flat.forEach((x, i) => {
-      const r = results[i];
-      if (r && !r.ok) failed.set(x.w.delivery.key, r.error);
+      const r = published[i];
+      if (r && !r.ok && !failed.has(x.w.index)) failed.set(x.w.index, r.error);
     });
-    const ok = todo.filter((w) => !failed.has(w.delivery.key)).map((w) => w.delivery.key);
-    await this.sendings.add(ok);
+    const results: FanoutResult[] = todo.map((w) => (failed.has(w.index) ? { index: w.index, ok: false, error: failed.get(w.index) } : { index: w.index, ok: true }));
+    await this.marks.add([{ id: fan.id, results }]);
     if (failed.size === 0) return done;
-    for (const [key, error] of failed) await stores.deliveries.markFailed(key, error, false);
     const first = [...failed.values()][0] ?? 'publish failed';
     return retry(`MQTT: ${failed.size} of ${todo.length} deliveries not acknowledged by the broker (${first})`);
   }

@@ -51,7 +51,8 @@ export class ReportsService {
     if (from.getTime() >= to.getTime()) throw new ValidationError('from must be before to', [{ path: '/from', message: 'from must be before to' }]);
 
     // taxii writes one `object.submit` per submission (details.succeeded objects) and one
-    // `object.release` per TAXII read page (details.count); the dispatcher one release per object.
+    // `object.release` per TAXII read page (details.count); the dispatcher one per email delivery
+    // and one per MQTT fan-out, naming its organisations in details.recipients (ADR 0007).
     const submitted = await this.countBy(SUBMIT_ACTION, from, to, (r) => r.actor.orgId, 'succeeded');
     const received = await this.countBy(RELEASE_ACTION, from, to, (r) => r.target.orgId, 'count');
     const orgs = (await this.deps.orgs.list()).filter((o) => o.id !== this.deps.hubOrgId);
@@ -110,10 +111,20 @@ export class ReportsService {
       const page = await this.deps.audit.list({ action, since: from.toISOString(), afterSeq, limit: PAGE });
       for (const r of page) {
         const at = Date.parse(r.at);
+        if (at < from.getTime() || at >= to.getTime() || r.outcome !== 'ok') continue;
+        const fanout = r.details?.['recipients'];
+        if (Array.isArray(fanout)) {
+          // one object to each organisation named
+          for (const x of fanout as unknown[]) {
+            const org = (x as { orgId?: unknown } | null)?.orgId;
+            if (typeof org === 'string') counts.set(org, (counts.get(org) ?? 0) + 1);
+          }
+          continue;
+        }
         const org = key(r);
         const n = r.details?.[field];
         const objects = typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 1;
-        if (org !== undefined && at >= from.getTime() && at < to.getTime() && r.outcome === 'ok') counts.set(org, (counts.get(org) ?? 0) + objects);
+        if (org !== undefined) counts.set(org, (counts.get(org) ?? 0) + objects);
       }
       if (page.length < PAGE) return counts;
       afterSeq = page[page.length - 1]!.seq;
