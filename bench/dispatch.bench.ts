@@ -58,7 +58,8 @@ const wallNow = (): number => performance.timeOrigin + performance.now();
 // ---- child: the subscribers (one mqtt.js client per organisation) and an SMTP server --------
 
 type ToChild =
-  | { op: 'subscribe'; port: number; orgs: { id: string; key: string }[] }
+  | { op: 'subscribe'; port: number; orgs: { id: string; key: string }[]; persistent: boolean }
+  | { op: 'start' }
   | { op: 'collect'; sentAt: Record<string, number>; expected: number; timeoutMs: number }
   | { op: 'smtp' }
   | { op: 'mails'; expected: number; timeoutMs: number }
@@ -69,6 +70,8 @@ interface Collected {
   lat: number[];
   received: number;
   duplicates: number;
+  /** CPU the subscribers' process used since it was asked to collect (user + system, ms). */
+  cpuMs: number;
 }
 
 function child(): void {
@@ -78,6 +81,7 @@ function child(): void {
   let duplicates = 0;
   let mails = 0;
   let smtp: SMTPServer | undefined;
+  let cpu0 = process.cpuUsage();
   const reply = (m: unknown): void => void process.send!(m);
   process.on('message', (m: ToChild) => {
     void (async () => {
@@ -85,7 +89,7 @@ function child(): void {
         case 'subscribe':
           await Promise.all(
             m.orgs.map(async ({ id, key }) => {
-              const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${m.port}`, { username: id, password: key, clientId: `bench-${id}`, clean: true, reconnectPeriod: 0 });
+              const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${m.port}`, { username: id, password: key, clientId: `bench-${id}`, clean: !m.persistent, reconnectPeriod: 0 });
               c.on('message', (_t, payload) => {
                 const at = wallNow();
                 const b = JSON.parse(payload.toString('utf8')) as { objects: { id: string }[] };
@@ -100,6 +104,9 @@ function child(): void {
             }),
           );
           return reply({ op: 'ready' });
+        case 'start':
+          cpu0 = process.cpuUsage();
+          return reply({ op: 'started' });
         case 'collect': {
           const ids = Object.keys(m.sentAt);
           const count = (): number => ids.reduce((n, id) => n + (receipts.get(id)?.size ?? 0), 0);
@@ -108,7 +115,8 @@ function child(): void {
           const lat: number[] = [];
           for (const id of ids) for (const at of receipts.get(id)?.values() ?? []) lat.push(at - m.sentAt[id]!);
           lat.sort((a, b) => a - b);
-          return reply({ op: 'collected', lat, received: lat.length, duplicates } satisfies Collected & { op: string });
+          const cpu = process.cpuUsage(cpu0);
+          return reply({ op: 'collected', lat, received: lat.length, duplicates, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies Collected & { op: string });
         }
         case 'smtp': {
           const srv = new SMTPServer({
@@ -184,7 +192,8 @@ interface Setup {
   close(): Promise<void>;
 }
 
-async function setup(nOrgs: number, channel: 'mqtt' | 'email', concurrency?: number): Promise<Setup> {
+/** `persistent`: as the hub runs: sessions kept in LevelDB under the data directory, subscribers connect with clean: false. */
+async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERSISTENT): Promise<Setup> {
   const peer = await Peer.start();
   const smtpPort = channel === 'email' ? (await peer.ask<{ port: number }>({ op: 'smtp' }, 'smtp')).port : undefined;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'isac-bench-'));
@@ -200,18 +209,18 @@ async function setup(nOrgs: number, channel: 'mqtt' | 'email', concurrency?: num
     keys.push({ id, key: k.key });
     await stores.subscriptions.create({ id: `sub-${i}`, orgId: id, channel, filters: {}, createdAt: '2026-01-01T00:00:00.000Z', ...(channel === 'email' ? { email: { to: [`soc@${id}.example`], mode: 'immediate', lang: 'en' } } : {}) });
   }
-  const broker = createEmbeddedBroker({ port: 0, authenticate: (_u, p) => auth.fromApiKey(p), internalCredential: INTERNAL, log: silentLogger });
+  const broker = createEmbeddedBroker({ port: 0, authenticate: (_u, p) => auth.fromApiKey(p), internalCredential: INTERNAL, log: silentLogger, ...(persistent ? { dataDir: dir } : {}) });
   const { port } = await broker.start();
   const jobsReady = new Signal();
   const config = defaultDispatcherConfig({
-    worker: { pollMs: 200, batch: 50, ...(concurrency ? { concurrency } : {}) },
+    worker: { pollMs: 200, batch: 50 },
     mqtt: { url: `mqtt://127.0.0.1:${port}` },
     blocklist: { enabled: false },
     ...(smtpPort ? { smtp: { url: `smtp://127.0.0.1:${smtpPort}`, timeoutMs: 10_000 } } : {}),
   });
   // as services/hub wires it: alerts go into the embedded broker in process
   const d = composeDispatcher({ stores, clock: systemClock, ids: randomIds, log: silentLogger, auth, config, policy: new PolicyEngine(), hub: HUB, jobsReady, mqttCredential: INTERNAL, adapters: { publisher: broker.publisher } });
-  if (channel === 'mqtt') await peer.ask({ op: 'subscribe', port, orgs: keys }, 'ready');
+  if (channel === 'mqtt') await peer.ask({ op: 'subscribe', port, orgs: keys, persistent }, 'ready');
   await d.start();
   return {
     stores,
@@ -230,7 +239,19 @@ async function setup(nOrgs: number, channel: 'mqtt' | 'email', concurrency?: num
 const collect = (s: Setup, sentAt: Map<string, number>, expected: number, timeoutMs = 30_000): Promise<Collected> =>
   s.peer.ask<Collected>({ op: 'collect', sentAt: Object.fromEntries(sentAt), expected, timeoutMs }, 'collected');
 
-async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<{ p50: number; p99: number; max: number; received: number; expected: number; duplicates: number }> {
+interface RateResult {
+  p50: number;
+  p99: number;
+  max: number;
+  received: number;
+  expected: number;
+  duplicates: number;
+  /** Cores used from the first submission to the last receipt: the hub's process, the subscribers'. */
+  hubCores: number;
+  subscriberCores: number;
+}
+
+async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<RateResult> {
   const s = await setup(nOrgs, 'mqtt');
   // warm-up
   const warm = new Map<string, number>();
@@ -244,6 +265,8 @@ async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number):
   await collect(s, warm, 20 * nOrgs, 10_000);
   const sentAt = new Map<string, number>();
   const n = perSecond * seconds;
+  await s.peer.ask({ op: 'start' }, 'started');
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < n; i++) {
     const due = start + (i * 1000) / perSecond;
@@ -256,8 +279,19 @@ async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number):
   }
   const expected = n * nOrgs;
   const r = await collect(s, sentAt, expected, 90_000);
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
   await s.close();
-  return { p50: percentile(r.lat, 50), p99: percentile(r.lat, 99), max: r.lat.at(-1) ?? NaN, received: r.received, expected, duplicates: r.duplicates };
+  return {
+    p50: percentile(r.lat, 50),
+    p99: percentile(r.lat, 99),
+    max: r.lat.at(-1) ?? NaN,
+    received: r.received,
+    expected,
+    duplicates: r.duplicates,
+    hubCores: (cpu.user + cpu.system) / 1000 / wallMs,
+    subscriberCores: r.cpuMs / wallMs,
+  };
 }
 
 async function fanOut(nOrgs: number): Promise<{ ms: number; received: number }> {
@@ -289,13 +323,15 @@ async function emailsPerSecond(nOrgs: number, objects: number): Promise<{ perSec
 
 const load = (): string => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
+const PERSISTENT = process.env['DISPATCH_PERSISTENT'] === '1';
+
 /** DISPATCH_CASES=rate200,rate100,rate50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
 const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,rate100,rate50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
 
 export default async function dispatchBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const note = (r: { received: number; expected: number; duplicates: number; max: number }, l: string): string =>
-    `${r.received}/${r.expected} receipts, ${r.duplicates} duplicates, max ${r.max.toFixed(0)} ms; subscribers in a child process; blocklist off; SQLite file, synchronous=FULL; ${l}`;
+  const note = (r: RateResult, l: string): string =>
+    `${r.received}/${r.expected} receipts, ${r.duplicates} duplicates, max ${r.max.toFixed(0)} ms; CPU cores used: hub ${r.hubCores.toFixed(2)}, subscribers ${r.subscriberCores.toFixed(2)}; ${PERSISTENT ? 'persistent sessions' : 'clean sessions'}; blocklist off; ${l}`;
   const rates: [number, number][] = [
     [200, 3],
     [100, 3],

@@ -17,7 +17,10 @@ export interface DispatcherConfig {
     readonly pollMs: number;
     /** Jobs claimed per round. */
     readonly batch: number;
-    /** Jobs run side by side at most (default: batch); their store writes are grouped. */
+    /**
+     * Jobs run side by side at most (default 100); their store writes are grouped. A distribute
+     * job holds its slot until its messages are durable in the broker (at most a few hundred ms).
+     */
     readonly concurrency?: number | undefined;
     /** Attempts before a job becomes a dead letter. */
     readonly maxAttempts: number;
@@ -72,7 +75,7 @@ export const dispatcherConfigSchema = {
         leaseMs: { type: 'integer', minimum: 100, default: 30_000 },
         pollMs: { type: 'integer', minimum: 10, default: 1_000 },
         batch: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
-        concurrency: { type: 'integer', minimum: 1, maximum: 1000 },
+        concurrency: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         maxAttempts: { type: 'integer', minimum: 1, default: 8 },
         backoffBaseMs: { type: 'integer', minimum: 1, default: 1_000 },
         backoffCapMs: { type: 'integer', minimum: 1, default: 300_000 },
@@ -142,7 +145,7 @@ export const dispatcherConfigSchema = {
 /** Defaults as a plain object (tests and the bench build on it). */
 export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}): DispatcherConfig {
   const base: DispatcherConfig = {
-    worker: { leaseMs: 30_000, pollMs: 1_000, batch: 20, maxAttempts: 8, backoffBaseMs: 1_000, backoffCapMs: 300_000 },
+    worker: { leaseMs: 30_000, pollMs: 1_000, batch: 20, concurrency: 100, maxAttempts: 8, backoffBaseMs: 1_000, backoffCapMs: 300_000 },
     mqtt: { url: 'mqtt://127.0.0.1:1883', protocolVersion: 'auto', messageExpirySeconds: 7 * 24 * 3600, publishTimeoutMs: 10_000 },
     smtp: { allowSelfSigned: false, from: 'ISAC Hub <no-reply@isac.invalid>', timeoutMs: 30_000 },
     mail: { outDir: 'var/mail', taxiiUrl: 'http://127.0.0.1:8080/taxii2/' },

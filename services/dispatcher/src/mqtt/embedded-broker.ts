@@ -3,8 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { ClassicLevel } from 'classic-level';
-import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
+import { DurableSessionPersistence } from './session-store.js';
 import type { Logger, Principal } from '@isac/kernel';
 import type { AlertPublisher, OutgoingMessage, PublishResult } from './mqtt-alert-publisher.js';
 import { mayPublish, maySubscribe } from './topics.js';
@@ -21,7 +20,8 @@ export interface EmbeddedBrokerOptions {
   readonly persistence?: unknown;
   /**
    * Keep sessions (subscriptions and queued QoS 1 messages of `clean: false` clients) and client-id
-   * ownership in `<dataDir>/mqtt` (LevelDB), so they survive a hub restart. Ignored with `persistence`.
+   * ownership in `<dataDir>/mqtt` (SQLite, see DurableSessionPersistence), so they survive a hub
+   * restart. Ignored with `persistence`.
    */
   readonly dataDir?: string | undefined;
 }
@@ -73,7 +73,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   const mqttDir = opts.dataDir && !opts.persistence ? path.join(opts.dataDir, 'mqtt') : undefined;
   const ownersFile = mqttDir ? path.join(mqttDir, 'client-owners.json') : undefined;
   let ownersWrite: Promise<void> = Promise.resolve();
-  let ownPersistence: AsyncLevelPersistence | undefined;
+  let ownPersistence: DurableSessionPersistence | undefined;
   /** Client ids are bound to an organisation for good when sessions outlive the broker. */
   const saveOwners = (): Promise<void> => {
     if (!ownersFile) return Promise.resolve();
@@ -148,10 +148,20 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       inbound.push(s);
       if (aedes) subscribeInbound(aedes, s);
     },
-    publishAll(messages) {
+    async publishAll(messages) {
       const a = aedes;
-      if (!a || a.closed) return Promise.resolve(messages.map(() => ({ ok: false as const, error: 'embedded MQTT broker not running' })));
-      return Promise.all(messages.map((m) => publishOne(a, m)));
+      if (!a || a.closed) return messages.map(() => ({ ok: false as const, error: 'embedded MQTT broker not running' }));
+      const results = await Promise.all(messages.map((m) => publishOne(a, m)));
+      // Taken means durable: queued for persistent sessions in a committed write (or already acknowledged).
+      const p = ownPersistence;
+      if (p && results.some((r) => r.ok))
+        try {
+          await p.sync();
+        } catch (err) {
+          const error = err instanceof Error ? err.message : String(err);
+          return results.map(() => ({ ok: false as const, error }));
+        }
+      return results;
     },
   };
 
@@ -167,7 +177,9 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         } catch (err) {
           if ((err as { code?: string }).code !== 'ENOENT') throw err;
         }
-        persistence = ownPersistence = new AsyncLevelPersistence(new ClassicLevel(path.join(mqttDir, 'sessions')));
+        persistence = ownPersistence = new DurableSessionPersistence(path.join(mqttDir, 'sessions.db'), {
+          onError: (err) => log.error({ err }, 'MQTT session store commit failed; publishes wait for the next one'),
+        });
       }
       aedes = await Aedes.createBroker({
         concurrency: ROUTING_CONCURRENCY,

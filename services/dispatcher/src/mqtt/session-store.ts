@@ -1,0 +1,294 @@
+import Database from 'better-sqlite3';
+import MemoryPersistence, { type StoredPacket as AedesPacket, type StoredSubscription as Subscription } from 'aedes-persistence/asyncPersistence.js';
+
+type Client = { readonly id: string };
+
+/**
+ * The embedded broker's persistent sessions (ADR 0007): aedes' in-memory persistence, with what
+ * must survive a restart written behind to SQLite in group commits. Kept: the subscriptions of
+ * `clean: false` clients, their queued QoS 1 messages, and retained messages. Not kept: in-flight
+ * packet ids (a restored message is resent with a new one, as MQTT allows) and wills.
+ *
+ * aedes queues every message for every persistent session before delivering it, online or not,
+ * and drops it on the subscriber's PUBACK. A queued message is written only once it has waited
+ * `holdMs` unacknowledged: an online subscriber's PUBACK usually comes first, and then the disk
+ * never hears of the message. (LevelDB, aedes-persistence-level, paid several threadpool round
+ * trips per delivery and held 5,000 deliveries/s to seconds of delay.)
+ *
+ * Durability is a barrier: `sync()` resolves once every message recorded before the call is
+ * either acknowledged by its subscriber or committed, and every other change is committed. The
+ * hub's publisher awaits it before it counts a message as taken, so a crash before that leaves
+ * the delivery unmarked and the job sends it again (same alert id).
+ */
+export class DurableSessionPersistence extends MemoryPersistence {
+  private readonly db: Database.Database;
+  /** Queued messages not yet written, oldest first (insertion order is seq order). */
+  private readonly unwritten = new Map<string, OutgoingRow>();
+  /** Written messages since acknowledged: rows to delete. */
+  private readonly acked = new Set<string>();
+  private readonly subs = new Map<string, SubRow | null>();
+  private readonly retained = new Map<string, RetainedRow | null>();
+  /** Clients whose whole queue goes at the next commit (a clean session started). */
+  private readonly cleared = new Set<string>();
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** sync() callers, in seq order: each waits for every message up to `seq`, and for the changes pending at its call. */
+  private waiting: { seq: number; changes: boolean; resolve: () => void; reject: (err: Error) => void }[] = [];
+  private closed = false;
+  private readonly commitMs: number;
+  private readonly holdMs: number;
+
+  constructor(
+    file: string,
+    opts: {
+      /** How often pending changes are committed (default 10 ms). */
+      readonly commitMs?: number | undefined;
+      /** How long a queued message may wait for its PUBACK before it is written (default 250 ms). */
+      readonly holdMs?: number | undefined;
+      readonly onError?: ((err: unknown) => void) | undefined;
+    } = {},
+  ) {
+    super();
+    this.commitMs = opts.commitMs ?? 10;
+    this.holdMs = opts.holdMs ?? 250;
+    this.onError = opts.onError;
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS subscriptions (client_id TEXT NOT NULL, topic TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (client_id, topic)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS outgoing (key TEXT PRIMARY KEY, client_id TEXT NOT NULL, seq INTEGER NOT NULL, packet TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS outgoing_by_client ON outgoing (client_id, seq);
+      CREATE TABLE IF NOT EXISTS retained (topic TEXT PRIMARY KEY, packet TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+    `);
+  }
+
+  private readonly onError: ((err: unknown) => void) | undefined;
+
+  override async setup(broker: unknown): Promise<void> {
+    // Restore into memory first (through the parent, so nothing is recorded again).
+    const bySub = new Map<string, Subscription[]>();
+    for (const r of this.db.prepare('SELECT client_id, topic, doc FROM subscriptions').all() as { client_id: string; topic: string; doc: string }[]) {
+      const list = bySub.get(r.client_id) ?? [];
+      list.push({ topic: r.topic, ...(JSON.parse(r.doc) as Omit<Subscription, 'topic'>) });
+      bySub.set(r.client_id, list);
+    }
+    for (const [clientId, list] of bySub) await super.addSubscriptions({ id: clientId }, list);
+    for (const r of this.db.prepare('SELECT client_id, seq, packet, payload FROM outgoing ORDER BY client_id, seq').all() as { client_id: string; seq: number; packet: string; payload: Buffer }[]) {
+      await super.outgoingEnqueue({ clientId: r.client_id }, { ...(JSON.parse(r.packet) as AedesPacket), payload: r.payload });
+      this.seq = Math.max(this.seq, r.seq);
+    }
+    for (const r of this.db.prepare('SELECT packet, payload FROM retained').all() as { packet: string; payload: Buffer }[]) {
+      await super.storeRetained({ ...(JSON.parse(r.packet) as AedesPacket), payload: r.payload });
+    }
+    await super.setup(broker);
+  }
+
+  override async addSubscriptions(client: Client, subs: Subscription[]): Promise<void> {
+    await super.addSubscriptions(client, subs);
+    for (const s of subs) this.subs.set(subKey(client.id, s.topic), { clientId: client.id, topic: s.topic, doc: JSON.stringify({ qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl }) });
+    this.schedule();
+  }
+
+  override async removeSubscriptions(client: Client, topics: string[]): Promise<void> {
+    await super.removeSubscriptions(client, topics);
+    for (const t of topics) this.subs.set(subKey(client.id, t), null);
+    this.schedule();
+  }
+
+  override async cleanSubscriptions(client: Client): Promise<void> {
+    const had = await super.subscriptionsByClient(client);
+    await super.cleanSubscriptions(client);
+    for (const s of had) this.subs.set(subKey(client.id, s.topic), null);
+    // A clean session also drops what was queued for it.
+    this.cleared.add(client.id);
+    for (const [k, r] of this.unwritten) if (r.clientId === client.id) this.unwritten.delete(k);
+    this.release();
+    this.schedule();
+  }
+
+  override async outgoingEnqueue(sub: { clientId: string }, packet: AedesPacket): Promise<void> {
+    await super.outgoingEnqueue(sub, packet);
+    this.recordOutgoing(sub.clientId, packet);
+  }
+
+  override async outgoingEnqueueCombi(subs: { clientId: string }[], packet: AedesPacket): Promise<void> {
+    await super.outgoingEnqueueCombi(subs, packet);
+    for (const s of subs) this.recordOutgoing(s.clientId, packet);
+  }
+
+  override async outgoingClearMessageId(client: Client, packet: AedesPacket): Promise<AedesPacket | undefined> {
+    const gone = await super.outgoingClearMessageId(client, packet);
+    if (gone) {
+      const key = outKey(client.id, gone);
+      // Acknowledged before it was written: the disk never hears of it.
+      if (this.unwritten.delete(key)) this.release();
+      else {
+        this.acked.add(key);
+        this.schedule();
+      }
+    }
+    return gone;
+  }
+
+  override async storeRetained(packet: AedesPacket): Promise<void> {
+    await super.storeRetained(packet);
+    const { payload, ...rest } = packet;
+    this.retained.set(packet.topic, payload.length === 0 ? null : { topic: packet.topic, packet: JSON.stringify(rest), payload: typeof payload === 'string' ? Buffer.from(payload) : payload });
+    this.schedule();
+  }
+
+  /**
+   * Resolves once every message recorded before the call is acknowledged or committed, and the
+   * other changes pending at the call are committed (at once when there is nothing to wait for);
+   * rejects when such a commit fails (what it held goes with the next one).
+   */
+  sync(): Promise<void> {
+    const changes = this.changesPending;
+    if (!changes && this.oldestUnwritten > this.seq) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('MQTT session store closed'));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ seq: this.seq, changes, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Subscription, retained or clean-session changes not yet committed. */
+  private get changesPending(): boolean {
+    return this.subs.size > 0 || this.retained.size > 0 || this.cleared.size > 0;
+  }
+
+  private get oldestUnwritten(): number {
+    for (const r of this.unwritten.values()) return r.seq;
+    return Infinity;
+  }
+
+  /** Resolves the waiters nothing holds any more. */
+  private release(): void {
+    const oldest = this.oldestUnwritten;
+    let n = 0;
+    while (n < this.waiting.length && !this.waiting[n]!.changes && this.waiting[n]!.seq < oldest) n += 1;
+    if (n > 0) for (const w of this.waiting.splice(0, n)) w.resolve();
+  }
+
+  /** Remembers the message; it is serialised only if it comes to be written. */
+  private recordOutgoing(clientId: string, packet: AedesPacket): void {
+    this.seq += 1;
+    this.unwritten.set(outKey(clientId, packet), { clientId, seq: this.seq, at: performance.now(), packet });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.commit(false);
+      if (this.unwritten.size > 0 || this.acked.size > 0 || this.changesPending || this.waiting.length > 0) this.schedule();
+    }, this.commitMs);
+  }
+
+  /** Writes the changes, the acknowledgements of written messages and the messages held long enough (`all`: every one). */
+  private commit(all: boolean): void {
+    const due = performance.now() - this.holdMs;
+    const puts: [string, OutgoingRow][] = [];
+    for (const [k, r] of this.unwritten) {
+      if (!all && r.at > due) break;
+      puts.push([k, r]);
+    }
+    if (puts.length === 0 && this.acked.size === 0 && !this.changesPending) return this.release();
+    const cleared = [...this.cleared];
+    const deletes = [...this.acked];
+    const subs = [...this.subs];
+    const retained = [...this.retained];
+    try {
+      this.write(cleared, puts, deletes, subs, retained);
+    } catch (err) {
+      // Not committed: every waiter learns it (their jobs retry); it is all tried again next time.
+      this.onError?.(err);
+      const e = new Error(`MQTT session store commit failed: ${err instanceof Error ? err.message : String(err)}`);
+      for (const w of this.waiting.splice(0)) w.reject(e);
+      return;
+    }
+    for (const [k] of puts) this.unwritten.delete(k);
+    for (const k of deletes) this.acked.delete(k);
+    for (const c of cleared) this.cleared.delete(c);
+    for (const [k, v] of subs) if (this.subs.get(k) === v) this.subs.delete(k);
+    for (const [k, v] of retained) if (this.retained.get(k) === v) this.retained.delete(k);
+    for (const w of this.waiting) w.changes = false;
+    this.release();
+  }
+
+  private statements: ReturnType<DurableSessionPersistence['prepare']> | undefined;
+  private prepare() {
+    const db = this.db;
+    return {
+      clearClient: db.prepare('DELETE FROM outgoing WHERE client_id = ?'),
+      putOut: db.prepare('INSERT OR REPLACE INTO outgoing (key, client_id, seq, packet, payload) VALUES (?, ?, ?, ?, ?)'),
+      delOut: db.prepare('DELETE FROM outgoing WHERE key = ?'),
+      putSub: db.prepare('INSERT OR REPLACE INTO subscriptions (client_id, topic, doc) VALUES (?, ?, ?)'),
+      delSub: db.prepare('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?'),
+      putRet: db.prepare('INSERT OR REPLACE INTO retained (topic, packet, payload) VALUES (?, ?, ?)'),
+      delRet: db.prepare('DELETE FROM retained WHERE topic = ?'),
+    };
+  }
+
+  private write(cleared: string[], puts: [string, OutgoingRow][], deletes: string[], subs: [string, SubRow | null][], retained: [string, RetainedRow | null][]): void {
+    const st = (this.statements ??= this.prepare());
+    this.db
+      .transaction(() => {
+        for (const c of cleared) st.clearClient.run(c);
+        for (const [k, r] of puts) {
+          const { payload, ...rest } = r.packet;
+          st.putOut.run(k, r.clientId, r.seq, JSON.stringify({ ...rest, messageId: undefined }), typeof payload === 'string' ? Buffer.from(payload) : payload);
+        }
+        for (const k of deletes) st.delOut.run(k);
+        for (const [k, r] of subs) {
+          if (r) st.putSub.run(r.clientId, r.topic, r.doc);
+          else st.delSub.run(...splitSubKey(k));
+        }
+        for (const [t, r] of retained) {
+          if (r) st.putRet.run(t, r.packet, r.payload);
+          else st.delRet.run(t);
+        }
+      })
+      .immediate();
+  }
+
+  /** Commits everything (queued messages too: the broker is going away) and closes. */
+  override async destroy(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.commit(true);
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new Error('MQTT session store closed'));
+    this.db.close();
+    await super.destroy();
+  }
+}
+
+interface OutgoingRow {
+  readonly clientId: string;
+  readonly seq: number;
+  /** performance.now() when queued. */
+  readonly at: number;
+  /** aedes' packet, shared by every subscriber it was queued for (aedes does not change it). */
+  readonly packet: AedesPacket;
+}
+interface SubRow {
+  readonly clientId: string;
+  readonly topic: string;
+  readonly doc: string;
+}
+interface RetainedRow {
+  readonly topic: string;
+  readonly packet: string;
+  readonly payload: Buffer;
+}
+
+/** A queued message is one per (client, broker, counter): what aedes matches on PUBACK. */
+const outKey = (clientId: string, p: AedesPacket): string => `${clientId}\u0000${p.brokerId}\u0000${p.brokerCounter}`;
+const subKey = (clientId: string, topic: string): string => `${clientId}\u0000${topic}`;
+const splitSubKey = (k: string): [string, string] => {
+  const i = k.indexOf('\u0000');
+  return [k.slice(0, i), k.slice(i + 1)];
+};
