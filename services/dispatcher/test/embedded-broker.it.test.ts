@@ -97,4 +97,39 @@ describe('createEmbeddedBroker', () => {
     await until(async () => (await w.stores.deliveries.listForOrg('bank-b', { limit: 1 }))[0]?.acknowledgedAt !== undefined);
     expect((await w.stores.deliveries.listForOrg('bank-b', { limit: 1 }))[0]!.acknowledgedBy).to.equal('mqtt');
   });
+
+  describe('in-process publisher (as services/hub wires it)', () => {
+    it('delivers alerts without a client connection and records acknowledgements from the own ack topic', async () => {
+      await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
+      const s = await w.subscriber('bank-b');
+      const d = w.compose({}, { adapters: { publisher: w.broker!.publisher, directoryCacheMs: 0 } });
+      await d.start();
+      const v = indicatorVersion();
+      await w.stores.objects.accept([v]);
+      w.jobsReady.notify();
+      await s.waitFor(1);
+      const m = s.messages.find((x) => x.topic.includes('/alerts/'))!;
+      expect(m.topic).to.equal('isac/v1/orgs/bank-b/alerts/green/indicator');
+      const alertId = String(m.json['id']).replace('bundle--', '');
+      await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.status === 'sent');
+      expect((await w.stores.deliveries.listForObject(v.id))[0]!.alertId).to.equal(alertId);
+      // another organisation's ack topic is refused by the broker and records nothing
+      const other = await w.subscriber('bank-a');
+      // (aedes drops the connection of a client that publishes where it may not: no PUBACK comes)
+      void other.client.publishAsync('isac/v1/orgs/bank-b/acks', JSON.stringify({ alertId }), { qos: 1 }).catch(() => undefined);
+      await sleep(300);
+      expect((await w.stores.deliveries.listForObject(v.id))[0]!.acknowledgedAt).to.equal(undefined);
+      await s.client.publishAsync('isac/v1/orgs/bank-b/acks', JSON.stringify({ alertId }), { qos: 1 });
+      await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.acknowledgedAt !== undefined);
+      expect((await w.stores.deliveries.listForObject(v.id))[0]!.acknowledgedBy).to.equal('mqtt');
+    });
+
+    it('reports every message failed, naming the reason, while the broker is stopped', async () => {
+      const publisher = w.broker!.publisher;
+      await w.stopBroker();
+      expect(publisher.connected).to.equal(false);
+      const r = await publisher.publishAll([{ topic: 'isac/v1/orgs/bank-b/alerts/green/indicator', payload: '{}' }]);
+      expect(r).to.deep.equal([{ ok: false, error: 'embedded MQTT broker not running' }]);
+    });
+  });
 });

@@ -32,7 +32,9 @@ declare module 'aedes-persistence/asyncPersistence.js' {
     cleanSubscriptions(client: { id: string }): Promise<void>;
     outgoingEnqueue(sub: { clientId: string }, packet: StoredPacket): Promise<void>;
     outgoingEnqueueCombi(subs: { clientId: string }[], packet: StoredPacket): Promise<void>;
+    outgoingUpdate(client: { id: string }, packet: StoredPacket): Promise<void>;
     outgoingClearMessageId(client: { id: string }, packet: StoredPacket): Promise<StoredPacket | undefined>;
+    outgoingStream(client: { id: string }): AsyncIterable<StoredPacket>;
     destroy(): Promise<void>;
   }
 }

@@ -1,0 +1,134 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import mqtt from 'mqtt';
+import type { StoredPacket } from 'aedes-persistence/asyncPersistence.js';
+import { DurableSessionPersistence } from '../src/mqtt/session-store.js';
+import { until } from './support.js';
+
+let counter = 0;
+const packet = (topic: string, body: string): StoredPacket => ({ cmd: 'publish', topic, payload: Buffer.from(body), qos: 1, retain: false, dup: false, brokerId: 'broker-1', brokerCounter: ++counter });
+
+describe('DurableSessionPersistence: persistent MQTT sessions written behind to SQLite', () => {
+  let dir: string;
+  let file: string;
+  const open: DurableSessionPersistence[] = [];
+  const start = async (holdMs = 40): Promise<DurableSessionPersistence> => {
+    const p = new DurableSessionPersistence(file, { commitMs: 5, holdMs });
+    await p.setup({});
+    open.push(p);
+    return p;
+  };
+  const rows = (): { client_id: string; seq: number }[] => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare('SELECT client_id, seq FROM outgoing ORDER BY client_id, seq').all() as { client_id: string; seq: number }[];
+    } finally {
+      db.close();
+    }
+  };
+  const ack = async (p: DurableSessionPersistence, clientId: string, pk: StoredPacket, messageId: number): Promise<void> => {
+    await p.outgoingUpdate({ id: clientId }, { ...pk, messageId });
+    await p.outgoingClearMessageId({ id: clientId }, { ...pk, messageId });
+  };
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'isac-sessions-'));
+    file = path.join(dir, 'sessions.db');
+  });
+  afterEach(async () => {
+    for (const p of open.splice(0)) await p.destroy().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('never writes a message acknowledged within the hold time; sync() resolves on the acknowledgement', async () => {
+    const p = await start(10_000);
+    const pk = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'a');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], pk);
+    let synced = false;
+    const s = p.sync().then(() => (synced = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(synced, 'waits while the message is neither acknowledged nor written').to.equal(false);
+    await ack(p, 'bank-b-soc', pk, 1);
+    await s;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rows()).to.deep.equal([]);
+  });
+
+  it('writes a message left unacknowledged for the hold time before sync() resolves, and deletes it once acknowledged', async () => {
+    const p = await start(40);
+    const pk = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'b');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }, { clientId: 'bank-b-fw' }], pk);
+    const t0 = performance.now();
+    await p.sync();
+    expect(performance.now() - t0).to.be.greaterThanOrEqual(35);
+    expect(rows().map((r) => r.client_id)).to.deep.equal(['bank-b-fw', 'bank-b-soc']);
+    await ack(p, 'bank-b-soc', pk, 7);
+    await until(() => rows().length === 1, 2000);
+    expect(rows()[0]!.client_id).to.equal('bank-b-fw');
+  });
+
+  it('restores subscriptions and queued messages, in order, after a restart', async () => {
+    const p = await start(0);
+    await p.addSubscriptions({ id: 'bank-b-soc' }, [{ topic: 'isac/v1/orgs/bank-b/#', qos: 1 }]);
+    const sent = ['one', 'two', 'three'].map((b) => packet('isac/v1/orgs/bank-b/alerts/green/indicator', b));
+    for (const pk of sent) await p.outgoingEnqueue({ clientId: 'bank-b-soc' }, pk);
+    await p.sync();
+    open.splice(0);
+    // a crash: no destroy(), what is committed is what there is
+    const again = await start(0);
+    expect((await again.subscriptionsByClient({ id: 'bank-b-soc' })).map(({ topic, qos }) => ({ topic, qos }))).to.deep.equal([{ topic: 'isac/v1/orgs/bank-b/#', qos: 1 }]);
+    const back: string[] = [];
+    for await (const pk of again.outgoingStream({ id: 'bank-b-soc' })) back.push(Buffer.from(pk.payload).toString());
+    expect(back).to.deep.equal(['one', 'two', 'three']);
+  });
+
+  it('drops the stored queue and subscriptions when the client starts a clean session', async () => {
+    const p = await start(0);
+    await p.addSubscriptions({ id: 'bank-b-soc' }, [{ topic: 'isac/v1/orgs/bank-b/#', qos: 1 }]);
+    await p.outgoingEnqueue({ clientId: 'bank-b-soc' }, packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'x'));
+    await p.sync();
+    expect(rows()).to.have.length(1);
+    await p.cleanSubscriptions({ id: 'bank-b-soc' });
+    await p.sync();
+    expect(rows()).to.deep.equal([]);
+    await p.destroy();
+    open.splice(0);
+    const again = await start(0);
+    expect(await again.subscriptionsByClient({ id: 'bank-b-soc' })).to.deep.equal([]);
+  });
+
+  it('keeps an alert the hub counted as published through a SIGKILL of the hub, for a subscriber that was offline', async function () {
+    this.timeout(30_000);
+    const child = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const [ready] = (await once(child, 'message')) as [{ port: number; key: string }];
+    // the subscriber takes a persistent session and goes away
+    const opts = { username: 'bank-b', password: ready.key, clientId: 'bank-b-soc', clean: false, protocolVersion: 4 as const, reconnectPeriod: 0 };
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${ready.port}`, opts);
+    await c.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
+    await c.endAsync();
+    child.send('publish');
+    const [published] = (await once(child, 'message')) as [{ ok: boolean }];
+    expect(published.ok).to.equal(true);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    const next = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir, String(ready.port)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    try {
+      const [again] = (await once(next, 'message')) as [{ port: number; key: string }];
+      const got: string[] = [];
+      const back = mqtt.connect(`mqtt://127.0.0.1:${again.port}`, { ...opts, password: again.key });
+      back.on('message', (_t, payload) => got.push(payload.toString()));
+      await until(() => got.length >= 1, 10_000);
+      await back.endAsync();
+      expect(got).to.deep.equal(['{"type":"bundle","id":"bundle--crash"}']);
+    } finally {
+      next.kill('SIGKILL');
+      await once(next, 'exit');
+    }
+  });
+});
