@@ -22,7 +22,7 @@ import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@i
 import { PolicyEngine } from '@isac/policy';
 import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
 import { tlp2Marking } from '@isac/stix';
-import { composeDispatcher, createEmbeddedBroker, defaultDispatcherConfig } from '@isac/dispatcher-service';
+import { composeDispatcher, createEmbeddedBroker, defaultDispatcherConfig, type EmbeddedBroker } from '@isac/dispatcher-service';
 import { percentile, type BenchRow } from './harness.js';
 import { SMTPServer } from 'smtp-server';
 
@@ -189,11 +189,12 @@ interface Setup {
   stores: Stores;
   jobsReady: Signal;
   peer: Peer;
+  broker: EmbeddedBroker;
   close(): Promise<void>;
 }
 
 /** `persistent`: as the hub runs: sessions kept in LevelDB under the data directory, subscribers connect with clean: false. */
-async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERSISTENT): Promise<Setup> {
+async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERSISTENT, withDispatcher = true): Promise<Setup> {
   const peer = await Peer.start();
   const smtpPort = channel === 'email' ? (await peer.ask<{ port: number }>({ op: 'smtp' }, 'smtp')).port : undefined;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'isac-bench-'));
@@ -221,11 +222,12 @@ async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERS
   // as services/hub wires it: alerts go into the embedded broker in process
   const d = composeDispatcher({ stores, clock: systemClock, ids: randomIds, log: silentLogger, auth, config, policy: new PolicyEngine(), hub: HUB, jobsReady, mqttCredential: INTERNAL, adapters: { publisher: broker.publisher } });
   if (channel === 'mqtt') await peer.ask({ op: 'subscribe', port, orgs: keys, persistent }, 'ready');
-  await d.start();
+  if (withDispatcher) await d.start();
   return {
     stores,
     jobsReady,
     peer,
+    broker,
     async close() {
       await d.stop();
       await peer.close();
@@ -294,6 +296,49 @@ async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number):
   };
 }
 
+/**
+ * The machine's floor for the same load: the same broker and subscribers, but no hub behind the
+ * broker: no store, no jobs, no policy. Each object's 200 bundles (the same size as the hub's)
+ * go straight into the broker at the same rate.
+ */
+async function brokerOnlyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<RateResult> {
+  const s = await setup(nOrgs, 'mqtt', PERSISTENT, false);
+  const bundles = (v: NewObjectVersion): { topic: string; payload: string }[] =>
+    Array.from({ length: nOrgs }, (_, i) => ({ topic: `isac/v1/orgs/org-${i}/alerts/green/indicator`, payload: JSON.stringify({ type: 'bundle', id: `bundle--${i}`, objects: [v.object, tlp2Marking('green').object] }) }));
+  const run = async (n: number, rate: number): Promise<Map<string, number>> => {
+    const sentAt = new Map<string, number>();
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const v = version();
+      sentAt.set(v.id, wallNow());
+      void s.broker.publisher.publishAll(bundles(v));
+    }
+    return sentAt;
+  };
+  await collect(s, await run(20, 200), 20 * nOrgs, 10_000);
+  await s.peer.ask({ op: 'start' }, 'started');
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const sentAt = await run(perSecond * seconds, perSecond);
+  const expected = perSecond * seconds * nOrgs;
+  const r = await collect(s, sentAt, expected, 90_000);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await s.close();
+  return {
+    p50: percentile(r.lat, 50),
+    p99: percentile(r.lat, 99),
+    max: r.lat.at(-1) ?? NaN,
+    received: r.received,
+    expected,
+    duplicates: r.duplicates,
+    hubCores: (cpu.user + cpu.system) / 1000 / wallMs,
+    subscriberCores: r.cpuMs / wallMs,
+  };
+}
+
 async function fanOut(nOrgs: number): Promise<{ ms: number; received: number }> {
   const s = await setup(nOrgs, 'mqtt');
   const w = version();
@@ -325,8 +370,8 @@ const load = (): string => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' 
 
 const PERSISTENT = process.env['DISPATCH_PERSISTENT'] === '1';
 
-/** DISPATCH_CASES=rate200,rate100,rate50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
-const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,rate100,rate50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
+/** DISPATCH_CASES=rate200,floor200,rate100,rate50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
+const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,floor200,rate100,rate50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
 
 export default async function dispatchBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -347,6 +392,15 @@ export default async function dispatchBench(): Promise<BenchRow[]> {
     const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
     rows.push({ metric: `accept -> MQTT receipt p50 ${what}`, value: r.p50, unit: 'ms', notes: note(r, l) });
     rows.push({ metric: `accept -> MQTT receipt p99 ${what}`, value: r.p99, unit: 'ms', ...(rate === 200 ? { target: '< 100' } : {}), notes: note(r, l) });
+  }
+  for (const [rate, seconds] of rates) {
+    if (!cases.has(`floor${rate}`)) continue;
+    const l0 = load();
+    const r = await brokerOnlyAtRate(200, rate, seconds);
+    const l = `${l0} -> ${load()}`;
+    const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
+    rows.push({ metric: `broker alone, no hub: publish -> receipt p50 ${what}`, value: r.p50, unit: 'ms', notes: note(r, l) });
+    rows.push({ metric: `broker alone, no hub: publish -> receipt p99 ${what}`, value: r.p99, unit: 'ms', notes: note(r, l) });
   }
   if (cases.has('fanout')) {
     const fan = await fanOut(1000);
