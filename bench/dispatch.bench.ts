@@ -368,7 +368,8 @@ async function emailsPerSecond(nOrgs: number, objects: number): Promise<{ perSec
 
 const load = (): string => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
-const PERSISTENT = process.env['DISPATCH_PERSISTENT'] === '1';
+/** As the issue and the hub run it: persistent sessions (DISPATCH_PERSISTENT=0: clean sessions, in-memory broker state). */
+const PERSISTENT = process.env['DISPATCH_PERSISTENT'] !== '0';
 
 /** DISPATCH_CASES=rate200,floor200,rate100,rate50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
 const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,floor200,rate100,rate50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
