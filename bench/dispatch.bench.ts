@@ -371,8 +371,8 @@ const load = (): string => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' 
 /** As the issue and the hub run it: persistent sessions (DISPATCH_PERSISTENT=0: clean sessions, in-memory broker state). */
 const PERSISTENT = process.env['DISPATCH_PERSISTENT'] !== '0';
 
-/** DISPATCH_CASES=rate200,floor200,rate100,rate50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
-const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,floor200,rate100,rate50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
+/** DISPATCH_CASES=rate200,floor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
+const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,floor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
 
 export default async function dispatchBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];

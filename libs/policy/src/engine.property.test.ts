@@ -285,6 +285,24 @@ describe(`${PolicyEngine.name} (properties)`, () => {
     );
   });
 
+  it('hands recipients of alike releases one shared copy, equal to what a fresh engine releases to each', () => {
+    fc.assert(
+      fc.property(arbOrgs, arbInputBase, (orgs, b) => {
+        const shared = new PolicyEngine();
+        const copies = new Set<object>();
+        for (const r of orgs) {
+          const got = shared.releaseFor(inputFor(b, r), CTX).object;
+          const fresh = new PolicyEngine().releaseFor(inputFor(b, r), CTX).object;
+          expect(got, r.id).to.deep.equal(fresh);
+          if (got) copies.add(got);
+        }
+        // a copy is shared only among recipients it is right for (checked above), never made per org needlessly
+        expect(copies.size).to.be.at.most(orgs.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('never mutates the object it decides on or releases', () => {
     fc.assert(
       fc.property(arbOrgs, arbInputBase, (orgs, b) => {

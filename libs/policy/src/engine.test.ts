@@ -239,6 +239,20 @@ describe(PolicyEngine.name, () => {
       expect(out?.['where_sighted_refs']).to.deep.equal([HUB.id, 'identity--other']);
       expect(object['created_by_ref']).to.equal(SUBMITTER.identityId); // input untouched
     });
+    it('releases one shared copy to recipients alike, and separate copies where they differ', () => {
+      const object = deepFreeze(structuredClone(sighting));
+      const e = new PolicyEngine();
+      const b = e.releaseFor(input(object, 'green', org('b', 'full')), CTX).object;
+      const c = e.releaseFor(input(object, 'green', org('c', 'trial')), CTX).object;
+      const own = e.releaseFor(input(object, 'green', SUBMITTER), CTX).object;
+      expect(b).to.equal(c);
+      expect(own).to.not.equal(b);
+      expect(own?.['created_by_ref']).to.equal(SUBMITTER.identityId);
+      expect(b?.['created_by_ref']).to.equal(HUB.id);
+      // another object (or another version of it) is never served from this one's copies
+      const other = deepFreeze({ ...structuredClone(sighting), id: 'sighting--00000000-0000-4000-8000-000000000002' });
+      expect(e.releaseFor(input(other, 'green', org('b', 'full')), CTX).object?.['id']).to.equal(other.id);
+    });
     it('keeps the submitter when it chose to be named', () => {
       const { verdict, object: out } = engine.releaseFor(
         input(sighting, 'green', org('b', 'full'), { anonymous: false }),

@@ -225,7 +225,28 @@ export class PolicyEngine {
     const exts = input.object['extensions'];
     const hubExt = !own && typeof exts === 'object' && exts !== null && Object.hasOwn(exts, HUB_EXTENSION_ID);
     if (hubExt) removed.push(Object.keys(exts).length === 1 ? ['extensions'] : ['extensions', HUB_EXTENSION_ID]);
-    return redactedCopy(input.object, removed, replace, ctx.hub.id, again.tlp);
+    return this.#copy(input.object, removed, replace, ctx.hub.id, again.tlp);
+  }
+
+  /**
+   * Released copies by object and by what the copy depends on (removed paths, replaced
+   * identities, hub id, TLP): recipients whose releases are alike get the same object, so a
+   * 200-organisation fan-out makes (and serialises) a handful of copies, not 200. The copies are
+   * read-only, as copy-on-write copies sharing the original's subtrees already are.
+   */
+  readonly #copies = new WeakMap<StixObject, Map<string, StixObject>>();
+
+  #copy(object: StixObject, removed: Path[], replace: Set<string>, hubId: string, tlp: TlpLevel): StixObject {
+    const key = `${tlp}\u0000${hubId}\u0000${[...replace].sort().join(',')}\u0000${JSON.stringify(removed)}`;
+    let byKey = this.#copies.get(object);
+    if (!byKey) this.#copies.set(object, (byKey = new Map<string, StixObject>()));
+    let copy = byKey.get(key);
+    if (!copy) {
+      copy = redactedCopy(object, removed, replace, hubId, tlp);
+      // a bound, in case one object is released in very many different ways
+      if (byKey.size < 64) byKey.set(key, copy);
+    }
+    return copy;
   }
 
   releaseFor(input: PolicyInput, ctx: ReleaseContext): { verdict: Verdict; object: StixObject | undefined } {

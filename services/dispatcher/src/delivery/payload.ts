@@ -31,13 +31,17 @@ export function alertBundle(alertId: string, released: Json, tlp: TlpLevel): Jso
   return { type: 'bundle', id: `bundle--${alertId}`, objects: [released, ...markings.values()] };
 }
 
+/** Released objects as JSON: the policy hands recipients of alike releases the same (read-only) object. */
+const releasedJson = new WeakMap<Json, string>();
+
 /** Marking definitions as JSON, by the references they came from (few distinct sets per hub). */
 const markingsJson = new Map<string, string>();
 
 /**
  * `JSON.stringify(alertBundle(alertId, released, tlp))`, with the marking definitions serialised
  * once per distinct set rather than once per organisation: only the released object and the alert
- * id differ between the recipients of one fan-out.
+ * id differ between the recipients of one fan-out, and the released object's JSON is made once
+ * per distinct release.
  */
 export function alertBundleJson(alertId: string, released: Json, tlp: TlpLevel): string {
   const refs = Array.isArray(released['object_marking_refs']) ? (released['object_marking_refs'] as unknown[]) : [];
@@ -51,7 +55,9 @@ export function alertBundleJson(alertId: string, released: Json, tlp: TlpLevel):
       .join(',');
     if (markingsJson.size < 1000) markingsJson.set(cacheKey, tail);
   }
-  return `{"type":"bundle","id":${JSON.stringify(`bundle--${alertId}`)},"objects":[${JSON.stringify(released)}${tail ? `,${tail}` : ''}]}`;
+  let body = releasedJson.get(released);
+  if (body === undefined) releasedJson.set(released, (body = JSON.stringify(released)));
+  return `{"type":"bundle","id":${JSON.stringify(`bundle--${alertId}`)},"objects":[${body}${tail ? `,${tail}` : ''}]}`;
 }
 
 /** Short content hash for logs and Message-IDs. */

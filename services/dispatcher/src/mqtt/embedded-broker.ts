@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { DurableSessionPersistence } from './session-store.js';
@@ -178,8 +178,11 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           if ((err as { code?: string }).code !== 'ENOENT') throw err;
         }
         persistence = ownPersistence = new DurableSessionPersistence(path.join(mqttDir, 'sessions.db'), {
-          onError: (err) => log.error({ err }, 'MQTT session store commit failed; publishes wait for the next one'),
+          onError: (err) => log.error({ err }, 'MQTT session store commit failed; the jobs waiting on it retry'),
         });
+        // Sessions of hubs before ADR 0007 were kept in LevelDB here; they are not carried over.
+        if (await stat(path.join(mqttDir, 'sessions')).then((s) => s.isDirectory(), () => false))
+          log.warn({ dir: path.join(mqttDir, 'sessions') }, 'MQTT sessions in the old LevelDB store are not carried over: persistent subscribers get session present = 0 on their next CONNECT and must subscribe again; the directory may be removed');
       }
       aedes = await Aedes.createBroker({
         concurrency: ROUTING_CONCURRENCY,
