@@ -253,58 +253,11 @@ interface RateResult {
   subscriberCores: number;
 }
 
-async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<RateResult> {
-  const s = await setup(nOrgs, 'mqtt');
-  // warm-up
-  const warm = new Map<string, number>();
-  for (let i = 0; i < 20; i++) {
-    const v = version();
-    warm.set(v.id, wallNow());
-    await s.stores.objects.accept([v]);
-    s.jobsReady.notify();
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await collect(s, warm, 20 * nOrgs, 10_000);
-  const sentAt = new Map<string, number>();
-  const n = perSecond * seconds;
-  await s.peer.ask({ op: 'start' }, 'started');
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  for (let i = 0; i < n; i++) {
-    const due = start + (i * 1000) / perSecond;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const v = version();
-    sentAt.set(v.id, wallNow());
-    await s.stores.objects.accept([v]);
-    s.jobsReady.notify();
-  }
-  const expected = n * nOrgs;
-  const r = await collect(s, sentAt, expected, 90_000);
-  const wallMs = performance.now() - start;
-  const cpu = process.cpuUsage(cpu0);
-  await s.close();
-  return {
-    p50: percentile(r.lat, 50),
-    p99: percentile(r.lat, 99),
-    max: r.lat.at(-1) ?? NaN,
-    received: r.received,
-    expected,
-    duplicates: r.duplicates,
-    hubCores: (cpu.user + cpu.system) / 1000 / wallMs,
-    subscriberCores: r.cpuMs / wallMs,
-  };
-}
-
 /**
- * The machine's floor for the same load: the same broker and subscribers, but no hub behind the
- * broker: no store, no jobs, no policy. Each object's 200 bundles (the same size as the hub's)
- * go straight into the broker at the same rate.
+ * Sends `perSecond` objects a second for `seconds` through `send` (after 20 objects of warm-up),
+ * then collects every receipt: latencies, and the CPU both processes used meanwhile.
  */
-async function brokerOnlyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<RateResult> {
-  const s = await setup(nOrgs, 'mqtt', PERSISTENT, false);
-  const bundles = (v: NewObjectVersion): { topic: string; payload: string }[] =>
-    Array.from({ length: nOrgs }, (_, i) => ({ topic: `isac/v1/orgs/org-${i}/alerts/green/indicator`, payload: JSON.stringify({ type: 'bundle', id: `bundle--${i}`, objects: [v.object, tlp2Marking('green').object] }) }));
+async function atRate(s: Setup, nOrgs: number, perSecond: number, seconds: number, send: (v: NewObjectVersion) => Promise<void>): Promise<RateResult> {
   const run = async (n: number, rate: number): Promise<Map<string, number>> => {
     const sentAt = new Map<string, number>();
     const start = performance.now();
@@ -313,7 +266,7 @@ async function brokerOnlyAtRate(nOrgs: number, perSecond: number, seconds: numbe
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const v = version();
       sentAt.set(v.id, wallNow());
-      void s.broker.publisher.publishAll(bundles(v));
+      await send(v);
     }
     return sentAt;
   };
@@ -337,6 +290,30 @@ async function brokerOnlyAtRate(nOrgs: number, perSecond: number, seconds: numbe
     hubCores: (cpu.user + cpu.system) / 1000 / wallMs,
     subscriberCores: r.cpuMs / wallMs,
   };
+}
+
+/** The hub: each object accepted into the store and its job signalled, as TAXII ingest does. */
+async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<RateResult> {
+  const s = await setup(nOrgs, 'mqtt');
+  return atRate(s, nOrgs, perSecond, seconds, async (v) => {
+    await s.stores.objects.accept([v]);
+    s.jobsReady.notify();
+  });
+}
+
+/**
+ * The machine's floor for the same load: the same broker and subscribers, but no hub behind the
+ * broker: no store, no jobs, no policy. Each object's 200 bundles (the same size as the hub's)
+ * go straight into the broker at the same rate.
+ */
+async function brokerOnlyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<RateResult> {
+  const s = await setup(nOrgs, 'mqtt', PERSISTENT, false);
+  const marking = tlp2Marking('green').object;
+  return atRate(s, nOrgs, perSecond, seconds, (v) => {
+    const bundles = Array.from({ length: nOrgs }, (_, i) => ({ topic: `isac/v1/orgs/org-${i}/alerts/green/indicator`, payload: JSON.stringify({ type: 'bundle', id: `bundle--${i}`, objects: [v.object, marking] }) }));
+    void s.broker.publisher.publishAll(bundles);
+    return Promise.resolve();
+  });
 }
 
 async function fanOut(nOrgs: number): Promise<{ ms: number; received: number }> {
