@@ -10,9 +10,10 @@
  * the figures are the hub's latency, not the time 200 subscribers wait for one shared event loop.
  * Times are wall-clock (performance.timeOrigin + performance.now()) in both processes.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@i
 import { PolicyEngine } from '@isac/policy';
 import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
 import { tlp2Marking } from '@isac/stix';
-import { composeDispatcher, createEmbeddedBroker, defaultDispatcherConfig, type EmbeddedBroker } from '@isac/dispatcher-service';
+import { MqttAlertPublisher, composeDispatcher, createEmbeddedBroker, defaultDispatcherConfig, type AlertPublisher } from '@isac/dispatcher-service';
 import { percentile, type BenchRow } from './harness.js';
 import { SMTPServer } from 'smtp-server';
 
@@ -189,12 +190,41 @@ interface Setup {
   stores: Stores;
   jobsReady: Signal;
   peer: Peer;
-  broker: EmbeddedBroker;
+  /** What the hub publishes through: into the embedded broker, or an mqtt.js client to Mosquitto. */
+  publisher: AlertPublisher;
   close(): Promise<void>;
 }
 
 /** `persistent`: as the hub runs: sessions kept in LevelDB under the data directory, subscribers connect with clean: false. */
-async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERSISTENT, withDispatcher = true): Promise<Setup> {
+type BrokerKind = 'embedded' | 'mosquitto';
+
+/** Mosquitto from Debian on a free port, anonymous (the bench is about throughput, not the ACL). */
+async function startMosquitto(dir: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const conf = path.join(dir, 'mosquitto.conf');
+  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`);
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').on('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).on('error', () => resolve(false)));
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    async stop() {
+      const exited = once(proc, 'exit');
+      proc.kill();
+      await exited;
+    },
+  };
+}
+
+async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERSISTENT, withDispatcher = true, kind: BrokerKind = 'embedded'): Promise<Setup> {
   const peer = await Peer.start();
   const smtpPort = channel === 'email' ? (await peer.ask<{ port: number }>({ op: 'smtp' }, 'smtp')).port : undefined;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'isac-bench-'));
@@ -210,8 +240,9 @@ async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERS
     keys.push({ id, key: k.key });
     await stores.subscriptions.create({ id: `sub-${i}`, orgId: id, channel, filters: {}, createdAt: '2026-01-01T00:00:00.000Z', ...(channel === 'email' ? { email: { to: [`soc@${id}.example`], mode: 'immediate', lang: 'en' } } : {}) });
   }
-  const broker = createEmbeddedBroker({ port: 0, authenticate: (_u, p) => auth.fromApiKey(p), internalCredential: INTERNAL, log: silentLogger, ...(persistent ? { dataDir: dir } : {}) });
-  const { port } = await broker.start();
+  const broker = kind === 'embedded' ? createEmbeddedBroker({ port: 0, authenticate: (_u, p) => auth.fromApiKey(p), internalCredential: INTERNAL, log: silentLogger, ...(persistent ? { dataDir: dir } : {}) }) : undefined;
+  const mosquitto = kind === 'mosquitto' ? await startMosquitto(dir) : undefined;
+  const port = broker ? (await broker.start()).port : mosquitto!.port;
   const jobsReady = new Signal();
   const config = defaultDispatcherConfig({
     worker: { pollMs: 200, batch: 50 },
@@ -219,19 +250,25 @@ async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERS
     blocklist: { enabled: false },
     ...(smtpPort ? { smtp: { url: `smtp://127.0.0.1:${smtpPort}`, timeoutMs: 10_000 } } : {}),
   });
-  // as services/hub wires it: alerts go into the embedded broker in process
-  const d = composeDispatcher({ stores, clock: systemClock, ids: randomIds, log: silentLogger, auth, config, policy: new PolicyEngine(), hub: HUB, jobsReady, mqttCredential: INTERNAL, adapters: { publisher: broker.publisher } });
+  // as services/hub wires it: alerts go into the embedded broker in process; to Mosquitto, the
+  // dispatcher's own mqtt.js publisher (MQTT 5), as a separately run dispatcher does
+  const publisher: AlertPublisher =
+    broker?.publisher ?? new MqttAlertPublisher({ url: config.mqtt.url, username: INTERNAL.username, password: INTERNAL.password, clientId: 'bench-hub', protocolVersion: 'auto', publishTimeoutMs: 30_000, log: silentLogger });
+  const d = composeDispatcher({ stores, clock: systemClock, ids: randomIds, log: silentLogger, auth, config, policy: new PolicyEngine(), hub: HUB, jobsReady, mqttCredential: INTERNAL, adapters: { publisher } });
   if (channel === 'mqtt') await peer.ask({ op: 'subscribe', port, orgs: keys, persistent }, 'ready');
   if (withDispatcher) await d.start();
+  else await publisher.start();
   return {
     stores,
     jobsReady,
     peer,
-    broker,
+    publisher,
     async close() {
       await d.stop();
+      await publisher.stop();
       await peer.close();
-      await broker.stop();
+      await broker?.stop();
+      await mosquitto?.stop();
       await stores.close();
       await rm(dir, { recursive: true, force: true });
     },
@@ -293,8 +330,8 @@ async function atRate(s: Setup, nOrgs: number, perSecond: number, seconds: numbe
 }
 
 /** The hub: each object accepted into the store and its job signalled, as TAXII ingest does. */
-async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<RateResult> {
-  const s = await setup(nOrgs, 'mqtt');
+async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number, kind: BrokerKind = 'embedded'): Promise<RateResult> {
+  const s = await setup(nOrgs, 'mqtt', PERSISTENT, true, kind);
   return atRate(s, nOrgs, perSecond, seconds, async (v) => {
     await s.stores.objects.accept([v]);
     s.jobsReady.notify();
@@ -306,12 +343,12 @@ async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number):
  * broker: no store, no jobs, no policy. Each object's 200 bundles (the same size as the hub's)
  * go straight into the broker at the same rate.
  */
-async function brokerOnlyAtRate(nOrgs: number, perSecond: number, seconds: number): Promise<RateResult> {
-  const s = await setup(nOrgs, 'mqtt', PERSISTENT, false);
+async function brokerOnlyAtRate(nOrgs: number, perSecond: number, seconds: number, kind: BrokerKind = 'embedded'): Promise<RateResult> {
+  const s = await setup(nOrgs, 'mqtt', PERSISTENT, false, kind);
   const marking = tlp2Marking('green').object;
   return atRate(s, nOrgs, perSecond, seconds, (v) => {
     const bundles = Array.from({ length: nOrgs }, (_, i) => ({ topic: `isac/v1/orgs/org-${i}/alerts/green/indicator`, payload: JSON.stringify({ type: 'bundle', id: `bundle--${i}`, objects: [v.object, marking] }) }));
-    void s.broker.publisher.publishAll(bundles);
+    void s.publisher.publishAll(bundles);
     return Promise.resolve();
   });
 }
@@ -348,13 +385,13 @@ const load = (): string => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' 
 /** As the issue and the hub run it: persistent sessions (DISPATCH_PERSISTENT=0: clean sessions, in-memory broker state). */
 const PERSISTENT = process.env['DISPATCH_PERSISTENT'] !== '0';
 
-/** DISPATCH_CASES=rate200,floor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
-const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,floor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
+/** DISPATCH_CASES=rate200,floor200,mosquitto200,mosquittofloor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
+const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,floor200,mosquitto200,mosquittofloor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
 
 export default async function dispatchBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const note = (r: RateResult, l: string): string =>
-    `${r.received}/${r.expected} receipts, ${r.duplicates} duplicates, max ${r.max.toFixed(0)} ms; CPU cores used: hub ${r.hubCores.toFixed(2)}, subscribers ${r.subscriberCores.toFixed(2)}; ${PERSISTENT ? 'persistent sessions' : 'clean sessions'}; blocklist off; ${l}`;
+    `${r.received}/${r.expected} receipts, ${r.duplicates} duplicates, max ${r.max.toFixed(0)} ms; CPU cores used: hub process ${r.hubCores.toFixed(2)}, subscribers ${r.subscriberCores.toFixed(2)}; ${PERSISTENT ? 'persistent sessions' : 'clean sessions'}; blocklist off; ${l}`;
   const rates: [number, number][] = [
     [200, 3],
     [100, 3],
@@ -380,6 +417,25 @@ export default async function dispatchBench(): Promise<BenchRow[]> {
     rows.push({ metric: `broker alone, no hub: publish -> receipt p50 ${what}`, value: r.p50, unit: 'ms', notes: note(r, l) });
     rows.push({ metric: `broker alone, no hub: publish -> receipt p99 ${what}`, value: r.p99, unit: 'ms', notes: note(r, l) });
   }
+  // The external-broker shape (a separately run dispatcher, DESIGN "past one machine"), on this machine.
+  const haveMosquitto = spawnSync('mosquitto', ['-h']).error === undefined;
+  for (const [rate, seconds] of rates)
+    for (const [name, label, run] of [
+      [`mosquitto${rate}`, 'hub -> Mosquitto: accept -> MQTT receipt', latencyAtRate],
+      [`mosquittofloor${rate}`, 'Mosquitto alone, no hub: publish -> receipt', brokerOnlyAtRate],
+    ] as const) {
+      if (!cases.has(name)) continue;
+      const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
+      if (!haveMosquitto) {
+        rows.push({ metric: `${label} p99 ${what}`, value: NaN, unit: 'ms', notes: 'skipped: mosquitto is not installed (apt-get install mosquitto)' });
+        continue;
+      }
+      const l0 = load();
+      const r = await run(200, rate, seconds, 'mosquitto');
+      const l = `${l0} -> ${load()}`;
+      rows.push({ metric: `${label} p50 ${what}`, value: r.p50, unit: 'ms', notes: note(r, l) });
+      rows.push({ metric: `${label} p99 ${what}`, value: r.p99, unit: 'ms', notes: note(r, l) });
+    }
   if (cases.has('fanout')) {
     const fan = await fanOut(1000);
     rows.push({ metric: 'one alert to 1,000 orgs, until last receipt', value: fan.ms, unit: 'ms', target: '< 500', notes: `${fan.received}/1000 received; ${load()}` });
