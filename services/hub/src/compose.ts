@@ -60,7 +60,7 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
         internalCredential,
         // persistent sessions (QoS 1 queues of offline subscribers) survive a restart
         dataDir,
-        log: log.child({ component: 'broker' }),
+        log, // the broker names its own component (mqtt-broker)
       });
       mqttPort = (await broker.start()).port;
       stops.push(() => broker.stop());
