@@ -56,6 +56,27 @@ describe('embedded broker with a data dir: sessions survive a hub restart', () =
     expect(got).to.deep.equal(['isac/v1/orgs/bank-b/alerts/green/indicator {"type":"bundle","id":"bundle--1"}']);
   });
 
+  it('honours the message expiry the hub gives alerts: an offline session does not get what expired', async () => {
+    const port = await start();
+    const sub = await connect(port, 'bank-b', 'bank-b-soc');
+    await sub.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
+    await sub.endAsync();
+    clients.splice(clients.indexOf(sub), 1);
+    const r = await broker!.publisher.publishAll([
+      { topic: 'isac/v1/orgs/bank-b/alerts/green/indicator', payload: '{"id":"bundle--short"}', messageExpirySeconds: 1 },
+      { topic: 'isac/v1/orgs/bank-b/alerts/green/indicator', payload: '{"id":"bundle--long"}', messageExpirySeconds: 3600 },
+    ]);
+    expect(r.every((x) => x.ok)).to.equal(true);
+    await new Promise((r) => setTimeout(r, 1200));
+    const got: string[] = [];
+    const back = mqtt.connect(`mqtt://127.0.0.1:${port}`, { username: 'bank-b', password: w.keys.get('bank-b'), clientId: 'bank-b-soc', clean: false, protocolVersion: 4, reconnectPeriod: 0 });
+    clients.push(back);
+    back.on('message', (_t, payload) => got.push(payload.toString()));
+    await until(() => got.length >= 1, 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).to.deep.equal(['{"id":"bundle--long"}']);
+  });
+
   it('keeps a client id bound to its organisation across the restart (no session takeover)', async () => {
     const port = await start();
     await (await connect(port, 'bank-b', 'bank-b-soc')).endAsync();

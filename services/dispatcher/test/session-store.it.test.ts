@@ -102,6 +102,36 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     expect(await again.subscriptionsByClient({ id: 'bank-b-soc' })).to.deep.equal([]);
   });
 
+  it('drops queued messages once their message expiry passes: from the queue a session gets, and from the disk', async () => {
+    const p = await start(0);
+    const soon = { ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'soon'), messageExpiry: Date.now() + 150 };
+    const later = { ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'later'), messageExpiry: Date.now() + 60_000 };
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], soon);
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], later);
+    await p.sync();
+    expect(rows()).to.have.length(2);
+    await new Promise((r) => setTimeout(r, 200));
+    const back: string[] = [];
+    for await (const pk of p.outgoingStream({ id: 'bank-b-soc' })) back.push(Buffer.from(pk.payload).toString());
+    expect(back).to.deep.equal(['later']);
+    await until(() => rows().length === 1, 2000);
+  });
+
+  it('does not restore, after a restart, what expired while the hub was down', async () => {
+    const p = await start(0);
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], { ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'gone'), messageExpiry: Date.now() + 100 });
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'kept'));
+    await p.destroy();
+    open.splice(0);
+    await new Promise((r) => setTimeout(r, 150));
+    const again = await start(0);
+    const back: string[] = [];
+    for await (const pk of again.outgoingStream({ id: 'bank-b-soc' })) back.push(Buffer.from(pk.payload).toString());
+    expect(back).to.deep.equal(['kept']);
+    await again.sync();
+    await until(() => rows().length === 1, 2000);
+  });
+
   it('keeps an alert the hub counted as published through a SIGKILL of the hub, for a subscriber that was offline', async function () {
     this.timeout(30_000);
     const child = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });

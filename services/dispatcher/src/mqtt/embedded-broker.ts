@@ -133,7 +133,18 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     );
   const publishOne = (a: Aedes, m: OutgoingMessage): Promise<PublishResult> =>
     new Promise((resolve) =>
-      a.publish({ cmd: 'publish', topic: m.topic, payload: typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload, qos: 1, retain: false, dup: false }, (err?: Error | null) =>
+      a.publish(
+        {
+          cmd: 'publish',
+          topic: m.topic,
+          payload: typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload,
+          qos: 1,
+          retain: false,
+          dup: false,
+          // the message expiry the hub gives alerts: queued messages of offline sessions go when it passes
+          ...(m.messageExpirySeconds ? { messageExpiry: Date.now() + m.messageExpirySeconds * 1000 } : {}),
+        },
+        (err?: Error | null) =>
         resolve(err ? { ok: false, error: err.message } : { ok: true }),
       ),
     );

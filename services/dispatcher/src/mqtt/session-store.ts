@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import MemoryPersistence, { type StoredPacket as AedesPacket, type StoredSubscription as Subscription } from 'aedes-persistence/asyncPersistence.js';
 
@@ -37,6 +38,10 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private closed = false;
   private readonly commitMs: number;
   private readonly holdMs: number;
+  private readonly expiryCheckMs: number;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /** Queued QoS 1 messages per client id, oldest first. */
+  private readonly queues = new Map<string, AedesPacket[]>();
 
   constructor(
     file: string,
@@ -45,12 +50,15 @@ export class DurableSessionPersistence extends MemoryPersistence {
       readonly commitMs?: number | undefined;
       /** How long a queued message may wait for its PUBACK before it is written (default 250 ms). */
       readonly holdMs?: number | undefined;
+      /** How often expired messages are dropped from every queue (default 5 minutes). */
+      readonly expiryCheckMs?: number | undefined;
       readonly onError?: ((err: unknown) => void) | undefined;
     } = {},
   ) {
     super();
     this.commitMs = opts.commitMs ?? 10;
     this.holdMs = opts.holdMs ?? 250;
+    this.expiryCheckMs = opts.expiryCheckMs ?? 300_000;
     this.onError = opts.onError;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -74,10 +82,21 @@ export class DurableSessionPersistence extends MemoryPersistence {
       bySub.set(r.client_id, list);
     }
     for (const [clientId, list] of bySub) await super.addSubscriptions({ id: clientId }, list);
-    for (const r of this.db.prepare('SELECT client_id, seq, packet, payload FROM outgoing ORDER BY client_id, seq').all() as { client_id: string; seq: number; packet: string; payload: Buffer }[]) {
-      await super.outgoingEnqueue({ clientId: r.client_id }, { ...(JSON.parse(r.packet) as AedesPacket), payload: r.payload });
+    const now = Date.now();
+    for (const r of this.db.prepare('SELECT key, client_id, seq, packet, payload FROM outgoing ORDER BY client_id, seq').all() as { key: string; client_id: string; seq: number; packet: string; payload: Buffer }[]) {
       this.seq = Math.max(this.seq, r.seq);
+      const packet: AedesPacket = { ...(JSON.parse(r.packet) as AedesPacket), payload: r.payload };
+      if (packet.messageExpiry !== undefined && packet.messageExpiry <= now) {
+        this.acked.add(r.key); // expired while the hub was down
+        continue;
+      }
+      const q = this.queues.get(r.client_id);
+      if (q) q.push(packet);
+      else this.queues.set(r.client_id, [packet]);
     }
+    if (this.acked.size > 0) this.schedule();
+    this.expiryTimer = setInterval(() => this.expireAll(), this.expiryCheckMs);
+    this.expiryTimer.unref();
     for (const r of this.db.prepare('SELECT packet, payload FROM retained').all() as { packet: string; payload: Buffer }[]) {
       await super.storeRetained({ ...(JSON.parse(r.packet) as AedesPacket), payload: r.payload });
     }
@@ -102,33 +121,95 @@ export class DurableSessionPersistence extends MemoryPersistence {
     for (const s of had) this.subs.set(subKey(client.id, s.topic), null);
     // A clean session also drops what was queued for it.
     this.cleared.add(client.id);
+    this.queues.delete(client.id);
     for (const [k, r] of this.unwritten) if (r.clientId === client.id) this.unwritten.delete(k);
     this.release();
     this.schedule();
   }
 
+  // The outgoing queues are this class's own (not the parent's): the same semantics as aedes'
+  // memory persistence, plus MQTT 5 message expiry, which aedes 1.x does not apply to queues.
+
   override async outgoingEnqueue(sub: { clientId: string }, packet: AedesPacket): Promise<void> {
-    await super.outgoingEnqueue(sub, packet);
-    this.recordOutgoing(sub.clientId, packet);
+    this.enqueue(sub.clientId, packet);
+    return Promise.resolve();
   }
 
   override async outgoingEnqueueCombi(subs: { clientId: string }[], packet: AedesPacket): Promise<void> {
-    await super.outgoingEnqueueCombi(subs, packet);
-    for (const s of subs) this.recordOutgoing(s.clientId, packet);
+    for (const s of subs) this.enqueue(s.clientId, packet);
+    return Promise.resolve();
+  }
+
+  /** aedes gives a queued message the packet id it sends it with (matched on broker id and counter). */
+  override async outgoingUpdate(client: Client, packet: AedesPacket): Promise<void> {
+    const q = this.queues.get(client.id) ?? [];
+    for (let i = 0; i < q.length; i++) {
+      const x = q[i]!;
+      if (x.brokerId === packet.brokerId && x.brokerCounter === packet.brokerCounter) {
+        x.messageId = packet.messageId;
+        return Promise.resolve();
+      }
+      // a packet id handed out again (ids wrap at 65535): the newer packet takes the place
+      if (x.brokerId !== packet.brokerId && x.messageId === packet.messageId) {
+        q[i] = { ...packet };
+        return Promise.resolve();
+      }
+    }
+    return Promise.reject(new Error('no such packet'));
   }
 
   override async outgoingClearMessageId(client: Client, packet: AedesPacket): Promise<AedesPacket | undefined> {
-    const gone = await super.outgoingClearMessageId(client, packet);
-    if (gone) {
-      const key = outKey(client.id, gone);
-      // Acknowledged before it was written: the disk never hears of it.
-      if (this.unwritten.delete(key)) this.release();
-      else {
-        this.acked.add(key);
-        this.schedule();
-      }
+    const q = this.queues.get(client.id) ?? [];
+    const i = q.findIndex((x) => x.messageId === packet.messageId);
+    if (i < 0) return Promise.resolve(undefined);
+    const [gone] = q.splice(i, 1);
+    this.forget(client.id, gone!);
+    return Promise.resolve(gone);
+  }
+
+  /** What a reconnecting persistent session is sent: its queue, without what has expired meanwhile. */
+  override outgoingStream(client: Client): AsyncIterable<AedesPacket> {
+    this.expire(client.id, Date.now());
+    return Readable.from([...(this.queues.get(client.id) ?? [])]);
+  }
+
+  /** Drops a client's queued messages whose MQTT 5 expiry has passed (not those in flight). */
+  private expire(clientId: string, now: number): void {
+    const q = this.queues.get(clientId);
+    if (!q) return;
+    const keep: AedesPacket[] = [];
+    for (const x of q) {
+      if (x.messageExpiry !== undefined && x.messageExpiry <= now && x.messageId === undefined) this.forget(clientId, x);
+      else keep.push(x);
     }
-    return gone;
+    if (keep.length === 0) this.queues.delete(clientId);
+    else if (keep.length !== q.length) this.queues.set(clientId, keep);
+  }
+
+  /** Every few minutes: expired messages leave every queue, in memory and on disk. */
+  private expireAll(): void {
+    const now = Date.now();
+    for (const id of [...this.queues.keys()]) this.expire(id, now);
+  }
+
+  private enqueue(clientId: string, packet: AedesPacket): void {
+    // a copy per subscriber, as aedes' Packet makes: aedes sets the packet id on it
+    const copy: AedesPacket = { ...packet, messageId: undefined };
+    const q = this.queues.get(clientId);
+    if (q) q.push(copy);
+    else this.queues.set(clientId, [copy]);
+    this.recordOutgoing(clientId, copy);
+  }
+
+  /** A message left the queue (acknowledged, expired): off the disk too. */
+  private forget(clientId: string, gone: AedesPacket): void {
+    const key = outKey(clientId, gone);
+    // Acknowledged before it was written: the disk never hears of it.
+    if (this.unwritten.delete(key)) this.release();
+    else {
+      this.acked.add(key);
+      this.schedule();
+    }
   }
 
   override async storeRetained(packet: AedesPacket): Promise<void> {
@@ -256,6 +337,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
 
   /** Commits everything (queued messages too: the broker is going away) and closes. */
   override async destroy(): Promise<void> {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.commit(true);

@@ -14,6 +14,8 @@ declare module 'aedes-persistence/asyncPersistence.js' {
     messageId?: number | undefined;
     brokerId: string;
     brokerCounter: number;
+    /** aedes-internal: absolute expiry (ms since the epoch) of a queued message (MQTT 5 message expiry). */
+    messageExpiry?: number | undefined;
   }
   export interface StoredSubscription {
     topic: string;
