@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Alert ids of fan-out recipients (ADR 0007): a UUIDv8 (RFC 9562) that carries the fan-out's
- * record id (48 bits) and the recipient's index (24 bits), so an acknowledgement finds its
- * delivery by primary key without an index over every alert. The other 46 bits hash the
- * delivery key, and the store compares the whole id and the organisation, so a made-up id finds
- * nothing. Alert ids are not secrets: an acknowledgement counts only from the recipient.
+ * Alert ids of fan-out recipients (ADR 0007): a UUID that carries the fan-out's record id
+ * (48 bits) and the recipient's index (24 bits), so an acknowledgement finds its delivery by
+ * primary key without an index over every alert. It has the version-4 form: the alert id is also
+ * the alert bundle's id (`bundle--<alert id>`), STIX says bundles SHOULD use UUIDv4, and the
+ * OASIS JSON schemas accept only versions 1 to 5 (a UUIDv8, RFC 9562, would fail them). The
+ * other 46 bits hash the delivery key, and the store compares the whole id and the
+ * organisation, so a made-up id finds nothing. Alert ids are not secrets: an acknowledgement
+ * counts only from the recipient.
  *
  * The fan-out record fixes the id and the index, so a retried job sends the same alert id again.
  */
@@ -14,19 +17,22 @@ export function fanoutAlertId(fanoutId: number, index: number, deliveryKey: stri
   if (!Number.isInteger(index) || index < 0 || index >= 2 ** 24) throw new RangeError(`recipient index out of range: ${index}`);
   const b = createHash('sha256').update(deliveryKey).digest().subarray(0, 16);
   b.writeUIntBE(fanoutId, 0, 6);
-  b[6] = 0x80 | (b[6]! & 0x0f); // version 8
+  b[6] = 0x40 | (b[6]! & 0x0f); // version 4 form
   b[8] = 0x80 | (b[8]! & 0x3f); // variant 10
   b.writeUIntBE(index, 9, 3);
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-const V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** The fan-out id and recipient index an alert id carries, or undefined for any other id. */
+/**
+ * The fan-out id and recipient index an alert id would carry, or undefined when it cannot be
+ * one (email alert ids are UUIDv5). Any v4 UUID decodes: the store then compares the whole id.
+ */
 export function parseFanoutAlertId(alertId: string): { fanoutId: number; index: number } | undefined {
   const id = alertId.toLowerCase();
-  if (!V8.test(id)) return undefined;
+  if (!V4.test(id)) return undefined;
   const b = Buffer.from(id.replace(/-/g, ''), 'hex');
   return { fanoutId: b.readUIntBE(0, 6), index: b.readUIntBE(9, 3) };
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import mqtt from 'mqtt';
+import { validateBundle } from '@isac/stix';
 import { aclSuite } from './acl-suite.js';
 import { INTERNAL, indicatorVersion, org, sleep, sub, until, world, type World } from './support.js';
 
@@ -111,6 +112,10 @@ describe('createEmbeddedBroker', () => {
       const m = s.messages.find((x) => x.topic.includes('/alerts/'))!;
       expect(m.topic).to.equal('isac/v1/orgs/bank-b/alerts/green/indicator');
       const alertId = String(m.json['id']).replace('bundle--', '');
+      // the bundle, its id made of the alert id, is valid STIX 2.1 to this hub's own validator
+      const report = validateBundle(m.json);
+      expect(report.bundleErrors).to.deep.equal([]);
+      expect(report.objects.flatMap((o) => o.errors)).to.deep.equal([]);
       await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.status === 'sent');
       expect((await w.stores.deliveries.listForObject(v.id))[0]!.alertId).to.equal(alertId);
       // another organisation's ack topic is refused by the broker and records nothing
