@@ -63,11 +63,16 @@ describe('the hub across a restart (nothing lost)', function () {
     hub = await startHubProcess({ ISAC_ADMIN_PASSWORD: 'ignored-on-restart-123' }, dataDir);
     expect(hub.stdout()).to.not.include('password');
 
-    // the same key still works, and the reconnecting session gets the alert once
-    sub = await connect(hub.mqttUrl, telecom.id, tk.key);
+    // the same key still works, and the reconnecting session gets the alert once (listening before
+    // the CONNACK: the broker may send the queued alert in the same breath)
     const got: string[] = [];
+    sub = mqtt.connect(hub.mqttUrl, { username: telecom.id, password: tk.key, clientId: 'restart-telecom-soc', clean: false, reconnectPeriod: 0 });
     sub.on('message', (_t, payload) => {
       for (const o of (JSON.parse(payload.toString()) as { objects: { id: string }[] }).objects) if (o.id === id) got.push(o.id);
+    });
+    await new Promise<void>((resolve, reject) => {
+      sub.once('connect', () => resolve());
+      sub.once('error', reject);
     });
     const until = Date.now() + 10_000;
     while (got.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
