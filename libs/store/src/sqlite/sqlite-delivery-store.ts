@@ -93,7 +93,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
         setRecipients.run(JSON.stringify(stored), u.id);
       }
     });
-    this.fanoutAck = { byId, insert: db.prepare('INSERT OR IGNORE INTO fanout_acks (fanout_id, idx, org_id, at, by) VALUES (?, ?, ?, ?, ?)'), get: db.prepare('SELECT at, by FROM fanout_acks WHERE fanout_id = ? AND idx = ?') };
+    this.fanoutAck = { byId, insert: db.prepare('INSERT OR IGNORE INTO fanout_acks (fanout_id, idx, org_id, at, by) VALUES (?, ?, ?, ?, ?)'), get: db.prepare('SELECT at, by FROM fanout_acks WHERE fanout_id = ? AND idx = ?'), ofFanout: db.prepare('SELECT idx, at, by FROM fanout_acks WHERE fanout_id = ?') };
     const insert = db.prepare(`INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`);
     this.recordTx = db.transaction((ds: readonly NewDelivery[], at: string) =>
@@ -111,11 +111,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   markFanouts(updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[], now: Date): Promise<void> {
-    if (updates.some((u) => u.results.length > 0))
-      this.markFanoutTx.immediate(
-        updates.filter((u) => u.results.length > 0),
-        now.toISOString(),
-      );
+    const marked = updates.filter((u) => u.results.length > 0);
+    if (marked.length > 0) this.markFanoutTx.immediate(marked, now.toISOString());
     return Promise.resolve();
   }
 
@@ -128,8 +125,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const out: Delivery[] = [];
     for (const row of rows) {
       const head = headOf(row);
+      // one read of the fan-out's acknowledgements, not one per recipient
+      const acks = new Map((this.fanoutAck.ofFanout.all(row.id) as { idx: number; at: string; by: string }[]).map((a) => [a.idx, a]));
       (JSON.parse(row.recipients) as StoredRecipient[]).forEach((r, i) => {
-        if (orgId === undefined || r.o === orgId) out.push(recipientDelivery(head, r, this.ackOf(row.id, i)));
+        if (orgId === undefined || r.o === orgId) out.push(recipientDelivery(head, r, acks.get(i)));
       });
     }
     return out;

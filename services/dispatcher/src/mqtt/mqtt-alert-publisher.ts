@@ -117,7 +117,7 @@ export class MqttAlertPublisher implements AlertPublisher {
     });
   }
 
-  async publishAll(messages: readonly OutgoingMessage[]): Promise<({ ok: true } | { ok: false; error: string })[]> {
+  async publishAll(messages: readonly OutgoingMessage[]): Promise<PublishResult[]> {
     const c = this.client;
     if (!c || !c.connected) {
       return messages.map(() => ({ ok: false as const, error: 'MQTT broker not connected' }));
@@ -125,7 +125,7 @@ export class MqttAlertPublisher implements AlertPublisher {
     return Promise.all(messages.map((m) => this.publishOne(c, m)));
   }
 
-  private publishOne(c: MqttClient, m: OutgoingMessage): Promise<{ ok: true } | { ok: false; error: string }> {
+  private publishOne(c: MqttClient, m: OutgoingMessage): Promise<PublishResult> {
     const opts: IClientPublishOptions = { qos: 1, retain: false };
     if (this.version === 5) {
       opts.properties = {
@@ -188,7 +188,7 @@ export function topicMatches(filter: string, topic: string): boolean {
 }
 
 /** Throws TransientError naming the first failure, for callers that want all-or-retry. */
-export function requireAllPublished(results: readonly ({ ok: true } | { ok: false; error: string })[]): void {
+export function requireAllPublished(results: readonly PublishResult[]): void {
   const bad = results.find((r) => !r.ok);
   if (bad && !bad.ok) throw new TransientError(`MQTT publish failed: ${bad.error}`);
 }
