@@ -3,7 +3,22 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const ioModules = ['mongodb', 'express', 'better-sqlite3', 'mqtt', 'aedes', 'nodemailer', 'node:net', 'node:fs', 'node:fs/promises', 'node:http', 'node:https', 'fs', 'net', 'http'];
+const ioModules = [
+  'mongodb',
+  'express',
+  'better-sqlite3',
+  'mqtt',
+  'aedes',
+  'nodemailer',
+  'node:net',
+  'node:fs',
+  'node:fs/promises',
+  'node:http',
+  'node:https',
+  'fs',
+  'net',
+  'http',
+];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', 'var/**', 'bench/results/**', 'coverage/**', 'deploy/**'] },
@@ -11,21 +26,45 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'services/cli/bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'services/cli/bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/services/*', '@isac/*-service'], message: 'Only services/hub may import another service.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/services/*', '@isac/*-service'],
+              message: 'Only services/hub may import another service.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['libs/kernel/src/**', 'libs/stix/src/**', 'libs/policy/src/**'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ioModules.map((name) => ({ name, message: 'Pure libraries do no I/O.' })), patterns: [{ group: ['**/services/*', '@isac/*-service', '@isac/store', '@isac/http', '@isac/config'], message: 'Pure libraries import only pure code.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({ name, message: 'Pure libraries do no I/O.' })),
+          patterns: [
+            {
+              group: ['**/services/*', '@isac/*-service', '@isac/store', '@isac/http', '@isac/config'],
+              message: 'Pure libraries import only pure code.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -23,7 +23,13 @@ import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@i
 import { PolicyEngine } from '@isac/policy';
 import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
 import { tlp2Marking } from '@isac/stix';
-import { MqttAlertPublisher, composeDispatcher, createEmbeddedBroker, defaultDispatcherConfig, type AlertPublisher } from '@isac/dispatcher-service';
+import {
+  MqttAlertPublisher,
+  composeDispatcher,
+  createEmbeddedBroker,
+  defaultDispatcherConfig,
+  type AlertPublisher,
+} from '@isac/dispatcher-service';
 import { percentile, type BenchRow } from './harness.js';
 import { SMTPServer } from 'smtp-server';
 
@@ -41,7 +47,18 @@ function version(): NewObjectVersion {
     type: 'indicator',
     specVersion: '2.1',
     version: modified,
-    object: { type: 'indicator', spec_version: '2.1', id, created: modified, modified, name: `bench ${seq}`, pattern: `[ipv4-addr:value = '198.51.${(seq >> 8) & 255}.${seq & 255}']`, pattern_type: 'stix', valid_from: modified, object_marking_refs: [tlp2Marking('green').id] },
+    object: {
+      type: 'indicator',
+      spec_version: '2.1',
+      id,
+      created: modified,
+      modified,
+      name: `bench ${seq}`,
+      pattern: `[ipv4-addr:value = '198.51.${(seq >> 8) & 255}.${seq & 255}']`,
+      pattern_type: 'stix',
+      valid_from: modified,
+      object_marking_refs: [tlp2Marking('green').id],
+    },
     submitterOrgId: 'org-0',
     tlp: 'green',
     tlpSource: 'object',
@@ -52,7 +69,18 @@ function version(): NewObjectVersion {
   };
 }
 
-const org = (id: string): Org => ({ id, name: `Org ${id}`, sector: 'finance', region: 'tokyo', tier: 'full', status: 'active', contacts: [`soc@${id}.example`], identityId: `identity--${id}`, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+const org = (id: string): Org => ({
+  id,
+  name: `Org ${id}`,
+  sector: 'finance',
+  region: 'tokyo',
+  tier: 'full',
+  status: 'active',
+  contacts: [`soc@${id}.example`],
+  identityId: `identity--${id}`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
 
@@ -90,7 +118,13 @@ function child(): void {
         case 'subscribe':
           await Promise.all(
             m.orgs.map(async ({ id, key }) => {
-              const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${m.port}`, { username: id, password: key, clientId: `bench-${id}`, clean: !m.persistent, reconnectPeriod: 0 });
+              const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${m.port}`, {
+                username: id,
+                password: key,
+                clientId: `bench-${id}`,
+                clean: !m.persistent,
+                reconnectPeriod: 0,
+              });
               c.on('message', (_t, payload) => {
                 const at = wallNow();
                 const b = JSON.parse(payload.toString('utf8')) as { objects: { id: string }[] };
@@ -114,10 +148,17 @@ function child(): void {
           const deadline = Date.now() + m.timeoutMs;
           while (count() < m.expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
           const lat: number[] = [];
-          for (const id of ids) for (const at of receipts.get(id)?.values() ?? []) lat.push(at - m.sentAt[id]!);
+          for (const id of ids)
+            for (const at of receipts.get(id)?.values() ?? []) lat.push(at - m.sentAt[id]!);
           lat.sort((a, b) => a - b);
           const cpu = process.cpuUsage(cpu0);
-          return reply({ op: 'collected', lat, received: lat.length, duplicates, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies Collected & { op: string });
+          return reply({
+            op: 'collected',
+            lat,
+            received: lat.length,
+            duplicates,
+            cpuMs: (cpu.user + cpu.system) / 1000,
+          } satisfies Collected & { op: string });
         }
         case 'smtp': {
           const srv = new SMTPServer({
@@ -159,7 +200,11 @@ if (process.env['DISPATCH_BENCH_CHILD'] === '1') child();
 class Peer {
   private constructor(private readonly cp: ChildProcess) {}
   static async start(): Promise<Peer> {
-    const cp = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, DISPATCH_BENCH_CHILD: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const cp = fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, DISPATCH_BENCH_CHILD: '1' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const p = new Peer(cp);
     await p.next('up');
     return p;
@@ -207,10 +252,21 @@ async function startMosquitto(dir: string): Promise<{ port: number; stop(): Prom
     });
   });
   const conf = path.join(dir, 'mosquitto.conf');
-  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`);
+  await writeFile(
+    conf,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`,
+  );
   const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').on('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).on('error', () => resolve(false)));
+    const up = await new Promise<boolean>((resolve) =>
+      net
+        .connect(port, '127.0.0.1')
+        .on('connect', function (this: net.Socket) {
+          this.destroy();
+          resolve(true);
+        })
+        .on('error', () => resolve(false)),
+    );
     if (up) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -224,23 +280,64 @@ async function startMosquitto(dir: string): Promise<{ port: number; stop(): Prom
   };
 }
 
-async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERSISTENT, withDispatcher = true, kind: BrokerKind = 'embedded'): Promise<Setup> {
+async function setup(
+  nOrgs: number,
+  channel: 'mqtt' | 'email',
+  persistent = PERSISTENT,
+  withDispatcher = true,
+  kind: BrokerKind = 'embedded',
+): Promise<Setup> {
   const peer = await Peer.start();
-  const smtpPort = channel === 'email' ? (await peer.ask<{ port: number }>({ op: 'smtp' }, 'smtp')).port : undefined;
+  const smtpPort =
+    channel === 'email' ? (await peer.ask<{ port: number }>({ op: 'smtp' }, 'smtp')).port : undefined;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'isac-bench-'));
   const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
-  const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], { issuer: 'i', audience: 'a', ttlSeconds: 3600 });
-  const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock: systemClock });
+  const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], {
+    issuer: 'i',
+    audience: 'a',
+    ttlSeconds: 3600,
+  });
+  const auth = new Authenticator({
+    users: stores.users,
+    apiKeys: stores.apiKeys,
+    orgs: stores.orgs,
+    tokens,
+    clock: systemClock,
+  });
   const keys: { id: string; key: string }[] = [];
   for (let i = 0; i < nOrgs; i++) {
     const id = `org-${i}`;
     await stores.orgs.create(org(id));
     const k = issueApiKey();
-    await stores.apiKeys.create({ id: `key-${i}`, orgId: id, label: 'bench', prefix: k.prefix, hash: k.hash, scopes: ['subscribe'], createdAt: '2026-01-01T00:00:00.000Z' });
+    await stores.apiKeys.create({
+      id: `key-${i}`,
+      orgId: id,
+      label: 'bench',
+      prefix: k.prefix,
+      hash: k.hash,
+      scopes: ['subscribe'],
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
     keys.push({ id, key: k.key });
-    await stores.subscriptions.create({ id: `sub-${i}`, orgId: id, channel, filters: {}, createdAt: '2026-01-01T00:00:00.000Z', ...(channel === 'email' ? { email: { to: [`soc@${id}.example`], mode: 'immediate', lang: 'en' } } : {}) });
+    await stores.subscriptions.create({
+      id: `sub-${i}`,
+      orgId: id,
+      channel,
+      filters: {},
+      createdAt: '2026-01-01T00:00:00.000Z',
+      ...(channel === 'email' ? { email: { to: [`soc@${id}.example`], mode: 'immediate', lang: 'en' } } : {}),
+    });
   }
-  const broker = kind === 'embedded' ? createEmbeddedBroker({ port: 0, authenticate: (_u, p) => auth.fromApiKey(p), internalCredential: INTERNAL, log: silentLogger, ...(persistent ? { dataDir: dir } : {}) }) : undefined;
+  const broker =
+    kind === 'embedded'
+      ? createEmbeddedBroker({
+          port: 0,
+          authenticate: (_u, p) => auth.fromApiKey(p),
+          internalCredential: INTERNAL,
+          log: silentLogger,
+          ...(persistent ? { dataDir: dir } : {}),
+        })
+      : undefined;
   const mosquitto = kind === 'mosquitto' ? await startMosquitto(dir) : undefined;
   const port = broker ? (await broker.start()).port : mosquitto!.port;
   const jobsReady = new Signal();
@@ -253,8 +350,29 @@ async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERS
   // as services/hub wires it: alerts go into the embedded broker in process; to Mosquitto, the
   // dispatcher's own mqtt.js publisher (MQTT 5), as a separately run dispatcher does
   const publisher: AlertPublisher =
-    broker?.publisher ?? new MqttAlertPublisher({ url: config.mqtt.url, username: INTERNAL.username, password: INTERNAL.password, clientId: 'bench-hub', protocolVersion: 'auto', publishTimeoutMs: 30_000, log: silentLogger });
-  const d = composeDispatcher({ stores, clock: systemClock, ids: randomIds, log: silentLogger, auth, config, policy: new PolicyEngine(), hub: HUB, jobsReady, mqttCredential: INTERNAL, adapters: { publisher } });
+    broker?.publisher ??
+    new MqttAlertPublisher({
+      url: config.mqtt.url,
+      username: INTERNAL.username,
+      password: INTERNAL.password,
+      clientId: 'bench-hub',
+      protocolVersion: 'auto',
+      publishTimeoutMs: 30_000,
+      log: silentLogger,
+    });
+  const d = composeDispatcher({
+    stores,
+    clock: systemClock,
+    ids: randomIds,
+    log: silentLogger,
+    auth,
+    config,
+    policy: new PolicyEngine(),
+    hub: HUB,
+    jobsReady,
+    mqttCredential: INTERNAL,
+    adapters: { publisher },
+  });
   if (channel === 'mqtt') await peer.ask({ op: 'subscribe', port, orgs: keys, persistent }, 'ready');
   if (withDispatcher) await d.start();
   else await publisher.start();
@@ -275,8 +393,16 @@ async function setup(nOrgs: number, channel: 'mqtt' | 'email', persistent = PERS
   };
 }
 
-const collect = (s: Setup, sentAt: Map<string, number>, expected: number, timeoutMs = 30_000): Promise<Collected> =>
-  s.peer.ask<Collected>({ op: 'collect', sentAt: Object.fromEntries(sentAt), expected, timeoutMs }, 'collected');
+const collect = (
+  s: Setup,
+  sentAt: Map<string, number>,
+  expected: number,
+  timeoutMs = 30_000,
+): Promise<Collected> =>
+  s.peer.ask<Collected>(
+    { op: 'collect', sentAt: Object.fromEntries(sentAt), expected, timeoutMs },
+    'collected',
+  );
 
 interface RateResult {
   p50: number;
@@ -294,7 +420,13 @@ interface RateResult {
  * Sends `perSecond` objects a second for `seconds` through `send` (after 20 objects of warm-up),
  * then collects every receipt: latencies, and the CPU both processes used meanwhile.
  */
-async function atRate(s: Setup, nOrgs: number, perSecond: number, seconds: number, send: (v: NewObjectVersion) => Promise<void>): Promise<RateResult> {
+async function atRate(
+  s: Setup,
+  nOrgs: number,
+  perSecond: number,
+  seconds: number,
+  send: (v: NewObjectVersion) => Promise<void>,
+): Promise<RateResult> {
   const run = async (n: number, rate: number): Promise<Map<string, number>> => {
     const sentAt = new Map<string, number>();
     const start = performance.now();
@@ -330,7 +462,12 @@ async function atRate(s: Setup, nOrgs: number, perSecond: number, seconds: numbe
 }
 
 /** The hub: each object accepted into the store and its job signalled, as TAXII ingest does. */
-async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number, kind: BrokerKind = 'embedded'): Promise<RateResult> {
+async function latencyAtRate(
+  nOrgs: number,
+  perSecond: number,
+  seconds: number,
+  kind: BrokerKind = 'embedded',
+): Promise<RateResult> {
   const s = await setup(nOrgs, 'mqtt', PERSISTENT, true, kind);
   return atRate(s, nOrgs, perSecond, seconds, async (v) => {
     await s.stores.objects.accept([v]);
@@ -343,11 +480,19 @@ async function latencyAtRate(nOrgs: number, perSecond: number, seconds: number, 
  * broker: no store, no jobs, no policy. Each object's 200 bundles (the same size as the hub's)
  * go straight into the broker at the same rate.
  */
-async function brokerOnlyAtRate(nOrgs: number, perSecond: number, seconds: number, kind: BrokerKind = 'embedded'): Promise<RateResult> {
+async function brokerOnlyAtRate(
+  nOrgs: number,
+  perSecond: number,
+  seconds: number,
+  kind: BrokerKind = 'embedded',
+): Promise<RateResult> {
   const s = await setup(nOrgs, 'mqtt', PERSISTENT, false, kind);
   const marking = tlp2Marking('green').object;
   return atRate(s, nOrgs, perSecond, seconds, (v) => {
-    const bundles = Array.from({ length: nOrgs }, (_, i) => ({ topic: `isac/v1/orgs/org-${i}/alerts/green/indicator`, payload: JSON.stringify({ type: 'bundle', id: `bundle--${i}`, objects: [v.object, marking] }) }));
+    const bundles = Array.from({ length: nOrgs }, (_, i) => ({
+      topic: `isac/v1/orgs/org-${i}/alerts/green/indicator`,
+      payload: JSON.stringify({ type: 'bundle', id: `bundle--${i}`, objects: [v.object, marking] }),
+    }));
     void s.publisher.publishAll(bundles);
     return Promise.resolve();
   });
@@ -375,18 +520,32 @@ async function emailsPerSecond(nOrgs: number, objects: number): Promise<{ perSec
   for (let i = 0; i < objects; i++) await s.stores.objects.accept([version()]);
   s.jobsReady.notify();
   const expected = nOrgs * objects;
-  const r = await s.peer.ask<{ mails: number; at: number }>({ op: 'mails', expected, timeoutMs: 120_000 }, 'mails');
+  const r = await s.peer.ask<{ mails: number; at: number }>(
+    { op: 'mails', expected, timeoutMs: 120_000 },
+    'mails',
+  );
   await s.close();
   return { perSecond: r.mails / ((r.at - t0) / 1000), sent: r.mails };
 }
 
-const load = (): string => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const load = (): string =>
+  `load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 
 /** As the issue and the hub run it: persistent sessions (DISPATCH_PERSISTENT=0: clean sessions, in-memory broker state). */
 const PERSISTENT = process.env['DISPATCH_PERSISTENT'] !== '0';
 
 /** DISPATCH_CASES=rate200,floor200,mosquitto200,mosquittofloor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
-const cases = new Set((process.env['DISPATCH_CASES'] ?? 'rate200,floor200,mosquitto200,mosquittofloor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email').split(',').map((c) => c.trim()));
+const cases = new Set(
+  (
+    process.env['DISPATCH_CASES'] ??
+    'rate200,floor200,mosquitto200,mosquittofloor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email'
+  )
+    .split(',')
+    .map((c) => c.trim()),
+);
 
 export default async function dispatchBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -406,7 +565,13 @@ export default async function dispatchBench(): Promise<BenchRow[]> {
     const l = `${l0} -> ${load()}`;
     const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
     rows.push({ metric: `accept -> MQTT receipt p50 ${what}`, value: r.p50, unit: 'ms', notes: note(r, l) });
-    rows.push({ metric: `accept -> MQTT receipt p99 ${what}`, value: r.p99, unit: 'ms', ...(rate === 200 ? { target: '< 100' } : {}), notes: note(r, l) });
+    rows.push({
+      metric: `accept -> MQTT receipt p99 ${what}`,
+      value: r.p99,
+      unit: 'ms',
+      ...(rate === 200 ? { target: '< 100' } : {}),
+      notes: note(r, l),
+    });
   }
   for (const [rate, seconds] of rates) {
     if (!cases.has(`floor${rate}`)) continue;
@@ -414,8 +579,18 @@ export default async function dispatchBench(): Promise<BenchRow[]> {
     const r = await brokerOnlyAtRate(200, rate, seconds);
     const l = `${l0} -> ${load()}`;
     const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
-    rows.push({ metric: `broker alone, no hub: publish -> receipt p50 ${what}`, value: r.p50, unit: 'ms', notes: note(r, l) });
-    rows.push({ metric: `broker alone, no hub: publish -> receipt p99 ${what}`, value: r.p99, unit: 'ms', notes: note(r, l) });
+    rows.push({
+      metric: `broker alone, no hub: publish -> receipt p50 ${what}`,
+      value: r.p50,
+      unit: 'ms',
+      notes: note(r, l),
+    });
+    rows.push({
+      metric: `broker alone, no hub: publish -> receipt p99 ${what}`,
+      value: r.p99,
+      unit: 'ms',
+      notes: note(r, l),
+    });
   }
   // The external-broker shape (a separately run dispatcher, DESIGN "past one machine"), on this machine.
   const haveMosquitto = spawnSync('mosquitto', ['-h']).error === undefined;
@@ -427,7 +602,12 @@ export default async function dispatchBench(): Promise<BenchRow[]> {
       if (!cases.has(name)) continue;
       const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
       if (!haveMosquitto) {
-        rows.push({ metric: `${label} p99 ${what}`, value: NaN, unit: 'ms', notes: 'skipped: mosquitto is not installed (apt-get install mosquitto)' });
+        rows.push({
+          metric: `${label} p99 ${what}`,
+          value: NaN,
+          unit: 'ms',
+          notes: 'skipped: mosquitto is not installed (apt-get install mosquitto)',
+        });
         continue;
       }
       const l0 = load();
@@ -438,11 +618,22 @@ export default async function dispatchBench(): Promise<BenchRow[]> {
     }
   if (cases.has('fanout')) {
     const fan = await fanOut(1000);
-    rows.push({ metric: 'one alert to 1,000 orgs, until last receipt', value: fan.ms, unit: 'ms', target: '< 500', notes: `${fan.received}/1000 received; ${load()}` });
+    rows.push({
+      metric: 'one alert to 1,000 orgs, until last receipt',
+      value: fan.ms,
+      unit: 'ms',
+      target: '< 500',
+      notes: `${fan.received}/1000 received; ${load()}`,
+    });
   }
   if (cases.has('email')) {
     const mail = await emailsPerSecond(100, 5);
-    rows.push({ metric: 'emails to an SMTP server (smtp-server)', value: mail.perSecond, unit: 'mails/s', notes: `${mail.sent} mails (100 orgs x 5 objects), render + send jobs, pooled SMTP connections (nodemailer pool: true), server in the child process; ${load()}` });
+    rows.push({
+      metric: 'emails to an SMTP server (smtp-server)',
+      value: mail.perSecond,
+      unit: 'mails/s',
+      notes: `${mail.sent} mails (100 orgs x 5 objects), render + send jobs, pooled SMTP connections (nodemailer pool: true), server in the child process; ${load()}`,
+    });
   }
   return rows;
 }

@@ -38,10 +38,14 @@ export function meetsTarget(value: number, target: string | undefined): boolean 
   if (!m) return undefined;
   const t = Number(m[2]);
   switch (m[1]) {
-    case '>=': return value >= t;
-    case '<=': return value <= t;
-    case '<': return value < t;
-    default: return value > t;
+    case '>=':
+      return value >= t;
+    case '<=':
+      return value <= t;
+    case '<':
+      return value < t;
+    default:
+      return value > t;
   }
 }
 

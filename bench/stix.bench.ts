@@ -3,7 +3,13 @@
  * Bundles of 1000 realistic indicators (mixed IOC kinds, markings, external references, kill
  * chain phases), as a TIP would push them.
  */
-import { analyzePattern, buildIndicator, extractObservables, parsePattern, validateBundle } from '../libs/stix/src/index.js';
+import {
+  analyzePattern,
+  buildIndicator,
+  extractObservables,
+  parsePattern,
+  validateBundle,
+} from '../libs/stix/src/index.js';
 import type { IocKind, StixObject } from '../libs/stix/src/index.js';
 import type { BenchRow } from './harness.js';
 
@@ -17,18 +23,38 @@ function hex(i: number, len: number): string {
   return s.slice(0, len);
 }
 
-const KINDS: IocKind[] = ['ipv4', 'ipv6', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'sha512', 'ipv4'];
+const KINDS: IocKind[] = [
+  'ipv4',
+  'ipv6',
+  'domain',
+  'url',
+  'email',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+  'ipv4',
+];
 function ioc(kind: IocKind, i: number): string {
   switch (kind) {
-    case 'ipv4': return `${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}.${i % 200}`;
-    case 'ipv6': return `2001:db8:${(i & 0xffff).toString(16)}::${(i % 999) + 1}`;
-    case 'domain': return `host${i}.bad-example${i % 13}.com`;
-    case 'url': return `https://cdn${i % 7}.evil-example.net/path/${i}/payload.php?id=${i}&x='q'`;
-    case 'email': return `phisher${i}@mail${i % 5}.example.org`;
-    case 'md5': return hex(i, 32);
-    case 'sha1': return hex(i, 40);
-    case 'sha256': return hex(i, 64);
-    default: return hex(i, 128);
+    case 'ipv4':
+      return `${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}.${i % 200}`;
+    case 'ipv6':
+      return `2001:db8:${(i & 0xffff).toString(16)}::${(i % 999) + 1}`;
+    case 'domain':
+      return `host${i}.bad-example${i % 13}.com`;
+    case 'url':
+      return `https://cdn${i % 7}.evil-example.net/path/${i}/payload.php?id=${i}&x='q'`;
+    case 'email':
+      return `phisher${i}@mail${i % 5}.example.org`;
+    case 'md5':
+      return hex(i, 32);
+    case 'sha1':
+      return hex(i, 40);
+    case 'sha256':
+      return hex(i, 64);
+    default:
+      return hex(i, 128);
   }
 }
 
@@ -49,14 +75,25 @@ function indicator(i: number): StixObject {
     now: new Date(Date.UTC(2024, 4, 1, 0, 0, i % 60, i % 1000)),
     uuid: () => uuid,
   });
-  ind['kill_chain_phases'] = [{ kill_chain_name: 'lockheed-martin-cyber-kill-chain', phase_name: 'delivery' }];
-  if (i % 3 === 0) ind['external_references'] = [{ source_name: 'isac-report', url: `https://isac.example/reports/${i}`, external_id: `R-${i}` }];
+  ind['kill_chain_phases'] = [
+    { kill_chain_name: 'lockheed-martin-cyber-kill-chain', phase_name: 'delivery' },
+  ];
+  if (i % 3 === 0)
+    ind['external_references'] = [
+      { source_name: 'isac-report', url: `https://isac.example/reports/${i}`, external_id: `R-${i}` },
+    ];
   return ind;
 }
 
 function bundleOf(n: number, offset: number): unknown {
   // through JSON, as ingest sees it
-  return JSON.parse(JSON.stringify({ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: Array.from({ length: n }, (_, k) => indicator(offset + k)) }));
+  return JSON.parse(
+    JSON.stringify({
+      type: 'bundle',
+      id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
+      objects: Array.from({ length: n }, (_, k) => indicator(offset + k)),
+    }),
+  );
 }
 
 function throughput(minMs: number, unitsPerCall: number, fn: () => void): number {
@@ -75,7 +112,8 @@ function throughput(minMs: number, unitsPerCall: number, fn: () => void): number
 export default (): Promise<BenchRow[]> => {
   const bundles = Array.from({ length: 8 }, (_, b) => bundleOf(1000, b * 1000));
   const check = validateBundle(bundles[0]);
-  if (!check.valid) throw new Error(`bench bundle is invalid: ${JSON.stringify(check.objects.find((o) => !o.valid))}`);
+  if (!check.valid)
+    throw new Error(`bench bundle is invalid: ${JSON.stringify(check.objects.find((o) => !o.valid))}`);
   const texts = bundles.map((b) => JSON.stringify(b));
   let k = 0;
   const validated = throughput(3000, 1000, () => {
@@ -100,9 +138,25 @@ export default (): Promise<BenchRow[]> => {
     for (const p of patterns) extractObservables(p);
   });
   return Promise.resolve([
-    { metric: 'validate indicators (bundles of 1000, parsed JSON)', value: validated, unit: 'objects/s', target: '>= 50000', notes: 'validateBundle, one core' },
-    { metric: 'JSON.parse + validate indicators (bundles of 1000)', value: parsedAndValidated, unit: 'objects/s', notes: 'ingest path incl. JSON.parse' },
-    { metric: 'parse patterns', value: parsed, unit: 'patterns/s', notes: `${patterns.length} patterns, mostly single-IOC` },
+    {
+      metric: 'validate indicators (bundles of 1000, parsed JSON)',
+      value: validated,
+      unit: 'objects/s',
+      target: '>= 50000',
+      notes: 'validateBundle, one core',
+    },
+    {
+      metric: 'JSON.parse + validate indicators (bundles of 1000)',
+      value: parsedAndValidated,
+      unit: 'objects/s',
+      notes: 'ingest path incl. JSON.parse',
+    },
+    {
+      metric: 'parse patterns',
+      value: parsed,
+      unit: 'patterns/s',
+      notes: `${patterns.length} patterns, mostly single-IOC`,
+    },
     { metric: 'parse + semantic-check patterns', value: checked, unit: 'patterns/s' },
     { metric: 'extract observables from pattern text', value: extracted, unit: 'patterns/s' },
   ]);

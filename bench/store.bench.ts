@@ -10,9 +10,30 @@ const version = (i: number, collectionId: string): NewObjectVersion => {
   const id = `indicator--${randomUUID()}`;
   const v = new Date(Date.UTC(2026, 0, 1) + i).toISOString();
   return {
-    collectionId, id, type: 'indicator', specVersion: '2.1', version: v,
-    object: { type: 'indicator', spec_version: '2.1', id, created: v, modified: v, name: `indicator ${i}`, pattern_type: 'stix', pattern: `[ipv4-addr:value = '198.51.${(i >> 8) & 255}.${i & 255}']`, valid_from: v, labels: ['malicious-activity'] },
-    submitterOrgId: 'bank-a', tlp: 'green', tlpSource: 'object', unknownMarkings: [], namedRecipients: [], anonymous: true, exercise: false,
+    collectionId,
+    id,
+    type: 'indicator',
+    specVersion: '2.1',
+    version: v,
+    object: {
+      type: 'indicator',
+      spec_version: '2.1',
+      id,
+      created: v,
+      modified: v,
+      name: `indicator ${i}`,
+      pattern_type: 'stix',
+      pattern: `[ipv4-addr:value = '198.51.${(i >> 8) & 255}.${i & 255}']`,
+      valid_from: v,
+      labels: ['malicious-activity'],
+    },
+    submitterOrgId: 'bank-a',
+    tlp: 'green',
+    tlpSource: 'object',
+    unknownMarkings: [],
+    namedRecipients: [],
+    anonymous: true,
+    exercise: false,
   };
 };
 
@@ -33,12 +54,18 @@ export default async function storeBench(): Promise<BenchRow[]> {
     const insertSec = Number(process.hrtime.bigint() - t0) / 1e9;
 
     // 2. Pages of 1,000 by added_after over the 100k collection (default match: last).
-    const added = (await stores.objects.list('c1', { limit: 100_000, match: { version: ['all'] } })).items.map((o) => o.dateAdded);
+    const added = (
+      await stores.objects.list('c1', { limit: 100_000, match: { version: ['all'] } })
+    ).items.map((o) => o.dateAdded);
     const starts = Array.from({ length: 200 }, (_, i) => added[(i * 487) % (added.length - 1000)]!);
     settleHeap(); // the insert phase's garbage is not the reader's
     await stores.objects.list('c1', { limit: 1000, addedAfter: starts[0] }); // warm-up
-    const pageMs = await timeEach(starts.length, (i) => stores.objects.list('c1', { limit: 1000, addedAfter: starts[i] }));
-    const pageAllMs = await timeEach(starts.length, (i) => stores.objects.list('c1', { limit: 1000, addedAfter: starts[i], match: { version: ['all'] } }));
+    const pageMs = await timeEach(starts.length, (i) =>
+      stores.objects.list('c1', { limit: 1000, addedAfter: starts[i] }),
+    );
+    const pageAllMs = await timeEach(starts.length, (i) =>
+      stores.objects.list('c1', { limit: 1000, addedAfter: starts[i], match: { version: ['all'] } }),
+    );
 
     // 3. Jobs: claim 100 at a time, complete each (the 100k distribution jobs above are the queue).
     const jobsN = 5000;
@@ -51,12 +78,44 @@ export default async function storeBench(): Promise<BenchRow[]> {
     const jobsSec = Number(process.hrtime.bigint() - t1) / 1e9;
 
     return [
-      { metric: 'object versions inserted (batches of 1,000, with jobs)', value: total / insertSec, unit: 'versions/s', target: '>= 20000', notes: `${total} versions, file, synchronous=FULL` },
-      { metric: 'page of 1,000 by added_after (match last), p50', value: percentile(pageMs, 50), unit: 'ms', target: '< 20', notes: `${pageMs.length} pages over 100k` },
-      { metric: 'page of 1,000 by added_after (match last), p99', value: percentile(pageMs, 99), unit: 'ms', target: '< 20' },
-      { metric: 'page of 1,000 by added_after (match all), p50', value: percentile(pageAllMs, 50), unit: 'ms', target: '< 20' },
-      { metric: 'page of 1,000 by added_after (match all), p99', value: percentile(pageAllMs, 99), unit: 'ms', target: '< 20' },
-      { metric: 'jobs claimed (100 per claim) and completed (one commit each)', value: jobsN / jobsSec, unit: 'jobs/s', notes: 'each complete() is its own fsynced commit' },
+      {
+        metric: 'object versions inserted (batches of 1,000, with jobs)',
+        value: total / insertSec,
+        unit: 'versions/s',
+        target: '>= 20000',
+        notes: `${total} versions, file, synchronous=FULL`,
+      },
+      {
+        metric: 'page of 1,000 by added_after (match last), p50',
+        value: percentile(pageMs, 50),
+        unit: 'ms',
+        target: '< 20',
+        notes: `${pageMs.length} pages over 100k`,
+      },
+      {
+        metric: 'page of 1,000 by added_after (match last), p99',
+        value: percentile(pageMs, 99),
+        unit: 'ms',
+        target: '< 20',
+      },
+      {
+        metric: 'page of 1,000 by added_after (match all), p50',
+        value: percentile(pageAllMs, 50),
+        unit: 'ms',
+        target: '< 20',
+      },
+      {
+        metric: 'page of 1,000 by added_after (match all), p99',
+        value: percentile(pageAllMs, 99),
+        unit: 'ms',
+        target: '< 20',
+      },
+      {
+        metric: 'jobs claimed (100 per claim) and completed (one commit each)',
+        value: jobsN / jobsSec,
+        unit: 'jobs/s',
+        notes: 'each complete() is its own fsynced commit',
+      },
     ];
   } finally {
     await stores.close();

@@ -39,17 +39,49 @@ function indicator(i: number, createdBy: string): Record<string, unknown> {
 export default async function bench(): Promise<BenchRow[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'taxii-bench-'));
   const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
-  const tokens = new TokenService([generateSigningKey('k1', new Date().toISOString())], { issuer: 'b', audience: 'b', ttlSeconds: 3600 });
-  const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock: systemClock });
+  const tokens = new TokenService([generateSigningKey('k1', new Date().toISOString())], {
+    issuer: 'b',
+    audience: 'b',
+    ttlSeconds: 3600,
+  });
+  const auth = new Authenticator({
+    users: stores.users,
+    apiKeys: stores.apiKeys,
+    orgs: stores.orgs,
+    tokens,
+    clock: systemClock,
+  });
   const now = new Date().toISOString();
   const keys: Record<string, string> = {};
   const orgs: Org[] = [];
-  for (const [id, tier] of [['bank-a', 'full'], ['bank-b', 'full']] as const) {
-    const org: Org = { id, name: id, sector: 'finance', region: 'tokyo', tier, status: 'active', contacts: [], identityId: `identity--${randomUUID()}`, createdAt: now, updatedAt: now };
+  for (const [id, tier] of [
+    ['bank-a', 'full'],
+    ['bank-b', 'full'],
+  ] as const) {
+    const org: Org = {
+      id,
+      name: id,
+      sector: 'finance',
+      region: 'tokyo',
+      tier,
+      status: 'active',
+      contacts: [],
+      identityId: `identity--${randomUUID()}`,
+      createdAt: now,
+      updatedAt: now,
+    };
     await stores.orgs.create(org);
     orgs.push(org);
     const k = issueApiKey();
-    await stores.apiKeys.create({ id: `k-${id}`, orgId: id, label: 'bench', prefix: k.prefix, hash: k.hash, scopes: ['submit', 'read'], createdAt: now });
+    await stores.apiKeys.create({
+      id: `k-${id}`,
+      orgId: id,
+      label: 'bench',
+      prefix: k.prefix,
+      hash: k.hash,
+      scopes: ['submit', 'read'],
+      createdAt: now,
+    });
     keys[id] = `Bearer ${k.key}`;
   }
   const { router } = composeTaxii({
@@ -75,15 +107,28 @@ export default async function bench(): Promise<BenchRow[]> {
   try {
     // Ingest: POST 1,000-object envelopes, poll each status until complete.
     const submitter = orgs[0]!;
-    const bodies = Array.from({ length: INGEST_BUNDLES }, (_, b) => JSON.stringify({ objects: Array.from({ length: BUNDLE }, (_, i) => indicator(b * BUNDLE + i, submitter.identityId)) }));
+    const bodies = Array.from({ length: INGEST_BUNDLES }, (_, b) =>
+      JSON.stringify({
+        objects: Array.from({ length: BUNDLE }, (_, i) => indicator(b * BUNDLE + i, submitter.identityId)),
+      }),
+    );
     const postOne = async (body: string): Promise<void> => {
-      const res = await fetch(objectsUrl, { method: 'POST', headers: { authorization: keys['bank-a']!, accept: TAXII, 'content-type': TAXII }, body });
+      const res = await fetch(objectsUrl, {
+        method: 'POST',
+        headers: { authorization: keys['bank-a']!, accept: TAXII, 'content-type': TAXII },
+        body,
+      });
       let status = (await res.json()) as { id: string; status: string; success_count: number };
       if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${JSON.stringify(status)}`);
       while (status.status !== 'complete') {
-        status = (await (await fetch(`${base}/taxii2/isac/status/${status.id}/`, { headers: { authorization: keys['bank-a']!, accept: TAXII } })).json()) as typeof status;
+        status = (await (
+          await fetch(`${base}/taxii2/isac/status/${status.id}/`, {
+            headers: { authorization: keys['bank-a']!, accept: TAXII },
+          })
+        ).json()) as typeof status;
       }
-      if (status.success_count !== BUNDLE) throw new Error(`only ${status.success_count} of ${BUNDLE} accepted`);
+      if (status.success_count !== BUNDLE)
+        throw new Error(`only ${status.success_count} of ${BUNDLE} accepted`);
     };
     await postOne(bodies[0]!); // warm-up
     const t0 = process.hrtime.bigint();
@@ -95,7 +140,13 @@ export default async function bench(): Promise<BenchRow[]> {
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     perPost.sort((a, b) => a - b);
-    rows.push({ metric: 'ingest over HTTP (1,000-object envelopes, status complete)', value: ((INGEST_BUNDLES - 1) * BUNDLE) / secs, unit: 'indicators/s', target: '>= 10000', notes: `${INGEST_BUNDLES - 1} POSTs, p50 ${percentile(perPost, 50).toFixed(1)} ms per POST` });
+    rows.push({
+      metric: 'ingest over HTTP (1,000-object envelopes, status complete)',
+      value: ((INGEST_BUNDLES - 1) * BUNDLE) / secs,
+      unit: 'indicators/s',
+      target: '>= 10000',
+      notes: `${INGEST_BUNDLES - 1} POSTs, p50 ${percentile(perPost, 50).toFixed(1)} ms per POST`,
+    });
 
     // Reads: fill to 100,000 objects, then page through all of them as another member.
     const have = INGEST_BUNDLES * BUNDLE;
@@ -103,7 +154,21 @@ export default async function bench(): Promise<BenchRow[]> {
       const batch: NewObjectVersion[] = [];
       for (let i = start; i < Math.min(READ_TOTAL, start + 5000); i++) {
         const o = indicator(i, submitter.identityId);
-        batch.push({ collectionId: DEFAULT_COLLECTION_ID, id: o['id'] as string, type: 'indicator', specVersion: '2.1', version: o['modified'] as string, object: o, submitterOrgId: submitter.id, tlp: 'green', tlpSource: 'object', unknownMarkings: [], namedRecipients: [], anonymous: true, exercise: false });
+        batch.push({
+          collectionId: DEFAULT_COLLECTION_ID,
+          id: o['id'] as string,
+          type: 'indicator',
+          specVersion: '2.1',
+          version: o['modified'] as string,
+          object: o,
+          submitterOrgId: submitter.id,
+          tlp: 'green',
+          tlpSource: 'object',
+          unknownMarkings: [],
+          namedRecipients: [],
+          anonymous: true,
+          exercise: false,
+        });
       }
       await stores.objects.accept(batch);
     }
@@ -113,7 +178,9 @@ export default async function bench(): Promise<BenchRow[]> {
     let seen = 0;
     do {
       const p0 = process.hrtime.bigint();
-      const res = await fetch(`${objectsUrl}?limit=1000${next ? `&next=${next}` : ''}`, { headers: { authorization: keys['bank-b']!, accept: TAXII } });
+      const res = await fetch(`${objectsUrl}?limit=1000${next ? `&next=${next}` : ''}`, {
+        headers: { authorization: keys['bank-b']!, accept: TAXII },
+      });
       const env = (await res.json()) as { more?: boolean; next?: string; objects?: unknown[] };
       pageMs.push(Number(process.hrtime.bigint() - p0) / 1e6);
       seen += env.objects?.length ?? 0;
@@ -121,8 +188,19 @@ export default async function bench(): Promise<BenchRow[]> {
     } while (next);
     if (seen !== READ_TOTAL) throw new Error(`paged through ${seen} objects, expected ${READ_TOTAL}`);
     pageMs.sort((a, b) => a - b);
-    rows.push({ metric: 'read a 1,000-object page (p50)', value: percentile(pageMs, 50), unit: 'ms', target: '< 50', notes: `${pageMs.length} pages over ${READ_TOTAL} objects, released (anonymised) for another member` });
-    rows.push({ metric: 'read a 1,000-object page (p99)', value: percentile(pageMs, 99), unit: 'ms', target: '< 50' });
+    rows.push({
+      metric: 'read a 1,000-object page (p50)',
+      value: percentile(pageMs, 50),
+      unit: 'ms',
+      target: '< 50',
+      notes: `${pageMs.length} pages over ${READ_TOTAL} objects, released (anonymised) for another member`,
+    });
+    rows.push({
+      metric: 'read a 1,000-object page (p99)',
+      value: percentile(pageMs, 99),
+      unit: 'ms',
+      target: '< 50',
+    });
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await stores.close();

@@ -22,16 +22,31 @@ const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const ADMIN_PASSWORD = 'separate-admin-password-long';
 
 const mosquitto =
-  process.env['MOSQUITTO_URL'] && process.env['MOSQUITTO_ADMIN_USER'] && process.env['MOSQUITTO_ADMIN_PASSWORD']
-    ? { url: process.env['MOSQUITTO_URL'], adminUsername: process.env['MOSQUITTO_ADMIN_USER'], adminPassword: process.env['MOSQUITTO_ADMIN_PASSWORD'] }
+  process.env['MOSQUITTO_URL'] &&
+  process.env['MOSQUITTO_ADMIN_USER'] &&
+  process.env['MOSQUITTO_ADMIN_PASSWORD']
+    ? {
+        url: process.env['MOSQUITTO_URL'],
+        adminUsername: process.env['MOSQUITTO_ADMIN_USER'],
+        adminPassword: process.env['MOSQUITTO_ADMIN_PASSWORD'],
+      }
     : undefined;
 
-async function call(base: string, method: string, p: string, opts: { auth?: string; body?: unknown; type?: string; accept?: string } = {}): Promise<{ status: number; body: any; type: string | null }> {
+async function call(
+  base: string,
+  method: string,
+  p: string,
+  opts: { auth?: string; body?: unknown; type?: string; accept?: string } = {},
+): Promise<{ status: number; body: any; type: string | null }> {
   const headers: Record<string, string> = {};
   if (opts.auth) headers['authorization'] = opts.auth;
   if (opts.accept) headers['accept'] = opts.accept;
   if (opts.body !== undefined) headers['content-type'] = opts.type ?? 'application/json';
-  const res = await fetch(base + p, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const res = await fetch(base + p, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -77,7 +92,10 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
       };
     } else {
       // the broker a deployment would run: org clients log in with a `subscribe` API key, read from the shared store
-      const internalCredential = { username: `isac-dispatcher-${run}`, password: randomBytes(24).toString('base64url') };
+      const internalCredential = {
+        username: `isac-dispatcher-${run}`,
+        password: randomBytes(24).toString('base64url'),
+      };
       broker = createEmbeddedBroker({
         port: await freePort(),
         host: '127.0.0.1',
@@ -86,12 +104,17 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
         authenticate: async (username, password) => {
           if (!brokerAuth) throw new Error('not ready');
           const p = await brokerAuth.fromApiKey(password);
-          if (p.orgId !== username) throw new Error('the MQTT username must be the organisation id of the credential');
+          if (p.orgId !== username)
+            throw new Error('the MQTT username must be the organisation id of the credential');
           return p;
         },
       });
       brokerUrl = `mqtt://127.0.0.1:${(await broker.start()).port}`;
-      dispatcherEnv = { ISAC_MQTT_URL: brokerUrl, ISAC_MQTT_PUBLISHER_USERNAME: internalCredential.username, ISAC_MQTT_PUBLISHER_PASSWORD: internalCredential.password };
+      dispatcherEnv = {
+        ISAC_MQTT_URL: brokerUrl,
+        ISAC_MQTT_PUBLISHER_USERNAME: internalCredential.username,
+        ISAC_MQTT_PUBLISHER_PASSWORD: internalCredential.password,
+      };
     }
 
     // membership first: it creates the signing keys the other two verify tokens with
@@ -102,12 +125,21 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
     processes.push(membership);
     [taxii, dispatcher] = await Promise.all([
       startServiceProcess('services/taxii/src/main.ts', { dataDir, env: common }),
-      startServiceProcess('services/dispatcher/src/main.ts', { dataDir, env: { ...common, ...dispatcherEnv, ISAC_DISPATCHER__MAIL__OUT_DIR: path.join(dataDir, 'mail') } }),
+      startServiceProcess('services/dispatcher/src/main.ts', {
+        dataDir,
+        env: { ...common, ...dispatcherEnv, ISAC_DISPATCHER__MAIL__OUT_DIR: path.join(dataDir, 'mail') },
+      }),
     ]);
     processes.push(taxii, dispatcher);
     if (broker) {
       testStores = await openStores({ kind: 'sqlite', path: path.join(dataDir, 'hub.db') }, systemClock);
-      brokerAuth = authFromKeyFiles({ dataDir, createKeys: false, stores: testStores, tokens: { issuer: 'isac-hub', audience: 'isac-hub', ttlSeconds: 900 }, clock: systemClock }).auth;
+      brokerAuth = authFromKeyFiles({
+        dataDir,
+        createKeys: false,
+        stores: testStores,
+        tokens: { issuer: 'isac-hub', audience: 'isac-hub', ttlSeconds: 900 },
+        clock: systemClock,
+      }).auth;
     }
   });
 
@@ -117,7 +149,8 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
     if (provisioner) {
       for (const id of [financeId, telecomId]) if (id) await provisioner.removeOrg(id).catch(() => undefined);
       const publisher = /publisher "([^"]+)"/.exec(dispatcher?.stdout() ?? '')?.[1];
-      if (publisher) await provisioner.send([{ command: 'deleteClient', username: publisher }]).catch(() => undefined);
+      if (publisher)
+        await provisioner.send([{ command: 'deleteClient', username: publisher }]).catch(() => undefined);
       await provisioner.close();
     }
     await broker?.stop();
@@ -126,9 +159,20 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
 
   it('prints where each process listens, in English and Japanese, sharing one SQLite file', () => {
     const db = path.join(dataDir, 'hub.db');
-    expect(membership.stdout()).to.include('membership service is running').and.include('会員管理サービス').and.include(db).and.not.include(ADMIN_PASSWORD);
-    expect(taxii.stdout()).to.include('TAXII service is running').and.include('TAXIIサービス').and.include(db);
-    expect(dispatcher.stdout()).to.include('dispatcher is running').and.include('配信サービス').and.include(db).and.include(brokerUrl);
+    expect(membership.stdout())
+      .to.include('membership service is running')
+      .and.include('会員管理サービス')
+      .and.include(db)
+      .and.not.include(ADMIN_PASSWORD);
+    expect(taxii.stdout())
+      .to.include('TAXII service is running')
+      .and.include('TAXIIサービス')
+      .and.include(db);
+    expect(dispatcher.stdout())
+      .to.include('dispatcher is running')
+      .and.include('配信サービス')
+      .and.include(db)
+      .and.include(brokerUrl);
     expect(dispatcher.stdout()).to.match(/polls the outbox every 250 ms/);
   });
 
@@ -146,25 +190,42 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
   });
 
   it('lets the administrator log in at membership and admit two organisations with keys and a subscription', async () => {
-    const login = await call(membership.httpUrl, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+    const login = await call(membership.httpUrl, 'POST', '/api/v1/auth/login', {
+      body: { username: 'admin', password: ADMIN_PASSWORD },
+    });
     expect(login.status, JSON.stringify(login.body)).to.equal(200);
     adminToken = login.body.token as string;
     const auth = `Bearer ${adminToken}`;
-    const finance = await call(membership.httpUrl, 'POST', '/api/v1/orgs', { auth, body: { id: `bank-${run}`, name: `Separate Bank ${run}`, sector: 'finance', tier: 'full' } });
+    const finance = await call(membership.httpUrl, 'POST', '/api/v1/orgs', {
+      auth,
+      body: { id: `bank-${run}`, name: `Separate Bank ${run}`, sector: 'finance', tier: 'full' },
+    });
     expect(finance.status, JSON.stringify(finance.body)).to.equal(201);
     financeId = finance.body.id as string;
-    const telecom = await call(membership.httpUrl, 'POST', '/api/v1/orgs', { auth, body: { id: `telco-${run}`, name: `Separate Telecom ${run}`, sector: 'telecom', tier: 'full' } });
+    const telecom = await call(membership.httpUrl, 'POST', '/api/v1/orgs', {
+      auth,
+      body: { id: `telco-${run}`, name: `Separate Telecom ${run}`, sector: 'telecom', tier: 'full' },
+    });
     expect(telecom.status, JSON.stringify(telecom.body)).to.equal(201);
     telecomId = telecom.body.id as string;
 
-    const fk = await call(membership.httpUrl, 'POST', `/api/v1/orgs/${financeId}/keys`, { auth, body: { scopes: ['submit', 'read'] } });
+    const fk = await call(membership.httpUrl, 'POST', `/api/v1/orgs/${financeId}/keys`, {
+      auth,
+      body: { scopes: ['submit', 'read'] },
+    });
     expect(fk.status, JSON.stringify(fk.body)).to.equal(201);
     financeKey = fk.body.key as string;
-    const tk = await call(membership.httpUrl, 'POST', `/api/v1/orgs/${telecomId}/keys`, { auth, body: { scopes: ['read', 'subscribe'] } });
+    const tk = await call(membership.httpUrl, 'POST', `/api/v1/orgs/${telecomId}/keys`, {
+      auth,
+      body: { scopes: ['read', 'subscribe'] },
+    });
     expect(tk.status, JSON.stringify(tk.body)).to.equal(201);
     telecomKey = tk.body.key as string;
 
-    const sub = await call(membership.httpUrl, 'POST', `/api/v1/orgs/${telecomId}/subscriptions`, { auth: `Bearer ${telecomKey}`, body: { channel: 'mqtt', filters: {} } });
+    const sub = await call(membership.httpUrl, 'POST', `/api/v1/orgs/${telecomId}/subscriptions`, {
+      auth: `Bearer ${telecomKey}`,
+      body: { channel: 'mqtt', filters: {} },
+    });
     expect(sub.status, JSON.stringify(sub.body)).to.equal(201);
     const me = await call(membership.httpUrl, 'GET', '/api/v1/me', { auth: `Bearer ${telecomKey}` });
     expect(me.body.mqtt.url).to.equal(brokerUrl);
@@ -176,7 +237,9 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
     expect(disc.status, JSON.stringify(disc.body)).to.equal(200);
     const dead = await call(dispatcher.httpUrl, 'GET', '/api/v1/dead-letters', { auth });
     expect(dead.status, JSON.stringify(dead.body)).to.equal(200);
-    expect((await call(taxii.httpUrl, 'GET', '/taxii2/', { auth: 'Bearer not.a.token', accept: TAXII })).status).to.equal(401);
+    expect(
+      (await call(taxii.httpUrl, 'GET', '/taxii2/', { auth: 'Bearer not.a.token', accept: TAXII })).status,
+    ).to.equal(401);
   });
 
   it('delivers an indicator posted to taxii to the subscriber over MQTT, through the dispatcher process', async () => {
@@ -184,7 +247,13 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
       // Org clients in Mosquitto: nothing in the services sets their password yet (see the report), so the test does
       await provisioner.ensureOrg(telecomId, telecomKey);
     }
-    const sub = await mqtt.connectAsync(brokerUrl, { username: telecomId, password: telecomKey, clientId: `separate-${telecomId}`, reconnectPeriod: 0, protocolVersion: 4 });
+    const sub = await mqtt.connectAsync(brokerUrl, {
+      username: telecomId,
+      password: telecomKey,
+      clientId: `separate-${telecomId}`,
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+    });
     clients.push(sub);
     const granted = await sub.subscribeAsync(`isac/v1/orgs/${telecomId}/#`, { qos: 1 });
     expect(granted[0]!.qos).to.equal(1);
@@ -196,9 +265,25 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
 
     const id = `indicator--${crypto.randomUUID()}`;
     const now = new Date().toISOString();
-    const indicator = { type: 'indicator', spec_version: '2.1', id, created: now, modified: now, name: 'C2 server', pattern: "[ipv4-addr:value = '203.0.113.77']", pattern_type: 'stix', valid_from: now, object_marking_refs: [GREEN] };
+    const indicator = {
+      type: 'indicator',
+      spec_version: '2.1',
+      id,
+      created: now,
+      modified: now,
+      name: 'C2 server',
+      pattern: "[ipv4-addr:value = '203.0.113.77']",
+      pattern_type: 'stix',
+      valid_from: now,
+      object_marking_refs: [GREEN],
+    };
     const started = Date.now();
-    const post = await call(taxii.httpUrl, 'POST', `/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`, { auth: `Bearer ${financeKey}`, body: { objects: [indicator] }, type: TAXII, accept: TAXII });
+    const post = await call(
+      taxii.httpUrl,
+      'POST',
+      `/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`,
+      { auth: `Bearer ${financeKey}`, body: { objects: [indicator] }, type: TAXII, accept: TAXII },
+    );
     expect(post.status, JSON.stringify(post.body)).to.equal(202);
     expect(post.body.success_count).to.equal(1);
 

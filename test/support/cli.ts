@@ -10,21 +10,35 @@ export interface CliRun {
 }
 
 /** Runs the `isac` CLI in this process with captured output. */
-export async function isac(argv: string[], env: Record<string, string | undefined>, stdin = ''): Promise<CliRun> {
+export async function isac(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  stdin = '',
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, env, {
     stdout: (s) => (stdout += s.endsWith('\n') ? s : `${s}\n`),
     stderr: (s) => (stderr += s.endsWith('\n') ? s : `${s}\n`),
-    readInput: (file) => (file === '-' ? Promise.resolve(stdin) : import('node:fs/promises').then((fs) => fs.readFile(file, 'utf8'))),
+    readInput: (file) =>
+      file === '-'
+        ? Promise.resolve(stdin)
+        : import('node:fs/promises').then((fs) => fs.readFile(file, 'utf8')),
   });
   return { code, stdout, stderr };
 }
 
 /** Runs the installed `isac` bin (node_modules/.bin/isac) as a child process, as a user's shell would. */
-export function isacBin(argv: string[], env: Record<string, string | undefined>, stdin?: string): Promise<CliRun> {
+export function isacBin(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  stdin?: string,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/isac'), argv, { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(path.join(ROOT, 'node_modules/.bin/isac'), argv, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -36,7 +36,10 @@ export interface HubProcess extends ServiceProcess {
  * Starts `services/<entry>` (a process's main.ts) as a child process on a free loopback HTTP port
  * with `dataDir`, and waits for the banner line that says it is running.
  */
-export async function startServiceProcess(entry: string, opts: { env?: Record<string, string>; dataDir?: string; httpPort?: number } = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  entry: string,
+  opts: { env?: Record<string, string>; dataDir?: string; httpPort?: number } = {},
+): Promise<ServiceProcess> {
   const httpPort = opts.httpPort ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'isac-e2e-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
@@ -57,7 +60,10 @@ export async function startServiceProcess(entry: string, opts: { env?: Record<st
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start in time\nstdout: ${out}\nstderr: ${err}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${entry} did not start in time\nstdout: ${out}\nstderr: ${err}`)),
+      30_000,
+    );
     const check = (): void => {
       if (out.includes('running')) {
         clearTimeout(timer);
@@ -89,8 +95,14 @@ export async function startServiceProcess(entry: string, opts: { env?: Record<st
 }
 
 /** Starts `npm start`'s entry point as a child process on free loopback ports and waits for its banner. */
-export async function startHubProcess(env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(os.tmpdir(), 'isac-e2e-'))): Promise<HubProcess> {
+export async function startHubProcess(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'isac-e2e-')),
+): Promise<HubProcess> {
   const mqttPort = await freePort();
-  const hub = await startServiceProcess('services/hub/src/main.ts', { dataDir, env: { ISAC_MQTT_HOST: '127.0.0.1', ISAC_MQTT_PORT: String(mqttPort), ...env } });
+  const hub = await startServiceProcess('services/hub/src/main.ts', {
+    dataDir,
+    env: { ISAC_MQTT_HOST: '127.0.0.1', ISAC_MQTT_PORT: String(mqttPort), ...env },
+  });
   return { ...hub, mqttUrl: `mqtt://127.0.0.1:${mqttPort}` };
 }

@@ -36,7 +36,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     messages,
     waitFor: (pred, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
-        const deadline = setTimeout(() => reject(new Error(`no matching email within ${timeoutMs} ms (got ${messages.length})`)), timeoutMs);
+        const deadline = setTimeout(
+          () => reject(new Error(`no matching email within ${timeoutMs} ms (got ${messages.length})`)),
+          timeoutMs,
+        );
         const check = (): void => {
           const m = messages.find(pred);
           if (m) {

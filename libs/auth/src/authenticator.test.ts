@@ -11,10 +11,26 @@ const PASSWORD = 'a long enough password';
 const config = { issuer: 'isac-hub', audience: 'isac-hub', ttlSeconds: 900 };
 
 function org(id: string, over: Partial<Org> = {}): Org {
-  return { id, name: id, sector: 'finance', region: '', tier: 'full', status: 'active', contacts: [], identityId: `identity--${id}`, createdAt: T0, updatedAt: T0, ...over };
+  return {
+    id,
+    name: id,
+    sector: 'finance',
+    region: '',
+    tier: 'full',
+    status: 'active',
+    contacts: [],
+    identityId: `identity--${id}`,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
 }
 
-async function failsWith(p: Promise<Principal>, type: typeof UnauthenticatedError | typeof ForbiddenError, message?: RegExp): Promise<void> {
+async function failsWith(
+  p: Promise<Principal>,
+  type: typeof UnauthenticatedError | typeof ForbiddenError,
+  message?: RegExp,
+): Promise<void> {
   try {
     await p;
   } catch (err) {
@@ -32,22 +48,48 @@ describe(Authenticator.name, () => {
   let auth: Authenticator;
   let user: User;
   const basic = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
-  const tokenFor = (u: User): string => tokens.issue({ sub: u.id, org: u.orgId, roles: u.roles, scopes: ['read'] }, 'j').token;
+  const tokenFor = (u: User): string =>
+    tokens.issue({ sub: u.id, org: u.orgId, roles: u.roles, scopes: ['read'] }, 'j').token;
 
   beforeEach(async () => {
     clock = new ManualClock(T0);
     stores = openSqliteStores({ path: ':memory:' }, clock);
     tokens = new TokenService([generateSigningKey('k1', T0)], config, clock);
-    auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock, lockout: { maxFailures: 3, lockMinutes: 10 } });
+    auth = new Authenticator({
+      users: stores.users,
+      apiKeys: stores.apiKeys,
+      orgs: stores.orgs,
+      tokens,
+      clock,
+      lockout: { maxFailures: 3, lockMinutes: 10 },
+    });
     await stores.orgs.create(org('bank-a'));
-    user = { id: 'u1', orgId: 'bank-a', username: 'alice', passwordHash: await hashPassword(PASSWORD), roles: ['analyst'], failedLogins: 0, disabled: false, createdAt: T0 };
+    user = {
+      id: 'u1',
+      orgId: 'bank-a',
+      username: 'alice',
+      passwordHash: await hashPassword(PASSWORD),
+      roles: ['analyst'],
+      failedLogins: 0,
+      disabled: false,
+      createdAt: T0,
+    };
     await stores.users.create(user);
   });
   afterEach(() => stores.close());
 
   async function addKey(over: { expiresAt?: string; revokedAt?: string } = {}): Promise<string> {
     const k = issueApiKey();
-    await stores.apiKeys.create({ id: `key-${k.prefix}`, orgId: 'bank-a', label: '', prefix: k.prefix, hash: k.hash, scopes: ['subscribe'], createdAt: T0, ...over });
+    await stores.apiKeys.create({
+      id: `key-${k.prefix}`,
+      orgId: 'bank-a',
+      label: '',
+      prefix: k.prefix,
+      hash: k.hash,
+      scopes: ['subscribe'],
+      createdAt: T0,
+      ...over,
+    });
     return k.key;
   }
 
@@ -81,12 +123,18 @@ describe(Authenticator.name, () => {
       const token = tokenFor(user);
       await stores.users.update({ ...user, disabled: true });
       await failsWith(auth.authenticate(`Bearer ${token}`), UnauthenticatedError);
-      await failsWith(auth.authenticate(`Bearer ${tokenFor({ ...user, id: 'ghost' })}`), UnauthenticatedError);
+      await failsWith(
+        auth.authenticate(`Bearer ${tokenFor({ ...user, id: 'ghost' })}`),
+        UnauthenticatedError,
+      );
     });
 
     it('rejects a token whose org claim names another org than the user', async () => {
       await stores.orgs.create(org('bank-b'));
-      await failsWith(auth.authenticate(`Bearer ${tokenFor({ ...user, orgId: 'bank-b' })}`), UnauthenticatedError);
+      await failsWith(
+        auth.authenticate(`Bearer ${tokenFor({ ...user, orgId: 'bank-b' })}`),
+        UnauthenticatedError,
+      );
     });
 
     it('rejects an expired token', async () => {
@@ -123,7 +171,11 @@ describe(Authenticator.name, () => {
       const key = await addKey();
       const wrong = `${key.slice(0, 'isac_'.length + 13)}${'B'.repeat(43)}`;
       await failsWith(auth.authenticate(`Bearer ${wrong}`), UnauthenticatedError, /unknown API key/);
-      await failsWith(auth.authenticate(`Bearer ${issueApiKey().key}`), UnauthenticatedError, /unknown API key/);
+      await failsWith(
+        auth.authenticate(`Bearer ${issueApiKey().key}`),
+        UnauthenticatedError,
+        /unknown API key/,
+      );
       await failsWith(auth.authenticate('Bearer isac_nope'), UnauthenticatedError);
     });
   });
@@ -134,12 +186,21 @@ describe(Authenticator.name, () => {
     });
 
     it('answers the same for an unknown user and a wrong password', async () => {
-      await failsWith(auth.authenticate(basic('nobody', PASSWORD)), UnauthenticatedError, /wrong username or password/);
-      await failsWith(auth.authenticate(basic('alice', 'wrong')), UnauthenticatedError, /wrong username or password/);
+      await failsWith(
+        auth.authenticate(basic('nobody', PASSWORD)),
+        UnauthenticatedError,
+        /wrong username or password/,
+      );
+      await failsWith(
+        auth.authenticate(basic('alice', 'wrong')),
+        UnauthenticatedError,
+        /wrong username or password/,
+      );
     });
 
     it('locks the account after repeated failures, even against the right password, until the lock ends', async () => {
-      for (let i = 0; i < 3; i++) await failsWith(auth.authenticate(basic('alice', `wrong-${i}`)), UnauthenticatedError);
+      for (let i = 0; i < 3; i++)
+        await failsWith(auth.authenticate(basic('alice', `wrong-${i}`)), UnauthenticatedError);
       await failsWith(auth.authenticate(basic('alice', PASSWORD)), UnauthenticatedError, /locked/);
       clock.advance(9 * 60_000);
       await failsWith(auth.authenticate(basic('alice', PASSWORD)), UnauthenticatedError, /locked/);
@@ -176,7 +237,9 @@ describe(Authenticator.name, () => {
     });
 
     it('refuses an organisation whose trial has ended', async () => {
-      await stores.orgs.update(org('bank-a', { tier: 'trial', trial: { startsAt: T0, endsAt: '2026-03-10T00:00:00.000Z' } }));
+      await stores.orgs.update(
+        org('bank-a', { tier: 'trial', trial: { startsAt: T0, endsAt: '2026-03-10T00:00:00.000Z' } }),
+      );
       const key = await addKey();
       expect((await auth.authenticate(`Bearer ${key}`)).orgId).to.equal('bank-a');
       clock.set('2026-03-10T00:00:00.000Z');
@@ -193,6 +256,10 @@ describe(Authenticator.name, () => {
   it('requires credentials and a known scheme', async () => {
     await failsWith(auth.authenticate(undefined), UnauthenticatedError, /required/);
     await failsWith(auth.authenticate('Digest abc'), UnauthenticatedError, /unsupported/);
-    await failsWith(auth.authenticate(`Basic ${Buffer.from('no-colon').toString('base64')}`), UnauthenticatedError, /malformed/);
+    await failsWith(
+      auth.authenticate(`Basic ${Buffer.from('no-colon').toString('base64')}`),
+      UnauthenticatedError,
+      /malformed/,
+    );
   });
 });

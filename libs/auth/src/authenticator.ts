@@ -1,10 +1,4 @@
-import {
-  ForbiddenError,
-  UnauthenticatedError,
-  type Clock,
-  type Org,
-  type Principal,
-} from '@isac/kernel';
+import { ForbiddenError, UnauthenticatedError, type Clock, type Org, type Principal } from '@isac/kernel';
 import type { ApiKeyStore, OrgStore, User, UserStore } from '@isac/store';
 import { apiKeyMatches, looksLikeApiKey, parseApiKey } from './api-keys.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -57,7 +51,12 @@ export class Authenticator {
     if (looksLikeMqttPassword(password)) {
       const org = await this.deps.orgs.get(username);
       const gen = org?.mqttCredential?.generation;
-      if (!this.deps.mqttSecret || !org || gen === undefined || !mqttPasswordMatches(this.deps.mqttSecret, org.id, gen, password)) {
+      if (
+        !this.deps.mqttSecret ||
+        !org ||
+        gen === undefined ||
+        !mqttPasswordMatches(this.deps.mqttSecret, org.id, gen, password)
+      ) {
         throw new UnauthenticatedError('wrong MQTT credentials');
       }
       await this.requireActiveOrg(org.id, this.deps.clock.now());
@@ -67,12 +66,14 @@ export class Authenticator {
     } else {
       p = await this.fromToken(password);
     }
-    if (p.orgId !== username) throw new UnauthenticatedError('the MQTT username must be the id of the credential\'s organisation');
+    if (p.orgId !== username)
+      throw new UnauthenticatedError("the MQTT username must be the id of the credential's organisation");
     return p;
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    if (!authorization) throw new UnauthenticatedError('credentials are required (Bearer token, API key, or HTTP Basic)');
+    if (!authorization)
+      throw new UnauthenticatedError('credentials are required (Bearer token, API key, or HTTP Basic)');
     const space = authorization.indexOf(' ');
     const scheme = (space > 0 ? authorization.slice(0, space) : authorization).toLowerCase();
     const value = space > 0 ? authorization.slice(space + 1).trim() : '';
@@ -96,7 +97,8 @@ export class Authenticator {
     if (!record || !apiKeyMatches(key, record.hash)) throw new UnauthenticatedError('unknown API key');
     const now = this.deps.clock.now();
     if (record.revokedAt) throw new UnauthenticatedError('the API key has been revoked');
-    if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) throw new UnauthenticatedError('the API key has expired');
+    if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime())
+      throw new UnauthenticatedError('the API key has expired');
     await this.requireActiveOrg(record.orgId, now);
     // last-used is for people ("is this key still in use?"): minute precision is enough, and it
     // spares every request a synced write.
@@ -142,11 +144,14 @@ export class Authenticator {
       await this.deps.users.update({
         ...user,
         failedLogins: locked ? 0 : failures,
-        lockedUntil: locked ? new Date(now.getTime() + lockout.lockMinutes * 60_000).toISOString() : user.lockedUntil,
+        lockedUntil: locked
+          ? new Date(now.getTime() + lockout.lockMinutes * 60_000).toISOString()
+          : user.lockedUntil,
       });
       throw new UnauthenticatedError('wrong username or password');
     }
-    if (user.failedLogins > 0 || user.lockedUntil) await this.deps.users.update({ ...user, failedLogins: 0, lockedUntil: undefined });
+    if (user.failedLogins > 0 || user.lockedUntil)
+      await this.deps.users.update({ ...user, failedLogins: 0, lockedUntil: undefined });
     await this.requireActiveOrg(user.orgId, now);
     return user;
   }

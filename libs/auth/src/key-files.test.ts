@@ -18,6 +18,9 @@ describe('signing key files', () => {
   });
   it('refuses to start a verifier without keys, naming the directory', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'isac-keys-'));
-    expect(() => loadSigningKeys(dataDir, { now, create: false })).to.throw(SigningKeysMissingError, signingKeysDir(dataDir));
+    expect(() => loadSigningKeys(dataDir, { now, create: false })).to.throw(
+      SigningKeysMissingError,
+      signingKeysDir(dataDir),
+    );
   });
 });

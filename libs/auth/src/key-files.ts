@@ -30,7 +30,10 @@ export class SigningKeysMissingError extends Error {
  * Rotation without downtime: `rotateSigningKey` adds a key that signs from then on; the old one
  * keeps verifying until it is removed after the longest token lifetime.
  */
-export function loadSigningKeys(dataDir: string, opts: { readonly now: Date; readonly create: boolean }): SigningKey[] {
+export function loadSigningKeys(
+  dataDir: string,
+  opts: { readonly now: Date; readonly create: boolean },
+): SigningKey[] {
   const dir = signingKeysDir(dataDir);
   if (opts.create) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keys = existsSync(dir)
@@ -47,7 +50,10 @@ export function loadSigningKeys(dataDir: string, opts: { readonly now: Date; rea
 export function rotateSigningKey(dataDir: string, now: Date): SigningKey {
   const dir = signingKeysDir(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const kid = `k${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}${Math.random().toString(36).slice(2, 6)}`;
+  const kid = `k${now
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}${Math.random().toString(36).slice(2, 6)}`;
   const key = generateSigningKey(kid, now.toISOString());
   writeFileSync(path.join(dir, `jwt-${kid}.json`), JSON.stringify(key, null, 2), { mode: 0o600 });
   return key;
@@ -62,9 +68,21 @@ export function authFromKeyFiles(opts: {
   readonly clock: Clock;
   readonly lockout?: LockoutPolicy | undefined;
 }): { tokens: TokenService; auth: Authenticator; mqttSecret: Buffer | undefined } {
-  const tokens = new TokenService(loadSigningKeys(opts.dataDir, { now: opts.clock.now(), create: opts.createKeys }), opts.tokens, opts.clock);
+  const tokens = new TokenService(
+    loadSigningKeys(opts.dataDir, { now: opts.clock.now(), create: opts.createKeys }),
+    opts.tokens,
+    opts.clock,
+  );
   const mqttSecret = loadMqttSecret(opts.dataDir, { create: opts.createKeys });
   const { users, apiKeys, orgs } = opts.stores;
-  const auth = new Authenticator({ users, apiKeys, orgs, tokens, clock: opts.clock, mqttSecret, ...(opts.lockout ? { lockout: opts.lockout } : {}) });
+  const auth = new Authenticator({
+    users,
+    apiKeys,
+    orgs,
+    tokens,
+    clock: opts.clock,
+    mqttSecret,
+    ...(opts.lockout ? { lockout: opts.lockout } : {}),
+  });
   return { tokens, auth, mqttSecret };
 }

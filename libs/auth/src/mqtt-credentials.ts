@@ -13,10 +13,17 @@ import { signingKeysDir } from './key-files.js';
 export const MQTT_PASSWORD_PREFIX = 'isacmq_';
 
 export function mqttPassword(secret: Buffer, orgId: string, generation: number): string {
-  return MQTT_PASSWORD_PREFIX + createHmac('sha256', secret).update(`${orgId}:${generation}`).digest('base64url');
+  return (
+    MQTT_PASSWORD_PREFIX + createHmac('sha256', secret).update(`${orgId}:${generation}`).digest('base64url')
+  );
 }
 
-export function mqttPasswordMatches(secret: Buffer, orgId: string, generation: number, candidate: string): boolean {
+export function mqttPasswordMatches(
+  secret: Buffer,
+  orgId: string,
+  generation: number,
+  candidate: string,
+): boolean {
   const a = Buffer.from(mqttPassword(secret, orgId, generation));
   const b = Buffer.from(candidate);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -71,13 +71,24 @@ describe(TokenService.name, () => {
     const stranger = new TokenService([generateSigningKey('k9', '2026-01-01T00:00:00.000Z')], config, clock);
     rejects(tokens, stranger.issue(claims, 'j1').token, /unknown key/);
     const now = Math.floor(clock.now().getTime() / 1000);
-    const noKid = jwt.sign({ ...claims, iat: now }, k1.privateKeyPem, { algorithm: 'ES256', issuer: 'isac-hub', audience: 'isac-hub', expiresIn: 900 });
+    const noKid = jwt.sign({ ...claims, iat: now }, k1.privateKeyPem, {
+      algorithm: 'ES256',
+      issuer: 'isac-hub',
+      audience: 'isac-hub',
+      expiresIn: 900,
+    });
     rejects(tokens, noKid, /unknown key/);
   });
 
   it('rejects a token whose kid names a ring key but whose signature is another key', () => {
     const now = Math.floor(clock.now().getTime() / 1000);
-    const forged = jwt.sign({ ...claims, iat: now }, k2.privateKeyPem, { algorithm: 'ES256', keyid: 'k1', issuer: 'isac-hub', audience: 'isac-hub', expiresIn: 900 });
+    const forged = jwt.sign({ ...claims, iat: now }, k2.privateKeyPem, {
+      algorithm: 'ES256',
+      keyid: 'k1',
+      issuer: 'isac-hub',
+      audience: 'isac-hub',
+      expiresIn: 900,
+    });
     rejects(tokens, forged, /not valid/);
   });
 
@@ -90,7 +101,14 @@ describe(TokenService.name, () => {
 
   it('rejects tokens lacking claims or naming unknown roles', () => {
     const now = Math.floor(clock.now().getTime() / 1000);
-    const sign = (payload: object): string => jwt.sign(payload, k1.privateKeyPem, { algorithm: 'ES256', keyid: 'k1', issuer: 'isac-hub', audience: 'isac-hub', expiresIn: 900 });
+    const sign = (payload: object): string =>
+      jwt.sign(payload, k1.privateKeyPem, {
+        algorithm: 'ES256',
+        keyid: 'k1',
+        issuer: 'isac-hub',
+        audience: 'isac-hub',
+        expiresIn: 900,
+      });
     rejects(tokens, sign({ sub: 'u1', roles: [], scopes: [], iat: now }), /claims/);
     rejects(tokens, sign({ sub: 'u1', org: 'bank-a', roles: ['emperor'], scopes: [], iat: now }), /claims/);
   });

@@ -1,6 +1,15 @@
 import jwt from 'jsonwebtoken';
 import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import { ROLES, SCOPES, UnauthenticatedError, systemClock, type Clock, type OrgId, type Role, type Scope } from '@isac/kernel';
+import {
+  ROLES,
+  SCOPES,
+  UnauthenticatedError,
+  systemClock,
+  type Clock,
+  type OrgId,
+  type Role,
+  type Scope,
+} from '@isac/kernel';
 
 /** One ES256 signing key. The newest key of a KeyRing signs; every key still in the ring verifies. */
 export interface SigningKey {
@@ -56,23 +65,35 @@ export class TokenService {
   issue(claims: AccessClaims, jti: string): { token: string; expiresIn: number } {
     const nowMs = this.clock.now().getTime();
     // `iat` has second precision; `iatMs` lets revocation (user.tokensValidAfter) be exact.
-    const token = jwt.sign({ org: claims.org, roles: claims.roles, scopes: claims.scopes, iat: Math.floor(nowMs / 1000), iatMs: nowMs }, this.current.privateKeyPem, {
-      algorithm: 'ES256',
-      keyid: this.current.kid,
-      subject: claims.sub,
-      issuer: this.config.issuer,
-      audience: this.config.audience,
-      expiresIn: this.config.ttlSeconds,
-      jwtid: jti,
-    });
+    const token = jwt.sign(
+      {
+        org: claims.org,
+        roles: claims.roles,
+        scopes: claims.scopes,
+        iat: Math.floor(nowMs / 1000),
+        iatMs: nowMs,
+      },
+      this.current.privateKeyPem,
+      {
+        algorithm: 'ES256',
+        keyid: this.current.kid,
+        subject: claims.sub,
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        expiresIn: this.config.ttlSeconds,
+        jwtid: jti,
+      },
+    );
     return { token, expiresIn: this.config.ttlSeconds };
   }
 
   /** Verifies signature (ES256 only, never `none` or HMAC), kid, issuer, audience and expiry. */
   verify(token: string): AccessClaims & { jti?: string | undefined; exp: number; issuedAtMs: number } {
     const decoded = jwt.decode(token, { complete: true });
-    if (!decoded || typeof decoded.payload === 'string') throw new UnauthenticatedError('the bearer token is not a JWT');
-    if (decoded.header.alg !== 'ES256') throw new UnauthenticatedError(`token algorithm ${decoded.header.alg} is not accepted`);
+    if (!decoded || typeof decoded.payload === 'string')
+      throw new UnauthenticatedError('the bearer token is not a JWT');
+    if (decoded.header.alg !== 'ES256')
+      throw new UnauthenticatedError(`token algorithm ${decoded.header.alg} is not accepted`);
     const key = this.keys.find((k) => k.kid === decoded.header.kid);
     if (!key) throw new UnauthenticatedError('token signed with an unknown key');
     let payload: jwt.JwtPayload;
@@ -85,7 +106,9 @@ export class TokenService {
       }) as jwt.JwtPayload;
     } catch (err) {
       const e = err as Error;
-      throw new UnauthenticatedError(e.name === 'TokenExpiredError' ? 'the token has expired' : `the token is not valid: ${e.message}`);
+      throw new UnauthenticatedError(
+        e.name === 'TokenExpiredError' ? 'the token has expired' : `the token is not valid: ${e.message}`,
+      );
     }
     const org: unknown = payload['org'];
     const roles: unknown = payload['roles'];
@@ -101,18 +124,27 @@ export class TokenService {
       throw new UnauthenticatedError('the token lacks required claims');
     }
     const iatMs: unknown = payload['iatMs'];
-    const issuedAtMs = typeof iatMs === 'number' && Math.floor(iatMs / 1000) === payload.iat ? iatMs : payload.iat * 1000;
+    const issuedAtMs =
+      typeof iatMs === 'number' && Math.floor(iatMs / 1000) === payload.iat ? iatMs : payload.iat * 1000;
     return { sub: payload.sub, org, roles, scopes, jti: payload.jti, exp: payload.exp, issuedAtMs };
   }
 
   /** The public keys, as a JWKS document for `/.well-known/jwks.json`. */
   jwks(): { keys: (JsonWebKey & { kid: string; alg: string; use: string })[] } {
     return {
-      keys: this.keys.map((k) => ({ ...createPublicKey(k.publicKeyPem).export({ format: 'jwk' }), kid: k.kid, alg: 'ES256', use: 'sig' })),
+      keys: this.keys.map((k) => ({
+        ...createPublicKey(k.publicKeyPem).export({ format: 'jwk' }),
+        kid: k.kid,
+        alg: 'ES256',
+        use: 'sig',
+      })),
     };
   }
 }
 
 function isListOf<T extends string>(value: unknown, allowed: readonly T[]): value is T[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string' && (allowed as readonly string[]).includes(v));
+  return (
+    Array.isArray(value) &&
+    value.every((v) => typeof v === 'string' && (allowed as readonly string[]).includes(v))
+  );
 }

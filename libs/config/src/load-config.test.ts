@@ -6,15 +6,28 @@ const schema = {
   additionalProperties: false,
   required: ['http', 'smtp'],
   properties: {
-    http: { type: 'object', additionalProperties: false, properties: { port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 } }, default: {} },
-    smtp: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, url: { type: 'string' } }, default: {} },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 } },
+      default: {},
+    },
+    smtp: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { host: { type: 'string' }, url: { type: 'string' } },
+      default: {},
+    },
   },
 } as const;
 
 describe('loadConfig', () => {
   it('layers files, then env (nested and aliased), then overrides', () => {
     const c = loadConfig<{ http: { port: number }; smtp: { host?: string; url?: string } }>(schema, {
-      layers: [{ name: 'default.json', values: { http: { port: 1 } } }, { name: 'test.json', values: { http: { port: 2 } } }],
+      layers: [
+        { name: 'default.json', values: { http: { port: 1 } } },
+        { name: 'test.json', values: { http: { port: 2 } } },
+      ],
       env: { ISAC_SMTP__HOST: 'mail.example', ISAC_HTTP_PORT: '9090', UNRELATED: 'x' },
       aliases: { ISAC_HTTP_PORT: 'http.port' },
     });
@@ -33,7 +46,10 @@ describe('loadConfig', () => {
   });
   it('reports every bad setting at once, naming each', () => {
     try {
-      loadConfig(schema, { layers: [{ name: 'd', values: { http: { port: 'eighty', colour: 1 } } }], env: { ISAC_SMTP__PORTT: '25' } });
+      loadConfig(schema, {
+        layers: [{ name: 'd', values: { http: { port: 'eighty', colour: 1 } } }],
+        env: { ISAC_SMTP__PORTT: '25' },
+      });
       expect.fail('should have thrown');
     } catch (err) {
       expect(err).to.be.instanceOf(ConfigError);
@@ -43,7 +59,9 @@ describe('loadConfig', () => {
     }
   });
   it('ignores __proto__ keys instead of polluting prototypes', () => {
-    const c = loadConfig<Record<string, unknown>>(schema, { layers: [{ name: 'd', values: JSON.parse('{"__proto__": {"polluted": true}}') as unknown }] });
+    const c = loadConfig<Record<string, unknown>>(schema, {
+      layers: [{ name: 'd', values: JSON.parse('{"__proto__": {"polluted": true}}') as unknown }],
+    });
     expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
     expect(c).to.not.have.property('polluted');
   });

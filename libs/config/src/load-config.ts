@@ -86,7 +86,12 @@ function fromEnv(sources: ConfigSources, problems: ConfigProblem[]): Record<stri
     if (name.endsWith('_FILE') && (aliases[name.slice(0, -5)] !== undefined || name.startsWith(ENV_PREFIX))) {
       varName = name.slice(0, -5);
       try {
-        value = (sources.readFile ?? (() => { throw new Error('no file reader'); }))(raw).replace(/\r?\n$/, '');
+        value = (
+          sources.readFile ??
+          (() => {
+            throw new Error('no file reader');
+          })
+        )(raw).replace(/\r?\n$/, '');
       } catch (err) {
         problems.push({ key: name, message: `cannot read secret file ${raw}: ${(err as Error).message}` });
         continue;
@@ -122,7 +127,10 @@ function describe(e: ErrorObject): ConfigProblem {
  * (defaults applied, numbers coerced from strings), and returns it frozen. Every bad key is
  * reported at once in one ConfigError.
  */
-export function loadConfig<T>(schema: JSONSchemaType<T> | Record<string, unknown>, sources: ConfigSources): Readonly<T> {
+export function loadConfig<T>(
+  schema: JSONSchemaType<T> | Record<string, unknown>,
+  sources: ConfigSources,
+): Readonly<T> {
   const problems: ConfigProblem[] = [];
   let merged: Record<string, unknown> = {};
   for (const layer of sources.layers) {

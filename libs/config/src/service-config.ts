@@ -6,7 +6,12 @@ import { loadConfig } from './load-config.js';
 export interface BaseConfig {
   readonly dataDir: string;
   readonly http: { readonly host: string; readonly port: number; readonly publicUrl?: string | undefined };
-  readonly store: { readonly kind: 'sqlite' | 'mongo'; readonly sqlitePath?: string | undefined; readonly mongoUri?: string | undefined; readonly mongoDb?: string | undefined };
+  readonly store: {
+    readonly kind: 'sqlite' | 'mongo';
+    readonly sqlitePath?: string | undefined;
+    readonly mongoUri?: string | undefined;
+    readonly mongoDb?: string | undefined;
+  };
   readonly hub: { readonly name: string };
   readonly log: { readonly level: LogLevel };
   /**
@@ -28,7 +33,11 @@ export const baseConfigProperties = {
     type: 'object',
     additionalProperties: false,
     default: {},
-    properties: { host: { type: 'string', default: '0.0.0.0' }, port: { ...port, default: 8080 }, publicUrl: { type: 'string', format: 'uri' } },
+    properties: {
+      host: { type: 'string', default: '0.0.0.0' },
+      port: { ...port, default: 8080 },
+      publicUrl: { type: 'string', format: 'uri' },
+    },
   },
   store: {
     type: 'object',
@@ -41,23 +50,47 @@ export const baseConfigProperties = {
       mongoDb: { type: 'string' },
     },
   },
-  hub: { type: 'object', additionalProperties: false, default: {}, properties: { name: { type: 'string', minLength: 1, default: 'ISAC Sharing Hub' } } },
-  log: { type: 'object', additionalProperties: false, default: {}, properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } } },
+  hub: {
+    type: 'object',
+    additionalProperties: false,
+    default: {},
+    properties: { name: { type: 'string', minLength: 1, default: 'ISAC Sharing Hub' } },
+  },
+  log: {
+    type: 'object',
+    additionalProperties: false,
+    default: {},
+    properties: {
+      level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    },
+  },
   tokens: {
     type: 'object',
     additionalProperties: false,
     default: {},
-    properties: { issuer: { type: 'string', minLength: 1, maxLength: 200 }, audience: { type: 'string', minLength: 1, maxLength: 200 } },
+    properties: {
+      issuer: { type: 'string', minLength: 1, maxLength: 200 },
+      audience: { type: 'string', minLength: 1, maxLength: 200 },
+    },
   },
 } as const;
 
-export const baseConfigSchema = { type: 'object', additionalProperties: false, properties: baseConfigProperties } as const;
+export const baseConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: baseConfigProperties,
+} as const;
 
 /** The distribution policy slice (validated by libs/policy's validatePolicyRules at start). */
 export const policyConfigSchema = { type: 'object', default: {} } as const;
 
 /** The first administrator's password (membership alone, and the one-process hub). */
-export const adminConfigSchema = { type: 'object', additionalProperties: false, default: {}, properties: { password: { type: 'string', minLength: 12 } } } as const;
+export const adminConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: { password: { type: 'string', minLength: 12 } },
+} as const;
 
 /** Short environment names every process understands (README). */
 export const BASE_ENV_ALIASES: Readonly<Record<string, string>> = {
@@ -74,7 +107,15 @@ export const BASE_ENV_ALIASES: Readonly<Record<string, string>> = {
  * so the hub and the separate services read the same files and the same ConfigMap.
  * Any other unknown key is still an error.
  */
-export const PROCESS_SECTIONS: readonly string[] = ['mqtt', 'admin', 'membership', 'taxii', 'dispatcher', 'policy', 'mqttPublisher'];
+export const PROCESS_SECTIONS: readonly string[] = [
+  'mqtt',
+  'admin',
+  'membership',
+  'taxii',
+  'dispatcher',
+  'policy',
+  'mqttPublisher',
+];
 
 export interface LoadServiceConfigOptions {
   /** Directory holding default.json and <NODE_ENV>.json. */
@@ -101,9 +142,12 @@ function readJson(file: string): unknown {
 }
 
 /** The schema of one process: the base sections, then its slices (each defaulting to `{}`). */
-export function serviceConfigSchema(slices: Readonly<Record<string, Record<string, unknown>>> = {}): Record<string, unknown> {
+export function serviceConfigSchema(
+  slices: Readonly<Record<string, Record<string, unknown>>> = {},
+): Record<string, unknown> {
   const properties: Record<string, unknown> = { ...baseConfigProperties };
-  for (const [name, schema] of Object.entries(slices)) properties[name] = { ...schema, default: schema['default'] ?? {} };
+  for (const [name, schema] of Object.entries(slices))
+    properties[name] = { ...schema, default: schema['default'] ?? {} };
   return { type: 'object', additionalProperties: false, properties };
 }
 
@@ -132,12 +176,22 @@ export function loadServiceConfig<T extends BaseConfig>(opts: LoadServiceConfigO
 }
 
 /** Which store to open, in the shape `openStores` (@isac/store) takes. */
-export type StoreSettings = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'mongo'; readonly uri: string; readonly db?: string };
+export type StoreSettings =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'mongo'; readonly uri: string; readonly db?: string };
 
 /** MongoDB when a URI is configured (MONGODB_URI), otherwise SQLite at `store.sqlitePath` or `<dataDir>/hub.db`. */
 export function storeSettings(config: Pick<BaseConfig, 'dataDir' | 'store'>): StoreSettings {
-  if (config.store.mongoUri) return { kind: 'mongo', uri: config.store.mongoUri, ...(config.store.mongoDb ? { db: config.store.mongoDb } : {}) };
-  return { kind: 'sqlite', path: config.store.sqlitePath ?? path.join(path.resolve(config.dataDir), 'hub.db') };
+  if (config.store.mongoUri)
+    return {
+      kind: 'mongo',
+      uri: config.store.mongoUri,
+      ...(config.store.mongoDb ? { db: config.store.mongoDb } : {}),
+    };
+  return {
+    kind: 'sqlite',
+    path: config.store.sqlitePath ?? path.join(path.resolve(config.dataDir), 'hub.db'),
+  };
 }
 
 /** For banners and logs: `SQLite <path>` or `MongoDB <uri without password>`. */

@@ -8,7 +8,10 @@ import { errorHandler, TAXII_MEDIA_TYPE } from './errors.js';
  * (their paths are absolute, ADR 0001), a JSON 404 for unknown routes (the TAXII error resource
  * under `/taxii2`, the REST error body elsewhere), and the REST error handler last.
  */
-export function createServiceApp(opts: { readonly log: Logger; readonly routers: readonly Router[] }): Express {
+export function createServiceApp(opts: {
+  readonly log: Logger;
+  readonly routers: readonly Router[];
+}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -33,7 +36,9 @@ const notFoundHandler: ErrorRequestHandler = (err, req, res, next) => {
       .type(taxiiPath ? TAXII_MEDIA_TYPE : 'application/json')
       .send(
         JSON.stringify(
-          taxiiPath ? { title: 'not_found', description: 'no such endpoint', http_status: '404' } : { error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } },
+          taxiiPath
+            ? { title: 'not_found', description: 'no such endpoint', http_status: '404' }
+            : { error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } },
         ),
       );
     return;
@@ -49,7 +54,10 @@ export interface HttpListener {
 }
 
 /** Serves `app` on host:port; rejects with the listen error (EADDRINUSE…). */
-export function listenHttp(app: Express, opts: { readonly host: string; readonly port: number }): Promise<HttpListener> {
+export function listenHttp(
+  app: Express,
+  opts: { readonly host: string; readonly port: number },
+): Promise<HttpListener> {
   const server = createServer(app);
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -1,15 +1,26 @@
 import type { Request, RequestHandler } from 'express';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, NotAcceptableError } from '@isac/kernel';
+import {
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  NotAcceptableError,
+} from '@isac/kernel';
 
 /** Parses `type/subtype; a=b` into a lower-case essence and parameters. */
-export function parseMediaType(header: string | undefined): { essence: string; params: Record<string, string> } | undefined {
+export function parseMediaType(
+  header: string | undefined,
+): { essence: string; params: Record<string, string> } | undefined {
   if (!header) return undefined;
   const [essence, ...rest] = header.split(';');
   if (!essence) return undefined;
   const params: Record<string, string> = {};
   for (const p of rest) {
     const i = p.indexOf('=');
-    if (i > 0) params[p.slice(0, i).trim().toLowerCase()] = p.slice(i + 1).trim().replace(/^"|"$/g, '');
+    if (i > 0)
+      params[p.slice(0, i).trim().toLowerCase()] = p
+        .slice(i + 1)
+        .trim()
+        .replace(/^"|"$/g, '');
   }
   return { essence: essence.trim().toLowerCase(), params };
 }
@@ -23,7 +34,11 @@ export interface MediaRule {
 export function mediaMatches(header: string | undefined, rules: readonly MediaRule[]): boolean {
   const m = parseMediaType(header);
   if (!m) return false;
-  return rules.some((r) => r.essence === m.essence && (r.version === undefined || m.params['version'] === undefined || m.params['version'] === r.version));
+  return rules.some(
+    (r) =>
+      r.essence === m.essence &&
+      (r.version === undefined || m.params['version'] === undefined || m.params['version'] === r.version),
+  );
 }
 
 /** Throws 406 unless the Accept header admits one of `rules` (absent or * / * admits all). */
@@ -34,16 +49,27 @@ export function requireAcceptable(req: Request, rules: readonly MediaRule[]): vo
     const m = parseMediaType(part);
     if (!m) return false;
     if (m.essence === '*/*' || m.essence === 'application/*') return true;
-    return rules.some((r) => r.essence === m.essence && (r.version === undefined || m.params['version'] === undefined || m.params['version'] === r.version));
+    return rules.some(
+      (r) =>
+        r.essence === m.essence &&
+        (r.version === undefined || m.params['version'] === undefined || m.params['version'] === r.version),
+    );
   });
-  if (!ok) throw new NotAcceptableError(`cannot answer in any media type the Accept header allows; this endpoint produces ${rules.map((r) => (r.version ? `${r.essence};version=${r.version}` : r.essence)).join(' or ')}`);
+  if (!ok)
+    throw new NotAcceptableError(
+      `cannot answer in any media type the Accept header allows; this endpoint produces ${rules.map((r) => (r.version ? `${r.essence};version=${r.version}` : r.essence)).join(' or ')}`,
+    );
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 64;
 
 /** Finds `__proto__`/`constructor`/`prototype` keys and excessive nesting; returns the JSON pointer of the first. */
-export function findHostileKey(value: unknown, path = '', depth = 0): { path: string; message: string } | undefined {
+export function findHostileKey(
+  value: unknown,
+  path = '',
+  depth = 0,
+): { path: string; message: string } | undefined {
   if (depth > MAX_DEPTH) return { path, message: `nesting deeper than ${MAX_DEPTH} levels` };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -69,13 +95,21 @@ export function findHostileKey(value: unknown, path = '', depth = 0): { path: st
 export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): RequestHandler {
   return (req, _res, next) => {
     if (!mediaMatches(req.headers['content-type'], opts.types)) {
-      next(new UnsupportedMediaTypeError(`Content-Type must be ${opts.types.map((t) => (t.version ? `${t.essence};version=${t.version}` : t.essence)).join(' or ')}; got ${req.headers['content-type'] ?? 'none'}`));
+      next(
+        new UnsupportedMediaTypeError(
+          `Content-Type must be ${opts.types.map((t) => (t.version ? `${t.essence};version=${t.version}` : t.essence)).join(' or ')}; got ${req.headers['content-type'] ?? 'none'}`,
+        ),
+      );
       return;
     }
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > opts.limit) {
       req.resume();
-      next(new PayloadTooLargeError(`the body is ${declared} bytes; this endpoint accepts at most ${opts.limit}`));
+      next(
+        new PayloadTooLargeError(
+          `the body is ${declared} bytes; this endpoint accepts at most ${opts.limit}`,
+        ),
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -101,14 +135,22 @@ export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): 
       if (failed) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') {
-        next(new ValidationError('the request body is empty; a JSON document is required', [{ path: '', message: 'empty body' }]));
+        next(
+          new ValidationError('the request body is empty; a JSON document is required', [
+            { path: '', message: 'empty body' },
+          ]),
+        );
         return;
       }
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch (err) {
-        next(new ValidationError(`malformed JSON: ${(err as Error).message}`, [{ path: '', message: (err as Error).message }]));
+        next(
+          new ValidationError(`malformed JSON: ${(err as Error).message}`, [
+            { path: '', message: (err as Error).message },
+          ]),
+        );
         return;
       }
       const hostile = findHostileKey(parsed);

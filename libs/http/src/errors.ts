@@ -20,9 +20,12 @@ export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
 /** Express/body-parser errors that carry a status, turned into our codes. */
 function fromHttpError(err: unknown): { code: ErrorCode; message: string } | undefined {
   const e = err as { status?: number; type?: string; message?: string };
-  if (e.type === 'entity.too.large' || e.status === 413) return { code: 'payload_too_large', message: 'the request body is larger than this endpoint accepts' };
-  if (e.type === 'entity.parse.failed') return { code: 'validation_failed', message: `malformed JSON: ${e.message ?? ''}` };
-  if (e.type === 'encoding.unsupported' || e.status === 415) return { code: 'unsupported_media_type', message: e.message ?? 'unsupported media type' };
+  if (e.type === 'entity.too.large' || e.status === 413)
+    return { code: 'payload_too_large', message: 'the request body is larger than this endpoint accepts' };
+  if (e.type === 'entity.parse.failed')
+    return { code: 'validation_failed', message: `malformed JSON: ${e.message ?? ''}` };
+  if (e.type === 'encoding.unsupported' || e.status === 415)
+    return { code: 'unsupported_media_type', message: e.message ?? 'unsupported media type' };
   return undefined;
 }
 
@@ -50,16 +53,19 @@ export function errorHandler(opts: { log: Logger; style: 'rest' | 'taxii' }): Er
     const status = code ? STATUS[code] : 500;
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="isac", Bearer');
     if (opts.style === 'taxii') {
-      res.status(status).type(TAXII_MEDIA_TYPE).send(
-        JSON.stringify({
-          title: code ?? 'internal_error',
-          description: message,
-          error_id: errorId,
-          error_code: code ?? 'internal_error',
-          http_status: String(status),
-          ...(details.length > 0 ? { details: { problems: details } } : {}),
-        }),
-      );
+      res
+        .status(status)
+        .type(TAXII_MEDIA_TYPE)
+        .send(
+          JSON.stringify({
+            title: code ?? 'internal_error',
+            description: message,
+            error_id: errorId,
+            error_code: code ?? 'internal_error',
+            http_status: String(status),
+            ...(details.length > 0 ? { details: { problems: details } } : {}),
+          }),
+        );
     } else {
       res.status(status).json({ error: { code: code ?? 'internal_error', message, errorId, details } });
     }

@@ -15,7 +15,9 @@ export function runMain(name: string, main: () => Promise<number>): void {
       if (STARTUP_ERRORS.has(e.name)) {
         process.stderr.write(`${name}: cannot start, ${e.message}\n設定に誤りがあるため起動できません。\n`);
       } else if (e.code === 'EADDRINUSE') {
-        process.stderr.write(`${name}: cannot start, a port is already in use (${e.message}); set ISAC_HTTP_PORT\nポートが使用中のため起動できません。\n`);
+        process.stderr.write(
+          `${name}: cannot start, a port is already in use (${e.message}); set ISAC_HTTP_PORT\nポートが使用中のため起動できません。\n`,
+        );
       } else {
         process.stderr.write(`${name}: failed: ${e.stack ?? String(err)}\n`);
       }

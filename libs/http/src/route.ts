@@ -23,7 +23,14 @@ export interface RouteSpec<B = unknown> {
   readonly produces?: readonly MediaRule[];
   readonly body?: object;
   readonly limit?: number;
-  readonly handler: (ctx: { principal: Principal; params: Record<string, string>; query: Request['query']; body: B; req: Request; res: Response }) => Promise<RouteResult | undefined>;
+  readonly handler: (ctx: {
+    principal: Principal;
+    params: Record<string, string>;
+    query: Request['query'];
+    body: B;
+    req: Request;
+    res: Response;
+  }) => Promise<RouteResult | undefined>;
 }
 
 /** One declaration per route: authentication, scope, media types, body schema and the handler. */
@@ -61,7 +68,14 @@ export function defineRoute<B>(router: Router, authenticate: Authenticate, spec:
     const run = async (): Promise<void> => {
       const body = spec.body ? validateInput<B>(spec.body, req.body) : (req.body as B);
       const principal = (req as { principal?: Principal }).principal as Principal;
-      const result = await spec.handler({ principal, params: req.params as Record<string, string>, query: req.query, body, req, res });
+      const result = await spec.handler({
+        principal,
+        params: req.params as Record<string, string>,
+        query: req.query,
+        body,
+        req,
+        res,
+      });
       if (!result || res.headersSent) return;
       for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
       res.status(result.status ?? 200);
@@ -69,7 +83,9 @@ export function defineRoute<B>(router: Router, authenticate: Authenticate, spec:
         res.end();
         return;
       }
-      res.type(result.type ?? 'application/json').send(typeof result.body === 'string' ? result.body : JSON.stringify(result.body));
+      res
+        .type(result.type ?? 'application/json')
+        .send(typeof result.body === 'string' ? result.body : JSON.stringify(result.body));
     };
     run().catch(next);
   });

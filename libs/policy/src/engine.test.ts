@@ -250,7 +250,10 @@ describe(PolicyEngine.name, () => {
       expect(own?.['created_by_ref']).to.equal(SUBMITTER.identityId);
       expect(b?.['created_by_ref']).to.equal(HUB.id);
       // another object (or another version of it) is never served from this one's copies
-      const other = deepFreeze({ ...structuredClone(sighting), id: 'sighting--00000000-0000-4000-8000-000000000002' });
+      const other = deepFreeze({
+        ...structuredClone(sighting),
+        id: 'sighting--00000000-0000-4000-8000-000000000002',
+      });
       expect(e.releaseFor(input(other, 'green', org('b', 'full')), CTX).object?.['id']).to.equal(other.id);
     });
     it('keeps the submitter when it chose to be named', () => {
@@ -412,15 +415,47 @@ describe(PolicyEngine.name, () => {
 describe('PolicyEngine release: hub distribution extension', () => {
   const engine = new PolicyEngine();
   const hub = { id: 'identity--00000000-0000-4000-8000-0000000000ff' };
-  const submitter: Org = { id: 'bank-a', name: 'Bank A', sector: 'finance', region: 'Tokyo', tier: 'full', status: 'active', contacts: [], identityId: 'identity--00000000-0000-4000-8000-00000000000a', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
-  const named: Org = { ...submitter, id: 'bank-b', name: 'Bank B', identityId: 'identity--00000000-0000-4000-8000-00000000000b' };
-  const object = {
-    type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000001',
-    created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', pattern: "[ipv4-addr:value = '203.0.113.1']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00.000Z',
-    object_marking_refs: ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'],
-    extensions: { [HUB_EXTENSION_ID]: { extension_type: 'property-extension', named_recipients: ['bank-b', 'bank-c'] } },
+  const submitter: Org = {
+    id: 'bank-a',
+    name: 'Bank A',
+    sector: 'finance',
+    region: 'Tokyo',
+    tier: 'full',
+    status: 'active',
+    contacts: [],
+    identityId: 'identity--00000000-0000-4000-8000-00000000000a',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
   };
-  const input = { object, tlp: 'red' as const, submitter, anonymous: true, namedRecipients: ['bank-b', 'bank-c'], recipient: named, now: new Date('2026-02-01T00:00:00Z') };
+  const named: Org = {
+    ...submitter,
+    id: 'bank-b',
+    name: 'Bank B',
+    identityId: 'identity--00000000-0000-4000-8000-00000000000b',
+  };
+  const object = {
+    type: 'indicator',
+    spec_version: '2.1',
+    id: 'indicator--00000000-0000-4000-8000-000000000001',
+    created: '2026-01-01T00:00:00.000Z',
+    modified: '2026-01-01T00:00:00.000Z',
+    pattern: "[ipv4-addr:value = '203.0.113.1']",
+    pattern_type: 'stix',
+    valid_from: '2026-01-01T00:00:00.000Z',
+    object_marking_refs: ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'],
+    extensions: {
+      [HUB_EXTENSION_ID]: { extension_type: 'property-extension', named_recipients: ['bank-b', 'bank-c'] },
+    },
+  };
+  const input = {
+    object,
+    tlp: 'red' as const,
+    submitter,
+    anonymous: true,
+    namedRecipients: ['bank-b', 'bank-c'],
+    recipient: named,
+    now: new Date('2026-02-01T00:00:00Z'),
+  };
 
   it('does not tell a named recipient who else was named', () => {
     const r = engine.releaseFor(input, { hub, submitterIdentityId: submitter.identityId });
@@ -430,25 +465,69 @@ describe('PolicyEngine release: hub distribution extension', () => {
   });
 
   it('gives the submitter its object back with the extension', () => {
-    const r = engine.releaseFor({ ...input, recipient: submitter }, { hub, submitterIdentityId: submitter.identityId });
-    expect((r.object as { extensions?: Record<string, unknown> }).extensions).to.have.property(HUB_EXTENSION_ID);
+    const r = engine.releaseFor(
+      { ...input, recipient: submitter },
+      { hub, submitterIdentityId: submitter.identityId },
+    );
+    expect((r.object as { extensions?: Record<string, unknown> }).extensions).to.have.property(
+      HUB_EXTENSION_ID,
+    );
   });
 });
 
 describe('PolicyEngine release: copy-on-write', () => {
   it('shares untouched parts with the stored object and copies only what changes', () => {
     const engine = new PolicyEngine();
-    const submitter: Org = { id: 'bank-a', name: 'Bank A', sector: 'finance', region: 'Tokyo', tier: 'full', status: 'active', contacts: [], identityId: 'identity--00000000-0000-4000-8000-00000000000a', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
-    const recipient: Org = { ...submitter, id: 'bank-b', name: 'Bank B', identityId: 'identity--00000000-0000-4000-8000-00000000000b' };
+    const submitter: Org = {
+      id: 'bank-a',
+      name: 'Bank A',
+      sector: 'finance',
+      region: 'Tokyo',
+      tier: 'full',
+      status: 'active',
+      contacts: [],
+      identityId: 'identity--00000000-0000-4000-8000-00000000000a',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+    const recipient: Org = {
+      ...submitter,
+      id: 'bank-b',
+      name: 'Bank B',
+      identityId: 'identity--00000000-0000-4000-8000-00000000000b',
+    };
     const refs = [{ source_name: 'vendor', url: 'https://example.com/report' }];
     const kill = [{ kill_chain_name: 'mitre-attack', phase_name: 'initial-access' }];
     const object = {
-      type: 'indicator', spec_version: '2.1', id: 'indicator--00000000-0000-4000-8000-000000000002', created_by_ref: submitter.identityId,
-      created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', pattern: "[ipv4-addr:value = '203.0.113.2']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00.000Z',
-      external_references: refs, kill_chain_phases: kill, object_marking_refs: [tlp2Marking('green').id],
+      type: 'indicator',
+      spec_version: '2.1',
+      id: 'indicator--00000000-0000-4000-8000-000000000002',
+      created_by_ref: submitter.identityId,
+      created: '2026-01-01T00:00:00.000Z',
+      modified: '2026-01-01T00:00:00.000Z',
+      pattern: "[ipv4-addr:value = '203.0.113.2']",
+      pattern_type: 'stix',
+      valid_from: '2026-01-01T00:00:00.000Z',
+      external_references: refs,
+      kill_chain_phases: kill,
+      object_marking_refs: [tlp2Marking('green').id],
     };
     const before = JSON.stringify(object);
-    const r = engine.releaseFor({ object, tlp: 'green', submitter, anonymous: true, namedRecipients: [], recipient, now: new Date('2026-02-01T00:00:00Z') }, { hub: { id: 'identity--00000000-0000-4000-8000-0000000000ff' }, submitterIdentityId: submitter.identityId });
+    const r = engine.releaseFor(
+      {
+        object,
+        tlp: 'green',
+        submitter,
+        anonymous: true,
+        namedRecipients: [],
+        recipient,
+        now: new Date('2026-02-01T00:00:00Z'),
+      },
+      {
+        hub: { id: 'identity--00000000-0000-4000-8000-0000000000ff' },
+        submitterIdentityId: submitter.identityId,
+      },
+    );
     const out = r.object as typeof object;
     expect(out).to.not.equal(object);
     expect(out.created_by_ref).to.equal('identity--00000000-0000-4000-8000-0000000000ff');

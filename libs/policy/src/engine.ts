@@ -224,7 +224,8 @@ export class PolicyEngine {
     // The submitter's distribution instructions (named recipients…) are for the hub alone.
     const exts = input.object['extensions'];
     const hubExt = !own && typeof exts === 'object' && exts !== null && Object.hasOwn(exts, HUB_EXTENSION_ID);
-    if (hubExt) removed.push(Object.keys(exts).length === 1 ? ['extensions'] : ['extensions', HUB_EXTENSION_ID]);
+    if (hubExt)
+      removed.push(Object.keys(exts).length === 1 ? ['extensions'] : ['extensions', HUB_EXTENSION_ID]);
     return this.#copy(input.object, removed, replace, ctx.hub.id, again.tlp);
   }
 
@@ -251,7 +252,10 @@ export class PolicyEngine {
 
   releaseFor(input: PolicyInput, ctx: ReleaseContext): { verdict: Verdict; object: StixObject | undefined } {
     const verdict = this.decide(input);
-    return { verdict, object: verdict.kind === 'deny' ? undefined : this.#release(input, verdict, verdict, ctx) };
+    return {
+      verdict,
+      object: verdict.kind === 'deny' ? undefined : this.#release(input, verdict, verdict, ctx),
+    };
   }
 
   explain(

@@ -12,6 +12,7 @@ export function knownMarkingsOf(object: StixObject, unknownMarkings: readonly st
   const refs = object['object_marking_refs'];
   if (!Array.isArray(refs)) return [];
   const out: string[] = [];
-  for (const r of refs) if (typeof r === 'string' && !tlpMarkingById(r) && !unknownMarkings.includes(r)) out.push(r);
+  for (const r of refs)
+    if (typeof r === 'string' && !tlpMarkingById(r) && !unknownMarkings.includes(r)) out.push(r);
   return out;
 }

@@ -56,7 +56,8 @@ function copy(
     const k = keys[i]!;
     const x = (v as Record<string, unknown>)[k];
     let c: unknown;
-    if (depth === 0 && k === 'granular_markings') c = REMOVED; // rebuilt by the caller
+    if (depth === 0 && k === 'granular_markings')
+      c = REMOVED; // rebuilt by the caller
     else {
       const child = at?.children.get(k);
       if (child?.removed) c = REMOVED;
@@ -68,11 +69,13 @@ function copy(
         }
       }
     }
-    if (entries === undefined && c !== x) entries = keys.slice(0, i).map((kk) => [kk, (v as Record<string, unknown>)[kk]]);
+    if (entries === undefined && c !== x)
+      entries = keys.slice(0, i).map((kk) => [kk, (v as Record<string, unknown>)[kk]]);
     if (entries !== undefined && c !== REMOVED) entries.push([k, c]);
   }
   // The top level is always a new object: the caller sets markings on it.
-  if (entries === undefined) return depth === 0 ? Object.fromEntries(keys.map((k) => [k, (v as Record<string, unknown>)[k]])) : v;
+  if (entries === undefined)
+    return depth === 0 ? Object.fromEntries(keys.map((k) => [k, (v as Record<string, unknown>)[k]])) : v;
   // fromEntries defines own properties, so a `__proto__` key stays data, never a prototype.
   return Object.fromEntries(entries);
 }

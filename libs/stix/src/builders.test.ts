@@ -18,9 +18,19 @@ describe(buildIndicator.name, () => {
     ['ipv6', '2001:db8::/32', "[ipv6-addr:value = '2001:db8::/32']", '2001:db8::/32'],
     ['ipv6', '::ffff:192.0.2.1', "[ipv6-addr:value = '::ffff:192.0.2.1']", '::ffff:192.0.2.1'],
     ['domain', 'Evil.Example.COM.', "[domain-name:value = 'evil.example.com']", 'evil.example.com'],
-    ['url', "https://evil.example/a'b\\c?d=1", "[url:value = 'https://evil.example/a\\'b\\\\c?d=1']", "https://evil.example/a'b\\c?d=1"],
+    [
+      'url',
+      "https://evil.example/a'b\\c?d=1",
+      "[url:value = 'https://evil.example/a\\'b\\\\c?d=1']",
+      "https://evil.example/a'b\\c?d=1",
+    ],
     ['email', "o'brien@example.com", "[email-addr:value = 'o\\'brien@example.com']", "o'brien@example.com"],
-    ['md5', 'CEAD3F77F6CDA6EC00F57D76C9A6879F', "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f']", 'cead3f77f6cda6ec00f57d76c9a6879f'],
+    [
+      'md5',
+      'CEAD3F77F6CDA6EC00F57D76C9A6879F',
+      "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f']",
+      'cead3f77f6cda6ec00f57d76c9a6879f',
+    ],
     ['sha1', 'a'.repeat(40), `[file:hashes.'SHA-1' = '${'a'.repeat(40)}']`, 'a'.repeat(40)],
     ['sha256', 'b'.repeat(64), `[file:hashes.'SHA-256' = '${'b'.repeat(64)}']`, 'b'.repeat(64)],
     ['sha512', 'c'.repeat(128), `[file:hashes.'SHA-512' = '${'c'.repeat(128)}']`, 'c'.repeat(128)],
@@ -54,7 +64,13 @@ describe(buildIndicator.name, () => {
       now,
       id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
     });
-    expect(ind).to.deep.include({ name: 'C2', confidence: 80, valid_until: '2024-06-01T00:00:00Z', created: '2024-05-01T09:30:00.123Z', object_marking_refs: [tlp2Marking('amber+strict').id] });
+    expect(ind).to.deep.include({
+      name: 'C2',
+      confidence: 80,
+      valid_until: '2024-06-01T00:00:00Z',
+      created: '2024-05-01T09:30:00.123Z',
+      object_marking_refs: [tlp2Marking('amber+strict').id],
+    });
     expect(validateObject(ind).valid).to.equal(true);
   });
   const bad: [Partial<Parameters<typeof buildIndicator>[0]>, string][] = [
@@ -80,7 +96,14 @@ describe(buildIndicator.name, () => {
   ];
   for (const [patch, field] of bad) {
     it(`throws InvalidIocError naming '${field}' for ${JSON.stringify(patch)}`, () => {
-      const input = { kind: 'ipv4' as IocKind, value: '192.0.2.1', tlp: 'green' as const, now, uuid, ...patch };
+      const input = {
+        kind: 'ipv4' as IocKind,
+        value: '192.0.2.1',
+        tlp: 'green' as const,
+        now,
+        uuid,
+        ...patch,
+      };
       expect(() => buildIndicator(input)).to.throw(InvalidIocError, new RegExp(`^${field}: `));
     });
   }
@@ -89,6 +112,8 @@ describe(buildIndicator.name, () => {
       const ast = parsePattern(`[file:name = ${patternString(v)}]`);
       expect(((ast.expression as Observation).comparison as Comparison).value).to.deep.include({ value: v });
     }
-    expect(iocPattern('url', 'http://x.example/\\').pattern).to.equal("[url:value = 'http://x.example/\\\\']");
+    expect(iocPattern('url', 'http://x.example/\\').pattern).to.equal(
+      "[url:value = 'http://x.example/\\\\']",
+    );
   });
 });

@@ -16,6 +16,14 @@ export function hubIdentity(name: string): HubStixIdentity {
   return {
     id,
     name,
-    object: { type: 'identity', spec_version: '2.1', id, created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z', name, identity_class: 'organization' },
+    object: {
+      type: 'identity',
+      spec_version: '2.1',
+      id,
+      created: '2026-01-01T00:00:00.000Z',
+      modified: '2026-01-01T00:00:00.000Z',
+      name,
+      identity_class: 'organization',
+    },
   };
 }

@@ -1,7 +1,15 @@
 export * from './tlp.js';
 export type { StixObject } from './types.js';
 export type { StixIssue, ObjectReport, BundleReport, ValidateOptions } from './report.js';
-export { validateObject, validateBundle, resolveSelector, idType, isDomainName, isEmailAddress, isUrl } from './validate.js';
+export {
+  validateObject,
+  validateBundle,
+  resolveSelector,
+  idType,
+  isDomainName,
+  isEmailAddress,
+  isUrl,
+} from './validate.js';
 export { parsePattern, PatternSyntaxError, MAX_PATTERN_LENGTH, MAX_PATTERN_NESTING } from './pattern.js';
 export type {
   PatternAst,
@@ -27,7 +35,14 @@ export { extractObservables, isIpv4, isIpv6 } from './observables.js';
 export type { Observable, ObservableKind } from './observables.js';
 export { buildIndicator, iocPattern, patternString, InvalidIocError, IOC_KINDS } from './builders.js';
 export type { IocKind, BuildIndicatorInput } from './builders.js';
-export { deterministicScoId, STIX_NAMESPACE, ScoIdError, canonicalJson, uuidV5, ID_CONTRIBUTING_PROPERTIES } from './sco-id.js';
+export {
+  deterministicScoId,
+  STIX_NAMESPACE,
+  ScoIdError,
+  canonicalJson,
+  uuidV5,
+  ID_CONTRIBUTING_PROPERTIES,
+} from './sco-id.js';
 export { checkTimestamp, isTimestamp, compareTimestamps, formatTimestamp } from './timestamp.js';
 export { ENUMS, OPEN_VOCABS, SDO_TYPES, SRO_TYPES, SCO_TYPES, META_TYPES } from './vocab.js';
 export * from './hub-extension.js';

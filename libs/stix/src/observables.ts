@@ -1,6 +1,12 @@
 import type { ObservableKind } from '@isac/kernel';
 import { isComparisonBoolean, parsePattern } from './pattern.js';
-import type { ComparisonExpression, Literal, ObjectPath, ObservationExpression, PatternAst } from './pattern.js';
+import type {
+  ComparisonExpression,
+  Literal,
+  ObjectPath,
+  ObservationExpression,
+  PatternAst,
+} from './pattern.js';
 import { canonicalHashName } from './vocab.js';
 
 export type { ObservableKind };
@@ -16,7 +22,8 @@ export interface Observable {
   cidr?: boolean;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
+const IPV4 =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
 
 /** IPv4 address or CIDR, strict dotted quad. */
 export function isIpv4(s: string): boolean {
@@ -52,7 +59,8 @@ export function isIpv6(s: string): boolean {
 
 function literalStrings(v: Literal | readonly Literal[]): string[] {
   const out: string[] = [];
-  for (const l of Array.isArray(v) ? (v as readonly Literal[]) : [v as Literal]) if (l.kind === 'string') out.push(l.value as string);
+  for (const l of Array.isArray(v) ? (v as readonly Literal[]) : [v as Literal])
+    if (l.kind === 'string') out.push(l.value as string);
   return out;
 }
 
@@ -89,7 +97,12 @@ function classify(p: ObjectPath, value: string, out: Observable[]): void {
   const steps = p.steps;
   const last = steps[steps.length - 1];
   const prev = steps[steps.length - 2];
-  if (last?.kind === 'property' && prev?.kind === 'property' && prev.name === 'hashes' && (p.objectType === 'file' || p.objectType === 'artifact' || p.objectType === 'x509-certificate')) {
+  if (
+    last?.kind === 'property' &&
+    prev?.kind === 'property' &&
+    prev.name === 'hashes' &&
+    (p.objectType === 'file' || p.objectType === 'artifact' || p.objectType === 'x509-certificate')
+  ) {
     out.push({ kind: 'file-hash', value: value.toLowerCase(), algorithm: canonicalHashName(last.name) });
     return;
   }
@@ -110,7 +123,8 @@ function classify(p: ObjectPath, value: string, out: Observable[]): void {
   if (ADDRESSISH.has(key)) {
     if (isIpv4(value)) addIp(value, out, 'ipv4');
     else if (isIpv6(value)) addIp(value, out, 'ipv6');
-    else if (/^[a-zA-Z0-9.-]+$/.test(value) && value.includes('.')) out.push({ kind: 'domain', value: value.toLowerCase() });
+    else if (/^[a-zA-Z0-9.-]+$/.test(value) && value.includes('.'))
+      out.push({ kind: 'domain', value: value.toLowerCase() });
   }
 }
 

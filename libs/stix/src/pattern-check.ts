@@ -1,5 +1,12 @@
 import { isComparisonBoolean, parsePattern, PatternSyntaxError } from './pattern.js';
-import type { ComparisonExpression, Literal, ObjectPath, ObservationExpression, PatternAst, Qualifier } from './pattern.js';
+import type {
+  ComparisonExpression,
+  Literal,
+  ObjectPath,
+  ObservationExpression,
+  PatternAst,
+  Qualifier,
+} from './pattern.js';
 import type { StixIssue } from './report.js';
 import { knownProperties } from './specs.js';
 import { checkTimestamp, compareTimestamps } from './timestamp.js';
@@ -61,20 +68,33 @@ class Checker {
     const seen = new Set<string>();
     for (const q of qs) {
       const name = q.type === 'start-stop' ? 'STARTSTOP' : q.type.toUpperCase();
-      if (direct && seen.has(name)) this.err('pattern-duplicate-qualifier', q.position, `duplicate qualifier type ${name}: an observation expression may carry each qualifier once`);
+      if (direct && seen.has(name))
+        this.err(
+          'pattern-duplicate-qualifier',
+          q.position,
+          `duplicate qualifier type ${name}: an observation expression may carry each qualifier once`,
+        );
       seen.add(name);
-      if (q.type === 'repeats' && !(q.times >= 1)) this.err('pattern-qualifier-range', q.position, 'REPEATS needs a positive number of times');
-      if (q.type === 'within' && !(q.seconds > 0)) this.err('pattern-qualifier-range', q.position, 'WITHIN needs a positive number of seconds');
+      if (q.type === 'repeats' && !(q.times >= 1))
+        this.err('pattern-qualifier-range', q.position, 'REPEATS needs a positive number of times');
+      if (q.type === 'within' && !(q.seconds > 0))
+        this.err('pattern-qualifier-range', q.position, 'WITHIN needs a positive number of seconds');
       if (q.type === 'start-stop') {
         this.timestamp(q.start, q.position);
         this.timestamp(q.stop, q.position);
-        if (compareTimestamps(q.start, q.stop) >= 0) this.err('pattern-qualifier-range', q.position, `START ${q.start} must be earlier than STOP ${q.stop}`);
+        if (compareTimestamps(q.start, q.stop) >= 0)
+          this.err(
+            'pattern-qualifier-range',
+            q.position,
+            `START ${q.start} must be earlier than STOP ${q.stop}`,
+          );
       }
     }
   }
 
   private timestamp(t: string, position: number): void {
-    if (checkTimestamp(t) === 'calendar') this.warn('pattern-timestamp', position, `timestamp ${t} names a day that does not exist`);
+    if (checkTimestamp(t) === 'calendar')
+      this.warn('pattern-timestamp', position, `timestamp ${t} names a day that does not exist`);
   }
 
   /** Object types joined by AND inside one [...] must be the same: returns the types of `c`. */
@@ -95,7 +115,12 @@ class Checker {
           if (acc && ts.size === 1 && acc.size === 1) {
             const [a] = acc;
             const [b] = ts;
-            if (a !== b) this.warn('pattern-mixed-types', firstPosition(o), `comparisons on ${a} and ${b} are joined by AND inside one observation; the spec requires OR, so this cannot match one object`);
+            if (a !== b)
+              this.warn(
+                'pattern-mixed-types',
+                firstPosition(o),
+                `comparisons on ${a} and ${b} are joined by AND inside one observation; the spec requires OR, so this cannot match one object`,
+              );
           }
           acc = acc ? new Set([...acc, ...ts]) : new Set(ts);
         }
@@ -117,17 +142,32 @@ class Checker {
     const steps = c.path.steps;
     const last = steps[steps.length - 1];
     const prev = steps[steps.length - 2];
-    if (last?.kind === 'property' && prev?.kind === 'property' && prev.name === 'hashes' && (c.operator === '=' || c.operator === '!=' || c.operator === 'IN')) {
+    if (
+      last?.kind === 'property' &&
+      prev?.kind === 'property' &&
+      prev.name === 'hashes' &&
+      (c.operator === '=' || c.operator === '!=' || c.operator === 'IN')
+    ) {
       const alg = normaliseHashName(last.name);
       if (HASH_HEX_LENGTHS.has(alg) || alg === 'SSDEEP') {
         for (const v of values) {
-          if (v.kind === 'string' && !isValidHashValue(last.name, v.value as string)) this.err('pattern-hash', v.position, `'${clip(v.value as string)}' is not a valid ${last.name} hash`);
+          if (v.kind === 'string' && !isValidHashValue(last.name, v.value as string))
+            this.err(
+              'pattern-hash',
+              v.position,
+              `'${clip(v.value as string)}' is not a valid ${last.name} hash`,
+            );
         }
       }
     }
     if (c.operator === 'ISSUBSET' || c.operator === 'ISSUPERSET') {
       const t = c.path.objectType;
-      if (t !== 'ipv4-addr' && t !== 'ipv6-addr' && !isRefValue(c.path)) this.warn('pattern-cidr', c.position, `${c.operator} compares IP address ranges; ${t} is not an address type`);
+      if (t !== 'ipv4-addr' && t !== 'ipv6-addr' && !isRefValue(c.path))
+        this.warn(
+          'pattern-cidr',
+          c.position,
+          `${c.operator} compares IP address ranges; ${t} is not an address type`,
+        );
     }
   }
 
@@ -135,21 +175,33 @@ class Checker {
     const t = p.objectType;
     const props = knownProperties(t);
     if (!props) {
-      if (!CUSTOM_TYPE.test(t) || t.includes('--')) this.warn('pattern-object-type', p.position, `'${clip(t)}' is not a STIX object type, and custom type names use only a-z, 0-9 and '-' (3-250 characters)`);
-      else if (!SCO_TYPES.has(t) && !t.startsWith('x-')) this.warn('pattern-object-type', p.position, `'${clip(t)}' is not a STIX 2.1 cyber-observable type`);
+      if (!CUSTOM_TYPE.test(t) || t.includes('--'))
+        this.warn(
+          'pattern-object-type',
+          p.position,
+          `'${clip(t)}' is not a STIX object type, and custom type names use only a-z, 0-9 and '-' (3-250 characters)`,
+        );
+      else if (!SCO_TYPES.has(t) && !t.startsWith('x-'))
+        this.warn('pattern-object-type', p.position, `'${clip(t)}' is not a STIX 2.1 cyber-observable type`);
       return;
     }
     const first = p.steps[0];
     if (first?.kind === 'property' && !props.has(first.name)) {
-      if (!PROPERTY_NAME.test(first.name)) this.warn('pattern-property', p.position, `'${clip(first.name)}' is not a valid property name`);
-      else if (!first.name.startsWith('x_')) this.warn('pattern-property', p.position, `${t} has no property '${clip(first.name)}'`);
+      if (!PROPERTY_NAME.test(first.name))
+        this.warn('pattern-property', p.position, `'${clip(first.name)}' is not a valid property name`);
+      else if (!first.name.startsWith('x_'))
+        this.warn('pattern-property', p.position, `${t} has no property '${clip(first.name)}'`);
     }
   }
 }
 
 function isRefValue(p: ObjectPath): boolean {
   const s = p.steps;
-  return s.length >= 2 && s[s.length - 1]?.kind === 'property' && (s[s.length - 1] as { name: string }).name === 'value';
+  return (
+    s.length >= 2 &&
+    s[s.length - 1]?.kind === 'property' &&
+    (s[s.length - 1] as { name: string }).name === 'value'
+  );
 }
 
 function firstPosition(c: ComparisonExpression): number {
@@ -169,9 +221,23 @@ export function analyzePattern(pattern: string, path = ''): PatternAnalysis {
     ast = parsePattern(pattern);
   } catch (e) {
     if (e instanceof PatternSyntaxError) {
-      return { ast: undefined, errors: [{ path, rule: 'pattern-syntax', message: `pattern syntax error at position ${e.position}: ${e.reason}` }], warnings: [] };
+      return {
+        ast: undefined,
+        errors: [
+          {
+            path,
+            rule: 'pattern-syntax',
+            message: `pattern syntax error at position ${e.position}: ${e.reason}`,
+          },
+        ],
+        warnings: [],
+      };
     }
-    return { ast: undefined, errors: [{ path, rule: 'pattern-syntax', message: 'the pattern could not be parsed' }], warnings: [] };
+    return {
+      ast: undefined,
+      errors: [{ path, rule: 'pattern-syntax', message: 'the pattern could not be parsed' }],
+      warnings: [],
+    };
   }
   const c = new Checker(path);
   c.observation(ast.expression);
@@ -180,6 +246,7 @@ export function analyzePattern(pattern: string, path = ''): PatternAnalysis {
 
 /** Syntax and semantic errors of a pattern (empty when valid). Warnings: see `analyzePattern`. Never throws. */
 export function validatePattern(pattern: string): StixIssue[] {
-  if (typeof pattern !== 'string') return [{ path: '', rule: 'pattern-syntax', message: 'a pattern must be a string' }];
+  if (typeof pattern !== 'string')
+    return [{ path: '', rule: 'pattern-syntax', message: 'a pattern must be a string' }];
   return analyzePattern(pattern).errors;
 }

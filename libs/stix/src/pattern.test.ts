@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { FAIL_CASES, PASS_CASES, SPEC_EXAMPLES, TIMESTAMP_FAIL_CASES, TIMESTAMP_PASS_CASES } from '../test/pattern-vectors.js';
+import {
+  FAIL_CASES,
+  PASS_CASES,
+  SPEC_EXAMPLES,
+  TIMESTAMP_FAIL_CASES,
+  TIMESTAMP_PASS_CASES,
+} from '../test/pattern-vectors.js';
 import { analyzePattern, validatePattern } from './pattern-check.js';
 import { parsePattern, PatternSyntaxError } from './pattern.js';
 import type { Comparison, Qualified } from './pattern.js';
@@ -21,7 +27,9 @@ describe('STIX patterns: cti-pattern-validator vectors (reference §4.4)', () =>
       if (m) {
         // syntax errors: same column as the OASIS (ANTLR) parser
         expect(errors[0]!.rule).to.equal('pattern-syntax');
-        expect(() => parsePattern(p)).to.throw(PatternSyntaxError).with.property('position', Number(m[1]));
+        expect(() => parsePattern(p))
+          .to.throw(PatternSyntaxError)
+          .with.property('position', Number(m[1]));
       } else if (expected.includes('Duplicate qualifier')) {
         expect(errors[0]!.rule).to.equal('pattern-duplicate-qualifier');
       } else {
@@ -32,7 +40,9 @@ describe('STIX patterns: cti-pattern-validator vectors (reference §4.4)', () =>
   }
   for (const p of TIMESTAMP_FAIL_CASES) {
     it(`rejects the timestamp in ${p}`, () => {
-      expect(() => parsePattern(p)).to.throw(PatternSyntaxError).with.property('position', 13);
+      expect(() => parsePattern(p))
+        .to.throw(PatternSyntaxError)
+        .with.property('position', 13);
     });
   }
   it('warns (does not fail) on impossible calendar dates the grammar accepts', () => {
@@ -66,7 +76,7 @@ describe('STIX patterns: spec §9 examples and the whole grammar', () => {
     "[network-traffic:dst_ref.value ISSUBSET '2001:0db8:dead:beef:0000:0000:0000:0000/64']",
     "([file:name = 'foo.dll'] AND [process:name = 'x']) OR [file:name = 'bar.dll'] FOLLOWEDBY [file:name = 'baz']",
     "[file:name NOT = 'a' AND file:size NOT IN (1, 2) AND file:name NOT LIKE 'x%' AND NOT EXISTS file:ctime AND EXISTS file:mtime]",
-    "[network-traffic:src_port >= +1 AND network-traffic:dst_port < 2 AND network-traffic:x_score <= -1.5 AND network-traffic:is_active = true AND network-traffic:x_y != false]",
+    '[network-traffic:src_port >= +1 AND network-traffic:dst_port < 2 AND network-traffic:x_score <= -1.5 AND network-traffic:is_active = true AND network-traffic:x_y != false]',
     "[file:name ISSUPERSET 'x'] /* comment */ // another\n",
     "[file:name = 'a'] START t'2016-06-01T01:30:00Z' STOP t'2016-06-01T02:20:00Z' WITHIN 2.5 SECONDS REPEATS 3 TIMES",
     "[file:name <> 'a' AND file:size IN ()]",
@@ -81,33 +91,41 @@ describe('STIX patterns: spec §9 examples and the whole grammar', () => {
     ["[file:name = 'unterminated]", 'pattern-syntax', 13],
     ["[file:name = 'a'] AND", 'pattern-syntax', 21],
     ["[file:name = 'a'] FOLLOWEDBY", 'pattern-syntax'],
-    ["[file:name LIKE 1]", 'pattern-syntax', 16],
-    ["[file:size > true]", 'pattern-syntax', 13],
+    ['[file:name LIKE 1]', 'pattern-syntax', 16],
+    ['[file:size > true]', 'pattern-syntax', 13],
     ["[file:name = 'a'] REPEATS 0 TIMES", 'pattern-qualifier-range'],
     ["[file:name = 'a'] WITHIN 0 SECONDS", 'pattern-qualifier-range'],
-    ["[file:name = 'a'] START t'2016-06-01T02:00:00Z' STOP t'2016-06-01T01:00:00Z'", 'pattern-qualifier-range'],
+    [
+      "[file:name = 'a'] START t'2016-06-01T02:00:00Z' STOP t'2016-06-01T01:00:00Z'",
+      'pattern-qualifier-range',
+    ],
     ["[file:name = 'a'] REPEATS 1.5 TIMES", 'pattern-syntax', 26],
     ["[file:hashes.MD5 = 'abc']", 'pattern-hash'],
     ["[file:hashes.'SHA-1' IN ('0000000000000000000000000000000000000000', 'zz')]", 'pattern-hash'],
     ["[file:extensions.windows-pebinary-ext.pe_type = 'exe']", 'pattern-syntax', 17],
     ["[file:name = h'abc']", 'pattern-syntax', 13],
-    ["[file:size = 01]", 'pattern-syntax', 13],
+    ['[file:size = 01]', 'pattern-syntax', 13],
     ["[file:name = 'a'] and [file:name = 'b']", 'pattern-syntax', 18],
     ["[file:name = 'a' ] ]", 'pattern-syntax', 19],
     ["[file:list[x] = 'a']", 'pattern-syntax', 11],
     ["[NOT file:name = 'a']", 'pattern-syntax', 5],
-    ['[file:name = \'a\'] /* open', 'pattern-syntax', 18],
+    ["[file:name = 'a'] /* open", 'pattern-syntax', 18],
   ];
   for (const [p, rule, pos] of invalid) {
     it(`rejects ${JSON.stringify(p)} (${rule})`, () => {
       const errors = validatePattern(p);
       expect(errors.map((e) => e.rule)).to.include(rule);
-      if (pos !== undefined) expect(() => parsePattern(p)).to.throw(PatternSyntaxError).with.property('position', pos);
+      if (pos !== undefined)
+        expect(() => parsePattern(p))
+          .to.throw(PatternSyntaxError)
+          .with.property('position', pos);
     });
   }
 
   it('builds the AST with precedence AND > OR > FOLLOWEDBY and flat chains', () => {
-    const ast = parsePattern("[a:b = 1] AND [a:b = 2] OR [a:b = 3] FOLLOWEDBY [a:b = 4] AND [a:b = 5] AND [a:b = 6]");
+    const ast = parsePattern(
+      '[a:b = 1] AND [a:b = 2] OR [a:b = 3] FOLLOWEDBY [a:b = 4] AND [a:b = 5] AND [a:b = 6]',
+    );
     const e = ast.expression;
     expect(e.type).to.equal('followedby');
     if (e.type !== 'followedby') return;
@@ -117,16 +135,20 @@ describe('STIX patterns: spec §9 examples and the whole grammar', () => {
     if (e.operands[1]!.type === 'and') expect(e.operands[1]!.operands).to.have.length(3);
   });
   it('applies qualifiers to the nearest observation (not greedy)', () => {
-    const ast = parsePattern("[a:b = 1] FOLLOWEDBY [a:b = 2] REPEATS 5 TIMES");
+    const ast = parsePattern('[a:b = 1] FOLLOWEDBY [a:b = 2] REPEATS 5 TIMES');
     const e = ast.expression;
     expect(e.type).to.equal('followedby');
     if (e.type === 'followedby') expect(e.operands[1]!.type).to.equal('qualified');
   });
   it('decodes literals and escapes', () => {
-    const ast = parsePattern("[file:name = 'it\\'s a \\\\ path' AND file:x_n = -1.25 AND file:x_b = b'AQID' AND file:x_h = h'0aff' AND file:x_t = t'2020-01-01T00:00:00.5Z' AND file:x_i = 42 AND file:x_f = false]");
+    const ast = parsePattern(
+      "[file:name = 'it\\'s a \\\\ path' AND file:x_n = -1.25 AND file:x_b = b'AQID' AND file:x_h = h'0aff' AND file:x_t = t'2020-01-01T00:00:00.5Z' AND file:x_i = 42 AND file:x_f = false]",
+    );
     const obs = ast.expression;
     if (obs.type !== 'observation' || obs.comparison.type !== 'comparison-and') throw new Error('shape');
-    const vals = obs.comparison.operands.map((c) => ((c as Comparison).value as { kind: string; value: unknown }));
+    const vals = obs.comparison.operands.map(
+      (c) => (c as Comparison).value as { kind: string; value: unknown },
+    );
     expect(vals.map((v) => [v.kind, v.value])).to.deep.equal([
       ['string', "it's a \\ path"],
       ['float', -1.25],
@@ -138,7 +160,9 @@ describe('STIX patterns: spec §9 examples and the whole grammar', () => {
     ]);
   });
   it('parses object paths with list indexes, stars and quoted extension names', () => {
-    const ast = parsePattern("[file:extensions.'windows-pebinary-ext'.sections[2].hashes.'SHA-256' = 'x' OR file:list[*] = 'y']");
+    const ast = parsePattern(
+      "[file:extensions.'windows-pebinary-ext'.sections[2].hashes.'SHA-256' = 'x' OR file:list[*] = 'y']",
+    );
     const obs = ast.expression;
     if (obs.type !== 'observation' || obs.comparison.type !== 'comparison-or') throw new Error('shape');
     expect((obs.comparison.operands[0] as Comparison).path.steps).to.deep.equal([
@@ -149,14 +173,19 @@ describe('STIX patterns: spec §9 examples and the whole grammar', () => {
       { kind: 'property', name: 'hashes' },
       { kind: 'property', name: 'SHA-256' },
     ]);
-    expect((obs.comparison.operands[1] as Comparison).path.steps[1]).to.deep.equal({ kind: 'index', index: '*' });
+    expect((obs.comparison.operands[1] as Comparison).path.steps[1]).to.deep.equal({
+      kind: 'index',
+      index: '*',
+    });
   });
   it('keeps qualifier chains flat', () => {
-    const ast = parsePattern("[a:b = 1] WITHIN 5 SECONDS REPEATS 2 TIMES");
+    const ast = parsePattern('[a:b = 1] WITHIN 5 SECONDS REPEATS 2 TIMES');
     expect((ast.expression as Qualified).qualifiers.map((q) => q.type)).to.deep.equal(['within', 'repeats']);
   });
   it('warns about unknown types and properties, never fails on them', () => {
-    const a = analyzePattern("[emailaddr:value = 'x' OR file:file_name = 'y' OR ipv4-addr:value = '1.2.3.4']");
+    const a = analyzePattern(
+      "[emailaddr:value = 'x' OR file:file_name = 'y' OR ipv4-addr:value = '1.2.3.4']",
+    );
     expect(a.errors).to.deep.equal([]);
     expect(a.warnings.map((w) => w.rule)).to.deep.equal(['pattern-object-type', 'pattern-property']);
   });
@@ -169,15 +198,23 @@ describe('STIX patterns: spec §9 examples and the whole grammar', () => {
 
 describe('STIX patterns: hostile input', () => {
   it('bounds nesting with a clear error', () => {
-    const p = '('.repeat(10_000) + "[a:b = 1]" + ')'.repeat(10_000);
+    const p = '('.repeat(10_000) + '[a:b = 1]' + ')'.repeat(10_000);
     expect(() => parsePattern(p)).to.throw(PatternSyntaxError, /nests deeper/);
-    expect(validatePattern('[' + '('.repeat(100_000) + 'a:b = 1' + ')'.repeat(100_000) + ']')[0]!.rule).to.equal('pattern-syntax');
+    expect(
+      validatePattern('[' + '('.repeat(100_000) + 'a:b = 1' + ')'.repeat(100_000) + ']')[0]!.rule,
+    ).to.equal('pattern-syntax');
   });
   it('refuses oversized patterns', () => {
-    expect(() => parsePattern(`[file:name = '${'a'.repeat(200_000)}']`)).to.throw(PatternSyntaxError, /longer than/);
+    expect(() => parsePattern(`[file:name = '${'a'.repeat(200_000)}']`)).to.throw(
+      PatternSyntaxError,
+      /longer than/,
+    );
   });
   it('parses long flat chains in linear time without deep recursion', () => {
-    const p = Array.from({ length: 1500 }, (_, i) => `[file:name = 'f${i}'] REPEATS 2 TIMES WITHIN 1 SECONDS`).join(' AND ');
+    const p = Array.from(
+      { length: 1500 },
+      (_, i) => `[file:name = 'f${i}'] REPEATS 2 TIMES WITHIN 1 SECONDS`,
+    ).join(' AND ');
     const t0 = Date.now();
     const ast = parsePattern(p);
     expect(Date.now() - t0).to.be.lessThan(1000);
@@ -185,7 +222,13 @@ describe('STIX patterns: hostile input', () => {
     expect(validatePattern(p)).to.deep.equal([]);
   });
   it('handles pathological literal prefixes and comments quickly', () => {
-    for (const p of ["[a:b = t'" + '9'.repeat(50_000), "[a:b = b'" + 'A'.repeat(50_001) + "']", '[a:b = 1] ' + '/*'.repeat(40_000), "[a:b = '" + "\\'".repeat(40_000), "[a:b = '" + '\\\\'.repeat(45_000) + "' AND"]) {
+    for (const p of [
+      "[a:b = t'" + '9'.repeat(50_000),
+      "[a:b = b'" + 'A'.repeat(50_001) + "']",
+      '[a:b = 1] ' + '/*'.repeat(40_000),
+      "[a:b = '" + "\\'".repeat(40_000),
+      "[a:b = '" + '\\\\'.repeat(45_000) + "' AND",
+    ]) {
       const t0 = Date.now();
       expect(validatePattern(p)).to.have.length(1);
       expect(Date.now() - t0).to.be.lessThan(500);

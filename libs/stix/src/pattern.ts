@@ -34,7 +34,9 @@ export interface Literal {
   readonly position: number;
 }
 
-export type PathStep = { readonly kind: 'property'; readonly name: string } | { readonly kind: 'index'; readonly index: number | '*' };
+export type PathStep =
+  | { readonly kind: 'property'; readonly name: string }
+  | { readonly kind: 'index'; readonly index: number | '*' };
 
 export interface ObjectPath {
   readonly objectType: string;
@@ -42,7 +44,8 @@ export interface ObjectPath {
   readonly position: number;
 }
 
-export type ComparisonOperator = '=' | '!=' | '<' | '>' | '<=' | '>=' | 'IN' | 'LIKE' | 'MATCHES' | 'ISSUBSET' | 'ISSUPERSET';
+export type ComparisonOperator =
+  '=' | '!=' | '<' | '>' | '<=' | '>=' | 'IN' | 'LIKE' | 'MATCHES' | 'ISSUBSET' | 'ISSUPERSET';
 
 export interface Comparison {
   readonly type: 'comparison';
@@ -180,7 +183,18 @@ function isB64(c: number): boolean {
 function isSpace(c: number): boolean {
   if (c === 32 || (c >= 9 && c <= 13)) return true;
   if (c < 128) return false;
-  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 function show(s: string): string {
@@ -213,13 +227,27 @@ class Lexer {
     if (pos >= n) return { t: T.EOF, text: '<end of pattern>', pos, flag: false };
     const c = s.charCodeAt(pos);
     switch (c) {
-      case 91: this.i++; return { t: T.LBRACK, text: '[', pos, flag: false };
-      case 93: this.i++; return { t: T.RBRACK, text: ']', pos, flag: false };
-      case 40: this.i++; return { t: T.LPAREN, text: '(', pos, flag: false };
-      case 41: this.i++; return { t: T.RPAREN, text: ')', pos, flag: false };
-      case 44: this.i++; return { t: T.COMMA, text: ',', pos, flag: false };
-      case 58: this.i++; return { t: T.COLON, text: ':', pos, flag: false };
-      case 42: this.i++; return { t: T.STAR, text: '*', pos, flag: false };
+      case 91:
+        this.i++;
+        return { t: T.LBRACK, text: '[', pos, flag: false };
+      case 93:
+        this.i++;
+        return { t: T.RBRACK, text: ']', pos, flag: false };
+      case 40:
+        this.i++;
+        return { t: T.LPAREN, text: '(', pos, flag: false };
+      case 41:
+        this.i++;
+        return { t: T.RPAREN, text: ')', pos, flag: false };
+      case 44:
+        this.i++;
+        return { t: T.COMMA, text: ',', pos, flag: false };
+      case 58:
+        this.i++;
+        return { t: T.COLON, text: ':', pos, flag: false };
+      case 42:
+        this.i++;
+        return { t: T.STAR, text: '*', pos, flag: false };
       case 61: // = ==
         this.i += s.charCodeAt(pos + 1) === 61 ? 2 : 1;
         return { t: T.OP, text: '=', pos, flag: false };
@@ -229,15 +257,25 @@ class Lexer {
           return { t: T.OP, text: '!=', pos, flag: false };
         }
         throw new PatternSyntaxError("unexpected '!' (did you mean '!=')", pos);
-      case 60: { // < <= <>
+      case 60: {
+        // < <= <>
         const d = s.charCodeAt(pos + 1);
-        if (d === 61) { this.i += 2; return { t: T.OP, text: '<=', pos, flag: false }; }
-        if (d === 62) { this.i += 2; return { t: T.OP, text: '!=', pos, flag: false }; }
+        if (d === 61) {
+          this.i += 2;
+          return { t: T.OP, text: '<=', pos, flag: false };
+        }
+        if (d === 62) {
+          this.i += 2;
+          return { t: T.OP, text: '!=', pos, flag: false };
+        }
         this.i++;
         return { t: T.OP, text: '<', pos, flag: false };
       }
       case 62: // > >=
-        if (s.charCodeAt(pos + 1) === 61) { this.i += 2; return { t: T.OP, text: '>=', pos, flag: false }; }
+        if (s.charCodeAt(pos + 1) === 61) {
+          this.i += 2;
+          return { t: T.OP, text: '>=', pos, flag: false };
+        }
         this.i++;
         return { t: T.OP, text: '>', pos, flag: false };
       case 39:
@@ -254,7 +292,10 @@ class Lexer {
       for (; j < n; j++) {
         const d = s.charCodeAt(j);
         if (isIdentPart(d)) continue;
-        if (d === 45) { hyphen = true; continue; }
+        if (d === 45) {
+          hyphen = true;
+          continue;
+        }
         break;
       }
       this.i = j;
@@ -263,7 +304,10 @@ class Lexer {
       if (text === 'true' || text === 'false') return { t: T.BOOL, text, pos, flag: false };
       return { t: T.IDENT, text, pos, flag: hyphen };
     }
-    if (c === 46) { this.i++; return { t: T.DOT, text: '.', pos, flag: false }; }
+    if (c === 46) {
+      this.i++;
+      return { t: T.DOT, text: '.', pos, flag: false };
+    }
     throw new PatternSyntaxError(`unexpected character ${show(s.charAt(pos))}`, pos);
   }
 
@@ -284,7 +328,8 @@ class Lexer {
         return { t: T.STRING, text: out, pos, flag: false };
       }
       const d = s.charCodeAt(b + 1);
-      if (d !== 39 && d !== 92) throw new PatternSyntaxError("invalid escape in string literal: only \\' and \\\\ are allowed", b);
+      if (d !== 39 && d !== 92)
+        throw new PatternSyntaxError("invalid escape in string literal: only \\' and \\\\ are allowed", b);
       out += s.slice(j, b) + s.charAt(b + 1);
       j = b + 2;
     }
@@ -305,10 +350,14 @@ class Lexer {
       return { t: T.FLOAT, text: s.slice(pos, j), pos, flag: sign === 45 };
     }
     if (intDigits === 0) {
-      if (sign === 46) { this.i = pos + 1; return { t: T.DOT, text: '.', pos, flag: false }; }
+      if (sign === 46) {
+        this.i = pos + 1;
+        return { t: T.DOT, text: '.', pos, flag: false };
+      }
       throw new PatternSyntaxError(`unexpected character ${show(s.charAt(pos))}`, pos);
     }
-    if (intDigits > 1 && s.charCodeAt(intStart) === 48) throw new PatternSyntaxError('integer literal with a leading zero', pos);
+    if (intDigits > 1 && s.charCodeAt(intStart) === 48)
+      throw new PatternSyntaxError('integer literal with a leading zero', pos);
     this.i = j;
     return { t: T.INT, text: s.slice(pos, j), pos, flag: sign === 45 };
   }
@@ -321,13 +370,20 @@ class Lexer {
     if (end < 0) throw new PatternSyntaxError(`unterminated ${kind} literal`, pos);
     const body = s.slice(pos + 2, end);
     if (c === 116) {
-      if (!isTimestampLiteral(body)) throw new PatternSyntaxError(`invalid timestamp literal ${show(body)}: expected t'YYYY-MM-DDTHH:MM:SS[.s+]Z'`, pos);
+      if (!isTimestampLiteral(body))
+        throw new PatternSyntaxError(
+          `invalid timestamp literal ${show(body)}: expected t'YYYY-MM-DDTHH:MM:SS[.s+]Z'`,
+          pos,
+        );
       this.i = end + 1;
       return { t: T.TIMESTAMP, text: body, pos, flag: false };
     }
     if (c === 104) {
-      if (body.length % 2 !== 0) throw new PatternSyntaxError('hex literal must have an even number of digits', pos);
-      for (let k = 0; k < body.length; k++) if (!isHex(body.charCodeAt(k))) throw new PatternSyntaxError(`invalid hex literal ${show(body)}`, pos);
+      if (body.length % 2 !== 0)
+        throw new PatternSyntaxError('hex literal must have an even number of digits', pos);
+      for (let k = 0; k < body.length; k++)
+        if (!isHex(body.charCodeAt(k)))
+          throw new PatternSyntaxError(`invalid hex literal ${show(body)}`, pos);
       this.i = end + 1;
       return { t: T.HEX, text: body, pos, flag: false };
     }
@@ -341,10 +397,16 @@ class Lexer {
 function isTimestampLiteral(b: string): boolean {
   const n = b.length;
   if (n < 20) return false;
-  for (const k of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(b.charCodeAt(k))) return false;
-  if (b[4] !== '-' || b[7] !== '-' || b[10] !== 'T' || b[13] !== ':' || b[16] !== ':' || b[n - 1] !== 'Z') return false;
+  for (const k of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
+    if (!isDigit(b.charCodeAt(k))) return false;
+  if (b[4] !== '-' || b[7] !== '-' || b[10] !== 'T' || b[13] !== ':' || b[16] !== ':' || b[n - 1] !== 'Z')
+    return false;
   const num = (k: number): number => (b.charCodeAt(k) - 48) * 10 + b.charCodeAt(k + 1) - 48;
-  const mo = num(5), d = num(8), h = num(11), mi = num(14), se = num(17);
+  const mo = num(5),
+    d = num(8),
+    h = num(11),
+    mi = num(14),
+    se = num(17);
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
   if (n === 20) return true;
   if (b[19] !== '.' || n < 22) return false;
@@ -367,9 +429,12 @@ function isBase64(b: string): boolean {
 
 function describe(tok: Token): string {
   switch (tok.t) {
-    case T.EOF: return 'the end of the pattern';
-    case T.STRING: return `string ${show(tok.text)}`;
-    default: return show(tok.text);
+    case T.EOF:
+      return 'the end of the pattern';
+    case T.STRING:
+      return `string ${show(tok.text)}`;
+    default:
+      return show(tok.text);
   }
 }
 
@@ -401,7 +466,8 @@ class Parser {
     return this.advance();
   }
   private enter(pos: number): void {
-    if (++this.depth > MAX_PATTERN_NESTING) throw new PatternSyntaxError(`pattern nests deeper than ${MAX_PATTERN_NESTING} levels`, pos);
+    if (++this.depth > MAX_PATTERN_NESTING)
+      throw new PatternSyntaxError(`pattern nests deeper than ${MAX_PATTERN_NESTING} levels`, pos);
   }
 
   pattern(): PatternAst {
@@ -411,10 +477,16 @@ class Parser {
   }
 
   private observationExpressions(): ObservationExpression {
-    return this.obsChain('followedby', 'FOLLOWEDBY', () => this.obsChain('or', 'OR', () => this.obsChain('and', 'AND', () => this.qualified())));
+    return this.obsChain('followedby', 'FOLLOWEDBY', () =>
+      this.obsChain('or', 'OR', () => this.obsChain('and', 'AND', () => this.qualified())),
+    );
   }
 
-  private obsChain(type: ObservationBoolean['type'], kw: string, next: () => ObservationExpression): ObservationExpression {
+  private obsChain(
+    type: ObservationBoolean['type'],
+    kw: string,
+    next: () => ObservationExpression,
+  ): ObservationExpression {
     const first = next();
     if (!this.isKw(kw)) return first;
     const operands = [first];
@@ -433,7 +505,8 @@ class Parser {
       let q: Qualifier;
       if (this.isKw('WITHIN')) {
         this.advance();
-        if ((this.tok.t !== T.INT && this.tok.t !== T.FLOAT) || this.tok.flag) this.fail('a positive number of seconds after WITHIN');
+        if ((this.tok.t !== T.INT && this.tok.t !== T.FLOAT) || this.tok.flag)
+          this.fail('a positive number of seconds after WITHIN');
         const seconds = Number(this.advance().text);
         if (!this.isKw('SECONDS')) this.fail("'SECONDS'");
         this.advance();
@@ -556,7 +629,14 @@ class Parser {
         case 'ISSUPERSET': {
           this.advance();
           const t = this.expect(T.STRING, `a string literal after ${opTok.text}`);
-          return { type: 'comparison', path, operator: opTok.text, negated, value: { kind: 'string', value: t.text, position: t.pos }, position: pos };
+          return {
+            type: 'comparison',
+            path,
+            operator: opTok.text,
+            negated,
+            value: { kind: 'string', value: t.text, position: t.pos },
+            position: pos,
+          };
         }
         default:
           break;
@@ -568,12 +648,24 @@ class Parser {
   private literal(allowBool: boolean): Literal {
     const t = this.tok;
     switch (t.t) {
-      case T.STRING: this.advance(); return { kind: 'string', value: t.text, position: t.pos };
-      case T.INT: this.advance(); return { kind: 'int', value: Number(t.text), position: t.pos };
-      case T.FLOAT: this.advance(); return { kind: 'float', value: Number(t.text), position: t.pos };
-      case T.BINARY: this.advance(); return { kind: 'binary', value: t.text, position: t.pos };
-      case T.HEX: this.advance(); return { kind: 'hex', value: t.text, position: t.pos };
-      case T.TIMESTAMP: this.advance(); return { kind: 'timestamp', value: t.text, position: t.pos };
+      case T.STRING:
+        this.advance();
+        return { kind: 'string', value: t.text, position: t.pos };
+      case T.INT:
+        this.advance();
+        return { kind: 'int', value: Number(t.text), position: t.pos };
+      case T.FLOAT:
+        this.advance();
+        return { kind: 'float', value: Number(t.text), position: t.pos };
+      case T.BINARY:
+        this.advance();
+        return { kind: 'binary', value: t.text, position: t.pos };
+      case T.HEX:
+        this.advance();
+        return { kind: 'hex', value: t.text, position: t.pos };
+      case T.TIMESTAMP:
+        this.advance();
+        return { kind: 'timestamp', value: t.text, position: t.pos };
       case T.BOOL:
         if (!allowBool) return this.fail('an orderable literal (number, string, binary, hex or timestamp)');
         this.advance();
@@ -632,10 +724,15 @@ class Parser {
 /** Parses a STIX pattern into its AST. Throws PatternSyntaxError (with `.position`) on bad input. */
 export function parsePattern(pattern: string): PatternAst {
   if (typeof pattern !== 'string') throw new PatternSyntaxError('a pattern must be a string', 0);
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new PatternSyntaxError(`pattern longer than ${MAX_PATTERN_LENGTH} characters`, MAX_PATTERN_LENGTH);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw new PatternSyntaxError(`pattern longer than ${MAX_PATTERN_LENGTH} characters`, MAX_PATTERN_LENGTH);
   // OASIS pre-check: after leading '(' and whitespace, the first character must be '['.
   let k = 0;
   while (k < pattern.length && (pattern.charCodeAt(k) === 40 || isSpace(pattern.charCodeAt(k)))) k++;
-  if (pattern.charCodeAt(k) !== 91) throw new PatternSyntaxError('input is missing square brackets: an observation expression is written [type:property = value]', 0);
+  if (pattern.charCodeAt(k) !== 91)
+    throw new PatternSyntaxError(
+      'input is missing square brackets: an observation expression is written [type:property = value]',
+      0,
+    );
   return new Parser(pattern).pattern();
 }

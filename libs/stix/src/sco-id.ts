@@ -17,7 +17,10 @@ export const ID_CONTRIBUTING_PROPERTIES: ReadonlyMap<string, readonly string[]> 
   ['ipv6-addr', ['value']],
   ['mac-addr', ['value']],
   ['mutex', ['name']],
-  ['network-traffic', ['start', 'end', 'src_ref', 'dst_ref', 'src_port', 'dst_port', 'protocols', 'extensions']],
+  [
+    'network-traffic',
+    ['start', 'end', 'src_ref', 'dst_ref', 'src_port', 'dst_port', 'protocols', 'extensions'],
+  ],
   ['process', []],
   ['software', ['name', 'cpe', 'swid', 'vendor', 'version']],
   ['url', ['value']],
@@ -43,7 +46,9 @@ export function canonicalJson(v: unknown): string {
       if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
       const o = v as Record<string, unknown>;
       // Keys sorted by UTF-16 code units: the default sort order of JS strings.
-      const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+      const keys = Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort();
       return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
     }
     default:
@@ -101,6 +106,9 @@ export function scoIdName(obj: StixObject): Record<string, unknown> | undefined 
  */
 export function deterministicScoId(obj: StixObject): string {
   const name = scoIdName(obj);
-  if (!name) throw new ScoIdError(`${String(obj['type'])} has none of its ID-contributing properties: its id must be a random UUIDv4`);
+  if (!name)
+    throw new ScoIdError(
+      `${String(obj['type'])} has none of its ID-contributing properties: its id must be a random UUIDv4`,
+    );
   return `${String(obj['type'])}--${uuidV5(STIX_NAMESPACE, canonicalJson(name))}`;
 }

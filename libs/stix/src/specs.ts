@@ -54,7 +54,8 @@ export interface PropCheck {
   readonly encOf: string | undefined;
 }
 
-export type ObjectKind = 'sdo' | 'sro' | 'sco' | 'marking-definition' | 'language-content' | 'extension-definition' | 'sub';
+export type ObjectKind =
+  'sdo' | 'sro' | 'sco' | 'marking-definition' | 'language-content' | 'extension-definition' | 'sub';
 
 export interface TypeSpec {
   readonly type: string;
@@ -74,7 +75,13 @@ function compile(words: string): Map<string, PropCheck> {
     const arg = paren < 0 ? '' : spec.slice(paren + 1, -1);
     const k = KINDS.get(head);
     if (k === undefined) throw new Error(`bad spec ${w}`);
-    out.set(name, { name, k, arg, types: k === K.Ref || k === K.Refs ? arg.split('|') : [], encOf: name.endsWith('_enc') ? name.slice(0, -4) : undefined });
+    out.set(name, {
+      name,
+      k,
+      arg,
+      types: k === K.Ref || k === K.Refs ? arg.split('|') : [],
+      encOf: name.endsWith('_enc') ? name.slice(0, -4) : undefined,
+    });
   }
   return out;
 }
@@ -113,14 +120,21 @@ const KINDS = new Map<string, K>([
 
 const SDO_COMMON =
   'type:s spec_version:s id:s created_by_ref:r(identity) created:tsm modified:tsm revoked:b labels:ss confidence:conf lang:s external_references:er object_marking_refs:rs(marking-definition) granular_markings:gm extensions:ext';
-const SCO_COMMON = 'type:s spec_version:s id:s object_marking_refs:rs(marking-definition) granular_markings:gm defanged:b extensions:ext';
+const SCO_COMMON =
+  'type:s spec_version:s id:s object_marking_refs:rs(marking-definition) granular_markings:gm defanged:b extensions:ext';
 const RESERVED = ' severity:x username:x phone_number:x action:x';
 const SDO_REQ = ['type', 'spec_version', 'id', 'created', 'modified'];
 const SCO_REQ = ['type', 'id'];
 
 const SPECS = new Map<string, TypeSpec>();
 
-function def(kind: ObjectKind, type: string, props: string, required: string, common = kind === 'sco' ? SCO_COMMON : kind === 'sub' ? '' : SDO_COMMON): void {
+function def(
+  kind: ObjectKind,
+  type: string,
+  props: string,
+  required: string,
+  common = kind === 'sco' ? SCO_COMMON : kind === 'sub' ? '' : SDO_COMMON,
+): void {
   const base = kind === 'sco' ? SCO_REQ : kind === 'sdo' || kind === 'sro' ? SDO_REQ : [];
   SPECS.set(type, {
     type,
@@ -134,8 +148,18 @@ function def(kind: ObjectKind, type: string, props: string, required: string, co
 def('sdo', 'attack-pattern', 'name:s description:s aliases:ss kill_chain_phases:kcp', 'name');
 def('sdo', 'campaign', 'name:s description:s aliases:ss first_seen:ts last_seen:ts objective:s', 'name');
 def('sdo', 'course-of-action', 'name:s description:s', 'name');
-def('sdo', 'grouping', 'name:s description:s context:ov(grouping-context-ov) object_refs:rs(*obj)', 'context object_refs');
-def('sdo', 'identity', 'name:s description:s roles:ss identity_class:ov(identity-class-ov) sectors:ovs(industry-sector-ov) contact_information:s', 'name');
+def(
+  'sdo',
+  'grouping',
+  'name:s description:s context:ov(grouping-context-ov) object_refs:rs(*obj)',
+  'context object_refs',
+);
+def(
+  'sdo',
+  'identity',
+  'name:s description:s roles:ss identity_class:ov(identity-class-ov) sectors:ovs(industry-sector-ov) contact_information:s',
+  'name',
+);
 def('sdo', 'incident', 'name:s description:s kill_chain_phases:kcp', 'name');
 def(
   'sdo',
@@ -143,14 +167,24 @@ def(
   'name:s description:s indicator_types:ovs(indicator-type-ov) pattern:s pattern_type:ov(pattern-type-ov) pattern_version:s valid_from:ts valid_until:ts kill_chain_phases:kcp',
   'pattern pattern_type valid_from',
 );
-def('sdo', 'infrastructure', 'name:s description:s infrastructure_types:ovs(infrastructure-type-ov) aliases:ss kill_chain_phases:kcp first_seen:ts last_seen:ts', 'name');
+def(
+  'sdo',
+  'infrastructure',
+  'name:s description:s infrastructure_types:ovs(infrastructure-type-ov) aliases:ss kill_chain_phases:kcp first_seen:ts last_seen:ts',
+  'name',
+);
 def(
   'sdo',
   'intrusion-set',
   'name:s description:s aliases:ss first_seen:ts last_seen:ts goals:ss resource_level:ov(attack-resource-level-ov) primary_motivation:ov(attack-motivation-ov) secondary_motivations:ovs(attack-motivation-ov)',
   'name',
 );
-def('sdo', 'location', 'name:s description:s latitude:n longitude:n precision:n region:ov(region-ov) country:s administrative_area:s city:s street_address:s postal_code:s', '');
+def(
+  'sdo',
+  'location',
+  'name:s description:s latitude:n longitude:n precision:n region:ov(region-ov) country:s administrative_area:s city:s street_address:s postal_code:s',
+  '',
+);
 def(
   'sdo',
   'malware',
@@ -164,20 +198,45 @@ def(
   'product',
 );
 def('sdo', 'note', 'abstract:s content:s authors:ss object_refs:rs(*obj)', 'content object_refs');
-def('sdo', 'observed-data', 'first_observed:ts last_observed:ts number_observed:i objects:d object_refs:rs(*sco|relationship)', 'first_observed last_observed number_observed');
-def('sdo', 'opinion', 'explanation:s authors:ss opinion:e(opinion-enum) object_refs:rs(*obj)', 'opinion object_refs');
-def('sdo', 'report', 'name:s description:s report_types:ovs(report-type-ov) published:ts object_refs:rs(*obj)', 'name published object_refs');
+def(
+  'sdo',
+  'observed-data',
+  'first_observed:ts last_observed:ts number_observed:i objects:d object_refs:rs(*sco|relationship)',
+  'first_observed last_observed number_observed',
+);
+def(
+  'sdo',
+  'opinion',
+  'explanation:s authors:ss opinion:e(opinion-enum) object_refs:rs(*obj)',
+  'opinion object_refs',
+);
+def(
+  'sdo',
+  'report',
+  'name:s description:s report_types:ovs(report-type-ov) published:ts object_refs:rs(*obj)',
+  'name published object_refs',
+);
 def(
   'sdo',
   'threat-actor',
   'name:s description:s threat_actor_types:ovs(threat-actor-type-ov) aliases:ss first_seen:ts last_seen:ts roles:ovs(threat-actor-role-ov) goals:ss sophistication:ov(threat-actor-sophistication-ov) resource_level:ov(attack-resource-level-ov) primary_motivation:ov(attack-motivation-ov) secondary_motivations:ovs(attack-motivation-ov) personal_motivations:ovs(attack-motivation-ov)',
   'name',
 );
-def('sdo', 'tool', 'name:s description:s tool_types:ovs(tool-type-ov) aliases:ss kill_chain_phases:kcp tool_version:s', 'name');
+def(
+  'sdo',
+  'tool',
+  'name:s description:s tool_types:ovs(tool-type-ov) aliases:ss kill_chain_phases:kcp tool_version:s',
+  'name',
+);
 def('sdo', 'vulnerability', 'name:s description:s', 'name');
 
 // ------------------------------------------------------------------------------------ SROs (§5)
-def('sro', 'relationship', 'relationship_type:s description:s source_ref:r(*sdo|*sco) target_ref:r(*sdo|*sco) start_time:ts stop_time:ts', 'relationship_type source_ref target_ref');
+def(
+  'sro',
+  'relationship',
+  'relationship_type:s description:s source_ref:r(*sdo|*sco) target_ref:r(*sdo|*sco) start_time:ts stop_time:ts',
+  'relationship_type source_ref target_ref',
+);
 def(
   'sro',
   'sighting',
@@ -209,9 +268,19 @@ def(
 );
 
 // ------------------------------------------------------------------------------------ SCOs (§6)
-def('sco', 'artifact', 'mime_type:s payload_bin:bin url:s hashes:h encryption_algorithm:e(encryption-algorithm-enum) decryption_key:s', '');
+def(
+  'sco',
+  'artifact',
+  'mime_type:s payload_bin:bin url:s hashes:h encryption_algorithm:e(encryption-algorithm-enum) decryption_key:s',
+  '',
+);
 def('sco', 'autonomous-system', 'number:i name:s rir:s', 'number');
-def('sco', 'directory', 'path:s path_enc:s ctime:ts mtime:ts atime:ts contains_refs:rs(file|directory)', 'path');
+def(
+  'sco',
+  'directory',
+  'path:s path_enc:s ctime:ts mtime:ts atime:ts contains_refs:rs(file|directory)',
+  'path',
+);
 def('sco', 'domain-name', 'value:s resolves_to_refs:rs(ipv4-addr|ipv6-addr|domain-name)', 'value');
 def('sco', 'email-addr', 'value:s display_name:s belongs_to_ref:r(user-account)', 'value');
 def(
@@ -226,8 +295,18 @@ def(
   'hashes:h size:u name:s name_enc:s magic_number_hex:hex mime_type:s ctime:ts mtime:ts atime:ts parent_directory_ref:r(directory) contains_refs:rs(*sco) content_ref:r(artifact)',
   '',
 );
-def('sco', 'ipv4-addr', 'value:s resolves_to_refs:rs(mac-addr) belongs_to_refs:rs(autonomous-system)', 'value');
-def('sco', 'ipv6-addr', 'value:s resolves_to_refs:rs(mac-addr) belongs_to_refs:rs(autonomous-system)', 'value');
+def(
+  'sco',
+  'ipv4-addr',
+  'value:s resolves_to_refs:rs(mac-addr) belongs_to_refs:rs(autonomous-system)',
+  'value',
+);
+def(
+  'sco',
+  'ipv6-addr',
+  'value:s resolves_to_refs:rs(mac-addr) belongs_to_refs:rs(autonomous-system)',
+  'value',
+);
 def('sco', 'mac-addr', 'value:s', 'value');
 def('sco', 'mutex', 'name:s', 'name');
 def(
@@ -250,7 +329,12 @@ def(
   'user_id:s credential:s account_login:s account_type:ov(account-type-ov) display_name:s is_service_account:b is_privileged:b can_escalate_privs:b is_disabled:b account_created:ts account_expires:ts credential_last_changed:ts account_first_login:ts account_last_login:ts',
   '',
 );
-def('sco', 'windows-registry-key', 'key:s values:subs(windows-registry-value) modified_time:ts creator_user_ref:r(user-account) number_of_subkeys:u', '');
+def(
+  'sco',
+  'windows-registry-key',
+  'key:s values:subs(windows-registry-value) modified_time:ts creator_user_ref:r(user-account) number_of_subkeys:u',
+  '',
+);
 def(
   'sco',
   'x509-certificate',
@@ -288,7 +372,12 @@ def(
   'pe_type:ov(windows-pebinary-type-ov) imphash:s machine_hex:hex number_of_sections:u time_date_stamp:ts pointer_to_symbol_table_hex:hex number_of_symbols:u size_of_optional_header:u characteristics_hex:hex file_header_hashes:h optional_header:sub(windows-pe-optional-header) sections:subs(windows-pe-section)',
   'pe_type',
 );
-def('sub', 'http-request-ext', 'request_method:s request_value:s request_version:s request_header:d message_body_length:u message_body_data_ref:r(artifact)', 'request_method request_value');
+def(
+  'sub',
+  'http-request-ext',
+  'request_method:s request_value:s request_version:s request_header:d message_body_length:u message_body_data_ref:r(artifact)',
+  'request_method request_value',
+);
 def('sub', 'icmp-ext', 'icmp_type_hex:hex icmp_code_hex:hex', 'icmp_type_hex icmp_code_hex');
 def(
   'sub',

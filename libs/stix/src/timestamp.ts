@@ -26,7 +26,14 @@ function two(s: string, i: number): number {
 export function checkTimestamp(s: string, minFraction = 0): TimestampProblem {
   const n = s.length;
   if (n < 20 || n > 64) return 'format';
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return 'format';
+  if (
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  )
+    return 'format';
   if (s.charCodeAt(n - 1) !== 90) return 'format';
   const y1 = two(s, 0);
   const y2 = two(s, 2);
@@ -35,7 +42,21 @@ export function checkTimestamp(s: string, minFraction = 0): TimestampProblem {
   const h = two(s, 11);
   const mi = two(s, 14);
   const se = two(s, 17);
-  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) return 'format';
+  if (
+    y1 < 0 ||
+    y2 < 0 ||
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    d > 31 ||
+    h < 0 ||
+    h > 23 ||
+    mi < 0 ||
+    mi > 59 ||
+    se < 0 ||
+    se > 60
+  )
+    return 'format';
   let frac = 0;
   if (n > 20) {
     if (s.charCodeAt(19) !== 46) return 'format';

@@ -4,8 +4,12 @@ import { objectTlp, parseTlpLevel, tlp2Marking, tlpMarkingById, TLP_MARKINGS } f
 describe('TLP markings', () => {
   it('knows the nine OASIS marking definitions', () => {
     expect(TLP_MARKINGS).to.have.length(9);
-    expect(tlpMarkingById('marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da')?.level).to.equal('green');
-    expect(tlpMarkingById('marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003')?.level).to.equal('amber+strict');
+    expect(tlpMarkingById('marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da')?.level).to.equal(
+      'green',
+    );
+    expect(tlpMarkingById('marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003')?.level).to.equal(
+      'amber+strict',
+    );
     expect(tlpMarkingById('marking-definition--00000000-0000-4000-8000-000000000000')).to.equal(undefined);
   });
   it('takes the strictest of several markings and reports unknown ones', () => {
@@ -34,7 +38,10 @@ describe('TLP: property-level markings and the strictest level', () => {
       object_marking_refs: [tlp2Marking('green').id],
       granular_markings: [
         { selectors: ['description'], marking_ref: tlp2Marking('red').id },
-        { selectors: ['name', 'labels'], marking_ref: 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82' },
+        {
+          selectors: ['name', 'labels'],
+          marking_ref: 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82',
+        },
         { selectors: ['pattern'], marking_ref: 'marking-definition--11111111-1111-4111-8111-111111111111' },
         { selectors: ['name'], lang: 'en' },
       ],
@@ -50,6 +57,11 @@ describe('TLP: property-level markings and the strictest level', () => {
     expect(strictestTlp(obj)).to.equal('red');
     expect(strictestTlp({})).to.equal(undefined);
     expect(isTlpMarkingDefinition(TLP_MARKINGS[0]!.object)).to.equal(true);
-    expect(isTlpMarkingDefinition({ type: 'marking-definition', id: 'marking-definition--11111111-1111-4111-8111-111111111111' })).to.equal(false);
+    expect(
+      isTlpMarkingDefinition({
+        type: 'marking-definition',
+        id: 'marking-definition--11111111-1111-4111-8111-111111111111',
+      }),
+    ).to.equal(false);
   });
 });

@@ -103,7 +103,10 @@ export interface ObjectTlp {
  * `object_marking_refs`. Ids that are not TLP and not in `knownMarkings` (statements, say, that
  * the bundle or the store defines) are returned as unknown, for the policy to deny on.
  */
-export function objectTlp(obj: Readonly<Record<string, unknown>>, knownMarkings: ReadonlySet<string> = new Set()): ObjectTlp {
+export function objectTlp(
+  obj: Readonly<Record<string, unknown>>,
+  knownMarkings: ReadonlySet<string> = new Set(),
+): ObjectTlp {
   const refs = obj['object_marking_refs'];
   let level: TlpLevel | undefined;
   const unknown: string[] = [];
@@ -148,7 +151,9 @@ export function propertyTlp(
         if (!knownMarkings.has(ref) && !unknown.includes(ref)) unknown.push(ref);
         continue;
       }
-      if (Array.isArray(sels)) for (const s of sels) if (typeof s === 'string') markings.push({ selector: s, level: m.level, markingId: ref });
+      if (Array.isArray(sels))
+        for (const s of sels)
+          if (typeof s === 'string') markings.push({ selector: s, level: m.level, markingId: ref });
     }
   }
   return { markings, unknown };
@@ -160,7 +165,8 @@ export function propertyTlp(
  */
 export function strictestTlp(obj: Readonly<Record<string, unknown>>): TlpLevel | undefined {
   let level = objectTlp(obj).level;
-  for (const p of propertyTlp(obj).markings) level = level === undefined ? p.level : stricterTlp(level, p.level);
+  for (const p of propertyTlp(obj).markings)
+    level = level === undefined ? p.level : stricterTlp(level, p.level);
   return level;
 }
 

@@ -27,14 +27,34 @@ import { ENUMS, isValidHashValue, OPEN_VOCABS, SCO_TYPES, SDO_TYPES, SRO_TYPES }
 
 type Json = Record<string, unknown>;
 
-const DEFAULTS = { maxDepth: 32, maxStringLength: 1 << 20, maxCollectionSize: 100_000, maxObjects: 1_000_000 };
+const DEFAULTS = {
+  maxDepth: 32,
+  maxStringLength: 1 << 20,
+  maxCollectionSize: 100_000,
+  maxObjects: 1_000_000,
+};
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_INT = 2 ** 53 - 1;
 const HASH_OV = OPEN_VOCABS.get('hash-algorithm-ov')!;
 const CUSTOM_SPEC: TypeSpec = (() => {
   const base = typeSpec('indicator')!;
   const props = new Map<string, PropCheck>();
-  for (const n of ['type', 'spec_version', 'id', 'created_by_ref', 'created', 'modified', 'revoked', 'labels', 'confidence', 'lang', 'external_references', 'object_marking_refs', 'granular_markings', 'extensions']) {
+  for (const n of [
+    'type',
+    'spec_version',
+    'id',
+    'created_by_ref',
+    'created',
+    'modified',
+    'revoked',
+    'labels',
+    'confidence',
+    'lang',
+    'external_references',
+    'object_marking_refs',
+    'granular_markings',
+    'extensions',
+  ]) {
     props.set(n, base.props.get(n)!);
   }
   const sco = typeSpec('file')!;
@@ -51,7 +71,7 @@ function has(o: Json, k: string): boolean {
 }
 
 function clip(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }
 
@@ -118,7 +138,8 @@ function isDictKey(k: string, min = 1): boolean {
   if (n < min || n > 250) return false;
   for (let i = 0; i < n; i++) {
     const c = k.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return false;
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45))
+      return false;
   }
   return true;
 }
@@ -130,7 +151,8 @@ function isBase64(s: string): boolean {
   if (n > 0 && s.charCodeAt(n - 1) === 61) end = s.charCodeAt(n - 2) === 61 ? n - 2 : n - 1;
   for (let i = 0; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 47)) return false;
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 47))
+      return false;
   }
   return true;
 }
@@ -152,7 +174,23 @@ export function isEmailAddress(s: string): boolean {
   const local = s.slice(0, at);
   for (let i = 0; i < local.length; i++) {
     const c = local.charCodeAt(i);
-    if (c <= 32 || c === 127 || c === 64 || c === 60 || c === 62 || c === 44 || c === 59 || c === 58 || c === 92 || c === 34 || c === 40 || c === 41 || c === 91 || c === 93) return false;
+    if (
+      c <= 32 ||
+      c === 127 ||
+      c === 64 ||
+      c === 60 ||
+      c === 62 ||
+      c === 44 ||
+      c === 59 ||
+      c === 58 ||
+      c === 92 ||
+      c === 34 ||
+      c === 40 ||
+      c === 41 ||
+      c === 91 ||
+      c === 93
+    )
+      return false;
   }
   if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
   return isDomainName(s.slice(at + 1));
@@ -217,7 +255,11 @@ class Ctx {
     if (typeof v === 'string') {
       if (v.length > this.maxString) {
         this.hostile = true;
-        this.err(this.at(), 'max-string-length', `string of ${v.length} characters is longer than the limit of ${this.maxString}`);
+        this.err(
+          this.at(),
+          'max-string-length',
+          `string of ${v.length} characters is longer than the limit of ${this.maxString}`,
+        );
       }
       return;
     }
@@ -231,7 +273,11 @@ class Ctx {
     if (Array.isArray(v)) {
       if (v.length > this.maxCollection) {
         this.hostile = true;
-        this.err(this.at(), 'max-collection-size', `list of ${v.length} elements is larger than the limit of ${this.maxCollection}`);
+        this.err(
+          this.at(),
+          'max-collection-size',
+          `list of ${v.length} elements is larger than the limit of ${this.maxCollection}`,
+        );
         return;
       }
       for (let i = 0; i < v.length; i++) {
@@ -248,18 +294,30 @@ class Ctx {
     const keys = Object.keys(o);
     if (keys.length > this.maxCollection) {
       this.hostile = true;
-      this.err(this.at(), 'max-collection-size', `object with ${keys.length} properties is larger than the limit of ${this.maxCollection}`);
+      this.err(
+        this.at(),
+        'max-collection-size',
+        `object with ${keys.length} properties is larger than the limit of ${this.maxCollection}`,
+      );
       return;
     }
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (FORBIDDEN_KEYS.has(k)) {
-        this.err(this.at(k), 'forbidden-key', `the key '${k}' is refused: it could alter object prototypes in consumers`);
+        this.err(
+          this.at(k),
+          'forbidden-key',
+          `the key '${k}' is refused: it could alter object prototypes in consumers`,
+        );
         continue;
       }
       if (k.length > this.maxString) {
         this.hostile = true;
-        this.err(this.at(), 'max-string-length', `a key of ${k.length} characters is longer than the limit of ${this.maxString}`);
+        this.err(
+          this.at(),
+          'max-string-length',
+          `a key of ${k.length} characters is longer than the limit of ${this.maxString}`,
+        );
         continue;
       }
       const e = o[k];
@@ -281,18 +339,27 @@ class Ctx {
       const c = spec.props.get(key);
       if (c !== undefined) {
         this.value(v, c, path, key, o);
-        if (c.encOf !== undefined && !has(o, c.encOf)) this.err(`${path}/${key}`, 'property-dependency', `'${key}' must not appear without '${c.encOf}'`);
+        if (c.encOf !== undefined && !has(o, c.encOf))
+          this.err(`${path}/${key}`, 'property-dependency', `'${key}' must not appear without '${c.encOf}'`);
         continue;
       }
       const p = `${path}/${pointerSegment(key)}`;
       if (!isPropertyName(key)) {
-        this.err(p, 'property-name', `property name '${clip(key)}' is invalid: use a-z, 0-9 and '_', 3 to 250 characters`);
+        this.err(
+          p,
+          'property-name',
+          `property name '${clip(key)}' is invalid: use a-z, 0-9 and '_', 3 to 250 characters`,
+        );
       } else if (key === 'defanged' && topLevel) {
         this.err(p, 'property-type', "'defanged' is allowed only on cyber-observable objects");
       } else if (key.endsWith('_enc') && !has(o, key.slice(0, -4))) {
         this.err(p, 'property-dependency', `'${key}' must not appear without '${key.slice(0, -4)}'`);
       } else if (!allowUnknown && !(topLevel && this.declaresToplevelExtension(o))) {
-        this.warn(p, 'custom-property', `'${clip(key)}' is not a property of ${spec.type}; custom properties are deprecated in favour of extensions${key.startsWith('x_') ? '' : " and SHOULD start with 'x_'"}`);
+        this.warn(
+          p,
+          'custom-property',
+          `'${clip(key)}' is not a property of ${spec.type}; custom properties are deprecated in favour of extensions${key.startsWith('x_') ? '' : " and SHOULD start with 'x_'"}`,
+        );
       }
     }
     for (const r of spec.required) {
@@ -330,8 +397,16 @@ class Ctx {
           this.typeErr(base, key, 'an integer', v);
           return;
         }
-        const [lo, hi] = c.k === K.UInteger ? [0, MAX_INT] : c.k === K.Port ? [0, 65535] : c.k === K.Confidence ? [0, 100] : [-MAX_INT, MAX_INT];
-        if (v < lo || v > hi) this.err(`${base}/${key}`, 'value-range', `'${key}' is ${v}; it must be between ${lo} and ${hi}`);
+        const [lo, hi] =
+          c.k === K.UInteger
+            ? [0, MAX_INT]
+            : c.k === K.Port
+              ? [0, 65535]
+              : c.k === K.Confidence
+                ? [0, 100]
+                : [-MAX_INT, MAX_INT];
+        if (v < lo || v > hi)
+          this.err(`${base}/${key}`, 'value-range', `'${key}' is ${v}; it must be between ${lo} and ${hi}`);
         return;
       }
       case K.Number:
@@ -340,12 +415,14 @@ class Ctx {
       case K.Strings:
         if (this.list(v, base, key)) {
           const a = v as unknown[];
-          for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'string') this.typeErr(`${base}/${key}`, String(i), 'a string', a[i]);
+          for (let i = 0; i < a.length; i++)
+            if (typeof a[i] !== 'string') this.typeErr(`${base}/${key}`, String(i), 'a string', a[i]);
         }
         return;
       case K.Hex:
         if (typeof v !== 'string') this.typeErr(base, key, 'a hex string', v);
-        else if (v.length % 2 !== 0 || !isHexString(v)) this.err(`${base}/${key}`, 'value-format', `'${key}' must be an even number of hexadecimal digits`);
+        else if (v.length % 2 !== 0 || !isHexString(v))
+          this.err(`${base}/${key}`, 'value-format', `'${key}' must be an even number of hexadecimal digits`);
         return;
       case K.Binary:
         if (typeof v !== 'string') this.typeErr(base, key, 'a base64 string', v);
@@ -359,7 +436,8 @@ class Ctx {
         return;
       case K.Object:
         if (!isObj(v)) this.typeErr(base, key, 'an object', v);
-        else if (Object.keys(v).length === 0) this.err(`${base}/${key}`, 'empty-dictionary', `'${key}' must not be empty`);
+        else if (Object.keys(v).length === 0)
+          this.err(`${base}/${key}`, 'empty-dictionary', `'${key}' must not be empty`);
         return;
       case K.Any:
         return;
@@ -369,7 +447,14 @@ class Ctx {
       case K.Subs: {
         if (!this.list(v, base, key)) return;
         const a = v as unknown[];
-        const sub = c.k === K.KillChainPhases ? 'kill-chain-phase' : c.k === K.ExternalReferences ? 'external-reference' : c.k === K.GranularMarkings ? 'granular-marking' : c.arg;
+        const sub =
+          c.k === K.KillChainPhases
+            ? 'kill-chain-phase'
+            : c.k === K.ExternalReferences
+              ? 'external-reference'
+              : c.k === K.GranularMarkings
+                ? 'granular-marking'
+                : c.arg;
         const spec = typeSpec(sub)!;
         for (let i = 0; i < a.length; i++) {
           const e = a[i];
@@ -388,7 +473,8 @@ class Ctx {
       case K.Sub:
         if (!isObj(v)) this.typeErr(base, key, 'an object', v);
         else {
-          if (Object.keys(v).length === 0) this.err(`${base}/${key}`, 'empty-dictionary', `'${key}' must not be empty`);
+          if (Object.keys(v).length === 0)
+            this.err(`${base}/${key}`, 'empty-dictionary', `'${key}' must not be empty`);
           this.props(v, typeSpec(c.arg)!, `${base}/${key}`, false, false);
         }
         return;
@@ -396,7 +482,11 @@ class Ctx {
         this.extensions(v, base, key, owner);
         return;
       case K.Reserved:
-        this.err(`${base}/${key}`, 'reserved-property', `'${key}' is a reserved property name and must not be used in STIX 2.1 content`);
+        this.err(
+          `${base}/${key}`,
+          'reserved-property',
+          `'${key}' is a reserved property name and must not be used in STIX 2.1 content`,
+        );
         return;
       case K.Ref:
         this.ref(v, `${base}/${key}`, key, c.types);
@@ -432,7 +522,11 @@ class Ctx {
       return false;
     }
     if (v.length === 0) {
-      this.err(`${base}/${key}`, 'empty-list', `'${key}' must not be an empty list; omit the property instead`);
+      this.err(
+        `${base}/${key}`,
+        'empty-list',
+        `'${key}' must not be an empty list; omit the property instead`,
+      );
       return false;
     }
     return true;
@@ -444,9 +538,20 @@ class Ctx {
       return;
     }
     const p = checkTimestamp(v);
-    if (p === 'format') this.err(`${base}/${key}`, 'timestamp-format', `'${key}' is '${clip(v)}'; it must be an RFC 3339 UTC timestamp like 2024-01-15T12:30:45.000Z`);
-    else if (p === 'calendar') this.err(`${base}/${key}`, 'timestamp-format', `'${key}' is '${clip(v)}', a date that does not exist`);
-    else if (millis && checkTimestamp(v, 3) !== undefined) this.err(`${base}/${key}`, 'timestamp-precision', `'${key}' must have at least millisecond precision (e.g. ${v.slice(0, 19)}.000Z)`);
+    if (p === 'format')
+      this.err(
+        `${base}/${key}`,
+        'timestamp-format',
+        `'${key}' is '${clip(v)}'; it must be an RFC 3339 UTC timestamp like 2024-01-15T12:30:45.000Z`,
+      );
+    else if (p === 'calendar')
+      this.err(`${base}/${key}`, 'timestamp-format', `'${key}' is '${clip(v)}', a date that does not exist`);
+    else if (millis && checkTimestamp(v, 3) !== undefined)
+      this.err(
+        `${base}/${key}`,
+        'timestamp-precision',
+        `'${key}' must have at least millisecond precision (e.g. ${v.slice(0, 19)}.000Z)`,
+      );
   }
 
   private term(v: unknown, base: string, key: string, c: PropCheck): void {
@@ -456,16 +561,26 @@ class Ctx {
     }
     if (c.k === K.Enum || c.k === K.Enums) {
       const set = ENUMS.get(c.arg)!;
-      if (!set.has(v)) this.err(`${base}/${key}`, 'enum-value', `'${clip(v)}' is not allowed here; ${c.arg} allows only: ${[...set].join(', ')}`);
+      if (!set.has(v))
+        this.err(
+          `${base}/${key}`,
+          'enum-value',
+          `'${clip(v)}' is not allowed here; ${c.arg} allows only: ${[...set].join(', ')}`,
+        );
     } else {
       const set = OPEN_VOCABS.get(c.arg)!;
-      if (!set.has(v)) this.warn(`${base}/${key}`, 'open-vocab', `'${clip(v)}' is not in the open vocabulary ${c.arg}`);
+      if (!set.has(v))
+        this.warn(`${base}/${key}`, 'open-vocab', `'${clip(v)}' is not in the open vocabulary ${c.arg}`);
     }
   }
 
   ref(v: unknown, path: string, key: string, types: readonly string[]): void {
     if (typeof v !== 'string') {
-      this.err(path, 'property-type', `'${key}' must hold identifiers (strings), not ${v === null ? 'null' : typeof v}`);
+      this.err(
+        path,
+        'property-type',
+        `'${key}' must hold identifiers (strings), not ${v === null ? 'null' : typeof v}`,
+      );
       return;
     }
     const t = idType(v);
@@ -473,7 +588,8 @@ class Ctx {
       this.err(path, 'reference-format', `'${clip(v)}' is not a STIX identifier (<type>--<RFC 4122 UUID>)`);
       return;
     }
-    if (!refTypeAllowed(t, types)) this.err(path, 'reference-type', `'${key}' must not point at a ${t}; allowed: ${describeTypes(types)}`);
+    if (!refTypeAllowed(t, types))
+      this.err(path, 'reference-type', `'${key}' must not point at a ${t}; allowed: ${describeTypes(types)}`);
   }
 
   private hashes(v: unknown, path: string, key: string): void {
@@ -488,15 +604,25 @@ class Ctx {
       const hv = v[alg];
       const p = `${path}/${pointerSegment(alg)}`;
       if (!isDictKey(alg, 3)) {
-        this.err(p, 'dictionary-key', `hash algorithm name '${clip(alg)}' must be 3-250 characters of a-z, A-Z, 0-9, '_' or '-'`);
+        this.err(
+          p,
+          'dictionary-key',
+          `hash algorithm name '${clip(alg)}' must be 3-250 characters of a-z, A-Z, 0-9, '_' or '-'`,
+        );
         continue;
       }
       if (typeof hv !== 'string') {
         this.err(p, 'property-type', `the ${alg} hash must be a string`);
         continue;
       }
-      if (!HASH_OV.has(alg)) this.warn(p, 'open-vocab', `'${clip(alg)}' is not in hash-algorithm-ov (MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, SSDEEP, TLSH)`);
-      else if (!isValidHashValue(alg, hv)) this.err(p, 'hash-value', `'${clip(hv)}' is not a valid ${alg} hash`);
+      if (!HASH_OV.has(alg))
+        this.warn(
+          p,
+          'open-vocab',
+          `'${clip(alg)}' is not in hash-algorithm-ov (MD5, SHA-1, SHA-256, SHA-512, SHA3-256, SHA3-512, SSDEEP, TLSH)`,
+        );
+      else if (!isValidHashValue(alg, hv))
+        this.err(p, 'hash-value', `'${clip(hv)}' is not a valid ${alg} hash`);
     }
     if (n === 0) this.err(path, 'empty-dictionary', `'${key}' must not be empty`);
   }
@@ -510,36 +636,66 @@ class Ctx {
     for (const k in v) {
       if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
       n++;
-      if (!FORBIDDEN_KEYS.has(k) && !isDictKey(k)) this.err(`${path}/${pointerSegment(k)}`, 'dictionary-key', `dictionary key '${clip(k)}' must be 1-250 ASCII characters of a-z, A-Z, 0-9, '_' or '-'`);
+      if (!FORBIDDEN_KEYS.has(k) && !isDictKey(k))
+        this.err(
+          `${path}/${pointerSegment(k)}`,
+          'dictionary-key',
+          `dictionary key '${clip(k)}' must be 1-250 ASCII characters of a-z, A-Z, 0-9, '_' or '-'`,
+        );
     }
     if (n === 0) this.err(path, 'empty-dictionary', `'${key}' must not be empty`);
   }
 
   private externalReference(e: Json, p: string): void {
     if (!has(e, 'description') && !has(e, 'url') && !has(e, 'external_id')) {
-      this.err(p, 'external-reference', 'an external reference needs at least one of description, url or external_id');
+      this.err(
+        p,
+        'external-reference',
+        'an external reference needs at least one of description, url or external_id',
+      );
     }
     const h = e['hashes'];
-    if (isObj(h)) for (const k of Object.keys(h)) if (!HASH_OV.has(k) && !FORBIDDEN_KEYS.has(k)) this.err(`${p}/hashes/${pointerSegment(k)}`, 'external-reference', `hash names in external references must come from hash-algorithm-ov; '${clip(k)}' does not`);
+    if (isObj(h))
+      for (const k of Object.keys(h))
+        if (!HASH_OV.has(k) && !FORBIDDEN_KEYS.has(k))
+          this.err(
+            `${p}/hashes/${pointerSegment(k)}`,
+            'external-reference',
+            `hash names in external references must come from hash-algorithm-ov; '${clip(k)}' does not`,
+          );
     const src = e['source_name'];
     const xid = e['external_id'];
-    if (src === 'capec' && typeof xid === 'string' && !CAPEC.test(xid)) this.err(`${p}/external_id`, 'external-reference', `a CAPEC reference needs external_id 'CAPEC-<number>', not '${clip(xid)}'`);
-    if (src === 'cve' && typeof xid === 'string' && !CVE.test(xid)) this.err(`${p}/external_id`, 'external-reference', `a CVE reference needs external_id 'CVE-<year>-<number>', not '${clip(xid)}'`);
+    if (src === 'capec' && typeof xid === 'string' && !CAPEC.test(xid))
+      this.err(
+        `${p}/external_id`,
+        'external-reference',
+        `a CAPEC reference needs external_id 'CAPEC-<number>', not '${clip(xid)}'`,
+      );
+    if (src === 'cve' && typeof xid === 'string' && !CVE.test(xid))
+      this.err(
+        `${p}/external_id`,
+        'external-reference',
+        `a CVE reference needs external_id 'CVE-<year>-<number>', not '${clip(xid)}'`,
+      );
   }
 
   private killChainPhase(e: Json, p: string): void {
     for (const k of ['kill_chain_name', 'phase_name']) {
       const v = e[k];
-      if (typeof v === 'string' && v !== v.toLowerCase()) this.warn(`${p}/${k}`, 'kill-chain-phase', `'${k}' SHOULD be lower case with hyphens`);
+      if (typeof v === 'string' && v !== v.toLowerCase())
+        this.warn(`${p}/${k}`, 'kill-chain-phase', `'${k}' SHOULD be lower case with hyphens`);
     }
   }
 
   private granularMarking(e: Json, p: string): void {
     const hasRef = has(e, 'marking_ref');
     const hasLang = has(e, 'lang');
-    if (hasRef === hasLang) this.err(p, 'granular-marking', 'a granular marking needs exactly one of marking_ref or lang');
-    if (hasRef && e['marking_ref'] === this.root['id']) this.err(`${p}/marking_ref`, 'marking-self-reference', 'a marking definition must not mark itself');
-    if (hasLang && typeof e['lang'] === 'string' && !LANG.test(e['lang'])) this.err(`${p}/lang`, 'value-format', `'${clip(e['lang'])}' is not an RFC 5646 language tag`);
+    if (hasRef === hasLang)
+      this.err(p, 'granular-marking', 'a granular marking needs exactly one of marking_ref or lang');
+    if (hasRef && e['marking_ref'] === this.root['id'])
+      this.err(`${p}/marking_ref`, 'marking-self-reference', 'a marking definition must not mark itself');
+    if (hasLang && typeof e['lang'] === 'string' && !LANG.test(e['lang']))
+      this.err(`${p}/lang`, 'value-format', `'${clip(e['lang'])}' is not an RFC 5646 language tag`);
     const sels = e['selectors'];
     if (!Array.isArray(sels)) return;
     for (let i = 0; i < sels.length; i++) {
@@ -547,11 +703,20 @@ class Ctx {
       if (typeof s !== 'string') continue;
       const sp = `${p}/selectors/${i}`;
       if (s.length > 4096 || !SELECTOR.test(s)) {
-        this.err(sp, 'granular-selector', `selector '${clip(s)}' is malformed: use property names, dictionary keys and [index] joined by '.'`);
+        this.err(
+          sp,
+          'granular-selector',
+          `selector '${clip(s)}' is malformed: use property names, dictionary keys and [index] joined by '.'`,
+        );
         continue;
       }
       const miss = resolveSelector(this.root, s);
-      if (miss) this.err(sp, 'granular-selector', `selector '${clip(s)}' does not resolve inside the object: ${miss}`);
+      if (miss)
+        this.err(
+          sp,
+          'granular-selector',
+          `selector '${clip(s)}' does not resolve inside the object: ${miss}`,
+        );
     }
   }
 
@@ -580,18 +745,32 @@ class Ctx {
         }
         const et = e['extension_type'];
         if (et === undefined) this.err(p, 'extension-type', `extension '${k}' needs 'extension_type'`);
-        else if (typeof et !== 'string' || !ENUMS.get('extension-type-enum')!.has(et)) this.err(`${p}/extension_type`, 'extension-type', `'${clip(et)}' is not an extension type (new-sdo, new-sco, new-sro, property-extension, toplevel-property-extension)`);
+        else if (typeof et !== 'string' || !ENUMS.get('extension-type-enum')!.has(et))
+          this.err(
+            `${p}/extension_type`,
+            'extension-type',
+            `'${clip(et)}' is not an extension type (new-sdo, new-sco, new-sro, property-extension, toplevel-property-extension)`,
+          );
         continue;
       }
       if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*-ext$/.test(k) || k.length > 250) {
-        this.err(p, 'extension-key', `extension key '${clip(k)}' must be an extension-definition id or a name ending in '-ext'`);
+        this.err(
+          p,
+          'extension-key',
+          `extension key '${clip(k)}' must be an extension-definition id or a name ending in '-ext'`,
+        );
         continue;
       }
       if (predefined?.has(k)) {
-        if (Object.keys(e).length === 0) this.err(p, 'empty-dictionary', `extension '${k}' must not be empty`);
+        if (Object.keys(e).length === 0)
+          this.err(p, 'empty-dictionary', `extension '${k}' must not be empty`);
         this.props(e, typeSpec(k)!, p, false, false);
       } else {
-        this.warn(p, 'custom-extension', `'${clip(k)}' is not a predefined extension of ${String(type)}; custom extensions are deprecated in favour of extension definitions`);
+        this.warn(
+          p,
+          'custom-extension',
+          `'${clip(k)}' is not a predefined extension of ${String(type)}; custom extensions are deprecated in favour of extension definitions`,
+        );
       }
     }
     if (n === 0) this.err(path, 'empty-dictionary', `'${key}' must not be empty`);
@@ -602,7 +781,12 @@ class Ctx {
     const b = o[later];
     if (typeof a !== 'string' || typeof b !== 'string' || checkTimestamp(a) || checkTimestamp(b)) return;
     const c = compareTimestamps(b, a);
-    if (strict ? c <= 0 : c < 0) this.err(`/${later}`, 'timestamp-order', `'${later}' (${b}) must be ${strict ? 'later than' : 'the same as or later than'} '${earlier}' (${a})`);
+    if (strict ? c <= 0 : c < 0)
+      this.err(
+        `/${later}`,
+        'timestamp-order',
+        `'${later}' (${b}) must be ${strict ? 'later than' : 'the same as or later than'} '${earlier}' (${a})`,
+      );
   }
 }
 
@@ -620,7 +804,8 @@ export function resolveSelector(root: Json, selector: string): string {
       cur = cur[idx];
     } else {
       if (!isObj(cur)) return `'${parts.slice(0, i).join('.')}' is not an object`;
-      if (!Object.prototype.hasOwnProperty.call(cur, part)) return `'${parts.slice(0, i + 1).join('.')}' is not present`;
+      if (!Object.prototype.hasOwnProperty.call(cur, part))
+        return `'${parts.slice(0, i + 1).join('.')}' is not present`;
       cur = cur[part];
     }
   }
@@ -628,7 +813,14 @@ export function resolveSelector(root: Json, selector: string): string {
 }
 
 function refTypeAllowed(t: string, types: readonly string[]): boolean {
-  const known = SDO_TYPES.has(t) || SRO_TYPES.has(t) || SCO_TYPES.has(t) || t === 'marking-definition' || t === 'language-content' || t === 'extension-definition' || t === 'bundle';
+  const known =
+    SDO_TYPES.has(t) ||
+    SRO_TYPES.has(t) ||
+    SCO_TYPES.has(t) ||
+    t === 'marking-definition' ||
+    t === 'language-content' ||
+    t === 'extension-definition' ||
+    t === 'bundle';
   for (const a of types) {
     if (a === t) return true;
     if (a.charCodeAt(0) !== 42) continue;
@@ -641,7 +833,17 @@ function refTypeAllowed(t: string, types: readonly string[]): boolean {
 }
 
 function describeTypes(types: readonly string[]): string {
-  return types.map((t) => (t === '*sdo' ? 'any domain object' : t === '*sco' ? 'any cyber-observable' : t === '*obj' ? 'any STIX object' : t)).join(', ');
+  return types
+    .map((t) =>
+      t === '*sdo'
+        ? 'any domain object'
+        : t === '*sco'
+          ? 'any cyber-observable'
+          : t === '*obj'
+            ? 'any STIX object'
+            : t,
+    )
+    .join(', ');
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -657,7 +859,13 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
   const type = spec.type;
-  if (spec.kind === 'sdo' || spec.kind === 'sro' || spec.kind === 'language-content' || spec.kind === 'extension-definition') ctx.order(o, 'created', 'modified', false);
+  if (
+    spec.kind === 'sdo' ||
+    spec.kind === 'sro' ||
+    spec.kind === 'language-content' ||
+    spec.kind === 'extension-definition'
+  )
+    ctx.order(o, 'created', 'modified', false);
   switch (type) {
     case 'campaign':
     case 'infrastructure':
@@ -676,7 +884,12 @@ function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
       const pattern = o['pattern'];
       if (o['pattern_type'] === 'stix' && typeof pattern === 'string') {
         const pv = o['pattern_version'];
-        if (pv !== undefined && pv !== '2.1' && pv !== '2.0') ctx.warn('/pattern_version', 'pattern-version', `pattern_version '${clip(pv)}' is not a STIX patterning version this validator knows (2.0, 2.1)`);
+        if (pv !== undefined && pv !== '2.1' && pv !== '2.0')
+          ctx.warn(
+            '/pattern_version',
+            'pattern-version',
+            `pattern_version '${clip(pv)}' is not a STIX patterning version this validator knows (2.0, 2.1)`,
+          );
         const a = analyzePattern(pattern, '/pattern');
         for (const e of a.errors) ctx.errors.push(e);
         for (const w of a.warnings) ctx.warnings.push(w);
@@ -686,44 +899,89 @@ function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
     case 'location': {
       const lat = o['latitude'];
       const lon = o['longitude'];
-      if (typeof lat === 'number' && (lat < -90 || lat > 90)) ctx.err('/latitude', 'value-range', `latitude ${lat} must be between -90 and 90`);
-      if (typeof lon === 'number' && (lon < -180 || lon > 180)) ctx.err('/longitude', 'value-range', `longitude ${lon} must be between -180 and 180`);
-      if (has(o, 'latitude') !== has(o, 'longitude')) ctx.err(has(o, 'latitude') ? '/latitude' : '/longitude', 'property-dependency', 'latitude and longitude must be given together');
-      if (has(o, 'precision') && !(has(o, 'latitude') && has(o, 'longitude'))) ctx.err('/precision', 'property-dependency', 'precision needs both latitude and longitude');
-      if (!has(o, 'region') && !has(o, 'country') && !(has(o, 'latitude') && has(o, 'longitude'))) ctx.err('', 'required-property', 'a location needs at least one of region, country, or latitude and longitude');
+      if (typeof lat === 'number' && (lat < -90 || lat > 90))
+        ctx.err('/latitude', 'value-range', `latitude ${lat} must be between -90 and 90`);
+      if (typeof lon === 'number' && (lon < -180 || lon > 180))
+        ctx.err('/longitude', 'value-range', `longitude ${lon} must be between -180 and 180`);
+      if (has(o, 'latitude') !== has(o, 'longitude'))
+        ctx.err(
+          has(o, 'latitude') ? '/latitude' : '/longitude',
+          'property-dependency',
+          'latitude and longitude must be given together',
+        );
+      if (has(o, 'precision') && !(has(o, 'latitude') && has(o, 'longitude')))
+        ctx.err('/precision', 'property-dependency', 'precision needs both latitude and longitude');
+      if (!has(o, 'region') && !has(o, 'country') && !(has(o, 'latitude') && has(o, 'longitude')))
+        ctx.err(
+          '',
+          'required-property',
+          'a location needs at least one of region, country, or latitude and longitude',
+        );
       return;
     }
     case 'malware':
-      if (o['is_family'] === true && !has(o, 'name')) ctx.err('', 'required-property', "'name' is required when is_family is true");
+      if (o['is_family'] === true && !has(o, 'name'))
+        ctx.err('', 'required-property', "'name' is required when is_family is true");
       return;
     case 'malware-analysis':
-      if (!has(o, 'result') && !has(o, 'analysis_sco_refs')) ctx.err('', 'required-property', 'a malware-analysis needs result or analysis_sco_refs');
+      if (!has(o, 'result') && !has(o, 'analysis_sco_refs'))
+        ctx.err('', 'required-property', 'a malware-analysis needs result or analysis_sco_refs');
       ctx.order(o, 'analysis_started', 'analysis_ended', false);
       return;
     case 'observed-data': {
       ctx.order(o, 'first_observed', 'last_observed', false);
       const n = o['number_observed'];
-      if (typeof n === 'number' && Number.isInteger(n) && (n < 1 || n > 999_999_999)) ctx.err('/number_observed', 'value-range', `number_observed is ${n}; it must be between 1 and 999,999,999`);
+      if (typeof n === 'number' && Number.isInteger(n) && (n < 1 || n > 999_999_999))
+        ctx.err(
+          '/number_observed',
+          'value-range',
+          `number_observed is ${n}; it must be between 1 and 999,999,999`,
+        );
       const hasObjects = has(o, 'objects');
       const hasRefs = has(o, 'object_refs');
-      if (hasObjects && hasRefs) ctx.err('', 'mutually-exclusive', "observed-data must have either 'object_refs' or the deprecated 'objects', not both");
-      else if (!hasObjects && !hasRefs) ctx.err('', 'required-property', "observed-data needs 'object_refs' (or the deprecated 'objects')");
-      if (hasObjects) ctx.warn('/objects', 'deprecated-property', "'objects' is deprecated in STIX 2.1; use object_refs to SCOs");
+      if (hasObjects && hasRefs)
+        ctx.err(
+          '',
+          'mutually-exclusive',
+          "observed-data must have either 'object_refs' or the deprecated 'objects', not both",
+        );
+      else if (!hasObjects && !hasRefs)
+        ctx.err('', 'required-property', "observed-data needs 'object_refs' (or the deprecated 'objects')");
+      if (hasObjects)
+        ctx.warn(
+          '/objects',
+          'deprecated-property',
+          "'objects' is deprecated in STIX 2.1; use object_refs to SCOs",
+        );
       const refs = o['object_refs'];
-      if (Array.isArray(refs) && refs.length > 0 && !refs.some((r) => typeof r === 'string' && SCO_TYPES.has(idType(r) ?? ''))) {
-        ctx.err('/object_refs', 'reference-type', 'object_refs must contain at least one cyber-observable reference');
+      if (
+        Array.isArray(refs) &&
+        refs.length > 0 &&
+        !refs.some((r) => typeof r === 'string' && SCO_TYPES.has(idType(r) ?? ''))
+      ) {
+        ctx.err(
+          '/object_refs',
+          'reference-type',
+          'object_refs must contain at least one cyber-observable reference',
+        );
       }
       return;
     }
     case 'relationship': {
       const rt = o['relationship_type'];
-      if (typeof rt === 'string' && !/^[a-z0-9-]{1,250}$/.test(rt)) ctx.err('/relationship_type', 'relationship-type', `relationship_type '${clip(rt)}' may use only a-z, 0-9 and '-'`);
+      if (typeof rt === 'string' && !/^[a-z0-9-]{1,250}$/.test(rt))
+        ctx.err(
+          '/relationship_type',
+          'relationship-type',
+          `relationship_type '${clip(rt)}' may use only a-z, 0-9 and '-'`,
+        );
       ctx.order(o, 'start_time', 'stop_time', true);
       return;
     }
     case 'sighting': {
       const n = o['count'];
-      if (typeof n === 'number' && Number.isInteger(n) && (n < 0 || n > 999_999_999)) ctx.err('/count', 'value-range', `count is ${n}; it must be between 0 and 999,999,999`);
+      if (typeof n === 'number' && Number.isInteger(n) && (n < 0 || n > 999_999_999))
+        ctx.err('/count', 'value-range', `count is ${n}; it must be between 0 and 999,999,999`);
       return;
     }
     case 'marking-definition':
@@ -731,8 +989,15 @@ function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
       return;
     case 'extension-definition': {
       const et = o['extension_types'];
-      if (has(o, 'extension_properties') && !(Array.isArray(et) && et.includes('toplevel-property-extension'))) {
-        ctx.err('/extension_properties', 'property-dependency', 'extension_properties is allowed only with extension type toplevel-property-extension');
+      if (
+        has(o, 'extension_properties') &&
+        !(Array.isArray(et) && et.includes('toplevel-property-extension'))
+      ) {
+        ctx.err(
+          '/extension_properties',
+          'property-dependency',
+          'extension_properties is allowed only with extension type toplevel-property-extension',
+        );
       }
       return;
     }
@@ -741,8 +1006,18 @@ function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
       if (isObj(c)) {
         for (const k of Object.keys(c)) {
           if (FORBIDDEN_KEYS.has(k)) continue;
-          if (!LANG.test(k)) ctx.err(`/contents/${pointerSegment(k)}`, 'value-format', `'${clip(k)}' is not an RFC 5646 language tag`);
-          if (!isObj(c[k]) || Object.keys(c[k]).length === 0) ctx.err(`/contents/${pointerSegment(k)}`, 'property-type', 'each language in contents maps to a non-empty dictionary of translated properties');
+          if (!LANG.test(k))
+            ctx.err(
+              `/contents/${pointerSegment(k)}`,
+              'value-format',
+              `'${clip(k)}' is not an RFC 5646 language tag`,
+            );
+          if (!isObj(c[k]) || Object.keys(c[k]).length === 0)
+            ctx.err(
+              `/contents/${pointerSegment(k)}`,
+              'property-type',
+              'each language in contents maps to a non-empty dictionary of translated properties',
+            );
         }
       }
       return;
@@ -754,31 +1029,73 @@ function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
 }
 
 function markingDefinition(ctx: Ctx, o: Json): void {
-  for (const k of ['modified', 'revoked']) if (has(o, k)) ctx.err(`/${k}`, 'marking-definition', `marking definitions cannot be versioned: '${k}' must not appear`);
+  for (const k of ['modified', 'revoked'])
+    if (has(o, k))
+      ctx.err(
+        `/${k}`,
+        'marking-definition',
+        `marking definitions cannot be versioned: '${k}' must not appear`,
+      );
   const refs = o['object_marking_refs'];
-  if (Array.isArray(refs) && refs.includes(o['id'])) ctx.err('/object_marking_refs', 'marking-self-reference', 'a marking definition must not mark itself');
+  if (Array.isArray(refs) && refs.includes(o['id']))
+    ctx.err('/object_marking_refs', 'marking-self-reference', 'a marking definition must not mark itself');
   const dt = o['definition_type'];
   const hasExt = has(o, 'extensions');
   if (!hasExt) {
-    if (!has(o, 'definition_type')) ctx.err('', 'required-property', "required property 'definition_type' is missing (needed when 'extensions' is absent)");
-    if (!has(o, 'definition')) ctx.err('', 'required-property', "required property 'definition' is missing (needed when 'extensions' is absent)");
+    if (!has(o, 'definition_type'))
+      ctx.err(
+        '',
+        'required-property',
+        "required property 'definition_type' is missing (needed when 'extensions' is absent)",
+      );
+    if (!has(o, 'definition'))
+      ctx.err(
+        '',
+        'required-property',
+        "required property 'definition' is missing (needed when 'extensions' is absent)",
+      );
   }
   const def = o['definition'];
-  if (dt === 'statement' && isObj(def) && typeof def['statement'] !== 'string') ctx.err('/definition/statement', 'marking-definition', "a statement marking needs a string 'definition.statement'");
+  if (dt === 'statement' && isObj(def) && typeof def['statement'] !== 'string')
+    ctx.err(
+      '/definition/statement',
+      'marking-definition',
+      "a statement marking needs a string 'definition.statement'",
+    );
   const id = o['id'];
   const known = typeof id === 'string' ? tlpMarkingById(id) : undefined;
   if (dt === 'tlp' || (known && known.version === '1.0')) {
-    if (!known || known.version !== '1.0') ctx.err('', 'tlp-marking', 'TLP 1.0 marking definitions may only be the four objects the STIX 2.1 specification defines (§7.2.1.4); this id is not one of them');
-    else if (!deepEqual(o, known.object)) ctx.err('', 'tlp-marking', `${known.object['name'] as string} must be exactly the object the STIX 2.1 specification fixes (id, created 2017-01-20T00:00:00.000Z, definition_type 'tlp', name, definition), with nothing added`);
+    if (!known || known.version !== '1.0')
+      ctx.err(
+        '',
+        'tlp-marking',
+        'TLP 1.0 marking definitions may only be the four objects the STIX 2.1 specification defines (§7.2.1.4); this id is not one of them',
+      );
+    else if (!deepEqual(o, known.object))
+      ctx.err(
+        '',
+        'tlp-marking',
+        `${known.object['name'] as string} must be exactly the object the STIX 2.1 specification fixes (id, created 2017-01-20T00:00:00.000Z, definition_type 'tlp', name, definition), with nothing added`,
+      );
   }
   const ext = o['extensions'];
   const tlp2 = isObj(ext) ? ext[TLP2_EXTENSION_ID] : undefined;
   if ((known && known.version === '2.0') || tlp2 !== undefined) {
-    if (!known || known.version !== '2.0') ctx.err('', 'tlp-marking', 'this marking uses the TLP 2.0 extension but its id is not one of the five OASIS TLP 2.0 marking definitions');
+    if (!known || known.version !== '2.0')
+      ctx.err(
+        '',
+        'tlp-marking',
+        'this marking uses the TLP 2.0 extension but its id is not one of the five OASIS TLP 2.0 marking definitions',
+      );
     else {
       const want = known.object;
       const wantExt = (want['extensions'] as Json)[TLP2_EXTENSION_ID];
-      if (o['name'] !== want['name'] || !deepEqual(tlp2, wantExt)) ctx.err('', 'tlp-marking', `${want['name'] as string} must carry name '${want['name'] as string}' and the TLP 2.0 extension exactly as OASIS publishes it`);
+      if (o['name'] !== want['name'] || !deepEqual(tlp2, wantExt))
+        ctx.err(
+          '',
+          'tlp-marking',
+          `${want['name'] as string} must carry name '${want['name'] as string}' and the TLP 2.0 extension exactly as OASIS publishes it`,
+        );
     }
   }
 }
@@ -787,56 +1104,93 @@ function scoRules(ctx: Ctx, o: Json, type: string): void {
   const v = o['value'];
   switch (type) {
     case 'artifact':
-      if (has(o, 'payload_bin') && has(o, 'url')) ctx.err('', 'mutually-exclusive', "an artifact must not have both 'payload_bin' and 'url'");
-      if (has(o, 'url') && !has(o, 'hashes')) ctx.err('/url', 'property-dependency', "an artifact with 'url' must also have 'hashes'");
-      if (has(o, 'decryption_key') && !has(o, 'encryption_algorithm')) ctx.err('/decryption_key', 'property-dependency', "'decryption_key' needs 'encryption_algorithm'");
+      if (has(o, 'payload_bin') && has(o, 'url'))
+        ctx.err('', 'mutually-exclusive', "an artifact must not have both 'payload_bin' and 'url'");
+      if (has(o, 'url') && !has(o, 'hashes'))
+        ctx.err('/url', 'property-dependency', "an artifact with 'url' must also have 'hashes'");
+      if (has(o, 'decryption_key') && !has(o, 'encryption_algorithm'))
+        ctx.err('/decryption_key', 'property-dependency', "'decryption_key' needs 'encryption_algorithm'");
       return;
     case 'email-message':
-      if (o['is_multipart'] === true && has(o, 'body')) ctx.err('/body', 'property-dependency', "'body' must not be used when is_multipart is true (use body_multipart)");
-      if (o['is_multipart'] === false && has(o, 'body_multipart')) ctx.err('/body_multipart', 'property-dependency', "'body_multipart' must not be used when is_multipart is false");
+      if (o['is_multipart'] === true && has(o, 'body'))
+        ctx.err(
+          '/body',
+          'property-dependency',
+          "'body' must not be used when is_multipart is true (use body_multipart)",
+        );
+      if (o['is_multipart'] === false && has(o, 'body_multipart'))
+        ctx.err(
+          '/body_multipart',
+          'property-dependency',
+          "'body_multipart' must not be used when is_multipart is false",
+        );
       return;
     case 'file':
-      if (!has(o, 'hashes') && !has(o, 'name')) ctx.err('', 'required-property', "a file needs at least one of 'hashes' or 'name'");
+      if (!has(o, 'hashes') && !has(o, 'name'))
+        ctx.err('', 'required-property', "a file needs at least one of 'hashes' or 'name'");
       return;
     case 'ipv4-addr':
-      if (typeof v === 'string' && !isIpv4(v)) ctx.err('/value', 'value-format', `'${clip(v)}' is not an IPv4 address or CIDR block`);
+      if (typeof v === 'string' && !isIpv4(v))
+        ctx.err('/value', 'value-format', `'${clip(v)}' is not an IPv4 address or CIDR block`);
       return;
     case 'ipv6-addr':
-      if (typeof v === 'string' && !isIpv6(v)) ctx.err('/value', 'value-format', `'${clip(v)}' is not an IPv6 address or CIDR block`);
+      if (typeof v === 'string' && !isIpv6(v))
+        ctx.err('/value', 'value-format', `'${clip(v)}' is not an IPv6 address or CIDR block`);
       return;
     case 'mac-addr':
-      if (typeof v === 'string' && !MAC.test(v)) ctx.err('/value', 'value-format', `'${clip(v)}' must be a MAC-48 address in lower case, colon-delimited (e.g. d2:fb:49:24:37:18)`);
+      if (typeof v === 'string' && !MAC.test(v))
+        ctx.err(
+          '/value',
+          'value-format',
+          `'${clip(v)}' must be a MAC-48 address in lower case, colon-delimited (e.g. d2:fb:49:24:37:18)`,
+        );
       return;
     case 'domain-name':
-      if (typeof v === 'string' && !isDomainName(v)) ctx.err('/value', 'value-format', `'${clip(v)}' is not a domain name`);
+      if (typeof v === 'string' && !isDomainName(v))
+        ctx.err('/value', 'value-format', `'${clip(v)}' is not a domain name`);
       return;
     case 'email-addr':
-      if (typeof v === 'string' && !isEmailAddress(v)) ctx.err('/value', 'value-format', `'${clip(v)}' is not an email address (addr-spec)`);
+      if (typeof v === 'string' && !isEmailAddress(v))
+        ctx.err('/value', 'value-format', `'${clip(v)}' is not an email address (addr-spec)`);
       return;
     case 'url':
-      if (typeof v === 'string' && !isUrl(v)) ctx.err('/value', 'value-format', `'${clip(v)}' is not a URL (RFC 3986)`);
+      if (typeof v === 'string' && !isUrl(v))
+        ctx.err('/value', 'value-format', `'${clip(v)}' is not a URL (RFC 3986)`);
       return;
     case 'network-traffic':
-      if (!has(o, 'src_ref') && !has(o, 'dst_ref')) ctx.err('', 'required-property', "network-traffic needs at least one of 'src_ref' or 'dst_ref'");
-      if (o['is_active'] === true && has(o, 'end')) ctx.err('/end', 'property-dependency', "'end' must not be present when is_active is true");
+      if (!has(o, 'src_ref') && !has(o, 'dst_ref'))
+        ctx.err('', 'required-property', "network-traffic needs at least one of 'src_ref' or 'dst_ref'");
+      if (o['is_active'] === true && has(o, 'end'))
+        ctx.err('/end', 'property-dependency', "'end' must not be present when is_active is true");
       ctx.order(o, 'start', 'end', false);
       return;
     case 'process': {
-      if (!Object.keys(o).some((k) => !SCO_COMMON_KEYS.has(k))) ctx.err('', 'required-property', 'a process needs at least one property besides the common ones');
+      if (!Object.keys(o).some((k) => !SCO_COMMON_KEYS.has(k)))
+        ctx.err('', 'required-property', 'a process needs at least one property besides the common ones');
       const id = o['id'];
-      if (typeof id === 'string' && idType(id) === 'process' && id.charAt(id.length - 22) !== '4') ctx.err('/id', 'id-uuid-version', 'process ids must use a UUIDv4');
+      if (typeof id === 'string' && idType(id) === 'process' && id.charAt(id.length - 22) !== '4')
+        ctx.err('/id', 'id-uuid-version', 'process ids must use a UUIDv4');
       return;
     }
     case 'windows-registry-key':
     case 'x509-certificate':
-      if (!Object.keys(o).some((k) => !SCO_COMMON_KEYS.has(k))) ctx.err('', 'required-property', `a ${type} needs at least one property besides the common ones`);
+      if (!Object.keys(o).some((k) => !SCO_COMMON_KEYS.has(k)))
+        ctx.err('', 'required-property', `a ${type} needs at least one property besides the common ones`);
       return;
     default:
       return;
   }
 }
 
-const SCO_COMMON_KEYS = new Set(['type', 'spec_version', 'id', 'object_marking_refs', 'granular_markings', 'defanged', 'extensions']);
+const SCO_COMMON_KEYS = new Set([
+  'type',
+  'spec_version',
+  'id',
+  'object_marking_refs',
+  'granular_markings',
+  'defanged',
+  'extensions',
+]);
 
 // ------------------------------------------------------------------------------------ entry points
 
@@ -847,7 +1201,16 @@ const SCO_COMMON_KEYS = new Set(['type', 'spec_version', 'id', 'object_marking_r
 export function validateObject(obj: unknown, index = 0, opts?: ValidateOptions): ObjectReport {
   if (!isObj(obj)) {
     const got = obj === null ? 'null' : Array.isArray(obj) ? 'a list' : typeof obj;
-    return { index, id: undefined, type: undefined, valid: false, errors: [{ path: '', rule: 'not-an-object', message: `a STIX object must be a JSON object, not ${got}` }], warnings: [] };
+    return {
+      index,
+      id: undefined,
+      type: undefined,
+      valid: false,
+      errors: [
+        { path: '', rule: 'not-an-object', message: `a STIX object must be a JSON object, not ${got}` },
+      ],
+      warnings: [],
+    };
   }
   const ctx = new Ctx(opts, obj);
   const rawId = obj['id'];
@@ -856,7 +1219,14 @@ export function validateObject(obj: unknown, index = 0, opts?: ValidateOptions):
   const type = typeof rawType === 'string' ? rawType : undefined;
   ctx.guard(obj, 0);
   if (!ctx.hostile) check(ctx, obj, type, id);
-  const report: ObjectReport = { index, id, type, valid: ctx.errors.length === 0, errors: ctx.errors, warnings: ctx.warnings };
+  const report: ObjectReport = {
+    index,
+    id,
+    type,
+    valid: ctx.errors.length === 0,
+    errors: ctx.errors,
+    warnings: ctx.warnings,
+  };
   return report;
 }
 
@@ -868,16 +1238,28 @@ function check(ctx: Ctx, obj: Json, type: string | undefined, id: string | undef
     return;
   }
   if (type === 'bundle') {
-    ctx.err('/type', 'nested-bundle', 'a bundle is not a STIX object and cannot appear inside another bundle or stand where an object is expected');
+    ctx.err(
+      '/type',
+      'nested-bundle',
+      'a bundle is not a STIX object and cannot appear inside another bundle or stand where an object is expected',
+    );
     return;
   }
   let spec = typeSpec(type);
   if (spec === undefined || spec.kind === 'sub') {
     if (!isTypeName(type)) {
-      ctx.err('/type', 'value-format', `'${clip(type)}' is not a valid type name: use a-z, 0-9 and single '-', 3 to 250 characters, starting with a letter`);
+      ctx.err(
+        '/type',
+        'value-format',
+        `'${clip(type)}' is not a valid type name: use a-z, 0-9 and single '-', 3 to 250 characters, starting with a letter`,
+      );
       return;
     }
-    ctx.warn('/type', 'custom-object', `'${clip(type)}' is not a STIX 2.1 type; custom object types are deprecated in favour of extension definitions`);
+    ctx.warn(
+      '/type',
+      'custom-object',
+      `'${clip(type)}' is not a STIX 2.1 type; custom object types are deprecated in favour of extension definitions`,
+    );
     spec = CUSTOM_SPEC;
   }
   // id
@@ -885,12 +1267,19 @@ function check(ctx: Ctx, obj: Json, type: string | undefined, id: string | undef
     if (obj['id'] !== undefined) ctx.err('/id', 'property-type', "'id' must be a string");
   } else {
     const t = idType(id);
-    if (t === undefined) ctx.err('/id', 'id-format', `'${clip(id)}' is not a STIX identifier: <type>--<RFC 4122 UUID>`);
-    else if (t !== type) ctx.err('/id', 'id-type-mismatch', `the id names type '${t}' but the object's type is '${type}'`);
+    if (t === undefined)
+      ctx.err('/id', 'id-format', `'${clip(id)}' is not a STIX identifier: <type>--<RFC 4122 UUID>`);
+    else if (t !== type)
+      ctx.err('/id', 'id-type-mismatch', `the id names type '${t}' but the object's type is '${type}'`);
   }
   // spec_version
   const sv = obj['spec_version'];
-  if (sv !== undefined && sv !== '2.1') ctx.err('/spec_version', 'spec-version', `spec_version is '${clip(sv)}'; STIX 2.1 content must say '2.1'`);
+  if (sv !== undefined && sv !== '2.1')
+    ctx.err(
+      '/spec_version',
+      'spec-version',
+      `spec_version is '${clip(sv)}'; STIX 2.1 content must say '2.1'`,
+    );
   ctx.props(obj, spec, '', true, spec === CUSTOM_SPEC);
   if (spec === CUSTOM_SPEC) {
     ctx.order(obj, 'created', 'modified', false);
@@ -911,24 +1300,69 @@ export function validateBundle(input: unknown, opts?: ValidateOptions): BundleRe
   const objects: ObjectReport[] = [];
   if (!isObj(input)) {
     const got = input === null ? 'null' : Array.isArray(input) ? 'a list' : typeof input;
-    bundleErrors.push({ path: '', rule: 'not-an-object', message: `a bundle must be a JSON object, not ${got}` });
+    bundleErrors.push({
+      path: '',
+      rule: 'not-an-object',
+      message: `a bundle must be a JSON object, not ${got}`,
+    });
     return { valid: false, bundleErrors, bundleWarnings, objects };
   }
-  if (input['type'] !== 'bundle') bundleErrors.push({ path: '/type', rule: 'bundle-type', message: `a bundle must have type 'bundle', not '${clip(input['type'])}'` });
+  if (input['type'] !== 'bundle')
+    bundleErrors.push({
+      path: '/type',
+      rule: 'bundle-type',
+      message: `a bundle must have type 'bundle', not '${clip(input['type'])}'`,
+    });
   const id = input['id'];
-  if (id === undefined) bundleErrors.push({ path: '', rule: 'required-property', message: "required property 'id' is missing" });
-  else if (typeof id !== 'string' || idType(id) !== 'bundle') bundleErrors.push({ path: '/id', rule: 'id-format', message: `'${clip(id)}' is not a bundle identifier: bundle--<RFC 4122 UUID>` });
-  if (input['spec_version'] !== undefined) bundleWarnings.push({ path: '/spec_version', rule: 'bundle-spec-version', message: 'STIX 2.1 bundles have no spec_version (a bundle with one is STIX 2.0)' });
+  if (id === undefined)
+    bundleErrors.push({ path: '', rule: 'required-property', message: "required property 'id' is missing" });
+  else if (typeof id !== 'string' || idType(id) !== 'bundle')
+    bundleErrors.push({
+      path: '/id',
+      rule: 'id-format',
+      message: `'${clip(id)}' is not a bundle identifier: bundle--<RFC 4122 UUID>`,
+    });
+  if (input['spec_version'] !== undefined)
+    bundleWarnings.push({
+      path: '/spec_version',
+      rule: 'bundle-spec-version',
+      message: 'STIX 2.1 bundles have no spec_version (a bundle with one is STIX 2.0)',
+    });
   for (const k of Object.keys(input)) {
-    if (FORBIDDEN_KEYS.has(k)) bundleErrors.push({ path: `/${k}`, rule: 'forbidden-key', message: `the key '${k}' is refused: it could alter object prototypes in consumers` });
-    else if (k !== 'type' && k !== 'id' && k !== 'objects' && k !== 'spec_version') bundleWarnings.push({ path: `/${pointerSegment(k)}`, rule: 'custom-property', message: `'${clip(k)}' is not a bundle property` });
+    if (FORBIDDEN_KEYS.has(k))
+      bundleErrors.push({
+        path: `/${k}`,
+        rule: 'forbidden-key',
+        message: `the key '${k}' is refused: it could alter object prototypes in consumers`,
+      });
+    else if (k !== 'type' && k !== 'id' && k !== 'objects' && k !== 'spec_version')
+      bundleWarnings.push({
+        path: `/${pointerSegment(k)}`,
+        rule: 'custom-property',
+        message: `'${clip(k)}' is not a bundle property`,
+      });
   }
   const list = input['objects'];
   if (list !== undefined) {
     const maxObjects = opts?.maxObjects ?? DEFAULTS.maxObjects;
-    if (!Array.isArray(list)) bundleErrors.push({ path: '/objects', rule: 'bundle-objects', message: "'objects' must be a list of STIX objects" });
-    else if (list.length === 0) bundleErrors.push({ path: '/objects', rule: 'empty-list', message: "'objects' must not be an empty list; omit it instead" });
-    else if (list.length > maxObjects) bundleErrors.push({ path: '/objects', rule: 'too-many-objects', message: `the bundle holds ${list.length} objects, more than the limit of ${maxObjects}` });
+    if (!Array.isArray(list))
+      bundleErrors.push({
+        path: '/objects',
+        rule: 'bundle-objects',
+        message: "'objects' must be a list of STIX objects",
+      });
+    else if (list.length === 0)
+      bundleErrors.push({
+        path: '/objects',
+        rule: 'empty-list',
+        message: "'objects' must not be an empty list; omit it instead",
+      });
+    else if (list.length > maxObjects)
+      bundleErrors.push({
+        path: '/objects',
+        rule: 'too-many-objects',
+        message: `the bundle holds ${list.length} objects, more than the limit of ${maxObjects}`,
+      });
     else {
       const seen = new Map<string, number>();
       for (let i = 0; i < list.length; i++) {
@@ -939,11 +1373,21 @@ export function validateBundle(input: unknown, opts?: ValidateOptions): BundleRe
           const ver = o['modified'] ?? o['created'];
           const key = typeof ver === 'string' ? `${r.id}|${ver}` : r.id;
           const prev = seen.get(key);
-          if (prev !== undefined) bundleWarnings.push({ path: `/objects/${i}`, rule: 'duplicate-object', message: `object ${i} repeats the id${typeof ver === 'string' ? ' and modified' : ''} of object ${prev} (${clip(r.id)})` });
+          if (prev !== undefined)
+            bundleWarnings.push({
+              path: `/objects/${i}`,
+              rule: 'duplicate-object',
+              message: `object ${i} repeats the id${typeof ver === 'string' ? ' and modified' : ''} of object ${prev} (${clip(r.id)})`,
+            });
           else seen.set(key, i);
         }
       }
     }
   }
-  return { valid: bundleErrors.length === 0 && objects.every((o) => o.valid), bundleErrors, bundleWarnings, objects };
+  return {
+    valid: bundleErrors.length === 0 && objects.every((o) => o.valid),
+    bundleErrors,
+    bundleWarnings,
+    objects,
+  };
 }

@@ -9,7 +9,10 @@ export const ENUMS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['opinion-enum', set('strongly-disagree disagree neutral agree strongly-agree')],
   ['extension-type-enum', set('new-sdo new-sco new-sro property-extension toplevel-property-extension')],
   ['encryption-algorithm-enum', set('AES-256-GCM ChaCha20-Poly1305 mime-type-indicated')],
-  ['network-socket-address-family-enum', set('AF_UNSPEC AF_INET AF_IPX AF_APPLETALK AF_NETBIOS AF_INET6 AF_IRDA AF_BTH')],
+  [
+    'network-socket-address-family-enum',
+    set('AF_UNSPEC AF_INET AF_IPX AF_APPLETALK AF_NETBIOS AF_INET6 AF_IRDA AF_BTH'),
+  ],
   ['network-socket-type-enum', set('SOCK_STREAM SOCK_DGRAM SOCK_RAW SOCK_RDM SOCK_SEQPACKET')],
   ['windows-integrity-level-enum', set('low medium high system')],
   [
@@ -18,26 +21,49 @@ export const ENUMS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
       'REG_NONE REG_SZ REG_EXPAND_SZ REG_BINARY REG_DWORD REG_DWORD_BIG_ENDIAN REG_DWORD_LITTLE_ENDIAN REG_LINK REG_MULTI_SZ REG_RESOURCE_LIST REG_FULL_RESOURCE_DESCRIPTION REG_RESOURCE_REQUIREMENTS_LIST REG_QWORD REG_INVALID_TYPE',
     ),
   ],
-  ['windows-service-start-type-enum', set('SERVICE_AUTO_START SERVICE_BOOT_START SERVICE_DEMAND_START SERVICE_DISABLED SERVICE_SYSTEM_ALERT')],
-  ['windows-service-type-enum', set('SERVICE_KERNEL_DRIVER SERVICE_FILE_SYSTEM_DRIVER SERVICE_WIN32_OWN_PROCESS SERVICE_WIN32_SHARE_PROCESS')],
+  [
+    'windows-service-start-type-enum',
+    set('SERVICE_AUTO_START SERVICE_BOOT_START SERVICE_DEMAND_START SERVICE_DISABLED SERVICE_SYSTEM_ALERT'),
+  ],
+  [
+    'windows-service-type-enum',
+    set(
+      'SERVICE_KERNEL_DRIVER SERVICE_FILE_SYSTEM_DRIVER SERVICE_WIN32_OWN_PROCESS SERVICE_WIN32_SHARE_PROCESS',
+    ),
+  ],
   [
     'windows-service-status-enum',
-    set('SERVICE_CONTINUE_PENDING SERVICE_PAUSE_PENDING SERVICE_PAUSED SERVICE_RUNNING SERVICE_START_PENDING SERVICE_STOP_PENDING SERVICE_STOPPED'),
+    set(
+      'SERVICE_CONTINUE_PENDING SERVICE_PAUSE_PENDING SERVICE_PAUSED SERVICE_RUNNING SERVICE_START_PENDING SERVICE_STOP_PENDING SERVICE_STOPPED',
+    ),
   ],
 ]);
 
 export const OPEN_VOCABS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['account-type-ov', set('facebook ldap nis openid radius skype tacacs twitter unix windows-local windows-domain')],
-  ['attack-motivation-ov', set('accidental coercion dominance ideology notoriety organizational-gain personal-gain personal-satisfaction revenge unpredictable')],
+  [
+    'account-type-ov',
+    set('facebook ldap nis openid radius skype tacacs twitter unix windows-local windows-domain'),
+  ],
+  [
+    'attack-motivation-ov',
+    set(
+      'accidental coercion dominance ideology notoriety organizational-gain personal-gain personal-satisfaction revenge unpredictable',
+    ),
+  ],
   ['attack-resource-level-ov', set('individual club contest team organization government')],
   ['grouping-context-ov', set('suspicious-activity malware-analysis unspecified')],
   ['hash-algorithm-ov', set('MD5 SHA-1 SHA-256 SHA-512 SHA3-256 SHA3-512 SSDEEP TLSH')],
   ['identity-class-ov', set('individual group system organization class unknown')],
   [
     'implementation-language-ov',
-    set('applescript bash c c++ c# go java javascript lua objective-c perl php powershell python ruby rust scala swift typescript visual-basic x86-32 x86-64'),
+    set(
+      'applescript bash c c++ c# go java javascript lua objective-c perl php powershell python ruby rust scala swift typescript visual-basic x86-32 x86-64',
+    ),
   ],
-  ['indicator-type-ov', set('anomalous-activity anonymization benign compromised malicious-activity attribution unknown')],
+  [
+    'indicator-type-ov',
+    set('anomalous-activity anonymization benign compromised malicious-activity attribution unknown'),
+  ],
   [
     'industry-sector-ov',
     set(
@@ -46,7 +72,9 @@ export const OPEN_VOCABS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ],
   [
     'infrastructure-type-ov',
-    set('amplification anonymization botnet command-and-control control-system exfiltration firewall hosting-malware hosting-target-lists phishing reconnaissance routers-switches staging workstation unknown'),
+    set(
+      'amplification anonymization botnet command-and-control control-system exfiltration firewall hosting-malware hosting-target-lists phishing reconnaissance routers-switches staging workstation unknown',
+    ),
   ],
   [
     'malware-capabilities-ov',
@@ -71,12 +99,27 @@ export const OPEN_VOCABS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ],
   [
     'report-type-ov',
-    set('attack-pattern campaign identity incident indicator intrusion-set malware observed-data threat-actor threat-report tool vulnerability'),
+    set(
+      'attack-pattern campaign identity incident indicator intrusion-set malware observed-data threat-actor threat-report tool vulnerability',
+    ),
   ],
-  ['threat-actor-type-ov', set('activist competitor crime-syndicate criminal hacker insider-accidental insider-disgruntled nation-state private-sector sensationalist spy terrorist unknown')],
-  ['threat-actor-role-ov', set('agent director independent infrastructure-architect infrastructure-operator malware-author sponsor')],
+  [
+    'threat-actor-type-ov',
+    set(
+      'activist competitor crime-syndicate criminal hacker insider-accidental insider-disgruntled nation-state private-sector sensationalist spy terrorist unknown',
+    ),
+  ],
+  [
+    'threat-actor-role-ov',
+    set('agent director independent infrastructure-architect infrastructure-operator malware-author sponsor'),
+  ],
   ['threat-actor-sophistication-ov', set('none minimal intermediate advanced expert innovator strategic')],
-  ['tool-type-ov', set('denial-of-service exploitation information-gathering network-capture credential-exploitation remote-access vulnerability-scanning unknown')],
+  [
+    'tool-type-ov',
+    set(
+      'denial-of-service exploitation information-gathering network-capture credential-exploitation remote-access vulnerability-scanning unknown',
+    ),
+  ],
   ['windows-pebinary-type-ov', set('dll exe sys')],
 ]);
 
@@ -87,7 +130,9 @@ export const SRO_TYPES: ReadonlySet<string> = set('relationship sighting');
 export const SCO_TYPES: ReadonlySet<string> = set(
   'artifact autonomous-system directory domain-name email-addr email-message file ipv4-addr ipv6-addr mac-addr mutex network-traffic process software url user-account windows-registry-key x509-certificate',
 );
-export const META_TYPES: ReadonlySet<string> = set('marking-definition language-content extension-definition');
+export const META_TYPES: ReadonlySet<string> = set(
+  'marking-definition language-content extension-definition',
+);
 
 /** Hex digits per hash algorithm (keys normalised: upper case, no '-' or quote), as cti-pattern-validator. */
 export const HASH_HEX_LENGTHS: ReadonlyMap<string, readonly number[]> = new Map([
@@ -129,7 +174,16 @@ export function isValidHashValue(name: string, value: string): boolean {
     if (value.length < 1 || value.length > 128) return false;
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
-      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 47 || c === 43 || c === 58 || c === 46)) return false;
+      if (!(
+        (c >= 48 && c <= 57) ||
+        (c >= 97 && c <= 122) ||
+        (c >= 65 && c <= 90) ||
+        c === 47 ||
+        c === 43 ||
+        c === 58 ||
+        c === 46
+      ))
+        return false;
     }
     return true;
   }
@@ -141,14 +195,23 @@ export function isValidHashValue(name: string, value: string): boolean {
 /** Canonical STIX name for a known algorithm ('sha256' -> 'SHA-256'), or the name unchanged. */
 export function canonicalHashName(name: string): string {
   switch (normaliseHashName(name)) {
-    case 'MD5': return 'MD5';
-    case 'SHA1': return 'SHA-1';
-    case 'SHA256': return 'SHA-256';
-    case 'SHA512': return 'SHA-512';
-    case 'SHA3256': return 'SHA3-256';
-    case 'SHA3512': return 'SHA3-512';
-    case 'SSDEEP': return 'SSDEEP';
-    case 'TLSH': return 'TLSH';
-    default: return name;
+    case 'MD5':
+      return 'MD5';
+    case 'SHA1':
+      return 'SHA-1';
+    case 'SHA256':
+      return 'SHA-256';
+    case 'SHA512':
+      return 'SHA-512';
+    case 'SHA3256':
+      return 'SHA3-256';
+    case 'SHA3512':
+      return 'SHA3-512';
+    case 'SSDEEP':
+      return 'SSDEEP';
+    case 'TLSH':
+      return 'TLSH';
+    default:
+      return name;
   }
 }

@@ -1,12 +1,12 @@
 /** Verbatim from /work/shared/reference/stix-taxii-tlp.md §4.4 (cti-pattern-validator test vectors). */
 
 export const PASS_CASES: readonly string[] = [
-  "[file:size = 1280]",
-  "[file:size != 1280]",
-  "[file:size < 1024]",
-  "[file:size <= 1024]",
-  "[file:size > 1024]",
-  "[file:size >= 1024]",
+  '[file:size = 1280]',
+  '[file:size != 1280]',
+  '[file:size < 1024]',
+  '[file:size <= 1024]',
+  '[file:size > 1024]',
+  '[file:size >= 1024]',
   "[file:file_name = 'my_file_name']",
   "[file:extended_properties.'ntfs-ext'.sid = '234']",
   "[emailaddr:value MATCHES '.+\\\\@ibm\\\\.com$' OR file:name MATCHES '^Final Report.+\\\\.exe$']",
@@ -15,18 +15,18 @@ export const PASS_CASES: readonly string[] = [
   "[user-account:value = 'Peter'] AND [user-account:value != 'Paul'] AND [user-account:value = 'Mary'] WITHIN 5 SECONDS",
   "[file:file_system_properties.file_name LIKE 'name%']",
   "[file:file_name IN ('test.txt', 'test2.exe', 'README')]",
-  "[file:size IN (1024, 2048, 4096)]",
+  '[file:size IN (1024, 2048, 4096)]',
   "[network-connection:extended_properties[0].source_payload MATCHES 'dGVzdHRlc3R0ZXN0']",
   "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN 5 SECONDS",
   "[x_whatever:detected == t'2018-03-22T12:11:14.1Z']",
   "[artifact:payload_bin = b'dGhpcyBpcyBhIHRlc3Q=']",
-  "[foo:bar=1] REPEATS 9 TIMES",
+  '[foo:bar=1] REPEATS 9 TIMES',
   "[network-traffic:start = '2018-04-20T12:36:24.558Z']",
-  "( [(network-traffic:dst_port IN(443,6443,8443) AND network-traffic:src_packets != 0) ])",
+  '( [(network-traffic:dst_port IN(443,6443,8443) AND network-traffic:src_packets != 0) ])',
   "([win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar']) WITHIN 5 SECONDS WITHIN 6 SECONDS",
   "([win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] REPEATS 2 TIMES) REPEATS 2 TIMES",
   "[network-traffic:src_port = 37020 AND user-account:user_id = 'root'] START t'2016-06-01T01:30:00.123Z' STOP t'2016-06-01T02:20:00.123Z' OR [ipv4-addr:value = '192.168.122.83'] START t'2016-06-01T03:55:00.123Z' STOP t'2016-06-01T04:30:24.743Z'",
-  "[file:hashes[*] = '8665c8d477534008b3058b72e2dae8ae']"
+  "[file:hashes[*] = '8665c8d477534008b3058b72e2dae8ae']",
 ];
 
 export const TIMESTAMP_PASS_CASES: readonly string[] = [
@@ -40,7 +40,7 @@ export const TIMESTAMP_PASS_CASES: readonly string[] = [
   "[file:name = 'test'] START t'2024-01-01T00:00:00Z' STOP t'2024-12-31T23:59:59Z'",
   "[x:created = t'2024-02-30T12:00:00Z']",
   "[x:created = t'2024-04-31T12:00:00Z']",
-  "[x:created = t'2023-02-29T12:00:00Z']"
+  "[x:created = t'2023-02-29T12:00:00Z']",
 ];
 
 export const SPEC_EXAMPLES: readonly string[] = [
@@ -55,78 +55,63 @@ export const SPEC_EXAMPLES: readonly string[] = [
   "[domain-name:value = 'www.5z8.info' AND domain-name:resolves_to_refs[*].value = '198.51.100.1/32']",
   "[(file:name = 'pdf.exe' OR file:size = '371712') AND file:created = t'2014-01-13T07:03:17Z']",
   "[x-usb-device:usbdrive.serial_number = '575833314133343231313937']",
-  "[network-traffic:dst_ref.value ISSUBSET '2001:0db8:dead:beef:0000:0000:0000:0000/64']"
+  "[network-traffic:dst_ref.value ISSUBSET '2001:0db8:dead:beef:0000:0000:0000:0000/64']",
 ];
 
 export const FAIL_CASES: readonly (readonly [string, string])[] = [
+  ['file:size = 1280', 'FAIL: Error found at line 1:0. input is missing square brackets'],
+  ['[file:size = ]', "FAIL: Error found at line 1:13. mismatched input ']'"],
   [
-    "file:size = 1280",
-    "FAIL: Error found at line 1:0. input is missing square brackets"
+    '[file:hashes.MD5 = cead3f77f6cda6ec00f57d76c9a6879f]',
+    "FAIL: Error found at line 1:19. mismatched input 'cead3f77f6cda6ec00f57d76c9a6879f'",
   ],
+  ['[file.size = 1280]', "FAIL: Error found at line 1:5. no viable alternative at input 'file.'"],
   [
-    "[file:size = ]",
-    "FAIL: Error found at line 1:13. mismatched input ']'"
-  ],
-  [
-    "[file:hashes.MD5 = cead3f77f6cda6ec00f57d76c9a6879f]",
-    "FAIL: Error found at line 1:19. mismatched input 'cead3f77f6cda6ec00f57d76c9a6879f'"
-  ],
-  [
-    "[file.size = 1280]",
-    "FAIL: Error found at line 1:5. no viable alternative at input 'file.'"
-  ],
-  [
-    "[file:name MATCHES /.*\\.dll/]",
-    "FAIL: Error found at line 1:19. mismatched input '/' expecting StringLiteral"
+    '[file:name MATCHES /.*\\.dll/]',
+    "FAIL: Error found at line 1:19. mismatched input '/' expecting StringLiteral",
   ],
   [
     "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN ]",
-    "FAIL: Error found at line 1:63. mismatched input ']' expecting {IntPosLiteral, FloatPosLiteral}"
+    "FAIL: Error found at line 1:63. mismatched input ']' expecting {IntPosLiteral, FloatPosLiteral}",
   ],
   [
     "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN 5 HOURS]",
-    "FAIL: Error found at line 1:65. mismatched input 'HOURS' expecting 'SECONDS'"
+    "FAIL: Error found at line 1:65. mismatched input 'HOURS' expecting 'SECONDS'",
   ],
   [
     "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN -5 SECONDS]",
-    "FAIL: Error found at line 1:63. mismatched input '-5' expecting {IntPosLiteral, FloatPosLiteral}"
+    "FAIL: Error found at line 1:63. mismatched input '-5' expecting {IntPosLiteral, FloatPosLiteral}",
   ],
   [
-    "[network-traffic:dst_ref.value ISSUBSET ]",
-    "FAIL: Error found at line 1:40. missing StringLiteral at ']'"
+    '[network-traffic:dst_ref.value ISSUBSET ]',
+    "FAIL: Error found at line 1:40. missing StringLiteral at ']'",
   ],
   [
     "[file:hashes.MD5 =? 'cead3f77f6cda6ec00f57d76c9a6879f']",
-    "FAIL: Error found at line 1:18. extraneous input '?'"
+    "FAIL: Error found at line 1:18. extraneous input '?'",
   ],
   [
     "[x_whatever:detected == t'2457-73-22T32:81:84.1Z']",
-    "FAIL: Error found at line 1:24. extraneous input 't'"
+    "FAIL: Error found at line 1:24. extraneous input 't'",
   ],
+  ["[artifact:payload_bin = b'====']", "FAIL: Error found at line 1:24. extraneous input 'b'"],
   [
-    "[artifact:payload_bin = b'====']",
-    "FAIL: Error found at line 1:24. extraneous input 'b'"
+    '[foo:bar=1] within 2 seconds',
+    "FAIL: Error found at line 1:12. mismatched input 'within' expecting <EOF>",
   ],
-  [
-    "[foo:bar=1] within 2 seconds",
-    "FAIL: Error found at line 1:12. mismatched input 'within' expecting <EOF>"
-  ],
-  [
-    "[file:hashes.'SHA-256' = 'f00']",
-    "FAIL: 'f00' is not a valid SHA-256 hash"
-  ],
+  ["[file:hashes.'SHA-256' = 'f00']", "FAIL: 'f00' is not a valid SHA-256 hash"],
   [
     "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN 5 SECONDS WITHIN 6 SECONDS",
-    "FAIL: Duplicate qualifier type encountered: WITHIN"
+    'FAIL: Duplicate qualifier type encountered: WITHIN',
   ],
   [
     "([win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] REPEATS 2 TIMES REPEATS 3 TIMES)",
-    "FAIL: Duplicate qualifier type encountered: REPEATS"
+    'FAIL: Duplicate qualifier type encountered: REPEATS',
   ],
   [
     "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] START t'2016-06-01T01:30:00.123Z' STOP t'2016-06-01T02:20:00.123Z' START t'2016-06-01T01:30:00.123Z' STOP t'2016-06-01T02:20:00.123Z'",
-    "FAIL: Duplicate qualifier type encountered: STARTSTOP"
-  ]
+    'FAIL: Duplicate qualifier type encountered: STARTSTOP',
+  ],
 ];
 
 export const TIMESTAMP_FAIL_CASES: readonly string[] = [
@@ -139,5 +124,5 @@ export const TIMESTAMP_FAIL_CASES: readonly string[] = [
   "[x:created = t'2024-01-15T12:30:61Z']",
   "[x:created = t'2024-01-15T12:30:45']",
   "[x:created = t'not-a-timestamp']",
-  "[x:created = t'2024/01/15T12:30:45Z']"
+  "[x:created = t'2024/01/15T12:30:45Z']",
 ];

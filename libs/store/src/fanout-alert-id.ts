@@ -13,8 +13,10 @@ import { createHash } from 'node:crypto';
  * The fan-out record fixes the id and the index, so a retried job sends the same alert id again.
  */
 export function fanoutAlertId(fanoutId: number, index: number, deliveryKey: string): string {
-  if (!Number.isSafeInteger(fanoutId) || fanoutId < 0 || fanoutId >= 2 ** 48) throw new RangeError(`fan-out id out of range: ${fanoutId}`);
-  if (!Number.isInteger(index) || index < 0 || index >= 2 ** 24) throw new RangeError(`recipient index out of range: ${index}`);
+  if (!Number.isSafeInteger(fanoutId) || fanoutId < 0 || fanoutId >= 2 ** 48)
+    throw new RangeError(`fan-out id out of range: ${fanoutId}`);
+  if (!Number.isInteger(index) || index < 0 || index >= 2 ** 24)
+    throw new RangeError(`recipient index out of range: ${index}`);
   const b = createHash('sha256').update(deliveryKey).digest().subarray(0, 16);
   b.writeUIntBE(fanoutId, 0, 6);
   b[6] = 0x40 | (b[6]! & 0x0f); // version 4 form

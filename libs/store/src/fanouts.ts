@@ -1,6 +1,13 @@
 /** What both adapters share about fan-out records (ADR 0007): the stored recipient and the views built from it. */
 import type { Channel } from '@isac/kernel';
-import type { Delivery, DeliveryStatus, Fanout, FanoutRecipient, FanoutResult, NewFanout } from './ports/index.js';
+import type {
+  Delivery,
+  DeliveryStatus,
+  Fanout,
+  FanoutRecipient,
+  FanoutResult,
+  NewFanout,
+} from './ports/index.js';
 import { deliveryKey } from './outbox.js';
 import { fanoutAlertId } from './fanout-alert-id.js';
 
@@ -31,14 +38,24 @@ export function addRecipients(head: FanoutHead, stored: StoredRecipient[], f: Ne
     if (have.has(r.orgId)) continue;
     have.add(r.orgId);
     const index = stored.length;
-    stored.push({ o: r.orgId, t: r.tlp, a: fanoutAlertId(head.id, index, deliveryKey(head.objectId, head.version, r.orgId, head.channel)), s: 'pending', n: 0 });
+    stored.push({
+      o: r.orgId,
+      t: r.tlp,
+      a: fanoutAlertId(head.id, index, deliveryKey(head.objectId, head.version, r.orgId, head.channel)),
+      s: 'pending',
+      n: 0,
+    });
     added.push(index);
   }
   return added;
 }
 
 /** Applies send results to stored recipients (a sent copy stays sent). */
-export function applyResults(stored: StoredRecipient[], results: readonly FanoutResult[], nowIso: string): void {
+export function applyResults(
+  stored: StoredRecipient[],
+  results: readonly FanoutResult[],
+  nowIso: string,
+): void {
   for (const r of results) {
     const x = stored[r.index];
     if (!x || x.s === 'sent') continue;
@@ -54,16 +71,33 @@ export function applyResults(stored: StoredRecipient[], results: readonly Fanout
   }
 }
 
-export function toFanout(head: FanoutHead, stored: readonly StoredRecipient[], added: readonly number[]): Fanout {
+export function toFanout(
+  head: FanoutHead,
+  stored: readonly StoredRecipient[],
+  added: readonly number[],
+): Fanout {
   return { ...head, recipients: stored.map((r, index) => toRecipient(r, index)), added };
 }
 
 function toRecipient(r: StoredRecipient, index: number): FanoutRecipient {
-  return { orgId: r.o, tlp: r.t, index, alertId: r.a, status: r.s, attempts: r.n, sentAt: r.at, lastError: r.e };
+  return {
+    orgId: r.o,
+    tlp: r.t,
+    index,
+    alertId: r.a,
+    status: r.s,
+    attempts: r.n,
+    sentAt: r.at,
+    lastError: r.e,
+  };
 }
 
 /** One recipient of a fan-out seen as the delivery it is. */
-export function recipientDelivery(head: FanoutHead, r: StoredRecipient, ack?: { at: string; by: string }): Delivery {
+export function recipientDelivery(
+  head: FanoutHead,
+  r: StoredRecipient,
+  ack?: { at: string; by: string },
+): Delivery {
   return {
     key: deliveryKey(head.objectId, head.version, r.o, head.channel),
     objectId: head.objectId,

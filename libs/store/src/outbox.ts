@@ -19,7 +19,10 @@ export function encodeCursor(us: number): string {
 
 export function decodeCursor(next: string): number {
   const m = /^v1:(\d+)$/.exec(Buffer.from(next, 'base64url').toString());
-  if (!m) throw new ValidationError('the "next" cursor is not one this server issued', [{ path: 'next', message: 'unknown cursor' }]);
+  if (!m)
+    throw new ValidationError('the "next" cursor is not one this server issued', [
+      { path: 'next', message: 'unknown cursor' },
+    ]);
   return Number(m[1]);
 }
 
@@ -41,8 +44,16 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
  * Settles a failed attempt of a claimed job: back to pending after a back-off, or dead (kept for
  * admins) once it has used `maxAttempts` attempts. `lost` when the lease went to another owner.
  */
-export async function failJob(jobs: JobStore, job: Job, owner: string, error: string, now: Date, policy: RetryPolicy): Promise<'retry' | 'dead' | 'lost'> {
-  if (job.attempts >= policy.maxAttempts) return (await jobs.bury(job.id, owner, error, now)) ? 'dead' : 'lost';
+export async function failJob(
+  jobs: JobStore,
+  job: Job,
+  owner: string,
+  error: string,
+  now: Date,
+  policy: RetryPolicy,
+): Promise<'retry' | 'dead' | 'lost'> {
+  if (job.attempts >= policy.maxAttempts)
+    return (await jobs.bury(job.id, owner, error, now)) ? 'dead' : 'lost';
   const at = new Date(now.getTime() + backoffMs(job.attempts, policy.baseMs, policy.capMs));
   return (await jobs.retry(job.id, owner, at, error, now)) ? 'retry' : 'lost';
 }

@@ -35,13 +35,19 @@ export function isoToMicros(ts: string): number | undefined {
 /** An instant as the store compares it: `toISOString()` width, so string order is time order. */
 export function toInstant(ts: string | Date): string {
   const d = typeof ts === 'string' ? new Date(ts) : ts;
-  if (Number.isNaN(d.getTime())) throw new ValidationError(`not a timestamp: ${String(ts)}`, [{ path: 'timestamp', message: 'not an RFC 3339 timestamp' }]);
+  if (Number.isNaN(d.getTime()))
+    throw new ValidationError(`not a timestamp: ${String(ts)}`, [
+      { path: 'timestamp', message: 'not an RFC 3339 timestamp' },
+    ]);
   return d.toISOString();
 }
 
 /** `added_after` as microseconds; a value that is not a timestamp is the client's error, not "no filter". */
 export function addedAfterMicros(addedAfter: string): number {
   const us = isoToMicros(addedAfter);
-  if (us === undefined) throw new ValidationError('added_after is not an RFC 3339 timestamp', [{ path: 'added_after', message: 'not a timestamp' }]);
+  if (us === undefined)
+    throw new ValidationError('added_after is not an RFC 3339 timestamp', [
+      { path: 'added_after', message: 'not a timestamp' },
+    ]);
   return us;
 }

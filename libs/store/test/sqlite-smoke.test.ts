@@ -3,19 +3,38 @@ import { ManualClock } from '@isac/kernel';
 import { openSqliteStores, type NewObjectVersion } from '../src/index.js';
 
 const v = (id: string, version: string): NewObjectVersion => ({
-  collectionId: 'c1', id, type: 'indicator', specVersion: '2.1', version,
-  object: { type: 'indicator', id, modified: version }, submitterOrgId: 'bank-a', tlp: 'green', tlpSource: 'object',
-  unknownMarkings: [], namedRecipients: [], anonymous: true, exercise: false,
+  collectionId: 'c1',
+  id,
+  type: 'indicator',
+  specVersion: '2.1',
+  version,
+  object: { type: 'indicator', id, modified: version },
+  submitterOrgId: 'bank-a',
+  tlp: 'green',
+  tlpSource: 'object',
+  unknownMarkings: [],
+  namedRecipients: [],
+  anonymous: true,
+  exercise: false,
 });
 
 describe('SQLite store (smoke)', () => {
   it('accepts a version once, writes its job, and reports the repeat as duplicate', async () => {
     const clock = new ManualClock();
     const s = openSqliteStores({ path: ':memory:' }, clock);
-    expect(await s.objects.accept([v('indicator--1', '2026-01-01T00:00:00Z'), v('indicator--1', '2026-01-01T00:00:00.000Z')])).to.deep.equal(['inserted', 'duplicate']);
+    expect(
+      await s.objects.accept([
+        v('indicator--1', '2026-01-01T00:00:00Z'),
+        v('indicator--1', '2026-01-01T00:00:00.000Z'),
+      ]),
+    ).to.deep.equal(['inserted', 'duplicate']);
     const jobs = await s.jobs.claim('w1', clock.now(), 1000, 10);
     expect(jobs).to.have.length(1);
-    expect(jobs[0]!.payload).to.deep.equal({ collectionId: 'c1', id: 'indicator--1', version: '2026-01-01T00:00:00Z' });
+    expect(jobs[0]!.payload).to.deep.equal({
+      collectionId: 'c1',
+      id: 'indicator--1',
+      version: '2026-01-01T00:00:00Z',
+    });
     expect(await s.jobs.claim('w2', clock.now(), 1000, 10)).to.have.length(0);
     clock.advance(1001);
     const taken = await s.jobs.claim('w2', clock.now(), 1000, 10);

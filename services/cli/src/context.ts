@@ -71,7 +71,12 @@ export class ApiClient {
     return this.authorization?.replace(/^Bearer /, '');
   }
 
-  async request<T>(method: string, urlPath: string, body?: unknown, opts: { contentType?: string; accept?: string } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    opts: { contentType?: string; accept?: string } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
     if (this.authorization) headers['authorization'] = this.authorization;
     let payload: string | undefined;
@@ -83,7 +88,9 @@ export class ApiClient {
     try {
       res = await fetch(new URL(urlPath, this.baseUrl), { method, headers, body: payload });
     } catch (err) {
-      throw new CliError(`cannot reach the hub at ${this.baseUrl}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+      throw new CliError(
+        `cannot reach the hub at ${this.baseUrl}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+      );
     }
     const text = await res.text();
     let data: unknown = undefined;
@@ -101,7 +108,10 @@ export class ApiClient {
 
 function describeError(data: unknown): string | undefined {
   if (typeof data !== 'object' || data === null) return typeof data === 'string' ? data : undefined;
-  const rest = data as { error?: { message?: string; details?: { path: string; message: string }[] }; description?: string };
+  const rest = data as {
+    error?: { message?: string; details?: { path: string; message: string }[] };
+    description?: string;
+  };
   if (rest.error?.message) return rest.error.message;
   if (rest.description) return rest.description;
   return undefined;

@@ -1,12 +1,24 @@
 import { Command, CommanderError } from 'commander';
-import { ApiClient, CliError, credentialsPath, loadCredentials, processIo, type CliContext, type Io } from './context.js';
+import {
+  ApiClient,
+  CliError,
+  credentialsPath,
+  loadCredentials,
+  processIo,
+  type CliContext,
+  type Io,
+} from './context.js';
 import { registerCommands } from './commands/index.js';
 
 /**
  * Runs the CLI and returns the exit code: 0 success, 1 any error (message on stderr); `isac stix
  * validate` alone answers 2 for input that is not JSON, as its own contract says.
  */
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: Io = processIo,
+): Promise<number> {
   const program = new Command('isac')
     .description('Command line for the ISAC sharing hub / 情報共有ハブのコマンドライン')
     .option('--url <url>', 'hub URL (env ISAC_URL)', env['ISAC_URL'] ?? 'http://localhost:8080')
@@ -26,13 +38,15 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         const key = env['ISAC_API_KEY'];
         if (key) return new ApiClient(opts.url, `Bearer ${key}`);
         const saved = await loadCredentials(credentialsPath(env));
-        if (saved && saved.url === opts.url && Date.parse(saved.expiresAt) > Date.now()) return new ApiClient(opts.url, `Bearer ${saved.token}`);
+        if (saved && saved.url === opts.url && Date.parse(saved.expiresAt) > Date.now())
+          return new ApiClient(opts.url, `Bearer ${saved.token}`);
         return new ApiClient(opts.url, undefined);
       },
       setExitCode: (code) => {
         exitCode = code;
       },
-      print: (data, text) => io.stdout(opts.json || text === undefined ? JSON.stringify(data, null, 2) : text),
+      print: (data, text) =>
+        io.stdout(opts.json || text === undefined ? JSON.stringify(data, null, 2) : text),
     };
   };
   registerCommands(program, ctx);

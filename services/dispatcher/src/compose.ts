@@ -69,14 +69,54 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       publishTimeoutMs: config.mqtt.publishTimeoutMs,
       log: log.child({ component: 'mqtt-publisher' }),
     });
-  const sender = deps.adapters?.mail ?? (config.smtp.url ? new SmtpMailSender({ url: config.smtp.url, secure: config.smtp.secure, allowSelfSigned: config.smtp.allowSelfSigned, timeoutMs: config.smtp.timeoutMs }) : new FileMailSender(config.mail.outDir));
-  const directory = new Directory({ orgs: stores.orgs, subscriptions: stores.subscriptions, cacheMs: deps.adapters?.directoryCacheMs ?? 500 });
-  const mail = new MailService({ stores, policy, hub, clock, ids, log: log.child({ component: 'mail' }), sender, config, jobsReady });
-  const distribution = new DistributionService({ stores, policy, hub, clock, log: log.child({ component: 'distribution' }), publisher, mail, directory, config });
+  const sender =
+    deps.adapters?.mail ??
+    (config.smtp.url
+      ? new SmtpMailSender({
+          url: config.smtp.url,
+          secure: config.smtp.secure,
+          allowSelfSigned: config.smtp.allowSelfSigned,
+          timeoutMs: config.smtp.timeoutMs,
+        })
+      : new FileMailSender(config.mail.outDir));
+  const directory = new Directory({
+    orgs: stores.orgs,
+    subscriptions: stores.subscriptions,
+    cacheMs: deps.adapters?.directoryCacheMs ?? 500,
+  });
+  const mail = new MailService({
+    stores,
+    policy,
+    hub,
+    clock,
+    ids,
+    log: log.child({ component: 'mail' }),
+    sender,
+    config,
+    jobsReady,
+  });
+  const distribution = new DistributionService({
+    stores,
+    policy,
+    hub,
+    clock,
+    log: log.child({ component: 'distribution' }),
+    publisher,
+    mail,
+    directory,
+    config,
+  });
   const acks = new AcksService({ stores, clock, log });
   const deadLetters = new DeadLettersService({ stores, clock, jobsReady });
   const ext = config.mqtt.external;
-  const provisioner = ext ? new DynsecProvisioner({ url: config.mqtt.url, adminUsername: ext.adminUsername, adminPassword: ext.adminPassword, log }) : undefined;
+  const provisioner = ext
+    ? new DynsecProvisioner({
+        url: config.mqtt.url,
+        adminUsername: ext.adminUsername,
+        adminPassword: ext.adminPassword,
+        log,
+      })
+    : undefined;
   const worker = new JobWorker({
     jobs: stores.jobs,
     clock,
@@ -89,11 +129,19 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       send_mail: (j) => mail.sendMail(j),
       digest: (j) => mail.digest(j),
       notify: (j) => mail.notify(j),
-      provision_mqtt: provisionMqttHandler({ orgs: stores.orgs, provisioner, secret: deps.mqttSecret, clock, log }),
+      provision_mqtt: provisionMqttHandler({
+        orgs: stores.orgs,
+        provisioner,
+        secret: deps.mqttSecret,
+        clock,
+        log,
+      }),
     },
   });
 
-  const authenticate = (req: { headers: { authorization?: string | undefined } }): ReturnType<Authenticator['authenticate']> => deps.auth.authenticate(req.headers.authorization);
+  const authenticate = (req: {
+    headers: { authorization?: string | undefined };
+  }): ReturnType<Authenticator['authenticate']> => deps.auth.authenticate(req.headers.authorization);
   const router = Router();
   router.use(createAcksRouter({ acks, authenticate }));
   router.use(createDeadLettersRouter({ deadLetters, authenticate }));
@@ -120,7 +168,10 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
           for (const org of await stores.orgs.list()) {
             if (org.status !== 'active') continue;
             const gen = org.mqttCredential?.generation;
-            await provisioner.ensureOrg(org.id, gen !== undefined && deps.mqttSecret ? mqttPassword(deps.mqttSecret, org.id, gen) : undefined);
+            await provisioner.ensureOrg(
+              org.id,
+              gen !== undefined && deps.mqttSecret ? mqttPassword(deps.mqttSecret, org.id, gen) : undefined,
+            );
           }
         } catch (err) {
           log.error({ err }, 'Mosquitto provisioning failed');

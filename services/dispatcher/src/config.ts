@@ -145,8 +145,21 @@ export const dispatcherConfigSchema = {
 /** Defaults as a plain object (tests and the bench build on it). */
 export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}): DispatcherConfig {
   const base: DispatcherConfig = {
-    worker: { leaseMs: 30_000, pollMs: 1_000, batch: 20, concurrency: 100, maxAttempts: 8, backoffBaseMs: 1_000, backoffCapMs: 300_000 },
-    mqtt: { url: 'mqtt://127.0.0.1:1883', protocolVersion: 'auto', messageExpirySeconds: 7 * 24 * 3600, publishTimeoutMs: 10_000 },
+    worker: {
+      leaseMs: 30_000,
+      pollMs: 1_000,
+      batch: 20,
+      concurrency: 100,
+      maxAttempts: 8,
+      backoffBaseMs: 1_000,
+      backoffCapMs: 300_000,
+    },
+    mqtt: {
+      url: 'mqtt://127.0.0.1:1883',
+      protocolVersion: 'auto',
+      messageExpirySeconds: 7 * 24 * 3600,
+      publishTimeoutMs: 10_000,
+    },
     smtp: { allowSelfSigned: false, from: 'ISAC Hub <no-reply@isac.invalid>', timeoutMs: 30_000 },
     mail: { outDir: 'var/mail', taxiiUrl: 'http://127.0.0.1:8080/taxii2/' },
     digest: { graceMs: 60_000, maxItems: 500 },

@@ -9,7 +9,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Signal, randomIds, systemClock, type Logger } from '@isac/kernel';
-import { ConfigError, describeStore, loadServiceConfig, policyConfigSchema, redactUri, storeSettings, tokenSettings, type BaseConfig } from '@isac/config';
+import {
+  ConfigError,
+  describeStore,
+  loadServiceConfig,
+  policyConfigSchema,
+  redactUri,
+  storeSettings,
+  tokenSettings,
+  type BaseConfig,
+} from '@isac/config';
 import { openStores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
@@ -46,19 +55,35 @@ const MISSING_CREDENTIAL =
  * The configured credential, or (with Mosquitto dynamic security) one made up for this process:
  * a username per host and process, so replicas never change each other's password.
  */
-function publisherCredential(config: DispatcherProcessConfig): { username: string; password: string; provisioned: boolean } {
+function publisherCredential(config: DispatcherProcessConfig): {
+  username: string;
+  password: string;
+  provisioned: boolean;
+} {
   const { username, password } = config.mqttPublisher;
   if (username && password) return { username, password, provisioned: false };
-  if (!config.dispatcher.mqtt.external) throw new ConfigError([{ key: 'mqttPublisher', message: MISSING_CREDENTIAL }]);
-  const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40);
-  return { username: `isac-dispatcher-${host}-${process.pid}`, password: randomBytes(32).toString('base64url'), provisioned: true };
+  if (!config.dispatcher.mqtt.external)
+    throw new ConfigError([{ key: 'mqttPublisher', message: MISSING_CREDENTIAL }]);
+  const host = os
+    .hostname()
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 40);
+  return {
+    username: `isac-dispatcher-${host}-${process.pid}`,
+    password: randomBytes(32).toString('base64url'),
+    provisioned: true,
+  };
 }
 
 runMain('isac-dispatcher', async () => {
   const config = loadServiceConfig<DispatcherProcessConfig>({
     configDir: path.join(root, 'config'),
     env: process.env,
-    slices: { dispatcher: dispatcherConfigSchema, policy: policyConfigSchema, mqttPublisher: mqttPublisherSchema },
+    slices: {
+      dispatcher: dispatcherConfigSchema,
+      policy: policyConfigSchema,
+      mqttPublisher: mqttPublisherSchema,
+    },
     aliases: {
       ISAC_SMTP_URL: 'dispatcher.smtp.url',
       ISAC_MQTT_URL: 'dispatcher.mqtt.url',
@@ -76,7 +101,13 @@ runMain('isac-dispatcher', async () => {
     const store = storeSettings(config);
     const stores = await openStores(store, clock);
     shutdown.add(() => stores.close());
-    const { auth, mqttSecret } = authFromKeyFiles({ dataDir: config.dataDir, createKeys: false, stores, tokens: tokenSettings(config.tokens), clock });
+    const { auth, mqttSecret } = authFromKeyFiles({
+      dataDir: config.dataDir,
+      createKeys: false,
+      stores,
+      tokens: tokenSettings(config.tokens),
+      clock,
+    });
     const hub = hubIdentity(config.hub.name);
     const mailOutDir = path.resolve(config.dispatcher.mail.outDir);
 

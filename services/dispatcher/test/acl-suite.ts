@@ -16,7 +16,12 @@ export interface AclHarness {
 function granted(c: MqttClient, topic: string): Promise<number> {
   return new Promise((resolve) => {
     c.subscribe(topic, { qos: 1 }, (err, g) => {
-      if (err) resolve((err as { code?: number; packet?: { granted?: number[] } }).packet?.granted?.[0] ?? (err as { code?: number }).code ?? -1);
+      if (err)
+        resolve(
+          (err as { code?: number; packet?: { granted?: number[] } }).packet?.granted?.[0] ??
+            (err as { code?: number }).code ??
+            -1,
+        );
       else resolve(g?.[0]?.qos ?? -1);
     });
   });
@@ -29,8 +34,19 @@ export function aclSuite(name: string, open: () => Promise<AclHarness>): void {
     this.timeout(15_000);
     let h: AclHarness;
     const clients: MqttClient[] = [];
-    const connect = async (username: string, password: string, extra: mqtt.IClientOptions = {}): Promise<MqttClient> => {
-      const c = await mqtt.connectAsync(h.url, { username, password, reconnectPeriod: 0, connectTimeout: 3000, clientId: `acl-${Math.random().toString(36).slice(2)}`, ...extra });
+    const connect = async (
+      username: string,
+      password: string,
+      extra: mqtt.IClientOptions = {},
+    ): Promise<MqttClient> => {
+      const c = await mqtt.connectAsync(h.url, {
+        username,
+        password,
+        reconnectPeriod: 0,
+        connectTimeout: 3000,
+        clientId: `acl-${Math.random().toString(36).slice(2)}`,
+        ...extra,
+      });
       clients.push(c);
       return c;
     };
@@ -66,7 +82,13 @@ export function aclSuite(name: string, open: () => Promise<AclHarness>): void {
       const c = await connect(h.orgA.id, h.orgA.password);
       expect(await granted(c, `isac/v1/orgs/${h.orgA.id}/#`)).to.equal(1);
       expect(await granted(c, `isac/v1/orgs/${h.orgA.id}/alerts/+/indicator`)).to.equal(1);
-      for (const topic of ['#', 'isac/#', 'isac/v1/orgs/+/alerts/#', `isac/v1/orgs/${h.orgB.id}/#`, '$SYS/#']) {
+      for (const topic of [
+        '#',
+        'isac/#',
+        'isac/v1/orgs/+/alerts/#',
+        `isac/v1/orgs/${h.orgB.id}/#`,
+        '$SYS/#',
+      ]) {
         expect(await granted(c, topic), topic).to.equal(128);
       }
     });

@@ -15,13 +15,44 @@ const [dir = '', portArg = '0'] = process.argv.slice(2);
 const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
 if (!(await stores.orgs.get('bank-b'))) await stores.orgs.create(org('bank-b'));
 const k = issueApiKey();
-await stores.apiKeys.create({ id: `key-${Date.now()}`, orgId: 'bank-b', label: 'test', prefix: k.prefix, hash: k.hash, scopes: ['subscribe'], createdAt: '2026-01-01T00:00:00.000Z' });
-const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], { issuer: 'i', audience: 'a', ttlSeconds: 3600 });
-const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock: systemClock });
-const broker = createEmbeddedBroker({ port: Number(portArg), authenticate: (_u, p) => auth.fromApiKey(p), internalCredential: INTERNAL, log: silentLogger, dataDir: dir });
+await stores.apiKeys.create({
+  id: `key-${Date.now()}`,
+  orgId: 'bank-b',
+  label: 'test',
+  prefix: k.prefix,
+  hash: k.hash,
+  scopes: ['subscribe'],
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
+const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], {
+  issuer: 'i',
+  audience: 'a',
+  ttlSeconds: 3600,
+});
+const auth = new Authenticator({
+  users: stores.users,
+  apiKeys: stores.apiKeys,
+  orgs: stores.orgs,
+  tokens,
+  clock: systemClock,
+});
+const broker = createEmbeddedBroker({
+  port: Number(portArg),
+  authenticate: (_u, p) => auth.fromApiKey(p),
+  internalCredential: INTERNAL,
+  log: silentLogger,
+  dataDir: dir,
+});
 const { port } = await broker.start();
 process.send!({ port, key: k.key });
 process.on('message', (m) => {
   if (m !== 'publish') return;
-  void broker.publisher.publishAll([{ topic: 'isac/v1/orgs/bank-b/alerts/green/indicator', payload: '{"type":"bundle","id":"bundle--crash"}' }]).then((r) => process.send!({ ok: r.every((x) => x.ok) }));
+  void broker.publisher
+    .publishAll([
+      {
+        topic: 'isac/v1/orgs/bank-b/alerts/green/indicator',
+        payload: '{"type":"bundle","id":"bundle--crash"}',
+      },
+    ])
+    .then((r) => process.send!({ ok: r.every((x) => x.ok) }));
 });

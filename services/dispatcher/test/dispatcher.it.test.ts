@@ -11,7 +11,12 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     w = await world();
     await w.addOrg(org('bank-a'));
     await w.addOrg(org('bank-b'));
-    await w.addOrg(org('trial-c', { tier: 'trial', trial: { startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2099-01-01T00:00:00.000Z' } }));
+    await w.addOrg(
+      org('trial-c', {
+        tier: 'trial',
+        trial: { startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2099-01-01T00:00:00.000Z' },
+      }),
+    );
     await w.startBroker();
   });
   afterEach(() => w.close());
@@ -34,7 +39,9 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     expect(bundle.objects[0]!['created_by_ref']).to.equal('identity--00000000-0000-4000-8000-00000000c0de');
     expect(bundle.objects.some((o) => o['type'] === 'marking-definition')).to.equal(true);
     const deliveries = await w.stores.deliveries.listForObject(v.id);
-    await until(async () => (await w.stores.deliveries.listForObject(v.id)).every((x) => x.status === 'sent'));
+    await until(async () =>
+      (await w.stores.deliveries.listForObject(v.id)).every((x) => x.status === 'sent'),
+    );
     expect(deliveries.map((x) => x.orgId).sort()).to.deep.equal(['bank-a', 'bank-b', 'trial-c']);
     const alertId = deliveries.find((x) => x.orgId === 'bank-b')!.alertId;
     expect(bundle.id).to.equal(`bundle--${alertId}`);
@@ -42,7 +49,9 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
 
   it('writes .eml files when no SMTP relay is configured', async () => {
     const outDir = await mkdtemp(path.join(os.tmpdir(), 'isac-mail-'));
-    await w.stores.subscriptions.create(sub('bank-b', 'email', { email: { to: ['soc@bank-b.example'], mode: 'immediate', lang: 'ja' } }));
+    await w.stores.subscriptions.create(
+      sub('bank-b', 'email', { email: { to: ['soc@bank-b.example'], mode: 'immediate', lang: 'ja' } }),
+    );
     const d = w.compose({ mail: { outDir } });
     await d.start();
     await w.stores.objects.accept([indicatorVersion()]);
@@ -68,9 +77,17 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     const second = indicatorVersion();
     await w.stores.objects.accept([second]);
     w.jobsReady.notify();
-    await until(async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 10 })).length === 2);
-    expect((await w.stores.deliveries.listForObject(second.id)).map((x) => x.orgId)).to.deep.equal(['bank-a']);
-    expect(b.messages.filter((m) => m.topic.includes('/alerts/')).map((m) => (m.json as { objects: { id: string }[] }).objects[0]!.id)).to.deep.equal([first.id]);
+    await until(
+      async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 10 })).length === 2,
+    );
+    expect((await w.stores.deliveries.listForObject(second.id)).map((x) => x.orgId)).to.deep.equal([
+      'bank-a',
+    ]);
+    expect(
+      b.messages
+        .filter((m) => m.topic.includes('/alerts/'))
+        .map((m) => (m.json as { objects: { id: string }[] }).objects[0]!.id),
+    ).to.deep.equal([first.id]);
   });
 
   it('pushes an object carrying a statement marking that ingest accepted, as TAXII serves it (one policy for push and pull)', async () => {
@@ -79,7 +96,11 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     const d = w.compose();
     await d.start();
     const statement = 'marking-definition--00000000-0000-4000-8000-00000000c0py';
-    const v = indicatorVersion({ object: { object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb', statement] } });
+    const v = indicatorVersion({
+      object: {
+        object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb', statement],
+      },
+    });
     await w.stores.objects.accept([v]);
     w.jobsReady.notify();
     const [m] = await b.waitFor(1);

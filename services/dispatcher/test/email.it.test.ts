@@ -6,8 +6,11 @@ import { FakeMailSender } from '../src/email/mail-sender.js';
 import { indicatorVersion, org, sub, until, world, type World } from './support.js';
 import { smtpSink, type SmtpSink } from './smtp-sink.js';
 
-const emailSub = (orgId: string, lang: 'ja' | 'en' = 'en', mode: 'immediate' | 'hourly' | 'daily' = 'immediate') =>
-  sub(orgId, 'email', { email: { to: [`soc@${orgId}.example`], mode, lang } });
+const emailSub = (
+  orgId: string,
+  lang: 'ja' | 'en' = 'en',
+  mode: 'immediate' | 'hourly' | 'daily' = 'immediate',
+) => sub(orgId, 'email', { email: { to: [`soc@${orgId}.example`], mode, lang } });
 
 describe('email delivery (real SMTP server)', () => {
   let w: World;
@@ -28,7 +31,13 @@ describe('email delivery (real SMTP server)', () => {
     it(`sends an alert over SMTP ${secure ? 'with implicit TLS' : 'in plain SMTP'}: text, HTML, bundle attached`, async () => {
       smtp = await smtpSink({ secure });
       await w.stores.subscriptions.create(emailSub('bank-b', 'en'));
-      const d = w.compose({ smtp: { url: `${secure ? 'smtps' : 'smtp'}://127.0.0.1:${smtp.port}`, allowSelfSigned: true, timeoutMs: 3000 } });
+      const d = w.compose({
+        smtp: {
+          url: `${secure ? 'smtps' : 'smtp'}://127.0.0.1:${smtp.port}`,
+          allowSelfSigned: true,
+          timeoutMs: 3000,
+        },
+      });
       await d.start();
       const v = indicatorVersion();
       await w.stores.objects.accept([v]);
@@ -42,7 +51,9 @@ describe('email delivery (real SMTP server)', () => {
       const att = m.attachments.find((a) => a.contentType.startsWith('application/stix+json'));
       const bundle = JSON.parse(att!.content.toString('utf8')) as { objects: { id: string }[] };
       expect(bundle.objects[0]!.id).to.equal(v.id);
-      await until(async () => (await w.stores.deliveries.listForObject(v.id)).every((x) => x.status === 'sent'));
+      await until(async () =>
+        (await w.stores.deliveries.listForObject(v.id)).every((x) => x.status === 'sent'),
+      );
     });
   }
 
@@ -88,7 +99,12 @@ describe('email delivery (real SMTP server)', () => {
   });
 
   it('encrypts to an organisation with an OpenPGP key (RFC 3156 PGP/MIME)', async () => {
-    const { privateKey, publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email: 'soc@bank-c.example' }], format: 'armored' });
+    const { privateKey, publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ email: 'soc@bank-c.example' }],
+      format: 'armored',
+    });
     await w.addOrg(org('bank-c', { pgpPublicKey: publicKey }));
     smtp = await smtpSink();
     await w.stores.subscriptions.create(emailSub('bank-c', 'ja'));
@@ -100,8 +116,13 @@ describe('email delivery (real SMTP server)', () => {
     const raw = smtp.raw[0]!.toString('utf8');
     expect(raw).to.match(/Content-Type: multipart\/encrypted;[\s\S]*protocol="application\/pgp-encrypted"/);
     expect(raw).to.not.include('evil.example');
-    const armored = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/.exec(raw)![0].replace(/\r\n/g, '\n');
-    const { data } = await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: armored }), decryptionKeys: await openpgp.readPrivateKey({ armoredKey: privateKey }) });
+    const armored = /-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----/
+      .exec(raw)![0]
+      .replace(/\r\n/g, '\n');
+    const { data } = await openpgp.decrypt({
+      message: await openpgp.readMessage({ armoredMessage: armored }),
+      decryptionKeys: await openpgp.readPrivateKey({ armoredKey: privateKey }),
+    });
     const inner = await simpleParser(String(data));
     expect(inner.subject).to.match(/TLP:AMBER/);
     expect(inner.text).to.include('evil.example');
@@ -110,7 +131,10 @@ describe('email delivery (real SMTP server)', () => {
   it('sends AMBER without a key as a notice without content that points to TAXII', async () => {
     smtp = await smtpSink();
     await w.stores.subscriptions.create(emailSub('bank-b', 'en'));
-    const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 }, mail: { taxiiUrl: 'https://hub.example/taxii2/' } });
+    const d = w.compose({
+      smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 },
+      mail: { taxiiUrl: 'https://hub.example/taxii2/' },
+    });
     await d.start();
     await w.stores.objects.accept([indicatorVersion({}, 'amber')]);
     w.jobsReady.notify();
@@ -159,9 +183,22 @@ describe('digests and reminders', () => {
   });
 
   it('sends a trial reminder in Japanese and English to the contacts', async () => {
-    await w.addOrg(org('trial-c', { tier: 'trial', contacts: ['admin@trial-c.example'], trial: { startsAt: '2026-05-01T00:00:00.000Z', endsAt: '2026-06-08T00:00:00.000Z' } }));
+    await w.addOrg(
+      org('trial-c', {
+        tier: 'trial',
+        contacts: ['admin@trial-c.example'],
+        trial: { startsAt: '2026-05-01T00:00:00.000Z', endsAt: '2026-06-08T00:00:00.000Z' },
+      }),
+    );
     const d = w.compose({}, { adapters: { mail } });
-    await w.stores.jobs.enqueue({ kind: 'notify', key: 'notify:trial:trial-c:7', payload: { template: 'trial_reminder', orgId: 'trial-c', daysLeft: 7 } }, clock.now());
+    await w.stores.jobs.enqueue(
+      {
+        kind: 'notify',
+        key: 'notify:trial:trial-c:7',
+        payload: { template: 'trial_reminder', orgId: 'trial-c', daysLeft: 7 },
+      },
+      clock.now(),
+    );
     await d.runOnce();
     await d.runOnce();
     expect(mail.sent).to.have.length(1);

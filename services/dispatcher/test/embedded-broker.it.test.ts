@@ -38,27 +38,55 @@ describe('createEmbeddedBroker', () => {
   const url = (): string => `mqtt://127.0.0.1:${w.brokerPort}`;
 
   it('refuses a credential without the subscribe scope', async () => {
-    const err = await mqtt.connectAsync(url(), { username: 'reader-c', password: w.keys.get('reader-c'), reconnectPeriod: 0 }).then(
-      (c) => c.endAsync(true).then(() => undefined),
-      (e: unknown) => e,
-    );
+    const err = await mqtt
+      .connectAsync(url(), { username: 'reader-c', password: w.keys.get('reader-c'), reconnectPeriod: 0 })
+      .then(
+        (c) => c.endAsync(true).then(() => undefined),
+        (e: unknown) => e,
+      );
     expect(String(err)).to.match(/Not authorized/i);
   });
 
   it('accepts a user JWT of the organisation as password', async () => {
-    await w.stores.users.create({ id: 'u1', orgId: 'bank-a', username: 'alice', passwordHash: 'x', roles: ['analyst'], failedLogins: 0, disabled: false, createdAt: '2026-01-01T00:00:00.000Z' });
-    const { token } = w.tokens.issue({ sub: 'u1', org: 'bank-a', roles: ['analyst'], scopes: ['read', 'subscribe', 'submit'] }, 'j1');
+    await w.stores.users.create({
+      id: 'u1',
+      orgId: 'bank-a',
+      username: 'alice',
+      passwordHash: 'x',
+      roles: ['analyst'],
+      failedLogins: 0,
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const { token } = w.tokens.issue(
+      { sub: 'u1', org: 'bank-a', roles: ['analyst'], scopes: ['read', 'subscribe', 'submit'] },
+      'j1',
+    );
     const c = await mqtt.connectAsync(url(), { username: 'bank-a', password: token, reconnectPeriod: 0 });
     await c.endAsync(true);
   });
 
   it("refuses another organisation's client id (no session takeover)", async () => {
-    const a = await mqtt.connectAsync(url(), { username: 'bank-a', password: w.keys.get('bank-a'), clientId: 'shared-id', clean: false, reconnectPeriod: 0 });
+    const a = await mqtt.connectAsync(url(), {
+      username: 'bank-a',
+      password: w.keys.get('bank-a'),
+      clientId: 'shared-id',
+      clean: false,
+      reconnectPeriod: 0,
+    });
     await a.endAsync();
-    const err = await mqtt.connectAsync(url(), { username: 'bank-b', password: w.keys.get('bank-b'), clientId: 'shared-id', clean: false, reconnectPeriod: 0 }).then(
-      (c) => c.endAsync(true).then(() => undefined),
-      (e: unknown) => e,
-    );
+    const err = await mqtt
+      .connectAsync(url(), {
+        username: 'bank-b',
+        password: w.keys.get('bank-b'),
+        clientId: 'shared-id',
+        clean: false,
+        reconnectPeriod: 0,
+      })
+      .then(
+        (c) => c.endAsync(true).then(() => undefined),
+        (e: unknown) => e,
+      );
     expect(String(err)).to.match(/Identifier rejected/i);
   });
 
@@ -70,13 +98,22 @@ describe('createEmbeddedBroker', () => {
     await d.start();
     await w.stores.objects.accept([indicatorVersion(), indicatorVersion()]);
     w.jobsReady.notify();
-    await until(async () => (await w.stores.deliveries.listForOrg('bank-b', { limit: 10 })).filter((x) => x.status === 'sent').length === 2);
+    await until(
+      async () =>
+        (await w.stores.deliveries.listForOrg('bank-b', { limit: 10 })).filter((x) => x.status === 'sent')
+          .length === 2,
+    );
     const again = await w.subscriber('bank-b', { clientId: 'bank-b-soc', clean: false });
     await again.waitFor(6);
     await sleep(200);
     // two alerts, and for each indicator one block-list message per observable kind (domain, ipv4)
     expect(again.messages.filter((m) => m.topic.includes('/alerts/'))).to.have.length(2);
-    expect(again.messages.filter((m) => m.topic.includes('/blocklist/')).map((m) => m.topic).sort()).to.deep.equal([
+    expect(
+      again.messages
+        .filter((m) => m.topic.includes('/blocklist/'))
+        .map((m) => m.topic)
+        .sort(),
+    ).to.deep.equal([
       'isac/v1/orgs/bank-b/blocklist/domain',
       'isac/v1/orgs/bank-b/blocklist/domain',
       'isac/v1/orgs/bank-b/blocklist/ipv4',
@@ -95,8 +132,13 @@ describe('createEmbeddedBroker', () => {
     const m = s.messages.find((x) => x.topic.includes('/alerts/'));
     const alertId = String(m!.json['id']).replace('bundle--', '');
     await s.client.publishAsync('isac/v1/orgs/bank-b/acks', JSON.stringify({ alertId }), { qos: 1 });
-    await until(async () => (await w.stores.deliveries.listForOrg('bank-b', { limit: 1 }))[0]?.acknowledgedAt !== undefined);
-    expect((await w.stores.deliveries.listForOrg('bank-b', { limit: 1 }))[0]!.acknowledgedBy).to.equal('mqtt');
+    await until(
+      async () =>
+        (await w.stores.deliveries.listForOrg('bank-b', { limit: 1 }))[0]?.acknowledgedAt !== undefined,
+    );
+    expect((await w.stores.deliveries.listForOrg('bank-b', { limit: 1 }))[0]!.acknowledgedBy).to.equal(
+      'mqtt',
+    );
   });
 
   describe('in-process publisher (as services/hub wires it)', () => {
@@ -121,11 +163,15 @@ describe('createEmbeddedBroker', () => {
       // another organisation's ack topic is refused by the broker and records nothing
       const other = await w.subscriber('bank-a');
       // (aedes drops the connection of a client that publishes where it may not: no PUBACK comes)
-      void other.client.publishAsync('isac/v1/orgs/bank-b/acks', JSON.stringify({ alertId }), { qos: 1 }).catch(() => undefined);
+      void other.client
+        .publishAsync('isac/v1/orgs/bank-b/acks', JSON.stringify({ alertId }), { qos: 1 })
+        .catch(() => undefined);
       await sleep(300);
       expect((await w.stores.deliveries.listForObject(v.id))[0]!.acknowledgedAt).to.equal(undefined);
       await s.client.publishAsync('isac/v1/orgs/bank-b/acks', JSON.stringify({ alertId }), { qos: 1 });
-      await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.acknowledgedAt !== undefined);
+      await until(
+        async () => (await w.stores.deliveries.listForObject(v.id))[0]?.acknowledgedAt !== undefined,
+      );
       expect((await w.stores.deliveries.listForObject(v.id))[0]!.acknowledgedBy).to.equal('mqtt');
     });
 
@@ -133,7 +179,9 @@ describe('createEmbeddedBroker', () => {
       const publisher = w.broker!.publisher;
       await w.stopBroker();
       expect(publisher.connected).to.equal(false);
-      const r = await publisher.publishAll([{ topic: 'isac/v1/orgs/bank-b/alerts/green/indicator', payload: '{}' }]);
+      const r = await publisher.publishAll([
+        { topic: 'isac/v1/orgs/bank-b/alerts/green/indicator', payload: '{}' },
+      ]);
       expect(r).to.deep.equal([{ ok: false, error: 'embedded MQTT broker not running' }]);
     });
   });

@@ -4,7 +4,17 @@ import request from 'supertest';
 import type { AlertPublisher, OutgoingMessage } from '../src/mqtt/mqtt-alert-publisher.js';
 import { MqttAlertPublisher } from '../src/mqtt/mqtt-alert-publisher.js';
 import { silentLogger } from '@isac/kernel';
-import { INTERNAL, indicatorVersion, org, sleep, sub, until, world, type Subscriber, type World } from './support.js';
+import {
+  INTERNAL,
+  indicatorVersion,
+  org,
+  sleep,
+  sub,
+  until,
+  world,
+  type Subscriber,
+  type World,
+} from './support.js';
 
 const alertsOf = (s: Subscriber) => s.messages.filter((m) => m.topic.includes('/alerts/'));
 
@@ -42,7 +52,14 @@ describe('faults: after recovery every delivery happens once as the subscriber s
     await w.startBroker();
     const s = await w.subscriber('bank-b');
     // Worker A publishes for real, then "dies" before it can mark anything sent (never settles).
-    const real = new MqttAlertPublisher({ url: `mqtt://127.0.0.1:${w.brokerPort}`, ...INTERNAL, clientId: 'dying-worker', protocolVersion: 'auto', publishTimeoutMs: 2000, log: silentLogger });
+    const real = new MqttAlertPublisher({
+      url: `mqtt://127.0.0.1:${w.brokerPort}`,
+      ...INTERNAL,
+      clientId: 'dying-worker',
+      protocolVersion: 'auto',
+      publishTimeoutMs: 2000,
+      log: silentLogger,
+    });
     const dying: AlertPublisher = {
       start: () => real.start(),
       stop: () => real.stop(),
@@ -56,7 +73,10 @@ describe('faults: after recovery every delivery happens once as the subscriber s
       },
     };
     await dying.start();
-    const a = w.compose({ worker: { leaseMs: 400 } }, { adapters: { publisher: dying, workerId: 'worker-a' } });
+    const a = w.compose(
+      { worker: { leaseMs: 400 } },
+      { adapters: { publisher: dying, workerId: 'worker-a' } },
+    );
     const v = indicatorVersion();
     await w.stores.objects.accept([v]);
     void a.runOnce();
@@ -83,9 +103,14 @@ describe('faults: after recovery every delivery happens once as the subscriber s
     await w.stores.objects.accept([v]);
     await d.start();
     await s.waitFor(3);
-    await until(async () => (await w.stores.jobs.list({ kind: 'distribute', limit: 1 }))[0]?.status === 'done');
+    await until(
+      async () => (await w.stores.jobs.list({ kind: 'distribute', limit: 1 }))[0]?.status === 'done',
+    );
     // Re-run the same distribution (e.g. an admin re-queued it): nothing new reaches the subscriber.
-    await w.stores.jobs.enqueue({ kind: 'distribute', key: 'again', payload: { collectionId: 'c1', id: v.id, version: v.version } }, new Date());
+    await w.stores.jobs.enqueue(
+      { kind: 'distribute', key: 'again', payload: { collectionId: 'c1', id: v.id, version: v.version } },
+      new Date(),
+    );
     w.jobsReady.notify();
     await until(async () => (await w.stores.jobs.list({ limit: 5 })).every((j) => j.status === 'done'));
     await sleep(200);
@@ -103,8 +128,20 @@ describe('acknowledgements and dead letters over REST', () => {
     await w.addOrg(org('bank-a'));
     await w.addOrg(org('bank-b'));
     await w.addOrg(org('bank-c'));
-    await w.stores.users.create({ id: 'admin', orgId: 'hub', username: 'admin', passwordHash: 'x', roles: ['hub-admin'], failedLogins: 0, disabled: false, createdAt: '2026-01-01T00:00:00.000Z' });
-    adminToken = w.tokens.issue({ sub: 'admin', org: 'hub', roles: ['hub-admin'], scopes: ['admin', 'read'] }, 'j').token;
+    await w.stores.users.create({
+      id: 'admin',
+      orgId: 'hub',
+      username: 'admin',
+      passwordHash: 'x',
+      roles: ['hub-admin'],
+      failedLogins: 0,
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    adminToken = w.tokens.issue(
+      { sub: 'admin', org: 'hub', roles: ['hub-admin'], scopes: ['admin', 'read'] },
+      'j',
+    ).token;
     await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
     await w.startBroker();
     const d = w.compose();
@@ -119,30 +156,64 @@ describe('acknowledgements and dead letters over REST', () => {
     w.jobsReady.notify();
     await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.status === 'sent');
     const alertId = (await w.stores.deliveries.listForObject(v.id))[0]!.alertId;
-    await request(app).post(`/api/v1/alerts/${alertId}/ack`).set('authorization', `Bearer ${w.keys.get('bank-c')}`).expect(404);
-    const ok = await request(app).post(`/api/v1/alerts/${alertId}/ack`).set('authorization', `Bearer ${w.keys.get('bank-b')}`).expect(200);
+    await request(app)
+      .post(`/api/v1/alerts/${alertId}/ack`)
+      .set('authorization', `Bearer ${w.keys.get('bank-c')}`)
+      .expect(404);
+    const ok = await request(app)
+      .post(`/api/v1/alerts/${alertId}/ack`)
+      .set('authorization', `Bearer ${w.keys.get('bank-b')}`)
+      .expect(200);
     expect(ok.body).to.include({ alertId, orgId: 'bank-b' });
-    await request(app).get('/api/v1/acks').set('authorization', `Bearer ${w.keys.get('bank-b')}`).expect(403);
+    await request(app)
+      .get('/api/v1/acks')
+      .set('authorization', `Bearer ${w.keys.get('bank-b')}`)
+      .expect(403);
     await request(app).get('/api/v1/acks').expect(401);
-    const list = await request(app).get('/api/v1/acks').set('authorization', `Bearer ${adminToken}`).expect(200);
-    const acks = (list.body as { acks: { orgId: string; alertId: string; acknowledgedBy: string; secondsToAck: number }[] }).acks;
+    const list = await request(app)
+      .get('/api/v1/acks')
+      .set('authorization', `Bearer ${adminToken}`)
+      .expect(200);
+    const acks = (
+      list.body as {
+        acks: { orgId: string; alertId: string; acknowledgedBy: string; secondsToAck: number }[];
+      }
+    ).acks;
     expect(acks).to.have.length(1);
     expect(acks[0]).to.include({ orgId: 'bank-b', alertId, acknowledgedBy: 'key:key-bank-b' });
     expect(acks[0]!.secondsToAck).to.be.a('number');
   });
 
   it('lists dead letters with their reason to hub admins only, and re-queues one', async () => {
-    await w.stores.jobs.enqueue({ kind: 'notify', key: 'bad-notify', payload: { template: 'nope' } }, new Date());
+    await w.stores.jobs.enqueue(
+      { kind: 'notify', key: 'bad-notify', payload: { template: 'nope' } },
+      new Date(),
+    );
     w.jobsReady.notify();
     await until(async () => (await w.stores.jobs.list({ status: 'dead', limit: 5 })).length === 1);
-    await request(app).get('/api/v1/dead-letters').set('authorization', `Bearer ${w.keys.get('bank-b')}`).expect(403);
-    const res = await request(app).get('/api/v1/dead-letters').set('authorization', `Bearer ${adminToken}`).expect(200);
+    await request(app)
+      .get('/api/v1/dead-letters')
+      .set('authorization', `Bearer ${w.keys.get('bank-b')}`)
+      .expect(403);
+    const res = await request(app)
+      .get('/api/v1/dead-letters')
+      .set('authorization', `Bearer ${adminToken}`)
+      .expect(200);
     const [dl] = (res.body as { deadLetters: { id: string; kind: string; reason: string }[] }).deadLetters;
     expect(dl).to.include({ kind: 'notify' });
     expect(dl!.reason).to.match(/unknown notify template/);
-    await request(app).post(`/api/v1/dead-letters/${dl!.id}/retry`).set('authorization', `Bearer ${w.keys.get('bank-b')}`).expect(403);
-    await request(app).post(`/api/v1/dead-letters/nope/retry`).set('authorization', `Bearer ${adminToken}`).expect(404);
-    await request(app).post(`/api/v1/dead-letters/${dl!.id}/retry`).set('authorization', `Bearer ${adminToken}`).expect(202);
+    await request(app)
+      .post(`/api/v1/dead-letters/${dl!.id}/retry`)
+      .set('authorization', `Bearer ${w.keys.get('bank-b')}`)
+      .expect(403);
+    await request(app)
+      .post(`/api/v1/dead-letters/nope/retry`)
+      .set('authorization', `Bearer ${adminToken}`)
+      .expect(404);
+    await request(app)
+      .post(`/api/v1/dead-letters/${dl!.id}/retry`)
+      .set('authorization', `Bearer ${adminToken}`)
+      .expect(202);
     const audit = await w.stores.audit.list({ action: 'dead_letter.retry', limit: 5 });
     expect(audit).to.have.length(1);
   });
@@ -157,10 +228,15 @@ describe('acknowledgements and dead letters over REST', () => {
     expect(r!.target).to.deep.equal({ kind: 'object', id: v.id });
     const [d] = await w.stores.deliveries.listForObject(v.id);
     const recipients = (r!.details as { recipients: { rule: unknown }[] }).recipients;
-    expect(recipients.map(({ rule: _rule, ...x }) => x)).to.deep.equal([{ orgId: 'bank-b', alertId: d!.alertId, tlp: 'green' }]);
+    expect(recipients.map(({ rule: _rule, ...x }) => x)).to.deep.equal([
+      { orgId: 'bank-b', alertId: d!.alertId, tlp: 'green' },
+    ]);
     expect(recipients[0]!.rule).to.be.a('string');
     // the same version distributed again (a re-queued job) is the same fan-out: nothing new to audit
-    await w.stores.jobs.enqueue({ kind: 'distribute', key: `again:${v.id}`, payload: { id: v.id, version: v.version } }, new Date());
+    await w.stores.jobs.enqueue(
+      { kind: 'distribute', key: `again:${v.id}`, payload: { id: v.id, version: v.version } },
+      new Date(),
+    );
     w.jobsReady.notify();
     await until(async () => (await w.stores.jobs.nextDue()) === undefined);
     await new Promise((r) => setTimeout(r, 100));

@@ -24,7 +24,15 @@ async function canConnect(username: string, password: string): Promise<boolean> 
 }
 
 const job = (payload: Record<string, unknown>): Job => ({
-  id: 'j', kind: 'provision_mqtt', key: 'k', payload, status: 'running', attempts: 1, runAt: T0, createdAt: T0, updatedAt: T0,
+  id: 'j',
+  kind: 'provision_mqtt',
+  key: 'k',
+  payload,
+  status: 'running',
+  attempts: 1,
+  runAt: T0,
+  createdAt: T0,
+  updatedAt: T0,
 });
 
 if (!url || !adminUsername || !adminPassword) {
@@ -42,8 +50,18 @@ if (!url || !adminUsername || !adminPassword) {
     let provisioner: DynsecProvisioner;
     let clock: ManualClock;
     const org = (over: Partial<Org> = {}): Org => ({
-      id: orgId, name: orgId, sector: 'telecom', region: '', tier: 'full', status: 'active', contacts: [], identityId: `identity--${orgId}`,
-      createdAt: T0, updatedAt: T0, mqttCredential: { generation: 1, issuedAt: T0 }, ...over,
+      id: orgId,
+      name: orgId,
+      sector: 'telecom',
+      region: '',
+      tier: 'full',
+      status: 'active',
+      contacts: [],
+      identityId: `identity--${orgId}`,
+      createdAt: T0,
+      updatedAt: T0,
+      mqttCredential: { generation: 1, issuedAt: T0 },
+      ...over,
     });
 
     before(async () => {
@@ -59,7 +77,13 @@ if (!url || !adminUsername || !adminPassword) {
     });
 
     it("sets the organisation's current password; a new generation retires the old one; suspension disables it and reactivation restores it", async () => {
-      const handle = provisionMqttHandler({ orgs: stores.orgs, provisioner, secret, clock, log: silentLogger });
+      const handle = provisionMqttHandler({
+        orgs: stores.orgs,
+        provisioner,
+        secret,
+        clock,
+        log: silentLogger,
+      });
       expect((await handle(job({ orgId, generation: 1 }))).kind).to.equal('done');
       expect(await canConnect(orgId, mqttPassword(secret, orgId, 1))).to.equal(true);
       expect(await canConnect(orgId, mqttPassword(secret, orgId, 2))).to.equal(false);

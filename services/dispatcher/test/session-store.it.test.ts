@@ -12,7 +12,16 @@ import { DurableSessionPersistence } from '../src/mqtt/session-store.js';
 import { until } from './support.js';
 
 let counter = 0;
-const packet = (topic: string, body: string): StoredPacket => ({ cmd: 'publish', topic, payload: Buffer.from(body), qos: 1, retain: false, dup: false, brokerId: 'broker-1', brokerCounter: ++counter });
+const packet = (topic: string, body: string): StoredPacket => ({
+  cmd: 'publish',
+  topic,
+  payload: Buffer.from(body),
+  qos: 1,
+  retain: false,
+  dup: false,
+  brokerId: 'broker-1',
+  brokerCounter: ++counter,
+});
 
 describe('DurableSessionPersistence: persistent MQTT sessions written behind to SQLite', () => {
   let dir: string;
@@ -27,12 +36,20 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
   const rows = (): { client_id: string; seq: number }[] => {
     const db = new Database(file, { readonly: true });
     try {
-      return db.prepare('SELECT client_id, seq FROM outgoing ORDER BY client_id, seq').all() as { client_id: string; seq: number }[];
+      return db.prepare('SELECT client_id, seq FROM outgoing ORDER BY client_id, seq').all() as {
+        client_id: string;
+        seq: number;
+      }[];
     } finally {
       db.close();
     }
   };
-  const ack = async (p: DurableSessionPersistence, clientId: string, pk: StoredPacket, messageId: number): Promise<void> => {
+  const ack = async (
+    p: DurableSessionPersistence,
+    clientId: string,
+    pk: StoredPacket,
+    messageId: number,
+  ): Promise<void> => {
     await p.outgoingUpdate({ id: clientId }, { ...pk, messageId });
     await p.outgoingClearMessageId({ id: clientId }, { ...pk, messageId });
   };
@@ -81,16 +98,22 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     open.splice(0);
     // a crash: no destroy(), what is committed is what there is
     const again = await start(0);
-    expect((await again.subscriptionsByClient({ id: 'bank-b-soc' })).map(({ topic, qos }) => ({ topic, qos }))).to.deep.equal([{ topic: 'isac/v1/orgs/bank-b/#', qos: 1 }]);
+    expect(
+      (await again.subscriptionsByClient({ id: 'bank-b-soc' })).map(({ topic, qos }) => ({ topic, qos })),
+    ).to.deep.equal([{ topic: 'isac/v1/orgs/bank-b/#', qos: 1 }]);
     const back: string[] = [];
-    for await (const pk of again.outgoingStream({ id: 'bank-b-soc' })) back.push(Buffer.from(pk.payload).toString());
+    for await (const pk of again.outgoingStream({ id: 'bank-b-soc' }))
+      back.push(Buffer.from(pk.payload).toString());
     expect(back).to.deep.equal(['one', 'two', 'three']);
   });
 
   it('drops the stored queue and subscriptions when the client starts a clean session', async () => {
     const p = await start(0);
     await p.addSubscriptions({ id: 'bank-b-soc' }, [{ topic: 'isac/v1/orgs/bank-b/#', qos: 1 }]);
-    await p.outgoingEnqueue({ clientId: 'bank-b-soc' }, packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'x'));
+    await p.outgoingEnqueue(
+      { clientId: 'bank-b-soc' },
+      packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'x'),
+    );
     await p.sync();
     expect(rows()).to.have.length(1);
     await p.cleanSubscriptions({ id: 'bank-b-soc' });
@@ -104,29 +127,43 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
 
   it('drops queued messages once their message expiry passes: from the queue a session gets, and from the disk', async () => {
     const p = await start(0);
-    const soon = { ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'soon'), messageExpiry: Date.now() + 150 };
-    const later = { ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'later'), messageExpiry: Date.now() + 60_000 };
+    const soon = {
+      ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'soon'),
+      messageExpiry: Date.now() + 150,
+    };
+    const later = {
+      ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'later'),
+      messageExpiry: Date.now() + 60_000,
+    };
     await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], soon);
     await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], later);
     await p.sync();
     expect(rows()).to.have.length(2);
     await new Promise((r) => setTimeout(r, 200));
     const back: string[] = [];
-    for await (const pk of p.outgoingStream({ id: 'bank-b-soc' })) back.push(Buffer.from(pk.payload).toString());
+    for await (const pk of p.outgoingStream({ id: 'bank-b-soc' }))
+      back.push(Buffer.from(pk.payload).toString());
     expect(back).to.deep.equal(['later']);
     await until(() => rows().length === 1, 2000);
   });
 
   it('does not restore, after a restart, what expired while the hub was down', async () => {
     const p = await start(0);
-    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], { ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'gone'), messageExpiry: Date.now() + 100 });
-    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'kept'));
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], {
+      ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'gone'),
+      messageExpiry: Date.now() + 100,
+    });
+    await p.outgoingEnqueueCombi(
+      [{ clientId: 'bank-b-soc' }],
+      packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'kept'),
+    );
     await p.destroy();
     open.splice(0);
     await new Promise((r) => setTimeout(r, 150));
     const again = await start(0);
     const back: string[] = [];
-    for await (const pk of again.outgoingStream({ id: 'bank-b-soc' })) back.push(Buffer.from(pk.payload).toString());
+    for await (const pk of again.outgoingStream({ id: 'bank-b-soc' }))
+      back.push(Buffer.from(pk.payload).toString());
     expect(back).to.deep.equal(['kept']);
     await again.sync();
     await until(() => rows().length === 1, 2000);
@@ -134,10 +171,20 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
 
   it('keeps an alert the hub counted as published through a SIGKILL of the hub, for a subscriber that was offline', async function () {
     this.timeout(30_000);
-    const child = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
     const [ready] = (await once(child, 'message')) as [{ port: number; key: string }];
     // the subscriber takes a persistent session and goes away
-    const opts = { username: 'bank-b', password: ready.key, clientId: 'bank-b-soc', clean: false, protocolVersion: 4 as const, reconnectPeriod: 0 };
+    const opts = {
+      username: 'bank-b',
+      password: ready.key,
+      clientId: 'bank-b-soc',
+      clean: false,
+      protocolVersion: 4 as const,
+      reconnectPeriod: 0,
+    };
     const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${ready.port}`, opts);
     await c.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
     await c.endAsync();
@@ -147,7 +194,11 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     child.kill('SIGKILL');
     await once(child, 'exit');
 
-    const next = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir, String(ready.port)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const next = fork(
+      fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)),
+      [dir, String(ready.port)],
+      { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    );
     try {
       const [again] = (await once(next, 'message')) as [{ port: number; key: string }];
       const got: string[] = [];

@@ -12,7 +12,9 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function smtpSink(opts: { secure?: boolean; behave?: (attempt: number) => Behaviour } = {}): Promise<SmtpSink> {
+export async function smtpSink(
+  opts: { secure?: boolean; behave?: (attempt: number) => Behaviour } = {},
+): Promise<SmtpSink> {
   const sink: SmtpSink = {
     port: 0,
     received: [],

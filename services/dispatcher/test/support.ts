@@ -1,6 +1,16 @@
 /** Test support for the dispatcher: a composed dispatcher over SQLite, a real aedes broker, real MQTT clients. */
 import mqtt, { type MqttClient } from 'mqtt';
-import { Signal, SequentialIds, silentLogger, systemClock, type Clock, type Org, type Scope, type Subscription, type Principal } from '@isac/kernel';
+import {
+  Signal,
+  SequentialIds,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type Org,
+  type Scope,
+  type Subscription,
+  type Principal,
+} from '@isac/kernel';
 import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@isac/auth';
 import { PolicyEngine } from '@isac/policy';
 import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
@@ -28,12 +38,26 @@ export function org(id: string, over: Partial<Org> = {}): Org {
   };
 }
 
-export function sub(orgId: string, channel: 'mqtt' | 'email', over: Partial<Subscription> = {}): Subscription {
-  return { id: `sub-${orgId}-${channel}-${Math.random().toString(36).slice(2, 8)}`, orgId, channel, filters: {}, createdAt: '2026-01-01T00:00:00.000Z', ...over };
+export function sub(
+  orgId: string,
+  channel: 'mqtt' | 'email',
+  over: Partial<Subscription> = {},
+): Subscription {
+  return {
+    id: `sub-${orgId}-${channel}-${Math.random().toString(36).slice(2, 8)}`,
+    orgId,
+    channel,
+    filters: {},
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  };
 }
 
 let seq = 0;
-export function indicatorVersion(over: Partial<NewObjectVersion> & { object?: Record<string, unknown> } = {}, tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red' = 'green'): NewObjectVersion {
+export function indicatorVersion(
+  over: Partial<NewObjectVersion> & { object?: Record<string, unknown> } = {},
+  tlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red' = 'green',
+): NewObjectVersion {
   seq += 1;
   const id = `indicator--00000000-0000-4000-9000-${seq.toString(16).padStart(12, '0')}`;
   const modified = '2026-05-01T00:00:00.000Z';
@@ -88,7 +112,10 @@ export interface World {
   startBroker(port?: number): Promise<number>;
   stopBroker(): Promise<void>;
   compose(over?: DeepPartial<DispatcherConfig>, extra?: Partial<DispatcherDeps>): Dispatcher;
-  subscriber(orgId: string, opts?: { clientId?: string; clean?: boolean; filter?: string; manualAck?: boolean }): Promise<Subscriber>;
+  subscriber(
+    orgId: string,
+    opts?: { clientId?: string; clean?: boolean; filter?: string; manualAck?: boolean },
+  ): Promise<Subscriber>;
   close(): Promise<void>;
 }
 
@@ -107,8 +134,18 @@ export interface Subscriber {
 export function world(opts: { clock?: Clock; path?: string } = {}): Promise<World> {
   const clock = opts.clock ?? systemClock;
   const stores = openSqliteStores({ path: opts.path ?? ':memory:', synchronous: 'normal' }, clock);
-  const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], { issuer: 'isac', audience: 'isac', ttlSeconds: 3600 }, clock);
-  const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock });
+  const tokens = new TokenService(
+    [generateSigningKey('k1', '2026-01-01T00:00:00.000Z')],
+    { issuer: 'isac', audience: 'isac', ttlSeconds: 3600 },
+    clock,
+  );
+  const auth = new Authenticator({
+    users: stores.users,
+    apiKeys: stores.apiKeys,
+    orgs: stores.orgs,
+    tokens,
+    clock,
+  });
   const jobsReady = new Signal();
   const policy = new PolicyEngine();
   const keys = new Map<string, string>();
@@ -126,7 +163,15 @@ export function world(opts: { clock?: Clock; path?: string } = {}): Promise<Worl
     async addOrg(o, scopes = ['submit', 'read', 'subscribe']) {
       await stores.orgs.create(o);
       const k = issueApiKey();
-      await stores.apiKeys.create({ id: `key-${o.id}`, orgId: o.id, label: 'test', prefix: k.prefix, hash: k.hash, scopes, createdAt: '2026-01-01T00:00:00.000Z' });
+      await stores.apiKeys.create({
+        id: `key-${o.id}`,
+        orgId: o.id,
+        label: 'test',
+        prefix: k.prefix,
+        hash: k.hash,
+        scopes,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
       keys.set(o.id, k.key);
       return k.key;
     },
@@ -134,7 +179,8 @@ export function world(opts: { clock?: Clock; path?: string } = {}): Promise<Worl
       w.broker = createEmbeddedBroker({
         port,
         host: '127.0.0.1',
-        authenticate: (username: string, password: string): Promise<Principal> => (password.startsWith('isac_') ? auth.fromApiKey(password) : auth.fromToken(password)),
+        authenticate: (username: string, password: string): Promise<Principal> =>
+          password.startsWith('isac_') ? auth.fromApiKey(password) : auth.fromToken(password),
         internalCredential: INTERNAL,
         log: silentLogger,
       });
@@ -195,7 +241,8 @@ export function world(opts: { clock?: Clock; path?: string } = {}): Promise<Worl
         async waitFor(n, timeoutMs = 5000) {
           const t0 = Date.now();
           while (messages.length < n) {
-            if (Date.now() - t0 > timeoutMs) throw new Error(`expected ${n} messages for ${orgId}, got ${messages.length}`);
+            if (Date.now() - t0 > timeoutMs)
+              throw new Error(`expected ${n} messages for ${orgId}, got ${messages.length}`);
             await new Promise((r) => setTimeout(r, 10));
           }
           return messages;
@@ -214,7 +261,11 @@ export function world(opts: { clock?: Clock; path?: string } = {}): Promise<Worl
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function until(
+  cond: () => Promise<boolean> | boolean,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const t0 = Date.now();
   while (!(await cond())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);

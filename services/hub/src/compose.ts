@@ -25,7 +25,11 @@ export interface RunningHub {
 }
 
 /** Every service in one process, with embedded defaults. Shutdown runs in reverse order. */
-export async function startHub(config: HubConfig, log: Logger, clock: Clock = systemClock): Promise<RunningHub> {
+export async function startHub(
+  config: HubConfig,
+  log: Logger,
+  clock: Clock = systemClock,
+): Promise<RunningHub> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) {
@@ -44,10 +48,20 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
     stops.push(() => stores.close());
 
     const tokenConfig = tokenSettings(config.tokens, config.membership.tokens);
-    const { tokens, auth, mqttSecret } = authFromKeyFiles({ dataDir, createKeys: true, stores, tokens: tokenConfig, clock, lockout: config.membership.lockout });
+    const { tokens, auth, mqttSecret } = authFromKeyFiles({
+      dataDir,
+      createKeys: true,
+      stores,
+      tokens: tokenConfig,
+      clock,
+      lockout: config.membership.lockout,
+    });
     const hub = hubIdentity(config.hub.name);
     const jobsReady = new Signal();
-    const internalCredential = { username: `hub-internal-${randomBytes(4).toString('hex')}`, password: randomBytes(32).toString('base64url') };
+    const internalCredential = {
+      username: `hub-internal-${randomBytes(4).toString('hex')}`,
+      password: randomBytes(32).toString('base64url'),
+    };
 
     let mqttPort: number | undefined;
     let mqttUrl: string;
@@ -71,16 +85,36 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
       if (!config.mqtt.url) throw new Error('mqtt.url is required when mqtt.embedded is false');
       mqttUrl = config.mqtt.url;
     }
-    const publicMqttUrl = config.mqtt.publicUrl ?? (config.mqtt.embedded ? `mqtt://localhost:${mqttPort}` : mqttUrl);
+    const publicMqttUrl =
+      config.mqtt.publicUrl ?? (config.mqtt.embedded ? `mqtt://localhost:${mqttPort}` : mqttUrl);
     const common = { stores, clock, ids: randomIds, log, auth };
 
-    const membership = composeMembership({ ...common, log: log.child({ component: 'membership' }), tokens, mqttSecret, config: { ...config.membership, tokens: tokenConfig, publicMqttUrl } });
-    const taxii = composeTaxii({ ...common, log: log.child({ component: 'taxii' }), config: config.taxii, policy, hub: { id: hub.id }, jobsReady });
-    const mailOutDir = config.dispatcher.mail.outDir ? path.resolve(config.dispatcher.mail.outDir) : path.join(dataDir, 'mail');
+    const membership = composeMembership({
+      ...common,
+      log: log.child({ component: 'membership' }),
+      tokens,
+      mqttSecret,
+      config: { ...config.membership, tokens: tokenConfig, publicMqttUrl },
+    });
+    const taxii = composeTaxii({
+      ...common,
+      log: log.child({ component: 'taxii' }),
+      config: config.taxii,
+      policy,
+      hub: { id: hub.id },
+      jobsReady,
+    });
+    const mailOutDir = config.dispatcher.mail.outDir
+      ? path.resolve(config.dispatcher.mail.outDir)
+      : path.join(dataDir, 'mail');
     const dispatcher = composeDispatcher({
       ...common,
       log: log.child({ component: 'dispatcher' }),
-      config: { ...config.dispatcher, mqtt: { ...config.dispatcher.mqtt, url: mqttUrl }, mail: { ...config.dispatcher.mail, outDir: mailOutDir } },
+      config: {
+        ...config.dispatcher,
+        mqtt: { ...config.dispatcher.mqtt, url: mqttUrl },
+        mail: { ...config.dispatcher.mail, outDir: mailOutDir },
+      },
       policy,
       hub: { id: hub.id, name: hub.name },
       jobsReady,
@@ -107,7 +141,9 @@ export async function startHub(config: HubConfig, log: Logger, clock: Clock = sy
       mqttPort,
       mqttUrl: publicMqttUrl,
       storeDescription: describeStore(storeConfig),
-      mailDescription: config.dispatcher.smtp.url ? `SMTP ${redactUri(config.dispatcher.smtp.url)}` : `.eml files in ${mailOutDir}`,
+      mailDescription: config.dispatcher.smtp.url
+        ? `SMTP ${redactUri(config.dispatcher.smtp.url)}`
+        : `.eml files in ${mailOutDir}`,
       generatedAdminPassword: boot.created && !config.admin.password ? boot.password : undefined,
       adminCreated: boot.created,
       stop: stopAll,

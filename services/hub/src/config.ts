@@ -1,10 +1,23 @@
-import { BASE_ENV_ALIASES, adminConfigSchema, baseConfigProperties, loadServiceConfig, policyConfigSchema, type BaseConfig } from '@isac/config';
+import {
+  BASE_ENV_ALIASES,
+  adminConfigSchema,
+  baseConfigProperties,
+  loadServiceConfig,
+  policyConfigSchema,
+  type BaseConfig,
+} from '@isac/config';
 import { membershipConfigSchema, type MembershipConfig } from '@isac/membership-service';
 import { taxiiConfigSchema, type TaxiiConfig } from '@isac/taxii-service';
 import { dispatcherConfigSchema, type DispatcherConfig } from '@isac/dispatcher-service';
 
 export interface HubConfig extends BaseConfig {
-  readonly mqtt: { readonly host: string; readonly port: number; readonly publicUrl?: string; readonly embedded: boolean; readonly url?: string };
+  readonly mqtt: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl?: string;
+    readonly embedded: boolean;
+    readonly url?: string;
+  };
   readonly admin: { readonly password?: string };
   readonly policy: Record<string, unknown>;
   readonly membership: MembershipConfig;
@@ -51,7 +64,11 @@ export const ENV_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** config/default.json < config/<NODE_ENV>.json < environment < overrides; throws ConfigError naming every bad key. */
-export function loadHubConfig(opts: { configDir: string; env: Readonly<Record<string, string | undefined>>; overrides?: unknown }): HubConfig {
+export function loadHubConfig(opts: {
+  configDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+  overrides?: unknown;
+}): HubConfig {
   return loadServiceConfig<HubConfig>({
     configDir: opts.configDir,
     env: opts.env,

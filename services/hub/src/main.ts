@@ -26,12 +26,16 @@ async function main(): Promise<number> {
     hub = await startHub(config, log);
   } catch (err) {
     if (err instanceof PolicyConfigError) {
-      process.stderr.write(`isac-hub: cannot start, invalid policy configuration:\n${err.problems.map((p) => `  - policy.${p.path}: ${p.message}`).join('\n')}\n`);
+      process.stderr.write(
+        `isac-hub: cannot start, invalid policy configuration:\n${err.problems.map((p) => `  - policy.${p.path}: ${p.message}`).join('\n')}\n`,
+      );
       return 1;
     }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
-      process.stderr.write(`isac-hub: cannot start, a port is already in use (${e.message}); set ISAC_HTTP_PORT / ISAC_MQTT_PORT\n`);
+      process.stderr.write(
+        `isac-hub: cannot start, a port is already in use (${e.message}); set ISAC_HTTP_PORT / ISAC_MQTT_PORT\n`,
+      );
       return 1;
     }
     throw err;

@@ -57,14 +57,62 @@ export function composeMembership(deps: MembershipDeps): Membership {
   const log = deps.log.child({ component: 'membership' });
   const hubOrgId = config.hubOrg.id;
   const access = new Access(hubOrgId);
-  const book = new RouteBook((req) => deps.auth.authenticate(req.headers.authorization), config.bodyLimitBytes);
+  const book = new RouteBook(
+    (req) => deps.auth.authenticate(req.headers.authorization),
+    config.bodyLimitBytes,
+  );
 
-  const orgs = new OrgsService({ orgs: stores.orgs, audit: stores.audit, clock, access, config, jobs: stores.jobs });
-  const users = new UsersService({ users: stores.users, orgs: stores.orgs, audit: stores.audit, clock, ids, access, hubOrgId });
-  const keys = new KeysService({ apiKeys: stores.apiKeys, orgs: stores.orgs, audit: stores.audit, clock, ids, access, hubOrgId });
-  const subscriptions = new SubscriptionsService({ subscriptions: stores.subscriptions, orgs: stores.orgs, audit: stores.audit, clock, ids, access });
-  const authService = new AuthService({ auth: deps.auth, tokens: deps.tokens, orgs: stores.orgs, audit: stores.audit, clock, ids, config });
-  const mqttCredentials = new MqttCredentialsService({ orgs: stores.orgs, jobs: stores.jobs, audit: stores.audit, clock, access, secret: deps.mqttSecret });
+  const orgs = new OrgsService({
+    orgs: stores.orgs,
+    audit: stores.audit,
+    clock,
+    access,
+    config,
+    jobs: stores.jobs,
+  });
+  const users = new UsersService({
+    users: stores.users,
+    orgs: stores.orgs,
+    audit: stores.audit,
+    clock,
+    ids,
+    access,
+    hubOrgId,
+  });
+  const keys = new KeysService({
+    apiKeys: stores.apiKeys,
+    orgs: stores.orgs,
+    audit: stores.audit,
+    clock,
+    ids,
+    access,
+    hubOrgId,
+  });
+  const subscriptions = new SubscriptionsService({
+    subscriptions: stores.subscriptions,
+    orgs: stores.orgs,
+    audit: stores.audit,
+    clock,
+    ids,
+    access,
+  });
+  const authService = new AuthService({
+    auth: deps.auth,
+    tokens: deps.tokens,
+    orgs: stores.orgs,
+    audit: stores.audit,
+    clock,
+    ids,
+    config,
+  });
+  const mqttCredentials = new MqttCredentialsService({
+    orgs: stores.orgs,
+    jobs: stores.jobs,
+    audit: stores.audit,
+    clock,
+    access,
+    secret: deps.mqttSecret,
+  });
   const audit = new AuditService({ audit: stores.audit, access });
   const reports = new ReportsService({ orgs: stores.orgs, audit: stores.audit, clock, access, hubOrgId });
   const sweeper = new TrialSweeper({
@@ -94,12 +142,20 @@ export function composeMembership(deps: MembershipDeps): Membership {
     router,
     async bootstrapAdmin(password?: string) {
       if ((await stores.users.count()) > 0) return { created: false, username: BOOTSTRAP_USERNAME };
-      if (password !== undefined && password.length < 12) throw new ValidationError('the bootstrap admin password must have at least 12 characters', [{ path: '/admin/password', message: 'at least 12 characters' }]);
+      if (password !== undefined && password.length < 12)
+        throw new ValidationError('the bootstrap admin password must have at least 12 characters', [
+          { path: '/admin/password', message: 'at least 12 characters' },
+        ]);
       const org = await orgs.ensureHubOrg();
       const pw = password ?? randomPassword();
       await users.createBootstrapAdmin(org.id, BOOTSTRAP_USERNAME, pw);
-      log.info({ orgId: org.id, username: BOOTSTRAP_USERNAME }, 'created the hub organisation and its first administrator');
-      return password === undefined ? { created: true, username: BOOTSTRAP_USERNAME, password: pw } : { created: true, username: BOOTSTRAP_USERNAME };
+      log.info(
+        { orgId: org.id, username: BOOTSTRAP_USERNAME },
+        'created the hub organisation and its first administrator',
+      );
+      return password === undefined
+        ? { created: true, username: BOOTSTRAP_USERNAME, password: pw }
+        : { created: true, username: BOOTSTRAP_USERNAME };
     },
     start: () => sweeper.start(),
     stop: () => sweeper.stop(),

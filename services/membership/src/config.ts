@@ -1,4 +1,12 @@
-export const DEFAULT_SECTORS = ['finance', 'telecom', 'broadcasting', 'building', 'sme', 'government', 'other'] as const;
+export const DEFAULT_SECTORS = [
+  'finance',
+  'telecom',
+  'broadcasting',
+  'building',
+  'sme',
+  'government',
+  'other',
+] as const;
 
 /** The membership service's slice of the configuration (validated and frozen by libs/config). */
 export interface MembershipConfig {
@@ -30,7 +38,13 @@ export const membershipConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    sectors: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' }, default: [...DEFAULT_SECTORS] },
+    sectors: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' },
+      default: [...DEFAULT_SECTORS],
+    },
     regions: { type: 'array', uniqueItems: true, items: text },
     hubOrg: {
       type: 'object',
@@ -47,7 +61,12 @@ export const membershipConfigSchema = {
       default: {},
       properties: {
         defaultDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
-        reminderDaysBefore: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 365 }, uniqueItems: true, default: [14, 3] },
+        reminderDaysBefore: {
+          type: 'array',
+          items: { type: 'integer', minimum: 1, maximum: 365 },
+          uniqueItems: true,
+          default: [14, 3],
+        },
         sweepIntervalSeconds: { type: 'integer', minimum: 1, default: 3600 },
       },
     },

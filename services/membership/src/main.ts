@@ -7,7 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { randomIds, systemClock, type Logger } from '@isac/kernel';
-import { adminConfigSchema, describeStore, loadServiceConfig, storeSettings, tokenSettings, type BaseConfig } from '@isac/config';
+import {
+  adminConfigSchema,
+  describeStore,
+  loadServiceConfig,
+  storeSettings,
+  tokenSettings,
+  type BaseConfig,
+} from '@isac/config';
 import { openStores } from '@isac/store';
 import { authFromKeyFiles, signingKeysDir } from '@isac/auth';
 import { createServiceApp, listenHttp, runMain, ShutdownList, untilStopSignal } from '@isac/http';
@@ -37,9 +44,25 @@ runMain('isac-membership', async () => {
     const stores = await openStores(store, clock);
     shutdown.add(() => stores.close());
     const tokenConfig = tokenSettings(config.tokens, config.membership.tokens);
-    const { tokens, auth, mqttSecret } = authFromKeyFiles({ dataDir, createKeys: true, stores, tokens: tokenConfig, clock, lockout: config.membership.lockout });
+    const { tokens, auth, mqttSecret } = authFromKeyFiles({
+      dataDir,
+      createKeys: true,
+      stores,
+      tokens: tokenConfig,
+      clock,
+      lockout: config.membership.lockout,
+    });
 
-    const membership = composeMembership({ stores, clock, ids: randomIds, log, auth, tokens, mqttSecret, config: { ...config.membership, tokens: tokenConfig } });
+    const membership = composeMembership({
+      stores,
+      clock,
+      ids: randomIds,
+      log,
+      auth,
+      tokens,
+      mqttSecret,
+      config: { ...config.membership, tokens: tokenConfig },
+    });
     const boot = await membership.bootstrapAdmin(config.admin.password);
     membership.start();
     shutdown.add(() => membership.stop());
@@ -53,7 +76,10 @@ runMain('isac-membership', async () => {
       `  keys     ${signingKeysDir(dataDir)} (JWT signing keys; share this directory with taxii and dispatcher)`,
     ];
     if (boot.created && boot.password) {
-      lines.push(`  admin    user "admin", password ${boot.password}`, `           shown once: keep it now / 初回のみ表示されます。今すぐ控えてください`);
+      lines.push(
+        `  admin    user "admin", password ${boot.password}`,
+        `           shown once: keep it now / 初回のみ表示されます。今すぐ控えてください`,
+      );
     } else if (boot.created) {
       lines.push(`  admin    user "admin" created with the password from ISAC_ADMIN_PASSWORD`);
     }

@@ -22,7 +22,11 @@ describe('isac admin … (against the membership service)', () => {
   const isac = async (...argv: string[]): Promise<Captured> => {
     const out: string[] = [];
     const err: string[] = [];
-    const io = { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s), readInput: () => Promise.resolve('') };
+    const io = {
+      stdout: (s: string) => void out.push(s),
+      stderr: (s: string) => void err.push(s),
+      readInput: () => Promise.resolve(''),
+    };
     const code = await main(['--url', url, ...argv], { ISAC_HOME: home }, io);
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
@@ -50,34 +54,105 @@ describe('isac admin … (against the membership service)', () => {
   });
 
   it('admits, lists, shows and changes organisations', async () => {
-    const created = await json<{ id: string; tier: string; trial?: { endsAt: string } }>('admin', 'org', 'add', '--name', 'Shinkin East', '--sector', 'finance', '--tier', 'trial', '--trial-days', '30', '--contact', 'soc@shinkin.example', '--region', 'Miyagi');
+    const created = await json<{ id: string; tier: string; trial?: { endsAt: string } }>(
+      'admin',
+      'org',
+      'add',
+      '--name',
+      'Shinkin East',
+      '--sector',
+      'finance',
+      '--tier',
+      'trial',
+      '--trial-days',
+      '30',
+      '--contact',
+      'soc@shinkin.example',
+      '--region',
+      'Miyagi',
+    );
     expect(created).to.include({ id: 'shinkin-east', tier: 'trial' });
     let r = await isac('admin', 'org', 'list');
     expect(r.code).to.equal(0);
     expect(r.out).to.match(/^ID\s+NAME\s+SECTOR/);
     expect(r.out).to.contain('shinkin-east');
-    expect((await json<{ id: string }[]>('admin', 'org', 'list')).map((o) => o.id)).to.have.members(['hub', 'shinkin-east']);
+    expect((await json<{ id: string }[]>('admin', 'org', 'list')).map((o) => o.id)).to.have.members([
+      'hub',
+      'shinkin-east',
+    ]);
     r = await isac('admin', 'org', 'show', 'shinkin-east');
     expect(r.out).to.contain('region Miyagi, tier trial');
-    const extended = await json<{ trial: { endsAt: string } }>('admin', 'org', 'extend-trial', 'shinkin-east', '--days', '10');
+    const extended = await json<{ trial: { endsAt: string } }>(
+      'admin',
+      'org',
+      'extend-trial',
+      'shinkin-east',
+      '--days',
+      '10',
+    );
     expect(Date.parse(extended.trial.endsAt) - Date.parse(created.trial!.endsAt)).to.equal(10 * 86_400_000);
     expect((await json<{ tier: string }>('admin', 'org', 'convert', 'shinkin-east')).tier).to.equal('full');
-    expect((await json<{ tier: string }>('admin', 'org', 'set-tier', 'shinkin-east', 'partner')).tier).to.equal('partner');
-    expect((await json<{ status: string }>('admin', 'org', 'suspend', 'shinkin-east')).status).to.equal('suspended');
+    expect(
+      (await json<{ tier: string }>('admin', 'org', 'set-tier', 'shinkin-east', 'partner')).tier,
+    ).to.equal('partner');
+    expect((await json<{ status: string }>('admin', 'org', 'suspend', 'shinkin-east')).status).to.equal(
+      'suspended',
+    );
     r = await isac('admin', 'org', 'activate', 'shinkin-east');
     expect(r.out).to.contain('is active');
     const audit = await json<{ action: string }[]>('admin', 'audit', '--org', 'shinkin-east');
-    expect(audit.map((a) => a.action)).to.deep.equal(['org.create', 'org.trial_extend', 'org.tier_change', 'org.tier_change', 'org.status_change', 'org.status_change']);
+    expect(audit.map((a) => a.action)).to.deep.equal([
+      'org.create',
+      'org.trial_extend',
+      'org.tier_change',
+      'org.tier_change',
+      'org.status_change',
+      'org.status_change',
+    ]);
   });
 
   it('adds users, creates, lists and revokes keys without ever listing a key', async () => {
-    await json('admin', 'org', 'add', '--id', 'bank-a', '--name', 'Bank A', '--sector', 'finance', '--tier', 'full');
-    let r = await isac('admin', 'user', 'add', '--org', 'bank-a', '--username', 'carol', '--role', 'org-admin');
+    await json(
+      'admin',
+      'org',
+      'add',
+      '--id',
+      'bank-a',
+      '--name',
+      'Bank A',
+      '--sector',
+      'finance',
+      '--tier',
+      'full',
+    );
+    let r = await isac(
+      'admin',
+      'user',
+      'add',
+      '--org',
+      'bank-a',
+      '--username',
+      'carol',
+      '--role',
+      'org-admin',
+    );
     expect(r.code, r.err).to.equal(0);
     expect(r.out).to.match(/password: \S{20,}/);
     const users = await json<{ username: string }[]>('admin', 'user', 'list', '--org', 'bank-a');
     expect(users.map((u) => u.username)).to.deep.equal(['carol']);
-    const key = await json<{ id: string; key: string }>('admin', 'key', 'create', '--org', 'bank-a', '--scopes', 'read,subscribe', '--label', 'siem', '--expires-in-days', '90');
+    const key = await json<{ id: string; key: string }>(
+      'admin',
+      'key',
+      'create',
+      '--org',
+      'bank-a',
+      '--scopes',
+      'read,subscribe',
+      '--label',
+      'siem',
+      '--expires-in-days',
+      '90',
+    );
     expect(key.key).to.match(/^isac_/);
     r = await isac('admin', 'key', 'list', '--org', 'bank-a');
     expect(r.out).to.contain(key.id);
@@ -85,14 +160,32 @@ describe('isac admin … (against the membership service)', () => {
     expect(r.out).to.not.contain(key.key);
     r = await isac('admin', 'key', 'revoke', '--org', 'bank-a', key.id);
     expect(r.code, r.err).to.equal(0);
-    const listed = await json<{ id: string; revokedAt?: string }[]>('admin', 'key', 'list', '--org', 'bank-a');
+    const listed = await json<{ id: string; revokedAt?: string }[]>(
+      'admin',
+      'key',
+      'list',
+      '--org',
+      'bank-a',
+    );
     expect(listed[0]!.revokedAt).to.be.a('string');
     r = await isac('admin', 'audit', '--action', 'key.revoke');
     expect(r.out).to.match(/key\.revoke\s+ok/);
   });
 
   it('prints the participation report', async () => {
-    await json('admin', 'org', 'add', '--id', 'bank-a', '--name', 'Bank A', '--sector', 'finance', '--tier', 'trial');
+    await json(
+      'admin',
+      'org',
+      'add',
+      '--id',
+      'bank-a',
+      '--name',
+      'Bank A',
+      '--sector',
+      'finance',
+      '--tier',
+      'trial',
+    );
     const report = await json<{ totals: { orgs: number }; trials: unknown[] }>('admin', 'report');
     expect(report.totals.orgs).to.equal(1);
     expect(report.trials).to.have.length(1);
@@ -106,7 +199,19 @@ describe('isac admin … (against the membership service)', () => {
     let r = await isac('admin', 'org', 'show', 'no-such-org');
     expect(r.code).to.equal(1);
     expect(r.err).to.contain('404');
-    r = await isac('admin', 'org', 'add', '--id', 'bad+id', '--name', 'X', '--sector', 'finance', '--tier', 'full');
+    r = await isac(
+      'admin',
+      'org',
+      'add',
+      '--id',
+      'bad+id',
+      '--name',
+      'X',
+      '--sector',
+      'finance',
+      '--tier',
+      'full',
+    );
     expect(r.code).to.equal(1);
     expect(r.err).to.contain('400');
     r = await isac('admin', 'org', 'extend-trial', 'x');

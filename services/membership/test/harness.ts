@@ -3,7 +3,12 @@ import { ManualClock, SequentialIds, silentLogger, type Logger } from '@isac/ker
 import { openSqliteStores } from '@isac/store';
 import type { Stores } from '@isac/store';
 import { Authenticator, TokenService, generateSigningKey, type SigningKey } from '@isac/auth';
-import { composeMembership, defaultMembershipConfig, type Membership, type MembershipConfig } from '../src/index.js';
+import {
+  composeMembership,
+  defaultMembershipConfig,
+  type Membership,
+  type MembershipConfig,
+} from '../src/index.js';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery';
 export const START = '2026-03-01T00:00:00.000Z';
@@ -20,14 +25,38 @@ export interface Harness {
 }
 
 /** The composed membership service over SQLite :memory:, a manual clock, and an express app. */
-export async function openHarness(opts: { config?: Partial<MembershipConfig>; log?: Logger; keys?: readonly SigningKey[]; mqttSecret?: Buffer } = {}): Promise<Harness> {
+export async function openHarness(
+  opts: {
+    config?: Partial<MembershipConfig>;
+    log?: Logger;
+    keys?: readonly SigningKey[];
+    mqttSecret?: Buffer;
+  } = {},
+): Promise<Harness> {
   const clock = new ManualClock(START);
   const stores = openSqliteStores({ path: ':memory:' }, clock);
   const config = defaultMembershipConfig(opts.config);
   const keys = opts.keys ?? [generateSigningKey('k1', START)];
   const tokens = new TokenService(keys, config.tokens, clock);
-  const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock, lockout: config.lockout, mqttSecret: opts.mqttSecret });
-  const membership = composeMembership({ stores, clock, ids: new SequentialIds(), log: opts.log ?? silentLogger, auth, tokens, config, mqttSecret: opts.mqttSecret });
+  const auth = new Authenticator({
+    users: stores.users,
+    apiKeys: stores.apiKeys,
+    orgs: stores.orgs,
+    tokens,
+    clock,
+    lockout: config.lockout,
+    mqttSecret: opts.mqttSecret,
+  });
+  const membership = composeMembership({
+    stores,
+    clock,
+    ids: new SequentialIds(),
+    log: opts.log ?? silentLogger,
+    auth,
+    tokens,
+    config,
+    mqttSecret: opts.mqttSecret,
+  });
   await membership.bootstrapAdmin(ADMIN_PASSWORD);
   const app = express();
   app.use(membership.router);

@@ -13,9 +13,17 @@ function recordingLogger(lines: string[]): Logger {
   const rec =
     (level: string) =>
     (obj: object | string, msg?: string): void => {
-      lines.push(`${level} ${typeof obj === 'string' ? obj : JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))} ${msg ?? ''}`);
+      lines.push(
+        `${level} ${typeof obj === 'string' ? obj : JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v))} ${msg ?? ''}`,
+      );
     };
-  const log: Logger = { info: rec('info'), warn: rec('warn'), error: rec('error'), debug: rec('debug'), child: () => log };
+  const log: Logger = {
+    info: rec('info'),
+    warn: rec('warn'),
+    error: rec('error'),
+    debug: rec('debug'),
+    child: () => log,
+  };
   return log;
 }
 
@@ -31,7 +39,13 @@ describe('membership security rules (over HTTP)', () => {
     logLines = [];
     h = await openHarness({ log: recordingLogger(logLines) });
     admin = await adminLogin(h);
-    await addOrg(h, admin, { id: 'bank-a', name: 'Bank A', sector: 'finance', tier: 'full', contacts: ['soc@bank-a.example'] });
+    await addOrg(h, admin, {
+      id: 'bank-a',
+      name: 'Bank A',
+      sector: 'finance',
+      tier: 'full',
+      contacts: ['soc@bank-a.example'],
+    });
     await addOrg(h, admin, { id: 'bank-b', name: 'Bank B', sector: 'finance', tier: 'full' });
     await addUser(h, admin, 'bank-a', 'a-admin', ['org-admin']);
     await addUser(h, admin, 'bank-a', 'a-analyst', ['analyst']);
@@ -46,12 +60,24 @@ describe('membership security rules (over HTTP)', () => {
   describe('tokens', () => {
     const payload = (h: Harness): Record<string, unknown> => {
       const now = Math.floor(h.clock.now().getTime() / 1000);
-      return { sub: 'x', org: 'hub', roles: ['hub-admin'], scopes: ['admin'], iss: 'isac-hub', aud: 'isac-hub', iat: now, exp: now + 600 };
+      return {
+        sub: 'x',
+        org: 'hub',
+        roles: ['hub-admin'],
+        scopes: ['admin'],
+        iss: 'isac-hub',
+        aud: 'isac-hub',
+        iat: now,
+        exp: now + 600,
+      };
     };
 
     it('rejects alg none', async () => {
       const token = `${b64({ alg: 'none', typ: 'JWT', kid: 'k1' })}.${b64(payload(h))}.`;
-      const res = await request(h.app).get('/api/v1/orgs').set('authorization', `Bearer ${token}`).expect(401);
+      const res = await request(h.app)
+        .get('/api/v1/orgs')
+        .set('authorization', `Bearer ${token}`)
+        .expect(401);
       expect(res.body.error.code).to.equal('unauthenticated');
     });
 
@@ -70,38 +96,66 @@ describe('membership security rules (over HTTP)', () => {
     it('rejects a token for another audience', async () => {
       const users = await h.stores.users.getByUsername('admin');
       const other = new TokenService(h.keys, { ...h.config.tokens, audience: 'someone-else' }, h.clock);
-      const token = other.issue({ sub: users!.id, org: 'hub', roles: ['hub-admin'], scopes: ['admin'] }, 'j').token;
+      const token = other.issue(
+        { sub: users!.id, org: 'hub', roles: ['hub-admin'], scopes: ['admin'] },
+        'j',
+      ).token;
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${token}`).expect(401);
     });
 
     it('rejects a token signed by a key the hub does not know', async () => {
       const users = await h.stores.users.getByUsername('admin');
-      const stranger = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], h.config.tokens, h.clock);
-      const token = stranger.issue({ sub: users!.id, org: 'hub', roles: ['hub-admin'], scopes: ['admin'] }, 'j').token;
+      const stranger = new TokenService(
+        [generateSigningKey('k1', '2026-01-01T00:00:00.000Z')],
+        h.config.tokens,
+        h.clock,
+      );
+      const token = stranger.issue(
+        { sub: users!.id, org: 'hub', roles: ['hub-admin'], scopes: ['admin'] },
+        'j',
+      ).token;
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${token}`).expect(401);
     });
 
     it('rejects revoked tokens: after a password change, disabling, or revokeTokens', async () => {
       const aAnalystId = (await h.stores.users.getByUsername('a-analyst'))!.id;
       h.clock.advance(1000);
-      await request(h.app).patch(`/api/v1/orgs/bank-a/users/${aAnalystId}`).set('authorization', aAdmin).send({ revokeTokens: true }).expect(200);
+      await request(h.app)
+        .patch(`/api/v1/orgs/bank-a/users/${aAnalystId}`)
+        .set('authorization', aAdmin)
+        .send({ revokeTokens: true })
+        .expect(200);
       await request(h.app).get('/api/v1/me').set('authorization', aAnalyst).expect(401);
       h.clock.advance(1000);
       const fresh = await login(h, 'a-analyst');
       await request(h.app).get('/api/v1/me').set('authorization', fresh).expect(200);
       h.clock.advance(1000);
-      await request(h.app).patch(`/api/v1/orgs/bank-a/users/${aAnalystId}`).set('authorization', aAdmin).send({ password: 'a-brand-new-password' }).expect(200);
+      await request(h.app)
+        .patch(`/api/v1/orgs/bank-a/users/${aAnalystId}`)
+        .set('authorization', aAdmin)
+        .send({ password: 'a-brand-new-password' })
+        .expect(200);
       await request(h.app).get('/api/v1/me').set('authorization', fresh).expect(401);
       h.clock.advance(1000);
       const third = await login(h, 'a-analyst', 'a-brand-new-password');
-      await request(h.app).delete(`/api/v1/orgs/bank-a/users/${aAnalystId}`).set('authorization', aAdmin).expect(204);
+      await request(h.app)
+        .delete(`/api/v1/orgs/bank-a/users/${aAnalystId}`)
+        .set('authorization', aAdmin)
+        .expect(204);
       await request(h.app).get('/api/v1/me').set('authorization', third).expect(401);
-      await request(h.app).post('/api/v1/auth/login').send({ username: 'a-analyst', password: 'a-brand-new-password' }).expect(401);
+      await request(h.app)
+        .post('/api/v1/auth/login')
+        .send({ username: 'a-analyst', password: 'a-brand-new-password' })
+        .expect(401);
     });
 
     it('takes a role change into effect on the next request', async () => {
       const id = (await h.stores.users.getByUsername('a-analyst'))!.id;
-      await request(h.app).patch(`/api/v1/orgs/bank-a/users/${id}`).set('authorization', aAdmin).send({ roles: ['reader'] }).expect(200);
+      await request(h.app)
+        .patch(`/api/v1/orgs/bank-a/users/${id}`)
+        .set('authorization', aAdmin)
+        .send({ roles: ['reader'] })
+        .expect(200);
       const me = await request(h.app).get('/api/v1/me').set('authorization', aAnalyst).expect(200);
       expect(me.body.roles).to.deep.equal(['reader']);
       expect(me.body.scopes).to.not.include('submit');
@@ -111,9 +165,15 @@ describe('membership security rules (over HTTP)', () => {
   describe('brute force', () => {
     it('locks an account after repeated failed logins, even against the right password', async () => {
       for (let i = 0; i < h.config.lockout.maxFailures; i++) {
-        await request(h.app).post('/api/v1/auth/login').send({ username: 'a-analyst', password: `guess-${i}` }).expect(401);
+        await request(h.app)
+          .post('/api/v1/auth/login')
+          .send({ username: 'a-analyst', password: `guess-${i}` })
+          .expect(401);
       }
-      const res = await request(h.app).post('/api/v1/auth/login').send({ username: 'a-analyst', password: PASSWORD }).expect(401);
+      const res = await request(h.app)
+        .post('/api/v1/auth/login')
+        .send({ username: 'a-analyst', password: PASSWORD })
+        .expect(401);
       expect(res.body.error.message).to.match(/locked/);
       const basic = `Basic ${Buffer.from(`a-analyst:${PASSWORD}`).toString('base64')}`;
       await request(h.app).get('/api/v1/me').set('authorization', basic).expect(401);
@@ -125,9 +185,14 @@ describe('membership security rules (over HTTP)', () => {
     });
 
     it('lets an admin unlock a locked account', async () => {
-      for (let i = 0; i < h.config.lockout.maxFailures; i++) await request(h.app).post('/api/v1/auth/login').send({ username: 'a-analyst', password: 'nope' });
+      for (let i = 0; i < h.config.lockout.maxFailures; i++)
+        await request(h.app).post('/api/v1/auth/login').send({ username: 'a-analyst', password: 'nope' });
       const id = (await h.stores.users.getByUsername('a-analyst'))!.id;
-      const res = await request(h.app).patch(`/api/v1/orgs/bank-a/users/${id}`).set('authorization', aAdmin).send({ unlock: true }).expect(200);
+      const res = await request(h.app)
+        .patch(`/api/v1/orgs/bank-a/users/${id}`)
+        .set('authorization', aAdmin)
+        .send({ unlock: true })
+        .expect(200);
       expect(res.body).to.not.have.property('lockedUntil');
       await login(h, 'a-analyst');
     });
@@ -137,32 +202,57 @@ describe('membership security rules (over HTTP)', () => {
     it('a suspended organisation cannot act with tokens, keys or passwords, at once', async () => {
       const { key } = await addKey(h, aAdmin, 'bank-a', { scopes: ['read', 'subscribe'] });
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${key}`).expect(200);
-      await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', admin).send({ status: 'suspended' }).expect(200);
+      await request(h.app)
+        .patch('/api/v1/orgs/bank-a')
+        .set('authorization', admin)
+        .send({ status: 'suspended' })
+        .expect(200);
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${key}`).expect(403);
       await request(h.app).get('/api/v1/me').set('authorization', aAdmin).expect(403);
-      await request(h.app).post('/api/v1/auth/login').send({ username: 'a-analyst', password: PASSWORD }).expect(403);
+      await request(h.app)
+        .post('/api/v1/auth/login')
+        .send({ username: 'a-analyst', password: PASSWORD })
+        .expect(403);
       const audit = await h.stores.audit.list({ orgId: 'bank-a', action: 'org.status_change', limit: 10 });
       expect(audit).to.have.length(1);
       expect(audit[0]!.details).to.deep.equal({ from: 'active', to: 'suspended' });
-      await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', admin).send({ status: 'active' }).expect(200);
+      await request(h.app)
+        .patch('/api/v1/orgs/bank-a')
+        .set('authorization', admin)
+        .send({ status: 'active' })
+        .expect(200);
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${key}`).expect(200);
     });
 
     it('a trial member cannot act once its trial has ended, and can again when extended', async () => {
-      await addOrg(h, admin, { id: 'shinkin-c', name: 'Shinkin C', sector: 'finance', tier: 'trial', trialDays: 10 });
+      await addOrg(h, admin, {
+        id: 'shinkin-c',
+        name: 'Shinkin C',
+        sector: 'finance',
+        tier: 'trial',
+        trialDays: 10,
+      });
       const { key } = await addKey(h, admin, 'shinkin-c');
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${key}`).expect(200);
       h.clock.advance(10 * 86_400_000);
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${key}`).expect(403);
       // The admin token has long expired; log in again.
       admin = await adminLogin(h);
-      const res = await request(h.app).post('/api/v1/orgs/shinkin-c/extend-trial').set('authorization', admin).send({ days: 30 }).expect(200);
+      const res = await request(h.app)
+        .post('/api/v1/orgs/shinkin-c/extend-trial')
+        .set('authorization', admin)
+        .send({ days: 30 })
+        .expect(200);
       expect(Date.parse(res.body.trial.endsAt)).to.equal(h.clock.now().getTime() + 30 * 86_400_000);
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${key}`).expect(200);
     });
 
     it("the hub's own organisation cannot be suspended", async () => {
-      const res = await request(h.app).patch('/api/v1/orgs/hub').set('authorization', admin).send({ status: 'suspended' }).expect(409);
+      const res = await request(h.app)
+        .patch('/api/v1/orgs/hub')
+        .set('authorization', admin)
+        .send({ status: 'suspended' })
+        .expect(409);
       expect(pathsOf(res)).to.deep.equal(['/status']);
     });
   });
@@ -170,13 +260,21 @@ describe('membership security rules (over HTTP)', () => {
   describe('organisation boundaries', () => {
     it("answers 404, never 403, for another organisation's resources", async () => {
       const bKey = await addKey(h, admin, 'bank-b');
-      const bSub = await request(h.app).post('/api/v1/orgs/bank-b/subscriptions').set('authorization', admin).send({ channel: 'mqtt' }).expect(201);
+      const bSub = await request(h.app)
+        .post('/api/v1/orgs/bank-b/subscriptions')
+        .set('authorization', admin)
+        .send({ channel: 'mqtt' })
+        .expect(201);
       const bUser = (await h.stores.users.getByUsername('b-admin'))!.id;
       const cases: [string, string, object?][] = [
         ['get', '/api/v1/orgs/bank-b'],
         ['patch', '/api/v1/orgs/bank-b', { contacts: ['x@evil.example'] }],
         ['get', '/api/v1/orgs/bank-b/users'],
-        ['post', '/api/v1/orgs/bank-b/users', { username: 'intruder', password: PASSWORD, roles: ['org-admin'] }],
+        [
+          'post',
+          '/api/v1/orgs/bank-b/users',
+          { username: 'intruder', password: PASSWORD, roles: ['org-admin'] },
+        ],
         ['patch', `/api/v1/orgs/bank-b/users/${bUser}`, { password: 'taken-over-password' }],
         ['delete', `/api/v1/orgs/bank-b/users/${bUser}`],
         ['get', '/api/v1/orgs/bank-b/keys'],
@@ -210,69 +308,154 @@ describe('membership security rules (over HTTP)', () => {
     });
 
     it('an org-admin cannot grant hub-admin, nor change tier or status of its own org', async () => {
-      let res = await request(h.app).post('/api/v1/orgs/bank-a/users').set('authorization', aAdmin).send({ username: 'sneaky', password: PASSWORD, roles: ['hub-admin'] }).expect(403);
+      let res = await request(h.app)
+        .post('/api/v1/orgs/bank-a/users')
+        .set('authorization', aAdmin)
+        .send({ username: 'sneaky', password: PASSWORD, roles: ['hub-admin'] })
+        .expect(403);
       expect(pathsOf(res)).to.deep.equal(['/roles']);
       const analystId = (await h.stores.users.getByUsername('a-analyst'))!.id;
-      res = await request(h.app).patch(`/api/v1/orgs/bank-a/users/${analystId}`).set('authorization', aAdmin).send({ roles: ['hub-admin'] }).expect(403);
+      res = await request(h.app)
+        .patch(`/api/v1/orgs/bank-a/users/${analystId}`)
+        .set('authorization', aAdmin)
+        .send({ roles: ['hub-admin'] })
+        .expect(403);
       expect((await h.stores.users.getByUsername('a-analyst'))!.roles).to.deep.equal(['analyst']);
       expect(await h.stores.users.getByUsername('sneaky')).to.equal(undefined);
-      await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', aAdmin).send({ tier: 'government' }).expect(403);
-      await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', aAdmin).send({ status: 'active' }).expect(403);
-      await request(h.app).post('/api/v1/orgs/bank-a/extend-trial').set('authorization', aAdmin).send({ days: 10 }).expect(403);
+      await request(h.app)
+        .patch('/api/v1/orgs/bank-a')
+        .set('authorization', aAdmin)
+        .send({ tier: 'government' })
+        .expect(403);
+      await request(h.app)
+        .patch('/api/v1/orgs/bank-a')
+        .set('authorization', aAdmin)
+        .send({ status: 'active' })
+        .expect(403);
+      await request(h.app)
+        .post('/api/v1/orgs/bank-a/extend-trial')
+        .set('authorization', aAdmin)
+        .send({ days: 10 })
+        .expect(403);
       // but its contacts are its own business
-      await request(h.app).patch('/api/v1/orgs/bank-a').set('authorization', aAdmin).send({ contacts: ['cert@bank-a.example'] }).expect(200);
+      await request(h.app)
+        .patch('/api/v1/orgs/bank-a')
+        .set('authorization', aAdmin)
+        .send({ contacts: ['cert@bank-a.example'] })
+        .expect(200);
     });
 
     it('hub-admin is granted only within the hub organisation', async () => {
-      const res = await request(h.app).post('/api/v1/orgs/bank-a/users').set('authorization', admin).send({ username: 'hubby', password: PASSWORD, roles: ['hub-admin'] }).expect(400);
+      const res = await request(h.app)
+        .post('/api/v1/orgs/bank-a/users')
+        .set('authorization', admin)
+        .send({ username: 'hubby', password: PASSWORD, roles: ['hub-admin'] })
+        .expect(400);
       expect(pathsOf(res)).to.deep.equal(['/roles']);
     });
 
     it('analysts and readers cannot administer, and members cannot admit organisations', async () => {
       for (const who of [aAnalyst, aReader]) {
-        await request(h.app).post('/api/v1/orgs/bank-a/users').set('authorization', who).send({ username: 'x-user', password: PASSWORD, roles: ['reader'] }).expect(403);
+        await request(h.app)
+          .post('/api/v1/orgs/bank-a/users')
+          .set('authorization', who)
+          .send({ username: 'x-user', password: PASSWORD, roles: ['reader'] })
+          .expect(403);
         await request(h.app).get('/api/v1/orgs/bank-a/users').set('authorization', who).expect(403);
         await request(h.app).post('/api/v1/orgs/bank-a/keys').set('authorization', who).send({}).expect(403);
         await request(h.app).get('/api/v1/audit').set('authorization', who).expect(403);
-        await request(h.app).post('/api/v1/orgs').set('authorization', who).send({ name: 'Rogue', sector: 'sme', tier: 'full' }).expect(403);
+        await request(h.app)
+          .post('/api/v1/orgs')
+          .set('authorization', who)
+          .send({ name: 'Rogue', sector: 'sme', tier: 'full' })
+          .expect(403);
       }
-      await request(h.app).post('/api/v1/orgs').set('authorization', aAdmin).send({ name: 'Rogue', sector: 'sme', tier: 'full' }).expect(403);
+      await request(h.app)
+        .post('/api/v1/orgs')
+        .set('authorization', aAdmin)
+        .send({ name: 'Rogue', sector: 'sme', tier: 'full' })
+        .expect(403);
       await request(h.app).get('/api/v1/reports/participation').set('authorization', aAdmin).expect(403);
       expect((await h.stores.orgs.list()).map((o) => o.id)).to.not.include('rogue');
     });
 
     it('API keys cannot administer users or keys, nor mint admin keys', async () => {
       const { key } = await addKey(h, aAdmin, 'bank-a');
-      await request(h.app).post('/api/v1/orgs/bank-a/keys').set('authorization', `Bearer ${key}`).send({}).expect(403);
-      await request(h.app).post('/api/v1/orgs/bank-a/users').set('authorization', `Bearer ${key}`).send({ username: 'bot-made', password: PASSWORD, roles: ['reader'] }).expect(403);
-      let res = await request(h.app).post('/api/v1/orgs/bank-a/keys').set('authorization', aAdmin).send({ scopes: ['admin'] }).expect(403);
+      await request(h.app)
+        .post('/api/v1/orgs/bank-a/keys')
+        .set('authorization', `Bearer ${key}`)
+        .send({})
+        .expect(403);
+      await request(h.app)
+        .post('/api/v1/orgs/bank-a/users')
+        .set('authorization', `Bearer ${key}`)
+        .send({ username: 'bot-made', password: PASSWORD, roles: ['reader'] })
+        .expect(403);
+      let res = await request(h.app)
+        .post('/api/v1/orgs/bank-a/keys')
+        .set('authorization', aAdmin)
+        .send({ scopes: ['admin'] })
+        .expect(403);
       expect(pathsOf(res)).to.deep.equal(['/scopes']);
-      res = await request(h.app).post('/api/v1/orgs/bank-a/keys').set('authorization', admin).send({ scopes: ['admin'] }).expect(400);
+      res = await request(h.app)
+        .post('/api/v1/orgs/bank-a/keys')
+        .set('authorization', admin)
+        .send({ scopes: ['admin'] })
+        .expect(400);
       expect(pathsOf(res)).to.deep.equal(['/scopes']);
       const hubKey = await addKey(h, admin, 'hub', { scopes: ['admin'] });
       // a hub admin key administers, but cannot mint further admin keys
-      await request(h.app).get('/api/v1/orgs/bank-b').set('authorization', `Bearer ${hubKey.key}`).expect(200);
-      await request(h.app).post('/api/v1/orgs/hub/keys').set('authorization', `Bearer ${hubKey.key}`).send({ scopes: ['admin'] }).expect(403);
+      await request(h.app)
+        .get('/api/v1/orgs/bank-b')
+        .set('authorization', `Bearer ${hubKey.key}`)
+        .expect(200);
+      await request(h.app)
+        .post('/api/v1/orgs/hub/keys')
+        .set('authorization', `Bearer ${hubKey.key}`)
+        .send({ scopes: ['admin'] })
+        .expect(403);
     });
 
     it('email subscriptions need an org-admin; MQTT subscriptions any member with the subscribe scope', async () => {
-      await request(h.app).post('/api/v1/orgs/bank-a/subscriptions').set('authorization', aAnalyst).send({ channel: 'email', email: { to: ['me@elsewhere.example'] } }).expect(403);
-      await request(h.app).post('/api/v1/orgs/bank-a/subscriptions').set('authorization', aReader).send({ channel: 'mqtt' }).expect(201);
+      await request(h.app)
+        .post('/api/v1/orgs/bank-a/subscriptions')
+        .set('authorization', aAnalyst)
+        .send({ channel: 'email', email: { to: ['me@elsewhere.example'] } })
+        .expect(403);
+      await request(h.app)
+        .post('/api/v1/orgs/bank-a/subscriptions')
+        .set('authorization', aReader)
+        .send({ channel: 'mqtt' })
+        .expect(201);
       const submitOnly = await addKey(h, aAdmin, 'bank-a', { scopes: ['submit'] });
-      await request(h.app).post('/api/v1/orgs/bank-a/subscriptions').set('authorization', `Bearer ${submitOnly.key}`).send({ channel: 'mqtt' }).expect(403);
-      const res = await request(h.app).post('/api/v1/orgs/bank-a/subscriptions').set('authorization', aAdmin).send({ channel: 'email', email: { to: ['soc@bank-a.example'] } }).expect(201);
+      await request(h.app)
+        .post('/api/v1/orgs/bank-a/subscriptions')
+        .set('authorization', `Bearer ${submitOnly.key}`)
+        .send({ channel: 'mqtt' })
+        .expect(403);
+      const res = await request(h.app)
+        .post('/api/v1/orgs/bank-a/subscriptions')
+        .set('authorization', aAdmin)
+        .send({ channel: 'email', email: { to: ['soc@bank-a.example'] } })
+        .expect(201);
       expect(res.body.email).to.deep.equal({ to: ['soc@bank-a.example'], mode: 'immediate', lang: 'ja' });
     });
 
     it('an org-admin reads only audit records of its own organisation', async () => {
       await addKey(h, admin, 'bank-b');
-      const res = await request(h.app).get('/api/v1/audit?limit=1000').set('authorization', aAdmin).expect(200);
+      const res = await request(h.app)
+        .get('/api/v1/audit?limit=1000')
+        .set('authorization', aAdmin)
+        .expect(200);
       expect(res.body.length).to.be.greaterThan(0);
       for (const r of res.body as { actor: { orgId?: string }; target: { orgId?: string } }[]) {
         expect([r.actor.orgId, r.target.orgId]).to.include('bank-a');
         expect(r.target.orgId === 'bank-b').to.equal(false);
       }
-      const all = await request(h.app).get('/api/v1/audit?limit=1000&action=key.create').set('authorization', admin).expect(200);
+      const all = await request(h.app)
+        .get('/api/v1/audit?limit=1000&action=key.create')
+        .set('authorization', admin)
+        .expect(200);
       expect(all.body.map((r: { target: { orgId: string } }) => r.target.orgId)).to.include('bank-b');
     });
   });
@@ -284,26 +467,48 @@ describe('membership security rules (over HTTP)', () => {
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${secret}`).expect(200);
       await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${secret}x`).expect(401);
       const stored = await h.stores.apiKeys.get('bank-a', created.id);
-      const list = await request(h.app).get('/api/v1/orgs/bank-a/keys').set('authorization', aAdmin).expect(200);
-      expect(list.body[0]).to.include({ id: created.id, label: 'firewall', lastUsedAt: h.clock.now().toISOString() });
+      const list = await request(h.app)
+        .get('/api/v1/orgs/bank-a/keys')
+        .set('authorization', aAdmin)
+        .expect(200);
+      expect(list.body[0]).to.include({
+        id: created.id,
+        label: 'firewall',
+        lastUsedAt: h.clock.now().toISOString(),
+      });
       expect(list.body[0]).to.not.have.any.keys('key', 'hash');
-      const audit = await request(h.app).get('/api/v1/audit?limit=1000').set('authorization', admin).expect(200);
+      const audit = await request(h.app)
+        .get('/api/v1/audit?limit=1000')
+        .set('authorization', admin)
+        .expect(200);
       for (const text of [list.text, audit.text, logLines.join('\n')]) {
         expect(text).to.not.contain(secret);
         expect(text).to.not.contain(secret.split('_')[2]);
         expect(text).to.not.contain(stored!.hash);
       }
-      const users = await request(h.app).get('/api/v1/orgs/bank-a/users').set('authorization', aAdmin).expect(200);
+      const users = await request(h.app)
+        .get('/api/v1/orgs/bank-a/users')
+        .set('authorization', aAdmin)
+        .expect(200);
       expect(users.text).to.not.contain('scrypt$');
       expect(users.text).to.not.contain('passwordHash');
     });
 
     it('revokes a key at once', async () => {
       const created = await addKey(h, aAdmin, 'bank-a');
-      await request(h.app).delete(`/api/v1/orgs/bank-a/keys/${created.id}`).set('authorization', aAdmin).expect(204);
-      const res = await request(h.app).get('/api/v1/me').set('authorization', `Bearer ${created.key}`).expect(401);
+      await request(h.app)
+        .delete(`/api/v1/orgs/bank-a/keys/${created.id}`)
+        .set('authorization', aAdmin)
+        .expect(204);
+      const res = await request(h.app)
+        .get('/api/v1/me')
+        .set('authorization', `Bearer ${created.key}`)
+        .expect(401);
       expect(res.body.error.message).to.match(/revoked/);
-      await request(h.app).delete(`/api/v1/orgs/bank-a/keys/${created.id}`).set('authorization', aAdmin).expect(204);
+      await request(h.app)
+        .delete(`/api/v1/orgs/bank-a/keys/${created.id}`)
+        .set('authorization', aAdmin)
+        .expect(204);
       expect(await h.stores.audit.list({ action: 'key.revoke', limit: 10 })).to.have.length(1);
     });
 

@@ -60,12 +60,24 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     maxObjects: config.maxObjectsPerEnvelope,
     maxFutureSkewMs: config.maxFutureSkewSeconds * 1000,
   });
-  const objects = new ObjectsService({ objects: stores.objects, viewers, audit: stores.audit, clock, auditReads: config.auditReads });
+  const objects = new ObjectsService({
+    objects: stores.objects,
+    viewers,
+    audit: stores.audit,
+    clock,
+    auditReads: config.auditReads,
+  });
   const manifest = new ManifestService({ objects: stores.objects, viewers });
   const statuses = new StatusService({ statuses: stores.statuses });
   const discovery = new DiscoveryService({ config, catalog });
   const collections = new CollectionsService({ catalog });
-  const distribution = new DistributionService({ objects: stores.objects, orgs: stores.orgs, policy, clock, collectionIds: () => catalog.collectionIds });
+  const distribution = new DistributionService({
+    objects: stores.objects,
+    orgs: stores.orgs,
+    policy,
+    clock,
+    collectionIds: () => catalog.collectionIds,
+  });
 
   const taxii = Router();
   taxii.use(createDiscoveryRouter({ discovery, authenticate }));
@@ -73,7 +85,9 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   taxii.use(createCollectionsRouter({ collections, authenticate }));
   taxii.use(createManifestRouter({ manifest, catalog, config, authenticate }));
   taxii.use(createObjectsRouter({ objects, ingest, catalog, config, authenticate }));
-  taxii.use((req, _res, next) => next(new NotFoundError(`no TAXII endpoint ${req.method} ${req.baseUrl}${req.path}`)));
+  taxii.use((req, _res, next) =>
+    next(new NotFoundError(`no TAXII endpoint ${req.method} ${req.baseUrl}${req.path}`)),
+  );
   taxii.use(errorHandler({ log, style: 'taxii' }));
 
   const rest = Router();

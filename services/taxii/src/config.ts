@@ -35,7 +35,10 @@ export const taxiiConfigSchema = {
   additionalProperties: false,
   properties: {
     title: { type: 'string', minLength: 1, default: 'ISAC Sharing Hub TAXII 2.1 server' },
-    description: { type: 'string', default: 'Cross-sector threat intelligence shared under TLP between ISAC members' },
+    description: {
+      type: 'string',
+      default: 'Cross-sector threat intelligence shared under TLP between ISAC members',
+    },
     contact: { type: 'string' },
     apiRoots: {
       type: 'array',
@@ -45,7 +48,8 @@ export const taxiiConfigSchema = {
         {
           name: 'isac',
           title: 'ISAC shared intelligence',
-          description: 'Submissions from members, released to each organisation as the distribution policy allows',
+          description:
+            'Submissions from members, released to each organisation as the distribution policy allows',
           collections: [
             {
               id: DEFAULT_COLLECTION_ID,

@@ -7,7 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Signal, randomIds, systemClock, type Logger } from '@isac/kernel';
-import { describeStore, loadServiceConfig, policyConfigSchema, storeSettings, tokenSettings, type BaseConfig } from '@isac/config';
+import {
+  describeStore,
+  loadServiceConfig,
+  policyConfigSchema,
+  storeSettings,
+  tokenSettings,
+  type BaseConfig,
+} from '@isac/config';
 import { openStores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
@@ -37,10 +44,26 @@ runMain('isac-taxii', async () => {
     const store = storeSettings(config);
     const stores = await openStores(store, clock);
     shutdown.add(() => stores.close());
-    const { auth } = authFromKeyFiles({ dataDir: config.dataDir, createKeys: false, stores, tokens: tokenSettings(config.tokens), clock });
+    const { auth } = authFromKeyFiles({
+      dataDir: config.dataDir,
+      createKeys: false,
+      stores,
+      tokens: tokenSettings(config.tokens),
+      clock,
+    });
     const hub = hubIdentity(config.hub.name);
 
-    const taxii = composeTaxii({ stores, clock, ids: randomIds, log, auth, config: config.taxii, policy, hub: { id: hub.id }, jobsReady: new Signal() });
+    const taxii = composeTaxii({
+      stores,
+      clock,
+      ids: randomIds,
+      log,
+      auth,
+      config: config.taxii,
+      policy,
+      hub: { id: hub.id },
+      jobsReady: new Signal(),
+    });
     const http = await listenHttp(createServiceApp({ log, routers: [taxii.router] }), config.http);
     shutdown.add(() => http.close());
 

@@ -1,5 +1,15 @@
 import { expect } from 'chai';
-import { HUB_ID, OBJECTS, TAXII, TLP, indicator, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
+import {
+  HUB_ID,
+  OBJECTS,
+  TAXII,
+  TLP,
+  indicator,
+  marked,
+  openHarness,
+  type Harness,
+  type Member,
+} from './taxii-harness.js';
 
 describe('ingest through REST and TAXII: bad input and provenance', () => {
   let h: Harness;
@@ -14,10 +24,19 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
   });
   afterEach(() => h.close());
 
-  const bundle = (objects: unknown[]) => ({ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects });
-  const submit = (auth: string, body: Record<string, unknown>) => h.http.post('/api/v1/submissions').set('Authorization', auth).send(body);
+  const bundle = (objects: unknown[]) => ({
+    type: 'bundle',
+    id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
+    objects,
+  });
+  const submit = (auth: string, body: Record<string, unknown>) =>
+    h.http.post('/api/v1/submissions').set('Authorization', auth).send(body);
   const read = async (auth: string): Promise<Record<string, unknown>[]> =>
-    ((await h.http.get(OBJECTS).set('Authorization', auth).set('Accept', TAXII)).body as { objects?: Record<string, unknown>[] }).objects ?? [];
+    (
+      (await h.http.get(OBJECTS).set('Authorization', auth).set('Accept', TAXII)).body as {
+        objects?: Record<string, unknown>[];
+      }
+    ).objects ?? [];
 
   it('accepts a bundle and answers the TAXII status resource (REST)', async () => {
     const res = await submit(a.auth, { bundle: bundle([marked('green'), marked('amber')]) });
@@ -33,10 +52,22 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
     let woken = 0;
     h.jobsReady.subscribe(() => (woken += 1));
     const o = indicator();
-    const res = await submit(a.auth, { bundle: bundle([o]), defaultTlp: 'red', namedRecipients: ['bank-b'], named: true, exercise: true });
+    const res = await submit(a.auth, {
+      bundle: bundle([o]),
+      defaultTlp: 'red',
+      namedRecipients: ['bank-b'],
+      named: true,
+      exercise: true,
+    });
     expect(res.status, res.text).to.equal(202);
     const v = await h.stores.objects.get(OBJECTS.split('/')[4]!, o.id as string);
-    expect(v).to.include({ submitterOrgId: 'bank-a', tlp: 'red', tlpSource: 'default', anonymous: false, exercise: true });
+    expect(v).to.include({
+      submitterOrgId: 'bank-a',
+      tlp: 'red',
+      tlpSource: 'default',
+      anonymous: false,
+      exercise: true,
+    });
     expect(v!.namedRecipients).to.deep.equal(['bank-b']);
     expect(v!.object).to.deep.equal(o);
     expect(woken).to.equal(1);
@@ -51,11 +82,27 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
   it('gives an unmarked object the marking of a container in the same bundle that refers to it', async () => {
     const ind = indicator();
     const other = indicator();
-    const report = { type: 'report', spec_version: '2.1', id: 'report--84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3', created: '2026-02-01T00:00:00.000Z', modified: '2026-02-01T00:00:00.000Z', name: 'r', published: '2026-02-01T00:00:00Z', object_refs: [ind.id], object_marking_refs: [TLP.green] };
+    const report = {
+      type: 'report',
+      spec_version: '2.1',
+      id: 'report--84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3',
+      created: '2026-02-01T00:00:00.000Z',
+      modified: '2026-02-01T00:00:00.000Z',
+      name: 'r',
+      published: '2026-02-01T00:00:00Z',
+      object_refs: [ind.id],
+      object_marking_refs: [TLP.green],
+    };
     await submit(a.auth, { bundle: bundle([report, ind, other]) });
     const cid = OBJECTS.split('/')[4]!;
-    expect(await h.stores.objects.get(cid, ind.id as string)).to.include({ tlp: 'green', tlpSource: 'container' });
-    expect(await h.stores.objects.get(cid, other.id as string)).to.include({ tlp: 'amber', tlpSource: 'default' });
+    expect(await h.stores.objects.get(cid, ind.id as string)).to.include({
+      tlp: 'green',
+      tlpSource: 'container',
+    });
+    expect(await h.stores.objects.get(cid, other.id as string)).to.include({
+      tlp: 'amber',
+      tlpSource: 'default',
+    });
     expect((await read(trial.auth)).map((x) => x['id'])).to.deep.equal([report.id, ind.id]);
   });
 
@@ -80,8 +127,15 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
   });
 
   it('refuses timestamps more than 24 h in the future, per object', async () => {
-    const future = marked('green', { created: '2026-03-05T00:00:00.000Z', modified: '2026-03-05T00:00:00.000Z', valid_from: '2026-03-05T00:00:00Z' });
-    const nearFuture = marked('green', { created: '2026-03-01T12:00:00.000Z', modified: '2026-03-01T12:00:00.000Z' });
+    const future = marked('green', {
+      created: '2026-03-05T00:00:00.000Z',
+      modified: '2026-03-05T00:00:00.000Z',
+      valid_from: '2026-03-05T00:00:00Z',
+    });
+    const nearFuture = marked('green', {
+      created: '2026-03-01T12:00:00.000Z',
+      modified: '2026-03-01T12:00:00.000Z',
+    });
     const res = await submit(a.auth, { bundle: bundle([future, nearFuture]) });
     expect(res.body).to.include({ success_count: 1, failure_count: 1 });
     expect(res.body.failures[0].message).to.match(/ahead of the hub's clock/);
@@ -106,7 +160,12 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
 
   it('answers 413 for a 100,000-object envelope and stores nothing', async () => {
     const objects = Array.from({ length: 100_000 }, () => ({}));
-    const res = await h.http.post(OBJECTS).set('Authorization', a.auth).set('Accept', TAXII).set('Content-Type', TAXII).send(JSON.stringify({ objects }));
+    const res = await h.http
+      .post(OBJECTS)
+      .set('Authorization', a.auth)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(JSON.stringify({ objects }));
     expect(res.status).to.equal(413);
     expect(res.body.description).to.match(/at most 10000/);
     expect(await read(a.auth)).to.deep.equal([]);
@@ -115,40 +174,64 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
   it('answers 400 for a body that is not a bundle, and for unknown fields or named recipients', async () => {
     expect((await submit(a.auth, { bundle: { type: 'x', objects: [] } })).status).to.equal(400);
     expect((await submit(a.auth, { bundle: bundle([marked('green')]), nope: 1 })).status).to.equal(400);
-    const unknown = await submit(a.auth, { bundle: bundle([marked('green')]), namedRecipients: ['no-such-org'] });
+    const unknown = await submit(a.auth, {
+      bundle: bundle([marked('green')]),
+      namedRecipients: ['no-such-org'],
+    });
     expect(unknown.status).to.equal(400);
     expect(unknown.body.error.message).to.match(/no-such-org/);
   });
 
   it('answers 401 without credentials and 415 for a non-JSON body', async () => {
     expect((await h.http.post('/api/v1/submissions').send({ bundle: bundle([]) })).status).to.equal(401);
-    const res = await h.http.post('/api/v1/submissions').set('Authorization', a.auth).set('Content-Type', 'text/plain').send('hello');
+    const res = await h.http
+      .post('/api/v1/submissions')
+      .set('Authorization', a.auth)
+      .set('Content-Type', 'text/plain')
+      .send('hello');
     expect(res.status).to.equal(415);
     expect(res.body.error.code).to.equal('unsupported_media_type');
   });
 
   describe('POST /api/v1/indicators', () => {
     it('builds an indicator from a plain IOC, created by the submitter', async () => {
-      const res = await h.http.post('/api/v1/indicators').set('Authorization', a.auth).send({ kind: 'ipv4', value: '203.0.113.9', tlp: 'green', name: 'C2' });
+      const res = await h.http
+        .post('/api/v1/indicators')
+        .set('Authorization', a.auth)
+        .send({ kind: 'ipv4', value: '203.0.113.9', tlp: 'green', name: 'C2' });
       expect(res.status, res.text).to.equal(202);
       expect(res.body.success_count).to.equal(1);
       const [mine] = await read(a.auth);
-      expect(mine).to.include({ type: 'indicator', pattern: "[ipv4-addr:value = '203.0.113.9']", created_by_ref: a.org.identityId, name: 'C2' });
+      expect(mine).to.include({
+        type: 'indicator',
+        pattern: "[ipv4-addr:value = '203.0.113.9']",
+        created_by_ref: a.org.identityId,
+        name: 'C2',
+      });
       const [theirs] = await read(trial.auth);
       expect(theirs!['created_by_ref']).to.equal(HUB_ID);
     });
 
     it('answers 400 for a bad IOC value and for an unknown kind', async () => {
-      const bad = await h.http.post('/api/v1/indicators').set('Authorization', a.auth).send({ kind: 'ipv4', value: 'not-an-ip', tlp: 'green' });
+      const bad = await h.http
+        .post('/api/v1/indicators')
+        .set('Authorization', a.auth)
+        .send({ kind: 'ipv4', value: 'not-an-ip', tlp: 'green' });
       expect(bad.status).to.equal(400);
       expect(bad.body.error.details[0].path).to.equal('value');
-      const kind = await h.http.post('/api/v1/indicators').set('Authorization', a.auth).send({ kind: 'bitcoin', value: 'x', tlp: 'green' });
+      const kind = await h.http
+        .post('/api/v1/indicators')
+        .set('Authorization', a.auth)
+        .send({ kind: 'bitcoin', value: 'x', tlp: 'green' });
       expect(kind.status).to.equal(400);
     });
 
     it('refuses a reader-only credential (403)', async () => {
       const reader = await h.member('reader-org', { scopes: ['read'] });
-      const res = await h.http.post('/api/v1/indicators').set('Authorization', reader.auth).send({ kind: 'domain', value: 'evil.example', tlp: 'green' });
+      const res = await h.http
+        .post('/api/v1/indicators')
+        .set('Authorization', reader.auth)
+        .send({ kind: 'domain', value: 'evil.example', tlp: 'green' });
       expect(res.status).to.equal(403);
     });
   });
@@ -157,23 +240,41 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
     it('explains per organisation for the submitter and a hub admin; others get 404', async () => {
       const o = marked('amber');
       await submit(a.auth, { bundle: bundle([o]) });
-      const mine = await h.http.get(`/api/v1/objects/${o.id as string}/distribution`).set('Authorization', a.auth);
+      const mine = await h.http
+        .get(`/api/v1/objects/${o.id as string}/distribution`)
+        .set('Authorization', a.auth);
       expect(mine.status, mine.text).to.equal(200);
-      expect(mine.body).to.include({ objectId: o.id, tlp: 'amber', tlpSource: 'object', submitterOrgId: 'bank-a' });
-      const byOrg = new Map((mine.body.organisations as { orgId: string; verdict: string; rule: string; message: string }[]).map((x) => [x.orgId, x]));
+      expect(mine.body).to.include({
+        objectId: o.id,
+        tlp: 'amber',
+        tlpSource: 'object',
+        submitterOrgId: 'bank-a',
+      });
+      const byOrg = new Map(
+        (mine.body.organisations as { orgId: string; verdict: string; rule: string; message: string }[]).map(
+          (x) => [x.orgId, x],
+        ),
+      );
       expect(byOrg.get('bank-b')!.verdict).to.equal('deliver');
       expect(byOrg.get('shinkin-t')!.verdict).to.equal('deny');
       expect(byOrg.get('shinkin-t')!.rule).to.be.a('string').and.not.equal('');
       expect(byOrg.get('shinkin-t')!.message).to.be.a('string');
-      expect((await h.http.get(`/api/v1/objects/${o.id as string}/distribution`).set('Authorization', b.auth)).status).to.equal(404);
+      expect(
+        (await h.http.get(`/api/v1/objects/${o.id as string}/distribution`).set('Authorization', b.auth))
+          .status,
+      ).to.equal(404);
       const admin = await h.member('hub-ops', { scopes: ['admin', 'read'] });
-      const one = await h.http.get(`/api/v1/objects/${o.id as string}/distribution?org=shinkin-t`).set('Authorization', admin.auth);
+      const one = await h.http
+        .get(`/api/v1/objects/${o.id as string}/distribution?org=shinkin-t`)
+        .set('Authorization', admin.auth);
       expect(one.status).to.equal(200);
       expect(one.body.organisations).to.have.length(1);
     });
 
     it('answers 404 for an unknown object', async () => {
-      const res = await h.http.get('/api/v1/objects/indicator--00000000-0000-4000-8000-000000000000/distribution').set('Authorization', a.auth);
+      const res = await h.http
+        .get('/api/v1/objects/indicator--00000000-0000-4000-8000-000000000000/distribution')
+        .set('Authorization', a.auth);
       expect(res.status).to.equal(404);
       expect(res.body.error.code).to.equal('not_found');
     });

@@ -1,6 +1,15 @@
 import express from 'express';
 import supertest from 'supertest';
-import { ManualClock, SequentialIds, Signal, silentLogger, type Org, type Role, type Scope, type Tier } from '@isac/kernel';
+import {
+  ManualClock,
+  SequentialIds,
+  Signal,
+  silentLogger,
+  type Org,
+  type Role,
+  type Scope,
+  type Tier,
+} from '@isac/kernel';
 import { openSqliteStores, type Stores } from '@isac/store';
 import { Authenticator, TokenService, generateSigningKey, hashPassword, issueApiKey } from '@isac/auth';
 import { PolicyEngine } from '@isac/policy';
@@ -36,8 +45,18 @@ let n = 0;
 export function openHarness(config: Partial<TaxiiConfig> = {}): Harness {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
   const stores = openSqliteStores({ path: ':memory:' }, clock);
-  const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], { issuer: 'isac-hub', audience: 'isac-hub', ttlSeconds: 3600 });
-  const auth = new Authenticator({ users: stores.users, apiKeys: stores.apiKeys, orgs: stores.orgs, tokens, clock });
+  const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], {
+    issuer: 'isac-hub',
+    audience: 'isac-hub',
+    ttlSeconds: 3600,
+  });
+  const auth = new Authenticator({
+    users: stores.users,
+    apiKeys: stores.apiKeys,
+    orgs: stores.orgs,
+    tokens,
+    clock,
+  });
   const jobsReady = new Signal();
   const { router } = composeTaxii({
     stores,
@@ -70,7 +89,10 @@ export function openHarness(config: Partial<TaxiiConfig> = {}): Harness {
         region: 'tokyo',
         tier: opts.tier ?? 'full',
         status: 'active',
-        trial: opts.tier === 'trial' ? { startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2026-12-31T00:00:00.000Z' } : undefined,
+        trial:
+          opts.tier === 'trial'
+            ? { startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2026-12-31T00:00:00.000Z' }
+            : undefined,
         contacts: [],
         identityId: `identity--${String(n).padStart(8, '0')}-1111-4111-8111-111111111111`,
         createdAt: now,
@@ -78,11 +100,28 @@ export function openHarness(config: Partial<TaxiiConfig> = {}): Harness {
       };
       await stores.orgs.create(org);
       const key = issueApiKey();
-      await stores.apiKeys.create({ id: `key-${id}`, orgId: id, label: 'test', prefix: key.prefix, hash: key.hash, scopes: opts.scopes ?? ['submit', 'read'], createdAt: now });
+      await stores.apiKeys.create({
+        id: `key-${id}`,
+        orgId: id,
+        label: 'test',
+        prefix: key.prefix,
+        hash: key.hash,
+        scopes: opts.scopes ?? ['submit', 'read'],
+        createdAt: now,
+      });
       return { org, auth: `Bearer ${key.key}` };
     },
     async user(orgId, username, password, roles) {
-      await stores.users.create({ id: `u-${username}`, orgId, username, passwordHash: await hashPassword(password), roles, failedLogins: 0, disabled: false, createdAt: now });
+      await stores.users.create({
+        id: `u-${username}`,
+        orgId,
+        username,
+        passwordHash: await hashPassword(password),
+        roles,
+        failedLogins: 0,
+        disabled: false,
+        createdAt: now,
+      });
     },
     close: () => stores.close(),
   };

@@ -1,5 +1,16 @@
 import { expect } from 'chai';
-import { HUB_ID, MANIFEST, OBJECTS, TAXII, TLP, indicator, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
+import {
+  HUB_ID,
+  MANIFEST,
+  OBJECTS,
+  TAXII,
+  TLP,
+  indicator,
+  marked,
+  openHarness,
+  type Harness,
+  type Member,
+} from './taxii-harness.js';
 import { HUB_EXTENSION_ID } from '../src/index.js';
 
 describe('TAXII reads obey the distribution policy', () => {
@@ -16,7 +27,12 @@ describe('TAXII reads obey the distribution policy', () => {
   afterEach(() => h.close());
 
   const post = (auth: string, objects: unknown[]) =>
-    h.http.post(OBJECTS).set('Authorization', auth).set('Accept', TAXII).set('Content-Type', TAXII).send(JSON.stringify({ objects }));
+    h.http
+      .post(OBJECTS)
+      .set('Authorization', auth)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(JSON.stringify({ objects }));
   const get = (url: string, auth: string) => h.http.get(url).set('Authorization', auth).set('Accept', TAXII);
   const ids = (body: { objects?: { id: string }[] }): string[] => (body.objects ?? []).map((o) => o.id);
 
@@ -40,7 +56,11 @@ describe('TAXII reads obey the distribution policy', () => {
 
   it('shows RED only to named recipients (hub extension on the object) and the submitter', async () => {
     const c = await h.member('bank-c');
-    const red = marked('red', { extensions: { [HUB_EXTENSION_ID]: { extension_type: 'property-extension', named_recipients: ['bank-b'] } } });
+    const red = marked('red', {
+      extensions: {
+        [HUB_EXTENSION_ID]: { extension_type: 'property-extension', named_recipients: ['bank-b'] },
+      },
+    });
     const res = await post(a.auth, [red]);
     expect(res.body.success_count, res.text).to.equal(1);
     expect(ids((await get(OBJECTS, b.auth)).body)).to.deep.equal([red.id]);
@@ -77,7 +97,10 @@ describe('TAXII reads obey the distribution policy', () => {
   });
 
   it('names the submitter when it chose to be named (hub extension)', async () => {
-    const o = marked('green', { created_by_ref: a.org.identityId, extensions: { [HUB_EXTENSION_ID]: { extension_type: 'property-extension', submitter_named: true } } });
+    const o = marked('green', {
+      created_by_ref: a.org.identityId,
+      extensions: { [HUB_EXTENSION_ID]: { extension_type: 'property-extension', submitter_named: true } },
+    });
     await post(a.auth, [o]);
     expect((await get(OBJECTS, b.auth)).body.objects[0].created_by_ref).to.equal(a.org.identityId);
   });
@@ -87,7 +110,9 @@ describe('TAXII reads obey the distribution policy', () => {
     for (let i = 0; i < 12; i++) all.push(i % 3 === 0 ? marked('green') : marked('amber'));
     all.push(marked('red'), marked('red'));
     await post(a.auth, all);
-    const visible = all.filter((o) => (o['object_marking_refs'] as string[])[0] === TLP.green).map((o) => o.id);
+    const visible = all
+      .filter((o) => (o['object_marking_refs'] as string[])[0] === TLP.green)
+      .map((o) => o.id);
     const seen: string[] = [];
     let url: string | undefined = `${OBJECTS}?limit=2`;
     let lastPageMore = true;
@@ -137,7 +162,15 @@ describe('TAXII reads obey the distribution policy', () => {
   });
 
   it('refuses an identity object of another member and created_by_ref of the hub', async () => {
-    const identity = { type: 'identity', spec_version: '2.1', id: b.org.identityId, created: '2026-02-01T00:00:00.000Z', modified: '2026-02-02T00:00:00.000Z', name: 'Bank B', identity_class: 'organization' };
+    const identity = {
+      type: 'identity',
+      spec_version: '2.1',
+      id: b.org.identityId,
+      created: '2026-02-01T00:00:00.000Z',
+      modified: '2026-02-02T00:00:00.000Z',
+      name: 'Bank B',
+      identity_class: 'organization',
+    };
     const asHub = marked('green', { created_by_ref: HUB_ID });
     const res = await post(a.auth, [identity, asHub]);
     expect(res.status).to.equal(422);
@@ -155,15 +188,29 @@ describe('TAXII reads obey the distribution policy', () => {
   });
 
   it('hides an object with an unknown marking definition from everyone but its submitter', async () => {
-    const o = marked('green', { object_marking_refs: ['marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da', 'marking-definition--11111111-2222-4333-8444-555555555555'] });
+    const o = marked('green', {
+      object_marking_refs: [
+        'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da',
+        'marking-definition--11111111-2222-4333-8444-555555555555',
+      ],
+    });
     await post(a.auth, [o]);
     expect(ids((await get(OBJECTS, b.auth)).body)).to.deep.equal([]);
     expect(ids((await get(OBJECTS, a.auth)).body)).to.deep.equal([o.id]);
   });
 
   it('treats a statement marking in the same envelope as known', async () => {
-    const statement = { type: 'marking-definition', spec_version: '2.1', id: 'marking-definition--2b3c4d5e-6f70-4182-9394-a5b6c7d8e9f0', created: '2026-02-01T00:00:00.000Z', definition_type: 'statement', definition: { statement: 'Copyright Bank A' } };
-    const o = marked('green', { object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb', statement.id] });
+    const statement = {
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id: 'marking-definition--2b3c4d5e-6f70-4182-9394-a5b6c7d8e9f0',
+      created: '2026-02-01T00:00:00.000Z',
+      definition_type: 'statement',
+      definition: { statement: 'Copyright Bank A' },
+    };
+    const o = marked('green', {
+      object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb', statement.id],
+    });
     const res = await post(a.auth, [statement, o]);
     expect(res.body.success_count, res.text).to.equal(2);
     expect(ids((await get(`${OBJECTS}?match[type]=indicator`, b.auth)).body)).to.deep.equal([o.id]);

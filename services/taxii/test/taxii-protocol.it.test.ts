@@ -1,5 +1,15 @@
 import { expect } from 'chai';
-import { COLLECTION, MANIFEST, OBJECTS, TAXII, indicator, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
+import {
+  COLLECTION,
+  MANIFEST,
+  OBJECTS,
+  TAXII,
+  indicator,
+  marked,
+  openHarness,
+  type Harness,
+  type Member,
+} from './taxii-harness.js';
 
 const ROOT = '/taxii2/isac/';
 
@@ -13,7 +23,12 @@ describe('TAXII 2.1 protocol', () => {
   afterEach(() => h.close());
 
   const post = (auth: string, objects: unknown[]) =>
-    h.http.post(OBJECTS).set('Authorization', auth).set('Accept', TAXII).set('Content-Type', TAXII).send(JSON.stringify({ objects }));
+    h.http
+      .post(OBJECTS)
+      .set('Authorization', auth)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(JSON.stringify({ objects }));
   const get = (url: string, auth = a.auth) => h.http.get(url).set('Authorization', auth).set('Accept', TAXII);
 
   describe('discovery, API root and collections', () => {
@@ -83,25 +98,37 @@ describe('TAXII 2.1 protocol', () => {
 
     it('accepts HTTP Basic with an API key as the password', async () => {
       const key = a.auth.slice('Bearer '.length);
-      const res = await h.http.get('/taxii2/').set('Accept', TAXII).set('Authorization', `Basic ${Buffer.from(`anyone:${key}`).toString('base64')}`);
+      const res = await h.http
+        .get('/taxii2/')
+        .set('Accept', TAXII)
+        .set('Authorization', `Basic ${Buffer.from(`anyone:${key}`).toString('base64')}`);
       expect(res.status).to.equal(200);
     });
 
     it('accepts HTTP Basic with a user name and password', async () => {
       await h.user('bank-a', 'alice', 'correct horse battery', ['analyst']);
-      const res = await h.http.get('/taxii2/').set('Accept', TAXII).set('Authorization', `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`);
+      const res = await h.http
+        .get('/taxii2/')
+        .set('Accept', TAXII)
+        .set('Authorization', `Basic ${Buffer.from('alice:correct horse battery').toString('base64')}`);
       expect(res.status).to.equal(200);
     });
 
     it('accepts a Bearer JWT', async () => {
       await h.user('bank-a', 'bob', 'another long password', ['analyst']);
-      const { token } = h.tokens.issue({ sub: 'u-bob', org: 'bank-a', roles: ['analyst'], scopes: ['submit', 'read'] }, 'jti-1');
+      const { token } = h.tokens.issue(
+        { sub: 'u-bob', org: 'bank-a', roles: ['analyst'], scopes: ['submit', 'read'] },
+        'jti-1',
+      );
       const res = await get(OBJECTS, `Bearer ${token}`);
       expect(res.status).to.equal(200);
     });
 
     it('answers 406 when Accept allows no TAXII 2.1 type', async () => {
-      const res = await h.http.get('/taxii2/').set('Authorization', a.auth).set('Accept', 'application/taxii+json;version=2.0');
+      const res = await h.http
+        .get('/taxii2/')
+        .set('Authorization', a.auth)
+        .set('Accept', 'application/taxii+json;version=2.0');
       expect(res.status).to.equal(406);
       expect(res.headers['content-type']).to.match(/^application\/taxii\+json/);
       const xml = await h.http.get(OBJECTS).set('Authorization', a.auth).set('Accept', 'text/html');
@@ -109,13 +136,23 @@ describe('TAXII 2.1 protocol', () => {
     });
 
     it('answers 415 for a POST with another Content-Type', async () => {
-      const res = await h.http.post(OBJECTS).set('Authorization', a.auth).set('Accept', TAXII).set('Content-Type', 'application/json').send(JSON.stringify({ objects: [indicator()] }));
+      const res = await h.http
+        .post(OBJECTS)
+        .set('Authorization', a.auth)
+        .set('Accept', TAXII)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ objects: [indicator()] }));
       expect(res.status).to.equal(415);
       expect(res.body.http_status).to.equal('415');
     });
 
     it('answers 400 for malformed JSON and stores nothing', async () => {
-      const res = await h.http.post(OBJECTS).set('Authorization', a.auth).set('Accept', TAXII).set('Content-Type', TAXII).send('{"objects": [');
+      const res = await h.http
+        .post(OBJECTS)
+        .set('Authorization', a.auth)
+        .set('Accept', TAXII)
+        .set('Content-Type', TAXII)
+        .send('{"objects": [');
       expect(res.status).to.equal(400);
       expect(res.body.description).to.match(/malformed JSON/);
       expect((await get(OBJECTS)).body.objects).to.equal(undefined);
@@ -126,7 +163,12 @@ describe('TAXII 2.1 protocol', () => {
       try {
         const m = await small.member('bank-z');
         const big = JSON.stringify({ objects: [indicator({ description: 'x'.repeat(5000) })] });
-        const res = await small.http.post(OBJECTS).set('Authorization', m.auth).set('Accept', TAXII).set('Content-Type', TAXII).send(big);
+        const res = await small.http
+          .post(OBJECTS)
+          .set('Authorization', m.auth)
+          .set('Accept', TAXII)
+          .set('Content-Type', TAXII)
+          .send(big);
         expect(res.status).to.equal(413);
         expect(res.body.http_status).to.equal('413');
       } finally {
@@ -145,7 +187,9 @@ describe('TAXII 2.1 protocol', () => {
       do {
         const res = await get(`${OBJECTS}?limit=3${next ? `&next=${next}` : ''}`);
         expect(res.status).to.equal(200);
-        expect(res.headers['x-taxii-date-added-first']).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+        expect(res.headers['x-taxii-date-added-first']).to.match(
+          /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+        );
         expect(res.headers['x-taxii-date-added-last']).to.match(/\.\d{6}Z$/);
         for (const o of res.body.objects as { id: string }[]) seen.push(o.id);
         next = res.body.more ? (res.body.next as string) : undefined;
@@ -168,10 +212,21 @@ describe('TAXII 2.1 protocol', () => {
 
     it('filters by match[type] and match[id]', async () => {
       const ind = marked('green');
-      const mal = { type: 'malware', spec_version: '2.1', id: 'malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061', created: '2026-02-01T00:00:00.000Z', modified: '2026-02-01T00:00:00.000Z', name: 'x', is_family: false, object_marking_refs: [ind['object_marking_refs'] as string[]][0] };
+      const mal = {
+        type: 'malware',
+        spec_version: '2.1',
+        id: 'malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061',
+        created: '2026-02-01T00:00:00.000Z',
+        modified: '2026-02-01T00:00:00.000Z',
+        name: 'x',
+        is_family: false,
+        object_marking_refs: [ind['object_marking_refs'] as string[]][0],
+      };
       const res0 = await post(a.auth, [ind, mal]);
       expect(res0.body.success_count, res0.text).to.equal(2);
-      expect((await get(`${OBJECTS}?match[type]=malware`)).body.objects.map((o: { id: string }) => o.id)).to.deep.equal([mal.id]);
+      expect(
+        (await get(`${OBJECTS}?match[type]=malware`)).body.objects.map((o: { id: string }) => o.id),
+      ).to.deep.equal([mal.id]);
       expect((await get(`${OBJECTS}?match[id]=${ind.id as string}`)).body.objects).to.have.length(1);
       expect((await get(`${OBJECTS}?match[type]=indicator,malware`)).body.objects).to.have.length(2);
     });
@@ -201,10 +256,17 @@ describe('TAXII 2.1 protocol', () => {
     it('lists the manifest with date_added, version and media_type', async () => {
       const o = marked('green');
       await post(a.auth, [o]);
-      const res = await h.http.get(MANIFEST).set('Authorization', a.auth).set('Accept', `${TAXII},application/stix+json;version=2.1`);
+      const res = await h.http
+        .get(MANIFEST)
+        .set('Authorization', a.auth)
+        .set('Accept', `${TAXII},application/stix+json;version=2.1`);
       expect(res.status).to.equal(200);
       expect(res.body.objects).to.have.length(1);
-      expect(res.body.objects[0]).to.include({ id: o.id, version: o.modified, media_type: 'application/stix+json;version=2.1' });
+      expect(res.body.objects[0]).to.include({
+        id: o.id,
+        version: o.modified,
+        media_type: 'application/stix+json;version=2.1',
+      });
       expect(res.body.objects[0].date_added).to.match(/\.\d{6}Z$/);
       expect(res.headers['x-taxii-date-added-first']).to.equal(res.body.objects[0].date_added);
     });
@@ -234,7 +296,10 @@ describe('TAXII 2.1 protocol', () => {
     it('deletes an object for its submitter; then it is gone everywhere', async () => {
       const o = marked('green');
       await post(a.auth, [o]);
-      const del = await h.http.delete(`${OBJECTS}${o.id as string}/`).set('Authorization', a.auth).set('Accept', TAXII);
+      const del = await h.http
+        .delete(`${OBJECTS}${o.id as string}/`)
+        .set('Authorization', a.auth)
+        .set('Accept', TAXII);
       expect(del.status).to.equal(200);
       expect((await get(`${OBJECTS}${o.id as string}/`)).status).to.equal(404);
       expect((await get(MANIFEST)).body.objects).to.equal(undefined);
@@ -245,8 +310,22 @@ describe('TAXII 2.1 protocol', () => {
       const green = marked('green');
       const red = marked('red');
       await post(a.auth, [green, red]);
-      expect((await h.http.delete(`${OBJECTS}${green.id as string}/`).set('Authorization', b.auth).set('Accept', TAXII)).status).to.equal(403);
-      expect((await h.http.delete(`${OBJECTS}${red.id as string}/`).set('Authorization', b.auth).set('Accept', TAXII)).status).to.equal(404);
+      expect(
+        (
+          await h.http
+            .delete(`${OBJECTS}${green.id as string}/`)
+            .set('Authorization', b.auth)
+            .set('Accept', TAXII)
+        ).status,
+      ).to.equal(403);
+      expect(
+        (
+          await h.http
+            .delete(`${OBJECTS}${red.id as string}/`)
+            .set('Authorization', b.auth)
+            .set('Accept', TAXII)
+        ).status,
+      ).to.equal(404);
       expect((await get(`${OBJECTS}${green.id as string}/`)).status).to.equal(200);
     });
   });
@@ -259,10 +338,17 @@ describe('TAXII 2.1 protocol', () => {
       expect(res.status).to.equal(202);
       expect(res.headers['content-type']).to.match(/^application\/taxii\+json;\s*version=2\.1/);
       let status = res.body as { id: string; status: string };
-      for (let i = 0; i < 5 && status.status !== 'complete'; i++) status = (await get(`${ROOT}status/${status.id}/`)).body;
+      for (let i = 0; i < 5 && status.status !== 'complete'; i++)
+        status = (await get(`${ROOT}status/${status.id}/`)).body;
       const polled = await get(`${ROOT}status/${status.id}/`);
       expect(polled.status).to.equal(200);
-      expect(polled.body).to.include({ status: 'complete', total_count: 5, success_count: 5, failure_count: 0, pending_count: 0 });
+      expect(polled.body).to.include({
+        status: 'complete',
+        total_count: 5,
+        success_count: 5,
+        failure_count: 0,
+        pending_count: 0,
+      });
       expect(polled.body.request_timestamp).to.match(/\.\d{6}Z$/);
       expect(polled.body.successes.map((s: { id: string }) => s.id)).to.deep.equal(objs.map((o) => o.id));
       const ids: string[] = [];

@@ -11,7 +11,12 @@ describe('taxii service (smoke)', () => {
   it('accepts an envelope and reads it back', async () => {
     const a = await h.member('bank-a');
     const obj = marked('green');
-    const post = await h.http.post(OBJECTS).set('Authorization', a.auth).set('Accept', TAXII).set('Content-Type', TAXII).send(JSON.stringify({ objects: [obj] }));
+    const post = await h.http
+      .post(OBJECTS)
+      .set('Authorization', a.auth)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(JSON.stringify({ objects: [obj] }));
     expect(post.status, post.text).to.equal(202);
     expect(post.body).to.include({ status: 'complete', success_count: 1, failure_count: 0, total_count: 1 });
     const get = await h.http.get(OBJECTS).set('Authorization', a.auth).set('Accept', TAXII);

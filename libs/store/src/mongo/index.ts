@@ -6,9 +6,28 @@ import { MONGO_INDEXES, mongoToDomainError } from './mongo-docs.js';
 import { MongoObjectStore } from './mongo-object-store.js';
 import { MongoJobStore } from './mongo-job-store.js';
 import { MongoDeliveryStore } from './mongo-delivery-store.js';
-import { MongoApiKeyStore, MongoAuditLog, MongoCollectionStore, MongoOrgStore, MongoStatusStore, MongoSubscriptionStore, MongoUserStore } from './mongo-membership-stores.js';
+import {
+  MongoApiKeyStore,
+  MongoAuditLog,
+  MongoCollectionStore,
+  MongoOrgStore,
+  MongoStatusStore,
+  MongoSubscriptionStore,
+  MongoUserStore,
+} from './mongo-membership-stores.js';
 
-export { MongoObjectStore, MongoJobStore, MongoDeliveryStore, MongoApiKeyStore, MongoAuditLog, MongoCollectionStore, MongoOrgStore, MongoStatusStore, MongoSubscriptionStore, MongoUserStore };
+export {
+  MongoObjectStore,
+  MongoJobStore,
+  MongoDeliveryStore,
+  MongoApiKeyStore,
+  MongoAuditLog,
+  MongoCollectionStore,
+  MongoOrgStore,
+  MongoStatusStore,
+  MongoSubscriptionStore,
+  MongoUserStore,
+};
 
 export interface MongoOptions {
   readonly uri: string;
@@ -25,11 +44,15 @@ export interface MongoOptions {
  * submission survives a primary failover on a replica set.
  */
 export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise<Stores> {
-  const client = new MongoClient(opts.uri, { writeConcern: { w: 'majority', journal: true }, readConcern: { level: 'majority' } });
+  const client = new MongoClient(opts.uri, {
+    writeConcern: { w: 'majority', journal: true },
+    readConcern: { level: 'majority' },
+  });
   try {
     await client.connect();
     const db = client.db(opts.db ?? (client.options.dbName || 'isac'));
-    for (const [name, indexes] of Object.entries(MONGO_INDEXES)) await db.collection(name).createIndexes([...indexes]);
+    for (const [name, indexes] of Object.entries(MONGO_INDEXES))
+      await db.collection(name).createIndexes([...indexes]);
     const objects = new MongoObjectStore(db, clock);
     await objects.repair();
     const g = <T extends object>(store: T): T => guardStore(store, mongoToDomainError);

@@ -1,10 +1,25 @@
 import type { Collection, Db } from 'mongodb';
 import type { Channel, OrgId } from '@isac/kernel';
-import type { Delivery, DeliveryStore, Fanout, FanoutResult, NewDelivery, NewFanout } from '../ports/index.js';
+import type {
+  Delivery,
+  DeliveryStore,
+  Fanout,
+  FanoutResult,
+  NewDelivery,
+  NewFanout,
+} from '../ports/index.js';
 import { COLLECTIONS, duplicateIndexes, isDuplicateKey } from './mongo-docs.js';
 import { normalizeTimestamp } from '../time.js';
 import { parseFanoutAlertId } from '../fanout-alert-id.js';
-import { addRecipients, applyResults, newestFirst, recipientDelivery, toFanout, type FanoutHead, type StoredRecipient } from '../fanouts.js';
+import {
+  addRecipients,
+  applyResults,
+  newestFirst,
+  recipientDelivery,
+  toFanout,
+  type FanoutHead,
+  type StoredRecipient,
+} from '../fanouts.js';
 
 /** A fan-out (ADR 0007); `_id` is the number its alert ids carry, taken from the `fanouts` counter. */
 export interface FanoutDoc {
@@ -21,7 +36,13 @@ interface FanoutAckDoc {
   at: string;
   by: string;
 }
-const headOf = (d: FanoutDoc): FanoutHead => ({ id: d._id, objectId: d.objectId, version: d.version, channel: d.channel, createdAt: d.createdAt });
+const headOf = (d: FanoutDoc): FanoutHead => ({
+  id: d._id,
+  objectId: d.objectId,
+  version: d.version,
+  channel: d.channel,
+  createdAt: d.createdAt,
+});
 
 export type DeliveryDoc = Omit<Delivery, 'key'> & { _id: string };
 
@@ -61,16 +82,36 @@ export class MongoDeliveryStore implements DeliveryStore {
         const n = doc.recipients.length;
         const added = addRecipients(headOf(doc), doc.recipients, f);
         if (added.length === 0) return toFanout(headOf(doc), doc.recipients, added);
-        const r = await this.fans.updateOne({ _id: doc._id, recipients: { $size: n } }, { $push: { recipients: { $each: doc.recipients.slice(n) } } });
+        const r = await this.fans.updateOne(
+          { _id: doc._id, recipients: { $size: n } },
+          { $push: { recipients: { $each: doc.recipients.slice(n) } } },
+        );
         if (r.modifiedCount === 1) return toFanout(headOf(doc), doc.recipients, added);
         continue;
       }
-      const c = await this.counters.findOneAndUpdate({ _id: 'fanouts' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
-      const head: FanoutHead = { id: c?.seq ?? 1, objectId: f.objectId, version, channel: f.channel, createdAt: at };
+      const c = await this.counters.findOneAndUpdate(
+        { _id: 'fanouts' },
+        { $inc: { seq: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      const head: FanoutHead = {
+        id: c?.seq ?? 1,
+        objectId: f.objectId,
+        version,
+        channel: f.channel,
+        createdAt: at,
+      };
       const recipients: StoredRecipient[] = [];
       const added = addRecipients(head, recipients, f);
       try {
-        await this.fans.insertOne({ _id: head.id, objectId: head.objectId, version, channel: head.channel, createdAt: at, recipients });
+        await this.fans.insertOne({
+          _id: head.id,
+          objectId: head.objectId,
+          version,
+          channel: head.channel,
+          createdAt: at,
+          recipients,
+        });
         return toFanout(head, recipients, added);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -78,7 +119,10 @@ export class MongoDeliveryStore implements DeliveryStore {
     }
   }
 
-  async markFanouts(updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[], now: Date): Promise<void> {
+  async markFanouts(
+    updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
+    now: Date,
+  ): Promise<void> {
     const at = now.toISOString();
     for (const u of updates) {
       if (u.results.length === 0) continue;
@@ -86,19 +130,22 @@ export class MongoDeliveryStore implements DeliveryStore {
       if (!doc) continue;
       applyResults(doc.recipients, u.results, at);
       const set: Record<string, StoredRecipient> = {};
-      for (const r of u.results) if (doc.recipients[r.index]) set[`recipients.${r.index}`] = doc.recipients[r.index]!;
+      for (const r of u.results)
+        if (doc.recipients[r.index]) set[`recipients.${r.index}`] = doc.recipients[r.index]!;
       await this.fans.updateOne({ _id: u.id }, { $set: set });
     }
   }
 
   private async expand(docs: readonly FanoutDoc[], orgId?: OrgId): Promise<Delivery[]> {
     const ids: string[] = [];
-    for (const d of docs) d.recipients.forEach((r, i) => (orgId === undefined || r.o === orgId) && ids.push(`${d._id}:${i}`));
+    for (const d of docs)
+      d.recipients.forEach((r, i) => (orgId === undefined || r.o === orgId) && ids.push(`${d._id}:${i}`));
     const acks = new Map((await this.acks.find({ _id: { $in: ids } }).toArray()).map((a) => [a._id, a]));
     const out: Delivery[] = [];
     for (const d of docs)
       d.recipients.forEach((r, i) => {
-        if (orgId === undefined || r.o === orgId) out.push(recipientDelivery(headOf(d), r, acks.get(`${d._id}:${i}`)));
+        if (orgId === undefined || r.o === orgId)
+          out.push(recipientDelivery(headOf(d), r, acks.get(`${d._id}:${i}`)));
       });
     return out;
   }
@@ -126,7 +173,10 @@ export class MongoDeliveryStore implements DeliveryStore {
       }
     });
     try {
-      await this.c.insertMany(docs.map((x) => x.doc), { ordered: false });
+      await this.c.insertMany(
+        docs.map((x) => x.doc),
+        { ordered: false },
+      );
     } catch (err) {
       const dup = duplicateIndexes(err);
       if (!dup) throw err;
@@ -136,7 +186,10 @@ export class MongoDeliveryStore implements DeliveryStore {
   }
   async markSentMany(keys: readonly string[], now: Date): Promise<void> {
     if (keys.length === 0) return;
-    await this.c.updateMany({ _id: { $in: [...keys] } }, { $set: { status: 'sent', sentAt: now.toISOString() }, $inc: { attempts: 1 } });
+    await this.c.updateMany(
+      { _id: { $in: [...keys] } },
+      { $set: { status: 'sent', sentAt: now.toISOString() }, $inc: { attempts: 1 } },
+    );
   }
   async getMany(keys: readonly string[]): Promise<(Delivery | undefined)[]> {
     if (keys.length === 0) return [];
@@ -149,10 +202,16 @@ export class MongoDeliveryStore implements DeliveryStore {
     return d ? fromDeliveryDoc(d) : undefined;
   }
   async markSent(key: string, now: Date): Promise<void> {
-    await this.c.updateOne({ _id: key }, { $set: { status: 'sent', sentAt: now.toISOString() }, $inc: { attempts: 1 } });
+    await this.c.updateOne(
+      { _id: key },
+      { $set: { status: 'sent', sentAt: now.toISOString() }, $inc: { attempts: 1 } },
+    );
   }
   async markFailed(key: string, error: string, dead: boolean): Promise<void> {
-    await this.c.updateOne({ _id: key, status: { $ne: 'sent' } }, { $set: { status: dead ? 'dead' : 'pending', lastError: error }, $inc: { attempts: 1 } });
+    await this.c.updateOne(
+      { _id: key, status: { $ne: 'sent' } },
+      { $set: { status: dead ? 'dead' : 'pending', lastError: error }, $inc: { attempts: 1 } },
+    );
   }
   async acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined> {
     const ref = parseFanoutAlertId(alertId);
@@ -168,13 +227,24 @@ export class MongoDeliveryStore implements DeliveryStore {
       }
       return recipientDelivery(headOf(doc), r, (await this.acks.findOne({ _id })) ?? undefined);
     }
-    await this.c.updateMany({ orgId, alertId, acknowledgedAt: { $exists: false } }, { $set: { acknowledgedAt: now.toISOString(), acknowledgedBy: by } });
+    await this.c.updateMany(
+      { orgId, alertId, acknowledgedAt: { $exists: false } },
+      { $set: { acknowledgedAt: now.toISOString(), acknowledgedBy: by } },
+    );
     const d = await this.c.findOne({ orgId, alertId }, { sort: { createdAt: 1 } });
     return d ? fromDeliveryDoc(d) : undefined;
   }
   async listForOrg(orgId: OrgId, q: { since?: string | undefined; limit: number }): Promise<Delivery[]> {
-    const docs = await this.c.find({ orgId, createdAt: { $gte: q.since ?? '' } }).sort({ createdAt: -1 }).limit(q.limit).toArray();
-    const fans = await this.fans.find({ 'recipients.o': orgId, createdAt: { $gte: q.since ?? '' } }).sort({ _id: -1 }).limit(q.limit).toArray();
+    const docs = await this.c
+      .find({ orgId, createdAt: { $gte: q.since ?? '' } })
+      .sort({ createdAt: -1 })
+      .limit(q.limit)
+      .toArray();
+    const fans = await this.fans
+      .find({ 'recipients.o': orgId, createdAt: { $gte: q.since ?? '' } })
+      .sort({ _id: -1 })
+      .limit(q.limit)
+      .toArray();
     return newestFirst([...docs.map(fromDeliveryDoc), ...(await this.expand(fans, orgId))], q.limit);
   }
   async listForObject(objectId: string): Promise<Delivery[]> {

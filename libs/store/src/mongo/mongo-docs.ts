@@ -5,7 +5,14 @@
  */
 import { AppError, ConflictError, TransientError } from '@isac/kernel';
 import type { Document, Filter, IndexDescription } from 'mongodb';
-import type { Job, JobKind, JobStatus, NewObjectVersion, ObjectQuery, ObjectVersion } from '../ports/index.js';
+import type {
+  Job,
+  JobKind,
+  JobStatus,
+  NewObjectVersion,
+  ObjectQuery,
+  ObjectVersion,
+} from '../ports/index.js';
 import { microsToIso, normalizeTimestamp } from '../time.js';
 
 export const COLLECTIONS = {
@@ -193,8 +200,16 @@ export function visibleHorizon(doc: ClockDoc | null, nowUs: number): number {
 // ---------------------------------------------------------------- listing
 
 /** The find filter of a listing (everything but match[version] first/last). */
-export function objectListFilter(collectionId: string, q: ObjectQuery, afterUs: number, horizonUs: number): Filter<ObjectDoc> {
-  const f: Filter<ObjectDoc> & Record<string, unknown> = { collectionId, dateAddedUs: { $gt: afterUs, $lte: horizonUs } };
+export function objectListFilter(
+  collectionId: string,
+  q: ObjectQuery,
+  afterUs: number,
+  horizonUs: number,
+): Filter<ObjectDoc> {
+  const f: Filter<ObjectDoc> & Record<string, unknown> = {
+    collectionId,
+    dateAddedUs: { $gt: afterUs, $lte: horizonUs },
+  };
   if (q.match?.id?.length) f['id'] = { $in: [...q.match.id] };
   if (q.match?.type?.length) f['type'] = { $in: [...q.match.type] };
   if (q.match?.specVersion?.length) f['specVersion'] = { $in: [...q.match.specVersion] };
@@ -207,7 +222,12 @@ export function objectListFilter(collectionId: string, q: ObjectQuery, afterUs: 
  * each object's versions (an index seek on version_unique per row) rather than keeping flags,
  * which could not be kept exact without transactions.
  */
-export function objectListPipeline(collectionId: string, q: ObjectQuery, afterUs: number, horizonUs: number): Document[] {
+export function objectListPipeline(
+  collectionId: string,
+  q: ObjectQuery,
+  afterUs: number,
+  horizonUs: number,
+): Document[] {
   const match = objectListFilter(collectionId, q, afterUs, horizonUs);
   const versions = q.match?.version?.length ? [...new Set(q.match.version)] : ['last'];
   const head: Document[] = [{ $match: match }, { $sort: { dateAddedUs: 1 } }];
@@ -276,10 +296,27 @@ export function fromJobDoc(d: JobDoc): Job {
 }
 
 /** A distribution job, upserted by key with $setOnInsert: replaying it changes nothing. */
-export function distributionJobUpsert(id: string, key: string, payload: Record<string, unknown>, nowIso: string): { filter: Filter<JobDoc>; update: Document } {
+export function distributionJobUpsert(
+  id: string,
+  key: string,
+  payload: Record<string, unknown>,
+  nowIso: string,
+): { filter: Filter<JobDoc>; update: Document } {
   return {
     filter: { key },
-    update: { $setOnInsert: { _id: id, kind: 'distribute', key, payload, status: 'pending', attempts: 0, runAt: nowIso, createdAt: nowIso, updatedAt: nowIso } },
+    update: {
+      $setOnInsert: {
+        _id: id,
+        kind: 'distribute',
+        key,
+        payload,
+        status: 'pending',
+        attempts: 0,
+        runAt: nowIso,
+        createdAt: nowIso,
+        updatedAt: nowIso,
+      },
+    },
   };
 }
 
@@ -295,11 +332,17 @@ export function dueJobFilter(nowIso: string, kinds?: readonly JobKind[]): Filter
 }
 
 export function claimUpdate(owner: string, nowIso: string, untilIso: string): Document {
-  return { $set: { status: 'running', leaseOwner: owner, leaseUntil: untilIso, updatedAt: nowIso }, $inc: { attempts: 1 } };
+  return {
+    $set: { status: 'running', leaseOwner: owner, leaseUntil: untilIso, updatedAt: nowIso },
+    $inc: { attempts: 1 },
+  };
 }
 
 /** Buries jobs whose lease ran out `maxAttempts` times (a worker keeps dying on them). */
-export function poisonJobs(nowIso: string, maxAttempts: number): { filter: Filter<JobDoc>; update: Document[] } {
+export function poisonJobs(
+  nowIso: string,
+  maxAttempts: number,
+): { filter: Filter<JobDoc>; update: Document[] } {
   return {
     filter: { status: 'running', leaseUntil: { $lte: nowIso }, attempts: { $gte: maxAttempts } },
     update: [
@@ -310,7 +353,12 @@ export function poisonJobs(nowIso: string, maxAttempts: number): { filter: Filte
           leaseUntil: null,
           updatedAt: nowIso,
           lastError: {
-            $concat: [{ $cond: [{ $ifNull: ['$lastError', false] }, { $concat: ['$lastError', '; '] }, ''] }, 'lease expired after ', { $toString: '$attempts' }, ' attempts'],
+            $concat: [
+              { $cond: [{ $ifNull: ['$lastError', false] }, { $concat: ['$lastError', '; '] }, ''] },
+              'lease expired after ',
+              { $toString: '$attempts' },
+              ' attempts',
+            ],
           },
         },
       },
@@ -331,12 +379,14 @@ export function isDuplicateKey(err: unknown): boolean {
   if (e.code === 11000) return true;
   const we = e.writeErrors;
   if (Array.isArray(we)) return we.length > 0 && we.every((w) => w.code === 11000);
-  return we !== undefined && (we).code === 11000;
+  return we !== undefined && we.code === 11000;
 }
 
 /** Indexes (in the input order) of the documents a bulk insert reported as duplicate keys. */
 export function duplicateIndexes(err: unknown): Set<number> | undefined {
-  const we = (err as { writeErrors?: { code?: unknown; index?: unknown }[] | { code?: unknown; index?: unknown } }).writeErrors;
+  const we = (
+    err as { writeErrors?: { code?: unknown; index?: unknown }[] | { code?: unknown; index?: unknown } }
+  ).writeErrors;
   if (we === undefined) return undefined;
   const list = Array.isArray(we) ? we : [we];
   if (list.some((w) => w.code !== 11000)) return undefined;
@@ -346,6 +396,7 @@ export function duplicateIndexes(err: unknown): Set<number> | undefined {
 /** Any driver error as a domain error: duplicate key -> conflict, the rest transient. */
 export function mongoToDomainError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  if (isDuplicateKey(err)) return new ConflictError('the change conflicts with what is stored', [], { cause: err });
+  if (isDuplicateKey(err))
+    return new ConflictError('the change conflicts with what is stored', [], { cause: err });
   return new TransientError('the store is unavailable, try again', [], { cause: err });
 }

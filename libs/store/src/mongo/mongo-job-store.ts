@@ -3,7 +3,16 @@ import type { Collection, Db } from 'mongodb';
 import type { Job, JobKind, JobStatus, JobStore, NewJob } from '../ports/index.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../outbox.js';
 import { toInstant } from '../time.js';
-import { claimUpdate, COLLECTIONS, dueJobFilter, fromJobDoc, heldBy, isDuplicateKey, poisonJobs, type JobDoc } from './mongo-docs.js';
+import {
+  claimUpdate,
+  COLLECTIONS,
+  dueJobFilter,
+  fromJobDoc,
+  heldBy,
+  isDuplicateKey,
+  poisonJobs,
+  type JobDoc,
+} from './mongo-docs.js';
 
 /** Leases with findOneAndUpdate: each claim is one atomic document update, so any number of dispatchers can race. */
 export class MongoJobStore implements JobStore {
@@ -18,7 +27,17 @@ export class MongoJobStore implements JobStore {
   async enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'> {
     const at = now.toISOString();
     try {
-      await this.jobs.insertOne({ _id: randomUUID(), kind: job.kind, key: job.key, payload: { ...job.payload }, status: 'pending', attempts: 0, runAt: job.runAt === undefined ? at : toInstant(job.runAt), createdAt: at, updatedAt: at });
+      await this.jobs.insertOne({
+        _id: randomUUID(),
+        kind: job.kind,
+        key: job.key,
+        payload: { ...job.payload },
+        status: 'pending',
+        attempts: 0,
+        runAt: job.runAt === undefined ? at : toInstant(job.runAt),
+        createdAt: at,
+        updatedAt: at,
+      });
       return 'inserted';
     } catch (err) {
       if (isDuplicateKey(err)) return 'duplicate';
@@ -26,14 +45,24 @@ export class MongoJobStore implements JobStore {
     }
   }
 
-  async claim(owner: string, now: Date, leaseMs: number, limit: number, kinds?: readonly JobKind[]): Promise<Job[]> {
+  async claim(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    kinds?: readonly JobKind[],
+  ): Promise<Job[]> {
     const nowIso = now.toISOString();
     const untilIso = new Date(now.getTime() + leaseMs).toISOString();
     const poison = poisonJobs(nowIso, this.maxAttempts);
     await this.jobs.updateMany(poison.filter, poison.update);
     const out: Job[] = [];
     while (out.length < limit) {
-      const doc = await this.jobs.findOneAndUpdate(dueJobFilter(nowIso, kinds), claimUpdate(owner, nowIso, untilIso), { sort: { runAt: 1 }, returnDocument: 'after' });
+      const doc = await this.jobs.findOneAndUpdate(
+        dueJobFilter(nowIso, kinds),
+        claimUpdate(owner, nowIso, untilIso),
+        { sort: { runAt: 1 }, returnDocument: 'after' },
+      );
       if (!doc) break;
       out.push(fromJobDoc(doc));
     }
@@ -41,7 +70,9 @@ export class MongoJobStore implements JobStore {
   }
 
   private async settle(id: string, owner: string, set: Record<string, unknown>): Promise<boolean> {
-    const res = await this.jobs.updateOne(heldBy(id, owner), { $set: { ...set, leaseOwner: null, leaseUntil: null } });
+    const res = await this.jobs.updateOne(heldBy(id, owner), {
+      $set: { ...set, leaseOwner: null, leaseUntil: null },
+    });
     return res.modifiedCount === 1;
   }
 
@@ -55,7 +86,12 @@ export class MongoJobStore implements JobStore {
   }
 
   retry(id: string, owner: string, runAt: Date, error: string, now: Date): Promise<boolean> {
-    return this.settle(id, owner, { status: 'pending', runAt: runAt.toISOString(), lastError: error, updatedAt: now.toISOString() });
+    return this.settle(id, owner, {
+      status: 'pending',
+      runAt: runAt.toISOString(),
+      lastError: error,
+      updatedAt: now.toISOString(),
+    });
   }
 
   bury(id: string, owner: string, error: string, now: Date): Promise<boolean> {
@@ -67,7 +103,11 @@ export class MongoJobStore implements JobStore {
     return doc ? fromJobDoc(doc) : undefined;
   }
 
-  async list(q: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number }): Promise<Job[]> {
+  async list(q: {
+    status?: JobStatus | undefined;
+    kind?: JobKind | undefined;
+    limit: number;
+  }): Promise<Job[]> {
     const filter: Record<string, unknown> = {};
     if (q.status) filter['status'] = q.status;
     if (q.kind) filter['kind'] = q.kind;
@@ -77,14 +117,19 @@ export class MongoJobStore implements JobStore {
 
   async revive(id: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    const res = await this.jobs.updateOne({ _id: id, status: 'dead' }, { $set: { status: 'pending', attempts: 0, runAt: at, updatedAt: at } });
+    const res = await this.jobs.updateOne(
+      { _id: id, status: 'dead' },
+      { $set: { status: 'pending', attempts: 0, runAt: at, updatedAt: at } },
+    );
     return res.modifiedCount === 1;
   }
 
   async nextDue(): Promise<string | undefined> {
     const [p] = await this.jobs.find({ status: 'pending' }).sort({ runAt: 1 }).limit(1).toArray();
     const [r] = await this.jobs.find({ status: 'running' }).sort({ leaseUntil: 1 }).limit(1).toArray();
-    const times = [p?.runAt, r?.leaseUntil ?? undefined].filter((t): t is string => typeof t === 'string').sort();
+    const times = [p?.runAt, r?.leaseUntil ?? undefined]
+      .filter((t): t is string => typeof t === 'string')
+      .sort();
     return times[0];
   }
 }

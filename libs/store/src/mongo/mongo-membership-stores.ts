@@ -1,6 +1,20 @@
 import { ConflictError, NotFoundError, type Org, type OrgId, type Subscription } from '@isac/kernel';
 import type { Collection as MongoCollection, Db, Document } from 'mongodb';
-import type { ApiKey, ApiKeyStore, AuditLog, AuditRecord, Collection, CollectionStore, NewAuditRecord, OrgStore, StatusStore, SubmissionStatus, SubscriptionStore, User, UserStore } from '../ports/index.js';
+import type {
+  ApiKey,
+  ApiKeyStore,
+  AuditLog,
+  AuditRecord,
+  Collection,
+  CollectionStore,
+  NewAuditRecord,
+  OrgStore,
+  StatusStore,
+  SubmissionStatus,
+  SubscriptionStore,
+  User,
+  UserStore,
+} from '../ports/index.js';
 import { COLLECTIONS, isDuplicateKey } from './mongo-docs.js';
 
 /** Domain record <-> document: the record's `id` becomes `_id`, nothing else changes. */
@@ -15,7 +29,11 @@ export function fromIdDoc<T extends { id: string }>(d: IdDoc<T> | null): T | und
   return { id: _id, ...rest } as unknown as T;
 }
 
-async function insert<T extends { id: string }>(c: MongoCollection<IdDoc<T>>, r: T, what: string): Promise<void> {
+async function insert<T extends { id: string }>(
+  c: MongoCollection<IdDoc<T>>,
+  r: T,
+  what: string,
+): Promise<void> {
   try {
     await c.insertOne(toIdDoc(r) as never);
   } catch (err) {
@@ -24,12 +42,18 @@ async function insert<T extends { id: string }>(c: MongoCollection<IdDoc<T>>, r:
   }
 }
 
-async function replace<T extends { id: string }>(c: MongoCollection<IdDoc<T>>, filter: Document, r: T, what: string): Promise<void> {
+async function replace<T extends { id: string }>(
+  c: MongoCollection<IdDoc<T>>,
+  filter: Document,
+  r: T,
+  what: string,
+): Promise<void> {
   let matched = 0;
   try {
     matched = (await c.replaceOne(filter as never, toIdDoc(r))).matchedCount;
   } catch (err) {
-    if (isDuplicateKey(err)) throw new ConflictError(`${what} conflicts with another record`, [], { cause: err });
+    if (isDuplicateKey(err))
+      throw new ConflictError(`${what} conflicts with another record`, [], { cause: err });
     throw err;
   }
   if (matched === 0) throw new NotFoundError(`${what} not found`);
@@ -38,7 +62,10 @@ async function replace<T extends { id: string }>(c: MongoCollection<IdDoc<T>>, f
 /** Change counters (SQLite keeps them with triggers; here the adapter bumps them after each write). */
 class Revisions {
   private readonly c: MongoCollection<{ _id: string; n: number }>;
-  constructor(db: Db, private readonly name: string) {
+  constructor(
+    db: Db,
+    private readonly name: string,
+  ) {
     this.c = db.collection<{ _id: string; n: number }>('revisions');
   }
   async bump(): Promise<void> {
@@ -87,7 +114,8 @@ export class MongoUserStore implements UserStore {
   }
   async create(user: User): Promise<void> {
     // The foreign key SQLite enforces, checked here (an org is never deleted).
-    if ((await this.orgs.countDocuments({ _id: user.orgId as never }, { limit: 1 })) === 0) throw new ConflictError(`organisation ${user.orgId} does not exist`);
+    if ((await this.orgs.countDocuments({ _id: user.orgId as never }, { limit: 1 })) === 0)
+      throw new ConflictError(`organisation ${user.orgId} does not exist`);
     return insert(this.c, user, `user ${user.username}`);
   }
   async getByUsername(username: string): Promise<User | undefined> {
@@ -125,7 +153,9 @@ export class MongoApiKeyStore implements ApiKeyStore {
     return (await this.c.find({ orgId }).sort({ _id: 1 }).toArray()).map((d) => fromIdDoc<ApiKey>(d)!);
   }
   async revoke(orgId: OrgId, id: string, at: string): Promise<boolean> {
-    const res = await this.c.updateOne({ _id: id, orgId }, [{ $set: { revokedAt: { $ifNull: ['$revokedAt', at] } } }]);
+    const res = await this.c.updateOne({ _id: id, orgId }, [
+      { $set: { revokedAt: { $ifNull: ['$revokedAt', at] } } },
+    ]);
     return res.matchedCount === 1;
   }
   async touch(id: string, at: string): Promise<void> {
@@ -159,7 +189,9 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     return removed;
   }
   async listByChannel(channel: Subscription['channel']): Promise<Subscription[]> {
-    return (await this.c.find({ channel }).sort({ orgId: 1, _id: 1 }).toArray()).map((d) => fromIdDoc<Subscription>(d)!);
+    return (await this.c.find({ channel }).sort({ orgId: 1, _id: 1 }).toArray()).map((d) =>
+      fromIdDoc<Subscription>(d)!,
+    );
   }
 }
 
@@ -173,7 +205,8 @@ export class MongoStatusStore implements StatusStore {
     try {
       await this.c.replaceOne({ _id: status.id, orgId: status.orgId }, toIdDoc(status), { upsert: true });
     } catch (err) {
-      if (isDuplicateKey(err)) throw new ConflictError(`status ${status.id} belongs to another organisation`, [], { cause: err });
+      if (isDuplicateKey(err))
+        throw new ConflictError(`status ${status.id} belongs to another organisation`, [], { cause: err });
       throw err;
     }
   }
@@ -210,11 +243,18 @@ export interface AuditDoc {
 }
 
 export function toAuditDoc(r: NewAuditRecord, seq: number): AuditDoc {
-  const orgIds = [...new Set([r.target.orgId, r.actor.orgId].filter((x): x is string => typeof x === 'string'))];
+  const orgIds = [
+    ...new Set([r.target.orgId, r.actor.orgId].filter((x): x is string => typeof x === 'string')),
+  ];
   return { _id: seq, seq, orgIds, record: r };
 }
 
-export function auditFilter(q: { orgId?: OrgId | undefined; action?: string | undefined; since?: string | undefined; afterSeq?: number | undefined }): Document {
+export function auditFilter(q: {
+  orgId?: OrgId | undefined;
+  action?: string | undefined;
+  since?: string | undefined;
+  afterSeq?: number | undefined;
+}): Document {
   const f: Document = { seq: { $gt: q.afterSeq ?? 0 } };
   if (q.orgId !== undefined) f['orgIds'] = q.orgId;
   if (q.action !== undefined) f['record.action'] = q.action;
@@ -232,11 +272,21 @@ export class MongoAuditLog implements AuditLog {
   }
   async append(records: readonly NewAuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const doc = await this.counters.findOneAndUpdate({ _id: 'audit' }, { $inc: { seq: records.length } }, { upsert: true, returnDocument: 'after' });
+    const doc = await this.counters.findOneAndUpdate(
+      { _id: 'audit' },
+      { $inc: { seq: records.length } },
+      { upsert: true, returnDocument: 'after' },
+    );
     const first = doc!.seq - records.length + 1;
     await this.c.insertMany(records.map((r, i) => toAuditDoc(r, first + i)));
   }
-  async list(q: { orgId?: OrgId | undefined; action?: string | undefined; since?: string | undefined; afterSeq?: number | undefined; limit: number }): Promise<AuditRecord[]> {
+  async list(q: {
+    orgId?: OrgId | undefined;
+    action?: string | undefined;
+    since?: string | undefined;
+    afterSeq?: number | undefined;
+    limit: number;
+  }): Promise<AuditRecord[]> {
     const docs = await this.c.find(auditFilter(q)).sort({ seq: 1 }).limit(q.limit).toArray();
     return docs.map((d) => ({ ...d.record, seq: d.seq }));
   }

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@isac/kernel';
 import type { Collection, Db } from 'mongodb';
-import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page, StoredVersions } from '../ports/index.js';
+import type {
+  AcceptOutcome,
+  NewObjectVersion,
+  ObjectQuery,
+  ObjectStore,
+  ObjectVersion,
+  Page,
+  StoredVersions,
+} from '../ports/index.js';
 import { decodeCursor, distributionJobKey, encodeCursor } from '../outbox.js';
 import { addedAfterMicros, normalizeTimestamp, toMicros } from '../time.js';
 import {
@@ -49,10 +57,16 @@ export class MongoObjectStore implements ObjectStore {
     const nowUs = toMicros(now);
     const token = randomUUID();
     const byCollection = new Map<string, number[]>();
-    versions.forEach((v, i) => byCollection.set(v.collectionId, [...(byCollection.get(v.collectionId) ?? []), i]));
+    versions.forEach((v, i) =>
+      byCollection.set(v.collectionId, [...(byCollection.get(v.collectionId) ?? []), i]),
+    );
     const docs: ObjectDoc[] = new Array<ObjectDoc>(versions.length);
     for (const [c, idx] of byCollection) {
-      const doc = await this.clocks.findOneAndUpdate({ _id: c }, reserveDateAdded(idx.length, nowUs, token, RESERVATION_TTL_US), { upsert: true, returnDocument: 'after' });
+      const doc = await this.clocks.findOneAndUpdate(
+        { _id: c },
+        reserveDateAdded(idx.length, nowUs, token, RESERVATION_TTL_US),
+        { upsert: true, returnDocument: 'after' },
+      );
       const from = reservedFrom(doc!, token);
       idx.forEach((i, k) => (docs[i] = toObjectDoc(versions[i]!, from + k)));
     }
@@ -66,7 +80,10 @@ export class MongoObjectStore implements ObjectStore {
       seen.add(doc._id);
     });
     try {
-      await this.objects.insertMany(toInsert.map((x) => x.doc), { ordered: false });
+      await this.objects.insertMany(
+        toInsert.map((x) => x.doc),
+        { ordered: false },
+      );
     } catch (err) {
       const dup = duplicateIndexes(err);
       if (!dup) throw err;
@@ -77,25 +94,42 @@ export class MongoObjectStore implements ObjectStore {
     const nowIso = now.toISOString();
     await this.jobs.bulkWrite(
       toInsert.map(({ doc }) => {
-        const { filter, update } = distributionJobUpsert(randomUUID(), distributionJobKey(doc.collectionId, doc.id, doc.versionNorm), { collectionId: doc.collectionId, id: doc.id, version: doc.version }, nowIso);
+        const { filter, update } = distributionJobUpsert(
+          randomUUID(),
+          distributionJobKey(doc.collectionId, doc.id, doc.versionNorm),
+          { collectionId: doc.collectionId, id: doc.id, version: doc.version },
+          nowIso,
+        );
         return { updateOne: { filter, update, upsert: true } };
       }),
       { ordered: false },
     );
-    await this.objects.updateMany({ _id: { $in: toInsert.map((x) => x.doc._id) }, pending: true }, { $unset: { pending: '' } });
-    for (const c of byCollection.keys()) await this.clocks.updateOne({ _id: c }, { $pull: { inflight: { t: token } } });
+    await this.objects.updateMany(
+      { _id: { $in: toInsert.map((x) => x.doc._id) }, pending: true },
+      { $unset: { pending: '' } },
+    );
+    for (const c of byCollection.keys())
+      await this.clocks.updateOne({ _id: c }, { $pull: { inflight: { t: token } } });
     return outcomes;
   }
 
   /** Writes the job of every version a crash left `pending` for longer than `olderThanMs`. */
   async repair(olderThanMs = 60_000): Promise<number> {
     const before = toMicros(this.clock.now()) - olderThanMs * 1000;
-    const stuck = await this.objects.find({ pending: true, dateAddedUs: { $lte: before } }).limit(10_000).toArray();
+    const stuck = await this.objects
+      .find({ pending: true, dateAddedUs: { $lte: before } })
+      .limit(10_000)
+      .toArray();
     if (stuck.length === 0) return 0;
     const nowIso = this.clock.now().toISOString();
     await this.jobs.bulkWrite(
       stuck.map((doc) => {
-        const { filter, update } = distributionJobUpsert(randomUUID(), distributionJobKey(doc.collectionId, doc.id, doc.versionNorm), { collectionId: doc.collectionId, id: doc.id, version: doc.version }, nowIso);
+        const { filter, update } = distributionJobUpsert(
+          randomUUID(),
+          distributionJobKey(doc.collectionId, doc.id, doc.versionNorm),
+          { collectionId: doc.collectionId, id: doc.id, version: doc.version },
+          nowIso,
+        );
         return { updateOne: { filter, update, upsert: true } };
       }),
       { ordered: false },
@@ -108,12 +142,21 @@ export class MongoObjectStore implements ObjectStore {
     let after = -1;
     if (q.addedAfter !== undefined) after = addedAfterMicros(q.addedAfter);
     if (q.next !== undefined) after = Math.max(after, decodeCursor(q.next));
-    const horizon = visibleHorizon(await this.clocks.findOne({ _id: collectionId }), toMicros(this.clock.now()));
-    const rows = await this.objects.aggregate<ObjectDoc>(objectListPipeline(collectionId, q, after, horizon)).toArray();
+    const horizon = visibleHorizon(
+      await this.clocks.findOne({ _id: collectionId }),
+      toMicros(this.clock.now()),
+    );
+    const rows = await this.objects
+      .aggregate<ObjectDoc>(objectListPipeline(collectionId, q, after, horizon))
+      .toArray();
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
-    return { items: page.map(fromObjectDoc), more, next: more && last ? encodeCursor(last.dateAddedUs) : undefined };
+    return {
+      items: page.map(fromObjectDoc),
+      more,
+      next: more && last ? encodeCursor(last.dateAddedUs) : undefined,
+    };
   }
 
   async get(collectionId: string, id: string, version?: string): Promise<ObjectVersion | undefined> {
@@ -135,7 +178,10 @@ export class MongoObjectStore implements ObjectStore {
   async versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
     const out = new Map<string, { submitterOrgId: string; versions: string[] }>();
     if (ids.length === 0) return out;
-    const docs = this.objects.find({ collectionId, id: { $in: [...ids] } }, { projection: { id: 1, submitterOrgId: 1, versionNorm: 1 }, sort: { dateAddedUs: 1 } });
+    const docs = this.objects.find(
+      { collectionId, id: { $in: [...ids] } },
+      { projection: { id: 1, submitterOrgId: 1, versionNorm: 1 }, sort: { dateAddedUs: 1 } },
+    );
     for await (const d of docs) {
       const e = out.get(d.id);
       if (e) e.versions.push(d.versionNorm);
@@ -145,7 +191,10 @@ export class MongoObjectStore implements ObjectStore {
   }
 
   async getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
-    const doc = await this.objects.findOne({ id, versionNorm: normalizeTimestamp(version) }, { sort: { dateAddedUs: 1 } });
+    const doc = await this.objects.findOne(
+      { id, versionNorm: normalizeTimestamp(version) },
+      { sort: { dateAddedUs: 1 } },
+    );
     return doc ? fromObjectDoc(doc) : undefined;
   }
 }

@@ -2,7 +2,12 @@ import type { OrgId } from '@isac/kernel';
 
 export interface NewAuditRecord {
   readonly at: string;
-  readonly actor: { readonly orgId?: OrgId | undefined; readonly userId?: string | undefined; readonly keyId?: string | undefined; readonly system?: boolean | undefined };
+  readonly actor: {
+    readonly orgId?: OrgId | undefined;
+    readonly userId?: string | undefined;
+    readonly keyId?: string | undefined;
+    readonly system?: boolean | undefined;
+  };
   /** Dotted verb, e.g. `org.create`, `object.submit`, `object.release`, `key.revoke`. */
   readonly action: string;
   readonly target: { readonly kind: string; readonly id: string; readonly orgId?: OrgId | undefined };
@@ -18,5 +23,11 @@ export interface AuditRecord extends NewAuditRecord {
 /** Append-only: there is no update or delete. */
 export interface AuditLog {
   append(records: readonly NewAuditRecord[]): Promise<void>;
-  list(q: { orgId?: OrgId | undefined; action?: string | undefined; since?: string | undefined; afterSeq?: number | undefined; limit: number }): Promise<AuditRecord[]>;
+  list(q: {
+    orgId?: OrgId | undefined;
+    action?: string | undefined;
+    since?: string | undefined;
+    afterSeq?: number | undefined;
+    limit: number;
+  }): Promise<AuditRecord[]>;
 }

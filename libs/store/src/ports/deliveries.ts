@@ -79,7 +79,10 @@ export interface DeliveryStore {
    */
   recordFanouts(fs: readonly NewFanout[], now: Date): Promise<Fanout[]>;
   /** Marks recipients sent (`ok`) or failed with the error (pending, retried by the job), one transaction for all. */
-  markFanouts(updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[], now: Date): Promise<void>;
+  markFanouts(
+    updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
+    now: Date,
+  ): Promise<void>;
   /** `duplicate` when the key exists: the existing record stands. */
   record(d: NewDelivery, now: Date): Promise<'inserted' | 'duplicate'>;
   /** `record` for many at once, in one transaction (fan-out); outcomes in input order. */

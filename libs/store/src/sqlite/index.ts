@@ -16,7 +16,14 @@ import {
 } from './sqlite-membership-stores.js';
 
 export type { SqliteOptions };
-export { SqliteObjectStore, SqliteJobStore, SqliteDeliveryStore, SqliteApiKeyStore, SqliteAuditLog, SqliteCollectionStore };
+export {
+  SqliteObjectStore,
+  SqliteJobStore,
+  SqliteDeliveryStore,
+  SqliteApiKeyStore,
+  SqliteAuditLog,
+  SqliteCollectionStore,
+};
 export { SqliteOrgStore, SqliteStatusStore, SqliteSubscriptionStore, SqliteUserStore };
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */

@@ -1,9 +1,25 @@
 import type { Db } from './database.js';
-import type { Delivery, DeliveryStatus, DeliveryStore, Fanout, FanoutResult, NewDelivery, NewFanout } from '../ports/index.js';
+import type {
+  Delivery,
+  DeliveryStatus,
+  DeliveryStore,
+  Fanout,
+  FanoutResult,
+  NewDelivery,
+  NewFanout,
+} from '../ports/index.js';
 import type { Channel, OrgId } from '@isac/kernel';
 import { normalizeTimestamp } from '../time.js';
 import { parseFanoutAlertId } from '../fanout-alert-id.js';
-import { addRecipients, applyResults, newestFirst, recipientDelivery, toFanout, type FanoutHead, type StoredRecipient } from '../fanouts.js';
+import {
+  addRecipients,
+  applyResults,
+  newestFirst,
+  recipientDelivery,
+  toFanout,
+  type FanoutHead,
+  type StoredRecipient,
+} from '../fanouts.js';
 
 interface FanoutRow {
   id: number;
@@ -14,7 +30,13 @@ interface FanoutRow {
   recipients: string;
 }
 
-const headOf = (r: FanoutRow): FanoutHead => ({ id: r.id, objectId: r.object_id, version: r.version, channel: r.channel as Channel, createdAt: r.created_at });
+const headOf = (r: FanoutRow): FanoutHead => ({
+  id: r.id,
+  objectId: r.object_id,
+  version: r.version,
+  channel: r.channel as Channel,
+  createdAt: r.created_at,
+});
 
 interface Row {
   key: string;
@@ -62,7 +84,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
   constructor(private readonly db: Db) {
     const byKey = db.prepare('SELECT * FROM fanouts WHERE object_id = ? AND version = ? AND channel = ?');
     const nextId = db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM fanouts').pluck();
-    const insertFanout = db.prepare('INSERT INTO fanouts (id, object_id, version, channel, created_at, recipients) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertFanout = db.prepare(
+      'INSERT INTO fanouts (id, object_id, version, channel, created_at, recipients) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     const setRecipients = db.prepare('UPDATE fanouts SET recipients = ? WHERE id = ?');
     const byId = db.prepare('SELECT * FROM fanouts WHERE id = ?');
     // Inside the IMMEDIATE transaction no other writer can take the next id.
@@ -77,29 +101,51 @@ export class SqliteDeliveryStore implements DeliveryStore {
           if (added.length > 0) setRecipients.run(JSON.stringify(stored), row.id);
           return toFanout(head, stored, added);
         }
-        const head: FanoutHead = { id: nextId.get() as number, objectId: f.objectId, version, channel: f.channel, createdAt: at };
+        const head: FanoutHead = {
+          id: nextId.get() as number,
+          objectId: f.objectId,
+          version,
+          channel: f.channel,
+          createdAt: at,
+        };
         const stored: StoredRecipient[] = [];
         const added = addRecipients(head, stored, f);
         insertFanout.run(head.id, head.objectId, head.version, head.channel, at, JSON.stringify(stored));
         return toFanout(head, stored, added);
       }),
     );
-    this.markFanoutTx = db.transaction((updates: readonly { id: number; results: readonly FanoutResult[] }[], at: string) => {
-      for (const u of updates) {
-        const row = byId.get(u.id) as FanoutRow | undefined;
-        if (!row) continue;
-        const stored = JSON.parse(row.recipients) as StoredRecipient[];
-        applyResults(stored, u.results, at);
-        setRecipients.run(JSON.stringify(stored), u.id);
-      }
-    });
-    this.fanoutAck = { byId, insert: db.prepare('INSERT OR IGNORE INTO fanout_acks (fanout_id, idx, org_id, at, by) VALUES (?, ?, ?, ?, ?)'), get: db.prepare('SELECT at, by FROM fanout_acks WHERE fanout_id = ? AND idx = ?'), ofFanout: db.prepare('SELECT idx, at, by FROM fanout_acks WHERE fanout_id = ?') };
-    const insert = db.prepare(`INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
+    this.markFanoutTx = db.transaction(
+      (updates: readonly { id: number; results: readonly FanoutResult[] }[], at: string) => {
+        for (const u of updates) {
+          const row = byId.get(u.id) as FanoutRow | undefined;
+          if (!row) continue;
+          const stored = JSON.parse(row.recipients) as StoredRecipient[];
+          applyResults(stored, u.results, at);
+          setRecipients.run(JSON.stringify(stored), u.id);
+        }
+      },
+    );
+    this.fanoutAck = {
+      byId,
+      insert: db.prepare(
+        'INSERT OR IGNORE INTO fanout_acks (fanout_id, idx, org_id, at, by) VALUES (?, ?, ?, ?, ?)',
+      ),
+      get: db.prepare('SELECT at, by FROM fanout_acks WHERE fanout_id = ? AND idx = ?'),
+      ofFanout: db.prepare('SELECT idx, at, by FROM fanout_acks WHERE fanout_id = ?'),
+    };
+    const insert =
+      db.prepare(`INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`);
     this.recordTx = db.transaction((ds: readonly NewDelivery[], at: string) =>
-      ds.map((d) => (insert.run(d.key, d.objectId, d.version, d.orgId, d.channel, d.alertId, d.tlp, at).changes === 1 ? ('inserted' as const) : ('duplicate' as const))),
+      ds.map((d) =>
+        insert.run(d.key, d.objectId, d.version, d.orgId, d.channel, d.alertId, d.tlp, at).changes === 1
+          ? ('inserted' as const)
+          : ('duplicate' as const),
+      ),
     );
-    const sent = db.prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE key = ?`);
+    const sent = db.prepare(
+      `UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE key = ?`,
+    );
     this.sentTx = db.transaction((keys: readonly string[], at: string) => {
       for (const k of keys) sent.run(at, k);
     });
@@ -110,7 +156,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return Promise.resolve(this.fanoutTx.immediate(fs, now.toISOString()));
   }
 
-  markFanouts(updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[], now: Date): Promise<void> {
+  markFanouts(
+    updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
+    now: Date,
+  ): Promise<void> {
     const marked = updates.filter((u) => u.results.length > 0);
     if (marked.length > 0) this.markFanoutTx.immediate(marked, now.toISOString());
     return Promise.resolve();
@@ -126,7 +175,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
     for (const row of rows) {
       const head = headOf(row);
       // one read of the fan-out's acknowledgements, not one per recipient
-      const acks = new Map((this.fanoutAck.ofFanout.all(row.id) as { idx: number; at: string; by: string }[]).map((a) => [a.idx, a]));
+      const acks = new Map(
+        (this.fanoutAck.ofFanout.all(row.id) as { idx: number; at: string; by: string }[]).map((a) => [
+          a.idx,
+          a,
+        ]),
+      );
       (JSON.parse(row.recipients) as StoredRecipient[]).forEach((r, i) => {
         if (orgId === undefined || r.o === orgId) out.push(recipientDelivery(head, r, acks.get(i)));
       });
@@ -146,15 +200,19 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   record(d: NewDelivery, now: Date): Promise<'inserted' | 'duplicate'> {
     const res = this.db
-      .prepare(`INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`)
+      .prepare(
+        `INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`,
+      )
       .run(d.key, d.objectId, d.version, d.orgId, d.channel, d.alertId, d.tlp, now.toISOString());
     return Promise.resolve(res.changes === 1 ? 'inserted' : 'duplicate');
   }
 
   getMany(keys: readonly string[]): Promise<(Delivery | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    const rows = this.db.prepare('SELECT * FROM deliveries WHERE key IN (SELECT value FROM json_each(?))').all(JSON.stringify(keys)) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM deliveries WHERE key IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(keys)) as Row[];
     const byKey = new Map(rows.map((r) => [r.key, fromRow(r)]));
     return Promise.resolve(keys.map((k) => byKey.get(k)));
   }
@@ -165,13 +223,17 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   markSent(key: string, now: Date): Promise<void> {
-    this.db.prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE key = ?`).run(now.toISOString(), key);
+    this.db
+      .prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE key = ?`)
+      .run(now.toISOString(), key);
     return Promise.resolve();
   }
 
   markFailed(key: string, error: string, dead: boolean): Promise<void> {
     this.db
-      .prepare(`UPDATE deliveries SET status = ?, last_error = ?, attempts = attempts + 1 WHERE key = ? AND status <> 'sent'`)
+      .prepare(
+        `UPDATE deliveries SET status = ?, last_error = ?, attempts = attempts + 1 WHERE key = ? AND status <> 'sent'`,
+      )
       .run(dead ? 'dead' : 'pending', error, key);
     return Promise.resolve();
   }
@@ -186,15 +248,21 @@ export class SqliteDeliveryStore implements DeliveryStore {
       return Promise.resolve(recipientDelivery(headOf(row), r, this.ackOf(ref.fanoutId, ref.index)));
     }
     this.db
-      .prepare(`UPDATE deliveries SET acknowledged_at = ?, acknowledged_by = ? WHERE org_id = ? AND alert_id = ? AND acknowledged_at IS NULL`)
+      .prepare(
+        `UPDATE deliveries SET acknowledged_at = ?, acknowledged_by = ? WHERE org_id = ? AND alert_id = ? AND acknowledged_at IS NULL`,
+      )
       .run(now.toISOString(), by, orgId, alertId);
-    const r = this.db.prepare('SELECT * FROM deliveries WHERE org_id = ? AND alert_id = ? ORDER BY created_at LIMIT 1').get(orgId, alertId) as Row | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM deliveries WHERE org_id = ? AND alert_id = ? ORDER BY created_at LIMIT 1')
+      .get(orgId, alertId) as Row | undefined;
     return Promise.resolve(r ? fromRow(r) : undefined);
   }
 
   listForOrg(orgId: OrgId, q: { since?: string | undefined; limit: number }): Promise<Delivery[]> {
     const rows = this.db
-      .prepare('SELECT * FROM deliveries WHERE org_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?')
+      .prepare(
+        'SELECT * FROM deliveries WHERE org_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?',
+      )
       .all(orgId, q.since ?? '', q.limit) as Row[];
     // Newest fan-outs first; json_each filters in SQLite, and the scan stops at the limit.
     const fans = this.db
@@ -206,8 +274,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   listForObject(objectId: string): Promise<Delivery[]> {
-    const rows = this.db.prepare('SELECT * FROM deliveries WHERE object_id = ? ORDER BY created_at').all(objectId) as Row[];
-    const fans = this.db.prepare('SELECT * FROM fanouts WHERE object_id = ? ORDER BY id').all(objectId) as FanoutRow[];
-    return Promise.resolve([...rows.map(fromRow), ...this.expand(fans)].sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
+    const rows = this.db
+      .prepare('SELECT * FROM deliveries WHERE object_id = ? ORDER BY created_at')
+      .all(objectId) as Row[];
+    const fans = this.db
+      .prepare('SELECT * FROM fanouts WHERE object_id = ? ORDER BY id')
+      .all(objectId) as FanoutRow[];
+    return Promise.resolve(
+      [...rows.map(fromRow), ...this.expand(fans)].sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    );
   }
 }

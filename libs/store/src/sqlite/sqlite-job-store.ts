@@ -53,46 +53,82 @@ export class SqliteJobStore implements JobStore {
     opts: JobStoreOptions = {},
   ) {
     const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    const bury = db.prepare(`UPDATE jobs SET status = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = @now,
+    const bury =
+      db.prepare(`UPDATE jobs SET status = 'dead', lease_owner = NULL, lease_until = NULL, updated_at = @now,
         last_error = COALESCE(last_error || '; ', '') || 'lease expired after ' || attempts || ' attempts'
       WHERE status = 'running' AND lease_until <= @now AND attempts >= @max`);
     const due = db.prepare(`SELECT * FROM jobs WHERE
         ((status = 'pending' AND run_at <= @now) OR (status = 'running' AND lease_until <= @now))
         AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
       ORDER BY run_at LIMIT @limit`);
-    const take = db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = @owner,
+    const take =
+      db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = @owner,
         lease_until = @until, updated_at = @now WHERE id = @id`);
     // Run with .immediate(): the write lock is taken before the SELECT, so two processes cannot
     // both read the same job as due.
-    this.claimTx = db.transaction((owner: string, now: string, until: string, limit: number, kinds: string | null) => {
-      bury.run({ now, max: maxAttempts });
-      const rows = due.all({ now, limit, kinds }) as Row[];
-      for (const r of rows) take.run({ owner, until, now, id: r.id });
-      return rows.map((r) => fromRow({ ...r, status: 'running', attempts: r.attempts + 1, lease_owner: owner, lease_until: until, updated_at: now }));
-    });
-    const done = db.prepare(`UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = @now
+    this.claimTx = db.transaction(
+      (owner: string, now: string, until: string, limit: number, kinds: string | null) => {
+        bury.run({ now, max: maxAttempts });
+        const rows = due.all({ now, limit, kinds }) as Row[];
+        for (const r of rows) take.run({ owner, until, now, id: r.id });
+        return rows.map((r) =>
+          fromRow({
+            ...r,
+            status: 'running',
+            attempts: r.attempts + 1,
+            lease_owner: owner,
+            lease_until: until,
+            updated_at: now,
+          }),
+        );
+      },
+    );
+    const done =
+      db.prepare(`UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = @now
         WHERE id = @id AND lease_owner = @owner AND status = 'running'`);
-    this.completeTx = db.transaction((ids: readonly string[], owner: string, now: string) => ids.map((id) => done.run({ id, owner, now }).changes === 1));
+    this.completeTx = db.transaction((ids: readonly string[], owner: string, now: string) =>
+      ids.map((id) => done.run({ id, owner, now }).changes === 1),
+    );
   }
 
   enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'> {
     const at = now.toISOString();
     const res = this.db
-      .prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
-        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`)
-      .run(randomUUID(), job.kind, job.key, JSON.stringify(job.payload), job.runAt === undefined ? at : toInstant(job.runAt), at, at);
+      .prepare(
+        `INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+      )
+      .run(
+        randomUUID(),
+        job.kind,
+        job.key,
+        JSON.stringify(job.payload),
+        job.runAt === undefined ? at : toInstant(job.runAt),
+        at,
+        at,
+      );
     return Promise.resolve(res.changes === 1 ? 'inserted' : 'duplicate');
   }
 
-  claim(owner: string, now: Date, leaseMs: number, limit: number, kinds?: readonly JobKind[]): Promise<Job[]> {
+  claim(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    kinds?: readonly JobKind[],
+  ): Promise<Job[]> {
     const until = new Date(now.getTime() + leaseMs).toISOString();
-    return Promise.resolve(this.claimTx.immediate(owner, now.toISOString(), until, limit, kinds ? JSON.stringify(kinds) : null));
+    return Promise.resolve(
+      this.claimTx.immediate(owner, now.toISOString(), until, limit, kinds ? JSON.stringify(kinds) : null),
+    );
   }
 
   private settle(id: string, owner: string, set: string, params: Record<string, unknown>): Promise<boolean> {
     const res = this.db
-      .prepare(`UPDATE jobs SET ${set}, lease_owner = NULL, lease_until = NULL, updated_at = @now
-        WHERE id = @id AND lease_owner = @owner AND status = 'running'`)
+      .prepare(
+        `UPDATE jobs SET ${set}, lease_owner = NULL, lease_until = NULL, updated_at = @now
+        WHERE id = @id AND lease_owner = @owner AND status = 'running'`,
+      )
       .run({ id, owner, ...params });
     return Promise.resolve(res.changes === 1);
   }
@@ -135,18 +171,21 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve(rows.map(fromRow));
   }
 
-
   revive(id: string, now: Date): Promise<boolean> {
     const at = now.toISOString();
     const res = this.db
-      .prepare(`UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'`)
+      .prepare(
+        `UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'`,
+      )
       .run(at, at, id);
     return Promise.resolve(res.changes === 1);
   }
 
   nextDue(): Promise<string | undefined> {
     const v = this.db
-      .prepare(`SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE lease_until END) FROM jobs WHERE status IN ('pending', 'running')`)
+      .prepare(
+        `SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE lease_until END) FROM jobs WHERE status IN ('pending', 'running')`,
+      )
       .pluck()
       .get() as string | null;
     return Promise.resolve(v ?? undefined);

@@ -17,9 +17,11 @@ import type {
 } from '../ports/index.js';
 
 const parse = <T>(rows: unknown[]): T[] => (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
-const parseOne = <T>(row: unknown): T | undefined => (row ? (JSON.parse((row as { doc: string }).doc) as T) : undefined);
+const parseOne = <T>(row: unknown): T | undefined =>
+  row ? (JSON.parse((row as { doc: string }).doc) as T) : undefined;
 
-const revisionOf = (db: Db, name: string): number => db.prepare('SELECT n FROM revisions WHERE name = ?').pluck().get(name) as number;
+const revisionOf = (db: Db, name: string): number =>
+  db.prepare('SELECT n FROM revisions WHERE name = ?').pluck().get(name) as number;
 
 export class SqliteOrgStore implements OrgStore {
   constructor(private readonly db: Db) {}
@@ -28,7 +30,9 @@ export class SqliteOrgStore implements OrgStore {
   }
   create(org: Org): Promise<void> {
     try {
-      this.db.prepare('INSERT INTO orgs (id, name, identity_id, doc) VALUES (?, ?, ?, ?)').run(org.id, org.name, org.identityId, JSON.stringify(org));
+      this.db
+        .prepare('INSERT INTO orgs (id, name, identity_id, doc) VALUES (?, ?, ?, ?)')
+        .run(org.id, org.name, org.identityId, JSON.stringify(org));
     } catch (err) {
       mapSqliteError(err, `organisation ${org.id} (or its name)`);
     }
@@ -38,7 +42,9 @@ export class SqliteOrgStore implements OrgStore {
     return Promise.resolve(parseOne<Org>(this.db.prepare('SELECT doc FROM orgs WHERE id = ?').get(id)));
   }
   getByIdentityId(identityId: string): Promise<Org | undefined> {
-    return Promise.resolve(parseOne<Org>(this.db.prepare('SELECT doc FROM orgs WHERE identity_id = ?').get(identityId)));
+    return Promise.resolve(
+      parseOne<Org>(this.db.prepare('SELECT doc FROM orgs WHERE identity_id = ?').get(identityId)),
+    );
   }
   list(): Promise<Org[]> {
     return Promise.resolve(parse<Org>(this.db.prepare('SELECT doc FROM orgs ORDER BY id').all()));
@@ -46,7 +52,9 @@ export class SqliteOrgStore implements OrgStore {
   update(org: Org): Promise<void> {
     let changes = 0;
     try {
-      changes = this.db.prepare('UPDATE orgs SET name = ?, identity_id = ?, doc = ? WHERE id = ?').run(org.name, org.identityId, JSON.stringify(org), org.id).changes;
+      changes = this.db
+        .prepare('UPDATE orgs SET name = ?, identity_id = ?, doc = ? WHERE id = ?')
+        .run(org.name, org.identityId, JSON.stringify(org), org.id).changes;
     } catch (err) {
       mapSqliteError(err, `organisation name ${org.name}`);
     }
@@ -59,20 +67,28 @@ export class SqliteUserStore implements UserStore {
   constructor(private readonly db: Db) {}
   create(user: User): Promise<void> {
     try {
-      this.db.prepare('INSERT INTO users (id, org_id, username, doc) VALUES (?, ?, ?, ?)').run(user.id, user.orgId, user.username, JSON.stringify(user));
+      this.db
+        .prepare('INSERT INTO users (id, org_id, username, doc) VALUES (?, ?, ?, ?)')
+        .run(user.id, user.orgId, user.username, JSON.stringify(user));
     } catch (err) {
       mapSqliteError(err, `user ${user.username}`);
     }
     return Promise.resolve();
   }
   getByUsername(username: string): Promise<User | undefined> {
-    return Promise.resolve(parseOne<User>(this.db.prepare('SELECT doc FROM users WHERE username = ?').get(username)));
+    return Promise.resolve(
+      parseOne<User>(this.db.prepare('SELECT doc FROM users WHERE username = ?').get(username)),
+    );
   }
   get(orgId: OrgId, id: string): Promise<User | undefined> {
-    return Promise.resolve(parseOne<User>(this.db.prepare('SELECT doc FROM users WHERE org_id = ? AND id = ?').get(orgId, id)));
+    return Promise.resolve(
+      parseOne<User>(this.db.prepare('SELECT doc FROM users WHERE org_id = ? AND id = ?').get(orgId, id)),
+    );
   }
   listForOrg(orgId: OrgId): Promise<User[]> {
-    return Promise.resolve(parse<User>(this.db.prepare('SELECT doc FROM users WHERE org_id = ? ORDER BY username').all(orgId)));
+    return Promise.resolve(
+      parse<User>(this.db.prepare('SELECT doc FROM users WHERE org_id = ? ORDER BY username').all(orgId)),
+    );
   }
   update(user: User): Promise<void> {
     let changes = 0;
@@ -95,25 +111,39 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   constructor(private readonly db: Db) {}
   create(key: ApiKey): Promise<void> {
     try {
-      this.db.prepare('INSERT INTO api_keys (id, org_id, prefix, doc) VALUES (?, ?, ?, ?)').run(key.id, key.orgId, key.prefix, JSON.stringify(key));
+      this.db
+        .prepare('INSERT INTO api_keys (id, org_id, prefix, doc) VALUES (?, ?, ?, ?)')
+        .run(key.id, key.orgId, key.prefix, JSON.stringify(key));
     } catch (err) {
       mapSqliteError(err, `API key ${key.id}`);
     }
     return Promise.resolve();
   }
   getByPrefix(prefix: string): Promise<ApiKey | undefined> {
-    return Promise.resolve(parseOne<ApiKey>(this.db.prepare('SELECT doc FROM api_keys WHERE prefix = ?').get(prefix)));
+    return Promise.resolve(
+      parseOne<ApiKey>(this.db.prepare('SELECT doc FROM api_keys WHERE prefix = ?').get(prefix)),
+    );
   }
   get(orgId: OrgId, id: string): Promise<ApiKey | undefined> {
-    return Promise.resolve(parseOne<ApiKey>(this.db.prepare('SELECT doc FROM api_keys WHERE org_id = ? AND id = ?').get(orgId, id)));
+    return Promise.resolve(
+      parseOne<ApiKey>(
+        this.db.prepare('SELECT doc FROM api_keys WHERE org_id = ? AND id = ?').get(orgId, id),
+      ),
+    );
   }
   listForOrg(orgId: OrgId): Promise<ApiKey[]> {
-    return Promise.resolve(parse<ApiKey>(this.db.prepare('SELECT doc FROM api_keys WHERE org_id = ? ORDER BY id').all(orgId)));
+    return Promise.resolve(
+      parse<ApiKey>(this.db.prepare('SELECT doc FROM api_keys WHERE org_id = ? ORDER BY id').all(orgId)),
+    );
   }
   revoke(orgId: OrgId, id: string, at: string): Promise<boolean> {
-    const key = parseOne<ApiKey>(this.db.prepare('SELECT doc FROM api_keys WHERE org_id = ? AND id = ?').get(orgId, id));
+    const key = parseOne<ApiKey>(
+      this.db.prepare('SELECT doc FROM api_keys WHERE org_id = ? AND id = ?').get(orgId, id),
+    );
     if (!key) return Promise.resolve(false);
-    this.db.prepare('UPDATE api_keys SET doc = ? WHERE id = ?').run(JSON.stringify({ ...key, revokedAt: key.revokedAt ?? at }), id);
+    this.db
+      .prepare('UPDATE api_keys SET doc = ? WHERE id = ?')
+      .run(JSON.stringify({ ...key, revokedAt: key.revokedAt ?? at }), id);
     return Promise.resolve(true);
   }
   touch(id: string, at: string): Promise<void> {
@@ -129,23 +159,39 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   }
   create(sub: Subscription): Promise<void> {
     try {
-      this.db.prepare('INSERT INTO subscriptions (id, org_id, channel, doc) VALUES (?, ?, ?, ?)').run(sub.id, sub.orgId, sub.channel, JSON.stringify(sub));
+      this.db
+        .prepare('INSERT INTO subscriptions (id, org_id, channel, doc) VALUES (?, ?, ?, ?)')
+        .run(sub.id, sub.orgId, sub.channel, JSON.stringify(sub));
     } catch (err) {
       mapSqliteError(err, `subscription ${sub.id}`);
     }
     return Promise.resolve();
   }
   listForOrg(orgId: OrgId): Promise<Subscription[]> {
-    return Promise.resolve(parse<Subscription>(this.db.prepare('SELECT doc FROM subscriptions WHERE org_id = ? ORDER BY id').all(orgId)));
+    return Promise.resolve(
+      parse<Subscription>(
+        this.db.prepare('SELECT doc FROM subscriptions WHERE org_id = ? ORDER BY id').all(orgId),
+      ),
+    );
   }
   get(orgId: OrgId, id: string): Promise<Subscription | undefined> {
-    return Promise.resolve(parseOne<Subscription>(this.db.prepare('SELECT doc FROM subscriptions WHERE org_id = ? AND id = ?').get(orgId, id)));
+    return Promise.resolve(
+      parseOne<Subscription>(
+        this.db.prepare('SELECT doc FROM subscriptions WHERE org_id = ? AND id = ?').get(orgId, id),
+      ),
+    );
   }
   remove(orgId: OrgId, id: string): Promise<boolean> {
-    return Promise.resolve(this.db.prepare('DELETE FROM subscriptions WHERE org_id = ? AND id = ?').run(orgId, id).changes === 1);
+    return Promise.resolve(
+      this.db.prepare('DELETE FROM subscriptions WHERE org_id = ? AND id = ?').run(orgId, id).changes === 1,
+    );
   }
   listByChannel(channel: Subscription['channel']): Promise<Subscription[]> {
-    return Promise.resolve(parse<Subscription>(this.db.prepare('SELECT doc FROM subscriptions WHERE channel = ? ORDER BY org_id, id').all(channel)));
+    return Promise.resolve(
+      parse<Subscription>(
+        this.db.prepare('SELECT doc FROM subscriptions WHERE channel = ? ORDER BY org_id, id').all(channel),
+      ),
+    );
   }
 }
 
@@ -153,22 +199,37 @@ export class SqliteStatusStore implements StatusStore {
   constructor(private readonly db: Db) {}
   put(status: SubmissionStatus): Promise<void> {
     const res = this.db
-      .prepare('INSERT INTO statuses (id, org_id, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE statuses.org_id = excluded.org_id')
+      .prepare(
+        'INSERT INTO statuses (id, org_id, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE statuses.org_id = excluded.org_id',
+      )
       .run(status.id, status.orgId, JSON.stringify(status));
     if (res.changes === 0) throw new ConflictError(`status ${status.id} belongs to another organisation`);
     return Promise.resolve();
   }
   get(orgId: OrgId, id: string): Promise<SubmissionStatus | undefined> {
-    return Promise.resolve(parseOne<SubmissionStatus>(this.db.prepare('SELECT doc FROM statuses WHERE org_id = ? AND id = ?').get(orgId, id)));
+    return Promise.resolve(
+      parseOne<SubmissionStatus>(
+        this.db.prepare('SELECT doc FROM statuses WHERE org_id = ? AND id = ?').get(orgId, id),
+      ),
+    );
   }
 }
 
 export class SqliteAuditLog implements AuditLog {
   private readonly insertMany;
   constructor(private readonly db: Db) {
-    const ins = db.prepare('INSERT INTO audit (at, org_id, actor_org_id, action, doc) VALUES (?, ?, ?, ?, ?)');
+    const ins = db.prepare(
+      'INSERT INTO audit (at, org_id, actor_org_id, action, doc) VALUES (?, ?, ?, ?, ?)',
+    );
     this.insertMany = db.transaction((records: readonly NewAuditRecord[]) => {
-      for (const r of records) ins.run(r.at, r.target.orgId ?? r.actor.orgId ?? null, r.actor.orgId ?? null, r.action, JSON.stringify(r));
+      for (const r of records)
+        ins.run(
+          r.at,
+          r.target.orgId ?? r.actor.orgId ?? null,
+          r.actor.orgId ?? null,
+          r.action,
+          JSON.stringify(r),
+        );
     });
   }
   append(records: readonly NewAuditRecord[]): Promise<void> {
@@ -176,11 +237,25 @@ export class SqliteAuditLog implements AuditLog {
     this.insertMany.immediate(records);
     return Promise.resolve();
   }
-  list(q: { orgId?: OrgId | undefined; action?: string | undefined; since?: string | undefined; afterSeq?: number | undefined; limit: number }): Promise<AuditRecord[]> {
+  list(q: {
+    orgId?: OrgId | undefined;
+    action?: string | undefined;
+    since?: string | undefined;
+    afterSeq?: number | undefined;
+    limit: number;
+  }): Promise<AuditRecord[]> {
     const rows = this.db
-      .prepare(`SELECT seq, doc FROM audit WHERE (@org IS NULL OR org_id = @org OR actor_org_id = @org) AND (@action IS NULL OR action = @action)
-        AND (@since IS NULL OR at >= @since) AND seq > @after ORDER BY seq LIMIT @limit`)
-      .all({ org: q.orgId ?? null, action: q.action ?? null, since: q.since ?? null, after: q.afterSeq ?? 0, limit: q.limit }) as { seq: number; doc: string }[];
+      .prepare(
+        `SELECT seq, doc FROM audit WHERE (@org IS NULL OR org_id = @org OR actor_org_id = @org) AND (@action IS NULL OR action = @action)
+        AND (@since IS NULL OR at >= @since) AND seq > @after ORDER BY seq LIMIT @limit`,
+      )
+      .all({
+        org: q.orgId ?? null,
+        action: q.action ?? null,
+        since: q.since ?? null,
+        after: q.afterSeq ?? 0,
+        limit: q.limit,
+      }) as { seq: number; doc: string }[];
     return Promise.resolve(rows.map((r) => ({ ...(JSON.parse(r.doc) as NewAuditRecord), seq: r.seq })));
   }
 }
@@ -196,10 +271,14 @@ export class SqliteCollectionStore implements CollectionStore {
     return Promise.resolve();
   }
   get(id: string): Promise<Collection | undefined> {
-    return Promise.resolve(parseOne<Collection>(this.db.prepare('SELECT doc FROM collections WHERE id = ?').get(id)));
+    return Promise.resolve(
+      parseOne<Collection>(this.db.prepare('SELECT doc FROM collections WHERE id = ?').get(id)),
+    );
   }
   list(): Promise<Collection[]> {
-    return Promise.resolve(parse<Collection>(this.db.prepare('SELECT doc FROM collections ORDER BY id').all()));
+    return Promise.resolve(
+      parse<Collection>(this.db.prepare('SELECT doc FROM collections ORDER BY id').all()),
+    );
   }
   update(c: Collection): Promise<void> {
     const res = this.db.prepare('UPDATE collections SET doc = ? WHERE id = ?').run(JSON.stringify(c), c.id);

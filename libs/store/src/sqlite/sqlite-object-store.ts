@@ -1,18 +1,26 @@
 import type { Clock } from '@isac/kernel';
 import type { Db } from './database.js';
 import type { Statement } from 'better-sqlite3';
-import type { AcceptOutcome, NewObjectVersion, ObjectQuery, ObjectStore, ObjectVersion, Page, StoredVersions } from '../ports/index.js';
+import type {
+  AcceptOutcome,
+  NewObjectVersion,
+  ObjectQuery,
+  ObjectStore,
+  ObjectVersion,
+  Page,
+  StoredVersions,
+} from '../ports/index.js';
 import { addedAfterMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
 import { decodeCursor, encodeCursor } from '../outbox.js';
 import { timeOrderedId } from '../time-ordered-id.js';
-
 
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
   o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object`;
 
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
-const parseList = (json: string): readonly string[] => (json === '[]' ? NONE : (JSON.parse(json) as string[]));
+const parseList = (json: string): readonly string[] =>
+  json === '[]' ? NONE : (JSON.parse(json) as string[]);
 const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
 
 /**
@@ -20,7 +28,23 @@ const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' 
  * doubled the allocation of a 1,000-row page, and with it the young-generation collections that
  * made a page's p99 several times its median.
  */
-type RawRow = readonly [number, string, string, string, string, string, number, string, string, string, string, string, number, number, string];
+type RawRow = readonly [
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  number,
+  number,
+  string,
+];
 
 function fromRow(r: RawRow): ObjectVersion {
   return {
@@ -50,18 +74,29 @@ export class SqliteObjectStore implements ObjectStore {
     private readonly db: Db,
     private readonly clock: Clock,
   ) {
-    const insert = db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
+    const insert =
+      db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
       date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
       is_latest, is_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.versionIndexStmt = db.prepare(`SELECT id, submitter_org_id, version_norm FROM objects
       WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`);
-    const highWater = db.prepare('SELECT last_added_us FROM collection_clocks WHERE collection_id = ?').pluck();
-    const setHighWater = db.prepare(`INSERT INTO collection_clocks (collection_id, last_added_us) VALUES (?, ?)
+    const highWater = db
+      .prepare('SELECT last_added_us FROM collection_clocks WHERE collection_id = ?')
+      .pluck();
+    const setHighWater =
+      db.prepare(`INSERT INTO collection_clocks (collection_id, last_added_us) VALUES (?, ?)
       ON CONFLICT (collection_id) DO UPDATE SET last_added_us = MAX(last_added_us, excluded.last_added_us)`);
-    const bounds = db.prepare('SELECT MIN(version_norm) AS mn, MAX(version_norm) AS mx FROM objects WHERE collection_id = ? AND id = ?');
-    const clearLatest = db.prepare('UPDATE objects SET is_latest = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?');
-    const clearFirst = db.prepare('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?');
-    const insertJob = db.prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
+    const bounds = db.prepare(
+      'SELECT MIN(version_norm) AS mn, MAX(version_norm) AS mx FROM objects WHERE collection_id = ? AND id = ?',
+    );
+    const clearLatest = db.prepare(
+      'UPDATE objects SET is_latest = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?',
+    );
+    const clearFirst = db.prepare(
+      'UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?',
+    );
+    const insertJob =
+      db.prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
       VALUES (?, 'distribute', ?, ?, 'pending', 0, ?, ?, ?)`);
 
     // Runs under BEGIN IMMEDIATE: the write lock is held from the first read of the high-water
@@ -106,14 +141,23 @@ export class SqliteObjectStore implements ObjectStore {
         const payload = JSON.stringify({ collectionId: v.collectionId, id: v.id, version: v.version });
         // The row's own sequence number keys its job: unique by construction (same transaction as
         // the insert), and sequential, so the job-key index grows at its right-hand edge.
-        insertJob.run(timeOrderedId(now.getTime()), `distribute:${v.collectionId}:#${res.lastInsertRowid}`, payload, nowIso, nowIso, nowIso);
+        insertJob.run(
+          timeOrderedId(now.getTime()),
+          `distribute:${v.collectionId}:#${res.lastInsertRowid}`,
+          payload,
+          nowIso,
+          nowIso,
+          nowIso,
+        );
         return 'inserted';
       });
       for (const [c, us] of last) setHighWater.run(c, us);
       return out;
     });
 
-    const del = db.prepare('DELETE FROM objects WHERE collection_id = @c AND id = @id AND (@v IS NULL OR version_norm = @v)');
+    const del = db.prepare(
+      'DELETE FROM objects WHERE collection_id = @c AND id = @id AND (@v IS NULL OR version_norm = @v)',
+    );
     const reflag = db.prepare(`UPDATE objects SET
         is_latest = (version_norm = (SELECT MAX(x.version_norm) FROM objects x WHERE x.collection_id = @c AND x.id = @id)),
         is_first = (version_norm = (SELECT MIN(x.version_norm) FROM objects x WHERE x.collection_id = @c AND x.id = @id))
@@ -163,7 +207,8 @@ export class SqliteObjectStore implements ObjectStore {
     inList('o.type', 'type', q.match?.type);
     inList('o.spec_version', 'sv', q.match?.specVersion);
     inList('o.tlp', 'tlp', q.tlpIn);
-    const versions = q.match?.version && q.match.version.length > 0 ? [...new Set(q.match.version)] : ['last'];
+    const versions =
+      q.match?.version && q.match.version.length > 0 ? [...new Set(q.match.version)] : ['last'];
     if (!versions.includes('all')) {
       const alts: string[] = [];
       const exact: string[] = [];
@@ -182,8 +227,9 @@ export class SqliteObjectStore implements ObjectStore {
       // A lone flag is written as a plain term so SQLite picks the matching partial index.
       where.push(alts.length === 1 ? alts[0]! : `(${alts.join(' OR ')})`);
     }
-    const rows = this.stmt(`SELECT ${COLUMNS} FROM objects o WHERE ${where.join(' AND ')} ORDER BY o.date_added_us LIMIT @limit`)
-      .all(params) as RawRow[];
+    const rows = this.stmt(
+      `SELECT ${COLUMNS} FROM objects o WHERE ${where.join(' AND ')} ORDER BY o.date_added_us LIMIT @limit`,
+    ).all(params) as RawRow[];
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const lastRow = page[page.length - 1];
@@ -197,20 +243,30 @@ export class SqliteObjectStore implements ObjectStore {
   get(collectionId: string, id: string, version?: string): Promise<ObjectVersion | undefined> {
     const row = (
       version === undefined
-        ? this.stmt(`SELECT ${COLUMNS} FROM objects o WHERE collection_id = ? AND id = ? ORDER BY version_norm DESC LIMIT 1`).get(collectionId, id)
-        : this.stmt(`SELECT ${COLUMNS} FROM objects o WHERE collection_id = ? AND id = ? AND version_norm = ?`).get(collectionId, id, normalizeTimestamp(version))
+        ? this.stmt(
+            `SELECT ${COLUMNS} FROM objects o WHERE collection_id = ? AND id = ? ORDER BY version_norm DESC LIMIT 1`,
+          ).get(collectionId, id)
+        : this.stmt(
+            `SELECT ${COLUMNS} FROM objects o WHERE collection_id = ? AND id = ? AND version_norm = ?`,
+          ).get(collectionId, id, normalizeTimestamp(version))
     ) as RawRow | undefined;
     return Promise.resolve(row ? fromRow(row) : undefined);
   }
 
   remove(collectionId: string, id: string, version?: string): Promise<number> {
-    return Promise.resolve(this.removeTx.immediate(collectionId, id, version === undefined ? null : normalizeTimestamp(version)));
+    return Promise.resolve(
+      this.removeTx.immediate(collectionId, id, version === undefined ? null : normalizeTimestamp(version)),
+    );
   }
 
   versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
     const out = new Map<string, { submitterOrgId: string; versions: string[] }>();
     if (ids.length === 0) return Promise.resolve(out);
-    const rows = this.versionIndexStmt.all(collectionId, JSON.stringify(ids)) as { id: string; submitter_org_id: string; version_norm: string }[];
+    const rows = this.versionIndexStmt.all(collectionId, JSON.stringify(ids)) as {
+      id: string;
+      submitter_org_id: string;
+      version_norm: string;
+    }[];
     for (const r of rows) {
       const e = out.get(r.id);
       if (e) e.versions.push(r.version_norm);
@@ -220,9 +276,10 @@ export class SqliteObjectStore implements ObjectStore {
   }
 
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
-    const row = this.stmt(`SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)
-        AND o.id = ? AND o.version_norm = ? ORDER BY o.seq LIMIT 1`)
-      .get(id, normalizeTimestamp(version)) as RawRow | undefined;
+    const row = this.stmt(
+      `SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)
+        AND o.id = ? AND o.version_norm = ? ORDER BY o.seq LIMIT 1`,
+    ).get(id, normalizeTimestamp(version)) as RawRow | undefined;
     return Promise.resolve(row ? fromRow(row) : undefined);
   }
 }

@@ -1,8 +1,19 @@
 import { expect } from 'chai';
-import { deliveryKey, fanoutAlertId, parseFanoutAlertId, type NewDelivery, type NewFanout } from '../../src/index.js';
+import {
+  deliveryKey,
+  fanoutAlertId,
+  parseFanoutAlertId,
+  type NewDelivery,
+  type NewFanout,
+} from '../../src/index.js';
 import type { OpenHarness, StoreHarness } from './harness.js';
 
-const delivery = (orgId: string, channel: 'mqtt' | 'email', objectId = 'indicator--a', version = '2026-01-01T00:00:00Z'): NewDelivery => ({
+const delivery = (
+  orgId: string,
+  channel: 'mqtt' | 'email',
+  objectId = 'indicator--a',
+  version = '2026-01-01T00:00:00Z',
+): NewDelivery => ({
   key: deliveryKey(objectId, version, orgId, channel),
   objectId,
   version,
@@ -12,7 +23,11 @@ const delivery = (orgId: string, channel: 'mqtt' | 'email', objectId = 'indicato
   tlp: 'green',
 });
 
-const fanout = (orgIds: string[], objectId = 'indicator--f', version = '2026-01-01T00:00:00Z'): NewFanout => ({
+const fanout = (
+  orgIds: string[],
+  objectId = 'indicator--f',
+  version = '2026-01-01T00:00:00Z',
+): NewFanout => ({
   objectId,
   version,
   channel: 'mqtt',
@@ -32,7 +47,12 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       const d = delivery('bank-b', 'mqtt');
       expect(await h.stores.deliveries.record(d, now())).to.equal('inserted');
       expect(await h.stores.deliveries.record({ ...d, tlp: 'red' }, now())).to.equal('duplicate');
-      expect(await h.stores.deliveries.get(d.key)).to.include({ status: 'pending', attempts: 0, tlp: 'green', createdAt: '2026-03-01T00:00:00.000Z' });
+      expect(await h.stores.deliveries.get(d.key)).to.include({
+        status: 'pending',
+        attempts: 0,
+        tlp: 'green',
+        createdAt: '2026-03-01T00:00:00.000Z',
+      });
     });
 
     it('records a batch: one outcome per delivery in order, repeats (also within the batch) as duplicate', async () => {
@@ -40,7 +60,12 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       const b = delivery('bank-c', 'mqtt');
       const c = delivery('bank-d', 'email');
       await h.stores.deliveries.record(a, now());
-      expect(await h.stores.deliveries.recordMany([a, b, c, b], now())).to.deep.equal(['duplicate', 'inserted', 'inserted', 'duplicate']);
+      expect(await h.stores.deliveries.recordMany([a, b, c, b], now())).to.deep.equal([
+        'duplicate',
+        'inserted',
+        'inserted',
+        'duplicate',
+      ]);
       expect(await h.stores.deliveries.recordMany([], now())).to.deep.equal([]);
       await h.stores.deliveries.markSentMany([b.key, c.key], now());
       await h.stores.deliveries.markSentMany([], now());
@@ -61,8 +86,12 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
     });
 
     it('keys a delivery by object, version (any precision), recipient and channel', () => {
-      expect(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt')).to.equal(deliveryKey('indicator--a', '2026-01-01T00:00:00.000Z', 'bank-b', 'mqtt'));
-      expect(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt')).to.not.equal(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'email'));
+      expect(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt')).to.equal(
+        deliveryKey('indicator--a', '2026-01-01T00:00:00.000Z', 'bank-b', 'mqtt'),
+      );
+      expect(deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt')).to.not.equal(
+        deliveryKey('indicator--a', '2026-01-01T00:00:00Z', 'bank-b', 'email'),
+      );
     });
 
     it('marks sent, failed and dead; a sent delivery is not turned back by a late failure', async () => {
@@ -71,12 +100,19 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       await h.stores.deliveries.record(a, now());
       await h.stores.deliveries.record(b, now());
       await h.stores.deliveries.markFailed(b.key, 'relay down', false);
-      expect(await h.stores.deliveries.get(b.key)).to.include({ status: 'pending', attempts: 1, lastError: 'relay down' });
+      expect(await h.stores.deliveries.get(b.key)).to.include({
+        status: 'pending',
+        attempts: 1,
+        lastError: 'relay down',
+      });
       await h.stores.deliveries.markFailed(b.key, 'relay down', true);
       expect(await h.stores.deliveries.get(b.key)).to.include({ status: 'dead', attempts: 2 });
       await h.stores.deliveries.markSent(a.key, now());
       await h.stores.deliveries.markFailed(a.key, 'late', true);
-      expect(await h.stores.deliveries.get(a.key)).to.include({ status: 'sent', sentAt: '2026-03-01T00:00:00.000Z' });
+      expect(await h.stores.deliveries.get(a.key)).to.include({
+        status: 'sent',
+        sentAt: '2026-03-01T00:00:00.000Z',
+      });
     });
 
     it('acknowledges an alert only for the organisation it was delivered to', async () => {
@@ -91,7 +127,7 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       expect(again).to.include({ acknowledgedBy: 'user-b', acknowledgedAt: '2026-03-01T00:00:00.000Z' });
     });
 
-    it('lists deliveries per organisation (never another org\'s) and per object', async () => {
+    it("lists deliveries per organisation (never another org's) and per object", async () => {
       await h.stores.deliveries.record(delivery('bank-b', 'mqtt'), now());
       h.clock.advance(1000);
       await h.stores.deliveries.record(delivery('bank-b', 'email'), now());
@@ -100,9 +136,13 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       const forB = await h.stores.deliveries.listForOrg('bank-b', { limit: 10 });
       expect(forB.every((d) => d.orgId === 'bank-b')).to.equal(true);
       expect(forB).to.have.length(3);
-      expect(await h.stores.deliveries.listForOrg('bank-b', { since: '2026-03-01T00:00:01.000Z', limit: 10 })).to.have.length(2);
+      expect(
+        await h.stores.deliveries.listForOrg('bank-b', { since: '2026-03-01T00:00:01.000Z', limit: 10 }),
+      ).to.have.length(2);
       expect(await h.stores.deliveries.listForOrg('bank-b', { limit: 1 })).to.have.length(1);
-      expect((await h.stores.deliveries.listForObject('indicator--a')).map((d) => d.orgId).sort()).to.deep.equal(['bank-b', 'bank-b', 'bank-c']);
+      expect(
+        (await h.stores.deliveries.listForObject('indicator--a')).map((d) => d.orgId).sort(),
+      ).to.deep.equal(['bank-b', 'bank-b', 'bank-c']);
     });
 
     describe('fan-outs (one record per object version and channel)', () => {
@@ -115,15 +155,26 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
         expect(f!.added).to.deep.equal([0, 1]);
         for (const r of f!.recipients) {
           expect(parseFanoutAlertId(r.alertId)).to.deep.equal({ fanoutId: f!.id, index: r.index });
-          expect(r.alertId).to.equal(fanoutAlertId(f!.id, r.index, deliveryKey('indicator--f', '2026-01-01T00:00:00Z', r.orgId, 'mqtt')));
+          expect(r.alertId).to.equal(
+            fanoutAlertId(
+              f!.id,
+              r.index,
+              deliveryKey('indicator--f', '2026-01-01T00:00:00Z', r.orgId, 'mqtt'),
+            ),
+          );
         }
         h.clock.advance(1000);
         // the same version at another precision is the same fan-out
-        const [again] = await h.stores.deliveries.recordFanouts([fanout(['gov-x', 'bank-c', 'bank-b'], 'indicator--f', '2026-01-01T00:00:00.000Z')], now());
+        const [again] = await h.stores.deliveries.recordFanouts(
+          [fanout(['gov-x', 'bank-c', 'bank-b'], 'indicator--f', '2026-01-01T00:00:00.000Z')],
+          now(),
+        );
         expect(again!.id).to.equal(f!.id);
         expect(again!.added).to.deep.equal([2]);
         expect(again!.createdAt).to.equal(f!.createdAt);
-        expect(again!.recipients.map((r) => r.alertId).slice(0, 2)).to.deep.equal(f!.recipients.map((r) => r.alertId));
+        expect(again!.recipients.map((r) => r.alertId).slice(0, 2)).to.deep.equal(
+          f!.recipients.map((r) => r.alertId),
+        );
         expect(again!.recipients[2]).to.include({ orgId: 'bank-c', index: 2 });
         const [third] = await h.stores.deliveries.recordFanouts([fanout(['bank-b'])], now());
         expect(third!.added).to.deep.equal([]);
@@ -131,7 +182,14 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       });
 
       it('records many in one call: distinct ids in input order; the same key twice is one fan-out', async () => {
-        const got = await h.stores.deliveries.recordFanouts([fanout(['bank-b'], 'indicator--1'), fanout(['bank-b'], 'indicator--2'), fanout(['bank-c'], 'indicator--1')], now());
+        const got = await h.stores.deliveries.recordFanouts(
+          [
+            fanout(['bank-b'], 'indicator--1'),
+            fanout(['bank-b'], 'indicator--2'),
+            fanout(['bank-c'], 'indicator--1'),
+          ],
+          now(),
+        );
         expect(got.map((f) => f.objectId)).to.deep.equal(['indicator--1', 'indicator--2', 'indicator--1']);
         expect(got[0]!.id).to.not.equal(got[1]!.id);
         expect(got[2]!.id).to.equal(got[0]!.id);
@@ -141,13 +199,45 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
 
       it('marks recipients sent or failed; a sent copy is not turned back; each shows as a delivery of the object', async () => {
         const [f] = await h.stores.deliveries.recordFanouts([fanout(['bank-b', 'bank-c'])], now());
-        await h.stores.deliveries.markFanouts([{ id: f!.id, results: [{ index: 0, ok: true }, { index: 1, ok: false, error: 'broker down' }] }], now());
-        await h.stores.deliveries.markFanouts([{ id: f!.id, results: [{ index: 0, ok: false, error: 'late' }] }], now());
+        await h.stores.deliveries.markFanouts(
+          [
+            {
+              id: f!.id,
+              results: [
+                { index: 0, ok: true },
+                { index: 1, ok: false, error: 'broker down' },
+              ],
+            },
+          ],
+          now(),
+        );
+        await h.stores.deliveries.markFanouts(
+          [{ id: f!.id, results: [{ index: 0, ok: false, error: 'late' }] }],
+          now(),
+        );
         await h.stores.deliveries.markFanouts([], now());
         const ds = await h.stores.deliveries.listForObject('indicator--f');
-        expect(ds.map((d) => [d.key, d.orgId, d.channel, d.status, d.attempts, d.lastError, d.sentAt])).to.deep.equal([
-          [deliveryKey('indicator--f', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt'), 'bank-b', 'mqtt', 'sent', 1, undefined, '2026-03-01T00:00:00.000Z'],
-          [deliveryKey('indicator--f', '2026-01-01T00:00:00Z', 'bank-c', 'mqtt'), 'bank-c', 'mqtt', 'pending', 1, 'broker down', undefined],
+        expect(
+          ds.map((d) => [d.key, d.orgId, d.channel, d.status, d.attempts, d.lastError, d.sentAt]),
+        ).to.deep.equal([
+          [
+            deliveryKey('indicator--f', '2026-01-01T00:00:00Z', 'bank-b', 'mqtt'),
+            'bank-b',
+            'mqtt',
+            'sent',
+            1,
+            undefined,
+            '2026-03-01T00:00:00.000Z',
+          ],
+          [
+            deliveryKey('indicator--f', '2026-01-01T00:00:00Z', 'bank-c', 'mqtt'),
+            'bank-c',
+            'mqtt',
+            'pending',
+            1,
+            'broker down',
+            undefined,
+          ],
         ]);
         const [again] = await h.stores.deliveries.recordFanouts([fanout(['bank-b', 'bank-c'])], now());
         expect(again!.recipients.map((r) => r.status)).to.deep.equal(['sent', 'pending']);
@@ -156,16 +246,43 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       it("acknowledges a fan-out alert only for its recipient; another org's, a made-up or an email-shaped id finds nothing", async () => {
         const [f] = await h.stores.deliveries.recordFanouts([fanout(['bank-b', 'bank-c'])], now());
         const b = f!.recipients[0]!;
-        expect(await h.stores.deliveries.acknowledge('bank-c', b.alertId, 'user-c', now())).to.equal(undefined);
-        expect(await h.stores.deliveries.acknowledge('bank-b', fanoutAlertId(f!.id, 0, 'forged'), 'user-b', now())).to.equal(undefined);
-        expect(await h.stores.deliveries.acknowledge('bank-b', fanoutAlertId(f!.id + 1000, 0, 'x'), 'user-b', now())).to.equal(undefined);
-        const acked = await h.stores.deliveries.acknowledge('bank-b', b.alertId.toUpperCase(), 'user-b', now());
-        expect(acked).to.include({ orgId: 'bank-b', alertId: b.alertId, objectId: 'indicator--f', acknowledgedBy: 'user-b', acknowledgedAt: '2026-03-01T00:00:00.000Z' });
+        expect(await h.stores.deliveries.acknowledge('bank-c', b.alertId, 'user-c', now())).to.equal(
+          undefined,
+        );
+        expect(
+          await h.stores.deliveries.acknowledge('bank-b', fanoutAlertId(f!.id, 0, 'forged'), 'user-b', now()),
+        ).to.equal(undefined);
+        expect(
+          await h.stores.deliveries.acknowledge(
+            'bank-b',
+            fanoutAlertId(f!.id + 1000, 0, 'x'),
+            'user-b',
+            now(),
+          ),
+        ).to.equal(undefined);
+        const acked = await h.stores.deliveries.acknowledge(
+          'bank-b',
+          b.alertId.toUpperCase(),
+          'user-b',
+          now(),
+        );
+        expect(acked).to.include({
+          orgId: 'bank-b',
+          alertId: b.alertId,
+          objectId: 'indicator--f',
+          acknowledgedBy: 'user-b',
+          acknowledgedAt: '2026-03-01T00:00:00.000Z',
+        });
         h.clock.advance(1000);
-        expect(await h.stores.deliveries.acknowledge('bank-b', b.alertId, 'user-x', now())).to.include({ acknowledgedBy: 'user-b', acknowledgedAt: '2026-03-01T00:00:00.000Z' });
+        expect(await h.stores.deliveries.acknowledge('bank-b', b.alertId, 'user-x', now())).to.include({
+          acknowledgedBy: 'user-b',
+          acknowledgedAt: '2026-03-01T00:00:00.000Z',
+        });
         const listed = await h.stores.deliveries.listForOrg('bank-b', { limit: 10 });
         expect(listed.map((d) => [d.alertId, d.acknowledgedBy])).to.deep.equal([[b.alertId, 'user-b']]);
-        expect((await h.stores.deliveries.listForOrg('bank-c', { limit: 10 }))[0]?.acknowledgedAt).to.equal(undefined);
+        expect((await h.stores.deliveries.listForOrg('bank-c', { limit: 10 }))[0]?.acknowledgedAt).to.equal(
+          undefined,
+        );
       });
 
       it('lists per organisation per-org records and fan-out recipients together, newest first, with since and limit', async () => {
@@ -182,9 +299,17 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
           ['indicator--1', 'mqtt', 'bank-b'],
           ['indicator--e', 'email', 'bank-b'],
         ]);
-        expect((await h.stores.deliveries.listForOrg('bank-b', { limit: 2 })).map((d) => d.objectId)).to.deep.equal(['indicator--3', 'indicator--1']);
-        expect((await h.stores.deliveries.listForOrg('bank-b', { since: '2026-03-01T00:00:01.000Z', limit: 10 })).map((d) => d.objectId)).to.deep.equal(['indicator--3', 'indicator--1']);
-        expect((await h.stores.deliveries.listForOrg('bank-c', { limit: 10 })).map((d) => d.objectId)).to.deep.equal(['indicator--2', 'indicator--1']);
+        expect(
+          (await h.stores.deliveries.listForOrg('bank-b', { limit: 2 })).map((d) => d.objectId),
+        ).to.deep.equal(['indicator--3', 'indicator--1']);
+        expect(
+          (
+            await h.stores.deliveries.listForOrg('bank-b', { since: '2026-03-01T00:00:01.000Z', limit: 10 })
+          ).map((d) => d.objectId),
+        ).to.deep.equal(['indicator--3', 'indicator--1']);
+        expect(
+          (await h.stores.deliveries.listForOrg('bank-c', { limit: 10 })).map((d) => d.objectId),
+        ).to.deep.equal(['indicator--2', 'indicator--1']);
       });
     });
   });

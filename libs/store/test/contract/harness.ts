@@ -15,7 +15,9 @@ export type OpenHarness = () => Promise<StoreHarness>;
 export const newClock = (): ManualClock => new ManualClock('2026-03-01T00:00:00.000Z');
 
 let n = 0;
-export function version(over: Partial<NewObjectVersion> & { id?: string; version?: string } = {}): NewObjectVersion {
+export function version(
+  over: Partial<NewObjectVersion> & { id?: string; version?: string } = {},
+): NewObjectVersion {
   n += 1;
   const id = over.id ?? `indicator--00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
   const v = over.version ?? '2026-01-01T00:00:00.000Z';
@@ -26,7 +28,15 @@ export function version(over: Partial<NewObjectVersion> & { id?: string; version
     type,
     specVersion: '2.1',
     version: v,
-    object: { type, spec_version: '2.1', id, created: '2026-01-01T00:00:00.000Z', modified: v, pattern_type: 'stix', pattern: "[ipv4-addr:value = '198.51.100.1']" },
+    object: {
+      type,
+      spec_version: '2.1',
+      id,
+      created: '2026-01-01T00:00:00.000Z',
+      modified: v,
+      pattern_type: 'stix',
+      pattern: "[ipv4-addr:value = '198.51.100.1']",
+    },
     submitterOrgId: 'bank-a',
     tlp: 'green',
     tlpSource: 'object',

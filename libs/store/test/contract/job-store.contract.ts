@@ -10,8 +10,14 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
     });
     afterEach(() => h.close());
     const now = (): Date => h.clock.now();
-    const enqueue = (key: string, extra: { runAt?: string; kind?: 'distribute' | 'send_mail' | 'digest' } = {}) =>
-      h.stores.jobs.enqueue({ kind: extra.kind ?? 'send_mail', key, payload: { key }, runAt: extra.runAt }, now());
+    const enqueue = (
+      key: string,
+      extra: { runAt?: string; kind?: 'distribute' | 'send_mail' | 'digest' } = {},
+    ) =>
+      h.stores.jobs.enqueue(
+        { kind: extra.kind ?? 'send_mail', key, payload: { key }, runAt: extra.runAt },
+        now(),
+      );
 
     it('enqueues a key once; the same key again is a duplicate', async () => {
       expect(await enqueue('k1')).to.equal('inserted');
@@ -31,7 +37,9 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
 
     it('hands each job to exactly one of many concurrent dispatchers', async () => {
       for (let i = 0; i < 50; i++) await enqueue(`k${i}`);
-      const claims = await Promise.all(Array.from({ length: 8 }, (_, w) => h.stores.jobs.claim(`w${w}`, now(), 30_000, 10)));
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, w) => h.stores.jobs.claim(`w${w}`, now(), 30_000, 10)),
+      );
       const ids = claims.flat().map((j) => j.id);
       expect(ids).to.have.length(50);
       expect(new Set(ids).size).to.equal(50);
@@ -42,7 +50,9 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       await enqueue('mail');
       await enqueue('digest', { kind: 'digest' });
       expect(await h.stores.jobs.nextDue()).to.equal('2026-03-01T00:00:00.000Z');
-      expect((await h.stores.jobs.claim('w', now(), 120_000, 10, ['digest'])).map((j) => j.key)).to.deep.equal(['digest']);
+      expect(
+        (await h.stores.jobs.claim('w', now(), 120_000, 10, ['digest'])).map((j) => j.key),
+      ).to.deep.equal(['digest']);
       expect((await h.stores.jobs.claim('w', now(), 120_000, 10)).map((j) => j.key)).to.deep.equal(['mail']);
       // The next thing due: the delayed job (a running job's lease expiry counts too).
       expect(await h.stores.jobs.nextDue()).to.equal('2026-03-01T00:01:00.000Z');
@@ -70,7 +80,12 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       expect(jobs).to.have.length(3);
       const [a, b, c] = jobs as [Job, Job, Job];
       expect(await h.stores.jobs.complete(b.id, 'w1', now())).to.equal(true);
-      expect(await h.stores.jobs.completeMany([a.id, b.id, c.id, 'no-such-job'], 'w1', now())).to.deep.equal([true, false, true, false]);
+      expect(await h.stores.jobs.completeMany([a.id, b.id, c.id, 'no-such-job'], 'w1', now())).to.deep.equal([
+        true,
+        false,
+        true,
+        false,
+      ]);
       expect(await h.stores.jobs.completeMany([], 'w1', now())).to.deep.equal([]);
       for (const j of jobs) expect((await h.stores.jobs.get(j.id))?.status).to.equal('done');
       await enqueue('k4');
@@ -104,7 +119,9 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
         if (i < 2) {
           const wait = 1000 * 2 ** i;
           h.clock.advance(wait - 1);
-          expect(await h.stores.jobs.claim('w', now(), 30_000, 1), 'not before the back-off').to.deep.equal([]);
+          expect(await h.stores.jobs.claim('w', now(), 30_000, 1), 'not before the back-off').to.deep.equal(
+            [],
+          );
           h.clock.advance(1);
         }
       }
@@ -138,7 +155,9 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       h.clock.advance(1);
       await enqueue('b', { kind: 'digest' });
       expect((await h.stores.jobs.list({ limit: 10 })).map((j) => j.key)).to.deep.equal(['b', 'a']);
-      expect((await h.stores.jobs.list({ kind: 'digest', limit: 10 })).map((j) => j.key)).to.deep.equal(['b']);
+      expect((await h.stores.jobs.list({ kind: 'digest', limit: 10 })).map((j) => j.key)).to.deep.equal([
+        'b',
+      ]);
       expect((await h.stores.jobs.list({ status: 'done', limit: 10 })).map((j) => j.key)).to.deep.equal([]);
       expect(await h.stores.jobs.get('no-such-job')).to.equal(undefined);
     });

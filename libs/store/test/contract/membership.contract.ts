@@ -17,12 +17,31 @@ export const org = (id: string, over: Partial<Org> = {}): Org => ({
   ...over,
 });
 const user = (id: string, orgId: string, username = id): User => ({
-  id, orgId, username, passwordHash: 'scrypt$x', roles: ['analyst'], failedLogins: 0, disabled: false, createdAt: '2026-01-01T00:00:00.000Z',
+  id,
+  orgId,
+  username,
+  passwordHash: 'scrypt$x',
+  roles: ['analyst'],
+  failedLogins: 0,
+  disabled: false,
+  createdAt: '2026-01-01T00:00:00.000Z',
 });
 const key = (id: string, orgId: string): ApiKey => ({
-  id, orgId, label: 'feed', prefix: `p${id}`, hash: 'h', scopes: ['submit'], createdAt: '2026-01-01T00:00:00.000Z',
+  id,
+  orgId,
+  label: 'feed',
+  prefix: `p${id}`,
+  hash: 'h',
+  scopes: ['submit'],
+  createdAt: '2026-01-01T00:00:00.000Z',
 });
-const sub = (id: string, orgId: string, channel: 'mqtt' | 'email' = 'mqtt'): Subscription => ({ id, orgId, channel, filters: { objectTypes: ['indicator'] }, createdAt: '2026-01-01T00:00:00.000Z' });
+const sub = (id: string, orgId: string, channel: 'mqtt' | 'email' = 'mqtt'): Subscription => ({
+  id,
+  orgId,
+  channel,
+  filters: { objectTypes: ['indicator'] },
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
 
 export function membershipContract(name: string, open: OpenHarness): void {
   describe(`Membership stores contract (${name})`, () => {
@@ -63,9 +82,20 @@ export function membershipContract(name: string, open: OpenHarness): void {
       });
 
       it('reports a taken id or name as conflict and a missing org as not_found', async () => {
-        expect((await rejection(h.stores.orgs.create(org('bank-a', { name: 'Other', identityId: 'identity--x' })))).code).to.equal('conflict');
-        expect((await rejection(h.stores.orgs.create(org('bank-z', { name: 'Org bank-a', identityId: 'identity--y' })))).code).to.equal('conflict');
-        expect((await rejection(h.stores.orgs.update(org('bank-a', { name: 'Org bank-b' })))).code).to.equal('conflict');
+        expect(
+          (await rejection(h.stores.orgs.create(org('bank-a', { name: 'Other', identityId: 'identity--x' }))))
+            .code,
+        ).to.equal('conflict');
+        expect(
+          (
+            await rejection(
+              h.stores.orgs.create(org('bank-z', { name: 'Org bank-a', identityId: 'identity--y' })),
+            )
+          ).code,
+        ).to.equal('conflict');
+        expect((await rejection(h.stores.orgs.update(org('bank-a', { name: 'Org bank-b' })))).code).to.equal(
+          'conflict',
+        );
         expect((await rejection(h.stores.orgs.update(org('bank-z')))).code).to.equal('not_found');
       });
     });
@@ -73,7 +103,9 @@ export function membershipContract(name: string, open: OpenHarness): void {
     describe('UserStore', () => {
       it('keeps usernames unique across the hub and scopes reads by organisation', async () => {
         await h.stores.users.create(user('u1', 'bank-a', 'alice'));
-        expect((await rejection(h.stores.users.create(user('u2', 'bank-b', 'alice')))).code).to.equal('conflict');
+        expect((await rejection(h.stores.users.create(user('u2', 'bank-b', 'alice')))).code).to.equal(
+          'conflict',
+        );
         expect((await h.stores.users.getByUsername('alice'))?.id).to.equal('u1');
         expect(await h.stores.users.get('bank-a', 'u1')).to.deep.equal(user('u1', 'bank-a', 'alice'));
         expect(await h.stores.users.get('bank-b', 'u1'), 'another org').to.equal(undefined);
@@ -86,8 +118,12 @@ export function membershipContract(name: string, open: OpenHarness): void {
         await h.stores.users.update({ ...user('u1', 'bank-a', 'alice2'), failedLogins: 3 });
         expect(await h.stores.users.getByUsername('alice')).to.equal(undefined);
         expect(await h.stores.users.getByUsername('alice2')).to.include({ id: 'u1', failedLogins: 3 });
-        expect((await rejection(h.stores.users.update(user('u1', 'bank-a', 'bob')))).code).to.equal('conflict');
-        expect((await rejection(h.stores.users.update(user('u1', 'bank-b', 'mallory')))).code).to.equal('not_found');
+        expect((await rejection(h.stores.users.update(user('u1', 'bank-a', 'bob')))).code).to.equal(
+          'conflict',
+        );
+        expect((await rejection(h.stores.users.update(user('u1', 'bank-b', 'mallory')))).code).to.equal(
+          'not_found',
+        );
         expect((await h.stores.users.get('bank-a', 'u1'))?.username).to.equal('alice2');
       });
       it('refuses a user of an organisation that does not exist', async () => {
@@ -98,11 +134,16 @@ export function membershipContract(name: string, open: OpenHarness): void {
     describe('ApiKeyStore', () => {
       it('finds a key by prefix, scopes reads by organisation and revokes only its own', async () => {
         await h.stores.apiKeys.create(key('k1', 'bank-a'));
-        expect((await rejection(h.stores.apiKeys.create({ ...key('k2', 'bank-a'), prefix: 'pk1' }))).code).to.equal('conflict');
+        expect(
+          (await rejection(h.stores.apiKeys.create({ ...key('k2', 'bank-a'), prefix: 'pk1' }))).code,
+        ).to.equal('conflict');
         expect((await h.stores.apiKeys.getByPrefix('pk1'))?.id).to.equal('k1');
         expect(await h.stores.apiKeys.get('bank-b', 'k1')).to.equal(undefined);
         expect(await h.stores.apiKeys.listForOrg('bank-b')).to.deep.equal([]);
-        expect(await h.stores.apiKeys.revoke('bank-b', 'k1', '2026-03-01T00:00:00.000Z'), 'another org').to.equal(false);
+        expect(
+          await h.stores.apiKeys.revoke('bank-b', 'k1', '2026-03-01T00:00:00.000Z'),
+          'another org',
+        ).to.equal(false);
         expect((await h.stores.apiKeys.get('bank-a', 'k1'))?.revokedAt).to.equal(undefined);
         expect(await h.stores.apiKeys.revoke('bank-a', 'k1', '2026-03-01T00:00:00.000Z')).to.equal(true);
         expect(await h.stores.apiKeys.revoke('bank-a', 'k1', '2026-04-01T00:00:00.000Z')).to.equal(true);
@@ -117,11 +158,19 @@ export function membershipContract(name: string, open: OpenHarness): void {
         await h.stores.subscriptions.create(sub('s1', 'bank-a'));
         await h.stores.subscriptions.create(sub('s2', 'bank-b', 'email'));
         await h.stores.subscriptions.create(sub('s3', 'bank-b'));
-        expect((await rejection(h.stores.subscriptions.create(sub('s1', 'bank-b')))).code).to.equal('conflict');
+        expect((await rejection(h.stores.subscriptions.create(sub('s1', 'bank-b')))).code).to.equal(
+          'conflict',
+        );
         expect(await h.stores.subscriptions.get('bank-a', 's1')).to.deep.equal(sub('s1', 'bank-a'));
         expect(await h.stores.subscriptions.get('bank-b', 's1')).to.equal(undefined);
-        expect((await h.stores.subscriptions.listForOrg('bank-b')).map((s) => s.id)).to.deep.equal(['s2', 's3']);
-        expect((await h.stores.subscriptions.listByChannel('mqtt')).map((s) => s.id)).to.deep.equal(['s1', 's3']);
+        expect((await h.stores.subscriptions.listForOrg('bank-b')).map((s) => s.id)).to.deep.equal([
+          's2',
+          's3',
+        ]);
+        expect((await h.stores.subscriptions.listByChannel('mqtt')).map((s) => s.id)).to.deep.equal([
+          's1',
+          's3',
+        ]);
         expect(await h.stores.subscriptions.remove('bank-b', 's1'), 'another org').to.equal(false);
         expect(await h.stores.subscriptions.remove('bank-a', 's1')).to.equal(true);
         expect(await h.stores.subscriptions.get('bank-a', 's1')).to.equal(undefined);
@@ -130,19 +179,38 @@ export function membershipContract(name: string, open: OpenHarness): void {
 
     describe('StatusStore', () => {
       it('keeps a status resource for its organisation only', async () => {
-        const st = { id: 'st1', orgId: 'bank-a', status: 'pending' as const, requestTimestamp: '2026-03-01T00:00:00.000Z', totalCount: 2, successes: [], failures: [], pendings: [{ id: 'indicator--a', version: '2026-01-01T00:00:00Z' }] };
+        const st = {
+          id: 'st1',
+          orgId: 'bank-a',
+          status: 'pending' as const,
+          requestTimestamp: '2026-03-01T00:00:00.000Z',
+          totalCount: 2,
+          successes: [],
+          failures: [],
+          pendings: [{ id: 'indicator--a', version: '2026-01-01T00:00:00Z' }],
+        };
         await h.stores.statuses.put(st);
         await h.stores.statuses.put({ ...st, status: 'complete', pendings: [], successes: st.pendings });
         expect(await h.stores.statuses.get('bank-a', 'st1')).to.include({ status: 'complete' });
         expect(await h.stores.statuses.get('bank-b', 'st1')).to.equal(undefined);
-        expect((await rejection(h.stores.statuses.put({ ...st, orgId: 'bank-b' }))).code).to.equal('conflict');
-        expect(await h.stores.statuses.get('bank-a', 'st1')).to.include({ status: 'complete', orgId: 'bank-a' });
+        expect((await rejection(h.stores.statuses.put({ ...st, orgId: 'bank-b' }))).code).to.equal(
+          'conflict',
+        );
+        expect(await h.stores.statuses.get('bank-a', 'st1')).to.include({
+          status: 'complete',
+          orgId: 'bank-a',
+        });
       });
     });
 
     describe('CollectionStore', () => {
       it('creates, lists and updates collections', async () => {
-        const c = { id: 'c1', title: 'Indicators', mediaTypes: ['application/stix+json;version=2.1'], createdAt: '2026-01-01T00:00:00.000Z' };
+        const c = {
+          id: 'c1',
+          title: 'Indicators',
+          mediaTypes: ['application/stix+json;version=2.1'],
+          createdAt: '2026-01-01T00:00:00.000Z',
+        };
         await h.stores.collections.create(c);
         expect((await rejection(h.stores.collections.create(c))).code).to.equal('conflict');
         await h.stores.collections.update({ ...c, description: 'all sectors' });
@@ -156,22 +224,55 @@ export function membershipContract(name: string, open: OpenHarness): void {
     describe('AuditLog', () => {
       it('appends records in order and lists them by the organisation that acted or was acted on', async () => {
         await h.stores.audit.append([
-          { at: '2026-03-01T00:00:00.000Z', actor: { orgId: 'bank-a', userId: 'u1' }, action: 'object.submit', target: { kind: 'object', id: 'indicator--a', orgId: 'bank-a' }, outcome: 'ok' },
-          { at: '2026-03-01T00:00:01.000Z', actor: { system: true }, action: 'org.suspend', target: { kind: 'org', id: 'bank-b', orgId: 'bank-b' }, outcome: 'ok', details: { reason: 'unpaid' } },
+          {
+            at: '2026-03-01T00:00:00.000Z',
+            actor: { orgId: 'bank-a', userId: 'u1' },
+            action: 'object.submit',
+            target: { kind: 'object', id: 'indicator--a', orgId: 'bank-a' },
+            outcome: 'ok',
+          },
+          {
+            at: '2026-03-01T00:00:01.000Z',
+            actor: { system: true },
+            action: 'org.suspend',
+            target: { kind: 'org', id: 'bank-b', orgId: 'bank-b' },
+            outcome: 'ok',
+            details: { reason: 'unpaid' },
+          },
         ]);
-        await h.stores.audit.append([{ at: '2026-03-01T00:00:02.000Z', actor: { orgId: 'bank-a' }, action: 'object.release', target: { kind: 'object', id: 'x', orgId: 'bank-b' }, outcome: 'denied' }]);
+        await h.stores.audit.append([
+          {
+            at: '2026-03-01T00:00:02.000Z',
+            actor: { orgId: 'bank-a' },
+            action: 'object.release',
+            target: { kind: 'object', id: 'x', orgId: 'bank-b' },
+            outcome: 'denied',
+          },
+        ]);
         const all = await h.stores.audit.list({ limit: 10 });
         expect(all.map((r) => r.action)).to.deep.equal(['object.submit', 'org.suspend', 'object.release']);
         expect(all[1]!.details).to.deep.equal({ reason: 'unpaid' });
         for (let i = 1; i < all.length; i++) expect(all[i]!.seq).to.be.greaterThan(all[i - 1]!.seq);
-        expect((await h.stores.audit.list({ orgId: 'bank-a', limit: 10 })).map((r) => r.action)).to.deep.equal(['object.submit', 'object.release']);
-        expect((await h.stores.audit.list({ orgId: 'bank-b', limit: 10 })).map((r) => r.action)).to.deep.equal(['org.suspend', 'object.release']);
-        expect((await h.stores.audit.list({ action: 'org.suspend', limit: 10 })).map((r) => r.target.id)).to.deep.equal(['bank-b']);
-        expect((await h.stores.audit.list({ since: '2026-03-01T00:00:01.000Z', limit: 10 })).length).to.equal(2);
-        expect((await h.stores.audit.list({ afterSeq: all[0]!.seq, limit: 1 })).map((r) => r.action)).to.deep.equal(['org.suspend']);
+        expect(
+          (await h.stores.audit.list({ orgId: 'bank-a', limit: 10 })).map((r) => r.action),
+        ).to.deep.equal(['object.submit', 'object.release']);
+        expect(
+          (await h.stores.audit.list({ orgId: 'bank-b', limit: 10 })).map((r) => r.action),
+        ).to.deep.equal(['org.suspend', 'object.release']);
+        expect(
+          (await h.stores.audit.list({ action: 'org.suspend', limit: 10 })).map((r) => r.target.id),
+        ).to.deep.equal(['bank-b']);
+        expect((await h.stores.audit.list({ since: '2026-03-01T00:00:01.000Z', limit: 10 })).length).to.equal(
+          2,
+        );
+        expect(
+          (await h.stores.audit.list({ afterSeq: all[0]!.seq, limit: 1 })).map((r) => r.action),
+        ).to.deep.equal(['org.suspend']);
       });
       it('has no way to change or remove a record', () => {
-        const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(h.stores.audit) as object).filter((m) => m !== 'constructor');
+        const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(h.stores.audit) as object).filter(
+          (m) => m !== 'constructor',
+        );
         expect(methods.filter((m) => /update|delete|remove|clear|truncate/i.test(m))).to.deep.equal([]);
       });
     });

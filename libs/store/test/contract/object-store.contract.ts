@@ -3,11 +3,20 @@ import fc from 'fast-check';
 import type { ObjectVersion } from '../../src/index.js';
 import { RFC3339_MICROS, rejection, version, type OpenHarness, type StoreHarness } from './harness.js';
 
-async function allPages(h: StoreHarness, collectionId: string, q: { limit: number; versions?: string[]; addedAfter?: string }): Promise<ObjectVersion[]> {
+async function allPages(
+  h: StoreHarness,
+  collectionId: string,
+  q: { limit: number; versions?: string[]; addedAfter?: string },
+): Promise<ObjectVersion[]> {
   const out: ObjectVersion[] = [];
   let next: string | undefined;
   for (;;) {
-    const page = await h.stores.objects.list(collectionId, { limit: q.limit, next, addedAfter: q.addedAfter, match: { version: q.versions ?? ['all'] } });
+    const page = await h.stores.objects.list(collectionId, {
+      limit: q.limit,
+      next,
+      addedAfter: q.addedAfter,
+      match: { version: q.versions ?? ['all'] },
+    });
     out.push(...page.items);
     if (!page.more) return out;
     next = page.next;
@@ -25,7 +34,12 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
     it('reports a repeated (collection, id, version) as duplicate, whatever its precision, and never overwrites it', async () => {
       const a = version({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' });
       expect(await h.stores.objects.accept([a])).to.deep.equal(['inserted']);
-      const again = { ...a, version: '2026-01-01T00:00:00.000Z', object: { ...a.object, name: 'rewritten' }, tlp: 'red' as const };
+      const again = {
+        ...a,
+        version: '2026-01-01T00:00:00.000Z',
+        object: { ...a.object, name: 'rewritten' },
+        tlp: 'red' as const,
+      };
       expect(await h.stores.objects.accept([again, a])).to.deep.equal(['duplicate', 'duplicate']);
       const stored = await h.stores.objects.get('c1', 'indicator--a', '2026-01-01T00:00:00.000000Z');
       expect(stored?.object).to.deep.equal(a.object);
@@ -47,17 +61,30 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
         { ...version({ id: 'indicator--b' }), submitterOrgId: 'telco-b' },
         { ...version({ id: 'indicator--c' }), collectionId: 'c2' },
       ]);
-      const idx = await h.stores.objects.versionIndex('c1', ['indicator--a', 'indicator--b', 'indicator--c', 'indicator--none']);
+      const idx = await h.stores.objects.versionIndex('c1', [
+        'indicator--a',
+        'indicator--b',
+        'indicator--c',
+        'indicator--none',
+      ]);
       expect([...idx.keys()].sort()).to.deep.equal(['indicator--a', 'indicator--b']);
-      expect(idx.get('indicator--a')).to.deep.equal({ submitterOrgId: 'bank-a', versions: ['2026-01-01T00:00:00.000000000Z', '2026-01-02T00:00:00.500000000Z'] });
+      expect(idx.get('indicator--a')).to.deep.equal({
+        submitterOrgId: 'bank-a',
+        versions: ['2026-01-01T00:00:00.000000000Z', '2026-01-02T00:00:00.500000000Z'],
+      });
       expect(idx.get('indicator--b')?.submitterOrgId).to.equal('telco-b');
       expect((await h.stores.objects.versionIndex('c1', [])).size).to.equal(0);
     });
 
     it('keeps the same version in two collections apart', async () => {
       const a = version({ id: 'indicator--a' });
-      expect(await h.stores.objects.accept([a, { ...a, collectionId: 'c2' }])).to.deep.equal(['inserted', 'inserted']);
-      expect((await h.stores.objects.list('c2', { limit: 10 })).items.map((o) => o.collectionId)).to.deep.equal(['c2']);
+      expect(await h.stores.objects.accept([a, { ...a, collectionId: 'c2' }])).to.deep.equal([
+        'inserted',
+        'inserted',
+      ]);
+      expect(
+        (await h.stores.objects.list('c2', { limit: 10 })).items.map((o) => o.collectionId),
+      ).to.deep.equal(['c2']);
     });
 
     it('writes one distribution job with each inserted version and none for a duplicate', async () => {
@@ -66,7 +93,9 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       await h.stores.objects.accept([a, b]);
       await h.stores.objects.accept([a]);
       const jobs = await h.stores.jobs.list({ kind: 'distribute', limit: 100 });
-      expect(jobs.map((j) => j.payload).sort((x, y) => String(x['id']).localeCompare(String(y['id'])))).to.deep.equal([
+      expect(
+        jobs.map((j) => j.payload).sort((x, y) => String(x['id']).localeCompare(String(y['id']))),
+      ).to.deep.equal([
         { collectionId: 'c1', id: 'indicator--a', version: a.version },
         { collectionId: 'c1', id: 'indicator--b', version: b.version },
       ]);
@@ -74,7 +103,16 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
     });
 
     it('round-trips every field of a version', async () => {
-      const a = version({ id: 'indicator--a', tlp: 'amber+strict', tlpSource: 'container', unknownMarkings: ['marking-definition--x'], namedRecipients: ['bank-b'], anonymous: false, exercise: true, specVersion: '2.1' });
+      const a = version({
+        id: 'indicator--a',
+        tlp: 'amber+strict',
+        tlpSource: 'container',
+        unknownMarkings: ['marking-definition--x'],
+        namedRecipients: ['bank-b'],
+        anonymous: false,
+        exercise: true,
+        specVersion: '2.1',
+      });
       await h.stores.objects.accept([a]);
       const got = await h.stores.objects.get('c1', 'indicator--a');
       const { dateAdded, ...rest } = got!;
@@ -89,7 +127,8 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       await h.stores.objects.accept([version(), version()]);
       const added = (await allPages(h, 'c1', { limit: 100 })).map((o) => o.dateAdded);
       expect(added).to.have.length(6);
-      for (let i = 1; i < added.length; i++) expect(added[i]! > added[i - 1]!, `${added[i]} > ${added[i - 1]}`).to.equal(true);
+      for (let i = 1; i < added.length; i++)
+        expect(added[i]! > added[i - 1]!, `${added[i]} > ${added[i - 1]}`).to.equal(true);
       added.forEach((d) => expect(d).to.match(RFC3339_MICROS));
     });
 
@@ -106,10 +145,14 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
 
     it('uses the clock for date_added when it moves forward', async () => {
       await h.stores.objects.accept([version({ id: 'indicator--a' })]);
-      expect((await h.stores.objects.get('c1', 'indicator--a'))!.dateAdded).to.equal('2026-03-01T00:00:00.000000Z');
+      expect((await h.stores.objects.get('c1', 'indicator--a'))!.dateAdded).to.equal(
+        '2026-03-01T00:00:00.000000Z',
+      );
       h.clock.advance(1500);
       await h.stores.objects.accept([version({ id: 'indicator--b' })]);
-      expect((await h.stores.objects.get('c1', 'indicator--b'))!.dateAdded).to.equal('2026-03-01T00:00:01.500000Z');
+      expect((await h.stores.objects.get('c1', 'indicator--b'))!.dateAdded).to.equal(
+        '2026-03-01T00:00:01.500000Z',
+      );
     });
 
     describe('match[version]', () => {
@@ -119,11 +162,16 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       beforeEach(async () => {
         // Versions arrive out of order: the newest first, the oldest last.
         await h.stores.objects.accept([version({ id: 'indicator--a', version: v2 })]);
-        await h.stores.objects.accept([version({ id: 'indicator--a', version: v3 }), version({ id: 'indicator--b', version: v1 })]);
+        await h.stores.objects.accept([
+          version({ id: 'indicator--a', version: v3 }),
+          version({ id: 'indicator--b', version: v1 }),
+        ]);
         await h.stores.objects.accept([version({ id: 'indicator--a', version: v1 })]);
       });
       const versions = async (match: string[] | undefined): Promise<string[]> =>
-        (await h.stores.objects.list('c1', { limit: 10, match: { version: match } })).items.map((o) => `${o.id}@${o.version}`);
+        (await h.stores.objects.list('c1', { limit: 10, match: { version: match } })).items.map(
+          (o) => `${o.id}@${o.version}`,
+        );
 
       it('defaults to the last version of each object', async () => {
         expect(await versions(undefined)).to.have.members([`indicator--a@${v3}`, `indicator--b@${v1}`]);
@@ -133,18 +181,36 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
         expect(await versions(['first'])).to.have.members([`indicator--a@${v1}`, `indicator--b@${v1}`]);
       });
       it('returns every version, in date_added order', async () => {
-        expect(await versions(['all'])).to.deep.equal([`indicator--a@${v2}`, `indicator--a@${v3}`, `indicator--b@${v1}`, `indicator--a@${v1}`]);
+        expect(await versions(['all'])).to.deep.equal([
+          `indicator--a@${v2}`,
+          `indicator--a@${v3}`,
+          `indicator--b@${v1}`,
+          `indicator--a@${v1}`,
+        ]);
       });
       it('matches a timestamp whatever its precision', async () => {
         expect(await versions(['2026-01-02T00:00:00.500Z'])).to.deep.equal([`indicator--a@${v2}`]);
-        expect(await versions(['2026-01-01T00:00:00.000000000Z'])).to.have.members([`indicator--a@${v1}`, `indicator--b@${v1}`]);
+        expect(await versions(['2026-01-01T00:00:00.000000000Z'])).to.have.members([
+          `indicator--a@${v1}`,
+          `indicator--b@${v1}`,
+        ]);
       });
       it('combines values with OR', async () => {
-        expect(await versions(['first', 'last'])).to.have.members([`indicator--a@${v1}`, `indicator--a@${v3}`, `indicator--b@${v1}`]);
-        expect(await versions(['last', '2026-01-02T00:00:00.5Z'])).to.have.members([`indicator--a@${v2}`, `indicator--a@${v3}`, `indicator--b@${v1}`]);
+        expect(await versions(['first', 'last'])).to.have.members([
+          `indicator--a@${v1}`,
+          `indicator--a@${v3}`,
+          `indicator--b@${v1}`,
+        ]);
+        expect(await versions(['last', '2026-01-02T00:00:00.5Z'])).to.have.members([
+          `indicator--a@${v2}`,
+          `indicator--a@${v3}`,
+          `indicator--b@${v1}`,
+        ]);
       });
       it('moves last and first when a version is removed', async () => {
-        expect(await h.stores.objects.remove('c1', 'indicator--a', '2026-01-03T00:00:00.123456789Z')).to.equal(1);
+        expect(
+          await h.stores.objects.remove('c1', 'indicator--a', '2026-01-03T00:00:00.123456789Z'),
+        ).to.equal(1);
         expect(await h.stores.objects.remove('c1', 'indicator--a', v1)).to.equal(1);
         expect(await versions(['last'])).to.have.members([`indicator--a@${v2}`, `indicator--b@${v1}`]);
         expect(await versions(['first'])).to.have.members([`indicator--a@${v2}`, `indicator--b@${v1}`]);
@@ -152,7 +218,9 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       });
       it('get without a version is the latest; getVersion finds a version across collections', async () => {
         expect((await h.stores.objects.get('c1', 'indicator--a'))?.version).to.equal(v3);
-        expect((await h.stores.objects.getVersion('indicator--a', '2026-01-02T00:00:00.500000Z'))?.version).to.equal(v2);
+        expect(
+          (await h.stores.objects.getVersion('indicator--a', '2026-01-02T00:00:00.500000Z'))?.version,
+        ).to.equal(v2);
         expect(await h.stores.objects.getVersion('indicator--a', '2027-01-01T00:00:00Z')).to.equal(undefined);
         expect(await h.stores.objects.get('c2', 'indicator--a')).to.equal(undefined);
       });
@@ -169,12 +237,18 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
         version({ id: 'malware--m', tlp: 'amber' }),
         version({ id: 'indicator--old', specVersion: '2.0' }),
       ]);
-      const ids = async (q: Parameters<typeof h.stores.objects.list>[1]): Promise<string[]> => (await h.stores.objects.list('c1', q)).items.map((o) => o.id);
-      expect(await ids({ limit: 10, match: { id: ['malware--m', 'indicator--a'] } })).to.deep.equal(['indicator--a', 'malware--m']);
+      const ids = async (q: Parameters<typeof h.stores.objects.list>[1]): Promise<string[]> =>
+        (await h.stores.objects.list('c1', q)).items.map((o) => o.id);
+      expect(await ids({ limit: 10, match: { id: ['malware--m', 'indicator--a'] } })).to.deep.equal([
+        'indicator--a',
+        'malware--m',
+      ]);
       expect(await ids({ limit: 10, match: { type: ['malware'] } })).to.deep.equal(['malware--m']);
       expect(await ids({ limit: 10, match: { specVersion: ['2.0'] } })).to.deep.equal(['indicator--old']);
       expect(await ids({ limit: 10, tlpIn: ['green'] })).to.deep.equal(['indicator--a', 'indicator--old']);
-      expect(await ids({ limit: 10, match: { type: ['indicator'], specVersion: ['2.1'] } })).to.deep.equal(['indicator--a']);
+      expect(await ids({ limit: 10, match: { type: ['indicator'], specVersion: ['2.1'] } })).to.deep.equal([
+        'indicator--a',
+      ]);
     });
 
     it('returns only versions added strictly after added_after', async () => {
@@ -182,14 +256,26 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       h.clock.advance(1000);
       await h.stores.objects.accept([version({ id: 'indicator--b' })]);
       const aAdded = (await h.stores.objects.get('c1', 'indicator--a'))!.dateAdded;
-      expect((await h.stores.objects.list('c1', { limit: 10, addedAfter: aAdded })).items.map((o) => o.id)).to.deep.equal(['indicator--b']);
-      expect((await h.stores.objects.list('c1', { limit: 10, addedAfter: '2026-03-01T00:00:00Z' })).items.map((o) => o.id)).to.deep.equal(['indicator--b']);
-      expect((await h.stores.objects.list('c1', { limit: 10, addedAfter: '2026-02-28T23:59:59.999999Z' })).items).to.have.length(2);
+      expect(
+        (await h.stores.objects.list('c1', { limit: 10, addedAfter: aAdded })).items.map((o) => o.id),
+      ).to.deep.equal(['indicator--b']);
+      expect(
+        (await h.stores.objects.list('c1', { limit: 10, addedAfter: '2026-03-01T00:00:00Z' })).items.map(
+          (o) => o.id,
+        ),
+      ).to.deep.equal(['indicator--b']);
+      expect(
+        (await h.stores.objects.list('c1', { limit: 10, addedAfter: '2026-02-28T23:59:59.999999Z' })).items,
+      ).to.have.length(2);
     });
 
     it('rejects an added_after that is not a timestamp and a cursor it did not issue', async () => {
-      expect((await rejection(h.stores.objects.list('c1', { limit: 10, addedAfter: 'yesterday' }))).code).to.equal('validation_failed');
-      expect((await rejection(h.stores.objects.list('c1', { limit: 10, next: 'bm9wZQ' }))).code).to.equal('validation_failed');
+      expect(
+        (await rejection(h.stores.objects.list('c1', { limit: 10, addedAfter: 'yesterday' }))).code,
+      ).to.equal('validation_failed');
+      expect((await rejection(h.stores.objects.list('c1', { limit: 10, next: 'bm9wZQ' }))).code).to.equal(
+        'validation_failed',
+      );
     });
 
     it('pages with a cursor: more/next until the end, then no next', async () => {
@@ -209,7 +295,11 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
 
     it('loses and repeats nothing while inserts go on between pages (property)', async () => {
       const op = fc.oneof(
-        fc.record({ insert: fc.integer({ min: 1, max: 5 }), newVersionOf: fc.boolean(), tick: fc.integer({ min: -5, max: 5 }) }),
+        fc.record({
+          insert: fc.integer({ min: 1, max: 5 }),
+          newVersionOf: fc.boolean(),
+          tick: fc.integer({ min: -5, max: 5 }),
+        }),
         fc.record({ read: fc.integer({ min: 1, max: 4 }) }),
       );
       await fc.assert(
@@ -223,7 +313,11 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
             let next: string | undefined;
             let lastSeen: string | undefined;
             const read = async (limit: number): Promise<boolean> => {
-              const page = await s.stores.objects.list('c1', { limit, match: { version: ['all'] }, ...(next !== undefined ? { next } : lastSeen !== undefined ? { addedAfter: lastSeen } : {}) });
+              const page = await s.stores.objects.list('c1', {
+                limit,
+                match: { version: ['all'] },
+                ...(next !== undefined ? { next } : lastSeen !== undefined ? { addedAfter: lastSeen } : {}),
+              });
               seen.push(...page.items.map((o) => `${o.id}@${o.version}`));
               const last = page.items[page.items.length - 1];
               if (last) lastSeen = last.dateAdded;
@@ -258,4 +352,3 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
     });
   });
 }
-

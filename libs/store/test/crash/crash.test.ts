@@ -9,13 +9,19 @@ import { ManualClock, systemClock } from '@isac/kernel';
 import { normalizeTimestamp, openSqliteStores, type NewObjectVersion, type Stores } from '../../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const versionKey = (c: string, id: string, version: string): string => `${c}|${id}|${normalizeTimestamp(version)}`;
+const versionKey = (c: string, id: string, version: string): string =>
+  `${c}|${id}|${normalizeTimestamp(version)}`;
 
 /** Starts a child under tsx and collects its complete stdout lines. */
 const running = new Set<ChildProcess>();
 
-function start(script: string, args: string[]): { child: ChildProcess; lines: string[]; exited: Promise<NodeJS.Signals | number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function start(
+  script: string,
+  args: string[],
+): { child: ChildProcess; lines: string[]; exited: Promise<NodeJS.Signals | number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: string[] = [];
   let partial = '';
   child.stdout.setEncoding('utf8');
@@ -85,7 +91,10 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
     expect(await a.exited).to.equal('SIGKILL');
     expect(await b.exited).to.equal('SIGKILL');
 
-    const acked = [...a.lines, ...b.lines].map((l) => l.split(' ')).filter(([outcome]) => outcome === 'inserted').map(([, id]) => id!);
+    const acked = [...a.lines, ...b.lines]
+      .map((l) => l.split(' '))
+      .filter(([outcome]) => outcome === 'inserted')
+      .map(([, id]) => id!);
     expect(acked.length).to.be.greaterThan(3000);
     const stores = openSqliteStores({ path: db }, systemClock);
     try {
@@ -93,14 +102,24 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
       const storedIds = new Set([...objects].map((k) => k.split('|')[1]));
       const missing = acked.filter((id) => !storedIds.has(id));
       expect(missing, 'acknowledged but missing').to.deep.equal([]);
-      expect([...objects].filter((k) => !jobs.has(k)), 'objects without their job').to.deep.equal([]);
-      expect([...jobs].filter((k) => !objects.has(k)), 'jobs without their object').to.deep.equal([]);
+      expect(
+        [...objects].filter((k) => !jobs.has(k)),
+        'objects without their job',
+      ).to.deep.equal([]);
+      expect(
+        [...jobs].filter((k) => !objects.has(k)),
+        'jobs without their object',
+      ).to.deep.equal([]);
       // date_added still strictly increasing across the two processes.
       const page = await stores.objects.list('c1', { limit: 100_000, match: { version: ['all'] } });
       const added = page.items.map((o) => o.dateAdded);
       for (let i = 1; i < added.length; i++) expect(added[i]! > added[i - 1]!).to.equal(true);
       // And the store still takes writes.
-      expect(await stores.objects.accept([{ ...(page.items[0] as NewObjectVersion), id: 'indicator--after-crash' }])).to.deep.equal(['inserted']);
+      expect(
+        await stores.objects.accept([
+          { ...(page.items[0] as NewObjectVersion), id: 'indicator--after-crash' },
+        ]),
+      ).to.deep.equal(['inserted']);
     } finally {
       await stores.close();
     }
@@ -110,8 +129,19 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
     const db = path.join(dir, 'hub.db');
     const seed = openSqliteStores({ path: db }, systemClock);
     const v: NewObjectVersion = {
-      collectionId: 'c1', id: 'indicator--k', type: 'indicator', specVersion: '2.1', version: '2026-01-01T00:00:00Z', object: { type: 'indicator', id: 'indicator--k' },
-      submitterOrgId: 'bank-a', tlp: 'green', tlpSource: 'object', unknownMarkings: [], namedRecipients: [], anonymous: true, exercise: false,
+      collectionId: 'c1',
+      id: 'indicator--k',
+      type: 'indicator',
+      specVersion: '2.1',
+      version: '2026-01-01T00:00:00Z',
+      object: { type: 'indicator', id: 'indicator--k' },
+      submitterOrgId: 'bank-a',
+      tlp: 'green',
+      tlpSource: 'object',
+      unknownMarkings: [],
+      namedRecipients: [],
+      anonymous: true,
+      exercise: false,
     };
     await seed.objects.accept([v]);
     await seed.close();
@@ -150,21 +180,39 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
     for (let i = 0; i < N; i += 100) {
       await seed.objects.accept(
         Array.from({ length: 100 }, (_, k) => ({
-          collectionId: 'c1', id: `indicator--${i + k}`, type: 'indicator', specVersion: '2.1', version: '2026-01-01T00:00:00Z', object: { type: 'indicator' },
-          submitterOrgId: 'bank-a', tlp: 'green' as const, tlpSource: 'object' as const, unknownMarkings: [], namedRecipients: [], anonymous: true, exercise: false,
+          collectionId: 'c1',
+          id: `indicator--${i + k}`,
+          type: 'indicator',
+          specVersion: '2.1',
+          version: '2026-01-01T00:00:00Z',
+          object: { type: 'indicator' },
+          submitterOrgId: 'bank-a',
+          tlp: 'green' as const,
+          tlpSource: 'object' as const,
+          unknownMarkings: [],
+          namedRecipients: [],
+          anonymous: true,
+          exercise: false,
         })),
       );
     }
     const leaseMs = 1500;
-    const workers = ['w1', 'w2', 'w3'].map((w) => start('dispatcher.child.ts', [db, w, String(leaseMs), 'loop']));
-    const doneBy = (w: (typeof workers)[number]): number => w.lines.filter((l) => l.startsWith('done ')).length;
+    const workers = ['w1', 'w2', 'w3'].map((w) =>
+      start('dispatcher.child.ts', [db, w, String(leaseMs), 'loop']),
+    );
+    const doneBy = (w: (typeof workers)[number]): number =>
+      w.lines.filter((l) => l.startsWith('done ')).length;
     await until('some progress', () => workers.reduce((n, w) => n + doneBy(w), 0) >= 100);
     // Kill the busiest one: it is the likeliest to hold leases.
     const victim = [...workers].sort((x, y) => doneBy(y) - doneBy(x))[0]!;
     victim.child.kill('SIGKILL');
     await victim.exited;
     const doneLines = (): string[] => workers.flatMap((w) => w.lines).filter((l) => l.startsWith('done '));
-    await until('every job done', () => seed.jobs.list({ status: 'done', kind: 'distribute', limit: N + 1 }).then((j) => j.length === N), 60_000);
+    await until(
+      'every job done',
+      () => seed.jobs.list({ status: 'done', kind: 'distribute', limit: N + 1 }).then((j) => j.length === N),
+      60_000,
+    );
     for (const w of workers.filter((x) => x !== victim)) {
       w.child.kill('SIGKILL');
       await w.exited;
@@ -176,8 +224,13 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
     try {
       const jobs = await stores.jobs.list({ kind: 'distribute', limit: N + 1 });
       expect(jobs.every((j) => j.status === 'done')).to.equal(true);
-      const sent = await Promise.all(jobs.map((j) => stores.deliveries.listForObject(String(j.payload['id']))));
-      expect(sent.every((d) => d.length === 1 && d[0]!.status === 'sent'), 'one delivery per job').to.equal(true);
+      const sent = await Promise.all(
+        jobs.map((j) => stores.deliveries.listForObject(String(j.payload['id']))),
+      );
+      expect(
+        sent.every((d) => d.length === 1 && d[0]!.status === 'sent'),
+        'one delivery per job',
+      ).to.equal(true);
     } finally {
       await stores.close();
       await seed.close();

@@ -15,9 +15,28 @@ const one = (): NewObjectVersion => {
   const id = `indicator--${randomUUID()}`;
   const v = new Date().toISOString();
   return {
-    collectionId: 'c1', id, type: 'indicator', specVersion: '2.1', version: v,
-    object: { type: 'indicator', spec_version: '2.1', id, created: v, modified: v, pattern_type: 'stix', pattern: "[ipv4-addr:value = '203.0.113.7']", labels: [prefix] },
-    submitterOrgId: 'bank-a', tlp: 'green', tlpSource: 'object', unknownMarkings: [], namedRecipients: [], anonymous: true, exercise: false,
+    collectionId: 'c1',
+    id,
+    type: 'indicator',
+    specVersion: '2.1',
+    version: v,
+    object: {
+      type: 'indicator',
+      spec_version: '2.1',
+      id,
+      created: v,
+      modified: v,
+      pattern_type: 'stix',
+      pattern: "[ipv4-addr:value = '203.0.113.7']",
+      labels: [prefix],
+    },
+    submitterOrgId: 'bank-a',
+    tlp: 'green',
+    tlpSource: 'object',
+    unknownMarkings: [],
+    namedRecipients: [],
+    anonymous: true,
+    exercise: false,
   };
 };
 

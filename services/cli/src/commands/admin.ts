@@ -42,7 +42,15 @@ interface ParticipationReport {
   byRegion: Record<string, number>;
   byTier: Record<string, number>;
   trials: { orgId: string; name: string; endsAt?: string; daysLeft: number; expired: boolean }[];
-  orgs: { orgId: string; name: string; sector: string; tier: string; active: boolean; submitted: number; received: number }[];
+  orgs: {
+    orgId: string;
+    name: string;
+    sector: string;
+    tier: string;
+    active: boolean;
+    submitted: number;
+    received: number;
+  }[];
   silent: string[];
 }
 
@@ -56,14 +64,21 @@ function positiveInt(value: string, flag: string): number {
 
 function isoTime(value: string, flag: string): string {
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new CliError(`${flag} must be a date or time (ISO 8601), e.g. 2026-04-01 or 2026-04-01T09:00:00+09:00`);
+  if (Number.isNaN(t))
+    throw new CliError(
+      `${flag} must be a date or time (ISO 8601), e.g. 2026-04-01 or 2026-04-01T09:00:00+09:00`,
+    );
   return new Date(t).toISOString();
 }
 
 /** Left-aligned columns, for terminals. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (r: readonly string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -87,24 +102,38 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .command('add')
     .description('admit an organisation / 組織を登録')
     .requiredOption('--name <name>', 'display name')
-    .requiredOption('--sector <sector>', 'sector (finance, telecom, broadcasting, building, sme, government, other)')
+    .requiredOption(
+      '--sector <sector>',
+      'sector (finance, telecom, broadcasting, building, sme, government, other)',
+    )
     .requiredOption('--tier <tier>', 'tier (full, trial, partner, government)')
     .option('--region <region>', 'region (prefecture)')
     .option('--id <id>', 'organisation id (lower-case letters, digits, -); derived from the name if omitted')
     .option('--contact <email...>', 'contact email addresses')
     .option('--trial-days <days>', 'trial length in days (trial tier)')
     .option('--trial-ends <date>', 'trial end (ISO 8601; trial tier)')
-    .action(async (o: { name: string; sector: string; tier: string; region?: string; id?: string; contact?: string[]; trialDays?: string; trialEnds?: string }) => {
-      const c = ctx();
-      const body: Record<string, unknown> = { name: o.name, sector: o.sector, tier: o.tier };
-      if (o.region !== undefined) body['region'] = o.region;
-      if (o.id !== undefined) body['id'] = o.id;
-      if (o.contact !== undefined) body['contacts'] = o.contact;
-      if (o.trialDays !== undefined) body['trialDays'] = positiveInt(o.trialDays, '--trial-days');
-      if (o.trialEnds !== undefined) body['trialEndsAt'] = isoTime(o.trialEnds, '--trial-ends');
-      const created = await (await c.api()).request<Org>('POST', '/api/v1/orgs', body);
-      c.print(created, `admitted / 登録しました\n${orgText(created)}`);
-    });
+    .action(
+      async (o: {
+        name: string;
+        sector: string;
+        tier: string;
+        region?: string;
+        id?: string;
+        contact?: string[];
+        trialDays?: string;
+        trialEnds?: string;
+      }) => {
+        const c = ctx();
+        const body: Record<string, unknown> = { name: o.name, sector: o.sector, tier: o.tier };
+        if (o.region !== undefined) body['region'] = o.region;
+        if (o.id !== undefined) body['id'] = o.id;
+        if (o.contact !== undefined) body['contacts'] = o.contact;
+        if (o.trialDays !== undefined) body['trialDays'] = positiveInt(o.trialDays, '--trial-days');
+        if (o.trialEnds !== undefined) body['trialEndsAt'] = isoTime(o.trialEnds, '--trial-ends');
+        const created = await (await c.api()).request<Org>('POST', '/api/v1/orgs', body);
+        c.print(created, `admitted / 登録しました\n${orgText(created)}`);
+      },
+    );
   org
     .command('list')
     .description('list organisations / 組織の一覧')
@@ -115,7 +144,15 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
         orgs,
         table(
           ['ID', 'NAME', 'SECTOR', 'REGION', 'TIER', 'STATUS', 'TRIAL ENDS'],
-          orgs.map((o) => [o.id, o.name, o.sector, o.region || '-', o.tier, o.status, o.trial?.endsAt ?? '-']),
+          orgs.map((o) => [
+            o.id,
+            o.name,
+            o.sector,
+            o.region || '-',
+            o.tier,
+            o.status,
+            o.trial?.endsAt ?? '-',
+          ]),
         ),
       );
     });
@@ -149,7 +186,9 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .argument('<org>', 'organisation id')
     .action(async (id: string) => {
       const c = ctx();
-      const updated = await (await c.api()).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, { status: 'suspended' });
+      const updated = await (
+        await c.api()
+      ).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, { status: 'suspended' });
       c.print(updated, `${updated.id} is suspended / 停止しました`);
     });
   org
@@ -158,7 +197,9 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .argument('<org>', 'organisation id')
     .action(async (id: string) => {
       const c = ctx();
-      const updated = await (await c.api()).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, { status: 'active' });
+      const updated = await (
+        await c.api()
+      ).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, { status: 'active' });
       c.print(updated, `${updated.id} is active / 再開しました`);
     });
   org
@@ -169,10 +210,19 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--until <date>', 'new end (ISO 8601)')
     .action(async (id: string, o: { days?: string; until?: string }) => {
       const c = ctx();
-      if ((o.days === undefined) === (o.until === undefined)) throw new CliError('give exactly one of --days or --until');
-      const body = o.days !== undefined ? { days: positiveInt(o.days, '--days') } : { endsAt: isoTime(o.until ?? '', '--until') };
-      const updated = await (await c.api()).request<Org>('POST', `/api/v1/orgs/${seg(id)}/extend-trial`, body);
-      c.print(updated, `trial of ${updated.id} now ends ${updated.trial?.endsAt ?? '?'} / 試用期間を延長しました`);
+      if ((o.days === undefined) === (o.until === undefined))
+        throw new CliError('give exactly one of --days or --until');
+      const body =
+        o.days !== undefined
+          ? { days: positiveInt(o.days, '--days') }
+          : { endsAt: isoTime(o.until ?? '', '--until') };
+      const updated = await (
+        await c.api()
+      ).request<Org>('POST', `/api/v1/orgs/${seg(id)}/extend-trial`, body);
+      c.print(
+        updated,
+        `trial of ${updated.id} now ends ${updated.trial?.endsAt ?? '?'} / 試用期間を延長しました`,
+      );
     });
   org
     .command('convert')
@@ -181,7 +231,9 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--tier <tier>', 'full, partner or government', 'full')
     .action(async (id: string, o: { tier: string }) => {
       const c = ctx();
-      const updated = await (await c.api()).request<Org>('POST', `/api/v1/orgs/${seg(id)}/convert`, { tier: o.tier });
+      const updated = await (
+        await c.api()
+      ).request<Org>('POST', `/api/v1/orgs/${seg(id)}/convert`, { tier: o.tier });
       c.print(updated, `${updated.id} is now ${updated.tier} / 区分を変更しました`);
     });
 
@@ -191,18 +243,27 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .description('add a user to an organisation; a generated password is shown once / ユーザーを追加')
     .requiredOption('--org <org>', 'organisation id')
     .requiredOption('--username <name>', 'login name')
-    .option('--role <role...>', 'roles: org-admin, analyst, reader (hub-admin: hub organisation only)', ['analyst'])
+    .option('--role <role...>', 'roles: org-admin, analyst, reader (hub-admin: hub organisation only)', [
+      'analyst',
+    ])
     .option('--password <password>', 'password (env ISAC_NEW_PASSWORD); generated when absent')
     .action(async (o: { org: string; username: string; role: string[]; password?: string }) => {
       const c = ctx();
       const password = o.password ?? c.env['ISAC_NEW_PASSWORD'];
       const body: Record<string, unknown> = { username: o.username, roles: o.role };
       if (password !== undefined) body['password'] = password;
-      const res = await (await c.api()).request<{ user: { id: string; username: string; orgId: string; roles: string[] }; password?: string }>('POST', `/api/v1/orgs/${seg(o.org)}/users`, body);
+      const res = await (
+        await c.api()
+      ).request<{
+        user: { id: string; username: string; orgId: string; roles: string[] };
+        password?: string;
+      }>('POST', `/api/v1/orgs/${seg(o.org)}/users`, body);
       c.print(
         res,
         `added ${res.user.username} (${res.user.id}) to ${res.user.orgId} as ${res.user.roles.join(', ')} / ユーザーを追加しました` +
-          (res.password ? `\npassword: ${res.password}\n(shown once, keep it safe / 一度だけ表示されます)` : ''),
+          (res.password
+            ? `\npassword: ${res.password}\n(shown once, keep it safe / 一度だけ表示されます)`
+            : ''),
       );
     });
   user
@@ -211,8 +272,19 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .requiredOption('--org <org>', 'organisation id')
     .action(async (o: { org: string }) => {
       const c = ctx();
-      const users = await (await c.api()).request<{ id: string; username: string; roles: string[]; disabled: boolean }[]>('GET', `/api/v1/orgs/${seg(o.org)}/users`);
-      c.print(users, table(['ID', 'USERNAME', 'ROLES', 'DISABLED'], users.map((u) => [u.id, u.username, u.roles.join(','), u.disabled ? 'yes' : 'no'])));
+      const users = await (
+        await c.api()
+      ).request<{ id: string; username: string; roles: string[]; disabled: boolean }[]>(
+        'GET',
+        `/api/v1/orgs/${seg(o.org)}/users`,
+      );
+      c.print(
+        users,
+        table(
+          ['ID', 'USERNAME', 'ROLES', 'DISABLED'],
+          users.map((u) => [u.id, u.username, u.roles.join(','), u.disabled ? 'yes' : 'no']),
+        ),
+      );
     });
 
   const key = admin.command('key').description('API keys / APIキー');
@@ -224,15 +296,38 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--label <label>', 'what the key is for')
     .option('--expires <iso>', 'expiry time (ISO 8601)')
     .option('--expires-in-days <days>', 'expiry in days from now')
-    .action(async (o: { org: string; scopes: string; label?: string; expires?: string; expiresInDays?: string }) => {
-      const c = ctx();
-      const body: Record<string, unknown> = { scopes: o.scopes.split(',').map((s) => s.trim()).filter(Boolean) };
-      if (o.label !== undefined) body['label'] = o.label;
-      if (o.expires !== undefined) body['expiresAt'] = isoTime(o.expires, '--expires');
-      if (o.expiresInDays !== undefined) body['expiresInDays'] = positiveInt(o.expiresInDays, '--expires-in-days');
-      const created = await (await c.api()).request<{ id: string; key: string; scopes: string[] }>('POST', `/api/v1/orgs/${seg(o.org)}/keys`, body);
-      c.print(created, `${created.key}\n(key ${created.id}, scopes ${created.scopes.join(',')}; shown once, keep it safe / 一度だけ表示されます)`);
-    });
+    .action(
+      async (o: {
+        org: string;
+        scopes: string;
+        label?: string;
+        expires?: string;
+        expiresInDays?: string;
+      }) => {
+        const c = ctx();
+        const body: Record<string, unknown> = {
+          scopes: o.scopes
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        };
+        if (o.label !== undefined) body['label'] = o.label;
+        if (o.expires !== undefined) body['expiresAt'] = isoTime(o.expires, '--expires');
+        if (o.expiresInDays !== undefined)
+          body['expiresInDays'] = positiveInt(o.expiresInDays, '--expires-in-days');
+        const created = await (
+          await c.api()
+        ).request<{ id: string; key: string; scopes: string[] }>(
+          'POST',
+          `/api/v1/orgs/${seg(o.org)}/keys`,
+          body,
+        );
+        c.print(
+          created,
+          `${created.key}\n(key ${created.id}, scopes ${created.scopes.join(',')}; shown once, keep it safe / 一度だけ表示されます)`,
+        );
+      },
+    );
   key
     .command('list')
     .description("list an organisation's API keys (never the keys themselves) / APIキーの一覧")
@@ -244,7 +339,15 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
         keys,
         table(
           ['ID', 'PREFIX', 'LABEL', 'SCOPES', 'EXPIRES', 'REVOKED', 'LAST USED'],
-          keys.map((k) => [k.id, k.prefix, k.label || '-', k.scopes.join(','), k.expiresAt ?? '-', k.revokedAt ?? '-', k.lastUsedAt ?? '-']),
+          keys.map((k) => [
+            k.id,
+            k.prefix,
+            k.label || '-',
+            k.scopes.join(','),
+            k.expiresAt ?? '-',
+            k.revokedAt ?? '-',
+            k.lastUsedAt ?? '-',
+          ]),
         ),
       );
     });
@@ -276,13 +379,31 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       if (o.after !== undefined) q.set('afterSeq', String(positiveInt(o.after, '--after')));
       q.set('limit', String(positiveInt(o.limit, '--limit')));
       const records = await (await c.api()).request<AuditRecord[]>('GET', `/api/v1/audit?${q.toString()}`);
-      const actor = (r: AuditRecord): string => (r.actor.system ? 'system' : [r.actor.orgId, r.actor.userId ?? r.actor.keyId].filter(Boolean).join('/') || '-');
-      c.print(records, table(['SEQ', 'AT', 'ACTION', 'OUTCOME', 'ACTOR', 'TARGET'], records.map((r) => [String(r.seq), r.at, r.action, r.outcome, actor(r), `${r.target.kind}:${r.target.id}`])));
+      const actor = (r: AuditRecord): string =>
+        r.actor.system
+          ? 'system'
+          : [r.actor.orgId, r.actor.userId ?? r.actor.keyId].filter(Boolean).join('/') || '-';
+      c.print(
+        records,
+        table(
+          ['SEQ', 'AT', 'ACTION', 'OUTCOME', 'ACTOR', 'TARGET'],
+          records.map((r) => [
+            String(r.seq),
+            r.at,
+            r.action,
+            r.outcome,
+            actor(r),
+            `${r.target.kind}:${r.target.id}`,
+          ]),
+        ),
+      );
     });
 
   admin
     .command('report')
-    .description('participation report: orgs by sector, region, tier; trials; who submitted or received / 参加状況レポート')
+    .description(
+      'participation report: orgs by sector, region, tier; trials; who submitted or received / 参加状況レポート',
+    )
     .option('--from <date>', 'period start (ISO 8601; default 30 days before --to)')
     .option('--to <date>', 'period end (ISO 8601; default now)')
     .action(async (o: { from?: string; to?: string }) => {
@@ -291,31 +412,71 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       if (o.from !== undefined) q.set('from', isoTime(o.from, '--from'));
       if (o.to !== undefined) q.set('to', isoTime(o.to, '--to'));
       const qs = q.toString();
-      const r = await (await c.api()).request<ParticipationReport>('GET', `/api/v1/reports/participation${qs ? `?${qs}` : ''}`);
+      const r = await (
+        await c.api()
+      ).request<ParticipationReport>('GET', `/api/v1/reports/participation${qs ? `?${qs}` : ''}`);
       const text = [
         `participation ${r.from} .. ${r.to} / 参加状況`,
         `organisations ${r.totals.orgs}, active ${r.totals.active}, submitting ${r.totals.submitting}, receiving ${r.totals.receiving}`,
         '',
-        table(['SECTOR', 'ORGS', 'SUBMITTING', 'RECEIVING'], Object.entries(r.bySector).map(([s, v]) => [s, String(v.orgs), String(v.submitting), String(v.receiving)])),
+        table(
+          ['SECTOR', 'ORGS', 'SUBMITTING', 'RECEIVING'],
+          Object.entries(r.bySector).map(([s, v]) => [
+            s,
+            String(v.orgs),
+            String(v.submitting),
+            String(v.receiving),
+          ]),
+        ),
         '',
-        table(['TIER', 'ORGS'], Object.entries(r.byTier).map(([t, n]) => [t, String(n)])),
+        table(
+          ['TIER', 'ORGS'],
+          Object.entries(r.byTier).map(([t, n]) => [t, String(n)]),
+        ),
         '',
-        table(['REGION', 'ORGS'], Object.entries(r.byRegion).map(([t, n]) => [t, String(n)])),
+        table(
+          ['REGION', 'ORGS'],
+          Object.entries(r.byRegion).map(([t, n]) => [t, String(n)]),
+        ),
         '',
-        r.trials.length > 0 ? table(['TRIAL', 'NAME', 'ENDS', 'DAYS LEFT'], r.trials.map((t) => [t.orgId, t.name, t.endsAt ?? '-', t.expired ? 'ended' : String(t.daysLeft)])) : 'no trial members',
+        r.trials.length > 0
+          ? table(
+              ['TRIAL', 'NAME', 'ENDS', 'DAYS LEFT'],
+              r.trials.map((t) => [
+                t.orgId,
+                t.name,
+                t.endsAt ?? '-',
+                t.expired ? 'ended' : String(t.daysLeft),
+              ]),
+            )
+          : 'no trial members',
         '',
-        table(['ORG', 'SECTOR', 'TIER', 'ACTIVE', 'SUBMITTED', 'RECEIVED'], r.orgs.map((x) => [x.orgId, x.sector, x.tier, x.active ? 'yes' : 'no', String(x.submitted), String(x.received)])),
+        table(
+          ['ORG', 'SECTOR', 'TIER', 'ACTIVE', 'SUBMITTED', 'RECEIVED'],
+          r.orgs.map((x) => [
+            x.orgId,
+            x.sector,
+            x.tier,
+            x.active ? 'yes' : 'no',
+            String(x.submitted),
+            String(x.received),
+          ]),
+        ),
         ...(r.silent.length > 0 ? ['', `neither submitted nor received: ${r.silent.join(', ')}`] : []),
       ].join('\n');
       c.print(r, text);
     });
   admin
     .command('mqtt-credentials')
-    .description("issue an organisation's MQTT username and password (replacing earlier ones; shown once) / MQTT認証情報を発行")
+    .description(
+      "issue an organisation's MQTT username and password (replacing earlier ones; shown once) / MQTT認証情報を発行",
+    )
     .requiredOption('--org <org>', 'organisation id')
     .action(async (o: { org: string }) => {
       const c = ctx();
-      const issued = await (await c.api()).request<{ username: string; password: string; generation: number; topicPrefix: string }>(
+      const issued = await (
+        await c.api()
+      ).request<{ username: string; password: string; generation: number; topicPrefix: string }>(
         'POST',
         `/api/v1/orgs/${encodeURIComponent(o.org)}/mqtt-credentials`,
         {},

@@ -12,10 +12,14 @@ export function registerLogin(program: Command, ctx: () => CliContext): void {
       const password = opts.password ?? c.env['ISAC_PASSWORD'];
       if (!password) throw new CliError('a password is required: --password or ISAC_PASSWORD');
       const api = new ApiClient(c.url, undefined);
-      const res = await api.request<{ token: string; expiresIn: number; orgId: string; roles: string[] }>('POST', '/api/v1/auth/login', {
-        username: opts.user,
-        password,
-      });
+      const res = await api.request<{ token: string; expiresIn: number; orgId: string; roles: string[] }>(
+        'POST',
+        '/api/v1/auth/login',
+        {
+          username: opts.user,
+          password,
+        },
+      );
       const file = credentialsPath(c.env);
       await saveCredentials(file, {
         url: c.url,

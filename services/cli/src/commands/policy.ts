@@ -38,11 +38,16 @@ export function registerPolicy(program: Command, ctx: () => CliContext): void {
       if (o.org !== undefined) q.set('org', o.org);
       if (o.version !== undefined) q.set('version', o.version);
       const qs = q.toString();
-      const e = await api.request<Explanation>('GET', `/api/v1/objects/${encodeURIComponent(objectId)}/distribution${qs ? `?${qs}` : ''}`);
+      const e = await api.request<Explanation>(
+        'GET',
+        `/api/v1/objects/${encodeURIComponent(objectId)}/distribution${qs ? `?${qs}` : ''}`,
+      );
       const lines = [
         `${e.objectId} (${e.version}): TLP:${e.tlp.toUpperCase()} (${e.tlpSource}), from ${e.submitterOrgId}${e.anonymous ? ' (anonymous)' : ''}` +
           (e.namedRecipients.length > 0 ? `, named: ${e.namedRecipients.join(', ')}` : ''),
-        ...e.organisations.map((x) => `  ${x.verdict.padEnd(7)} ${x.orgId.padEnd(24)} ${x.rule}: ${x.message}`),
+        ...e.organisations.map(
+          (x) => `  ${x.verdict.padEnd(7)} ${x.orgId.padEnd(24)} ${x.rule}: ${x.message}`,
+        ),
       ];
       c.print(e, lines.join('\n'));
     });
@@ -58,7 +63,9 @@ export function registerStatus(program: Command, ctx: () => CliContext): void {
       const c = ctx();
       const api = await c.api();
       const s = await api.request<StatusResource>('GET', `/api/v1/status/${encodeURIComponent(id)}`);
-      const lines = [`status ${s.id}: ${s.status}, ${s.total_count} objects, ${s.success_count} accepted, ${s.failure_count} failed, ${s.pending_count} pending`];
+      const lines = [
+        `status ${s.id}: ${s.status}, ${s.total_count} objects, ${s.success_count} accepted, ${s.failure_count} failed, ${s.pending_count} pending`,
+      ];
       for (const f of s.failures ?? []) lines.push(`  failed ${f.id}: ${f.message ?? ''}`);
       c.print(s, lines.join('\n'));
       if (s.failure_count > 0) c.setExitCode(1);

@@ -22,7 +22,10 @@ export interface StixValidateEntry {
  * offline. Exit code 0 when everything is valid, 1 when anything is invalid, 2 when the input
  * cannot be read or is not JSON.
  */
-export async function stixValidate(args: { file: string; json: boolean }, io: StixValidateIo): Promise<number> {
+export async function stixValidate(
+  args: { file: string; json: boolean },
+  io: StixValidateIo,
+): Promise<number> {
   let text: string;
   try {
     text = await io.readInput(args.file);
@@ -34,7 +37,9 @@ export async function stixValidate(args: { file: string; json: boolean }, io: St
   try {
     input = JSON.parse(text);
   } catch (err) {
-    io.stderr(`${args.file === '-' ? 'standard input' : args.file} is not JSON: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(
+      `${args.file === '-' ? 'standard input' : args.file} is not JSON: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     return 2;
   }
   const entries = validateInput(input);
@@ -45,17 +50,35 @@ export async function stixValidate(args: { file: string; json: boolean }, io: St
 }
 
 function toJson(e: StixValidateEntry): Record<string, unknown> {
-  return { index: e.index, id: e.id ?? null, type: e.type ?? null, valid: e.valid, errors: e.errors, warnings: e.warnings };
+  return {
+    index: e.index,
+    id: e.id ?? null,
+    type: e.type ?? null,
+    valid: e.valid,
+    errors: e.errors,
+    warnings: e.warnings,
+  };
 }
 
 export function validateInput(input: unknown): StixValidateEntry[] {
   if (Array.isArray(input)) return input.map((o, i) => validateObject(o, i));
-  if (typeof input === 'object' && input !== null && (input as Record<string, unknown>)['type'] === 'bundle') {
+  if (
+    typeof input === 'object' &&
+    input !== null &&
+    (input as Record<string, unknown>)['type'] === 'bundle'
+  ) {
     const b = validateBundle(input);
     const out: StixValidateEntry[] = [];
     if (b.bundleErrors.length > 0 || b.bundleWarnings.length > 0) {
       const id = (input as Record<string, unknown>)['id'];
-      out.push({ index: -1, id: typeof id === 'string' ? id : undefined, type: 'bundle', valid: b.bundleErrors.length === 0, errors: b.bundleErrors, warnings: b.bundleWarnings });
+      out.push({
+        index: -1,
+        id: typeof id === 'string' ? id : undefined,
+        type: 'bundle',
+        valid: b.bundleErrors.length === 0,
+        errors: b.bundleErrors,
+        warnings: b.bundleWarnings,
+      });
     }
     out.push(...b.objects);
     return out;

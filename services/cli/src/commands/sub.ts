@@ -12,12 +12,19 @@ interface SubscriptionView {
   email?: { to: string[]; mode: string; lang: string };
 }
 
-const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
+const list = (v: string | undefined): string[] | undefined =>
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 /** `isac sub add|list|remove`: the caller's organisation's subscriptions over the REST API. */
 export function registerSub(program: Command, ctx: () => CliContext): Command {
   const sub = program.command('sub').description('subscriptions (MQTT, email) / 配信設定');
-  const orgOf = async (c: CliContext, org?: string): Promise<string> => org ?? (await (await c.api()).request<Me>('GET', '/api/v1/me')).orgId;
+  const orgOf = async (c: CliContext, org?: string): Promise<string> =>
+    org ?? (await (await c.api()).request<Me>('GET', '/api/v1/me')).orgId;
 
   sub
     .command('add')
@@ -33,30 +40,49 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     .option('--mode <mode>', 'immediate, hourly or daily (email channel)', 'immediate')
     .option('--lang <lang>', 'ja or en (email channel)', 'ja')
     .option('--org <org>', 'organisation id (default: your own)')
-    .action(async (o: { channel: string; types?: string; kinds?: string; sectors?: string; minConfidence?: string; labels?: string; tlpCeiling?: string; to?: string; mode: string; lang: string; org?: string }) => {
-      const c = ctx();
-      if (o.channel !== 'mqtt' && o.channel !== 'email') throw new CliError('--channel must be mqtt or email');
-      const filters: Record<string, unknown> = {};
-      if (o.types) filters['objectTypes'] = list(o.types);
-      if (o.kinds) filters['observableKinds'] = list(o.kinds);
-      if (o.sectors) filters['sourceSectors'] = list(o.sectors);
-      if (o.labels) filters['labels'] = list(o.labels);
-      if (o.tlpCeiling) filters['tlpCeiling'] = o.tlpCeiling;
-      if (o.minConfidence !== undefined) {
-        const n = Number(o.minConfidence);
-        if (!Number.isInteger(n) || n < 0 || n > 100) throw new CliError('--min-confidence must be a whole number 0-100');
-        filters['minConfidence'] = n;
-      }
-      const body: Record<string, unknown> = { channel: o.channel, filters };
-      if (o.channel === 'email') {
-        if (!['immediate', 'hourly', 'daily'].includes(o.mode)) throw new CliError('--mode must be immediate, hourly or daily');
-        if (!['ja', 'en'].includes(o.lang)) throw new CliError('--lang must be ja or en');
-        body['email'] = { to: list(o.to) ?? [], mode: o.mode, lang: o.lang };
-      }
-      const org = await orgOf(c, o.org);
-      const created = await (await c.api()).request<SubscriptionView>('POST', `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions`, body);
-      c.print(created, `subscription ${created.id} (${created.channel}) created / 登録しました`);
-    });
+    .action(
+      async (o: {
+        channel: string;
+        types?: string;
+        kinds?: string;
+        sectors?: string;
+        minConfidence?: string;
+        labels?: string;
+        tlpCeiling?: string;
+        to?: string;
+        mode: string;
+        lang: string;
+        org?: string;
+      }) => {
+        const c = ctx();
+        if (o.channel !== 'mqtt' && o.channel !== 'email')
+          throw new CliError('--channel must be mqtt or email');
+        const filters: Record<string, unknown> = {};
+        if (o.types) filters['objectTypes'] = list(o.types);
+        if (o.kinds) filters['observableKinds'] = list(o.kinds);
+        if (o.sectors) filters['sourceSectors'] = list(o.sectors);
+        if (o.labels) filters['labels'] = list(o.labels);
+        if (o.tlpCeiling) filters['tlpCeiling'] = o.tlpCeiling;
+        if (o.minConfidence !== undefined) {
+          const n = Number(o.minConfidence);
+          if (!Number.isInteger(n) || n < 0 || n > 100)
+            throw new CliError('--min-confidence must be a whole number 0-100');
+          filters['minConfidence'] = n;
+        }
+        const body: Record<string, unknown> = { channel: o.channel, filters };
+        if (o.channel === 'email') {
+          if (!['immediate', 'hourly', 'daily'].includes(o.mode))
+            throw new CliError('--mode must be immediate, hourly or daily');
+          if (!['ja', 'en'].includes(o.lang)) throw new CliError('--lang must be ja or en');
+          body['email'] = { to: list(o.to) ?? [], mode: o.mode, lang: o.lang };
+        }
+        const org = await orgOf(c, o.org);
+        const created = await (
+          await c.api()
+        ).request<SubscriptionView>('POST', `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions`, body);
+        c.print(created, `subscription ${created.id} (${created.channel}) created / 登録しました`);
+      },
+    );
 
   sub
     .command('list')
@@ -65,9 +91,22 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     .action(async (o: { org?: string }) => {
       const c = ctx();
       const org = await orgOf(c, o.org);
-      const res = await (await c.api()).request<SubscriptionView[] | { subscriptions: SubscriptionView[] }>('GET', `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions`);
+      const res = await (
+        await c.api()
+      ).request<SubscriptionView[] | { subscriptions: SubscriptionView[] }>(
+        'GET',
+        `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions`,
+      );
       const subs = Array.isArray(res) ? res : res.subscriptions;
-      const text = subs.length === 0 ? 'no subscriptions / 配信設定はありません' : subs.map((s) => `${s.id}\t${s.channel}\t${s.email ? `${s.email.mode} ${s.email.lang} ${s.email.to.join(',')}\t` : ''}${JSON.stringify(s.filters ?? {})}`).join('\n');
+      const text =
+        subs.length === 0
+          ? 'no subscriptions / 配信設定はありません'
+          : subs
+              .map(
+                (s) =>
+                  `${s.id}\t${s.channel}\t${s.email ? `${s.email.mode} ${s.email.lang} ${s.email.to.join(',')}\t` : ''}${JSON.stringify(s.filters ?? {})}`,
+              )
+              .join('\n');
       c.print(subs, text);
     });
 
@@ -78,7 +117,12 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     .action(async (id: string, o: { org?: string }) => {
       const c = ctx();
       const org = await orgOf(c, o.org);
-      await (await c.api()).request<unknown>('DELETE', `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions/${encodeURIComponent(id)}`);
+      await (
+        await c.api()
+      ).request<unknown>(
+        'DELETE',
+        `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions/${encodeURIComponent(id)}`,
+      );
       c.print({ id, removed: true }, `subscription ${id} removed / 削除しました`);
     });
   return sub;

@@ -8,40 +8,69 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
     .argument('[file]', 'STIX bundle file, or - for standard input')
     .option('--ioc <value>', 'a single indicator value (IP, domain, URL, email, hash)')
     .option('--kind <kind>', 'kind of --ioc: ipv4, ipv6, domain, url, email, md5, sha1, sha256, sha512')
-    .option('--tlp <tlp>', 'TLP for --ioc, or the default for unmarked objects: clear, green, amber, amber+strict, red')
+    .option(
+      '--tlp <tlp>',
+      'TLP for --ioc, or the default for unmarked objects: clear, green, amber, amber+strict, red',
+    )
     .option('--name <name>', 'indicator name for --ioc')
     .option('--named-recipient <org...>', 'named recipient organisations (RED, narrowed AMBER)')
     .option('--named', 'be named to recipients instead of anonymous', false)
     .option('--exercise', 'flag the submission as an exercise / 訓練', false)
-    .action(async (file: string | undefined, o: { ioc?: string; kind?: string; tlp?: string; name?: string; namedRecipient?: string[]; named: boolean; exercise: boolean }) => {
-      const c = ctx();
-      const api = await c.api();
-      const common: Record<string, unknown> = { named: o.named, exercise: o.exercise };
-      if (o.namedRecipient) common['namedRecipients'] = o.namedRecipient;
-      let status: Record<string, unknown>;
-      if (o.ioc !== undefined) {
-        if (file !== undefined) throw new CliError('give either a FILE or --ioc, not both');
-        if (!o.kind) throw new CliError('--kind is required with --ioc');
-        const body: Record<string, unknown> = { ...common, kind: o.kind, value: o.ioc, tlp: o.tlp ?? 'amber' };
-        if (o.name !== undefined) body['name'] = o.name;
-        status = await api.request('POST', '/api/v1/indicators', body);
-      } else {
-        if (file === undefined) throw new CliError('a FILE (or - for standard input) or --ioc is required');
-        const text = await c.io.readInput(file);
-        let bundle: unknown;
-        try {
-          bundle = JSON.parse(text);
-        } catch (err) {
-          throw new CliError(`${file} is not JSON: ${(err as Error).message}`);
+    .action(
+      async (
+        file: string | undefined,
+        o: {
+          ioc?: string;
+          kind?: string;
+          tlp?: string;
+          name?: string;
+          namedRecipient?: string[];
+          named: boolean;
+          exercise: boolean;
+        },
+      ) => {
+        const c = ctx();
+        const api = await c.api();
+        const common: Record<string, unknown> = { named: o.named, exercise: o.exercise };
+        if (o.namedRecipient) common['namedRecipients'] = o.namedRecipient;
+        let status: Record<string, unknown>;
+        if (o.ioc !== undefined) {
+          if (file !== undefined) throw new CliError('give either a FILE or --ioc, not both');
+          if (!o.kind) throw new CliError('--kind is required with --ioc');
+          const body: Record<string, unknown> = {
+            ...common,
+            kind: o.kind,
+            value: o.ioc,
+            tlp: o.tlp ?? 'amber',
+          };
+          if (o.name !== undefined) body['name'] = o.name;
+          status = await api.request('POST', '/api/v1/indicators', body);
+        } else {
+          if (file === undefined) throw new CliError('a FILE (or - for standard input) or --ioc is required');
+          const text = await c.io.readInput(file);
+          let bundle: unknown;
+          try {
+            bundle = JSON.parse(text);
+          } catch (err) {
+            throw new CliError(`${file} is not JSON: ${(err as Error).message}`);
+          }
+          const body: Record<string, unknown> = { ...common, bundle };
+          if (o.tlp !== undefined) body['defaultTlp'] = o.tlp;
+          status = await api.request('POST', '/api/v1/submissions', body);
         }
-        const body: Record<string, unknown> = { ...common, bundle };
-        if (o.tlp !== undefined) body['defaultTlp'] = o.tlp;
-        status = await api.request('POST', '/api/v1/submissions', body);
-      }
-      const s = status as { id?: string; status?: string; success_count?: number; failure_count?: number; failures?: { id: string; message?: string }[] };
-      const lines = [`status ${s.id ?? '?'}: ${s.status ?? '?'}, ${s.success_count ?? 0} accepted, ${s.failure_count ?? 0} failed / 受理 ${s.success_count ?? 0} 件`];
-      for (const f of s.failures ?? []) lines.push(`  failed ${f.id}: ${f.message ?? ''}`);
-      c.print(status, lines.join('\n'));
-      if ((s.failure_count ?? 0) > 0) c.setExitCode(1);
-    });
+        const s = status as {
+          id?: string;
+          status?: string;
+          success_count?: number;
+          failure_count?: number;
+          failures?: { id: string; message?: string }[];
+        };
+        const lines = [
+          `status ${s.id ?? '?'}: ${s.status ?? '?'}, ${s.success_count ?? 0} accepted, ${s.failure_count ?? 0} failed / 受理 ${s.success_count ?? 0} 件`,
+        ];
+        for (const f of s.failures ?? []) lines.push(`  failed ${f.id}: ${f.message ?? ''}`);
+        c.print(status, lines.join('\n'));
+        if ((s.failure_count ?? 0) > 0) c.setExitCode(1);
+      },
+    );
 }

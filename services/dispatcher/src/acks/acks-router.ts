@@ -12,7 +12,10 @@ export function createAcksRouter(deps: { acks: AcksService; authenticate: Authen
   defineRoute(r, deps.authenticate, {
     method: 'post',
     path: '/api/v1/alerts/:alertId/ack',
-    handler: async ({ principal, params }) => ({ status: 200, body: await deps.acks.acknowledge(principal, params['alertId'] ?? '') }),
+    handler: async ({ principal, params }) => ({
+      status: 200,
+      body: await deps.acks.acknowledge(principal, params['alertId'] ?? ''),
+    }),
   });
   defineRoute(r, deps.authenticate, {
     method: 'get',

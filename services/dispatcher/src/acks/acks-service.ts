@@ -1,4 +1,12 @@
-import { ForbiddenError, NotFoundError, ValidationError, type Clock, type Logger, type OrgId, type Principal } from '@isac/kernel';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type Clock,
+  type Logger,
+  type OrgId,
+  type Principal,
+} from '@isac/kernel';
 import type { Delivery, Stores } from '@isac/store';
 
 export interface AckView {
@@ -22,7 +30,10 @@ export function requireHubAdmin(p: Principal): void {
 }
 
 function view(d: Delivery): AckView {
-  const secs = d.sentAt && d.acknowledgedAt ? Math.max(0, (Date.parse(d.acknowledgedAt) - Date.parse(d.sentAt)) / 1000) : undefined;
+  const secs =
+    d.sentAt && d.acknowledgedAt
+      ? Math.max(0, (Date.parse(d.acknowledgedAt) - Date.parse(d.sentAt)) / 1000)
+      : undefined;
   return {
     orgId: d.orgId,
     alertId: d.alertId,
@@ -43,7 +54,11 @@ export class AcksService {
 
   /** The recipient organisation acknowledges one of its alerts; another org's alert is not_found. */
   async acknowledge(principal: Principal, alertId: string): Promise<AckView> {
-    const by = principal.userId ? `user:${principal.userId}` : principal.keyId ? `key:${principal.keyId}` : 'api';
+    const by = principal.userId
+      ? `user:${principal.userId}`
+      : principal.keyId
+        ? `key:${principal.keyId}`
+        : 'api';
     return this.ack(principal.orgId, alertId, by);
   }
 
@@ -61,23 +76,46 @@ export class AcksService {
     try {
       await this.ack(orgId, alertId, 'mqtt');
     } catch (err) {
-      this.deps.log.info({ orgId, alertId, err: err instanceof Error ? err.message : String(err) }, 'MQTT ack not recorded');
+      this.deps.log.info(
+        { orgId, alertId, err: err instanceof Error ? err.message : String(err) },
+        'MQTT ack not recorded',
+      );
     }
   }
 
   private async ack(orgId: OrgId, alertId: string, by: string): Promise<AckView> {
-    if (!UUID.test(alertId)) throw new ValidationError('alertId is not an alert id', [{ path: 'alertId', message: 'must be a UUID' }]);
+    if (!UUID.test(alertId))
+      throw new ValidationError('alertId is not an alert id', [
+        { path: 'alertId', message: 'must be a UUID' },
+      ]);
     const now = this.deps.clock.now();
     const d = await this.deps.stores.deliveries.acknowledge(orgId, alertId, by, now);
     if (!d) throw new NotFoundError(`alert ${alertId} not found`);
     await this.deps.stores.audit.append([
-      { at: now.toISOString(), actor: { orgId, ...(by.startsWith('user:') ? { userId: by.slice(5) } : by.startsWith('key:') ? { keyId: by.slice(4) } : {}) }, action: 'alert.ack', target: { kind: 'alert', id: alertId, orgId }, outcome: 'ok', details: { objectId: d.objectId, channel: d.channel } },
+      {
+        at: now.toISOString(),
+        actor: {
+          orgId,
+          ...(by.startsWith('user:')
+            ? { userId: by.slice(5) }
+            : by.startsWith('key:')
+              ? { keyId: by.slice(4) }
+              : {}),
+        },
+        action: 'alert.ack',
+        target: { kind: 'alert', id: alertId, orgId },
+        outcome: 'ok',
+        details: { objectId: d.objectId, channel: d.channel },
+      },
     ]);
     return view(d);
   }
 
   /** Hub admins: acknowledgements (and, with `all`, still-unacknowledged deliveries) per organisation. */
-  async list(principal: Principal, q: { orgId?: string | undefined; since?: string | undefined; limit: number; all?: boolean | undefined }): Promise<AckView[]> {
+  async list(
+    principal: Principal,
+    q: { orgId?: string | undefined; since?: string | undefined; limit: number; all?: boolean | undefined },
+  ): Promise<AckView[]> {
     requireHubAdmin(principal);
     const orgIds = q.orgId ? [q.orgId] : (await this.deps.stores.orgs.list()).map((o) => o.id);
     const out: AckView[] = [];
@@ -85,7 +123,9 @@ export class AcksService {
       const ds = await this.deps.stores.deliveries.listForOrg(id, { since: q.since, limit: q.limit });
       for (const d of ds) if (q.all || d.acknowledgedAt) out.push(view(d));
     }
-    out.sort((a, b) => (b.acknowledgedAt ?? b.deliveredAt ?? '').localeCompare(a.acknowledgedAt ?? a.deliveredAt ?? ''));
+    out.sort((a, b) =>
+      (b.acknowledgedAt ?? b.deliveredAt ?? '').localeCompare(a.acknowledgedAt ?? a.deliveredAt ?? ''),
+    );
     return out.slice(0, q.limit);
   }
 }

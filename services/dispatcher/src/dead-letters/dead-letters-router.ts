@@ -7,7 +7,16 @@ import { requireHubAdmin } from '../acks/acks-service.js';
 /** A dead letter as admins see it: what, why, how often tried; never the rendered message. */
 export function deadLetterView(j: Job): Record<string, unknown> {
   const { raw: _raw, ...payload } = j.payload as Record<string, unknown>;
-  return { id: j.id, kind: j.kind, key: j.key, attempts: j.attempts, reason: j.lastError, failedAt: j.updatedAt, createdAt: j.createdAt, payload };
+  return {
+    id: j.id,
+    kind: j.kind,
+    key: j.key,
+    attempts: j.attempts,
+    reason: j.lastError,
+    failedAt: j.updatedAt,
+    createdAt: j.createdAt,
+    payload,
+  };
 }
 
 export class DeadLettersService {
@@ -21,22 +30,39 @@ export class DeadLettersService {
   async retry(p: Principal, jobId: string): Promise<void> {
     requireHubAdmin(p);
     const now = this.deps.clock.now();
-    if (!(await this.deps.stores.jobs.revive(jobId, now))) throw new NotFoundError(`dead letter ${jobId} not found`);
+    if (!(await this.deps.stores.jobs.revive(jobId, now)))
+      throw new NotFoundError(`dead letter ${jobId} not found`);
     await this.deps.stores.audit.append([
-      { at: now.toISOString(), actor: { orgId: p.orgId, userId: p.userId }, action: 'dead_letter.retry', target: { kind: 'job', id: jobId }, outcome: 'ok' },
+      {
+        at: now.toISOString(),
+        actor: { orgId: p.orgId, userId: p.userId },
+        action: 'dead_letter.retry',
+        target: { kind: 'job', id: jobId },
+        outcome: 'ok',
+      },
     ]);
     this.deps.jobsReady?.notify();
   }
 }
 
-export function createDeadLettersRouter(deps: { deadLetters: DeadLettersService; authenticate: Authenticate }): Router {
+export function createDeadLettersRouter(deps: {
+  deadLetters: DeadLettersService;
+  authenticate: Authenticate;
+}): Router {
   const r = Router();
   defineRoute(r, deps.authenticate, {
     method: 'get',
     path: '/api/v1/dead-letters',
     handler: async ({ principal, query }) => {
       const n = Number(query['limit']);
-      return { body: { deadLetters: await deps.deadLetters.list(principal, Number.isInteger(n) && n > 0 ? Math.min(n, 1000) : 100) } };
+      return {
+        body: {
+          deadLetters: await deps.deadLetters.list(
+            principal,
+            Number.isInteger(n) && n > 0 ? Math.min(n, 1000) : 100,
+          ),
+        },
+      };
     },
   });
   defineRoute(r, deps.authenticate, {

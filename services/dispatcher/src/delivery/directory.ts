@@ -13,9 +13,7 @@ export class Directory {
   private subs: Subscription[] = [];
   private loading: Promise<void> | undefined;
 
-  constructor(
-    private readonly deps: { orgs: OrgStore; subscriptions: SubscriptionStore; cacheMs: number },
-  ) {}
+  constructor(private readonly deps: { orgs: OrgStore; subscriptions: SubscriptionStore; cacheMs: number }) {}
 
   async snapshot(): Promise<{ orgs: ReadonlyMap<OrgId, Org>; subs: readonly Subscription[] }> {
     const [o, s] = await Promise.all([this.deps.orgs.revision(), this.deps.subscriptions.revision()]);
@@ -36,7 +34,11 @@ export class Directory {
   }
 
   private async load(revision: string): Promise<void> {
-    const [orgs, mqtt, email] = await Promise.all([this.deps.orgs.list(), this.deps.subscriptions.listByChannel('mqtt'), this.deps.subscriptions.listByChannel('email')]);
+    const [orgs, mqtt, email] = await Promise.all([
+      this.deps.orgs.list(),
+      this.deps.subscriptions.listByChannel('mqtt'),
+      this.deps.subscriptions.listByChannel('email'),
+    ]);
     this.orgs = new Map(orgs.map((o) => [o.id, o]));
     this.subs = [...mqtt, ...email];
     this.revision = revision;

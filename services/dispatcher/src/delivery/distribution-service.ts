@@ -1,6 +1,16 @@
 import type { Clock, Logger, Org, Subscription, TlpLevel } from '@isac/kernel';
 import { knownMarkingsOf, type PolicyEngine, type PolicyInput } from '@isac/policy';
-import { deliveryKey, type Fanout, type FanoutResult, type Job, type NewAuditRecord, type NewDelivery, type NewFanout, type ObjectVersion, type Stores } from '@isac/store';
+import {
+  deliveryKey,
+  type Fanout,
+  type FanoutResult,
+  type Job,
+  type NewAuditRecord,
+  type NewDelivery,
+  type NewFanout,
+  type ObjectVersion,
+  type Stores,
+} from '@isac/store';
 import type { Observable } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
 import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
@@ -122,19 +132,46 @@ export class DistributionService {
         tlp: verdict.tlp,
         rule: verdict.reason.rule,
         mqtt: wanted.some((s) => s.channel === 'mqtt'),
-        emailNow: wanted.filter((s) => s.channel === 'email' && (s.email?.mode ?? 'immediate') === 'immediate'),
-        emailDigest: wanted.filter((s) => s.channel === 'email' && (s.email?.mode === 'hourly' || s.email?.mode === 'daily')),
+        emailNow: wanted.filter(
+          (s) => s.channel === 'email' && (s.email?.mode ?? 'immediate') === 'immediate',
+        ),
+        emailDigest: wanted.filter(
+          (s) => s.channel === 'email' && (s.email?.mode === 'hourly' || s.email?.mode === 'daily'),
+        ),
       });
     }
     if (plans.length === 0) return done;
-    const blocklist = config.blocklist.enabled && v.type === 'indicator' && observables.length > 0 ? this.blocklistState(v, now) : undefined;
+    const blocklist =
+      config.blocklist.enabled && v.type === 'indicator' && observables.length > 0
+        ? this.blocklistState(v, now)
+        : undefined;
 
     // 2. Record: the MQTT fan-out as one record, email deliveries one per organisation.
     const mqttPlans = plans.filter((p) => p.mqtt);
-    const fan = mqttPlans.length > 0 ? (await this.fanouts.add([{ objectId: v.id, version: v.version, channel: 'mqtt', recipients: mqttPlans.map((p) => ({ orgId: p.org.id, tlp: p.tlp })) }]))[0] : undefined;
+    const fan =
+      mqttPlans.length > 0
+        ? (
+            await this.fanouts.add([
+              {
+                objectId: v.id,
+                version: v.version,
+                channel: 'mqtt',
+                recipients: mqttPlans.map((p) => ({ orgId: p.org.id, tlp: p.tlp })),
+              },
+            ])
+          )[0]
+        : undefined;
     const rec = (org: Org, channel: string, tlp: TlpLevel): NewDelivery => {
       const key = deliveryKey(v.id, v.version, org.id, channel);
-      return { key, objectId: v.id, version: v.version, orgId: org.id, channel: 'email', alertId: alertIdFor(key), tlp };
+      return {
+        key,
+        objectId: v.id,
+        version: v.version,
+        orgId: org.id,
+        channel: 'email',
+        alertId: alertIdFor(key),
+        tlp,
+      };
     };
     const emailNow: { plan: Planned; delivery: NewDelivery }[] = [];
     const emails: NewDelivery[] = [];
@@ -152,7 +189,9 @@ export class DistributionService {
     emails.forEach((d, i) => (outcomes[i] === 'inserted' ? fresh.add(d.key) : seen.push(d.key)));
     // A retried (or re-queued) job: what the relay already took is not sent again.
     const alreadySent = new Set<string>();
-    if (seen.length > 0) for (const d of await stores.deliveries.getMany(seen)) if (d && d.status !== 'pending') alreadySent.add(d.key);
+    if (seen.length > 0)
+      for (const d of await stores.deliveries.getMany(seen))
+        if (d && d.status !== 'pending') alreadySent.add(d.key);
 
     // 3. Audit every new release: one record for the fan-out's new recipients, one per email delivery.
     const planOf = new Map(plans.map((p) => [p.org.id, p]));
@@ -183,7 +222,13 @@ export class DistributionService {
         action: 'object.release',
         target: { kind: 'object', id: v.id, orgId: d.orgId },
         outcome: 'ok',
-        details: { version: v.version, channel: d.key.slice(d.key.lastIndexOf('|') + 1), alertId: d.alertId, tlp: d.tlp, rule: planOf.get(d.orgId)?.rule },
+        details: {
+          version: v.version,
+          channel: d.key.slice(d.key.lastIndexOf('|') + 1),
+          alertId: d.alertId,
+          tlp: d.tlp,
+          rule: planOf.get(d.orgId)?.rule,
+        },
       });
     }
     await this.audits.add(audit);
@@ -192,13 +237,36 @@ export class DistributionService {
     for (const { plan, delivery } of emailNow) {
       if (alreadySent.has(delivery.key)) continue;
       const to = recipientsOf(plan.emailNow, plan.org);
-      const { raw, what } = await this.deps.mail.renderAlertMail({ org: plan.org, to, lang: langOf(plan.emailNow), object: plan.released, tlp: plan.tlp, alertId: delivery.alertId, exercise: v.exercise });
-      await this.deps.mail.enqueueSend(delivery.key, { deliveryKeys: [delivery.key], orgId: plan.org.id, to, raw: raw.toString('base64'), what });
+      const { raw, what } = await this.deps.mail.renderAlertMail({
+        org: plan.org,
+        to,
+        lang: langOf(plan.emailNow),
+        object: plan.released,
+        tlp: plan.tlp,
+        alertId: delivery.alertId,
+        exercise: v.exercise,
+      });
+      await this.deps.mail.enqueueSend(delivery.key, {
+        deliveryKeys: [delivery.key],
+        orgId: plan.org.id,
+        to,
+        raw: raw.toString('base64'),
+        what,
+      });
     }
     for (const plan of plans) for (const s of plan.emailDigest) await this.deps.mail.scheduleDigest(s, now);
     if (blocklist === 'add' && fan) {
       const until = validUntil(v);
-      if (until) await stores.jobs.enqueue({ kind: 'distribute', key: `blocklist_expire:${v.id}:${v.version}`, payload: { action: 'blocklist_expire', id: v.id, version: v.version }, runAt: until }, now);
+      if (until)
+        await stores.jobs.enqueue(
+          {
+            kind: 'distribute',
+            key: `blocklist_expire:${v.id}:${v.version}`,
+            payload: { action: 'blocklist_expire', id: v.id, version: v.version },
+            runAt: until,
+          },
+          now,
+        );
     }
     if (blocklist === 'remove') await this.expire(v.id, v.version, v);
 
@@ -219,7 +287,14 @@ export class DistributionService {
         },
       ];
       if (blocklist === 'add')
-        messages.push(...blocklistMessages(r.orgId, 'add', observables, { indicatorId: v.id, validUntil: validUntil(v), tlp: plan.tlp, expirySeconds: config.mqtt.messageExpirySeconds }));
+        messages.push(
+          ...blocklistMessages(r.orgId, 'add', observables, {
+            indicatorId: v.id,
+            validUntil: validUntil(v),
+            tlp: plan.tlp,
+            expirySeconds: config.mqtt.messageExpirySeconds,
+          }),
+        );
       todo.push({ index: r.index, messages });
     }
     if (todo.length === 0) return done;
@@ -230,11 +305,17 @@ export class DistributionService {
       const r = published[i];
       if (r && !r.ok && !failed.has(x.w.index)) failed.set(x.w.index, r.error);
     });
-    const results: FanoutResult[] = todo.map((w) => (failed.has(w.index) ? { index: w.index, ok: false, error: failed.get(w.index) } : { index: w.index, ok: true }));
+    const results: FanoutResult[] = todo.map((w) =>
+      failed.has(w.index)
+        ? { index: w.index, ok: false, error: failed.get(w.index) }
+        : { index: w.index, ok: true },
+    );
     await this.marks.add([{ id: fan.id, results }]);
     if (failed.size === 0) return done;
     const first = [...failed.values()][0] ?? 'publish failed';
-    return retry(`MQTT: ${failed.size} of ${todo.length} deliveries not acknowledged by the broker (${first})`);
+    return retry(
+      `MQTT: ${failed.size} of ${todo.length} deliveries not acknowledged by the broker (${first})`,
+    );
   }
 
   /** 'add' for a live indicator, 'remove' when revoked or past valid_until. */
@@ -253,16 +334,25 @@ export class DistributionService {
     const obs: Observable[] = observablesOf(v.object);
     if (obs.length === 0) return skipped('no observables');
     const reached = new Map<string, string>();
-    for (const d of await stores.deliveries.listForObject(id)) if (d.channel === 'mqtt' && d.status === 'sent') reached.set(d.orgId, d.tlp);
+    for (const d of await stores.deliveries.listForObject(id))
+      if (d.channel === 'mqtt' && d.status === 'sent') reached.set(d.orgId, d.tlp);
     if (reached.size === 0) return skipped('no organisation holds the entries');
     const reason = v.object['revoked'] === true ? 'revoked' : 'expired';
     const messages = [...reached].flatMap(([orgId, tlp]) =>
-      blocklistMessages(orgId, 'remove', obs, { indicatorId: id, reason, tlp: tlp as TlpLevel, expirySeconds: config.mqtt.messageExpirySeconds }),
+      blocklistMessages(orgId, 'remove', obs, {
+        indicatorId: id,
+        reason,
+        tlp: tlp as TlpLevel,
+        expirySeconds: config.mqtt.messageExpirySeconds,
+      }),
     );
     const results = await this.deps.publisher.publishAll(messages);
     const bad = results.find((r) => !r.ok);
     if (bad && !bad.ok) return retry(`MQTT: block-list removal not acknowledged (${bad.error})`);
-    this.deps.log.debug({ id, orgs: reached.size, at: clock.now().toISOString() }, 'block-list entries removed');
+    this.deps.log.debug(
+      { id, orgs: reached.size, at: clock.now().toISOString() },
+      'block-list entries removed',
+    );
     return done;
   }
 }

@@ -7,7 +7,8 @@ const ind = {
   type: 'indicator',
   id: 'indicator--1',
   pattern_type: 'stix',
-  pattern: "[ipv4-addr:value = '198.51.100.7'] OR [file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
+  pattern:
+    "[ipv4-addr:value = '198.51.100.7'] OR [file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
   confidence: 70,
   labels: ['phishing', 'banking'],
 };
@@ -32,9 +33,12 @@ describe('subscription filters', () => {
     ['tlp ceiling', { tlpCeiling: 'green' }, 'tlpCeiling'],
     ['tlp ceiling ok', { tlpCeiling: 'amber' }, undefined],
   ];
-  for (const [name, f, want] of rows) it(`filters on ${name}`, () => expect(filterMismatch(f, input)).to.equal(want));
+  for (const [name, f, want] of rows)
+    it(`filters on ${name}`, () => expect(filterMismatch(f, input)).to.equal(want));
   it('treats a missing confidence as below any minimum', () => {
-    expect(filterMismatch({ minConfidence: 1 }, { ...input, object: { type: 'malware', id: 'malware--1' } })).to.equal('minConfidence');
+    expect(
+      filterMismatch({ minConfidence: 1 }, { ...input, object: { type: 'malware', id: 'malware--1' } }),
+    ).to.equal('minConfidence');
   });
   it('never throws on a hostile pattern', () => {
     expect(observablesOf({ type: 'indicator', pattern_type: 'stix', pattern: '[[[[' })).to.deep.equal([]);

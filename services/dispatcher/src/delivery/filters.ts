@@ -7,7 +7,11 @@ const RANK: ReadonlyMap<string, number> = new Map(TLP_LEVELS.map((l, i) => [l, i
 
 /** The observables an object names: an indicator's STIX pattern, or the SCO itself. Never throws. */
 export function observablesOf(object: Json): Observable[] {
-  if (object['type'] === 'indicator' && (object['pattern_type'] ?? 'stix') === 'stix' && typeof object['pattern'] === 'string') {
+  if (
+    object['type'] === 'indicator' &&
+    (object['pattern_type'] ?? 'stix') === 'stix' &&
+    typeof object['pattern'] === 'string'
+  ) {
     try {
       return extractObservables(object['pattern']);
     } catch {
@@ -51,8 +55,14 @@ export interface FilterInput {
 export function filterMismatch(f: SubscriptionFilters, i: FilterInput): string | undefined {
   const type = String(i.object['type']);
   if (f.objectTypes && f.objectTypes.length > 0 && !f.objectTypes.includes(type)) return 'objectTypes';
-  if (f.observableKinds && f.observableKinds.length > 0 && !i.observables.some((o) => f.observableKinds!.includes(o.kind))) return 'observableKinds';
-  if (f.sourceSectors && f.sourceSectors.length > 0 && !f.sourceSectors.includes(i.submitter.sector)) return 'sourceSectors';
+  if (
+    f.observableKinds &&
+    f.observableKinds.length > 0 &&
+    !i.observables.some((o) => f.observableKinds!.includes(o.kind))
+  )
+    return 'observableKinds';
+  if (f.sourceSectors && f.sourceSectors.length > 0 && !f.sourceSectors.includes(i.submitter.sector))
+    return 'sourceSectors';
   if (f.minConfidence !== undefined && f.minConfidence > 0) {
     const c = i.object['confidence'];
     if (typeof c !== 'number' || c < f.minConfidence) return 'minConfidence';
@@ -61,6 +71,7 @@ export function filterMismatch(f: SubscriptionFilters, i: FilterInput): string |
     const labels = Array.isArray(i.object['labels']) ? (i.object['labels'] as unknown[]) : [];
     if (!labels.some((l) => typeof l === 'string' && f.labels!.includes(l))) return 'labels';
   }
-  if (f.tlpCeiling !== undefined && (RANK.get(i.tlp) ?? 99) > (RANK.get(f.tlpCeiling) ?? -1)) return 'tlpCeiling';
+  if (f.tlpCeiling !== undefined && (RANK.get(i.tlp) ?? 99) > (RANK.get(f.tlpCeiling) ?? -1))
+    return 'tlpCeiling';
   return undefined;
 }

@@ -19,7 +19,9 @@ export function alertIdFor(deliveryKey: string): string {
  */
 export function alertBundle(alertId: string, released: Json, tlp: TlpLevel): Json {
   const markings = new Map<string, Json>();
-  const refs = Array.isArray(released['object_marking_refs']) ? (released['object_marking_refs'] as unknown[]) : [];
+  const refs = Array.isArray(released['object_marking_refs'])
+    ? (released['object_marking_refs'] as unknown[])
+    : [];
   for (const r of refs) {
     const m = typeof r === 'string' ? tlpMarkingById(r) : undefined;
     if (m) markings.set(m.id, m.object);
@@ -44,7 +46,9 @@ const markingsJson = new Map<string, string>();
  * per distinct release.
  */
 export function alertBundleJson(alertId: string, released: Json, tlp: TlpLevel): string {
-  const refs = Array.isArray(released['object_marking_refs']) ? (released['object_marking_refs'] as unknown[]) : [];
+  const refs = Array.isArray(released['object_marking_refs'])
+    ? (released['object_marking_refs'] as unknown[])
+    : [];
   const cacheKey = `${tlp}|${refs.filter((r) => typeof r === 'string').join(',')}`;
   let tail = markingsJson.get(cacheKey);
   if (tail === undefined) {

@@ -59,12 +59,16 @@ export const T = {
       `An alert marked TLP:${tlp} is available to your organisation. Because of its handling level its content is not sent in clear email.\nFetch it over TAXII: ${url} (object ${id})\nRegister an OpenPGP public key to receive the content in encrypted mail.`,
   },
   trialBody: {
-    ja: (d: number, end: string) => `貴組織の試用会員期間は ${end} に終了します (残り${d}日)。正会員への移行についてはハブ管理者にご連絡ください。`,
-    en: (d: number, end: string) => `Your organisation's trial membership ends on ${end} (${d} day${d === 1 ? '' : 's'} left). Contact the hub administrators to become a full member.`,
+    ja: (d: number, end: string) =>
+      `貴組織の試用会員期間は ${end} に終了します (残り${d}日)。正会員への移行についてはハブ管理者にご連絡ください。`,
+    en: (d: number, end: string) =>
+      `Your organisation's trial membership ends on ${end} (${d} day${d === 1 ? '' : 's'} left). Contact the hub administrators to become a full member.`,
   },
   digestWithheld: {
-    ja: (n: number, url: string) => `このほか ${n} 件のアラートは取扱区分のため本文に含めていません。TAXII で取得してください: ${url}`,
-    en: (n: number, url: string) => `${n} more alert(s) are not included because of their handling level. Fetch them over TAXII: ${url}`,
+    ja: (n: number, url: string) =>
+      `このほか ${n} 件のアラートは取扱区分のため本文に含めていません。TAXII で取得してください: ${url}`,
+    en: (n: number, url: string) =>
+      `${n} more alert(s) are not included because of their handling level. Fetch them over TAXII: ${url}`,
   },
 } as const;
 

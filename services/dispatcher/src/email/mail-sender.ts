@@ -27,7 +27,13 @@ export interface MailSender {
  */
 export class SmtpMailSender implements MailSender {
   private readonly transport: Transporter;
-  constructor(opts: { url: string; secure?: boolean | undefined; allowSelfSigned: boolean; timeoutMs: number; maxConnections?: number | undefined }) {
+  constructor(opts: {
+    url: string;
+    secure?: boolean | undefined;
+    allowSelfSigned: boolean;
+    timeoutMs: number;
+    maxConnections?: number | undefined;
+  }) {
     const u = new URL(opts.url);
     this.transport = nodemailer.createTransport({
       pool: true,
@@ -36,7 +42,9 @@ export class SmtpMailSender implements MailSender {
       host: u.hostname,
       port: u.port ? Number(u.port) : u.protocol === 'smtps:' ? 465 : 587,
       secure: opts.secure ?? u.protocol === 'smtps:',
-      auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+      auth: u.username
+        ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) }
+        : undefined,
       connectionTimeout: opts.timeoutMs,
       greetingTimeout: opts.timeoutMs,
       socketTimeout: opts.timeoutMs,
@@ -61,7 +69,8 @@ export class SmtpMailSender implements MailSender {
 export function classifySmtpError(err: unknown): AppError {
   const e = err as { responseCode?: number; code?: string; message?: string };
   const msg = `SMTP: ${e.message ?? String(err)}`;
-  if (typeof e.responseCode === 'number' && e.responseCode >= 500) return new MailRejectedError(msg, [], { cause: err });
+  if (typeof e.responseCode === 'number' && e.responseCode >= 500)
+    return new MailRejectedError(msg, [], { cause: err });
   return new TransientError(msg, [], { cause: err });
 }
 

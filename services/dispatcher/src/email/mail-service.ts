@@ -1,4 +1,14 @@
-import { TLP_LEVELS, TransientError, type Clock, type IdGenerator, type Logger, type Org, type Signal, type Subscription, type TlpLevel } from '@isac/kernel';
+import {
+  TLP_LEVELS,
+  TransientError,
+  type Clock,
+  type IdGenerator,
+  type Logger,
+  type Org,
+  type Signal,
+  type Subscription,
+  type TlpLevel,
+} from '@isac/kernel';
 import { knownMarkingsOf, type PolicyEngine } from '@isac/policy';
 import type { Job, Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
@@ -8,7 +18,14 @@ import { observablesOf } from '../delivery/filters.js';
 import type { Lang } from './i18n.js';
 import { MailRejectedError, type MailSender } from './mail-sender.js';
 import { buildEncryptedMime, buildMime, type Envelope } from './mime.js';
-import { renderAlert, renderDigest, renderNotice, renderTrialReminder, type DigestItem, type RenderedMail } from './render.js';
+import {
+  renderAlert,
+  renderDigest,
+  renderNotice,
+  renderTrialReminder,
+  type DigestItem,
+  type RenderedMail,
+} from './render.js';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -71,24 +88,61 @@ export class MailService {
 
   private envelope(to: readonly string[], headers: Record<string, string>): Envelope {
     const domain = /@([^>\s]+)/.exec(this.deps.config.smtp.from)?.[1] ?? 'isac.invalid';
-    return { from: this.deps.config.smtp.from, to, messageId: `<${this.deps.ids.uuid()}@${domain}>`, date: this.deps.clock.now(), headers };
+    return {
+      from: this.deps.config.smtp.from,
+      to,
+      messageId: `<${this.deps.ids.uuid()}@${domain}>`,
+      date: this.deps.clock.now(),
+      headers,
+    };
   }
 
   /**
    * Renders one alert for one organisation: encrypted when it has a key, in clear up to GREEN,
    * a notice without content otherwise.
    */
-  async renderAlertMail(i: { org: Org; to: readonly string[]; lang: Lang; object: Json; tlp: TlpLevel; alertId: string; exercise: boolean }): Promise<{ raw: Buffer; what: SendMailPayload['what'] }> {
-    const headers: Record<string, string> = { 'X-ISAC-Alert-Id': i.alertId, 'X-ISAC-TLP': i.tlp.toUpperCase(), ...(i.exercise ? { 'X-ISAC-Exercise': 'true' } : {}) };
+  async renderAlertMail(i: {
+    org: Org;
+    to: readonly string[];
+    lang: Lang;
+    object: Json;
+    tlp: TlpLevel;
+    alertId: string;
+    exercise: boolean;
+  }): Promise<{ raw: Buffer; what: SendMailPayload['what'] }> {
+    const headers: Record<string, string> = {
+      'X-ISAC-Alert-Id': i.alertId,
+      'X-ISAC-TLP': i.tlp.toUpperCase(),
+      ...(i.exercise ? { 'X-ISAC-Exercise': 'true' } : {}),
+    };
     const env = this.envelope(i.to, headers);
     const bundle = alertBundle(i.alertId, i.object, i.tlp);
-    const full = (): RenderedMail => renderAlert({ object: i.object, bundle, tlp: i.tlp, alertId: i.alertId, exercise: i.exercise, observables: observablesOf(i.object), lang: i.lang });
+    const full = (): RenderedMail =>
+      renderAlert({
+        object: i.object,
+        bundle,
+        tlp: i.tlp,
+        alertId: i.alertId,
+        exercise: i.exercise,
+        observables: observablesOf(i.object),
+        lang: i.lang,
+      });
     if (i.org.pgpPublicKey) {
       const prefix = `[ISAC]${i.exercise ? '[EXERCISE]' : ''}[TLP:${i.tlp.toUpperCase()}]`;
-      return { raw: await buildEncryptedMime(full(), env, i.org.pgpPublicKey, i.lang, prefix), what: 'encrypted' };
+      return {
+        raw: await buildEncryptedMime(full(), env, i.org.pgpPublicKey, i.lang, prefix),
+        what: 'encrypted',
+      };
     }
     if (needsEncryption(i.tlp)) {
-      const notice = renderNotice({ objectId: String(i.object['id']), tlp: i.tlp, alertId: i.alertId, exercise: i.exercise, lang: i.lang, taxiiUrl: this.deps.config.mail.taxiiUrl });
+      const notice = renderNotice({
+        objectId: String(i.object['id']),
+        tlp: i.tlp,
+        alertId: i.alertId,
+        exercise: i.exercise,
+        lang: i.lang,
+        taxiiUrl: this.deps.config.mail.taxiiUrl,
+      });
       return { raw: await buildMime(notice, env), what: 'notice' };
     }
     return { raw: await buildMime(full(), env), what: 'alert' };
@@ -96,7 +150,10 @@ export class MailService {
 
   /** Queues the send of a rendered message; one job per key, so a repeat is a no-op. */
   async enqueueSend(key: string, p: SendMailPayload): Promise<void> {
-    await this.deps.stores.jobs.enqueue({ kind: 'send_mail', key: `send_mail:${key}`, payload: { ...p } }, this.deps.clock.now());
+    await this.deps.stores.jobs.enqueue(
+      { kind: 'send_mail', key: `send_mail:${key}`, payload: { ...p } },
+      this.deps.clock.now(),
+    );
     this.deps.jobsReady?.notify();
   }
 
@@ -105,9 +162,19 @@ export class MailService {
     const mode = sub.email?.mode;
     if (mode !== 'hourly' && mode !== 'daily') return;
     const w = digestWindow(mode, now);
-    const payload: DigestPayload = { orgId: sub.orgId, subscriptionId: sub.id, windowStart: w.start.toISOString(), windowEnd: w.end.toISOString() };
+    const payload: DigestPayload = {
+      orgId: sub.orgId,
+      subscriptionId: sub.id,
+      windowStart: w.start.toISOString(),
+      windowEnd: w.end.toISOString(),
+    };
     await this.deps.stores.jobs.enqueue(
-      { kind: 'digest', key: `digest:${sub.id}:${payload.windowStart}`, payload: { ...payload }, runAt: new Date(w.end.getTime() + this.deps.config.digest.graceMs).toISOString() },
+      {
+        kind: 'digest',
+        key: `digest:${sub.id}:${payload.windowStart}`,
+        payload: { ...payload },
+        runAt: new Date(w.end.getTime() + this.deps.config.digest.graceMs).toISOString(),
+      },
       now,
     );
   }
@@ -120,10 +187,17 @@ export class MailService {
       return skipped('no recipients');
     }
     try {
-      await this.deps.sender.send({ from: this.deps.config.smtp.from, to: p.to, raw: Buffer.from(p.raw, 'base64') });
+      await this.deps.sender.send({
+        from: this.deps.config.smtp.from,
+        to: p.to,
+        raw: Buffer.from(p.raw, 'base64'),
+      });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      const final = err instanceof MailRejectedError || !(err instanceof TransientError) || job.attempts >= this.deps.config.worker.maxAttempts;
+      const final =
+        err instanceof MailRejectedError ||
+        !(err instanceof TransientError) ||
+        job.attempts >= this.deps.config.worker.maxAttempts;
       for (const k of p.deliveryKeys) await this.deps.stores.deliveries.markFailed(k, msg, final);
       if (err instanceof MailRejectedError) return dead(msg);
       throw err;
@@ -141,7 +215,9 @@ export class MailService {
     if (!org || !sub) return skipped('organisation or subscription gone');
     const suffix = `|${digestChannel(sub.id)}`;
     const all = await stores.deliveries.listForOrg(p.orgId, { since: p.windowStart, limit: 100_000 });
-    const mine = all.filter((d) => d.key.endsWith(suffix) && d.status === 'pending' && d.createdAt < p.windowEnd).slice(0, this.deps.config.digest.maxItems);
+    const mine = all
+      .filter((d) => d.key.endsWith(suffix) && d.status === 'pending' && d.createdAt < p.windowEnd)
+      .slice(0, this.deps.config.digest.maxItems);
     if (mine.length === 0) return skipped('nothing in the window');
     const items: DigestItem[] = [];
     const objects: Json[] = [];
@@ -155,7 +231,17 @@ export class MailService {
         await stores.deliveries.markFailed(d.key, 'object gone', true);
         continue;
       }
-      const input = { object: v.object, tlp: v.tlp, unknownMarkings: v.unknownMarkings, knownMarkings: knownMarkingsOf(v.object, v.unknownMarkings), submitter, anonymous: v.anonymous, namedRecipients: v.namedRecipients, recipient: org, now };
+      const input = {
+        object: v.object,
+        tlp: v.tlp,
+        unknownMarkings: v.unknownMarkings,
+        knownMarkings: knownMarkingsOf(v.object, v.unknownMarkings),
+        submitter,
+        anonymous: v.anonymous,
+        namedRecipients: v.namedRecipients,
+        recipient: org,
+        now,
+      };
       const r = policy.releaseFor(input, { hub, submitterIdentityId: submitter.identityId });
       if (r.verdict.kind === 'deny' || !r.object) {
         await stores.deliveries.markFailed(d.key, `policy: ${r.verdict.reason.rule}`, true);
@@ -166,19 +252,46 @@ export class MailService {
         withheld += 1;
         continue;
       }
-      items.push({ object: r.object, tlp: r.verdict.tlp, alertId: d.alertId, exercise: v.exercise, observables: observablesOf(r.object) });
+      items.push({
+        object: r.object,
+        tlp: r.verdict.tlp,
+        alertId: d.alertId,
+        exercise: v.exercise,
+        observables: observablesOf(r.object),
+      });
       objects.push(r.object);
     }
     if (keys.length === 0) return skipped('nothing releasable in the window');
     const markings = new Map<string, Json>();
-    for (const it of items) for (const o of (alertBundle(it.alertId, it.object, it.tlp)['objects'] as Json[]).slice(1)) markings.set(String(o['id']), o);
-    const bundle = { type: 'bundle', id: `bundle--${this.deps.ids.uuid()}`, objects: [...objects, ...markings.values()] };
+    for (const it of items)
+      for (const o of (alertBundle(it.alertId, it.object, it.tlp)['objects'] as Json[]).slice(1))
+        markings.set(String(o['id']), o);
+    const bundle = {
+      type: 'bundle',
+      id: `bundle--${this.deps.ids.uuid()}`,
+      objects: [...objects, ...markings.values()],
+    };
     const lang: Lang = sub.email?.lang ?? 'both';
-    const mail = renderDigest({ items, withheld, lang, window: { start: p.windowStart, end: p.windowEnd }, taxiiUrl: this.deps.config.mail.taxiiUrl, bundle });
+    const mail = renderDigest({
+      items,
+      withheld,
+      lang,
+      window: { start: p.windowStart, end: p.windowEnd },
+      taxiiUrl: this.deps.config.mail.taxiiUrl,
+      bundle,
+    });
     const to = recipientsOf([sub], org);
     const env = this.envelope(to, { 'X-ISAC-Digest': `${p.subscriptionId} ${p.windowStart}` });
-    const raw = org.pgpPublicKey ? await buildEncryptedMime(mail, env, org.pgpPublicKey, lang, '[ISAC]') : await buildMime(mail, env);
-    await this.enqueueSend(`digest:${sub.id}:${p.windowStart}`, { deliveryKeys: keys, orgId: org.id, to, raw: raw.toString('base64'), what: 'digest' });
+    const raw = org.pgpPublicKey
+      ? await buildEncryptedMime(mail, env, org.pgpPublicKey, lang, '[ISAC]')
+      : await buildMime(mail, env);
+    await this.enqueueSend(`digest:${sub.id}:${p.windowStart}`, {
+      deliveryKeys: keys,
+      orgId: org.id,
+      to,
+      raw: raw.toString('base64'),
+      what: 'digest',
+    });
     return done;
   }
 
@@ -190,10 +303,21 @@ export class MailService {
     if (!org) return skipped('organisation gone');
     if (org.contacts.length === 0) return skipped('organisation has no contacts');
     const end = org.trial?.endsAt;
-    const daysLeft = typeof p.daysLeft === 'number' ? p.daysLeft : end ? Math.max(0, Math.ceil((Date.parse(end) - this.deps.clock.now().getTime()) / 86_400_000)) : 0;
+    const daysLeft =
+      typeof p.daysLeft === 'number'
+        ? p.daysLeft
+        : end
+          ? Math.max(0, Math.ceil((Date.parse(end) - this.deps.clock.now().getTime()) / 86_400_000))
+          : 0;
     const mail = renderTrialReminder({ daysLeft, endsAt: end ?? '', orgName: org.name });
     const raw = await buildMime(mail, this.envelope(org.contacts, { 'X-ISAC-Notify': 'trial_reminder' }));
-    await this.enqueueSend(`notify:${job.key}`, { deliveryKeys: [], orgId: org.id, to: org.contacts, raw: raw.toString('base64'), what: 'trial_reminder' });
+    await this.enqueueSend(`notify:${job.key}`, {
+      deliveryKeys: [],
+      orgId: org.id,
+      to: org.contacts,
+      raw: raw.toString('base64'),
+      what: 'trial_reminder',
+    });
     return done;
   }
 }

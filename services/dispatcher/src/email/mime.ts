@@ -29,7 +29,11 @@ export async function buildMime(mail: RenderedMail, env: Envelope): Promise<Buff
     messageId: env.messageId,
     date: env.date,
     headers: safeHeaders(env.headers),
-    attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+    attachments: mail.attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+    })),
   });
   return composer.compile().build();
 }
@@ -38,18 +42,32 @@ export async function buildMime(mail: RenderedMail, env: Envelope): Promise<Buff
  * RFC 3156 PGP/MIME: the whole inner entity (text, HTML, attachment and the real subject) is
  * encrypted to the organisation's key; the outer subject says only that an encrypted alert came.
  */
-export async function buildEncryptedMime(mail: RenderedMail, env: Envelope, armoredKey: string, lang: Lang, outerSubjectPrefix: string): Promise<Buffer> {
+export async function buildEncryptedMime(
+  mail: RenderedMail,
+  env: Envelope,
+  armoredKey: string,
+  lang: Lang,
+  outerSubjectPrefix: string,
+): Promise<Buffer> {
   const inner = await new MailComposer({
     subject: headerSafe(mail.subject, 400),
     text: mail.text,
     html: mail.html,
-    attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+    attachments: mail.attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+    })),
   })
     .compile()
     .build();
   // Only the MIME entity (Content-Type onwards); MailComposer also writes Date/Message-ID headers.
   const key = await openpgp.readKey({ armoredKey });
-  const encrypted: unknown = await openpgp.encrypt({ message: await openpgp.createMessage({ text: inner.toString('utf8') }), encryptionKeys: key, format: 'armored' });
+  const encrypted: unknown = await openpgp.encrypt({
+    message: await openpgp.createMessage({ text: inner.toString('utf8') }),
+    encryptionKeys: key,
+    format: 'armored',
+  });
   const ciphertext = String(encrypted);
   const root = new MimeNode('multipart/encrypted; protocol="application/pgp-encrypted"');
   root.setHeader({
@@ -60,7 +78,16 @@ export async function buildEncryptedMime(mail: RenderedMail, env: Envelope, armo
     Date: env.date.toUTCString(),
     ...safeHeaders(env.headers),
   });
-  root.createChild('application/pgp-encrypted').setHeader('Content-Description', 'PGP/MIME version identification').setHeader('Content-Transfer-Encoding', '7bit').setContent('Version: 1\r\n');
-  root.createChild('application/octet-stream; name="encrypted.asc"').setHeader('Content-Disposition', 'inline; filename="encrypted.asc"').setHeader('Content-Description', 'OpenPGP encrypted message').setHeader('Content-Transfer-Encoding', '7bit').setContent(ciphertext);
+  root
+    .createChild('application/pgp-encrypted')
+    .setHeader('Content-Description', 'PGP/MIME version identification')
+    .setHeader('Content-Transfer-Encoding', '7bit')
+    .setContent('Version: 1\r\n');
+  root
+    .createChild('application/octet-stream; name="encrypted.asc"')
+    .setHeader('Content-Disposition', 'inline; filename="encrypted.asc"')
+    .setHeader('Content-Description', 'OpenPGP encrypted message')
+    .setHeader('Content-Transfer-Encoding', '7bit')
+    .setContent(ciphertext);
   return root.build();
 }

@@ -25,7 +25,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 const tlpLabel = (t: TlpLevel): string => t.toUpperCase();
 
 function prefix(tlp: TlpLevel | undefined, exercise: boolean, lang: Lang): string {
@@ -73,11 +74,17 @@ function textTable(rows: readonly Row[]): string {
 
 function htmlTable(rows: readonly Row[]): string {
   return `<table border="1" cellpadding="4" cellspacing="0">${rows
-    .map((r) => `<tr><th align="left">${escapeHtml(r.label)}</th><td>${escapeHtml(r.value).replace(/\r?\n/g, '<br>')}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><th align="left">${escapeHtml(r.label)}</th><td>${escapeHtml(r.value).replace(/\r?\n/g, '<br>')}</td></tr>`,
+    )
     .join('')}</table>`;
 }
 
-function obsRows(obs: readonly Observable[], l: 'ja' | 'en'): { head: [string, string]; rows: [string, string][] } {
+function obsRows(
+  obs: readonly Observable[],
+  l: 'ja' | 'en',
+): { head: [string, string]; rows: [string, string][] } {
   return {
     head: [T.fields.kind[l], T.fields.value[l]],
     rows: obs.map((o) => [o.algorithm ? `${o.kind} (${o.algorithm})` : o.kind, o.value]),
@@ -115,32 +122,56 @@ export interface AlertMailInput {
 export function renderAlert(i: AlertMailInput): RenderedMail {
   const type = String(i.object['type']);
   const name = nameOf(i.object);
-  const subject = headerSafe(`${prefix(i.tlp, i.exercise, i.lang)} ${pick(i.lang, T.newObject.ja(typeName(type, 'ja')), T.newObject.en(typeName(type, 'en')))}: ${name}`, 240);
+  const subject = headerSafe(
+    `${prefix(i.tlp, i.exercise, i.lang)} ${pick(i.lang, T.newObject.ja(typeName(type, 'ja')), T.newObject.en(typeName(type, 'en')))}: ${name}`,
+    240,
+  );
   const text: string[] = [];
   const html: string[] = [];
   for (const l of langs(i.lang)) {
     const rows = objectRows(i.object, i.tlp, i.alertId, l);
     const heading = `${i.exercise ? `[${T.exercise[l]}] ` : ''}${T.newObject[l](typeName(type, l))}`;
-    text.push(`${heading}\n\n${textTable(rows)}\n${obsText(i.observables, l)}\n${T.ack[l](i.alertId)}\n${T.attached[l]}`);
-    html.push(`<h2>${escapeHtml(heading)}</h2>${htmlTable(rows)}${obsHtml(i.observables, l)}<p>${escapeHtml(T.ack[l](i.alertId))}</p><p>${escapeHtml(T.attached[l])}</p>`);
+    text.push(
+      `${heading}\n\n${textTable(rows)}\n${obsText(i.observables, l)}\n${T.ack[l](i.alertId)}\n${T.attached[l]}`,
+    );
+    html.push(
+      `<h2>${escapeHtml(heading)}</h2>${htmlTable(rows)}${obsHtml(i.observables, l)}<p>${escapeHtml(T.ack[l](i.alertId))}</p><p>${escapeHtml(T.attached[l])}</p>`,
+    );
   }
   return {
     subject,
     text: text.join('\n\n----------------------------------------\n\n'),
     html: htmlDoc(subject, html.join('<hr>')),
-    attachments: [{ filename: `alert-${i.alertId}.stix.json`, contentType: STIX_MEDIA_TYPE, content: JSON.stringify(i.bundle, null, 2) }],
+    attachments: [
+      {
+        filename: `alert-${i.alertId}.stix.json`,
+        contentType: STIX_MEDIA_TYPE,
+        content: JSON.stringify(i.bundle, null, 2),
+      },
+    ],
   };
 }
 
 /** No content: says an alert exists and how to fetch it over TAXII (RED/AMBER without a key). */
-export function renderNotice(i: { objectId: string; tlp: TlpLevel; alertId: string; exercise: boolean; lang: Lang; taxiiUrl: string }): RenderedMail {
-  const subject = headerSafe(`${prefix(i.tlp, i.exercise, i.lang)} ${pick(i.lang, T.notice.ja, T.notice.en)}`);
+export function renderNotice(i: {
+  objectId: string;
+  tlp: TlpLevel;
+  alertId: string;
+  exercise: boolean;
+  lang: Lang;
+  taxiiUrl: string;
+}): RenderedMail {
+  const subject = headerSafe(
+    `${prefix(i.tlp, i.exercise, i.lang)} ${pick(i.lang, T.notice.ja, T.notice.en)}`,
+  );
   const text: string[] = [];
   const html: string[] = [];
   for (const l of langs(i.lang)) {
     const body = T.noticeBody[l](tlpLabel(i.tlp), i.taxiiUrl, i.objectId);
     text.push(`${body}\n${T.fields.alertId[l]}: ${i.alertId}\n${T.ack[l](i.alertId)}`);
-    html.push(`<p>${escapeHtml(body).replace(/\n/g, '<br>')}</p><p>${escapeHtml(T.fields.alertId[l])}: ${escapeHtml(i.alertId)}</p>`);
+    html.push(
+      `<p>${escapeHtml(body).replace(/\n/g, '<br>')}</p><p>${escapeHtml(T.fields.alertId[l])}: ${escapeHtml(i.alertId)}</p>`,
+    );
   }
   return { subject, text: text.join('\n\n'), html: htmlDoc(subject, html.join('<hr>')), attachments: [] };
 }
@@ -154,9 +185,18 @@ export interface DigestItem {
 }
 
 /** A window's alerts in one message; withheld = how many could not be included in clear. */
-export function renderDigest(i: { items: readonly DigestItem[]; withheld: number; lang: Lang; window: { start: string; end: string }; taxiiUrl: string; bundle: Json }): RenderedMail {
+export function renderDigest(i: {
+  items: readonly DigestItem[];
+  withheld: number;
+  lang: Lang;
+  window: { start: string; end: string };
+  taxiiUrl: string;
+  bundle: Json;
+}): RenderedMail {
   const n = i.items.length + i.withheld;
-  const subject = headerSafe(`[ISAC] ${pick(i.lang, T.digest.ja(n), T.digest.en(n))} ${i.window.start} – ${i.window.end}`);
+  const subject = headerSafe(
+    `[ISAC] ${pick(i.lang, T.digest.ja(n), T.digest.en(n))} ${i.window.start} – ${i.window.end}`,
+  );
   const text: string[] = [];
   const html: string[] = [];
   for (const l of langs(i.lang)) {
@@ -183,7 +223,16 @@ export function renderDigest(i: { items: readonly DigestItem[]; withheld: number
     subject,
     text: text.join('\n\n----------------------------------------\n\n'),
     html: htmlDoc(subject, html.join('<hr>')),
-    attachments: i.items.length > 0 ? [{ filename: 'digest.stix.json', contentType: STIX_MEDIA_TYPE, content: JSON.stringify(i.bundle, null, 2) }] : [],
+    attachments:
+      i.items.length > 0
+        ? [
+            {
+              filename: 'digest.stix.json',
+              contentType: STIX_MEDIA_TYPE,
+              content: JSON.stringify(i.bundle, null, 2),
+            },
+          ]
+        : [],
   };
 }
 
@@ -196,7 +245,10 @@ export function renderTrialReminder(i: { daysLeft: number; endsAt: string; orgNa
   return {
     subject,
     text: `${ja}\n\n----------------------------------------\n\n${en}`,
-    html: htmlDoc(subject, `<p>${escapeHtml(ja).replace(/\n/g, '<br>')}</p><hr><p>${escapeHtml(en).replace(/\n/g, '<br>')}</p>`),
+    html: htmlDoc(
+      subject,
+      `<p>${escapeHtml(ja).replace(/\n/g, '<br>')}</p><hr><p>${escapeHtml(en).replace(/\n/g, '<br>')}</p>`,
+    ),
     attachments: [],
   };
 }

@@ -17,7 +17,9 @@ describe('Coalescer', () => {
 
   it('settles a caller only after the flush that carries its items is done', async () => {
     let release: (() => void) | undefined;
-    const c = new Coalescer<string, string>((xs) => new Promise((resolve) => (release = () => resolve([...xs]))));
+    const c = new Coalescer<string, string>(
+      (xs) => new Promise((resolve) => (release = () => resolve([...xs]))),
+    );
     let settled = false;
     const p = c.add(['k']).then((r) => {
       settled = true;
@@ -49,7 +51,9 @@ describe('Coalescer', () => {
   });
 
   it('when a combined write fails, writes each caller on its own, so only the bad one fails', async () => {
-    const c = new Coalescer<string, string>((xs) => (xs.includes('bad') ? Promise.reject(new Error('constraint')) : Promise.resolve([...xs])));
+    const c = new Coalescer<string, string>((xs) =>
+      xs.includes('bad') ? Promise.reject(new Error('constraint')) : Promise.resolve([...xs]),
+    );
     const [good, bad] = await Promise.allSettled([c.add(['x', 'y']), c.add(['bad'])]);
     expect(good).to.deep.equal({ status: 'fulfilled', value: ['x', 'y'] });
     expect(bad.status).to.equal('rejected');

@@ -11,7 +11,11 @@
  * bad batch fails only its own job.
  */
 export class Coalescer<I, O> {
-  private queue: { readonly items: readonly I[]; readonly resolve: (out: O[]) => void; readonly reject: (err: unknown) => void }[] = [];
+  private queue: {
+    readonly items: readonly I[];
+    readonly resolve: (out: O[]) => void;
+    readonly reject: (err: unknown) => void;
+  }[] = [];
   private scheduled = false;
   private flushing = false;
   private lastFlush = -Infinity;

@@ -3,7 +3,15 @@ import { Signal, silentLogger, systemClock } from '@isac/kernel';
 import { openSqliteStores, type Stores } from '@isac/store';
 import { JobWorker, done, type JobWorkerOptions } from './job-worker.js';
 
-const options: JobWorkerOptions = { leaseMs: 30_000, pollMs: 60_000, batch: 4, concurrency: 4, maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 100 };
+const options: JobWorkerOptions = {
+  leaseMs: 30_000,
+  pollMs: 60_000,
+  batch: 4,
+  concurrency: 4,
+  maxAttempts: 3,
+  backoffBaseMs: 10,
+  backoffCapMs: 100,
+};
 
 async function until(cond: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
   const t0 = Date.now();
@@ -45,7 +53,8 @@ describe('JobWorker', () => {
     });
     worker.start();
     await new Promise((r) => setTimeout(r, 20)); // the worker is asleep (poll 60 s)
-    for (let i = 0; i < 10; i++) await stores.jobs.enqueue({ kind: 'distribute', key: `k${i}`, payload: {} }, new Date());
+    for (let i = 0; i < 10; i++)
+      await stores.jobs.enqueue({ kind: 'distribute', key: `k${i}`, payload: {} }, new Date());
     signal.notify();
     const t0 = Date.now();
     await until(async () => (await stores.jobs.list({ status: 'done', limit: 100 })).length === 10);
@@ -66,11 +75,16 @@ describe('JobWorker', () => {
       signal,
       handlers: { distribute: () => new Promise((r) => setTimeout(() => r(done), 50)) },
     });
-    for (let i = 0; i < 3; i++) await stores.jobs.enqueue({ kind: 'distribute', key: `k${i}`, payload: {} }, new Date());
+    for (let i = 0; i < 3; i++)
+      await stores.jobs.enqueue({ kind: 'distribute', key: `k${i}`, payload: {} }, new Date());
     worker.start();
     await until(async () => (await stores.jobs.list({ status: 'running', limit: 10 })).length === 3);
     await worker.stop();
     const jobs = await stores.jobs.list({ limit: 10 });
-    expect(jobs.map((j) => [j.status, j.attempts])).to.deep.equal([['done', 1], ['done', 1], ['done', 1]]);
+    expect(jobs.map((j) => [j.status, j.attempts])).to.deep.equal([
+      ['done', 1],
+      ['done', 1],
+      ['done', 1],
+    ]);
   });
 });

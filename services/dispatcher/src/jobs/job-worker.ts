@@ -109,7 +109,13 @@ export class JobWorker {
       if (this.mayClaim()) {
         try {
           this.lastClaim = performance.now();
-          const claimed = await jobs.claim(owner, clock.now(), options.leaseMs, Math.min(free, options.batch), this.kinds);
+          const claimed = await jobs.claim(
+            owner,
+            clock.now(),
+            options.leaseMs,
+            Math.min(free, options.batch),
+            this.kinds,
+          );
           n = claimed.length;
           for (const j of claimed) this.startJob(j);
         } catch (err) {
@@ -145,12 +151,20 @@ export class JobWorker {
 
   private mayClaim(): boolean {
     const n = this.inHand.size;
-    return n <= this.lowWater || (n < this.concurrency && performance.now() - this.lastClaim >= JobWorker.MAX_CLAIM_GAP_MS);
+    return (
+      n <= this.lowWater ||
+      (n < this.concurrency && performance.now() - this.lastClaim >= JobWorker.MAX_CLAIM_GAP_MS)
+    );
   }
 
   private startJob(job: Job): void {
     const p: Promise<void> = this.runJob(job)
-      .catch((err: unknown) => this.deps.log.error({ err, jobId: job.id, kind: job.kind }, 'job settlement failed; the lease will expire'))
+      .catch((err: unknown) =>
+        this.deps.log.error(
+          { err, jobId: job.id, kind: job.kind },
+          'job settlement failed; the lease will expire',
+        ),
+      )
       .finally(() => {
         this.inHand.delete(p);
         // Enough slots free again: claim (the jobs left waiting meanwhile).
@@ -163,14 +177,20 @@ export class JobWorker {
     let wait = this.deps.options.pollMs;
     try {
       const next = await this.deps.jobs.nextDue();
-      if (next !== undefined) wait = Math.max(0, Math.min(wait, Date.parse(next) - this.deps.clock.now().getTime()));
+      if (next !== undefined)
+        wait = Math.max(0, Math.min(wait, Date.parse(next) - this.deps.clock.now().getTime()));
     } catch {
       // poll at the normal pace
     }
     if (this.pending || !this.running) return;
     // Slots taken: wait for them to free up (poke) or, with some free, for the claim gap to pass.
     if (!this.mayClaim())
-      wait = Math.max(wait, this.inHand.size < this.concurrency ? this.lastClaim + JobWorker.MAX_CLAIM_GAP_MS - performance.now() : this.deps.options.leaseMs);
+      wait = Math.max(
+        wait,
+        this.inHand.size < this.concurrency
+          ? this.lastClaim + JobWorker.MAX_CLAIM_GAP_MS - performance.now()
+          : this.deps.options.leaseMs,
+      );
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, wait);
       this.wake = () => {
@@ -190,30 +210,42 @@ export class JobWorker {
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       outcome = err instanceof TransientError ? retry(msg) : dead(msg);
-      if (!(err instanceof TransientError)) log.error({ err, jobId: job.id, kind: job.kind }, 'job failed permanently');
+      if (!(err instanceof TransientError))
+        log.error({ err, jobId: job.id, kind: job.kind }, 'job failed permanently');
     }
     const now = clock.now();
     let settled: boolean;
     switch (outcome.kind) {
       case 'done':
       case 'skipped':
-        if (outcome.kind === 'skipped') log.debug({ jobId: job.id, kind: job.kind, reason: outcome.reason }, 'job skipped');
+        if (outcome.kind === 'skipped')
+          log.debug({ jobId: job.id, kind: job.kind, reason: outcome.reason }, 'job skipped');
         settled = (await this.completions.add([job.id]))[0] === true;
         break;
       case 'retry':
         if (job.attempts >= options.maxAttempts) {
-          settled = await jobs.bury(job.id, owner, `${outcome.error} (gave up after ${job.attempts} attempts)`, now);
+          settled = await jobs.bury(
+            job.id,
+            owner,
+            `${outcome.error} (gave up after ${job.attempts} attempts)`,
+            now,
+          );
           log.error({ jobId: job.id, kind: job.kind, error: outcome.error }, 'job is a dead letter');
         } else {
-          const after = outcome.afterMs ?? backoffMs(job.attempts, options.backoffBaseMs, options.backoffCapMs);
+          const after =
+            outcome.afterMs ?? backoffMs(job.attempts, options.backoffBaseMs, options.backoffCapMs);
           settled = await jobs.retry(job.id, owner, new Date(now.getTime() + after), outcome.error, now);
-          log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, error: outcome.error, afterMs: after }, 'job will be retried');
+          log.warn(
+            { jobId: job.id, kind: job.kind, attempt: job.attempts, error: outcome.error, afterMs: after },
+            'job will be retried',
+          );
         }
         break;
       case 'dead':
         settled = await jobs.bury(job.id, owner, outcome.error, now);
         break;
     }
-    if (!settled) log.warn({ jobId: job.id, kind: job.kind }, 'lease lost before the job settled; another worker has it');
+    if (!settled)
+      log.warn({ jobId: job.id, kind: job.kind }, 'lease lost before the job settled; another worker has it');
   }
 }

@@ -20,12 +20,27 @@ export function blocklistMessages(
   orgId: OrgId,
   action: 'add' | 'remove',
   observables: readonly Observable[],
-  meta: { indicatorId: string; validUntil?: string | undefined; reason?: 'revoked' | 'expired' | undefined; tlp: TlpLevel; expirySeconds: number },
+  meta: {
+    indicatorId: string;
+    validUntil?: string | undefined;
+    reason?: 'revoked' | 'expired' | undefined;
+    tlp: TlpLevel;
+    expirySeconds: number;
+  },
 ): OutgoingMessage[] {
   const byKind = new Map<string, BlocklistEntry[]>();
   for (const o of observables) {
     const list = byKind.get(o.kind) ?? [];
-    list.push({ action, kind: o.kind, value: o.value, algorithm: o.algorithm, indicatorId: meta.indicatorId, validUntil: meta.validUntil, reason: meta.reason, tlp: meta.tlp });
+    list.push({
+      action,
+      kind: o.kind,
+      value: o.value,
+      algorithm: o.algorithm,
+      indicatorId: meta.indicatorId,
+      validUntil: meta.validUntil,
+      reason: meta.reason,
+      tlp: meta.tlp,
+    });
     byKind.set(o.kind, list);
   }
   return [...byKind].map(([kind, entries]) => ({

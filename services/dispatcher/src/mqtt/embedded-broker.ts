@@ -85,7 +85,12 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     return ownersWrite;
   };
 
-  const authenticate = (client: Client, username: string | undefined, password: Buffer | undefined, done: (e: AuthenticateError | null, ok: boolean | null) => void): void => {
+  const authenticate = (
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (e: AuthenticateError | null, ok: boolean | null) => void,
+  ): void => {
     const user = username ?? '';
     const pass = password?.toString('utf8') ?? '';
     if (user === opts.internalCredential.username) {
@@ -98,10 +103,13 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     opts
       .authenticate(user, pass)
       .then((p) => {
-        if (p.orgId !== user) return done(authError('the username must be the organisation id of the credential', 4), false);
-        if (!p.scopes.includes('subscribe')) return done(authError('the credential lacks the "subscribe" scope', 5), false);
+        if (p.orgId !== user)
+          return done(authError('the username must be the organisation id of the credential', 4), false);
+        if (!p.scopes.includes('subscribe'))
+          return done(authError('the credential lacks the "subscribe" scope', 5), false);
         const owner = clientIdOwner.get(client.id);
-        if (owner !== undefined && owner !== p.orgId) return done(authError('client id in use by another organisation', 2), false);
+        if (owner !== undefined && owner !== p.orgId)
+          return done(authError('client id in use by another organisation', 2), false);
         who.set(client, { internal: false, orgId: p.orgId });
         if (owner !== undefined) return done(null, true);
         clientIdOwner.set(client.id, p.orgId);
@@ -115,7 +123,10 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         );
       })
       .catch((err: unknown) => {
-        log.info({ clientId: client.id, username: user, reason: err instanceof Error ? err.message : String(err) }, 'MQTT login refused');
+        log.info(
+          { clientId: client.id, username: user, reason: err instanceof Error ? err.message : String(err) },
+          'MQTT login refused',
+        );
         done(authError('bad username or password', 4), false);
       });
   };
@@ -126,7 +137,8 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       s.filter,
       (packet, cb) => {
         // aedes hands every matching message here, including its own $SYS ones; only clients' acks count.
-        if (typeof packet.topic === 'string' && Buffer.isBuffer(packet.payload)) s.handler(packet.topic, packet.payload);
+        if (typeof packet.topic === 'string' && Buffer.isBuffer(packet.payload))
+          s.handler(packet.topic, packet.payload);
         cb();
       },
       () => undefined,
@@ -144,8 +156,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           // the message expiry the hub gives alerts: queued messages of offline sessions go when it passes
           ...(m.messageExpirySeconds ? { messageExpiry: Date.now() + m.messageExpirySeconds * 1000 } : {}),
         },
-        (err?: Error | null) =>
-        resolve(err ? { ok: false, error: err.message } : { ok: true }),
+        (err?: Error | null) => resolve(err ? { ok: false, error: err.message } : { ok: true }),
       ),
     );
   const publisher: AlertPublisher = {
@@ -161,7 +172,8 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     },
     async publishAll(messages) {
       const a = aedes;
-      if (!a || a.closed) return messages.map(() => ({ ok: false as const, error: 'embedded MQTT broker not running' }));
+      if (!a || a.closed)
+        return messages.map(() => ({ ok: false as const, error: 'embedded MQTT broker not running' }));
       const results = await Promise.all(messages.map((m) => publishOne(a, m)));
       // Taken means durable: queued for persistent sessions in a committed write (or already acknowledged).
       const p = ownPersistence;
@@ -184,16 +196,28 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         await mkdir(mqttDir, { recursive: true });
         clientIdOwner.clear();
         try {
-          for (const [id, org] of Object.entries(JSON.parse(await readFile(ownersFile, 'utf8')) as Record<string, string>)) clientIdOwner.set(id, org);
+          for (const [id, org] of Object.entries(
+            JSON.parse(await readFile(ownersFile, 'utf8')) as Record<string, string>,
+          ))
+            clientIdOwner.set(id, org);
         } catch (err) {
           if ((err as { code?: string }).code !== 'ENOENT') throw err;
         }
         persistence = ownPersistence = new DurableSessionPersistence(path.join(mqttDir, 'sessions.db'), {
-          onError: (err) => log.error({ err }, 'MQTT session store commit failed; the jobs waiting on it retry'),
+          onError: (err) =>
+            log.error({ err }, 'MQTT session store commit failed; the jobs waiting on it retry'),
         });
         // Sessions of hubs before ADR 0007 were kept in LevelDB here; they are not carried over.
-        if (await stat(path.join(mqttDir, 'sessions')).then((s) => s.isDirectory(), () => false))
-          log.warn({ dir: path.join(mqttDir, 'sessions') }, 'MQTT sessions in the old LevelDB store are not carried over: persistent subscribers get session present = 0 on their next CONNECT and must subscribe again; the directory may be removed');
+        if (
+          await stat(path.join(mqttDir, 'sessions')).then(
+            (s) => s.isDirectory(),
+            () => false,
+          )
+        )
+          log.warn(
+            { dir: path.join(mqttDir, 'sessions') },
+            'MQTT sessions in the old LevelDB store are not carried over: persistent subscribers get session present = 0 on their next CONNECT and must subscribe again; the directory may be removed',
+          );
       }
       aedes = await Aedes.createBroker({
         concurrency: ROUTING_CONCURRENCY,
@@ -202,8 +226,12 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         authorizeSubscribe: (client, sub, cb) => {
           const w = who.get(client);
           if (w?.internal) return cb(null, sub);
-          if (w && maySubscribe(w.orgId, sub.topic)) return cb(null, { ...sub, qos: sub.qos > 1 ? 1 : sub.qos });
-          log.info({ clientId: client.id, orgId: w && !w.internal ? w.orgId : undefined, topic: sub.topic }, 'MQTT subscription refused');
+          if (w && maySubscribe(w.orgId, sub.topic))
+            return cb(null, { ...sub, qos: sub.qos > 1 ? 1 : sub.qos });
+          log.info(
+            { clientId: client.id, orgId: w && !w.internal ? w.orgId : undefined, topic: sub.topic },
+            'MQTT subscription refused',
+          );
           cb(null, null);
         },
         authorizePublish: (client, packet, cb) => {
@@ -215,7 +243,9 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         },
       });
       for (const s of inbound) subscribeInbound(aedes, s);
-      aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'));
+      aedes.on('clientError', (client, err) =>
+        log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'),
+      );
       const srv = net.createServer(aedes.handle);
       server = srv;
       await new Promise<void>((resolve, reject) => {

@@ -37,7 +37,15 @@ export class DynsecProvisioner {
   private queue: Promise<unknown> = Promise.resolve();
   private waiting: ((r: DynsecResponse[]) => void) | undefined;
 
-  constructor(private readonly opts: { url: string; adminUsername: string; adminPassword: string; log: Logger; timeoutMs?: number }) {}
+  constructor(
+    private readonly opts: {
+      url: string;
+      adminUsername: string;
+      adminPassword: string;
+      log: Logger;
+      timeoutMs?: number;
+    },
+  ) {}
 
   private async connect(): Promise<MqttClient> {
     if (this.client?.connected) return this.client;
@@ -90,7 +98,10 @@ export class DynsecProvisioner {
     return p;
   }
 
-  private async ok(commands: readonly DynsecCommand[], tolerate: RegExp = /already exists/i): Promise<DynsecResponse[]> {
+  private async ok(
+    commands: readonly DynsecCommand[],
+    tolerate: RegExp = /already exists/i,
+  ): Promise<DynsecResponse[]> {
     const rs = await this.send(commands);
     const bad = rs.find((r) => r.error && !tolerate.test(r.error));
     if (bad) throw new Error(`dynsec ${bad.command}: ${bad.error}`);
@@ -109,7 +120,12 @@ export class DynsecProvisioner {
           { acltype: 'publishClientReceive', topic: 'isac/v1/orgs/+/acks', priority: 0, allow: true },
         ],
       },
-      { command: 'createClient', username: cred.username, password: cred.password, roles: [{ rolename: HUB_ROLE }] },
+      {
+        command: 'createClient',
+        username: cred.username,
+        password: cred.password,
+        roles: [{ rolename: HUB_ROLE }],
+      },
     ]);
     await this.ok([{ command: 'setClientPassword', username: cred.username, password: cred.password }]);
   }
@@ -118,7 +134,12 @@ export class DynsecProvisioner {
   async ensureOrg(orgId: OrgId, password?: string): Promise<void> {
     await this.ok([
       { command: 'createRole', rolename: orgRole(orgId), acls: orgAcls(orgId) },
-      { command: 'createClient', username: orgId, roles: [{ rolename: orgRole(orgId) }], ...(password ? { password } : {}) },
+      {
+        command: 'createClient',
+        username: orgId,
+        roles: [{ rolename: orgRole(orgId) }],
+        ...(password ? { password } : {}),
+      },
     ]);
     if (password) await this.setOrgPassword(orgId, password);
     // a client disabled while its organisation was suspended comes back with it
@@ -136,7 +157,13 @@ export class DynsecProvisioner {
   }
 
   async removeOrg(orgId: OrgId): Promise<void> {
-    await this.ok([{ command: 'deleteClient', username: orgId }, { command: 'deleteRole', rolename: orgRole(orgId) }], /not found/i);
+    await this.ok(
+      [
+        { command: 'deleteClient', username: orgId },
+        { command: 'deleteRole', rolename: orgRole(orgId) },
+      ],
+      /not found/i,
+    );
   }
 
   async close(): Promise<void> {

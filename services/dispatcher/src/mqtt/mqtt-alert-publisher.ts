@@ -73,8 +73,10 @@ export class MqttAlertPublisher implements AlertPublisher {
     this.connect();
     const wait = this.opts.connectWaitMs ?? 3000;
     const t0 = Date.now();
-    while (!this.connected && Date.now() - t0 < wait && !this.stopped) await new Promise((r) => setTimeout(r, 20));
-    if (!this.connected) this.opts.log.warn({ url: this.opts.url }, 'MQTT broker not reachable yet; publishing will retry');
+    while (!this.connected && Date.now() - t0 < wait && !this.stopped)
+      await new Promise((r) => setTimeout(r, 20));
+    if (!this.connected)
+      this.opts.log.warn({ url: this.opts.url }, 'MQTT broker not reachable yet; publishing will retry');
   }
 
   private connect(): void {
@@ -97,7 +99,8 @@ export class MqttAlertPublisher implements AlertPublisher {
     c.on('close', () => {
       // Fail what is in flight now (the job retries it) and drop this client with its outgoing
       // store, so mqtt.js does not also resend it on reconnect: one copy per attempt.
-      if (this.client === c && (this.inflight.get(c)?.size ?? 0) > 0) this.recycle(c, 'connection to the broker lost');
+      if (this.client === c && (this.inflight.get(c)?.size ?? 0) > 0)
+        this.recycle(c, 'connection to the broker lost');
     });
     c.on('message', (topic, payload) => {
       for (const s of this.inbound) if (topicMatches(s.filter, topic)) s.handler(topic, payload);
@@ -113,7 +116,8 @@ export class MqttAlertPublisher implements AlertPublisher {
       }
       this.opts.log.warn({ err: err.message, url: this.opts.url }, 'MQTT publisher error');
       // A refused CONNACK suppresses reconnects in mqtt.js; keep trying (credentials may be provisioned later).
-      if (typeof code === 'number' && code > 0 && !this.stopped) setTimeout(() => !this.stopped && c.reconnect(), this.opts.reconnectPeriodMs ?? 1000);
+      if (typeof code === 'number' && code > 0 && !this.stopped)
+        setTimeout(() => !this.stopped && c.reconnect(), this.opts.reconnectPeriodMs ?? 1000);
     });
   }
 
@@ -146,7 +150,10 @@ export class MqttAlertPublisher implements AlertPublisher {
         set.delete(fail);
         resolve({ ok: false, error });
       };
-      const timer = setTimeout(() => this.recycle(c, `no PUBACK within ${this.opts.publishTimeoutMs} ms`), this.opts.publishTimeoutMs);
+      const timer = setTimeout(
+        () => this.recycle(c, `no PUBACK within ${this.opts.publishTimeoutMs} ms`),
+        this.opts.publishTimeoutMs,
+      );
       set.add(fail);
       c.publish(m.topic, m.payload, opts, (err) => {
         if (settled) return;

@@ -28,12 +28,17 @@ export function provisionMqttHandler(deps: {
       }
       const current = org.mqttCredential?.generation;
       if (current === undefined || !deps.secret) return skipped('no MQTT credential issued');
-      if (typeof generation === 'number' && generation < current) return skipped(`superseded by generation ${current}`);
+      if (typeof generation === 'number' && generation < current)
+        return skipped(`superseded by generation ${current}`);
       await deps.provisioner.ensureOrg(orgId, mqttPassword(deps.secret, orgId, current));
       return done;
     } catch (err) {
       deps.log.warn({ err, orgId }, 'MQTT provisioning failed; will retry');
-      return retry(err instanceof TransientError ? err.message : `Mosquitto provisioning failed: ${(err as Error).message}`);
+      return retry(
+        err instanceof TransientError
+          ? err.message
+          : `Mosquitto provisioning failed: ${(err as Error).message}`,
+      );
     }
   };
 }

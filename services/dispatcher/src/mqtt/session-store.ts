@@ -1,6 +1,9 @@
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
-import MemoryPersistence, { type StoredPacket as AedesPacket, type StoredSubscription as Subscription } from 'aedes-persistence/asyncPersistence.js';
+import MemoryPersistence, {
+  type StoredPacket as AedesPacket,
+  type StoredSubscription as Subscription,
+} from 'aedes-persistence/asyncPersistence.js';
 
 type Client = { readonly id: string };
 
@@ -34,7 +37,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   /** sync() callers, in seq order: each waits for every message up to `seq`, and for the changes pending at its call. */
-  private waiting: { seq: number; changes: boolean; resolve: () => void; reject: (err: Error) => void }[] = [];
+  private waiting: { seq: number; changes: boolean; resolve: () => void; reject: (err: Error) => void }[] =
+    [];
   private closed = false;
   private readonly commitMs: number;
   private readonly holdMs: number;
@@ -76,14 +80,20 @@ export class DurableSessionPersistence extends MemoryPersistence {
   override async setup(broker: unknown): Promise<void> {
     // Restore into memory first (through the parent, so nothing is recorded again).
     const bySub = new Map<string, Subscription[]>();
-    for (const r of this.db.prepare('SELECT client_id, topic, doc FROM subscriptions').all() as { client_id: string; topic: string; doc: string }[]) {
+    for (const r of this.db.prepare('SELECT client_id, topic, doc FROM subscriptions').all() as {
+      client_id: string;
+      topic: string;
+      doc: string;
+    }[]) {
       const list = bySub.get(r.client_id) ?? [];
       list.push({ topic: r.topic, ...(JSON.parse(r.doc) as Omit<Subscription, 'topic'>) });
       bySub.set(r.client_id, list);
     }
     for (const [clientId, list] of bySub) await super.addSubscriptions({ id: clientId }, list);
     const now = Date.now();
-    for (const r of this.db.prepare('SELECT key, client_id, seq, packet, payload FROM outgoing ORDER BY client_id, seq').all() as { key: string; client_id: string; seq: number; packet: string; payload: Buffer }[]) {
+    for (const r of this.db
+      .prepare('SELECT key, client_id, seq, packet, payload FROM outgoing ORDER BY client_id, seq')
+      .all() as { key: string; client_id: string; seq: number; packet: string; payload: Buffer }[]) {
       this.seq = Math.max(this.seq, r.seq);
       const packet: AedesPacket = { ...(JSON.parse(r.packet) as AedesPacket), payload: r.payload };
       if (packet.messageExpiry !== undefined && packet.messageExpiry <= now) {
@@ -97,7 +107,10 @@ export class DurableSessionPersistence extends MemoryPersistence {
     if (this.acked.size > 0) this.schedule();
     this.expiryTimer = setInterval(() => this.expireAll(), this.expiryCheckMs);
     this.expiryTimer.unref();
-    for (const r of this.db.prepare('SELECT packet, payload FROM retained').all() as { packet: string; payload: Buffer }[]) {
+    for (const r of this.db.prepare('SELECT packet, payload FROM retained').all() as {
+      packet: string;
+      payload: Buffer;
+    }[]) {
       await super.storeRetained({ ...(JSON.parse(r.packet) as AedesPacket), payload: r.payload });
     }
     await super.setup(broker);
@@ -105,7 +118,12 @@ export class DurableSessionPersistence extends MemoryPersistence {
 
   override async addSubscriptions(client: Client, subs: Subscription[]): Promise<void> {
     await super.addSubscriptions(client, subs);
-    for (const s of subs) this.subs.set(subKey(client.id, s.topic), { clientId: client.id, topic: s.topic, doc: JSON.stringify({ qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl }) });
+    for (const s of subs)
+      this.subs.set(subKey(client.id, s.topic), {
+        clientId: client.id,
+        topic: s.topic,
+        doc: JSON.stringify({ qos: s.qos, rh: s.rh, rap: s.rap, nl: s.nl }),
+      });
     this.schedule();
   }
 
@@ -158,7 +176,10 @@ export class DurableSessionPersistence extends MemoryPersistence {
     return Promise.reject(new Error('no such packet'));
   }
 
-  override async outgoingClearMessageId(client: Client, packet: AedesPacket): Promise<AedesPacket | undefined> {
+  override async outgoingClearMessageId(
+    client: Client,
+    packet: AedesPacket,
+  ): Promise<AedesPacket | undefined> {
     const q = this.queues.get(client.id) ?? [];
     const i = q.findIndex((x) => x.messageId === packet.messageId);
     if (i < 0) return Promise.resolve(undefined);
@@ -179,7 +200,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
     if (!q) return;
     const keep: AedesPacket[] = [];
     for (const x of q) {
-      if (x.messageExpiry !== undefined && x.messageExpiry <= now && x.messageId === undefined) this.forget(clientId, x);
+      if (x.messageExpiry !== undefined && x.messageExpiry <= now && x.messageId === undefined)
+        this.forget(clientId, x);
       else keep.push(x);
     }
     if (keep.length === 0) this.queues.delete(clientId);
@@ -215,7 +237,16 @@ export class DurableSessionPersistence extends MemoryPersistence {
   override async storeRetained(packet: AedesPacket): Promise<void> {
     await super.storeRetained(packet);
     const { payload, ...rest } = packet;
-    this.retained.set(packet.topic, payload.length === 0 ? null : { topic: packet.topic, packet: JSON.stringify(rest), payload: typeof payload === 'string' ? Buffer.from(payload) : payload });
+    this.retained.set(
+      packet.topic,
+      payload.length === 0
+        ? null
+        : {
+            topic: packet.topic,
+            packet: JSON.stringify(rest),
+            payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+          },
+    );
     this.schedule();
   }
 
@@ -264,7 +295,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.commit(false);
-      if (this.unwritten.size > 0 || this.acked.size > 0 || this.changesPending || this.waiting.length > 0) this.schedule();
+      if (this.unwritten.size > 0 || this.acked.size > 0 || this.changesPending || this.waiting.length > 0)
+        this.schedule();
     }, this.commitMs);
   }
 
@@ -286,7 +318,9 @@ export class DurableSessionPersistence extends MemoryPersistence {
     } catch (err) {
       // Not committed: every waiter learns it (their jobs retry); it is all tried again next time.
       this.onError?.(err);
-      const e = new Error(`MQTT session store commit failed: ${err instanceof Error ? err.message : String(err)}`);
+      const e = new Error(
+        `MQTT session store commit failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
       for (const w of this.waiting.splice(0)) w.reject(e);
       return;
     }
@@ -304,7 +338,9 @@ export class DurableSessionPersistence extends MemoryPersistence {
     const db = this.db;
     return {
       clearClient: db.prepare('DELETE FROM outgoing WHERE client_id = ?'),
-      putOut: db.prepare('INSERT OR REPLACE INTO outgoing (key, client_id, seq, packet, payload) VALUES (?, ?, ?, ?, ?)'),
+      putOut: db.prepare(
+        'INSERT OR REPLACE INTO outgoing (key, client_id, seq, packet, payload) VALUES (?, ?, ?, ?, ?)',
+      ),
       delOut: db.prepare('DELETE FROM outgoing WHERE key = ?'),
       putSub: db.prepare('INSERT OR REPLACE INTO subscriptions (client_id, topic, doc) VALUES (?, ?, ?)'),
       delSub: db.prepare('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?'),
@@ -313,14 +349,26 @@ export class DurableSessionPersistence extends MemoryPersistence {
     };
   }
 
-  private write(cleared: string[], puts: [string, OutgoingRow][], deletes: string[], subs: [string, SubRow | null][], retained: [string, RetainedRow | null][]): void {
+  private write(
+    cleared: string[],
+    puts: [string, OutgoingRow][],
+    deletes: string[],
+    subs: [string, SubRow | null][],
+    retained: [string, RetainedRow | null][],
+  ): void {
     const st = (this.statements ??= this.prepare());
     this.db
       .transaction(() => {
         for (const c of cleared) st.clearClient.run(c);
         for (const [k, r] of puts) {
           const { payload, ...rest } = r.packet;
-          st.putOut.run(k, r.clientId, r.seq, JSON.stringify({ ...rest, messageId: undefined }), typeof payload === 'string' ? Buffer.from(payload) : payload);
+          st.putOut.run(
+            k,
+            r.clientId,
+            r.seq,
+            JSON.stringify({ ...rest, messageId: undefined }),
+            typeof payload === 'string' ? Buffer.from(payload) : payload,
+          );
         }
         for (const k of deletes) st.delOut.run(k);
         for (const [k, r] of subs) {
@@ -368,7 +416,8 @@ interface RetainedRow {
 }
 
 /** A queued message is one per (client, broker, counter): what aedes matches on PUBACK. */
-const outKey = (clientId: string, p: AedesPacket): string => `${clientId}\u0000${p.brokerId}\u0000${p.brokerCounter}`;
+const outKey = (clientId: string, p: AedesPacket): string =>
+  `${clientId}\u0000${p.brokerId}\u0000${p.brokerCounter}`;
 const subKey = (clientId: string, topic: string): string => `${clientId}\u0000${topic}`;
 const splitSubKey = (k: string): [string, string] => {
   const i = k.indexOf('\u0000');

@@ -3,8 +3,12 @@ import { alertTopic, blocklistTopic, mayPublish, maySubscribe, topicSegment } fr
 
 describe('MQTT topics', () => {
   it('builds alert, exercise and block-list topics', () => {
-    expect(alertTopic('bank-a', 'amber+strict', 'indicator')).to.equal('isac/v1/orgs/bank-a/alerts/amber-strict/indicator');
-    expect(alertTopic('bank-a', 'green', 'malware', true)).to.equal('isac/v1/orgs/bank-a/exercise/alerts/green/malware');
+    expect(alertTopic('bank-a', 'amber+strict', 'indicator')).to.equal(
+      'isac/v1/orgs/bank-a/alerts/amber-strict/indicator',
+    );
+    expect(alertTopic('bank-a', 'green', 'malware', true)).to.equal(
+      'isac/v1/orgs/bank-a/exercise/alerts/green/malware',
+    );
     expect(blocklistTopic('bank-a', 'ipv4')).to.equal('isac/v1/orgs/bank-a/blocklist/ipv4');
   });
   for (const bad of ['a/b', 'a+b', '#', '', 'x\u0000', 'line\nbreak', '$SYS', 'tab\t']) {

@@ -9,8 +9,16 @@ const UNSAFE = /[+#/\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** One topic level, checked: never empty, no wildcard, separator or control character. */
 export function topicSegment(value: string, what: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 128 || UNSAFE.test(value) || value.startsWith('$')) {
-    throw new ValidationError(`${what} is not a safe MQTT topic segment`, [{ path: what, message: 'must be 1-128 characters without + # / $ or control characters' }]);
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > 128 ||
+    UNSAFE.test(value) ||
+    value.startsWith('$')
+  ) {
+    throw new ValidationError(`${what} is not a safe MQTT topic segment`, [
+      { path: what, message: 'must be 1-128 characters without + # / $ or control characters' },
+    ]);
   }
   return value;
 }
@@ -64,7 +72,9 @@ export function maySubscribe(orgId: OrgId, filter: string): boolean {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(rest)) return false;
   const levels = rest.split('/');
-  return levels.every((l, i) => (l.includes('#') ? l === '#' && i === levels.length - 1 : !l.includes('+') || l === '+'));
+  return levels.every((l, i) =>
+    l.includes('#') ? l === '#' && i === levels.length - 1 : !l.includes('+') || l === '+',
+  );
 }
 
 /** May a client of `orgId` publish to `topic`? Only its own ack topic. */

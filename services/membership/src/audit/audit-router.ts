@@ -28,14 +28,27 @@ export function createAuditRouter(deps: { audit: AuditService; book: RouteBook }
   const r = Router();
   deps.book.add(
     r,
-    { tag: 'audit', summary: 'Read the audit log (hub administrators: all; org-admins: their own organisation)', query: auditQuerySchema, success: { status: 200, description: 'audit records, oldest first; page with afterSeq' } },
+    {
+      tag: 'audit',
+      summary: 'Read the audit log (hub administrators: all; org-admins: their own organisation)',
+      query: auditQuerySchema,
+      success: { status: 200, description: 'audit records, oldest first; page with afterSeq' },
+    },
     {
       method: 'get',
       path: '/api/v1/audit',
       handler: async ({ principal, query }) => {
         const q = validateInput<AuditQueryParams>(auditQuerySchema, { ...query }, 'query');
         const limit = Math.min(Math.max(Number(q.limit ?? 100), 1), 1000);
-        return { body: await deps.audit.list(principal, { orgId: q.orgId, action: q.action, since: q.since, afterSeq: q.afterSeq === undefined ? undefined : Number(q.afterSeq), limit }) };
+        return {
+          body: await deps.audit.list(principal, {
+            orgId: q.orgId,
+            action: q.action,
+            since: q.since,
+            afterSeq: q.afterSeq === undefined ? undefined : Number(q.afterSeq),
+            limit,
+          }),
+        };
       },
     },
   );

@@ -17,7 +17,8 @@ export class AuditService {
   async list(p: Principal, q: AuditQuery): Promise<AuditRecord[]> {
     if (this.deps.access.isHubAdmin(p)) return this.deps.audit.list(q);
     if (!p.roles.includes('org-admin')) throw new ForbiddenError('the audit log needs the org-admin role');
-    if (q.orgId !== undefined && q.orgId !== p.orgId) throw new NotFoundError(`organisation ${q.orgId} not found`);
+    if (q.orgId !== undefined && q.orgId !== p.orgId)
+      throw new NotFoundError(`organisation ${q.orgId} not found`);
     return this.deps.audit.list({ ...q, orgId: p.orgId });
   }
 }

@@ -1,4 +1,13 @@
-import { NotFoundError, type Clock, type IdGenerator, type Org, type OrgId, type Principal, type Role, type Scope } from '@isac/kernel';
+import {
+  NotFoundError,
+  type Clock,
+  type IdGenerator,
+  type Org,
+  type OrgId,
+  type Principal,
+  type Role,
+  type Scope,
+} from '@isac/kernel';
 import type { AuditLog, OrgStore } from '@isac/store';
 import { scopesForRoles, type Authenticator, type TokenService } from '@isac/auth';
 import type { MembershipConfig } from '../config.js';
@@ -22,7 +31,17 @@ export interface Me {
 
 /** Password login (with the authenticator's lockout) and "who am I". */
 export class AuthService {
-  constructor(private readonly deps: { auth: Authenticator; tokens: TokenService; orgs: OrgStore; audit: AuditLog; clock: Clock; ids: IdGenerator; config: MembershipConfig }) {}
+  constructor(
+    private readonly deps: {
+      auth: Authenticator;
+      tokens: TokenService;
+      orgs: OrgStore;
+      audit: AuditLog;
+      clock: Clock;
+      ids: IdGenerator;
+      config: MembershipConfig;
+    },
+  ) {}
 
   async login(username: string, password: string): Promise<LoginResult> {
     let user;
@@ -30,22 +49,49 @@ export class AuthService {
       user = await this.deps.auth.verifyUserPassword(username, password);
     } catch (err) {
       // The username is recorded, never the password.
-      await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: {}, action: 'auth.login', target: { kind: 'username', id: username.slice(0, 64) }, outcome: 'denied', details: { reason: (err as Error).message } }]);
+      await this.deps.audit.append([
+        {
+          at: this.deps.clock.now().toISOString(),
+          actor: {},
+          action: 'auth.login',
+          target: { kind: 'username', id: username.slice(0, 64) },
+          outcome: 'denied',
+          details: { reason: (err as Error).message },
+        },
+      ]);
       throw err;
     }
-    const { token, expiresIn } = this.deps.tokens.issue({ sub: user.id, org: user.orgId, roles: user.roles, scopes: scopesForRoles(user.roles) }, this.deps.ids.uuid());
-    await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: { orgId: user.orgId, userId: user.id }, action: 'auth.login', target: { kind: 'user', id: user.id, orgId: user.orgId }, outcome: 'ok' }]);
+    const { token, expiresIn } = this.deps.tokens.issue(
+      { sub: user.id, org: user.orgId, roles: user.roles, scopes: scopesForRoles(user.roles) },
+      this.deps.ids.uuid(),
+    );
+    await this.deps.audit.append([
+      {
+        at: this.deps.clock.now().toISOString(),
+        actor: { orgId: user.orgId, userId: user.id },
+        action: 'auth.login',
+        target: { kind: 'user', id: user.id, orgId: user.orgId },
+        outcome: 'ok',
+      },
+    ]);
     return { token, expiresIn, orgId: user.orgId, roles: user.roles };
   }
 
   async me(p: Principal): Promise<Me> {
     const org = await this.deps.orgs.get(p.orgId);
     if (!org) throw new NotFoundError(`organisation ${p.orgId} not found`);
-    return { orgId: p.orgId, ...(p.userId ? { userId: p.userId } : {}), ...(p.keyId ? { keyId: p.keyId } : {}), roles: p.roles, scopes: p.scopes, org, mqtt: { url: this.deps.config.publicMqttUrl } };
+    return {
+      orgId: p.orgId,
+      ...(p.userId ? { userId: p.userId } : {}),
+      ...(p.keyId ? { keyId: p.keyId } : {}),
+      roles: p.roles,
+      scopes: p.scopes,
+      org,
+      mqtt: { url: this.deps.config.publicMqttUrl },
+    };
   }
 
   jwks(): ReturnType<TokenService['jwks']> {
     return this.deps.tokens.jwks();
   }
 }
-

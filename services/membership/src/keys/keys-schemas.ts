@@ -13,7 +13,13 @@ export const createKeySchema = {
   additionalProperties: false,
   properties: {
     label: { ...nameSchema, maxLength: 100 },
-    scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...SCOPES] }, description: 'default submit, read, subscribe; admin only for hub-admin keys of the hub organisation' },
+    scopes: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', enum: [...SCOPES] },
+      description: 'default submit, read, subscribe; admin only for hub-admin keys of the hub organisation',
+    },
     expiresAt: dateTimeSchema,
     expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 },
   },

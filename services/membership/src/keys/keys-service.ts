@@ -1,4 +1,13 @@
-import { ForbiddenError, NotFoundError, ValidationError, type Clock, type IdGenerator, type OrgId, type Principal, type Scope } from '@isac/kernel';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type Clock,
+  type IdGenerator,
+  type OrgId,
+  type Principal,
+  type Scope,
+} from '@isac/kernel';
 import type { ApiKey, ApiKeyStore, AuditLog, OrgStore } from '@isac/store';
 import { issueApiKey } from '@isac/auth';
 import { actorOf, type Access } from '../shared/access.js';
@@ -25,7 +34,15 @@ export interface CreatedKey {
  */
 export class KeysService {
   constructor(
-    private readonly deps: { apiKeys: ApiKeyStore; orgs: OrgStore; audit: AuditLog; clock: Clock; ids: IdGenerator; access: Access; hubOrgId: OrgId },
+    private readonly deps: {
+      apiKeys: ApiKeyStore;
+      orgs: OrgStore;
+      audit: AuditLog;
+      clock: Clock;
+      ids: IdGenerator;
+      access: Access;
+      hubOrgId: OrgId;
+    },
   ) {}
 
   async create(p: Principal, orgId: OrgId, input: CreateKeyBody): Promise<CreatedKey> {
@@ -33,17 +50,29 @@ export class KeysService {
     if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
     const scopes = input.scopes ?? [...DEFAULT_SCOPES];
     if (scopes.includes('admin')) {
-      if (!p.roles.includes('hub-admin')) throw new ForbiddenError('only a hub-admin user may create a key with the admin scope', [{ path: '/scopes', message: 'admin scope not allowed' }]);
-      if (orgId !== this.deps.hubOrgId) throw new ValidationError(`keys with the admin scope belong to the hub's own organisation (${this.deps.hubOrgId}) only`, [{ path: '/scopes', message: 'admin scope only for the hub organisation' }]);
+      if (!p.roles.includes('hub-admin'))
+        throw new ForbiddenError('only a hub-admin user may create a key with the admin scope', [
+          { path: '/scopes', message: 'admin scope not allowed' },
+        ]);
+      if (orgId !== this.deps.hubOrgId)
+        throw new ValidationError(
+          `keys with the admin scope belong to the hub's own organisation (${this.deps.hubOrgId}) only`,
+          [{ path: '/scopes', message: 'admin scope only for the hub organisation' }],
+        );
     }
     const now = this.deps.clock.now();
     if (input.expiresAt !== undefined && input.expiresInDays !== undefined) {
-      throw new ValidationError('give expiresAt or expiresInDays, not both', [{ path: '/expiresInDays', message: 'give expiresAt or expiresInDays, not both' }]);
+      throw new ValidationError('give expiresAt or expiresInDays, not both', [
+        { path: '/expiresInDays', message: 'give expiresAt or expiresInDays, not both' },
+      ]);
     }
     let expiresAt: string | undefined;
     if (input.expiresAt !== undefined) {
       const t = Date.parse(input.expiresAt);
-      if (t <= now.getTime()) throw new ValidationError('expiresAt must be in the future', [{ path: '/expiresAt', message: 'expiresAt must be in the future' }]);
+      if (t <= now.getTime())
+        throw new ValidationError('expiresAt must be in the future', [
+          { path: '/expiresAt', message: 'expiresAt must be in the future' },
+        ]);
       expiresAt = new Date(t).toISOString();
     } else if (input.expiresInDays !== undefined) {
       expiresAt = new Date(now.getTime() + input.expiresInDays * DAY_MS).toISOString();
@@ -61,8 +90,19 @@ export class KeysService {
       ...(expiresAt ? { expiresAt } : {}),
     };
     await this.deps.apiKeys.create(record);
-    await this.audit(p, 'key.create', record, { scopes, prefix: record.prefix, ...(expiresAt ? { expiresAt } : {}) });
-    return { id: record.id, key: issued.key, prefix: record.prefix, scopes, expiresAt: expiresAt ?? null, label: record.label };
+    await this.audit(p, 'key.create', record, {
+      scopes,
+      prefix: record.prefix,
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    return {
+      id: record.id,
+      key: issued.key,
+      prefix: record.prefix,
+      scopes,
+      expiresAt: expiresAt ?? null,
+      label: record.label,
+    };
   }
 
   async list(p: Principal, orgId: OrgId): Promise<ApiKeyView[]> {
@@ -86,7 +126,21 @@ export class KeysService {
     this.deps.access.requireOrgAdmin(p, orgId);
   }
 
-  private async audit(p: Principal, action: string, key: ApiKey, details: Record<string, unknown>): Promise<void> {
-    await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: actorOf(p), action, target: { kind: 'api_key', id: key.id, orgId: key.orgId }, outcome: 'ok', details }]);
+  private async audit(
+    p: Principal,
+    action: string,
+    key: ApiKey,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.deps.audit.append([
+      {
+        at: this.deps.clock.now().toISOString(),
+        actor: actorOf(p),
+        action,
+        target: { kind: 'api_key', id: key.id, orgId: key.orgId },
+        outcome: 'ok',
+        details,
+      },
+    ]);
   }
 }

@@ -19,23 +19,54 @@ export interface IssuedMqttCredentials {
  */
 export class MqttCredentialsService {
   constructor(
-    private readonly deps: { orgs: OrgStore; jobs: JobStore; audit: AuditLog; clock: Clock; access: Access; secret: Buffer | undefined },
+    private readonly deps: {
+      orgs: OrgStore;
+      jobs: JobStore;
+      audit: AuditLog;
+      clock: Clock;
+      access: Access;
+      secret: Buffer | undefined;
+    },
   ) {}
 
   async issue(p: Principal, orgId: OrgId): Promise<IssuedMqttCredentials> {
     this.deps.access.requireOrgAdmin(p, orgId);
     const org = await this.deps.orgs.get(orgId);
     if (!org) throw new NotFoundError(`organisation ${orgId} not found`);
-    if (!this.deps.secret) throw new ConflictError('MQTT credentials are not enabled on this hub (no credential secret)');
+    if (!this.deps.secret)
+      throw new ConflictError('MQTT credentials are not enabled on this hub (no credential secret)');
     const now = this.deps.clock.now();
     const active = orgIsActive(org, now);
     if (!active.ok) throw new ConflictError(`${active.why}: it cannot receive MQTT credentials`);
     const generation = (org.mqttCredential?.generation ?? 0) + 1;
-    await this.deps.orgs.update({ ...org, mqttCredential: { generation, issuedAt: now.toISOString() }, updatedAt: now.toISOString() });
-    await this.deps.jobs.enqueue({ kind: 'provision_mqtt', key: `provision_mqtt:${orgId}:${generation}`, payload: { orgId, generation } }, now);
+    await this.deps.orgs.update({
+      ...org,
+      mqttCredential: { generation, issuedAt: now.toISOString() },
+      updatedAt: now.toISOString(),
+    });
+    await this.deps.jobs.enqueue(
+      {
+        kind: 'provision_mqtt',
+        key: `provision_mqtt:${orgId}:${generation}`,
+        payload: { orgId, generation },
+      },
+      now,
+    );
     await this.deps.audit.append([
-      { at: now.toISOString(), actor: actorOf(p), action: 'org.mqtt_credentials', target: { kind: 'org', id: orgId, orgId }, outcome: 'ok', details: { generation } },
+      {
+        at: now.toISOString(),
+        actor: actorOf(p),
+        action: 'org.mqtt_credentials',
+        target: { kind: 'org', id: orgId, orgId },
+        outcome: 'ok',
+        details: { generation },
+      },
     ]);
-    return { username: orgId, password: mqttPassword(this.deps.secret, orgId, generation), generation, topicPrefix: `isac/v1/orgs/${orgId}/` };
+    return {
+      username: orgId,
+      password: mqttPassword(this.deps.secret, orgId, generation),
+      generation,
+      topicPrefix: `isac/v1/orgs/${orgId}/`,
+    };
   }
 }

@@ -7,7 +7,11 @@ export function createOpenApiRouter(deps: { book: RouteBook }): Router {
   let doc: Record<string, unknown> | undefined;
   deps.book.add(
     r,
-    { tag: 'meta', summary: 'This OpenAPI 3.1 document', success: { status: 200, description: 'the document' } },
+    {
+      tag: 'meta',
+      summary: 'This OpenAPI 3.1 document',
+      success: { status: 200, description: 'the document' },
+    },
     {
       method: 'get',
       path: '/api/openapi.json',

@@ -36,10 +36,17 @@ export interface ConvertBody {
   tier?: (typeof TIERS)[number];
 }
 
-const PGP = { type: 'string', minLength: 1, maxLength: 100_000, pattern: '^\\s*-----BEGIN PGP PUBLIC KEY BLOCK-----' } as const;
+const PGP = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 100_000,
+  pattern: '^\\s*-----BEGIN PGP PUBLIC KEY BLOCK-----',
+} as const;
 
 export function orgSchemas(config: MembershipConfig) {
-  const region = config.regions ? { type: 'string', enum: [...config.regions] } : { ...nameSchema, maxLength: 100 };
+  const region = config.regions
+    ? { type: 'string', enum: [...config.regions] }
+    : { ...nameSchema, maxLength: 100 };
   const contacts = { type: 'array', maxItems: 20, uniqueItems: true, items: emailSchema };
   const trialDays = { type: 'integer', minimum: 1, maximum: 3650 };
   const create = {
@@ -47,7 +54,12 @@ export function orgSchemas(config: MembershipConfig) {
     additionalProperties: false,
     required: ['name', 'sector', 'tier'],
     properties: {
-      id: { type: 'string', pattern: ORG_ID_SOURCE, description: 'lower-case letters, digits and "-": a safe MQTT topic segment; derived from the name when absent' },
+      id: {
+        type: 'string',
+        pattern: ORG_ID_SOURCE,
+        description:
+          'lower-case letters, digits and "-": a safe MQTT topic segment; derived from the name when absent',
+      },
       name: nameSchema,
       sector: { type: 'string', enum: [...config.sectors] },
       tier: { type: 'string', enum: [...TIERS] },
@@ -82,10 +94,25 @@ export function orgSchemas(config: MembershipConfig) {
     maxProperties: 1,
     properties: { endsAt: dateTimeSchema, days: trialDays },
   } as const;
-  const convert = { type: 'object', additionalProperties: false, properties: { tier: { type: 'string', enum: TIERS.filter((t) => t !== 'trial') } } } as const;
+  const convert = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { tier: { type: 'string', enum: TIERS.filter((t) => t !== 'trial') } },
+  } as const;
   const org = {
     type: 'object',
-    required: ['id', 'name', 'sector', 'region', 'tier', 'status', 'contacts', 'identityId', 'createdAt', 'updatedAt'],
+    required: [
+      'id',
+      'name',
+      'sector',
+      'region',
+      'tier',
+      'status',
+      'contacts',
+      'identityId',
+      'createdAt',
+      'updatedAt',
+    ],
     properties: {
       id: { type: 'string' },
       name: { type: 'string' },

@@ -1,5 +1,14 @@
 import { readKey } from 'openpgp';
-import { ConflictError, NotFoundError, ValidationError, type Clock, type Org, type OrgId, type Principal, type Tier } from '@isac/kernel';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  type Clock,
+  type Org,
+  type OrgId,
+  type Principal,
+  type Tier,
+} from '@isac/kernel';
 import type { AuditLog, JobStore, NewAuditRecord, OrgStore } from '@isac/store';
 import type { MembershipConfig } from '../config.js';
 import { actorOf, type Access } from '../shared/access.js';
@@ -12,20 +21,37 @@ const ORG_ID_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
 /** Organisations: admission, tier and status, trials. Every change of tier or status is audited. */
 export class OrgsService {
   constructor(
-    private readonly deps: { orgs: OrgStore; audit: AuditLog; clock: Clock; access: Access; config: MembershipConfig; jobs?: JobStore | undefined },
+    private readonly deps: {
+      orgs: OrgStore;
+      audit: AuditLog;
+      clock: Clock;
+      access: Access;
+      config: MembershipConfig;
+      jobs?: JobStore | undefined;
+    },
   ) {}
 
   async create(p: Principal, input: CreateOrgBody): Promise<Org> {
     this.deps.access.requireHubAdmin(p);
     const id = input.id ?? slugify(input.name);
     if (id === undefined || !ORG_ID_RE.test(id)) {
-      throw new ValidationError('cannot derive an organisation id from the name; give an id (lower-case letters, digits and "-")', [
-        { path: '/id', message: 'id is required when the name has too few ASCII letters or digits', rule: 'required' },
-      ]);
+      throw new ValidationError(
+        'cannot derive an organisation id from the name; give an id (lower-case letters, digits and "-")',
+        [
+          {
+            path: '/id',
+            message: 'id is required when the name has too few ASCII letters or digits',
+            rule: 'required',
+          },
+        ],
+      );
     }
     if (input.tier !== 'trial') {
       for (const f of ['trialDays', 'trialEndsAt'] as const) {
-        if (input[f] !== undefined) throw new ValidationError(`${f} applies to the trial tier only`, [{ path: `/${f}`, message: `${f} applies to the trial tier only` }]);
+        if (input[f] !== undefined)
+          throw new ValidationError(`${f} applies to the trial tier only`, [
+            { path: `/${f}`, message: `${f} applies to the trial tier only` },
+          ]);
       }
     }
     const now = this.deps.clock.now();
@@ -46,7 +72,11 @@ export class OrgsService {
       updatedAt: at,
     };
     await this.deps.orgs.create(org);
-    await this.audit(p, 'org.create', org.id, { tier: org.tier, sector: org.sector, ...(org.trial ? { trialEndsAt: org.trial.endsAt } : {}) });
+    await this.audit(p, 'org.create', org.id, {
+      tier: org.tier,
+      sector: org.sector,
+      ...(org.trial ? { trialEndsAt: org.trial.endsAt } : {}),
+    });
     return org;
   }
 
@@ -74,14 +104,26 @@ export class OrgsService {
       }
     }
     const org = await this.load(orgId);
-    if (orgId === this.deps.config.hubOrg.id && ((patch.status !== undefined && patch.status !== 'active') || (patch.tier !== undefined && patch.tier !== org.tier))) {
-      throw new ConflictError("the hub's own organisation cannot be suspended or change tier", [{ path: patch.status !== undefined ? '/status' : '/tier', message: 'not allowed for the hub organisation' }]);
+    if (
+      orgId === this.deps.config.hubOrg.id &&
+      ((patch.status !== undefined && patch.status !== 'active') ||
+        (patch.tier !== undefined && patch.tier !== org.tier))
+    ) {
+      throw new ConflictError("the hub's own organisation cannot be suspended or change tier", [
+        {
+          path: patch.status !== undefined ? '/status' : '/tier',
+          message: 'not allowed for the hub organisation',
+        },
+      ]);
     }
     const tier = patch.tier ?? org.tier;
     if (tier !== 'trial' || org.tier === 'trial') {
       for (const f of ['trialDays', 'trialEndsAt'] as const) {
         if (patch[f] !== undefined) {
-          throw new ValidationError(`${f} applies only when the tier changes to trial (use extend-trial to move the end of a running trial)`, [{ path: `/${f}`, message: `${f} applies only when the tier changes to trial` }]);
+          throw new ValidationError(
+            `${f} applies only when the tier changes to trial (use extend-trial to move the end of a running trial)`,
+            [{ path: `/${f}`, message: `${f} applies only when the tier changes to trial` }],
+          );
         }
       }
     }
@@ -104,11 +146,21 @@ export class OrgsService {
     await this.deps.orgs.update(next);
     const records: Omit<NewAuditRecord, 'at' | 'actor' | 'outcome'>[] = [];
     const target = { kind: 'org', id: orgId, orgId };
-    if (next.tier !== org.tier) records.push({ action: 'org.tier_change', target, details: { from: org.tier, to: next.tier, ...(next.trial ? { trialEndsAt: next.trial.endsAt } : {}) } });
-    if (next.status !== org.status) records.push({ action: 'org.status_change', target, details: { from: org.status, to: next.status } });
-    const other = Object.keys(patch).filter((k) => !['tier', 'status', 'trialDays', 'trialEndsAt'].includes(k));
+    if (next.tier !== org.tier)
+      records.push({
+        action: 'org.tier_change',
+        target,
+        details: { from: org.tier, to: next.tier, ...(next.trial ? { trialEndsAt: next.trial.endsAt } : {}) },
+      });
+    if (next.status !== org.status)
+      records.push({ action: 'org.status_change', target, details: { from: org.status, to: next.status } });
+    const other = Object.keys(patch).filter(
+      (k) => !['tier', 'status', 'trialDays', 'trialEndsAt'].includes(k),
+    );
     if (other.length > 0) records.push({ action: 'org.update', target, details: { fields: other } });
-    await this.deps.audit.append(records.map((r) => ({ ...r, at: now.toISOString(), actor: actorOf(p), outcome: 'ok' as const })));
+    await this.deps.audit.append(
+      records.map((r) => ({ ...r, at: now.toISOString(), actor: actorOf(p), outcome: 'ok' as const })),
+    );
     if (next.status !== org.status || next.tier !== org.tier) await this.reprovisionMqtt(next, now);
     return next;
   }
@@ -117,7 +169,11 @@ export class OrgsService {
   private async reprovisionMqtt(org: Org, now: Date): Promise<void> {
     if (!this.deps.jobs || !org.mqttCredential) return;
     await this.deps.jobs.enqueue(
-      { kind: 'provision_mqtt', key: `provision_mqtt:${org.id}:${org.mqttCredential.generation}:${now.toISOString()}`, payload: { orgId: org.id, generation: org.mqttCredential.generation } },
+      {
+        kind: 'provision_mqtt',
+        key: `provision_mqtt:${org.id}:${org.mqttCredential.generation}:${now.toISOString()}`,
+        payload: { orgId: org.id, generation: org.mqttCredential.generation },
+      },
       now,
     );
   }
@@ -126,18 +182,30 @@ export class OrgsService {
   async extendTrial(p: Principal, orgId: OrgId, body: ExtendTrialBody): Promise<Org> {
     this.deps.access.requireHubAdmin(p, orgId);
     const org = await this.load(orgId);
-    if (org.tier !== 'trial') throw new ConflictError(`organisation ${orgId} is not a trial member (tier ${org.tier})`, [{ path: '/tier', message: 'not a trial' }]);
+    if (org.tier !== 'trial')
+      throw new ConflictError(`organisation ${orgId} is not a trial member (tier ${org.tier})`, [
+        { path: '/tier', message: 'not a trial' },
+      ]);
     const now = this.deps.clock.now();
     const currentEnd = org.trial ? Date.parse(org.trial.endsAt) : now.getTime();
     let endsAt: string;
     if (body.endsAt !== undefined) {
       const t = Date.parse(body.endsAt);
-      if (t <= now.getTime()) throw new ValidationError('endsAt must be in the future', [{ path: '/endsAt', message: 'endsAt must be in the future' }]);
+      if (t <= now.getTime())
+        throw new ValidationError('endsAt must be in the future', [
+          { path: '/endsAt', message: 'endsAt must be in the future' },
+        ]);
       endsAt = new Date(t).toISOString();
     } else {
-      endsAt = new Date(Math.max(currentEnd, now.getTime()) + (body.days ?? this.deps.config.trial.defaultDays) * DAY_MS).toISOString();
+      endsAt = new Date(
+        Math.max(currentEnd, now.getTime()) + (body.days ?? this.deps.config.trial.defaultDays) * DAY_MS,
+      ).toISOString();
     }
-    const next: Org = { ...org, trial: { startsAt: org.trial?.startsAt ?? now.toISOString(), endsAt }, updatedAt: now.toISOString() };
+    const next: Org = {
+      ...org,
+      trial: { startsAt: org.trial?.startsAt ?? now.toISOString(), endsAt },
+      updatedAt: now.toISOString(),
+    };
     await this.deps.orgs.update(next);
     await this.audit(p, 'org.trial_extend', orgId, { from: org.trial?.endsAt ?? null, to: endsAt });
     await this.reprovisionMqtt(next, now);
@@ -148,7 +216,10 @@ export class OrgsService {
   async convert(p: Principal, orgId: OrgId, tier: Tier = 'full'): Promise<Org> {
     this.deps.access.requireHubAdmin(p, orgId);
     const org = await this.load(orgId);
-    if (org.tier !== 'trial') throw new ConflictError(`organisation ${orgId} is not a trial member (tier ${org.tier})`, [{ path: '/tier', message: 'not a trial' }]);
+    if (org.tier !== 'trial')
+      throw new ConflictError(`organisation ${orgId} is not a trial member (tier ${org.tier})`, [
+        { path: '/tier', message: 'not a trial' },
+      ]);
     return this.update(p, orgId, { tier });
   }
 
@@ -158,9 +229,29 @@ export class OrgsService {
     const existing = await this.deps.orgs.get(id);
     if (existing) return existing;
     const at = this.deps.clock.now().toISOString();
-    const org: Org = { id, name, sector: 'other', region: '', tier: 'full', status: 'active', contacts: [], identityId: orgIdentityId(id), createdAt: at, updatedAt: at };
+    const org: Org = {
+      id,
+      name,
+      sector: 'other',
+      region: '',
+      tier: 'full',
+      status: 'active',
+      contacts: [],
+      identityId: orgIdentityId(id),
+      createdAt: at,
+      updatedAt: at,
+    };
     await this.deps.orgs.create(org);
-    await this.deps.audit.append([{ at, actor: { system: true }, action: 'org.create', target: { kind: 'org', id, orgId: id }, outcome: 'ok', details: { tier: 'full', bootstrap: true } }]);
+    await this.deps.audit.append([
+      {
+        at,
+        actor: { system: true },
+        action: 'org.create',
+        target: { kind: 'org', id, orgId: id },
+        outcome: 'ok',
+        details: { tier: 'full', bootstrap: true },
+      },
+    ]);
     return org;
   }
 
@@ -170,20 +261,44 @@ export class OrgsService {
     return org;
   }
 
-  private trialEnd(now: Date, input: { trialDays?: number | undefined; trialEndsAt?: string | undefined }): string {
+  private trialEnd(
+    now: Date,
+    input: { trialDays?: number | undefined; trialEndsAt?: string | undefined },
+  ): string {
     if (input.trialDays !== undefined && input.trialEndsAt !== undefined) {
-      throw new ValidationError('give trialDays or trialEndsAt, not both', [{ path: '/trialEndsAt', message: 'give trialDays or trialEndsAt, not both' }]);
+      throw new ValidationError('give trialDays or trialEndsAt, not both', [
+        { path: '/trialEndsAt', message: 'give trialDays or trialEndsAt, not both' },
+      ]);
     }
     if (input.trialEndsAt !== undefined) {
       const t = Date.parse(input.trialEndsAt);
-      if (t <= now.getTime()) throw new ValidationError('trialEndsAt must be in the future', [{ path: '/trialEndsAt', message: 'trialEndsAt must be in the future' }]);
+      if (t <= now.getTime())
+        throw new ValidationError('trialEndsAt must be in the future', [
+          { path: '/trialEndsAt', message: 'trialEndsAt must be in the future' },
+        ]);
       return new Date(t).toISOString();
     }
-    return new Date(now.getTime() + (input.trialDays ?? this.deps.config.trial.defaultDays) * DAY_MS).toISOString();
+    return new Date(
+      now.getTime() + (input.trialDays ?? this.deps.config.trial.defaultDays) * DAY_MS,
+    ).toISOString();
   }
 
-  private async audit(p: Principal, action: string, orgId: OrgId, details: Record<string, unknown>): Promise<void> {
-    await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: actorOf(p), action, target: { kind: 'org', id: orgId, orgId }, outcome: 'ok', details }]);
+  private async audit(
+    p: Principal,
+    action: string,
+    orgId: OrgId,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.deps.audit.append([
+      {
+        at: this.deps.clock.now().toISOString(),
+        actor: actorOf(p),
+        action,
+        target: { kind: 'org', id: orgId, orgId },
+        outcome: 'ok',
+        details,
+      },
+    ]);
   }
 }
 
@@ -193,7 +308,13 @@ async function checkPgpKey(armoredKey: string): Promise<void> {
   try {
     isPrivate = (await readKey({ armoredKey })).isPrivate();
   } catch (err) {
-    throw new ValidationError(`pgpPublicKey is not a readable OpenPGP public key: ${(err as Error).message}`, [{ path: '/pgpPublicKey', message: 'not a readable OpenPGP public key' }]);
+    throw new ValidationError(
+      `pgpPublicKey is not a readable OpenPGP public key: ${(err as Error).message}`,
+      [{ path: '/pgpPublicKey', message: 'not a readable OpenPGP public key' }],
+    );
   }
-  if (isPrivate) throw new ValidationError('pgpPublicKey is a private key; give the public key only', [{ path: '/pgpPublicKey', message: 'a private key, not a public key' }]);
+  if (isPrivate)
+    throw new ValidationError('pgpPublicKey is a private key; give the public key only', [
+      { path: '/pgpPublicKey', message: 'a private key, not a public key' },
+    ]);
 }

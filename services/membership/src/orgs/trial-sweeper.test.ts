@@ -7,7 +7,20 @@ const DAY = 86_400_000;
 const T0 = '2026-03-01T00:00:00.000Z';
 
 function trialOrg(id: string, endsAt: string, over: Partial<Org> = {}): Org {
-  return { id, name: id, sector: 'sme', region: '', tier: 'trial', status: 'active', trial: { startsAt: T0, endsAt }, contacts: ['soc@example.com'], identityId: `identity--${id}`, createdAt: T0, updatedAt: T0, ...over };
+  return {
+    id,
+    name: id,
+    sector: 'sme',
+    region: '',
+    tier: 'trial',
+    status: 'active',
+    trial: { startsAt: T0, endsAt },
+    contacts: ['soc@example.com'],
+    identityId: `identity--${id}`,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
 }
 
 describe(TrialSweeper.name, () => {
@@ -17,11 +30,20 @@ describe(TrialSweeper.name, () => {
   beforeEach(() => {
     clock = new ManualClock(T0);
     stores = openSqliteStores({ path: ':memory:' }, clock);
-    sweeper = new TrialSweeper({ orgs: stores.orgs, jobs: stores.jobs, audit: stores.audit, clock, log: silentLogger, reminderDaysBefore: [14, 3], intervalMs: 60_000 });
+    sweeper = new TrialSweeper({
+      orgs: stores.orgs,
+      jobs: stores.jobs,
+      audit: stores.audit,
+      clock,
+      log: silentLogger,
+      reminderDaysBefore: [14, 3],
+      intervalMs: 60_000,
+    });
   });
   afterEach(() => stores.close());
 
-  const notifyJobs = async () => (await stores.jobs.list({ kind: 'notify', limit: 100 })).map((j) => j.payload);
+  const notifyJobs = async () =>
+    (await stores.jobs.list({ kind: 'notify', limit: 100 })).map((j) => j.payload);
 
   it('sends nothing while the end is far away', async () => {
     await stores.orgs.create(trialOrg('sme-a', new Date(Date.parse(T0) + 30 * DAY).toISOString()));
@@ -67,7 +89,9 @@ describe(TrialSweeper.name, () => {
 
   it('ignores full members and suspended trials', async () => {
     await stores.orgs.create(trialOrg('full-a', T0, { tier: 'full', trial: undefined }));
-    await stores.orgs.create(trialOrg('sus-a', new Date(Date.parse(T0) - DAY).toISOString(), { status: 'suspended' }));
+    await stores.orgs.create(
+      trialOrg('sus-a', new Date(Date.parse(T0) - DAY).toISOString(), { status: 'suspended' }),
+    );
     expect(await sweeper.sweep()).to.deep.equal({ reminders: 0, expired: 0 });
   });
 

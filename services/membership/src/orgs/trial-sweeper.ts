@@ -14,7 +14,15 @@ export class TrialSweeper {
   private running: Promise<unknown> | undefined;
 
   constructor(
-    private readonly deps: { orgs: OrgStore; jobs: JobStore; audit: AuditLog; clock: Clock; log: Logger; reminderDaysBefore: readonly number[]; intervalMs: number },
+    private readonly deps: {
+      orgs: OrgStore;
+      jobs: JobStore;
+      audit: AuditLog;
+      clock: Clock;
+      log: Logger;
+      reminderDaysBefore: readonly number[];
+      intervalMs: number;
+    },
   ) {}
 
   start(): void {
@@ -63,11 +71,24 @@ export class TrialSweeper {
     const threshold = Math.min(...reached);
     const daysLeft = Math.ceil(msLeft / DAY_MS);
     const outcome = await this.deps.jobs.enqueue(
-      { kind: 'notify', key: `notify:trial_reminder:${org.id}:${org.trial?.endsAt ?? ''}:${threshold}`, payload: { template: 'trial_reminder', orgId: org.id, daysLeft, endsAt: org.trial?.endsAt } },
+      {
+        kind: 'notify',
+        key: `notify:trial_reminder:${org.id}:${org.trial?.endsAt ?? ''}:${threshold}`,
+        payload: { template: 'trial_reminder', orgId: org.id, daysLeft, endsAt: org.trial?.endsAt },
+      },
       now,
     );
     if (outcome === 'inserted') {
-      await this.deps.audit.append([{ at: now.toISOString(), actor: { system: true }, action: 'org.trial_reminder', target: { kind: 'org', id: org.id, orgId: org.id }, outcome: 'ok', details: { daysLeft, endsAt: org.trial?.endsAt } }]);
+      await this.deps.audit.append([
+        {
+          at: now.toISOString(),
+          actor: { system: true },
+          action: 'org.trial_reminder',
+          target: { kind: 'org', id: org.id, orgId: org.id },
+          outcome: 'ok',
+          details: { daysLeft, endsAt: org.trial?.endsAt },
+        },
+      ]);
       this.deps.log.info({ orgId: org.id, daysLeft }, 'trial reminder queued');
     }
     return outcome === 'inserted';
@@ -77,8 +98,20 @@ export class TrialSweeper {
     const endsAt = org.trial?.endsAt;
     const previous = await this.deps.audit.list({ orgId: org.id, action: 'org.trial_expired', limit: 1000 });
     if (previous.some((r) => r.target.orgId === org.id && r.details?.['endsAt'] === endsAt)) return false;
-    await this.deps.audit.append([{ at: now.toISOString(), actor: { system: true }, action: 'org.trial_expired', target: { kind: 'org', id: org.id, orgId: org.id }, outcome: 'ok', details: { endsAt } }]);
-    this.deps.log.info({ orgId: org.id, endsAt }, 'trial ended; the organisation no longer receives anything');
+    await this.deps.audit.append([
+      {
+        at: now.toISOString(),
+        actor: { system: true },
+        action: 'org.trial_expired',
+        target: { kind: 'org', id: org.id, orgId: org.id },
+        outcome: 'ok',
+        details: { endsAt },
+      },
+    ]);
+    this.deps.log.info(
+      { orgId: org.id, endsAt },
+      'trial ended; the organisation no longer receives anything',
+    );
     return true;
   }
 }

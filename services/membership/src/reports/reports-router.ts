@@ -15,7 +15,8 @@ export function createReportsRouter(deps: { reports: ReportsService; book: Route
     r,
     {
       tag: 'reports',
-      summary: 'Participation: organisations by sector, region and tier, trial members and their end dates, who submitted or received in [from, to) (default: the last 30 days)',
+      summary:
+        'Participation: organisations by sector, region and tier, trial members and their end dates, who submitted or received in [from, to) (default: the last 30 days)',
       query: participationQuerySchema,
       success: { status: 200, description: 'the report' },
     },
@@ -24,7 +25,11 @@ export function createReportsRouter(deps: { reports: ReportsService; book: Route
       path: '/api/v1/reports/participation',
       scope: 'admin',
       handler: async ({ principal, query }) => {
-        const q = validateInput<{ from?: string; to?: string }>(participationQuerySchema, { ...query }, 'query');
+        const q = validateInput<{ from?: string; to?: string }>(
+          participationQuerySchema,
+          { ...query },
+          'query',
+        );
         return { body: await deps.reports.participation(principal, q) };
       },
     },

@@ -29,11 +29,24 @@ export interface ParticipationReport {
   readonly from: string;
   readonly to: string;
   readonly generatedAt: string;
-  readonly totals: { readonly orgs: number; readonly active: number; readonly submitting: number; readonly receiving: number };
+  readonly totals: {
+    readonly orgs: number;
+    readonly active: number;
+    readonly submitting: number;
+    readonly receiving: number;
+  };
   readonly bySector: Readonly<Record<string, { orgs: number; submitting: number; receiving: number }>>;
   readonly byRegion: Readonly<Record<string, number>>;
   readonly byTier: Readonly<Record<string, number>>;
-  readonly trials: readonly { orgId: OrgId; name: string; sector: string; startsAt?: string | undefined; endsAt?: string | undefined; daysLeft: number; expired: boolean }[];
+  readonly trials: readonly {
+    orgId: OrgId;
+    name: string;
+    sector: string;
+    startsAt?: string | undefined;
+    endsAt?: string | undefined;
+    daysLeft: number;
+    expired: boolean;
+  }[];
   readonly orgs: readonly OrgParticipation[];
   /** Members that neither submitted nor received in the period: where participation is lowest. */
   readonly silent: readonly OrgId[];
@@ -41,14 +54,22 @@ export interface ParticipationReport {
 
 /** The participation report for hub administrators. The hub's own organisation is not counted. */
 export class ReportsService {
-  constructor(private readonly deps: { orgs: OrgStore; audit: AuditLog; clock: Clock; access: Access; hubOrgId: OrgId }) {}
+  constructor(
+    private readonly deps: { orgs: OrgStore; audit: AuditLog; clock: Clock; access: Access; hubOrgId: OrgId },
+  ) {}
 
-  async participation(p: Principal, period: { from?: string | undefined; to?: string | undefined }): Promise<ParticipationReport> {
+  async participation(
+    p: Principal,
+    period: { from?: string | undefined; to?: string | undefined },
+  ): Promise<ParticipationReport> {
     this.deps.access.requireHubAdmin(p);
     const now = this.deps.clock.now();
     const to = period.to !== undefined ? new Date(period.to) : now;
     const from = period.from !== undefined ? new Date(period.from) : new Date(to.getTime() - 30 * DAY_MS);
-    if (from.getTime() >= to.getTime()) throw new ValidationError('from must be before to', [{ path: '/from', message: 'from must be before to' }]);
+    if (from.getTime() >= to.getTime())
+      throw new ValidationError('from must be before to', [
+        { path: '/from', message: 'from must be before to' },
+      ]);
 
     // taxii writes one `object.submit` per submission (details.succeeded objects) and one
     // `object.release` per TAXII read page (details.count); the dispatcher one per email delivery
@@ -86,14 +107,27 @@ export class ReportsService {
       .filter((o) => o.tier === 'trial')
       .map((o) => {
         const end = o.trial ? Date.parse(o.trial.endsAt) : now.getTime();
-        return { orgId: o.id, name: o.name, sector: o.sector, startsAt: o.trial?.startsAt, endsAt: o.trial?.endsAt, daysLeft: Math.max(0, Math.ceil((end - now.getTime()) / DAY_MS)), expired: end <= now.getTime() };
+        return {
+          orgId: o.id,
+          name: o.name,
+          sector: o.sector,
+          startsAt: o.trial?.startsAt,
+          endsAt: o.trial?.endsAt,
+          daysLeft: Math.max(0, Math.ceil((end - now.getTime()) / DAY_MS)),
+          expired: end <= now.getTime(),
+        };
       })
       .sort((a, b) => (a.endsAt ?? '').localeCompare(b.endsAt ?? ''));
     return {
       from: from.toISOString(),
       to: to.toISOString(),
       generatedAt: now.toISOString(),
-      totals: { orgs: rows.length, active: rows.filter((r) => r.active).length, submitting: rows.filter((r) => r.submitted > 0).length, receiving: rows.filter((r) => r.received > 0).length },
+      totals: {
+        orgs: rows.length,
+        active: rows.filter((r) => r.active).length,
+        submitting: rows.filter((r) => r.submitted > 0).length,
+        receiving: rows.filter((r) => r.received > 0).length,
+      },
       bySector,
       byRegion,
       byTier,
@@ -104,7 +138,13 @@ export class ReportsService {
   }
 
   /** Counts objects in audit records of `action` in [from, to) by the org `key` picks (`details[field]` objects per record, else one). */
-  private async countBy(action: string, from: Date, to: Date, key: (r: AuditRecord) => OrgId | undefined, field: string): Promise<Map<OrgId, number>> {
+  private async countBy(
+    action: string,
+    from: Date,
+    to: Date,
+    key: (r: AuditRecord) => OrgId | undefined,
+    field: string,
+  ): Promise<Map<OrgId, number>> {
     const counts = new Map<OrgId, number>();
     let afterSeq = 0;
     for (;;) {

@@ -37,5 +37,9 @@ export class Access {
 
 /** The audit actor for a principal. */
 export function actorOf(p: Principal): { orgId: OrgId; userId?: string; keyId?: string } {
-  return { orgId: p.orgId, ...(p.userId ? { userId: p.userId } : {}), ...(p.keyId ? { keyId: p.keyId } : {}) };
+  return {
+    orgId: p.orgId,
+    ...(p.userId ? { userId: p.userId } : {}),
+    ...(p.keyId ? { keyId: p.keyId } : {}),
+  };
 }

@@ -6,7 +6,9 @@ const ORG_IDENTITY_NAMESPACE = '6b1e5a0c-3f0e-4f9a-9d55-1f3c0e2b7a41';
 /** RFC 4122 version-5 UUID of `name` in `namespace`. */
 export function uuidV5(name: string, namespace: string): string {
   const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  const hash = createHash('sha1').update(Buffer.concat([ns, Buffer.from(name, 'utf8')])).digest();
+  const hash = createHash('sha1')
+    .update(Buffer.concat([ns, Buffer.from(name, 'utf8')]))
+    .digest();
   const b = hash.subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50;
   b[8] = (b[8]! & 0x3f) | 0x80;

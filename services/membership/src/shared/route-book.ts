@@ -13,7 +13,11 @@ export interface RouteDoc {
   readonly body?: object | undefined;
   readonly query?: object | undefined;
   /** Status and description of the success answer, and its schema if worth giving. */
-  readonly success: { readonly status: number; readonly description: string; readonly schema?: object | undefined };
+  readonly success: {
+    readonly status: number;
+    readonly description: string;
+    readonly schema?: object | undefined;
+  };
 }
 
 /**
@@ -27,8 +31,16 @@ export class RouteBook {
     private readonly limit: number,
   ) {}
 
-  add<B>(router: Router, doc: Omit<RouteDoc, 'method' | 'path' | 'scope' | 'body'>, spec: RouteSpec<B>): void {
+  add<B>(
+    router: Router,
+    doc: Omit<RouteDoc, 'method' | 'path' | 'scope' | 'body'>,
+    spec: RouteSpec<B>,
+  ): void {
     this.docs.push({ ...doc, method: spec.method, path: spec.path, scope: spec.scope, body: spec.body });
-    defineRoute<B>(router, this.authenticate, spec.body ? { accepts: JSON_BODY, limit: this.limit, ...spec } : spec);
+    defineRoute<B>(
+      router,
+      this.authenticate,
+      spec.body ? { accepts: JSON_BODY, limit: this.limit, ...spec } : spec,
+    );
   }
 }

@@ -12,7 +12,15 @@ export interface UserView {
 }
 
 export function userView(u: User): UserView {
-  return { id: u.id, orgId: u.orgId, username: u.username, roles: u.roles, disabled: u.disabled, ...(u.lockedUntil ? { lockedUntil: u.lockedUntil } : {}), createdAt: u.createdAt };
+  return {
+    id: u.id,
+    orgId: u.orgId,
+    username: u.username,
+    roles: u.roles,
+    disabled: u.disabled,
+    ...(u.lockedUntil ? { lockedUntil: u.lockedUntil } : {}),
+    createdAt: u.createdAt,
+  };
 }
 
 /** An API key as listings show it: never the key or its hash. */

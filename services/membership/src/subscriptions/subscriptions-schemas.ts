@@ -13,9 +13,22 @@ export function subscriptionSchemas(config: MembershipConfig) {
     type: 'object',
     additionalProperties: false,
     properties: {
-      objectTypes: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' } },
-      observableKinds: { type: 'array', uniqueItems: true, items: { type: 'string', enum: [...OBSERVABLE_KINDS] } },
-      sourceSectors: { type: 'array', uniqueItems: true, items: { type: 'string', enum: [...config.sectors] } },
+      objectTypes: {
+        type: 'array',
+        maxItems: 50,
+        uniqueItems: true,
+        items: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' },
+      },
+      observableKinds: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', enum: [...OBSERVABLE_KINDS] },
+      },
+      sourceSectors: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', enum: [...config.sectors] },
+      },
       minConfidence: { type: 'integer', minimum: 0, maximum: 100 },
       labels: { type: 'array', maxItems: 50, uniqueItems: true, items: { ...nameSchema, maxLength: 100 } },
       tlpCeiling: { type: 'string', enum: [...TLP_LEVELS] },
@@ -40,7 +53,14 @@ export function subscriptionSchemas(config: MembershipConfig) {
   const subscription = {
     type: 'object',
     required: ['id', 'orgId', 'channel', 'filters', 'createdAt'],
-    properties: { id: { type: 'string' }, orgId: { type: 'string' }, channel: { type: 'string', enum: [...CHANNELS] }, filters, email, createdAt: { type: 'string' } },
+    properties: {
+      id: { type: 'string' },
+      orgId: { type: 'string' },
+      channel: { type: 'string', enum: [...CHANNELS] },
+      filters,
+      email,
+      createdAt: { type: 'string' },
+    },
   } as const;
   return { create, subscription };
 }

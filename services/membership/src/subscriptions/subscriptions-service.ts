@@ -1,4 +1,13 @@
-import { ForbiddenError, NotFoundError, ValidationError, type Clock, type IdGenerator, type OrgId, type Principal, type Subscription } from '@isac/kernel';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type Clock,
+  type IdGenerator,
+  type OrgId,
+  type Principal,
+  type Subscription,
+} from '@isac/kernel';
 import type { AuditLog, OrgStore, SubscriptionStore } from '@isac/store';
 import { actorOf, type Access } from '../shared/access.js';
 import type { CreateSubscriptionBody } from './subscriptions-schemas.js';
@@ -9,15 +18,29 @@ import type { CreateSubscriptionBody } from './subscriptions-schemas.js';
  * to addresses given here, so only an org-admin (or a hub administrator) may create them.
  */
 export class SubscriptionsService {
-  constructor(private readonly deps: { subscriptions: SubscriptionStore; orgs: OrgStore; audit: AuditLog; clock: Clock; ids: IdGenerator; access: Access }) {}
+  constructor(
+    private readonly deps: {
+      subscriptions: SubscriptionStore;
+      orgs: OrgStore;
+      audit: AuditLog;
+      clock: Clock;
+      ids: IdGenerator;
+      access: Access;
+    },
+  ) {}
 
   async create(p: Principal, orgId: OrgId, input: CreateSubscriptionBody): Promise<Subscription> {
     this.requireSubscriber(p, orgId);
     if (input.channel === 'email') {
       this.deps.access.requireOrgAdmin(p, orgId);
-      if (!input.email) throw new ValidationError('an email subscription needs email.to', [{ path: '/email', message: 'email is required for the email channel', rule: 'required' }]);
+      if (!input.email)
+        throw new ValidationError('an email subscription needs email.to', [
+          { path: '/email', message: 'email is required for the email channel', rule: 'required' },
+        ]);
     } else if (input.email) {
-      throw new ValidationError('email settings apply to the email channel only', [{ path: '/email', message: 'email applies to the email channel only' }]);
+      throw new ValidationError('email settings apply to the email channel only', [
+        { path: '/email', message: 'email applies to the email channel only' },
+      ]);
     }
     if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
     const sub: Subscription = {
@@ -25,11 +48,22 @@ export class SubscriptionsService {
       orgId,
       channel: input.channel,
       filters: input.filters ?? {},
-      ...(input.email ? { email: { to: input.email.to, mode: input.email.mode ?? 'immediate', lang: input.email.lang ?? 'ja' } } : {}),
+      ...(input.email
+        ? {
+            email: {
+              to: input.email.to,
+              mode: input.email.mode ?? 'immediate',
+              lang: input.email.lang ?? 'ja',
+            },
+          }
+        : {}),
       createdAt: this.deps.clock.now().toISOString(),
     };
     await this.deps.subscriptions.create(sub);
-    await this.audit(p, 'subscription.create', sub, { channel: sub.channel, ...(sub.email ? { to: sub.email.to } : {}) });
+    await this.audit(p, 'subscription.create', sub, {
+      channel: sub.channel,
+      ...(sub.email ? { to: sub.email.to } : {}),
+    });
     return sub;
   }
 
@@ -55,10 +89,25 @@ export class SubscriptionsService {
 
   private requireSubscriber(p: Principal, orgId: OrgId): void {
     this.deps.access.requireMember(p, orgId);
-    if (!this.deps.access.isHubAdmin(p) && !p.scopes.includes('subscribe')) throw new ForbiddenError('this needs the "subscribe" scope');
+    if (!this.deps.access.isHubAdmin(p) && !p.scopes.includes('subscribe'))
+      throw new ForbiddenError('this needs the "subscribe" scope');
   }
 
-  private async audit(p: Principal, action: string, sub: Subscription, details: Record<string, unknown>): Promise<void> {
-    await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: actorOf(p), action, target: { kind: 'subscription', id: sub.id, orgId: sub.orgId }, outcome: 'ok', details }]);
+  private async audit(
+    p: Principal,
+    action: string,
+    sub: Subscription,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.deps.audit.append([
+      {
+        at: this.deps.clock.now().toISOString(),
+        actor: actorOf(p),
+        action,
+        target: { kind: 'subscription', id: sub.id, orgId: sub.orgId },
+        outcome: 'ok',
+        details,
+      },
+    ]);
   }
 }

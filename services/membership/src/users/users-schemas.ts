@@ -18,7 +18,13 @@ export interface UpdateUserBody {
 
 export const USERNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$';
 const password = { type: 'string', minLength: 12, maxLength: 256 } as const;
-const roles = { type: 'array', minItems: 1, maxItems: 4, uniqueItems: true, items: { type: 'string', enum: [...ROLES] } } as const;
+const roles = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 4,
+  uniqueItems: true,
+  items: { type: 'string', enum: [...ROLES] },
+} as const;
 
 export const createUserSchema = {
   type: 'object',
@@ -26,7 +32,10 @@ export const createUserSchema = {
   required: ['username', 'roles'],
   properties: {
     username: { type: 'string', pattern: USERNAME_PATTERN, description: 'login name, unique across the hub' },
-    password: { ...password, description: 'at least 12 characters; a random one is generated and returned once when absent' },
+    password: {
+      ...password,
+      description: 'at least 12 characters; a random one is generated and returned once when absent',
+    },
     roles,
   },
 } as const;

@@ -1,4 +1,14 @@
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Clock, type IdGenerator, type OrgId, type Principal, type Role } from '@isac/kernel';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type Clock,
+  type IdGenerator,
+  type OrgId,
+  type Principal,
+  type Role,
+} from '@isac/kernel';
 import type { AuditLog, OrgStore, User, UserStore } from '@isac/store';
 import { hashPassword, mayGrant, randomPassword } from '@isac/auth';
 import { actorOf, type Access } from '../shared/access.js';
@@ -11,10 +21,22 @@ import type { CreateUserBody, UpdateUserBody } from './users-schemas.js';
  */
 export class UsersService {
   constructor(
-    private readonly deps: { users: UserStore; orgs: OrgStore; audit: AuditLog; clock: Clock; ids: IdGenerator; access: Access; hubOrgId: OrgId },
+    private readonly deps: {
+      users: UserStore;
+      orgs: OrgStore;
+      audit: AuditLog;
+      clock: Clock;
+      ids: IdGenerator;
+      access: Access;
+      hubOrgId: OrgId;
+    },
   ) {}
 
-  async create(p: Principal, orgId: OrgId, input: CreateUserBody): Promise<{ user: UserView; password?: string }> {
+  async create(
+    p: Principal,
+    orgId: OrgId,
+    input: CreateUserBody,
+  ): Promise<{ user: UserView; password?: string }> {
     this.deps.access.requireOrgAdmin(p, orgId);
     await this.requireOrg(orgId);
     this.checkRoles(p, orgId, input.roles, '/roles');
@@ -29,7 +51,10 @@ export class UsersService {
       disabled: false,
       createdAt: this.deps.clock.now().toISOString(),
     };
-    if (await this.deps.users.getByUsername(user.username)) throw new ConflictError(`the username ${user.username} is taken`, [{ path: '/username', message: 'taken' }]);
+    if (await this.deps.users.getByUsername(user.username))
+      throw new ConflictError(`the username ${user.username} is taken`, [
+        { path: '/username', message: 'taken' },
+      ]);
     await this.deps.users.create(user);
     await this.audit(p, 'user.create', user, { roles: user.roles });
     return { user: userView(user), ...(input.password === undefined ? { password } : {}) };
@@ -38,9 +63,27 @@ export class UsersService {
   /** The first hub administrator (bootstrap); not audited as any principal's action. */
   async createBootstrapAdmin(orgId: OrgId, username: string, password: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    const user: User = { id: this.deps.ids.uuid(), orgId, username, passwordHash: await hashPassword(password), roles: ['hub-admin'], failedLogins: 0, disabled: false, createdAt: now };
+    const user: User = {
+      id: this.deps.ids.uuid(),
+      orgId,
+      username,
+      passwordHash: await hashPassword(password),
+      roles: ['hub-admin'],
+      failedLogins: 0,
+      disabled: false,
+      createdAt: now,
+    };
     await this.deps.users.create(user);
-    await this.deps.audit.append([{ at: now, actor: { system: true }, action: 'user.create', target: { kind: 'user', id: user.id, orgId }, outcome: 'ok', details: { roles: user.roles, bootstrap: true } }]);
+    await this.deps.audit.append([
+      {
+        at: now,
+        actor: { system: true },
+        action: 'user.create',
+        target: { kind: 'user', id: user.id, orgId },
+        outcome: 'ok',
+        details: { roles: user.roles, bootstrap: true },
+      },
+    ]);
   }
 
   async list(p: Principal, orgId: OrgId): Promise<UserView[]> {
@@ -78,7 +121,8 @@ export class UsersService {
     this.deps.access.requireOrgAdmin(p, orgId);
     const user = await this.load(orgId, userId);
     this.guardTarget(p, user);
-    if (p.userId === user.id) throw new ConflictError('you cannot remove yourself', [{ path: '/userId', message: 'the caller' }]);
+    if (p.userId === user.id)
+      throw new ConflictError('you cannot remove yourself', [{ path: '/userId', message: 'the caller' }]);
     const now = this.deps.clock.now().toISOString();
     await this.deps.users.update({ ...user, disabled: true, tokensValidAfter: now });
     await this.audit(p, 'user.disable', user, {});
@@ -87,16 +131,23 @@ export class UsersService {
   private checkRoles(p: Principal, orgId: OrgId, roles: readonly Role[], path: string): void {
     const actorRoles: readonly Role[] = this.deps.access.isHubAdmin(p) ? ['hub-admin'] : p.roles;
     for (const role of roles) {
-      if (!mayGrant(actorRoles, role)) throw new ForbiddenError(`you may not grant the ${role} role`, [{ path, message: `may not grant ${role}` }]);
+      if (!mayGrant(actorRoles, role))
+        throw new ForbiddenError(`you may not grant the ${role} role`, [
+          { path, message: `may not grant ${role}` },
+        ]);
       if (role === 'hub-admin' && orgId !== this.deps.hubOrgId) {
-        throw new ValidationError(`hub-admin is granted only to users of the hub's own organisation (${this.deps.hubOrgId})`, [{ path, message: 'hub-admin only in the hub organisation' }]);
+        throw new ValidationError(
+          `hub-admin is granted only to users of the hub's own organisation (${this.deps.hubOrgId})`,
+          [{ path, message: 'hub-admin only in the hub organisation' }],
+        );
       }
     }
   }
 
   /** An org-admin may not change a hub administrator. */
   private guardTarget(p: Principal, user: User): void {
-    if (user.roles.includes('hub-admin') && !this.deps.access.isHubAdmin(p)) throw new ForbiddenError('only a hub administrator may change a hub administrator');
+    if (user.roles.includes('hub-admin') && !this.deps.access.isHubAdmin(p))
+      throw new ForbiddenError('only a hub administrator may change a hub administrator');
   }
 
   private async requireOrg(orgId: OrgId): Promise<void> {
@@ -109,7 +160,21 @@ export class UsersService {
     return user;
   }
 
-  private async audit(p: Principal, action: string, user: User, details: Record<string, unknown>): Promise<void> {
-    await this.deps.audit.append([{ at: this.deps.clock.now().toISOString(), actor: actorOf(p), action, target: { kind: 'user', id: user.id, orgId: user.orgId }, outcome: 'ok', details: { username: user.username, ...details } }]);
+  private async audit(
+    p: Principal,
+    action: string,
+    user: User,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.deps.audit.append([
+      {
+        at: this.deps.clock.now().toISOString(),
+        actor: actorOf(p),
+        action,
+        target: { kind: 'user', id: user.id, orgId: user.orgId },
+        outcome: 'ok',
+        details: { username: user.username, ...details },
+      },
+    ]);
   }
 }

@@ -5,7 +5,10 @@ import { TAXII_RULES } from '../shared/taxii-http.js';
 import { taxii, type Authenticate } from '../shared/route-helpers.js';
 
 /** `GET /taxii2/` and `GET /taxii2/{root}/` (paths relative to /taxii2). */
-export function createDiscoveryRouter(deps: { discovery: DiscoveryService; authenticate: Authenticate }): Router {
+export function createDiscoveryRouter(deps: {
+  discovery: DiscoveryService;
+  authenticate: Authenticate;
+}): Router {
   const r = Router();
   defineRoute(r, deps.authenticate, {
     method: 'get',

@@ -5,7 +5,10 @@ import { JSON_RULES } from '../shared/taxii-http.js';
 import type { Authenticate } from '../shared/route-helpers.js';
 
 /** `GET /api/v1/objects/:id/distribution[?version=…&org=…]`: the policy's verdict per organisation. */
-export function createDistributionRouter(deps: { distribution: DistributionService; authenticate: Authenticate }): Router {
+export function createDistributionRouter(deps: {
+  distribution: DistributionService;
+  authenticate: Authenticate;
+}): Router {
   const r = Router();
   defineRoute(r, deps.authenticate, {
     method: 'get',

@@ -31,21 +31,35 @@ export interface DistributionExplanation {
 
 /** "Why did org X (not) get object Y": the policy's verdict for every organisation, with its rule. */
 export class DistributionService {
-  constructor(private readonly deps: { objects: ObjectStore; orgs: OrgStore; policy: PolicyEngine; clock: Clock; collectionIds: () => readonly string[] }) {}
+  constructor(
+    private readonly deps: {
+      objects: ObjectStore;
+      orgs: OrgStore;
+      policy: PolicyEngine;
+      clock: Clock;
+      collectionIds: () => readonly string[];
+    },
+  ) {}
 
   /** Hub administrators and the submitting organisation may ask; anyone else gets not found. */
-  async explain(principal: Principal, objectId: string, opts: { version?: string | undefined; orgId?: string | undefined } = {}): Promise<DistributionExplanation> {
+  async explain(
+    principal: Principal,
+    objectId: string,
+    opts: { version?: string | undefined; orgId?: string | undefined } = {},
+  ): Promise<DistributionExplanation> {
     let found: ObjectVersion | undefined;
     for (const c of this.deps.collectionIds()) {
       const v = await this.deps.objects.get(c, objectId, opts.version);
       if (v && (!found || Date.parse(v.version) > Date.parse(found.version))) found = v;
     }
-    if (!found || !(isHubAdmin(principal) || found.submitterOrgId === principal.orgId)) throw new NotFoundError(`no object ${objectId}`);
+    if (!found || !(isHubAdmin(principal) || found.submitterOrgId === principal.orgId))
+      throw new NotFoundError(`no object ${objectId}`);
     const orgs = await this.deps.orgs.list();
     const submitter = orgs.find((o) => o.id === found.submitterOrgId);
     if (!submitter) throw new NotFoundError(`the submitter of ${objectId} is no longer a member`);
     const recipients = opts.orgId === undefined ? orgs : orgs.filter((o) => o.id === opts.orgId);
-    if (opts.orgId !== undefined && recipients.length === 0) throw new NotFoundError(`no organisation ${opts.orgId}`);
+    if (opts.orgId !== undefined && recipients.length === 0)
+      throw new NotFoundError(`no organisation ${opts.orgId}`);
     const verdicts = this.deps.policy.explain(
       {
         object: found.object,

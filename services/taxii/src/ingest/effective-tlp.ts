@@ -20,7 +20,13 @@ export const CONTAINER_TYPES: ReadonlySet<string> = new Set(['report', 'grouping
 export function statementMarkingIds(objects: Iterable<StixObject>): Set<string> {
   const out = new Set<string>();
   for (const o of objects) {
-    if (o['type'] === 'marking-definition' && typeof o['id'] === 'string' && o['definition_type'] === 'statement' && !tlpMarkingById(o['id'])) out.add(o['id']);
+    if (
+      o['type'] === 'marking-definition' &&
+      typeof o['id'] === 'string' &&
+      o['definition_type'] === 'statement' &&
+      !tlpMarkingById(o['id'])
+    )
+      out.add(o['id']);
   }
   return out;
 }
@@ -30,7 +36,8 @@ export function nonTlpMarkingRefs(objects: Iterable<StixObject>): Set<string> {
   const out = new Set<string>();
   for (const o of objects) {
     const refs = o['object_marking_refs'];
-    if (Array.isArray(refs)) for (const r of refs) if (typeof r === 'string' && !tlpMarkingById(r)) out.add(r);
+    if (Array.isArray(refs))
+      for (const r of refs) if (typeof r === 'string' && !tlpMarkingById(r)) out.add(r);
   }
   return out;
 }
@@ -40,7 +47,10 @@ export function nonTlpMarkingRefs(objects: Iterable<StixObject>): Set<string> {
  * strictest marking of a container in the same submission that refers to it, else the default.
  * The nine OASIS TLP marking definitions are public (`clear`).
  */
-export function assignTlp(objects: readonly StixObject[], opts: { defaultTlp: TlpLevel; knownMarkings: ReadonlySet<string> }): TlpAssignment[] {
+export function assignTlp(
+  objects: readonly StixObject[],
+  opts: { defaultTlp: TlpLevel; knownMarkings: ReadonlySet<string> },
+): TlpAssignment[] {
   const own = objects.map((o) => objectTlp(o, opts.knownMarkings));
   const fromContainer = new Map<string, TlpLevel>();
   objects.forEach((o, i) => {

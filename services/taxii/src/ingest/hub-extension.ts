@@ -34,19 +34,24 @@ export interface HubExtension {
 }
 
 /** Reads the hub extension of an object: undefined when absent, a message when malformed. */
-export function readHubExtension(obj: Readonly<Record<string, unknown>>): { value?: HubExtension; error?: string } {
+export function readHubExtension(obj: Readonly<Record<string, unknown>>): {
+  value?: HubExtension;
+  error?: string;
+} {
   const exts = obj['extensions'];
   if (typeof exts !== 'object' || exts === null) return {};
   const e = (exts as Record<string, unknown>)[HUB_EXTENSION_ID];
   if (e === undefined) return {};
-  if (typeof e !== 'object' || e === null || Array.isArray(e)) return { error: 'the hub extension must be an object' };
+  if (typeof e !== 'object' || e === null || Array.isArray(e))
+    return { error: 'the hub extension must be an object' };
   const x = e as Record<string, unknown>;
   const nr = x['named_recipients'];
   if (nr !== undefined && (!Array.isArray(nr) || nr.some((r) => typeof r !== 'string' || r === ''))) {
     return { error: 'named_recipients in the hub extension must be a list of organisation ids' };
   }
   for (const k of ['submitter_named', 'exercise']) {
-    if (x[k] !== undefined && typeof x[k] !== 'boolean') return { error: `${k} in the hub extension must be true or false` };
+    if (x[k] !== undefined && typeof x[k] !== 'boolean')
+      return { error: `${k} in the hub extension must be true or false` };
   }
   return {
     value: {

@@ -13,7 +13,16 @@ import {
 } from '@isac/kernel';
 import type { StixObject } from '@isac/policy';
 import { normalizeTimestamp } from '@isac/store';
-import type { AuditLog, NewObjectVersion, ObjectStore, OrgStore, StatusDetail, StatusStore, StoredVersions, SubmissionStatus } from '@isac/store';
+import type {
+  AuditLog,
+  NewObjectVersion,
+  ObjectStore,
+  OrgStore,
+  StatusDetail,
+  StatusStore,
+  StoredVersions,
+  SubmissionStatus,
+} from '@isac/store';
 import { SCO_TYPES, buildIndicator, validateObject, type IocKind } from '@isac/stix';
 import { assignTlp, nonTlpMarkingRefs, statementMarkingIds } from './effective-tlp.js';
 import { readHubExtension } from './hub-extension.js';
@@ -87,7 +96,11 @@ export class IngestService {
   ) {}
 
   /** Builds an indicator from one plain IOC and submits it. */
-  async submitIndicator(principal: Principal, ioc: IndicatorInput, opts: SubmitOptions): Promise<SubmissionStatus> {
+  async submitIndicator(
+    principal: Principal,
+    ioc: IndicatorInput,
+    opts: SubmitOptions,
+  ): Promise<SubmissionStatus> {
     const submitter = await this.deps.orgs.get(principal.orgId);
     if (!submitter) throw new ForbiddenError('the credential belongs to no organisation');
     const indicator = buildIndicator({
@@ -107,12 +120,19 @@ export class IngestService {
    * ones are stored (with their jobs) atomically. Throws 413 past the object limit and 422 when
    * no object was good (the status resource is stored either way).
    */
-  async submit(principal: Principal, objects: readonly unknown[], opts: SubmitOptions): Promise<SubmissionStatus> {
+  async submit(
+    principal: Principal,
+    objects: readonly unknown[],
+    opts: SubmitOptions,
+  ): Promise<SubmissionStatus> {
     const { deps } = this;
     if (objects.length > deps.maxObjects) {
-      throw new PayloadTooLargeError(`the submission holds ${objects.length} objects; at most ${deps.maxObjects} are accepted in one envelope or bundle: split it`);
+      throw new PayloadTooLargeError(
+        `the submission holds ${objects.length} objects; at most ${deps.maxObjects} are accepted in one envelope or bundle: split it`,
+      );
     }
-    if (objects.length === 0) throw new ValidationError('the submission holds no objects', [{ path: '/objects', message: 'empty' }]);
+    if (objects.length === 0)
+      throw new ValidationError('the submission holds no objects', [{ path: '/objects', message: 'empty' }]);
     const orgList = await deps.orgs.list();
     const orgsById = new Map(orgList.map((o) => [o.id, o]));
     const orgsByIdentity = new Map(orgList.map((o) => [o.identityId, o]));
@@ -131,7 +151,10 @@ export class IngestService {
     };
     const common = resolve(opts.namedRecipients ?? []);
     if (common.unknown.length > 0) {
-      throw new ValidationError(`named recipients that are not member organisations: ${common.unknown.join(', ')}`, [{ path: '/namedRecipients', message: 'unknown organisation' }]);
+      throw new ValidationError(
+        `named recipients that are not member organisations: ${common.unknown.join(', ')}`,
+        [{ path: '/namedRecipients', message: 'unknown organisation' }],
+      );
     }
 
     const now = deps.clock.now();
@@ -147,7 +170,10 @@ export class IngestService {
     for (let i = 0; i < objects.length; i++) {
       const raw = objects[i];
       const report = validateObject(raw, i, { now });
-      const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+      const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<
+        string,
+        unknown
+      >;
       const id = report.id ?? `objects[${i}]`;
       const version = versionOf(o);
       if (!report.valid) {
@@ -178,7 +204,13 @@ export class IngestService {
       const prev = seen.get(key);
       if (prev) {
         if (prev.json === json) successes.push({ index: i, id, version, message: 'Object already added' });
-        else fail(i, id, version, `objects[${i}] repeats the id and version of objects[${prev.index}] with different content; a version is never rewritten`);
+        else
+          fail(
+            i,
+            id,
+            version,
+            `objects[${i}] repeats the id and version of objects[${prev.index}] with different content; a version is never rewritten`,
+          );
         continue;
       }
       seen.set(key, { index: i, json });
@@ -206,7 +238,10 @@ export class IngestService {
     // A new version of an object another organisation submitted is refused; an identical
     // (id, version) is a duplicate whoever sends it.
     const owned = candidates.filter((c) => !SCO_TYPES.has(c.type));
-    const owners = owned.length > 0 ? await this.deps.objects.versionIndex(opts.collectionId, [...new Set(owned.map((c) => c.id))]) : new Map<string, StoredVersions>();
+    const owners =
+      owned.length > 0
+        ? await this.deps.objects.versionIndex(opts.collectionId, [...new Set(owned.map((c) => c.id))])
+        : new Map<string, StoredVersions>();
     const accepted = candidates.filter((c) => {
       const e = owners.get(c.id);
       if (!e || e.submitterOrgId === submitter.id || SCO_TYPES.has(c.type)) return true;
@@ -214,7 +249,12 @@ export class IngestService {
         successes.push({ index: c.index, id: c.id, version: c.version, message: 'Object already added' });
         return false;
       }
-      fail(c.index, c.id, c.version, 'this object id belongs to another organisation: only its submitter may add versions of it');
+      fail(
+        c.index,
+        c.id,
+        c.version,
+        'this object id belongs to another organisation: only its submitter may add versions of it',
+      );
       return false;
     });
 
@@ -246,12 +286,18 @@ export class IngestService {
       const c = accepted[k]!;
       const v = versions[k]!;
       if (out === 'inserted') inserted += 1;
-      successes.push({ index: c.index, id: c.id, version: c.version, message: out === 'duplicate' ? 'Object already added' : this.note(v) });
+      successes.push({
+        index: c.index,
+        id: c.id,
+        version: c.version,
+        message: out === 'duplicate' ? 'Object already added' : this.note(v),
+      });
     });
     if (inserted > 0) deps.jobsReady.notify();
 
     const byIndex = (a: { index: number }, b: { index: number }): number => a.index - b.index;
-    const strip = ({ id, version, message }: StatusDetail & { index: number }): StatusDetail => (message === undefined ? { id, version } : { id, version, message });
+    const strip = ({ id, version, message }: StatusDetail & { index: number }): StatusDetail =>
+      message === undefined ? { id, version } : { id, version, message };
     const status: SubmissionStatus = {
       id: deps.ids.uuid(),
       orgId: submitter.id,
@@ -270,21 +316,46 @@ export class IngestService {
         action: 'object.submit',
         target: { kind: 'submission', id: status.id, orgId: submitter.id },
         outcome: status.successes.length > 0 ? 'ok' : 'failed',
-        details: { collectionId: opts.collectionId, channel: opts.channel, total: objects.length, succeeded: status.successes.length, failed: status.failures.length, stored: inserted },
+        details: {
+          collectionId: opts.collectionId,
+          channel: opts.channel,
+          total: objects.length,
+          succeeded: status.successes.length,
+          failed: status.failures.length,
+          stored: inserted,
+        },
       },
     ]);
-    deps.log.info({ statusId: status.id, orgId: submitter.id, total: objects.length, stored: inserted, failed: status.failures.length }, 'submission processed');
+    deps.log.info(
+      {
+        statusId: status.id,
+        orgId: submitter.id,
+        total: objects.length,
+        stored: inserted,
+        failed: status.failures.length,
+      },
+      'submission processed',
+    );
     if (status.successes.length === 0) {
       throw new InvalidStixError(
         `no object of the submission could be accepted (status ${status.id})`,
-        failures.slice(0, 100).map((f) => ({ path: `/objects/${f.index}`, message: f.message ?? 'refused', rule: 'object_refused' })),
+        failures.slice(0, 100).map((f) => ({
+          path: `/objects/${f.index}`,
+          message: f.message ?? 'refused',
+          rule: 'object_refused',
+        })),
       );
     }
     return status;
   }
 
   /** Why an otherwise valid object is refused, or undefined. */
-  private checkObject(o: Record<string, unknown>, submitter: Org, orgsByIdentity: ReadonlyMap<string, Org>, latest: number): string | undefined {
+  private checkObject(
+    o: Record<string, unknown>,
+    submitter: Org,
+    orgsByIdentity: ReadonlyMap<string, Org>,
+    latest: number,
+  ): string | undefined {
     for (const k of ['created', 'modified'] as const) {
       const ts = o[k];
       if (typeof ts === 'string' && Date.parse(ts) > latest) {
@@ -293,20 +364,26 @@ export class IngestService {
     }
     const by = o['created_by_ref'];
     if (typeof by === 'string' && by !== submitter.identityId) {
-      if (by === this.deps.hub.id) return "created_by_ref names the hub's own identity: members cannot publish as the hub";
+      if (by === this.deps.hub.id)
+        return "created_by_ref names the hub's own identity: members cannot publish as the hub";
       const other = orgsByIdentity.get(by);
-      if (other) return `created_by_ref names the identity of another member organisation (${other.id}): an organisation submits only as itself`;
+      if (other)
+        return `created_by_ref names the identity of another member organisation (${other.id}): an organisation submits only as itself`;
     }
     if (o['type'] === 'identity' && typeof o['id'] === 'string' && o['id'] !== submitter.identityId) {
-      if (o['id'] === this.deps.hub.id || orgsByIdentity.has(o['id'])) return 'this identity belongs to another member organisation or to the hub: it cannot be submitted by you';
+      if (o['id'] === this.deps.hub.id || orgsByIdentity.has(o['id']))
+        return 'this identity belongs to another member organisation or to the hub: it cannot be submitted by you';
     }
     return undefined;
   }
 
   private note(v: NewObjectVersion): string | undefined {
-    if (v.tlp === 'red' && v.namedRecipients.length === 0) return 'stored as TLP:RED without named recipients: only your organisation can receive it';
-    if (v.unknownMarkings.length > 0) return `stored; it carries marking definitions the hub does not know (${v.unknownMarkings.join(', ')}), so no other organisation receives it`;
-    if (v.tlpSource === 'default') return `stored; it had no TLP marking and is treated as TLP:${v.tlp.toUpperCase()}`;
+    if (v.tlp === 'red' && v.namedRecipients.length === 0)
+      return 'stored as TLP:RED without named recipients: only your organisation can receive it';
+    if (v.unknownMarkings.length > 0)
+      return `stored; it carries marking definitions the hub does not know (${v.unknownMarkings.join(', ')}), so no other organisation receives it`;
+    if (v.tlpSource === 'default')
+      return `stored; it had no TLP marking and is treated as TLP:${v.tlp.toUpperCase()}`;
     return undefined;
   }
 
@@ -317,7 +394,11 @@ export class IngestService {
       const chunk = ids.slice(i, i + 500);
       let next: string | undefined;
       for (;;) {
-        const page = await this.deps.objects.list(collectionId, { limit: 5000, next, match: { id: chunk, version: ['all'] } });
+        const page = await this.deps.objects.list(collectionId, {
+          limit: 5000,
+          next,
+          match: { id: chunk, version: ['all'] },
+        });
         out.push(...page.items);
         if (!page.more || page.next === undefined) break;
         next = page.next;

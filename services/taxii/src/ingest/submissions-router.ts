@@ -8,29 +8,54 @@ import type { TaxiiConfig } from '../config.js';
 import { JSON_RULES } from '../shared/taxii-http.js';
 import type { Authenticate } from '../shared/route-helpers.js';
 import { toStatusResource } from '../status/status-resource.js';
-import { indicatorSchema, submissionSchema, type IndicatorBody, type SubmissionBody } from './submissions-schemas.js';
+import {
+  indicatorSchema,
+  submissionSchema,
+  type IndicatorBody,
+  type SubmissionBody,
+} from './submissions-schemas.js';
 
 function tlpOf(name: string | undefined, path: string): TlpLevel | undefined {
   if (name === undefined) return undefined;
   const t = parseTlpLevel(name);
-  if (!t) throw new ValidationError(`${path.slice(1)} is not a TLP level`, [{ path, message: 'not a TLP level' }]);
+  if (!t)
+    throw new ValidationError(`${path.slice(1)} is not a TLP level`, [{ path, message: 'not a TLP level' }]);
   return t;
 }
 
 /** The STIX bundle of a REST submission: its shape only; objects are checked one by one later. */
 function bundleObjects(bundle: Record<string, unknown>): unknown[] {
-  if (bundle['type'] !== 'bundle') throw new ValidationError("bundle.type must be 'bundle'", [{ path: '/bundle/type', message: "must be 'bundle'" }]);
+  if (bundle['type'] !== 'bundle')
+    throw new ValidationError("bundle.type must be 'bundle'", [
+      { path: '/bundle/type', message: "must be 'bundle'" },
+    ]);
   const objects = bundle['objects'];
-  if (!Array.isArray(objects)) throw new ValidationError('bundle.objects must be a list of STIX objects', [{ path: '/bundle/objects', message: 'must be a list' }]);
+  if (!Array.isArray(objects))
+    throw new ValidationError('bundle.objects must be a list of STIX objects', [
+      { path: '/bundle/objects', message: 'must be a list' },
+    ]);
   return objects;
 }
 
 /** `POST /api/v1/submissions` and `POST /api/v1/indicators`: the REST face of the ingest pipeline. */
-export function createSubmissionsRouter(deps: { ingest: IngestService; catalog: Catalog; config: TaxiiConfig; authenticate: Authenticate }): Router {
+export function createSubmissionsRouter(deps: {
+  ingest: IngestService;
+  catalog: Catalog;
+  config: TaxiiConfig;
+  authenticate: Authenticate;
+}): Router {
   const r = Router();
   const target = (p: Principal, collectionId: string | undefined): string => {
-    const c = collectionId === undefined ? deps.catalog.defaultWritable() : deps.catalog.roots.flatMap((x) => x.collections).find((x) => x.id === collectionId || x.alias === collectionId);
-    if (!c) throw new ValidationError(`no collection ${collectionId ?? ''}`, [{ path: '/collectionId', message: 'unknown collection' }]);
+    const c =
+      collectionId === undefined
+        ? deps.catalog.defaultWritable()
+        : deps.catalog.roots
+            .flatMap((x) => x.collections)
+            .find((x) => x.id === collectionId || x.alias === collectionId);
+    if (!c)
+      throw new ValidationError(`no collection ${collectionId ?? ''}`, [
+        { path: '/collectionId', message: 'unknown collection' },
+      ]);
     deps.catalog.requireWrite(p, c);
     return c.id;
   };
@@ -68,7 +93,13 @@ export function createSubmissionsRouter(deps: { ingest: IngestService; catalog: 
       const status = await deps.ingest.submitIndicator(
         principal,
         { kind: body.kind, value: body.value, tlp: tlpOf(body.tlp, '/tlp')!, name: body.name },
-        { collectionId: target(principal, body.collectionId), namedRecipients: body.namedRecipients, named: body.named, exercise: body.exercise, channel: 'rest' },
+        {
+          collectionId: target(principal, body.collectionId),
+          namedRecipients: body.namedRecipients,
+          named: body.named,
+          exercise: body.exercise,
+          channel: 'rest',
+        },
       );
       return { status: 202, body: toStatusResource(status) };
     },

@@ -1,6 +1,19 @@
 import { IOC_KINDS } from '@isac/stix';
 
-const TLP_NAMES = ['clear', 'white', 'green', 'amber', 'amber+strict', 'red', 'TLP:CLEAR', 'TLP:WHITE', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'];
+const TLP_NAMES = [
+  'clear',
+  'white',
+  'green',
+  'amber',
+  'amber+strict',
+  'red',
+  'TLP:CLEAR',
+  'TLP:WHITE',
+  'TLP:GREEN',
+  'TLP:AMBER',
+  'TLP:AMBER+STRICT',
+  'TLP:RED',
+];
 
 const distribution = {
   namedRecipients: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 1000 },

@@ -6,7 +6,12 @@ import type { TaxiiConfig } from '../config.js';
 import { MANIFEST_RULES, dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
 import { taxii, type Authenticate } from '../shared/route-helpers.js';
 
-export function createManifestRouter(deps: { manifest: ManifestService; catalog: Catalog; config: TaxiiConfig; authenticate: Authenticate }): Router {
+export function createManifestRouter(deps: {
+  manifest: ManifestService;
+  catalog: Catalog;
+  config: TaxiiConfig;
+  authenticate: Authenticate;
+}): Router {
   const r = Router();
   defineRoute(r, deps.authenticate, {
     method: 'get',
@@ -21,7 +26,11 @@ export function createManifestRouter(deps: { manifest: ManifestService; catalog:
         allowed: ['id', 'type', 'version', 'spec_version'],
       });
       const page = await deps.manifest.list(principal, c.id, q);
-      const body = { more: page.more, ...(page.more && page.next !== undefined ? { next: page.next } : {}), ...(page.records.length > 0 ? { objects: page.records } : {}) };
+      const body = {
+        more: page.more,
+        ...(page.more && page.next !== undefined ? { next: page.next } : {}),
+        ...(page.records.length > 0 ? { objects: page.records } : {}),
+      };
       return taxii(body, dateHeaders(page.firstAdded, page.lastAdded));
     },
   });

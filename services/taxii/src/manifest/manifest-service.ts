@@ -25,7 +25,10 @@ export class ManifestService {
       this.deps.objects,
       collectionId,
       q,
-      (v): ManifestRecord | undefined => (viewer.visible(v) ? { id: v.id, date_added: v.dateAdded, version: v.version, media_type: STIX_MEDIA_TYPE } : undefined),
+      (v): ManifestRecord | undefined =>
+        viewer.visible(v)
+          ? { id: v.id, date_added: v.dateAdded, version: v.version, media_type: STIX_MEDIA_TYPE }
+          : undefined,
       (v) => viewer.visible(v),
     );
     return { records: page.items.map((i) => i.out), ...pageMeta(page) };

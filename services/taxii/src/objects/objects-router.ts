@@ -11,7 +11,11 @@ import { toStatusResource } from '../status/status-resource.js';
 import { envelopeSchema } from './objects-schemas.js';
 
 function envelope(p: ObjectsPage): Record<string, unknown> {
-  return { more: p.more, ...(p.more && p.next !== undefined ? { next: p.next } : {}), ...(p.objects.length > 0 ? { objects: p.objects } : {}) };
+  return {
+    more: p.more,
+    ...(p.more && p.next !== undefined ? { next: p.next } : {}),
+    ...(p.objects.length > 0 ? { objects: p.objects } : {}),
+  };
 }
 
 /** Objects endpoints of a collection (paths relative to /taxii2). */
@@ -33,7 +37,10 @@ export function createObjectsRouter(deps: {
     handler: async ({ principal, params, req }) => {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
-      const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['id', 'type', 'version', 'spec_version'] });
+      const q = parseTaxiiQuery(rawQuery(req.url), {
+        ...limits,
+        allowed: ['id', 'type', 'version', 'spec_version'],
+      });
       const page = await deps.objects.list(principal, c.id, q);
       return taxii(envelope(page), dateHeaders(page.firstAdded, page.lastAdded));
     },
@@ -49,8 +56,14 @@ export function createObjectsRouter(deps: {
     handler: async ({ principal, params, body }) => {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireWrite(principal, c);
-      if (body.objects === undefined) throw new ValidationError('the envelope has no "objects" list', [{ path: '/objects', message: 'objects is required' }]);
-      const status = await deps.ingest.submit(principal, body.objects, { collectionId: c.id, channel: 'taxii' });
+      if (body.objects === undefined)
+        throw new ValidationError('the envelope has no "objects" list', [
+          { path: '/objects', message: 'objects is required' },
+        ]);
+      const status = await deps.ingest.submit(principal, body.objects, {
+        collectionId: c.id,
+        channel: 'taxii',
+      });
       return taxii(toStatusResource(status), {}, 202);
     },
   });
@@ -91,7 +104,11 @@ export function createObjectsRouter(deps: {
       catalog.requireRead(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['spec_version'] });
       const page = await deps.objects.versions(principal, c.id, params['objectId']!, q);
-      const body = { more: page.more, ...(page.more && page.next !== undefined ? { next: page.next } : {}), ...(page.versions.length > 0 ? { versions: page.versions } : {}) };
+      const body = {
+        more: page.more,
+        ...(page.more && page.next !== undefined ? { next: page.next } : {}),
+        ...(page.versions.length > 0 ? { versions: page.versions } : {}),
+      };
       return taxii(body, dateHeaders(page.firstAdded, page.lastAdded));
     },
   });

@@ -17,29 +17,63 @@ export interface VersionsPage extends PageMeta {
 /** Reads of a collection, each object released to the reader's organisation by the policy. */
 export class ObjectsService {
   constructor(
-    private readonly deps: { objects: ObjectStore; viewers: ViewerFactory; audit: AuditLog; clock: Clock; auditReads: boolean },
+    private readonly deps: {
+      objects: ObjectStore;
+      viewers: ViewerFactory;
+      audit: AuditLog;
+      clock: Clock;
+      auditReads: boolean;
+    },
   ) {}
 
   async list(principal: Principal, collectionId: string, q: TaxiiQuery): Promise<ObjectsPage> {
     const viewer = await this.deps.viewers.forPrincipal(principal);
-    const page = await visiblePage(this.deps.objects, collectionId, q, (v) => viewer.release(v), (v) => viewer.visible(v));
-    await this.auditRelease(principal, collectionId, page.items.map((i) => i.version));
+    const page = await visiblePage(
+      this.deps.objects,
+      collectionId,
+      q,
+      (v) => viewer.release(v),
+      (v) => viewer.visible(v),
+    );
+    await this.auditRelease(
+      principal,
+      collectionId,
+      page.items.map((i) => i.version),
+    );
     return { objects: page.items.map((i) => i.out), ...pageMeta(page) };
   }
 
   /** One object (by default its latest version); not found when the reader may see no version of it. */
-  async getObject(principal: Principal, collectionId: string, objectId: string, q: TaxiiQuery): Promise<ObjectsPage> {
+  async getObject(
+    principal: Principal,
+    collectionId: string,
+    objectId: string,
+    q: TaxiiQuery,
+  ): Promise<ObjectsPage> {
     const page = await this.list(principal, collectionId, { ...q, match: { ...q.match, id: [objectId] } });
-    if (page.objects.length === 0 && q.next === undefined) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
+    if (page.objects.length === 0 && q.next === undefined)
+      throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
     return page;
   }
 
-  async versions(principal: Principal, collectionId: string, objectId: string, q: TaxiiQuery): Promise<VersionsPage> {
+  async versions(
+    principal: Principal,
+    collectionId: string,
+    objectId: string,
+    q: TaxiiQuery,
+  ): Promise<VersionsPage> {
     const viewer = await this.deps.viewers.forPrincipal(principal);
     const query = { ...q, match: { ...q.match, id: [objectId], version: ['all'] } };
     const visible = (v: ObjectVersion): boolean => viewer.visible(v);
-    const page = await visiblePage(this.deps.objects, collectionId, query, (v) => (visible(v) ? v.version : undefined), visible);
-    if (page.items.length === 0 && q.next === undefined) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
+    const page = await visiblePage(
+      this.deps.objects,
+      collectionId,
+      query,
+      (v) => (visible(v) ? v.version : undefined),
+      visible,
+    );
+    if (page.items.length === 0 && q.next === undefined)
+      throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
     return { versions: page.items.map((i) => i.out), ...pageMeta(page) };
   }
 
@@ -47,12 +81,21 @@ export class ObjectsService {
    * Deletes an object's versions (all, or those match[version] selects). Only the submitting
    * organisation or a hub administrator may; a reader who cannot see the object gets not found.
    */
-  async remove(principal: Principal, collectionId: string, objectId: string, q: Pick<TaxiiQuery, 'match'>): Promise<number> {
+  async remove(
+    principal: Principal,
+    collectionId: string,
+    objectId: string,
+    q: Pick<TaxiiQuery, 'match'>,
+  ): Promise<number> {
     const viewer = await this.deps.viewers.forPrincipal(principal);
     const targets: ObjectVersion[] = [];
     let next: string | undefined;
     for (;;) {
-      const page = await this.deps.objects.list(collectionId, { limit: 1000, next, match: { id: [objectId], version: q.match.version ?? ['all'], specVersion: q.match.specVersion } });
+      const page = await this.deps.objects.list(collectionId, {
+        limit: 1000,
+        next,
+        match: { id: [objectId], version: q.match.version ?? ['all'], specVersion: q.match.specVersion },
+      });
       targets.push(...page.items);
       if (!page.more || page.next === undefined) break;
       next = page.next;
@@ -60,7 +103,9 @@ export class ObjectsService {
     const seen = targets.filter((v) => viewer.visible(v));
     if (seen.length === 0) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
     if (!isHubAdmin(principal) && targets.some((v) => v.submitterOrgId !== principal.orgId)) {
-      throw new ForbiddenError('only the submitting organisation or a hub administrator may delete this object');
+      throw new ForbiddenError(
+        'only the submitting organisation or a hub administrator may delete this object',
+      );
     }
     let n = 0;
     for (const v of targets) n += await this.deps.objects.remove(collectionId, v.id, v.version);
@@ -78,7 +123,11 @@ export class ObjectsService {
   }
 
   /** One audit record per page that released objects (pull is a release too). */
-  async auditRelease(principal: Principal, collectionId: string, versions: readonly ObjectVersion[]): Promise<void> {
+  async auditRelease(
+    principal: Principal,
+    collectionId: string,
+    versions: readonly ObjectVersion[],
+  ): Promise<void> {
     if (!this.deps.auditReads || versions.length === 0) return;
     await this.deps.audit.append([
       {
@@ -87,7 +136,12 @@ export class ObjectsService {
         action: 'object.release',
         target: { kind: 'collection', id: collectionId, orgId: principal.orgId },
         outcome: 'ok',
-        details: { channel: 'taxii', count: versions.length, firstAdded: versions[0]!.dateAdded, lastAdded: versions[versions.length - 1]!.dateAdded },
+        details: {
+          channel: 'taxii',
+          count: versions.length,
+          firstAdded: versions[0]!.dateAdded,
+          lastAdded: versions[versions.length - 1]!.dateAdded,
+        },
       },
     ]);
   }

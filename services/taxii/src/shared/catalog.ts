@@ -22,7 +22,9 @@ export class Catalog {
 
   /** A collection by id or alias within an API root. */
   collection(rootName: string, idOrAlias: string): CollectionConfig {
-    const c = this.root(rootName).collections.find((x) => x.id === idOrAlias || (x.alias !== undefined && x.alias === idOrAlias));
+    const c = this.root(rootName).collections.find(
+      (x) => x.id === idOrAlias || (x.alias !== undefined && x.alias === idOrAlias),
+    );
     if (!c) throw new NotFoundError(`no collection ${idOrAlias} in API root ${rootName}`);
     return c;
   }
@@ -46,6 +48,7 @@ export class Catalog {
   }
 
   requireWrite(p: Principal, c: CollectionConfig): void {
-    if (!this.canWrite(p, c)) throw new ForbiddenError(`this credential may not add objects to collection ${c.id}`);
+    if (!this.canWrite(p, c))
+      throw new ForbiddenError(`this credential may not add objects to collection ${c.id}`);
   }
 }

@@ -6,7 +6,10 @@ import { decodeCursor, isoToMicros } from '@isac/store';
 /** What TAXII endpoints produce and accept (`application/taxii+json;version=2.1`). */
 export const TAXII_RULES: readonly MediaRule[] = [{ essence: 'application/taxii+json', version: '2.1' }];
 /** The manifest may also be asked for with the STIX media type beside the TAXII one. */
-export const MANIFEST_RULES: readonly MediaRule[] = [...TAXII_RULES, { essence: 'application/stix+json', version: '2.1' }];
+export const MANIFEST_RULES: readonly MediaRule[] = [
+  ...TAXII_RULES,
+  { essence: 'application/stix+json', version: '2.1' },
+];
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 export const JSON_RULES: readonly MediaRule[] = [{ essence: 'application/json' }];
 
@@ -31,7 +34,10 @@ type RawQuery = Record<string, unknown>;
 function single(q: RawQuery, name: string): string | undefined {
   const v = q[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new ValidationError(`the query parameter ${name} must appear at most once`, [{ path: name, message: 'given more than once' }]);
+  if (typeof v !== 'string')
+    throw new ValidationError(`the query parameter ${name} must appear at most once`, [
+      { path: name, message: 'given more than once' },
+    ]);
   return v;
 }
 
@@ -39,12 +45,19 @@ function list(q: RawQuery, name: string): string[] | undefined {
   const v = single(q, name);
   if (v === undefined) return undefined;
   const values = v.split(',');
-  if (values.some((x) => x === '')) throw new ValidationError(`${name} has an empty value`, [{ path: name, message: 'empty value in the list' }]);
-  if (new Set(values).size !== values.length) throw new ValidationError(`${name} names a value twice`, [{ path: name, message: 'a value appears twice' }]);
+  if (values.some((x) => x === ''))
+    throw new ValidationError(`${name} has an empty value`, [
+      { path: name, message: 'empty value in the list' },
+    ]);
+  if (new Set(values).size !== values.length)
+    throw new ValidationError(`${name} names a value twice`, [
+      { path: name, message: 'a value appears twice' },
+    ]);
   return values;
 }
 
-const STIX_ID = /^[a-z][a-z0-9-]*--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const STIX_ID =
+  /^[a-z][a-z0-9-]*--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const TYPE = /^[a-z][a-z0-9-]{1,249}$/;
 const SPEC_VERSION = /^\d\.\d$/;
 
@@ -54,16 +67,26 @@ const SPEC_VERSION = /^\d\.\d$/;
  */
 export function parseTaxiiQuery(
   q: RawQuery,
-  opts: { defaultLimit: number; maxLimit: number; allowed: readonly ('id' | 'type' | 'version' | 'spec_version')[] },
+  opts: {
+    defaultLimit: number;
+    maxLimit: number;
+    allowed: readonly ('id' | 'type' | 'version' | 'spec_version')[];
+  },
 ): TaxiiQuery {
   const addedAfter = single(q, 'added_after');
   if (addedAfter !== undefined && isoToMicros(addedAfter) === undefined) {
-    throw new ValidationError('added_after must be an RFC 3339 UTC timestamp such as 2026-01-01T00:00:00.000000Z', [{ path: 'added_after', message: 'not a timestamp' }]);
+    throw new ValidationError(
+      'added_after must be an RFC 3339 UTC timestamp such as 2026-01-01T00:00:00.000000Z',
+      [{ path: 'added_after', message: 'not a timestamp' }],
+    );
   }
   const rawLimit = single(q, 'limit');
   let limit = opts.defaultLimit;
   if (rawLimit !== undefined) {
-    if (!/^\d{1,9}$/.test(rawLimit) || Number(rawLimit) < 1) throw new ValidationError('limit must be an integer greater than 0', [{ path: 'limit', message: 'not a positive integer' }]);
+    if (!/^\d{1,9}$/.test(rawLimit) || Number(rawLimit) < 1)
+      throw new ValidationError('limit must be an integer greater than 0', [
+        { path: 'limit', message: 'not a positive integer' },
+      ]);
     limit = Number(rawLimit);
   }
   limit = Math.min(limit, opts.maxLimit);
@@ -72,21 +95,32 @@ export function parseTaxiiQuery(
   const match: { id?: string[]; type?: string[]; version?: string[]; specVersion?: string[] } = {};
   if (opts.allowed.includes('id')) {
     const ids = list(q, 'match[id]');
-    if (ids?.some((i) => !STIX_ID.test(i))) throw new ValidationError('match[id] must list STIX identifiers (type--uuid)', [{ path: 'match[id]', message: 'not a STIX identifier' }]);
+    if (ids?.some((i) => !STIX_ID.test(i)))
+      throw new ValidationError('match[id] must list STIX identifiers (type--uuid)', [
+        { path: 'match[id]', message: 'not a STIX identifier' },
+      ]);
     if (ids) match.id = ids;
   }
   if (opts.allowed.includes('type')) {
     const types = list(q, 'match[type]');
-    if (types?.some((t) => !TYPE.test(t))) throw new ValidationError('match[type] must list STIX type names', [{ path: 'match[type]', message: 'not a type name' }]);
+    if (types?.some((t) => !TYPE.test(t)))
+      throw new ValidationError('match[type] must list STIX type names', [
+        { path: 'match[type]', message: 'not a type name' },
+      ]);
     if (types) match.type = types;
   }
   if (opts.allowed.includes('version')) {
     const versions = list(q, 'match[version]');
     if (versions) {
-      if (versions.includes('all') && versions.length > 1) throw new ValidationError('match[version]=all must be the only value', [{ path: 'match[version]', message: "'all' combined with other values" }]);
+      if (versions.includes('all') && versions.length > 1)
+        throw new ValidationError('match[version]=all must be the only value', [
+          { path: 'match[version]', message: "'all' combined with other values" },
+        ]);
       for (const v of versions) {
         if (v !== 'first' && v !== 'last' && v !== 'all' && isoToMicros(v) === undefined) {
-          throw new ValidationError(`match[version] value '${v}' is not first, last, all or a timestamp`, [{ path: 'match[version]', message: 'unknown value' }]);
+          throw new ValidationError(`match[version] value '${v}' is not first, last, all or a timestamp`, [
+            { path: 'match[version]', message: 'unknown value' },
+          ]);
         }
       }
       match.version = versions;
@@ -94,7 +128,10 @@ export function parseTaxiiQuery(
   }
   if (opts.allowed.includes('spec_version')) {
     const sv = list(q, 'match[spec_version]');
-    if (sv?.some((s) => !SPEC_VERSION.test(s))) throw new ValidationError('match[spec_version] must list versions such as 2.1', [{ path: 'match[spec_version]', message: 'not a spec version' }]);
+    if (sv?.some((s) => !SPEC_VERSION.test(s)))
+      throw new ValidationError('match[spec_version] must list versions such as 2.1', [
+        { path: 'match[spec_version]', message: 'not a spec version' },
+      ]);
     if (sv) match.specVersion = sv;
   }
   return { addedAfter, next, limit, match };

@@ -52,12 +52,18 @@ export class Viewer {
 }
 
 export class ViewerFactory {
-  constructor(private readonly deps: { policy: PolicyEngine; hub: { id: string }; clock: Clock; orgs: OrgStore }) {}
+  constructor(
+    private readonly deps: { policy: PolicyEngine; hub: { id: string }; clock: Clock; orgs: OrgStore },
+  ) {}
 
   async forPrincipal(p: Principal): Promise<Viewer> {
     const all = await this.deps.orgs.list();
     const orgs = new Map(all.map((o) => [o.id, o]));
-    return new Viewer({ policy: this.deps.policy, hub: this.deps.hub, now: this.deps.clock.now() }, orgs.get(p.orgId), orgs);
+    return new Viewer(
+      { policy: this.deps.policy, hub: this.deps.hub, now: this.deps.clock.now() },
+      orgs.get(p.orgId),
+      orgs,
+    );
   }
 }
 
@@ -102,7 +108,11 @@ export async function visiblePage<T>(
   let cursor = q.next;
   for (;;) {
     const need = q.limit - items.length + 1;
-    const page = await store.list(collectionId, { ...q, next: cursor, limit: Math.min(Math.max(need, 64), 5000) });
+    const page = await store.list(collectionId, {
+      ...q,
+      next: cursor,
+      limit: Math.min(Math.max(need, 64), 5000),
+    });
     for (const v of page.items) {
       if (items.length < q.limit) {
         const out = keep(v);

@@ -7,7 +7,11 @@ import { taxii, type Authenticate } from '../shared/route-helpers.js';
 import { toStatusResource } from './status-resource.js';
 
 /** `GET /taxii2/{root}/status/{id}/` (relative to /taxii2). */
-export function createTaxiiStatusRouter(deps: { statuses: StatusService; catalog: Catalog; authenticate: Authenticate }): Router {
+export function createTaxiiStatusRouter(deps: {
+  statuses: StatusService;
+  catalog: Catalog;
+  authenticate: Authenticate;
+}): Router {
   const r = Router();
   defineRoute(r, deps.authenticate, {
     method: 'get',
@@ -22,13 +26,18 @@ export function createTaxiiStatusRouter(deps: { statuses: StatusService; catalog
 }
 
 /** `GET /api/v1/status/:id`: the same status resource for REST and CLI clients. */
-export function createRestStatusRouter(deps: { statuses: StatusService; authenticate: Authenticate }): Router {
+export function createRestStatusRouter(deps: {
+  statuses: StatusService;
+  authenticate: Authenticate;
+}): Router {
   const r = Router();
   defineRoute(r, deps.authenticate, {
     method: 'get',
     path: '/api/v1/status/:statusId',
     produces: JSON_RULES,
-    handler: async ({ principal, params }) => ({ body: toStatusResource(await deps.statuses.get(principal, params['statusId']!)) }),
+    handler: async ({ principal, params }) => ({
+      body: toStatusResource(await deps.statuses.get(principal, params['statusId']!)),
+    }),
   });
   return r;
 }
