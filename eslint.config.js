@@ -50,7 +50,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/kernel/src/**', 'libs/stix/src/**', 'libs/policy/src/**'],
+    files: ['libs/kernel/src/**', 'libs/stix/src/**', 'libs/policy/src/**', 'libs/regions/src/**'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
