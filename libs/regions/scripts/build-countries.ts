@@ -77,7 +77,7 @@ function main(): void {
         code,
         alpha3,
         nameEn: en[code]!,
-        nameJa: ja[code]!,
+        nameJa: ja[code],
         ...(altEn.length ? { altEn } : {}),
         ...(altJa.length ? { altJa } : {}),
       };
