@@ -1,10 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApiKeyStore, OrgStore, UserStore } from '@isac/store';
 import type { Clock } from '@isac/kernel';
 import { generateSigningKey, TokenService, type SigningKey, type TokenConfig } from './tokens.js';
 import { Authenticator, type LockoutPolicy } from './authenticator.js';
-import { loadMqttSecret } from './mqtt-credentials.js';
 
 /** Where a process keeps its JWT signing keys: `<dataDir>/keys/`. */
 export function signingKeysDir(dataDir: string): string {
@@ -57,6 +57,20 @@ export function rotateSigningKey(dataDir: string, now: Date): SigningKey {
   const key = generateSigningKey(kid, now.toISOString());
   writeFileSync(path.join(dir, `jwt-${kid}.json`), JSON.stringify(key, null, 2), { mode: 0o600 });
   return key;
+}
+
+/**
+ * The organisations' MQTT credential secret (ADR 0006), from `<dataDir>/keys/mqtt-credentials.key`
+ * (created, mode 0600, when `create`).
+ */
+export function loadMqttSecret(dataDir: string, opts: { readonly create: boolean }): Buffer | undefined {
+  const file = path.join(signingKeysDir(dataDir), 'mqtt-credentials.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  if (!opts.create) return undefined;
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32);
+  writeFileSync(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' });
+  return secret;
 }
 
 /** The token service and authenticator of one process, from the key files under `dataDir`. */

@@ -1,7 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { signingKeysDir } from './key-files.js';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Organisation MQTT credentials (ADR 0006). The password of organisation `orgId` at credential
@@ -31,15 +28,4 @@ export function mqttPasswordMatches(
 
 export function looksLikeMqttPassword(candidate: string): boolean {
   return candidate.startsWith(MQTT_PASSWORD_PREFIX);
-}
-
-/** The secret, from `<dataDir>/keys/mqtt-credentials.key` (created, mode 0600, when `create`). */
-export function loadMqttSecret(dataDir: string, opts: { readonly create: boolean }): Buffer | undefined {
-  const file = path.join(signingKeysDir(dataDir), 'mqtt-credentials.key');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
-  if (!opts.create) return undefined;
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const secret = randomBytes(32);
-  writeFileSync(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' });
-  return secret;
 }
