@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { TIERS, TLP_LEVELS, type Org, type Tier, type TlpLevel } from '@isac/kernel';
-import { objectTlp, tlpMarkingById, TLP_MARKINGS } from '@isac/stix';
+import { objectTlp, tlpMarkingById, tlpRank, TLP_MARKINGS } from '@isac/stix';
 import { PolicyEngine } from './engine.js';
 import { CTX, NOW, org, SUBMITTER } from './fixtures.test-support.js';
 import { validatePolicyRules } from './rules.js';
@@ -9,7 +9,6 @@ import type { PolicyInput, PolicyRules, StixObject, TierRule } from './types.js'
 
 const STATEMENT = 'marking-definition--22222222-2222-4222-8222-222222222222';
 const SECTORS = ['finance', 'telecom', 'sme'] as const;
-const RANK = (l: TlpLevel): number => TLP_LEVELS.indexOf(l);
 const ALL: readonly TierRule[] = ['yes', 'no', 'submitter-sector', 'named-only'];
 
 /** What each cell may be configured to (ADR 0003): narrowing only, AMBER may reach trial members. */
@@ -145,15 +144,15 @@ function rowAllows(rules: PolicyRules, level: TlpLevel, r: Org, named: readonly 
   if (cell === 'named-only' && !named.includes(r.id)) return false;
   if (cell === 'submitter-sector' && r.sector !== SUBMITTER.sector) return false;
   const sc = rules.sectorCeilings[r.sector];
-  if (sc !== undefined && RANK(level) > RANK(sc)) return false;
+  if (sc !== undefined && tlpRank(level) > tlpRank(sc)) return false;
   const tc = rules.tierCeilings[r.tier];
-  if (tc !== undefined && RANK(level) > RANK(tc)) return false;
+  if (tc !== undefined && tlpRank(level) > tlpRank(tc)) return false;
   return true;
 }
 
 const effective = (object: StixObject, tlp: TlpLevel): TlpLevel => {
   const own = objectTlp(object).level;
-  return own !== undefined && RANK(own) > RANK(tlp) ? own : tlp;
+  return own !== undefined && tlpRank(own) > tlpRank(tlp) ? own : tlp;
 };
 
 function at(obj: unknown, selector: string): unknown {
@@ -230,7 +229,7 @@ describe(`${PolicyEngine.name} (properties)`, () => {
             for (const t of tokens(at(b.object, s))) {
               const prev = tokLevel.get(t) ?? level;
               if (prev === 'unknown' || !m) tokLevel.set(t, 'unknown');
-              else tokLevel.set(t, RANK(m.level) > RANK(prev) ? m.level : prev);
+              else tokLevel.set(t, tlpRank(m.level) > tlpRank(prev) ? m.level : prev);
             }
         }
         for (const r of orgs) {
@@ -278,7 +277,7 @@ describe(`${PolicyEngine.name} (properties)`, () => {
             for (const id of sets[j]!)
               expect(sets[i]!.has(id), `${id}: ${TLP_LEVELS[j]} but not ${TLP_LEVELS[i]}`).to.equal(true);
           }
-        for (const id of sets[RANK('red')]!)
+        for (const id of sets[tlpRank('red')]!)
           expect(id === SUBMITTER.id || b.named.includes(id)).to.equal(true);
       }),
       { numRuns: 300 },

@@ -1,5 +1,5 @@
 import { TIERS, TLP_LEVELS } from '@isac/kernel';
-import { HUB_EXTENSION_ID } from '@isac/stix';
+import { HUB_EXTENSION_ID, tlpRank } from '@isac/stix';
 import {
   buildPlan,
   prepareObject,
@@ -39,7 +39,6 @@ interface Cell {
   readonly deliver: Deliver;
 }
 
-const RANK: ReadonlyMap<string, number> = new Map(TLP_LEVELS.map((l, i) => [l, i]));
 const TIER_SET: ReadonlySet<string> = new Set(TIERS);
 
 const DENY_SUSPENDED = deny('status.suspended', 'the organisation is suspended: it receives nothing');
@@ -106,7 +105,7 @@ export class PolicyEngine {
       Object.entries(this.#rules.sectorCeilings).map(([sector, ceiling]) => [
         sector,
         TLP_LEVELS.map((l, r) =>
-          r > (RANK.get(ceiling) ?? -1)
+          r > tlpRank(ceiling)
             ? deny(
                 `ceiling.sector.${sector}`,
                 `the ${sector} sector receives nothing stricter than ${LABEL(ceiling)}; this object is ${LABEL(l)}`,
@@ -139,10 +138,10 @@ export class PolicyEngine {
       if (d.start > now) return DENY_TRIAL_NOT_STARTED;
     }
     const p = prepareObject(input.object);
-    let rank = RANK.get(input.tlp);
-    if (rank === undefined) return DENY_BAD_TLP;
+    let rank = tlpRank(input.tlp);
+    if (rank < 0) return DENY_BAD_TLP;
     // Several markings: the strictest wins (the recorded TLP never loosens the object's own marking).
-    if (p.ownTlp !== undefined) rank = Math.max(rank, RANK.get(p.ownTlp)!);
+    if (p.ownTlp !== undefined) rank = Math.max(rank, tlpRank(p.ownTlp));
     const tlp = TLP_LEVELS[rank]!;
 
     // 2. The submitter's own organisation always receives its own objects, unredacted and named.
@@ -215,7 +214,7 @@ export class PolicyEngine {
     replace.delete(ctx.hub.id);
     const removed: Path[] = [];
     if (again.kind === 'redact' && again.paths.length > 0)
-      removed.push(...(this.#plan(p, RANK.get(again.tlp)!, input)?.paths ?? []));
+      removed.push(...(this.#plan(p, tlpRank(again.tlp), input)?.paths ?? []));
     if (verdict.kind === 'redact')
       for (const ptr of verdict.paths) {
         const path = pointerToPath(input.object, ptr);
@@ -295,7 +294,7 @@ export class PolicyEngine {
       let out: boolean;
       if (e.tlp === undefined) out = !(input.knownMarkings?.includes(e.ref) ?? false);
       else {
-        const r = RANK.get(e.tlp)!;
+        const r = tlpRank(e.tlp);
         // At or below the object's TLP the recipient is already cleared (levels are monotone).
         if (r <= rank) out = false;
         else out = !(cleared[r] ??= this.#clearance(r, input) === undefined);
@@ -333,7 +332,7 @@ const OWN: readonly Deliver[] = TLP_LEVELS.map((l) =>
     ),
   }),
 );
-const ownDeliver = (l: TlpLevel): Deliver => OWN[RANK.get(l)!]!;
+const ownDeliver = (l: TlpLevel): Deliver => OWN[tlpRank(l)]!;
 
 /** The path a JSON pointer designates in `obj` (list indexes as numbers), or undefined. */
 function pointerToPath(obj: unknown, ptr: string): Path | undefined {
@@ -365,7 +364,7 @@ function compileCells(rules: PolicyRules): ReadonlyMap<string, readonly Cell[]> 
   for (const tier of TIERS) {
     const cells: Cell[] = [];
     const ceiling = rules.tierCeilings[tier];
-    const ceilRank = ceiling === undefined ? TLP_LEVELS.length : RANK.get(ceiling)!;
+    const ceilRank = ceiling === undefined ? TLP_LEVELS.length : tlpRank(ceiling);
     for (let r = 0; r < TLP_LEVELS.length; r++) {
       const level = TLP_LEVELS[r]!;
       const own: TierRule = rules.table[level][tier];

@@ -1,4 +1,5 @@
 import { TIERS, TLP_LEVELS } from '@isac/kernel';
+import { tlpRank } from '@isac/stix';
 import type { PolicyRules, Tier, TierRule, TlpLevel } from './types.js';
 
 /** One bad rule in a policy configuration: where it is (dotted path) and why it is refused. */
@@ -92,7 +93,6 @@ const show = (v: unknown): string => {
     return String(v);
   }
 };
-const rank = (l: TlpLevel): number => TLP_LEVELS.indexOf(l);
 
 /**
  * Validates a policy configuration, partial input merged over `DEFAULT_POLICY_RULES`. Refuses, all at
@@ -113,7 +113,7 @@ export function validatePolicyRules(raw: unknown): PolicyRules {
   if (raw['defaultTlp'] !== undefined) {
     const v = raw['defaultTlp'];
     if (!isTlp(v)) bad('defaultTlp', `must be one of ${TLP_LEVELS.join(', ')}, got ${show(v)}`);
-    else if (rank(v) < rank(DEFAULT_POLICY_RULES.defaultTlp))
+    else if (tlpRank(v) < tlpRank(DEFAULT_POLICY_RULES.defaultTlp))
       bad(
         'defaultTlp',
         `'${v}' would widen: an object without a TLP marking is treated as TLP:${DEFAULT_POLICY_RULES.defaultTlp.toUpperCase()} ` +

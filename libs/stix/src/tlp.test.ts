@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { objectTlp, parseTlpLevel, tlp2Marking, tlpMarkingById, TLP_MARKINGS } from './tlp.js';
+import { TLP_LEVELS } from '@isac/kernel';
+import { objectTlp, parseTlpLevel, tlp2Marking, tlpMarkingById, tlpRank, TLP_MARKINGS } from './tlp.js';
 
 describe('TLP markings', () => {
   it('knows the nine OASIS marking definitions', () => {
@@ -27,6 +28,12 @@ describe('TLP markings', () => {
     expect(parseTlpLevel('TLP:WHITE')).to.equal('clear');
     expect(parseTlpLevel('amber+strict')).to.equal('amber+strict');
     expect(parseTlpLevel('purple')).to.equal(undefined);
+  });
+  it('ranks the levels clear < green < amber < amber+strict < red, and a non-level at -1', () => {
+    expect(TLP_LEVELS.map(tlpRank)).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(tlpRank('amber+strict')).to.be.above(tlpRank('amber'));
+    expect(tlpRank('white')).to.equal(-1);
+    expect(tlpRank('')).to.equal(-1);
   });
 });
 

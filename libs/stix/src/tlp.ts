@@ -71,8 +71,14 @@ export function tlpMarkingById(id: string): TlpMarking | undefined {
   return BY_ID.get(id);
 }
 
-export function tlpRank(level: TlpLevel): number {
-  return TLP_LEVELS.indexOf(level);
+const RANKS: ReadonlyMap<string, number> = new Map(TLP_LEVELS.map((l, i) => [l, i]));
+
+/**
+ * A level's place in TLP_LEVELS, clear 0 … red 4 (a stricter level ranks higher); -1 for a string
+ * that is not a TLP level. The one TLP order of the hub: the policy and the dispatcher use it.
+ */
+export function tlpRank(level: string): number {
+  return RANKS.get(level) ?? -1;
 }
 
 /** The stricter of two levels. */

@@ -40,6 +40,10 @@ describe('subscription filters', () => {
       filterMismatch({ minConfidence: 1 }, { ...input, object: { type: 'malware', id: 'malware--1' } }),
     ).to.equal('minConfidence');
   });
+  it('treats a level it does not know as above any TLP ceiling', () => {
+    const odd = { ...input, tlp: 'purple' as unknown as 'amber' };
+    expect(filterMismatch({ tlpCeiling: 'red' }, odd)).to.equal('tlpCeiling');
+  });
   it('never throws on a hostile pattern', () => {
     expect(observablesOf({ type: 'indicator', pattern_type: 'stix', pattern: '[[[[' })).to.deep.equal([]);
   });

@@ -1,9 +1,7 @@
-import { TLP_LEVELS, type Org, type SubscriptionFilters, type TlpLevel } from '@isac/kernel';
-import { extractObservables, type Observable } from '@isac/stix';
+import type { Org, SubscriptionFilters, TlpLevel } from '@isac/kernel';
+import { extractObservables, tlpRank, type Observable } from '@isac/stix';
 
 type Json = Readonly<Record<string, unknown>>;
-
-const RANK: ReadonlyMap<string, number> = new Map(TLP_LEVELS.map((l, i) => [l, i]));
 
 /** The observables an object names: an indicator's STIX pattern, or the SCO itself. Never throws. */
 export function observablesOf(object: Json): Observable[] {
@@ -71,7 +69,10 @@ export function filterMismatch(f: SubscriptionFilters, i: FilterInput): string |
     const labels = Array.isArray(i.object['labels']) ? (i.object['labels'] as unknown[]) : [];
     if (!labels.some((l) => typeof l === 'string' && f.labels!.includes(l))) return 'labels';
   }
-  if (f.tlpCeiling !== undefined && (RANK.get(i.tlp) ?? 99) > (RANK.get(f.tlpCeiling) ?? -1))
-    return 'tlpCeiling';
+  if (f.tlpCeiling !== undefined) {
+    // a level the hub does not know counts as stricter than any ceiling
+    const rank = tlpRank(i.tlp);
+    if (rank < 0 || rank > tlpRank(f.tlpCeiling)) return 'tlpCeiling';
+  }
   return undefined;
 }

@@ -1,5 +1,4 @@
 import {
-  TLP_LEVELS,
   TransientError,
   type Clock,
   type IdGenerator,
@@ -10,6 +9,7 @@ import {
   type TlpLevel,
 } from '@isac/kernel';
 import { knownMarkingsOf, type PolicyEngine } from '@isac/policy';
+import { tlpRank } from '@isac/stix';
 import type { Job, Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, skipped, type JobOutcome } from '../jobs/job-worker.js';
@@ -29,9 +29,11 @@ import {
 
 type Json = Readonly<Record<string, unknown>>;
 
-const RANK: ReadonlyMap<string, number> = new Map(TLP_LEVELS.map((l, i) => [l, i]));
-/** Stricter than GREEN goes in clear to nobody: encrypted, or a notice. */
-export const needsEncryption = (tlp: TlpLevel): boolean => (RANK.get(tlp) ?? 99) > (RANK.get('green') ?? 1);
+/** Stricter than GREEN (or not a TLP level at all) goes in clear to nobody: encrypted, or a notice. */
+export const needsEncryption = (tlp: TlpLevel): boolean => {
+  const rank = tlpRank(tlp);
+  return rank < 0 || rank > tlpRank('green');
+};
 
 export interface SendMailPayload {
   readonly deliveryKeys: readonly string[];
