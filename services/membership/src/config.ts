@@ -1,3 +1,5 @@
+import { ORG_ID_PATTERN } from '@isac/kernel';
+
 export const DEFAULT_SECTORS = [
   'finance',
   'telecom',
@@ -51,7 +53,7 @@ export const membershipConfigSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$', default: 'hub' },
+        id: { type: 'string', pattern: ORG_ID_PATTERN.source, default: 'hub' },
         name: { ...text, default: 'ISAC Sharing Hub' },
       },
     },

@@ -1,7 +1,7 @@
 import { Router } from 'express';
+import { ORG_ID_PATTERN } from '@isac/kernel';
 import { validateInput } from '@isac/http';
 import type { RouteBook } from '../shared/route-book.js';
-import { ORG_ID_SOURCE } from '../shared/schemas.js';
 import type { AuditService } from './audit-service.js';
 
 interface AuditQueryParams {
@@ -16,7 +16,7 @@ export const auditQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    orgId: { type: 'string', pattern: ORG_ID_SOURCE },
+    orgId: { type: 'string', pattern: ORG_ID_PATTERN.source },
     action: { type: 'string', pattern: '^[a-z_]+(\\.[a-z_]+)*$', maxLength: 64 },
     since: { type: 'string', format: 'date-time' },
     afterSeq: { type: 'string', pattern: '^[0-9]{1,15}$' },

@@ -1,6 +1,6 @@
-import { TIERS, ORG_STATUSES } from '@isac/kernel';
+import { ORG_ID_PATTERN, ORG_STATUSES, TIERS } from '@isac/kernel';
 import type { MembershipConfig } from '../config.js';
-import { dateTimeSchema, emailSchema, nameSchema, ORG_ID_SOURCE } from '../shared/schemas.js';
+import { dateTimeSchema, emailSchema, nameSchema } from '../shared/schemas.js';
 
 export interface CreateOrgBody {
   id?: string;
@@ -56,7 +56,7 @@ export function orgSchemas(config: MembershipConfig) {
     properties: {
       id: {
         type: 'string',
-        pattern: ORG_ID_SOURCE,
+        pattern: ORG_ID_PATTERN.source,
         description:
           'lower-case letters, digits and "-": a safe MQTT topic segment; derived from the name when absent',
       },

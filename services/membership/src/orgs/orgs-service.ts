@@ -2,6 +2,7 @@ import { readKey } from 'openpgp';
 import {
   ConflictError,
   NotFoundError,
+  ORG_ID_PATTERN,
   ValidationError,
   type Clock,
   type Org,
@@ -16,7 +17,6 @@ import { orgIdentityId, slugify } from '../shared/ids.js';
 import type { CreateOrgBody, ExtendTrialBody, UpdateOrgBody } from './orgs-schemas.js';
 
 const DAY_MS = 86_400_000;
-const ORG_ID_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /** Organisations: admission, tier and status, trials. Every change of tier or status is audited. */
 export class OrgsService {
@@ -34,7 +34,7 @@ export class OrgsService {
   async create(p: Principal, input: CreateOrgBody): Promise<Org> {
     this.deps.access.requireHubAdmin(p);
     const id = input.id ?? slugify(input.name);
-    if (id === undefined || !ORG_ID_RE.test(id)) {
+    if (id === undefined || !ORG_ID_PATTERN.test(id)) {
       throw new ValidationError(
         'cannot derive an organisation id from the name; give an id (lower-case letters, digits and "-")',
         [
@@ -256,7 +256,7 @@ export class OrgsService {
   }
 
   private async load(orgId: OrgId): Promise<Org> {
-    const org = ORG_ID_RE.test(orgId) ? await this.deps.orgs.get(orgId) : undefined;
+    const org = ORG_ID_PATTERN.test(orgId) ? await this.deps.orgs.get(orgId) : undefined;
     if (!org) throw new NotFoundError(`organisation ${orgId} not found`);
     return org;
   }

@@ -7,5 +7,3 @@ export const nameSchema = { type: 'string', minLength: 1, maxLength: 200, patter
 export const emailSchema = { type: 'string', format: 'email', maxLength: 254, pattern: SAFE_TEXT } as const;
 
 export const dateTimeSchema = { type: 'string', format: 'date-time', maxLength: 40 } as const;
-
-export const ORG_ID_SOURCE = '^[a-z0-9][a-z0-9-]{1,62}$';
