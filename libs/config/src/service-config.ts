@@ -1,32 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { JSONSchema } from 'json-schema-to-ts';
+import type { ConfigOf } from './config-of.js';
 import { loadConfig } from './load-config.js';
-
-/** The settings every process of the hub has (the one-process hub and each service alone). */
-export interface BaseConfig {
-  readonly dataDir: string;
-  readonly http: { readonly host: string; readonly port: number; readonly publicUrl?: string | undefined };
-  readonly store: {
-    readonly kind: 'sqlite' | 'mongo';
-    readonly sqlitePath?: string | undefined;
-    readonly mongoUri?: string | undefined;
-    readonly mongoDb?: string | undefined;
-  };
-  readonly hub: { readonly name: string };
-  readonly log: { readonly level: LogLevel };
-  /**
-   * Issuer and audience of access tokens, for the processes that only verify them (taxii,
-   * dispatcher). When set they also win over `membership.tokens` in the issuing process, so one
-   * setting (ISAC_TOKENS__ISSUER, ISAC_TOKENS__AUDIENCE) keeps separate processes in agreement.
-   */
-  readonly tokens: { readonly issuer?: string | undefined; readonly audience?: string | undefined };
-}
-
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 
-/** JSON Schema properties of BaseConfig, with defaults; spread them into a process's schema. */
+/** The settings every process of the hub has (the one-process hub and each service alone), with defaults. */
 export const baseConfigProperties = {
   dataDir: { type: 'string', minLength: 1, default: 'var' },
   http: {
@@ -64,6 +44,11 @@ export const baseConfigProperties = {
       level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     },
   },
+  /**
+   * Issuer and audience of access tokens, for the processes that only verify them (taxii,
+   * dispatcher). When set they also win over `membership.tokens` in the issuing process, so one
+   * setting (ISAC_TOKENS__ISSUER, ISAC_TOKENS__AUDIENCE) keeps separate processes in agreement.
+   */
   tokens: {
     type: 'object',
     additionalProperties: false,
@@ -80,6 +65,14 @@ export const baseConfigSchema = {
   additionalProperties: false,
   properties: baseConfigProperties,
 } as const;
+
+export type BaseConfig = ConfigOf<typeof baseConfigSchema>;
+export type LogLevel = BaseConfig['log']['level'];
+
+/** A process's configuration: the base sections and its slices (`{ taxii: taxiiConfigSchema, … }`). */
+export type ServiceConfig<Slices extends Readonly<Record<string, JSONSchema>>> = BaseConfig & {
+  readonly [K in keyof Slices]: ConfigOf<Slices[K]>;
+};
 
 /** The distribution policy slice (validated by libs/policy's validatePolicyRules at start). */
 export const policyConfigSchema = { type: 'object', default: {} } as const;

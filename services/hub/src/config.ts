@@ -4,26 +4,11 @@ import {
   baseConfigProperties,
   loadServiceConfig,
   policyConfigSchema,
-  type BaseConfig,
+  type ServiceConfig,
 } from '@isac/config';
-import { membershipConfigSchema, type MembershipConfig } from '@isac/membership-service';
-import { taxiiConfigSchema, type TaxiiConfig } from '@isac/taxii-service';
-import { dispatcherConfigSchema, type DispatcherConfig } from '@isac/dispatcher-service';
-
-export interface HubConfig extends BaseConfig {
-  readonly mqtt: {
-    readonly host: string;
-    readonly port: number;
-    readonly publicUrl?: string;
-    readonly embedded: boolean;
-    readonly url?: string;
-  };
-  readonly admin: { readonly password?: string };
-  readonly policy: Record<string, unknown>;
-  readonly membership: MembershipConfig;
-  readonly taxii: TaxiiConfig;
-  readonly dispatcher: DispatcherConfig;
-}
+import { membershipConfigSchema } from '@isac/membership-service';
+import { taxiiConfigSchema } from '@isac/taxii-service';
+import { dispatcherConfigSchema } from '@isac/dispatcher-service';
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 
@@ -47,6 +32,9 @@ const hubSlices = {
   taxii: { ...taxiiConfigSchema, default: {} },
   dispatcher: { ...dispatcherConfigSchema, default: {} },
 } as const;
+
+/** The one-process hub's configuration: the base sections and every service's slice. */
+export type HubConfig = ServiceConfig<typeof hubSlices>;
 
 export const hubConfigSchema = {
   type: 'object',

@@ -1,3 +1,4 @@
+import { defaultsOf, type ConfigOf } from '@isac/config';
 import { ORG_ID_PATTERN } from '@isac/kernel';
 
 export const DEFAULT_SECTORS = [
@@ -10,36 +11,18 @@ export const DEFAULT_SECTORS = [
   'other',
 ] as const;
 
-/** The membership service's slice of the configuration (validated and frozen by libs/config). */
-export interface MembershipConfig {
-  /** Sectors an organisation may belong to. */
-  readonly sectors: readonly string[];
-  /** When set, an organisation's region must be one of these (prefectures, say); free text otherwise. */
-  readonly regions?: readonly string[] | undefined;
-  /** The hub's own organisation, created by bootstrapAdmin on an empty store. */
-  readonly hubOrg: { readonly id: string; readonly name: string };
-  readonly trial: {
-    readonly defaultDays: number;
-    /** Days before the end of a trial when the org's contacts get a reminder. */
-    readonly reminderDaysBefore: readonly number[];
-    /** How often start() sweeps trials for reminders and expiries. */
-    readonly sweepIntervalSeconds: number;
-  };
-  readonly tokens: { readonly ttlSeconds: number; readonly issuer: string; readonly audience: string };
-  readonly lockout: { readonly maxFailures: number; readonly lockMinutes: number };
-  /** The broker URL clients are told about in GET /api/v1/me. */
-  readonly publicMqttUrl: string;
-  /** Largest JSON body the admin API accepts. */
-  readonly bodyLimitBytes: number;
-}
-
 const text = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
-/** JSON Schema of MembershipConfig, with defaults for everything (so `{}` is a valid config). */
+/**
+ * The membership service's slice of the configuration, with defaults for everything (so `{}` is a
+ * valid config): the one statement of it. `MembershipConfig` and `defaultMembershipConfig` derive
+ * from it.
+ */
 export const membershipConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    /** Sectors an organisation may belong to. */
     sectors: {
       type: 'array',
       minItems: 1,
@@ -47,7 +30,9 @@ export const membershipConfigSchema = {
       items: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' },
       default: [...DEFAULT_SECTORS],
     },
+    /** When set, an organisation's region must be one of these (prefectures, say); free text otherwise. */
     regions: { type: 'array', uniqueItems: true, items: text },
+    /** The hub's own organisation, created by bootstrapAdmin on an empty store. */
     hubOrg: {
       type: 'object',
       additionalProperties: false,
@@ -63,12 +48,14 @@ export const membershipConfigSchema = {
       default: {},
       properties: {
         defaultDays: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
+        /** Days before the end of a trial when the org's contacts get a reminder. */
         reminderDaysBefore: {
           type: 'array',
           items: { type: 'integer', minimum: 1, maximum: 365 },
           uniqueItems: true,
           default: [14, 3],
         },
+        /** How often start() sweeps trials for reminders and expiries. */
         sweepIntervalSeconds: { type: 'integer', minimum: 1, default: 3600 },
       },
     },
@@ -91,21 +78,16 @@ export const membershipConfigSchema = {
         lockMinutes: { type: 'integer', minimum: 1, default: 15 },
       },
     },
+    /** The broker URL clients are told about in GET /api/v1/me. */
     publicMqttUrl: { type: 'string', minLength: 1, default: 'mqtt://localhost:1883' },
+    /** Largest JSON body the admin API accepts. */
     bodyLimitBytes: { type: 'integer', minimum: 1024, default: 65536 },
   },
 } as const;
 
-/** Defaults, for tests and for callers that compose the service without libs/config. */
+export type MembershipConfig = ConfigOf<typeof membershipConfigSchema>;
+
+/** The schema's defaults, top-level keys overridden as given (tests; callers composing without libs/config). */
 export function defaultMembershipConfig(overrides: Partial<MembershipConfig> = {}): MembershipConfig {
-  return {
-    sectors: [...DEFAULT_SECTORS],
-    hubOrg: { id: 'hub', name: 'ISAC Sharing Hub' },
-    trial: { defaultDays: 90, reminderDaysBefore: [14, 3], sweepIntervalSeconds: 3600 },
-    tokens: { ttlSeconds: 900, issuer: 'isac-hub', audience: 'isac-hub' },
-    lockout: { maxFailures: 5, lockMinutes: 15 },
-    publicMqttUrl: 'mqtt://localhost:1883',
-    bodyLimitBytes: 65536,
-    ...overrides,
-  };
+  return { ...defaultsOf(membershipConfigSchema), ...overrides };
 }

@@ -1,4 +1,9 @@
-/** The taxii service's slice of the configuration (JSON Schema with defaults; validated by libs/config). */
+import { defaultsOf, type ConfigOf } from '@isac/config';
+
+/**
+ * The taxii service's slice of the configuration: one JSON Schema with defaults (validated by
+ * libs/config); `TaxiiConfig` and `DEFAULT_TAXII_CONFIG` derive from it.
+ */
 
 /** The collection every default install has: readable and writable, so a standard client can push and read back. */
 export const DEFAULT_COLLECTION_ID = '5b1c6f2e-8a3d-4c7e-9f10-2a4b6c8d0e1f';
@@ -76,44 +81,9 @@ export const taxiiConfigSchema = {
   },
 } as const;
 
-export interface CollectionConfig {
-  readonly id: string;
-  readonly title: string;
-  readonly description?: string | undefined;
-  readonly alias?: string | undefined;
-  readonly canRead: boolean;
-  readonly canWrite: boolean;
-}
-
-export interface ApiRootConfig {
-  readonly name: string;
-  readonly title: string;
-  readonly description?: string | undefined;
-  readonly collections: readonly CollectionConfig[];
-}
-
-export interface TaxiiConfig {
-  readonly title: string;
-  readonly description?: string | undefined;
-  readonly contact?: string | undefined;
-  readonly apiRoots: readonly ApiRootConfig[];
-  readonly maxContentLength: number;
-  readonly maxObjectsPerEnvelope: number;
-  readonly defaultPageLimit: number;
-  readonly maxPageLimit: number;
-  readonly maxFutureSkewSeconds: number;
-  readonly auditReads: boolean;
-}
+export type TaxiiConfig = ConfigOf<typeof taxiiConfigSchema>;
+export type ApiRootConfig = TaxiiConfig['apiRoots'][number];
+export type CollectionConfig = ApiRootConfig['collections'][number];
 
 /** The configuration with every default applied: what tests and the hub get from an empty slice. */
-export const DEFAULT_TAXII_CONFIG: TaxiiConfig = {
-  title: taxiiConfigSchema.properties.title.default,
-  description: taxiiConfigSchema.properties.description.default,
-  apiRoots: taxiiConfigSchema.properties.apiRoots.default,
-  maxContentLength: taxiiConfigSchema.properties.maxContentLength.default,
-  maxObjectsPerEnvelope: taxiiConfigSchema.properties.maxObjectsPerEnvelope.default,
-  defaultPageLimit: taxiiConfigSchema.properties.defaultPageLimit.default,
-  maxPageLimit: taxiiConfigSchema.properties.maxPageLimit.default,
-  maxFutureSkewSeconds: taxiiConfigSchema.properties.maxFutureSkewSeconds.default,
-  auditReads: taxiiConfigSchema.properties.auditReads.default,
-};
+export const DEFAULT_TAXII_CONFIG: TaxiiConfig = defaultsOf(taxiiConfigSchema);
