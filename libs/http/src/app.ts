@@ -75,15 +75,3 @@ export function listenHttp(
     });
   });
 }
-
-/** Resolves on the first SIGINT or SIGTERM (a process's main waits on it, then shuts down). */
-export function untilStopSignal(log: Logger): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string): void => {
-      log.info({ signal: sig }, 'shutting down');
-      resolve(sig);
-    };
-    process.once('SIGINT', () => on('SIGINT'));
-    process.once('SIGTERM', () => on('SIGTERM'));
-  });
-}

@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { Signal, randomIds, systemClock, type Logger } from '@isac/kernel';
+import { Signal, randomIds, systemClock } from '@isac/kernel';
 import {
   ConfigError,
   describeStore,
@@ -17,29 +16,30 @@ import {
   redactUri,
   storeSettings,
   tokenSettings,
-  type BaseConfig,
+  type ServiceConfig,
 } from '@isac/config';
 import { openStores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
 import { hubIdentity } from '@isac/stix';
-import { createServiceApp, listenHttp, runMain, ShutdownList, untilStopSignal } from '@isac/http';
+import { createServiceApp, listenHttp, runProcess } from '@isac/http';
 import { composeDispatcher } from './compose.js';
-import { dispatcherConfigSchema, type DispatcherConfig } from './config.js';
+import { dispatcherConfigSchema } from './config.js';
 
-interface DispatcherProcessConfig extends BaseConfig {
-  readonly dispatcher: DispatcherConfig;
-  readonly policy: Record<string, unknown>;
-  /** The publisher's broker credential, when it is provisioned outside the hub. */
-  readonly mqttPublisher: { readonly username?: string; readonly password?: string };
-}
-
+/** The publisher's broker credential, when it is provisioned outside the hub. */
 const mqttPublisherSchema = {
   type: 'object',
   additionalProperties: false,
   default: {},
   properties: { username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } },
 } as const;
+
+const slices = {
+  dispatcher: dispatcherConfigSchema,
+  policy: policyConfigSchema,
+  mqttPublisher: mqttPublisherSchema,
+} as const;
+type DispatcherProcessConfig = ServiceConfig<typeof slices>;
 
 /** Alone, the worker is only woken by its poll: poll often (the one-process hub keeps the slice default). */
 export const STANDALONE_POLL_MS = 250;
@@ -75,27 +75,24 @@ function publisherCredential(config: DispatcherProcessConfig): {
   };
 }
 
-runMain('isac-dispatcher', async () => {
-  const config = loadServiceConfig<DispatcherProcessConfig>({
-    configDir: path.join(root, 'config'),
-    env: process.env,
-    slices: {
-      dispatcher: dispatcherConfigSchema,
-      policy: policyConfigSchema,
-      mqttPublisher: mqttPublisherSchema,
-    },
-    aliases: {
-      ISAC_SMTP_URL: 'dispatcher.smtp.url',
-      ISAC_MQTT_URL: 'dispatcher.mqtt.url',
-      ISAC_MQTT_PUBLISHER_USERNAME: 'mqttPublisher.username',
-      ISAC_MQTT_PUBLISHER_PASSWORD: 'mqttPublisher.password',
-    },
-    defaults: { dispatcher: { worker: { pollMs: STANDALONE_POLL_MS } } },
-  });
-  const log = pino({ level: config.log.level, base: { service: 'dispatcher' } }) as unknown as Logger;
-  const clock = systemClock;
-  const shutdown = new ShutdownList(log);
-  try {
+runProcess({
+  name: 'isac-dispatcher',
+  service: 'dispatcher',
+  loadConfig: () =>
+    loadServiceConfig<DispatcherProcessConfig>({
+      configDir: path.join(root, 'config'),
+      env: process.env,
+      slices,
+      aliases: {
+        ISAC_SMTP_URL: 'dispatcher.smtp.url',
+        ISAC_MQTT_URL: 'dispatcher.mqtt.url',
+        ISAC_MQTT_PUBLISHER_USERNAME: 'mqttPublisher.username',
+        ISAC_MQTT_PUBLISHER_PASSWORD: 'mqttPublisher.password',
+      },
+      defaults: { dispatcher: { worker: { pollMs: STANDALONE_POLL_MS } } },
+    }),
+  async start(config, { log, shutdown }) {
+    const clock = systemClock;
     const credential = publisherCredential(config);
     const policy = new PolicyEngine(validatePolicyRules(config.policy));
     const store = storeSettings(config);
@@ -131,19 +128,13 @@ runMain('isac-dispatcher', async () => {
     shutdown.add(() => http.close());
 
     const smtp = config.dispatcher.smtp.url;
-    process.stdout.write(
-      [
-        `ISAC dispatcher is running / 配信サービスが起動しました`,
-        `  HTTP     http://localhost:${http.port}   (REST: /api/v1/alerts/, /api/v1/acks, /api/v1/dead-letters)`,
-        `  MQTT     ${redactUri(config.dispatcher.mqtt.url)} (external broker, publisher "${credential.username}"${credential.provisioned ? ', provisioned through dynamic security' : ''})`,
-        `  store    ${describeStore(store)}`,
-        `  email    ${smtp ? `SMTP ${redactUri(smtp)}` : `.eml files in ${mailOutDir}`}`,
-        `  worker   polls the outbox every ${config.dispatcher.worker.pollMs} ms / ${config.dispatcher.worker.pollMs} ミリ秒ごとに配信ジョブを確認`,
-      ].join('\n') + '\n',
-    );
-    await untilStopSignal(log);
-    return 0;
-  } finally {
-    await shutdown.run();
-  }
+    return [
+      `ISAC dispatcher is running / 配信サービスが起動しました`,
+      `  HTTP     http://localhost:${http.port}   (REST: /api/v1/alerts/, /api/v1/acks, /api/v1/dead-letters)`,
+      `  MQTT     ${redactUri(config.dispatcher.mqtt.url)} (external broker, publisher "${credential.username}"${credential.provisioned ? ', provisioned through dynamic security' : ''})`,
+      `  store    ${describeStore(store)}`,
+      `  email    ${smtp ? `SMTP ${redactUri(smtp)}` : `.eml files in ${mailOutDir}`}`,
+      `  worker   polls the outbox every ${config.dispatcher.worker.pollMs} ms / ${config.dispatcher.worker.pollMs} ミリ秒ごとに配信ジョブを確認`,
+    ];
+  },
 });

@@ -4,7 +4,7 @@ import { Signal, randomIds, systemClock, type Clock, type Logger } from '@isac/k
 import { openStores, type Stores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
-import { createServiceApp, listenHttp } from '@isac/http';
+import { createServiceApp, listenHttp, ShutdownList } from '@isac/http';
 import { describeStore, redactUri, storeSettings, tokenSettings } from '@isac/config';
 import { hubIdentity } from '@isac/stix';
 import { composeMembership } from '@isac/membership-service';
@@ -30,22 +30,13 @@ export async function startHub(
   log: Logger,
   clock: Clock = systemClock,
 ): Promise<RunningHub> {
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) {
-      try {
-        await stop();
-      } catch (err) {
-        log.warn({ err }, 'error during shutdown');
-      }
-    }
-  };
+  const shutdown = new ShutdownList(log);
   try {
     const dataDir = path.resolve(config.dataDir);
     const policy = new PolicyEngine(validatePolicyRules(config.policy));
     const storeConfig = storeSettings(config);
     const stores: Stores = await openStores(storeConfig, clock);
-    stops.push(() => stores.close());
+    shutdown.add(() => stores.close());
 
     const tokenConfig = tokenSettings(config.tokens, config.membership.tokens);
     const { tokens, auth, mqttSecret } = authFromKeyFiles({
@@ -77,7 +68,7 @@ export async function startHub(
         log, // the broker names its own component (mqtt-broker)
       });
       mqttPort = (await broker.start()).port;
-      stops.push(() => broker.stop());
+      shutdown.add(() => broker.stop());
       // alerts go into the broker in process, not through a client over TCP
       publisher = broker.publisher;
       mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
@@ -128,13 +119,13 @@ export async function startHub(
     const app = createServiceApp({ log, routers: [membership.router, taxii.router, dispatcher.router] });
 
     await dispatcher.start();
-    stops.push(() => dispatcher.stop());
+    shutdown.add(() => dispatcher.stop());
     membership.start();
-    stops.push(() => membership.stop());
+    shutdown.add(() => membership.stop());
 
     const server = await listenHttp(app, config.http);
     const httpPort = server.port;
-    stops.push(() => server.close());
+    shutdown.add(() => server.close());
 
     return {
       httpPort,
@@ -146,10 +137,10 @@ export async function startHub(
         : `.eml files in ${mailOutDir}`,
       generatedAdminPassword: boot.created && !config.admin.password ? boot.password : undefined,
       adminCreated: boot.created,
-      stop: stopAll,
+      stop: () => shutdown.run(),
     };
   } catch (err) {
-    await stopAll();
+    await shutdown.run();
     throw err;
   }
 }

@@ -5,40 +5,37 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { randomIds, systemClock, type Logger } from '@isac/kernel';
+import { randomIds, systemClock } from '@isac/kernel';
 import {
   adminConfigSchema,
   describeStore,
   loadServiceConfig,
   storeSettings,
   tokenSettings,
-  type BaseConfig,
+  type ServiceConfig,
 } from '@isac/config';
 import { openStores } from '@isac/store';
 import { authFromKeyFiles, signingKeysDir } from '@isac/auth';
-import { createServiceApp, listenHttp, runMain, ShutdownList, untilStopSignal } from '@isac/http';
+import { createServiceApp, listenHttp, runProcess } from '@isac/http';
 import { composeMembership } from './compose.js';
-import { membershipConfigSchema, type MembershipConfig } from './config.js';
+import { membershipConfigSchema } from './config.js';
 
-interface MembershipProcessConfig extends BaseConfig {
-  readonly membership: MembershipConfig;
-  readonly admin: { readonly password?: string };
-}
+const slices = { membership: membershipConfigSchema, admin: adminConfigSchema } as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-runMain('isac-membership', async () => {
-  const config = loadServiceConfig<MembershipProcessConfig>({
-    configDir: path.join(root, 'config'),
-    env: process.env,
-    slices: { membership: membershipConfigSchema, admin: adminConfigSchema },
-    aliases: { ISAC_ADMIN_PASSWORD: 'admin.password' },
-  });
-  const log = pino({ level: config.log.level, base: { service: 'membership' } }) as unknown as Logger;
-  const clock = systemClock;
-  const shutdown = new ShutdownList(log);
-  try {
+runProcess({
+  name: 'isac-membership',
+  service: 'membership',
+  loadConfig: () =>
+    loadServiceConfig<ServiceConfig<typeof slices>>({
+      configDir: path.join(root, 'config'),
+      env: process.env,
+      slices,
+      aliases: { ISAC_ADMIN_PASSWORD: 'admin.password' },
+    }),
+  async start(config, { log, shutdown }) {
+    const clock = systemClock;
     const dataDir = path.resolve(config.dataDir);
     const store = storeSettings(config);
     const stores = await openStores(store, clock);
@@ -83,10 +80,6 @@ runMain('isac-membership', async () => {
     } else if (boot.created) {
       lines.push(`  admin    user "admin" created with the password from ISAC_ADMIN_PASSWORD`);
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
-    await untilStopSignal(log);
-    return 0;
-  } finally {
-    await shutdown.run();
-  }
+    return lines;
+  },
 });

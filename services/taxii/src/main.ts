@@ -5,41 +5,38 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { Signal, randomIds, systemClock, type Logger } from '@isac/kernel';
+import { Signal, randomIds, systemClock } from '@isac/kernel';
 import {
   describeStore,
   loadServiceConfig,
   policyConfigSchema,
   storeSettings,
   tokenSettings,
-  type BaseConfig,
+  type ServiceConfig,
 } from '@isac/config';
 import { openStores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
 import { hubIdentity } from '@isac/stix';
-import { createServiceApp, listenHttp, runMain, ShutdownList, untilStopSignal } from '@isac/http';
+import { createServiceApp, listenHttp, runProcess } from '@isac/http';
 import { composeTaxii } from './compose.js';
-import { taxiiConfigSchema, type TaxiiConfig } from './config.js';
+import { taxiiConfigSchema } from './config.js';
 
-interface TaxiiProcessConfig extends BaseConfig {
-  readonly taxii: TaxiiConfig;
-  readonly policy: Record<string, unknown>;
-}
+const slices = { taxii: taxiiConfigSchema, policy: policyConfigSchema } as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-runMain('isac-taxii', async () => {
-  const config = loadServiceConfig<TaxiiProcessConfig>({
-    configDir: path.join(root, 'config'),
-    env: process.env,
-    slices: { taxii: taxiiConfigSchema, policy: policyConfigSchema },
-  });
-  const log = pino({ level: config.log.level, base: { service: 'taxii' } }) as unknown as Logger;
-  const clock = systemClock;
-  const shutdown = new ShutdownList(log);
-  try {
+runProcess({
+  name: 'isac-taxii',
+  service: 'taxii',
+  loadConfig: () =>
+    loadServiceConfig<ServiceConfig<typeof slices>>({
+      configDir: path.join(root, 'config'),
+      env: process.env,
+      slices,
+    }),
+  async start(config, { log, shutdown }) {
+    const clock = systemClock;
     const policy = new PolicyEngine(validatePolicyRules(config.policy));
     const store = storeSettings(config);
     const stores = await openStores(store, clock);
@@ -67,16 +64,10 @@ runMain('isac-taxii', async () => {
     const http = await listenHttp(createServiceApp({ log, routers: [taxii.router] }), config.http);
     shutdown.add(() => http.close());
 
-    process.stdout.write(
-      [
-        `ISAC TAXII service is running / TAXIIサービスが起動しました`,
-        `  HTTP     http://localhost:${http.port}   (TAXII 2.1: /taxii2/   REST: /api/v1/submissions, /api/v1/indicators, /api/v1/status/)`,
-        `  store    ${describeStore(store)}`,
-      ].join('\n') + '\n',
-    );
-    await untilStopSignal(log);
-    return 0;
-  } finally {
-    await shutdown.run();
-  }
+    return [
+      `ISAC TAXII service is running / TAXIIサービスが起動しました`,
+      `  HTTP     http://localhost:${http.port}   (TAXII 2.1: /taxii2/   REST: /api/v1/submissions, /api/v1/indicators, /api/v1/status/)`,
+      `  store    ${describeStore(store)}`,
+    ];
+  },
 });
