@@ -34,6 +34,19 @@ export function untilStopSignal(log: Logger): Promise<string> {
   });
 }
 
+/**
+ * A process's root logger: JSON lines on stdout (or `destination`), `service` bound here and
+ * nowhere else. Components log through `log.child({ component })` (see Logger in libs/kernel).
+ */
+export function rootLogger(
+  service: string,
+  level: string,
+  destination?: { write(line: string): void },
+): Logger {
+  const options = { level, base: { service } };
+  return destination ? pino(options, destination) : pino(options);
+}
+
 /** What the shell hands a process's `start`. */
 export interface ProcessShell {
   /** The process's root logger: `service` is bound here, once; each component binds `component`. */
@@ -66,7 +79,7 @@ export function runProcess<C extends { readonly log: { readonly level: string } 
 ): void {
   const main = async (): Promise<number> => {
     const config = spec.loadConfig();
-    const log = pino({ level: config.log.level, base: { service: spec.service } }) as unknown as Logger;
+    const log = rootLogger(spec.service, config.log.level);
     const shutdown = new ShutdownList(log);
     try {
       const banner = await spec.start(config, { log, shutdown });

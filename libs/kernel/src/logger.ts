@@ -1,4 +1,9 @@
-/** The subset of pino's API the hub uses; pino satisfies it, and so does `silentLogger`. */
+/**
+ * The subset of pino's API the hub uses; pino satisfies it, and so does `silentLogger`.
+ * One key names where a line comes from: the process shell binds `service` (hub, taxii, …) at the
+ * root; each component binds `component` on a child of that root (never on a child of a child, so
+ * no key appears twice on a line).
+ */
 export interface Logger {
   info(obj: object | string, msg?: string): void;
   warn(obj: object | string, msg?: string): void;

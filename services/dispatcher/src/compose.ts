@@ -55,7 +55,8 @@ export interface Dispatcher {
 /** The dispatcher's composition root (ADR 0001): the only place its adapters are built. */
 export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   const { stores, clock, ids, config, policy, jobsReady } = deps;
-  const log = deps.log.child({ service: 'dispatcher' });
+  // every component logs as a child of the process root: `component` once per line
+  const log = deps.log.child({ component: 'dispatcher' });
   const hub = { id: deps.hub.id, name: deps.hub.name ?? 'ISAC Hub' };
   const workerId = deps.adapters?.workerId ?? `dispatcher-${ids.uuid()}`;
   const publisher =
@@ -67,7 +68,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       clientId: `isac-hub-${workerId}`.slice(0, 64),
       protocolVersion: config.mqtt.protocolVersion,
       publishTimeoutMs: config.mqtt.publishTimeoutMs,
-      log: log.child({ component: 'mqtt-publisher' }),
+      log: deps.log.child({ component: 'mqtt-publisher' }),
     });
   const sender =
     deps.adapters?.mail ??
@@ -90,7 +91,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     hub,
     clock,
     ids,
-    log: log.child({ component: 'mail' }),
+    log: deps.log.child({ component: 'mail' }),
     sender,
     config,
     jobsReady,
@@ -100,7 +101,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     policy,
     hub,
     clock,
-    log: log.child({ component: 'distribution' }),
+    log: deps.log.child({ component: 'distribution' }),
     publisher,
     mail,
     directory,
@@ -120,7 +121,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   const worker = new JobWorker({
     jobs: stores.jobs,
     clock,
-    log: log.child({ component: 'worker' }),
+    log: deps.log.child({ component: 'worker' }),
     owner: workerId,
     options: config.worker,
     signal: jobsReady,

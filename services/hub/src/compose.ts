@@ -82,14 +82,12 @@ export async function startHub(
 
     const membership = composeMembership({
       ...common,
-      log: log.child({ component: 'membership' }),
       tokens,
       mqttSecret,
       config: { ...config.membership, tokens: tokenConfig, publicMqttUrl },
     });
     const taxii = composeTaxii({
       ...common,
-      log: log.child({ component: 'taxii' }),
       config: config.taxii,
       policy,
       hub: { id: hub.id },
@@ -100,7 +98,6 @@ export async function startHub(
       : path.join(dataDir, 'mail');
     const dispatcher = composeDispatcher({
       ...common,
-      log: log.child({ component: 'dispatcher' }),
       config: {
         ...config.dispatcher,
         mqtt: { ...config.dispatcher.mqtt, url: mqttUrl },

@@ -42,7 +42,8 @@ export interface TaxiiDeps {
  * REST routes under /api/v1/ (REST errors). Mount the router at '/'.
  */
 export function composeTaxii(deps: TaxiiDeps): { router: Router } {
-  const { stores, clock, ids, log, config, policy, hub } = deps;
+  const { stores, clock, ids, config, policy, hub } = deps;
+  const log = deps.log.child({ component: 'taxii' });
   const authenticate: Authenticate = (req) => deps.auth.authenticate(req.headers.authorization);
   const catalog = new Catalog(config);
   const viewers = new ViewerFactory({ policy, hub, clock, orgs: stores.orgs });
@@ -53,7 +54,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     orgs: stores.orgs,
     clock,
     ids,
-    log: log.child({ feature: 'ingest' }),
+    log: deps.log.child({ component: 'ingest' }),
     jobsReady: deps.jobsReady,
     hub,
     defaultTlp: policy.rules.defaultTlp,
