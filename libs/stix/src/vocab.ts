@@ -164,29 +164,49 @@ function isHexString(v: string): boolean {
   return true;
 }
 
+/** A piecewise (ssdeep) hash: `blocksize:hash:hash`, base64 alphabet, at most 128 characters. */
+function isSsdeep(v: string): boolean {
+  if (v.length < 3 || v.length > 128) return false;
+  let i = 0;
+  while (i < v.length && v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57) i++;
+  if (i === 0 || v.charCodeAt(i) !== 58) return false;
+  let colons = 1;
+  for (i++; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 58) {
+      if (++colons > 2) return false;
+      continue;
+    }
+    if (!(
+      (c >= 48 && c <= 57) ||
+      (c >= 97 && c <= 122) ||
+      (c >= 65 && c <= 90) ||
+      c === 47 ||
+      c === 43 ||
+      c === 46
+    ))
+      return false;
+  }
+  return colons === 2;
+}
+
 /**
- * Whether `value` suits hash algorithm `name`. Unknown algorithms (TLSH, custom) are accepted here;
+ * TLSH: "a valid 35 byte long hash" (spec §10.5), i.e. 70 hex digits; TLSH 4 writes them after a
+ * 'T1' version prefix, which is accepted too.
+ */
+function isTlsh(v: string): boolean {
+  const h = v.length === 72 && (v.startsWith('T1') || v.startsWith('t1')) ? v.slice(2) : v;
+  return h.length === 70 && isHexString(h);
+}
+
+/**
+ * Whether `value` suits hash algorithm `name`. Unknown algorithms (custom) are accepted here;
  * the open vocabulary check warns about them separately.
  */
 export function isValidHashValue(name: string, value: string): boolean {
   const n = normaliseHashName(name);
-  if (n === 'SSDEEP') {
-    if (value.length < 1 || value.length > 128) return false;
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
-      if (!(
-        (c >= 48 && c <= 57) ||
-        (c >= 97 && c <= 122) ||
-        (c >= 65 && c <= 90) ||
-        c === 47 ||
-        c === 43 ||
-        c === 58 ||
-        c === 46
-      ))
-        return false;
-    }
-    return true;
-  }
+  if (n === 'SSDEEP') return isSsdeep(value);
+  if (n === 'TLSH') return isTlsh(value);
   const lens = HASH_HEX_LENGTHS.get(n);
   if (!lens) return true;
   return lens.includes(value.length) && isHexString(value);
