@@ -29,14 +29,16 @@ export type LiteralKind = 'string' | 'int' | 'float' | 'binary' | 'hex' | 'times
 
 export interface Literal {
   readonly kind: LiteralKind;
-  /** string: the unescaped text; binary: the base64 text; hex: the hex digits; timestamp: the text inside t'…'. */
+  /** string: the unescaped text; binary: the base64 text (line feeds removed); hex: the hex digits; timestamp: the text inside t'…'. */
   readonly value: string | number | boolean;
   readonly position: number;
+  /** int and float: present (true) when written with a leading '+', which the grammar allows and the spec does not. */
+  readonly plus?: true;
 }
 
 export type PathStep =
   | { readonly kind: 'property'; readonly name: string }
-  | { readonly kind: 'index'; readonly index: number | '*' };
+  | { readonly kind: 'index'; readonly index: number | '*'; readonly plus?: true };
 
 export interface ObjectPath {
   readonly objectType: string;
@@ -89,8 +91,8 @@ export interface ObservationGroup {
 }
 
 export type Qualifier =
-  | { readonly type: 'within'; readonly seconds: number; readonly position: number }
-  | { readonly type: 'repeats'; readonly times: number; readonly position: number }
+  | { readonly type: 'within'; readonly seconds: number; readonly position: number; readonly plus?: true }
+  | { readonly type: 'repeats'; readonly times: number; readonly position: number; readonly plus?: true }
   | { readonly type: 'start-stop'; readonly start: string; readonly stop: string; readonly position: number };
 
 export interface Qualified {
@@ -387,9 +389,11 @@ class Lexer {
       this.i = end + 1;
       return { t: T.HEX, text: body, pos, flag: false };
     }
-    if (!isBase64(body)) throw new PatternSyntaxError(`invalid base64 in binary literal ${show(body)}`, pos);
+    // spec §9.3: line feeds in the base64 data MUST be supported and ignored
+    const b64 = body.indexOf('\n') < 0 ? body : body.replace(/\r?\n/g, '');
+    if (!isBase64(b64)) throw new PatternSyntaxError(`invalid base64 in binary literal ${show(body)}`, pos);
     this.i = end + 1;
-    return { t: T.BINARY, text: body, pos, flag: false };
+    return { t: T.BINARY, text: b64, pos, flag: false };
   }
 }
 
@@ -426,6 +430,13 @@ function isBase64(b: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------- parser
+
+const PLUS: { plus: true } = { plus: true };
+const NONE = {};
+/** `{ plus: true }` for a number written with a leading '+', else nothing. */
+function plus(text: string): { plus?: true } {
+  return text.charCodeAt(0) === 43 ? PLUS : NONE;
+}
 
 function describe(tok: Token): string {
   switch (tok.t) {
@@ -507,17 +518,17 @@ class Parser {
         this.advance();
         if ((this.tok.t !== T.INT && this.tok.t !== T.FLOAT) || this.tok.flag)
           this.fail('a positive number of seconds after WITHIN');
-        const seconds = Number(this.advance().text);
+        const text = this.advance().text;
         if (!this.isKw('SECONDS')) this.fail("'SECONDS'");
         this.advance();
-        q = { type: 'within', seconds, position: pos };
+        q = { type: 'within', seconds: Number(text), position: pos, ...plus(text) };
       } else if (this.isKw('REPEATS')) {
         this.advance();
         if (this.tok.t !== T.INT || this.tok.flag) this.fail('a positive integer after REPEATS');
-        const times = Number(this.advance().text);
+        const text = this.advance().text;
         if (!this.isKw('TIMES')) this.fail("'TIMES'");
         this.advance();
-        q = { type: 'repeats', times, position: pos };
+        q = { type: 'repeats', times: Number(text), position: pos, ...plus(text) };
       } else if (this.isKw('START')) {
         this.advance();
         const start = this.expect(T.TIMESTAMP, "a timestamp literal t'…' after START").text;
@@ -653,10 +664,10 @@ class Parser {
         return { kind: 'string', value: t.text, position: t.pos };
       case T.INT:
         this.advance();
-        return { kind: 'int', value: Number(t.text), position: t.pos };
+        return { kind: 'int', value: Number(t.text), position: t.pos, ...plus(t.text) };
       case T.FLOAT:
         this.advance();
-        return { kind: 'float', value: Number(t.text), position: t.pos };
+        return { kind: 'float', value: Number(t.text), position: t.pos, ...plus(t.text) };
       case T.BINARY:
         this.advance();
         return { kind: 'binary', value: t.text, position: t.pos };
@@ -698,7 +709,7 @@ class Parser {
           steps.push({ kind: 'index', index: '*' });
         } else if (t.t === T.INT) {
           this.advance();
-          steps.push({ kind: 'index', index: Number(t.text) });
+          steps.push({ kind: 'index', index: Number(t.text), ...plus(t.text) });
         } else this.fail("a list index or '*'");
         this.expect(T.RBRACK, "']' after the list index");
       } else break;
