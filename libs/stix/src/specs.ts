@@ -3,9 +3,13 @@
  * and compiled once at module load into `TypeSpec`s that the validator walks without allocating.
  *
  * Notation, one `name:check` per word:
- *   s string · ts timestamp · tsm timestamp with ≥ ms · b boolean · i integer · u integer ≥ 0 ·
- *   port 0..65535 · conf 0..100 · n number · ss list of strings · hex · bin (base64) · h hashes ·
- *   d dictionary · o object · any · kcp kill-chain phases · er external references ·
+ *   s string · ts timestamp · tsm timestamp with ≥ ms · tss timestamp in whole seconds ·
+ *   b boolean · i integer · u integer ≥ 0 · port 0..65535 · conf 0..100 · n number ·
+ *   ss list of strings · hex (lower case) · bin (base64) · h hashes · lang RFC 5646 tag ·
+ *   langs list of tags · cpe CPE 2.3 name · enc IANA character set · url URL ·
+ *   d dictionary, d(v) with values v: s strings, i integers, is integers or strings,
+ *   ss lists of strings, sss strings or lists of strings · o object · any ·
+ *   kcp kill-chain phases · er external references ·
  *   gm granular markings · ext extensions · x reserved (must not appear) ·
  *   r(t1|t2) one reference · rs(t1|t2) list of references (`*sdo`, `*sco`, `*any`, `*obj`) ·
  *   e(enum) · es(enum) list · ov(vocab) · ovs(vocab) list · sub(spec) · subs(spec) list
@@ -15,6 +19,12 @@ export enum K {
   String,
   Timestamp,
   TimestampMs,
+  TimestampSec,
+  Lang,
+  Langs,
+  Cpe,
+  Charset,
+  Url,
   Boolean,
   Integer,
   UInteger,
@@ -90,6 +100,12 @@ const KINDS = new Map<string, K>([
   ['s', K.String],
   ['ts', K.Timestamp],
   ['tsm', K.TimestampMs],
+  ['tss', K.TimestampSec],
+  ['lang', K.Lang],
+  ['langs', K.Langs],
+  ['cpe', K.Cpe],
+  ['enc', K.Charset],
+  ['url', K.Url],
   ['b', K.Boolean],
   ['i', K.Integer],
   ['u', K.UInteger],
@@ -119,7 +135,7 @@ const KINDS = new Map<string, K>([
 ]);
 
 const SDO_COMMON =
-  'type:s spec_version:s id:s created_by_ref:r(identity) created:tsm modified:tsm revoked:b labels:ss confidence:conf lang:s external_references:er object_marking_refs:rs(marking-definition) granular_markings:gm extensions:ext';
+  'type:s spec_version:s id:s created_by_ref:r(identity) created:tsm modified:tsm revoked:b labels:ss confidence:conf lang:lang external_references:er object_marking_refs:rs(marking-definition) granular_markings:gm extensions:ext';
 const SCO_COMMON =
   'type:s spec_version:s id:s object_marking_refs:rs(marking-definition) granular_markings:gm defanged:b extensions:ext';
 const RESERVED = ' severity:x username:x phone_number:x action:x';
@@ -271,14 +287,14 @@ def(
 def(
   'sco',
   'artifact',
-  'mime_type:s payload_bin:bin url:s hashes:h encryption_algorithm:e(encryption-algorithm-enum) decryption_key:s',
+  'mime_type:s payload_bin:bin url:url hashes:h encryption_algorithm:e(encryption-algorithm-enum) decryption_key:s',
   '',
 );
 def('sco', 'autonomous-system', 'number:i name:s rir:s', 'number');
 def(
   'sco',
   'directory',
-  'path:s path_enc:s ctime:ts mtime:ts atime:ts contains_refs:rs(file|directory)',
+  'path:s path_enc:enc ctime:ts mtime:ts atime:ts contains_refs:rs(file|directory)',
   'path',
 );
 def('sco', 'domain-name', 'value:s resolves_to_refs:rs(ipv4-addr|ipv6-addr|domain-name)', 'value');
@@ -286,13 +302,13 @@ def('sco', 'email-addr', 'value:s display_name:s belongs_to_ref:r(user-account)'
 def(
   'sco',
   'email-message',
-  'is_multipart:b date:ts content_type:s from_ref:r(email-addr) sender_ref:r(email-addr) to_refs:rs(email-addr) cc_refs:rs(email-addr) bcc_refs:rs(email-addr) message_id:s subject:s received_lines:ss additional_header_fields:d body:s body_multipart:subs(mime-part) raw_email_ref:r(artifact)',
+  'is_multipart:b date:ts content_type:s from_ref:r(email-addr) sender_ref:r(email-addr) to_refs:rs(email-addr) cc_refs:rs(email-addr) bcc_refs:rs(email-addr) message_id:s subject:s received_lines:ss additional_header_fields:d(sss) body:s body_multipart:subs(mime-part) raw_email_ref:r(artifact)',
   'is_multipart',
 );
 def(
   'sco',
   'file',
-  'hashes:h size:u name:s name_enc:s magic_number_hex:hex mime_type:s ctime:ts mtime:ts atime:ts parent_directory_ref:r(directory) contains_refs:rs(*sco) content_ref:r(artifact)',
+  'hashes:h size:u name:s name_enc:enc magic_number_hex:hex mime_type:s ctime:ts mtime:ts atime:ts parent_directory_ref:r(directory) contains_refs:rs(*sco) content_ref:r(artifact)',
   '',
 );
 def(
@@ -312,16 +328,16 @@ def('sco', 'mutex', 'name:s', 'name');
 def(
   'sco',
   'network-traffic',
-  'start:ts end:ts is_active:b src_ref:r(ipv4-addr|ipv6-addr|mac-addr|domain-name) dst_ref:r(ipv4-addr|ipv6-addr|mac-addr|domain-name) src_port:port dst_port:port protocols:ss src_byte_count:u dst_byte_count:u src_packets:u dst_packets:u ipfix:d src_payload_ref:r(artifact) dst_payload_ref:r(artifact) encapsulates_refs:rs(network-traffic) encapsulated_by_ref:r(network-traffic)',
+  'start:ts end:ts is_active:b src_ref:r(ipv4-addr|ipv6-addr|mac-addr|domain-name) dst_ref:r(ipv4-addr|ipv6-addr|mac-addr|domain-name) src_port:port dst_port:port protocols:ss src_byte_count:u dst_byte_count:u src_packets:u dst_packets:u ipfix:d(is) src_payload_ref:r(artifact) dst_payload_ref:r(artifact) encapsulates_refs:rs(network-traffic) encapsulated_by_ref:r(network-traffic)',
   'protocols',
 );
 def(
   'sco',
   'process',
-  'is_hidden:b pid:i created_time:ts cwd:s command_line:s environment_variables:d opened_connection_refs:rs(network-traffic) creator_user_ref:r(user-account) image_ref:r(file) parent_ref:r(process) child_refs:rs(process)',
+  'is_hidden:b pid:i created_time:ts cwd:s command_line:s environment_variables:d(s) opened_connection_refs:rs(network-traffic) creator_user_ref:r(user-account) image_ref:r(file) parent_ref:r(process) child_refs:rs(process)',
   '',
 );
-def('sco', 'software', 'name:s cpe:s swid:s languages:ss vendor:s version:s', 'name');
+def('sco', 'software', 'name:s cpe:cpe swid:s languages:langs vendor:s version:s', 'name');
 def('sco', 'url', 'value:s', 'value');
 def(
   'sco',
@@ -353,12 +369,12 @@ def(
 );
 def('sub', 'kill-chain-phase', 'kill_chain_name:s phase_name:s', 'kill_chain_name phase_name');
 def('sub', 'external-reference', 'source_name:s description:s url:s hashes:h external_id:s', 'source_name');
-def('sub', 'granular-marking', 'lang:s marking_ref:r(marking-definition) selectors:ss', 'selectors');
+def('sub', 'granular-marking', 'lang:lang marking_ref:r(marking-definition) selectors:ss', 'selectors');
 def('sub', 'archive-ext', 'contains_refs:rs(file|directory) comment:s', 'contains_refs');
 def('sub', 'alternate-data-stream', 'name:s hashes:h size:u', 'name');
 def('sub', 'ntfs-ext', 'sid:s alternate_data_streams:subs(alternate-data-stream)', '');
-def('sub', 'pdf-ext', 'version:s is_optimized:b document_info_dict:d pdfid0:s pdfid1:s', '');
-def('sub', 'raster-image-ext', 'image_height:i image_width:i bits_per_pixel:i exif_tags:d', '');
+def('sub', 'pdf-ext', 'version:s is_optimized:b document_info_dict:d(s) pdfid0:s pdfid1:s', '');
+def('sub', 'raster-image-ext', 'image_height:i image_width:i bits_per_pixel:i exif_tags:d(is)', '');
 def(
   'sub',
   'windows-pe-optional-header',
@@ -369,20 +385,20 @@ def('sub', 'windows-pe-section', 'name:s size:u entropy:n hashes:h', 'name');
 def(
   'sub',
   'windows-pebinary-ext',
-  'pe_type:ov(windows-pebinary-type-ov) imphash:s machine_hex:hex number_of_sections:u time_date_stamp:ts pointer_to_symbol_table_hex:hex number_of_symbols:u size_of_optional_header:u characteristics_hex:hex file_header_hashes:h optional_header:sub(windows-pe-optional-header) sections:subs(windows-pe-section)',
+  'pe_type:ov(windows-pebinary-type-ov) imphash:s machine_hex:hex number_of_sections:u time_date_stamp:tss pointer_to_symbol_table_hex:hex number_of_symbols:u size_of_optional_header:u characteristics_hex:hex file_header_hashes:h optional_header:sub(windows-pe-optional-header) sections:subs(windows-pe-section)',
   'pe_type',
 );
 def(
   'sub',
   'http-request-ext',
-  'request_method:s request_value:s request_version:s request_header:d message_body_length:u message_body_data_ref:r(artifact)',
+  'request_method:s request_value:s request_version:s request_header:d(ss) message_body_length:u message_body_data_ref:r(artifact)',
   'request_method request_value',
 );
 def('sub', 'icmp-ext', 'icmp_type_hex:hex icmp_code_hex:hex', 'icmp_type_hex icmp_code_hex');
 def(
   'sub',
   'socket-ext',
-  'address_family:e(network-socket-address-family-enum) is_blocking:b is_listening:b options:d socket_type:e(network-socket-type-enum) socket_descriptor:u socket_handle:i',
+  'address_family:e(network-socket-address-family-enum) is_blocking:b is_listening:b options:d(i) socket_type:e(network-socket-type-enum) socket_descriptor:u socket_handle:i',
   'address_family',
 );
 def('sub', 'tcp-ext', 'src_flags_hex:hex dst_flags_hex:hex', '');

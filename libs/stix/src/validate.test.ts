@@ -430,7 +430,7 @@ const INVALID: [string, string, (o: Obj) => void, string, string][] = [
     'language-content with a bad language key',
     'language-content',
     (o) => (o['contents'] = { 'not a tag': { name: 'x' } }),
-    'value-format',
+    'language-tag',
     '/contents/not a tag',
   ],
   [
@@ -685,7 +685,7 @@ describe('validateObject: warnings are kept apart from errors', () => {
     [
       'custom SCO extension',
       'file',
-      (o) => (o['extensions'] = { 'x-acme-ext': { a: 1 } }),
+      (o) => (o['extensions'] = { 'x-acme-ext': { x_scanned: 1 } }),
       'custom-extension',
       '/extensions/x-acme-ext',
     ],

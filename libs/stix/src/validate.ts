@@ -13,10 +13,15 @@
  *   granular-marking, granular-selector, marking-self-reference, marking-definition,
  *   tlp-marking, extension-key, extension-type, custom-extension (warning), mutually-exclusive,
  *   property-dependency, deprecated-property (warning), relationship-type, pattern-* (see pattern-check.ts),
+ *   language-tag (RFC 5646), cpe (CPE 2.3), charset (IANA character set), registry-hive,
+ *   id-namespace (a versioned SCO with a deterministic id),
  *   bundle-type, bundle-objects, bundle-spec-version (warning), duplicate-object (warning), too-many-objects.
  */
+import { hasRegistryHive, isCpe23, isIanaCharset, isLowerHex } from './formats.js';
+import { languageTagProblem } from './language-tag.js';
 import { analyzePattern } from './pattern-check.js';
 import { isIpv4, isIpv6 } from './observables.js';
+import { deterministicScoId, ID_CONTRIBUTING_PROPERTIES } from './sco-id.js';
 import { pointerSegment } from './report.js';
 import type { BundleReport, ObjectReport, StixIssue, ValidateOptions } from './report.js';
 import { K, PREDEFINED_EXTENSIONS, typeSpec } from './specs.js';
@@ -79,11 +84,6 @@ function isHexChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
-function isHexString(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (!isHexChar(s.charCodeAt(i))) return false;
-  return true;
-}
-
 /** `<type>--<RFC 4122 uuid>`; returns the type part, or undefined when malformed. */
 export function idType(id: string): string | undefined {
   const n = id.length;
@@ -121,11 +121,13 @@ function isTypeName(t: string): boolean {
   return true;
 }
 
-/** Property names: a-z0-9_, 3–250 characters (custom ones; spec §3.1, §11.1). */
+/** Property names: a-z0-9_, 3–250 characters, beginning with a letter (spec §3.1, §11.1, §7.3.2). */
 function isPropertyName(p: string): boolean {
   const n = p.length;
   if (n < 3 || n > 250) return false;
-  for (let i = 0; i < n; i++) {
+  const c0 = p.charCodeAt(0);
+  if (c0 < 97 || c0 > 122) return false;
+  for (let i = 1; i < n; i++) {
     const c = p.charCodeAt(i);
     if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) return false;
   }
@@ -167,33 +169,77 @@ export function isDomainName(s: string): boolean {
   return true;
 }
 
+/**
+ * An RFC 5322 addr-spec (§3.4.1; RFC 6532 for non-ASCII): a dot-atom or quoted-string local part,
+ * '@', and a domain name or a domain literal such as [192.0.2.1]. No display name, no comments.
+ */
 export function isEmailAddress(s: string): boolean {
   if (s.length > 320) return false;
   const at = s.lastIndexOf('@');
-  if (at < 1 || at > 64 || at === s.length - 1) return false;
+  if (at < 1 || at === s.length - 1) return false;
   const local = s.slice(0, at);
+  if (local.length > 64 && !local.startsWith('"')) return false;
+  if (!(isDotAtom(local) || isQuotedString(local))) return false;
+  const domain = s.slice(at + 1);
+  if (domain.charCodeAt(0) === 91) return isDomainLiteral(domain);
+  return isDomainName(domain);
+}
+
+/** atext runs joined by single dots (RFC 5322 §3.2.3); non-ASCII allowed (RFC 6532). */
+function isDotAtom(local: string): boolean {
+  if (local.length === 0 || local.startsWith('.') || local.endsWith('.') || local.includes('..'))
+    return false;
   for (let i = 0; i < local.length; i++) {
     const c = local.charCodeAt(i);
     if (
       c <= 32 ||
       c === 127 ||
-      c === 64 ||
-      c === 60 ||
-      c === 62 ||
-      c === 44 ||
-      c === 59 ||
-      c === 58 ||
-      c === 92 ||
-      c === 34 ||
-      c === 40 ||
-      c === 41 ||
-      c === 91 ||
-      c === 93
+      c === 64 || // @
+      c === 60 || // <
+      c === 62 || // >
+      c === 44 || // ,
+      c === 59 || // ;
+      c === 58 || // :
+      c === 92 || // \
+      c === 34 || // "
+      c === 40 || // (
+      c === 41 || // )
+      c === 91 || // [
+      c === 93 // ]
     )
       return false;
   }
-  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
-  return isDomainName(s.slice(at + 1));
+  return true;
+}
+
+/** A quoted-string: printable text or quoted pairs between double quotes (RFC 5322 §3.2.4). */
+function isQuotedString(local: string): boolean {
+  const n = local.length;
+  if (n < 2 || local.charCodeAt(0) !== 34 || local.charCodeAt(n - 1) !== 34) return false;
+  for (let i = 1; i < n - 1; i++) {
+    const c = local.charCodeAt(i);
+    if (c === 92) {
+      const d = local.charCodeAt(i + 1);
+      if (i + 1 >= n - 1 || (d < 32 && d !== 9) || d === 127) return false;
+      i++;
+      continue;
+    }
+    if (c === 34 || (c < 32 && c !== 9) || c === 127) return false;
+  }
+  return true;
+}
+
+/** A domain literal: [IPv4], [IPv6:…] or other printable text without brackets or '\\'. */
+function isDomainLiteral(d: string): boolean {
+  if (d.length < 3 || d.charCodeAt(d.length - 1) !== 93) return false;
+  const body = d.slice(1, -1);
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(body)) return isIpv4(body);
+  if (body.startsWith('IPv6:')) return isIpv6(body.slice(5));
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c <= 32 || c >= 127 || c === 91 || c === 93 || c === 92) return false;
+  }
+  return /^[A-Za-z0-9-]*[A-Za-z0-9]:/.test(body);
 }
 
 export function isUrl(s: string): boolean {
@@ -215,7 +261,27 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 const CAPEC = /^CAPEC-\d+$/;
 const CVE = /^CVE-\d{4}-\d{4,}$/;
 const SELECTOR = /^([a-z0-9_-]{3,249}(\.(\[\d+\]|[a-z0-9_-]{1,250}))*|id)$/;
-const LANG = /^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$/;
+/** Reserved property names (§3.8): never in STIX 2.1 content, custom or not. */
+const RESERVED = new Set(['severity', 'username', 'phone_number', 'action']);
+/** Common properties of SDOs, SROs and SCOs: what a custom object has besides its own (§11.2). */
+const ANY_OBJECT = ['*obj'];
+const COMMON_KEYS = new Set([
+  'type',
+  'spec_version',
+  'id',
+  'created_by_ref',
+  'created',
+  'modified',
+  'revoked',
+  'labels',
+  'confidence',
+  'lang',
+  'external_references',
+  'object_marking_refs',
+  'granular_markings',
+  'defanged',
+  'extensions',
+]);
 
 class Ctx {
   readonly errors: StixIssue[] = [];
@@ -344,16 +410,9 @@ class Ctx {
         continue;
       }
       const p = `${path}/${pointerSegment(key)}`;
-      if (!isPropertyName(key)) {
-        this.err(
-          p,
-          'property-name',
-          `property name '${clip(key)}' is invalid: use a-z, 0-9 and '_', 3 to 250 characters`,
-        );
-      } else if (key === 'defanged' && topLevel) {
+      if (!this.customProperty(o, key, v, p)) continue;
+      if (key === 'defanged' && topLevel) {
         this.err(p, 'property-type', "'defanged' is allowed only on cyber-observable objects");
-      } else if (key.endsWith('_enc') && !has(o, key.slice(0, -4))) {
-        this.err(p, 'property-dependency', `'${key}' must not appear without '${key.slice(0, -4)}'`);
       } else if (!allowUnknown && !(topLevel && this.declaresToplevelExtension(o))) {
         this.warn(
           p,
@@ -365,6 +424,93 @@ class Ctx {
     for (const r of spec.required) {
       if (o[r] === undefined) this.err(path, 'required-property', `required property '${r}' is missing`);
     }
+  }
+
+  /**
+   * A property the specification does not define for this place (custom, extension or
+   * toplevel-extension property): its name (§3.1, §11.1, §7.3.2), the reserved names (§3.8), the
+   * suffix rules (§3.1: _ref, _refs, _bin, _hex, _enc) and STIX-typed values (no null, no empty
+   * list or dictionary). Returns false when the name itself is refused.
+   */
+  customProperty(owner: Json, key: string, v: unknown, p: string): boolean {
+    if (!isPropertyName(key)) {
+      this.err(
+        p,
+        'property-name',
+        `property name '${clip(key)}' is invalid: use a-z, 0-9 and '_', 3 to 250 characters, starting with a letter`,
+      );
+      return false;
+    }
+    if (RESERVED.has(key)) {
+      this.err(
+        p,
+        'reserved-property',
+        `'${key}' is a reserved property name and must not be used in STIX 2.1 content`,
+      );
+      return false;
+    }
+    if (key.endsWith('_ref')) this.ref(v, p, key, ANY_OBJECT);
+    else if (key.endsWith('_refs')) {
+      if (Array.isArray(v)) {
+        if (v.length === 0)
+          this.err(p, 'empty-list', `'${key}' must not be an empty list; omit the property instead`);
+        for (let i = 0; i < v.length; i++) this.ref(v[i], `${p}/${i}`, key, ANY_OBJECT);
+      } else this.err(p, 'property-type', `'${key}' must be a list of identifiers`);
+    } else if (key.endsWith('_bin')) {
+      if (typeof v !== 'string' || !isBase64(v))
+        this.err(p, 'value-format', `'${key}' must be base64 (a _bin property)`);
+    } else if (key.endsWith('_hex')) {
+      if (typeof v !== 'string' || !isLowerHex(v))
+        this.err(
+          p,
+          'value-format',
+          `'${key}' must be an even number of lower-case hexadecimal digits (a _hex property)`,
+        );
+    } else if (key.endsWith('_enc')) {
+      if (!has(owner, key.slice(0, -4)))
+        this.err(p, 'property-dependency', `'${key}' must not appear without '${key.slice(0, -4)}'`);
+      this.charset(v, p, key);
+    } else this.stixValue(v, p, key);
+    return true;
+  }
+
+  /** Any JSON value STIX can hold: no null, no empty list, no empty dictionary, at any depth. */
+  private stixValue(v: unknown, p: string, key: string): void {
+    if (v === null) {
+      this.err(p, 'property-type', `'${key}' is null; STIX has no null value: omit the property instead`);
+      return;
+    }
+    if (typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      if (v.length === 0) {
+        this.err(p, 'empty-list', `'${key}' holds an empty list; lists must not be empty`);
+        return;
+      }
+      for (let i = 0; i < v.length; i++) {
+        const e: unknown = v[i];
+        if (e === null || typeof e === 'object') this.stixValue(e, `${p}/${i}`, key);
+      }
+      return;
+    }
+    let n = 0;
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      n++;
+      const e = (v as Json)[k];
+      if (e === null || typeof e === 'object') this.stixValue(e, `${p}/${pointerSegment(k)}`, key);
+    }
+    if (n === 0)
+      this.err(p, 'empty-dictionary', `'${key}' holds an empty dictionary; dictionaries must not be empty`);
+  }
+
+  private charset(v: unknown, p: string, key: string): void {
+    if (typeof v !== 'string') this.err(p, 'property-type', `'${key}' must be a string`);
+    else if (!isIanaCharset(v))
+      this.err(
+        p,
+        'charset',
+        `'${clip(v)}' is not an IANA character set name; use the registry's preferred MIME name (e.g. UTF-8, ISO-8859-1, windows-1252)`,
+      );
   }
 
   private declaresToplevelExtension(o: Json): boolean {
@@ -385,6 +531,47 @@ class Ctx {
       case K.Timestamp:
       case K.TimestampMs:
         this.timestamp(v, base, key, c.k === K.TimestampMs);
+        return;
+      case K.TimestampSec:
+        this.timestamp(v, base, key, false);
+        if (typeof v === 'string' && v.length !== 20 && checkTimestamp(v) === undefined)
+          this.err(
+            `${base}/${key}`,
+            'timestamp-precision',
+            `'${key}' must be precise to the second, with no fraction (e.g. ${v.slice(0, 19)}Z)`,
+          );
+        return;
+      case K.Lang:
+        if (typeof v !== 'string') this.typeErr(base, key, 'a language tag (string)', v);
+        else this.languageTag(v, `${base}/${key}`, false);
+        return;
+      case K.Langs:
+        if (this.list(v, base, key)) {
+          const a = v as unknown[];
+          for (let i = 0; i < a.length; i++) {
+            const t = a[i];
+            if (typeof t !== 'string')
+              this.typeErr(`${base}/${key}`, String(i), 'a language tag (string)', t);
+            else this.languageTag(t, `${base}/${key}/${i}`, true);
+          }
+        }
+        return;
+      case K.Cpe:
+        if (typeof v !== 'string') this.typeErr(base, key, 'a CPE 2.3 name (string)', v);
+        else if (!isCpe23(v))
+          this.err(
+            `${base}/${key}`,
+            'cpe',
+            `'${clip(v)}' is not a CPE 2.3 formatted string (cpe:2.3:part:vendor:product:version:update:edition:language:sw_edition:target_sw:target_hw:other)`,
+          );
+        return;
+      case K.Charset:
+        this.charset(v, `${base}/${key}`, key);
+        return;
+      case K.Url:
+        if (typeof v !== 'string') this.typeErr(base, key, 'a URL (string)', v);
+        else if (!isUrl(v))
+          this.err(`${base}/${key}`, 'value-format', `'${clip(v)}' is not a URL (RFC 3986)`);
         return;
       case K.Boolean:
         if (typeof v !== 'boolean') this.typeErr(base, key, 'true or false', v);
@@ -421,8 +608,12 @@ class Ctx {
         return;
       case K.Hex:
         if (typeof v !== 'string') this.typeErr(base, key, 'a hex string', v);
-        else if (v.length % 2 !== 0 || !isHexString(v))
-          this.err(`${base}/${key}`, 'value-format', `'${key}' must be an even number of hexadecimal digits`);
+        else if (!isLowerHex(v))
+          this.err(
+            `${base}/${key}`,
+            'value-format',
+            `'${key}' must be an even number of hexadecimal digits, in lower case (0-9, a-f)`,
+          );
         return;
       case K.Binary:
         if (typeof v !== 'string') this.typeErr(base, key, 'a base64 string', v);
@@ -432,7 +623,7 @@ class Ctx {
         this.hashes(v, `${base}/${key}`, key);
         return;
       case K.Dictionary:
-        this.dict(v, `${base}/${key}`, key);
+        this.dict(v, `${base}/${key}`, key, c.arg);
         return;
       case K.Object:
         if (!isObj(v)) this.typeErr(base, key, 'an object', v);
@@ -463,7 +654,20 @@ class Ctx {
             this.typeErr(`${base}/${key}`, String(i), 'an object', e);
             continue;
           }
+          if (Object.keys(e).length === 0) {
+            this.err(p, 'empty-dictionary', `each entry of '${key}' must have at least one property`);
+            continue;
+          }
           this.props(e, spec, p, false, false);
+          if (sub === 'mime-part') {
+            const body = has(e, 'body');
+            if (body === has(e, 'body_raw_ref'))
+              this.err(
+                p,
+                body ? 'mutually-exclusive' : 'required-property',
+                'a MIME part has exactly one of body (text parts) or body_raw_ref (other parts)',
+              );
+          }
           if (c.k === K.ExternalReferences) this.externalReference(e, p);
           else if (c.k === K.GranularMarkings) this.granularMarking(e, p);
           else if (c.k === K.KillChainPhases) this.killChainPhase(e, p);
@@ -627,7 +831,12 @@ class Ctx {
     if (n === 0) this.err(path, 'empty-dictionary', `'${key}' must not be empty`);
   }
 
-  private dict(v: unknown, path: string, key: string): void {
+  /**
+   * A dictionary (§2.7): keys, non-empty, STIX values; `values` narrows the value type where the
+   * property's definition does (s strings, i integers, is integers or strings, ss lists of
+   * strings, sss strings or lists of strings).
+   */
+  private dict(v: unknown, path: string, key: string, values = ''): void {
     if (!isObj(v)) {
       this.err(path, 'property-type', `'${key}' must be a dictionary (a JSON object)`);
       return;
@@ -636,14 +845,70 @@ class Ctx {
     for (const k in v) {
       if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
       n++;
-      if (!FORBIDDEN_KEYS.has(k) && !isDictKey(k))
+      if (FORBIDDEN_KEYS.has(k)) continue;
+      const p = `${path}/${pointerSegment(k)}`;
+      if (!isDictKey(k)) {
         this.err(
-          `${path}/${pointerSegment(k)}`,
+          p,
           'dictionary-key',
           `dictionary key '${clip(k)}' must be 1-250 ASCII characters of a-z, A-Z, 0-9, '_' or '-'`,
         );
+        continue;
+      }
+      const e = v[k];
+      if (values === '') {
+        if (e === null || typeof e === 'object') this.stixValue(e, p, key);
+        continue;
+      }
+      const isStr = typeof e === 'string';
+      const isInt = typeof e === 'number' && Number.isInteger(e) && Math.abs(e) <= MAX_INT;
+      const isStrs = Array.isArray(e) && e.length > 0 && e.every((x) => typeof x === 'string');
+      const ok =
+        values === 's'
+          ? isStr
+          : values === 'i'
+            ? isInt
+            : values === 'is'
+              ? isStr || isInt
+              : values === 'ss'
+                ? isStrs
+                : isStr || isStrs;
+      if (ok) continue;
+      if (Array.isArray(e) && e.length === 0 && (values === 'ss' || values === 'sss'))
+        this.err(p, 'empty-list', `'${key}' values must not be empty lists`);
+      else
+        this.err(
+          p,
+          'property-type',
+          `the values of '${key}' must be ${
+            values === 's'
+              ? 'strings'
+              : values === 'i'
+                ? 'integers'
+                : values === 'is'
+                  ? 'integers or strings'
+                  : values === 'ss'
+                    ? 'lists of strings'
+                    : 'strings or lists of strings'
+          }`,
+        );
     }
     if (n === 0) this.err(path, 'empty-dictionary', `'${key}' must not be empty`);
+  }
+
+  /** An RFC 5646 language tag; `iso6392` lets a bare three-letter code pass with a warning (software.languages). */
+  private languageTag(v: string, p: string, iso6392: boolean): void {
+    const problem = languageTagProblem(v);
+    if (problem === undefined) return;
+    if (iso6392 && v.length === 3 && /^[a-z]{3}$/.test(v)) {
+      this.warn(
+        p,
+        'language-tag',
+        `'${v}' is not an RFC 5646 language tag; ISO 639-2 codes are kept only for compatibility with STIX 2.0`,
+      );
+      return;
+    }
+    this.err(p, 'language-tag', `'${clip(v)}' is not a valid RFC 5646 language tag: ${problem}`);
   }
 
   private externalReference(e: Json, p: string): void {
@@ -694,8 +959,6 @@ class Ctx {
       this.err(p, 'granular-marking', 'a granular marking needs exactly one of marking_ref or lang');
     if (hasRef && e['marking_ref'] === this.root['id'])
       this.err(`${p}/marking_ref`, 'marking-self-reference', 'a marking definition must not mark itself');
-    if (hasLang && typeof e['lang'] === 'string' && !LANG.test(e['lang']))
-      this.err(`${p}/lang`, 'value-format', `'${clip(e['lang'])}' is not an RFC 5646 language tag`);
     const sels = e['selectors'];
     if (!Array.isArray(sels)) return;
     for (let i = 0; i < sels.length; i++) {
@@ -751,6 +1014,20 @@ class Ctx {
             'extension-type',
             `'${clip(et)}' is not an extension type (new-sdo, new-sco, new-sro, property-extension, toplevel-property-extension)`,
           );
+        else if (et.startsWith('new-') && typeof type === 'string' && isStandardType(type))
+          this.err(
+            `${p}/extension_type`,
+            'extension-type',
+            `a ${et} extension defines a new object type; ${type} is a STIX 2.1 type, which extensions must not redefine`,
+          );
+        // the extension's own properties (§7.3.2 naming)
+        for (const pk in e)
+          if (
+            pk !== 'extension_type' &&
+            Object.prototype.hasOwnProperty.call(e, pk) &&
+            !FORBIDDEN_KEYS.has(pk)
+          )
+            this.customProperty(e, pk, e[pk], `${p}/${pointerSegment(pk)}`);
         continue;
       }
       if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*-ext$/.test(k) || k.length > 250) {
@@ -762,31 +1039,51 @@ class Ctx {
         continue;
       }
       if (predefined?.has(k)) {
+        const spec = typeSpec(k)!;
         if (Object.keys(e).length === 0)
           this.err(p, 'empty-dictionary', `extension '${k}' must not be empty`);
-        this.props(e, typeSpec(k)!, p, false, false);
+        else if (
+          !Object.keys(e).some(
+            (pk) => spec.props.has(pk) && (k !== 'windows-pebinary-ext' || pk !== 'pe_type'),
+          )
+        )
+          this.err(
+            p,
+            'required-property',
+            k === 'windows-pebinary-ext'
+              ? "windows-pebinary-ext needs at least one of its properties besides 'pe_type'"
+              : `extension '${k}' needs at least one of its own properties`,
+          );
+        this.props(e, spec, p, false, false);
       } else {
         this.warn(
           p,
           'custom-extension',
           `'${clip(k)}' is not a predefined extension of ${String(type)}; custom extensions are deprecated in favour of extension definitions`,
         );
+        let props = 0;
+        for (const pk in e)
+          if (Object.prototype.hasOwnProperty.call(e, pk) && !FORBIDDEN_KEYS.has(pk)) {
+            props++;
+            this.customProperty(e, pk, e[pk], `${p}/${pointerSegment(pk)}`);
+          }
+        if (props === 0)
+          this.err(p, 'empty-dictionary', `custom extension '${clip(k)}' must have one or more properties`);
       }
     }
     if (n === 0) this.err(path, 'empty-dictionary', `'${key}' must not be empty`);
   }
 
-  order(o: Json, earlier: string, later: string, strict: boolean): void {
+  order(o: Json, earlier: string, later: string, strict: boolean, warnOnly = false): void {
     const a = o[earlier];
     const b = o[later];
     if (typeof a !== 'string' || typeof b !== 'string' || checkTimestamp(a) || checkTimestamp(b)) return;
     const c = compareTimestamps(b, a);
-    if (strict ? c <= 0 : c < 0)
-      this.err(
-        `/${later}`,
-        'timestamp-order',
-        `'${later}' (${b}) must be ${strict ? 'later than' : 'the same as or later than'} '${earlier}' (${a})`,
-      );
+    if (strict ? c <= 0 : c < 0) {
+      const msg = `'${later}' (${b}) ${warnOnly ? 'is earlier than' : `must be ${strict ? 'later than' : 'the same as or later than'}`} '${earlier}' (${a})`;
+      if (warnOnly) this.warn(`/${later}`, 'timestamp-order', msg);
+      else this.err(`/${later}`, 'timestamp-order', msg);
+    }
   }
 }
 
@@ -810,6 +1107,17 @@ export function resolveSelector(root: Json, selector: string): string {
     }
   }
   return '';
+}
+
+function isStandardType(t: string): boolean {
+  return (
+    SDO_TYPES.has(t) ||
+    SRO_TYPES.has(t) ||
+    SCO_TYPES.has(t) ||
+    t === 'marking-definition' ||
+    t === 'language-content' ||
+    t === 'extension-definition'
+  );
 }
 
 function refTypeAllowed(t: string, types: readonly string[]): boolean {
@@ -926,7 +1234,8 @@ function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
     case 'malware-analysis':
       if (!has(o, 'result') && !has(o, 'analysis_sco_refs'))
         ctx.err('', 'required-property', 'a malware-analysis needs result or analysis_sco_refs');
-      ctx.order(o, 'analysis_started', 'analysis_ended', false);
+      // the spec sets no order on these two (a MUST on every other start/end pair): a warning only
+      ctx.order(o, 'analysis_started', 'analysis_ended', false, true);
       return;
     case 'observed-data': {
       ctx.order(o, 'first_observed', 'last_observed', false);
@@ -1006,18 +1315,27 @@ function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
       if (isObj(c)) {
         for (const k of Object.keys(c)) {
           if (FORBIDDEN_KEYS.has(k)) continue;
-          if (!LANG.test(k))
+          const p = `/contents/${pointerSegment(k)}`;
+          const problem = languageTagProblem(k);
+          if (problem !== undefined)
+            ctx.err(p, 'language-tag', `'${clip(k)}' is not a valid RFC 5646 language tag: ${problem}`);
+          const tr = c[k];
+          if (!isObj(tr) || Object.keys(tr).length === 0) {
             ctx.err(
-              `/contents/${pointerSegment(k)}`,
-              'value-format',
-              `'${clip(k)}' is not an RFC 5646 language tag`,
-            );
-          if (!isObj(c[k]) || Object.keys(c[k]).length === 0)
-            ctx.err(
-              `/contents/${pointerSegment(k)}`,
+              p,
               'property-type',
               'each language in contents maps to a non-empty dictionary of translated properties',
             );
+            continue;
+          }
+          // the keys mirror property names of the object translated (§7.1)
+          for (const pk of Object.keys(tr))
+            if (!FORBIDDEN_KEYS.has(pk) && !isPropertyName(pk))
+              ctx.err(
+                `${p}/${pointerSegment(pk)}`,
+                'property-name',
+                `'${clip(pk)}' is not a property name (a-z, 0-9 and '_', 3 to 250 characters, starting with a letter)`,
+              );
         }
       }
       return;
@@ -1100,10 +1418,111 @@ function markingDefinition(ctx: Ctx, o: Json): void {
   }
 }
 
+/** Whether `o` has one of `props` (or, when `ext`, a non-empty `extensions`). */
+function hasOwnOf(o: Json, props: ReadonlySet<string>, ext: boolean): boolean {
+  for (const k in o) if (props.has(k) && has(o, k) && (ext || k !== 'extensions')) return true;
+  return false;
+}
+
+/**
+ * SCO identifiers (§2.9, §3.6): with none of its ID-contributing properties an SCO's id is a
+ * UUIDv4; an SCO carrying versioning properties must not use the STIX namespace, which it would
+ * if its id is the deterministic one.
+ */
+function scoId(ctx: Ctx, o: Json, type: string): void {
+  const id = o['id'];
+  if (typeof id !== 'string' || idType(id) !== type) return;
+  const contributing = ID_CONTRIBUTING_PROPERTIES.get(type);
+  if (contributing === undefined) return;
+  const version = id.charAt(id.length - 22);
+  if (!contributing.some((p) => has(o, p))) {
+    if (version !== '4')
+      ctx.err(
+        '/id',
+        'id-uuid-version',
+        type === 'process'
+          ? 'process ids must use a UUIDv4'
+          : `this ${type} has none of its ID-contributing properties (${contributing.join(', ')}), so its id must be a UUIDv4, not a version ${version} UUID`,
+      );
+    return;
+  }
+  if (
+    version === '5' &&
+    (has(o, 'created') || has(o, 'modified') || has(o, 'created_by_ref') || has(o, 'revoked'))
+  ) {
+    let det: string | undefined;
+    try {
+      det = deterministicScoId(o);
+    } catch {
+      det = undefined;
+    }
+    if (det !== undefined && det.toLowerCase() === id.toLowerCase())
+      ctx.err(
+        '/id',
+        'id-namespace',
+        'this SCO carries versioning properties (created, modified…), so its id must not be made in the STIX UUIDv5 namespace (§3.6)',
+      );
+  }
+}
+
+/** Properties, besides the common ones, whose presence the spec requires (one at least). */
+const OWN_PROPERTIES: ReadonlyMap<string, { props: ReadonlySet<string>; ext: boolean }> = new Map([
+  [
+    'user-account',
+    {
+      props: new Set(
+        'extensions user_id credential account_login account_type display_name is_service_account is_privileged can_escalate_privs is_disabled account_created account_expires credential_last_changed account_first_login account_last_login'.split(
+          ' ',
+        ),
+      ),
+      ext: true,
+    },
+  ],
+  [
+    'process',
+    {
+      props: new Set(
+        'extensions is_hidden pid created_time cwd command_line environment_variables opened_connection_refs creator_user_ref image_ref parent_ref child_refs'.split(
+          ' ',
+        ),
+      ),
+      ext: true,
+    },
+  ],
+  [
+    'windows-registry-key',
+    {
+      props: new Set(['key', 'values', 'modified_time', 'creator_user_ref', 'number_of_subkeys']),
+      ext: false,
+    },
+  ],
+  [
+    'x509-certificate',
+    {
+      props: new Set(
+        'is_self_signed hashes version serial_number signature_algorithm issuer validity_not_before validity_not_after subject subject_public_key_algorithm subject_public_key_modulus subject_public_key_exponent x509_v3_extensions'.split(
+          ' ',
+        ),
+      ),
+      ext: false,
+    },
+  ],
+]);
+
 function scoRules(ctx: Ctx, o: Json, type: string): void {
   const v = o['value'];
+  scoId(ctx, o, type);
+  const own = OWN_PROPERTIES.get(type);
+  if (own !== undefined && !hasOwnOf(o, own.props, own.ext))
+    ctx.err(
+      '',
+      'required-property',
+      `a ${type} needs at least one of its own properties (${[...own.props].slice(0, 6).join(', ')}…)`,
+    );
   switch (type) {
     case 'artifact':
+      if (!has(o, 'payload_bin') && !has(o, 'url'))
+        ctx.err('', 'required-property', "an artifact needs one of 'payload_bin' or 'url'");
       if (has(o, 'payload_bin') && has(o, 'url'))
         ctx.err('', 'mutually-exclusive', "an artifact must not have both 'payload_bin' and 'url'");
       if (has(o, 'url') && !has(o, 'hashes'))
@@ -1164,33 +1583,20 @@ function scoRules(ctx: Ctx, o: Json, type: string): void {
         ctx.err('/end', 'property-dependency', "'end' must not be present when is_active is true");
       ctx.order(o, 'start', 'end', false);
       return;
-    case 'process': {
-      if (!Object.keys(o).some((k) => !SCO_COMMON_KEYS.has(k)))
-        ctx.err('', 'required-property', 'a process needs at least one property besides the common ones');
-      const id = o['id'];
-      if (typeof id === 'string' && idType(id) === 'process' && id.charAt(id.length - 22) !== '4')
-        ctx.err('/id', 'id-uuid-version', 'process ids must use a UUIDv4');
+    case 'windows-registry-key': {
+      const key = o['key'];
+      if (typeof key === 'string' && !hasRegistryHive(key))
+        ctx.err(
+          '/key',
+          'registry-hive',
+          `'${clip(key)}' does not start with a fully expanded hive (HKEY_LOCAL_MACHINE, HKEY_CURRENT_USER, HKEY_CLASSES_ROOT, HKEY_USERS, HKEY_CURRENT_CONFIG…; not HKLM)`,
+        );
       return;
     }
-    case 'windows-registry-key':
-    case 'x509-certificate':
-      if (!Object.keys(o).some((k) => !SCO_COMMON_KEYS.has(k)))
-        ctx.err('', 'required-property', `a ${type} needs at least one property besides the common ones`);
-      return;
     default:
       return;
   }
 }
-
-const SCO_COMMON_KEYS = new Set([
-  'type',
-  'spec_version',
-  'id',
-  'object_marking_refs',
-  'granular_markings',
-  'defanged',
-  'extensions',
-]);
 
 // ------------------------------------------------------------------------------------ entry points
 
@@ -1283,9 +1689,45 @@ function check(ctx: Ctx, obj: Json, type: string | undefined, id: string | undef
   ctx.props(obj, spec, '', true, spec === CUSTOM_SPEC);
   if (spec === CUSTOM_SPEC) {
     ctx.order(obj, 'created', 'modified', false);
+    customObject(ctx, obj);
     return;
   }
   typeRules(ctx, obj, spec);
+}
+
+/**
+ * Custom object types (§11.2, deprecated) and new types from extension definitions (§7.3): one or
+ * more properties of their own; a new-sdo or new-sro object follows the SDO/SRO rules for the
+ * common properties (spec_version, created, modified required; no defanged).
+ */
+function customObject(ctx: Ctx, o: Json): void {
+  let own = false;
+  for (const k in o)
+    if (has(o, k) && !COMMON_KEYS.has(k)) {
+      own = true;
+      break;
+    }
+  if (!own)
+    ctx.err('', 'required-property', 'a custom object needs one or more properties besides the common ones');
+  const ext = o['extensions'];
+  if (!isObj(ext)) return;
+  let kind: string | undefined;
+  for (const k in ext) {
+    const e = ext[k];
+    const et = isObj(e) ? e['extension_type'] : undefined;
+    if (et === 'new-sdo' || et === 'new-sro' || et === 'new-sco') kind = et;
+  }
+  if (kind === 'new-sdo' || kind === 'new-sro') {
+    for (const r of ['spec_version', 'created', 'modified'])
+      if (o[r] === undefined)
+        ctx.err(
+          '',
+          'required-property',
+          `required property '${r}' is missing (a ${kind} object has the common properties of its kind)`,
+        );
+    if (has(o, 'defanged'))
+      ctx.err('/defanged', 'property-type', "'defanged' is allowed only on cyber-observable objects");
+  }
 }
 
 /**

@@ -65,7 +65,6 @@ const HEX70 = 'a1'.repeat(35);
 
 const names = '§3.1 names, §11.1 custom properties';
 const reserved = '§3.8 reserved names';
-const ext = '§7.3 extensions, §11.3 custom extensions';
 const custom = '§11.1/§11.2 custom properties and objects';
 
 export const INVALID_OBJECTS: readonly InvalidObjectRow[] = [
@@ -485,7 +484,8 @@ export const INVALID_OBJECTS: readonly InvalidObjectRow[] = [
       ['an underscore', 'en_US'],
       ['a trailing hyphen', 'en-'],
       ['an unregistered language', 'xx'],
-      ['an unregistered region', 'en-QQ'],
+      ['an unregistered region', 'en-JJ'],
+      ['UK, which is not a region code', 'uk-UK'],
       ['two regions', 'en-US-GB'],
       ['a repeated variant', 'de-1901-1901'],
       ['a repeated singleton', 'en-a-bbb-a-ccc'],
@@ -983,7 +983,7 @@ export const VALID_OBJECTS: readonly { readonly title: string; readonly object: 
     'cpe:2.3:o:microsoft:windows_10:1607:*:*:*:*:*:x64:*',
     'cpe:2.3:h:cisco:asa_5510:-:*:*:*:*:*:*:*',
     'cpe:2.3:a:hp:insight_diagnostics:7.4.0.1570:-:*:*:online:win2003:x64:*',
-    'cpe:2.3:a:foo\\:bar:big\\$money_2010:*:*:*:*:*:*:*',
+    'cpe:2.3:a:foo\\:bar:big\\$money_2010:*:*:*:*:*:*:*:*',
     'cpe:2.3:a:microsoft:internet_explorer:8.*:sp?:*:*:*:*:*:*',
     'cpe:2.3:a:acme:product:1.0:*:*:en-us:*:*:*:*',
     'cpe:2.3:*:*:*:*:*:*:*:*:*:*:*',
@@ -1207,7 +1207,7 @@ export const VALID_PATTERNS: readonly string[] = [
   "[file:name = 'a'] REPEATS 5 TIMES WITHIN 2.5 SECONDS START t'2016-06-01T01:30:00Z' STOP t'2016-06-01T02:20:00.123456Z'",
   "([file:name = 'a'] REPEATS 2 TIMES) REPEATS 2 TIMES",
   "[file:ctime = t'2024-02-29T00:00:00Z' AND file:mtime > t'2000-02-29T23:59:60.5Z']",
-  "[file:magic_number_hex = h'ffd8' AND artifact:payload_bin = b'AQID']",
+  "[file:magic_number_hex = h'ffd8'] AND [artifact:payload_bin = b'AQID']",
   "[artifact:payload_bin = b'dGhpcyBp\ncyBhIHRl\r\nc3Q=']",
   '[file:size = 0 AND file:x_acme_delta = -5 AND file:x_acme_ratio > -0.25 AND file:x_acme_flag = true]',
   '[file:size <= 9007199254740991 AND file:x_acme_delta >= -9007199254740991]',

@@ -276,7 +276,7 @@ export const VALID: Record<string, Record<string, unknown>> = {
         request_method: 'get',
         request_value: '/download.html',
         request_version: 'http/1.1',
-        request_header: { 'Accept-Encoding': 'gzip,deflate', Host: 'www.example.com' },
+        request_header: { 'Accept-Encoding': ['gzip,deflate'], Host: ['www.example.com'] },
       },
     },
   },
