@@ -10,10 +10,13 @@ import type {
   Qualifier,
 } from './pattern.js';
 import type { StixIssue } from './report.js';
-import { K, knownProperties, PREDEFINED_EXTENSIONS, typeSpec } from './specs.js';
+import { K as PropKind, knownProperties, PREDEFINED_EXTENSIONS, typeSpec } from './specs.js';
 import type { PropCheck } from './specs.js';
 import { checkTimestamp, compareTimestamps } from './timestamp.js';
 import { HASH_HEX_LENGTHS, isValidHashValue, normaliseHashName, SCO_TYPES } from './vocab.js';
+
+/** The property kinds, bound once: an imported binding is a getter call per use under tsx/esbuild, and `switch (c.k)` reads it per case. */
+const K = PropKind;
 
 /**
  * Semantic checks on a parsed pattern: the MUSTs of spec §9 that the grammar (and so
@@ -51,12 +54,15 @@ const PROPERTY_NAME = /^[a-z][a-z0-9_]*$/;
 const ADDRESS_TYPES = ['ipv4-addr', 'ipv6-addr'];
 
 type Props = ReadonlyMap<string, PropCheck>;
+/** The STIX SCO types: well-formed names, no need to test them again. */
+const GOOD_TYPES: ReadonlySet<string> = SCO_TYPES;
 
 /** What an object path ends on, for ISSUBSET/ISSUPERSET. */
 interface PathEnd {
   /** Address families the path's value can hold, when it ends on an address value. */
   families: readonly string[] | undefined;
 }
+const NO_ADDRESS: PathEnd = { families: undefined };
 
 class Checker {
   readonly errors: StixIssue[] = [];
@@ -188,9 +194,12 @@ class Checker {
     const end = this.objectPath(c.path);
     if (c.type === 'exists') return;
     const values: readonly Literal[] = Array.isArray(c.value) ? c.value : [c.value as Literal];
-    const kinds = new Set<string>();
+    let first: string | undefined;
+    let mixed = false;
     for (const v of values) {
-      kinds.add(v.kind === 'int' || v.kind === 'float' ? 'number' : v.kind);
+      const kind = v.kind === 'int' || v.kind === 'float' ? 'number' : v.kind;
+      if (first === undefined) first = kind;
+      else if (kind !== first) mixed = true;
       if (v.kind === 'timestamp') this.timestamp(v.value as string, v.position);
       else if (v.kind === 'int' || v.kind === 'float')
         this.number(v.value as number, v.plus, v.kind, v.position);
@@ -201,12 +210,8 @@ class Checker {
           "hex constants use the digits and the lower-case letters 'a'-'f'",
         );
     }
-    if (c.operator === 'IN' && kinds.size > 1)
-      this.err(
-        'pattern-set',
-        c.position,
-        `the constants of IN must all be of one type, not ${[...kinds].join(' and ')}`,
-      );
+    if (c.operator === 'IN' && mixed)
+      this.err('pattern-set', c.position, 'the constants of IN must all be of one data type');
     this.hashValues(c.path, c.operator, values);
     if (c.operator === 'MATCHES') {
       const problem = pcreProblem(values[0]!.value as string);
@@ -261,14 +266,13 @@ class Checker {
    */
   private objectPath(p: ObjectPath): PathEnd {
     const t = p.objectType;
-    const none: PathEnd = { families: undefined };
-    if (t.length < 3 || t.length > 250 || !TYPE_NAME.test(t)) {
+    if (!GOOD_TYPES.has(t) && (t.length < 3 || t.length > 250 || !TYPE_NAME.test(t))) {
       this.err(
         'pattern-name',
         p.position,
         `'${clip(t)}' is not a valid object type: type names are lower case a-z, 0-9 and single '-', 3 to 250 characters`,
       );
-      return none;
+      return NO_ADDRESS;
     }
     let props: Props | undefined = knownProperties(t);
     if (props === undefined && !SCO_TYPES.has(t) && !t.startsWith('x-'))
@@ -317,7 +321,7 @@ class Checker {
           p.position,
           `'${clip(name)}' in ${pathText(p)} is not a valid property name: lower case a-z, 0-9 and '_', 3 to 250 characters, starting with a letter`,
         );
-        return none;
+        return NO_ADDRESS;
       }
       if (name === 'value' && refs !== undefined) families = refs.filter((x) => ADDRESS_TYPES.includes(x));
       if (name === 'value' && first && ADDRESS_TYPES.includes(t)) families = [t];
@@ -363,7 +367,7 @@ class Checker {
           props = undefined;
       }
     }
-    return { families: families !== undefined && families.length > 0 ? families : undefined };
+    return families !== undefined && families.length > 0 ? { families } : NO_ADDRESS;
   }
 }
 

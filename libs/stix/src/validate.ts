@@ -24,11 +24,14 @@ import { isIpv4, isIpv6 } from './observables.js';
 import { deterministicScoId, ID_CONTRIBUTING_PROPERTIES } from './sco-id.js';
 import { pointerSegment } from './report.js';
 import type { BundleReport, ObjectReport, StixIssue, ValidateOptions } from './report.js';
-import { K, PREDEFINED_EXTENSIONS, typeSpec } from './specs.js';
+import { K as PropKind, PREDEFINED_EXTENSIONS, typeSpec } from './specs.js';
 import type { PropCheck, TypeSpec } from './specs.js';
 import { TLP2_EXTENSION_ID, tlpMarkingById } from './tlp.js';
 import { checkTimestamp, compareTimestamps } from './timestamp.js';
 import { ENUMS, isValidHashValue, OPEN_VOCABS, SCO_TYPES, SDO_TYPES, SRO_TYPES } from './vocab.js';
+
+/** The property kinds, bound once: an imported binding is a getter call per use under tsx/esbuild, and `switch (c.k)` reads it per case. */
+const K = PropKind;
 
 type Json = Record<string, unknown>;
 
