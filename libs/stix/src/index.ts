@@ -30,6 +30,9 @@ export type {
   LiteralKind,
 } from './pattern.js';
 export { validatePattern, analyzePattern } from './pattern-check.js';
+export { pcreProblem } from './pcre.js';
+export { languageTagProblem, isLanguageTag } from './language-tag.js';
+export { isCpe23, isIanaCharset, hasRegistryHive, isLowerHex, REGISTRY_HIVES } from './formats.js';
 export type { PatternAnalysis } from './pattern-check.js';
 export { extractObservables, isIpv4, isIpv6 } from './observables.js';
 export type { Observable, ObservableKind } from './observables.js';
