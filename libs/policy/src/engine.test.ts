@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { TIERS, type Org, type Tier, type TlpLevel } from '@isac/kernel';
 import { HUB_EXTENSION_ID, tlp2Marking, type TlpVersion } from '@isac/stix';
 import { PolicyEngine } from './engine.js';
+import { DEFAULT_POLICY_RULES } from './rules.js';
 import {
   allStrings,
   CTX,
@@ -115,6 +116,58 @@ describe(PolicyEngine.name, () => {
     it('denies a trial member without a trial end date', () => {
       const v = engine.decide(input(indicator(), 'clear', org('t', 'trial', 'sme', { trial: undefined })));
       expect(v.reason.rule).to.equal('status.trial_undated');
+    });
+    it('denies a trial member whose trial has not started yet', () => {
+      const later = org('t', 'trial', 'sme', {
+        trial: { startsAt: new Date(NOW.getTime() + 1).toISOString(), endsAt: '2026-12-31T00:00:00Z' },
+      });
+      expect(engine.decide(input(indicator(), 'clear', later)).reason.rule).to.equal(
+        'status.trial_not_started',
+      );
+    });
+
+    describe('trialGraceDays', () => {
+      const DAY = 86_400_000;
+      // AMBER opened to trial members, so that the grace period's own cap is what is tested.
+      const graced = new PolicyEngine({
+        ...DEFAULT_POLICY_RULES,
+        table: {
+          ...DEFAULT_POLICY_RULES.table,
+          amber: { ...DEFAULT_POLICY_RULES.table.amber, trial: 'yes' },
+        },
+        trialGraceDays: 7,
+      });
+      const endedDaysAgo = (d: number): Org =>
+        org('t', 'trial', 'sme', {
+          trial: {
+            startsAt: '2026-01-01T00:00:00Z',
+            endsAt: new Date(NOW.getTime() - d * DAY).toISOString(),
+          },
+        });
+      it('delivers CLEAR and GREEN during the grace period', () => {
+        for (const level of ['clear', 'green'] as const)
+          expect(graced.decide(input(indicator(), level, endedDaysAgo(3))).kind, level).to.not.equal('deny');
+      });
+      it('delivers nothing stricter than GREEN during the grace period, even AMBER opened to trials', () => {
+        const v = graced.decide(input(indicator(), 'amber', endedDaysAgo(3)));
+        expect(v.kind).to.equal('deny');
+        expect(v.reason.rule).to.equal('status.trial_grace');
+        expect(v.reason.message).to.match(/grace/);
+      });
+      it('delivers no RED during the grace period, even to a named recipient', () => {
+        const v = graced.decide(input(indicator(), 'red', endedDaysAgo(3), { namedRecipients: ['t'] }));
+        expect(v.reason.rule).to.equal('status.trial_grace');
+      });
+      it('denies everything once the grace period is over', () => {
+        expect(graced.decide(input(indicator(), 'clear', endedDaysAgo(7))).reason.rule).to.equal(
+          'status.trial_expired',
+        );
+      });
+      it('keeps AMBER for a running trial of the same configuration', () => {
+        expect(graced.decide(input(indicator(), 'amber', org('t', 'trial', 'sme'))).kind).to.not.equal(
+          'deny',
+        );
+      });
     });
   });
 

@@ -9,6 +9,7 @@ import {
   type Segment,
 } from './prepared.js';
 import { redactedCopy } from './release.js';
+import { orgStanding, type StandingReason } from './standing.js';
 import { DEFAULT_POLICY_RULES, validatePolicyRules } from './rules.js';
 import type {
   Org,
@@ -40,6 +41,7 @@ interface Cell {
 }
 
 const TIER_SET: ReadonlySet<string> = new Set(TIERS);
+const GREEN_RANK = tlpRank('green');
 
 const DENY_SUSPENDED = deny('status.suspended', 'the organisation is suspended: it receives nothing');
 const DENY_INACTIVE = deny('status.inactive', 'the organisation is not active: it receives nothing');
@@ -49,9 +51,13 @@ const DENY_TRIAL_EXPIRED = deny(
 );
 const DENY_TRIAL_UNDATED = deny(
   'status.trial_undated',
-  'a trial member without a valid trial end date receives nothing (never guessed)',
+  'a trial member without valid trial dates receives nothing (never guessed)',
 );
 const DENY_TRIAL_NOT_STARTED = deny('status.trial_not_started', 'the trial has not started yet');
+const DENY_TRIAL_GRACE = deny(
+  'status.trial_grace',
+  'the trial has ended: during its grace period the organisation receives TLP:CLEAR and TLP:GREEN only',
+);
 const DENY_UNKNOWN_TIER = deny('tier.unknown', 'the organisation has no known tier: it receives nothing');
 const DENY_UNKNOWN_MARKING = deny(
   'marking.unknown',
@@ -80,11 +86,6 @@ const DENY_REQUIRED_PROPERTY = deny(
 
 const NO_PATHS: readonly string[] = Object.freeze([]);
 
-interface TrialDates {
-  readonly start: number;
-  readonly end: number;
-}
-
 /**
  * The distribution decision: who receives which object, in which form, and why. Pure: no I/O, no
  * clock (time comes in `input.now`). One instance per validated rule set; decisions are cached per
@@ -96,7 +97,6 @@ export class PolicyEngine {
   readonly #cells: ReadonlyMap<string, readonly Cell[]>;
   /** sector -> per-rank deny (undefined where the ceiling allows). */
   readonly #sectorCeilings: ReadonlyMap<string, readonly (Deny | undefined)[]>;
-  readonly #trialDates = new WeakMap<Org, TrialDates | undefined>();
 
   constructor(rules: PolicyRules = DEFAULT_POLICY_RULES) {
     this.#rules = rules === DEFAULT_POLICY_RULES ? rules : validatePolicyRules(rules);
@@ -127,16 +127,10 @@ export class PolicyEngine {
 
   decide(input: PolicyInput): Verdict {
     const { recipient, submitter } = input;
-    // 1. Status: suspended organisations and expired trials receive nothing, their own objects included.
-    if (recipient.status !== 'active')
-      return recipient.status === 'suspended' ? DENY_SUSPENDED : DENY_INACTIVE;
-    if (recipient.tier === 'trial') {
-      const d = this.#trial(recipient);
-      if (!d) return DENY_TRIAL_UNDATED;
-      const now = input.now.getTime();
-      if (!(d.end > now)) return DENY_TRIAL_EXPIRED;
-      if (d.start > now) return DENY_TRIAL_NOT_STARTED;
-    }
+    // 1. Standing: suspended organisations and trials not started, undated or ended (past the grace
+    // period) receive nothing, their own objects included (orgStanding, the rule every service shares).
+    const standing = orgStanding(recipient, input.now, this.#rules);
+    if (!standing.ok) return this.#standingDeny(recipient, standing.reason);
     const p = prepareObject(input.object);
     let rank = tlpRank(input.tlp);
     if (rank < 0) return DENY_BAD_TLP;
@@ -146,6 +140,9 @@ export class PolicyEngine {
 
     // 2. The submitter's own organisation always receives its own objects, unredacted and named.
     if (recipient.id === submitter.id) return ownDeliver(tlp);
+
+    // An ended trial in its grace period keeps CLEAR and GREEN only, whatever the table or the names.
+    if (standing.grace && rank > GREEN_RANK) return DENY_TRIAL_GRACE;
 
     // 3. Markings the hub does not know: deny.
     if (input.unknownMarkings !== undefined && input.unknownMarkings.length > 0) return DENY_UNKNOWN_MARKING;
@@ -312,13 +309,17 @@ export class PolicyEngine {
     return plan;
   }
 
-  #trial(org: Org): TrialDates | undefined {
-    if (this.#trialDates.has(org)) return this.#trialDates.get(org);
-    const end = org.trial ? Date.parse(org.trial.endsAt) : NaN;
-    const start = org.trial ? Date.parse(org.trial.startsAt) : NaN;
-    const d = Number.isNaN(end) ? undefined : { end, start: Number.isNaN(start) ? -Infinity : start };
-    this.#trialDates.set(org, d);
-    return d;
+  #standingDeny(org: Org, why: StandingReason): Deny {
+    switch (why) {
+      case 'suspended':
+        return org.status === 'suspended' ? DENY_SUSPENDED : DENY_INACTIVE;
+      case 'trial_undated':
+        return DENY_TRIAL_UNDATED;
+      case 'trial_not_started':
+        return DENY_TRIAL_NOT_STARTED;
+      case 'trial_ended':
+        return DENY_TRIAL_EXPIRED;
+    }
   }
 }
 

@@ -7,3 +7,4 @@ export {
 } from './rules.js';
 export { PolicyEngine } from './engine.js';
 export { knownMarkingsOf } from './known-markings.js';
+export { orgStanding, NO_GRACE, type Standing, type StandingReason, type StandingRules } from './standing.js';

@@ -58,7 +58,10 @@ export interface PolicyRules {
   readonly sectorCeilings: Readonly<Record<string, TlpLevel>>;
   /** Narrowing only: the strictest TLP a tier may receive. */
   readonly tierCeilings: Readonly<Partial<Record<Tier, TlpLevel>>>;
-  /** Days after a trial's end during which nothing is delivered either (0: ends at endsAt). */
+  /**
+   * Days after a trial's end during which the organisation keeps its access and receives TLP:CLEAR
+   * and TLP:GREEN only (0: everything stops at endsAt). See `orgStanding`.
+   */
   readonly trialGraceDays: number;
 }
 
