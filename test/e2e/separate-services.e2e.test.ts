@@ -12,7 +12,7 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger, systemClock } from '@isac/kernel';
 import { openStores, type Stores } from '@isac/store';
-import { authFromKeyFiles, type Authenticator } from '@isac/auth';
+import { authFromKeyFiles, NO_GRACE, type Authenticator } from '@isac/auth';
 import { createEmbeddedBroker, DynsecProvisioner, type EmbeddedBroker } from '@isac/dispatcher-service';
 import { DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
 import { freePort, startServiceProcess, type ServiceProcess } from '../support/hub-process.js';
@@ -139,6 +139,8 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
         stores: testStores,
         tokens: { issuer: 'isac-hub', audience: 'isac-hub', ttlSeconds: 900 },
         clock: systemClock,
+        standing: NO_GRACE,
+        hubOrgId: 'hub',
       }).auth;
     }
   });

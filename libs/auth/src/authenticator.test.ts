@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { ForbiddenError, ManualClock, UnauthenticatedError, type Org, type Principal } from '@isac/kernel';
 import { openSqliteStores, type Stores, type User } from '@isac/store';
 import { issueApiKey } from './api-keys.js';
-import { Authenticator, orgIsActive } from './authenticator.js';
+import { Authenticator } from './authenticator.js';
+import { orgStanding } from './access.js';
 import { hashPassword } from './passwords.js';
 import { TokenService, generateSigningKey } from './tokens.js';
 
@@ -247,9 +248,39 @@ describe(Authenticator.name, () => {
       await failsWith(auth.authenticate(`Bearer ${tokenFor(user)}`), ForbiddenError, /trial/);
     });
 
-    it('orgIsActive: a trial without dates is not active', () => {
-      expect(orgIsActive(org('x', { tier: 'trial' }), new Date(T0)).ok).to.equal(false);
-      expect(orgIsActive(org('x'), new Date(T0)).ok).to.equal(true);
+    it('orgStanding (re-exported by the access module): a trial without dates is not in good standing', () => {
+      expect(orgStanding(org('x', { tier: 'trial' }), new Date(T0)).ok).to.equal(false);
+      expect(orgStanding(org('x'), new Date(T0)).ok).to.equal(true);
+    });
+
+    it('refuses an organisation whose trial has not started yet (orgIsActive ignored startsAt)', async () => {
+      const later = { startsAt: '2026-03-05T00:00:00.000Z', endsAt: '2026-04-01T00:00:00.000Z' };
+      await stores.orgs.update(org('bank-a', { tier: 'trial', trial: later }));
+      const key = await addKey();
+      await failsWith(auth.authenticate(`Bearer ${key}`), ForbiddenError, /trial .* starts at/);
+      await failsWith(auth.authenticate(basic('alice', PASSWORD)), ForbiddenError, /starts at/);
+      clock.set(later.startsAt);
+      expect((await auth.authenticate(`Bearer ${key}`)).orgId).to.equal('bank-a');
+    });
+
+    it('lets an ended trial act during the grace period, and not after', async () => {
+      const graced = new Authenticator({
+        users: stores.users,
+        apiKeys: stores.apiKeys,
+        orgs: stores.orgs,
+        tokens,
+        clock,
+        standing: { trialGraceDays: 2 },
+      });
+      await stores.orgs.update(
+        org('bank-a', { tier: 'trial', trial: { startsAt: T0, endsAt: '2026-03-10T00:00:00.000Z' } }),
+      );
+      const key = await addKey();
+      clock.set('2026-03-11T23:59:59.999Z');
+      expect((await graced.authenticate(`Bearer ${key}`)).orgId).to.equal('bank-a');
+      await failsWith(auth.authenticate(`Bearer ${key}`), ForbiddenError, /trial/);
+      clock.set('2026-03-12T00:00:00.000Z');
+      await failsWith(graced.authenticate(`Bearer ${key}`), ForbiddenError, /trial .* has ended/);
     });
   });
 

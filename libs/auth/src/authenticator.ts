@@ -1,10 +1,18 @@
-import { ForbiddenError, UnauthenticatedError, type Clock, type Org, type Principal } from '@isac/kernel';
+import {
+  ForbiddenError,
+  UnauthenticatedError,
+  type Clock,
+  type Org,
+  type OrgId,
+  type Principal,
+} from '@isac/kernel';
 import type { ApiKeyStore, OrgStore, User, UserStore } from '@isac/store';
 import { apiKeyMatches, looksLikeApiKey, parseApiKey } from './api-keys.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { looksLikeMqttPassword, mqttPasswordMatches } from './mqtt-credentials.js';
 import { scopesForRoles } from './roles.js';
 import type { TokenService } from './tokens.js';
+import { Access, DEFAULT_HUB_ORG_ID, NO_GRACE, orgStanding, type StandingRules } from './access.js';
 
 export interface LockoutPolicy {
   /** Failed attempts before the account is locked. */
@@ -13,15 +21,6 @@ export interface LockoutPolicy {
 }
 
 export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 5, lockMinutes: 15 };
-
-/** Whether an organisation may act or receive now: active, and not a trial past its end. */
-export function orgIsActive(org: Org, now: Date): { ok: true } | { ok: false; why: string } {
-  if (org.status !== 'active') return { ok: false, why: `organisation ${org.id} is ${org.status}` };
-  if (org.tier === 'trial' && (!org.trial || Date.parse(org.trial.endsAt) <= now.getTime())) {
-    return { ok: false, why: `the trial of organisation ${org.id} has ended` };
-  }
-  return { ok: true };
-}
 
 /**
  * Turns credentials into a Principal: `Authorization: Bearer <JWT | API key>` or
@@ -39,8 +38,17 @@ export class Authenticator {
       lockout?: LockoutPolicy;
       /** Enables organisation MQTT credentials (mqttLogin). */
       mqttSecret?: Buffer | undefined;
+      /** The policy's trial grace period (orgStanding); none when absent. */
+      standing?: StandingRules | undefined;
+      /** The hub's own organisation (`hub.orgId`): whose hub-admins and admin keys administer the hub. */
+      hubOrgId?: OrgId | undefined;
     },
-  ) {}
+  ) {
+    this.access = new Access(deps.hubOrgId ?? DEFAULT_HUB_ORG_ID);
+  }
+
+  /** The access judge of this hub (ADR 0009): services ask it who may do what. */
+  readonly access: Access;
 
   /**
    * An MQTT CONNECT: username = organisation id; password = the organisation's MQTT credential,
@@ -159,8 +167,8 @@ export class Authenticator {
   private async requireActiveOrg(orgId: string, now: Date): Promise<Org> {
     const org = await this.deps.orgs.get(orgId);
     if (!org) throw new UnauthenticatedError('the credential belongs to no organisation');
-    const active = orgIsActive(org, now);
-    if (!active.ok) throw new ForbiddenError(`${active.why}: it cannot act on the hub`);
+    const standing = orgStanding(org, now, this.deps.standing ?? NO_GRACE);
+    if (!standing.ok) throw new ForbiddenError(`${standing.message}: it cannot act on the hub`);
     return org;
   }
 }

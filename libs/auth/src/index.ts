@@ -5,3 +5,4 @@ export * from './roles.js';
 export * from './authenticator.js';
 export * from './key-files.js';
 export * from './mqtt-credentials.js';
+export * from './access.js';

@@ -5,6 +5,7 @@ import type { ApiKeyStore, OrgStore, UserStore } from '@isac/store';
 import type { Clock } from '@isac/kernel';
 import { generateSigningKey, TokenService, type SigningKey, type TokenConfig } from './tokens.js';
 import { Authenticator, type LockoutPolicy } from './authenticator.js';
+import type { StandingRules } from './access.js';
 
 /** Where a process keeps its JWT signing keys: `<dataDir>/keys/`. */
 export function signingKeysDir(dataDir: string): string {
@@ -81,6 +82,10 @@ export function authFromKeyFiles(opts: {
   readonly tokens: TokenConfig;
   readonly clock: Clock;
   readonly lockout?: LockoutPolicy | undefined;
+  /** The policy's standing rules (trial grace period), so login agrees with delivery. */
+  readonly standing: StandingRules;
+  /** `hub.orgId`: the hub's own organisation. */
+  readonly hubOrgId: string;
 }): { tokens: TokenService; auth: Authenticator; mqttSecret: Buffer | undefined } {
   const tokens = new TokenService(
     loadSigningKeys(opts.dataDir, { now: opts.clock.now(), create: opts.createKeys }),
@@ -96,6 +101,8 @@ export function authFromKeyFiles(opts: {
     tokens,
     clock: opts.clock,
     mqttSecret,
+    standing: opts.standing,
+    hubOrgId: opts.hubOrgId,
     ...(opts.lockout ? { lockout: opts.lockout } : {}),
   });
   return { tokens, auth, mqttSecret };

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JSONSchema } from 'json-schema-to-ts';
+import { ORG_ID_PATTERN } from '@isac/kernel';
 import type { ConfigOf } from './config-of.js';
 import { loadConfig } from './load-config.js';
 
@@ -30,11 +31,18 @@ export const baseConfigProperties = {
       mongoDb: { type: 'string' },
     },
   },
+  /**
+   * The hub itself: its name (its STIX identity derives from it) and its own organisation, whose
+   * hub-admin users and admin-scope API keys are the hub administrators (ADR 0009).
+   */
   hub: {
     type: 'object',
     additionalProperties: false,
     default: {},
-    properties: { name: { type: 'string', minLength: 1, default: 'ISAC Sharing Hub' } },
+    properties: {
+      name: { type: 'string', minLength: 1, default: 'ISAC Sharing Hub' },
+      orgId: { type: 'string', pattern: ORG_ID_PATTERN.source, default: 'hub' },
+    },
   },
   log: {
     type: 'object',

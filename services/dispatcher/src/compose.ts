@@ -107,8 +107,8 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     directory,
     config,
   });
-  const acks = new AcksService({ stores, clock, log });
-  const deadLetters = new DeadLettersService({ stores, clock, jobsReady });
+  const acks = new AcksService({ stores, clock, log, access: deps.auth.access });
+  const deadLetters = new DeadLettersService({ stores, clock, jobsReady, access: deps.auth.access });
   const ext = config.mqtt.external;
   const provisioner = ext
     ? new DynsecProvisioner({
@@ -136,6 +136,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
         secret: deps.mqttSecret,
         clock,
         log,
+        standing: policy.rules,
       }),
     },
   });

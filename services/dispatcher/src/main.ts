@@ -104,6 +104,8 @@ runProcess({
       stores,
       tokens: tokenSettings(config.tokens),
       clock,
+      standing: policy.rules,
+      hubOrgId: config.hub.orgId,
     });
     const hub = hubIdentity(config.hub.name);
     const mailOutDir = path.resolve(config.dispatcher.mail.outDir);

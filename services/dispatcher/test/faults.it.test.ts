@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { AlertPublisher, OutgoingMessage } from '../src/mqtt/mqtt-alert-publisher.js';
 import { MqttAlertPublisher } from '../src/mqtt/mqtt-alert-publisher.js';
 import { silentLogger } from '@isac/kernel';
+import { issueApiKey } from '@isac/auth';
 import {
   INTERNAL,
   indicatorVersion,
@@ -216,6 +217,41 @@ describe('acknowledgements and dead letters over REST', () => {
       .expect(202);
     const audit = await w.stores.audit.list({ action: 'dead_letter.retry', limit: 5 });
     expect(audit).to.have.length(1);
+  });
+
+  it("takes the hub's admin-scope API key as a hub administrator, and no other organisation's admin scope or role", async () => {
+    const hubKey = await w.addOrg(org('hub-keys-only'), ['admin']);
+    // An admin-scope key of the hub's own organisation (ADR 0009: the OpenAPI document says `admin`).
+    const k = issueApiKey();
+    await w.stores.apiKeys.create({
+      id: 'key-hub-admin',
+      orgId: 'hub',
+      label: 'automation',
+      prefix: k.prefix,
+      hash: k.hash,
+      scopes: ['admin'],
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    await request(app).get('/api/v1/dead-letters').set('authorization', `Bearer ${k.key}`).expect(200);
+    await request(app).get('/api/v1/acks').set('authorization', `Bearer ${k.key}`).expect(200);
+    // admin scope of another organisation, or a hub-admin role outside the hub organisation: no
+    await request(app).get('/api/v1/dead-letters').set('authorization', `Bearer ${hubKey}`).expect(403);
+    await w.stores.users.create({
+      id: 'rogue',
+      orgId: 'bank-a',
+      username: 'rogue',
+      passwordHash: 'x',
+      roles: ['hub-admin'],
+      failedLogins: 0,
+      disabled: false,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const rogue = w.tokens.issue(
+      { sub: 'rogue', org: 'bank-a', roles: ['hub-admin'], scopes: ['admin'] },
+      'r',
+    ).token;
+    await request(app).get('/api/v1/dead-letters').set('authorization', `Bearer ${rogue}`).expect(403);
+    await request(app).get('/api/v1/acks').set('authorization', `Bearer ${rogue}`).expect(403);
   });
 
   it('audits each MQTT fan-out once, naming every recipient with its alert id, TLP and rule; a retry adds no record', async () => {

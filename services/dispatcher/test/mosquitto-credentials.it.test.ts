@@ -3,7 +3,7 @@ import mqtt from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { ManualClock, silentLogger, type Org } from '@isac/kernel';
 import { openSqliteStores, type Job, type Stores } from '@isac/store';
-import { mqttPassword } from '@isac/auth';
+import { mqttPassword, NO_GRACE } from '@isac/auth';
 import { DynsecProvisioner } from '../src/mqtt/mosquitto-dynsec.js';
 import { provisionMqttHandler } from '../src/mqtt/provision-mqtt.js';
 
@@ -83,6 +83,7 @@ if (!url || !adminUsername || !adminPassword) {
         secret,
         clock,
         log: silentLogger,
+        standing: NO_GRACE,
       });
       expect((await handle(job({ orgId, generation: 1 }))).kind).to.equal('done');
       expect(await canConnect(orgId, mqttPassword(secret, orgId, 1))).to.equal(true);

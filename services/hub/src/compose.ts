@@ -46,6 +46,8 @@ export async function startHub(
       tokens: tokenConfig,
       clock,
       lockout: config.membership.lockout,
+      standing: policy.rules,
+      hubOrgId: config.hub.orgId,
     });
     const hub = hubIdentity(config.hub.name);
     const jobsReady = new Signal();
@@ -84,6 +86,7 @@ export async function startHub(
       ...common,
       tokens,
       mqttSecret,
+      standing: policy.rules,
       config: { ...config.membership, tokens: tokenConfig, publicMqttUrl },
     });
     const taxii = composeTaxii({

@@ -1,10 +1,15 @@
 import { Router } from 'express';
 import { ValidationError, type Clock, type IdGenerator, type Logger } from '@isac/kernel';
 import type { Stores } from '@isac/store';
-import { randomPassword, type Authenticator, type TokenService } from '@isac/auth';
+import {
+  NO_GRACE,
+  randomPassword,
+  type Authenticator,
+  type StandingRules,
+  type TokenService,
+} from '@isac/auth';
 import { errorHandler } from '@isac/http';
 import type { MembershipConfig } from './config.js';
-import { Access } from './shared/access.js';
 import { RouteBook } from './shared/route-book.js';
 import { OrgsService } from './orgs/orgs-service.js';
 import { orgSchemas } from './orgs/orgs-schemas.js';
@@ -37,6 +42,8 @@ export interface MembershipDeps {
   readonly config: MembershipConfig;
   /** Enables organisation MQTT credentials (POST /api/v1/orgs/:orgId/mqtt-credentials). */
   readonly mqttSecret?: Buffer | undefined;
+  /** The policy's standing rules (trial grace period): the sweeper and reports judge as delivery does. */
+  readonly standing?: StandingRules | undefined;
 }
 
 export interface Membership {
@@ -55,8 +62,10 @@ export const BOOTSTRAP_USERNAME = 'admin';
 export function composeMembership(deps: MembershipDeps): Membership {
   const { stores, clock, ids, config } = deps;
   const log = deps.log.child({ component: 'membership' });
-  const hubOrgId = config.hubOrg.id;
-  const access = new Access(hubOrgId);
+  // The one access judge (libs/auth), whose hub organisation is `hub.orgId`.
+  const access = deps.auth.access;
+  const hubOrgId = access.hubOrgId;
+  const standing = deps.standing ?? NO_GRACE;
   const book = new RouteBook(
     (req) => deps.auth.authenticate(req.headers.authorization),
     config.bodyLimitBytes,
@@ -112,9 +121,17 @@ export function composeMembership(deps: MembershipDeps): Membership {
     clock,
     access,
     secret: deps.mqttSecret,
+    standing,
   });
   const audit = new AuditService({ audit: stores.audit, access });
-  const reports = new ReportsService({ orgs: stores.orgs, audit: stores.audit, clock, access, hubOrgId });
+  const reports = new ReportsService({
+    orgs: stores.orgs,
+    audit: stores.audit,
+    clock,
+    access,
+    hubOrgId,
+    standing,
+  });
   const sweeper = new TrialSweeper({
     orgs: stores.orgs,
     jobs: stores.jobs,
@@ -122,6 +139,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     clock,
     log,
     reminderDaysBefore: config.trial.reminderDaysBefore,
+    standing,
     intervalMs: config.trial.sweepIntervalSeconds * 1000,
   });
 

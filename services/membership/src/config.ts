@@ -1,5 +1,4 @@
 import { defaultsOf, type ConfigOf } from '@isac/config';
-import { ORG_ID_PATTERN } from '@isac/kernel';
 
 export const DEFAULT_SECTORS = [
   'finance',
@@ -32,13 +31,15 @@ export const membershipConfigSchema = {
     },
     /** When set, an organisation's region must be one of these (prefectures, say); free text otherwise. */
     regions: { type: 'array', uniqueItems: true, items: text },
-    /** The hub's own organisation, created by bootstrapAdmin on an empty store. */
+    /**
+     * The name of the hub's own organisation, created by bootstrapAdmin on an empty store. Its id is
+     * the base setting `hub.orgId`, which every process shares (the authenticator's access judge).
+     */
     hubOrg: {
       type: 'object',
       additionalProperties: false,
       default: {},
       properties: {
-        id: { type: 'string', pattern: ORG_ID_PATTERN.source, default: 'hub' },
         name: { ...text, default: 'ISAC Sharing Hub' },
       },
     },

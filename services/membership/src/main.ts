@@ -10,17 +10,24 @@ import {
   adminConfigSchema,
   describeStore,
   loadServiceConfig,
+  policyConfigSchema,
   storeSettings,
   tokenSettings,
   type ServiceConfig,
 } from '@isac/config';
 import { openStores } from '@isac/store';
+import { validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles, signingKeysDir } from '@isac/auth';
 import { createServiceApp, listenHttp, runProcess } from '@isac/http';
 import { composeMembership } from './compose.js';
 import { membershipConfigSchema } from './config.js';
 
-const slices = { membership: membershipConfigSchema, admin: adminConfigSchema } as const;
+/** The policy slice is read for the trial grace period, so login, reminders and delivery agree (orgStanding). */
+const slices = {
+  membership: membershipConfigSchema,
+  admin: adminConfigSchema,
+  policy: policyConfigSchema,
+} as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -37,6 +44,7 @@ runProcess({
   async start(config, { log, shutdown }) {
     const clock = systemClock;
     const dataDir = path.resolve(config.dataDir);
+    const policy = validatePolicyRules(config.policy);
     const store = storeSettings(config);
     const stores = await openStores(store, clock);
     shutdown.add(() => stores.close());
@@ -48,6 +56,8 @@ runProcess({
       tokens: tokenConfig,
       clock,
       lockout: config.membership.lockout,
+      standing: policy,
+      hubOrgId: config.hub.orgId,
     });
 
     const membership = composeMembership({
@@ -58,6 +68,7 @@ runProcess({
       auth,
       tokens,
       mqttSecret,
+      standing: policy,
       config: { ...config.membership, tokens: tokenConfig },
     });
     const boot = await membership.bootstrapAdmin(config.admin.password);

@@ -57,6 +57,33 @@ describe('membership security rules (over HTTP)', () => {
   });
   afterEach(() => h.close());
 
+  describe('hub administrators (ADR 0009)', () => {
+    it("are the hub organisation's hub-admins and admin keys only, not a hub-admin role elsewhere", async () => {
+      // Membership refuses to grant hub-admin outside the hub organisation; a record that has it
+      // anyway (an old grant, a hand-edited store) must still not make a hub administrator.
+      const stored = await h.stores.users.getByUsername('a-analyst');
+      await h.stores.users.update({ ...stored!, roles: ['hub-admin'] });
+      const rogue = await login(h, 'a-analyst');
+      expect((await request(h.app).get('/api/v1/orgs/bank-b').set('authorization', rogue)).status).to.equal(
+        404,
+      );
+      expect((await request(h.app).get('/api/v1/audit').set('authorization', rogue)).status).to.equal(403);
+      expect(
+        (
+          await request(h.app)
+            .post('/api/v1/orgs')
+            .set('authorization', rogue)
+            .send({ name: 'X', sector: 'finance', tier: 'full' })
+        ).status,
+      ).to.equal(403);
+      const hubKey = await addKey(h, admin, 'hub', { scopes: ['admin'] });
+      const byKey = await request(h.app)
+        .get('/api/v1/orgs/bank-b')
+        .set('authorization', `Bearer ${hubKey.key}`);
+      expect(byKey.status).to.equal(200);
+    });
+  });
+
   describe('tokens', () => {
     const payload = (h: Harness): Record<string, unknown> => {
       const now = Math.floor(h.clock.now().getTime() / 1000);

@@ -67,6 +67,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     audit: stores.audit,
     clock,
     auditReads: config.auditReads,
+    access: deps.auth.access,
   });
   const manifest = new ManifestService({ objects: stores.objects, viewers });
   const statuses = new StatusService({ statuses: stores.statuses });
@@ -78,6 +79,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     policy,
     clock,
     collectionIds: () => catalog.collectionIds,
+    access: deps.auth.access,
   });
 
   const taxii = Router();

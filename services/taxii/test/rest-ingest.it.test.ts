@@ -263,7 +263,13 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
         (await h.http.get(`/api/v1/objects/${o.id as string}/distribution`).set('Authorization', b.auth))
           .status,
       ).to.equal(404);
-      const admin = await h.member('hub-ops', { scopes: ['admin', 'read'] });
+      // An admin-scope key of any organisation but the hub's own is no hub administrator (ADR 0009).
+      const notHub = await h.member('hub-ops', { scopes: ['admin', 'read'] });
+      expect(
+        (await h.http.get(`/api/v1/objects/${o.id as string}/distribution`).set('Authorization', notHub.auth))
+          .status,
+      ).to.equal(404);
+      const admin = await h.member('hub', { scopes: ['admin', 'read'] });
       const one = await h.http
         .get(`/api/v1/objects/${o.id as string}/distribution?org=shinkin-t`)
         .set('Authorization', admin.auth);

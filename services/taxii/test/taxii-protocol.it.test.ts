@@ -328,6 +328,20 @@ describe('TAXII 2.1 protocol', () => {
       ).to.equal(404);
       expect((await get(`${OBJECTS}${green.id as string}/`)).status).to.equal(200);
     });
+
+    it("lets the hub's admin-scope key delete any object, and no other organisation's admin scope (ADR 0009)", async () => {
+      const green = marked('green');
+      await post(a.auth, [green]);
+      const del = (auth: string) =>
+        h.http
+          .delete(`${OBJECTS}${green.id as string}/`)
+          .set('Authorization', auth)
+          .set('Accept', TAXII);
+      const other = await h.member('bank-x', { scopes: ['admin', 'read', 'submit'] });
+      expect((await del(other.auth)).status).to.equal(403);
+      const hub = await h.member('hub', { scopes: ['admin', 'read', 'submit'] });
+      expect((await del(hub.auth)).status).to.equal(200);
+    });
   });
 
   describe('a standard client flow', () => {

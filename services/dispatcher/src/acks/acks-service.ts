@@ -1,5 +1,5 @@
+import type { Access } from '@isac/auth';
 import {
-  ForbiddenError,
   NotFoundError,
   ValidationError,
   type Clock,
@@ -25,10 +25,6 @@ export interface AckView {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function requireHubAdmin(p: Principal): void {
-  if (!p.roles.includes('hub-admin')) throw new ForbiddenError('this needs the hub-admin role');
-}
-
 function view(d: Delivery): AckView {
   const secs =
     d.sentAt && d.acknowledgedAt
@@ -50,7 +46,7 @@ function view(d: Delivery): AckView {
 
 /** Recipients acknowledge alerts (REST, CLI, MQTT); hub admins see who did and how long it took. */
 export class AcksService {
-  constructor(private readonly deps: { stores: Stores; clock: Clock; log: Logger }) {}
+  constructor(private readonly deps: { stores: Stores; clock: Clock; log: Logger; access: Access }) {}
 
   /** The recipient organisation acknowledges one of its alerts; another org's alert is not_found. */
   async acknowledge(principal: Principal, alertId: string): Promise<AckView> {
@@ -116,7 +112,7 @@ export class AcksService {
     principal: Principal,
     q: { orgId?: string | undefined; since?: string | undefined; limit: number; all?: boolean | undefined },
   ): Promise<AckView[]> {
-    requireHubAdmin(principal);
+    this.deps.access.requireHubAdmin(principal);
     const orgIds = q.orgId ? [q.orgId] : (await this.deps.stores.orgs.list()).map((o) => o.id);
     const out: AckView[] = [];
     for (const id of orgIds) {

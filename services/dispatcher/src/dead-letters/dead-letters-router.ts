@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { NotFoundError, type Clock, type Principal, type Signal } from '@isac/kernel';
 import { defineRoute, type Authenticate } from '@isac/http';
 import type { Job, Stores } from '@isac/store';
-import { requireHubAdmin } from '../acks/acks-service.js';
+import { actorOf, type Access } from '@isac/auth';
 
 /** A dead letter as admins see it: what, why, how often tried; never the rendered message. */
 export function deadLetterView(j: Job): Record<string, unknown> {
@@ -20,22 +20,24 @@ export function deadLetterView(j: Job): Record<string, unknown> {
 }
 
 export class DeadLettersService {
-  constructor(private readonly deps: { stores: Stores; clock: Clock; jobsReady?: Signal | undefined }) {}
+  constructor(
+    private readonly deps: { stores: Stores; clock: Clock; access: Access; jobsReady?: Signal | undefined },
+  ) {}
 
   async list(p: Principal, limit: number): Promise<Record<string, unknown>[]> {
-    requireHubAdmin(p);
+    this.deps.access.requireHubAdmin(p);
     return (await this.deps.stores.jobs.list({ status: 'dead', limit })).map(deadLetterView);
   }
 
   async retry(p: Principal, jobId: string): Promise<void> {
-    requireHubAdmin(p);
+    this.deps.access.requireHubAdmin(p);
     const now = this.deps.clock.now();
     if (!(await this.deps.stores.jobs.revive(jobId, now)))
       throw new NotFoundError(`dead letter ${jobId} not found`);
     await this.deps.stores.audit.append([
       {
         at: now.toISOString(),
-        actor: { orgId: p.orgId, userId: p.userId },
+        actor: actorOf(p),
         action: 'dead_letter.retry',
         target: { kind: 'job', id: jobId },
         outcome: 'ok',

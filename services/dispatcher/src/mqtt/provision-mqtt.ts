@@ -1,6 +1,6 @@
 import { TransientError, type Clock, type Logger } from '@isac/kernel';
 import type { Job, OrgStore } from '@isac/store';
-import { mqttPassword, orgIsActive } from '@isac/auth';
+import { mqttPassword, orgStanding, type StandingRules } from '@isac/auth';
 import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import type { DynsecProvisioner } from './mosquitto-dynsec.js';
 
@@ -15,6 +15,7 @@ export function provisionMqttHandler(deps: {
   secret: Buffer | undefined;
   clock: Clock;
   log: Logger;
+  standing: StandingRules;
 }): (job: Job) => Promise<JobOutcome> {
   return async (job) => {
     if (!deps.provisioner) return skipped('embedded broker: credentials are verified at connect');
@@ -22,7 +23,7 @@ export function provisionMqttHandler(deps: {
     if (typeof orgId !== 'string') return skipped('payload without orgId');
     const org = await deps.orgs.get(orgId);
     try {
-      if (!org || !orgIsActive(org, deps.clock.now()).ok) {
+      if (!org || !orgStanding(org, deps.clock.now(), deps.standing).ok) {
         await deps.provisioner.disableOrg(orgId);
         return done;
       }

@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, type OrgId, type Principal } from '@isac/kernel';
 import type { AuditLog, AuditRecord } from '@isac/store';
-import type { Access } from '../shared/access.js';
+import type { Access } from '@isac/auth';
 
 export interface AuditQuery {
   readonly orgId?: OrgId | undefined;

@@ -10,7 +10,7 @@ import {
 } from '@isac/kernel';
 import type { ApiKey, ApiKeyStore, AuditLog, OrgStore } from '@isac/store';
 import { issueApiKey } from '@isac/auth';
-import { actorOf, type Access } from '../shared/access.js';
+import { actorOf, type Access } from '@isac/auth';
 import { apiKeyView, type ApiKeyView } from '../shared/views.js';
 import type { CreateKeyBody } from './keys-schemas.js';
 
@@ -50,7 +50,7 @@ export class KeysService {
     if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
     const scopes = input.scopes ?? [...DEFAULT_SCOPES];
     if (scopes.includes('admin')) {
-      if (!p.roles.includes('hub-admin'))
+      if (!this.deps.access.isHubAdminUser(p))
         throw new ForbiddenError('only a hub-admin user may create a key with the admin scope', [
           { path: '/scopes', message: 'admin scope not allowed' },
         ]);

@@ -1,7 +1,6 @@
 import { ConflictError, NotFoundError, type Clock, type OrgId, type Principal } from '@isac/kernel';
 import type { AuditLog, JobStore, OrgStore } from '@isac/store';
-import { mqttPassword, orgIsActive } from '@isac/auth';
-import { actorOf, type Access } from '../shared/access.js';
+import { actorOf, mqttPassword, orgStanding, type Access, type StandingRules } from '@isac/auth';
 
 export interface IssuedMqttCredentials {
   /** The MQTT username: the organisation id. */
@@ -26,6 +25,7 @@ export class MqttCredentialsService {
       clock: Clock;
       access: Access;
       secret: Buffer | undefined;
+      standing: StandingRules;
     },
   ) {}
 
@@ -36,8 +36,8 @@ export class MqttCredentialsService {
     if (!this.deps.secret)
       throw new ConflictError('MQTT credentials are not enabled on this hub (no credential secret)');
     const now = this.deps.clock.now();
-    const active = orgIsActive(org, now);
-    if (!active.ok) throw new ConflictError(`${active.why}: it cannot receive MQTT credentials`);
+    const standing = orgStanding(org, now, this.deps.standing);
+    if (!standing.ok) throw new ConflictError(`${standing.message}: it cannot receive MQTT credentials`);
     const generation = (org.mqttCredential?.generation ?? 0) + 1;
     await this.deps.orgs.update({
       ...org,

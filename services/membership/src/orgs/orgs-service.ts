@@ -12,7 +12,7 @@ import {
 } from '@isac/kernel';
 import type { AuditLog, JobStore, NewAuditRecord, OrgStore } from '@isac/store';
 import type { MembershipConfig } from '../config.js';
-import { actorOf, type Access } from '../shared/access.js';
+import { actorOf, type Access } from '@isac/auth';
 import { orgIdentityId, slugify } from '../shared/ids.js';
 import type { CreateOrgBody, ExtendTrialBody, UpdateOrgBody } from './orgs-schemas.js';
 
@@ -105,7 +105,7 @@ export class OrgsService {
     }
     const org = await this.load(orgId);
     if (
-      orgId === this.deps.config.hubOrg.id &&
+      orgId === this.deps.access.hubOrgId &&
       ((patch.status !== undefined && patch.status !== 'active') ||
         (patch.tier !== undefined && patch.tier !== org.tier))
     ) {
@@ -225,7 +225,8 @@ export class OrgsService {
 
   /** Creates the hub's own organisation if it does not exist (bootstrap). */
   async ensureHubOrg(): Promise<Org> {
-    const { id, name } = this.deps.config.hubOrg;
+    const id = this.deps.access.hubOrgId;
+    const { name } = this.deps.config.hubOrg;
     const existing = await this.deps.orgs.get(id);
     if (existing) return existing;
     const at = this.deps.clock.now().toISOString();

@@ -87,6 +87,40 @@ describe(TrialSweeper.name, () => {
     expect(records[0]!.actor).to.deep.equal({ system: true });
   });
 
+  it('with a grace period, records the end only when the grace period is over, and reminds of nothing in it', async () => {
+    const graced = new TrialSweeper({
+      orgs: stores.orgs,
+      jobs: stores.jobs,
+      audit: stores.audit,
+      clock,
+      log: silentLogger,
+      reminderDaysBefore: [14, 3],
+      intervalMs: 60_000,
+      standing: { trialGraceDays: 2 },
+    });
+    await stores.orgs.create(trialOrg('sme-a', new Date(Date.parse(T0) + DAY).toISOString()));
+    expect(await graced.sweep()).to.deep.equal({ reminders: 1, expired: 0 });
+    clock.advance(DAY);
+    expect(await graced.sweep()).to.deep.equal({ reminders: 0, expired: 0 });
+    clock.advance(2 * DAY - 1);
+    expect(await graced.sweep()).to.deep.equal({ reminders: 0, expired: 0 });
+    clock.advance(1);
+    expect(await graced.sweep()).to.deep.equal({ reminders: 0, expired: 1 });
+    expect(await graced.sweep()).to.deep.equal({ reminders: 0, expired: 0 });
+  });
+
+  it('records nothing for a trial that has not started', async () => {
+    await stores.orgs.create(
+      trialOrg('sme-a', new Date(Date.parse(T0) + 40 * DAY).toISOString(), {
+        trial: {
+          startsAt: new Date(Date.parse(T0) + DAY).toISOString(),
+          endsAt: new Date(Date.parse(T0) + 2 * DAY).toISOString(),
+        },
+      }),
+    );
+    expect(await sweeper.sweep()).to.deep.equal({ reminders: 0, expired: 0 });
+  });
+
   it('ignores full members and suspended trials', async () => {
     await stores.orgs.create(trialOrg('full-a', T0, { tier: 'full', trial: undefined }));
     await stores.orgs.create(

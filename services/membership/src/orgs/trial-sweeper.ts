@@ -1,13 +1,15 @@
 import type { Clock, Logger, Org } from '@isac/kernel';
 import type { AuditLog, JobStore, OrgStore } from '@isac/store';
+import { NO_GRACE, orgStanding, type StandingRules } from '@isac/auth';
 
 const DAY_MS = 86_400_000;
 
 /**
  * The trial lifecycle that needs no one to act: reminders before the end (a `notify` job the
  * dispatcher renders in Japanese and English for the org's contacts) and one audit record when a
- * trial lapses. Lapsed trials already receive nothing: orgIsActive and the policy check the end
- * date on every delivery, so nothing here changes the organisation.
+ * trial lapses, that is when its grace period (if any) is over too. Lapsed trials already receive
+ * nothing: the authenticator and the policy ask `orgStanding` on every request and delivery, as
+ * this sweeper does, so nothing here changes the organisation.
  */
 export class TrialSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -22,6 +24,8 @@ export class TrialSweeper {
       log: Logger;
       reminderDaysBefore: readonly number[];
       intervalMs: number;
+      /** The policy's trial grace period; none when absent. */
+      standing?: StandingRules | undefined;
     },
   ) {}
 
@@ -53,12 +57,14 @@ export class TrialSweeper {
     let expired = 0;
     for (const org of await this.deps.orgs.list()) {
       if (org.tier !== 'trial' || !org.trial) continue;
-      const end = Date.parse(org.trial.endsAt);
-      if (end <= now.getTime()) {
-        if (org.status === 'active' && (await this.recordExpiry(org, now))) expired += 1;
+      const standing = orgStanding(org, now, this.deps.standing ?? NO_GRACE);
+      if (!standing.ok) {
+        if (standing.reason === 'trial_ended' && (await this.recordExpiry(org, now))) expired += 1;
         continue;
       }
-      if (await this.remind(org, end, now)) reminders += 1;
+      // In the grace period the trial has ended already: nothing left to remind of.
+      if (standing.grace) continue;
+      if (await this.remind(org, Date.parse(org.trial.endsAt), now)) reminders += 1;
     }
     return { reminders, expired };
   }

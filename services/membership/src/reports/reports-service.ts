@@ -1,7 +1,6 @@
 import { ValidationError, type Clock, type OrgId, type Principal, type Tier } from '@isac/kernel';
 import type { AuditLog, AuditRecord, OrgStore } from '@isac/store';
-import { orgIsActive } from '@isac/auth';
-import type { Access } from '../shared/access.js';
+import { orgStanding, type Access, type StandingRules } from '@isac/auth';
 
 const DAY_MS = 86_400_000;
 const PAGE = 1000;
@@ -55,7 +54,14 @@ export interface ParticipationReport {
 /** The participation report for hub administrators. The hub's own organisation is not counted. */
 export class ReportsService {
   constructor(
-    private readonly deps: { orgs: OrgStore; audit: AuditLog; clock: Clock; access: Access; hubOrgId: OrgId },
+    private readonly deps: {
+      orgs: OrgStore;
+      audit: AuditLog;
+      clock: Clock;
+      access: Access;
+      hubOrgId: OrgId;
+      standing: StandingRules;
+    },
   ) {}
 
   async participation(
@@ -90,7 +96,7 @@ export class ReportsService {
         region: o.region,
         tier: o.tier,
         status: o.status,
-        active: orgIsActive(o, now).ok,
+        active: orgStanding(o, now, this.deps.standing).ok,
         submitted: submitted.get(o.id) ?? 0,
         received: received.get(o.id) ?? 0,
       };

@@ -9,7 +9,7 @@ import {
   type Subscription,
 } from '@isac/kernel';
 import type { AuditLog, OrgStore, SubscriptionStore } from '@isac/store';
-import { actorOf, type Access } from '../shared/access.js';
+import { actorOf, type Access } from '@isac/auth';
 import type { CreateSubscriptionBody } from './subscriptions-schemas.js';
 
 /**

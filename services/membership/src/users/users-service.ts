@@ -11,7 +11,7 @@ import {
 } from '@isac/kernel';
 import type { AuditLog, OrgStore, User, UserStore } from '@isac/store';
 import { hashPassword, mayGrant, randomPassword } from '@isac/auth';
-import { actorOf, type Access } from '../shared/access.js';
+import { actorOf, type Access } from '@isac/auth';
 import { userView, type UserView } from '../shared/views.js';
 import type { CreateUserBody, UpdateUserBody } from './users-schemas.js';
 

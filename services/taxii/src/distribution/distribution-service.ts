@@ -1,7 +1,7 @@
 import { NotFoundError, type Clock, type Principal } from '@isac/kernel';
 import { knownMarkingsOf, type PolicyEngine } from '@isac/policy';
 import type { ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
-import { isHubAdmin } from '../shared/taxii-http.js';
+import type { Access } from '@isac/auth';
 
 export interface OrgExplanation {
   readonly orgId: string;
@@ -38,6 +38,7 @@ export class DistributionService {
       policy: PolicyEngine;
       clock: Clock;
       collectionIds: () => readonly string[];
+      access: Access;
     },
   ) {}
 
@@ -52,7 +53,7 @@ export class DistributionService {
       const v = await this.deps.objects.get(c, objectId, opts.version);
       if (v && (!found || Date.parse(v.version) > Date.parse(found.version))) found = v;
     }
-    if (!found || !(isHubAdmin(principal) || found.submitterOrgId === principal.orgId))
+    if (!found || !(this.deps.access.isHubAdmin(principal) || found.submitterOrgId === principal.orgId))
       throw new NotFoundError(`no object ${objectId}`);
     const orgs = await this.deps.orgs.list();
     const submitter = orgs.find((o) => o.id === found.submitterOrgId);

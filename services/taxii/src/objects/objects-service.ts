@@ -2,7 +2,7 @@ import { ForbiddenError, NotFoundError, type Clock, type Principal } from '@isac
 import type { StixObject } from '@isac/policy';
 import type { AuditLog, ObjectStore, ObjectVersion } from '@isac/store';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
-import { isHubAdmin } from '../shared/taxii-http.js';
+import type { Access } from '@isac/auth';
 import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
 
 /** A page of released objects, with the TAXII date headers' values. */
@@ -23,6 +23,7 @@ export class ObjectsService {
       audit: AuditLog;
       clock: Clock;
       auditReads: boolean;
+      access: Access;
     },
   ) {}
 
@@ -102,7 +103,10 @@ export class ObjectsService {
     }
     const seen = targets.filter((v) => viewer.visible(v));
     if (seen.length === 0) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
-    if (!isHubAdmin(principal) && targets.some((v) => v.submitterOrgId !== principal.orgId)) {
+    if (
+      !this.deps.access.isHubAdmin(principal) &&
+      targets.some((v) => v.submitterOrgId !== principal.orgId)
+    ) {
       throw new ForbiddenError(
         'only the submitting organisation or a hub administrator may delete this object',
       );

@@ -1,4 +1,4 @@
-import { ValidationError, type Principal } from '@isac/kernel';
+import { ValidationError } from '@isac/kernel';
 import type { MediaRule } from '@isac/http';
 import type { ObjectQuery } from '@isac/store';
 import { decodeCursor, isoToMicros } from '@isac/store';
@@ -141,10 +141,6 @@ export function parseTaxiiQuery(
 export function dateHeaders(first: string | undefined, last: string | undefined): Record<string, string> {
   if (first === undefined || last === undefined) return {};
   return { 'X-TAXII-Date-Added-First': first, 'X-TAXII-Date-Added-Last': last };
-}
-
-export function isHubAdmin(p: Principal): boolean {
-  return p.roles.includes('hub-admin') || p.scopes.includes('admin');
 }
 
 /**
