@@ -5,7 +5,8 @@ import type { Scope } from '@isac/kernel';
  * OpenAPI document, enforced by `defineRoute` through the access judge of libs/auth (ADR 0009).
  *
  * - `anyone`: no credentials (login, JWKS, this document).
- * - `principal`: any principal of an organisation in good standing, holding `scope` when given.
+ * - `principal`: any principal of an organisation in good standing, holding `scope` (every one
+ *   listed) when given.
  * - `hub-admin`: a hub administrator. With `org: 'path'`, principals of the organisation in the
  *   path get forbidden and everyone else not_found.
  * - `org-member`: a principal of the organisation in the path (or a hub administrator, who needs
@@ -20,7 +21,7 @@ import type { Scope } from '@isac/kernel';
  */
 export type AccessRequirement = (
   | { readonly who: 'anyone' }
-  | { readonly who: 'principal'; readonly scope?: Scope }
+  | { readonly who: 'principal'; readonly scope?: Scope | readonly Scope[] }
   | { readonly who: 'hub-admin'; readonly org?: 'path' }
   | { readonly who: 'org-member'; readonly org: 'path'; readonly scope?: Scope }
   | { readonly who: 'org-admin'; readonly org?: 'path' }

@@ -102,7 +102,7 @@ export class Access {
           throw new ForbiddenError('this needs the org-admin role');
         return;
     }
-    if (r.scope) this.requireScope(p, r.scope);
+    if (r.scope) for (const s of typeof r.scope === 'string' ? [r.scope] : r.scope) this.requireScope(p, s);
   }
 }
 

@@ -1,9 +1,32 @@
 import type { Request, Response, Router, RequestHandler } from 'express';
-import { ForbiddenError, type Principal, type Scope } from '@isac/kernel';
+import type { Principal } from '@isac/kernel';
+import type { AccessRequirement, ApiRoute } from '@isac/api';
 import { jsonBody, requireAcceptable, type MediaRule } from './body.js';
 import { validateInput } from './schema.js';
 
 export type Authenticate = (req: Request) => Promise<Principal>;
+
+/**
+ * Who may call a route: the authenticator and the access judge of libs/auth (`Authenticator` and
+ * its `access` are one), so that the requirement the API contract documents is the one enforced.
+ */
+export interface Gate {
+  authenticate(req: Request): Promise<Principal>;
+  check(p: Principal, requirement: AccessRequirement, params: Readonly<Record<string, string>>): void;
+}
+
+/** A Gate from an authenticator that carries its access judge (`Authenticator` of libs/auth). */
+export function gateOf(auth: {
+  authenticate(authorization: string | undefined): Promise<Principal>;
+  readonly access: {
+    check(p: Principal, r: AccessRequirement, params: Readonly<Record<string, string>>): void;
+  };
+}): Gate {
+  return {
+    authenticate: (req) => auth.authenticate(req.headers.authorization),
+    check: (p, r, params) => auth.access.check(p, r, params),
+  };
+}
 
 export interface RouteResult {
   readonly status?: number;
@@ -12,16 +35,24 @@ export interface RouteResult {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+export const TAXII_RULES: readonly MediaRule[] = [{ essence: 'application/taxii+json', version: '2.1' }];
+export const JSON_RULES: readonly MediaRule[] = [{ essence: 'application/json' }];
+/** The manifest may also be asked for with the STIX media type beside the TAXII one. */
+export const MANIFEST_RULES: readonly MediaRule[] = [
+  ...TAXII_RULES,
+  { essence: 'application/stix+json', version: '2.1' },
+];
+
+const PRODUCES: Readonly<Record<ApiRoute['media'], readonly MediaRule[]>> = {
+  json: JSON_RULES,
+  taxii: TAXII_RULES,
+  manifest: MANIFEST_RULES,
+};
+
 export interface RouteSpec<B = unknown> {
-  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  readonly path: string;
-  /** Required scope; omit for routes any authenticated principal may call. `null`: no authentication. */
-  readonly scope?: Scope | null;
-  /** Request media types for a body. */
-  readonly accepts?: readonly MediaRule[];
-  /** Response media types for content negotiation (406). */
-  readonly produces?: readonly MediaRule[];
-  readonly body?: object;
+  /** The route's contract (libs/api): method, path, access requirement, body schema, media. */
+  readonly route: ApiRoute;
+  /** Largest body accepted, in bytes (default 10 MiB). */
   readonly limit?: number;
   readonly handler: (ctx: {
     principal: Principal;
@@ -33,40 +64,51 @@ export interface RouteSpec<B = unknown> {
   }) => Promise<RouteResult | undefined>;
 }
 
-/** One declaration per route: authentication, scope, media types, body schema and the handler. */
-export function defineRoute<B>(router: Router, authenticate: Authenticate, spec: RouteSpec<B>): void {
+/** The path a router declares for a route: its path below the router's mount point. */
+export function routerPath(route: Pick<ApiRoute, 'path' | 'base'>): string {
+  return route.base ? route.path.slice(route.base.length) : route.path;
+}
+
+/**
+ * One declaration per route, from its contract: authentication and the documented access
+ * requirement (before anything else is read), media types, body schema, then the handler.
+ */
+export function defineRoute<B>(router: Router, gate: Gate, spec: RouteSpec<B>): void {
+  const { route } = spec;
   const chain: RequestHandler[] = [];
-  const auth: RequestHandler = (req, _res, next) => {
-    if (spec.scope === null) {
+  chain.push((req, _res, next) => {
+    if (route.access.who === 'anyone') {
       next();
       return;
     }
-    authenticate(req)
+    gate
+      .authenticate(req)
       .then((principal) => {
-        if (spec.scope && !principal.scopes.includes(spec.scope)) {
-          throw new ForbiddenError(`this request needs the "${spec.scope}" scope`);
-        }
+        gate.check(principal, route.access, req.params as Record<string, string>);
         (req as { principal?: Principal }).principal = principal;
         next();
       })
       .catch(next);
-  };
-  chain.push(auth);
-  if (spec.produces) {
-    const produces = spec.produces;
-    chain.push((req, _res, next) => {
-      try {
-        requireAcceptable(req, produces);
-        next();
-      } catch (err) {
-        next(err);
-      }
-    });
-  }
-  if (spec.accepts) chain.push(jsonBody({ limit: spec.limit ?? 10 * 1024 * 1024, types: spec.accepts }));
+  });
+  const produces = PRODUCES[route.media];
+  chain.push((req, _res, next) => {
+    try {
+      requireAcceptable(req, produces);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+  if (route.body)
+    chain.push(
+      jsonBody({
+        limit: spec.limit ?? 10 * 1024 * 1024,
+        types: route.media === 'json' ? JSON_RULES : TAXII_RULES,
+      }),
+    );
   chain.push((req, res, next) => {
     const run = async (): Promise<void> => {
-      const body = spec.body ? validateInput<B>(spec.body, req.body) : (req.body as B);
+      const body = route.body ? validateInput<B>(route.body, req.body) : (req.body as B);
       const principal = (req as { principal?: Principal }).principal as Principal;
       const result = await spec.handler({
         principal,
@@ -78,7 +120,7 @@ export function defineRoute<B>(router: Router, authenticate: Authenticate, spec:
       });
       if (!result || res.headersSent) return;
       for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
-      res.status(result.status ?? 200);
+      res.status(result.status ?? route.success.status);
       if (result.body === undefined) {
         res.end();
         return;
@@ -89,5 +131,5 @@ export function defineRoute<B>(router: Router, authenticate: Authenticate, spec:
     };
     run().catch(next);
   });
-  router[spec.method](spec.path, ...chain);
+  router[route.method](routerPath(route), ...chain);
 }

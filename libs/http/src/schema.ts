@@ -35,5 +35,5 @@ export function validateInput<T>(schema: object, value: unknown, what = 'request
   return value as T;
 }
 
-/** Names and other free text: no control characters (they break logs, mail headers and terminals). */
-export const SAFE_TEXT = '^[^\\u0000-\\u001f\\u007f]*$';
+/** Names and other free text: no control characters (the contract's pattern, libs/api). */
+export { SAFE_TEXT } from '@isac/api';

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Clock, IdGenerator, Logger, Signal } from '@isac/kernel';
 import type { Authenticator } from '@isac/auth';
-import { errorHandler } from '@isac/http';
+import { errorHandler, gateOf } from '@isac/http';
+import { apiRoutes } from '@isac/api';
 import type { PolicyEngine } from '@isac/policy';
 import type { Stores } from '@isac/store';
 import type { DispatcherConfig } from './config.js';
@@ -141,12 +142,12 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     },
   });
 
-  const authenticate = (req: {
-    headers: { authorization?: string | undefined };
-  }): ReturnType<Authenticator['authenticate']> => deps.auth.authenticate(req.headers.authorization);
+  const gate = gateOf(deps.auth);
+  // the dispatcher's routes do not depend on the hub's sectors or regions
+  const routes = apiRoutes({ sectors: [] });
   const router = Router();
-  router.use(createAcksRouter({ acks, authenticate }));
-  router.use(createDeadLettersRouter({ deadLetters, authenticate }));
+  router.use(createAcksRouter({ acks, gate, routes }));
+  router.use(createDeadLettersRouter({ deadLetters, gate, routes }));
   router.use('/api/v1/alerts', errorHandler({ log, style: 'rest' }));
   router.use('/api/v1/acks', errorHandler({ log, style: 'rest' }));
   router.use('/api/v1/dead-letters', errorHandler({ log, style: 'rest' }));

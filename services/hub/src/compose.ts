@@ -93,7 +93,7 @@ export async function startHub(
       ...common,
       config: config.taxii,
       policy,
-      hub: { id: hub.id },
+      hub,
       jobsReady,
     });
     const mailOutDir = config.dispatcher.mail.outDir

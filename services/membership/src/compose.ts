@@ -8,11 +8,10 @@ import {
   type StandingRules,
   type TokenService,
 } from '@isac/auth';
-import { errorHandler } from '@isac/http';
+import { errorHandler, gateOf } from '@isac/http';
+import { apiRoutes } from '@isac/api';
 import type { MembershipConfig } from './config.js';
-import { RouteBook } from './shared/route-book.js';
 import { OrgsService } from './orgs/orgs-service.js';
-import { orgSchemas } from './orgs/orgs-schemas.js';
 import { createOrgsRouter } from './orgs/orgs-router.js';
 import { TrialSweeper } from './orgs/trial-sweeper.js';
 import { UsersService } from './users/users-service.js';
@@ -22,7 +21,6 @@ import { createKeysRouter } from './keys/keys-router.js';
 import { MqttCredentialsService } from './mqtt/mqtt-credentials-service.js';
 import { createMqttCredentialsRouter } from './mqtt/mqtt-credentials-router.js';
 import { SubscriptionsService } from './subscriptions/subscriptions-service.js';
-import { subscriptionSchemas } from './subscriptions/subscriptions-schemas.js';
 import { createSubscriptionsRouter } from './subscriptions/subscriptions-router.js';
 import { AuthService } from './auth/auth-service.js';
 import { createAuthRouter } from './auth/auth-router.js';
@@ -66,10 +64,9 @@ export function composeMembership(deps: MembershipDeps): Membership {
   const access = deps.auth.access;
   const hubOrgId = access.hubOrgId;
   const standing = deps.standing ?? NO_GRACE;
-  const book = new RouteBook(
-    (req) => deps.auth.authenticate(req.headers.authorization),
-    config.bodyLimitBytes,
-  );
+  const gate = gateOf(deps.auth);
+  const routes = apiRoutes(config);
+  const limit = config.bodyLimitBytes;
 
   const orgs = new OrgsService({
     orgs: stores.orgs,
@@ -143,17 +140,16 @@ export function composeMembership(deps: MembershipDeps): Membership {
     intervalMs: config.trial.sweepIntervalSeconds * 1000,
   });
 
-  const oSchemas = orgSchemas(config);
   const router = Router();
-  router.use(createAuthRouter({ auth: authService, book, orgSchema: oSchemas.org }));
-  router.use(createOrgsRouter({ orgs, book, schemas: oSchemas }));
-  router.use(createUsersRouter({ users, book }));
-  router.use(createKeysRouter({ keys, book }));
-  router.use(createMqttCredentialsRouter({ mqtt: mqttCredentials, book }));
-  router.use(createSubscriptionsRouter({ subscriptions, book, schemas: subscriptionSchemas(config) }));
-  router.use(createAuditRouter({ audit, book }));
-  router.use(createReportsRouter({ reports, book }));
-  router.use(createOpenApiRouter({ book }));
+  router.use(createAuthRouter({ auth: authService, gate, routes, limit }));
+  router.use(createOrgsRouter({ orgs, gate, routes, limit }));
+  router.use(createUsersRouter({ users, gate, routes, limit }));
+  router.use(createKeysRouter({ keys, gate, routes, limit }));
+  router.use(createMqttCredentialsRouter({ mqtt: mqttCredentials, gate, routes }));
+  router.use(createSubscriptionsRouter({ subscriptions, gate, routes, limit }));
+  router.use(createAuditRouter({ audit, gate, routes }));
+  router.use(createReportsRouter({ reports, gate, routes }));
+  router.use(createOpenApiRouter({ gate, routes }));
   router.use(errorHandler({ log, style: 'rest' }));
 
   return {

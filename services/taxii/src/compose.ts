@@ -3,11 +3,11 @@ import { NotFoundError, type Clock, type IdGenerator, type Logger, type Signal }
 import type { Stores } from '@isac/store';
 import type { Authenticator } from '@isac/auth';
 import type { PolicyEngine } from '@isac/policy';
-import { errorHandler } from '@isac/http';
+import { errorHandler, gateOf } from '@isac/http';
+import { apiRoutes } from '@isac/api';
 import type { TaxiiConfig } from './config.js';
 import { Catalog } from './shared/catalog.js';
 import { ViewerFactory } from './shared/viewer.js';
-import type { Authenticate } from './shared/route-helpers.js';
 import { DiscoveryService } from './discovery/discovery-service.js';
 import { createDiscoveryRouter } from './discovery/discovery-router.js';
 import { CollectionsService } from './collections/collections-service.js';
@@ -22,6 +22,7 @@ import { IngestService } from './ingest/ingest-service.js';
 import { createSubmissionsRouter } from './ingest/submissions-router.js';
 import { DistributionService } from './distribution/distribution-service.js';
 import { createDistributionRouter } from './distribution/distribution-router.js';
+import { createHubRouter } from './hub/hub-router.js';
 
 export interface TaxiiDeps {
   readonly stores: Stores;
@@ -31,8 +32,15 @@ export interface TaxiiDeps {
   readonly auth: Authenticator;
   readonly config: TaxiiConfig;
   readonly policy: PolicyEngine;
-  /** The hub's STIX identity: what anonymous submitters' references become. */
-  readonly hub: { readonly id: string };
+  /**
+   * The hub's STIX identity (`hubIdentity(hub.name)` of libs/stix): what anonymous submitters'
+   * references become; `GET /api/v1/hub` shows it.
+   */
+  readonly hub: {
+    readonly id: string;
+    readonly name?: string;
+    readonly object?: Readonly<Record<string, unknown>>;
+  };
   /** Woken after every accept() that stored something: the dispatcher has jobs. */
   readonly jobsReady: Signal;
 }
@@ -44,7 +52,9 @@ export interface TaxiiDeps {
 export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   const { stores, clock, ids, config, policy, hub } = deps;
   const log = deps.log.child({ component: 'taxii' });
-  const authenticate: Authenticate = (req) => deps.auth.authenticate(req.headers.authorization);
+  const gate = gateOf(deps.auth);
+  // the taxii service's routes do not depend on the hub's sectors or regions
+  const routes = apiRoutes({ sectors: [] });
   const catalog = new Catalog(config);
   const viewers = new ViewerFactory({ policy, hub, clock, orgs: stores.orgs });
   const ingest = new IngestService({
@@ -83,20 +93,21 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   });
 
   const taxii = Router();
-  taxii.use(createDiscoveryRouter({ discovery, authenticate }));
-  taxii.use(createTaxiiStatusRouter({ statuses, catalog, authenticate }));
-  taxii.use(createCollectionsRouter({ collections, authenticate }));
-  taxii.use(createManifestRouter({ manifest, catalog, config, authenticate }));
-  taxii.use(createObjectsRouter({ objects, ingest, catalog, config, authenticate }));
+  taxii.use(createDiscoveryRouter({ discovery, gate, routes }));
+  taxii.use(createTaxiiStatusRouter({ statuses, catalog, gate, routes }));
+  taxii.use(createCollectionsRouter({ collections, gate, routes }));
+  taxii.use(createManifestRouter({ manifest, catalog, config, gate, routes }));
+  taxii.use(createObjectsRouter({ objects, ingest, catalog, config, gate, routes }));
   taxii.use((req, _res, next) =>
     next(new NotFoundError(`no TAXII endpoint ${req.method} ${req.baseUrl}${req.path}`)),
   );
   taxii.use(errorHandler({ log, style: 'taxii' }));
 
   const rest = Router();
-  rest.use(createSubmissionsRouter({ ingest, catalog, config, authenticate }));
-  rest.use(createRestStatusRouter({ statuses, authenticate }));
-  rest.use(createDistributionRouter({ distribution, authenticate }));
+  rest.use(createSubmissionsRouter({ ingest, catalog, config, gate, routes }));
+  rest.use(createRestStatusRouter({ statuses, gate, routes }));
+  rest.use(createDistributionRouter({ distribution, gate, routes }));
+  rest.use(createHubRouter({ hub, hubOrgId: deps.auth.access.hubOrgId, gate, routes }));
   rest.use(errorHandler({ log, style: 'rest' }));
 
   const router = Router();

@@ -60,7 +60,7 @@ runProcess({
       auth,
       config: config.taxii,
       policy,
-      hub: { id: hub.id },
+      hub,
       jobsReady: new Signal(),
     });
     const http = await listenHttp(createServiceApp({ log, routers: [taxii.router] }), config.http);

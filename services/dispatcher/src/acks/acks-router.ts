@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { defineRoute, type Authenticate } from '@isac/http';
+import { defineRoute, type Gate } from '@isac/http';
+import type { ApiRoutes } from '@isac/api';
 import type { AcksService } from './acks-service.js';
 
 const limitOf = (v: unknown, dflt: number): number => {
@@ -7,19 +8,17 @@ const limitOf = (v: unknown, dflt: number): number => {
   return Number.isInteger(n) && n > 0 ? Math.min(n, 10_000) : dflt;
 };
 
-export function createAcksRouter(deps: { acks: AcksService; authenticate: Authenticate }): Router {
+export function createAcksRouter(deps: { acks: AcksService; gate: Gate; routes: ApiRoutes }): Router {
   const r = Router();
-  defineRoute(r, deps.authenticate, {
-    method: 'post',
-    path: '/api/v1/alerts/:alertId/ack',
+  defineRoute(r, deps.gate, {
+    route: deps.routes.ackAlert,
     handler: async ({ principal, params }) => ({
       status: 200,
       body: await deps.acks.acknowledge(principal, params['alertId'] ?? ''),
     }),
   });
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/api/v1/acks',
+  defineRoute(r, deps.gate, {
+    route: deps.routes.listAcks,
     handler: async ({ principal, query }) => ({
       body: {
         acks: await deps.acks.list(principal, {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { NotFoundError, type Clock, type Principal, type Signal } from '@isac/kernel';
-import { defineRoute, type Authenticate } from '@isac/http';
+import { defineRoute, type Gate } from '@isac/http';
+import type { ApiRoutes } from '@isac/api';
 import type { Job, Stores } from '@isac/store';
 import { actorOf, type Access } from '@isac/auth';
 
@@ -49,12 +50,12 @@ export class DeadLettersService {
 
 export function createDeadLettersRouter(deps: {
   deadLetters: DeadLettersService;
-  authenticate: Authenticate;
+  gate: Gate;
+  routes: ApiRoutes;
 }): Router {
   const r = Router();
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/api/v1/dead-letters',
+  defineRoute(r, deps.gate, {
+    route: deps.routes.listDeadLetters,
     handler: async ({ principal, query }) => {
       const n = Number(query['limit']);
       return {
@@ -67,9 +68,8 @@ export function createDeadLettersRouter(deps: {
       };
     },
   });
-  defineRoute(r, deps.authenticate, {
-    method: 'post',
-    path: '/api/v1/dead-letters/:jobId/retry',
+  defineRoute(r, deps.gate, {
+    route: deps.routes.retryDeadLetter,
     handler: async ({ principal, params }) => {
       await deps.deadLetters.retry(principal, params['jobId'] ?? '');
       return { status: 202, body: { jobId: params['jobId'], status: 'pending' } };

@@ -12,7 +12,7 @@ import type { ApiKey, ApiKeyStore, AuditLog, OrgStore } from '@isac/store';
 import { issueApiKey } from '@isac/auth';
 import { actorOf, type Access } from '@isac/auth';
 import { apiKeyView, type ApiKeyView } from '../shared/views.js';
-import type { CreateKeyBody } from './keys-schemas.js';
+import type { CreateKeyBody } from '@isac/api';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_SCOPES: readonly Scope[] = ['submit', 'read', 'subscribe'];

@@ -1,26 +1,20 @@
 import { Router } from 'express';
-import type { RouteBook } from '../shared/route-book.js';
-import { buildOpenApi } from './openapi.js';
+import { defineRoute, type Gate } from '@isac/http';
+import { buildOpenApi, API_VERSION, type ApiRoutes } from '@isac/api';
 
-export function createOpenApiRouter(deps: { book: RouteBook }): Router {
+/** `GET /api/openapi.json`: generated from the API contract, every route of every service. */
+export function createOpenApiRouter(deps: { gate: Gate; routes: ApiRoutes }): Router {
   const r = Router();
   let doc: Record<string, unknown> | undefined;
-  deps.book.add(
-    r,
-    {
-      tag: 'meta',
-      summary: 'This OpenAPI 3.1 document',
-      success: { status: 200, description: 'the document' },
+  defineRoute(r, deps.gate, {
+    route: deps.routes.openapi,
+    handler: () => {
+      doc ??= buildOpenApi(Object.values(deps.routes), {
+        title: 'ISAC sharing hub API',
+        version: API_VERSION,
+      });
+      return Promise.resolve({ body: doc });
     },
-    {
-      method: 'get',
-      path: '/api/openapi.json',
-      scope: null,
-      handler: () => {
-        doc ??= buildOpenApi(deps.book.docs, { title: 'ISAC sharing hub API', version: '1.0.0' });
-        return Promise.resolve({ body: doc });
-      },
-    },
-  );
+  });
   return r;
 }

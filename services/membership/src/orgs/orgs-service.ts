@@ -14,7 +14,7 @@ import type { AuditLog, JobStore, NewAuditRecord, OrgStore } from '@isac/store';
 import type { MembershipConfig } from '../config.js';
 import { actorOf, type Access } from '@isac/auth';
 import { orgIdentityId, slugify } from '../shared/ids.js';
-import type { CreateOrgBody, ExtendTrialBody, UpdateOrgBody } from './orgs-schemas.js';
+import type { CreateOrgBody, ExtendTrialBody, UpdateOrgBody } from '@isac/api';
 
 const DAY_MS = 86_400_000;
 

@@ -10,7 +10,7 @@ import {
 } from '@isac/kernel';
 import type { AuditLog, OrgStore, SubscriptionStore } from '@isac/store';
 import { actorOf, type Access } from '@isac/auth';
-import type { CreateSubscriptionBody } from './subscriptions-schemas.js';
+import type { CreateSubscriptionBody } from '@isac/api';
 
 /**
  * What an organisation wants pushed, and where. MQTT subscriptions go to the org's own topics,

@@ -13,7 +13,7 @@ import type { AuditLog, OrgStore, User, UserStore } from '@isac/store';
 import { hashPassword, mayGrant, randomPassword } from '@isac/auth';
 import { actorOf, type Access } from '@isac/auth';
 import { userView, type UserView } from '../shared/views.js';
-import type { CreateUserBody, UpdateUserBody } from './users-schemas.js';
+import type { CreateUserBody, UpdateUserBody } from '@isac/api';
 
 /**
  * Users of one organisation. An org-admin manages its own organisation's users and cannot grant

@@ -1,25 +1,22 @@
 import { Router } from 'express';
-import { defineRoute } from '@isac/http';
+import { defineRoute, type Gate } from '@isac/http';
+import type { ApiRoutes } from '@isac/api';
 import type { CollectionsService } from './collections-service.js';
-import { TAXII_RULES } from '../shared/taxii-http.js';
-import { taxii, type Authenticate } from '../shared/route-helpers.js';
+import { taxii } from '../shared/route-helpers.js';
 
 export function createCollectionsRouter(deps: {
   collections: CollectionsService;
-  authenticate: Authenticate;
+  gate: Gate;
+  routes: ApiRoutes;
 }): Router {
   const r = Router();
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/:root/collections/',
-    produces: TAXII_RULES,
+  defineRoute(r, deps.gate, {
+    route: deps.routes.taxiiCollections,
     handler: ({ principal, params }) =>
       Promise.resolve(taxii(deps.collections.list(principal, params['root']!))),
   });
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/:root/collections/:collectionId/',
-    produces: TAXII_RULES,
+  defineRoute(r, deps.gate, {
+    route: deps.routes.taxiiCollection,
     handler: ({ principal, params }) =>
       Promise.resolve(taxii(deps.collections.get(principal, params['root']!, params['collectionId']!))),
   });

@@ -1,19 +1,17 @@
 import { Router } from 'express';
-import { defineRoute } from '@isac/http';
+import { defineRoute, type Gate } from '@isac/http';
+import type { ApiRoutes } from '@isac/api';
 import type { DistributionService } from './distribution-service.js';
-import { JSON_RULES } from '../shared/taxii-http.js';
-import type { Authenticate } from '../shared/route-helpers.js';
 
 /** `GET /api/v1/objects/:id/distribution[?version=…&org=…]`: the policy's verdict per organisation. */
 export function createDistributionRouter(deps: {
   distribution: DistributionService;
-  authenticate: Authenticate;
+  gate: Gate;
+  routes: ApiRoutes;
 }): Router {
   const r = Router();
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/api/v1/objects/:objectId/distribution',
-    produces: JSON_RULES,
+  defineRoute(r, deps.gate, {
+    route: deps.routes.explainDistribution,
     handler: async ({ principal, params, query }) => {
       const version = typeof query['version'] === 'string' ? query['version'] : undefined;
       const orgId = typeof query['org'] === 'string' ? query['org'] : undefined;

@@ -1,19 +1,13 @@
 import { Router } from 'express';
 import { ValidationError, type Principal, type TlpLevel } from '@isac/kernel';
-import { defineRoute } from '@isac/http';
+import { defineRoute, type Gate } from '@isac/http';
+import type { ApiRoutes } from '@isac/api';
 import { parseTlpLevel } from '@isac/stix';
 import type { IngestService } from './ingest-service.js';
 import type { Catalog } from '../shared/catalog.js';
 import type { TaxiiConfig } from '../config.js';
-import { JSON_RULES } from '../shared/taxii-http.js';
-import type { Authenticate } from '../shared/route-helpers.js';
 import { toStatusResource } from '../status/status-resource.js';
-import {
-  indicatorSchema,
-  submissionSchema,
-  type IndicatorBody,
-  type SubmissionBody,
-} from './submissions-schemas.js';
+import type { IndicatorBody, SubmissionBody } from '@isac/api';
 
 function tlpOf(name: string | undefined, path: string): TlpLevel | undefined {
   if (name === undefined) return undefined;
@@ -42,7 +36,8 @@ export function createSubmissionsRouter(deps: {
   ingest: IngestService;
   catalog: Catalog;
   config: TaxiiConfig;
-  authenticate: Authenticate;
+  gate: Gate;
+  routes: ApiRoutes;
 }): Router {
   const r = Router();
   const target = (p: Principal, collectionId: string | undefined): string => {
@@ -60,14 +55,9 @@ export function createSubmissionsRouter(deps: {
     return c.id;
   };
 
-  defineRoute<SubmissionBody>(r, deps.authenticate, {
-    method: 'post',
-    path: '/api/v1/submissions',
-    scope: 'submit',
-    accepts: JSON_RULES,
-    produces: JSON_RULES,
+  defineRoute<SubmissionBody>(r, deps.gate, {
+    route: deps.routes.submitBundle,
     limit: deps.config.maxContentLength,
-    body: submissionSchema,
     handler: async ({ principal, body }) => {
       const status = await deps.ingest.submit(principal, bundleObjects(body.bundle), {
         collectionId: target(principal, body.collectionId),
@@ -81,14 +71,9 @@ export function createSubmissionsRouter(deps: {
     },
   });
 
-  defineRoute<IndicatorBody>(r, deps.authenticate, {
-    method: 'post',
-    path: '/api/v1/indicators',
-    scope: 'submit',
-    accepts: JSON_RULES,
-    produces: JSON_RULES,
+  defineRoute<IndicatorBody>(r, deps.gate, {
+    route: deps.routes.submitIndicator,
     limit: 64 * 1024,
-    body: indicatorSchema,
     handler: async ({ principal, body }) => {
       const status = await deps.ingest.submitIndicator(
         principal,

@@ -1,22 +1,22 @@
 import { Router } from 'express';
-import { defineRoute } from '@isac/http';
+import { defineRoute, type Gate } from '@isac/http';
+import type { ApiRoutes } from '@isac/api';
 import type { ManifestService } from './manifest-service.js';
 import type { Catalog } from '../shared/catalog.js';
 import type { TaxiiConfig } from '../config.js';
-import { MANIFEST_RULES, dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
-import { taxii, type Authenticate } from '../shared/route-helpers.js';
+import { dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
+import { taxii } from '../shared/route-helpers.js';
 
 export function createManifestRouter(deps: {
   manifest: ManifestService;
   catalog: Catalog;
   config: TaxiiConfig;
-  authenticate: Authenticate;
+  gate: Gate;
+  routes: ApiRoutes;
 }): Router {
   const r = Router();
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/:root/collections/:collectionId/manifest/',
-    produces: MANIFEST_RULES,
+  defineRoute(r, deps.gate, {
+    route: deps.routes.taxiiManifest,
     handler: async ({ principal, params, req }) => {
       const c = deps.catalog.collection(params['root']!, params['collectionId']!);
       deps.catalog.requireRead(principal, c);

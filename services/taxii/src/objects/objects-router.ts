@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import { ValidationError } from '@isac/kernel';
-import { defineRoute } from '@isac/http';
+import { defineRoute, type Gate } from '@isac/http';
+import type { ApiRoutes } from '@isac/api';
 import type { ObjectsService, ObjectsPage } from './objects-service.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Catalog } from '../shared/catalog.js';
 import type { TaxiiConfig } from '../config.js';
-import { TAXII_RULES, dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
-import { taxii, type Authenticate } from '../shared/route-helpers.js';
+import { dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
+import { taxii } from '../shared/route-helpers.js';
 import { toStatusResource } from '../status/status-resource.js';
-import { envelopeSchema } from './objects-schemas.js';
 
 function envelope(p: ObjectsPage): Record<string, unknown> {
   return {
@@ -24,16 +24,15 @@ export function createObjectsRouter(deps: {
   ingest: IngestService;
   catalog: Catalog;
   config: TaxiiConfig;
-  authenticate: Authenticate;
+  gate: Gate;
+  routes: ApiRoutes;
 }): Router {
   const r = Router();
   const { catalog, config } = deps;
   const limits = { defaultLimit: config.defaultPageLimit, maxLimit: config.maxPageLimit };
 
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/:root/collections/:collectionId/objects/',
-    produces: TAXII_RULES,
+  defineRoute(r, deps.gate, {
+    route: deps.routes.taxiiGetObjects,
     handler: async ({ principal, params, req }) => {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
@@ -46,13 +45,9 @@ export function createObjectsRouter(deps: {
     },
   });
 
-  defineRoute<{ objects?: unknown[] }>(r, deps.authenticate, {
-    method: 'post',
-    path: '/:root/collections/:collectionId/objects/',
-    produces: TAXII_RULES,
-    accepts: TAXII_RULES,
+  defineRoute<{ objects?: unknown[] }>(r, deps.gate, {
+    route: deps.routes.taxiiAddObjects,
     limit: config.maxContentLength,
-    body: envelopeSchema,
     handler: async ({ principal, params, body }) => {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireWrite(principal, c);
@@ -68,10 +63,8 @@ export function createObjectsRouter(deps: {
     },
   });
 
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/:root/collections/:collectionId/objects/:objectId/',
-    produces: TAXII_RULES,
+  defineRoute(r, deps.gate, {
+    route: deps.routes.taxiiGetObject,
     handler: async ({ principal, params, req }) => {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
@@ -81,10 +74,8 @@ export function createObjectsRouter(deps: {
     },
   });
 
-  defineRoute(r, deps.authenticate, {
-    method: 'delete',
-    path: '/:root/collections/:collectionId/objects/:objectId/',
-    produces: TAXII_RULES,
+  defineRoute(r, deps.gate, {
+    route: deps.routes.taxiiDeleteObject,
     handler: async ({ principal, params, req }) => {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
@@ -95,10 +86,8 @@ export function createObjectsRouter(deps: {
     },
   });
 
-  defineRoute(r, deps.authenticate, {
-    method: 'get',
-    path: '/:root/collections/:collectionId/objects/:objectId/versions/',
-    produces: TAXII_RULES,
+  defineRoute(r, deps.gate, {
+    route: deps.routes.taxiiVersions,
     handler: async ({ principal, params, req }) => {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);

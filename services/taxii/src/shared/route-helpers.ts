@@ -1,5 +1,3 @@
-import type { Request } from 'express';
-import type { Principal } from '@isac/kernel';
 import { TAXII_MEDIA_TYPE, type RouteResult } from '@isac/http';
 
 /** A TAXII 2.1 answer: the TAXII media type, always. */
@@ -10,5 +8,3 @@ export function taxii(
 ): RouteResult {
   return { status, type: TAXII_MEDIA_TYPE, body, headers };
 }
-
-export type Authenticate = (req: Request) => Promise<Principal>;

@@ -1,17 +1,8 @@
 import { ValidationError } from '@isac/kernel';
-import type { MediaRule } from '@isac/http';
 import type { ObjectQuery } from '@isac/store';
 import { decodeCursor, isoToMicros } from '@isac/store';
 
-/** What TAXII endpoints produce and accept (`application/taxii+json;version=2.1`). */
-export const TAXII_RULES: readonly MediaRule[] = [{ essence: 'application/taxii+json', version: '2.1' }];
-/** The manifest may also be asked for with the STIX media type beside the TAXII one. */
-export const MANIFEST_RULES: readonly MediaRule[] = [
-  ...TAXII_RULES,
-  { essence: 'application/stix+json', version: '2.1' },
-];
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
-export const JSON_RULES: readonly MediaRule[] = [{ essence: 'application/json' }];
 
 /** A TAXII timestamp: RFC 3339 UTC with microseconds. */
 export function taxiiTimestamp(d: Date | string): string {

@@ -1,5 +1,5 @@
 import { SCOPES } from '@isac/kernel';
-import { dateTimeSchema, nameSchema } from '../shared/schemas.js';
+import { dateTimeSchema, nameSchema } from './common.js';
 
 export interface CreateKeyBody {
   label?: string;

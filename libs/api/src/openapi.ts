@@ -1,4 +1,4 @@
-import type { RouteDoc } from '../shared/route-book.js';
+import type { ApiRoute } from './routes.js';
 
 const errorSchema = {
   type: 'object',
@@ -27,63 +27,6 @@ const errorSchema = {
   },
 } as const;
 
-/** Routes other services own (ADR 0001), listed so one document describes the hub's REST surface. */
-const OTHER_ROUTES: readonly {
-  method: string;
-  path: string;
-  tag: string;
-  summary: string;
-  scope?: string;
-}[] = [
-  {
-    method: 'post',
-    path: '/api/v1/submissions',
-    tag: 'submissions (taxii service)',
-    summary: 'Submit a STIX 2.1 bundle',
-    scope: 'submit',
-  },
-  {
-    method: 'post',
-    path: '/api/v1/indicators',
-    tag: 'submissions (taxii service)',
-    summary: 'Submit one indicator of compromise as plain fields',
-    scope: 'submit',
-  },
-  {
-    method: 'get',
-    path: '/api/v1/status/{id}',
-    tag: 'submissions (taxii service)',
-    summary: 'Status of a submission',
-  },
-  {
-    method: 'get',
-    path: '/api/v1/objects/{id}/distribution',
-    tag: 'submissions (taxii service)',
-    summary: 'Who received an object, and why (or why not)',
-  },
-  {
-    method: 'post',
-    path: '/api/v1/alerts/{alertId}/ack',
-    tag: 'delivery (dispatcher service)',
-    summary: 'Acknowledge an alert',
-  },
-  { method: 'get', path: '/api/v1/acks', tag: 'delivery (dispatcher service)', summary: 'Acknowledgements' },
-  {
-    method: 'get',
-    path: '/api/v1/dead-letters',
-    tag: 'delivery (dispatcher service)',
-    summary: 'Deliveries that failed for good',
-    scope: 'admin',
-  },
-  {
-    method: 'post',
-    path: '/api/v1/dead-letters/{jobId}/retry',
-    tag: 'delivery (dispatcher service)',
-    summary: 'Retry a dead delivery',
-    scope: 'admin',
-  },
-];
-
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/responses/${name}` });
 
 function pathParams(
@@ -109,49 +52,54 @@ function queryParams(
   }));
 }
 
-/** The OpenAPI 3.1 document, generated from the route declarations (the same schemas validate requests). */
+const MEDIA: Readonly<Record<ApiRoute['media'], readonly string[]>> = {
+  json: ['application/json'],
+  taxii: ['application/taxii+json;version=2.1'],
+  manifest: ['application/taxii+json;version=2.1', 'application/stix+json;version=2.1'],
+};
+
+const content = (media: ApiRoute['media'], schema: object): Record<string, { schema: object }> =>
+  Object.fromEntries(MEDIA[media].map((m) => [m, { schema }]));
+
+/** The OpenAPI path of an express path: `:orgId` becomes `{orgId}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+/**
+ * The OpenAPI 3.1 document of every route of every service, generated from the API contract:
+ * the schemas that validate requests, the response schemas the typed client derives its types
+ * from, and each operation's access requirement as `x-isac-access` (what defineRoute enforces).
+ */
 export function buildOpenApi(
-  routes: readonly RouteDoc[],
+  routes: readonly ApiRoute[],
   info: { title: string; version: string },
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    const path = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const path = openApiPath(r.path);
+    const authenticated = r.access.who !== 'anyone';
     const responses: Record<string, unknown> = {
       [String(r.success.status)]: r.success.schema
-        ? {
-            description: r.success.description,
-            content: { 'application/json': { schema: r.success.schema } },
-          }
+        ? { description: r.success.description, content: content(r.media, r.success.schema) }
         : { description: r.success.description },
     };
     if (r.body || r.query) responses['400'] = ref('BadRequest');
-    if (r.scope !== null)
-      Object.assign(responses, { '401': ref('Unauthenticated'), '403': ref('Forbidden') });
+    if (authenticated) Object.assign(responses, { '401': ref('Unauthenticated'), '403': ref('Forbidden') });
     if (path.includes('{')) responses['404'] = ref('NotFound');
+    responses['406'] = ref('NotAcceptable');
     if (r.body) Object.assign(responses, { '413': ref('TooLarge'), '415': ref('UnsupportedMediaType') });
     const parameters = [...pathParams(path), ...queryParams(r.query)];
     (paths[path] ??= {})[r.method] = {
       tags: [r.tag],
       summary: r.summary,
-      operationId: `${r.method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      operationId: r.id,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } }
-        : {}),
+      ...(r.body ? { requestBody: { required: true, content: content(r.media, r.body) } } : {}),
       responses,
-      security: r.scope === null ? [] : [{ bearer: [] }, { basic: [] }],
-      ...(r.scope ? { 'x-required-scope': r.scope } : {}),
-    };
-  }
-  for (const r of OTHER_ROUTES) {
-    (paths[r.path] ??= {})[r.method] = {
-      tags: [r.tag],
-      summary: r.summary,
-      ...(pathParams(r.path).length > 0 ? { parameters: pathParams(r.path) } : {}),
-      responses: { default: { description: 'see the owning service' } },
-      security: [{ bearer: [] }, { basic: [] }],
-      ...(r.scope ? { 'x-required-scope': r.scope } : {}),
+      security: authenticated ? [{ bearer: [] }, { basic: [] }] : [],
+      'x-isac-service': r.service,
+      'x-isac-access': r.access,
     };
   }
   const errorResponse = (description: string): unknown => ({
@@ -163,7 +111,8 @@ export function buildOpenApi(
     info: {
       ...info,
       description:
-        'REST API of the ISAC sharing hub. TAXII 2.1 is served under /taxii2/ and described by the TAXII specification.',
+        'The ISAC sharing hub: REST under /api/v1/ and TAXII 2.1 under /taxii2/, every service. ' +
+        'x-isac-access on each operation is the access requirement the hub enforces (ADR 0009).',
     },
     paths,
     components: {
@@ -176,7 +125,10 @@ export function buildOpenApi(
         ),
         NotFound: errorResponse('no such resource, or one of another organisation'),
         TooLarge: errorResponse('the body is too large'),
-        UnsupportedMediaType: errorResponse('the body is not application/json'),
+        NotAcceptable: errorResponse(
+          'the Accept header admits none of the media types the endpoint produces',
+        ),
+        UnsupportedMediaType: errorResponse('the body is not of the media type the endpoint takes'),
       },
       securitySchemes: {
         bearer: {

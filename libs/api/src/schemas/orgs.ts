@@ -1,6 +1,6 @@
 import { ORG_ID_PATTERN, ORG_STATUSES, TIERS } from '@isac/kernel';
-import type { MembershipConfig } from '../config.js';
-import { dateTimeSchema, emailSchema, nameSchema } from '../shared/schemas.js';
+import type { ApiSettings } from './common.js';
+import { dateTimeSchema, emailSchema, nameSchema } from './common.js';
 
 export interface CreateOrgBody {
   id?: string;
@@ -43,7 +43,7 @@ const PGP = {
   pattern: '^\\s*-----BEGIN PGP PUBLIC KEY BLOCK-----',
 } as const;
 
-export function orgSchemas(config: MembershipConfig) {
+export function orgSchemas(config: ApiSettings) {
   const region = config.regions
     ? { type: 'string', enum: [...config.regions] }
     : { ...nameSchema, maxLength: 100 };

@@ -1,6 +1,6 @@
 import { CHANNELS, OBSERVABLE_KINDS, TLP_LEVELS, type SubscriptionFilters } from '@isac/kernel';
-import type { MembershipConfig } from '../config.js';
-import { emailSchema, nameSchema } from '../shared/schemas.js';
+import type { ApiSettings } from './common.js';
+import { emailSchema, nameSchema } from './common.js';
 
 export interface CreateSubscriptionBody {
   channel: (typeof CHANNELS)[number];
@@ -8,7 +8,7 @@ export interface CreateSubscriptionBody {
   email?: { to: string[]; mode?: 'immediate' | 'hourly' | 'daily'; lang?: 'ja' | 'en' };
 }
 
-export function subscriptionSchemas(config: MembershipConfig) {
+export function subscriptionSchemas(config: ApiSettings) {
   const filters = {
     type: 'object',
     additionalProperties: false,

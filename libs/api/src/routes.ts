@@ -1,0 +1,610 @@
+import type { AccessRequirement } from './access-requirement.js';
+import { type ApiSettings } from './schemas/common.js';
+import {
+  acksQuerySchema,
+  acksSchema,
+  ackSchema,
+  deadLettersSchema,
+  limitQuerySchema,
+  retrySchema,
+} from './schemas/delivery.js';
+import {
+  auditQuerySchema,
+  auditRecordSchema,
+  mqttCredentialsSchema,
+  participationQuerySchema,
+  participationSchema,
+} from './schemas/admin.js';
+import { jwksSchema, loginSchema, meSchema, tokenSchema } from './schemas/auth.js';
+import { hubInfoSchema } from './schemas/hub.js';
+import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
+import { orgSchemas } from './schemas/orgs.js';
+import { indicatorSchema, submissionSchema } from './schemas/submissions.js';
+import { subscriptionSchemas } from './schemas/subscriptions.js';
+import {
+  apiRootSchema,
+  collectionSchema,
+  collectionsSchema,
+  discoverySchema,
+  distributionQuerySchema,
+  distributionSchema,
+  envelopePageSchema,
+  envelopeSchema,
+  manifestSchema,
+  statusResourceSchema,
+  taxiiQuerySchema,
+  versionsSchema,
+} from './schemas/taxii.js';
+import { createUserSchema, updateUserSchema, userSchema } from './schemas/users.js';
+
+/** The version of this API (the OpenAPI document's `info.version`, `GET /api/v1/hub`). */
+export const API_VERSION = '1.0.0';
+
+export type ServiceName = 'membership' | 'taxii' | 'dispatcher';
+
+/**
+ * What a route speaks: `json` (REST: application/json in and out), `taxii` (TAXII 2.1 media type
+ * in and out), `manifest` (TAXII, and the STIX media type may be asked for too).
+ */
+export type RouteMedia = 'json' | 'taxii' | 'manifest';
+
+/** One route of one service: everything the router, the OpenAPI document and the client need. */
+export interface ApiRoute {
+  readonly id: string;
+  readonly service: ServiceName;
+  readonly method: 'get' | 'post' | 'patch' | 'delete';
+  /** Absolute express path (`:param`). */
+  readonly path: string;
+  /** Where the owning router is mounted (TAXII: `/taxii2`); the router declares the rest. */
+  readonly base?: string;
+  readonly tag: string;
+  readonly summary: string;
+  readonly access: AccessRequirement;
+  readonly media: RouteMedia;
+  readonly body?: object;
+  readonly query?: object;
+  readonly success: { readonly status: number; readonly description: string; readonly schema?: object };
+}
+
+const route = <const R extends Omit<ApiRoute, 'id'>>(r: R): R => r;
+
+const TAXII = '/taxii2';
+const COLLECTION = `${TAXII}/:root/collections/:collectionId`;
+
+/** Every route of every service, with the schemas of this hub's settings (sectors, regions). */
+export function apiRoutes(settings: ApiSettings) {
+  const org = orgSchemas(settings);
+  const sub = subscriptionSchemas(settings);
+  const orgPath = '/api/v1/orgs/:orgId';
+  const orgAdmin = { who: 'org-admin', org: 'path' } as const;
+  const table = {
+    // membership: authentication
+    login: route({
+      service: 'membership',
+      method: 'post',
+      path: '/api/v1/auth/login',
+      tag: 'authentication',
+      summary: 'Log in with a username and password; answers a short-lived ES256 access token',
+      access: { who: 'anyone' },
+      media: 'json',
+      body: loginSchema,
+      success: { status: 200, description: 'the access token', schema: tokenSchema },
+    }),
+    me: route({
+      service: 'membership',
+      method: 'get',
+      path: '/api/v1/me',
+      tag: 'authentication',
+      summary: 'Who am I: organisation, roles, scopes and the MQTT broker to use',
+      access: { who: 'principal' },
+      media: 'json',
+      success: { status: 200, description: 'the caller', schema: meSchema(org.org) },
+    }),
+    jwks: route({
+      service: 'membership',
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      tag: 'authentication',
+      summary: 'Public keys that verify access tokens (JWKS)',
+      access: { who: 'anyone' },
+      media: 'json',
+      success: { status: 200, description: 'JWK set', schema: jwksSchema },
+    }),
+    openapi: route({
+      service: 'membership',
+      method: 'get',
+      path: '/api/openapi.json',
+      tag: 'meta',
+      summary: 'This OpenAPI 3.1 document: every route of every service',
+      access: { who: 'anyone' },
+      media: 'json',
+      success: { status: 200, description: 'the document', schema: { type: 'object' } },
+    }),
+    // membership: organisations
+    createOrg: route({
+      service: 'membership',
+      method: 'post',
+      path: '/api/v1/orgs',
+      tag: 'organisations',
+      summary: 'Admit an organisation (hub administrators)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      body: org.create,
+      success: { status: 201, description: 'the organisation', schema: org.org },
+    }),
+    listOrgs: route({
+      service: 'membership',
+      method: 'get',
+      path: '/api/v1/orgs',
+      tag: 'organisations',
+      summary: 'List organisations (hub administrators: all; others: their own)',
+      access: { who: 'principal' },
+      media: 'json',
+      success: { status: 200, description: 'organisations', schema: { type: 'array', items: org.org } },
+    }),
+    getOrg: route({
+      service: 'membership',
+      method: 'get',
+      path: orgPath,
+      tag: 'organisations',
+      summary: 'Show an organisation',
+      access: { who: 'org-member', org: 'path' },
+      media: 'json',
+      success: { status: 200, description: 'the organisation', schema: org.org },
+    }),
+    updateOrg: route({
+      service: 'membership',
+      method: 'patch',
+      path: orgPath,
+      tag: 'organisations',
+      summary:
+        'Change contacts or OpenPGP key (org-admins), or tier, status, name and region (hub administrators); absent keeps, null clears',
+      access: orgAdmin,
+      media: 'json',
+      body: org.update,
+      success: { status: 200, description: 'the organisation', schema: org.org },
+    }),
+    extendTrial: route({
+      service: 'membership',
+      method: 'post',
+      path: `${orgPath}/extend-trial`,
+      tag: 'organisations',
+      summary: 'Extend a trial to endsAt, or by days (hub administrators)',
+      access: { who: 'hub-admin', org: 'path' },
+      media: 'json',
+      body: org.extendTrial,
+      success: { status: 200, description: 'the organisation', schema: org.org },
+    }),
+    convertOrg: route({
+      service: 'membership',
+      method: 'post',
+      path: `${orgPath}/convert`,
+      tag: 'organisations',
+      summary: 'Convert a trial member to another tier, default full (hub administrators)',
+      access: { who: 'hub-admin', org: 'path' },
+      media: 'json',
+      body: org.convert,
+      success: { status: 200, description: 'the organisation', schema: org.org },
+    }),
+    // membership: users
+    createUser: route({
+      service: 'membership',
+      method: 'post',
+      path: `${orgPath}/users`,
+      tag: 'users',
+      summary: 'Add a user to an organisation; a generated password is returned once',
+      access: orgAdmin,
+      media: 'json',
+      body: createUserSchema,
+      success: {
+        status: 201,
+        description: 'the user, and the generated password if none was given',
+        schema: {
+          type: 'object',
+          required: ['user'],
+          properties: { user: userSchema, password: { type: 'string' } },
+        },
+      },
+    }),
+    listUsers: route({
+      service: 'membership',
+      method: 'get',
+      path: `${orgPath}/users`,
+      tag: 'users',
+      summary: "List an organisation's users",
+      access: orgAdmin,
+      media: 'json',
+      success: { status: 200, description: 'users', schema: { type: 'array', items: userSchema } },
+    }),
+    updateUser: route({
+      service: 'membership',
+      method: 'patch',
+      path: `${orgPath}/users/:userId`,
+      tag: 'users',
+      summary: 'Change roles or password, disable, unlock, or revoke all tokens of a user',
+      access: orgAdmin,
+      media: 'json',
+      body: updateUserSchema,
+      success: { status: 200, description: 'the user', schema: userSchema },
+    }),
+    deleteUser: route({
+      service: 'membership',
+      method: 'delete',
+      path: `${orgPath}/users/:userId`,
+      tag: 'users',
+      summary: 'Remove (disable) a user; their tokens stop working',
+      access: orgAdmin,
+      media: 'json',
+      success: { status: 204, description: 'disabled' },
+    }),
+    // membership: API keys
+    createKey: route({
+      service: 'membership',
+      method: 'post',
+      path: `${orgPath}/keys`,
+      tag: 'api keys',
+      summary: 'Create an API key; the key is in this answer only',
+      access: orgAdmin,
+      media: 'json',
+      body: createKeySchema,
+      success: { status: 201, description: 'the key, shown once', schema: createdKeySchema },
+    }),
+    listKeys: route({
+      service: 'membership',
+      method: 'get',
+      path: `${orgPath}/keys`,
+      tag: 'api keys',
+      summary: "List an organisation's API keys (never the key or its hash)",
+      access: orgAdmin,
+      media: 'json',
+      success: { status: 200, description: 'keys', schema: { type: 'array', items: keySchema } },
+    }),
+    revokeKey: route({
+      service: 'membership',
+      method: 'delete',
+      path: `${orgPath}/keys/:keyId`,
+      tag: 'api keys',
+      summary: 'Revoke an API key',
+      access: orgAdmin,
+      media: 'json',
+      success: { status: 204, description: 'revoked' },
+    }),
+    issueMqttCredentials: route({
+      service: 'membership',
+      method: 'post',
+      path: `${orgPath}/mqtt-credentials`,
+      tag: 'mqtt',
+      summary:
+        "Issue the organisation's MQTT credentials (replacing any earlier ones); the password is in this answer only",
+      access: orgAdmin,
+      media: 'json',
+      success: {
+        status: 201,
+        description: 'username and password, shown once',
+        schema: mqttCredentialsSchema,
+      },
+    }),
+    // membership: subscriptions
+    createSubscription: route({
+      service: 'membership',
+      method: 'post',
+      path: `${orgPath}/subscriptions`,
+      tag: 'subscriptions',
+      summary: 'Subscribe to alerts over MQTT (subscribe scope) or email (org-admins), with filters',
+      access: { who: 'org-member', org: 'path', scope: 'subscribe' },
+      media: 'json',
+      body: sub.create,
+      success: { status: 201, description: 'the subscription', schema: sub.subscription },
+    }),
+    listSubscriptions: route({
+      service: 'membership',
+      method: 'get',
+      path: `${orgPath}/subscriptions`,
+      tag: 'subscriptions',
+      summary: "List an organisation's subscriptions",
+      access: { who: 'org-member', org: 'path' },
+      media: 'json',
+      success: {
+        status: 200,
+        description: 'subscriptions',
+        schema: { type: 'array', items: sub.subscription },
+      },
+    }),
+    getSubscription: route({
+      service: 'membership',
+      method: 'get',
+      path: `${orgPath}/subscriptions/:subId`,
+      tag: 'subscriptions',
+      summary: 'Show a subscription',
+      access: { who: 'org-member', org: 'path' },
+      media: 'json',
+      success: { status: 200, description: 'the subscription', schema: sub.subscription },
+    }),
+    deleteSubscription: route({
+      service: 'membership',
+      method: 'delete',
+      path: `${orgPath}/subscriptions/:subId`,
+      tag: 'subscriptions',
+      summary: 'Remove a subscription (MQTT: subscribe scope; email: org-admins)',
+      access: { who: 'org-member', org: 'path', scope: 'subscribe' },
+      media: 'json',
+      success: { status: 204, description: 'removed' },
+    }),
+    // membership: audit and reports
+    listAudit: route({
+      service: 'membership',
+      method: 'get',
+      path: '/api/v1/audit',
+      tag: 'audit',
+      summary: 'Read the audit log (hub administrators: all; org-admins: their own organisation)',
+      access: { who: 'org-admin' },
+      media: 'json',
+      query: auditQuerySchema,
+      success: {
+        status: 200,
+        description: 'audit records, oldest first; page with afterSeq',
+        schema: { type: 'array', items: auditRecordSchema },
+      },
+    }),
+    participation: route({
+      service: 'membership',
+      method: 'get',
+      path: '/api/v1/reports/participation',
+      tag: 'reports',
+      summary:
+        'Participation: organisations by sector, region and tier, trial members and their end dates, who submitted or received in [from, to) (default: the last 30 days)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      query: participationQuerySchema,
+      success: { status: 200, description: 'the report', schema: participationSchema },
+    }),
+    // taxii: REST
+    hubInfo: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/hub',
+      tag: 'hub',
+      summary:
+        'The hub itself: its name, its organisation, its own STIX identity (the created_by_ref recipients see for anonymous submitters) and versions',
+      access: { who: 'principal' },
+      media: 'json',
+      success: { status: 200, description: 'the hub', schema: hubInfoSchema },
+    }),
+    submitBundle: route({
+      service: 'taxii',
+      method: 'post',
+      path: '/api/v1/submissions',
+      tag: 'submissions',
+      summary: 'Submit a STIX 2.1 bundle, with a default TLP and named recipients',
+      access: { who: 'principal', scope: 'submit' },
+      media: 'json',
+      body: submissionSchema,
+      success: {
+        status: 202,
+        description: 'the TAXII status resource of the submission',
+        schema: statusResourceSchema,
+      },
+    }),
+    submitIndicator: route({
+      service: 'taxii',
+      method: 'post',
+      path: '/api/v1/indicators',
+      tag: 'submissions',
+      summary: 'Submit one indicator of compromise as plain fields',
+      access: { who: 'principal', scope: 'submit' },
+      media: 'json',
+      body: indicatorSchema,
+      success: {
+        status: 202,
+        description: 'the TAXII status resource of the submission',
+        schema: statusResourceSchema,
+      },
+    }),
+    submissionStatus: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/status/:statusId',
+      tag: 'submissions',
+      summary: "Status of one of the caller's organisation's submissions",
+      access: { who: 'principal', resource: { owner: 'submitter', hubAdmin: false } },
+      media: 'json',
+      success: { status: 200, description: 'the status resource', schema: statusResourceSchema },
+    }),
+    explainDistribution: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/objects/:objectId/distribution',
+      tag: 'submissions',
+      summary: 'Who received an object, and why (or why not): the submitter and hub administrators',
+      access: { who: 'principal', resource: { owner: 'submitter', hubAdmin: true } },
+      media: 'json',
+      query: distributionQuerySchema,
+      success: {
+        status: 200,
+        description: "the policy's verdict per organisation",
+        schema: distributionSchema,
+      },
+    }),
+    // taxii: TAXII 2.1
+    taxiiDiscovery: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${TAXII}/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'TAXII 2.1 discovery',
+      access: { who: 'principal' },
+      media: 'taxii',
+      success: { status: 200, description: 'the discovery resource', schema: discoverySchema },
+    }),
+    taxiiApiRoot: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${TAXII}/:root/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'TAXII 2.1 API root',
+      access: { who: 'principal' },
+      media: 'taxii',
+      success: { status: 200, description: 'the API root resource', schema: apiRootSchema },
+    }),
+    taxiiStatus: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${TAXII}/:root/status/:statusId/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: "Status of one of the caller's organisation's submissions",
+      access: { who: 'principal', resource: { owner: 'submitter', hubAdmin: false } },
+      media: 'taxii',
+      success: { status: 200, description: 'the status resource', schema: statusResourceSchema },
+    }),
+    taxiiCollections: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${TAXII}/:root/collections/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'Collections of an API root, with can_read/can_write for the caller',
+      access: { who: 'principal' },
+      media: 'taxii',
+      success: { status: 200, description: 'the collections', schema: collectionsSchema },
+    }),
+    taxiiCollection: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${COLLECTION}/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'One collection',
+      access: { who: 'principal' },
+      media: 'taxii',
+      success: { status: 200, description: 'the collection', schema: collectionSchema },
+    }),
+    taxiiManifest: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${COLLECTION}/manifest/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'Manifest of the objects the caller may see',
+      access: { who: 'principal', scope: 'read' },
+      media: 'manifest',
+      query: taxiiQuerySchema,
+      success: { status: 200, description: 'a manifest page', schema: manifestSchema },
+    }),
+    taxiiGetObjects: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${COLLECTION}/objects/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'Objects of a collection, each released to the caller by the distribution policy',
+      access: { who: 'principal', scope: 'read' },
+      media: 'taxii',
+      query: taxiiQuerySchema,
+      success: { status: 200, description: 'an envelope', schema: envelopePageSchema },
+    }),
+    taxiiAddObjects: route({
+      service: 'taxii',
+      method: 'post',
+      path: `${COLLECTION}/objects/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'Add objects (an envelope) to a collection',
+      access: { who: 'principal', scope: 'submit' },
+      media: 'taxii',
+      body: envelopeSchema,
+      success: { status: 202, description: 'the status resource', schema: statusResourceSchema },
+    }),
+    taxiiGetObject: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${COLLECTION}/objects/:objectId/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'One object (its versions the caller may see)',
+      access: { who: 'principal', scope: 'read' },
+      media: 'taxii',
+      query: taxiiQuerySchema,
+      success: { status: 200, description: 'an envelope', schema: envelopePageSchema },
+    }),
+    taxiiDeleteObject: route({
+      service: 'taxii',
+      method: 'delete',
+      path: `${COLLECTION}/objects/:objectId/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'Delete an object: its submitting organisation or hub administrators',
+      access: {
+        who: 'principal',
+        scope: ['read', 'submit'],
+        resource: { owner: 'submitter', hubAdmin: true },
+      },
+      media: 'taxii',
+      query: taxiiQuerySchema,
+      success: { status: 200, description: 'deleted' },
+    }),
+    taxiiVersions: route({
+      service: 'taxii',
+      method: 'get',
+      path: `${COLLECTION}/objects/:objectId/versions/`,
+      base: TAXII,
+      tag: 'taxii',
+      summary: 'Versions of an object the caller may see',
+      access: { who: 'principal', scope: 'read' },
+      media: 'taxii',
+      query: taxiiQuerySchema,
+      success: { status: 200, description: 'the versions', schema: versionsSchema },
+    }),
+    // dispatcher
+    ackAlert: route({
+      service: 'dispatcher',
+      method: 'post',
+      path: '/api/v1/alerts/:alertId/ack',
+      tag: 'delivery',
+      summary: "Acknowledge one of the caller's organisation's alerts",
+      access: { who: 'principal', resource: { owner: 'recipient', hubAdmin: false } },
+      media: 'json',
+      success: { status: 200, description: 'the acknowledged delivery', schema: ackSchema },
+    }),
+    listAcks: route({
+      service: 'dispatcher',
+      method: 'get',
+      path: '/api/v1/acks',
+      tag: 'delivery',
+      summary: 'Acknowledgements, and with all=true unacknowledged deliveries (hub administrators)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      query: acksQuerySchema,
+      success: { status: 200, description: 'acknowledgements, newest first', schema: acksSchema },
+    }),
+    listDeadLetters: route({
+      service: 'dispatcher',
+      method: 'get',
+      path: '/api/v1/dead-letters',
+      tag: 'delivery',
+      summary: 'Deliveries that failed for good (hub administrators)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      query: limitQuerySchema,
+      success: { status: 200, description: 'dead letters', schema: deadLettersSchema },
+    }),
+    retryDeadLetter: route({
+      service: 'dispatcher',
+      method: 'post',
+      path: '/api/v1/dead-letters/:jobId/retry',
+      tag: 'delivery',
+      summary: 'Retry a dead delivery (hub administrators)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 202, description: 're-queued', schema: retrySchema },
+    }),
+  } as const;
+  return Object.fromEntries(Object.entries(table).map(([id, r]) => [id, { ...r, id }])) as {
+    readonly [K in keyof typeof table]: (typeof table)[K] & { readonly id: K };
+  };
+}
+
+export type ApiRoutes = ReturnType<typeof apiRoutes>;
+export type RouteId = keyof ApiRoutes;

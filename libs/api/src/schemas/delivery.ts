@@ -1,0 +1,64 @@
+export const ackSchema = {
+  type: 'object',
+  required: ['orgId', 'alertId', 'objectId', 'version', 'channel', 'tlp'],
+  properties: {
+    orgId: { type: 'string' },
+    alertId: { type: 'string' },
+    objectId: { type: 'string' },
+    version: { type: 'string' },
+    channel: { type: 'string' },
+    tlp: { type: 'string' },
+    deliveredAt: { type: 'string' },
+    acknowledgedAt: { type: 'string' },
+    acknowledgedBy: { type: 'string' },
+    secondsToAck: { type: 'number', description: 'seconds from delivery to acknowledgement' },
+  },
+} as const;
+
+export const acksQuerySchema = {
+  type: 'object',
+  properties: {
+    orgId: { type: 'string' },
+    since: { type: 'string', format: 'date-time' },
+    limit: { type: 'string', pattern: '^[0-9]{1,5}$' },
+    all: { type: 'string', enum: ['true', 'false'], description: 'true: unacknowledged deliveries too' },
+  },
+} as const;
+
+export const acksSchema = {
+  type: 'object',
+  required: ['acks'],
+  properties: { acks: { type: 'array', items: ackSchema } },
+} as const;
+
+export const deadLetterSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'key', 'attempts', 'failedAt', 'createdAt', 'payload'],
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string' },
+    key: { type: 'string' },
+    attempts: { type: 'integer' },
+    reason: { type: 'string' },
+    failedAt: { type: 'string' },
+    createdAt: { type: 'string' },
+    payload: { type: 'object', description: 'the job payload, never a rendered message' },
+  },
+} as const;
+
+export const deadLettersSchema = {
+  type: 'object',
+  required: ['deadLetters'],
+  properties: { deadLetters: { type: 'array', items: deadLetterSchema } },
+} as const;
+
+export const limitQuerySchema = {
+  type: 'object',
+  properties: { limit: { type: 'string', pattern: '^[0-9]{1,5}$' } },
+} as const;
+
+export const retrySchema = {
+  type: 'object',
+  required: ['jobId', 'status'],
+  properties: { jobId: { type: 'string' }, status: { const: 'pending' } },
+} as const;
