@@ -29,5 +29,10 @@ export type AccessRequirement = (
   readonly resource?: {
     readonly owner: 'submitter' | 'recipient';
     readonly hubAdmin: boolean;
+    /**
+     * TAXII deletion: another organisation that can see the object (the policy releases it to
+     * it) gets forbidden, since it knows the object exists; one that cannot, not_found.
+     */
+    readonly othersWhoSeeIt?: 'forbidden';
   };
 };

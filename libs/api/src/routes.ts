@@ -539,7 +539,7 @@ export function apiRoutes(settings: ApiSettings) {
       access: {
         who: 'principal',
         scope: ['read', 'submit'],
-        resource: { owner: 'submitter', hubAdmin: true },
+        resource: { owner: 'submitter', hubAdmin: true, othersWhoSeeIt: 'forbidden' },
       },
       media: 'taxii',
       query: taxiiQuerySchema,

@@ -4,6 +4,7 @@ import { Signal, randomIds, systemClock, type Clock, type Logger } from '@isac/k
 import { openStores, type Stores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
+import type { Express } from 'express';
 import { createServiceApp, listenHttp, ShutdownList } from '@isac/http';
 import { describeStore, redactUri, storeSettings, tokenSettings } from '@isac/config';
 import { hubIdentity } from '@isac/stix';
@@ -21,6 +22,8 @@ export interface RunningHub {
   /** Set on the first start with an empty store when no admin password was configured. */
   readonly generatedAdminPassword: string | undefined;
   readonly adminCreated: boolean;
+  /** The express app served on httpPort (tests walk its routes). */
+  readonly app: Express;
   stop(): Promise<void>;
 }
 
@@ -137,6 +140,7 @@ export async function startHub(
         : `.eml files in ${mailOutDir}`,
       generatedAdminPassword: boot.created && !config.admin.password ? boot.password : undefined,
       adminCreated: boot.created,
+      app,
       stop: () => shutdown.run(),
     };
   } catch (err) {
