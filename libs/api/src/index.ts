@@ -12,3 +12,5 @@ export * from './schemas/subscriptions.js';
 export * from './schemas/taxii.js';
 export * from './schemas/users.js';
 export * from './openapi.js';
+export * from './schemas/errors.js';
+export * from './client.js';

@@ -1,33 +1,10 @@
 import type { ApiRoute } from './routes.js';
+import { restErrorSchema, taxiiErrorSchema } from './schemas/errors.js';
 
-const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message', 'errorId'],
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        errorId: { type: 'string' },
-        details: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              path: { type: 'string', description: 'JSON pointer of the bad field' },
-              message: { type: 'string' },
-              rule: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
-
-const ref = (name: string): { $ref: string } => ({ $ref: `#/components/responses/${name}` });
+/** An error response: the REST error body, or under /taxii2/ the TAXII error resource. */
+const ref = (name: string, taxii: boolean): { $ref: string } => ({
+  $ref: `#/components/responses/${taxii ? `Taxii${name}` : name}`,
+});
 
 function pathParams(
   path: string,
@@ -79,16 +56,19 @@ export function buildOpenApi(
   for (const r of routes) {
     const path = openApiPath(r.path);
     const authenticated = r.access.who !== 'anyone';
+    const taxii = r.base !== undefined;
     const responses: Record<string, unknown> = {
       [String(r.success.status)]: r.success.schema
         ? { description: r.success.description, content: content(r.media, r.success.schema) }
         : { description: r.success.description },
     };
-    if (r.body || r.query) responses['400'] = ref('BadRequest');
-    if (authenticated) Object.assign(responses, { '401': ref('Unauthenticated'), '403': ref('Forbidden') });
-    if (path.includes('{')) responses['404'] = ref('NotFound');
-    responses['406'] = ref('NotAcceptable');
-    if (r.body) Object.assign(responses, { '413': ref('TooLarge'), '415': ref('UnsupportedMediaType') });
+    if (r.body || r.query) responses['400'] = ref('BadRequest', taxii);
+    if (authenticated)
+      Object.assign(responses, { '401': ref('Unauthenticated', taxii), '403': ref('Forbidden', taxii) });
+    if (path.includes('{')) responses['404'] = ref('NotFound', taxii);
+    responses['406'] = ref('NotAcceptable', taxii);
+    if (r.body)
+      Object.assign(responses, { '413': ref('TooLarge', taxii), '415': ref('UnsupportedMediaType', taxii) });
     const parameters = [...pathParams(path), ...queryParams(r.query)];
     (paths[path] ??= {})[r.method] = {
       tags: [r.tag],
@@ -102,10 +82,26 @@ export function buildOpenApi(
       'x-isac-access': r.access,
     };
   }
-  const errorResponse = (description: string): unknown => ({
-    description,
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  });
+  const ERRORS = {
+    BadRequest: 'invalid input; details name each bad field by JSON pointer',
+    Unauthenticated: 'missing, invalid, expired or revoked credentials',
+    Forbidden: 'authenticated, but not allowed (role, scope, suspended organisation or lapsed trial)',
+    NotFound: 'no such resource, or one of another organisation',
+    TooLarge: 'the body is too large',
+    NotAcceptable: 'the Accept header admits none of the media types the endpoint produces',
+    UnsupportedMediaType: 'the body is not of the media type the endpoint takes',
+  };
+  const responses: Record<string, unknown> = {};
+  for (const [name, description] of Object.entries(ERRORS)) {
+    responses[name] = {
+      description,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+    responses[`Taxii${name}`] = {
+      description,
+      content: { [MEDIA.taxii[0]!]: { schema: { $ref: '#/components/schemas/TaxiiError' } } },
+    };
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -116,20 +112,8 @@ export function buildOpenApi(
     },
     paths,
     components: {
-      schemas: { Error: errorSchema },
-      responses: {
-        BadRequest: errorResponse('invalid input; details name each bad field by JSON pointer'),
-        Unauthenticated: errorResponse('missing, invalid, expired or revoked credentials'),
-        Forbidden: errorResponse(
-          'authenticated, but not allowed (role, scope, suspended organisation or lapsed trial)',
-        ),
-        NotFound: errorResponse('no such resource, or one of another organisation'),
-        TooLarge: errorResponse('the body is too large'),
-        NotAcceptable: errorResponse(
-          'the Accept header admits none of the media types the endpoint produces',
-        ),
-        UnsupportedMediaType: errorResponse('the body is not of the media type the endpoint takes'),
-      },
+      schemas: { Error: restErrorSchema, TaxiiError: taxiiErrorSchema },
+      responses,
       securitySchemes: {
         bearer: {
           type: 'http',

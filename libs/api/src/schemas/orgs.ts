@@ -45,10 +45,10 @@ const PGP = {
 
 export function orgSchemas(config: ApiSettings) {
   const region = config.regions
-    ? { type: 'string', enum: [...config.regions] }
-    : { ...nameSchema, maxLength: 100 };
-  const contacts = { type: 'array', maxItems: 20, uniqueItems: true, items: emailSchema };
-  const trialDays = { type: 'integer', minimum: 1, maximum: 3650 };
+    ? ({ type: 'string', enum: [...config.regions] } as const)
+    : ({ ...nameSchema, maxLength: 100 } as const);
+  const contacts = { type: 'array', maxItems: 20, uniqueItems: true, items: emailSchema } as const;
+  const trialDays = { type: 'integer', minimum: 1, maximum: 3650 } as const;
   const create = {
     type: 'object',
     additionalProperties: false,
@@ -80,7 +80,9 @@ export function orgSchemas(config: ApiSettings) {
       status: { type: 'string', enum: [...ORG_STATUSES] },
       // Nullable without anyOf, so a bad value gets one error naming the field (pattern and
       // items apply to strings and arrays only).
-      region: config.regions ? { enum: [...config.regions, null] } : { ...region, type: ['string', 'null'] },
+      region: config.regions
+        ? ({ enum: [...config.regions, null] } as const)
+        : ({ ...region, type: ['string', 'null'] } as const),
       contacts: { ...contacts, type: ['array', 'null'] },
       pgpPublicKey: { ...PGP, type: ['string', 'null'] },
       trialDays,
