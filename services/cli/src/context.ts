@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { ApiClient } from '@isac/api';
 
 /** An error the CLI reports on stderr with exit code `exitCode` (1 unless said otherwise). */
 export class CliError extends Error {
@@ -11,6 +12,14 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/** `value` when it is one of `allowed`; else a CliError naming the option and the choices. */
+export function oneOf<const T extends string>(value: string, allowed: readonly T[], option: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliError(
+    `${option} must be one of ${allowed.join(', ')} / 次のいずれかを指定してください (got ${value})`,
+  );
 }
 
 export interface Io {
@@ -56,74 +65,16 @@ export async function loadCredentials(file: string): Promise<SavedCredentials | 
   }
 }
 
-/** A small client for the hub's HTTP API; every non-2xx answer becomes a CliError naming the problem. */
-export class ApiClient {
-  constructor(
-    readonly baseUrl: string,
-    private readonly authorization: string | undefined,
-  ) {}
-
-  get hasCredentials(): boolean {
-    return this.authorization !== undefined;
-  }
-
-  get credential(): string | undefined {
-    return this.authorization?.replace(/^Bearer /, '');
-  }
-
-  async request<T>(
-    method: string,
-    urlPath: string,
-    body?: unknown,
-    opts: { contentType?: string; accept?: string } = {},
-  ): Promise<T> {
-    const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
-    if (this.authorization) headers['authorization'] = this.authorization;
-    let payload: string | undefined;
-    if (body !== undefined) {
-      headers['content-type'] = opts.contentType ?? 'application/json';
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
-    }
-    let res: Response;
-    try {
-      res = await fetch(new URL(urlPath, this.baseUrl), { method, headers, body: payload });
-    } catch (err) {
-      throw new CliError(
-        `cannot reach the hub at ${this.baseUrl}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
-      );
-    }
-    const text = await res.text();
-    let data: unknown = undefined;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = text;
-      }
-    }
-    if (!res.ok) throw new CliError(`${res.status} ${describeError(data) ?? res.statusText}`);
-    return data as T;
-  }
-}
-
-function describeError(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null) return typeof data === 'string' ? data : undefined;
-  const rest = data as {
-    error?: { message?: string; details?: { path: string; message: string }[] };
-    description?: string;
-  };
-  if (rest.error?.message) return rest.error.message;
-  if (rest.description) return rest.description;
-  return undefined;
-}
-
 export interface CliContext {
   readonly io: Io;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** --json given. */
   readonly json: boolean;
   readonly url: string;
-  /** A client with the caller's credentials (ISAC_API_KEY, else the saved login token). */
+  /**
+   * The typed API client (libs/api) with the caller's credentials (ISAC_API_KEY, else the saved
+   * login token, else none). Its failures are ApiErrors, which main() reports.
+   */
   api(): Promise<ApiClient>;
   /** The exit code when the command returns normally (e.g. 1 when a validated file is invalid). */
   setExitCode(code: number): void;

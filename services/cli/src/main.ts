@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { ApiError, createApiClient } from '@isac/api';
 import {
-  ApiClient,
   CliError,
   credentialsPath,
   loadCredentials,
@@ -36,11 +36,11 @@ export async function main(
       url: opts.url,
       api: async () => {
         const key = env['ISAC_API_KEY'];
-        if (key) return new ApiClient(opts.url, `Bearer ${key}`);
+        if (key) return createApiClient({ baseUrl: opts.url, credential: key });
         const saved = await loadCredentials(credentialsPath(env));
         if (saved && saved.url === opts.url && Date.parse(saved.expiresAt) > Date.now())
-          return new ApiClient(opts.url, `Bearer ${saved.token}`);
-        return new ApiClient(opts.url, undefined);
+          return createApiClient({ baseUrl: opts.url, credential: saved.token });
+        return createApiClient({ baseUrl: opts.url });
       },
       setExitCode: (code) => {
         exitCode = code;
@@ -57,6 +57,10 @@ export async function main(
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? 0 : 1;
     }
+    if (err instanceof ApiError) {
+      io.stderr(`isac: ${describeApiError(err)}`);
+      return 1;
+    }
     if (err instanceof CliError) {
       io.stderr(`isac: ${err.message}`);
       return err.exitCode;
@@ -64,4 +68,11 @@ export async function main(
     io.stderr(`isac: ${(err as Error).message}`);
     return 1;
   }
+}
+
+/** `403 message`, then each bad field on its own line (no status when the hub was not reached). */
+export function describeApiError(err: ApiError): string {
+  const head = err.status === 0 ? err.message : `${err.status} ${err.message}`;
+  const fields = err.details.filter((d) => !err.message.includes(d.message));
+  return [head, ...fields.map((d) => `  ${d.path || '/'}: ${d.message}`)].join('\n');
 }

@@ -13,12 +13,7 @@ export function registerAck(program: Command, ctx: () => CliContext): void {
       const id = alertId.replace(/^bundle--/, '');
       if (!UUID.test(id))
         throw new CliError('ALERT_ID must be an alert id (a UUID, or the bundle id bundle--<uuid>)');
-      const res = await (
-        await c.api()
-      ).request<{ alertId: string; acknowledgedAt?: string }>(
-        'POST',
-        `/api/v1/alerts/${encodeURIComponent(id)}/ack`,
-      );
+      const res = await (await c.api()).ackAlert({ params: { alertId: id } });
       c.print(
         res,
         `acknowledged ${res.alertId}${res.acknowledgedAt ? ` at ${res.acknowledgedAt}` : ''} / 受領を確認しました`,

@@ -1,60 +1,10 @@
 import type { Command } from 'commander';
-import { CliError, type CliContext } from '../context.js';
+import type { ApiRoutes, RouteAnswer, RouteBody } from '@isac/api';
+import { ROLES, SCOPES, TIERS } from '@isac/kernel';
+import { CliError, oneOf, type CliContext } from '../context.js';
 
-interface Org {
-  id: string;
-  name: string;
-  sector: string;
-  region: string;
-  tier: string;
-  status: string;
-  trial?: { startsAt: string; endsAt: string };
-  contacts: string[];
-  identityId: string;
-}
-
-interface ApiKeyView {
-  id: string;
-  label: string;
-  prefix: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt?: string;
-  revokedAt?: string;
-  lastUsedAt?: string;
-}
-
-interface AuditRecord {
-  seq: number;
-  at: string;
-  actor: { orgId?: string; userId?: string; keyId?: string; system?: boolean };
-  action: string;
-  target: { kind: string; id: string; orgId?: string };
-  outcome: string;
-  details?: Record<string, unknown>;
-}
-
-interface ParticipationReport {
-  from: string;
-  to: string;
-  totals: { orgs: number; active: number; submitting: number; receiving: number };
-  bySector: Record<string, { orgs: number; submitting: number; receiving: number }>;
-  byRegion: Record<string, number>;
-  byTier: Record<string, number>;
-  trials: { orgId: string; name: string; endsAt?: string; daysLeft: number; expired: boolean }[];
-  orgs: {
-    orgId: string;
-    name: string;
-    sector: string;
-    tier: string;
-    active: boolean;
-    submitted: number;
-    received: number;
-  }[];
-  silent: string[];
-}
-
-const seg = (s: string): string => encodeURIComponent(s);
+/** An organisation as the API answers it (libs/api's schema). */
+type Org = RouteAnswer<ApiRoutes['getOrg']>;
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
@@ -124,13 +74,17 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
         trialEnds?: string;
       }) => {
         const c = ctx();
-        const body: Record<string, unknown> = { name: o.name, sector: o.sector, tier: o.tier };
-        if (o.region !== undefined) body['region'] = o.region;
-        if (o.id !== undefined) body['id'] = o.id;
-        if (o.contact !== undefined) body['contacts'] = o.contact;
-        if (o.trialDays !== undefined) body['trialDays'] = positiveInt(o.trialDays, '--trial-days');
-        if (o.trialEnds !== undefined) body['trialEndsAt'] = isoTime(o.trialEnds, '--trial-ends');
-        const created = await (await c.api()).request<Org>('POST', '/api/v1/orgs', body);
+        const body: RouteBody<ApiRoutes['createOrg']> = {
+          name: o.name,
+          sector: o.sector,
+          tier: oneOf(o.tier, TIERS, '--tier'),
+          ...(o.region !== undefined ? { region: o.region } : {}),
+          ...(o.id !== undefined ? { id: o.id } : {}),
+          ...(o.contact !== undefined ? { contacts: o.contact } : {}),
+          ...(o.trialDays !== undefined ? { trialDays: positiveInt(o.trialDays, '--trial-days') } : {}),
+          ...(o.trialEnds !== undefined ? { trialEndsAt: isoTime(o.trialEnds, '--trial-ends') } : {}),
+        };
+        const created = await (await c.api()).createOrg({ body });
         c.print(created, `admitted / 登録しました\n${orgText(created)}`);
       },
     );
@@ -139,7 +93,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .description('list organisations / 組織の一覧')
     .action(async () => {
       const c = ctx();
-      const orgs = await (await c.api()).request<Org[]>('GET', '/api/v1/orgs');
+      const orgs = await (await c.api()).listOrgs();
       c.print(
         orgs,
         table(
@@ -162,7 +116,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .argument('<org>', 'organisation id')
     .action(async (id: string) => {
       const c = ctx();
-      const o = await (await c.api()).request<Org>('GET', `/api/v1/orgs/${seg(id)}`);
+      const o = await (await c.api()).getOrg({ params: { orgId: id } });
       c.print(o, orgText(o));
     });
   org
@@ -174,10 +128,12 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--trial-ends <date>', 'trial end when the tier becomes trial (ISO 8601)')
     .action(async (id: string, tier: string, o: { trialDays?: string; trialEnds?: string }) => {
       const c = ctx();
-      const body: Record<string, unknown> = { tier };
-      if (o.trialDays !== undefined) body['trialDays'] = positiveInt(o.trialDays, '--trial-days');
-      if (o.trialEnds !== undefined) body['trialEndsAt'] = isoTime(o.trialEnds, '--trial-ends');
-      const updated = await (await c.api()).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, body);
+      const body: RouteBody<ApiRoutes['updateOrg']> = {
+        tier: oneOf(tier, TIERS, 'TIER'),
+        ...(o.trialDays !== undefined ? { trialDays: positiveInt(o.trialDays, '--trial-days') } : {}),
+        ...(o.trialEnds !== undefined ? { trialEndsAt: isoTime(o.trialEnds, '--trial-ends') } : {}),
+      };
+      const updated = await (await c.api()).updateOrg({ params: { orgId: id }, body });
       c.print(updated, `tier of ${updated.id} is now ${updated.tier} / 区分を変更しました`);
     });
   org
@@ -188,7 +144,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       const c = ctx();
       const updated = await (
         await c.api()
-      ).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, { status: 'suspended' });
+      ).updateOrg({ params: { orgId: id }, body: { status: 'suspended' } });
       c.print(updated, `${updated.id} is suspended / 停止しました`);
     });
   org
@@ -197,9 +153,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .argument('<org>', 'organisation id')
     .action(async (id: string) => {
       const c = ctx();
-      const updated = await (
-        await c.api()
-      ).request<Org>('PATCH', `/api/v1/orgs/${seg(id)}`, { status: 'active' });
+      const updated = await (await c.api()).updateOrg({ params: { orgId: id }, body: { status: 'active' } });
       c.print(updated, `${updated.id} is active / 再開しました`);
     });
   org
@@ -216,9 +170,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
         o.days !== undefined
           ? { days: positiveInt(o.days, '--days') }
           : { endsAt: isoTime(o.until ?? '', '--until') };
-      const updated = await (
-        await c.api()
-      ).request<Org>('POST', `/api/v1/orgs/${seg(id)}/extend-trial`, body);
+      const updated = await (await c.api()).extendTrial({ params: { orgId: id }, body });
       c.print(
         updated,
         `trial of ${updated.id} now ends ${updated.trial?.endsAt ?? '?'} / 試用期間を延長しました`,
@@ -231,9 +183,12 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--tier <tier>', 'full, partner or government', 'full')
     .action(async (id: string, o: { tier: string }) => {
       const c = ctx();
-      const updated = await (
-        await c.api()
-      ).request<Org>('POST', `/api/v1/orgs/${seg(id)}/convert`, { tier: o.tier });
+      const tier = oneOf(
+        o.tier,
+        TIERS.filter((t) => t !== 'trial'),
+        '--tier',
+      );
+      const updated = await (await c.api()).convertOrg({ params: { orgId: id }, body: { tier } });
       c.print(updated, `${updated.id} is now ${updated.tier} / 区分を変更しました`);
     });
 
@@ -250,14 +205,12 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .action(async (o: { org: string; username: string; role: string[]; password?: string }) => {
       const c = ctx();
       const password = o.password ?? c.env['ISAC_NEW_PASSWORD'];
-      const body: Record<string, unknown> = { username: o.username, roles: o.role };
-      if (password !== undefined) body['password'] = password;
-      const res = await (
-        await c.api()
-      ).request<{
-        user: { id: string; username: string; orgId: string; roles: string[] };
-        password?: string;
-      }>('POST', `/api/v1/orgs/${seg(o.org)}/users`, body);
+      const body: RouteBody<ApiRoutes['createUser']> = {
+        username: o.username,
+        roles: o.role.map((r) => oneOf(r, ROLES, '--role')),
+        ...(password !== undefined ? { password } : {}),
+      };
+      const res = await (await c.api()).createUser({ params: { orgId: o.org }, body });
       c.print(
         res,
         `added ${res.user.username} (${res.user.id}) to ${res.user.orgId} as ${res.user.roles.join(', ')} / ユーザーを追加しました` +
@@ -272,12 +225,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .requiredOption('--org <org>', 'organisation id')
     .action(async (o: { org: string }) => {
       const c = ctx();
-      const users = await (
-        await c.api()
-      ).request<{ id: string; username: string; roles: string[]; disabled: boolean }[]>(
-        'GET',
-        `/api/v1/orgs/${seg(o.org)}/users`,
-      );
+      const users = await (await c.api()).listUsers({ params: { orgId: o.org } });
       c.print(
         users,
         table(
@@ -305,23 +253,19 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
         expiresInDays?: string;
       }) => {
         const c = ctx();
-        const body: Record<string, unknown> = {
+        const body: RouteBody<ApiRoutes['createKey']> = {
           scopes: o.scopes
             .split(',')
             .map((s) => s.trim())
-            .filter(Boolean),
+            .filter(Boolean)
+            .map((s) => oneOf(s, SCOPES, '--scopes')),
+          ...(o.label !== undefined ? { label: o.label } : {}),
+          ...(o.expires !== undefined ? { expiresAt: isoTime(o.expires, '--expires') } : {}),
+          ...(o.expiresInDays !== undefined
+            ? { expiresInDays: positiveInt(o.expiresInDays, '--expires-in-days') }
+            : {}),
         };
-        if (o.label !== undefined) body['label'] = o.label;
-        if (o.expires !== undefined) body['expiresAt'] = isoTime(o.expires, '--expires');
-        if (o.expiresInDays !== undefined)
-          body['expiresInDays'] = positiveInt(o.expiresInDays, '--expires-in-days');
-        const created = await (
-          await c.api()
-        ).request<{ id: string; key: string; scopes: string[] }>(
-          'POST',
-          `/api/v1/orgs/${seg(o.org)}/keys`,
-          body,
-        );
+        const created = await (await c.api()).createKey({ params: { orgId: o.org }, body });
         c.print(
           created,
           `${created.key}\n(key ${created.id}, scopes ${created.scopes.join(',')}; shown once, keep it safe / 一度だけ表示されます)`,
@@ -334,7 +278,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .requiredOption('--org <org>', 'organisation id')
     .action(async (o: { org: string }) => {
       const c = ctx();
-      const keys = await (await c.api()).request<ApiKeyView[]>('GET', `/api/v1/orgs/${seg(o.org)}/keys`);
+      const keys = await (await c.api()).listKeys({ params: { orgId: o.org } });
       c.print(
         keys,
         table(
@@ -358,7 +302,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .argument('<keyId>', 'key id (from key list)')
     .action(async (keyId: string, o: { org: string }) => {
       const c = ctx();
-      await (await c.api()).request('DELETE', `/api/v1/orgs/${seg(o.org)}/keys/${seg(keyId)}`);
+      await (await c.api()).revokeKey({ params: { orgId: o.org, keyId } });
       c.print({ revoked: keyId, orgId: o.org }, `revoked key ${keyId} / 失効しました`);
     });
 
@@ -372,14 +316,18 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--limit <n>', 'at most this many records (1-1000)', '100')
     .action(async (o: { org?: string; action?: string; since?: string; after?: string; limit: string }) => {
       const c = ctx();
-      const q = new URLSearchParams();
-      if (o.org !== undefined) q.set('orgId', o.org);
-      if (o.action !== undefined) q.set('action', o.action);
-      if (o.since !== undefined) q.set('since', isoTime(o.since, '--since'));
-      if (o.after !== undefined) q.set('afterSeq', String(positiveInt(o.after, '--after')));
-      q.set('limit', String(positiveInt(o.limit, '--limit')));
-      const records = await (await c.api()).request<AuditRecord[]>('GET', `/api/v1/audit?${q.toString()}`);
-      const actor = (r: AuditRecord): string =>
+      const records = await (
+        await c.api()
+      ).listAudit({
+        query: {
+          orgId: o.org,
+          action: o.action,
+          since: o.since === undefined ? undefined : isoTime(o.since, '--since'),
+          afterSeq: o.after === undefined ? undefined : String(positiveInt(o.after, '--after')),
+          limit: String(positiveInt(o.limit, '--limit')),
+        },
+      });
+      const actor = (r: (typeof records)[number]): string =>
         r.actor.system
           ? 'system'
           : [r.actor.orgId, r.actor.userId ?? r.actor.keyId].filter(Boolean).join('/') || '-';
@@ -408,13 +356,14 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .option('--to <date>', 'period end (ISO 8601; default now)')
     .action(async (o: { from?: string; to?: string }) => {
       const c = ctx();
-      const q = new URLSearchParams();
-      if (o.from !== undefined) q.set('from', isoTime(o.from, '--from'));
-      if (o.to !== undefined) q.set('to', isoTime(o.to, '--to'));
-      const qs = q.toString();
       const r = await (
         await c.api()
-      ).request<ParticipationReport>('GET', `/api/v1/reports/participation${qs ? `?${qs}` : ''}`);
+      ).participation({
+        query: {
+          from: o.from === undefined ? undefined : isoTime(o.from, '--from'),
+          to: o.to === undefined ? undefined : isoTime(o.to, '--to'),
+        },
+      });
       const text = [
         `participation ${r.from} .. ${r.to} / 参加状況`,
         `organisations ${r.totals.orgs}, active ${r.totals.active}, submitting ${r.totals.submitting}, receiving ${r.totals.receiving}`,
@@ -474,13 +423,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
     .requiredOption('--org <org>', 'organisation id')
     .action(async (o: { org: string }) => {
       const c = ctx();
-      const issued = await (
-        await c.api()
-      ).request<{ username: string; password: string; generation: number; topicPrefix: string }>(
-        'POST',
-        `/api/v1/orgs/${encodeURIComponent(o.org)}/mqtt-credentials`,
-        {},
-      );
+      const issued = await (await c.api()).issueMqttCredentials({ params: { orgId: o.org } });
       c.print(
         issued,
         `username ${issued.username}\npassword ${issued.password}\ntopics   ${issued.topicPrefix}#\n(shown once; earlier MQTT credentials of ${issued.username} no longer work / 一度だけ表示されます)`,

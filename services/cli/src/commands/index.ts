@@ -8,6 +8,7 @@ import { registerPolicy, registerStatus } from './policy.js';
 import { registerStix } from './stix.js';
 import { registerSub } from './sub.js';
 import { registerAck } from './ack.js';
+import { registerHub } from './hub.js';
 
 /** Each group of commands lives in its own module and registers itself here. */
 export function registerCommands(program: Command, ctx: () => CliContext): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerStix(program, ctx);
   registerSub(program, ctx);
   registerAck(program, ctx);
+  registerHub(program, ctx);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { ApiClient, CliError, credentialsPath, saveCredentials, type CliContext } from '../context.js';
+import { createApiClient } from '@isac/api';
+import { CliError, credentialsPath, saveCredentials, type CliContext } from '../context.js';
 
 export function registerLogin(program: Command, ctx: () => CliContext): void {
   program
@@ -11,15 +12,9 @@ export function registerLogin(program: Command, ctx: () => CliContext): void {
       const c = ctx();
       const password = opts.password ?? c.env['ISAC_PASSWORD'];
       if (!password) throw new CliError('a password is required: --password or ISAC_PASSWORD');
-      const api = new ApiClient(c.url, undefined);
-      const res = await api.request<{ token: string; expiresIn: number; orgId: string; roles: string[] }>(
-        'POST',
-        '/api/v1/auth/login',
-        {
-          username: opts.user,
-          password,
-        },
-      );
+      const res = await createApiClient({ baseUrl: c.url }).login({
+        body: { username: opts.user, password },
+      });
       const file = credentialsPath(c.env);
       await saveCredentials(file, {
         url: c.url,

@@ -1,27 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-interface Explanation {
-  objectId: string;
-  version: string;
-  tlp: string;
-  tlpSource: string;
-  submitterOrgId: string;
-  anonymous: boolean;
-  namedRecipients: string[];
-  organisations: { orgId: string; orgName: string; verdict: string; rule: string; message: string }[];
-}
-
-interface StatusResource {
-  id: string;
-  status: string;
-  total_count: number;
-  success_count: number;
-  failure_count: number;
-  pending_count: number;
-  failures?: { id: string; version: string; message?: string }[];
-}
-
 /** `isac policy explain OBJECT_ID [--org ORG]`: who receives an object, and by which rule. */
 export function registerPolicy(program: Command, ctx: () => CliContext): void {
   const policy = program.command('policy').description('the distribution policy / 配信ポリシー');
@@ -34,14 +13,10 @@ export function registerPolicy(program: Command, ctx: () => CliContext): void {
     .action(async (objectId: string, o: { org?: string; version?: string }) => {
       const c = ctx();
       const api = await c.api();
-      const q = new URLSearchParams();
-      if (o.org !== undefined) q.set('org', o.org);
-      if (o.version !== undefined) q.set('version', o.version);
-      const qs = q.toString();
-      const e = await api.request<Explanation>(
-        'GET',
-        `/api/v1/objects/${encodeURIComponent(objectId)}/distribution${qs ? `?${qs}` : ''}`,
-      );
+      const e = await api.explainDistribution({
+        params: { objectId },
+        query: { org: o.org, version: o.version },
+      });
       const lines = [
         `${e.objectId} (${e.version}): TLP:${e.tlp.toUpperCase()} (${e.tlpSource}), from ${e.submitterOrgId}${e.anonymous ? ' (anonymous)' : ''}` +
           (e.namedRecipients.length > 0 ? `, named: ${e.namedRecipients.join(', ')}` : ''),
@@ -62,7 +37,7 @@ export function registerStatus(program: Command, ctx: () => CliContext): void {
     .action(async (id: string) => {
       const c = ctx();
       const api = await c.api();
-      const s = await api.request<StatusResource>('GET', `/api/v1/status/${encodeURIComponent(id)}`);
+      const s = await api.submissionStatus({ params: { statusId: id } });
       const lines = [
         `status ${s.id}: ${s.status}, ${s.total_count} objects, ${s.success_count} accepted, ${s.failure_count} failed, ${s.pending_count} pending`,
       ];

@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
-import { CliError, type CliContext } from '../context.js';
+import type { ApiRoutes, RouteBody } from '@isac/api';
+import { CHANNELS, OBSERVABLE_KINDS, TLP_LEVELS } from '@isac/kernel';
+import { CliError, oneOf, type CliContext } from '../context.js';
 
-interface Me {
-  orgId: string;
-}
-
-interface SubscriptionView {
-  id: string;
-  channel: string;
-  filters?: Record<string, unknown>;
-  email?: { to: string[]; mode: string; lang: string };
-}
+type Filters = NonNullable<RouteBody<ApiRoutes['createSubscription']>['filters']>;
 
 const list = (v: string | undefined): string[] | undefined =>
   v === undefined
@@ -24,7 +17,7 @@ const list = (v: string | undefined): string[] | undefined =>
 export function registerSub(program: Command, ctx: () => CliContext): Command {
   const sub = program.command('sub').description('subscriptions (MQTT, email) / 配信設定');
   const orgOf = async (c: CliContext, org?: string): Promise<string> =>
-    org ?? (await (await c.api()).request<Me>('GET', '/api/v1/me')).orgId;
+    org ?? (await (await c.api()).me()).orgId;
 
   sub
     .command('add')
@@ -55,31 +48,35 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
         org?: string;
       }) => {
         const c = ctx();
-        if (o.channel !== 'mqtt' && o.channel !== 'email')
-          throw new CliError('--channel must be mqtt or email');
-        const filters: Record<string, unknown> = {};
-        if (o.types) filters['objectTypes'] = list(o.types);
-        if (o.kinds) filters['observableKinds'] = list(o.kinds);
-        if (o.sectors) filters['sourceSectors'] = list(o.sectors);
-        if (o.labels) filters['labels'] = list(o.labels);
-        if (o.tlpCeiling) filters['tlpCeiling'] = o.tlpCeiling;
+        const channel = oneOf(o.channel, CHANNELS, '--channel');
+        const filters: Filters = {};
+        if (o.types) filters.objectTypes = list(o.types);
+        if (o.kinds)
+          filters.observableKinds = list(o.kinds)?.map((k) => oneOf(k, OBSERVABLE_KINDS, '--kinds'));
+        if (o.sectors) filters.sourceSectors = list(o.sectors);
+        if (o.labels) filters.labels = list(o.labels);
+        if (o.tlpCeiling) filters.tlpCeiling = oneOf(o.tlpCeiling, TLP_LEVELS, '--tlp-ceiling');
         if (o.minConfidence !== undefined) {
           const n = Number(o.minConfidence);
           if (!Number.isInteger(n) || n < 0 || n > 100)
             throw new CliError('--min-confidence must be a whole number 0-100');
-          filters['minConfidence'] = n;
+          filters.minConfidence = n;
         }
-        const body: Record<string, unknown> = { channel: o.channel, filters };
-        if (o.channel === 'email') {
-          if (!['immediate', 'hourly', 'daily'].includes(o.mode))
-            throw new CliError('--mode must be immediate, hourly or daily');
-          if (!['ja', 'en'].includes(o.lang)) throw new CliError('--lang must be ja or en');
-          body['email'] = { to: list(o.to) ?? [], mode: o.mode, lang: o.lang };
-        }
+        const email =
+          channel === 'email'
+            ? {
+                to: list(o.to) ?? [],
+                mode: oneOf(o.mode, ['immediate', 'hourly', 'daily'], '--mode'),
+                lang: oneOf(o.lang, ['ja', 'en'], '--lang'),
+              }
+            : undefined;
         const org = await orgOf(c, o.org);
         const created = await (
           await c.api()
-        ).request<SubscriptionView>('POST', `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions`, body);
+        ).createSubscription({
+          params: { orgId: org },
+          body: { channel, filters, ...(email ? { email } : {}) },
+        });
         c.print(created, `subscription ${created.id} (${created.channel}) created / 登録しました`);
       },
     );
@@ -91,13 +88,7 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     .action(async (o: { org?: string }) => {
       const c = ctx();
       const org = await orgOf(c, o.org);
-      const res = await (
-        await c.api()
-      ).request<SubscriptionView[] | { subscriptions: SubscriptionView[] }>(
-        'GET',
-        `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions`,
-      );
-      const subs = Array.isArray(res) ? res : res.subscriptions;
+      const subs = await (await c.api()).listSubscriptions({ params: { orgId: org } });
       const text =
         subs.length === 0
           ? 'no subscriptions / 配信設定はありません'
@@ -117,12 +108,7 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     .action(async (id: string, o: { org?: string }) => {
       const c = ctx();
       const org = await orgOf(c, o.org);
-      await (
-        await c.api()
-      ).request<unknown>(
-        'DELETE',
-        `/api/v1/orgs/${encodeURIComponent(org)}/subscriptions/${encodeURIComponent(id)}`,
-      );
+      await (await c.api()).deleteSubscription({ params: { orgId: org, subId: id } });
       c.print({ id, removed: true }, `subscription ${id} removed / 削除しました`);
     });
   return sub;

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { CliError, type CliContext } from '../context.js';
+import type { ApiRoutes, RouteAnswer } from '@isac/api';
+import { IOC_KINDS } from '@isac/stix';
+import { CliError, oneOf, type CliContext } from '../context.js';
 
 export function registerSubmit(program: Command, ctx: () => CliContext): void {
   program
@@ -31,20 +33,24 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
       ) => {
         const c = ctx();
         const api = await c.api();
-        const common: Record<string, unknown> = { named: o.named, exercise: o.exercise };
-        if (o.namedRecipient) common['namedRecipients'] = o.namedRecipient;
-        let status: Record<string, unknown>;
+        const common = {
+          named: o.named,
+          exercise: o.exercise,
+          ...(o.namedRecipient ? { namedRecipients: o.namedRecipient } : {}),
+        };
+        let status: RouteAnswer<ApiRoutes['submitBundle']>;
         if (o.ioc !== undefined) {
           if (file !== undefined) throw new CliError('give either a FILE or --ioc, not both');
           if (!o.kind) throw new CliError('--kind is required with --ioc');
-          const body: Record<string, unknown> = {
-            ...common,
-            kind: o.kind,
-            value: o.ioc,
-            tlp: o.tlp ?? 'amber',
-          };
-          if (o.name !== undefined) body['name'] = o.name;
-          status = await api.request('POST', '/api/v1/indicators', body);
+          status = await api.submitIndicator({
+            body: {
+              ...common,
+              kind: oneOf(o.kind, IOC_KINDS, '--kind'),
+              value: o.ioc,
+              tlp: o.tlp ?? 'amber',
+              ...(o.name !== undefined ? { name: o.name } : {}),
+            },
+          });
         } else {
           if (file === undefined) throw new CliError('a FILE (or - for standard input) or --ioc is required');
           const text = await c.io.readInput(file);
@@ -54,23 +60,23 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
           } catch (err) {
             throw new CliError(`${file} is not JSON: ${(err as Error).message}`);
           }
-          const body: Record<string, unknown> = { ...common, bundle };
-          if (o.tlp !== undefined) body['defaultTlp'] = o.tlp;
-          status = await api.request('POST', '/api/v1/submissions', body);
+          if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle))
+            throw new CliError(`${file} is not a STIX bundle (a JSON object)`);
+          status = await api.submitBundle({
+            body: {
+              ...common,
+              bundle: bundle as Record<string, unknown>,
+              ...(o.tlp !== undefined ? { defaultTlp: o.tlp } : {}),
+            },
+          });
         }
-        const s = status as {
-          id?: string;
-          status?: string;
-          success_count?: number;
-          failure_count?: number;
-          failures?: { id: string; message?: string }[];
-        };
+        const s = status;
         const lines = [
-          `status ${s.id ?? '?'}: ${s.status ?? '?'}, ${s.success_count ?? 0} accepted, ${s.failure_count ?? 0} failed / 受理 ${s.success_count ?? 0} 件`,
+          `status ${s.id}: ${s.status}, ${s.success_count} accepted, ${s.failure_count} failed / 受理 ${s.success_count} 件`,
         ];
         for (const f of s.failures ?? []) lines.push(`  failed ${f.id}: ${f.message ?? ''}`);
         c.print(status, lines.join('\n'));
-        if ((s.failure_count ?? 0) > 0) c.setExitCode(1);
+        if (s.failure_count > 0) c.setExitCode(1);
       },
     );
 }

@@ -2,11 +2,6 @@ import type { Command } from 'commander';
 import mqtt from 'mqtt';
 import { CliError, type CliContext } from '../context.js';
 
-interface Me {
-  orgId: string;
-  mqtt?: { url: string };
-}
-
 export function registerWatch(program: Command, ctx: () => CliContext): void {
   program
     .command('watch')
@@ -17,9 +12,9 @@ export function registerWatch(program: Command, ctx: () => CliContext): void {
     .action(async (o: { mqttUrl?: string; clientId?: string; count?: string }) => {
       const c = ctx();
       const api = await c.api();
-      if (!api.hasCredentials) throw new CliError('isac watch needs ISAC_API_KEY or isac login');
-      const me = await api.request<Me>('GET', '/api/v1/me');
-      const url = o.mqttUrl ?? c.env['ISAC_MQTT_URL'] ?? me.mqtt?.url;
+      if (api.credential === undefined) throw new CliError('isac watch needs ISAC_API_KEY or isac login');
+      const me = await api.me();
+      const url = o.mqttUrl ?? c.env['ISAC_MQTT_URL'] ?? me.mqtt.url;
       if (!url) throw new CliError('the hub announced no MQTT URL; give --mqtt-url');
       const limit = o.count === undefined ? Infinity : Number(o.count);
       const client = mqtt.connect(url, {
