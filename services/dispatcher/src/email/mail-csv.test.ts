@@ -3,8 +3,10 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { csvCell, csvValue, MAIL_CSV_COLUMNS, renderMailCsv } from './mail-csv.js';
 
-const read = (csv: string): string[][] =>
-  parse<string[]>(csv, { bom: true, relax_column_count: false, record_delimiter: '\r\n' });
+function read(csv: string): string[][] {
+  const rows: string[][] = parse(csv, { bom: true, relax_column_count: false, record_delimiter: '\r\n' });
+  return rows;
+}
 
 describe('mail CSV', () => {
   const rows: [string, string][] = [

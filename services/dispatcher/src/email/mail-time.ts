@@ -9,15 +9,15 @@ interface Zone {
 }
 
 const zones = new Map<string, Zone>();
-const UTC_PARTS = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'UTC',
+const PARTS: Intl.DateTimeFormatOptions = {
   year: 'numeric',
   month: '2-digit',
   day: '2-digit',
   hour: '2-digit',
   minute: '2-digit',
   hourCycle: 'h23',
-});
+};
+const UTC_PARTS = new Intl.DateTimeFormat('en-CA', { ...PARTS, timeZone: 'UTC' });
 
 /** `GMT+9`-style names say nothing a reader knows; `JST`, `CET`, `EST` do. */
 const GENERIC = /^(GMT|UTC)[+\-\u2212]/;
@@ -27,7 +27,7 @@ function zone(timeZone: string, field: string): Zone {
   if (z) return z;
   let parts: Intl.DateTimeFormat;
   try {
-    parts = new Intl.DateTimeFormat('en-CA', { ...UTC_PARTS.resolvedOptions(), timeZone });
+    parts = new Intl.DateTimeFormat('en-CA', { ...PARTS, timeZone });
   } catch {
     throw new ValidationError(`${field}: unknown time zone ${JSON.stringify(timeZone)}`, [
       { path: `/${field}`, message: 'must be an IANA time zone name such as Asia/Tokyo' },
