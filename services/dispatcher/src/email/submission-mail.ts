@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ValidationError, type ErrorDetail, type TlpLevel } from '@isac/kernel';
 import { isEmailAddress, tlp2Marking, tlpMarkingById, uuidV5, type Observable } from '@isac/stix';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -526,6 +526,26 @@ async function rawNodes(r: Release): Promise<Buffer[]> {
   return r.rawNodes;
 }
 
+/** `raw` with each mark (searched from the end, in order) replaced by its node. */
+function splice(raw: Buffer, marks: readonly string[], nodes: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  let end = raw.length;
+  const found: [number, number][] = [];
+  for (let k = marks.length - 1; k >= 0; k--) {
+    const at = raw.lastIndexOf(marks[k]!, end - 1, 'latin1');
+    if (at < 0) throw new Error('attachment placeholder missing from the composed message');
+    found.unshift([at, k]);
+    end = at;
+  }
+  let from = 0;
+  for (const [at, k] of found) {
+    parts.push(raw.subarray(from, at), nodes[k]!);
+    from = at + Buffer.byteLength(marks[k]!);
+  }
+  parts.push(raw.subarray(from));
+  return Buffer.concat(parts);
+}
+
 async function messages(
   i: CommonMailInput,
   mail: RenderedMail,
@@ -533,7 +553,13 @@ async function messages(
   kind: 'submission' | 'retraction',
   extra: Record<string, string>,
 ): Promise<OutgoingMail[]> {
-  const attachments = (await rawNodes(r)).map((raw) => ({ raw }));
+  const nodes = await rawNodes(r);
+  // The composer gets a short unguessable stand-in per attachment, replaced by the encoded node
+  // afterwards: piping megabytes of raw node through the composer's streams per message costs
+  // more than everything else together.
+  const nonce = randomUUID();
+  const marks = nodes.map((_, k) => `X-ISAC-Attachment-${nonce}-${k}\r\n`);
+  const attachments = marks.map((raw) => ({ raw }));
   const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(i.hub.from)?.[1] ?? 'isac.invalid';
   const out: OutgoingMail[] = [];
   for (const to of i.subscription.to) {
@@ -558,7 +584,7 @@ async function messages(
     })
       .compile()
       .build();
-    out.push({ to, messageId, raw });
+    out.push({ to, messageId, raw: splice(raw, marks, nodes) });
   }
   return out;
 }
