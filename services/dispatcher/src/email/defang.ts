@@ -5,7 +5,7 @@ import { parse as parseHost } from 'tldts';
  * Defanging: indicator values written so that no mail client turns them into a link and nobody
  * opens one by a careless click, while a reader still sees (and `refang` restores) the exact value.
  *
- * The hub's convention (documented in the README's email section):
+ * The hub's convention (ADR 0011):
  * - URL schemes: `http` → `hxxp`, `https` → `hxxps`, `ftp` → `fxp`, `ftps` → `fxps`; any other
  *   scheme keeps its name and its colon is bracketed (`smb[:]//…`, `javascript[:]…`, `mailto[:]…`).
  * - Domain names: every dot bracketed (`evil-example[.]co[.]jp`), the ideographic and full-width
