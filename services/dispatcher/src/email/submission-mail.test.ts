@@ -203,8 +203,12 @@ describe('submission mail', () => {
         }
         // HTML: no remote content, every link on the hub.
         expect(html).to.not.match(/<img|<script|<link|<iframe|<object|src=|url\(/i);
-        for (const [, href] of html.matchAll(/href="([^"]*)"/g))
-          expect(href).to.match(/^https:\/\/hub\.isac\.example:8443\/(objects|taxii2)\//);
+        const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+        expect(hrefs).to.have.length(2 * objs.length);
+        for (const href of hrefs)
+          expect(href).to.match(
+            /^https:\/\/hub\.isac\.example:8443\/(objects\/|taxii2\/isac\/collections\/[^/]+\/objects\/)[a-z-]+--[0-9a-f-]{36}\/?$/,
+          );
         // Attachments: the bundle (exact, valid STIX) and the CSV (exact, one row per value).
         expect(p.attachments.map((a) => a.contentType)).to.deep.equal(['application/stix+json', 'text/csv']);
         const [stix, csv] = p.attachments as [ParsedMail['attachments'][0], ParsedMail['attachments'][0]];
