@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApiKeyStore, OrgStore, UserStore } from '@isac/store';
-import type { Clock } from '@isac/kernel';
+import { StartupError, type Clock } from '@isac/kernel';
 import { generateSigningKey, TokenService, type SigningKey, type TokenConfig } from './tokens.js';
 import { Authenticator, type LockoutPolicy } from './authenticator.js';
 import type { StandingRules } from './access.js';
@@ -41,11 +41,39 @@ export function loadSigningKeys(
     ? readdirSync(dir)
         .filter((f) => f.startsWith('jwt-') && f.endsWith('.json'))
         .sort()
-        .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as SigningKey)
+        .map((f) => readSigningKey(path.join(dir, f)))
     : [];
   if (keys.length > 0) return keys;
   if (!opts.create) throw new SigningKeysMissingError(dir);
   return [rotateSigningKey(dataDir, opts.now)];
+}
+
+/** The shortest secret the hub accepts, in bytes (ADR 0012). */
+export const MIN_SECRET_BYTES = 32;
+
+/** One JWT key file, checked: JSON with a kid and an ES256 (P-256, 32-byte) key pair, else StartupError. */
+function readSigningKey(file: string): SigningKey {
+  let problem: string;
+  try {
+    const k = JSON.parse(readFileSync(file, 'utf8')) as Partial<SigningKey>;
+    if (typeof k.kid !== 'string' || k.kid === '') problem = 'it has no "kid"';
+    else if (typeof k.privateKeyPem !== 'string' || typeof k.publicKeyPem !== 'string')
+      problem = 'it lacks "privateKeyPem" or "publicKeyPem"';
+    else {
+      const details = createPrivateKey(k.privateKeyPem).asymmetricKeyDetails;
+      createPublicKey(k.publicKeyPem);
+      if (details?.namedCurve !== 'prime256v1')
+        problem = `its key is not an ES256 P-256 key of ${MIN_SECRET_BYTES} bytes (${details?.namedCurve ?? 'another type'})`;
+      else return k as SigningKey;
+    }
+  } catch (err) {
+    problem = `it is not a readable key file (${(err as Error).message})`;
+  }
+  throw new StartupError(
+    `the JWT signing key ${file} is unusable: ${problem}; restore it from a backup, or remove it ` +
+      `(a new key is created when none is left; tokens it signed stop working)`,
+    `JWT 署名鍵 ${file} が壊れているか短すぎます。バックアップから戻すか、削除してください。`,
+  );
 }
 
 export function rotateSigningKey(dataDir: string, now: Date): SigningKey {
@@ -66,11 +94,28 @@ export function rotateSigningKey(dataDir: string, now: Date): SigningKey {
  */
 export function loadMqttSecret(dataDir: string, opts: { readonly create: boolean }): Buffer | undefined {
   const file = path.join(signingKeysDir(dataDir), 'mqtt-credentials.key');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  if (existsSync(file)) return readMqttSecret(file);
   if (!opts.create) return undefined;
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const secret = randomBytes(32);
   writeFileSync(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+/**
+ * An empty or short secret would make every organisation's MQTT password computable by anyone who
+ * knows the derivation (ADR 0006): refused, naming the file (ADR 0012).
+ */
+function readMqttSecret(file: string): Buffer {
+  const text = readFileSync(file, 'utf8').trim();
+  const secret = Buffer.from(text, 'base64url');
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || secret.length < MIN_SECRET_BYTES)
+    throw new StartupError(
+      `the MQTT credential secret ${file} holds ${/^[A-Za-z0-9_-]*$/.test(text) ? secret.length : 'no valid base64url'} ` +
+        `bytes, at least ${MIN_SECRET_BYTES} bytes of random data (base64url) are required: restore it from a backup, or remove it ` +
+        `to have a new one created (then rotate every organisation's MQTT credential)`,
+      `MQTT 認証用シークレット ${file} が空か短すぎます (${MIN_SECRET_BYTES} バイト以上必要)。バックアップから戻すか、削除して再生成してください。`,
+    );
   return secret;
 }
 

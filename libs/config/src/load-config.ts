@@ -9,7 +9,11 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n')}`);
+    super(
+      problems.length === 1
+        ? `invalid configuration: ${problems[0]!.key}: ${problems[0]!.message}`
+        : `invalid configuration:\n${problems.map((p) => `  - ${p.key}: ${p.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -147,7 +151,14 @@ export function loadConfig<T>(
   const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: false });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   const validate = ajv.compile(schema);
-  if (!validate(merged)) problems.push(...(validate.errors ?? []).map(describe));
+  if (!validate(merged)) {
+    // a setting people change through a short environment name is named by it too
+    const aliasOf = new Map(Object.entries(sources.aliases ?? {}).map(([name, key]) => [key, name]));
+    for (const p of (validate.errors ?? []).map(describe)) {
+      const alias = aliasOf.get(p.key);
+      problems.push(alias ? { ...p, key: `${p.key} (${alias})` } : p);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(merged) as Readonly<T>;
 }

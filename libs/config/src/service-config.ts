@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { JSONSchema } from 'json-schema-to-ts';
 import { ORG_ID_PATTERN } from '@isac/kernel';
 import type { ConfigOf } from './config-of.js';
-import { loadConfig } from './load-config.js';
+import { ConfigError, loadConfig } from './load-config.js';
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 
@@ -139,7 +139,11 @@ export interface LoadServiceConfigOptions {
 
 function readJson(file: string): unknown {
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (err) {
+    throw new ConfigError([{ key: file, message: `is not valid JSON (${(err as Error).message})` }]);
+  }
 }
 
 /** The schema of one process: the base sections, then its slices (each defaulting to `{}`). */

@@ -2,7 +2,12 @@ import { pino } from 'pino';
 import type { Logger } from '@isac/kernel';
 
 /** Errors that mean "this configuration cannot start": printed as one clear message, no stack. */
-const STARTUP_ERRORS = new Set(['ConfigError', 'PolicyConfigError', 'SigningKeysMissingError']);
+const STARTUP_ERRORS = new Set([
+  'ConfigError',
+  'PolicyConfigError',
+  'SigningKeysMissingError',
+  'StartupError',
+]);
 
 /** What a process started, stopped in reverse order; a failing stop is logged, not thrown. */
 export class ShutdownList {
@@ -79,6 +84,8 @@ export function runProcess<C extends { readonly log: { readonly level: string } 
 ): void {
   const main = async (): Promise<number> => {
     const config = spec.loadConfig();
+    // whatever the umask, what the process creates (keys, store, queued alerts, mail) is its own
+    process.umask(0o077);
     const log = rootLogger(spec.service, config.log.level);
     const shutdown = new ShutdownList(log);
     try {
@@ -102,9 +109,12 @@ export function runProcess<C extends { readonly log: { readonly level: string } 
 }
 
 function startupFailure(name: string, err: unknown, portVariables: readonly string[]): string {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException & { ja?: unknown };
   if (STARTUP_ERRORS.has(e.name))
-    return `${name}: cannot start, ${e.message}\n設定に誤りがあるため起動できません。\n`;
+    return (
+      `${name}: cannot start, ${e.message}\n` +
+      `${typeof e.ja === 'string' ? e.ja : '設定に誤りがあるため起動できません。'}\n`
+    );
   if (e.code === 'EADDRINUSE')
     return (
       `${name}: cannot start, a port is already in use (${e.message}); set ${portVariables.join(' / ')}\n` +

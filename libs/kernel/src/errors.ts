@@ -72,3 +72,19 @@ export class TransientError extends AppError {
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
+
+/**
+ * This process cannot start as configured or with the files it found (a bad setting, a short
+ * secret, a corrupt state file, a data directory another process holds). The process shell prints
+ * `message` (English, naming the file or setting and what to do) and `ja` as two lines, no stack.
+ */
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly ja: string,
+    opts?: ErrorOptions,
+  ) {
+    super(message, opts);
+    this.name = 'StartupError';
+  }
+}

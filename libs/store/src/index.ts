@@ -5,3 +5,10 @@ export { fanoutAlertId, parseFanoutAlertId } from './fanout-alert-id.js';
 export { guardStore } from './store-errors.js';
 export { openStores, type StoreConfig } from './open-stores.js';
 export { openSqliteStores, type SqliteOptions } from './sqlite/index.js';
+export { createPrivateFile, unusableStateFile } from './sqlite/database.js';
+export {
+  ensurePrivateDirectory,
+  lockDirectory,
+  type DirectoryLock,
+  type LockHolder,
+} from './sqlite/directory-lock.js';

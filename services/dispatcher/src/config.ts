@@ -64,7 +64,7 @@ export const dispatcherConfigSchema = {
       default: {},
       properties: {
         /** smtp://user:pass@host:port or smtps://…; absent: mail is written as .eml files to mail.outDir. */
-        url: { type: 'string' },
+        url: { type: 'string', pattern: '^smtps?://[^\\s/?#]+' },
         /** Force implicit TLS (smtps); otherwise STARTTLS when offered. */
         secure: { type: 'boolean' },
         /** Accept a self-signed relay certificate (tests, lab relays). */

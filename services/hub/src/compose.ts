@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Signal, randomIds, systemClock, type Clock, type Logger } from '@isac/kernel';
-import { openStores, type Stores } from '@isac/store';
+import { ensurePrivateDirectory, lockDirectory, openStores, type Stores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
 import type { Express } from 'express';
@@ -36,6 +36,10 @@ export async function startHub(
   const shutdown = new ShutdownList(log);
   try {
     const dataDir = path.resolve(config.dataDir);
+    // one hub per data directory (ADR 0012): refused, naming the holder, before anything is opened
+    ensurePrivateDirectory(dataDir, 'ISAC_DATA_DIR');
+    const lock = lockDirectory(dataDir, { name: 'hub.lock', what: 'hub', program: 'isac-hub' });
+    shutdown.add(() => Promise.resolve(lock.release()));
     const policy = new PolicyEngine(validatePolicyRules(config.policy));
     const storeConfig = storeSettings(config);
     const stores: Stores = await openStores(storeConfig, clock);
@@ -117,8 +121,6 @@ export async function startHub(
       adapters: { publisher },
     });
 
-    const boot = await membership.bootstrapAdmin(config.admin.password);
-
     const app = createServiceApp({ log, routers: [membership.router, taxii.router, dispatcher.router] });
 
     await dispatcher.start();
@@ -129,6 +131,10 @@ export async function startHub(
     const server = await listenHttp(app, config.http);
     const httpPort = server.port;
     shutdown.add(() => server.close());
+
+    // Only now that every port is bound: a start that fails earlier (a port in use) must not
+    // create the administrator with a password nobody saw (ADR 0012).
+    const boot = await membership.bootstrapAdmin(config.admin.password);
 
     return {
       httpPort,

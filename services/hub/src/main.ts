@@ -11,7 +11,12 @@ runProcess({
   name: 'isac-hub',
   service: 'hub',
   portVariables: ['ISAC_HTTP_PORT', 'ISAC_MQTT_PORT'],
-  loadConfig: () => loadHubConfig({ configDir: path.join(root, 'config'), env: process.env }),
+  // ISAC_CONFIG_DIR: where default.json and <NODE_ENV>.json are read from (default: config/ of the checkout)
+  loadConfig: () =>
+    loadHubConfig({
+      configDir: process.env['ISAC_CONFIG_DIR'] ?? path.join(root, 'config'),
+      env: process.env,
+    }),
   async start(config, { log, shutdown }) {
     const hub = await startHub(config, log);
     shutdown.add(() => hub.stop());

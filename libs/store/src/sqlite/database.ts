@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { ConflictError, TransientError, type AppError } from '@isac/kernel';
+import { ConflictError, StartupError, TransientError, type AppError } from '@isac/kernel';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -14,8 +14,49 @@ export interface SqliteOptions {
 }
 
 export function openDatabase(opts: SqliteOptions): Db {
-  if (opts.path !== ':memory:') mkdirSync(path.dirname(opts.path), { recursive: true });
-  const db = new Database(opts.path);
+  if (opts.path === ':memory:') return configure(new Database(opts.path), opts);
+  let db: Db | undefined;
+  try {
+    createPrivateFile(opts.path);
+    db = new Database(opts.path);
+    return configure(db, opts);
+  } catch (err) {
+    db?.close();
+    throw unusableStateFile(opts.path, 'the store', err);
+  }
+}
+
+/**
+ * Creates `file` (and its directory) readable by this user only, 0600 in 0700 whatever the umask;
+ * SQLite gives the -wal and -shm files the mode of the database file. An existing file is left as
+ * it is (several services, maybe as several users, may share one store: README).
+ */
+export function createPrivateFile(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/** A state file that cannot be opened (corrupt, not a database, unreadable): the start stops, naming it. */
+export function unusableStateFile(file: string, what: string, err: unknown): Error {
+  const code = (err as { code?: unknown }).code;
+  if (
+    typeof code !== 'string' ||
+    !/^(SQLITE_(NOTADB|CORRUPT|CANTOPEN|READONLY|IOERR|PERM)|E[A-Z]+)/.test(code)
+  )
+    return err as Error;
+  return new StartupError(
+    `${what} ${file} cannot be opened (${code}: ${(err as Error).message}): restore it from a backup, ` +
+      `or move it aside to start empty`,
+    `${file} を開けません (破損しているか読み取れません)。バックアップから戻すか、退避してから起動してください。`,
+    { cause: err },
+  );
+}
+
+function configure(db: Db, opts: SqliteOptions): Db {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');

@@ -79,10 +79,11 @@ export class FileMailSender implements MailSender {
   private n = 0;
   constructor(private readonly outDir: string) {}
   async send(mail: OutgoingMail): Promise<void> {
-    await mkdir(this.outDir, { recursive: true });
+    await mkdir(this.outDir, { recursive: true, mode: 0o700 });
     this.n += 1;
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${this.n}.eml`;
-    await writeFile(path.join(this.outDir, name), mail.raw);
+    // a message names its recipients and carries alerts: readable by the hub's user only
+    await writeFile(path.join(this.outDir, name), mail.raw, { mode: 0o600 });
   }
   close(): Promise<void> {
     return Promise.resolve();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { DurableSessionPersistence } from './session-store.js';
 import type { Logger, Principal } from '@isac/kernel';
+import { lockDirectory, type DirectoryLock } from '@isac/store';
 import type { AlertPublisher, OutgoingMessage, PublishResult } from './mqtt-alert-publisher.js';
 import { mayPublish, maySubscribe } from './topics.js';
 
@@ -74,12 +75,13 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   const ownersFile = mqttDir ? path.join(mqttDir, 'client-owners.json') : undefined;
   let ownersWrite: Promise<void> = Promise.resolve();
   let ownPersistence: DurableSessionPersistence | undefined;
+  let sessionsLock: DirectoryLock | undefined;
   /** Client ids are bound to an organisation for good when sessions outlive the broker. */
   const saveOwners = (): Promise<void> => {
     if (!ownersFile) return Promise.resolve();
     const snapshot = JSON.stringify(Object.fromEntries(clientIdOwner));
     ownersWrite = ownersWrite.then(async () => {
-      await writeFile(`${ownersFile}.tmp`, snapshot);
+      await writeFile(`${ownersFile}.tmp`, snapshot, { mode: 0o600 });
       await rename(`${ownersFile}.tmp`, ownersFile);
     });
     return ownersWrite;
@@ -193,7 +195,14 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     async start() {
       let persistence = opts.persistence;
       if (mqttDir && ownersFile) {
-        await mkdir(mqttDir, { recursive: true });
+        await mkdir(mqttDir, { recursive: true, mode: 0o700 });
+        // one broker per session directory: a second one would deliver the same queues twice or
+        // lose them (ADR 0012); the kernel drops the lock when this process ends
+        sessionsLock ??= lockDirectory(mqttDir, {
+          name: 'broker.lock',
+          what: 'embedded MQTT broker',
+          program: 'embedded MQTT broker',
+        });
         clientIdOwner.clear();
         try {
           for (const [id, org] of Object.entries(
@@ -268,6 +277,8 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       ownPersistence = undefined;
       await p?.destroy();
       await ownersWrite;
+      sessionsLock?.release();
+      sessionsLock = undefined;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
+import { createPrivateFile, unusableStateFile } from '@isac/store';
 import MemoryPersistence, {
   type StoredPacket as AedesPacket,
   type StoredSubscription as Subscription,
@@ -64,9 +65,19 @@ export class DurableSessionPersistence extends MemoryPersistence {
     this.holdMs = opts.holdMs ?? 250;
     this.expiryCheckMs = opts.expiryCheckMs ?? 300_000;
     this.onError = opts.onError;
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    try {
+      // queued alerts are members' data: 0600 (and -wal/-shm with it) in a 0700 directory
+      createPrivateFile(file);
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      this.createTables();
+    } catch (err) {
+      throw unusableStateFile(file, 'the MQTT session store (queued alerts)', err);
+    }
+  }
+
+  private createTables(): void {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS subscriptions (client_id TEXT NOT NULL, topic TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (client_id, topic)) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS outgoing (key TEXT PRIMARY KEY, client_id TEXT NOT NULL, seq INTEGER NOT NULL, packet TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
