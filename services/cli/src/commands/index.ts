@@ -9,6 +9,7 @@ import { registerStix } from './stix.js';
 import { registerSub } from './sub.js';
 import { registerAck } from './ack.js';
 import { registerHub } from './hub.js';
+import { registerRecover } from './recover.js';
 
 /** Each group of commands lives in its own module and registers itself here. */
 export function registerCommands(program: Command, ctx: () => CliContext): void {
@@ -22,4 +23,5 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerSub(program, ctx);
   registerAck(program, ctx);
   registerHub(program, ctx);
+  registerRecover(program, ctx);
 }
