@@ -1,13 +1,6 @@
 import { TIERS, TLP_LEVELS } from '@isac/kernel';
 import { HUB_EXTENSION_ID, tlpRank } from '@isac/stix';
-import {
-  buildPlan,
-  prepareObject,
-  type Path,
-  type PreparedObject,
-  type RedactionPlan,
-  type Segment,
-} from './prepared.js';
+import { buildPlan, prepareObject, type Path, type PreparedObject, type RedactionPlan } from './prepared.js';
 import { redactedCopy } from './release.js';
 import { orgStanding, type StandingReason } from './standing.js';
 import { DEFAULT_POLICY_RULES, validatePolicyRules } from './rules.js';
@@ -187,19 +180,8 @@ export class PolicyEngine {
     };
   }
 
-  release(input: PolicyInput, verdict: Verdict, ctx: ReleaseContext): StixObject {
-    return this.#release(input, verdict, this.decide(input), ctx);
-  }
-
-  /** `again` is decide(input) now: release() computes it, releaseFor() already has it. */
-  #release(input: PolicyInput, verdict: Verdict, again: Verdict, ctx: ReleaseContext): StixObject {
-    if (verdict.kind === 'deny' || again.kind === 'deny')
-      throw new Error(
-        `policy: object ${String(input.object['id'])} may not be released to ${input.recipient.id} (${
-          (verdict.kind === 'deny' ? verdict : again).reason.rule
-        })`,
-      );
-    // Belt and braces: whatever the verdict passed in says, redact at least what decide() says now.
+  /** The copy `verdict` (decide(input), not a deny) allows: redacted, anonymised, TLP-marked. */
+  #release(input: PolicyInput, verdict: Exclude<Verdict, Deny>, ctx: ReleaseContext): StixObject {
     const p = prepareObject(input.object);
     const own = input.recipient.id === input.submitter.id;
     const replace = new Set<string>();
@@ -210,19 +192,14 @@ export class PolicyEngine {
     }
     replace.delete(ctx.hub.id);
     const removed: Path[] = [];
-    if (again.kind === 'redact' && again.paths.length > 0)
-      removed.push(...(this.#plan(p, tlpRank(again.tlp), input)?.paths ?? []));
-    if (verdict.kind === 'redact')
-      for (const ptr of verdict.paths) {
-        const path = pointerToPath(input.object, ptr);
-        if (path) removed.push(path);
-      }
+    if (verdict.kind === 'redact' && verdict.paths.length > 0)
+      removed.push(...(this.#plan(p, tlpRank(verdict.tlp), input)?.paths ?? []));
     // The submitter's distribution instructions (named recipients…) are for the hub alone.
     const exts = input.object['extensions'];
     const hubExt = !own && typeof exts === 'object' && exts !== null && Object.hasOwn(exts, HUB_EXTENSION_ID);
     if (hubExt)
       removed.push(Object.keys(exts).length === 1 ? ['extensions'] : ['extensions', HUB_EXTENSION_ID]);
-    return this.#copy(input.object, removed, replace, ctx.hub.id, again.tlp);
+    return this.#copy(input.object, removed, replace, ctx.hub.id, verdict.tlp);
   }
 
   /**
@@ -250,7 +227,7 @@ export class PolicyEngine {
     const verdict = this.decide(input);
     return {
       verdict,
-      object: verdict.kind === 'deny' ? undefined : this.#release(input, verdict, verdict, ctx),
+      object: verdict.kind === 'deny' ? undefined : this.#release(input, verdict, ctx),
     };
   }
 
@@ -334,25 +311,6 @@ const OWN: readonly Deliver[] = TLP_LEVELS.map((l) =>
   }),
 );
 const ownDeliver = (l: TlpLevel): Deliver => OWN[tlpRank(l)]!;
-
-/** The path a JSON pointer designates in `obj` (list indexes as numbers), or undefined. */
-function pointerToPath(obj: unknown, ptr: string): Path | undefined {
-  if (!ptr.startsWith('/')) return undefined;
-  const out: Segment[] = [];
-  let cur: unknown = obj;
-  for (const raw of ptr.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(cur)) {
-      if (!/^\d+$/.test(key)) return undefined;
-      out.push(Number(key));
-      cur = cur[Number(key)];
-    } else if (typeof cur === 'object' && cur !== null && Object.hasOwn(cur, key)) {
-      out.push(key);
-      cur = (cur as Record<string, unknown>)[key];
-    } else return undefined;
-  }
-  return out;
-}
 
 /** The configured value of a cell when it narrows the default table, else undefined. */
 function narrowed(rules: PolicyRules, level: TlpLevel, tier: (typeof TIERS)[number]): TierRule | undefined {

@@ -41,19 +41,25 @@ export interface RetryPolicy {
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
 /**
- * Settles a failed attempt of a claimed job: back to pending after a back-off, or dead (kept for
- * admins) once it has used `maxAttempts` attempts. `lost` when the lease went to another owner.
+ * Settles a failed attempt of a claimed job: back to pending after `afterMs` (default: the
+ * policy's back-off for the attempt), or dead (kept for admins) once it has used `maxAttempts`
+ * attempts. `lost` when the lease went to another owner. The one place a job is retried or buried
+ * for failing: the dispatcher's worker settles every retry outcome through it.
  */
 export async function failJob(
   jobs: JobStore,
-  job: Job,
+  job: Pick<Job, 'id' | 'attempts'>,
   owner: string,
   error: string,
   now: Date,
   policy: RetryPolicy,
-): Promise<'retry' | 'dead' | 'lost'> {
-  if (job.attempts >= policy.maxAttempts)
-    return (await jobs.bury(job.id, owner, error, now)) ? 'dead' : 'lost';
-  const at = new Date(now.getTime() + backoffMs(job.attempts, policy.baseMs, policy.capMs));
-  return (await jobs.retry(job.id, owner, at, error, now)) ? 'retry' : 'lost';
+  afterMs?: number,
+): Promise<{ readonly settled: 'retry' | 'dead' | 'lost'; readonly afterMs?: number | undefined }> {
+  if (job.attempts >= policy.maxAttempts) {
+    const buried = await jobs.bury(job.id, owner, `${error} (gave up after ${job.attempts} attempts)`, now);
+    return { settled: buried ? 'dead' : 'lost' };
+  }
+  const wait = afterMs ?? backoffMs(job.attempts, policy.baseMs, policy.capMs);
+  const retried = await jobs.retry(job.id, owner, new Date(now.getTime() + wait), error, now);
+  return { settled: retried ? 'retry' : 'lost', afterMs: wait };
 }

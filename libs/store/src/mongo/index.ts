@@ -9,7 +9,6 @@ import { MongoDeliveryStore } from './mongo-delivery-store.js';
 import {
   MongoApiKeyStore,
   MongoAuditLog,
-  MongoCollectionStore,
   MongoOrgStore,
   MongoStatusStore,
   MongoSubscriptionStore,
@@ -22,7 +21,6 @@ export {
   MongoDeliveryStore,
   MongoApiKeyStore,
   MongoAuditLog,
-  MongoCollectionStore,
   MongoOrgStore,
   MongoStatusStore,
   MongoSubscriptionStore,
@@ -67,7 +65,6 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       subscriptions: g(new MongoSubscriptionStore(db)),
       statuses: g(new MongoStatusStore(db)),
       audit: g(new MongoAuditLog(db)),
-      collections: g(new MongoCollectionStore(db)),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

@@ -149,15 +149,6 @@ export class MongoDeliveryStore implements DeliveryStore {
       });
     return out;
   }
-  async record(d: NewDelivery, now: Date): Promise<'inserted' | 'duplicate'> {
-    try {
-      await this.c.insertOne(toDeliveryDoc(d, now.toISOString()));
-      return 'inserted';
-    } catch (err) {
-      if (isDuplicateKey(err)) return 'duplicate';
-      throw err;
-    }
-  }
   async recordMany(ds: readonly NewDelivery[], now: Date): Promise<('inserted' | 'duplicate')[]> {
     if (ds.length === 0) return [];
     const at = now.toISOString();
@@ -196,16 +187,6 @@ export class MongoDeliveryStore implements DeliveryStore {
     const docs = await this.c.find({ _id: { $in: [...keys] } }).toArray();
     const byKey = new Map(docs.map((d) => [d._id, fromDeliveryDoc(d)]));
     return keys.map((k) => byKey.get(k));
-  }
-  async get(key: string): Promise<Delivery | undefined> {
-    const d = await this.c.findOne({ _id: key });
-    return d ? fromDeliveryDoc(d) : undefined;
-  }
-  async markSent(key: string, now: Date): Promise<void> {
-    await this.c.updateOne(
-      { _id: key },
-      { $set: { status: 'sent', sentAt: now.toISOString() }, $inc: { attempts: 1 } },
-    );
   }
   async markFailed(key: string, error: string, dead: boolean): Promise<void> {
     await this.c.updateOne(

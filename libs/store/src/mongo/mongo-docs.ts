@@ -29,7 +29,6 @@ export const COLLECTIONS = {
   statuses: 'statuses',
   audit: 'audit_log',
   counters: 'counters',
-  collections: 'collections',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */

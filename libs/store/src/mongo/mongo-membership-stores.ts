@@ -5,8 +5,6 @@ import type {
   ApiKeyStore,
   AuditLog,
   AuditRecord,
-  Collection,
-  CollectionStore,
   NewAuditRecord,
   OrgStore,
   StatusStore,
@@ -212,25 +210,6 @@ export class MongoStatusStore implements StatusStore {
   }
   async get(orgId: OrgId, id: string): Promise<SubmissionStatus | undefined> {
     return fromIdDoc<SubmissionStatus>(await this.c.findOne({ _id: id, orgId }));
-  }
-}
-
-export class MongoCollectionStore implements CollectionStore {
-  private readonly c: MongoCollection<IdDoc<Collection>>;
-  constructor(db: Db) {
-    this.c = db.collection<IdDoc<Collection>>(COLLECTIONS.collections);
-  }
-  create(col: Collection): Promise<void> {
-    return insert(this.c, col, `collection ${col.id}`);
-  }
-  async get(id: string): Promise<Collection | undefined> {
-    return fromIdDoc<Collection>(await this.c.findOne({ _id: id }));
-  }
-  async list(): Promise<Collection[]> {
-    return (await this.c.find().sort({ _id: 1 }).toArray()).map((d) => fromIdDoc<Collection>(d)!);
-  }
-  update(col: Collection): Promise<void> {
-    return replace(this.c, { _id: col.id }, col, `collection ${col.id}`);
   }
 }
 

@@ -83,15 +83,11 @@ export interface DeliveryStore {
     updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
     now: Date,
   ): Promise<void>;
-  /** `duplicate` when the key exists: the existing record stands. */
-  record(d: NewDelivery, now: Date): Promise<'inserted' | 'duplicate'>;
-  /** `record` for many at once, in one transaction (fan-out); outcomes in input order. */
+  /** Records per-organisation deliveries in one transaction; a key seen before is `duplicate` and its record stands. Outcomes in input order. */
   recordMany(ds: readonly NewDelivery[], now: Date): Promise<('inserted' | 'duplicate')[]>;
-  get(key: string): Promise<Delivery | undefined>;
-  /** `get` for many keys at once; results in input order. */
+  /** Deliveries by key; results in input order, undefined where none is stored. */
   getMany(keys: readonly string[]): Promise<(Delivery | undefined)[]>;
-  markSent(key: string, now: Date): Promise<void>;
-  /** `markSent` for many at once, in one transaction. */
+  /** Marks deliveries sent, in one transaction. */
   markSentMany(keys: readonly string[], now: Date): Promise<void>;
   markFailed(key: string, error: string, dead: boolean): Promise<void>;
   /** Per-organisation records and fan-out recipients alike; undefined when the alert is not this organisation's. */

@@ -4,7 +4,6 @@ export * from './deliveries.js';
 export * from './membership.js';
 export * from './status.js';
 export * from './audit.js';
-export * from './collections.js';
 
 import type { ObjectStore } from './objects.js';
 import type { JobStore } from './jobs.js';
@@ -12,7 +11,6 @@ import type { DeliveryStore } from './deliveries.js';
 import type { ApiKeyStore, OrgStore, SubscriptionStore, UserStore } from './membership.js';
 import type { StatusStore } from './status.js';
 import type { AuditLog } from './audit.js';
-import type { CollectionStore } from './collections.js';
 
 /** Every port, from one adapter. */
 export interface Stores {
@@ -25,7 +23,6 @@ export interface Stores {
   readonly subscriptions: SubscriptionStore;
   readonly statuses: StatusStore;
   readonly audit: AuditLog;
-  readonly collections: CollectionStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
   close(): Promise<void>;

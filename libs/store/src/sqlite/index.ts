@@ -8,7 +8,6 @@ import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
-  SqliteCollectionStore,
   SqliteOrgStore,
   SqliteStatusStore,
   SqliteSubscriptionStore,
@@ -16,14 +15,7 @@ import {
 } from './sqlite-membership-stores.js';
 
 export type { SqliteOptions };
-export {
-  SqliteObjectStore,
-  SqliteJobStore,
-  SqliteDeliveryStore,
-  SqliteApiKeyStore,
-  SqliteAuditLog,
-  SqliteCollectionStore,
-};
+export { SqliteObjectStore, SqliteJobStore, SqliteDeliveryStore, SqliteApiKeyStore, SqliteAuditLog };
 export { SqliteOrgStore, SqliteStatusStore, SqliteSubscriptionStore, SqliteUserStore };
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
@@ -42,7 +34,6 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     subscriptions: g(new SqliteSubscriptionStore(db)),
     statuses: g(new SqliteStatusStore(db)),
     audit: g(new SqliteAuditLog(db)),
-    collections: g(new SqliteCollectionStore(db)),
     close: () => {
       if (!closed) db.close();
       closed = true;

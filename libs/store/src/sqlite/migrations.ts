@@ -178,4 +178,12 @@ CREATE TABLE fanout_acks (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 7,
+    name: 'drop the collections table',
+    sql: `
+-- Nothing read or wrote it: TAXII collections are configuration (ADR 0008).
+DROP TABLE IF EXISTS collections;
+`,
+  },
 ];

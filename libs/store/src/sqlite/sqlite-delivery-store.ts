@@ -198,16 +198,6 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return Promise.resolve();
   }
 
-  record(d: NewDelivery, now: Date): Promise<'inserted' | 'duplicate'> {
-    const res = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`,
-      )
-      .run(d.key, d.objectId, d.version, d.orgId, d.channel, d.alertId, d.tlp, now.toISOString());
-    return Promise.resolve(res.changes === 1 ? 'inserted' : 'duplicate');
-  }
-
   getMany(keys: readonly string[]): Promise<(Delivery | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
     const rows = this.db
@@ -215,18 +205,6 @@ export class SqliteDeliveryStore implements DeliveryStore {
       .all(JSON.stringify(keys)) as Row[];
     const byKey = new Map(rows.map((r) => [r.key, fromRow(r)]));
     return Promise.resolve(keys.map((k) => byKey.get(k)));
-  }
-
-  get(key: string): Promise<Delivery | undefined> {
-    const r = this.db.prepare('SELECT * FROM deliveries WHERE key = ?').get(key) as Row | undefined;
-    return Promise.resolve(r ? fromRow(r) : undefined);
-  }
-
-  markSent(key: string, now: Date): Promise<void> {
-    this.db
-      .prepare(`UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE key = ?`)
-      .run(now.toISOString(), key);
-    return Promise.resolve();
   }
 
   markFailed(key: string, error: string, dead: boolean): Promise<void> {

@@ -6,8 +6,6 @@ import type {
   AuditLog,
   AuditRecord,
   NewAuditRecord,
-  Collection,
-  CollectionStore,
   OrgStore,
   StatusStore,
   SubmissionStatus,
@@ -257,32 +255,5 @@ export class SqliteAuditLog implements AuditLog {
         limit: q.limit,
       }) as { seq: number; doc: string }[];
     return Promise.resolve(rows.map((r) => ({ ...(JSON.parse(r.doc) as NewAuditRecord), seq: r.seq })));
-  }
-}
-
-export class SqliteCollectionStore implements CollectionStore {
-  constructor(private readonly db: Db) {}
-  create(c: Collection): Promise<void> {
-    try {
-      this.db.prepare('INSERT INTO collections (id, doc) VALUES (?, ?)').run(c.id, JSON.stringify(c));
-    } catch (err) {
-      mapSqliteError(err, `collection ${c.id}`);
-    }
-    return Promise.resolve();
-  }
-  get(id: string): Promise<Collection | undefined> {
-    return Promise.resolve(
-      parseOne<Collection>(this.db.prepare('SELECT doc FROM collections WHERE id = ?').get(id)),
-    );
-  }
-  list(): Promise<Collection[]> {
-    return Promise.resolve(
-      parse<Collection>(this.db.prepare('SELECT doc FROM collections ORDER BY id').all()),
-    );
-  }
-  update(c: Collection): Promise<void> {
-    const res = this.db.prepare('UPDATE collections SET doc = ? WHERE id = ?').run(JSON.stringify(c), c.id);
-    if (res.changes === 0) throw new NotFoundError(`collection ${c.id} not found`);
-    return Promise.resolve();
   }
 }

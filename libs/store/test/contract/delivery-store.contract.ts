@@ -42,12 +42,15 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
     });
     afterEach(() => h.close());
     const now = (): Date => h.clock.now();
+    const get = async (key: string) => (await h.stores.deliveries.getMany([key]))[0];
 
     it('records a delivery key once; a retried job finds the existing record', async () => {
       const d = delivery('bank-b', 'mqtt');
-      expect(await h.stores.deliveries.record(d, now())).to.equal('inserted');
-      expect(await h.stores.deliveries.record({ ...d, tlp: 'red' }, now())).to.equal('duplicate');
-      expect(await h.stores.deliveries.get(d.key)).to.include({
+      expect(await h.stores.deliveries.recordMany([d], now())).to.deep.equal(['inserted']);
+      expect(await h.stores.deliveries.recordMany([{ ...d, tlp: 'red' }], now())).to.deep.equal([
+        'duplicate',
+      ]);
+      expect(await get(d.key)).to.include({
         status: 'pending',
         attempts: 0,
         tlp: 'green',
@@ -59,7 +62,7 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       const a = delivery('bank-b', 'mqtt');
       const b = delivery('bank-c', 'mqtt');
       const c = delivery('bank-d', 'email');
-      await h.stores.deliveries.record(a, now());
+      await h.stores.deliveries.recordMany([a], now());
       expect(await h.stores.deliveries.recordMany([a, b, c, b], now())).to.deep.equal([
         'duplicate',
         'inserted',
@@ -69,9 +72,9 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       expect(await h.stores.deliveries.recordMany([], now())).to.deep.equal([]);
       await h.stores.deliveries.markSentMany([b.key, c.key], now());
       await h.stores.deliveries.markSentMany([], now());
-      expect((await h.stores.deliveries.get(b.key))?.status).to.equal('sent');
-      expect((await h.stores.deliveries.get(c.key))?.status).to.equal('sent');
-      expect((await h.stores.deliveries.get(a.key))?.status).to.equal('pending');
+      expect((await get(b.key))?.status).to.equal('sent');
+      expect((await get(c.key))?.status).to.equal('sent');
+      expect((await get(a.key))?.status).to.equal('pending');
     });
 
     it('reads a batch of keys: one result per key in input order, undefined where none is stored', async () => {
@@ -97,19 +100,19 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
     it('marks sent, failed and dead; a sent delivery is not turned back by a late failure', async () => {
       const a = delivery('bank-b', 'mqtt');
       const b = delivery('bank-c', 'email');
-      await h.stores.deliveries.record(a, now());
-      await h.stores.deliveries.record(b, now());
+      await h.stores.deliveries.recordMany([a], now());
+      await h.stores.deliveries.recordMany([b], now());
       await h.stores.deliveries.markFailed(b.key, 'relay down', false);
-      expect(await h.stores.deliveries.get(b.key)).to.include({
+      expect(await get(b.key)).to.include({
         status: 'pending',
         attempts: 1,
         lastError: 'relay down',
       });
       await h.stores.deliveries.markFailed(b.key, 'relay down', true);
-      expect(await h.stores.deliveries.get(b.key)).to.include({ status: 'dead', attempts: 2 });
-      await h.stores.deliveries.markSent(a.key, now());
+      expect(await get(b.key)).to.include({ status: 'dead', attempts: 2 });
+      await h.stores.deliveries.markSentMany([a.key], now());
       await h.stores.deliveries.markFailed(a.key, 'late', true);
-      expect(await h.stores.deliveries.get(a.key)).to.include({
+      expect(await get(a.key)).to.include({
         status: 'sent',
         sentAt: '2026-03-01T00:00:00.000Z',
       });
@@ -117,9 +120,9 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
 
     it('acknowledges an alert only for the organisation it was delivered to', async () => {
       const d = delivery('bank-b', 'mqtt');
-      await h.stores.deliveries.record(d, now());
+      await h.stores.deliveries.recordMany([d], now());
       expect(await h.stores.deliveries.acknowledge('bank-c', d.alertId, 'user-c', now())).to.equal(undefined);
-      expect((await h.stores.deliveries.get(d.key))?.acknowledgedAt).to.equal(undefined);
+      expect((await get(d.key))?.acknowledgedAt).to.equal(undefined);
       const acked = await h.stores.deliveries.acknowledge('bank-b', d.alertId, 'user-b', now());
       expect(acked).to.include({ acknowledgedBy: 'user-b', acknowledgedAt: '2026-03-01T00:00:00.000Z' });
       h.clock.advance(1000);
@@ -128,11 +131,11 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
     });
 
     it("lists deliveries per organisation (never another org's) and per object", async () => {
-      await h.stores.deliveries.record(delivery('bank-b', 'mqtt'), now());
+      await h.stores.deliveries.recordMany([delivery('bank-b', 'mqtt')], now());
       h.clock.advance(1000);
-      await h.stores.deliveries.record(delivery('bank-b', 'email'), now());
-      await h.stores.deliveries.record(delivery('bank-c', 'mqtt'), now());
-      await h.stores.deliveries.record(delivery('bank-b', 'mqtt', 'indicator--z'), now());
+      await h.stores.deliveries.recordMany([delivery('bank-b', 'email')], now());
+      await h.stores.deliveries.recordMany([delivery('bank-c', 'mqtt')], now());
+      await h.stores.deliveries.recordMany([delivery('bank-b', 'mqtt', 'indicator--z')], now());
       const forB = await h.stores.deliveries.listForOrg('bank-b', { limit: 10 });
       expect(forB.every((d) => d.orgId === 'bank-b')).to.equal(true);
       expect(forB).to.have.length(3);
@@ -286,7 +289,7 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       });
 
       it('lists per organisation per-org records and fan-out recipients together, newest first, with since and limit', async () => {
-        await h.stores.deliveries.record(delivery('bank-b', 'email', 'indicator--e'), now());
+        await h.stores.deliveries.recordMany([delivery('bank-b', 'email', 'indicator--e')], now());
         h.clock.advance(1000);
         await h.stores.deliveries.recordFanouts([fanout(['bank-c', 'bank-b'], 'indicator--1')], now());
         h.clock.advance(1000);

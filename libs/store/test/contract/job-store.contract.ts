@@ -115,7 +115,7 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       for (let i = 0; i < 3; i++) {
         const [job] = await h.stores.jobs.claim('w', now(), 30_000, 1);
         expect(job, `attempt ${i + 1}`).to.not.equal(undefined);
-        outcomes.push(await failJob(h.stores.jobs, job!, 'w', `boom ${i + 1}`, now(), policy));
+        outcomes.push((await failJob(h.stores.jobs, job!, 'w', `boom ${i + 1}`, now(), policy)).settled);
         if (i < 2) {
           const wait = 1000 * 2 ** i;
           h.clock.advance(wait - 1);
@@ -129,7 +129,12 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       h.clock.advance(3_600_000);
       expect(await h.stores.jobs.claim('w', now(), 30_000, 10)).to.deep.equal([]);
       const [dead] = await h.stores.jobs.list({ status: 'dead', limit: 10 });
-      expect(dead).to.include({ key: 'k1', status: 'dead', attempts: 3, lastError: 'boom 3' });
+      expect(dead).to.include({
+        key: 'k1',
+        status: 'dead',
+        attempts: 3,
+        lastError: 'boom 3 (gave up after 3 attempts)',
+      });
       expect(await h.stores.jobs.revive(dead!.id, now())).to.equal(true);
       expect(await h.stores.jobs.revive(dead!.id, now())).to.equal(false);
       const [again] = await h.stores.jobs.claim('w', now(), 30_000, 1);

@@ -203,24 +203,6 @@ export function membershipContract(name: string, open: OpenHarness): void {
       });
     });
 
-    describe('CollectionStore', () => {
-      it('creates, lists and updates collections', async () => {
-        const c = {
-          id: 'c1',
-          title: 'Indicators',
-          mediaTypes: ['application/stix+json;version=2.1'],
-          createdAt: '2026-01-01T00:00:00.000Z',
-        };
-        await h.stores.collections.create(c);
-        expect((await rejection(h.stores.collections.create(c))).code).to.equal('conflict');
-        await h.stores.collections.update({ ...c, description: 'all sectors' });
-        expect(await h.stores.collections.get('c1')).to.deep.equal({ ...c, description: 'all sectors' });
-        expect((await h.stores.collections.list()).map((x) => x.id)).to.deep.equal(['c1']);
-        expect((await rejection(h.stores.collections.update({ ...c, id: 'c9' }))).code).to.equal('not_found');
-        expect(await h.stores.collections.get('c9')).to.equal(undefined);
-      });
-    });
-
     describe('AuditLog', () => {
       it('appends records in order and lists them by the organisation that acted or was acted on', async () => {
         await h.stores.audit.append([

@@ -24,19 +24,21 @@ for (;;) {
   if (jobs.length === 0) await sleep(10);
   for (const job of jobs) {
     const { id, version } = job.payload as { id: string; version: string };
-    await stores.deliveries.record(
-      {
-        key: deliveryKey(id, version, 'bank-b', 'mqtt'),
-        objectId: id,
-        version,
-        orgId: 'bank-b',
-        channel: 'mqtt',
-        alertId: `alert-${job.id}`,
-        tlp: 'green',
-      },
+    await stores.deliveries.recordMany(
+      [
+        {
+          key: deliveryKey(id, version, 'bank-b', 'mqtt'),
+          objectId: id,
+          version,
+          orgId: 'bank-b',
+          channel: 'mqtt',
+          alertId: `alert-${job.id}`,
+          tlp: 'green',
+        },
+      ],
       new Date(),
     );
-    await stores.deliveries.markSent(deliveryKey(id, version, 'bank-b', 'mqtt'), new Date());
+    await stores.deliveries.markSentMany([deliveryKey(id, version, 'bank-b', 'mqtt')], new Date());
     if (await stores.jobs.complete(job.id, owner, new Date())) process.stdout.write(`done ${job.id}\n`);
   }
 }

@@ -25,14 +25,6 @@ export class Directory {
     return { orgs: this.orgs, subs: this.subs };
   }
 
-  async org(id: OrgId): Promise<Org | undefined> {
-    return (await this.snapshot()).orgs.get(id) ?? this.deps.orgs.get(id);
-  }
-
-  invalidate(): void {
-    this.revision = undefined;
-  }
-
   private async load(revision: string): Promise<void> {
     const [orgs, mqtt, email] = await Promise.all([
       this.deps.orgs.list(),

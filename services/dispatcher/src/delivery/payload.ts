@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { TlpLevel } from '@isac/kernel';
 import { tlp2Marking, tlpMarkingById, uuidV5 } from '@isac/stix';
 
@@ -62,9 +61,4 @@ export function alertBundleJson(alertId: string, released: Json, tlp: TlpLevel):
   let body = releasedJson.get(released);
   if (body === undefined) releasedJson.set(released, (body = JSON.stringify(released)));
   return `{"type":"bundle","id":${JSON.stringify(`bundle--${alertId}`)},"objects":[${body}${tail ? `,${tail}` : ''}]}`;
-}
-
-/** Short content hash for logs and Message-IDs. */
-export function shortHash(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 16);
 }

@@ -1,5 +1,5 @@
 import { TransientError, type Clock, type Logger, type Signal } from '@isac/kernel';
-import { backoffMs, type Job, type JobKind, type JobStore } from '@isac/store';
+import { failJob, type Job, type JobKind, type JobStore } from '@isac/store';
 import { Coalescer } from './coalescer.js';
 
 /** What a handler says about a job; expected cases are outcomes, not exceptions. */
@@ -222,25 +222,29 @@ export class JobWorker {
           log.debug({ jobId: job.id, kind: job.kind, reason: outcome.reason }, 'job skipped');
         settled = (await this.completions.add([job.id]))[0] === true;
         break;
-      case 'retry':
-        if (job.attempts >= options.maxAttempts) {
-          settled = await jobs.bury(
-            job.id,
-            owner,
-            `${outcome.error} (gave up after ${job.attempts} attempts)`,
-            now,
-          );
+      case 'retry': {
+        const policy = {
+          maxAttempts: options.maxAttempts,
+          baseMs: options.backoffBaseMs,
+          capMs: options.backoffCapMs,
+        };
+        const r = await failJob(jobs, job, owner, outcome.error, now, policy, outcome.afterMs);
+        settled = r.settled !== 'lost';
+        if (r.settled === 'dead')
           log.error({ jobId: job.id, kind: job.kind, error: outcome.error }, 'job is a dead letter');
-        } else {
-          const after =
-            outcome.afterMs ?? backoffMs(job.attempts, options.backoffBaseMs, options.backoffCapMs);
-          settled = await jobs.retry(job.id, owner, new Date(now.getTime() + after), outcome.error, now);
+        else if (r.settled === 'retry')
           log.warn(
-            { jobId: job.id, kind: job.kind, attempt: job.attempts, error: outcome.error, afterMs: after },
+            {
+              jobId: job.id,
+              kind: job.kind,
+              attempt: job.attempts,
+              error: outcome.error,
+              afterMs: r.afterMs,
+            },
             'job will be retried',
           );
-        }
         break;
+      }
       case 'dead':
         settled = await jobs.bury(job.id, owner, outcome.error, now);
         break;
