@@ -1,5 +1,6 @@
 export * from './ports/index.js';
 export * from './outbox.js';
+export * from './job-catalogue.js';
 export * from './time.js';
 export { fanoutAlertId, parseFanoutAlertId } from './fanout-alert-id.js';
 export { guardStore } from './store-errors.js';

@@ -2,11 +2,6 @@ import { ValidationError } from '@isac/kernel';
 import type { Job, JobStore } from './ports/jobs.js';
 import { normalizeTimestamp } from './time.js';
 
-/** The idempotency key of an object version's distribution job. */
-export function distributionJobKey(collectionId: string, id: string, versionNorm: string): string {
-  return `distribute:${collectionId}:${id}:${versionNorm}`;
-}
-
 /** The idempotency key of one delivery: object id + version + recipient org + channel. */
 export function deliveryKey(objectId: string, version: string, orgId: string, channel: string): string {
   // One version written with different sub-second precision is still one version.

@@ -128,6 +128,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     signal: jobsReady,
     handlers: {
       distribute: (j) => distribution.run(j),
+      expire_blocklist: (j) => distribution.expireBlocklist(j),
       send_mail: (j) => mail.sendMail(j),
       digest: (j) => mail.digest(j),
       notify: (j) => mail.notify(j),

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import mqtt from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { ManualClock, silentLogger, type Org } from '@isac/kernel';
-import { openSqliteStores, type Job, type Stores } from '@isac/store';
+import { openSqliteStores, type JobOf, type JobPayload, type Stores } from '@isac/store';
 import { mqttPassword, NO_GRACE } from '@isac/auth';
 import { DynsecProvisioner } from '../src/mqtt/mosquitto-dynsec.js';
 import { provisionMqttHandler } from '../src/mqtt/provision-mqtt.js';
@@ -23,7 +23,7 @@ async function canConnect(username: string, password: string): Promise<boolean> 
   }
 }
 
-const job = (payload: Record<string, unknown>): Job => ({
+const job = (payload: JobPayload<'provision_mqtt'>): JobOf<'provision_mqtt'> => ({
   id: 'j',
   kind: 'provision_mqtt',
   key: 'k',

@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import type { Stores } from '../ports/index.js';
 import { guardStore } from '../store-errors.js';
 import { MONGO_INDEXES, mongoToDomainError } from './mongo-docs.js';
+import { migrateMongo } from './mongo-migrations.js';
 import { MongoObjectStore } from './mongo-object-store.js';
 import { MongoJobStore } from './mongo-job-store.js';
 import { MongoDeliveryStore } from './mongo-delivery-store.js';
@@ -51,6 +52,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
     const db = client.db(opts.db ?? (client.options.dbName || 'isac'));
     for (const [name, indexes] of Object.entries(MONGO_INDEXES))
       await db.collection(name).createIndexes([...indexes]);
+    await migrateMongo(db, () => clock.now());
     const objects = new MongoObjectStore(db, clock);
     await objects.repair();
     const g = <T extends object>(store: T): T => guardStore(store, mongoToDomainError);

@@ -191,14 +191,15 @@ describe('MongoDB adapter documents (no server)', () => {
 
   describe('jobs', () => {
     it('upserts a distribution job by key without touching an existing one', () => {
-      expect(distributionJobUpsert('j1', 'k', { id: 'x' }, 'T')).to.deep.equal({
+      const payload = { collectionId: 'c', id: 'x', version: 'v' };
+      expect(distributionJobUpsert('j1', 'k', payload, 'T')).to.deep.equal({
         filter: { key: 'k' },
         update: {
           $setOnInsert: {
             _id: 'j1',
             kind: 'distribute',
             key: 'k',
-            payload: { id: 'x' },
+            payload,
             status: 'pending',
             attempts: 0,
             runAt: 'T',

@@ -5,6 +5,7 @@
  */
 import { AppError, ConflictError, TransientError } from '@isac/kernel';
 import type { Document, Filter, IndexDescription } from 'mongodb';
+import type { JobPayload } from '../job-catalogue.js';
 import type {
   Job,
   JobKind,
@@ -266,7 +267,7 @@ export interface JobDoc {
   _id: string;
   kind: JobKind;
   key: string;
-  payload: Record<string, unknown>;
+  payload: unknown;
   status: JobStatus;
   attempts: number;
   runAt: string;
@@ -298,7 +299,7 @@ export function fromJobDoc(d: JobDoc): Job {
 export function distributionJobUpsert(
   id: string,
   key: string,
-  payload: Record<string, unknown>,
+  payload: JobPayload<'distribute'>,
   nowIso: string,
 ): { filter: Filter<JobDoc>; update: Document } {
   return {

@@ -31,7 +31,7 @@ export class MongoJobStore implements JobStore {
         _id: randomUUID(),
         kind: job.kind,
         key: job.key,
-        payload: { ...job.payload },
+        payload: job.payload,
         status: 'pending',
         attempts: 0,
         runAt: job.runAt === undefined ? at : toInstant(job.runAt),

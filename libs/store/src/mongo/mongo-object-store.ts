@@ -10,7 +10,8 @@ import type {
   Page,
   StoredVersions,
 } from '../ports/index.js';
-import { decodeCursor, distributionJobKey, encodeCursor } from '../outbox.js';
+import { decodeCursor, encodeCursor } from '../outbox.js';
+import { jobKeys } from '../job-catalogue.js';
 import { addedAfterMicros, normalizeTimestamp, toMicros } from '../time.js';
 import {
   COLLECTIONS,
@@ -96,7 +97,7 @@ export class MongoObjectStore implements ObjectStore {
       toInsert.map(({ doc }) => {
         const { filter, update } = distributionJobUpsert(
           randomUUID(),
-          distributionJobKey(doc.collectionId, doc.id, doc.versionNorm),
+          jobKeys.distribute(doc.collectionId, doc.id, doc.versionNorm),
           { collectionId: doc.collectionId, id: doc.id, version: doc.version },
           nowIso,
         );
@@ -126,7 +127,7 @@ export class MongoObjectStore implements ObjectStore {
       stuck.map((doc) => {
         const { filter, update } = distributionJobUpsert(
           randomUUID(),
-          distributionJobKey(doc.collectionId, doc.id, doc.versionNorm),
+          jobKeys.distribute(doc.collectionId, doc.id, doc.versionNorm),
           { collectionId: doc.collectionId, id: doc.id, version: doc.version },
           nowIso,
         );

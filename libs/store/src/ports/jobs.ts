@@ -1,17 +1,18 @@
-/** Outbox jobs. A job carries ids and an idempotency key, never payloads. */
-export type JobKind = 'distribute' | 'send_mail' | 'digest' | 'notify' | 'provision_mqtt';
+/**
+ * Outbox jobs. A job carries ids and an idempotency key, not the state it acts on (a rendered
+ * mail is the exception, ADR 0005). Kinds, payloads and keys are the job catalogue's
+ * (`job-catalogue.ts`, ADR 0008).
+ */
+import type { JobKind, NewJob } from '../job-catalogue.js';
+
+export type { JobKind, NewJob };
 export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
 
-export interface NewJob {
+/** A job as stored. Its payload is read through the catalogue (`readJob`), which checks it against its kind. */
+export interface Job {
   readonly kind: JobKind;
-  /** Unique: enqueuing the same key again is a no-op (`duplicate`). */
   readonly key: string;
-  readonly payload: Readonly<Record<string, unknown>>;
-  /** Not before this time (ISO); default now. */
-  readonly runAt?: string | undefined;
-}
-
-export interface Job extends NewJob {
+  readonly payload: unknown;
   readonly id: string;
   readonly status: JobStatus;
   readonly attempts: number;

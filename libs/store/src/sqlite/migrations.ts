@@ -186,4 +186,16 @@ CREATE TABLE fanout_acks (
 DROP TABLE IF EXISTS collections;
 `,
   },
+  {
+    version: 8,
+    name: 'block-list expiry jobs are their own kind',
+    sql: `
+-- ADR 0008: they were distribute jobs with payload.action = 'blocklist_expire'.
+UPDATE jobs SET
+  kind = 'expire_blocklist',
+  key = 'expire_blocklist:' || substr(key, 18),
+  payload = json_object('id', json_extract(payload, '$.id'), 'version', json_extract(payload, '$.version'))
+WHERE kind = 'distribute' AND json_extract(payload, '$.action') = 'blocklist_expire';
+`,
+  },
 ];

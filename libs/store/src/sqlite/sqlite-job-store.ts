@@ -28,11 +28,12 @@ interface Row {
 }
 
 function fromRow(r: Row): Job {
+  const payload: unknown = JSON.parse(r.payload);
   return {
     id: r.id,
     kind: r.kind as JobKind,
     key: r.key,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    payload,
     status: r.status as JobStatus,
     attempts: r.attempts,
     runAt: r.run_at,

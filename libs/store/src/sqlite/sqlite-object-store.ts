@@ -13,6 +13,7 @@ import type {
 import { addedAfterMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
 import { decodeCursor, encodeCursor } from '../outbox.js';
 import { timeOrderedId } from '../time-ordered-id.js';
+import { jobKeys, type JobPayload } from '../job-catalogue.js';
 
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
   o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object`;
@@ -138,13 +139,17 @@ export class SqliteObjectStore implements ObjectStore {
         if (isLatest && b.mx !== null) clearLatest.run(v.collectionId, v.id, b.mx);
         if (isFirst && b.mn !== null) clearFirst.run(v.collectionId, v.id, b.mn);
         last.set(v.collectionId, added);
-        const payload = JSON.stringify({ collectionId: v.collectionId, id: v.id, version: v.version });
+        const payload: JobPayload<'distribute'> = {
+          collectionId: v.collectionId,
+          id: v.id,
+          version: v.version,
+        };
         // The row's own sequence number keys its job: unique by construction (same transaction as
         // the insert), and sequential, so the job-key index grows at its right-hand edge.
         insertJob.run(
           timeOrderedId(now.getTime()),
-          `distribute:${v.collectionId}:#${res.lastInsertRowid}`,
-          payload,
+          jobKeys.distributeBySeq(v.collectionId, res.lastInsertRowid),
+          JSON.stringify(payload),
           nowIso,
           nowIso,
           nowIso,

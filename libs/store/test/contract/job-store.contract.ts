@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { failJob, type Job } from '../../src/index.js';
+import { failJob, type Job, type NewJob } from '../../src/index.js';
 import type { OpenHarness, StoreHarness } from './harness.js';
 
 export function jobStoreContract(name: string, open: OpenHarness): void {
@@ -10,14 +10,25 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
     });
     afterEach(() => h.close());
     const now = (): Date => h.clock.now();
-    const enqueue = (
-      key: string,
-      extra: { runAt?: string; kind?: 'distribute' | 'send_mail' | 'digest' } = {},
-    ) =>
-      h.stores.jobs.enqueue(
-        { kind: extra.kind ?? 'send_mail', key, payload: { key }, runAt: extra.runAt },
-        now(),
-      );
+    const mail = (key: string) => ({
+      deliveryKeys: [key],
+      orgId: 'o',
+      to: [],
+      raw: '',
+      what: 'alert' as const,
+    });
+    const enqueue = (key: string, extra: { runAt?: string; kind?: 'send_mail' | 'digest' } = {}) => {
+      const job: NewJob =
+        extra.kind === 'digest'
+          ? {
+              kind: 'digest',
+              key,
+              payload: { orgId: 'o', subscriptionId: key, windowStart: 'S', windowEnd: 'E' },
+              runAt: extra.runAt,
+            }
+          : { kind: 'send_mail', key, payload: mail(key), runAt: extra.runAt };
+      return h.stores.jobs.enqueue(job, now());
+    };
 
     it('enqueues a key once; the same key again is a duplicate', async () => {
       expect(await enqueue('k1')).to.equal('inserted');
@@ -29,7 +40,7 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       await enqueue('k1');
       const [job] = await h.stores.jobs.claim('w1', now(), 30_000, 10);
       expect(job).to.include({ key: 'k1', status: 'running', attempts: 1, leaseOwner: 'w1' });
-      expect(job!.payload).to.deep.equal({ key: 'k1' });
+      expect(job!.payload).to.deep.equal(mail('k1'));
       expect(job!.leaseUntil).to.equal('2026-03-01T00:00:30.000Z');
       expect(await h.stores.jobs.claim('w2', now(), 30_000, 10)).to.deep.equal([]);
       expect((await h.stores.jobs.get(job!.id))?.leaseOwner).to.equal('w1');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { ObjectVersion } from '../../src/index.js';
+import { payloadOf, type ObjectVersion } from '../../src/index.js';
 import { RFC3339_MICROS, rejection, version, type OpenHarness, type StoreHarness } from './harness.js';
 
 async function allPages(
@@ -94,7 +94,7 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       await h.stores.objects.accept([a]);
       const jobs = await h.stores.jobs.list({ kind: 'distribute', limit: 100 });
       expect(
-        jobs.map((j) => j.payload).sort((x, y) => String(x['id']).localeCompare(String(y['id']))),
+        jobs.map((j) => payloadOf(j, 'distribute')).sort((x, y) => x.id.localeCompare(y.id)),
       ).to.deep.equal([
         { collectionId: 'c1', id: 'indicator--a', version: a.version },
         { collectionId: 'c1', id: 'indicator--b', version: b.version },

@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { ManualClock, systemClock } from '@isac/kernel';
-import { normalizeTimestamp, openSqliteStores, type NewObjectVersion, type Stores } from '../../src/index.js';
+import {
+  normalizeTimestamp,
+  openSqliteStores,
+  payloadOf,
+  type NewObjectVersion,
+  type Stores,
+} from '../../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const versionKey = (c: string, id: string, version: string): string =>
@@ -61,7 +67,7 @@ async function objectsAndJobs(stores: Stores): Promise<{ objects: Set<string>; j
   // A distribution job names its object version in its payload (its key is the adapter's own).
   const jobs = new Set(
     (await stores.jobs.list({ kind: 'distribute', limit: 1_000_000 })).map((j) => {
-      const p = j.payload as { collectionId: string; id: string; version: string };
+      const p = payloadOf(j, 'distribute');
       return versionKey(p.collectionId, p.id, p.version);
     }),
   );
@@ -225,7 +231,7 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
       const jobs = await stores.jobs.list({ kind: 'distribute', limit: N + 1 });
       expect(jobs.every((j) => j.status === 'done')).to.equal(true);
       const sent = await Promise.all(
-        jobs.map((j) => stores.deliveries.listForObject(String(j.payload['id']))),
+        jobs.map((j) => stores.deliveries.listForObject(payloadOf(j, 'distribute').id)),
       );
       expect(
         sent.every((d) => d.length === 1 && d[0]!.status === 'sent'),

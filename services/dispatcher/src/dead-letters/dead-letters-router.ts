@@ -5,9 +5,13 @@ import type { ApiRoutes } from '@isac/api';
 import type { Job, Stores } from '@isac/store';
 import { actorOf, type Access } from '@isac/auth';
 
+const isRecord = (x: unknown): x is Readonly<Record<string, unknown>> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
 /** A dead letter as admins see it: what, why, how often tried; never the rendered message. */
 export function deadLetterView(j: Job): Record<string, unknown> {
-  const { raw: _raw, ...payload } = j.payload as Record<string, unknown>;
+  // Its payload as stored, valid or not (a payload that failed the catalogue is why some are here).
+  const { raw: _raw, ...payload } = isRecord(j.payload) ? j.payload : {};
   return {
     id: j.id,
     kind: j.kind,

@@ -2,9 +2,10 @@ import type { Clock, Logger, Org, Subscription, TlpLevel } from '@isac/kernel';
 import { knownMarkingsOf, type PolicyEngine, type PolicyInput } from '@isac/policy';
 import {
   deliveryKey,
+  jobKeys,
   type Fanout,
   type FanoutResult,
-  type Job,
+  type JobOf,
   type NewAuditRecord,
   type NewDelivery,
   type NewFanout,
@@ -80,10 +81,8 @@ export class DistributionService {
     // Marking sent is off the latency path (the broker has the message): flushes may wait to carry more.
   }
 
-  async run(job: Job): Promise<JobOutcome> {
-    const p = job.payload as { id?: unknown; version?: unknown; action?: unknown };
-    if (typeof p.id !== 'string' || typeof p.version !== 'string') return skipped('malformed payload');
-    if (p.action === 'blocklist_expire') return this.expire(p.id, p.version);
+  async run(job: JobOf<'distribute'>): Promise<JobOutcome> {
+    const p = job.payload;
     const v = await this.deps.stores.objects.getVersion(p.id, p.version);
     if (!v) return skipped('object version no longer stored');
     return this.distribute(v);
@@ -260,9 +259,9 @@ export class DistributionService {
       if (until)
         await stores.jobs.enqueue(
           {
-            kind: 'distribute',
-            key: `blocklist_expire:${v.id}:${v.version}`,
-            payload: { action: 'blocklist_expire', id: v.id, version: v.version },
+            kind: 'expire_blocklist',
+            key: jobKeys.expireBlocklist(v.id, v.version),
+            payload: { id: v.id, version: v.version },
             runAt: until,
           },
           now,
@@ -324,6 +323,11 @@ export class DistributionService {
     const until = validUntil(v);
     if (until && Date.parse(until) <= now.getTime()) return 'remove';
     return 'add';
+  }
+
+  /** expire_blocklist jobs: an indicator reached its valid_until. */
+  expireBlocklist(job: JobOf<'expire_blocklist'>): Promise<JobOutcome> {
+    return this.expire(job.payload.id, job.payload.version);
   }
 
   /** Removes an indicator's entries from the block lists of every organisation it reached over MQTT. */

@@ -10,7 +10,7 @@ import {
 } from '@isac/kernel';
 import { knownMarkingsOf, type PolicyEngine } from '@isac/policy';
 import { tlpRank } from '@isac/stix';
-import type { Job, Stores } from '@isac/store';
+import { jobKeys, type JobOf, type JobPayload, type Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { alertBundle } from '../delivery/payload.js';
@@ -35,21 +35,7 @@ export const needsEncryption = (tlp: TlpLevel): boolean => {
   return rank < 0 || rank > tlpRank('green');
 };
 
-export interface SendMailPayload {
-  readonly deliveryKeys: readonly string[];
-  readonly orgId: string;
-  readonly to: readonly string[];
-  /** The rendered message (base64): a retry sends the same bytes, with the same Message-ID. */
-  readonly raw: string;
-  readonly what: 'alert' | 'notice' | 'encrypted' | 'digest' | 'trial_reminder';
-}
-
-export interface DigestPayload {
-  readonly orgId: string;
-  readonly subscriptionId: string;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-}
+export type SendMailPayload = JobPayload<'send_mail'>;
 
 /** Where email subscriptions send: their own list, else the organisation's contacts. */
 export function recipientsOf(subs: readonly Subscription[], org: Org): string[] {
@@ -153,7 +139,7 @@ export class MailService {
   /** Queues the send of a rendered message; one job per key, so a repeat is a no-op. */
   async enqueueSend(key: string, p: SendMailPayload): Promise<void> {
     await this.deps.stores.jobs.enqueue(
-      { kind: 'send_mail', key: `send_mail:${key}`, payload: { ...p } },
+      { kind: 'send_mail', key: jobKeys.sendMail(key), payload: p },
       this.deps.clock.now(),
     );
     this.deps.jobsReady?.notify();
@@ -164,7 +150,7 @@ export class MailService {
     const mode = sub.email?.mode;
     if (mode !== 'hourly' && mode !== 'daily') return;
     const w = digestWindow(mode, now);
-    const payload: DigestPayload = {
+    const payload: JobPayload<'digest'> = {
       orgId: sub.orgId,
       subscriptionId: sub.id,
       windowStart: w.start.toISOString(),
@@ -173,8 +159,8 @@ export class MailService {
     await this.deps.stores.jobs.enqueue(
       {
         kind: 'digest',
-        key: `digest:${sub.id}:${payload.windowStart}`,
-        payload: { ...payload },
+        key: jobKeys.digest(sub.id, payload.windowStart),
+        payload,
         runAt: new Date(w.end.getTime() + this.deps.config.digest.graceMs).toISOString(),
       },
       now,
@@ -182,8 +168,8 @@ export class MailService {
   }
 
   /** send_mail: hand the rendered message to the relay; 4xx/timeouts retry, 5xx is a dead letter. */
-  async sendMail(job: Job): Promise<JobOutcome> {
-    const p = job.payload as unknown as SendMailPayload;
+  async sendMail(job: JobOf<'send_mail'>): Promise<JobOutcome> {
+    const p = job.payload;
     if (p.to.length === 0) {
       for (const k of p.deliveryKeys) await this.deps.stores.deliveries.markFailed(k, 'no recipients', true);
       return skipped('no recipients');
@@ -209,8 +195,8 @@ export class MailService {
   }
 
   /** digest: the window's pending digest deliveries of one subscription, re-decided, in one message. */
-  async digest(job: Job): Promise<JobOutcome> {
-    const p = job.payload as unknown as DigestPayload;
+  async digest(job: JobOf<'digest'>): Promise<JobOutcome> {
+    const p = job.payload;
     const { stores, policy, hub } = this.deps;
     const org = await stores.orgs.get(p.orgId);
     const sub = await stores.subscriptions.get(p.orgId, p.subscriptionId);
@@ -287,7 +273,7 @@ export class MailService {
     const raw = org.pgpPublicKey
       ? await buildEncryptedMime(mail, env, org.pgpPublicKey, lang, '[ISAC]')
       : await buildMime(mail, env);
-    await this.enqueueSend(`digest:${sub.id}:${p.windowStart}`, {
+    await this.enqueueSend(job.key, {
       deliveryKeys: keys,
       orgId: org.id,
       to,
@@ -298,25 +284,25 @@ export class MailService {
   }
 
   /** notify: templates other services enqueue (trial reminders), in Japanese and English. */
-  async notify(job: Job): Promise<JobOutcome> {
-    const p = job.payload as { template?: unknown; orgId?: unknown; daysLeft?: unknown };
-    if (p.template !== 'trial_reminder') return dead(`unknown notify template ${String(p.template)}`);
-    const org = typeof p.orgId === 'string' ? await this.deps.stores.orgs.get(p.orgId) : undefined;
+  async notify(job: JobOf<'notify'>): Promise<JobOutcome> {
+    const p = job.payload;
+    const org = await this.deps.stores.orgs.get(p.orgId);
     if (!org) return skipped('organisation gone');
     if (org.contacts.length === 0) return skipped('organisation has no contacts');
     const end = org.trial?.endsAt;
     const daysLeft =
-      typeof p.daysLeft === 'number'
+      p.daysLeft !== undefined
         ? p.daysLeft
         : end
           ? Math.max(0, Math.ceil((Date.parse(end) - this.deps.clock.now().getTime()) / 86_400_000))
           : 0;
     const mail = renderTrialReminder({ daysLeft, endsAt: end ?? '', orgName: org.name });
     const raw = await buildMime(mail, this.envelope(org.contacts, { 'X-ISAC-Notify': 'trial_reminder' }));
+    // `notify:` + the notify job's key, as it always was: a job re-run finds its send again.
     await this.enqueueSend(`notify:${job.key}`, {
       deliveryKeys: [],
       orgId: org.id,
-      to: org.contacts,
+      to: [...org.contacts],
       raw: raw.toString('base64'),
       what: 'trial_reminder',
     });

@@ -54,7 +54,10 @@ describe('JobWorker', () => {
     worker.start();
     await new Promise((r) => setTimeout(r, 20)); // the worker is asleep (poll 60 s)
     for (let i = 0; i < 10; i++)
-      await stores.jobs.enqueue({ kind: 'distribute', key: `k${i}`, payload: {} }, new Date());
+      await stores.jobs.enqueue(
+        { kind: 'distribute', key: `k${i}`, payload: { collectionId: 'c', id: `x${i}`, version: 'v' } },
+        new Date(),
+      );
     signal.notify();
     const t0 = Date.now();
     await until(async () => (await stores.jobs.list({ status: 'done', limit: 100 })).length === 10);
@@ -76,7 +79,10 @@ describe('JobWorker', () => {
       handlers: { distribute: () => new Promise((r) => setTimeout(() => r(done), 50)) },
     });
     for (let i = 0; i < 3; i++)
-      await stores.jobs.enqueue({ kind: 'distribute', key: `k${i}`, payload: {} }, new Date());
+      await stores.jobs.enqueue(
+        { kind: 'distribute', key: `k${i}`, payload: { collectionId: 'c', id: `x${i}`, version: 'v' } },
+        new Date(),
+      );
     worker.start();
     await until(async () => (await stores.jobs.list({ status: 'running', limit: 10 })).length === 3);
     await worker.stop();

@@ -1,5 +1,5 @@
 import { TransientError, type Clock, type Logger, type Signal } from '@isac/kernel';
-import { failJob, type Job, type JobKind, type JobStore } from '@isac/store';
+import { failJob, JOB_KINDS, readJob, type Job, type JobKind, type JobOf, type JobStore } from '@isac/store';
 import { Coalescer } from './coalescer.js';
 
 /** What a handler says about a job; expected cases are outcomes, not exceptions. */
@@ -15,7 +15,13 @@ export const skipped = (reason: string): JobOutcome => ({ kind: 'skipped', reaso
 export const retry = (error: string, afterMs?: number): JobOutcome => ({ kind: 'retry', error, afterMs });
 export const dead = (error: string): JobOutcome => ({ kind: 'dead', error });
 
-export type JobHandler = (job: Job) => Promise<JobOutcome>;
+/** One handler per job kind, given the job with its payload typed (checked against the catalogue). */
+export type JobHandlers = { readonly [K in JobKind]?: (job: JobOf<K>) => Promise<JobOutcome> };
+
+function handle<K extends JobKind>(handlers: JobHandlers, job: JobOf<K>): Promise<JobOutcome> {
+  const h = handlers[job.kind];
+  return h ? h(job) : Promise.resolve(dead(`no handler for job kind ${job.kind}`));
+}
 
 export interface JobWorkerOptions {
   readonly leaseMs: number;
@@ -49,7 +55,7 @@ export class JobWorker {
   constructor(
     private readonly deps: {
       readonly jobs: JobStore;
-      readonly handlers: Partial<Record<JobKind, JobHandler>>;
+      readonly handlers: JobHandlers;
       readonly clock: Clock;
       readonly log: Logger;
       /** Lease owner name; unique per worker. */
@@ -67,7 +73,7 @@ export class JobWorker {
   }
 
   get kinds(): JobKind[] {
-    return Object.keys(this.deps.handlers) as JobKind[];
+    return JOB_KINDS.filter((k) => this.deps.handlers[k] !== undefined);
   }
 
   start(): void {
@@ -203,10 +209,10 @@ export class JobWorker {
 
   private async runJob(job: Job): Promise<void> {
     const { jobs, clock, log, owner, options } = this.deps;
-    const handler = this.deps.handlers[job.kind];
+    const read = readJob(job);
     let outcome: JobOutcome;
     try {
-      outcome = handler ? await handler(job) : dead(`no handler for job kind ${job.kind}`);
+      outcome = read.ok ? await handle(this.deps.handlers, read.job) : dead(read.error);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       outcome = err instanceof TransientError ? retry(msg) : dead(msg);

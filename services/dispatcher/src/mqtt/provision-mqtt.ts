@@ -1,5 +1,5 @@
 import { TransientError, type Clock, type Logger } from '@isac/kernel';
-import type { Job, OrgStore } from '@isac/store';
+import type { JobOf, OrgStore } from '@isac/store';
 import { mqttPassword, orgStanding, type StandingRules } from '@isac/auth';
 import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import type { DynsecProvisioner } from './mosquitto-dynsec.js';
@@ -16,11 +16,10 @@ export function provisionMqttHandler(deps: {
   clock: Clock;
   log: Logger;
   standing: StandingRules;
-}): (job: Job) => Promise<JobOutcome> {
+}): (job: JobOf<'provision_mqtt'>) => Promise<JobOutcome> {
   return async (job) => {
     if (!deps.provisioner) return skipped('embedded broker: credentials are verified at connect');
-    const { orgId, generation } = job.payload as { orgId?: string; generation?: number };
-    if (typeof orgId !== 'string') return skipped('payload without orgId');
+    const { orgId, generation } = job.payload;
     const org = await deps.orgs.get(orgId);
     try {
       if (!org || !orgStanding(org, deps.clock.now(), deps.standing).ok) {
@@ -29,8 +28,7 @@ export function provisionMqttHandler(deps: {
       }
       const current = org.mqttCredential?.generation;
       if (current === undefined || !deps.secret) return skipped('no MQTT credential issued');
-      if (typeof generation === 'number' && generation < current)
-        return skipped(`superseded by generation ${current}`);
+      if (generation < current) return skipped(`superseded by generation ${current}`);
       await deps.provisioner.ensureOrg(orgId, mqttPassword(deps.secret, orgId, current));
       return done;
     } catch (err) {

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, type Clock, type OrgId, type Principal } from '@isac/kernel';
-import type { AuditLog, JobStore, OrgStore } from '@isac/store';
+import { jobKeys, type AuditLog, type JobStore, type OrgStore } from '@isac/store';
 import { actorOf, mqttPassword, orgStanding, type Access, type StandingRules } from '@isac/auth';
 
 export interface IssuedMqttCredentials {
@@ -47,7 +47,7 @@ export class MqttCredentialsService {
     await this.deps.jobs.enqueue(
       {
         kind: 'provision_mqtt',
-        key: `provision_mqtt:${orgId}:${generation}`,
+        key: jobKeys.provisionMqtt(orgId, generation, now),
         payload: { orgId, generation },
       },
       now,

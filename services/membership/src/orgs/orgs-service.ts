@@ -10,7 +10,7 @@ import {
   type Principal,
   type Tier,
 } from '@isac/kernel';
-import type { AuditLog, JobStore, NewAuditRecord, OrgStore } from '@isac/store';
+import { jobKeys, type AuditLog, type JobStore, type NewAuditRecord, type OrgStore } from '@isac/store';
 import type { MembershipConfig } from '../config.js';
 import { actorOf, type Access } from '@isac/auth';
 import { orgIdentityId, slugify } from '../shared/ids.js';
@@ -171,7 +171,7 @@ export class OrgsService {
     await this.deps.jobs.enqueue(
       {
         kind: 'provision_mqtt',
-        key: `provision_mqtt:${org.id}:${org.mqttCredential.generation}:${now.toISOString()}`,
+        key: jobKeys.provisionMqtt(org.id, org.mqttCredential.generation, now),
         payload: { orgId: org.id, generation: org.mqttCredential.generation },
       },
       now,

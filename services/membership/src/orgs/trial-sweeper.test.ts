@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ManualClock, silentLogger, type Org } from '@isac/kernel';
-import { openSqliteStores, type Stores } from '@isac/store';
+import { openSqliteStores, payloadOf, type Stores } from '@isac/store';
 import { TrialSweeper } from './trial-sweeper.js';
 
 const DAY = 86_400_000;
@@ -43,7 +43,7 @@ describe(TrialSweeper.name, () => {
   afterEach(() => stores.close());
 
   const notifyJobs = async () =>
-    (await stores.jobs.list({ kind: 'notify', limit: 100 })).map((j) => j.payload);
+    (await stores.jobs.list({ kind: 'notify', limit: 100 })).map((j) => payloadOf(j, 'notify'));
 
   it('sends nothing while the end is far away', async () => {
     await stores.orgs.create(trialOrg('sme-a', new Date(Date.parse(T0) + 30 * DAY).toISOString()));
@@ -68,7 +68,7 @@ describe(TrialSweeper.name, () => {
   it('after a long pause sends only the nearest reminder, not every missed one', async () => {
     await stores.orgs.create(trialOrg('sme-a', new Date(Date.parse(T0) + 2 * DAY).toISOString()));
     expect(await sweeper.sweep()).to.deep.equal({ reminders: 1, expired: 0 });
-    expect((await notifyJobs()).map((p) => p['daysLeft'])).to.deep.equal([2]);
+    expect((await notifyJobs()).map((p) => p.daysLeft)).to.deep.equal([2]);
   });
 
   it('records the end of a trial once, and again only for a new end after an extension', async () => {

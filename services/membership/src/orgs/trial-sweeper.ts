@@ -1,5 +1,5 @@
 import type { Clock, Logger, Org } from '@isac/kernel';
-import type { AuditLog, JobStore, OrgStore } from '@isac/store';
+import { jobKeys, type AuditLog, type JobStore, type OrgStore } from '@isac/store';
 import { NO_GRACE, orgStanding, type StandingRules } from '@isac/auth';
 
 const DAY_MS = 86_400_000;
@@ -64,13 +64,13 @@ export class TrialSweeper {
       }
       // In the grace period the trial has ended already: nothing left to remind of.
       if (standing.grace) continue;
-      if (await this.remind(org, Date.parse(org.trial.endsAt), now)) reminders += 1;
+      if (await this.remind(org, org.trial.endsAt, Date.parse(org.trial.endsAt), now)) reminders += 1;
     }
     return { reminders, expired };
   }
 
   /** The reminder for the nearest threshold already reached; a late sweep sends one reminder, not several. */
-  private async remind(org: Org, end: number, now: Date): Promise<boolean> {
+  private async remind(org: Org, endsAt: string, end: number, now: Date): Promise<boolean> {
     const msLeft = end - now.getTime();
     const reached = this.deps.reminderDaysBefore.filter((d) => msLeft <= d * DAY_MS);
     if (reached.length === 0) return false;
@@ -79,8 +79,8 @@ export class TrialSweeper {
     const outcome = await this.deps.jobs.enqueue(
       {
         kind: 'notify',
-        key: `notify:trial_reminder:${org.id}:${org.trial?.endsAt ?? ''}:${threshold}`,
-        payload: { template: 'trial_reminder', orgId: org.id, daysLeft, endsAt: org.trial?.endsAt },
+        key: jobKeys.trialReminder(org.id, endsAt, threshold),
+        payload: { template: 'trial_reminder', orgId: org.id, daysLeft, endsAt },
       },
       now,
     );
@@ -92,7 +92,7 @@ export class TrialSweeper {
           action: 'org.trial_reminder',
           target: { kind: 'org', id: org.id, orgId: org.id },
           outcome: 'ok',
-          details: { daysLeft, endsAt: org.trial?.endsAt },
+          details: { daysLeft, endsAt },
         },
       ]);
       this.deps.log.info({ orgId: org.id, daysLeft }, 'trial reminder queued');

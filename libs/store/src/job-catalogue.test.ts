@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { jobKeys, payloadOf, readJob } from './job-catalogue.js';
+import type { Job } from './ports/jobs.js';
+import { SQLITE_MIGRATIONS } from './sqlite/migrations.js';
+import { migrate } from './sqlite/database.js';
+
+const stored = (kind: string, payload: unknown): Job =>
+  ({
+    id: 'j1',
+    kind,
+    key: 'k',
+    payload,
+    status: 'running',
+    attempts: 1,
+    runAt: 'T',
+    createdAt: 'T',
+    updatedAt: 'T',
+  }) as unknown as Job; // a row as another version of the hub may have written it
+
+describe('job catalogue', () => {
+  it('reads a payload that matches its kind as that kind', () => {
+    const r = readJob(
+      stored('digest', { orgId: 'o', subscriptionId: 's', windowStart: 'a', windowEnd: 'b' }),
+    );
+    expect(r.ok).to.equal(true);
+    if (r.ok && r.job.kind === 'digest') expect(r.job.payload.subscriptionId).to.equal('s');
+  });
+
+  it('refuses a payload that does not match, naming the field', () => {
+    expect(readJob(stored('distribute', { id: 'x', version: 'v' }))).to.deep.equal({
+      ok: false,
+      error: "distribute job payload must have required property 'collectionId'",
+    });
+    expect(readJob(stored('provision_mqtt', { orgId: 'o', generation: '2' }))).to.deep.equal({
+      ok: false,
+      error: 'provision_mqtt job payload /generation must be integer',
+    });
+    expect(readJob(stored('notify', { template: 'x', orgId: 'o' })).ok).to.equal(false);
+    expect(readJob(stored('send_mail', null)).ok).to.equal(false);
+    expect(
+      readJob(stored('distribute', { collectionId: 'c', id: 'x', version: 'v', action: 'y' })),
+    ).to.deep.equal({
+      ok: false,
+      error: 'distribute job payload must NOT have additional properties (action)',
+    });
+  });
+
+  it('refuses a kind it does not know', () => {
+    expect(readJob(stored('deliver_alert', {}))).to.deep.equal({
+      ok: false,
+      error: 'unknown job kind deliver_alert',
+    });
+  });
+
+  it('gives a payload of the kind asked for, or throws', () => {
+    const p = { orgId: 'o', generation: 3 };
+    expect(payloadOf(stored('provision_mqtt', p), 'provision_mqtt')).to.deep.equal(p);
+    expect(() => payloadOf(stored('provision_mqtt', p), 'notify')).to.throw(/not notify/);
+  });
+
+  it('builds one key format per kind', () => {
+    const at = new Date('2026-03-01T00:00:00Z');
+    expect(jobKeys.provisionMqtt('bank-a', 2, at)).to.equal(
+      'provision_mqtt:bank-a:2:2026-03-01T00:00:00.000Z',
+    );
+    expect(jobKeys.distribute('c1', 'indicator--a', '2026-01-01T00:00:00Z')).to.equal(
+      jobKeys.distribute('c1', 'indicator--a', '2026-01-01T00:00:00.000Z'),
+    );
+    expect(jobKeys.sendMail(jobKeys.digest('s1', 'W'))).to.equal('send_mail:digest:s1:W');
+  });
+
+  it('migrates SQLite block-list expiry jobs to their own kind', () => {
+    const db = new Database(':memory:');
+    db.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    for (const m of SQLITE_MIGRATIONS.filter((x) => x.version < 8)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'T');
+    }
+    const ins = db.prepare(
+      `INSERT INTO jobs (id, kind, key, payload, status, run_at, created_at, updated_at) VALUES (?, 'distribute', ?, ?, 'pending', 'T', 'T', 'T')`,
+    );
+    ins.run(
+      'a',
+      'blocklist_expire:indicator--a:2026-01-01T00:00:00Z',
+      JSON.stringify({ action: 'blocklist_expire', id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
+    );
+    ins.run(
+      'b',
+      'distribute:c1:#1',
+      JSON.stringify({ collectionId: 'c1', id: 'indicator--b', version: 'v' }),
+    );
+    migrate(db);
+    const rows = db.prepare('SELECT id, kind, key, payload FROM jobs ORDER BY id').all();
+    expect(rows).to.deep.equal([
+      {
+        id: 'a',
+        kind: 'expire_blocklist',
+        key: jobKeys.expireBlocklist('indicator--a', '2026-01-01T00:00:00Z'),
+        payload: JSON.stringify({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
+      },
+      {
+        id: 'b',
+        kind: 'distribute',
+        key: 'distribute:c1:#1',
+        payload: JSON.stringify({ collectionId: 'c1', id: 'indicator--b', version: 'v' }),
+      },
+    ]);
+    db.close();
+  });
+});

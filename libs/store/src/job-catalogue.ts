@@ -1,0 +1,206 @@
+/**
+ * The job catalogue (ADR 0008): every kind of outbox job, its payload (a JSON Schema, the type
+ * derived from it) and the builder of its idempotency key. Services enqueue only what this file
+ * describes, and the worker reads a claimed job back through `readJob`, which checks the payload
+ * against its kind's schema: a handler gets a typed payload or the job is a dead letter whose
+ * reason names the field. Nobody casts a payload.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { Job } from './ports/jobs.js';
+import { normalizeTimestamp } from './time.js';
+
+const text = { type: 'string' } as const;
+const texts = { type: 'array', items: text } as const;
+
+export const JOB_PAYLOAD_SCHEMAS = {
+  /** One accepted object version to distribute (written by `ObjectStore.accept`). */
+  distribute: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['collectionId', 'id', 'version'],
+    properties: { collectionId: text, id: text, version: text },
+  },
+  /** Block-list entries of an indicator to remove everywhere, at its `valid_until`. */
+  expire_blocklist: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'version'],
+    properties: { id: text, version: text },
+  },
+  /** A rendered message to hand to the relay: a retry sends the same bytes. */
+  send_mail: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['deliveryKeys', 'orgId', 'to', 'raw', 'what'],
+    properties: {
+      /** The deliveries this message carries (none for a notice such as a trial reminder). */
+      deliveryKeys: texts,
+      orgId: text,
+      to: texts,
+      /** The RFC 5322 message, base64. */
+      raw: text,
+      what: { type: 'string', enum: ['alert', 'notice', 'encrypted', 'digest', 'trial_reminder'] },
+    },
+  },
+  /** One digest window of one email subscription. */
+  digest: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['orgId', 'subscriptionId', 'windowStart', 'windowEnd'],
+    properties: { orgId: text, subscriptionId: text, windowStart: text, windowEnd: text },
+  },
+  /** A message from the hub to an organisation's contacts (membership's trial sweeper). */
+  notify: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['template', 'orgId'],
+    properties: {
+      template: { type: 'string', enum: ['trial_reminder'] },
+      orgId: text,
+      daysLeft: { type: 'integer', minimum: 0 },
+      endsAt: text,
+    },
+  },
+  /** An organisation's MQTT credential to (re)provision in an external broker (ADR 0006). */
+  provision_mqtt: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['orgId', 'generation'],
+    properties: { orgId: text, generation: { type: 'integer', minimum: 1 } },
+  },
+} as const;
+
+type Schemas = typeof JOB_PAYLOAD_SCHEMAS;
+export type JobKind = keyof Schemas;
+/** The payload of each kind, derived from its schema. */
+export interface JobPayloads {
+  readonly distribute: FromSchema<Schemas['distribute']>;
+  readonly expire_blocklist: FromSchema<Schemas['expire_blocklist']>;
+  readonly send_mail: FromSchema<Schemas['send_mail']>;
+  readonly digest: FromSchema<Schemas['digest']>;
+  readonly notify: FromSchema<Schemas['notify']>;
+  readonly provision_mqtt: FromSchema<Schemas['provision_mqtt']>;
+}
+export type JobPayload<K extends JobKind> = JobPayloads[K];
+
+export const JOB_KINDS: readonly JobKind[] = [
+  'distribute',
+  'expire_blocklist',
+  'send_mail',
+  'digest',
+  'notify',
+  'provision_mqtt',
+];
+
+/** A job to enqueue, one variant per kind. */
+export type NewJobMap = {
+  [K in JobKind]: {
+    readonly kind: K;
+    /** Unique: enqueuing the same key again is a no-op (`duplicate`). Built by `jobKeys`. */
+    readonly key: string;
+    readonly payload: JobPayloads[K];
+    /** Not before this time (ISO); default now. */
+    readonly runAt?: string | undefined;
+  };
+};
+export type NewJob = NewJobMap[JobKind];
+
+/** A claimed job whose payload matched its kind's schema. */
+export type JobOf<K extends JobKind> = Omit<Job, 'kind' | 'payload'> & {
+  readonly kind: K;
+  readonly payload: JobPayloads[K];
+};
+export type TypedJob = { [K in JobKind]: JobOf<K> }[JobKind];
+
+/** Idempotency keys, one format per kind. */
+export const jobKeys = {
+  /**
+   * MongoDB's key of a version's distribution job: what a replay of the submission finds again.
+   * SQLite keys it by the row's sequence instead (`distributeBySeq`): unique by construction and
+   * sequential, so its key index grows at the right-hand edge (ADR 0002).
+   */
+  distribute: (collectionId: string, id: string, version: string): string =>
+    `distribute:${collectionId}:${id}:${normalizeTimestamp(version)}`,
+  distributeBySeq: (collectionId: string, seq: number | bigint): string =>
+    `distribute:${collectionId}:#${seq}`,
+  /** `version` as stored (the distribute job's), so the job of one version is found again. */
+  expireBlocklist: (id: string, version: string): string => `expire_blocklist:${id}:${version}`,
+  /** The send of a rendered message, keyed by what it sends (a delivery, digest or notify key). */
+  sendMail: (of: string): string => `send_mail:${of}`,
+  digest: (subscriptionId: string, windowStart: string): string => `digest:${subscriptionId}:${windowStart}`,
+  /** One reminder per organisation, trial end and reminder threshold (days before the end). */
+  trialReminder: (orgId: string, endsAt: string, thresholdDays: number): string =>
+    `notify:trial_reminder:${orgId}:${endsAt}:${thresholdDays}`,
+  /** Each change that may alter what the broker must know (issue, suspension, tier, trial) is its own job. */
+  provisionMqtt: (orgId: string, generation: number, at: Date): string =>
+    `provision_mqtt:${orgId}:${generation}:${at.toISOString()}`,
+} as const;
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const S = JOB_PAYLOAD_SCHEMAS;
+const validators: { readonly [K in JobKind]: ValidateFunction<JobPayloads[K]> } = {
+  distribute: ajv.compile<JobPayloads['distribute']>(S.distribute),
+  expire_blocklist: ajv.compile<JobPayloads['expire_blocklist']>(S.expire_blocklist),
+  send_mail: ajv.compile<JobPayloads['send_mail']>(S.send_mail),
+  digest: ajv.compile<JobPayloads['digest']>(S.digest),
+  notify: ajv.compile<JobPayloads['notify']>(S.notify),
+  provision_mqtt: ajv.compile<JobPayloads['provision_mqtt']>(S.provision_mqtt),
+};
+
+function describe(errors: readonly ErrorObject[] | null | undefined): string {
+  const e = errors?.[0];
+  if (!e) return 'does not match its schema';
+  const where = e.instancePath === '' ? '' : `${e.instancePath} `;
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? ` (${String((e.params as { additionalProperty?: unknown }).additionalProperty)})`
+      : e.keyword === 'enum'
+        ? ` (${(e.params as { allowedValues?: unknown[] }).allowedValues?.join(', ') ?? ''})`
+        : '';
+  return `${where}${e.message ?? 'is invalid'}${extra}`;
+}
+
+type Read = { ok: true; job: TypedJob } | { ok: false; error: string };
+
+function check<K extends JobKind>(
+  job: Job,
+  kind: K,
+): { ok: true; job: JobOf<K> } | { ok: false; error: string } {
+  const validate: ValidateFunction<JobPayloads[K]> = validators[kind];
+  const payload = job.payload;
+  if (!validate(payload)) return { ok: false, error: `${kind} job payload ${describe(validate.errors)}` };
+  return { ok: true, job: { ...job, kind, payload } };
+}
+
+/** The payload of a job that must be of `kind` (tests, tools); throws when it is not one. */
+export function payloadOf<K extends JobKind>(job: Job, kind: K): JobPayloads[K] {
+  if (job.kind !== kind) throw new Error(`job ${job.id} is a ${job.kind} job, not ${kind}`);
+  const r = check(job, kind);
+  if (!r.ok) throw new Error(r.error);
+  return r.job.payload;
+}
+
+/**
+ * A stored job as its kind's typed job, or why it is not one (unknown kind, or a payload that
+ * does not match the kind's schema, naming the field).
+ */
+export function readJob(job: Job): Read {
+  const kind: string = job.kind;
+  switch (kind) {
+    case 'distribute':
+      return check(job, kind);
+    case 'expire_blocklist':
+      return check(job, kind);
+    case 'send_mail':
+      return check(job, kind);
+    case 'digest':
+      return check(job, kind);
+    case 'notify':
+      return check(job, kind);
+    case 'provision_mqtt':
+      return check(job, kind);
+    default:
+      return { ok: false, error: `unknown job kind ${kind}` };
+  }
+}
