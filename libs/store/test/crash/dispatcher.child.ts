@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '@isac/kernel';
-import { deliveryKey, openSqliteStores } from '../../src/index.js';
+import { deliveryKey, openSqliteStores, payloadOf } from '../../src/index.js';
 
 const [dbPath, owner = 'w', leaseArg = '1000', mode = 'loop'] = process.argv.slice(2);
 if (!dbPath) throw new Error('usage: dispatcher.child.ts <db-path> <owner> <lease-ms> [loop|hang]');
@@ -23,7 +23,7 @@ for (;;) {
   const jobs = await stores.jobs.claim(owner, new Date(), leaseMs, 5, ['distribute']);
   if (jobs.length === 0) await sleep(10);
   for (const job of jobs) {
-    const { id, version } = job.payload as { id: string; version: string };
+    const { id, version } = payloadOf(job, 'distribute');
     await stores.deliveries.recordMany(
       [
         {
