@@ -444,7 +444,7 @@ describe('membership admin API (over HTTP)', () => {
           action: 'object.submit',
           target: { kind: 'submission', id: 's1', orgId: 'bank-a' },
           outcome: 'ok',
-          details: { succeeded: 3 },
+          details: { collectionId: 'c1', channel: 'taxii', total: 3, succeeded: 3, failed: 0, stored: 3 },
         },
         {
           at: at('03'),
@@ -452,7 +452,7 @@ describe('membership admin API (over HTTP)', () => {
           action: 'object.submit',
           target: { kind: 'submission', id: 's2', orgId: 'bank-b' },
           outcome: 'failed',
-          details: { succeeded: 0 },
+          details: { collectionId: 'c1', channel: 'taxii', total: 2, succeeded: 0, failed: 2, stored: 0 },
         },
         {
           at: at('03'),
@@ -460,7 +460,7 @@ describe('membership admin API (over HTTP)', () => {
           action: 'object.release',
           target: { kind: 'collection', id: 'c1', orgId: 'bank-b' },
           outcome: 'ok',
-          details: { channel: 'taxii', count: 4 },
+          details: { channel: 'taxii', count: 4, firstAdded: at('03'), lastAdded: at('03') },
         },
         {
           at: at('02'),
@@ -468,6 +468,7 @@ describe('membership admin API (over HTTP)', () => {
           action: 'object.release',
           target: { kind: 'object', id: 'indicator--1', orgId: 'bank-b' },
           outcome: 'ok',
+          details: { version: 'v1', channel: 'email', alertId: 'a1', tlp: 'green' },
         },
         {
           at: at('02'),
@@ -475,6 +476,7 @@ describe('membership admin API (over HTTP)', () => {
           action: 'object.release',
           target: { kind: 'object', id: 'indicator--1', orgId: 'tel-c' },
           outcome: 'denied',
+          details: { version: 'v1', channel: 'email', alertId: 'a2', tlp: 'green' },
         },
         // an MQTT fan-out names its organisations: one object each
         {
@@ -483,7 +485,15 @@ describe('membership admin API (over HTTP)', () => {
           action: 'object.release',
           target: { kind: 'object', id: 'indicator--2' },
           outcome: 'ok',
-          details: { channel: 'mqtt', recipients: [{ orgId: 'bank-a' }, { orgId: 'bank-b' }] },
+          details: {
+            version: 'v1',
+            channel: 'mqtt',
+            fanoutId: 1,
+            recipients: [
+              { orgId: 'bank-a', alertId: 'a-bank-a', tlp: 'green' },
+              { orgId: 'bank-b', alertId: 'a-bank-b', tlp: 'green' },
+            ],
+          },
         },
         {
           at: '2026-02-20T00:00:00.000Z',
@@ -491,14 +501,20 @@ describe('membership admin API (over HTTP)', () => {
           action: 'object.release',
           target: { kind: 'object', id: 'indicator--3' },
           outcome: 'ok',
-          details: { channel: 'mqtt', recipients: [{ orgId: 'tel-c' }] },
+          details: {
+            version: 'v1',
+            channel: 'mqtt',
+            fanoutId: 1,
+            recipients: [{ orgId: 'tel-c', alertId: 'a-tel-c', tlp: 'green' }],
+          },
         },
         {
           at: '2026-01-15T00:00:00.000Z',
           actor: { orgId: 'tel-c' },
           action: 'object.submit',
-          target: { kind: 'object', id: 'indicator--0' },
+          target: { kind: 'submission', id: 's0', orgId: 'tel-c' },
           outcome: 'ok',
+          details: { collectionId: 'c1', channel: 'taxii', total: 1, succeeded: 1, failed: 0, stored: 1 },
         },
       ]);
       h.clock.set('2026-03-05T00:00:00.000Z');

@@ -323,6 +323,7 @@ describe('MongoDB adapter documents (no server)', () => {
           action: 'object.release',
           target: { kind: 'object', id: 'x', orgId: 'bank-b' },
           outcome: 'ok',
+          details: { version: 'v1', channel: 'email', alertId: 'a1', tlp: 'green' },
         },
         7,
       );

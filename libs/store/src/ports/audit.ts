@@ -1,30 +1,195 @@
-import type { OrgId } from '@isac/kernel';
+import type { OrgId, Role, Scope, Tier } from '@isac/kernel';
 
-export interface NewAuditRecord {
-  readonly at: string;
-  readonly actor: {
-    readonly orgId?: OrgId | undefined;
-    readonly userId?: string | undefined;
-    readonly keyId?: string | undefined;
-    readonly system?: boolean | undefined;
-  };
-  /** Dotted verb, e.g. `org.create`, `object.submit`, `object.release`, `key.revoke`. */
-  readonly action: string;
-  readonly target: { readonly kind: string; readonly id: string; readonly orgId?: OrgId | undefined };
-  readonly outcome: 'ok' | 'denied' | 'failed';
-  readonly details?: Readonly<Record<string, unknown>> | undefined;
+/**
+ * The audit log's events (ADR 0008): one variant per action, each with its target and its typed
+ * details. Every service writes only these, and readers (the participation report, the sweeper)
+ * narrow on `action` instead of parsing `details` by hand. A new action is a new variant here.
+ */
+
+export interface AuditActor {
+  readonly orgId?: OrgId | undefined;
+  readonly userId?: string | undefined;
+  readonly keyId?: string | undefined;
+  readonly system?: boolean | undefined;
 }
 
-export interface AuditRecord extends NewAuditRecord {
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+interface Target<K extends string> {
+  readonly kind: K;
+  readonly id: string;
+  readonly orgId?: OrgId | undefined;
+}
+
+/** One release of one object version to one organisation (a per-organisation delivery: email). */
+export interface DeliveryReleaseDetails {
+  readonly version: string;
+  /** 'email', or `email-digest:<subscription id>` for a digest item. */
+  readonly channel: string;
+  readonly alertId: string;
+  readonly tlp: string;
+  /** The policy rule that allowed it. */
+  readonly rule?: string | undefined;
+}
+
+/** One MQTT fan-out: the organisations it added (ADR 0007). */
+export interface FanoutReleaseDetails {
+  readonly version: string;
+  readonly channel: 'mqtt';
+  readonly fanoutId: number;
+  readonly recipients: readonly {
+    readonly orgId: OrgId;
+    readonly alertId: string;
+    readonly tlp: string;
+    readonly rule?: string | undefined;
+  }[];
+}
+
+/** One TAXII page read by an organisation (pull is a release too). */
+export interface ReadReleaseDetails {
+  readonly channel: 'taxii';
+  readonly count: number;
+  readonly firstAdded: string;
+  readonly lastAdded: string;
+}
+
+/** Action -> target and details. A union value is one of the shapes that action is written in. */
+export interface AuditEvents {
+  'object.submit': {
+    target: Target<'submission'>;
+    details: {
+      readonly collectionId: string;
+      /** 'taxii' | 'rest' */
+      readonly channel: string;
+      readonly total: number;
+      readonly succeeded: number;
+      readonly failed: number;
+      /** New versions stored (not duplicates). */
+      readonly stored: number;
+    };
+  };
+  'object.release':
+    | { target: Target<'object'>; details: FanoutReleaseDetails }
+    | { target: Target<'object'>; details: DeliveryReleaseDetails }
+    | { target: Target<'collection'>; details: ReadReleaseDetails };
+  'object.delete': {
+    target: Target<'object'>;
+    details: { readonly collectionId: string; readonly versions: readonly string[] };
+  };
+  'alert.ack': {
+    target: Target<'alert'>;
+    details: { readonly objectId: string; readonly channel: string };
+  };
+  'dead_letter.retry': { target: Target<'job'>; details?: undefined };
+  'auth.login':
+    | { target: Target<'user'>; details?: undefined }
+    | { target: Target<'username'>; details: { readonly reason: string } };
+  'org.create': {
+    target: Target<'org'>;
+    details: {
+      readonly tier: Tier;
+      readonly sector?: string | undefined;
+      readonly trialEndsAt?: string | undefined;
+      /** The hub's own organisation, created at first start. */
+      readonly bootstrap?: true | undefined;
+    };
+  };
+  'org.update': { target: Target<'org'>; details: { readonly fields: readonly string[] } };
+  'org.tier_change': {
+    target: Target<'org'>;
+    details: { readonly from: Tier; readonly to: Tier; readonly trialEndsAt?: string | undefined };
+  };
+  'org.status_change': {
+    target: Target<'org'>;
+    details: { readonly from: string; readonly to: string };
+  };
+  'org.trial_extend': {
+    target: Target<'org'>;
+    details: { readonly from: string | null; readonly to: string };
+  };
+  'org.trial_reminder': {
+    target: Target<'org'>;
+    details: { readonly daysLeft: number; readonly endsAt: string };
+  };
+  'org.trial_expired': { target: Target<'org'>; details: { readonly endsAt?: string | undefined } };
+  'org.mqtt_credentials': { target: Target<'org'>; details: { readonly generation: number } };
+  'user.create': {
+    target: Target<'user'>;
+    details: {
+      readonly username?: string | undefined;
+      readonly roles: readonly Role[];
+      /** The first hub administrator. */
+      readonly bootstrap?: true | undefined;
+    };
+  };
+  'user.update': {
+    target: Target<'user'>;
+    details: {
+      readonly username: string;
+      readonly fields: readonly string[];
+      readonly passwordChanged?: true | undefined;
+      readonly rolesFrom?: readonly Role[] | undefined;
+      readonly rolesTo?: readonly Role[] | undefined;
+    };
+  };
+  'user.disable': { target: Target<'user'>; details: { readonly username: string } };
+  'key.create': {
+    target: Target<'api_key'>;
+    details: {
+      readonly scopes: readonly Scope[];
+      readonly prefix: string;
+      readonly expiresAt?: string | undefined;
+    };
+  };
+  'key.revoke': { target: Target<'api_key'>; details: { readonly prefix: string } };
+  'subscription.create': {
+    target: Target<'subscription'>;
+    details: { readonly channel: string; readonly to?: readonly string[] | undefined };
+  };
+  'subscription.delete': { target: Target<'subscription'>; details: { readonly channel: string } };
+}
+
+export type AuditAction = keyof AuditEvents;
+
+/** The fields every record has, whatever its action. */
+interface AuditHead {
+  readonly at: string;
+  readonly actor: AuditActor;
+  readonly outcome: AuditOutcome;
+}
+
+type Variant<A extends AuditAction, E> = E extends { target: infer T; details?: infer D }
+  ? AuditHead & {
+      readonly action: A;
+      readonly target: T;
+    } & (undefined extends D ? { readonly details?: undefined } : { readonly details: D })
+  : never;
+
+/** An audit record to append: one variant per action (and per shape of that action). */
+export type NewAuditRecord = { [A in AuditAction]: Variant<A, AuditEvents[A]> }[AuditAction];
+
+/** The record of one action. */
+export type AuditEventOf<A extends AuditAction> = Extract<NewAuditRecord, { action: A }>;
+
+/** The details of an action. */
+export type AuditDetailsOf<A extends AuditAction> = AuditEvents[A]['details'];
+
+/** An action with its details, for helpers that add the head and the target themselves. */
+export type AuditBody<A extends AuditAction = AuditAction> = A extends AuditAction
+  ? { readonly action: A; readonly details: AuditDetailsOf<A> }
+  : never;
+
+export type AuditRecord = NewAuditRecord & {
   /** Strictly increasing sequence number. */
   readonly seq: number;
-}
+};
 
 /** Append-only: there is no update or delete. */
 export interface AuditLog {
   append(records: readonly NewAuditRecord[]): Promise<void>;
   list(q: {
     orgId?: OrgId | undefined;
+    /** An action name (the audit API passes what a client asked for; unknown names match nothing). */
     action?: string | undefined;
     since?: string | undefined;
     afterSeq?: number | undefined;

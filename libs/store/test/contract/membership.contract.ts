@@ -210,16 +210,17 @@ export function membershipContract(name: string, open: OpenHarness): void {
             at: '2026-03-01T00:00:00.000Z',
             actor: { orgId: 'bank-a', userId: 'u1' },
             action: 'object.submit',
-            target: { kind: 'object', id: 'indicator--a', orgId: 'bank-a' },
+            target: { kind: 'submission', id: 'st-a', orgId: 'bank-a' },
             outcome: 'ok',
+            details: { collectionId: 'c1', channel: 'taxii', total: 1, succeeded: 1, failed: 0, stored: 1 },
           },
           {
             at: '2026-03-01T00:00:01.000Z',
             actor: { system: true },
-            action: 'org.suspend',
+            action: 'org.status_change',
             target: { kind: 'org', id: 'bank-b', orgId: 'bank-b' },
             outcome: 'ok',
-            details: { reason: 'unpaid' },
+            details: { from: 'active', to: 'suspended' },
           },
         ]);
         await h.stores.audit.append([
@@ -229,20 +230,25 @@ export function membershipContract(name: string, open: OpenHarness): void {
             action: 'object.release',
             target: { kind: 'object', id: 'x', orgId: 'bank-b' },
             outcome: 'denied',
+            details: { version: 'v1', channel: 'email', alertId: 'a1', tlp: 'green' },
           },
         ]);
         const all = await h.stores.audit.list({ limit: 10 });
-        expect(all.map((r) => r.action)).to.deep.equal(['object.submit', 'org.suspend', 'object.release']);
-        expect(all[1]!.details).to.deep.equal({ reason: 'unpaid' });
+        expect(all.map((r) => r.action)).to.deep.equal([
+          'object.submit',
+          'org.status_change',
+          'object.release',
+        ]);
+        expect(all[1]!.details).to.deep.equal({ from: 'active', to: 'suspended' });
         for (let i = 1; i < all.length; i++) expect(all[i]!.seq).to.be.greaterThan(all[i - 1]!.seq);
         expect(
           (await h.stores.audit.list({ orgId: 'bank-a', limit: 10 })).map((r) => r.action),
         ).to.deep.equal(['object.submit', 'object.release']);
         expect(
           (await h.stores.audit.list({ orgId: 'bank-b', limit: 10 })).map((r) => r.action),
-        ).to.deep.equal(['org.suspend', 'object.release']);
+        ).to.deep.equal(['org.status_change', 'object.release']);
         expect(
-          (await h.stores.audit.list({ action: 'org.suspend', limit: 10 })).map((r) => r.target.id),
+          (await h.stores.audit.list({ action: 'org.status_change', limit: 10 })).map((r) => r.target.id),
         ).to.deep.equal(['bank-b']);
         expect((await h.stores.audit.list({ since: '2026-03-01T00:00:01.000Z', limit: 10 })).length).to.equal(
           2,

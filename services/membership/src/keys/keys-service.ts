@@ -8,7 +8,7 @@ import {
   type Principal,
   type Scope,
 } from '@isac/kernel';
-import type { ApiKey, ApiKeyStore, AuditLog, OrgStore } from '@isac/store';
+import type { ApiKey, ApiKeyStore, AuditBody, AuditLog, OrgStore } from '@isac/store';
 import { issueApiKey } from '@isac/auth';
 import { actorOf, type Access } from '@isac/auth';
 import { apiKeyView, type ApiKeyView } from '../shared/views.js';
@@ -90,10 +90,9 @@ export class KeysService {
       ...(expiresAt ? { expiresAt } : {}),
     };
     await this.deps.apiKeys.create(record);
-    await this.audit(p, 'key.create', record, {
-      scopes,
-      prefix: record.prefix,
-      ...(expiresAt ? { expiresAt } : {}),
+    await this.audit(p, record, {
+      action: 'key.create',
+      details: { scopes, prefix: record.prefix, ...(expiresAt ? { expiresAt } : {}) },
     });
     return {
       id: record.id,
@@ -118,7 +117,7 @@ export class KeysService {
     if (!key) throw new NotFoundError(`API key ${keyId} not found`);
     if (key.revokedAt) return;
     await this.deps.apiKeys.revoke(orgId, keyId, this.deps.clock.now().toISOString());
-    await this.audit(p, 'key.revoke', key, { prefix: key.prefix });
+    await this.audit(p, key, { action: 'key.revoke', details: { prefix: key.prefix } });
   }
 
   /** Keys are administered by users (org-admins, hub-admins) and by hub admin keys. */
@@ -126,20 +125,14 @@ export class KeysService {
     this.deps.access.requireOrgAdmin(p, orgId);
   }
 
-  private async audit(
-    p: Principal,
-    action: string,
-    key: ApiKey,
-    details: Record<string, unknown>,
-  ): Promise<void> {
+  private async audit(p: Principal, key: ApiKey, e: AuditBody<'key.create' | 'key.revoke'>): Promise<void> {
     await this.deps.audit.append([
       {
         at: this.deps.clock.now().toISOString(),
         actor: actorOf(p),
-        action,
         target: { kind: 'api_key', id: key.id, orgId: key.orgId },
         outcome: 'ok',
-        details,
+        ...e,
       },
     ]);
   }

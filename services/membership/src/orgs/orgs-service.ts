@@ -10,7 +10,7 @@ import {
   type Principal,
   type Tier,
 } from '@isac/kernel';
-import { jobKeys, type AuditLog, type JobStore, type NewAuditRecord, type OrgStore } from '@isac/store';
+import { jobKeys, type AuditBody, type AuditLog, type JobStore, type OrgStore } from '@isac/store';
 import type { MembershipConfig } from '../config.js';
 import { actorOf, type Access } from '@isac/auth';
 import { orgIdentityId, slugify } from '../shared/ids.js';
@@ -72,10 +72,13 @@ export class OrgsService {
       updatedAt: at,
     };
     await this.deps.orgs.create(org);
-    await this.audit(p, 'org.create', org.id, {
-      tier: org.tier,
-      sector: org.sector,
-      ...(org.trial ? { trialEndsAt: org.trial.endsAt } : {}),
+    await this.audit(p, org.id, {
+      action: 'org.create',
+      details: {
+        tier: org.tier,
+        sector: org.sector,
+        ...(org.trial ? { trialEndsAt: org.trial.endsAt } : {}),
+      },
     });
     return org;
   }
@@ -144,22 +147,27 @@ export class OrgsService {
       updatedAt: now.toISOString(),
     };
     await this.deps.orgs.update(next);
-    const records: Omit<NewAuditRecord, 'at' | 'actor' | 'outcome'>[] = [];
-    const target = { kind: 'org', id: orgId, orgId };
+    const records: AuditBody<'org.tier_change' | 'org.status_change' | 'org.update'>[] = [];
     if (next.tier !== org.tier)
       records.push({
         action: 'org.tier_change',
-        target,
         details: { from: org.tier, to: next.tier, ...(next.trial ? { trialEndsAt: next.trial.endsAt } : {}) },
       });
     if (next.status !== org.status)
-      records.push({ action: 'org.status_change', target, details: { from: org.status, to: next.status } });
+      records.push({ action: 'org.status_change', details: { from: org.status, to: next.status } });
     const other = Object.keys(patch).filter(
       (k) => !['tier', 'status', 'trialDays', 'trialEndsAt'].includes(k),
     );
-    if (other.length > 0) records.push({ action: 'org.update', target, details: { fields: other } });
+    if (other.length > 0) records.push({ action: 'org.update', details: { fields: other } });
+    const target = { kind: 'org' as const, id: orgId, orgId };
     await this.deps.audit.append(
-      records.map((r) => ({ ...r, at: now.toISOString(), actor: actorOf(p), outcome: 'ok' as const })),
+      records.map((r) => ({
+        ...r,
+        target,
+        at: now.toISOString(),
+        actor: actorOf(p),
+        outcome: 'ok' as const,
+      })),
     );
     if (next.status !== org.status || next.tier !== org.tier) await this.reprovisionMqtt(next, now);
     return next;
@@ -207,7 +215,10 @@ export class OrgsService {
       updatedAt: now.toISOString(),
     };
     await this.deps.orgs.update(next);
-    await this.audit(p, 'org.trial_extend', orgId, { from: org.trial?.endsAt ?? null, to: endsAt });
+    await this.audit(p, orgId, {
+      action: 'org.trial_extend',
+      details: { from: org.trial?.endsAt ?? null, to: endsAt },
+    });
     await this.reprovisionMqtt(next, now);
     return next;
   }
@@ -286,18 +297,16 @@ export class OrgsService {
 
   private async audit(
     p: Principal,
-    action: string,
     orgId: OrgId,
-    details: Record<string, unknown>,
+    e: AuditBody<'org.create' | 'org.trial_extend'>,
   ): Promise<void> {
     await this.deps.audit.append([
       {
         at: this.deps.clock.now().toISOString(),
         actor: actorOf(p),
-        action,
         target: { kind: 'org', id: orgId, orgId },
         outcome: 'ok',
-        details,
+        ...e,
       },
     ]);
   }

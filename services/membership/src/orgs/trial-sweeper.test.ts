@@ -83,7 +83,10 @@ describe(TrialSweeper.name, () => {
     clock.advance(5 * DAY);
     expect((await sweeper.sweep()).expired).to.equal(1);
     const records = await stores.audit.list({ orgId: 'sme-a', action: 'org.trial_expired', limit: 10 });
-    expect(records.map((r) => r.details?.['endsAt'])).to.deep.equal([endsAt, newEnd]);
+    expect(records.map((r) => r.action === 'org.trial_expired' && r.details.endsAt)).to.deep.equal([
+      endsAt,
+      newEnd,
+    ]);
     expect(records[0]!.actor).to.deep.equal({ system: true });
   });
 

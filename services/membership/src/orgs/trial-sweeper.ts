@@ -103,7 +103,12 @@ export class TrialSweeper {
   private async recordExpiry(org: Org, now: Date): Promise<boolean> {
     const endsAt = org.trial?.endsAt;
     const previous = await this.deps.audit.list({ orgId: org.id, action: 'org.trial_expired', limit: 1000 });
-    if (previous.some((r) => r.target.orgId === org.id && r.details?.['endsAt'] === endsAt)) return false;
+    if (
+      previous.some(
+        (r) => r.action === 'org.trial_expired' && r.target.orgId === org.id && r.details.endsAt === endsAt,
+      )
+    )
+      return false;
     await this.deps.audit.append([
       {
         at: now.toISOString(),

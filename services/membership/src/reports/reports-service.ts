@@ -1,13 +1,31 @@
 import { ValidationError, type Clock, type OrgId, type Principal, type Tier } from '@isac/kernel';
-import type { AuditLog, AuditRecord, OrgStore } from '@isac/store';
+import type { AuditAction, AuditEventOf, AuditLog, AuditRecord, OrgStore } from '@isac/store';
 import { orgStanding, type Access, type StandingRules } from '@isac/auth';
 
 const DAY_MS = 86_400_000;
 const PAGE = 1000;
 
-/** Audit actions written by the other services (ADR 0001): taxii on accept, the dispatcher on each release. */
-export const SUBMIT_ACTION = 'object.submit';
-export const RELEASE_ACTION = 'object.release';
+/** Audit actions written by the other services (ADR 0008): taxii on accept, taxii and the dispatcher on each release. */
+export const SUBMIT_ACTION = 'object.submit' satisfies AuditAction;
+export const RELEASE_ACTION = 'object.release' satisfies AuditAction;
+
+type Counts = Map<OrgId, number>;
+const add = (counts: Counts, org: OrgId | undefined, n: number): void => {
+  if (org !== undefined) counts.set(org, (counts.get(org) ?? 0) + n);
+};
+
+/** A submission: the objects it got accepted, for the submitting organisation. */
+function countSubmit(counts: Counts, r: AuditEventOf<'object.submit'>): void {
+  add(counts, r.actor.orgId, r.details.succeeded);
+}
+
+/** A release: one object to each organisation an MQTT fan-out added, one per email delivery, a TAXII page's count. */
+function countRelease(counts: Counts, r: AuditEventOf<'object.release'>): void {
+  const d = r.details;
+  if ('recipients' in d) for (const x of d.recipients) add(counts, x.orgId, 1);
+  else if ('count' in d) add(counts, r.target.orgId, d.count);
+  else add(counts, r.target.orgId, 1);
+}
 
 export interface OrgParticipation {
   readonly orgId: OrgId;
@@ -77,11 +95,20 @@ export class ReportsService {
         { path: '/from', message: 'from must be before to' },
       ]);
 
-    // taxii writes one `object.submit` per submission (details.succeeded objects) and one
-    // `object.release` per TAXII read page (details.count); the dispatcher one per email delivery
-    // and one per MQTT fan-out, naming its organisations in details.recipients (ADR 0007).
-    const submitted = await this.countBy(SUBMIT_ACTION, from, to, (r) => r.actor.orgId, 'succeeded');
-    const received = await this.countBy(RELEASE_ACTION, from, to, (r) => r.target.orgId, 'count');
+    const submitted: Counts = new Map();
+    const received: Counts = new Map();
+    await this.scan(
+      SUBMIT_ACTION,
+      from,
+      to,
+      (r) => r.action === 'object.submit' && countSubmit(submitted, r),
+    );
+    await this.scan(
+      RELEASE_ACTION,
+      from,
+      to,
+      (r) => r.action === 'object.release' && countRelease(received, r),
+    );
     const orgs = (await this.deps.orgs.list()).filter((o) => o.id !== this.deps.hubOrgId);
 
     const bySector: Record<string, { orgs: number; submitting: number; receiving: number }> = {};
@@ -143,36 +170,21 @@ export class ReportsService {
     };
   }
 
-  /** Counts objects in audit records of `action` in [from, to) by the org `key` picks (`details[field]` objects per record, else one). */
-  private async countBy(
-    action: string,
+  /** Every successful audit record of `action` in [from, to), oldest first. */
+  private async scan(
+    action: AuditAction,
     from: Date,
     to: Date,
-    key: (r: AuditRecord) => OrgId | undefined,
-    field: string,
-  ): Promise<Map<OrgId, number>> {
-    const counts = new Map<OrgId, number>();
+    each: (r: AuditRecord) => unknown,
+  ): Promise<void> {
     let afterSeq = 0;
     for (;;) {
       const page = await this.deps.audit.list({ action, since: from.toISOString(), afterSeq, limit: PAGE });
       for (const r of page) {
         const at = Date.parse(r.at);
-        if (at < from.getTime() || at >= to.getTime() || r.outcome !== 'ok') continue;
-        const fanout = r.details?.['recipients'];
-        if (Array.isArray(fanout)) {
-          // one object to each organisation named
-          for (const x of fanout as unknown[]) {
-            const org = (x as { orgId?: unknown } | null)?.orgId;
-            if (typeof org === 'string') counts.set(org, (counts.get(org) ?? 0) + 1);
-          }
-          continue;
-        }
-        const org = key(r);
-        const n = r.details?.[field];
-        const objects = typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 1;
-        if (org !== undefined) counts.set(org, (counts.get(org) ?? 0) + objects);
+        if (at >= from.getTime() && at < to.getTime() && r.outcome === 'ok') each(r);
       }
-      if (page.length < PAGE) return counts;
+      if (page.length < PAGE) return;
       afterSeq = page[page.length - 1]!.seq;
     }
   }

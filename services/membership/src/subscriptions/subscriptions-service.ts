@@ -8,7 +8,7 @@ import {
   type Principal,
   type Subscription,
 } from '@isac/kernel';
-import type { AuditLog, OrgStore, SubscriptionStore } from '@isac/store';
+import type { AuditBody, AuditLog, OrgStore, SubscriptionStore } from '@isac/store';
 import { actorOf, type Access } from '@isac/auth';
 import type { CreateSubscriptionBody } from '@isac/api';
 
@@ -60,9 +60,9 @@ export class SubscriptionsService {
       createdAt: this.deps.clock.now().toISOString(),
     };
     await this.deps.subscriptions.create(sub);
-    await this.audit(p, 'subscription.create', sub, {
-      channel: sub.channel,
-      ...(sub.email ? { to: sub.email.to } : {}),
+    await this.audit(p, sub, {
+      action: 'subscription.create',
+      details: { channel: sub.channel, ...(sub.email ? { to: sub.email.to } : {}) },
     });
     return sub;
   }
@@ -84,7 +84,7 @@ export class SubscriptionsService {
     this.requireSubscriber(p, orgId);
     if (sub.channel === 'email') this.deps.access.requireOrgAdmin(p, orgId);
     await this.deps.subscriptions.remove(orgId, id);
-    await this.audit(p, 'subscription.delete', sub, { channel: sub.channel });
+    await this.audit(p, sub, { action: 'subscription.delete', details: { channel: sub.channel } });
   }
 
   private requireSubscriber(p: Principal, orgId: OrgId): void {
@@ -95,18 +95,16 @@ export class SubscriptionsService {
 
   private async audit(
     p: Principal,
-    action: string,
     sub: Subscription,
-    details: Record<string, unknown>,
+    e: AuditBody<'subscription.create' | 'subscription.delete'>,
   ): Promise<void> {
     await this.deps.audit.append([
       {
         at: this.deps.clock.now().toISOString(),
         actor: actorOf(p),
-        action,
         target: { kind: 'subscription', id: sub.id, orgId: sub.orgId },
         outcome: 'ok',
-        details,
+        ...e,
       },
     ]);
   }

@@ -9,7 +9,7 @@ import {
   type Principal,
   type Role,
 } from '@isac/kernel';
-import type { AuditLog, OrgStore, User, UserStore } from '@isac/store';
+import type { AuditBody, AuditLog, OrgStore, User, UserStore } from '@isac/store';
 import { hashPassword, mayGrant, randomPassword } from '@isac/auth';
 import { actorOf, type Access } from '@isac/auth';
 import { userView, type UserView } from '../shared/views.js';
@@ -56,7 +56,10 @@ export class UsersService {
         { path: '/username', message: 'taken' },
       ]);
     await this.deps.users.create(user);
-    await this.audit(p, 'user.create', user, { roles: user.roles });
+    await this.audit(p, user, {
+      action: 'user.create',
+      details: { username: user.username, roles: user.roles },
+    });
     return { user: userView(user), ...(input.password === undefined ? { password } : {}) };
   }
 
@@ -108,10 +111,14 @@ export class UsersService {
       ...(revoke ? { tokensValidAfter: now } : {}),
     };
     await this.deps.users.update(next);
-    await this.audit(p, 'user.update', next, {
-      fields: Object.keys(patch).filter((k) => k !== 'password'),
-      ...(patch.password !== undefined ? { passwordChanged: true } : {}),
-      ...(patch.roles ? { rolesFrom: user.roles, rolesTo: next.roles } : {}),
+    await this.audit(p, next, {
+      action: 'user.update',
+      details: {
+        username: next.username,
+        fields: Object.keys(patch).filter((k) => k !== 'password'),
+        ...(patch.password !== undefined ? { passwordChanged: true as const } : {}),
+        ...(patch.roles ? { rolesFrom: user.roles, rolesTo: next.roles } : {}),
+      },
     });
     return userView(next);
   }
@@ -125,7 +132,7 @@ export class UsersService {
       throw new ConflictError('you cannot remove yourself', [{ path: '/userId', message: 'the caller' }]);
     const now = this.deps.clock.now().toISOString();
     await this.deps.users.update({ ...user, disabled: true, tokensValidAfter: now });
-    await this.audit(p, 'user.disable', user, {});
+    await this.audit(p, user, { action: 'user.disable', details: { username: user.username } });
   }
 
   private checkRoles(p: Principal, orgId: OrgId, roles: readonly Role[], path: string): void {
@@ -162,18 +169,16 @@ export class UsersService {
 
   private async audit(
     p: Principal,
-    action: string,
     user: User,
-    details: Record<string, unknown>,
+    e: AuditBody<'user.create' | 'user.update' | 'user.disable'>,
   ): Promise<void> {
     await this.deps.audit.append([
       {
         at: this.deps.clock.now().toISOString(),
         actor: actorOf(p),
-        action,
         target: { kind: 'user', id: user.id, orgId: user.orgId },
         outcome: 'ok',
-        details: { username: user.username, ...details },
+        ...e,
       },
     ]);
   }
