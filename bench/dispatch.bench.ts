@@ -63,6 +63,7 @@ function version(): NewObjectVersion {
     tlp: 'green',
     tlpSource: 'object',
     unknownMarkings: [],
+    knownMarkings: [],
     namedRecipients: [],
     anonymous: true,
     exercise: false,

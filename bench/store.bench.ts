@@ -31,6 +31,7 @@ const version = (i: number, collectionId: string): NewObjectVersion => {
     tlp: 'green',
     tlpSource: 'object',
     unknownMarkings: [],
+    knownMarkings: [],
     namedRecipients: [],
     anonymous: true,
     exercise: false,

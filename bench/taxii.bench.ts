@@ -165,6 +165,7 @@ export default async function bench(): Promise<BenchRow[]> {
           tlp: 'green',
           tlpSource: 'object',
           unknownMarkings: [],
+          knownMarkings: [],
           namedRecipients: [],
           anonymous: true,
           exercise: false,

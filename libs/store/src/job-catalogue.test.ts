@@ -1,9 +1,6 @@
 import { expect } from 'chai';
-import Database from 'better-sqlite3';
 import { jobKeys, payloadOf, readJob } from './job-catalogue.js';
 import type { Job } from './ports/jobs.js';
-import { SQLITE_MIGRATIONS } from './sqlite/migrations.js';
-import { migrate } from './sqlite/database.js';
 
 const stored = (kind: string, payload: unknown): Job =>
   ({
@@ -68,46 +65,5 @@ describe('job catalogue', () => {
       jobKeys.distribute('c1', 'indicator--a', '2026-01-01T00:00:00.000Z'),
     );
     expect(jobKeys.sendMail(jobKeys.digest('s1', 'W'))).to.equal('send_mail:digest:s1:W');
-  });
-
-  it('migrates SQLite block-list expiry jobs to their own kind', () => {
-    const db = new Database(':memory:');
-    db.exec(
-      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-    );
-    for (const m of SQLITE_MIGRATIONS.filter((x) => x.version < 8)) {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'T');
-    }
-    const ins = db.prepare(
-      `INSERT INTO jobs (id, kind, key, payload, status, run_at, created_at, updated_at) VALUES (?, 'distribute', ?, ?, 'pending', 'T', 'T', 'T')`,
-    );
-    ins.run(
-      'a',
-      'blocklist_expire:indicator--a:2026-01-01T00:00:00Z',
-      JSON.stringify({ action: 'blocklist_expire', id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
-    );
-    ins.run(
-      'b',
-      'distribute:c1:#1',
-      JSON.stringify({ collectionId: 'c1', id: 'indicator--b', version: 'v' }),
-    );
-    migrate(db);
-    const rows = db.prepare('SELECT id, kind, key, payload FROM jobs ORDER BY id').all();
-    expect(rows).to.deep.equal([
-      {
-        id: 'a',
-        kind: 'expire_blocklist',
-        key: jobKeys.expireBlocklist('indicator--a', '2026-01-01T00:00:00Z'),
-        payload: JSON.stringify({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
-      },
-      {
-        id: 'b',
-        kind: 'distribute',
-        key: 'distribute:c1:#1',
-        payload: JSON.stringify({ collectionId: 'c1', id: 'indicator--b', version: 'v' }),
-      },
-    ]);
-    db.close();
   });
 });

@@ -13,6 +13,7 @@ const v = (id: string, version: string): NewObjectVersion => ({
   tlp: 'green',
   tlpSource: 'object',
   unknownMarkings: [],
+  knownMarkings: [],
   namedRecipients: [],
   anonymous: true,
   exercise: false,

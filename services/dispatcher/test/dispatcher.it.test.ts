@@ -96,10 +96,12 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     const d = w.compose();
     await d.start();
     const statement = 'marking-definition--00000000-0000-4000-8000-00000000c0py';
+    // as ingest stores it: the statement marking recorded as known (ADR 0008)
     const v = indicatorVersion({
       object: {
         object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb', statement],
       },
+      knownMarkings: [statement],
     });
     await w.stores.objects.accept([v]);
     w.jobsReady.notify();

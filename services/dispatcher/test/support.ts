@@ -87,6 +87,7 @@ export function indicatorVersion(
     tlp,
     tlpSource: 'object',
     unknownMarkings: [],
+    knownMarkings: [],
     namedRecipients: [],
     anonymous: true,
     exercise: false,

@@ -214,5 +214,8 @@ describe('TAXII reads obey the distribution policy', () => {
     const res = await post(a.auth, [statement, o]);
     expect(res.body.success_count, res.text).to.equal(2);
     expect(ids((await get(`${OBJECTS}?match[type]=indicator`, b.auth)).body)).to.deep.equal([o.id]);
+    // stored positively with the version (ADR 0008), not worked out again on each release
+    const stored = await h.stores.objects.getVersion(String(o['id']), String(o['modified']));
+    expect(stored).to.deep.include({ unknownMarkings: [], knownMarkings: [statement.id] });
   });
 });

@@ -35,6 +35,7 @@ const v: NewObjectVersion = {
   tlp: 'amber',
   tlpSource: 'container',
   unknownMarkings: ['marking-definition--x'],
+  knownMarkings: ['marking-definition--s'],
   namedRecipients: ['bank-b'],
   anonymous: false,
   exercise: true,

@@ -94,6 +94,8 @@ export interface ObjectDoc {
   tlp: string;
   tlpSource: string;
   unknownMarkings: string[];
+  /** Absent only on documents written before migration 9 filled it. */
+  knownMarkings?: string[];
   namedRecipients: string[];
   anonymous: boolean;
   exercise: boolean;
@@ -123,6 +125,7 @@ export function toObjectDoc(v: NewObjectVersion, dateAddedUs: number): ObjectDoc
     tlp: v.tlp,
     tlpSource: v.tlpSource,
     unknownMarkings: [...v.unknownMarkings],
+    knownMarkings: [...v.knownMarkings],
     namedRecipients: [...v.namedRecipients],
     anonymous: v.anonymous,
     exercise: v.exercise,
@@ -143,6 +146,7 @@ export function fromObjectDoc(d: ObjectDoc): ObjectVersion {
     tlp: d.tlp as ObjectVersion['tlp'],
     tlpSource: d.tlpSource as ObjectVersion['tlpSource'],
     unknownMarkings: d.unknownMarkings,
+    knownMarkings: d.knownMarkings ?? [],
     namedRecipients: d.namedRecipients,
     anonymous: d.anonymous,
     exercise: d.exercise,

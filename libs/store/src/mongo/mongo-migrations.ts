@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
-import { COLLECTIONS, isDuplicateKey } from './mongo-docs.js';
+import { COLLECTIONS, isDuplicateKey, type ObjectDoc } from './mongo-docs.js';
+import { knownMarkingsOfStored } from '../known-markings.js';
 
 /**
  * Data migrations of the MongoDB adapter (indexes are created apart, at every start): each runs
@@ -26,6 +27,33 @@ export const MONGO_MIGRATIONS: readonly {
             },
           },
         ]);
+    },
+  },
+  {
+    version: 9,
+    name: 'known markings recorded per object version',
+    async run(db) {
+      const objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
+      const todo = objects.find(
+        { knownMarkings: { $exists: false } },
+        { projection: { _id: 1, object: 1, unknownMarkings: 1 } },
+      );
+      let batch: { updateOne: { filter: { _id: string }; update: { $set: { knownMarkings: string[] } } } }[] =
+        [];
+      for await (const d of todo) {
+        const object: unknown = JSON.parse(d.object);
+        batch.push({
+          updateOne: {
+            filter: { _id: d._id },
+            update: { $set: { knownMarkings: knownMarkingsOfStored(object, d.unknownMarkings) } },
+          },
+        });
+        if (batch.length === 1000) {
+          await objects.bulkWrite(batch, { ordered: false });
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await objects.bulkWrite(batch, { ordered: false });
     },
   },
 ];

@@ -20,6 +20,11 @@ export interface NewObjectVersion {
   readonly tlpSource: TlpSource;
   /** Non-TLP marking-definition ids the hub does not know: the policy denies on them. */
   readonly unknownMarkings: readonly string[];
+  /**
+   * Non-TLP marking-definition ids of `object_marking_refs` the hub knew at ingest (statement
+   * markings): recorded as such, so every release path reads them rather than working them out.
+   */
+  readonly knownMarkings: readonly string[];
   readonly namedRecipients: readonly OrgId[];
   /** False when the submitter chose to be named to recipients. */
   readonly anonymous: boolean;

@@ -85,6 +85,7 @@ export function migrate(db: Db): void {
       // Another process may have applied it since we looked: check again under the write lock.
       if (isApplied.get(m.version) !== undefined) return;
       db.exec(m.sql);
+      m.run?.(db);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         m.version,
         m.name,

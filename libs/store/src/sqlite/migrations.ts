@@ -1,5 +1,16 @@
-/** Versioned schema migrations, applied in order at open; each runs in its own transaction. */
-export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+import type Database from 'better-sqlite3';
+import { knownMarkingsOfStored } from '../known-markings.js';
+
+/**
+ * Versioned schema migrations, applied in order at open; each runs in its own transaction: its
+ * `sql`, then its `run` (data changes SQL cannot express).
+ */
+export const SQLITE_MIGRATIONS: readonly {
+  version: number;
+  name: string;
+  sql: string;
+  run?: (db: Database.Database) => void;
+}[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -197,5 +208,32 @@ UPDATE jobs SET
   payload = json_object('id', json_extract(payload, '$.id'), 'version', json_extract(payload, '$.version'))
 WHERE kind = 'distribute' AND json_extract(payload, '$.action') = 'blocklist_expire';
 `,
+  },
+  {
+    version: 9,
+    name: 'known markings recorded per object version',
+    sql: `
+-- ADR 0008: which non-TLP markings the hub knew at ingest, stored as such (was rebuilt on every
+-- release by subtracting TLP and unknown markings from object_marking_refs).
+ALTER TABLE objects ADD COLUMN known_markings TEXT NOT NULL DEFAULT '[]';
+`,
+    run(db) {
+      const set = db.prepare('UPDATE objects SET known_markings = ? WHERE seq = ?');
+      const rows = db
+        .prepare(
+          `SELECT seq, object, unknown_markings FROM objects WHERE instr(object, '"object_marking_refs"') > 0`,
+        )
+        .iterate() as IterableIterator<{ seq: number; object: string; unknown_markings: string }>;
+      const updates: [string, number][] = [];
+      for (const r of rows) {
+        const unknown: unknown = JSON.parse(r.unknown_markings);
+        const known = knownMarkingsOfStored(
+          JSON.parse(r.object),
+          Array.isArray(unknown) ? unknown.filter((x): x is string => typeof x === 'string') : [],
+        );
+        if (known.length > 0) updates.push([JSON.stringify(known), r.seq]);
+      }
+      for (const [k, seq] of updates) set.run(k, seq);
+    },
   },
 ];

@@ -16,7 +16,7 @@ import { timeOrderedId } from '../time-ordered-id.js';
 import { jobKeys, type JobPayload } from '../job-catalogue.js';
 
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
-  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object`;
+  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings`;
 
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
@@ -45,6 +45,7 @@ type RawRow = readonly [
   number,
   number,
   string,
+  string,
 ];
 
 function fromRow(r: RawRow): ObjectVersion {
@@ -63,6 +64,7 @@ function fromRow(r: RawRow): ObjectVersion {
     anonymous: r[12] === 1,
     exercise: r[13] === 1,
     object: JSON.parse(r[14]) as Record<string, unknown>,
+    knownMarkings: parseList(r[15]),
   };
 }
 
@@ -78,7 +80,7 @@ export class SqliteObjectStore implements ObjectStore {
     const insert =
       db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
       date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
-      is_latest, is_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      is_latest, is_first, known_markings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.versionIndexStmt = db.prepare(`SELECT id, submitter_org_id, version_norm FROM objects
       WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`);
     const highWater = db
@@ -134,6 +136,7 @@ export class SqliteObjectStore implements ObjectStore {
           JSON.stringify(v.object),
           isLatest ? 1 : 0,
           isFirst ? 1 : 0,
+          listJson(v.knownMarkings),
         );
         if (res.changes === 0) return 'duplicate';
         if (isLatest && b.mx !== null) clearLatest.run(v.collectionId, v.id, b.mx);

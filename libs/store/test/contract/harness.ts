@@ -41,6 +41,7 @@ export function version(
     tlp: 'green',
     tlpSource: 'object',
     unknownMarkings: [],
+    knownMarkings: [],
     namedRecipients: [],
     anonymous: true,
     exercise: false,

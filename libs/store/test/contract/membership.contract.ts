@@ -255,7 +255,7 @@ export function membershipContract(name: string, open: OpenHarness): void {
         );
         expect(
           (await h.stores.audit.list({ afterSeq: all[0]!.seq, limit: 1 })).map((r) => r.action),
-        ).to.deep.equal(['org.suspend']);
+        ).to.deep.equal(['org.status_change']);
       });
       it('has no way to change or remove a record', () => {
         const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(h.stores.audit) as object).filter(

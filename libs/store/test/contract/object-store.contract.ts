@@ -108,6 +108,7 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
         tlp: 'amber+strict',
         tlpSource: 'container',
         unknownMarkings: ['marking-definition--x'],
+        knownMarkings: ['marking-definition--s'],
         namedRecipients: ['bank-b'],
         anonymous: false,
         exercise: true,

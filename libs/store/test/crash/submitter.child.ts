@@ -34,6 +34,7 @@ const one = (): NewObjectVersion => {
     tlp: 'green',
     tlpSource: 'object',
     unknownMarkings: [],
+    knownMarkings: [],
     namedRecipients: [],
     anonymous: true,
     exercise: false,

@@ -1,5 +1,5 @@
 import type { Clock, Logger, Org, Subscription, TlpLevel } from '@isac/kernel';
-import { knownMarkingsOf, type PolicyEngine, type PolicyInput } from '@isac/policy';
+import { forRecipient, policyInput, type PolicyEngine } from '@isac/policy';
 import {
   deliveryKey,
   jobKeys,
@@ -104,23 +104,14 @@ export class DistributionService {
     policy.prepare(v.object);
     const observables = observablesOf(v.object);
     const ctx = { hub, submitterIdentityId: submitter.identityId };
-    const base: Omit<PolicyInput, 'recipient'> = {
-      object: v.object,
-      tlp: v.tlp,
-      unknownMarkings: v.unknownMarkings,
-      knownMarkings: knownMarkingsOf(v.object, v.unknownMarkings),
-      submitter,
-      anonymous: v.anonymous,
-      namedRecipients: v.namedRecipients,
-      now,
-    };
+    const base = policyInput(v, { submitter, now });
 
     // 1. One policy decision per organisation, then its subscriptions' filters.
     const plans: Planned[] = [];
     for (const [orgId, orgSubs] of byOrg) {
       const org = orgs.get(orgId);
       if (!org) continue;
-      const { verdict, object } = policy.releaseFor({ ...base, recipient: org }, ctx);
+      const { verdict, object } = policy.releaseFor(forRecipient(base, org), ctx);
       if (verdict.kind === 'deny' || !object) continue;
       const f = { object: v.object, tlp: verdict.tlp, submitter, observables };
       const wanted = orgSubs.filter((s) => filterMismatch(s.filters, f) === undefined);

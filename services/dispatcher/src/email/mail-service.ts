@@ -8,7 +8,7 @@ import {
   type Subscription,
   type TlpLevel,
 } from '@isac/kernel';
-import { knownMarkingsOf, type PolicyEngine } from '@isac/policy';
+import { policyInput, type PolicyEngine } from '@isac/policy';
 import { tlpRank } from '@isac/stix';
 import { jobKeys, type JobOf, type JobPayload, type Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
@@ -219,18 +219,10 @@ export class MailService {
         await stores.deliveries.markFailed(d.key, 'object gone', true);
         continue;
       }
-      const input = {
-        object: v.object,
-        tlp: v.tlp,
-        unknownMarkings: v.unknownMarkings,
-        knownMarkings: knownMarkingsOf(v.object, v.unknownMarkings),
-        submitter,
-        anonymous: v.anonymous,
-        namedRecipients: v.namedRecipients,
-        recipient: org,
-        now,
-      };
-      const r = policy.releaseFor(input, { hub, submitterIdentityId: submitter.identityId });
+      const r = policy.releaseFor(policyInput(v, { submitter, recipient: org, now }), {
+        hub,
+        submitterIdentityId: submitter.identityId,
+      });
       if (r.verdict.kind === 'deny' || !r.object) {
         await stores.deliveries.markFailed(d.key, `policy: ${r.verdict.reason.rule}`, true);
         continue;

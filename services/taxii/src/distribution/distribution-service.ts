@@ -1,5 +1,5 @@
 import { NotFoundError, type Clock, type Principal } from '@isac/kernel';
-import { knownMarkingsOf, type PolicyEngine } from '@isac/policy';
+import { policyInput, type PolicyEngine } from '@isac/policy';
 import type { ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
 import type { Access } from '@isac/auth';
 
@@ -62,16 +62,7 @@ export class DistributionService {
     if (opts.orgId !== undefined && recipients.length === 0)
       throw new NotFoundError(`no organisation ${opts.orgId}`);
     const verdicts = this.deps.policy.explain(
-      {
-        object: found.object,
-        tlp: found.tlp,
-        unknownMarkings: found.unknownMarkings,
-        knownMarkings: knownMarkingsOf(found.object, found.unknownMarkings),
-        submitter,
-        anonymous: found.anonymous,
-        namedRecipients: found.namedRecipients,
-        now: this.deps.clock.now(),
-      },
+      policyInput(found, { submitter, now: this.deps.clock.now() }),
       recipients,
     );
     return {

@@ -50,16 +50,17 @@ describe('assignTlp', () => {
     expect(assignTlp([rel, r, ind('indicator--1')], opts)[2]).to.deep.include({ tlpSource: 'default' });
   });
 
-  it('records non-TLP markings as unknown unless known', () => {
-    expect(assignTlp([ind('indicator--1', [GREEN, STATEMENT])], opts)[0]!.unknownMarkings).to.deep.equal([
-      STATEMENT,
-    ]);
+  it('records non-TLP markings as unknown unless known, and the known ones as known', () => {
+    expect(assignTlp([ind('indicator--1', [GREEN, STATEMENT])], opts)[0]).to.deep.include({
+      unknownMarkings: [STATEMENT],
+      knownMarkings: [],
+    });
     expect(
       assignTlp([ind('indicator--1', [GREEN, STATEMENT])], {
         ...opts,
         knownMarkings: new Set([STATEMENT]),
-      })[0]!.unknownMarkings,
-    ).to.deep.equal([]);
+      })[0],
+    ).to.deep.include({ unknownMarkings: [], knownMarkings: [STATEMENT] });
   });
 
   it('makes the OASIS TLP marking definitions CLEAR', () => {

@@ -8,6 +8,8 @@ export interface TlpAssignment {
   readonly tlpSource: TlpSource;
   /** Object-level non-TLP markings the hub does not know: the policy denies the object on them. */
   readonly unknownMarkings: readonly string[];
+  /** Object-level non-TLP markings the hub knows (statements): stored with the version (ADR 0008). */
+  readonly knownMarkings: readonly string[];
 }
 
 /** Containers whose marking covers the objects they refer to when those carry none. */
@@ -42,6 +44,16 @@ export function nonTlpMarkingRefs(objects: Iterable<StixObject>): Set<string> {
   return out;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
+/** The object-level marking ids of `o` that are in `known` (never a TLP marking). */
+function knownRefs(o: StixObject, known: ReadonlySet<string>): readonly string[] {
+  const refs = o['object_marking_refs'];
+  if (!Array.isArray(refs) || known.size === 0) return NONE;
+  const out = refs.filter((r): r is string => typeof r === 'string' && known.has(r));
+  return out.length === 0 ? NONE : out;
+}
+
 /**
  * The effective TLP of each object of one submission: its own marking (strictest wins), else the
  * strictest marking of a container in the same submission that refers to it, else the default.
@@ -64,12 +76,15 @@ export function assignTlp(
       fromContainer.set(r, prev === undefined ? level : stricterTlp(prev, level));
     }
   });
-  return objects.map((o, i) => {
+  return objects.map((o, i): TlpAssignment => {
     const t = own[i]!;
-    if (t.level !== undefined) return { tlp: t.level, tlpSource: 'object', unknownMarkings: t.unknown };
-    if (isTlpMarkingDefinition(o)) return { tlp: 'clear', tlpSource: 'object', unknownMarkings: [] };
+    const knownMarkings = knownRefs(o, opts.knownMarkings);
+    if (t.level !== undefined)
+      return { tlp: t.level, tlpSource: 'object', unknownMarkings: t.unknown, knownMarkings };
+    if (isTlpMarkingDefinition(o))
+      return { tlp: 'clear', tlpSource: 'object', unknownMarkings: [], knownMarkings };
     const c = typeof o['id'] === 'string' ? fromContainer.get(o['id']) : undefined;
-    if (c !== undefined) return { tlp: c, tlpSource: 'container', unknownMarkings: t.unknown };
-    return { tlp: opts.defaultTlp, tlpSource: 'default', unknownMarkings: t.unknown };
+    if (c !== undefined) return { tlp: c, tlpSource: 'container', unknownMarkings: t.unknown, knownMarkings };
+    return { tlp: opts.defaultTlp, tlpSource: 'default', unknownMarkings: t.unknown, knownMarkings };
   });
 }

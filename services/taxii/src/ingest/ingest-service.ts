@@ -275,6 +275,7 @@ export class IngestService {
         tlp: t.tlp,
         tlpSource: t.tlpSource,
         unknownMarkings: t.unknownMarkings,
+        knownMarkings: t.knownMarkings,
         namedRecipients: c.namedRecipients,
         anonymous: c.anonymous,
         exercise: c.exercise,

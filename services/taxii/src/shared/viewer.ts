@@ -1,5 +1,11 @@
 import type { Clock, Org, Principal } from '@isac/kernel';
-import { knownMarkingsOf, type PolicyEngine, type StixObject, type Verdict } from '@isac/policy';
+import {
+  policyInput,
+  type PolicyEngine,
+  type PolicyInput,
+  type StixObject,
+  type Verdict,
+} from '@isac/policy';
 import type { ObjectQuery, ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
 import { encodeCursor, isoToMicros } from '@isac/store';
 
@@ -36,18 +42,8 @@ export class Viewer {
     return verdict !== undefined && verdict.kind !== 'deny';
   }
 
-  private input(v: ObjectVersion, recipient: Org, submitter: Org) {
-    return {
-      object: v.object,
-      tlp: v.tlp,
-      unknownMarkings: v.unknownMarkings,
-      knownMarkings: knownMarkingsOf(v.object, v.unknownMarkings),
-      submitter,
-      anonymous: v.anonymous,
-      namedRecipients: v.namedRecipients,
-      recipient,
-      now: this.deps.now,
-    };
+  private input(v: ObjectVersion, recipient: Org, submitter: Org): PolicyInput {
+    return policyInput(v, { submitter, recipient, now: this.deps.now });
   }
 }
 

@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { jobKeys } from './job-catalogue.js';
+import { SQLITE_MIGRATIONS } from './sqlite/migrations.js';
+import { migrate } from './sqlite/database.js';
+
+/** A database at schema version `upTo` (migrations applied as they are, in order). */
+function databaseAt(upTo: number): Database.Database {
+  const db = new Database(':memory:');
+  db.exec(
+    'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= upTo)) {
+    db.exec(m.sql);
+    m.run?.(db);
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'T');
+  }
+  return db;
+}
+
+describe('SQLite migrations of existing rows', () => {
+  it('8 turns block-list expiry jobs into their own kind', () => {
+    const db = databaseAt(7);
+    const ins = db.prepare(
+      `INSERT INTO jobs (id, kind, key, payload, status, run_at, created_at, updated_at) VALUES (?, 'distribute', ?, ?, 'pending', 'T', 'T', 'T')`,
+    );
+    ins.run(
+      'a',
+      'blocklist_expire:indicator--a:2026-01-01T00:00:00Z',
+      JSON.stringify({ action: 'blocklist_expire', id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
+    );
+    ins.run(
+      'b',
+      'distribute:c1:#1',
+      JSON.stringify({ collectionId: 'c1', id: 'indicator--b', version: 'v' }),
+    );
+    migrate(db);
+    const rows = db.prepare('SELECT id, kind, key, payload FROM jobs ORDER BY id').all();
+    expect(rows).to.deep.equal([
+      {
+        id: 'a',
+        kind: 'expire_blocklist',
+        key: jobKeys.expireBlocklist('indicator--a', '2026-01-01T00:00:00Z'),
+        payload: JSON.stringify({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
+      },
+      {
+        id: 'b',
+        kind: 'distribute',
+        key: 'distribute:c1:#1',
+        payload: JSON.stringify({ collectionId: 'c1', id: 'indicator--b', version: 'v' }),
+      },
+    ]);
+    db.close();
+  });
+
+  it('9 records, for versions stored before, the non-TLP markings ingest did not record as unknown', () => {
+    const db = databaseAt(8);
+    const GREEN = 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da';
+    const ins = db.prepare(`INSERT INTO objects (collection_id, id, type, spec_version, version, version_norm,
+      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object)
+      VALUES ('c1', ?, 'indicator', '2.1', 'v', 'v', ?, 'bank-a', 'green', 'object', ?, '[]', 1, 0, ?)`);
+    const obj = (id: string, refs?: string[]) =>
+      JSON.stringify({ type: 'indicator', id, ...(refs ? { object_marking_refs: refs } : {}) });
+    ins.run('indicator--a', 1, '[]', obj('indicator--a', [GREEN, 'marking-definition--s']));
+    ins.run(
+      'indicator--b',
+      2,
+      '["marking-definition--u"]',
+      obj('indicator--b', [GREEN, 'marking-definition--u']),
+    );
+    ins.run('indicator--c', 3, '[]', obj('indicator--c'));
+    migrate(db);
+    expect(db.prepare('SELECT id, known_markings FROM objects ORDER BY id').all()).to.deep.equal([
+      { id: 'indicator--a', known_markings: '["marking-definition--s"]' },
+      { id: 'indicator--b', known_markings: '[]' },
+      { id: 'indicator--c', known_markings: '[]' },
+    ]);
+    db.close();
+  });
+});
