@@ -4,13 +4,12 @@ import type { Authenticator } from '@isac/auth';
 import { errorHandler, gateOf } from '@isac/http';
 import { apiRoutes } from '@isac/api';
 import type { PolicyEngine } from '@isac/policy';
-import type { Stores } from '@isac/store';
+import { OrgDirectory, type Stores } from '@isac/store';
 import type { DispatcherConfig } from './config.js';
 import { JobWorker } from './jobs/job-worker.js';
 import { MqttAlertPublisher, type AlertPublisher } from './mqtt/mqtt-alert-publisher.js';
 import { FileMailSender, SmtpMailSender, type MailSender } from './email/mail-sender.js';
 import { MailService } from './email/mail-service.js';
-import { Directory } from './delivery/directory.js';
 import { DistributionService } from './delivery/distribution-service.js';
 import { AcksService } from './acks/acks-service.js';
 import { createAcksRouter } from './acks/acks-router.js';
@@ -81,10 +80,10 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
           timeoutMs: config.smtp.timeoutMs,
         })
       : new FileMailSender(config.mail.outDir));
-  const directory = new Directory({
+  const directory = new OrgDirectory({
     orgs: stores.orgs,
     subscriptions: stores.subscriptions,
-    cacheMs: deps.adapters?.directoryCacheMs ?? 500,
+    cache: (deps.adapters?.directoryCacheMs ?? 500) > 0,
   });
   const mail = new MailService({
     stores,

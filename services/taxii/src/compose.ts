@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { NotFoundError, type Clock, type IdGenerator, type Logger, type Signal } from '@isac/kernel';
-import type { Stores } from '@isac/store';
+import { OrgDirectory, type Stores } from '@isac/store';
 import type { Authenticator } from '@isac/auth';
 import type { PolicyEngine } from '@isac/policy';
 import { errorHandler, gateOf } from '@isac/http';
@@ -56,12 +56,14 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   // the taxii service's routes do not depend on the hub's sectors or regions
   const routes = apiRoutes({ sectors: [] });
   const catalog = new Catalog(config);
-  const viewers = new ViewerFactory({ policy, hub, clock, orgs: stores.orgs });
+  // Organisations are read on every request and submission: cached, reloaded when they change.
+  const directory = new OrgDirectory({ orgs: stores.orgs, subscriptions: stores.subscriptions });
+  const viewers = new ViewerFactory({ policy, hub, clock, directory });
   const ingest = new IngestService({
     objects: stores.objects,
     statuses: stores.statuses,
     audit: stores.audit,
-    orgs: stores.orgs,
+    directory,
     clock,
     ids,
     log: deps.log.child({ component: 'ingest' }),
@@ -85,7 +87,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   const collections = new CollectionsService({ catalog });
   const distribution = new DistributionService({
     objects: stores.objects,
-    orgs: stores.orgs,
+    directory,
     policy,
     clock,
     collectionIds: () => catalog.collectionIds,

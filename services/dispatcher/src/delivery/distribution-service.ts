@@ -10,6 +10,7 @@ import {
   type NewDelivery,
   type NewFanout,
   type ObjectVersion,
+  type OrgDirectory,
   type Stores,
 } from '@isac/store';
 import type { Observable } from '@isac/stix';
@@ -21,7 +22,6 @@ import { alertTopic } from '../mqtt/topics.js';
 import { blocklistMessages } from '../mqtt/blocklist.js';
 import { digestChannel, langOf, recipientsOf, type MailService } from '../email/mail-service.js';
 import { STIX_MEDIA_TYPE } from '../email/render.js';
-import type { Directory } from './directory.js';
 import { filterMismatch, observablesOf } from './filters.js';
 import { alertBundleJson, alertIdFor } from './payload.js';
 
@@ -62,7 +62,7 @@ export class DistributionService {
       readonly log: Logger;
       readonly publisher: AlertPublisher;
       readonly mail: MailService;
-      readonly directory: Directory;
+      readonly directory: OrgDirectory;
       readonly config: DispatcherConfig;
     },
   ) {
@@ -91,7 +91,8 @@ export class DistributionService {
   private async distribute(v: ObjectVersion): Promise<JobOutcome> {
     const { stores, policy, hub, clock, config } = this.deps;
     const now = clock.now();
-    const { orgs, subs } = await this.deps.directory.snapshot();
+    const { orgs: index, subs } = await this.deps.directory.snapshot();
+    const orgs = index.byId;
     const submitter = orgs.get(v.submitterOrgId) ?? (await stores.orgs.get(v.submitterOrgId));
     if (!submitter) return skipped(`submitter ${v.submitterOrgId} unknown`);
 

@@ -1,6 +1,6 @@
 import { NotFoundError, type Clock, type Principal } from '@isac/kernel';
 import { policyInput, type PolicyEngine } from '@isac/policy';
-import type { ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
+import type { ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
 import type { Access } from '@isac/auth';
 
 export interface OrgExplanation {
@@ -34,7 +34,7 @@ export class DistributionService {
   constructor(
     private readonly deps: {
       objects: ObjectStore;
-      orgs: OrgStore;
+      directory: OrgDirectory;
       policy: PolicyEngine;
       clock: Clock;
       collectionIds: () => readonly string[];
@@ -55,8 +55,9 @@ export class DistributionService {
     }
     if (!found || !(this.deps.access.isHubAdmin(principal) || found.submitterOrgId === principal.orgId))
       throw new NotFoundError(`no object ${objectId}`);
-    const orgs = await this.deps.orgs.list();
-    const submitter = orgs.find((o) => o.id === found.submitterOrgId);
+    const index = await this.deps.directory.orgs();
+    const orgs = [...index.byId.values()];
+    const submitter = index.byId.get(found.submitterOrgId);
     if (!submitter) throw new NotFoundError(`the submitter of ${objectId} is no longer a member`);
     const recipients = opts.orgId === undefined ? orgs : orgs.filter((o) => o.id === opts.orgId);
     if (opts.orgId !== undefined && recipients.length === 0)

@@ -17,7 +17,7 @@ import type {
   AuditLog,
   NewObjectVersion,
   ObjectStore,
-  OrgStore,
+  OrgDirectory,
   StatusDetail,
   StatusStore,
   StoredVersions,
@@ -83,7 +83,7 @@ export class IngestService {
       objects: ObjectStore;
       statuses: StatusStore;
       audit: AuditLog;
-      orgs: OrgStore;
+      directory: OrgDirectory;
       clock: Clock;
       ids: IdGenerator;
       log: Logger;
@@ -101,7 +101,7 @@ export class IngestService {
     ioc: IndicatorInput,
     opts: SubmitOptions,
   ): Promise<SubmissionStatus> {
-    const submitter = await this.deps.orgs.get(principal.orgId);
+    const submitter = (await this.deps.directory.orgs()).byId.get(principal.orgId);
     if (!submitter) throw new ForbiddenError('the credential belongs to no organisation');
     const indicator = buildIndicator({
       kind: ioc.kind,
@@ -133,9 +133,7 @@ export class IngestService {
     }
     if (objects.length === 0)
       throw new ValidationError('the submission holds no objects', [{ path: '/objects', message: 'empty' }]);
-    const orgList = await deps.orgs.list();
-    const orgsById = new Map(orgList.map((o) => [o.id, o]));
-    const orgsByIdentity = new Map(orgList.map((o) => [o.identityId, o]));
+    const { byId: orgsById, byIdentity: orgsByIdentity } = await deps.directory.orgs();
     const submitter = orgsById.get(principal.orgId);
     if (!submitter) throw new ForbiddenError('the credential belongs to no organisation');
     const resolve = (names: readonly string[]): { ids: string[]; unknown: string[] } => {

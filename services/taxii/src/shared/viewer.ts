@@ -6,7 +6,7 @@ import {
   type StixObject,
   type Verdict,
 } from '@isac/policy';
-import type { ObjectQuery, ObjectStore, ObjectVersion, OrgStore } from '@isac/store';
+import type { ObjectQuery, ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
 import { encodeCursor, isoToMicros } from '@isac/store';
 
 /**
@@ -49,12 +49,16 @@ export class Viewer {
 
 export class ViewerFactory {
   constructor(
-    private readonly deps: { policy: PolicyEngine; hub: { id: string }; clock: Clock; orgs: OrgStore },
+    private readonly deps: {
+      policy: PolicyEngine;
+      hub: { id: string };
+      clock: Clock;
+      directory: OrgDirectory;
+    },
   ) {}
 
   async forPrincipal(p: Principal): Promise<Viewer> {
-    const all = await this.deps.orgs.list();
-    const orgs = new Map(all.map((o) => [o.id, o]));
+    const orgs = (await this.deps.directory.orgs()).byId;
     return new Viewer(
       { policy: this.deps.policy, hub: this.deps.hub, now: this.deps.clock.now() },
       orgs.get(p.orgId),
