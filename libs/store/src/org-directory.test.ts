@@ -28,7 +28,7 @@ function counting(orgs: OrgStore): { store: OrgStore; lists: () => number } {
         n += 1;
         return orgs.list();
       },
-    } as OrgStore,
+    },
     lists: () => n,
   };
 }
