@@ -77,4 +77,27 @@ describe('SQLite migrations of existing rows', () => {
     ]);
     db.close();
   });
+
+  it('10 gives digest items their subscription, and indexes them', () => {
+    const db = databaseAt(9);
+    const ins =
+      db.prepare(`INSERT INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, created_at)
+      VALUES (?, 'indicator--a', 'v', 'bank-b', 'email', ?, 'green', 'pending', 'T')`);
+    ins.run('indicator--a|v|bank-b|email-digest:sub-1', 'a1');
+    ins.run('indicator--a|v|bank-b|email', 'a2');
+    migrate(db);
+    expect(
+      db.prepare('SELECT alert_id, subscription_id FROM deliveries ORDER BY alert_id').all(),
+    ).to.deep.equal([
+      { alert_id: 'a1', subscription_id: 'sub-1' },
+      { alert_id: 'a2', subscription_id: null },
+    ]);
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT * FROM deliveries WHERE subscription_id = ? AND created_at >= ? AND created_at < ?`,
+      )
+      .all('sub-1', 'A', 'Z') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).to.match(/USING INDEX deliveries_digest/);
+    db.close();
+  });
 });

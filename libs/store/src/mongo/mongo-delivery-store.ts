@@ -47,8 +47,16 @@ const headOf = (d: FanoutDoc): FanoutHead => ({
 export type DeliveryDoc = Omit<Delivery, 'key'> & { _id: string };
 
 export const toDeliveryDoc = (d: NewDelivery, nowIso: string): DeliveryDoc => {
-  const { key, ...rest } = d;
-  return { _id: key, ...rest, status: 'pending', attempts: 0, createdAt: nowIso };
+  const { key, subscriptionId, ...rest } = d;
+  // no subscriptionId field at all on other deliveries: the digest index is partial on its existence
+  return {
+    _id: key,
+    ...rest,
+    ...(subscriptionId === undefined ? {} : { subscriptionId }),
+    status: 'pending',
+    attempts: 0,
+    createdAt: nowIso,
+  };
 };
 export const fromDeliveryDoc = (d: DeliveryDoc): Delivery => {
   const { _id, ...rest } = d;
@@ -194,6 +202,18 @@ export class MongoDeliveryStore implements DeliveryStore {
       { $set: { status: dead ? 'dead' : 'pending', lastError: error }, $inc: { attempts: 1 } },
     );
   }
+  async listDigestItems(
+    subscriptionId: string,
+    q: { readonly from: string; readonly before: string; readonly limit: number },
+  ): Promise<Delivery[]> {
+    const docs = await this.c
+      .find({ subscriptionId, createdAt: { $gte: q.from, $lt: q.before }, status: 'pending' })
+      .sort({ createdAt: -1 })
+      .limit(q.limit)
+      .toArray();
+    return docs.map(fromDeliveryDoc);
+  }
+
   async acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined> {
     const ref = parseFanoutAlertId(alertId);
     if (ref) {

@@ -50,6 +50,11 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     { key: { orgId: 1, createdAt: -1 }, name: 'by_org' },
     { key: { objectId: 1 }, name: 'by_object' },
     { key: { orgId: 1, alertId: 1 }, name: 'by_alert' },
+    {
+      key: { subscriptionId: 1, createdAt: -1 },
+      name: 'digest_items',
+      partialFilterExpression: { subscriptionId: { $exists: true } },
+    },
   ],
   [COLLECTIONS.fanouts]: [
     { key: { objectId: 1, version: 1, channel: 1 }, name: 'key_unique', unique: true },

@@ -56,6 +56,17 @@ export const MONGO_MIGRATIONS: readonly {
       if (batch.length > 0) await objects.bulkWrite(batch, { ordered: false });
     },
   },
+  {
+    version: 10,
+    name: 'digest items carry their subscription',
+    async run(db) {
+      await db
+        .collection<{ _id: string; subscriptionId?: string }>(COLLECTIONS.deliveries)
+        .updateMany({ _id: { $regex: '\\|email-digest:' }, subscriptionId: { $exists: false } }, [
+          { $set: { subscriptionId: { $arrayElemAt: [{ $split: ['$_id', '|email-digest:'] }, 1] } } },
+        ]);
+    },
+  },
 ];
 
 export async function migrateMongo(db: Db, now: () => Date): Promise<void> {

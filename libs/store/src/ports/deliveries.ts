@@ -3,7 +3,7 @@ import type { Channel, OrgId } from '@isac/kernel';
 export type DeliveryStatus = 'pending' | 'sent' | 'dead' | 'skipped';
 
 export interface NewDelivery {
-  /** objectId + version + orgId + channel: the idempotency key. */
+  /** objectId + version + orgId + channel (`deliveryChannel`): the idempotency key. */
   readonly key: string;
   readonly objectId: string;
   readonly version: string;
@@ -12,7 +12,17 @@ export interface NewDelivery {
   /** Stable across redeliveries: subscribers dedupe on it. */
   readonly alertId: string;
   readonly tlp: string;
+  /** A digest item: the email subscription whose digest carries it (absent for immediate deliveries). */
+  readonly subscriptionId?: string | undefined;
 }
+
+/** The channel a delivery's key and audit name: its channel, or `email-digest:<subscription>` for a digest item. */
+export function deliveryChannel(d: Pick<NewDelivery, 'channel' | 'subscriptionId'>): string {
+  return d.subscriptionId === undefined ? d.channel : digestChannel(d.subscriptionId);
+}
+
+/** The channel part of a digest item's delivery key: one per subscription. */
+export const digestChannel = (subscriptionId: string): string => `email-digest:${subscriptionId}`;
 
 export interface Delivery extends NewDelivery {
   readonly status: DeliveryStatus;
@@ -90,6 +100,14 @@ export interface DeliveryStore {
   /** Marks deliveries sent, in one transaction. */
   markSentMany(keys: readonly string[], now: Date): Promise<void>;
   markFailed(key: string, error: string, dead: boolean): Promise<void>;
+  /**
+   * The pending items of one subscription's digest created in [from, before), newest first, at
+   * most `limit`: an indexed read, whatever else the organisation received.
+   */
+  listDigestItems(
+    subscriptionId: string,
+    q: { readonly from: string; readonly before: string; readonly limit: number },
+  ): Promise<Delivery[]>;
   /** Per-organisation records and fan-out recipients alike; undefined when the alert is not this organisation's. */
   acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined>;
   /** Per-organisation records and fan-out recipients, newest first. */

@@ -236,4 +236,16 @@ ALTER TABLE objects ADD COLUMN known_markings TEXT NOT NULL DEFAULT '[]';
       for (const [k, seq] of updates) set.run(k, seq);
     },
   },
+  {
+    version: 10,
+    name: 'digest items carry their subscription',
+    sql: `
+-- ADR 0008: a digest item's subscription was only in its key ('…|email-digest:<subscription id>'),
+-- and a digest job listed all of the organisation's deliveries to find its items by key suffix.
+ALTER TABLE deliveries ADD COLUMN subscription_id TEXT;
+UPDATE deliveries SET subscription_id = substr(key, instr(key, '|email-digest:') + 14)
+  WHERE instr(key, '|email-digest:') > 0;
+CREATE INDEX deliveries_digest ON deliveries (subscription_id, created_at) WHERE subscription_id IS NOT NULL;
+`,
+  },
 ];

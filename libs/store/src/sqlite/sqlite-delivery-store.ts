@@ -53,6 +53,7 @@ interface Row {
   last_error: string | null;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
+  subscription_id: string | null;
 }
 
 function fromRow(r: Row): Delivery {
@@ -71,6 +72,7 @@ function fromRow(r: Row): Delivery {
     lastError: r.last_error ?? undefined,
     acknowledgedAt: r.acknowledged_at ?? undefined,
     acknowledgedBy: r.acknowledged_by ?? undefined,
+    ...(r.subscription_id === null ? {} : { subscriptionId: r.subscription_id }),
   };
 }
 
@@ -80,6 +82,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private readonly fanoutTx;
   private readonly markFanoutTx;
   private readonly fanoutAck;
+  private readonly digestItems;
 
   constructor(private readonly db: Db) {
     const byKey = db.prepare('SELECT * FROM fanouts WHERE object_id = ? AND version = ? AND channel = ?');
@@ -134,15 +137,29 @@ export class SqliteDeliveryStore implements DeliveryStore {
       ofFanout: db.prepare('SELECT idx, at, by FROM fanout_acks WHERE fanout_id = ?'),
     };
     const insert =
-      db.prepare(`INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`);
+      db.prepare(`INSERT OR IGNORE INTO deliveries (key, object_id, version, org_id, channel, alert_id, tlp, status, attempts, created_at, subscription_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`);
     this.recordTx = db.transaction((ds: readonly NewDelivery[], at: string) =>
       ds.map((d) =>
-        insert.run(d.key, d.objectId, d.version, d.orgId, d.channel, d.alertId, d.tlp, at).changes === 1
+        insert.run(
+          d.key,
+          d.objectId,
+          d.version,
+          d.orgId,
+          d.channel,
+          d.alertId,
+          d.tlp,
+          at,
+          d.subscriptionId ?? null,
+        ).changes === 1
           ? ('inserted' as const)
           : ('duplicate' as const),
       ),
     );
+    // deliveries_digest (migration 10): the partial index of digest items, by subscription and time
+    this.digestItems = db.prepare(`SELECT * FROM deliveries INDEXED BY deliveries_digest
+      WHERE subscription_id = ? AND created_at >= ? AND created_at < ? AND status = 'pending'
+      ORDER BY created_at DESC LIMIT ?`);
     const sent = db.prepare(
       `UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE key = ?`,
     );
@@ -214,6 +231,14 @@ export class SqliteDeliveryStore implements DeliveryStore {
       )
       .run(dead ? 'dead' : 'pending', error, key);
     return Promise.resolve();
+  }
+
+  listDigestItems(
+    subscriptionId: string,
+    q: { readonly from: string; readonly before: string; readonly limit: number },
+  ): Promise<Delivery[]> {
+    const rows = this.digestItems.all(subscriptionId, q.from, q.before, q.limit) as Row[];
+    return Promise.resolve(rows.map(fromRow));
   }
 
   acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined> {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  deliveryChannel,
   deliveryKey,
   fanoutAlertId,
   parseFanoutAlertId,
@@ -146,6 +147,61 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
       expect(
         (await h.stores.deliveries.listForObject('indicator--a')).map((d) => d.orgId).sort(),
       ).to.deep.equal(['bank-b', 'bank-b', 'bank-c']);
+    });
+
+    describe('digest items', () => {
+      const item = (orgId: string, subscriptionId: string, objectId: string): NewDelivery => {
+        const d = { channel: 'email' as const, subscriptionId };
+        const key = deliveryKey(objectId, '2026-01-01T00:00:00Z', orgId, deliveryChannel(d));
+        return {
+          key,
+          objectId,
+          version: '2026-01-01T00:00:00Z',
+          orgId,
+          ...d,
+          alertId: `a-${key}`,
+          tlp: 'green',
+        };
+      };
+
+      it('keeps the subscription of a digest item as a field, and keys it by the digest channel', async () => {
+        const d = item('bank-b', 'sub-1', 'indicator--a');
+        expect(d.key.endsWith('|email-digest:sub-1')).to.equal(true);
+        await h.stores.deliveries.recordMany([d, delivery('bank-b', 'email')], now());
+        const [got, plain] = await h.stores.deliveries.getMany([d.key, delivery('bank-b', 'email').key]);
+        expect(got).to.include({ channel: 'email', subscriptionId: 'sub-1' });
+        expect(plain?.subscriptionId).to.equal(undefined);
+      });
+
+      it("lists one subscription's pending items of a window, newest first, up to the limit", async () => {
+        await h.stores.deliveries.recordMany([item('bank-b', 'sub-1', 'indicator--1')], now());
+        h.clock.advance(1000);
+        await h.stores.deliveries.recordMany(
+          [
+            item('bank-b', 'sub-1', 'indicator--2'),
+            item('bank-b', 'sub-2', 'indicator--2'),
+            delivery('bank-b', 'email', 'indicator--2'),
+          ],
+          now(),
+        );
+        h.clock.advance(1000);
+        const sent = item('bank-b', 'sub-1', 'indicator--3');
+        await h.stores.deliveries.recordMany([sent, item('bank-b', 'sub-1', 'indicator--4')], now());
+        await h.stores.deliveries.markSentMany([sent.key], now());
+        h.clock.advance(1000);
+        await h.stores.deliveries.recordMany([item('bank-b', 'sub-1', 'indicator--5')], now());
+        const window = { from: '2026-03-01T00:00:00.000Z', before: '2026-03-01T00:00:03.000Z' };
+        const ids = async (sub: string, limit = 10, from = window.from) =>
+          (await h.stores.deliveries.listDigestItems(sub, { ...window, from, limit })).map((d) => d.objectId);
+        expect(await ids('sub-1')).to.deep.equal(['indicator--4', 'indicator--2', 'indicator--1']);
+        expect(await ids('sub-1', 2)).to.deep.equal(['indicator--4', 'indicator--2']);
+        expect(await ids('sub-1', 10, '2026-03-01T00:00:01.000Z')).to.deep.equal([
+          'indicator--4',
+          'indicator--2',
+        ]);
+        expect(await ids('sub-2')).to.deep.equal(['indicator--2']);
+        expect(await ids('sub-9')).to.deep.equal([]);
+      });
     });
 
     describe('fan-outs (one record per object version and channel)', () => {

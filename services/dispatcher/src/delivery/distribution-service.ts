@@ -1,7 +1,6 @@
-import type { Clock, Logger, Org, Subscription, TlpLevel } from '@isac/kernel';
-import { forRecipient, policyInput, type PolicyEngine } from '@isac/policy';
+import type { Clock, Logger, TlpLevel } from '@isac/kernel';
+import type { PolicyEngine } from '@isac/policy';
 import {
-  deliveryKey,
   jobKeys,
   type Fanout,
   type FanoutResult,
@@ -20,21 +19,25 @@ import { Coalescer } from '../jobs/coalescer.js';
 import type { AlertPublisher, OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
 import { alertTopic } from '../mqtt/topics.js';
 import { blocklistMessages } from '../mqtt/blocklist.js';
-import { digestChannel, langOf, recipientsOf, type MailService } from '../email/mail-service.js';
+import { langOf, recipientsOf, type MailService } from '../email/mail-service.js';
 import { STIX_MEDIA_TYPE } from '../email/render.js';
-import { filterMismatch, observablesOf } from './filters.js';
-import { alertBundleJson, alertIdFor } from './payload.js';
+import { observablesOf } from './filters.js';
+import { alertBundleJson } from './payload.js';
+import {
+  planDistribution,
+  releaseAudit,
+  subscriptionsByOrg,
+  validUntil,
+  type DistributionPlan,
+} from './distribution-plan.js';
 
-type Json = Readonly<Record<string, unknown>>;
-
-interface Planned {
-  readonly org: Org;
-  readonly released: Json;
-  readonly tlp: TlpLevel;
-  readonly rule: string;
-  readonly mqtt: boolean;
-  readonly emailNow: readonly Subscription[];
-  readonly emailDigest: readonly Subscription[];
+/** What the record step wrote, for the audit and send steps. */
+interface Recorded {
+  readonly fanout: Fanout | undefined;
+  /** Email deliveries recorded by this run (the first time). */
+  readonly freshEmails: ReadonlySet<string>;
+  /** Email deliveries an earlier run already handed to the relay. */
+  readonly alreadySent: ReadonlySet<string>;
 }
 
 /**
@@ -88,168 +91,87 @@ export class DistributionService {
     return this.distribute(v);
   }
 
+  /** plan -> record -> audit -> send: each step a method (plan and audit pure, in distribution-plan.ts). */
   private async distribute(v: ObjectVersion): Promise<JobOutcome> {
-    const { stores, policy, hub, clock, config } = this.deps;
-    const now = clock.now();
+    const now = this.deps.clock.now();
+    const plan = await this.plan(v, now);
+    if (typeof plan === 'string') return skipped(plan);
+    if (plan.recipients.length === 0) return done;
+    const recorded = await this.record(plan);
+    await this.audits.add(releaseAudit(plan, recorded, now.toISOString()));
+    return this.send(plan, recorded, now);
+  }
+
+  /** 1. Who gets what (or why nothing can be planned). */
+  private async plan(v: ObjectVersion, now: Date): Promise<DistributionPlan | string> {
+    const { stores, policy, hub, config } = this.deps;
     const { orgs: index, subs } = await this.deps.directory.snapshot();
     const orgs = index.byId;
     const submitter = orgs.get(v.submitterOrgId) ?? (await stores.orgs.get(v.submitterOrgId));
-    if (!submitter) return skipped(`submitter ${v.submitterOrgId} unknown`);
+    if (!submitter) return `submitter ${v.submitterOrgId} unknown`;
+    return planDistribution({
+      version: v,
+      submitter,
+      orgs,
+      subscriptions: subscriptionsByOrg(subs),
+      policy,
+      hub,
+      now,
+      blocklistEnabled: config.blocklist.enabled,
+    });
+  }
 
-    const byOrg = new Map<string, Subscription[]>();
-    for (const s of subs) {
-      const list = byOrg.get(s.orgId);
-      if (list) list.push(s);
-      else byOrg.set(s.orgId, [s]);
-    }
-    policy.prepare(v.object);
-    const observables = observablesOf(v.object);
-    const ctx = { hub, submitterIdentityId: submitter.identityId };
-    const base = policyInput(v, { submitter, now });
-
-    // 1. One policy decision per organisation, then its subscriptions' filters.
-    const plans: Planned[] = [];
-    for (const [orgId, orgSubs] of byOrg) {
-      const org = orgs.get(orgId);
-      if (!org) continue;
-      const { verdict, object } = policy.releaseFor(forRecipient(base, org), ctx);
-      if (verdict.kind === 'deny' || !object) continue;
-      const f = { object: v.object, tlp: verdict.tlp, submitter, observables };
-      const wanted = orgSubs.filter((s) => filterMismatch(s.filters, f) === undefined);
-      if (wanted.length === 0) continue;
-      plans.push({
-        org,
-        released: object,
-        tlp: verdict.tlp,
-        rule: verdict.reason.rule,
-        mqtt: wanted.some((s) => s.channel === 'mqtt'),
-        emailNow: wanted.filter(
-          (s) => s.channel === 'email' && (s.email?.mode ?? 'immediate') === 'immediate',
-        ),
-        emailDigest: wanted.filter(
-          (s) => s.channel === 'email' && (s.email?.mode === 'hourly' || s.email?.mode === 'daily'),
-        ),
-      });
-    }
-    if (plans.length === 0) return done;
-    const blocklist =
-      config.blocklist.enabled && v.type === 'indicator' && observables.length > 0
-        ? this.blocklistState(v, now)
-        : undefined;
-
-    // 2. Record: the MQTT fan-out as one record, email deliveries one per organisation.
-    const mqttPlans = plans.filter((p) => p.mqtt);
-    const fan =
-      mqttPlans.length > 0
-        ? (
-            await this.fanouts.add([
-              {
-                objectId: v.id,
-                version: v.version,
-                channel: 'mqtt',
-                recipients: mqttPlans.map((p) => ({ orgId: p.org.id, tlp: p.tlp })),
-              },
-            ])
-          )[0]
-        : undefined;
-    const rec = (org: Org, channel: string, tlp: TlpLevel): NewDelivery => {
-      const key = deliveryKey(v.id, v.version, org.id, channel);
-      return {
-        key,
-        objectId: v.id,
-        version: v.version,
-        orgId: org.id,
-        channel: 'email',
-        alertId: alertIdFor(key),
-        tlp,
-      };
-    };
-    const emailNow: { plan: Planned; delivery: NewDelivery }[] = [];
-    const emails: NewDelivery[] = [];
-    for (const plan of plans) {
-      if (plan.emailNow.length > 0) {
-        const d = rec(plan.org, 'email', plan.tlp);
-        emailNow.push({ plan, delivery: d });
-        emails.push(d);
-      }
-      for (const s of plan.emailDigest) emails.push(rec(plan.org, digestChannel(s.id), plan.tlp));
-    }
-    const outcomes = await this.recordings.add(emails);
-    const fresh = new Set<string>();
+  /**
+   * 2. Record, before anything is sent: the MQTT fan-out as one record, email deliveries one per
+   * organisation. A retried (or re-queued) job finds its records: what the relay already took is
+   * not sent again.
+   */
+  private async record(plan: DistributionPlan): Promise<Recorded> {
+    const fanout = plan.fanout ? (await this.fanouts.add([plan.fanout]))[0] : undefined;
+    const outcomes = await this.recordings.add(plan.emails);
+    const freshEmails = new Set<string>();
     const seen: string[] = [];
-    emails.forEach((d, i) => (outcomes[i] === 'inserted' ? fresh.add(d.key) : seen.push(d.key)));
-    // A retried (or re-queued) job: what the relay already took is not sent again.
+    plan.emails.forEach((d, i) => (outcomes[i] === 'inserted' ? freshEmails.add(d.key) : seen.push(d.key)));
     const alreadySent = new Set<string>();
     if (seen.length > 0)
-      for (const d of await stores.deliveries.getMany(seen))
+      for (const d of await this.deps.stores.deliveries.getMany(seen))
         if (d && d.status !== 'pending') alreadySent.add(d.key);
+    return { fanout, freshEmails, alreadySent };
+  }
 
-    // 3. Audit every new release: one record for the fan-out's new recipients, one per email delivery.
-    const planOf = new Map(plans.map((p) => [p.org.id, p]));
-    const audit: NewAuditRecord[] = [];
-    const at = now.toISOString();
-    if (fan && fan.added.length > 0)
-      audit.push({
-        at,
-        actor: { system: true },
-        action: 'object.release',
-        target: { kind: 'object', id: v.id },
-        outcome: 'ok',
-        details: {
-          version: v.version,
-          channel: 'mqtt',
-          fanoutId: fan.id,
-          recipients: fan.added.map((i) => {
-            const r = fan.recipients[i]!;
-            return { orgId: r.orgId, alertId: r.alertId, tlp: r.tlp, rule: planOf.get(r.orgId)?.rule };
-          }),
-        },
-      });
-    for (const d of emails) {
-      if (!fresh.has(d.key)) continue;
-      audit.push({
-        at,
-        actor: { system: true },
-        action: 'object.release',
-        target: { kind: 'object', id: v.id, orgId: d.orgId },
-        outcome: 'ok',
-        details: {
-          version: v.version,
-          channel: d.key.slice(d.key.lastIndexOf('|') + 1),
-          alertId: d.alertId,
-          tlp: d.tlp,
-          rule: planOf.get(d.orgId)?.rule,
-        },
-      });
-    }
-    await this.audits.add(audit);
-
-    // 4. Email: render now, send as separate jobs; digests are scheduled per (subscription, window).
-    for (const { plan, delivery } of emailNow) {
-      if (alreadySent.has(delivery.key)) continue;
-      const to = recipientsOf(plan.emailNow, plan.org);
+  /**
+   * 4. Send: email rendered now and sent as separate jobs, digests scheduled per (subscription,
+   * window), block-list expiry scheduled; MQTT published at once and marked once the broker took it.
+   */
+  private async send(plan: DistributionPlan, recorded: Recorded, now: Date): Promise<JobOutcome> {
+    const v = plan.version;
+    for (const { recipient, delivery } of plan.emailNow) {
+      if (recorded.alreadySent.has(delivery.key)) continue;
+      const to = recipientsOf(recipient.emailNow, recipient.org);
       const { raw, what } = await this.deps.mail.renderAlertMail({
-        org: plan.org,
+        org: recipient.org,
         to,
-        lang: langOf(plan.emailNow),
-        object: plan.released,
-        tlp: plan.tlp,
+        lang: langOf(recipient.emailNow),
+        object: recipient.released,
+        tlp: recipient.tlp,
         alertId: delivery.alertId,
         exercise: v.exercise,
       });
       await this.deps.mail.enqueueSend(delivery.key, {
         deliveryKeys: [delivery.key],
-        orgId: plan.org.id,
+        orgId: recipient.org.id,
         to,
         raw: raw.toString('base64'),
         what,
       });
     }
-    for (const plan of plans) for (const s of plan.emailDigest) await this.deps.mail.scheduleDigest(s, now);
-    if (blocklist === 'add' && fan) {
+    for (const r of plan.recipients)
+      for (const s of r.emailDigest) await this.deps.mail.scheduleDigest(s, now);
+    const fan = recorded.fanout;
+    if (plan.blocklist === 'add' && fan) {
       const until = validUntil(v);
       if (until)
-        await stores.jobs.enqueue(
+        await this.deps.stores.jobs.enqueue(
           {
             kind: 'expire_blocklist',
             key: jobKeys.expireBlocklist(v.id, v.version),
@@ -259,30 +181,34 @@ export class DistributionService {
           now,
         );
     }
-    if (blocklist === 'remove') await this.expire(v.id, v.version, v);
+    if (plan.blocklist === 'remove') await this.expire(v.id, v.version, v);
+    return fan ? this.publish(plan, fan) : done;
+  }
 
-    // 5. MQTT: publish what the broker has not yet taken, all at once; mark after the broker took it.
-    if (!fan) return done;
+  /** MQTT: publish what the broker has not yet taken, all at once; mark after the broker took it. */
+  private async publish(plan: DistributionPlan, fan: Fanout): Promise<JobOutcome> {
+    const { config } = this.deps;
+    const v = plan.version;
     const todo: { index: number; messages: OutgoingMessage[] }[] = [];
     for (const r of fan.recipients) {
-      const plan = planOf.get(r.orgId);
+      const p = plan.byOrg.get(r.orgId);
       // sent before, or an organisation this version reached earlier that the policy or its subscriptions no longer allow
-      if (r.status === 'sent' || !plan?.mqtt) continue;
+      if (r.status === 'sent' || !p?.mqtt) continue;
       const messages: OutgoingMessage[] = [
         {
-          topic: alertTopic(r.orgId, plan.tlp, v.type, v.exercise),
-          payload: alertBundleJson(r.alertId, plan.released, plan.tlp),
+          topic: alertTopic(r.orgId, p.tlp, v.type, v.exercise),
+          payload: alertBundleJson(r.alertId, p.released, p.tlp),
           contentType: STIX_MEDIA_TYPE,
-          userProperties: { tlp: plan.tlp, alertId: r.alertId, ...(v.exercise ? { exercise: 'true' } : {}) },
+          userProperties: { tlp: p.tlp, alertId: r.alertId, ...(v.exercise ? { exercise: 'true' } : {}) },
           messageExpirySeconds: config.mqtt.messageExpirySeconds,
         },
       ];
-      if (blocklist === 'add')
+      if (plan.blocklist === 'add')
         messages.push(
-          ...blocklistMessages(r.orgId, 'add', observables, {
+          ...blocklistMessages(r.orgId, 'add', plan.observables, {
             indicatorId: v.id,
             validUntil: validUntil(v),
-            tlp: plan.tlp,
+            tlp: p.tlp,
             expirySeconds: config.mqtt.messageExpirySeconds,
           }),
         );
@@ -307,14 +233,6 @@ export class DistributionService {
     return retry(
       `MQTT: ${failed.size} of ${todo.length} deliveries not acknowledged by the broker (${first})`,
     );
-  }
-
-  /** 'add' for a live indicator, 'remove' when revoked or past valid_until. */
-  private blocklistState(v: ObjectVersion, now: Date): 'add' | 'remove' {
-    if (v.object['revoked'] === true) return 'remove';
-    const until = validUntil(v);
-    if (until && Date.parse(until) <= now.getTime()) return 'remove';
-    return 'add';
   }
 
   /** expire_blocklist jobs: an indicator reached its valid_until. */
@@ -351,9 +269,4 @@ export class DistributionService {
     );
     return done;
   }
-}
-
-function validUntil(v: ObjectVersion): string | undefined {
-  const u = v.object['valid_until'];
-  return typeof u === 'string' ? u : undefined;
 }

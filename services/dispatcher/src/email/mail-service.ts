@@ -201,11 +201,11 @@ export class MailService {
     const org = await stores.orgs.get(p.orgId);
     const sub = await stores.subscriptions.get(p.orgId, p.subscriptionId);
     if (!org || !sub) return skipped('organisation or subscription gone');
-    const suffix = `|${digestChannel(sub.id)}`;
-    const all = await stores.deliveries.listForOrg(p.orgId, { since: p.windowStart, limit: 100_000 });
-    const mine = all
-      .filter((d) => d.key.endsWith(suffix) && d.status === 'pending' && d.createdAt < p.windowEnd)
-      .slice(0, this.deps.config.digest.maxItems);
+    const mine = await stores.deliveries.listDigestItems(sub.id, {
+      from: p.windowStart,
+      before: p.windowEnd,
+      limit: this.deps.config.digest.maxItems,
+    });
     if (mine.length === 0) return skipped('nothing in the window');
     const items: DigestItem[] = [];
     const objects: Json[] = [];
@@ -301,6 +301,3 @@ export class MailService {
     return done;
   }
 }
-
-/** The channel part of a digest item's delivery key: one per subscription. */
-export const digestChannel = (subscriptionId: string): string => `email-digest:${subscriptionId}`;
