@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import type { Org } from '@isac/kernel';
+import { normalizeTimestamp } from '@isac/store';
+import { indicator, TLP } from '../../test/taxii-harness.js';
+import { classify, screen, storeQuestions, submissionStatus, type SubmissionContext } from './classify.js';
+
+const org = (id: string, n: number): Org => ({
+  id,
+  name: id,
+  sector: 'finance',
+  region: '',
+  tier: 'full',
+  status: 'active',
+  contacts: [],
+  identityId: `identity--00000000-0000-4000-8000-00000000000${n}`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+const A = org('bank-a', 1);
+const B = org('bank-b', 2);
+const ctx: SubmissionContext = {
+  submitter: A,
+  orgs: {
+    byId: new Map([A, B].map((o) => [o.id, o])),
+    byIdentity: new Map([A, B].map((o) => [o.identityId, o])),
+  },
+  hub: { id: 'identity--hub' },
+  options: { collectionId: 'c1', channel: 'taxii' },
+  defaultTlp: 'amber',
+  now: new Date('2026-03-01T00:00:00.000Z'),
+  maxObjects: 10,
+  maxFutureSkewMs: 3_600_000,
+};
+const STATEMENT = 'marking-definition--2b3c4d5e-6f70-4182-9394-a5b6c7d8e9f0';
+const nothingStored = { statementMarkings: new Set<string>(), versions: new Map() };
+
+describe('submission classification (pure)', () => {
+  it('refuses objects bound to another member, and a repeat with other content; keeps an identical repeat once', () => {
+    const ok = indicator({ object_marking_refs: [TLP.green] });
+    const s = screen(
+      [ok, { ...ok }, { ...ok, name: 'changed' }, indicator({ created_by_ref: B.identityId }), { type: 'x' }],
+      ctx,
+    );
+    expect(s.candidates.map((c) => c.index)).to.deep.equal([0]);
+    expect(s.successes.map((x) => x.index)).to.deep.equal([1]);
+    expect(s.failures.map((f) => [f.index, f.message?.slice(0, 30)])).to.deep.equal([
+      [2, 'objects[2] repeats the id and '],
+      [3, 'created_by_ref names the ident'],
+      [4, "invalid STIX: /type: 'x' is no"],
+    ]);
+  });
+
+  it("asks the store about undefined marking refs and non-SCO ids only; refuses a new version of another member's object", () => {
+    const mine = indicator({ object_marking_refs: [TLP.green, STATEMENT] });
+    const theirs = indicator({ modified: '2026-02-02T00:00:00.000Z' });
+    const s = screen([mine, theirs], ctx);
+    expect(storeQuestions(s)).to.deep.equal({
+      markingIds: [STATEMENT],
+      objectIds: [mine['id'], theirs['id']],
+    });
+    const c = classify(
+      s,
+      {
+        statementMarkings: new Set([STATEMENT]),
+        versions: new Map([[String(theirs['id']), { submitterOrgId: 'bank-b', versions: [] }]]),
+      },
+      ctx,
+    );
+    expect(c.accepted.map((a) => a.version)).to.have.length(1);
+    expect(c.accepted[0]!.version).to.deep.include({
+      id: mine['id'],
+      tlp: 'green',
+      unknownMarkings: [],
+      knownMarkings: [STATEMENT],
+      submitterOrgId: 'bank-a',
+      anonymous: true,
+    });
+    expect(c.failures.map((f) => f.message)).to.deep.equal([
+      'this object id belongs to another organisation: only its submitter may add versions of it',
+    ]);
+  });
+
+  it('counts a version another member already stored as already added, and builds the status in submission order', () => {
+    const theirs = indicator();
+    const fresh = indicator();
+    const s = screen([theirs, fresh], ctx);
+    const c = classify(
+      s,
+      {
+        ...nothingStored,
+        versions: new Map([
+          [
+            String(theirs['id']),
+            { submitterOrgId: 'bank-b', versions: [normalizeTimestamp(String(theirs['modified']))] },
+          ],
+        ]),
+      },
+      ctx,
+    );
+    const status = submissionStatus(c, ['inserted'], { id: 'st', submitter: A, now: ctx.now, total: 2 });
+    expect(status.successes).to.deep.equal([
+      { id: theirs['id'], version: theirs['modified'], message: 'Object already added' },
+      {
+        id: fresh['id'],
+        version: fresh['modified'],
+        message: 'stored; it had no TLP marking and is treated as TLP:AMBER',
+      },
+    ]);
+    expect(status).to.include({ totalCount: 2, orgId: 'bank-a', status: 'complete' });
+  });
+});

@@ -1,0 +1,360 @@
+/**
+ * The classification of a submission, pure (ADR 0008): the objects as received, the submitter, the
+ * organisation directory and what the store already holds -> the versions to store, the objects
+ * refused (with why) and the ones already there. IngestService asks the store the questions
+ * `storeQuestions` names, then persists what `classify` decided.
+ */
+import {
+  InvalidStixError,
+  PayloadTooLargeError,
+  ValidationError,
+  type Org,
+  type TlpLevel,
+} from '@isac/kernel';
+import type { StixObject } from '@isac/policy';
+import {
+  normalizeTimestamp,
+  type AcceptOutcome,
+  type NewObjectVersion,
+  type OrgIndex,
+  type StatusDetail,
+  type StoredVersions,
+  type SubmissionStatus,
+} from '@isac/store';
+import { SCO_TYPES, validateObject } from '@isac/stix';
+import { assignTlp, nonTlpMarkingRefs, statementMarkingIds } from './effective-tlp.js';
+import { readHubExtension } from './hub-extension.js';
+
+/** How a submission is to be stored and distributed, beyond the objects themselves. */
+export interface SubmitOptions {
+  readonly collectionId: string;
+  /** TLP for objects with no marking of their own or of a container; default the policy's `defaultTlp`. */
+  readonly defaultTlp?: TlpLevel | undefined;
+  /** Organisation ids (or their STIX identity ids); the hub extension on an object overrides them. */
+  readonly namedRecipients?: readonly string[] | undefined;
+  /** True: the submitter is named to recipients. Default anonymous. */
+  readonly named?: boolean | undefined;
+  readonly exercise?: boolean | undefined;
+  /** For the audit record: 'taxii' | 'rest'. */
+  readonly channel: string;
+}
+
+/** Everything the classification depends on besides the objects and the store. */
+export interface SubmissionContext {
+  readonly submitter: Org;
+  readonly orgs: OrgIndex;
+  readonly hub: { readonly id: string };
+  readonly options: SubmitOptions;
+  /** The policy's default TLP, unless the options name one. */
+  readonly defaultTlp: TlpLevel;
+  readonly now: Date;
+  readonly maxObjects: number;
+  readonly maxFutureSkewMs: number;
+}
+
+/** One object's line of the status resource, at its position in the submission. */
+export type Outcome = StatusDetail & { readonly index: number };
+
+interface Candidate {
+  readonly index: number;
+  readonly object: StixObject;
+  readonly id: string;
+  readonly type: string;
+  readonly version: string;
+  readonly namedRecipients: readonly string[];
+  readonly anonymous: boolean;
+  readonly exercise: boolean;
+}
+
+/** After the checks that need nothing from the store: the valid, bound, distinct objects. */
+export interface Screened {
+  readonly total: number;
+  readonly candidates: readonly Candidate[];
+  readonly failures: readonly Outcome[];
+  /** Repeats inside the submission of an identical object. */
+  readonly successes: readonly Outcome[];
+}
+
+/** What the store holds that the classification needs. */
+export interface StoreKnowledge {
+  /** Statement marking definitions already stored among those asked about. */
+  readonly statementMarkings: ReadonlySet<string>;
+  /** Who submitted, and which versions are stored, of the objects asked about. */
+  readonly versions: ReadonlyMap<string, StoredVersions>;
+}
+
+export interface Classification {
+  /** The versions to store, each with the position of its object. */
+  readonly accepted: readonly { readonly index: number; readonly version: NewObjectVersion }[];
+  readonly failures: readonly Outcome[];
+  /** Objects the hub already has (repeats in the submission, or versions stored before). */
+  readonly successes: readonly Outcome[];
+}
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
+function versionOf(o: Record<string, unknown>): string {
+  const v = o['modified'] ?? o['created'];
+  return typeof v === 'string' ? v : EPOCH;
+}
+
+function describeErrors(errors: readonly { path: string; message: string }[]): string {
+  const shown = errors.slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`);
+  if (errors.length > 5) shown.push(`and ${errors.length - 5} more`);
+  return shown.join('; ');
+}
+
+/** Organisation ids or identity ids -> organisation ids, and the names no member has. */
+function resolve(orgs: OrgIndex, names: readonly string[]): { ids: string[]; unknown: string[] } {
+  const ids: string[] = [];
+  const unknown: string[] = [];
+  for (const n of names) {
+    const org = orgs.byId.get(n) ?? orgs.byIdentity.get(n);
+    if (org) {
+      if (!ids.includes(org.id)) ids.push(org.id);
+    } else unknown.push(n);
+  }
+  return { ids, unknown };
+}
+
+/** Why an otherwise valid object is refused, or undefined. */
+function refusal(o: Record<string, unknown>, ctx: SubmissionContext, latest: number): string | undefined {
+  const { submitter, orgs, hub } = ctx;
+  for (const k of ['created', 'modified'] as const) {
+    const ts = o[k];
+    if (typeof ts === 'string' && Date.parse(ts) > latest) {
+      return `${k} ${ts} is more than ${Math.round(ctx.maxFutureSkewMs / 3_600_000)} h ahead of the hub's clock; fix the producer's clock`;
+    }
+  }
+  const by = o['created_by_ref'];
+  if (typeof by === 'string' && by !== submitter.identityId) {
+    if (by === hub.id)
+      return "created_by_ref names the hub's own identity: members cannot publish as the hub";
+    const other = orgs.byIdentity.get(by);
+    if (other)
+      return `created_by_ref names the identity of another member organisation (${other.id}): an organisation submits only as itself`;
+  }
+  if (o['type'] === 'identity' && typeof o['id'] === 'string' && o['id'] !== submitter.identityId) {
+    if (o['id'] === hub.id || orgs.byIdentity.has(o['id']))
+      return 'this identity belongs to another member organisation or to the hub: it cannot be submitted by you';
+  }
+  return undefined;
+}
+
+/** Step 0, before anything is read: 413 past the object limit, 400 for none. */
+export function checkSize(objects: readonly unknown[], maxObjects: number): void {
+  if (objects.length > maxObjects) {
+    throw new PayloadTooLargeError(
+      `the submission holds ${objects.length} objects; at most ${maxObjects} are accepted in one envelope or bundle: split it`,
+    );
+  }
+  if (objects.length === 0)
+    throw new ValidationError('the submission holds no objects', [{ path: '/objects', message: 'empty' }]);
+}
+
+/**
+ * Step 1: validate each object, bind it to the submitter, read its distribution instructions and
+ * drop repeats. Throws for the submission as a whole (too many objects, none, unknown named
+ * recipients in the options).
+ */
+export function screen(objects: readonly unknown[], ctx: SubmissionContext): Screened {
+  checkSize(objects, ctx.maxObjects);
+  const common = resolve(ctx.orgs, ctx.options.namedRecipients ?? []);
+  if (common.unknown.length > 0) {
+    throw new ValidationError(
+      `named recipients that are not member organisations: ${common.unknown.join(', ')}`,
+      [{ path: '/namedRecipients', message: 'unknown organisation' }],
+    );
+  }
+  const latest = ctx.now.getTime() + ctx.maxFutureSkewMs;
+  const failures: Outcome[] = [];
+  const successes: Outcome[] = [];
+  const candidates: Candidate[] = [];
+  const seen = new Map<string, { index: number; json: string }>();
+  const fail = (index: number, id: string, version: string, message: string): void => {
+    failures.push({ index, id, version, message });
+  };
+  for (let i = 0; i < objects.length; i++) {
+    const raw = objects[i];
+    const report = validateObject(raw, i, { now: ctx.now });
+    const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<
+      string,
+      unknown
+    >;
+    const id = report.id ?? `objects[${i}]`;
+    const version = versionOf(o);
+    if (!report.valid) {
+      fail(i, id, version, `invalid STIX: ${describeErrors(report.errors)}`);
+      continue;
+    }
+    const problem = refusal(o, ctx, latest);
+    if (problem) {
+      fail(i, id, version, problem);
+      continue;
+    }
+    const ext = readHubExtension(o);
+    if (ext.error) {
+      fail(i, id, version, ext.error);
+      continue;
+    }
+    let named = common.ids;
+    if (ext.value?.namedRecipients) {
+      const r = resolve(ctx.orgs, ext.value.namedRecipients);
+      if (r.unknown.length > 0) {
+        fail(i, id, version, `named recipients that are not member organisations: ${r.unknown.join(', ')}`);
+        continue;
+      }
+      named = r.ids;
+    }
+    const key = `${id}|${version}`;
+    const json = JSON.stringify(o);
+    const prev = seen.get(key);
+    if (prev) {
+      if (prev.json === json) successes.push({ index: i, id, version, message: 'Object already added' });
+      else
+        fail(
+          i,
+          id,
+          version,
+          `objects[${i}] repeats the id and version of objects[${prev.index}] with different content; a version is never rewritten`,
+        );
+      continue;
+    }
+    seen.set(key, { index: i, json });
+    candidates.push({
+      index: i,
+      object: o,
+      id,
+      type: report.type ?? '',
+      version,
+      namedRecipients: named,
+      anonymous: !(ext.value?.named ?? ctx.options.named ?? false),
+      exercise: ext.value?.exercise ?? ctx.options.exercise ?? false,
+    });
+  }
+  return { total: objects.length, candidates, failures, successes };
+}
+
+/**
+ * Step 2: what to ask the store: marking definitions referred to but not defined in the
+ * submission (a stored statement is known), and the objects whose owner and versions matter.
+ */
+export function storeQuestions(s: Screened): { markingIds: string[]; objectIds: string[] } {
+  const objects = s.candidates.map((c) => c.object);
+  const defined = statementMarkingIds(objects);
+  return {
+    markingIds: [...nonTlpMarkingRefs(objects)].filter((r) => !defined.has(r)),
+    objectIds: [...new Set(s.candidates.filter((c) => !SCO_TYPES.has(c.type)).map((c) => c.id))],
+  };
+}
+
+/**
+ * Step 3: with what the store knows, the versions to store: a new version of an object another
+ * organisation submitted is refused, an identical (id, version) is a duplicate whoever sends it;
+ * the rest get their effective TLP and the markings the hub knows.
+ */
+export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionContext): Classification {
+  const { submitter, options } = ctx;
+  const failures: Outcome[] = [...s.failures];
+  const successes: Outcome[] = [...s.successes];
+  const markings = statementMarkingIds(s.candidates.map((c) => c.object));
+  for (const m of known.statementMarkings) markings.add(m);
+  const accepted = s.candidates.filter((c) => {
+    const e = known.versions.get(c.id);
+    if (!e || e.submitterOrgId === submitter.id || SCO_TYPES.has(c.type)) return true;
+    if (e.versions.includes(normalizeTimestamp(c.version))) {
+      successes.push({ index: c.index, id: c.id, version: c.version, message: 'Object already added' });
+      return false;
+    }
+    failures.push({
+      index: c.index,
+      id: c.id,
+      version: c.version,
+      message: 'this object id belongs to another organisation: only its submitter may add versions of it',
+    });
+    return false;
+  });
+  const tlps = assignTlp(
+    accepted.map((c) => c.object),
+    { defaultTlp: options.defaultTlp ?? ctx.defaultTlp, knownMarkings: markings },
+  );
+  return {
+    accepted: accepted.map((c, k) => {
+      const t = tlps[k]!;
+      return {
+        index: c.index,
+        version: {
+          collectionId: options.collectionId,
+          id: c.id,
+          type: c.type,
+          specVersion: typeof c.object['spec_version'] === 'string' ? c.object['spec_version'] : '2.1',
+          version: c.version,
+          object: c.object,
+          submitterOrgId: submitter.id,
+          tlp: t.tlp,
+          tlpSource: t.tlpSource,
+          unknownMarkings: t.unknownMarkings,
+          knownMarkings: t.knownMarkings,
+          namedRecipients: c.namedRecipients,
+          anonymous: c.anonymous,
+          exercise: c.exercise,
+        },
+      };
+    }),
+    failures,
+    successes,
+  };
+}
+
+/** What the submitter is told about a stored version, if anything. */
+export function noteFor(v: NewObjectVersion): string | undefined {
+  if (v.tlp === 'red' && v.namedRecipients.length === 0)
+    return 'stored as TLP:RED without named recipients: only your organisation can receive it';
+  if (v.unknownMarkings.length > 0)
+    return `stored; it carries marking definitions the hub does not know (${v.unknownMarkings.join(', ')}), so no other organisation receives it`;
+  if (v.tlpSource === 'default')
+    return `stored; it had no TLP marking and is treated as TLP:${v.tlp.toUpperCase()}`;
+  return undefined;
+}
+
+/** Step 5 (after the store's accept): the TAXII status resource, objects in submission order. */
+export function submissionStatus(
+  c: Classification,
+  outcomes: readonly AcceptOutcome[],
+  i: { readonly id: string; readonly submitter: Org; readonly now: Date; readonly total: number },
+): SubmissionStatus {
+  const successes: Outcome[] = [...c.successes];
+  outcomes.forEach((out, k) => {
+    const { index, version: v } = c.accepted[k]!;
+    successes.push({
+      index,
+      id: v.id,
+      version: v.version,
+      message: out === 'duplicate' ? 'Object already added' : noteFor(v),
+    });
+  });
+  const byIndex = (a: Outcome, b: Outcome): number => a.index - b.index;
+  const strip = ({ id, version, message }: Outcome): StatusDetail =>
+    message === undefined ? { id, version } : { id, version, message };
+  return {
+    id: i.id,
+    orgId: i.submitter.id,
+    status: 'complete',
+    requestTimestamp: i.now.toISOString(),
+    totalCount: i.total,
+    successes: successes.sort(byIndex).map(strip),
+    failures: [...c.failures].sort(byIndex).map(strip),
+    pendings: [],
+  };
+}
+
+/** The answer when nothing of the submission could be accepted (its status is stored all the same). */
+export function nothingAccepted(c: Classification, statusId: string): InvalidStixError {
+  return new InvalidStixError(
+    `no object of the submission could be accepted (status ${statusId})`,
+    [...c.failures]
+      .sort((a, b) => a.index - b.index)
+      .slice(0, 100)
+      .map((f) => ({ path: `/objects/${f.index}`, message: f.message ?? 'refused', rule: 'object_refused' })),
+  );
+}
