@@ -6,5 +6,11 @@ export {
   type PolicyConfigProblem,
 } from './rules.js';
 export { PolicyEngine } from './engine.js';
-export { forRecipient, policyInput, type PolicyInputBase, type ReleasableVersion } from './policy-input.js';
+export {
+  forRecipient,
+  policyInput,
+  policyInputBase,
+  type PolicyInputBase,
+  type ReleasableVersion,
+} from './policy-input.js';
 export { orgStanding, NO_GRACE, type Standing, type StandingReason, type StandingRules } from './standing.js';

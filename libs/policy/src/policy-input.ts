@@ -17,30 +17,36 @@ export interface ReleasableVersion {
 export type PolicyInputBase = Omit<PolicyInput, 'recipient'>;
 
 /**
- * The policy input of a version: the one builder every release path uses (TAXII reads, the
- * distribution explanation, MQTT and email), so push and pull decide on the same facts.
- * Without a recipient it is the base the fan-out and `explain` complete per organisation.
+ * The policy input of a version for one recipient: the one builder every release path uses
+ * (TAXII reads, the distribution explanation, MQTT and email), so push and pull decide on the
+ * same facts. One object literal: a TAXII page builds a thousand of these.
  */
-export function policyInput(v: ReleasableVersion, who: { submitter: Org; now: Date }): PolicyInputBase;
-export function policyInput(
-  v: ReleasableVersion,
-  who: { submitter: Org; now: Date; recipient: Org },
-): PolicyInput;
-export function policyInput(
-  v: ReleasableVersion,
-  who: { submitter: Org; now: Date; recipient?: Org },
-): PolicyInputBase | PolicyInput {
-  const base: PolicyInputBase = {
+export function policyInput(v: ReleasableVersion, submitter: Org, recipient: Org, now: Date): PolicyInput {
+  return {
     object: v.object,
     tlp: v.tlp,
     unknownMarkings: v.unknownMarkings,
     knownMarkings: v.knownMarkings,
-    submitter: who.submitter,
+    submitter,
     anonymous: v.anonymous,
     namedRecipients: v.namedRecipients,
-    now: who.now,
+    recipient,
+    now,
   };
-  return who.recipient === undefined ? base : { ...base, recipient: who.recipient };
+}
+
+/** The same without the recipient: what a fan-out and `explain` complete per organisation. */
+export function policyInputBase(v: ReleasableVersion, submitter: Org, now: Date): PolicyInputBase {
+  return {
+    object: v.object,
+    tlp: v.tlp,
+    unknownMarkings: v.unknownMarkings,
+    knownMarkings: v.knownMarkings,
+    submitter,
+    anonymous: v.anonymous,
+    namedRecipients: v.namedRecipients,
+    now,
+  };
 }
 
 /** The input of one recipient from a version's base (a fan-out builds the base once). */

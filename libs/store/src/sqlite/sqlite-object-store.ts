@@ -60,11 +60,11 @@ function fromRow(r: RawRow): ObjectVersion {
     tlp: r[8] as ObjectVersion['tlp'],
     tlpSource: r[9] as ObjectVersion['tlpSource'],
     unknownMarkings: parseList(r[10]),
+    knownMarkings: parseList(r[15]),
     namedRecipients: parseList(r[11]),
     anonymous: r[12] === 1,
     exercise: r[13] === 1,
     object: JSON.parse(r[14]) as Record<string, unknown>,
-    knownMarkings: parseList(r[15]),
   };
 }
 

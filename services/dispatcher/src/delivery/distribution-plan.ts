@@ -1,5 +1,5 @@
 import type { Org, OrgId, Subscription, TlpLevel } from '@isac/kernel';
-import { forRecipient, policyInput, type PolicyEngine } from '@isac/policy';
+import { forRecipient, policyInputBase, type PolicyEngine } from '@isac/policy';
 import {
   deliveryChannel,
   deliveryKey,
@@ -75,7 +75,7 @@ export function planDistribution(i: {
   policy.prepare(v.object);
   const observables = observablesOf(v.object);
   const ctx = { hub: i.hub, submitterIdentityId: submitter.identityId };
-  const base = policyInput(v, { submitter, now: i.now });
+  const base = policyInputBase(v, submitter, i.now);
   const recipients: PlannedRecipient[] = [];
   for (const [orgId, orgSubs] of i.subscriptions) {
     const org = i.orgs.get(orgId);

@@ -219,7 +219,7 @@ export class MailService {
         await stores.deliveries.markFailed(d.key, 'object gone', true);
         continue;
       }
-      const r = policy.releaseFor(policyInput(v, { submitter, recipient: org, now }), {
+      const r = policy.releaseFor(policyInput(v, submitter, org, now), {
         hub,
         submitterIdentityId: submitter.identityId,
       });

@@ -1,5 +1,5 @@
 import { NotFoundError, type Clock, type Principal } from '@isac/kernel';
-import { policyInput, type PolicyEngine } from '@isac/policy';
+import { policyInputBase, type PolicyEngine } from '@isac/policy';
 import type { ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
 import type { Access } from '@isac/auth';
 
@@ -63,7 +63,7 @@ export class DistributionService {
     if (opts.orgId !== undefined && recipients.length === 0)
       throw new NotFoundError(`no organisation ${opts.orgId}`);
     const verdicts = this.deps.policy.explain(
-      policyInput(found, { submitter, now: this.deps.clock.now() }),
+      policyInputBase(found, submitter, this.deps.clock.now()),
       recipients,
     );
     return {

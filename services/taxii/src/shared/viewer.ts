@@ -43,7 +43,7 @@ export class Viewer {
   }
 
   private input(v: ObjectVersion, recipient: Org, submitter: Org): PolicyInput {
-    return policyInput(v, { submitter, recipient, now: this.deps.now });
+    return policyInput(v, submitter, recipient, this.deps.now);
   }
 }
 
