@@ -10,7 +10,7 @@ const isRecord = (x: unknown): x is Readonly<Record<string, unknown>> =>
 
 /** A dead letter as admins see it: what, why, how often tried; never the rendered message. */
 export function deadLetterView(j: Job): Record<string, unknown> {
-  // Its payload as stored, valid or not (a payload that failed the catalogue is why some are here).
+  // Shows what is stored, valid or not (a payload that failed the catalogue is why some are here).
   const { raw: _raw, ...payload } = isRecord(j.payload) ? j.payload : {};
   return {
     id: j.id,
