@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { jobKeys, payloadOf, readJob } from './job-catalogue.js';
-import type { Job } from './ports/jobs.js';
+import type { Job } from './job-catalogue.js';
 
 const stored = (kind: string, payload: unknown): Job =>
   ({

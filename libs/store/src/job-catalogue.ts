@@ -7,7 +7,6 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
-import type { Job } from './ports/jobs.js';
 import { normalizeTimestamp } from './time.js';
 
 const text = { type: 'string' } as const;
@@ -92,6 +91,24 @@ export const JOB_KINDS: readonly JobKind[] = [
   'notify',
   'provision_mqtt',
 ];
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+
+/** A job as stored. Its payload is read through the catalogue (`readJob`), which checks it against its kind. */
+export interface Job {
+  readonly kind: JobKind;
+  readonly key: string;
+  readonly payload: unknown;
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly runAt: string;
+  readonly leaseOwner?: string | undefined;
+  readonly leaseUntil?: string | undefined;
+  readonly lastError?: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
 
 /** A job to enqueue, one variant per kind. */
 export type NewJobMap = {

@@ -3,26 +3,9 @@
  * mail is the exception, ADR 0005). Kinds, payloads and keys are the job catalogue's
  * (`job-catalogue.ts`, ADR 0008).
  */
-import type { JobKind, NewJob } from '../job-catalogue.js';
+import type { Job, JobKind, JobStatus, NewJob } from '../job-catalogue.js';
 
-export type { JobKind, NewJob };
-export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
-
-/** A job as stored. Its payload is read through the catalogue (`readJob`), which checks it against its kind. */
-export interface Job {
-  readonly kind: JobKind;
-  readonly key: string;
-  readonly payload: unknown;
-  readonly id: string;
-  readonly status: JobStatus;
-  readonly attempts: number;
-  readonly runAt: string;
-  readonly leaseOwner?: string | undefined;
-  readonly leaseUntil?: string | undefined;
-  readonly lastError?: string | undefined;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export type { Job, JobKind, JobStatus, NewJob };
 
 export interface JobStore {
   enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'>;
