@@ -1,7 +1,9 @@
 /**
  * Child process for the SIGKILL test of the embedded broker: a broker with a data dir and its
  * in-process publisher. Sends {port, key} when listening; on 'publish' publishes one alert to
- * bank-b and reports the result (the parent then kills it).
+ * bank-b and reports the result (the parent then kills it); on {many: [from, count]} publishes
+ * alerts numbered from..from+count-1 in batches of 100, as the dispatcher does, and reports once
+ * all are durable.
  * Usage: node --import tsx broker-crash.child.ts <data-dir> [port]
  */
 import path from 'node:path';
@@ -45,7 +47,22 @@ const broker = createEmbeddedBroker({
 });
 const { port } = await broker.start();
 process.send!({ port, key: k.key });
-process.on('message', (m) => {
+process.on('message', (m: unknown) => {
+  if (typeof m === 'object' && m !== null && 'many' in m) {
+    const [from, count] = (m as { many: [number, number] }).many;
+    void (async () => {
+      let ok = true;
+      for (let i = from; i < from + count; i += 100) {
+        const batch = Array.from({ length: Math.min(100, from + count - i) }, (_, j) => ({
+          topic: 'isac/v1/orgs/bank-b/alerts/green/indicator',
+          payload: JSON.stringify({ n: i + j }),
+        }));
+        ok = (await broker.publisher.publishAll(batch)).every((x) => x.ok) && ok;
+      }
+      process.send!({ ok, many: count });
+    })();
+    return;
+  }
   if (m !== 'publish') return;
   void broker.publisher
     .publishAll([

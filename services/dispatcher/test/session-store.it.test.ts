@@ -169,6 +169,33 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     await until(() => rows().length === 1, 2000);
   });
 
+  it('a packet id handed out again does not take the place of another queued message; a PUBACK clears the one it acknowledges', async () => {
+    const p = await start();
+    const restored = { ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'restored'), brokerId: 'old' };
+    const live = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'live');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], restored);
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], live);
+    // the restored message went out as 7 on a connection that dropped; the next hands out 7 again
+    await p.outgoingUpdate({ id: 'bank-b-soc' }, { ...restored, messageId: 7 });
+    await p.outgoingUpdate({ id: 'bank-b-soc' }, { ...live, messageId: 7 });
+    await p.outgoingClearMessageId({ id: 'bank-b-soc' }, { ...live, messageId: 7 });
+    const left: { body: string; dup: boolean }[] = [];
+    for await (const pk of p.outgoingStream({ id: 'bank-b-soc' }))
+      left.push({ body: Buffer.from(pk.payload).toString(), dup: pk.dup });
+    // still there, and marked as a possible redelivery
+    expect(left).to.deep.equal([{ body: 'restored', dup: true }]);
+  });
+
+  it('a reconnecting session numbers its queue afresh, so ids kept from the last connection cannot collide', async () => {
+    const p = await start();
+    const a = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'a');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], a);
+    await p.outgoingUpdate({ id: 'bank-b-soc' }, { ...a, messageId: 12 });
+    const again: (number | undefined)[] = [];
+    for await (const pk of p.outgoingStream({ id: 'bank-b-soc' })) again.push(pk.messageId);
+    expect(again).to.deep.equal([undefined]);
+  });
+
   it('keeps an alert the hub counted as published through a SIGKILL of the hub, for a subscriber that was offline', async function () {
     this.timeout(30_000);
     const child = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir], {

@@ -169,22 +169,25 @@ export class DurableSessionPersistence extends MemoryPersistence {
     return Promise.resolve();
   }
 
-  /** aedes gives a queued message the packet id it sends it with (matched on broker id and counter). */
+  /**
+   * aedes gives a queued message the packet id it sends it with (matched on broker id and counter),
+   * just before it writes it. The message is marked DUP from then on: if it is sent again (a
+   * reconnect, or a restart), it may be a redelivery.
+   */
   override async outgoingUpdate(client: Client, packet: AedesPacket): Promise<void> {
     const q = this.queues.get(client.id) ?? [];
-    for (let i = 0; i < q.length; i++) {
-      const x = q[i]!;
-      if (x.brokerId === packet.brokerId && x.brokerCounter === packet.brokerCounter) {
-        x.messageId = packet.messageId;
-        return Promise.resolve();
-      }
-      // a packet id handed out again (ids wrap at 65535): the newer packet takes the place
-      if (x.brokerId !== packet.brokerId && x.messageId === packet.messageId) {
-        q[i] = { ...packet };
-        return Promise.resolve();
-      }
+    let found: AedesPacket | undefined;
+    for (const x of q) {
+      if (x.brokerId === packet.brokerId && x.brokerCounter === packet.brokerCounter) found = x;
+      // A packet id handed out again (ids wrap at 65535): the older message no longer holds it, so
+      // that a PUBACK clears the message it acknowledges. (Replacing the older message, as aedes'
+      // memory persistence does, loses it; a restored message keeps its broker id and counter.)
+      else if (x.messageId === packet.messageId) x.messageId = undefined;
     }
-    return Promise.reject(new Error('no such packet'));
+    if (!found) return Promise.reject(new Error('no such packet'));
+    found.messageId = packet.messageId;
+    found.dup = true;
+    return Promise.resolve();
   }
 
   override async outgoingClearMessageId(
@@ -199,10 +202,26 @@ export class DurableSessionPersistence extends MemoryPersistence {
     return Promise.resolve(gone);
   }
 
-  /** What a reconnecting persistent session is sent: its queue, without what has expired meanwhile. */
+  /**
+   * What a reconnecting persistent session is sent: its queue, without what has expired meanwhile,
+   * in the order it was queued. The new connection numbers every message afresh (its packet-id
+   * counter is not the old connection's: ids kept from before would collide with the ones it hands
+   * out to live messages, and a PUBACK would then clear the wrong message). The written messages
+   * of the session are marked DUP on disk first, in one synchronous commit: any of them may reach
+   * the subscriber before the next commit, so after a crash they all come back marked as possible
+   * redeliveries (MQTT 3.1.1 §3.3.1.1: "might be re-delivery"), never a redelivery unmarked.
+   */
   override outgoingStream(client: Client): AsyncIterable<AedesPacket> {
     this.expire(client.id, Date.now());
-    return Readable.from([...(this.queues.get(client.id) ?? [])]);
+    const q = this.queues.get(client.id) ?? [];
+    for (const x of q) x.messageId = undefined;
+    if (q.length > 0 && !this.closed)
+      try {
+        (this.statements ??= this.prepare()).markDup.run(client.id);
+      } catch (err) {
+        this.onError?.(err);
+      }
+    return Readable.from([...q]);
   }
 
   /** Drops a client's queued messages whose MQTT 5 expiry has passed (not those in flight). */
@@ -353,6 +372,9 @@ export class DurableSessionPersistence extends MemoryPersistence {
         'INSERT OR REPLACE INTO outgoing (key, client_id, seq, packet, payload) VALUES (?, ?, ?, ?, ?)',
       ),
       delOut: db.prepare('DELETE FROM outgoing WHERE key = ?'),
+      markDup: db.prepare(
+        "UPDATE outgoing SET packet = json_set(packet, '$.dup', json('true')) WHERE client_id = ? AND json_extract(packet, '$.dup') IS NOT 1",
+      ),
       putSub: db.prepare('INSERT OR REPLACE INTO subscriptions (client_id, topic, doc) VALUES (?, ?, ?)'),
       delSub: db.prepare('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?'),
       putRet: db.prepare('INSERT OR REPLACE INTO retained (topic, packet, payload) VALUES (?, ?, ?)'),
