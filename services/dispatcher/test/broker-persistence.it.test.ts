@@ -1,13 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
 import { silentLogger } from '@isac/kernel';
 import { createEmbeddedBroker, type EmbeddedBroker } from '../src/mqtt/embedded-broker.js';
+import { DurableSessionPersistence } from '../src/mqtt/session-store.js';
 import { INTERNAL, org, until, world, type World } from './support.js';
 
 describe('embedded broker with a data dir: sessions survive a hub restart', () => {
@@ -121,29 +123,80 @@ describe('embedded broker with a data dir: sessions survive a hub restart', () =
     expect(got).to.deep.equal(['{"id":"bundle--long"}']);
   });
 
-  it('keeps a client id bound to its organisation across the restart (no session takeover)', async () => {
+  it("keeps each organisation's session under its own client id across the restart; ids are not remembered", async () => {
     const port = await start();
-    await (await connect(port, 'bank-b', 'bank-b-soc')).endAsync();
+    const b = await connect(port, 'bank-b', 'bank-b-soc');
+    await b.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
+    await b.endAsync();
+    // many throw-away clean sessions leave nothing behind
+    for (let i = 0; i < 20; i++)
+      await (
+        await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+          username: 'bank-a',
+          password: w.keys.get('bank-a'),
+          clientId: `probe-${i}`,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        })
+      ).endAsync();
     clients.length = 0;
     await broker!.stop();
     const again = await start(port);
-    const err = await mqtt
-      .connectAsync(`mqtt://127.0.0.1:${again}`, {
-        username: 'bank-a',
-        password: w.keys.get('bank-a'),
-        clientId: 'bank-b-soc',
-        clean: false,
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-      })
-      .then(
-        (c) => {
-          clients.push(c);
-          return undefined;
-        },
-        (e: unknown) => e as { code?: number },
-      );
-    expect(err?.code).to.equal(2);
+    const a = await mqtt.connectAsync(`mqtt://127.0.0.1:${again}`, {
+      username: 'bank-a',
+      password: w.keys.get('bank-a'),
+      clientId: 'bank-b-soc',
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    clients.push(a);
+    expect(a.connected).to.equal(true);
+    const bBack = await connect(again, 'bank-b', 'bank-b-soc');
+    const db = new Database(path.join(dir, 'mqtt', 'sessions.db'), { readonly: true });
+    const ids = (
+      db.prepare('SELECT DISTINCT client_id FROM subscriptions').all() as { client_id: string }[]
+    ).map((r) => r.client_id);
+    db.close();
+    expect(ids).to.deep.equal(['bank-b/bank-b-soc']);
+    expect(await readdir(path.join(dir, 'mqtt'))).to.not.include('client-owners.json');
+    expect(bBack.connected).to.equal(true);
+  });
+
+  it('moves the sessions of a hub before ADR 0011 (bare client ids and an owners file) to scoped ids', async () => {
+    await mkdir(path.join(dir, 'mqtt'));
+    const old = new DurableSessionPersistence(path.join(dir, 'mqtt', 'sessions.db'));
+    await old.setup({});
+    await old.addSubscriptions({ id: 'soc-1' }, [{ topic: 'isac/v1/orgs/bank-b/#', qos: 1 }]);
+    await old.outgoingEnqueueCombi([{ clientId: 'soc-1' }], {
+      cmd: 'publish',
+      topic: 'isac/v1/orgs/bank-b/alerts/green/indicator',
+      payload: Buffer.from('queued before the upgrade'),
+      qos: 1,
+      retain: false,
+      dup: false,
+      brokerId: 'old-broker',
+      brokerCounter: 1,
+    });
+    await old.destroy();
+    await writeFile(path.join(dir, 'mqtt', 'client-owners.json'), JSON.stringify({ 'soc-1': 'bank-b' }));
+    const port = await start();
+    const got: string[] = [];
+    const back = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+      username: 'bank-b',
+      password: w.keys.get('bank-b'),
+      clientId: 'soc-1',
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    clients.push(back);
+    back.on('message', (_t, p) => got.push(p.toString()));
+    const connack = await new Promise<{ sessionPresent: boolean }>((r) => back.once('connect', r));
+    await until(() => got.length >= 1, 5000);
+    expect(connack.sessionPresent).to.equal(true);
+    expect(got).to.deep.equal(['queued before the upgrade']);
+    expect(await readdir(path.join(dir, 'mqtt'))).to.not.include('client-owners.json');
   });
 });
 

@@ -66,28 +66,50 @@ describe('createEmbeddedBroker', () => {
     await c.endAsync(true);
   });
 
-  it("refuses another organisation's client id (no session takeover)", async () => {
-    const a = await mqtt.connectAsync(url(), {
-      username: 'bank-a',
-      password: w.keys.get('bank-a'),
-      clientId: 'shared-id',
+  it('scopes client ids to the organisation: another organisation can neither take over nor squat a client id', async () => {
+    // bank-b takes bank-a's device id first and stays connected
+    const squatter = await mqtt.connectAsync(url(), {
+      username: 'bank-b',
+      password: w.keys.get('bank-b'),
+      clientId: 'bank-a-soc',
       clean: false,
       reconnectPeriod: 0,
     });
+    await squatter.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
+    let squatterClosed = false;
+    squatter.on('close', () => (squatterClosed = true));
+    // bank-a still gets its own persistent session under that id
+    const a = await mqtt.connectAsync(url(), {
+      username: 'bank-a',
+      password: w.keys.get('bank-a'),
+      clientId: 'bank-a-soc',
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    await a.subscribeAsync('isac/v1/orgs/bank-a/#', { qos: 1 });
     await a.endAsync();
-    const err = await mqtt
-      .connectAsync(url(), {
-        username: 'bank-b',
-        password: w.keys.get('bank-b'),
-        clientId: 'shared-id',
-        clean: false,
-        reconnectPeriod: 0,
-      })
-      .then(
-        (c) => c.endAsync(true).then(() => undefined),
-        (e: unknown) => e,
-      );
-    expect(String(err)).to.match(/Identifier rejected/i);
+    const hub = await mqtt.connectAsync(url(), { ...INTERNAL, reconnectPeriod: 0 });
+    await hub.publishAsync('isac/v1/orgs/bank-a/alerts/green/indicator', 'for-a', { qos: 1 });
+    await hub.publishAsync('isac/v1/orgs/bank-b/alerts/green/indicator', 'for-b', { qos: 1 });
+    await hub.endAsync(true);
+    const got: string[] = [];
+    const back = mqtt.connect(url(), {
+      username: 'bank-a',
+      password: w.keys.get('bank-a'),
+      clientId: 'bank-a-soc',
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    const connack = await new Promise<{ sessionPresent: boolean }>((r) => back.once('connect', r));
+    back.on('message', (_t, p) => got.push(p.toString()));
+    await until(() => got.length >= 1, 5000);
+    await sleep(200);
+    expect(connack.sessionPresent).to.equal(true);
+    expect(got).to.deep.equal(['for-a']);
+    // and the squatter was neither disconnected nor handed bank-a's session
+    expect(squatterClosed).to.equal(false);
+    await back.endAsync(true);
+    await squatter.endAsync(true);
   });
 
   it('keeps a persistent session: an offline subscriber gets what it missed, once', async () => {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { DurableSessionPersistence } from './session-store.js';
@@ -60,32 +60,28 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
+ * The session key of an organisation's MQTT client: the client id it sent, within its organisation
+ * (ADR 0011). Organisation ids never hold '/', so two organisations never share a key, whatever ids
+ * their devices choose; nothing needs remembering per id.
+ */
+export function scopedClientId(orgId: string, clientId: string): string {
+  return `${orgId}/${clientId}`;
+}
+
+/**
  * The embedded MQTT broker (aedes over TCP). It enforces the ACL itself: an organisation's client
  * subscribes only under `isac/v1/orgs/{ownOrg}/` and publishes only to its own `…/acks`; only the
- * internal client publishes alerts. A client id belongs to the first organisation that used it
- * while the broker runs, so no organisation can take over another's persistent session.
+ * internal client publishes alerts. Client ids are scoped to the organisation that authenticated
+ * (`scopedClientId`), so no organisation can take over, or squat, another's session.
  */
 export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroker {
   const log = opts.log.child({ component: 'mqtt-broker' });
   const who = new WeakMap<Client, Who>();
-  const clientIdOwner = new Map<string, string>();
   let aedes: Aedes | undefined;
   let server: net.Server | undefined;
   const mqttDir = opts.dataDir && !opts.persistence ? path.join(opts.dataDir, 'mqtt') : undefined;
-  const ownersFile = mqttDir ? path.join(mqttDir, 'client-owners.json') : undefined;
-  let ownersWrite: Promise<void> = Promise.resolve();
   let ownPersistence: DurableSessionPersistence | undefined;
   let sessionsLock: DirectoryLock | undefined;
-  /** Client ids are bound to an organisation for good when sessions outlive the broker. */
-  const saveOwners = (): Promise<void> => {
-    if (!ownersFile) return Promise.resolve();
-    const snapshot = JSON.stringify(Object.fromEntries(clientIdOwner));
-    ownersWrite = ownersWrite.then(async () => {
-      await writeFile(`${ownersFile}.tmp`, snapshot, { mode: 0o600 });
-      await rename(`${ownersFile}.tmp`, ownersFile);
-    });
-    return ownersWrite;
-  };
 
   const authenticate = (
     client: Client,
@@ -109,20 +105,10 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           return done(authError('the username must be the organisation id of the credential', 4), false);
         if (!p.scopes.includes('subscribe'))
           return done(authError('the credential lacks the "subscribe" scope', 5), false);
-        const owner = clientIdOwner.get(client.id);
-        if (owner !== undefined && owner !== p.orgId)
-          return done(authError('client id in use by another organisation', 2), false);
         who.set(client, { internal: false, orgId: p.orgId });
-        if (owner !== undefined) return done(null, true);
-        clientIdOwner.set(client.id, p.orgId);
-        // Persisted before the session can hold anything, so a restart cannot hand it to another org.
-        saveOwners().then(
-          () => done(null, true),
-          (err: unknown) => {
-            log.error({ err, clientId: client.id }, 'could not persist MQTT client-id ownership');
-            done(authError('server unavailable', 3), false);
-          },
-        );
+        // aedes keys the session, its queue and the takeover of a live connection by client.id from here on
+        (client as { id: string }).id = scopedClientId(p.orgId, client.id);
+        done(null, true);
       })
       .catch((err: unknown) => {
         log.info(
@@ -194,7 +180,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     publisher,
     async start() {
       let persistence = opts.persistence;
-      if (mqttDir && ownersFile) {
+      if (mqttDir) {
         await mkdir(mqttDir, { recursive: true, mode: 0o700 });
         // one broker per session directory: a second one would deliver the same queues twice or
         // lose them (ADR 0012); the kernel drops the lock when this process ends
@@ -203,19 +189,11 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           what: 'embedded MQTT broker',
           program: 'embedded MQTT broker',
         });
-        clientIdOwner.clear();
-        try {
-          for (const [id, org] of Object.entries(
-            JSON.parse(await readFile(ownersFile, 'utf8')) as Record<string, string>,
-          ))
-            clientIdOwner.set(id, org);
-        } catch (err) {
-          if ((err as { code?: string }).code !== 'ENOENT') throw err;
-        }
         persistence = ownPersistence = new DurableSessionPersistence(path.join(mqttDir, 'sessions.db'), {
           onError: (err) =>
             log.error({ err }, 'MQTT session store commit failed; the jobs waiting on it retry'),
         });
+        await adoptClientOwners(ownPersistence, path.join(mqttDir, 'client-owners.json'), log);
         // Sessions of hubs before ADR 0007 were kept in LevelDB here; they are not carried over.
         if (
           await stat(path.join(mqttDir, 'sessions')).then(
@@ -276,9 +254,28 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       const p = ownPersistence;
       ownPersistence = undefined;
       await p?.destroy();
-      await ownersWrite;
       sessionsLock?.release();
       sessionsLock = undefined;
     },
   };
+}
+
+/**
+ * Hubs before ADR 0011 kept the first organisation to use each client id in this file and keyed
+ * sessions by the bare id. Each session is moved to its owner's scoped key, so persistent
+ * subscribers keep their subscriptions and queues, and the file goes.
+ */
+async function adoptClientOwners(store: DurableSessionPersistence, file: string, log: Logger): Promise<void> {
+  let owners: Record<string, string>;
+  try {
+    owners = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return;
+    throw new Error(`${file}: unreadable MQTT client-id owners file: ${(err as Error).message}`);
+  }
+  const moved = store.renameClients(
+    Object.entries(owners).map(([id, orgId]) => [id, scopedClientId(orgId, id)] as const),
+  );
+  await unlink(file);
+  log.info({ file, sessions: moved }, 'MQTT sessions moved to organisation-scoped client ids');
 }

@@ -88,6 +88,25 @@ export class DurableSessionPersistence extends MemoryPersistence {
 
   private readonly onError: ((err: unknown) => void) | undefined;
 
+  /**
+   * Moves stored sessions (subscriptions and queued messages) to new client ids, in one
+   * transaction, before `setup` restores them. Returns how many sessions moved.
+   */
+  renameClients(renames: readonly (readonly [from: string, to: string])[]): number {
+    const subs = this.db.prepare('UPDATE subscriptions SET client_id = ? WHERE client_id = ?');
+    const out = this.db.prepare(
+      'UPDATE outgoing SET client_id = @to, key = @to || substr(key, length(@from) + 1) WHERE client_id = @from',
+    );
+    return this.db.transaction(() => {
+      let moved = 0;
+      for (const [from, to] of renames) {
+        const n = subs.run(to, from).changes + out.run({ from, to }).changes;
+        if (n > 0) moved += 1;
+      }
+      return moved;
+    })();
+  }
+
   override async setup(broker: unknown): Promise<void> {
     // Restore into memory first (through the parent, so nothing is recorded again).
     const bySub = new Map<string, Subscription[]>();
