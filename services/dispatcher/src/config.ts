@@ -58,6 +58,25 @@ export const dispatcherConfigSchema = {
         },
       },
     },
+    broker: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /**
+         * The embedded broker's admission limits (ADR 0011), checked on each packet's fixed header
+         * before its body is read. Before authentication: at most this many bytes in all (the
+         * CONNECT and anything sent behind it before the CONNACK).
+         */
+        maxConnectBytes: { type: 'integer', minimum: 1024, maximum: 268_435_455, default: 65_536 },
+        /** After authentication: the largest packet an organisation's client may send (acks, sightings). */
+        maxPacketBytes: { type: 'integer', minimum: 1024, maximum: 268_435_455, default: 262_144 },
+        /** Connections from one address that have not yet authenticated; the next is closed at once. */
+        maxUnauthenticatedPerAddress: { type: 'integer', minimum: 1, default: 16 },
+        /** A connection that has not authenticated this long after it opened is closed. */
+        connectTimeoutMs: { type: 'integer', minimum: 100, default: 10_000 },
+      },
+    },
     smtp: {
       type: 'object',
       additionalProperties: false,
@@ -111,6 +130,7 @@ export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}
   return {
     worker: { ...base.worker, ...over.worker },
     mqtt: { ...base.mqtt, ...over.mqtt },
+    broker: { ...base.broker, ...over.broker },
     smtp: { ...base.smtp, ...over.smtp },
     mail: { ...base.mail, ...over.mail },
     digest: { ...base.digest, ...over.digest },

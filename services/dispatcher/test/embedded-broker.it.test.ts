@@ -1,6 +1,11 @@
+import { once } from 'node:events';
+import net from 'node:net';
 import { expect } from 'chai';
 import mqtt from 'mqtt';
+import { silentLogger } from '@isac/kernel';
 import { validateBundle } from '@isac/stix';
+import type { BrokerLimits } from '../src/mqtt/admission.js';
+import { createEmbeddedBroker, type EmbeddedBroker } from '../src/mqtt/embedded-broker.js';
 import { aclSuite } from './acl-suite.js';
 import { INTERNAL, indicatorVersion, org, sleep, sub, until, world, type World } from './support.js';
 
@@ -206,5 +211,138 @@ describe('createEmbeddedBroker', () => {
       ]);
       expect(r).to.deep.equal([{ ok: false, error: 'embedded MQTT broker not running' }]);
     });
+  });
+});
+
+/** An MQTT 3.1.1 remaining length (1 to 4 bytes). */
+function remainingLength(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Buffer.from(out);
+}
+const field = (s: Buffer | string): Buffer => {
+  const b = Buffer.isBuffer(s) ? s : Buffer.from(s);
+  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+};
+/** A complete CONNECT (clean session, username and password). */
+function connectPacket(clientId: string, username: string, password: Buffer | string): Buffer {
+  const body = Buffer.concat([
+    field('MQTT'),
+    Buffer.from([4, 0xc2, 0, 60]),
+    field(clientId),
+    field(username),
+    field(password),
+  ]);
+  return Buffer.concat([Buffer.from([0x10]), remainingLength(body.length), body]);
+}
+
+describe('embedded broker admission limits (before and after authentication)', () => {
+  let w: World;
+  let broker: EmbeddedBroker | undefined;
+  let logins = 0;
+  const sockets: net.Socket[] = [];
+  beforeEach(async () => {
+    w = await world();
+    await w.addOrg(org('bank-a'));
+    logins = 0;
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.destroy();
+    await broker?.stop();
+    broker = undefined;
+    await w.close();
+  });
+  const start = async (limits: Partial<BrokerLimits> = {}): Promise<number> => {
+    broker = createEmbeddedBroker({
+      port: 0,
+      host: '127.0.0.1',
+      authenticate: (_u, p) => {
+        logins += 1;
+        return w.auth.fromApiKey(p);
+      },
+      internalCredential: INTERNAL,
+      log: silentLogger,
+      limits,
+    });
+    return (await broker.start()).port;
+  };
+  /** A raw TCP connection; `closed` resolves when the broker closes it. */
+  const raw = async (port: number): Promise<{ socket: net.Socket; closed: () => boolean }> => {
+    const socket = net.connect(port, '127.0.0.1');
+    sockets.push(socket);
+    let closed = false;
+    socket.on('error', () => undefined);
+    socket.on('close', () => (closed = true));
+    await once(socket, 'connect');
+    return { socket, closed: () => closed };
+  };
+
+  it('closes a connection as soon as its CONNECT declares 250 MB, before any of the body is sent', async () => {
+    const port = await start();
+    const c = await raw(port);
+    c.socket.write(Buffer.concat([Buffer.from([0x10]), remainingLength(250 * 1024 * 1024)]));
+    await until(c.closed, 2000);
+    expect(logins).to.equal(0);
+  });
+
+  it('never hands aedes a complete CONNECT over the limit: the credentials are not even checked', async () => {
+    const port = await start({ maxConnectBytes: 65_536 });
+    const c = await raw(port);
+    // a well-formed CONNECT of ~100 KB (a long user name and password)
+    c.socket.write(connectPacket('big', 'a'.repeat(50_000), w.keys.get('bank-a')! + 'x'.repeat(50_000)));
+    await until(c.closed, 2000);
+    await sleep(100);
+    expect(logins).to.equal(0);
+    // a CONNECT within the limit is checked as usual
+    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      username: 'bank-a',
+      password: w.keys.get('bank-a'),
+      reconnectPeriod: 0,
+    });
+    expect(logins).to.equal(1);
+    await ok.endAsync(true);
+  });
+
+  it('applies the larger limit after authentication: a packet over it closes the connection', async () => {
+    const port = await start({ maxPacketBytes: 100_000 });
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      username: 'bank-a',
+      password: w.keys.get('bank-a'),
+      reconnectPeriod: 0,
+    });
+    let closed = false;
+    c.on('close', () => (closed = true));
+    // 70 KB: over the limit before authentication, within the one after
+    await c.publishAsync('isac/v1/orgs/bank-a/acks', Buffer.alloc(70_000, 0x20), { qos: 1 });
+    expect(closed).to.equal(false);
+    c.publish('isac/v1/orgs/bank-a/acks', Buffer.alloc(150_000, 0x20), { qos: 1 });
+    await until(() => closed, 2000);
+    await c.endAsync(true);
+  });
+
+  it('caps connections from one address that have not authenticated, and closes them at the CONNECT deadline', async () => {
+    const port = await start({ maxUnauthenticatedPerAddress: 3, connectTimeoutMs: 600 });
+    const held = [await raw(port), await raw(port), await raw(port)];
+    const fourth = await raw(port);
+    await until(fourth.closed, 1000);
+    expect(held.map((h) => h.closed())).to.deep.equal([false, false, false]);
+    // the deadline frees the address again
+    await until(() => held.every((h) => h.closed()), 3000);
+    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      username: 'bank-a',
+      password: w.keys.get('bank-a'),
+      reconnectPeriod: 0,
+    });
+    // an authenticated connection no longer counts, nor is it closed at the deadline
+    const more = [await raw(port), await raw(port), await raw(port)];
+    await sleep(900);
+    expect(ok.connected).to.equal(true);
+    expect(more.every((m) => m.closed())).to.equal(true);
+    await ok.endAsync(true);
   });
 });

@@ -74,6 +74,7 @@ export async function startHub(
         internalCredential,
         // persistent sessions (QoS 1 queues of offline subscribers) survive a restart
         dataDir,
+        limits: config.dispatcher.broker,
         log, // the broker names its own component (mqtt-broker)
       });
       mqttPort = (await broker.start()).port;

@@ -8,6 +8,8 @@ import type { Logger, Principal } from '@isac/kernel';
 import { lockDirectory, type DirectoryLock } from '@isac/store';
 import type { AlertPublisher, OutgoingMessage, PublishResult } from './mqtt-alert-publisher.js';
 import { mayPublish, maySubscribe } from './topics.js';
+import { createAdmission, type BrokerLimits } from './admission.js';
+import { defaultDispatcherConfig } from '../config.js';
 
 export interface EmbeddedBrokerOptions {
   readonly port: number;
@@ -25,6 +27,8 @@ export interface EmbeddedBrokerOptions {
    * restart. Ignored with `persistence`.
    */
   readonly dataDir?: string | undefined;
+  /** Packet sizes, unauthenticated connections and the CONNECT deadline (`dispatcher.broker`, ADR 0011). */
+  readonly limits?: Partial<BrokerLimits> | undefined;
 }
 
 export interface EmbeddedBroker {
@@ -82,6 +86,8 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   const mqttDir = opts.dataDir && !opts.persistence ? path.join(opts.dataDir, 'mqtt') : undefined;
   let ownPersistence: DurableSessionPersistence | undefined;
   let sessionsLock: DirectoryLock | undefined;
+  const limits: BrokerLimits = { ...defaultDispatcherConfig().broker, ...opts.limits };
+  const admission = createAdmission(limits, log);
 
   const authenticate = (
     client: Client,
@@ -94,6 +100,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     if (user === opts.internalCredential.username) {
       if (sameSecret(pass, opts.internalCredential.password)) {
         who.set(client, { internal: true });
+        admission.authenticated(client.conn, true);
         done(null, true);
       } else done(authError('bad username or password', 4), false);
       return;
@@ -106,6 +113,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         if (!p.scopes.includes('subscribe'))
           return done(authError('the credential lacks the "subscribe" scope', 5), false);
         who.set(client, { internal: false, orgId: p.orgId });
+        admission.authenticated(client.conn, false);
         // aedes keys the session, its queue and the takeover of a live connection by client.id from here on
         (client as { id: string }).id = scopedClientId(p.orgId, client.id);
         done(null, true);
@@ -208,6 +216,8 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       }
       aedes = await Aedes.createBroker({
         concurrency: ROUTING_CONCURRENCY,
+        // aedes' own CONNECT deadline (30 s by default); the admission deadline runs to authentication
+        connectTimeout: limits.connectTimeoutMs,
         ...(persistence ? { persistence } : {}),
         authenticate,
         authorizeSubscribe: (client, sub, cb) => {
@@ -233,7 +243,10 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       aedes.on('clientError', (client, err) =>
         log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'),
       );
-      const srv = net.createServer(aedes.handle);
+      const a = aedes;
+      const srv = net.createServer((socket) => {
+        if (admission.admit(socket)) a.handle(socket);
+      });
       server = srv;
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
