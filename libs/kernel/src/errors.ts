@@ -61,8 +61,17 @@ export class UnsupportedMediaTypeError extends AppError {
 export class InvalidStixError extends AppError {
   readonly code = 'invalid_stix';
 }
+/** Slow down: the HTTP layer answers 429 with `Retry-After: retryAfterSeconds`. */
 export class TooManyRequestsError extends AppError {
   readonly code = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number = 1,
+    details: readonly ErrorDetail[] = [],
+    opts?: ErrorOptions,
+  ) {
+    super(message, details, opts);
+  }
 }
 /** Worth a retry: a relay, broker or store that is down for now. */
 export class TransientError extends AppError {

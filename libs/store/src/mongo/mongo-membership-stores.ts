@@ -1,17 +1,28 @@
-import { ConflictError, NotFoundError, type Org, type OrgId, type Subscription } from '@isac/kernel';
+import {
+  ConflictError,
+  NotFoundError,
+  type Org,
+  type OrgId,
+  type Role,
+  type Subscription,
+} from '@isac/kernel';
 import type { Collection as MongoCollection, Db, Document } from 'mongodb';
-import type {
-  ApiKey,
-  ApiKeyStore,
-  AuditLog,
-  AuditRecord,
-  NewAuditRecord,
-  OrgStore,
-  StatusStore,
-  SubmissionStatus,
-  SubscriptionStore,
-  User,
-  UserStore,
+import {
+  lockedUntilOf,
+  nextLoginAttempt,
+  type AccountLockPolicy,
+  type LoginAttempt,
+  type ApiKey,
+  type ApiKeyStore,
+  type AuditLog,
+  type AuditRecord,
+  type NewAuditRecord,
+  type OrgStore,
+  type StatusStore,
+  type SubmissionStatus,
+  type SubscriptionStore,
+  type User,
+  type UserStore,
 } from '../ports/index.js';
 import { COLLECTIONS, isDuplicateKey } from './mongo-docs.js';
 
@@ -125,11 +136,78 @@ export class MongoUserStore implements UserStore {
   async listForOrg(orgId: OrgId): Promise<User[]> {
     return (await this.c.find({ orgId }).sort({ username: 1 }).toArray()).map((d) => fromIdDoc<User>(d)!);
   }
-  update(user: User): Promise<void> {
-    return replace(this.c, { _id: user.id, orgId: user.orgId }, user, `user ${user.id}`);
-  }
   count(): Promise<number> {
     return this.c.countDocuments();
+  }
+  async recordFailedLogin(
+    orgId: OrgId,
+    id: string,
+    at: string,
+    policy: AccountLockPolicy,
+  ): Promise<LoginAttempt | undefined> {
+    // nextLoginAttempt as one pipeline update; the document before it tells what it did.
+    const lock = { $ifNull: ['$lockedUntil', ''] };
+    const active = { $gt: [lock, at] };
+    const count = { $add: [{ $cond: [{ $gt: [lock, ''] }, 0, { $ifNull: ['$failedLogins', 0] }] }, 1] };
+    const before = await this.c.findOneAndUpdate(
+      { _id: id, orgId },
+      [
+        {
+          $set: {
+            failedLogins: { $cond: [active, '$failedLogins', count] },
+            lockedUntil: {
+              $cond: [
+                active,
+                '$lockedUntil',
+                { $cond: [{ $gte: [count, policy.maxFailures] }, lockedUntilOf(at, policy), '$$REMOVE'] },
+              ],
+            },
+          },
+        },
+      ],
+      { returnDocument: 'before' },
+    );
+    return before ? nextLoginAttempt(before, at, policy) : undefined;
+  }
+  recordSuccessfulLogin(orgId: OrgId, id: string, verifiedHash: string): Promise<User | undefined> {
+    return this.change(
+      { _id: id, orgId, passwordHash: verifiedHash, disabled: false },
+      { $set: { failedLogins: 0 }, $unset: { lockedUntil: '' } },
+    );
+  }
+  setPassword(orgId: OrgId, id: string, passwordHash: string, at: string): Promise<User | undefined> {
+    return this.change(
+      { _id: id, orgId },
+      {
+        $set: { passwordHash, failedLogins: 0 },
+        $unset: { lockedUntil: '' },
+        $max: { tokensValidAfter: at },
+        $inc: { revision: 1 },
+      },
+    );
+  }
+  setDisabled(orgId: OrgId, id: string, disabled: boolean, at: string): Promise<User | undefined> {
+    return this.change(
+      { _id: id, orgId },
+      disabled
+        ? { $set: { disabled }, $max: { tokensValidAfter: at }, $inc: { revision: 1 } }
+        : { $set: { disabled }, $inc: { revision: 1 } },
+    );
+  }
+  revokeTokens(orgId: OrgId, id: string, at: string): Promise<User | undefined> {
+    return this.change({ _id: id, orgId }, { $max: { tokensValidAfter: at }, $inc: { revision: 1 } });
+  }
+  setRoles(orgId: OrgId, id: string, roles: readonly Role[]): Promise<User | undefined> {
+    return this.change({ _id: id, orgId }, { $set: { roles: [...roles] }, $inc: { revision: 1 } });
+  }
+  unlock(orgId: OrgId, id: string): Promise<User | undefined> {
+    return this.change({ _id: id, orgId }, { $set: { failedLogins: 0 }, $unset: { lockedUntil: '' } });
+  }
+  /** One findOneAndUpdate with update operators: only the named fields change. */
+  private async change(filter: Document, update: Document): Promise<User | undefined> {
+    return fromIdDoc<User>(
+      await this.c.findOneAndUpdate(filter as never, update as never, { returnDocument: 'after' }),
+    );
   }
 }
 
@@ -156,6 +234,7 @@ export class MongoApiKeyStore implements ApiKeyStore {
     ]);
     return res.matchedCount === 1;
   }
+  /** `$set` of lastUsedAt alone: a concurrent revocation is never written back. */
   async touch(id: string, at: string): Promise<void> {
     await this.c.updateOne({ _id: id }, { $set: { lastUsedAt: at } });
   }

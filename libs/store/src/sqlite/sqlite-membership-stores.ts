@@ -1,22 +1,36 @@
-import { ConflictError, NotFoundError, type Org, type OrgId, type Subscription } from '@isac/kernel';
+import {
+  ConflictError,
+  NotFoundError,
+  type Org,
+  type OrgId,
+  type Role,
+  type Subscription,
+} from '@isac/kernel';
 import { mapSqliteError, type Db } from './database.js';
-import type {
-  ApiKey,
-  ApiKeyStore,
-  AuditLog,
-  AuditRecord,
-  NewAuditRecord,
-  OrgStore,
-  StatusStore,
-  SubmissionStatus,
-  SubscriptionStore,
-  User,
-  UserStore,
+import {
+  nextLoginAttempt,
+  type AccountLockPolicy,
+  type ApiKey,
+  type ApiKeyStore,
+  type AuditLog,
+  type AuditRecord,
+  type NewAuditRecord,
+  type OrgStore,
+  type StatusStore,
+  type SubmissionStatus,
+  type SubscriptionStore,
+  type User,
+  type UserStore,
+  type LoginAttempt,
 } from '../ports/index.js';
 
 const parse = <T>(rows: unknown[]): T[] => (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
 const parseOne = <T>(row: unknown): T | undefined =>
   row ? (JSON.parse((row as { doc: string }).doc) as T) : undefined;
+
+/** `tokensValidAfter` := max(stored, @at): a revocation never moves back. */
+const REVOKE_TOKENS = `json_set(doc, '$.tokensValidAfter',
+  CASE WHEN coalesce(json_extract(doc, '$.tokensValidAfter'), '') > @at THEN json_extract(doc, '$.tokensValidAfter') ELSE @at END)`;
 
 const revisionOf = (db: Db, name: string): number =>
   db.prepare('SELECT n FROM revisions WHERE name = ?').pluck().get(name) as number;
@@ -88,20 +102,103 @@ export class SqliteUserStore implements UserStore {
       parse<User>(this.db.prepare('SELECT doc FROM users WHERE org_id = ? ORDER BY username').all(orgId)),
     );
   }
-  update(user: User): Promise<void> {
-    let changes = 0;
-    try {
-      changes = this.db
-        .prepare('UPDATE users SET username = ?, doc = ? WHERE id = ? AND org_id = ?')
-        .run(user.username, JSON.stringify(user), user.id, user.orgId).changes;
-    } catch (err) {
-      mapSqliteError(err, `user ${user.username}`);
-    }
-    if (changes === 0) throw new NotFoundError(`user ${user.id} not found`);
-    return Promise.resolve();
-  }
   count(): Promise<number> {
     return Promise.resolve(this.db.prepare('SELECT COUNT(*) FROM users').pluck().get() as number);
+  }
+
+  recordFailedLogin(
+    orgId: OrgId,
+    id: string,
+    at: string,
+    policy: AccountLockPolicy,
+  ): Promise<LoginAttempt | undefined> {
+    // One IMMEDIATE transaction: no other connection (process) writes between the read and the write.
+    const run = this.db.transaction((): LoginAttempt | undefined => {
+      const before = this.db
+        .prepare(
+          `SELECT json_extract(doc, '$.failedLogins') AS failedLogins, json_extract(doc, '$.lockedUntil') AS lockedUntil
+           FROM users WHERE org_id = ? AND id = ?`,
+        )
+        .get(orgId, id) as { failedLogins: number | null; lockedUntil: string | null } | undefined;
+      if (!before) return undefined;
+      const next = nextLoginAttempt(
+        { failedLogins: before.failedLogins ?? 0, lockedUntil: before.lockedUntil ?? undefined },
+        at,
+        policy,
+      );
+      if (next.refused) return next;
+      this.db
+        .prepare(
+          `UPDATE users SET doc = CASE WHEN @lockedUntil IS NULL
+             THEN json_remove(json_set(doc, '$.failedLogins', @n), '$.lockedUntil')
+             ELSE json_set(doc, '$.failedLogins', @n, '$.lockedUntil', @lockedUntil) END
+           WHERE org_id = @orgId AND id = @id`,
+        )
+        .run({ n: next.failedLogins, lockedUntil: next.lockedUntil ?? null, orgId, id });
+      return next;
+    });
+    return Promise.resolve(run.immediate());
+  }
+  recordSuccessfulLogin(orgId: OrgId, id: string, verifiedHash: string): Promise<User | undefined> {
+    return Promise.resolve(
+      this.change(
+        `json_remove(json_set(doc, '$.failedLogins', 0), '$.lockedUntil')`,
+        `AND json_extract(doc, '$.passwordHash') = @hash AND json_extract(doc, '$.disabled') = 0`,
+        { orgId, id, hash: verifiedHash },
+      ),
+    );
+  }
+  setPassword(orgId: OrgId, id: string, passwordHash: string, at: string): Promise<User | undefined> {
+    return Promise.resolve(
+      this.change(
+        `json_remove(json_set(${REVOKE_TOKENS}, '$.passwordHash', @hash, '$.failedLogins', 0), '$.lockedUntil')`,
+        '',
+        { orgId, id, hash: passwordHash, at },
+        true,
+      ),
+    );
+  }
+  setDisabled(orgId: OrgId, id: string, disabled: boolean, at: string): Promise<User | undefined> {
+    return Promise.resolve(
+      disabled
+        ? this.change(`json_set(${REVOKE_TOKENS}, '$.disabled', json('true'))`, '', { orgId, id, at }, true)
+        : this.change(`json_set(doc, '$.disabled', json('false'))`, '', { orgId, id }, true),
+    );
+  }
+  revokeTokens(orgId: OrgId, id: string, at: string): Promise<User | undefined> {
+    return Promise.resolve(this.change(REVOKE_TOKENS, '', { orgId, id, at }, true));
+  }
+  setRoles(orgId: OrgId, id: string, roles: readonly Role[]): Promise<User | undefined> {
+    return Promise.resolve(
+      this.change(
+        `json_set(doc, '$.roles', json(@roles))`,
+        '',
+        { orgId, id, roles: JSON.stringify(roles) },
+        true,
+      ),
+    );
+  }
+  unlock(orgId: OrgId, id: string): Promise<User | undefined> {
+    return Promise.resolve(
+      this.change(`json_remove(json_set(doc, '$.failedLogins', 0), '$.lockedUntil')`, '', { orgId, id }),
+    );
+  }
+
+  /** One UPDATE … RETURNING: `doc` is rewritten by `expr` (SQL over the stored doc) only where `cond` holds. */
+  private change(
+    expr: string,
+    cond: string,
+    params: Record<string, unknown>,
+    bumpRevision = false,
+  ): User | undefined {
+    const doc = bumpRevision
+      ? `json_set(${expr}, '$.revision', coalesce(json_extract(doc, '$.revision'), 0) + 1)`
+      : expr;
+    return parseOne<User>(
+      this.db
+        .prepare(`UPDATE users SET doc = ${doc} WHERE org_id = @orgId AND id = @id ${cond} RETURNING doc`)
+        .get(params),
+    );
   }
 }
 
@@ -135,14 +232,13 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     );
   }
   revoke(orgId: OrgId, id: string, at: string): Promise<boolean> {
-    const key = parseOne<ApiKey>(
-      this.db.prepare('SELECT doc FROM api_keys WHERE org_id = ? AND id = ?').get(orgId, id),
-    );
-    if (!key) return Promise.resolve(false);
-    this.db
-      .prepare('UPDATE api_keys SET doc = ? WHERE id = ?')
-      .run(JSON.stringify({ ...key, revokedAt: key.revokedAt ?? at }), id);
-    return Promise.resolve(true);
+    const res = this.db
+      .prepare(
+        `UPDATE api_keys SET doc = json_set(doc, '$.revokedAt', coalesce(json_extract(doc, '$.revokedAt'), ?))
+         WHERE org_id = ? AND id = ?`,
+      )
+      .run(at, orgId, id);
+    return Promise.resolve(res.changes === 1);
   }
   touch(id: string, at: string): Promise<void> {
     this.db.prepare(`UPDATE api_keys SET doc = json_set(doc, '$.lastUsedAt', ?) WHERE id = ?`).run(at, id);

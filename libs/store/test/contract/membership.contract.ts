@@ -35,6 +35,7 @@ const key = (id: string, orgId: string): ApiKey => ({
   scopes: ['submit'],
   createdAt: '2026-01-01T00:00:00.000Z',
 });
+const POLICY = { maxFailures: 5, lockMs: 15 * 60_000 };
 const sub = (id: string, orgId: string, channel: 'mqtt' | 'email' = 'mqtt'): Subscription => ({
   id,
   orgId,
@@ -112,19 +113,81 @@ export function membershipContract(name: string, open: OpenHarness): void {
         expect(await h.stores.users.listForOrg('bank-b')).to.deep.equal([]);
         expect(await h.stores.users.count()).to.equal(1);
       });
-      it('updates a user, username included, and never one of another organisation', async () => {
+      it('has no whole-record write: each change touches its own fields, and never another organisation', async () => {
+        expect(h.stores.users).to.not.have.property('update');
         await h.stores.users.create(user('u1', 'bank-a', 'alice'));
-        await h.stores.users.create(user('u2', 'bank-a', 'bob'));
-        await h.stores.users.update({ ...user('u1', 'bank-a', 'alice2'), failedLogins: 3 });
-        expect(await h.stores.users.getByUsername('alice')).to.equal(undefined);
-        expect(await h.stores.users.getByUsername('alice2')).to.include({ id: 'u1', failedLogins: 3 });
-        expect((await rejection(h.stores.users.update(user('u1', 'bank-a', 'bob')))).code).to.equal(
-          'conflict',
+        const at = '2026-03-01T00:00:00.000Z';
+        expect(await h.stores.users.setPassword('bank-b', 'u1', 'scrypt$other', at), 'another org').to.equal(
+          undefined,
         );
-        expect((await rejection(h.stores.users.update(user('u1', 'bank-b', 'mallory')))).code).to.equal(
-          'not_found',
+        expect(await h.stores.users.setDisabled('bank-b', 'u1', true, at)).to.equal(undefined);
+        expect(await h.stores.users.revokeTokens('bank-b', 'u1', at)).to.equal(undefined);
+        expect(await h.stores.users.setRoles('bank-b', 'u1', ['hub-admin'])).to.equal(undefined);
+        expect(await h.stores.users.recordFailedLogin('bank-b', 'u1', at, POLICY)).to.equal(undefined);
+        expect(await h.stores.users.get('bank-a', 'u1')).to.deep.equal(user('u1', 'bank-a', 'alice'));
+
+        const roles = await h.stores.users.setRoles('bank-a', 'u1', ['org-admin']);
+        expect(roles).to.include({ revision: 1, passwordHash: 'scrypt$x' });
+        expect(roles?.roles).to.deep.equal(['org-admin']);
+        const pw = await h.stores.users.setPassword('bank-a', 'u1', 'scrypt$new', at);
+        expect(pw).to.include({ passwordHash: 'scrypt$new', tokensValidAfter: at, revision: 2 });
+        expect(pw?.roles).to.deep.equal(['org-admin']);
+        // A revocation never moves back to an earlier time.
+        const later = '2026-03-02T00:00:00.000Z';
+        expect(await h.stores.users.revokeTokens('bank-a', 'u1', later)).to.include({
+          tokensValidAfter: later,
+        });
+        expect(await h.stores.users.setDisabled('bank-a', 'u1', true, at)).to.include({
+          disabled: true,
+          tokensValidAfter: later,
+          revision: 4,
+        });
+        expect(await h.stores.users.setDisabled('bank-a', 'u1', false, at)).to.include({ disabled: false });
+        expect(await h.stores.users.get('bank-a', 'u1')).to.include({
+          username: 'alice',
+          passwordHash: 'scrypt$new',
+          revision: 5,
+        });
+      });
+      it('counts failed logins atomically and locks after exactly maxFailures, then refuses without counting', async () => {
+        await h.stores.users.create(user('u1', 'bank-a', 'alice'));
+        const at = '2026-03-01T00:00:00.000Z';
+        const attempts = await Promise.all(
+          Array.from({ length: 50 }, () => h.stores.users.recordFailedLogin('bank-a', 'u1', at, POLICY)),
         );
-        expect((await h.stores.users.get('bank-a', 'u1'))?.username).to.equal('alice2');
+        const counted = attempts.filter((a) => a && !a.refused);
+        expect(counted, 'attempts that may check the password').to.have.length(POLICY.maxFailures);
+        expect(counted.map((a) => a!.failedLogins).sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5]);
+        const lockedUntil = '2026-03-01T00:15:00.000Z';
+        expect(attempts.filter((a) => a?.refused).every((a) => a!.lockedUntil === lockedUntil)).to.equal(
+          true,
+        );
+        expect(await h.stores.users.get('bank-a', 'u1')).to.include({ failedLogins: 5, lockedUntil });
+        // An expired lock starts a fresh count.
+        const after = '2026-03-01T00:15:00.001Z';
+        expect(await h.stores.users.recordFailedLogin('bank-a', 'u1', after, POLICY)).to.deep.equal({
+          refused: false,
+          failedLogins: 1,
+        });
+        expect((await h.stores.users.get('bank-a', 'u1'))?.lockedUntil).to.equal(undefined);
+      });
+      it('records a success only while the verified password is current and the user enabled (compare-and-swap)', async () => {
+        await h.stores.users.create(user('u1', 'bank-a', 'alice'));
+        const at = '2026-03-01T00:00:00.000Z';
+        for (let i = 0; i < 5; i++) await h.stores.users.recordFailedLogin('bank-a', 'u1', at, POLICY);
+        const ok = await h.stores.users.recordSuccessfulLogin('bank-a', 'u1', 'scrypt$x');
+        expect(ok?.failedLogins).to.equal(0);
+        expect(ok?.lockedUntil).to.equal(undefined);
+        expect(ok?.revision, 'a login is not a change to the account').to.equal(undefined);
+        expect(await h.stores.users.recordSuccessfulLogin('bank-a', 'u1', 'scrypt$stale')).to.equal(
+          undefined,
+        );
+        await h.stores.users.setDisabled('bank-a', 'u1', true, at);
+        expect(await h.stores.users.recordSuccessfulLogin('bank-a', 'u1', 'scrypt$x'), 'disabled').to.equal(
+          undefined,
+        );
+        await h.stores.users.recordFailedLogin('bank-a', 'u1', at, POLICY);
+        expect(await h.stores.users.unlock('bank-a', 'u1')).to.include({ failedLogins: 0, disabled: true });
       });
       it('refuses a user of an organisation that does not exist', async () => {
         expect((await rejection(h.stores.users.create(user('u9', 'ghost')))).code).to.equal('conflict');
@@ -150,6 +213,17 @@ export function membershipContract(name: string, open: OpenHarness): void {
         expect((await h.stores.apiKeys.get('bank-a', 'k1'))?.revokedAt).to.equal('2026-03-01T00:00:00.000Z');
         await h.stores.apiKeys.touch('k1', '2026-03-02T00:00:00.000Z');
         expect((await h.stores.apiKeys.getByPrefix('pk1'))?.lastUsedAt).to.equal('2026-03-02T00:00:00.000Z');
+      });
+      it('never resurrects a revoked key: touch and revoke race', async () => {
+        await h.stores.apiKeys.create(key('k1', 'bank-a'));
+        const at = '2026-03-01T00:00:00.000Z';
+        await Promise.all([
+          h.stores.apiKeys.touch('k1', '2026-03-01T00:00:01.000Z'),
+          h.stores.apiKeys.revoke('bank-a', 'k1', at),
+          h.stores.apiKeys.touch('k1', '2026-03-01T00:00:02.000Z'),
+        ]);
+        const k = await h.stores.apiKeys.get('bank-a', 'k1');
+        expect(k).to.include({ revokedAt: at, lastUsedAt: '2026-03-01T00:00:02.000Z' });
       });
     });
 
