@@ -62,7 +62,7 @@ describe(Authenticator.name, () => {
       orgs: stores.orgs,
       tokens,
       clock,
-      lockout: { maxFailures: 3, lockMinutes: 10 },
+      lockout: { maxFailures: 3, lockMinutes: 10, accountMaxFailures: 3 },
     });
     await stores.orgs.create(org('bank-a'));
     user = {
@@ -97,7 +97,7 @@ describe(Authenticator.name, () => {
   describe('bearer tokens', () => {
     it('accepts a valid token and takes roles from the stored user, not the token', async () => {
       const token = tokenFor(user);
-      await stores.users.update({ ...user, roles: ['reader'] });
+      await stores.users.setRoles('bank-a', 'u1', ['reader']);
       const p = await auth.authenticate(`Bearer ${token}`);
       expect(p).to.include({ orgId: 'bank-a', userId: 'u1' });
       expect(p.roles).to.deep.equal(['reader']);
@@ -107,7 +107,7 @@ describe(Authenticator.name, () => {
     it('rejects a revoked token (issued before tokensValidAfter) but accepts one issued later', async () => {
       const old = tokenFor(user);
       clock.advance(1000);
-      await stores.users.update({ ...user, tokensValidAfter: clock.now().toISOString() });
+      await stores.users.revokeTokens('bank-a', 'u1', clock.now().toISOString());
       await failsWith(auth.authenticate(`Bearer ${old}`), UnauthenticatedError, /revoked/);
       clock.advance(1);
       expect((await auth.authenticate(`Bearer ${tokenFor(user)}`)).userId).to.equal('u1');
@@ -116,13 +116,13 @@ describe(Authenticator.name, () => {
     it('rejects a token revoked in the same second it was issued', async () => {
       const old = tokenFor(user);
       clock.advance(10);
-      await stores.users.update({ ...user, tokensValidAfter: clock.now().toISOString() });
+      await stores.users.revokeTokens('bank-a', 'u1', clock.now().toISOString());
       await failsWith(auth.authenticate(`Bearer ${old}`), UnauthenticatedError, /revoked/);
     });
 
     it('rejects the token of a disabled or unknown user', async () => {
       const token = tokenFor(user);
-      await stores.users.update({ ...user, disabled: true });
+      await stores.users.setDisabled('bank-a', 'u1', true, clock.now().toISOString());
       await failsWith(auth.authenticate(`Bearer ${token}`), UnauthenticatedError);
       await failsWith(
         auth.authenticate(`Bearer ${tokenFor({ ...user, id: 'ghost' })}`),
@@ -199,14 +199,27 @@ describe(Authenticator.name, () => {
       );
     });
 
-    it('locks the account after repeated failures, even against the right password, until the lock ends', async () => {
+    it('locks the account after accountMaxFailures failures from any addresses, even against the right password, until the lock ends', async () => {
       for (let i = 0; i < 3; i++)
-        await failsWith(auth.authenticate(basic('alice', `wrong-${i}`)), UnauthenticatedError);
-      await failsWith(auth.authenticate(basic('alice', PASSWORD)), UnauthenticatedError, /locked/);
+        await failsWith(
+          auth.authenticate(basic('alice', `wrong-${i}`), { source: `10.0.0.${i}` }),
+          UnauthenticatedError,
+        );
+      await failsWith(
+        auth.authenticate(basic('alice', PASSWORD), { source: '10.0.0.9' }),
+        UnauthenticatedError,
+        /locked/,
+      );
       clock.advance(9 * 60_000);
-      await failsWith(auth.authenticate(basic('alice', PASSWORD)), UnauthenticatedError, /locked/);
+      await failsWith(
+        auth.authenticate(basic('alice', PASSWORD), { source: '10.0.0.9' }),
+        UnauthenticatedError,
+        /locked/,
+      );
       clock.advance(60_001);
-      expect((await auth.authenticate(basic('alice', PASSWORD))).userId).to.equal('u1');
+      expect((await auth.authenticate(basic('alice', PASSWORD), { source: '10.0.0.9' })).userId).to.equal(
+        'u1',
+      );
       const after = await stores.users.get('bank-a', 'u1');
       expect(after?.failedLogins).to.equal(0);
       expect(after?.lockedUntil).to.equal(undefined);
@@ -222,7 +235,7 @@ describe(Authenticator.name, () => {
     });
 
     it('rejects a disabled user', async () => {
-      await stores.users.update({ ...user, disabled: true });
+      await stores.users.setDisabled('bank-a', 'u1', true, clock.now().toISOString());
       await failsWith(auth.authenticate(basic('alice', PASSWORD)), UnauthenticatedError);
     });
   });

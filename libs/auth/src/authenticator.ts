@@ -12,15 +12,33 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { looksLikeMqttPassword, mqttPasswordMatches } from './mqtt-credentials.js';
 import { scopesForRoles } from './roles.js';
 import type { TokenService } from './tokens.js';
+import { LoginThrottle } from './login-throttle.js';
+import { VerifiedCredentialCache } from './credential-cache.js';
 import { Access, DEFAULT_HUB_ORG_ID, NO_GRACE, orgStanding, type StandingRules } from './access.js';
 
+/** Brute-force defences (ADR 0015). */
 export interface LockoutPolicy {
-  /** Failed attempts before the account is locked. */
+  /** Failed logins per (account, source address) before that pair waits 1 s, 2 s, 4 s … */
   readonly maxFailures: number;
+  /** The longest wait of a pair, the window of the per-address count, and the account lock. */
   readonly lockMinutes: number;
+  /** Failed logins on one account, from every address, before the account is locked (stored, shared by processes). */
+  readonly accountMaxFailures?: number | undefined;
+  /** Failed authentications of any kind from one address per window before it is refused. */
+  readonly sourceMaxFailures?: number | undefined;
 }
 
-export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 5, lockMinutes: 15 };
+export const DEFAULT_LOCKOUT: LockoutPolicy = {
+  maxFailures: 5,
+  lockMinutes: 15,
+  accountMaxFailures: 100,
+  sourceMaxFailures: 50,
+};
+
+/** Where an attempt comes from: the peer address of the socket (never a forwarded header). */
+export interface AuthContext {
+  readonly source?: string | undefined;
+}
 
 /**
  * Turns credentials into a Principal: `Authorization: Bearer <JWT | API key>` or
@@ -28,6 +46,12 @@ export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 5, lockMinutes: 15 
  */
 export class Authenticator {
   private dummyHash: Promise<string> | undefined;
+  private readonly lockout: Required<LockoutPolicy>;
+  /** Per-process throttle of attempts (429 + Retry-After); `forgetAccount` on an administrator's unlock. */
+  readonly throttle: LoginThrottle;
+  private readonly verified: VerifiedCredentialCache;
+  /** Concurrent identical Basic credentials share one verification. */
+  private readonly inflight = new Map<string, Promise<User>>();
   constructor(
     private readonly deps: {
       users: UserStore;
@@ -42,9 +66,31 @@ export class Authenticator {
       standing?: StandingRules | undefined;
       /** The hub's own organisation (`hub.orgId`): whose hub-admins and admin keys administer the hub. */
       hubOrgId?: OrgId | undefined;
+      /** How long a verified Basic username/password is trusted without a new hash (default 60 s; 0: never). */
+      credentialCacheSeconds?: number | undefined;
     },
   ) {
     this.access = new Access(deps.hubOrgId ?? DEFAULT_HUB_ORG_ID);
+    const l = deps.lockout ?? DEFAULT_LOCKOUT;
+    this.lockout = {
+      maxFailures: l.maxFailures,
+      lockMinutes: l.lockMinutes,
+      accountMaxFailures: l.accountMaxFailures ?? DEFAULT_LOCKOUT.accountMaxFailures!,
+      sourceMaxFailures: l.sourceMaxFailures ?? DEFAULT_LOCKOUT.sourceMaxFailures!,
+    };
+    this.throttle = new LoginThrottle(
+      {
+        pairMaxFailures: this.lockout.maxFailures,
+        sourceMaxFailures: this.lockout.sourceMaxFailures,
+        windowMs: this.lockout.lockMinutes * 60_000,
+      },
+      deps.clock,
+    );
+    this.verified = new VerifiedCredentialCache({
+      ttlMs: (deps.credentialCacheSeconds ?? 60) * 1000,
+      maxEntries: 10_000,
+      clock: deps.clock,
+    });
   }
 
   /** The access judge of this hub (ADR 0009): services ask it who may do what. */
@@ -79,14 +125,16 @@ export class Authenticator {
     return p;
   }
 
-  async authenticate(authorization: string | undefined): Promise<Principal> {
+  async authenticate(authorization: string | undefined, ctx: AuthContext = {}): Promise<Principal> {
     if (!authorization)
       throw new UnauthenticatedError('credentials are required (Bearer token, API key, or HTTP Basic)');
     const space = authorization.indexOf(' ');
     const scheme = (space > 0 ? authorization.slice(0, space) : authorization).toLowerCase();
     const value = space > 0 ? authorization.slice(space + 1).trim() : '';
     if (scheme === 'bearer') {
-      return looksLikeApiKey(value) ? this.fromApiKey(value) : this.fromToken(value);
+      return this.counted(ctx, () =>
+        looksLikeApiKey(value) ? this.fromApiKey(value) : this.fromToken(value),
+      );
     }
     if (scheme === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
@@ -94,7 +142,9 @@ export class Authenticator {
       if (colon < 0) throw new UnauthenticatedError('malformed Basic credentials');
       const user = decoded.slice(0, colon);
       const secret = decoded.slice(colon + 1);
-      return looksLikeApiKey(secret) ? this.fromApiKey(secret) : this.fromPassword(user, secret);
+      return looksLikeApiKey(secret)
+        ? this.counted(ctx, () => this.fromApiKey(secret))
+        : this.fromPassword(user, secret, ctx);
     }
     throw new UnauthenticatedError(`unsupported authorization scheme ${scheme}`);
   }
@@ -128,40 +178,91 @@ export class Authenticator {
     return { orgId: user.orgId, userId: user.id, roles: user.roles, scopes: scopesForRoles(user.roles) };
   }
 
-  /** Password check with lockout after repeated failures; the same answer for unknown users and bad passwords. */
-  async fromPassword(username: string, password: string): Promise<Principal> {
-    const user = await this.verifyUserPassword(username, password);
-    return { orgId: user.orgId, userId: user.id, roles: user.roles, scopes: scopesForRoles(user.roles) };
+  /**
+   * HTTP Basic with a password: a credential verified within the cache's TTL is trusted while the
+   * stored account is unchanged; otherwise one verification (shared by concurrent identical
+   * requests) with the throttle and the lockout.
+   */
+  async fromPassword(username: string, password: string, ctx: AuthContext = {}): Promise<Principal> {
+    const k = this.verified.keyOf(username, password);
+    const hit = this.verified.get(k);
+    if (hit) {
+      const user = await this.deps.users.get(hit.orgId, hit.userId);
+      if (this.verified.stillValid(hit, username, user)) {
+        await this.requireActiveOrg(user.orgId, this.deps.clock.now());
+        return principalOf(user);
+      }
+      this.verified.drop(k);
+    }
+    let pending = this.inflight.get(k);
+    if (!pending) {
+      pending = this.verifyUserPassword(username, password, ctx).finally(() => this.inflight.delete(k));
+      this.inflight.set(k, pending);
+    }
+    const user = await pending;
+    this.verified.set(k, user);
+    return principalOf(user);
   }
 
-  async verifyUserPassword(username: string, password: string): Promise<User> {
-    const lockout = this.deps.lockout ?? DEFAULT_LOCKOUT;
+  /**
+   * The password check (ADR 0015): the throttle admits the attempt (429 when the address or the
+   * (account, address) pair must wait); the attempt is counted on the account atomically before
+   * the password is checked, so no burst checks more than the ceiling; a success is recorded by a
+   * compare-and-swap on the verified hash, so a password change or disabling made meanwhile wins.
+   * The same answer for unknown users and bad passwords.
+   */
+  async verifyUserPassword(username: string, password: string, ctx: AuthContext = {}): Promise<User> {
+    const ticket = this.throttle.begin(username, ctx.source);
+    try {
+      const user = await this.checkPassword(username, password);
+      ticket.succeeded();
+      return user;
+    } catch (err) {
+      if (err instanceof UnauthenticatedError) ticket.failed();
+      else ticket.released();
+      throw err;
+    }
+  }
+
+  private async checkPassword(username: string, password: string): Promise<User> {
     const now = this.deps.clock.now();
     const user = await this.deps.users.getByUsername(username);
-    if (!user || user.disabled) {
+    const attempt =
+      user && !user.disabled
+        ? await this.deps.users.recordFailedLogin(user.orgId, user.id, now.toISOString(), {
+            maxFailures: this.lockout.accountMaxFailures,
+            lockMs: this.lockout.lockMinutes * 60_000,
+          })
+        : undefined;
+    if (!user || !attempt) {
       // Spend the same scrypt time as for a known user, so timing does not tell which usernames exist.
       await verifyPassword(password, await (this.dummyHash ??= hashPassword('no such user')));
       throw new UnauthenticatedError('wrong username or password');
     }
-    if (user.lockedUntil && Date.parse(user.lockedUntil) > now.getTime()) {
+    if (attempt.refused)
       throw new UnauthenticatedError('the account is locked after repeated failed logins; try again later');
-    }
-    if (!(await verifyPassword(password, user.passwordHash))) {
-      const failures = user.failedLogins + 1;
-      const locked = failures >= lockout.maxFailures;
-      await this.deps.users.update({
-        ...user,
-        failedLogins: locked ? 0 : failures,
-        lockedUntil: locked
-          ? new Date(now.getTime() + lockout.lockMinutes * 60_000).toISOString()
-          : user.lockedUntil,
-      });
+    if (!(await verifyPassword(password, user.passwordHash)))
       throw new UnauthenticatedError('wrong username or password');
+    const current = await this.deps.users.recordSuccessfulLogin(user.orgId, user.id, user.passwordHash);
+    // The password was changed or the user disabled while the hash was being checked.
+    if (!current) throw new UnauthenticatedError('wrong username or password');
+    await this.requireActiveOrg(current.orgId, now);
+    return current;
+  }
+
+  /** Bearer tokens and API keys: failures count against the source address only. */
+  private async counted(ctx: AuthContext, check: () => Promise<Principal>): Promise<Principal> {
+    if (ctx.source === undefined) return check();
+    const ticket = this.throttle.begin(undefined, ctx.source);
+    try {
+      const p = await check();
+      ticket.succeeded();
+      return p;
+    } catch (err) {
+      if (err instanceof UnauthenticatedError) ticket.failed();
+      else ticket.released();
+      throw err;
     }
-    if (user.failedLogins > 0 || user.lockedUntil)
-      await this.deps.users.update({ ...user, failedLogins: 0, lockedUntil: undefined });
-    await this.requireActiveOrg(user.orgId, now);
-    return user;
   }
 
   private async requireActiveOrg(orgId: string, now: Date): Promise<Org> {
@@ -171,4 +272,8 @@ export class Authenticator {
     if (!standing.ok) throw new ForbiddenError(`${standing.message}: it cannot act on the hub`);
     return org;
   }
+}
+
+function principalOf(user: User): Principal {
+  return { orgId: user.orgId, userId: user.id, roles: user.roles, scopes: scopesForRoles(user.roles) };
 }

@@ -6,3 +6,5 @@ export * from './authenticator.js';
 export * from './key-files.js';
 export * from './mqtt-credentials.js';
 export * from './access.js';
+export * from './login-throttle.js';
+export * from './credential-cache.js';

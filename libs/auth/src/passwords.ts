@@ -1,8 +1,51 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { TooManyRequestsError } from '@isac/kernel';
+
+/**
+ * scrypt's callback API runs on libuv's threadpool (4 threads unless UV_THREADPOOL_SIZE says
+ * otherwise), which file I/O and DNS share: unbounded, 60 concurrent logins queue every file write
+ * (the MQTT broker's included) behind seconds of hashing. So at most `concurrency` hashes run at
+ * once, at most `maxQueued` wait, and beyond that the caller is told to retry (429, ADR 0015).
+ */
+export interface HashingLimits {
+  readonly concurrency: number;
+  readonly maxQueued: number;
+}
+
+const poolSize = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4) || 4;
+let limits: HashingLimits = { concurrency: Math.max(1, Math.floor(poolSize / 2)), maxQueued: 64 };
+let running = 0;
+const waiting: (() => void)[] = [];
+
+export function setHashingLimits(next: HashingLimits): void {
+  limits = next;
+}
+
+export function hashingLimits(): HashingLimits & { running: number; queued: number } {
+  return { ...limits, running, queued: waiting.length };
+}
+
+async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= limits.concurrency) {
+    if (waiting.length >= limits.maxQueued)
+      throw new TooManyRequestsError('the hub is busy checking passwords; try again shortly', 1);
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running += 1;
+  try {
+    return await fn();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) =>
-    scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  withSlot(
+    () =>
+      new Promise((resolve, reject) =>
+        scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))),
+      ),
   );
 
 const N = 16384;

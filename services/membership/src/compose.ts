@@ -84,6 +84,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     ids,
     access,
     hubOrgId,
+    throttle: deps.auth.throttle,
   });
   const keys = new KeysService({
     apiKeys: stores.apiKeys,

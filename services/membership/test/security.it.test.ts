@@ -62,7 +62,7 @@ describe('membership security rules (over HTTP)', () => {
       // Membership refuses to grant hub-admin outside the hub organisation; a record that has it
       // anyway (an old grant, a hand-edited store) must still not make a hub administrator.
       const stored = await h.stores.users.getByUsername('a-analyst');
-      await h.stores.users.update({ ...stored!, roles: ['hub-admin'] });
+      await h.stores.users.setRoles(stored!.orgId, stored!.id, ['hub-admin']);
       const rogue = await login(h, 'a-analyst');
       expect((await request(h.app).get('/api/v1/orgs/bank-b').set('authorization', rogue)).status).to.equal(
         404,

@@ -29,6 +29,8 @@ export class UsersService {
       ids: IdGenerator;
       access: Access;
       hubOrgId: OrgId;
+      /** The authenticator's throttle: an administrator's unlock also clears the per-address waits. */
+      throttle?: { forgetAccount(username: string): void } | undefined;
     },
   ) {}
 
@@ -101,16 +103,20 @@ export class UsersService {
     this.guardTarget(p, user);
     if (patch.roles) this.checkRoles(p, orgId, patch.roles, '/roles');
     const now = this.deps.clock.now().toISOString();
-    const revoke = patch.password !== undefined || patch.disabled === true || patch.revokeTokens === true;
-    const next: User = {
-      ...user,
-      roles: patch.roles ?? user.roles,
-      passwordHash: patch.password !== undefined ? await hashPassword(patch.password) : user.passwordHash,
-      disabled: patch.disabled ?? user.disabled,
-      ...(patch.unlock ? { failedLogins: 0, lockedUntil: undefined } : {}),
-      ...(revoke ? { tokensValidAfter: now } : {}),
-    };
-    await this.deps.users.update(next);
+    const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+    // One targeted, atomic update per change (ADR 0015): nothing read above is written back.
+    const { users } = this.deps;
+    let next: User | undefined = user;
+    if (patch.roles) next = await users.setRoles(orgId, userId, patch.roles);
+    if (next && passwordHash !== undefined) next = await users.setPassword(orgId, userId, passwordHash, now);
+    if (next && patch.disabled !== undefined)
+      next = await users.setDisabled(orgId, userId, patch.disabled, now);
+    if (next && patch.revokeTokens) next = await users.revokeTokens(orgId, userId, now);
+    if (next && patch.unlock) {
+      next = await users.unlock(orgId, userId);
+      this.deps.throttle?.forgetAccount(user.username);
+    }
+    if (!next) throw new NotFoundError(`user ${userId} not found`);
     await this.audit(p, next, {
       action: 'user.update',
       details: {
@@ -131,7 +137,8 @@ export class UsersService {
     if (p.userId === user.id)
       throw new ConflictError('you cannot remove yourself', [{ path: '/userId', message: 'the caller' }]);
     const now = this.deps.clock.now().toISOString();
-    await this.deps.users.update({ ...user, disabled: true, tokensValidAfter: now });
+    if (!(await this.deps.users.setDisabled(orgId, userId, true, now)))
+      throw new NotFoundError(`user ${userId} not found`);
     await this.audit(p, user, { action: 'user.disable', details: { username: user.username } });
   }
 
