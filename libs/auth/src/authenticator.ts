@@ -8,7 +8,9 @@ import {
 } from '@isac/kernel';
 import type { ApiKeyStore, OrgStore, User, UserStore } from '@isac/store';
 import { apiKeyMatches, looksLikeApiKey, parseApiKey } from './api-keys.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, verifyPassword, withHashingSlot } from './passwords.js';
+
+const IN_SLOT = { inSlot: true } as const;
 import { looksLikeMqttPassword, mqttPasswordMatches } from './mqtt-credentials.js';
 import { scopesForRoles } from './roles.js';
 import type { TokenService } from './tokens.js';
@@ -224,30 +226,41 @@ export class Authenticator {
     }
   }
 
-  private async checkPassword(username: string, password: string): Promise<User> {
-    const now = this.deps.clock.now();
-    const user = await this.deps.users.getByUsername(username);
-    const attempt =
-      user && !user.disabled
-        ? await this.deps.users.recordFailedLogin(user.orgId, user.id, now.toISOString(), {
-            maxFailures: this.lockout.accountMaxFailures,
-            lockMs: this.lockout.lockMinutes * 60_000,
-          })
-        : undefined;
-    if (!user || !attempt) {
-      // Spend the same scrypt time as for a known user, so timing does not tell which usernames exist.
-      await verifyPassword(password, await (this.dummyHash ??= hashPassword('no such user')));
-      throw new UnauthenticatedError('wrong username or password');
-    }
-    if (attempt.refused)
-      throw new UnauthenticatedError('the account is locked after repeated failed logins; try again later');
-    if (!(await verifyPassword(password, user.passwordHash)))
-      throw new UnauthenticatedError('wrong username or password');
-    const current = await this.deps.users.recordSuccessfulLogin(user.orgId, user.id, user.passwordHash);
-    // The password was changed or the user disabled while the hash was being checked.
-    if (!current) throw new UnauthenticatedError('wrong username or password');
-    await this.requireActiveOrg(current.orgId, now);
-    return current;
+  /** Inside one hashing slot: a busy hub (429) refuses before anything is counted. */
+  private checkPassword(username: string, password: string): Promise<User> {
+    return withHashingSlot(async () => {
+      const now = this.deps.clock.now();
+      const user = await this.deps.users.getByUsername(username);
+      const attempt =
+        user && !user.disabled
+          ? await this.deps.users.recordFailedLogin(user.orgId, user.id, now.toISOString(), {
+              maxFailures: this.lockout.accountMaxFailures,
+              lockMs: this.lockout.lockMinutes * 60_000,
+            })
+          : undefined;
+      if (!user || !attempt) {
+        // Spend the same scrypt time as for a known user, so timing does not tell which usernames exist.
+        await verifyPassword(password, await this.dummy(), IN_SLOT);
+        throw new UnauthenticatedError('wrong username or password');
+      }
+      if (attempt.refused)
+        throw new UnauthenticatedError('the account is locked after repeated failed logins; try again later');
+      if (!(await verifyPassword(password, user.passwordHash, IN_SLOT)))
+        throw new UnauthenticatedError('wrong username or password');
+      const current = await this.deps.users.recordSuccessfulLogin(user.orgId, user.id, user.passwordHash);
+      // The password was changed or the user disabled while the hash was being checked.
+      if (!current) throw new UnauthenticatedError('wrong username or password');
+      await this.requireActiveOrg(current.orgId, now);
+      return current;
+    });
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= hashPassword('no such user', IN_SLOT).catch((err: unknown) => {
+      this.dummyHash = undefined;
+      throw err;
+    });
+    return this.dummyHash;
   }
 
   /** Bearer tokens and API keys: failures count against the source address only. */

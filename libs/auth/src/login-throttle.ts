@@ -48,6 +48,18 @@ export class LoginThrottle {
     private readonly clock: Clock,
   ) {}
 
+  /** Throws TooManyRequestsError when the source address must wait (admits nothing). */
+  checkSource(source: string | undefined): void {
+    if (source === undefined) return;
+    const now = this.clock.now().getTime();
+    const src = this.sources.get(source);
+    if (src && now - src.windowStart < this.policy.windowMs && src.failures >= this.policy.sourceMaxFailures)
+      throw tooMany(
+        'too many failed authentications from this address; try again later',
+        src.windowStart + this.policy.windowMs - now,
+      );
+  }
+
   /** Throws TooManyRequestsError when the source or the pair must wait; else admits one attempt. */
   begin(account: string | undefined, source: string | undefined): ThrottleTicket {
     const now = this.clock.now().getTime();

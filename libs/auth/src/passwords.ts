@@ -25,7 +25,12 @@ export function hashingLimits(): HashingLimits & { running: number; queued: numb
   return { ...limits, running, queued: waiting.length };
 }
 
-async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` holding one hashing slot (429 when the queue is full, before `fn` starts): a caller
+ * that must not record anything for an attempt the hub is too busy to check takes the slot first
+ * and hashes inside it with `{ inSlot: true }`.
+ */
+export async function withHashingSlot<T>(fn: () => Promise<T>): Promise<T> {
   if (running >= limits.concurrency) {
     if (waiting.length >= limits.maxQueued)
       throw new TooManyRequestsError('the hub is busy checking passwords; try again shortly', 1);
@@ -40,13 +45,20 @@ async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions): Promise<Buffer> =>
-  withSlot(
-    () =>
-      new Promise((resolve, reject) =>
-        scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))),
-      ),
+const rawScrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions): Promise<Buffer> =>
+  new Promise((resolve, reject) =>
+    scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))),
   );
+
+export interface HashOptions {
+  /** The caller already holds a slot (withHashingSlot). */
+  readonly inSlot?: boolean | undefined;
+}
+
+const scryptIn =
+  (o: HashOptions) =>
+  (pw: string, salt: Buffer, len: number, opts: ScryptOptions): Promise<Buffer> =>
+    o.inSlot ? rawScrypt(pw, salt, len, opts) : withHashingSlot(() => rawScrypt(pw, salt, len, opts));
 
 const N = 16384;
 const R = 8;
@@ -54,19 +66,28 @@ const P = 1;
 const LEN = 32;
 
 /** `scrypt$N$r$p$salt$hash` (base64url), self-describing so parameters can be raised later. */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, o: HashOptions = {}): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password.normalize('NFC'), salt, LEN, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 });
+  const key = await scryptIn(o)(password.normalize('NFC'), salt, LEN, {
+    N,
+    r: R,
+    p: P,
+    maxmem: 64 * 1024 * 1024,
+  });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  o: HashOptions = {},
+): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [n, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
   const salt = Buffer.from(parts[4] ?? '', 'base64url');
   const expected = Buffer.from(parts[5] ?? '', 'base64url');
-  const key = await scrypt(password.normalize('NFC'), salt, expected.length, {
+  const key = await scryptIn(o)(password.normalize('NFC'), salt, expected.length, {
     N: n,
     r,
     p,

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { AppError, type ErrorCode, type Logger } from '@isac/kernel';
+import { AppError, TooManyRequestsError, type ErrorCode, type Logger } from '@isac/kernel';
 
 export const STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -52,6 +52,7 @@ export function errorHandler(opts: { log: Logger; style: 'rest' | 'taxii' }): Er
     }
     const status = code ? STATUS[code] : 500;
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="isac", Bearer');
+    if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     if (opts.style === 'taxii') {
       res
         .status(status)

@@ -17,14 +17,38 @@ export interface Gate {
 
 /** A Gate from an authenticator that carries its access judge (`Authenticator` of libs/auth). */
 export function gateOf(auth: {
-  authenticate(authorization: string | undefined): Promise<Principal>;
+  authenticate(authorization: string | undefined, ctx?: { source?: string | undefined }): Promise<Principal>;
   readonly access: {
     check(p: Principal, r: AccessRequirement, params: Readonly<Record<string, string>>): void;
   };
 }): Gate {
   return {
-    authenticate: (req) => auth.authenticate(req.headers.authorization),
+    authenticate: (req) => auth.authenticate(req.headers.authorization, { source: clientAddress(req) }),
     check: (p, r, params) => auth.access.check(p, r, params),
+  };
+}
+
+/**
+ * The address an attempt comes from, for throttling (ADR 0015): the socket's peer, never a
+ * forwarded header (`trust proxy` is off; behind a proxy every client shares the proxy's address,
+ * so the proxy must throttle, or this must learn which proxies to trust).
+ */
+export function clientAddress(req: Request): string | undefined {
+  return req.socket.remoteAddress;
+}
+
+/**
+ * Refuses a request from an address the throttle is making wait, before its body is read
+ * (429 + Retry-After, in the route's error format). `check` throws TooManyRequestsError.
+ */
+export function rateLimitAuthentication(check: (source: string | undefined) => void): RequestHandler {
+  return (req, _res, next) => {
+    try {
+      check(clientAddress(req));
+      next();
+    } catch (err) {
+      next(err);
+    }
   };
 }
 

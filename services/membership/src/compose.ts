@@ -142,7 +142,15 @@ export function composeMembership(deps: MembershipDeps): Membership {
   });
 
   const router = Router();
-  router.use(createAuthRouter({ auth: authService, gate, routes, limit }));
+  router.use(
+    createAuthRouter({
+      auth: authService,
+      gate,
+      routes,
+      limit,
+      checkSource: (source) => deps.auth.throttle.checkSource(source),
+    }),
+  );
   router.use(createOrgsRouter({ orgs, gate, routes, limit }));
   router.use(createUsersRouter({ users, gate, routes, limit }));
   router.use(createKeysRouter({ keys, gate, routes, limit }));

@@ -75,8 +75,14 @@ export const membershipConfigSchema = {
       additionalProperties: false,
       default: {},
       properties: {
+        /** Failed logins per (account, source address) before that pair waits 1 s, 2 s, 4 s … (ADR 0015). */
         maxFailures: { type: 'integer', minimum: 1, default: 5 },
+        /** The longest wait of a pair, the per-address window, and how long an account lock lasts. */
         lockMinutes: { type: 'integer', minimum: 1, default: 15 },
+        /** Failed logins on one account, from every address, before the account is locked for everyone. */
+        accountMaxFailures: { type: 'integer', minimum: 1, default: 100 },
+        /** Failed authentications of any kind from one address per window before it is refused. */
+        sourceMaxFailures: { type: 'integer', minimum: 1, default: 50 },
       },
     },
     /** The broker URL clients are told about in GET /api/v1/me. */

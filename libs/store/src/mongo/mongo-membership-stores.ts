@@ -205,9 +205,7 @@ export class MongoUserStore implements UserStore {
   }
   /** One findOneAndUpdate with update operators: only the named fields change. */
   private async change(filter: Document, update: Document): Promise<User | undefined> {
-    return fromIdDoc<User>(
-      await this.c.findOneAndUpdate(filter, update, { returnDocument: 'after' }),
-    );
+    return fromIdDoc<User>(await this.c.findOneAndUpdate(filter, update, { returnDocument: 'after' }));
   }
 }
 

@@ -1,21 +1,25 @@
 import { Router } from 'express';
-import { defineRoute, type Gate } from '@isac/http';
+import { clientAddress, defineRoute, rateLimitAuthentication, routerPath, type Gate } from '@isac/http';
 import type { ApiRoutes, LoginBody } from '@isac/api';
 import type { AuthService } from './auth-service.js';
 
 export function createAuthRouter(deps: {
   auth: AuthService;
   gate: Gate;
+  /** Throws TooManyRequestsError for an address that must wait (the authenticator's throttle). */
+  checkSource: (source: string | undefined) => void;
   routes: ApiRoutes;
   limit: number;
 }): Router {
   const r = Router();
   const { gate, auth, routes } = deps;
+  // A throttled address is refused before its body is read.
+  r[routes.login.method](routerPath(routes.login), rateLimitAuthentication(deps.checkSource));
   defineRoute<LoginBody>(r, gate, {
     route: routes.login,
     limit: deps.limit,
-    handler: async ({ body }) => ({
-      body: await auth.login(body.username, body.password),
+    handler: async ({ body, req }) => ({
+      body: await auth.login(body.username, body.password, { source: clientAddress(req) }),
       headers: { 'cache-control': 'no-store' },
     }),
   });

@@ -9,7 +9,7 @@ import {
   type Scope,
 } from '@isac/kernel';
 import type { AuditLog, OrgStore } from '@isac/store';
-import { scopesForRoles, type Authenticator, type TokenService } from '@isac/auth';
+import { scopesForRoles, type AuthContext, type Authenticator, type TokenService } from '@isac/auth';
 import type { MembershipConfig } from '../config.js';
 
 export interface LoginResult {
@@ -43,10 +43,10 @@ export class AuthService {
     },
   ) {}
 
-  async login(username: string, password: string): Promise<LoginResult> {
+  async login(username: string, password: string, ctx: AuthContext = {}): Promise<LoginResult> {
     let user;
     try {
-      user = await this.deps.auth.verifyUserPassword(username, password);
+      user = await this.deps.auth.verifyUserPassword(username, password, ctx);
     } catch (err) {
       // The username is recorded, never the password.
       await this.deps.audit.append([
