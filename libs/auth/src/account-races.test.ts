@@ -34,7 +34,8 @@ const org: Org = {
 };
 const basic = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
-async function outcome(p: Promise<unknown>): Promise<'ok' | 'wrong' | 'locked' | 'throttled' | string> {
+/** 'ok', 'wrong', 'locked', 'throttled' or the refusal's message. */
+async function outcome(p: Promise<unknown>): Promise<string> {
   try {
     await p;
     return 'ok';
