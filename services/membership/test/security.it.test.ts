@@ -3,7 +3,9 @@ import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { TokenService, generateSigningKey } from '@isac/auth';
 import type { Logger } from '@isac/kernel';
-import { openHarness, type Harness } from './harness.js';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ADMIN_PASSWORD, openHarness, type Harness } from './harness.js';
 import { addKey, addOrg, addUser, adminLogin, login, PASSWORD, pathsOf } from './helpers.js';
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -190,7 +192,7 @@ describe('membership security rules (over HTTP)', () => {
   });
 
   describe('brute force', () => {
-    it('locks an account after repeated failed logins, even against the right password', async () => {
+    it('slows down an (account, address) pair after maxFailures failures: 429 + Retry-After, even against the right password', async () => {
       for (let i = 0; i < h.config.lockout.maxFailures; i++) {
         await request(h.app)
           .post('/api/v1/auth/login')
@@ -200,15 +202,72 @@ describe('membership security rules (over HTTP)', () => {
       const res = await request(h.app)
         .post('/api/v1/auth/login')
         .send({ username: 'a-analyst', password: PASSWORD })
-        .expect(401);
-      expect(res.body.error.message).to.match(/locked/);
+        .expect(429);
+      expect(res.headers['retry-after']).to.equal('1');
+      expect(res.body.error.code).to.equal('too_many_requests');
       const basic = `Basic ${Buffer.from(`a-analyst:${PASSWORD}`).toString('base64')}`;
-      await request(h.app).get('/api/v1/me').set('authorization', basic).expect(401);
+      const viaBasic = await request(h.app).get('/api/v1/me').set('authorization', basic).expect(429);
+      expect(viaBasic.headers['retry-after']).to.equal('1');
       const denied = await h.stores.audit.list({ action: 'auth.login', limit: 100 });
       expect(denied.filter((r) => r.outcome === 'denied')).to.have.length(h.config.lockout.maxFailures + 1);
       expect(JSON.stringify(denied)).to.not.contain('guess-0');
       h.clock.advance(h.config.lockout.lockMinutes * 60_000 + 1);
       await login(h, 'a-analyst');
+    });
+
+    it('an anonymous caller cannot lock the hub administrator out: it slows down its own address only', async () => {
+      const server = createServer(h.app);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as AddressInfo).port;
+      const post = (
+        localAddress: string,
+        password: string,
+      ): Promise<{ status: number; retryAfter?: string }> =>
+        new Promise((resolve, reject) => {
+          const body = JSON.stringify({ username: 'admin', password });
+          const req = httpRequest(
+            {
+              host: '127.0.0.1',
+              port,
+              localAddress,
+              method: 'POST',
+              path: '/api/v1/auth/login',
+              headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  ...(res.headers['retry-after'] ? { retryAfter: String(res.headers['retry-after']) } : {}),
+                }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      try {
+        const attacker = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => post('127.0.0.2', `guess-${i}`)),
+        );
+        expect(
+          attacker.filter((r) => r.status === 401),
+          'guesses checked',
+        ).to.have.length(h.config.lockout.maxFailures);
+        expect(attacker.filter((r) => r.status === 429 && r.retryAfter !== undefined)).to.have.length(
+          30 - h.config.lockout.maxFailures,
+        );
+        expect(
+          (await post('127.0.0.3', ADMIN_PASSWORD)).status,
+          'the administrator from its own address',
+        ).to.equal(200);
+        expect((await post('127.0.0.2', ADMIN_PASSWORD)).status, 'the guessing address still waits').to.equal(
+          429,
+        );
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('lets an admin unlock a locked account', async () => {
