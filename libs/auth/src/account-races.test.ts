@@ -183,7 +183,9 @@ describe('accounts under concurrency, brute force and floods (ADR 0015)', functi
         ),
       );
       expect(count(results, 'wrong'), 'passwords checked').to.equal(5);
-      expect(count(results, 'locked')).to.equal(45);
+      // The rest are refused without a check: locked, or 429 when the bounded hashing queue is full.
+      expect(count(results, 'locked') + count(results, 'throttled')).to.equal(45);
+      expect(count(results, 'locked')).to.be.above(0);
       expect((await stores.users.get('hub', admin.id))?.lockedUntil).to.equal('2026-03-01T00:15:00.000Z');
     });
 
@@ -194,8 +196,11 @@ describe('accounts under concurrency, brute force and floods (ADR 0015)', functi
           outcome(auth.authenticate(basic('admin', `guess-${i}`), { source: '203.0.113.7' })),
         ),
       );
-      expect(count(results, 'wrong')).to.equal(5);
-      expect(count(results, 'throttled')).to.equal(45);
+      expect(
+        count(results, 'wrong'),
+        'checked: at most maxFailures (and at most 4 at once per address)',
+      ).to.be.within(1, 5);
+      expect(count(results, 'wrong') + count(results, 'throttled')).to.equal(50);
     });
   });
 
@@ -344,7 +349,11 @@ describe('accounts under concurrency, brute force and floods (ADR 0015)', functi
         ),
       );
       h.disable();
-      expect(count(results, 'ok')).to.equal(60);
+      const { concurrency, maxQueued } = hashingLimits();
+      expect(count(results, 'ok'), 'those the bounded queue admitted').to.be.at.least(
+        concurrency + maxQueued,
+      );
+      expect(count(results, 'ok') + count(results, 'throttled')).to.equal(60);
       // Generous: scrypt runs on the threadpool; only a hash on the event loop would come near this.
       expect(h.max / 1e6, 'longest event-loop stall, ms').to.be.below(250);
 

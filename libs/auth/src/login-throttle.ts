@@ -7,6 +7,11 @@ export interface ThrottlePolicy {
   readonly sourceMaxFailures: number;
   /** The window of the source count, and the longest wait of a pair. */
   readonly windowMs: number;
+  /**
+   * Password checks in flight from one address: beyond, 429 at once, so one address cannot fill
+   * the hashing queue that every other caller waits in (default 4).
+   */
+  readonly sourceMaxPending?: number | undefined;
 }
 
 interface PairState {
@@ -72,6 +77,8 @@ export class LoginThrottle {
           ? FIRST_DELAY_MS
           : src.windowStart + this.policy.windowMs - now,
       );
+    if (src && account !== undefined && src.pending >= (this.policy.sourceMaxPending ?? 4))
+      throw tooMany('too many logins in progress from this address', FIRST_DELAY_MS);
     const key = account === undefined ? undefined : `${account.toLowerCase()}\u0000${source ?? ''}`;
     let pair: PairState | undefined;
     if (key !== undefined) {

@@ -13,7 +13,7 @@ export interface HashingLimits {
 }
 
 const poolSize = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4) || 4;
-let limits: HashingLimits = { concurrency: Math.max(1, Math.floor(poolSize / 2)), maxQueued: 64 };
+let limits: HashingLimits = { concurrency: Math.max(1, Math.floor(poolSize / 2)), maxQueued: 32 };
 let running = 0;
 const waiting: (() => void)[] = [];
 
