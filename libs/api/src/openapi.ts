@@ -67,6 +67,8 @@ export function buildOpenApi(
       Object.assign(responses, { '401': ref('Unauthenticated', taxii), '403': ref('Forbidden', taxii) });
     if (path.includes('{')) responses['404'] = ref('NotFound', taxii);
     responses['406'] = ref('NotAcceptable', taxii);
+    // Authentication is throttled per address and per (account, address) (ADR 0015).
+    if (authenticated || r.id === 'login') responses['429'] = ref('TooManyRequests', taxii);
     if (r.body)
       Object.assign(responses, { '413': ref('TooLarge', taxii), '415': ref('UnsupportedMediaType', taxii) });
     const parameters = [...pathParams(path), ...queryParams(r.query)];
@@ -90,15 +92,27 @@ export function buildOpenApi(
     TooLarge: 'the body is too large',
     NotAcceptable: 'the Accept header admits none of the media types the endpoint produces',
     UnsupportedMediaType: 'the body is not of the media type the endpoint takes',
+    TooManyRequests:
+      'too many failed authentications from this address or for this account from this address, or the hub is busy checking passwords; retry after Retry-After seconds',
   };
   const responses: Record<string, unknown> = {};
   for (const [name, description] of Object.entries(ERRORS)) {
+    const headers =
+      name === 'TooManyRequests'
+        ? {
+            headers: {
+              'Retry-After': { description: 'seconds to wait', schema: { type: 'integer', minimum: 1 } },
+            },
+          }
+        : {};
     responses[name] = {
       description,
+      ...headers,
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
     responses[`Taxii${name}`] = {
       description,
+      ...headers,
       content: { [MEDIA.taxii[0]!]: { schema: { $ref: '#/components/schemas/TaxiiError' } } },
     };
   }
