@@ -66,14 +66,8 @@ export function registerRecover(program: Command, ctx: () => CliContext): void {
               `no user "${opts.user}" in ${dbFile} / ユーザー "${opts.user}" が見つかりません`,
             );
           const now = systemClock.now().toISOString();
-          // the hub is stopped and we hold its lock: nothing else writes this record meanwhile
-          await stores.users.update({
-            ...user,
-            passwordHash: await hashPassword(password),
-            failedLogins: 0,
-            lockedUntil: undefined,
-            tokensValidAfter: now,
-          });
+          // one targeted update (ADR 0015): the password, the lockout cleared, earlier tokens revoked
+          await stores.users.setPassword(user.orgId, user.id, await hashPassword(password), now);
           c.print(
             { username: user.username, ...(opts.passwordStdin ? {} : { password }), tokensValidAfter: now },
             [
