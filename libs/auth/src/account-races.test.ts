@@ -354,8 +354,9 @@ describe('accounts under concurrency, brute force and floods (ADR 0015)', functi
         concurrency + maxQueued,
       );
       expect(count(results, 'ok') + count(results, 'throttled')).to.equal(60);
-      // Generous: scrypt runs on the threadpool; only a hash on the event loop would come near this.
-      expect(h.max / 1e6, 'longest event-loop stall, ms').to.be.below(250);
+      // Generous (a loaded 2-core machine shows 120-200 ms, idle 30 ms): hashing on the event loop or
+      // an unbounded queue would stall for seconds. The precise figures are in bench/auth.bench.ts.
+      expect(h.max / 1e6, 'longest event-loop stall, ms').to.be.below(500);
 
       const before = hashingLimits();
       setHashingLimits({ concurrency: 1, maxQueued: 2 });
