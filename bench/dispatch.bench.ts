@@ -32,6 +32,7 @@ import {
 } from '@isac/dispatcher-service';
 import { percentile, type BenchRow } from './harness.js';
 import { SMTPServer } from 'smtp-server';
+import { submission } from '../libs/store/test/submission.js';
 
 const HUB = { id: 'identity--00000000-0000-4000-8000-00000000c0de', name: 'Bench ISAC' };
 const INTERNAL = { username: 'isac-hub-internal', password: randomIds.token() };
@@ -471,7 +472,7 @@ async function latencyAtRate(
 ): Promise<RateResult> {
   const s = await setup(nOrgs, 'mqtt', PERSISTENT, true, kind);
   return atRate(s, nOrgs, perSecond, seconds, async (v) => {
-    await s.stores.objects.accept([v]);
+    await s.stores.objects.accept(submission([v]));
     s.jobsReady.notify();
   });
 }
@@ -503,12 +504,12 @@ async function fanOut(nOrgs: number): Promise<{ ms: number; received: number }> 
   const s = await setup(nOrgs, 'mqtt');
   const w = version();
   const warm = new Map([[w.id, wallNow()]]);
-  await s.stores.objects.accept([w]);
+  await s.stores.objects.accept(submission([w]));
   s.jobsReady.notify();
   await collect(s, warm, nOrgs);
   const v = version();
   const t0 = wallNow();
-  await s.stores.objects.accept([v]);
+  await s.stores.objects.accept(submission([v]));
   s.jobsReady.notify();
   const r = await collect(s, new Map([[v.id, t0]]), nOrgs);
   await s.close();
@@ -518,7 +519,7 @@ async function fanOut(nOrgs: number): Promise<{ ms: number; received: number }> 
 async function emailsPerSecond(nOrgs: number, objects: number): Promise<{ perSecond: number; sent: number }> {
   const s = await setup(nOrgs, 'email');
   const t0 = wallNow();
-  for (let i = 0; i < objects; i++) await s.stores.objects.accept([version()]);
+  for (let i = 0; i < objects; i++) await s.stores.objects.accept(submission([version()]));
   s.jobsReady.notify();
   const expected = nOrgs * objects;
   const r = await s.peer.ask<{ mails: number; at: number }>(

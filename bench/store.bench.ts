@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@isac/kernel';
 import { openSqliteStores, type NewObjectVersion } from '../libs/store/src/index.js';
 import { percentile, settleHeap, timeEach, type BenchRow } from './harness.js';
+import { submission } from '../libs/store/test/submission.js';
 
 const version = (i: number, collectionId: string): NewObjectVersion => {
   const id = `indicator--${randomUUID()}`;
@@ -50,7 +51,9 @@ export default async function storeBench(): Promise<BenchRow[]> {
     const t0 = process.hrtime.bigint();
     for (let b = 0; b < total / batch; b++) {
       clock.advance(1);
-      await stores.objects.accept(Array.from({ length: batch }, (_, k) => version(b * batch + k, 'c1')));
+      await stores.objects.accept(
+        submission(Array.from({ length: batch }, (_, k) => version(b * batch + k, 'c1'))),
+      );
     }
     const insertSec = Number(process.hrtime.bigint() - t0) / 1e9;
 

@@ -10,6 +10,7 @@ import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@i
 import { PolicyEngine } from '@isac/policy';
 import { composeTaxii, DEFAULT_TAXII_CONFIG, DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
 import { percentile, type BenchRow, settleHeap } from './harness.js';
+import { submission } from '../libs/store/test/submission.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
@@ -171,7 +172,7 @@ export default async function bench(): Promise<BenchRow[]> {
           exercise: false,
         });
       }
-      await stores.objects.accept(batch);
+      await stores.objects.accept(submission(batch));
     }
     settleHeap(); // the ingest phase's garbage is not the reader's
     const pageMs: number[] = [];

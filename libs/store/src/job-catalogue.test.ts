@@ -27,7 +27,11 @@ describe('job catalogue', () => {
   it('refuses a payload that does not match, naming the field', () => {
     expect(readJob(stored('distribute', { id: 'x', version: 'v' }))).to.deep.equal({
       ok: false,
-      error: "distribute job payload must have required property 'collectionId'",
+      error: "distribute job payload must have required property 'submissionId'",
+    });
+    expect(readJob(stored('distribute_version', { id: 'x', version: 'v' }))).to.deep.equal({
+      ok: false,
+      error: "distribute_version job payload must have required property 'collectionId'",
     });
     expect(readJob(stored('provision_mqtt', { orgId: 'o', generation: '2' }))).to.deep.equal({
       ok: false,
@@ -35,12 +39,19 @@ describe('job catalogue', () => {
     });
     expect(readJob(stored('notify', { template: 'x', orgId: 'o' })).ok).to.equal(false);
     expect(readJob(stored('send_mail', null)).ok).to.equal(false);
-    expect(
-      readJob(stored('distribute', { collectionId: 'c', id: 'x', version: 'v', action: 'y' })),
-    ).to.deep.equal({
+    expect(readJob(stored('distribute', { submissionId: 's', action: 'y' }))).to.deep.equal({
       ok: false,
       error: 'distribute job payload must NOT have additional properties (action)',
     });
+  });
+
+  it('reads a per-version distribute job an older hub wrote as the legacy kind', () => {
+    const p = { collectionId: 'c', id: 'indicator--a', version: '2026-01-01T00:00:00Z' };
+    const r = readJob(stored('distribute', p));
+    expect(r.ok && r.job.kind).to.equal('distribute_version');
+    if (r.ok && r.job.kind === 'distribute_version') expect(r.job.payload).to.deep.equal(p);
+    const s = readJob(stored('distribute', { submissionId: 's1' }));
+    expect(s.ok && s.job.kind === 'distribute' && s.job.payload.submissionId).to.equal('s1');
   });
 
   it('refuses a kind it does not know', () => {
@@ -61,8 +72,8 @@ describe('job catalogue', () => {
     expect(jobKeys.provisionMqtt('bank-a', 2, at)).to.equal(
       'provision_mqtt:bank-a:2:2026-03-01T00:00:00.000Z',
     );
-    expect(jobKeys.distribute('c1', 'indicator--a', '2026-01-01T00:00:00Z')).to.equal(
-      jobKeys.distribute('c1', 'indicator--a', '2026-01-01T00:00:00.000Z'),
+    expect(jobKeys.distribute('0190b7c2-0000-7000-8000-000000000001')).to.equal(
+      'distribute:0190b7c2-0000-7000-8000-000000000001',
     );
     expect(jobKeys.sendMail(jobKeys.digest('s1', 'W'))).to.equal('send_mail:digest:s1:W');
   });

@@ -7,14 +7,26 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
-import { normalizeTimestamp } from './time.js';
 
 const text = { type: 'string' } as const;
 const texts = { type: 'array', items: text } as const;
 
 export const JOB_PAYLOAD_SCHEMAS = {
-  /** One accepted object version to distribute (written by `ObjectStore.accept`). */
+  /**
+   * One submission to distribute (written by `ObjectStore.accept` when it inserted at least one
+   * version): the dispatcher finds or forms its delivery batch (ADR 0013).
+   */
   distribute: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['submissionId'],
+    properties: { submissionId: text },
+  },
+  /**
+   * Legacy: one object version to distribute, as hubs before ADR 0013 wrote one job per version.
+   * Never written any more; jobs a store still holds after an upgrade run as before.
+   */
+  distribute_version: {
     type: 'object',
     additionalProperties: false,
     required: ['collectionId', 'id', 'version'],
@@ -75,6 +87,7 @@ export type JobKind = keyof Schemas;
 /** The payload of each kind, derived from its schema. */
 export interface JobPayloads {
   readonly distribute: FromSchema<Schemas['distribute']>;
+  readonly distribute_version: FromSchema<Schemas['distribute_version']>;
   readonly expire_blocklist: FromSchema<Schemas['expire_blocklist']>;
   readonly send_mail: FromSchema<Schemas['send_mail']>;
   readonly digest: FromSchema<Schemas['digest']>;
@@ -85,6 +98,7 @@ export type JobPayload<K extends JobKind> = JobPayloads[K];
 
 export const JOB_KINDS: readonly JobKind[] = [
   'distribute',
+  'distribute_version',
   'expire_blocklist',
   'send_mail',
   'digest',
@@ -132,15 +146,8 @@ export type TypedJob = { [K in JobKind]: JobOf<K> }[JobKind];
 
 /** Idempotency keys, one format per kind. */
 export const jobKeys = {
-  /**
-   * MongoDB's key of a version's distribution job: what a replay of the submission finds again.
-   * SQLite keys it by the row's sequence instead (`distributeBySeq`): unique by construction and
-   * sequential, so its key index grows at the right-hand edge (ADR 0002).
-   */
-  distribute: (collectionId: string, id: string, version: string): string =>
-    `distribute:${collectionId}:${id}:${normalizeTimestamp(version)}`,
-  distributeBySeq: (collectionId: string, seq: number | bigint): string =>
-    `distribute:${collectionId}:#${seq}`,
+  /** A submission's one distribution job (ADR 0013), in both adapters: what a replay or repair finds again. */
+  distribute: (submissionId: string): string => `distribute:${submissionId}`,
   /** `version` as stored (the distribute job's), so the job of one version is found again. */
   expireBlocklist: (id: string, version: string): string => `expire_blocklist:${id}:${version}`,
   /** The send of a rendered message, keyed by what it sends (a delivery, digest or notify key). */
@@ -158,6 +165,7 @@ const ajv = new Ajv({ allErrors: false, strict: true });
 const S = JOB_PAYLOAD_SCHEMAS;
 const validators: { readonly [K in JobKind]: ValidateFunction<JobPayloads[K]> } = {
   distribute: ajv.compile<JobPayloads['distribute']>(S.distribute),
+  distribute_version: ajv.compile<JobPayloads['distribute_version']>(S.distribute_version),
   expire_blocklist: ajv.compile<JobPayloads['expire_blocklist']>(S.expire_blocklist),
   send_mail: ajv.compile<JobPayloads['send_mail']>(S.send_mail),
   digest: ajv.compile<JobPayloads['digest']>(S.digest),
@@ -205,7 +213,12 @@ export function payloadOf<K extends JobKind>(job: Job, kind: K): JobPayloads[K] 
 export function readJob(job: Job): Read {
   const kind: string = job.kind;
   switch (kind) {
-    case 'distribute':
+    case 'distribute': {
+      // A per-version job an older hub wrote under this kind (before migration 11 renamed it).
+      const legacy = check(job, 'distribute_version');
+      return legacy.ok ? legacy : check(job, kind);
+    }
+    case 'distribute_version':
       return check(job, kind);
     case 'expire_blocklist':
       return check(job, kind);

@@ -45,7 +45,7 @@ describe('SQLite migrations of existing rows', () => {
       },
       {
         id: 'b',
-        kind: 'distribute',
+        kind: 'distribute_version', // migration 11: the legacy per-version kind
         key: 'distribute:c1:#1',
         payload: JSON.stringify({ collectionId: 'c1', id: 'indicator--b', version: 'v' }),
       },
@@ -98,6 +98,34 @@ describe('SQLite migrations of existing rows', () => {
       )
       .all('sub-1', 'A', 'Z') as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).to.match(/USING INDEX deliveries_digest/);
+    db.close();
+  });
+
+  it('11 leaves versions stored before without a submission, runs their pending jobs per version, and indexes submissions', () => {
+    const db = databaseAt(10);
+    db.prepare(
+      `INSERT INTO objects (collection_id, id, type, spec_version, version, version_norm,
+      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object)
+      VALUES ('c1', 'indicator--a', 'indicator', '2.1', 'v', 'v', 1, 'bank-a', 'green', 'object', '[]', '[]', 1, 0, '{}')`,
+    ).run();
+    const payload = JSON.stringify({ collectionId: 'c1', id: 'indicator--a', version: 'v' });
+    const ins = db.prepare(
+      `INSERT INTO jobs (id, kind, key, payload, status, run_at, created_at, updated_at) VALUES (?, 'distribute', ?, ?, ?, 'T', 'T', 'T')`,
+    );
+    ins.run('a', 'distribute:c1:#1', payload, 'pending');
+    ins.run('b', 'distribute:c1:#0', payload, 'done');
+    migrate(db);
+    expect(db.prepare('SELECT submission_id, submission_seq FROM objects').all()).to.deep.equal([
+      { submission_id: null, submission_seq: null },
+    ]);
+    expect(db.prepare('SELECT id, kind, key, payload FROM jobs ORDER BY id').all()).to.deep.equal([
+      { id: 'a', kind: 'distribute_version', key: 'distribute:c1:#1', payload },
+      { id: 'b', kind: 'distribute_version', key: 'distribute:c1:#0', payload },
+    ]);
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT * FROM objects WHERE submission_id = ? ORDER BY submission_seq')
+      .all('s1') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).to.match(/USING INDEX objects_by_submission/);
     db.close();
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ManualClock } from '@isac/kernel';
 import { openSqliteStores, type NewObjectVersion } from '../src/index.js';
+import { submission } from './submission.js';
 
 const v = (id: string, version: string): NewObjectVersion => ({
   collectionId: 'c1',
@@ -24,18 +25,16 @@ describe('SQLite store (smoke)', () => {
     const clock = new ManualClock();
     const s = openSqliteStores({ path: ':memory:' }, clock);
     expect(
-      await s.objects.accept([
-        v('indicator--1', '2026-01-01T00:00:00Z'),
-        v('indicator--1', '2026-01-01T00:00:00.000Z'),
-      ]),
+      await s.objects.accept(
+        submission(
+          [v('indicator--1', '2026-01-01T00:00:00Z'), v('indicator--1', '2026-01-01T00:00:00.000Z')],
+          's1',
+        ),
+      ),
     ).to.deep.equal(['inserted', 'duplicate']);
     const jobs = await s.jobs.claim('w1', clock.now(), 1000, 10);
     expect(jobs).to.have.length(1);
-    expect(jobs[0]!.payload).to.deep.equal({
-      collectionId: 'c1',
-      id: 'indicator--1',
-      version: '2026-01-01T00:00:00Z',
-    });
+    expect(jobs[0]!.payload).to.deep.equal({ submissionId: 's1' });
     expect(await s.jobs.claim('w2', clock.now(), 1000, 10)).to.have.length(0);
     clock.advance(1001);
     const taken = await s.jobs.claim('w2', clock.now(), 1000, 10);
@@ -46,7 +45,9 @@ describe('SQLite store (smoke)', () => {
   });
   it('pages by date_added with a cursor and keeps date_added strictly increasing', async () => {
     const s = openSqliteStores({ path: ':memory:' }, new ManualClock());
-    await s.objects.accept(Array.from({ length: 5 }, (_, i) => v(`indicator--${i}`, '2026-01-01T00:00:00Z')));
+    await s.objects.accept(
+      submission(Array.from({ length: 5 }, (_, i) => v(`indicator--${i}`, '2026-01-01T00:00:00Z'))),
+    );
     const p1 = await s.objects.list('c1', { limit: 3 });
     expect(p1.items).to.have.length(3);
     expect(p1.more).to.equal(true);

@@ -127,6 +127,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     signal: jobsReady,
     handlers: {
       distribute: (j) => distribution.run(j),
+      distribute_version: (j) => distribution.runVersion(j),
       expire_blocklist: (j) => distribution.expireBlocklist(j),
       send_mail: (j) => mail.sendMail(j),
       digest: (j) => mail.digest(j),

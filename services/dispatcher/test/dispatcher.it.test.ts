@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { indicatorVersion, org, sub, until, world, type World } from './support.js';
+import { submission } from '../../../libs/store/test/submission.js';
 
 describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
   let w: World;
@@ -28,7 +29,7 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     const d = w.compose();
     await d.start();
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     w.jobsReady.notify();
     const [m] = await b.waitFor(1);
     await c.waitFor(1);
@@ -54,7 +55,7 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     );
     const d = w.compose({ mail: { outDir } });
     await d.start();
-    await w.stores.objects.accept([indicatorVersion()]);
+    await w.stores.objects.accept(submission([indicatorVersion()]));
     w.jobsReady.notify();
     await until(async () => (await readdir(outDir)).length > 0);
     const files = await readdir(outDir);
@@ -69,13 +70,13 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     const d = w.compose({}, { adapters: { directoryCacheMs: 60_000 } });
     await d.start();
     const first = indicatorVersion();
-    await w.stores.objects.accept([first]);
+    await w.stores.objects.accept(submission([first]));
     w.jobsReady.notify();
     await b.waitFor(1);
     const bankB = (await w.stores.orgs.get('bank-b'))!;
     await w.stores.orgs.update({ ...bankB, status: 'suspended' });
     const second = indicatorVersion();
-    await w.stores.objects.accept([second]);
+    await w.stores.objects.accept(submission([second]));
     w.jobsReady.notify();
     await until(
       async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 10 })).length === 2,
@@ -103,7 +104,7 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
       },
       knownMarkings: [statement],
     });
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     w.jobsReady.notify();
     const [m] = await b.waitFor(1);
     expect((m!.json as { objects: { id: string }[] }).objects[0]!.id).to.equal(v.id);

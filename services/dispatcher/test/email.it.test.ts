@@ -5,6 +5,7 @@ import { ManualClock } from '@isac/kernel';
 import { FakeMailSender } from '../src/email/mail-sender.js';
 import { indicatorVersion, org, sub, until, world, type World } from './support.js';
 import { smtpSink, type SmtpSink } from './smtp-sink.js';
+import { submission } from '../../../libs/store/test/submission.js';
 
 const emailSub = (
   orgId: string,
@@ -40,7 +41,7 @@ describe('email delivery (real SMTP server)', () => {
       });
       await d.start();
       const v = indicatorVersion();
-      await w.stores.objects.accept([v]);
+      await w.stores.objects.accept(submission([v]));
       w.jobsReady.notify();
       await until(() => smtp!.received.length === 1);
       const m = smtp.received[0]!;
@@ -63,7 +64,7 @@ describe('email delivery (real SMTP server)', () => {
     const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 } });
     await d.start();
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     w.jobsReady.notify();
     await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.status === 'sent', 10_000);
     expect(smtp.attempts).to.equal(3);
@@ -76,7 +77,7 @@ describe('email delivery (real SMTP server)', () => {
     const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 300 } });
     await d.start();
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     w.jobsReady.notify();
     await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.status === 'sent', 10_000);
     expect(smtp.received).to.have.length(1);
@@ -88,7 +89,7 @@ describe('email delivery (real SMTP server)', () => {
     const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 } });
     await d.start();
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     w.jobsReady.notify();
     await until(async () => (await w.stores.jobs.list({ status: 'dead', limit: 5 })).length === 1);
     const [dl] = await w.stores.jobs.list({ status: 'dead', limit: 5 });
@@ -110,7 +111,7 @@ describe('email delivery (real SMTP server)', () => {
     await w.stores.subscriptions.create(emailSub('bank-c', 'ja'));
     const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 } });
     await d.start();
-    await w.stores.objects.accept([indicatorVersion({}, 'amber')]);
+    await w.stores.objects.accept(submission([indicatorVersion({}, 'amber')]));
     w.jobsReady.notify();
     await until(() => smtp!.received.length === 1);
     const raw = smtp.raw[0]!.toString('utf8');
@@ -136,7 +137,7 @@ describe('email delivery (real SMTP server)', () => {
       mail: { taxiiUrl: 'https://hub.example/taxii2/' },
     });
     await d.start();
-    await w.stores.objects.accept([indicatorVersion({}, 'amber')]);
+    await w.stores.objects.accept(submission([indicatorVersion({}, 'amber')]));
     w.jobsReady.notify();
     await until(() => smtp!.received.length === 1);
     const m = smtp.received[0]!;
@@ -163,10 +164,10 @@ describe('digests and reminders', () => {
   it('gathers a window of alerts into one message per subscription', async () => {
     await w.stores.subscriptions.create(emailSub('bank-b', 'ja', 'hourly'));
     const d = w.compose({}, { adapters: { mail, directoryCacheMs: 0 } });
-    await w.stores.objects.accept([indicatorVersion(), indicatorVersion()]);
+    await w.stores.objects.accept(submission([indicatorVersion(), indicatorVersion()]));
     await d.runOnce();
     clock.set('2026-06-01T10:30:00.000Z');
-    await w.stores.objects.accept([indicatorVersion()]);
+    await w.stores.objects.accept(submission([indicatorVersion()]));
     await d.runOnce();
     expect(await w.stores.jobs.list({ kind: 'digest', limit: 10 })).to.have.length(1);
     await d.runOnce();

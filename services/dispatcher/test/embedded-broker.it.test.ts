@@ -8,6 +8,7 @@ import type { BrokerLimits } from '../src/mqtt/admission.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from '../src/mqtt/embedded-broker.js';
 import { aclSuite } from './acl-suite.js';
 import { INTERNAL, indicatorVersion, org, sleep, sub, until, world, type World } from './support.js';
+import { submission } from '../../../libs/store/test/submission.js';
 
 aclSuite('embedded aedes', async () => {
   const w = await world();
@@ -123,7 +124,7 @@ describe('createEmbeddedBroker', () => {
     await first.client.endAsync();
     const d = w.compose();
     await d.start();
-    await w.stores.objects.accept([indicatorVersion(), indicatorVersion()]);
+    await w.stores.objects.accept(submission([indicatorVersion(), indicatorVersion()]));
     w.jobsReady.notify();
     await until(
       async () =>
@@ -153,7 +154,7 @@ describe('createEmbeddedBroker', () => {
     const s = await w.subscriber('bank-b');
     const d = w.compose();
     await d.start();
-    await w.stores.objects.accept([indicatorVersion()]);
+    await w.stores.objects.accept(submission([indicatorVersion()]));
     w.jobsReady.notify();
     await s.waitFor(1);
     const m = s.messages.find((x) => x.topic.includes('/alerts/'));
@@ -175,7 +176,7 @@ describe('createEmbeddedBroker', () => {
       const d = w.compose({}, { adapters: { publisher: w.broker!.publisher, directoryCacheMs: 0 } });
       await d.start();
       const v = indicatorVersion();
-      await w.stores.objects.accept([v]);
+      await w.stores.objects.accept(submission([v]));
       w.jobsReady.notify();
       await s.waitFor(1);
       const m = s.messages.find((x) => x.topic.includes('/alerts/'))!;

@@ -16,6 +16,7 @@ import {
   type Subscriber,
   type World,
 } from './support.js';
+import { submission } from '../../../libs/store/test/submission.js';
 
 const alertsOf = (s: Subscriber) => s.messages.filter((m) => m.topic.includes('/alerts/'));
 
@@ -35,7 +36,7 @@ describe('faults: after recovery every delivery happens once as the subscriber s
     await d.start();
     await w.stopBroker();
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     w.jobsReady.notify();
     await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.lastError !== undefined);
     const job = (await w.stores.jobs.list({ kind: 'distribute', limit: 1 }))[0]!;
@@ -79,7 +80,7 @@ describe('faults: after recovery every delivery happens once as the subscriber s
       { adapters: { publisher: dying, workerId: 'worker-a' } },
     );
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     void a.runOnce();
     await s.waitFor(1);
     expect((await w.stores.deliveries.listForObject(v.id))[0]!.status).to.equal('pending');
@@ -101,15 +102,22 @@ describe('faults: after recovery every delivery happens once as the subscriber s
     const s = await w.subscriber('bank-b');
     const d = w.compose();
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     await d.start();
     await s.waitFor(3);
     await until(
       async () => (await w.stores.jobs.list({ kind: 'distribute', limit: 1 }))[0]?.status === 'done',
     );
-    // Re-run the same distribution (e.g. an admin re-queued it): nothing new reaches the subscriber.
+    // Re-run the same distribution (e.g. an admin re-queued it), and the same version as a
+    // per-version job an older hub queued (the legacy kind): nothing new reaches the subscriber.
+    const submissionId = (await w.stores.objects.getVersion(v.id, v.version))!.submissionId!;
+    await w.stores.jobs.enqueue({ kind: 'distribute', key: 'again', payload: { submissionId } }, new Date());
     await w.stores.jobs.enqueue(
-      { kind: 'distribute', key: 'again', payload: { collectionId: 'c1', id: v.id, version: v.version } },
+      {
+        kind: 'distribute_version',
+        key: 'legacy',
+        payload: { collectionId: 'c1', id: v.id, version: v.version },
+      },
       new Date(),
     );
     w.jobsReady.notify();
@@ -153,7 +161,7 @@ describe('acknowledgements and dead letters over REST', () => {
 
   it('lets the recipient acknowledge; another organisation gets not_found; admins see how long it took', async () => {
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     w.jobsReady.notify();
     await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.status === 'sent');
     const alertId = (await w.stores.deliveries.listForObject(v.id))[0]!.alertId;
@@ -257,7 +265,7 @@ describe('acknowledgements and dead letters over REST', () => {
 
   it('audits each MQTT fan-out once, naming every recipient with its alert id, TLP and rule; a retry adds no record', async () => {
     const v = indicatorVersion();
-    await w.stores.objects.accept([v]);
+    await w.stores.objects.accept(submission([v]));
     w.jobsReady.notify();
     await until(async () => (await w.stores.audit.list({ action: 'object.release', limit: 5 })).length === 1);
     await until(async () => (await w.stores.deliveries.listForObject(v.id))[0]?.status === 'sent');
@@ -276,7 +284,7 @@ describe('acknowledgements and dead letters over REST', () => {
       {
         kind: 'distribute',
         key: `again:${v.id}`,
-        payload: { collectionId: 'c1', id: v.id, version: v.version },
+        payload: { submissionId: (await w.stores.objects.getVersion(v.id, v.version))!.submissionId! },
       },
       new Date(),
     );

@@ -1,14 +1,22 @@
 import type { Collection, Db } from 'mongodb';
 import type { Channel, OrgId } from '@isac/kernel';
 import type {
+  BatchSubmission,
   Delivery,
+  DeliveryBatch,
   DeliveryStore,
   Fanout,
   FanoutResult,
   NewDelivery,
   NewFanout,
 } from '../ports/index.js';
-import { COLLECTIONS, duplicateIndexes, isDuplicateKey } from './mongo-docs.js';
+import {
+  COLLECTIONS,
+  duplicateIndexes,
+  isDuplicateKey,
+  type BatchSubmissionDoc,
+  type ObjectDoc,
+} from './mongo-docs.js';
 import { normalizeTimestamp } from '../time.js';
 import { parseFanoutAlertId } from '../fanout-alert-id.js';
 import {
@@ -68,11 +76,90 @@ export class MongoDeliveryStore implements DeliveryStore {
   private readonly fans: Collection<FanoutDoc>;
   private readonly acks: Collection<FanoutAckDoc>;
   private readonly counters: Collection<{ _id: string; seq: number }>;
+  private readonly members: Collection<BatchSubmissionDoc>;
+  private readonly batches: Collection<{ _id: number; createdAt: string; size: number }>;
+  private readonly objects: Collection<ObjectDoc>;
   constructor(db: Db) {
+    this.members = db.collection<BatchSubmissionDoc>(COLLECTIONS.batchSubmissions);
+    this.batches = db.collection(COLLECTIONS.batches);
+    this.objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
     this.c = db.collection<DeliveryDoc>(COLLECTIONS.deliveries);
     this.fans = db.collection<FanoutDoc>(COLLECTIONS.fanouts);
     this.acks = db.collection<FanoutAckDoc>(COLLECTIONS.fanoutAcks);
     this.counters = db.collection<{ _id: string; seq: number }>(COLLECTIONS.counters);
+  }
+
+  /**
+   * Without transactions the unique `_id` of batch_submissions decides: the submissions' rows are
+   * inserted (unordered) under a fresh batch id; one another worker inserted first is that
+   * worker's, and leaves a gap in this batch's positions (never a bit set). A crash between the
+   * inserts leaves some submissions in the batch and the rest to a later call's new batch: each
+   * submission still in exactly one. The batch is read from its rows, so it needs no other record
+   * to be consistent; `delivery_batches` keeps its creation time and size for administrators.
+   */
+  async batchFor(submissionIds: readonly string[], now: Date): Promise<DeliveryBatch[]> {
+    const ids = [...new Set(submissionIds)];
+    if (ids.length === 0) return [];
+    const found = new Set<number>();
+    const have = await this.members.find({ _id: { $in: ids } }).toArray();
+    for (const m of have) found.add(m.batchId);
+    const fresh = ids.filter((id) => !have.some((m) => m._id === id));
+    if (fresh.length > 0) {
+      const c = await this.counters.findOneAndUpdate(
+        { _id: 'delivery_batches' },
+        { $inc: { seq: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      const batchId = c?.seq ?? 1;
+      const at = now.toISOString();
+      let offset = 0;
+      const docs: BatchSubmissionDoc[] = [];
+      for (const s of fresh) {
+        const last = await this.objects.findOne(
+          { submissionId: s },
+          { sort: { submissionSeq: -1 }, projection: { submissionSeq: 1 } },
+        );
+        const count = (last?.submissionSeq ?? -1) + 1;
+        docs.push({ _id: s, batchId, offset, count, createdAt: at });
+        offset += count;
+      }
+      await this.batches.updateOne(
+        { _id: batchId },
+        { $setOnInsert: { createdAt: at, size: offset } },
+        { upsert: true },
+      );
+      const taken = new Set<number>();
+      try {
+        await this.members.insertMany(docs, { ordered: false });
+      } catch (err) {
+        const dup = duplicateIndexes(err);
+        if (!dup) throw err;
+        for (const k of dup) taken.add(k);
+      }
+      if (taken.size < docs.length) found.add(batchId);
+      for (const k of taken) {
+        const m = await this.members.findOne({ _id: docs[k]!._id });
+        if (m) found.add(m.batchId);
+      }
+    }
+    const out: DeliveryBatch[] = [];
+    for (const id of [...found].sort((a, b) => a - b)) {
+      const b = await this.getBatch(id);
+      if (b) out.push(b);
+    }
+    return out;
+  }
+
+  async getBatch(id: number): Promise<DeliveryBatch | undefined> {
+    const rows = await this.members.find({ batchId: id }, { sort: { offset: 1 } }).toArray();
+    if (rows.length === 0) return undefined;
+    const submissions = rows.map((m): BatchSubmission => ({
+      submissionId: m._id,
+      offset: m.offset,
+      count: m.count,
+    }));
+    const last = rows[rows.length - 1]!;
+    return { id, createdAt: rows[0]!.createdAt, size: last.offset + last.count, submissions };
   }
 
   async recordFanouts(fs: readonly NewFanout[], now: Date): Promise<Fanout[]> {

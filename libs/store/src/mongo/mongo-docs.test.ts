@@ -56,6 +56,14 @@ describe('MongoDB adapter documents (no server)', () => {
       expect(back).to.deep.equal(v);
       expect(dateAdded).to.equal('2026-03-01T00:00:00.000001Z');
     });
+    it('records the submission and the rank in it, and reads the submission back', () => {
+      const doc = toObjectDoc(v, 1, { id: 's1', seq: 4 });
+      expect([doc.submissionId, doc.submissionSeq]).to.deep.equal(['s1', 4]);
+      expect(fromObjectDoc(doc).submissionId).to.equal('s1');
+      expect('submissionId' in fromObjectDoc(toObjectDoc(v, 1)), 'a legacy document has none').to.equal(
+        false,
+      );
+    });
     it('keeps the STIX object as text, so keys with dots or dollars are safe', () => {
       expect(typeof toObjectDoc(v, 1).object).to.equal('string');
     });
@@ -192,7 +200,7 @@ describe('MongoDB adapter documents (no server)', () => {
 
   describe('jobs', () => {
     it('upserts a distribution job by key without touching an existing one', () => {
-      const payload = { collectionId: 'c', id: 'x', version: 'v' };
+      const payload = { submissionId: 's1' };
       expect(distributionJobUpsert('j1', 'k', payload, 'T')).to.deep.equal({
         filter: { key: 'k' },
         update: {

@@ -30,6 +30,8 @@ export const COLLECTIONS = {
   statuses: 'statuses',
   audit: 'audit_log',
   counters: 'counters',
+  batches: 'delivery_batches',
+  batchSubmissions: 'batch_submissions',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -39,7 +41,14 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     { key: { collectionId: 1, dateAddedUs: 1 }, name: 'by_added' },
     { key: { id: 1, versionNorm: 1 }, name: 'by_id_version' },
     { key: { pending: 1, dateAddedUs: 1 }, name: 'pending_jobs', partialFilterExpression: { pending: true } },
+    {
+      key: { submissionId: 1, submissionSeq: 1 },
+      name: 'by_submission',
+      partialFilterExpression: { submissionId: { $exists: true } },
+    },
   ],
+  // batch_submissions: `_id` is the submission id, so a submission is in one batch only.
+  [COLLECTIONS.batchSubmissions]: [{ key: { batchId: 1, offset: 1 }, name: 'by_batch' }],
   [COLLECTIONS.jobs]: [
     { key: { key: 1 }, name: 'key_unique', unique: true },
     { key: { status: 1, runAt: 1 }, name: 'due' },
@@ -108,6 +117,19 @@ export interface ObjectDoc {
   object: string;
   /** Set until the distribution job is known written; a crash leaves it for repair(). */
   pending?: boolean;
+  /** Absent on documents written before ADR 0013 (migration 11). */
+  submissionId?: string;
+  /** Rank among the versions its submission inserted: its place in a delivery batch. */
+  submissionSeq?: number;
+}
+
+/** One submission's place in a delivery batch (ADR 0013); `_id` is the submission id. */
+export interface BatchSubmissionDoc {
+  _id: string;
+  batchId: number;
+  offset: number;
+  count: number;
+  createdAt: string;
 }
 
 /** One document per (collection, id, normalised version): the `_id` itself makes the repeat a duplicate key. */
@@ -115,9 +137,14 @@ export function objectDocId(collectionId: string, id: string, versionNorm: strin
   return `${collectionId}|${id}|${versionNorm}`;
 }
 
-export function toObjectDoc(v: NewObjectVersion, dateAddedUs: number): ObjectDoc {
+export function toObjectDoc(
+  v: NewObjectVersion,
+  dateAddedUs: number,
+  submission?: { readonly id: string; readonly seq: number },
+): ObjectDoc {
   const versionNorm = normalizeTimestamp(v.version);
   return {
+    ...(submission ? { submissionId: submission.id, submissionSeq: submission.seq } : {}),
     _id: objectDocId(v.collectionId, v.id, versionNorm),
     collectionId: v.collectionId,
     id: v.id,
@@ -156,6 +183,7 @@ export function fromObjectDoc(d: ObjectDoc): ObjectVersion {
     anonymous: d.anonymous,
     exercise: d.exercise,
     object: JSON.parse(d.object) as Record<string, unknown>,
+    ...(d.submissionId === undefined ? {} : { submissionId: d.submissionId }),
   };
 }
 
@@ -304,11 +332,11 @@ export function fromJobDoc(d: JobDoc): Job {
   };
 }
 
-/** A distribution job, upserted by key with $setOnInsert: replaying it changes nothing. */
+/** A distribution job (a submission's, or a legacy per-version one), upserted by key with $setOnInsert: replaying it changes nothing. */
 export function distributionJobUpsert(
   id: string,
   key: string,
-  payload: JobPayload<'distribute'>,
+  payload: JobPayload<'distribute'> | JobPayload<'distribute_version'>,
   nowIso: string,
 ): { filter: Filter<JobDoc>; update: Document } {
   return {
@@ -316,7 +344,7 @@ export function distributionJobUpsert(
     update: {
       $setOnInsert: {
         _id: id,
-        kind: 'distribute',
+        kind: 'submissionId' in payload ? 'distribute' : 'distribute_version',
         key,
         payload,
         status: 'pending',

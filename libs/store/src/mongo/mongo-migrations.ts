@@ -67,6 +67,19 @@ export const MONGO_MIGRATIONS: readonly {
         ]);
     },
   },
+  {
+    version: 11,
+    name: 'one distribute job per submission: pending per-version jobs become the legacy kind',
+    async run(db) {
+      // Versions stored before keep no submissionId (ADR 0013): their jobs run per version as before.
+      await db
+        .collection(COLLECTIONS.jobs)
+        .updateMany(
+          { kind: 'distribute', 'payload.submissionId': { $exists: false } },
+          { $set: { kind: 'distribute_version' } },
+        );
+    },
+  },
 ];
 
 export async function migrateMongo(db: Db, now: () => Date): Promise<void> {

@@ -3,7 +3,9 @@ import type { Clock } from '@isac/kernel';
 import type { Collection, Db } from 'mongodb';
 import type {
   AcceptOutcome,
-  NewObjectVersion,
+  BatchVersion,
+  DeliveryBatch,
+  NewSubmission,
   ObjectQuery,
   ObjectStore,
   ObjectVersion,
@@ -52,7 +54,8 @@ export class MongoObjectStore implements ObjectStore {
     this.clocks = db.collection<ClockDoc>(COLLECTIONS.clocks);
   }
 
-  async accept(versions: readonly NewObjectVersion[]): Promise<AcceptOutcome[]> {
+  async accept(submission: NewSubmission): Promise<AcceptOutcome[]> {
+    const { id: submissionId, versions } = submission;
     if (versions.length === 0) return [];
     const now = this.clock.now();
     const nowUs = toMicros(now);
@@ -71,13 +74,19 @@ export class MongoObjectStore implements ObjectStore {
       const from = reservedFrom(doc!, token);
       idx.forEach((i, k) => (docs[i] = toObjectDoc(versions[i]!, from + k)));
     }
+    // A version's rank in the submission: its input position among the distinct ones. A duplicate
+    // leaves a gap, which a batch's positions allow (a bitset bit never set).
     const outcomes: AcceptOutcome[] = versions.map(() => 'inserted');
     // A repeat inside the batch is a duplicate of the first.
     const seen = new Set<string>();
     const toInsert: { doc: ObjectDoc; i: number }[] = [];
     docs.forEach((doc, i) => {
       if (seen.has(doc._id)) outcomes[i] = 'duplicate';
-      else toInsert.push({ doc, i });
+      else {
+        doc.submissionId = submissionId;
+        doc.submissionSeq = toInsert.length;
+        toInsert.push({ doc, i });
+      }
       seen.add(doc._id);
     });
     try {
@@ -90,21 +99,17 @@ export class MongoObjectStore implements ObjectStore {
       if (!dup) throw err;
       for (const k of dup) outcomes[toInsert[k]!.i] = 'duplicate';
     }
-    // Jobs for every distinct version, duplicates too: a replay after a crash between the two
-    // steps writes the job the first attempt did not. $setOnInsert makes the repeat a no-op.
+    // The submission's one job when it inserted something; and, for duplicates still `pending`
+    // (a first attempt that crashed before its job), the job of the submission that stored them:
+    // a replay writes what the first attempt did not. $setOnInsert makes a repeat a no-op.
     const nowIso = now.toISOString();
-    await this.jobs.bulkWrite(
-      toInsert.map(({ doc }) => {
-        const { filter, update } = distributionJobUpsert(
-          randomUUID(),
-          jobKeys.distribute(doc.collectionId, doc.id, doc.versionNorm),
-          { collectionId: doc.collectionId, id: doc.id, version: doc.version },
-          nowIso,
-        );
-        return { updateOne: { filter, update, upsert: true } };
-      }),
-      { ordered: false },
-    );
+    const submissions = new Set<string>();
+    if (outcomes.includes('inserted')) submissions.add(submissionId);
+    const dupIds = toInsert.filter((x) => outcomes[x.i] === 'duplicate').map((x) => x.doc._id);
+    if (dupIds.length > 0)
+      for (const s of await this.objects.distinct('submissionId', { _id: { $in: dupIds }, pending: true }))
+        if (typeof s === 'string') submissions.add(s);
+    await this.upsertJobs([...submissions], nowIso);
     await this.objects.updateMany(
       { _id: { $in: toInsert.map((x) => x.doc._id) }, pending: true },
       { $unset: { pending: '' } },
@@ -114,7 +119,36 @@ export class MongoObjectStore implements ObjectStore {
     return outcomes;
   }
 
-  /** Writes the job of every version a crash left `pending` for longer than `olderThanMs`. */
+  private async upsertJobs(submissionIds: readonly string[], nowIso: string): Promise<void> {
+    if (submissionIds.length === 0) return;
+    await this.jobs.bulkWrite(
+      submissionIds.map((s) => {
+        const { filter, update } = distributionJobUpsert(
+          randomUUID(),
+          jobKeys.distribute(s),
+          { submissionId: s },
+          nowIso,
+        );
+        return { updateOne: { filter, update, upsert: true } };
+      }),
+      { ordered: false },
+    );
+  }
+
+  async batchVersions(batch: DeliveryBatch): Promise<BatchVersion[]> {
+    const out: BatchVersion[] = [];
+    for (const s of batch.submissions) {
+      const docs = this.objects.find(
+        { submissionId: s.submissionId, submissionSeq: { $lt: s.count } },
+        { sort: { submissionSeq: 1 } },
+      );
+      for await (const d of docs)
+        out.push({ position: s.offset + d.submissionSeq!, version: fromObjectDoc(d) });
+    }
+    return out;
+  }
+
+  /** Writes the job of every submission a crash left with `pending` versions for longer than `olderThanMs`. */
   async repair(olderThanMs = 60_000): Promise<number> {
     const before = toMicros(this.clock.now()) - olderThanMs * 1000;
     const stuck = await this.objects
@@ -123,18 +157,23 @@ export class MongoObjectStore implements ObjectStore {
       .toArray();
     if (stuck.length === 0) return 0;
     const nowIso = this.clock.now().toISOString();
-    await this.jobs.bulkWrite(
-      stuck.map((doc) => {
-        const { filter, update } = distributionJobUpsert(
-          randomUUID(),
-          jobKeys.distribute(doc.collectionId, doc.id, doc.versionNorm),
-          { collectionId: doc.collectionId, id: doc.id, version: doc.version },
-          nowIso,
-        );
-        return { updateOne: { filter, update, upsert: true } };
-      }),
-      { ordered: false },
-    );
+    const submissions = new Set<string>();
+    const legacy: ObjectDoc[] = [];
+    for (const d of stuck)
+      if (d.submissionId === undefined) legacy.push(d);
+      else submissions.add(d.submissionId);
+    await this.upsertJobs([...submissions], nowIso);
+    // Written by a hub before ADR 0013: the legacy per-version job.
+    if (legacy.length > 0)
+      await this.jobs.bulkWrite(
+        legacy.map((doc) => {
+          const key = `distribute:${doc.collectionId}:${doc.id}:${doc.versionNorm}`;
+          const payload = { collectionId: doc.collectionId, id: doc.id, version: doc.version };
+          const { filter, update } = distributionJobUpsert(randomUUID(), key, payload, nowIso);
+          return { updateOne: { filter, update, upsert: true } };
+        }),
+        { ordered: false },
+      );
     await this.objects.updateMany({ _id: { $in: stuck.map((d) => d._id) } }, { $unset: { pending: '' } });
     return stuck.length;
   }

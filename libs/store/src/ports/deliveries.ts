@@ -1,4 +1,5 @@
 import type { Channel, OrgId } from '@isac/kernel';
+import type { DeliveryBatch } from './objects.js';
 
 export type DeliveryStatus = 'pending' | 'sent' | 'dead' | 'skipped';
 
@@ -82,6 +83,14 @@ export interface FanoutResult {
 }
 
 export interface DeliveryStore {
+  /**
+   * The batches of these submissions, found or created atomically (ADR 0013): a submission already
+   * in a batch gives that batch (a retried job resumes what it started); the others, if any, form
+   * ONE new batch, in the order given. Each submission is in exactly one batch (unique index).
+   * Results ordered by batch id; a submission that stored no version gets a count of 0.
+   */
+  batchFor(submissionIds: readonly string[], now: Date): Promise<DeliveryBatch[]>;
+  getBatch(id: number): Promise<DeliveryBatch | undefined>;
   /**
    * Records fan-outs, one transaction for all: a fan-out seen before (same object version and
    * channel) keeps its id, its recipients and their alert ids, and gains the organisations it

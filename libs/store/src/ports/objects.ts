@@ -35,6 +35,44 @@ export interface NewObjectVersion {
 export interface ObjectVersion extends NewObjectVersion {
   /** Hub-assigned, strictly increasing within a collection; RFC 3339 with microseconds. */
   readonly dateAdded: string;
+  /**
+   * The submission that stored it (its status resource id); absent for versions stored before
+   * submissions were recorded (SQLite migration 11, MongoDB migration 11: ADR 0013).
+   */
+  readonly submissionId?: string | undefined;
+}
+
+/** What one `accept()` stores: a TAXII envelope, a REST bundle, one IOC (ADR 0013). */
+export interface NewSubmission {
+  /** The status resource id the submitter is given. */
+  readonly id: string;
+  readonly versions: readonly NewObjectVersion[];
+}
+
+/**
+ * A delivery batch: what the dispatcher distributes as one unit (ADR 0013): one submission, or
+ * several whose jobs were due together. Each submission's inserted versions occupy the positions
+ * [offset, offset + count) of the batch's version list, in the order accept() inserted them;
+ * fan-out bitsets index these positions. Positions never move (a removed version leaves a gap).
+ */
+export interface DeliveryBatch {
+  readonly id: number;
+  readonly createdAt: string;
+  readonly submissions: readonly BatchSubmission[];
+  /** One past the highest position: the length of a recipient's bitset. */
+  readonly size: number;
+}
+
+export interface BatchSubmission {
+  readonly submissionId: string;
+  readonly offset: number;
+  readonly count: number;
+}
+
+/** A version of a batch at its position. */
+export interface BatchVersion {
+  readonly position: number;
+  readonly version: ObjectVersion;
 }
 
 export type AcceptOutcome = 'inserted' | 'duplicate';
@@ -71,11 +109,18 @@ export interface Page<T> {
 
 export interface ObjectStore {
   /**
-   * Stores object versions and, for each inserted one, its distribution job, atomically: after
-   * this resolves every inserted version and its job are durable. A repeated (collection, id,
-   * version) is reported as `duplicate` and left untouched. Outcomes are in input order.
+   * Stores a submission's object versions, each recording the submission id, and, when at least
+   * one was inserted, the submission's one distribution job (`distribute:<submission id>`),
+   * atomically: after this resolves every inserted version and the job are durable. A repeated
+   * (collection, id, version) is reported as `duplicate` and left untouched. Outcomes are in
+   * input order.
    */
-  accept(versions: readonly NewObjectVersion[]): Promise<AcceptOutcome[]>;
+  accept(submission: NewSubmission): Promise<AcceptOutcome[]>;
+  /**
+   * The versions of a batch still stored, by position (ascending): each submission's versions in
+   * the order they were inserted, at `offset +` their rank in the submission.
+   */
+  batchVersions(batch: DeliveryBatch): Promise<BatchVersion[]>;
   list(collectionId: string, q: ObjectQuery): Promise<Page<ObjectVersion>>;
   /** One version, or the latest when `version` is omitted. */
   get(collectionId: string, id: string, version?: string): Promise<ObjectVersion | undefined>;

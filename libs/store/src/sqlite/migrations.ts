@@ -248,4 +248,28 @@ UPDATE deliveries SET subscription_id = substr(key, instr(key, '|email-digest:')
 CREATE INDEX deliveries_digest ON deliveries (subscription_id, created_at) WHERE subscription_id IS NOT NULL;
 `,
   },
+  {
+    version: 11,
+    name: 'versions record their submission; one distribute job per submission; delivery batches',
+    sql: `
+-- ADR 0013. Versions stored before have no submission (NULL): their pending per-version jobs
+-- become the legacy kind 'distribute_version' and run as before.
+ALTER TABLE objects ADD COLUMN submission_id TEXT;
+-- The version's rank among those its submission inserted (0, 1, …): its place in a batch.
+ALTER TABLE objects ADD COLUMN submission_seq INTEGER;
+CREATE INDEX objects_by_submission ON objects (submission_id, submission_seq) WHERE submission_id IS NOT NULL;
+UPDATE jobs SET kind = 'distribute_version'
+  WHERE kind = 'distribute' AND json_extract(payload, '$.submissionId') IS NULL;
+
+CREATE TABLE delivery_batches (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, size INTEGER NOT NULL);
+-- Each submission in exactly one batch; its versions at positions [pos, pos + count).
+CREATE TABLE batch_submissions (
+  submission_id TEXT PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES delivery_batches(id),
+  pos INTEGER NOT NULL,
+  count INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX batch_submissions_by_batch ON batch_submissions (batch_id, pos);
+`,
+  },
 ];

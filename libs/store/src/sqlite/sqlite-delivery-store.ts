@@ -1,6 +1,8 @@
 import type { Db } from './database.js';
 import type {
+  BatchSubmission,
   Delivery,
+  DeliveryBatch,
   DeliveryStatus,
   DeliveryStore,
   Fanout,
@@ -77,6 +79,8 @@ function fromRow(r: Row): Delivery {
 }
 
 export class SqliteDeliveryStore implements DeliveryStore {
+  private readonly batchTx;
+  private readonly batchStmts;
   private readonly recordTx;
   private readonly sentTx;
   private readonly fanoutTx;
@@ -85,6 +89,47 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private readonly digestItems;
 
   constructor(private readonly db: Db) {
+    this.batchStmts = {
+      head: db.prepare('SELECT id, created_at, size FROM delivery_batches WHERE id = ?'),
+      members: db.prepare(
+        'SELECT submission_id, pos, count FROM batch_submissions WHERE batch_id = ? ORDER BY pos',
+      ),
+    };
+    const batchOf = db.prepare('SELECT batch_id FROM batch_submissions WHERE submission_id = ?').pluck();
+    const countOf = db
+      .prepare(
+        'SELECT COALESCE(MAX(submission_seq) + 1, 0) FROM objects INDEXED BY objects_by_submission WHERE submission_id = ?',
+      )
+      .pluck();
+    const nextBatch = db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM delivery_batches').pluck();
+    const insertBatch = db.prepare('INSERT INTO delivery_batches (id, created_at, size) VALUES (?, ?, ?)');
+    const insertMember = db.prepare(
+      'INSERT INTO batch_submissions (submission_id, batch_id, pos, count) VALUES (?, ?, ?, ?)',
+    );
+    // Under BEGIN IMMEDIATE: finding and creating are one step, so two workers holding jobs of
+    // one submission find the same batch.
+    this.batchTx = db.transaction((ids: readonly string[], at: string): number[] => {
+      const found = new Set<number>();
+      const fresh: string[] = [];
+      for (const id of new Set(ids)) {
+        const b = batchOf.get(id) as number | undefined;
+        if (b === undefined) fresh.push(id);
+        else found.add(b);
+      }
+      if (fresh.length > 0) {
+        const id = nextBatch.get() as number;
+        let pos = 0;
+        const members = fresh.map((s) => {
+          const m = { s, pos, count: countOf.get(s) as number };
+          pos += m.count;
+          return m;
+        });
+        insertBatch.run(id, at, pos);
+        for (const m of members) insertMember.run(m.s, id, m.pos, m.count);
+        found.add(id);
+      }
+      return [...found].sort((a, b) => a - b);
+    });
     const byKey = db.prepare('SELECT * FROM fanouts WHERE object_id = ? AND version = ? AND channel = ?');
     const nextId = db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM fanouts').pluck();
     const insertFanout = db.prepare(
@@ -166,6 +211,25 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.sentTx = db.transaction((keys: readonly string[], at: string) => {
       for (const k of keys) sent.run(at, k);
     });
+  }
+
+  batchFor(submissionIds: readonly string[], now: Date): Promise<DeliveryBatch[]> {
+    if (submissionIds.length === 0) return Promise.resolve([]);
+    const ids = this.batchTx.immediate(submissionIds, now.toISOString());
+    return Promise.resolve(ids.map((id) => this.batch(id)!));
+  }
+
+  getBatch(id: number): Promise<DeliveryBatch | undefined> {
+    return Promise.resolve(this.batch(id));
+  }
+
+  private batch(id: number): DeliveryBatch | undefined {
+    const head = this.batchStmts.head.get(id) as { id: number; created_at: string; size: number } | undefined;
+    if (!head) return undefined;
+    const submissions = (
+      this.batchStmts.members.all(id) as { submission_id: string; pos: number; count: number }[]
+    ).map((m): BatchSubmission => ({ submissionId: m.submission_id, offset: m.pos, count: m.count }));
+    return { id: head.id, createdAt: head.created_at, size: head.size, submissions };
   }
 
   recordFanouts(fs: readonly NewFanout[], now: Date): Promise<Fanout[]> {

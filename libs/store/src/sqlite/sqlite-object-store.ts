@@ -3,7 +3,9 @@ import type { Db } from './database.js';
 import type { Statement } from 'better-sqlite3';
 import type {
   AcceptOutcome,
-  NewObjectVersion,
+  BatchVersion,
+  DeliveryBatch,
+  NewSubmission,
   ObjectQuery,
   ObjectStore,
   ObjectVersion,
@@ -16,7 +18,7 @@ import { timeOrderedId } from '../time-ordered-id.js';
 import { jobKeys, type JobPayload } from '../job-catalogue.js';
 
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
-  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings`;
+  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id`;
 
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
@@ -46,6 +48,7 @@ type RawRow = readonly [
   number,
   string,
   string,
+  string | null,
 ];
 
 function fromRow(r: RawRow): ObjectVersion {
@@ -65,6 +68,7 @@ function fromRow(r: RawRow): ObjectVersion {
     anonymous: r[12] === 1,
     exercise: r[13] === 1,
     object: JSON.parse(r[14]) as Record<string, unknown>,
+    ...(r[16] === null ? {} : { submissionId: r[16] }),
   };
 }
 
@@ -80,7 +84,11 @@ export class SqliteObjectStore implements ObjectStore {
     const insert =
       db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
       date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
-      is_latest, is_first, known_markings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      is_latest, is_first, known_markings, submission_id, submission_seq)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const nextSeq = db
+      .prepare('SELECT COALESCE(MAX(submission_seq) + 1, 0) FROM objects WHERE submission_id = ?')
+      .pluck();
     this.versionIndexStmt = db.prepare(`SELECT id, submitter_org_id, version_norm FROM objects
       WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`);
     const highWater = db
@@ -105,7 +113,10 @@ export class SqliteObjectStore implements ObjectStore {
     // Runs under BEGIN IMMEDIATE: the write lock is held from the first read of the high-water
     // mark to the commit, so date_added increases across processes sharing the file, and no
     // reader can see a later date_added before an earlier one is committed.
-    this.acceptTx = db.transaction((versions: readonly NewObjectVersion[]): AcceptOutcome[] => {
+    this.acceptTx = db.transaction((submission: NewSubmission): AcceptOutcome[] => {
+      const { id: submissionId, versions } = submission;
+      let seq = nextSeq.get(submissionId) as number;
+      const first = seq;
       const now = this.clock.now();
       const nowIso = now.toISOString();
       const nowUs = toMicros(now);
@@ -137,29 +148,29 @@ export class SqliteObjectStore implements ObjectStore {
           isLatest ? 1 : 0,
           isFirst ? 1 : 0,
           listJson(v.knownMarkings),
+          submissionId,
+          seq,
         );
         if (res.changes === 0) return 'duplicate';
+        seq += 1;
         if (isLatest && b.mx !== null) clearLatest.run(v.collectionId, v.id, b.mx);
         if (isFirst && b.mn !== null) clearFirst.run(v.collectionId, v.id, b.mn);
         last.set(v.collectionId, added);
-        const payload: JobPayload<'distribute'> = {
-          collectionId: v.collectionId,
-          id: v.id,
-          version: v.version,
-        };
-        // The row's own sequence number keys its job: unique by construction (same transaction as
-        // the insert), and sequential, so the job-key index grows at its right-hand edge.
+        return 'inserted';
+      });
+      for (const [c, us] of last) setHighWater.run(c, us);
+      if (seq > first) {
+        // One job for the whole submission (ADR 0013): a 10,000-object bundle is one job.
+        const payload: JobPayload<'distribute'> = { submissionId };
         insertJob.run(
           timeOrderedId(now.getTime()),
-          jobKeys.distributeBySeq(v.collectionId, res.lastInsertRowid),
+          jobKeys.distribute(submissionId),
           JSON.stringify(payload),
           nowIso,
           nowIso,
           nowIso,
         );
-        return 'inserted';
-      });
-      for (const [c, us] of last) setHighWater.run(c, us);
+      }
       return out;
     });
 
@@ -188,9 +199,24 @@ export class SqliteObjectStore implements ObjectStore {
     return st;
   }
 
-  accept(versions: readonly NewObjectVersion[]): Promise<AcceptOutcome[]> {
-    if (versions.length === 0) return Promise.resolve([]);
-    return Promise.resolve(this.acceptTx.immediate(versions));
+  accept(submission: NewSubmission): Promise<AcceptOutcome[]> {
+    if (submission.versions.length === 0) return Promise.resolve([]);
+    return Promise.resolve(this.acceptTx.immediate(submission));
+  }
+
+  batchVersions(batch: DeliveryBatch): Promise<BatchVersion[]> {
+    const st = this.stmt(
+      `SELECT ${COLUMNS}, o.submission_seq FROM objects o INDEXED BY objects_by_submission
+        WHERE o.submission_id = ? ORDER BY o.submission_seq`,
+    );
+    const out: BatchVersion[] = [];
+    for (const s of batch.submissions) {
+      for (const r of st.all(s.submissionId) as (RawRow & { 17: number })[]) {
+        if (r[17] >= s.count) continue; // stored after the batch was formed: not part of it
+        out.push({ position: s.offset + r[17], version: fromRow(r) });
+      }
+    }
+    return Promise.resolve(out);
   }
 
   list(collectionId: string, q: ObjectQuery): Promise<Page<ObjectVersion>> {

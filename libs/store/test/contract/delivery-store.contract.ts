@@ -7,7 +7,8 @@ import {
   type NewDelivery,
   type NewFanout,
 } from '../../src/index.js';
-import type { OpenHarness, StoreHarness } from './harness.js';
+import { version, type OpenHarness, type StoreHarness } from './harness.js';
+import { submission } from '../submission.js';
 
 const delivery = (
   orgId: string,
@@ -44,6 +45,64 @@ export function deliveryStoreContract(name: string, open: OpenHarness): void {
     afterEach(() => h.close());
     const now = (): Date => h.clock.now();
     const get = async (key: string) => (await h.stores.deliveries.getMany([key]))[0];
+
+    const stored = async (submissionId: string, n: number): Promise<void> => {
+      await h.stores.objects.accept(
+        submission(
+          Array.from({ length: n }, (_, i) => version({ id: `indicator--${submissionId}-${i}` })),
+          submissionId,
+        ),
+      );
+    };
+
+    it('forms a batch of the submissions given, each at its offset, and finds it again', async () => {
+      await stored('s1', 3);
+      await stored('s2', 2);
+      const [b, ...more] = await h.stores.deliveries.batchFor(['s1', 's2'], now());
+      expect(more).to.deep.equal([]);
+      expect(b).to.deep.include({ size: 5, createdAt: '2026-03-01T00:00:00.000Z' });
+      expect(b!.submissions).to.deep.equal([
+        { submissionId: 's1', offset: 0, count: 3 },
+        { submissionId: 's2', offset: 3, count: 2 },
+      ]);
+      expect(await h.stores.deliveries.batchFor(['s2'], now()), 'a submission already batched').to.deep.equal(
+        [b],
+      );
+      expect(await h.stores.deliveries.batchFor(['s1', 's1'], now())).to.deep.equal([b]);
+      expect(await h.stores.deliveries.getBatch(b!.id)).to.deep.equal(b);
+      expect(await h.stores.deliveries.getBatch(b!.id + 1000)).to.equal(undefined);
+    });
+
+    it('puts the submissions not yet batched in ONE new batch beside the batches of the others', async () => {
+      await stored('s1', 1);
+      await stored('s2', 4);
+      await stored('s3', 2);
+      const [first] = await h.stores.deliveries.batchFor(['s1'], now());
+      const got = await h.stores.deliveries.batchFor(['s3', 's1', 's2'], now());
+      expect(got.map((b) => b.submissions.map((s) => s.submissionId))).to.deep.equal([['s1'], ['s3', 's2']]);
+      expect(got[0]).to.deep.equal(first);
+      expect(got[1]!.id).to.be.above(first!.id);
+      expect(got[1]!.submissions.map((s) => [s.offset, s.count])).to.deep.equal([
+        [0, 2],
+        [2, 4],
+      ]);
+      expect(await h.stores.deliveries.batchFor([], now())).to.deep.equal([]);
+    });
+
+    it('gives a submission that stored nothing a place of no versions', async () => {
+      const [b] = await h.stores.deliveries.batchFor(['never-stored'], now());
+      expect(b).to.deep.include({ size: 0 });
+      expect(b!.submissions).to.deep.equal([{ submissionId: 'never-stored', offset: 0, count: 0 }]);
+      expect(await h.stores.objects.batchVersions(b!)).to.deep.equal([]);
+    });
+
+    it('finds one batch for a submission when workers ask at the same time', async () => {
+      await stored('s1', 2);
+      const all = await Promise.all(
+        Array.from({ length: 8 }, () => h.stores.deliveries.batchFor(['s1'], now())),
+      );
+      expect(new Set(all.map((bs) => bs.map((b) => b.id).join(','))).size).to.equal(1);
+    });
 
     it('records a delivery key once; a retried job finds the existing record', async () => {
       const d = delivery('bank-b', 'mqtt');

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { payloadOf, type ObjectVersion } from '../../src/index.js';
+import { jobKeys, payloadOf, type ObjectVersion } from '../../src/index.js';
 import { RFC3339_MICROS, rejection, version, type OpenHarness, type StoreHarness } from './harness.js';
+import { submission } from '../submission.js';
 
 async function allPages(
   h: StoreHarness,
@@ -33,14 +34,14 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
 
     it('reports a repeated (collection, id, version) as duplicate, whatever its precision, and never overwrites it', async () => {
       const a = version({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' });
-      expect(await h.stores.objects.accept([a])).to.deep.equal(['inserted']);
+      expect(await h.stores.objects.accept(submission([a]))).to.deep.equal(['inserted']);
       const again = {
         ...a,
         version: '2026-01-01T00:00:00.000Z',
         object: { ...a.object, name: 'rewritten' },
         tlp: 'red' as const,
       };
-      expect(await h.stores.objects.accept([again, a])).to.deep.equal(['duplicate', 'duplicate']);
+      expect(await h.stores.objects.accept(submission([again, a]))).to.deep.equal(['duplicate', 'duplicate']);
       const stored = await h.stores.objects.get('c1', 'indicator--a', '2026-01-01T00:00:00.000000Z');
       expect(stored?.object).to.deep.equal(a.object);
       expect(stored?.tlp).to.equal('green');
@@ -50,17 +51,23 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
     it('reports outcomes in input order, including a repeat inside one batch', async () => {
       const a = version({ id: 'indicator--a' });
       const b = version({ id: 'indicator--b' });
-      expect(await h.stores.objects.accept([a, b, a])).to.deep.equal(['inserted', 'inserted', 'duplicate']);
-      expect(await h.stores.objects.accept([])).to.deep.equal([]);
+      expect(await h.stores.objects.accept(submission([a, b, a]))).to.deep.equal([
+        'inserted',
+        'inserted',
+        'duplicate',
+      ]);
+      expect(await h.stores.objects.accept(submission([]))).to.deep.equal([]);
     });
 
     it('indexes the stored versions and submitter of given ids in one collection, without bodies', async () => {
-      await h.stores.objects.accept([
-        version({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
-        version({ id: 'indicator--a', version: '2026-01-02T00:00:00.5Z' }),
-        { ...version({ id: 'indicator--b' }), submitterOrgId: 'telco-b' },
-        { ...version({ id: 'indicator--c' }), collectionId: 'c2' },
-      ]);
+      await h.stores.objects.accept(
+        submission([
+          version({ id: 'indicator--a', version: '2026-01-01T00:00:00Z' }),
+          version({ id: 'indicator--a', version: '2026-01-02T00:00:00.5Z' }),
+          { ...version({ id: 'indicator--b' }), submitterOrgId: 'telco-b' },
+          { ...version({ id: 'indicator--c' }), collectionId: 'c2' },
+        ]),
+      );
       const idx = await h.stores.objects.versionIndex('c1', [
         'indicator--a',
         'indicator--b',
@@ -78,7 +85,7 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
 
     it('keeps the same version in two collections apart', async () => {
       const a = version({ id: 'indicator--a' });
-      expect(await h.stores.objects.accept([a, { ...a, collectionId: 'c2' }])).to.deep.equal([
+      expect(await h.stores.objects.accept(submission([a, { ...a, collectionId: 'c2' }]))).to.deep.equal([
         'inserted',
         'inserted',
       ]);
@@ -87,19 +94,82 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       ).to.deep.equal(['c2']);
     });
 
-    it('writes one distribution job with each inserted version and none for a duplicate', async () => {
+    it('writes ONE distribution job per submission that inserted a version, none for one that inserted nothing', async () => {
       const a = version({ id: 'indicator--a' });
       const b = version({ id: 'indicator--b' });
-      await h.stores.objects.accept([a, b]);
-      await h.stores.objects.accept([a]);
+      const c = version({ id: 'indicator--c' });
+      await h.stores.objects.accept(submission([a, b], 's1'));
+      await h.stores.objects.accept(submission([a], 's2'));
+      await h.stores.objects.accept(submission([a, c], 's3'));
       const jobs = await h.stores.jobs.list({ kind: 'distribute', limit: 100 });
-      expect(
-        jobs.map((j) => payloadOf(j, 'distribute')).sort((x, y) => x.id.localeCompare(y.id)),
-      ).to.deep.equal([
-        { collectionId: 'c1', id: 'indicator--a', version: a.version },
-        { collectionId: 'c1', id: 'indicator--b', version: b.version },
+      expect(jobs.map((j) => payloadOf(j, 'distribute').submissionId).sort()).to.deep.equal(['s1', 's3']);
+      expect(jobs.map((j) => j.key).sort()).to.deep.equal([
+        jobKeys.distribute('s1'),
+        jobKeys.distribute('s3'),
       ]);
       expect(jobs.every((j) => j.status === 'pending' && j.attempts === 0)).to.equal(true);
+      const bulk = Array.from({ length: 1000 }, (_, i) => version({ id: `indicator--bulk-${i}` }));
+      await h.stores.objects.accept(submission(bulk, 's4'));
+      expect(
+        await h.stores.jobs.list({ kind: 'distribute', limit: 100 }),
+        'a bundle of 1,000 is one job',
+      ).to.have.length(3);
+    });
+
+    it('records on each version the submission that stored it (a duplicate keeps the first)', async () => {
+      const a = version({ id: 'indicator--a' });
+      await h.stores.objects.accept(submission([a, version({ id: 'indicator--b' })], 's1'));
+      await h.stores.objects.accept(submission([a], 's2'));
+      expect((await h.stores.objects.get('c1', 'indicator--a'))?.submissionId).to.equal('s1');
+      expect((await h.stores.objects.getVersion('indicator--b', a.version))?.submissionId).to.equal('s1');
+      const page = await h.stores.objects.list('c1', { limit: 10 });
+      expect(page.items.map((o) => o.submissionId)).to.deep.equal(['s1', 's1']);
+    });
+
+    it("lists a batch's versions by position: submissions in batch order, each in insertion order, gaps kept", async () => {
+      const ids = (p: string, n: number) => Array.from({ length: n }, (_, i) => `indicator--${p}${i}`);
+      await h.stores.objects.accept(
+        submission(
+          ids('x', 3).map((id) => version({ id })),
+          'sx',
+        ),
+      );
+      // a duplicate inside a submission takes no position
+      const dup = version({ id: 'indicator--x1' });
+      await h.stores.objects.accept(
+        submission([version({ id: 'indicator--y0' }), dup, version({ id: 'indicator--y1' })], 'sy'),
+      );
+      const [batch] = await h.stores.deliveries.batchFor(['sy', 'sx'], new Date('2026-03-01T00:00:00Z'));
+      expect(batch!.submissions.map((s) => s.submissionId)).to.deep.equal(['sy', 'sx']);
+      const list = await h.stores.objects.batchVersions(batch!);
+      const positions = list.map((x) => [x.position, x.version.id]);
+      expect(positions.map(([, id]) => id)).to.deep.equal([
+        'indicator--y0',
+        'indicator--y1',
+        'indicator--x0',
+        'indicator--x1',
+        'indicator--x2',
+      ]);
+      expect(positions.map(([p]) => p)).to.deep.equal(
+        positions
+          .map(([p]) => p)
+          .slice()
+          .sort((m, n) => Number(m) - Number(n)),
+        'ascending',
+      );
+      expect(new Set(positions.map(([p]) => p)).size, 'distinct').to.equal(5);
+      expect(Math.max(...positions.map(([p]) => Number(p)))).to.be.below(batch!.size);
+      // a removed version leaves a gap: the others keep their positions
+      await h.stores.objects.remove('c1', 'indicator--y1');
+      const after = await h.stores.objects.batchVersions(batch!);
+      expect(after.map((x) => [x.position, x.version.id])).to.deep.equal(
+        positions.filter(([, id]) => id !== 'indicator--y1'),
+      );
+      // a version a later accept() adds under the same submission id is not part of the batch
+      await h.stores.objects.accept(submission([version({ id: 'indicator--late' })], 'sx'));
+      expect((await h.stores.objects.batchVersions(batch!)).map((x) => x.version.id)).to.not.include(
+        'indicator--late',
+      );
     });
 
     it('round-trips every field of a version', async () => {
@@ -114,18 +184,19 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
         exercise: true,
         specVersion: '2.1',
       });
-      await h.stores.objects.accept([a]);
+      await h.stores.objects.accept(submission([a]));
       const got = await h.stores.objects.get('c1', 'indicator--a');
-      const { dateAdded, ...rest } = got!;
+      const { dateAdded, submissionId, ...rest } = got!;
       expect(rest).to.deep.equal(a);
+      expect(submissionId).to.be.a('string');
       expect(dateAdded).to.match(RFC3339_MICROS);
     });
 
     it('gives date_added strictly increasing within a collection, even with a stopped or backward clock', async () => {
-      await h.stores.objects.accept([version(), version(), version()]);
+      await h.stores.objects.accept(submission([version(), version(), version()]));
       h.clock.advance(-60_000);
-      await h.stores.objects.accept([version()]);
-      await h.stores.objects.accept([version(), version()]);
+      await h.stores.objects.accept(submission([version()]));
+      await h.stores.objects.accept(submission([version(), version()]));
       const added = (await allPages(h, 'c1', { limit: 100 })).map((o) => o.dateAdded);
       expect(added).to.have.length(6);
       for (let i = 1; i < added.length; i++)
@@ -136,21 +207,21 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
     it('never hands out a date_added at or below one already given, even after the newest is removed', async () => {
       const a = version({ id: 'indicator--a' });
       const b = version({ id: 'indicator--b' });
-      await h.stores.objects.accept([a, b]);
+      await h.stores.objects.accept(submission([a, b]));
       const bAdded = (await h.stores.objects.get('c1', 'indicator--b'))!.dateAdded;
       expect(await h.stores.objects.remove('c1', 'indicator--b')).to.equal(1);
       h.clock.advance(-1000);
-      await h.stores.objects.accept([version({ id: 'indicator--c' })]);
+      await h.stores.objects.accept(submission([version({ id: 'indicator--c' })]));
       expect((await h.stores.objects.get('c1', 'indicator--c'))!.dateAdded > bAdded).to.equal(true);
     });
 
     it('uses the clock for date_added when it moves forward', async () => {
-      await h.stores.objects.accept([version({ id: 'indicator--a' })]);
+      await h.stores.objects.accept(submission([version({ id: 'indicator--a' })]));
       expect((await h.stores.objects.get('c1', 'indicator--a'))!.dateAdded).to.equal(
         '2026-03-01T00:00:00.000000Z',
       );
       h.clock.advance(1500);
-      await h.stores.objects.accept([version({ id: 'indicator--b' })]);
+      await h.stores.objects.accept(submission([version({ id: 'indicator--b' })]));
       expect((await h.stores.objects.get('c1', 'indicator--b'))!.dateAdded).to.equal(
         '2026-03-01T00:00:01.500000Z',
       );
@@ -162,12 +233,14 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       const v3 = '2026-01-03T00:00:00.123456789Z';
       beforeEach(async () => {
         // Versions arrive out of order: the newest first, the oldest last.
-        await h.stores.objects.accept([version({ id: 'indicator--a', version: v2 })]);
-        await h.stores.objects.accept([
-          version({ id: 'indicator--a', version: v3 }),
-          version({ id: 'indicator--b', version: v1 }),
-        ]);
-        await h.stores.objects.accept([version({ id: 'indicator--a', version: v1 })]);
+        await h.stores.objects.accept(submission([version({ id: 'indicator--a', version: v2 })]));
+        await h.stores.objects.accept(
+          submission([
+            version({ id: 'indicator--a', version: v3 }),
+            version({ id: 'indicator--b', version: v1 }),
+          ]),
+        );
+        await h.stores.objects.accept(submission([version({ id: 'indicator--a', version: v1 })]));
       });
       const versions = async (match: string[] | undefined): Promise<string[]> =>
         (await h.stores.objects.list('c1', { limit: 10, match: { version: match } })).items.map(
@@ -233,11 +306,13 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
     });
 
     it('filters by id, type, spec_version and TLP', async () => {
-      await h.stores.objects.accept([
-        version({ id: 'indicator--a' }),
-        version({ id: 'malware--m', tlp: 'amber' }),
-        version({ id: 'indicator--old', specVersion: '2.0' }),
-      ]);
+      await h.stores.objects.accept(
+        submission([
+          version({ id: 'indicator--a' }),
+          version({ id: 'malware--m', tlp: 'amber' }),
+          version({ id: 'indicator--old', specVersion: '2.0' }),
+        ]),
+      );
       const ids = async (q: Parameters<typeof h.stores.objects.list>[1]): Promise<string[]> =>
         (await h.stores.objects.list('c1', q)).items.map((o) => o.id);
       expect(await ids({ limit: 10, match: { id: ['malware--m', 'indicator--a'] } })).to.deep.equal([
@@ -253,9 +328,9 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
     });
 
     it('returns only versions added strictly after added_after', async () => {
-      await h.stores.objects.accept([version({ id: 'indicator--a' })]);
+      await h.stores.objects.accept(submission([version({ id: 'indicator--a' })]));
       h.clock.advance(1000);
-      await h.stores.objects.accept([version({ id: 'indicator--b' })]);
+      await h.stores.objects.accept(submission([version({ id: 'indicator--b' })]));
       const aAdded = (await h.stores.objects.get('c1', 'indicator--a'))!.dateAdded;
       expect(
         (await h.stores.objects.list('c1', { limit: 10, addedAfter: aAdded })).items.map((o) => o.id),
@@ -280,7 +355,7 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
     });
 
     it('pages with a cursor: more/next until the end, then no next', async () => {
-      await h.stores.objects.accept(Array.from({ length: 7 }, () => version()));
+      await h.stores.objects.accept(submission(Array.from({ length: 7 }, () => version())));
       const p1 = await h.stores.objects.list('c1', { limit: 3 });
       expect(p1.more).to.equal(true);
       expect(p1.next).to.be.a('string');
@@ -334,7 +409,7 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
                   const id = o.newVersionOf ? `indicator--p${k % 3}` : `indicator--n${k}`;
                   return version({ id, version: new Date(Date.UTC(2026, 0, 1) + k * 1000).toISOString() });
                 });
-                const out = await s.stores.objects.accept(batch);
+                const out = await s.stores.objects.accept(submission(batch));
                 batch.forEach((b, i) => {
                   if (out[i] === 'inserted') inserted.push(`${b.id}@${b.version}`);
                 });

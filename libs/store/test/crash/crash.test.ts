@@ -13,6 +13,7 @@ import {
   type NewObjectVersion,
   type Stores,
 } from '../../src/index.js';
+import { submission } from '../submission.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const versionKey = (c: string, id: string, version: string): string =>
@@ -54,22 +55,25 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
   }
 }
 
-/** Every object version in c1 and every distribution job, as two sets of "collection:id:version". */
-async function objectsAndJobs(stores: Stores): Promise<{ objects: Set<string>; jobs: Set<string> }> {
-  const objects = new Set<string>();
+/**
+ * Every object version in c1 ("collection|id|version") with the submission that stored it, and the
+ * submission of every distribution job (ADR 0013: one job per submission).
+ */
+async function objectsAndJobs(
+  stores: Stores,
+): Promise<{ objects: Map<string, string | undefined>; jobs: Set<string> }> {
+  const objects = new Map<string, string | undefined>();
   let next: string | undefined;
   for (;;) {
     const page = await stores.objects.list('c1', { limit: 1000, next, match: { version: ['all'] } });
-    for (const o of page.items) objects.add(versionKey(o.collectionId, o.id, o.version));
+    for (const o of page.items) objects.set(versionKey(o.collectionId, o.id, o.version), o.submissionId);
     if (!page.more) break;
     next = page.next;
   }
-  // A distribution job names its object version in its payload (its key is the adapter's own).
   const jobs = new Set(
-    (await stores.jobs.list({ kind: 'distribute', limit: 1_000_000 })).map((j) => {
-      const p = payloadOf(j, 'distribute');
-      return versionKey(p.collectionId, p.id, p.version);
-    }),
+    (await stores.jobs.list({ kind: 'distribute', limit: 1_000_000 })).map(
+      (j) => payloadOf(j, 'distribute').submissionId,
+    ),
   );
   return { objects, jobs };
 }
@@ -105,16 +109,17 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
     const stores = openSqliteStores({ path: db }, systemClock);
     try {
       const { objects, jobs } = await objectsAndJobs(stores);
-      const storedIds = new Set([...objects].map((k) => k.split('|')[1]));
+      const storedIds = new Set([...objects.keys()].map((k) => k.split('|')[1]));
       const missing = acked.filter((id) => !storedIds.has(id));
       expect(missing, 'acknowledged but missing').to.deep.equal([]);
       expect(
-        [...objects].filter((k) => !jobs.has(k)),
-        'objects without their job',
+        [...objects].filter(([, s]) => s === undefined || !jobs.has(s)),
+        "objects without their submission's job",
       ).to.deep.equal([]);
+      const submissions = new Set(objects.values());
       expect(
-        [...jobs].filter((k) => !objects.has(k)),
-        'jobs without their object',
+        [...jobs].filter((s) => !submissions.has(s)),
+        'jobs without an object',
       ).to.deep.equal([]);
       // date_added still strictly increasing across the two processes.
       const page = await stores.objects.list('c1', { limit: 100_000, match: { version: ['all'] } });
@@ -122,9 +127,9 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
       for (let i = 1; i < added.length; i++) expect(added[i]! > added[i - 1]!).to.equal(true);
       // And the store still takes writes.
       expect(
-        await stores.objects.accept([
-          { ...(page.items[0] as NewObjectVersion), id: 'indicator--after-crash' },
-        ]),
+        await stores.objects.accept(
+          submission([{ ...(page.items[0] as NewObjectVersion), id: 'indicator--after-crash' }]),
+        ),
       ).to.deep.equal(['inserted']);
     } finally {
       await stores.close();
@@ -150,7 +155,7 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
       anonymous: true,
       exercise: false,
     };
-    await seed.objects.accept([v]);
+    await seed.objects.accept(submission([v]));
     await seed.close();
 
     const leaseMs = 60_000;
@@ -183,25 +188,29 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
   it('finishes every job exactly once with several dispatcher processes, one killed mid-stream', async () => {
     const db = path.join(dir, 'hub.db');
     const seed = openSqliteStores({ path: db }, systemClock);
-    const N = 600;
-    for (let i = 0; i < N; i += 100) {
+    // One job per submission (ADR 0013): N single-object submissions and two of 100, N + 2 jobs.
+    const N = 602;
+    const sizes = [100, ...Array.from({ length: N - 2 }, () => 1), 100];
+    for (let i = 0, n = 0; i < sizes.length; n += sizes[i]!, i++) {
       await seed.objects.accept(
-        Array.from({ length: 100 }, (_, k) => ({
-          collectionId: 'c1',
-          id: `indicator--${i + k}`,
-          type: 'indicator',
-          specVersion: '2.1',
-          version: '2026-01-01T00:00:00Z',
-          object: { type: 'indicator' },
-          submitterOrgId: 'bank-a',
-          tlp: 'green' as const,
-          tlpSource: 'object' as const,
-          unknownMarkings: [],
-          knownMarkings: [],
-          namedRecipients: [],
-          anonymous: true,
-          exercise: false,
-        })),
+        submission(
+          Array.from({ length: sizes[i]! }, (_, k) => ({
+            collectionId: 'c1',
+            id: `indicator--${n + k}`,
+            type: 'indicator',
+            specVersion: '2.1',
+            version: '2026-01-01T00:00:00Z',
+            object: { type: 'indicator' },
+            submitterOrgId: 'bank-a',
+            tlp: 'green' as const,
+            tlpSource: 'object' as const,
+            unknownMarkings: [],
+            knownMarkings: [],
+            namedRecipients: [],
+            anonymous: true,
+            exercise: false,
+          })),
+        ),
       );
     }
     const leaseMs = 1500;
@@ -232,12 +241,21 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
     try {
       const jobs = await stores.jobs.list({ kind: 'distribute', limit: N + 1 });
       expect(jobs.every((j) => j.status === 'done')).to.equal(true);
+      const batches = await stores.deliveries.batchFor(
+        jobs.map((j) => payloadOf(j, 'distribute').submissionId),
+        new Date(),
+      );
+      expect(
+        batches.every((b) => b.submissions.length === 1),
+        'every job found or formed the batch of its one submission',
+      ).to.equal(true);
+      const objectCount = sizes.reduce((a, b) => a + b, 0);
       const sent = await Promise.all(
-        jobs.map((j) => stores.deliveries.listForObject(payloadOf(j, 'distribute').id)),
+        Array.from({ length: objectCount }, (_, i) => stores.deliveries.listForObject(`indicator--${i}`)),
       );
       expect(
         sent.every((d) => d.length === 1 && d[0]!.status === 'sent'),
-        'one delivery per job',
+        'one delivery per object version',
       ).to.equal(true);
     } finally {
       await stores.close();

@@ -1,6 +1,7 @@
 /**
- * Child process for the crash test: a dispatcher over an SQLite file. It claims distribution jobs,
- * records the delivery (idempotent key), prints `done <job id>` once complete() succeeded.
+ * Child process for the crash test: a dispatcher over an SQLite file. It claims distribution jobs
+ * (one per submission), finds or forms the submission's batch, records a delivery per version
+ * (idempotent key), prints `done <job id>` once complete() succeeded.
  * With `hang`, it claims one job, prints `claimed <job id>` and waits to be killed.
  * Usage: node --import tsx dispatcher.child.ts <db-path> <owner> <lease-ms> [loop|hang]
  */
@@ -23,22 +24,23 @@ for (;;) {
   const jobs = await stores.jobs.claim(owner, new Date(), leaseMs, 5, ['distribute']);
   if (jobs.length === 0) await sleep(10);
   for (const job of jobs) {
-    const { id, version } = payloadOf(job, 'distribute');
+    const { submissionId } = payloadOf(job, 'distribute');
+    const batches = await stores.deliveries.batchFor([submissionId], new Date());
+    const versions = (await Promise.all(batches.map((b) => stores.objects.batchVersions(b)))).flat();
+    const keys = versions.map(({ version: v }) => deliveryKey(v.id, v.version, 'bank-b', 'mqtt'));
     await stores.deliveries.recordMany(
-      [
-        {
-          key: deliveryKey(id, version, 'bank-b', 'mqtt'),
-          objectId: id,
-          version,
-          orgId: 'bank-b',
-          channel: 'mqtt',
-          alertId: `alert-${job.id}`,
-          tlp: 'green',
-        },
-      ],
+      versions.map(({ version: v }, i) => ({
+        key: keys[i]!,
+        objectId: v.id,
+        version: v.version,
+        orgId: 'bank-b',
+        channel: 'mqtt' as const,
+        alertId: `alert-${job.id}-${i}`,
+        tlp: 'green',
+      })),
       new Date(),
     );
-    await stores.deliveries.markSentMany([deliveryKey(id, version, 'bank-b', 'mqtt')], new Date());
+    await stores.deliveries.markSentMany(keys, new Date());
     if (await stores.jobs.complete(job.id, owner, new Date())) process.stdout.write(`done ${job.id}\n`);
   }
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '@isac/kernel';
 import { openSqliteStores, type NewObjectVersion } from '../../src/index.js';
+import { submission } from '../submission.js';
 
 const [dbPath, prefix = 'a'] = process.argv.slice(2);
 if (!dbPath) throw new Error('usage: submitter.child.ts <db-path> <prefix>');
@@ -43,7 +44,7 @@ const one = (): NewObjectVersion => {
 
 for (let batch = 0; ; batch++) {
   const versions = Array.from({ length: 1 + (batch % 40) }, one);
-  const out = await stores.objects.accept(versions);
+  const out = await stores.objects.accept(submission(versions));
   // Acknowledged only now, as the HTTP 202 would be.
   process.stdout.write(versions.map((v, i) => `${out[i]} ${v.id}\n`).join(''));
 }

@@ -31,6 +31,22 @@ import {
   type DistributionPlan,
 } from './distribution-plan.js';
 
+/** Versions of a batch distributed side by side at most (bounds the memory of a 10,000-object bundle). */
+const SLICE = 1000;
+
+/** One outcome for a batch: retried if any version must be, skipped only if every version was. */
+function combined(outcomes: readonly JobOutcome[]): JobOutcome {
+  const retries = outcomes.filter((o) => o.kind === 'retry');
+  if (retries.length > 0) {
+    const first = retries[0]!;
+    return retries.length === 1 ? first : retry(`${retries.length} versions: ${first.error}`, first.afterMs);
+  }
+  const dead = outcomes.find((o) => o.kind === 'dead');
+  if (dead) return dead;
+  if (outcomes.length > 0 && outcomes.every((o) => o.kind === 'skipped')) return outcomes[0]!;
+  return outcomes.length === 0 ? skipped('the submission stored no version that is still stored') : done;
+}
+
 /** What the record step wrote, for the audit and send steps. */
 interface Recorded {
   readonly fanout: Fanout | undefined;
@@ -84,7 +100,28 @@ export class DistributionService {
     // Marking sent is off the latency path (the broker has the message): flushes may wait to carry more.
   }
 
+  /**
+   * distribute jobs (ADR 0013): one submission. Finds or forms its batch (a retried job finds the
+   * batch it formed) and, until grouped alerts (stage 2), distributes each version of the batch
+   * as before: its own fan-out, alert and mail per recipient. The versions run side by side, so
+   * their store writes are grouped by the coalescers.
+   */
   async run(job: JobOf<'distribute'>): Promise<JobOutcome> {
+    const { stores, clock } = this.deps;
+    const batches = await stores.deliveries.batchFor([job.payload.submissionId], clock.now());
+    const outcomes: JobOutcome[] = [];
+    for (const batch of batches) {
+      const versions = await stores.objects.batchVersions(batch);
+      for (let i = 0; i < versions.length; i += SLICE)
+        outcomes.push(
+          ...(await Promise.all(versions.slice(i, i + SLICE).map((x) => this.distribute(x.version)))),
+        );
+    }
+    return combined(outcomes);
+  }
+
+  /** distribute_version jobs: one version, as a hub before ADR 0013 queued it (still in a store after an upgrade). */
+  async runVersion(job: JobOf<'distribute_version'>): Promise<JobOutcome> {
     const p = job.payload;
     const v = await this.deps.stores.objects.getVersion(p.id, p.version);
     if (!v) return skipped('object version no longer stored');

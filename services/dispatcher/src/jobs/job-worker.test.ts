@@ -55,7 +55,7 @@ describe('JobWorker', () => {
     await new Promise((r) => setTimeout(r, 20)); // the worker is asleep (poll 60 s)
     for (let i = 0; i < 10; i++)
       await stores.jobs.enqueue(
-        { kind: 'distribute', key: `k${i}`, payload: { collectionId: 'c', id: `x${i}`, version: 'v' } },
+        { kind: 'distribute', key: `k${i}`, payload: { submissionId: `s${i}` } },
         new Date(),
       );
     signal.notify();
@@ -80,7 +80,7 @@ describe('JobWorker', () => {
     });
     for (let i = 0; i < 3; i++)
       await stores.jobs.enqueue(
-        { kind: 'distribute', key: `k${i}`, payload: { collectionId: 'c', id: `x${i}`, version: 'v' } },
+        { kind: 'distribute', key: `k${i}`, payload: { submissionId: `s${i}` } },
         new Date(),
       );
     worker.start();

@@ -138,11 +138,16 @@ export class IngestService {
     total: number,
   ): Promise<SubmissionStatus> {
     const { deps } = this;
-    const outcomes = await deps.objects.accept(decided.accepted.map((a) => a.version));
+    // The status resource id names the submission: its versions record it, its one job carries it.
+    const submissionId = deps.ids.uuid();
+    const outcomes = await deps.objects.accept({
+      id: submissionId,
+      versions: decided.accepted.map((a) => a.version),
+    });
     const inserted = outcomes.filter((o) => o === 'inserted').length;
     if (inserted > 0) deps.jobsReady.notify();
     const status = submissionStatus(decided, outcomes, {
-      id: deps.ids.uuid(),
+      id: submissionId,
       submitter: ctx.submitter,
       now: ctx.now,
       total,
