@@ -64,6 +64,32 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     expect(parsed.attachments[0]!.contentType).to.match(/application\/stix\+json/);
   });
 
+  it('distributes a submission of many versions through ONE job and one batch, each version as before', async () => {
+    await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
+    const b = await w.subscriber('bank-b');
+    const d = w.compose();
+    await d.start();
+    const versions = Array.from({ length: 25 }, () => indicatorVersion());
+    await w.stores.objects.accept(submission(versions, 'bundle-1'));
+    w.jobsReady.notify();
+    await b.waitFor(25);
+    await until(
+      async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 10 })).length === 1,
+    );
+    expect(await w.stores.jobs.list({ kind: 'distribute', limit: 10 })).to.have.length(1);
+    const [batch, ...others] = await w.stores.deliveries.batchFor(['bundle-1'], new Date());
+    expect(others).to.deep.equal([]);
+    expect(batch!.submissions).to.deep.equal([{ submissionId: 'bundle-1', offset: 0, count: 25 }]);
+    const got = b.messages
+      .filter((m) => m.topic.includes('/alerts/'))
+      .map((m) => (m.json as { objects: { id: string }[] }).objects[0]!.id);
+    expect(got).to.have.members(versions.map((v) => v.id));
+    for (const v of versions)
+      expect((await w.stores.deliveries.listForObject(v.id)).map((x) => [x.orgId, x.status])).to.deep.equal([
+        ['bank-b', 'sent'],
+      ]);
+  });
+
   it('stops delivering to an organisation on the very next job after it is suspended, cache or not', async () => {
     for (const o of ['bank-a', 'bank-b']) await w.stores.subscriptions.create(sub(o, 'mqtt'));
     const b = await w.subscriber('bank-b');
