@@ -21,7 +21,16 @@ const ioModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'var/**', 'bench/results/**', 'coverage/**', 'deploy/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'var/**',
+      'bench/results/**',
+      'coverage/**',
+      'deploy/**',
+      'services/cli/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

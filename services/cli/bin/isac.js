@@ -1,7 +1,3 @@
 #!/usr/bin/env node
-// The `isac` command: TypeScript sources run through tsx, so the CLI needs no build step.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2), process.env);
+// The `isac` command: the compiled bundle that `npm ci` (root `prepare`) builds into ../dist.
+import '../dist/isac.js';

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { stixValidate } from './stix-validate.js';
 
 /** `isac stix …`: offline STIX tools. */
 export function registerStix(program: Command, ctx: () => CliContext): void {
@@ -11,6 +10,7 @@ export function registerStix(program: Command, ctx: () => CliContext): void {
     .argument('<file>', 'file, or - for standard input')
     .action(async (file: string) => {
       const c = ctx();
+      const { stixValidate } = await import('./stix-validate.js'); // lazily: the validator is most of the CLI's code
       c.setExitCode(await stixValidate({ file, json: c.json }, c.io));
     });
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { ApiRoutes, RouteAnswer } from '@isac/api';
-import { IOC_KINDS } from '@isac/stix';
+import { indicatorSchema, type ApiRoutes, type RouteAnswer } from '@isac/api';
 import { CliError, oneOf, type CliContext } from '../context.js';
 
 export function registerSubmit(program: Command, ctx: () => CliContext): void {
@@ -45,7 +44,7 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
           status = await api.submitIndicator({
             body: {
               ...common,
-              kind: oneOf(o.kind, IOC_KINDS, '--kind'),
+              kind: oneOf(o.kind, indicatorSchema.properties.kind.enum, '--kind'),
               value: o.ioc,
               tlp: o.tlp ?? 'amber',
               ...(o.name !== undefined ? { name: o.name } : {}),

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import mqtt from 'mqtt';
 import { CliError, type CliContext } from '../context.js';
 
 export function registerWatch(program: Command, ctx: () => CliContext): void {
@@ -17,6 +16,7 @@ export function registerWatch(program: Command, ctx: () => CliContext): void {
       const url = o.mqttUrl ?? c.env['ISAC_MQTT_URL'] ?? me.mqtt.url;
       if (!url) throw new CliError('the hub announced no MQTT URL; give --mqtt-url');
       const limit = o.count === undefined ? Infinity : Number(o.count);
+      const { default: mqtt } = await import('mqtt'); // lazily: mqtt.js alone takes longer to load than `isac --help`
       const client = mqtt.connect(url, {
         username: me.orgId,
         password: api.credential,
