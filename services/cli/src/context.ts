@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiClient } from '@isac/api';
@@ -8,6 +8,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** The `code` of the --json error object. */
+    readonly code = 'invalid_usage',
   ) {
     super(message);
     this.name = 'CliError';
@@ -27,6 +29,11 @@ export interface Io {
   stderr(s: string): void;
   /** Reads a file, or standard input for '-'. */
   readInput(file: string): Promise<string>;
+  /**
+   * A secret typed by the user: on a terminal, prompted for with the echo off; otherwise the first
+   * line of standard input (`echo "$PW" | isac login --user alice`). Absent: no prompting.
+   */
+  readSecret?(prompt: string): Promise<string>;
 }
 
 export const processIo: Io = {
@@ -38,23 +45,93 @@ export const processIo: Io = {
     for await (const c of process.stdin) chunks.push(c as Buffer);
     return Buffer.concat(chunks).toString('utf8');
   },
+  readSecret: async (prompt) => {
+    const { stdin, stderr } = process;
+    if (!stdin.isTTY) {
+      const chunks: Buffer[] = [];
+      for await (const c of stdin) chunks.push(c as Buffer);
+      return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').trim();
+    }
+    return new Promise((resolve, reject) => {
+      let typed = '';
+      stderr.write(prompt);
+      stdin.setRawMode(true);
+      stdin.resume();
+      stdin.setEncoding('utf8');
+      const done = (err?: Error): void => {
+        stdin.setRawMode(false);
+        stdin.pause();
+        stdin.off('data', onData);
+        stderr.write('\n');
+        if (err) reject(err);
+        else resolve(typed);
+      };
+      const onData = (chunk: string): void => {
+        for (const ch of chunk) {
+          if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
+          if (ch === '\u0003') return done(new CliError('cancelled / 中断しました', 130));
+          if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+          else typed += ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  },
 };
 
-/** Where `isac login` keeps its token: $ISAC_HOME or ~/.isac/credentials.json (mode 0600). */
+/** Where `isac login` keeps the session: $ISAC_HOME or ~/.isac/credentials.json (mode 0600). */
 export function credentialsPath(env: Readonly<Record<string, string | undefined>>): string {
   return path.join(env['ISAC_HOME'] ?? path.join(os.homedir(), '.isac'), 'credentials.json');
 }
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The one spelling of a hub URL the CLI sends requests to and saves: scheme and host lower-cased,
+ * default port dropped, no trailing slash, no query or fragment. Throws a CliError naming --url when
+ * `raw` is not an http(s) URL.
+ */
+export function normaliseHubUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw.includes('://') ? raw : `http://${raw}`);
+  } catch {
+    throw new CliError(
+      `--url must be an http(s) URL, e.g. http://localhost:8080 / URL が不正です (got ${raw})`,
+    );
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new CliError(`--url must be an http(s) URL / http(s) の URL を指定してください (got ${raw})`);
+  const pathname = u.pathname.replace(/\/+$/, '');
+  return `${u.protocol}//${u.host}${pathname}`;
+}
+
+/**
+ * Whether two hub URLs name the same hub for a saved session: equal once normalised, counting the
+ * loopback names (localhost, 127.0.0.1, ::1) as one host.
+ */
+export function sameHub(a: string, b: string): boolean {
+  const key = (raw: string): string => {
+    const u = new URL(normaliseHubUrl(raw));
+    if (LOOPBACK.has(u.hostname)) u.hostname = '127.0.0.1';
+    return u.href.replace(/\/+$/, '');
+  };
+  return key(a) === key(b);
+}
+
 export interface SavedCredentials {
+  /** The hub, normalised (normaliseHubUrl). */
   readonly url: string;
   readonly token: string;
   readonly expiresAt: string;
   readonly username: string;
+  readonly orgId?: string;
 }
 
 export async function saveCredentials(file: string, creds: SavedCredentials): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  await chmod(file, 0o600); // writeFile's mode applies only when it creates the file
 }
 
 export async function loadCredentials(file: string): Promise<SavedCredentials | undefined> {
@@ -65,12 +142,32 @@ export async function loadCredentials(file: string): Promise<SavedCredentials | 
   }
 }
 
+/** Removes the saved session; true when there was one. */
+export async function removeCredentials(file: string): Promise<boolean> {
+  try {
+    await rm(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How the CLI authenticates this call. */
+export type Session =
+  | { readonly kind: 'api-key' }
+  | { readonly kind: 'login'; readonly saved: SavedCredentials }
+  | { readonly kind: 'expired'; readonly saved: SavedCredentials }
+  | { readonly kind: 'none' };
+
 export interface CliContext {
   readonly io: Io;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** --json given. */
   readonly json: boolean;
+  /** The hub: --url, else ISAC_URL, else the saved session's hub, else http://localhost:8080 (normalised). */
   readonly url: string;
+  /** How calls are authenticated (resolved once, on first use). */
+  session(): Promise<Session>;
   /**
    * The typed API client (libs/api) with the caller's credentials (ISAC_API_KEY, else the saved
    * login token, else none). Its failures are ApiErrors, which main() reports.
