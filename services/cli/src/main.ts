@@ -13,6 +13,7 @@ import {
   type Session,
 } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { nodeHttpTransport } from './http-transport.js';
 
 export const DEFAULT_HUB_URL = 'http://localhost:8080';
 
@@ -66,9 +67,9 @@ export async function main(
       session: () => (session ??= resolveSession()),
       api: async () => {
         const s = await (session ??= resolveSession());
-        if (s.kind === 'api-key') return createApiClient({ baseUrl: url, credential: env['ISAC_API_KEY'] });
-        if (s.kind === 'login') return createApiClient({ baseUrl: url, credential: s.saved.token });
-        return createApiClient({ baseUrl: url });
+        const credential =
+          s.kind === 'api-key' ? env['ISAC_API_KEY'] : s.kind === 'login' ? s.saved.token : undefined;
+        return createApiClient({ baseUrl: url, credential, transport: nodeHttpTransport });
       },
       setExitCode: (code) => {
         exitCode = code;

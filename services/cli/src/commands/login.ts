@@ -9,6 +9,7 @@ import {
   sameHub,
   type CliContext,
 } from '../context.js';
+import { nodeHttpTransport } from '../http-transport.js';
 
 /** `isac login`, `isac whoami`, `isac logout`: the saved session (one hub, ~/.isac/credentials.json). */
 export function registerLogin(program: Command, ctx: () => CliContext): void {
@@ -29,7 +30,7 @@ export function registerLogin(program: Command, ctx: () => CliContext): void {
         throw new CliError(
           'a password is required: type it at the prompt, pipe it on standard input, or give --password or ISAC_PASSWORD / パスワードが必要です',
         );
-      const res = await createApiClient({ baseUrl: c.url }).login({
+      const res = await createApiClient({ baseUrl: c.url, transport: nodeHttpTransport }).login({
         body: { username: opts.user, password },
       });
       const file = credentialsPath(c.env);
