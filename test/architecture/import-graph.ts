@@ -9,7 +9,8 @@ import path from 'node:path';
 import ts from 'typescript';
 
 export const SOURCE_ROOTS = ['libs', 'services', 'test', 'bench'] as const;
-const SKIP_DIRS = new Set(['node_modules', 'results', 'var', '.git']);
+// dist: build output (services/cli/dist, the bundled CLI), not source
+const SKIP_DIRS = new Set(['node_modules', 'dist', 'results', 'var', '.git']);
 
 /** Every .ts/.js source under the roots (repository-relative, '/' separators). */
 export function sourceFiles(repo: string): string[] {
