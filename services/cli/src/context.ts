@@ -54,8 +54,8 @@ export const processIo: Io = {
     }
     return new Promise((resolve, reject) => {
       let typed = '';
+      stdin.setRawMode(true); // echo off before the prompt shows, so nothing typed after it is echoed
       stderr.write(prompt);
-      stdin.setRawMode(true);
       stdin.resume();
       stdin.setEncoding('utf8');
       const done = (err?: Error): void => {
