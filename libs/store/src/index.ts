@@ -14,3 +14,4 @@ export {
   type DirectoryLock,
   type LockHolder,
 } from './sqlite/directory-lock.js';
+export { PositionSet } from './position-set.js';

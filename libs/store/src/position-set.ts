@@ -1,0 +1,158 @@
+/**
+ * A set of positions in a delivery batch's version list (ADR 0013): which of the batch's versions
+ * one recipient's alert carried. Pure; stored as text in one of two forms, whichever is shorter:
+ *
+ * - `b:<base64url>`: a bitmap, bit `p % 8` of byte `p >> 3` for position p, trailing zero bytes
+ *   dropped (5,000 positions: 625 bytes, 834 characters);
+ * - `r:<a>-<b>,<c>,…`: ascending decimal ranges (inclusive) and single positions, the form a
+ *   recipient that carries the whole batch or most of it gets (`r:0-4999`).
+ *
+ * The empty set is `r:`.
+ */
+export class PositionSet implements Iterable<number> {
+  private constructor(
+    /** Never has trailing zero bytes. */
+    private readonly bits: Uint8Array,
+    /** How many positions are in the set. */
+    readonly count: number,
+  ) {}
+
+  static readonly empty = new PositionSet(new Uint8Array(0), 0);
+  private static make(bits: Uint8Array, count: number): PositionSet {
+    return new PositionSet(bits, count);
+  }
+
+  /** The set of these positions (non-negative integers; repeats are one). */
+  static of(positions: Iterable<number>): PositionSet {
+    let max = -1;
+    const list: number[] = [];
+    for (const p of positions) {
+      checkPosition(p);
+      list.push(p);
+      if (p > max) max = p;
+    }
+    const bits = new Uint8Array((max >> 3) + 1);
+    for (const p of list) bits[p >> 3]! |= 1 << (p & 7);
+    return fromBits(bits);
+  }
+
+  /** Positions [from, to). */
+  static range(from: number, to: number): PositionSet {
+    checkPosition(from);
+    if (to <= from) return PositionSet.empty;
+    checkPosition(to - 1);
+    const bits = new Uint8Array(((to - 1) >> 3) + 1);
+    for (let p = from; p < to; p++) bits[p >> 3]! |= 1 << (p & 7);
+    return fromBits(bits);
+  }
+
+  /** Reads what `encode` wrote; a malformed text is a RangeError naming what is wrong. */
+  static decode(text: string): PositionSet {
+    if (text.startsWith('b:')) {
+      const body = text.slice(2);
+      if (!/^[A-Za-z0-9_-]*$/.test(body)) throw new RangeError(`position set: bad bitmap text "${text}"`);
+      return fromBits(new Uint8Array(Buffer.from(body, 'base64url')));
+    }
+    if (text.startsWith('r:')) {
+      const body = text.slice(2);
+      if (body === '') return PositionSet.empty;
+      const runs: [number, number][] = [];
+      let last = -1;
+      for (const part of body.split(',')) {
+        const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+        const a = m ? Number(m[1]) : NaN;
+        const b = m?.[2] !== undefined ? Number(m[2]) : a;
+        if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a <= last || b < a)
+          throw new RangeError(`position set: bad range "${part}" in "${text}"`);
+        checkPosition(b);
+        runs.push([a, b]);
+        last = b;
+      }
+      const bits = new Uint8Array((last >> 3) + 1);
+      for (const [a, b] of runs) for (let p = a; p <= b; p++) bits[p >> 3]! |= 1 << (p & 7);
+      return fromBits(bits);
+    }
+    throw new RangeError(`position set: unknown form "${text.slice(0, 16)}"`);
+  }
+
+  has(position: number): boolean {
+    if (!Number.isInteger(position) || position < 0) return false;
+    const byte = position >> 3;
+    return byte < this.bits.length && (this.bits[byte]! & (1 << (position & 7))) !== 0;
+  }
+
+  /** Whether any of `positions` is in the set. */
+  hasAny(positions: Iterable<number>): boolean {
+    for (const p of positions) if (this.has(p)) return true;
+    return false;
+  }
+
+  /** Ascending. */
+  *[Symbol.iterator](): IterableIterator<number> {
+    for (let i = 0; i < this.bits.length; i++) {
+      let b = this.bits[i]!;
+      while (b !== 0) {
+        const low = b & -b;
+        yield i * 8 + 31 - Math.clz32(low);
+        b ^= low;
+      }
+    }
+  }
+
+  equals(other: PositionSet): boolean {
+    if (other.count !== this.count || other.bits.length !== this.bits.length) return false;
+    return this.bits.every((b, i) => b === other.bits[i]);
+  }
+
+  /** The shorter of the bitmap and the range form. */
+  encode(): string {
+    const bitmap = `b:${Buffer.from(this.bits.buffer, this.bits.byteOffset, this.bits.length).toString('base64url')}`;
+    // The range form is only worth building when it can be shorter: a few runs.
+    const runs: string[] = [];
+    let length = 2;
+    let start = -1;
+    let prev = -2;
+    const flush = (): boolean => {
+      if (start < 0) return true;
+      const s = start === prev ? `${start}` : `${start}-${prev}`;
+      runs.push(s);
+      length += s.length + (runs.length > 1 ? 1 : 0);
+      return length < bitmap.length;
+    };
+    for (const p of this) {
+      if (p === prev + 1) {
+        prev = p;
+        continue;
+      }
+      if (!flush()) return bitmap;
+      start = p;
+      prev = p;
+    }
+    if (!flush()) return bitmap;
+    return `r:${runs.join(',')}`;
+  }
+
+  toJSON(): string {
+    return this.encode();
+  }
+}
+
+function checkPosition(p: number): void {
+  if (!Number.isSafeInteger(p) || p < 0 || p >= 2 ** 31)
+    throw new RangeError(`position set: ${p} is not a batch position`);
+}
+
+const POP = Uint8Array.from({ length: 256 }, (_, i) => {
+  let n = 0;
+  for (let b = i; b !== 0; b &= b - 1) n++;
+  return n;
+});
+
+function fromBits(bits: Uint8Array): PositionSet {
+  let end = bits.length;
+  while (end > 0 && bits[end - 1] === 0) end--;
+  const trimmed = end === bits.length ? bits : bits.slice(0, end);
+  let count = 0;
+  for (const b of trimmed) count += POP[b]!;
+  return count === 0 ? PositionSet.empty : PositionSet['make'](trimmed, count);
+}
