@@ -38,3 +38,16 @@ export function parseFanoutAlertId(alertId: string): { fanoutId: number; index: 
   const b = Buffer.from(id.replace(/-/g, ''), 'hex');
   return { fanoutId: b.readUIntBE(0, 6), index: b.readUIntBE(9, 3) };
 }
+
+/**
+ * The alert id of a batch mail or digest item (ADR 0013): the UUIDv5 form of a SHA-1 of its key,
+ * stable across retries. Not a version-4 form, so an acknowledgement never mistakes it for a
+ * fan-out's.
+ */
+export function batchMailAlertId(key: string): string {
+  const b = createHash('sha1').update(`isac-batch-mail|${key}`).digest().subarray(0, 16);
+  b[6] = 0x50 | (b[6]! & 0x0f);
+  b[8] = 0x80 | (b[8]! & 0x3f);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

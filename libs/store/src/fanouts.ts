@@ -52,7 +52,7 @@ export function addRecipients(head: FanoutHead, stored: StoredRecipient[], f: Ne
 
 /** Applies send results to stored recipients (a sent copy stays sent). */
 export function applyResults(
-  stored: StoredRecipient[],
+  stored: { s: DeliveryStatus; n: number; at?: string; e?: string }[],
   results: readonly FanoutResult[],
   nowIso: string,
 ): void {

@@ -1,6 +1,11 @@
 import type { Collection, Db } from 'mongodb';
 import type { Channel, OrgId } from '@isac/kernel';
 import type {
+  BatchFanout,
+  BatchMail,
+  BatchMailResult,
+  NewBatchFanout,
+  NewBatchMail,
   BatchSubmission,
   Delivery,
   DeliveryBatch,
@@ -28,6 +33,43 @@ import {
   type FanoutHead,
   type StoredRecipient,
 } from '../fanouts.js';
+import {
+  addBatchRecipients,
+  batchMailDelivery,
+  batchMailKey,
+  batchRecipientDelivery,
+  carriedVersion,
+  mailAfter,
+  placesByBatch,
+  toBatchFanout,
+  type BatchFanoutHead,
+  type StoredBatchRecipient,
+  type VersionPlace,
+} from '../batch-records.js';
+import { PositionSet } from '../position-set.js';
+import { batchMailAlertId } from '../fanout-alert-id.js';
+
+/** A batch fan-out (ADR 0013); `_id` from the `fanouts` counter, one number space with FanoutDoc. */
+export interface BatchFanoutDoc {
+  _id: number;
+  batchId: number;
+  channel: Channel;
+  createdAt: string;
+  recipients: StoredBatchRecipient[];
+}
+const batchHeadOf = (d: BatchFanoutDoc): BatchFanoutHead => ({
+  id: d._id,
+  batchId: d.batchId,
+  channel: d.channel,
+  createdAt: d.createdAt,
+});
+
+/** A batch mail as stored: the position set encoded. */
+export type BatchMailDoc = Omit<BatchMail, 'key' | 'versions'> & { _id: string; versions: string };
+const fromMailDoc = (d: BatchMailDoc): BatchMail => {
+  const { _id, versions, ...rest } = d;
+  return { key: _id, ...rest, versions: PositionSet.decode(versions) };
+};
 
 /** A fan-out (ADR 0007); `_id` is the number its alert ids carry, taken from the `fanouts` counter. */
 export interface FanoutDoc {
@@ -79,7 +121,11 @@ export class MongoDeliveryStore implements DeliveryStore {
   private readonly members: Collection<BatchSubmissionDoc>;
   private readonly batches: Collection<{ _id: number; createdAt: string; size: number }>;
   private readonly objects: Collection<ObjectDoc>;
+  private readonly batchFans: Collection<BatchFanoutDoc>;
+  private readonly mails: Collection<BatchMailDoc>;
   constructor(db: Db) {
+    this.batchFans = db.collection<BatchFanoutDoc>(COLLECTIONS.batchFanouts);
+    this.mails = db.collection<BatchMailDoc>(COLLECTIONS.batchMails);
     this.members = db.collection<BatchSubmissionDoc>(COLLECTIONS.batchSubmissions);
     this.batches = db.collection(COLLECTIONS.batches);
     this.objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
@@ -231,6 +277,201 @@ export class MongoDeliveryStore implements DeliveryStore {
     }
   }
 
+  async recordBatchFanouts(fs: readonly NewBatchFanout[], now: Date): Promise<BatchFanout[]> {
+    const out: BatchFanout[] = [];
+    for (const f of fs) out.push(await this.recordBatchFanout(f, now.toISOString()));
+    return out;
+  }
+
+  /**
+   * Insert, or add the missing recipients. The unique (batchId, channel) index decides a race to
+   * insert (the loser reads the winner's record); adding is optimistic on the recipient count.
+   */
+  private async recordBatchFanout(f: NewBatchFanout, at: string): Promise<BatchFanout> {
+    for (;;) {
+      const doc = await this.batchFans.findOne({ batchId: f.batchId, channel: f.channel });
+      if (doc) {
+        const n = doc.recipients.length;
+        const added = addBatchRecipients(batchHeadOf(doc), doc.recipients, f);
+        if (added.length === 0) return toBatchFanout(batchHeadOf(doc), doc.recipients, added);
+        const r = await this.batchFans.updateOne(
+          { _id: doc._id, recipients: { $size: n } },
+          { $push: { recipients: { $each: doc.recipients.slice(n) } } },
+        );
+        if (r.modifiedCount === 1) return toBatchFanout(batchHeadOf(doc), doc.recipients, added);
+        continue;
+      }
+      const c = await this.counters.findOneAndUpdate(
+        { _id: 'fanouts' },
+        { $inc: { seq: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      const head: BatchFanoutHead = {
+        id: c?.seq ?? 1,
+        batchId: f.batchId,
+        channel: f.channel,
+        createdAt: at,
+      };
+      const recipients: StoredBatchRecipient[] = [];
+      const added = addBatchRecipients(head, recipients, f);
+      try {
+        await this.batchFans.insertOne({
+          _id: head.id,
+          batchId: f.batchId,
+          channel: f.channel,
+          createdAt: at,
+          recipients,
+        });
+        return toBatchFanout(head, recipients, added);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+  }
+
+  async markBatchFanouts(
+    updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
+    now: Date,
+  ): Promise<void> {
+    const at = now.toISOString();
+    for (const u of updates) {
+      if (u.results.length === 0) continue;
+      const doc = await this.batchFans.findOne({ _id: u.id });
+      if (!doc) continue;
+      applyResults(doc.recipients, u.results, at);
+      const set: Record<string, StoredBatchRecipient> = {};
+      for (const r of u.results)
+        if (doc.recipients[r.index]) set[`recipients.${r.index}`] = doc.recipients[r.index]!;
+      await this.batchFans.updateOne({ _id: u.id }, { $set: set });
+    }
+  }
+
+  async getBatchFanouts(batchId: number): Promise<BatchFanout[]> {
+    const docs = await this.batchFans.find({ batchId }).sort({ channel: 1 }).toArray();
+    return docs.map((d) => toBatchFanout(batchHeadOf(d), d.recipients, []));
+  }
+
+  async recordBatchMails(
+    ms: readonly NewBatchMail[],
+    now: Date,
+  ): Promise<{ readonly mail: BatchMail; readonly added: boolean }[]> {
+    if (ms.length === 0) return [];
+    const at = now.toISOString();
+    const docs = ms.map((m): BatchMailDoc => {
+      const key = batchMailKey(m.batchId, m.subscriptionId, m.kind);
+      return {
+        _id: key,
+        batchId: m.batchId,
+        subscriptionId: m.subscriptionId,
+        orgId: m.orgId,
+        kind: m.kind,
+        alertId: batchMailAlertId(key),
+        tlp: m.tlp,
+        versions: m.versions.encode(),
+        status: 'pending',
+        attempts: 0,
+        createdAt: at,
+      };
+    });
+    // In order: a key repeated in the call is added by its first occurrence only.
+    const added: boolean[] = [];
+    for (const d of docs)
+      added.push(
+        (await this.mails.updateOne({ _id: d._id }, { $setOnInsert: d }, { upsert: true })).upsertedCount ===
+          1,
+      );
+    const stored = await this.getBatchMails(docs.map((d) => d._id));
+    return stored.map((mail, i) => ({ mail: mail!, added: added[i]! }));
+  }
+
+  async getBatchMails(keys: readonly string[]): Promise<(BatchMail | undefined)[]> {
+    if (keys.length === 0) return [];
+    const docs = await this.mails.find({ _id: { $in: [...keys] } }).toArray();
+    const byKey = new Map(docs.map((d) => [d._id, fromMailDoc(d)]));
+    return keys.map((k) => byKey.get(k));
+  }
+
+  async markBatchMails(results: readonly BatchMailResult[], now: Date): Promise<void> {
+    const at = now.toISOString();
+    for (const r of results) {
+      const next = mailAfter({ status: 'pending' }, r)!;
+      await this.mails.updateOne(
+        { _id: r.key, status: { $ne: 'sent' } },
+        r.ok
+          ? { $set: { status: 'sent', sentAt: at }, $unset: { lastError: '' }, $inc: { attempts: 1 } }
+          : { $set: { status: next.status, lastError: next.error! }, $inc: { attempts: 1 } },
+      );
+    }
+  }
+
+  async listBatchDigestItems(
+    subscriptionId: string,
+    q: { readonly from: string; readonly before: string; readonly limit: number },
+  ): Promise<BatchMail[]> {
+    const docs = await this.mails
+      .find({ kind: 'digest', subscriptionId, createdAt: { $gte: q.from, $lt: q.before }, status: 'pending' })
+      .sort({ createdAt: -1 })
+      .limit(q.limit)
+      .toArray();
+    return docs.map(fromMailDoc);
+  }
+
+  /** Batch fan-out recipients as deliveries with their acknowledgements (`keep` filters, may name the version carried). */
+  private async expandBatch(
+    docs: readonly BatchFanoutDoc[],
+    keep: (r: StoredBatchRecipient, d: BatchFanoutDoc) => { objectId: string; version: string } | boolean,
+  ): Promise<Delivery[]> {
+    const kept: {
+      d: BatchFanoutDoc;
+      r: StoredBatchRecipient;
+      i: number;
+      k: true | { objectId: string; version: string };
+    }[] = [];
+    for (const d of docs)
+      d.recipients.forEach((r, i) => {
+        const k = keep(r, d);
+        if (k !== false) kept.push({ d, r, i, k });
+      });
+    const acks = new Map(
+      (await this.acks.find({ _id: { $in: kept.map((x) => `${x.d._id}:${x.i}`) } }).toArray()).map((a) => [
+        a._id,
+        a,
+      ]),
+    );
+    return kept.map((x) =>
+      batchRecipientDelivery(
+        batchHeadOf(x.d),
+        x.r,
+        acks.get(`${x.d._id}:${x.i}`),
+        x.k === true ? undefined : x.k,
+      ),
+    );
+  }
+
+  /** Where the object's versions are in batches (submission -> batch, offset + rank). */
+  private async placesOf(objectId: string): Promise<VersionPlace[]> {
+    const vs = await this.objects
+      .find(
+        { id: objectId, submissionId: { $exists: true } },
+        { projection: { version: 1, submissionId: 1, submissionSeq: 1 } },
+      )
+      .toArray();
+    if (vs.length === 0) return [];
+    const members = new Map(
+      (await this.members.find({ _id: { $in: vs.map((v) => v.submissionId!) } }).toArray()).map((m) => [
+        m._id,
+        m,
+      ]),
+    );
+    const out: VersionPlace[] = [];
+    for (const v of vs) {
+      const m = members.get(v.submissionId!);
+      if (m && v.submissionSeq !== undefined && v.submissionSeq < m.count)
+        out.push({ batchId: m.batchId, position: m.offset + v.submissionSeq, version: v.version });
+    }
+    return out;
+  }
+
   private async expand(docs: readonly FanoutDoc[], orgId?: OrgId): Promise<Delivery[]> {
     const ids: string[] = [];
     for (const d of docs)
@@ -305,7 +546,8 @@ export class MongoDeliveryStore implements DeliveryStore {
     const ref = parseFanoutAlertId(alertId);
     if (ref) {
       const doc = await this.fans.findOne({ _id: ref.fanoutId });
-      const r = doc?.recipients[ref.index];
+      if (!doc) return this.acknowledgeBatchFanout(orgId, alertId, ref, by, now);
+      const r = doc.recipients[ref.index];
       if (!doc || !r || r.o !== orgId || r.a !== alertId.toLowerCase()) return undefined;
       const _id = `${ref.fanoutId}:${ref.index}`;
       try {
@@ -315,6 +557,15 @@ export class MongoDeliveryStore implements DeliveryStore {
       }
       return recipientDelivery(headOf(doc), r, (await this.acks.findOne({ _id })) ?? undefined);
     }
+    const mail = await this.mails.findOne({ alertId: alertId.toLowerCase(), orgId });
+    if (mail) {
+      await this.mails.updateOne(
+        { _id: mail._id, acknowledgedAt: { $exists: false } },
+        { $set: { acknowledgedAt: now.toISOString(), acknowledgedBy: by } },
+      );
+      const m = await this.mails.findOne({ _id: mail._id });
+      return m ? batchMailDelivery(fromMailDoc(m)) : undefined;
+    }
     await this.c.updateMany(
       { orgId, alertId, acknowledgedAt: { $exists: false } },
       { $set: { acknowledgedAt: now.toISOString(), acknowledgedBy: by } },
@@ -322,6 +573,25 @@ export class MongoDeliveryStore implements DeliveryStore {
     const d = await this.c.findOne({ orgId, alertId }, { sort: { createdAt: 1 } });
     return d ? fromDeliveryDoc(d) : undefined;
   }
+  private async acknowledgeBatchFanout(
+    orgId: OrgId,
+    alertId: string,
+    ref: { fanoutId: number; index: number },
+    by: string,
+    now: Date,
+  ): Promise<Delivery | undefined> {
+    const doc = await this.batchFans.findOne({ _id: ref.fanoutId });
+    const r = doc?.recipients[ref.index];
+    if (!doc || !r || r.o !== orgId || r.a !== alertId.toLowerCase()) return undefined;
+    const _id = `${ref.fanoutId}:${ref.index}`;
+    try {
+      await this.acks.insertOne({ _id, orgId, at: now.toISOString(), by });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    return batchRecipientDelivery(batchHeadOf(doc), r, (await this.acks.findOne({ _id })) ?? undefined);
+  }
+
   async listForOrg(orgId: OrgId, q: { since?: string | undefined; limit: number }): Promise<Delivery[]> {
     const docs = await this.c
       .find({ orgId, createdAt: { $gte: q.since ?? '' } })
@@ -333,11 +603,49 @@ export class MongoDeliveryStore implements DeliveryStore {
       .sort({ _id: -1 })
       .limit(q.limit)
       .toArray();
-    return newestFirst([...docs.map(fromDeliveryDoc), ...(await this.expand(fans, orgId))], q.limit);
+    const batchFans = await this.batchFans
+      .find({ 'recipients.o': orgId, createdAt: { $gte: q.since ?? '' } })
+      .sort({ _id: -1 })
+      .limit(q.limit)
+      .toArray();
+    const mails = await this.mails
+      .find({ orgId, createdAt: { $gte: q.since ?? '' } })
+      .sort({ createdAt: -1 })
+      .limit(q.limit)
+      .toArray();
+    return newestFirst(
+      [
+        ...docs.map(fromDeliveryDoc),
+        ...(await this.expand(fans, orgId)),
+        ...(await this.expandBatch(batchFans, (r) => r.o === orgId)),
+        ...mails.map((m) => batchMailDelivery(fromMailDoc(m))),
+      ],
+      q.limit,
+    );
   }
   async listForObject(objectId: string): Promise<Delivery[]> {
     const docs = (await this.c.find({ objectId }).sort({ createdAt: 1 }).toArray()).map(fromDeliveryDoc);
     const fans = await this.fans.find({ objectId }).sort({ _id: 1 }).toArray();
-    return [...docs, ...(await this.expand(fans))].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const places = placesByBatch(await this.placesOf(objectId));
+    const batched: Delivery[] = [];
+    if (places.size > 0) {
+      const ids = [...places.keys()];
+      const carried = (set: PositionSet, batchId: number) => {
+        const version = carriedVersion(set, places.get(batchId)!);
+        return version === undefined ? false : { objectId, version };
+      };
+      const bf = await this.batchFans
+        .find({ batchId: { $in: ids } })
+        .sort({ _id: 1 })
+        .toArray();
+      batched.push(...(await this.expandBatch(bf, (r, d) => carried(PositionSet.decode(r.v), d.batchId))));
+      for (const m of (await this.mails.find({ batchId: { $in: ids } }).toArray()).map(fromMailDoc)) {
+        const c = carried(m.versions, m.batchId);
+        if (c !== false) batched.push(batchMailDelivery(m, c));
+      }
+    }
+    return [...docs, ...(await this.expand(fans)), ...batched].sort((a, b) =>
+      a.createdAt.localeCompare(b.createdAt),
+    );
   }
 }

@@ -32,6 +32,8 @@ export const COLLECTIONS = {
   counters: 'counters',
   batches: 'delivery_batches',
   batchSubmissions: 'batch_submissions',
+  batchFanouts: 'batch_fanouts',
+  batchMails: 'batch_mails',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -68,6 +70,22 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
   [COLLECTIONS.fanouts]: [
     { key: { objectId: 1, version: 1, channel: 1 }, name: 'key_unique', unique: true },
     { key: { 'recipients.o': 1, _id: -1 }, name: 'by_recipient' },
+  ],
+  // ADR 0013: one fan-out per (batch, channel); `_id` from the `fanouts` counter (alert ids carry it).
+  [COLLECTIONS.batchFanouts]: [
+    { key: { batchId: 1, channel: 1 }, name: 'key_unique', unique: true },
+    { key: { 'recipients.o': 1, _id: -1 }, name: 'by_recipient' },
+  ],
+  // One mail or digest item per (batch, subscription); `_id` is its key.
+  [COLLECTIONS.batchMails]: [
+    { key: { batchId: 1 }, name: 'by_batch' },
+    { key: { orgId: 1, createdAt: -1 }, name: 'by_org' },
+    { key: { alertId: 1 }, name: 'by_alert' },
+    {
+      key: { subscriptionId: 1, createdAt: -1 },
+      name: 'digest_items',
+      partialFilterExpression: { kind: 'digest' },
+    },
   ],
   [COLLECTIONS.orgs]: [
     { key: { name: 1 }, name: 'name_unique', unique: true },

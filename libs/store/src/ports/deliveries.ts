@@ -1,5 +1,6 @@
 import type { Channel, OrgId } from '@isac/kernel';
 import type { DeliveryBatch } from './objects.js';
+import type { PositionSet } from '../position-set.js';
 
 export type DeliveryStatus = 'pending' | 'sent' | 'dead' | 'skipped';
 
@@ -33,6 +34,15 @@ export interface Delivery extends NewDelivery {
   readonly lastError?: string | undefined;
   readonly acknowledgedAt?: string | undefined;
   readonly acknowledgedBy?: string | undefined;
+  /**
+   * A grouped alert (ADR 0013): the batch it belongs to. `objectId` and `version` are then empty,
+   * except in `listForObject`, where they name the queried object's version the alert carried.
+   */
+  readonly batchId?: number | undefined;
+  /** A grouped alert: how many of the batch's versions it carried (its position set's count). */
+  readonly objects?: number | undefined;
+  /** A grouped MQTT alert: sent on the exercise topics. */
+  readonly exercise?: boolean | undefined;
 }
 
 /** One organisation a fan-out goes to, and the TLP its copy carries. */
@@ -82,6 +92,84 @@ export interface FanoutResult {
   readonly error?: string | undefined;
 }
 
+/**
+ * One grouped alert's recipient (ADR 0013): an organisation, the TLP of its copy, exercise or
+ * live. These three are its identity in the fan-out; what it carries is recorded beside it.
+ */
+export interface BatchRecipientInput {
+  readonly orgId: OrgId;
+  readonly tlp: string;
+  readonly exercise: boolean;
+  /** The batch positions (`BatchVersion.position`) of the versions this alert carries. */
+  readonly versions: PositionSet;
+  /** How many chunks the alert is published in (1 when it fits one message). */
+  readonly parts: number;
+}
+
+/** The MQTT fan-out of one batch on one channel: replaces the per-version fan-out (ADR 0013). */
+export interface NewBatchFanout {
+  readonly batchId: number;
+  readonly channel: Channel;
+  readonly recipients: readonly BatchRecipientInput[];
+}
+
+export interface BatchFanoutRecipient extends BatchRecipientInput {
+  /** Position in the fan-out; with the fan-out id it makes the alert id (see fanoutAlertId). */
+  readonly index: number;
+  readonly alertId: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly sentAt?: string | undefined;
+  readonly lastError?: string | undefined;
+}
+
+export interface BatchFanout {
+  /** From the same number space as per-version fan-outs: alert ids and acknowledgements name it. */
+  readonly id: number;
+  readonly batchId: number;
+  readonly channel: Channel;
+  readonly createdAt: string;
+  readonly recipients: readonly BatchFanoutRecipient[];
+  /** Indexes of the recipients this call added. */
+  readonly added: readonly number[];
+}
+
+/** 'email': an immediate mail; 'digest': an item of the subscription's digest. */
+export type BatchMailKind = 'email' | 'digest';
+
+/** What one batch sends one email subscription (ADR 0013): one mail, or one digest item. */
+export interface NewBatchMail {
+  readonly batchId: number;
+  readonly subscriptionId: string;
+  readonly orgId: OrgId;
+  readonly kind: BatchMailKind;
+  /** The most restrictive TLP among what it carries (what the mail's handling line names). */
+  readonly tlp: string;
+  readonly versions: PositionSet;
+}
+
+export interface BatchMail extends NewBatchMail {
+  /** `batchMailKey(batchId, subscriptionId, kind)`: the idempotency key. */
+  readonly key: string;
+  /** Stable across retries (a UUIDv5 form of the key): the mail's alert id. */
+  readonly alertId: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly sentAt?: string | undefined;
+  readonly lastError?: string | undefined;
+  readonly acknowledgedAt?: string | undefined;
+  readonly acknowledgedBy?: string | undefined;
+}
+
+/** What happened to one batch mail: sent, or failed (pending, retried; `dead` when given up). */
+export interface BatchMailResult {
+  readonly key: string;
+  readonly ok: boolean;
+  readonly error?: string | undefined;
+  readonly dead?: boolean | undefined;
+}
+
 export interface DeliveryStore {
   /**
    * The batches of these submissions, found or created atomically (ADR 0013): a submission already
@@ -102,6 +190,40 @@ export interface DeliveryStore {
     updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
     now: Date,
   ): Promise<void>;
+  /**
+   * Records batch fan-outs (one per batch and channel), one transaction for all: a fan-out seen
+   * before keeps its id, its recipients (with what they carry, their parts) and alert ids, and
+   * gains the recipients (org, TLP, exercise) it did not have; results in input order. Workers
+   * recording the same batch at once get the same ids.
+   */
+  recordBatchFanouts(fs: readonly NewBatchFanout[], now: Date): Promise<BatchFanout[]>;
+  /** Marks batch fan-out recipients sent (`ok`) or failed (pending, with the error); a sent one stays sent. */
+  markBatchFanouts(
+    updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
+    now: Date,
+  ): Promise<void>;
+  /** The batch's fan-outs, by channel. */
+  getBatchFanouts(batchId: number): Promise<BatchFanout[]>;
+  /**
+   * Records batch mails and digest items in one transaction; a key seen before keeps its record
+   * (`added: false`). Results in input order.
+   */
+  recordBatchMails(
+    ms: readonly NewBatchMail[],
+    now: Date,
+  ): Promise<{ readonly mail: BatchMail; readonly added: boolean }[]>;
+  /** Batch mails by key; undefined where none is stored. */
+  getBatchMails(keys: readonly string[]): Promise<(BatchMail | undefined)[]>;
+  /** Marks batch mails sent or failed, one transaction; a sent mail is not turned back. */
+  markBatchMails(results: readonly BatchMailResult[], now: Date): Promise<void>;
+  /**
+   * The pending digest items (kind 'digest') of one subscription created in [from, before),
+   * newest first, at most `limit`: an indexed read.
+   */
+  listBatchDigestItems(
+    subscriptionId: string,
+    q: { readonly from: string; readonly before: string; readonly limit: number },
+  ): Promise<BatchMail[]>;
   /** Records per-organisation deliveries in one transaction; a key seen before is `duplicate` and its record stands. Outcomes in input order. */
   recordMany(ds: readonly NewDelivery[], now: Date): Promise<('inserted' | 'duplicate')[]>;
   /** Deliveries by key; results in input order, undefined where none is stored. */
@@ -117,10 +239,17 @@ export interface DeliveryStore {
     subscriptionId: string,
     q: { readonly from: string; readonly before: string; readonly limit: number },
   ): Promise<Delivery[]>;
-  /** Per-organisation records and fan-out recipients alike; undefined when the alert is not this organisation's. */
+  /**
+   * Per-organisation records, fan-out recipients, batch fan-out recipients and batch mails alike;
+   * undefined when the alert is not this organisation's.
+   */
   acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined>;
-  /** Per-organisation records and fan-out recipients, newest first. */
+  /** Per-organisation records, fan-out recipients, batch alerts (with `objects`), newest first. */
   listForOrg(orgId: OrgId, q: { since?: string | undefined; limit: number }): Promise<Delivery[]>;
-  /** Per-organisation records and fan-out recipients of every version of the object. */
+  /**
+   * Per-organisation records and fan-out recipients of every version of the object, and the batch
+   * alerts whose position set holds one of its versions' positions (exact: never a recipient
+   * whose alert left the object out), each naming the version it carried.
+   */
   listForObject(objectId: string): Promise<Delivery[]>;
 }

@@ -272,4 +272,43 @@ CREATE TABLE batch_submissions (
 CREATE INDEX batch_submissions_by_batch ON batch_submissions (batch_id, pos);
 `,
   },
+  {
+    version: 12,
+    name: 'batch fan-outs and batch mails with position sets',
+    sql: `
+-- ADR 0013. One MQTT fan-out per (batch, channel): recipients (org, TLP, exercise) as a JSON array,
+-- each with its alert id, status and the position set of the batch versions it carried. Its id is
+-- taken from the same number space as fanouts.id (alert ids carry it; fanout_acks refer to it).
+CREATE TABLE batch_fanouts (
+  id INTEGER PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES delivery_batches(id),
+  channel TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  UNIQUE (batch_id, channel)
+);
+-- One mail (kind 'email') or digest item (kind 'digest') per (batch, subscription).
+CREATE TABLE batch_mails (
+  key TEXT PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES delivery_batches(id),
+  subscription_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  org_id TEXT NOT NULL,
+  alert_id TEXT NOT NULL,
+  tlp TEXT NOT NULL,
+  versions TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  sent_at TEXT,
+  last_error TEXT,
+  acknowledged_at TEXT,
+  acknowledged_by TEXT
+) WITHOUT ROWID;
+CREATE INDEX batch_mails_by_batch ON batch_mails (batch_id);
+CREATE INDEX batch_mails_by_org ON batch_mails (org_id, created_at);
+CREATE INDEX batch_mails_by_alert ON batch_mails (alert_id);
+CREATE INDEX batch_mails_digest ON batch_mails (subscription_id, created_at) WHERE kind = 'digest';
+`,
+  },
 ];
