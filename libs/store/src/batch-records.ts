@@ -1,5 +1,5 @@
 /** What both adapters share about batch fan-outs and batch mails (ADR 0013). */
-import type { Channel } from '@isac/kernel';
+import { ValidationError, type Channel } from '@isac/kernel';
 import type {
   BatchFanout,
   BatchFanoutRecipient,
@@ -61,8 +61,10 @@ export function addBatchRecipients(
   for (const r of f.recipients) {
     const id = identity(r.orgId, r.tlp, r.exercise);
     if (have.has(id)) continue;
-    if (!Number.isInteger(r.parts) || r.parts < 1)
-      throw new RangeError(`recipients.parts must be a positive integer (got ${r.parts} for ${r.orgId})`);
+    if (!Number.isInteger(r.parts) || r.parts < 1) {
+      const message = `must be a positive integer (got ${r.parts} for ${r.orgId})`;
+      throw new ValidationError(`recipients.parts ${message}`, [{ path: 'recipients/parts', message }]);
+    }
     have.add(id);
     const index = stored.length;
     stored.push({

@@ -282,11 +282,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
       mailsOfBatches: db.prepare(
         'SELECT * FROM batch_mails INDEXED BY batch_mails_by_batch WHERE batch_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, key',
       ),
-      // Where the object's versions are in batches: submission -> batch, offset + rank.
+      // Where the object's versions are in batches: submission -> batch, offset + rank (one probe of
+      // the unique (collection, id, version) index per collection, as getVersion).
       places:
         db.prepare(`SELECT b.batch_id AS batchId, b.pos + o.submission_seq AS position, o.version AS version
-        FROM objects o INDEXED BY objects_by_id JOIN batch_submissions b ON b.submission_id = o.submission_id
-        WHERE o.id = ? AND o.submission_id IS NOT NULL AND o.submission_seq < b.count`),
+        FROM objects o JOIN batch_submissions b ON b.submission_id = o.submission_id
+        WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks) AND o.id = ? AND o.submission_id IS NOT NULL AND o.submission_seq < b.count`),
     };
     const insertBatchFanout = db.prepare(
       'INSERT INTO batch_fanouts (id, batch_id, channel, created_at, recipients) VALUES (?, ?, ?, ?, ?)',

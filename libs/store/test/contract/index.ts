@@ -2,6 +2,7 @@ import type { OpenHarness } from './harness.js';
 import { objectStoreContract } from './object-store.contract.js';
 import { jobStoreContract } from './job-store.contract.js';
 import { deliveryStoreContract } from './delivery-store.contract.js';
+import { batchDeliveryContract } from './batch-delivery.contract.js';
 import { membershipContract } from './membership.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
@@ -11,5 +12,6 @@ export function storeContracts(name: string, open: OpenHarness): void {
   objectStoreContract(name, open);
   jobStoreContract(name, open);
   deliveryStoreContract(name, open);
+  batchDeliveryContract(name, open);
   membershipContract(name, open);
 }
