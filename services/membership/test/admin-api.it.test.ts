@@ -495,6 +495,48 @@ describe('membership admin API (over HTTP)', () => {
             ],
           },
         },
+        // a batch release (ADR 0013) counts the objects each recipient's alert carried
+        {
+          at: at('04'),
+          actor: { system: true },
+          action: 'object.release',
+          target: { kind: 'batch', id: '7' },
+          outcome: 'ok',
+          details: {
+            batchId: 7,
+            channel: 'mqtt',
+            fanoutId: 9,
+            recipients: [
+              { orgId: 'bank-a', alertId: 'b-bank-a', tlp: 'green', exercise: false, objects: 250 },
+              { orgId: 'bank-a', alertId: 'b-bank-a-amber', tlp: 'amber', exercise: false, objects: 5 },
+            ],
+          },
+        },
+        {
+          at: at('04'),
+          actor: { system: true },
+          action: 'object.release',
+          target: { kind: 'batch', id: '7' },
+          outcome: 'ok',
+          details: {
+            batchId: 7,
+            channel: 'email',
+            recipients: [{ orgId: 'bank-b', alertId: 'm-bank-b', tlp: 'green', objects: 40 }],
+          },
+        },
+        {
+          at: '2026-02-20T00:00:00.000Z',
+          actor: { system: true },
+          action: 'object.release',
+          target: { kind: 'batch', id: '3' },
+          outcome: 'ok',
+          details: {
+            batchId: 3,
+            channel: 'mqtt',
+            fanoutId: 2,
+            recipients: [{ orgId: 'tel-c', alertId: 'b-tel-c', tlp: 'green', objects: 900 }],
+          },
+        },
         {
           at: '2026-02-20T00:00:00.000Z',
           actor: { system: true },
@@ -538,7 +580,7 @@ describe('membership admin API (over HTTP)', () => {
           [o.submitted, o.received],
         ]),
       );
-      expect(byId).to.deep.equal({ 'bank-a': [3, 1], 'bank-b': [0, 6], 'tel-c': [0, 0] });
+      expect(byId).to.deep.equal({ 'bank-a': [3, 256], 'bank-b': [0, 46], 'tel-c': [0, 0] });
     });
   });
 

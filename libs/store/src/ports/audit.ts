@@ -45,6 +45,26 @@ export interface FanoutReleaseDetails {
   }[];
 }
 
+/**
+ * One batch's release on one channel (ADR 0013): every recipient it added, each with how many of
+ * the batch's versions it carried (its position set's count). MQTT names (org, TLP, exercise)
+ * recipients of the batch fan-out; email names each organisation once, with the count of the union
+ * of its subscriptions' sets, so the participation report counts objects, not messages.
+ */
+export interface BatchReleaseDetails {
+  readonly batchId: number;
+  readonly channel: 'mqtt' | 'email' | 'email-digest';
+  /** The batch fan-out (MQTT). */
+  readonly fanoutId?: number | undefined;
+  readonly recipients: readonly {
+    readonly orgId: OrgId;
+    readonly alertId: string;
+    readonly tlp: string;
+    readonly exercise?: boolean | undefined;
+    readonly objects: number;
+  }[];
+}
+
 /** One TAXII page read by an organisation (pull is a release too). */
 export interface ReadReleaseDetails {
   readonly channel: 'taxii';
@@ -69,6 +89,7 @@ export interface AuditEvents {
     };
   };
   'object.release':
+    | { target: Target<'batch'>; details: BatchReleaseDetails }
     | { target: Target<'object'>; details: FanoutReleaseDetails }
     | { target: Target<'object'>; details: DeliveryReleaseDetails }
     | { target: Target<'collection'>; details: ReadReleaseDetails };

@@ -19,10 +19,15 @@ function countSubmit(counts: Counts, r: AuditEventOf<'object.submit'>): void {
   add(counts, r.actor.orgId, r.details.succeeded);
 }
 
-/** A release: one object to each organisation an MQTT fan-out added, one per email delivery, a TAXII page's count. */
+/**
+ * A release: a batch release's object counts per recipient (position-set cardinalities, ADR 0013);
+ * for legacy per-version records one object to each organisation an MQTT fan-out added and one per
+ * email delivery; a TAXII page's count.
+ */
 function countRelease(counts: Counts, r: AuditEventOf<'object.release'>): void {
   const d = r.details;
-  if ('recipients' in d) for (const x of d.recipients) add(counts, x.orgId, 1);
+  if ('batchId' in d) for (const x of d.recipients) add(counts, x.orgId, x.objects);
+  else if ('recipients' in d) for (const x of d.recipients) add(counts, x.orgId, 1);
   else if ('count' in d) add(counts, r.target.orgId, d.count);
   else add(counts, r.target.orgId, 1);
 }
