@@ -104,31 +104,44 @@ export class PositionSet implements Iterable<number> {
     return this.bits.every((b, i) => b === other.bits[i]);
   }
 
-  /** The shorter of the bitmap and the range form. */
+  private text: string | undefined;
+
+  /** The shorter of the bitmap and the range form (computed once: the set is immutable). */
   encode(): string {
-    const bitmap = `b:${Buffer.from(this.bits.buffer, this.bits.byteOffset, this.bits.length).toString('base64url')}`;
-    // The range form is only worth building when it can be shorter: a few runs.
+    return (this.text ??= this.encodeNow());
+  }
+
+  private encodeNow(): string {
+    const bits = this.bits;
+    const bitmap = `b:${Buffer.from(bits.buffer, bits.byteOffset, bits.length).toString('base64url')}`;
+    // Runs found a byte at a time (whole 0x00 / 0xff bytes skipped); given up as soon as the
+    // range text would not be shorter than the bitmap.
     const runs: string[] = [];
     let length = 2;
     let start = -1;
-    let prev = -2;
-    const flush = (): boolean => {
-      if (start < 0) return true;
-      const s = start === prev ? `${start}` : `${start}-${prev}`;
-      runs.push(s);
-      length += s.length + (runs.length > 1 ? 1 : 0);
-      return length < bitmap.length;
-    };
-    for (const p of this) {
-      if (p === prev + 1) {
-        prev = p;
-        continue;
+    for (let i = 0; i < bits.length; i++) {
+      const b = bits[i]!;
+      if ((start >= 0 && b === 0xff) || (start < 0 && b === 0)) continue;
+      for (let k = 0; k < 8; k++) {
+        const on = (b & (1 << k)) !== 0;
+        if (on && start < 0) start = i * 8 + k;
+        else if (!on && start >= 0) {
+          const end = i * 8 + k - 1;
+          const run = start === end ? `${start}` : `${start}-${end}`;
+          length += run.length + (runs.length > 0 ? 1 : 0);
+          if (length >= bitmap.length) return bitmap;
+          runs.push(run);
+          start = -1;
+        }
       }
-      if (!flush()) return bitmap;
-      start = p;
-      prev = p;
     }
-    if (!flush()) return bitmap;
+    if (start >= 0) {
+      const end = bits.length * 8 - 1; // the last byte is never 0, but may end in a run
+      const run = start === end ? `${start}` : `${start}-${end}`;
+      length += run.length + (runs.length > 0 ? 1 : 0);
+      if (length >= bitmap.length) return bitmap;
+      runs.push(run);
+    }
     return `r:${runs.join(',')}`;
   }
 
