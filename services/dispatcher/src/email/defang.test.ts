@@ -114,6 +114,13 @@ describe('defang', () => {
     );
   });
 
+  it('brackets the colon of a URL glued after scheme characters (found by the property below)', () => {
+    const d = defang('0.ac[.][.]http://0.0.0.0', 'text');
+    expect(d).to.equal('0[.]ac..hxxp[:]//0.0.0[.]0');
+    expect(d).to.not.match(CLICKABLE);
+    expect(defang(d, 'text')).to.equal(d);
+  });
+
   it('free text: idempotent and nothing clickable, whatever is mixed in', () => {
     const word = fc.oneof(
       webUrl,

@@ -89,8 +89,18 @@ const STRAY_SLASHES = /(?<!\b(?:[hH][xX]{2}[pP]|[fF][xX][pP])[sS]?):\/\//g;
 
 const STRAY_SCHEMES = new RegExp(String.raw`\b(${NO_SLASH_SCHEMES}):`, 'gi');
 
+/** A character that a URL scheme may contain: a token glued after one reads as part of its scheme. */
+const SCHEME_CHAR = /[a-z0-9+.-]/i;
+
 function defangText(s: string): string {
-  return s.replace(TEXT_TOKENS, defangToken).replace(STRAY_SLASHES, '[:]//').replace(STRAY_SCHEMES, '$1[:]');
+  return s
+    .replace(TEXT_TOKENS, (tok: string, offset: number) => {
+      const out = defangToken(tok);
+      // `ac..http://x` is a URL whose scheme is `ac..http` to a mail client: bracket its colon too.
+      return offset > 0 && SCHEME_CHAR.test(s[offset - 1]!) ? out.replace(/^([^:[]+):\/\//, '$1[:]//') : out;
+    })
+    .replace(STRAY_SLASHES, '[:]//')
+    .replace(STRAY_SCHEMES, '$1[:]');
 }
 
 function defangToken(tok: string): string {
