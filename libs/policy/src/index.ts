@@ -14,3 +14,4 @@ export {
   type ReleasableVersion,
 } from './policy-input.js';
 export { orgStanding, NO_GRACE, type Standing, type StandingReason, type StandingRules } from './standing.js';
+export * from './blocklist-gate/index.js';

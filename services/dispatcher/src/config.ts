@@ -113,11 +113,54 @@ export const dispatcherConfigSchema = {
         maxItems: { type: 'integer', minimum: 1, default: 500 },
       },
     },
+    grouping: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /**
+         * Small submissions whose distribute jobs fall due within this window of the first one's
+         * acceptance are distributed together, as one batch (ADR 0013). 0: no window.
+         */
+        windowMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 100 },
+        /** Submissions of at most this many objects wait for the window; bigger ones run at once, alone. */
+        windowMaxObjects: { type: 'integer', minimum: 1, default: 50 },
+        /** Objects in one alert part (one STIX bundle, one MQTT message); more are sent as several parts. */
+        maxObjects: { type: 'integer', minimum: 1, maximum: 100_000, default: 1_000 },
+        /** Bytes of JSON in one alert part; an object larger than this alone is sent alone in its part. */
+        maxBytes: { type: 'integer', minimum: 4_096, maximum: 268_435_455, default: 262_144 },
+      },
+    },
     blocklist: {
       type: 'object',
       additionalProperties: false,
       default: {},
-      properties: { enabled: { type: 'boolean', default: true } },
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        /** Address ranges wider than these prefixes never go to block lists (issue 14, section 3). */
+        widestPrefixV4: { type: 'integer', minimum: 0, maximum: 32, default: 24 },
+        widestPrefixV6: { type: 'integer', minimum: 0, maximum: 128, default: 48 },
+        /** Days an `add` entry lives when its indicator has no `valid_until`, per observable kind. */
+        expiryDays: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            ipv4: { type: 'integer', minimum: 1, default: 30 },
+            ipv6: { type: 'integer', minimum: 1, default: 30 },
+            domain: { type: 'integer', minimum: 1, default: 90 },
+            url: { type: 'integer', minimum: 1, default: 90 },
+            email: { type: 'integer', minimum: 1, default: 90 },
+            'file-hash': { type: 'integer', minimum: 1, default: 365 },
+          },
+        },
+        /** Values an administrator cleared despite a warning-list hit (see GateSettings.allowList). */
+        allowList: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        /** The hub's own host names and addresses, beside those of its configured URLs. */
+        hubHosts: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        /** Warning-list files (JSON, `parseWarningListFile`) loaded at start; a same-named list replaces a shipped one. */
+        listFiles: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+      },
     },
   },
 } as const;
@@ -134,7 +177,12 @@ export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}
     smtp: { ...base.smtp, ...over.smtp },
     mail: { ...base.mail, ...over.mail },
     digest: { ...base.digest, ...over.digest },
-    blocklist: { ...base.blocklist, ...over.blocklist },
+    grouping: { ...base.grouping, ...over.grouping },
+    blocklist: {
+      ...base.blocklist,
+      ...over.blocklist,
+      expiryDays: { ...base.blocklist.expiryDays, ...over.blocklist?.expiryDays },
+    },
   };
 }
 
