@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { alertTopic, blocklistTopic, mayPublish, maySubscribe, topicSegment } from './topics.js';
+import {
+  alertTopic,
+  alertTypeSegment,
+  blocklistTopic,
+  mayPublish,
+  maySubscribe,
+  topicSegment,
+} from './topics.js';
 
 describe('MQTT topics', () => {
   it('builds alert, exercise and block-list topics', () => {
@@ -10,7 +17,21 @@ describe('MQTT topics', () => {
       'isac/v1/orgs/bank-a/exercise/alerts/green/malware',
     );
     expect(blocklistTopic('bank-a', 'ipv4')).to.equal('isac/v1/orgs/bank-a/blocklist/ipv4');
+    expect(blocklistTopic('bank-a', 'file-hash', true)).to.equal(
+      'isac/v1/orgs/bank-a/exercise/blocklist/file-hash',
+    );
+    expect(() => blocklistTopic('bank-a', 'ip/v4', true)).to.throw(/kind is not a safe/);
   });
+  for (const [types, segment] of [
+    [['indicator', 'indicator'], 'indicator'],
+    [['indicator', 'malware', 'indicator'], 'bundle'],
+    [['report'], 'report'],
+    [[], 'bundle'],
+  ] as const) {
+    it(`names a grouped alert of ${JSON.stringify(types)} by "${segment}"`, () => {
+      expect(alertTypeSegment(types)).to.equal(segment);
+    });
+  }
   for (const bad of ['a/b', 'a+b', '#', '', 'x\u0000', 'line\nbreak', '$SYS', 'tab\t']) {
     it(`rejects the unsafe segment ${JSON.stringify(bad)}`, () => {
       expect(() => topicSegment(bad, 'orgId')).to.throw(/safe MQTT topic segment/);

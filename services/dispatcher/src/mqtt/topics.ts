@@ -38,9 +38,22 @@ export function alertTopic(orgId: OrgId, tlp: TlpLevel, objectType: string, exer
   return `${orgPrefix(orgId)}${exercise ? 'exercise/' : ''}alerts/${tlpSegment(tlp)}/${topicSegment(objectType, 'objectType')}`;
 }
 
-/** `isac/v1/orgs/{orgId}/blocklist/{kind}`. */
-export function blocklistTopic(orgId: OrgId, kind: string): string {
-  return `${orgPrefix(orgId)}blocklist/${topicSegment(kind, 'kind')}`;
+/**
+ * The `{type}` level of a grouped alert's topic: the objects' type when they all share one, else
+ * `bundle` (ADR 0013). Subscribers that want everything subscribe to `…/alerts/#`.
+ */
+export function alertTypeSegment(types: Iterable<string>): string {
+  let shared: string | undefined;
+  for (const t of types) {
+    if (shared === undefined) shared = t;
+    else if (t !== shared) return 'bundle';
+  }
+  return shared ?? 'bundle';
+}
+
+/** `isac/v1/orgs/{orgId}/blocklist/{kind}` (exercises: `…/exercise/blocklist/{kind}`). */
+export function blocklistTopic(orgId: OrgId, kind: string, exercise = false): string {
+  return `${orgPrefix(orgId)}${exercise ? 'exercise/' : ''}blocklist/${topicSegment(kind, 'kind')}`;
 }
 
 /** `isac/v1/orgs/{orgId}/acks`: the one topic an organisation's client may publish to. */

@@ -1,0 +1,185 @@
+import type { OrgId, TlpLevel } from '@isac/kernel';
+import { tlp2Marking, tlpMarkingById, uuidV5 } from '@isac/stix';
+import { STIX_MEDIA_TYPE } from '../email/render.js';
+import type { OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
+import { alertTopic, alertTypeSegment } from '../mqtt/topics.js';
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** How big one part of an alert or block-list message may be (`dispatcher.grouping`). */
+export interface PartLimits {
+  /** Objects (entries) in one part, not counting the TLP marking definitions a bundle carries. */
+  readonly maxObjects: number;
+  /** Bytes of UTF-8 JSON in one part. */
+  readonly maxBytes: number;
+}
+
+/** Namespace of alert part bundle ids: uuid v5 of `{alertId}:{part}`. */
+export const ALERT_PART_NAMESPACE = 'b0d7a54e-8c1f-5e6a-9f3b-7d2e4c6a8b10';
+
+/** The bundle id of part `part` (1-based) of alert `alertId`: the same on every retry. */
+export function alertPartBundleId(alertId: string, part: number): string {
+  return `bundle--${uuidV5(ALERT_PART_NAMESPACE, `${alertId}:${part}`)}`;
+}
+
+/** An object's JSON and its UTF-8 length, made once per (read-only) object. */
+export interface SerialisedObject {
+  readonly json: string;
+  readonly bytes: number;
+  /** Ids of the TLP marking definitions it references. */
+  readonly tlpMarkings: readonly string[];
+}
+
+/** An object and its cached JSON. */
+export interface Serialisable {
+  readonly released: Json;
+  readonly serialised: SerialisedObject;
+}
+
+/** A lone object as `Serialisable` (its JSON made now). */
+export function serialisable(object: Json): Serialisable {
+  return { released: object, serialised: serialise(object) };
+}
+
+const serialised = new WeakMap<Json, SerialisedObject>();
+
+/**
+ * The JSON of a released copy, serialised once: the policy hands alike recipients the same copy,
+ * so 200 recipients of one object share one string. Objects must not be mutated afterwards.
+ */
+export function serialise(object: Json): SerialisedObject {
+  let s = serialised.get(object);
+  if (s === undefined) {
+    const json = JSON.stringify(object);
+    const refs = object['object_marking_refs'];
+    const tlpMarkings = Array.isArray(refs)
+      ? refs.filter((r): r is string => typeof r === 'string' && tlpMarkingById(r) !== undefined)
+      : [];
+    s = { json, bytes: Buffer.byteLength(json), tlpMarkings };
+    serialised.set(object, s);
+  }
+  return s;
+}
+
+/**
+ * Splits items of the given JSON sizes into parts: greedy, in order, never splitting an item. A
+ * part closes before an item that would take it past `maxObjects` items or `maxBytes` bytes
+ * (`envelope` bytes of the part's own wrapping included, plus one comma between items). An item
+ * that alone is larger than the limit goes alone in its own part: it is sent whole (the broker's
+ * and subscribers' packet limits must allow it) rather than dropped or cut.
+ *
+ * @returns the index of the first item of each part (empty for no items).
+ */
+export function partStarts(sizes: readonly number[], limits: PartLimits, envelope: number): number[] {
+  const starts: number[] = [];
+  let count = 0;
+  let bytes = 0;
+  for (let i = 0; i < sizes.length; i++) {
+    const s = sizes[i]!;
+    if (count > 0 && (count + 1 > limits.maxObjects || bytes + 1 + s > limits.maxBytes)) count = 0;
+    if (count === 0) {
+      starts.push(i);
+      bytes = envelope + s;
+    } else bytes += 1 + s;
+    count++;
+  }
+  return starts;
+}
+
+/** One alert: what a recipient gets at one TLP, exercise or live, on MQTT, from one batch. */
+export interface AlertContent {
+  /** From the fan-out record (ADR 0013): the same on every retry. */
+  readonly alertId: string;
+  readonly orgId: OrgId;
+  readonly tlp: TlpLevel;
+  readonly exercise: boolean;
+  /** The submissions whose objects it carries. */
+  readonly submissionIds: readonly string[];
+  /** The released copies with their JSON, in batch position order (`ReleasedItem`s, or `serialisable(json)`). */
+  readonly objects: readonly Serialisable[];
+}
+
+/** One part of an alert: a complete STIX 2.1 bundle, one MQTT message. */
+export interface AlertPart {
+  /** 1-based. */
+  readonly part: number;
+  readonly parts: number;
+  readonly bundleId: string;
+  /** The part holds `objects[from, to)` of the alert. */
+  readonly from: number;
+  readonly to: number;
+  /** UTF-8 length of the payload. */
+  readonly bytes: number;
+  readonly message: OutgoingMessage;
+}
+
+/**
+ * The parts of an alert (issue 15.1): each a STIX bundle `{type, id, objects, x_isac_alert}` whose
+ * objects are a slice of the alert's objects followed by the TLP marking definitions any object
+ * of the alert references (the alert TLP's when none does), so each part reads alone. The
+ * bundle's custom property `x_isac_alert: { alert_id, part, parts, submission_ids, exercise }` and,
+ * for MQTT 5, the user properties `alertId`, `part`, `parts`, `tlp`, `exercise` let a consumer
+ * dedupe and reassemble. Payloads are built by joining each object's cached JSON: nothing is
+ * stringified again per recipient.
+ */
+export function alertParts(alert: AlertContent, limits: PartLimits): AlertPart[] {
+  const objs = alert.objects.map((o) => o.serialised);
+  if (objs.length === 0) return [];
+  const markingIds = new Set<string>();
+  for (const o of objs) for (const m of o.tlpMarkings) markingIds.add(m);
+  const markings: string[] = [];
+  for (const id of markingIds) {
+    const m = tlpMarkingById(id);
+    if (m) markings.push(JSON.stringify(m.object));
+  }
+  if (markings.length === 0) markings.push(JSON.stringify(tlp2Marking(alert.tlp).object));
+  const markingJson = markings.join(',');
+  const submissions = JSON.stringify(alert.submissionIds);
+  const exercise = alert.exercise ? 'true' : 'false';
+  const head = (bundleId: string) => `{"type":"bundle","id":${JSON.stringify(bundleId)},"objects":[`;
+  const tail = (part: number, parts: number) =>
+    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}}}`;
+  // An upper bound of the wrapping: part and parts never have more digits than the object count.
+  const most = objs.length;
+  const envelope = Buffer.byteLength(head(alertPartBundleId(alert.alertId, 1)) + tail(most, most));
+  const starts = partStarts(
+    objs.map((o) => o.bytes),
+    limits,
+    envelope,
+  );
+  const parts = starts.length;
+  const topic = alertTopic(
+    alert.orgId,
+    alert.tlp,
+    alertTypeSegment(alert.objects.map((o) => String(o.released['type']))),
+    alert.exercise,
+  );
+  return starts.map((from, i) => {
+    const to = i + 1 < parts ? starts[i + 1]! : objs.length;
+    const part = i + 1;
+    const bundleId = alertPartBundleId(alert.alertId, part);
+    let body = '';
+    for (let k = from; k < to; k++) body += k === from ? objs[k]!.json : `,${objs[k]!.json}`;
+    const payload = head(bundleId) + body + tail(part, parts);
+    return {
+      part,
+      parts,
+      bundleId,
+      from,
+      to,
+      bytes: Buffer.byteLength(payload),
+      message: {
+        topic,
+        payload,
+        contentType: STIX_MEDIA_TYPE,
+        userProperties: {
+          alertId: alert.alertId,
+          part: String(part),
+          parts: String(parts),
+          tlp: alert.tlp,
+          exercise,
+        },
+      },
+    };
+  });
+}

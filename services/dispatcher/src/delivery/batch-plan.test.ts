@@ -1,0 +1,233 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import type { Org, TlpLevel } from '@isac/kernel';
+import { PolicyEngine } from '@isac/policy';
+import type { BatchVersion, ObjectVersion } from '@isac/store';
+import { HUB, indicatorVersion, org, sub } from '../../test/support.js';
+import { planBatch } from './batch-plan.js';
+import { subscriptionsByOrg } from './distribution-plan.js';
+
+const NOW = new Date('2026-05-02T00:00:00.000Z');
+
+function version(
+  tlp: TlpLevel,
+  over: {
+    exercise?: boolean;
+    submissionId?: string;
+    object?: Record<string, unknown>;
+    submitter?: string;
+  } = {},
+): ObjectVersion {
+  return {
+    ...indicatorVersion(
+      {
+        exercise: over.exercise ?? false,
+        submitterOrgId: over.submitter ?? 'bank-a',
+        ...(over.object ? { object: over.object } : {}),
+      },
+      tlp,
+    ),
+    dateAdded: '2026-05-02T00:00:00.000000Z',
+    submissionId: over.submissionId ?? 's1',
+  };
+}
+
+const at = (vs: readonly ObjectVersion[], start = 0): BatchVersion[] =>
+  vs.map((version, k) => ({ position: start + k, version }));
+
+describe('batch plan (pure)', () => {
+  const submitter = org('bank-a');
+  const orgs = new Map<string, Org>(
+    [
+      submitter,
+      org('bank-b'),
+      org('sme-t', {
+        tier: 'trial',
+        trial: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z' },
+      }),
+      org('gone', { status: 'suspended' }),
+    ].map((o) => [o.id, o]),
+  );
+  const mailJa = sub('bank-b', 'email', {
+    id: 'mail-ja',
+    email: { to: ['soc@b.example'], mode: 'immediate', lang: 'ja' },
+  });
+  const mailMalware = sub('bank-b', 'email', {
+    id: 'mail-malware',
+    filters: { objectTypes: ['malware'] },
+    email: { to: ['ir@b.example'], mode: 'immediate', lang: 'en' },
+  });
+  const digestConfident = sub('bank-b', 'email', {
+    id: 'digest-90',
+    filters: { minConfidence: 90 },
+    email: { to: ['d@b.example'], mode: 'daily', lang: 'en' },
+  });
+  const subs = subscriptionsByOrg([
+    sub('bank-b', 'mqtt'),
+    mailJa,
+    mailMalware,
+    digestConfident,
+    sub('sme-t', 'mqtt'),
+    sub('gone', 'mqtt'),
+  ]);
+  const plan = (versions: BatchVersion[], subscriptions = subs) =>
+    planBatch({ versions, orgs, subscriptions, policy: new PolicyEngine(), hub: HUB, now: NOW });
+
+  it('groups a batch of mixed TLPs into one alert per (recipient, TLP), with the positions each carries', () => {
+    const p = plan(at([version('green'), version('amber'), version('green'), version('clear')]));
+    const b = p.byOrg.get('bank-b')!;
+    expect(b.mqtt.map((g) => [g.tlp, g.exercise, g.positions])).to.deep.equal([
+      ['green', false, [0, 2]],
+      ['amber', false, [1]],
+      ['clear', false, [3]],
+    ]);
+    // a trial member is not cleared for TLP:AMBER (default table): its alerts leave position 1 out
+    expect(p.byOrg.get('sme-t')!.mqtt.map((g) => [g.tlp, g.positions])).to.deep.equal([
+      ['green', [0, 2]],
+      ['clear', [3]],
+    ]);
+    expect(p.fanout).to.deep.equal([
+      { orgId: 'bank-b', tlp: 'green', exercise: false, positions: [0, 2] },
+      { orgId: 'bank-b', tlp: 'amber', exercise: false, positions: [1] },
+      { orgId: 'bank-b', tlp: 'clear', exercise: false, positions: [3] },
+      { orgId: 'sme-t', tlp: 'green', exercise: false, positions: [0, 2] },
+      { orgId: 'sme-t', tlp: 'clear', exercise: false, positions: [3] },
+    ]);
+    expect(p.audit.mqtt.find((l) => l.orgId === 'bank-b' && l.tlp === 'green')).to.deep.include({
+      objects: 2,
+      rules: { 'anonymity.replaced': 2 },
+    });
+  });
+
+  it('never puts an exercise object in a live alert', () => {
+    const p = plan(at([version('green'), version('green', { exercise: true }), version('green')]));
+    for (const r of p.recipients)
+      for (const g of [...r.mqtt, ...r.emailNow.flatMap((e) => e.groups)])
+        for (const it of g.items) expect(it.version.exercise).to.equal(g.exercise);
+    expect(p.byOrg.get('bank-b')!.mqtt.map((g) => [g.exercise, g.positions])).to.deep.equal([
+      [false, [0, 2]],
+      [true, [1]],
+    ]);
+  });
+
+  it('applies each subscription’s filters per object: one delivery per subscription with its own positions', () => {
+    const malware = version('green', {
+      object: {
+        type: 'malware',
+        id: 'malware--00000000-0000-4000-8000-000000000001',
+        name: 'm',
+        is_family: false,
+        confidence: 95,
+      },
+    });
+    const p = plan(at([version('green', { object: { confidence: 95 } }), malware, version('green')]));
+    expect(p.emails.map((e) => [e.subscriptionId, e.mode, e.positions])).to.deep.equal([
+      ['mail-ja', 'immediate', [0, 1, 2]],
+      ['mail-malware', 'immediate', [1]],
+      ['digest-90', 'daily', [0, 1]],
+    ]);
+    const b = p.byOrg.get('bank-b')!;
+    expect(b.emailNow.map((e) => e.subscription.id)).to.deep.equal(['mail-ja', 'mail-malware']);
+    expect(b.emailDigest.map((e) => e.subscription.id)).to.deep.equal(['digest-90']);
+    expect(p.audit.email.map((l) => [l.subscriptionId, l.objects])).to.deep.equal([
+      ['mail-ja', 3],
+      ['mail-malware', 1],
+    ]);
+  });
+
+  it('sends nothing to denied organisations, nor to one whose filters want nothing', () => {
+    const p = plan(
+      at([version('amber'), version('red')]),
+      subscriptionsByOrg([
+        sub('sme-t', 'mqtt'),
+        sub('gone', 'mqtt'),
+        sub('bank-b', 'mqtt', { filters: { tlpCeiling: 'green' } }),
+      ]),
+    );
+    expect(p.recipients).to.deep.equal([]);
+    expect(p.fanout).to.deep.equal([]);
+    expect(p.emails).to.deep.equal([]);
+  });
+
+  it('shares one released item (and its JSON) among alike recipients', () => {
+    const orgsMany = new Map(orgs);
+    for (let k = 0; k < 5; k++) orgsMany.set(`peer-${k}`, org(`peer-${k}`));
+    const p = planBatch({
+      versions: at([version('green')]),
+      orgs: orgsMany,
+      subscriptions: subscriptionsByOrg(
+        [...orgsMany.keys()].filter((id) => id.startsWith('peer')).map((id) => sub(id, 'mqtt')),
+      ),
+      policy: new PolicyEngine(),
+      hub: HUB,
+      now: NOW,
+    });
+    const items = p.recipients.map((r) => r.items[0]!);
+    expect(items).to.have.length(5);
+    expect(new Set(items).size).to.equal(1);
+    expect(items[0]!.serialised.json).to.equal(JSON.stringify(items[0]!.released));
+  });
+
+  it('names the submissions of each alert and skips versions whose submitter is unknown', () => {
+    const p = plan([
+      ...at([version('green', { submissionId: 's1' })], 0),
+      ...at([version('green', { submissionId: 's2' }), version('green', { submitter: 'nobody' })], 5),
+    ]);
+    expect(p.byOrg.get('bank-b')!.mqtt[0]!.submissionIds).to.deep.equal(['s1', 's2']);
+    expect(p.byOrg.get('bank-b')!.mqtt[0]!.positions).to.deep.equal([0, 5]);
+    expect(p.skipped).to.deep.equal([
+      { position: 6, reason: 'the submitter nobody is not in the directory' },
+    ]);
+  });
+
+  it('property: every alert holds exactly what the policy releases, one TLP and one exercise flag, positions ascending', () => {
+    const tlps: TlpLevel[] = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ tlp: fc.constantFrom(...tlps), exercise: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (specs) => {
+          const vs = at(specs.map((s) => version(s.tlp, { exercise: s.exercise })));
+          const p = plan(
+            vs,
+            subscriptionsByOrg([sub('bank-b', 'mqtt'), sub('sme-t', 'mqtt'), sub('gone', 'mqtt')]),
+          );
+          const policy = new PolicyEngine();
+          for (const id of ['bank-b', 'sme-t', 'gone']) {
+            const groups = p.byOrg.get(id)?.mqtt ?? [];
+            const got = groups.flatMap((g) => g.positions).sort((a, b) => a - b);
+            const want = vs
+              .filter(
+                (x) =>
+                  policy.decide({
+                    object: x.version.object,
+                    tlp: x.version.tlp,
+                    unknownMarkings: [],
+                    knownMarkings: [],
+                    submitter,
+                    anonymous: true,
+                    namedRecipients: [],
+                    recipient: orgs.get(id)!,
+                    now: NOW,
+                  }).kind !== 'deny',
+              )
+              .map((x) => x.position);
+            expect(got).to.deep.equal(want);
+            const keys = groups.map((g) => `${g.tlp}|${g.exercise}`);
+            expect(new Set(keys).size).to.equal(keys.length);
+            for (const g of groups) {
+              expect(g.positions).to.deep.equal([...g.positions].sort((a, b) => a - b));
+              for (const it of g.items) {
+                expect(it.tlp).to.equal(g.tlp);
+                expect(it.version.exercise).to.equal(g.exercise);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});

@@ -1,0 +1,297 @@
+import type { ObservableKind, OrgId, TlpLevel } from '@isac/kernel';
+import type { BlocklistGate, GateHit, GateReason, GateSettings, WarningList } from '@isac/policy';
+import { tlpRank, uuidV5 } from '@isac/stix';
+import type { ObjectVersion } from '@isac/store';
+import type { DispatcherConfig } from '../config.js';
+import type { OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
+import { blocklistTopic } from '../mqtt/topics.js';
+import type { AlertGroup, ReleasedItem } from './batch-plan.js';
+import { partStarts, type PartLimits } from './alert-chunks.js';
+import { observablesOf } from './filters.js';
+
+const DAY_MS = 86_400_000;
+
+/** The gate settings of `dispatcher.blocklist`, with the lists read from its files and the hub's hosts from its URLs. */
+export function blocklistGateSettings(
+  cfg: DispatcherConfig['blocklist'],
+  extra: { readonly lists?: readonly WarningList[]; readonly hubHosts?: readonly string[] } = {},
+): GateSettings {
+  return {
+    widestPrefixV4: cfg.widestPrefixV4,
+    widestPrefixV6: cfg.widestPrefixV6,
+    allowList: cfg.allowList,
+    extraLists: extra.lists ?? [],
+    hubHosts: [...cfg.hubHosts, ...(extra.hubHosts ?? [])],
+  };
+}
+
+/**
+ * One block-list change for firewalls and UTMs. `expires_at`: the indicator's `valid_until`, else
+ * now plus the kind's default (`dispatcher.blocklist.expiryDays`); a consumer drops an `add` at
+ * that time even if no `remove` arrives. A `remove` carries the same rule's time, for reference.
+ */
+export interface BlocklistEntry {
+  readonly op: 'add' | 'remove';
+  readonly kind: ObservableKind;
+  readonly value: string;
+  /** File hashes: the algorithm (`SHA-256`, `MD5`, …). */
+  readonly algorithm?: string;
+  readonly indicator_id: string;
+  readonly expires_at: string;
+  /** Why a `remove`: the indicator was revoked, or is past its `valid_until`. */
+  readonly reason?: 'revoked' | 'expired';
+  /** The indicator's TLP as released to this recipient. */
+  readonly tlp: TlpLevel;
+}
+
+/** An observable of a live indicator that the gate kept off the block lists, and why (both languages). */
+export interface GateRefusal {
+  readonly position: number;
+  readonly indicatorId: string;
+  readonly kind: ObservableKind;
+  readonly value: string;
+  readonly reason: GateReason;
+  /** `8.8.8.8 is a public DNS resolver: Google Public DNS (warning list: public-dns)`. */
+  readonly message: string;
+  readonly messageJa: string;
+  readonly list?: GateHit;
+}
+
+/** The entries of one (recipient, kind, exercise or live) from one batch, before chunking. */
+export interface BlocklistMessage {
+  readonly orgId: OrgId;
+  readonly kind: ObservableKind;
+  readonly exercise: boolean;
+  /** The strictest TLP among its entries. */
+  readonly tlp: TlpLevel;
+  readonly entries: readonly BlocklistEntry[];
+  /** Each entry's JSON, made once per batch and shared by every recipient. */
+  readonly entryJson: readonly string[];
+  /** Positions of the indicators its entries came from, ascending. */
+  readonly positions: readonly number[];
+}
+
+interface Derived {
+  readonly entries: readonly {
+    readonly entry: Omit<BlocklistEntry, 'tlp'>;
+    /** The entry and its JSON at each TLP it was released at, made once. */
+    readonly atTlp: Map<TlpLevel, { readonly entry: BlocklistEntry; readonly json: string }>;
+  }[];
+  readonly refused: readonly GateRefusal[];
+}
+
+/**
+ * Block-list entries of a batch (issue 14, section 3), pure. Built once per batch: what each
+ * indicator adds or removes and what the gate refused is worked out once per version and shared
+ * by every recipient of it. Only indicators a recipient got over MQTT make its entries; a live
+ * indicator adds only the observables the gate lets through, a revoked or expired one removes
+ * every valid observable (removing what a firewall does not hold is harmless; keeping what should
+ * go is not). Exercise indicators make exercise messages only.
+ */
+export class BlocklistPlanner {
+  /** By batch position. */
+  private readonly derived: (Derived | undefined)[] = [];
+
+  constructor(
+    private readonly gate: BlocklistGate,
+    private readonly settings: Pick<DispatcherConfig['blocklist'], 'enabled' | 'expiryDays'>,
+    private readonly now: Date,
+  ) {}
+
+  /** One message per (kind, exercise) for a recipient's MQTT alerts; none when block lists are off. */
+  forRecipient(orgId: OrgId, groups: readonly AlertGroup[]): BlocklistMessage[] {
+    if (!this.settings.enabled) return [];
+    const byKey = new Map<
+      string,
+      {
+        kind: ObservableKind;
+        exercise: boolean;
+        tlp: TlpLevel;
+        entries: BlocklistEntry[];
+        json: string[];
+        positions: number[];
+      }
+    >();
+    for (const g of groups)
+      for (const item of g.items) {
+        const d = this.derive(item);
+        if (d.entries.length === 0) continue;
+        for (const { entry, atTlp } of d.entries) {
+          const key = `${g.exercise ? 'x' : ''}${entry.kind}`;
+          let m = byKey.get(key);
+          if (!m)
+            byKey.set(
+              key,
+              (m = {
+                kind: entry.kind,
+                exercise: g.exercise,
+                tlp: item.tlp,
+                entries: [],
+                json: [],
+                positions: [],
+              }),
+            );
+          let e = atTlp.get(item.tlp);
+          if (e === undefined) {
+            const full: BlocklistEntry = { ...entry, tlp: item.tlp };
+            atTlp.set(item.tlp, (e = { entry: full, json: JSON.stringify(full) }));
+          }
+          m.entries.push(e.entry);
+          m.json.push(e.json);
+          if (m.positions[m.positions.length - 1] !== item.position) m.positions.push(item.position);
+          if (tlpRank(item.tlp) > tlpRank(m.tlp)) m.tlp = item.tlp;
+        }
+      }
+    return [...byKey.values()].map((m) => ({
+      orgId,
+      kind: m.kind,
+      exercise: m.exercise,
+      tlp: m.tlp,
+      entries: m.entries,
+      entryJson: m.json,
+      positions: m.positions.sort((a, b) => a - b),
+    }));
+  }
+
+  /**
+   * The observables of live indicators among `items` that the gate kept off the block lists, with
+   * the reason: for the submitter's status ("not added to block lists: …") and for the alert that
+   * carries them. Empty when block lists are off.
+   */
+  refusals(items: readonly Pick<ReleasedItem, 'position' | 'version'>[]): GateRefusal[] {
+    if (!this.settings.enabled) return [];
+    const out: GateRefusal[] = [];
+    for (const item of items) out.push(...this.derive(item).refused);
+    return out;
+  }
+
+  private derive(item: Pick<ReleasedItem, 'position' | 'version'>): Derived {
+    const v = item.version;
+    let d = this.derived[item.position];
+    if (d) return d;
+    d = { entries: [], refused: [] };
+    if (v.type === 'indicator') {
+      const observables = observablesOf(v.object);
+      const validUntil = typeof v.object['valid_until'] === 'string' ? v.object['valid_until'] : undefined;
+      const op = opOf(v, validUntil, this.now);
+      const entries: Derived['entries'][number][] = [];
+      const refused: GateRefusal[] = [];
+      for (const o of observables) {
+        const verdict = this.gate.check(o);
+        if (!verdict.ok && (op.op === 'add' || verdict.reason === 'invalid')) {
+          if (op.op === 'add')
+            refused.push({
+              position: item.position,
+              indicatorId: v.id,
+              kind: o.kind,
+              value: o.value,
+              reason: verdict.reason,
+              message: verdict.message,
+              messageJa: verdict.messageJa,
+              ...(verdict.list ? { list: verdict.list } : {}),
+            });
+          continue;
+        }
+        const expires =
+          validUntil ??
+          new Date(this.now.getTime() + this.settings.expiryDays[o.kind] * DAY_MS).toISOString();
+        entries.push({
+          entry: {
+            op: op.op,
+            kind: o.kind,
+            value: o.value,
+            ...(o.algorithm !== undefined ? { algorithm: o.algorithm } : {}),
+            indicator_id: v.id,
+            expires_at: expires,
+            ...(op.reason ? { reason: op.reason } : {}),
+          },
+          atTlp: new Map(),
+        });
+      }
+      d = { entries, refused };
+    }
+    this.derived[item.position] = d;
+    return d;
+  }
+}
+
+function opOf(
+  v: ObjectVersion,
+  validUntil: string | undefined,
+  now: Date,
+): { op: 'add' | 'remove'; reason?: 'revoked' | 'expired' } {
+  if (v.object['revoked'] === true) return { op: 'remove', reason: 'revoked' };
+  if (validUntil !== undefined && Date.parse(validUntil) <= now.getTime())
+    return { op: 'remove', reason: 'expired' };
+  return { op: 'add' };
+}
+
+/** Namespace of block-list message ids. */
+export const BLOCKLIST_NAMESPACE = '3c9e51f2-7a4b-5d8c-8e6f-1b2a3c4d5e6f';
+
+/** A block-list message's id: the same for a (batch, recipient, kind, exercise) on every retry. */
+export function blocklistMessageId(
+  batchId: number | string,
+  orgId: OrgId,
+  kind: string,
+  exercise: boolean,
+): string {
+  return uuidV5(BLOCKLIST_NAMESPACE, `${batchId}\u0000${orgId}\u0000${kind}\u0000${exercise ? 'x' : ''}`);
+}
+
+/** One part of a block-list message: one MQTT message. */
+export interface BlocklistPart {
+  readonly part: number;
+  readonly parts: number;
+  /** The part holds `entries[from, to)`. */
+  readonly from: number;
+  readonly to: number;
+  readonly bytes: number;
+  readonly message: OutgoingMessage;
+}
+
+/**
+ * The parts of a block-list message, chunked like alerts (`partStarts`): each part is
+ * `{ message_id, part, parts, kind, exercise, entries: [...] }` on `…/blocklist/{kind}` (exercise:
+ * `…/exercise/blocklist/{kind}`), with MQTT 5 user properties `messageId`, `part`, `parts`,
+ * `kind`, `tlp`, `exercise`.
+ */
+export function blocklistParts(m: BlocklistMessage, messageId: string, limits: PartLimits): BlocklistPart[] {
+  if (m.entries.length === 0) return [];
+  const topic = blocklistTopic(m.orgId, m.kind, m.exercise);
+  const exercise = m.exercise ? 'true' : 'false';
+  const head = (part: number, parts: number) =>
+    `{"message_id":${JSON.stringify(messageId)},"part":${part},"parts":${parts},"kind":${JSON.stringify(m.kind)},"exercise":${exercise},"entries":[`;
+  const most = m.entries.length;
+  const envelope = Buffer.byteLength(head(most, most)) + 2;
+  const starts = partStarts(
+    m.entryJson.map((j) => Buffer.byteLength(j)),
+    limits,
+    envelope,
+  );
+  const parts = starts.length;
+  return starts.map((from, i) => {
+    const to = i + 1 < parts ? starts[i + 1]! : m.entries.length;
+    const payload = `${head(i + 1, parts)}${m.entryJson.slice(from, to).join(',')}]}`;
+    return {
+      part: i + 1,
+      parts,
+      from,
+      to,
+      bytes: Buffer.byteLength(payload),
+      message: {
+        topic,
+        payload,
+        contentType: 'application/json',
+        userProperties: {
+          messageId,
+          part: String(i + 1),
+          parts: String(parts),
+          kind: m.kind,
+          tlp: m.tlp,
+          exercise,
+        },
+      },
+    };
+  });
+}
