@@ -46,7 +46,7 @@ function versions(n: number, submitter: Org): BatchVersion[] {
   for (let k = 0; k < n; k++) {
     const tlp = k % 10 === 0 ? 'amber' : 'green';
     const id = `indicator--00000000-0000-4000-9000-${k.toString(16).padStart(12, '0')}`;
-    const ip = `198.${51 + (k >> 16)}.${(k >> 8) & 255}.${k & 255}`;
+    const ip = `45.${(k >> 8) & 255}.${k & 255}.7`;
     const object = {
       type: 'indicator',
       spec_version: '2.1',
