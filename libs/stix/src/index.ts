@@ -1,4 +1,5 @@
 export * from './tlp.js';
+export { canonicalId, sameId } from './identifier.js';
 export type { StixObject } from './types.js';
 export type { StixIssue, ObjectReport, BundleReport, ValidateOptions } from './report.js';
 export {

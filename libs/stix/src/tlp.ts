@@ -1,4 +1,5 @@
 import { TLP_LEVELS, type TlpLevel } from '@isac/kernel';
+import { canonicalId } from './identifier.js';
 
 export type { TlpLevel };
 export type TlpVersion = '1.0' | '2.0';
@@ -68,7 +69,12 @@ export function tlp2Marking(level: TlpLevel): TlpMarking {
 
 /** The TLP marking a marking-definition id stands for, or undefined when it is not a TLP id. */
 export function tlpMarkingById(id: string): TlpMarking | undefined {
-  return BY_ID.get(id);
+  return BY_ID.get(canonicalId(id));
+}
+
+/** Whether `known` holds `ref` as written or in its canonical form (ADR 0017). */
+function isKnown(known: ReadonlySet<string>, ref: string): boolean {
+  return known.size > 0 && (known.has(ref) || known.has(canonicalId(ref)));
 }
 
 const RANKS: ReadonlyMap<string, number> = new Map(TLP_LEVELS.map((l, i) => [l, i]));
@@ -119,9 +125,9 @@ export function objectTlp(
   if (Array.isArray(refs)) {
     for (const ref of refs) {
       if (typeof ref !== 'string') continue;
-      const m = BY_ID.get(ref);
+      const m = tlpMarkingById(ref);
       if (m) level = level === undefined ? m.level : stricterTlp(level, m.level);
-      else if (!knownMarkings.has(ref)) unknown.push(ref);
+      else if (!isKnown(knownMarkings, ref)) unknown.push(ref);
     }
   }
   return { level, unknown };
@@ -152,9 +158,9 @@ export function propertyTlp(
       const ref = (gm as Record<string, unknown>)['marking_ref'];
       const sels = (gm as Record<string, unknown>)['selectors'];
       if (typeof ref !== 'string') continue;
-      const m = BY_ID.get(ref);
+      const m = tlpMarkingById(ref);
       if (!m) {
-        if (!knownMarkings.has(ref) && !unknown.includes(ref)) unknown.push(ref);
+        if (!isKnown(knownMarkings, ref) && !unknown.includes(ref)) unknown.push(ref);
         continue;
       }
       if (Array.isArray(sels))
@@ -178,5 +184,9 @@ export function strictestTlp(obj: Readonly<Record<string, unknown>>): TlpLevel |
 
 /** Whether an object is one of the nine OASIS TLP marking definitions, by id (never by content). */
 export function isTlpMarkingDefinition(obj: Readonly<Record<string, unknown>>): boolean {
-  return obj['type'] === 'marking-definition' && typeof obj['id'] === 'string' && BY_ID.has(obj['id']);
+  return (
+    obj['type'] === 'marking-definition' &&
+    typeof obj['id'] === 'string' &&
+    tlpMarkingById(obj['id']) !== undefined
+  );
 }

@@ -94,7 +94,7 @@ export function openHarness(config: Partial<TaxiiConfig> = {}): Harness {
             ? { startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2026-12-31T00:00:00.000Z' }
             : undefined,
         contacts: [],
-        identityId: `identity--${String(n).padStart(8, '0')}-1111-4111-8111-111111111111`,
+        identityId: `identity--${String(n).padStart(8, '0')}-abcd-4ef1-8abc-def012345678`,
         createdAt: now,
         updatedAt: now,
       };

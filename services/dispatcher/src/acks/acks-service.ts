@@ -79,11 +79,13 @@ export class AcksService {
     }
   }
 
-  private async ack(orgId: OrgId, alertId: string, by: string): Promise<AckView> {
-    if (!UUID.test(alertId))
+  private async ack(orgId: OrgId, given: string, by: string): Promise<AckView> {
+    if (!UUID.test(given))
       throw new ValidationError('alertId is not an alert id', [
         { path: 'alertId', message: 'must be a UUID' },
       ]);
+    // RFC 4122: hex digits are case-insensitive; alert ids are issued lower-case (ADR 0017).
+    const alertId = given.toLowerCase();
     const now = this.deps.clock.now();
     const d = await this.deps.stores.deliveries.acknowledge(orgId, alertId, by, now);
     if (!d) throw new NotFoundError(`alert ${alertId} not found`);

@@ -2,6 +2,7 @@ import { NotFoundError, type Clock, type Principal } from '@isac/kernel';
 import { policyInputBase, type PolicyEngine } from '@isac/policy';
 import type { ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
 import type { Access } from '@isac/auth';
+import { canonicalId } from '@isac/stix';
 
 export interface OrgExplanation {
   readonly orgId: string;
@@ -50,7 +51,7 @@ export class DistributionService {
   ): Promise<DistributionExplanation> {
     let found: ObjectVersion | undefined;
     for (const c of this.deps.collectionIds()) {
-      const v = await this.deps.objects.get(c, objectId, opts.version);
+      const v = await this.deps.objects.get(c, canonicalId(objectId), opts.version);
       if (v && (!found || Date.parse(v.version) > Date.parse(found.version))) found = v;
     }
     if (!found || !(this.deps.access.isHubAdmin(principal) || found.submitterOrgId === principal.orgId))

@@ -21,7 +21,7 @@ import {
   type StoredVersions,
   type SubmissionStatus,
 } from '@isac/store';
-import { SCO_TYPES, validateObject } from '@isac/stix';
+import { SCO_TYPES, canonicalId, validateObject } from '@isac/stix';
 import { assignTlp, nonTlpMarkingRefs, statementMarkingIds } from './effective-tlp.js';
 import { readHubExtension } from './hub-extension.js';
 
@@ -58,7 +58,10 @@ export type Outcome = StatusDetail & { readonly index: number };
 interface Candidate {
   readonly index: number;
   readonly object: StixObject;
+  /** The id as submitted (what the status resource names). */
   readonly id: string;
+  /** The canonical id (ADR 0017): the store's key, and what every comparison uses. */
+  readonly key: string;
   readonly type: string;
   readonly version: string;
   readonly namedRecipients: readonly string[];
@@ -84,8 +87,12 @@ export interface StoreKnowledge {
 }
 
 export interface Classification {
-  /** The versions to store, each with the position of its object. */
-  readonly accepted: readonly { readonly index: number; readonly version: NewObjectVersion }[];
+  /** The versions to store (keyed by canonical id), each with the position and submitted id of its object. */
+  readonly accepted: readonly {
+    readonly index: number;
+    readonly id: string;
+    readonly version: NewObjectVersion;
+  }[];
   readonly failures: readonly Outcome[];
   /** Objects the hub already has (repeats in the submission, or versions stored before). */
   readonly successes: readonly Outcome[];
@@ -104,12 +111,37 @@ function describeErrors(errors: readonly { path: string; message: string }[]): s
   return shown.join('; ');
 }
 
-/** Organisation ids or identity ids -> organisation ids, and the names no member has. */
-function resolve(orgs: OrgIndex, names: readonly string[]): { ids: string[]; unknown: string[] } {
+/**
+ * The identities the submitter may not speak for, by canonical id (ADR 0017): every other
+ * member's and the hub's. Built once per submission.
+ */
+export interface Identities {
+  readonly own: string;
+  /** Canonical identity id -> the organisation it belongs to, or 'hub'. */
+  readonly others: ReadonlyMap<string, Org | 'hub'>;
+  readonly members: ReadonlyMap<string, Org>;
+}
+
+export function identitiesOf(ctx: Pick<SubmissionContext, 'submitter' | 'orgs' | 'hub'>): Identities {
+  const members = new Map<string, Org>();
+  for (const org of ctx.orgs.byId.values()) members.set(canonicalId(org.identityId), org);
+  const own = canonicalId(ctx.submitter.identityId);
+  const others = new Map<string, Org | 'hub'>(members);
+  others.delete(own);
+  if (canonicalId(ctx.hub.id) !== own) others.set(canonicalId(ctx.hub.id), 'hub');
+  return { own, others, members };
+}
+
+/** Organisation ids or identity ids (any case) -> organisation ids, and the names no member has. */
+function resolve(
+  orgs: OrgIndex,
+  people: Identities,
+  names: readonly string[],
+): { ids: string[]; unknown: string[] } {
   const ids: string[] = [];
   const unknown: string[] = [];
   for (const n of names) {
-    const org = orgs.byId.get(n) ?? orgs.byIdentity.get(n);
+    const org = orgs.byId.get(n) ?? people.members.get(canonicalId(n));
     if (org) {
       if (!ids.includes(org.id)) ids.push(org.id);
     } else unknown.push(n);
@@ -117,26 +149,64 @@ function resolve(orgs: OrgIndex, names: readonly string[]): { ids: string[]; unk
   return { ids, unknown };
 }
 
+const MAX_REF_DEPTH = 64;
+
+/**
+ * The attribution rule (ADR 0017): the JSON pointer of the first reference property (`*_ref`,
+ * `*_refs`, at any depth, custom ones included) that names another member's or the hub's
+ * identity, or undefined. A member speaks only for itself: it names its own identity, outside
+ * parties, or identities it defines (a sector, an unnamed victim), never another member's.
+ */
+export function foreignReference(
+  value: unknown,
+  people: Identities,
+  path = '',
+  depth = 0,
+): string | undefined {
+  if (depth > MAX_REF_DEPTH || typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = foreignReference(value[i], people, `${path}/${i}`, depth + 1);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const p = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (k.endsWith('_ref') && typeof v === 'string') {
+      if (people.others.has(canonicalId(v))) return p;
+    } else if (k.endsWith('_refs') && Array.isArray(v)) {
+      const i = v.findIndex((x) => typeof x === 'string' && people.others.has(canonicalId(x)));
+      if (i >= 0) return `${p}/${i}`;
+    } else {
+      const r = foreignReference(v, people, p, depth + 1);
+      if (r) return r;
+    }
+  }
+  return undefined;
+}
+
 /** Why an otherwise valid object is refused, or undefined. */
-function refusal(o: Record<string, unknown>, ctx: SubmissionContext, latest: number): string | undefined {
-  const { submitter, orgs, hub } = ctx;
+function refusal(
+  o: Record<string, unknown>,
+  ctx: SubmissionContext,
+  people: Identities,
+  latest: number,
+): string | undefined {
   for (const k of ['created', 'modified'] as const) {
     const ts = o[k];
     if (typeof ts === 'string' && Date.parse(ts) > latest) {
       return `${k} ${ts} is more than ${Math.round(ctx.maxFutureSkewMs / 3_600_000)} h ahead of the hub's clock; fix the producer's clock`;
     }
   }
-  const by = o['created_by_ref'];
-  if (typeof by === 'string' && by !== submitter.identityId) {
-    if (by === hub.id)
-      return "created_by_ref names the hub's own identity: members cannot publish as the hub";
-    const other = orgs.byIdentity.get(by);
-    if (other)
-      return `created_by_ref names the identity of another member organisation (${other.id}): an organisation submits only as itself`;
-  }
-  if (o['type'] === 'identity' && typeof o['id'] === 'string' && o['id'] !== submitter.identityId) {
-    if (o['id'] === hub.id || orgs.byIdentity.has(o['id']))
-      return 'this identity belongs to another member organisation or to the hub: it cannot be submitted by you';
+  const id = o['id'];
+  if (o['type'] === 'identity' && typeof id === 'string' && people.others.has(canonicalId(id)))
+    return 'this identity belongs to another member organisation or to the hub: it cannot be submitted by you';
+  const ref = foreignReference(o, people);
+  if (ref !== undefined) {
+    if (ref === '/created_by_ref')
+      return 'created_by_ref names the identity of another member organisation or the hub: an organisation submits only as itself';
+    return `${ref} names the identity of another member organisation or the hub: an organisation reports only as itself; to name a sector or a victim, refer to an identity object of your own (identity_class "class" or "organization")`;
   }
   return undefined;
 }
@@ -159,7 +229,8 @@ export function checkSize(objects: readonly unknown[], maxObjects: number): void
  */
 export function screen(objects: readonly unknown[], ctx: SubmissionContext): Screened {
   checkSize(objects, ctx.maxObjects);
-  const common = resolve(ctx.orgs, ctx.options.namedRecipients ?? []);
+  const people = identitiesOf(ctx);
+  const common = resolve(ctx.orgs, people, ctx.options.namedRecipients ?? []);
   if (common.unknown.length > 0) {
     throw new ValidationError(
       `named recipients that are not member organisations: ${common.unknown.join(', ')}`,
@@ -187,7 +258,7 @@ export function screen(objects: readonly unknown[], ctx: SubmissionContext): Scr
       fail(i, id, version, `invalid STIX: ${describeErrors(report.errors)}`);
       continue;
     }
-    const problem = refusal(o, ctx, latest);
+    const problem = refusal(o, ctx, people, latest);
     if (problem) {
       fail(i, id, version, problem);
       continue;
@@ -199,15 +270,16 @@ export function screen(objects: readonly unknown[], ctx: SubmissionContext): Scr
     }
     let named = common.ids;
     if (ext.value?.namedRecipients) {
-      const r = resolve(ctx.orgs, ext.value.namedRecipients);
+      const r = resolve(ctx.orgs, people, ext.value.namedRecipients);
       if (r.unknown.length > 0) {
         fail(i, id, version, `named recipients that are not member organisations: ${r.unknown.join(', ')}`);
         continue;
       }
       named = r.ids;
     }
-    const key = `${id}|${version}`;
-    const json = JSON.stringify(o);
+    const canonical = canonicalId(id);
+    const key = `${canonical}|${normalizeTimestamp(version)}`;
+    const json = JSON.stringify({ ...o, id: canonical });
     const prev = seen.get(key);
     if (prev) {
       if (prev.json === json) successes.push({ index: i, id, version, message: 'Object already added' });
@@ -225,6 +297,7 @@ export function screen(objects: readonly unknown[], ctx: SubmissionContext): Scr
       index: i,
       object: o,
       id,
+      key: canonical,
       type: report.type ?? '',
       version,
       namedRecipients: named,
@@ -244,7 +317,7 @@ export function storeQuestions(s: Screened): { markingIds: string[]; objectIds: 
   const defined = statementMarkingIds(objects);
   return {
     markingIds: [...nonTlpMarkingRefs(objects)].filter((r) => !defined.has(r)),
-    objectIds: [...new Set(s.candidates.filter((c) => !SCO_TYPES.has(c.type)).map((c) => c.id))],
+    objectIds: [...new Set(s.candidates.filter((c) => !SCO_TYPES.has(c.type)).map((c) => c.key))],
   };
 }
 
@@ -260,7 +333,7 @@ export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionCont
   const markings = statementMarkingIds(s.candidates.map((c) => c.object));
   for (const m of known.statementMarkings) markings.add(m);
   const accepted = s.candidates.filter((c) => {
-    const e = known.versions.get(c.id);
+    const e = known.versions.get(c.key);
     if (!e || e.submitterOrgId === submitter.id || SCO_TYPES.has(c.type)) return true;
     if (e.versions.includes(normalizeTimestamp(c.version))) {
       successes.push({ index: c.index, id: c.id, version: c.version, message: 'Object already added' });
@@ -283,9 +356,10 @@ export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionCont
       const t = tlps[k]!;
       return {
         index: c.index,
+        id: c.id,
         version: {
           collectionId: options.collectionId,
-          id: c.id,
+          id: c.key,
           type: c.type,
           specVersion: typeof c.object['spec_version'] === 'string' ? c.object['spec_version'] : '2.1',
           version: c.version,
@@ -325,10 +399,10 @@ export function submissionStatus(
 ): SubmissionStatus {
   const successes: Outcome[] = [...c.successes];
   outcomes.forEach((out, k) => {
-    const { index, version: v } = c.accepted[k]!;
+    const { index, id, version: v } = c.accepted[k]!;
     successes.push({
       index,
-      id: v.id,
+      id,
       version: v.version,
       message: out === 'duplicate' ? 'Object already added' : noteFor(v),
     });

@@ -1,7 +1,7 @@
 import type { TlpLevel } from '@isac/kernel';
 import type { StixObject } from '@isac/policy';
 import type { TlpSource } from '@isac/store';
-import { isTlpMarkingDefinition, objectTlp, stricterTlp, tlpMarkingById } from '@isac/stix';
+import { canonicalId, isTlpMarkingDefinition, objectTlp, stricterTlp, tlpMarkingById } from '@isac/stix';
 
 export interface TlpAssignment {
   readonly tlp: TlpLevel;
@@ -18,6 +18,7 @@ export const CONTAINER_TYPES: ReadonlySet<string> = new Set(['report', 'grouping
 /**
  * Non-TLP marking definitions the hub treats as known: `statement` markings (copyright and terms
  * notices) restrict nobody. Any other non-TLP marking stays unknown, and the policy denies on it.
+ * Ids are canonical (ADR 0017).
  */
 export function statementMarkingIds(objects: Iterable<StixObject>): Set<string> {
   const out = new Set<string>();
@@ -28,36 +29,37 @@ export function statementMarkingIds(objects: Iterable<StixObject>): Set<string> 
       o['definition_type'] === 'statement' &&
       !tlpMarkingById(o['id'])
     )
-      out.add(o['id']);
+      out.add(canonicalId(o['id']));
   }
   return out;
 }
 
-/** Non-TLP marking ids the objects refer to at object level (to look up in the store). */
+/** Non-TLP marking ids (canonical) the objects refer to at object level (to look up in the store). */
 export function nonTlpMarkingRefs(objects: Iterable<StixObject>): Set<string> {
   const out = new Set<string>();
   for (const o of objects) {
     const refs = o['object_marking_refs'];
     if (Array.isArray(refs))
-      for (const r of refs) if (typeof r === 'string' && !tlpMarkingById(r)) out.add(r);
+      for (const r of refs) if (typeof r === 'string' && !tlpMarkingById(r)) out.add(canonicalId(r));
   }
   return out;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
 
-/** The object-level marking ids of `o` that are in `known` (never a TLP marking). */
+/** The object-level marking ids of `o` (as written) whose canonical form is in `known` (never a TLP marking). */
 function knownRefs(o: StixObject, known: ReadonlySet<string>): readonly string[] {
   const refs = o['object_marking_refs'];
   if (!Array.isArray(refs) || known.size === 0) return NONE;
-  const out = refs.filter((r): r is string => typeof r === 'string' && known.has(r));
+  const out = refs.filter((r): r is string => typeof r === 'string' && known.has(canonicalId(r)));
   return out.length === 0 ? NONE : out;
 }
 
 /**
  * The effective TLP of each object of one submission: its own marking (strictest wins), else the
  * strictest marking of a container in the same submission that refers to it, else the default.
- * The nine OASIS TLP marking definitions are public (`clear`).
+ * The nine OASIS TLP marking definitions are public (`clear`). `knownMarkings` holds canonical
+ * ids; a container's `object_refs` match whatever case either side is written in.
  */
 export function assignTlp(
   objects: readonly StixObject[],
@@ -72,8 +74,9 @@ export function assignTlp(
     if (!Array.isArray(refs)) return;
     for (const r of refs) {
       if (typeof r !== 'string') continue;
-      const prev = fromContainer.get(r);
-      fromContainer.set(r, prev === undefined ? level : stricterTlp(prev, level));
+      const key = canonicalId(r);
+      const prev = fromContainer.get(key);
+      fromContainer.set(key, prev === undefined ? level : stricterTlp(prev, level));
     }
   });
   return objects.map((o, i): TlpAssignment => {
@@ -83,7 +86,7 @@ export function assignTlp(
       return { tlp: t.level, tlpSource: 'object', unknownMarkings: t.unknown, knownMarkings };
     if (isTlpMarkingDefinition(o))
       return { tlp: 'clear', tlpSource: 'object', unknownMarkings: [], knownMarkings };
-    const c = typeof o['id'] === 'string' ? fromContainer.get(o['id']) : undefined;
+    const c = typeof o['id'] === 'string' ? fromContainer.get(canonicalId(o['id'])) : undefined;
     if (c !== undefined) return { tlp: c, tlpSource: 'container', unknownMarkings: t.unknown, knownMarkings };
     return { tlp: opts.defaultTlp, tlpSource: 'default', unknownMarkings: t.unknown, knownMarkings };
   });

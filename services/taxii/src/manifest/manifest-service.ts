@@ -27,7 +27,12 @@ export class ManifestService {
       q,
       (v): ManifestRecord | undefined =>
         viewer.visible(v)
-          ? { id: v.id, date_added: v.dateAdded, version: v.version, media_type: STIX_MEDIA_TYPE }
+          ? {
+              id: typeof v.object['id'] === 'string' ? v.object['id'] : v.id,
+              date_added: v.dateAdded,
+              version: v.version,
+              media_type: STIX_MEDIA_TYPE,
+            }
           : undefined,
       (v) => viewer.visible(v),
     );

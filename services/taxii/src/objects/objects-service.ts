@@ -3,6 +3,7 @@ import type { StixObject } from '@isac/policy';
 import type { AuditLog, ObjectStore, ObjectVersion } from '@isac/store';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
 import type { Access } from '@isac/auth';
+import { canonicalId } from '@isac/stix';
 import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
 
 /** A page of released objects, with the TAXII date headers' values. */
@@ -51,7 +52,10 @@ export class ObjectsService {
     objectId: string,
     q: TaxiiQuery,
   ): Promise<ObjectsPage> {
-    const page = await this.list(principal, collectionId, { ...q, match: { ...q.match, id: [objectId] } });
+    const page = await this.list(principal, collectionId, {
+      ...q,
+      match: { ...q.match, id: [canonicalId(objectId)] },
+    });
     if (page.objects.length === 0 && q.next === undefined)
       throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
     return page;
@@ -64,7 +68,7 @@ export class ObjectsService {
     q: TaxiiQuery,
   ): Promise<VersionsPage> {
     const viewer = await this.deps.viewers.forPrincipal(principal);
-    const query = { ...q, match: { ...q.match, id: [objectId], version: ['all'] } };
+    const query = { ...q, match: { ...q.match, id: [canonicalId(objectId)], version: ['all'] } };
     const visible = (v: ObjectVersion): boolean => viewer.visible(v);
     const page = await visiblePage(
       this.deps.objects,
@@ -95,7 +99,11 @@ export class ObjectsService {
       const page = await this.deps.objects.list(collectionId, {
         limit: 1000,
         next,
-        match: { id: [objectId], version: q.match.version ?? ['all'], specVersion: q.match.specVersion },
+        match: {
+          id: [canonicalId(objectId)],
+          version: q.match.version ?? ['all'],
+          specVersion: q.match.specVersion,
+        },
       });
       targets.push(...page.items);
       if (!page.more || page.next === undefined) break;

@@ -1,6 +1,7 @@
 import { ValidationError } from '@isac/kernel';
 import type { ObjectQuery } from '@isac/store';
 import { decodeCursor, isoToMicros } from '@isac/store';
+import { canonicalId } from '@isac/stix';
 
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 
@@ -90,7 +91,8 @@ export function parseTaxiiQuery(
       throw new ValidationError('match[id] must list STIX identifiers (type--uuid)', [
         { path: 'match[id]', message: 'not a STIX identifier' },
       ]);
-    if (ids) match.id = ids;
+    // Identifiers compare case-insensitively; the store is keyed by the canonical form (ADR 0017).
+    if (ids) match.id = ids.map(canonicalId);
   }
   if (opts.allowed.includes('type')) {
     const types = list(q, 'match[type]');
