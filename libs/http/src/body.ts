@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { isUtf8 } from 'node:buffer';
 import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
@@ -61,6 +62,42 @@ export function requireAcceptable(req: Request, rules: readonly MediaRule[]): vo
     );
 }
 
+/**
+ * The byte offset where `b` stops being well-formed UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF, no truncated sequence), or -1 when all of it is.
+ */
+export function invalidUtf8Offset(b: Uint8Array): number {
+  if (isUtf8(b)) return -1;
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i += 1;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const d = b[i + k];
+      if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 64;
 
@@ -89,7 +126,8 @@ export function findHostileKey(
 
 /**
  * Reads and parses a JSON body: 415 for another media type, 413 past `limit` bytes (without
- * reading the rest), 400 for malformed JSON (with the position) or hostile keys (with the path).
+ * reading the rest), 400 for bytes that are not UTF-8 (with the byte offset), malformed JSON
+ * (with the position) or hostile keys (with the path).
  * The parsed value is left in `req.body`.
  */
 export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): RequestHandler {
@@ -133,7 +171,19 @@ export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): 
     });
     req.on('end', () => {
       if (failed) return;
-      const text = Buffer.concat(chunks).toString('utf8');
+      const bytes = Buffer.concat(chunks);
+      // Never decode leniently: U+FFFD in place of what was sent would store something else.
+      const bad = invalidUtf8Offset(bytes);
+      if (bad >= 0) {
+        next(
+          new ValidationError(
+            `the request body is not valid UTF-8: byte ${bad} (0x${bytes[bad]!.toString(16).padStart(2, '0')}) starts an ill-formed sequence`,
+            [{ path: '', message: `invalid UTF-8 at byte ${bad}`, rule: 'utf8' }],
+          ),
+        );
+        return;
+      }
+      const text = bytes.toString('utf8');
       if (text.trim() === '') {
         next(
           new ValidationError('the request body is empty; a JSON document is required', [

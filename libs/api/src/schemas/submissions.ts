@@ -1,4 +1,5 @@
 import { IOC_KINDS } from '@isac/stix';
+import { SAFE_TEXT } from './common.js';
 
 const TLP_NAMES = [
   'clear',
@@ -52,7 +53,7 @@ export const indicatorSchema = {
     kind: { type: 'string', enum: [...IOC_KINDS] },
     value: { type: 'string', minLength: 1, maxLength: 4096 },
     tlp: { type: 'string', enum: TLP_NAMES },
-    name: { type: 'string', minLength: 1, maxLength: 500, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+    name: { type: 'string', minLength: 1, maxLength: 500, pattern: SAFE_TEXT },
     ...distribution,
   },
 } as const;

@@ -22,6 +22,7 @@ import {
   type SubmissionStatus,
 } from '@isac/store';
 import { SCO_TYPES, canonicalId, validateObject } from '@isac/stix';
+import { unsafeCharacter, unsafeTextMessage } from '@isac/api';
 import { assignTlp, nonTlpMarkingRefs, statementMarkingIds } from './effective-tlp.js';
 import { readHubExtension } from './hub-extension.js';
 
@@ -198,6 +199,13 @@ function refusal(
     if (typeof ts === 'string' && Date.parse(ts) > latest) {
       return `${k} ${ts} is more than ${Math.round(ctx.maxFutureSkewMs / 3_600_000)} h ahead of the hub's clock; fix the producer's clock`;
     }
+  }
+  // The name of an SDO, SRO or meta object is the submitter's title, shown in mail, the console and
+  // terminals: no hidden characters. SCO properties (a file name, a URL) are evidence: kept as sent.
+  const name = o['name'];
+  if (typeof name === 'string' && !SCO_TYPES.has(o['type'] as string)) {
+    const bad = unsafeCharacter(name);
+    if (bad) return unsafeTextMessage('name', bad);
   }
   const id = o['id'];
   if (o['type'] === 'identity' && typeof id === 'string' && people.others.has(canonicalId(id)))
