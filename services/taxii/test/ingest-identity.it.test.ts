@@ -68,8 +68,7 @@ describe('ingest: identifiers compare case-insensitively and attribution stays w
       const res = await post(a.auth, [identity(up(b.org.identityId)), identity(up(HUB_ID)), marked('green')]);
       expect(res.status, res.text).to.equal(202);
       expect(res.body).to.include({ success_count: 1, failure_count: 2 });
-      for (const f of failures(res.body))
-        expect(f.message).to.match(/another member organisation or to the hub/);
+      for (const f of failures(res.body)) expect(f.message).to.match(/not available to your organisation/);
     });
 
     it('refuses created_by_ref naming another member or the hub in upper case', async () => {

@@ -237,7 +237,7 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
   });
 
   describe('GET /api/v1/objects/:id/distribution', () => {
-    it('explains per organisation for the submitter and a hub admin; others get 404', async () => {
+    it('explains counts to the submitter and per organisation to a hub admin; others get 404', async () => {
       const o = marked('amber');
       await submit(a.auth, { bundle: bundle([o]) });
       const mine = await h.http
@@ -250,8 +250,14 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
         tlpSource: 'object',
         submitterOrgId: 'bank-a',
       });
+      expect(mine.body.summary).to.deep.include({ deliver: 2, redact: 0, deny: 1 });
+      expect(mine.body).to.not.have.property('organisations');
+      const hubAdmin = await h.member('hub', { scopes: ['admin', 'read'] });
+      const rows = await h.http
+        .get(`/api/v1/objects/${o.id as string}/distribution`)
+        .set('Authorization', hubAdmin.auth);
       const byOrg = new Map(
-        (mine.body.organisations as { orgId: string; verdict: string; rule: string; message: string }[]).map(
+        (rows.body.organisations as { orgId: string; verdict: string; rule: string; message: string }[]).map(
           (x) => [x.orgId, x],
         ),
       );
@@ -269,10 +275,9 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
         (await h.http.get(`/api/v1/objects/${o.id as string}/distribution`).set('Authorization', notHub.auth))
           .status,
       ).to.equal(404);
-      const admin = await h.member('hub', { scopes: ['admin', 'read'] });
       const one = await h.http
         .get(`/api/v1/objects/${o.id as string}/distribution?org=shinkin-t`)
-        .set('Authorization', admin.auth);
+        .set('Authorization', hubAdmin.auth);
       expect(one.status).to.equal(200);
       expect(one.body.organisations).to.have.length(1);
     });

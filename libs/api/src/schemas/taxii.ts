@@ -140,6 +140,12 @@ export const taxiiQuerySchema = {
 } as const;
 
 /** "Why did org X (not) get object Y": the policy's verdict for each organisation. */
+const verdictCounts = {
+  deliver: { type: 'integer', minimum: 0 },
+  redact: { type: 'integer', minimum: 0 },
+  deny: { type: 'integer', minimum: 0 },
+} as const;
+
 export const distributionSchema = {
   type: 'object',
   required: [
@@ -153,7 +159,7 @@ export const distributionSchema = {
     'namedRecipients',
     'unknownMarkings',
     'exercise',
-    'organisations',
+    'summary',
   ],
   properties: {
     objectId: { type: 'string' },
@@ -166,7 +172,33 @@ export const distributionSchema = {
     namedRecipients: { type: 'array', items: { type: 'string' } },
     unknownMarkings: { type: 'array', items: { type: 'string' } },
     exercise: { type: 'boolean' },
+    summary: {
+      type: 'object',
+      description:
+        'how many organisations get each verdict, in all and by tier and by sector: what the submitter sees (ADR 0017)',
+      required: ['deliver', 'redact', 'deny', 'byTier', 'bySector'],
+      properties: {
+        ...verdictCounts,
+        byTier: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['tier', 'deliver', 'redact', 'deny'],
+            properties: { tier: { type: 'string' }, ...verdictCounts },
+          },
+        },
+        bySector: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['sector', 'deliver', 'redact', 'deny'],
+            properties: { sector: { type: 'string' }, ...verdictCounts },
+          },
+        },
+      },
+    },
     organisations: {
+      description: 'one row per organisation, naming it: hub administrators only',
       type: 'array',
       items: {
         type: 'object',

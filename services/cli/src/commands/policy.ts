@@ -1,14 +1,22 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-/** `isac policy explain OBJECT_ID [--org ORG]`: who receives an object, and by which rule. */
+const counts = (c: { deliver: number; redact: number; deny: number }): string =>
+  `deliver ${c.deliver}, redact ${c.redact}, deny ${c.deny}`;
+
+/**
+ * `isac policy explain OBJECT_ID [--org ORG]`: who receives an object, and by which rule: counts
+ * by tier and sector for the submitter, one line per organisation for hub administrators.
+ */
 export function registerPolicy(program: Command, ctx: () => CliContext): void {
   const policy = program.command('policy').description('the distribution policy / 配信ポリシー');
   policy
     .command('explain')
-    .description('explain, per organisation, whether and why it receives an object / 配信判定の理由を表示')
+    .description(
+      'explain who receives an object: counts by tier and sector; per organisation for hub administrators / 配信判定の理由を表示',
+    )
     .argument('<objectId>', 'STIX object id, e.g. indicator--…')
-    .option('--org <org>', 'only this organisation')
+    .option('--org <org>', 'only this organisation (hub administrators)')
     .option('--version <modified>', 'a specific object version (default: the latest)')
     .action(async (objectId: string, o: { org?: string; version?: string }) => {
       const c = ctx();
@@ -20,7 +28,11 @@ export function registerPolicy(program: Command, ctx: () => CliContext): void {
       const lines = [
         `${e.objectId} (${e.version}): TLP:${e.tlp.toUpperCase()} (${e.tlpSource}), from ${e.submitterOrgId}${e.anonymous ? ' (anonymous)' : ''}` +
           (e.namedRecipients.length > 0 ? `, named: ${e.namedRecipients.join(', ')}` : ''),
-        ...e.organisations.map(
+        `  deliver ${e.summary.deliver}, redact ${e.summary.redact}, deny ${e.summary.deny} / 配信 ${e.summary.deliver}・一部削除 ${e.summary.redact}・不可 ${e.summary.deny}`,
+        ...e.summary.byTier.map((t) => `  tier ${t.tier.padEnd(19)} ${counts(t)}`),
+        ...e.summary.bySector.map((t) => `  sector ${t.sector.padEnd(17)} ${counts(t)}`),
+        // Rows naming each organisation come to hub administrators only (ADR 0017).
+        ...(e.organisations ?? []).map(
           (x) => `  ${x.verdict.padEnd(7)} ${x.orgId.padEnd(24)} ${x.rule}: ${x.message}`,
         ),
       ];

@@ -54,8 +54,10 @@ export class UsersService {
       createdAt: this.deps.clock.now().toISOString(),
     };
     if (await this.deps.users.getByUsername(user.username))
-      throw new ConflictError(`the username ${user.username} is taken`, [
-        { path: '/username', message: 'taken' },
+      // Usernames are unique across the hub (they log in without an organisation): the answer is
+      // the same wherever the name is held, and names neither the holder nor the name (ADR 0017).
+      throw new ConflictError('this username is not available; choose another', [
+        { path: '/username', message: 'not available' },
       ]);
     await this.deps.users.create(user);
     await this.audit(p, user, {

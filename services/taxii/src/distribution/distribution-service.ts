@@ -1,4 +1,4 @@
-import { NotFoundError, type Clock, type Principal } from '@isac/kernel';
+import { ForbiddenError, NotFoundError, type Clock, type Org, type Principal } from '@isac/kernel';
 import { policyInputBase, type PolicyEngine } from '@isac/policy';
 import type { ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
 import type { Access } from '@isac/auth';
@@ -16,6 +16,19 @@ export interface OrgExplanation {
   readonly paths?: readonly string[] | undefined;
 }
 
+/** How many organisations of one tier or sector get each verdict. */
+export interface VerdictCount {
+  readonly deliver: number;
+  readonly redact: number;
+  readonly deny: number;
+}
+
+/** What the submitter may know of a distribution (ADR 0017): counts, no organisation named. */
+export interface DistributionSummary extends VerdictCount {
+  readonly byTier: readonly (VerdictCount & { readonly tier: string })[];
+  readonly bySector: readonly (VerdictCount & { readonly sector: string })[];
+}
+
 export interface DistributionExplanation {
   readonly objectId: string;
   readonly version: string;
@@ -27,7 +40,35 @@ export interface DistributionExplanation {
   readonly namedRecipients: readonly string[];
   readonly unknownMarkings: readonly string[];
   readonly exercise: boolean;
-  readonly organisations: readonly OrgExplanation[];
+  readonly summary: DistributionSummary;
+  /** One row per organisation (names, standing, rule): hub administrators only. */
+  readonly organisations?: readonly OrgExplanation[] | undefined;
+}
+
+type Verdict = 'deliver' | 'redact' | 'deny';
+
+function summarise(rows: readonly { org: Org; verdict: Verdict }[]): DistributionSummary {
+  const zero = (): { deliver: number; redact: number; deny: number } => ({ deliver: 0, redact: 0, deny: 0 });
+  const total = zero();
+  const tiers = new Map<string, ReturnType<typeof zero>>();
+  const sectors = new Map<string, ReturnType<typeof zero>>();
+  for (const { org, verdict } of rows) {
+    total[verdict] += 1;
+    for (const [m, k] of [
+      [tiers, org.tier],
+      [sectors, org.sector],
+    ] as const) {
+      const c = m.get(k) ?? zero();
+      c[verdict] += 1;
+      m.set(k, c);
+    }
+  }
+  const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+  return {
+    ...total,
+    byTier: sorted(tiers).map(([tier, c]) => ({ tier, ...c })),
+    bySector: sorted(sectors).map(([sector, c]) => ({ sector, ...c })),
+  };
 }
 
 /** "Why did org X (not) get object Y": the policy's verdict for every organisation, with its rule. */
@@ -43,7 +84,11 @@ export class DistributionService {
     },
   ) {}
 
-  /** Hub administrators and the submitting organisation may ask; anyone else gets not found. */
+  /**
+   * Hub administrators and the submitting organisation may ask; anyone else gets not found. The
+   * submitter gets counts by tier and sector; the rows naming each organisation, its standing and
+   * the rule (and `org` to ask about one) are for hub administrators (ADR 0017).
+   */
   async explain(
     principal: Principal,
     objectId: string,
@@ -54,8 +99,13 @@ export class DistributionService {
       const v = await this.deps.objects.get(c, canonicalId(objectId), opts.version);
       if (v && (!found || Date.parse(v.version) > Date.parse(found.version))) found = v;
     }
-    if (!found || !(this.deps.access.isHubAdmin(principal) || found.submitterOrgId === principal.orgId))
+    const admin = this.deps.access.isHubAdmin(principal);
+    if (!found || !(admin || found.submitterOrgId === principal.orgId))
       throw new NotFoundError(`no object ${objectId}`);
+    if (!admin && opts.orgId !== undefined)
+      throw new ForbiddenError(
+        'the verdict for one named organisation is for hub administrators; the submitter sees counts by tier and sector',
+      );
     const index = await this.deps.directory.orgs();
     const orgs = [...index.byId.values()];
     const submitter = index.byId.get(found.submitterOrgId);
@@ -78,15 +128,18 @@ export class DistributionService {
       namedRecipients: found.namedRecipients,
       unknownMarkings: found.unknownMarkings,
       exercise: found.exercise,
-      organisations: verdicts.map(({ orgId, orgName, verdict }) => ({
-        orgId,
-        orgName,
-        verdict: verdict.kind,
-        tlp: verdict.kind === 'deny' ? undefined : verdict.tlp,
-        rule: verdict.reason.rule,
-        message: verdict.reason.message,
-        ...(verdict.kind === 'redact' ? { paths: verdict.paths } : {}),
-      })),
+      summary: summarise(verdicts.map((v) => ({ org: index.byId.get(v.orgId)!, verdict: v.verdict.kind }))),
+      organisations: !admin
+        ? undefined
+        : verdicts.map(({ orgId, orgName, verdict }) => ({
+            orgId,
+            orgName,
+            verdict: verdict.kind,
+            tlp: verdict.kind === 'deny' ? undefined : verdict.tlp,
+            rule: verdict.reason.rule,
+            message: verdict.reason.message,
+            ...(verdict.kind === 'redact' ? { paths: verdict.paths } : {}),
+          })),
     };
   }
 }

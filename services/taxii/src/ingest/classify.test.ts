@@ -2,7 +2,14 @@ import { expect } from 'chai';
 import type { Org } from '@isac/kernel';
 import { normalizeTimestamp } from '@isac/store';
 import { indicator, TLP } from '../../test/taxii-harness.js';
-import { classify, screen, storeQuestions, submissionStatus, type SubmissionContext } from './classify.js';
+import {
+  ID_NOT_AVAILABLE,
+  classify,
+  screen,
+  storeQuestions,
+  submissionStatus,
+  type SubmissionContext,
+} from './classify.js';
 
 const org = (id: string, n: number): Org => ({
   id,
@@ -75,12 +82,10 @@ describe('submission classification (pure)', () => {
       submitterOrgId: 'bank-a',
       anonymous: true,
     });
-    expect(c.failures.map((f) => f.message)).to.deep.equal([
-      'this object id belongs to another organisation: only its submitter may add versions of it',
-    ]);
+    expect(c.failures.map((f) => f.message)).to.deep.equal([ID_NOT_AVAILABLE]);
   });
 
-  it('counts a version another member already stored as already added, and builds the status in submission order', () => {
+  it('answers a version another member already stored as a new object would be (ADR 0017), in submission order', () => {
     const theirs = indicator();
     const fresh = indicator();
     const s = screen([theirs, fresh], ctx);
@@ -99,7 +104,11 @@ describe('submission classification (pure)', () => {
     );
     const status = submissionStatus(c, ['inserted'], { id: 'st', submitter: A, now: ctx.now, total: 2 });
     expect(status.successes).to.deep.equal([
-      { id: theirs['id'], version: theirs['modified'], message: 'Object already added' },
+      {
+        id: theirs['id'],
+        version: theirs['modified'],
+        message: 'stored; it had no TLP marking and is treated as TLP:AMBER',
+      },
       {
         id: fresh['id'],
         version: fresh['modified'],

@@ -209,7 +209,7 @@ function refusal(
   }
   const id = o['id'];
   if (o['type'] === 'identity' && typeof id === 'string' && people.others.has(canonicalId(id)))
-    return 'this identity belongs to another member organisation or to the hub: it cannot be submitted by you';
+    return ID_NOT_AVAILABLE;
   const ref = foreignReference(o, people);
   if (ref !== undefined) {
     if (ref === '/created_by_ref')
@@ -330,9 +330,19 @@ export function storeQuestions(s: Screened): { markingIds: string[]; objectIds: 
 }
 
 /**
+ * The one answer to an object whose id another organisation holds (ADR 0017): it names no owner
+ * and is the same whether or not the caller may see that object. The identity object of another
+ * member or of the hub gets it too.
+ */
+export const ID_NOT_AVAILABLE =
+  'this object id is not available to your organisation: only the organisation that first submitted an id adds versions of it; give your object a new id';
+
+/**
  * Step 3: with what the store knows, the versions to store: a new version of an object another
- * organisation submitted is refused, an identical (id, version) is a duplicate whoever sends it;
- * the rest get their effective TLP and the markings the hub knows.
+ * organisation submitted is refused (ID_NOT_AVAILABLE), an identical (id, version) is a duplicate
+ * whoever sends it; the rest get their effective TLP and the markings the hub knows. A duplicate
+ * of another organisation's version is answered as a new object would be (its note, never
+ * "Object already added"), so that the answer does not tell whether the id exists (ADR 0017).
  */
 export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionContext): Classification {
   const { submitter, options } = ctx;
@@ -340,49 +350,44 @@ export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionCont
   const successes: Outcome[] = [...s.successes];
   const markings = statementMarkingIds(s.candidates.map((c) => c.object));
   for (const m of known.statementMarkings) markings.add(m);
+  const echoes: Candidate[] = [];
   const accepted = s.candidates.filter((c) => {
     const e = known.versions.get(c.key);
     if (!e || e.submitterOrgId === submitter.id || SCO_TYPES.has(c.type)) return true;
-    if (e.versions.includes(normalizeTimestamp(c.version))) {
-      successes.push({ index: c.index, id: c.id, version: c.version, message: 'Object already added' });
-      return false;
-    }
-    failures.push({
-      index: c.index,
-      id: c.id,
-      version: c.version,
-      message: 'this object id belongs to another organisation: only its submitter may add versions of it',
-    });
+    if (e.versions.includes(normalizeTimestamp(c.version))) echoes.push(c);
+    else failures.push({ index: c.index, id: c.id, version: c.version, message: ID_NOT_AVAILABLE });
     return false;
   });
+  const all = [...accepted, ...echoes];
   const tlps = assignTlp(
-    accepted.map((c) => c.object),
+    all.map((c) => c.object),
     { defaultTlp: options.defaultTlp ?? ctx.defaultTlp, knownMarkings: markings },
   );
+  const versions = all.map((c, k): NewObjectVersion => {
+    const t = tlps[k]!;
+    return {
+      collectionId: options.collectionId,
+      id: c.key,
+      type: c.type,
+      specVersion: typeof c.object['spec_version'] === 'string' ? c.object['spec_version'] : '2.1',
+      version: c.version,
+      object: c.object,
+      submitterOrgId: submitter.id,
+      tlp: t.tlp,
+      tlpSource: t.tlpSource,
+      unknownMarkings: t.unknownMarkings,
+      knownMarkings: t.knownMarkings,
+      namedRecipients: c.namedRecipients,
+      anonymous: c.anonymous,
+      exercise: c.exercise,
+    };
+  });
+  echoes.forEach((c, k) => {
+    const message = noteFor(versions[accepted.length + k]!);
+    successes.push({ index: c.index, id: c.id, version: c.version, ...(message ? { message } : {}) });
+  });
   return {
-    accepted: accepted.map((c, k) => {
-      const t = tlps[k]!;
-      return {
-        index: c.index,
-        id: c.id,
-        version: {
-          collectionId: options.collectionId,
-          id: c.key,
-          type: c.type,
-          specVersion: typeof c.object['spec_version'] === 'string' ? c.object['spec_version'] : '2.1',
-          version: c.version,
-          object: c.object,
-          submitterOrgId: submitter.id,
-          tlp: t.tlp,
-          tlpSource: t.tlpSource,
-          unknownMarkings: t.unknownMarkings,
-          knownMarkings: t.knownMarkings,
-          namedRecipients: c.namedRecipients,
-          anonymous: c.anonymous,
-          exercise: c.exercise,
-        },
-      };
-    }),
+    accepted: accepted.map((c, k) => ({ index: c.index, id: c.id, version: versions[k]! })),
     failures,
     successes,
   };
