@@ -123,7 +123,8 @@ export interface HttpAnswer {
 export type HttpTransport = (url: URL, request: HttpRequest) => Promise<HttpAnswer>;
 
 const fetchTransport: HttpTransport = async (url, request) => {
-  const res = await fetch(url, request);
+  // in a browser, the console's session cookie goes to its own origin only
+  const res = await fetch(url, { ...request, credentials: 'same-origin' });
   return { status: res.status, statusText: res.statusText, text: await res.text() };
 };
 
@@ -134,6 +135,11 @@ export interface ApiClientOptions {
   readonly credential?: string | undefined;
   /** How requests are sent (default: the global fetch). */
   readonly transport?: HttpTransport | undefined;
+  /**
+   * In a browser with the console's session cookie: the CSRF token, sent as `X-CSRF-Token` on
+   * every call (a function is read at each call, e.g. from the isac_csrf cookie).
+   */
+  readonly csrfToken?: string | (() => string | undefined) | undefined;
 }
 
 export type ApiClient = ApiMethods & {
@@ -179,6 +185,8 @@ async function call(opts: ApiClientOptions, route: ApiRoute, request: Record<str
   const id = route.id as RouteId;
   const headers: Record<string, string> = { accept: ACCEPT[route.media] };
   if (opts.credential !== undefined) headers['authorization'] = `Bearer ${opts.credential}`;
+  const csrf = typeof opts.csrfToken === 'function' ? opts.csrfToken() : opts.csrfToken;
+  if (csrf !== undefined) headers['x-csrf-token'] = csrf;
   let body: string | undefined;
   if (route.body) {
     headers['content-type'] = ACCEPT[route.media];
@@ -213,7 +221,7 @@ async function call(opts: ApiClientOptions, route: ApiRoute, request: Record<str
 }
 
 /**
- * A typed client of the whole API (over Node 20's global fetch unless given a transport): one method per route of the
+ * A typed client of the whole API (over the global fetch, in Node 20 and browsers, unless given a transport): one method per route of the
  * contract, whose request and answer types derive from the same schemas the hub validates and
  * documents. Every failure is an ApiError.
  */

@@ -15,7 +15,7 @@ import {
   participationQuerySchema,
   participationSchema,
 } from './schemas/admin.js';
-import { jwksSchema, loginSchema, meSchema, tokenSchema } from './schemas/auth.js';
+import { jwksSchema, loginSchema, meSchema, sessionSchema, tokenSchema } from './schemas/auth.js';
 import { hubInfoSchema } from './schemas/hub.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
 import { orgSchemas } from './schemas/orgs.js';
@@ -89,6 +89,29 @@ export function apiRoutes(settings: ApiSettings) {
       media: 'json',
       body: loginSchema,
       success: { status: 200, description: 'the access token', schema: tokenSchema },
+    }),
+    createSession: route({
+      service: 'membership',
+      method: 'post',
+      path: '/api/v1/auth/session',
+      tag: 'authentication',
+      summary:
+        'Log in for the web console: sets the HttpOnly session cookie (isac_session) and the CSRF cookie (isac_csrf); every request authenticated by the cookie must send the CSRF token in X-CSRF-Token',
+      access: { who: 'anyone' },
+      media: 'json',
+      body: loginSchema,
+      success: { status: 200, description: 'the CSRF token of the session', schema: sessionSchema },
+    }),
+    deleteSession: route({
+      service: 'membership',
+      method: 'delete',
+      path: '/api/v1/auth/session',
+      tag: 'authentication',
+      summary:
+        "Log out: clears the session cookies and revokes every access token the caller's user holds (API keys are not affected)",
+      access: { who: 'principal' },
+      media: 'json',
+      success: { status: 204, description: 'logged out' },
     }),
     me: route({
       service: 'membership',

@@ -4,3 +4,4 @@ export * from './schema.js';
 export * from './route.js';
 export * from './app.js';
 export * from './process.js';
+export * from './session.js';

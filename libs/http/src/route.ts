@@ -3,6 +3,7 @@ import type { Principal } from '@isac/kernel';
 import type { AccessRequirement, ApiRoute } from '@isac/api';
 import { jsonBody, requireAcceptable, type MediaRule } from './body.js';
 import { validateInput } from './schema.js';
+import { authenticateRequest } from './session.js';
 
 export type Authenticate = (req: Request) => Promise<Principal>;
 
@@ -15,7 +16,10 @@ export interface Gate {
   check(p: Principal, requirement: AccessRequirement, params: Readonly<Record<string, string>>): void;
 }
 
-/** A Gate from an authenticator that carries its access judge (`Authenticator` of libs/auth). */
+/**
+ * A Gate from an authenticator that carries its access judge (`Authenticator` of libs/auth): the
+ * Authorization header, or the console's session cookie with its CSRF token (session.ts).
+ */
 export function gateOf(auth: {
   authenticate(authorization: string | undefined, ctx?: { source?: string | undefined }): Promise<Principal>;
   readonly access: {
@@ -23,7 +27,7 @@ export function gateOf(auth: {
   };
 }): Gate {
   return {
-    authenticate: (req) => auth.authenticate(req.headers.authorization, { source: clientAddress(req) }),
+    authenticate: (req) => authenticateRequest(req, auth, { source: clientAddress(req) }),
     check: (p, r, params) => auth.access.check(p, r, params),
   };
 }

@@ -107,6 +107,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     auth: deps.auth,
     tokens: deps.tokens,
     orgs: stores.orgs,
+    users: stores.users,
     audit: stores.audit,
     clock,
     ids,

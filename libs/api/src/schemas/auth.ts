@@ -23,6 +23,22 @@ export const tokenSchema = {
   },
 } as const;
 
+/**
+ * `POST /api/v1/auth/session`: the web console's login. The access token travels only in the
+ * HttpOnly session cookie; the answer carries the CSRF token every request made with that cookie
+ * must send in `X-CSRF-Token` (ADR 0016).
+ */
+export const sessionSchema = {
+  type: 'object',
+  required: ['csrfToken', 'expiresIn', 'orgId', 'roles'],
+  properties: {
+    csrfToken: { type: 'string' },
+    expiresIn: { type: 'integer' },
+    orgId: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string', enum: [...ROLES] } },
+  },
+} as const;
+
 /** `GET /api/v1/me`, around the organisation schema of the hub's settings. */
 export function meSchema<O extends object>(org: O) {
   return {
@@ -57,3 +73,4 @@ export const jwksSchema = {
 
 export type LoginBody = FromSchema<typeof loginSchema>;
 export type TokenAnswer = FromSchema<typeof tokenSchema>;
+export type SessionAnswer = FromSchema<typeof sessionSchema>;

@@ -1,5 +1,14 @@
 import { Router } from 'express';
-import { clientAddress, defineRoute, rateLimitAuthentication, routerPath, type Gate } from '@isac/http';
+import {
+  clearSessionCookies,
+  clientAddress,
+  defineRoute,
+  rateLimitAuthentication,
+  refuseCrossSite,
+  routerPath,
+  setSessionCookies,
+  type Gate,
+} from '@isac/http';
 import type { ApiRoutes, LoginBody } from '@isac/api';
 import type { AuthService } from './auth-service.js';
 
@@ -15,6 +24,7 @@ export function createAuthRouter(deps: {
   const { gate, auth, routes } = deps;
   // A throttled address is refused before its body is read.
   r[routes.login.method](routerPath(routes.login), rateLimitAuthentication(deps.checkSource));
+  r[routes.createSession.method](routerPath(routes.createSession), rateLimitAuthentication(deps.checkSource));
   defineRoute<LoginBody>(r, gate, {
     route: routes.login,
     limit: deps.limit,
@@ -22,6 +32,28 @@ export function createAuthRouter(deps: {
       body: await auth.login(body.username, body.password, { source: clientAddress(req) }),
       headers: { 'cache-control': 'no-store' },
     }),
+  });
+  // the web console's session (ADR 0016): the token goes into the HttpOnly cookie, never the page
+  defineRoute<LoginBody>(r, gate, {
+    route: routes.createSession,
+    limit: deps.limit,
+    handler: async ({ body, req, res }) => {
+      refuseCrossSite(req);
+      const login = await auth.login(body.username, body.password, { source: clientAddress(req) });
+      const csrfToken = setSessionCookies(req, res, login.token, login.expiresIn);
+      return {
+        body: { csrfToken, expiresIn: login.expiresIn, orgId: login.orgId, roles: login.roles },
+        headers: { 'cache-control': 'no-store' },
+      };
+    },
+  });
+  defineRoute(r, gate, {
+    route: routes.deleteSession,
+    handler: async ({ principal, req, res }) => {
+      await auth.logout(principal);
+      clearSessionCookies(req, res);
+      return { headers: { 'cache-control': 'no-store' } };
+    },
   });
   defineRoute(r, gate, {
     route: routes.me,

@@ -8,7 +8,7 @@ import {
   type Role,
   type Scope,
 } from '@isac/kernel';
-import type { AuditLog, OrgStore } from '@isac/store';
+import type { AuditLog, OrgStore, UserStore } from '@isac/store';
 import { scopesForRoles, type AuthContext, type Authenticator, type TokenService } from '@isac/auth';
 import type { MembershipConfig } from '../config.js';
 
@@ -36,6 +36,7 @@ export class AuthService {
       auth: Authenticator;
       tokens: TokenService;
       orgs: OrgStore;
+      users: UserStore;
       audit: AuditLog;
       clock: Clock;
       ids: IdGenerator;
@@ -75,6 +76,25 @@ export class AuthService {
       },
     ]);
     return { token, expiresIn, orgId: user.orgId, roles: user.roles };
+  }
+
+  /**
+   * Log out (ADR 0016): every access token of the caller's user stops working, the console's
+   * session cookie among them (a stateless token cannot be revoked alone). API keys are untouched.
+   */
+  async logout(p: Principal): Promise<void> {
+    if (!p.userId) return;
+    const at = this.deps.clock.now().toISOString();
+    if (!(await this.deps.users.revokeTokens(p.orgId, p.userId, at))) return;
+    await this.deps.audit.append([
+      {
+        at,
+        actor: { orgId: p.orgId, userId: p.userId },
+        action: 'auth.logout',
+        target: { kind: 'user', id: p.userId, orgId: p.orgId },
+        outcome: 'ok',
+      },
+    ]);
   }
 
   async me(p: Principal): Promise<Me> {
