@@ -29,6 +29,7 @@ export default tseslint.config(
       'coverage/**',
       'deploy/**',
       'services/cli/dist/**',
+      'services/console/dist/**',
     ],
   },
   js.configs.recommended,

@@ -5,12 +5,14 @@ import { errorHandler, TAXII_MEDIA_TYPE } from './errors.js';
 
 /**
  * The express app every process serves: `GET /healthz`, the services' routers mounted at `/`
- * (their paths are absolute, ADR 0001), a JSON 404 for unknown routes (the TAXII error resource
+ * (their paths are absolute, ADR 0001), then `fallback` (the hub's web console, ADR 0016), a JSON 404 for unknown routes (the TAXII error resource
  * under `/taxii2`, the REST error body elsewhere), and the REST error handler last.
  */
 export function createServiceApp(opts: {
   readonly log: Logger;
   readonly routers: readonly Router[];
+  /** Served after every router, before the 404 (the web console): it never shadows a route. */
+  readonly fallback?: Router | undefined;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -19,6 +21,7 @@ export function createServiceApp(opts: {
     res.json({ status: 'ok' });
   });
   for (const router of opts.routers) app.use(router);
+  if (opts.fallback) app.use(opts.fallback);
   app.use((req, _res, next) => {
     next(Object.assign(new Error(`no route for ${req.method} ${req.path}`), { status: 404 }));
   });

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 /** One problem with an input, located by a JSON pointer (RFC 6901) or a dotted field name. */
 export interface ErrorDetail {
   readonly path: string;
@@ -23,7 +21,7 @@ export type ErrorCode =
 /** Every error the domain throws on purpose. The HTTP layer maps `code` to a status. */
 export abstract class AppError extends Error {
   abstract readonly code: ErrorCode;
-  readonly errorId: string = randomUUID();
+  readonly errorId: string = globalThis.crypto.randomUUID();
   constructor(
     message: string,
     readonly details: readonly ErrorDetail[] = [],

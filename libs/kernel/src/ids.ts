@@ -1,5 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-
 /** Randomness is a port, so tests can make it repeatable. */
 export interface IdGenerator {
   uuid(): string;
@@ -7,9 +5,11 @@ export interface IdGenerator {
   token(bytes?: number): string;
 }
 
+/** Web Crypto (global in Node 20 and in browsers), so the kernel also loads in the console's bundle. */
 export const randomIds: IdGenerator = {
-  uuid: () => randomUUID(),
-  token: (bytes = 32) => randomBytes(bytes).toString('base64url'),
+  uuid: () => globalThis.crypto.randomUUID(),
+  token: (bytes = 32) =>
+    Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url'),
 };
 
 /** Deterministic ids for tests: uuid-shaped, counting up. */

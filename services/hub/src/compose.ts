@@ -11,6 +11,7 @@ import { hubIdentity } from '@isac/stix';
 import { composeMembership } from '@isac/membership-service';
 import { composeTaxii } from '@isac/taxii-service';
 import { composeDispatcher, createEmbeddedBroker, type AlertPublisher } from '@isac/dispatcher-service';
+import { consoleRouter } from '@isac/console/server';
 import type { HubConfig } from './config.js';
 
 export interface RunningHub {
@@ -122,7 +123,12 @@ export async function startHub(
       adapters: { publisher },
     });
 
-    const app = createServiceApp({ log, routers: [membership.router, taxii.router, dispatcher.router] });
+    // the web console at / (ADR 0016), after every API route
+    const app = createServiceApp({
+      log,
+      routers: [membership.router, taxii.router, dispatcher.router],
+      fallback: consoleRouter(),
+    });
 
     await dispatcher.start();
     shutdown.add(() => dispatcher.stop());
