@@ -36,7 +36,7 @@ const en = {
     'This screen is planned (issue 17) but not built yet. Everything it will show is available through the REST API and the CLI.',
   'overview.heading': 'Overview',
   'overview.arrived.heading': 'Arrived for {org} in the last 24 hours',
-  'overview.arrived.total': '{n} objects',
+  'overview.arrived.total': 'Objects: {n}',
   'overview.arrived.none': 'Nothing arrived in the last 24 hours.',
   'overview.arrived.byTlp': 'By TLP',
   'overview.arrived.byType': 'By type',
