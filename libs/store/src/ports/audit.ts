@@ -105,6 +105,8 @@ export interface AuditEvents {
   'auth.login':
     | { target: Target<'user'>; details?: undefined }
     | { target: Target<'username'>; details: { readonly reason: string } };
+  /** Logout from the console (ADR 0016): the user's access tokens are revoked. */
+  'auth.logout': { target: Target<'user'>; details?: undefined };
   'org.create': {
     target: Target<'org'>;
     details: {
