@@ -8,8 +8,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
-export const SOURCE_ROOTS = ['libs', 'services', 'test', 'bench'] as const;
-// dist: build output (services/cli/dist, the bundled CLI), not source
+export const SOURCE_ROOTS = ['libs', 'services', 'test', 'bench', 'scripts'] as const;
+// dist: build output (services/cli/dist, the bundled CLI; services/console/dist, the console), not source
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'results', 'var', '.git']);
 
 /** Every .ts/.js source under the roots (repository-relative, '/' separators). */
@@ -20,7 +20,7 @@ export function sourceFiles(repo: string): string[] {
       if (SKIP_DIRS.has(name)) continue;
       const rel = `${dir}/${name}`;
       if (statSync(path.join(repo, rel)).isDirectory()) walk(rel);
-      else if (/\.(ts|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(rel);
+      else if (/\.(tsx?|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(rel);
     }
   };
   for (const root of SOURCE_ROOTS) if (existsSync(path.join(repo, root))) walk(root);
@@ -47,7 +47,13 @@ export function workspaceEntries(repo: string): Map<string, string> {
 
 function resolveRelative(repo: string, from: string, spec: string): string | undefined {
   const base = path.posix.join(path.posix.dirname(from), spec);
-  const candidates = [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, `${base}/index.ts`];
+  const candidates = [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    `${base}.ts`,
+    `${base}/index.ts`,
+  ];
   return candidates.find((c) => existsSync(path.join(repo, c)) && statSync(path.join(repo, c)).isFile());
 }
 

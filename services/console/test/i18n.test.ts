@@ -52,6 +52,6 @@ describe('console i18n (ADR 0016)', () => {
 
   it('fills {parameters} and leaves unknown ones visible', () => {
     expect(translator('ja')('overview.arrived.total', { n: 3 })).to.equal('3 件');
-    expect(translator('en')('overview.arrived.total')).to.equal('{n} objects');
+    expect(translator('en')('overview.arrived.total')).to.equal('Objects: {n}');
   });
 });
