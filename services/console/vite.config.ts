@@ -20,7 +20,7 @@ function noNodeModules(): Plugin {
 }
 
 /**
- * The console's build (ADR 0017). Everything the page loads is a file of dist/ served by the hub:
+ * The console's build (ADR 0018). Everything the page loads is a file of dist/ served by the hub:
  * no inlined data: URIs (assetsInlineLimit 0) and no inline script, so the CSP needs no
  * 'unsafe-inline'. JSX is compiled for Preact by Vite's own transformer (no plugin).
  */

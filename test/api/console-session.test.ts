@@ -1,5 +1,5 @@
 /**
- * The web console's session (ADR 0017) over real HTTP against the one-process hub: the token
+ * The web console's session (ADR 0018) over real HTTP against the one-process hub: the token
  * lives only in an HttpOnly SameSite=Strict cookie, every request the cookie authenticates needs
  * the CSRF token, a cross-site request is refused, and logging out ends the session.
  */
@@ -19,7 +19,7 @@ interface Session {
   readonly setCookies: readonly string[];
 }
 
-describe('console session: cookie credential with CSRF protection (ADR 0017)', function () {
+describe('console session: cookie credential with CSRF protection (ADR 0018)', function () {
   this.timeout(60_000);
   let dir: string;
   let hub: RunningHub;

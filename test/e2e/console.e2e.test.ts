@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * The web console in Debian's Chromium against a real hub (issue 17, ADR 0017): log in in English
+ * The web console in Debian's Chromium against a real hub (issue 17, ADR 0018): log in in English
  * and in Japanese, see the overview of what arrived, switch language, log out; no CSP violation
  * and no page error anywhere; the page fits a 390 px phone screen.
  */

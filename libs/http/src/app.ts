@@ -5,7 +5,7 @@ import { errorHandler, TAXII_MEDIA_TYPE } from './errors.js';
 
 /**
  * The express app every process serves: `GET /healthz`, the services' routers mounted at `/`
- * (their paths are absolute, ADR 0001), then `fallback` (the hub's web console, ADR 0017), a JSON 404 for unknown routes (the TAXII error resource
+ * (their paths are absolute, ADR 0001), then `fallback` (the hub's web console, ADR 0018), a JSON 404 for unknown routes (the TAXII error resource
  * under `/taxii2`, the REST error body elsewhere), and the REST error handler last.
  */
 export function createServiceApp(opts: {

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { ForbiddenError, UnauthenticatedError, type Principal } from '@isac/kernel';
 
 /**
- * The web console's session (ADR 0017): the access token in an HttpOnly, SameSite=Strict cookie
+ * The web console's session (ADR 0018): the access token in an HttpOnly, SameSite=Strict cookie
  * (Secure when the request came over HTTPS), and a CSRF token every request authenticated by that
  * cookie must repeat in `X-CSRF-Token`. The CSRF token is the SHA-256 of the session token, so it
  * is bound to the session (a cookie planted by a sibling site cannot match) and any process that

@@ -6,7 +6,7 @@ import express, { Router, type Response } from 'express';
 export const CONSOLE_DIST = path.resolve(import.meta.dirname, '../dist');
 
 /**
- * The console's Content-Security-Policy (ADR 0017): everything from the hub itself, no inline
+ * The console's Content-Security-Policy (ADR 0018): everything from the hub itself, no inline
  * script or style, no framing, no plugins.
  */
 export const CONSOLE_CSP = [

@@ -1,6 +1,6 @@
 import { ApiError, createApiClient, type ApiClient } from '@isac/api';
 
-/** The CSRF token of the console's session, from its (non-HttpOnly) cookie (ADR 0017). */
+/** The CSRF token of the console's session, from its (non-HttpOnly) cookie (ADR 0018). */
 function csrfCookie(): string | undefined {
   for (const part of document.cookie.split(';')) {
     const [name, ...rest] = part.trim().split('=');

@@ -1,5 +1,5 @@
 /**
- * The console's messages in English and Japanese (ADR 0017). `en` fixes the keys; `ja` must have
+ * The console's messages in English and Japanese (ADR 0018). `en` fixes the keys; `ja` must have
  * every one (the type says so, and test/i18n.test.ts checks the values at run time). `{name}` in a
  * message is replaced by the parameter of that name.
  */

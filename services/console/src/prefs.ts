@@ -2,7 +2,7 @@ import { LANGS, pickLang, type Lang } from './i18n.js';
 
 /**
  * Display preferences (language, theme): kept in localStorage, which holds nothing else: never a
- * token (ADR 0017). Without a stored choice: the browser's languages and colour scheme.
+ * token (ADR 0018). Without a stored choice: the browser's languages and colour scheme.
  */
 export type Theme = 'light' | 'dark';
 

@@ -15,7 +15,7 @@ function sources(dir: string): string[] {
   );
 }
 
-describe('console i18n (ADR 0017)', () => {
+describe('console i18n (ADR 0018)', () => {
   it('has every message in every language, none empty, with the same {parameters}', () => {
     const keys = Object.keys(MESSAGES.en).sort();
     for (const lang of LANGS) {

@@ -8,7 +8,7 @@ import { silentLogger } from '@isac/kernel';
 import { createServiceApp } from '@isac/http';
 import { CONSOLE_CSP, consoleRouter } from '../server/serve.js';
 
-describe('console served by the hub (ADR 0017)', () => {
+describe('console served by the hub (ADR 0018)', () => {
   let dist: string;
   const api = Router();
   api.get('/api/v1/hub', (_req, res) => {

@@ -1,5 +1,5 @@
 /**
- * WCAG 2.x AA contrast of the console's colours (ADR 0017), read from the stylesheet itself: text
+ * WCAG 2.x AA contrast of the console's colours (ADR 0018), read from the stylesheet itself: text
  * 4.5:1 on every background it is drawn on, focus rings and borders 3:1, in both themes; the TLP
  * badges (official TLP 2.0 colours on black, as FIRST specifies) in both themes too.
  */
@@ -50,7 +50,7 @@ const NON_TEXT: readonly [string, string][] = [
   ['border', 'surface'],
 ];
 
-describe('console colours: WCAG AA contrast in both themes (ADR 0017)', () => {
+describe('console colours: WCAG AA contrast in both themes (ADR 0018)', () => {
   const common = variables(':root');
 
   it('computes contrast as WCAG does', () => {

@@ -123,7 +123,7 @@ export async function startHub(
       adapters: { publisher },
     });
 
-    // the web console at / (ADR 0017), after every API route
+    // the web console at / (ADR 0018), after every API route
     const app = createServiceApp({
       log,
       routers: [membership.router, taxii.router, dispatcher.router],

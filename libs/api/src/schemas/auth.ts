@@ -26,7 +26,7 @@ export const tokenSchema = {
 /**
  * `POST /api/v1/auth/session`: the web console's login. The access token travels only in the
  * HttpOnly session cookie; the answer carries the CSRF token every request made with that cookie
- * must send in `X-CSRF-Token` (ADR 0017).
+ * must send in `X-CSRF-Token` (ADR 0018).
  */
 export const sessionSchema = {
   type: 'object',

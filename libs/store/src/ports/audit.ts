@@ -105,7 +105,7 @@ export interface AuditEvents {
   'auth.login':
     | { target: Target<'user'>; details?: undefined }
     | { target: Target<'username'>; details: { readonly reason: string } };
-  /** Logout from the console (ADR 0017): the user's access tokens are revoked. */
+  /** Logout from the console (ADR 0018): the user's access tokens are revoked. */
   'auth.logout': { target: Target<'user'>; details?: undefined };
   'org.create': {
     target: Target<'org'>;

@@ -33,7 +33,7 @@ export function createAuthRouter(deps: {
       headers: { 'cache-control': 'no-store' },
     }),
   });
-  // the web console's session (ADR 0017): the token goes into the HttpOnly cookie, never the page
+  // the web console's session (ADR 0018): the token goes into the HttpOnly cookie, never the page
   defineRoute<LoginBody>(r, gate, {
     route: routes.createSession,
     limit: deps.limit,

@@ -79,7 +79,7 @@ export class AuthService {
   }
 
   /**
-   * Log out (ADR 0017): every access token of the caller's user stops working, the console's
+   * Log out (ADR 0018): every access token of the caller's user stops working, the console's
    * session cookie among them (a stateless token cannot be revoked alone). API keys are untouched.
    */
   async logout(p: Principal): Promise<void> {
