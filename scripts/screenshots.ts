@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * `npm run screenshots`: every console screen that exists, in English and Japanese, at 1280 px,
  * written to docs/screenshots/<screen>-<lang>.png, plus the overview at 390 px
@@ -32,10 +31,9 @@ try {
       await page.locator('button[type=submit]').click();
       await page.getByTestId('arrived-total').waitFor();
       for (const screen of width === 1280 ? SCREENS : SCREENS.slice(0, 1)) {
-        await page.evaluate((p) => {
-          history.pushState(null, '', p);
-          dispatchEvent(new PopStateEvent('popstate'));
-        }, screen.path);
+        await page.evaluate(
+          `history.pushState(null, '', ${JSON.stringify(screen.path)}); dispatchEvent(new PopStateEvent('popstate'))`,
+        );
         if (screen.id === 'overview') await page.getByTestId('arrived-total').waitFor();
         else await page.getByTestId('placeholder').waitFor();
         const file = path.join(OUT, `${screen.id}-${lang}${width === 1280 ? '' : '-390'}.png`);

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The web console in Debian's Chromium against a real hub (issue 17, ADR 0018): log in in English
  * and in Japanese, see the overview of what arrived, switch language, log out; no CSP violation
@@ -40,11 +39,12 @@ describe('web console in Chromium (issue 17)', function () {
   /** A fresh browser profile speaking `locale`, recording CSP violations and page errors. */
   async function open(locale: string, width = 1280): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ locale, viewport: { width, height: 900 } });
-    await context.addInitScript(() => {
+    // browser code as strings: this file is compiled for Node, without DOM types
+    await context.addInitScript(`
       document.addEventListener('securitypolicyviolation', (e) => {
-        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+        console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
       });
-    });
+    `);
     const page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy|CSP violation|Refused to/i.test(m.text()))
@@ -76,9 +76,11 @@ describe('web console in Chromium (issue 17)', function () {
     // a member sees no delivery-health card (hub administrators only)
     expect(await page.getByTestId('delivery').count()).to.equal(0);
     // the token never reaches the page: only the CSRF cookie is readable
-    expect(await page.evaluate(() => document.cookie)).to.match(/^isac_csrf=[\w-]+$/);
+    expect(await page.evaluate<string>('document.cookie')).to.match(/^isac_csrf=[\w-]+$/);
     expect(
-      await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })),
+      await page.evaluate<string>(
+        'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })',
+      ),
     ).not.to.match(/ey[A-Za-z0-9_-]{10,}\./);
 
     await page.getByLabel('Language').selectOption('ja');
@@ -89,7 +91,7 @@ describe('web console in Chromium (issue 17)', function () {
     await page.getByRole('button', { name: 'ログアウト' }).click();
     await page.getByRole('heading', { name: 'ログイン' }).waitFor();
     // logged out for real: the API refuses the old session
-    const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
+    const me = await page.evaluate<number>(`fetch('/api/v1/me').then((r) => r.status)`);
     expect(me).to.equal(401);
     await context.close();
   });
@@ -125,7 +127,7 @@ describe('web console in Chromium (issue 17)', function () {
     const { context, page } = await open('ja-JP', 390);
     await logIn(page, MEMBER.username, MEMBER.password);
     await page.getByTestId('arrived-total').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(overflow).to.be.at.most(390);
     const light = await page.screenshot({ fullPage: true });
     expect(light.length).to.be.greaterThan(10_000);
@@ -139,16 +141,16 @@ describe('web console in Chromium (issue 17)', function () {
   it('would see a violation: the CSP blocks an inline script and an inline style, and the listener reports both', async () => {
     const { context, page } = await open('en-US');
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
-    await page.evaluate(() => {
+    await page.evaluate(`(() => {
       const script = document.createElement('script');
       script.textContent = 'window.inlineRan = true';
       document.body.append(script);
       const style = document.createElement('style');
       style.textContent = 'body { background: red }';
       document.head.append(style);
-    });
+    })()`);
     await page.waitForTimeout(200);
-    expect(await page.evaluate(() => (window as { inlineRan?: boolean }).inlineRan)).to.equal(undefined);
+    expect(await page.evaluate<unknown>('window.inlineRan')).to.equal(undefined);
     const seen = problems.splice(0);
     expect(
       seen.some((p) => /script-src/.test(p)),
