@@ -83,13 +83,34 @@ describe(Access.name, () => {
 
     it('names the missing scope and the missing role', () => {
       expect(() => access.check(aReader, { who: 'principal', scope: 'submit' }, params)).to.throw(
-        /"submit" scope/,
+        /needs the submit scope, which your roles \(reader\) do not give/,
       );
+      expect(() =>
+        access.check(key('bank-a', ['read']), { who: 'principal', scope: 'subscribe' }, params),
+      ).to.throw(/this API key lacks the subscribe scope/);
       expect(() => access.check(aReader, { who: 'org-admin', org: 'path' }, params)).to.throw(
         /org-admin role/,
       );
       expect(() => access.check(aAdmin, { who: 'hub-admin' }, params)).to.throw(
         /hub-admin role in organisation hub/,
+      );
+    });
+  });
+
+  describe('organisations the caller cannot see', () => {
+    it('answers the same words for an unknown organisation and for another one', () => {
+      const message = (orgId: string): string => {
+        try {
+          access.check(user('bank-a', ['org-admin']), { who: 'org-member', org: 'path' }, { orgId });
+        } catch (err) {
+          expect(err).to.be.instanceOf(NotFoundError);
+          return (err as Error).message;
+        }
+        throw new Error('allowed');
+      };
+      expect(message('bank-z')).to.match(/^no organisation bank-z that you can see/);
+      expect(message('bank-b').replaceAll('bank-b', 'X')).to.equal(
+        message('bank-z').replaceAll('bank-z', 'X'),
       );
     });
   });

@@ -33,6 +33,18 @@ export type { AccessRequirement } from '@isac/api';
 /** `hub.orgId` when not configured. */
 export const DEFAULT_HUB_ORG_ID = 'hub';
 
+/**
+ * The one answer for an organisation the caller cannot see, whether it does not exist or belongs
+ * to someone else: the same words either way, so nobody learns which (issue 16).
+ */
+export function noSuchOrg(orgId: OrgId): NotFoundError {
+  return new NotFoundError(
+    `no organisation ${orgId} that you can see / 参照できる組織 ${orgId} はありません`,
+  );
+}
+
+const ORG_ADMIN_NEEDED = 'this needs the org-admin role / org-admin ロールが必要です';
+
 export class Access {
   constructor(readonly hubOrgId: OrgId) {}
 
@@ -53,29 +65,34 @@ export class Access {
 
   /** Forbidden, naming the scope, unless the principal holds it. */
   requireScope(p: Principal, scope: Scope): void {
-    if (!p.scopes.includes(scope)) throw new ForbiddenError(`this request needs the "${scope}" scope`);
+    if (p.scopes.includes(scope)) return;
+    throw new ForbiddenError(
+      p.keyId !== undefined
+        ? `this API key lacks the ${scope} scope: create a key with it / この API キーには ${scope} スコープがありません`
+        : `this needs the ${scope} scope, which your roles (${p.roles.join(', ') || 'none'}) do not give / ${scope} スコープが必要です`,
+    );
   }
 
   /** Hub administrators only; principals of `orgId` get forbidden, of other organisations not_found. */
   requireHubAdmin(p: Principal, orgId?: OrgId): void {
     if (this.isHubAdmin(p)) return;
-    if (orgId !== undefined && p.orgId !== orgId) throw new NotFoundError(`organisation ${orgId} not found`);
+    if (orgId !== undefined && p.orgId !== orgId) throw noSuchOrg(orgId);
     throw new ForbiddenError(
       `this needs a hub administrator (the hub-admin role in organisation ${this.hubOrgId}, or an API key of ${this.hubOrgId} with the admin scope)`,
     );
   }
 
   /** A member of `orgId` or a hub administrator; anyone else gets not_found. */
-  requireMember(p: Principal, orgId: OrgId, what = `organisation ${orgId}`): void {
+  requireMember(p: Principal, orgId: OrgId, what?: string): void {
     if (this.isHubAdmin(p) || p.orgId === orgId) return;
-    throw new NotFoundError(`${what} not found`);
+    throw what === undefined ? noSuchOrg(orgId) : new NotFoundError(`${what} not found`);
   }
 
   /** An org admin of `orgId` (or a hub administrator); others of `orgId` forbidden, the rest not_found. */
-  requireOrgAdmin(p: Principal, orgId: OrgId, what = `organisation ${orgId}`): void {
+  requireOrgAdmin(p: Principal, orgId: OrgId, what?: string): void {
     this.requireMember(p, orgId, what);
     if (this.isHubAdmin(p) || p.roles.includes('org-admin')) return;
-    throw new ForbiddenError('this needs the org-admin role');
+    throw new ForbiddenError(ORG_ADMIN_NEEDED);
   }
 
   /**
@@ -99,7 +116,7 @@ export class Access {
       case 'org-admin':
         if (r.org === 'path') this.requireOrgAdmin(p, params['orgId'] ?? '');
         else if (!this.isHubAdmin(p) && !p.roles.includes('org-admin'))
-          throw new ForbiddenError('this needs the org-admin role');
+          throw new ForbiddenError(ORG_ADMIN_NEEDED);
         return;
     }
     if (r.scope) for (const s of typeof r.scope === 'string' ? [r.scope] : r.scope) this.requireScope(p, s);

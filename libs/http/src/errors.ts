@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { AppError, TooManyRequestsError, type ErrorCode, type Logger } from '@isac/kernel';
+import { AppError, TooManyRequestsError, type ErrorCode, type ErrorDetail, type Logger } from '@isac/kernel';
 
 export const STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -37,7 +37,7 @@ export function errorHandler(opts: { log: Logger; style: 'rest' | 'taxii' }): Er
   return (err: unknown, req, res, _next) => {
     let code: ErrorCode | undefined;
     let message: string;
-    let details: readonly { path: string; message: string; rule?: string }[] = [];
+    let details: readonly ErrorDetail[] = [];
     let errorId: string;
     if (err instanceof AppError) {
       ({ code, message, details, errorId } = err);

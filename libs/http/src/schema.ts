@@ -35,6 +35,17 @@ function detail(e: ErrorObject, value: unknown): ErrorDetail {
     return { path: p, message: `${p.slice(1)} is not a known field`, rule: 'additional_property' };
   }
   const field = e.instancePath.slice(1).replace(/\//g, '.') || 'body';
+  if (e.keyword === 'enum') {
+    // The allowed values travel with the error, so a client can show them (issue 16).
+    const allowedValues = (e.params as { allowedValues: readonly unknown[] }).allowedValues;
+    const named = allowedValues.filter((v) => v !== null).map(String);
+    return {
+      path: e.instancePath,
+      message: `${field} must be one of: ${named.join(', ')}${named.length < allowedValues.length ? ' (or null to clear it)' : ''}`,
+      rule: 'enum',
+      allowedValues: allowedValues.map((v) => (v === null ? null : String(v))),
+    };
+  }
   return { path: e.instancePath, message: `${field} ${e.message ?? 'is invalid'}`, rule: e.keyword };
 }
 

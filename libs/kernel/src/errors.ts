@@ -3,6 +3,8 @@ export interface ErrorDetail {
   readonly path: string;
   readonly message: string;
   readonly rule?: string;
+  /** The values the field may take, when it is one of a fixed list (`null`: the field may be cleared). */
+  readonly allowedValues?: readonly (string | null)[];
 }
 
 export type ErrorCode =

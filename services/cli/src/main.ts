@@ -112,7 +112,12 @@ export interface CliErrorBody {
   /** HTTP status of the hub's answer (absent when the hub was not asked or not reached). */
   readonly status?: number;
   /** Each bad field, by JSON pointer. */
-  readonly details?: readonly { readonly path: string; readonly message: string }[];
+  readonly details?: readonly {
+    readonly path: string;
+    readonly message: string;
+    /** The values the field may take, when the hub names them. */
+    readonly allowedValues?: readonly (string | null)[];
+  }[];
   /** The hub's error id, also in its log line. */
   readonly errorId?: string;
 }
@@ -134,12 +139,20 @@ function apiErrorBody(err: ApiError, session: Session | undefined): CliErrorBody
       message = `the hub refused ISAC_API_KEY (unknown, revoked or expired key) / API キーが拒否されました: ${err.message}`;
     }
   }
-  const details = err.details.filter((d) => !message.includes(d.message));
+  const { details } = err;
   return {
     code,
     message,
     ...(err.status !== 0 ? { status: err.status } : {}),
-    ...(details.length > 0 ? { details: details.map((d) => ({ path: d.path, message: d.message })) } : {}),
+    ...(details.length > 0
+      ? {
+          details: details.map((d) => ({
+            path: d.path,
+            message: d.message,
+            ...(d.allowedValues ? { allowedValues: d.allowedValues } : {}),
+          })),
+        }
+      : {}),
     ...(err.errorId !== undefined ? { errorId: err.errorId } : {}),
   };
 }
@@ -148,5 +161,7 @@ function apiErrorBody(err: ApiError, session: Session | undefined): CliErrorBody
 function describe(e: CliErrorBody): string {
   const bare = e.status === undefined || e.code === 'session_expired' || e.code === 'not_logged_in';
   const head = bare ? e.message : `${e.status} ${e.message}`;
-  return [head, ...(e.details ?? []).map((d) => `  ${d.path || '/'}: ${d.message}`)].join('\n');
+  // A field the message already names (the hub's validation message lists them) is not repeated.
+  const lines = (e.details ?? []).filter((d) => !e.message.includes(d.message));
+  return [head, ...lines.map((d) => `  ${d.path || '/'}: ${d.message}`)].join('\n');
 }

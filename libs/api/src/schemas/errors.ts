@@ -29,6 +29,11 @@ const problemSchema = {
     path: { type: 'string', description: 'JSON pointer of the bad field' },
     message: { type: 'string' },
     rule: { type: 'string' },
+    allowedValues: {
+      type: 'array',
+      items: { type: ['string', 'null'] },
+      description: 'for a value outside a fixed list: the values allowed (null: the field may be cleared)',
+    },
   },
 } as const;
 

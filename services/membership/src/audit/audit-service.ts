@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, type OrgId, type Principal } from '@isac/kernel';
 import type { AuditLog, AuditRecord } from '@isac/store';
-import type { Access } from '@isac/auth';
+import { noSuchOrg, type Access } from '@isac/auth';
 
 export interface AuditQuery {
   readonly orgId?: OrgId | undefined;
@@ -17,8 +17,7 @@ export class AuditService {
   async list(p: Principal, q: AuditQuery): Promise<AuditRecord[]> {
     if (this.deps.access.isHubAdmin(p)) return this.deps.audit.list(q);
     if (!p.roles.includes('org-admin')) throw new ForbiddenError('the audit log needs the org-admin role');
-    if (q.orgId !== undefined && q.orgId !== p.orgId)
-      throw new NotFoundError(`organisation ${q.orgId} not found`);
+    if (q.orgId !== undefined && q.orgId !== p.orgId) throw noSuchOrg(q.orgId);
     return this.deps.audit.list({ ...q, orgId: p.orgId });
   }
 }

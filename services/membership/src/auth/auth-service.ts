@@ -9,7 +9,13 @@ import {
   type Scope,
 } from '@isac/kernel';
 import type { AuditLog, OrgStore, UserStore } from '@isac/store';
-import { scopesForRoles, type AuthContext, type Authenticator, type TokenService } from '@isac/auth';
+import {
+  noSuchOrg,
+  scopesForRoles,
+  type AuthContext,
+  type Authenticator,
+  type TokenService,
+} from '@isac/auth';
 import type { MembershipConfig } from '../config.js';
 
 export interface LoginResult {
@@ -99,7 +105,7 @@ export class AuthService {
 
   async me(p: Principal): Promise<Me> {
     const org = await this.deps.orgs.get(p.orgId);
-    if (!org) throw new NotFoundError(`organisation ${p.orgId} not found`);
+    if (!org) throw noSuchOrg(p.orgId);
     return {
       orgId: p.orgId,
       ...(p.userId ? { userId: p.userId } : {}),

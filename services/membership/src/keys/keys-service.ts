@@ -10,7 +10,7 @@ import {
 } from '@isac/kernel';
 import type { ApiKey, ApiKeyStore, AuditBody, AuditLog, OrgStore } from '@isac/store';
 import { issueApiKey } from '@isac/auth';
-import { actorOf, type Access } from '@isac/auth';
+import { actorOf, noSuchOrg, type Access } from '@isac/auth';
 import { apiKeyView, type ApiKeyView } from '../shared/views.js';
 import type { CreateKeyBody } from '@isac/api';
 
@@ -47,7 +47,7 @@ export class KeysService {
 
   async create(p: Principal, orgId: OrgId, input: CreateKeyBody): Promise<CreatedKey> {
     this.requireUserAdmin(p, orgId);
-    if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
+    if (!(await this.deps.orgs.get(orgId))) throw noSuchOrg(orgId);
     const scopes = input.scopes ?? [...DEFAULT_SCOPES];
     if (scopes.includes('admin')) {
       if (!this.deps.access.isHubAdminUser(p))
@@ -106,7 +106,7 @@ export class KeysService {
 
   async list(p: Principal, orgId: OrgId): Promise<ApiKeyView[]> {
     this.requireUserAdmin(p, orgId);
-    if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
+    if (!(await this.deps.orgs.get(orgId))) throw noSuchOrg(orgId);
     return (await this.deps.apiKeys.listForOrg(orgId)).map(apiKeyView);
   }
 

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, type Clock, type OrgId, type Principal } from '@isac/kernel';
 import { jobKeys, type AuditLog, type JobStore, type OrgStore } from '@isac/store';
-import { actorOf, mqttPassword, orgStanding, type Access, type StandingRules } from '@isac/auth';
+import { actorOf, mqttPassword, noSuchOrg, orgStanding, type Access, type StandingRules } from '@isac/auth';
 
 export interface IssuedMqttCredentials {
   /** The MQTT username: the organisation id. */
@@ -32,7 +32,7 @@ export class MqttCredentialsService {
   async issue(p: Principal, orgId: OrgId): Promise<IssuedMqttCredentials> {
     this.deps.access.requireOrgAdmin(p, orgId);
     const org = await this.deps.orgs.get(orgId);
-    if (!org) throw new NotFoundError(`organisation ${orgId} not found`);
+    if (!org) throw noSuchOrg(orgId);
     if (!this.deps.secret)
       throw new ConflictError('MQTT credentials are not enabled on this hub (no credential secret)');
     const now = this.deps.clock.now();

@@ -12,7 +12,7 @@ import {
 } from '@isac/kernel';
 import { jobKeys, type AuditBody, type AuditLog, type JobStore, type OrgStore } from '@isac/store';
 import type { MembershipConfig } from '../config.js';
-import { actorOf, type Access } from '@isac/auth';
+import { actorOf, noSuchOrg, type Access } from '@isac/auth';
 import { orgIdentityId, slugify } from '../shared/ids.js';
 import type { CreateOrgBody, ExtendTrialBody, UpdateOrgBody } from '@isac/api';
 
@@ -269,7 +269,7 @@ export class OrgsService {
 
   private async load(orgId: OrgId): Promise<Org> {
     const org = ORG_ID_PATTERN.test(orgId) ? await this.deps.orgs.get(orgId) : undefined;
-    if (!org) throw new NotFoundError(`organisation ${orgId} not found`);
+    if (!org) throw noSuchOrg(orgId);
     return org;
   }
 

@@ -9,7 +9,7 @@ import {
   type Subscription,
 } from '@isac/kernel';
 import type { AuditBody, AuditLog, OrgStore, SubscriptionStore } from '@isac/store';
-import { actorOf, type Access } from '@isac/auth';
+import { actorOf, noSuchOrg, type Access } from '@isac/auth';
 import type { CreateSubscriptionBody } from '@isac/api';
 
 /**
@@ -42,7 +42,7 @@ export class SubscriptionsService {
         { path: '/email', message: 'email applies to the email channel only' },
       ]);
     }
-    if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
+    if (!(await this.deps.orgs.get(orgId))) throw noSuchOrg(orgId);
     const sub: Subscription = {
       id: this.deps.ids.uuid(),
       orgId,
@@ -90,7 +90,7 @@ export class SubscriptionsService {
   private requireSubscriber(p: Principal, orgId: OrgId): void {
     this.deps.access.requireMember(p, orgId);
     if (!this.deps.access.isHubAdmin(p) && !p.scopes.includes('subscribe'))
-      throw new ForbiddenError('this needs the "subscribe" scope');
+      this.deps.access.requireScope(p, 'subscribe');
   }
 
   private async audit(

@@ -11,7 +11,7 @@ import {
 } from '@isac/kernel';
 import type { AuditBody, AuditLog, OrgStore, User, UserStore } from '@isac/store';
 import { hashPassword, mayGrant, randomPassword } from '@isac/auth';
-import { actorOf, type Access } from '@isac/auth';
+import { actorOf, noSuchOrg, type Access } from '@isac/auth';
 import { userView, type UserView } from '../shared/views.js';
 import type { CreateUserBody, UpdateUserBody } from '@isac/api';
 
@@ -167,7 +167,7 @@ export class UsersService {
   }
 
   private async requireOrg(orgId: OrgId): Promise<void> {
-    if (!(await this.deps.orgs.get(orgId))) throw new NotFoundError(`organisation ${orgId} not found`);
+    if (!(await this.deps.orgs.get(orgId))) throw noSuchOrg(orgId);
   }
 
   private async load(orgId: OrgId, userId: string): Promise<User> {
