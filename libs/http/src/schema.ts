@@ -38,12 +38,12 @@ function detail(e: ErrorObject, value: unknown): ErrorDetail {
   if (e.keyword === 'enum') {
     // The allowed values travel with the error, so a client can show them (issue 16).
     const allowedValues = (e.params as { allowedValues: readonly unknown[] }).allowedValues;
-    const named = allowedValues.filter((v) => v !== null).map(String);
+    const named = allowedValues.filter((v) => v !== null).map((v) => JSON.stringify(v).replace(/^"|"$/g, ''));
     return {
       path: e.instancePath,
       message: `${field} must be one of: ${named.join(', ')}${named.length < allowedValues.length ? ' (or null to clear it)' : ''}`,
       rule: 'enum',
-      allowedValues: allowedValues.map((v) => (v === null ? null : String(v))),
+      allowedValues: allowedValues.map((v) => (v === null || typeof v === 'string' ? v : JSON.stringify(v))),
     };
   }
   return { path: e.instancePath, message: `${field} ${e.message ?? 'is invalid'}`, rule: e.keyword };

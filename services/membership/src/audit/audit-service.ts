@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, type OrgId, type Principal } from '@isac/kernel';
+import { ForbiddenError, type OrgId, type Principal } from '@isac/kernel';
 import type { AuditLog, AuditRecord } from '@isac/store';
 import { noSuchOrg, type Access } from '@isac/auth';
 

@@ -1,5 +1,4 @@
 import {
-  NotFoundError,
   type Clock,
   type IdGenerator,
   type Org,

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, type Clock, type OrgId, type Principal } from '@isac/kernel';
+import { ConflictError, type Clock, type OrgId, type Principal } from '@isac/kernel';
 import { jobKeys, type AuditLog, type JobStore, type OrgStore } from '@isac/store';
 import { actorOf, mqttPassword, noSuchOrg, orgStanding, type Access, type StandingRules } from '@isac/auth';
 

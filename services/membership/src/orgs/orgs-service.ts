@@ -1,7 +1,6 @@
 import { readKey } from 'openpgp';
 import {
   ConflictError,
-  NotFoundError,
   ORG_ID_PATTERN,
   ValidationError,
   type Clock,

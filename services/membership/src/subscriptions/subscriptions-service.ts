@@ -1,5 +1,4 @@
 import {
-  ForbiddenError,
   NotFoundError,
   ValidationError,
   type Clock,
