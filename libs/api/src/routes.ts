@@ -35,7 +35,7 @@ import {
   taxiiQuerySchema,
   versionsSchema,
 } from './schemas/taxii.js';
-import { createUserSchema, updateUserSchema, userSchema } from './schemas/users.js';
+import { createUserSchema, resetPasswordSchema, updateUserSchema, userSchema } from './schemas/users.js';
 
 /** The version of this API (the OpenAPI document's `info.version`, `GET /api/v1/hub`). */
 export const API_VERSION = '1.0.0';
@@ -209,6 +209,18 @@ export function apiRoutes(settings: ApiSettings) {
       body: org.convert,
       success: { status: 200, description: 'the organisation', schema: org.org },
     }),
+    retireOrg: route({
+      service: 'membership',
+      method: 'post',
+      path: `${orgPath}/retire`,
+      tag: 'orgs',
+      summary:
+        'Retire an organisation that leaves the hub (confirm: its id): it loses all access at once, keeps its id and history (ADR 0020)',
+      access: { who: 'hub-admin', org: 'path' },
+      media: 'json',
+      body: org.retire,
+      success: { status: 200, description: 'the retired organisation', schema: org.org },
+    }),
     // membership: users
     createUser: route({
       service: 'membership',
@@ -259,6 +271,26 @@ export function apiRoutes(settings: ApiSettings) {
       access: orgAdmin,
       media: 'json',
       success: { status: 204, description: 'disabled' },
+    }),
+    resetPassword: route({
+      service: 'membership',
+      method: 'post',
+      path: `${orgPath}/users/:userId/reset-password`,
+      tag: 'users',
+      summary:
+        "Reset a user's password (given, or generated and returned once); their tokens stop working and any lockout is cleared",
+      access: orgAdmin,
+      media: 'json',
+      body: resetPasswordSchema,
+      success: {
+        status: 200,
+        description: 'the user, and the generated password if none was given',
+        schema: {
+          type: 'object',
+          required: ['user'],
+          properties: { user: userSchema, password: { type: 'string' } },
+        },
+      },
     }),
     // membership: API keys
     createKey: route({
@@ -622,6 +654,16 @@ export function apiRoutes(settings: ApiSettings) {
       access: { who: 'hub-admin' },
       media: 'json',
       success: { status: 202, description: 're-queued', schema: retrySchema },
+    }),
+    dropDeadLetter: route({
+      service: 'dispatcher',
+      method: 'delete',
+      path: '/api/v1/dead-letters/:jobId',
+      tag: 'delivery',
+      summary: 'Give up on a dead delivery: kept as dropped, never sent, audited (hub administrators)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 204, description: 'dropped' },
     }),
   } as const;
   return Object.fromEntries(Object.entries(table).map(([id, r]) => [id, { ...r, id }])) as {

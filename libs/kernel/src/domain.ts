@@ -10,7 +10,8 @@ export type TlpLevel = (typeof TLP_LEVELS)[number];
 export const TIERS = ['full', 'trial', 'partner', 'government'] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const ORG_STATUSES = ['active', 'suspended'] as const;
+/** `retired`: the organisation left the hub; it keeps its id and history, and has no access (ADR 0020). */
+export const ORG_STATUSES = ['active', 'suspended', 'retired'] as const;
 export type OrgStatus = (typeof ORG_STATUSES)[number];
 
 /** Org ids are safe MQTT topic segments and URL path segments: lower-case letters, digits, '-'. */

@@ -106,7 +106,8 @@ export const JOB_KINDS: readonly JobKind[] = [
   'provision_mqtt',
 ];
 
-export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+/** `dropped`: a dead job an administrator gave up on (kept, with its last error, for the record). */
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead' | 'dropped';
 
 /** A job as stored. Its payload is read through the catalogue (`readJob`), which checks it against its kind. */
 export interface Job {

@@ -228,6 +228,38 @@ describe('acknowledgements and dead letters over REST', () => {
     expect(audit).to.have.length(1);
   });
 
+  it('drops a dead letter for hub admins only: kept as dropped, never delivered, audited with what it was', async () => {
+    await w.stores.jobs.enqueue(
+      // @ts-expect-error the job catalogue has no such template: the worker refuses it as a dead letter
+      { kind: 'notify', key: 'bad-notify-drop', payload: { template: 'nope', orgId: 'bank-b' } },
+      new Date(),
+    );
+    w.jobsReady.notify();
+    await until(async () => (await w.stores.jobs.list({ status: 'dead', limit: 5 })).length === 1);
+    const [dead] = await w.stores.jobs.list({ status: 'dead', limit: 5 });
+    await request(app)
+      .delete(`/api/v1/dead-letters/${dead!.id}`)
+      .set('authorization', `Bearer ${w.keys.get('bank-b')}`)
+      .expect(403);
+    expect((await w.stores.jobs.get(dead!.id))?.status).to.equal('dead');
+    await request(app)
+      .delete(`/api/v1/dead-letters/${dead!.id}`)
+      .set('authorization', `Bearer ${adminToken}`)
+      .expect(204);
+    await request(app)
+      .delete(`/api/v1/dead-letters/${dead!.id}`)
+      .set('authorization', `Bearer ${adminToken}`)
+      .expect(404);
+    await request(app)
+      .post(`/api/v1/dead-letters/${dead!.id}/retry`)
+      .set('authorization', `Bearer ${adminToken}`)
+      .expect(404);
+    expect(await w.stores.jobs.get(dead!.id)).to.include({ status: 'dropped' });
+    const [record] = await w.stores.audit.list({ action: 'dead_letter.drop', limit: 5 });
+    expect(record?.details).to.include({ kind: 'notify', key: 'bad-notify-drop' });
+    expect(record?.target).to.include({ id: dead!.id });
+  });
+
   it("takes the hub's admin-scope API key as a hub administrator, and no other organisation's admin scope or role", async () => {
     const hubKey = await w.addOrg(org('hub-keys-only'), ['admin']);
     // An admin-scope key of the hub's own organisation (ADR 0009: the OpenAPI document says `admin`).

@@ -18,7 +18,8 @@ export interface CreateOrgBody {
 export interface UpdateOrgBody {
   name?: string;
   tier?: (typeof TIERS)[number];
-  status?: (typeof ORG_STATUSES)[number];
+  /** `retired` is reached only by retiring (POST …/retire), never by an update. */
+  status?: Exclude<(typeof ORG_STATUSES)[number], 'retired'>;
   region?: string | null;
   contacts?: string[] | null;
   pgpPublicKey?: string | null;
@@ -30,6 +31,11 @@ export interface UpdateOrgBody {
 export interface ExtendTrialBody {
   endsAt?: string;
   days?: number;
+}
+
+/** Retiring an organisation (ADR 0020): the caller types its id again. */
+export interface RetireOrgBody {
+  confirm: string;
 }
 
 export interface ConvertBody {
@@ -77,7 +83,7 @@ export function orgSchemas(config: ApiSettings) {
     properties: {
       name: nameSchema,
       tier: { type: 'string', enum: [...TIERS] },
-      status: { type: 'string', enum: [...ORG_STATUSES] },
+      status: { type: 'string', enum: ORG_STATUSES.filter((st) => st !== 'retired') },
       // Nullable without anyOf, so a bad value gets one error naming the field (pattern and
       // items apply to strings and arrays only).
       region: config.regions
@@ -95,6 +101,18 @@ export function orgSchemas(config: ApiSettings) {
     minProperties: 1,
     maxProperties: 1,
     properties: { endsAt: dateTimeSchema, days: trialDays },
+  } as const;
+  const retire = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['confirm'],
+    properties: {
+      confirm: {
+        type: 'string',
+        maxLength: 64,
+        description: "the organisation's id again, as a confirmation",
+      },
+    },
   } as const;
   const convert = {
     type: 'object',
@@ -130,5 +148,5 @@ export function orgSchemas(config: ApiSettings) {
       updatedAt: { type: 'string' },
     },
   } as const;
-  return { create, update, extendTrial, convert, org };
+  return { create, update, extendTrial, convert, retire, org };
 }

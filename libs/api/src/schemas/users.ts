@@ -16,6 +16,11 @@ export interface UpdateUserBody {
   unlock?: true;
 }
 
+/** An administrator's password reset: a given password, or a generated one answered once. */
+export interface ResetPasswordBody {
+  password?: string;
+}
+
 export const USERNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$';
 const password = { type: 'string', minLength: 12, maxLength: 256 } as const;
 const roles = {
@@ -50,6 +55,17 @@ export const updateUserSchema = {
     disabled: { type: 'boolean' },
     revokeTokens: { const: true },
     unlock: { const: true },
+  },
+} as const;
+
+export const resetPasswordSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    password: {
+      ...password,
+      description: 'the new password; a random one is generated and returned once when absent',
+    },
   },
 } as const;
 

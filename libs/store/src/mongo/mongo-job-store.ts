@@ -124,6 +124,14 @@ export class MongoJobStore implements JobStore {
     return res.modifiedCount === 1;
   }
 
+  async drop(id: string, now: Date): Promise<boolean> {
+    const res = await this.jobs.updateOne(
+      { _id: id, status: 'dead' },
+      { $set: { status: 'dropped', updatedAt: now.toISOString() } },
+    );
+    return res.modifiedCount === 1;
+  }
+
   async nextDue(): Promise<string | undefined> {
     const [p] = await this.jobs.find({ status: 'pending' }).sort({ runAt: 1 }).limit(1).toArray();
     const [r] = await this.jobs.find({ status: 'running' }).sort({ leaseUntil: 1 }).limit(1).toArray();

@@ -102,6 +102,11 @@ export interface AuditEvents {
     details: { readonly objectId: string; readonly channel: string };
   };
   'dead_letter.retry': { target: Target<'job'>; details?: undefined };
+  /** A dead letter an administrator gave up on: kept (status dropped), never delivered. */
+  'dead_letter.drop': {
+    target: Target<'job'>;
+    details: { readonly kind: string; readonly key: string; readonly reason?: string | undefined };
+  };
   'auth.login':
     | { target: Target<'user'>; details?: undefined }
     | { target: Target<'username'>; details: { readonly reason: string } };
@@ -135,6 +140,8 @@ export interface AuditEvents {
     details: { readonly daysLeft: number; readonly endsAt: string };
   };
   'org.trial_expired': { target: Target<'org'>; details: { readonly endsAt?: string | undefined } };
+  /** The organisation left the hub: it keeps its id and history, and loses every access (ADR 0020). */
+  'org.retire': { target: Target<'org'>; details: { readonly from: string } };
   'org.mqtt_credentials': { target: Target<'org'>; details: { readonly generation: number } };
   'user.create': {
     target: Target<'user'>;

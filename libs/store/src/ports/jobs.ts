@@ -27,6 +27,8 @@ export interface JobStore {
   list(q: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number }): Promise<Job[]>;
   /** Re-queues a dead job (admin action). */
   revive(id: string, now: Date): Promise<boolean>;
+  /** Gives up on a dead job (admin action): it becomes `dropped`, kept, and never runs. */
+  drop(id: string, now: Date): Promise<boolean>;
   /** When the next pending job is due, for a worker deciding how long to sleep. */
   nextDue(): Promise<string | undefined>;
 }

@@ -182,6 +182,13 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve(res.changes === 1);
   }
 
+  drop(id: string, now: Date): Promise<boolean> {
+    const res = this.db
+      .prepare(`UPDATE jobs SET status = 'dropped', updated_at = ? WHERE id = ? AND status = 'dead'`)
+      .run(now.toISOString(), id);
+    return Promise.resolve(res.changes === 1);
+  }
+
   nextDue(): Promise<string | undefined> {
     const v = this.db
       .prepare(

@@ -152,6 +152,20 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       expect(again).to.include({ id: dead!.id, attempts: 1 });
     });
 
+    it('drops a dead job: kept as dropped with its last error, never claimed, not droppable twice', async () => {
+      await enqueue('k-drop');
+      const [job] = await h.stores.jobs.claim('w', now(), 30_000, 1);
+      expect(await h.stores.jobs.drop(job!.id, now()), 'not dead yet').to.equal(false);
+      expect(await h.stores.jobs.bury(job!.id, 'w', 'refused', now())).to.equal(true);
+      expect(await h.stores.jobs.drop(job!.id, now())).to.equal(true);
+      expect(await h.stores.jobs.drop(job!.id, now())).to.equal(false);
+      expect(await h.stores.jobs.revive(job!.id, now()), 'a dropped job is not revived').to.equal(false);
+      expect(await h.stores.jobs.get(job!.id)).to.include({ status: 'dropped', lastError: 'refused' });
+      expect(await h.stores.jobs.list({ status: 'dead', limit: 10 })).to.deep.equal([]);
+      h.clock.advance(3_600_000);
+      expect(await h.stores.jobs.claim('w', now(), 30_000, 10)).to.deep.equal([]);
+    });
+
     it('buries a job whose lease keeps expiring (a poison job) instead of claiming it forever', async () => {
       await enqueue('poison');
       let claims = 0;

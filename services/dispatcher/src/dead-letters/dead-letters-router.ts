@@ -50,6 +50,25 @@ export class DeadLettersService {
     ]);
     this.deps.jobsReady?.notify();
   }
+
+  /** Gives up on a dead letter: kept as dropped (never delivered), audited with what it was. */
+  async drop(p: Principal, jobId: string): Promise<void> {
+    this.deps.access.requireHubAdmin(p);
+    const now = this.deps.clock.now();
+    const job = await this.deps.stores.jobs.get(jobId);
+    if (!job || job.status !== 'dead' || !(await this.deps.stores.jobs.drop(jobId, now)))
+      throw new NotFoundError(`dead letter ${jobId} not found`);
+    await this.deps.stores.audit.append([
+      {
+        at: now.toISOString(),
+        actor: actorOf(p),
+        action: 'dead_letter.drop',
+        target: { kind: 'job', id: jobId },
+        outcome: 'ok',
+        details: { kind: job.kind, key: job.key, reason: job.lastError },
+      },
+    ]);
+  }
 }
 
 export function createDeadLettersRouter(deps: {
@@ -77,6 +96,13 @@ export function createDeadLettersRouter(deps: {
     handler: async ({ principal, params }) => {
       await deps.deadLetters.retry(principal, params['jobId'] ?? '');
       return { status: 202, body: { jobId: params['jobId'], status: 'pending' } };
+    },
+  });
+  defineRoute(r, deps.gate, {
+    route: deps.routes.dropDeadLetter,
+    handler: async ({ principal, params }) => {
+      await deps.deadLetters.drop(principal, params['jobId'] ?? '');
+      return { status: 204 };
     },
   });
   return r;

@@ -1,6 +1,13 @@
 import { Router } from 'express';
 import { defineRoute, type Gate } from '@isac/http';
-import type { ApiRoutes, ConvertBody, CreateOrgBody, ExtendTrialBody, UpdateOrgBody } from '@isac/api';
+import type {
+  ApiRoutes,
+  ConvertBody,
+  CreateOrgBody,
+  ExtendTrialBody,
+  RetireOrgBody,
+  UpdateOrgBody,
+} from '@isac/api';
 import type { OrgsService } from './orgs-service.js';
 
 export function createOrgsRouter(deps: {
@@ -43,6 +50,13 @@ export function createOrgsRouter(deps: {
     limit,
     handler: async ({ principal, params, body }) => ({
       body: await orgs.convert(principal, params['orgId'] ?? '', body.tier ?? 'full'),
+    }),
+  });
+  defineRoute<RetireOrgBody>(r, gate, {
+    route: routes.retireOrg,
+    limit,
+    handler: async ({ principal, params, body }) => ({
+      body: await orgs.retire(principal, params['orgId'] ?? '', body.confirm),
     }),
   });
   return r;

@@ -1,4 +1,4 @@
-import { readKey } from 'openpgp';
+import { readKey, type Key } from 'openpgp';
 import {
   ConflictError,
   ORG_ID_PATTERN,
@@ -54,7 +54,7 @@ export class OrgsService {
       }
     }
     const now = this.deps.clock.now();
-    if (input.pgpPublicKey !== undefined) await checkPgpKey(input.pgpPublicKey);
+    if (input.pgpPublicKey !== undefined) await checkPgpKey(input.pgpPublicKey, now);
     const at = now.toISOString();
     const org: Org = {
       id,
@@ -106,6 +106,10 @@ export class OrgsService {
       }
     }
     const org = await this.load(orgId);
+    if (org.status === 'retired')
+      throw new ConflictError(
+        `organisation ${orgId} is retired; it cannot be changed (admit a new organisation instead) / 退会済みの組織は変更できません`,
+      );
     if (
       orgId === this.deps.access.hubOrgId &&
       ((patch.status !== undefined && patch.status !== 'active') ||
@@ -129,8 +133,8 @@ export class OrgsService {
         }
       }
     }
-    if (typeof patch.pgpPublicKey === 'string') await checkPgpKey(patch.pgpPublicKey);
     const now = this.deps.clock.now();
+    if (typeof patch.pgpPublicKey === 'string') await checkPgpKey(patch.pgpPublicKey, now);
     let trial = org.trial;
     if (tier !== 'trial') trial = undefined;
     else if (org.tier !== 'trial') trial = { startsAt: now.toISOString(), endsAt: this.trialEnd(now, patch) };
@@ -233,6 +237,33 @@ export class OrgsService {
     return this.update(p, orgId, { tier });
   }
 
+  /**
+   * An organisation leaves the hub (ADR 0020): status `retired`, kept with its id, identity and
+   * history, so what it shared stays attributed and its id is never reused. Every credential of a
+   * retired organisation stops working at once (standing), an external broker is told, and
+   * nothing is delivered to it any more. `confirm` must repeat its id.
+   */
+  async retire(p: Principal, orgId: OrgId, confirm: string): Promise<Org> {
+    this.deps.access.requireHubAdmin(p, orgId);
+    const org = await this.load(orgId);
+    if (confirm !== orgId)
+      throw new ValidationError(
+        `confirm must repeat the organisation id ${orgId} / 確認のため組織 ID を入力してください`,
+        [{ path: '/confirm', message: `must be ${orgId}` }],
+      );
+    if (orgId === this.deps.access.hubOrgId)
+      throw new ConflictError("the hub's own organisation cannot be retired", [
+        { path: '/confirm', message: 'the hub organisation' },
+      ]);
+    if (org.status === 'retired') return org;
+    const now = this.deps.clock.now();
+    const next: Org = { ...org, status: 'retired', updatedAt: now.toISOString() };
+    await this.deps.orgs.update(next);
+    await this.audit(p, orgId, { action: 'org.retire', details: { from: org.status } });
+    await this.reprovisionMqtt(next, now);
+    return next;
+  }
+
   /** Creates the hub's own organisation if it does not exist (bootstrap). */
   async ensureHubOrg(): Promise<Org> {
     const id = this.deps.access.hubOrgId;
@@ -297,7 +328,7 @@ export class OrgsService {
   private async audit(
     p: Principal,
     orgId: OrgId,
-    e: AuditBody<'org.create' | 'org.trial_extend'>,
+    e: AuditBody<'org.create' | 'org.trial_extend' | 'org.retire'>,
   ): Promise<void> {
     await this.deps.audit.append([
       {
@@ -311,19 +342,36 @@ export class OrgsService {
   }
 }
 
-/** An armoured OpenPGP public key (not a private one) that openpgp can read. */
-async function checkPgpKey(armoredKey: string): Promise<void> {
-  let isPrivate: boolean;
+/**
+ * An armoured OpenPGP public key (not a private one) that openpgp can read and that can encrypt
+ * today: a valid, unexpired, unrevoked key with an encryption (sub)key, since alert mail to the
+ * organisation is encrypted to it. The error says which of these failed.
+ */
+async function checkPgpKey(armoredKey: string, now: Date): Promise<void> {
+  const refuse = (why: string, short: string): ValidationError =>
+    new ValidationError(`pgpPublicKey ${why}`, [{ path: '/pgpPublicKey', message: short }]);
+  let key: Key;
   try {
-    isPrivate = (await readKey({ armoredKey })).isPrivate();
+    key = await readKey({ armoredKey });
   } catch (err) {
-    throw new ValidationError(
-      `pgpPublicKey is not a readable OpenPGP public key: ${(err as Error).message}`,
-      [{ path: '/pgpPublicKey', message: 'not a readable OpenPGP public key' }],
+    throw refuse(
+      `is not a readable OpenPGP public key: ${(err as Error).message}`,
+      'not a readable OpenPGP public key',
     );
   }
-  if (isPrivate)
-    throw new ValidationError('pgpPublicKey is a private key; give the public key only', [
-      { path: '/pgpPublicKey', message: 'a private key, not a public key' },
-    ]);
+  if (key.isPrivate())
+    throw refuse('is a private key; give the public key only', 'a private key, not a public key');
+  const expires = await key.getExpirationTime().catch(() => null);
+  if (expires instanceof Date && expires.getTime() <= now.getTime())
+    throw refuse(`expired on ${expires.toISOString()}`, 'the key has expired');
+  if (await key.isRevoked(undefined, undefined, now).catch(() => false))
+    throw refuse('is revoked', 'the key is revoked');
+  try {
+    await key.getEncryptionKey(undefined, now);
+  } catch (err) {
+    throw refuse(
+      `has no valid, unexpired encryption subkey (${(err as Error).message}); alert mail is encrypted to it`,
+      'no valid, unexpired encryption subkey',
+    );
+  }
 }

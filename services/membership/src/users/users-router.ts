@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { defineRoute, type Gate } from '@isac/http';
-import type { ApiRoutes, CreateUserBody, UpdateUserBody } from '@isac/api';
+import type { ApiRoutes, CreateUserBody, ResetPasswordBody, UpdateUserBody } from '@isac/api';
 import type { UsersService } from './users-service.js';
 
 export function createUsersRouter(deps: {
@@ -36,6 +36,13 @@ export function createUsersRouter(deps: {
       await users.disable(principal, params['orgId'] ?? '', params['userId'] ?? '');
       return { status: 204 };
     },
+  });
+  defineRoute<ResetPasswordBody>(r, gate, {
+    route: routes.resetPassword,
+    limit,
+    handler: async ({ principal, params, body }) => ({
+      body: await users.resetPassword(principal, params['orgId'] ?? '', params['userId'] ?? '', body),
+    }),
   });
   return r;
 }

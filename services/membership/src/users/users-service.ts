@@ -13,7 +13,7 @@ import type { AuditBody, AuditLog, OrgStore, User, UserStore } from '@isac/store
 import { hashPassword, mayGrant, randomPassword } from '@isac/auth';
 import { actorOf, noSuchOrg, type Access } from '@isac/auth';
 import { userView, type UserView } from '../shared/views.js';
-import type { CreateUserBody, UpdateUserBody } from '@isac/api';
+import type { CreateUserBody, ResetPasswordBody, UpdateUserBody } from '@isac/api';
 
 /**
  * Users of one organisation. An org-admin manages its own organisation's users and cannot grant
@@ -129,6 +129,39 @@ export class UsersService {
       },
     });
     return userView(next);
+  }
+
+  /**
+   * An administrator resets a password: the given one, or a generated one answered once. Every
+   * token issued so far stops working and a lockout is cleared, so the new password is the one
+   * way in.
+   */
+  async resetPassword(
+    p: Principal,
+    orgId: OrgId,
+    userId: string,
+    input: ResetPasswordBody,
+  ): Promise<{ user: UserView; password?: string }> {
+    this.deps.access.requireOrgAdmin(p, orgId);
+    const user = await this.load(orgId, userId);
+    this.guardTarget(p, user);
+    const password = input.password ?? randomPassword();
+    const now = this.deps.clock.now().toISOString();
+    const { users } = this.deps;
+    let next = await users.setPassword(orgId, userId, await hashPassword(password), now);
+    if (next) next = await users.revokeTokens(orgId, userId, now);
+    if (next) next = await users.unlock(orgId, userId);
+    if (!next) throw new NotFoundError(`user ${userId} not found`);
+    this.deps.throttle?.forgetAccount(user.username);
+    await this.audit(p, next, {
+      action: 'user.update',
+      details: {
+        username: next.username,
+        fields: ['password', 'revokeTokens', 'unlock'],
+        passwordChanged: true,
+      },
+    });
+    return { user: userView(next), ...(input.password === undefined ? { password } : {}) };
   }
 
   /** Users are disabled, never deleted: the audit log keeps referring to them. Their tokens stop working. */
