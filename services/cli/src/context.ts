@@ -34,6 +34,8 @@ export interface Io {
    * line of standard input (`echo "$PW" | isac login --user alice`). Absent: no prompting.
    */
   readSecret?(prompt: string): Promise<string>;
+  /** A line typed by the user (shown), or the first line of standard input when it is not a terminal. */
+  readLine?(prompt: string): Promise<string>;
 }
 
 export const processIo: Io = {
@@ -44,6 +46,21 @@ export const processIo: Io = {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
     return Buffer.concat(chunks).toString('utf8');
+  },
+  readLine: async (prompt) => {
+    const { stdin, stderr } = process;
+    if (!stdin.isTTY) {
+      const chunks: Buffer[] = [];
+      for await (const c of stdin) chunks.push(c as Buffer);
+      return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').trim();
+    }
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: stdin, output: stderr });
+    try {
+      return (await rl.question(prompt)).trim();
+    } finally {
+      rl.close();
+    }
   },
   readSecret: async (prompt) => {
     const { stdin, stderr } = process;

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { ApiRoutes, RouteAnswer, RouteBody } from '@isac/api';
 import { ROLES, SCOPES, TIERS } from '@isac/kernel';
 import { CliError, oneOf, type CliContext } from '../context.js';
+import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
+import { registerDeadLetters } from './delivery.js';
 
 /** An organisation as the API answers it (libs/api's schema). */
 type Org = RouteAnswer<ApiRoutes['getOrg']>;
@@ -192,6 +194,8 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       c.print(updated, `${updated.id} is now ${updated.tier} / 区分を変更しました`);
     });
 
+  registerOrgUpkeep(org, ctx);
+
   const user = admin.command('user').description('users / ユーザー');
   user
     .command('add')
@@ -234,6 +238,8 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
         ),
       );
     });
+
+  registerUserLifecycle(user, ctx);
 
   const key = admin.command('key').description('API keys / APIキー');
   key
@@ -429,6 +435,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
         `username ${issued.username}\npassword ${issued.password}\ntopics   ${issued.topicPrefix}#\n(shown once; earlier MQTT credentials of ${issued.username} no longer work / 一度だけ表示されます)`,
       );
     });
+  registerDeadLetters(admin, ctx);
 
   return admin;
 }

@@ -10,6 +10,7 @@ import { registerSub } from './sub.js';
 import { registerAck } from './ack.js';
 import { registerHub } from './hub.js';
 import { registerRecover } from './recover.js';
+import { registerAcks } from './delivery.js';
 
 /** Each group of commands lives in its own module and registers itself here. */
 export function registerCommands(program: Command, ctx: () => CliContext): void {
@@ -22,6 +23,7 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerStix(program, ctx);
   registerSub(program, ctx);
   registerAck(program, ctx);
+  registerAcks(program, ctx);
   registerHub(program, ctx);
   registerRecover(program, ctx);
 }

@@ -102,6 +102,24 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     });
 
   sub
+    .command('show <id>')
+    .description('show one subscription / 配信設定の詳細')
+    .option('--org <org>', 'organisation id (default: your own)')
+    .action(async (id: string, o: { org?: string }) => {
+      const c = ctx();
+      const org = await orgOf(c, o.org);
+      const s = await (await c.api()).getSubscription({ params: { orgId: org, subId: id } });
+      c.print(
+        s,
+        [
+          `${s.id}  ${s.channel}  (organisation ${s.orgId})`,
+          ...(s.email ? [`  email ${s.email.mode}, ${s.email.lang}, to ${s.email.to.join(', ')}`] : []),
+          `  filters ${JSON.stringify(s.filters ?? {})}`,
+        ].join('\n'),
+      );
+    });
+
+  sub
     .command('remove <id>')
     .description('remove a subscription / 配信設定を削除')
     .option('--org <org>', 'organisation id (default: your own)')

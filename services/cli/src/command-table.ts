@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { RouteId } from '@isac/api';
+
+/**
+ * Which API operations each `isac` command calls (issue 16: everything the REST API can do, the
+ * CLI can do). `test/cli/api-coverage.test.ts` reads /api/openapi.json from the composed hub and
+ * fails on an operation that no command here calls and that `NOT_IN_CLI` does not excuse, and on
+ * a command named here that the CLI does not have. Add a command's line when it calls the hub.
+ */
+export const CLI_OPERATIONS: Readonly<Record<string, readonly RouteId[]>> = {
+  login: ['login'],
+  whoami: ['me'],
+  hub: ['hubInfo'],
+  submit: ['submitBundle', 'submitIndicator'],
+  status: ['submissionStatus'],
+  'policy explain': ['explainDistribution'],
+  watch: ['me'],
+  ack: ['ackAlert'],
+  'acks list': ['listAcks'],
+  'sub add': ['createSubscription', 'me'],
+  'sub list': ['listSubscriptions'],
+  'sub show': ['getSubscription'],
+  'sub remove': ['deleteSubscription'],
+  'admin org add': ['createOrg'],
+  'admin org list': ['listOrgs'],
+  'admin org show': ['getOrg'],
+  'admin org set-tier': ['updateOrg'],
+  'admin org suspend': ['updateOrg'],
+  'admin org activate': ['updateOrg'],
+  'admin org extend-trial': ['extendTrial'],
+  'admin org convert': ['convertOrg'],
+  'admin org rename': ['updateOrg'],
+  'admin org region': ['updateOrg'],
+  'admin org contacts': ['updateOrg'],
+  'admin org delete': ['retireOrg'],
+  'admin org pgp-key set': ['updateOrg'],
+  'admin org pgp-key show': ['getOrg'],
+  'admin org pgp-key remove': ['updateOrg'],
+  'admin user add': ['createUser'],
+  'admin user list': ['listUsers'],
+  'admin user disable': ['listUsers', 'deleteUser'],
+  'admin user enable': ['listUsers', 'updateUser'],
+  'admin user unlock': ['listUsers', 'updateUser'],
+  'admin user revoke-tokens': ['listUsers', 'updateUser'],
+  'admin user roles': ['listUsers', 'updateUser'],
+  'admin user reset-password': ['listUsers', 'resetPassword'],
+  'admin key create': ['createKey'],
+  'admin key list': ['listKeys'],
+  'admin key revoke': ['revokeKey'],
+  'admin mqtt-credentials': ['issueMqttCredentials'],
+  'admin audit': ['listAudit'],
+  'admin report': ['participation'],
+  'admin dead-letters list': ['listDeadLetters'],
+  'admin dead-letters retry': ['retryDeadLetter'],
+  'admin dead-letters drop': ['dropDeadLetter'],
+};
+
+/** Operations with no command, and why. Keep it short: each entry is a decision. */
+export const NOT_IN_CLI: Readonly<Partial<Record<RouteId, string>>> = {
+  // Read by token verifiers and API tooling, not by people.
+  jwks: 'public keys for verifying tokens (machines)',
+  openapi: 'the API description itself (tools, and this test)',
+  // TAXII 2.1 is served to TAXII clients (SIEMs, TIPs); people submit with `isac submit`, read
+  // alerts with `isac watch`, and ask `isac status` / `isac policy explain` about their objects.
+  taxiiDiscovery: 'TAXII protocol',
+  taxiiApiRoot: 'TAXII protocol',
+  taxiiStatus: 'TAXII protocol (isac status reads the same status)',
+  taxiiCollections: 'TAXII protocol',
+  taxiiCollection: 'TAXII protocol',
+  taxiiManifest: 'TAXII protocol',
+  taxiiGetObjects: 'TAXII protocol',
+  taxiiAddObjects: 'TAXII protocol (isac submit)',
+  taxiiGetObject: 'TAXII protocol',
+  taxiiDeleteObject: 'TAXII protocol',
+  taxiiVersions: 'TAXII protocol',
+};
+
+/** Every command of `program` that runs something, by its full name (`admin user disable`). */
+export function commandNames(program: Command): string[] {
+  const out: string[] = [];
+  const walk = (cmd: Command, prefix: string): void => {
+    for (const sub of cmd.commands) {
+      const name = prefix ? `${prefix} ${sub.name()}` : sub.name();
+      if (sub.commands.length > 0) walk(sub, name);
+      else out.push(name);
+    }
+  };
+  walk(program, '');
+  return out;
+}

@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import { CliError, type CliContext } from '../context.js';
+import { table } from './admin.js';
+
+function limitOf(value: string): string {
+  if (!/^[0-9]{1,4}$/.test(value) || Number(value) === 0)
+    throw new CliError('--limit must be a whole number from 1 to 9999');
+  return value;
+}
+
+/** `isac admin dead-letters list|retry|drop`: deliveries that failed for good (hub administrators). */
+export function registerDeadLetters(admin: Command, ctx: () => CliContext): void {
+  const dl = admin
+    .command('dead-letters')
+    .description('deliveries that failed for good (hub administrators) / 配信不能キュー');
+  dl.command('list')
+    .description('list dead letters with why they failed / 一覧')
+    .option('--limit <n>', 'at most this many', '100')
+    .action(async (o: { limit: string }) => {
+      const c = ctx();
+      const res = await (await c.api()).listDeadLetters({ query: { limit: limitOf(o.limit) } });
+      c.print(
+        res,
+        res.deadLetters.length === 0
+          ? 'no dead letters / 配信不能はありません'
+          : table(
+              ['ID', 'KIND', 'ATTEMPTS', 'FAILED AT', 'REASON'],
+              res.deadLetters.map((d) => [d.id, d.kind, String(d.attempts), d.failedAt, d.reason ?? '-']),
+            ),
+      );
+    });
+  dl.command('retry')
+    .description('queue a dead letter again / 再送')
+    .argument('<id>', 'dead letter id (from list)')
+    .action(async (id: string) => {
+      const c = ctx();
+      const res = await (await c.api()).retryDeadLetter({ params: { jobId: id } });
+      c.print(res, `re-queued ${res.jobId} / 再送を登録しました`);
+    });
+  dl.command('drop')
+    .description('give up on a dead letter: it is kept as dropped, never sent, and audited / 破棄')
+    .argument('<id>', 'dead letter id (from list)')
+    .action(async (id: string) => {
+      const c = ctx();
+      await (await c.api()).dropDeadLetter({ params: { jobId: id } });
+      c.print({ dropped: id }, `dropped ${id} (kept for the record, never sent) / 破棄しました`);
+    });
+}
+
+/** `isac acks list`: acknowledgements and how long they took (hub administrators). */
+export function registerAcks(program: Command, ctx: () => CliContext): void {
+  const acks = program.command('acks').description('acknowledgements of alerts / 受領確認');
+  acks
+    .command('list')
+    .description(
+      'acknowledgements, newest first; --all adds unacknowledged deliveries (hub administrators) / 一覧',
+    )
+    .option('--org <org>', 'only this organisation')
+    .option('--since <date>', 'only deliveries at or after this time (ISO 8601)')
+    .option('--all', 'unacknowledged deliveries too')
+    .option('--limit <n>', 'at most this many', '100')
+    .action(async (o: { org?: string; since?: string; all?: boolean; limit: string }) => {
+      const c = ctx();
+      if (o.since !== undefined && Number.isNaN(Date.parse(o.since)))
+        throw new CliError('--since must be a date or time (ISO 8601), e.g. 2026-04-01');
+      const res = await (
+        await c.api()
+      ).listAcks({
+        query: {
+          orgId: o.org,
+          since: o.since === undefined ? undefined : new Date(o.since).toISOString(),
+          all: o.all ? 'true' : undefined,
+          limit: limitOf(o.limit),
+        },
+      });
+      c.print(
+        res,
+        table(
+          ['ORG', 'ALERT', 'TLP', 'CHANNEL', 'DELIVERED', 'ACKNOWLEDGED', 'BY', 'SECONDS'],
+          res.acks.map((a) => [
+            a.orgId,
+            a.alertId,
+            a.tlp,
+            a.channel,
+            a.deliveredAt ?? '-',
+            a.acknowledgedAt ?? '-',
+            a.acknowledgedBy ?? '-',
+            a.secondsToAck === undefined ? '-' : String(Math.round(a.secondsToAck)),
+          ]),
+        ),
+      );
+    });
+}
