@@ -54,9 +54,39 @@ describe('loadConfig', () => {
     } catch (err) {
       expect(err).to.be.instanceOf(ConfigError);
       const keys = (err as ConfigError).problems.map((p) => p.key);
-      expect(keys).to.include.members(['http.port', 'http.colour', 'smtp.portt']);
+      expect(keys).to.include.members(['http.port', 'http.colour', 'ISAC_SMTP__PORTT']);
       expect((err as Error).message).to.match(/http\.port/);
     }
+  });
+  it('names a bad setting by the environment variable the user gave, and lists allowed values', () => {
+    const run = (env: Record<string, string>): ConfigError => {
+      try {
+        loadConfig(
+          {
+            type: 'object',
+            properties: {
+              http: { type: 'object', properties: { port: { type: 'integer', maximum: 65535 } } },
+              log: { type: 'object', properties: { level: { enum: ['info', 'debug'] } } },
+            },
+          },
+          { layers: [], env, aliases: { ISAC_HTTP_PORT: 'http.port' } },
+        );
+      } catch (err) {
+        if (err instanceof ConfigError) return err;
+        throw err;
+      }
+      throw new Error('accepted');
+    };
+    const err = run({ ISAC_HTTP_PORT: '99999', ISAC_LOG__LEVEL: 'loud' });
+    expect(err.problems).to.deep.include({
+      key: 'ISAC_HTTP_PORT',
+      message: 'must be <= 65535 (setting http.port)',
+    });
+    expect(err.problems).to.deep.include({
+      key: 'ISAC_LOG__LEVEL',
+      message: 'must be one of: info, debug (setting log.level)',
+    });
+    expect(err.message).to.not.match(/^ *- http\.port/m);
   });
   it('ignores __proto__ keys instead of polluting prototypes', () => {
     const c = loadConfig<Record<string, unknown>>(schema, {

@@ -79,7 +79,15 @@ function camel(seg: string): string {
   return seg.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function fromEnv(sources: ConfigSources, problems: ConfigProblem[]): Record<string, unknown> {
+/**
+ * The settings the environment gives, and for each dotted key the variable as the user wrote it
+ * (`ISAC_HTTP_PORT`, `ISAC_SMTP__HOST`, `ISAC_SMTP_URL_FILE`), so errors name what they typed.
+ */
+function fromEnv(
+  sources: ConfigSources,
+  problems: ConfigProblem[],
+  origin: Map<string, string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const env = sources.env ?? {};
   const aliases = sources.aliases ?? {};
@@ -106,8 +114,11 @@ function fromEnv(sources: ConfigSources, problems: ConfigProblem[]): Record<stri
     const alias = aliases[varName];
     if (alias !== undefined) {
       setPath(out, alias.split('.'), value);
+      origin.set(alias, name);
     } else if (varName.startsWith(ENV_PREFIX) && varName.includes('__')) {
-      setPath(out, varName.slice(ENV_PREFIX.length).split('__').map(camel), value);
+      const path = varName.slice(ENV_PREFIX.length).split('__').map(camel);
+      setPath(out, path, value);
+      origin.set(path.join('.'), name);
     }
   }
   return out;
@@ -122,6 +133,13 @@ function describe(e: ErrorObject): ConfigProblem {
   if (e.keyword === 'required') {
     const missing = (e.params as { missingProperty: string }).missingProperty;
     return { key: base ? `${base}.${missing}` : missing, message: 'is required' };
+  }
+  if (e.keyword === 'enum') {
+    const allowed = (e.params as { allowedValues: readonly unknown[] }).allowedValues;
+    return {
+      key: base || '(root)',
+      message: `must be one of: ${allowed.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}`,
+    };
   }
   return { key: base || '(root)', message: e.message ?? 'is invalid' };
 }
@@ -145,18 +163,30 @@ export function loadConfig<T>(
     }
     merged = deepMerge(merged, layer.values);
   }
-  merged = deepMerge(merged, fromEnv(sources, problems));
+  const origin = new Map<string, string>();
+  merged = deepMerge(merged, fromEnv(sources, problems, origin));
   if (isPlainObject(sources.overrides)) merged = deepMerge(merged, sources.overrides);
   for (const section of sources.ignore ?? []) delete merged[section];
   const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: false });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   const validate = ajv.compile(schema);
   if (!validate(merged)) {
-    // a setting people change through a short environment name is named by it too
+    // A setting the environment gave is named as the user gave it (the variable); one from a
+    // file is named by its key, with the short environment name when it has one.
     const aliasOf = new Map(Object.entries(sources.aliases ?? {}).map(([name, key]) => [key, name]));
+    const givenBy = (key: string): string | undefined => {
+      for (let k = key; k !== ''; k = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : '') {
+        const name = origin.get(k);
+        if (name !== undefined) return name;
+      }
+      return undefined;
+    };
     for (const p of (validate.errors ?? []).map(describe)) {
+      const variable = givenBy(p.key);
       const alias = aliasOf.get(p.key);
-      problems.push(alias ? { ...p, key: `${p.key} (${alias})` } : p);
+      if (variable !== undefined)
+        problems.push({ key: variable, message: `${p.message} (setting ${p.key})` });
+      else problems.push(alias ? { ...p, key: `${p.key} (${alias})` } : p);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
