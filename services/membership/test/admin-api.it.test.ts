@@ -354,6 +354,7 @@ describe('membership admin API (over HTTP)', () => {
         type: 'ecc',
         curve: 'curve25519Legacy',
         userIDs: [{ email: 'soc@bank-a.example' }],
+        date: h.clock.now(), // valid from the hub's (manual) clock on
         format: 'armored',
       });
       let res = await request(h.app)

@@ -4,6 +4,7 @@ import { ROLES, SCOPES, TIERS } from '@isac/kernel';
 import { CliError, oneOf, type CliContext } from '../context.js';
 import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
 import { registerDeadLetters } from './delivery.js';
+import { table } from './table.js';
 
 /** An organisation as the API answers it (libs/api's schema). */
 type Org = RouteAnswer<ApiRoutes['getOrg']>;
@@ -21,17 +22,6 @@ function isoTime(value: string, flag: string): string {
       `${flag} must be a date or time (ISO 8601), e.g. 2026-04-01 or 2026-04-01T09:00:00+09:00`,
     );
   return new Date(t).toISOString();
-}
-
-/** Left-aligned columns, for terminals. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]): string =>
-    r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
 
 function orgText(o: Org): string {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
-import { table } from './admin.js';
+import { table } from './table.js';
 
 function limitOf(value: string): string {
   if (!/^[0-9]{1,4}$/.test(value) || Number(value) === 0)
