@@ -57,6 +57,9 @@ export const CLI_OPERATIONS: Readonly<Record<string, readonly RouteId[]>> = {
 
 /** Operations with no command, and why. Keep it short: each entry is a decision. */
 export const NOT_IN_CLI: Readonly<Partial<Record<RouteId, string>>> = {
+  // The web console's cookie session (ADR 0018): a browser's login, not a command line's.
+  createSession: 'the web console logs in with a cookie session; the CLI keeps a token (isac login)',
+  deleteSession: 'the web console logs out of its cookie session; the CLI has isac logout',
   // Read by token verifiers and API tooling, not by people.
   jwks: 'public keys for verifying tokens (machines)',
   openapi: 'the API description itself (tools, and this test)',
