@@ -6,6 +6,7 @@ import {
   ID_NOT_AVAILABLE,
   classify,
   screen,
+  screenInSlices,
   storeQuestions,
   submissionStatus,
   type SubmissionContext,
@@ -116,5 +117,19 @@ describe('submission classification (pure)', () => {
       },
     ]);
     expect(status).to.include({ totalCount: 2, orgId: 'bank-a', status: 'complete' });
+  });
+
+  it('screens in slices to the same answer, yielding once per slice', () => {
+    const ok = indicator({ object_marking_refs: [TLP.green] });
+    const objects = [ok, { ...ok }, indicator({ created_by_ref: B.identityId }), { type: 'x' }, indicator()];
+    const steps = screenInSlices(objects, ctx, 2);
+    let yields = 0;
+    let r = steps.next();
+    while (!r.done) {
+      yields += 1;
+      r = steps.next();
+    }
+    expect(yields).to.equal(2);
+    expect(r.value).to.deep.equal(screen(objects, ctx));
   });
 });

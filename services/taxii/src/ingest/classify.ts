@@ -236,6 +236,23 @@ export function checkSize(objects: readonly unknown[], maxObjects: number): void
  * recipients in the options).
  */
 export function screen(objects: readonly unknown[], ctx: SubmissionContext): Screened {
+  const steps = screenInSlices(objects, ctx, Number.MAX_SAFE_INTEGER);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `screen` one slice at a time (ADR 0019): the generator yields after every `slice` objects, so
+ * that a caller can let the event loop run between slices. Still pure: what it yields is nothing,
+ * what it returns is `screen`'s answer.
+ */
+export function* screenInSlices(
+  objects: readonly unknown[],
+  ctx: SubmissionContext,
+  slice: number,
+): Generator<void, Screened, void> {
   checkSize(objects, ctx.maxObjects);
   const people = identitiesOf(ctx);
   const common = resolve(ctx.orgs, people, ctx.options.namedRecipients ?? []);
@@ -254,6 +271,7 @@ export function screen(objects: readonly unknown[], ctx: SubmissionContext): Scr
     failures.push({ index, id, version, message });
   };
   for (let i = 0; i < objects.length; i++) {
+    if (i > 0 && i % slice === 0) yield;
     const raw = objects[i];
     const report = validateObject(raw, i, { now: ctx.now });
     const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<
