@@ -72,6 +72,8 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     defaultTlp: policy.rules.defaultTlp,
     maxObjects: config.maxObjectsPerEnvelope,
     maxFutureSkewMs: config.maxFutureSkewSeconds * 1000,
+    sliceObjects: config.ingestSliceObjects,
+    maxQueued: config.maxQueuedSubmissions,
   });
   const objects = new ObjectsService({
     objects: stores.objects,

@@ -74,6 +74,13 @@ export const taxiiConfigSchema = {
     maxObjectsPerEnvelope: { type: 'integer', minimum: 1, default: 10_000 },
     defaultPageLimit: { type: 'integer', minimum: 1, default: 1000 },
     maxPageLimit: { type: 'integer', minimum: 1, default: 10_000 },
+    /**
+     * Objects validated between two turns of the event loop (ADR 0019). Larger submissions are
+     * processed one at a time, in arrival order.
+     */
+    ingestSliceObjects: { type: 'integer', minimum: 1, default: 250 },
+    /** Large submissions that may wait behind the one being processed; more get 429 + Retry-After. */
+    maxQueuedSubmissions: { type: 'integer', minimum: 0, default: 2 },
     /** created/modified further ahead of the hub's clock than this: the object is refused. */
     maxFutureSkewSeconds: { type: 'integer', minimum: 0, default: 86_400 },
     /** Write one `object.release` audit record per read page that released objects. */
