@@ -100,25 +100,61 @@ export function invalidUtf8Offset(b: Uint8Array): number {
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 64;
+/** Values the hostile-key walk visits between two turns of the event loop. */
+const HOSTILE_KEY_SLICE = 5000;
 
 /** Finds `__proto__`/`constructor`/`prototype` keys and excessive nesting; returns the JSON pointer of the first. */
-export function findHostileKey(
+export function findHostileKey(value: unknown): { path: string; message: string } | undefined {
+  const steps = hostileKeyInSlices(value, Number.MAX_SAFE_INTEGER);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `findHostileKey` that yields after every `slice` values it visits, so that a caller can let the
+ * event loop run while a 10 MB body is checked (ADR 0019). Depth first, in key order.
+ */
+export function* hostileKeyInSlices(
   value: unknown,
-  path = '',
-  depth = 0,
-): { path: string; message: string } | undefined {
-  if (depth > MAX_DEPTH) return { path, message: `nesting deeper than ${MAX_DEPTH} levels` };
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const r = findHostileKey(value[i], `${path}/${i}`, depth + 1);
-      if (r) return r;
+  slice: number,
+): Generator<void, { path: string; message: string } | undefined, void> {
+  interface Node {
+    readonly value: unknown;
+    readonly path: string;
+    readonly depth: number;
+    /** Set on the entry of a forbidden key: reported when the walk reaches it. */
+    readonly forbidden?: string;
+  }
+  const stack: Node[] = [{ value, path: '', depth: 0 }];
+  let visited = 0;
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (++visited % slice === 0) yield;
+    if (node.forbidden !== undefined)
+      return { path: node.path, message: `the key "${node.forbidden}" is not allowed` };
+    if (node.depth > MAX_DEPTH)
+      return { path: node.path, message: `nesting deeper than ${MAX_DEPTH} levels` };
+    const v = node.value;
+    if (typeof v !== 'object' || v === null) continue;
+    const depth = node.depth + 1;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${node.path}/${i}`, depth });
+      continue;
     }
-  } else if (typeof value === 'object' && value !== null) {
-    for (const k of Object.keys(value)) {
-      const p = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (FORBIDDEN.has(k)) return { path: p, message: `the key "${k}" is not allowed` };
-      const r = findHostileKey((value as Record<string, unknown>)[k], p, depth + 1);
-      if (r) return r;
+    // Children go on the stack last first, so they are visited in key order; nothing after a
+    // forbidden key is visited (the walk stops there).
+    const keys = Object.keys(v);
+    const bad = keys.findIndex((k) => FORBIDDEN.has(k));
+    for (let i = (bad < 0 ? keys.length : bad + 1) - 1; i >= 0; i--) {
+      const k = keys[i]!;
+      const path = `${node.path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      stack.push(
+        i === bad
+          ? { value: undefined, path, depth, forbidden: k }
+          : { value: (v as Record<string, unknown>)[k], path, depth },
+      );
     }
   }
   return undefined;
@@ -203,13 +239,24 @@ export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): 
         );
         return;
       }
-      const hostile = findHostileKey(parsed);
-      if (hostile) {
-        next(new ValidationError(`rejected input at ${hostile.path || '/'}: ${hostile.message}`, [hostile]));
-        return;
-      }
-      (req as { body: unknown }).body = parsed;
-      next();
+      // The walk over a large body yields to the event loop every few thousand values (ADR 0019).
+      void (async () => {
+        const steps = hostileKeyInSlices(parsed, HOSTILE_KEY_SLICE);
+        let step = steps.next();
+        while (!step.done) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          step = steps.next();
+        }
+        const hostile = step.value;
+        if (hostile) {
+          next(
+            new ValidationError(`rejected input at ${hostile.path || '/'}: ${hostile.message}`, [hostile]),
+          );
+          return;
+        }
+        (req as { body: unknown }).body = parsed;
+        next();
+      })().catch((err: unknown) => next(err));
     });
   };
 }
