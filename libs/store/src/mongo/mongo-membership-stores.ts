@@ -117,9 +117,11 @@ export class MongoOrgStore implements OrgStore {
 export class MongoUserStore implements UserStore {
   private readonly c: MongoCollection<IdDoc<User>>;
   private readonly orgs: MongoCollection<Document>;
+  private readonly rev: Revisions;
   constructor(db: Db) {
     this.c = db.collection<IdDoc<User>>(COLLECTIONS.users);
     this.orgs = db.collection(COLLECTIONS.orgs);
+    this.rev = new Revisions(db, 'users');
   }
   async create(user: User): Promise<void> {
     // The foreign key SQLite enforces, checked here (an org is never deleted).
@@ -203,16 +205,23 @@ export class MongoUserStore implements UserStore {
   unlock(orgId: OrgId, id: string): Promise<User | undefined> {
     return this.change({ _id: id, orgId }, { $set: { failedLogins: 0 }, $unset: { lockedUntil: '' } });
   }
-  /** One findOneAndUpdate with update operators: only the named fields change. */
+  revision(): Promise<number> {
+    return this.rev.get();
+  }
+  /** One findOneAndUpdate with update operators: only the named fields change; a change to the account's `revision` moves the counter after it. */
   private async change(filter: Document, update: Document): Promise<User | undefined> {
-    return fromIdDoc<User>(await this.c.findOneAndUpdate(filter, update, { returnDocument: 'after' }));
+    const user = fromIdDoc<User>(await this.c.findOneAndUpdate(filter, update, { returnDocument: 'after' }));
+    if (user && '$inc' in update) await this.rev.bump();
+    return user;
   }
 }
 
 export class MongoApiKeyStore implements ApiKeyStore {
   private readonly c: MongoCollection<IdDoc<ApiKey>>;
+  private readonly rev: Revisions;
   constructor(db: Db) {
     this.c = db.collection<IdDoc<ApiKey>>(COLLECTIONS.apiKeys);
+    this.rev = new Revisions(db, 'api_keys');
   }
   create(key: ApiKey): Promise<void> {
     return insert(this.c, key, `API key ${key.id}`);
@@ -230,7 +239,11 @@ export class MongoApiKeyStore implements ApiKeyStore {
     const res = await this.c.updateOne({ _id: id, orgId }, [
       { $set: { revokedAt: { $ifNull: ['$revokedAt', at] } } },
     ]);
+    if (res.matchedCount === 1) await this.rev.bump();
     return res.matchedCount === 1;
+  }
+  revision(): Promise<number> {
+    return this.rev.get();
   }
   /** `$set` of lastUsedAt alone: a concurrent revocation is never written back. */
   async touch(id: string, at: string): Promise<void> {

@@ -107,6 +107,12 @@ export interface UserStore {
   setRoles(orgId: OrgId, id: string, roles: readonly Role[]): Promise<User | undefined>;
   /** Clears the lockout and the failure count. */
   unlock(orgId: OrgId, id: string): Promise<User | undefined>;
+  /**
+   * A number that changes whenever any account's `revision` does (password, disabling, token
+   * revocation, roles), by any process; logins do not move it. Live connections are re-checked
+   * when it moves (ADR 0018).
+   */
+  revision(): Promise<number>;
 }
 
 export interface ApiKey {
@@ -135,6 +141,8 @@ export interface ApiKeyStore {
   revoke(orgId: OrgId, id: string, at: string): Promise<boolean>;
   /** Sets `lastUsedAt` and nothing else (never a revoked key's `revokedAt`). */
   touch(id: string, at: string): Promise<void>;
+  /** A number that changes whenever a key is revoked, by any process (ADR 0018); use does not move it. */
+  revision(): Promise<number>;
 }
 
 export interface SubscriptionStore {

@@ -33,7 +33,17 @@ const REVOKE_TOKENS = `json_set(doc, '$.tokensValidAfter',
   CASE WHEN coalesce(json_extract(doc, '$.tokensValidAfter'), '') > @at THEN json_extract(doc, '$.tokensValidAfter') ELSE @at END)`;
 
 const revisionOf = (db: Db, name: string): number =>
-  db.prepare('SELECT n FROM revisions WHERE name = ?').pluck().get(name) as number;
+  (db.prepare('SELECT n FROM revisions WHERE name = ?').pluck().get(name) as number | undefined) ?? 0;
+
+/**
+ * Counters the adapter moves itself, in the transaction of the write (organisations and
+ * subscriptions have triggers; accounts change on every login, and only some changes count).
+ */
+const bumpRevisionOf = (db: Db, name: string): void => {
+  db.prepare('INSERT INTO revisions (name, n) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1').run(
+    name,
+  );
+};
 
 export class SqliteOrgStore implements OrgStore {
   constructor(private readonly db: Db) {}
@@ -183,6 +193,9 @@ export class SqliteUserStore implements UserStore {
       this.change(`json_remove(json_set(doc, '$.failedLogins', 0), '$.lockedUntil')`, '', { orgId, id }),
     );
   }
+  revision(): Promise<number> {
+    return Promise.resolve(revisionOf(this.db, 'users'));
+  }
 
   /** One UPDATE … RETURNING: `doc` is rewritten by `expr` (SQL over the stored doc) only where `cond` holds. */
   private change(
@@ -194,11 +207,16 @@ export class SqliteUserStore implements UserStore {
     const doc = bumpRevision
       ? `json_set(${expr}, '$.revision', coalesce(json_extract(doc, '$.revision'), 0) + 1)`
       : expr;
-    return parseOne<User>(
-      this.db
-        .prepare(`UPDATE users SET doc = ${doc} WHERE org_id = @orgId AND id = @id ${cond} RETURNING doc`)
-        .get(params),
-    );
+    const run = this.db.transaction((): User | undefined => {
+      const user = parseOne<User>(
+        this.db
+          .prepare(`UPDATE users SET doc = ${doc} WHERE org_id = @orgId AND id = @id ${cond} RETURNING doc`)
+          .get(params),
+      );
+      if (user && bumpRevision) bumpRevisionOf(this.db, 'users');
+      return user;
+    });
+    return run.immediate();
   }
 }
 
@@ -232,13 +250,20 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     );
   }
   revoke(orgId: OrgId, id: string, at: string): Promise<boolean> {
-    const res = this.db
-      .prepare(
-        `UPDATE api_keys SET doc = json_set(doc, '$.revokedAt', coalesce(json_extract(doc, '$.revokedAt'), ?))
-         WHERE org_id = ? AND id = ?`,
-      )
-      .run(at, orgId, id);
-    return Promise.resolve(res.changes === 1);
+    const run = this.db.transaction((): boolean => {
+      const res = this.db
+        .prepare(
+          `UPDATE api_keys SET doc = json_set(doc, '$.revokedAt', coalesce(json_extract(doc, '$.revokedAt'), ?))
+           WHERE org_id = ? AND id = ?`,
+        )
+        .run(at, orgId, id);
+      if (res.changes === 1) bumpRevisionOf(this.db, 'api_keys');
+      return res.changes === 1;
+    });
+    return Promise.resolve(run.immediate());
+  }
+  revision(): Promise<number> {
+    return Promise.resolve(revisionOf(this.db, 'api_keys'));
   }
   touch(id: string, at: string): Promise<void> {
     this.db.prepare(`UPDATE api_keys SET doc = json_set(doc, '$.lastUsedAt', ?) WHERE id = ?`).run(at, id);

@@ -189,6 +189,33 @@ export function membershipContract(name: string, open: OpenHarness): void {
         await h.stores.users.recordFailedLogin('bank-a', 'u1', at, POLICY);
         expect(await h.stores.users.unlock('bank-a', 'u1')).to.include({ failedLogins: 0, disabled: true });
       });
+      it('moves the users revision when what an account may do changes (any process sees it), not on logins', async () => {
+        await h.stores.users.create(user('u1', 'bank-a', 'alice'));
+        const at = '2026-03-01T00:00:00.000Z';
+        let last = await h.stores.users.revision();
+        const moved = async (what: string, change: () => Promise<unknown>, expected: boolean) => {
+          await change();
+          const now = await h.stores.users.revision();
+          expect(now !== last, what).to.equal(expected);
+          last = now;
+        };
+        await moved(
+          'failed login',
+          () => h.stores.users.recordFailedLogin('bank-a', 'u1', at, POLICY),
+          false,
+        );
+        await moved(
+          'successful login',
+          () => h.stores.users.recordSuccessfulLogin('bank-a', 'u1', 'scrypt$x'),
+          false,
+        );
+        await moved('unlock', () => h.stores.users.unlock('bank-a', 'u1'), false);
+        await moved('another organisation', () => h.stores.users.revokeTokens('bank-b', 'u1', at), false);
+        await moved('password', () => h.stores.users.setPassword('bank-a', 'u1', 'scrypt$n', at), true);
+        await moved('token revocation', () => h.stores.users.revokeTokens('bank-a', 'u1', at), true);
+        await moved('roles', () => h.stores.users.setRoles('bank-a', 'u1', ['org-admin']), true);
+        await moved('disabling', () => h.stores.users.setDisabled('bank-a', 'u1', true, at), true);
+      });
       it('refuses a user of an organisation that does not exist', async () => {
         expect((await rejection(h.stores.users.create(user('u9', 'ghost')))).code).to.equal('conflict');
       });
@@ -213,6 +240,15 @@ export function membershipContract(name: string, open: OpenHarness): void {
         expect((await h.stores.apiKeys.get('bank-a', 'k1'))?.revokedAt).to.equal('2026-03-01T00:00:00.000Z');
         await h.stores.apiKeys.touch('k1', '2026-03-02T00:00:00.000Z');
         expect((await h.stores.apiKeys.getByPrefix('pk1'))?.lastUsedAt).to.equal('2026-03-02T00:00:00.000Z');
+      });
+      it('moves the API keys revision on a revocation, not on use', async () => {
+        await h.stores.apiKeys.create(key('k1', 'bank-a'));
+        const r0 = await h.stores.apiKeys.revision();
+        await h.stores.apiKeys.touch('k1', '2026-03-01T00:00:01.000Z');
+        await h.stores.apiKeys.revoke('bank-b', 'k1', '2026-03-01T00:00:00.000Z');
+        expect(await h.stores.apiKeys.revision(), 'use, or another organisation').to.equal(r0);
+        await h.stores.apiKeys.revoke('bank-a', 'k1', '2026-03-01T00:00:00.000Z');
+        expect(await h.stores.apiKeys.revision()).to.not.equal(r0);
       });
       it('never resurrects a revoked key: touch and revoke race', async () => {
         await h.stores.apiKeys.create(key('k1', 'bank-a'));
