@@ -5,6 +5,7 @@ import {
   type Org,
   type OrgId,
   type Principal,
+  type Scope,
 } from '@isac/kernel';
 import type { ApiKeyStore, OrgStore, User, UserStore } from '@isac/store';
 import { apiKeyMatches, looksLikeApiKey, parseApiKey } from './api-keys.js';
@@ -17,6 +18,15 @@ import type { TokenService } from './tokens.js';
 import { LoginThrottle } from './login-throttle.js';
 import { VerifiedCredentialCache } from './credential-cache.js';
 import { Access, DEFAULT_HUB_ORG_ID, NO_GRACE, orgStanding, type StandingRules } from './access.js';
+import { LiveSessions, type LiveCredential, type LiveVerdict } from './live-sessions.js';
+
+/** A principal and the credential it proved, for a connection that stays open (ADR 0018). */
+export interface LiveLogin {
+  readonly principal: Principal;
+  readonly credential: LiveCredential;
+}
+
+const DAY_MS = 86_400_000;
 
 /** Brute-force defences (ADR 0015). */
 export interface LockoutPolicy {
@@ -70,6 +80,8 @@ export class Authenticator {
       hubOrgId?: OrgId | undefined;
       /** How long a verified Basic username/password is trusted without a new hash (default 60 s; 0: never). */
       credentialCacheSeconds?: number | undefined;
+      /** How often open connections poll the store's revision counters (default 250 ms, ADR 0018). */
+      livePollMs?: number | undefined;
     },
   ) {
     this.access = new Access(deps.hubOrgId ?? DEFAULT_HUB_ORG_ID);
@@ -93,7 +105,19 @@ export class Authenticator {
       maxEntries: 10_000,
       clock: deps.clock,
     });
+    this.live = new LiveSessions({
+      check: (c, scope) => this.recheck(c, scope),
+      revisions: () => Promise.all([deps.orgs.revision(), deps.users.revision(), deps.apiKeys.revision()]),
+      clock: deps.clock,
+      pollMs: deps.livePollMs,
+    });
   }
+
+  /**
+   * The live connections of this process (ADR 0018): a broker or stream registers each connection
+   * with the credential it proved; services that change credentials call `live.changed(orgId)`.
+   */
+  readonly live: LiveSessions;
 
   /** The access judge of this hub (ADR 0009): services ask it who may do what. */
   readonly access: Access;
@@ -101,30 +125,99 @@ export class Authenticator {
   /**
    * An MQTT CONNECT: username = organisation id; password = the organisation's MQTT credential,
    * an API key of that organisation, or a user's JWT. The credential must be the organisation's own.
+   * Failures count against the source address like HTTP ones (ADR 0015): an address over the
+   * limit is refused (TooManyRequestsError) before anything is checked.
    */
-  async mqttLogin(username: string, password: string): Promise<Principal> {
-    let p: Principal;
-    if (looksLikeMqttPassword(password)) {
-      const org = await this.deps.orgs.get(username);
-      const gen = org?.mqttCredential?.generation;
-      if (
-        !this.deps.mqttSecret ||
-        !org ||
-        gen === undefined ||
-        !mqttPasswordMatches(this.deps.mqttSecret, org.id, gen, password)
-      ) {
-        throw new UnauthenticatedError('wrong MQTT credentials');
+  async mqttLogin(username: string, password: string, ctx: AuthContext = {}): Promise<Principal> {
+    return (await this.mqttSession(username, password, ctx)).principal;
+  }
+
+  /** `mqttLogin`, with the credential the connection proved, to register it as a live session. */
+  async mqttSession(username: string, password: string, ctx: AuthContext = {}): Promise<LiveLogin> {
+    return this.counted(ctx, async () => {
+      let login: LiveLogin;
+      if (looksLikeMqttPassword(password)) {
+        const org = await this.deps.orgs.get(username);
+        const gen = org?.mqttCredential?.generation;
+        if (
+          !this.deps.mqttSecret ||
+          !org ||
+          gen === undefined ||
+          !mqttPasswordMatches(this.deps.mqttSecret, org.id, gen, password)
+        ) {
+          throw new UnauthenticatedError('wrong MQTT credentials');
+        }
+        await this.requireActiveOrg(org.id, this.deps.clock.now());
+        login = {
+          principal: { orgId: org.id, roles: [], scopes: ['subscribe'] },
+          credential: { kind: 'mqtt-credential', orgId: org.id, generation: gen },
+        };
+      } else if (looksLikeApiKey(password)) {
+        login = await this.apiKeyLogin(password);
+      } else {
+        login = await this.tokenLogin(password);
       }
-      await this.requireActiveOrg(org.id, this.deps.clock.now());
-      p = { orgId: org.id, roles: [], scopes: ['subscribe'] };
-    } else if (looksLikeApiKey(password)) {
-      p = await this.fromApiKey(password);
-    } else {
-      p = await this.fromToken(password);
+      if (login.principal.orgId !== username)
+        throw new UnauthenticatedError("the MQTT username must be the id of the credential's organisation");
+      return login;
+    });
+  }
+
+  /**
+   * Judges again, against the store now, a credential a live connection proved earlier (ADR 0018):
+   * the organisation's standing, the MQTT credential's generation, the API key's revocation and
+   * expiry, the user's disabling, token revocation, password change and roles, and `scope`. When
+   * it holds, `untilMs` is when it ends by itself (a JWT's exp, a key's expiry, a trial's end).
+   */
+  async recheck(c: LiveCredential, scope?: Scope): Promise<LiveVerdict> {
+    const now = this.deps.clock.now();
+    const no = (reason: string): LiveVerdict => ({ ok: false, reason });
+    const org = await this.deps.orgs.get(c.orgId);
+    if (!org) return no('the organisation no longer exists');
+    const rules = this.deps.standing ?? NO_GRACE;
+    const standing = orgStanding(org, now, rules);
+    if (!standing.ok) return no(standing.message);
+    let until =
+      org.tier === 'trial' && org.trial
+        ? Date.parse(org.trial.endsAt) + rules.trialGraceDays * DAY_MS
+        : undefined;
+    const earliest = (t: number): void => {
+      if (!Number.isNaN(t)) until = until === undefined ? t : Math.min(until, t);
+    };
+    let scopes: readonly Scope[];
+    switch (c.kind) {
+      case 'mqtt-credential':
+        if (org.mqttCredential?.generation !== c.generation)
+          return no("the organisation's MQTT credential has been replaced");
+        scopes = ['subscribe'];
+        break;
+      case 'api-key': {
+        const key = await this.deps.apiKeys.get(c.orgId, c.keyId);
+        if (!key) return no('the API key no longer exists');
+        if (key.revokedAt) return no('the API key has been revoked');
+        if (key.expiresAt) {
+          if (Date.parse(key.expiresAt) <= now.getTime()) return no('the API key has expired');
+          earliest(Date.parse(key.expiresAt));
+        }
+        scopes = key.scopes;
+        break;
+      }
+      case 'token':
+      case 'password': {
+        if (c.kind === 'token' && c.expiresAtMs <= now.getTime()) return no('the token has expired');
+        const user = await this.deps.users.get(c.orgId, c.userId);
+        if (!user || user.disabled) return no('the user is disabled or gone');
+        if (c.kind === 'token') {
+          if (user.tokensValidAfter && c.issuedAtMs <= Date.parse(user.tokensValidAfter))
+            return no('the token has been revoked');
+          earliest(c.expiresAtMs);
+        } else if ((user.revision ?? 0) !== c.revision) return no('the account has changed');
+        scopes = scopesForRoles(user.roles);
+        break;
+      }
     }
-    if (p.orgId !== username)
-      throw new UnauthenticatedError("the MQTT username must be the id of the credential's organisation");
-    return p;
+    if (scope && !scopes.includes(scope)) return no(`the credential no longer has the "${scope}" scope`);
+    return { ok: true, untilMs: until };
   }
 
   async authenticate(authorization: string | undefined, ctx: AuthContext = {}): Promise<Principal> {
@@ -152,6 +245,10 @@ export class Authenticator {
   }
 
   async fromApiKey(key: string): Promise<Principal> {
+    return (await this.apiKeyLogin(key)).principal;
+  }
+
+  async apiKeyLogin(key: string): Promise<LiveLogin> {
     const parsed = parseApiKey(key);
     const record = parsed ? await this.deps.apiKeys.getByPrefix(parsed.prefix) : undefined;
     if (!record || !apiKeyMatches(key, record.hash)) throw new UnauthenticatedError('unknown API key');
@@ -165,10 +262,17 @@ export class Authenticator {
     if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) >= 60_000) {
       await this.deps.apiKeys.touch(record.id, now.toISOString());
     }
-    return { orgId: record.orgId, keyId: record.id, roles: [], scopes: record.scopes };
+    return {
+      principal: { orgId: record.orgId, keyId: record.id, roles: [], scopes: record.scopes },
+      credential: { kind: 'api-key', orgId: record.orgId, keyId: record.id },
+    };
   }
 
   async fromToken(token: string): Promise<Principal> {
+    return (await this.tokenLogin(token)).principal;
+  }
+
+  async tokenLogin(token: string): Promise<LiveLogin> {
     const claims = this.deps.tokens.verify(token);
     const user = await this.deps.users.get(claims.org, claims.sub);
     if (!user || user.disabled) throw new UnauthenticatedError('the token belongs to no active user');
@@ -177,7 +281,16 @@ export class Authenticator {
       throw new UnauthenticatedError('the token has been revoked');
     }
     await this.requireActiveOrg(user.orgId, this.deps.clock.now());
-    return { orgId: user.orgId, userId: user.id, roles: user.roles, scopes: scopesForRoles(user.roles) };
+    return {
+      principal: principalOf(user),
+      credential: {
+        kind: 'token',
+        orgId: user.orgId,
+        userId: user.id,
+        issuedAtMs: claims.issuedAtMs,
+        expiresAtMs: claims.exp * 1000,
+      },
+    };
   }
 
   /**
@@ -264,7 +377,7 @@ export class Authenticator {
   }
 
   /** Bearer tokens and API keys: failures count against the source address only. */
-  private async counted(ctx: AuthContext, check: () => Promise<Principal>): Promise<Principal> {
+  private async counted<T>(ctx: AuthContext, check: () => Promise<T>): Promise<T> {
     if (ctx.source === undefined) return check();
     const ticket = this.throttle.begin(undefined, ctx.source);
     try {

@@ -8,3 +8,4 @@ export * from './mqtt-credentials.js';
 export * from './access.js';
 export * from './login-throttle.js';
 export * from './credential-cache.js';
+export * from './live-sessions.js';

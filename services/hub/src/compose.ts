@@ -57,6 +57,7 @@ export async function startHub(
       standing: policy.rules,
       hubOrgId: config.hub.orgId,
     });
+    shutdown.add(() => Promise.resolve(auth.live.stop()));
     const hub = hubIdentity(config.hub.name);
     const jobsReady = new Signal();
     const internalCredential = {
@@ -71,7 +72,9 @@ export async function startHub(
       const broker = createEmbeddedBroker({
         port: config.mqtt.port,
         host: config.mqtt.host,
-        authenticate: (username, password) => auth.mqttLogin(username, password),
+        authenticate: (username, password, ctx) => auth.mqttSession(username, password, ctx),
+        // revocations, rotations, suspensions and expiries close the connections (ADR 0018)
+        live: auth.live,
         internalCredential,
         // persistent sessions (QoS 1 queues of offline subscribers) survive a restart
         dataDir,

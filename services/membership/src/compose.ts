@@ -75,6 +75,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     access,
     config,
     jobs: stores.jobs,
+    live: deps.auth.live,
   });
   const users = new UsersService({
     users: stores.users,
@@ -85,6 +86,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     access,
     hubOrgId,
     throttle: deps.auth.throttle,
+    live: deps.auth.live,
   });
   const keys = new KeysService({
     apiKeys: stores.apiKeys,
@@ -94,6 +96,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     ids,
     access,
     hubOrgId,
+    live: deps.auth.live,
   });
   const subscriptions = new SubscriptionsService({
     subscriptions: stores.subscriptions,
@@ -121,6 +124,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     access,
     secret: deps.mqttSecret,
     standing,
+    live: deps.auth.live,
   });
   const audit = new AuditService({ audit: stores.audit, access });
   const reports = new ReportsService({

@@ -4,7 +4,8 @@ import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { DurableSessionPersistence } from './session-store.js';
-import type { Logger, Principal } from '@isac/kernel';
+import { TooManyRequestsError, type Logger, type Principal } from '@isac/kernel';
+import type { LiveLogin, LiveSessions } from '@isac/auth';
 import { lockDirectory, type DirectoryLock } from '@isac/store';
 import type { AlertPublisher, OutgoingMessage, PublishResult } from './mqtt-alert-publisher.js';
 import { mayPublish, maySubscribe } from './topics.js';
@@ -14,8 +15,21 @@ import { defaultDispatcherConfig } from '../config.js';
 export interface EmbeddedBrokerOptions {
   readonly port: number;
   readonly host?: string | undefined;
-  /** username = org id, password = API key (scope subscribe) or a user's JWT. */
-  readonly authenticate: (username: string, password: string) => Promise<Principal>;
+  /**
+   * username = org id, password = the org's MQTT credential, an API key (scope subscribe) or a
+   * user's JWT; `source` is the client's address (failures are throttled per address, ADR 0015).
+   * A `LiveLogin` (the credential proved) is registered in `live`.
+   */
+  readonly authenticate: (
+    username: string,
+    password: string,
+    ctx: { readonly source?: string | undefined },
+  ) => Promise<Principal | LiveLogin>;
+  /**
+   * The process's live sessions (ADR 0018): every connection that proved a credential is closed
+   * when that credential is revoked, rotated or expires, or its organisation stops being in good standing.
+   */
+  readonly live?: Pick<LiveSessions, 'add'> | undefined;
   /** The hub's own publisher: may publish alerts and read acks. */
   readonly internalCredential: { readonly username: string; readonly password: string };
   readonly log: Logger;
@@ -105,9 +119,11 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       } else done(authError('bad username or password', 4), false);
       return;
     }
+    const conn = client.conn as Partial<net.Socket>;
     opts
-      .authenticate(user, pass)
-      .then((p) => {
+      .authenticate(user, pass, { source: conn.remoteAddress })
+      .then((r) => {
+        const p = 'principal' in r ? r.principal : r;
         if (p.orgId !== user)
           return done(authError('the username must be the organisation id of the credential', 4), false);
         if (!p.scopes.includes('subscribe'))
@@ -116,6 +132,20 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         admission.authenticated(client.conn, false);
         // aedes keys the session, its queue and the takeover of a live connection by client.id from here on
         (client as { id: string }).id = scopedClientId(p.orgId, client.id);
+        if ('credential' in r && opts.live) {
+          const forget = opts.live.add({
+            credential: r.credential,
+            scope: 'subscribe',
+            close: (reason) => {
+              log.info(
+                { clientId: client.id, orgId: p.orgId, reason },
+                'MQTT connection closed: credential revoked',
+              );
+              client.close();
+            },
+          });
+          if (typeof conn.once === 'function') conn.once('close', forget);
+        }
         done(null, true);
       })
       .catch((err: unknown) => {
@@ -123,7 +153,13 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           { clientId: client.id, username: user, reason: err instanceof Error ? err.message : String(err) },
           'MQTT login refused',
         );
-        done(authError('bad username or password', 4), false);
+        // an address over the failure limit gets "not authorized" without a check (ADR 0015)
+        done(
+          err instanceof TooManyRequestsError
+            ? authError('too many failed logins from this address', 5)
+            : authError('bad username or password', 4),
+          false,
+        );
       });
   };
 

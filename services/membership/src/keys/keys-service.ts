@@ -1,3 +1,4 @@
+import type { CredentialChanges } from '@isac/auth';
 import {
   ForbiddenError,
   NotFoundError,
@@ -42,6 +43,8 @@ export class KeysService {
       ids: IdGenerator;
       access: Access;
       hubOrgId: OrgId;
+      /** The process's live connections (ADR 0018): told after each change, so they are re-judged before the answer. */
+      live?: CredentialChanges | undefined;
     },
   ) {}
 
@@ -117,6 +120,7 @@ export class KeysService {
     if (!key) throw new NotFoundError(`API key ${keyId} not found`);
     if (key.revokedAt) return;
     await this.deps.apiKeys.revoke(orgId, keyId, this.deps.clock.now().toISOString());
+    await this.deps.live?.changed(orgId);
     await this.audit(p, key, { action: 'key.revoke', details: { prefix: key.prefix } });
   }
 

@@ -1,3 +1,4 @@
+import type { CredentialChanges } from '@isac/auth';
 import { ConflictError, type Clock, type OrgId, type Principal } from '@isac/kernel';
 import { jobKeys, type AuditLog, type JobStore, type OrgStore } from '@isac/store';
 import { actorOf, mqttPassword, noSuchOrg, orgStanding, type Access, type StandingRules } from '@isac/auth';
@@ -26,6 +27,8 @@ export class MqttCredentialsService {
       access: Access;
       secret: Buffer | undefined;
       standing: StandingRules;
+      /** The process's live connections (ADR 0018): told after each change, so they are re-judged before the answer. */
+      live?: CredentialChanges | undefined;
     },
   ) {}
 
@@ -44,6 +47,8 @@ export class MqttCredentialsService {
       mqttCredential: { generation, issuedAt: now.toISOString() },
       updatedAt: now.toISOString(),
     });
+    // the old generation's connections close before the new password is shown
+    await this.deps.live?.changed(orgId);
     await this.deps.jobs.enqueue(
       {
         kind: 'provision_mqtt',

@@ -1,3 +1,4 @@
+import type { CredentialChanges } from '@isac/auth';
 import { readKey, type Key } from 'openpgp';
 import {
   ConflictError,
@@ -27,6 +28,8 @@ export class OrgsService {
       access: Access;
       config: MembershipConfig;
       jobs?: JobStore | undefined;
+      /** The process's live connections (ADR 0018): a suspension closes them before the answer. */
+      live?: CredentialChanges | undefined;
     },
   ) {}
 
@@ -150,6 +153,7 @@ export class OrgsService {
       updatedAt: now.toISOString(),
     };
     await this.deps.orgs.update(next);
+    await this.deps.live?.changed(orgId);
     const records: AuditBody<'org.tier_change' | 'org.status_change' | 'org.update'>[] = [];
     if (next.tier !== org.tier)
       records.push({
@@ -218,6 +222,7 @@ export class OrgsService {
       updatedAt: now.toISOString(),
     };
     await this.deps.orgs.update(next);
+    await this.deps.live?.changed(orgId);
     await this.audit(p, orgId, {
       action: 'org.trial_extend',
       details: { from: org.trial?.endsAt ?? null, to: endsAt },

@@ -1,3 +1,4 @@
+import type { CredentialChanges } from '@isac/auth';
 import {
   ConflictError,
   ForbiddenError,
@@ -31,6 +32,8 @@ export class UsersService {
       hubOrgId: OrgId;
       /** The authenticator's throttle: an administrator's unlock also clears the per-address waits. */
       throttle?: { forgetAccount(username: string): void } | undefined;
+      /** The process's live connections (ADR 0018): told after each change, so they are re-judged before the answer. */
+      live?: CredentialChanges | undefined;
     },
   ) {}
 
@@ -119,6 +122,7 @@ export class UsersService {
       this.deps.throttle?.forgetAccount(user.username);
     }
     if (!next) throw new NotFoundError(`user ${userId} not found`);
+    await this.deps.live?.changed(orgId);
     await this.audit(p, next, {
       action: 'user.update',
       details: {
@@ -174,6 +178,7 @@ export class UsersService {
     const now = this.deps.clock.now().toISOString();
     if (!(await this.deps.users.setDisabled(orgId, userId, true, now)))
       throw new NotFoundError(`user ${userId} not found`);
+    await this.deps.live?.changed(orgId);
     await this.audit(p, user, { action: 'user.disable', details: { username: user.username } });
   }
 
