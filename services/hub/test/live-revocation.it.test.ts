@@ -5,36 +5,33 @@
  * (the clients keep trying to reconnect with the old credential, and are refused).
  */
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { silentLogger, systemClock } from '@isac/kernel';
 import { tokenSettings } from '@isac/config';
 import { loadSigningKeys, TokenService } from '@isac/auth';
 import { loadHubConfig, startHub, type HubConfig, type RunningHub } from '@isac/hub-service';
 import { DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
+import { ROOT } from '../../../test/support/hub-process.js';
+import {
+  AMBER,
+  GREEN,
+  call as callAt,
+  expectClosedBy as closedBy,
+  latencyLine,
+  publishAlert,
+  watch as watchAt,
+  type Watched,
+} from '../../../test/support/revocation.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const TAXII = 'application/taxii+json;version=2.1';
-const AMBER = 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82';
-const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
 const ADMIN_PASSWORD = 'live-revocation-admin-password';
 const CONNECTIONS = 3;
 
-/** Close latencies (ms from the start of the revoking request, or from the expiry instant), by kind. */
-export const latencies: Record<string, number[]> = {};
-
-interface Watched {
-  readonly client: MqttClient;
-  closedAt?: number;
-  readonly alerts: { at: number; topic: string; ids: string[] }[];
-  reconnectsAccepted: number;
-}
-
 describe('revocation reaches live MQTT connections (one process)', function () {
   this.timeout(60_000);
+  const latencies: Record<string, number[]> = {};
   let dir: string;
   let hub: RunningHub;
   let config: HubConfig;
@@ -46,22 +43,8 @@ describe('revocation reaches live MQTT connections (one process)', function () {
   let witness: Watched;
   let witnessOrg: string;
 
-  async function call(method: string, p: string, body?: unknown, auth = admin): Promise<any> {
-    const res = await fetch(base + p, {
-      method,
-      headers: {
-        authorization: auth,
-        ...(body === undefined
-          ? {}
-          : { 'content-type': p.startsWith('/taxii2') ? TAXII : 'application/json' }),
-        ...(p.startsWith('/taxii2') ? { accept: TAXII } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
+  const call = (method: string, p: string, body?: unknown, auth = admin): Promise<any> =>
+    callAt(base, method, p, auth, body);
 
   /** A full-tier (or trial) organisation with an MQTT subscription. */
   async function org(name: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -76,95 +59,24 @@ describe('revocation reaches live MQTT connections (one process)', function () {
     return o.id as string;
   }
 
-  function watch(orgId: string, password: string, id: string): Promise<Watched> {
-    const client = mqtt.connect(mqttUrl, {
-      username: orgId,
-      password,
-      clientId: `${id}-${randomUUID().slice(0, 8)}`,
-      clean: false,
-      reconnectPeriod: 100,
-      connectTimeout: 5000,
-    });
-    clients.push(client);
-    const w: Watched = { client, alerts: [], reconnectsAccepted: 0 };
-    return new Promise((resolve, reject) => {
-      client.once('connect', () => {
-        client.on('connect', () => (w.reconnectsAccepted += 1));
-        client.on('close', () => (w.closedAt ??= Date.now()));
-        client.on('message', (topic, payload) => {
-          if (!topic.includes('/alerts/')) return;
-          const ids = (JSON.parse(payload.toString()) as { objects: { id: string }[] }).objects.map(
-            (o) => o.id,
-          );
-          w.alerts.push({ at: Date.now(), topic, ids });
-        });
-        client.subscribe(`isac/v1/orgs/${orgId}/#`, { qos: 1 }, (err) => (err ? reject(err) : resolve(w)));
-      });
-      client.once('error', reject);
-    });
-  }
+  const watch = (orgId: string, password: string, id: string): Promise<Watched> =>
+    watchAt(mqttUrl, orgId, password, id, clients);
 
-  /** Publishes an indicator through TAXII and waits until the witness has it: distribution has run. */
-  async function publishAlert(marking: string): Promise<string> {
-    const id = `indicator--${randomUUID()}`;
-    const now = new Date().toISOString();
-    await call(
-      'POST',
-      `/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`,
-      {
-        objects: [
-          {
-            type: 'indicator',
-            spec_version: '2.1',
-            id,
-            created: now,
-            modified: now,
-            name: 'revocation probe',
-            pattern: `[ipv4-addr:value = '198.51.100.${1 + Math.floor(Math.random() * 250)}']`,
-            pattern_type: 'stix',
-            valid_from: now,
-            object_marking_refs: [marking],
-          },
-        ],
-      },
-      `Bearer ${senderKey}`,
-    );
-    const deadline = Date.now() + 15_000;
-    while (!witness.alerts.some((a) => a.ids.includes(id))) {
-      if (Date.now() > deadline) throw new Error(`the witness never received ${id}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return id;
-  }
-
-  /** Connects CONNECTIONS subscribers, runs `revoke`, and checks each is closed within 1 s and gets no later alert. */
-  async function expectClosedBy(
+  function expectClosedBy(
     kind: string,
     connect: () => Promise<Watched>,
     revoke: () => Promise<unknown>,
     opts: { from?: () => number; marking?: string } = {},
   ): Promise<void> {
-    const subs = await Promise.all(Array.from({ length: CONNECTIONS }, connect));
-    const t0 = Date.now();
-    await revoke();
-    const from = opts.from?.() ?? t0;
-    const deadline = from + 3000;
-    while (subs.some((s) => s.closedAt === undefined) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 5));
-    const took = subs.map((s) => (s.closedAt === undefined ? Infinity : s.closedAt - from));
-    (latencies[kind] ??= []).push(...took);
-    for (const ms of took) expect(ms, `${kind}: connection closed after`).to.be.below(1000);
-    const id = await publishAlert(opts.marking ?? AMBER);
-    // let any late delivery arrive
-    await new Promise((r) => setTimeout(r, 200));
-    for (const s of subs) {
-      expect(
-        s.alerts.flatMap((a) => a.ids),
-        `${kind}: alert after the revocation`,
-      ).to.not.include(id);
-      expect(s.reconnectsAccepted, `${kind}: reconnections with the old credential accepted`).to.equal(0);
-      s.client.end(true);
-    }
+    return closedBy({
+      kind,
+      connections: CONNECTIONS,
+      connect,
+      revoke,
+      from: opts.from,
+      latencies,
+      publish: () => publishAlert(base, DEFAULT_COLLECTION_ID, senderKey, opts.marking ?? AMBER, witness),
+    });
   }
 
   before(async () => {
@@ -205,9 +117,7 @@ describe('revocation reaches live MQTT connections (one process)', function () {
     for (const c of clients) c.end(true);
     await hub?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    const line = Object.entries(latencies)
-      .map(([k, v]) => `${k}: ${v.map((x) => Math.round(x)).join('/')} ms`)
-      .join('; ');
+    const line = latencyLine(latencies);
     if (line) console.log(`      close latency (one process): ${line}`);
   });
 
