@@ -99,6 +99,8 @@ export async function startHub(
       tokens,
       mqttSecret,
       standing: policy.rules,
+      // a provision_mqtt job reaches an external broker at once (ADR 0018)
+      jobsReady,
       config: { ...config.membership, tokens: tokenConfig, publicMqttUrl },
     });
     const taxii = composeTaxii({

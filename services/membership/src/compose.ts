@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ValidationError, type Clock, type IdGenerator, type Logger } from '@isac/kernel';
+import { ValidationError, type Clock, type IdGenerator, type Logger, type Signal } from '@isac/kernel';
 import type { Stores } from '@isac/store';
 import {
   NO_GRACE,
@@ -42,6 +42,11 @@ export interface MembershipDeps {
   readonly mqttSecret?: Buffer | undefined;
   /** The policy's standing rules (trial grace period): the sweeper and reports judge as delivery does. */
   readonly standing?: StandingRules | undefined;
+  /**
+   * Wakes a dispatcher in the same process when a `provision_mqtt` job is queued, so an external
+   * broker learns of a rotation or suspension at once rather than at the worker's next poll (ADR 0018).
+   */
+  readonly jobsReady?: Signal | undefined;
 }
 
 export interface Membership {
@@ -76,6 +81,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     config,
     jobs: stores.jobs,
     live: deps.auth.live,
+    jobsReady: deps.jobsReady,
   });
   const users = new UsersService({
     users: stores.users,
@@ -125,6 +131,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     secret: deps.mqttSecret,
     standing,
     live: deps.auth.live,
+    jobsReady: deps.jobsReady,
   });
   const audit = new AuditService({ audit: stores.audit, access });
   const reports = new ReportsService({
@@ -143,6 +150,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     log,
     reminderDaysBefore: config.trial.reminderDaysBefore,
     standing,
+    jobsReady: deps.jobsReady,
     intervalMs: config.trial.sweepIntervalSeconds * 1000,
   });
 

@@ -29,6 +29,8 @@ export class MqttCredentialsService {
       standing: StandingRules;
       /** The process's live connections (ADR 0018): told after each change, so they are re-judged before the answer. */
       live?: CredentialChanges | undefined;
+      /** Wakes the dispatcher of this process after a `provision_mqtt` job is queued. */
+      jobsReady?: { notify(): void } | undefined;
     },
   ) {}
 
@@ -57,6 +59,7 @@ export class MqttCredentialsService {
       },
       now,
     );
+    this.deps.jobsReady?.notify();
     await this.deps.audit.append([
       {
         at: now.toISOString(),

@@ -30,6 +30,8 @@ export class OrgsService {
       jobs?: JobStore | undefined;
       /** The process's live connections (ADR 0018): a suspension closes them before the answer. */
       live?: CredentialChanges | undefined;
+      /** Wakes the dispatcher of this process after a `provision_mqtt` job is queued. */
+      jobsReady?: { notify(): void } | undefined;
     },
   ) {}
 
@@ -191,6 +193,7 @@ export class OrgsService {
       },
       now,
     );
+    this.deps.jobsReady?.notify();
   }
 
   /** Moves the end of a running (or lapsed) trial: to `endsAt`, or `days` past the later of now and the current end. */

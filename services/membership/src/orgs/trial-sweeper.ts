@@ -26,6 +26,8 @@ export class TrialSweeper {
       intervalMs: number;
       /** The policy's trial grace period; none when absent. */
       standing?: StandingRules | undefined;
+      /** Wakes the dispatcher of this process after a `provision_mqtt` job is queued. */
+      jobsReady?: { notify(): void } | undefined;
     },
   ) {}
 
@@ -119,6 +121,19 @@ export class TrialSweeper {
         details: { endsAt },
       },
     ]);
+    // an external broker disables the organisation's client (the embedded one closes its
+    // connections at the instant itself, ADR 0018)
+    if (org.mqttCredential) {
+      await this.deps.jobs.enqueue(
+        {
+          kind: 'provision_mqtt',
+          key: jobKeys.provisionMqtt(org.id, org.mqttCredential.generation, now),
+          payload: { orgId: org.id, generation: org.mqttCredential.generation },
+        },
+        now,
+      );
+      this.deps.jobsReady?.notify();
+    }
     this.deps.log.info(
       { orgId: org.id, endsAt },
       'trial ended; the organisation no longer receives anything',
