@@ -18,6 +18,11 @@ export const baseConfigProperties = {
       host: { type: 'string', default: '0.0.0.0' },
       port: { ...port, default: 8080 },
       publicUrl: { type: 'string', format: 'uri' },
+      /**
+       * Reverse proxies (IP addresses or CIDRs) whose X-Forwarded-For is believed for the client's
+       * address (throttling, logs); none by default (ADR 0018).
+       */
+      trustProxy: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
     },
   },
   store: {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { createServer } from 'node:http';
 import type { Logger } from '@isac/kernel';
@@ -13,10 +14,16 @@ export function createServiceApp(opts: {
   readonly routers: readonly Router[];
   /** Served after every router, before the 404 (the web console): it never shadows a route. */
   readonly fallback?: Router | undefined;
+  /**
+   * `http.trustProxy`: addresses or CIDRs of reverse proxies whose `X-Forwarded-For` is believed
+   * (ADR 0018); the client is then the nearest hop that is not one of them. Empty or absent: the
+   * socket's peer, whatever the headers say.
+   */
+  readonly trustProxy?: readonly string[] | undefined;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', trustedProxies(opts.trustProxy));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -77,4 +84,19 @@ export function listenHttp(
       });
     });
   });
+}
+
+/** express's `trust proxy` value: false, or a list checked here so a bad entry stops the start naming the setting. */
+function trustedProxies(list: readonly string[] | undefined): false | string[] {
+  if (!list || list.length === 0) return false;
+  for (const entry of list) {
+    const [addr, bits, ...rest] = entry.split('/');
+    const ok =
+      rest.length === 0 &&
+      addr !== undefined &&
+      isIP(addr) !== 0 &&
+      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(addr) === 4 ? 32 : 128)));
+    if (!ok) throw new Error(`http.trustProxy: ${JSON.stringify(entry)} is not an IP address or CIDR`);
+  }
+  return [...list];
 }

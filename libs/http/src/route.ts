@@ -33,12 +33,13 @@ export function gateOf(auth: {
 }
 
 /**
- * The address an attempt comes from, for throttling (ADR 0015): the socket's peer, never a
- * forwarded header (`trust proxy` is off; behind a proxy every client shares the proxy's address,
- * so the proxy must throttle, or this must learn which proxies to trust).
+ * The address an attempt comes from, for throttling (ADR 0015): the socket's peer, or, when that
+ * peer is one of the proxies `http.trustProxy` names, the nearest untrusted hop of its
+ * `X-Forwarded-For` (express's `req.ip` under `trust proxy`, ADR 0018). A forwarded header from
+ * any other peer is ignored.
  */
 export function clientAddress(req: Request): string | undefined {
-  return req.socket.remoteAddress;
+  return req.ip ?? req.socket.remoteAddress;
 }
 
 /**

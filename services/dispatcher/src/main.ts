@@ -126,7 +126,10 @@ runProcess({
     });
     await dispatcher.start();
     shutdown.add(() => dispatcher.stop());
-    const http = await listenHttp(createServiceApp({ log, routers: [dispatcher.router] }), config.http);
+    const http = await listenHttp(
+      createServiceApp({ log, routers: [dispatcher.router], trustProxy: config.http.trustProxy }),
+      config.http,
+    );
     shutdown.add(() => http.close());
 
     const smtp = config.dispatcher.smtp.url;

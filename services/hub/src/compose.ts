@@ -133,6 +133,7 @@ export async function startHub(
       log,
       routers: [membership.router, taxii.router, dispatcher.router],
       fallback: consoleRouter(),
+      trustProxy: config.http.trustProxy,
     });
 
     await dispatcher.start();

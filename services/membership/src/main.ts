@@ -74,7 +74,10 @@ runProcess({
     const boot = await membership.bootstrapAdmin(config.admin.password);
     membership.start();
     shutdown.add(() => membership.stop());
-    const http = await listenHttp(createServiceApp({ log, routers: [membership.router] }), config.http);
+    const http = await listenHttp(
+      createServiceApp({ log, routers: [membership.router], trustProxy: config.http.trustProxy }),
+      config.http,
+    );
     shutdown.add(() => http.close());
 
     const lines = [

@@ -63,7 +63,10 @@ runProcess({
       hub,
       jobsReady: new Signal(),
     });
-    const http = await listenHttp(createServiceApp({ log, routers: [taxii.router] }), config.http);
+    const http = await listenHttp(
+      createServiceApp({ log, routers: [taxii.router], trustProxy: config.http.trustProxy }),
+      config.http,
+    );
     shutdown.add(() => http.close());
 
     return [
