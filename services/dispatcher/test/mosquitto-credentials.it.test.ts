@@ -103,5 +103,45 @@ if (!url || !adminUsername || !adminPassword) {
       expect((await handle(job({ orgId, generation: 2 }))).kind).to.equal('done');
       expect(await canConnect(orgId, mqttPassword(secret, orgId, 2))).to.equal(true);
     });
+
+    it('a suspension or rotation made while an earlier job is still provisioning is not undone by it (ADR 0018)', async () => {
+      // the earlier job's ensureOrg is caught between its password and its enableClient, while the
+      // organisation is suspended and the suspension's job disables the client
+      await stores.orgs.update(org({ status: 'active', mqttCredential: { generation: 3, issuedAt: T0 } }));
+      let interleave: (() => Promise<void>) | undefined;
+      // one provisioner, as in a dispatcher process: its commands are serialised, jobs interleave between them
+      const setOrgPassword = provisioner.setOrgPassword.bind(provisioner);
+      provisioner.setOrgPassword = async (id, password) => {
+        await setOrgPassword(id, password);
+        const f = interleave;
+        interleave = undefined;
+        await f?.();
+      };
+      try {
+        const deps = { orgs: stores.orgs, secret, clock, log: silentLogger, standing: NO_GRACE };
+        const earlier = provisionMqttHandler({ ...deps, provisioner });
+        const later = provisionMqttHandler({ ...deps, provisioner });
+        interleave = async () => {
+          await stores.orgs.update(
+            org({ status: 'suspended', mqttCredential: { generation: 3, issuedAt: T0 } }),
+          );
+          expect((await later(job({ orgId, generation: 3 }))).kind).to.equal('done');
+        };
+        expect((await earlier(job({ orgId, generation: 3 }))).kind).to.equal('done');
+        expect(await canConnect(orgId, mqttPassword(secret, orgId, 3)), 'suspended').to.equal(false);
+
+        // the same with a rotation: the old password must not be set back
+        await stores.orgs.update(org({ status: 'active', mqttCredential: { generation: 4, issuedAt: T0 } }));
+        interleave = async () => {
+          await stores.orgs.update(org({ mqttCredential: { generation: 5, issuedAt: T0 } }));
+          expect((await later(job({ orgId, generation: 5 }))).kind).to.equal('done');
+        };
+        expect((await earlier(job({ orgId, generation: 4 }))).kind).to.equal('done');
+        expect(await canConnect(orgId, mqttPassword(secret, orgId, 4)), 'the old generation').to.equal(false);
+        expect(await canConnect(orgId, mqttPassword(secret, orgId, 5)), 'the new generation').to.equal(true);
+      } finally {
+        provisioner.setOrgPassword = setOrgPassword;
+      }
+    });
   });
 }

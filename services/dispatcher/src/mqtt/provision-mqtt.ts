@@ -19,18 +19,31 @@ export function provisionMqttHandler(deps: {
 }): (job: JobOf<'provision_mqtt'>) => Promise<JobOutcome> {
   return async (job) => {
     if (!deps.provisioner) return skipped('embedded broker: credentials are verified at connect');
+    const provisioner = deps.provisioner;
     const { orgId, generation } = job.payload;
-    const org = await deps.orgs.get(orgId);
+    /** What the broker should hold for the organisation now: disabled, or this generation's password. */
+    const wanted = async (): Promise<'disabled' | number | undefined> => {
+      const org = await deps.orgs.get(orgId);
+      if (!org || !orgStanding(org, deps.clock.now(), deps.standing).ok) return 'disabled';
+      return org.mqttCredential?.generation;
+    };
     try {
-      if (!org || !orgStanding(org, deps.clock.now(), deps.standing).ok) {
-        await deps.provisioner.disableOrg(orgId);
-        return done;
+      let target = await wanted();
+      if (typeof target === 'number' && generation < target)
+        return skipped(`superseded by generation ${target}`);
+      // Jobs of one organisation may interleave (a rotation or suspension queued while an earlier
+      // job is still between its dynamic-security commands): after applying, the store is read
+      // again and a change made meanwhile is applied too, so the broker never ends up with an older
+      // state (an old password set back, a suspended client enabled again; ADR 0018).
+      for (let pass = 0; pass < 5; pass++) {
+        if (target === 'disabled') await provisioner.disableOrg(orgId);
+        else if (target === undefined || !deps.secret) return skipped('no MQTT credential issued');
+        else await provisioner.ensureOrg(orgId, mqttPassword(deps.secret, orgId, target));
+        const now = await wanted();
+        if (now === target) return done;
+        target = now;
       }
-      const current = org.mqttCredential?.generation;
-      if (current === undefined || !deps.secret) return skipped('no MQTT credential issued');
-      if (generation < current) return skipped(`superseded by generation ${current}`);
-      await deps.provisioner.ensureOrg(orgId, mqttPassword(deps.secret, orgId, current));
-      return done;
+      return retry('the organisation kept changing while it was provisioned');
     } catch (err) {
       deps.log.warn({ err, orgId }, 'MQTT provisioning failed; will retry');
       return retry(
