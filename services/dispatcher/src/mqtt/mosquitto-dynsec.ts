@@ -132,7 +132,7 @@ export class DynsecProvisioner {
 
   /** A role whose ACL is the org's prefix and a client `username = orgId` holding it (idempotent). */
   async ensureOrg(orgId: OrgId, password?: string): Promise<void> {
-    await this.ok([
+    const [, created] = await this.ok([
       { command: 'createRole', rolename: orgRole(orgId), acls: orgAcls(orgId) },
       {
         command: 'createClient',
@@ -141,7 +141,9 @@ export class DynsecProvisioner {
         ...(password ? { password } : {}),
       },
     ]);
-    if (password) await this.setOrgPassword(orgId, password);
+    // setClientPassword disconnects the client's connections (Mosquitto 2.0, ADR 0018): only when
+    // the client existed already, not right after it was created with this password
+    if (password && created?.error) await this.setOrgPassword(orgId, password);
     // a client disabled while its organisation was suspended comes back with it
     await this.ok([{ command: 'enableClient', username: orgId }], /^$/);
   }
