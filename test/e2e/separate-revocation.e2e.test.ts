@@ -1,5 +1,5 @@
 /**
- * Issue 13 point 2 (ADR 0018) with the services as separate processes: membership, taxii and the
+ * Issue 13 point 2 (ADR 0021) with the services as separate processes: membership, taxii and the
  * dispatcher are child processes on one SQLite file; the MQTT broker runs in this process with
  * its own authenticator over that store. Nothing tells the broker of a change in process: it sees
  * the store's revision counters move (polled every 250 ms) and closes the connections whose

@@ -1,5 +1,5 @@
 /**
- * Probes for issue 13 point 2 (ADR 0018): MQTT subscribers that record when their connection
+ * Probes for issue 13 point 2 (ADR 0021): MQTT subscribers that record when their connection
  * closes and which alerts reach them, and the check that a change closes them within 1 s while
  * an alert published afterwards never reaches them.
  */

@@ -20,7 +20,7 @@ import { VerifiedCredentialCache } from './credential-cache.js';
 import { Access, DEFAULT_HUB_ORG_ID, NO_GRACE, orgStanding, type StandingRules } from './access.js';
 import { LiveSessions, type LiveCredential, type LiveVerdict } from './live-sessions.js';
 
-/** A principal and the credential it proved, for a connection that stays open (ADR 0018). */
+/** A principal and the credential it proved, for a connection that stays open (ADR 0021). */
 export interface LiveLogin {
   readonly principal: Principal;
   readonly credential: LiveCredential;
@@ -80,7 +80,7 @@ export class Authenticator {
       hubOrgId?: OrgId | undefined;
       /** How long a verified Basic username/password is trusted without a new hash (default 60 s; 0: never). */
       credentialCacheSeconds?: number | undefined;
-      /** How often open connections poll the store's revision counters (default 250 ms, ADR 0018). */
+      /** How often open connections poll the store's revision counters (default 250 ms, ADR 0021). */
       livePollMs?: number | undefined;
     },
   ) {
@@ -114,7 +114,7 @@ export class Authenticator {
   }
 
   /**
-   * The live connections of this process (ADR 0018): a broker or stream registers each connection
+   * The live connections of this process (ADR 0021): a broker or stream registers each connection
    * with the credential it proved; services that change credentials call `live.changed(orgId)`.
    */
   readonly live: LiveSessions;
@@ -164,7 +164,7 @@ export class Authenticator {
   }
 
   /**
-   * Judges again, against the store now, a credential a live connection proved earlier (ADR 0018):
+   * Judges again, against the store now, a credential a live connection proved earlier (ADR 0021):
    * the organisation's standing, the MQTT credential's generation, the API key's revocation and
    * expiry, the user's disabling, token revocation, password change and roles, and `scope`. When
    * it holds, `untilMs` is when it ends by itself (a JWT's exp, a key's expiry, a trial's end).

@@ -34,7 +34,7 @@ function harness(pollMs = 20) {
   };
 }
 
-describe('LiveSessions (ADR 0018)', () => {
+describe('LiveSessions (ADR 0021)', () => {
   it('judges a session when it is added: a revocation just before the registration is not missed', async () => {
     const h = harness();
     h.verdicts.set('k1', { ok: false, reason: 'revoked' });

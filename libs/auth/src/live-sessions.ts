@@ -2,7 +2,7 @@ import type { Clock, Logger, OrgId, Scope } from '@isac/kernel';
 
 /**
  * What a long-lived connection (an MQTT client, later an HTTP stream) authenticated with, so that
- * it can be judged again without the secret (ADR 0018).
+ * it can be judged again without the secret (ADR 0021).
  */
 export type LiveCredential =
   /** An organisation's MQTT credential at one generation (ADR 0006). */
@@ -62,7 +62,7 @@ interface Entry {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * The live connections of one process and the credentials they authenticated with (ADR 0018). A
+ * The live connections of one process and the credentials they authenticated with (ADR 0021). A
  * session is judged again, and closed when its credential no longer holds:
  * - at once when it is added (a revocation between the login and the registration is not missed);
  * - when a service of this process reports a change (`changed(orgId)`, awaited before it answers);

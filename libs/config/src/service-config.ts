@@ -20,7 +20,7 @@ export const baseConfigProperties = {
       publicUrl: { type: 'string', format: 'uri' },
       /**
        * Reverse proxies (IP addresses or CIDRs) whose X-Forwarded-For is believed for the client's
-       * address (throttling, logs); none by default (ADR 0018).
+       * address (throttling, logs); none by default (ADR 0021).
        */
       trustProxy: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
     },

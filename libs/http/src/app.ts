@@ -16,7 +16,7 @@ export function createServiceApp(opts: {
   readonly fallback?: Router | undefined;
   /**
    * `http.trustProxy`: addresses or CIDRs of reverse proxies whose `X-Forwarded-For` is believed
-   * (ADR 0018); the client is then the nearest hop that is not one of them. Empty or absent: the
+   * (ADR 0021); the client is then the nearest hop that is not one of them. Empty or absent: the
    * socket's peer, whatever the headers say.
    */
   readonly trustProxy?: readonly string[] | undefined;

@@ -35,7 +35,7 @@ export function gateOf(auth: {
 /**
  * The address an attempt comes from, for throttling (ADR 0015): the socket's peer, or, when that
  * peer is one of the proxies `http.trustProxy` names, the nearest untrusted hop of its
- * `X-Forwarded-For` (express's `req.ip` under `trust proxy`, ADR 0018). A forwarded header from
+ * `X-Forwarded-For` (express's `req.ip` under `trust proxy`, ADR 0021). A forwarded header from
  * any other peer is ignored.
  */
 export function clientAddress(req: Request): string | undefined {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { silentLogger } from '@isac/kernel';
 import { clientAddress, createServiceApp } from '../src/index.js';
 
-// http.trustProxy (ADR 0018): X-Forwarded-For is believed only from the configured proxies.
+// http.trustProxy (ADR 0021): X-Forwarded-For is believed only from the configured proxies.
 function appTrusting(trustProxy?: readonly string[]): ReturnType<typeof createServiceApp> {
   const router = Router();
   router.get('/who', (req, res) => {

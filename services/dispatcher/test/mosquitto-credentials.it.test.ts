@@ -104,7 +104,7 @@ if (!url || !adminUsername || !adminPassword) {
       expect(await canConnect(orgId, mqttPassword(secret, orgId, 2))).to.equal(true);
     });
 
-    it('a suspension or rotation made while an earlier job is still provisioning is not undone by it (ADR 0018)', async () => {
+    it('a suspension or rotation made while an earlier job is still provisioning is not undone by it (ADR 0021)', async () => {
       // the earlier job's ensureOrg is caught between its password and its enableClient, while the
       // organisation is suspended and the suspension's job disables the client
       await stores.orgs.update(org({ status: 'active', mqttCredential: { generation: 3, issuedAt: T0 } }));

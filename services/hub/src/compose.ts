@@ -73,7 +73,7 @@ export async function startHub(
         port: config.mqtt.port,
         host: config.mqtt.host,
         authenticate: (username, password, ctx) => auth.mqttSession(username, password, ctx),
-        // revocations, rotations, suspensions and expiries close the connections (ADR 0018)
+        // revocations, rotations, suspensions and expiries close the connections (ADR 0021)
         live: auth.live,
         internalCredential,
         // persistent sessions (QoS 1 queues of offline subscribers) survive a restart
@@ -99,7 +99,7 @@ export async function startHub(
       tokens,
       mqttSecret,
       standing: policy.rules,
-      // a provision_mqtt job reaches an external broker at once (ADR 0018)
+      // a provision_mqtt job reaches an external broker at once (ADR 0021)
       jobsReady,
       config: { ...config.membership, tokens: tokenConfig, publicMqttUrl },
     });

@@ -1,5 +1,5 @@
 /**
- * Issue 13 point 2 (ADR 0018): a revoked, rotated or expired credential closes, within 1 s, every
+ * Issue 13 point 2 (ADR 0021): a revoked, rotated or expired credential closes, within 1 s, every
  * MQTT connection that authenticated with it, over real MQTT against the one-process hub, each
  * change made through the real REST API; an AMBER alert published afterwards never reaches it
  * (the clients keep trying to reconnect with the old credential, and are refused).

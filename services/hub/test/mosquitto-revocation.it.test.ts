@@ -1,5 +1,5 @@
 /**
- * Issue 13 point 2 (ADR 0018) on an external Mosquitto (dynamic security): the hub's rotation and
+ * Issue 13 point 2 (ADR 0021) on an external Mosquitto (dynamic security): the hub's rotation and
  * suspension reach Mosquitto through `provision_mqtt` jobs, woken in process; Mosquitto 2.0's
  * `setClientPassword` and `disableClient` disconnect the client's live connections, so each is
  * closed within 1 s and receives no AMBER alert published afterwards.

@@ -1,5 +1,5 @@
 /**
- * Issue 13 point 3 follow-up (ADR 0015, 0018): failed MQTT logins count against the client's
+ * Issue 13 point 3 follow-up (ADR 0015, 0021): failed MQTT logins count against the client's
  * address in the same limiter as HTTP; an address over the limit gets CONNACK "not authorized"
  * (5) even with a valid credential, while other addresses connect as before.
  */

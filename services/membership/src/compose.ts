@@ -44,7 +44,7 @@ export interface MembershipDeps {
   readonly standing?: StandingRules | undefined;
   /**
    * Wakes a dispatcher in the same process when a `provision_mqtt` job is queued, so an external
-   * broker learns of a rotation or suspension at once rather than at the worker's next poll (ADR 0018).
+   * broker learns of a rotation or suspension at once rather than at the worker's next poll (ADR 0021).
    */
   readonly jobsReady?: Signal | undefined;
 }

@@ -110,7 +110,7 @@ export interface UserStore {
   /**
    * A number that changes whenever any account's `revision` does (password, disabling, token
    * revocation, roles), by any process; logins do not move it. Live connections are re-checked
-   * when it moves (ADR 0018).
+   * when it moves (ADR 0021).
    */
   revision(): Promise<number>;
 }
@@ -141,7 +141,7 @@ export interface ApiKeyStore {
   revoke(orgId: OrgId, id: string, at: string): Promise<boolean>;
   /** Sets `lastUsedAt` and nothing else (never a revoked key's `revokedAt`). */
   touch(id: string, at: string): Promise<void>;
-  /** A number that changes whenever a key is revoked, by any process (ADR 0018); use does not move it. */
+  /** A number that changes whenever a key is revoked, by any process (ADR 0021); use does not move it. */
   revision(): Promise<number>;
 }
 

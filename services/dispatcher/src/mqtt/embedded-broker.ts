@@ -26,7 +26,7 @@ export interface EmbeddedBrokerOptions {
     ctx: { readonly source?: string | undefined },
   ) => Promise<Principal | LiveLogin>;
   /**
-   * The process's live sessions (ADR 0018): every connection that proved a credential is closed
+   * The process's live sessions (ADR 0021): every connection that proved a credential is closed
    * when that credential is revoked, rotated or expires, or its organisation stops being in good standing.
    */
   readonly live?: Pick<LiveSessions, 'add'> | undefined;

@@ -141,7 +141,7 @@ export class DynsecProvisioner {
         ...(password ? { password } : {}),
       },
     ]);
-    // setClientPassword disconnects the client's connections (Mosquitto 2.0, ADR 0018): only when
+    // setClientPassword disconnects the client's connections (Mosquitto 2.0, ADR 0021): only when
     // the client existed already, not right after it was created with this password
     if (password && created?.error) await this.setOrgPassword(orgId, password);
     // a client disabled while its organisation was suspended comes back with it

@@ -34,7 +34,7 @@ export function provisionMqttHandler(deps: {
       // Jobs of one organisation may interleave (a rotation or suspension queued while an earlier
       // job is still between its dynamic-security commands): after applying, the store is read
       // again and a change made meanwhile is applied too, so the broker never ends up with an older
-      // state (an old password set back, a suspended client enabled again; ADR 0018).
+      // state (an old password set back, a suspended client enabled again; ADR 0021).
       for (let pass = 0; pass < 5; pass++) {
         if (target === 'disabled') await provisioner.disableOrg(orgId);
         else if (target === undefined || !deps.secret) return skipped('no MQTT credential issued');

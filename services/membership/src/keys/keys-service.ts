@@ -43,7 +43,7 @@ export class KeysService {
       ids: IdGenerator;
       access: Access;
       hubOrgId: OrgId;
-      /** The process's live connections (ADR 0018): told after each change, so they are re-judged before the answer. */
+      /** The process's live connections (ADR 0021): told after each change, so they are re-judged before the answer. */
       live?: CredentialChanges | undefined;
     },
   ) {}

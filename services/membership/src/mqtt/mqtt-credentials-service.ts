@@ -27,7 +27,7 @@ export class MqttCredentialsService {
       access: Access;
       secret: Buffer | undefined;
       standing: StandingRules;
-      /** The process's live connections (ADR 0018): told after each change, so they are re-judged before the answer. */
+      /** The process's live connections (ADR 0021): told after each change, so they are re-judged before the answer. */
       live?: CredentialChanges | undefined;
       /** Wakes the dispatcher of this process after a `provision_mqtt` job is queued. */
       jobsReady?: { notify(): void } | undefined;

@@ -28,7 +28,7 @@ export class OrgsService {
       access: Access;
       config: MembershipConfig;
       jobs?: JobStore | undefined;
-      /** The process's live connections (ADR 0018): a suspension closes them before the answer. */
+      /** The process's live connections (ADR 0021): a suspension closes them before the answer. */
       live?: CredentialChanges | undefined;
       /** Wakes the dispatcher of this process after a `provision_mqtt` job is queued. */
       jobsReady?: { notify(): void } | undefined;

@@ -122,7 +122,7 @@ export class TrialSweeper {
       },
     ]);
     // an external broker disables the organisation's client (the embedded one closes its
-    // connections at the instant itself, ADR 0018)
+    // connections at the instant itself, ADR 0021)
     if (org.mqttCredential) {
       await this.deps.jobs.enqueue(
         {

@@ -32,7 +32,7 @@ export class UsersService {
       hubOrgId: OrgId;
       /** The authenticator's throttle: an administrator's unlock also clears the per-address waits. */
       throttle?: { forgetAccount(username: string): void } | undefined;
-      /** The process's live connections (ADR 0018): told after each change, so they are re-judged before the answer. */
+      /** The process's live connections (ADR 0021): told after each change, so they are re-judged before the answer. */
       live?: CredentialChanges | undefined;
     },
   ) {}
