@@ -117,6 +117,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     tokens: deps.tokens,
     orgs: stores.orgs,
     users: stores.users,
+    live: deps.auth.live,
     audit: stores.audit,
     clock,
     ids,

@@ -13,6 +13,7 @@ import {
   scopesForRoles,
   type AuthContext,
   type Authenticator,
+  type CredentialChanges,
   type TokenService,
 } from '@isac/auth';
 import type { MembershipConfig } from '../config.js';
@@ -42,6 +43,8 @@ export class AuthService {
       tokens: TokenService;
       orgs: OrgStore;
       users: UserStore;
+      /** The process's live connections (ADR 0021): a logout closes those made with the user's tokens. */
+      live?: CredentialChanges | undefined;
       audit: AuditLog;
       clock: Clock;
       ids: IdGenerator;
@@ -85,12 +88,14 @@ export class AuthService {
 
   /**
    * Log out (ADR 0018): every access token of the caller's user stops working, the console's
-   * session cookie among them (a stateless token cannot be revoked alone). API keys are untouched.
+   * session cookie among them (a stateless token cannot be revoked alone), and live connections
+   * made with them close before the answer (ADR 0021). API keys are untouched.
    */
   async logout(p: Principal): Promise<void> {
     if (!p.userId) return;
     const at = this.deps.clock.now().toISOString();
     if (!(await this.deps.users.revokeTokens(p.orgId, p.userId, at))) return;
+    await this.deps.live?.changed(p.orgId);
     await this.deps.audit.append([
       {
         at,

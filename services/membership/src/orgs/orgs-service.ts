@@ -28,7 +28,7 @@ export class OrgsService {
       access: Access;
       config: MembershipConfig;
       jobs?: JobStore | undefined;
-      /** The process's live connections (ADR 0021): a suspension closes them before the answer. */
+      /** The process's live connections (ADR 0021): a suspension or retirement closes them before the answer. */
       live?: CredentialChanges | undefined;
       /** Wakes the dispatcher of this process after a `provision_mqtt` job is queued. */
       jobsReady?: { notify(): void } | undefined;
@@ -267,6 +267,8 @@ export class OrgsService {
     const now = this.deps.clock.now();
     const next: Org = { ...org, status: 'retired', updatedAt: now.toISOString() };
     await this.deps.orgs.update(next);
+    // like a suspension: its live connections close before the answer (ADR 0021)
+    await this.deps.live?.changed(orgId);
     await this.audit(p, orgId, { action: 'org.retire', details: { from: org.status } });
     await this.reprovisionMqtt(next, now);
     return next;

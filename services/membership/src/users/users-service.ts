@@ -157,6 +157,8 @@ export class UsersService {
     if (next) next = await users.unlock(orgId, userId);
     if (!next) throw new NotFoundError(`user ${userId} not found`);
     this.deps.throttle?.forgetAccount(user.username);
+    // connections made with the user's tokens close before the new password is answered
+    await this.deps.live?.changed(orgId);
     await this.audit(p, next, {
       action: 'user.update',
       details: {
