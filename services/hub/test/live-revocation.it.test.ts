@@ -187,6 +187,40 @@ describe('revocation reaches live MQTT connections (one process)', function () {
     );
   });
 
+  it('retiring an organisation closes every connection of it, whatever the credential', async () => {
+    const o = await org('Retired Telecom');
+    const cred = (await call('POST', `/api/v1/orgs/${o}/mqtt-credentials`)).password as string;
+    const k = await call('POST', `/api/v1/orgs/${o}/keys`, { label: 'k', scopes: ['subscribe'] });
+    const u = await userToken(o, 'retired-user');
+    const credentials = [cred, k.key as string, u.token];
+    let n = 0;
+    await expectClosedBy(
+      'organisation retired',
+      () => watch(o, credentials[n++ % credentials.length]!, 'ret'),
+      () => call('POST', `/api/v1/orgs/${o}/retire`, { confirm: o }),
+    );
+  });
+
+  it("an administrator's password reset closes the connections made with the user's tokens", async () => {
+    const o = await org('Reset Telecom');
+    const u = await userToken(o, 'reset-user');
+    await expectClosedBy(
+      'password reset',
+      () => watch(o, u.token, 'reset'),
+      () => call('POST', `/api/v1/orgs/${o}/users/${u.id}/reset-password`, {}),
+    );
+  });
+
+  it("logging out (the console's session) closes the connections made with the user's tokens", async () => {
+    const o = await org('Logout Telecom');
+    const u = await userToken(o, 'logout-user');
+    await expectClosedBy(
+      'logout',
+      () => watch(o, u.token, 'out'),
+      () => call('DELETE', '/api/v1/auth/session', undefined, `Bearer ${u.token}`),
+    );
+  });
+
   it('the end of a trial closes the connections at that instant', async () => {
     const endsAt = Date.now() + 2500;
     const o = await org('Trial Telecom', { tier: 'trial', trialEndsAt: new Date(endsAt).toISOString() });

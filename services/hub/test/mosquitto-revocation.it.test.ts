@@ -1,6 +1,6 @@
 /**
- * Issue 13 point 2 (ADR 0021) on an external Mosquitto (dynamic security): the hub's rotation and
- * suspension reach Mosquitto through `provision_mqtt` jobs, woken in process; Mosquitto 2.0's
+ * Issue 13 point 2 (ADR 0021) on an external Mosquitto (dynamic security): the hub's rotation,
+ * suspension and retirement reach Mosquitto through `provision_mqtt` jobs, woken in process; Mosquitto 2.0's
  * `setClientPassword` and `disableClient` disconnect the client's live connections, so each is
  * closed within 1 s and receives no AMBER alert published afterwards.
  */
@@ -161,6 +161,15 @@ if (!url || !adminUsername || !adminPassword) {
         'organisation suspended',
         () => watchSoon(o.id, o.password, 'sus'),
         () => call('PATCH', `/api/v1/orgs/${o.id}`, { status: 'suspended' }),
+      );
+    });
+
+    it('retiring the organisation disconnects its connections', async () => {
+      const o = await org('retired');
+      await closedBy(
+        'organisation retired',
+        () => watchSoon(o.id, o.password, 'ret'),
+        () => call('POST', `/api/v1/orgs/${o.id}/retire`, { confirm: o.id }),
       );
     });
   });

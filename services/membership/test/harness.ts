@@ -21,6 +21,8 @@ export interface Harness {
   readonly tokens: TokenService;
   readonly keys: readonly SigningKey[];
   readonly config: MembershipConfig;
+  /** The authenticator membership reports changes to (its `live` sessions, ADR 0021). */
+  readonly auth: Authenticator;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export async function openHarness(
     log?: Logger;
     keys?: readonly SigningKey[];
     mqttSecret?: Buffer;
+    /** How often live sessions poll the store's revisions (default 250 ms). */
+    livePollMs?: number;
   } = {},
 ): Promise<Harness> {
   const clock = new ManualClock(START);
@@ -46,6 +50,7 @@ export async function openHarness(
     clock,
     lockout: config.lockout,
     mqttSecret: opts.mqttSecret,
+    livePollMs: opts.livePollMs,
   });
   const membership = composeMembership({
     stores,
@@ -68,7 +73,9 @@ export async function openHarness(
     tokens,
     keys,
     config,
+    auth,
     close: async () => {
+      auth.live.stop();
       await membership.stop();
       await stores.close();
     },
