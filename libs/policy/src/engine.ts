@@ -4,6 +4,7 @@ import { buildPlan, prepareObject, type Path, type PreparedObject, type Redactio
 import { redactedCopy } from './release.js';
 import { orgStanding, type StandingReason } from './standing.js';
 import { DEFAULT_POLICY_RULES, validatePolicyRules } from './rules.js';
+import type { PolicyInputBase } from './policy-input.js';
 import type {
   Org,
   PolicyInput,
@@ -80,6 +81,66 @@ const DENY_REQUIRED_PROPERTY = deny(
 const NO_PATHS: readonly string[] = Object.freeze([]);
 
 /**
+ * A recipient class: recipients the policy cannot tell apart for one submission. Every verdict and
+ * released copy is a function of the submission input and of these facts only, so one decision
+ * serves every organisation of the class (`recipientClass`, `decideClass`, `releaseForClass`).
+ * Classes are interned per engine: equal facts give the same object, and `index` is small and dense.
+ */
+export interface RecipientClass {
+  /** The facts, as text (for logs and tests): equal keys, the same class. */
+  readonly key: string;
+  /** Dense per engine (for arrays indexed by class). */
+  readonly index: number;
+}
+
+/**
+ * The facts themselves. The decision code below receives a recipient only as one of these (never
+ * the `Org`), so it cannot read anything the class key leaves out.
+ */
+interface Facts extends RecipientClass {
+  /** Standing at `now`: the deny of a suspended, inactive, undated, not started or ended organisation. */
+  readonly standingDeny: Deny | undefined;
+  /** An ended trial in its grace period (CLEAR and GREEN only). */
+  readonly grace: boolean;
+  /** The tier's compiled row by TLP rank; undefined for a tier the hub does not know. */
+  readonly cells: readonly Cell[] | undefined;
+  /** The sector's ceiling by TLP rank; undefined when its sector has none. */
+  readonly sectorCeiling: readonly (Deny | undefined)[] | undefined;
+  /** The recipient is the submitting organisation. */
+  readonly own: boolean;
+  /** The submitter named recipients and this one is among them. */
+  readonly listed: boolean;
+  /** Same sector as the submitter (AMBER+STRICT, `submitter-sector` cells). */
+  readonly sameSector: boolean;
+}
+
+/** The facts of a recipient that do not depend on the submission, interned by their key. */
+interface Profile {
+  readonly id: number;
+  readonly key: string;
+  readonly standingDeny: Deny | undefined;
+  readonly grace: boolean;
+  readonly cells: readonly Cell[] | undefined;
+  readonly sectorCeiling: readonly (Deny | undefined)[] | undefined;
+  /** Its classes by relation bits (own, listed, same sector), made on first use. */
+  readonly classes: (Facts | undefined)[];
+}
+
+/** A recipient's profile at one instant, valid while the record's standing fields are the same. */
+interface ProfileEntry {
+  readonly at: number;
+  readonly status: Org['status'];
+  readonly tier: Org['tier'];
+  readonly sector: string;
+  readonly trial: Org['trial'];
+  readonly profile: Profile;
+}
+
+const OWN_BIT = 4;
+const LISTED_BIT = 2;
+const SAME_SECTOR_BIT = 1;
+
+/**
  * The distribution decision: who receives which object, in which form, and why. Pure: no I/O, no
  * clock (time comes in `input.now`). One instance per validated rule set; decisions are cached per
  * object identity, so callers must not mutate an object once it has been decided on.
@@ -90,6 +151,10 @@ export class PolicyEngine {
   readonly #cells: ReadonlyMap<string, readonly Cell[]>;
   /** sector -> per-rank deny (undefined where the ceiling allows). */
   readonly #sectorCeilings: ReadonlyMap<string, readonly (Deny | undefined)[]>;
+  readonly #profilesByKey = new Map<string, Profile>();
+  readonly #profiles = new WeakMap<Org, ProfileEntry>();
+  /** Every class of this engine by index (also proves a class passed in is this engine's). */
+  readonly #classes: Facts[] = [];
 
   constructor(rules: PolicyRules = DEFAULT_POLICY_RULES) {
     this.#rules = rules === DEFAULT_POLICY_RULES ? rules : validatePolicyRules(rules);
@@ -118,12 +183,116 @@ export class PolicyEngine {
     prepareObject(object);
   }
 
+  /**
+   * The class of `recipient` for a submission (its submitter, named recipients and `now`): every
+   * fact about the recipient that `decide` and `releaseFor` read, and nothing else. Recipients of
+   * one class get the same verdict and the same released copy, so a fan-out decides once per class.
+   */
+  recipientClass(
+    recipient: Org,
+    input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now'>,
+  ): RecipientClass {
+    return this.#facts(recipient, input);
+  }
+
   decide(input: PolicyInput): Verdict {
-    const { recipient, submitter } = input;
+    return this.#decide(input, this.#facts(input.recipient, input));
+  }
+
+  /** decide() for every recipient of `cls` (from `recipientClass` with the same input). */
+  decideClass(input: PolicyInputBase, cls: RecipientClass): Verdict {
+    return this.#decide(input, this.#own(cls));
+  }
+
+  #facts(recipient: Org, input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now'>): Facts {
+    const profile = this.#profile(recipient, input.now);
+    const { submitter } = input;
+    const named = input.namedRecipients;
+    const bits =
+      (recipient.id === submitter.id ? OWN_BIT : 0) |
+      (named.length > 0 && named.includes(recipient.id) ? LISTED_BIT : 0) |
+      (recipient.sector === submitter.sector ? SAME_SECTOR_BIT : 0);
+    return profile.classes[bits] ?? this.#newClass(profile, bits);
+  }
+
+  #profile(org: Org, now: Date): Profile {
+    const at = now.getTime();
+    const e = this.#profiles.get(org);
+    if (
+      e !== undefined &&
+      e.at === at &&
+      e.status === org.status &&
+      e.tier === org.tier &&
+      e.sector === org.sector &&
+      e.trial === org.trial
+    )
+      return e.profile;
+    // 1. Standing (orgStanding, the rule every service shares).
+    const standing = orgStanding(org, now, this.#rules);
+    const standingDeny = standing.ok ? undefined : this.#standingDeny(org, standing.reason);
+    const grace = standing.ok && standing.grace !== undefined;
+    const cells = TIER_SET.has(org.tier) ? this.#cells.get(org.tier) : undefined;
+    const sectorCeiling = this.#sectorCeilings.get(org.sector);
+    const key = [
+      standingDeny ? standingDeny.reason.rule : grace ? 'grace' : 'ok',
+      cells ? org.tier : `unknown:${org.tier}`,
+      sectorCeiling ? `ceiling:${org.sector}` : '',
+    ].join('|');
+    let profile = this.#profilesByKey.get(key);
+    if (!profile) {
+      profile = {
+        id: this.#profilesByKey.size,
+        key,
+        standingDeny,
+        grace,
+        cells,
+        sectorCeiling,
+        classes: [],
+      };
+      this.#profilesByKey.set(key, profile);
+    }
+    this.#profiles.set(org, {
+      at,
+      status: org.status,
+      tier: org.tier,
+      sector: org.sector,
+      trial: org.trial,
+      profile,
+    });
+    return profile;
+  }
+
+  #newClass(p: Profile, bits: number): Facts {
+    const own = (bits & OWN_BIT) !== 0;
+    const listed = (bits & LISTED_BIT) !== 0;
+    const sameSector = (bits & SAME_SECTOR_BIT) !== 0;
+    const facts: Facts = Object.freeze({
+      key: `${p.key}|${own ? 'own' : ''}|${listed ? 'listed' : ''}|${sameSector ? 'same-sector' : ''}`,
+      index: p.id * 8 + bits,
+      standingDeny: p.standingDeny,
+      grace: p.grace,
+      cells: p.cells,
+      sectorCeiling: p.sectorCeiling,
+      own,
+      listed,
+      sameSector,
+    });
+    p.classes[bits] = facts;
+    this.#classes[facts.index] = facts;
+    return facts;
+  }
+
+  #own(cls: RecipientClass): Facts {
+    const f = this.#classes[cls.index];
+    if (f !== cls) throw new TypeError('a recipient class from another policy engine');
+    return f;
+  }
+
+  #decide(input: PolicyInputBase, r: Facts): Verdict {
+    const { submitter } = input;
     // 1. Standing: suspended organisations and trials not started, undated or ended (past the grace
     // period) receive nothing, their own objects included (orgStanding, the rule every service shares).
-    const standing = orgStanding(recipient, input.now, this.#rules);
-    if (!standing.ok) return this.#standingDeny(recipient, standing.reason);
+    if (r.standingDeny) return r.standingDeny;
     const p = prepareObject(input.object);
     let rank = tlpRank(input.tlp);
     if (rank < 0) return DENY_BAD_TLP;
@@ -132,10 +301,10 @@ export class PolicyEngine {
     const tlp = TLP_LEVELS[rank]!;
 
     // 2. The submitter's own organisation always receives its own objects, unredacted and named.
-    if (recipient.id === submitter.id) return ownDeliver(tlp);
+    if (r.own) return ownDeliver(tlp);
 
     // An ended trial in its grace period keeps CLEAR and GREEN only, whatever the table or the names.
-    if (standing.grace && rank > GREEN_RANK) return DENY_TRIAL_GRACE;
+    if (r.grace && rank > GREEN_RANK) return DENY_TRIAL_GRACE;
 
     // 3. Markings the hub does not know: deny.
     if (input.unknownMarkings !== undefined && input.unknownMarkings.length > 0) return DENY_UNKNOWN_MARKING;
@@ -149,14 +318,14 @@ export class PolicyEngine {
       return DENY_SUBMITTER_IDENTITY;
 
     // 5. The tier row of the TLP x tier table, ceilings and named recipients.
-    const denied = this.#clearance(rank, input);
+    const denied = this.#clearance(rank, input, r);
     if (denied) return denied;
-    const cell = this.#cells.get(recipient.tier)![rank]!;
+    const cell = r.cells![rank]!;
 
     // 6. Granular markings stricter than the object's TLP that this organisation is not cleared for.
     let plan: RedactionPlan | undefined;
     if (p.granular.length > 0) {
-      plan = this.#plan(p, rank, input);
+      plan = this.#plan(p, rank, input, r);
       if (plan?.denyRule === 'granular.bad_selector') return DENY_BAD_SELECTOR;
       if (plan?.denyRule === 'granular.required_property') return DENY_REQUIRED_PROPERTY;
     }
@@ -180,26 +349,46 @@ export class PolicyEngine {
     };
   }
 
-  /** The copy `verdict` (decide(input), not a deny) allows: redacted, anonymised, TLP-marked. */
-  #release(input: PolicyInput, verdict: Exclude<Verdict, Deny>, ctx: ReleaseContext): StixObject {
+  /** The copy `verdict` (decided for `r`, not a deny) allows: redacted, anonymised, TLP-marked. */
+  #release(
+    input: PolicyInputBase,
+    r: Facts,
+    verdict: Exclude<Verdict, Deny>,
+    ctx: ReleaseContext,
+  ): StixObject {
     const p = prepareObject(input.object);
-    const own = input.recipient.id === input.submitter.id;
-    const replace = new Set<string>();
+    const own = r.own;
+    let replace: string[] = NO_REPLACE;
     if (input.anonymous && !own) {
-      replace.add(input.submitter.identityId);
-      if (ctx.submitterIdentityId) replace.add(ctx.submitterIdentityId);
-      if (verdict.kind === 'redact') for (const id of verdict.replacedIdentities) replace.add(id);
+      const ids = new Set<string>([input.submitter.identityId]);
+      if (ctx.submitterIdentityId) ids.add(ctx.submitterIdentityId);
+      if (verdict.kind === 'redact') for (const id of verdict.replacedIdentities) ids.add(id);
+      ids.delete(ctx.hub.id);
+      replace = ids.size === 1 ? [...ids] : [...ids].sort();
     }
-    replace.delete(ctx.hub.id);
-    const removed: Path[] = [];
-    if (verdict.kind === 'redact' && verdict.paths.length > 0)
-      removed.push(...(this.#plan(p, tlpRank(verdict.tlp), input)?.paths ?? []));
+    const plan =
+      verdict.kind === 'redact' && verdict.paths.length > 0
+        ? this.#plan(p, tlpRank(verdict.tlp), input, r)
+        : undefined;
     // The submitter's distribution instructions (named recipients…) are for the hub alone.
     const exts = input.object['extensions'];
     const hubExt = !own && typeof exts === 'object' && exts !== null && Object.hasOwn(exts, HUB_EXTENSION_ID);
-    if (hubExt)
-      removed.push(Object.keys(exts).length === 1 ? ['extensions'] : ['extensions', HUB_EXTENSION_ID]);
-    return this.#copy(input.object, removed, replace, ctx.hub.id, verdict.tlp);
+    // What the copy depends on, as a key: on one object a plan's pointers name its paths one to one
+    // (a selector step resolves as a list index or as a key, never both), and the
+    // extension path follows from the object and `hubExt`.
+    const key = `${verdict.tlp}\u0000${ctx.hub.id}\u0000${replace.join('\u0001')}\u0000${plan ? planKey(plan) : ''}\u0000${hubExt ? 'x' : ''}`;
+    let byKey = this.#copies.get(input.object);
+    if (!byKey) this.#copies.set(input.object, (byKey = new Map<string, StixObject>()));
+    let copy = byKey.get(key);
+    if (!copy) {
+      const removed: Path[] = plan ? [...plan.paths] : [];
+      if (hubExt)
+        removed.push(Object.keys(exts).length === 1 ? ['extensions'] : ['extensions', HUB_EXTENSION_ID]);
+      copy = redactedCopy(input.object, removed, new Set(replace), ctx.hub.id, verdict.tlp);
+      // a bound, in case one object is released in very many different ways
+      if (byKey.size < 64) byKey.set(key, copy);
+    }
+    return copy;
   }
 
   /**
@@ -210,24 +399,28 @@ export class PolicyEngine {
    */
   readonly #copies = new WeakMap<StixObject, Map<string, StixObject>>();
 
-  #copy(object: StixObject, removed: Path[], replace: Set<string>, hubId: string, tlp: TlpLevel): StixObject {
-    const key = `${tlp}\u0000${hubId}\u0000${[...replace].sort().join(',')}\u0000${JSON.stringify(removed)}`;
-    let byKey = this.#copies.get(object);
-    if (!byKey) this.#copies.set(object, (byKey = new Map<string, StixObject>()));
-    let copy = byKey.get(key);
-    if (!copy) {
-      copy = redactedCopy(object, removed, replace, hubId, tlp);
-      // a bound, in case one object is released in very many different ways
-      if (byKey.size < 64) byKey.set(key, copy);
-    }
-    return copy;
+  releaseFor(input: PolicyInput, ctx: ReleaseContext): { verdict: Verdict; object: StixObject | undefined } {
+    return this.#releaseFor(input, this.#facts(input.recipient, input), ctx);
   }
 
-  releaseFor(input: PolicyInput, ctx: ReleaseContext): { verdict: Verdict; object: StixObject | undefined } {
-    const verdict = this.decide(input);
+  /** releaseFor() for every recipient of `cls` (from `recipientClass` with the same input). */
+  releaseForClass(
+    input: PolicyInputBase,
+    cls: RecipientClass,
+    ctx: ReleaseContext,
+  ): { verdict: Verdict; object: StixObject | undefined } {
+    return this.#releaseFor(input, this.#own(cls), ctx);
+  }
+
+  #releaseFor(
+    input: PolicyInputBase,
+    r: Facts,
+    ctx: ReleaseContext,
+  ): { verdict: Verdict; object: StixObject | undefined } {
+    const verdict = this.#decide(input, r);
     return {
       verdict,
-      object: verdict.kind === 'deny' ? undefined : this.#release(input, verdict, ctx),
+      object: verdict.kind === 'deny' ? undefined : this.#release(input, r, verdict, ctx),
     };
   }
 
@@ -238,28 +431,25 @@ export class PolicyEngine {
     return recipients.map((recipient) => ({
       orgId: recipient.id,
       orgName: recipient.name,
-      verdict: this.decide({ ...input, recipient }),
+      verdict: this.#decide(input, this.#facts(recipient, input)),
     }));
   }
 
   /** Undefined when the recipient is cleared for TLP level `rank` of this submission, else the deny. */
-  #clearance(rank: number, input: PolicyInput): Deny | undefined {
-    const { recipient } = input;
-    if (!TIER_SET.has(recipient.tier)) return DENY_UNKNOWN_TIER;
-    const cell = this.#cells.get(recipient.tier)![rank]!;
+  #clearance(rank: number, input: PolicyInputBase, r: Facts): Deny | undefined {
+    if (!r.cells) return DENY_UNKNOWN_TIER;
+    const cell = r.cells[rank]!;
     if (cell.deny) return cell.deny;
-    const sector = this.#sectorCeilings.get(recipient.sector)?.[rank];
+    const sector = r.sectorCeiling?.[rank];
     if (sector) return sector;
-    const named = input.namedRecipients;
-    const listed = named.length > 0 && named.includes(recipient.id);
-    if (named.length > 0 && !listed) return DENY_NOT_LISTED;
-    if (cell.needNamed && !listed) return cell.needNamed;
-    if (cell.needSector && recipient.sector !== input.submitter.sector) return cell.needSector;
+    if (input.namedRecipients.length > 0 && !r.listed) return DENY_NOT_LISTED;
+    if (cell.needNamed && !r.listed) return cell.needNamed;
+    if (cell.needSector && !r.sameSector) return cell.needSector;
     return undefined;
   }
 
   /** Which granular markings this recipient is not cleared for, as a (cached) redaction plan. */
-  #plan(p: PreparedObject, rank: number, input: PolicyInput): RedactionPlan | undefined {
+  #plan(p: PreparedObject, rank: number, input: PolicyInputBase, r: Facts): RedactionPlan | undefined {
     let key = 0;
     const removed: number[] = [];
     const cleared: (boolean | undefined)[] = [];
@@ -268,10 +458,10 @@ export class PolicyEngine {
       let out: boolean;
       if (e.tlp === undefined) out = !(input.knownMarkings?.includes(e.ref) ?? false);
       else {
-        const r = tlpRank(e.tlp);
+        const q = tlpRank(e.tlp);
         // At or below the object's TLP the recipient is already cleared (levels are monotone).
-        if (r <= rank) out = false;
-        else out = !(cleared[r] ??= this.#clearance(r, input) === undefined);
+        if (q <= rank) out = false;
+        else out = !(cleared[q] ??= this.#clearance(q, input, r) === undefined);
       }
       if (out) {
         removed.push(i);
@@ -298,6 +488,16 @@ export class PolicyEngine {
         return DENY_TRIAL_EXPIRED;
     }
   }
+}
+
+const NO_REPLACE: string[] = [];
+
+/** A redaction plan's identity as text (its pointers name its paths one to one), made once per plan. */
+const planKeys = new WeakMap<RedactionPlan, string>();
+function planKey(plan: RedactionPlan): string {
+  let k = planKeys.get(plan);
+  if (k === undefined) planKeys.set(plan, (k = plan.pointers.join('\u0000')));
+  return k;
 }
 
 const OWN: readonly Deliver[] = TLP_LEVELS.map((l) =>

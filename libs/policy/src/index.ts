@@ -5,7 +5,7 @@ export {
   validatePolicyRules,
   type PolicyConfigProblem,
 } from './rules.js';
-export { PolicyEngine } from './engine.js';
+export { PolicyEngine, type RecipientClass } from './engine.js';
 export {
   forRecipient,
   policyInput,
