@@ -1,8 +1,8 @@
 import type { Org, OrgId, Subscription, TlpLevel } from '@isac/kernel';
-import { forRecipient, policyInputBase, type PolicyEngine } from '@isac/policy';
+import { policyInputBase, type PolicyEngine } from '@isac/policy';
 import type { BatchVersion, ObjectVersion } from '@isac/store';
-import type { Observable } from '@isac/stix';
-import { filterMismatch, observablesOf } from './filters.js';
+import { tlpRank, type Observable } from '@isac/stix';
+import { filterMismatch, observablesOf, type FilterInput } from './filters.js';
 import { serialise, type SerialisedObject } from './alert-chunks.js';
 
 type Json = Readonly<Record<string, unknown>>;
@@ -166,13 +166,16 @@ class Groups {
 interface SubState {
   readonly subscription: Subscription;
   readonly open: boolean;
+  /** Its filters' id among the batch's distinct filter sets. */
+  readonly filterId: number;
   readonly groups: Groups;
   readonly positions: number[];
 }
 
 interface OrgState {
   readonly org: Org;
-  readonly mqtt: readonly Subscription[];
+  /** The distinct filter sets of its MQTT subscriptions. */
+  readonly mqttFilterIds: readonly number[];
   /** An MQTT subscription without filters: wants everything released. */
   readonly mqttOpen: boolean;
   readonly email: readonly SubState[];
@@ -198,10 +201,11 @@ const NO_OBSERVABLES: readonly Observable[] = Object.freeze([]);
 
 /**
  * Step 1 of a batch's distribution (ADR 0013), pure: over the batch's versions in position order,
- * one policy decision per (version, subscribing organisation) through the engine's release cache
- * (alike recipients share one released copy), each subscription's filters on each object, then
- * the alerts (per recipient, TLP, exercise), email deliveries and digest items (per subscription)
- * and the audit lines. Denied organisations get nothing; exercise objects are grouped apart.
+ * one policy decision per (version, recipient class) (`PolicyEngine.recipientClass`: organisations
+ * the policy cannot tell apart share the verdict and the released copy, ADR 0003), each distinct
+ * subscription filter set once per (version, TLP), then the alerts (per recipient, TLP, exercise),
+ * email deliveries and digest items (per subscription) and the audit lines. Denied organisations
+ * get nothing; exercise objects are grouped apart.
  */
 export function planBatch(i: {
   readonly versions: readonly BatchVersion[];
@@ -214,32 +218,79 @@ export function planBatch(i: {
   const { policy } = i;
   const states: OrgState[] = [];
   let needObservables = false;
+  // Subscriptions with the same filters decide alike: each distinct set is evaluated once per
+  // (version, TLP), not once per subscription.
+  const filterSets: Subscription['filters'][] = [];
+  const filterIds = new Map<string, number>();
+  const filterIdOf = (s: Subscription): number => {
+    const key = JSON.stringify(s.filters);
+    let id = filterIds.get(key);
+    if (id === undefined) {
+      filterIds.set(key, (id = filterSets.length));
+      filterSets.push(s.filters);
+    }
+    return id;
+  };
   for (const [orgId, subs] of i.subscriptions) {
     const org = i.orgs.get(orgId);
     if (!org || subs.length === 0) continue;
     const mqtt = subs.filter((s) => s.channel === 'mqtt');
     const email = subs
       .filter((s) => s.channel === 'email')
-      .map((s) => ({ subscription: s, open: isOpen(s), groups: new Groups(), positions: [] }));
+      .map((s) => ({
+        subscription: s,
+        open: isOpen(s),
+        filterId: filterIdOf(s),
+        groups: new Groups(),
+        positions: [],
+      }));
     for (const s of subs)
       if (s.filters.observableKinds && s.filters.observableKinds.length > 0) needObservables = true;
-    states.push({ org, mqtt, mqttOpen: mqtt.some(isOpen), email, items: [], groups: new Groups() });
+    const mqttOpen = mqtt.some(isOpen);
+    const mqttFilterIds = mqttOpen ? [] : [...new Set(mqtt.map(filterIdOf))];
+    states.push({ org, mqttFilterIds, mqttOpen, email, items: [], groups: new Groups() });
   }
   const versions = isSorted(i.versions)
     ? i.versions
     : [...i.versions].sort((a, b) => a.position - b.position);
   const skipped: { position: number; reason: string }[] = [];
+  // Per version: one decision per recipient class (the policy cannot tell a class's organisations
+  // apart, so they share its verdict and copy), and one answer per (filter set, TLP). Both are
+  // arrays stamped with the version's number, reused across versions.
+  const classStamp: number[] = [];
+  const classItem: (Item | undefined)[] = [];
+  const filterStamp: number[] = [];
+  const filterWants: boolean[] = [];
+  let stamp = 0;
   for (const { position, version: v } of versions) {
     const submitter = i.orgs.get(v.submitterOrgId);
     if (!submitter) {
       skipped.push({ position, reason: `the submitter ${v.submitterOrgId} is not in the directory` });
       continue;
     }
+    stamp++;
     policy.prepare(v.object);
     const base = policyInputBase(v, submitter, i.now);
     const ctx = { hub: i.hub, submitterIdentityId: submitter.identityId };
-    const observables = needObservables ? observablesOf(v.object) : NO_OBSERVABLES;
-    // the distinct items of this version (alike recipients share one): few, so a list
+    let observables: readonly Observable[] | undefined;
+    const inputs: (FilterInput | undefined)[] = [];
+    const filterInput = (tlp: TlpLevel, rank: number): FilterInput =>
+      (inputs[rank] ??= {
+        object: v.object,
+        tlp,
+        submitter,
+        observables: (observables ??= needObservables ? observablesOf(v.object) : NO_OBSERVABLES),
+      });
+    const wants = (filterId: number, tlp: TlpLevel): boolean => {
+      const rank = tlpRank(tlp);
+      const k = filterId * 8 + (rank + 1);
+      if (filterStamp[k] !== stamp) {
+        filterStamp[k] = stamp;
+        filterWants[k] = filterMismatch(filterSets[filterId]!, filterInput(tlp, rank + 1)) === undefined;
+      }
+      return filterWants[k]!;
+    };
+    // the distinct items of this version (alike classes share one): few, so a list
     const shared: Item[] = [];
     const itemOf = (released: Json, tlp: TlpLevel, rule: string): Item => {
       for (const it of shared) if (it.released === released && it.tlp === tlp && it.rule === rule) return it;
@@ -248,22 +299,28 @@ export function planBatch(i: {
       return it;
     };
     for (const st of states) {
-      const { verdict, object } = policy.releaseFor(forRecipient(base, st.org), ctx);
-      if (verdict.kind === 'deny' || !object) continue;
-      const f = { object: v.object, tlp: verdict.tlp, submitter, observables };
-      const mqtt = st.mqttOpen || st.mqtt.some((s) => filterMismatch(s.filters, f) === undefined);
-      let item: ReleasedItem | undefined;
+      const cls = policy.recipientClass(st.org, base);
+      const c = cls.index;
+      if (classStamp[c] !== stamp) {
+        classStamp[c] = stamp;
+        const { verdict, object } = policy.releaseForClass(base, cls, ctx);
+        classItem[c] =
+          verdict.kind === 'deny' || !object ? undefined : itemOf(object, verdict.tlp, verdict.reason.rule);
+      }
+      const item = classItem[c];
+      if (!item) continue;
+      let wanted = false;
       for (const e of st.email) {
-        if (!e.open && filterMismatch(e.subscription.filters, f) !== undefined) continue;
-        item ??= itemOf(object, verdict.tlp, verdict.reason.rule);
+        if (!e.open && !wants(e.filterId, item.tlp)) continue;
+        wanted = true;
         e.groups.add(item, v.exercise);
         e.positions.push(position);
       }
-      if (mqtt) {
-        item ??= itemOf(object, verdict.tlp, verdict.reason.rule);
+      if (st.mqttOpen || st.mqttFilterIds.some((f) => wants(f, item.tlp))) {
+        wanted = true;
         st.groups.add(item, v.exercise);
       }
-      if (item) st.items.push(item);
+      if (wanted) st.items.push(item);
     }
   }
 
