@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { Org, TlpLevel } from '@isac/kernel';
-import { PolicyEngine } from '@isac/policy';
+import type { Org, Subscription, SubscriptionFilters, TlpLevel } from '@isac/kernel';
+import { PolicyEngine, policyInput } from '@isac/policy';
 import type { BatchVersion, ObjectVersion } from '@isac/store';
 import { HUB, indicatorVersion, org, sub } from '../../test/support.js';
-import { planBatch } from './batch-plan.js';
+import { planBatch, type AlertGroup } from './batch-plan.js';
 import { subscriptionsByOrg } from './distribution-plan.js';
+import { filterMismatch, observablesOf } from './filters.js';
 
 const NOW = new Date('2026-05-02T00:00:00.000Z');
 
@@ -228,6 +229,138 @@ describe('batch plan (pure)', () => {
         },
       ),
       { numRuns: 50 },
+    );
+  });
+
+  it('property: each organisation gets what the policy releases to it alone and its subscriptions’ filters let through (classes and shared filter sets change nothing)', () => {
+    const TLPS: TlpLevel[] = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+    const FILTERS: SubscriptionFilters[] = [
+      {},
+      { minConfidence: 60 },
+      { tlpCeiling: 'green' },
+      { objectTypes: ['malware'] },
+      { sourceSectors: ['telecom'] },
+      { observableKinds: ['domain'] },
+      { labels: ['scanner'], tlpCeiling: 'amber' },
+    ];
+    const arbOrg = (id: string) =>
+      fc
+        .record({
+          tier: fc.constantFrom('full', 'full', 'trial', 'partner', 'government'),
+          sector: fc.constantFrom('finance', 'telecom'),
+          suspended: fc.boolean(),
+          mqtt: fc.subarray([0, 1, 2, 3, 4, 5, 6], { maxLength: 2 }),
+          email: fc.subarray([0, 1, 2, 3, 4, 5, 6], { maxLength: 2 }),
+        })
+        .map((g) => ({
+          org: org(id, {
+            tier: g.tier,
+            sector: g.sector,
+            status: g.suspended && g.tier === 'partner' ? 'suspended' : 'active',
+            ...(g.tier === 'trial'
+              ? { trial: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z' } }
+              : {}),
+          }),
+          subs: [
+            ...g.mqtt.map((f) => sub(id, 'mqtt', { filters: FILTERS[f]! })),
+            ...g.email.map((f) =>
+              sub(id, 'email', {
+                filters: FILTERS[f]!,
+                email: { to: [`soc@${id}.example`], mode: f % 2 === 0 ? 'immediate' : 'daily', lang: 'en' },
+              }),
+            ),
+          ],
+        }));
+    const ids = Array.from({ length: 10 }, (_, k) => `org-${k}`);
+    fc.assert(
+      fc.property(
+        fc.tuple(...ids.map(arbOrg)),
+        fc.array(
+          fc.record({
+            tlp: fc.constantFrom(...TLPS),
+            submitter: fc.nat({ max: ids.length - 1 }),
+            named: fc.subarray(ids.slice(0, 4), { maxLength: 2 }),
+            anonymous: fc.boolean(),
+            confidence: fc.integer({ min: 0, max: 100 }),
+            domain: fc.boolean(),
+            exercise: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        (drawn, specs) => {
+          const directory = new Map(drawn.map((d) => [d.org.id, d.org]));
+          const subscriptions = new Map<string, Subscription[]>(drawn.map((d) => [d.org.id, d.subs]));
+          const vs = at(
+            specs.map((x) => {
+              const submitter = drawn[x.submitter]!.org;
+              const base = version(x.tlp, { exercise: x.exercise, submitter: submitter.id });
+              return {
+                ...base,
+                anonymous: x.anonymous,
+                namedRecipients: x.named,
+                object: {
+                  ...base.object,
+                  confidence: x.confidence,
+                  labels: ['scanner'],
+                  created_by_ref: submitter.identityId,
+                  ...(x.domain ? { pattern: "[domain-name:value = 'evil.example']" } : {}),
+                },
+              };
+            }),
+          );
+          const p = planBatch({
+            versions: vs,
+            orgs: directory,
+            subscriptions,
+            policy: new PolicyEngine(),
+            hub: HUB,
+            now: NOW,
+          });
+          for (const { org: o, subs } of drawn) {
+            const want = { mqtt: [] as unknown[], email: new Map<string, unknown[]>() };
+            for (const { position, version: v } of vs) {
+              const submitter = directory.get(v.submitterOrgId)!;
+              const r = new PolicyEngine().releaseFor(policyInput(v, submitter, o, NOW), {
+                hub: HUB,
+                submitterIdentityId: submitter.identityId,
+              });
+              if (r.verdict.kind === 'deny') continue;
+              const f = {
+                object: v.object,
+                tlp: r.verdict.tlp,
+                submitter,
+                observables: observablesOf(v.object),
+              };
+              const row = { position, tlp: r.verdict.tlp, exercise: v.exercise, released: r.object };
+              const passes = (s: Subscription) => filterMismatch(s.filters, f) === undefined;
+              if (subs.some((s) => s.channel === 'mqtt' && passes(s))) want.mqtt.push(row);
+              for (const s of subs)
+                if (s.channel === 'email' && passes(s))
+                  want.email.set(s.id, [...(want.email.get(s.id) ?? []), row]);
+            }
+            const rows = (groups: readonly AlertGroup[]) =>
+              groups
+                .flatMap((g) =>
+                  g.items.map((it) => ({
+                    position: it.position,
+                    tlp: it.tlp,
+                    exercise: g.exercise,
+                    released: it.released,
+                  })),
+                )
+                .sort((a, b) => a.position - b.position);
+            const r = p.byOrg.get(o.id);
+            expect(rows(r?.mqtt ?? []), o.id).to.deep.equal(want.mqtt);
+            const planned = [...(r?.emailNow ?? []), ...(r?.emailDigest ?? [])];
+            expect(planned.map((e) => e.subscription.id).sort(), o.id).to.deep.equal(
+              [...want.email.keys()].sort(),
+            );
+            for (const e of planned)
+              expect(rows(e.groups), e.subscription.id).to.deep.equal(want.email.get(e.subscription.id));
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
