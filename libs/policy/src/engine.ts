@@ -34,7 +34,6 @@ interface Cell {
   readonly deliver: Deliver;
 }
 
-const TIER_SET: ReadonlySet<string> = new Set(TIERS);
 const GREEN_RANK = tlpRank('green');
 
 const DENY_SUSPENDED = deny('status.suspended', 'the organisation is suspended: it receives nothing');
@@ -94,17 +93,20 @@ export interface RecipientClass {
 }
 
 /**
- * The facts themselves. The decision code below receives a recipient only as one of these (never
- * the `Org`), so it cannot read anything the class key leaves out.
+ * What the decision reads of a recipient, all of it: the decision code below receives a recipient
+ * only as one of these (never the `Org`), and `factsKey` names every field, so a class key cannot
+ * leave out a fact the engine reads.
  */
-interface Facts extends RecipientClass {
+interface Facts {
   /** Standing at `now`: the deny of a suspended, inactive, undated, not started or ended organisation. */
   readonly standingDeny: Deny | undefined;
   /** An ended trial in its grace period (CLEAR and GREEN only). */
   readonly grace: boolean;
-  /** The tier's compiled row by TLP rank; undefined for a tier the hub does not know. */
+  /** Its tier when the hub knows it (then `cells` is the tier's compiled row by TLP rank). */
+  readonly tier: string | undefined;
   readonly cells: readonly Cell[] | undefined;
-  /** The sector's ceiling by TLP rank; undefined when its sector has none. */
+  /** Its sector when the sector has a ceiling (then `sectorCeiling` is that ceiling by TLP rank). */
+  readonly ceilingSector: string | undefined;
   readonly sectorCeiling: readonly (Deny | undefined)[] | undefined;
   /** The recipient is the submitting organisation. */
   readonly own: boolean;
@@ -114,31 +116,61 @@ interface Facts extends RecipientClass {
   readonly sameSector: boolean;
 }
 
-/** The facts of a recipient that do not depend on the submission, interned by their key. */
-interface Profile {
-  readonly id: number;
-  readonly key: string;
-  readonly standingDeny: Deny | undefined;
-  readonly grace: boolean;
-  readonly cells: readonly Cell[] | undefined;
-  readonly sectorCeiling: readonly (Deny | undefined)[] | undefined;
-  /** Its classes by relation bits (own, listed, same sector), made on first use. */
-  readonly classes: (Facts | undefined)[];
+/** The class key: every field of `Facts` (`cells` and `sectorCeiling` follow from `tier` and `ceilingSector`). */
+const factsKey = (f: Facts): string =>
+  [
+    f.standingDeny ? f.standingDeny.reason.rule : f.grace ? 'grace' : 'ok',
+    f.tier ?? 'tier.unknown',
+    f.ceilingSector === undefined ? '' : `ceiling:${f.ceilingSector}`,
+    f.own ? 'own' : '',
+    f.listed ? 'listed' : '',
+    f.sameSector ? 'same-sector' : '',
+  ].join('|');
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const blankFacts = (): Mutable<Facts> => ({
+  standingDeny: undefined,
+  grace: false,
+  tier: undefined,
+  cells: undefined,
+  ceilingSector: undefined,
+  sectorCeiling: undefined,
+  own: false,
+  listed: false,
+  sameSector: false,
+});
+
+interface Class extends RecipientClass {
+  readonly facts: Facts;
 }
 
-/** A recipient's profile at one instant, valid while the record's standing fields are the same. */
+/**
+ * A recipient's classes at one instant, by relation bits (own, listed, same sector), valid while
+ * the record's fields that `#facts` reads apart from the relation are the same.
+ */
 interface ProfileEntry {
   readonly at: number;
   readonly status: Org['status'];
   readonly tier: Org['tier'];
   readonly sector: string;
   readonly trial: Org['trial'];
-  readonly profile: Profile;
+  readonly classes: (Class | undefined)[];
 }
 
 const OWN_BIT = 4;
 const LISTED_BIT = 2;
 const SAME_SECTOR_BIT = 1;
+
+/** How a recipient stands to one submission: the submitter, named, of the submitter's sector. */
+function relation(recipient: Org, input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients'>): number {
+  const named = input.namedRecipients;
+  return (
+    (recipient.id === input.submitter.id ? OWN_BIT : 0) |
+    (named.length > 0 && named.includes(recipient.id) ? LISTED_BIT : 0) |
+    (recipient.sector === input.submitter.sector ? SAME_SECTOR_BIT : 0)
+  );
+}
 
 /**
  * The distribution decision: who receives which object, in which form, and why. Pure: no I/O, no
@@ -151,10 +183,10 @@ export class PolicyEngine {
   readonly #cells: ReadonlyMap<string, readonly Cell[]>;
   /** sector -> per-rank deny (undefined where the ceiling allows). */
   readonly #sectorCeilings: ReadonlyMap<string, readonly (Deny | undefined)[]>;
-  readonly #profilesByKey = new Map<string, Profile>();
+  readonly #classesByKey = new Map<string, Class>();
   readonly #profiles = new WeakMap<Org, ProfileEntry>();
   /** Every class of this engine by index (also proves a class passed in is this engine's). */
-  readonly #classes: Facts[] = [];
+  readonly #classes: Class[] = [];
 
   constructor(rules: PolicyRules = DEFAULT_POLICY_RULES) {
     this.#rules = rules === DEFAULT_POLICY_RULES ? rules : validatePolicyRules(rules);
@@ -192,7 +224,40 @@ export class PolicyEngine {
     recipient: Org,
     input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now'>,
   ): RecipientClass {
-    return this.#facts(recipient, input);
+    const at = input.now.getTime();
+    let e = this.#profiles.get(recipient);
+    if (
+      e === undefined ||
+      e.at !== at ||
+      e.status !== recipient.status ||
+      e.tier !== recipient.tier ||
+      e.sector !== recipient.sector ||
+      e.trial !== recipient.trial
+    ) {
+      e = {
+        at,
+        status: recipient.status,
+        tier: recipient.tier,
+        sector: recipient.sector,
+        trial: recipient.trial,
+        classes: [],
+      };
+      this.#profiles.set(recipient, e);
+    }
+    const bits = relation(recipient, input);
+    let cls = e.classes[bits];
+    if (!cls) {
+      const facts = Object.freeze(this.#facts(recipient, input, blankFacts()));
+      const key = factsKey(facts);
+      cls = this.#classesByKey.get(key);
+      if (!cls) {
+        cls = Object.freeze({ key, index: this.#classes.length, facts });
+        this.#classesByKey.set(key, cls);
+        this.#classes.push(cls);
+      }
+      e.classes[bits] = cls;
+    }
+    return cls;
   }
 
   decide(input: PolicyInput): Verdict {
@@ -201,91 +266,44 @@ export class PolicyEngine {
 
   /** decide() for every recipient of `cls` (from `recipientClass` with the same input). */
   decideClass(input: PolicyInputBase, cls: RecipientClass): Verdict {
-    return this.#decide(input, this.#own(cls));
+    return this.#decide(input, this.#own(cls).facts);
   }
 
-  #facts(recipient: Org, input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now'>): Facts {
-    const profile = this.#profile(recipient, input.now);
-    const { submitter } = input;
-    const named = input.namedRecipients;
-    const bits =
-      (recipient.id === submitter.id ? OWN_BIT : 0) |
-      (named.length > 0 && named.includes(recipient.id) ? LISTED_BIT : 0) |
-      (recipient.sector === submitter.sector ? SAME_SECTOR_BIT : 0);
-    return profile.classes[bits] ?? this.#newClass(profile, bits);
+  /**
+   * Everything the decision reads of `recipient`: the only place it is read. Into `out`, by default
+   * the engine's scratch record (decisions are synchronous, so one per engine serves every call of
+   * decide/releaseFor without an allocation); a class keeps a record of its own.
+   */
+  #facts(
+    recipient: Org,
+    input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now'>,
+    out: Mutable<Facts> = this.#scratch,
+  ): Facts {
+    // Standing (orgStanding, the rule every service shares).
+    const standing = orgStanding(recipient, input.now, this.#rules);
+    // #cells holds the known tiers only
+    const cells = this.#cells.get(recipient.tier);
+    const sectorCeiling =
+      this.#sectorCeilings.size === 0 ? undefined : this.#sectorCeilings.get(recipient.sector);
+    const bits = relation(recipient, input);
+    out.standingDeny = standing.ok ? undefined : this.#standingDeny(recipient, standing.reason);
+    out.grace = standing.ok && standing.grace !== undefined;
+    out.tier = cells === undefined ? undefined : recipient.tier;
+    out.cells = cells;
+    out.ceilingSector = sectorCeiling ? recipient.sector : undefined;
+    out.sectorCeiling = sectorCeiling;
+    out.own = (bits & OWN_BIT) !== 0;
+    out.listed = (bits & LISTED_BIT) !== 0;
+    out.sameSector = (bits & SAME_SECTOR_BIT) !== 0;
+    return out;
   }
 
-  #profile(org: Org, now: Date): Profile {
-    const at = now.getTime();
-    const e = this.#profiles.get(org);
-    if (
-      e !== undefined &&
-      e.at === at &&
-      e.status === org.status &&
-      e.tier === org.tier &&
-      e.sector === org.sector &&
-      e.trial === org.trial
-    )
-      return e.profile;
-    // 1. Standing (orgStanding, the rule every service shares).
-    const standing = orgStanding(org, now, this.#rules);
-    const standingDeny = standing.ok ? undefined : this.#standingDeny(org, standing.reason);
-    const grace = standing.ok && standing.grace !== undefined;
-    const cells = TIER_SET.has(org.tier) ? this.#cells.get(org.tier) : undefined;
-    const sectorCeiling = this.#sectorCeilings.get(org.sector);
-    const key = [
-      standingDeny ? standingDeny.reason.rule : grace ? 'grace' : 'ok',
-      cells ? org.tier : `unknown:${org.tier}`,
-      sectorCeiling ? `ceiling:${org.sector}` : '',
-    ].join('|');
-    let profile = this.#profilesByKey.get(key);
-    if (!profile) {
-      profile = {
-        id: this.#profilesByKey.size,
-        key,
-        standingDeny,
-        grace,
-        cells,
-        sectorCeiling,
-        classes: [],
-      };
-      this.#profilesByKey.set(key, profile);
-    }
-    this.#profiles.set(org, {
-      at,
-      status: org.status,
-      tier: org.tier,
-      sector: org.sector,
-      trial: org.trial,
-      profile,
-    });
-    return profile;
-  }
+  readonly #scratch: Mutable<Facts> = blankFacts();
 
-  #newClass(p: Profile, bits: number): Facts {
-    const own = (bits & OWN_BIT) !== 0;
-    const listed = (bits & LISTED_BIT) !== 0;
-    const sameSector = (bits & SAME_SECTOR_BIT) !== 0;
-    const facts: Facts = Object.freeze({
-      key: `${p.key}|${own ? 'own' : ''}|${listed ? 'listed' : ''}|${sameSector ? 'same-sector' : ''}`,
-      index: p.id * 8 + bits,
-      standingDeny: p.standingDeny,
-      grace: p.grace,
-      cells: p.cells,
-      sectorCeiling: p.sectorCeiling,
-      own,
-      listed,
-      sameSector,
-    });
-    p.classes[bits] = facts;
-    this.#classes[facts.index] = facts;
-    return facts;
-  }
-
-  #own(cls: RecipientClass): Facts {
-    const f = this.#classes[cls.index];
-    if (f !== cls) throw new TypeError('a recipient class from another policy engine');
-    return f;
+  #own(cls: RecipientClass): Class {
+    const c = this.#classes[cls.index];
+    if (c !== cls) throw new TypeError('a recipient class from another policy engine');
+    return c;
   }
 
   #decide(input: PolicyInputBase, r: Facts): Verdict {
@@ -409,7 +427,7 @@ export class PolicyEngine {
     cls: RecipientClass,
     ctx: ReleaseContext,
   ): { verdict: Verdict; object: StixObject | undefined } {
-    return this.#releaseFor(input, this.#own(cls), ctx);
+    return this.#releaseFor(input, this.#own(cls).facts, ctx);
   }
 
   #releaseFor(
