@@ -76,7 +76,7 @@ const arbOrg = (id: string): fc.Arbitrary<Org> =>
                 : NOW.getTime() + trialEndDays * DAY;
       const starts = trial === 'not-started' ? NOW.getTime() + DAY : NOW.getTime() - 60 * DAY;
       return org(id, tier as Tier, sector, {
-        status: status as Org['status'],
+        status: status,
         trial:
           trial === 'none'
             ? undefined
