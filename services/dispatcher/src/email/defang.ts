@@ -5,7 +5,7 @@ import { parse as parseHost } from 'tldts';
  * Defanging: indicator values written so that no mail client turns them into a link and nobody
  * opens one by a careless click, while a reader still sees (and `refang` restores) the exact value.
  *
- * The hub's convention (ADR 0011):
+ * The hub's convention (ADR 0014):
  * - URL schemes: `http` → `hxxp`, `https` → `hxxps`, `ftp` → `fxp`, `ftps` → `fxps`; any other
  *   scheme keeps its name and its colon is bracketed (`smb[:]//…`, `javascript[:]…`, `mailto[:]…`).
  * - Domain names: every dot bracketed (`evil-example[.]co[.]jp`), the ideographic and full-width
@@ -18,9 +18,19 @@ import { parse as parseHost } from 'tldts';
  *   and domain rules wherever such a token appears (a domain only when its suffix is a real
  *   ICANN suffix, so `file.exe` stays, `invoice.zip` does not); IPv6 is not looked for in free
  *   text (`10:30:00` would be one).
+ * - Whatever the kind, nothing a mail client links is left: any other `name://` gets `name[:]//`,
+ *   the schemes that need no `//` (`tel:`, `mailto:`, …) get `tel[:]` wherever they appear (also in
+ *   a port, `a[.]tel[:]0`), and `www.` gets `www[.]`.
  *
- * `defang` is idempotent (it refangs first). `refang(defang(v, kind)) === v` for every value that
- * holds none of the bracketed forms itself; mail always attaches the exact values as well.
+ * Literal escapes in the input: a `[.]`, `[:]`, `[@]` (or `[。]`…) in a value is read as the
+ * escape it looks like, i.e. the value counts as already (partly) defanged, and so is a defanged
+ * scheme (`hxxp://`). There is no escape for a literal `[.]`: `refang` removes every escape,
+ * nested ones too (`[[.]]` → `.`), and `defang(v) = D(refang(v))`. The guarantees, for every
+ * kind and every string:
+ * - `defang(defang(v)) === defang(v)` (idempotent);
+ * - `refang(defang(v)) === v` when `refang(v) === v` (the value holds no escape or defanged scheme);
+ * - `defang(refang(d)) === d` for every `d` that `defang` returned.
+ * Mail always attaches the exact values as well.
  */
 export type DefangKind = ObservableKind | 'text';
 
@@ -86,21 +96,24 @@ const TEXT_TOKENS = new RegExp(
 
 /** Any `://` left (a scheme glued to a word the token pass took as something else) is bracketed. */
 const STRAY_SLASHES = /(?<!\b(?:[hH][xX]{2}[pP]|[fF][xX][pP])[sS]?):\/\//g;
-
+/** A scheme that needs no `//`, wherever it stands (a port after a `…[.]tel` host, a local part). */
 const STRAY_SCHEMES = new RegExp(String.raw`\b(${NO_SLASH_SCHEMES}):`, 'gi');
+/** `www.` is linked whatever follows it. */
+const WWW_DOT = /\b(www)([.\u3002\uff0e\uff61])/gi;
+
+/** The last pass over every defanged value: whatever a mail client would still link is broken. */
+const unclickable = (s: string): string =>
+  s.replace(STRAY_SLASHES, '[:]//').replace(STRAY_SCHEMES, '$1[:]').replace(WWW_DOT, '$1[$2]');
 
 /** A character that a URL scheme may contain: a token glued after one reads as part of its scheme. */
 const SCHEME_CHAR = /[a-z0-9+.-]/i;
 
 function defangText(s: string): string {
-  return s
-    .replace(TEXT_TOKENS, (tok: string, offset: number) => {
-      const out = defangToken(tok);
-      // `ac..http://x` is a URL whose scheme is `ac..http` to a mail client: bracket its colon too.
-      return offset > 0 && SCHEME_CHAR.test(s[offset - 1]!) ? out.replace(/^([^:[]+):\/\//, '$1[:]//') : out;
-    })
-    .replace(STRAY_SLASHES, '[:]//')
-    .replace(STRAY_SCHEMES, '$1[:]');
+  return s.replace(TEXT_TOKENS, (tok: string, offset: number) => {
+    const out = defangToken(tok);
+    // `ac..http://x` is a URL whose scheme is `ac..http` to a mail client: bracket its colon too.
+    return offset > 0 && SCHEME_CHAR.test(s[offset - 1]!) ? out.replace(/^([^:[]+):\/\//, '$1[:]//') : out;
+  });
 }
 
 function defangToken(tok: string): string {
@@ -113,7 +126,10 @@ function defangToken(tok: string): string {
 
 /** The value defanged for display in mail; see the module comment for the convention. */
 export function defang(value: string, kind: DefangKind): string {
-  const v = refang(value);
+  return kind === 'file-hash' ? value : unclickable(defangRefanged(refang(value), kind));
+}
+
+function defangRefanged(v: string, kind: Exclude<DefangKind, 'file-hash'>): string {
   switch (kind) {
     case 'url':
       return defangUrl(v);
@@ -125,18 +141,33 @@ export function defang(value: string, kind: DefangKind): string {
       return v.replace(/:/g, '[:]').replace(/\.(\d{1,3})$/, '[.]$1');
     case 'email':
       return defangEmail(v);
-    case 'file-hash':
-      return value;
     case 'text':
       return defangText(v);
   }
 }
 
-const REFANG = /\[([.\u3002\uff0e\uff61:@])\]|\b([hH][xX]{2}[pP]|[fF][xX][pP])(?=[sS]?(?::|\[:\])\/\/)/g;
+const ESCAPABLE = new Set(['.', '\u3002', '\uff0e', '\uff61', ':', '@']);
 
-/** Undoes `defang`: brackets removed, `hxxp`/`fxp` back to `http`/`ftp` (case kept). */
+/** `[x]` → `x` for the escaped characters, to a fixed point (`[[.]]` → `.`), in one linear pass. */
+function unbracket(s: string): string {
+  if (!s.includes(']')) return s;
+  const out: string[] = [];
+  for (const ch of s) {
+    const n = out.length;
+    if (ch === ']' && n >= 2 && out[n - 2] === '[' && ESCAPABLE.has(out[n - 1]!)) out.splice(n - 2, 1);
+    else out.push(ch);
+  }
+  return out.join('');
+}
+
+const DEFANGED_SCHEME = /\b([hH][xX]{2}[pP]|[fF][xX][pP])(?=[sS]?:\/\/)/g;
+
+/**
+ * Undoes `defang`: every bracket escape removed (nested ones too), then `hxxp`/`fxp` back to
+ * `http`/`ftp` (case kept). See the module comment for what round-trips.
+ */
 export function refang(value: string): string {
-  return value.replace(REFANG, (_m, bracketed: string | undefined, scheme: string | undefined) =>
-    bracketed !== undefined ? bracketed : scheme!.replace(/x/g, 't').replace(/X/g, 'T'),
+  return unbracket(value).replace(DEFANGED_SCHEME, (scheme: string) =>
+    scheme.replace(/x/g, 't').replace(/X/g, 'T'),
   );
 }
