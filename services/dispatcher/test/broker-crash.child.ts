@@ -7,13 +7,29 @@
  * Usage: node --import tsx broker-crash.child.ts <data-dir> [port]
  */
 import path from 'node:path';
-import { silentLogger, systemClock } from '@isac/kernel';
+import { silentLogger, systemClock, type Logger } from '@isac/kernel';
 import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@isac/auth';
 import { openSqliteStores } from '@isac/store';
 import { createEmbeddedBroker } from '../src/mqtt/embedded-broker.js';
 import { INTERNAL, org } from './support.js';
 
 const [dir = '', portArg = '0'] = process.argv.slice(2);
+// BROKER_TRACE=1: the broker's log (debug included) on stderr, to trace a failure of the SIGKILL test
+const t0 = Date.now();
+const line =
+  (level: string) =>
+  (o: object | string, m?: string): void => {
+    process.stderr.write(
+      `[broker ${process.pid} +${Date.now() - t0}ms] ${level} ${m ?? ''} ${JSON.stringify(o)}\n`,
+    );
+  };
+const trace: Logger = {
+  info: line('info'),
+  warn: line('warn'),
+  error: line('error'),
+  debug: line('debug'),
+  child: () => trace,
+};
 const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
 if (!(await stores.orgs.get('bank-b'))) await stores.orgs.create(org('bank-b'));
 const k = issueApiKey();
@@ -42,7 +58,7 @@ const broker = createEmbeddedBroker({
   port: Number(portArg),
   authenticate: (_u, p) => auth.fromApiKey(p),
   internalCredential: INTERNAL,
-  log: silentLogger,
+  log: process.env['BROKER_TRACE'] ? trace : silentLogger,
   dataDir: dir,
 });
 const { port } = await broker.start();

@@ -276,6 +276,10 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         },
       });
       for (const s of inbound) subscribeInbound(aedes, s);
+      // connections and their ends, for tracing a subscriber's churn (debug level)
+      aedes.on('client', (c) => log.debug({ clientId: c.id }, 'MQTT client connected'));
+      aedes.on('clientDisconnect', (c) => log.debug({ clientId: c.id }, 'MQTT client gone'));
+      aedes.on('keepaliveTimeout', (c) => log.debug({ clientId: c.id }, 'MQTT client keepalive timeout'));
       aedes.on('clientError', (client, err) =>
         log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'),
       );
