@@ -132,7 +132,8 @@ describe('web console in Chromium (issue 17)', function () {
     const light = await page.screenshot({ fullPage: true });
     expect(light.length).to.be.greaterThan(10_000);
     await page.locator('button[name=theme]').click();
-    expect(await page.locator('html').getAttribute('data-theme')).to.equal('dark');
+    // The theme is applied by an effect after the render: wait for it rather than read at once.
+    await page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
     const dark = await page.screenshot({ fullPage: true });
     expect(dark.equals(light)).to.equal(false);
     await context.close();
