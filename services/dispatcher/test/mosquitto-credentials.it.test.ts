@@ -143,5 +143,52 @@ if (!url || !adminUsername || !adminPassword) {
         provisioner.setOrgPassword = setOrgPassword;
       }
     });
+
+    it("a dispatcher's restart (provisioning again what the broker holds) disconnects no subscriber and no other dispatcher; a rotation does", async () => {
+      const gen = 6;
+      const password = mqttPassword(secret, orgId, gen);
+      const hub = {
+        username: `isac-hub-${randomBytes(4).toString('hex')}`,
+        password: randomBytes(32).toString('hex'),
+      };
+      await provisioner.provisionHub(hub);
+      await provisioner.ensureOrg(orgId, password);
+      const subscriber = await mqtt.connectAsync(url, { username: orgId, password, reconnectPeriod: 0 });
+      const publisher = await mqtt.connectAsync(url, { ...hub, reconnectPeriod: 0 });
+      const closed: string[] = [];
+      subscriber.on('close', () => closed.push('subscriber'));
+      publisher.on('close', () => closed.push('publisher'));
+      // a second dispatcher starting, as compose's start() does: the hub's client, then every org
+      const second = new DynsecProvisioner({ url, adminUsername, adminPassword, log: silentLogger });
+      try {
+        await second.provisionHub(hub);
+        await second.ensureOrg(orgId, password);
+        await new Promise((r) => setTimeout(r, 500));
+        expect(closed, 'nothing changed, nobody is disconnected').to.deep.equal([]);
+
+        await second.ensureOrg(orgId, mqttPassword(secret, orgId, gen + 1));
+        await new Promise((r) => setTimeout(r, 500));
+        expect(closed, 'a rotation closes the old credential').to.deep.equal(['subscriber']);
+        expect(await canConnect(orgId, password)).to.equal(false);
+      } finally {
+        await subscriber.endAsync(true);
+        await publisher.endAsync(true);
+        await second.send([{ command: 'deleteClient', username: hub.username }]);
+        await second.close();
+      }
+    });
+
+    it('matches each response to its request: a late answer to a request that timed out is not taken for the next one', async () => {
+      const many = Array.from({ length: 2000 }, (_, i) => ({
+        command: 'getClient',
+        username: `nobody-${i}`,
+      }));
+      let timedOut = false;
+      await provisioner.send(many, 1).catch(() => (timedOut = true));
+      expect(timedOut, 'the first request timed out').to.equal(true);
+      const [r] = await provisioner.send([{ command: 'getClient', username: orgId }]);
+      expect(r?.command).to.equal('getClient');
+      expect((r?.data as { client?: { username?: string } } | undefined)?.client?.username).to.equal(orgId);
+    });
   });
 }

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { createHash, randomUUID } from 'node:crypto';
 import { TransientError, type Logger, type OrgId } from '@isac/kernel';
 import { ackTopic, orgPrefix } from './topics.js';
 
@@ -14,6 +15,21 @@ export interface DynsecResponse {
   readonly command: string;
   readonly error?: string;
   readonly data?: unknown;
+  readonly correlationData?: string;
+}
+
+/**
+ * What the hub writes in a client's `textdescription`: a fingerprint of the password it set, so
+ * that a restart can tell whether the broker already holds it. Setting a password disconnects the
+ * client's connections (Mosquitto 2.0), so it is set only when it changes. The password is a
+ * 256-bit derived secret: its SHA-256 reveals nothing usable.
+ */
+export const credentialMarker = (password: string): string =>
+  `isac:credential:${createHash('sha256').update(password).digest('hex').slice(0, 32)}`;
+
+interface ClientState {
+  readonly textdescription?: string;
+  readonly disabled?: boolean;
 }
 
 /** Role name of an organisation in Mosquitto. */
@@ -35,7 +51,8 @@ export function orgAcls(orgId: OrgId): Record<string, unknown>[] {
 export class DynsecProvisioner {
   private client: MqttClient | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private waiting: ((r: DynsecResponse[]) => void) | undefined;
+  /** Requests waiting for their responses, by correlation id (echoed by Mosquitto in `correlationData`). */
+  private readonly pending = new Map<string, (r: DynsecResponse[]) => void>();
 
   constructor(
     private readonly opts: {
@@ -58,36 +75,58 @@ export class DynsecProvisioner {
     });
     c.on('message', (topic, payload) => {
       if (topic !== RESPONSE) return;
-      const w = this.waiting;
-      this.waiting = undefined;
+      let responses: DynsecResponse[];
       try {
-        w?.((JSON.parse(payload.toString('utf8')) as { responses: DynsecResponse[] }).responses);
+        responses = (JSON.parse(payload.toString('utf8')) as { responses: DynsecResponse[] }).responses;
       } catch {
-        w?.([]);
+        this.opts.log.warn('Mosquitto dynamic-security sent a response that is not JSON; ignored');
+        return;
       }
+      // a response is matched to its request by correlation data, never by arrival order: a late
+      // answer to a request that timed out (or another admin client's) is dropped, not taken as
+      // the answer to the next request
+      const id = responses[0]?.correlationData?.split(':')[0];
+      const w = id === undefined ? undefined : this.pending.get(id);
+      if (!w) return;
+      this.pending.delete(id!);
+      w(responses);
     });
     await c.subscribeAsync(RESPONSE, { qos: 1 });
     this.client = c;
     return c;
   }
 
-  /** Sends commands and returns Mosquitto's responses (one at a time: responses carry no id on 3.1.1). */
-  send(commands: readonly DynsecCommand[]): Promise<DynsecResponse[]> {
+  /**
+   * Sends commands and returns Mosquitto's responses, in command order. Each command carries
+   * `correlationData` `<request>:<index>`, and the answer is the response that echoes it. Requests
+   * still run one at a time, so that the commands of one request are applied together.
+   */
+  send(
+    commands: readonly DynsecCommand[],
+    timeoutMs = this.opts.timeoutMs ?? 5000,
+  ): Promise<DynsecResponse[]> {
     const run = async (): Promise<DynsecResponse[]> => {
       const c = await this.connect();
+      const id = randomUUID();
+      const tagged = commands.map((cmd, i) => ({ ...cmd, correlationData: `${id}:${i}` }));
       return new Promise<DynsecResponse[]>((resolve, reject) => {
         const t = setTimeout(() => {
-          this.waiting = undefined;
+          this.pending.delete(id);
           reject(new TransientError('Mosquitto dynamic-security did not answer'));
-        }, this.opts.timeoutMs ?? 5000);
-        this.waiting = (r) => {
+        }, timeoutMs);
+        this.pending.set(id, (r) => {
           clearTimeout(t);
-          resolve(r);
-        };
-        c.publish(CONTROL, JSON.stringify({ commands }), { qos: 1 }, (err) => {
+          const byIndex = new Map(r.map((x) => [x.correlationData?.split(':')[1], x]));
+          resolve(
+            commands.map(
+              (cmd, i) => byIndex.get(String(i)) ?? { command: cmd.command, error: 'no response' },
+            ),
+          );
+        });
+        c.publish(CONTROL, JSON.stringify({ commands: tagged }), { qos: 1 }, (err) => {
           if (err) {
             clearTimeout(t);
-            this.waiting = undefined;
+            this.pending.delete(id);
             reject(new TransientError(`dynsec publish failed: ${err.message}`));
           }
         });
@@ -124,13 +163,35 @@ export class DynsecProvisioner {
         command: 'createClient',
         username: cred.username,
         password: cred.password,
+        textdescription: credentialMarker(cred.password),
         roles: [{ rolename: HUB_ROLE }],
       },
     ]);
-    await this.ok([{ command: 'setClientPassword', username: cred.username, password: cred.password }]);
+    // a second dispatcher starting must not disconnect the first one's publisher: the password is
+    // set again only when it is not the one the broker holds
+    const state = await this.clientState(cred.username);
+    if (state?.textdescription !== credentialMarker(cred.password))
+      await this.setPassword(cred.username, cred.password);
   }
 
-  /** A role whose ACL is the org's prefix and a client `username = orgId` holding it (idempotent). */
+  /** The client's description and whether it is disabled; undefined when there is no such client. */
+  private async clientState(username: string): Promise<ClientState | undefined> {
+    const [r] = await this.ok([{ command: 'getClient', username }], /not found/i);
+    return (r?.data as { client?: ClientState } | undefined)?.client;
+  }
+
+  /** Sets a password (disconnecting the client's connections), then records its fingerprint. */
+  private async setPassword(username: string, password: string): Promise<void> {
+    await this.ok([{ command: 'setClientPassword', username, password }], /^$/);
+    await this.ok([{ command: 'modifyClient', username, textdescription: credentialMarker(password) }], /^$/);
+  }
+
+  /**
+   * A role whose ACL is the org's prefix and a client `username = orgId` holding it, with this
+   * password and enabled (idempotent). Nothing that already holds is sent again: setting a password
+   * disconnects the client's connections (Mosquitto 2.0, ADR 0021), which a rotation wants and a
+   * dispatcher's restart must not do to every subscriber.
+   */
   async ensureOrg(orgId: OrgId, password?: string): Promise<void> {
     const [, created] = await this.ok([
       { command: 'createRole', rolename: orgRole(orgId), acls: orgAcls(orgId) },
@@ -138,19 +199,20 @@ export class DynsecProvisioner {
         command: 'createClient',
         username: orgId,
         roles: [{ rolename: orgRole(orgId) }],
-        ...(password ? { password } : {}),
+        ...(password ? { password, textdescription: credentialMarker(password) } : {}),
       },
     ]);
-    // setClientPassword disconnects the client's connections (Mosquitto 2.0, ADR 0021): only when
-    // the client existed already, not right after it was created with this password
-    if (password && created?.error) await this.setOrgPassword(orgId, password);
+    if (!created?.error) return;
+    const state = await this.clientState(orgId);
+    if (password && state?.textdescription !== credentialMarker(password))
+      await this.setOrgPassword(orgId, password);
     // a client disabled while its organisation was suspended comes back with it
-    await this.ok([{ command: 'enableClient', username: orgId }], /^$/);
+    if (state?.disabled) await this.ok([{ command: 'enableClient', username: orgId }], /^$/);
   }
 
-  /** The org's MQTT password (e.g. a `subscribe` API key when it is issued). */
+  /** Sets the org's MQTT password: its connections are closed (a rotation). */
   async setOrgPassword(orgId: OrgId, password: string): Promise<void> {
-    await this.ok([{ command: 'setClientPassword', username: orgId, password }], /^$/);
+    await this.setPassword(orgId, password);
   }
 
   /** Suspended or removed organisations: no more logins. */
