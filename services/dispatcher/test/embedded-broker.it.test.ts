@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { expect } from 'chai';
 import mqtt from 'mqtt';
-import { silentLogger } from '@isac/kernel';
+import { silentLogger, type Logger } from '@isac/kernel';
 import { validateBundle } from '@isac/stix';
 import type { BrokerLimits } from '../src/mqtt/admission.js';
 import { createEmbeddedBroker, type EmbeddedBroker } from '../src/mqtt/embedded-broker.js';
@@ -282,6 +282,57 @@ describe('embedded broker admission limits (before and after authentication)', (
     await once(socket, 'connect');
     return { socket, closed: () => closed };
   };
+
+  it('refuses an MQTT 5 client (unacceptable protocol version) and says why in one log line per address', async () => {
+    const lines: { level: string; obj: object | string; msg?: string | undefined }[] = [];
+    const recording =
+      (level: string): Logger['info'] =>
+      (obj, msg) =>
+        void lines.push({ level, obj, msg });
+    const log: Logger = {
+      info: recording('info'),
+      warn: recording('warn'),
+      error: recording('error'),
+      debug: recording('debug'),
+      child: () => log,
+    };
+    broker = createEmbeddedBroker({
+      port: 0,
+      host: '127.0.0.1',
+      authenticate: (_u, p) => w.auth.fromApiKey(p),
+      internalCredential: INTERNAL,
+      log,
+    });
+    const { port } = await broker.start();
+    const password = w.keys.get('bank-a');
+    for (let i = 0; i < 3; i++) {
+      const err = await mqtt
+        .connectAsync(`mqtt://127.0.0.1:${port}`, {
+          username: 'bank-a',
+          password,
+          protocolVersion: 5,
+          reconnectPeriod: 0,
+        })
+        .then(
+          (c) => c.endAsync(true).then(() => undefined),
+          (e: unknown) => e as { code?: number },
+        );
+      expect(err?.code, 'CONNACK refusal').to.be.oneOf([1, 132]);
+    }
+    // a 3.1.1 client of the same organisation still gets in
+    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      username: 'bank-a',
+      password,
+      reconnectPeriod: 0,
+    });
+    await ok.endAsync(true);
+    const refused = lines.filter((l) => l.level === 'warn' && /MQTT 5 client refused/.test(l.msg ?? ''));
+    expect(refused, 'one line for three refusals from one address').to.have.length(1);
+    expect(refused[0]!.msg)
+      .to.match(/3\.1\.1 only/)
+      .and.match(/Mosquitto/)
+      .and.match(/mqttv311/);
+  });
 
   it('closes a connection as soon as its CONNECT declares 250 MB, before any of the body is sent', async () => {
     const port = await start();

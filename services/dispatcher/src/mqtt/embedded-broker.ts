@@ -102,6 +102,8 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   let sessionsLock: DirectoryLock | undefined;
   const limits: BrokerLimits = { ...defaultDispatcherConfig().broker, ...opts.limits };
   const admission = createAdmission(limits, log);
+  /** One refusal line per address and minute: an anonymous caller cannot flood the log with them. */
+  const refusals = onceAMinute();
 
   const authenticate = (
     client: Client,
@@ -283,6 +285,17 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       aedes.on('clientError', (client, err) =>
         log.debug({ clientId: client.id, err: err.message }, 'MQTT client error'),
       );
+      aedes.on('connectionError', (client, err) => {
+        if ((err as { errorCode?: unknown }).errorCode !== 1) return;
+        const address = (client.conn as Partial<net.Socket>).remoteAddress ?? 'unknown';
+        if (!refusals.due(address)) return;
+        log.warn(
+          { address, protocol: 'MQTT 5' },
+          'MQTT 5 client refused: the embedded broker speaks MQTT 3.1.1 only. Connect with protocol version 4 ' +
+            '(mosquitto_sub -V mqttv311, mqtt.js protocolVersion: 4), or run the hub with Mosquitto for MQTT 5 (README, "Receiving alerts") / ' +
+            '内蔵ブローカーは MQTT 3.1.1 のみ対応です。MQTT 5 には Mosquitto を使ってください',
+        );
+      });
       const a = aedes;
       const srv = net.createServer((socket) => {
         if (admission.admit(socket)) a.handle(socket);
@@ -331,4 +344,19 @@ async function adoptClientOwners(store: DurableSessionPersistence, file: string,
   );
   await unlink(file);
   log.info({ file, sessions: moved }, 'MQTT sessions moved to organisation-scoped client ids');
+}
+
+/** Says whether a key's event is due to be logged: once per key per minute, remembering ≤ 10,000 keys. */
+function onceAMinute(): { due(key: string): boolean } {
+  const last = new Map<string, number>();
+  return {
+    due(key) {
+      const now = Date.now();
+      const t = last.get(key);
+      if (t !== undefined && now - t < 60_000) return false;
+      if (last.size >= 10_000) last.clear();
+      last.set(key, now);
+      return true;
+    },
+  };
 }
