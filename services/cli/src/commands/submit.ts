@@ -1,17 +1,21 @@
 import type { Command } from 'commander';
 import { indicatorSchema, type ApiRoutes, type RouteAnswer } from '@isac/api';
 import { CliError, oneOf, type CliContext } from '../context.js';
+import { markingGroups, submitReport } from './submit-report.js';
+import { parseTlp } from './tlp.js';
 
 export function registerSubmit(program: Command, ctx: () => CliContext): void {
   program
     .command('submit')
-    .description('submit a STIX 2.1 bundle (FILE or - for stdin), or one IOC with --ioc / 脅威情報を提出')
+    .description(
+      'submit a STIX 2.1 bundle or object (FILE or - for stdin), or one IOC with --ioc / 脅威情報を提出',
+    )
     .argument('[file]', 'STIX bundle file, or - for standard input')
     .option('--ioc <value>', 'a single indicator value (IP, domain, URL, email, hash)')
     .option('--kind <kind>', 'kind of --ioc: ipv4, ipv6, domain, url, email, md5, sha1, sha256, sha512')
     .option(
       '--tlp <tlp>',
-      'TLP for --ioc, or the default for unmarked objects: clear, green, amber, amber+strict, red',
+      'TLP for --ioc, or the default for unmarked objects: clear, green, amber, amber+strict, red (any case, TLP: prefix allowed; white = clear)',
     )
     .option('--name <name>', 'indicator name for --ioc')
     .option('--named-recipient <org...>', 'named recipient organisations (RED, narrowed AMBER)')
@@ -37,7 +41,9 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
           exercise: o.exercise,
           ...(o.namedRecipient ? { namedRecipients: o.namedRecipient } : {}),
         };
+        const tlp = o.tlp === undefined ? undefined : parseTlp(o.tlp);
         let status: RouteAnswer<ApiRoutes['submitBundle']>;
+        let groups = new Map<string, string>();
         if (o.ioc !== undefined) {
           if (file !== undefined) throw new CliError('give either a FILE or --ioc, not both');
           if (!o.kind) throw new CliError('--kind is required with --ioc');
@@ -46,7 +52,7 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
               ...common,
               kind: oneOf(o.kind, indicatorSchema.properties.kind.enum, '--kind'),
               value: o.ioc,
-              tlp: o.tlp ?? 'amber',
+              tlp: tlp?.tlp ?? 'amber',
               ...(o.name !== undefined ? { name: o.name } : {}),
             },
           });
@@ -59,23 +65,38 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
           } catch (err) {
             throw new CliError(`${file} is not JSON: ${(err as Error).message}`);
           }
-          if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle))
-            throw new CliError(`${file} is not a STIX bundle (a JSON object)`);
+          bundle = asBundle(bundle, file);
+          groups = markingGroups(bundle as Record<string, unknown>);
           status = await api.submitBundle({
             body: {
               ...common,
               bundle: bundle as Record<string, unknown>,
-              ...(o.tlp !== undefined ? { defaultTlp: o.tlp } : {}),
+              ...(tlp !== undefined ? { defaultTlp: tlp.tlp } : {}),
             },
           });
         }
-        const s = status;
-        const lines = [
-          `status ${s.id}: ${s.status}, ${s.success_count} accepted, ${s.failure_count} failed / 受理 ${s.success_count} 件`,
-        ];
-        for (const f of s.failures ?? []) lines.push(`  failed ${f.id}: ${f.message ?? ''}`);
-        c.print(status, lines.join('\n'));
-        if (s.failure_count > 0) c.setExitCode(1);
+        const report = await submitReport(api, status, groups, tlp?.note);
+        c.print({ ...status, distribution: report.explained }, report.text);
+        if (status.failure_count > 0) c.setExitCode(1);
       },
     );
+}
+
+/**
+ * The bundle to submit from what the file holds, as `isac stix validate` reads it: a bundle as is,
+ * a single STIX object or a JSON list of objects wrapped in a new bundle.
+ */
+function asBundle(input: unknown, file: string): Record<string, unknown> {
+  const wrap = (objects: unknown[]): Record<string, unknown> => ({
+    type: 'bundle',
+    id: `bundle--${crypto.randomUUID()}`,
+    objects,
+  });
+  if (Array.isArray(input)) return wrap(input);
+  if (typeof input !== 'object' || input === null)
+    throw new CliError(`${file} is not a STIX bundle or object (a JSON object or list of objects)`);
+  const o = input as Record<string, unknown>;
+  if (o['type'] === 'bundle') return o;
+  if (typeof o['type'] === 'string' && typeof o['id'] === 'string') return wrap([o]);
+  throw new CliError(`${file} is neither a STIX bundle nor a STIX object (it has no type and id)`);
 }

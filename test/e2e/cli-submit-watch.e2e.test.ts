@@ -1,0 +1,171 @@
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startHubProcess, type HubProcess } from '../support/hub-process.js';
+import { isac, type CliRun } from '../support/cli.js';
+
+const ADMIN_PASSWORD = 'e2e-admin-password-long-enough';
+
+function indicator(value: string, marking?: string): Record<string, unknown> {
+  const now = new Date().toISOString();
+  return {
+    type: 'indicator',
+    spec_version: '2.1',
+    id: `indicator--${crypto.randomUUID()}`,
+    created: now,
+    modified: now,
+    name: `C2 ${value}`,
+    pattern: `[ipv4-addr:value = '${value}']`,
+    pattern_type: 'stix',
+    valid_from: now,
+    ...(marking ? { object_marking_refs: [marking] } : {}),
+  };
+}
+
+/**
+ * `isac submit` and `isac watch` against a real one-process hub (issue 16): what was accepted and
+ * what its TLP means (from the hub's policy verdicts), duplicates said plainly, --tlp spellings, a
+ * single object accepted, and alerts one line each.
+ */
+describe('isac submit and watch output (real hub)', function () {
+  this.timeout(120_000);
+  let hub: HubProcess;
+  let env: Record<string, string | undefined>;
+  let work: string;
+  const keys: Record<string, string> = {};
+
+  const admin = (argv: string[]): Promise<CliRun> => isac(argv, env);
+  const as = (org: string, argv: string[]): Promise<CliRun> =>
+    isac(argv, { ...env, ISAC_API_KEY: keys[org] });
+  const file = (name: string, content: unknown): string => {
+    const p = path.join(work, name);
+    writeFileSync(p, JSON.stringify(content));
+    return p;
+  };
+
+  before(async () => {
+    hub = await startHubProcess({ ISAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    work = mkdtempSync(path.join(os.tmpdir(), 'isac-cli-submit-'));
+    env = {
+      ISAC_HOME: work,
+      ISAC_URL: hub.httpUrl,
+      ISAC_API_KEY: undefined,
+      ISAC_PASSWORD: undefined,
+      ISAC_MQTT_URL: hub.mqttUrl,
+    };
+    const login = await admin(['login', '--user', 'admin', '--password', ADMIN_PASSWORD]);
+    expect(login.code, login.stderr).to.equal(0);
+    for (const [id, tier, sector] of [
+      ['bank-a', 'full', 'finance'],
+      ['bank-b', 'full', 'finance'],
+      ['trial-c', 'trial', 'finance'],
+      ['partner-d', 'partner', 'telecom'],
+      ['gov-e', 'government', 'government'],
+    ] as const) {
+      const add = await admin([
+        'admin',
+        'org',
+        'add',
+        '--id',
+        id,
+        '--name',
+        id,
+        '--sector',
+        sector,
+        '--tier',
+        tier,
+      ]);
+      expect(add.code, add.stderr).to.equal(0);
+      const k = await admin([
+        '--json',
+        'admin',
+        'key',
+        'create',
+        '--org',
+        id,
+        '--scopes',
+        'submit,read,subscribe',
+      ]);
+      expect(k.code, k.stderr).to.equal(0);
+      keys[id] = (JSON.parse(k.stdout) as { key: string }).key;
+    }
+  });
+  after(async () => {
+    await hub?.stop();
+  });
+
+  it('prints the ids accepted and the TLP applied with its consequence from the policy, in English and Japanese', async () => {
+    const o = indicator('203.0.113.7');
+    const r = await as('bank-a', [
+      'submit',
+      file('unmarked.json', { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: [o] }),
+    ]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`accepted ${o['id'] as string}`);
+    expect(r.stdout, r.stdout).to.include('1 accepted, 0 already stored');
+    expect(r.stdout).to.include(
+      'TLP:AMBER (default: no marking given) — trial, partner and government members will not receive it',
+    );
+    expect(r.stdout).to.include(
+      'TLP:AMBER（既定値: マーキングなし）— trial・partner・government の会員には配信されません',
+    );
+
+    const green = await as('bank-a', [
+      'submit',
+      '--tlp',
+      'TLP:GREEN',
+      file('g.json', {
+        type: 'bundle',
+        id: `bundle--${crypto.randomUUID()}`,
+        objects: [indicator('203.0.113.8')],
+      }),
+    ]);
+    expect(green.code, green.stderr).to.equal(0);
+    expect(green.stdout).to.match(/TLP:GREEN \(default: no marking given\) — /);
+    expect(green.stdout).not.to.include('TLP:AMBER');
+  });
+
+  it('says plainly when an id is already stored (same version), instead of "1 accepted"', async () => {
+    const o = indicator('203.0.113.9');
+    const p = file('dup.json', { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: [o] });
+    expect((await as('bank-a', ['submit', p])).code).to.equal(0);
+    const again = await as('bank-a', ['submit', p]);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stdout).to.include('0 accepted, 1 already stored (same version)');
+    expect(again.stdout).to.include(`already stored ${o['id'] as string}`);
+    expect(again.stdout).not.to.include('1 accepted');
+  });
+
+  it('takes --tlp in any spelling, says what white maps to, and refuses others naming the allowed values', async () => {
+    for (const t of ['green', 'GREEN', 'TLP:GREEN', 'amber+strict', 'TLP:AMBER+STRICT', 'clear', 'white']) {
+      const r = await as('bank-a', [
+        'submit',
+        '--ioc',
+        `t-${crypto.randomUUID().slice(0, 8)}.example`,
+        '--kind',
+        'domain',
+        '--tlp',
+        t,
+      ]);
+      expect(r.code, `${t}: ${r.stderr}`).to.equal(0);
+      const want = t.toUpperCase().replace(/^TLP:/, '').replace('WHITE', 'CLEAR');
+      expect(r.stdout, t).to.include(`TLP:${want} (marked on the object)`);
+      if (t === 'white') expect(r.stdout).to.include('TLP:WHITE (TLP 1.0) is TLP:CLEAR');
+    }
+    const bad = await as('bank-a', ['submit', '--ioc', 'x.example', '--kind', 'domain', '--tlp', 'orange']);
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.include('--tlp must be one of: clear, green, amber, amber+strict, red');
+    expect(bad.stderr).to.include('orange');
+  });
+
+  it('accepts a single STIX object file, as stix validate does', async () => {
+    const o = indicator('203.0.113.10');
+    const p = file('one.json', o);
+    const v = await as('bank-a', ['stix', 'validate', p]);
+    expect(v.code, v.stdout).to.equal(0);
+    const r = await as('bank-a', ['submit', p]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`accepted ${o['id'] as string}`);
+  });
+});
