@@ -168,4 +168,74 @@ describe('isac submit and watch output (real hub)', function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.include(`accepted ${o['id'] as string}`);
   });
+
+  /** Submits as bank-a until `watching` ends (watch needs a moment to subscribe: no fixed sleep). */
+  async function submitUntil(watching: Promise<CliRun>, submit: () => Promise<void>): Promise<CliRun> {
+    let done = false;
+    void watching.finally(() => (done = true));
+    for (let i = 0; i < 30 && !done; i++) {
+      await submit();
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    return watching;
+  }
+
+  it('watch warns when the organisation has no MQTT subscription, in both languages', async () => {
+    const w = await as('gov-e', ['watch', '--count', '1', '--mqtt-url', 'mqtt://127.0.0.1:1']);
+    expect(w.stderr).to.include('gov-e has no MQTT subscription');
+    expect(w.stderr).to.include('isac sub add --channel mqtt');
+    expect(w.stderr).to.include('MQTT の配信設定がない');
+  });
+
+  it('watch prints one line per alert (time, TLP, type, value, ack id), counts alerts only, and --json is NDJSON', async () => {
+    const sub = await as('bank-b', ['sub', 'add', '--channel', 'mqtt']);
+    expect(sub.code, sub.stderr).to.equal(0);
+    const quiet = await as('bank-b', ['watch', '--count', '1', '--mqtt-url', 'mqtt://127.0.0.1:1']);
+    expect(quiet.stderr).not.to.include('no MQTT subscription');
+
+    const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
+    const watched = await submitUntil(as('bank-b', ['watch', '--count', '1']), async () => {
+      const objs = [
+        indicator('198.51.100.1', GREEN),
+        indicator('198.51.100.2', GREEN),
+        indicator('198.51.100.3', GREEN),
+      ];
+      const r = await as('bank-a', [
+        'submit',
+        file('three.json', { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: objs }),
+      ]);
+      expect(r.code, r.stderr).to.equal(0);
+    });
+    expect(watched.code, watched.stderr).to.equal(0);
+    const lines = watched.stdout.trim().split('\n');
+    // one line for a grouped alert, or (one object per alert) one line each: --count 1 stops after one alert
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}TLP:GREEN {2}(3 indicators: 198\.51\.100\.\d, 198\.51\.100\.\d, 198\.51\.100\.\d|indicator 198\.51\.100\.\d) {2}ack [0-9a-f-]{36}$/,
+    );
+
+    const json = await submitUntil(as('bank-b', ['--json', 'watch', '--count', '2']), async () => {
+      const r = await as('bank-a', [
+        'submit',
+        '--ioc',
+        `w-${crypto.randomUUID().slice(0, 8)}.example`,
+        '--kind',
+        'domain',
+        '--tlp',
+        'green',
+      ]);
+      expect(r.code, r.stderr).to.equal(0);
+    });
+    expect(json.code, json.stderr).to.equal(0);
+    const rows = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { tlp: string; alert_id: string; counts: Record<string, number> });
+    expect(rows).to.have.length(2);
+    for (const r of rows) {
+      expect(r.tlp).to.equal('green');
+      expect(r.alert_id).to.match(/^[0-9a-f-]{36}$/);
+      expect(r.counts['indicator']).to.be.at.least(1);
+    }
+  });
 });
