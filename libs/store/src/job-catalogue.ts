@@ -20,7 +20,11 @@ export const JOB_PAYLOAD_SCHEMAS = {
     type: 'object',
     additionalProperties: false,
     required: ['submissionId'],
-    properties: { submissionId: text },
+    properties: {
+      submissionId: text,
+      /** Versions the submission inserted (the singles window holds small ones); absent in older jobs. */
+      objects: { type: 'integer', minimum: 0 },
+    },
   },
   /**
    * Legacy: one object version to distribute, as hubs before ADR 0013 wrote one job per version.

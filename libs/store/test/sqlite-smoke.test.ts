@@ -34,7 +34,7 @@ describe('SQLite store (smoke)', () => {
     ).to.deep.equal(['inserted', 'duplicate']);
     const jobs = await s.jobs.claim('w1', clock.now(), 1000, 10);
     expect(jobs).to.have.length(1);
-    expect(jobs[0]!.payload).to.deep.equal({ submissionId: 's1' });
+    expect(jobs[0]!.payload).to.deep.equal({ submissionId: 's1', objects: 1 });
     expect(await s.jobs.claim('w2', clock.now(), 1000, 10)).to.have.length(0);
     clock.advance(1001);
     const taken = await s.jobs.claim('w2', clock.now(), 1000, 10);

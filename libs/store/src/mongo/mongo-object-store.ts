@@ -103,13 +103,15 @@ export class MongoObjectStore implements ObjectStore {
     // (a first attempt that crashed before its job), the job of the submission that stored them:
     // a replay writes what the first attempt did not. $setOnInsert makes a repeat a no-op.
     const nowIso = now.toISOString();
-    const submissions = new Set<string>();
-    if (outcomes.includes('inserted')) submissions.add(submissionId);
+    // submission id -> versions it inserted, when known (the singles window holds small ones)
+    const submissions = new Map<string, number | undefined>();
+    const inserted = toInsert.filter((x) => outcomes[x.i] === 'inserted').length;
+    if (inserted > 0) submissions.set(submissionId, inserted);
     const dupIds = toInsert.filter((x) => outcomes[x.i] === 'duplicate').map((x) => x.doc._id);
     if (dupIds.length > 0)
       for (const s of await this.objects.distinct('submissionId', { _id: { $in: dupIds }, pending: true }))
-        if (typeof s === 'string') submissions.add(s);
-    await this.upsertJobs([...submissions], nowIso);
+        if (typeof s === 'string' && !submissions.has(s)) submissions.set(s, undefined);
+    await this.upsertJobs(submissions, nowIso);
     await this.objects.updateMany(
       { _id: { $in: toInsert.map((x) => x.doc._id) }, pending: true },
       { $unset: { pending: '' } },
@@ -119,14 +121,17 @@ export class MongoObjectStore implements ObjectStore {
     return outcomes;
   }
 
-  private async upsertJobs(submissionIds: readonly string[], nowIso: string): Promise<void> {
-    if (submissionIds.length === 0) return;
+  private async upsertJobs(
+    submissions: ReadonlyMap<string, number | undefined>,
+    nowIso: string,
+  ): Promise<void> {
+    if (submissions.size === 0) return;
     await this.jobs.bulkWrite(
-      submissionIds.map((s) => {
+      [...submissions].map(([s, objects]) => {
         const { filter, update } = distributionJobUpsert(
           randomUUID(),
           jobKeys.distribute(s),
-          { submissionId: s },
+          objects === undefined ? { submissionId: s } : { submissionId: s, objects },
           nowIso,
         );
         return { updateOne: { filter, update, upsert: true } };
@@ -162,7 +167,7 @@ export class MongoObjectStore implements ObjectStore {
     for (const d of stuck)
       if (d.submissionId === undefined) legacy.push(d);
       else submissions.add(d.submissionId);
-    await this.upsertJobs([...submissions], nowIso);
+    await this.upsertJobs(new Map([...submissions].map((s) => [s, undefined])), nowIso);
     // Written by a hub before ADR 0013: the legacy per-version job.
     if (legacy.length > 0)
       await this.jobs.bulkWrite(

@@ -161,7 +161,7 @@ export class SqliteObjectStore implements ObjectStore {
       for (const [c, us] of last) setHighWater.run(c, us);
       if (seq > first) {
         // One job for the whole submission (ADR 0013): a 10,000-object bundle is one job.
-        const payload: JobPayload<'distribute'> = { submissionId };
+        const payload: JobPayload<'distribute'> = { submissionId, objects: seq };
         insertJob.run(
           timeOrderedId(now.getTime()),
           jobKeys.distribute(submissionId),
