@@ -18,6 +18,14 @@ import { orgOfAckTopic } from './mqtt/topics.js';
 import { DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
 import { provisionMqttHandler } from './mqtt/provision-mqtt.js';
 import { mqttPassword } from '@isac/auth';
+import { readFileSync } from 'node:fs';
+import {
+  BlocklistGate,
+  formatWarningListFileErrors,
+  parseWarningListFile,
+  type WarningList,
+} from '@isac/policy';
+import { blocklistGateSettings } from './delivery/blocklist-entries.js';
 
 export interface DispatcherDeps {
   readonly stores: Stores;
@@ -106,6 +114,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     mail,
     directory,
     config,
+    gate: blocklistGate(config),
   });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });
   const deadLetters = new DeadLettersService({ stores, clock, jobsReady, access: deps.auth.access });
@@ -193,4 +202,30 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       await provisioner?.close();
     },
   };
+}
+
+/**
+ * The block-list gate of `dispatcher.blocklist`: the warning-list files read now (a bad file stops
+ * the start with its lines named), the hub's own hosts beside those of its configured URLs.
+ */
+export function blocklistGate(config: DispatcherConfig): BlocklistGate {
+  const lists: WarningList[] = [];
+  for (const file of config.blocklist.listFiles) {
+    const parsed = parseWarningListFile(readFileSync(file, 'utf8'));
+    if (!parsed.ok)
+      throw new Error(
+        `dispatcher.blocklist.listFiles: ${file}:\n${formatWarningListFileErrors(parsed.errors)}`,
+      );
+    lists.push(...parsed.lists);
+  }
+  const hubHosts = new Set<string>();
+  for (const url of [config.mqtt.url, config.mail.taxiiUrl]) {
+    try {
+      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      if (host) hubHosts.add(host);
+    } catch {
+      // not a URL: nothing to add
+    }
+  }
+  return new BlocklistGate(blocklistGateSettings(config.blocklist, { lists, hubHosts: [...hubHosts] }));
 }

@@ -97,6 +97,25 @@ export interface AuditEvents {
     target: Target<'object'>;
     details: { readonly collectionId: string; readonly versions: readonly string[] };
   };
+  /**
+   * Observables of a batch's live indicators that the block-list gate kept off block lists (ADR
+   * 0013), one record per batch, per submitting organisation (`target.orgId`), so the submitter's
+   * audit shows them.
+   */
+  'blocklist.refuse': {
+    target: Target<'batch'>;
+    details: {
+      readonly batchId: number;
+      readonly refusals: readonly {
+        readonly submissionId?: string | undefined;
+        readonly indicatorId: string;
+        readonly kind: string;
+        readonly value: string;
+        readonly reason: string;
+        readonly message: string;
+      }[];
+    };
+  };
   'alert.ack': {
     target: Target<'alert'>;
     details: { readonly objectId: string; readonly channel: string };

@@ -97,6 +97,11 @@ export interface AlertContent {
   readonly submissionIds: readonly string[];
   /** The released copies with their JSON, in batch position order (`ReleasedItem`s, or `serialisable(json)`). */
   readonly objects: readonly Serialisable[];
+  /**
+   * The block-list gate's refusals per object (by index in `objects`), each as JSON: a part lists
+   * those of its own objects in `x_isac_alert.blocklist_refusals`, counted in its size.
+   */
+  readonly refusals?: ReadonlyMap<number, readonly string[]> | undefined;
 }
 
 /** One part of an alert: a complete STIX 2.1 bundle, one MQTT message. */
@@ -123,8 +128,30 @@ export interface AlertPart {
  * stringified again per recipient.
  */
 export function alertParts(alert: AlertContent, limits: PartLimits): AlertPart[] {
+  const l = layout(alert, limits);
+  return l.starts.map((_, i) => l.part(i));
+}
+
+/** How many parts `alertParts` makes of this alert, without building them (the fan-out records it first). */
+export function alertPartCount(alert: Omit<AlertContent, 'alertId'>, limits: PartLimits): number {
+  return layout({ ...alert, alertId: ZERO_UUID }, limits).starts.length;
+}
+
+/** Any alert id has this length (a UUID): part boundaries do not depend on which. */
+const ZERO_UUID = '00000000-0000-4000-8000-000000000000';
+
+function layout(
+  alert: AlertContent,
+  limits: PartLimits,
+): { readonly starts: readonly number[]; part(i: number): AlertPart } {
   const objs = alert.objects.map((o) => o.serialised);
-  if (objs.length === 0) return [];
+  if (objs.length === 0)
+    return {
+      starts: [],
+      part: () => {
+        throw new Error('no parts');
+      },
+    };
   const markingIds = new Set<string>();
   for (const o of objs) for (const m of o.tlpMarkings) markingIds.add(m);
   const markings: string[] = [];
@@ -137,16 +164,26 @@ export function alertParts(alert: AlertContent, limits: PartLimits): AlertPart[]
   const submissions = JSON.stringify(alert.submissionIds);
   const exercise = alert.exercise ? 'true' : 'false';
   const head = (bundleId: string) => `{"type":"bundle","id":${JSON.stringify(bundleId)},"objects":[`;
-  const tail = (part: number, parts: number) =>
-    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}}}`;
+  const refusals = alert.refusals;
+  const refusedJson = (from: number, to: number): string => {
+    if (!refusals || refusals.size === 0) return '';
+    const list: string[] = [];
+    for (let k = from; k < to; k++) list.push(...(refusals.get(k) ?? []));
+    return list.length === 0 ? '' : `,"blocklist_refusals":[${list.join(',')}]`;
+  };
+  const tail = (part: number, parts: number, refused: string) =>
+    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}${refused}}}`;
   // An upper bound of the wrapping: part and parts never have more digits than the object count.
   const most = objs.length;
-  const envelope = Buffer.byteLength(head(alertPartBundleId(alert.alertId, 1)) + tail(most, most));
-  const starts = partStarts(
-    objs.map((o) => o.bytes),
-    limits,
-    envelope,
+  const envelope = Buffer.byteLength(
+    head(alertPartBundleId(alert.alertId, 1)) +
+      tail(most, most, refusals && refusals.size > 0 ? ',"blocklist_refusals":[]' : ''),
   );
+  const sizeOf = (o: SerialisedObject, k: number): number => {
+    const r = refusals?.get(k);
+    return r ? o.bytes + r.reduce((n, j) => n + Buffer.byteLength(j) + 1, 0) : o.bytes;
+  };
+  const starts = partStarts(objs.map(sizeOf), limits, envelope);
   const parts = starts.length;
   const topic = alertTopic(
     alert.orgId,
@@ -154,13 +191,14 @@ export function alertParts(alert: AlertContent, limits: PartLimits): AlertPart[]
     alertTypeSegment(alert.objects.map((o) => String(o.released['type']))),
     alert.exercise,
   );
-  return starts.map((from, i) => {
+  const part = (i: number): AlertPart => {
+    const from = starts[i]!;
     const to = i + 1 < parts ? starts[i + 1]! : objs.length;
     const part = i + 1;
     const bundleId = alertPartBundleId(alert.alertId, part);
     let body = '';
     for (let k = from; k < to; k++) body += k === from ? objs[k]!.json : `,${objs[k]!.json}`;
-    const payload = head(bundleId) + body + tail(part, parts);
+    const payload = head(bundleId) + body + tail(part, parts, refusedJson(from, to));
     return {
       part,
       parts,
@@ -181,5 +219,6 @@ export function alertParts(alert: AlertContent, limits: PartLimits): AlertPart[]
         },
       },
     };
-  });
+  };
+  return { starts, part };
 }

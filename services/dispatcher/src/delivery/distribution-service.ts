@@ -1,7 +1,13 @@
-import type { Clock, Logger, TlpLevel } from '@isac/kernel';
-import type { PolicyEngine } from '@isac/policy';
+import type { Clock, Logger, Org, OrgId, TlpLevel } from '@isac/kernel';
+import type { BlocklistGate, PolicyEngine } from '@isac/policy';
 import {
   jobKeys,
+  PositionSet,
+  type BatchFanout,
+  type BatchFanoutRecipient,
+  type BatchVersion,
+  type DeliveryBatch,
+  type NewBatchFanout,
   type Fanout,
   type FanoutResult,
   type JobOf,
@@ -23,6 +29,16 @@ import { langOf, recipientsOf, type MailService } from '../email/mail-service.js
 import { STIX_MEDIA_TYPE } from '../email/render.js';
 import { observablesOf } from './filters.js';
 import { alertBundleJson } from './payload.js';
+import { planBatch, type AlertGroup, type BatchPlan, type ReleasedItem } from './batch-plan.js';
+import { alertPartCount, alertParts, type PartLimits } from './alert-chunks.js';
+import {
+  BlocklistPlanner,
+  blocklistMessageId,
+  blocklistParts,
+  type BlocklistMessage,
+  type GateRefusal,
+} from './blocklist-entries.js';
+import { SinglesWindow } from './singles-window.js';
 import {
   planDistribution,
   releaseAudit,
@@ -71,6 +87,10 @@ export class DistributionService {
   private readonly marks: Coalescer<{ id: number; results: FanoutResult[] }, undefined>;
   private readonly recordings: Coalescer<NewDelivery, 'inserted' | 'duplicate'>;
   private readonly audits: Coalescer<NewAuditRecord, undefined>;
+  private readonly batchFanouts: Coalescer<NewBatchFanout, BatchFanout>;
+  private readonly batchMarks: Coalescer<{ id: number; results: FanoutResult[] }, undefined>;
+  /** Holds small submissions' jobs so that they run as one batch (ADR 0013). */
+  private readonly window: SinglesWindow<JobOutcome>;
 
   constructor(
     private readonly deps: {
@@ -83,6 +103,8 @@ export class DistributionService {
       readonly mail: MailService;
       readonly directory: OrgDirectory;
       readonly config: DispatcherConfig;
+      /** The block-list gate (settings, warning lists and hub hosts from the config). */
+      readonly gate: BlocklistGate;
     },
   ) {
     const { stores, clock } = deps;
@@ -97,27 +119,260 @@ export class DistributionService {
       await stores.audit.append(rs);
       return rs.map(() => undefined);
     });
-    // Marking sent is off the latency path (the broker has the message): flushes may wait to carry more.
+    this.batchFanouts = new Coalescer((fs) => stores.deliveries.recordBatchFanouts(fs, clock.now()));
+    this.batchMarks = new Coalescer(async (us) => {
+      await stores.deliveries.markBatchFanouts(us, clock.now());
+      return us.map(() => undefined);
+    }, 20);
+    this.window = new SinglesWindow({
+      clock,
+      settings: deps.config.grouping,
+      run: (ids) => this.runBatch(ids),
+    });
   }
 
   /**
-   * distribute jobs (ADR 0013): one submission. Finds or forms its batch (a retried job finds the
-   * batch it formed) and, until grouped alerts (stage 2), distributes each version of the batch
-   * as before: its own fan-out, alert and mail per recipient. The versions run side by side, so
-   * their store writes are grouped by the coalescers.
+   * distribute jobs (ADR 0013): one submission. A small one waits in the singles window and runs
+   * with the others of its window as one batch; a big one runs at once. Every job of a batch gets
+   * the batch's outcome, once the batch's alerts are acknowledged by the broker and marked.
    */
-  async run(job: JobOf<'distribute'>): Promise<JobOutcome> {
+  run(job: JobOf<'distribute'>): Promise<JobOutcome> {
+    return this.window.join(job.payload.submissionId, job.payload.objects, new Date(job.createdAt));
+  }
+
+  /** The batches of these submissions (a retried job finds the batch it formed), one after the other. */
+  private async runBatch(submissionIds: readonly string[]): Promise<JobOutcome> {
     const { stores, clock } = this.deps;
-    const batches = await stores.deliveries.batchFor([job.payload.submissionId], clock.now());
+    const batches = await stores.deliveries.batchFor(submissionIds, clock.now());
     const outcomes: JobOutcome[] = [];
-    for (const batch of batches) {
-      const versions = await stores.objects.batchVersions(batch);
-      for (let i = 0; i < versions.length; i += SLICE)
-        outcomes.push(
-          ...(await Promise.all(versions.slice(i, i + SLICE).map((x) => this.distribute(x.version)))),
-        );
-    }
+    for (const batch of batches) outcomes.push(await this.distributeBatch(batch));
     return combined(outcomes);
+  }
+
+  /**
+   * One batch: plan (pure) -> record the MQTT fan-out (one per batch, recipients (org, TLP,
+   * exercise) with their position sets and part counts) -> audit what it added -> publish the
+   * alerts and block-list messages of recipients not yet sent -> mark. Email still goes per
+   * version through the earlier path (stage 3 replaces it).
+   */
+  private async distributeBatch(batch: DeliveryBatch): Promise<JobOutcome> {
+    const { stores, clock } = this.deps;
+    const now = clock.now();
+    const versions = await stores.objects.batchVersions(batch);
+    if (versions.length === 0) return skipped('the batch has no version that is still stored');
+    const plan = await this.planBatch(versions, now);
+    const planner = new BlocklistPlanner(this.deps.gate, this.deps.config.blocklist, now);
+    const emailOutcomes = await this.emailBridge(plan, versions);
+    let mqtt: JobOutcome = done;
+    let fan: BatchFanout | undefined;
+    if (plan.fanout.length > 0) {
+      const groups = plan.recipients.flatMap((r) => r.mqtt);
+      [fan] = await this.batchFanouts.add([
+        {
+          batchId: batch.id,
+          channel: 'mqtt',
+          recipients: groups.map((g) => ({
+            orgId: g.orgId,
+            tlp: g.tlp,
+            exercise: g.exercise,
+            versions: PositionSet.of(g.positions),
+            parts: alertPartCount(content(g, planner), this.limits),
+          })),
+        },
+      ]);
+      await this.audits.add(batchReleaseAudit(batch.id, fan!, now.toISOString()));
+      mqtt = await this.publishBatch(batch, plan, fan!, planner);
+    }
+    if (!fan || fan.added.length > 0) await this.auditRefusals(batch, versions, planner, now);
+    await this.scheduleExpiry(plan, now);
+    const outcomes = [...emailOutcomes, mqtt];
+    if (plan.recipients.length === 0 && outcomes.every((o) => o.kind === 'done'))
+      return plan.skipped.length === versions.length ? skipped(plan.skipped[0]!.reason) : done;
+    return combined(outcomes);
+  }
+
+  private get limits(): PartLimits {
+    return this.deps.config.grouping;
+  }
+
+  /** 1. Who gets what, over the whole batch. */
+  private async planBatch(versions: readonly BatchVersion[], now: Date): Promise<BatchPlan> {
+    const { stores, policy, hub } = this.deps;
+    const { orgs: index, subs } = await this.deps.directory.snapshot();
+    let orgs: ReadonlyMap<OrgId, Org> = index.byId;
+    const missing = new Set(versions.map((v) => v.version.submitterOrgId).filter((id) => !orgs.has(id)));
+    if (missing.size > 0) {
+      // a submitter the cached directory does not know yet
+      const more = new Map(orgs);
+      for (const id of missing) {
+        const o = await stores.orgs.get(id);
+        if (o) more.set(id, o);
+      }
+      orgs = more;
+    }
+    return planBatch({ versions, orgs, subscriptions: subscriptionsByOrg(subs), policy, hub, now });
+  }
+
+  /**
+   * Email until stage 3 (mail per batch and subscription): each version some email subscription
+   * wants goes through the per-version path as before (immediate mail, digest item), MQTT left out.
+   */
+  private async emailBridge(plan: BatchPlan, versions: readonly BatchVersion[]): Promise<JobOutcome[]> {
+    if (plan.emails.length === 0) return [];
+    const wanted = new Set<number>();
+    for (const e of plan.emails) for (const p of e.positions) wanted.add(p);
+    const vs = versions.filter((v) => wanted.has(v.position)).map((v) => v.version);
+    const out: JobOutcome[] = [];
+    for (let i = 0; i < vs.length; i += SLICE)
+      out.push(...(await Promise.all(vs.slice(i, i + SLICE).map((v) => this.distribute(v, false)))));
+    return out;
+  }
+
+  /**
+   * 4. Publish every recipient not yet sent: its alert parts, built from the positions the fan-out
+   * RECORDED (so a retry republishes the same alert, part ids included), and, with the first
+   * alert of an organisation's (exercise or live) ones, its block-list messages. A recipient is
+   * marked sent once the broker acknowledged every part of its messages; one whose publish
+   * failed stays pending and only it is sent again when the job is retried.
+   */
+  private async publishBatch(
+    batch: DeliveryBatch,
+    plan: BatchPlan,
+    fan: BatchFanout,
+    planner: BlocklistPlanner,
+  ): Promise<JobOutcome> {
+    const { config, log } = this.deps;
+    const expiry = config.mqtt.messageExpirySeconds;
+    const byOrg = new Map<OrgId, BatchFanoutRecipient[]>();
+    for (const r of fan.recipients) {
+      const list = byOrg.get(r.orgId);
+      if (list) list.push(r);
+      else byOrg.set(r.orgId, [r]);
+    }
+    const todo: { index: number; messages: OutgoingMessage[] }[] = [];
+    for (const [orgId, rows] of byOrg) {
+      const p = plan.byOrg.get(orgId);
+      // an organisation this batch reached earlier that the policy or its subscriptions no longer allow
+      if (!p || rows.every((r) => r.status === 'sent')) continue;
+      const groups = new Map<number, AlertGroup>();
+      for (const r of rows) groups.set(r.index, recordedGroup(r, p.mqtt, p.items));
+      // block lists: one message per (kind, exercise), sent with the organisation's first alert of that kind of (exercise or live)
+      const anchors = new Map<boolean, number>();
+      for (const r of rows) if (!anchors.has(r.exercise)) anchors.set(r.exercise, r.index);
+      const lists = planner.forRecipient(orgId, [...groups.values()]);
+      for (const r of rows) {
+        if (r.status === 'sent') continue;
+        const g = groups.get(r.index)!;
+        if (g.items.length === 0) continue;
+        const parts = alertParts({ ...content(g, planner), alertId: r.alertId }, this.limits);
+        if (parts.length !== r.parts)
+          log.warn(
+            { batchId: batch.id, alertId: r.alertId, recorded: r.parts, now: parts.length },
+            'alert parts differ from the recorded count (grouping limits changed?)',
+          );
+        const messages: OutgoingMessage[] = parts.map((x) => ({
+          ...x.message,
+          messageExpirySeconds: expiry,
+        }));
+        if (anchors.get(r.exercise) === r.index)
+          for (const m of lists.filter((l) => l.exercise === r.exercise))
+            messages.push(...blocklistMessagesOf(batch.id, m, this.limits, expiry));
+        todo.push({ index: r.index, messages });
+      }
+    }
+    if (todo.length === 0) return done;
+    const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
+    const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
+    const failed = new Map<number, string>();
+    flat.forEach((x, i) => {
+      const r = published[i];
+      if (r && !r.ok && !failed.has(x.w.index)) failed.set(x.w.index, r.error);
+    });
+    const results: FanoutResult[] = todo.map((w) =>
+      failed.has(w.index)
+        ? { index: w.index, ok: false, error: failed.get(w.index) }
+        : { index: w.index, ok: true },
+    );
+    await this.batchMarks.add([{ id: fan.id, results }]);
+    if (failed.size === 0) return done;
+    const first = [...failed.values()][0] ?? 'publish failed';
+    return retry(`MQTT: ${failed.size} of ${todo.length} alerts not acknowledged by the broker (${first})`);
+  }
+
+  /**
+   * The gate's refusals of the batch's live indicators, for the submitters: one audit record per
+   * (batch, submitting organisation) and a log line (the alert carries them too).
+   */
+  private async auditRefusals(
+    batch: DeliveryBatch,
+    versions: readonly BatchVersion[],
+    planner: BlocklistPlanner,
+    now: Date,
+  ): Promise<void> {
+    const refusals = planner.refusals(versions);
+    if (refusals.length === 0) return;
+    const byPosition = new Map(versions.map((v) => [v.position, v.version]));
+    const bySubmitter = new Map<OrgId, GateRefusal[]>();
+    for (const r of refusals) {
+      const org = byPosition.get(r.position)!.submitterOrgId;
+      const list = bySubmitter.get(org);
+      if (list) list.push(r);
+      else bySubmitter.set(org, [r]);
+    }
+    const records: NewAuditRecord[] = [];
+    for (const [orgId, list] of bySubmitter) {
+      records.push({
+        at: now.toISOString(),
+        actor: { system: true },
+        action: 'blocklist.refuse',
+        target: { kind: 'batch', id: String(batch.id), orgId },
+        outcome: 'ok',
+        details: {
+          batchId: batch.id,
+          refusals: list.map((r) => ({
+            submissionId: byPosition.get(r.position)!.submissionId,
+            indicatorId: r.indicatorId,
+            kind: r.kind,
+            value: r.value,
+            reason: r.reason,
+            message: r.message,
+          })),
+        },
+      });
+      this.deps.log.info(
+        { batchId: batch.id, submitter: orgId, refused: list.length, first: list[0]!.message },
+        'block-list gate kept observables off block lists',
+      );
+    }
+    await this.audits.add(records);
+  }
+
+  /** Live indicators with a `valid_until` that someone got over MQTT: their entries are removed then. */
+  private async scheduleExpiry(plan: BatchPlan, now: Date): Promise<void> {
+    if (!this.deps.config.blocklist.enabled) return;
+    const seen = new Set<number>();
+    const jobs: Promise<unknown>[] = [];
+    for (const r of plan.recipients)
+      for (const g of r.mqtt)
+        for (const it of g.items) {
+          const v = it.version;
+          if (seen.has(it.position) || v.type !== 'indicator' || v.object['revoked'] === true) continue;
+          seen.add(it.position);
+          const until = validUntil(v);
+          if (!until || Date.parse(until) <= now.getTime()) continue;
+          jobs.push(
+            this.deps.stores.jobs.enqueue(
+              {
+                kind: 'expire_blocklist',
+                key: jobKeys.expireBlocklist(v.id, v.version),
+                payload: { id: v.id, version: v.version },
+                runAt: until,
+              },
+              now,
+            ),
+          );
+        }
+    await Promise.all(jobs);
   }
 
   /** distribute_version jobs: one version, as a hub before ADR 0013 queued it (still in a store after an upgrade). */
@@ -129,10 +384,11 @@ export class DistributionService {
   }
 
   /** plan -> record -> audit -> send: each step a method (plan and audit pure, in distribution-plan.ts). */
-  private async distribute(v: ObjectVersion): Promise<JobOutcome> {
+  private async distribute(v: ObjectVersion, mqtt = true): Promise<JobOutcome> {
     const now = this.deps.clock.now();
-    const plan = await this.plan(v, now);
-    if (typeof plan === 'string') return skipped(plan);
+    const planned = await this.plan(v, now);
+    if (typeof planned === 'string') return skipped(planned);
+    const plan = mqtt ? planned : { ...planned, fanout: undefined, blocklist: undefined };
     if (plan.recipients.length === 0) return done;
     const recorded = await this.record(plan);
     await this.audits.add(releaseAudit(plan, recorded, now.toISOString()));
@@ -306,4 +562,115 @@ export class DistributionService {
     );
     return done;
   }
+}
+
+/** An alert group as `alertParts` content: its refusals by index, made once per batch position. */
+function content(g: AlertGroup, planner: BlocklistPlanner) {
+  let refusals: Map<number, string[]> | undefined;
+  if (g.items.some((i) => i.version.type === 'indicator')) {
+    const found = planner.refusals(g.items);
+    if (found.length > 0) {
+      const index = new Map(g.items.map((it, k) => [it.position, k]));
+      refusals = new Map();
+      for (const r of found) {
+        const k = index.get(r.position)!;
+        const list = refusals.get(k) ?? [];
+        list.push(refusalJson(r));
+        refusals.set(k, list);
+      }
+    }
+  }
+  return {
+    orgId: g.orgId,
+    tlp: g.tlp,
+    exercise: g.exercise,
+    submissionIds: g.submissionIds,
+    objects: g.items,
+    refusals,
+  };
+}
+
+/** One refusal as the alert lists it (`x_isac_alert.blocklist_refusals`). */
+function refusalJson(r: GateRefusal): string {
+  return JSON.stringify({
+    indicator_id: r.indicatorId,
+    kind: r.kind,
+    value: r.value,
+    reason: r.reason,
+    message: r.message,
+    message_ja: r.messageJa,
+  });
+}
+
+/**
+ * The alert group a recorded recipient carries: its recorded positions, as released now (a
+ * position the policy no longer releases to it at that TLP is left out: a retry never sends what
+ * the policy stopped allowing). The planned group when the sets agree (the usual case).
+ */
+function recordedGroup(
+  r: BatchFanoutRecipient,
+  planned: readonly AlertGroup[],
+  items: readonly ReleasedItem[],
+): AlertGroup {
+  const same = planned.find((g) => g.tlp === r.tlp && g.exercise === r.exercise);
+  if (same && PositionSet.of(same.positions).equals(r.versions)) return same;
+  const kept = items.filter(
+    (it) => r.versions.has(it.position) && it.tlp === r.tlp && it.version.exercise === r.exercise,
+  );
+  const submissionIds: string[] = [];
+  for (const it of kept) {
+    const s = it.version.submissionId;
+    if (s !== undefined && !submissionIds.includes(s)) submissionIds.push(s);
+  }
+  const rules: Record<string, number> = {};
+  for (const it of kept) rules[it.rule] = (rules[it.rule] ?? 0) + 1;
+  return {
+    orgId: r.orgId,
+    tlp: r.tlp as TlpLevel,
+    exercise: r.exercise,
+    items: kept,
+    positions: kept.map((it) => it.position),
+    submissionIds,
+    rules,
+  };
+}
+
+/** A block-list message's parts as outgoing MQTT messages. */
+function blocklistMessagesOf(
+  batchId: number,
+  m: BlocklistMessage,
+  limits: PartLimits,
+  expirySeconds: number,
+): OutgoingMessage[] {
+  const id = blocklistMessageId(batchId, m.orgId, m.kind, m.exercise);
+  return blocklistParts(m, id, limits).map((p) => ({ ...p.message, messageExpirySeconds: expirySeconds }));
+}
+
+/** The `object.release` record of the recipients a batch fan-out gained (ADR 0013), or none. */
+function batchReleaseAudit(batchId: number, fan: BatchFanout, at: string): NewAuditRecord[] {
+  if (fan.added.length === 0) return [];
+  return [
+    {
+      at,
+      actor: { system: true },
+      action: 'object.release',
+      target: { kind: 'batch', id: String(batchId) },
+      outcome: 'ok',
+      details: {
+        batchId,
+        channel: 'mqtt',
+        fanoutId: fan.id,
+        recipients: fan.added.map((i) => {
+          const r = fan.recipients[i]!;
+          return {
+            orgId: r.orgId,
+            alertId: r.alertId,
+            tlp: r.tlp,
+            exercise: r.exercise,
+            objects: r.versions.count,
+          };
+        }),
+      },
+    },
+  ];
 }

@@ -65,7 +65,7 @@ describe(SinglesWindow.name, () => {
     for (const p of [a, b, c]) expect(await p).to.equal('batch of s1,s2,s3');
   });
 
-  it('counts the window from the first acceptance, not from the claim: a job claimed late waits only what is left', async () => {
+  it('counts the window from the first acceptance, not from the claim: a job claimed late waits only what is left', () => {
     const { clock, t, w } = setup();
     const accepted = new Date(clock.now().getTime() - 70);
     void w.join('s1', 1, accepted);
