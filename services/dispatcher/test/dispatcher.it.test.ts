@@ -5,6 +5,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { indicatorVersion, org, sub, until, world, type World } from './support.js';
 import { submission } from '../../../libs/store/test/submission.js';
+import { alertPartBundleId } from '../src/delivery/alert-chunks.js';
 
 describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
   let w: World;
@@ -45,7 +46,11 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     );
     expect(deliveries.map((x) => x.orgId).sort()).to.deep.equal(['bank-a', 'bank-b', 'trial-c']);
     const alertId = deliveries.find((x) => x.orgId === 'bank-b')!.alertId;
-    expect(bundle.id).to.equal(`bundle--${alertId}`);
+    // the bundle id is the alert part's (ADR 0013); the alert id is in x_isac_alert
+    expect(bundle.id).to.equal(alertPartBundleId(alertId, 1));
+    expect((bundle as unknown as { x_isac_alert: { alert_id: string } }).x_isac_alert.alert_id).to.equal(
+      alertId,
+    );
   });
 
   it('writes .eml files when no SMTP relay is configured', async () => {
@@ -64,7 +69,7 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     expect(parsed.attachments[0]!.contentType).to.match(/application\/stix\+json/);
   });
 
-  it('distributes a submission of many versions through ONE job and one batch, each version as before', async () => {
+  it('distributes a submission of many versions through ONE job, one batch and ONE alert', async () => {
     await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
     const b = await w.subscriber('bank-b');
     const d = w.compose();
@@ -72,7 +77,7 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     const versions = Array.from({ length: 25 }, () => indicatorVersion());
     await w.stores.objects.accept(submission(versions, 'bundle-1'));
     w.jobsReady.notify();
-    await b.waitFor(25);
+    await b.waitFor(1);
     await until(
       async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 10 })).length === 1,
     );
@@ -80,10 +85,13 @@ describe('composeDispatcher (integration: SQLite, aedes, mqtt.js)', () => {
     const [batch, ...others] = await w.stores.deliveries.batchFor(['bundle-1'], new Date());
     expect(others).to.deep.equal([]);
     expect(batch!.submissions).to.deep.equal([{ submissionId: 'bundle-1', offset: 0, count: 25 }]);
-    const got = b.messages
-      .filter((m) => m.topic.includes('/alerts/'))
-      .map((m) => (m.json as { objects: { id: string }[] }).objects[0]!.id);
-    expect(got).to.have.members(versions.map((v) => v.id));
+    // grouped (ADR 0013): one alert carrying the 25 indicators, where each was its own alert before
+    const alerts = b.messages.filter((m) => m.topic.includes('/alerts/'));
+    expect(alerts).to.have.length(1);
+    const got = (alerts[0]!.json as { objects: { id: string; type: string }[] }).objects
+      .filter((o) => o.type === 'indicator')
+      .map((o) => o.id);
+    expect(got).to.deep.equal(versions.map((v) => v.id));
     for (const v of versions)
       expect((await w.stores.deliveries.listForObject(v.id)).map((x) => [x.orgId, x.status])).to.deep.equal([
         ['bank-b', 'sent'],

@@ -380,6 +380,8 @@ export class DistributionService {
     const p = job.payload;
     const v = await this.deps.stores.objects.getVersion(p.id, p.version);
     if (!v) return skipped('object version no longer stored');
+    // a version of a submission goes out with its submission's batch, never alone as well
+    if (v.submissionId !== undefined) return skipped('the version is distributed with its submission');
     return this.distribute(v);
   }
 
