@@ -88,7 +88,17 @@ describe(SinglesWindow.name, () => {
     expect(runs).to.deep.equal([['old']]);
   });
 
-  it('opens a new group for a job that comes after the window closed', async () => {
+  it('a backlog claimed after its window is over runs at once, as one batch', async () => {
+    const { clock, t, runs, w } = setup();
+    const long = new Date(clock.now().getTime() - 60_000);
+    const jobs = ['s1', 's2', 's3'].map((id) => w.join(id, 1, long));
+    expect(t.timers.map((x) => x.waitedMs)).to.deep.equal([0]);
+    await t.advance(0);
+    expect(runs).to.deep.equal([['s1', 's2', 's3']]);
+    for (const p of jobs) expect(await p).to.equal('batch of s1,s2,s3');
+  });
+
+  it('opens a new group for a job that comes after the group ran', async () => {
     const { clock, t, runs, w } = setup();
     const a = w.join('s1', 1, clock.now());
     await t.advance(100);

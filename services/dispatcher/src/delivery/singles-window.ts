@@ -16,7 +16,6 @@ const realSchedule: Schedule = (ms, fn) => {
 };
 
 interface OpenGroup<T> {
-  readonly closesAt: number;
   readonly ids: string[];
   readonly result: Promise<T>;
 }
@@ -25,9 +24,10 @@ interface OpenGroup<T> {
  * The singles window (ADR 0013): distribute jobs of small submissions that arrive within
  * `windowMs` of the first one's acceptance are held and run as ONE batch, `run(all their ids)`;
  * each job gets the batch's result. A submission bigger than `windowMaxObjects`, or one of unknown
- * size, runs at once, alone. A job accepted after the open group's window closed (a late claim)
- * starts a new group: its window is counted from its own acceptance, so no job waits longer than
- * `windowMs` past its acceptance.
+ * size, runs at once, alone. The group is open until it runs: a job claimed late (a backlog after
+ * a restart) waits only what is left of the window counted from the first one's acceptance, and
+ * the jobs claimed with it join it, so a backlog of singles is still grouped. A job never waits
+ * longer than `windowMs` past the acceptance of its group's first job.
  */
 export class SinglesWindow<T> {
   private open: OpenGroup<T> | undefined;
@@ -46,23 +46,22 @@ export class SinglesWindow<T> {
     const { settings, clock, run } = this.deps;
     if (settings.windowMs <= 0 || objects === undefined || objects > settings.windowMaxObjects)
       return run([submissionId]);
-    const now = clock.now().getTime();
     const g = this.open;
-    if (g && now < g.closesAt) {
+    // open until it runs: jobs claimed in the same round as a late first one still join it
+    if (g) {
       if (!g.ids.includes(submissionId)) g.ids.push(submissionId);
       return g.result;
     }
-    const closesAt = acceptedAt.getTime() + settings.windowMs;
+    const wait = Math.max(0, acceptedAt.getTime() + settings.windowMs - clock.now().getTime());
     const ids = [submissionId];
     const schedule = this.deps.schedule ?? realSchedule;
     const result = new Promise<T>((resolve, reject) =>
-      schedule(Math.max(0, closesAt - now), () => {
+      schedule(wait, () => {
         if (this.open?.ids === ids) this.open = undefined;
         run(ids).then(resolve, reject);
       }),
     );
-    // a late job (its window already over) runs alone at once; others may still join while it waits a turn
-    this.open = { closesAt: Math.max(closesAt, now), ids, result };
+    this.open = { ids, result };
     return result;
   }
 }
