@@ -8,6 +8,8 @@ export const ackSchema = {
     version: { type: 'string' },
     channel: { type: 'string' },
     tlp: { type: 'string' },
+    batchId: { type: 'integer', description: 'a grouped alert: its delivery batch (objectId is then empty)' },
+    objects: { type: 'integer', description: 'a grouped alert: how many objects it carried' },
     deliveredAt: { type: 'string' },
     acknowledgedAt: { type: 'string' },
     acknowledgedBy: { type: 'string' },

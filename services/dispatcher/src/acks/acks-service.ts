@@ -16,6 +16,9 @@ export interface AckView {
   readonly version: string;
   readonly channel: string;
   readonly tlp: string;
+  /** A grouped alert (ADR 0013): its batch and how many objects it carried (`objectId` is empty). */
+  readonly batchId?: number | undefined;
+  readonly objects?: number | undefined;
   readonly deliveredAt?: string | undefined;
   readonly acknowledgedAt?: string | undefined;
   readonly acknowledgedBy?: string | undefined;
@@ -37,6 +40,7 @@ function view(d: Delivery): AckView {
     version: d.version,
     channel: d.channel,
     tlp: d.tlp,
+    ...(d.batchId !== undefined ? { batchId: d.batchId, objects: d.objects } : {}),
     deliveredAt: d.sentAt,
     acknowledgedAt: d.acknowledgedAt,
     acknowledgedBy: d.acknowledgedBy,
