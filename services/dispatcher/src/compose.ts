@@ -10,7 +10,7 @@ import { JobWorker } from './jobs/job-worker.js';
 import { MqttAlertPublisher, type AlertPublisher } from './mqtt/mqtt-alert-publisher.js';
 import { FileMailSender, SmtpMailSender, type MailSender } from './email/mail-sender.js';
 import { MailService } from './email/mail-service.js';
-import { DistributionService } from './delivery/distribution-service.js';
+import { DistributionService, type BatchStepHook } from './delivery/distribution-service.js';
 import { AcksService } from './acks/acks-service.js';
 import { createAcksRouter } from './acks/acks-router.js';
 import { DeadLettersService, createDeadLettersRouter } from './dead-letters/dead-letters-router.js';
@@ -48,6 +48,8 @@ export interface DispatcherDeps {
     readonly workerId?: string | undefined;
     /** 0: organisations and subscriptions are re-read for every job (tests); otherwise kept until the store's revision counters move. */
     readonly directoryCacheMs?: number | undefined;
+    /** Tests: called at the named step of a batch (the SIGKILL test stops the process there); none in production. */
+    readonly batchStep?: BatchStepHook | undefined;
   };
 }
 
@@ -115,6 +117,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     directory,
     config,
     gate: blocklistGate(config),
+    batchStep: deps.adapters?.batchStep,
   });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });
   const deadLetters = new DeadLettersService({ stores, clock, jobsReady, access: deps.auth.access });

@@ -63,6 +63,9 @@ function combined(outcomes: readonly JobOutcome[]): JobOutcome {
   return outcomes.length === 0 ? skipped('the submission stored no version that is still stored') : done;
 }
 
+/** A test's hook at a named step of a batch: between record and publish, between publish and mark. */
+export type BatchStepHook = (step: 'recorded' | 'published', batchId: DeliveryBatch['id']) => void;
+
 /** What the record step wrote, for the audit and send steps. */
 interface Recorded {
   readonly fanout: Fanout | undefined;
@@ -105,6 +108,8 @@ export class DistributionService {
       readonly config: DispatcherConfig;
       /** The block-list gate (settings, warning lists and hub hosts from the config). */
       readonly gate: BlocklistGate;
+      /** Tests only (a no-op seam): after a batch's fan-out is recorded, after its messages are acknowledged by the broker. */
+      readonly batchStep?: BatchStepHook | undefined;
     },
   ) {
     const { stores, clock } = deps;
@@ -181,6 +186,7 @@ export class DistributionService {
         },
       ]);
       await this.audits.add(batchReleaseAudit(batch.id, fan!, now.toISOString()));
+      this.deps.batchStep?.('recorded', batch.id);
       mqtt = await this.publishBatch(batch, plan, fan!, planner);
     }
     if (!fan || fan.added.length > 0) await this.auditRefusals(batch, versions, planner, now);
@@ -283,6 +289,7 @@ export class DistributionService {
     if (todo.length === 0) return done;
     const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
     const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
+    this.deps.batchStep?.('published', batch.id);
     const failed = new Map<number, string>();
     flat.forEach((x, i) => {
       const r = published[i];
