@@ -13,6 +13,7 @@ import { apiRoutes } from '@isac/api';
 import type { MembershipConfig } from './config.js';
 import { OrgsService } from './orgs/orgs-service.js';
 import { createOrgsRouter } from './orgs/orgs-router.js';
+import { orgView } from './orgs/org-view.js';
 import { TrialSweeper } from './orgs/trial-sweeper.js';
 import { UsersService } from './users/users-service.js';
 import { createUsersRouter } from './users/users-router.js';
@@ -165,7 +166,9 @@ export function composeMembership(deps: MembershipDeps): Membership {
       checkSource: (source) => deps.auth.throttle.checkSource(source),
     }),
   );
-  router.use(createOrgsRouter({ orgs, gate, routes, limit }));
+  router.use(
+    createOrgsRouter({ orgs, gate, routes, limit, view: (org) => orgView(org, clock.now(), standing) }),
+  );
   router.use(createUsersRouter({ users, gate, routes, limit }));
   router.use(createKeysRouter({ keys, gate, routes, limit }));
   router.use(createMqttCredentialsRouter({ mqtt: mqttCredentials, gate, routes }));

@@ -29,7 +29,7 @@ export const membershipConfigSchema = {
       items: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,31}$' },
       default: [...DEFAULT_SECTORS],
     },
-    /** When set, an organisation's region must be one of these (prefectures, say); free text otherwise. */
+    /** When set, an organisation's region must be one of these (codes or names: `東京都`, `JP-27`, `SG`); any prefecture or country otherwise. */
     regions: { type: 'array', uniqueItems: true, items: text },
     /**
      * The name of the hub's own organisation, created by bootstrapAdmin on an empty store. Its id is

@@ -236,7 +236,7 @@ describe('membership admin API (over HTTP)', () => {
       expect(org['identityId']).to.match(
         /^identity--[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
       );
-      expect(org).to.include({ region: 'Tokyo', status: 'active' });
+      expect(org).to.include({ region: 'JP-13', status: 'active' });
       let res = await request(h.app)
         .patch('/api/v1/orgs/tv-east')
         .set('authorization', admin)
@@ -570,7 +570,7 @@ describe('membership admin API (over HTTP)', () => {
         finance: { orgs: 2, submitting: 1, receiving: 2 },
         telecom: { orgs: 1, submitting: 0, receiving: 0 },
       });
-      expect(res.body.byRegion).to.deep.equal({ Tokyo: 1, Osaka: 1, '(none)': 1 });
+      expect(res.body.byRegion).to.deep.equal({ 'JP-13': 1, 'JP-27': 1, '(none)': 1 });
       expect(res.body.byTier).to.deep.equal({ full: 1, trial: 1, partner: 1 });
       expect(res.body.trials).to.have.length(1);
       expect(res.body.trials[0]).to.include({ orgId: 'bank-b', daysLeft: 16, expired: false });

@@ -2,7 +2,13 @@ import express from 'express';
 import { ManualClock, SequentialIds, silentLogger, type Logger } from '@isac/kernel';
 import { openSqliteStores } from '@isac/store';
 import type { Stores } from '@isac/store';
-import { Authenticator, TokenService, generateSigningKey, type SigningKey } from '@isac/auth';
+import {
+  Authenticator,
+  TokenService,
+  generateSigningKey,
+  type SigningKey,
+  type StandingRules,
+} from '@isac/auth';
 import {
   composeMembership,
   defaultMembershipConfig,
@@ -35,6 +41,8 @@ export async function openHarness(
     mqttSecret?: Buffer;
     /** How often live sessions poll the store's revisions (default 250 ms). */
     livePollMs?: number;
+    /** The policy's standing rules (trial grace period). */
+    standing?: StandingRules;
   } = {},
 ): Promise<Harness> {
   const clock = new ManualClock(START);
@@ -61,6 +69,7 @@ export async function openHarness(
     tokens,
     config,
     mqttSecret: opts.mqttSecret,
+    standing: opts.standing,
   });
   await membership.bootstrapAdmin(ADMIN_PASSWORD);
   const app = express();

@@ -34,7 +34,7 @@ export function unsafeTextMessage(
 /** What the settings of a hub change in its API: the sectors and regions it accepts. */
 export interface ApiSettings {
   readonly sectors: readonly string[];
-  /** When set, an organisation's region must be one of these; free text otherwise. */
+  /** When set, an organisation's region must be one of these (codes or names, resolved by the service). */
   readonly regions?: readonly string[] | undefined;
 }
 

@@ -42,6 +42,9 @@ export interface ConvertBody {
   tier?: (typeof TIERS)[number];
 }
 
+const REGION_HELP =
+  'a prefecture by code (13, JP-13) or name in Japanese or English (東京都, 東京, Tokyo), or a country by ISO 3166-1 code or name (SG, Singapore); stored as the canonical code (JP-13, SG); anything else is refused with the nearest matches';
+
 const PGP = {
   type: 'string',
   minLength: 1,
@@ -50,9 +53,13 @@ const PGP = {
 } as const;
 
 export function orgSchemas(config: ApiSettings) {
-  const region = config.regions
-    ? ({ type: 'string', enum: [...config.regions] } as const)
-    : ({ ...nameSchema, maxLength: 100 } as const);
+  // A controlled vocabulary the service resolves (libs/regions): codes and names in either language,
+  // so no enum here; the stored and answered value is the canonical code.
+  const region = {
+    ...nameSchema,
+    maxLength: 100,
+    description: `${REGION_HELP}${config.regions ? `; this hub accepts: ${config.regions.join(', ')}` : ''}`,
+  } as const;
   const contacts = { type: 'array', maxItems: 20, uniqueItems: true, items: emailSchema } as const;
   const trialDays = { type: 'integer', minimum: 1, maximum: 3650 } as const;
   const create = {
@@ -86,9 +93,7 @@ export function orgSchemas(config: ApiSettings) {
       status: { type: 'string', enum: ORG_STATUSES.filter((st) => st !== 'retired') },
       // Nullable without anyOf, so a bad value gets one error naming the field (pattern and
       // items apply to strings and arrays only).
-      region: config.regions
-        ? ({ enum: [...config.regions, null] } as const)
-        : ({ ...region, type: ['string', 'null'] } as const),
+      region: { ...region, type: ['string', 'null'] } as const,
       contacts: { ...contacts, type: ['array', 'null'] },
       pgpPublicKey: { ...PGP, type: ['string', 'null'] },
       trialDays,
@@ -137,7 +142,33 @@ export function orgSchemas(config: ApiSettings) {
       id: { type: 'string' },
       name: { type: 'string' },
       sector: { type: 'string' },
-      region: { type: 'string' },
+      region: {
+        type: 'string',
+        description:
+          'the canonical code (JP-13, SG), or empty; free text kept from before the vocabulary when regionUnresolved',
+      },
+      regionNames: {
+        type: 'object',
+        required: ['ja', 'en'],
+        properties: { ja: { type: 'string' }, en: { type: 'string' } },
+        description:
+          "the region's names in Japanese and English (absent when there is none or it is unresolved)",
+      },
+      regionUnresolved: {
+        type: 'boolean',
+        enum: [true],
+        description: 'the region is free text a migration could not resolve; set a region to fix it',
+      },
+      trialState: {
+        type: 'object',
+        required: ['status', 'daysLeft'],
+        description: "trial members only: the trial's state now, as login and delivery judge it (grace days)",
+        properties: {
+          status: { type: 'string', enum: ['active', 'grace', 'expired', 'not_started', 'undated'] },
+          daysLeft: { type: 'integer', minimum: 0, description: 'whole days to the end, rounded up' },
+          graceUntil: { type: 'string', description: 'during grace: when access ends' },
+        },
+      },
       tier: { type: 'string', enum: [...TIERS] },
       status: { type: 'string', enum: [...ORG_STATUSES] },
       trial: { type: 'object', properties: { startsAt: { type: 'string' }, endsAt: { type: 'string' } } },

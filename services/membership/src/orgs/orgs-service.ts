@@ -15,6 +15,7 @@ import type { MembershipConfig } from '../config.js';
 import { actorOf, noSuchOrg, type Access } from '@isac/auth';
 import { orgIdentityId, slugify } from '../shared/ids.js';
 import type { CreateOrgBody, ExtendTrialBody, UpdateOrgBody } from '@isac/api';
+import { RegionRule } from './org-region.js';
 
 const DAY_MS = 86_400_000;
 
@@ -33,7 +34,12 @@ export class OrgsService {
       /** Wakes the dispatcher of this process after a `provision_mqtt` job is queued. */
       jobsReady?: { notify(): void } | undefined;
     },
-  ) {}
+  ) {
+    this.regions = new RegionRule(deps.config.regions);
+  }
+
+  /** Regions are a controlled vocabulary: what is typed resolves to a code, or a 400 names `/region`. */
+  private readonly regions: RegionRule;
 
   async create(p: Principal, input: CreateOrgBody): Promise<Org> {
     this.deps.access.requireHubAdmin(p);
@@ -58,6 +64,7 @@ export class OrgsService {
           ]);
       }
     }
+    const region = input.region === undefined ? '' : this.regions.resolve(input.region);
     const now = this.deps.clock.now();
     if (input.pgpPublicKey !== undefined) await checkPgpKey(input.pgpPublicKey, now);
     const at = now.toISOString();
@@ -65,7 +72,7 @@ export class OrgsService {
       id,
       name: input.name,
       sector: input.sector,
-      region: input.region ?? '',
+      region,
       tier: input.tier,
       status: 'active',
       ...(input.tier === 'trial' ? { trial: { startsAt: at, endsAt: this.trialEnd(now, input) } } : {}),
@@ -138,6 +145,12 @@ export class OrgsService {
         }
       }
     }
+    const region =
+      patch.region === null
+        ? ''
+        : patch.region === undefined
+          ? org.region
+          : this.regions.resolve(patch.region);
     const now = this.deps.clock.now();
     if (typeof patch.pgpPublicKey === 'string') await checkPgpKey(patch.pgpPublicKey, now);
     let trial = org.trial;
@@ -148,7 +161,7 @@ export class OrgsService {
       name: patch.name ?? org.name,
       tier,
       status: patch.status ?? org.status,
-      region: patch.region === null ? '' : (patch.region ?? org.region),
+      region,
       contacts: patch.contacts === null ? [] : (patch.contacts ?? org.contacts),
       trial,
       pgpPublicKey: patch.pgpPublicKey === null ? undefined : (patch.pgpPublicKey ?? org.pgpPublicKey),
