@@ -3,10 +3,15 @@ import Database from 'better-sqlite3';
 import { jobKeys } from './job-catalogue.js';
 import { SQLITE_MIGRATIONS } from './sqlite/migrations.js';
 import { migrate } from './sqlite/database.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '@isac/kernel';
+import { openSqliteStores } from './sqlite/index.js';
 
 /** A database at schema version `upTo` (migrations applied as they are, in order). */
-function databaseAt(upTo: number): Database.Database {
-  const db = new Database(':memory:');
+function databaseAt(upTo: number, path = ':memory:'): Database.Database {
+  const db = new Database(path);
   db.exec(
     'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
   );
@@ -127,5 +132,66 @@ describe('SQLite migrations of existing rows', () => {
       .all('s1') as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).to.match(/USING INDEX objects_by_submission/);
     db.close();
+  });
+});
+
+describe('SQLite migration 13: organisation regions as codes (a file holding old values)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'isac-regions-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resolves free text where unambiguous, keeps the rest as it was, leaves codes and empty alone', async () => {
+    const path = join(dir, 'hub.db');
+    const db = databaseAt(12, path);
+    const ins = db.prepare('INSERT INTO orgs (id, name, identity_id, doc) VALUES (?, ?, ?, ?)');
+    const old: [string, string][] = [
+      ['a', 'Tokyo'],
+      ['b', '大阪府'],
+      ['c', 'miyagi-ken'],
+      ['d', '13'],
+      ['e', 'Singapore'],
+      ['f', 'Head office, Kanto'],
+      ['g', 'Tokio'],
+      ['h', ''],
+      ['i', 'JP-47'],
+      ['j', 'Japan'],
+    ];
+    for (const [id, region] of old)
+      ins.run(
+        id,
+        `Org ${id}`,
+        `identity--${id}`,
+        JSON.stringify({
+          id,
+          name: `Org ${id}`,
+          sector: 'finance',
+          region,
+          tier: 'full',
+          status: 'active',
+          contacts: [],
+          identityId: `identity--${id}`,
+          createdAt: 'T',
+          updatedAt: 'T',
+        }),
+      );
+    db.close();
+    const stores = openSqliteStores({ path }, systemClock);
+    try {
+      const regions = Object.fromEntries((await stores.orgs.list()).map((o) => [o.id, o.region]));
+      expect(regions).to.deep.equal({
+        a: 'JP-13',
+        b: 'JP-27',
+        c: 'JP-04',
+        d: 'JP-13',
+        e: 'SG',
+        f: 'Head office, Kanto',
+        g: 'Tokio',
+        h: '',
+        i: 'JP-47',
+        j: 'Japan',
+      });
+    } finally {
+      await stores.close();
+    }
   });
 });

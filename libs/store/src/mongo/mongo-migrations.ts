@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { COLLECTIONS, isDuplicateKey, type ObjectDoc } from './mongo-docs.js';
 import { knownMarkingsOfStored } from '../known-markings.js';
+import { canonicalRegionOf } from '../org-regions.js';
 
 /**
  * Data migrations of the MongoDB adapter (indexes are created apart, at every start): each runs
@@ -78,6 +79,19 @@ export const MONGO_MIGRATIONS: readonly {
           { kind: 'distribute', 'payload.submissionId': { $exists: false } },
           { $set: { kind: 'distribute_version' } },
         );
+    },
+  },
+  {
+    version: 13,
+    name: 'organisation regions as canonical codes',
+    async run(db) {
+      // As SQLite's 13: free text that resolves becomes its code; the rest is kept and reported.
+      const orgs = db.collection<{ _id: string; region?: unknown }>(COLLECTIONS.orgs);
+      for await (const d of orgs.find({}, { projection: { _id: 1, region: 1 } })) {
+        const code = canonicalRegionOf(d.region);
+        if (code !== undefined)
+          await orgs.updateOne({ _id: d._id, region: d.region }, { $set: { region: code } });
+      }
     },
   },
 ];

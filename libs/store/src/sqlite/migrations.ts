@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { knownMarkingsOfStored } from '../known-markings.js';
+import { canonicalRegionOf } from '../org-regions.js';
 
 /**
  * Versioned schema migrations, applied in order at open; each runs in its own transaction: its
@@ -310,5 +311,21 @@ CREATE INDEX batch_mails_by_org ON batch_mails (org_id, created_at);
 CREATE INDEX batch_mails_by_alert ON batch_mails (alert_id);
 CREATE INDEX batch_mails_digest ON batch_mails (subscription_id, created_at) WHERE kind = 'digest';
 `,
+  },
+  {
+    version: 13,
+    name: 'organisation regions as canonical codes',
+    sql: '',
+    run(db) {
+      // Regions became a controlled vocabulary (libs/regions): free text that resolves becomes its
+      // code (東京 → JP-13); what does not is kept as it was and reported as unresolved.
+      const set = db.prepare('UPDATE orgs SET doc = ? WHERE id = ?');
+      const rows = db.prepare('SELECT id, doc FROM orgs').all() as { id: string; doc: string }[];
+      for (const r of rows) {
+        const doc = JSON.parse(r.doc) as { region?: unknown };
+        const code = canonicalRegionOf(doc.region);
+        if (code !== undefined) set.run(JSON.stringify({ ...doc, region: code }), r.id);
+      }
+    },
   },
 ];
