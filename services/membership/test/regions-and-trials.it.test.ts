@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import type { Logger } from '@isac/kernel';
 import { openHarness, type Harness } from './harness.js';
 import { addOrg, adminLogin, pathsOf } from './helpers.js';
 
@@ -103,6 +104,55 @@ describe('organisation regions: a controlled vocabulary (over HTTP)', () => {
     expect((res.body as ErrorBody).error.message)
       .to.contain('Aichi (JP-23)')
       .and.contain('Osaka (JP-27)');
+  });
+
+  it('free text kept by the migration is logged at start and answered as unresolved', async () => {
+    const warnings: { obj: unknown; msg: string | undefined }[] = [];
+    const log: Logger = {
+      info: () => {},
+      debug: () => {},
+      error: () => {},
+      warn: (obj: object | string, msg?: string) => void warnings.push({ obj, msg }),
+      child: () => log,
+    };
+    h = await openHarness({ log });
+    admin = await adminLogin(h);
+    const at = h.clock.now().toISOString();
+    await h.stores.orgs.create({
+      id: 'old-bank',
+      name: 'Old Bank',
+      sector: 'finance',
+      region: 'Head office, Kanto',
+      tier: 'full',
+      status: 'active',
+      contacts: [],
+      identityId: 'identity--00000000-0000-5000-8000-000000000001',
+      createdAt: at,
+      updatedAt: at,
+    });
+    h.membership.start();
+    for (let i = 0; i < 50 && warnings.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]!.obj).to.deep.equal({
+      unresolved: [{ orgId: 'old-bank', region: 'Head office, Kanto' }],
+    });
+    expect(warnings[0]!.msg).to.contain('isac admin org region');
+    const res = await request(h.app).get('/api/v1/orgs/old-bank').set('authorization', admin).expect(200);
+    expect(res.body).to.include({ region: 'Head office, Kanto', regionUnresolved: true });
+    expect(res.body).to.not.have.property('regionNames');
+    // other changes keep working; setting a region fixes it
+    await request(h.app)
+      .patch('/api/v1/orgs/old-bank')
+      .set('authorization', admin)
+      .send({ name: 'Old Bank 2' })
+      .expect(200);
+    const fixed = await request(h.app)
+      .patch('/api/v1/orgs/old-bank')
+      .set('authorization', admin)
+      .send({ region: '茨城県' })
+      .expect(200);
+    expect(fixed.body).to.deep.include({ region: 'JP-08', regionNames: { ja: '茨城県', en: 'Ibaraki' } });
+    expect(fixed.body).to.not.have.property('regionUnresolved');
   });
 
   it('a configured region that is not one is refused at start', async () => {
