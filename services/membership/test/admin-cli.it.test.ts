@@ -53,6 +53,65 @@ describe('isac admin … (against the membership service)', () => {
     await rm(home, { recursive: true, force: true });
   });
 
+  it('refuses a free-text region with the nearest matches; prints the default trial length; shows expiry', async () => {
+    let r = await isac(
+      'admin',
+      'org',
+      'add',
+      '--name',
+      'Bank T',
+      '--sector',
+      'finance',
+      '--tier',
+      'full',
+      '--region',
+      'Tokio',
+    );
+    expect(r.code).to.not.equal(0);
+    expect(r.err).to.contain('region "Tokio" is not a prefecture or country; did you mean Tokyo (JP-13)?');
+    expect(await h.stores.orgs.get('bank-t')).to.equal(undefined);
+    r = await isac(
+      'admin',
+      'org',
+      'add',
+      '--name',
+      'Trial Co',
+      '--sector',
+      'sme',
+      '--tier',
+      'trial',
+      '--region',
+      '東京',
+    );
+    expect(r.code, r.err).to.equal(0);
+    // the harness clock: 2026-03-01 + the default 90 days
+    expect(r.out).to.contain('trial until 2026-05-30 (90 days, the default)');
+    r = await isac(
+      'admin',
+      'org',
+      'add',
+      '--name',
+      'Trial Two',
+      '--sector',
+      'sme',
+      '--tier',
+      'trial',
+      '--trial-days',
+      '5',
+    );
+    expect(r.out).to.not.contain('the default');
+    r = await isac('admin', 'org', 'list');
+    expect(r.out).to.match(
+      /trial-co\s+Trial Co\s+sme\s+東京都 Tokyo \(JP-13\)\s+trial\s+active\s+2026-05-30, 90 days left/,
+    );
+    h.clock.advance(91 * 86_400_000);
+    r = await isac('login', '--user', 'admin', '--password', ADMIN_PASSWORD);
+    r = await isac('admin', 'org', 'list');
+    expect(r.out).to.match(/trial-co .*2026-05-30, expired \/ 期限切れ/);
+    r = await isac('admin', 'org', 'show', 'trial-two');
+    expect(r.out).to.contain('trial ends 2026-03-06, expired / 期限切れ');
+  });
+
   it('admits, lists, shows and changes organisations', async () => {
     const created = await json<{ id: string; tier: string; trial?: { endsAt: string } }>(
       'admin',
@@ -81,7 +140,8 @@ describe('isac admin … (against the membership service)', () => {
       'shinkin-east',
     ]);
     r = await isac('admin', 'org', 'show', 'shinkin-east');
-    expect(r.out).to.contain('region Miyagi, tier trial');
+    expect(r.out).to.contain('region 宮城県 Miyagi (JP-04), tier trial');
+    expect(r.out).to.contain('trial ends 2026-03-31, 30 days left / 残り30日');
     const extended = await json<{ trial: { endsAt: string } }>(
       'admin',
       'org',

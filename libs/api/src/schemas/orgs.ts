@@ -171,7 +171,11 @@ export function orgSchemas(config: ApiSettings) {
       },
       tier: { type: 'string', enum: [...TIERS] },
       status: { type: 'string', enum: [...ORG_STATUSES] },
-      trial: { type: 'object', properties: { startsAt: { type: 'string' }, endsAt: { type: 'string' } } },
+      trial: {
+        type: 'object',
+        required: ['startsAt', 'endsAt'],
+        properties: { startsAt: { type: 'string' }, endsAt: { type: 'string' } },
+      },
       contacts: { type: 'array', items: { type: 'string' } },
       identityId: { type: 'string' },
       pgpPublicKey: { type: 'string' },

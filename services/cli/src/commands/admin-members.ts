@@ -142,12 +142,15 @@ export function registerOrgUpkeep(org: Command, ctx: () => CliContext): void {
     .command('region')
     .description('set the region (prefecture), or clear it with --clear / 地域を設定')
     .argument('<org>', 'organisation id')
-    .argument('[region]', 'the region, as the hub lists it')
+    .argument('[region]', 'a prefecture (13, JP-13, 東京都, Tokyo) or a country (SG, Singapore)')
     .option('--clear', 'remove the region')
     .action(async (id: string, region: string | undefined, opts: { clear?: boolean }) => {
       if ((region === undefined) === !opts.clear) throw new CliError('give a REGION or --clear, not both');
       const o = await update(id, { region: opts.clear ? null : (region ?? null) });
-      ctx().print(o, `region of ${o.id}: ${o.region || '-'} / 地域を変更しました`);
+      ctx().print(
+        o,
+        `region of ${o.id}: ${o.regionNames ? `${o.regionNames.ja} ${o.regionNames.en} (${o.region})` : o.region || '-'} / 地域を変更しました`,
+      );
     });
   org
     .command('contacts')

@@ -24,11 +24,38 @@ function isoTime(value: string, flag: string): string {
   return new Date(t).toISOString();
 }
 
+/** `東京都 Tokyo (JP-13)`, or the free text kept from before with `unresolved / 未解決`. */
+function regionText(o: Org): string {
+  if (o.region === '') return '-';
+  if (o.regionNames) return `${o.regionNames.ja} ${o.regionNames.en} (${o.region})`;
+  return o.regionUnresolved ? `${o.region} (unresolved / 未解決)` : o.region;
+}
+
+/** `2027-01-29, 12 days left` / `2026-05-01, expired / 期限切れ` (the answer's trialState, from standing). */
+function trialText(o: Org): string {
+  if (!o.trial) return '-';
+  const end = o.trial.endsAt.slice(0, 10);
+  const s = o.trialState;
+  if (!s) return end;
+  switch (s.status) {
+    case 'active':
+      return `${end}, ${s.daysLeft} day${s.daysLeft === 1 ? '' : 's'} left / 残り${s.daysLeft}日`;
+    case 'grace':
+      return `${end}, ended; grace until ${(s.graceUntil ?? '').slice(0, 10)} / 猶予期間中`;
+    case 'expired':
+      return `${end}, expired / 期限切れ`;
+    case 'not_started':
+      return `${end}, not started / 開始前`;
+    case 'undated':
+      return 'undated / 期間不明';
+  }
+}
+
 function orgText(o: Org): string {
   const lines = [
     `${o.id}  ${o.name}`,
-    `  sector ${o.sector}, region ${o.region || '-'}, tier ${o.tier}, status ${o.status}`,
-    ...(o.trial ? [`  trial ${o.trial.startsAt} .. ${o.trial.endsAt}`] : []),
+    `  sector ${o.sector}, region ${regionText(o)}, tier ${o.tier}, status ${o.status}`,
+    ...(o.trial ? [`  trial ${o.trial.startsAt} .. ${o.trial.endsAt}`, `  trial ends ${trialText(o)}`] : []),
     `  contacts ${o.contacts.length > 0 ? o.contacts.join(', ') : '-'}`,
     `  identity ${o.identityId}`,
   ];
@@ -49,7 +76,10 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       'sector (finance, telecom, broadcasting, building, sme, government, other)',
     )
     .requiredOption('--tier <tier>', 'tier (full, trial, partner, government)')
-    .option('--region <region>', 'region (prefecture)')
+    .option(
+      '--region <region>',
+      'region: a prefecture (13, JP-13, 東京都, Tokyo) or a country (SG, Singapore)',
+    )
     .option('--id <id>', 'organisation id (lower-case letters, digits, -); derived from the name if omitted')
     .option('--contact <email...>', 'contact email addresses')
     .option('--trial-days <days>', 'trial length in days (trial tier)')
@@ -77,7 +107,11 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
           ...(o.trialEnds !== undefined ? { trialEndsAt: isoTime(o.trialEnds, '--trial-ends') } : {}),
         };
         const created = await (await c.api()).createOrg({ body });
-        c.print(created, `admitted / 登録しました\n${orgText(created)}`);
+        const defaulted =
+          created.trial && o.trialDays === undefined && o.trialEnds === undefined
+            ? `\ntrial until ${created.trial.endsAt.slice(0, 10)} (${Math.round((Date.parse(created.trial.endsAt) - Date.parse(created.trial.startsAt)) / 86_400_000)} days, the default) / 試用期間は既定の日数を適用しました`
+            : '';
+        c.print(created, `admitted / 登録しました${defaulted}\n${orgText(created)}`);
       },
     );
   org
@@ -90,15 +124,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
         orgs,
         table(
           ['ID', 'NAME', 'SECTOR', 'REGION', 'TIER', 'STATUS', 'TRIAL ENDS'],
-          orgs.map((o) => [
-            o.id,
-            o.name,
-            o.sector,
-            o.region || '-',
-            o.tier,
-            o.status,
-            o.trial?.endsAt ?? '-',
-          ]),
+          orgs.map((o) => [o.id, o.name, o.sector, regionText(o), o.tier, o.status, trialText(o)]),
         ),
       );
     });

@@ -1,9 +1,13 @@
-/** Left-aligned columns, for terminals. */
+import { displayWidth, padEndDisplay } from '@isac/regions';
+
+/** Left-aligned columns, for terminals; aligned by display width, so Japanese text lines up. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) =>
+    Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
+  );
   const line = (r: readonly string[]): string =>
     r
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .map((c, i) => padEndDisplay(c, widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
