@@ -167,7 +167,7 @@ describe('isac administration (built CLI, real hub)', function () {
       contacts: ['soc@bank-a.example', 'ciso@bank-a.example'],
     });
     expect(ok(await admin(['admin', 'org', 'region', 'bank-a', 'Tokyo'])).stdout).to.include(
-      'region of bank-a: Tokyo',
+      'region of bank-a: 東京都 Tokyo (JP-13)',
     );
     expect(ok(await admin(['admin', 'org', 'region', 'bank-a', '--clear'])).stdout).to.include(
       'region of bank-a: -',
