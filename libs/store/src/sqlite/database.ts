@@ -11,6 +11,12 @@ export interface SqliteOptions {
   readonly path: string;
   /** 'full' (default) fsyncs every commit: an acknowledged submission survives power loss. */
   readonly synchronous?: 'full' | 'normal';
+  /**
+   * A submission of more versions than this is stored by a writer thread on its own connection,
+   * this many rows per turn of the event loop, in one transaction (ADR 0019); smaller ones in one
+   * synchronous transaction on the main connection. Default 250; ignored for ':memory:'.
+   */
+  readonly acceptSliceRows?: number;
 }
 
 export function openDatabase(opts: SqliteOptions): Db {
@@ -57,6 +63,13 @@ export function unusableStateFile(file: string, what: string, err: unknown): Err
 }
 
 function configure(db: Db, opts: SqliteOptions): Db {
+  setPragmas(db, opts);
+  migrate(db);
+  return db;
+}
+
+/** The settings of every connection to the file: the main one and the writer thread's. */
+export function setPragmas(db: Db, opts: SqliteOptions): void {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
@@ -65,8 +78,6 @@ function configure(db: Db, opts: SqliteOptions): Db {
   db.pragma('cache_size = -65536');
   // Fewer, larger checkpoints (each one fsyncs the main file): 16 MB of WAL instead of 4 MB.
   db.pragma('wal_autocheckpoint = 4000');
-  migrate(db);
-  return db;
 }
 
 export function migrate(db: Db): void {

@@ -13,6 +13,23 @@ import {
   SqliteSubscriptionStore,
   SqliteUserStore,
 } from './sqlite-membership-stores.js';
+import { BulkWriter } from './bulk-writer.js';
+import {
+  API_KEY_ACCESS,
+  AUDIT_ACCESS,
+  DELIVERY_ACCESS,
+  JOB_ACCESS,
+  OBJECT_ACCESS,
+  ORG_ACCESS,
+  STATUS_ACCESS,
+  SUBSCRIPTION_ACCESS,
+  USER_ACCESS,
+  WriteLane,
+  inLane,
+} from './write-lane.js';
+
+/** Rows per slice of a large submission; a submission of more is stored by the writer thread. */
+const DEFAULT_SLICE_ROWS = 250;
 
 export type { SqliteOptions };
 export { SqliteObjectStore, SqliteJobStore, SqliteDeliveryStore, SqliteApiKeyStore, SqliteAuditLog };
@@ -21,23 +38,29 @@ export { SqliteOrgStore, SqliteStatusStore, SqliteSubscriptionStore, SqliteUserS
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
 export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: Clock): Stores {
   const db = openDatabase(opts);
-  const g = <T extends object>(store: T): T => guardStore(store, sqliteToDomainError);
+  // Every write of the main connection takes turns with the writer thread's open transaction.
+  const lane = new WriteLane();
+  const bulk =
+    opts.path === ':memory:' ? undefined : new BulkWriter(opts, opts.acceptSliceRows ?? DEFAULT_SLICE_ROWS);
+  const g = <T extends object>(store: T, access: Parameters<typeof inLane<T>>[1]): T =>
+    guardStore(inLane(store, access, lane), sqliteToDomainError);
   let closed = false;
   return {
     kind: 'sqlite',
-    objects: g(new SqliteObjectStore(db, clock)),
-    jobs: g(new SqliteJobStore(db, opts)),
-    deliveries: g(new SqliteDeliveryStore(db)),
-    orgs: g(new SqliteOrgStore(db)),
-    users: g(new SqliteUserStore(db)),
-    apiKeys: g(new SqliteApiKeyStore(db)),
-    subscriptions: g(new SqliteSubscriptionStore(db)),
-    statuses: g(new SqliteStatusStore(db)),
-    audit: g(new SqliteAuditLog(db)),
-    close: () => {
-      if (!closed) db.close();
+    objects: g(new SqliteObjectStore(db, clock, lane, bulk), OBJECT_ACCESS),
+    jobs: g(new SqliteJobStore(db, opts), JOB_ACCESS),
+    deliveries: g(new SqliteDeliveryStore(db), DELIVERY_ACCESS),
+    orgs: g(new SqliteOrgStore(db), ORG_ACCESS),
+    users: g(new SqliteUserStore(db), USER_ACCESS),
+    apiKeys: g(new SqliteApiKeyStore(db), API_KEY_ACCESS),
+    subscriptions: g(new SqliteSubscriptionStore(db), SUBSCRIPTION_ACCESS),
+    statuses: g(new SqliteStatusStore(db), STATUS_ACCESS),
+    audit: g(new SqliteAuditLog(db), AUDIT_ACCESS),
+    close: async () => {
+      if (closed) return;
       closed = true;
-      return Promise.resolve();
+      await bulk?.close();
+      db.close();
     },
   };
 }

@@ -12,10 +12,11 @@ import type {
   Page,
   StoredVersions,
 } from '../ports/index.js';
-import { addedAfterMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
+import { addedAfterMicros, microsToIso, normalizeTimestamp } from '../time.js';
 import { decodeCursor, encodeCursor } from '../outbox.js';
-import { timeOrderedId } from '../time-ordered-id.js';
-import { jobKeys, type JobPayload } from '../job-catalogue.js';
+import { AcceptWriter, acceptRow } from './accept-writer.js';
+import type { BulkWriter } from './bulk-writer.js';
+import { WriteLane } from './write-lane.js';
 
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
   o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id`;
@@ -24,7 +25,6 @@ const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
 const parseList = (json: string): readonly string[] =>
   json === '[]' ? NONE : (JSON.parse(json) as string[]);
-const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
 
 /**
  * A row in `raw` mode: an array in COLUMNS order. Building one JS object per row and column name
@@ -77,100 +77,26 @@ export class SqliteObjectStore implements ObjectStore {
   private readonly versionIndexStmt;
   private readonly removeTx;
 
+  /**
+   * `lane`: every write of this process's main connection (ADR 0019). `bulk`: the writer thread
+   * that stores submissions of more than `bulk.sliceRows` versions (absent: all are stored here).
+   */
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly lane: WriteLane = new WriteLane(),
+    private readonly bulk?: BulkWriter,
   ) {
-    const insert =
-      db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
-      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
-      is_latest, is_first, known_markings, submission_id, submission_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const nextSeq = db
-      .prepare('SELECT COALESCE(MAX(submission_seq) + 1, 0) FROM objects WHERE submission_id = ?')
-      .pluck();
+    const writer = new AcceptWriter(db);
     this.versionIndexStmt = db.prepare(`SELECT id, submitter_org_id, version_norm FROM objects
       WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`);
-    const highWater = db
-      .prepare('SELECT last_added_us FROM collection_clocks WHERE collection_id = ?')
-      .pluck();
-    const setHighWater =
-      db.prepare(`INSERT INTO collection_clocks (collection_id, last_added_us) VALUES (?, ?)
-      ON CONFLICT (collection_id) DO UPDATE SET last_added_us = MAX(last_added_us, excluded.last_added_us)`);
-    const bounds = db.prepare(
-      'SELECT MIN(version_norm) AS mn, MAX(version_norm) AS mx FROM objects WHERE collection_id = ? AND id = ?',
-    );
-    const clearLatest = db.prepare(
-      'UPDATE objects SET is_latest = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?',
-    );
-    const clearFirst = db.prepare(
-      'UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?',
-    );
-    const insertJob =
-      db.prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
-      VALUES (?, 'distribute', ?, ?, 'pending', 0, ?, ?, ?)`);
-
-    // Runs under BEGIN IMMEDIATE: the write lock is held from the first read of the high-water
-    // mark to the commit, so date_added increases across processes sharing the file, and no
-    // reader can see a later date_added before an earlier one is committed.
+    // Under BEGIN IMMEDIATE (AcceptWriter): the write lock is held from the first read of the
+    // high-water mark to the commit.
     this.acceptTx = db.transaction((submission: NewSubmission): AcceptOutcome[] => {
-      const { id: submissionId, versions } = submission;
-      let seq = nextSeq.get(submissionId) as number;
-      const first = seq;
-      const now = this.clock.now();
-      const nowIso = now.toISOString();
-      const nowUs = toMicros(now);
-      const last = new Map<string, number>();
-      const out = versions.map((v): AcceptOutcome => {
-        let prev = last.get(v.collectionId);
-        if (prev === undefined) prev = (highWater.get(v.collectionId) as number | undefined) ?? 0;
-        const added = Math.max(nowUs, prev + 1);
-        const versionNorm = normalizeTimestamp(v.version);
-        const b = bounds.get(v.collectionId, v.id) as { mn: string | null; mx: string | null };
-        const isLatest = b.mx === null || versionNorm > b.mx;
-        const isFirst = b.mn === null || versionNorm < b.mn;
-        const res = insert.run(
-          v.collectionId,
-          v.id,
-          v.type,
-          v.specVersion,
-          v.version,
-          versionNorm,
-          added,
-          v.submitterOrgId,
-          v.tlp,
-          v.tlpSource,
-          listJson(v.unknownMarkings),
-          listJson(v.namedRecipients),
-          v.anonymous ? 1 : 0,
-          v.exercise ? 1 : 0,
-          JSON.stringify(v.object),
-          isLatest ? 1 : 0,
-          isFirst ? 1 : 0,
-          listJson(v.knownMarkings),
-          submissionId,
-          seq,
-        );
-        if (res.changes === 0) return 'duplicate';
-        seq += 1;
-        if (isLatest && b.mx !== null) clearLatest.run(v.collectionId, v.id, b.mx);
-        if (isFirst && b.mn !== null) clearFirst.run(v.collectionId, v.id, b.mn);
-        last.set(v.collectionId, added);
-        return 'inserted';
-      });
-      for (const [c, us] of last) setHighWater.run(c, us);
-      if (seq > first) {
-        // One job for the whole submission (ADR 0013): a 10,000-object bundle is one job.
-        const payload: JobPayload<'distribute'> = { submissionId, objects: seq };
-        insertJob.run(
-          timeOrderedId(now.getTime()),
-          jobKeys.distribute(submissionId),
-          JSON.stringify(payload),
-          nowIso,
-          nowIso,
-          nowIso,
-        );
-      }
+      const out: AcceptOutcome[] = [];
+      writer.begin(submission.id, this.clock.now());
+      writer.add(submission.versions.map(acceptRow), (o) => out.push(o));
+      writer.finish();
       return out;
     });
 
@@ -201,7 +127,10 @@ export class SqliteObjectStore implements ObjectStore {
 
   accept(submission: NewSubmission): Promise<AcceptOutcome[]> {
     if (submission.versions.length === 0) return Promise.resolve([]);
-    return Promise.resolve(this.acceptTx.immediate(submission));
+    const bulk = this.bulk;
+    if (bulk && submission.versions.length > bulk.sliceRows)
+      return this.lane.hold(() => bulk.accept(submission, this.clock.now()));
+    return this.lane.run(() => this.acceptTx.immediate(submission));
   }
 
   batchVersions(batch: DeliveryBatch): Promise<BatchVersion[]> {

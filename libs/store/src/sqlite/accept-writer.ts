@@ -1,0 +1,175 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './database.js';
+import type { AcceptOutcome, NewObjectVersion } from '../ports/index.js';
+import { normalizeTimestamp, toMicros } from '../time.js';
+import { timeOrderedId } from '../time-ordered-id.js';
+import { jobKeys, type JobPayload } from '../job-catalogue.js';
+
+/**
+ * One version as the `objects` row accept() writes, every column already serialised: what the
+ * main thread sends the writer thread (strings and numbers clone cheaply; objects do not).
+ */
+export type AcceptRow = readonly [
+  collectionId: string,
+  id: string,
+  type: string,
+  specVersion: string,
+  version: string,
+  versionNorm: string,
+  submitterOrgId: string,
+  tlp: string,
+  tlpSource: string,
+  unknownMarkings: string,
+  namedRecipients: string,
+  anonymous: 0 | 1,
+  exercise: 0 | 1,
+  object: string,
+  knownMarkings: string,
+];
+
+const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
+
+export function acceptRow(v: NewObjectVersion): AcceptRow {
+  return [
+    v.collectionId,
+    v.id,
+    v.type,
+    v.specVersion,
+    v.version,
+    normalizeTimestamp(v.version),
+    v.submitterOrgId,
+    v.tlp,
+    v.tlpSource,
+    listJson(v.unknownMarkings),
+    listJson(v.namedRecipients),
+    v.anonymous ? 1 : 0,
+    v.exercise ? 1 : 0,
+    JSON.stringify(v.object),
+    listJson(v.knownMarkings),
+  ];
+}
+
+/**
+ * The writes of one submission (ADR 0002, 0013) on one connection, which must be inside a
+ * `BEGIN IMMEDIATE` transaction from `begin` to `finish`: the write lock is held from the first
+ * read of the high-water mark to the commit, so date_added increases across processes sharing the
+ * file, and no reader sees a later date_added before an earlier one is committed. Rows may come
+ * in several `add` calls (slices); the caller commits or rolls back.
+ */
+export class AcceptWriter {
+  private readonly insert: Statement;
+  private readonly nextSeq: Statement;
+  private readonly highWater: Statement;
+  private readonly setHighWater: Statement;
+  private readonly bounds: Statement;
+  private readonly clearLatest: Statement;
+  private readonly clearFirst: Statement;
+  private readonly insertJob: Statement;
+  private submissionId = '';
+  private now = new Date(0);
+  private nowUs = 0;
+  private seq = 0;
+  private first = 0;
+  private readonly last = new Map<string, number>();
+
+  constructor(db: Db) {
+    this.insert =
+      db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
+      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
+      is_latest, is_first, known_markings, submission_id, submission_seq)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.nextSeq = db
+      .prepare('SELECT COALESCE(MAX(submission_seq) + 1, 0) FROM objects WHERE submission_id = ?')
+      .pluck();
+    this.highWater = db
+      .prepare('SELECT last_added_us FROM collection_clocks WHERE collection_id = ?')
+      .pluck();
+    this.setHighWater = db.prepare(`INSERT INTO collection_clocks (collection_id, last_added_us) VALUES (?, ?)
+      ON CONFLICT (collection_id) DO UPDATE SET last_added_us = MAX(last_added_us, excluded.last_added_us)`);
+    this.bounds = db.prepare(
+      'SELECT MIN(version_norm) AS mn, MAX(version_norm) AS mx FROM objects WHERE collection_id = ? AND id = ?',
+    );
+    this.clearLatest = db.prepare(
+      'UPDATE objects SET is_latest = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?',
+    );
+    this.clearFirst = db.prepare(
+      'UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND version_norm = ?',
+    );
+    this.insertJob =
+      db.prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
+      VALUES (?, 'distribute', ?, ?, 'pending', 0, ?, ?, ?)`);
+  }
+
+  begin(submissionId: string, now: Date): void {
+    this.submissionId = submissionId;
+    this.now = now;
+    this.nowUs = toMicros(now);
+    this.seq = this.nextSeq.get(submissionId) as number;
+    this.first = this.seq;
+    this.last.clear();
+  }
+
+  /** Stores `rows` (after those of earlier calls), telling for each whether it was new. */
+  add(rows: readonly AcceptRow[], out: (outcome: AcceptOutcome) => void): void {
+    for (const r of rows) {
+      const [collectionId, id, , , , versionNorm] = r;
+      let prev = this.last.get(collectionId);
+      if (prev === undefined) prev = (this.highWater.get(collectionId) as number | undefined) ?? 0;
+      const added = Math.max(this.nowUs, prev + 1);
+      const b = this.bounds.get(collectionId, id) as { mn: string | null; mx: string | null };
+      const isLatest = b.mx === null || versionNorm > b.mx;
+      const isFirst = b.mn === null || versionNorm < b.mn;
+      const res = this.insert.run(
+        collectionId,
+        id,
+        r[2],
+        r[3],
+        r[4],
+        versionNorm,
+        added,
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+        r[10],
+        r[11],
+        r[12],
+        r[13],
+        isLatest ? 1 : 0,
+        isFirst ? 1 : 0,
+        r[14],
+        this.submissionId,
+        this.seq,
+      );
+      if (res.changes === 0) {
+        out('duplicate');
+        continue;
+      }
+      this.seq += 1;
+      if (isLatest && b.mx !== null) this.clearLatest.run(collectionId, id, b.mx);
+      if (isFirst && b.mn !== null) this.clearFirst.run(collectionId, id, b.mn);
+      this.last.set(collectionId, added);
+      out('inserted');
+    }
+  }
+
+  /** The collections' high-water marks and, when a version was inserted, the submission's one job. */
+  finish(): void {
+    for (const [c, us] of this.last) this.setHighWater.run(c, us);
+    if (this.seq > this.first) {
+      // One job for the whole submission (ADR 0013): a 10,000-object bundle is one job.
+      const nowIso = this.now.toISOString();
+      // one job for the whole submission (ADR 0013), with the count the singles window reads
+      const payload: JobPayload<'distribute'> = { submissionId: this.submissionId, objects: this.seq };
+      this.insertJob.run(
+        timeOrderedId(this.now.getTime()),
+        jobKeys.distribute(this.submissionId),
+        JSON.stringify(payload),
+        nowIso,
+        nowIso,
+        nowIso,
+      );
+    }
+    this.last.clear();
+  }
+}
