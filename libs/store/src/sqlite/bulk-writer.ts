@@ -97,6 +97,7 @@ export class BulkWriter {
     const w = this.worker;
     if (!w) return;
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    w.ref(); // until it has exited
     w.postMessage({ op: 'close', tx: 0 } satisfies WriterRequest);
     await exited;
   }
