@@ -151,6 +151,7 @@ export const USER_ACCESS: Methods<UserStore> = {
   revokeTokens: 'write',
   setRoles: 'write',
   unlock: 'write',
+  revision: 'read',
 };
 export const API_KEY_ACCESS: Methods<ApiKeyStore> = {
   create: 'write',
@@ -159,6 +160,7 @@ export const API_KEY_ACCESS: Methods<ApiKeyStore> = {
   listForOrg: 'read',
   revoke: 'write',
   touch: 'write',
+  revision: 'read',
 };
 export const SUBSCRIPTION_ACCESS: Methods<SubscriptionStore> = {
   create: 'write',
