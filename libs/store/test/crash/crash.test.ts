@@ -92,9 +92,11 @@ describe('Nothing lost (SQLite file, SIGKILL)', function () {
 
   it('keeps every acknowledged submission with its job, and nothing half-written, when the submitter is killed', async () => {
     const db = path.join(dir, 'hub.db');
-    // Two submitters on one file, so the kill also lands while the other holds the write lock.
+    // Two submitters on one file, so the kill also lands while the other holds the write lock;
+    // b stores its batches of more than 8 versions on its writer thread, a slice per turn, so the
+    // kill also lands inside the thread's open transaction.
     const a = start('submitter.child.ts', [db, 'a']);
-    const b = start('submitter.child.ts', [db, 'b']);
+    const b = start('submitter.child.ts', [db, 'b', '8']);
     await until('acknowledgements', () => a.lines.length >= 3000 && b.lines.length >= 1000);
     a.child.kill('SIGKILL');
     b.child.kill('SIGKILL');

@@ -1,16 +1,20 @@
 /**
  * Child process for the crash test: keeps submitting batches to an SQLite file and prints each
  * acknowledged object id after accept() resolved. Runs until killed.
- * Usage: node --import tsx submitter.child.ts <db-path> <prefix>
+ * Usage: node --import tsx submitter.child.ts <db-path> <prefix> [accept-slice-rows]
+ * (with a slice size, batches larger than it are stored by the writer thread, ADR 0019).
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '@isac/kernel';
 import { openSqliteStores, type NewObjectVersion } from '../../src/index.js';
 import { submission } from '../submission.js';
 
-const [dbPath, prefix = 'a'] = process.argv.slice(2);
-if (!dbPath) throw new Error('usage: submitter.child.ts <db-path> <prefix>');
-const stores = openSqliteStores({ path: dbPath }, systemClock);
+const [dbPath, prefix = 'a', slice] = process.argv.slice(2);
+if (!dbPath) throw new Error('usage: submitter.child.ts <db-path> <prefix> [accept-slice-rows]');
+const stores = openSqliteStores(
+  { path: dbPath, ...(slice ? { acceptSliceRows: Number(slice) } : {}) },
+  systemClock,
+);
 
 const one = (): NewObjectVersion => {
   const id = `indicator--${randomUUID()}`;
