@@ -137,6 +137,20 @@ describe('isac submit and watch output (real hub)', function () {
     expect(again.stdout).not.to.include('1 accepted');
   });
 
+  it('says a new version of an object already stored is one, in both languages', async () => {
+    const o = indicator('203.0.113.11');
+    expect((await as('bank-a', ['submit', file('v1.json', o)])).code).to.equal(0);
+    const v2 = { ...o, modified: new Date(Date.parse(o['modified'] as string) + 1000).toISOString() };
+    const r = await as('bank-a', ['submit', file('v2.json', v2)]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('1 accepted (1 of them new versions of objects already stored)');
+    expect(r.stdout).to.include(
+      `accepted ${o['id'] as string} (${v2.modified}), new version of an object already stored / 既存オブジェクトの新しい版`,
+    );
+    const fresh = await as('bank-a', ['submit', file('v3.json', indicator('203.0.113.12'))]);
+    expect(fresh.stdout).not.to.include('new version');
+  });
+
   it('takes --tlp in any spelling, says what white maps to, and refuses others naming the allowed values', async () => {
     for (const t of ['green', 'GREEN', 'TLP:GREEN', 'amber+strict', 'TLP:AMBER+STRICT', 'clear', 'white']) {
       const r = await as('bank-a', [
@@ -209,7 +223,7 @@ describe('isac submit and watch output (real hub)', function () {
     expect(watched.code, watched.stderr).to.equal(0);
     const lines = watched.stdout.trim().split('\n');
     // one line for a grouped alert, or (one object per alert) one line each: --count 1 stops after one alert
-    expect(lines).to.have.length(1);
+    expect(lines, watched.stdout).to.have.length(1);
     expect(lines[0]).to.match(
       /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}TLP:GREEN {2}(3 indicators: 198\.51\.100\.\d, 198\.51\.100\.\d, 198\.51\.100\.\d|indicator 198\.51\.100\.\d) {2}ack [0-9a-f-]{36}$/,
     );

@@ -443,15 +443,54 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       "issue an organisation's MQTT username and password (replacing earlier ones; shown once) / MQTT認証情報を発行",
     )
     .requiredOption('--org <org>', 'organisation id')
-    .action(async (o: { org: string }) => {
+    .option('--mqtt-url <url>', 'broker URL for the mosquitto_sub line (default: as the hub announces)')
+    .action(async (o: { org: string; mqttUrl?: string }) => {
       const c = ctx();
-      const issued = await (await c.api()).issueMqttCredentials({ params: { orgId: o.org } });
+      const api = await c.api();
+      const issued = await api.issueMqttCredentials({ params: { orgId: o.org } });
+      const url = o.mqttUrl ?? c.env['ISAC_MQTT_URL'] ?? (await api.me()).mqtt.url;
+      const command = mosquittoSubCommand(url, issued);
       c.print(
-        issued,
-        `username ${issued.username}\npassword ${issued.password}\ntopics   ${issued.topicPrefix}#\n(shown once; earlier MQTT credentials of ${issued.username} no longer work / 一度だけ表示されます)`,
+        { ...issued, mqttUrl: url, mosquittoSub: command },
+        [
+          `broker   ${url}`,
+          `username ${issued.username}`,
+          `password ${issued.password}`,
+          `topics   ${issued.topicPrefix}alerts/#   (block lists: ${issued.topicPrefix}blocklist/#)`,
+          `(shown once; earlier MQTT credentials of ${issued.username} no longer work / 一度だけ表示されます。以前の MQTT 認証情報は使えなくなります)`,
+          '',
+          'receive alerts with Mosquitto (persistent session, QoS 1) / Mosquitto で受信:',
+          `  ${command}`,
+        ].join('\n'),
       );
     });
   registerDeadLetters(admin, ctx);
 
   return admin;
+}
+
+/**
+ * The `mosquitto_sub` line a SIEM integrator can paste (README "Quick start"): MQTT 3.1.1, QoS 1, a
+ * fixed client id and `-c` (a persistent session: what arrives while it is away is queued).
+ */
+export function mosquittoSubCommand(
+  url: string,
+  c: { readonly username: string; readonly password: string; readonly topicPrefix: string },
+): string {
+  const u = new URL(url);
+  const tls = u.protocol === 'mqtts:';
+  const port = u.port || (tls ? '8883' : '1883');
+  const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+  return [
+    'mosquitto_sub -V mqttv311',
+    `-h ${u.hostname}`,
+    `-p ${port}`,
+    ...(tls ? ['--capath /etc/ssl/certs'] : []),
+    `-u ${quote(c.username)}`,
+    `-P ${quote(c.password)}`,
+    `-t ${quote(`${c.topicPrefix}alerts/#`)}`,
+    '-q 1',
+    `-i ${quote(`${c.username}-siem`)}`,
+    '-c',
+  ].join(' ');
 }

@@ -5,6 +5,8 @@ type Explanation = RouteAnswer<ApiRoutes['explainDistribution']>;
 
 /** The status message the hub gives an (id, version) it already holds (services/taxii classify). */
 const ALREADY_ADDED = 'Object already added';
+/** How the hub's status message of a new version of an object the submitter stored before starts. */
+const NEW_VERSION = 'new version of an object already stored';
 
 /** Tiers in the order people name them (kernel's TIERS); one the CLI does not know comes last. */
 const TIER_ORDER = ['full', 'trial', 'partner', 'government'];
@@ -78,13 +80,26 @@ export async function submitReport(
   const successes = s.successes ?? [];
   const stored = successes.filter((x) => x.message !== ALREADY_ADDED);
   const already = successes.filter((x) => x.message === ALREADY_ADDED);
+  const newer = stored.filter((x) => x.message?.startsWith(NEW_VERSION));
+  const ofWhich =
+    newer.length > 0
+      ? [
+          ` (${newer.length} of them new versions of objects already stored)`,
+          `（うち既存オブジェクトの新しい版 ${newer.length} 件）`,
+        ]
+      : ['', ''];
   const lines = [
-    `status ${s.id}: ${s.status}, ${stored.length} accepted, ${already.length} already stored (same version), ${s.failure_count} failed` +
-      ` / 受理 ${stored.length} 件・登録済み ${already.length} 件・失敗 ${s.failure_count} 件`,
+    `status ${s.id}: ${s.status}, ${stored.length} accepted${ofWhich[0]}, ${already.length} already stored (same version), ${s.failure_count} failed` +
+      ` / 受理 ${stored.length} 件${ofWhich[1]}・登録済み ${already.length} 件・失敗 ${s.failure_count} 件`,
   ];
   if (tlpNote) lines.push(tlpNote);
   const MAX_IDS = 20;
-  for (const x of stored.slice(0, MAX_IDS)) lines.push(`  accepted ${x.id} (${x.version})`);
+  for (const x of stored.slice(0, MAX_IDS))
+    lines.push(
+      x.message?.startsWith(NEW_VERSION)
+        ? `  accepted ${x.id} (${x.version}), new version of an object already stored / 既存オブジェクトの新しい版`
+        : `  accepted ${x.id} (${x.version})`,
+    );
   if (stored.length > MAX_IDS)
     lines.push(`  … and ${stored.length - MAX_IDS} more (isac status ${s.id} --json)`);
   for (const x of already.slice(0, MAX_IDS))

@@ -56,6 +56,7 @@ export function registerWatch(program: Command, ctx: () => CliContext): void {
           });
         });
         client.on('message', (topic, payload) => {
+          if (seen >= limit) return; // --count reached: what arrived in the same read is not printed
           if (alertTlp(topic) === undefined) return; // block lists and the rest: not alerts
           let body: unknown;
           try {

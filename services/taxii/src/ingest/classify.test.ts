@@ -4,6 +4,7 @@ import { normalizeTimestamp } from '@isac/store';
 import { indicator, TLP } from '../../test/taxii-harness.js';
 import {
   ID_NOT_AVAILABLE,
+  NEW_VERSION,
   classify,
   screen,
   screenInSlices,
@@ -40,6 +41,7 @@ const ctx: SubmissionContext = {
   maxFutureSkewMs: 3_600_000,
 };
 const STATEMENT = 'marking-definition--2b3c4d5e-6f70-4182-9394-a5b6c7d8e9f0';
+const EPOCH_VERSION = '1970-01-01T00:00:00.000Z';
 const nothingStored = { statementMarkings: new Set<string>(), versions: new Map() };
 
 describe('submission classification (pure)', () => {
@@ -117,6 +119,40 @@ describe('submission classification (pure)', () => {
       },
     ]);
     expect(status).to.include({ totalCount: 2, orgId: 'bank-a', status: 'complete' });
+  });
+
+  it("says a new version of the submitter's own object is one (issue 16), and never of another member's SCO", () => {
+    const mine = indicator({ object_marking_refs: [TLP.green], modified: '2026-02-02T00:00:00.000Z' });
+    const fresh = indicator({ object_marking_refs: [TLP.green] });
+    const sco = {
+      type: 'ipv4-addr',
+      spec_version: '2.1',
+      id: 'ipv4-addr--1d1ad7d2-0d7c-5c0f-8c5b-8b7c5b8d5a11',
+      value: '203.0.113.5',
+    };
+    const s = screen([mine, fresh, sco], ctx);
+    const c = classify(
+      s,
+      {
+        ...nothingStored,
+        versions: new Map([
+          [String(mine['id']), { submitterOrgId: 'bank-a', versions: ['2026-01-01T00:00:00.000Z'] }],
+          [sco.id, { submitterOrgId: 'bank-b', versions: [EPOCH_VERSION] }],
+        ]),
+      },
+      ctx,
+    );
+    const status = submissionStatus(c, ['inserted', 'inserted', 'inserted'], {
+      id: 'st',
+      submitter: A,
+      now: ctx.now,
+      total: 3,
+    });
+    expect(status.successes.map((x) => x.message)).to.deep.equal([
+      NEW_VERSION,
+      undefined,
+      'stored; it had no TLP marking and is treated as TLP:AMBER',
+    ]);
   });
 
   it('screens in slices to the same answer, yielding once per slice', () => {

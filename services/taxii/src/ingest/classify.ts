@@ -93,6 +93,8 @@ export interface Classification {
     readonly index: number;
     readonly id: string;
     readonly version: NewObjectVersion;
+    /** The submitter already stored other versions of this id (said so in the status, issue 16). */
+    readonly newVersion: boolean;
   }[];
   readonly failures: readonly Outcome[];
   /** Objects the hub already has (repeats in the submission, or versions stored before). */
@@ -308,7 +310,7 @@ export function* screenInSlices(
     const json = JSON.stringify({ ...o, id: canonical });
     const prev = seen.get(key);
     if (prev) {
-      if (prev.json === json) successes.push({ index: i, id, version, message: 'Object already added' });
+      if (prev.json === json) successes.push({ index: i, id, version, message: ALREADY_ADDED });
       else
         fail(
           i,
@@ -404,12 +406,27 @@ export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionCont
     const message = noteFor(versions[accepted.length + k]!);
     successes.push({ index: c.index, id: c.id, version: c.version, ...(message ? { message } : {}) });
   });
+  // only of the submitter's own objects: another organisation's id stays undisclosed (ADR 0017)
+  const ownEarlier = (c: Candidate): boolean => {
+    const e = known.versions.get(c.key);
+    return e !== undefined && e.submitterOrgId === submitter.id && e.versions.length > 0;
+  };
   return {
-    accepted: accepted.map((c, k) => ({ index: c.index, id: c.id, version: versions[k]! })),
+    accepted: accepted.map((c, k) => ({
+      index: c.index,
+      id: c.id,
+      version: versions[k]!,
+      newVersion: ownEarlier(c),
+    })),
     failures,
     successes,
   };
 }
+
+/** The status message of an (id, version) the hub already holds. */
+export const ALREADY_ADDED = 'Object already added';
+/** The start of the status message of a new version of an object the submitter stored before. */
+export const NEW_VERSION = 'new version of an object already stored';
 
 /** What the submitter is told about a stored version, if anything. */
 export function noteFor(v: NewObjectVersion): string | undefined {
@@ -430,12 +447,18 @@ export function submissionStatus(
 ): SubmissionStatus {
   const successes: Outcome[] = [...c.successes];
   outcomes.forEach((out, k) => {
-    const { index, id, version: v } = c.accepted[k]!;
+    const { index, id, version: v, newVersion } = c.accepted[k]!;
+    const note = noteFor(v);
     successes.push({
       index,
       id,
       version: v.version,
-      message: out === 'duplicate' ? 'Object already added' : noteFor(v),
+      message:
+        out === 'duplicate'
+          ? ALREADY_ADDED
+          : newVersion
+            ? [NEW_VERSION, note].filter(Boolean).join('; ')
+            : note,
     });
   });
   const byIndex = (a: Outcome, b: Outcome): number => a.index - b.index;
