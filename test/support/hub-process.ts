@@ -24,7 +24,10 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly httpUrl: string;
   readonly dataDir: string;
+  /** stdout and stderr together. */
   readonly stdout: () => string;
+  /** stdout and stderr apart (the banner is on stdout, the JSON log lines on stderr). */
+  readonly output: () => { readonly stdout: string; readonly stderr: string };
   stop(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export async function startServiceProcess(
     httpUrl: `http://127.0.0.1:${httpPort}`,
     dataDir,
     stdout: () => out + err,
+    output: () => ({ stdout: out, stderr: err }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) {
@@ -98,11 +102,14 @@ export async function startServiceProcess(
 export async function startHubProcess(
   env: Record<string, string> = {},
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'isac-e2e-')),
-): Promise<HubProcess> {
-  const mqttPort = await freePort();
+  ports: { readonly http?: number; readonly mqtt?: number } = {},
+): Promise<HubProcess & { readonly httpPort: number; readonly mqttPort: number }> {
+  const mqttPort = ports.mqtt ?? (await freePort());
+  const httpPort = ports.http ?? (await freePort());
   const hub = await startServiceProcess('services/hub/src/main.ts', {
     dataDir,
+    httpPort,
     env: { ISAC_MQTT_HOST: '127.0.0.1', ISAC_MQTT_PORT: String(mqttPort), ...env },
   });
-  return { ...hub, mqttUrl: `mqtt://127.0.0.1:${mqttPort}` };
+  return { ...hub, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, httpPort, mqttPort };
 }

@@ -40,16 +40,16 @@ export function untilStopSignal(log: Logger): Promise<string> {
 }
 
 /**
- * A process's root logger: JSON lines on stdout (or `destination`), `service` bound here and
- * nowhere else. Components log through `log.child({ component })` (see Logger in libs/kernel).
+ * A process's root logger: JSON lines on stderr (or `destination`), `service` bound here and
+ * nowhere else; stdout carries only the human banner (issue 16), so `npm start 2>>hub.log`
+ * separates the two. Components log through `log.child({ component })` (see Logger in libs/kernel).
  */
 export function rootLogger(
   service: string,
   level: string,
-  destination?: { write(line: string): void },
+  destination: { write(line: string): void } = pino.destination({ dest: 2, sync: true }),
 ): Logger {
-  const options = { level, base: { service } };
-  return destination ? pino(options, destination) : pino(options);
+  return pino({ level, base: { service } }, destination);
 }
 
 /** What the shell hands a process's `start`. */

@@ -26,6 +26,7 @@ runProcess({
       `  MQTT     ${hub.mqttUrl}${hub.mqttPort === undefined ? ' (external broker)' : ' (embedded broker)'}`,
       `  store    ${hub.storeDescription}`,
       `  email    ${hub.mailDescription}`,
+      `  log      JSON lines on standard error (e.g. npm start 2>>hub.log) / ログは標準エラー出力に JSON で出力`,
     ];
     if (hub.generatedAdminPassword) {
       lines.push(
