@@ -46,8 +46,9 @@ describe('the process shell (runProcess)', () => {
     expect(at('stopped third')).to.be.above(at('line two'));
     expect(at('stopping second')).to.be.above(at('stopped third'));
     expect(at('stopped first')).to.be.above(at('stopping second'));
-    // pino writes to fd 1 itself: its lines are complete but not ordered with process.stdout's
-    const logs = jsonLines(r.stdout);
+    // the banner alone on stdout; the JSON log lines on stderr (issue 16)
+    expect(jsonLines(r.stdout)).to.deep.equal([]);
+    const logs = jsonLines(r.stderr);
     expect(logs.map((l) => l['msg'])).to.include.members([
       'started',
       'shutting down',
@@ -74,10 +75,13 @@ describe('the process shell (runProcess)', () => {
       const port = (taken.address() as { port: number }).port;
       const r = await run(['port', String(port)]);
       expect(r.code).to.equal(1);
-      expect(r.stderr).to.match(/^isac-test: cannot start, a port is already in use \(.*EADDRINUSE.*\)/);
-      expect(r.stderr).to.include(
-        'set ISAC_HTTP_PORT / ISAC_TEST_PORT\nポートが使用中のため起動できません。\n',
-      );
+      // the log lines (JSON) and the one message for people share stderr
+      const human = r.stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('{'))
+        .join('\n');
+      expect(human).to.match(/^isac-test: cannot start, a port is already in use \(.*EADDRINUSE.*\)/);
+      expect(human).to.include('set ISAC_HTTP_PORT / ISAC_TEST_PORT\nポートが使用中のため起動できません。\n');
       expect(r.stdout)
         .to.include('stopped first')
         .and.not.include('stopped third')
