@@ -9,3 +9,4 @@ export * from './access.js';
 export * from './login-throttle.js';
 export * from './credential-cache.js';
 export * from './live-sessions.js';
+export * from './admin-denials.js';

@@ -1,5 +1,5 @@
 import type { Request, Response, Router, RequestHandler } from 'express';
-import type { Principal } from '@isac/kernel';
+import { ForbiddenError, NotFoundError, type Principal } from '@isac/kernel';
 import type { AccessRequirement, ApiRoute } from '@isac/api';
 import { jsonBody, requireAcceptable, type MediaRule } from './body.js';
 import { validateInput } from './schema.js';
@@ -14,21 +14,36 @@ export type Authenticate = (req: Request) => Promise<Principal>;
 export interface Gate {
   authenticate(req: Request): Promise<Principal>;
   check(p: Principal, requirement: AccessRequirement, params: Readonly<Record<string, string>>): void;
+  /** An authenticated caller was refused an administrative route (hub-admin or org-admin access). */
+  denied?(p: Principal, route: ApiRoute, reason: string): void;
 }
 
 /**
  * A Gate from an authenticator that carries its access judge (`Authenticator` of libs/auth): the
  * Authorization header, or the console's session cookie with its CSRF token (session.ts).
  */
-export function gateOf(auth: {
-  authenticate(authorization: string | undefined, ctx?: { source?: string | undefined }): Promise<Principal>;
-  readonly access: {
-    check(p: Principal, r: AccessRequirement, params: Readonly<Record<string, string>>): void;
-  };
-}): Gate {
+export function gateOf(
+  auth: {
+    authenticate(
+      authorization: string | undefined,
+      ctx?: { source?: string | undefined },
+    ): Promise<Principal>;
+    readonly access: {
+      check(p: Principal, r: AccessRequirement, params: Readonly<Record<string, string>>): void;
+    };
+  },
+  opts: {
+    /** Records refused administrative attempts (libs/auth `AdminDenials`, throttled). */
+    denials?: { record(p: Principal, route: ApiRoute, reason: string): unknown } | undefined;
+  } = {},
+): Gate {
+  const denials = opts.denials;
   return {
     authenticate: (req) => authenticateRequest(req, auth, { source: clientAddress(req) }),
     check: (p, r, params) => auth.access.check(p, r, params),
+    ...(denials
+      ? { denied: (p: Principal, route: ApiRoute, reason: string) => void denials.record(p, route, reason) }
+      : {}),
   };
 }
 
@@ -98,6 +113,10 @@ export function routerPath(route: Pick<ApiRoute, 'path' | 'base'>): string {
   return route.base ? route.path.slice(route.base.length) : route.path;
 }
 
+/** Administrative routes: a refusal of an authenticated caller is recorded (`admin.denied`). */
+const ADMIN_ACCESS: ReadonlySet<string> = new Set(['hub-admin', 'org-admin']);
+const isRefusal = (err: Error): boolean => err instanceof ForbiddenError || err instanceof NotFoundError;
+
 /**
  * One declaration per route, from its contract: authentication and the documented access
  * requirement (before anything else is read), media types, body schema, then the handler.
@@ -113,7 +132,13 @@ export function defineRoute<B>(router: Router, gate: Gate, spec: RouteSpec<B>): 
     gate
       .authenticate(req)
       .then((principal) => {
-        gate.check(principal, route.access, req.params as Record<string, string>);
+        try {
+          gate.check(principal, route.access, req.params as Record<string, string>);
+        } catch (err) {
+          if (ADMIN_ACCESS.has(route.access.who) && err instanceof Error && isRefusal(err))
+            gate.denied?.(principal, route, err.message);
+          throw err;
+        }
         (req as { principal?: Principal }).principal = principal;
         next();
       })

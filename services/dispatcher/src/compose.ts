@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Clock, IdGenerator, Logger, Signal } from '@isac/kernel';
-import type { Authenticator } from '@isac/auth';
+import { AdminDenials, type Authenticator } from '@isac/auth';
 import { errorHandler, gateOf } from '@isac/http';
 import { apiRoutes } from '@isac/api';
 import type { PolicyEngine } from '@isac/policy';
@@ -155,7 +155,13 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     },
   });
 
-  const gate = gateOf(deps.auth);
+  const gate = gateOf(deps.auth, {
+    denials: new AdminDenials({
+      audit: stores.audit,
+      clock,
+      onError: (err) => log.warn({ err }, 'admin.denied audit record not written'),
+    }),
+  });
   // the dispatcher's routes do not depend on the hub's sectors or regions
   const routes = apiRoutes({ sectors: [] });
   const router = Router();

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { ValidationError, type Clock, type IdGenerator, type Logger, type Signal } from '@isac/kernel';
 import type { Stores } from '@isac/store';
 import {
+  AdminDenials,
   NO_GRACE,
   randomPassword,
   type Authenticator,
@@ -71,7 +72,13 @@ export function composeMembership(deps: MembershipDeps): Membership {
   const access = deps.auth.access;
   const hubOrgId = access.hubOrgId;
   const standing = deps.standing ?? NO_GRACE;
-  const gate = gateOf(deps.auth);
+  const gate = gateOf(deps.auth, {
+    denials: new AdminDenials({
+      audit: stores.audit,
+      clock,
+      onError: (err) => log.warn({ err }, 'admin.denied audit record not written'),
+    }),
+  });
   const routes = apiRoutes(config);
   const limit = config.bodyLimitBytes;
 

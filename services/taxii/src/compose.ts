@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { NotFoundError, type Clock, type IdGenerator, type Logger, type Signal } from '@isac/kernel';
 import { OrgDirectory, type Stores } from '@isac/store';
-import type { Authenticator } from '@isac/auth';
+import { AdminDenials, type Authenticator } from '@isac/auth';
 import type { PolicyEngine } from '@isac/policy';
 import { errorHandler, gateOf } from '@isac/http';
 import { apiRoutes } from '@isac/api';
@@ -52,7 +52,13 @@ export interface TaxiiDeps {
 export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   const { stores, clock, ids, config, policy, hub } = deps;
   const log = deps.log.child({ component: 'taxii' });
-  const gate = gateOf(deps.auth);
+  const gate = gateOf(deps.auth, {
+    denials: new AdminDenials({
+      audit: stores.audit,
+      clock,
+      onError: (err) => log.warn({ err }, 'admin.denied audit record not written'),
+    }),
+  });
   // the taxii service's routes do not depend on the hub's sectors or regions
   const routes = apiRoutes({ sectors: [] });
   const catalog = new Catalog(config);

@@ -15,6 +15,7 @@ import {
   type ApiKey,
   type ApiKeyStore,
   type AuditLog,
+  type AuditListQuery,
   type AuditRecord,
   type NewAuditRecord,
   type OrgStore,
@@ -318,15 +319,15 @@ export function toAuditDoc(r: NewAuditRecord, seq: number): AuditDoc {
   return { _id: seq, seq, orgIds, record: r };
 }
 
-export function auditFilter(q: {
-  orgId?: OrgId | undefined;
-  action?: string | undefined;
-  since?: string | undefined;
-  afterSeq?: number | undefined;
-}): Document {
-  const f: Document = { seq: { $gt: q.afterSeq ?? 0 } };
+export function auditFilter(q: Omit<AuditListQuery, 'limit'>): Document {
+  const f: Document = {
+    seq: { $gt: q.afterSeq ?? 0, ...(q.beforeSeq !== undefined ? { $lt: q.beforeSeq } : {}) },
+  };
   if (q.orgId !== undefined) f['orgIds'] = q.orgId;
   if (q.action !== undefined) f['record.action'] = q.action;
+  else if (q.excludeActions !== undefined && q.excludeActions.length > 0)
+    f['record.action'] = { $nin: [...q.excludeActions] };
+  if (q.actorUserId !== undefined) f['record.actor.userId'] = q.actorUserId;
   if (q.since !== undefined) f['record.at'] = { $gte: q.since };
   return f;
 }
@@ -349,14 +350,12 @@ export class MongoAuditLog implements AuditLog {
     const first = doc!.seq - records.length + 1;
     await this.c.insertMany(records.map((r, i) => toAuditDoc(r, first + i)));
   }
-  async list(q: {
-    orgId?: OrgId | undefined;
-    action?: string | undefined;
-    since?: string | undefined;
-    afterSeq?: number | undefined;
-    limit: number;
-  }): Promise<AuditRecord[]> {
-    const docs = await this.c.find(auditFilter(q)).sort({ seq: 1 }).limit(q.limit).toArray();
+  async list(q: AuditListQuery): Promise<AuditRecord[]> {
+    const docs = await this.c
+      .find(auditFilter(q))
+      .sort({ seq: q.newestFirst ? -1 : 1 })
+      .limit(q.limit)
+      .toArray();
     return docs.map((d) => ({ ...d.record, seq: d.seq }));
   }
 }

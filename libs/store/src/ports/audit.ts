@@ -196,9 +196,56 @@ export interface AuditEvents {
     details: { readonly channel: string; readonly to?: readonly string[] | undefined };
   };
   'subscription.delete': { target: Target<'subscription'>; details: { readonly channel: string } };
+  /**
+   * An authenticated caller refused an administrative route (hub-admin or org-admin access).
+   * Throttled by the writer: at most one per (actor, route) a minute, `suppressed` counting the
+   * refusals of that pair not recorded since its previous record.
+   */
+  'admin.denied': {
+    target: Target<'route'>;
+    details: {
+      readonly method: string;
+      readonly path: string;
+      readonly reason: string;
+      readonly suppressed?: number | undefined;
+    };
+  };
 }
 
 export type AuditAction = keyof AuditEvents;
+
+/** Every action, for validating filters and naming the valid values (checked against `AuditEvents`). */
+export const AUDIT_ACTIONS = Object.freeze([
+  'object.submit',
+  'object.release',
+  'object.delete',
+  'alert.ack',
+  'dead_letter.retry',
+  'dead_letter.drop',
+  'auth.login',
+  'auth.logout',
+  'org.create',
+  'org.update',
+  'org.tier_change',
+  'org.status_change',
+  'org.trial_extend',
+  'org.trial_reminder',
+  'org.trial_expired',
+  'org.retire',
+  'org.mqtt_credentials',
+  'user.create',
+  'user.update',
+  'user.disable',
+  'key.create',
+  'key.revoke',
+  'subscription.create',
+  'subscription.delete',
+  'admin.denied',
+] as const satisfies readonly AuditAction[]);
+// Every action is listed: a new entry in AuditEvents without one here is a type error.
+type Unlisted = Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]>;
+const _everyActionListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void _everyActionListed;
 
 /** The fields every record has, whatever its action. */
 interface AuditHead {
@@ -233,15 +280,26 @@ export type AuditRecord = NewAuditRecord & {
   readonly seq: number;
 };
 
+/** A query of the audit log. */
+export interface AuditListQuery {
+  orgId?: OrgId | undefined;
+  /** An action name (the audit API passes what a client asked for; unknown names match nothing). */
+  action?: string | undefined;
+  /** Leave these actions out (ignored for the action `action` names). */
+  excludeActions?: readonly string[] | undefined;
+  /** Only records whose actor is this user id. */
+  actorUserId?: string | undefined;
+  since?: string | undefined;
+  afterSeq?: number | undefined;
+  /** Only records before this sequence number (paging newest first). */
+  beforeSeq?: number | undefined;
+  /** Newest first (default: oldest first). */
+  newestFirst?: boolean | undefined;
+  limit: number;
+}
+
 /** Append-only: there is no update or delete. */
 export interface AuditLog {
   append(records: readonly NewAuditRecord[]): Promise<void>;
-  list(q: {
-    orgId?: OrgId | undefined;
-    /** An action name (the audit API passes what a client asked for; unknown names match nothing). */
-    action?: string | undefined;
-    since?: string | undefined;
-    afterSeq?: number | undefined;
-    limit: number;
-  }): Promise<AuditRecord[]>;
+  list(q: AuditListQuery): Promise<AuditRecord[]>;
 }

@@ -13,6 +13,7 @@ import {
   type ApiKey,
   type ApiKeyStore,
   type AuditLog,
+  type AuditListQuery,
   type AuditRecord,
   type NewAuditRecord,
   type OrgStore,
@@ -356,23 +357,24 @@ export class SqliteAuditLog implements AuditLog {
     this.insertMany.immediate(records);
     return Promise.resolve();
   }
-  list(q: {
-    orgId?: OrgId | undefined;
-    action?: string | undefined;
-    since?: string | undefined;
-    afterSeq?: number | undefined;
-    limit: number;
-  }): Promise<AuditRecord[]> {
+  list(q: AuditListQuery): Promise<AuditRecord[]> {
+    const exclude = q.action === undefined ? (q.excludeActions ?? []) : [];
     const rows = this.db
       .prepare(
         `SELECT seq, doc FROM audit WHERE (@org IS NULL OR org_id = @org OR actor_org_id = @org) AND (@action IS NULL OR action = @action)
-        AND (@since IS NULL OR at >= @since) AND seq > @after ORDER BY seq LIMIT @limit`,
+        AND action NOT IN (SELECT value FROM json_each(@exclude))
+        AND (@actor IS NULL OR json_extract(doc, '$.actor.userId') = @actor)
+        AND (@since IS NULL OR at >= @since) AND seq > @after AND (@before IS NULL OR seq < @before)
+        ORDER BY seq ${q.newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`,
       )
       .all({
         org: q.orgId ?? null,
         action: q.action ?? null,
+        exclude: JSON.stringify(exclude),
+        actor: q.actorUserId ?? null,
         since: q.since ?? null,
         after: q.afterSeq ?? 0,
+        before: q.beforeSeq ?? null,
         limit: q.limit,
       }) as { seq: number; doc: string }[];
     return Promise.resolve(rows.map((r) => ({ ...(JSON.parse(r.doc) as NewAuditRecord), seq: r.seq })));
