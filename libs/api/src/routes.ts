@@ -397,7 +397,8 @@ export function apiRoutes(settings: ApiSettings) {
       query: auditQuerySchema,
       success: {
         status: 200,
-        description: 'audit records, oldest first; page with afterSeq',
+        description:
+          'audit records, newest first (page with beforeSeq); order=oldest: oldest first (page with afterSeq)',
         schema: { type: 'array', items: auditRecordSchema },
       },
     }),

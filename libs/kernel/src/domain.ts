@@ -86,3 +86,33 @@ export interface Principal {
   readonly roles: readonly Role[];
   readonly scopes: readonly Scope[];
 }
+
+/** The audit log's actions (libs/store `AuditEvents` has one entry per name, checked by the compiler). */
+export const AUDIT_ACTIONS = [
+  'object.submit',
+  'object.release',
+  'object.delete',
+  'alert.ack',
+  'dead_letter.retry',
+  'dead_letter.drop',
+  'auth.login',
+  'auth.logout',
+  'org.create',
+  'org.update',
+  'org.tier_change',
+  'org.status_change',
+  'org.trial_extend',
+  'org.trial_reminder',
+  'org.trial_expired',
+  'org.retire',
+  'org.mqtt_credentials',
+  'user.create',
+  'user.update',
+  'user.disable',
+  'key.create',
+  'key.revoke',
+  'subscription.create',
+  'subscription.delete',
+  'admin.denied',
+] as const;
+export type AuditActionName = (typeof AUDIT_ACTIONS)[number];

@@ -143,7 +143,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
     live: deps.auth.live,
     jobsReady: deps.jobsReady,
   });
-  const audit = new AuditService({ audit: stores.audit, access });
+  const audit = new AuditService({ audit: stores.audit, access, users: stores.users, orgs: stores.orgs });
   const reports = new ReportsService({
     orgs: stores.orgs,
     audit: stores.audit,

@@ -6,9 +6,14 @@ export const auditQuerySchema = {
   additionalProperties: false,
   properties: {
     orgId: { type: 'string', pattern: ORG_ID_PATTERN.source },
-    action: { type: 'string', pattern: '^[a-z_]+(\\.[a-z_]+)*$', maxLength: 64 },
+    // the service checks actions against the audit log's list and answers with the valid values
+    action: { type: 'string', maxLength: 64 },
+    exclude: { type: 'string', maxLength: 64 },
+    actor: { type: 'string', minLength: 1, maxLength: 128 },
     since: { type: 'string', format: 'date-time' },
     afterSeq: { type: 'string', pattern: '^[0-9]{1,15}$' },
+    beforeSeq: { type: 'string', pattern: '^[0-9]{1,15}$' },
+    order: { type: 'string', enum: ['newest', 'oldest'] },
     limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
   },
 } as const;
@@ -27,6 +32,11 @@ export const auditRecordSchema = {
         keyId: { type: 'string' },
         system: { type: 'boolean' },
       },
+    },
+    actorName: {
+      type: 'object',
+      description: "the actor's username and organisation name, when they still exist",
+      properties: { username: { type: 'string' }, org: { type: 'string' } },
     },
     action: { type: 'string' },
     target: {

@@ -1,4 +1,6 @@
-import type { OrgId, Role, Scope, Tier } from '@isac/kernel';
+import type { AuditActionName, OrgId, Role, Scope, Tier } from '@isac/kernel';
+
+export { AUDIT_ACTIONS } from '@isac/kernel';
 
 /**
  * The audit log's events (ADR 0008): one variant per action, each with its target and its typed
@@ -214,36 +216,8 @@ export interface AuditEvents {
 
 export type AuditAction = keyof AuditEvents;
 
-/** Every action, for validating filters and naming the valid values (checked against `AuditEvents`). */
-export const AUDIT_ACTIONS = Object.freeze([
-  'object.submit',
-  'object.release',
-  'object.delete',
-  'alert.ack',
-  'dead_letter.retry',
-  'dead_letter.drop',
-  'auth.login',
-  'auth.logout',
-  'org.create',
-  'org.update',
-  'org.tier_change',
-  'org.status_change',
-  'org.trial_extend',
-  'org.trial_reminder',
-  'org.trial_expired',
-  'org.retire',
-  'org.mqtt_credentials',
-  'user.create',
-  'user.update',
-  'user.disable',
-  'key.create',
-  'key.revoke',
-  'subscription.create',
-  'subscription.delete',
-  'admin.denied',
-] as const satisfies readonly AuditAction[]);
-// Every action is listed: a new entry in AuditEvents without one here is a type error.
-type Unlisted = Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]>;
+// Every action is listed in @isac/kernel's AUDIT_ACTIONS (what filters accept) and nothing else is.
+type Unlisted = Exclude<AuditAction, AuditActionName> | Exclude<AuditActionName, AuditAction>;
 const _everyActionListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void _everyActionListed;
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ApiRoutes, RouteAnswer, RouteBody } from '@isac/api';
-import { ROLES, SCOPES, TIERS } from '@isac/kernel';
+import { AUDIT_ACTIONS, ROLES, SCOPES, TIERS } from '@isac/kernel';
 import { CliError, oneOf, type CliContext } from '../context.js';
 import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
 import { registerDeadLetters } from './delivery.js';
@@ -60,6 +60,59 @@ function orgText(o: Org): string {
     `  identity ${o.identityId}`,
   ];
   return lines.join('\n');
+}
+
+type AuditEntry = RouteAnswer<ApiRoutes['listAudit']>[number];
+
+/** `username (organisation name)`, or the ids when the names are gone; `system` for the hub itself. */
+function actorText(r: AuditEntry): string {
+  if (r.actor.system) return 'system';
+  const who = r.actorName?.username ?? r.actor.userId ?? (r.actor.keyId ? `key:${r.actor.keyId}` : undefined);
+  const org = r.actorName?.org ?? r.actor.orgId;
+  if (who === undefined) return org ?? '-';
+  return org === undefined ? who : `${who} (${org})`;
+}
+
+/** One line per released submission (batch) or legacy object: channels, recipient organisations, objects. */
+export interface ReleaseGroup {
+  readonly seq: number;
+  readonly at: string;
+  readonly target: string;
+  readonly channels: string[];
+  readonly recipients: number;
+  readonly objects: number;
+}
+
+export function releaseGroups(records: readonly AuditEntry[]): ReleaseGroup[] {
+  const groups = new Map<string, { g: ReleaseGroup; orgs: Set<string>; objects: number }>();
+  for (const r of records) {
+    const target = `${r.target.kind}:${r.target.id}`;
+    let e = groups.get(target);
+    if (!e) {
+      e = {
+        g: { seq: r.seq, at: r.at, target, channels: [], recipients: 0, objects: 0 },
+        orgs: new Set(),
+        objects: 0,
+      };
+      groups.set(target, e);
+    }
+    const d = (r.details ?? {}) as {
+      channel?: string;
+      count?: number;
+      recipients?: { orgId: string; objects?: number }[];
+    };
+    if (d.channel !== undefined && !e.g.channels.includes(d.channel)) e.g.channels.push(d.channel);
+    if (d.recipients)
+      for (const x of d.recipients) {
+        e.orgs.add(x.orgId);
+        e.objects += x.objects ?? 1;
+      }
+    else {
+      if (r.target.orgId !== undefined) e.orgs.add(r.target.orgId);
+      e.objects += d.count ?? 1;
+    }
+  }
+  return [...groups.values()].map((e) => ({ ...e.g, recipients: e.orgs.size, objects: e.objects }));
 }
 
 /** `isac admin …`: administration of organisations, users, keys, the audit log and reports over the REST admin API. */
@@ -330,44 +383,84 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
 
   admin
     .command('audit')
-    .description('read the audit log / 監査ログ')
-    .option('--org <org>', 'only records concerning this organisation')
-    .option('--action <action>', 'only this action, e.g. org.tier_change')
+    .description(
+      'read the audit log, newest first; object.release records only with --action object.release, one line per submission / 監査ログ（新しい順）',
+    )
+    .option('--action <action>', `only this action: ${AUDIT_ACTIONS.join(', ')}`)
+    .option('--actor <username>', 'only what this user did')
+    .option('--org <org>', 'only records concerning this organisation (organisation id)')
     .option('--since <date>', 'only records at or after this time (ISO 8601)')
-    .option('--after <seq>', 'only records after this sequence number (paging)')
+    .option('--before <seq>', 'only records before this sequence number (paging)')
     .option('--limit <n>', 'at most this many records (1-1000)', '100')
-    .action(async (o: { org?: string; action?: string; since?: string; after?: string; limit: string }) => {
-      const c = ctx();
-      const records = await (
-        await c.api()
-      ).listAudit({
-        query: {
-          orgId: o.org,
-          action: o.action,
-          since: o.since === undefined ? undefined : isoTime(o.since, '--since'),
-          afterSeq: o.after === undefined ? undefined : String(positiveInt(o.after, '--after')),
-          limit: String(positiveInt(o.limit, '--limit')),
-        },
-      });
-      const actor = (r: (typeof records)[number]): string =>
-        r.actor.system
-          ? 'system'
-          : [r.actor.orgId, r.actor.userId ?? r.actor.keyId].filter(Boolean).join('/') || '-';
-      c.print(
-        records,
-        table(
-          ['SEQ', 'AT', 'ACTION', 'OUTCOME', 'ACTOR', 'TARGET'],
-          records.map((r) => [
-            String(r.seq),
-            r.at,
-            r.action,
-            r.outcome,
-            actor(r),
-            `${r.target.kind}:${r.target.id}`,
-          ]),
-        ),
-      );
-    });
+    .action(
+      async (o: {
+        org?: string;
+        action?: string;
+        actor?: string;
+        since?: string;
+        before?: string;
+        limit: string;
+      }) => {
+        const c = ctx();
+        const action = o.action === undefined ? undefined : oneOf(o.action, AUDIT_ACTIONS, '--action');
+        const records = await (
+          await c.api()
+        ).listAudit({
+          query: {
+            orgId: o.org,
+            action,
+            exclude: action === undefined ? 'object.release' : undefined,
+            actor: o.actor,
+            since: o.since === undefined ? undefined : isoTime(o.since, '--since'),
+            beforeSeq: o.before === undefined ? undefined : String(positiveInt(o.before, '--before')),
+            limit: String(positiveInt(o.limit, '--limit')),
+          },
+        });
+        if (action === 'object.release') {
+          const groups = releaseGroups(records);
+          c.print(
+            groups,
+            table(
+              ['SEQ', 'AT', 'SUBMISSION', 'CHANNELS', 'RECIPIENTS', 'OBJECTS'],
+              groups.map((g) => [
+                String(g.seq),
+                g.at,
+                g.target,
+                g.channels.join(','),
+                String(g.recipients),
+                String(g.objects),
+              ]),
+            ),
+          );
+          return;
+        }
+        const last = records[records.length - 1];
+        c.print(
+          records,
+          [
+            table(
+              ['SEQ', 'AT', 'ACTION', 'OUTCOME', 'ACTOR', 'TARGET'],
+              records.map((r) => [
+                String(r.seq),
+                r.at,
+                r.action,
+                r.outcome,
+                actorText(r),
+                `${r.target.kind}:${r.target.id}`,
+              ]),
+            ),
+            ...(action === undefined
+              ? [
+                  '(object.release records: --action object.release / 配信記録は --action object.release で表示)',
+                ]
+              : []),
+            ...(last !== undefined && records.length === Number(o.limit)
+              ? [`more: --before ${last.seq} / 続き: --before ${last.seq}`]
+              : []),
+          ].join('\n'),
+        );
+      },
+    );
 
   admin
     .command('report')

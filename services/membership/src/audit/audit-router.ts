@@ -15,8 +15,12 @@ export function createAuditRouter(deps: { audit: AuditService; gate: Gate; route
         body: await deps.audit.list(principal, {
           orgId: q.orgId,
           action: q.action,
+          exclude: q.exclude,
+          actor: q.actor,
           since: q.since,
           afterSeq: q.afterSeq === undefined ? undefined : Number(q.afterSeq),
+          beforeSeq: q.beforeSeq === undefined ? undefined : Number(q.beforeSeq),
+          order: q.order,
           limit,
         }),
       };
