@@ -73,6 +73,7 @@ export const participationSchema = {
     'byTier',
     'trials',
     'orgs',
+    'byPrefecture',
     'silent',
   ],
   properties: {
@@ -112,7 +113,19 @@ export const participationSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['orgId', 'name', 'sector', 'region', 'tier', 'status', 'active', 'submitted', 'received'],
+        required: [
+          'orgId',
+          'name',
+          'sector',
+          'region',
+          'tier',
+          'status',
+          'active',
+          'submitted',
+          'received',
+          'acknowledged',
+          'medianAckSeconds',
+        ],
         properties: {
           orgId: { type: 'string' },
           name: { type: 'string' },
@@ -121,8 +134,50 @@ export const participationSchema = {
           tier: { type: 'string', enum: [...TIERS] },
           status: { type: 'string' },
           active: { type: 'boolean' },
+          submitted: {
+            type: 'integer',
+            description: 'objects the organisation submitted and the hub accepted',
+          },
+          received: {
+            type: 'integer',
+            description:
+              'objects released to the organisation, over every channel (a grouped alert counts its objects)',
+          },
+          acknowledged: { type: 'integer', description: 'alerts the organisation acknowledged' },
+          medianAckSeconds: {
+            type: ['number', 'null'],
+            description:
+              'median seconds from release to acknowledgement, over alerts both released and acknowledged in the period',
+          },
+        },
+      },
+    },
+    byPrefecture: {
+      type: 'array',
+      description: 'every prefecture (JIS order), then countries abroad with members, then unknown',
+      items: {
+        type: 'object',
+        required: [
+          'code',
+          'nameJa',
+          'nameEn',
+          'orgs',
+          'submitting',
+          'receiving',
+          'submitted',
+          'received',
+          'acknowledged',
+        ],
+        properties: {
+          code: { type: 'string' },
+          nameJa: { type: 'string' },
+          nameEn: { type: 'string' },
+          orgs: { type: 'integer' },
+          submitting: { type: 'integer' },
+          receiving: { type: 'integer' },
           submitted: { type: 'integer' },
           received: { type: 'integer' },
+          acknowledged: { type: 'integer' },
         },
       },
     },

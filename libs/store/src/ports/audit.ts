@@ -217,8 +217,8 @@ export interface AuditEvents {
 export type AuditAction = keyof AuditEvents;
 
 // Every action is listed in @isac/kernel's AUDIT_ACTIONS (what filters accept) and nothing else is.
-type Unlisted = Exclude<AuditAction, AuditActionName> | Exclude<AuditActionName, AuditAction>;
-const _everyActionListed: [Unlisted] extends [never] ? true : Unlisted = true;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _everyActionListed: Same<AuditAction, AuditActionName> = true;
 void _everyActionListed;
 
 /** The fields every record has, whatever its action. */

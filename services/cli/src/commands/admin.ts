@@ -4,7 +4,7 @@ import { AUDIT_ACTIONS, ROLES, SCOPES, TIERS } from '@isac/kernel';
 import { CliError, oneOf, type CliContext } from '../context.js';
 import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
 import { registerDeadLetters } from './delivery.js';
-import { table } from './table.js';
+import { csv, table } from './table.js';
 
 /** An organisation as the API answers it (libs/api's schema). */
 type Org = RouteAnswer<ApiRoutes['getOrg']>;
@@ -60,6 +60,91 @@ function orgText(o: Org): string {
     `  identity ${o.identityId}`,
   ];
   return lines.join('\n');
+}
+
+type Participation = RouteAnswer<ApiRoutes['participation']>;
+
+const REPORT_VIEWS = ['org', 'region'] as const;
+const REPORT_FORMATS = ['table', 'csv', 'json'] as const;
+
+/** What each column of the participation report means (also in the README). */
+const REPORT_LEGEND = [
+  'SUBMITTED: objects the organisation submitted that the hub accepted, in the period / 期間内に受理された投稿オブジェクト数',
+  'RECEIVED: objects released to the organisation over every channel (a grouped alert counts each of its objects) / 配信されたオブジェクト数',
+  'ACKED: alerts the organisation acknowledged in the period / 確認応答したアラート数',
+  "MEDIAN ACK: median time from an alert's release to its acknowledgement, for alerts released and acknowledged in the period / 確認応答までの時間の中央値",
+];
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return '-';
+  if (seconds < 120) return `${Math.round(seconds)}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+}
+
+interface ReportView {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  /** The rows as objects, for --format json. */
+  readonly records: readonly object[];
+}
+
+function orgRows(r: Participation): ReportView {
+  return {
+    header: [
+      'ORG',
+      'NAME',
+      'SECTOR',
+      'REGION',
+      'TIER',
+      'ACTIVE',
+      'SUBMITTED',
+      'RECEIVED',
+      'ACKED',
+      'MEDIAN ACK',
+    ],
+    rows: r.orgs.map((x) => [
+      x.orgId,
+      x.name,
+      x.sector,
+      x.region || '-',
+      x.tier,
+      x.active ? 'yes' : 'no',
+      String(x.submitted),
+      String(x.received),
+      String(x.acknowledged),
+      duration(x.medianAckSeconds),
+    ]),
+    records: r.orgs,
+  };
+}
+
+function regionRows(r: Participation): ReportView {
+  return {
+    header: [
+      'CODE',
+      '都道府県',
+      'REGION',
+      'ORGS',
+      'SUBMITTING',
+      'RECEIVING',
+      'SUBMITTED',
+      'RECEIVED',
+      'ACKED',
+    ],
+    rows: r.byPrefecture.map((x) => [
+      x.code,
+      x.nameJa,
+      x.nameEn,
+      String(x.orgs),
+      String(x.submitting),
+      String(x.receiving),
+      String(x.submitted),
+      String(x.received),
+      String(x.acknowledged),
+    ]),
+    records: r.byPrefecture,
+  };
 }
 
 type AuditEntry = RouteAnswer<ApiRoutes['listAudit']>[number];
@@ -465,12 +550,20 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
   admin
     .command('report')
     .description(
-      'participation report: orgs by sector, region, tier; trials; who submitted or received / 参加状況レポート',
+      'participation report (objects submitted, objects received, alerts acknowledged, median time to acknowledge) per organisation or per prefecture / 参加状況レポート',
     )
     .option('--from <date>', 'period start (ISO 8601; default 30 days before --to)')
     .option('--to <date>', 'period end (ISO 8601; default now)')
-    .action(async (o: { from?: string; to?: string }) => {
+    .option(
+      '--by <view>',
+      `rows per: ${REPORT_VIEWS.join(', ')} (region: every prefecture, then abroad, then unknown)`,
+      'org',
+    )
+    .option('--format <format>', `output: ${REPORT_FORMATS.join(', ')}`, 'table')
+    .action(async (o: { from?: string; to?: string; by: string; format: string }) => {
       const c = ctx();
+      const by = oneOf(o.by, REPORT_VIEWS, '--by');
+      const format = oneOf(o.format, REPORT_FORMATS, '--format');
       const r = await (
         await c.api()
       ).participation({
@@ -479,56 +572,48 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
           to: o.to === undefined ? undefined : isoTime(o.to, '--to'),
         },
       });
+      const view = by === 'region' ? regionRows(r) : orgRows(r);
+      if (format === 'json' || c.json) {
+        c.print(view.records, JSON.stringify(view.records, null, 2));
+        return;
+      }
+      if (format === 'csv') {
+        c.print(view.records, csv(view.header, view.rows));
+        return;
+      }
       const text = [
         `participation ${r.from} .. ${r.to} / 参加状況`,
         `organisations ${r.totals.orgs}, active ${r.totals.active}, submitting ${r.totals.submitting}, receiving ${r.totals.receiving}`,
         '',
-        table(
-          ['SECTOR', 'ORGS', 'SUBMITTING', 'RECEIVING'],
-          Object.entries(r.bySector).map(([s, v]) => [
-            s,
-            String(v.orgs),
-            String(v.submitting),
-            String(v.receiving),
-          ]),
-        ),
+        table(view.header, view.rows),
         '',
-        table(
-          ['TIER', 'ORGS'],
-          Object.entries(r.byTier).map(([t, n]) => [t, String(n)]),
-        ),
-        '',
-        table(
-          ['REGION', 'ORGS'],
-          Object.entries(r.byRegion).map(([t, n]) => [t, String(n)]),
-        ),
-        '',
-        r.trials.length > 0
-          ? table(
-              ['TRIAL', 'NAME', 'ENDS', 'DAYS LEFT'],
-              r.trials.map((t) => [
-                t.orgId,
-                t.name,
-                t.endsAt ?? '-',
-                t.expired ? 'ended' : String(t.daysLeft),
-              ]),
-            )
-          : 'no trial members',
-        '',
-        table(
-          ['ORG', 'SECTOR', 'TIER', 'ACTIVE', 'SUBMITTED', 'RECEIVED'],
-          r.orgs.map((x) => [
-            x.orgId,
-            x.sector,
-            x.tier,
-            x.active ? 'yes' : 'no',
-            String(x.submitted),
-            String(x.received),
-          ]),
-        ),
-        ...(r.silent.length > 0 ? ['', `neither submitted nor received: ${r.silent.join(', ')}`] : []),
+        ...REPORT_LEGEND,
+        ...(by === 'org' && r.trials.length > 0
+          ? [
+              '',
+              table(
+                ['TRIAL', 'NAME', 'ENDS', 'DAYS LEFT'],
+                r.trials.map((t) => [
+                  t.orgId,
+                  t.name,
+                  t.endsAt ?? '-',
+                  t.expired ? 'ended' : String(t.daysLeft),
+                ]),
+              ),
+            ]
+          : []),
+        ...(by === 'region'
+          ? [
+              '',
+              `prefectures without a member / 会員のいない都道府県: ${
+                r.byPrefecture.filter((x) => x.code.startsWith('JP-') && x.orgs === 0).length
+              } of 47`,
+            ]
+          : r.silent.length > 0
+            ? ['', `neither submitted nor received / 投稿も受信もなし: ${r.silent.join(', ')}`]
+            : []),
       ].join('\n');
-      c.print(r, text);
+      c.print(view.records, text);
     });
   admin
     .command('mqtt-credentials')

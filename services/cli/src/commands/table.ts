@@ -12,3 +12,9 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
+
+/** RFC 4180 CSV: a header row, then the rows; fields quoted when they hold a comma, quote or line break. */
+export function csv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const field = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  return [header, ...rows].map((r) => r.map(field).join(',')).join('\r\n');
+}

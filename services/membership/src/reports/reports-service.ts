@@ -1,6 +1,7 @@
 import { ValidationError, type Clock, type OrgId, type Principal, type Tier } from '@isac/kernel';
 import type { AuditAction, AuditEventOf, AuditLog, AuditRecord, OrgStore } from '@isac/store';
 import { orgStanding, type Access, type StandingRules } from '@isac/auth';
+import { PREFECTURES, resolveRegion } from '@isac/regions';
 
 const DAY_MS = 86_400_000;
 const PAGE = 1000;
@@ -8,6 +9,7 @@ const PAGE = 1000;
 /** Audit actions written by the other services (ADR 0008): taxii on accept, taxii and the dispatcher on each release. */
 export const SUBMIT_ACTION = 'object.submit' satisfies AuditAction;
 export const RELEASE_ACTION = 'object.release' satisfies AuditAction;
+export const ACK_ACTION = 'alert.ack' satisfies AuditAction;
 
 type Counts = Map<OrgId, number>;
 const add = (counts: Counts, org: OrgId | undefined, n: number): void => {
@@ -24,12 +26,44 @@ function countSubmit(counts: Counts, r: AuditEventOf<'object.submit'>): void {
  * for legacy per-version records one object to each organisation an MQTT fan-out added and one per
  * email delivery; a TAXII page's count.
  */
-function countRelease(counts: Counts, r: AuditEventOf<'object.release'>): void {
+function countRelease(
+  counts: Counts,
+  released: Map<string, number>,
+  r: AuditEventOf<'object.release'>,
+): void {
   const d = r.details;
-  if ('batchId' in d) for (const x of d.recipients) add(counts, x.orgId, x.objects);
-  else if ('recipients' in d) for (const x of d.recipients) add(counts, x.orgId, 1);
+  const at = Date.parse(r.at);
+  if ('recipients' in d)
+    for (const x of d.recipients) {
+      add(counts, x.orgId, 'objects' in x ? x.objects : 1);
+      released.set(x.alertId, at);
+    }
   else if ('count' in d) add(counts, r.target.orgId, d.count);
-  else add(counts, r.target.orgId, 1);
+  else {
+    add(counts, r.target.orgId, 1);
+    released.set(d.alertId, at);
+  }
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** One row of the per-region view: a prefecture, a country abroad, or `unknown` (no or free-text region). */
+export interface RegionParticipation {
+  /** `JP-13`, `US`, or `unknown`. */
+  readonly code: string;
+  readonly nameJa: string;
+  readonly nameEn: string;
+  readonly orgs: number;
+  readonly submitting: number;
+  readonly receiving: number;
+  readonly submitted: number;
+  readonly received: number;
+  readonly acknowledged: number;
 }
 
 export interface OrgParticipation {
@@ -45,6 +79,10 @@ export interface OrgParticipation {
   readonly submitted: number;
   /** Objects released to this org in the period (any channel). */
   readonly received: number;
+  /** Alerts this org acknowledged in the period. */
+  readonly acknowledged: number;
+  /** Median seconds from an alert's release to its acknowledgement, over the period's acknowledged alerts whose release is in the period; null when none. */
+  readonly medianAckSeconds: number | null;
 }
 
 export interface ParticipationReport {
@@ -70,6 +108,8 @@ export interface ParticipationReport {
     expired: boolean;
   }[];
   readonly orgs: readonly OrgParticipation[];
+  /** Every prefecture (even with no member), then countries abroad with members, then `unknown`. */
+  readonly byPrefecture: readonly RegionParticipation[];
   /** Members that neither submitted nor received in the period: where participation is lowest. */
   readonly silent: readonly OrgId[];
 }
@@ -102,6 +142,9 @@ export class ReportsService {
 
     const submitted: Counts = new Map();
     const received: Counts = new Map();
+    const acknowledged: Counts = new Map();
+    const released = new Map<string, number>();
+    const ackSeconds = new Map<OrgId, number[]>();
     await this.scan(
       SUBMIT_ACTION,
       from,
@@ -112,8 +155,18 @@ export class ReportsService {
       RELEASE_ACTION,
       from,
       to,
-      (r) => r.action === 'object.release' && countRelease(received, r),
+      (r) => r.action === 'object.release' && countRelease(received, released, r),
     );
+    await this.scan(ACK_ACTION, from, to, (r) => {
+      if (r.action !== 'alert.ack' || r.actor.orgId === undefined) return;
+      add(acknowledged, r.actor.orgId, 1);
+      const at = released.get(r.target.id);
+      if (at !== undefined) {
+        const list = ackSeconds.get(r.actor.orgId) ?? [];
+        list.push(Math.max(0, (Date.parse(r.at) - at) / 1000));
+        ackSeconds.set(r.actor.orgId, list);
+      }
+    });
     const orgs = (await this.deps.orgs.list()).filter((o) => o.id !== this.deps.hubOrgId);
 
     const bySector: Record<string, { orgs: number; submitting: number; receiving: number }> = {};
@@ -131,6 +184,8 @@ export class ReportsService {
         active: orgStanding(o, now, this.deps.standing).ok,
         submitted: submitted.get(o.id) ?? 0,
         received: received.get(o.id) ?? 0,
+        acknowledged: acknowledged.get(o.id) ?? 0,
+        medianAckSeconds: median(ackSeconds.get(o.id) ?? []),
       };
       rows.push(row);
       const s = (bySector[o.sector] ??= { orgs: 0, submitting: 0, receiving: 0 });
@@ -171,6 +226,7 @@ export class ReportsService {
       byTier,
       trials,
       orgs: rows,
+      byPrefecture: regionView(rows),
       silent: rows.filter((r) => r.submitted === 0 && r.received === 0).map((r) => r.orgId),
     };
   }
@@ -193,4 +249,43 @@ export class ReportsService {
       afterSeq = page[page.length - 1]!.seq;
     }
   }
+}
+
+/**
+ * Participation per region: all 47 prefectures in JIS order (a prefecture with no member shows
+ * zeros: the regional gap), countries abroad that have members, and `unknown` for organisations
+ * whose region is empty or free text that does not resolve.
+ */
+export function regionView(rows: readonly OrgParticipation[]): RegionParticipation[] {
+  type Row = { -readonly [K in keyof RegionParticipation]: RegionParticipation[K] };
+  const blank = (code: string, nameJa: string, nameEn: string): Row => ({
+    code,
+    nameJa,
+    nameEn,
+    orgs: 0,
+    submitting: 0,
+    receiving: 0,
+    submitted: 0,
+    received: 0,
+    acknowledged: 0,
+  });
+  const byCode = new Map<string, Row>(PREFECTURES.map((p) => [p.code, blank(p.code, p.nameJa, p.nameEn)]));
+  const abroad = new Map<string, Row>();
+  const unknown = blank('unknown', '不明', 'unknown');
+  for (const o of rows) {
+    const resolved = o.region.trim() === '' ? undefined : resolveRegion(o.region);
+    let row = unknown;
+    if (resolved?.ok) {
+      const r = resolved.region;
+      row = byCode.get(r.code) ?? abroad.get(r.code) ?? blank(r.code, r.nameJa, r.nameEn);
+      if (r.kind === 'country') abroad.set(r.code, row);
+    }
+    row.orgs += 1;
+    if (o.submitted > 0) row.submitting += 1;
+    if (o.received > 0) row.receiving += 1;
+    row.submitted += o.submitted;
+    row.received += o.received;
+    row.acknowledged += o.acknowledged;
+  }
+  return [...byCode.values(), ...[...abroad.values()].sort((a, b) => a.code.localeCompare(b.code)), unknown];
 }
