@@ -161,13 +161,14 @@ describe('isac admin … (against the membership service)', () => {
     r = await isac('admin', 'org', 'activate', 'shinkin-east');
     expect(r.out).to.contain('is active');
     const audit = await json<{ action: string }[]>('admin', 'audit', '--org', 'shinkin-east');
+    // newest first
     expect(audit.map((a) => a.action)).to.deep.equal([
-      'org.create',
+      'org.status_change',
+      'org.status_change',
+      'org.tier_change',
+      'org.tier_change',
       'org.trial_extend',
-      'org.tier_change',
-      'org.tier_change',
-      'org.status_change',
-      'org.status_change',
+      'org.create',
     ]);
   });
 
@@ -252,7 +253,7 @@ describe('isac admin … (against the membership service)', () => {
     const r = await isac('admin', 'report', '--from', '2026-01-01', '--to', '2026-03-01T00:00:00Z');
     expect(r.code, r.err).to.equal(0);
     expect(r.out).to.contain('SECTOR');
-    expect(r.out).to.contain('neither submitted nor received: bank-a');
+    expect(r.out).to.contain('neither submitted nor received / 投稿も受信もなし: bank-a');
   });
 
   it('reports errors from the hub and bad usage', async () => {

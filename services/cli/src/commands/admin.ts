@@ -89,7 +89,8 @@ interface ReportView {
   readonly records: readonly object[];
 }
 
-function orgRows(r: Participation): ReportView {
+/** Per organisation; for CSV (`raw`) the median in seconds, empty when there is none. */
+function orgRows(r: Participation, raw = false): ReportView {
   return {
     header: [
       'ORG',
@@ -101,7 +102,7 @@ function orgRows(r: Participation): ReportView {
       'SUBMITTED',
       'RECEIVED',
       'ACKED',
-      'MEDIAN ACK',
+      raw ? 'MEDIAN ACK SECONDS' : 'MEDIAN ACK',
     ],
     rows: r.orgs.map((x) => [
       x.orgId,
@@ -113,7 +114,7 @@ function orgRows(r: Participation): ReportView {
       String(x.submitted),
       String(x.received),
       String(x.acknowledged),
-      duration(x.medianAckSeconds),
+      raw ? (x.medianAckSeconds === null ? '' : String(x.medianAckSeconds)) : duration(x.medianAckSeconds),
     ]),
     records: r.orgs,
   };
@@ -572,9 +573,13 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
           to: o.to === undefined ? undefined : isoTime(o.to, '--to'),
         },
       });
-      const view = by === 'region' ? regionRows(r) : orgRows(r);
-      if (format === 'json' || c.json) {
+      const view = by === 'region' ? regionRows(r) : orgRows(r, format === 'csv');
+      if (format === 'json') {
         c.print(view.records, JSON.stringify(view.records, null, 2));
+        return;
+      }
+      if (c.json) {
+        c.print(r);
         return;
       }
       if (format === 'csv') {
