@@ -113,6 +113,7 @@ export const AUDIT_ACTIONS = [
   'key.revoke',
   'subscription.create',
   'subscription.delete',
+  'blocklist.refuse',
   'admin.denied',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];

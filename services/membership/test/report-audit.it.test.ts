@@ -175,7 +175,7 @@ describe('participation report and audit log (CLI over HTTP)', () => {
       expect(lines[0]).to.equal(
         'ORG,NAME,SECTOR,REGION,TIER,ACTIVE,SUBMITTED,RECEIVED,ACKED,MEDIAN ACK SECONDS',
       );
-      expect(lines, text).to.include('bank-b,Bank B,finance,Osaka,full,yes,0,261,3,120');
+      expect(lines, text).to.include('bank-b,Bank B,finance,JP-27,full,yes,0,261,3,120');
       expect(lines).to.include('bank-c,Bank C,finance,-,full,yes,0,40,0,');
       expect(lines).to.have.length(4);
       const bad = await isac('admin', 'report', '--format', 'xml');
