@@ -23,4 +23,20 @@ describe('the built isac CLI', () => {
       .map(([file]) => file);
     expect(stale, 'changed since the CLI was built: run npm run build').to.deep.equal([]);
   });
+
+  it("keeps `isac --help`'s start-up bundle light: no store, password hashing, policy data, region tables, MQTT, OpenPGP or STIX validator", () => {
+    const info = JSON.parse(readFileSync(path.join(ROOT, 'services/cli/dist/build-info.json'), 'utf8')) as {
+      startup: string[];
+    };
+    expect(info.startup).to.include('services/cli/src/main.ts');
+    const heavy = info.startup.filter((f) =>
+      /^libs\/(store|auth|policy)\/|^libs\/regions\/data\/|^libs\/stix\/src\/(validate|pattern)/.test(f),
+    );
+    expect(heavy, 'load these lazily (services/cli/scripts/build.ts, LAZY)').to.deep.equal([]);
+    const bundle = readFileSync(path.join(ROOT, 'services/cli/dist/isac.js'), 'utf8');
+    const imported = [...bundle.matchAll(/^import\s[^;]*?from\s*"([^".][^"]*)"/gm)].map((m) => m[1]);
+    expect(
+      imported.filter((m) => /^(mqtt|openpgp|better-sqlite3|mongodb|argon2|bcrypt)/.test(m!)),
+    ).to.deep.equal([]);
+  });
 });

@@ -27,7 +27,10 @@ const cliPkg = readManifest(cliDir);
  * parses them: esbuild's code splitting shares chunks by file, which would pull the STIX library
  * into start-up through the few constants the API schemas take from it.
  */
-const LAZY: Record<string, string> = { 'stix-validate': path.join(cliDir, 'src/commands/stix-validate.ts') };
+const LAZY: Record<string, string> = {
+  'stix-validate': path.join(cliDir, 'src/commands/stix-validate.ts'),
+  'recover-run': path.join(cliDir, 'src/commands/recover-run.ts'),
+};
 const lazyExternal: Plugin = {
   name: 'lazy-entries',
   setup(b) {
@@ -69,4 +72,12 @@ const sources = Object.fromEntries(
       .digest('hex'),
   ]),
 );
-writeFileSync(path.join(outdir, 'build-info.json'), `${JSON.stringify({ sources }, null, 2)}\n`);
+// what `isac --help` parses at start-up: the start bundle's own inputs (test/cli/build-fresh.test.ts
+// keeps the store, the policy's data and the region tables out of it)
+const startBundle = Object.entries(result.metafile.outputs).find(([, o]) =>
+  o.entryPoint?.endsWith('src/bin.ts'),
+);
+const startup = Object.keys(startBundle?.[1].inputs ?? {})
+  .filter((f) => !f.includes('node_modules'))
+  .sort();
+writeFileSync(path.join(outdir, 'build-info.json'), `${JSON.stringify({ sources, startup }, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { displayWidth, padEndDisplay } from '@isac/regions';
+import { displayWidth, padEndDisplay } from '@isac/regions/display-width';
 
 /** Left-aligned columns, for terminals; aligned by display width, so Japanese text lines up. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
