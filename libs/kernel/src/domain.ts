@@ -73,6 +73,8 @@ export interface Subscription {
         readonly to: readonly string[];
         readonly mode: 'immediate' | 'hourly' | 'daily';
         readonly lang: 'ja' | 'en';
+        /** IANA zone of times in its mail (ADR 0014); absent: the dispatcher's `mail.timeZone`. */
+        readonly timeZone?: string | undefined;
       }
     | undefined;
   readonly createdAt: string;

@@ -56,6 +56,8 @@ export const JOB_PAYLOAD_SCHEMAS = {
       /** The RFC 5322 message, base64. */
       raw: text,
       what: { type: 'string', enum: ['alert', 'notice', 'encrypted', 'digest', 'trial_reminder'] },
+      /** The batch mail (ADR 0013) this message carries to one of its addresses. */
+      batchMailKey: text,
     },
   },
   /** One digest window of one email subscription. */
@@ -157,6 +159,8 @@ export const jobKeys = {
   expireBlocklist: (id: string, version: string): string => `expire_blocklist:${id}:${version}`,
   /** The send of a rendered message, keyed by what it sends (a delivery, digest or notify key). */
   sendMail: (of: string): string => `send_mail:${of}`,
+  /** One address of a batch mail (ADR 0013): each address is sent, retried and dead-lettered alone. */
+  sendBatchMail: (mailKey: string, address: string): string => `send_mail:${mailKey}|to:${address}`,
   digest: (subscriptionId: string, windowStart: string): string => `digest:${subscriptionId}:${windowStart}`,
   /** One reminder per organisation, trial end and reminder threshold (days before the end). */
   trialReminder: (orgId: string, endsAt: string, thresholdDays: number): string =>

@@ -19,6 +19,7 @@ import { DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
 import { provisionMqttHandler } from './mqtt/provision-mqtt.js';
 import { mqttPassword } from '@isac/auth';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   BlocklistGate,
   formatWarningListFileErrors,
@@ -37,6 +38,8 @@ export interface DispatcherDeps {
   readonly policy: PolicyEngine;
   readonly hub: { readonly id: string; readonly name?: string | undefined };
   readonly jobsReady: Signal;
+  /** Links in mail when `mail.publicUrl` (ISAC_PUBLIC_URL) is not set: where this process's HTTP port is reached. */
+  readonly publicUrl?: (() => string) | undefined;
   /** The internal publisher credential (known to the embedded broker, or provisioned in Mosquitto). */
   readonly mqttCredential: { readonly username: string; readonly password: string };
   /** The secret organisation MQTT passwords derive from (ADR 0006), for an external broker. */
@@ -89,7 +92,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
           allowSelfSigned: config.smtp.allowSelfSigned,
           timeoutMs: config.smtp.timeoutMs,
         })
-      : new FileMailSender(config.mail.outDir));
+      : new FileMailSender(config.mail.outDir ?? path.join('var', 'mail')));
   const directory = new OrgDirectory({
     orgs: stores.orgs,
     subscriptions: stores.subscriptions,
@@ -105,6 +108,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     sender,
     config,
     jobsReady,
+    publicUrl: () => config.mail.publicUrl ?? deps.publicUrl?.() ?? 'http://localhost:8080',
   });
   const distribution = new DistributionService({
     stores,
@@ -228,7 +232,8 @@ export function blocklistGate(config: DispatcherConfig): BlocklistGate {
     lists.push(...parsed.lists);
   }
   const hubHosts = new Set<string>();
-  for (const url of [config.mqtt.url, config.mail.taxiiUrl]) {
+  for (const url of [config.mqtt.url, config.mail.taxiiUrl, config.mail.publicUrl]) {
+    if (url === undefined) continue;
     try {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
       if (host) hubHosts.add(host);

@@ -97,9 +97,24 @@ export const dispatcherConfigSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        outDir: { type: 'string', default: 'var/mail' },
-        /** The TAXII API root URL quoted in notices ("fetch it over TAXII"). */
-        taxiiUrl: { type: 'string', default: 'http://127.0.0.1:8080/taxii2/' },
+        /**
+         * Where .eml files go when no relay is configured; absent: `<dataDir>/mail` (the hub and
+         * the dispatcher's entry points resolve it).
+         */
+        outDir: { type: 'string', minLength: 1 },
+        /**
+         * `ISAC_PUBLIC_URL`: the base of every link in mail (`https://hub.isac.example`), what members
+         * reach the hub's HTTP port at. Absent: `http://localhost:{http port}`.
+         */
+        publicUrl: { type: 'string', pattern: '^https?://[^\\s?#]+$' },
+        /** The TAXII API root and collection that mail links point into (the default collection). */
+        taxiiApiRoot: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', default: 'isac' },
+        /** Objects written out in full in a mail body; all of them are in the attachments. */
+        fullCount: { type: 'integer', minimum: 0, maximum: 1000, default: 20 },
+        /** IANA zone of mail times when a subscription names none. */
+        timeZone: { type: 'string', minLength: 1, default: 'Asia/Tokyo' },
+        /** The TAXII API root URL quoted in notices ("fetch it over TAXII"); absent: from publicUrl. */
+        taxiiUrl: { type: 'string' },
       },
     },
     digest: {

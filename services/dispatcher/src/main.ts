@@ -84,6 +84,7 @@ runProcess({
       env: process.env,
       slices,
       aliases: {
+        ISAC_PUBLIC_URL: 'dispatcher.mail.publicUrl',
         ISAC_SMTP_URL: 'dispatcher.smtp.url',
         ISAC_MQTT_URL: 'dispatcher.mqtt.url',
         ISAC_MQTT_PUBLISHER_USERNAME: 'mqttPublisher.username',
@@ -108,7 +109,9 @@ runProcess({
       hubOrgId: config.hub.orgId,
     });
     const hub = hubIdentity(config.hub.name);
-    const mailOutDir = path.resolve(config.dispatcher.mail.outDir);
+    // .eml files under the data directory unless configured elsewhere (README)
+    const mailOutDir = path.resolve(config.dispatcher.mail.outDir ?? path.join(config.dataDir, 'mail'));
+    const publicUrl = `http://localhost:${config.http.port}`;
 
     const dispatcher = composeDispatcher({
       stores,
@@ -119,6 +122,7 @@ runProcess({
       config: { ...config.dispatcher, mail: { ...config.dispatcher.mail, outDir: mailOutDir } },
       policy,
       hub: { id: hub.id, name: hub.name },
+      publicUrl: () => publicUrl,
       // nobody in this process notifies it: the worker polls every worker.pollMs
       jobsReady: new Signal(),
       mqttCredential: { username: credential.username, password: credential.password },

@@ -46,8 +46,9 @@ describe('email delivery (real SMTP server)', () => {
       await until(() => smtp!.received.length === 1);
       const m = smtp.received[0]!;
       expect(m.subject).to.match(/^\[ISAC\]\[TLP:GREEN\] New indicator: Phishing domain/);
-      expect(m.text).to.include('evil.example');
-      expect(m.html).to.include('198.51.100.7');
+      // defanged in the body (issue 15.2), exact in the attachment
+      expect(m.text).to.include('evil[.]example').and.not.include('evil.example');
+      expect(m.html).to.include('198.51.100[.]7').and.not.include('198.51.100.7');
       expect(m.headers.get('x-isac-alert-id')).to.be.a('string');
       const att = m.attachments.find((a) => a.contentType.startsWith('application/stix+json'));
       const bundle = JSON.parse(att!.content.toString('utf8')) as { objects: { id: string }[] };
@@ -126,7 +127,7 @@ describe('email delivery (real SMTP server)', () => {
     });
     const inner = await simpleParser(String(data));
     expect(inner.subject).to.match(/TLP:AMBER/);
-    expect(inner.text).to.include('evil.example');
+    expect(inner.text).to.include('evil[.]example');
   });
 
   it('sends AMBER without a key as a notice without content that points to TAXII', async () => {

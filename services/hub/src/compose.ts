@@ -110,9 +110,12 @@ export async function startHub(
       hub,
       jobsReady,
     });
+    // .eml files under the data directory unless configured elsewhere (README)
     const mailOutDir = config.dispatcher.mail.outDir
       ? path.resolve(config.dispatcher.mail.outDir)
       : path.join(dataDir, 'mail');
+    // links in mail: ISAC_PUBLIC_URL, else this hub's HTTP port once it is bound
+    let boundHttpPort: number = config.http.port;
     const dispatcher = composeDispatcher({
       ...common,
       config: {
@@ -122,6 +125,7 @@ export async function startHub(
       },
       policy,
       hub: { id: hub.id, name: hub.name },
+      publicUrl: () => `http://localhost:${boundHttpPort}`,
       jobsReady,
       mqttCredential: internalCredential,
       mqttSecret,
@@ -143,6 +147,7 @@ export async function startHub(
 
     const server = await listenHttp(app, config.http);
     const httpPort = server.port;
+    boundHttpPort = httpPort;
     shutdown.add(() => server.close());
 
     // Only now that every port is bound: a start that fails earlier (a port in use) must not

@@ -49,6 +49,7 @@ export const ENV_ALIASES: Readonly<Record<string, string>> = {
   ISAC_MQTT_HOST: 'mqtt.host',
   ISAC_ADMIN_PASSWORD: 'admin.password',
   ISAC_SMTP_URL: 'dispatcher.smtp.url',
+  ISAC_PUBLIC_URL: 'dispatcher.mail.publicUrl',
 };
 
 /** config/default.json < config/<NODE_ENV>.json < environment < overrides; throws ConfigError naming every bad key. */

@@ -5,6 +5,8 @@ import {
   PositionSet,
   type BatchFanout,
   type BatchFanoutRecipient,
+  type BatchMail,
+  type BatchMailResult,
   type BatchVersion,
   type DeliveryBatch,
   type NewBatchFanout,
@@ -18,7 +20,7 @@ import {
   type OrgDirectory,
   type Stores,
 } from '@isac/store';
-import type { Observable } from '@isac/stix';
+import { tlpRank, type Observable } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
 import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { Coalescer } from '../jobs/coalescer.js';
@@ -29,7 +31,15 @@ import { langOf, recipientsOf, type MailService } from '../email/mail-service.js
 import { STIX_MEDIA_TYPE } from '../email/render.js';
 import { observablesOf } from './filters.js';
 import { alertBundleJson } from './payload.js';
-import { planBatch, type AlertGroup, type BatchPlan, type ReleasedItem } from './batch-plan.js';
+import {
+  planBatch,
+  type AlertGroup,
+  type BatchPlan,
+  type PlannedEmail,
+  type RecipientPlan,
+  type ReleasedItem,
+} from './batch-plan.js';
+import { MailRenderCache } from '../email/submission-mail.js';
 import { alertPartCount, alertParts, type PartLimits } from './alert-chunks.js';
 import {
   BlocklistPlanner,
@@ -167,7 +177,10 @@ export class DistributionService {
     if (versions.length === 0) return skipped('the batch has no version that is still stored');
     const plan = await this.planBatch(versions, now);
     const planner = new BlocklistPlanner(this.deps.gate, this.deps.config.blocklist, now);
-    const emailOutcomes = await this.emailBridge(plan, versions);
+    const emailOutcomes = [
+      ...(await this.emailBatch(batch, plan, versions)),
+      ...(await this.digestBridge(plan, versions)),
+    ];
     let mqtt: JobOutcome = done;
     let fan: BatchFanout | undefined;
     if (plan.fanout.length > 0) {
@@ -220,17 +233,102 @@ export class DistributionService {
   }
 
   /**
-   * Email until stage 3 (mail per batch and subscription): each version some email subscription
-   * wants goes through the per-version path as before (immediate mail, digest item), MQTT left out.
+   * Immediate email (ADR 0013 stage 3): one mail per (batch, email subscription), recorded under
+   * its key with the set of positions it carries, then one `send_mail` job per address. A mail
+   * that cannot be rendered (a bad OpenPGP key, a bad address) fails alone: it is recorded dead
+   * with its cause and every other mail and channel proceeds (issue 14.2). A retried job finds
+   * its records: a mail already sent is not rendered again, and the send jobs' keys (per mail and
+   * address) make a repeat enqueue a no-op.
    */
-  private async emailBridge(plan: BatchPlan, versions: readonly BatchVersion[]): Promise<JobOutcome[]> {
-    if (plan.emails.length === 0) return [];
+  private async emailBatch(
+    batch: DeliveryBatch,
+    plan: BatchPlan,
+    versions: readonly BatchVersion[],
+  ): Promise<JobOutcome[]> {
+    const wanted: { recipient: RecipientPlan; email: PlannedEmail; items: ReleasedItem[] }[] = [];
+    for (const r of plan.recipients)
+      for (const e of r.emailNow) {
+        const set = new Set(e.positions);
+        const items = r.items.filter((it) => set.has(it.position));
+        if (items.length > 0) wanted.push({ recipient: r, email: e, items });
+      }
+    if (wanted.length === 0) return [];
+    const { stores, clock, log } = this.deps;
+    const recorded = await stores.deliveries.recordBatchMails(
+      wanted.map((w) => ({
+        batchId: batch.id,
+        subscriptionId: w.email.subscription.id,
+        orgId: w.recipient.org.id,
+        kind: 'email' as const,
+        tlp: strictest(w.items.map((it) => it.tlp)),
+        versions: PositionSet.of(w.items.map((it) => it.position)),
+      })),
+      clock.now(),
+    );
+    const first = versions[0]!.version;
+    const cache = new MailRenderCache();
+    const failed: BatchMailResult[] = [];
+    let enqueued = 0;
+    for (const [k, w] of wanted.entries()) {
+      const { mail, added } = recorded[k]!;
+      if (mail.status === 'sent' || mail.status === 'dead') continue;
+      // what the record names (a retry may plan differently): its positions as released now
+      const items = w.items.filter((it) => mail.versions.has(it.position));
+      if (items.length === 0) continue;
+      if (added) await this.audits.add(batchMailAudit(batch.id, mail, clock.now().toISOString()));
+      try {
+        const messages = await this.deps.mail.renderBatchMail({
+          org: w.recipient.org,
+          subscription: w.email.subscription,
+          alertId: mail.alertId,
+          tlp: strictest(items.map((it) => it.tlp)),
+          exercise: items.some((it) => it.version.exercise),
+          objects: items.map((it) => it.released),
+          collectionId: items[0]!.version.collectionId,
+          submission: { id: first.submissionId ?? String(batch.id), acceptedAt: first.dateAdded },
+          cache,
+        });
+        for (const m of messages) {
+          await this.deps.mail.enqueueSend(
+            jobKeys.sendBatchMail(mail.key, m.to),
+            {
+              deliveryKeys: [],
+              batchMailKey: mail.key,
+              orgId: mail.orgId,
+              to: [m.to],
+              raw: m.raw.toString('base64'),
+              what: m.what,
+            },
+            true,
+          );
+          enqueued += 1;
+        }
+      } catch (err) {
+        const cause = `email to organisation ${mail.orgId} (subscription ${mail.subscriptionId}): cannot render: ${
+          err instanceof Error ? err.message : String(err)
+        }`;
+        log.error({ batchId: batch.id, mailKey: mail.key, err }, cause);
+        failed.push({ key: mail.key, ok: false, error: cause, dead: true });
+      }
+    }
+    if (failed.length > 0) await stores.deliveries.markBatchMails(failed, clock.now());
+    if (enqueued > 0) this.deps.mail.notifyJobs();
+    return [];
+  }
+
+  /**
+   * Digests until they go by batch: each version some digest subscription wants goes through the
+   * per-version path (digest item), immediate mail and MQTT left out of it.
+   */
+  private async digestBridge(plan: BatchPlan, versions: readonly BatchVersion[]): Promise<JobOutcome[]> {
     const wanted = new Set<number>();
-    for (const e of plan.emails) for (const p of e.positions) wanted.add(p);
+    for (const r of plan.recipients)
+      for (const e of r.emailDigest) for (const p of e.positions) wanted.add(p);
+    if (wanted.size === 0) return [];
     const vs = versions.filter((v) => wanted.has(v.position)).map((v) => v.version);
     const out: JobOutcome[] = [];
     for (let i = 0; i < vs.length; i += SLICE)
-      out.push(...(await Promise.all(vs.slice(i, i + SLICE).map((v) => this.distribute(v, false)))));
+      out.push(...(await Promise.all(vs.slice(i, i + SLICE).map((v) => this.distribute(v, false, false)))));
     return out;
   }
 
@@ -393,11 +491,16 @@ export class DistributionService {
   }
 
   /** plan -> record -> audit -> send: each step a method (plan and audit pure, in distribution-plan.ts). */
-  private async distribute(v: ObjectVersion, mqtt = true): Promise<JobOutcome> {
+  private async distribute(v: ObjectVersion, mqtt = true, immediateEmail = true): Promise<JobOutcome> {
     const now = this.deps.clock.now();
     const planned = await this.plan(v, now);
     if (typeof planned === 'string') return skipped(planned);
-    const plan = mqtt ? planned : { ...planned, fanout: undefined, blocklist: undefined };
+    const now_ = new Set(immediateEmail ? [] : planned.emailNow.map((e) => e.delivery.key));
+    const plan: DistributionPlan = {
+      ...planned,
+      ...(mqtt ? {} : { fanout: undefined, blocklist: undefined }),
+      ...(immediateEmail ? {} : { emailNow: [], emails: planned.emails.filter((d) => !now_.has(d.key)) }),
+    };
     if (plan.recipients.length === 0) return done;
     const recorded = await this.record(plan);
     await this.audits.add(releaseAudit(plan, recorded, now.toISOString()));
@@ -679,6 +782,33 @@ function batchReleaseAudit(batchId: number, fan: BatchFanout, at: string): NewAu
             objects: r.versions.count,
           };
         }),
+      },
+    },
+  ];
+}
+
+/** The strictest of these TLP levels (what a mail's handling line names). */
+function strictest(tlps: readonly TlpLevel[]): TlpLevel {
+  let out = tlps[0]!;
+  for (const t of tlps) if (tlpRank(t) > tlpRank(out)) out = t;
+  return out;
+}
+
+/** The `object.release` record of one batch mail, the first time it is recorded. */
+function batchMailAudit(batchId: number, mail: BatchMail, at: string): NewAuditRecord[] {
+  return [
+    {
+      at,
+      actor: { system: true },
+      action: 'object.release',
+      target: { kind: 'batch', id: String(batchId) },
+      outcome: 'ok',
+      details: {
+        batchId,
+        channel: 'email',
+        recipients: [
+          { orgId: mail.orgId, alertId: mail.alertId, tlp: mail.tlp, objects: mail.versions.count },
+        ],
       },
     },
   ];

@@ -9,7 +9,7 @@ import {
   type TlpLevel,
 } from '@isac/kernel';
 import { policyInput, type PolicyEngine } from '@isac/policy';
-import { tlpRank } from '@isac/stix';
+import { tlpRank, uuidV5 } from '@isac/stix';
 import { jobKeys, type JobOf, type JobPayload, type Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, skipped, type JobOutcome } from '../jobs/job-worker.js';
@@ -18,6 +18,12 @@ import { observablesOf } from '../delivery/filters.js';
 import type { Lang } from './i18n.js';
 import { MailRejectedError, type MailSender } from './mail-sender.js';
 import { buildEncryptedMime, buildMime, type Envelope } from './mime.js';
+import {
+  composeSubmissionMail,
+  renderSubmissionMail,
+  type MailRenderCache,
+  type SubmissionMailInput,
+} from './submission-mail.js';
 import {
   renderAlert,
   renderDigest,
@@ -28,6 +34,9 @@ import {
 } from './render.js';
 
 type Json = Readonly<Record<string, unknown>>;
+
+/** Namespace of batch mails' Message-IDs when the hub wraps the content (PGP/MIME, notices). */
+const BATCH_MAIL_NAMESPACE = '6b1d8f0e-2c4a-5e7b-9f1d-3a5c7e9b1d2f';
 
 /** Stricter than GREEN (or not a TLP level at all) goes in clear to nobody: encrypted, or a notice. */
 export const needsEncryption = (tlp: TlpLevel): boolean => {
@@ -71,8 +80,107 @@ export class MailService {
       readonly sender: MailSender;
       readonly config: DispatcherConfig;
       readonly jobsReady?: Signal | undefined;
+      /** The base of links in mail (ISAC_PUBLIC_URL, else where the HTTP port is reached). */
+      readonly publicUrl?: (() => string) | undefined;
     },
   ) {}
+
+  /** The base of links in mail, without a trailing slash. */
+  publicUrl(): string {
+    return (this.deps.publicUrl?.() ?? 'http://localhost:8080').replace(/\/+$/, '');
+  }
+
+  /** The TAXII URL notices quote: `mail.taxiiUrl`, else the public URL's `/taxii2/`. */
+  private taxiiUrl(): string {
+    return this.deps.config.mail.taxiiUrl ?? `${this.publicUrl()}/taxii2/`;
+  }
+
+  /**
+   * One submission mail of a batch for one email subscription (ADR 0013, 0014): one message per
+   * address, To holding that address alone; PGP/MIME for an organisation with a key; a notice
+   * without content for stricter than GREEN without a key. Throws when it cannot be rendered
+   * (a bad key, a bad address): the caller confines that to this mail.
+   */
+  async renderBatchMail(i: {
+    org: Org;
+    subscription: Subscription;
+    alertId: string;
+    tlp: TlpLevel;
+    exercise: boolean;
+    objects: readonly Json[];
+    collectionId: string;
+    submission: { id: string; acceptedAt: string };
+    cache?: MailRenderCache | undefined;
+  }): Promise<{ to: string; raw: Buffer; what: SendMailPayload['what'] }[]> {
+    const { config } = this.deps;
+    const email = i.subscription.email;
+    if (!email) throw new Error(`subscription ${i.subscription.id} has no email settings`);
+    const to = recipientsOf([i.subscription], i.org);
+    const input: SubmissionMailInput = {
+      hub: {
+        publicUrl: this.publicUrl(),
+        taxii: { apiRoot: config.mail.taxiiApiRoot, collectionId: i.collectionId },
+        from: config.smtp.from,
+      },
+      subscription: {
+        id: i.subscription.id,
+        lang: email.lang,
+        timeZone: email.timeZone ?? config.mail.timeZone,
+        to,
+      },
+      alertId: i.alertId,
+      tlp: i.tlp,
+      objects: i.objects,
+      exercise: i.exercise,
+      date: this.deps.clock.now(),
+      fullCount: config.mail.fullCount,
+      submission: i.submission,
+      cache: i.cache,
+    };
+    const key = i.org.pgpPublicKey;
+    if (!key && !needsEncryption(i.tlp))
+      return (await renderSubmissionMail(input)).map((m) => ({ to: m.to, raw: m.raw, what: 'alert' }));
+    const headers: Record<string, string> = {
+      'X-ISAC-Alert-Id': i.alertId,
+      'X-ISAC-TLP': i.tlp.toUpperCase(),
+      'X-ISAC-Submission': i.submission.id,
+      ...(i.exercise ? { 'X-ISAC-Exercise': 'true' } : {}),
+    };
+    const domain = /@([^>\s]+)/.exec(config.smtp.from)?.[1] ?? 'isac.invalid';
+    const envOf = (address: string): Envelope => ({
+      from: config.smtp.from,
+      to: [address],
+      messageId: `<${uuidV5(BATCH_MAIL_NAMESPACE, `${i.alertId}|${i.subscription.id}|${address}`)}@${domain}>`,
+      date: input.date,
+      headers,
+    });
+    if (key) {
+      const content = composeSubmissionMail(input);
+      const prefix = `[ISAC]${i.exercise ? '[EXERCISE]' : ''}[TLP:${i.tlp.toUpperCase()}]`;
+      const out: { to: string; raw: Buffer; what: SendMailPayload['what'] }[] = [];
+      for (const address of to)
+        out.push({
+          to: address,
+          raw: await buildEncryptedMime(content, envOf(address), key, email.lang, prefix),
+          what: 'encrypted',
+        });
+      return out;
+    }
+    const id = i.objects[0]?.['id'];
+    const first = typeof id === 'string' ? id : '';
+    const notice = renderNotice({
+      objectId: i.objects.length > 1 ? `${first} (+${i.objects.length - 1})` : first,
+      tlp: i.tlp,
+      alertId: i.alertId,
+      exercise: i.exercise,
+      lang: email.lang,
+      taxiiUrl: this.taxiiUrl(),
+    });
+    const out: { to: string; raw: Buffer; what: SendMailPayload['what'] }[] = [];
+    for (const address of to)
+      out.push({ to: address, raw: await buildMime(notice, envOf(address)), what: 'notice' });
+    return out;
+  }
 
   private envelope(to: readonly string[], headers: Record<string, string>): Envelope {
     const domain = /@([^>\s]+)/.exec(this.deps.config.smtp.from)?.[1] ?? 'isac.invalid';
@@ -129,7 +237,7 @@ export class MailService {
         alertId: i.alertId,
         exercise: i.exercise,
         lang: i.lang,
-        taxiiUrl: this.deps.config.mail.taxiiUrl,
+        taxiiUrl: this.taxiiUrl(),
       });
       return { raw: await buildMime(notice, env), what: 'notice' };
     }
@@ -137,11 +245,16 @@ export class MailService {
   }
 
   /** Queues the send of a rendered message; one job per key, so a repeat is a no-op. */
-  async enqueueSend(key: string, p: SendMailPayload): Promise<void> {
+  async enqueueSend(key: string, p: SendMailPayload, jobKey = false): Promise<void> {
     await this.deps.stores.jobs.enqueue(
-      { kind: 'send_mail', key: jobKeys.sendMail(key), payload: p },
+      { kind: 'send_mail', key: jobKey ? key : jobKeys.sendMail(key), payload: p },
       this.deps.clock.now(),
     );
+    this.deps.jobsReady?.notify();
+  }
+
+  /** Wakes the worker (send jobs were queued). */
+  notifyJobs(): void {
     this.deps.jobsReady?.notify();
   }
 
@@ -174,6 +287,7 @@ export class MailService {
       for (const k of p.deliveryKeys) await this.deps.stores.deliveries.markFailed(k, 'no recipients', true);
       return skipped('no recipients');
     }
+    const deliveries = this.deps.stores.deliveries;
     try {
       await this.deps.sender.send({
         from: this.deps.config.smtp.from,
@@ -186,11 +300,21 @@ export class MailService {
         err instanceof MailRejectedError ||
         !(err instanceof TransientError) ||
         job.attempts >= this.deps.config.worker.maxAttempts;
-      for (const k of p.deliveryKeys) await this.deps.stores.deliveries.markFailed(k, msg, final);
-      if (err instanceof MailRejectedError) return dead(msg);
+      // dead letters and records name the recipient, the channel and the cause (issue 14.2)
+      const cause = `email to ${p.to.join(', ')} (organisation ${p.orgId}): ${msg}`;
+      for (const k of p.deliveryKeys) await deliveries.markFailed(k, msg, final);
+      if (p.batchMailKey !== undefined)
+        await deliveries.markBatchMails(
+          [{ key: p.batchMailKey, ok: false, error: cause, dead: final }],
+          this.deps.clock.now(),
+        );
+      if (err instanceof MailRejectedError) return dead(cause);
+      if (err instanceof TransientError) throw new TransientError(cause, [], { cause: err });
       throw err;
     }
-    await this.deps.stores.deliveries.markSentMany(p.deliveryKeys, this.deps.clock.now());
+    await deliveries.markSentMany(p.deliveryKeys, this.deps.clock.now());
+    if (p.batchMailKey !== undefined)
+      await deliveries.markBatchMails([{ key: p.batchMailKey, ok: true }], this.deps.clock.now());
     return done;
   }
 
@@ -257,7 +381,7 @@ export class MailService {
       withheld,
       lang,
       window: { start: p.windowStart, end: p.windowEnd },
-      taxiiUrl: this.deps.config.mail.taxiiUrl,
+      taxiiUrl: this.taxiiUrl(),
       bundle,
     });
     const to = recipientsOf([sub], org);
