@@ -8,17 +8,25 @@ export interface SmtpSink {
   readonly port: number;
   readonly received: ParsedMail[];
   readonly raw: Buffer[];
+  /** Addresses refused at RCPT TO, once per attempt. */
+  readonly refused: string[];
   attempts: number;
   close(): Promise<void>;
 }
 
 export async function smtpSink(
-  opts: { secure?: boolean; behave?: (attempt: number) => Behaviour } = {},
+  opts: {
+    secure?: boolean;
+    behave?: (attempt: number) => Behaviour;
+    /** Answers RCPT TO for this address with a refusal (e.g. 550: no such mailbox). */
+    refuseRcpt?: (address: string) => { code: number; message: string } | undefined;
+  } = {},
 ): Promise<SmtpSink> {
   const sink: SmtpSink = {
     port: 0,
     received: [],
     raw: [],
+    refused: [],
     attempts: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -27,6 +35,15 @@ export async function smtpSink(
     authOptional: true,
     disabledCommands: opts.secure ? [] : ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const no = opts.refuseRcpt?.(address.address);
+      if (no) {
+        sink.refused.push(address.address);
+        callback(Object.assign(new Error(no.message), { responseCode: no.code }));
+        return;
+      }
+      callback();
+    },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

@@ -1,0 +1,224 @@
+/**
+ * Mail by batch (ADR 0013 stage 3, issue 15.2, 14.2) against a real SMTP server (smtp-server):
+ * one mail per (submission, email subscription) in its language and zone, one message per
+ * address, failures confined to one address or one organisation, nothing sent twice.
+ */
+import { expect } from 'chai';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { ParsedMail } from 'mailparser';
+import type { NewObjectVersion } from '@isac/store';
+import { indicatorVersion, org, sub, until, world, type World } from './support.js';
+import { smtpSink, type SmtpSink } from './smtp-sink.js';
+import { submission } from '../../../libs/store/test/submission.js';
+
+type Json = Record<string, unknown>;
+
+const emailSub = (orgId: string, to: string[], lang: 'ja' | 'en', timeZone?: string) =>
+  sub(orgId, 'email', { email: { to, mode: 'immediate', lang, ...(timeZone ? { timeZone } : {}) } });
+
+/** `n` indicators, each with its own domain (so every value can be found back exactly). */
+function indicators(n: number, tag: string): NewObjectVersion[] {
+  return Array.from({ length: n }, (_, k) =>
+    indicatorVersion({ object: { pattern: `[domain-name:value = 'evil-${tag}-${k}.example.co.jp']` } }),
+  );
+}
+
+const toOf = (m: ParsedMail): string[] =>
+  (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
+
+const attachment = (m: ParsedMail, type: string) => {
+  const a = m.attachments.find((x) => x.contentType.startsWith(type));
+  expect(a, `${type} attachment`).to.not.equal(undefined);
+  return a!.content.toString('utf8');
+};
+
+describe('email by batch: one mail per (submission, subscription), one message per address (real SMTP)', () => {
+  let w: World;
+  let smtp: SmtpSink | undefined;
+  beforeEach(async () => {
+    w = await world();
+    await w.addOrg(org('bank-a'));
+    await w.addOrg(org('bank-b'));
+    await w.addOrg(org('bank-c'));
+  });
+  afterEach(async () => {
+    await w.close();
+    await smtp?.close();
+    smtp = undefined;
+  });
+
+  it('a 5,000-object submission to 3 subscriptions (ja, en; three zones) is 3 mails whose attachments hold exactly the objects', async function () {
+    this.timeout(120_000);
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(emailSub('bank-b', ['soc-ja@bank-b.example'], 'ja', 'Asia/Tokyo'));
+    await w.stores.subscriptions.create(
+      emailSub('bank-b', ['soc-en@bank-b.example'], 'en', 'America/New_York'),
+    );
+    await w.stores.subscriptions.create(emailSub('bank-c', ['soc@bank-c.example'], 'en', 'Europe/London'));
+    const d = w.compose({
+      smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 },
+      mail: { publicUrl: 'https://hub.isac.example' },
+    });
+    await d.start();
+    const vs = indicators(5000, 'bulk');
+    const patterns = new Map(vs.map((v) => [v.id, String(v.object['pattern'])]));
+    await w.stores.objects.accept(submission(vs));
+    w.jobsReady.notify();
+    await until(() => smtp!.received.length >= 3, 90_000, '3 mails');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received).to.have.length(3);
+
+    const byTo = new Map(smtp.received.map((m) => [toOf(m).join(','), m]));
+    expect([...byTo.keys()].sort()).to.deep.equal([
+      'soc-en@bank-b.example',
+      'soc-ja@bank-b.example',
+      'soc@bank-c.example',
+    ]);
+    for (const m of smtp.received) {
+      expect(m.cc, 'no Cc').to.equal(undefined);
+      expect(m.bcc, 'no Bcc').to.equal(undefined);
+    }
+    const ja = byTo.get('soc-ja@bank-b.example')!;
+    const enNy = byTo.get('soc-en@bank-b.example')!;
+    const enLon = byTo.get('soc@bank-c.example')!;
+    // language: each in its own, never both
+    expect(ja.subject)
+      .to.match(/^\[ISAC\]\[TLP:GREEN\] /)
+      .and.match(/件/);
+    expect(enNy.subject)
+      .to.match(/^\[ISAC\]\[TLP:GREEN\] /)
+      .and.match(/5,?000 indicators/);
+    expect(ja.text).to.match(/[\u3040-\u30ff]/);
+    expect(enNy.text).to.not.match(/[\u3040-\u30ff]/);
+    // times in the subscription's zone beside UTC (valid_from 2026-05-01T00:00Z)
+    expect(ja.text).to.include('2026-05-01 09:00').and.include('00:00 UTC');
+    expect(enNy.text).to.include('2026-04-30 20:00').and.include('00:00 UTC');
+    expect(enLon.text).to.include('2026-05-01 01:00').and.include('00:00 UTC');
+    // the first 20 in full, defanged, with links to the object under the public URL
+    const firstId = vs[0]!.id;
+    expect(enNy.text).to.include('evil-bulk-0[.]example[.]co[.]jp').and.not.include('evil-bulk-0.example');
+    expect(enNy.text).to.include(`https://hub.isac.example/objects/${firstId}`);
+    expect(enNy.text).to.not.include('127.0.0.1');
+    // a TLP handling line
+    expect(enNy.text).to.match(/TLP:GREEN/);
+
+    for (const m of [ja, enNy, enLon]) {
+      const bundle = JSON.parse(attachment(m, 'application/stix+json')) as { objects: Json[] };
+      const got = bundle.objects.filter((o) => o['type'] === 'indicator');
+      expect(got).to.have.length(5000);
+      for (const o of got) expect(o['pattern']).to.equal(patterns.get(String(o['id'])));
+      const rows = parseCsv<Json>(attachment(m, 'text/csv').replace(/^\uFEFF/, ''), { columns: true });
+      const values = new Map<string, string>();
+      for (const r of rows)
+        if (r['value_kind'] === 'domain') values.set(String(r['object_id']), String(r['value']));
+      expect(values.size).to.equal(5000);
+      for (const [id, value] of values) expect(patterns.get(id)).to.include(`'${value}'`);
+    }
+    // recorded: one mail per (batch, subscription), each naming the 5,000 versions it carried
+    const b = await w.stores.deliveries.listForOrg('bank-b', { limit: 10 });
+    const mails = b.filter((x) => x.channel === 'email');
+    expect(mails).to.have.length(2);
+    for (const x of mails) expect([x.status, x.objects]).to.deep.equal(['sent', 5000]);
+    const who = await w.stores.deliveries.listForObject(vs[4321]!.id);
+    expect(
+      who
+        .filter((x) => x.channel === 'email')
+        .map((x) => x.orgId)
+        .sort(),
+    ).to.deep.equal(['bank-b', 'bank-b', 'bank-c']);
+  });
+
+  it('one address answering 550 fails alone, dead-lettered naming recipient, channel and cause; the others arrive', async () => {
+    smtp = await smtpSink({
+      refuseRcpt: (a) =>
+        a === 'gone@bank-c.example' ? { code: 550, message: 'no such mailbox' } : undefined,
+    });
+    await w.stores.subscriptions.create(
+      emailSub('bank-c', ['soc@bank-c.example', 'gone@bank-c.example', 'cert@bank-c.example'], 'en'),
+    );
+    await w.stores.subscriptions.create(emailSub('bank-b', ['soc@bank-b.example'], 'ja'));
+    const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 } });
+    await d.start();
+    await w.stores.objects.accept(submission(indicators(3, 'x')));
+    w.jobsReady.notify();
+    await until(async () => (await w.stores.jobs.list({ status: 'dead', limit: 5 })).length === 1);
+    await until(() => smtp!.received.length === 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received.map((m) => toOf(m).join(',')).sort()).to.deep.equal([
+      'cert@bank-c.example',
+      'soc@bank-b.example',
+      'soc@bank-c.example',
+    ]);
+    expect(smtp.refused).to.deep.equal(['gone@bank-c.example']);
+    const dead = await w.stores.jobs.list({ status: 'dead', limit: 5 });
+    expect(dead).to.have.length(1);
+    expect(dead[0]!.kind).to.equal('send_mail');
+    expect(dead[0]!.lastError)
+      .to.include('email to gone@bank-c.example')
+      .and.include('bank-c')
+      .and.match(/550/);
+  });
+
+  it('an unusable OpenPGP key fails only that organisation’s mail; its MQTT alert and the others’ mail go out', async () => {
+    await w.startBroker();
+    await w.addOrg(
+      org('bank-d', {
+        pgpPublicKey:
+          '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbm90IGEga2V5\n-----END PGP PUBLIC KEY BLOCK-----\n',
+      }),
+    );
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(emailSub('bank-d', ['soc@bank-d.example'], 'en'));
+    await w.stores.subscriptions.create(sub('bank-d', 'mqtt'));
+    await w.stores.subscriptions.create(emailSub('bank-b', ['soc@bank-b.example'], 'en'));
+    const mq = await w.subscriber('bank-d');
+    const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 } });
+    await d.start();
+    await w.stores.objects.accept(submission(indicators(2, 'k')));
+    w.jobsReady.notify();
+    await until(() => smtp!.received.length === 1);
+    await mq.waitFor(1);
+    expect(toOf(smtp.received[0]!)).to.deep.equal(['soc@bank-b.example']);
+    await until(async () =>
+      (await w.stores.deliveries.listForOrg('bank-d', { limit: 10 })).some(
+        (x) => x.channel === 'email' && x.status === 'dead',
+      ),
+    );
+    const mail = (await w.stores.deliveries.listForOrg('bank-d', { limit: 10 })).find(
+      (x) => x.channel === 'email',
+    )!;
+    expect(mail.lastError).to.include('organisation bank-d').and.include('cannot render');
+    // the distribution job itself is done, not a dead letter
+    await until(
+      async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 5 })).length === 1,
+    );
+    expect(await w.stores.jobs.list({ status: 'dead', limit: 5 })).to.have.length(0);
+  });
+
+  it('a distribute job run again for the same submission sends nothing twice', async () => {
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(emailSub('bank-b', ['a@bank-b.example', 'b@bank-b.example'], 'ja'));
+    await w.stores.subscriptions.create(emailSub('bank-c', ['soc@bank-c.example'], 'en'));
+    const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 } });
+    const s = submission(indicators(3, 'r'));
+    await w.stores.objects.accept(s);
+    await d.runOnce(); // distribute: records the mails, queues one send per address
+    // the same submission's job again (a retry after a lease ran out), before any send ran
+    await w.stores.jobs.enqueue(
+      { kind: 'distribute', key: `distribute:${s.id}:again`, payload: { submissionId: s.id, objects: 3 } },
+      new Date(),
+    );
+    await d.runOnce();
+    await d.runOnce();
+    await d.runOnce();
+    await until(() => smtp!.received.length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    await d.runOnce();
+    expect(smtp.received.map((m) => toOf(m).join(',')).sort()).to.deep.equal([
+      'a@bank-b.example',
+      'b@bank-b.example',
+      'soc@bank-c.example',
+    ]);
+    expect(await w.stores.jobs.list({ kind: 'send_mail', limit: 10 })).to.have.length(3);
+  });
+});
