@@ -221,4 +221,22 @@ describe('email by batch: one mail per (submission, subscription), one message p
     ]);
     expect(await w.stores.jobs.list({ kind: 'send_mail', limit: 10 })).to.have.length(3);
   });
+
+  it('links point at the object under the HTTP port the hub is reached at when ISAC_PUBLIC_URL is not set', async () => {
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(emailSub('bank-b', ['soc@bank-b.example'], 'en'));
+    const d = w.compose(
+      { smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 } },
+      { publicUrl: () => 'http://localhost:43210' },
+    );
+    await d.start();
+    const [v] = indicators(1, 'l');
+    await w.stores.objects.accept(submission([v!]));
+    w.jobsReady.notify();
+    await until(() => smtp!.received.length === 1);
+    const text = smtp.received[0]!.text ?? '';
+    expect(text).to.include(`http://localhost:43210/objects/${v!.id}`);
+    expect(text).to.include(`http://localhost:43210/taxii2/isac/collections/c1/objects/${v!.id}/`);
+    expect(text).to.not.include('127.0.0.1:8080');
+  });
 });
