@@ -58,6 +58,9 @@ describe('email by batch: one mail per (submission, subscription), one message p
     const d = w.compose({
       smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 },
       mail: { publicUrl: 'https://hub.isac.example' },
+      // a 5 MB message to a busy relay may take longer than the tests' 5 s lease: another claim
+      // of the same send job would send it again (leases are at-least-once, ADR 0008)
+      worker: { leaseMs: 120_000 },
     });
     await d.start();
     const vs = indicators(5000, 'bulk');

@@ -113,8 +113,9 @@ export class MailService {
     cache?: MailRenderCache | undefined;
   }): Promise<{ to: string; raw: Buffer; what: SendMailPayload['what'] }[]> {
     const { config } = this.deps;
-    const email = i.subscription.email;
-    if (!email) throw new Error(`subscription ${i.subscription.id} has no email settings`);
+    // a subscription stored without email settings (before they were required): the
+    // organisation's contacts, in Japanese (the default language of a new subscription)
+    const email = i.subscription.email ?? { lang: 'ja' as const, timeZone: undefined };
     const to = recipientsOf([i.subscription], i.org);
     const input: SubmissionMailInput = {
       hub: {
