@@ -4,7 +4,12 @@ import { StartupError, systemClock } from '@isac/kernel';
 import { hashPassword, randomPassword } from '@isac/auth';
 import { lockDirectory, openStores, type DirectoryLock } from '@isac/store';
 import { CliError, type CliContext } from '../context.js';
-import type { RecoverOptions } from './recover.js';
+
+export interface RecoverOptions {
+  readonly dataDir: string;
+  readonly user: string;
+  readonly passwordStdin: boolean;
+}
 
 /** The shortest password a user may have (the same rule as the users API and ISAC_ADMIN_PASSWORD). */
 const MIN_PASSWORD = 12;

@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-
-export interface RecoverOptions {
-  readonly dataDir: string;
-  readonly user: string;
-  readonly passwordStdin: boolean;
-}
+import type { RecoverOptions } from './recover-run.js';
 
 /**
  * Offline recovery, no HTTP: `isac admin reset-password --data-dir DIR [--user admin]` works on a
