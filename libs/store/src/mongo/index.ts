@@ -7,6 +7,7 @@ import { migrateMongo } from './mongo-migrations.js';
 import { MongoObjectStore } from './mongo-object-store.js';
 import { MongoJobStore } from './mongo-job-store.js';
 import { MongoDeliveryStore } from './mongo-delivery-store.js';
+import { MongoRefreshTokenStore } from './mongo-refresh-token-store.js';
 import {
   MongoApiKeyStore,
   MongoAuditLog,
@@ -26,6 +27,7 @@ export {
   MongoStatusStore,
   MongoSubscriptionStore,
   MongoUserStore,
+  MongoRefreshTokenStore,
 };
 
 export interface MongoOptions {
@@ -67,6 +69,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       subscriptions: g(new MongoSubscriptionStore(db)),
       statuses: g(new MongoStatusStore(db)),
       audit: g(new MongoAuditLog(db)),
+      refreshTokens: g(new MongoRefreshTokenStore(db)),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

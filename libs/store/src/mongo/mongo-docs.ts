@@ -34,6 +34,8 @@ export const COLLECTIONS = {
   batchSubmissions: 'batch_submissions',
   batchFanouts: 'batch_fanouts',
   batchMails: 'batch_mails',
+  refreshFamilies: 'refresh_families',
+  refreshTokens: 'refresh_tokens',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -50,6 +52,9 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     },
   ],
   // batch_submissions: `_id` is the submission id, so a submission is in one batch only.
+  // ADR 0022: `_id` is the token's SHA-256; a family's tokens are found (and purged) by family.
+  [COLLECTIONS.refreshTokens]: [{ key: { familyId: 1 }, name: 'by_family' }],
+  [COLLECTIONS.refreshFamilies]: [{ key: { absoluteExpiresAt: 1 }, name: 'by_end' }],
   [COLLECTIONS.batchSubmissions]: [{ key: { batchId: 1, offset: 1 }, name: 'by_batch' }],
   [COLLECTIONS.jobs]: [
     { key: { key: 1 }, name: 'key_unique', unique: true },

@@ -4,6 +4,7 @@ export * from './deliveries.js';
 export * from './membership.js';
 export * from './status.js';
 export * from './audit.js';
+export * from './refresh-tokens.js';
 
 import type { ObjectStore } from './objects.js';
 import type { JobStore } from './jobs.js';
@@ -11,6 +12,7 @@ import type { DeliveryStore } from './deliveries.js';
 import type { ApiKeyStore, OrgStore, SubscriptionStore, UserStore } from './membership.js';
 import type { StatusStore } from './status.js';
 import type { AuditLog } from './audit.js';
+import type { RefreshTokenStore } from './refresh-tokens.js';
 
 /** Every port, from one adapter. */
 export interface Stores {
@@ -23,6 +25,7 @@ export interface Stores {
   readonly subscriptions: SubscriptionStore;
   readonly statuses: StatusStore;
   readonly audit: AuditLog;
+  readonly refreshTokens: RefreshTokenStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
   close(): Promise<void>;

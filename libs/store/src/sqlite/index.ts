@@ -5,6 +5,7 @@ import { openDatabase, sqliteToDomainError, type SqliteOptions } from './databas
 import { SqliteObjectStore } from './sqlite-object-store.js';
 import { SqliteJobStore, type JobStoreOptions } from './sqlite-job-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
+import { SqliteRefreshTokenStore } from './sqlite-refresh-token-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
@@ -24,6 +25,7 @@ import {
   STATUS_ACCESS,
   SUBSCRIPTION_ACCESS,
   USER_ACCESS,
+  REFRESH_TOKEN_ACCESS,
   WriteLane,
   inLane,
 } from './write-lane.js';
@@ -33,7 +35,13 @@ const DEFAULT_SLICE_ROWS = 250;
 
 export type { SqliteOptions };
 export { SqliteObjectStore, SqliteJobStore, SqliteDeliveryStore, SqliteApiKeyStore, SqliteAuditLog };
-export { SqliteOrgStore, SqliteStatusStore, SqliteSubscriptionStore, SqliteUserStore };
+export {
+  SqliteOrgStore,
+  SqliteStatusStore,
+  SqliteSubscriptionStore,
+  SqliteUserStore,
+  SqliteRefreshTokenStore,
+};
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
 export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: Clock): Stores {
@@ -56,6 +64,7 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     subscriptions: g(new SqliteSubscriptionStore(db), SUBSCRIPTION_ACCESS),
     statuses: g(new SqliteStatusStore(db), STATUS_ACCESS),
     audit: g(new SqliteAuditLog(db), AUDIT_ACCESS),
+    refreshTokens: g(new SqliteRefreshTokenStore(db), REFRESH_TOKEN_ACCESS),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -328,4 +328,28 @@ CREATE INDEX batch_mails_digest ON batch_mails (subscription_id, created_at) WHE
       }
     },
   },
+  {
+    version: 14,
+    name: 'refresh tokens and their families',
+    sql: `
+-- ADR 0022. A family per login; its tokens rotate on every use. Only SHA-256 hashes are stored.
+CREATE TABLE refresh_families (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  absolute_expires_at TEXT NOT NULL,
+  revoked_at TEXT
+) WITHOUT ROWID;
+CREATE TABLE refresh_tokens (
+  hash TEXT PRIMARY KEY,
+  family_id TEXT NOT NULL REFERENCES refresh_families(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  idle_expires_at TEXT NOT NULL,
+  rotated_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+CREATE INDEX refresh_families_by_end ON refresh_families (absolute_expires_at);
+`,
+  },
 ];

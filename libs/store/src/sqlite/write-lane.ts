@@ -8,6 +8,7 @@ import type {
   StatusStore,
   SubscriptionStore,
   UserStore,
+  RefreshTokenStore,
 } from '../ports/index.js';
 
 /**
@@ -172,6 +173,13 @@ export const SUBSCRIPTION_ACCESS: Methods<SubscriptionStore> = {
 };
 export const STATUS_ACCESS: Methods<StatusStore> = { put: 'write', get: 'read' };
 export const AUDIT_ACCESS: Methods<AuditLog> = { append: 'write', list: 'read' };
+export const REFRESH_TOKEN_ACCESS: Methods<RefreshTokenStore> = {
+  create: 'write',
+  get: 'read',
+  rotate: 'write',
+  revokeFamily: 'write',
+  purge: 'write',
+};
 
 /**
  * `store` with every method `access` names 'write' run through `lane`. The methods stay

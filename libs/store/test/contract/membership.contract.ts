@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Org, Subscription } from '@isac/kernel';
-import type { ApiKey, User } from '../../src/index.js';
+import type { ApiKey, RefreshToken, User } from '../../src/index.js';
 import { rejection, type OpenHarness, type StoreHarness } from './harness.js';
 
 export const org = (id: string, over: Partial<Org> = {}): Org => ({
@@ -260,6 +260,83 @@ export function membershipContract(name: string, open: OpenHarness): void {
         ]);
         const k = await h.stores.apiKeys.get('bank-a', 'k1');
         expect(k).to.include({ revokedAt: at, lastUsedAt: '2026-03-01T00:00:02.000Z' });
+      });
+    });
+
+    describe('RefreshTokenStore', () => {
+      const rt = (hash: string, familyId = 'f1'): RefreshToken => ({
+        hash,
+        familyId,
+        orgId: 'bank-a',
+        userId: 'u1',
+        createdAt: '2026-03-01T00:00:00.000Z',
+        idleExpiresAt: '2026-03-01T12:00:00.000Z',
+        familyCreatedAt: '2026-03-01T00:00:00.000Z',
+        absoluteExpiresAt: '2026-03-08T00:00:00.000Z',
+      });
+      const next = (hash: string, createdAt = '2026-03-01T01:00:00.000Z') => ({
+        hash,
+        createdAt,
+        idleExpiresAt: '2026-03-01T13:00:00.000Z',
+      });
+      it('stores a family, rotates a token once and keeps the family', async () => {
+        await h.stores.refreshTokens.create(rt('h1'));
+        expect(await h.stores.refreshTokens.get('h1')).to.deep.equal(rt('h1'));
+        expect((await rejection(h.stores.refreshTokens.create(rt('h1', 'f2')))).code).to.equal('conflict');
+        const n = await h.stores.refreshTokens.rotate('h1', '2026-03-01T01:00:00.000Z', next('h2'));
+        expect(n).to.deep.equal({ ...rt('h2'), ...next('h2') });
+        expect((await h.stores.refreshTokens.get('h1'))?.rotatedAt).to.equal('2026-03-01T01:00:00.000Z');
+        expect(
+          await h.stores.refreshTokens.rotate('h1', '2026-03-01T02:00:00.000Z', next('h3')),
+          'a rotated token',
+        ).to.equal(undefined);
+        expect(await h.stores.refreshTokens.get('h3')).to.equal(undefined);
+        expect(await h.stores.refreshTokens.rotate('nope', '2026-03-01T02:00:00.000Z', next('h4'))).to.equal(
+          undefined,
+        );
+      });
+      it('lets one of concurrent rotations of a token win', async () => {
+        await h.stores.refreshTokens.create(rt('h1'));
+        const results = await Promise.all(
+          ['a', 'b', 'c', 'd', 'e'].map((x) =>
+            h.stores.refreshTokens.rotate('h1', '2026-03-01T01:00:00.000Z', next(`n-${x}`)),
+          ),
+        );
+        expect(results.filter((r) => r !== undefined)).to.have.length(1);
+      });
+      it('revokes the whole family: no token of it rotates afterwards', async () => {
+        await h.stores.refreshTokens.create(rt('h1'));
+        await h.stores.refreshTokens.create(rt('other', 'f2'));
+        await h.stores.refreshTokens.rotate('h1', '2026-03-01T01:00:00.000Z', next('h2'));
+        await h.stores.refreshTokens.revokeFamily('f1', '2026-03-01T02:00:00.000Z');
+        await h.stores.refreshTokens.revokeFamily('f1', '2026-03-01T03:00:00.000Z');
+        expect((await h.stores.refreshTokens.get('h2'))?.familyRevokedAt).to.equal(
+          '2026-03-01T02:00:00.000Z',
+        );
+        expect((await h.stores.refreshTokens.get('h1'))?.familyRevokedAt).to.equal(
+          '2026-03-01T02:00:00.000Z',
+        );
+        expect(await h.stores.refreshTokens.rotate('h2', '2026-03-01T04:00:00.000Z', next('h3'))).to.equal(
+          undefined,
+        );
+        expect((await h.stores.refreshTokens.get('other'))?.familyRevokedAt, 'another family').to.equal(
+          undefined,
+        );
+      });
+      it('purges ended families and idle-expired tokens, keeping the rest', async () => {
+        await h.stores.refreshTokens.create(rt('h1'));
+        await h.stores.refreshTokens.create({
+          ...rt('old', 'f0'),
+          absoluteExpiresAt: '2026-03-01T06:00:00.000Z',
+        });
+        await h.stores.refreshTokens.create({
+          ...rt('idle', 'f3'),
+          idleExpiresAt: '2026-03-01T05:00:00.000Z',
+        });
+        expect(await h.stores.refreshTokens.purge('2026-03-01T07:00:00.000Z')).to.equal(1);
+        expect(await h.stores.refreshTokens.get('old')).to.equal(undefined);
+        expect(await h.stores.refreshTokens.get('idle')).to.equal(undefined);
+        expect(await h.stores.refreshTokens.get('h1')).to.deep.equal(rt('h1'));
       });
     });
 
