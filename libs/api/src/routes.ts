@@ -15,7 +15,14 @@ import {
   participationQuerySchema,
   participationSchema,
 } from './schemas/admin.js';
-import { jwksSchema, loginSchema, meSchema, sessionSchema, tokenSchema } from './schemas/auth.js';
+import {
+  jwksSchema,
+  loginSchema,
+  meSchema,
+  refreshSchema,
+  sessionSchema,
+  tokenSchema,
+} from './schemas/auth.js';
 import { hubInfoSchema } from './schemas/hub.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
 import { orgSchemas } from './schemas/orgs.js';
@@ -101,6 +108,29 @@ export function apiRoutes(settings: ApiSettings) {
       media: 'json',
       body: loginSchema,
       success: { status: 200, description: 'the CSRF token of the session', schema: sessionSchema },
+    }),
+    refresh: route({
+      service: 'membership',
+      method: 'post',
+      path: '/api/v1/auth/refresh',
+      tag: 'authentication',
+      summary:
+        'Exchange a refresh token for a new access token and a new refresh token (rotation); a refresh token used twice ends its whole login',
+      access: { who: 'anyone' },
+      media: 'json',
+      body: refreshSchema,
+      success: { status: 200, description: 'the new access and refresh tokens', schema: tokenSchema },
+    }),
+    refreshSession: route({
+      service: 'membership',
+      method: 'post',
+      path: '/api/v1/auth/session/refresh',
+      tag: 'authentication',
+      summary:
+        "Renew the web console's session: the refresh cookie (isac_refresh) is rotated and the session and CSRF cookies are set again; needs the current CSRF token in X-CSRF-Token",
+      access: { who: 'anyone' },
+      media: 'json',
+      success: { status: 200, description: 'the new CSRF token of the session', schema: sessionSchema },
     }),
     deleteSession: route({
       service: 'membership',

@@ -376,6 +376,26 @@ export class Authenticator {
     return this.dummyHash;
   }
 
+  /**
+   * The user a refresh token family belongs to, if it may still act (ADR 0022): enabled, no token
+   * revocation (logout, password change or reset, disabling) at or after the family's login, and
+   * an organisation in good standing (not suspended, not retired, trial not lapsed).
+   */
+  async userForRefresh(orgId: OrgId, userId: string, familyCreatedAt: string): Promise<User | undefined> {
+    const user = await this.deps.users.get(orgId, userId);
+    if (!user || user.disabled) return undefined;
+    if (user.tokensValidAfter && Date.parse(familyCreatedAt) <= Date.parse(user.tokensValidAfter))
+      return undefined;
+    const org = await this.deps.orgs.get(orgId);
+    if (!org || !orgStanding(org, this.deps.clock.now(), this.deps.standing ?? NO_GRACE).ok) return undefined;
+    return user;
+  }
+
+  /** Runs a check whose failures count against the source address (bearer tokens, API keys, refresh tokens). */
+  countedBySource<T>(ctx: AuthContext, check: () => Promise<T>): Promise<T> {
+    return this.counted(ctx, check);
+  }
+
   /** Bearer tokens and API keys: failures count against the source address only. */
   private async counted<T>(ctx: AuthContext, check: () => Promise<T>): Promise<T> {
     if (ctx.source === undefined) return check();

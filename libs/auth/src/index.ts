@@ -10,3 +10,4 @@ export * from './login-throttle.js';
 export * from './credential-cache.js';
 export * from './live-sessions.js';
 export * from './admin-denials.js';
+export * from './refresh-tokens.js';

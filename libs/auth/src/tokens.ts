@@ -88,7 +88,11 @@ export class TokenService {
   }
 
   /** Verifies signature (ES256 only, never `none` or HMAC), kid, issuer, audience and expiry. */
-  verify(token: string): AccessClaims & { jti?: string | undefined; exp: number; issuedAtMs: number } {
+  verify(
+    token: string,
+    /** Only to name the user of an expired console session (ADR 0022); never to grant access. */
+    opts: { readonly ignoreExpiration?: boolean } = {},
+  ): AccessClaims & { jti?: string | undefined; exp: number; issuedAtMs: number } {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string')
       throw new UnauthenticatedError('the bearer token is not a JWT');
@@ -103,6 +107,7 @@ export class TokenService {
         issuer: this.config.issuer,
         audience: this.config.audience,
         clockTimestamp: Math.floor(this.clock.now().getTime() / 1000),
+        ignoreExpiration: opts.ignoreExpiration === true,
       }) as jwt.JwtPayload;
     } catch (err) {
       const e = err as Error;

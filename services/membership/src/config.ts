@@ -70,6 +70,18 @@ export const membershipConfigSchema = {
         audience: { ...text, default: 'isac-hub' },
       },
     },
+    /** Refresh tokens (ADR 0022): rotated on every use; a family ends at the absolute limit. */
+    refreshTokens: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Unused this long, a refresh token expires (12 h). */
+        idleSeconds: { type: 'integer', minimum: 60, maximum: 2592000, default: 43200 },
+        /** A login's refresh tokens end this long after it, whatever their use (7 days). */
+        absoluteSeconds: { type: 'integer', minimum: 60, maximum: 31536000, default: 604800 },
+      },
+    },
     lockout: {
       type: 'object',
       additionalProperties: false,

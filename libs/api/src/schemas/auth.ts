@@ -12,12 +12,22 @@ export const loginSchema = {
   },
 } as const;
 
+/** `POST /api/v1/auth/refresh` (ADR 0022): the refresh token the last login or refresh answered. */
+export const refreshSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['refreshToken'],
+  properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 256 } },
+} as const;
+
 export const tokenSchema = {
   type: 'object',
-  required: ['token', 'expiresIn', 'orgId', 'roles'],
+  required: ['token', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'orgId', 'roles'],
   properties: {
     token: { type: 'string' },
     expiresIn: { type: 'integer' },
+    refreshToken: { type: 'string' },
+    refreshExpiresIn: { type: 'integer' },
     orgId: { type: 'string' },
     roles: { type: 'array', items: { type: 'string', enum: [...ROLES] } },
   },
@@ -72,5 +82,6 @@ export const jwksSchema = {
 } as const;
 
 export type LoginBody = FromSchema<typeof loginSchema>;
+export type RefreshBody = FromSchema<typeof refreshSchema>;
 export type TokenAnswer = FromSchema<typeof tokenSchema>;
 export type SessionAnswer = FromSchema<typeof sessionSchema>;

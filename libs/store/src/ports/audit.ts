@@ -133,6 +133,8 @@ export interface AuditEvents {
     | { target: Target<'username'>; details: { readonly reason: string } };
   /** Logout from the console (ADR 0018): the user's access tokens are revoked. */
   'auth.logout': { target: Target<'user'>; details?: undefined };
+  /** A rotated refresh token presented again (ADR 0022): its whole family was revoked. */
+  'auth.refresh_reuse': { target: Target<'user'>; details: { readonly familyId: string } };
   'org.create': {
     target: Target<'org'>;
     details: {

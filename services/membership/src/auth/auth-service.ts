@@ -14,13 +14,19 @@ import {
   type AuthContext,
   type Authenticator,
   type CredentialChanges,
+  type RefreshTokens,
   type TokenService,
+  RefreshTokenReuseError,
 } from '@isac/auth';
 import type { MembershipConfig } from '../config.js';
 
 export interface LoginResult {
   readonly token: string;
   readonly expiresIn: number;
+  /** Opaque, rotated on every use at POST /api/v1/auth/refresh (ADR 0022). */
+  readonly refreshToken: string;
+  /** Seconds until the refresh token expires unused. */
+  readonly refreshExpiresIn: number;
   readonly orgId: OrgId;
   readonly roles: readonly Role[];
 }
@@ -43,6 +49,7 @@ export class AuthService {
       tokens: TokenService;
       orgs: OrgStore;
       users: UserStore;
+      refresh: RefreshTokens;
       /** The process's live connections (ADR 0021): a logout closes those made with the user's tokens. */
       live?: CredentialChanges | undefined;
       audit: AuditLog;
@@ -70,10 +77,9 @@ export class AuthService {
       ]);
       throw err;
     }
-    const { token, expiresIn } = this.deps.tokens.issue(
-      { sub: user.id, org: user.orgId, roles: user.roles, scopes: scopesForRoles(user.roles) },
-      this.deps.ids.uuid(),
-    );
+    const { token, expiresIn } = this.accessToken(user);
+    const refresh = await this.deps.refresh.issue(user, this.deps.ids.uuid());
+    await this.purgeNow();
     await this.deps.audit.append([
       {
         at: this.deps.clock.now().toISOString(),
@@ -83,7 +89,76 @@ export class AuthService {
         outcome: 'ok',
       },
     ]);
-    return { token, expiresIn, orgId: user.orgId, roles: user.roles };
+    return { token, expiresIn, ...refresh, orgId: user.orgId, roles: user.roles };
+  }
+
+  /**
+   * A refresh token for a new access token and its successor (ADR 0022). A reuse of a rotated
+   * token has revoked the family and is audited; every refusal is the same 401.
+   */
+  async refresh(
+    refreshToken: string,
+    ctx: AuthContext = {},
+    expected?: { readonly orgId: OrgId; readonly userId: string },
+  ): Promise<LoginResult> {
+    let out;
+    try {
+      out = await this.deps.refresh.refresh(refreshToken, ctx, expected);
+    } catch (err) {
+      if (err instanceof RefreshTokenReuseError) {
+        await this.deps.audit.append([
+          {
+            at: this.deps.clock.now().toISOString(),
+            actor: {},
+            action: 'auth.refresh_reuse',
+            target: { kind: 'user', id: err.userId, orgId: err.orgId },
+            outcome: 'denied',
+            details: { familyId: err.familyId },
+          },
+        ]);
+      }
+      throw err;
+    }
+    const { token, expiresIn } = this.accessToken(out.user);
+    return {
+      token,
+      expiresIn,
+      refreshToken: out.refreshToken,
+      refreshExpiresIn: out.refreshExpiresIn,
+      orgId: out.user.orgId,
+      roles: out.user.roles,
+    };
+  }
+
+  /** The user of an access token whose signature holds, expired or not (the console's renewal). */
+  sessionClaims(token: string): { orgId: OrgId; userId: string } | undefined {
+    try {
+      const c = this.deps.tokens.verify(token, { ignoreExpiration: true });
+      return { orgId: c.org, userId: c.sub };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Ends the refresh token's family (the console's logout). */
+  revokeRefresh(refreshToken: string): Promise<void> {
+    return this.deps.refresh.revokeFamilyOf(refreshToken);
+  }
+
+  private accessToken(user: { id: string; orgId: OrgId; roles: readonly Role[] }) {
+    return this.deps.tokens.issue(
+      { sub: user.id, org: user.orgId, roles: user.roles, scopes: scopesForRoles(user.roles) },
+      this.deps.ids.uuid(),
+    );
+  }
+
+  private lastPurgeMs = 0;
+  /** Ended refresh families are deleted at most once an hour, by a login. */
+  private async purgeNow(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    if (now - this.lastPurgeMs < 3_600_000) return;
+    this.lastPurgeMs = now;
+    await this.deps.refresh.purge();
   }
 
   /**
