@@ -12,6 +12,7 @@ interface Saved {
   url: string;
   token: string;
   expiresAt: string;
+  refreshToken?: string;
   username: string;
 }
 
@@ -80,10 +81,46 @@ describe('isac sessions (built CLI, real hub)', function () {
     expect(other.stderr).to.include('not logged in');
   });
 
+  it('refreshes an expired access token by itself with the saved refresh token (ADR 0022)', async () => {
+    await login(hub.httpUrl);
+    const before = saved();
+    expect(before.refreshToken).to.match(/^isac_rt_/);
+    writeFileSync(file, JSON.stringify({ ...before, expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    const r = await run(['admin', 'org', 'list']);
+    expect(r.code, r.stderr).to.equal(0);
+    const after = saved();
+    expect(after.refreshToken)
+      .to.match(/^isac_rt_/)
+      .and.not.equal(before.refreshToken);
+    expect(after.token).to.not.equal(before.token);
+    expect(Date.parse(after.expiresAt)).to.be.greaterThan(Date.now());
+    expect(statSync(file).mode & 0o777).to.equal(0o600);
+    // the rotated token presented again (a stolen copy) ends the whole login: the next refresh fails
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...after,
+        refreshToken: before.refreshToken,
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+      }),
+    );
+    const replay = await run(['admin', 'org', 'list']);
+    expect(replay.code).to.equal(1);
+    expect(replay.stderr).to.match(/session expired for admin .*run isac login/);
+    writeFileSync(file, JSON.stringify({ ...after, expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    const successor = await run(['admin', 'org', 'list']);
+    expect(successor.code, 'the successor died with its family').to.equal(1);
+    expect(successor.stderr).to.include('セッションの有効期限が切れました');
+  });
+
   it('says the session expired and to run isac login, instead of a bare 401', async () => {
     await login(hub.httpUrl);
-    // expired by the clock: no request is sent with a dead token
-    writeFileSync(file, JSON.stringify({ ...saved(), expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    // expired by the clock, without a refresh token: no request is sent with a dead token
+    const { refreshToken: _r, ...withoutRefresh } = saved();
+    writeFileSync(
+      file,
+      JSON.stringify({ ...withoutRefresh, expiresAt: new Date(Date.now() - 1000).toISOString() }),
+    );
     const byClock = await run(['admin', 'org', 'list']);
     expect(byClock.code).to.equal(1);
     expect(byClock.stderr).to.match(/session expired for admin .*run isac login/);

@@ -5,6 +5,8 @@ import {
   CliError,
   credentialsPath,
   loadCredentials,
+  saveCredentials,
+  type SavedCredentials,
   normaliseHubUrl,
   processIo,
   sameHub,
@@ -57,6 +59,10 @@ export async function main(
       if (env['ISAC_API_KEY']) return { kind: 'api-key' };
       const saved = await loadCredentials(file);
       if (!saved || !sameHub(saved.url, url)) return { kind: 'none' };
+      // Refresh the access token when it has expired or expires within a minute (ADR 0022).
+      if (Date.parse(saved.expiresAt) > Date.now() + REFRESH_MARGIN_MS) return { kind: 'login', saved };
+      const renewed = await refreshSaved(file, saved, url);
+      if (renewed) return { kind: 'login', saved: renewed };
       return Date.parse(saved.expiresAt) > Date.now() ? { kind: 'login', saved } : { kind: 'expired', saved };
     };
     return {
@@ -120,6 +126,42 @@ export interface CliErrorBody {
   }[];
   /** The hub's error id, also in its log line. */
   readonly errorId?: string;
+}
+
+const REFRESH_MARGIN_MS = 60_000;
+
+/**
+ * Exchanges the saved refresh token for new tokens and saves them (0600); undefined when there is
+ * none or the hub refused it (then the saved session is expired and the user is told to log in).
+ * A refused refresh token is dropped from the file: it can never work again.
+ */
+async function refreshSaved(
+  file: string,
+  saved: SavedCredentials,
+  url: string,
+): Promise<SavedCredentials | undefined> {
+  if (!saved.refreshToken) return undefined;
+  if (saved.refreshExpiresAt && Date.parse(saved.refreshExpiresAt) <= Date.now()) return undefined;
+  try {
+    const res = await createApiClient({ baseUrl: url, transport: nodeHttpTransport }).refresh({
+      body: { refreshToken: saved.refreshToken },
+    });
+    const renewed: SavedCredentials = {
+      ...saved,
+      token: res.token,
+      expiresAt: new Date(Date.now() + res.expiresIn * 1000).toISOString(),
+      refreshToken: res.refreshToken,
+      refreshExpiresAt: new Date(Date.now() + res.refreshExpiresIn * 1000).toISOString(),
+    };
+    await saveCredentials(file, renewed);
+    return renewed;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      const { refreshToken: _dropped, refreshExpiresAt: _end, ...rest } = saved;
+      await saveCredentials(file, rest);
+    }
+    return undefined;
+  }
 }
 
 const LOGIN_HINT = 'run isac login (or set ISAC_API_KEY) / isac login を実行してください';

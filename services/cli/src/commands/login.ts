@@ -39,6 +39,8 @@ export function registerLogin(program: Command, ctx: () => CliContext): void {
         url: c.url,
         token: res.token,
         expiresAt,
+        refreshToken: res.refreshToken,
+        refreshExpiresAt: new Date(Date.now() + res.refreshExpiresIn * 1000).toISOString(),
         username: opts.user,
         orgId: res.orgId,
       });
