@@ -99,6 +99,7 @@ export const AUDIT_ACTIONS = [
   'dead_letter.drop',
   'auth.login',
   'auth.logout',
+  'auth.refresh_reuse',
   'org.create',
   'org.update',
   'org.tier_change',
