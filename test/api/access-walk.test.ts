@@ -397,7 +397,7 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
           // a dead letter that does not exist is not found for whoever may ask
           if (['retryDeadLetter', 'dropDeadLetter'].includes(op.operationId) && got === 'not_found')
             got = 'allowed';
-          // ADR 0022: anyone may call it; its credential is the console's refresh cookie, which no walker has
+          // ADR 0023: anyone may call it; its credential is the console's refresh cookie, which no walker has
           if (op.operationId === 'refreshSession' && got === 'unauthenticated') got = 'allowed';
           const want = expected(requirement!, c);
           // logging out revokes the user's tokens: log in again for the rest of the walk

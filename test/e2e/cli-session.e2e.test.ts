@@ -81,7 +81,7 @@ describe('isac sessions (built CLI, real hub)', function () {
     expect(other.stderr).to.include('not logged in');
   });
 
-  it('refreshes an expired access token by itself with the saved refresh token (ADR 0022)', async () => {
+  it('refreshes an expired access token by itself with the saved refresh token (ADR 0023)', async () => {
     await login(hub.httpUrl);
     const before = saved();
     expect(before.refreshToken).to.match(/^isac_rt_/);

@@ -377,7 +377,7 @@ export class Authenticator {
   }
 
   /**
-   * The user a refresh token family belongs to, if it may still act (ADR 0022): enabled, no token
+   * The user a refresh token family belongs to, if it may still act (ADR 0023): enabled, no token
    * revocation (logout, password change or reset, disabling) at or after the family's login, and
    * an organisation in good standing (not suspended, not retired, trial not lapsed).
    */

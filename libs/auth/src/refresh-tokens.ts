@@ -3,7 +3,7 @@ import { UnauthenticatedError, type Clock, type OrgId } from '@isac/kernel';
 import type { RefreshToken, RefreshTokenStore, User } from '@isac/store';
 import type { AuthContext } from './authenticator.js';
 
-/** How long a refresh token family lives (ADR 0022). */
+/** How long a refresh token family lives (ADR 0023). */
 export interface RefreshPolicy {
   /** Unused this long, a refresh token expires (default 12 h). */
   readonly idleSeconds: number;
@@ -36,7 +36,7 @@ export interface IssuedRefreshToken {
 export type RefreshOutcome = IssuedRefreshToken & { readonly user: User; readonly familyId: string };
 
 /**
- * Opaque refresh tokens (ADR 0022): 256 random bits, stored as SHA-256, one family per login,
+ * Opaque refresh tokens (ADR 0023): 256 random bits, stored as SHA-256, one family per login,
  * rotated on every use. Presenting a rotated token again (a stolen copy, or the thief's after the
  * owner's) revokes the family. Revoking the user's tokens, disabling, a password change and the
  * organisation's suspension or retirement end every family (the user's `tokensValidAfter`, read

@@ -90,7 +90,7 @@ export class TokenService {
   /** Verifies signature (ES256 only, never `none` or HMAC), kid, issuer, audience and expiry. */
   verify(
     token: string,
-    /** Only to name the user of an expired console session (ADR 0022); never to grant access. */
+    /** Only to name the user of an expired console session (ADR 0023); never to grant access. */
     opts: { readonly ignoreExpiration?: boolean } = {},
   ): AccessClaims & { jti?: string | undefined; exp: number; issuedAtMs: number } {
     const decoded = jwt.decode(token, { complete: true });

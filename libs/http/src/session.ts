@@ -12,7 +12,7 @@ import { ForbiddenError, UnauthenticatedError, type Principal } from '@isac/kern
  */
 export const SESSION_COOKIE = 'isac_session';
 export const CSRF_COOKIE = 'isac_csrf';
-/** The console's refresh token (ADR 0022): HttpOnly, sent only to the session routes. */
+/** The console's refresh token (ADR 0023): HttpOnly, sent only to the session routes. */
 export const REFRESH_COOKIE = 'isac_refresh';
 const REFRESH_PATH = '/api/v1/auth/session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -76,7 +76,7 @@ export function clearSessionCookies(req: Request, res: Response): void {
 }
 
 /**
- * The console's renewal request (ADR 0022): from this site, with the session cookie and its CSRF
+ * The console's renewal request (ADR 0023): from this site, with the session cookie and its CSRF
  * token (the access token inside may have expired: only its hash is compared), and the refresh
  * cookie. Answers both, or throws the usual 403 / 401.
  */

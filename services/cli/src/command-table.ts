@@ -61,8 +61,8 @@ export const NOT_IN_CLI: Readonly<Partial<Record<RouteId, string>>> = {
   createSession: 'the web console logs in with a cookie session; the CLI keeps a token (isac login)',
   deleteSession: 'the web console logs out of its cookie session; the CLI has isac logout',
   refreshSession:
-    'the web console renews its cookie session; the CLI refreshes its token with refresh (ADR 0022)',
-  // ADR 0022: the CLI calls it by itself when the saved access token has expired or is about to
+    'the web console renews its cookie session; the CLI refreshes its token with refresh (ADR 0023)',
+  // ADR 0023: the CLI calls it by itself when the saved access token has expired or is about to
   refresh:
     'the CLI refreshes its saved session by itself before a command (isac login stores the refresh token)',
   // Read by token verifiers and API tooling, not by people.

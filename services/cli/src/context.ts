@@ -141,7 +141,7 @@ export interface SavedCredentials {
   readonly url: string;
   readonly token: string;
   readonly expiresAt: string;
-  /** ADR 0022: exchanged for a new access token (and a new refresh token) when the access token has expired or is about to. */
+  /** ADR 0023: exchanged for a new access token (and a new refresh token) when the access token has expired or is about to. */
   readonly refreshToken?: string;
   readonly refreshExpiresAt?: string;
   readonly username: string;

@@ -59,7 +59,7 @@ export async function main(
       if (env['ISAC_API_KEY']) return { kind: 'api-key' };
       const saved = await loadCredentials(file);
       if (!saved || !sameHub(saved.url, url)) return { kind: 'none' };
-      // Refresh the access token when it has expired or expires within a minute (ADR 0022).
+      // Refresh the access token when it has expired or expires within a minute (ADR 0023).
       if (Date.parse(saved.expiresAt) > Date.now() + REFRESH_MARGIN_MS) return { kind: 'login', saved };
       const renewed = await refreshSaved(file, saved, url);
       if (renewed) return { kind: 'login', saved: renewed };

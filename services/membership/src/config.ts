@@ -70,7 +70,7 @@ export const membershipConfigSchema = {
         audience: { ...text, default: 'isac-hub' },
       },
     },
-    /** Refresh tokens (ADR 0022): rotated on every use; a family ends at the absolute limit. */
+    /** Refresh tokens (ADR 0023): rotated on every use; a family ends at the absolute limit. */
     refreshTokens: {
       type: 'object',
       additionalProperties: false,

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { openHarness, type Harness } from './harness.js';
 import { addOrg, addUser, adminLogin, PASSWORD } from './helpers.js';
 
-/** ADR 0022: refresh tokens, abuse cases first. */
-describe('refresh tokens (ADR 0022)', () => {
+/** ADR 0023: refresh tokens, abuse cases first. */
+describe('refresh tokens (ADR 0023)', () => {
   let h: Harness;
   let admin: string;
   const REFUSED = 'the refresh token is not valid; log in again';

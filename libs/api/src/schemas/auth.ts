@@ -12,7 +12,7 @@ export const loginSchema = {
   },
 } as const;
 
-/** `POST /api/v1/auth/refresh` (ADR 0022): the refresh token the last login or refresh answered. */
+/** `POST /api/v1/auth/refresh` (ADR 0023): the refresh token the last login or refresh answered. */
 export const refreshSchema = {
   type: 'object',
   additionalProperties: false,

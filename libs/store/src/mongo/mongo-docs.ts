@@ -52,7 +52,7 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     },
   ],
   // batch_submissions: `_id` is the submission id, so a submission is in one batch only.
-  // ADR 0022: `_id` is the token's SHA-256; a family's tokens are found (and purged) by family.
+  // ADR 0023: `_id` is the token's SHA-256; a family's tokens are found (and purged) by family.
   [COLLECTIONS.refreshTokens]: [{ key: { familyId: 1 }, name: 'by_family' }],
   [COLLECTIONS.refreshFamilies]: [{ key: { absoluteExpiresAt: 1 }, name: 'by_end' }],
   [COLLECTIONS.batchSubmissions]: [{ key: { batchId: 1, offset: 1 }, name: 'by_batch' }],

@@ -20,7 +20,7 @@ interface TokenDoc {
 }
 
 /**
- * Refresh tokens (ADR 0022): a rotation is a compare-and-swap on the token (`rotatedAt` absent),
+ * Refresh tokens (ADR 0023): a rotation is a compare-and-swap on the token (`rotatedAt` absent),
  * then the successor's insert; the family's revocation is read with every token, so a successor
  * inserted while its family was being revoked is refused like the rest of the family.
  */

@@ -133,7 +133,7 @@ export interface AuditEvents {
     | { target: Target<'username'>; details: { readonly reason: string } };
   /** Logout from the console (ADR 0018): the user's access tokens are revoked. */
   'auth.logout': { target: Target<'user'>; details?: undefined };
-  /** A rotated refresh token presented again (ADR 0022): its whole family was revoked. */
+  /** A rotated refresh token presented again (ADR 0023): its whole family was revoked. */
   'auth.refresh_reuse': { target: Target<'user'>; details: { readonly familyId: string } };
   'org.create': {
     target: Target<'org'>;

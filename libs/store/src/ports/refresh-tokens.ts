@@ -1,7 +1,7 @@
 import type { OrgId } from '@isac/kernel';
 
 /**
- * One refresh token (ADR 0022). The token itself is never stored: `hash` is its SHA-256. Every
+ * One refresh token (ADR 0023). The token itself is never stored: `hash` is its SHA-256. Every
  * token of one login belongs to one family; a family ends at `absoluteExpiresAt` whatever its use.
  */
 export interface RefreshToken {

@@ -332,7 +332,7 @@ CREATE INDEX batch_mails_digest ON batch_mails (subscription_id, created_at) WHE
     version: 14,
     name: 'refresh tokens and their families',
     sql: `
--- ADR 0022. A family per login; its tokens rotate on every use. Only SHA-256 hashes are stored.
+-- ADR 0023. A family per login; its tokens rotate on every use. Only SHA-256 hashes are stored.
 CREATE TABLE refresh_families (
   id TEXT PRIMARY KEY,
   org_id TEXT NOT NULL,

@@ -31,7 +31,7 @@ const fromRow = (r: Row): RefreshToken => ({
   ...(r.revoked_at ? { familyRevokedAt: r.revoked_at } : {}),
 });
 
-/** Refresh tokens (ADR 0022): two tables, a rotation in one IMMEDIATE transaction. */
+/** Refresh tokens (ADR 0023): two tables, a rotation in one IMMEDIATE transaction. */
 export class SqliteRefreshTokenStore implements RefreshTokenStore {
   constructor(private readonly db: Db) {}
 

@@ -56,7 +56,7 @@ export function createAuthRouter(deps: {
       };
     },
   });
-  // ADR 0022: rotation; a refresh token used twice ends its login
+  // ADR 0023: rotation; a refresh token used twice ends its login
   defineRoute<RefreshBody>(r, gate, {
     route: routes.refresh,
     limit: deps.limit,

@@ -23,7 +23,7 @@ import type { MembershipConfig } from '../config.js';
 export interface LoginResult {
   readonly token: string;
   readonly expiresIn: number;
-  /** Opaque, rotated on every use at POST /api/v1/auth/refresh (ADR 0022). */
+  /** Opaque, rotated on every use at POST /api/v1/auth/refresh (ADR 0023). */
   readonly refreshToken: string;
   /** Seconds until the refresh token expires unused. */
   readonly refreshExpiresIn: number;
@@ -93,7 +93,7 @@ export class AuthService {
   }
 
   /**
-   * A refresh token for a new access token and its successor (ADR 0022). A reuse of a rotated
+   * A refresh token for a new access token and its successor (ADR 0023). A reuse of a rotated
    * token has revoked the family and is audited; every refusal is the same 401.
    */
   async refresh(
