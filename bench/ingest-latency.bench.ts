@@ -79,7 +79,7 @@ interface Polled {
 }
 
 /** Starts the poller and lets it warm up (connections open, code compiled) before it counts. */
-async function startPoller(base: string, auth: string): Promise<{ stop(): Promise<Polled> }> {
+export async function startPoller(base: string, auth: string): Promise<{ stop(): Promise<Polled> }> {
   const w = new Worker(POLLER, { eval: true, workerData: { base, auth, period: PERIOD_MS }, execArgv: [] });
   let error: string | undefined;
   const result = new Promise<number[]>((resolve, reject) => {
@@ -102,8 +102,22 @@ async function startPoller(base: string, auth: string): Promise<{ stop(): Promis
   };
 }
 
-/** Latency of other callers during large ingests, over real HTTP on a real SQLite file. */
-export default async function bench(): Promise<BenchRow[]> {
+/** The hub of this benchmark: the TAXII service over real HTTP on a real SQLite file. */
+export interface BenchHub {
+  readonly base: string;
+  /** `Bearer …` of each organisation: bank-a submits, bank-b polls. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** An envelope of `n` indicators by the submitter, numbered from `from`. */
+  readonly body: (n: number, from: number) => string;
+  /** POSTs an envelope as bank-a; throws unless a 202 accepted all `n` objects. */
+  readonly post: (
+    b: string,
+    n?: number,
+  ) => Promise<{ status: number; ms: number; retryAfter: string | null }>;
+  close(): Promise<void>;
+}
+
+export async function openBenchHub(): Promise<BenchHub> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-latency-bench-'));
   const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
   const tokens = new TokenService([generateSigningKey('k1', new Date().toISOString())], {
@@ -166,7 +180,6 @@ export default async function bench(): Promise<BenchRow[]> {
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const objectsUrl = `${base}/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`;
-  const rows: BenchRow[] = [];
   const submitter = orgs[0]!;
   const body = (n: number, from: number): string =>
     JSON.stringify({
@@ -187,6 +200,25 @@ export default async function bench(): Promise<BenchRow[]> {
       throw new Error(`only ${answer.success_count} of ${n} accepted`);
     return { status: res.status, ms: performance.now() - t0, retryAfter: res.headers.get('retry-after') };
   };
+  return {
+    base,
+    keys,
+    body,
+    post,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stores.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Latency of other callers during large ingests, over real HTTP on a real SQLite file. */
+export default async function bench(): Promise<BenchRow[]> {
+  const hub = await openBenchHub();
+  const { keys, body, post } = hub;
+  const base = hub.base;
+  const rows: BenchRow[] = [];
   const pollerRows = (label: string, p: Polled, extra: string): void => {
     rows.push({
       metric: `${label}: other requests p50`,
@@ -257,9 +289,7 @@ export default async function bench(): Promise<BenchRow[]> {
     });
     pollerRows('during two', polled2, '');
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await stores.close();
-    await rm(dir, { recursive: true, force: true });
+    await hub.close();
   }
   return rows;
 }

@@ -5,7 +5,9 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
   NotAcceptableError,
+  inTurns,
 } from '@isac/kernel';
+import { parseJsonInSlices } from './json-slices.js';
 
 /** Parses `type/subtype; a=b` into a lower-case essence and parameters. */
 export function parseMediaType(
@@ -100,8 +102,10 @@ export function invalidUtf8Offset(b: Uint8Array): number {
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 64;
-/** Values the hostile-key walk visits between two turns of the event loop. */
-const HOSTILE_KEY_SLICE = 5000;
+/** Values the hostile-key walk visits between two looks at the clock (`inTurns`). */
+const HOSTILE_KEY_SLICE = 1000;
+/** Characters of a body parsed between two looks at the clock (`inTurns`): about a millisecond. */
+const JSON_SLICE_CHARS = 64 * 1024;
 
 /** Finds `__proto__`/`constructor`/`prototype` keys and excessive nesting; returns the JSON pointer of the first. */
 export function findHostileKey(value: unknown): { path: string; message: string } | undefined {
@@ -228,26 +232,21 @@ export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): 
         );
         return;
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (err) {
-        next(
-          new ValidationError(`malformed JSON: ${(err as Error).message}`, [
-            { path: '', message: (err as Error).message },
-          ]),
-        );
-        return;
-      }
-      // The walk over a large body yields to the event loop every few thousand values (ADR 0019).
+      // The parse and the hostile-key walk of a large body run a few milliseconds per turn of the
+      // event loop (ADR 0019): other requests are answered meanwhile.
       void (async () => {
-        const steps = hostileKeyInSlices(parsed, HOSTILE_KEY_SLICE);
-        let step = steps.next();
-        while (!step.done) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          step = steps.next();
+        let parsed: unknown;
+        try {
+          parsed = await inTurns(parseJsonInSlices(text, JSON_SLICE_CHARS));
+        } catch (err) {
+          next(
+            new ValidationError(`malformed JSON: ${(err as Error).message}`, [
+              { path: '', message: (err as Error).message },
+            ]),
+          );
+          return;
         }
-        const hostile = step.value;
+        const hostile = await inTurns(hostileKeyInSlices(parsed, HOSTILE_KEY_SLICE));
         if (hostile) {
           next(
             new ValidationError(`rejected input at ${hostile.path || '/'}: ${hostile.message}`, [hostile]),

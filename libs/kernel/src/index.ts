@@ -4,3 +4,4 @@ export * from './ids.js';
 export * from './logger.js';
 export * from './signal.js';
 export * from './domain.js';
+export * from './turns.js';

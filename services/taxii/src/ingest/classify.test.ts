@@ -6,9 +6,11 @@ import {
   ID_NOT_AVAILABLE,
   NEW_VERSION,
   classify,
+  classifyInSlices,
   screen,
   screenInSlices,
   storeQuestions,
+  storeQuestionsInSlices,
   submissionStatus,
   type SubmissionContext,
 } from './classify.js';
@@ -167,5 +169,53 @@ describe('submission classification (pure)', () => {
     }
     expect(yields).to.equal(2);
     expect(r.value).to.deep.equal(screen(objects, ctx));
+  });
+
+  it('asks and classifies in slices to the same answers, whatever the slice', () => {
+    const bare = indicator();
+    const theirs = indicator();
+    const echo = indicator();
+    const ts = '2026-01-01T00:00:00.000Z';
+    const report = {
+      type: 'report',
+      spec_version: '2.1',
+      id: 'report--6b1a4b8e-2c1d-4e5f-8a9b-0c1d2e3f4a5b',
+      created: ts,
+      modified: ts,
+      name: 'r',
+      published: ts,
+      report_types: ['threat-report'],
+      object_refs: [bare['id']],
+      object_marking_refs: [TLP.amber],
+    };
+    const objects = [bare, indicator({ object_marking_refs: [TLP.green, STATEMENT] }), theirs, echo, report];
+    const s = screen(objects, ctx);
+    const known = {
+      statementMarkings: new Set([STATEMENT]),
+      versions: new Map([
+        [String(theirs['id']), { submitterOrgId: 'bank-b', versions: [] }],
+        [
+          String(echo['id']),
+          { submitterOrgId: 'bank-b', versions: [normalizeTimestamp(String(echo['modified']))] },
+        ],
+      ]),
+    };
+    const whole = classify(s, known, ctx);
+    expect(whole.accepted.map((a) => a.version.tlpSource)).to.deep.equal(['container', 'object', 'object']);
+    for (const slice of [1, 2, 3]) {
+      const steps = storeQuestionsInSlices(s, slice);
+      let q = steps.next();
+      while (!q.done) q = steps.next();
+      expect(q.value).to.deep.equal(storeQuestions(s));
+      const c = classifyInSlices(s, known, ctx, slice);
+      let yields = 0;
+      let r = c.next();
+      while (!r.done) {
+        yields += 1;
+        r = c.next();
+      }
+      expect(yields, `slice ${slice}`).to.be.greaterThan(0);
+      expect(r.value).to.deep.equal(whole);
+    }
   });
 });

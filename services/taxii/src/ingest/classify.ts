@@ -6,6 +6,7 @@
  */
 import {
   InvalidStixError,
+  atOnce,
   PayloadTooLargeError,
   ValidationError,
   type Org,
@@ -23,7 +24,7 @@ import {
 } from '@isac/store';
 import { SCO_TYPES, canonicalId, validateObject } from '@isac/stix';
 import { unsafeCharacter, unsafeTextMessage } from '@isac/api';
-import { assignTlp, nonTlpMarkingRefs, statementMarkingIds } from './effective-tlp.js';
+import { assignTlpInSlices, nonTlpMarkingRefs, statementMarkingIds } from './effective-tlp.js';
 import { readHubExtension } from './hub-extension.js';
 
 /** How a submission is to be stored and distributed, beyond the objects themselves. */
@@ -341,12 +342,26 @@ export function* screenInSlices(
  * submission (a stored statement is known), and the objects whose owner and versions matter.
  */
 export function storeQuestions(s: Screened): { markingIds: string[]; objectIds: string[] } {
-  const objects = s.candidates.map((c) => c.object);
-  const defined = statementMarkingIds(objects);
-  return {
-    markingIds: [...nonTlpMarkingRefs(objects)].filter((r) => !defined.has(r)),
-    objectIds: [...new Set(s.candidates.filter((c) => !SCO_TYPES.has(c.type)).map((c) => c.key))],
-  };
+  return atOnce(storeQuestionsInSlices(s, Number.MAX_SAFE_INTEGER));
+}
+
+/** `storeQuestions`, yielding after every `slice` objects (ADR 0019). */
+export function* storeQuestionsInSlices(
+  s: Screened,
+  slice: number,
+): Generator<void, { markingIds: string[]; objectIds: string[] }, void> {
+  const defined = new Set<string>();
+  const referred = new Set<string>();
+  const objectIds = new Set<string>();
+  for (let i = 0; i < s.candidates.length; i += slice) {
+    if (i > 0) yield;
+    const part = s.candidates.slice(i, i + slice);
+    const objects = part.map((c) => c.object);
+    for (const m of statementMarkingIds(objects)) defined.add(m);
+    for (const m of nonTlpMarkingRefs(objects)) referred.add(m);
+    for (const c of part) if (!SCO_TYPES.has(c.type)) objectIds.add(c.key);
+  }
+  return { markingIds: [...referred].filter((r) => !defined.has(r)), objectIds: [...objectIds] };
 }
 
 /**
@@ -365,27 +380,47 @@ export const ID_NOT_AVAILABLE =
  * "Object already added"), so that the answer does not tell whether the id exists (ADR 0017).
  */
 export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionContext): Classification {
+  return atOnce(classifyInSlices(s, known, ctx, Number.MAX_SAFE_INTEGER));
+}
+
+/** `classify`, yielding after every `slice` objects of each pass (ADR 0019). */
+export function* classifyInSlices(
+  s: Screened,
+  known: StoreKnowledge,
+  ctx: SubmissionContext,
+  slice: number,
+): Generator<void, Classification, void> {
   const { submitter, options } = ctx;
   const failures: Outcome[] = [...s.failures];
   const successes: Outcome[] = [...s.successes];
-  const markings = statementMarkingIds(s.candidates.map((c) => c.object));
-  for (const m of known.statementMarkings) markings.add(m);
+  const markings = new Set<string>(known.statementMarkings);
+  for (let i = 0; i < s.candidates.length; i += slice) {
+    if (i > 0) yield;
+    for (const m of statementMarkingIds(s.candidates.slice(i, i + slice).map((c) => c.object)))
+      markings.add(m);
+  }
   const echoes: Candidate[] = [];
-  const accepted = s.candidates.filter((c) => {
+  const accepted: Candidate[] = [];
+  for (let i = 0; i < s.candidates.length; i++) {
+    if (i > 0 && i % slice === 0) yield;
+    const c = s.candidates[i]!;
     const e = known.versions.get(c.key);
-    if (!e || e.submitterOrgId === submitter.id || SCO_TYPES.has(c.type)) return true;
-    if (e.versions.includes(normalizeTimestamp(c.version))) echoes.push(c);
+    if (!e || e.submitterOrgId === submitter.id || SCO_TYPES.has(c.type)) accepted.push(c);
+    else if (e.versions.includes(normalizeTimestamp(c.version))) echoes.push(c);
     else failures.push({ index: c.index, id: c.id, version: c.version, message: ID_NOT_AVAILABLE });
-    return false;
-  });
+  }
   const all = [...accepted, ...echoes];
-  const tlps = assignTlp(
+  const tlps = yield* assignTlpInSlices(
     all.map((c) => c.object),
     { defaultTlp: options.defaultTlp ?? ctx.defaultTlp, knownMarkings: markings },
+    slice,
   );
-  const versions = all.map((c, k): NewObjectVersion => {
+  const versions: NewObjectVersion[] = [];
+  for (let k = 0; k < all.length; k++) {
+    if (k > 0 && k % slice === 0) yield;
+    const c = all[k]!;
     const t = tlps[k]!;
-    return {
+    versions.push({
       collectionId: options.collectionId,
       id: c.key,
       type: c.type,
@@ -400,8 +435,8 @@ export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionCont
       namedRecipients: c.namedRecipients,
       anonymous: c.anonymous,
       exercise: c.exercise,
-    };
-  });
+    });
+  }
   echoes.forEach((c, k) => {
     const message = noteFor(versions[accepted.length + k]!);
     successes.push({ index: c.index, id: c.id, version: c.version, ...(message ? { message } : {}) });
@@ -411,16 +446,13 @@ export function classify(s: Screened, known: StoreKnowledge, ctx: SubmissionCont
     const e = known.versions.get(c.key);
     return e !== undefined && e.submitterOrgId === submitter.id && e.versions.length > 0;
   };
-  return {
-    accepted: accepted.map((c, k) => ({
-      index: c.index,
-      id: c.id,
-      version: versions[k]!,
-      newVersion: ownEarlier(c),
-    })),
-    failures,
-    successes,
-  };
+  const out: Classification['accepted'][number][] = [];
+  for (let k = 0; k < accepted.length; k++) {
+    if (k > 0 && k % slice === 0) yield;
+    const c = accepted[k]!;
+    out.push({ index: c.index, id: c.id, version: versions[k]!, newVersion: ownEarlier(c) });
+  }
+  return { accepted: out, failures, successes };
 }
 
 /** The status message of an (id, version) the hub already holds. */

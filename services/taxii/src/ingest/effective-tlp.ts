@@ -1,4 +1,4 @@
-import type { TlpLevel } from '@isac/kernel';
+import { atOnce, type TlpLevel } from '@isac/kernel';
 import type { StixObject } from '@isac/policy';
 import type { TlpSource } from '@isac/store';
 import { canonicalId, isTlpMarkingDefinition, objectTlp, stricterTlp, tlpMarkingById } from '@isac/stix';
@@ -65,7 +65,20 @@ export function assignTlp(
   objects: readonly StixObject[],
   opts: { defaultTlp: TlpLevel; knownMarkings: ReadonlySet<string> },
 ): TlpAssignment[] {
-  const own = objects.map((o) => objectTlp(o, opts.knownMarkings));
+  return atOnce(assignTlpInSlices(objects, opts, Number.MAX_SAFE_INTEGER));
+}
+
+/** `assignTlp`, yielding after every `slice` objects of each pass (ADR 0019). */
+export function* assignTlpInSlices(
+  objects: readonly StixObject[],
+  opts: { defaultTlp: TlpLevel; knownMarkings: ReadonlySet<string> },
+  slice: number,
+): Generator<void, TlpAssignment[], void> {
+  const own: ReturnType<typeof objectTlp>[] = [];
+  for (let i = 0; i < objects.length; i++) {
+    if (i > 0 && i % slice === 0) yield;
+    own.push(objectTlp(objects[i]!, opts.knownMarkings));
+  }
   const fromContainer = new Map<string, TlpLevel>();
   objects.forEach((o, i) => {
     const level = own[i]!.level;
@@ -79,15 +92,26 @@ export function assignTlp(
       fromContainer.set(key, prev === undefined ? level : stricterTlp(prev, level));
     }
   });
-  return objects.map((o, i): TlpAssignment => {
-    const t = own[i]!;
-    const knownMarkings = knownRefs(o, opts.knownMarkings);
-    if (t.level !== undefined)
-      return { tlp: t.level, tlpSource: 'object', unknownMarkings: t.unknown, knownMarkings };
-    if (isTlpMarkingDefinition(o))
-      return { tlp: 'clear', tlpSource: 'object', unknownMarkings: [], knownMarkings };
-    const c = typeof o['id'] === 'string' ? fromContainer.get(canonicalId(o['id'])) : undefined;
-    if (c !== undefined) return { tlp: c, tlpSource: 'container', unknownMarkings: t.unknown, knownMarkings };
-    return { tlp: opts.defaultTlp, tlpSource: 'default', unknownMarkings: t.unknown, knownMarkings };
-  });
+  const out: TlpAssignment[] = [];
+  for (let i = 0; i < objects.length; i++) {
+    if (i > 0 && i % slice === 0) yield;
+    out.push(assignOne(objects[i]!, own[i]!, fromContainer, opts));
+  }
+  return out;
+}
+
+function assignOne(
+  o: StixObject,
+  t: ReturnType<typeof objectTlp>,
+  fromContainer: ReadonlyMap<string, TlpLevel>,
+  opts: { defaultTlp: TlpLevel; knownMarkings: ReadonlySet<string> },
+): TlpAssignment {
+  const knownMarkings = knownRefs(o, opts.knownMarkings);
+  if (t.level !== undefined)
+    return { tlp: t.level, tlpSource: 'object', unknownMarkings: t.unknown, knownMarkings };
+  if (isTlpMarkingDefinition(o))
+    return { tlp: 'clear', tlpSource: 'object', unknownMarkings: [], knownMarkings };
+  const c = typeof o['id'] === 'string' ? fromContainer.get(canonicalId(o['id'])) : undefined;
+  if (c !== undefined) return { tlp: c, tlpSource: 'container', unknownMarkings: t.unknown, knownMarkings };
+  return { tlp: opts.defaultTlp, tlpSource: 'default', unknownMarkings: t.unknown, knownMarkings };
 }

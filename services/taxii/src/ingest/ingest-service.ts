@@ -6,7 +6,10 @@ import {
   type Principal,
   type Signal,
   type TlpLevel,
+  TURN_BUDGET_MS,
+  inTurns,
 } from '@isac/kernel';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type {
   AuditLog,
   ObjectStore,
@@ -18,10 +21,10 @@ import type {
 import { buildIndicator, type IocKind } from '@isac/stix';
 import {
   checkSize,
-  classify,
+  classifyInSlices,
   nothingAccepted,
   screenInSlices,
-  storeQuestions,
+  storeQuestionsInSlices,
   submissionStatus,
   type Classification,
   type Screened,
@@ -32,6 +35,11 @@ import {
 import { IngestQueue } from './ingest-queue.js';
 
 export type { SubmitOptions };
+
+/** Objects screened or classified between two looks at the clock (`inTurns`, ADR 0019). */
+const UNIT = 10;
+/** Object ids per `versionIndex` question: about a millisecond of SQLite each. */
+const VERSION_QUESTION_IDS = 250;
 
 export interface IndicatorInput {
   readonly kind: IocKind;
@@ -132,30 +140,36 @@ export class IngestService {
       maxObjects: deps.maxObjects,
       maxFutureSkewMs: deps.maxFutureSkewMs,
     };
-    // Validation is most of the work: one slice per turn of the event loop, so that a
-    // 10,000-object bundle does not hold up every other request (ADR 0019).
-    const steps = screenInSlices(objects, ctx, deps.sliceObjects);
-    let step = steps.next();
-    while (!step.done) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      step = steps.next();
-    }
-    const screened = step.value;
-    const decided = classify(screened, await this.knowledge(opts.collectionId, screened), ctx);
+    // Every step of a large submission runs a few milliseconds per turn of the event loop, so
+    // that a 10,000-object bundle does not hold up every other request (ADR 0019).
+    const screened = await inTurns(screenInSlices(objects, ctx, UNIT));
+    const known = await this.knowledge(opts.collectionId, screened);
+    const decided = await inTurns(classifyInSlices(screened, known, ctx, UNIT));
     return this.persist(principal, decided, ctx, objects.length);
   }
 
   /** What the store holds that the classification of `s` needs. */
   private async knowledge(collectionId: string, s: Screened): Promise<StoreKnowledge> {
-    const q = storeQuestions(s);
+    const q = await inTurns(storeQuestionsInSlices(s, UNIT));
     const statementMarkings = new Set<string>();
     if (q.markingIds.length > 0)
       for (const v of await this.existing(collectionId, q.markingIds))
         if (v.object['definition_type'] === 'statement') statementMarkings.add(v.id);
-    const versions =
-      q.objectIds.length > 0
-        ? await this.deps.objects.versionIndex(collectionId, q.objectIds)
-        : new Map<string, StoredVersions>();
+    // A few hundred ids per question, a turn of the event loop between questions when the budget
+    // is spent: each id's rows come in one answer, in the store's order.
+    const versions = new Map<string, StoredVersions>();
+    let start = performance.now();
+    for (let i = 0; i < q.objectIds.length; i += VERSION_QUESTION_IDS) {
+      if (performance.now() - start >= TURN_BUDGET_MS) {
+        await nextTurn();
+        start = performance.now();
+      }
+      const part = await this.deps.objects.versionIndex(
+        collectionId,
+        q.objectIds.slice(i, i + VERSION_QUESTION_IDS),
+      );
+      for (const [id, v] of part) versions.set(id, v);
+    }
     return { statementMarkings, versions };
   }
 
@@ -175,13 +189,18 @@ export class IngestService {
     });
     const inserted = outcomes.filter((o) => o === 'inserted').length;
     if (inserted > 0) deps.jobsReady.notify();
+    const large = total > deps.sliceObjects;
+    // For a large submission, the status (10,000 lines), its write and the answer each get a turn.
+    if (large) await nextTurn();
     const status = submissionStatus(decided, outcomes, {
       id: submissionId,
       submitter: ctx.submitter,
       now: ctx.now,
       total,
     });
+    if (large) await nextTurn();
     await deps.statuses.put(status);
+    if (large) await nextTurn();
     await deps.audit.append([
       {
         at: ctx.now.toISOString(),
