@@ -4,13 +4,15 @@
  * main thread finds the blocks (a gap between two of its ticks); the V8 sampling profiler (same
  * monotonic clock) says which functions the samples inside each block were in, inclusive.
  * Not a benchmark case: a diagnosis, taken on whatever machine runs it.
- * Usage: node --import tsx bench/scripts/ingest-blocks.ts [threshold ms, default 30] [objects, default 10000]
+ * Usage: node --import tsx bench/scripts/ingest-blocks.ts [threshold ms, default 30] [objects, default 10000] [nopoll]
+ * (`nopoll`: without the benchmark's poller, so that every block is the ingest's own)
  */
 import { Session } from 'node:inspector/promises';
 import { openBenchHub, startPoller } from '../ingest-latency.bench.js';
 
 const threshold = Number(process.argv[2] ?? 30);
 const objects = Number(process.argv[3] ?? 10_000);
+const poll = process.argv[4] !== 'nopoll';
 
 interface ProfileNode {
   readonly id: number;
@@ -32,7 +34,7 @@ session.connect();
 try {
   await hub.post(hub.body(1000, 0), 1000); // warm-up, as the benchmark does
   const body = hub.body(objects, 100_000);
-  const poller = await startPoller(hub.base, hub.keys['bank-b']!);
+  const poller = poll ? await startPoller(hub.base, hub.keys['bank-b']!) : undefined;
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 500 });
   await session.post('Profiler.start');
@@ -45,7 +47,7 @@ try {
   await new Promise((r) => setTimeout(r, 50));
   clearInterval(timer);
   const { profile } = (await session.post('Profiler.stop')) as { profile: Profile };
-  const polled = await poller.stop();
+  const polled = (await poller?.stop()) ?? { sorted: [] };
   console.log(`POST ${objects} objects (${(body.length / 1e6).toFixed(1)} MB): ${r.ms.toFixed(0)} ms`);
   const p = (q: number): string =>
     (polled.sorted[Math.ceil((q / 100) * polled.sorted.length) - 1] ?? NaN).toFixed(0);

@@ -191,6 +191,19 @@ export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): 
       return;
     }
     const chunks: Buffer[] = [];
+    // Decoded as it arrives (a little per chunk rather than 10 MB at the end, ADR 0019), strictly:
+    // U+FFFD in place of what was sent would store something else.
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const parts: string[] = [];
+    let wellFormed = true;
+    const decode = (c?: Buffer): void => {
+      if (!wellFormed) return;
+      try {
+        parts.push(c ? decoder.decode(c, { stream: true }) : decoder.decode());
+      } catch {
+        wellFormed = false;
+      }
+    };
     let size = 0;
     let failed = false;
     req.on('data', (c: Buffer) => {
@@ -202,6 +215,7 @@ export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): 
         return;
       }
       chunks.push(c);
+      decode(c);
     });
     req.on('error', (err) => {
       if (!failed) {
@@ -211,19 +225,20 @@ export function jsonBody(opts: { limit: number; types: readonly MediaRule[] }): 
     });
     req.on('end', () => {
       if (failed) return;
-      const bytes = Buffer.concat(chunks);
-      // Never decode leniently: U+FFFD in place of what was sent would store something else.
-      const bad = invalidUtf8Offset(bytes);
-      if (bad >= 0) {
+      decode();
+      if (!wellFormed) {
+        const bytes = Buffer.concat(chunks);
+        const bad = invalidUtf8Offset(bytes);
         next(
           new ValidationError(
-            `the request body is not valid UTF-8: byte ${bad} (0x${bytes[bad]!.toString(16).padStart(2, '0')}) starts an ill-formed sequence`,
+            `the request body is not valid UTF-8: byte ${bad} (0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')}) starts an ill-formed sequence`,
             [{ path: '', message: `invalid UTF-8 at byte ${bad}`, rule: 'utf8' }],
           ),
         );
         return;
       }
-      const text = bytes.toString('utf8');
+      chunks.length = 0;
+      const text = parts.join('');
       if (text.trim() === '') {
         next(
           new ValidationError('the request body is empty; a JSON document is required', [

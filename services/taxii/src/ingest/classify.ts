@@ -269,7 +269,7 @@ export function* screenInSlices(
   const failures: Outcome[] = [];
   const successes: Outcome[] = [];
   const candidates: Candidate[] = [];
-  const seen = new Map<string, { index: number; json: string }>();
+  const seen = new Map<string, { index: number; object: Record<string, unknown> }>();
   const fail = (index: number, id: string, version: string, message: string): void => {
     failures.push({ index, id, version, message });
   };
@@ -308,10 +308,12 @@ export function* screenInSlices(
     }
     const canonical = canonicalId(id);
     const key = `${canonical}|${normalizeTimestamp(version)}`;
-    const json = JSON.stringify({ ...o, id: canonical });
     const prev = seen.get(key);
     if (prev) {
-      if (prev.json === json) successes.push({ index: i, id, version, message: ALREADY_ADDED });
+      // Compared as canonical JSON only on a repeat: no copy of every object (ADR 0019).
+      const same =
+        JSON.stringify({ ...prev.object, id: canonical }) === JSON.stringify({ ...o, id: canonical });
+      if (same) successes.push({ index: i, id, version, message: ALREADY_ADDED });
       else
         fail(
           i,
@@ -321,7 +323,7 @@ export function* screenInSlices(
         );
       continue;
     }
-    seen.set(key, { index: i, json });
+    seen.set(key, { index: i, object: o });
     candidates.push({
       index: i,
       object: o,

@@ -55,6 +55,7 @@ export interface IndicatorInput {
  */
 export class IngestService {
   private readonly queue: IngestQueue;
+  private readonly budget: number;
 
   constructor(
     private readonly deps: {
@@ -77,8 +78,11 @@ export class IngestService {
       sliceObjects: number;
       /** Large submissions that may wait behind the running one; more get 429. */
       maxQueued: number;
+      /** The longest a step runs before the event loop gets a turn (default `TURN_BUDGET_MS`). */
+      turnBudgetMs?: number;
     },
   ) {
+    this.budget = deps.turnBudgetMs ?? TURN_BUDGET_MS;
     this.queue = new IngestQueue({ maxQueued: deps.maxQueued, objectsPerSecond: 5000 });
   }
 
@@ -142,15 +146,15 @@ export class IngestService {
     };
     // Every step of a large submission runs a few milliseconds per turn of the event loop, so
     // that a 10,000-object bundle does not hold up every other request (ADR 0019).
-    const screened = await inTurns(screenInSlices(objects, ctx, UNIT));
+    const screened = await inTurns(screenInSlices(objects, ctx, UNIT), this.budget);
     const known = await this.knowledge(opts.collectionId, screened);
-    const decided = await inTurns(classifyInSlices(screened, known, ctx, UNIT));
+    const decided = await inTurns(classifyInSlices(screened, known, ctx, UNIT), this.budget);
     return this.persist(principal, decided, ctx, objects.length);
   }
 
   /** What the store holds that the classification of `s` needs. */
   private async knowledge(collectionId: string, s: Screened): Promise<StoreKnowledge> {
-    const q = await inTurns(storeQuestionsInSlices(s, UNIT));
+    const q = await inTurns(storeQuestionsInSlices(s, UNIT), this.budget);
     const statementMarkings = new Set<string>();
     if (q.markingIds.length > 0)
       for (const v of await this.existing(collectionId, q.markingIds))
@@ -160,7 +164,7 @@ export class IngestService {
     const versions = new Map<string, StoredVersions>();
     let start = performance.now();
     for (let i = 0; i < q.objectIds.length; i += VERSION_QUESTION_IDS) {
-      if (performance.now() - start >= TURN_BUDGET_MS) {
+      if (performance.now() - start >= this.budget) {
         await nextTurn();
         start = performance.now();
       }
