@@ -75,8 +75,8 @@ export const taxiiConfigSchema = {
     defaultPageLimit: { type: 'integer', minimum: 1, default: 1000 },
     maxPageLimit: { type: 'integer', minimum: 1, default: 10_000 },
     /**
-     * Objects validated between two turns of the event loop (ADR 0019). Larger submissions are
-     * processed one at a time, in arrival order.
+     * Submissions of more objects are large (ADR 0019): processed one at a time, in arrival order.
+     * Every step of any submission gives the event loop a turn every few milliseconds.
      */
     ingestSliceObjects: { type: 'integer', minimum: 1, default: 250 },
     /** Large submissions that may wait behind the one being processed; more get 429 + Retry-After. */

@@ -72,8 +72,8 @@ export class IngestService {
       maxObjects: number;
       maxFutureSkewMs: number;
       /**
-       * Objects validated between two turns of the event loop (ADR 0019). A submission of more
-       * waits its turn in the queue of large submissions.
+       * A submission of more objects is large (ADR 0019): it waits its turn in the queue of large
+       * submissions, and its status, status write and audit record each get a turn of the loop.
        */
       sliceObjects: number;
       /** Large submissions that may wait behind the running one; more get 429. */
