@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { DurableSessionPersistence } from './session-store.js';
+import { DurableSessionPersistence, ONCE_PROPERTY } from './session-store.js';
 import { TooManyRequestsError, type Logger, type Principal } from '@isac/kernel';
 import type { LiveLogin, LiveSessions } from '@isac/auth';
 import { lockDirectory, type DirectoryLock } from '@isac/store';
@@ -177,8 +177,9 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       },
       () => undefined,
     );
-  const publishOne = (a: Aedes, m: OutgoingMessage): Promise<PublishResult> =>
-    new Promise((resolve) =>
+  const publishOne = (a: Aedes, m: OutgoingMessage): Promise<PublishResult> => {
+    const once = onceKeyOf(m);
+    return new Promise((resolve) =>
       a.publish(
         {
           cmd: 'publish',
@@ -189,10 +190,13 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           dup: false,
           // the message expiry the hub gives alerts: queued messages of offline sessions go when it passes
           ...(m.messageExpirySeconds ? { messageExpiry: Date.now() + m.messageExpirySeconds * 1000 } : {}),
+          // what the session store queues once per client (issue 15.6); 3.1.1 subscribers never see it
+          ...(once ? { properties: { userProperties: { [ONCE_PROPERTY]: once } } } : {}),
         },
         (err?: Error | null) => resolve(err ? { ok: false, error: err.message } : { ok: true }),
       ),
     );
+  };
   const publisher: AlertPublisher = {
     get connected() {
       return aedes !== undefined && !aedes.closed;
@@ -269,6 +273,9 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           );
           cb(null, null);
         },
+        // a republished message the session store did not queue again for this client (it has it)
+        authorizeForward: (client, packet) =>
+          ownPersistence && !ownPersistence.forwards(client.id, packet) ? null : packet,
         authorizePublish: (client, packet, cb) => {
           const w = client ? who.get(client) : undefined;
           if (w?.internal) return cb(null);
@@ -324,6 +331,15 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       sessionsLock = undefined;
     },
   };
+}
+
+/**
+ * What makes a message the same one when the hub publishes it again: its alert id (or block-list
+ * message id) and part, from the user properties every hub message carries.
+ */
+export function onceKeyOf(m: OutgoingMessage): string | undefined {
+  const id = m.userProperties?.['alertId'] ?? m.userProperties?.['messageId'];
+  return id === undefined ? undefined : `${id}#${m.userProperties?.['part'] ?? '1'}`;
 }
 
 /**

@@ -9,6 +9,21 @@ import MemoryPersistence, {
 type Client = { readonly id: string };
 
 /**
+ * The user property by which the hub's publisher names what makes a message the same message when
+ * it is published again (alert id and part, or block-list message id and part): the session store
+ * queues it once per client (issue 15.6, ADR 0013 stage 5). Never written to a 3.1.1 connection.
+ */
+export const ONCE_PROPERTY = 'isac-once';
+
+/** How long a delivered message's key is remembered when it carries no expiry (the hub's default message expiry). */
+const DELIVERED_DEFAULT_MS = 7 * 24 * 3600 * 1000;
+
+const onceKey = (p: AedesPacket): string | undefined => {
+  const v = p.properties?.userProperties?.[ONCE_PROPERTY];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/**
  * The embedded broker's persistent sessions (ADR 0007): aedes' in-memory persistence, with what
  * must survive a restart written behind to SQLite in group commits. Kept: the subscriptions of
  * `clean: false` clients, their queued QoS 1 messages, and retained messages. Not kept: in-flight
@@ -24,6 +39,13 @@ type Client = { readonly id: string };
  * either acknowledged by its subscriber or committed, and every other change is committed. The
  * hub's publisher awaits it before it counts a message as taken, so a crash before that leaves
  * the delivery unmarked and the job sends it again (same alert id).
+ *
+ * Once per client: a message that carries a key (`ONCE_PROPERTY`: alert id and part) is not
+ * queued for a client whose queue holds that key already (queued, or in flight: a QoS 1
+ * redelivery, DUP, stays possible), nor for one that acknowledged it within the message's expiry
+ * (a `delivered` row, committed before `sync()` resolves). So the job that republishes an
+ * unmarked alert after a crash adds nothing, and the broker does not forward it to an online
+ * subscriber either (`forwards`).
  */
 export class DurableSessionPersistence extends MemoryPersistence {
   private readonly db: Database.Database;
@@ -47,6 +69,14 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private expiryTimer: NodeJS.Timeout | undefined;
   /** Queued QoS 1 messages per client id, oldest first. */
   private readonly queues = new Map<string, AedesPacket[]>();
+  /** The once keys in each client's queue (a count per key: a store from before keys may hold two). */
+  private readonly queuedKeys = new Map<string, Map<string, number>>();
+  /** Acknowledged keyed messages whose `delivered` row is not yet committed. */
+  private readonly delivered = new Map<string, DeliveredRow>();
+  /** Clients a routed packet was not queued for (a duplicate): the broker must not forward it to them. */
+  private readonly skipped = new WeakMap<object, Set<string>>();
+  /** Delivered rows expired up to this time go at the next commit. */
+  private purgeBefore: number | undefined;
 
   constructor(
     file: string,
@@ -83,6 +113,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
       CREATE TABLE IF NOT EXISTS outgoing (key TEXT PRIMARY KEY, client_id TEXT NOT NULL, seq INTEGER NOT NULL, packet TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS outgoing_by_client ON outgoing (client_id, seq);
       CREATE TABLE IF NOT EXISTS retained (topic TEXT PRIMARY KEY, packet TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS delivered (client_id TEXT NOT NULL, key TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (client_id, key)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS delivered_by_expiry ON delivered (expires_at);
     `);
   }
 
@@ -97,10 +129,12 @@ export class DurableSessionPersistence extends MemoryPersistence {
     const out = this.db.prepare(
       'UPDATE outgoing SET client_id = @to, key = @to || substr(key, length(@from) + 1) WHERE client_id = @from',
     );
+    const delivered = this.db.prepare('UPDATE delivered SET client_id = @to WHERE client_id = @from');
     return this.db.transaction(() => {
       let moved = 0;
       for (const [from, to] of renames) {
         const n = subs.run(to, from).changes + out.run({ from, to }).changes;
+        delivered.run({ from, to });
         if (n > 0) moved += 1;
       }
       return moved;
@@ -133,8 +167,10 @@ export class DurableSessionPersistence extends MemoryPersistence {
       const q = this.queues.get(r.client_id);
       if (q) q.push(packet);
       else this.queues.set(r.client_id, [packet]);
+      this.countKey(r.client_id, packet, 1);
     }
-    if (this.acked.size > 0) this.schedule();
+    this.purgeBefore = now;
+    this.schedule();
     this.expiryTimer = setInterval(() => this.expireAll(), this.expiryCheckMs);
     this.expiryTimer.unref();
     for (const r of this.db.prepare('SELECT packet, payload FROM retained').all() as {
@@ -170,6 +206,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
     // A clean session also drops what was queued for it.
     this.cleared.add(client.id);
     this.queues.delete(client.id);
+    this.queuedKeys.delete(client.id);
     for (const [k, r] of this.unwritten) if (r.clientId === client.id) this.unwritten.delete(k);
     this.release();
     this.schedule();
@@ -209,16 +246,32 @@ export class DurableSessionPersistence extends MemoryPersistence {
     return Promise.resolve();
   }
 
+  /**
+   * A PUBACK: the message leaves the queue. aedes also calls this for a routed packet it does not
+   * forward (no packet id yet): that one is matched by broker id and counter, never by the
+   * missing id (which would clear the oldest message not yet sent).
+   */
   override async outgoingClearMessageId(
     client: Client,
     packet: AedesPacket,
   ): Promise<AedesPacket | undefined> {
     const q = this.queues.get(client.id) ?? [];
-    const i = q.findIndex((x) => x.messageId === packet.messageId);
+    const i =
+      packet.messageId === undefined
+        ? q.findIndex((x) => x.brokerId === packet.brokerId && x.brokerCounter === packet.brokerCounter)
+        : q.findIndex((x) => x.messageId === packet.messageId);
     if (i < 0) return Promise.resolve(undefined);
     const [gone] = q.splice(i, 1);
-    this.forget(client.id, gone!);
+    this.forget(client.id, gone!, packet.messageId !== undefined);
     return Promise.resolve(gone);
+  }
+
+  /**
+   * Whether the broker may forward a routed packet to this client: not when the store did not
+   * queue it for the client because the client has (or had) that message already.
+   */
+  forwards(clientId: string, packet: object): boolean {
+    return this.skipped.get(packet)?.has(clientId) !== true;
   }
 
   /**
@@ -250,7 +303,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
     const keep: AedesPacket[] = [];
     for (const x of q) {
       if (x.messageExpiry !== undefined && x.messageExpiry <= now && x.messageId === undefined)
-        this.forget(clientId, x);
+        this.forget(clientId, x, false);
       else keep.push(x);
     }
     if (keep.length === 0) this.queues.delete(clientId);
@@ -261,26 +314,72 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private expireAll(): void {
     const now = Date.now();
     for (const id of [...this.queues.keys()]) this.expire(id, now);
+    this.purgeBefore = now;
+    this.schedule();
   }
 
   private enqueue(clientId: string, packet: AedesPacket): void {
+    const key = onceKey(packet);
+    if (key !== undefined && this.has(clientId, key)) {
+      const set = this.skipped.get(packet);
+      if (set) set.add(clientId);
+      else this.skipped.set(packet, new Set([clientId]));
+      return;
+    }
     // a copy per subscriber, as aedes' Packet makes: aedes sets the packet id on it
     const copy: AedesPacket = { ...packet, messageId: undefined };
     const q = this.queues.get(clientId);
     if (q) q.push(copy);
     else this.queues.set(clientId, [copy]);
+    this.countKey(clientId, copy, 1);
     this.recordOutgoing(clientId, copy);
   }
 
-  /** A message left the queue (acknowledged, expired): off the disk too. */
-  private forget(clientId: string, gone: AedesPacket): void {
-    const key = outKey(clientId, gone);
-    // Acknowledged before it was written: the disk never hears of it.
-    if (this.unwritten.delete(key)) this.release();
+  /** Whether the client has the message with this key queued, in flight, or acknowledged (not yet expired). */
+  private has(clientId: string, key: string): boolean {
+    if (this.queuedKeys.get(clientId)?.has(key) || this.delivered.has(deliveredKey(clientId, key)))
+      return true;
+    const st = (this.statements ??= this.prepare());
+    return st.isDelivered.get(clientId, key, Date.now()) !== undefined;
+  }
+
+  private countKey(clientId: string, packet: AedesPacket, by: 1 | -1): void {
+    const key = onceKey(packet);
+    if (key === undefined) return;
+    let m = this.queuedKeys.get(clientId);
+    if (!m) this.queuedKeys.set(clientId, (m = new Map<string, number>()));
+    const n = (m.get(key) ?? 0) + by;
+    if (n > 0) m.set(key, n);
     else {
-      this.acked.add(key);
-      this.schedule();
+      m.delete(key);
+      if (m.size === 0) this.queuedKeys.delete(clientId);
     }
+  }
+
+  /**
+   * A message left the queue (acknowledged, or expired): off the disk too. An acknowledged keyed
+   * message leaves a `delivered` row in the same commit, so that a republish after a crash is not
+   * queued again; a message acknowledged before it was written holds `sync()` until that row is
+   * committed.
+   */
+  private forget(clientId: string, gone: AedesPacket, acknowledged: boolean): void {
+    this.countKey(clientId, gone, -1);
+    const key = outKey(clientId, gone);
+    const row = this.unwritten.get(key);
+    const once = acknowledged ? onceKey(gone) : undefined;
+    if (once !== undefined)
+      this.delivered.set(deliveredKey(clientId, once), {
+        clientId,
+        key: once,
+        expiresAt: gone.messageExpiry ?? Date.now() + DELIVERED_DEFAULT_MS,
+        seq: row?.seq,
+      });
+    // Acknowledged before it was written: the disk never hears of it (but of its delivered row).
+    if (row) {
+      this.unwritten.delete(key);
+      this.release();
+    } else this.acked.add(key);
+    this.schedule();
   }
 
   override async storeRetained(packet: AedesPacket): Promise<void> {
@@ -320,8 +419,13 @@ export class DurableSessionPersistence extends MemoryPersistence {
   }
 
   private get oldestUnwritten(): number {
-    for (const r of this.unwritten.values()) return r.seq;
-    return Infinity;
+    let oldest = Infinity;
+    for (const r of this.unwritten.values()) {
+      oldest = r.seq;
+      break;
+    }
+    for (const d of this.delivered.values()) if (d.seq !== undefined && d.seq < oldest) oldest = d.seq;
+    return oldest;
   }
 
   /** Resolves the waiters nothing holds any more. */
@@ -344,7 +448,13 @@ export class DurableSessionPersistence extends MemoryPersistence {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.commit(false);
-      if (this.unwritten.size > 0 || this.acked.size > 0 || this.changesPending || this.waiting.length > 0)
+      if (
+        this.unwritten.size > 0 ||
+        this.acked.size > 0 ||
+        this.delivered.size > 0 ||
+        this.changesPending ||
+        this.waiting.length > 0
+      )
         this.schedule();
     }, this.commitMs);
   }
@@ -357,13 +467,22 @@ export class DurableSessionPersistence extends MemoryPersistence {
       if (!all && r.at > due) break;
       puts.push([k, r]);
     }
-    if (puts.length === 0 && this.acked.size === 0 && !this.changesPending) return this.release();
+    if (
+      puts.length === 0 &&
+      this.acked.size === 0 &&
+      this.delivered.size === 0 &&
+      this.purgeBefore === undefined &&
+      !this.changesPending
+    )
+      return this.release();
     const cleared = [...this.cleared];
     const deletes = [...this.acked];
     const subs = [...this.subs];
     const retained = [...this.retained];
+    const delivered = [...this.delivered];
+    const purgeBefore = this.purgeBefore;
     try {
-      this.write(cleared, puts, deletes, subs, retained);
+      this.write(cleared, puts, deletes, subs, retained, delivered, purgeBefore);
     } catch (err) {
       // Not committed: every waiter learns it (their jobs retry); it is all tried again next time.
       this.onError?.(err);
@@ -375,6 +494,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
     }
     for (const [k] of puts) this.unwritten.delete(k);
     for (const k of deletes) this.acked.delete(k);
+    for (const [k, v] of delivered) if (this.delivered.get(k) === v) this.delivered.delete(k);
+    if (this.purgeBefore === purgeBefore) this.purgeBefore = undefined;
     for (const c of cleared) this.cleared.delete(c);
     for (const [k, v] of subs) if (this.subs.get(k) === v) this.subs.delete(k);
     for (const [k, v] of retained) if (this.retained.get(k) === v) this.retained.delete(k);
@@ -398,6 +519,13 @@ export class DurableSessionPersistence extends MemoryPersistence {
       delSub: db.prepare('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?'),
       putRet: db.prepare('INSERT OR REPLACE INTO retained (topic, packet, payload) VALUES (?, ?, ?)'),
       delRet: db.prepare('DELETE FROM retained WHERE topic = ?'),
+      putDelivered: db.prepare(
+        'INSERT OR REPLACE INTO delivered (client_id, key, expires_at) VALUES (?, ?, ?)',
+      ),
+      purgeDelivered: db.prepare('DELETE FROM delivered WHERE expires_at <= ?'),
+      isDelivered: db
+        .prepare('SELECT 1 FROM delivered WHERE client_id = ? AND key = ? AND expires_at > ?')
+        .pluck(),
     };
   }
 
@@ -407,6 +535,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
     deletes: string[],
     subs: [string, SubRow | null][],
     retained: [string, RetainedRow | null][],
+    delivered: [string, DeliveredRow][],
+    purgeBefore: number | undefined,
   ): void {
     const st = (this.statements ??= this.prepare());
     this.db
@@ -423,6 +553,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
           );
         }
         for (const k of deletes) st.delOut.run(k);
+        if (purgeBefore !== undefined) st.purgeDelivered.run(purgeBefore);
+        for (const [, d] of delivered) st.putDelivered.run(d.clientId, d.key, d.expiresAt);
         for (const [k, r] of subs) {
           if (r) st.putSub.run(r.clientId, r.topic, r.doc);
           else st.delSub.run(...splitSubKey(k));
@@ -456,6 +588,14 @@ interface OutgoingRow {
   /** aedes' packet, shared by every subscriber it was queued for (aedes does not change it). */
   readonly packet: AedesPacket;
 }
+interface DeliveredRow {
+  readonly clientId: string;
+  readonly key: string;
+  /** ms since the epoch: the message's own expiry, after which a republish may be queued again. */
+  readonly expiresAt: number;
+  /** The message's seq when it was acknowledged before it was written: `sync()` waits for this row. */
+  readonly seq: number | undefined;
+}
 interface SubRow {
   readonly clientId: string;
   readonly topic: string;
@@ -471,6 +611,7 @@ interface RetainedRow {
 const outKey = (clientId: string, p: AedesPacket): string =>
   `${clientId}\u0000${p.brokerId}\u0000${p.brokerCounter}`;
 const subKey = (clientId: string, topic: string): string => `${clientId}\u0000${topic}`;
+const deliveredKey = (clientId: string, key: string): string => `${clientId}\u0000${key}`;
 const splitSubKey = (k: string): [string, string] => {
   const i = k.indexOf('\u0000');
   return [k.slice(0, i), k.slice(i + 1)];

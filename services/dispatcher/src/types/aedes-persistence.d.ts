@@ -16,6 +16,8 @@ declare module 'aedes-persistence/asyncPersistence.js' {
     brokerCounter: number;
     /** aedes-internal: absolute expiry (ms since the epoch) of a queued message (MQTT 5 message expiry). */
     messageExpiry?: number | undefined;
+    /** MQTT 5 properties aedes keeps on the packet (never written to a 3.1.1 connection). */
+    properties?: { userProperties?: Record<string, string | string[]> | undefined } | undefined;
   }
   export interface StoredSubscription {
     topic: string;
