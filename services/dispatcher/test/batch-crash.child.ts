@@ -5,6 +5,11 @@
  * submission. With CRASH_AT=recorded|published it SIGKILLs itself at that step of the batch
  * (after the fan-out is recorded; after the broker acknowledged the messages, before the mark).
  * On 'report' it sends the batch's fan-out recipients once every distribute job is done.
+ * Burst (issue 15.6): with SUBSCRIBERS=n the organisations bank-b… (n of them) subscribe, and
+ * {burst: count} accepts `count` one-indicator submissions at once; CRASH_AFTER=k kills at the
+ * k-th time a batch reaches CRASH_AT. {report: count} then waits for `count` distribute jobs and
+ * sends the recipients of every burst submission's batch. The ready message carries every
+ * organisation's key (`keys`).
  * Usage: node --import tsx batch-crash.child.ts <data-dir> [port]
  */
 import path from 'node:path';
@@ -15,22 +20,33 @@ import { submission } from '../../../libs/store/test/submission.js';
 
 const [dir = '', portArg = '0'] = process.argv.slice(2);
 const crashAt = process.env['CRASH_AT'];
+let crashIn = Number(process.env['CRASH_AFTER'] ?? '1');
+const subscribers = Array.from(
+  { length: Number(process.env['SUBSCRIBERS'] ?? '1') },
+  (_, i) => `bank-${String.fromCharCode(98 + i)}`,
+);
 const w = await world({ path: path.join(dir, 'hub.db') });
 if (!(await w.stores.orgs.get('bank-a'))) {
   await w.stores.orgs.create(org('bank-a'));
-  await w.stores.orgs.create(org('bank-b'));
-  await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
+  for (const o of subscribers) {
+    await w.stores.orgs.create(org(o));
+    await w.stores.subscriptions.create(sub(o, 'mqtt'));
+  }
 }
-const k = issueApiKey();
-await w.stores.apiKeys.create({
-  id: `key-${process.pid}-${Date.now()}`,
-  orgId: 'bank-b',
-  label: 'test',
-  prefix: k.prefix,
-  hash: k.hash,
-  scopes: ['subscribe'],
-  createdAt: '2026-01-01T00:00:00.000Z',
-});
+const keys: Record<string, string> = {};
+for (const o of subscribers) {
+  const k = issueApiKey();
+  keys[o] = k.key;
+  await w.stores.apiKeys.create({
+    id: `key-${o}-${process.pid}-${Date.now()}`,
+    orgId: o,
+    label: 'test',
+    prefix: k.prefix,
+    hash: k.hash,
+    scopes: ['subscribe'],
+    createdAt: '2026-01-01T00:00:00.000Z',
+  });
+}
 const broker = createEmbeddedBroker({
   port: Number(portArg),
   host: '127.0.0.1',
@@ -51,14 +67,36 @@ const d = w.compose(
       batchStep: (step, batchId) => {
         if (process.env['BATCH_TRACE'])
           process.stderr.write(`[hub ${process.pid}] ${step} batch ${batchId}\n`);
-        if (step === crashAt) process.kill(process.pid, 'SIGKILL');
+        if (step === crashAt && --crashIn === 0) process.kill(process.pid, 'SIGKILL');
       },
     },
   },
 );
 await d.start();
-process.send!({ port: w.brokerPort, key: k.key });
+process.send!({ port: w.brokerPort, key: keys['bank-b'], keys });
+const burstIds = (count: number): string[] => Array.from({ length: count }, (_, i) => `burst-${i}`);
 process.on('message', (m: unknown) => {
+  if (typeof m === 'object' && m !== null && 'burst' in m) {
+    const ids = burstIds((m as { burst: number }).burst);
+    for (const id of ids)
+      void w.stores.objects.accept(submission([indicatorVersion()], id)).then(() => w.jobsReady.notify());
+  }
+  if (typeof m === 'object' && m !== null && 'report' in m)
+    void (async () => {
+      const ids = burstIds((m as { report: number }).report);
+      const done = async (): Promise<boolean> =>
+        (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: ids.length + 1 })).length ===
+        ids.length;
+      await until(done, 60_000, 'every distribute job done');
+      const recipients: { orgId: string; alertId: string; status: string; parts: number }[] = [];
+      for (const id of ids) {
+        const [batch] = await w.stores.deliveries.batchFor([id], new Date());
+        for (const f of await w.stores.deliveries.getBatchFanouts(batch!.id))
+          for (const r of f.recipients)
+            recipients.push({ orgId: r.orgId, alertId: r.alertId, status: r.status, parts: r.parts });
+      }
+      process.send!({ recipients });
+    })();
   if (m === 'submit') {
     const versions = (['green', 'clear', 'amber'] as const).map((tlp) => indicatorVersion({ tlp }, tlp));
     void w.stores.objects.accept(submission(versions, 'crash-1')).then(() => w.jobsReady.notify());
