@@ -248,21 +248,20 @@ export class DurableSessionPersistence extends MemoryPersistence {
 
   /**
    * A PUBACK: the message leaves the queue. aedes also calls this for a routed packet it does not
-   * forward (no packet id yet): that one is matched by broker id and counter, never by the
-   * missing id (which would clear the oldest message not yet sent).
+   * forward (no packet id yet: one the client got by the other path, its restored queue or live
+   * routing, or one this store did not queue for it); that one stays until its own PUBACK. Matching
+   * the missing id would clear the client's oldest message not yet sent.
    */
   override async outgoingClearMessageId(
     client: Client,
     packet: AedesPacket,
   ): Promise<AedesPacket | undefined> {
+    if (packet.messageId === undefined) return Promise.resolve(undefined);
     const q = this.queues.get(client.id) ?? [];
-    const i =
-      packet.messageId === undefined
-        ? q.findIndex((x) => x.brokerId === packet.brokerId && x.brokerCounter === packet.brokerCounter)
-        : q.findIndex((x) => x.messageId === packet.messageId);
+    const i = q.findIndex((x) => x.messageId === packet.messageId);
     if (i < 0) return Promise.resolve(undefined);
     const [gone] = q.splice(i, 1);
-    this.forget(client.id, gone!, packet.messageId !== undefined);
+    this.forget(client.id, gone!, true);
     return Promise.resolve(gone);
   }
 
