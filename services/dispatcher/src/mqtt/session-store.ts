@@ -87,6 +87,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
       readonly holdMs?: number | undefined;
       /** How often expired messages are dropped from every queue (default 5 minutes). */
       readonly expiryCheckMs?: number | undefined;
+      /** Session expiry, the organisation queue cap and the sweep (ADR 0024). */
+      readonly sessions?: Partial<SessionLimits & { readonly now: () => number }> | undefined;
       readonly onError?: ((err: unknown) => void) | undefined;
     } = {},
   ) {
@@ -95,6 +97,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
     this.holdMs = opts.holdMs ?? 250;
     this.expiryCheckMs = opts.expiryCheckMs ?? 300_000;
     this.onError = opts.onError;
+    this.limits = { ...DEFAULT_SESSION_LIMITS, now: Date.now, ...opts.sessions };
     try {
       // queued alerts are members' data: 0600 (and -wal/-shm with it) in a 0700 directory
       createPrivateFile(file);
@@ -115,6 +118,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
       CREATE TABLE IF NOT EXISTS retained (topic TEXT PRIMARY KEY, packet TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS delivered (client_id TEXT NOT NULL, key TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (client_id, key)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS delivered_by_expiry ON delivered (expires_at);
+      CREATE TABLE IF NOT EXISTS sessions (client_id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL, dropped INTEGER NOT NULL) WITHOUT ROWID;
     `);
   }
 
@@ -179,6 +183,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
     }[]) {
       await super.storeRetained({ ...(JSON.parse(r.packet) as AedesPacket), payload: r.payload });
     }
+    this.restoreSessions();
     await super.setup(broker);
   }
 
@@ -332,6 +337,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
     else this.queues.set(clientId, [copy]);
     this.countKey(clientId, copy, 1);
     this.recordOutgoing(clientId, copy);
+    this.capQueues(clientId, copy);
   }
 
   /** Whether the client has the message with this key queued, in flight, or acknowledged (not yet expired). */
@@ -363,6 +369,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
    */
   private forget(clientId: string, gone: AedesPacket, acknowledged: boolean): void {
     this.countKey(clientId, gone, -1);
+    this.queuedBytes.set(clientId, (this.queuedBytes.get(clientId) ?? 0) - packetBytes(gone));
     const key = outKey(clientId, gone);
     const row = this.unwritten.get(key);
     const once = acknowledged ? onceKey(gone) : undefined;
@@ -566,11 +573,222 @@ export class DurableSessionPersistence extends MemoryPersistence {
       .immediate();
   }
 
+  // Session expiry and the organisation queue cap (ADR 0024): kept apart from the queue code above.
+
+  private readonly limits: SessionLimits & { readonly now: () => number };
+  /** Bytes queued per client (payload and topic), beside `queues`. */
+  private readonly queuedBytes = new Map<string, number>();
+  /** Client ids that have queued messages, per organisation (ids whose queue went are pruned when met). */
+  private readonly orgClients = new Map<string, Set<string>>();
+  /** Per persistent session: its last connection or disconnection, and what the cap dropped. */
+  private readonly meta = new Map<string, SessionMeta>();
+  private readonly metaDirty = new Set<string>();
+  private metaTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  /** Whether a client is connected now (the broker answers). A connected session is never cut or expired. */
+  isConnected: (clientId: string) => boolean = () => false;
+  /** Told each time the cap drops messages of a session: how many now, and how many in all. */
+  onCapDrop: ((clientId: string, dropped: number, total: number) => void) | undefined;
+
+  /** A persistent session connected or went: its expiry counts from now. */
+  sessionSeen(clientId: string): void {
+    const m = this.meta.get(clientId);
+    this.meta.set(clientId, { lastSeen: this.limits.now(), dropped: m?.dropped ?? 0 });
+    this.metaDirty.add(clientId);
+  }
+
+  /** Every persistent session (stored subscriptions or queued messages), by client id. */
+  listSessions(): SessionInfo[] {
+    const now = this.limits.now();
+    return [...this.sessionIds()].sort().map((clientId) => {
+      const connected = this.isConnected(clientId);
+      const m = this.meta.get(clientId);
+      const q = this.queues.get(clientId);
+      return {
+        clientId,
+        connected,
+        lastSeen: m?.lastSeen,
+        queued: q?.length ?? 0,
+        queuedBytes: q ? (this.queuedBytes.get(clientId) ?? 0) : 0,
+        dropped: m?.dropped ?? 0,
+        expiresAt: connected ? undefined : (m?.lastSeen ?? now) + this.limits.expiryMs,
+      };
+    });
+  }
+
+  /**
+   * Ends one session: its subscriptions and queue go, committed before this resolves (the broker
+   * closes a live connection first). Returns whether there was one.
+   */
+  async dropSession(clientId: string): Promise<boolean> {
+    if (!this.sessionIds().has(clientId) && !this.meta.has(clientId)) return false;
+    await this.endSession(clientId);
+    await this.sync();
+    return true;
+  }
+
+  /**
+   * The periodic sweep: ends every session nobody has connected to for `expiryMs` (subscriptions
+   * and queue), and forgets the records of sessions that are gone. Returns the ended client ids.
+   */
+  async sweep(): Promise<string[]> {
+    const now = this.limits.now();
+    const ids = this.sessionIds();
+    const ended: string[] = [];
+    for (const id of ids) {
+      if (this.isConnected(id)) continue;
+      const m = this.meta.get(id);
+      if (!m)
+        this.sessionSeen(id); // stored before sessions were tracked: its time starts now
+      else if (now - m.lastSeen >= this.limits.expiryMs) {
+        await this.endSession(id);
+        ended.push(id);
+      }
+    }
+    for (const id of [...this.meta.keys()])
+      if (!ids.has(id) && !this.isConnected(id)) {
+        this.meta.delete(id);
+        this.metaDirty.add(id);
+      }
+    if (ended.length > 0) await this.sync();
+    this.flushMeta();
+    return ended;
+  }
+
+  private async endSession(clientId: string): Promise<void> {
+    await this.cleanSubscriptions({ id: clientId });
+    this.queuedBytes.delete(clientId);
+    this.meta.delete(clientId);
+    this.metaDirty.add(clientId);
+  }
+
+  /** Client ids with stored subscriptions or queued messages. */
+  private sessionIds(): Set<string> {
+    const ids = new Set<string>(this.queues.keys());
+    for (const id of this.db
+      .prepare('SELECT DISTINCT client_id FROM subscriptions')
+      .pluck()
+      .all() as string[])
+      ids.add(id);
+    for (const r of this.subs.values()) if (r) ids.add(r.clientId);
+    for (const id of this.cleared) if (!this.queues.has(id)) ids.delete(id);
+    return ids;
+  }
+
+  /**
+   * After a message is queued: counts its bytes, and when the organisation's queues hold more
+   * than the cap, drops the oldest messages of its offline sessions, the longest queue first, and
+   * counts them per session. A connected session's queue is draining and is never cut.
+   */
+  private capQueues(clientId: string, packet: AedesPacket): void {
+    const q = this.queues.get(clientId);
+    if (!q) return;
+    const size = packetBytes(packet);
+    this.queuedBytes.set(clientId, q.length === 1 ? size : (this.queuedBytes.get(clientId) ?? 0) + size);
+    const org = orgOfClient(clientId);
+    let ids = this.orgClients.get(org);
+    if (!ids) this.orgClients.set(org, (ids = new Set()));
+    ids.add(clientId);
+    let count = 0;
+    let bytes = 0;
+    for (const id of ids) {
+      const iq = this.queues.get(id);
+      if (!iq) {
+        ids.delete(id);
+        this.queuedBytes.delete(id);
+        continue;
+      }
+      count += iq.length;
+      bytes += this.queuedBytes.get(id) ?? 0;
+    }
+    const { maxQueuedMessagesPerOrg: maxCount, maxQueuedBytesPerOrg: maxBytes } = this.limits;
+    if (count <= maxCount && bytes <= maxBytes) return;
+    const offline = [...ids]
+      .filter((id) => !this.isConnected(id))
+      .sort((a, b) => this.queues.get(b)!.length - this.queues.get(a)!.length);
+    for (const id of offline) {
+      const iq = this.queues.get(id)!;
+      let k = 0;
+      while (k < iq.length && (count > maxCount || bytes > maxBytes)) {
+        count -= 1;
+        bytes -= packetBytes(iq[k]!);
+        k += 1;
+      }
+      if (k === 0) continue;
+      for (const gone of iq.splice(0, k)) this.forget(id, gone, false);
+      if (iq.length === 0) this.queues.delete(id);
+      const m = this.meta.get(id) ?? { lastSeen: this.limits.now(), dropped: 0 };
+      this.meta.set(id, { lastSeen: m.lastSeen, dropped: m.dropped + k });
+      this.metaDirty.add(id);
+      this.onCapDrop?.(id, k, m.dropped + k);
+      if (count <= maxCount && bytes <= maxBytes) break;
+    }
+  }
+
+  /** At setup: the session records, the byte counts of restored queues, the sweep and record timers. */
+  private restoreSessions(): void {
+    for (const r of this.db.prepare('SELECT client_id, last_seen, dropped FROM sessions').all() as {
+      client_id: string;
+      last_seen: number;
+      dropped: number;
+    }[])
+      this.meta.set(r.client_id, { lastSeen: r.last_seen, dropped: r.dropped });
+    for (const [id, q] of this.queues) {
+      this.queuedBytes.set(
+        id,
+        q.reduce((n, x) => n + packetBytes(x), 0),
+      );
+      const org = orgOfClient(id);
+      const ids = this.orgClients.get(org) ?? new Set<string>();
+      ids.add(id);
+      this.orgClients.set(org, ids);
+    }
+    this.metaTimer = setInterval(() => this.flushMeta(), 1000);
+    this.metaTimer.unref();
+    if (this.limits.sweepMs > 0) {
+      this.sweepTimer = setInterval(
+        () => void this.sweep().catch((err: unknown) => this.onError?.(err)),
+        this.limits.sweepMs,
+      );
+      this.sweepTimer.unref();
+    }
+    void this.sweep().catch((err: unknown) => this.onError?.(err));
+  }
+
+  /** Writes the changed session records (a second late at most: a crash loses a second of "last seen"). */
+  private flushMeta(): void {
+    if (this.metaDirty.size === 0 || this.closed) return;
+    const put = this.db.prepare(
+      'INSERT OR REPLACE INTO sessions (client_id, last_seen, dropped) VALUES (?, ?, ?)',
+    );
+    const del = this.db.prepare('DELETE FROM sessions WHERE client_id = ?');
+    const ids = [...this.metaDirty];
+    try {
+      this.db.transaction(() => {
+        for (const id of ids) {
+          const m = this.meta.get(id);
+          if (m) put.run(id, m.lastSeen, m.dropped);
+          else del.run(id);
+        }
+      })();
+      for (const id of ids) this.metaDirty.delete(id);
+    } catch (err) {
+      this.onError?.(err);
+    }
+  }
+
+  private stopSessions(): void {
+    if (this.metaTimer) clearInterval(this.metaTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.flushMeta();
+  }
+
   /** Commits everything (queued messages too: the broker is going away) and closes. */
   override async destroy(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.stopSessions();
     this.commit(true);
     this.closed = true;
     for (const w of this.waiting.splice(0)) w.reject(new Error('MQTT session store closed'));
@@ -614,4 +832,47 @@ const deliveredKey = (clientId: string, key: string): string => `${clientId}\u00
 const splitSubKey = (k: string): [string, string] => {
   const i = k.indexOf('\u0000');
   return [k.slice(0, i), k.slice(i + 1)];
+};
+
+/** Session expiry, the organisation queue cap and the sweep (ADR 0024; settings `dispatcher.broker`). */
+export interface SessionLimits {
+  /** A session nobody has connected to this long is ended: its subscriptions and queue go. */
+  readonly expiryMs: number;
+  /** How often the sweep runs (0: only when `sweep()` is called). */
+  readonly sweepMs: number;
+  /** Queued messages of one organisation's sessions, in all; past it the oldest go. */
+  readonly maxQueuedMessagesPerOrg: number;
+  /** Queued bytes (payload and topic) of one organisation's sessions, in all; past it the oldest go. */
+  readonly maxQueuedBytesPerOrg: number;
+}
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  expiryMs: 7 * 24 * 3600_000,
+  sweepMs: 3600_000,
+  maxQueuedMessagesPerOrg: 10_000,
+  maxQueuedBytesPerOrg: 100 * 1024 * 1024,
+};
+
+/** A persistent session as administrators see it (times in ms since the epoch). */
+export interface SessionInfo {
+  readonly clientId: string;
+  readonly connected: boolean;
+  /** The last connection or disconnection (undefined: stored before sessions were tracked). */
+  readonly lastSeen: number | undefined;
+  readonly queued: number;
+  readonly queuedBytes: number;
+  /** Messages the organisation queue cap dropped from this session, in all. */
+  readonly dropped: number;
+  /** When the sweep ends it unless it connects (undefined while connected). */
+  readonly expiresAt: number | undefined;
+}
+interface SessionMeta {
+  readonly lastSeen: number;
+  readonly dropped: number;
+}
+const packetBytes = (p: AedesPacket): number =>
+  (typeof p.payload === 'string' ? Buffer.byteLength(p.payload) : p.payload.length) + p.topic.length;
+/** The organisation of a scoped client id (ADR 0011); an unscoped id is its own. */
+const orgOfClient = (clientId: string): string => {
+  const i = clientId.indexOf('/');
+  return i < 0 ? clientId : clientId.slice(0, i);
 };
