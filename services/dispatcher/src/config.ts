@@ -75,6 +75,17 @@ export const dispatcherConfigSchema = {
         maxUnauthenticatedPerAddress: { type: 'integer', minimum: 1, default: 16 },
         /** A connection that has not authenticated this long after it opened is closed. */
         connectTimeoutMs: { type: 'integer', minimum: 100, default: 10_000 },
+        /**
+         * Persistent sessions (ADR 0024): one nobody has connected to for this many days is ended by
+         * the hourly sweep, its subscriptions and queued alerts dropped.
+         */
+        sessionExpiryDays: { type: 'integer', minimum: 1, default: 7 },
+        /**
+         * The queued alerts of one organisation's sessions, in all (count and bytes): past either,
+         * the oldest alerts of its offline sessions are dropped (longest queue first) and counted.
+         */
+        maxQueuedMessagesPerOrg: { type: 'integer', minimum: 1, default: 10_000 },
+        maxQueuedBytesPerOrg: { type: 'integer', minimum: 1024, default: 104_857_600 },
       },
     },
     smtp: {

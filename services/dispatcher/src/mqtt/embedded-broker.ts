@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { DurableSessionPersistence, ONCE_PROPERTY } from './session-store.js';
+import { DurableSessionPersistence, ONCE_PROPERTY, type SessionLimits } from './session-store.js';
 import { TooManyRequestsError, type Logger, type Principal } from '@isac/kernel';
 import type { LiveLogin, LiveSessions } from '@isac/auth';
 import { lockDirectory, type DirectoryLock } from '@isac/store';
@@ -43,6 +43,28 @@ export interface EmbeddedBrokerOptions {
   readonly dataDir?: string | undefined;
   /** Packet sizes, unauthenticated connections and the CONNECT deadline (`dispatcher.broker`, ADR 0011). */
   readonly limits?: Partial<BrokerLimits> | undefined;
+  /** Tests: the session store's clock and sweep period (the expiry and cap come from `limits`). */
+  readonly sessions?: Partial<SessionLimits & { readonly now: () => number }> | undefined;
+}
+
+/** A persistent session of the embedded broker, as administrators see it (ADR 0024). */
+export interface MqttSessionView {
+  /** The id the client sends (its session key without the organisation). */
+  readonly clientId: string;
+  readonly orgId: string;
+  readonly connected: boolean;
+  readonly lastSeen: string | undefined;
+  readonly queued: number;
+  readonly queuedBytes: number;
+  readonly dropped: number;
+  readonly expiresAt: string | undefined;
+}
+
+/** The embedded broker's persistent sessions, for the admin API (ADR 0024). */
+export interface MqttSessionAdmin {
+  list(): MqttSessionView[];
+  /** Closes the session's connection if it has one, and ends it; false when there is none. */
+  drop(orgId: string, clientId: string): Promise<boolean>;
 }
 
 export interface EmbeddedBroker {
@@ -55,6 +77,8 @@ export interface EmbeddedBroker {
    * subscriber, as a PUBACK from an external broker means.
    */
   readonly publisher: AlertPublisher;
+  /** Its persistent sessions (when they are kept in `dataDir`). */
+  readonly sessions: MqttSessionAdmin;
 }
 
 /**
@@ -103,7 +127,11 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   const limits: BrokerLimits = { ...defaultDispatcherConfig().broker, ...opts.limits };
   const admission = createAdmission(limits, log);
   /** One refusal line per address and minute: an anonymous caller cannot flood the log with them. */
-  const refusals = onceAMinute();
+  const refusals = oncePer(60_000);
+  /** One "queue capped" line per session and hour. */
+  const capLines = oncePer(3_600_000);
+  const clientsOf = (a: Aedes): Record<string, Client | undefined> =>
+    (a as unknown as { clients: Record<string, Client | undefined> }).clients;
 
   const authenticate = (
     client: Client,
@@ -226,8 +254,39 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     },
   };
 
+  const iso = (ms: number | undefined): string | undefined =>
+    ms === undefined ? undefined : new Date(ms).toISOString();
+  const sessions: MqttSessionAdmin = {
+    list() {
+      return (ownPersistence?.listSessions() ?? []).map((s) => {
+        const i = s.clientId.indexOf('/');
+        return {
+          clientId: i < 0 ? s.clientId : s.clientId.slice(i + 1),
+          orgId: i < 0 ? '' : s.clientId.slice(0, i),
+          connected: s.connected,
+          lastSeen: iso(s.lastSeen),
+          queued: s.queued,
+          queuedBytes: s.queuedBytes,
+          dropped: s.dropped,
+          expiresAt: iso(s.expiresAt),
+        };
+      });
+    },
+    async drop(orgId, clientId) {
+      const key = scopedClientId(orgId, clientId);
+      const a = aedes;
+      const live = a ? clientsOf(a)[key] : undefined;
+      if (live) await new Promise<void>((resolve) => live.close(() => resolve()));
+      const had = (await ownPersistence?.dropSession(key)) ?? false;
+      if (live || had)
+        log.info({ clientId: key, orgId, connected: live !== undefined }, 'MQTT session dropped');
+      return live !== undefined || had;
+    },
+  };
+
   return {
     publisher,
+    sessions,
     async start() {
       let persistence = opts.persistence;
       if (mqttDir) {
@@ -240,6 +299,12 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           program: 'embedded MQTT broker',
         });
         persistence = ownPersistence = new DurableSessionPersistence(path.join(mqttDir, 'sessions.db'), {
+          sessions: {
+            expiryMs: limits.sessionExpiryDays * 24 * 3600_000,
+            maxQueuedMessagesPerOrg: limits.maxQueuedMessagesPerOrg,
+            maxQueuedBytesPerOrg: limits.maxQueuedBytesPerOrg,
+            ...opts.sessions,
+          },
           onError: (err) =>
             log.error({ err }, 'MQTT session store commit failed; the jobs waiting on it retry'),
         });
@@ -285,6 +350,26 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         },
       });
       for (const s of inbound) subscribeInbound(aedes, s);
+      const store = ownPersistence;
+      if (store) {
+        const a = aedes;
+        store.isConnected = (id) => clientsOf(a)[id] !== undefined;
+        store.onCapDrop = (id, dropped, total) => {
+          if (capLines.due(id))
+            log.warn(
+              { clientId: id, dropped, total },
+              "MQTT session queue over its organisation's cap: the oldest queued alerts were dropped (they stay available over TAXII) / " +
+                '組織のキュー上限を超えたため、古いアラートを破棄しました（TAXII で取得できます）',
+            );
+        };
+        // a persistent session's expiry counts from its last connection or disconnection
+        aedes.on('client', (c) => {
+          if (c.clean === false) store.sessionSeen(c.id);
+        });
+        aedes.on('clientDisconnect', (c) => {
+          if (c.clean === false) store.sessionSeen(c.id);
+        });
+      }
       // connections and their ends, for tracing a subscriber's churn (debug level)
       aedes.on('client', (c) => log.debug({ clientId: c.id }, 'MQTT client connected'));
       aedes.on('clientDisconnect', (c) => log.debug({ clientId: c.id }, 'MQTT client gone'));
@@ -362,14 +447,14 @@ async function adoptClientOwners(store: DurableSessionPersistence, file: string,
   log.info({ file, sessions: moved }, 'MQTT sessions moved to organisation-scoped client ids');
 }
 
-/** Says whether a key's event is due to be logged: once per key per minute, remembering ≤ 10,000 keys. */
-function onceAMinute(): { due(key: string): boolean } {
+/** Says whether a key's event is due to be logged: once per key per `ms`, remembering ≤ 10,000 keys. */
+function oncePer(ms: number): { due(key: string): boolean } {
   const last = new Map<string, number>();
   return {
     due(key) {
       const now = Date.now();
       const t = last.get(key);
-      if (t !== undefined && now - t < 60_000) return false;
+      if (t !== undefined && now - t < ms) return false;
       if (last.size >= 10_000) last.clear();
       last.set(key, now);
       return true;
