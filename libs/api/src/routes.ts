@@ -6,6 +6,8 @@ import {
   ackSchema,
   deadLettersSchema,
   limitQuerySchema,
+  mqttSessionQuerySchema,
+  mqttSessionsSchema,
   retrySchema,
 } from './schemas/delivery.js';
 import {
@@ -694,6 +696,30 @@ export function apiRoutes(settings: ApiSettings) {
       summary: 'Give up on a dead delivery: kept as dropped, never sent, audited (hub administrators)',
       access: { who: 'hub-admin' },
       media: 'json',
+      success: { status: 204, description: 'dropped' },
+    }),
+    listMqttSessions: route({
+      service: 'dispatcher',
+      method: 'get',
+      path: '/api/v1/admin/mqtt-sessions',
+      tag: 'delivery',
+      summary:
+        "The embedded broker's persistent sessions: queue, drops, expiry (hub administrators; an org admin sees its own organisation's)",
+      access: { who: 'org-admin' },
+      media: 'json',
+      query: mqttSessionQuerySchema,
+      success: { status: 200, description: 'sessions', schema: mqttSessionsSchema },
+    }),
+    dropMqttSession: route({
+      service: 'dispatcher',
+      method: 'delete',
+      path: '/api/v1/admin/mqtt-sessions/:clientId',
+      tag: 'delivery',
+      summary:
+        "End a persistent session: its connection closed, its subscriptions and queue dropped, audited (org=its organisation, default the caller's)",
+      access: { who: 'org-admin' },
+      media: 'json',
+      query: mqttSessionQuerySchema,
       success: { status: 204, description: 'dropped' },
     }),
   } as const;

@@ -97,6 +97,7 @@ export const AUDIT_ACTIONS = [
   'alert.ack',
   'dead_letter.retry',
   'dead_letter.drop',
+  'mqtt_session.drop',
   'auth.login',
   'auth.logout',
   'auth.refresh_reuse',

@@ -53,6 +53,8 @@ export const CLI_OPERATIONS: Readonly<Record<string, readonly RouteId[]>> = {
   'admin dead-letters list': ['listDeadLetters'],
   'admin dead-letters retry': ['retryDeadLetter'],
   'admin dead-letters drop': ['dropDeadLetter'],
+  'admin mqtt-sessions list': ['listMqttSessions'],
+  'admin mqtt-sessions drop': ['dropMqttSession'],
 };
 
 /** Operations with no command, and why. Keep it short: each entry is a decision. */

@@ -15,6 +15,8 @@ import { AcksService } from './acks/acks-service.js';
 import { createAcksRouter } from './acks/acks-router.js';
 import { DeadLettersService, createDeadLettersRouter } from './dead-letters/dead-letters-router.js';
 import { orgOfAckTopic } from './mqtt/topics.js';
+import { MqttSessionsService, createMqttSessionsRouter } from './mqtt-sessions/mqtt-sessions-router.js';
+import type { MqttSessionAdmin } from './mqtt/embedded-broker.js';
 import { DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
 import { provisionMqttHandler } from './mqtt/provision-mqtt.js';
 import { mqttPassword } from '@isac/auth';
@@ -44,6 +46,8 @@ export interface DispatcherDeps {
   readonly mqttCredential: { readonly username: string; readonly password: string };
   /** The secret organisation MQTT passwords derive from (ADR 0006), for an external broker. */
   readonly mqttSecret?: Buffer | undefined;
+  /** The embedded broker's persistent sessions (the one-process hub); absent with an external broker. */
+  readonly brokerSessions?: MqttSessionAdmin | undefined;
   /** Tests: replace an adapter, or name the worker (lease owner). */
   readonly adapters?: {
     readonly publisher?: AlertPublisher | undefined;
@@ -125,6 +129,12 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });
   const deadLetters = new DeadLettersService({ stores, clock, jobsReady, access: deps.auth.access });
+  const mqttSessions = new MqttSessionsService({
+    sessions: deps.brokerSessions,
+    stores,
+    clock,
+    access: deps.auth.access,
+  });
   const ext = config.mqtt.external;
   const provisioner = ext
     ? new DynsecProvisioner({
@@ -171,9 +181,11 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   const router = Router();
   router.use(createAcksRouter({ acks, gate, routes }));
   router.use(createDeadLettersRouter({ deadLetters, gate, routes }));
+  router.use(createMqttSessionsRouter({ mqttSessions, gate, routes }));
   router.use('/api/v1/alerts', errorHandler({ log, style: 'rest' }));
   router.use('/api/v1/acks', errorHandler({ log, style: 'rest' }));
   router.use('/api/v1/dead-letters', errorHandler({ log, style: 'rest' }));
+  router.use('/api/v1/admin/mqtt-sessions', errorHandler({ log, style: 'rest' }));
 
   publisher.onMessage('isac/v1/orgs/+/acks', (topic, payload) => {
     const orgId = orgOfAckTopic(topic);

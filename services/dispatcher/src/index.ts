@@ -4,6 +4,8 @@ export {
   createEmbeddedBroker,
   type EmbeddedBroker,
   type EmbeddedBrokerOptions,
+  type MqttSessionAdmin,
+  type MqttSessionView,
 } from './mqtt/embedded-broker.js';
 export {
   alertTopic,

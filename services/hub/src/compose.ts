@@ -10,7 +10,12 @@ import { describeStore, redactUri, storeSettings, tokenSettings } from '@isac/co
 import { hubIdentity } from '@isac/stix';
 import { composeMembership } from '@isac/membership-service';
 import { composeTaxii } from '@isac/taxii-service';
-import { composeDispatcher, createEmbeddedBroker, type AlertPublisher } from '@isac/dispatcher-service';
+import {
+  composeDispatcher,
+  createEmbeddedBroker,
+  type AlertPublisher,
+  type MqttSessionAdmin,
+} from '@isac/dispatcher-service';
 import { consoleRouter } from '@isac/console/server';
 import type { HubConfig } from './config.js';
 
@@ -68,6 +73,7 @@ export async function startHub(
     let mqttPort: number | undefined;
     let mqttUrl: string;
     let publisher: AlertPublisher | undefined;
+    let brokerSessions: MqttSessionAdmin | undefined;
     if (config.mqtt.embedded) {
       const broker = createEmbeddedBroker({
         port: config.mqtt.port,
@@ -85,6 +91,7 @@ export async function startHub(
       shutdown.add(() => broker.stop());
       // alerts go into the broker in process, not through a client over TCP
       publisher = broker.publisher;
+      brokerSessions = broker.sessions;
       mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
     } else {
       if (!config.mqtt.url) throw new Error('mqtt.url is required when mqtt.embedded is false');
@@ -129,6 +136,7 @@ export async function startHub(
       jobsReady,
       mqttCredential: internalCredential,
       mqttSecret,
+      brokerSessions,
       adapters: { publisher },
     });
 

@@ -1,3 +1,4 @@
+import { ORG_ID_PATTERN } from '@isac/kernel';
 export const ackSchema = {
   type: 'object',
   required: ['orgId', 'alertId', 'objectId', 'version', 'channel', 'tlp'],
@@ -63,4 +64,31 @@ export const retrySchema = {
   type: 'object',
   required: ['jobId', 'status'],
   properties: { jobId: { type: 'string' }, status: { const: 'pending' } },
+} as const;
+
+export const mqttSessionSchema = {
+  type: 'object',
+  required: ['clientId', 'orgId', 'connected', 'queued', 'queuedBytes', 'dropped'],
+  properties: {
+    clientId: { type: 'string', description: 'the id the client sends' },
+    orgId: { type: 'string' },
+    connected: { type: 'boolean' },
+    lastSeen: { type: 'string', description: 'its last connection or disconnection (ISO 8601)' },
+    queued: { type: 'integer', description: 'alerts waiting for it' },
+    queuedBytes: { type: 'integer' },
+    dropped: { type: 'integer', description: "alerts the organisation's queue cap dropped from it, in all" },
+    expiresAt: { type: 'string', description: 'when it ends unless it connects (absent while connected)' },
+  },
+} as const;
+
+export const mqttSessionsSchema = {
+  type: 'object',
+  required: ['sessions'],
+  properties: { sessions: { type: 'array', items: mqttSessionSchema } },
+} as const;
+
+export const mqttSessionQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { org: { type: 'string', pattern: ORG_ID_PATTERN.source } },
 } as const;

@@ -128,6 +128,11 @@ export interface AuditEvents {
     target: Target<'job'>;
     details: { readonly kind: string; readonly key: string; readonly reason?: string | undefined };
   };
+  /** An administrator ended an embedded-broker session (ADR 0024): its connection closed, its queue gone. */
+  'mqtt_session.drop': {
+    target: Target<'mqtt_session'>;
+    details: { readonly clientId: string; readonly queued: number; readonly connected: boolean };
+  };
   'auth.login':
     | { target: Target<'user'>; details?: undefined }
     | { target: Target<'username'>; details: { readonly reason: string } };

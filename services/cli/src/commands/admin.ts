@@ -3,7 +3,7 @@ import type { ApiRoutes, RouteAnswer, RouteBody } from '@isac/api';
 import { AUDIT_ACTIONS, ROLES, SCOPES, TIERS } from '@isac/kernel';
 import { CliError, oneOf, type CliContext } from '../context.js';
 import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
-import { registerDeadLetters } from './delivery.js';
+import { registerDeadLetters, registerMqttSessions } from './delivery.js';
 import { csv, table } from './table.js';
 
 /** An organisation as the API answers it (libs/api's schema). */
@@ -648,6 +648,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       );
     });
   registerDeadLetters(admin, ctx);
+  registerMqttSessions(admin, ctx);
 
   return admin;
 }

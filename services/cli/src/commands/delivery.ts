@@ -91,3 +91,55 @@ export function registerAcks(program: Command, ctx: () => CliContext): void {
       );
     });
 }
+
+/** `isac admin mqtt-sessions list|drop`: the embedded broker's persistent sessions (ADR 0024). */
+export function registerMqttSessions(admin: Command, ctx: () => CliContext): void {
+  const ms = admin
+    .command('mqtt-sessions')
+    .description(
+      "the embedded broker's persistent sessions (hub administrators; an org admin: its own) / MQTT セッション",
+    );
+  ms.command('list')
+    .description('client id, organisation, connected or last seen, queue, drops, expiry / 一覧')
+    .option('--org <org>', 'only this organisation')
+    .action(async (o: { org?: string }) => {
+      const c = ctx();
+      const res = await (await c.api()).listMqttSessions({ query: o.org ? { org: o.org } : {} });
+      c.print(
+        res,
+        res.sessions.length === 0
+          ? 'no persistent sessions / 永続セッションはありません'
+          : table(
+              ['CLIENT ID', 'ORG', 'CONNECTED / LAST SEEN', 'QUEUED', 'BYTES', 'DROPPED', 'EXPIRES'],
+              res.sessions.map((s) => [
+                s.clientId,
+                s.orgId,
+                s.connected ? 'connected' : (s.lastSeen ?? '-'),
+                String(s.queued),
+                String(s.queuedBytes),
+                String(s.dropped),
+                s.expiresAt ?? '-',
+              ]),
+            ),
+      );
+    });
+  ms.command('drop')
+    .description(
+      'end a session: its connection closed, its subscriptions and queued alerts dropped, audited / 破棄',
+    )
+    .argument('<client-id>', 'the client id (from list)')
+    .option('--org <org>', 'its organisation (default: yours)')
+    .action(async (clientId: string, o: { org?: string }) => {
+      const c = ctx();
+      await (
+        await c.api()
+      ).dropMqttSession({
+        params: { clientId },
+        query: o.org ? { org: o.org } : {},
+      });
+      c.print(
+        { dropped: clientId, org: o.org },
+        `dropped MQTT session ${clientId} / MQTT セッション ${clientId} を破棄しました`,
+      );
+    });
+}
