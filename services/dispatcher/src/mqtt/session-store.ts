@@ -636,7 +636,11 @@ export class DurableSessionPersistence extends MemoryPersistence {
     const ids = this.sessionIds();
     const ended: string[] = [];
     for (const id of ids) {
-      if (this.isConnected(id)) continue;
+      // connected: seen now (a crash loses at most one sweep period of it)
+      if (this.isConnected(id)) {
+        this.sessionSeen(id);
+        continue;
+      }
       const m = this.meta.get(id);
       if (!m)
         this.sessionSeen(id); // stored before sessions were tracked: its time starts now
@@ -780,6 +784,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private stopSessions(): void {
     if (this.metaTimer) clearInterval(this.metaTimer);
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    // the broker is going away: its connected sessions are seen for the last time now
+    for (const id of this.sessionIds()) if (this.isConnected(id)) this.sessionSeen(id);
     this.flushMeta();
   }
 
