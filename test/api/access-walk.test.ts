@@ -394,8 +394,11 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
           const res = await http(method, url, c.auth, op.requestBody ? {} : undefined);
           calls += 1;
           let got = outcomeOf(res.status);
-          // a dead letter that does not exist is not found for whoever may ask
-          if (['retryDeadLetter', 'dropDeadLetter'].includes(op.operationId) && got === 'not_found')
+          // a dead letter or MQTT session that does not exist is not found for whoever may ask
+          if (
+            ['retryDeadLetter', 'dropDeadLetter', 'dropMqttSession'].includes(op.operationId) &&
+            got === 'not_found'
+          )
             got = 'allowed';
           // ADR 0023: anyone may call it; its credential is the console's refresh cookie, which no walker has
           if (op.operationId === 'refreshSession' && got === 'unauthenticated') got = 'allowed';
