@@ -58,9 +58,6 @@ describe('email by batch: one mail per (submission, subscription), one message p
     const d = w.compose({
       smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 },
       mail: { publicUrl: 'https://hub.isac.example' },
-      // a 5 MB message to a busy relay may take longer than the tests' 5 s lease: another claim
-      // of the same send job would send it again (leases are at-least-once, ADR 0008)
-      worker: { leaseMs: 120_000 },
     });
     await d.start();
     const vs = indicators(5000, 'bulk');
@@ -223,6 +220,37 @@ describe('email by batch: one mail per (submission, subscription), one message p
       'soc@bank-c.example',
     ]);
     expect(await w.stores.jobs.list({ kind: 'send_mail', limit: 10 })).to.have.length(3);
+  });
+
+  it('a send slower than the lease (a slow SMTP peer) is delivered once, by two dispatchers sharing the jobs', async function () {
+    this.timeout(30_000);
+    // the peer answers the data 2 s after it arrived; the send jobs' lease is 400 ms
+    smtp = await smtpSink({ dataDelayMs: 2000 });
+    await w.stores.subscriptions.create(emailSub('bank-b', ['a@bank-b.example', 'b@bank-b.example'], 'en'));
+    const cfg = {
+      smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 10_000 },
+      worker: { leaseMs: 400, pollMs: 50 },
+    };
+    const d1 = w.compose(cfg);
+    const d2 = w.compose(cfg);
+    await d1.start();
+    await d2.start();
+    await w.stores.objects.accept(submission(indicators(2, 's')));
+    w.jobsReady.notify();
+    await until(
+      async () => (await w.stores.jobs.list({ kind: 'send_mail', status: 'done', limit: 10 })).length === 2,
+      20_000,
+      'both sends done',
+    );
+    // what a second claim would have sent meanwhile has had time to arrive
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(smtp.received.map((m) => toOf(m).join(',')).sort()).to.deep.equal([
+      'a@bank-b.example',
+      'b@bank-b.example',
+    ]);
+    expect(smtp.attempts).to.equal(2);
+    for (const j of await w.stores.jobs.list({ kind: 'send_mail', limit: 10 }))
+      expect(j.attempts, 'claimed once').to.equal(1);
   });
 
   it('links point at the object under the HTTP port the hub is reached at when ISAC_PUBLIC_URL is not set', async () => {

@@ -20,6 +20,8 @@ export async function smtpSink(
     behave?: (attempt: number) => Behaviour;
     /** Answers RCPT TO for this address with a refusal (e.g. 550: no such mailbox). */
     refuseRcpt?: (address: string) => { code: number; message: string } | undefined;
+    /** A slow peer: waits this long after the data before answering it. */
+    dataDelayMs?: number;
   } = {},
 ): Promise<SmtpSink> {
   const sink: SmtpSink = {
@@ -57,14 +59,18 @@ export async function smtpSink(
           return;
         }
         const raw = Buffer.concat(chunks);
-        sink.raw.push(raw);
-        simpleParser(raw).then(
-          (m) => {
-            sink.received.push(m);
-            callback();
-          },
-          (err: Error) => callback(err),
-        );
+        const accept = () => {
+          sink.raw.push(raw);
+          simpleParser(raw).then(
+            (m) => {
+              sink.received.push(m);
+              callback();
+            },
+            (err: Error) => callback(err),
+          );
+        };
+        if (opts.dataDelayMs) setTimeout(accept, opts.dataDelayMs);
+        else accept();
       });
     },
   });

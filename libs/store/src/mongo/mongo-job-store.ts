@@ -76,6 +76,13 @@ export class MongoJobStore implements JobStore {
     return res.modifiedCount === 1;
   }
 
+  async renew(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    const res = await this.jobs.updateOne(heldBy(id, owner), {
+      $set: { leaseUntil: new Date(now.getTime() + leaseMs).toISOString(), updatedAt: now.toISOString() },
+    });
+    return res.matchedCount === 1;
+  }
+
   complete(id: string, owner: string, now: Date): Promise<boolean> {
     return this.settle(id, owner, { status: 'done', updatedAt: now.toISOString() });
   }

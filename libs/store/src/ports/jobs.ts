@@ -15,6 +15,11 @@ export interface JobStore {
    * held by one owner at a time. Claiming increments `attempts`.
    */
   claim(owner: string, now: Date, leaseMs: number, limit: number, kinds?: readonly JobKind[]): Promise<Job[]>;
+  /**
+   * Extends the lease of a job `owner` still holds to now + leaseMs (a worker renews while a long
+   * job runs, so no other worker claims it meanwhile); false when the lease was lost.
+   */
+  renew(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
   /** Marks done; false when the lease was lost to another owner. */
   complete(id: string, owner: string, now: Date): Promise<boolean>;
   /** `complete` for many jobs of one owner at once (one transaction where the store has them); results in input order. */

@@ -134,6 +134,16 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve(res.changes === 1);
   }
 
+  renew(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    const res = this.db
+      .prepare(
+        `UPDATE jobs SET lease_until = @until, updated_at = @now
+        WHERE id = @id AND lease_owner = @owner AND status = 'running'`,
+      )
+      .run({ id, owner, now: now.toISOString(), until: new Date(now.getTime() + leaseMs).toISOString() });
+    return Promise.resolve(res.changes === 1);
+  }
+
   complete(id: string, owner: string, now: Date): Promise<boolean> {
     return this.settle(id, owner, `status = 'done'`, { now: now.toISOString() });
   }

@@ -100,6 +100,7 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
 export const JOB_ACCESS: Methods<JobStore> = {
   enqueue: 'write',
   claim: 'write',
+  renew: 'write',
   complete: 'write',
   completeMany: 'write',
   retry: 'write',

@@ -119,6 +119,22 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       expect(await h.stores.jobs.complete(job!.id, 'w2', now())).to.equal(true);
     });
 
+    it('renews a lease its owner holds, so no other owner claims the job meanwhile; a lost lease is not renewed', async () => {
+      await enqueue('k1');
+      const [job] = await h.stores.jobs.claim('w1', now(), 1000, 1);
+      h.clock.advance(900);
+      expect(await h.stores.jobs.renew(job!.id, 'w1', now(), 1000)).to.equal(true);
+      h.clock.advance(900); // 1,800 ms after the claim: past the first lease, within the renewed one
+      expect(await h.stores.jobs.claim('w2', now(), 1000, 1)).to.deep.equal([]);
+      expect(await h.stores.jobs.renew(job!.id, 'w2', now(), 1000)).to.equal(false);
+      h.clock.advance(100);
+      const [taken] = await h.stores.jobs.claim('w2', now(), 1000, 1);
+      expect(taken).to.include({ id: job!.id, leaseOwner: 'w2', attempts: 2 });
+      expect(await h.stores.jobs.renew(job!.id, 'w1', now(), 1000)).to.equal(false);
+      expect(await h.stores.jobs.complete(job!.id, 'w2', now())).to.equal(true);
+      expect(await h.stores.jobs.renew(job!.id, 'w2', now(), 1000)).to.equal(false);
+    });
+
     it('retries with back-off, then keeps the job dead for admins after N attempts', async () => {
       await enqueue('k1');
       const policy = { maxAttempts: 3, baseMs: 1000 };

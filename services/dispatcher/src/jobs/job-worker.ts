@@ -207,10 +207,46 @@ export class JobWorker {
     this.wake = undefined;
   }
 
+  /**
+   * Renews the job's lease every third of it while the handler runs, so a job slower than its
+   * lease (a mail to a slow relay, a distribution waiting for PUBACKs) is not claimed and run again
+   * by another worker (ADR 0013). A worker that dies stops renewing: the lease then expires as before.
+   */
+  private holdLease(job: Job): NodeJS.Timeout {
+    const { jobs, clock, log, owner, options } = this.deps;
+    let renewing = false;
+    const t = setInterval(
+      () => {
+        if (renewing) return;
+        renewing = true;
+        jobs
+          .renew(job.id, owner, clock.now(), options.leaseMs)
+          .then(
+            (held) => {
+              if (!held)
+                log.warn(
+                  { jobId: job.id, kind: job.kind },
+                  'lease lost while the job runs; another worker may run it',
+                );
+            },
+            (err: unknown) =>
+              log.warn({ err, jobId: job.id, kind: job.kind }, 'lease renewal failed; will try again'),
+          )
+          .finally(() => {
+            renewing = false;
+          });
+      },
+      Math.max(10, Math.floor(options.leaseMs / 3)),
+    );
+    t.unref();
+    return t;
+  }
+
   private async runJob(job: Job): Promise<void> {
     const { jobs, clock, log, owner, options } = this.deps;
     const read = readJob(job);
     let outcome: JobOutcome;
+    const renewal = this.holdLease(job);
     try {
       outcome = read.ok ? await handle(this.deps.handlers, read.job) : dead(read.error);
     } catch (err) {
@@ -218,6 +254,8 @@ export class JobWorker {
       outcome = err instanceof TransientError ? retry(msg) : dead(msg);
       if (!(err instanceof TransientError))
         log.error({ err, jobId: job.id, kind: job.kind }, 'job failed permanently');
+    } finally {
+      clearInterval(renewal);
     }
     const now = clock.now();
     let settled: boolean;
