@@ -60,6 +60,23 @@ export const JOB_PAYLOAD_SCHEMAS = {
       batchMailKey: text,
     },
   },
+  /**
+   * A batch mail (ADR 0013) the distribution could not render (an unusable OpenPGP key, a bad
+   * address): rendered again from its record by this job, which is a dead letter naming the
+   * recipient, the channel and the cause while it still cannot be; an administrator retries it
+   * once the cause is fixed (`isac admin dead-letters retry`).
+   */
+  render_mail: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['batchId', 'mailKey', 'orgId', 'subscriptionId'],
+    properties: {
+      batchId: { type: 'integer', minimum: 0 },
+      mailKey: text,
+      orgId: text,
+      subscriptionId: text,
+    },
+  },
   /** One digest window of one email subscription. */
   digest: {
     type: 'object',
@@ -96,6 +113,7 @@ export interface JobPayloads {
   readonly distribute_version: FromSchema<Schemas['distribute_version']>;
   readonly expire_blocklist: FromSchema<Schemas['expire_blocklist']>;
   readonly send_mail: FromSchema<Schemas['send_mail']>;
+  readonly render_mail: FromSchema<Schemas['render_mail']>;
   readonly digest: FromSchema<Schemas['digest']>;
   readonly notify: FromSchema<Schemas['notify']>;
   readonly provision_mqtt: FromSchema<Schemas['provision_mqtt']>;
@@ -107,6 +125,7 @@ export const JOB_KINDS: readonly JobKind[] = [
   'distribute_version',
   'expire_blocklist',
   'send_mail',
+  'render_mail',
   'digest',
   'notify',
   'provision_mqtt',
@@ -161,6 +180,8 @@ export const jobKeys = {
   sendMail: (of: string): string => `send_mail:${of}`,
   /** One address of a batch mail (ADR 0013): each address is sent, retried and dead-lettered alone. */
   sendBatchMail: (mailKey: string, address: string): string => `send_mail:${mailKey}|to:${address}`,
+  /** A batch mail to render again: one per mail, so a repeated failure finds its dead letter. */
+  renderMail: (mailKey: string): string => `render_mail:${mailKey}`,
   digest: (subscriptionId: string, windowStart: string): string => `digest:${subscriptionId}:${windowStart}`,
   /** One reminder per organisation, trial end and reminder threshold (days before the end). */
   trialReminder: (orgId: string, endsAt: string, thresholdDays: number): string =>
@@ -177,6 +198,7 @@ const validators: { readonly [K in JobKind]: ValidateFunction<JobPayloads[K]> } 
   distribute_version: ajv.compile<JobPayloads['distribute_version']>(S.distribute_version),
   expire_blocklist: ajv.compile<JobPayloads['expire_blocklist']>(S.expire_blocklist),
   send_mail: ajv.compile<JobPayloads['send_mail']>(S.send_mail),
+  render_mail: ajv.compile<JobPayloads['render_mail']>(S.render_mail),
   digest: ajv.compile<JobPayloads['digest']>(S.digest),
   notify: ajv.compile<JobPayloads['notify']>(S.notify),
   provision_mqtt: ajv.compile<JobPayloads['provision_mqtt']>(S.provision_mqtt),
@@ -232,6 +254,8 @@ export function readJob(job: Job): Read {
     case 'expire_blocklist':
       return check(job, kind);
     case 'send_mail':
+      return check(job, kind);
+    case 'render_mail':
       return check(job, kind);
     case 'digest':
       return check(job, kind);

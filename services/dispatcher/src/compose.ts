@@ -156,6 +156,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       distribute_version: (j) => distribution.runVersion(j),
       expire_blocklist: (j) => distribution.expireBlocklist(j),
       send_mail: (j) => mail.sendMail(j),
+      render_mail: (j) => distribution.renderMail(j),
       digest: (j) => mail.digest(j),
       notify: (j) => mail.notify(j),
       provision_mqtt: provisionMqttHandler({

@@ -15,6 +15,12 @@ export const dispatcherConfigSchema = {
       properties: {
         /** How long a claimed job is held before another worker may take it over. */
         leaseMs: { type: 'integer', minimum: 100, default: 30_000 },
+        /**
+         * A running job's lease is renewed (every third of `leaseMs`) for at most this long, so a
+         * job slower than its lease is not run twice; past it the job is taken to hang and its
+         * lease left to expire (another worker may then run it). 0: never renewed.
+         */
+        renewMaxMs: { type: 'integer', minimum: 0, default: 600_000 },
         /** Poll interval when no signal arrives. */
         pollMs: { type: 'integer', minimum: 10, default: 1_000 },
         /** Jobs claimed per round. */

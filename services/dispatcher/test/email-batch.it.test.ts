@@ -188,11 +188,56 @@ describe('email by batch: one mail per (submission, subscription), one message p
       (x) => x.channel === 'email',
     )!;
     expect(mail.lastError).to.include('organisation bank-d').and.include('cannot render');
-    // the distribution job itself is done, not a dead letter
+    // the distribution job itself is done; the one dead letter is that mail's render job
     await until(
       async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 5 })).length === 1,
     );
+    await until(async () => (await w.stores.jobs.list({ status: 'dead', limit: 5 })).length === 1);
+    expect((await w.stores.jobs.list({ status: 'dead', limit: 5 })).map((j) => j.kind)).to.deep.equal([
+      'render_mail',
+    ]);
+  });
+
+  it('a mail that cannot be rendered is a dead letter naming recipient, channel and cause; retried after the key is fixed, it is sent', async () => {
+    const badKey =
+      '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nbm90IGEga2V5\n-----END PGP PUBLIC KEY BLOCK-----\n';
+    await w.addOrg(org('bank-d', { pgpPublicKey: badKey }));
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(emailSub('bank-d', ['soc@bank-d.example'], 'en'));
+    await w.stores.subscriptions.create(emailSub('bank-b', ['soc@bank-b.example'], 'en'));
+    const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 3000 } });
+    await d.start();
+    const vs = indicators(2, 'dl');
+    await w.stores.objects.accept(submission(vs));
+    w.jobsReady.notify();
+    await until(async () => (await w.stores.jobs.list({ status: 'dead', limit: 5 })).length === 1);
+    await until(() => smtp!.received.length === 1);
+    const [letter] = await w.stores.jobs.list({ status: 'dead', limit: 5 });
+    expect(letter!.kind).to.equal('render_mail');
+    expect(letter!.lastError)
+      .to.match(/^email to soc@bank-d\.example /)
+      .and.include('organisation bank-d')
+      .and.include('cannot render');
+    // the administrator fixes the cause (the organisation's key is removed), then retries the letter
+    const bankD = (await w.stores.orgs.get('bank-d'))!;
+    const { pgpPublicKey: _bad, ...fixed } = bankD;
+    await w.stores.orgs.update(fixed);
+    expect(await w.stores.jobs.revive(letter!.id, new Date())).to.equal(true);
+    w.jobsReady.notify();
+    await until(() => smtp!.received.length === 2, 10_000, 'the retried mail');
+    const m = smtp.received.find((x) => toOf(x).join(',') === 'soc@bank-d.example')!;
+    const bundle = JSON.parse(attachment(m, 'application/stix+json')) as { objects: Json[] };
+    expect(bundle.objects.filter((o) => o['type'] === 'indicator').map((o) => o['id'])).to.have.members(
+      vs.map((v) => v.id),
+    );
+    await until(async () =>
+      (await w.stores.deliveries.listForOrg('bank-d', { limit: 10 })).some(
+        (x) => x.channel === 'email' && x.status === 'sent',
+      ),
+    );
     expect(await w.stores.jobs.list({ status: 'dead', limit: 5 })).to.have.length(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received).to.have.length(2);
   });
 
   it('a distribute job run again for the same submission sends nothing twice', async () => {

@@ -75,8 +75,9 @@ describe('faults: after recovery every delivery happens once as the subscriber s
       },
     };
     await dying.start();
+    // a dead worker renews nothing (renewMaxMs 0): its lease expires
     const a = w.compose(
-      { worker: { leaseMs: 400 } },
+      { worker: { leaseMs: 400, renewMaxMs: 0 } },
       { adapters: { publisher: dying, workerId: 'worker-a' } },
     );
     const v = indicatorVersion();

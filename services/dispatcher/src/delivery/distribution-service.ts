@@ -22,7 +22,7 @@ import {
 } from '@isac/store';
 import { tlpRank, type Observable } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
-import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
+import { dead, done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { Coalescer } from '../jobs/coalescer.js';
 import type { AlertPublisher, OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
 import { alertTopic } from '../mqtt/topics.js';
@@ -236,18 +236,24 @@ export class DistributionService {
    * Immediate email (ADR 0013 stage 3): one mail per (batch, email subscription), recorded under
    * its key with the set of positions it carries, then one `send_mail` job per address. A mail
    * that cannot be rendered (a bad OpenPGP key, a bad address) fails alone: it is recorded dead
-   * with its cause and every other mail and channel proceeds (issue 14.2). A retried job finds
-   * its records: a mail already sent is not rendered again, and the send jobs' keys (per mail and
-   * address) make a repeat enqueue a no-op.
+   * with its cause, a `render_mail` job is queued for it (a dead letter administrators see and
+   * retry once the cause is fixed), and every other mail and channel proceeds (issue 14.2). A
+   * retried job finds its records: a mail already sent is not rendered again, and the send jobs'
+   * keys (per mail and address) make a repeat enqueue a no-op.
+   *
+   * `only` (the `render_mail` job): that subscription's mail alone, rendered even if recorded
+   * dead; its render failure is returned (the job's dead letter), not queued again.
    */
   private async emailBatch(
     batch: DeliveryBatch,
     plan: BatchPlan,
     versions: readonly BatchVersion[],
+    only?: { readonly subscriptionId: string },
   ): Promise<JobOutcome[]> {
     const wanted: { recipient: RecipientPlan; email: PlannedEmail; items: ReleasedItem[] }[] = [];
     for (const r of plan.recipients)
       for (const e of r.emailNow) {
+        if (only && e.subscription.id !== only.subscriptionId) continue;
         const set = new Set(e.positions);
         const items = r.items.filter((it) => set.has(it.position));
         if (items.length > 0) wanted.push({ recipient: r, email: e, items });
@@ -268,10 +274,11 @@ export class DistributionService {
     const first = versions[0]!.version;
     const cache = new MailRenderCache();
     const failed: BatchMailResult[] = [];
+    const outcomes: JobOutcome[] = [];
     let enqueued = 0;
     for (const [k, w] of wanted.entries()) {
       const { mail, added } = recorded[k]!;
-      if (mail.status === 'sent' || mail.status === 'dead') continue;
+      if (mail.status === 'sent' || (mail.status === 'dead' && !only)) continue;
       // what the record names (a retry may plan differently): its positions as released now
       const items = w.items.filter((it) => mail.versions.has(it.position));
       if (items.length === 0) continue;
@@ -304,16 +311,56 @@ export class DistributionService {
           enqueued += 1;
         }
       } catch (err) {
-        const cause = `email to organisation ${mail.orgId} (subscription ${mail.subscriptionId}): cannot render: ${
-          err instanceof Error ? err.message : String(err)
-        }`;
+        // names the recipient (addresses, organisation, subscription), the channel and the cause
+        const to = recipientsOf([w.email.subscription], w.recipient.org).join(', ');
+        const cause = `email to ${to || '(no address)'} (organisation ${mail.orgId}, subscription ${
+          mail.subscriptionId
+        }): cannot render: ${err instanceof Error ? err.message : String(err)}`;
         log.error({ batchId: batch.id, mailKey: mail.key, err }, cause);
         failed.push({ key: mail.key, ok: false, error: cause, dead: true });
+        if (only) outcomes.push(dead(cause));
+        else {
+          await stores.jobs.enqueue(
+            {
+              kind: 'render_mail',
+              key: jobKeys.renderMail(mail.key),
+              payload: {
+                batchId: batch.id,
+                mailKey: mail.key,
+                orgId: mail.orgId,
+                subscriptionId: mail.subscriptionId,
+              },
+            },
+            clock.now(),
+          );
+          enqueued += 1;
+        }
       }
     }
     if (failed.length > 0) await stores.deliveries.markBatchMails(failed, clock.now());
     if (enqueued > 0) this.deps.mail.notifyJobs();
-    return [];
+    return outcomes;
+  }
+
+  /**
+   * render_mail: one batch mail that could not be rendered, rendered again from its batch (what
+   * the policy and the subscription release now, within the positions its record names). While
+   * it still cannot be, the job is a dead letter naming the recipient, the channel and the cause;
+   * `isac admin dead-letters retry` runs it again once the key or address is fixed.
+   */
+  async renderMail(job: JobOf<'render_mail'>): Promise<JobOutcome> {
+    const { stores, clock } = this.deps;
+    const p = job.payload;
+    const [mail] = await stores.deliveries.getBatchMails([p.mailKey]);
+    if (!mail) return skipped('the mail is not recorded');
+    if (mail.status === 'sent') return skipped('the mail was sent');
+    const batch = await stores.deliveries.getBatch(p.batchId);
+    if (!batch) return skipped('the batch is gone');
+    const versions = await stores.objects.batchVersions(batch);
+    if (versions.length === 0) return skipped('the batch has no version that is still stored');
+    const plan = await this.planBatch(versions, clock.now());
+    const outcomes = await this.emailBatch(batch, plan, versions, { subscriptionId: p.subscriptionId });
+    return outcomes.find((o) => o.kind !== 'done') ?? done;
   }
 
   /**

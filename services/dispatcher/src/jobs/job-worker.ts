@@ -25,6 +25,8 @@ function handle<K extends JobKind>(handlers: JobHandlers, job: JobOf<K>): Promis
 
 export interface JobWorkerOptions {
   readonly leaseMs: number;
+  /** A running job's lease is renewed for at most this long (0: never; default 10 minutes). */
+  readonly renewMaxMs?: number | undefined;
   readonly pollMs: number;
   readonly batch: number;
   /** Jobs run side by side at most (default: batch). */
@@ -210,13 +212,26 @@ export class JobWorker {
   /**
    * Renews the job's lease every third of it while the handler runs, so a job slower than its
    * lease (a mail to a slow relay, a distribution waiting for PUBACKs) is not claimed and run again
-   * by another worker (ADR 0013). A worker that dies stops renewing: the lease then expires as before.
+   * by another worker (ADR 0013). A worker that dies stops renewing: the lease then expires as
+   * before; so does the lease of a job running past `renewMaxMs` (a hang).
    */
-  private holdLease(job: Job): NodeJS.Timeout {
+  private holdLease(job: Job): NodeJS.Timeout | undefined {
     const { jobs, clock, log, owner, options } = this.deps;
+    const maxMs = options.renewMaxMs ?? 600_000;
+    if (maxMs <= 0) return undefined;
+    const until = performance.now() + maxMs;
     let renewing = false;
     const t = setInterval(
       () => {
+        if (performance.now() >= until) {
+          // taken to hang: its lease expires and another worker may run it (at least once)
+          clearInterval(t);
+          log.warn(
+            { jobId: job.id, kind: job.kind },
+            'job runs past worker.renewMaxMs; its lease is left to expire',
+          );
+          return;
+        }
         if (renewing) return;
         renewing = true;
         jobs
