@@ -224,6 +224,36 @@ describe('isac administration (built CLI, real hub)', function () {
     expect(again.stderr).to.include('retired');
   });
 
+  it('sub add --time-zone: an IANA name is stored with the email subscription; anything else is refused naming the option', async () => {
+    const base = ['sub', 'add', '--org', 'bank-b', '--channel', 'email', '--to', 'soc@bank-b.example'];
+    for (const bad of ['Mars/Olympus', '+09:00', 'JST']) {
+      const r = await admin([...base, '--time-zone', bad]);
+      expect(r.code, bad).to.equal(1);
+      expect(r.stderr, bad).to.include('--time-zone').and.include('IANA');
+    }
+    const mqtt = await admin([
+      'sub',
+      'add',
+      '--org',
+      'bank-b',
+      '--channel',
+      'mqtt',
+      '--time-zone',
+      'Asia/Tokyo',
+    ]);
+    expect(mqtt.code).to.equal(1);
+    expect(mqtt.stderr).to.include('--time-zone applies to the email channel only');
+    const created = JSON.parse(
+      ok(await admin(['--json', ...base, '--lang', 'en', '--time-zone', 'Europe/London'])).stdout,
+    ) as { id: string; email: { timeZone?: string } };
+    expect(created.email.timeZone).to.equal('Europe/London');
+    const subs = JSON.parse(ok(await admin(['--json', 'sub', 'list', '--org', 'bank-b'])).stdout) as {
+      email?: { timeZone?: string };
+    }[];
+    expect(subs.filter((x) => x.email?.timeZone === 'Europe/London')).to.have.length(1);
+    expect(subs.filter((x) => x.email && x.email.timeZone !== 'Europe/London')).to.have.length(0);
+  });
+
   it('lists, retries and drops dead letters, and lists acknowledgements', async () => {
     expect(ok(await admin(['admin', 'dead-letters', 'list'])).stdout).to.include('no dead letters');
     const drop = await admin(['admin', 'dead-letters', 'drop', 'no-such-job']);

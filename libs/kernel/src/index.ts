@@ -5,3 +5,4 @@ export * from './logger.js';
 export * from './signal.js';
 export * from './domain.js';
 export * from './turns.js';
+export * from './time-zone.js';

@@ -5,7 +5,13 @@ import { emailSchema, nameSchema } from './common.js';
 export interface CreateSubscriptionBody {
   channel: (typeof CHANNELS)[number];
   filters?: SubscriptionFilters;
-  email?: { to: string[]; mode?: 'immediate' | 'hourly' | 'daily'; lang?: 'ja' | 'en' };
+  email?: {
+    to: string[];
+    mode?: 'immediate' | 'hourly' | 'daily';
+    lang?: 'ja' | 'en';
+    /** IANA time zone of times in its mail (default: the hub's `dispatcher.mail.timeZone`, Asia/Tokyo). */
+    timeZone?: string;
+  };
 }
 
 export function subscriptionSchemas(config: ApiSettings) {
@@ -42,6 +48,13 @@ export function subscriptionSchemas(config: ApiSettings) {
       to: { type: 'array', minItems: 1, maxItems: 20, uniqueItems: true, items: emailSchema },
       mode: { type: 'string', enum: ['immediate', 'hourly', 'daily'], default: 'immediate' },
       lang: { type: 'string', enum: ['ja', 'en'], default: 'ja' },
+      /** An IANA time zone name (checked against the runtime's zone data by the service). */
+      timeZone: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 64,
+        description: 'IANA time zone of times in the mail, e.g. Asia/Tokyo (default: the hub setting)',
+      },
     },
   } as const;
   const create = {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ApiRoutes, RouteBody } from '@isac/api';
-import { CHANNELS, OBSERVABLE_KINDS, TLP_LEVELS } from '@isac/kernel';
+import { CHANNELS, isIanaTimeZone, OBSERVABLE_KINDS, TLP_LEVELS } from '@isac/kernel';
 import { CliError, oneOf, type CliContext } from '../context.js';
 
 type Filters = NonNullable<RouteBody<ApiRoutes['createSubscription']>['filters']>;
@@ -32,6 +32,10 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     .option('--to <emails>', 'email recipients, comma-separated (email channel)')
     .option('--mode <mode>', 'immediate, hourly or daily (email channel)', 'immediate')
     .option('--lang <lang>', 'ja or en (email channel)', 'ja')
+    .option(
+      '--time-zone <zone>',
+      'IANA time zone of times in the mail, e.g. Asia/Tokyo (email channel; default: the hub setting)',
+    )
     .option('--org <org>', 'organisation id (default: your own)')
     .action(
       async (o: {
@@ -45,6 +49,7 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
         to?: string;
         mode: string;
         lang: string;
+        timeZone?: string;
         org?: string;
       }) => {
         const c = ctx();
@@ -62,12 +67,19 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
             throw new CliError('--min-confidence must be a whole number 0-100');
           filters.minConfidence = n;
         }
+        if (o.timeZone !== undefined && channel !== 'email')
+          throw new CliError('--time-zone applies to the email channel only / --time-zone はメール配信のみ');
+        if (o.timeZone !== undefined && !isIanaTimeZone(o.timeZone))
+          throw new CliError(
+            `--time-zone: unknown time zone ${JSON.stringify(o.timeZone)}; use an IANA name such as Asia/Tokyo / 不明なタイムゾーンです（Asia/Tokyo のような IANA 名）`,
+          );
         const email =
           channel === 'email'
             ? {
                 to: list(o.to) ?? [],
                 mode: oneOf(o.mode, ['immediate', 'hourly', 'daily'], '--mode'),
                 lang: oneOf(o.lang, ['ja', 'en'], '--lang'),
+                ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
               }
             : undefined;
         const org = await orgOf(c, o.org);

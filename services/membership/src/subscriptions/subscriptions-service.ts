@@ -1,4 +1,5 @@
 import {
+  isIanaTimeZone,
   NotFoundError,
   ValidationError,
   type Clock,
@@ -41,6 +42,18 @@ export class SubscriptionsService {
         { path: '/email', message: 'email applies to the email channel only' },
       ]);
     }
+    const timeZone = input.email?.timeZone;
+    if (timeZone !== undefined && !isIanaTimeZone(timeZone))
+      throw new ValidationError(
+        `email.timeZone: unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as Asia/Tokyo / email.timeZone: 不明なタイムゾーンです（Asia/Tokyo のような IANA 名を指定してください）`,
+        [
+          {
+            path: '/email/timeZone',
+            message: 'must be an IANA time zone name such as Asia/Tokyo',
+            rule: 'time-zone',
+          },
+        ],
+      );
     if (!(await this.deps.orgs.get(orgId))) throw noSuchOrg(orgId);
     const sub: Subscription = {
       id: this.deps.ids.uuid(),
@@ -53,6 +66,7 @@ export class SubscriptionsService {
               to: input.email.to,
               mode: input.email.mode ?? 'immediate',
               lang: input.email.lang ?? 'ja',
+              ...(timeZone !== undefined ? { timeZone } : {}),
             },
           }
         : {}),
