@@ -1,19 +1,33 @@
 /**
- * services/dispatcher (issue 8): end-to-end latency from an accepted submission (ObjectStore.accept
- * + jobsReady.notify) to MQTT receipt at 200 objects/s with 200 subscribing organisations; one
- * alert fanned out to 1,000 organisations; emails per second to a real SMTP server. Real aedes
- * broker, real mqtt.js subscribers (one per organisation, QoS 1), SQLite file store
- * (synchronous=FULL).
+ * services/dispatcher (issue 15.4, ADR 0013): grouped delivery. Each case runs the hub (SQLite
+ * file store, synchronous=FULL; the dispatcher; the embedded aedes broker with persistent sessions
+ * under a data directory) and then, in the same run, the broker (or SMTP server) alone with the
+ * same messages and no hub behind it, and prints hub / alone. Target: hub <= 1.25 x alone.
  *
- * Fairness: the hub (store, dispatcher, embedded broker) runs in this process; the subscribers and
- * the SMTP server run in a child process (this same file, started with DISPATCH_BENCH_CHILD=1), so
- * the figures are the hub's latency, not the time 200 subscribers wait for one shared event loop.
- * Times are wall-clock (performance.timeOrigin + performance.now()) in both processes.
+ * Cases (`npm run bench dispatch -- <case>…`; none named: all):
+ * - `grouped-bundle`: one 5,000-indicator submission accepted -> the last of 200 organisations
+ *   (200 mqtt.js subscribers, clean: false) has all 5,000. Alone: the same chunked bundles
+ *   (`alertParts`, the dispatcher's grouping limits) published straight into the broker.
+ * - `singles-rate`: 200 single-object submissions/s x 200 organisations for 10 s, singles window
+ *   on (default 100 ms): accept -> receipt per (object, organisation). Alone: the same grouped
+ *   messages (one alert per organisation per window) published at the same rate.
+ * - `fanout-1000`: one single-object alert to 1,000 organisations, accept -> last receipt, singles
+ *   window off (windowMs 0: with it on, a lone object waits up to the window first). Alone: the
+ *   1,000 bundles published straight.
+ * - `email-bundle`: one 5,000-object submission to 200 immediate email subscriptions -> 200 mails
+ *   handed to a real SMTP server (smtp-server). Alone: 200 messages of the same size sent through
+ *   the dispatcher's SMTP sender (nodemailer pool) to the same server.
+ *
+ * Every case counts what arrived: each (object, organisation) once, duplicates counted (a
+ * receipt of an object an organisation already had), mails counted. Fairness: the subscribers
+ * and the SMTP server run in a child process (this file with DISPATCH_BENCH_CHILD=1), so figures
+ * are not the time 200 subscribers wait for one shared event loop. Times are wall-clock
+ * (performance.timeOrigin + performance.now()) in both processes.
  */
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,12 +38,15 @@ import { PolicyEngine } from '@isac/policy';
 import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
 import { tlp2Marking } from '@isac/stix';
 import {
-  MqttAlertPublisher,
+  SmtpMailSender,
   composeDispatcher,
   createEmbeddedBroker,
   defaultDispatcherConfig,
   type AlertPublisher,
+  type DispatcherConfig,
+  type OutgoingMessage,
 } from '@isac/dispatcher-service';
+import { alertParts, serialisable } from '../services/dispatcher/src/delivery/alert-chunks.js';
 import { percentile, type BenchRow } from './harness.js';
 import { SMTPServer } from 'smtp-server';
 import { submission } from '../libs/store/test/submission.js';
@@ -89,30 +106,40 @@ const wallNow = (): number => performance.timeOrigin + performance.now();
 // ---- child: the subscribers (one mqtt.js client per organisation) and an SMTP server --------
 
 type ToChild =
-  | { op: 'subscribe'; port: number; orgs: { id: string; key: string }[]; persistent: boolean }
-  | { op: 'start' }
+  | { op: 'subscribe'; port: number; orgs: { id: string; key: string }[] }
+  | { op: 'reset' }
   | { op: 'collect'; sentAt: Record<string, number>; expected: number; timeoutMs: number }
   | { op: 'smtp' }
   | { op: 'mails'; expected: number; timeoutMs: number }
   | { op: 'close' };
 
 interface Collected {
-  /** Receipt minus acceptance, ms, sorted; only the objects named in `sentAt`, first copy per org. */
+  /** Receipt minus acceptance, ms, sorted; the objects named in `sentAt`, first copy per organisation. */
   lat: number[];
   received: number;
+  /** Receipts of an (object, organisation) already received, since the last reset. */
   duplicates: number;
-  /** CPU the subscribers' process used since it was asked to collect (user + system, ms). */
-  cpuMs: number;
+  /** MQTT messages (alert parts) received since the last reset. */
+  messages: number;
+}
+
+interface Mails {
+  mails: number;
+  bytes: number;
+  /** Wall-clock time the last counted mail's data ended. */
+  at: number;
 }
 
 function child(): void {
   const clients: MqttClient[] = [];
   /** objectId -> orgId -> first receipt */
-  const receipts = new Map<string, Map<string, number>>();
+  let receipts = new Map<string, Map<string, number>>();
   let duplicates = 0;
+  let messages = 0;
   let mails = 0;
+  let mailBytes = 0;
+  let lastMailAt = 0;
   let smtp: SMTPServer | undefined;
-  let cpu0 = process.cpuUsage();
   const reply = (m: unknown): void => void process.send!(m);
   process.on('message', (m: ToChild) => {
     void (async () => {
@@ -124,42 +151,50 @@ function child(): void {
                 username: id,
                 password: key,
                 clientId: `bench-${id}`,
-                clean: !m.persistent,
+                clean: false,
                 reconnectPeriod: 0,
               });
               c.on('message', (_t, payload) => {
                 const at = wallNow();
-                const b = JSON.parse(payload.toString('utf8')) as { objects: { id: string }[] };
-                const objectId = b.objects[0]!.id;
-                let byOrg = receipts.get(objectId);
-                if (!byOrg) receipts.set(objectId, (byOrg = new Map()));
-                if (byOrg.has(id)) duplicates += 1;
-                else byOrg.set(id, at);
+                messages += 1;
+                const b = JSON.parse(payload.toString('utf8')) as { objects: { type: string; id: string }[] };
+                for (const o of b.objects) {
+                  if (o.type === 'marking-definition') continue;
+                  let byOrg = receipts.get(o.id);
+                  if (!byOrg) receipts.set(o.id, (byOrg = new Map()));
+                  if (byOrg.has(id)) duplicates += 1;
+                  else byOrg.set(id, at);
+                }
               });
               await c.subscribeAsync(`isac/v1/orgs/${id}/#`, { qos: 1 });
               clients.push(c);
             }),
           );
           return reply({ op: 'ready' });
-        case 'start':
-          cpu0 = process.cpuUsage();
-          return reply({ op: 'started' });
+        case 'reset':
+          receipts = new Map();
+          duplicates = 0;
+          messages = 0;
+          mails = 0;
+          mailBytes = 0;
+          return reply({ op: 'reset' });
         case 'collect': {
           const ids = Object.keys(m.sentAt);
           const count = (): number => ids.reduce((n, id) => n + (receipts.get(id)?.size ?? 0), 0);
           const deadline = Date.now() + m.timeoutMs;
           while (count() < m.expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+          // late duplicates (a redelivery after the last first copy) are counted too
+          await new Promise((r) => setTimeout(r, 500));
           const lat: number[] = [];
           for (const id of ids)
             for (const at of receipts.get(id)?.values() ?? []) lat.push(at - m.sentAt[id]!);
           lat.sort((a, b) => a - b);
-          const cpu = process.cpuUsage(cpu0);
           return reply({
             op: 'collected',
             lat,
             received: lat.length,
             duplicates,
-            cpuMs: (cpu.user + cpu.system) / 1000,
+            messages,
           } satisfies Collected & { op: string });
         }
         case 'smtp': {
@@ -167,10 +202,14 @@ function child(): void {
             authOptional: true,
             disabledCommands: ['STARTTLS'],
             logger: false,
+            size: 64 * 1024 * 1024,
             onData(stream, _s, cb) {
-              stream.on('data', () => undefined);
+              let n = 0;
+              stream.on('data', (chunk: Buffer) => (n += chunk.length));
               stream.on('end', () => {
                 mails += 1;
+                mailBytes += n;
+                lastMailAt = wallNow();
                 cb();
               });
             },
@@ -182,7 +221,11 @@ function child(): void {
         case 'mails': {
           const deadline = Date.now() + m.timeoutMs;
           while (mails < m.expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-          return reply({ op: 'mails', mails, at: wallNow() });
+          // more than expected would be a duplicate: give stragglers a moment
+          await new Promise((r) => setTimeout(r, 500));
+          return reply({ op: 'mails', mails, bytes: mailBytes, at: lastMailAt } satisfies Mails & {
+            op: string;
+          });
         }
         case 'close':
           for (const c of clients) await c.endAsync(true);
@@ -203,7 +246,7 @@ class Peer {
   private constructor(private readonly cp: ChildProcess) {}
   static async start(): Promise<Peer> {
     const cp = fork(fileURLToPath(import.meta.url), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
       env: { ...process.env, DISPATCH_BENCH_CHILD: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -237,57 +280,23 @@ interface Setup {
   stores: Stores;
   jobsReady: Signal;
   peer: Peer;
-  /** What the hub publishes through: into the embedded broker, or an mqtt.js client to Mosquitto. */
+  config: DispatcherConfig;
+  /** The embedded broker's in-process publisher (what the hub publishes through). */
   publisher: AlertPublisher;
+  smtpUrl?: string | undefined;
   close(): Promise<void>;
 }
 
-/** `persistent`: as the hub runs: sessions kept in LevelDB under the data directory, subscribers connect with clean: false. */
-type BrokerKind = 'embedded' | 'mosquitto';
-
-/** Mosquitto from Debian on a free port, anonymous (the bench is about throughput, not the ACL). */
-async function startMosquitto(dir: string): Promise<{ port: number; stop(): Promise<void> }> {
-  const port = await new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
-  const conf = path.join(dir, 'mosquitto.conf');
-  await writeFile(
-    conf,
-    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`,
-  );
-  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) =>
-      net
-        .connect(port, '127.0.0.1')
-        .on('connect', function (this: net.Socket) {
-          this.destroy();
-          resolve(true);
-        })
-        .on('error', () => resolve(false)),
-    );
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    port,
-    async stop() {
-      const exited = once(proc, 'exit');
-      proc.kill();
-      await exited;
-    },
-  };
-}
-
+/**
+ * The hub as services/hub wires it (store, dispatcher, embedded broker with persistent sessions),
+ * `nOrgs` organisations with one subscription each on `channel`. `withDispatcher` false: the same
+ * broker and subscribers (or SMTP server) with nothing behind them (the "alone" runs).
+ */
 async function setup(
   nOrgs: number,
   channel: 'mqtt' | 'email',
-  persistent = PERSISTENT,
-  withDispatcher = true,
-  kind: BrokerKind = 'embedded',
+  withDispatcher: boolean,
+  grouping: Partial<DispatcherConfig['grouping']> = {},
 ): Promise<Setup> {
   const peer = await Peer.start();
   const smtpPort =
@@ -330,38 +339,26 @@ async function setup(
       ...(channel === 'email' ? { email: { to: [`soc@${id}.example`], mode: 'immediate', lang: 'en' } } : {}),
     });
   }
-  const broker =
-    kind === 'embedded'
-      ? createEmbeddedBroker({
-          port: 0,
-          authenticate: (_u, p) => auth.fromApiKey(p),
-          internalCredential: INTERNAL,
-          log: silentLogger,
-          ...(persistent ? { dataDir: dir } : {}),
-        })
-      : undefined;
-  const mosquitto = kind === 'mosquitto' ? await startMosquitto(dir) : undefined;
-  const port = broker ? (await broker.start()).port : mosquitto!.port;
+  const broker = createEmbeddedBroker({
+    port: 0,
+    authenticate: (_u, p) => auth.fromApiKey(p),
+    internalCredential: INTERNAL,
+    log: silentLogger,
+    dataDir: dir,
+  });
+  const port = (await broker.start()).port;
   const jobsReady = new Signal();
+  const base = defaultDispatcherConfig({});
+  const smtpUrl = smtpPort ? `smtp://127.0.0.1:${smtpPort}` : undefined;
   const config = defaultDispatcherConfig({
     worker: { pollMs: 200, batch: 50 },
     mqtt: { url: `mqtt://127.0.0.1:${port}` },
     blocklist: { enabled: false },
-    ...(smtpPort ? { smtp: { url: `smtp://127.0.0.1:${smtpPort}`, timeoutMs: 10_000 } } : {}),
+    grouping: { ...base.grouping, ...grouping },
+    mail: { outDir: path.join(dir, 'mail') },
+    ...(smtpUrl ? { smtp: { url: smtpUrl, timeoutMs: 10_000 } } : {}),
   });
-  // as services/hub wires it: alerts go into the embedded broker in process; to Mosquitto, the
-  // dispatcher's own mqtt.js publisher (MQTT 5), as a separately run dispatcher does
-  const publisher: AlertPublisher =
-    broker?.publisher ??
-    new MqttAlertPublisher({
-      url: config.mqtt.url,
-      username: INTERNAL.username,
-      password: INTERNAL.password,
-      clientId: 'bench-hub',
-      protocolVersion: 'auto',
-      publishTimeoutMs: 30_000,
-      log: silentLogger,
-    });
+  const publisher = broker.publisher;
   const d = composeDispatcher({
     stores,
     clock: systemClock,
@@ -375,267 +372,390 @@ async function setup(
     mqttCredential: INTERNAL,
     adapters: { publisher },
   });
-  if (channel === 'mqtt') await peer.ask({ op: 'subscribe', port, orgs: keys, persistent }, 'ready');
+  if (channel === 'mqtt') await peer.ask({ op: 'subscribe', port, orgs: keys }, 'ready');
   if (withDispatcher) await d.start();
   else await publisher.start();
   return {
     stores,
     jobsReady,
     peer,
+    config,
     publisher,
+    smtpUrl,
     async close() {
-      await d.stop();
+      if (withDispatcher) await d.stop();
       await publisher.stop();
       await peer.close();
-      await broker?.stop();
-      await mosquitto?.stop();
+      await broker.stop();
       await stores.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
+const reset = (s: Setup): Promise<unknown> => s.peer.ask({ op: 'reset' }, 'reset');
+
 const collect = (
   s: Setup,
   sentAt: Map<string, number>,
   expected: number,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<Collected> =>
   s.peer.ask<Collected>(
     { op: 'collect', sentAt: Object.fromEntries(sentAt), expected, timeoutMs },
     'collected',
   );
 
-interface RateResult {
-  p50: number;
-  p99: number;
-  max: number;
+/** The chunked alert parts the dispatcher would send each of `nOrgs` organisations for `versions`. */
+function partsFor(s: Setup, nOrgs: number, versions: readonly NewObjectVersion[]): OutgoingMessage[] {
+  const objects = versions.map((v) => serialisable(v.object));
+  const submissionIds = [randomUUID()];
+  const out: OutgoingMessage[] = [];
+  for (let i = 0; i < nOrgs; i++)
+    for (const p of alertParts(
+      { alertId: randomUUID(), orgId: `org-${i}`, tlp: 'green', exercise: false, submissionIds, objects },
+      s.config.grouping,
+    ))
+      out.push(p.message);
+  return out;
+}
+
+/** What one run measured; `ms` is the case's figure (last receipt, or p99). */
+interface Run {
+  ms: number;
+  p50?: number;
   received: number;
   expected: number;
   duplicates: number;
-  /** Cores used from the first submission to the last receipt: the hub's process, the subscribers'. */
-  hubCores: number;
-  subscriberCores: number;
+  messages: number;
+  extra?: string;
 }
 
-/**
- * Sends `perSecond` objects a second for `seconds` through `send` (after 20 objects of warm-up),
- * then collects every receipt: latencies, and the CPU both processes used meanwhile.
- */
-async function atRate(
-  s: Setup,
-  nOrgs: number,
+/** A warm-up single object through the whole path, so the first figure is not the JIT's. */
+async function warmHub(s: Setup, nOrgs: number): Promise<void> {
+  const w = version();
+  await s.stores.objects.accept(submission([w]));
+  s.jobsReady.notify();
+  await collect(s, new Map([[w.id, wallNow()]]), nOrgs, 20_000);
+  await reset(s);
+}
+
+async function warmAlone(s: Setup, nOrgs: number): Promise<void> {
+  const w = version();
+  const t = wallNow();
+  await s.publisher.publishAll(partsFor(s, nOrgs, [w]));
+  await collect(s, new Map([[w.id, t]]), nOrgs, 20_000);
+  await reset(s);
+}
+
+const lastOf = (r: Collected, expected: number, extra?: string): Run => ({
+  ms: r.lat.at(-1) ?? NaN,
+  received: r.received,
+  expected,
+  duplicates: r.duplicates,
+  messages: r.messages,
+  ...(extra ? { extra } : {}),
+});
+
+// ---- case 1: one 5,000-indicator bundle to 200 organisations ---------------------------------
+
+async function bundleHub(nOrgs: number, nObjects: number): Promise<Run> {
+  const s = await setup(nOrgs, 'mqtt', true);
+  try {
+    await warmHub(s, nOrgs);
+    const versions = Array.from({ length: nObjects }, version);
+    const t0 = wallNow();
+    await s.stores.objects.accept(submission(versions));
+    const acceptMs = wallNow() - t0;
+    s.jobsReady.notify();
+    const sentAt = new Map(versions.map((v) => [v.id, t0]));
+    const r = await collect(s, sentAt, nObjects * nOrgs);
+    return lastOf(r, nObjects * nOrgs, `accept (store, durable) ${acceptMs.toFixed(0)} ms of it`);
+  } finally {
+    await s.close();
+  }
+}
+
+async function bundleAlone(nOrgs: number, nObjects: number): Promise<Run> {
+  const s = await setup(nOrgs, 'mqtt', false);
+  try {
+    await warmAlone(s, nOrgs);
+    const versions = Array.from({ length: nObjects }, version);
+    const t0 = wallNow();
+    const parts = partsFor(s, nOrgs, versions);
+    await s.publisher.publishAll(parts);
+    const sentAt = new Map(versions.map((v) => [v.id, t0]));
+    const r = await collect(s, sentAt, nObjects * nOrgs);
+    return lastOf(r, nObjects * nOrgs);
+  } finally {
+    await s.close();
+  }
+}
+
+// ---- case 2: single objects at a rate ---------------------------------------------------------
+
+/** Sends `perSecond` objects a second for `seconds` through `send`; the acceptance time of each. */
+async function paced(
   perSecond: number,
   seconds: number,
   send: (v: NewObjectVersion) => Promise<void>,
-): Promise<RateResult> {
-  const run = async (n: number, rate: number): Promise<Map<string, number>> => {
-    const sentAt = new Map<string, number>();
-    const start = performance.now();
-    for (let i = 0; i < n; i++) {
-      const wait = start + (i * 1000) / rate - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const v = version();
-      sentAt.set(v.id, wallNow());
-      await send(v);
-    }
-    return sentAt;
-  };
-  await collect(s, await run(20, 200), 20 * nOrgs, 10_000);
-  await s.peer.ask({ op: 'start' }, 'started');
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const sentAt = await run(perSecond * seconds, perSecond);
-  const expected = perSecond * seconds * nOrgs;
-  const r = await collect(s, sentAt, expected, 90_000);
-  const wallMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  await s.close();
+): Promise<Map<string, number>> {
+  const sentAt = new Map<string, number>();
+  const start = performance.now();
+  const n = perSecond * seconds;
+  for (let i = 0; i < n; i++) {
+    const wait = start + (i * 1000) / perSecond - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const v = version();
+    sentAt.set(v.id, wallNow());
+    await send(v);
+  }
+  return sentAt;
+}
+
+function rateRun(r: Collected, expected: number): Run {
   return {
+    ms: percentile(r.lat, 99),
     p50: percentile(r.lat, 50),
-    p99: percentile(r.lat, 99),
-    max: r.lat.at(-1) ?? NaN,
     received: r.received,
     expected,
     duplicates: r.duplicates,
-    hubCores: (cpu.user + cpu.system) / 1000 / wallMs,
-    subscriberCores: r.cpuMs / wallMs,
+    messages: r.messages,
+    extra: `max ${(r.lat.at(-1) ?? NaN).toFixed(0)} ms`,
   };
 }
 
-/** The hub: each object accepted into the store and its job signalled, as TAXII ingest does. */
-async function latencyAtRate(
-  nOrgs: number,
-  perSecond: number,
-  seconds: number,
-  kind: BrokerKind = 'embedded',
-): Promise<RateResult> {
-  const s = await setup(nOrgs, 'mqtt', PERSISTENT, true, kind);
-  return atRate(s, nOrgs, perSecond, seconds, async (v) => {
-    await s.stores.objects.accept(submission([v]));
-    s.jobsReady.notify();
-  });
+async function singlesHub(nOrgs: number, perSecond: number, seconds: number): Promise<Run> {
+  const s = await setup(nOrgs, 'mqtt', true);
+  try {
+    await warmHub(s, nOrgs);
+    const sentAt = await paced(perSecond, seconds, async (v) => {
+      await s.stores.objects.accept(submission([v]));
+      s.jobsReady.notify();
+    });
+    const expected = sentAt.size * nOrgs;
+    return rateRun(await collect(s, sentAt, expected, 90_000), expected);
+  } finally {
+    await s.close();
+  }
 }
 
 /**
- * The machine's floor for the same load: the same broker and subscribers, but no hub behind the
- * broker: no store, no jobs, no policy. Each object's 200 bundles (the same size as the hub's)
- * go straight into the broker at the same rate.
+ * The same grouping without the hub: objects gathered for `windowMs` from the first of a window,
+ * then each organisation's chunked alert of them published straight into the broker.
  */
-async function brokerOnlyAtRate(
-  nOrgs: number,
-  perSecond: number,
-  seconds: number,
-  kind: BrokerKind = 'embedded',
-): Promise<RateResult> {
-  const s = await setup(nOrgs, 'mqtt', PERSISTENT, false, kind);
-  const marking = tlp2Marking('green').object;
-  return atRate(s, nOrgs, perSecond, seconds, (v) => {
-    const bundles = Array.from({ length: nOrgs }, (_, i) => ({
-      topic: `isac/v1/orgs/org-${i}/alerts/green/indicator`,
-      payload: JSON.stringify({ type: 'bundle', id: `bundle--${i}`, objects: [v.object, marking] }),
-    }));
-    void s.publisher.publishAll(bundles);
-    return Promise.resolve();
-  });
+async function singlesAlone(nOrgs: number, perSecond: number, seconds: number): Promise<Run> {
+  const s = await setup(nOrgs, 'mqtt', false);
+  try {
+    await warmAlone(s, nOrgs);
+    let pending: NewObjectVersion[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = (): void => {
+      timer = undefined;
+      const batch = pending;
+      pending = [];
+      void s.publisher.publishAll(partsFor(s, nOrgs, batch));
+    };
+    const sentAt = await paced(perSecond, seconds, (v) => {
+      pending.push(v);
+      timer ??= setTimeout(flush, s.config.grouping.windowMs);
+      return Promise.resolve();
+    });
+    const expected = sentAt.size * nOrgs;
+    return rateRun(await collect(s, sentAt, expected, 90_000), expected);
+  } finally {
+    await s.close();
+  }
 }
 
-async function fanOut(nOrgs: number): Promise<{ ms: number; received: number }> {
-  const s = await setup(nOrgs, 'mqtt');
-  const w = version();
-  const warm = new Map([[w.id, wallNow()]]);
-  await s.stores.objects.accept(submission([w]));
-  s.jobsReady.notify();
-  await collect(s, warm, nOrgs);
-  const v = version();
-  const t0 = wallNow();
-  await s.stores.objects.accept(submission([v]));
-  s.jobsReady.notify();
-  const r = await collect(s, new Map([[v.id, t0]]), nOrgs);
-  await s.close();
-  return { ms: r.lat.at(-1) ?? NaN, received: r.received };
+// ---- case 3: one alert to 1,000 organisations -------------------------------------------------
+
+async function fanoutHub(nOrgs: number): Promise<Run> {
+  const s = await setup(nOrgs, 'mqtt', true, { windowMs: 0 });
+  try {
+    await warmHub(s, nOrgs);
+    const v = version();
+    const t0 = wallNow();
+    await s.stores.objects.accept(submission([v]));
+    s.jobsReady.notify();
+    return lastOf(await collect(s, new Map([[v.id, t0]]), nOrgs), nOrgs);
+  } finally {
+    await s.close();
+  }
 }
 
-async function emailsPerSecond(nOrgs: number, objects: number): Promise<{ perSecond: number; sent: number }> {
-  const s = await setup(nOrgs, 'email');
-  const t0 = wallNow();
-  for (let i = 0; i < objects; i++) await s.stores.objects.accept(submission([version()]));
-  s.jobsReady.notify();
-  const expected = nOrgs * objects;
-  const r = await s.peer.ask<{ mails: number; at: number }>(
-    { op: 'mails', expected, timeoutMs: 120_000 },
-    'mails',
-  );
-  await s.close();
-  return { perSecond: r.mails / ((r.at - t0) / 1000), sent: r.mails };
+async function fanoutAlone(nOrgs: number): Promise<Run> {
+  const s = await setup(nOrgs, 'mqtt', false, { windowMs: 0 });
+  try {
+    await warmAlone(s, nOrgs);
+    const v = version();
+    const t0 = wallNow();
+    await s.publisher.publishAll(partsFor(s, nOrgs, [v]));
+    return lastOf(await collect(s, new Map([[v.id, t0]]), nOrgs), nOrgs);
+  } finally {
+    await s.close();
+  }
 }
+
+// ---- case 4: a 5,000-object submission to 200 email subscriptions ----------------------------
+
+async function emailHub(nSubs: number, nObjects: number): Promise<Run & { bytes: number }> {
+  const s = await setup(nSubs, 'email', true);
+  try {
+    const versions = Array.from({ length: nObjects }, version);
+    const t0 = wallNow();
+    await s.stores.objects.accept(submission(versions));
+    s.jobsReady.notify();
+    const r = await s.peer.ask<Mails>({ op: 'mails', expected: nSubs, timeoutMs: 120_000 }, 'mails');
+    return {
+      ms: r.at - t0,
+      received: r.mails,
+      expected: nSubs,
+      duplicates: Math.max(0, r.mails - nSubs),
+      messages: r.mails,
+      bytes: r.mails > 0 ? Math.round(r.bytes / r.mails) : 0,
+    };
+  } finally {
+    await s.close();
+  }
+}
+
+/** `nSubs` messages of `bytes` each, through the dispatcher's SMTP sender, to the same kind of server. */
+async function emailAlone(nSubs: number, bytes: number): Promise<Run> {
+  const s = await setup(nSubs, 'email', false);
+  const sender = new SmtpMailSender({ url: s.smtpUrl!, allowSelfSigned: false, timeoutMs: 10_000 });
+  try {
+    const line = 'x'.repeat(76) + '\r\n';
+    const mails = Array.from({ length: nSubs }, (_, i) => {
+      const head = `From: ISAC Hub <no-reply@isac.invalid>\r\nTo: soc@org-${i}.example\r\nSubject: bench ${i}\r\nMessage-ID: <${randomUUID()}@isac.invalid>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n`;
+      const body = line.repeat(Math.max(1, Math.ceil((bytes - head.length) / line.length)));
+      return { from: 'no-reply@isac.invalid', to: [`soc@org-${i}.example`], raw: Buffer.from(head + body) };
+    });
+    const t0 = wallNow();
+    await Promise.all(mails.map((m) => sender.send(m)));
+    const r = await s.peer.ask<Mails>({ op: 'mails', expected: nSubs, timeoutMs: 120_000 }, 'mails');
+    return {
+      ms: r.at - t0,
+      received: r.mails,
+      expected: nSubs,
+      duplicates: Math.max(0, r.mails - nSubs),
+      messages: r.mails,
+    };
+  } finally {
+    await sender.close();
+    await s.close();
+  }
+}
+
+// ---- the cases --------------------------------------------------------------------------------
 
 const load = (): string =>
-  `load ${os
+  os
     .loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}`;
+    .join(' ');
 
-/** As the issue and the hub run it: persistent sessions (DISPATCH_PERSISTENT=0: clean sessions, in-memory broker state). */
-const PERSISTENT = process.env['DISPATCH_PERSISTENT'] !== '0';
+export const cases = ['grouped-bundle', 'singles-rate', 'fanout-1000', 'email-bundle'] as const;
+type Case = (typeof cases)[number];
 
-/** DISPATCH_CASES=rate200,floor200,mosquitto200,mosquittofloor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email (default: all) runs a subset while iterating. */
-const cases = new Set(
-  (
-    process.env['DISPATCH_CASES'] ??
-    'rate200,floor200,mosquitto200,mosquittofloor200,rate100,floor100,rate50,floor50,rate25,rate10,fanout,email'
-  )
-    .split(',')
-    .map((c) => c.trim()),
-);
+interface CaseSpec {
+  metric: string;
+  target: string;
+  unit: string;
+  hub(): Promise<Run>;
+  alone(hub: Run): Promise<Run>;
+  aloneLabel: string;
+  notes: string;
+}
 
-export default async function dispatchBench(): Promise<BenchRow[]> {
+const emailBytes = { value: 0 };
+
+const specs: Record<Case, CaseSpec> = {
+  'grouped-bundle': {
+    metric: '5,000-indicator bundle -> last of 200 orgs has all (MQTT)',
+    target: '< 3000',
+    unit: 'ms',
+    hub: () => bundleHub(200, 5000),
+    alone: () => bundleAlone(200, 5000),
+    aloneLabel: 'the same chunked bundles straight into the broker',
+    notes: 'from accept() called to the last (object, org) receipt',
+  },
+  'singles-rate': {
+    metric: '200 single objects/s x 200 orgs, 10 s: accept -> receipt p99',
+    target: '< 250',
+    unit: 'ms',
+    hub: () => singlesHub(200, 200, 10),
+    alone: () => singlesAlone(200, 200, 10),
+    aloneLabel: 'the same grouped alerts (100 ms window) straight into the broker at the same rate',
+    notes: 'singles window on (100 ms)',
+  },
+  'fanout-1000': {
+    metric: 'one alert to 1,000 orgs, accept -> last receipt',
+    target: '< 100',
+    unit: 'ms',
+    hub: () => fanoutHub(1000),
+    alone: () => fanoutAlone(1000),
+    aloneLabel: 'the 1,000 bundles straight into the broker',
+    notes: 'singles window off (windowMs 0); with it on a lone object first waits up to the window',
+  },
+  'email-bundle': {
+    metric: '5,000-object submission -> 200 mails handed to smtp-server',
+    target: '< 10000',
+    unit: 'ms',
+    hub: async () => {
+      const r = await emailHub(200, 5000);
+      emailBytes.value = r.bytes;
+      return { ...r, extra: `mails ~${(r.bytes / 1024).toFixed(0)} KB each` };
+    },
+    alone: () => emailAlone(200, emailBytes.value || 100_000),
+    aloneLabel: '200 messages of the same size through the same SMTP sender (nodemailer pool)',
+    notes: 'from accept() called to the last mail received; immediate mail, lang en',
+  },
+};
+
+export default async function dispatchBench(selected: readonly string[] = []): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const note = (r: RateResult, l: string): string =>
-    `${r.received}/${r.expected} receipts, ${r.duplicates} duplicates, max ${r.max.toFixed(0)} ms; CPU cores used: hub process ${r.hubCores.toFixed(2)}, subscribers ${r.subscriberCores.toFixed(2)}; ${PERSISTENT ? 'persistent sessions' : 'clean sessions'}; blocklist off; ${l}`;
-  const rates: [number, number][] = [
-    [200, 3],
-    [100, 3],
-    [50, 5],
-    [25, 5],
-    [10, 5],
-  ];
-  for (const [rate, seconds] of rates) {
-    if (!cases.has(`rate${rate}`)) continue;
+  const wanted = cases.filter((c) => selected.length === 0 || selected.includes(c));
+  const counts = (r: Run): string =>
+    `${r.received}/${r.expected} received, ${r.duplicates} duplicates, ${r.messages} messages`;
+  for (const c of wanted) {
+    const spec = specs[c];
     const l0 = load();
-    const r = await latencyAtRate(200, rate, seconds);
-    const l = `${l0} -> ${load()}`;
-    const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
-    rows.push({ metric: `accept -> MQTT receipt p50 ${what}`, value: r.p50, unit: 'ms', notes: note(r, l) });
+    const hub = await spec.hub();
+    const l1 = load();
+    const alone = await spec.alone(hub);
+    const l2 = load();
+    const complete = (r: Run): boolean => r.received === r.expected && r.duplicates === 0;
+    const ratio = hub.ms / alone.ms;
     rows.push({
-      metric: `accept -> MQTT receipt p99 ${what}`,
-      value: r.p99,
-      unit: 'ms',
-      ...(rate === 200 ? { target: '< 100' } : {}),
-      notes: note(r, l),
-    });
-  }
-  for (const [rate, seconds] of rates) {
-    if (!cases.has(`floor${rate}`)) continue;
-    const l0 = load();
-    const r = await brokerOnlyAtRate(200, rate, seconds);
-    const l = `${l0} -> ${load()}`;
-    const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
-    rows.push({
-      metric: `broker alone, no hub: publish -> receipt p50 ${what}`,
-      value: r.p50,
-      unit: 'ms',
-      notes: note(r, l),
+      metric: `${c}: ${spec.metric}`,
+      value: hub.ms,
+      unit: spec.unit,
+      target: spec.target,
+      notes: `${complete(hub) ? 'complete' : 'INCOMPLETE or DUPLICATED'}: ${counts(hub)}${hub.p50 === undefined ? '' : `, p50 ${hub.p50.toFixed(0)} ms`}${hub.extra ? `, ${hub.extra}` : ''}; ${spec.notes}; persistent sessions, embedded broker; load ${l0} -> ${l1}`,
     });
     rows.push({
-      metric: `broker alone, no hub: publish -> receipt p99 ${what}`,
-      value: r.p99,
-      unit: 'ms',
-      notes: note(r, l),
+      metric: `${c}: alone (${spec.aloneLabel})`,
+      value: alone.ms,
+      unit: spec.unit,
+      notes: `${complete(alone) ? 'complete' : 'INCOMPLETE or DUPLICATED'}: ${counts(alone)}${alone.p50 === undefined ? '' : `, p50 ${alone.p50.toFixed(0)} ms`}${alone.extra ? `, ${alone.extra}` : ''}; load ${l1} -> ${l2}`,
     });
-  }
-  // The external-broker shape (a separately run dispatcher, DESIGN "past one machine"), on this machine.
-  const haveMosquitto = spawnSync('mosquitto', ['-h']).error === undefined;
-  for (const [rate, seconds] of rates)
-    for (const [name, label, run] of [
-      [`mosquitto${rate}`, 'hub -> Mosquitto: accept -> MQTT receipt', latencyAtRate],
-      [`mosquittofloor${rate}`, 'Mosquitto alone, no hub: publish -> receipt', brokerOnlyAtRate],
-    ] as const) {
-      if (!cases.has(name)) continue;
-      const what = `(${rate} obj/s x 200 orgs, ${seconds} s)`;
-      if (!haveMosquitto) {
-        rows.push({
-          metric: `${label} p99 ${what}`,
-          value: NaN,
-          unit: 'ms',
-          notes: 'skipped: mosquitto is not installed (apt-get install mosquitto)',
-        });
-        continue;
-      }
-      const l0 = load();
-      const r = await run(200, rate, seconds, 'mosquitto');
-      const l = `${l0} -> ${load()}`;
-      rows.push({ metric: `${label} p50 ${what}`, value: r.p50, unit: 'ms', notes: note(r, l) });
-      rows.push({ metric: `${label} p99 ${what}`, value: r.p99, unit: 'ms', notes: note(r, l) });
-    }
-  if (cases.has('fanout')) {
-    const fan = await fanOut(1000);
     rows.push({
-      metric: 'one alert to 1,000 orgs, until last receipt',
-      value: fan.ms,
-      unit: 'ms',
-      target: '< 500',
-      notes: `${fan.received}/1000 received; ${load()}`,
+      metric: `${c}: hub / alone`,
+      value: ratio,
+      unit: 'x',
+      target: '<= 1.25',
+      notes: `${hub.ms.toFixed(0)} / ${alone.ms.toFixed(0)} ${spec.unit}`,
     });
-  }
-  if (cases.has('email')) {
-    const mail = await emailsPerSecond(100, 5);
-    rows.push({
-      metric: 'emails to an SMTP server (smtp-server)',
-      value: mail.perSecond,
-      unit: 'mails/s',
-      notes: `${mail.sent} mails (100 orgs x 5 objects), render + send jobs, pooled SMTP connections (nodemailer pool: true), server in the child process; ${load()}`,
-    });
+    // a case whose counts are wrong fails whatever its time
+    if (!complete(hub) || !complete(alone))
+      rows.push({
+        metric: `${c}: correctness (received all, no duplicate)`,
+        value: 0,
+        unit: 'ok',
+        target: '>= 1',
+        notes: `hub ${counts(hub)}; alone ${counts(alone)}`,
+      });
   }
   return rows;
 }

@@ -1,6 +1,6 @@
 /**
  * Benchmarks are modules `bench/<name>.bench.ts` whose default export returns rows of figures.
- * `npm run bench [name…]` runs them, prints a table and writes `bench/results/<name>.json`.
+ * `npm run bench [name…] [-- case…]` runs them, prints a table and writes `bench/results/<name>.json`.
  */
 export interface BenchRow {
   /** What was measured, e.g. `validate indicators`. */
@@ -13,7 +13,11 @@ export interface BenchRow {
   readonly notes?: string;
 }
 
-export type Bench = () => Promise<readonly BenchRow[]>;
+/**
+ * `cases`: the case names given on the command line that the module lists in its optional
+ * `export const cases` (empty: run every case).
+ */
+export type Bench = (cases: readonly string[]) => Promise<readonly BenchRow[]>;
 
 /** Runs `fn` `n` times and returns the sorted durations in ms. */
 export async function timeEach(n: number, fn: (i: number) => unknown): Promise<number[]> {

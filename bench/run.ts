@@ -9,17 +9,29 @@ const all = (await readdir(dir))
   .filter((f) => f.endsWith('.bench.ts'))
   .map((f) => f.replace(/\.bench\.ts$/, ''))
   .sort();
-const wanted = process.argv.slice(2);
-const unknown = wanted.filter((w) => !all.includes(w));
+// words naming a benchmark select it; the other words select cases of the selected benchmarks
+// (`npm run bench dispatch -- grouped-bundle`), each checked against the benchmark's `cases` export
+const args = process.argv.slice(2);
+const wanted = args.filter((w) => all.includes(w));
+const caseWords = args.filter((w) => !all.includes(w));
+type BenchModule = { default: Bench; cases?: readonly string[] };
+const modules = new Map<string, BenchModule>();
+for (const name of wanted.length > 0 ? wanted : all)
+  modules.set(name, (await import(`./${name}.bench.ts`)) as BenchModule);
+const knownCases = [...modules.values()].flatMap((m) => m.cases ?? []);
+const unknown = caseWords.filter((w) => !knownCases.includes(w));
 if (unknown.length > 0) {
-  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  console.error(
+    `unknown benchmark(s) or case(s): ${unknown.join(', ')}; benchmarks: ${all.join(', ')}` +
+      (knownCases.length > 0 ? `; cases: ${knownCases.join(', ')}` : ''),
+  );
   process.exit(2);
 }
 let failed = false;
-for (const name of wanted.length > 0 ? wanted : all) {
-  const mod = (await import(`./${name}.bench.ts`)) as { default: Bench };
+for (const [name, mod] of modules) {
   console.log(`\n== ${name}`);
-  const rows: readonly BenchRow[] = await mod.default();
+  const own = caseWords.filter((w) => mod.cases?.includes(w));
+  const rows: readonly BenchRow[] = await mod.default(own);
   console.table(
     rows.map((r) => {
       const ok = meetsTarget(r.value, r.target);
@@ -41,8 +53,10 @@ for (const name of wanted.length > 0 ? wanted : all) {
     node: process.version,
     cpus: os.cpus().length,
     cpu: os.cpus()[0]?.model,
+    ...(own.length > 0 ? { cases: own } : {}),
     rows,
   };
-  await writeFile(path.join(dir, 'results', `${name}.json`), JSON.stringify(result, null, 2) + '\n');
+  const file = own.length > 0 ? `${name}.${own.join('+')}.json` : `${name}.json`;
+  await writeFile(path.join(dir, 'results', file), JSON.stringify(result, null, 2) + '\n');
 }
 if (failed) console.log('\nsome targets were not met (see "met" column)');
