@@ -345,6 +345,8 @@ async function setup(
     internalCredential: INTERNAL,
     log: silentLogger,
     dataDir: dir,
+    // every subscriber here connects from 127.0.0.1; organisations connect from their own addresses
+    limits: { maxUnauthenticatedPerAddress: 2 * nOrgs },
   });
   const port = (await broker.start()).port;
   const jobsReady = new Signal();
