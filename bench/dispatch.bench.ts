@@ -722,11 +722,16 @@ export default async function dispatchBench(selected: readonly string[] = []): P
     `${r.received}/${r.expected} received, ${r.duplicates} duplicates, ${r.messages} messages`;
   for (const c of wanted) {
     const spec = specs[c];
+    // progress on stderr: a long or stuck case shows what it has done so far
+    const progress = (what: string, r: Run, l: string): void =>
+      console.error(`dispatch ${c} ${what}: ${r.ms.toFixed(0)} ${spec.unit}, ${counts(r)}; load ${l}`);
     const l0 = load();
     const hub = await spec.hub();
     const l1 = load();
+    progress('hub', hub, l1);
     const alone = await spec.alone(hub);
     const l2 = load();
+    progress('alone', alone, l2);
     const complete = (r: Run): boolean => r.received === r.expected && r.duplicates === 0;
     const ratio = hub.ms / alone.ms;
     rows.push({
