@@ -58,6 +58,8 @@ export interface SubscriptionFilters {
   readonly sourceSectors?: readonly string[] | undefined;
   readonly minConfidence?: number | undefined;
   readonly labels?: readonly string[] | undefined;
+  /** Kill-chain phases, `phase` (Lockheed Martin chain) or `chain:phase`: an object with one of them. */
+  readonly killChainPhases?: readonly string[] | undefined;
   /** The strictest TLP this subscription wants; stricter objects are not pushed on it. */
   readonly tlpCeiling?: TlpLevel | undefined;
 }

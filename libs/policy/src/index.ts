@@ -15,3 +15,4 @@ export {
 } from './policy-input.js';
 export { orgStanding, NO_GRACE, type Standing, type StandingReason, type StandingRules } from './standing.js';
 export * from './blocklist-gate/index.js';
+export { filterMismatch, observablesOf, type FilterInput } from './subscription-filters.js';

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { buildIndicator, InvalidIocError, iocPattern, patternString } from './builders.js';
+import {
+  buildIndicator,
+  InvalidIocError,
+  iocPattern,
+  killChainPhaseOf,
+  patternString,
+  validUntilOf,
+} from './builders.js';
 import type { IocKind } from './builders.js';
 import { extractObservables } from './observables.js';
 import { parsePattern } from './pattern.js';
@@ -91,6 +98,16 @@ describe(buildIndicator.name, () => {
     [{ validFrom: 'yesterday' }, 'validFrom'],
     [{ validUntil: '2020-01-01T00:00:00Z' }, 'validUntil'],
     [{ createdByRef: 'org-1' }, 'createdByRef'],
+    [{ confidence: -1 }, 'confidence'],
+    [{ confidence: 50.5 }, 'confidence'],
+    [{ validUntil: 'next week' }, 'validUntil'],
+    [{ validUntil: '0d' }, 'validUntil'],
+    [{ validUntil: '30y' }, 'validUntil'],
+    [{ killChainPhases: ['lunch'] }, 'killChainPhases'],
+    [{ killChainPhases: ['Delivery'] }, 'killChainPhases'],
+    [{ killChainPhases: ['mitre-attack:'] }, 'killChainPhases'],
+    [{ killChainPhases: ['a:b:c'] }, 'killChainPhases'],
+    [{ labels: [''] }, 'labels'],
     [{ id: 'malware--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f' }, 'id'],
     [{ uuid: undefined }, 'id'],
   ];
@@ -107,6 +124,40 @@ describe(buildIndicator.name, () => {
       expect(() => buildIndicator(input)).to.throw(InvalidIocError, new RegExp(`^${field}: `));
     });
   }
+  it('carries confidence, a relative valid_until, labels and kill-chain phases (default chain or chain:phase)', () => {
+    const ind = buildIndicator({
+      kind: 'domain',
+      value: 'example.com',
+      tlp: 'green',
+      confidence: 0,
+      validUntil: '30d',
+      labels: ['phishing', 'banking'],
+      killChainPhases: ['delivery', 'mitre-attack:initial-access', 'delivery'],
+      now,
+      uuid,
+    });
+    expect(ind).to.deep.include({
+      confidence: 0,
+      valid_until: '2024-05-31T09:30:00.123Z',
+      labels: ['phishing', 'banking'],
+      kill_chain_phases: [
+        { kill_chain_name: 'lockheed-martin-cyber-kill-chain', phase_name: 'delivery' },
+        { kill_chain_name: 'mitre-attack', phase_name: 'initial-access' },
+      ],
+    });
+    const r = validateObject(ind);
+    expect(r.errors).to.deep.equal([]);
+    expect(r.warnings).to.deep.equal([]);
+  });
+  it('says what is allowed when a phase or a time is refused', () => {
+    expect(() => killChainPhaseOf('lunch')).to.throw(/reconnaissance, weaponization, delivery.*CHAIN:PHASE/);
+    expect(() => killChainPhaseOf('X:y', '--kill-chain')).to.throw(
+      /^--kill-chain: .*lower case with hyphens/,
+    );
+    expect(() => validUntilOf('soon', now)).to.throw(/2024-01-15T12:30:45Z .*30d/);
+    expect(validUntilOf('12h', now)).to.equal('2024-05-01T21:30:00.123Z');
+    expect(validUntilOf('2030-01-01T00:00:00Z', now)).to.equal('2030-01-01T00:00:00Z');
+  });
   it('escapes quotes and backslashes so the parser reads the value back unchanged', () => {
     for (const v of ["a'b", 'a\\b', "\\'", "''\\\\", 'plain']) {
       const ast = parsePattern(`[file:name = ${patternString(v)}]`);

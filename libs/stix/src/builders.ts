@@ -30,7 +30,10 @@ export interface BuildIndicatorInput {
   indicatorTypes?: string[];
   confidence?: number;
   validFrom?: string;
+  /** A timestamp, or a duration from `now` (`30d`, `12h`, `90m`, `2w`: `validUntilOf`). */
   validUntil?: string;
+  /** `phase` (of the Lockheed Martin chain) or `chain:phase` each (`killChainPhaseOf`). */
+  killChainPhases?: string[];
   createdByRef?: string;
   now: Date;
   /** The indicator's id (`indicator--<uuid>`); when absent, `uuid()` supplies the UUID. */
@@ -44,6 +47,74 @@ export class InvalidIocError extends ValidationError {
   constructor(field: string, message: string) {
     super(`${field}: ${message}`, [{ path: field, message, rule: 'invalid-ioc' }]);
   }
+}
+
+/** The kill chain a phase given without a chain name belongs to. */
+export const DEFAULT_KILL_CHAIN = 'lockheed-martin-cyber-kill-chain';
+/** The phases of the Lockheed Martin Cyber Kill Chain, as STIX names them (lower case, hyphens). */
+export const LOCKHEED_PHASES: readonly string[] = [
+  'reconnaissance',
+  'weaponization',
+  'delivery',
+  'exploitation',
+  'installation',
+  'command-and-control',
+  'actions-on-objectives',
+];
+const KILL_CHAIN_WORD = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A STIX kill-chain-phase. */
+export interface KillChainPhase {
+  readonly kill_chain_name: string;
+  readonly phase_name: string;
+}
+
+/**
+ * The kill-chain phase `text` names: `phase` (a phase of the Lockheed Martin chain, the default)
+ * or `chain:phase` (any chain; both lower case with hyphens, as STIX 2.1 asks). Throws
+ * InvalidIocError naming `field` and what is allowed.
+ */
+export function killChainPhaseOf(text: string, field = 'killChainPhases'): KillChainPhase {
+  if (typeof text !== 'string') throw new InvalidIocError(field, 'must be a string');
+  const t = text.trim();
+  const colon = t.indexOf(':');
+  const chain = colon < 0 ? DEFAULT_KILL_CHAIN : t.slice(0, colon);
+  const phase = colon < 0 ? t : t.slice(colon + 1);
+  if (!KILL_CHAIN_WORD.test(chain) || !KILL_CHAIN_WORD.test(phase) || t.length > 200)
+    throw new InvalidIocError(
+      field,
+      `'${text}' is not a kill-chain phase: give PHASE (${LOCKHEED_PHASES.join(', ')}) or CHAIN:PHASE, lower case with hyphens (e.g. mitre-attack:initial-access)`,
+    );
+  if (chain === DEFAULT_KILL_CHAIN && !LOCKHEED_PHASES.includes(phase))
+    throw new InvalidIocError(
+      field,
+      `'${phase}' is not a phase of the ${DEFAULT_KILL_CHAIN} (${LOCKHEED_PHASES.join(', ')}); name another chain as CHAIN:PHASE`,
+    );
+  return { kill_chain_name: chain, phase_name: phase };
+}
+
+const DURATION = /^(\d{1,5})([mhdw])$/;
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * The timestamp `text` names: a STIX timestamp as is, or a duration from `now` (`90m`, `12h`,
+ * `30d`, `2w`). Throws InvalidIocError naming `field`.
+ */
+export function validUntilOf(text: string, now: Date, field = 'validUntil'): string {
+  if (typeof text !== 'string') throw new InvalidIocError(field, 'must be a string');
+  const t = text.trim();
+  const d = DURATION.exec(t);
+  if (d) {
+    const n = Number(d[1]);
+    if (n === 0) throw new InvalidIocError(field, `'${text}' is no time from now: give a positive duration`);
+    return new Date(now.getTime() + n * UNIT_MS[d[2]!]!).toISOString();
+  }
+  if (checkTimestamp(t) !== undefined)
+    throw new InvalidIocError(
+      field,
+      `'${text}' is neither a timestamp like 2024-01-15T12:30:45Z nor a duration from now like 90m, 12h, 30d or 2w`,
+    );
+  return t;
 }
 
 /** Quotes a value as a STIX pattern string literal: `'` and `\` are escaped, nothing else may be. */
@@ -171,14 +242,16 @@ export function buildIndicator(input: BuildIndicatorInput): StixObject {
   const validFrom = input.validFrom ?? now;
   if (checkTimestamp(validFrom) !== undefined)
     throw new InvalidIocError('validFrom', `'${validFrom}' is not a timestamp like 2024-01-15T12:30:45Z`);
-  if (input.validUntil !== undefined) {
-    if (checkTimestamp(input.validUntil) !== undefined)
-      throw new InvalidIocError(
-        'validUntil',
-        `'${input.validUntil}' is not a timestamp like 2024-01-15T12:30:45Z`,
-      );
-    if (compareTimestamps(input.validUntil, validFrom) <= 0)
-      throw new InvalidIocError('validUntil', 'must be later than validFrom');
+  const validUntil = input.validUntil === undefined ? undefined : validUntilOf(input.validUntil, input.now);
+  if (validUntil !== undefined && compareTimestamps(validUntil, validFrom) <= 0)
+    throw new InvalidIocError('validUntil', `${validUntil} must be later than valid_from (${validFrom})`);
+  if (input.killChainPhases !== undefined && !Array.isArray(input.killChainPhases))
+    throw new InvalidIocError('killChainPhases', 'must be a list of PHASE or CHAIN:PHASE');
+  const phases: KillChainPhase[] = [];
+  for (const p of input.killChainPhases ?? []) {
+    const k = killChainPhaseOf(p);
+    if (!phases.some((q) => q.kill_chain_name === k.kill_chain_name && q.phase_name === k.phase_name))
+      phases.push(k);
   }
   if (
     input.confidence !== undefined &&
@@ -220,7 +293,8 @@ export function buildIndicator(input: BuildIndicatorInput): StixObject {
   out['pattern_type'] = 'stix';
   out['pattern_version'] = '2.1';
   out['valid_from'] = validFrom;
-  if (input.validUntil !== undefined) out['valid_until'] = input.validUntil;
+  if (validUntil !== undefined) out['valid_until'] = validUntil;
+  if (phases.length > 0) out['kill_chain_phases'] = phases;
   if (input.labels && input.labels.length > 0) out['labels'] = [...input.labels];
   if (input.confidence !== undefined) out['confidence'] = input.confidence;
   out['object_marking_refs'] = [marking];

@@ -37,8 +37,18 @@ export { isCpe23, isIanaCharset, hasRegistryHive, isLowerHex, REGISTRY_HIVES } f
 export type { PatternAnalysis } from './pattern-check.js';
 export { extractObservables, isIpv4, isIpv6 } from './observables.js';
 export type { Observable, ObservableKind } from './observables.js';
-export { buildIndicator, iocPattern, patternString, InvalidIocError, IOC_KINDS } from './builders.js';
-export type { IocKind, BuildIndicatorInput } from './builders.js';
+export {
+  buildIndicator,
+  iocPattern,
+  patternString,
+  InvalidIocError,
+  IOC_KINDS,
+  DEFAULT_KILL_CHAIN,
+  LOCKHEED_PHASES,
+  killChainPhaseOf,
+  validUntilOf,
+} from './builders.js';
+export type { IocKind, BuildIndicatorInput, KillChainPhase } from './builders.js';
 export {
   deterministicScoId,
   STIX_NAMESPACE,

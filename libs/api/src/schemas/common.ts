@@ -13,6 +13,9 @@ const EMOJI_ZWJ =
 /** Names and other free text (a JSON-schema pattern, compiled with the `u` flag). */
 export const SAFE_TEXT = `^(?:[^${UNSAFE_CLASS}]|${EMOJI_ZWJ})*$`;
 
+/** A kill-chain phase as members write it: `phase` (Lockheed Martin chain) or `chain:phase`. */
+export const KILL_CHAIN_PHASE = '^(?:[a-z0-9]+(?:-[a-z0-9]+)*:)?[a-z0-9]+(?:-[a-z0-9]+)*$';
+
 const UNSAFE = new RegExp(`(?!${EMOJI_ZWJ})[${UNSAFE_CLASS}]`, 'u');
 
 /** The first character `SAFE_TEXT` refuses, as `U+XXXX` with its UTF-16 index, or undefined. */

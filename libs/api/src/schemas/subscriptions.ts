@@ -1,6 +1,6 @@
 import { CHANNELS, OBSERVABLE_KINDS, TLP_LEVELS, type SubscriptionFilters } from '@isac/kernel';
 import type { ApiSettings } from './common.js';
-import { emailSchema, nameSchema } from './common.js';
+import { KILL_CHAIN_PHASE, emailSchema, nameSchema } from './common.js';
 
 export interface CreateSubscriptionBody {
   channel: (typeof CHANNELS)[number];
@@ -37,6 +37,12 @@ export function subscriptionSchemas(config: ApiSettings) {
       },
       minConfidence: { type: 'integer', minimum: 0, maximum: 100 },
       labels: { type: 'array', maxItems: 50, uniqueItems: true, items: { ...nameSchema, maxLength: 100 } },
+      killChainPhases: {
+        type: 'array',
+        maxItems: 50,
+        uniqueItems: true,
+        items: { type: 'string', maxLength: 200, pattern: KILL_CHAIN_PHASE },
+      },
       tlpCeiling: { type: 'string', enum: [...TLP_LEVELS] },
     },
   } as const;

@@ -6,7 +6,7 @@ import type { BatchVersion, ObjectVersion } from '@isac/store';
 import { HUB, indicatorVersion, org, sub } from '../../test/support.js';
 import { planBatch, type AlertGroup } from './batch-plan.js';
 import { subscriptionsByOrg } from './distribution-plan.js';
-import { filterMismatch, observablesOf } from './filters.js';
+import { filterMismatch, observablesOf } from '@isac/policy';
 
 const NOW = new Date('2026-05-02T00:00:00.000Z');
 

@@ -2,7 +2,7 @@ import type { Org, OrgId, Subscription, TlpLevel } from '@isac/kernel';
 import { policyInputBase, type PolicyEngine } from '@isac/policy';
 import type { BatchVersion, ObjectVersion } from '@isac/store';
 import { tlpRank, type Observable } from '@isac/stix';
-import { filterMismatch, observablesOf, type FilterInput } from './filters.js';
+import { filterMismatch, observablesOf, type FilterInput } from '@isac/policy';
 import { serialise, type SerialisedObject } from './alert-chunks.js';
 
 type Json = Readonly<Record<string, unknown>>;
@@ -191,6 +191,7 @@ const isOpen = (s: Subscription): boolean => {
     !(f.sourceSectors && f.sourceSectors.length > 0) &&
     !(f.minConfidence !== undefined && f.minConfidence > 0) &&
     !(f.labels && f.labels.length > 0) &&
+    !(f.killChainPhases && f.killChainPhases.length > 0) &&
     f.tlpCeiling === undefined
   );
 };

@@ -7,7 +7,7 @@ import type { OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
 import { blocklistTopic } from '../mqtt/topics.js';
 import type { AlertGroup, ReleasedItem } from './batch-plan.js';
 import { partStarts, type PartLimits } from './alert-chunks.js';
-import { observablesOf } from './filters.js';
+import { observablesOf } from '@isac/policy';
 
 const DAY_MS = 86_400_000;
 

@@ -10,7 +10,7 @@ import {
   type ObjectVersion,
 } from '@isac/store';
 import type { Observable } from '@isac/stix';
-import { filterMismatch, observablesOf } from './filters.js';
+import { filterMismatch, observablesOf } from '@isac/policy';
 import { alertIdFor } from './payload.js';
 
 type Json = Readonly<Record<string, unknown>>;

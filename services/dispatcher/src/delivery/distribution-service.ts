@@ -29,7 +29,7 @@ import { alertTopic } from '../mqtt/topics.js';
 import { blocklistMessages } from '../mqtt/blocklist.js';
 import { langOf, recipientsOf, type MailService } from '../email/mail-service.js';
 import { STIX_MEDIA_TYPE } from '../email/render.js';
-import { observablesOf } from './filters.js';
+import { observablesOf } from '@isac/policy';
 import { alertBundleJson } from './payload.js';
 import {
   planBatch,

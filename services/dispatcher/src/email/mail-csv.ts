@@ -1,6 +1,6 @@
 import type { TlpLevel } from '@isac/kernel';
 import type { Observable } from '@isac/stix';
-import { observablesOf } from '../delivery/filters.js';
+import { observablesOf } from '@isac/policy';
 
 type Json = Readonly<Record<string, unknown>>;
 

@@ -14,7 +14,7 @@ import { jobKeys, type JobOf, type JobPayload, type Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { alertBundle } from '../delivery/payload.js';
-import { observablesOf } from '../delivery/filters.js';
+import { observablesOf } from '@isac/policy';
 import type { Lang } from './i18n.js';
 import { MailRejectedError, type MailSender } from './mail-sender.js';
 import { buildEncryptedMime, buildMime, type Envelope } from './mime.js';

@@ -3,7 +3,7 @@ import { ValidationError, type ErrorDetail, type TlpLevel } from '@isac/kernel';
 import { isEmailAddress, tlp2Marking, tlpMarkingById, uuidV5, type Observable } from '@isac/stix';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
-import { observablesOf } from '../delivery/filters.js';
+import { observablesOf } from '@isac/policy';
 import { defang } from './defang.js';
 import { CSV_MEDIA_TYPE, renderMailCsv } from './mail-csv.js';
 import { KIND_NAMES, M, TLP_ASK_SOURCE, TLP_HANDLING, typeLabel, type MailLang } from './mail-text.js';

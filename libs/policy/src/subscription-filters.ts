@@ -1,5 +1,5 @@
 import type { Org, SubscriptionFilters, TlpLevel } from '@isac/kernel';
-import { extractObservables, tlpRank, type Observable } from '@isac/stix';
+import { DEFAULT_KILL_CHAIN, extractObservables, tlpRank, type Observable } from '@isac/stix';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -68,6 +68,18 @@ export function filterMismatch(f: SubscriptionFilters, i: FilterInput): string |
   if (f.labels && f.labels.length > 0) {
     const labels = Array.isArray(i.object['labels']) ? (i.object['labels'] as unknown[]) : [];
     if (!labels.some((l) => typeof l === 'string' && f.labels!.includes(l))) return 'labels';
+  }
+  if (f.killChainPhases && f.killChainPhases.length > 0) {
+    const phases = Array.isArray(i.object['kill_chain_phases'])
+      ? (i.object['kill_chain_phases'] as unknown[])
+      : [];
+    const wanted = f.killChainPhases.map((p) => (p.includes(':') ? p : `${DEFAULT_KILL_CHAIN}:${p}`));
+    const has = phases.some((p) => {
+      if (typeof p !== 'object' || p === null) return false;
+      const { kill_chain_name: chain, phase_name: phase } = p as Record<string, unknown>;
+      return typeof chain === 'string' && typeof phase === 'string' && wanted.includes(`${chain}:${phase}`);
+    });
+    if (!has) return 'killChainPhases';
   }
   if (f.tlpCeiling !== undefined) {
     // a level the hub does not know counts as stricter than any ceiling

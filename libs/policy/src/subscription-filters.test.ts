@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Org } from '@isac/kernel';
-import { filterMismatch, observablesOf } from './filters.js';
+import { filterMismatch, observablesOf } from './subscription-filters.js';
 
 const submitter = { id: 'bank-a', sector: 'finance' } as Org;
 const ind = {
@@ -11,6 +11,10 @@ const ind = {
     "[ipv4-addr:value = '198.51.100.7'] OR [file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
   confidence: 70,
   labels: ['phishing', 'banking'],
+  kill_chain_phases: [
+    { kill_chain_name: 'lockheed-martin-cyber-kill-chain', phase_name: 'delivery' },
+    { kill_chain_name: 'mitre-attack', phase_name: 'initial-access' },
+  ],
 };
 const input = { object: ind, tlp: 'amber' as const, submitter, observables: observablesOf(ind) };
 
@@ -30,6 +34,10 @@ describe('subscription filters', () => {
     ['min confidence ok', { minConfidence: 70 }, undefined],
     ['labels', { labels: ['ransomware'] }, 'labels'],
     ['labels ok', { labels: ['banking'] }, undefined],
+    ['kill-chain phase', { killChainPhases: ['exploitation'] }, 'killChainPhases'],
+    ['kill-chain phase of another chain', { killChainPhases: ['mitre-attack:delivery'] }, 'killChainPhases'],
+    ['kill-chain phase ok (default chain)', { killChainPhases: ['installation', 'delivery'] }, undefined],
+    ['kill-chain phase ok (chain:phase)', { killChainPhases: ['mitre-attack:initial-access'] }, undefined],
     ['tlp ceiling', { tlpCeiling: 'green' }, 'tlpCeiling'],
     ['tlp ceiling ok', { tlpCeiling: 'amber' }, undefined],
   ];
@@ -39,6 +47,15 @@ describe('subscription filters', () => {
     expect(
       filterMismatch({ minConfidence: 1 }, { ...input, object: { type: 'malware', id: 'malware--1' } }),
     ).to.equal('minConfidence');
+  });
+  it('treats missing or malformed kill-chain phases as matching no phase', () => {
+    for (const k of [undefined, 'delivery', [null, 'delivery', { phase_name: 'delivery' }]])
+      expect(
+        filterMismatch(
+          { killChainPhases: ['delivery'] },
+          { ...input, object: { ...ind, kill_chain_phases: k } },
+        ),
+      ).to.equal('killChainPhases');
   });
   it('treats a level it does not know as above any TLP ceiling', () => {
     const odd = { ...input, tlp: 'purple' as unknown as 'amber' };
