@@ -226,6 +226,62 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
       expect(kind.status).to.equal(400);
     });
 
+    it('stores confidence, valid_until (relative or a timestamp), labels and kill-chain phases on the indicator', async () => {
+      const res = await h.http
+        .post('/api/v1/indicators')
+        .set('Authorization', a.auth)
+        .send({
+          kind: 'domain',
+          value: 'phish.example',
+          tlp: 'green',
+          confidence: 85,
+          validUntil: '30d',
+          labels: ['phishing', 'banking'],
+          killChainPhases: ['delivery', 'mitre-attack:initial-access'],
+        });
+      expect(res.status, res.text).to.equal(202);
+      const [mine] = await read(a.auth);
+      expect(mine).to.deep.include({
+        confidence: 85,
+        labels: ['phishing', 'banking'],
+        kill_chain_phases: [
+          { kill_chain_name: 'lockheed-martin-cyber-kill-chain', phase_name: 'delivery' },
+          { kill_chain_name: 'mitre-attack', phase_name: 'initial-access' },
+        ],
+      });
+      const days =
+        (Date.parse(mine!['valid_until'] as string) - Date.parse(mine!['valid_from'] as string)) / 864e5;
+      expect(days).to.be.closeTo(30, 0.01);
+      const fixed = await h.http
+        .post('/api/v1/indicators')
+        .set('Authorization', a.auth)
+        .send({ kind: 'domain', value: 'later.example', tlp: 'green', validUntil: '2099-01-01T00:00:00Z' });
+      expect(fixed.status, fixed.text).to.equal(202);
+    });
+
+    it('refuses each bad property naming the field and what is allowed, storing nothing', async () => {
+      const cases: [Record<string, unknown>, string, RegExp][] = [
+        [{ confidence: 101 }, 'confidence', /100/],
+        [{ confidence: 'high' }, 'confidence', /integer/],
+        [{ validUntil: 'soon' }, 'validUntil', /2024-01-15T12:30:45Z.*30d/],
+        [{ validUntil: '2001-01-01T00:00:00Z' }, 'validUntil', /later than valid_from/],
+        [{ labels: ['ok', ''] }, 'labels', /./],
+        [{ labels: ['a\u202Eb'] }, 'labels', /./],
+        [{ killChainPhases: ['lunch'] }, 'killChainPhases', /reconnaissance.*actions-on-objectives/],
+        [{ killChainPhases: ['Mitre:Delivery'] }, 'killChainPhases', /./],
+      ];
+      for (const [patch, field, allowed] of cases) {
+        const body = JSON.parse(
+          JSON.stringify({ kind: 'domain', value: 'bad.example', tlp: 'green', ...patch }),
+        ) as object;
+        const res = await h.http.post('/api/v1/indicators').set('Authorization', a.auth).send(body);
+        expect(res.status, `${JSON.stringify(patch)}: ${res.text}`).to.equal(400);
+        expect(JSON.stringify(res.body.error), JSON.stringify(patch)).to.include(field);
+        expect(JSON.stringify(res.body.error), JSON.stringify(patch)).to.match(allowed);
+      }
+      expect(await read(a.auth)).to.have.length(0);
+    });
+
     it('refuses a reader-only credential (403)', async () => {
       const reader = await h.member('reader-org', { scopes: ['read'] });
       const res = await h.http

@@ -54,6 +54,24 @@ export const indicatorSchema = {
     value: { type: 'string', minLength: 1, maxLength: 4096 },
     tlp: { type: 'string', enum: TLP_NAMES },
     name: { type: 'string', minLength: 1, maxLength: 500, pattern: SAFE_TEXT },
+    confidence: { type: 'integer', minimum: 0, maximum: 100, description: 'STIX confidence, 0-100' },
+    validUntil: {
+      type: 'string',
+      maxLength: 40,
+      description: 'a timestamp (2024-01-15T12:30:45Z) or a duration from now: 90m, 12h, 30d, 2w',
+    },
+    labels: {
+      type: 'array',
+      maxItems: 50,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 100, pattern: SAFE_TEXT },
+    },
+    killChainPhases: {
+      type: 'array',
+      maxItems: 20,
+      items: { type: 'string', minLength: 1, maxLength: 200 },
+      description: 'PHASE of the lockheed-martin-cyber-kill-chain, or CHAIN:PHASE',
+    },
     ...distribution,
   },
 } as const;
@@ -63,6 +81,10 @@ export interface IndicatorBody {
   readonly value: string;
   readonly tlp: string;
   readonly name?: string;
+  readonly confidence?: number;
+  readonly validUntil?: string;
+  readonly labels?: string[];
+  readonly killChainPhases?: string[];
   readonly namedRecipients?: string[];
   readonly named: boolean;
   readonly exercise: boolean;

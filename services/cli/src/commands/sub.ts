@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ApiRoutes, RouteBody } from '@isac/api';
 import { CHANNELS, isIanaTimeZone, OBSERVABLE_KINDS, TLP_LEVELS } from '@isac/kernel';
+import { killChainPhaseOf } from '@isac/stix';
 import { CliError, oneOf, type CliContext } from '../context.js';
 
 type Filters = NonNullable<RouteBody<ApiRoutes['createSubscription']>['filters']>;
@@ -28,6 +29,10 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
     .option('--sectors <sectors>', 'source sectors, comma-separated')
     .option('--min-confidence <n>', 'minimum confidence 0-100')
     .option('--labels <labels>', 'labels, comma-separated')
+    .option(
+      '--kill-chain <phases>',
+      'kill-chain phases, comma-separated: PHASE of the lockheed-martin-cyber-kill-chain, or CHAIN:PHASE',
+    )
     .option('--tlp-ceiling <tlp>', 'strictest TLP wanted: clear, green, amber, amber+strict, red')
     .option('--to <emails>', 'email recipients, comma-separated (email channel)')
     .option('--mode <mode>', 'immediate, hourly or daily (email channel)', 'immediate')
@@ -45,6 +50,7 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
         sectors?: string;
         minConfidence?: string;
         labels?: string;
+        killChain?: string;
         tlpCeiling?: string;
         to?: string;
         mode: string;
@@ -60,6 +66,15 @@ export function registerSub(program: Command, ctx: () => CliContext): Command {
           filters.observableKinds = list(o.kinds)?.map((k) => oneOf(k, OBSERVABLE_KINDS, '--kinds'));
         if (o.sectors) filters.sourceSectors = list(o.sectors);
         if (o.labels) filters.labels = list(o.labels);
+        if (o.killChain)
+          filters.killChainPhases = list(o.killChain)?.map((k) => {
+            try {
+              killChainPhaseOf(k, '--kill-chain');
+            } catch (err) {
+              throw new CliError((err as Error).message);
+            }
+            return k;
+          });
         if (o.tlpCeiling) filters.tlpCeiling = oneOf(o.tlpCeiling, TLP_LEVELS, '--tlp-ceiling');
         if (o.minConfidence !== undefined) {
           const n = Number(o.minConfidence);

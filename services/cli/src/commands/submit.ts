@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { indicatorSchema, type ApiRoutes, type RouteAnswer } from '@isac/api';
+import { InvalidIocError, killChainPhaseOf, validUntilOf } from '@isac/stix';
 import { CliError, oneOf, type CliContext } from '../context.js';
 import { markingGroups, submitReport } from './submit-report.js';
 import { parseTlp } from './tlp.js';
@@ -18,6 +19,18 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
       'TLP for --ioc, or the default for unmarked objects: clear, green, amber, amber+strict, red (any case, TLP: prefix allowed; white = clear)',
     )
     .option('--name <name>', 'indicator name for --ioc')
+    .option('--confidence <n>', 'confidence of --ioc, a whole number 0-100')
+    .option(
+      '--valid-until <time>',
+      'end of validity of --ioc: a timestamp (2024-01-15T12:30:45Z) or a duration from now (90m, 12h, 30d, 2w)',
+    )
+    .option('--label <label>', 'a label of --ioc (repeatable)', collect, [])
+    .option(
+      '--kill-chain <phase>',
+      'a kill-chain phase of --ioc (repeatable): PHASE of the lockheed-martin-cyber-kill-chain, or CHAIN:PHASE',
+      collect,
+      [],
+    )
     .option('--named-recipient <org...>', 'named recipient organisations (RED, narrowed AMBER)')
     .option('--named', 'be named to recipients instead of anonymous', false)
     .option('--exercise', 'flag the submission as an exercise / 訓練', false)
@@ -29,6 +42,10 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
           kind?: string;
           tlp?: string;
           name?: string;
+          confidence?: string;
+          validUntil?: string;
+          label: string[];
+          killChain: string[];
           namedRecipient?: string[];
           named: boolean;
           exercise: boolean;
@@ -44,6 +61,11 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
         const tlp = o.tlp === undefined ? undefined : parseTlp(o.tlp);
         let status: RouteAnswer<ApiRoutes['submitBundle']>;
         let groups = new Map<string, string>();
+        const properties = iocProperties(o);
+        if (o.ioc === undefined && Object.keys(properties).length > 0)
+          throw new CliError(
+            '--confidence, --valid-until, --label and --kill-chain describe an --ioc; a FILE carries its own',
+          );
         if (o.ioc !== undefined) {
           if (file !== undefined) throw new CliError('give either a FILE or --ioc, not both');
           if (!o.kind) throw new CliError('--kind is required with --ioc');
@@ -54,6 +76,7 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
               value: o.ioc,
               tlp: tlp?.tlp ?? 'amber',
               ...(o.name !== undefined ? { name: o.name } : {}),
+              ...properties,
             },
           });
         } else {
@@ -80,6 +103,42 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
         if (status.failure_count > 0) c.setExitCode(1);
       },
     );
+}
+
+const collect = (v: string, acc: string[]): string[] => [...acc, v];
+
+/**
+ * The indicator properties the --ioc options give, checked here so the error names the option
+ * (the hub checks them again, naming the JSON field). A relative --valid-until is sent as written:
+ * the hub's clock resolves it.
+ */
+function iocProperties(o: {
+  confidence?: string;
+  validUntil?: string;
+  label: string[];
+  killChain: string[];
+}): { confidence?: number; validUntil?: string; labels?: string[]; killChainPhases?: string[] } {
+  const out: ReturnType<typeof iocProperties> = {};
+  if (o.confidence !== undefined) {
+    const n = Number(o.confidence);
+    if (o.confidence.trim() === '' || !Number.isInteger(n) || n < 0 || n > 100)
+      throw new CliError(`--confidence must be a whole number 0-100 (got '${o.confidence}')`);
+    out.confidence = n;
+  }
+  try {
+    if (o.validUntil !== undefined) {
+      validUntilOf(o.validUntil, new Date(), '--valid-until');
+      out.validUntil = o.validUntil.trim();
+    }
+    for (const k of o.killChain) killChainPhaseOf(k, '--kill-chain');
+  } catch (err) {
+    if (err instanceof InvalidIocError) throw new CliError(err.message);
+    throw err;
+  }
+  if (o.killChain.length > 0) out.killChainPhases = o.killChain.map((k) => k.trim());
+  if (o.label.some((l) => l.trim() === '')) throw new CliError('--label must not be empty');
+  if (o.label.length > 0) out.labels = [...new Set(o.label.map((l) => l.trim()))];
+  return out;
 }
 
 /**

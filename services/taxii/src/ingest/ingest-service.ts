@@ -46,6 +46,12 @@ export interface IndicatorInput {
   readonly value: string;
   readonly tlp: TlpLevel;
   readonly name?: string | undefined;
+  readonly confidence?: number | undefined;
+  /** A timestamp or a duration from now (`30d`). */
+  readonly validUntil?: string | undefined;
+  readonly labels?: readonly string[] | undefined;
+  /** `phase` (Lockheed Martin chain) or `chain:phase`. */
+  readonly killChainPhases?: readonly string[] | undefined;
 }
 
 /**
@@ -99,6 +105,10 @@ export class IngestService {
       value: ioc.value,
       tlp: ioc.tlp,
       ...(ioc.name !== undefined ? { name: ioc.name } : {}),
+      ...(ioc.confidence !== undefined ? { confidence: ioc.confidence } : {}),
+      ...(ioc.validUntil !== undefined ? { validUntil: ioc.validUntil } : {}),
+      ...(ioc.labels !== undefined ? { labels: [...ioc.labels] } : {}),
+      ...(ioc.killChainPhases !== undefined ? { killChainPhases: [...ioc.killChainPhases] } : {}),
       now: this.deps.clock.now(),
       uuid: () => this.deps.ids.uuid(),
       createdByRef: submitter.identityId,

@@ -77,7 +77,16 @@ export function createSubmissionsRouter(deps: {
     handler: async ({ principal, body }) => {
       const status = await deps.ingest.submitIndicator(
         principal,
-        { kind: body.kind, value: body.value, tlp: tlpOf(body.tlp, '/tlp')!, name: body.name },
+        {
+          kind: body.kind,
+          value: body.value,
+          tlp: tlpOf(body.tlp, '/tlp')!,
+          name: body.name,
+          confidence: body.confidence,
+          validUntil: body.validUntil,
+          labels: body.labels,
+          killChainPhases: body.killChainPhases,
+        },
         {
           collectionId: target(principal, body.collectionId),
           namedRecipients: body.namedRecipients,
