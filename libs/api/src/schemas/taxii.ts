@@ -176,9 +176,20 @@ export const distributionSchema = {
       type: 'object',
       description:
         'how many organisations get each verdict, in all and by tier and by sector: what the submitter sees (ADR 0017)',
-      required: ['deliver', 'redact', 'deny', 'byTier', 'bySector'],
+      required: ['deliver', 'redact', 'deny', 'byTier', 'bySector', 'filters'],
       properties: {
         ...verdictCounts,
+        filters: {
+          type: 'object',
+          description:
+            'of the organisations the policy releases the object to (deliver or redact): how many have a push subscription whose filters keep it, how many have subscriptions that all drop it, and how many have no push subscription (they read it over TAXII)',
+          required: ['keep', 'drop', 'noSubscription'],
+          properties: {
+            keep: { type: 'integer' },
+            drop: { type: 'integer' },
+            noSubscription: { type: 'integer' },
+          },
+        },
         byTier: {
           type: 'array',
           items: {
@@ -211,6 +222,21 @@ export const distributionSchema = {
           rule: { type: 'string' },
           message: { type: 'string' },
           paths: { type: 'array', items: { type: 'string' } },
+          subscriptions: {
+            description:
+              'released objects: each push subscription of the organisation, and the first filter that drops the object (absent: kept)',
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'channel', 'keeps'],
+              properties: {
+                id: { type: 'string' },
+                channel: { type: 'string', enum: ['mqtt', 'email'] },
+                keeps: { type: 'boolean' },
+                droppedBy: { type: 'string' },
+              },
+            },
+          },
         },
       },
     },

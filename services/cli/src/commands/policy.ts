@@ -4,6 +4,16 @@ import type { CliContext } from '../context.js';
 const counts = (c: { deliver: number; redact: number; deny: number }): string =>
   `deliver ${c.deliver}, redact ${c.redact}, deny ${c.deny}`;
 
+/** What the recipients' subscription filters do with what the policy releases, in both languages. */
+function filterLine(released: number, f: { keep: number; drop: number; noSubscription: number }): string {
+  return (
+    `  policy delivers to ${released}; their subscriptions' filters keep it for ${f.keep}, drop it for ${f.drop}` +
+    (f.noSubscription > 0 ? `, ${f.noSubscription} without a push subscription (TAXII)` : '') +
+    ` / ポリシー上の配信先 ${released}、購読フィルタ通過 ${f.keep}・除外 ${f.drop}` +
+    (f.noSubscription > 0 ? `・プッシュ購読なし ${f.noSubscription}` : '')
+  );
+}
+
 /**
  * `isac policy explain OBJECT_ID [--org ORG]`: who receives an object, and by which rule: counts
  * by tier and sector for the submitter, one line per organisation for hub administrators.
@@ -29,12 +39,17 @@ export function registerPolicy(program: Command, ctx: () => CliContext): void {
         `${e.objectId} (${e.version}): TLP:${e.tlp.toUpperCase()} (${e.tlpSource}), from ${e.submitterOrgId}${e.anonymous ? ' (anonymous)' : ''}` +
           (e.namedRecipients.length > 0 ? `, named: ${e.namedRecipients.join(', ')}` : ''),
         `  deliver ${e.summary.deliver}, redact ${e.summary.redact}, deny ${e.summary.deny} / 配信 ${e.summary.deliver}・一部削除 ${e.summary.redact}・不可 ${e.summary.deny}`,
+        filterLine(e.summary.deliver + e.summary.redact, e.summary.filters),
         ...e.summary.byTier.map((t) => `  tier ${t.tier.padEnd(19)} ${counts(t)}`),
         ...e.summary.bySector.map((t) => `  sector ${t.sector.padEnd(17)} ${counts(t)}`),
         // Rows naming each organisation come to hub administrators only (ADR 0017).
-        ...(e.organisations ?? []).map(
-          (x) => `  ${x.verdict.padEnd(7)} ${x.orgId.padEnd(24)} ${x.rule}: ${x.message}`,
-        ),
+        ...(e.organisations ?? []).flatMap((x) => [
+          `  ${x.verdict.padEnd(7)} ${x.orgId.padEnd(24)} ${x.rule}: ${x.message}`,
+          ...(x.subscriptions ?? []).map(
+            (s) =>
+              `          subscription ${s.id} (${s.channel}): ${s.keeps ? 'filters keep it / フィルタ通過' : `filter ${s.droppedBy ?? '?'} drops it / フィルタで除外`}`,
+          ),
+        ]),
       ];
       c.print(e, lines.join('\n'));
     });

@@ -1,5 +1,12 @@
-import { ForbiddenError, NotFoundError, type Clock, type Org, type Principal } from '@isac/kernel';
-import { policyInputBase, type PolicyEngine } from '@isac/policy';
+import {
+  ForbiddenError,
+  NotFoundError,
+  type Clock,
+  type Org,
+  type Principal,
+  type Subscription,
+} from '@isac/kernel';
+import { filterMismatch, observablesOf, policyInputBase, type PolicyEngine } from '@isac/policy';
 import type { ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
 import type { Access } from '@isac/auth';
 import { canonicalId } from '@isac/stix';
@@ -14,6 +21,24 @@ export interface OrgExplanation {
   readonly message: string;
   /** Redact verdicts: JSON pointers of removed properties. */
   readonly paths?: readonly string[] | undefined;
+  /** Released objects: what each push subscription's filters do with it. */
+  readonly subscriptions?: readonly SubscriptionVerdict[] | undefined;
+}
+
+/** Whether one subscription's filters keep a released object, and the filter that drops it. */
+export interface SubscriptionVerdict {
+  readonly id: string;
+  readonly channel: Subscription['channel'];
+  readonly keeps: boolean;
+  readonly droppedBy?: string | undefined;
+}
+
+/** Of the organisations an object is released to: what their subscriptions' filters do with it. */
+export interface FilterCount {
+  readonly keep: number;
+  readonly drop: number;
+  /** No push subscription: they read it over TAXII. */
+  readonly noSubscription: number;
 }
 
 /** How many organisations of one tier or sector get each verdict. */
@@ -27,6 +52,7 @@ export interface VerdictCount {
 export interface DistributionSummary extends VerdictCount {
   readonly byTier: readonly (VerdictCount & { readonly tier: string })[];
   readonly bySector: readonly (VerdictCount & { readonly sector: string })[];
+  readonly filters: FilterCount;
 }
 
 export interface DistributionExplanation {
@@ -47,9 +73,18 @@ export interface DistributionExplanation {
 
 type Verdict = 'deliver' | 'redact' | 'deny';
 
-function summarise(rows: readonly { org: Org; verdict: Verdict }[]): DistributionSummary {
+function summarise(
+  rows: readonly { org: Org; verdict: Verdict; subs?: readonly SubscriptionVerdict[] | undefined }[],
+): DistributionSummary {
   const zero = (): { deliver: number; redact: number; deny: number } => ({ deliver: 0, redact: 0, deny: 0 });
   const total = zero();
+  const filters = { keep: 0, drop: 0, noSubscription: 0 };
+  for (const { verdict, subs } of rows) {
+    if (verdict === 'deny' || !subs) continue;
+    if (subs.length === 0) filters.noSubscription += 1;
+    else if (subs.some((s) => s.keeps)) filters.keep += 1;
+    else filters.drop += 1;
+  }
   const tiers = new Map<string, ReturnType<typeof zero>>();
   const sectors = new Map<string, ReturnType<typeof zero>>();
   for (const { org, verdict } of rows) {
@@ -68,6 +103,7 @@ function summarise(rows: readonly { org: Org; verdict: Verdict }[]): Distributio
     ...total,
     byTier: sorted(tiers).map(([tier, c]) => ({ tier, ...c })),
     bySector: sorted(sectors).map(([sector, c]) => ({ sector, ...c })),
+    filters,
   };
 }
 
@@ -117,6 +153,33 @@ export class DistributionService {
       policyInputBase(found, submitter, this.deps.clock.now()),
       recipients,
     );
+    // The dispatcher's filters (libs/policy) on the stored object at the TLP released, as a
+    // fan-out applies them: what each recipient's push subscriptions would do with it.
+    const subsOf = new Map<string, Subscription[]>();
+    for (const s of await this.deps.directory.subscriptions()) {
+      const l = subsOf.get(s.orgId) ?? [];
+      l.push(s);
+      subsOf.set(s.orgId, l);
+    }
+    const object = found.object as Record<string, unknown>;
+    const observables = observablesOf(object);
+    const filtered = new Map<string, SubscriptionVerdict[]>();
+    for (const v of verdicts) {
+      if (v.verdict.kind === 'deny') continue;
+      const tlp = v.verdict.tlp;
+      filtered.set(
+        v.orgId,
+        (subsOf.get(v.orgId) ?? []).map((s) => {
+          const droppedBy = filterMismatch(s.filters, { object, tlp, submitter, observables });
+          return {
+            id: s.id,
+            channel: s.channel,
+            keeps: droppedBy === undefined,
+            ...(droppedBy ? { droppedBy } : {}),
+          };
+        }),
+      );
+    }
     return {
       objectId,
       version: found.version,
@@ -128,7 +191,13 @@ export class DistributionService {
       namedRecipients: found.namedRecipients,
       unknownMarkings: found.unknownMarkings,
       exercise: found.exercise,
-      summary: summarise(verdicts.map((v) => ({ org: index.byId.get(v.orgId)!, verdict: v.verdict.kind }))),
+      summary: summarise(
+        verdicts.map((v) => ({
+          org: index.byId.get(v.orgId)!,
+          verdict: v.verdict.kind,
+          subs: filtered.get(v.orgId),
+        })),
+      ),
       organisations: !admin
         ? undefined
         : verdicts.map(({ orgId, orgName, verdict }) => ({
@@ -139,6 +208,7 @@ export class DistributionService {
             rule: verdict.reason.rule,
             message: verdict.reason.message,
             ...(verdict.kind === 'redact' ? { paths: verdict.paths } : {}),
+            ...(filtered.has(orgId) ? { subscriptions: filtered.get(orgId) } : {}),
           })),
     };
   }
