@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHubProcess, type HubProcess } from '../support/hub-process.js';
-import { isac, type CliRun } from '../support/cli.js';
+import { cliWorld, type CliRun, type CliWorld } from '../support/cli.js';
 
 const ADMIN_PASSWORD = 'e2e-admin-password-long-enough';
 
@@ -31,13 +30,10 @@ function indicator(value: string, marking?: string): Record<string, unknown> {
 describe('isac submit and watch output (real hub)', function () {
   this.timeout(120_000);
   let hub: HubProcess;
-  let env: Record<string, string | undefined>;
+  let cli: CliWorld;
   let work: string;
-  const keys: Record<string, string> = {};
 
-  const admin = (argv: string[]): Promise<CliRun> => isac(argv, env);
-  const as = (org: string, argv: string[]): Promise<CliRun> =>
-    isac(argv, { ...env, ISAC_API_KEY: keys[org] });
+  const as = (org: string, argv: string[]): Promise<CliRun> => cli.as(org, argv);
   const file = (name: string, content: unknown): string => {
     const p = path.join(work, name);
     writeFileSync(p, JSON.stringify(content));
@@ -46,50 +42,16 @@ describe('isac submit and watch output (real hub)', function () {
 
   before(async () => {
     hub = await startHubProcess({ ISAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
-    work = mkdtempSync(path.join(os.tmpdir(), 'isac-cli-submit-'));
-    env = {
-      ISAC_HOME: work,
-      ISAC_URL: hub.httpUrl,
-      ISAC_API_KEY: undefined,
-      ISAC_PASSWORD: undefined,
-      ISAC_MQTT_URL: hub.mqttUrl,
-    };
-    const login = await admin(['login', '--user', 'admin', '--password', ADMIN_PASSWORD]);
-    expect(login.code, login.stderr).to.equal(0);
+    cli = await cliWorld(hub, ADMIN_PASSWORD, 'isac-cli-submit-');
+    work = cli.work;
     for (const [id, tier, sector] of [
       ['bank-a', 'full', 'finance'],
       ['bank-b', 'full', 'finance'],
       ['trial-c', 'trial', 'finance'],
       ['partner-d', 'partner', 'telecom'],
       ['gov-e', 'government', 'government'],
-    ] as const) {
-      const add = await admin([
-        'admin',
-        'org',
-        'add',
-        '--id',
-        id,
-        '--name',
-        id,
-        '--sector',
-        sector,
-        '--tier',
-        tier,
-      ]);
-      expect(add.code, add.stderr).to.equal(0);
-      const k = await admin([
-        '--json',
-        'admin',
-        'key',
-        'create',
-        '--org',
-        id,
-        '--scopes',
-        'submit,read,subscribe',
-      ]);
-      expect(k.code, k.stderr).to.equal(0);
-      keys[id] = (JSON.parse(k.stdout) as { key: string }).key;
-    }
+    ] as const)
+      await cli.addMember(id, sector, tier);
   });
   after(async () => {
     await hub?.stop();

@@ -1,9 +1,6 @@
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startHubProcess, type HubProcess } from '../support/hub-process.js';
-import { isac, type CliRun } from '../support/cli.js';
+import { cliWorld, type CliRun, type CliWorld } from '../support/cli.js';
 import { DEFAULT_COLLECTION_ID } from '../../services/taxii/src/config.js';
 
 const ADMIN_PASSWORD = 'e2e-admin-password-long-enough';
@@ -22,53 +19,15 @@ interface WatchRow {
 describe('single IOCs and subscription filters (real hub, real MQTT)', function () {
   this.timeout(120_000);
   let hub: HubProcess;
-  let env: Record<string, string | undefined>;
-  const keys: Record<string, string> = {};
+  let cli: CliWorld;
   const subs: Record<string, string> = {};
-  const admin = (argv: string[]): Promise<CliRun> => isac(argv, env);
-  const as = (org: string, argv: string[]): Promise<CliRun> =>
-    isac(argv, { ...env, ISAC_API_KEY: keys[org] });
+  const admin = (argv: string[]): Promise<CliRun> => cli.admin(argv);
+  const as = (org: string, argv: string[]): Promise<CliRun> => cli.as(org, argv);
 
   before(async () => {
     hub = await startHubProcess({ ISAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
-    const work = mkdtempSync(path.join(os.tmpdir(), 'isac-ioc-filters-'));
-    env = {
-      ISAC_HOME: work,
-      ISAC_URL: hub.httpUrl,
-      ISAC_API_KEY: undefined,
-      ISAC_PASSWORD: undefined,
-      ISAC_MQTT_URL: hub.mqttUrl,
-    };
-    const login = await admin(['login', '--user', 'admin', '--password', ADMIN_PASSWORD]);
-    expect(login.code, login.stderr).to.equal(0);
-    for (const id of ['bank-a', 'bank-b', 'bank-c']) {
-      const add = await admin([
-        'admin',
-        'org',
-        'add',
-        '--id',
-        id,
-        '--name',
-        id,
-        '--sector',
-        'finance',
-        '--tier',
-        'full',
-      ]);
-      expect(add.code, add.stderr).to.equal(0);
-      const k = await admin([
-        '--json',
-        'admin',
-        'key',
-        'create',
-        '--org',
-        id,
-        '--scopes',
-        'submit,read,subscribe',
-      ]);
-      expect(k.code, k.stderr).to.equal(0);
-      keys[id] = (JSON.parse(k.stdout) as { key: string }).key;
-    }
+    cli = await cliWorld(hub, ADMIN_PASSWORD, 'isac-ioc-filters-');
+    for (const id of ['bank-a', 'bank-b', 'bank-c']) await cli.addMember(id, 'finance', 'full');
     // bank-b wants only confident indicators; bank-c wants phishing delivery indicators of 50 and up
     for (const [org, argv] of [
       ['bank-b', ['--min-confidence', '80']],
@@ -139,7 +98,7 @@ describe('single IOCs and subscription filters (real hub, real MQTT)', function 
   it('stores what the options give, and refuses bad values naming the option and what is allowed', async () => {
     const id = await submitIoc(`stored-${crypto.randomUUID().slice(0, 8)}.example`, 60);
     const res = await fetch(`${hub.httpUrl}/taxii2/isac/collections/${COLLECTION}/objects/${id}/`, {
-      headers: { Authorization: `Bearer ${keys['bank-a']!}`, Accept: 'application/taxii+json;version=2.1' },
+      headers: { Authorization: `Bearer ${cli.key('bank-a')}`, Accept: 'application/taxii+json;version=2.1' },
     });
     expect(res.status).to.equal(200);
     const o = ((await res.json()) as { objects: Record<string, unknown>[] }).objects[0]!;
