@@ -264,17 +264,7 @@ export class MongoDeliveryStore implements DeliveryStore {
     updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
     now: Date,
   ): Promise<void> {
-    const at = now.toISOString();
-    for (const u of updates) {
-      if (u.results.length === 0) continue;
-      const doc = await this.fans.findOne({ _id: u.id });
-      if (!doc) continue;
-      applyResults(doc.recipients, u.results, at);
-      const set: Record<string, StoredRecipient> = {};
-      for (const r of u.results)
-        if (doc.recipients[r.index]) set[`recipients.${r.index}`] = doc.recipients[r.index]!;
-      await this.fans.updateOne({ _id: u.id }, { $set: set });
-    }
+    await markRecipients(this.fans as unknown as Collection<RecipientsDoc>, updates, now);
   }
 
   async recordBatchFanouts(fs: readonly NewBatchFanout[], now: Date): Promise<BatchFanout[]> {
@@ -333,17 +323,7 @@ export class MongoDeliveryStore implements DeliveryStore {
     updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
     now: Date,
   ): Promise<void> {
-    const at = now.toISOString();
-    for (const u of updates) {
-      if (u.results.length === 0) continue;
-      const doc = await this.batchFans.findOne({ _id: u.id });
-      if (!doc) continue;
-      applyResults(doc.recipients, u.results, at);
-      const set: Record<string, StoredBatchRecipient> = {};
-      for (const r of u.results)
-        if (doc.recipients[r.index]) set[`recipients.${r.index}`] = doc.recipients[r.index]!;
-      await this.batchFans.updateOne({ _id: u.id }, { $set: set });
-    }
+    await markRecipients(this.batchFans as unknown as Collection<RecipientsDoc>, updates, now);
   }
 
   async getBatchFanouts(batchId: number): Promise<BatchFanout[]> {
@@ -647,5 +627,34 @@ export class MongoDeliveryStore implements DeliveryStore {
     return [...docs, ...(await this.expand(fans)), ...batched].sort((a, b) =>
       a.createdAt.localeCompare(b.createdAt),
     );
+  }
+}
+
+/**
+ * What per-version and batch fan-out documents share: recipients marked by index (a batch
+ * recipient is a per-version one with its set and part count added). The collections are cast to
+ * it because a driver Collection is invariant in its document type; only these fields are read.
+ */
+interface RecipientsDoc {
+  _id: number;
+  recipients: StoredRecipient[];
+}
+
+/** Marks fan-out recipients (per-version or batch documents alike): only the changed ones are written. */
+async function markRecipients(
+  fans: Collection<RecipientsDoc>,
+  updates: readonly { readonly id: number; readonly results: readonly FanoutResult[] }[],
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  for (const u of updates) {
+    if (u.results.length === 0) continue;
+    const doc = await fans.findOne({ _id: u.id });
+    if (!doc) continue;
+    applyResults(doc.recipients, u.results, at);
+    const set: Record<string, StoredRecipient> = {};
+    for (const r of u.results)
+      if (doc.recipients[r.index]) set[`recipients.${r.index}`] = doc.recipients[r.index]!;
+    await fans.updateOne({ _id: u.id }, { $set: set });
   }
 }
