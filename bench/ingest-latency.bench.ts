@@ -1,16 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { SequentialIds, Signal, silentLogger, systemClock, type Org } from '@isac/kernel';
-import { openSqliteStores } from '@isac/store';
-import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@isac/auth';
-import { PolicyEngine } from '@isac/policy';
-import { composeTaxii, DEFAULT_TAXII_CONFIG, DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
+import { openTaxiiBenchHub } from './taxii-hub.js';
 import { percentile, type BenchRow, settleHeap } from './harness.js';
 
 /**
@@ -118,68 +109,11 @@ export interface BenchHub {
 }
 
 export async function openBenchHub(): Promise<BenchHub> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-latency-bench-'));
-  const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
-  const tokens = new TokenService([generateSigningKey('k1', new Date().toISOString())], {
-    issuer: 'b',
-    audience: 'b',
-    ttlSeconds: 3600,
-  });
-  const auth = new Authenticator({
-    users: stores.users,
-    apiKeys: stores.apiKeys,
-    orgs: stores.orgs,
-    tokens,
-    clock: systemClock,
-  });
-  const now = new Date().toISOString();
-  const keys: Record<string, string> = {};
-  const orgs: Org[] = [];
-  for (const id of ['bank-a', 'bank-b']) {
-    const org: Org = {
-      id,
-      name: id,
-      sector: 'finance',
-      region: 'tokyo',
-      tier: 'full',
-      status: 'active',
-      contacts: [],
-      identityId: `identity--${randomUUID()}`,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await stores.orgs.create(org);
-    orgs.push(org);
-    const k = issueApiKey();
-    await stores.apiKeys.create({
-      id: `k-${id}`,
-      orgId: id,
-      label: 'bench',
-      prefix: k.prefix,
-      hash: k.hash,
-      scopes: ['submit', 'read'],
-      createdAt: now,
-    });
-    keys[id] = `Bearer ${k.key}`;
-  }
-  const { router } = composeTaxii({
-    stores,
-    clock: systemClock,
-    ids: new SequentialIds(),
-    log: silentLogger,
-    auth,
-    config: DEFAULT_TAXII_CONFIG,
-    policy: new PolicyEngine(),
-    hub: { id: 'identity--5f1c7e2a-0000-5000-8000-000000000001' },
-    jobsReady: new Signal(),
-  });
-  const app = express();
-  app.use(router);
-  const server = app.listen(0, '127.0.0.1');
-  server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const objectsUrl = `${base}/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`;
+  const hub = await openTaxiiBenchHub('ingest-latency-bench-', [
+    ['bank-a', 'full'],
+    ['bank-b', 'full'],
+  ]);
+  const { orgs, keys, base, objectsUrl } = hub;
   const submitter = orgs[0]!;
   const body = (n: number, from: number): string =>
     JSON.stringify({
@@ -205,11 +139,7 @@ export async function openBenchHub(): Promise<BenchHub> {
     keys,
     body,
     post,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stores.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => hub.close(),
   };
 }
 

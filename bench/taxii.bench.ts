@@ -1,14 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { SequentialIds, Signal, silentLogger, systemClock, type Org } from '@isac/kernel';
-import { openSqliteStores, type NewObjectVersion } from '@isac/store';
-import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@isac/auth';
-import { PolicyEngine } from '@isac/policy';
-import { composeTaxii, DEFAULT_TAXII_CONFIG, DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
+import { type NewObjectVersion } from '@isac/store';
+import { DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
+import { openTaxiiBenchHub } from './taxii-hub.js';
 import { percentile, type BenchRow, settleHeap } from './harness.js';
 import { submission } from '../libs/store/test/submission.js';
 
@@ -38,72 +31,11 @@ function indicator(i: number, createdBy: string): Record<string, unknown> {
 
 /** Ingest and read figures of the taxii service over real HTTP on a real SQLite file. */
 export default async function bench(): Promise<BenchRow[]> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'taxii-bench-'));
-  const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
-  const tokens = new TokenService([generateSigningKey('k1', new Date().toISOString())], {
-    issuer: 'b',
-    audience: 'b',
-    ttlSeconds: 3600,
-  });
-  const auth = new Authenticator({
-    users: stores.users,
-    apiKeys: stores.apiKeys,
-    orgs: stores.orgs,
-    tokens,
-    clock: systemClock,
-  });
-  const now = new Date().toISOString();
-  const keys: Record<string, string> = {};
-  const orgs: Org[] = [];
-  for (const [id, tier] of [
+  const hub = await openTaxiiBenchHub('taxii-bench-', [
     ['bank-a', 'full'],
     ['bank-b', 'full'],
-  ] as const) {
-    const org: Org = {
-      id,
-      name: id,
-      sector: 'finance',
-      region: 'tokyo',
-      tier,
-      status: 'active',
-      contacts: [],
-      identityId: `identity--${randomUUID()}`,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await stores.orgs.create(org);
-    orgs.push(org);
-    const k = issueApiKey();
-    await stores.apiKeys.create({
-      id: `k-${id}`,
-      orgId: id,
-      label: 'bench',
-      prefix: k.prefix,
-      hash: k.hash,
-      scopes: ['submit', 'read'],
-      createdAt: now,
-    });
-    keys[id] = `Bearer ${k.key}`;
-  }
-  const { router } = composeTaxii({
-    stores,
-    clock: systemClock,
-    ids: new SequentialIds(),
-    log: silentLogger,
-    auth,
-    config: DEFAULT_TAXII_CONFIG,
-    policy: new PolicyEngine(),
-    hub: { id: 'identity--5f1c7e2a-0000-5000-8000-000000000001' },
-    jobsReady: new Signal(),
-  });
-  const app = express();
-  app.use(router);
-  const server = app.listen(0, '127.0.0.1');
-  // Idle sockets outlive the fill phase, so the client's reused connection is not reset under it.
-  server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const objectsUrl = `${base}/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`;
+  ]);
+  const { stores, orgs, keys, base, objectsUrl } = hub;
   const rows: BenchRow[] = [];
   try {
     // Ingest: POST 1,000-object envelopes, poll each status until complete.
@@ -204,9 +136,7 @@ export default async function bench(): Promise<BenchRow[]> {
       target: '< 50',
     });
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await stores.close();
-    await rm(dir, { recursive: true, force: true });
+    await hub.close();
   }
   return rows;
 }

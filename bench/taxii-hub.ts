@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { SequentialIds, Signal, silentLogger, systemClock, type Org, type Tier } from '@isac/kernel';
+import { openSqliteStores, type Stores } from '@isac/store';
+import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@isac/auth';
+import { PolicyEngine } from '@isac/policy';
+import { composeTaxii, DEFAULT_TAXII_CONFIG, DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
+
+/** The TAXII service over real HTTP on a real SQLite file, with members holding submit/read keys. */
+export interface TaxiiBenchHub {
+  readonly stores: Stores;
+  /** The members, in the order given. */
+  readonly orgs: readonly Org[];
+  /** `Bearer …` of each member. */
+  readonly keys: Readonly<Record<string, string>>;
+  readonly base: string;
+  /** The default collection's objects endpoint. */
+  readonly objectsUrl: string;
+  close(): Promise<void>;
+}
+
+export async function openTaxiiBenchHub(
+  prefix: string,
+  members: readonly (readonly [id: string, tier: Tier])[],
+): Promise<TaxiiBenchHub> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
+  const tokens = new TokenService([generateSigningKey('k1', new Date().toISOString())], {
+    issuer: 'b',
+    audience: 'b',
+    ttlSeconds: 3600,
+  });
+  const auth = new Authenticator({
+    users: stores.users,
+    apiKeys: stores.apiKeys,
+    orgs: stores.orgs,
+    tokens,
+    clock: systemClock,
+  });
+  const now = new Date().toISOString();
+  const keys: Record<string, string> = {};
+  const orgs: Org[] = [];
+  for (const [id, tier] of members) {
+    const org: Org = {
+      id,
+      name: id,
+      sector: 'finance',
+      region: 'tokyo',
+      tier,
+      status: 'active',
+      contacts: [],
+      identityId: `identity--${randomUUID()}`,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await stores.orgs.create(org);
+    orgs.push(org);
+    const k = issueApiKey();
+    await stores.apiKeys.create({
+      id: `k-${id}`,
+      orgId: id,
+      label: 'bench',
+      prefix: k.prefix,
+      hash: k.hash,
+      scopes: ['submit', 'read'],
+      createdAt: now,
+    });
+    keys[id] = `Bearer ${k.key}`;
+  }
+  const { router } = composeTaxii({
+    stores,
+    clock: systemClock,
+    ids: new SequentialIds(),
+    log: silentLogger,
+    auth,
+    config: DEFAULT_TAXII_CONFIG,
+    policy: new PolicyEngine(),
+    hub: { id: 'identity--5f1c7e2a-0000-5000-8000-000000000001' },
+    jobsReady: new Signal(),
+  });
+  const app = express();
+  app.use(router);
+  const server = app.listen(0, '127.0.0.1');
+  // Idle sockets outlive a long phase, so a client's reused connection is not reset under it.
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    stores,
+    orgs,
+    keys,
+    base,
+    objectsUrl: `${base}/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stores.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
