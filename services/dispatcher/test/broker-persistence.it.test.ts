@@ -238,11 +238,6 @@ describe('embedded broker: a persistent subscriber with a backlog through a SIGK
 
   it('drains the restored queue once, in order, without disconnects; only unacknowledged messages come again, marked DUP', async function () {
     this.timeout(120_000);
-    // OPEN DEFECT (issue 13 point 14, not resolved): about one full-suite run in three, the
-    // restarted broker closes the subscriber once after the backlog and the live messages have
-    // drained (no error on the client side). One retry keeps CI from landing on the coin toss; a
-    // defect that happens every time still fails here. Remove the retry with the fix.
-    this.retries(1);
     const BACKLOG = 3000;
     const LIVE = 1000;
     const first = await spawnBroker();

@@ -196,6 +196,51 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     expect(again).to.deep.equal([undefined]);
   });
 
+  // Issue 13 point 14: a live message queued just before a reconnect's snapshot is sent live and
+  // then reached again by the queue. aedes closes the connection when the store rejects that
+  // second ask ("no such packet"): it must resolve and the broker must skip the packet.
+  it('a live message the reconnect snapshot also holds, acknowledged before the queue reaches it, is skipped, not an error', async () => {
+    const p = await start();
+    const restored = { ...packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'restored'), brokerId: 'old' };
+    const live = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'live');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], restored);
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], live);
+    const stream = p.outgoingStream({ id: 'bank-b-soc' })[Symbol.asyncIterator]();
+    const first = await stream.next();
+    // the queue's snapshot holds `live`; it goes out live as 1 and is acknowledged
+    await p.outgoingUpdate({ id: 'bank-b-soc' }, { ...live, messageId: 1 });
+    await p.outgoingClearMessageId({ id: 'bank-b-soc' }, { ...live, messageId: 1 });
+    const rest: string[] = [];
+    for (let r = await stream.next(); !r.done; r = await stream.next())
+      rest.push(Buffer.from(r.value.payload).toString());
+    expect(Buffer.from(first.value!.payload).toString()).to.equal('restored');
+    expect(rest).to.deep.equal([]);
+    // and when the broker had read it ahead already, the second ask resolves and is not forwarded
+    const ahead = { ...live, messageId: 2 };
+    await p.outgoingUpdate({ id: 'bank-b-soc' }, ahead);
+    expect(p.forwards('bank-b-soc', ahead)).to.equal(false);
+    expect(p.forwards('bank-b-soc', { ...live, messageId: 3 })).to.equal(true);
+  });
+
+  it('a message in flight on this connection is not sent a second time by the queue; its PUBACK still clears it', async () => {
+    const p = await start();
+    const live = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'live');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], live);
+    const stream = p.outgoingStream({ id: 'bank-b-soc' });
+    await p.outgoingUpdate({ id: 'bank-b-soc' }, { ...live, messageId: 1 }); // live, not yet acknowledged
+    const second = { ...live, messageId: 5 };
+    await p.outgoingUpdate({ id: 'bank-b-soc' }, second); // the queue's ask, read ahead
+    expect(p.forwards('bank-b-soc', second)).to.equal(false);
+    const sent: (number | undefined)[] = [];
+    for await (const pk of stream) sent.push(pk.messageId);
+    expect(sent).to.deep.equal([]);
+    const gone = await p.outgoingClearMessageId({ id: 'bank-b-soc' }, { ...live, messageId: 1 });
+    expect(gone && Buffer.from(gone.payload).toString()).to.equal('live');
+    const after: unknown[] = [];
+    for await (const pk of p.outgoingStream({ id: 'bank-b-soc' })) after.push(pk);
+    expect(after).to.deep.equal([]);
+  });
+
   it('keeps an alert the hub counted as published through a SIGKILL of the hub, for a subscriber that was offline', async function () {
     this.timeout(30_000);
     const child = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir], {

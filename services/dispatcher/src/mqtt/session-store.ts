@@ -75,6 +75,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private readonly delivered = new Map<string, DeliveredRow>();
   /** Clients a routed packet was not queued for (a duplicate): the broker must not forward it to them. */
   private readonly skipped = new WeakMap<object, Set<string>>();
+  /** Queued messages that have left their queue (acknowledged, expired, dropped). */
+  private readonly left = new WeakSet<AedesPacket>();
   /** Delivered rows expired up to this time go at the next commit. */
   private purgeBefore: number | undefined;
 
@@ -234,6 +236,14 @@ export class DurableSessionPersistence extends MemoryPersistence {
    * aedes gives a queued message the packet id it sends it with (matched on broker id and counter),
    * just before it writes it. The message is marked DUP from then on: if it is sent again (a
    * reconnect, or a restart), it may be a redelivery.
+   *
+   * A reconnecting session's queue is sent while live messages are routed to the same connection,
+   * so one message can be asked for twice: a live message queued just before the reconnect's
+   * snapshot (`outgoingStream`) is sent live and then reached again by the queue. When the message
+   * already holds a packet id on this connection (in flight), or has left the queue (acknowledged,
+   * expired or dropped by the cap), this is that second ask: it resolves without touching the
+   * queue and the packet is marked not to be forwarded, so that the broker skips it (`forwards`).
+   * Rejecting, as aedes' own persistence does, makes aedes close the subscriber's connection.
    */
   override async outgoingUpdate(client: Client, packet: AedesPacket): Promise<void> {
     const q = this.queues.get(client.id) ?? [];
@@ -245,7 +255,10 @@ export class DurableSessionPersistence extends MemoryPersistence {
       // memory persistence does, loses it; a restored message keeps its broker id and counter.)
       else if (x.messageId === packet.messageId) x.messageId = undefined;
     }
-    if (!found) return Promise.reject(new Error('no such packet'));
+    if (!found || found.messageId !== undefined) {
+      this.skip(packet, client.id);
+      return Promise.resolve();
+    }
     found.messageId = packet.messageId;
     found.dup = true;
     return Promise.resolve();
@@ -278,6 +291,12 @@ export class DurableSessionPersistence extends MemoryPersistence {
     return this.skipped.get(packet)?.has(clientId) !== true;
   }
 
+  private skip(packet: object, clientId: string): void {
+    const set = this.skipped.get(packet);
+    if (set) set.add(clientId);
+    else this.skipped.set(packet, new Set([clientId]));
+  }
+
   /**
    * What a reconnecting persistent session is sent: its queue, without what has expired meanwhile,
    * in the order it was queued. The new connection numbers every message afresh (its packet-id
@@ -297,7 +316,13 @@ export class DurableSessionPersistence extends MemoryPersistence {
       } catch (err) {
         this.onError?.(err);
       }
-    return Readable.from([...q]);
+    const left = this.left;
+    // read lazily, each message checked as the broker comes to it: one that was acknowledged or
+    // dropped meanwhile, or sent live on this connection (it holds a packet id), is not sent again
+    function* queued(): Generator<AedesPacket> {
+      for (const x of [...q]) if (!left.has(x) && x.messageId === undefined) yield x;
+    }
+    return Readable.from(queued(), { objectMode: true, highWaterMark: 1 });
   }
 
   /** Drops a client's queued messages whose MQTT 5 expiry has passed (not those in flight). */
@@ -325,9 +350,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private enqueue(clientId: string, packet: AedesPacket): void {
     const key = onceKey(packet);
     if (key !== undefined && this.has(clientId, key)) {
-      const set = this.skipped.get(packet);
-      if (set) set.add(clientId);
-      else this.skipped.set(packet, new Set([clientId]));
+      this.skip(packet, clientId);
       return;
     }
     // a copy per subscriber, as aedes' Packet makes: aedes sets the packet id on it
@@ -368,6 +391,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
    * committed.
    */
   private forget(clientId: string, gone: AedesPacket, acknowledged: boolean): void {
+    this.left.add(gone);
     this.countKey(clientId, gone, -1);
     this.queuedBytes.set(clientId, (this.queuedBytes.get(clientId) ?? 0) - packetBytes(gone));
     const key = outKey(clientId, gone);
