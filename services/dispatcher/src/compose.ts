@@ -40,6 +40,8 @@ export interface DispatcherDeps {
   readonly policy: PolicyEngine;
   readonly hub: { readonly id: string; readonly name?: string | undefined };
   readonly jobsReady: Signal;
+  /** The block-list gate, when the caller built it (`blocklistGate(config)`, shared with ingest); else built here. */
+  readonly blocklistGate?: BlocklistGate | undefined;
   /** Links in mail when `mail.publicUrl` (ISAC_PUBLIC_URL) is not set: where this process's HTTP port is reached. */
   readonly publicUrl?: (() => string) | undefined;
   /** The internal publisher credential (known to the embedded broker, or provisioned in Mosquitto). */
@@ -124,7 +126,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     mail,
     directory,
     config,
-    gate: blocklistGate(config),
+    gate: deps.blocklistGate ?? blocklistGate(config),
     batchStep: deps.adapters?.batchStep,
   });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });

@@ -1,4 +1,4 @@
-export { composeDispatcher, type Dispatcher, type DispatcherDeps } from './compose.js';
+export { blocklistGate, composeDispatcher, type Dispatcher, type DispatcherDeps } from './compose.js';
 export { dispatcherConfigSchema, defaultDispatcherConfig, type DispatcherConfig } from './config.js';
 export {
   createEmbeddedBroker,

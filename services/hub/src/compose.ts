@@ -11,6 +11,7 @@ import { hubIdentity } from '@isac/stix';
 import { composeMembership } from '@isac/membership-service';
 import { composeTaxii } from '@isac/taxii-service';
 import {
+  blocklistGate,
   composeDispatcher,
   createEmbeddedBroker,
   type AlertPublisher,
@@ -110,26 +111,31 @@ export async function startHub(
       jobsReady,
       config: { ...config.membership, tokens: tokenConfig, publicMqttUrl },
     });
+    // .eml files under the data directory unless configured elsewhere (README)
+    const mailOutDir = config.dispatcher.mail.outDir
+      ? path.resolve(config.dispatcher.mail.outDir)
+      : path.join(dataDir, 'mail');
+    const dispatcherConfig = {
+      ...config.dispatcher,
+      mqtt: { ...config.dispatcher.mqtt, url: mqttUrl },
+      mail: { ...config.dispatcher.mail, outDir: mailOutDir },
+    };
+    // one gate for the block-list feed and the submitters' statuses (issue 14, section 3)
+    const gate = blocklistGate(dispatcherConfig);
     const taxii = composeTaxii({
       ...common,
       config: config.taxii,
       policy,
       hub,
       jobsReady,
+      blocklistGate: dispatcherConfig.blocklist.enabled ? gate : undefined,
     });
-    // .eml files under the data directory unless configured elsewhere (README)
-    const mailOutDir = config.dispatcher.mail.outDir
-      ? path.resolve(config.dispatcher.mail.outDir)
-      : path.join(dataDir, 'mail');
     // links in mail: ISAC_PUBLIC_URL, else this hub's HTTP port once it is bound
     let boundHttpPort: number = config.http.port;
     const dispatcher = composeDispatcher({
       ...common,
-      config: {
-        ...config.dispatcher,
-        mqtt: { ...config.dispatcher.mqtt, url: mqttUrl },
-        mail: { ...config.dispatcher.mail, outDir: mailOutDir },
-      },
+      config: dispatcherConfig,
+      blocklistGate: gate,
       policy,
       hub: { id: hub.id, name: hub.name },
       publicUrl: () => `http://localhost:${boundHttpPort}`,

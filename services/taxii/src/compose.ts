@@ -20,6 +20,7 @@ import { StatusService } from './status/status-service.js';
 import { createRestStatusRouter, createTaxiiStatusRouter } from './status/status-router.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { createSubmissionsRouter } from './ingest/submissions-router.js';
+import type { BlocklistCheck } from './ingest/blocklist-note.js';
 import { DistributionService } from './distribution/distribution-service.js';
 import { createDistributionRouter } from './distribution/distribution-router.js';
 import { createHubRouter } from './hub/hub-router.js';
@@ -43,6 +44,12 @@ export interface TaxiiDeps {
   };
   /** Woken after every accept() that stored something: the dispatcher has jobs. */
   readonly jobsReady: Signal;
+  /**
+   * The dispatcher's block-list gate (the hub passes the one it gives the dispatcher): each
+   * submitter's status names what it keeps off the block lists. Absent: block lists are off, or
+   * this process does not know the dispatcher's settings (the taxii service run alone).
+   */
+  readonly blocklistGate?: BlocklistCheck | undefined;
 }
 
 /**
@@ -80,6 +87,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     maxFutureSkewMs: config.maxFutureSkewSeconds * 1000,
     sliceObjects: config.ingestSliceObjects,
     maxQueued: config.maxQueuedSubmissions,
+    blocklistGate: deps.blocklistGate,
   });
   const objects = new ObjectsService({
     objects: stores.objects,

@@ -7,6 +7,21 @@ type Explanation = RouteAnswer<ApiRoutes['explainDistribution']>;
 const ALREADY_ADDED = 'Object already added';
 /** How the hub's status message of a new version of an object the submitter stored before starts. */
 const NEW_VERSION = 'new version of an object already stored';
+/** How the hub's note of what its block-list gate refused starts, in each language (services/taxii blocklist-note). */
+const NOT_ON_BLOCKLISTS = 'not added to block lists: ';
+const NOT_ON_BLOCKLISTS_JA = 'ブロックリストに追加しません: ';
+/** Refusals printed one by one; the rest are counted (`isac status ID --json` has them all). */
+const MAX_REFUSALS = 20;
+
+/** The block-list note of a status message, split by language; undefined when there is none. */
+export function blocklistRefusal(message: string | undefined): { en: string; ja: string } | undefined {
+  const at = message?.indexOf(NOT_ON_BLOCKLISTS) ?? -1;
+  if (message === undefined || at < 0) return undefined;
+  const rest = message.slice(at + NOT_ON_BLOCKLISTS.length);
+  const split = rest.indexOf(` / ${NOT_ON_BLOCKLISTS_JA}`);
+  if (split < 0) return { en: rest, ja: rest };
+  return { en: rest.slice(0, split), ja: rest.slice(split + 3 + NOT_ON_BLOCKLISTS_JA.length) };
+}
 
 /** Tiers in the order people name them (kernel's TIERS); one the CLI does not know comes last. */
 const TIER_ORDER = ['full', 'trial', 'partner', 'government'];
@@ -106,6 +121,24 @@ export async function submitReport(
     lines.push(`  already stored ${x.id} (${x.version}), same version / 登録済み`);
   if (already.length > MAX_IDS) lines.push(`  … and ${already.length - MAX_IDS} more already stored`);
   for (const f of s.failures ?? []) lines.push(`  failed ${f.id}: ${f.message ?? ''}`);
+  const refused = stored.flatMap((x) => {
+    const r = blocklistRefusal(x.message);
+    return r ? [{ id: x.id, ...r }] : [];
+  });
+  if (refused.length > 0) {
+    const indicators = stored.filter((x) => x.id.startsWith('indicator--')).length;
+    lines.push(
+      `${refused.length} of ${indicators} accepted indicators not added to block lists / ${refused.length} 件の指標はブロックリストに追加しません（shared as intelligence / 情報としては共有されます）`,
+    );
+    for (const r of refused.slice(0, MAX_REFUSALS)) {
+      lines.push(`  ${NOT_ON_BLOCKLISTS}${r.id} ${r.en}`);
+      lines.push(`  ${NOT_ON_BLOCKLISTS_JA}${r.id} ${r.ja}`);
+    }
+    if (refused.length > MAX_REFUSALS)
+      lines.push(
+        `  … and ${refused.length - MAX_REFUSALS} more (isac status ${s.id} --json) / 他 ${refused.length - MAX_REFUSALS} 件`,
+      );
+  }
 
   const firstOfGroup = new Map<string, string>();
   for (const x of stored) {

@@ -477,12 +477,19 @@ export function noteFor(v: NewObjectVersion): string | undefined {
 export function submissionStatus(
   c: Classification,
   outcomes: readonly AcceptOutcome[],
-  i: { readonly id: string; readonly submitter: Org; readonly now: Date; readonly total: number },
+  i: {
+    readonly id: string;
+    readonly submitter: Org;
+    readonly now: Date;
+    readonly total: number;
+    /** By position in `c.accepted`: what else the submitter is told (the block-list gate's refusals). */
+    readonly notes?: ReadonlyMap<number, string>;
+  },
 ): SubmissionStatus {
   const successes: Outcome[] = [...c.successes];
   outcomes.forEach((out, k) => {
     const { index, id, version: v, newVersion } = c.accepted[k]!;
-    const note = noteFor(v);
+    const note = [noteFor(v), i.notes?.get(k)].filter(Boolean).join('; ') || undefined;
     successes.push({
       index,
       id,

@@ -11,6 +11,7 @@ import {
 } from '@isac/kernel';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type {
+  AcceptOutcome,
   AuditLog,
   ObjectStore,
   OrgDirectory,
@@ -33,6 +34,7 @@ import {
   type SubmitOptions,
 } from './classify.js';
 import { IngestQueue } from './ingest-queue.js';
+import { blocklistNote, type BlocklistCheck } from './blocklist-note.js';
 
 export type { SubmitOptions };
 
@@ -86,6 +88,11 @@ export class IngestService {
       maxQueued: number;
       /** The longest a step runs before the event loop gets a turn (default `TURN_BUDGET_MS`). */
       turnBudgetMs?: number;
+      /**
+       * The block-list gate the dispatcher applies (issue 14, section 3): its refusals are named in
+       * the submitter's status. Absent when block lists are off.
+       */
+      blocklistGate?: BlocklistCheck | undefined;
     },
   ) {
     this.budget = deps.turnBudgetMs ?? TURN_BUDGET_MS;
@@ -206,11 +213,13 @@ export class IngestService {
     const large = total > deps.sliceObjects;
     // For a large submission, the status (10,000 lines), its write and the answer each get a turn.
     if (large) await nextTurn();
+    const notes = await inTurns(this.blocklistNotes(decided, outcomes, ctx.now), this.budget);
     const status = submissionStatus(decided, outcomes, {
       id: submissionId,
       submitter: ctx.submitter,
       now: ctx.now,
       total,
+      notes,
     });
     if (large) await nextTurn();
     await deps.statuses.put(status);
@@ -244,6 +253,24 @@ export class IngestService {
     );
     if (status.successes.length === 0) throw nothingAccepted(decided, status.id);
     return status;
+  }
+
+  /** The gate's refusals of the versions this submission stored, by position in `decided.accepted`. */
+  private *blocklistNotes(
+    decided: Classification,
+    outcomes: readonly AcceptOutcome[],
+    now: Date,
+  ): Generator<void, Map<number, string>, void> {
+    const notes = new Map<number, string>();
+    const gate = this.deps.blocklistGate;
+    if (!gate) return notes;
+    for (let k = 0; k < outcomes.length; k++) {
+      if (k > 0 && k % UNIT === 0) yield;
+      if (outcomes[k] !== 'inserted') continue;
+      const note = blocklistNote(decided.accepted[k]!.version, gate, now);
+      if (note !== undefined) notes.set(k, note);
+    }
+    return notes;
   }
 
   /** Every stored version of the given ids in a collection. */
