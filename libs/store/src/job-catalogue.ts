@@ -58,6 +58,8 @@ export const JOB_PAYLOAD_SCHEMAS = {
       what: { type: 'string', enum: ['alert', 'notice', 'encrypted', 'digest', 'trial_reminder'] },
       /** The batch mail (ADR 0013) this message carries to one of its addresses. */
       batchMailKey: text,
+      /** A digest (ADR 0013): the digest items (batch mails of kind `digest`) it carries. */
+      batchMailKeys: texts,
     },
   },
   /**

@@ -159,7 +159,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       expire_blocklist: (j) => distribution.expireBlocklist(j),
       send_mail: (j) => mail.sendMail(j),
       render_mail: (j) => distribution.renderMail(j),
-      digest: (j) => mail.digest(j),
+      digest: (j) => distribution.digest(j),
       notify: (j) => mail.notify(j),
       provision_mqtt: provisionMqttHandler({
         orgs: stores.orgs,
@@ -222,10 +222,12 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       worker.start();
     },
     async stop() {
-      if (!started) return;
-      started = false;
-      await worker.stop();
-      await publisher.stop();
+      if (started) {
+        started = false;
+        await worker.stop();
+        await publisher.stop();
+      }
+      // also when only runOnce() was used: its sends left the relay's pooled connections open
       await sender.close();
       await provisioner?.close();
     },

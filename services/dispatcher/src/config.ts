@@ -141,7 +141,13 @@ export const dispatcherConfigSchema = {
       properties: {
         /** Delay after a window closes before its digest is sent (late arrivals). */
         graceMs: { type: 'integer', minimum: 0, default: 60_000 },
-        /** Most alerts listed in one digest. */
+        /**
+         * Local hour (0-23) at which a `daily` window closes and its digest is sent, in the
+         * subscription's `email.timeZone` (else `mail.timeZone`, Asia/Tokyo). `hourly` windows
+         * close on every local hour.
+         */
+        dailyHour: { type: 'integer', minimum: 0, maximum: 23, default: 9 },
+        /** Most batches (submissions, or windows of singles) gathered into one digest. */
         maxItems: { type: 'integer', minimum: 1, default: 500 },
       },
     },

@@ -178,10 +178,60 @@ describe('digests and reminders', () => {
     await d.runOnce(); // send_mail sends
     expect(mail.sent).to.have.length(1);
     const m = await simpleParser(mail.sent[0]!.raw);
-    expect(m.subject).to.match(/^\[ISAC\] ダイジェスト \(3件\)/);
-    expect((m.text ?? '').match(/\[TLP:GREEN\] Phishing domain/g)).to.have.length(3);
+    expect(m.subject).to.match(/^\[ISAC\]\[TLP:GREEN\] ダイジェスト 3件/);
+    expect((m.text ?? '').match(/^\d\. Phishing domain \d+$/gm)).to.have.length(3);
+    expect(m.text).to.include('2026-06-01 19:00 JST (10:00 UTC)').and.include('2件の投稿');
     const left = await w.stores.deliveries.listForOrg('bank-b', { limit: 10 });
     expect(left.every((x) => x.status === 'sent')).to.equal(true);
+  });
+
+  it('a per-version digest item and job a hub before batches recorded go out in the window’s digest', async () => {
+    const s = emailSub('bank-b', 'en', 'hourly');
+    await w.stores.subscriptions.create(s);
+    const d = w.compose({}, { adapters: { mail, directoryCacheMs: 0 } });
+    // what a hub before ADR 0013's stage 3c left: a stored version, its digest item, the window's job
+    const v = indicatorVersion();
+    await w.stores.objects.accept(submission([v]));
+    // (its batch job held elsewhere: only the legacy item is in the window)
+    await w.stores.jobs.claim('elsewhere', clock.now(), 86_400_000, 10, ['distribute']);
+    await w.stores.deliveries.recordMany(
+      [
+        {
+          key: `${v.id}|${v.version}|bank-b|email-digest:${s.id}`,
+          objectId: v.id,
+          version: v.version,
+          orgId: 'bank-b',
+          channel: 'email',
+          alertId: '3b1f4c2e-7a51-4d0e-9a44-0c8b1b6f2a10',
+          tlp: 'green',
+          subscriptionId: s.id,
+        },
+      ],
+      clock.now(),
+    );
+    await w.stores.jobs.enqueue(
+      {
+        kind: 'digest',
+        key: `digest:${s.id}:2026-06-01T10:00:00.000Z`,
+        payload: {
+          orgId: 'bank-b',
+          subscriptionId: s.id,
+          windowStart: '2026-06-01T10:00:00.000Z',
+          windowEnd: '2026-06-01T11:00:00.000Z',
+        },
+        runAt: '2026-06-01T11:01:00.000Z',
+      },
+      clock.now(),
+    );
+    clock.set('2026-06-01T11:02:00.000Z');
+    await d.runOnce(); // digest renders
+    await d.runOnce(); // send_mail sends
+    expect(mail.sent).to.have.length(1);
+    const m = await simpleParser(mail.sent[0]!.raw);
+    expect(m.subject).to.match(/^\[ISAC\]\[TLP:GREEN\] Digest: /);
+    expect(m.text).to.include(v.id);
+    const [item] = await w.stores.deliveries.getMany([`${v.id}|${v.version}|bank-b|email-digest:${s.id}`]);
+    expect(item!.status).to.equal('sent');
   });
 
   it('sends a trial reminder in Japanese and English to the contacts', async () => {

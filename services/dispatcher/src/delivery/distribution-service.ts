@@ -1,4 +1,4 @@
-import type { Clock, Logger, Org, OrgId, TlpLevel } from '@isac/kernel';
+import type { Clock, Logger, Org, OrgId, Subscription, TlpLevel } from '@isac/kernel';
 import type { BlocklistGate, PolicyEngine } from '@isac/policy';
 import {
   jobKeys,
@@ -29,7 +29,7 @@ import { alertTopic } from '../mqtt/topics.js';
 import { blocklistMessages } from '../mqtt/blocklist.js';
 import { langOf, recipientsOf, type MailService } from '../email/mail-service.js';
 import { STIX_MEDIA_TYPE } from '../email/render.js';
-import { observablesOf } from '@isac/policy';
+import { observablesOf, policyInput } from '@isac/policy';
 import { alertBundleJson } from './payload.js';
 import {
   planBatch,
@@ -56,9 +56,6 @@ import {
   validUntil,
   type DistributionPlan,
 } from './distribution-plan.js';
-
-/** Versions of a batch distributed side by side at most (bounds the memory of a 10,000-object bundle). */
-const SLICE = 1000;
 
 /** One outcome for a batch: retried if any version must be, skipped only if every version was. */
 function combined(outcomes: readonly JobOutcome[]): JobOutcome {
@@ -177,10 +174,8 @@ export class DistributionService {
     if (versions.length === 0) return skipped('the batch has no version that is still stored');
     const plan = await this.planBatch(versions, now);
     const planner = new BlocklistPlanner(this.deps.gate, this.deps.config.blocklist, now);
-    const emailOutcomes = [
-      ...(await this.emailBatch(batch, plan, versions)),
-      ...(await this.digestBridge(plan, versions)),
-    ];
+    const emailOutcomes = await this.emailBatch(batch, plan, versions);
+    await this.digestBatch(batch, plan, now);
     let mqtt: JobOutcome = done;
     let fan: BatchFanout | undefined;
     if (plan.fanout.length > 0) {
@@ -215,10 +210,20 @@ export class DistributionService {
   }
 
   /** 1. Who gets what, over the whole batch. */
-  private async planBatch(versions: readonly BatchVersion[], now: Date): Promise<BatchPlan> {
+  private async planBatch(
+    versions: readonly BatchVersion[],
+    now: Date,
+    only?: { readonly org: Org; readonly sub: Subscription },
+  ): Promise<BatchPlan> {
     const { stores, policy, hub } = this.deps;
     const { orgs: index, subs } = await this.deps.directory.snapshot();
     let orgs: ReadonlyMap<OrgId, Org> = index.byId;
+    if (only) {
+      // one subscription's share (a digest): that organisation as stored now, that subscription alone
+      const more = new Map(orgs);
+      more.set(only.org.id, only.org);
+      orgs = more;
+    }
     const missing = new Set(versions.map((v) => v.version.submitterOrgId).filter((id) => !orgs.has(id)));
     if (missing.size > 0) {
       // a submitter the cached directory does not know yet
@@ -229,7 +234,8 @@ export class DistributionService {
       }
       orgs = more;
     }
-    return planBatch({ versions, orgs, subscriptions: subscriptionsByOrg(subs), policy, hub, now });
+    const subscriptions = only ? new Map([[only.org.id, [only.sub]]]) : subscriptionsByOrg(subs);
+    return planBatch({ versions, orgs, subscriptions, policy, hub, now });
   }
 
   /**
@@ -364,19 +370,164 @@ export class DistributionService {
   }
 
   /**
-   * Digests until they go by batch: each version some digest subscription wants goes through the
-   * per-version path (digest item), immediate mail and MQTT left out of it.
+   * Digest subscriptions (ADR 0013 stage 3c): one digest item per (batch, subscription), recorded
+   * with the positions its filters let through, and the subscription's digest job for the window
+   * that holds the item's record time (one job per (subscription, window): the first item of a
+   * window creates it, the others find it). Nothing is rendered now: the job renders the window.
    */
-  private async digestBridge(plan: BatchPlan, versions: readonly BatchVersion[]): Promise<JobOutcome[]> {
-    const wanted = new Set<number>();
+  private async digestBatch(batch: DeliveryBatch, plan: BatchPlan, now: Date): Promise<void> {
+    const wanted: { org: Org; email: PlannedEmail; items: ReleasedItem[] }[] = [];
     for (const r of plan.recipients)
-      for (const e of r.emailDigest) for (const p of e.positions) wanted.add(p);
-    if (wanted.size === 0) return [];
-    const vs = versions.filter((v) => wanted.has(v.position)).map((v) => v.version);
-    const out: JobOutcome[] = [];
-    for (let i = 0; i < vs.length; i += SLICE)
-      out.push(...(await Promise.all(vs.slice(i, i + SLICE).map((v) => this.distribute(v, false, false)))));
-    return out;
+      for (const e of r.emailDigest) {
+        const set = new Set(e.positions);
+        const items = r.items.filter((it) => set.has(it.position));
+        if (items.length > 0) wanted.push({ org: r.org, email: e, items });
+      }
+    if (wanted.length === 0) return;
+    const recorded = await this.deps.stores.deliveries.recordBatchMails(
+      wanted.map((w) => ({
+        batchId: batch.id,
+        subscriptionId: w.email.subscription.id,
+        orgId: w.org.id,
+        kind: 'digest' as const,
+        tlp: strictest(w.items.map((it) => it.tlp)),
+        versions: PositionSet.of(w.items.map((it) => it.position)),
+      })),
+      now,
+    );
+    for (const [k, w] of wanted.entries()) {
+      const { mail, added } = recorded[k]!;
+      if (added) await this.audits.add(batchMailAudit(batch.id, mail, now.toISOString(), 'email-digest'));
+      // a retried job schedules the window of the first record, not of its own run
+      if (mail.status === 'pending')
+        await this.deps.mail.scheduleDigest(w.email.subscription, new Date(mail.createdAt));
+    }
+  }
+
+  /**
+   * digest jobs: ONE mail for one window of one digest subscription, over every batch whose item
+   * was recorded in the window, rendered like a submission mail (ADR 0014). What each item carries
+   * is decided again now, as an immediate mail would be (a trial that ended or an organisation
+   * suspended in the window gets nothing: its items are marked dead with the reason). Items from
+   * before batches (per-version digest deliveries a hub before ADR 0013 recorded) go in the same
+   * mail. One `send_mail` job per address, keyed by (subscription, window, address): a re-run
+   * job (a restart) enqueues nothing new; each send marks every item it carries.
+   */
+  async digest(job: JobOf<'digest'>): Promise<JobOutcome> {
+    const { stores, clock, config, policy, hub } = this.deps;
+    const p = job.payload;
+    const now = clock.now();
+    const q = { from: p.windowStart, before: p.windowEnd, limit: config.digest.maxItems };
+    const items = await stores.deliveries.listBatchDigestItems(p.subscriptionId, q);
+    const legacy = await stores.deliveries.listDigestItems(p.subscriptionId, q);
+    if (items.length === 0 && legacy.length === 0) return skipped('nothing in the window');
+    const org = await stores.orgs.get(p.orgId);
+    const sub = await stores.subscriptions.get(p.orgId, p.subscriptionId);
+    const who = `email digest to organisation ${p.orgId} (subscription ${p.subscriptionId})`;
+    const dropped: BatchMailResult[] = [];
+    const drop = async (why: string) => {
+      if (dropped.length > 0) await stores.deliveries.markBatchMails(dropped, now);
+      for (const d of legacy) await stores.deliveries.markFailed(d.key, why, true);
+      return skipped(why);
+    };
+    if (!org || !sub || sub.email === undefined) {
+      dropped.push(
+        ...items.map((m) => ({ key: m.key, ok: false, error: `${who}: subscription gone`, dead: true })),
+      );
+      return drop('organisation or subscription gone');
+    }
+    // what each item carries, as released now, oldest batch first
+    const chosen: { released: Readonly<Record<string, unknown>>; tlp: TlpLevel; version: ObjectVersion }[] =
+      [];
+    const carried: BatchMail[] = [];
+    for (const item of [...items].sort((a, b) => a.batchId - b.batchId)) {
+      const batch = await stores.deliveries.getBatch(item.batchId);
+      const versions = batch
+        ? (await stores.objects.batchVersions(batch)).filter((v) => item.versions.has(v.position))
+        : [];
+      const plan = versions.length > 0 ? await this.planBatch(versions, now, { org, sub }) : undefined;
+      const r = plan?.byOrg.get(org.id);
+      const wants = new Set(r?.emailDigest.find((e) => e.subscription.id === sub.id)?.positions ?? []);
+      const kept = (r?.items ?? []).filter((it) => wants.has(it.position));
+      if (kept.length === 0) {
+        const why =
+          versions.length === 0
+            ? 'its objects are gone'
+            : 'the policy or the subscription releases none of it now';
+        dropped.push({ key: item.key, ok: false, error: `${who}: ${why}`, dead: true });
+        continue;
+      }
+      carried.push(item);
+      for (const it of kept) chosen.push({ released: it.released, tlp: it.tlp, version: it.version });
+    }
+    const legacyKeys: string[] = [];
+    for (const d of legacy) {
+      const v = await stores.objects.getVersion(d.objectId, d.version);
+      const submitter = v ? await stores.orgs.get(v.submitterOrgId) : undefined;
+      const r =
+        v && submitter
+          ? policy.releaseFor(policyInput(v, submitter, org, now), {
+              hub,
+              submitterIdentityId: submitter.identityId,
+            })
+          : undefined;
+      if (!v || !r || r.verdict.kind === 'deny' || !r.object) {
+        await stores.deliveries.markFailed(
+          d.key,
+          r ? `policy: ${r.verdict.reason.rule}` : 'object gone',
+          true,
+        );
+        continue;
+      }
+      legacyKeys.push(d.key);
+      chosen.push({ released: r.object, tlp: r.verdict.tlp, version: v });
+    }
+    if (dropped.length > 0) await stores.deliveries.markBatchMails(dropped, now);
+    if (chosen.length === 0) return skipped('nothing releasable in the window');
+    const key = jobKeys.digest(sub.id, p.windowStart);
+    const first = chosen[0]!.version;
+    let messages: Awaited<ReturnType<MailService['renderBatchMail']>>;
+    try {
+      messages = await this.deps.mail.renderBatchMail({
+        org,
+        subscription: sub,
+        // acknowledging the digest acknowledges its oldest item (an alert id the store knows)
+        alertId: carried[0]?.alertId ?? legacy[0]!.alertId,
+        tlp: strictest(chosen.map((c) => c.tlp)),
+        exercise: chosen.some((c) => c.version.exercise),
+        objects: chosen.map((c) => c.released),
+        collectionId: first.collectionId,
+        submission: { id: first.submissionId ?? key, acceptedAt: first.dateAdded },
+        digest: {
+          key,
+          windowStart: p.windowStart,
+          windowEnd: p.windowEnd,
+          submissions: carried.length + new Set(legacy.map((d) => d.objectId)).size,
+        },
+      });
+    } catch (err) {
+      // the items stay pending: `isac admin dead-letters retry` renders them again once fixed
+      const to = recipientsOf([sub], org).join(', ');
+      const cause = `email digest to ${to || '(no address)'} (organisation ${org.id}, subscription ${sub.id}): cannot render: ${
+        err instanceof Error ? err.message : String(err)
+      }`;
+      this.deps.log.error({ digest: key, err }, cause);
+      return dead(cause);
+    }
+    for (const m of messages)
+      await this.deps.mail.enqueueSend(
+        jobKeys.sendBatchMail(key, m.to),
+        {
+          deliveryKeys: legacyKeys,
+          batchMailKeys: carried.map((c) => c.key),
+          orgId: org.id,
+          to: [m.to],
+          raw: m.raw.toString('base64'),
+          what: m.what,
+        },
+        true,
+      );
+    return done;
   }
 
   /**
@@ -538,16 +689,10 @@ export class DistributionService {
   }
 
   /** plan -> record -> audit -> send: each step a method (plan and audit pure, in distribution-plan.ts). */
-  private async distribute(v: ObjectVersion, mqtt = true, immediateEmail = true): Promise<JobOutcome> {
+  private async distribute(v: ObjectVersion): Promise<JobOutcome> {
     const now = this.deps.clock.now();
-    const planned = await this.plan(v, now);
-    if (typeof planned === 'string') return skipped(planned);
-    const now_ = new Set(immediateEmail ? [] : planned.emailNow.map((e) => e.delivery.key));
-    const plan: DistributionPlan = {
-      ...planned,
-      ...(mqtt ? {} : { fanout: undefined, blocklist: undefined }),
-      ...(immediateEmail ? {} : { emailNow: [], emails: planned.emails.filter((d) => !now_.has(d.key)) }),
-    };
+    const plan = await this.plan(v, now);
+    if (typeof plan === 'string') return skipped(plan);
     if (plan.recipients.length === 0) return done;
     const recorded = await this.record(plan);
     await this.audits.add(releaseAudit(plan, recorded, now.toISOString()));
@@ -842,7 +987,12 @@ function strictest(tlps: readonly TlpLevel[]): TlpLevel {
 }
 
 /** The `object.release` record of one batch mail, the first time it is recorded. */
-function batchMailAudit(batchId: number, mail: BatchMail, at: string): NewAuditRecord[] {
+function batchMailAudit(
+  batchId: number,
+  mail: BatchMail,
+  at: string,
+  channel: 'email' | 'email-digest' = 'email',
+): NewAuditRecord[] {
   return [
     {
       at,
@@ -852,7 +1002,7 @@ function batchMailAudit(batchId: number, mail: BatchMail, at: string): NewAuditR
       outcome: 'ok',
       details: {
         batchId,
-        channel: 'email',
+        channel,
         recipients: [
           { orgId: mail.orgId, alertId: mail.alertId, tlp: mail.tlp, objects: mail.versions.count },
         ],

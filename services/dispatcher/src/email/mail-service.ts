@@ -8,7 +8,7 @@ import {
   type Subscription,
   type TlpLevel,
 } from '@isac/kernel';
-import { policyInput, type PolicyEngine } from '@isac/policy';
+import type { PolicyEngine } from '@isac/policy';
 import { tlpRank, uuidV5 } from '@isac/stix';
 import { jobKeys, type JobOf, type JobPayload, type Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
@@ -19,19 +19,15 @@ import type { Lang } from './i18n.js';
 import { MailRejectedError, type MailSender } from './mail-sender.js';
 import { buildEncryptedMime, buildMime, type Envelope } from './mime.js';
 import {
+  composeDigestMail,
   composeSubmissionMail,
+  renderDigestMail,
   renderSubmissionMail,
   type MailRenderCache,
   type SubmissionMailInput,
 } from './submission-mail.js';
-import {
-  renderAlert,
-  renderDigest,
-  renderNotice,
-  renderTrialReminder,
-  type DigestItem,
-  type RenderedMail,
-} from './render.js';
+import { renderAlert, renderNotice, renderTrialReminder, type RenderedMail } from './render.js';
+import { digestWindow } from './digest-window.js';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -46,6 +42,14 @@ export const needsEncryption = (tlp: TlpLevel): boolean => {
 
 export type SendMailPayload = JobPayload<'send_mail'>;
 
+/** The window a digest mail covers, and the key naming it (`digest:<subscription>:<window start>`). */
+export interface DigestOf {
+  readonly key: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly submissions: number;
+}
+
 /** Where email subscriptions send: their own list, else the organisation's contacts. */
 export function recipientsOf(subs: readonly Subscription[], org: Org): string[] {
   const to = new Set<string>();
@@ -59,13 +63,11 @@ export function langOf(subs: readonly Subscription[]): Lang {
   return ls.size === 1 ? ([...ls][0] as Lang) : 'both';
 }
 
-/** The digest window that contains `at`. */
-export function digestWindow(mode: 'hourly' | 'daily', at: Date): { start: Date; end: Date } {
-  const start = new Date(at);
-  start.setUTCMinutes(0, 0, 0);
-  if (mode === 'daily') start.setUTCHours(0);
-  return { start, end: new Date(start.getTime() + (mode === 'daily' ? 86_400_000 : 3_600_000)) };
-}
+/** The batch mails (an immediate mail, or a digest's items) a send job carries. */
+const batchMailKeys = (p: SendMailPayload): string[] => [
+  ...(p.batchMailKey !== undefined ? [p.batchMailKey] : []),
+  ...(p.batchMailKeys ?? []),
+];
 
 /** Email: renders alerts, notices, digests and reminders into send_mail jobs, and sends them. */
 export class MailService {
@@ -110,6 +112,8 @@ export class MailService {
     objects: readonly Json[];
     collectionId: string;
     submission: { id: string; acceptedAt: string };
+    /** A digest of one window (ADR 0013 stage 3c): rendered as one, `submission` unused. */
+    digest?: DigestOf | undefined;
     cache?: MailRenderCache | undefined;
   }): Promise<{ to: string; raw: Buffer; what: SendMailPayload['what'] }[]> {
     const { config } = this.deps;
@@ -139,12 +143,19 @@ export class MailService {
       cache: i.cache,
     };
     const key = i.org.pgpPublicKey;
+    const dg = i.digest;
     if (!key && !needsEncryption(i.tlp))
-      return (await renderSubmissionMail(input)).map((m) => ({ to: m.to, raw: m.raw, what: 'alert' }));
+      return dg
+        ? (await renderDigestMail({ ...input, digest: dg, digestKey: dg.key })).map((m) => ({
+            to: m.to,
+            raw: m.raw,
+            what: 'digest',
+          }))
+        : (await renderSubmissionMail(input)).map((m) => ({ to: m.to, raw: m.raw, what: 'alert' }));
     const headers: Record<string, string> = {
       'X-ISAC-Alert-Id': i.alertId,
       'X-ISAC-TLP': i.tlp.toUpperCase(),
-      'X-ISAC-Submission': i.submission.id,
+      ...(dg ? { 'X-ISAC-Digest': dg.key } : { 'X-ISAC-Submission': i.submission.id }),
       ...(i.exercise ? { 'X-ISAC-Exercise': 'true' } : {}),
     };
     const domain = /@([^>\s]+)/.exec(config.smtp.from)?.[1] ?? 'isac.invalid';
@@ -156,7 +167,7 @@ export class MailService {
       headers,
     });
     if (key) {
-      const content = composeSubmissionMail(input);
+      const content = dg ? composeDigestMail({ ...input, digest: dg }) : composeSubmissionMail(input);
       const prefix = `[ISAC]${i.exercise ? '[EXERCISE]' : ''}[TLP:${i.tlp.toUpperCase()}]`;
       const out: { to: string; raw: Buffer; what: SendMailPayload['what'] }[] = [];
       for (const address of to)
@@ -259,11 +270,20 @@ export class MailService {
     this.deps.jobsReady?.notify();
   }
 
-  /** One delayed digest job per (subscription, window), created by the first alert of the window. */
-  async scheduleDigest(sub: Subscription, now: Date): Promise<void> {
+  /**
+   * One delayed digest job per (subscription, window), created by the first item of the window:
+   * the window that holds `at` (when the item was recorded), in the subscription's zone; due
+   * `digest.graceMs` after it closes.
+   */
+  async scheduleDigest(sub: Subscription, at: Date): Promise<void> {
     const mode = sub.email?.mode;
     if (mode !== 'hourly' && mode !== 'daily') return;
-    const w = digestWindow(mode, now);
+    const { config } = this.deps;
+    const w = digestWindow(mode, at, {
+      timeZone: sub.email?.timeZone ?? config.mail.timeZone,
+      dailyHour: config.digest.dailyHour,
+    });
+    const now = this.deps.clock.now();
     const payload: JobPayload<'digest'> = {
       orgId: sub.orgId,
       subscriptionId: sub.id,
@@ -304,9 +324,10 @@ export class MailService {
       // dead letters and records name the recipient, the channel and the cause (issue 14.2)
       const cause = `email to ${p.to.join(', ')} (organisation ${p.orgId}): ${msg}`;
       for (const k of p.deliveryKeys) await deliveries.markFailed(k, msg, final);
-      if (p.batchMailKey !== undefined)
+      const mails = batchMailKeys(p);
+      if (mails.length > 0)
         await deliveries.markBatchMails(
-          [{ key: p.batchMailKey, ok: false, error: cause, dead: final }],
+          mails.map((key) => ({ key, ok: false, error: cause, dead: final })),
           this.deps.clock.now(),
         );
       if (err instanceof MailRejectedError) return dead(cause);
@@ -314,89 +335,12 @@ export class MailService {
       throw err;
     }
     await deliveries.markSentMany(p.deliveryKeys, this.deps.clock.now());
-    if (p.batchMailKey !== undefined)
-      await deliveries.markBatchMails([{ key: p.batchMailKey, ok: true }], this.deps.clock.now());
-    return done;
-  }
-
-  /** digest: the window's pending digest deliveries of one subscription, re-decided, in one message. */
-  async digest(job: JobOf<'digest'>): Promise<JobOutcome> {
-    const p = job.payload;
-    const { stores, policy, hub } = this.deps;
-    const org = await stores.orgs.get(p.orgId);
-    const sub = await stores.subscriptions.get(p.orgId, p.subscriptionId);
-    if (!org || !sub) return skipped('organisation or subscription gone');
-    const mine = await stores.deliveries.listDigestItems(sub.id, {
-      from: p.windowStart,
-      before: p.windowEnd,
-      limit: this.deps.config.digest.maxItems,
-    });
-    if (mine.length === 0) return skipped('nothing in the window');
-    const items: DigestItem[] = [];
-    const objects: Json[] = [];
-    let withheld = 0;
-    const keys: string[] = [];
-    const now = this.deps.clock.now();
-    for (const d of mine) {
-      const v = await stores.objects.getVersion(d.objectId, d.version);
-      const submitter = v ? await stores.orgs.get(v.submitterOrgId) : undefined;
-      if (!v || !submitter) {
-        await stores.deliveries.markFailed(d.key, 'object gone', true);
-        continue;
-      }
-      const r = policy.releaseFor(policyInput(v, submitter, org, now), {
-        hub,
-        submitterIdentityId: submitter.identityId,
-      });
-      if (r.verdict.kind === 'deny' || !r.object) {
-        await stores.deliveries.markFailed(d.key, `policy: ${r.verdict.reason.rule}`, true);
-        continue;
-      }
-      keys.push(d.key);
-      if (needsEncryption(r.verdict.tlp) && !org.pgpPublicKey) {
-        withheld += 1;
-        continue;
-      }
-      items.push({
-        object: r.object,
-        tlp: r.verdict.tlp,
-        alertId: d.alertId,
-        exercise: v.exercise,
-        observables: observablesOf(r.object),
-      });
-      objects.push(r.object);
-    }
-    if (keys.length === 0) return skipped('nothing releasable in the window');
-    const markings = new Map<string, Json>();
-    for (const it of items)
-      for (const o of (alertBundle(it.alertId, it.object, it.tlp)['objects'] as Json[]).slice(1))
-        markings.set(String(o['id']), o);
-    const bundle = {
-      type: 'bundle',
-      id: `bundle--${this.deps.ids.uuid()}`,
-      objects: [...objects, ...markings.values()],
-    };
-    const lang: Lang = sub.email?.lang ?? 'both';
-    const mail = renderDigest({
-      items,
-      withheld,
-      lang,
-      window: { start: p.windowStart, end: p.windowEnd },
-      taxiiUrl: this.taxiiUrl(),
-      bundle,
-    });
-    const to = recipientsOf([sub], org);
-    const env = this.envelope(to, { 'X-ISAC-Digest': `${p.subscriptionId} ${p.windowStart}` });
-    const raw = org.pgpPublicKey
-      ? await buildEncryptedMime(mail, env, org.pgpPublicKey, lang, '[ISAC]')
-      : await buildMime(mail, env);
-    await this.enqueueSend(job.key, {
-      deliveryKeys: keys,
-      orgId: org.id,
-      to,
-      raw: raw.toString('base64'),
-      what: 'digest',
-    });
+    const mails = batchMailKeys(p);
+    if (mails.length > 0)
+      await deliveries.markBatchMails(
+        mails.map((key) => ({ key, ok: true })),
+        this.deps.clock.now(),
+      );
     return done;
   }
 

@@ -104,6 +104,16 @@ export const M = {
     en: (n: number, submission: string, at: string) =>
       `${n} object${n === 1 ? '' : 's'} from submission ${submission} (accepted ${at}) ${n === 1 ? 'was' : 'were'} released to your organisation.`,
   },
+  subjectDigest: {
+    ja: (what: string) => `ダイジェスト ${what}`,
+    en: (what: string) => `Digest: ${what}`,
+  },
+  digestIntro: {
+    ja: (n: number, submissions: number, from: string, to: string) =>
+      `${from} から ${to} までの ${submissions}件の投稿から、貴組織向けに ${n}件のオブジェクトが公開されました。`,
+    en: (n: number, submissions: number, from: string, to: string) =>
+      `${n} object${n === 1 ? '' : 's'} from ${submissions} submission${submissions === 1 ? '' : 's'} between ${from} and ${to} ${n === 1 ? 'was' : 'were'} released to your organisation.`,
+  },
   retractIntro: {
     ja: (n: number, at: string) =>
       `以前お送りした ${n}件のオブジェクトが ${at} に取り消され (revoked)、無効になりました。ブロックリストや検知ルールに登録している場合は削除してください。`,

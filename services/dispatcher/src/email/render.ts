@@ -176,66 +176,6 @@ export function renderNotice(i: {
   return { subject, text: text.join('\n\n'), html: htmlDoc(subject, html.join('<hr>')), attachments: [] };
 }
 
-export interface DigestItem {
-  readonly object: Json;
-  readonly tlp: TlpLevel;
-  readonly alertId: string;
-  readonly exercise: boolean;
-  readonly observables: readonly Observable[];
-}
-
-/** A window's alerts in one message; withheld = how many could not be included in clear. */
-export function renderDigest(i: {
-  items: readonly DigestItem[];
-  withheld: number;
-  lang: Lang;
-  window: { start: string; end: string };
-  taxiiUrl: string;
-  bundle: Json;
-}): RenderedMail {
-  const n = i.items.length + i.withheld;
-  const subject = headerSafe(
-    `[ISAC] ${pick(i.lang, T.digest.ja(n), T.digest.en(n))} ${i.window.start} – ${i.window.end}`,
-  );
-  const text: string[] = [];
-  const html: string[] = [];
-  for (const l of langs(i.lang)) {
-    const t: string[] = [`${T.digest[l](n)}: ${i.window.start} – ${i.window.end}`];
-    const h: string[] = [`<h2>${escapeHtml(t[0]!)}</h2>`];
-    for (const it of i.items) {
-      const rows = objectRows(it.object, it.tlp, it.alertId, l);
-      const head = `${it.exercise ? `[${T.exercise[l]}] ` : ''}[TLP:${tlpLabel(it.tlp)}] ${nameOf(it.object)}`;
-      t.push(`\n== ${head}\n${textTable(rows)}${obsText(it.observables, l)}`);
-      h.push(`<h3>${escapeHtml(head)}</h3>${htmlTable(rows)}${obsHtml(it.observables, l)}`);
-    }
-    if (i.withheld > 0) {
-      t.push(`\n${T.digestWithheld[l](i.withheld, i.taxiiUrl)}`);
-      h.push(`<p>${escapeHtml(T.digestWithheld[l](i.withheld, i.taxiiUrl))}</p>`);
-    }
-    if (i.items.length > 0) {
-      t.push(`\n${T.attached[l]}`);
-      h.push(`<p>${escapeHtml(T.attached[l])}</p>`);
-    }
-    text.push(t.join('\n'));
-    html.push(h.join(''));
-  }
-  return {
-    subject,
-    text: text.join('\n\n----------------------------------------\n\n'),
-    html: htmlDoc(subject, html.join('<hr>')),
-    attachments:
-      i.items.length > 0
-        ? [
-            {
-              filename: 'digest.stix.json',
-              contentType: STIX_MEDIA_TYPE,
-              content: JSON.stringify(i.bundle, null, 2),
-            },
-          ]
-        : [],
-  };
-}
-
 /** Trial reminder, always Japanese and English. */
 export function renderTrialReminder(i: { daysLeft: number; endsAt: string; orgName: string }): RenderedMail {
   const subject = headerSafe(`[ISAC] ${pick('both', T.trial.ja(i.daysLeft), T.trial.en(i.daysLeft))}`);

@@ -66,6 +66,17 @@ export interface SubmissionMailInput extends CommonMailInput {
   };
 }
 
+/** A digest: every object one window of a digest subscription released, from all its submissions. */
+export interface DigestMailInput extends CommonMailInput {
+  readonly digest: {
+    /** The window [start, end), ISO 8601. */
+    readonly windowStart: string;
+    readonly windowEnd: string;
+    /** How many submissions (or windows of singles) the objects came from. */
+    readonly submissions: number;
+  };
+}
+
 export interface RetractionMailInput extends CommonMailInput {
   /** The objects are the revoked versions; the reason is the retracting person's words. */
   readonly retraction: {
@@ -197,10 +208,12 @@ function refuse(bad: readonly ErrorDetail[]): never {
 // ---------------------------------------------------------------------------------------------
 // Content.
 
+type MailKind = 'submission' | 'retraction' | 'digest';
+
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
-function release(i: CommonMailInput, kind: 'submission' | 'retraction', fileStem: string): Release {
+function release(i: CommonMailInput, kind: MailKind, fileStem: string): Release {
   const slot = i.cache?.slot(i.objects, i.releaseKey);
   return memo(slot, `release|${kind}|${i.tlp}|${i.exercise}|${fileStem}`, () => {
     const observables = i.objects.map((o) => observablesOf(o));
@@ -327,7 +340,7 @@ function countsText(counts: readonly [string, number][], l: MailLang, max = 3): 
   return parts.join(l === 'ja' ? '、' : ', ');
 }
 
-function subjectOf(i: CommonMailInput, kind: 'submission' | 'retraction', r: Release, l: MailLang): string {
+function subjectOf(i: CommonMailInput, kind: MailKind, r: Release, l: MailLang): string {
   const tag = `[ISAC]${i.exercise ? `[${M.exerciseTag[l]}]` : ''}[TLP:${i.tlp.toUpperCase()}]`;
   const counts = countByType(r.objects);
   const single = r.objects.length === 1 ? r.objects[0]! : undefined;
@@ -339,20 +352,17 @@ function subjectOf(i: CommonMailInput, kind: 'submission' | 'retraction', r: Rel
   const line =
     kind === 'retraction'
       ? M.subjectRetracted[l](what)
-      : single
-        ? l === 'ja'
-          ? `新しい${what}`
-          : `New ${what}`
-        : M.subjectNew[l](what);
+      : kind === 'digest'
+        ? M.subjectDigest[l](what)
+        : single
+          ? l === 'ja'
+            ? `新しい${what}`
+            : `New ${what}`
+          : M.subjectNew[l](what);
   return headerSafe(`${tag} ${line}`, 240);
 }
 
-function body(
-  i: CommonMailInput,
-  kind: 'submission' | 'retraction',
-  r: Release,
-  intro: readonly string[],
-): Body {
+function body(i: CommonMailInput, kind: MailKind, r: Release, intro: readonly string[]): Body {
   const l = i.subscription.lang;
   const tz = i.subscription.timeZone ?? DEFAULT_MAIL_TIME_ZONE;
   const base = i.hub.publicUrl.replace(/\/+$/, '');
@@ -484,6 +494,29 @@ function assemble(i: CommonMailInput, b: Body, r: Release): RenderedMail {
   };
 }
 
+/** The content of a digest for one subscription (what PGP/MIME encrypts as a whole). */
+export function composeDigestMail(i: DigestMailInput): RenderedMail {
+  return digest(i).mail;
+}
+
+function digest(i: DigestMailInput): { mail: RenderedMail; r: Release } {
+  const bad = check(i);
+  for (const f of ['windowStart', 'windowEnd'] as const)
+    if (Number.isNaN(Date.parse(i.digest[f])))
+      bad.push({ path: `/digest/${f}`, message: 'must be a timestamp' });
+  if (bad.length > 0) refuse(bad);
+  const r = release(i, 'digest', `digest-${i.digest.windowStart.replace(/[^0-9T]/g, '').slice(0, 13)}`);
+  const slot = i.cache?.slot(i.objects, i.releaseKey);
+  const l = i.subscription.lang;
+  const b = memo(slot, `body|digest|${wordingKey(i, i.digest)}`, () => {
+    const tz = i.subscription.timeZone ?? DEFAULT_MAIL_TIME_ZONE;
+    const from = formatMailTime(i.digest.windowStart, tz);
+    const to = formatMailTime(i.digest.windowEnd, tz);
+    return body(i, 'digest', r, [M.digestIntro[l](r.objects.length, i.digest.submissions, from, to)]);
+  });
+  return { mail: assemble(i, b, r), r };
+}
+
 /** The content of a retraction notice for one subscription. */
 export function composeRetractionMail(i: RetractionMailInput): RenderedMail {
   return retraction(i).mail;
@@ -550,7 +583,7 @@ async function messages(
   i: CommonMailInput,
   mail: RenderedMail,
   r: Release,
-  kind: 'submission' | 'retraction',
+  kind: MailKind,
   extra: Record<string, string>,
 ): Promise<OutgoingMail[]> {
   const nodes = await rawNodes(r);
@@ -599,6 +632,18 @@ async function messages(
 export async function renderSubmissionMail(i: SubmissionMailInput): Promise<OutgoingMail[]> {
   const { mail, r } = submission(i);
   return messages(i, mail, r, 'submission', { 'X-ISAC-Submission': i.submission.id });
+}
+
+/**
+ * ONE digest for one window of one digest subscription: the same layout as a submission mail
+ * (counts by type, the first `fullCount` in full, defanged, every object attached exactly), its
+ * intro naming the window in the subscription's zone beside UTC; one message per address.
+ */
+export async function renderDigestMail(
+  i: DigestMailInput & { readonly digestKey: string },
+): Promise<OutgoingMail[]> {
+  const { mail, r } = digest(i);
+  return messages(i, mail, r, 'digest', { 'X-ISAC-Digest': i.digestKey });
 }
 
 /** A retraction notice: the objects (revoked versions) were taken back; remove them. */

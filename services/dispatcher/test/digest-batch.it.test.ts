@@ -1,0 +1,185 @@
+/**
+ * Digests by batch (ADR 0013 stage 3c, issue 15.2) against a real SMTP server (smtp-server): one
+ * mail per (window, digest subscription) over every batch of the window, rendered like a
+ * submission mail, policy re-decided when it is sent; windows in the subscription's zone.
+ */
+import { expect } from 'chai';
+import type { ParsedMail } from 'mailparser';
+import { ManualClock } from '@isac/kernel';
+import type { JobPayload, NewObjectVersion } from '@isac/store';
+import { indicatorVersion, org, sub, until, world, type World } from './support.js';
+import { smtpSink, type SmtpSink } from './smtp-sink.js';
+import { submission } from '../../../libs/store/test/submission.js';
+
+type Json = Record<string, unknown>;
+
+const digestSub = (
+  orgId: string,
+  to: string[],
+  lang: 'ja' | 'en',
+  mode: 'hourly' | 'daily',
+  timeZone?: string,
+) => sub(orgId, 'email', { email: { to, mode, lang, ...(timeZone ? { timeZone } : {}) } });
+
+function indicators(n: number, tag: string): NewObjectVersion[] {
+  return Array.from({ length: n }, (_, k) =>
+    indicatorVersion({ object: { pattern: `[domain-name:value = 'evil-${tag}-${k}.example.co.jp']` } }),
+  );
+}
+
+const toOf = (m: ParsedMail): string[] =>
+  (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
+
+const bundleOf = (m: ParsedMail): Json[] => {
+  const a = m.attachments.find((x) => x.contentType.startsWith('application/stix+json'));
+  expect(a, 'bundle attachment').to.not.equal(undefined);
+  return (JSON.parse(a!.content.toString('utf8')) as { objects: Json[] }).objects;
+};
+
+/** Runs the worker until nothing is due (the clock does not move). */
+async function drain(d: { runOnce(): Promise<number> }): Promise<void> {
+  for (let k = 0; k < 50; k++) if ((await d.runOnce()) === 0) return;
+}
+
+describe('digests by batch: one mail per (window, subscription) over every batch of the window (real SMTP)', () => {
+  let w: World;
+  let smtp: SmtpSink | undefined;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock('2026-06-01T10:05:00.000Z');
+    w = await world({ clock });
+    await w.addOrg(org('bank-a'));
+    await w.addOrg(org('bank-b'));
+    await w.addOrg(org('bank-s'));
+  });
+  afterEach(async () => {
+    await w.close();
+    await smtp?.close();
+    smtp = undefined;
+  });
+
+  it('2 submissions of 3,000 objects in one hour are ONE mail in the subscription’s language; a suspended organisation gets none', async function () {
+    this.timeout(120_000);
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(digestSub('bank-b', ['soc@bank-b.example'], 'ja', 'hourly'));
+    await w.stores.subscriptions.create(digestSub('bank-s', ['soc@bank-s.example'], 'en', 'hourly'));
+    const d = w.compose(
+      {
+        smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 },
+        mail: { publicUrl: 'https://hub.isac.example' },
+      },
+      { adapters: { directoryCacheMs: 0 } },
+    );
+    const first = indicators(1000, 'one');
+    const second = indicators(2000, 'two');
+    const patterns = new Map([...first, ...second].map((v) => [v.id, String(v.object['pattern'])]));
+    await w.stores.objects.accept(submission(first));
+    await drain(d);
+    clock.set('2026-06-01T10:40:00.000Z');
+    await w.stores.objects.accept(submission(second));
+    await drain(d);
+    // one digest job per (subscription, window), nothing sent before the window closes
+    const jobs = await w.stores.jobs.list({ kind: 'digest', limit: 10 });
+    expect(jobs).to.have.length(2);
+    expect(smtp.received).to.have.length(0);
+    expect(await w.stores.jobs.list({ kind: 'distribute_version', limit: 10 })).to.have.length(0);
+
+    // suspended within the window: nothing for it when the digest is sent
+    const s = (await w.stores.orgs.get('bank-s'))!;
+    await w.stores.orgs.update({ ...s, status: 'suspended' });
+    clock.set('2026-06-01T11:02:00.000Z');
+    await drain(d);
+    await until(() => smtp!.received.length >= 1, 60_000, 'the digest');
+    await new Promise((r) => setTimeout(r, 300));
+    await drain(d);
+    expect(smtp.received.map(toOf)).to.deep.equal([['soc@bank-b.example']]);
+    const m = smtp.received[0]!;
+    // its language, its zone beside UTC, the window
+    expect(m.subject)
+      .to.match(/^\[ISAC\]\[TLP:GREEN\] /)
+      .and.match(/3,?000件/);
+    expect(m.text).to.match(/[\u3040-\u30ff]/);
+    expect(m.text).to.include('2026-06-01 19:00').and.include('10:00 UTC');
+    expect(m.text).to.include('evil-one-0[.]example[.]co[.]jp').and.not.include('evil-one-0.example');
+    expect(m.text).to.include(`https://hub.isac.example/objects/${first[0]!.id}`);
+    expect(m.headers.get('x-isac-digest')).to.be.a('string');
+    const got = bundleOf(m).filter((o) => o['type'] === 'indicator');
+    expect(got).to.have.length(3000);
+    for (const o of got) expect(o['pattern']).to.equal(patterns.get(String(o['id'])));
+
+    // the items are sent (bank-b) or dead with the policy's reason (bank-s)
+    const b = (await w.stores.deliveries.listForOrg('bank-b', { limit: 10 })).filter(
+      (x) => x.channel === 'email',
+    );
+    expect(b.map((x) => [x.status, x.objects]).sort()).to.deep.equal([
+      ['sent', 1000],
+      ['sent', 2000],
+    ]);
+    const sx = (await w.stores.deliveries.listForOrg('bank-s', { limit: 10 })).filter(
+      (x) => x.channel === 'email',
+    );
+    expect(sx).to.have.length(2);
+    for (const x of sx) expect(x.status).to.equal('dead');
+  });
+
+  it('a digest job run again (a restart after the send was queued) sends nothing twice', async function () {
+    this.timeout(60_000);
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(digestSub('bank-b', ['soc@bank-b.example'], 'en', 'hourly'));
+    const cfg = { smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 } };
+    const d = w.compose(cfg, { adapters: { directoryCacheMs: 0 } });
+    await w.stores.objects.accept(submission(indicators(60, 'x')));
+    await drain(d);
+    // the same window's job twice (as a restarted process re-running it before it was marked
+    // done): both render before either send runs; the sends' keys make the second a no-op
+    const [job] = await w.stores.jobs.list({ kind: 'digest', limit: 10 });
+    await w.stores.jobs.enqueue(
+      {
+        kind: 'digest',
+        key: `${job!.key}#again`,
+        payload: job!.payload as JobPayload<'digest'>,
+        runAt: job!.runAt,
+      },
+      clock.now(),
+    );
+    clock.set('2026-06-01T11:02:00.000Z');
+    await drain(d);
+    await until(() => smtp!.received.length >= 1, 30_000, 'the digest');
+    await new Promise((r) => setTimeout(r, 300));
+    await drain(d);
+    expect(smtp.received).to.have.length(1);
+  });
+
+  it('a daily window follows the subscription’s zone: 09:00 in New York, not in Tokyo', async function () {
+    this.timeout(60_000);
+    smtp = await smtpSink();
+    // 2026-06-01T10:05Z is 06:05 in New York (EDT): the window is [05-31 09:00, 06-01 09:00) there
+    await w.stores.subscriptions.create(
+      digestSub('bank-b', ['soc@bank-b.example'], 'en', 'daily', 'America/New_York'),
+    );
+    await w.stores.subscriptions.create(digestSub('bank-s', ['soc@bank-s.example'], 'ja', 'daily'));
+    const d = w.compose(
+      { smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 } },
+      { adapters: { directoryCacheMs: 0 } },
+    );
+    await w.stores.objects.accept(submission(indicators(60, 'd')));
+    await drain(d);
+    const jobs = await w.stores.jobs.list({ kind: 'digest', limit: 10 });
+    const byOrg = new Map(jobs.map((j) => [(j.payload as { orgId: string }).orgId, j.payload as Json]));
+    expect(byOrg.get('bank-b')).to.include({
+      windowStart: '2026-05-31T13:00:00.000Z',
+      windowEnd: '2026-06-01T13:00:00.000Z',
+    });
+    expect(byOrg.get('bank-s')).to.include({
+      windowStart: '2026-06-01T00:00:00.000Z',
+      windowEnd: '2026-06-02T00:00:00.000Z',
+    });
+    // at 13:02Z the New York digest goes, the Tokyo one waits for its own 09:00
+    clock.set('2026-06-01T13:02:00.000Z');
+    await drain(d);
+    await until(() => smtp!.received.length >= 1, 30_000, 'the New York digest');
+    await new Promise((r) => setTimeout(r, 200));
+    await drain(d);
+    expect(smtp.received.map(toOf)).to.deep.equal([['soc@bank-b.example']]);
+  });
+});
