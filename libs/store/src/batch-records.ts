@@ -131,6 +131,7 @@ export function batchRecipientDelivery(
     acknowledgedBy: ack?.by,
     batchId: head.batchId,
     objects: count,
+    parts: r.p,
     exercise: r.x === 1,
   };
 }

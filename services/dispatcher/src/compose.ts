@@ -13,8 +13,8 @@ import { MailService } from './email/mail-service.js';
 import { DistributionService, type BatchStepHook } from './delivery/distribution-service.js';
 import { AcksService } from './acks/acks-service.js';
 import { createAcksRouter } from './acks/acks-router.js';
+import { listenForMqttAcks } from './acks/mqtt-acks.js';
 import { DeadLettersService, createDeadLettersRouter } from './dead-letters/dead-letters-router.js';
-import { orgOfAckTopic } from './mqtt/topics.js';
 import { MqttSessionsService, createMqttSessionsRouter } from './mqtt-sessions/mqtt-sessions-router.js';
 import type { MqttSessionAdmin } from './mqtt/embedded-broker.js';
 import { DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
@@ -190,10 +190,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   router.use('/api/v1/dead-letters', errorHandler({ log, style: 'rest' }));
   router.use('/api/v1/admin/mqtt-sessions', errorHandler({ log, style: 'rest' }));
 
-  publisher.onMessage('isac/v1/orgs/+/acks', (topic, payload) => {
-    const orgId = orgOfAckTopic(topic);
-    if (orgId) void acks.acknowledgeFromMqtt(orgId, payload);
-  });
+  listenForMqttAcks({ publisher, acks, log });
 
   let started = false;
   return {

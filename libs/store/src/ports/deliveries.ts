@@ -41,6 +41,8 @@ export interface Delivery extends NewDelivery {
   readonly batchId?: number | undefined;
   /** A grouped alert: how many of the batch's versions it carried (its position set's count). */
   readonly objects?: number | undefined;
+  /** A grouped alert: how many messages (parts, each its own bundle id) it was published in. */
+  readonly parts?: number | undefined;
   /** A grouped MQTT alert: sent on the exercise topics. */
   readonly exercise?: boolean | undefined;
 }

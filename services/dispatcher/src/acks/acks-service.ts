@@ -8,6 +8,8 @@ import {
   type Principal,
 } from '@isac/kernel';
 import type { Delivery, Stores } from '@isac/store';
+import { alertPartBundleId } from '../delivery/alert-chunks.js';
+import { parseAckPayload, parseAckReference, type AckReference } from './ack-request.js';
 
 export interface AckView {
   readonly orgId: OrgId;
@@ -25,8 +27,6 @@ export interface AckView {
   /** Seconds from delivery to acknowledgement. */
   readonly secondsToAck?: number | undefined;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function view(d: Delivery): AckView {
   const secs =
@@ -48,53 +48,65 @@ function view(d: Delivery): AckView {
   };
 }
 
+/** What an MQTT ack came to: the alert it recorded, or why nothing was recorded. */
+export type MqttAckOutcome =
+  | { readonly ok: true; readonly alertId: string; readonly acknowledgedAt: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** How many of an organisation's newest alerts a grouped alert's part bundle id is looked for in. */
+const PART_SCAN = 5000;
+
 /** Recipients acknowledge alerts (REST, CLI, MQTT); hub admins see who did and how long it took. */
 export class AcksService {
   constructor(private readonly deps: { stores: Stores; clock: Clock; log: Logger; access: Access }) {}
 
-  /** The recipient organisation acknowledges one of its alerts; another org's alert is not_found. */
-  async acknowledge(principal: Principal, alertId: string): Promise<AckView> {
+  /**
+   * The recipient organisation acknowledges one of its alerts, named in any form the hub prints
+   * (see `parseAckReference`); another org's alert is not_found.
+   */
+  async acknowledge(principal: Principal, reference: string): Promise<AckView> {
     const by = principal.userId
       ? `user:${principal.userId}`
       : principal.keyId
         ? `key:${principal.keyId}`
         : 'api';
-    return this.ack(principal.orgId, alertId, by);
+    const ref = parseAckReference(reference);
+    if (!ref.ok) throw new ValidationError(ref.reason, [{ path: 'alertId', message: ref.reason }]);
+    return this.ack(principal.orgId, ref.value, by);
   }
 
-  async acknowledgeFromMqtt(orgId: OrgId, payload: Buffer): Promise<void> {
-    let alertId: unknown;
-    try {
-      alertId = (JSON.parse(payload.toString('utf8')) as { alertId?: unknown }).alertId;
-    } catch {
-      alertId = undefined;
-    }
-    if (typeof alertId !== 'string') {
-      this.deps.log.info({ orgId }, 'MQTT ack without an alertId ignored');
-      return;
-    }
-    try {
-      await this.ack(orgId, alertId, 'mqtt');
-    } catch (err) {
-      this.deps.log.info(
-        { orgId, alertId, err: err instanceof Error ? err.message : String(err) },
-        'MQTT ack not recorded',
-      );
-    }
+  /**
+   * An ack published on `isac/v1/orgs/{org}/acks` (payload forms: `parseAckPayload`). Never
+   * throws: the outcome (what was recorded, or the reason nothing was) is logged and returned for
+   * the broker answer.
+   */
+  async acknowledgeFromMqtt(orgId: OrgId, payload: Buffer): Promise<MqttAckOutcome> {
+    const ref = parseAckPayload(payload);
+    let outcome: MqttAckOutcome;
+    if (!ref.ok) outcome = ref;
+    else
+      try {
+        const v = await this.ack(orgId, ref.value, 'mqtt');
+        outcome = { ok: true, alertId: v.alertId, acknowledgedAt: v.acknowledgedAt ?? '' };
+      } catch (err) {
+        outcome = { ok: false, reason: err instanceof Error ? err.message : String(err) };
+      }
+    if (!outcome.ok) this.deps.log.info({ orgId, reason: outcome.reason }, 'MQTT ack not recorded');
+    return outcome;
   }
 
-  private async ack(orgId: OrgId, given: string, by: string): Promise<AckView> {
-    if (!UUID.test(given))
-      throw new ValidationError('alertId is not an alert id', [
-        { path: 'alertId', message: 'must be a UUID' },
-      ]);
-    // RFC 4122: hex digits are case-insensitive; alert ids are issued lower-case (ADR 0017).
-    const alertId = given.toLowerCase();
+  private async ack(orgId: OrgId, ref: AckReference, by: string): Promise<AckView> {
+    const alertIds = await this.alertsOf(orgId, ref);
+    if (alertIds.length === 0) throw new NotFoundError(`${describe(ref)} not found`);
     const now = this.deps.clock.now();
-    const d = await this.deps.stores.deliveries.acknowledge(orgId, alertId, by, now);
-    if (!d) throw new NotFoundError(`alert ${alertId} not found`);
-    await this.deps.stores.audit.append([
-      {
+    const done: Delivery[] = [];
+    for (const alertId of alertIds) {
+      const d = await this.deps.stores.deliveries.acknowledge(orgId, alertId, by, now);
+      if (d) done.push(d);
+    }
+    if (done.length === 0) throw new NotFoundError(`${describe(ref)} not found`);
+    await this.deps.stores.audit.append(
+      done.map((d) => ({
         at: now.toISOString(),
         actor: {
           orgId,
@@ -104,13 +116,32 @@ export class AcksService {
               ? { keyId: by.slice(4) }
               : {}),
         },
-        action: 'alert.ack',
-        target: { kind: 'alert', id: alertId, orgId },
-        outcome: 'ok',
+        action: 'alert.ack' as const,
+        target: { kind: 'alert' as const, id: d.alertId, orgId },
+        outcome: 'ok' as const,
         details: { objectId: d.objectId, channel: d.channel },
-      },
-    ]);
-    return view(d);
+      })),
+    );
+    return view(done[0]!);
+  }
+
+  /** The organisation's alerts a reference names (none: not this organisation's, or no such alert). */
+  private async alertsOf(orgId: OrgId, ref: AckReference): Promise<string[]> {
+    const { deliveries } = this.deps.stores;
+    if (ref.kind === 'alert') return [ref.alertId];
+    if (ref.kind === 'object') {
+      const mine = (await deliveries.listForObject(ref.objectId)).filter((d) => d.orgId === orgId);
+      return [...new Set(mine.map((d) => d.alertId))];
+    }
+    // a single object's alert is bundle--{alertId}; a grouped alert's parts have ids of their own
+    const bundleId = `bundle--${ref.uuid}`;
+    const recent = await deliveries.listForOrg(orgId, { limit: PART_SCAN });
+    if (recent.some((d) => d.alertId === ref.uuid)) return [ref.uuid];
+    for (const d of recent)
+      if (d.batchId !== undefined && d.channel === 'mqtt')
+        for (let p = 1; p <= (d.parts ?? 1); p++)
+          if (alertPartBundleId(d.alertId, p) === bundleId) return [d.alertId];
+    return [ref.uuid];
   }
 
   /** Hub admins: acknowledgements (and, with `all`, still-unacknowledged deliveries) per organisation. */
@@ -130,4 +161,12 @@ export class AcksService {
     );
     return out.slice(0, q.limit);
   }
+}
+
+function describe(ref: AckReference): string {
+  return ref.kind === 'alert'
+    ? `alert ${ref.alertId}`
+    : ref.kind === 'bundle'
+      ? `alert bundle--${ref.uuid}`
+      : `an alert carrying ${ref.objectId}`;
 }

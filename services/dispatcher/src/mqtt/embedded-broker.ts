@@ -7,8 +7,13 @@ import { DurableSessionPersistence, ONCE_PROPERTY, type SessionLimits } from './
 import { TooManyRequestsError, type Logger, type Principal } from '@isac/kernel';
 import type { LiveLogin, LiveSessions } from '@isac/auth';
 import { lockDirectory, type DirectoryLock } from '@isac/store';
-import type { AlertPublisher, OutgoingMessage, PublishResult } from './mqtt-alert-publisher.js';
-import { mayPublish, maySubscribe } from './topics.js';
+import type {
+  AlertPublisher,
+  InboundHandler,
+  OutgoingMessage,
+  PublishResult,
+} from './mqtt-alert-publisher.js';
+import { mayPublish, maySubscribe, orgOfAckTopic } from './topics.js';
 import { createAdmission, type BrokerLimits } from './admission.js';
 import { defaultDispatcherConfig } from '../config.js';
 
@@ -193,7 +198,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
       });
   };
 
-  const inbound: { filter: string; handler: (topic: string, payload: Buffer) => void }[] = [];
+  const inbound: { filter: string; handler: InboundHandler }[] = [];
   const subscribeInbound = (a: Aedes, s: (typeof inbound)[number]): void =>
     a.subscribe(
       s.filter,
@@ -338,9 +343,12 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           );
           cb(null, null);
         },
-        // a republished message the session store did not queue again for this client (it has it)
-        authorizeForward: (client, packet) =>
-          ownPersistence && !ownPersistence.forwards(client.id, packet) ? null : packet,
+        // a republished message the session store did not queue again for this client (it has it);
+        // an organisation's ack, which only the hub reads (ADR 0029), even under `…/#`
+        authorizeForward: (client, packet) => {
+          if (orgOfAckTopic(packet.topic) !== undefined && who.get(client)?.internal !== true) return null;
+          return ownPersistence && !ownPersistence.forwards(client.id, packet) ? null : packet;
+        },
         authorizePublish: (client, packet, cb) => {
           const w = client ? who.get(client) : undefined;
           if (w?.internal) return cb(null);

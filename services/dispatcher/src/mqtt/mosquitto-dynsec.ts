@@ -36,11 +36,23 @@ interface ClientState {
 export const orgRole = (orgId: OrgId): string => `isac-org-${orgId}`;
 export const HUB_ROLE = 'isac-hub-publisher';
 
-/** The ACL of an organisation: subscribe under its own prefix, publish only its acks. */
+/** Acks are for the hub: an organisation's clients never receive them, whatever they subscribe to. */
+const ACK_RECEIVE_DENIED = (orgId: OrgId): Record<string, unknown> => ({
+  acltype: 'publishClientReceive',
+  topic: ackTopic(orgId),
+  priority: 10,
+  allow: false,
+});
+
+/**
+ * The ACL of an organisation: subscribe under its own prefix, publish only its acks, and never
+ * receive them (its `…/#` subscribers would see every ack its devices send: ADR 0029).
+ */
 export function orgAcls(orgId: OrgId): Record<string, unknown>[] {
   return [
     { acltype: 'subscribePattern', topic: `${orgPrefix(orgId)}#`, priority: 0, allow: true },
     { acltype: 'publishClientSend', topic: ackTopic(orgId), priority: 0, allow: true },
+    ACK_RECEIVE_DENIED(orgId),
   ];
 }
 
@@ -203,6 +215,8 @@ export class DynsecProvisioner {
       },
     ]);
     if (!created?.error) return;
+    // a role created before ADR 0029 lacks the rule that keeps acks from the organisation's clients
+    await this.ok([{ command: 'addRoleACL', rolename: orgRole(orgId), ...ACK_RECEIVE_DENIED(orgId) }]);
     const state = await this.clientState(orgId);
     if (password && state?.textdescription !== credentialMarker(password))
       await this.setOrgPassword(orgId, password);

@@ -9,7 +9,17 @@ export interface OutgoingMessage {
   readonly contentType?: string | undefined;
   readonly userProperties?: Readonly<Record<string, string>> | undefined;
   readonly messageExpirySeconds?: number | undefined;
+  /** MQTT 5: the correlation data of the request this message answers. */
+  readonly correlationData?: Buffer | undefined;
 }
+
+/** MQTT 5 request properties of an inbound message (absent on 3.1.1). */
+export interface InboundProperties {
+  readonly responseTopic?: string | undefined;
+  readonly correlationData?: Buffer | undefined;
+}
+
+export type InboundHandler = (topic: string, payload: Buffer, props?: InboundProperties) => void;
 
 export type PublishResult = { ok: true } | { ok: false; error: string };
 
@@ -20,7 +30,7 @@ export interface AlertPublisher {
   /** Publishes all at once (not serially); each result is `ok` or the reason it failed. */
   publishAll(messages: readonly OutgoingMessage[]): Promise<PublishResult[]>;
   /** Inbound messages on `filter` (acks); the internal credential may read them. */
-  onMessage(filter: string, handler: (topic: string, payload: Buffer) => void): void;
+  onMessage(filter: string, handler: InboundHandler): void;
   readonly connected: boolean;
 }
 
@@ -47,7 +57,7 @@ export class MqttAlertPublisher implements AlertPublisher {
   private version: 5 | 4;
   private everConnected = false;
   private stopped = false;
-  private readonly inbound: { filter: string; handler: (topic: string, payload: Buffer) => void }[] = [];
+  private readonly inbound: { filter: string; handler: InboundHandler }[] = [];
   /** Publishes waiting for their PUBACK on the current connection. */
   private readonly inflight = new WeakMap<MqttClient, Set<(error: string) => void>>();
 
@@ -63,7 +73,7 @@ export class MqttAlertPublisher implements AlertPublisher {
     return this.version;
   }
 
-  onMessage(filter: string, handler: (topic: string, payload: Buffer) => void): void {
+  onMessage(filter: string, handler: InboundHandler): void {
     this.inbound.push({ filter, handler });
     if (this.client?.connected) this.client.subscribe(filter, { qos: 1 });
   }
@@ -102,8 +112,12 @@ export class MqttAlertPublisher implements AlertPublisher {
       if (this.client === c && (this.inflight.get(c)?.size ?? 0) > 0)
         this.recycle(c, 'connection to the broker lost');
     });
-    c.on('message', (topic, payload) => {
-      for (const s of this.inbound) if (topicMatches(s.filter, topic)) s.handler(topic, payload);
+    c.on('message', (topic, payload, packet) => {
+      const props: InboundProperties = {
+        responseTopic: packet.properties?.responseTopic,
+        correlationData: packet.properties?.correlationData,
+      };
+      for (const s of this.inbound) if (topicMatches(s.filter, topic)) s.handler(topic, payload, props);
     });
     c.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
@@ -136,6 +150,7 @@ export class MqttAlertPublisher implements AlertPublisher {
         ...(m.contentType ? { contentType: m.contentType } : {}),
         ...(m.userProperties ? { userProperties: { ...m.userProperties } } : {}),
         ...(m.messageExpirySeconds ? { messageExpiryInterval: m.messageExpirySeconds } : {}),
+        ...(m.correlationData ? { correlationData: m.correlationData } : {}),
       };
     }
     let inflight = this.inflight.get(c);

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { createPrivateFile, unusableStateFile } from '@isac/store';
+import { orgOfAckTopic } from './topics.js';
 import MemoryPersistence, {
   type StoredPacket as AedesPacket,
   type StoredSubscription as Subscription,
@@ -349,7 +350,9 @@ export class DurableSessionPersistence extends MemoryPersistence {
 
   private enqueue(clientId: string, packet: AedesPacket): void {
     const key = onceKey(packet);
-    if (key !== undefined && this.has(clientId, key)) {
+    // an organisation's ack is for the hub alone (ADR 0029): never queued for a session that
+    // subscribed to `…/#` (the hub's own client is a clean session and reads it live)
+    if ((key !== undefined && this.has(clientId, key)) || orgOfAckTopic(packet.topic) !== undefined) {
       this.skip(packet, clientId);
       return;
     }

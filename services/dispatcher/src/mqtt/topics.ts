@@ -61,6 +61,38 @@ export function ackTopic(orgId: OrgId): string {
   return `${orgPrefix(orgId)}acks`;
 }
 
+/**
+ * `isac/v1/orgs/{orgId}/acks/errors`: where the hub answers an ack it could not record, with the
+ * reason (MQTT 3.1.1 clients, and MQTT 5 clients that set no response topic). The organisation may
+ * read it; unlike `…/acks` it is delivered to `…/#` subscribers.
+ */
+export function ackErrorsTopic(orgId: OrgId): string {
+  return `${ackTopic(orgId)}/errors`;
+}
+
+/**
+ * Where the hub may answer an MQTT 5 ack that named a response topic: only under the
+ * organisation's own `…/acks/` (never its alerts or block lists, never another organisation's
+ * topics), without wildcards; undefined otherwise.
+ */
+export function ackResponseTopic(orgId: OrgId, responseTopic: unknown): string | undefined {
+  if (typeof responseTopic !== 'string') return undefined;
+  let prefix: string;
+  try {
+    prefix = `${ackTopic(orgId)}/`;
+  } catch {
+    return undefined;
+  }
+  if (!responseTopic.startsWith(prefix) || responseTopic.length > 512) return undefined;
+  const rest = responseTopic.slice(prefix.length).split('/');
+  try {
+    for (const level of rest) topicSegment(level, 'responseTopic');
+  } catch {
+    return undefined;
+  }
+  return responseTopic;
+}
+
 /** The org id of an ack topic, or undefined when `topic` is not one. */
 export function orgOfAckTopic(topic: string): OrgId | undefined {
   const m = /^isac\/v1\/orgs\/([^/+#]+)\/acks$/.exec(topic);
