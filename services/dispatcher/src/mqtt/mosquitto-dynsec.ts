@@ -205,7 +205,7 @@ export class DynsecProvisioner {
    * dispatcher's restart must not do to every subscriber.
    */
   async ensureOrg(orgId: OrgId, password?: string): Promise<void> {
-    const [, created] = await this.ok([
+    const [role, created] = await this.ok([
       { command: 'createRole', rolename: orgRole(orgId), acls: orgAcls(orgId) },
       {
         command: 'createClient',
@@ -214,9 +214,10 @@ export class DynsecProvisioner {
         ...(password ? { password, textdescription: credentialMarker(password) } : {}),
       },
     ]);
-    if (!created?.error) return;
     // a role created before ADR 0029 lacks the rule that keeps acks from the organisation's clients
-    await this.ok([{ command: 'addRoleACL', rolename: orgRole(orgId), ...ACK_RECEIVE_DENIED(orgId) }]);
+    if (role?.error)
+      await this.ok([{ command: 'addRoleACL', rolename: orgRole(orgId), ...ACK_RECEIVE_DENIED(orgId) }]);
+    if (!created?.error) return;
     const state = await this.clientState(orgId);
     if (password && state?.textdescription !== credentialMarker(password))
       await this.setOrgPassword(orgId, password);
