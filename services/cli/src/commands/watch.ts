@@ -2,6 +2,16 @@ import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
 import { alertLine, alertTlp, summariseAlert } from './alert-line.js';
 
+/** `isac watch --help`: how to acknowledge what it prints (README "Acknowledging an alert"). */
+const ACK_HELP = `
+Acknowledging an alert / 受領確認:
+  isac ack ID                 ID as printed after "ack" (or alert--ID, a bundle--… id, an object id)
+  MQTT: publish (QoS 1) to isac/v1/orgs/ORG/acks the ID, or {"alertId": "ID"}:
+    mosquitto_pub -V mqttv311 -q 1 -u ORG -P CRED -t isac/v1/orgs/ORG/acks -m '{"alertId":"7f1c2a4e-…"}'
+  An ack the hub cannot record is answered with the reason on isac/v1/orgs/ORG/acks/errors
+  (MQTT 5: on your response topic under isac/v1/orgs/ORG/acks/). Acks never appear in this watch.
+  記録できない ack には理由が isac/v1/orgs/ORG/acks/errors に返ります。ack はこの表示には出ません。`;
+
 export function registerWatch(program: Command, ctx: () => CliContext): void {
   program
     .command('watch')
@@ -11,6 +21,7 @@ export function registerWatch(program: Command, ctx: () => CliContext): void {
     .option('--mqtt-url <url>', 'broker URL (default: as the hub announces)')
     .option('--client-id <id>', 'stable MQTT client id (persistent session: what arrives while away is kept)')
     .option('--count <n>', 'exit after n alerts (block-list and other messages do not count)')
+    .addHelpText('after', ACK_HELP)
     .action(async (o: { mqttUrl?: string; clientId?: string; count?: string }) => {
       const c = ctx();
       const api = await c.api();
@@ -52,7 +63,11 @@ export function registerWatch(program: Command, ctx: () => CliContext): void {
           client.subscribe(`isac/v1/orgs/${me.orgId}/#`, { qos: 1 }, (err) => {
             if (err) reject(new CliError(`cannot subscribe: ${err.message}`));
             else if (again) c.io.stderr(`reconnected to ${url} / 再接続しました`);
-            else c.io.stderr(`watching ${url} for ${me.orgId} / 受信待機中`);
+            else
+              c.io.stderr(
+                `watching ${url} for ${me.orgId} / 受信待機中\n` +
+                  `acknowledge / 受領確認: isac ack ID, or publish ID or {"alertId":"ID"} to isac/v1/orgs/${me.orgId}/acks`,
+              );
           });
         });
         client.on('message', (topic, payload) => {
