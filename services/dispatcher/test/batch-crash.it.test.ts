@@ -71,7 +71,7 @@ describe('grouped alerts through a SIGKILL of the hub between record, publish an
   // session store queues a message once per (client, alert id, part), so the subscriber, which
   // acknowledged it before the kill, does not get it again (ADR 0013, stage 5).
   for (const step of ['recorded', 'published'] as const)
-    it(`killed after the batch is ${step === 'recorded' ? 'recorded, before it is published' : 'published, before it is marked'}: every alert part once, same alert ids`, async () => {
+    it(`killed after the batch is ${step === 'recorded' ? 'recorded, before it is published' : 'published, before it is marked'}: every alert part, same alert ids, none twice unflagged`, async () => {
       const first = await spawnHub(0, step);
       const got: Got[] = [];
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${first.port}`, {
@@ -112,9 +112,14 @@ describe('grouped alerts through a SIGKILL of the hub between record, publish an
         'every recorded alert part at the subscriber',
       );
       await sleep(1000); // a duplicate would come now
-      const firsts = got.filter((g) => !g.dup).map((g) => `${g.alertId}#${g.part}`);
-      expect(new Set(firsts), 'alert parts received (first copies)').to.deep.equal(expected);
-      expect(firsts.length, `first copies: ${firsts.join(', ')}`).to.equal(expected.size);
+      // every recorded part arrives, under its recorded alert id, and never twice unflagged; the
+      // run after the crash cannot know whether the dead run published, so what it republishes
+      // may carry DUP ("might be re-delivery", ADR 0013 stage 5) even when it is a first copy
+      expect(new Set(got.map((g) => `${g.alertId}#${g.part}`)), 'alert parts received').to.deep.equal(
+        expected,
+      );
+      const unflagged = got.filter((g) => !g.dup).map((g) => `${g.alertId}#${g.part}`);
+      expect(unflagged.length, `unflagged copies: ${unflagged.join(', ')}`).to.equal(new Set(unflagged).size);
     });
 
   it('a burst of 300 objects to 5 organisations, killed mid-burst between publish and mark: no alert twice but DUP redeliveries; the offline device’s queue holds each once', async () => {

@@ -149,6 +149,32 @@ describe('createEmbeddedBroker', () => {
     for (const m of lists) expect((m.json['entries'] as unknown[]).length).to.equal(2);
   });
 
+  it('sends a republish that may be a redelivery (a batch run again) with the DUP flag, a first publish without', async () => {
+    const c = await mqtt.connectAsync(url(), {
+      username: 'bank-b',
+      password: w.keys.get('bank-b'),
+      clientId: 'bank-b-soc',
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    await c.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
+    const got: { body: string; dup: boolean }[] = [];
+    c.on('message', (_t, payload, packet) => got.push({ body: payload.toString(), dup: packet.dup }));
+    const topic = 'isac/v1/orgs/bank-b/alerts/green/indicator';
+    const r = await w.broker!.publisher.publishAll([
+      { topic, payload: 'first', userProperties: { alertId: 'a-1', part: '1' } },
+      { topic, payload: 'again', userProperties: { alertId: 'a-2', part: '1' }, possibleDuplicate: true },
+    ]);
+    expect(r.every((x) => x.ok)).to.equal(true);
+    await until(() => got.length >= 2, 5000);
+    await c.endAsync(true);
+    expect(got).to.deep.equal([
+      { body: 'first', dup: false },
+      { body: 'again', dup: true },
+    ]);
+  });
+
   it('records an acknowledgement published on the own ack topic', async () => {
     await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
     const s = await w.subscriber('bank-b');

@@ -241,6 +241,39 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     expect(after).to.deep.equal([]);
   });
 
+  it('a live message routed after the reconnect queue already sent it is not forwarded again (it would go unmarked)', async () => {
+    const p = await start();
+    const routed = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'live');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }, { clientId: 'bank-b-vault' }], routed);
+    // the reconnect's queue reaches it first and sends it as 4 ...
+    for await (const pk of p.outgoingStream({ id: 'bank-b-soc' }))
+      await p.outgoingUpdate({ id: 'bank-b-soc' }, { ...pk, messageId: 4 });
+    // ... then the broker routes it live to the same client: not forwarded; to another client: yes
+    expect(p.forwards('bank-b-soc', routed)).to.equal(false);
+    expect(p.forwards('bank-b-vault', routed)).to.equal(true);
+    // acknowledged meanwhile: still not forwarded
+    await p.outgoingClearMessageId({ id: 'bank-b-soc' }, { ...routed, messageId: 4 });
+    expect(p.forwards('bank-b-soc', routed)).to.equal(false);
+  });
+
+  it('writes a message queued while its client is connected as a possible redelivery (DUP), one for an offline client not', async () => {
+    const p = await start(0);
+    p.isConnected = (id) => id === 'bank-b-soc';
+    const routed = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'q');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }, { clientId: 'bank-b-vault' }], routed);
+    await p.sync();
+    await p.destroy();
+    open.splice(open.indexOf(p), 1);
+    const again = await start();
+    const dupOf = async (id: string): Promise<boolean[]> => {
+      const out: boolean[] = [];
+      for await (const pk of again.outgoingStream({ id })) out.push(pk.dup);
+      return out;
+    };
+    expect(await dupOf('bank-b-soc')).to.deep.equal([true]);
+    expect(await dupOf('bank-b-vault')).to.deep.equal([false]);
+  });
+
   it('keeps an alert the hub counted as published through a SIGKILL of the hub, for a subscriber that was offline', async function () {
     this.timeout(30_000);
     const child = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir], {

@@ -552,6 +552,9 @@ export class DistributionService {
       else byOrg.set(r.orgId, [r]);
     }
     const todo: { index: number; messages: OutgoingMessage[] }[] = [];
+    // recipients this run did not add were recorded by an earlier run, which may have published
+    // to them before it stopped: what goes to them now may be a redelivery (DUP)
+    const fresh = new Set(fan.added);
     for (const [orgId, rows] of byOrg) {
       const p = plan.byOrg.get(orgId);
       // an organisation this batch reached earlier that the policy or its subscriptions no longer allow
@@ -572,13 +575,19 @@ export class DistributionService {
             { batchId: batch.id, alertId: r.alertId, recorded: r.parts, now: parts.length },
             'alert parts differ from the recorded count (grouping limits changed?)',
           );
+        const again = !fresh.has(r.index);
         const messages: OutgoingMessage[] = parts.map((x) => ({
           ...x.message,
           messageExpirySeconds: expiry,
+          ...(again ? { possibleDuplicate: true } : {}),
         }));
         if (anchors.get(r.exercise) === r.index)
           for (const m of lists.filter((l) => l.exercise === r.exercise))
-            messages.push(...blocklistMessagesOf(batch.id, m, this.limits, expiry));
+            messages.push(
+              ...blocklistMessagesOf(batch.id, m, this.limits, expiry).map((b) =>
+                again ? { ...b, possibleDuplicate: true } : b,
+              ),
+            );
         todo.push({ index: r.index, messages });
       }
     }

@@ -220,7 +220,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           payload: typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload,
           qos: 1,
           retain: false,
-          dup: false,
+          dup: m.possibleDuplicate === true,
           // the message expiry the hub gives alerts: queued messages of offline sessions go when it passes
           ...(m.messageExpirySeconds ? { messageExpiry: Date.now() + m.messageExpirySeconds * 1000 } : {}),
           // what the session store queues once per client (issue 15.6); 3.1.1 subscribers never see it

@@ -11,6 +11,12 @@ export interface OutgoingMessage {
   readonly messageExpirySeconds?: number | undefined;
   /** MQTT 5: the correlation data of the request this message answers. */
   readonly correlationData?: Buffer | undefined;
+  /**
+   * A republish whose earlier publish may have reached subscribers (a batch run again after a
+   * crash or a lost lease): the embedded broker sends it with the DUP flag, so that a subscriber
+   * never gets an alert twice unmarked. An external broker sets DUP by its own deliveries only.
+   */
+  readonly possibleDuplicate?: boolean | undefined;
 }
 
 /** MQTT 5 request properties of an inbound message (absent on 3.1.1). */

@@ -76,6 +76,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private readonly delivered = new Map<string, DeliveredRow>();
   /** Clients a routed packet was not queued for (a duplicate): the broker must not forward it to them. */
   private readonly skipped = new WeakMap<object, Set<string>>();
+  /** Each routed packet's queued copy per client, while the broker holds the packet. */
+  private readonly copies = new WeakMap<object, Map<string, AedesPacket>>();
   /** Queued messages that have left their queue (acknowledged, expired, dropped). */
   private readonly left = new WeakSet<AedesPacket>();
   /** Delivered rows expired up to this time go at the next commit. */
@@ -289,7 +291,11 @@ export class DurableSessionPersistence extends MemoryPersistence {
    * queue it for the client because the client has (or had) that message already.
    */
   forwards(clientId: string, packet: object): boolean {
-    return this.skipped.get(packet)?.has(clientId) !== true;
+    if (this.skipped.get(packet)?.has(clientId) === true) return false;
+    // routed live after the reconnect's queue already sent it (or it was acknowledged since):
+    // the queue's send was this client's copy, a live one would be a second, unmarked
+    const copy = this.copies.get(packet)?.get(clientId);
+    return copy === undefined || (copy.messageId === undefined && !this.left.has(copy));
   }
 
   private skip(packet: object, clientId: string): void {
@@ -358,6 +364,9 @@ export class DurableSessionPersistence extends MemoryPersistence {
     }
     // a copy per subscriber, as aedes' Packet makes: aedes sets the packet id on it
     const copy: AedesPacket = { ...packet, messageId: undefined };
+    const mine = this.copies.get(packet);
+    if (mine) mine.set(clientId, copy);
+    else this.copies.set(packet, new Map([[clientId, copy]]));
     const q = this.queues.get(clientId);
     if (q) q.push(copy);
     else this.queues.set(clientId, [copy]);
@@ -581,7 +590,11 @@ export class DurableSessionPersistence extends MemoryPersistence {
             k,
             r.clientId,
             r.seq,
-            JSON.stringify({ ...rest, messageId: undefined }),
+            // A message written while its client is connected may be sent before the next
+            // commit records that: written as a possible redelivery, so that after a crash it
+            // never comes again unmarked. (Queued for an offline client: marked at its
+            // reconnect, before any is sent, by markDup.)
+            JSON.stringify({ ...rest, dup: rest.dup || this.isConnected(r.clientId), messageId: undefined }),
             typeof payload === 'string' ? Buffer.from(payload) : payload,
           );
         }
