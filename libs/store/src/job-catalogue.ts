@@ -79,6 +79,23 @@ export const JOB_PAYLOAD_SCHEMAS = {
       subscriptionId: text,
     },
   },
+  /**
+   * One recipient of a batch's MQTT fan-out (ADR 0013) whose publish failed while others of the
+   * batch were delivered: published again alone, on its own back-off, and a dead letter naming
+   * the organisation, the channel and the cause once its attempts are used up (issue 14.2).
+   */
+  publish_alert: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['batchId', 'fanoutId', 'index', 'orgId'],
+    properties: {
+      batchId: { type: 'integer', minimum: 0 },
+      fanoutId: { type: 'integer', minimum: 0 },
+      /** The recipient's index in the fan-out. */
+      index: { type: 'integer', minimum: 0 },
+      orgId: text,
+    },
+  },
   /** One digest window of one email subscription. */
   digest: {
     type: 'object',
@@ -116,6 +133,7 @@ export interface JobPayloads {
   readonly expire_blocklist: FromSchema<Schemas['expire_blocklist']>;
   readonly send_mail: FromSchema<Schemas['send_mail']>;
   readonly render_mail: FromSchema<Schemas['render_mail']>;
+  readonly publish_alert: FromSchema<Schemas['publish_alert']>;
   readonly digest: FromSchema<Schemas['digest']>;
   readonly notify: FromSchema<Schemas['notify']>;
   readonly provision_mqtt: FromSchema<Schemas['provision_mqtt']>;
@@ -128,6 +146,7 @@ export const JOB_KINDS: readonly JobKind[] = [
   'expire_blocklist',
   'send_mail',
   'render_mail',
+  'publish_alert',
   'digest',
   'notify',
   'provision_mqtt',
@@ -184,6 +203,8 @@ export const jobKeys = {
   sendBatchMail: (mailKey: string, address: string): string => `send_mail:${mailKey}|to:${address}`,
   /** A batch mail to render again: one per mail, so a repeated failure finds its dead letter. */
   renderMail: (mailKey: string): string => `render_mail:${mailKey}`,
+  /** One recipient of a batch fan-out to publish again alone: one per recipient, so its dead letter is found again. */
+  publishAlert: (fanoutId: number, index: number): string => `publish_alert:${fanoutId}:${index}`,
   digest: (subscriptionId: string, windowStart: string): string => `digest:${subscriptionId}:${windowStart}`,
   /** One reminder per organisation, trial end and reminder threshold (days before the end). */
   trialReminder: (orgId: string, endsAt: string, thresholdDays: number): string =>
@@ -201,6 +222,7 @@ const validators: { readonly [K in JobKind]: ValidateFunction<JobPayloads[K]> } 
   expire_blocklist: ajv.compile<JobPayloads['expire_blocklist']>(S.expire_blocklist),
   send_mail: ajv.compile<JobPayloads['send_mail']>(S.send_mail),
   render_mail: ajv.compile<JobPayloads['render_mail']>(S.render_mail),
+  publish_alert: ajv.compile<JobPayloads['publish_alert']>(S.publish_alert),
   digest: ajv.compile<JobPayloads['digest']>(S.digest),
   notify: ajv.compile<JobPayloads['notify']>(S.notify),
   provision_mqtt: ajv.compile<JobPayloads['provision_mqtt']>(S.provision_mqtt),
@@ -258,6 +280,8 @@ export function readJob(job: Job): Read {
     case 'send_mail':
       return check(job, kind);
     case 'render_mail':
+      return check(job, kind);
+    case 'publish_alert':
       return check(job, kind);
     case 'digest':
       return check(job, kind);

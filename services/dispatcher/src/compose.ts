@@ -159,6 +159,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       expire_blocklist: (j) => distribution.expireBlocklist(j),
       send_mail: (j) => mail.sendMail(j),
       render_mail: (j) => distribution.renderMail(j),
+      publish_alert: (j) => distribution.publishAlert(j),
       digest: (j) => distribution.digest(j),
       notify: (j) => mail.notify(j),
       provision_mqtt: provisionMqttHandler({

@@ -1,6 +1,7 @@
 import type { Clock, Logger, Org, OrgId, Subscription, TlpLevel } from '@isac/kernel';
 import type { BlocklistGate, PolicyEngine } from '@isac/policy';
 import {
+  backoffMs,
   jobKeys,
   PositionSet,
   type BatchFanout,
@@ -72,6 +73,20 @@ function combined(outcomes: readonly JobOutcome[]): JobOutcome {
 
 /** A test's hook at a named step of a batch: between record and publish, between publish and mark. */
 export type BatchStepHook = (step: 'recorded' | 'published', batchId: DeliveryBatch['id']) => void;
+
+/** What one publish of a batch fan-out did: how many recipients it tried, and each failed one's cause. */
+interface Published {
+  readonly attempted: number;
+  /** By recipient index: the cause, naming the recipient and the channel. */
+  readonly failed: ReadonlyMap<number, string>;
+}
+
+/** Why one recipient's MQTT alert was not delivered, naming the recipient, the channel and the cause. */
+function mqttCause(batchId: number, r: BatchFanoutRecipient, error: string): string {
+  return `MQTT alert to organisation ${r.orgId} (TLP:${r.tlp.toUpperCase()}${
+    r.exercise ? ', exercise' : ''
+  }, alert ${r.alertId}, batch ${batchId}): not acknowledged by the broker: ${error}`;
+}
 
 /** What the record step wrote, for the audit and send steps. */
 interface Recorded {
@@ -195,7 +210,7 @@ export class DistributionService {
       ]);
       await this.audits.add(batchReleaseAudit(batch.id, fan!, now.toISOString()));
       this.deps.batchStep?.('recorded', batch.id);
-      mqtt = await this.publishBatch(batch, plan, fan!, planner);
+      mqtt = await this.isolate(batch, fan!, await this.publishBatch(batch, plan, fan!, planner));
     }
     if (!fan || fan.added.length > 0) await this.auditRefusals(batch, versions, planner, now);
     await this.scheduleExpiry(plan, now);
@@ -542,7 +557,8 @@ export class DistributionService {
     plan: BatchPlan,
     fan: BatchFanout,
     planner: BlocklistPlanner,
-  ): Promise<JobOutcome> {
+    only?: number,
+  ): Promise<Published> {
     const { config, log } = this.deps;
     const expiry = config.mqtt.messageExpirySeconds;
     const byOrg = new Map<OrgId, BatchFanoutRecipient[]>();
@@ -566,7 +582,7 @@ export class DistributionService {
       for (const r of rows) if (!anchors.has(r.exercise)) anchors.set(r.exercise, r.index);
       const lists = planner.forRecipient(orgId, [...groups.values()]);
       for (const r of rows) {
-        if (r.status === 'sent') continue;
+        if (r.status === 'sent' || (only !== undefined && r.index !== only)) continue;
         const g = groups.get(r.index)!;
         if (g.items.length === 0) continue;
         const parts = alertParts({ ...content(g, planner), alertId: r.alertId }, this.limits);
@@ -591,7 +607,7 @@ export class DistributionService {
         todo.push({ index: r.index, messages });
       }
     }
-    if (todo.length === 0) return done;
+    if (todo.length === 0) return { attempted: 0, failed: new Map() };
     const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
     const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
     this.deps.batchStep?.('published', batch.id);
@@ -606,9 +622,77 @@ export class DistributionService {
         : { index: w.index, ok: true },
     );
     await this.batchMarks.add([{ id: fan.id, results }]);
-    if (failed.size === 0) return done;
-    const first = [...failed.values()][0] ?? 'publish failed';
-    return retry(`MQTT: ${failed.size} of ${todo.length} alerts not acknowledged by the broker (${first})`);
+    const causes = new Map<number, string>();
+    for (const [index, error] of failed)
+      causes.set(index, mqttCause(batch.id, fan.recipients[index]!, error));
+    return { attempted: todo.length, failed: causes };
+  }
+
+  /**
+   * A publish's outcome for the batch's job (issue 14.2). Every recipient delivered: done. Some
+   * delivered, some not: the failure is theirs alone, so each failed recipient gets its own
+   * `publish_alert` job (first run after one back-off step, then the worker's back-off, a dead
+   * letter naming it once its attempts are used up) and the batch's job is done: nobody else is
+   * published again. None delivered (the broker is down or refusing the hub): the batch's job
+   * retries, as one job, only the recipients still pending (a broker outage is not 200 jobs).
+   */
+  private async isolate(batch: DeliveryBatch, fan: BatchFanout, p: Published): Promise<JobOutcome> {
+    if (p.failed.size === 0) return done;
+    const causes = [...p.failed.values()];
+    if (p.failed.size === p.attempted)
+      return retry(
+        `MQTT: ${p.failed.size} of ${p.attempted} alerts not acknowledged by the broker: ${causes[0]!}${
+          causes.length > 1 ? ` (and ${causes.length - 1} more)` : ''
+        }`,
+      );
+    const { stores, clock, config, log } = this.deps;
+    const now = clock.now();
+    const runAt = new Date(
+      now.getTime() + backoffMs(1, config.worker.backoffBaseMs, config.worker.backoffCapMs),
+    ).toISOString();
+    for (const [index, cause] of p.failed) {
+      const r = fan.recipients[index]!;
+      log.warn({ batchId: batch.id, fanoutId: fan.id, index, orgId: r.orgId, alertId: r.alertId }, cause);
+      await stores.jobs.enqueue(
+        {
+          kind: 'publish_alert',
+          key: jobKeys.publishAlert(fan.id, index),
+          payload: { batchId: batch.id, fanoutId: fan.id, index, orgId: r.orgId },
+          runAt,
+        },
+        now,
+      );
+    }
+    this.deps.mail.notifyJobs();
+    return done;
+  }
+
+  /**
+   * publish_alert jobs: one recipient of a batch fan-out, published alone (its alert as recorded,
+   * and the organisation's block-list messages if they travel with it); the others of the batch
+   * are not touched. While the broker does not take it, the job retries on its own back-off and
+   * then is a dead letter naming the organisation, the channel and the cause; `isac admin
+   * dead-letters retry` publishes it again.
+   */
+  async publishAlert(job: JobOf<'publish_alert'>): Promise<JobOutcome> {
+    const { stores, clock } = this.deps;
+    const p = job.payload;
+    const fan = (await stores.deliveries.getBatchFanouts(p.batchId)).find((f) => f.id === p.fanoutId);
+    const r = fan?.recipients[p.index];
+    if (!fan || !r) return skipped('the fan-out recipient is not recorded');
+    if (r.status === 'sent') return skipped('the alert was delivered');
+    const batch = await stores.deliveries.getBatch(p.batchId);
+    if (!batch) return skipped('the batch is gone');
+    const versions = await stores.objects.batchVersions(batch);
+    if (versions.length === 0) return skipped('the batch has no version that is still stored');
+    const now = clock.now();
+    const plan = await this.planBatch(versions, now);
+    const planner = new BlocklistPlanner(this.deps.gate, this.deps.config.blocklist, now);
+    const published = await this.publishBatch(batch, plan, fan, planner, p.index);
+    if (published.attempted === 0)
+      return skipped(`the policy or the subscriptions no longer release the alert to ${r.orgId}`);
+    const cause = published.failed.get(p.index);
+    return cause === undefined ? done : retry(cause);
   }
 
   /**
