@@ -64,6 +64,10 @@ const DENY_SUBMITTER_IDENTITY = deny(
   'anonymity.submitter_identity',
   'the submitter chose to stay anonymous: its identity object is released to no other organisation',
 );
+const DENY_NOT_PARTICIPANT = deny(
+  'exercise.not_participant',
+  'an exercise object: released only to the organisations taking part in that exercise',
+);
 const DENY_NOT_LISTED = deny(
   'named.not_listed',
   'the submitter named its recipients and this organisation is not among them (named recipients narrow)',
@@ -114,6 +118,8 @@ interface Facts {
   readonly listed: boolean;
   /** Same sector as the submitter (AMBER+STRICT, `submitter-sector` cells). */
   readonly sameSector: boolean;
+  /** The submission is an exercise's and this one participates in it. */
+  readonly participant: boolean;
 }
 
 /** The class key: every field of `Facts` (`cells` and `sectorCeiling` follow from `tier` and `ceilingSector`). */
@@ -125,6 +131,7 @@ const factsKey = (f: Facts): string =>
     f.own ? 'own' : '',
     f.listed ? 'listed' : '',
     f.sameSector ? 'same-sector' : '',
+    f.participant ? 'participant' : '',
   ].join('|');
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -139,6 +146,7 @@ const blankFacts = (): Mutable<Facts> => ({
   own: false,
   listed: false,
   sameSector: false,
+  participant: false,
 });
 
 interface Class extends RecipientClass {
@@ -158,14 +166,19 @@ interface ProfileEntry {
   readonly classes: (Class | undefined)[];
 }
 
+const PARTICIPANT_BIT = 8;
 const OWN_BIT = 4;
 const LISTED_BIT = 2;
 const SAME_SECTOR_BIT = 1;
 
-/** How a recipient stands to one submission: the submitter, named, of the submitter's sector. */
-function relation(recipient: Org, input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients'>): number {
+/** How a recipient stands to one submission: the submitter, named, of the submitter's sector, an exercise participant. */
+function relation(
+  recipient: Org,
+  input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'exercise'>,
+): number {
   const named = input.namedRecipients;
   return (
+    (input.exercise?.participants?.includes(recipient.id) === true ? PARTICIPANT_BIT : 0) |
     (recipient.id === input.submitter.id ? OWN_BIT : 0) |
     (named.length > 0 && named.includes(recipient.id) ? LISTED_BIT : 0) |
     (recipient.sector === input.submitter.sector ? SAME_SECTOR_BIT : 0)
@@ -222,7 +235,7 @@ export class PolicyEngine {
    */
   recipientClass(
     recipient: Org,
-    input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now'>,
+    input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now' | 'exercise'>,
   ): RecipientClass {
     const at = input.now.getTime();
     let e = this.#profiles.get(recipient);
@@ -276,7 +289,7 @@ export class PolicyEngine {
    */
   #facts(
     recipient: Org,
-    input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now'>,
+    input: Pick<PolicyInputBase, 'submitter' | 'namedRecipients' | 'now' | 'exercise'>,
     out: Mutable<Facts> = this.#scratch,
   ): Facts {
     // Standing (orgStanding, the rule every service shares).
@@ -295,6 +308,7 @@ export class PolicyEngine {
     out.own = (bits & OWN_BIT) !== 0;
     out.listed = (bits & LISTED_BIT) !== 0;
     out.sameSector = (bits & SAME_SECTOR_BIT) !== 0;
+    out.participant = (bits & PARTICIPANT_BIT) !== 0;
     return out;
   }
 
@@ -320,6 +334,9 @@ export class PolicyEngine {
 
     // 2. The submitter's own organisation always receives its own objects, unredacted and named.
     if (r.own) return ownDeliver(tlp);
+
+    // An exercise's objects reach its participants only (ADR 0026), whatever the table says.
+    if (input.exercise?.participants !== undefined && !r.participant) return DENY_NOT_PARTICIPANT;
 
     // An ended trial in its grace period keeps CLEAR and GREEN only, whatever the table or the names.
     if (r.grace && rank > GREEN_RANK) return DENY_TRIAL_GRACE;
@@ -394,7 +411,8 @@ export class PolicyEngine {
     // What the copy depends on, as a key: on one object a plan's pointers name its paths one to one
     // (a selector step resolves as a list index or as a key, never both), and the
     // extension path follows from the object and `hubExt`.
-    const key = `${verdict.tlp}\u0000${ctx.hub.id}\u0000${replace.join('\u0001')}\u0000${plan ? planKey(plan) : ''}\u0000${hubExt ? 'x' : ''}`;
+    const exercise = input.exercise !== undefined;
+    const key = `${exercise ? 'x' : ''}${verdict.tlp}\u0000${ctx.hub.id}\u0000${replace.join('\u0001')}\u0000${plan ? planKey(plan) : ''}\u0000${hubExt ? 'x' : ''}`;
     let byKey = this.#copies.get(input.object);
     if (!byKey) this.#copies.set(input.object, (byKey = new Map<string, StixObject>()));
     let copy = byKey.get(key);
@@ -402,7 +420,7 @@ export class PolicyEngine {
       const removed: Path[] = plan ? [...plan.paths] : [];
       if (hubExt)
         removed.push(Object.keys(exts).length === 1 ? ['extensions'] : ['extensions', HUB_EXTENSION_ID]);
-      copy = redactedCopy(input.object, removed, new Set(replace), ctx.hub.id, verdict.tlp);
+      copy = redactedCopy(input.object, removed, new Set(replace), ctx.hub.id, verdict.tlp, exercise);
       // a bound, in case one object is released in very many different ways
       if (byKey.size < 64) byKey.set(key, copy);
     }

@@ -1,4 +1,4 @@
-import type { Org, OrgId, PolicyInput, StixObject, TlpLevel } from './types.js';
+import type { ExerciseScope, Org, OrgId, PolicyInput, StixObject, TlpLevel } from './types.js';
 
 /**
  * What the policy needs of a stored object version, as ingest recorded it (the store's
@@ -12,7 +12,15 @@ export interface ReleasableVersion {
   readonly knownMarkings: readonly string[];
   readonly anonymous: boolean;
   readonly namedRecipients: readonly OrgId[];
+  /** An exercise (drill) object (ADR 0026). */
+  readonly exercise?: boolean | undefined;
 }
+
+const UNSCOPED: ExerciseScope = Object.freeze({});
+
+/** The exercise scope of a version: the given one (or an unscoped one) for an exercise version, none for a live one. */
+const scopeOf = (v: ReleasableVersion, scope: ExerciseScope | undefined): ExerciseScope | undefined =>
+  v.exercise === true ? (scope ?? UNSCOPED) : undefined;
 
 export type PolicyInputBase = Omit<PolicyInput, 'recipient'>;
 
@@ -21,7 +29,13 @@ export type PolicyInputBase = Omit<PolicyInput, 'recipient'>;
  * (TAXII reads, the distribution explanation, MQTT and email), so push and pull decide on the
  * same facts. One object literal: a TAXII page builds a thousand of these.
  */
-export function policyInput(v: ReleasableVersion, submitter: Org, recipient: Org, now: Date): PolicyInput {
+export function policyInput(
+  v: ReleasableVersion,
+  submitter: Org,
+  recipient: Org,
+  now: Date,
+  exercise?: ExerciseScope,
+): PolicyInput {
   return {
     object: v.object,
     tlp: v.tlp,
@@ -32,11 +46,17 @@ export function policyInput(v: ReleasableVersion, submitter: Org, recipient: Org
     namedRecipients: v.namedRecipients,
     recipient,
     now,
+    exercise: scopeOf(v, exercise),
   };
 }
 
 /** The same without the recipient: what a fan-out and `explain` complete per organisation. */
-export function policyInputBase(v: ReleasableVersion, submitter: Org, now: Date): PolicyInputBase {
+export function policyInputBase(
+  v: ReleasableVersion,
+  submitter: Org,
+  now: Date,
+  exercise?: ExerciseScope,
+): PolicyInputBase {
   return {
     object: v.object,
     tlp: v.tlp,
@@ -46,6 +66,7 @@ export function policyInputBase(v: ReleasableVersion, submitter: Org, now: Date)
     anonymous: v.anonymous,
     namedRecipients: v.namedRecipients,
     now,
+    exercise: scopeOf(v, exercise),
   };
 }
 

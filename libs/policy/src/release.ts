@@ -1,4 +1,4 @@
-import { tlp2Marking, tlpMarkingById } from '@isac/stix';
+import { EXERCISE_LABEL, EXERCISE_MARKING_ID, tlp2Marking, tlpMarkingById } from '@isac/stix';
 import { parseSelector, type Path, type Segment } from './prepared.js';
 import type { StixObject, TlpLevel } from './types.js';
 
@@ -126,7 +126,8 @@ function rebuildGranular(gms: unknown, root: Node, hasRemovals: boolean): unknow
 /**
  * A copy of `obj` without the properties at `removed`, with every string equal to one of `replace`
  * swapped for `hubId`, granular markings re-pointed (or dropped with what they marked), and a TLP
- * marking for `tlp` added when the object carries none of its own. Never mutates `obj`.
+ * marking for `tlp` added when the object carries none of its own, and for an exercise object the
+ * hub's EXERCISE marking and the label `exercise` (ADR 0026). Never mutates `obj`.
  */
 export function redactedCopy(
   obj: StixObject,
@@ -134,6 +135,7 @@ export function redactedCopy(
   replace: ReadonlySet<string>,
   hubId: string,
   tlp: TlpLevel,
+  exercise = false,
 ): StixObject {
   const root = trieOf(removed);
   const out = copy(obj, root, replace, hubId, 0) as Record<string, unknown>;
@@ -146,5 +148,15 @@ export function redactedCopy(
   const list = Array.isArray(refs) ? (refs as unknown[]) : [];
   if (!list.some((r) => typeof r === 'string' && tlpMarkingById(r) !== undefined))
     out['object_marking_refs'] = [...list, tlp2Marking(tlp).id];
+  if (exercise) {
+    const marks = out['object_marking_refs'] as unknown[] | undefined;
+    if (!marks?.includes(EXERCISE_MARKING_ID))
+      out['object_marking_refs'] = [...(marks ?? []), EXERCISE_MARKING_ID];
+    // SCOs and marking definitions have no `labels`; SDOs and SROs (objects with `created`) do.
+    if (typeof out['created'] === 'string' && out['type'] !== 'marking-definition') {
+      const labels = Array.isArray(out['labels']) ? (out['labels'] as unknown[]) : [];
+      if (!labels.includes(EXERCISE_LABEL)) out['labels'] = [...labels, EXERCISE_LABEL];
+    }
+  }
   return out;
 }

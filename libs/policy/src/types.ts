@@ -44,6 +44,20 @@ export interface PolicyInput {
   readonly namedRecipients: readonly OrgId[];
   readonly recipient: Org;
   readonly now: Date;
+  /**
+   * An exercise (drill) object (ADR 0026): released only to the exercise's participants (and its
+   * submitter), marked EXERCISE and labelled `exercise`. Absent: a live object.
+   */
+  readonly exercise?: ExerciseScope | undefined;
+}
+
+/** Who an exercise object may reach. */
+export interface ExerciseScope {
+  /**
+   * The participating organisations: when given, an exercise object reaches no one else but its
+   * submitter. Absent: the exercise names no participants, and the table alone decides.
+   */
+  readonly participants?: readonly OrgId[] | undefined;
 }
 
 /** The default TLP x tier table of DESIGN.md, as data. */

@@ -8,6 +8,9 @@ import { defaultsOf, type ConfigOf } from '@isac/config';
 /** The collection every default install has: readable and writable, so a standard client can push and read back. */
 export const DEFAULT_COLLECTION_ID = '5b1c6f2e-8a3d-4c7e-9f10-2a4b6c8d0e1f';
 
+/** The default install's exercise collection (ADR 0026): the exercise objects of the shared collection. */
+export const DEFAULT_EXERCISE_COLLECTION_ID = '9c2e4a6b-1d3f-4e5a-8b7c-0d2f4a6c8e1b';
+
 const collectionSchema = {
   type: 'object',
   additionalProperties: false,
@@ -19,6 +22,15 @@ const collectionSchema = {
     alias: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
     canRead: { type: 'boolean', default: true },
     canWrite: { type: 'boolean', default: true },
+    /**
+     * Makes this an exercise collection (ADR 0026): it serves the exercise objects submitted to the
+     * collection with this id (in the same API root), and nothing else; that collection never
+     * serves them. Exercise collections are read-only.
+     */
+    exerciseOf: {
+      type: 'string',
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
+    },
   },
 } as const;
 
@@ -63,6 +75,16 @@ export const taxiiConfigSchema = {
               alias: 'shared',
               canRead: true,
               canWrite: true,
+            },
+            {
+              id: DEFAULT_EXERCISE_COLLECTION_ID,
+              title: 'Exercises',
+              description:
+                'Objects of exercises (drills) submitted to the shared collection, marked EXERCISE: never live intelligence',
+              alias: 'exercise',
+              canRead: true,
+              canWrite: false,
+              exerciseOf: DEFAULT_COLLECTION_ID,
             },
           ],
         },

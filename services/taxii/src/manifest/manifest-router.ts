@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { defineRoute, type Gate } from '@isac/http';
 import type { ApiRoutes } from '@isac/api';
 import type { ManifestService } from './manifest-service.js';
-import type { Catalog } from '../shared/catalog.js';
+import { Catalog } from '../shared/catalog.js';
 import type { TaxiiConfig } from '../config.js';
 import { dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
 import { taxii } from '../shared/route-helpers.js';
@@ -25,7 +25,7 @@ export function createManifestRouter(deps: {
         maxLimit: deps.config.maxPageLimit,
         allowed: ['id', 'type', 'version', 'spec_version'],
       });
-      const page = await deps.manifest.list(principal, c.id, q);
+      const page = await deps.manifest.list(principal, Catalog.view(c), q);
       const body = {
         more: page.more,
         ...(page.more && page.next !== undefined ? { next: page.next } : {}),

@@ -2,6 +2,7 @@ import type { Principal } from '@isac/kernel';
 import type { ObjectStore } from '@isac/store';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
 import { STIX_MEDIA_TYPE } from '../shared/taxii-http.js';
+import type { CollectionView } from '../shared/catalog.js';
 import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
 
 export interface ManifestRecord {
@@ -19,11 +20,11 @@ export interface ManifestPage extends PageMeta {
 export class ManifestService {
   constructor(private readonly deps: { objects: ObjectStore; viewers: ViewerFactory }) {}
 
-  async list(principal: Principal, collectionId: string, q: TaxiiQuery): Promise<ManifestPage> {
-    const viewer = await this.deps.viewers.forPrincipal(principal);
+  async list(principal: Principal, c: CollectionView, q: TaxiiQuery): Promise<ManifestPage> {
+    const viewer = await this.deps.viewers.forPrincipal(principal, c.exercise);
     const page = await visiblePage(
       this.deps.objects,
-      collectionId,
+      c.storedId,
       q,
       (v): ManifestRecord | undefined =>
         viewer.visible(v)

@@ -4,7 +4,7 @@ import { defineRoute, type Gate } from '@isac/http';
 import type { ApiRoutes } from '@isac/api';
 import type { ObjectsService, ObjectsPage } from './objects-service.js';
 import type { IngestService } from '../ingest/ingest-service.js';
-import type { Catalog } from '../shared/catalog.js';
+import { Catalog } from '../shared/catalog.js';
 import type { TaxiiConfig } from '../config.js';
 import { dateHeaders, parseTaxiiQuery, rawQuery } from '../shared/taxii-http.js';
 import { taxii } from '../shared/route-helpers.js';
@@ -40,7 +40,7 @@ export function createObjectsRouter(deps: {
         ...limits,
         allowed: ['id', 'type', 'version', 'spec_version'],
       });
-      const page = await deps.objects.list(principal, c.id, q);
+      const page = await deps.objects.list(principal, Catalog.view(c), q);
       return taxii(envelope(page), dateHeaders(page.firstAdded, page.lastAdded));
     },
   });
@@ -69,7 +69,7 @@ export function createObjectsRouter(deps: {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['version', 'spec_version'] });
-      const page = await deps.objects.getObject(principal, c.id, params['objectId']!, q);
+      const page = await deps.objects.getObject(principal, Catalog.view(c), params['objectId']!, q);
       return taxii(envelope(page), dateHeaders(page.firstAdded, page.lastAdded));
     },
   });
@@ -81,7 +81,7 @@ export function createObjectsRouter(deps: {
       catalog.requireRead(principal, c);
       catalog.requireWrite(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['version', 'spec_version'] });
-      await deps.objects.remove(principal, c.id, params['objectId']!, q);
+      await deps.objects.remove(principal, Catalog.view(c), params['objectId']!, q);
       return taxii(undefined);
     },
   });
@@ -92,7 +92,7 @@ export function createObjectsRouter(deps: {
       const c = catalog.collection(params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['spec_version'] });
-      const page = await deps.objects.versions(principal, c.id, params['objectId']!, q);
+      const page = await deps.objects.versions(principal, Catalog.view(c), params['objectId']!, q);
       const body = {
         more: page.more,
         ...(page.more && page.next !== undefined ? { next: page.next } : {}),

@@ -4,6 +4,7 @@ import type { AuditLog, ObjectStore, ObjectVersion } from '@isac/store';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
 import type { Access } from '@isac/auth';
 import { canonicalId } from '@isac/stix';
+import type { CollectionView } from '../shared/catalog.js';
 import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
 
 /** A page of released objects, with the TAXII date headers' values. */
@@ -28,18 +29,18 @@ export class ObjectsService {
     },
   ) {}
 
-  async list(principal: Principal, collectionId: string, q: TaxiiQuery): Promise<ObjectsPage> {
-    const viewer = await this.deps.viewers.forPrincipal(principal);
+  async list(principal: Principal, c: CollectionView, q: TaxiiQuery): Promise<ObjectsPage> {
+    const viewer = await this.deps.viewers.forPrincipal(principal, c.exercise);
     const page = await visiblePage(
       this.deps.objects,
-      collectionId,
+      c.storedId,
       q,
       (v) => viewer.release(v),
       (v) => viewer.visible(v),
     );
     await this.auditRelease(
       principal,
-      collectionId,
+      c.id,
       page.items.map((i) => i.version),
     );
     return { objects: page.items.map((i) => i.out), ...pageMeta(page) };
@@ -48,37 +49,37 @@ export class ObjectsService {
   /** One object (by default its latest version); not found when the reader may see no version of it. */
   async getObject(
     principal: Principal,
-    collectionId: string,
+    c: CollectionView,
     objectId: string,
     q: TaxiiQuery,
   ): Promise<ObjectsPage> {
-    const page = await this.list(principal, collectionId, {
+    const page = await this.list(principal, c, {
       ...q,
       match: { ...q.match, id: [canonicalId(objectId)] },
     });
     if (page.objects.length === 0 && q.next === undefined)
-      throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
+      throw new NotFoundError(`no object ${objectId} in collection ${c.id}`);
     return page;
   }
 
   async versions(
     principal: Principal,
-    collectionId: string,
+    c: CollectionView,
     objectId: string,
     q: TaxiiQuery,
   ): Promise<VersionsPage> {
-    const viewer = await this.deps.viewers.forPrincipal(principal);
+    const viewer = await this.deps.viewers.forPrincipal(principal, c.exercise);
     const query = { ...q, match: { ...q.match, id: [canonicalId(objectId)], version: ['all'] } };
     const visible = (v: ObjectVersion): boolean => viewer.visible(v);
     const page = await visiblePage(
       this.deps.objects,
-      collectionId,
+      c.storedId,
       query,
       (v) => (visible(v) ? v.version : undefined),
       visible,
     );
     if (page.items.length === 0 && q.next === undefined)
-      throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
+      throw new NotFoundError(`no object ${objectId} in collection ${c.id}`);
     return { versions: page.items.map((i) => i.out), ...pageMeta(page) };
   }
 
@@ -88,11 +89,12 @@ export class ObjectsService {
    */
   async remove(
     principal: Principal,
-    collectionId: string,
+    c: CollectionView,
     objectId: string,
     q: Pick<TaxiiQuery, 'match'>,
   ): Promise<number> {
-    const viewer = await this.deps.viewers.forPrincipal(principal);
+    const collectionId = c.storedId;
+    const viewer = await this.deps.viewers.forPrincipal(principal, c.exercise);
     const targets: ObjectVersion[] = [];
     let next: string | undefined;
     for (;;) {
@@ -105,12 +107,13 @@ export class ObjectsService {
           specVersion: q.match.specVersion,
         },
       });
-      targets.push(...page.items);
+      // a collection deletes only what it serves: live versions, or exercise ones (ADR 0026)
+      targets.push(...page.items.filter((v) => v.exercise === c.exercise));
       if (!page.more || page.next === undefined) break;
       next = page.next;
     }
     const seen = targets.filter((v) => viewer.visible(v));
-    if (seen.length === 0) throw new NotFoundError(`no object ${objectId} in collection ${collectionId}`);
+    if (seen.length === 0) throw new NotFoundError(`no object ${objectId} in collection ${c.id}`);
     if (
       !this.deps.access.isHubAdmin(principal) &&
       targets.some((v) => v.submitterOrgId !== principal.orgId)

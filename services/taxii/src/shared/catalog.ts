@@ -1,9 +1,38 @@
 import { ForbiddenError, NotFoundError, type Principal } from '@isac/kernel';
 import type { ApiRootConfig, CollectionConfig, TaxiiConfig } from '../config.js';
 
+/** A collection as reads see it (ADR 0026). */
+export interface CollectionView {
+  /** The collection's own id (what errors and audit records name). */
+  readonly id: string;
+  /** The stored collection its objects are read from. */
+  readonly storedId: string;
+  /** True: it serves exercise objects only; false: live objects only. */
+  readonly exercise: boolean;
+}
+
 /** The API roots and collections of the configuration, and what a principal may do with each. */
 export class Catalog {
-  constructor(private readonly config: TaxiiConfig) {}
+  constructor(private readonly config: TaxiiConfig) {
+    for (const r of config.apiRoots)
+      for (const c of r.collections) {
+        if (c.exerciseOf === undefined) continue;
+        const of = r.collections.find((x) => x.id === c.exerciseOf);
+        if (!of || of.exerciseOf !== undefined)
+          throw new Error(
+            `taxii.apiRoots[${r.name}]: collection ${c.id} is the exercise collection of ${c.exerciseOf}, which is not a live collection of that API root`,
+          );
+        if (c.canWrite)
+          throw new Error(
+            `taxii.apiRoots[${r.name}]: exercise collection ${c.id} must not be writable (canWrite: false)`,
+          );
+      }
+  }
+
+  /** Where a collection's objects are stored and which of them it serves: live or exercise (ADR 0026). */
+  static view(c: CollectionConfig): CollectionView {
+    return { id: c.id, storedId: c.exerciseOf ?? c.id, exercise: c.exerciseOf !== undefined };
+  }
 
   get roots(): readonly ApiRootConfig[] {
     return this.config.apiRoots;

@@ -18,18 +18,25 @@ export class Viewer {
     private readonly deps: { policy: PolicyEngine; hub: { id: string }; now: Date },
     readonly reader: Org | undefined,
     private readonly orgs: ReadonlyMap<string, Org>,
+    /** What this view serves (ADR 0026): exercise versions only, or live versions only. */
+    private readonly exercise = false,
   ) {}
+
+  /** A version of the other kind (exercise in a live collection, live in an exercise one) is never seen. */
+  private inScope(v: ObjectVersion): boolean {
+    return v.exercise === this.exercise;
+  }
 
   decide(v: ObjectVersion): Verdict | undefined {
     const submitter = this.orgs.get(v.submitterOrgId);
-    if (!this.reader || !submitter) return undefined;
+    if (!this.reader || !submitter || !this.inScope(v)) return undefined;
     return this.deps.policy.decide(this.input(v, this.reader, submitter));
   }
 
   /** The copy the reader may have, or undefined when the policy denies it. */
   release(v: ObjectVersion): StixObject | undefined {
     const submitter = this.orgs.get(v.submitterOrgId);
-    if (!this.reader || !submitter) return undefined;
+    if (!this.reader || !submitter || !this.inScope(v)) return undefined;
     const { object } = this.deps.policy.releaseFor(this.input(v, this.reader, submitter), {
       hub: this.deps.hub,
       submitterIdentityId: submitter.identityId,
@@ -57,12 +64,14 @@ export class ViewerFactory {
     },
   ) {}
 
-  async forPrincipal(p: Principal): Promise<Viewer> {
+  /** The principal's view of live objects, or (`exercise`) of exercise objects only. */
+  async forPrincipal(p: Principal, exercise = false): Promise<Viewer> {
     const orgs = (await this.deps.directory.orgs()).byId;
     return new Viewer(
       { policy: this.deps.policy, hub: this.deps.hub, now: this.deps.clock.now() },
       orgs.get(p.orgId),
       orgs,
+      exercise,
     );
   }
 }
