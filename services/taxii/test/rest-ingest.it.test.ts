@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DEFAULT_EXERCISE_COLLECTION_ID } from '../src/config.js';
 import {
   HUB_ID,
   OBJECTS,
@@ -31,9 +32,10 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
   });
   const submit = (auth: string, body: Record<string, unknown>) =>
     h.http.post('/api/v1/submissions').set('Authorization', auth).send(body);
-  const read = async (auth: string): Promise<Record<string, unknown>[]> =>
+  const EXERCISE_OBJECTS = `/taxii2/isac/collections/${DEFAULT_EXERCISE_COLLECTION_ID}/objects/`;
+  const read = async (auth: string, path = OBJECTS): Promise<Record<string, unknown>[]> =>
     (
-      (await h.http.get(OBJECTS).set('Authorization', auth).set('Accept', TAXII)).body as {
+      (await h.http.get(path).set('Authorization', auth).set('Accept', TAXII)).body as {
         objects?: Record<string, unknown>[];
       }
     ).objects ?? [];
@@ -75,8 +77,10 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
     const audit = await h.stores.audit.list({ action: 'object.submit', limit: 10 });
     expect(audit).to.have.length(1);
     expect(audit[0]!.actor.orgId).to.equal('bank-a');
-    expect((await read(b.auth)).map((x) => x['id'])).to.deep.equal([o.id]);
-    expect((await read(trial.auth)).map((x) => x['id'])).to.deep.equal([]);
+    // an exercise object: served by the exercise collection only (ADR 0026)
+    expect((await read(b.auth)).map((x) => x['id'])).to.deep.equal([]);
+    expect((await read(b.auth, EXERCISE_OBJECTS)).map((x) => x['id'])).to.deep.equal([o.id]);
+    expect((await read(trial.auth, EXERCISE_OBJECTS)).map((x) => x['id'])).to.deep.equal([]);
   });
 
   it('gives an unmarked object the marking of a container in the same bundle that refers to it', async () => {
