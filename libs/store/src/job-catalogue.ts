@@ -43,11 +43,16 @@ export const JOB_PAYLOAD_SCHEMAS = {
     required: ['id', 'version'],
     properties: { id: text, version: text },
   },
-  /** A rendered message to hand to the relay: a retry sends the same bytes. */
+  /**
+   * A rendered message to hand to the relay: a retry sends the same bytes. Either the whole
+   * message (`raw`), or (ADR 0013 stage 3d) a reference to the message stored once for all the
+   * addresses of a mail (`blob`, its SHA-256) and this address's own header lines (`to` and
+   * `messageId`), which the send puts in front of it.
+   */
   send_mail: {
     type: 'object',
     additionalProperties: false,
-    required: ['deliveryKeys', 'orgId', 'to', 'raw', 'what'],
+    required: ['deliveryKeys', 'orgId', 'to', 'what'],
     properties: {
       /** The deliveries this message carries (none for a notice such as a trial reminder). */
       deliveryKeys: texts,
@@ -55,6 +60,10 @@ export const JOB_PAYLOAD_SCHEMAS = {
       to: texts,
       /** The RFC 5322 message, base64. */
       raw: text,
+      /** The stored message without its To and Message-ID header lines (`JobStore.getBlob`). */
+      blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      /** This address's Message-ID, `<id@domain>`. */
+      messageId: { type: 'string', pattern: '^<[^<>\\s]+>$' },
       what: { type: 'string', enum: ['alert', 'notice', 'encrypted', 'digest', 'trial_reminder'] },
       /** The batch mail (ADR 0013) this message carries to one of its addresses. */
       batchMailKey: text,
@@ -277,8 +286,15 @@ export function readJob(job: Job): Read {
       return check(job, kind);
     case 'expire_blocklist':
       return check(job, kind);
-    case 'send_mail':
-      return check(job, kind);
+    case 'send_mail': {
+      // `raw`, or `blob` with `messageId` (ajv's strict mode refuses `anyOf` of `required`)
+      const r = check(job, kind);
+      if (!r.ok) return r;
+      const p = r.job.payload;
+      if (p.raw === undefined && (p.blob === undefined || p.messageId === undefined))
+        return { ok: false, error: 'send_mail job payload must have raw, or blob and messageId' };
+      return r;
+    }
     case 'render_mail':
       return check(job, kind);
     case 'publish_alert':

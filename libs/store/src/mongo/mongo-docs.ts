@@ -36,6 +36,8 @@ export const COLLECTIONS = {
   batchMails: 'batch_mails',
   refreshFamilies: 'refresh_families',
   refreshTokens: 'refresh_tokens',
+  mailBlobs: 'mail_blobs',
+  mailBlobParts: 'mail_blob_parts',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -61,7 +63,16 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     { key: { status: 1, runAt: 1 }, name: 'due' },
     { key: { status: 1, leaseUntil: 1 }, name: 'leases' },
     { key: { createdAt: -1 }, name: 'by_created' },
+    // ADR 0013 stage 3d: which send jobs still name a stored message
+    {
+      key: { 'payload.blob': 1, status: 1 },
+      name: 'by_mail_blob',
+      partialFilterExpression: { kind: 'send_mail', 'payload.blob': { $exists: true } },
+    },
   ],
+  // A stored message: `_id` its SHA-256; its bytes in `mail_blob_parts` (a document holds 16 MB at most).
+  [COLLECTIONS.mailBlobs]: [{ key: { storedAt: 1 }, name: 'by_stored' }],
+  [COLLECTIONS.mailBlobParts]: [{ key: { hash: 1, n: 1 }, name: 'by_blob' }],
   [COLLECTIONS.deliveries]: [
     { key: { orgId: 1, createdAt: -1 }, name: 'by_org' },
     { key: { objectId: 1 }, name: 'by_object' },

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
-import type { Job, JobKind, JobStatus, JobStore, NewJob } from '../ports/index.js';
+import { Binary, type Collection, type Db } from 'mongodb';
+import {
+  blobHash,
+  checkBlobJobs,
+  type Job,
+  type JobKind,
+  type JobStatus,
+  type JobStore,
+  type NewJob,
+} from '../ports/index.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../outbox.js';
 import { toInstant } from '../time.js';
 import {
@@ -15,12 +23,32 @@ import {
 } from './mongo-docs.js';
 
 /** Leases with findOneAndUpdate: each claim is one atomic document update, so any number of dispatchers can race. */
+/** A stored message (ADR 0013 stage 3d): written after its parts, so a head means a whole blob. */
+interface BlobDoc {
+  _id: string;
+  size: number;
+  parts: number;
+  storedAt: string;
+}
+interface BlobPartDoc {
+  _id: string;
+  hash: string;
+  n: number;
+  data: Binary;
+}
+/** Bytes per part document (MongoDB's limit is 16 MB per document). */
+const BLOB_PART_BYTES = 8 * 1024 * 1024;
+
 export class MongoJobStore implements JobStore {
   private readonly jobs: Collection<JobDoc>;
+  private readonly blobs: Collection<BlobDoc>;
+  private readonly blobParts: Collection<BlobPartDoc>;
   private readonly maxAttempts: number;
 
   constructor(db: Db, opts: { maxAttempts?: number | undefined } = {}) {
     this.jobs = db.collection<JobDoc>(COLLECTIONS.jobs);
+    this.blobs = db.collection<BlobDoc>(COLLECTIONS.mailBlobs);
+    this.blobParts = db.collection<BlobPartDoc>(COLLECTIONS.mailBlobParts);
     this.maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
 
@@ -146,5 +174,78 @@ export class MongoJobStore implements JobStore {
       .filter((t): t is string => typeof t === 'string')
       .sort();
     return times[0];
+  }
+
+  async enqueueWithBlob(
+    body: Buffer,
+    jobs: readonly NewJob[],
+    now: Date,
+  ): Promise<('inserted' | 'duplicate')[]> {
+    const hash = blobHash(body);
+    checkBlobJobs(hash, jobs);
+    const at = now.toISOString();
+    // No transaction: the parts, then the head (a head means a whole blob), then the jobs; a crash
+    // in between leaves a blob no job names, which `releaseBlobs` removes later.
+    const existed = await this.blobs.findOneAndUpdate({ _id: hash }, { $set: { storedAt: at } });
+    if (!existed) {
+      const parts = Math.max(1, Math.ceil(body.length / BLOB_PART_BYTES));
+      for (let n = 0; n < parts; n++)
+        await this.blobParts.replaceOne(
+          { _id: `${hash}:${n}` },
+          { hash, n, data: new Binary(body.subarray(n * BLOB_PART_BYTES, (n + 1) * BLOB_PART_BYTES)) },
+          { upsert: true },
+        );
+      await this.blobs.updateOne(
+        { _id: hash },
+        { $set: { size: body.length, parts, storedAt: at } },
+        { upsert: true },
+      );
+    }
+    const results: ('inserted' | 'duplicate')[] = [];
+    for (const j of jobs) results.push(await this.enqueue(j, now));
+    if (!existed && !results.includes('inserted'))
+      await this.releaseBlobs({ hashes: [hash], storedBefore: now });
+    return results;
+  }
+
+  async getBlob(hash: string): Promise<Buffer | undefined> {
+    const head = await this.blobs.findOne({ _id: hash });
+    if (!head) return undefined;
+    const parts = await this.blobParts.find({ hash }).sort({ n: 1 }).toArray();
+    if (parts.length !== head.parts) return undefined;
+    return Buffer.concat(parts.map((p) => Buffer.from(p.data.buffer)));
+  }
+
+  async releaseBlobs(q: {
+    readonly hashes?: readonly string[] | undefined;
+    readonly storedBefore: Date;
+    readonly exceptJobId?: string | undefined;
+  }): Promise<number> {
+    const heads = await this.blobs
+      .find({
+        storedAt: { $lte: q.storedBefore.toISOString() },
+        ...(q.hashes ? { _id: { $in: [...q.hashes] } } : {}),
+      })
+      .project<{ _id: string }>({ _id: 1 })
+      .toArray();
+    let deleted = 0;
+    for (const { _id: hash } of heads) {
+      const named = await this.jobs.findOne(
+        {
+          kind: 'send_mail',
+          'payload.blob': hash,
+          status: { $in: ['pending', 'running', 'dead'] },
+          ...(q.exceptJobId !== undefined ? { _id: { $ne: q.exceptJobId } } : {}),
+        },
+        { projection: { _id: 1 } },
+      );
+      if (named) continue;
+      const r = await this.blobs.deleteOne({ _id: hash, storedAt: { $lte: q.storedBefore.toISOString() } });
+      if (r.deletedCount === 1) {
+        await this.blobParts.deleteMany({ hash });
+        deleted += 1;
+      }
+    }
+    return deleted;
   }
 }

@@ -3,6 +3,8 @@
  * mail is the exception, ADR 0005). Kinds, payloads and keys are the job catalogue's
  * (`job-catalogue.ts`, ADR 0008).
  */
+import { createHash } from 'node:crypto';
+import { ValidationError } from '@isac/kernel';
 import type { Job, JobKind, JobStatus, NewJob } from '../job-catalogue.js';
 
 export type { Job, JobKind, JobStatus, NewJob };
@@ -36,4 +38,36 @@ export interface JobStore {
   drop(id: string, now: Date): Promise<boolean>;
   /** When the next pending job is due, for a worker deciding how long to sleep. */
   nextDue(): Promise<string | undefined>;
+  /**
+   * A rendered message stored once for the send jobs of all its addresses (ADR 0013 stage 3d):
+   * stores `body` under its SHA-256 (`blobHash`) and enqueues `jobs`, each a `send_mail` job naming
+   * that hash in `payload.blob`; the blob is durable no later than the jobs (one transaction in
+   * SQLite; written first in MongoDB). Nothing is kept when every job was a duplicate (a repeat).
+   * Results are the jobs' enqueue results, in order.
+   */
+  enqueueWithBlob(body: Buffer, jobs: readonly NewJob[], now: Date): Promise<('inserted' | 'duplicate')[]>;
+  /** A stored message by hash; undefined when it is not (or no longer) stored. */
+  getBlob(hash: string): Promise<Buffer | undefined>;
+  /**
+   * Deletes stored messages (those of `hashes`, or all) stored at or before `storedBefore` that no
+   * pending, running or dead job (other than `exceptJobId`, the job finishing) names. Returns how
+   * many were deleted.
+   */
+  releaseBlobs(q: {
+    readonly hashes?: readonly string[] | undefined;
+    readonly storedBefore: Date;
+    readonly exceptJobId?: string | undefined;
+  }): Promise<number>;
+}
+
+/** The name of a stored message: the SHA-256 of its bytes, lower-case hex. */
+export const blobHash = (body: Buffer): string => createHash('sha256').update(body).digest('hex');
+
+/** Throws unless every job is a send_mail job naming `hash` (what `enqueueWithBlob` stores). */
+export function checkBlobJobs(hash: string, jobs: readonly NewJob[]): void {
+  for (const j of jobs)
+    if (j.kind !== 'send_mail' || j.payload.blob !== hash)
+      throw new ValidationError(`job ${j.key} does not refer to the stored message ${hash}`, [
+        { path: '/payload/blob', message: `must be ${hash}` },
+      ]);
 }

@@ -352,4 +352,21 @@ CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
 CREATE INDEX refresh_families_by_end ON refresh_families (absolute_expires_at);
 `,
   },
+  {
+    version: 15,
+    name: 'mail messages stored once for their send jobs',
+    sql: `
+-- ADR 0013 stage 3d. A rendered message (without its To and Message-ID lines) stored once under
+-- its SHA-256; each per-address send_mail job names it in payload.blob. A rowid table: rows are
+-- large (megabytes), which WITHOUT ROWID tables handle badly.
+CREATE TABLE mail_blobs (
+  hash TEXT NOT NULL UNIQUE,
+  body BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  stored_at TEXT NOT NULL
+);
+CREATE INDEX mail_blobs_by_stored ON mail_blobs (stored_at);
+CREATE INDEX jobs_by_mail_blob ON jobs (json_extract(payload, '$.blob')) WHERE kind = 'send_mail';
+`,
+  },
 ];

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
-import type { Job, JobKind, JobStatus, JobStore, NewJob } from '../ports/index.js';
+import {
+  blobHash,
+  checkBlobJobs,
+  type Job,
+  type JobKind,
+  type JobStatus,
+  type JobStore,
+  type NewJob,
+} from '../ports/index.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../outbox.js';
 import { toInstant } from '../time.js';
 
@@ -48,6 +56,7 @@ function fromRow(r: Row): Job {
 export class SqliteJobStore implements JobStore {
   private readonly claimTx;
   private readonly completeTx;
+  private readonly blobTx;
 
   constructor(
     private readonly db: Db,
@@ -90,9 +99,20 @@ export class SqliteJobStore implements JobStore {
     this.completeTx = db.transaction((ids: readonly string[], owner: string, now: string) =>
       ids.map((id) => done.run({ id, owner, now }).changes === 1),
     );
+    const putBlob = db.prepare(
+      `INSERT INTO mail_blobs (hash, body, size, stored_at) VALUES (@hash, @body, @size, @now)
+        ON CONFLICT (hash) DO UPDATE SET stored_at = @now`,
+    );
+    // the blob and the jobs naming it in one transaction: no job ever names a blob not yet stored
+    this.blobTx = db.transaction((body: Buffer, hash: string, jobs: readonly NewJob[], now: Date) => {
+      const results = jobs.map((j) => this.insert(j, now));
+      if (results.includes('inserted'))
+        putBlob.run({ hash, body, size: body.length, now: now.toISOString() });
+      return results;
+    });
   }
 
-  enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'> {
+  private insert(job: NewJob, now: Date): 'inserted' | 'duplicate' {
     const at = now.toISOString();
     const res = this.db
       .prepare(
@@ -108,7 +128,44 @@ export class SqliteJobStore implements JobStore {
         at,
         at,
       );
-    return Promise.resolve(res.changes === 1 ? 'inserted' : 'duplicate');
+    return res.changes === 1 ? 'inserted' : 'duplicate';
+  }
+
+  enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'> {
+    return Promise.resolve(this.insert(job, now));
+  }
+
+  enqueueWithBlob(body: Buffer, jobs: readonly NewJob[], now: Date): Promise<('inserted' | 'duplicate')[]> {
+    const hash = blobHash(body);
+    checkBlobJobs(hash, jobs);
+    return Promise.resolve(this.blobTx.immediate(body, hash, jobs, now));
+  }
+
+  getBlob(hash: string): Promise<Buffer | undefined> {
+    const b = this.db.prepare('SELECT body FROM mail_blobs WHERE hash = ?').pluck().get(hash) as
+      Buffer | undefined;
+    return Promise.resolve(b);
+  }
+
+  releaseBlobs(q: {
+    readonly hashes?: readonly string[] | undefined;
+    readonly storedBefore: Date;
+    readonly exceptJobId?: string | undefined;
+  }): Promise<number> {
+    const res = this.db
+      .prepare(
+        `DELETE FROM mail_blobs WHERE stored_at <= @before
+          AND (@hashes IS NULL OR hash IN (SELECT value FROM json_each(@hashes)))
+          AND NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'send_mail'
+            AND json_extract(payload, '$.blob') = mail_blobs.hash
+            AND status IN ('pending', 'running', 'dead') AND id IS NOT @except)`,
+      )
+      .run({
+        before: q.storedBefore.toISOString(),
+        hashes: q.hashes ? JSON.stringify(q.hashes) : null,
+        except: q.exceptJobId ?? null,
+      });
+    return Promise.resolve(res.changes);
   }
 
   claim(

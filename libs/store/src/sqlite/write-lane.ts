@@ -110,6 +110,9 @@ export const JOB_ACCESS: Methods<JobStore> = {
   revive: 'write',
   drop: 'write',
   nextDue: 'read',
+  enqueueWithBlob: 'write',
+  getBlob: 'read',
+  releaseBlobs: 'write',
 };
 export const DELIVERY_ACCESS: Methods<DeliveryStore> = {
   batchFor: 'write',

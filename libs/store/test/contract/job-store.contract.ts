@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { failJob, type Job, type NewJob } from '../../src/index.js';
+import { blobHash, failJob, type Job, type NewJob } from '../../src/index.js';
 import type { OpenHarness, StoreHarness } from './harness.js';
 
 export function jobStoreContract(name: string, open: OpenHarness): void {
@@ -206,6 +206,91 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       ]);
       expect((await h.stores.jobs.list({ status: 'done', limit: 10 })).map((j) => j.key)).to.deep.equal([]);
       expect(await h.stores.jobs.get('no-such-job')).to.equal(undefined);
+    });
+
+    describe('stored messages (one per mail, named by its per-address send jobs)', () => {
+      // 20 MB of varied bytes: more than one MongoDB document holds
+      const body = Buffer.alloc(20 * 1024 * 1024 + 7);
+      for (let i = 0; i + 4 <= body.length; i += 4) body.writeUInt32LE(Math.imul(i, 2654435761) >>> 0, i);
+      const hash = blobHash(body);
+      const send = (address: string, blob = hash): NewJob => ({
+        kind: 'send_mail',
+        key: `send_mail:m|to:${address}`,
+        payload: {
+          deliveryKeys: [],
+          orgId: 'o',
+          to: [address],
+          blob,
+          messageId: `<${address}>`,
+          what: 'alert',
+        },
+      });
+      const release = (extra: { hashes?: string[]; exceptJobId?: string } = {}) =>
+        h.stores.jobs.releaseBlobs({ storedBefore: now(), ...extra });
+
+      it('stores the message once with the jobs that name it, and gives back the exact bytes', async () => {
+        const r = await h.stores.jobs.enqueueWithBlob(
+          body,
+          [send('a@x.example'), send('b@x.example')],
+          now(),
+        );
+        expect(r).to.deep.equal(['inserted', 'inserted']);
+        const got = await h.stores.jobs.getBlob(hash);
+        expect(got?.equals(body)).to.equal(true);
+        const jobs = await h.stores.jobs.list({ kind: 'send_mail', limit: 10 });
+        expect(jobs.map((j) => (j.payload as { blob?: string }).blob)).to.deep.equal([hash, hash]);
+        expect(await h.stores.jobs.getBlob('0'.repeat(64))).to.equal(undefined);
+      });
+
+      it('refuses jobs that do not name the message, storing nothing', async () => {
+        let err: unknown;
+        try {
+          await h.stores.jobs.enqueueWithBlob(body, [send('a@x.example', 'f'.repeat(64))], now());
+        } catch (e) {
+          err = e;
+        }
+        expect(String(err)).to.match(/does not refer to the stored message/);
+        expect(await h.stores.jobs.getBlob(hash)).to.equal(undefined);
+        expect(await h.stores.jobs.list({ limit: 10 })).to.deep.equal([]);
+      });
+
+      it('keeps nothing when every job was a duplicate (a repeat of a mail already sent)', async () => {
+        await enqueue('x');
+        const small = Buffer.from('Subject: hi\r\n\r\nbody');
+        const dup: NewJob = {
+          kind: 'send_mail',
+          key: 'x',
+          payload: {
+            deliveryKeys: [],
+            orgId: 'o',
+            to: ['a@x.example'],
+            blob: blobHash(small),
+            messageId: '<m>',
+            what: 'alert',
+          },
+        };
+        expect(await h.stores.jobs.enqueueWithBlob(small, [dup], now())).to.deep.equal(['duplicate']);
+        expect(await h.stores.jobs.getBlob(blobHash(small))).to.equal(undefined);
+      });
+
+      it('is removed once no pending, running or dead job names it', async () => {
+        await h.stores.jobs.enqueueWithBlob(body, [send('a@x.example'), send('b@x.example')], now());
+        const [a, b] = await h.stores.jobs.claim('w', now(), 30_000, 2);
+        // a finishing job does not count itself; its sibling still names the blob
+        expect(await release({ hashes: [hash], exceptJobId: a!.id })).to.equal(0);
+        await h.stores.jobs.complete(a!.id, 'w', now());
+        // a dead letter may be retried: it keeps the blob
+        await h.stores.jobs.bury(b!.id, 'w', '550', now());
+        expect(await release()).to.equal(0);
+        expect((await h.stores.jobs.getBlob(hash))?.length).to.equal(body.length);
+        // dropped by an administrator: nothing names it any more
+        await h.stores.jobs.drop(b!.id, now());
+        // stored after the sweep's bound (a message whose jobs may be on their way): kept
+        expect(await h.stores.jobs.releaseBlobs({ storedBefore: new Date(now().getTime() - 1) })).to.equal(0);
+        expect(await release({ hashes: ['0'.repeat(64)] })).to.equal(0);
+        expect(await release()).to.equal(1);
+        expect(await h.stores.jobs.getBlob(hash)).to.equal(undefined);
+      });
     });
   });
 }
