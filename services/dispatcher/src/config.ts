@@ -128,6 +128,11 @@ export const dispatcherConfigSchema = {
         taxiiApiRoot: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', default: 'isac' },
         /** Objects written out in full in a mail body; all of them are in the attachments. */
         fullCount: { type: 'integer', minimum: 0, maximum: 1000, default: 20 },
+        /**
+         * Above this many bytes of attachments (STIX bundle + CSV, before encoding), a mail carries
+         * them as ONE ZIP archive holding both files (and says so in its body); default 512 KB.
+         */
+        zipAboveBytes: { type: 'integer', minimum: 0, default: 524_288 },
         /** IANA zone of mail times when a subscription names none. */
         timeZone: { type: 'string', minLength: 1, default: 'Asia/Tokyo' },
         /** The TAXII API root URL quoted in notices ("fetch it over TAXII"); absent: from publicUrl. */

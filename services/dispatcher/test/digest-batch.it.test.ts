@@ -8,6 +8,7 @@ import type { ParsedMail } from 'mailparser';
 import { ManualClock } from '@isac/kernel';
 import type { JobPayload, NewObjectVersion } from '@isac/store';
 import { indicatorVersion, org, sub, until, world, type World } from './support.js';
+import { fileOf } from './mail-attachments.js';
 import { smtpSink, type SmtpSink } from './smtp-sink.js';
 import { submission } from '../../../libs/store/test/submission.js';
 
@@ -30,11 +31,9 @@ function indicators(n: number, tag: string): NewObjectVersion[] {
 const toOf = (m: ParsedMail): string[] =>
   (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
 
-const bundleOf = (m: ParsedMail): Json[] => {
-  const a = m.attachments.find((x) => x.contentType.startsWith('application/stix+json'));
-  expect(a, 'bundle attachment').to.not.equal(undefined);
-  return (JSON.parse(a!.content.toString('utf8')) as { objects: Json[] }).objects;
-};
+/** The bundle: a plain attachment, or an entry of the mail's ZIP archive. */
+const bundleOf = (m: ParsedMail): Json[] =>
+  (JSON.parse(fileOf(m, '.stix.json')) as { objects: Json[] }).objects;
 
 /** Runs the worker until nothing is due (the clock does not move). */
 async function drain(d: { runOnce(): Promise<number> }): Promise<void> {

@@ -9,6 +9,7 @@ import type { ParsedMail } from 'mailparser';
 import type { NewObjectVersion } from '@isac/store';
 import { indicatorVersion, org, sub, until, world, type World } from './support.js';
 import { smtpSink, type SmtpSink } from './smtp-sink.js';
+import { fileOf, mailFiles } from './mail-attachments.js';
 import { submission } from '../../../libs/store/test/submission.js';
 
 type Json = Record<string, unknown>;
@@ -26,11 +27,9 @@ function indicators(n: number, tag: string): NewObjectVersion[] {
 const toOf = (m: ParsedMail): string[] =>
   (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
 
-const attachment = (m: ParsedMail, type: string) => {
-  const a = m.attachments.find((x) => x.contentType.startsWith(type));
-  expect(a, `${type} attachment`).to.not.equal(undefined);
-  return a!.content.toString('utf8');
-};
+const SUFFIX: Record<string, string> = { 'application/stix+json': '.stix.json', 'text/csv': '.csv' };
+/** A file of the mail by its media type: a plain attachment, or an entry of its ZIP archive. */
+const attachment = (m: ParsedMail, type: string) => fileOf(m, SUFFIX[type]!);
 
 describe('email by batch: one mail per (submission, subscription), one message per address (real SMTP)', () => {
   let w: World;
@@ -102,6 +101,19 @@ describe('email by batch: one mail per (submission, subscription), one message p
     // a TLP handling line
     expect(enNy.text).to.match(/TLP:GREEN/);
 
+    // ~3.7 MB of bundle + CSV: ONE ZIP archive holding both (above mail.zipAboveBytes, 512 KB),
+    // and the body says so in the mail's language
+    for (const m of [ja, enNy, enLon]) {
+      const f = mailFiles(m);
+      expect(f.zip).to.match(/^submission-.+\.zip$/);
+      expect([...f.files.keys()].map((n) => n.replace(/^submission-[^.]+/, ''))).to.deep.equal([
+        '.stix.json',
+        '.csv',
+      ]);
+      expect(m.text).to.include(f.zip!);
+    }
+    expect(ja.text).to.include('ZIP 圧縮ファイル');
+    expect(enNy.text).to.include('a ZIP archive; Windows, macOS and Linux open it');
     for (const m of [ja, enNy, enLon]) {
       const bundle = JSON.parse(attachment(m, 'application/stix+json')) as { objects: Json[] };
       const got = bundle.objects.filter((o) => o['type'] === 'indicator');
@@ -157,6 +169,87 @@ describe('email by batch: one mail per (submission, subscription), one message p
       .to.include('email to gone@bank-c.example')
       .and.include('bank-c')
       .and.match(/550/);
+  });
+
+  it('stores each mail once for its addresses (jobs carry a reference and one address); one ZIP above mail.zipAboveBytes, plain files below; the stored message goes once sent', async function () {
+    this.timeout(60_000);
+    smtp = await smtpSink();
+    const addresses = ['soc@bank-c.example', 'cert@bank-c.example', 'noc@bank-c.example'];
+    await w.stores.subscriptions.create(emailSub('bank-c', addresses, 'en'));
+    const d = w.compose({
+      smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 5000 },
+      mail: { zipAboveBytes: 4000 },
+    });
+    await d.start();
+    const small = indicators(1, 'small');
+    const big = indicators(60, 'big'); // more than grouping.windowMaxObjects: its own batch
+    const patterns = new Map([...small, ...big].map((v) => [v.id, String(v.object['pattern'])]));
+    await w.stores.objects.accept(submission(small));
+    await w.stores.objects.accept(submission(big));
+    w.jobsReady.notify();
+    await until(() => smtp!.received.length >= 6, 30_000, '6 messages');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received).to.have.length(6);
+
+    // per-address jobs: a reference to the stored message and one address, no message in the job
+    const jobs = (await w.stores.jobs.list({ kind: 'send_mail', limit: 20 })).map(
+      (j) => j.payload as { raw?: string; blob?: string; to: string[]; messageId?: string },
+    );
+    expect(jobs).to.have.length(6);
+    for (const p of jobs) {
+      expect(p.raw).to.equal(undefined);
+      expect(p.blob).to.match(/^[0-9a-f]{64}$/);
+      expect(p.to).to.have.length(1);
+      expect(JSON.stringify(p).length).to.be.below(1000);
+    }
+    const blobs = [...new Set(jobs.map((p) => p.blob!))];
+    expect(blobs, 'one stored message per mail').to.have.length(2);
+    // removed once every address was sent
+    await until(async () => (await Promise.all(blobs.map((b) => w.stores.jobs.getBlob(b)))).every((x) => !x));
+
+    // recipients never see each other: each message names its own address and no other
+    // (smtp.raw and smtp.received are not in the same order: read the raw header alone)
+    const seen: string[] = [];
+    for (const raw of smtp.raw) {
+      const head = raw.subarray(0, raw.indexOf('\r\n\r\n')).toString('utf8');
+      const to = /^To: (.*)$/m.exec(head)?.[1];
+      expect(addresses).to.include(to);
+      seen.push(to!);
+      for (const a of addresses) expect(head.includes(a), `${a} in ${to}'s header`).to.equal(a === to);
+      expect(head).to.not.match(/^(Cc|Bcc):/im);
+    }
+    expect(seen.sort()).to.deep.equal([...addresses, ...addresses].sort());
+    const ids = new Set(smtp.received.map((m) => m.messageId));
+    expect(ids.size, 'a Message-ID per address and mail').to.equal(6);
+
+    for (const m of smtp.received) {
+      const f = mailFiles(m);
+      const bundle = (JSON.parse(fileOf(m, '.stix.json')) as { objects: Json[] }).objects.filter(
+        (o) => o['type'] === 'indicator',
+      );
+      const csv = parseCsv<Json>(fileOf(m, '.csv').replace(/^\uFEFF/, ''), { columns: true });
+      if (bundle.length === 1) {
+        // below the threshold: the two files as they were, no archive
+        expect(f.zip).to.equal(undefined);
+        expect(m.attachments.map((a) => a.contentType).sort()).to.deep.equal([
+          'application/stix+json',
+          'text/csv',
+        ]);
+        expect(m.text).to.include('Attached: submission-').and.not.include('ZIP');
+      } else {
+        // above: one archive holding exactly the bundle and the CSV, said in the body
+        expect(f.zip).to.match(/\.zip$/);
+        expect(f.files.size).to.equal(2);
+        expect(m.text).to.include(`Attached: ${f.zip} (a ZIP archive`);
+        expect(bundle).to.have.length(60);
+      }
+      // exact values (not defanged), exactly the submission's objects
+      for (const o of bundle) expect(o['pattern']).to.equal(patterns.get(String(o['id'])));
+      const values = csv.filter((r) => r['value_kind'] === 'domain');
+      expect(values).to.have.length(bundle.length);
+      for (const r of values)
+        expect(patterns.get(String(r['object_id']))).to.include(`'${String(r['value'])}'`);
+    }
   });
 
   it('an unusable OpenPGP key fails only that organisation’s mail; its MQTT alert and the others’ mail go out', async () => {

@@ -316,21 +316,12 @@ export class DistributionService {
           submission: { id: first.submissionId ?? String(batch.id), acceptedAt: first.dateAdded },
           cache,
         });
-        for (const m of messages) {
-          await this.deps.mail.enqueueSend(
-            jobKeys.sendBatchMail(mail.key, m.to),
-            {
-              deliveryKeys: [],
-              batchMailKey: mail.key,
-              orgId: mail.orgId,
-              to: [m.to],
-              raw: m.raw.toString('base64'),
-              what: m.what,
-            },
-            true,
-          );
-          enqueued += 1;
-        }
+        // the message stored once, one job per address naming it (ADR 0013 stage 3d)
+        enqueued += await this.deps.mail.enqueueBatchSends(messages, {
+          mailKey: mail.key,
+          orgId: mail.orgId,
+          batchMailKey: mail.key,
+        });
       } catch (err) {
         // names the recipient (addresses, organisation, subscription), the channel and the cause
         const to = recipientsOf([w.email.subscription], w.recipient.org).join(', ');
@@ -529,19 +520,12 @@ export class DistributionService {
       this.deps.log.error({ digest: key, err }, cause);
       return dead(cause);
     }
-    for (const m of messages)
-      await this.deps.mail.enqueueSend(
-        jobKeys.sendBatchMail(key, m.to),
-        {
-          deliveryKeys: legacyKeys,
-          batchMailKeys: carried.map((c) => c.key),
-          orgId: org.id,
-          to: [m.to],
-          raw: m.raw.toString('base64'),
-          what: m.what,
-        },
-        true,
-      );
+    await this.deps.mail.enqueueBatchSends(messages, {
+      mailKey: key,
+      orgId: org.id,
+      batchMailKeys: carried.map((c) => c.key),
+      deliveryKeys: legacyKeys,
+    });
     return done;
   }
 

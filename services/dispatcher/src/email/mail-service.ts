@@ -10,14 +10,14 @@ import {
 } from '@isac/kernel';
 import type { PolicyEngine } from '@isac/policy';
 import { tlpRank, uuidV5 } from '@isac/stix';
-import { jobKeys, type JobOf, type JobPayload, type Stores } from '@isac/store';
+import { blobHash, jobKeys, type JobOf, type JobPayload, type Stores } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
-import { dead, done, skipped, type JobOutcome } from '../jobs/job-worker.js';
+import { dead, done, doneThen, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { alertBundle } from '../delivery/payload.js';
 import { observablesOf } from '@isac/policy';
 import type { Lang } from './i18n.js';
 import { MailRejectedError, type MailSender } from './mail-sender.js';
-import { buildEncryptedMime, buildMime, type Envelope } from './mime.js';
+import { addressed, buildEncryptedMime, buildMime, withoutAddress, type Envelope } from './mime.js';
 import {
   composeDigestMail,
   composeSubmissionMail,
@@ -41,6 +41,17 @@ export const needsEncryption = (tlp: TlpLevel): boolean => {
 };
 
 export type SendMailPayload = JobPayload<'send_mail'>;
+
+/** A batch mail rendered: the message its addresses share, and each address's own header values. */
+export interface BatchMailMessages {
+  /** The message without To and Message-ID (`withoutAddress`), stored once. */
+  readonly shared: Buffer;
+  readonly what: SendMailPayload['what'];
+  readonly messages: readonly { readonly to: string; readonly messageId: string }[];
+}
+
+/** How often leftover stored messages (no job names them any more) are looked for, at most. */
+const BLOB_SWEEP_MS = 3_600_000;
 
 /** The window a digest mail covers, and the key naming it (`digest:<subscription>:<window start>`). */
 export interface DigestOf {
@@ -115,7 +126,7 @@ export class MailService {
     /** A digest of one window (ADR 0013 stage 3c): rendered as one, `submission` unused. */
     digest?: DigestOf | undefined;
     cache?: MailRenderCache | undefined;
-  }): Promise<{ to: string; raw: Buffer; what: SendMailPayload['what'] }[]> {
+  }): Promise<BatchMailMessages> {
     const { config } = this.deps;
     // a subscription stored without email settings (before they were required): the
     // organisation's contacts, in Japanese (the default language of a new subscription)
@@ -141,17 +152,20 @@ export class MailService {
       fullCount: config.mail.fullCount,
       submission: i.submission,
       cache: i.cache,
+      zipAboveBytes: config.mail.zipAboveBytes,
     };
     const key = i.org.pgpPublicKey;
     const dg = i.digest;
-    if (!key && !needsEncryption(i.tlp))
-      return dg
-        ? (await renderDigestMail({ ...input, digest: dg, digestKey: dg.key })).map((m) => ({
-            to: m.to,
-            raw: m.raw,
-            what: 'digest',
-          }))
-        : (await renderSubmissionMail(input)).map((m) => ({ to: m.to, raw: m.raw, what: 'alert' }));
+    if (!key && !needsEncryption(i.tlp)) {
+      const ms = dg
+        ? await renderDigestMail({ ...input, digest: dg, digestKey: dg.key })
+        : await renderSubmissionMail(input);
+      return {
+        shared: ms[0]!.shared,
+        what: dg ? 'digest' : 'alert',
+        messages: ms.map((m) => ({ to: m.to, messageId: m.messageId })),
+      };
+    }
     const headers: Record<string, string> = {
       'X-ISAC-Alert-Id': i.alertId,
       'X-ISAC-TLP': i.tlp.toUpperCase(),
@@ -166,17 +180,14 @@ export class MailService {
       date: input.date,
       headers,
     });
+    // built once for the first address; the others differ only in their To and Message-ID lines
+    const messages = to.map((address) => ({ to: address, messageId: envOf(address).messageId }));
+    if (to.length === 0) throw new Error('no address to send to');
     if (key) {
       const content = dg ? composeDigestMail({ ...input, digest: dg }) : composeSubmissionMail(input);
       const prefix = `[ISAC]${i.exercise ? '[EXERCISE]' : ''}[TLP:${i.tlp.toUpperCase()}]`;
-      const out: { to: string; raw: Buffer; what: SendMailPayload['what'] }[] = [];
-      for (const address of to)
-        out.push({
-          to: address,
-          raw: await buildEncryptedMime(content, envOf(address), key, email.lang, prefix),
-          what: 'encrypted',
-        });
-      return out;
+      const raw = await buildEncryptedMime(content, envOf(to[0]!), key, email.lang, prefix);
+      return { shared: withoutAddress(raw), what: 'encrypted', messages };
     }
     const id = i.objects[0]?.['id'];
     const first = typeof id === 'string' ? id : '';
@@ -188,10 +199,44 @@ export class MailService {
       lang: email.lang,
       taxiiUrl: this.taxiiUrl(),
     });
-    const out: { to: string; raw: Buffer; what: SendMailPayload['what'] }[] = [];
-    for (const address of to)
-      out.push({ to: address, raw: await buildMime(notice, envOf(address)), what: 'notice' });
-    return out;
+    return { shared: withoutAddress(await buildMime(notice, envOf(to[0]!))), what: 'notice', messages };
+  }
+
+  /**
+   * Stores a batch mail's shared message once and queues one send job per address naming it
+   * (ADR 0013 stage 3d); keys per (mail, address), so a repeat queues (and keeps) nothing.
+   */
+  async enqueueBatchSends(
+    m: BatchMailMessages,
+    of: {
+      mailKey: string;
+      orgId: string;
+      batchMailKey?: string;
+      batchMailKeys?: string[];
+      deliveryKeys?: string[];
+    },
+  ): Promise<number> {
+    const blob = blobHash(m.shared);
+    const results = await this.deps.stores.jobs.enqueueWithBlob(
+      m.shared,
+      m.messages.map((x) => ({
+        kind: 'send_mail' as const,
+        key: jobKeys.sendBatchMail(of.mailKey, x.to),
+        payload: {
+          deliveryKeys: of.deliveryKeys ?? [],
+          ...(of.batchMailKey !== undefined ? { batchMailKey: of.batchMailKey } : {}),
+          ...(of.batchMailKeys !== undefined ? { batchMailKeys: of.batchMailKeys } : {}),
+          orgId: of.orgId,
+          to: [x.to],
+          blob,
+          messageId: x.messageId,
+          what: m.what,
+        },
+      })),
+      this.deps.clock.now(),
+    );
+    this.deps.jobsReady?.notify();
+    return results.filter((r) => r === 'inserted').length;
   }
 
   private envelope(to: readonly string[], headers: Record<string, string>): Envelope {
@@ -309,12 +354,19 @@ export class MailService {
       return skipped('no recipients');
     }
     const deliveries = this.deps.stores.deliveries;
+    await this.sweepBlobs();
+    let raw: Buffer;
+    if (p.raw !== undefined) raw = Buffer.from(p.raw, 'base64');
+    else {
+      const shared = p.blob === undefined ? undefined : await this.deps.stores.jobs.getBlob(p.blob);
+      if (!shared || p.messageId === undefined)
+        return dead(
+          `email to ${p.to.join(', ')} (organisation ${p.orgId}): stored message ${p.blob ?? '(none)'} is missing`,
+        );
+      raw = addressed(shared, p.to, p.messageId);
+    }
     try {
-      await this.deps.sender.send({
-        from: this.deps.config.smtp.from,
-        to: p.to,
-        raw: Buffer.from(p.raw, 'base64'),
-      });
+      await this.deps.sender.send({ from: this.deps.config.smtp.from, to: p.to, raw });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       const final =
@@ -341,7 +393,29 @@ export class MailService {
         mails.map((key) => ({ key, ok: true })),
         this.deps.clock.now(),
       );
-    return done;
+    // Once this job is marked done, the stored message goes if no other job names it any more (a
+    // dead letter keeps it for a retry). After the completion, not before: of addresses finishing
+    // together, the last to look sees every other one done.
+    const blob = p.blob;
+    if (blob === undefined) return done;
+    return doneThen(() =>
+      this.deps.stores.jobs.releaseBlobs({ hashes: [blob], storedBefore: this.deps.clock.now() }),
+    );
+  }
+
+  private lastSweep = Number.NEGATIVE_INFINITY;
+
+  /**
+   * Stored messages no job names any more (two last sends finishing together, a crash between
+   * storing and queuing in MongoDB, an administrator dropping a dead letter), stored over an hour
+   * ago: removed at most once an hour, by the first send after it.
+   */
+  private async sweepBlobs(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    if (now - this.lastSweep < BLOB_SWEEP_MS) return;
+    this.lastSweep = now;
+    const n = await this.deps.stores.jobs.releaseBlobs({ storedBefore: new Date(now - BLOB_SWEEP_MS) });
+    if (n > 0) this.deps.log.info({ removed: n }, 'removed stored mail messages no job names');
   }
 
   /** notify: templates other services enqueue (trial reminders), in Japanese and English. */

@@ -144,6 +144,12 @@ export const M = {
     en: (bundle: string, csv: string) =>
       `Attached: ${bundle} (STIX 2.1 bundle, exact values) and ${csv} (CSV, one row per value, exact values; a cell that would start a spreadsheet formula starts with an added ').`,
   },
+  zipped: {
+    ja: (zip: string, bundle: string, csv: string) =>
+      `添付: ${zip} (ZIP 圧縮ファイル。Windows、macOS、Linux では追加のソフトなしで開けます)。中身は ${bundle} (STIX 2.1 バンドル、正確な値) と ${csv} (CSV、値ごとに1行、正確な値。「'」で始まるセルは表計算ソフトの数式として実行されないよう「'」を付けています) です。添付が大きいため 1 つにまとめて圧縮しました。`,
+    en: (zip: string, bundle: string, csv: string) =>
+      `Attached: ${zip} (a ZIP archive; Windows, macOS and Linux open it without added software), holding ${bundle} (STIX 2.1 bundle, exact values) and ${csv} (CSV, one row per value, exact values; a cell that would start a spreadsheet formula starts with an added '). The attachments were large, so they are sent compressed in one archive.`,
+  },
   ack: {
     ja: (id: string, url: string) => `受領確認: isac ack ${id} (または POST ${url})`,
     en: (id: string, url: string) => `Acknowledge: isac ack ${id} (or POST ${url})`,

@@ -18,6 +18,35 @@ const safeHeaders = (h: Readonly<Record<string, string>> | undefined): Record<st
 
 const safeAddress = (a: string): string => headerSafe(a, 320);
 
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/**
+ * The message without its top-level To and Message-ID fields (and their folded lines): the part
+ * every address of one mail shares, stored once (ADR 0013 stage 3d). `addressed` puts them back.
+ */
+export function withoutAddress(raw: Buffer): Buffer {
+  const end = raw.indexOf(HEADER_END);
+  if (end < 0) throw new Error('message without a header section');
+  const lines = raw.subarray(0, end).toString('latin1').split('\r\n');
+  const kept: string[] = [];
+  let dropping = false;
+  for (const line of lines) {
+    if (/^[ \t]/.test(line)) {
+      if (!dropping) kept.push(line);
+      continue;
+    }
+    dropping = /^(to|message-id)\s*:/i.test(line);
+    if (!dropping) kept.push(line);
+  }
+  return Buffer.concat([Buffer.from(kept.join('\r\n'), 'latin1'), raw.subarray(end)]);
+}
+
+/** A shared message (`withoutAddress`) for one address: its To and Message-ID fields first. */
+export function addressed(shared: Buffer, to: readonly string[], messageId: string): Buffer {
+  const head = `To: ${to.map(safeAddress).join(', ')}\r\nMessage-ID: ${headerSafe(messageId, 320)}\r\n`;
+  return Buffer.concat([Buffer.from(head, 'utf8'), shared]);
+}
+
 /** RFC 5322 message: multipart/alternative text + HTML, attachments; nodemailer encodes headers. */
 export async function buildMime(mail: RenderedMail, env: Envelope): Promise<Buffer> {
   const composer = new MailComposer({

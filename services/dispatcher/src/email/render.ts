@@ -9,7 +9,7 @@ export interface RenderedMail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
-  readonly attachments: readonly { filename: string; contentType: string; content: string }[];
+  readonly attachments: readonly { filename: string; contentType: string; content: string | Buffer }[];
 }
 
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';

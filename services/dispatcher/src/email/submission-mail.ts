@@ -3,12 +3,14 @@ import { ValidationError, type ErrorDetail, type TlpLevel } from '@isac/kernel';
 import { isEmailAddress, tlp2Marking, tlpMarkingById, uuidV5, type Observable } from '@isac/stix';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
+import { strToU8, zipSync } from 'fflate';
 import { observablesOf } from '@isac/policy';
 import { defang } from './defang.js';
 import { CSV_MEDIA_TYPE, renderMailCsv } from './mail-csv.js';
 import { KIND_NAMES, M, TLP_ASK_SOURCE, TLP_HANDLING, typeLabel, type MailLang } from './mail-text.js';
 import { checkTimeZone, DEFAULT_MAIL_TIME_ZONE, formatMailTime } from './mail-time.js';
 import { escapeHtml, headerSafe, STIX_MEDIA_TYPE, type RenderedMail } from './render.js';
+import { addressed, withoutAddress } from './mime.js';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -54,6 +56,11 @@ interface CommonMailInput {
   readonly releaseKey?: string | undefined;
   /** Reuse across calls: one cache per fan-out (see MailRenderCache). */
   readonly cache?: MailRenderCache | undefined;
+  /**
+   * Above this many bytes of attachments (the bundle and the CSV together, before encoding), both
+   * go as ONE ZIP archive holding the two files, and the body says so; default never.
+   */
+  readonly zipAboveBytes?: number | undefined;
 }
 
 export interface SubmissionMailInput extends CommonMailInput {
@@ -92,10 +99,17 @@ export interface OutgoingMail {
   readonly to: string;
   readonly messageId: string;
   readonly raw: Buffer;
+  /**
+   * The message without its To and Message-ID lines, the same Buffer for every address of the mail:
+   * what is stored once for all of them (`raw` is `addressed(shared, to, messageId)`).
+   */
+  readonly shared: Buffer;
 }
 
 /** Default number of objects written out in full in the body. */
 export const DEFAULT_FULL_COUNT = 20;
+
+const ZIP_MEDIA_TYPE = 'application/zip';
 
 /** Namespace of mail Message-IDs and attachment bundle ids (uuid v5). */
 const MAIL_NAMESPACE = 'a3f0c1d2-5e6f-5a7b-8c9d-0e1f2a3b4c5d';
@@ -108,6 +122,10 @@ interface Release {
   readonly objects: readonly Json[];
   readonly observables: readonly (readonly Observable[])[];
   readonly attachments: RenderedMail['attachments'];
+  /** The bundle's and the CSV's file names (inside the archive when `zip` is set). */
+  readonly files: readonly [string, string];
+  /** The archive's file name when both go as one ZIP archive. */
+  readonly zip?: string | undefined;
   rawNodes?: Promise<Buffer[]>;
 }
 
@@ -215,7 +233,7 @@ const str = (v: unknown): string | undefined =>
 
 function release(i: CommonMailInput, kind: MailKind, fileStem: string): Release {
   const slot = i.cache?.slot(i.objects, i.releaseKey);
-  return memo(slot, `release|${kind}|${i.tlp}|${i.exercise}|${fileStem}`, () => {
+  return memo(slot, `release|${kind}|${i.tlp}|${i.exercise}|${fileStem}|${i.zipAboveBytes}`, () => {
     const observables = i.objects.map((o) => observablesOf(o));
     const markings = new Map<string, Json>();
     for (const o of i.objects) {
@@ -239,12 +257,36 @@ function release(i: CommonMailInput, kind: MailKind, fileStem: string): Release 
       exercise: i.exercise,
       observables: (o) => byObject.get(o) ?? observablesOf(o),
     });
+    const files = [`${fileStem}.stix.json`, `${fileStem}.csv`] as const;
+    const size = Buffer.byteLength(bundle) + Buffer.byteLength(csv);
+    if (i.zipAboveBytes !== undefined && size > i.zipAboveBytes) {
+      // the date of the mail as the entries' time: a re-render of the same mail has the same bytes
+      const zip = zipSync(
+        { [files[0]]: strToU8(bundle), [files[1]]: strToU8(csv) },
+        { level: 6, mtime: i.date },
+      );
+      const name = `${fileStem}.zip`;
+      return {
+        objects: i.objects,
+        observables,
+        files,
+        zip: name,
+        attachments: [
+          {
+            filename: name,
+            contentType: ZIP_MEDIA_TYPE,
+            content: Buffer.from(zip.buffer, zip.byteOffset, zip.length),
+          },
+        ],
+      };
+    }
     return {
       objects: i.objects,
       observables,
+      files,
       attachments: [
-        { filename: `${fileStem}.stix.json`, contentType: STIX_MEDIA_TYPE, content: bundle },
-        { filename: `${fileStem}.csv`, contentType: CSV_MEDIA_TYPE, content: csv },
+        { filename: files[0], contentType: STIX_MEDIA_TYPE, content: bundle },
+        { filename: files[1], contentType: CSV_MEDIA_TYPE, content: csv },
       ],
     };
   });
@@ -423,8 +465,7 @@ function body(i: CommonMailInput, kind: MailKind, r: Release, intro: readonly st
     t.push(M.more[l](rest));
     h.push(`<p>${escapeHtml(M.more[l](rest))}</p>`);
   }
-  const [bundle, csv] = r.attachments;
-  const att = M.attachments[l](bundle!.filename, csv!.filename);
+  const att = r.zip ? M.zipped[l](r.zip, ...r.files) : M.attachments[l](...r.files);
   t.push(att);
   h.push(`<p>${escapeHtml(att)}</p>`);
   return { subject, text: t.join('\n'), html: h.join('') };
@@ -594,32 +635,50 @@ async function messages(
   const marks = nodes.map((_, k) => `X-ISAC-Attachment-${nonce}-${k}\r\n`);
   const attachments = marks.map((raw) => ({ raw }));
   const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(i.hub.from)?.[1] ?? 'isac.invalid';
-  const out: OutgoingMail[] = [];
-  for (const to of i.subscription.to) {
-    const messageId = `<${uuidV5(MAIL_NAMESPACE, `${kind}|${i.alertId}|${i.subscription.id}|${to}`)}@${domain}>`;
-    const raw = await new MailComposer({
-      from: headerSafe(i.hub.from, 320),
-      to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      messageId,
-      date: i.date,
-      headers: {
-        'Content-Language': i.subscription.lang,
-        'Auto-Submitted': 'auto-generated',
-        'X-ISAC-Alert-Id': i.alertId,
-        'X-ISAC-TLP': i.tlp.toUpperCase(),
-        ...(i.exercise ? { 'X-ISAC-Exercise': 'true' } : {}),
-        ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, headerSafe(v, 200)])),
-      },
-      attachments,
-    })
-      .compile()
-      .build();
-    out.push({ to, messageId, raw: splice(raw, marks, nodes) });
-  }
-  return out;
+  const idOf = (to: string): string =>
+    `<${uuidV5(MAIL_NAMESPACE, `${kind}|${i.alertId}|${i.subscription.id}|${to}`)}@${domain}>`;
+  // Composed once: the addresses' messages differ only in their To and Message-ID lines.
+  const first = i.subscription.to[0]!;
+  const shared = withoutAddress(
+    splice(
+      await new MailComposer({
+        from: headerSafe(i.hub.from, 320),
+        to: first,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: idOf(first),
+        date: i.date,
+        headers: {
+          'Content-Language': i.subscription.lang,
+          'Auto-Submitted': 'auto-generated',
+          'X-ISAC-Alert-Id': i.alertId,
+          'X-ISAC-TLP': i.tlp.toUpperCase(),
+          ...(i.exercise ? { 'X-ISAC-Exercise': 'true' } : {}),
+          ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, headerSafe(v, 200)])),
+        },
+        attachments,
+      })
+        .compile()
+        .build(),
+      marks,
+      nodes,
+    ),
+  );
+  return i.subscription.to.map((to) => addressedMail(shared, to, idOf(to)));
+}
+
+/** One address's message over the shared part; `raw` is built when read (tests, `.eml` files). */
+export function addressedMail(shared: Buffer, to: string, messageId: string): OutgoingMail {
+  let raw: Buffer | undefined;
+  return {
+    to,
+    messageId,
+    shared,
+    get raw(): Buffer {
+      return (raw ??= addressed(shared, [to], messageId));
+    },
+  };
 }
 
 /**

@@ -4,13 +4,16 @@ import { Coalescer } from './coalescer.js';
 
 /** What a handler says about a job; expected cases are outcomes, not exceptions. */
 export type JobOutcome =
-  | { readonly kind: 'done' }
+  /** `after`: run once the job is marked done (e.g. clean-up that must see the job finished). */
+  | { readonly kind: 'done'; readonly after?: (() => Promise<unknown>) | undefined }
   | { readonly kind: 'skipped'; readonly reason: string }
   /** Try again after `afterMs` (default: back-off by attempt); dead once attempts are used up. */
   | { readonly kind: 'retry'; readonly error: string; readonly afterMs?: number | undefined }
   | { readonly kind: 'dead'; readonly error: string };
 
 export const done: JobOutcome = Object.freeze({ kind: 'done' });
+/** Done, then `after` once the job is marked done (its failure is logged, the job stays done). */
+export const doneThen = (after: () => Promise<unknown>): JobOutcome => ({ kind: 'done', after });
 export const skipped = (reason: string): JobOutcome => ({ kind: 'skipped', reason });
 export const retry = (error: string, afterMs?: number): JobOutcome => ({ kind: 'retry', error, afterMs });
 export const dead = (error: string): JobOutcome => ({ kind: 'dead', error });
@@ -280,6 +283,10 @@ export class JobWorker {
         if (outcome.kind === 'skipped')
           log.debug({ jobId: job.id, kind: job.kind, reason: outcome.reason }, 'job skipped');
         settled = (await this.completions.add([job.id]))[0] === true;
+        if (settled && outcome.kind === 'done' && outcome.after)
+          await outcome.after().catch((err: unknown) => {
+            log.warn({ err, jobId: job.id, kind: job.kind }, 'clean-up after a finished job failed');
+          });
         break;
       case 'retry': {
         const policy = {
