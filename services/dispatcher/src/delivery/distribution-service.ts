@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock, Logger, Org, OrgId, Subscription, TlpLevel } from '@isac/kernel';
 import type { BlocklistGate, PolicyEngine } from '@isac/policy';
 import {
@@ -294,6 +295,18 @@ export class DistributionService {
     );
     const first = versions[0]!.version;
     const cache = new MailRenderCache();
+    // Alike recipients share their released objects (planBatch): mails whose objects are the very
+    // same ones share one bundle, CSV, archive and encoding in the cache (ADR 0014's releaseKey).
+    const identity = new Map<object, number>();
+    const releaseKey = (objects: readonly object[]): string => {
+      const h = createHash('sha256');
+      for (const o of objects) {
+        let n = identity.get(o);
+        if (n === undefined) identity.set(o, (n = identity.size));
+        h.update(`${n},`);
+      }
+      return h.digest('hex');
+    };
     const failed: BatchMailResult[] = [];
     const outcomes: JobOutcome[] = [];
     let enqueued = 0;
@@ -315,6 +328,7 @@ export class DistributionService {
           collectionId: items[0]!.version.collectionId,
           submission: { id: first.submissionId ?? String(batch.id), acceptedAt: first.dateAdded },
           cache,
+          releaseKey: releaseKey(items.map((it) => it.released)),
         });
         // the message stored once, one job per address naming it (ADR 0013 stage 3d)
         enqueued += await this.deps.mail.enqueueBatchSends(messages, {

@@ -126,6 +126,8 @@ export class MailService {
     /** A digest of one window (ADR 0013 stage 3c): rendered as one, `submission` unused. */
     digest?: DigestOf | undefined;
     cache?: MailRenderCache | undefined;
+    /** Names the released set in `cache` (equal keys: the very same released objects). */
+    releaseKey?: string | undefined;
   }): Promise<BatchMailMessages> {
     const { config } = this.deps;
     // a subscription stored without email settings (before they were required): the
@@ -152,6 +154,7 @@ export class MailService {
       fullCount: config.mail.fullCount,
       submission: i.submission,
       cache: i.cache,
+      releaseKey: i.releaseKey,
       zipAboveBytes: config.mail.zipAboveBytes,
     };
     const key = i.org.pgpPublicKey;
