@@ -36,8 +36,21 @@ export interface Org {
   readonly mqttCredential?: { readonly generation: number; readonly issuedAt: string } | undefined;
   /** ASCII-armoured OpenPGP public key; mail to this org is encrypted when present. */
   readonly pgpPublicKey?: string | undefined;
+  /** How what this organisation submits is promoted to block lists (ADR 0030); absent: as the gate decides. */
+  readonly blocklist?: BlocklistPromotion | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/**
+ * Block-list promotion rules of a submitting organisation, set by hub administrators (ADR 0030):
+ * its live indicators below `minConfidence` (or without a confidence when one is set) are never
+ * pushed to block lists; with `approval`, the others wait for a hub analyst's approval.
+ */
+export interface BlocklistPromotion {
+  /** 0–100; absent: no threshold. */
+  readonly minConfidence?: number | undefined;
+  readonly approval: boolean;
 }
 
 export const ROLES = ['hub-admin', 'org-admin', 'analyst', 'reader'] as const;

@@ -33,6 +33,7 @@ export const CLI_OPERATIONS: Readonly<Record<string, readonly RouteId[]>> = {
   'admin org region': ['updateOrg'],
   'admin org contacts': ['updateOrg'],
   'admin org delete': ['retireOrg'],
+  'admin org set': ['updateOrg'],
   'admin org pgp-key set': ['updateOrg'],
   'admin org pgp-key show': ['getOrg'],
   'admin org pgp-key remove': ['updateOrg'],

@@ -388,6 +388,50 @@ describe('membership admin API (over HTTP)', () => {
     });
   });
 
+  describe('block-list promotion settings (ADR 0030)', () => {
+    it('a hub administrator sets the threshold and approval, audited; bad values name the field; an org-admin gets 403', async () => {
+      await addOrg(h, admin, { id: 'bank-a', name: 'Bank A', sector: 'finance', tier: 'full' });
+      expect((await h.stores.orgs.get('bank-a'))?.blocklist).to.equal(undefined);
+      await addUser(h, admin, 'bank-a', 'bl-admin', ['org-admin']);
+      const orgAdmin = await login(h, 'bl-admin');
+      const patch = (auth: string, body: unknown) =>
+        request(h.app)
+          .patch('/api/v1/orgs/bank-a')
+          .set('authorization', auth)
+          .send(body as object);
+      // the submitter's own administrator cannot lower its own bar
+      await patch(orgAdmin, { blocklist: { approval: false } }).expect(403);
+      for (const [body, path] of [
+        [{ blocklist: { minConfidence: 101 } }, '/blocklist/minConfidence'],
+        [{ blocklist: { minConfidence: -1 } }, '/blocklist/minConfidence'],
+        [{ blocklist: { minConfidence: 7.5 } }, '/blocklist/minConfidence'],
+        [{ blocklist: { minConfidence: '70' } }, '/blocklist/minConfidence'],
+        [{ blocklist: { approval: 'on' } }, '/blocklist/approval'],
+        [{ blocklist: { other: 1 } }, '/blocklist/other'],
+        [{ blocklist: {} }, '/blocklist'],
+      ] as const) {
+        const res = await patch(admin, body).expect(400);
+        expect(pathsOf(res), JSON.stringify(body)).to.deep.equal([path]);
+      }
+      expect((await h.stores.orgs.get('bank-a'))?.blocklist).to.equal(undefined);
+      let res = await patch(admin, { blocklist: { minConfidence: 70, approval: true } }).expect(200);
+      expect(res.body.blocklist).to.deep.equal({ minConfidence: 70, approval: true });
+      expect((await h.stores.orgs.get('bank-a'))?.blocklist).to.deep.equal({
+        minConfidence: 70,
+        approval: true,
+      });
+      // absent keeps, null clears
+      res = await patch(admin, { blocklist: { minConfidence: null } }).expect(200);
+      expect(res.body.blocklist).to.deep.equal({ approval: true });
+      res = await patch(admin, { blocklist: null }).expect(200);
+      expect(res.body).to.not.have.property('blocklist');
+      const updates = await h.stores.audit.list({ action: 'org.update', limit: 10 });
+      expect(
+        updates.filter((r) => r.action === 'org.update' && r.details.fields.includes('blocklist')),
+      ).to.have.length(3);
+    });
+  });
+
   describe('users', () => {
     it('returns a generated password once, and lets the user log in with it', async () => {
       await addOrg(h, admin, { id: 'bank-a', name: 'Bank A', sector: 'finance', tier: 'full' });

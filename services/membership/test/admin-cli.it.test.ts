@@ -172,6 +172,55 @@ describe('isac admin … (against the membership service)', () => {
     ]);
   });
 
+  it('sets block-list promotion: validates values naming the option, shows them, clears the threshold', async () => {
+    await json(
+      'admin',
+      'org',
+      'add',
+      '--id',
+      'bank-a',
+      '--name',
+      'Bank A',
+      '--sector',
+      'finance',
+      '--tier',
+      'full',
+    );
+    for (const [argv, msg] of [
+      [['--blocklist-min-confidence', '101'], '--blocklist-min-confidence'],
+      [['--blocklist-min-confidence', '7.5'], '--blocklist-min-confidence'],
+      [['--blocklist-min-confidence', '-1'], '--blocklist-min-confidence'],
+      [['--blocklist-approval', 'yes'], '--blocklist-approval'],
+      [[], '--blocklist-min-confidence or --blocklist-approval'],
+    ] as const) {
+      const r = await isac('admin', 'org', 'set', 'bank-a', ...argv);
+      expect(r.code, argv.join(' ')).to.not.equal(0);
+      expect(r.err).to.contain(msg);
+    }
+    let r = await isac(
+      'admin',
+      'org',
+      'set',
+      'bank-a',
+      '--blocklist-min-confidence',
+      '70',
+      '--blocklist-approval',
+      'on',
+    );
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.contain('block lists of bank-a: minimum confidence 70, analyst approval on');
+    expect((await h.stores.orgs.get('bank-a'))?.blocklist).to.deep.equal({
+      minConfidence: 70,
+      approval: true,
+    });
+    r = await isac('admin', 'org', 'show', 'bank-a');
+    expect(r.out).to.contain('block lists: minimum confidence 70, analyst approval on');
+    r = await isac('admin', 'org', 'set', 'bank-a', '--blocklist-min-confidence', 'none');
+    expect(r.out).to.contain('minimum confidence none, analyst approval on');
+    r = await isac('admin', 'org', 'set', 'bank-a', '--blocklist-approval', 'off');
+    expect((await h.stores.orgs.get('bank-a'))?.blocklist).to.equal(undefined);
+  });
+
   it('adds users, creates, lists and revokes keys without ever listing a key', async () => {
     await json(
       'admin',

@@ -23,6 +23,8 @@ export interface UpdateOrgBody {
   region?: string | null;
   contacts?: string[] | null;
   pgpPublicKey?: string | null;
+  /** Block-list promotion (ADR 0030), hub administrators only: absent keeps, null clears (a field or all). */
+  blocklist?: { minConfidence?: number | null; approval?: boolean } | null;
   /** When the tier becomes trial: its end. */
   trialDays?: number;
   trialEndsAt?: string;
@@ -96,6 +98,26 @@ export function orgSchemas(config: ApiSettings) {
       region: { ...region, type: ['string', 'null'] } as const,
       contacts: { ...contacts, type: ['array', 'null'] },
       pgpPublicKey: { ...PGP, type: ['string', 'null'] },
+      blocklist: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        minProperties: 1,
+        description:
+          'block-list promotion of what this organisation submits (ADR 0030), hub administrators only; null clears',
+        properties: {
+          minConfidence: {
+            type: ['integer', 'null'],
+            minimum: 0,
+            maximum: 100,
+            description:
+              'indicators below this STIX confidence (or without one) are never pushed to block lists; null clears',
+          },
+          approval: {
+            type: 'boolean',
+            description: 'indicators wait for a hub analyst to approve them before any block-list push',
+          },
+        },
+      },
       trialDays,
       trialEndsAt: dateTimeSchema,
     },
@@ -179,6 +201,15 @@ export function orgSchemas(config: ApiSettings) {
       contacts: { type: 'array', items: { type: 'string' } },
       identityId: { type: 'string' },
       pgpPublicKey: { type: 'string' },
+      blocklist: {
+        type: 'object',
+        required: ['approval'],
+        description: 'block-list promotion of what it submits (ADR 0030); absent: as the gate decides',
+        properties: {
+          minConfidence: { type: 'integer', minimum: 0, maximum: 100 },
+          approval: { type: 'boolean' },
+        },
+      },
       createdAt: { type: 'string' },
       updatedAt: { type: 'string' },
     },

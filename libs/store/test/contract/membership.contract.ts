@@ -63,6 +63,16 @@ export function membershipContract(name: string, open: OpenHarness): void {
         expect(await h.stores.orgs.get('bank-a')).to.include({ tier: 'trial', name: 'Renamed' });
         expect(await h.stores.orgs.get('nope')).to.equal(undefined);
       });
+      it('keeps block-list promotion settings (ADR 0030) and clears them', async () => {
+        const blocklist = { minConfidence: 70, approval: true };
+        await h.stores.orgs.update(org('bank-a', { blocklist }));
+        expect((await h.stores.orgs.get('bank-a'))?.blocklist).to.deep.equal(blocklist);
+        expect((await h.stores.orgs.list()).find((o) => o.id === 'bank-a')?.blocklist).to.deep.equal(
+          blocklist,
+        );
+        await h.stores.orgs.update(org('bank-a'));
+        expect(await h.stores.orgs.get('bank-a')).to.not.have.property('blocklist');
+      });
       it('moves the organisation and subscription revisions on every change, and only then', async () => {
         const o0 = await h.stores.orgs.revision();
         const s0 = await h.stores.subscriptions.revision();

@@ -181,6 +181,31 @@ export function registerOrgUpkeep(org: Command, ctx: () => CliContext): void {
       c.print(o, `${o.id} is retired; its history is kept / 退会処理をしました`);
     });
 
+  org
+    .command('set')
+    .description(
+      'block-list promotion of what the organisation submits (ADR 0030) / ブロックリスト反映の条件を設定',
+    )
+    .argument('<org>', 'organisation id')
+    .option(
+      '--blocklist-min-confidence <n>',
+      'indicators below this confidence (0-100) are never pushed to block lists; "none" clears',
+    )
+    .option('--blocklist-approval <on|off>', 'indicators wait for a hub analyst to approve them')
+    .action(async (id: string, opts: { blocklistMinConfidence?: string; blocklistApproval?: string }) => {
+      const blocklist: { minConfidence?: number | null; approval?: boolean } = {};
+      if (opts.blocklistMinConfidence !== undefined)
+        blocklist.minConfidence = confidenceOption(opts.blocklistMinConfidence);
+      if (opts.blocklistApproval !== undefined)
+        blocklist.approval = oneOf(opts.blocklistApproval, ['on', 'off'], '--blocklist-approval') === 'on';
+      if (Object.keys(blocklist).length === 0)
+        throw new CliError(
+          'give --blocklist-min-confidence or --blocklist-approval / 設定する項目を指定してください',
+        );
+      const o = await update(id, { blocklist });
+      ctx().print(o, `${promotionText(o)} / ブロックリスト反映の条件を変更しました`);
+    });
+
   const pgp = org
     .command('pgp-key')
     .description("the organisation's OpenPGP key for encrypted mail / OpenPGP 公開鍵");
@@ -216,4 +241,21 @@ export function registerOrgUpkeep(org: Command, ctx: () => CliContext): void {
       const o = await update(id, { pgpPublicKey: null });
       ctx().print(o, `removed the OpenPGP key of ${o.id} / 公開鍵を削除しました`);
     });
+}
+
+/** `--blocklist-min-confidence`: a whole number 0–100, or `none` to clear. */
+function confidenceOption(value: string): number | null {
+  if (value === 'none') return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 100)
+    throw new CliError(
+      `--blocklist-min-confidence must be a whole number from 0 to 100, or none (got ${value}) / 0〜100 の整数か none を指定してください`,
+    );
+  return n;
+}
+
+/** `block lists of bank-a: minimum confidence 70, analyst approval on`. */
+export function promotionText(o: Org): string {
+  const b = o.blocklist;
+  return `block lists of ${o.id}: minimum confidence ${b?.minConfidence ?? 'none'}, analyst approval ${b?.approval ? 'on' : 'off'}`;
 }

@@ -58,6 +58,11 @@ function orgText(o: Org): string {
     ...(o.trial ? [`  trial ${o.trial.startsAt} .. ${o.trial.endsAt}`, `  trial ends ${trialText(o)}`] : []),
     `  contacts ${o.contacts.length > 0 ? o.contacts.join(', ') : '-'}`,
     `  identity ${o.identityId}`,
+    ...(o.blocklist
+      ? [
+          `  block lists: minimum confidence ${o.blocklist.minConfidence ?? 'none'}, analyst approval ${o.blocklist.approval ? 'on' : 'off'}`,
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import {
   ORG_ID_PATTERN,
   ValidationError,
   type Clock,
+  type BlocklistPromotion,
   type Org,
   type OrgId,
   type Principal,
@@ -113,7 +114,15 @@ export class OrgsService {
   async update(p: Principal, orgId: OrgId, patch: UpdateOrgBody): Promise<Org> {
     this.deps.access.requireOrgAdmin(p, orgId);
     if (!this.deps.access.isHubAdmin(p)) {
-      for (const f of ['name', 'tier', 'status', 'region', 'trialDays', 'trialEndsAt'] as const) {
+      for (const f of [
+        'name',
+        'tier',
+        'status',
+        'region',
+        'trialDays',
+        'trialEndsAt',
+        'blocklist',
+      ] as const) {
         if (patch[f] !== undefined) this.deps.access.requireHubAdmin(p, orgId);
       }
     }
@@ -165,6 +174,7 @@ export class OrgsService {
       contacts: patch.contacts === null ? [] : (patch.contacts ?? org.contacts),
       trial,
       pgpPublicKey: patch.pgpPublicKey === null ? undefined : (patch.pgpPublicKey ?? org.pgpPublicKey),
+      blocklist: promotionOf(org.blocklist, patch.blocklist),
       updatedAt: now.toISOString(),
     };
     await this.deps.orgs.update(next);
@@ -397,4 +407,17 @@ async function checkPgpKey(armoredKey: string, now: Date): Promise<void> {
       'no valid, unexpired encryption subkey',
     );
   }
+}
+
+/** The promotion rules after a PATCH (absent keeps, null clears); none when nothing is on. */
+function promotionOf(
+  was: BlocklistPromotion | undefined,
+  patch: UpdateOrgBody['blocklist'],
+): BlocklistPromotion | undefined {
+  if (patch === undefined) return was;
+  if (patch === null) return undefined;
+  const min = patch.minConfidence === null ? undefined : (patch.minConfidence ?? was?.minConfidence);
+  const approval = patch.approval ?? was?.approval ?? false;
+  if (min === undefined && !approval) return undefined;
+  return { ...(min !== undefined ? { minConfidence: min } : {}), approval };
 }
