@@ -17,3 +17,4 @@ export {
   type WarningListFileOptions,
   type WarningListFileResult,
 } from './warning-list-file.js';
+export { promotionOf, type PromotionReason, type PromotionVerdict } from './promotion.js';

@@ -1,5 +1,13 @@
-import type { ObservableKind, OrgId, TlpLevel } from '@isac/kernel';
-import type { BlocklistGate, GateHit, GateReason, GateSettings, WarningList } from '@isac/policy';
+import type { BlocklistPromotion, ObservableKind, OrgId, TlpLevel } from '@isac/kernel';
+import type {
+  BlocklistGate,
+  GateHit,
+  GateReason,
+  GateSettings,
+  PromotionReason,
+  WarningList,
+} from '@isac/policy';
+import { promotionOf } from '@isac/policy';
 import { tlpRank, uuidV5 } from '@isac/stix';
 import type { ObjectVersion } from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
@@ -44,13 +52,16 @@ export interface BlocklistEntry {
   readonly tlp: TlpLevel;
 }
 
-/** An observable of a live indicator that the gate kept off the block lists, and why (both languages). */
+/**
+ * An observable of a live indicator kept off the block lists, and why (both languages): by the
+ * gate, or by its submitter's promotion rules (below its threshold, waiting for approval: ADR 0030).
+ */
 export interface GateRefusal {
   readonly position: number;
   readonly indicatorId: string;
   readonly kind: ObservableKind;
   readonly value: string;
-  readonly reason: GateReason;
+  readonly reason: GateReason | PromotionReason;
   /** `8.8.8.8 is a public DNS resolver: Google Public DNS (warning list: public-dns)`. */
   readonly message: string;
   readonly messageJa: string;
@@ -96,6 +107,8 @@ export class BlocklistPlanner {
     private readonly gate: BlocklistGate,
     private readonly settings: Pick<DispatcherConfig['blocklist'], 'enabled' | 'expiryDays'>,
     private readonly now: Date,
+    /** A submitting organisation's promotion rules (ADR 0030); none: what passes the gate is promoted. */
+    private readonly promotion: (orgId: OrgId) => BlocklistPromotion | undefined = () => undefined,
   ) {}
 
   /** One message per (kind, exercise) for a recipient's MQTT alerts; none when block lists are off. */
@@ -176,8 +189,22 @@ export class BlocklistPlanner {
       const op = opOf(v, validUntil, this.now);
       const entries: Derived['entries'][number][] = [];
       const refused: GateRefusal[] = [];
+      // the submitter's rules hold back what the gate passes; a removal is never held back
+      const promotion = op.op === 'add' ? promotionOf(v.object, this.promotion(v.submitterOrgId)) : undefined;
       for (const o of observables) {
         const verdict = this.gate.check(o);
+        if (verdict.ok && promotion && !promotion.ok) {
+          refused.push({
+            position: item.position,
+            indicatorId: v.id,
+            kind: o.kind,
+            value: o.value,
+            reason: promotion.reason,
+            message: promotion.message,
+            messageJa: promotion.messageJa,
+          });
+          continue;
+        }
         if (!verdict.ok && (op.op === 'add' || verdict.reason === 'invalid')) {
           if (op.op === 'add')
             refused.push({

@@ -10,7 +10,7 @@ import {
   type ObjectVersion,
 } from '@isac/store';
 import type { Observable } from '@isac/stix';
-import { filterMismatch, observablesOf } from '@isac/policy';
+import { filterMismatch, observablesOf, promotionOf } from '@isac/policy';
 import { alertIdFor } from './payload.js';
 
 type Json = Readonly<Record<string, unknown>>;
@@ -115,7 +115,7 @@ export function planDistribution(i: {
     observables,
     blocklist:
       recipients.length > 0 && i.blocklistEnabled && v.type === 'indicator' && observables.length > 0
-        ? blocklistState(v, i.now)
+        ? blocklistState(v, i.now, submitter)
         : undefined,
     fanout:
       mqtt.length > 0
@@ -149,12 +149,15 @@ function emailDelivery(
   };
 }
 
-/** 'add' for a live indicator, 'remove' when revoked or past valid_until. */
-function blocklistState(v: ObjectVersion, now: Date): 'add' | 'remove' {
+/**
+ * 'add' for a live indicator its submitter's promotion rules let through (ADR 0030), 'remove'
+ * when revoked or past valid_until.
+ */
+function blocklistState(v: ObjectVersion, now: Date, submitter: Org): 'add' | 'remove' | undefined {
   if (v.object['revoked'] === true) return 'remove';
   const until = validUntil(v);
   if (until && Date.parse(until) <= now.getTime()) return 'remove';
-  return 'add';
+  return promotionOf(v.object, submitter.blocklist).ok ? 'add' : undefined;
 }
 
 export function validUntil(v: ObjectVersion): string | undefined {

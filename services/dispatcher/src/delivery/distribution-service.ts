@@ -188,8 +188,13 @@ export class DistributionService {
     const now = clock.now();
     const versions = await stores.objects.batchVersions(batch);
     if (versions.length === 0) return skipped('the batch has no version that is still stored');
-    const plan = await this.planBatch(versions, now);
-    const planner = new BlocklistPlanner(this.deps.gate, this.deps.config.blocklist, now);
+    const { plan, orgs } = await this.planBatch(versions, now);
+    const planner = new BlocklistPlanner(
+      this.deps.gate,
+      this.deps.config.blocklist,
+      now,
+      (id) => orgs.get(id)?.blocklist,
+    );
     const emailOutcomes = await this.emailBatch(batch, plan, versions);
     await this.digestBatch(batch, plan, now);
     let mqtt: JobOutcome = done;
@@ -230,7 +235,7 @@ export class DistributionService {
     versions: readonly BatchVersion[],
     now: Date,
     only?: { readonly org: Org; readonly sub: Subscription },
-  ): Promise<BatchPlan> {
+  ): Promise<{ plan: BatchPlan; orgs: ReadonlyMap<OrgId, Org> }> {
     const { stores, policy, hub } = this.deps;
     const { orgs: index, subs } = await this.deps.directory.snapshot();
     let orgs: ReadonlyMap<OrgId, Org> = index.byId;
@@ -251,7 +256,7 @@ export class DistributionService {
       orgs = more;
     }
     const subscriptions = only ? new Map([[only.org.id, [only.sub]]]) : subscriptionsByOrg(subs);
-    return planBatch({ versions, orgs, subscriptions, policy, hub, now });
+    return { plan: planBatch({ versions, orgs, subscriptions, policy, hub, now }), orgs };
   }
 
   /**
@@ -384,7 +389,7 @@ export class DistributionService {
     if (!batch) return skipped('the batch is gone');
     const versions = await stores.objects.batchVersions(batch);
     if (versions.length === 0) return skipped('the batch has no version that is still stored');
-    const plan = await this.planBatch(versions, clock.now());
+    const { plan } = await this.planBatch(versions, clock.now());
     const outcomes = await this.emailBatch(batch, plan, versions, { subscriptionId: p.subscriptionId });
     return outcomes.find((o) => o.kind !== 'done') ?? done;
   }
@@ -465,7 +470,7 @@ export class DistributionService {
       const versions = batch
         ? (await stores.objects.batchVersions(batch)).filter((v) => item.versions.has(v.position))
         : [];
-      const plan = versions.length > 0 ? await this.planBatch(versions, now, { org, sub }) : undefined;
+      const plan = versions.length > 0 ? (await this.planBatch(versions, now, { org, sub })).plan : undefined;
       const r = plan?.byOrg.get(org.id);
       const wants = new Set(r?.emailDigest.find((e) => e.subscription.id === sub.id)?.positions ?? []);
       const kept = (r?.items ?? []).filter((it) => wants.has(it.position));

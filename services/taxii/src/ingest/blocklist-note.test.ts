@@ -60,4 +60,28 @@ describe('blocklistNote (the submitter status line of the block-list gate)', () 
     expect(blocklistNote(version(dns, { valid_until: '2025-04-01T00:00:00Z' }), gate, NOW)).to.be.a('string');
     expect(blocklistNote(version(dns, {}, 'malware'), gate, NOW)).to.equal(undefined);
   });
+
+  it("names the submitter's threshold or the approval queue for what the gate passed (ADR 0030)", () => {
+    const ok = "[ipv4-addr:value = '185.220.101.5']";
+    const rules = { minConfidence: 70, approval: true };
+    expect(blocklistNote(version(ok, { confidence: 40 }), gate, NOW, rules)).to.equal(
+      "not added to block lists: confidence 40 is below its submitter's block-list threshold 70 / ブロックリストに追加しません: 信頼度 40 は投稿組織のブロックリスト反映の下限 70 未満です",
+    );
+    expect(blocklistNote(version(ok, { confidence: 90 }), gate, NOW, rules)).to.equal(
+      'not added to block lists: waiting for analyst approval / ブロックリストに追加しません: アナリストの承認待ち',
+    );
+    expect(
+      blocklistNote(version(ok, { confidence: 90 }), gate, NOW, { minConfidence: 70, approval: false }),
+    ).to.equal(undefined);
+    // nothing passed the gate: nothing to hold back, only the gate's reason
+    const note = blocklistNote(
+      version("[ipv4-addr:value = '8.8.8.8']", { confidence: 90 }),
+      gate,
+      NOW,
+      rules,
+    );
+    expect(note).to.not.include('approval');
+    // a revocation is never held back
+    expect(blocklistNote(version(ok, { revoked: true }), gate, NOW, rules)).to.equal(undefined);
+  });
 });

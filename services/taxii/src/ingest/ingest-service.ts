@@ -1,5 +1,6 @@
 import {
   ForbiddenError,
+  type BlocklistPromotion,
   type Clock,
   type IdGenerator,
   type Logger,
@@ -213,7 +214,10 @@ export class IngestService {
     const large = total > deps.sliceObjects;
     // For a large submission, the status (10,000 lines), its write and the answer each get a turn.
     if (large) await nextTurn();
-    const notes = await inTurns(this.blocklistNotes(decided, outcomes, ctx.now), this.budget);
+    const notes = await inTurns(
+      this.blocklistNotes(decided, outcomes, ctx.now, ctx.submitter.blocklist),
+      this.budget,
+    );
     const status = submissionStatus(decided, outcomes, {
       id: submissionId,
       submitter: ctx.submitter,
@@ -260,6 +264,7 @@ export class IngestService {
     decided: Classification,
     outcomes: readonly AcceptOutcome[],
     now: Date,
+    promotion: BlocklistPromotion | undefined,
   ): Generator<void, Map<number, string>, void> {
     const notes = new Map<number, string>();
     const gate = this.deps.blocklistGate;
@@ -267,7 +272,7 @@ export class IngestService {
     for (let k = 0; k < outcomes.length; k++) {
       if (k > 0 && k % UNIT === 0) yield;
       if (outcomes[k] !== 'inserted') continue;
-      const note = blocklistNote(decided.accepted[k]!.version, gate, now);
+      const note = blocklistNote(decided.accepted[k]!.version, gate, now, promotion);
       if (note !== undefined) notes.set(k, note);
     }
     return notes;
