@@ -689,8 +689,14 @@ export class DistributionService {
     const versions = await stores.objects.batchVersions(batch);
     if (versions.length === 0) return skipped('the batch has no version that is still stored');
     const now = clock.now();
-    const plan = await this.planBatch(versions, now);
-    const planner = new BlocklistPlanner(this.deps.gate, this.deps.config.blocklist, now);
+    const { plan, orgs } = await this.planBatch(versions, now);
+    // the same promotion rules as the batch's first run: a retry never pushes what they hold back
+    const planner = new BlocklistPlanner(
+      this.deps.gate,
+      this.deps.config.blocklist,
+      now,
+      (id) => orgs.get(id)?.blocklist,
+    );
     const published = await this.publishBatch(batch, plan, fan, planner, p.index);
     if (published.attempted === 0)
       return skipped(`the policy or the subscriptions no longer release the alert to ${r.orgId}`);
