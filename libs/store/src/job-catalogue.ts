@@ -36,12 +36,16 @@ export const JOB_PAYLOAD_SCHEMAS = {
     required: ['collectionId', 'id', 'version'],
     properties: { collectionId: text, id: text, version: text },
   },
-  /** Block-list entries of an indicator to remove everywhere, at its `valid_until`. */
+  /**
+   * Block-list entries of an indicator version to remove from the organisations that got its add,
+   * when they expire (issue 14.3): at its `valid_until` (all kinds), or at a kind's default expiry
+   * (`kinds` names the kinds due then).
+   */
   expire_blocklist: {
     type: 'object',
     additionalProperties: false,
     required: ['id', 'version'],
-    properties: { id: text, version: text },
+    properties: { id: text, version: text, kinds: texts },
   },
   /**
    * A rendered message to hand to the relay: a retry sends the same bytes. Either the whole
@@ -205,7 +209,8 @@ export const jobKeys = {
   /** A submission's one distribution job (ADR 0013), in both adapters: what a replay or repair finds again. */
   distribute: (submissionId: string): string => `distribute:${submissionId}`,
   /** `version` as stored (the distribute job's), so the job of one version is found again. */
-  expireBlocklist: (id: string, version: string): string => `expire_blocklist:${id}:${version}`,
+  expireBlocklist: (id: string, version: string, kinds?: readonly string[]): string =>
+    `expire_blocklist:${id}:${version}${kinds ? `:${kinds.join(',')}` : ''}`,
   /** The send of a rendered message, keyed by what it sends (a delivery, digest or notify key). */
   sendMail: (of: string): string => `send_mail:${of}`,
   /** One address of a batch mail (ADR 0013): each address is sent, retried and dead-lettered alone. */

@@ -29,6 +29,7 @@ import {
   type WarningList,
 } from '@isac/policy';
 import { blocklistGateSettings } from './delivery/blocklist-entries.js';
+import { RetractionService, type RetractionStepHook } from './delivery/retraction.js';
 
 export interface DispatcherDeps {
   readonly stores: Stores;
@@ -59,6 +60,8 @@ export interface DispatcherDeps {
     readonly directoryCacheMs?: number | undefined;
     /** Tests: called at the named step of a batch (the SIGKILL test stops the process there); none in production. */
     readonly batchStep?: BatchStepHook | undefined;
+    /** Tests only (a no-op seam): after a retraction's MQTT deliveries are recorded. */
+    readonly retractionStep?: RetractionStepHook | undefined;
   };
 }
 
@@ -116,6 +119,18 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     jobsReady,
     publicUrl: () => config.mail.publicUrl ?? deps.publicUrl?.() ?? 'http://localhost:8080',
   });
+  const blocklist = deps.blocklistGate ?? blocklistGate(config);
+  const retraction = new RetractionService({
+    stores,
+    clock,
+    log: deps.log.child({ component: 'retraction' }),
+    publisher,
+    mail,
+    directory,
+    config,
+    gate: blocklist,
+    step: deps.adapters?.retractionStep,
+  });
   const distribution = new DistributionService({
     stores,
     policy,
@@ -126,7 +141,8 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     mail,
     directory,
     config,
-    gate: deps.blocklistGate ?? blocklistGate(config),
+    gate: blocklist,
+    retraction,
     batchStep: deps.adapters?.batchStep,
   });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });

@@ -219,9 +219,7 @@ export class BlocklistPlanner {
             });
           continue;
         }
-        const expires =
-          validUntil ??
-          new Date(this.now.getTime() + this.settings.expiryDays[o.kind] * DAY_MS).toISOString();
+        const expires = entryExpiry(v, o.kind, this.settings.expiryDays, this.now);
         entries.push({
           entry: {
             op: op.op,
@@ -240,6 +238,25 @@ export class BlocklistPlanner {
     this.derived[item.position] = d;
     return d;
   }
+}
+
+/**
+ * When a block-list entry of this version's observable of `kind` expires (issue 14.3): the
+ * indicator's `valid_until`, else the kind's default (`blocklist.expiryDays`) counted from the
+ * version's acceptance (`dateAdded`; `fallback` when it has none). The add carries it as
+ * `expires_at`, the `expire_blocklist` job runs then, and a retraction after it leaves the
+ * removal to that job: both compute the same instant, so exactly one of them removes.
+ */
+export function entryExpiry(
+  v: Pick<ObjectVersion, 'object' | 'dateAdded'>,
+  kind: ObservableKind,
+  expiryDays: DispatcherConfig['blocklist']['expiryDays'],
+  fallback: Date,
+): string {
+  const until = v.object['valid_until'];
+  if (typeof until === 'string') return until;
+  const from = Date.parse(v.dateAdded);
+  return new Date((Number.isNaN(from) ? fallback.getTime() : from) + expiryDays[kind] * DAY_MS).toISOString();
 }
 
 function opOf(
@@ -321,4 +338,53 @@ export function blocklistParts(m: BlocklistMessage, messageId: string, limits: P
       },
     };
   });
+}
+
+/**
+ * The `remove` messages of one indicator version for one organisation, grouped by kind like a
+ * batch's (issue 14.3, 14.4): every valid observable of `v` whose kind `keep` accepts, with the
+ * reason. For a retraction (`revoked`) or an expiry (`expired`), sent to the organisations that
+ * got the add; removing what a firewall does not hold is harmless.
+ */
+export function removalMessages(
+  gate: BlocklistGate,
+  i: {
+    readonly orgId: OrgId;
+    readonly version: Pick<ObjectVersion, 'id' | 'object'>;
+    readonly tlp: TlpLevel;
+    readonly exercise: boolean;
+    readonly reason: 'revoked' | 'expired';
+    readonly expiresAt: (kind: ObservableKind) => string;
+    readonly keep?: ((kind: ObservableKind) => boolean) | undefined;
+  },
+): BlocklistMessage[] {
+  const byKind = new Map<ObservableKind, { entries: BlocklistEntry[]; json: string[] }>();
+  for (const o of observablesOf(i.version.object)) {
+    if (i.keep && !i.keep(o.kind)) continue;
+    const verdict = gate.check(o);
+    if (!verdict.ok && verdict.reason === 'invalid') continue;
+    const entry: BlocklistEntry = {
+      op: 'remove',
+      kind: o.kind,
+      value: o.value,
+      ...(o.algorithm !== undefined ? { algorithm: o.algorithm } : {}),
+      indicator_id: i.version.id,
+      expires_at: i.expiresAt(o.kind),
+      reason: i.reason,
+      tlp: i.tlp,
+    };
+    let m = byKind.get(o.kind);
+    if (!m) byKind.set(o.kind, (m = { entries: [], json: [] }));
+    m.entries.push(entry);
+    m.json.push(JSON.stringify(entry));
+  }
+  return [...byKind].map(([kind, m]) => ({
+    orgId: i.orgId,
+    kind,
+    exercise: i.exercise,
+    tlp: i.tlp,
+    entries: m.entries,
+    entryJson: m.json,
+    positions: [0],
+  }));
 }

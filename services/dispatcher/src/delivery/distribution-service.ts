@@ -22,7 +22,7 @@ import {
   type OrgDirectory,
   type Stores,
 } from '@isac/store';
-import { tlpRank, type Observable } from '@isac/stix';
+import { tlpRank } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { Coalescer } from '../jobs/coalescer.js';
@@ -47,10 +47,12 @@ import {
   BlocklistPlanner,
   blocklistMessageId,
   blocklistParts,
+  entryExpiry,
   type BlocklistMessage,
   type GateRefusal,
 } from './blocklist-entries.js';
 import { SinglesWindow } from './singles-window.js';
+import type { RetractionService } from './retraction.js';
 import {
   planDistribution,
   releaseAudit,
@@ -131,6 +133,8 @@ export class DistributionService {
       readonly config: DispatcherConfig;
       /** The block-list gate (settings, warning lists and hub hosts from the config). */
       readonly gate: BlocklistGate;
+      /** Revoked versions (retractions) and block-list expiry (issue 14.3, 14.4). */
+      readonly retraction: RetractionService;
       /** Tests only (a no-op seam): after a batch's fan-out is recorded, after its messages are acknowledged by the broker. */
       readonly batchStep?: BatchStepHook | undefined;
     },
@@ -186,8 +190,14 @@ export class DistributionService {
   private async distributeBatch(batch: DeliveryBatch): Promise<JobOutcome> {
     const { stores, clock } = this.deps;
     const now = clock.now();
-    const versions = await stores.objects.batchVersions(batch);
-    if (versions.length === 0) return skipped('the batch has no version that is still stored');
+    const stored = await stores.objects.batchVersions(batch);
+    if (stored.length === 0) return skipped('the batch has no version that is still stored');
+    // a revoked version (a retraction) goes to those who received the object, not by policy (issue 14.4)
+    const revoked = stored.filter((v) => v.version.object['revoked'] === true);
+    const retracted = await Promise.all(revoked.map((v) => this.deps.retraction.retract(v.version)));
+    const versions =
+      revoked.length === 0 ? stored : stored.filter((v) => v.version.object['revoked'] !== true);
+    if (versions.length === 0) return combined(retracted);
     const { plan, orgs } = await this.planBatch(versions, now);
     const planner = new BlocklistPlanner(
       this.deps.gate,
@@ -221,9 +231,9 @@ export class DistributionService {
     if (!fan || fan.added.length > 0) await this.auditRefusals(batch, versions, planner, now);
     await this.scheduleExpiry(plan, now);
     const outcomes = [...emailOutcomes, mqtt];
-    if (plan.recipients.length === 0 && outcomes.every((o) => o.kind === 'done'))
+    if (plan.recipients.length === 0 && outcomes.every((o) => o.kind === 'done') && revoked.length === 0)
       return plan.skipped.length === versions.length ? skipped(plan.skipped[0]!.reason) : done;
-    return combined(outcomes);
+    return combined([...outcomes, ...retracted]);
   }
 
   private get limits(): PartLimits {
@@ -752,30 +762,45 @@ export class DistributionService {
     await this.audits.add(records);
   }
 
-  /** Live indicators with a `valid_until` that someone got over MQTT: their entries are removed then. */
+  /**
+   * Live indicators someone got over MQTT: an `expire_blocklist` job at each instant their entries
+   * expire (issue 14.3): the `valid_until`, else each kind's default (`blocklist.expiryDays`) from
+   * the version's acceptance, the `expires_at` its adds carried. Keyed, so a retried batch adds none.
+   */
   private async scheduleExpiry(plan: BatchPlan, now: Date): Promise<void> {
     if (!this.deps.config.blocklist.enabled) return;
     const seen = new Set<number>();
     const jobs: Promise<unknown>[] = [];
+    const days = this.deps.config.blocklist.expiryDays;
     for (const r of plan.recipients)
       for (const g of r.mqtt)
         for (const it of g.items) {
           const v = it.version;
           if (seen.has(it.position) || v.type !== 'indicator' || v.object['revoked'] === true) continue;
           seen.add(it.position);
-          const until = validUntil(v);
-          if (!until || Date.parse(until) <= now.getTime()) continue;
-          jobs.push(
-            this.deps.stores.jobs.enqueue(
-              {
-                kind: 'expire_blocklist',
-                key: jobKeys.expireBlocklist(v.id, v.version),
-                payload: { id: v.id, version: v.version },
-                runAt: until,
-              },
-              now,
-            ),
-          );
+          const byDue = new Map<string, Set<string>>();
+          for (const o of observablesOf(v.object)) {
+            const at = entryExpiry(v, o.kind, days, now);
+            const kinds = byDue.get(at) ?? new Set<string>();
+            kinds.add(o.kind);
+            byDue.set(at, kinds);
+          }
+          const whole = validUntil(v) !== undefined;
+          for (const [at, kinds] of byDue) {
+            if (Date.parse(at) <= now.getTime()) continue;
+            const list = whole ? undefined : [...kinds].sort();
+            jobs.push(
+              this.deps.stores.jobs.enqueue(
+                {
+                  kind: 'expire_blocklist',
+                  key: jobKeys.expireBlocklist(v.id, v.version, list),
+                  payload: { id: v.id, version: v.version, ...(list ? { kinds: list } : {}) },
+                  runAt: at,
+                },
+                now,
+              ),
+            );
+          }
         }
     await Promise.all(jobs);
   }
@@ -787,6 +812,7 @@ export class DistributionService {
     if (!v) return skipped('object version no longer stored');
     // a version of a submission goes out with its submission's batch, never alone as well
     if (v.submissionId !== undefined) return skipped('the version is distributed with its submission');
+    if (v.object['revoked'] === true) return this.deps.retraction.retract(v);
     return this.distribute(v);
   }
 
@@ -880,7 +906,6 @@ export class DistributionService {
           now,
         );
     }
-    if (plan.blocklist === 'remove') await this.expire(v.id, v.version, v);
     return fan ? this.publish(plan, fan) : done;
   }
 
@@ -934,39 +959,9 @@ export class DistributionService {
     );
   }
 
-  /** expire_blocklist jobs: an indicator reached its valid_until. */
+  /** expire_blocklist jobs: an indicator's block-list entries reached their expiry. */
   expireBlocklist(job: JobOf<'expire_blocklist'>): Promise<JobOutcome> {
-    return this.expire(job.payload.id, job.payload.version);
-  }
-
-  /** Removes an indicator's entries from the block lists of every organisation it reached over MQTT. */
-  private async expire(id: string, version: string, loaded?: ObjectVersion): Promise<JobOutcome> {
-    const { stores, config, clock } = this.deps;
-    const v = loaded ?? (await stores.objects.getVersion(id, version));
-    if (!v) return skipped('object version no longer stored');
-    const obs: Observable[] = observablesOf(v.object);
-    if (obs.length === 0) return skipped('no observables');
-    const reached = new Map<string, string>();
-    for (const d of await stores.deliveries.listForObject(id))
-      if (d.channel === 'mqtt' && d.status === 'sent') reached.set(d.orgId, d.tlp);
-    if (reached.size === 0) return skipped('no organisation holds the entries');
-    const reason = v.object['revoked'] === true ? 'revoked' : 'expired';
-    const messages = [...reached].flatMap(([orgId, tlp]) =>
-      blocklistMessages(orgId, 'remove', obs, {
-        indicatorId: id,
-        reason,
-        tlp: tlp as TlpLevel,
-        expirySeconds: config.mqtt.messageExpirySeconds,
-      }),
-    );
-    const results = await this.deps.publisher.publishAll(messages);
-    const bad = results.find((r) => !r.ok);
-    if (bad && !bad.ok) return retry(`MQTT: block-list removal not acknowledged (${bad.error})`);
-    this.deps.log.debug(
-      { id, orgs: reached.size, at: clock.now().toISOString() },
-      'block-list entries removed',
-    );
-    return done;
+    return this.deps.retraction.expire(job);
   }
 }
 

@@ -64,6 +64,15 @@ export const T = {
     en: (d: number, end: string) =>
       `Your organisation's trial membership ends on ${end} (${d} day${d === 1 ? '' : 's'} left). Contact the hub administrators to become a full member.`,
   },
+  retracted: { ja: '取り消し', en: 'Retracted' },
+  retractionBody: {
+    ja: (t: string, id: string, at: string) =>
+      `以前お送りした${t} (${id}) は、提供元により ${at} に取り消されました。この指標に基づくブロックや検知ルールを解除してください。ブロックリストの購読者には削除 (remove) を配信しています。`,
+    en: (t: string, id: string, at: string) =>
+      `The ${t} we sent you earlier (${id}) was retracted by its source at ${at}. Lift any block or detection rule based on it. Block-list subscribers have been sent a remove.`,
+  },
+  retractionReason: { ja: '理由', en: 'Reason' },
+  retractionNoReason: { ja: '(理由の記載なし)', en: '(no reason given)' },
   digestWithheld: {
     ja: (n: number, url: string) =>
       `このほか ${n} 件のアラートは取扱区分のため本文に含めていません。TAXII で取得してください: ${url}`,

@@ -26,7 +26,13 @@ import {
   type MailRenderCache,
   type SubmissionMailInput,
 } from './submission-mail.js';
-import { renderAlert, renderNotice, renderTrialReminder, type RenderedMail } from './render.js';
+import {
+  renderAlert,
+  renderNotice,
+  renderRetraction,
+  renderTrialReminder,
+  type RenderedMail,
+} from './render.js';
 import { digestWindow } from './digest-window.js';
 
 type Json = Readonly<Record<string, unknown>>;
@@ -302,6 +308,50 @@ export class MailService {
       return { raw: await buildMime(notice, env), what: 'notice' };
     }
     return { raw: await buildMime(full(), env), what: 'alert' };
+  }
+
+  /**
+   * A retraction notice (issue 14.4) to one address: PGP/MIME for an organisation with a key;
+   * without a key, the reason is left out when the object is stricter than GREEN.
+   */
+  async renderRetractionMail(i: {
+    org: Org;
+    to: string;
+    lang: Lang;
+    object: Json;
+    tlp: TlpLevel;
+    alertId: string;
+    exercise: boolean;
+    retractedAt: string;
+    reason?: string | undefined;
+  }): Promise<{ raw: Buffer; what: SendMailPayload['what'] }> {
+    const headers: Record<string, string> = {
+      'X-ISAC-Alert-Id': i.alertId,
+      'X-ISAC-TLP': i.tlp.toUpperCase(),
+      'X-ISAC-Retraction': String(i.object['id']),
+      ...(i.exercise ? { 'X-ISAC-Exercise': 'true' } : {}),
+    };
+    const env = this.envelope([i.to], headers);
+    const clear = !needsEncryption(i.tlp) || i.org.pgpPublicKey !== undefined;
+    const mail = renderRetraction({
+      objectId: String(i.object['id']),
+      type: String(i.object['type']),
+      name: clear && typeof i.object['name'] === 'string' ? i.object['name'] : undefined,
+      tlp: i.tlp,
+      alertId: i.alertId,
+      exercise: i.exercise,
+      retractedAt: i.retractedAt,
+      reason: clear ? i.reason : undefined,
+      lang: i.lang,
+    });
+    if (i.org.pgpPublicKey) {
+      const prefix = `[ISAC]${i.exercise ? '[EXERCISE]' : ''}[TLP:${i.tlp.toUpperCase()}]`;
+      return {
+        raw: await buildEncryptedMime(mail, env, i.org.pgpPublicKey, i.lang, prefix),
+        what: 'encrypted',
+      };
+    }
+    return { raw: await buildMime(mail, env), what: 'notice' };
   }
 
   /** Queues the send of a rendered message; one job per key, so a repeat is a no-op. */

@@ -176,6 +176,38 @@ export function renderNotice(i: {
   return { subject, text: text.join('\n\n'), html: htmlDoc(subject, html.join('<hr>')), attachments: [] };
 }
 
+/**
+ * A retraction notice (issue 14.4): an object the recipient got earlier was retracted. Names the
+ * object and the reason (when the object's handling allows clear mail: CLEAR or GREEN, or the
+ * mail is encrypted), in the subscription's language (both, Japanese first, when bilingual).
+ */
+export function renderRetraction(i: {
+  objectId: string;
+  type: string;
+  name?: string | undefined;
+  tlp: TlpLevel;
+  alertId: string;
+  exercise: boolean;
+  retractedAt: string;
+  reason?: string | undefined;
+  lang: Lang;
+}): RenderedMail {
+  const subject = headerSafe(
+    `${prefix(i.tlp, i.exercise, i.lang)}[${pick(i.lang, T.retracted.ja, T.retracted.en)}] ${i.name ?? i.objectId}`,
+  );
+  const text: string[] = [];
+  const html: string[] = [];
+  for (const l of langs(i.lang)) {
+    const body = T.retractionBody[l](typeName(i.type, l), i.objectId, i.retractedAt);
+    const reason = `${T.retractionReason[l]}: ${i.reason ?? T.retractionNoReason[l]}`;
+    text.push(`${body}\n${reason}\n${T.fields.alertId[l]}: ${i.alertId}\n${T.ack[l](i.alertId)}`);
+    html.push(
+      `<p>${escapeHtml(body)}</p><p>${escapeHtml(reason)}</p><p>${escapeHtml(T.fields.alertId[l])}: ${escapeHtml(i.alertId)}</p>`,
+    );
+  }
+  return { subject, text: text.join('\n\n'), html: htmlDoc(subject, html.join('<hr>')), attachments: [] };
+}
+
 /** Trial reminder, always Japanese and English. */
 export function renderTrialReminder(i: { daysLeft: number; endsAt: string; orgName: string }): RenderedMail {
   const subject = headerSafe(`[ISAC] ${pick('both', T.trial.ja(i.daysLeft), T.trial.en(i.daysLeft))}`);
