@@ -780,6 +780,8 @@ export class DistributionService {
           seen.add(it.position);
           const byDue = new Map<string, Set<string>>();
           for (const o of observablesOf(v.object)) {
+            // only what was added: the gate kept the rest off the block lists
+            if (!this.deps.gate.check(o).ok) continue;
             const at = entryExpiry(v, o.kind, days, now);
             const kinds = byDue.get(at) ?? new Set<string>();
             kinds.add(o.kind);
