@@ -8,6 +8,7 @@ import { MongoObjectStore } from './mongo-object-store.js';
 import { MongoJobStore } from './mongo-job-store.js';
 import { MongoDeliveryStore } from './mongo-delivery-store.js';
 import { MongoRefreshTokenStore } from './mongo-refresh-token-store.js';
+import { MongoExerciseStore } from './mongo-exercise-store.js';
 import {
   MongoApiKeyStore,
   MongoAuditLog,
@@ -28,6 +29,7 @@ export {
   MongoSubscriptionStore,
   MongoUserStore,
   MongoRefreshTokenStore,
+  MongoExerciseStore,
 };
 
 export interface MongoOptions {
@@ -70,6 +72,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       statuses: g(new MongoStatusStore(db)),
       audit: g(new MongoAuditLog(db)),
       refreshTokens: g(new MongoRefreshTokenStore(db)),
+      exercises: g(new MongoExerciseStore(db)),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

@@ -38,6 +38,7 @@ export const COLLECTIONS = {
   refreshTokens: 'refresh_tokens',
   mailBlobs: 'mail_blobs',
   mailBlobParts: 'mail_blob_parts',
+  exercises: 'exercises',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -147,6 +148,8 @@ export interface ObjectDoc {
   namedRecipients: string[];
   anonymous: boolean;
   exercise: boolean;
+  /** ADR 0031: the exercise an exercise version names. */
+  exerciseId?: string;
   /** The STIX object exactly as submitted, as a string: Mongo would reorder nothing, but `$`-keys and dots in custom properties are not safe field names. */
   object: string;
   /** Set until the distribution job is known written; a crash leaves it for repair(). */
@@ -195,6 +198,7 @@ export function toObjectDoc(
     namedRecipients: [...v.namedRecipients],
     anonymous: v.anonymous,
     exercise: v.exercise,
+    ...(v.exerciseId === undefined ? {} : { exerciseId: v.exerciseId }),
     object: JSON.stringify(v.object),
     pending: true,
   };
@@ -218,6 +222,7 @@ export function fromObjectDoc(d: ObjectDoc): ObjectVersion {
     exercise: d.exercise,
     object: JSON.parse(d.object) as Record<string, unknown>,
     ...(d.submissionId === undefined ? {} : { submissionId: d.submissionId }),
+    ...(d.exerciseId === undefined ? {} : { exerciseId: d.exerciseId }),
   };
 }
 

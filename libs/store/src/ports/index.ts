@@ -5,6 +5,7 @@ export * from './membership.js';
 export * from './status.js';
 export * from './audit.js';
 export * from './refresh-tokens.js';
+export * from './exercises.js';
 
 import type { ObjectStore } from './objects.js';
 import type { JobStore } from './jobs.js';
@@ -13,6 +14,7 @@ import type { ApiKeyStore, OrgStore, SubscriptionStore, UserStore } from './memb
 import type { StatusStore } from './status.js';
 import type { AuditLog } from './audit.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
+import type { ExerciseStore } from './exercises.js';
 
 /** Every port, from one adapter. */
 export interface Stores {
@@ -26,6 +28,7 @@ export interface Stores {
   readonly statuses: StatusStore;
   readonly audit: AuditLog;
   readonly refreshTokens: RefreshTokenStore;
+  readonly exercises: ExerciseStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
   close(): Promise<void>;

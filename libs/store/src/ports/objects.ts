@@ -30,6 +30,8 @@ export interface NewObjectVersion {
   readonly anonymous: boolean;
   /** Incident-coordination drill: flagged in topics and subjects. */
   readonly exercise: boolean;
+  /** The exercise it was submitted for (ADR 0031); absent on a live version and on exercise versions stored before. */
+  readonly exerciseId?: string | undefined;
 }
 
 export interface ObjectVersion extends NewObjectVersion {

@@ -25,6 +25,7 @@ export type AcceptRow = readonly [
   exercise: 0 | 1,
   object: string,
   knownMarkings: string,
+  exerciseId: string | null,
 ];
 
 const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
@@ -46,6 +47,7 @@ export function acceptRow(v: NewObjectVersion): AcceptRow {
     v.exercise ? 1 : 0,
     JSON.stringify(v.object),
     listJson(v.knownMarkings),
+    v.exerciseId ?? null,
   ];
 }
 
@@ -76,8 +78,8 @@ export class AcceptWriter {
     this.insert =
       db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
       date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
-      is_latest, is_first, known_markings, submission_id, submission_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      is_latest, is_first, known_markings, submission_id, submission_seq, exercise_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.nextSeq = db
       .prepare('SELECT COALESCE(MAX(submission_seq) + 1, 0) FROM objects WHERE submission_id = ?')
       .pluck();
@@ -140,6 +142,7 @@ export class AcceptWriter {
         r[14],
         this.submissionId,
         this.seq,
+        r[15],
       );
       if (res.changes === 0) {
         out('duplicate');

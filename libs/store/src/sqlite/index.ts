@@ -6,6 +6,7 @@ import { SqliteObjectStore } from './sqlite-object-store.js';
 import { SqliteJobStore, type JobStoreOptions } from './sqlite-job-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
 import { SqliteRefreshTokenStore } from './sqlite-refresh-token-store.js';
+import { SqliteExerciseStore } from './sqlite-exercise-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
@@ -26,6 +27,7 @@ import {
   SUBSCRIPTION_ACCESS,
   USER_ACCESS,
   REFRESH_TOKEN_ACCESS,
+  EXERCISE_ACCESS,
   WriteLane,
   inLane,
 } from './write-lane.js';
@@ -41,6 +43,7 @@ export {
   SqliteSubscriptionStore,
   SqliteUserStore,
   SqliteRefreshTokenStore,
+  SqliteExerciseStore,
 };
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
@@ -65,6 +68,7 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     statuses: g(new SqliteStatusStore(db), STATUS_ACCESS),
     audit: g(new SqliteAuditLog(db), AUDIT_ACCESS),
     refreshTokens: g(new SqliteRefreshTokenStore(db), REFRESH_TOKEN_ACCESS),
+    exercises: g(new SqliteExerciseStore(db), EXERCISE_ACCESS),
     close: async () => {
       if (closed) return;
       closed = true;

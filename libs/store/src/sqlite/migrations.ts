@@ -369,4 +369,24 @@ CREATE INDEX mail_blobs_by_stored ON mail_blobs (stored_at);
 CREATE INDEX jobs_by_mail_blob ON jobs (json_extract(payload, '$.blob')) WHERE kind = 'send_mail';
 `,
   },
+  {
+    version: 16,
+    name: 'exercises, and the exercise each exercise version names',
+    sql: `
+-- ADR 0031. An exercise: its window, participants (a sorted JSON array of org ids) and scenario.
+CREATE TABLE exercises (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  start_at TEXT NOT NULL,
+  end_at TEXT NOT NULL,
+  participants TEXT NOT NULL,
+  scenario TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  closed_at TEXT
+) WITHOUT ROWID;
+-- Versions stored before name none (NULL): the policy releases them to their submitter only.
+ALTER TABLE objects ADD COLUMN exercise_id TEXT;
+`,
+  },
 ];

@@ -19,7 +19,7 @@ import type { BulkWriter } from './bulk-writer.js';
 import { WriteLane } from './write-lane.js';
 
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
-  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id`;
+  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id, o.exercise_id`;
 
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
@@ -49,6 +49,7 @@ type RawRow = readonly [
   string,
   string,
   string | null,
+  string | null,
 ];
 
 function fromRow(r: RawRow): ObjectVersion {
@@ -69,6 +70,7 @@ function fromRow(r: RawRow): ObjectVersion {
     exercise: r[13] === 1,
     object: JSON.parse(r[14]) as Record<string, unknown>,
     ...(r[16] === null ? {} : { submissionId: r[16] }),
+    ...(r[17] === null ? {} : { exerciseId: r[17] }),
   };
 }
 
@@ -140,9 +142,9 @@ export class SqliteObjectStore implements ObjectStore {
     );
     const out: BatchVersion[] = [];
     for (const s of batch.submissions) {
-      for (const r of st.all(s.submissionId) as (RawRow & { 17: number })[]) {
-        if (r[17] >= s.count) continue; // stored after the batch was formed: not part of it
-        out.push({ position: s.offset + r[17], version: fromRow(r) });
+      for (const r of st.all(s.submissionId) as (RawRow & { 18: number })[]) {
+        if (r[18] >= s.count) continue; // stored after the batch was formed: not part of it
+        out.push({ position: s.offset + r[18], version: fromRow(r) });
       }
     }
     return Promise.resolve(out);

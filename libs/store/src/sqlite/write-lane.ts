@@ -9,6 +9,7 @@ import type {
   SubscriptionStore,
   UserStore,
   RefreshTokenStore,
+  ExerciseStore,
 } from '../ports/index.js';
 
 /**
@@ -177,6 +178,12 @@ export const SUBSCRIPTION_ACCESS: Methods<SubscriptionStore> = {
 };
 export const STATUS_ACCESS: Methods<StatusStore> = { put: 'write', get: 'read' };
 export const AUDIT_ACCESS: Methods<AuditLog> = { append: 'write', list: 'read' };
+export const EXERCISE_ACCESS: Methods<ExerciseStore> = {
+  create: 'write',
+  get: 'read',
+  list: 'read',
+  close: 'write',
+};
 export const REFRESH_TOKEN_ACCESS: Methods<RefreshTokenStore> = {
   create: 'write',
   get: 'read',

@@ -4,6 +4,7 @@ import { jobStoreContract } from './job-store.contract.js';
 import { deliveryStoreContract } from './delivery-store.contract.js';
 import { batchDeliveryContract } from './batch-delivery.contract.js';
 import { membershipContract } from './membership.contract.js';
+import { exerciseContract } from './exercise.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -14,4 +15,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   deliveryStoreContract(name, open);
   batchDeliveryContract(name, open);
   membershipContract(name, open);
+  exerciseContract(name, open);
 }

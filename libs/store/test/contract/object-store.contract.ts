@@ -182,6 +182,7 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
         namedRecipients: ['bank-b'],
         anonymous: false,
         exercise: true,
+        exerciseId: 'ex-delta',
         specVersion: '2.1',
       });
       await h.stores.objects.accept(submission([a]));

@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import type { Exercise } from '../../src/index.js';
+import { rejection, type OpenHarness, type StoreHarness } from './harness.js';
+
+const ex = (id: string, start: string, over: Partial<Exercise> = {}): Exercise => ({
+  id,
+  name: `Drill ${id}`,
+  start,
+  end: '2026-12-31T00:00:00.000Z',
+  participants: ['bank-a', 'bank-b'],
+  scenario: 'Delta Wall: ransomware on the settlement network',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  createdBy: 'admin',
+  ...over,
+});
+
+export function exerciseContract(name: string, open: OpenHarness): void {
+  describe(`ExerciseStore contract (${name})`, () => {
+    let h: StoreHarness;
+    beforeEach(async () => {
+      h = await open();
+    });
+    afterEach(() => h.close());
+
+    it('stores, reads back exactly and refuses a repeated id', async () => {
+      await h.stores.exercises.create(ex('ex-1', '2026-03-01T00:00:00.000Z'));
+      expect(await h.stores.exercises.get('ex-1')).to.deep.equal(ex('ex-1', '2026-03-01T00:00:00.000Z'));
+      expect(
+        (await rejection(h.stores.exercises.create(ex('ex-1', '2026-04-01T00:00:00.000Z')))).code,
+      ).to.equal('conflict');
+      expect(await h.stores.exercises.get('ex-2')).to.equal(undefined);
+    });
+
+    it('lists newest start first', async () => {
+      await h.stores.exercises.create(ex('ex-a', '2026-03-01T00:00:00.000Z'));
+      await h.stores.exercises.create(ex('ex-b', '2026-05-01T00:00:00.000Z'));
+      await h.stores.exercises.create(ex('ex-c', '2026-04-01T00:00:00.000Z'));
+      expect((await h.stores.exercises.list()).map((e) => e.id)).to.deep.equal(['ex-b', 'ex-c', 'ex-a']);
+    });
+
+    it('closes once, keeping the first close time; an unknown id is undefined', async () => {
+      await h.stores.exercises.create(ex('ex-1', '2026-03-01T00:00:00.000Z'));
+      expect((await h.stores.exercises.close('ex-1', '2026-03-02T00:00:00.000Z'))?.closedAt).to.equal(
+        '2026-03-02T00:00:00.000Z',
+      );
+      expect((await h.stores.exercises.close('ex-1', '2026-03-03T00:00:00.000Z'))?.closedAt).to.equal(
+        '2026-03-02T00:00:00.000Z',
+      );
+      expect(await h.stores.exercises.close('nope', '2026-03-03T00:00:00.000Z')).to.equal(undefined);
+    });
+  });
+}
