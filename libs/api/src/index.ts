@@ -11,6 +11,7 @@ export * from './schemas/submissions.js';
 export * from './schemas/subscriptions.js';
 export * from './schemas/taxii.js';
 export * from './schemas/users.js';
+export * from './schemas/exercises.js';
 export * from './openapi.js';
 export * from './schemas/errors.js';
 export * from './client.js';

@@ -26,6 +26,7 @@ import {
   tokenSchema,
 } from './schemas/auth.js';
 import { hubInfoSchema } from './schemas/hub.js';
+import { createExerciseSchema, exerciseSchema } from './schemas/exercises.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
 import { orgSchemas } from './schemas/orgs.js';
 import { indicatorSchema, submissionSchema } from './schemas/submissions.js';
@@ -445,6 +446,53 @@ export function apiRoutes(settings: ApiSettings) {
       media: 'json',
       query: participationQuerySchema,
       success: { status: 200, description: 'the report', schema: participationSchema },
+    }),
+    // membership: exercises (ADR 0031)
+    createExercise: route({
+      service: 'membership',
+      method: 'post',
+      path: '/api/v1/exercises',
+      tag: 'exercises',
+      summary:
+        'Create an exercise (drill): name, start, end, participating organisations, scenario. Exercise submissions name it; their objects reach only its participants and the submitter',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      body: createExerciseSchema,
+      success: { status: 201, description: 'the exercise', schema: exerciseSchema },
+    }),
+    listExercises: route({
+      service: 'membership',
+      method: 'get',
+      path: '/api/v1/exercises',
+      tag: 'exercises',
+      summary: 'List exercises, newest start first',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: {
+        status: 200,
+        description: 'the exercises',
+        schema: { type: 'array', items: exerciseSchema },
+      },
+    }),
+    getExercise: route({
+      service: 'membership',
+      method: 'get',
+      path: '/api/v1/exercises/:exerciseId',
+      tag: 'exercises',
+      summary: 'Show an exercise',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the exercise', schema: exerciseSchema },
+    }),
+    closeExercise: route({
+      service: 'membership',
+      method: 'post',
+      path: '/api/v1/exercises/:exerciseId/close',
+      tag: 'exercises',
+      summary: 'Close an exercise: no further submission may name it (closing twice keeps the first time)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the closed exercise', schema: exerciseSchema },
     }),
     // taxii: REST
     hubInfo: route({

@@ -133,6 +133,8 @@ export const AUDIT_ACTIONS = [
   'subscription.create',
   'subscription.delete',
   'blocklist.refuse',
+  'exercise.create',
+  'exercise.close',
   'admin.denied',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];

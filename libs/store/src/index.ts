@@ -15,3 +15,4 @@ export {
   type LockHolder,
 } from './sqlite/directory-lock.js';
 export { PositionSet } from './position-set.js';
+export { exerciseState, exerciseParticipants, type ExerciseState } from './exercise-state.js';

@@ -30,6 +30,8 @@ import { AuthService } from './auth/auth-service.js';
 import { createAuthRouter } from './auth/auth-router.js';
 import { AuditService } from './audit/audit-service.js';
 import { createAuditRouter } from './audit/audit-router.js';
+import { ExercisesService } from './exercises/exercises-service.js';
+import { createExercisesRouter } from './exercises/exercises-router.js';
 import { ReportsService } from './reports/reports-service.js';
 import { createReportsRouter } from './reports/reports-router.js';
 import { createOpenApiRouter } from './openapi/openapi-router.js';
@@ -151,6 +153,13 @@ export function composeMembership(deps: MembershipDeps): Membership {
     jobsReady: deps.jobsReady,
   });
   const audit = new AuditService({ audit: stores.audit, access, users: stores.users, orgs: stores.orgs });
+  const exercises = new ExercisesService({
+    exercises: stores.exercises,
+    orgs: stores.orgs,
+    audit: stores.audit,
+    clock,
+    ids,
+  });
   const reports = new ReportsService({
     orgs: stores.orgs,
     audit: stores.audit,
@@ -190,6 +199,7 @@ export function composeMembership(deps: MembershipDeps): Membership {
   router.use(createSubscriptionsRouter({ subscriptions, gate, routes, limit }));
   router.use(createAuditRouter({ audit, gate, routes }));
   router.use(createReportsRouter({ reports, gate, routes }));
+  router.use(createExercisesRouter({ exercises, gate, routes }));
   router.use(createOpenApiRouter({ gate, routes }));
   router.use(errorHandler({ log, style: 'rest' }));
 

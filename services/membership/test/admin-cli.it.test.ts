@@ -330,4 +330,35 @@ describe('isac admin … (against the membership service)', () => {
     r = await isac('admin', 'key', 'create', '--org', 'hub', '--expires', 'someday');
     expect(r.code).to.equal(1);
   });
+
+  it('admin exercise create|list|show|close (ADR 0031); an unknown participant names the field', async () => {
+    for (const id of ['bank-a', 'bank-b'])
+      await json('admin', 'org', 'add', '--id', id, '--name', id, '--sector', 'finance', '--tier', 'full');
+    const base = ['admin', 'exercise', 'create', '--name', 'Delta Wall', '--start', '2026-03-01T00:00:00Z'];
+    let r = await isac(...base, '--end', '2026-03-02T00:00:00Z', '--participants', 'bank-a,bank-x');
+    expect(r.code).to.not.equal(0);
+    expect(r.err).to.contain('participants/1');
+    const created = await json<{ id: string; state: string }>(
+      ...base,
+      '--end',
+      '2026-03-02T00:00:00Z',
+      '--participants',
+      'bank-b, bank-a',
+      '--scenario',
+      'ransomware',
+      '--id',
+      'ex-dw',
+    );
+    expect(created).to.include({ id: 'ex-dw', state: 'running' });
+    r = await isac('admin', 'exercise', 'list');
+    expect(r.out).to.match(/ex-dw\s+Delta Wall .*running\s+bank-a,bank-b/);
+    r = await isac('admin', 'exercise', 'show', 'ex-dw');
+    expect(r.out).to.contain('participants / 参加組織 bank-a, bank-b');
+    r = await isac('admin', 'exercise', 'close', 'ex-dw');
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.contain('closed / 締切');
+    r = await isac('admin', 'exercise', 'show', 'ex-nope');
+    expect(r.code).to.not.equal(0);
+    expect(r.err).to.contain('no exercise ex-nope');
+  });
 });

@@ -204,6 +204,17 @@ export interface AuditEvents {
     target: Target<'subscription'>;
     details: { readonly channel: string; readonly to?: readonly string[] | undefined };
   };
+  /** ADR 0031. */
+  'exercise.create': {
+    target: Target<'exercise'>;
+    details: {
+      readonly name: string;
+      readonly participants: readonly OrgId[];
+      readonly start: string;
+      readonly end: string;
+    };
+  };
+  'exercise.close': { target: Target<'exercise'>; details: { readonly name: string } };
   'subscription.delete': { target: Target<'subscription'>; details: { readonly channel: string } };
   /**
    * An authenticated caller refused an administrative route (hub-admin or org-admin access).

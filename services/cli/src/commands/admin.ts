@@ -4,6 +4,7 @@ import { AUDIT_ACTIONS, ROLES, SCOPES, TIERS } from '@isac/kernel';
 import { CliError, oneOf, type CliContext } from '../context.js';
 import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
 import { registerDeadLetters, registerMqttSessions } from './delivery.js';
+import { registerExercises } from './admin-exercises.js';
 import { csv, table } from './table.js';
 
 /** An organisation as the API answers it (libs/api's schema). */
@@ -653,6 +654,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       );
     });
   registerDeadLetters(admin, ctx);
+  registerExercises(admin, ctx);
   registerMqttSessions(admin, ctx);
 
   return admin;

@@ -1,0 +1,96 @@
+/**
+ * Exercises over HTTP (ADR 0031, issue 14 point 1): hub administrators create, list, show and
+ * close them; bad input names its field; nobody else may.
+ */
+import { expect } from 'chai';
+import request from 'supertest';
+import { openHarness, type Harness } from './harness.js';
+import { addOrg, addUser, adminLogin, login, pathsOf } from './helpers.js';
+
+describe('membership: exercises (ADR 0031)', () => {
+  let h: Harness;
+  let admin: string;
+  beforeEach(async () => {
+    h = await openHarness();
+    admin = await adminLogin(h);
+    for (const id of ['bank-a', 'bank-b', 'bank-c'])
+      await addOrg(h, admin, { id, name: id, sector: 'finance', tier: 'full' });
+    await addUser(h, admin, 'bank-a', 'a-admin', ['org-admin']);
+  });
+  afterEach(() => h.close());
+
+  const body = (over: object = {}) => ({
+    id: 'ex-delta-wall',
+    name: 'Delta Wall 2026',
+    start: '2026-03-01T00:01:00Z',
+    end: '2026-03-01T17:00:00Z',
+    participants: ['bank-b', 'bank-a'],
+    scenario: 'Ransomware on the settlement network',
+    ...over,
+  });
+  const create = (auth: string, b: object) =>
+    request(h.app).post('/api/v1/exercises').set('authorization', auth).send(b);
+
+  it('creates, lists, shows and closes one; its state follows the clock; each write is audited', async () => {
+    const res = await create(admin, body()).expect(201);
+    expect(res.body).to.include({
+      id: 'ex-delta-wall',
+      start: '2026-03-01T00:01:00.000Z',
+      state: 'scheduled',
+    });
+    expect(res.body.participants).to.deep.equal(['bank-a', 'bank-b']);
+    h.clock.advance(2 * 60_000);
+    const list = await request(h.app).get('/api/v1/exercises').set('authorization', admin).expect(200);
+    expect(list.body.map((e: { id: string; state: string }) => [e.id, e.state])).to.deep.equal([
+      ['ex-delta-wall', 'running'],
+    ]);
+    const closed = await request(h.app)
+      .post('/api/v1/exercises/ex-delta-wall/close')
+      .set('authorization', admin)
+      .expect(200);
+    expect(closed.body.state).to.equal('closed');
+    const shown = await request(h.app)
+      .get('/api/v1/exercises/ex-delta-wall')
+      .set('authorization', admin)
+      .expect(200);
+    expect(shown.body.closedAt).to.equal(closed.body.closedAt);
+    const audit = await h.stores.audit.list({ limit: 10, newestFirst: true });
+    expect(audit.map((r) => r.action).slice(0, 2)).to.deep.equal(['exercise.close', 'exercise.create']);
+  });
+
+  it('generates an id when none is given; a repeated id is a conflict', async () => {
+    const { id, ...rest } = body();
+    void id;
+    const res = await create(admin, rest).expect(201);
+    expect(res.body.id).to.match(/^ex-[a-z0-9]+$/);
+    await create(admin, body()).expect(201);
+    await create(admin, body()).expect(409);
+  });
+
+  it('refuses bad input naming the field, storing nothing', async () => {
+    expect(pathsOf(await create(admin, body({ end: '2026-03-01T00:00:30Z' })).expect(400))).to.deep.equal([
+      '/end',
+    ]);
+    expect(
+      pathsOf(await create(admin, body({ participants: ['bank-a', 'bank-zz'] })).expect(400)),
+    ).to.deep.equal(['/participants/1']);
+    expect(pathsOf(await create(admin, body({ participants: [] })).expect(400))).to.deep.equal([
+      '/participants',
+    ]);
+    expect(pathsOf(await create(admin, body({ name: undefined })).expect(400))[0]).to.match(/name|^\/?$/);
+    await request(h.app).get('/api/v1/exercises/ex-delta-wall').set('authorization', admin).expect(404);
+    expect(await h.stores.exercises.list()).to.deep.equal([]);
+  });
+
+  it('an organisation administrator may not create, list or close exercises', async () => {
+    const aAdmin = await login(h, 'a-admin');
+    await create(aAdmin, body()).expect(403);
+    await create(admin, body()).expect(201);
+    await request(h.app).get('/api/v1/exercises').set('authorization', aAdmin).expect(403);
+    await request(h.app)
+      .post('/api/v1/exercises/ex-delta-wall/close')
+      .set('authorization', aAdmin)
+      .expect(403);
+    expect((await h.stores.exercises.get('ex-delta-wall'))?.closedAt).to.equal(undefined);
+  });
+});
