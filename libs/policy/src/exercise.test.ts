@@ -17,6 +17,7 @@ describe('exercise objects in the policy', () => {
   });
   const b = org('bank-b', 'full');
   const c = org('bank-c', 'full');
+  const B_TAKES_PART = { participants: ['bank-b'] };
 
   it('the EXERCISE marking definition is valid STIX 2.1', () => {
     expect(validateObject(EXERCISE_MARKING).errors).to.deep.equal([]);
@@ -25,7 +26,10 @@ describe('exercise objects in the policy', () => {
   it('marks and labels every released copy of an exercise object (recipient and submitter), never a live one', () => {
     const engine = new PolicyEngine();
     for (const who of [b, SUBMITTER]) {
-      const out = engine.releaseFor(policyInput(version(true), SUBMITTER, who, NOW), CTX).object!;
+      const out = engine.releaseFor(
+        policyInput(version(true), SUBMITTER, who, NOW, B_TAKES_PART),
+        CTX,
+      ).object!;
       expect(out['object_marking_refs']).to.include(EXERCISE_MARKING_ID);
       expect(out['labels']).to.deep.equal([EXERCISE_LABEL]);
     }
@@ -36,7 +40,7 @@ describe('exercise objects in the policy', () => {
 
   it('keeps the labels an object has, adds the label once, and never mutates the stored object', () => {
     const v = version(true, { labels: ['phishing', EXERCISE_LABEL] });
-    const out = new PolicyEngine().releaseFor(policyInput(v, SUBMITTER, b, NOW), CTX).object!;
+    const out = new PolicyEngine().releaseFor(policyInput(v, SUBMITTER, b, NOW, B_TAKES_PART), CTX).object!;
     expect(out['labels']).to.deep.equal(['phishing', EXERCISE_LABEL]);
     const plain = version(true);
     new PolicyEngine().releaseFor(policyInput(plain, SUBMITTER, b, NOW), CTX);
@@ -55,6 +59,18 @@ describe('exercise objects in the policy', () => {
     );
     // a scope on a live version is ignored: participants narrow exercises only
     expect(engine.decide(policyInput(version(false), SUBMITTER, c, NOW, scope)).kind).to.equal('deliver');
+  });
+
+  it('fails closed: an exercise version given no scope (a missing exercise) reaches its submitter only (ADR 0031)', () => {
+    const engine = new PolicyEngine();
+    for (const who of [b, c]) {
+      const v = engine.decide(policyInput(version(true), SUBMITTER, who, NOW));
+      expect(v.kind).to.equal('deny');
+      expect(v.reason.rule).to.equal('exercise.not_participant');
+    }
+    expect(engine.decide(policyInput(version(true), SUBMITTER, SUBMITTER, NOW)).kind).to.equal('deliver');
+    const base = policyInputBase(version(true), SUBMITTER, NOW);
+    expect(engine.decideClass(base, engine.recipientClass(b, base)).kind).to.equal('deny');
   });
 
   it('recipient classes tell participants from others (one decision per class stays right)', () => {

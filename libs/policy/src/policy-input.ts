@@ -16,11 +16,12 @@ export interface ReleasableVersion {
   readonly exercise?: boolean | undefined;
 }
 
-const UNSCOPED: ExerciseScope = Object.freeze({});
+/** An exercise version whose caller knows no exercise reaches nobody but its submitter (fail closed, ADR 0031). */
+const NOBODY: ExerciseScope = Object.freeze({ participants: Object.freeze([]) });
 
-/** The exercise scope of a version: the given one (or an unscoped one) for an exercise version, none for a live one. */
+/** The exercise scope of a version: the given one (else nobody) for an exercise version, none for a live one. */
 const scopeOf = (v: ReleasableVersion, scope: ExerciseScope | undefined): ExerciseScope | undefined =>
-  v.exercise === true ? (scope ?? UNSCOPED) : undefined;
+  v.exercise === true ? (scope ?? NOBODY) : undefined;
 
 export type PolicyInputBase = Omit<PolicyInput, 'recipient'>;
 

@@ -26,3 +26,23 @@ export function exerciseParticipants(
   if (exerciseId === undefined) return NOBODY;
   return lookup(exerciseId)?.participants ?? NOBODY;
 }
+
+/**
+ * The policy's exercise scope of a version (ADR 0026, 0031): none for a live version; for an
+ * exercise version, its exercise's participants, or nobody (fail closed) when it names none or an
+ * exercise that does not exist.
+ */
+export function exerciseScopeOf(
+  v: { readonly exercise?: boolean | undefined; readonly exerciseId?: string | undefined },
+  exercises: ReadonlyMap<string, Exercise>,
+): { readonly participants: readonly string[] } | undefined {
+  if (v.exercise !== true) return undefined;
+  return { participants: exerciseParticipants(v.exerciseId, (id) => exercises.get(id)) };
+}
+
+/** Every exercise by id: what a release path reads once per page, plan or batch. */
+export async function exercisesById(store: {
+  list(): Promise<Exercise[]>;
+}): Promise<ReadonlyMap<string, Exercise>> {
+  return new Map((await store.list()).map((e) => [e.id, e]));
+}

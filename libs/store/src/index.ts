@@ -15,4 +15,10 @@ export {
   type LockHolder,
 } from './sqlite/directory-lock.js';
 export { PositionSet } from './position-set.js';
-export { exerciseState, exerciseParticipants, type ExerciseState } from './exercise-state.js';
+export {
+  exerciseState,
+  exerciseParticipants,
+  exerciseScopeOf,
+  exercisesById,
+  type ExerciseState,
+} from './exercise-state.js';

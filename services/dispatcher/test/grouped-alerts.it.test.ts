@@ -149,9 +149,19 @@ describe('grouped alerts (integration: SQLite, aedes, mqtt.js subscribers)', fun
     const d = w.compose();
     await d.start();
     const live = [indicatorVersion({ object: { pattern: BLOCKABLE } }), indicatorVersion()];
+    await w.stores.exercises.create({
+      id: 'ex-drill',
+      name: 'Drill',
+      start: '2000-01-01T00:00:00.000Z',
+      end: '2100-01-01T00:00:00.000Z',
+      participants: ['bank-b'],
+      scenario: '',
+      createdAt: '2000-01-01T00:00:00.000Z',
+      createdBy: 'test',
+    });
     const drill = [
-      indicatorVersion({ exercise: true, object: { pattern: BLOCKABLE } }),
-      indicatorVersion({ exercise: true }),
+      indicatorVersion({ exercise: true, exerciseId: 'ex-drill', object: { pattern: BLOCKABLE } }),
+      indicatorVersion({ exercise: true, exerciseId: 'ex-drill' }),
     ];
     await w.stores.objects.accept(submission([live[0]!, drill[0]!, live[1]!, drill[1]!], 'mixed-1'));
     w.jobsReady.notify();

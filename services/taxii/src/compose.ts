@@ -71,9 +71,10 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   const catalog = new Catalog(config);
   // Organisations are read on every request and submission: cached, reloaded when they change.
   const directory = new OrgDirectory({ orgs: stores.orgs, subscriptions: stores.subscriptions });
-  const viewers = new ViewerFactory({ policy, hub, clock, directory });
+  const viewers = new ViewerFactory({ policy, hub, clock, directory, exercises: stores.exercises });
   const ingest = new IngestService({
     objects: stores.objects,
+    exercises: stores.exercises,
     statuses: stores.statuses,
     audit: stores.audit,
     directory,
@@ -103,6 +104,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   const collections = new CollectionsService({ catalog });
   const distribution = new DistributionService({
     objects: stores.objects,
+    exercises: stores.exercises,
     directory,
     policy,
     clock,

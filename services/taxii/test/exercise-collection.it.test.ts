@@ -27,9 +27,19 @@ describe('exercise objects over TAXII', () => {
     h = openHarness();
     a = await h.member('bank-a');
     b = await h.member('bank-b');
+    await h.stores.exercises.create({
+      id: 'ex-drill',
+      name: 'Drill',
+      start: '2000-01-01T00:00:00.000Z',
+      end: '2100-01-01T00:00:00.000Z',
+      participants: ['bank-b'],
+      scenario: '',
+      createdAt: '2000-01-01T00:00:00.000Z',
+      createdBy: 'test',
+    });
     drillRest = marked('green');
     drillTaxii = marked('green', {
-      extensions: { [HUB_EXTENSION_ID]: { extension_type: 'property-extension', exercise: true } },
+      extensions: { [HUB_EXTENSION_ID]: { extension_type: 'property-extension', exercise: 'ex-drill' } },
     });
     live = marked('green');
     const rest = await h.http
@@ -37,7 +47,7 @@ describe('exercise objects over TAXII', () => {
       .set('Authorization', a.auth)
       .send({
         bundle: { type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: [drillRest] },
-        exercise: true,
+        exercise: 'ex-drill',
       });
     expect(rest.status, rest.text).to.equal(202);
     const push = await h.http

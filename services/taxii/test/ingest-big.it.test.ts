@@ -49,6 +49,7 @@ describe('ingest: large submissions', () => {
     const a = await h.member('bank-a');
     const ingest = new IngestService({
       objects: h.stores.objects,
+      exercises: h.stores.exercises,
       statuses: h.stores.statuses,
       audit: h.stores.audit,
       directory: new OrgDirectory({ orgs: h.stores.orgs, subscriptions: h.stores.subscriptions }),

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { HUB_EXTENSION_ID } from '@isac/stix';
 import { DEFAULT_EXERCISE_COLLECTION_ID } from '../src/config.js';
 import {
   HUB_ID,
@@ -50,16 +51,46 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
     expect(st.body.success_count).to.equal(2);
   });
 
+  it('refuses an exercise submission that names no running exercise, naming the field and storing nothing (ADR 0031)', async () => {
+    await h.stores.exercises.create(exercise('ex-later', { start: '2026-04-01T00:00:00.000Z' }));
+    await h.stores.exercises.create(exercise('ex-closed', { closedAt: '2026-02-28T00:00:00.000Z' }));
+    for (const [flag, why] of [
+      [true, /must name the exercise/],
+      ['ex-nope', /no exercise ex-nope/],
+      ['ex-later', /has not started/],
+      ['ex-closed', /is closed/],
+    ] as const) {
+      const res = await submit(a.auth, { bundle: bundle([indicator()]), exercise: flag });
+      expect(res.status, String(flag)).to.equal(400);
+      expect(res.body.error.message).to.match(why);
+      expect(res.body.error.details.map((d: { path: string }) => d.path)).to.deep.equal(['/exercise']);
+    }
+    // over TAXII the hub extension names it per object: a refused object fails alone, with the reason
+    const bad = indicator({
+      extensions: { [HUB_EXTENSION_ID]: { extension_type: 'property-extension', exercise: true } },
+    });
+    const push = await h.http
+      .post(OBJECTS)
+      .set('Authorization', a.auth)
+      .set('Content-Type', TAXII)
+      .set('Accept', TAXII)
+      .send(JSON.stringify({ objects: [bad] }));
+    expect(push.status).to.equal(422);
+    expect(JSON.stringify(push.body)).to.contain('exercise in the hub extension must be the exercise id');
+    expect(await h.stores.jobs.list({ kind: 'distribute', limit: 10 })).to.deep.equal([]);
+  });
+
   it('records provenance, TLP source, named recipients, anonymity and writes jobs, an audit record and a signal', async () => {
     let woken = 0;
     h.jobsReady.subscribe(() => (woken += 1));
     const o = indicator();
+    await h.stores.exercises.create(exercise('ex-1'));
     const res = await submit(a.auth, {
       bundle: bundle([o]),
       defaultTlp: 'red',
       namedRecipients: ['bank-b'],
       named: true,
-      exercise: true,
+      exercise: 'ex-1',
     });
     expect(res.status, res.text).to.equal(202);
     const v = await h.stores.objects.get(OBJECTS.split('/')[4]!, o.id as string);
@@ -69,6 +100,7 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
       tlpSource: 'default',
       anonymous: false,
       exercise: true,
+      exerciseId: 'ex-1',
     });
     expect(v!.namedRecipients).to.deep.equal(['bank-b']);
     expect(v!.object).to.deep.equal(o);
@@ -351,3 +383,17 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
     });
   });
 });
+
+function exercise(id: string, over: object = {}) {
+  return {
+    id,
+    name: id,
+    start: '2026-02-01T00:00:00.000Z',
+    end: '2026-04-30T00:00:00.000Z',
+    participants: ['bank-b'],
+    scenario: '',
+    createdAt: '2026-02-01T00:00:00.000Z',
+    createdBy: 'test',
+    ...over,
+  };
+}

@@ -19,7 +19,11 @@ const TLP_NAMES = [
 const distribution = {
   namedRecipients: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 1000 },
   named: { type: 'boolean', default: false },
-  exercise: { type: 'boolean', default: false },
+  exercise: {
+    oneOf: [{ type: 'boolean' }, { type: 'string', minLength: 1, maxLength: 64 }],
+    default: false,
+    description: 'the id of the running exercise this drill submission belongs to (ADR 0031); false for live',
+  },
   collectionId: { type: 'string', minLength: 1, maxLength: 100 },
 } as const;
 
@@ -40,7 +44,7 @@ export interface SubmissionBody {
   readonly defaultTlp?: string;
   readonly namedRecipients?: string[];
   readonly named: boolean;
-  readonly exercise: boolean;
+  readonly exercise: boolean | string;
   readonly collectionId?: string;
 }
 
@@ -87,6 +91,6 @@ export interface IndicatorBody {
   readonly killChainPhases?: string[];
   readonly namedRecipients?: string[];
   readonly named: boolean;
-  readonly exercise: boolean;
+  readonly exercise: boolean | string;
   readonly collectionId?: string;
 }

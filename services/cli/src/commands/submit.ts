@@ -33,7 +33,10 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
     )
     .option('--named-recipient <org...>', 'named recipient organisations (RED, narrowed AMBER)')
     .option('--named', 'be named to recipients instead of anonymous', false)
-    .option('--exercise', 'flag the submission as an exercise / 訓練', false)
+    .option(
+      '--exercise <id>',
+      'an exercise (drill) submission: the id of the running exercise it belongs to (isac admin exercise list) / 演習ID',
+    )
     .action(
       async (
         file: string | undefined,
@@ -48,14 +51,14 @@ export function registerSubmit(program: Command, ctx: () => CliContext): void {
           killChain: string[];
           namedRecipient?: string[];
           named: boolean;
-          exercise: boolean;
+          exercise?: string;
         },
       ) => {
         const c = ctx();
         const api = await c.api();
         const common = {
           named: o.named,
-          exercise: o.exercise,
+          exercise: o.exercise ?? false,
           ...(o.namedRecipient ? { namedRecipients: o.namedRecipient } : {}),
         };
         const tlp = o.tlp === undefined ? undefined : parseTlp(o.tlp);

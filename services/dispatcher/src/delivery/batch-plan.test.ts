@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Org, Subscription, SubscriptionFilters, TlpLevel } from '@isac/kernel';
 import { PolicyEngine, policyInput } from '@isac/policy';
-import type { BatchVersion, ObjectVersion } from '@isac/store';
+import type { BatchVersion, Exercise, ObjectVersion } from '@isac/store';
+import { exerciseScopeOf } from '@isac/store';
 import { HUB, indicatorVersion, org, sub } from '../../test/support.js';
 import { planBatch, type AlertGroup } from './batch-plan.js';
 import { subscriptionsByOrg } from './distribution-plan.js';
@@ -23,6 +24,7 @@ function version(
     ...indicatorVersion(
       {
         exercise: over.exercise ?? false,
+        ...(over.exercise === true ? { exerciseId: 'ex-all' } : {}),
         submitterOrgId: over.submitter ?? 'bank-a',
         ...(over.object ? { object: over.object } : {}),
       },
@@ -71,8 +73,34 @@ describe('batch plan (pure)', () => {
     sub('sme-t', 'mqtt'),
     sub('gone', 'mqtt'),
   ]);
+  const exercises = new Map([['ex-all', exercise('ex-all', [...orgs.keys()])]]);
   const plan = (versions: BatchVersion[], subscriptions = subs) =>
-    planBatch({ versions, orgs, subscriptions, policy: new PolicyEngine(), hub: HUB, now: NOW });
+    planBatch({ versions, orgs, subscriptions, policy: new PolicyEngine(), hub: HUB, now: NOW, exercises });
+
+  it('an exercise version reaches its exercise participants only; naming none, its submitter only (ADR 0031)', () => {
+    const only = (participants: string[]) =>
+      planBatch({
+        versions: at([version('green', { exercise: true })]),
+        orgs,
+        subscriptions: subs,
+        policy: new PolicyEngine(),
+        hub: HUB,
+        now: NOW,
+        exercises: new Map([['ex-all', exercise('ex-all', participants)]]),
+      });
+    expect(
+      [...only(['sme-t']).byOrg.keys()].filter((o) => only(['sme-t']).byOrg.get(o)!.mqtt.length > 0),
+    ).to.deep.equal(['sme-t']);
+    const none = planBatch({
+      versions: at([version('green', { exercise: true })]),
+      orgs,
+      subscriptions: subs,
+      policy: new PolicyEngine(),
+      hub: HUB,
+      now: NOW,
+    });
+    expect([...none.byOrg.values()].filter((r) => r.mqtt.length > 0)).to.deep.equal([]);
+  });
 
   it('groups a batch of mixed TLPs into one alert per (recipient, TLP), with the positions each carries', () => {
     const p = plan(at([version('green'), version('amber'), version('green'), version('clear')]));
@@ -308,6 +336,15 @@ describe('batch plan (pure)', () => {
               };
             }),
           );
+          const exercises = new Map([
+            [
+              'ex-all',
+              exercise(
+                'ex-all',
+                ids.filter((_, k) => k % 2 === 0),
+              ),
+            ],
+          ]);
           const p = planBatch({
             versions: vs,
             orgs: directory,
@@ -315,12 +352,14 @@ describe('batch plan (pure)', () => {
             policy: new PolicyEngine(),
             hub: HUB,
             now: NOW,
+            exercises,
           });
           for (const { org: o, subs } of drawn) {
             const want = { mqtt: [] as unknown[], email: new Map<string, unknown[]>() };
             for (const { position, version: v } of vs) {
               const submitter = directory.get(v.submitterOrgId)!;
-              const r = new PolicyEngine().releaseFor(policyInput(v, submitter, o, NOW), {
+              const scope = exerciseScopeOf(v, exercises);
+              const r = new PolicyEngine().releaseFor(policyInput(v, submitter, o, NOW, scope), {
                 hub: HUB,
                 submitterIdentityId: submitter.identityId,
               });
@@ -364,3 +403,16 @@ describe('batch plan (pure)', () => {
     );
   });
 });
+
+function exercise(id: string, participants: string[]): Exercise {
+  return {
+    id,
+    name: id,
+    start: '2026-01-01T00:00:00.000Z',
+    end: '2027-01-01T00:00:00.000Z',
+    participants,
+    scenario: '',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    createdBy: 'test',
+  };
+}

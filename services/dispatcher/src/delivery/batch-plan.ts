@@ -1,6 +1,9 @@
 import type { Org, OrgId, Subscription, TlpLevel } from '@isac/kernel';
 import { policyInputBase, type PolicyEngine } from '@isac/policy';
-import type { BatchVersion, ObjectVersion } from '@isac/store';
+import type { BatchVersion, Exercise, ObjectVersion } from '@isac/store';
+import { exerciseScopeOf } from '@isac/store';
+
+const NO_EXERCISES: ReadonlyMap<string, Exercise> = new Map();
 import { tlpRank, type Observable } from '@isac/stix';
 import { filterMismatch, observablesOf, type FilterInput } from '@isac/policy';
 import { serialise, type SerialisedObject } from './alert-chunks.js';
@@ -215,6 +218,8 @@ export function planBatch(i: {
   readonly policy: PolicyEngine;
   readonly hub: { readonly id: string };
   readonly now: Date;
+  /** The hub's exercises (ADR 0031); an exercise version naming none here reaches its submitter only. */
+  readonly exercises?: ReadonlyMap<string, Exercise> | undefined;
 }): BatchPlan {
   const { policy } = i;
   const states: OrgState[] = [];
@@ -271,7 +276,7 @@ export function planBatch(i: {
     }
     stamp++;
     policy.prepare(v.object);
-    const base = policyInputBase(v, submitter, i.now);
+    const base = policyInputBase(v, submitter, i.now, exerciseScopeOf(v, i.exercises ?? NO_EXERCISES));
     const ctx = { hub: i.hub, submitterIdentityId: submitter.identityId };
     let observables: readonly Observable[] | undefined;
     const inputs: (FilterInput | undefined)[] = [];

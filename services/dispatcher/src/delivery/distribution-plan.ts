@@ -3,6 +3,8 @@ import { forRecipient, policyInputBase, type PolicyEngine } from '@isac/policy';
 import {
   deliveryChannel,
   deliveryKey,
+  exerciseScopeOf,
+  type Exercise,
   type Fanout,
   type NewAuditRecord,
   type NewDelivery,
@@ -70,12 +72,14 @@ export function planDistribution(i: {
   readonly hub: { readonly id: string };
   readonly now: Date;
   readonly blocklistEnabled: boolean;
+  /** The hub's exercises (ADR 0031); an exercise version naming none here reaches its submitter only. */
+  readonly exercises?: ReadonlyMap<string, Exercise> | undefined;
 }): DistributionPlan {
   const { version: v, submitter, policy } = i;
   policy.prepare(v.object);
   const observables = observablesOf(v.object);
   const ctx = { hub: i.hub, submitterIdentityId: submitter.identityId };
-  const base = policyInputBase(v, submitter, i.now);
+  const base = policyInputBase(v, submitter, i.now, exerciseScopeOf(v, i.exercises ?? new Map()));
   const recipients: PlannedRecipient[] = [];
   for (const [orgId, orgSubs] of i.subscriptions) {
     const org = i.orgs.get(orgId);

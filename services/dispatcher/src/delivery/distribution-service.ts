@@ -21,6 +21,8 @@ import {
   type ObjectVersion,
   type OrgDirectory,
   type Stores,
+  exerciseScopeOf,
+  exercisesById,
 } from '@isac/store';
 import { tlpRank } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
@@ -266,7 +268,10 @@ export class DistributionService {
       orgs = more;
     }
     const subscriptions = only ? new Map([[only.org.id, [only.sub]]]) : subscriptionsByOrg(subs);
-    return { plan: planBatch({ versions, orgs, subscriptions, policy, hub, now }), orgs };
+    const exercises = versions.some((b) => b.version.exercise)
+      ? await exercisesById(stores.exercises)
+      : undefined;
+    return { plan: planBatch({ versions, orgs, subscriptions, policy, hub, now, exercises }), orgs };
   }
 
   /**
@@ -501,10 +506,19 @@ export class DistributionService {
       const submitter = v ? await stores.orgs.get(v.submitterOrgId) : undefined;
       const r =
         v && submitter
-          ? policy.releaseFor(policyInput(v, submitter, org, now), {
-              hub,
-              submitterIdentityId: submitter.identityId,
-            })
+          ? policy.releaseFor(
+              policyInput(
+                v,
+                submitter,
+                org,
+                now,
+                exerciseScopeOf(v, v.exercise ? await exercisesById(stores.exercises) : new Map()),
+              ),
+              {
+                hub,
+                submitterIdentityId: submitter.identityId,
+              },
+            )
           : undefined;
       if (!v || !r || r.verdict.kind === 'deny' || !r.object) {
         await stores.deliveries.markFailed(
@@ -845,6 +859,7 @@ export class DistributionService {
       hub,
       now,
       blocklistEnabled: config.blocklist.enabled,
+      exercises: v.exercise ? await exercisesById(stores.exercises) : undefined,
     });
   }
 

@@ -7,7 +7,8 @@ import {
   type Subscription,
 } from '@isac/kernel';
 import { filterMismatch, observablesOf, policyInputBase, type PolicyEngine } from '@isac/policy';
-import type { ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
+import type { ExerciseStore, ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
+import { exerciseScopeOf, exercisesById } from '@isac/store';
 import type { Access } from '@isac/auth';
 import { canonicalId } from '@isac/stix';
 
@@ -112,6 +113,8 @@ export class DistributionService {
   constructor(
     private readonly deps: {
       objects: ObjectStore;
+      /** ADR 0031: an exercise version's verdicts follow its exercise's participants. */
+      exercises: ExerciseStore;
       directory: OrgDirectory;
       policy: PolicyEngine;
       clock: Clock;
@@ -150,7 +153,12 @@ export class DistributionService {
     if (opts.orgId !== undefined && recipients.length === 0)
       throw new NotFoundError(`no organisation ${opts.orgId}`);
     const verdicts = this.deps.policy.explain(
-      policyInputBase(found, submitter, this.deps.clock.now()),
+      policyInputBase(
+        found,
+        submitter,
+        this.deps.clock.now(),
+        exerciseScopeOf(found, found.exercise ? await exercisesById(this.deps.exercises) : new Map()),
+      ),
       recipients,
     );
     // The dispatcher's filters (libs/policy) on the stored object at the TLP released, as a

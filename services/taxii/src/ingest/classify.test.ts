@@ -39,6 +39,29 @@ const ctx: SubmissionContext = {
   options: { collectionId: 'c1', channel: 'taxii' },
   defaultTlp: 'amber',
   now: new Date('2026-03-01T00:00:00.000Z'),
+  exercises: new Map(
+    (
+      [
+        ['ex-run', '2026-02-28T00:00:00.000Z', '2026-03-02T00:00:00.000Z', undefined],
+        ['ex-later', '2026-03-05T00:00:00.000Z', '2026-03-06T00:00:00.000Z', undefined],
+        ['ex-done', '2026-02-01T00:00:00.000Z', '2026-02-02T00:00:00.000Z', undefined],
+        ['ex-closed', '2026-02-28T00:00:00.000Z', '2026-03-02T00:00:00.000Z', '2026-02-28T12:00:00.000Z'],
+      ] as const
+    ).map(([id, start, end, closedAt]) => [
+      id,
+      {
+        id,
+        name: id,
+        start,
+        end,
+        participants: ['bank-b'],
+        scenario: '',
+        createdAt: start,
+        createdBy: 'admin',
+        ...(closedAt === undefined ? {} : { closedAt }),
+      },
+    ]),
+  ),
   maxObjects: 10,
   maxFutureSkewMs: 3_600_000,
 };
@@ -47,6 +70,38 @@ const EPOCH_VERSION = '1970-01-01T00:00:00.000Z';
 const nothingStored = { statementMarkings: new Set<string>(), versions: new Map() };
 
 describe('submission classification (pure)', () => {
+  describe('exercise submissions name a running exercise (ADR 0031)', () => {
+    const withOpt = (exercise: boolean | string): SubmissionContext => ({
+      ...ctx,
+      options: { ...ctx.options, exercise },
+    });
+    it('records the exercise an option names; false is live', () => {
+      const s = screen([indicator({ object_marking_refs: [TLP.green] })], withOpt('ex-run'));
+      expect(s.candidates.map((c) => [c.exercise, c.exerciseId])).to.deep.equal([[true, 'ex-run']]);
+      const live = screen([indicator({ object_marking_refs: [TLP.green] })], withOpt(false));
+      expect(live.candidates.map((c) => [c.exercise, c.exerciseId])).to.deep.equal([[false, undefined]]);
+    });
+    for (const [flag, why] of [
+      [true, /exercise must name the exercise/],
+      ['ex-nope', /exercise: no exercise ex-nope/],
+      ['ex-later', /exercise: exercise ex-later has not started/],
+      ['ex-done', /exercise: exercise ex-done has ended/],
+      ['ex-closed', /exercise: exercise ex-closed is closed/],
+    ] as const)
+      it(`refuses the whole submission flagged ${String(flag)}, naming /exercise`, () => {
+        let err: unknown;
+        try {
+          screen([indicator({ object_marking_refs: [TLP.green] })], withOpt(flag));
+        } catch (e) {
+          err = e;
+        }
+        expect((err as Error).message).to.match(why);
+        expect((err as { details: { path: string }[] }).details.map((d) => d.path)).to.deep.equal([
+          '/exercise',
+        ]);
+      });
+  });
+
   it('refuses objects bound to another member, and a repeat with other content; keeps an identical repeat once', () => {
     const ok = indicator({ object_marking_refs: [TLP.green] });
     const s = screen(

@@ -14,8 +14,10 @@ import {
 } from '@isac/kernel';
 import type { StixObject } from '@isac/policy';
 import {
+  exerciseState,
   normalizeTimestamp,
   type AcceptOutcome,
+  type Exercise,
   type NewObjectVersion,
   type OrgIndex,
   type StatusDetail,
@@ -36,7 +38,11 @@ export interface SubmitOptions {
   readonly namedRecipients?: readonly string[] | undefined;
   /** True: the submitter is named to recipients. Default anonymous. */
   readonly named?: boolean | undefined;
-  readonly exercise?: boolean | undefined;
+  /**
+   * An exercise submission names its exercise (ADR 0031): its id. `true` alone is refused (which
+   * exercise?); false or absent: live. The hub extension's `exercise` on an object overrides it.
+   */
+  readonly exercise?: boolean | string | undefined;
   /** For the audit record: 'taxii' | 'rest'. */
   readonly channel: string;
 }
@@ -52,6 +58,34 @@ export interface SubmissionContext {
   readonly now: Date;
   readonly maxObjects: number;
   readonly maxFutureSkewMs: number;
+  /** The hub's exercises, by id (ADR 0031): an exercise submission must name a running one. */
+  readonly exercises: ReadonlyMap<string, Exercise>;
+}
+
+/**
+ * What an exercise flag means (ADR 0031): live (false/absent), or the running exercise it names;
+ * otherwise the reason it is refused, naming `field`.
+ */
+export function exerciseOf(
+  flag: boolean | string | undefined,
+  ctx: Pick<SubmissionContext, 'exercises' | 'now'>,
+  field: string,
+): { readonly exerciseId?: string; readonly error?: string } {
+  if (flag === undefined || flag === false) return {};
+  if (flag === true)
+    return {
+      error: `${field} must name the exercise (its id, from isac admin exercise list), not just true / ${field} には演習IDを指定してください`,
+    };
+  const e = ctx.exercises.get(flag);
+  if (!e) return { error: `${field}: no exercise ${flag} / ${field}: 演習 ${flag} はありません` };
+  const state = exerciseState(e, ctx.now);
+  if (state === 'running') return { exerciseId: e.id };
+  const why = {
+    scheduled: [`has not started (starts ${e.start})`, '開始前です'],
+    ended: [`has ended (${e.end})`, '終了しています'],
+    closed: ['is closed', '締め切られています'],
+  }[state];
+  return { error: `${field}: exercise ${flag} ${why[0]} / ${field}: 演習 ${flag} は${why[1]}` };
 }
 
 /** One object's line of the status resource, at its position in the submission. */
@@ -69,6 +103,7 @@ interface Candidate {
   readonly namedRecipients: readonly string[];
   readonly anonymous: boolean;
   readonly exercise: boolean;
+  readonly exerciseId?: string | undefined;
 }
 
 /** After the checks that need nothing from the store: the valid, bound, distinct objects. */
@@ -265,6 +300,9 @@ export function* screenInSlices(
       [{ path: '/namedRecipients', message: 'unknown organisation' }],
     );
   }
+  const commonExercise = exerciseOf(ctx.options.exercise, ctx, 'exercise');
+  if (commonExercise.error !== undefined)
+    throw new ValidationError(commonExercise.error, [{ path: '/exercise', message: commonExercise.error }]);
   const latest = ctx.now.getTime() + ctx.maxFutureSkewMs;
   const failures: Outcome[] = [];
   const successes: Outcome[] = [];
@@ -295,6 +333,14 @@ export function* screenInSlices(
     const ext = readHubExtension(o);
     if (ext.error) {
       fail(i, id, version, ext.error);
+      continue;
+    }
+    const ex =
+      ext.value?.exercise === undefined
+        ? commonExercise
+        : exerciseOf(ext.value.exercise, ctx, 'exercise (hub extension)');
+    if (ex.error !== undefined) {
+      fail(i, id, version, ex.error);
       continue;
     }
     let named = common.ids;
@@ -333,7 +379,8 @@ export function* screenInSlices(
       version,
       namedRecipients: named,
       anonymous: !(ext.value?.named ?? ctx.options.named ?? false),
-      exercise: ext.value?.exercise ?? ctx.options.exercise ?? false,
+      exercise: ex.exerciseId !== undefined,
+      ...(ex.exerciseId === undefined ? {} : { exerciseId: ex.exerciseId }),
     });
   }
   return { total: objects.length, candidates, failures, successes };
@@ -437,6 +484,7 @@ export function* classifyInSlices(
       namedRecipients: c.namedRecipients,
       anonymous: c.anonymous,
       exercise: c.exercise,
+      ...(c.exerciseId === undefined ? {} : { exerciseId: c.exerciseId }),
     });
   }
   echoes.forEach((c, k) => {

@@ -5,7 +5,7 @@
  * ```json
  * "extensions": { "extension-definition--39e0424c-cb82-4a34-bf52-94f60e140143": {
  *   "extension_type": "property-extension",
- *   "named_recipients": ["bank-a", "identity--…"], "submitter_named": false, "exercise": false } }
+ *   "named_recipients": ["bank-a", "identity--…"], "submitter_named": false, "exercise": "ex-delta-wall" } }
  * ```
  */
 import { HUB_EXTENSION_ID } from '@isac/stix';
@@ -21,7 +21,7 @@ export const HUB_EXTENSION_DEFINITION = Object.freeze({
   modified: '2026-01-01T00:00:00.000Z',
   name: 'ISAC hub distribution',
   description:
-    'Distribution instructions for the ISAC sharing hub: named_recipients (organisation ids or their identity ids; they narrow the audience and are required for TLP:RED), submitter_named (true to be named to recipients instead of anonymous), exercise (true for drills).',
+    'Distribution instructions for the ISAC sharing hub: named_recipients (organisation ids or their identity ids; they narrow the audience and are required for TLP:RED), submitter_named (true to be named to recipients instead of anonymous), exercise (the id of the running exercise a drill object belongs to; false or absent for live intelligence).',
   schema: 'https://isac.example/schemas/hub-distribution-extension.json',
   version: '1.0.0',
   extension_types: ['property-extension'],
@@ -30,7 +30,8 @@ export const HUB_EXTENSION_DEFINITION = Object.freeze({
 export interface HubExtension {
   readonly namedRecipients?: readonly string[] | undefined;
   readonly named?: boolean | undefined;
-  readonly exercise?: boolean | undefined;
+  /** An exercise id (ADR 0031); `true` alone is refused by the classification, false is live. */
+  readonly exercise?: boolean | string | undefined;
 }
 
 /** Reads the hub extension of an object: undefined when absent, a message when malformed. */
@@ -49,15 +50,18 @@ export function readHubExtension(obj: Readonly<Record<string, unknown>>): {
   if (nr !== undefined && (!Array.isArray(nr) || nr.some((r) => typeof r !== 'string' || r === ''))) {
     return { error: 'named_recipients in the hub extension must be a list of organisation ids' };
   }
-  for (const k of ['submitter_named', 'exercise']) {
-    if (x[k] !== undefined && typeof x[k] !== 'boolean')
-      return { error: `${k} in the hub extension must be true or false` };
-  }
+  if (x['submitter_named'] !== undefined && typeof x['submitter_named'] !== 'boolean')
+    return { error: 'submitter_named in the hub extension must be true or false' };
+  const ex = x['exercise'];
+  if (ex !== undefined && ex !== false && (typeof ex !== 'string' || ex === ''))
+    return {
+      error: 'exercise in the hub extension must be the exercise id (or false) / 演習IDを指定してください',
+    };
   return {
     value: {
       namedRecipients: nr as string[] | undefined,
       named: x['submitter_named'] as boolean | undefined,
-      exercise: x['exercise'] as boolean | undefined,
+      exercise: ex as string | false | undefined,
     },
   };
 }

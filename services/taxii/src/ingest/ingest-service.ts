@@ -14,6 +14,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type {
   AcceptOutcome,
   AuditLog,
+  Exercise,
+  ExerciseStore,
   ObjectStore,
   OrgDirectory,
   StatusStore,
@@ -69,6 +71,8 @@ export class IngestService {
   constructor(
     private readonly deps: {
       objects: ObjectStore;
+      /** Exercises (ADR 0031): an exercise submission must name a running one. */
+      exercises: ExerciseStore;
       statuses: StatusStore;
       audit: AuditLog;
       directory: OrgDirectory;
@@ -161,6 +165,7 @@ export class IngestService {
       now,
       maxObjects: deps.maxObjects,
       maxFutureSkewMs: deps.maxFutureSkewMs,
+      exercises: await this.exercises(),
     };
     // Every step of a large submission runs a few milliseconds per turn of the event loop, so
     // that a 10,000-object bundle does not hold up every other request (ADR 0019).
@@ -168,6 +173,11 @@ export class IngestService {
     const known = await this.knowledge(opts.collectionId, screened);
     const decided = await inTurns(classifyInSlices(screened, known, ctx, UNIT), this.budget);
     return this.persist(principal, decided, ctx, objects.length);
+  }
+
+  /** The hub's exercises by id: a small table, read once per submission. */
+  private async exercises(): Promise<ReadonlyMap<string, Exercise>> {
+    return new Map((await this.deps.exercises.list()).map((e) => [e.id, e]));
   }
 
   /** What the store holds that the classification of `s` needs. */

@@ -6,8 +6,15 @@ import {
   type StixObject,
   type Verdict,
 } from '@isac/policy';
-import type { ObjectQuery, ObjectStore, ObjectVersion, OrgDirectory } from '@isac/store';
-import { encodeCursor, isoToMicros } from '@isac/store';
+import type {
+  Exercise,
+  ExerciseStore,
+  ObjectQuery,
+  ObjectStore,
+  ObjectVersion,
+  OrgDirectory,
+} from '@isac/store';
+import { encodeCursor, exerciseScopeOf, exercisesById, isoToMicros } from '@isac/store';
 
 /**
  * One reader's view of the store: every object version goes through the policy before it leaves,
@@ -20,6 +27,8 @@ export class Viewer {
     private readonly orgs: ReadonlyMap<string, Org>,
     /** What this view serves (ADR 0026): exercise versions only, or live versions only. */
     private readonly exercise = false,
+    /** The hub's exercises (ADR 0031): an exercise version reaches its exercise's participants only. */
+    private readonly exercises: ReadonlyMap<string, Exercise> = new Map(),
   ) {}
 
   /** A version of the other kind (exercise in a live collection, live in an exercise one) is never seen. */
@@ -50,7 +59,7 @@ export class Viewer {
   }
 
   private input(v: ObjectVersion, recipient: Org, submitter: Org): PolicyInput {
-    return policyInput(v, submitter, recipient, this.deps.now);
+    return policyInput(v, submitter, recipient, this.deps.now, exerciseScopeOf(v, this.exercises));
   }
 }
 
@@ -61,6 +70,7 @@ export class ViewerFactory {
       hub: { id: string };
       clock: Clock;
       directory: OrgDirectory;
+      exercises: ExerciseStore;
     },
   ) {}
 
@@ -72,6 +82,8 @@ export class ViewerFactory {
       orgs.get(p.orgId),
       orgs,
       exercise,
+      // only an exercise view releases exercise versions: a live one never reads the table
+      exercise ? await exercisesById(this.deps.exercises) : new Map(),
     );
   }
 }
