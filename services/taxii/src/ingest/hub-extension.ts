@@ -60,8 +60,8 @@ export function readHubExtension(obj: Readonly<Record<string, unknown>>): {
   return {
     value: {
       namedRecipients: nr as string[] | undefined,
-      named: x['submitter_named'] as boolean | undefined,
-      exercise: ex as string | false | undefined,
+      named: x['submitter_named'],
+      exercise: ex,
     },
   };
 }
