@@ -447,7 +447,7 @@ export function apiRoutes(settings: ApiSettings) {
       query: participationQuerySchema,
       success: { status: 200, description: 'the report', schema: participationSchema },
     }),
-    // membership: exercises (ADR 0031)
+    // membership: exercises (ADR 0033)
     createExercise: route({
       service: 'membership',
       method: 'post',

@@ -61,7 +61,7 @@ describe('exercise objects in the policy', () => {
     expect(engine.decide(policyInput(version(false), SUBMITTER, c, NOW, scope)).kind).to.equal('deliver');
   });
 
-  it('fails closed: an exercise version given no scope (a missing exercise) reaches its submitter only (ADR 0031)', () => {
+  it('fails closed: an exercise version given no scope (a missing exercise) reaches its submitter only (ADR 0033)', () => {
     const engine = new PolicyEngine();
     for (const who of [b, c]) {
       const v = engine.decide(policyInput(version(true), SUBMITTER, who, NOW));

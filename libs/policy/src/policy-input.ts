@@ -16,7 +16,7 @@ export interface ReleasableVersion {
   readonly exercise?: boolean | undefined;
 }
 
-/** An exercise version whose caller knows no exercise reaches nobody but its submitter (fail closed, ADR 0031). */
+/** An exercise version whose caller knows no exercise reaches nobody but its submitter (fail closed, ADR 0033). */
 const NOBODY: ExerciseScope = Object.freeze({ participants: Object.freeze([]) });
 
 /** The exercise scope of a version: the given one (else nobody) for an exercise version, none for a live one. */

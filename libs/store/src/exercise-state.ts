@@ -2,7 +2,7 @@ import type { Exercise } from './ports/exercises.js';
 
 export type ExerciseState = 'scheduled' | 'running' | 'ended' | 'closed';
 
-/** Where an exercise stands at `now`: only a running one may be named by a submission (ADR 0031). */
+/** Where an exercise stands at `now`: only a running one may be named by a submission (ADR 0033). */
 export function exerciseState(e: Exercise, now: Date): ExerciseState {
   if (e.closedAt !== undefined) return 'closed';
   const t = now.getTime();
@@ -14,7 +14,7 @@ export function exerciseState(e: Exercise, now: Date): ExerciseState {
 const NOBODY: readonly string[] = Object.freeze([]);
 
 /**
- * The exercise scope the policy takes for an exercise version (ADR 0026, 0031): its exercise's
+ * The exercise scope the policy takes for an exercise version (ADR 0026, 0033): its exercise's
  * participants, or nobody (but the submitter) when the version names no exercise or one that no
  * longer exists. A closed exercise keeps its participants: what was shared in it stays readable
  * to them. `lookup` answers from a cache or the store.
@@ -28,7 +28,7 @@ export function exerciseParticipants(
 }
 
 /**
- * The policy's exercise scope of a version (ADR 0026, 0031): none for a live version; for an
+ * The policy's exercise scope of a version (ADR 0026, 0033): none for a live version; for an
  * exercise version, its exercise's participants, or nobody (fail closed) when it names none or an
  * exercise that does not exist.
  */

@@ -331,7 +331,7 @@ describe('isac admin … (against the membership service)', () => {
     expect(r.code).to.equal(1);
   });
 
-  it('admin exercise create|list|show|close (ADR 0031); an unknown participant names the field', async () => {
+  it('admin exercise create|list|show|close (ADR 0033); an unknown participant names the field', async () => {
     for (const id of ['bank-a', 'bank-b'])
       await json('admin', 'org', 'add', '--id', id, '--name', id, '--sector', 'finance', '--tier', 'full');
     const base = ['admin', 'exercise', 'create', '--name', 'Delta Wall', '--start', '2026-03-01T00:00:00Z'];

@@ -1,5 +1,5 @@
 /**
- * Exercises over HTTP (ADR 0031, issue 14 point 1): hub administrators create, list, show and
+ * Exercises over HTTP (ADR 0033, issue 14 point 1): hub administrators create, list, show and
  * close them; bad input names its field; nobody else may.
  */
 import { expect } from 'chai';
@@ -7,7 +7,7 @@ import request from 'supertest';
 import { openHarness, type Harness } from './harness.js';
 import { addOrg, addUser, adminLogin, login, pathsOf } from './helpers.js';
 
-describe('membership: exercises (ADR 0031)', () => {
+describe('membership: exercises (ADR 0033)', () => {
   let h: Harness;
   let admin: string;
   beforeEach(async () => {

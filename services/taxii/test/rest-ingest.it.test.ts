@@ -51,7 +51,7 @@ describe('ingest through REST and TAXII: bad input and provenance', () => {
     expect(st.body.success_count).to.equal(2);
   });
 
-  it('refuses an exercise submission that names no running exercise, naming the field and storing nothing (ADR 0031)', async () => {
+  it('refuses an exercise submission that names no running exercise, naming the field and storing nothing (ADR 0033)', async () => {
     await h.stores.exercises.create(exercise('ex-later', { start: '2026-04-01T00:00:00.000Z' }));
     await h.stores.exercises.create(exercise('ex-closed', { closedAt: '2026-02-28T00:00:00.000Z' }));
     for (const [flag, why] of [

@@ -22,7 +22,7 @@ const distribution = {
   exercise: {
     oneOf: [{ type: 'boolean' }, { type: 'string', minLength: 1, maxLength: 64 }],
     default: false,
-    description: 'the id of the running exercise this drill submission belongs to (ADR 0031); false for live',
+    description: 'the id of the running exercise this drill submission belongs to (ADR 0033); false for live',
   },
   collectionId: { type: 'string', minLength: 1, maxLength: 100 },
 } as const;

@@ -148,7 +148,7 @@ export interface ObjectDoc {
   namedRecipients: string[];
   anonymous: boolean;
   exercise: boolean;
-  /** ADR 0031: the exercise an exercise version names. */
+  /** ADR 0033: the exercise an exercise version names. */
   exerciseId?: string;
   /** The STIX object exactly as submitted, as a string: Mongo would reorder nothing, but `$`-keys and dots in custom properties are not safe field names. */
   object: string;

@@ -27,7 +27,7 @@ const fromDoc = (d: ExerciseDoc): Exercise => ({
   ...(d.closedAt === undefined ? {} : { closedAt: d.closedAt }),
 });
 
-/** Exercises (ADR 0031): one document each, `_id` the exercise id. */
+/** Exercises (ADR 0033): one document each, `_id` the exercise id. */
 export class MongoExerciseStore implements ExerciseStore {
   private readonly col: Collection<ExerciseDoc>;
   constructor(db: Db) {

@@ -204,7 +204,7 @@ export interface AuditEvents {
     target: Target<'subscription'>;
     details: { readonly channel: string; readonly to?: readonly string[] | undefined };
   };
-  /** ADR 0031. */
+  /** ADR 0033. */
   'exercise.create': {
     target: Target<'exercise'>;
     details: {

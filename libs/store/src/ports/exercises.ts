@@ -1,7 +1,7 @@
 import type { OrgId } from '@isac/kernel';
 
 /**
- * An exercise (drill, ADR 0031): a named window with its participating organisations and a
+ * An exercise (drill, ADR 0033): a named window with its participating organisations and a
  * scenario. Exercise submissions name one; the policy releases their objects only to its
  * participants and the submitter (ADR 0026).
  */

@@ -30,7 +30,7 @@ export interface NewObjectVersion {
   readonly anonymous: boolean;
   /** Incident-coordination drill: flagged in topics and subjects. */
   readonly exercise: boolean;
-  /** The exercise it was submitted for (ADR 0031); absent on a live version and on exercise versions stored before. */
+  /** The exercise it was submitted for (ADR 0033); absent on a live version and on exercise versions stored before. */
   readonly exerciseId?: string | undefined;
 }
 

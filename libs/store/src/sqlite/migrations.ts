@@ -373,7 +373,7 @@ CREATE INDEX jobs_by_mail_blob ON jobs (json_extract(payload, '$.blob')) WHERE k
     version: 16,
     name: 'exercises, and the exercise each exercise version names',
     sql: `
--- ADR 0031. An exercise: its window, participants (a sorted JSON array of org ids) and scenario.
+-- ADR 0033. An exercise: its window, participants (a sorted JSON array of org ids) and scenario.
 CREATE TABLE exercises (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,

@@ -25,7 +25,7 @@ const fromRow = (r: Row): Exercise => ({
   ...(r.closed_at === null ? {} : { closedAt: r.closed_at }),
 });
 
-/** Exercises (ADR 0031): one row each, participants as a JSON array. */
+/** Exercises (ADR 0033): one row each, participants as a JSON array. */
 export class SqliteExerciseStore implements ExerciseStore {
   constructor(private readonly db: Db) {}
 

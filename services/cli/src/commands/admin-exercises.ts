@@ -29,7 +29,7 @@ function exerciseText(e: Exercise): string {
   ].join('\n');
 }
 
-/** `isac admin exercise create|list|show|close` (ADR 0031). */
+/** `isac admin exercise create|list|show|close` (ADR 0033). */
 export function registerExercises(admin: Command, ctx: () => CliContext): void {
   const ex = admin.command('exercise').description('exercises (drills) / 演習');
   ex.command('create')

@@ -77,7 +77,7 @@ describe('batch plan (pure)', () => {
   const plan = (versions: BatchVersion[], subscriptions = subs) =>
     planBatch({ versions, orgs, subscriptions, policy: new PolicyEngine(), hub: HUB, now: NOW, exercises });
 
-  it('an exercise version reaches its exercise participants only; naming none, its submitter only (ADR 0031)', () => {
+  it('an exercise version reaches its exercise participants only; naming none, its submitter only (ADR 0033)', () => {
     const only = (participants: string[]) =>
       planBatch({
         versions: at([version('green', { exercise: true })]),

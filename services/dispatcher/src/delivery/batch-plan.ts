@@ -218,7 +218,7 @@ export function planBatch(i: {
   readonly policy: PolicyEngine;
   readonly hub: { readonly id: string };
   readonly now: Date;
-  /** The hub's exercises (ADR 0031); an exercise version naming none here reaches its submitter only. */
+  /** The hub's exercises (ADR 0033); an exercise version naming none here reaches its submitter only. */
   readonly exercises?: ReadonlyMap<string, Exercise> | undefined;
 }): BatchPlan {
   const { policy } = i;

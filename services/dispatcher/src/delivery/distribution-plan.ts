@@ -72,7 +72,7 @@ export function planDistribution(i: {
   readonly hub: { readonly id: string };
   readonly now: Date;
   readonly blocklistEnabled: boolean;
-  /** The hub's exercises (ADR 0031); an exercise version naming none here reaches its submitter only. */
+  /** The hub's exercises (ADR 0033); an exercise version naming none here reaches its submitter only. */
   readonly exercises?: ReadonlyMap<string, Exercise> | undefined;
 }): DistributionPlan {
   const { version: v, submitter, policy } = i;

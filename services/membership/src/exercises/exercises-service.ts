@@ -1,10 +1,4 @@
-import {
-  NotFoundError,
-  ValidationError,
-  type Clock,
-  type IdGenerator,
-  type Principal,
-} from '@isac/kernel';
+import { NotFoundError, ValidationError, type Clock, type IdGenerator, type Principal } from '@isac/kernel';
 import { actorOf } from '@isac/auth';
 import {
   exerciseState,
@@ -27,7 +21,7 @@ const invalid = (field: string, en: string, ja: string): ValidationError => {
 export const noSuchExercise = (id: string): NotFoundError =>
   new NotFoundError(`no exercise ${id} / 演習 ${id} はありません`);
 
-/** Exercises (ADR 0031): hub administrators create, list, show and close them. */
+/** Exercises (ADR 0033): hub administrators create, list, show and close them. */
 export class ExercisesService {
   constructor(
     private readonly deps: {
@@ -60,7 +54,12 @@ export class ExercisesService {
     }
     const now = this.deps.clock.now().toISOString();
     const e: Exercise = {
-      id: body.id ?? `ex-${this.deps.ids.token(6).toLowerCase().replace(/[^a-z0-9]/g, '0')}`,
+      id:
+        body.id ??
+        `ex-${this.deps.ids
+          .token(6)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, '0')}`,
       name: body.name,
       start: start.toISOString(),
       end: end.toISOString(),

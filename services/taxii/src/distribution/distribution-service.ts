@@ -113,7 +113,7 @@ export class DistributionService {
   constructor(
     private readonly deps: {
       objects: ObjectStore;
-      /** ADR 0031: an exercise version's verdicts follow its exercise's participants. */
+      /** ADR 0033: an exercise version's verdicts follow its exercise's participants. */
       exercises: ExerciseStore;
       directory: OrgDirectory;
       policy: PolicyEngine;

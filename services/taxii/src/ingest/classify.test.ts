@@ -70,7 +70,7 @@ const EPOCH_VERSION = '1970-01-01T00:00:00.000Z';
 const nothingStored = { statementMarkings: new Set<string>(), versions: new Map() };
 
 describe('submission classification (pure)', () => {
-  describe('exercise submissions name a running exercise (ADR 0031)', () => {
+  describe('exercise submissions name a running exercise (ADR 0033)', () => {
     const withOpt = (exercise: boolean | string): SubmissionContext => ({
       ...ctx,
       options: { ...ctx.options, exercise },

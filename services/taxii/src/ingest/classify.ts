@@ -39,7 +39,7 @@ export interface SubmitOptions {
   /** True: the submitter is named to recipients. Default anonymous. */
   readonly named?: boolean | undefined;
   /**
-   * An exercise submission names its exercise (ADR 0031): its id. `true` alone is refused (which
+   * An exercise submission names its exercise (ADR 0033): its id. `true` alone is refused (which
    * exercise?); false or absent: live. The hub extension's `exercise` on an object overrides it.
    */
   readonly exercise?: boolean | string | undefined;
@@ -58,12 +58,12 @@ export interface SubmissionContext {
   readonly now: Date;
   readonly maxObjects: number;
   readonly maxFutureSkewMs: number;
-  /** The hub's exercises, by id (ADR 0031): an exercise submission must name a running one. */
+  /** The hub's exercises, by id (ADR 0033): an exercise submission must name a running one. */
   readonly exercises: ReadonlyMap<string, Exercise>;
 }
 
 /**
- * What an exercise flag means (ADR 0031): live (false/absent), or the running exercise it names;
+ * What an exercise flag means (ADR 0033): live (false/absent), or the running exercise it names;
  * otherwise the reason it is refused, naming `field`.
  */
 export function exerciseOf(

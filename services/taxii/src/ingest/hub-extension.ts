@@ -30,7 +30,7 @@ export const HUB_EXTENSION_DEFINITION = Object.freeze({
 export interface HubExtension {
   readonly namedRecipients?: readonly string[] | undefined;
   readonly named?: boolean | undefined;
-  /** An exercise id (ADR 0031); `true` alone is refused by the classification, false is live. */
+  /** An exercise id (ADR 0033); `true` alone is refused by the classification, false is live. */
   readonly exercise?: boolean | string | undefined;
 }
 

@@ -71,7 +71,7 @@ export class IngestService {
   constructor(
     private readonly deps: {
       objects: ObjectStore;
-      /** Exercises (ADR 0031): an exercise submission must name a running one. */
+      /** Exercises (ADR 0033): an exercise submission must name a running one. */
       exercises: ExerciseStore;
       statuses: StatusStore;
       audit: AuditLog;

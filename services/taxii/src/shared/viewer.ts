@@ -27,7 +27,7 @@ export class Viewer {
     private readonly orgs: ReadonlyMap<string, Org>,
     /** What this view serves (ADR 0026): exercise versions only, or live versions only. */
     private readonly exercise = false,
-    /** The hub's exercises (ADR 0031): an exercise version reaches its exercise's participants only. */
+    /** The hub's exercises (ADR 0033): an exercise version reaches its exercise's participants only. */
     private readonly exercises: ReadonlyMap<string, Exercise> = new Map(),
   ) {}
 
