@@ -26,7 +26,7 @@ import {
   tokenSchema,
 } from './schemas/auth.js';
 import { hubInfoSchema } from './schemas/hub.js';
-import { createExerciseSchema, exerciseSchema } from './schemas/exercises.js';
+import { createExerciseSchema, exerciseReportSchema, exerciseSchema } from './schemas/exercises.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
 import { orgSchemas } from './schemas/orgs.js';
 import { indicatorSchema, submissionSchema } from './schemas/submissions.js';
@@ -483,6 +483,17 @@ export function apiRoutes(settings: ApiSettings) {
       access: { who: 'hub-admin' },
       media: 'json',
       success: { status: 200, description: 'the exercise', schema: exerciseSchema },
+    }),
+    exerciseReport: route({
+      service: 'membership',
+      method: 'get',
+      path: '/api/v1/exercises/:exerciseId/report',
+      tag: 'exercises',
+      summary:
+        'Per participant: when the first exercise alert reached it, its first acknowledgement, and the time to acknowledge (null: never)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the report', schema: exerciseReportSchema },
     }),
     closeExercise: route({
       service: 'membership',

@@ -156,6 +156,8 @@ export function composeMembership(deps: MembershipDeps): Membership {
   const exercises = new ExercisesService({
     exercises: stores.exercises,
     orgs: stores.orgs,
+    objects: stores.objects,
+    deliveries: stores.deliveries,
     audit: stores.audit,
     clock,
     ids,

@@ -354,6 +354,15 @@ describe('isac admin … (against the membership service)', () => {
     expect(r.out).to.match(/ex-dw\s+Delta Wall .*running\s+bank-a,bank-b/);
     r = await isac('admin', 'exercise', 'show', 'ex-dw');
     expect(r.out).to.contain('participants / 参加組織 bank-a, bank-b');
+    r = await isac('admin', 'exercise', 'report', 'ex-dw');
+    expect(r.out).to.match(/bank-a\s+never\s+never\s+never/);
+    expect(r.out).to.contain('never acknowledged / 未確認: bank-a, bank-b');
+    r = await isac('admin', 'exercise', 'report', 'ex-dw', '--csv');
+    expect(r.out.split('\r\n')).to.deep.equal([
+      'ORG,DELIVERED AT,FIRST ACK AT,TIME TO ACK (s)',
+      'bank-a,never,never,never',
+      'bank-b,never,never,never',
+    ]);
     r = await isac('admin', 'exercise', 'close', 'ex-dw');
     expect(r.code, r.err).to.equal(0);
     expect(r.out).to.contain('closed / 締切');

@@ -82,6 +82,90 @@ describe('membership: exercises (ADR 0033)', () => {
     expect(await h.stores.exercises.list()).to.deep.equal([]);
   });
 
+  it('reports per participant: delivered at, first ack, time to acknowledge, never (ADR 0033)', async () => {
+    await create(admin, body({ participants: ['bank-a', 'bank-b', 'bank-c'] })).expect(201);
+    const version = (id: string, exerciseId?: string) => ({
+      collectionId: 'c1',
+      id,
+      type: 'indicator',
+      specVersion: '2.1',
+      version: '2026-03-01T00:00:00.000Z',
+      object: { type: 'indicator', id },
+      submitterOrgId: 'bank-a',
+      tlp: 'green' as const,
+      tlpSource: 'object' as const,
+      unknownMarkings: [],
+      knownMarkings: [],
+      namedRecipients: [],
+      anonymous: true,
+      exercise: exerciseId !== undefined,
+      ...(exerciseId === undefined ? {} : { exerciseId }),
+    });
+    const drill = 'indicator--00000000-0000-4000-8000-00000000d001';
+    const live = 'indicator--00000000-0000-4000-8000-00000000f001';
+    await h.stores.objects.accept({ id: 's1', versions: [version(drill, 'ex-delta-wall'), version(live)] });
+    expect(await h.stores.objects.exerciseObjectIds('ex-delta-wall')).to.deep.equal([drill]);
+    const delivery = (objectId: string, orgId: string, channel: 'mqtt' | 'email', alertId: string) => ({
+      key: `${objectId}|${orgId}|${channel}`,
+      objectId,
+      version: '2026-03-01T00:00:00.000Z',
+      orgId,
+      channel,
+      alertId,
+      tlp: 'green',
+    });
+    const t0 = new Date('2026-03-01T01:00:00.000Z');
+    const ds = [
+      delivery(drill, 'bank-b', 'mqtt', '00000000-0000-5000-8000-0000000000b1'),
+      delivery(drill, 'bank-b', 'email', '00000000-0000-5000-8000-0000000000b2'),
+      delivery(drill, 'bank-c', 'mqtt', '00000000-0000-5000-8000-0000000000c1'),
+      // a live alert acknowledged earlier is no part of the exercise
+      delivery(live, 'bank-c', 'mqtt', '00000000-0000-5000-8000-0000000000c9'),
+    ];
+    await h.stores.deliveries.recordMany(ds, t0);
+    await h.stores.deliveries.markSentMany(
+      ds.map((d) => d.key),
+      t0,
+    );
+    await h.stores.deliveries.acknowledge(
+      'bank-c',
+      ds[3]!.alertId,
+      'c-soc',
+      new Date('2026-03-01T01:00:05.000Z'),
+    );
+    await h.stores.deliveries.acknowledge(
+      'bank-b',
+      ds[1]!.alertId,
+      'b-soc',
+      new Date('2026-03-01T01:02:00.000Z'),
+    );
+    await h.stores.deliveries.acknowledge(
+      'bank-b',
+      ds[0]!.alertId,
+      'b-soc',
+      new Date('2026-03-01T01:05:00.000Z'),
+    );
+    const res = await request(h.app)
+      .get('/api/v1/exercises/ex-delta-wall/report')
+      .set('authorization', admin)
+      .expect(200);
+    expect(res.body.participants).to.deep.equal([
+      { orgId: 'bank-a', deliveredAt: null, firstAckAt: null, timeToAcknowledgeSeconds: null },
+      {
+        orgId: 'bank-b',
+        deliveredAt: '2026-03-01T01:00:00.000Z',
+        firstAckAt: '2026-03-01T01:02:00.000Z',
+        timeToAcknowledgeSeconds: 120,
+      },
+      {
+        orgId: 'bank-c',
+        deliveredAt: '2026-03-01T01:00:00.000Z',
+        firstAckAt: null,
+        timeToAcknowledgeSeconds: null,
+      },
+    ]);
+  });
+
   it('an organisation administrator may not create, list or close exercises', async () => {
     const aAdmin = await login(h, 'a-admin');
     await create(aAdmin, body()).expect(403);

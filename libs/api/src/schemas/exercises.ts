@@ -46,3 +46,24 @@ export const exerciseSchema = {
     },
   },
 } as const;
+
+export const exerciseReportSchema = {
+  type: 'object',
+  required: ['exercise', 'participants'],
+  properties: {
+    exercise: exerciseSchema,
+    participants: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['orgId', 'deliveredAt', 'firstAckAt', 'timeToAcknowledgeSeconds'],
+        properties: {
+          orgId: { type: 'string' },
+          deliveredAt: { type: ['string', 'null'] },
+          firstAckAt: { type: ['string', 'null'] },
+          timeToAcknowledgeSeconds: { type: ['number', 'null'] },
+        },
+      },
+    },
+  },
+} as const;

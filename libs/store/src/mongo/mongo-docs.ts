@@ -46,6 +46,11 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
   [COLLECTIONS.objects]: [
     { key: { collectionId: 1, id: 1, versionNorm: 1 }, name: 'version_unique', unique: true },
     { key: { collectionId: 1, dateAddedUs: 1 }, name: 'by_added' },
+    {
+      key: { exerciseId: 1 },
+      name: 'by_exercise',
+      partialFilterExpression: { exerciseId: { $exists: true } },
+    },
     { key: { id: 1, versionNorm: 1 }, name: 'by_id_version' },
     { key: { pending: 1, dateAddedUs: 1 }, name: 'pending_jobs', partialFilterExpression: { pending: true } },
     {

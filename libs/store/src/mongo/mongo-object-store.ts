@@ -220,6 +220,10 @@ export class MongoObjectStore implements ObjectStore {
     return res.deletedCount;
   }
 
+  async exerciseObjectIds(exerciseId: string): Promise<string[]> {
+    return (await this.objects.distinct<string>('id', { exerciseId })).sort();
+  }
+
   async versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
     const out = new Map<string, { submitterOrgId: string; versions: string[] }>();
     if (ids.length === 0) return out;

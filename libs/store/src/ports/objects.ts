@@ -135,4 +135,6 @@ export interface ObjectStore {
    * (normalised). Reads no object bodies: ingest asks it for every submission.
    */
   versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>>;
+  /** The ids of the objects with a version submitted for this exercise (ADR 0033), sorted. */
+  exerciseObjectIds(exerciseId: string): Promise<string[]>;
 }

@@ -387,6 +387,7 @@ CREATE TABLE exercises (
 ) WITHOUT ROWID;
 -- Versions stored before name none (NULL): the policy releases them to their submitter only.
 ALTER TABLE objects ADD COLUMN exercise_id TEXT;
+CREATE INDEX objects_by_exercise ON objects (exercise_id) WHERE exercise_id IS NOT NULL;
 `,
   },
 ];

@@ -224,6 +224,15 @@ export class SqliteObjectStore implements ObjectStore {
     );
   }
 
+  exerciseObjectIds(exerciseId: string): Promise<string[]> {
+    return Promise.resolve(
+      this.db
+        .prepare('SELECT DISTINCT id FROM objects WHERE exercise_id = ? ORDER BY id')
+        .pluck()
+        .all(exerciseId) as string[],
+    );
+  }
+
   versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
     const out = new Map<string, { submitterOrgId: string; versions: string[] }>();
     if (ids.length === 0) return Promise.resolve(out);

@@ -97,6 +97,7 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
   remove: 'write',
   getVersion: 'read',
   versionIndex: 'read',
+  exerciseObjectIds: 'read',
 };
 export const JOB_ACCESS: Methods<JobStore> = {
   enqueue: 'write',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Exercise } from '../../src/index.js';
-import { rejection, type OpenHarness, type StoreHarness } from './harness.js';
+import { rejection, version, type OpenHarness, type StoreHarness } from './harness.js';
 
 const ex = (id: string, start: string, over: Partial<Exercise> = {}): Exercise => ({
   id,
@@ -36,6 +36,20 @@ export function exerciseContract(name: string, open: OpenHarness): void {
       await h.stores.exercises.create(ex('ex-b', '2026-05-01T00:00:00.000Z'));
       await h.stores.exercises.create(ex('ex-c', '2026-04-01T00:00:00.000Z'));
       expect((await h.stores.exercises.list()).map((e) => e.id)).to.deep.equal(['ex-b', 'ex-c', 'ex-a']);
+    });
+
+    it('finds the objects with a version submitted for an exercise, and no others', async () => {
+      const a = version({ exercise: true, exerciseId: 'ex-1' });
+      const a2 = version({
+        id: a.id,
+        version: '2026-02-01T00:00:00.000Z',
+        exercise: true,
+        exerciseId: 'ex-1',
+      });
+      const other = version({ exercise: true, exerciseId: 'ex-2' });
+      await h.stores.objects.accept({ id: 's1', versions: [a, a2, other, version()] });
+      expect(await h.stores.objects.exerciseObjectIds('ex-1')).to.deep.equal([a.id]);
+      expect(await h.stores.objects.exerciseObjectIds('ex-3')).to.deep.equal([]);
     });
 
     it('closes once, keeping the first close time; an unknown id is undefined', async () => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ApiRoutes, RouteAnswer } from '@isac/api';
 import { CliError, type CliContext } from '../context.js';
-import { table } from './table.js';
+import { csv, table } from './table.js';
 
 type Exercise = RouteAnswer<ApiRoutes['getExercise']>;
 
@@ -95,6 +95,36 @@ export function registerExercises(admin: Command, ctx: () => CliContext): void {
       const c = ctx();
       const e = await (await c.api()).getExercise({ params: { exerciseId: id } });
       c.print(e, exerciseText(e));
+    });
+  ex.command('report')
+    .description(
+      'per participant: delivered at, first acknowledgement, time to acknowledge, or never / 参加組織ごとの確認状況',
+    )
+    .argument('<id>', 'exercise id')
+    .option('--csv', 'CSV instead of a table')
+    .action(async (id: string, o: { csv?: boolean }) => {
+      const c = ctx();
+      const r = await (await c.api()).exerciseReport({ params: { exerciseId: id } });
+      const header = ['ORG', 'DELIVERED AT', 'FIRST ACK AT', 'TIME TO ACK (s)'];
+      const rows = r.participants.map((p) => [
+        p.orgId,
+        p.deliveredAt ?? 'never',
+        p.firstAckAt ?? 'never',
+        p.timeToAcknowledgeSeconds === null ? 'never' : String(p.timeToAcknowledgeSeconds),
+      ]);
+      if (o.csv) {
+        c.print(r, csv(header, rows));
+        return;
+      }
+      const never = r.participants.filter((p) => p.firstAckAt === null).map((p) => p.orgId);
+      c.print(
+        r,
+        [
+          `${r.exercise.id}  ${r.exercise.name}  [演習 EXERCISE]`,
+          table(header, rows),
+          `never acknowledged / 未確認: ${never.length === 0 ? '-' : never.join(', ')}`,
+        ].join('\n'),
+      );
     });
   ex.command('close')
     .description('close an exercise: no further submission may name it / 演習を締め切る')

@@ -41,7 +41,7 @@ describe('isac watch alert lines', () => {
       objects: [ind('198.51.100.1')],
     };
     expect(alertLine(summariseAlert('isac/v1/orgs/o/exercise/alerts/green/indicator', payload, at))).to.equal(
-      '2026-05-01T09:00:00.000Z  TLP:GREEN  [exercise/訓練]  indicator 198.51.100.1  ack 11111111-2222-3333-4444-555555555555',
+      '2026-05-01T09:00:00.000Z  TLP:GREEN  [exercise/演習]  indicator 198.51.100.1  ack 11111111-2222-3333-4444-555555555555',
     );
   });
 });

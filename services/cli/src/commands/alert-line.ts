@@ -75,7 +75,7 @@ export function alertLine(s: AlertSummary): string {
   return [
     s.time,
     `TLP:${s.tlp.toUpperCase().replace('-', '+')}`,
-    ...(s.exercise ? ['[exercise/訓練]'] : []),
+    ...(s.exercise ? ['[exercise/演習]'] : []),
     what || '(no objects)',
     ...(s.parts > 1 ? [`part ${s.part}/${s.parts}`] : []),
     `ack ${s.alertId ?? '?'}`,

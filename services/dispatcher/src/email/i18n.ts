@@ -25,7 +25,7 @@ export const T = {
   newObject: { ja: (t: string) => `新しい${t}`, en: (t: string) => `New ${t}` },
   notice: { ja: '配信通知', en: 'Alert notice' },
   encrypted: { ja: '暗号化されたアラート', en: 'Encrypted alert' },
-  exercise: { ja: '訓練', en: 'EXERCISE' },
+  exercise: { ja: '演習', en: 'EXERCISE' },
   digest: { ja: (n: number) => `ダイジェスト (${n}件)`, en: (n: number) => `Digest (${n} alerts)` },
   trial: {
     ja: (d: number) => `試用期間の終了まで残り${d}日`,

@@ -79,10 +79,10 @@ export const KIND_NAMES: Readonly<Record<string, Texts<string>>> = {
 };
 
 export const M = {
-  exerciseTag: { ja: '訓練', en: 'EXERCISE' },
+  exerciseTag: { ja: '演習', en: 'EXERCISE' },
   exerciseBanner: {
     ja: (name: string | undefined) =>
-      `【訓練】このメールは訓練${name ? `「${name}」` : ''}の一部です。記載のオブジェクトは実際の脅威情報ではありません。本番環境の防御設定 (ファイアウォール、ブロックリスト、検知ルール) に登録しないでください。`,
+      `【演習】このメールは演習${name ? `「${name}」` : ''}の一部です。記載のオブジェクトは実際の脅威情報ではありません。本番環境の防御設定 (ファイアウォール、ブロックリスト、検知ルール) に登録しないでください。`,
     en: (name: string | undefined) =>
       `EXERCISE: this mail is part of ${name ? `the exercise "${name}"` : 'an exercise'}. The objects are not real threat intelligence: do not add them to production defences (firewalls, block lists, detection rules).`,
   },

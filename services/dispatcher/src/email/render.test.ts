@@ -47,7 +47,7 @@ describe('mail rendering', () => {
         observables: [],
         lang: 'both',
       }).subject,
-    ).to.match(/^\[ISAC\]\[訓練\/EXERCISE\]\[TLP:CLEAR\] 新しい脅威指標 \/ New indicator: Evil/);
+    ).to.match(/^\[ISAC\]\[演習\/EXERCISE\]\[TLP:CLEAR\] 新しい脅威指標 \/ New indicator: Evil/);
     expect(
       renderAlert({
         object,

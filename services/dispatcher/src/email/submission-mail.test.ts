@@ -111,7 +111,7 @@ describe('submission mail', () => {
       tlp: 'clear',
       exercise: true,
       time: '2026-11-30 18:04 JST (09:04 UTC)',
-      tag: '[訓練]',
+      tag: '[演習]',
       handling: /TLP:CLEAR: 開示に制限はありません/,
     },
     {
@@ -173,7 +173,7 @@ describe('submission mail', () => {
         expect(subject).to.match(
           r.lang === 'ja' ? /6件 \(脅威指標 5件、マルウェア 1件\)/ : /6 objects \(5 indicators, 1 malware\)/,
         );
-        if (!r.exercise) expect(subject).to.not.match(/訓練|EXERCISE/);
+        if (!r.exercise) expect(subject).to.not.match(/演習|EXERCISE/);
         // Text and HTML: the reader's language only, times in the zone, handling line, banner.
         const text = p.text ?? '';
         const html = typeof p.html === 'string' ? p.html : '';
@@ -186,7 +186,7 @@ describe('submission mail', () => {
           expect(body).to.include(r.lang === 'ja' ? '受領確認: isac ack' : 'Acknowledge: isac ack');
           if (r.lang === 'en') expect(body).to.not.match(/[\u3040-\u30ff\u4e00-\u9fff]/);
           else expect(body).to.not.match(/Acknowledge|Valid from|released to/);
-          expect(body.includes('訓練') || body.includes('EXERCISE')).to.equal(r.exercise);
+          expect(body.includes('演習') || body.includes('EXERCISE')).to.equal(r.exercise);
           // Defanged in the body, exact values nowhere in it.
           for (const [, exact, defanged] of IOCS) {
             expect(body).to.include(defanged);
@@ -417,7 +417,7 @@ describe('retraction notice', () => {
     {
       lang: 'ja',
       exercise: true,
-      subject: /^\[ISAC\]\[訓練\]\[TLP:GREEN\] 取り消し 2件 \(脅威指標 2件\): 防御設定から削除してください$/,
+      subject: /^\[ISAC\]\[演習\]\[TLP:GREEN\] 取り消し 2件 \(脅威指標 2件\): 防御設定から削除してください$/,
       intro: /以前お送りした 2件のオブジェクトが 2026-12-01 10:00 JST \(01:00 UTC\) に取り消され/,
       reason: '理由: false positive: hxxps://cdn[.]example[.]com is a CDN',
     },
@@ -452,7 +452,7 @@ describe('retraction notice', () => {
       expect(text).to.include(r.reason);
       expect(text).to.include('cdn[.]example[.]com').and.include('192.0.2[.]10');
       expect(text).to.not.include('cdn.example.com').and.not.include('192.0.2.10');
-      if (r.exercise) expect(text).to.include('【訓練】');
+      if (r.exercise) expect(text).to.include('【演習】');
       const bundle = JSON.parse(p!.attachments[0]!.content.toString('utf8')) as { objects: Json[] };
       expect(validateBundle(bundle).valid).to.equal(true);
       expect(bundle.objects.filter((o) => o['revoked'] === true)).to.have.length(2);

@@ -23,6 +23,10 @@ export function createExercisesRouter(deps: {
     handler: async ({ params }) => ({ body: await exercises.get(params['exerciseId'] ?? '') }),
   });
   defineRoute(r, gate, {
+    route: routes.exerciseReport,
+    handler: async ({ params }) => ({ body: await exercises.report(params['exerciseId'] ?? '') }),
+  });
+  defineRoute(r, gate, {
     route: routes.closeExercise,
     handler: async ({ principal, params }) => ({
       body: await exercises.close(principal, params['exerciseId'] ?? ''),

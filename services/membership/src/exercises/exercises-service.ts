@@ -3,12 +3,26 @@ import { actorOf } from '@isac/auth';
 import {
   exerciseState,
   type AuditLog,
+  type DeliveryStore,
   type Exercise,
+  type ObjectStore,
   type ExerciseState,
   type ExerciseStore,
   type OrgStore,
 } from '@isac/store';
 import type { CreateExerciseBody } from '@isac/api';
+
+/** One participant's line of an exercise report: null where it never happened. */
+export interface ParticipantLine {
+  readonly orgId: string;
+  readonly deliveredAt: string | null;
+  readonly firstAckAt: string | null;
+  readonly timeToAcknowledgeSeconds: number | null;
+}
+export interface ExerciseReport {
+  readonly exercise: ExerciseView;
+  readonly participants: readonly ParticipantLine[];
+}
 
 /** An exercise as the API answers it: with where it stands now. */
 export type ExerciseView = Exercise & { readonly state: ExerciseState };
@@ -27,6 +41,8 @@ export class ExercisesService {
     private readonly deps: {
       exercises: ExerciseStore;
       orgs: OrgStore;
+      objects: ObjectStore;
+      deliveries: DeliveryStore;
       audit: AuditLog;
       clock: Clock;
       ids: IdGenerator;
@@ -90,6 +106,37 @@ export class ExercisesService {
     const e = await this.deps.exercises.get(id);
     if (!e) throw noSuchExercise(id);
     return this.view(e);
+  }
+
+  /**
+   * Per participant (ADR 0033): when the first exercise alert reached it (any channel), its first
+   * acknowledgement, and the time from that acknowledged alert's delivery to the acknowledgement;
+   * `null` (never) for a participant that received or acknowledged nothing.
+   */
+  async report(id: string): Promise<ExerciseReport> {
+    const e = await this.get(id);
+    const rows = new Map<string, { delivered?: string; ack?: string; tta?: number }>(
+      e.participants.map((o) => [o, {}]),
+    );
+    for (const objectId of await this.deps.objects.exerciseObjectIds(id))
+      for (const d of await this.deps.deliveries.listForObject(objectId)) {
+        const r = rows.get(d.orgId);
+        if (!r || d.sentAt === undefined) continue;
+        if (r.delivered === undefined || d.sentAt < r.delivered) r.delivered = d.sentAt;
+        if (d.acknowledgedAt !== undefined && (r.ack === undefined || d.acknowledgedAt < r.ack)) {
+          r.ack = d.acknowledgedAt;
+          r.tta = Math.max(0, Date.parse(d.acknowledgedAt) - Date.parse(d.sentAt)) / 1000;
+        }
+      }
+    return {
+      exercise: e,
+      participants: [...rows].map(([orgId, r]) => ({
+        orgId,
+        deliveredAt: r.delivered ?? null,
+        firstAckAt: r.ack ?? null,
+        timeToAcknowledgeSeconds: r.tta ?? null,
+      })),
+    };
   }
 
   async close(p: Principal, id: string): Promise<ExerciseView> {
