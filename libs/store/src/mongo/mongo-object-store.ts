@@ -221,7 +221,7 @@ export class MongoObjectStore implements ObjectStore {
   }
 
   async exerciseObjectIds(exerciseId: string): Promise<string[]> {
-    return (await this.objects.distinct<string>('id', { exerciseId })).sort();
+    return (await this.objects.distinct('id', { exerciseId })).sort();
   }
 
   async versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
