@@ -261,6 +261,16 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
     }
     fixtures['ownerSubmit'] = await key(OWNER, ['submit', 'read', 'subscribe']);
     fixtures['objectId'] = await ownedObject();
+    await stores.exercises.create({
+      id: 'ex-walk',
+      name: 'walk',
+      start: '2000-01-01T00:00:00.000Z',
+      end: '2100-01-01T00:00:00.000Z',
+      participants: [OWNER],
+      scenario: '',
+      createdAt: '2000-01-01T00:00:00.000Z',
+      createdBy: 'test',
+    });
     // an alert delivered to the owning organisation (MQTT subscription, a GREEN object of bank-b)
     await stores.subscriptions.create({
       id: randomUUID(),
@@ -340,6 +350,7 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
       out
         .replace('{statusId}', fixtures['statusId']!)
         .replace('{alertId}', fixtures['alertId']!)
+        .replace('{exerciseId}', 'ex-walk')
         // no dead letter with this id: an allowed caller gets 404 here, which is no access rule
         .replace('{jobId}', randomUUID())
     );

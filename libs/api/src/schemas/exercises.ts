@@ -2,7 +2,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { ORG_ID_PATTERN } from '@isac/kernel';
 
 /** An exercise id: lower-case letters, digits and hyphens (the hub gives `ex-…` when none is asked for). */
-export const EXERCISE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+export const EXERCISE_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{1,63}$/;
 
 export const createExerciseSchema = {
   type: 'object',

@@ -18,10 +18,14 @@ const cfg = defaultDispatcherConfig({ blocklist: { hubHosts: ['hub.isac.example'
 
 function indicator(
   pattern: string,
-  over: { exercise?: boolean; object?: Record<string, unknown> } = {},
+  over: { exercise?: boolean; exerciseId?: string; object?: Record<string, unknown> } = {},
 ): ObjectVersion {
   return {
-    ...indicatorVersion({ exercise: over.exercise ?? false, object: { pattern, ...over.object } }),
+    ...indicatorVersion({
+      exercise: over.exercise ?? false,
+      ...(over.exerciseId === undefined ? {} : { exerciseId: over.exerciseId }),
+      object: { pattern, ...over.object },
+    }),
     dateAdded: '2026-05-02T00:00:00.000000Z',
     submissionId: 's1',
   };
@@ -40,6 +44,21 @@ describe('block-list entries (pure)', () => {
       policy: new PolicyEngine(),
       hub: HUB,
       now: NOW,
+      exercises: new Map([
+        [
+          'ex-1',
+          {
+            id: 'ex-1',
+            name: 'drill',
+            start: '2026-01-01T00:00:00.000Z',
+            end: '2027-01-01T00:00:00.000Z',
+            participants: ['bank-b'],
+            scenario: '',
+            createdAt: '2026-01-01T00:00:00.000Z',
+            createdBy: 'test',
+          },
+        ],
+      ]),
     });
     const planner = new BlocklistPlanner(gate, settings, NOW);
     const r = plan.byOrg.get('bank-b')!;
@@ -115,7 +134,7 @@ describe('block-list entries (pure)', () => {
   it('keeps exercise entries in exercise messages on exercise topics, never with live ones', () => {
     const { messages } = entries([
       indicator("[ipv4-addr:value = '185.220.101.7']"),
-      indicator("[ipv4-addr:value = '185.220.101.8']", { exercise: true }),
+      indicator("[ipv4-addr:value = '185.220.101.8']", { exercise: true, exerciseId: 'ex-1' }),
     ]);
     expect(messages.map((m) => [m.exercise, m.positions, m.entries.map((e) => e.value)])).to.deep.equal([
       [false, [0], ['185.220.101.7']],
