@@ -149,6 +149,80 @@ describe('digests by batch: one mail per (window, subscription) over every batch
     expect(smtp.received).to.have.length(1);
   });
 
+  const patternsOf = (m: ParsedMail): string[] =>
+    bundleOf(m)
+      .filter((o) => o['type'] === 'indicator')
+      .map((o) => String(o['pattern']))
+      .sort();
+  const patternsIn = (vs: NewObjectVersion[]): string[] => vs.map((v) => String(v.object['pattern'])).sort();
+
+  it('an item recorded after its window’s digest ran goes into the next window’s mail, once; the earlier mail is not sent again', async function () {
+    this.timeout(60_000);
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(digestSub('bank-b', ['soc@bank-b.example'], 'en', 'hourly'));
+    const d = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 } });
+    const a = indicators(5, 'early');
+    const b = indicators(7, 'late');
+    await w.stores.objects.accept(submission(a));
+    await drain(d);
+    clock.set('2026-06-01T11:02:00.000Z');
+    await drain(d);
+    await until(() => smtp!.received.length >= 1, 30_000, 'the 10:00 digest');
+    // recorded at 10:50 (a dispatcher whose clock is behind, a stalled run) after the
+    // [10:00, 11:00) digest ran: before, no job ever listed it and it stayed pending
+    clock.set('2026-06-01T10:50:00.000Z');
+    await w.stores.objects.accept(submission(b));
+    await drain(d);
+    clock.set('2026-06-01T12:02:00.000Z');
+    await drain(d);
+    await until(() => smtp!.received.length >= 2, 30_000, 'the 11:00 digest');
+    clock.set('2026-06-01T13:02:00.000Z');
+    await new Promise((r) => setTimeout(r, 300));
+    await drain(d);
+    expect(smtp.received).to.have.length(2);
+    expect(patternsOf(smtp.received[0]!)).to.deep.equal(patternsIn(a));
+    expect(patternsOf(smtp.received[1]!)).to.deep.equal(patternsIn(b));
+    const items = (await w.stores.deliveries.listForOrg('bank-b', { limit: 10 })).filter(
+      (x) => x.channel === 'email',
+    );
+    expect(items.map((x) => x.status)).to.deep.equal(['sent', 'sent']);
+  });
+
+  it('an earlier digest whose send is still retrying keeps its items: the next window does not carry them again', async function () {
+    this.timeout(60_000);
+    // the relay is down while the first two windows close
+    const down = await smtpSink();
+    const downUrl = `smtp://127.0.0.1:${down.port}`;
+    await down.close();
+    await w.stores.subscriptions.create(digestSub('bank-b', ['soc@bank-b.example'], 'en', 'hourly'));
+    const d1 = w.compose({ smtp: { url: downUrl, timeoutMs: 5_000 } });
+    const a = indicators(5, 'early');
+    const b = indicators(7, 'late');
+    await w.stores.objects.accept(submission(a));
+    await drain(d1);
+    clock.set('2026-06-01T11:02:00.000Z');
+    await drain(d1);
+    clock.set('2026-06-01T10:50:00.000Z');
+    await w.stores.objects.accept(submission(b));
+    await drain(d1);
+    clock.set('2026-06-01T12:02:00.000Z');
+    await drain(d1);
+    // the relay is back
+    smtp = await smtpSink();
+    const d2 = w.compose({ smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 } });
+    for (const at of ['2026-06-01T13:02:00.000Z', '2026-06-01T14:02:00.000Z', '2026-06-01T15:02:00.000Z']) {
+      clock.set(at);
+      await drain(d2);
+      await new Promise((r) => setTimeout(r, 300));
+      await drain(d2);
+    }
+    await until(() => smtp!.received.length >= 2, 30_000, 'both digests');
+    expect(smtp.received).to.have.length(2);
+    const got = smtp.received.map(patternsOf);
+    expect(got).to.deep.include(patternsIn(a));
+    expect(got).to.deep.include(patternsIn(b));
+  });
+
   it('a daily window follows the subscription’s zone: 09:00 in New York, not in Tokyo', async function () {
     this.timeout(60_000);
     smtp = await smtpSink();

@@ -138,6 +138,11 @@ export class MongoJobStore implements JobStore {
     return doc ? fromJobDoc(doc) : undefined;
   }
 
+  async getByKey(key: string): Promise<Job | undefined> {
+    const doc = await this.jobs.findOne({ key });
+    return doc ? fromJobDoc(doc) : undefined;
+  }
+
   async list(q: {
     status?: JobStatus | undefined;
     kind?: JobKind | undefined;

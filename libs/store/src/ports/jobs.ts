@@ -31,6 +31,8 @@ export interface JobStore {
   /** Dead letter: kept for admins. */
   bury(id: string, owner: string, error: string, now: Date): Promise<boolean>;
   get(id: string): Promise<Job | undefined>;
+  /** The job with this idempotency key (unique), whatever its status; an indexed read. */
+  getByKey(key: string): Promise<Job | undefined>;
   list(q: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number }): Promise<Job[]>;
   /** Re-queues a dead job (admin action). */
   revive(id: string, now: Date): Promise<boolean>;

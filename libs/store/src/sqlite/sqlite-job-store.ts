@@ -227,6 +227,11 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve(r ? fromRow(r) : undefined);
   }
 
+  getByKey(key: string): Promise<Job | undefined> {
+    const r = this.db.prepare('SELECT * FROM jobs WHERE key = ?').get(key) as Row | undefined;
+    return Promise.resolve(r ? fromRow(r) : undefined);
+  }
+
   list(q: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number }): Promise<Job[]> {
     // Dead letters (what admins list) have a partial index of their own; other listings scan.
     const sql =

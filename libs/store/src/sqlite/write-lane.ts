@@ -108,6 +108,7 @@ export const JOB_ACCESS: Methods<JobStore> = {
   retry: 'write',
   bury: 'write',
   get: 'read',
+  getByKey: 'read',
   list: 'read',
   revive: 'write',
   drop: 'write',

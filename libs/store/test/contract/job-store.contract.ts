@@ -36,6 +36,15 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
       expect(await h.stores.jobs.list({ limit: 10 })).to.have.length(1);
     });
 
+    it('finds a job by its key whatever its status, and nothing for an unknown key', async () => {
+      await enqueue('k1');
+      expect(await h.stores.jobs.getByKey('k1')).to.include({ key: 'k1', status: 'pending' });
+      const [job] = await h.stores.jobs.claim('w1', now(), 30_000, 10);
+      await h.stores.jobs.complete(job!.id, 'w1', now());
+      expect(await h.stores.jobs.getByKey('k1')).to.include({ id: job!.id, status: 'done' });
+      expect(await h.stores.jobs.getByKey('k2')).to.equal(undefined);
+    });
+
     it('claims a due job for one owner at a time and counts the attempt', async () => {
       await enqueue('k1');
       const [job] = await h.stores.jobs.claim('w1', now(), 30_000, 10);

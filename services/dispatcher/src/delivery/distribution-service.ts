@@ -458,9 +458,10 @@ export class DistributionService {
     const p = job.payload;
     const now = clock.now();
     const q = { from: p.windowStart, before: p.windowEnd, limit: config.digest.maxItems };
-    const items = await stores.deliveries.listBatchDigestItems(p.subscriptionId, q);
+    // no lower bound: an item recorded after its own window's job ran goes into a later digest
+    const listed = await stores.deliveries.listBatchDigestItems(p.subscriptionId, { ...q, from: '' });
     const legacy = await stores.deliveries.listDigestItems(p.subscriptionId, q);
-    if (items.length === 0 && legacy.length === 0) return skipped('nothing in the window');
+    if (listed.length === 0 && legacy.length === 0) return skipped('nothing in the window');
     const org = await stores.orgs.get(p.orgId);
     const sub = await stores.subscriptions.get(p.orgId, p.subscriptionId);
     const who = `email digest to organisation ${p.orgId} (subscription ${p.subscriptionId})`;
@@ -472,10 +473,14 @@ export class DistributionService {
     };
     if (!org || !sub || sub.email === undefined) {
       dropped.push(
-        ...items.map((m) => ({ key: m.key, ok: false, error: `${who}: subscription gone`, dead: true })),
+        ...listed.map((m) => ({ key: m.key, ok: false, error: `${who}: subscription gone`, dead: true })),
       );
       return drop('organisation or subscription gone');
     }
+    const { items, held } = await this.leftoversFree(listed, p.windowStart, org, sub);
+    // items an earlier digest may still carry are looked at again by the next window's job
+    if (held) await this.deps.mail.scheduleDigest(sub, new Date(p.windowEnd));
+    if (items.length === 0 && legacy.length === 0) return skipped('nothing in the window');
     // what each item carries, as released now, oldest batch first
     const chosen: { released: Readonly<Record<string, unknown>>; tlp: TlpLevel; version: ObjectVersion }[] =
       [];
@@ -570,6 +575,53 @@ export class DistributionService {
       deliveryKeys: legacyKeys,
     });
     return done;
+  }
+
+  /**
+   * The digest items this window's job carries: those recorded in the window, and those left from
+   * an earlier window that no earlier digest is still carrying. An earlier window's item is left
+   * to that window while its job has not run to the end (pending, running, or a dead letter an
+   * admin may retry) or while a send of its mail is not finished (the send marks what it carried);
+   * `held` then says the next window's job must look again.
+   */
+  private async leftoversFree(
+    listed: readonly BatchMail[],
+    windowStart: string,
+    org: Org,
+    sub: Subscription,
+  ): Promise<{ items: BatchMail[]; held: boolean }> {
+    const { jobs } = this.deps.stores;
+    let held = false;
+    const free = new Map<string, boolean>();
+    const out: BatchMail[] = [];
+    for (const item of listed) {
+      if (item.createdAt >= windowStart) {
+        out.push(item);
+        continue;
+      }
+      const start = this.deps.mail.digestWindowOf(sub, new Date(item.createdAt))?.start.toISOString();
+      if (start === undefined || start >= windowStart) {
+        out.push(item);
+        continue;
+      }
+      let ok = free.get(start);
+      if (ok === undefined) {
+        const key = jobKeys.digest(sub.id, start);
+        const own = await jobs.getByKey(key);
+        ok = own === undefined || own.status === 'dropped';
+        if (own?.status === 'done') {
+          ok = true;
+          for (const to of recipientsOf([sub], org)) {
+            const send = await jobs.getByKey(jobKeys.sendBatchMail(key, to));
+            if (send && send.status !== 'done' && send.status !== 'dropped') ok = false;
+          }
+        }
+        free.set(start, ok);
+      }
+      if (ok) out.push(item);
+      else held = true;
+    }
+    return { items: out, held };
   }
 
   /**

@@ -368,34 +368,52 @@ export class MailService {
     this.deps.jobsReady?.notify();
   }
 
+  /** The digest window of `sub` that holds `at` (undefined for a subscription that is not a digest). */
+  digestWindowOf(sub: Subscription, at: Date): { start: Date; end: Date } | undefined {
+    const mode = sub.email?.mode;
+    if (mode !== 'hourly' && mode !== 'daily') return undefined;
+    return digestWindow(mode, at, {
+      timeZone: sub.email?.timeZone ?? this.deps.config.mail.timeZone,
+      dailyHour: this.deps.config.digest.dailyHour,
+    });
+  }
+
   /**
    * One delayed digest job per (subscription, window), created by the first item of the window:
    * the window that holds `at` (when the item was recorded), in the subscription's zone; due
-   * `digest.graceMs` after it closes.
+   * `digest.graceMs` after it closes. When that window's job has already started (an item
+   * recorded late: a stalled distribute job, a dispatcher whose clock is behind), the item goes
+   * into a later digest instead: the window holding now, or the next one if now is still in the
+   * item's window. The digest job lists the pending items from before its window too.
    */
   async scheduleDigest(sub: Subscription, at: Date): Promise<void> {
-    const mode = sub.email?.mode;
-    if (mode !== 'hourly' && mode !== 'daily') return;
-    const { config } = this.deps;
-    const w = digestWindow(mode, at, {
-      timeZone: sub.email?.timeZone ?? config.mail.timeZone,
-      dailyHour: config.digest.dailyHour,
-    });
+    const w = this.digestWindowOf(sub, at);
+    if (!w) return;
+    if ((await this.enqueueDigest(sub, w)) === 'inserted') return;
+    const own = await this.deps.stores.jobs.getByKey(jobKeys.digest(sub.id, w.start.toISOString()));
+    if (own?.status === 'pending') return;
     const now = this.deps.clock.now();
+    await this.enqueueDigest(sub, this.digestWindowOf(sub, now < w.end ? w.end : now)!);
+  }
+
+  private async enqueueDigest(
+    sub: Subscription,
+    w: { start: Date; end: Date },
+  ): Promise<'inserted' | 'duplicate'> {
     const payload: JobPayload<'digest'> = {
       orgId: sub.orgId,
       subscriptionId: sub.id,
       windowStart: w.start.toISOString(),
       windowEnd: w.end.toISOString(),
     };
-    await this.deps.stores.jobs.enqueue(
+    return this.deps.stores.jobs.enqueue(
       {
         kind: 'digest',
         key: jobKeys.digest(sub.id, payload.windowStart),
         payload,
         runAt: new Date(w.end.getTime() + this.deps.config.digest.graceMs).toISOString(),
       },
-      now,
+      this.deps.clock.now(),
     );
   }
 
