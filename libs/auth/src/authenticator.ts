@@ -1,7 +1,10 @@
 import {
   ForbiddenError,
+  NO_METRICS,
+  TooManyRequestsError,
   UnauthenticatedError,
   type Clock,
+  type CounterLike,
   type Org,
   type OrgId,
   type Principal,
@@ -27,6 +30,17 @@ export interface LiveLogin {
 }
 
 const DAY_MS = 86_400_000;
+
+/** How a credential was presented, the `method` label of `isac_auth_failures_total` (ADR 0032). */
+export type AuthMethod = 'password' | 'bearer_token' | 'api_key' | 'mqtt' | 'refresh_token' | 'none';
+
+/** A refusal's `reason` label: a closed set, never the username or the address. */
+export function authFailureReason(err: unknown): string | undefined {
+  if (err instanceof TooManyRequestsError) return 'throttled';
+  if (err instanceof ForbiddenError) return 'forbidden';
+  if (err instanceof UnauthenticatedError) return /locked/.test(err.message) ? 'locked' : 'invalid';
+  return undefined;
+}
 
 /** Brute-force defences (ADR 0015). */
 export interface LockoutPolicy {
@@ -64,6 +78,8 @@ export class Authenticator {
   private readonly verified: VerifiedCredentialCache;
   /** Concurrent identical Basic credentials share one verification. */
   private readonly inflight = new Map<string, Promise<User>>();
+  /** Where refusals are counted (the process's metrics registry, set by its composition root). */
+  failures: CounterLike<'method' | 'reason'> = NO_METRICS.authFailures;
   constructor(
     private readonly deps: {
       users: UserStore;
@@ -134,7 +150,7 @@ export class Authenticator {
 
   /** `mqttLogin`, with the credential the connection proved, to register it as a live session. */
   async mqttSession(username: string, password: string, ctx: AuthContext = {}): Promise<LiveLogin> {
-    return this.counted(ctx, async () => {
+    return this.counted('mqtt', ctx, async () => {
       let login: LiveLogin;
       if (looksLikeMqttPassword(password)) {
         const org = await this.deps.orgs.get(username);
@@ -221,26 +237,33 @@ export class Authenticator {
   }
 
   async authenticate(authorization: string | undefined, ctx: AuthContext = {}): Promise<Principal> {
-    if (!authorization)
+    if (!authorization) {
+      this.failures.inc({ method: 'none', reason: 'missing' });
       throw new UnauthenticatedError('credentials are required (Bearer token, API key, or HTTP Basic)');
+    }
     const space = authorization.indexOf(' ');
     const scheme = (space > 0 ? authorization.slice(0, space) : authorization).toLowerCase();
     const value = space > 0 ? authorization.slice(space + 1).trim() : '';
     if (scheme === 'bearer') {
-      return this.counted(ctx, () =>
-        looksLikeApiKey(value) ? this.fromApiKey(value) : this.fromToken(value),
+      const key = looksLikeApiKey(value);
+      return this.counted(key ? 'api_key' : 'bearer_token', ctx, () =>
+        key ? this.fromApiKey(value) : this.fromToken(value),
       );
     }
     if (scheme === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0) throw new UnauthenticatedError('malformed Basic credentials');
+      if (colon < 0) {
+        this.failures.inc({ method: 'password', reason: 'malformed' });
+        throw new UnauthenticatedError('malformed Basic credentials');
+      }
       const user = decoded.slice(0, colon);
       const secret = decoded.slice(colon + 1);
       return looksLikeApiKey(secret)
-        ? this.counted(ctx, () => this.fromApiKey(secret))
+        ? this.counted('api_key', ctx, () => this.fromApiKey(secret))
         : this.fromPassword(user, secret, ctx);
     }
+    this.failures.inc({ method: 'none', reason: 'unsupported_scheme' });
     throw new UnauthenticatedError(`unsupported authorization scheme ${scheme}`);
   }
 
@@ -327,12 +350,19 @@ export class Authenticator {
    * The same answer for unknown users and bad passwords.
    */
   async verifyUserPassword(username: string, password: string, ctx: AuthContext = {}): Promise<User> {
-    const ticket = this.throttle.begin(username, ctx.source);
+    let ticket;
+    try {
+      ticket = this.throttle.begin(username, ctx.source);
+    } catch (err) {
+      this.countFailure('password', err);
+      throw err;
+    }
     try {
       const user = await this.checkPassword(username, password);
       ticket.succeeded();
       return user;
     } catch (err) {
+      this.countFailure('password', err);
       if (err instanceof UnauthenticatedError) ticket.failed();
       else ticket.released();
       throw err;
@@ -393,18 +423,37 @@ export class Authenticator {
 
   /** Runs a check whose failures count against the source address (bearer tokens, API keys, refresh tokens). */
   countedBySource<T>(ctx: AuthContext, check: () => Promise<T>): Promise<T> {
-    return this.counted(ctx, check);
+    return this.counted('refresh_token', ctx, check);
+  }
+
+  private countFailure(method: AuthMethod, err: unknown): void {
+    const reason = authFailureReason(err);
+    if (reason !== undefined) this.failures.inc({ method, reason });
   }
 
   /** Bearer tokens and API keys: failures count against the source address only. */
-  private async counted<T>(ctx: AuthContext, check: () => Promise<T>): Promise<T> {
-    if (ctx.source === undefined) return check();
-    const ticket = this.throttle.begin(undefined, ctx.source);
+  private async counted<T>(method: AuthMethod, ctx: AuthContext, check: () => Promise<T>): Promise<T> {
+    if (ctx.source === undefined) {
+      try {
+        return await check();
+      } catch (err) {
+        this.countFailure(method, err);
+        throw err;
+      }
+    }
+    let ticket;
+    try {
+      ticket = this.throttle.begin(undefined, ctx.source);
+    } catch (err) {
+      this.countFailure(method, err);
+      throw err;
+    }
     try {
       const p = await check();
       ticket.succeeded();
       return p;
     } catch (err) {
+      this.countFailure(method, err);
       if (err instanceof UnauthenticatedError) ticket.failed();
       else ticket.released();
       throw err;

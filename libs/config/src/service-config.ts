@@ -23,6 +23,23 @@ export const baseConfigProperties = {
        * address (throttling, logs); none by default (ADR 0021).
        */
       trustProxy: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+      /**
+       * Who may read `/metrics` (ADR 0032): scrapers' addresses or CIDRs (default loopback only),
+       * and/or a file holding a bearer token accepted from anywhere.
+       */
+      metrics: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        properties: {
+          allow: {
+            type: 'array',
+            items: { type: 'string', minLength: 1 },
+            default: ['127.0.0.0/8', '::1/128'],
+          },
+          tokenFile: { type: 'string', minLength: 1 },
+        },
+      },
     },
   },
   store: {
@@ -105,6 +122,9 @@ export const BASE_ENV_ALIASES: Readonly<Record<string, string>> = {
   ISAC_DATA_DIR: 'dataDir',
   ISAC_LOG_LEVEL: 'log.level',
   MONGODB_URI: 'store.mongoUri',
+  // ADR 0032: who may scrape /metrics (a JSON array of addresses or CIDRs), and the token file
+  ISAC_METRICS_ALLOW: 'http.metrics.allow',
+  ISAC_METRICS_TOKEN_FILE: 'http.metrics.tokenFile',
 };
 
 /**

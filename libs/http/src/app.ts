@@ -3,9 +3,12 @@ import express, { type ErrorRequestHandler, type Express, type Router } from 'ex
 import { createServer } from 'node:http';
 import type { Logger } from '@isac/kernel';
 import { errorHandler, TAXII_MEDIA_TYPE } from './errors.js';
+import { healthRouter, type ReadinessCheck } from './health.js';
+import { MetricsAccess, type MetricsAccessSettings, type ProcessMetrics } from './metrics.js';
 
 /**
- * The express app every process serves: `GET /healthz`, the services' routers mounted at `/`
+ * The express app every process serves: `GET /healthz`, `GET /readyz` and, when kept, `GET /metrics`
+ * behind its guard (ADR 0032), the services' routers mounted at `/`
  * (their paths are absolute, ADR 0001), then `fallback` (the hub's web console, ADR 0018), a JSON 404 for unknown routes (the TAXII error resource
  * under `/taxii2`, the REST error body elsewhere), and the REST error handler last.
  */
@@ -20,13 +23,29 @@ export function createServiceApp(opts: {
    * socket's peer, whatever the headers say.
    */
   readonly trustProxy?: readonly string[] | undefined;
+  /** What `/readyz` checks (none: ready whenever alive). */
+  readonly readiness?: readonly ReadinessCheck[] | undefined;
+  /** Shown on `/readyz` to callers the metrics guard admits (the dead-letter count). */
+  readonly readyDetails?: (() => Promise<Readonly<Record<string, unknown>>>) | undefined;
+  /** The process's metrics, served at `/metrics` to `metricsAccess` (default: loopback only). */
+  readonly metrics?: ProcessMetrics | undefined;
+  readonly metricsAccess?: MetricsAccessSettings | undefined;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustedProxies(opts.trustProxy));
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  const access = new MetricsAccess(
+    opts.metricsAccess ?? DEFAULT_METRICS_ACCESS,
+    (opts.trustProxy?.length ?? 0) > 0,
+  );
+  app.use(
+    healthRouter({
+      readiness: opts.readiness,
+      details: opts.readyDetails,
+      access,
+      metrics: opts.metrics,
+    }),
+  );
   for (const router of opts.routers) app.use(router);
   if (opts.fallback) app.use(opts.fallback);
   app.use((req, _res, next) => {
@@ -36,6 +55,9 @@ export function createServiceApp(opts: {
   app.use(errorHandler({ log: opts.log, style: 'rest' }));
   return app;
 }
+
+/** Loopback only: a scraper elsewhere is configured (`http.metrics.allow`) or holds the token. */
+export const DEFAULT_METRICS_ACCESS: MetricsAccessSettings = { allow: ['127.0.0.0/8', '::1/128'] };
 
 const notFoundHandler: ErrorRequestHandler = (err, req, res, next) => {
   const status = (err as { status?: number }).status;

@@ -5,3 +5,5 @@ export * from './route.js';
 export * from './app.js';
 export * from './process.js';
 export * from './session.js';
+export * from './metrics.js';
+export * from './health.js';

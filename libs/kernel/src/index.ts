@@ -6,3 +6,4 @@ export * from './signal.js';
 export * from './domain.js';
 export * from './turns.js';
 export * from './time-zone.js';
+export * from './metrics.js';

@@ -274,12 +274,31 @@ export class PolicyEngine {
   }
 
   decide(input: PolicyInput): Verdict {
-    return this.#decide(input, this.#facts(input.recipient, input));
+    return this.#counted(this.#decide(input, this.#facts(input.recipient, input)));
   }
 
   /** decide() for every recipient of `cls` (from `recipientClass` with the same input). */
   decideClass(input: PolicyInputBase, cls: RecipientClass): Verdict {
-    return this.#decide(input, this.#own(cls).facts);
+    return this.#counted(this.#decide(input, this.#own(cls).facts));
+  }
+
+  /** Decisions taken (explanations not included) by verdict kind and rule code, since the engine was made. */
+  readonly #tally = new Map<string, { kind: Verdict['kind']; rule: string; count: number }>();
+
+  #counted(v: Verdict): Verdict {
+    const key = v.kind + ' ' + v.reason.rule;
+    const t = this.#tally.get(key);
+    if (t) t.count++;
+    else this.#tally.set(key, { kind: v.kind, rule: v.reason.rule, count: 1 });
+    return v;
+  }
+
+  /**
+   * How many decisions this engine took, by verdict and rule (`isac_policy_decisions_total`,
+   * ADR 0032): a rule code names a rule (a tier, a level, a sector), never an organisation.
+   */
+  decisionCounts(): { readonly decision: Verdict['kind']; readonly rule: string; readonly count: number }[] {
+    return [...this.#tally.values()].map((t) => ({ decision: t.kind, rule: t.rule, count: t.count }));
   }
 
   /**
@@ -453,7 +472,7 @@ export class PolicyEngine {
     r: Facts,
     ctx: ReleaseContext,
   ): { verdict: Verdict; object: StixObject | undefined } {
-    const verdict = this.#decide(input, r);
+    const verdict = this.#counted(this.#decide(input, r));
     return {
       verdict,
       object: verdict.kind === 'deny' ? undefined : this.#release(input, r, verdict, ctx),

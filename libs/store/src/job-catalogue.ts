@@ -69,6 +69,8 @@ export const JOB_PAYLOAD_SCHEMAS = {
       /** This address's Message-ID, `<id@domain>`. */
       messageId: { type: 'string', pattern: '^<[^<>\\s]+>$' },
       what: { type: 'string', enum: ['alert', 'notice', 'encrypted', 'digest', 'trial_reminder'] },
+      /** When what an immediate mail carries was accepted: its hand-off is timed from then (ADR 0032). */
+      acceptedAt: { type: 'string' },
       /** The batch mail (ADR 0013) this message carries to one of its addresses. */
       batchMailKey: text,
       /** A digest (ADR 0013): the digest items (batch mails of kind `digest`) it carries. */

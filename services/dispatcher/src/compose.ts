@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Clock, IdGenerator, Logger, Signal } from '@isac/kernel';
+import type { Clock, IdGenerator, Logger, ServiceMetrics, Signal } from '@isac/kernel';
 import { AdminDenials, type Authenticator } from '@isac/auth';
 import { errorHandler, gateOf } from '@isac/http';
 import { apiRoutes } from '@isac/api';
@@ -51,6 +51,8 @@ export interface DispatcherDeps {
   readonly mqttSecret?: Buffer | undefined;
   /** The embedded broker's persistent sessions (the one-process hub); absent with an external broker. */
   readonly brokerSessions?: MqttSessionAdmin | undefined;
+  /** Where delivery latency is measured (the process's metrics registry, ADR 0032). */
+  readonly metrics?: ServiceMetrics | undefined;
   /** Tests: replace an adapter, or name the worker (lease owner). */
   readonly adapters?: {
     readonly publisher?: AlertPublisher | undefined;
@@ -117,6 +119,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     sender,
     config,
     jobsReady,
+    metrics: deps.metrics,
     publicUrl: () => config.mail.publicUrl ?? deps.publicUrl?.() ?? 'http://localhost:8080',
   });
   const blocklist = deps.blocklistGate ?? blocklistGate(config);
@@ -144,6 +147,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     gate: blocklist,
     retraction,
     batchStep: deps.adapters?.batchStep,
+    metrics: deps.metrics,
   });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });
   const deadLetters = new DeadLettersService({ stores, clock, jobsReady, access: deps.auth.access });

@@ -1,5 +1,12 @@
 import { Router } from 'express';
-import { NotFoundError, type Clock, type IdGenerator, type Logger, type Signal } from '@isac/kernel';
+import {
+  NotFoundError,
+  type ServiceMetrics,
+  type Clock,
+  type IdGenerator,
+  type Logger,
+  type Signal,
+} from '@isac/kernel';
 import { OrgDirectory, type Stores } from '@isac/store';
 import { AdminDenials, type Authenticator } from '@isac/auth';
 import type { PolicyEngine } from '@isac/policy';
@@ -50,6 +57,8 @@ export interface TaxiiDeps {
    * this process does not know the dispatcher's settings (the taxii service run alone).
    */
   readonly blocklistGate?: BlocklistCheck | undefined;
+  /** Where ingest counts (the process's metrics registry, ADR 0032). */
+  readonly metrics?: ServiceMetrics | undefined;
 }
 
 /**
@@ -89,6 +98,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     sliceObjects: config.ingestSliceObjects,
     maxQueued: config.maxQueuedSubmissions,
     blocklistGate: deps.blocklistGate,
+    metrics: deps.metrics,
   });
   const objects = new ObjectsService({
     objects: stores.objects,

@@ -75,6 +75,8 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
       name: 'by_mail_blob',
       partialFilterExpression: { kind: 'send_mail', 'payload.blob': { $exists: true } },
     },
+    // ADR 0032: each kind's open jobs and oldest one, for /metrics
+    { key: { kind: 1, status: 1, createdAt: 1 }, name: 'by_kind_status' },
   ],
   // A stored message: `_id` its SHA-256; its bytes in `mail_blob_parts` (a document holds 16 MB at most).
   [COLLECTIONS.mailBlobs]: [{ key: { storedAt: 1 }, name: 'by_stored' }],

@@ -8,7 +8,9 @@ import {
   type JobStatus,
   type JobStore,
   type NewJob,
+  type QueueStat,
 } from '../ports/index.js';
+import { JOB_KINDS } from '../job-catalogue.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../outbox.js';
 import { toInstant } from '../time.js';
 import {
@@ -252,5 +254,24 @@ export class MongoJobStore implements JobStore {
       }
     }
     return deleted;
+  }
+
+  async queueStats(cap: number): Promise<QueueStat[]> {
+    const open = { $in: ['pending', 'running'] as JobStatus[] };
+    return Promise.all(
+      JOB_KINDS.map(async (kind) => {
+        const [n, oldest, dead] = await Promise.all([
+          this.jobs.countDocuments({ kind, status: open }, { limit: cap }),
+          this.jobs
+            .find({ kind, status: open })
+            .sort({ createdAt: 1 })
+            .limit(1)
+            .project<{ createdAt: string }>({ createdAt: 1 })
+            .toArray(),
+          this.jobs.countDocuments({ kind, status: 'dead' }, { limit: cap }),
+        ]);
+        return { kind, open: n, oldestCreatedAt: oldest[0]?.createdAt, dead };
+      }),
+    );
   }
 }

@@ -9,6 +9,17 @@ import type { Job, JobKind, JobStatus, NewJob } from '../job-catalogue.js';
 
 export type { Job, JobKind, JobStatus, NewJob };
 
+/** One job kind's queue, as `/metrics` shows it (ADR 0032). */
+export interface QueueStat {
+  readonly kind: JobKind;
+  /** Pending or running jobs, counted up to the cap asked for. */
+  readonly open: number;
+  /** When the oldest open job was created (absent: none open). */
+  readonly oldestCreatedAt: string | undefined;
+  /** Dead letters, counted up to the cap asked for. */
+  readonly dead: number;
+}
+
 export interface JobStore {
   enqueue(job: NewJob, now: Date): Promise<'inserted' | 'duplicate'>;
   /**
@@ -60,6 +71,11 @@ export interface JobStore {
     readonly storedBefore: Date;
     readonly exceptJobId?: string | undefined;
   }): Promise<number>;
+  /**
+   * Every kind's open jobs and dead letters, each count stopping at `cap`, and its oldest open
+   * job's creation: bounded index reads, so a scrape stays cheap behind a backlog (ADR 0032).
+   */
+  queueStats(cap: number): Promise<QueueStat[]>;
 }
 
 /** The name of a stored message: the SHA-256 of its bytes, lower-case hex. */

@@ -390,4 +390,14 @@ ALTER TABLE objects ADD COLUMN exercise_id TEXT;
 CREATE INDEX objects_by_exercise ON objects (exercise_id) WHERE exercise_id IS NOT NULL;
 `,
   },
+  {
+    version: 17,
+    name: 'open jobs by kind, for metrics',
+    sql: `
+-- ADR 0032: /metrics reads each kind's queue depth and oldest open job on every scrape. A partial
+-- index holds open jobs only (an entry added at enqueue, removed when the job is done or dead), so
+-- those reads are ranges of it however many finished jobs the table keeps.
+CREATE INDEX jobs_open ON jobs (kind, created_at) WHERE status IN ('pending', 'running');
+`,
+  },
 ];

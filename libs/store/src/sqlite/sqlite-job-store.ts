@@ -8,7 +8,9 @@ import {
   type JobStatus,
   type JobStore,
   type NewJob,
+  type QueueStat,
 } from '../ports/index.js';
+import { JOB_KINDS } from '../job-catalogue.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../outbox.js';
 import { toInstant } from '../time.js';
 
@@ -270,4 +272,39 @@ export class SqliteJobStore implements JobStore {
       .get() as string | null;
     return Promise.resolve(v ?? undefined);
   }
+
+  queueStats(cap: number): Promise<QueueStat[]> {
+    // jobs_open (migration 15) holds open jobs only, by (kind, created_at): each question below is a
+    // range of it, read up to `cap` entries; dead letters are few, and read through jobs_dead.
+    const st = (this.statsQueries ??= {
+      open: this.db.prepare(
+        `SELECT count(*) FROM (SELECT 1 FROM jobs WHERE status IN ('pending', 'running') AND kind = ? LIMIT ?)`,
+      ),
+      oldest: this.db.prepare(
+        `SELECT created_at FROM jobs WHERE status IN ('pending', 'running') AND kind = ? ORDER BY created_at LIMIT 1`,
+      ),
+      dead: this.db.prepare(
+        `SELECT kind, count(*) AS n FROM (SELECT kind FROM jobs WHERE status = 'dead' LIMIT ?) GROUP BY kind`,
+      ),
+    });
+    const dead = new Map(
+      (st.dead.all(cap) as { kind: string; n: number }[]).map((r) => [r.kind, r.n] as const),
+    );
+    return Promise.resolve(
+      JOB_KINDS.map((kind) => ({
+        kind,
+        open: st.open.pluck().get(kind, cap) as number,
+        oldestCreatedAt: (st.oldest.pluck().get(kind) as string | undefined) ?? undefined,
+        dead: dead.get(kind) ?? 0,
+      })),
+    );
+  }
+
+  private statsQueries:
+    | {
+        open: ReturnType<Db['prepare']>;
+        oldest: ReturnType<Db['prepare']>;
+        dead: ReturnType<Db['prepare']>;
+      }
+    | undefined;
 }

@@ -116,6 +116,7 @@ export const JOB_ACCESS: Methods<JobStore> = {
   enqueueWithBlob: 'write',
   getBlob: 'read',
   releaseBlobs: 'write',
+  queueStats: 'read',
 };
 export const DELIVERY_ACCESS: Methods<DeliveryStore> = {
   batchFor: 'write',

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { Clock, Logger, Org, OrgId, Subscription, TlpLevel } from '@isac/kernel';
+import {
+  NO_METRICS,
+  secondsSince,
+  type Clock,
+  type Logger,
+  type Org,
+  type OrgId,
+  type ServiceMetrics,
+  type Subscription,
+  type TlpLevel,
+} from '@isac/kernel';
 import type { BlocklistGate, PolicyEngine } from '@isac/policy';
 import {
   backoffMs,
@@ -139,6 +149,8 @@ export class DistributionService {
       readonly retraction: RetractionService;
       /** Tests only (a no-op seam): after a batch's fan-out is recorded, after its messages are acknowledged by the broker. */
       readonly batchStep?: BatchStepHook | undefined;
+      /** Delivery latency, accept to the broker taking the alert (ADR 0032). */
+      readonly metrics?: ServiceMetrics | undefined;
     },
   ) {
     const { stores, clock } = deps;
@@ -355,6 +367,7 @@ export class DistributionService {
           mailKey: mail.key,
           orgId: mail.orgId,
           batchMailKey: mail.key,
+          acceptedAt: earliestAdded(items),
         });
       } catch (err) {
         // names the recipient (addresses, organisation, subscription), the channel and the cause
@@ -646,7 +659,7 @@ export class DistributionService {
       if (list) list.push(r);
       else byOrg.set(r.orgId, [r]);
     }
-    const todo: { index: number; messages: OutgoingMessage[] }[] = [];
+    const todo: { index: number; messages: OutgoingMessage[]; acceptedAt: string | undefined }[] = [];
     // recipients this run did not add were recorded by an earlier run, which may have published
     // to them before it stopped: what goes to them now may be a redelivery (DUP)
     const fresh = new Set(fan.added);
@@ -683,13 +696,14 @@ export class DistributionService {
                 again ? { ...b, possibleDuplicate: true } : b,
               ),
             );
-        todo.push({ index: r.index, messages });
+        todo.push({ index: r.index, messages, acceptedAt: earliestAdded(g.items) });
       }
     }
     if (todo.length === 0) return { attempted: 0, failed: new Map() };
     const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
     const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
     this.deps.batchStep?.('published', batch.id);
+    this.observeTaken(todo, published, flat);
     const failed = new Map<number, string>();
     flat.forEach((x, i) => {
       const r = published[i];
@@ -957,6 +971,7 @@ export class DistributionService {
         to,
         raw: raw.toString('base64'),
         what,
+        acceptedAt: v.dateAdded,
       });
     }
     for (const r of plan.recipients)
@@ -982,7 +997,7 @@ export class DistributionService {
   private async publish(plan: DistributionPlan, fan: Fanout): Promise<JobOutcome> {
     const { config } = this.deps;
     const v = plan.version;
-    const todo: { index: number; messages: OutgoingMessage[] }[] = [];
+    const todo: { index: number; messages: OutgoingMessage[]; acceptedAt: string | undefined }[] = [];
     for (const r of fan.recipients) {
       const p = plan.byOrg.get(r.orgId);
       // sent before, or an organisation this version reached earlier that the policy or its subscriptions no longer allow
@@ -1005,11 +1020,12 @@ export class DistributionService {
             expirySeconds: config.mqtt.messageExpirySeconds,
           }),
         );
-      todo.push({ index: r.index, messages });
+      todo.push({ index: r.index, messages, acceptedAt: v.dateAdded });
     }
     if (todo.length === 0) return done;
     const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
     const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
+    this.observeTaken(todo, published, flat);
     const failed = new Map<number, string>();
     flat.forEach((x, i) => {
       const r = published[i];
@@ -1028,10 +1044,39 @@ export class DistributionService {
     );
   }
 
+  /** `isac_delivery_latency_seconds{channel="mqtt"}`: one observation per alert the broker took whole. */
+  private observeTaken(
+    todo: readonly { readonly acceptedAt: string | undefined }[],
+    published: readonly { readonly ok: boolean }[],
+    flat: readonly { readonly w: unknown }[],
+  ): void {
+    const latency = (this.deps.metrics ?? NO_METRICS).deliveryLatency;
+    const bad = new Set<unknown>();
+    flat.forEach((x, i) => {
+      if (!published[i]?.ok) bad.add(x.w);
+    });
+    const now = this.deps.clock.now();
+    for (const w of todo) {
+      if (bad.has(w)) continue;
+      const s = secondsSince(w.acceptedAt, now);
+      if (s !== undefined) latency.observe({ channel: 'mqtt' }, s);
+    }
+  }
+
   /** expire_blocklist jobs: an indicator's block-list entries reached their expiry. */
   expireBlocklist(job: JobOf<'expire_blocklist'>): Promise<JobOutcome> {
     return this.deps.retraction.expire(job);
   }
+}
+
+/** When the first of `items` was accepted (an alert carries what one submission released). */
+function earliestAdded(
+  items: readonly { readonly version: { readonly dateAdded: string } }[],
+): string | undefined {
+  let first: string | undefined;
+  for (const it of items)
+    if (first === undefined || it.version.dateAdded < first) first = it.version.dateAdded;
+  return first;
 }
 
 /** An alert group as `alertParts` content: its refusals by index, made once per batch position. */

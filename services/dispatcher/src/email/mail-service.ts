@@ -5,6 +5,9 @@ import {
   type Logger,
   type Org,
   type Signal,
+  type ServiceMetrics,
+  NO_METRICS,
+  secondsSince,
   type Subscription,
   type TlpLevel,
 } from '@isac/kernel';
@@ -101,6 +104,8 @@ export class MailService {
       readonly jobsReady?: Signal | undefined;
       /** The base of links in mail (ISAC_PUBLIC_URL, else where the HTTP port is reached). */
       readonly publicUrl?: (() => string) | undefined;
+      /** Delivery latency, accept to the relay taking an immediate mail (ADR 0032). */
+      readonly metrics?: ServiceMetrics | undefined;
     },
   ) {}
 
@@ -223,6 +228,8 @@ export class MailService {
       batchMailKey?: string;
       batchMailKeys?: string[];
       deliveryKeys?: string[];
+      /** When what the mail carries was accepted (an immediate mail: its hand-off is timed, ADR 0032). */
+      acceptedAt?: string | undefined;
     },
   ): Promise<number> {
     const blob = blobHash(m.shared);
@@ -240,6 +247,7 @@ export class MailService {
           blob,
           messageId: x.messageId,
           what: m.what,
+          ...(of.acceptedAt !== undefined ? { acceptedAt: of.acceptedAt } : {}),
         },
       })),
       this.deps.clock.now(),
@@ -457,6 +465,9 @@ export class MailService {
       if (err instanceof TransientError) throw new TransientError(cause, [], { cause: err });
       throw err;
     }
+    const handedOff = secondsSince(p.acceptedAt, this.deps.clock.now());
+    if (handedOff !== undefined)
+      (this.deps.metrics ?? NO_METRICS).deliveryLatency.observe({ channel: 'email' }, handedOff);
     await deliveries.markSentMany(p.deliveryKeys, this.deps.clock.now());
     const mails = batchMailKeys(p);
     if (mails.length > 0)

@@ -84,6 +84,14 @@ export interface EmbeddedBroker {
   readonly publisher: AlertPublisher;
   /** Its persistent sessions (when they are kept in `dataDir`). */
   readonly sessions: MqttSessionAdmin;
+  /** Live connections and the persistent sessions' queues, for `/metrics` (ADR 0032). */
+  stats(): {
+    connections: number;
+    sessions: number;
+    queuedMessages: number;
+    queuedBytes: number;
+    droppedMessages: number;
+  };
 }
 
 /**
@@ -292,6 +300,25 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   return {
     publisher,
     sessions,
+    stats() {
+      const all = ownPersistence?.listSessions() ?? [];
+      let queuedMessages = 0;
+      let queuedBytes = 0;
+      let droppedMessages = 0;
+      for (const x of all) {
+        queuedMessages += x.queued;
+        queuedBytes += x.queuedBytes;
+        droppedMessages += x.dropped;
+      }
+      const a = aedes;
+      return {
+        connections: a && !a.closed ? a.connectedClients : 0,
+        sessions: all.length,
+        queuedMessages,
+        queuedBytes,
+        droppedMessages,
+      };
+    },
     async start() {
       let persistence = opts.persistence;
       if (mqttDir) {

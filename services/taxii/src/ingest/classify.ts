@@ -89,7 +89,20 @@ export function exerciseOf(
 }
 
 /** One object's line of the status resource, at its position in the submission. */
-export type Outcome = StatusDetail & { readonly index: number };
+export type Outcome = StatusDetail & {
+  readonly index: number;
+  /** A failure's reason code (`isac_ingest_rejected_objects_total`, ADR 0032); not in the status. */
+  readonly reason?: RejectReason;
+};
+
+/** Why an object was refused, as a closed set of codes for metrics. */
+export type RejectReason =
+  | 'invalid_stix'
+  | 'refused'
+  | 'hub_extension'
+  | 'unknown_named_recipient'
+  | 'conflicting_repeat'
+  | 'id_not_available';
 
 interface Candidate {
   readonly index: number;
@@ -308,8 +321,8 @@ export function* screenInSlices(
   const successes: Outcome[] = [];
   const candidates: Candidate[] = [];
   const seen = new Map<string, { index: number; object: Record<string, unknown> }>();
-  const fail = (index: number, id: string, version: string, message: string): void => {
-    failures.push({ index, id, version, message });
+  const fail = (index: number, id: string, version: string, message: string, reason: RejectReason): void => {
+    failures.push({ index, id, version, message, reason });
   };
   for (let i = 0; i < objects.length; i++) {
     if (i > 0 && i % slice === 0) yield;
@@ -322,17 +335,17 @@ export function* screenInSlices(
     const id = report.id ?? `objects[${i}]`;
     const version = versionOf(o);
     if (!report.valid) {
-      fail(i, id, version, `invalid STIX: ${describeErrors(report.errors)}`);
+      fail(i, id, version, `invalid STIX: ${describeErrors(report.errors)}`, 'invalid_stix');
       continue;
     }
     const problem = refusal(o, ctx, people, latest);
     if (problem) {
-      fail(i, id, version, problem);
+      fail(i, id, version, problem, 'refused');
       continue;
     }
     const ext = readHubExtension(o);
     if (ext.error) {
-      fail(i, id, version, ext.error);
+      fail(i, id, version, ext.error, 'hub_extension');
       continue;
     }
     const ex =
@@ -347,7 +360,13 @@ export function* screenInSlices(
     if (ext.value?.namedRecipients) {
       const r = resolve(ctx.orgs, people, ext.value.namedRecipients);
       if (r.unknown.length > 0) {
-        fail(i, id, version, `named recipients that are not member organisations: ${r.unknown.join(', ')}`);
+        fail(
+          i,
+          id,
+          version,
+          `named recipients that are not member organisations: ${r.unknown.join(', ')}`,
+          'unknown_named_recipient',
+        );
         continue;
       }
       named = r.ids;
@@ -366,6 +385,7 @@ export function* screenInSlices(
           id,
           version,
           `objects[${i}] repeats the id and version of objects[${prev.index}] with different content; a version is never rewritten`,
+          'conflicting_repeat',
         );
       continue;
     }
@@ -456,7 +476,14 @@ export function* classifyInSlices(
     const e = known.versions.get(c.key);
     if (!e || e.submitterOrgId === submitter.id || SCO_TYPES.has(c.type)) accepted.push(c);
     else if (e.versions.includes(normalizeTimestamp(c.version))) echoes.push(c);
-    else failures.push({ index: c.index, id: c.id, version: c.version, message: ID_NOT_AVAILABLE });
+    else
+      failures.push({
+        index: c.index,
+        id: c.id,
+        version: c.version,
+        message: ID_NOT_AVAILABLE,
+        reason: 'id_not_available',
+      });
   }
   const all = [...accepted, ...echoes];
   const tlps = yield* assignTlpInSlices(

@@ -1,6 +1,9 @@
 import {
+  AppError,
   ForbiddenError,
   type BlocklistPromotion,
+  NO_METRICS,
+  type ServiceMetrics,
   type Clock,
   type IdGenerator,
   type Logger,
@@ -40,6 +43,11 @@ import { IngestQueue } from './ingest-queue.js';
 import { blocklistNote, type BlocklistCheck } from './blocklist-note.js';
 
 export type { SubmitOptions };
+
+/** A refused submission's `outcome` label: the error code of its answer (a closed set), else `error`. */
+function submissionRefusal(err: unknown): string {
+  return err instanceof AppError ? err.code : 'error';
+}
 
 /** Objects screened or classified between two looks at the clock (`inTurns`, ADR 0019). */
 const UNIT = 10;
@@ -98,6 +106,8 @@ export class IngestService {
        * the submitter's status. Absent when block lists are off.
        */
       blocklistGate?: BlocklistCheck | undefined;
+      /** Where submissions, objects and refusals are counted (ADR 0032). */
+      metrics?: ServiceMetrics | undefined;
     },
   ) {
     this.budget = deps.turnBudgetMs ?? TURN_BUDGET_MS;
@@ -141,9 +151,19 @@ export class IngestService {
     objects: readonly unknown[],
     opts: SubmitOptions,
   ): Promise<SubmissionStatus> {
-    checkSize(objects, this.deps.maxObjects);
-    if (objects.length <= this.deps.sliceObjects) return this.process(principal, objects, opts);
-    return this.queue.run(objects.length, () => this.process(principal, objects, opts));
+    const m = this.deps.metrics ?? NO_METRICS;
+    try {
+      checkSize(objects, this.deps.maxObjects);
+      const status =
+        objects.length <= this.deps.sliceObjects
+          ? await this.process(principal, objects, opts)
+          : await this.queue.run(objects.length, () => this.process(principal, objects, opts));
+      m.ingestSubmissions.inc({ outcome: 'accepted' });
+      return status;
+    } catch (err) {
+      m.ingestSubmissions.inc({ outcome: submissionRefusal(err) });
+      throw err;
+    }
   }
 
   private async process(
@@ -265,6 +285,17 @@ export class IngestService {
       },
       'submission processed',
     );
+    const m = deps.metrics ?? NO_METRICS;
+    if (inserted > 0) m.ingestObjects.inc({ outcome: 'stored' }, inserted);
+    if (status.successes.length > inserted)
+      m.ingestObjects.inc({ outcome: 'duplicate' }, status.successes.length - inserted);
+    if (decided.failures.length > 0) {
+      m.ingestObjects.inc({ outcome: 'rejected' }, decided.failures.length);
+      const byReason = new Map<string, number>();
+      for (const f of decided.failures)
+        byReason.set(f.reason ?? 'other', (byReason.get(f.reason ?? 'other') ?? 0) + 1);
+      for (const [reason, n] of byReason) m.ingestRejects.inc({ reason }, n);
+    }
     if (status.successes.length === 0) throw nothingAccepted(decided, status.id);
     return status;
   }
