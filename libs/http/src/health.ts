@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { Router as makeRouter } from 'express';
-import type { MetricsAccess, ProcessMetrics } from './metrics.js';
+import { channelOfJobKind, QUEUE_COUNT_CAP, type MetricsAccess, type ProcessMetrics } from './metrics.js';
 
 /**
  * One thing this process needs to serve (the store, the broker, the SMTP relay): resolves when it
@@ -85,4 +85,35 @@ export function healthRouter(opts: {
     });
   }
   return r;
+}
+
+/** The store answers a bounded read (the next due job): `/readyz`'s `store` check. */
+export function storeReadiness(jobs: { nextDue(): Promise<unknown> }): ReadinessCheck {
+  return {
+    name: 'store',
+    async check() {
+      try {
+        await jobs.nextDue();
+        return undefined;
+      } catch (err) {
+        const code = (err as { code?: unknown } | null)?.code;
+        return `store unreachable (${typeof code === 'string' ? code : err instanceof Error ? err.name : 'error'})`;
+      }
+    },
+  };
+}
+
+/** `details` of `/readyz` for scrapers: dead letters by channel (bounded counts, ADR 0032). */
+export async function deadLetterDetails(jobs: {
+  queueStats(cap: number): Promise<readonly { readonly kind: string; readonly dead: number }[]>;
+}): Promise<Record<string, unknown>> {
+  const byChannel: Record<string, number> = {};
+  let total = 0;
+  for (const s of await jobs.queueStats(QUEUE_COUNT_CAP)) {
+    if (s.dead === 0) continue;
+    const c = channelOfJobKind(s.kind);
+    byChannel[c] = (byChannel[c] ?? 0) + s.dead;
+    total += s.dead;
+  }
+  return { deadLetters: { total, byChannel } };
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Clock, IdGenerator, Logger, ServiceMetrics, Signal } from '@isac/kernel';
 import { AdminDenials, type Authenticator } from '@isac/auth';
-import { errorHandler, gateOf } from '@isac/http';
+import { errorHandler, gateOf, type ReadinessCheck } from '@isac/http';
 import { apiRoutes } from '@isac/api';
 import type { PolicyEngine } from '@isac/policy';
 import { OrgDirectory, type Stores } from '@isac/store';
@@ -74,6 +74,8 @@ export interface Dispatcher {
   /** For tests and the bench: run one claim round now. */
   runOnce(): Promise<number>;
   readonly provisioner: DynsecProvisioner | undefined;
+  /** What this process needs to deliver: the broker and, when mail goes to a relay, the relay (`/readyz`). */
+  readonly readiness: readonly ReadinessCheck[];
 }
 
 /** The dispatcher's composition root (ADR 0001): the only place its adapters are built. */
@@ -214,9 +216,27 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   listenForMqttAcks({ publisher, acks, log });
 
   let started = false;
+  const readiness: ReadinessCheck[] = [
+    {
+      name: 'mqtt',
+      check: () =>
+        Promise.resolve(
+          !started
+            ? 'the dispatcher is not started'
+            : publisher.connected
+              ? undefined
+              : 'MQTT broker unreachable',
+        ),
+    },
+  ];
+  const mailer: MailSender = sender;
+  const relay = mailer.reachable?.bind(mailer);
+  if (relay) readiness.push({ name: 'smtp', check: relay });
+
   return {
     router,
     provisioner,
+    readiness,
     runOnce: () => worker.runOnce(),
     async start() {
       if (started) return;

@@ -5,7 +5,14 @@ import { ensurePrivateDirectory, lockDirectory, openStores, type Stores } from '
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
 import type { Express } from 'express';
-import { createServiceApp, listenHttp, ShutdownList } from '@isac/http';
+import {
+  createServiceApp,
+  deadLetterDetails,
+  listenHttp,
+  ProcessMetrics,
+  ShutdownList,
+  storeReadiness,
+} from '@isac/http';
 import { describeStore, redactUri, storeSettings, tokenSettings } from '@isac/config';
 import { hubIdentity } from '@isac/stix';
 import { composeMembership } from '@isac/membership-service';
@@ -64,6 +71,11 @@ export async function startHub(
       hubOrgId: config.hub.orgId,
     });
     shutdown.add(() => Promise.resolve(auth.live.stop()));
+    // one registry for the process (ADR 0032): each service counts into it, /metrics serves it
+    const metrics = new ProcessMetrics();
+    auth.failures = metrics.instruments.authFailures;
+    metrics.watchQueues(stores.jobs, () => clock.now());
+    metrics.watchPolicy(policy);
     const hub = hubIdentity(config.hub.name);
     const jobsReady = new Signal();
     const internalCredential = {
@@ -90,6 +102,7 @@ export async function startHub(
       });
       mqttPort = (await broker.start()).port;
       shutdown.add(() => broker.stop());
+      metrics.watchBroker(() => broker.stats());
       // alerts go into the broker in process, not through a client over TCP
       publisher = broker.publisher;
       brokerSessions = broker.sessions;
@@ -129,6 +142,7 @@ export async function startHub(
       hub,
       jobsReady,
       blocklistGate: dispatcherConfig.blocklist.enabled ? gate : undefined,
+      metrics: metrics.instruments,
     });
     // links in mail: ISAC_PUBLIC_URL, else this hub's HTTP port once it is bound
     let boundHttpPort: number = config.http.port;
@@ -144,6 +158,7 @@ export async function startHub(
       mqttSecret,
       brokerSessions,
       adapters: { publisher },
+      metrics: metrics.instruments,
     });
 
     // the web console at / (ADR 0018), after every API route
@@ -152,6 +167,10 @@ export async function startHub(
       routers: [membership.router, taxii.router, dispatcher.router],
       fallback: consoleRouter(),
       trustProxy: config.http.trustProxy,
+      metrics,
+      metricsAccess: config.http.metrics,
+      readiness: [storeReadiness(stores.jobs), ...dispatcher.readiness],
+      readyDetails: () => deadLetterDetails(stores.jobs),
     });
 
     await dispatcher.start();

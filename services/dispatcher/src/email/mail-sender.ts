@@ -19,6 +19,8 @@ export interface OutgoingMail {
 export interface MailSender {
   send(mail: OutgoingMail): Promise<void>;
   close(): Promise<void>;
+  /** Whether the relay answers (`/readyz`, ADR 0032): undefined when it does, else why not. Absent: nothing to reach. */
+  reachable?(): Promise<string | undefined>;
 }
 
 /**
@@ -64,6 +66,30 @@ export class SmtpMailSender implements MailSender {
     this.transport.close();
     return Promise.resolve();
   }
+
+  /** An SMTP greeting and EHLO (and AUTH when configured), at most once a second. */
+  async reachable(): Promise<string | undefined> {
+    const now = Date.now();
+    if (this.lastCheck && now - this.lastCheck.at < 1_000) return this.lastCheck.result;
+    let result: string | undefined;
+    try {
+      await this.transport.verify();
+    } catch (err) {
+      // the code, not the message: readiness answers unauthenticated callers, and messages name hosts
+      const e = (err ?? {}) as { code?: unknown; responseCode?: unknown };
+      const code =
+        typeof e.code === 'string'
+          ? e.code
+          : typeof e.responseCode === 'number'
+            ? String(e.responseCode)
+            : 'error';
+      result = `SMTP relay unreachable (${code})`;
+    }
+    this.lastCheck = { at: now, result };
+    return result;
+  }
+
+  private lastCheck: { at: number; result: string | undefined } | undefined;
 }
 
 export function classifySmtpError(err: unknown): AppError {
