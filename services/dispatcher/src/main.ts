@@ -22,7 +22,14 @@ import { openStores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
 import { hubIdentity } from '@isac/stix';
-import { createServiceApp, listenHttp, runProcess } from '@isac/http';
+import {
+  createServiceApp,
+  deadLetterDetails,
+  listenHttp,
+  ProcessMetrics,
+  runProcess,
+  storeReadiness,
+} from '@isac/http';
 import { composeDispatcher } from './compose.js';
 import { dispatcherConfigSchema } from './config.js';
 
@@ -109,6 +116,11 @@ runProcess({
       hubOrgId: config.hub.orgId,
     });
     const hub = hubIdentity(config.hub.name);
+    // ADR 0032: this process's metrics (queues, dead letters, delivery latency, policy decisions)
+    const metrics = new ProcessMetrics();
+    auth.failures = metrics.instruments.authFailures;
+    metrics.watchQueues(stores.jobs, () => clock.now());
+    metrics.watchPolicy(policy);
     // .eml files under the data directory unless configured elsewhere (README)
     const mailOutDir = path.resolve(config.dispatcher.mail.outDir ?? path.join(config.dataDir, 'mail'));
     const publicUrl = `http://localhost:${config.http.port}`;
@@ -127,11 +139,20 @@ runProcess({
       jobsReady: new Signal(),
       mqttCredential: { username: credential.username, password: credential.password },
       mqttSecret,
+      metrics: metrics.instruments,
     });
     await dispatcher.start();
     shutdown.add(() => dispatcher.stop());
     const http = await listenHttp(
-      createServiceApp({ log, routers: [dispatcher.router], trustProxy: config.http.trustProxy }),
+      createServiceApp({
+        log,
+        routers: [dispatcher.router],
+        trustProxy: config.http.trustProxy,
+        metrics,
+        metricsAccess: config.http.metrics,
+        readiness: [storeReadiness(stores.jobs), ...dispatcher.readiness],
+        readyDetails: () => deadLetterDetails(stores.jobs),
+      }),
       config.http,
     );
     shutdown.add(() => http.close());

@@ -18,7 +18,7 @@ import {
 import { openStores } from '@isac/store';
 import { validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles, signingKeysDir } from '@isac/auth';
-import { createServiceApp, listenHttp, runProcess } from '@isac/http';
+import { createServiceApp, listenHttp, ProcessMetrics, runProcess, storeReadiness } from '@isac/http';
 import { composeMembership } from './compose.js';
 import { membershipConfigSchema } from './config.js';
 
@@ -60,6 +60,10 @@ runProcess({
       hubOrgId: config.hub.orgId,
     });
 
+    // ADR 0032: this process's metrics (authentication failures)
+    const metrics = new ProcessMetrics();
+    auth.failures = metrics.instruments.authFailures;
+
     const membership = composeMembership({
       stores,
       clock,
@@ -75,7 +79,14 @@ runProcess({
     membership.start();
     shutdown.add(() => membership.stop());
     const http = await listenHttp(
-      createServiceApp({ log, routers: [membership.router], trustProxy: config.http.trustProxy }),
+      createServiceApp({
+        log,
+        routers: [membership.router],
+        trustProxy: config.http.trustProxy,
+        metrics,
+        metricsAccess: config.http.metrics,
+        readiness: [storeReadiness(stores.jobs)],
+      }),
       config.http,
     );
     shutdown.add(() => http.close());

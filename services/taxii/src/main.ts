@@ -18,7 +18,7 @@ import { openStores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
 import { hubIdentity } from '@isac/stix';
-import { createServiceApp, listenHttp, runProcess } from '@isac/http';
+import { createServiceApp, listenHttp, ProcessMetrics, runProcess, storeReadiness } from '@isac/http';
 import { composeTaxii } from './compose.js';
 import { taxiiConfigSchema } from './config.js';
 
@@ -51,6 +51,10 @@ runProcess({
       hubOrgId: config.hub.orgId,
     });
     const hub = hubIdentity(config.hub.name);
+    // ADR 0032: this process's metrics (ingest, authentication, policy decisions of reads)
+    const metrics = new ProcessMetrics();
+    auth.failures = metrics.instruments.authFailures;
+    metrics.watchPolicy(policy);
 
     const taxii = composeTaxii({
       stores,
@@ -62,9 +66,17 @@ runProcess({
       policy,
       hub,
       jobsReady: new Signal(),
+      metrics: metrics.instruments,
     });
     const http = await listenHttp(
-      createServiceApp({ log, routers: [taxii.router], trustProxy: config.http.trustProxy }),
+      createServiceApp({
+        log,
+        routers: [taxii.router],
+        trustProxy: config.http.trustProxy,
+        metrics,
+        metricsAccess: config.http.metrics,
+        readiness: [storeReadiness(stores.jobs)],
+      }),
       config.http,
     );
     shutdown.add(() => http.close());
