@@ -178,9 +178,17 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
     expect(dispatcher.stdout()).to.match(/polls the outbox every 250 ms/);
   });
 
-  it('answers /healthz, and unknown routes with JSON 404s (TAXII-style under /taxii2)', async () => {
+  it('answers /healthz, /readyz and /metrics (ADR 0032), and unknown routes with JSON 404s (TAXII-style under /taxii2)', async () => {
     for (const p of [membership, taxii, dispatcher]) {
-      expect((await call(p.httpUrl, 'GET', '/healthz')).body).to.deep.equal({ status: 'ok' });
+      expect((await call(p.httpUrl, 'GET', '/healthz')).body).to.include({ status: 'ok' });
+      const ready = await call(p.httpUrl, 'GET', '/readyz');
+      expect(ready.status, JSON.stringify(ready.body)).to.equal(200);
+      expect(ready.body.checks).to.include({ store: 'ok' });
+      const metrics = await fetch(`${p.httpUrl}/metrics`);
+      expect(metrics.status).to.equal(200);
+      expect(await metrics.text())
+        .to.include('process_cpu_seconds_total')
+        .and.include('isac_auth_failures_total');
       const rest = await call(p.httpUrl, 'GET', '/api/v1/nothing-here');
       expect(rest.status).to.equal(404);
       expect(rest.body.error.code).to.equal('not_found');
