@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -232,6 +232,11 @@ describe('metrics and health of a started hub (issue 20.2, 20.3; ADR 0032)', fun
       const text = (await api.get('/metrics')).text;
       for (const secret of ['m-bank', 'm-telco', '203.0.113.77', 'indicator--7b4a2b9e', 'soc@'])
         expect(text, secret).to.not.include(secret);
+      // every series the Grafana dashboard asks for is served (MQTT ones from the embedded broker)
+      const dashboard = readFileSync(path.join(ROOT, 'deploy/grafana/isac-hub.json'), 'utf8');
+      const served = new Set(parseExposition(text).map((x) => x.name));
+      for (const name of new Set(dashboard.match(/\b(?:isac|process|nodejs)_[a-z0-9_]+/g) ?? []))
+        expect(served, `dashboard metric ${name}`).to.include(name);
     });
 
     it('is not ready, naming the relay, once the SMTP server is down; alive all the same', async () => {
