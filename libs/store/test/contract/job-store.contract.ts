@@ -301,5 +301,37 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
         expect(await h.stores.jobs.getBlob(hash)).to.equal(undefined);
       });
     });
+
+    it('tells each kind its open jobs, oldest open job and dead letters, counting up to the cap (ADR 0032)', async () => {
+      await enqueue('a');
+      h.clock.advance(1000);
+      await enqueue('b');
+      h.clock.advance(1000);
+      await enqueue('c');
+      await enqueue('d', { kind: 'digest' });
+      // 'a' done, 'b' dead: open send_mail jobs are 'c' (pending) and, once claimed, still open
+      const claimed = await h.stores.jobs.claim('w1', now(), 30_000, 2, ['send_mail']);
+      const byKey = new Map(claimed.map((j) => [j.key, j]));
+      expect(await h.stores.jobs.complete(byKey.get('a')!.id, 'w1', now())).to.equal(true);
+      expect(await h.stores.jobs.bury(byKey.get('b')!.id, 'w1', 'no', now())).to.equal(true);
+      const stats = new Map((await h.stores.jobs.queueStats(100)).map((s) => [s.kind, s]));
+      expect(stats.get('send_mail')).to.deep.equal({
+        kind: 'send_mail',
+        open: 1,
+        oldestCreatedAt: '2026-03-01T00:00:02.000Z',
+        dead: 1,
+      });
+      expect(stats.get('digest')).to.include({ open: 1, dead: 0 });
+      expect(stats.get('notify')).to.deep.equal({
+        kind: 'notify',
+        open: 0,
+        oldestCreatedAt: undefined,
+        dead: 0,
+      });
+      // the cap bounds the count
+      await enqueue('e');
+      expect((await h.stores.jobs.queueStats(1)).find((s) => s.kind === 'send_mail')?.open).to.equal(1);
+      expect((await h.stores.jobs.queueStats(100)).find((s) => s.kind === 'send_mail')?.open).to.equal(2);
+    });
   });
 }
