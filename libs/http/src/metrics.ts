@@ -19,6 +19,7 @@ export function channelOfJobKind(kind: string): string {
     case 'digest':
     case 'notify':
       return 'email';
+    case 'publish_alert':
     case 'expire_blocklist':
     case 'provision_mqtt':
       return 'mqtt';
