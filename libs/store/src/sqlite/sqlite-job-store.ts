@@ -274,7 +274,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   queueStats(cap: number): Promise<QueueStat[]> {
-    // jobs_open (migration 16) holds open jobs only, by (kind, created_at): each question below is a
+    // jobs_open (migration 17) holds open jobs only, by (kind, created_at): each question below is a
     // range of it, read up to `cap` entries; dead letters are few, and read through jobs_dead.
     const st = (this.statsQueries ??= {
       open: this.db.prepare(

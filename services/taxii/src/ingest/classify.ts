@@ -102,7 +102,8 @@ export type RejectReason =
   | 'hub_extension'
   | 'unknown_named_recipient'
   | 'conflicting_repeat'
-  | 'id_not_available';
+  | 'id_not_available'
+  | 'exercise';
 
 interface Candidate {
   readonly index: number;
@@ -353,7 +354,7 @@ export function* screenInSlices(
         ? commonExercise
         : exerciseOf(ext.value.exercise, ctx, 'exercise (hub extension)');
     if (ex.error !== undefined) {
-      fail(i, id, version, ex.error);
+      fail(i, id, version, ex.error, 'exercise');
       continue;
     }
     let named = common.ids;
