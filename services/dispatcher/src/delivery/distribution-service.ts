@@ -39,6 +39,7 @@ import type { DispatcherConfig } from '../config.js';
 import { dead, done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { Coalescer } from '../jobs/coalescer.js';
 import type { AlertPublisher, OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
+import { fanoutResults } from './fanout-results.js';
 import { alertTopic } from '../mqtt/topics.js';
 import { blocklistMessages } from '../mqtt/blocklist.js';
 import { langOf, recipientsOf, type MailService } from '../email/mail-service.js';
@@ -704,16 +705,7 @@ export class DistributionService {
     const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
     this.deps.batchStep?.('published', batch.id);
     this.observeTaken(todo, published, flat);
-    const failed = new Map<number, string>();
-    flat.forEach((x, i) => {
-      const r = published[i];
-      if (r && !r.ok && !failed.has(x.w.index)) failed.set(x.w.index, r.error);
-    });
-    const results: FanoutResult[] = todo.map((w) =>
-      failed.has(w.index)
-        ? { index: w.index, ok: false, error: failed.get(w.index) }
-        : { index: w.index, ok: true },
-    );
+    const { failed, results } = fanoutResults(todo, published);
     await this.batchMarks.add([{ id: fan.id, results }]);
     const causes = new Map<number, string>();
     for (const [index, error] of failed)
@@ -1026,16 +1018,7 @@ export class DistributionService {
     const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
     const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
     this.observeTaken(todo, published, flat);
-    const failed = new Map<number, string>();
-    flat.forEach((x, i) => {
-      const r = published[i];
-      if (r && !r.ok && !failed.has(x.w.index)) failed.set(x.w.index, r.error);
-    });
-    const results: FanoutResult[] = todo.map((w) =>
-      failed.has(w.index)
-        ? { index: w.index, ok: false, error: failed.get(w.index) }
-        : { index: w.index, ok: true },
-    );
+    const { failed, results } = fanoutResults(todo, published);
     await this.marks.add([{ id: fan.id, results }]);
     if (failed.size === 0) return done;
     const first = [...failed.values()][0] ?? 'publish failed';

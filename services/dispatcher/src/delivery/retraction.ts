@@ -5,7 +5,6 @@ import {
   deliveryKey,
   jobKeys,
   type Delivery,
-  type FanoutResult,
   type JobOf,
   type NewDelivery,
   type ObjectVersion,
@@ -21,6 +20,7 @@ import { STIX_MEDIA_TYPE } from '../email/render.js';
 import { alertBundle, alertIdFor } from './payload.js';
 import { blocklistMessageId, blocklistParts, entryExpiry, removalMessages } from './blocklist-entries.js';
 import type { PartLimits } from './alert-chunks.js';
+import { fanoutResults } from './fanout-results.js';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -195,18 +195,8 @@ export class RetractionService {
     what: string,
   ): Promise<JobOutcome> {
     if (todo.length === 0) return done;
-    const flat = todo.flatMap((w) => w.messages.map((m) => ({ w, m })));
-    const published = await this.deps.publisher.publishAll(flat.map((x) => x.m));
-    const failed = new Map<number, string>();
-    flat.forEach((x, i) => {
-      const r = published[i];
-      if (r && !r.ok && !failed.has(x.w.index)) failed.set(x.w.index, r.error);
-    });
-    const results: FanoutResult[] = todo.map((w) =>
-      failed.has(w.index)
-        ? { index: w.index, ok: false, error: failed.get(w.index) }
-        : { index: w.index, ok: true },
-    );
+    const published = await this.deps.publisher.publishAll(todo.flatMap((w) => w.messages));
+    const { failed, results } = fanoutResults(todo, published);
     await this.deps.stores.deliveries.markFanouts([{ id: fanoutId, results }], this.deps.clock.now());
     if (failed.size === 0) return done;
     return retry(`MQTT: ${failed.size} of ${todo.length} ${what} messages not acknowledged by the broker`);
