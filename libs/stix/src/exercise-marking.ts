@@ -1,3 +1,6 @@
+import { canonicalId } from './identifier.js';
+import { tlpMarkingById } from './tlp.js';
+
 /**
  * The hub's EXERCISE marking (ADR 0026): a statement marking definition every released copy of an
  * exercise object carries in `object_marking_refs`, beside the label `exercise`, so any STIX
@@ -21,3 +24,13 @@ export const EXERCISE_MARKING: Readonly<Record<string, unknown>> = Object.freeze
       'EXERCISE / 演習: part of an incident-response drill. Not live intelligence: never act on it in production defences.',
   }),
 });
+
+/**
+ * The marking definition object a released copy's `object_marking_refs` entry names, when the hub
+ * defines it: a TLP 1.0 or 2.0 marking or the EXERCISE marking. Bundles the hub sends carry these
+ * so a consumer needs nothing else to read an object's markings.
+ */
+export function markingDefinitionById(id: string): Readonly<Record<string, unknown>> | undefined {
+  if (canonicalId(id) === EXERCISE_MARKING_ID) return EXERCISE_MARKING;
+  return tlpMarkingById(id)?.object;
+}

@@ -61,4 +61,9 @@ export { checkTimestamp, isTimestamp, compareTimestamps, formatTimestamp } from 
 export { ENUMS, OPEN_VOCABS, SDO_TYPES, SRO_TYPES, SCO_TYPES, META_TYPES } from './vocab.js';
 export * from './hub-extension.js';
 export { hubIdentity, type HubStixIdentity } from './hub-identity.js';
-export { EXERCISE_MARKING, EXERCISE_MARKING_ID, EXERCISE_LABEL } from './exercise-marking.js';
+export {
+  EXERCISE_MARKING,
+  EXERCISE_MARKING_ID,
+  EXERCISE_LABEL,
+  markingDefinitionById,
+} from './exercise-marking.js';

@@ -46,9 +46,20 @@ export const batchRecipientKey = (
   channel: Channel,
 ): string => `batch:${batchId}|${identity(r.orgId, r.tlp, r.exercise)}|${channel}`;
 
-/** The idempotency key of a batch mail or digest item. */
-export const batchMailKey = (batchId: number, subscriptionId: string, kind: BatchMailKind): string =>
-  `batch:${batchId}|${kind === 'digest' ? 'email-digest' : 'email'}:${subscriptionId}`;
+/**
+ * The idempotency key of a batch mail or digest item. An exercise one has its own key (ADR 0033):
+ * a batch's live and exercise objects never share a mail. A live key is as it was before.
+ */
+export const batchMailKey = (
+  batchId: number,
+  subscriptionId: string,
+  kind: BatchMailKind,
+  exercise = false,
+): string =>
+  `batch:${batchId}|${kind === 'digest' ? 'email-digest' : 'email'}${exercise ? '-exercise' : ''}:${subscriptionId}`;
+
+/** Whether a batch mail key is an exercise mail's (the key says it; no column stores it). */
+export const isExerciseMailKey = (key: string): boolean => /\|email(-digest)?-exercise:/.test(key);
 
 /** Appends the recipients `f` names that `stored` lacks (by org, TLP, exercise); returns the indexes added. */
 export function addBatchRecipients(

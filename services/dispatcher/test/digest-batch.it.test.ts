@@ -121,6 +121,58 @@ describe('digests by batch: one mail per (window, subscription) over every batch
     for (const x of sx) expect(x.status).to.equal('dead');
   });
 
+  it('a window with live and exercise objects is two mails: the exercise one tagged and carrying drill objects only (ADR 0033)', async function () {
+    this.timeout(60_000);
+    smtp = await smtpSink();
+    await w.stores.exercises.create({
+      id: 'ex-drill',
+      name: 'Drill',
+      start: '2026-01-01T00:00:00.000Z',
+      end: '2027-01-01T00:00:00.000Z',
+      participants: ['bank-b'],
+      scenario: '',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      createdBy: 'test',
+    });
+    await w.stores.subscriptions.create(digestSub('bank-b', ['soc@bank-b.example'], 'ja', 'hourly'));
+    const d = w.compose(
+      { smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 } },
+      { adapters: { directoryCacheMs: 0 } },
+    );
+    const live = indicators(2, 'live');
+    const drill = indicators(2, 'drill').map((v) => ({ ...v, exercise: true, exerciseId: 'ex-drill' }));
+    await w.stores.objects.accept(submission([live[0]!, drill[0]!]));
+    await w.stores.objects.accept(submission([drill[1]!, live[1]!]));
+    await drain(d);
+    clock.set('2026-06-01T11:02:00.000Z');
+    await drain(d);
+    await until(() => smtp!.received.length >= 2, 30_000, 'two digests');
+    await new Promise((r) => setTimeout(r, 300));
+    await drain(d);
+    expect(smtp.received).to.have.length(2);
+    const ids = (m: ParsedMail) =>
+      bundleOf(m)
+        .filter((o) => o['type'] === 'indicator')
+        .map((o) => String(o['id']))
+        .sort();
+    const exercise = smtp.received.filter((m) => (m.subject ?? '').includes('[演習]'));
+    const plain = smtp.received.filter((m) => !(m.subject ?? '').includes('[演習]'));
+    expect(exercise).to.have.length(1);
+    expect(ids(exercise[0]!)).to.deep.equal(drill.map((v) => v.id).sort());
+    expect(exercise[0]!.text).to.include('【演習】');
+    expect(ids(plain[0]!)).to.deep.equal(live.map((v) => v.id).sort());
+    expect(plain[0]!.text).not.to.include('演習');
+    // every item is marked sent by the mail that carried it
+    const items = (await w.stores.deliveries.listForOrg('bank-b', { limit: 10 })).filter(
+      (x) => x.channel === 'email',
+    );
+    // (the two submissions, accepted together, are one batch: a live item and an exercise item)
+    expect(items.map((x) => [x.key.replace(/:sub-.*/, ''), x.status, x.objects]).sort()).to.deep.equal([
+      ['batch:1|email-digest', 'sent', 2],
+      ['batch:1|email-digest-exercise', 'sent', 2],
+    ]);
+  });
+
   it('a digest job run again (a restart after the send was queued) sends nothing twice', async function () {
     this.timeout(60_000);
     smtp = await smtpSink();

@@ -77,7 +77,15 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   });
   // the taxii service's routes do not depend on the hub's sectors or regions
   const routes = apiRoutes({ sectors: [] });
-  const catalog = new Catalog(config);
+  // exercise collections exist only for hub administrators and organisations in some exercise (ADR 0033)
+  const catalog = new Catalog(
+    config,
+    async (p) =>
+      deps.auth.access.isHubAdmin(p) ||
+      (await stores.exercises.list()).some((e) => e.participants.includes(p.orgId)) ||
+      // a drill's author that is not a participant reads back what it submitted
+      (await stores.objects.exerciseSubmitters()).includes(p.orgId),
+  );
   // Organisations are read on every request and submission: cached, reloaded when they change.
   const directory = new OrgDirectory({ orgs: stores.orgs, subscriptions: stores.subscriptions });
   const viewers = new ViewerFactory({ policy, hub, clock, directory, exercises: stores.exercises });

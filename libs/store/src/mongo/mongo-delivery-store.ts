@@ -37,6 +37,7 @@ import {
   addBatchRecipients,
   batchMailDelivery,
   batchMailKey,
+  isExerciseMailKey,
   batchRecipientDelivery,
   carriedVersion,
   mailAfter,
@@ -65,10 +66,13 @@ const batchHeadOf = (d: BatchFanoutDoc): BatchFanoutHead => ({
 });
 
 /** A batch mail as stored: the position set encoded. */
-export type BatchMailDoc = Omit<BatchMail, 'key' | 'versions'> & { _id: string; versions: string };
+export type BatchMailDoc = Omit<BatchMail, 'key' | 'versions' | 'exercise'> & {
+  _id: string;
+  versions: string;
+};
 const fromMailDoc = (d: BatchMailDoc): BatchMail => {
   const { _id, versions, ...rest } = d;
-  return { key: _id, ...rest, versions: PositionSet.decode(versions) };
+  return { key: _id, ...rest, exercise: isExerciseMailKey(_id), versions: PositionSet.decode(versions) };
 };
 
 /** A fan-out (ADR 0007); `_id` is the number its alert ids carry, taken from the `fanouts` counter. */
@@ -338,7 +342,7 @@ export class MongoDeliveryStore implements DeliveryStore {
     if (ms.length === 0) return [];
     const at = now.toISOString();
     const docs = ms.map((m): BatchMailDoc => {
-      const key = batchMailKey(m.batchId, m.subscriptionId, m.kind);
+      const key = batchMailKey(m.batchId, m.subscriptionId, m.kind, m.exercise === true);
       return {
         _id: key,
         batchId: m.batchId,

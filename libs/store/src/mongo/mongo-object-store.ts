@@ -224,6 +224,10 @@ export class MongoObjectStore implements ObjectStore {
     return (await this.objects.distinct('id', { exerciseId })).sort();
   }
 
+  async exerciseSubmitters(): Promise<string[]> {
+    return (await this.objects.distinct('submitterOrgId', { exerciseId: { $type: 'string' } })).sort();
+  }
+
   async versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
     const out = new Map<string, { submitterOrgId: string; versions: string[] }>();
     if (ids.length === 0) return out;

@@ -148,10 +148,16 @@ export interface NewBatchMail {
   /** The most restrictive TLP among what it carries (what the mail's handling line names). */
   readonly tlp: string;
   readonly versions: PositionSet;
+  /**
+   * True: it carries exercise objects only, false or absent: live objects only (ADR 0033). A batch
+   * mixing both sends a subscription two mails, so a live indicator never arrives tagged as a drill.
+   */
+  readonly exercise?: boolean | undefined;
 }
 
 export interface BatchMail extends NewBatchMail {
-  /** `batchMailKey(batchId, subscriptionId, kind)`: the idempotency key. */
+  readonly exercise: boolean;
+  /** `batchMailKey(batchId, subscriptionId, kind, exercise)`: the idempotency key. */
   readonly key: string;
   /** Stable across retries (a UUIDv5 form of the key): the mail's alert id. */
   readonly alertId: string;

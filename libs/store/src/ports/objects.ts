@@ -137,4 +137,6 @@ export interface ObjectStore {
   versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>>;
   /** The ids of the objects with a version submitted for this exercise (ADR 0033), sorted. */
   exerciseObjectIds(exerciseId: string): Promise<string[]>;
+  /** The organisations that submitted an exercise version (of any exercise), sorted. */
+  exerciseSubmitters(): Promise<string[]>;
 }

@@ -32,6 +32,7 @@ import {
   addBatchRecipients,
   batchMailDelivery,
   batchMailKey,
+  isExerciseMailKey,
   batchRecipientDelivery,
   carriedVersion,
   mailAfter,
@@ -84,6 +85,7 @@ function fromMailRow(r: MailRow): BatchMail {
     subscriptionId: r.subscription_id,
     orgId: r.org_id,
     kind: r.kind as BatchMailKind,
+    exercise: isExerciseMailKey(r.key),
     alertId: r.alert_id,
     tlp: r.tlp,
     versions: PositionSet.decode(r.versions),
@@ -334,7 +336,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)`);
     this.batchMailTx = db.transaction((ms: readonly NewBatchMail[], at: string) =>
       ms.map((m) => {
-        const key = batchMailKey(m.batchId, m.subscriptionId, m.kind);
+        const key = batchMailKey(m.batchId, m.subscriptionId, m.kind, m.exercise === true);
         const added =
           insertMail.run(
             key,

@@ -233,6 +233,17 @@ export class SqliteObjectStore implements ObjectStore {
     );
   }
 
+  exerciseSubmitters(): Promise<string[]> {
+    return Promise.resolve(
+      this.db
+        .prepare(
+          'SELECT DISTINCT submitter_org_id FROM objects WHERE exercise_id IS NOT NULL ORDER BY submitter_org_id',
+        )
+        .pluck()
+        .all() as string[],
+    );
+  }
+
   versionIndex(collectionId: string, ids: readonly string[]): Promise<Map<string, StoredVersions>> {
     const out = new Map<string, { submitterOrgId: string; versions: string[] }>();
     if (ids.length === 0) return Promise.resolve(out);

@@ -98,6 +98,7 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
   getVersion: 'read',
   versionIndex: 'read',
   exerciseObjectIds: 'read',
+  exerciseSubmitters: 'read',
 };
 export const JOB_ACCESS: Methods<JobStore> = {
   enqueue: 'write',

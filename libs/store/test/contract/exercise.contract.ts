@@ -52,6 +52,20 @@ export function exerciseContract(name: string, open: OpenHarness): void {
       expect(await h.stores.objects.exerciseObjectIds('ex-3')).to.deep.equal([]);
     });
 
+    it('names the organisations that submitted an exercise version, and no live-only submitter', async () => {
+      expect(await h.stores.objects.exerciseSubmitters()).to.deep.equal([]);
+      await h.stores.objects.accept({
+        id: 's1',
+        versions: [
+          version({ submitterOrgId: 'org-z', exercise: true, exerciseId: 'ex-1' }),
+          version({ submitterOrgId: 'org-b', exercise: true, exerciseId: 'ex-2' }),
+          version({ submitterOrgId: 'org-z', exercise: true, exerciseId: 'ex-2' }),
+          version({ submitterOrgId: 'org-live' }),
+        ],
+      });
+      expect(await h.stores.objects.exerciseSubmitters()).to.deep.equal(['org-b', 'org-z']);
+    });
+
     it('closes once, keeping the first close time; an unknown id is undefined', async () => {
       await h.stores.exercises.create(ex('ex-1', '2026-03-01T00:00:00.000Z'));
       expect((await h.stores.exercises.close('ex-1', '2026-03-02T00:00:00.000Z'))?.closedAt).to.equal(

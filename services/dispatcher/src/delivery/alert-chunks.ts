@@ -1,5 +1,5 @@
 import type { OrgId, TlpLevel } from '@isac/kernel';
-import { tlp2Marking, tlpMarkingById, uuidV5 } from '@isac/stix';
+import { markingDefinitionById, tlp2Marking, tlpMarkingById, uuidV5 } from '@isac/stix';
 import { STIX_MEDIA_TYPE } from '../email/render.js';
 import type { OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
 import { alertTopic, alertTypeSegment } from '../mqtt/topics.js';
@@ -26,8 +26,8 @@ export function alertPartBundleId(alertId: string, part: number): string {
 export interface SerialisedObject {
   readonly json: string;
   readonly bytes: number;
-  /** Ids of the TLP marking definitions it references. */
-  readonly tlpMarkings: readonly string[];
+  /** Ids of the marking definitions it references that the hub defines (TLP, EXERCISE). */
+  readonly markingRefs: readonly string[];
 }
 
 /** An object and its cached JSON. */
@@ -52,10 +52,10 @@ export function serialise(object: Json): SerialisedObject {
   if (s === undefined) {
     const json = JSON.stringify(object);
     const refs = object['object_marking_refs'];
-    const tlpMarkings = Array.isArray(refs)
-      ? refs.filter((r): r is string => typeof r === 'string' && tlpMarkingById(r) !== undefined)
+    const markingRefs = Array.isArray(refs)
+      ? refs.filter((r): r is string => typeof r === 'string' && markingDefinitionById(r) !== undefined)
       : [];
-    s = { json, bytes: Buffer.byteLength(json), tlpMarkings };
+    s = { json, bytes: Buffer.byteLength(json), markingRefs };
     serialised.set(object, s);
   }
   return s;
@@ -153,13 +153,14 @@ function layout(
       },
     };
   const markingIds = new Set<string>();
-  for (const o of objs) for (const m of o.tlpMarkings) markingIds.add(m);
+  for (const o of objs) for (const m of o.markingRefs) markingIds.add(m);
   const markings: string[] = [];
   for (const id of markingIds) {
-    const m = tlpMarkingById(id);
-    if (m) markings.push(JSON.stringify(m.object));
+    const m = markingDefinitionById(id);
+    if (m) markings.push(JSON.stringify(m));
   }
-  if (markings.length === 0) markings.push(JSON.stringify(tlp2Marking(alert.tlp).object));
+  if (![...markingIds].some((id) => tlpMarkingById(id)))
+    markings.push(JSON.stringify(tlp2Marking(alert.tlp).object));
   const markingJson = markings.join(',');
   const submissions = JSON.stringify(alert.submissionIds);
   const exercise = alert.exercise ? 'true' : 'false';

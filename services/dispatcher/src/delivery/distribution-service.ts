@@ -20,6 +20,7 @@ import {
   type BatchMail,
   type BatchMailResult,
   type BatchVersion,
+  type Delivery,
   type DeliveryBatch,
   type NewBatchFanout,
   type Fanout,
@@ -305,13 +306,17 @@ export class DistributionService {
     versions: readonly BatchVersion[],
     only?: { readonly subscriptionId: string },
   ): Promise<JobOutcome[]> {
-    const wanted: { recipient: RecipientPlan; email: PlannedEmail; items: ReleasedItem[] }[] = [];
+    const wanted: {
+      recipient: RecipientPlan;
+      email: PlannedEmail;
+      items: ReleasedItem[];
+      exercise: boolean;
+    }[] = [];
     for (const r of plan.recipients)
       for (const e of r.emailNow) {
         if (only && e.subscription.id !== only.subscriptionId) continue;
-        const set = new Set(e.positions);
-        const items = r.items.filter((it) => set.has(it.position));
-        if (items.length > 0) wanted.push({ recipient: r, email: e, items });
+        for (const part of apartByExercise(r.items, e.positions))
+          wanted.push({ recipient: r, email: e, ...part });
       }
     if (wanted.length === 0) return [];
     const { stores, clock, log } = this.deps;
@@ -323,6 +328,7 @@ export class DistributionService {
         kind: 'email' as const,
         tlp: strictest(w.items.map((it) => it.tlp)),
         versions: PositionSet.of(w.items.map((it) => it.position)),
+        exercise: w.exercise,
       })),
       clock.now(),
     );
@@ -356,7 +362,7 @@ export class DistributionService {
           subscription: w.email.subscription,
           alertId: mail.alertId,
           tlp: strictest(items.map((it) => it.tlp)),
-          exercise: items.some((it) => it.version.exercise),
+          exercise: mail.exercise,
           objects: items.map((it) => it.released),
           collectionId: items[0]!.version.collectionId,
           submission: { id: first.submissionId ?? String(batch.id), acceptedAt: first.dateAdded },
@@ -430,13 +436,11 @@ export class DistributionService {
    * window creates it, the others find it). Nothing is rendered now: the job renders the window.
    */
   private async digestBatch(batch: DeliveryBatch, plan: BatchPlan, now: Date): Promise<void> {
-    const wanted: { org: Org; email: PlannedEmail; items: ReleasedItem[] }[] = [];
+    const wanted: { org: Org; email: PlannedEmail; items: ReleasedItem[]; exercise: boolean }[] = [];
     for (const r of plan.recipients)
-      for (const e of r.emailDigest) {
-        const set = new Set(e.positions);
-        const items = r.items.filter((it) => set.has(it.position));
-        if (items.length > 0) wanted.push({ org: r.org, email: e, items });
-      }
+      for (const e of r.emailDigest)
+        for (const part of apartByExercise(r.items, e.positions))
+          wanted.push({ org: r.org, email: e, ...part });
     if (wanted.length === 0) return;
     const recorded = await this.deps.stores.deliveries.recordBatchMails(
       wanted.map((w) => ({
@@ -446,6 +450,7 @@ export class DistributionService {
         kind: 'digest' as const,
         tlp: strictest(w.items.map((it) => it.tlp)),
         versions: PositionSet.of(w.items.map((it) => it.position)),
+        exercise: w.exercise,
       })),
       now,
     );
@@ -496,9 +501,17 @@ export class DistributionService {
     if (held) await this.deps.mail.scheduleDigest(sub, new Date(p.windowEnd));
     if (items.length === 0 && legacy.length === 0) return skipped('nothing in the window');
     // what each item carries, as released now, oldest batch first
-    const chosen: { released: Readonly<Record<string, unknown>>; tlp: TlpLevel; version: ObjectVersion }[] =
-      [];
-    const carried: BatchMail[] = [];
+    // live objects and exercise ones go in separate mails (ADR 0033), each marking what it carried
+    type Chosen = { released: Readonly<Record<string, unknown>>; tlp: TlpLevel; version: ObjectVersion };
+    const groups = new Map<
+      boolean,
+      { chosen: Chosen[]; carried: Map<string, BatchMail>; legacy: Delivery[] }
+    >();
+    const groupOf = (exercise: boolean) => {
+      let g = groups.get(exercise);
+      if (!g) groups.set(exercise, (g = { chosen: [], carried: new Map(), legacy: [] }));
+      return g;
+    };
     for (const item of [...items].sort((a, b) => a.batchId - b.batchId)) {
       const batch = await stores.deliveries.getBatch(item.batchId);
       const versions = batch
@@ -516,10 +529,12 @@ export class DistributionService {
         dropped.push({ key: item.key, ok: false, error: `${who}: ${why}`, dead: true });
         continue;
       }
-      carried.push(item);
-      for (const it of kept) chosen.push({ released: it.released, tlp: it.tlp, version: it.version });
+      for (const it of kept) {
+        const g = groupOf(it.version.exercise);
+        g.carried.set(item.key, item);
+        g.chosen.push({ released: it.released, tlp: it.tlp, version: it.version });
+      }
     }
-    const legacyKeys: string[] = [];
     for (const d of legacy) {
       const v = await stores.objects.getVersion(d.objectId, d.version);
       const submitter = v ? await stores.orgs.get(v.submitterOrgId) : undefined;
@@ -547,47 +562,54 @@ export class DistributionService {
         );
         continue;
       }
-      legacyKeys.push(d.key);
-      chosen.push({ released: r.object, tlp: r.verdict.tlp, version: v });
+      const g = groupOf(v.exercise);
+      g.legacy.push(d);
+      g.chosen.push({ released: r.object, tlp: r.verdict.tlp, version: v });
     }
     if (dropped.length > 0) await stores.deliveries.markBatchMails(dropped, now);
-    if (chosen.length === 0) return skipped('nothing releasable in the window');
-    const key = jobKeys.digest(sub.id, p.windowStart);
-    const first = chosen[0]!.version;
-    let messages: Awaited<ReturnType<MailService['renderBatchMail']>>;
-    try {
-      messages = await this.deps.mail.renderBatchMail({
-        org,
-        subscription: sub,
-        // acknowledging the digest acknowledges its oldest item (an alert id the store knows)
-        alertId: carried[0]?.alertId ?? legacy[0]!.alertId,
-        tlp: strictest(chosen.map((c) => c.tlp)),
-        exercise: chosen.some((c) => c.version.exercise),
-        objects: chosen.map((c) => c.released),
-        collectionId: first.collectionId,
-        submission: { id: first.submissionId ?? key, acceptedAt: first.dateAdded },
-        digest: {
-          key,
-          windowStart: p.windowStart,
-          windowEnd: p.windowEnd,
-          submissions: carried.length + new Set(legacy.map((d) => d.objectId)).size,
-        },
+    if (groups.size === 0) return skipped('nothing releasable in the window');
+    // live first; each its own mail, its own key (a re-run enqueues nothing new for either)
+    for (const exercise of [false, true]) {
+      const g = groups.get(exercise);
+      if (!g) continue;
+      const carried = [...g.carried.values()];
+      const key = digestMailKey(sub.id, p.windowStart, exercise);
+      const first = g.chosen[0]!.version;
+      let messages: Awaited<ReturnType<MailService['renderBatchMail']>>;
+      try {
+        messages = await this.deps.mail.renderBatchMail({
+          org,
+          subscription: sub,
+          // acknowledging the digest acknowledges its oldest item (an alert id the store knows)
+          alertId: carried[0]?.alertId ?? g.legacy[0]!.alertId,
+          tlp: strictest(g.chosen.map((c) => c.tlp)),
+          exercise,
+          objects: g.chosen.map((c) => c.released),
+          collectionId: first.collectionId,
+          submission: { id: first.submissionId ?? key, acceptedAt: first.dateAdded },
+          digest: {
+            key,
+            windowStart: p.windowStart,
+            windowEnd: p.windowEnd,
+            submissions: carried.length + new Set(g.legacy.map((d) => d.objectId)).size,
+          },
+        });
+      } catch (err) {
+        // the items stay pending: `isac admin dead-letters retry` renders them again once fixed
+        const to = recipientsOf([sub], org).join(', ');
+        const cause = `email digest to ${to || '(no address)'} (organisation ${org.id}, subscription ${sub.id}): cannot render: ${
+          err instanceof Error ? err.message : String(err)
+        }`;
+        this.deps.log.error({ digest: key, err }, cause);
+        return dead(cause);
+      }
+      await this.deps.mail.enqueueBatchSends(messages, {
+        mailKey: key,
+        orgId: org.id,
+        batchMailKeys: carried.map((c) => c.key),
+        deliveryKeys: g.legacy.map((d) => d.key),
       });
-    } catch (err) {
-      // the items stay pending: `isac admin dead-letters retry` renders them again once fixed
-      const to = recipientsOf([sub], org).join(', ');
-      const cause = `email digest to ${to || '(no address)'} (organisation ${org.id}, subscription ${sub.id}): cannot render: ${
-        err instanceof Error ? err.message : String(err)
-      }`;
-      this.deps.log.error({ digest: key, err }, cause);
-      return dead(cause);
     }
-    await this.deps.mail.enqueueBatchSends(messages, {
-      mailKey: key,
-      orgId: org.id,
-      batchMailKeys: carried.map((c) => c.key),
-      deliveryKeys: legacyKeys,
-    });
     return done;
   }
 
@@ -620,15 +642,16 @@ export class DistributionService {
       }
       let ok = free.get(start);
       if (ok === undefined) {
-        const key = jobKeys.digest(sub.id, start);
-        const own = await jobs.getByKey(key);
+        const own = await jobs.getByKey(jobKeys.digest(sub.id, start));
         ok = own === undefined || own.status === 'dropped';
         if (own?.status === 'done') {
           ok = true;
-          for (const to of recipientsOf([sub], org)) {
-            const send = await jobs.getByKey(jobKeys.sendBatchMail(key, to));
-            if (send && send.status !== 'done' && send.status !== 'dropped') ok = false;
-          }
+          // its live mail and its exercise mail
+          for (const key of [false, true].map((x) => digestMailKey(sub.id, start, x)))
+            for (const to of recipientsOf([sub], org)) {
+              const send = await jobs.getByKey(jobKeys.sendBatchMail(key, to));
+              if (send && send.status !== 'done' && send.status !== 'dropped') ok = false;
+            }
         }
         free.set(start, ok);
       }
@@ -1174,6 +1197,29 @@ function batchReleaseAudit(batchId: number, fan: BatchFanout, at: string): NewAu
 }
 
 /** The strictest of these TLP levels (what a mail's handling line names). */
+/** A window's digest mail: the live one keeps the digest job's key, the exercise one has its own. */
+const digestMailKey = (subscriptionId: string, windowStart: string, exercise: boolean): string =>
+  `${jobKeys.digest(subscriptionId, windowStart)}${exercise ? '|exercise' : ''}`;
+
+/**
+ * The items at `positions`, live ones and exercise ones apart (ADR 0033): each part is its own
+ * mail, so an exercise mail carries drill objects only and a live indicator never arrives under
+ * an exercise tag that tells its reader not to act on it. Empty parts are left out.
+ */
+function apartByExercise(
+  items: readonly ReleasedItem[],
+  positions: readonly number[],
+): { items: ReleasedItem[]; exercise: boolean }[] {
+  const set = new Set(positions);
+  const live: ReleasedItem[] = [];
+  const drill: ReleasedItem[] = [];
+  for (const it of items) if (set.has(it.position)) (it.version.exercise ? drill : live).push(it);
+  return [
+    ...(live.length > 0 ? [{ items: live, exercise: false }] : []),
+    ...(drill.length > 0 ? [{ items: drill, exercise: true }] : []),
+  ];
+}
+
 function strictest(tlps: readonly TlpLevel[]): TlpLevel {
   let out = tlps[0]!;
   for (const t of tlps) if (tlpRank(t) > tlpRank(out)) out = t;

@@ -1,5 +1,5 @@
 import type { TlpLevel } from '@isac/kernel';
-import { tlp2Marking, tlpMarkingById, uuidV5 } from '@isac/stix';
+import { markingDefinitionById, tlp2Marking, tlpMarkingById, uuidV5 } from '@isac/stix';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -22,10 +22,10 @@ export function alertBundle(alertId: string, released: Json, tlp: TlpLevel): Jso
     ? (released['object_marking_refs'] as unknown[])
     : [];
   for (const r of refs) {
-    const m = typeof r === 'string' ? tlpMarkingById(r) : undefined;
-    if (m) markings.set(m.id, m.object);
+    const m = typeof r === 'string' ? markingDefinitionById(r) : undefined;
+    if (m) markings.set(m['id'] as string, m);
   }
-  if (markings.size === 0) {
+  if (![...markings.keys()].some((id) => tlpMarkingById(id))) {
     const m = tlp2Marking(tlp);
     markings.set(m.id, m.object);
   }

@@ -1,6 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ValidationError, type ErrorDetail, type TlpLevel } from '@isac/kernel';
-import { isEmailAddress, tlp2Marking, tlpMarkingById, uuidV5, type Observable } from '@isac/stix';
+import {
+  isEmailAddress,
+  markingDefinitionById,
+  tlp2Marking,
+  tlpMarkingById,
+  uuidV5,
+  type Observable,
+} from '@isac/stix';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { strToU8, zipSync } from 'fflate';
@@ -239,11 +246,12 @@ function release(i: CommonMailInput, kind: MailKind, fileStem: string): Release 
     for (const o of i.objects) {
       const refs = Array.isArray(o['object_marking_refs']) ? (o['object_marking_refs'] as unknown[]) : [];
       for (const r of refs) {
-        const m = typeof r === 'string' ? tlpMarkingById(r) : undefined;
-        if (m) markings.set(m.id, m.object);
+        const m = typeof r === 'string' ? markingDefinitionById(r) : undefined;
+        if (m) markings.set(m['id'] as string, m);
       }
     }
-    if (markings.size === 0) markings.set(tlp2Marking(i.tlp).id, tlp2Marking(i.tlp).object);
+    if (![...markings.keys()].some((id) => tlpMarkingById(id)))
+      markings.set(tlp2Marking(i.tlp).id, tlp2Marking(i.tlp).object);
     const present = new Set(i.objects.map((o) => o['id']));
     const body = [...i.objects, ...[...markings.values()].filter((m) => !present.has(m['id']))]
       .map((o) => JSON.stringify(o))

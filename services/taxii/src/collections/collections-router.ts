@@ -12,13 +12,12 @@ export function createCollectionsRouter(deps: {
   const r = Router();
   defineRoute(r, deps.gate, {
     route: deps.routes.taxiiCollections,
-    handler: ({ principal, params }) =>
-      Promise.resolve(taxii(deps.collections.list(principal, params['root']!))),
+    handler: async ({ principal, params }) => taxii(await deps.collections.list(principal, params['root']!)),
   });
   defineRoute(r, deps.gate, {
     route: deps.routes.taxiiCollection,
-    handler: ({ principal, params }) =>
-      Promise.resolve(taxii(deps.collections.get(principal, params['root']!, params['collectionId']!))),
+    handler: async ({ principal, params }) =>
+      taxii(await deps.collections.get(principal, params['root']!, params['collectionId']!)),
   });
   return r;
 }

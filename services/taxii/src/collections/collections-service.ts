@@ -17,13 +17,13 @@ export interface CollectionResource {
 export class CollectionsService {
   constructor(private readonly deps: { catalog: Catalog }) {}
 
-  list(principal: Principal, root: string): { collections?: CollectionResource[] } {
-    const cs = this.deps.catalog.root(root).collections.map((c) => this.resource(principal, c));
+  async list(principal: Principal, root: string): Promise<{ collections?: CollectionResource[] }> {
+    const cs = (await this.deps.catalog.listFor(principal, root)).map((c) => this.resource(principal, c));
     return cs.length > 0 ? { collections: cs } : {};
   }
 
-  get(principal: Principal, root: string, id: string): CollectionResource {
-    return this.resource(principal, this.deps.catalog.collection(root, id));
+  async get(principal: Principal, root: string, id: string): Promise<CollectionResource> {
+    return this.resource(principal, await this.deps.catalog.forPrincipal(principal, root, id));
   }
 
   private resource(p: Principal, c: CollectionConfig): CollectionResource {

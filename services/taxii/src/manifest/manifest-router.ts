@@ -18,7 +18,7 @@ export function createManifestRouter(deps: {
   defineRoute(r, deps.gate, {
     route: deps.routes.taxiiManifest,
     handler: async ({ principal, params, req }) => {
-      const c = deps.catalog.collection(params['root']!, params['collectionId']!);
+      const c = await deps.catalog.forPrincipal(principal, params['root']!, params['collectionId']!);
       deps.catalog.requireRead(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), {
         defaultLimit: deps.config.defaultPageLimit,

@@ -34,7 +34,7 @@ export function createObjectsRouter(deps: {
   defineRoute(r, deps.gate, {
     route: deps.routes.taxiiGetObjects,
     handler: async ({ principal, params, req }) => {
-      const c = catalog.collection(params['root']!, params['collectionId']!);
+      const c = await catalog.forPrincipal(principal, params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), {
         ...limits,
@@ -49,7 +49,7 @@ export function createObjectsRouter(deps: {
     route: deps.routes.taxiiAddObjects,
     limit: config.maxContentLength,
     handler: async ({ principal, params, body }) => {
-      const c = catalog.collection(params['root']!, params['collectionId']!);
+      const c = await catalog.forPrincipal(principal, params['root']!, params['collectionId']!);
       catalog.requireWrite(principal, c);
       if (body.objects === undefined)
         throw new ValidationError('the envelope has no "objects" list', [
@@ -66,7 +66,7 @@ export function createObjectsRouter(deps: {
   defineRoute(r, deps.gate, {
     route: deps.routes.taxiiGetObject,
     handler: async ({ principal, params, req }) => {
-      const c = catalog.collection(params['root']!, params['collectionId']!);
+      const c = await catalog.forPrincipal(principal, params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['version', 'spec_version'] });
       const page = await deps.objects.getObject(principal, Catalog.view(c), params['objectId']!, q);
@@ -77,7 +77,7 @@ export function createObjectsRouter(deps: {
   defineRoute(r, deps.gate, {
     route: deps.routes.taxiiDeleteObject,
     handler: async ({ principal, params, req }) => {
-      const c = catalog.collection(params['root']!, params['collectionId']!);
+      const c = await catalog.forPrincipal(principal, params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
       catalog.requireWrite(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['version', 'spec_version'] });
@@ -89,7 +89,7 @@ export function createObjectsRouter(deps: {
   defineRoute(r, deps.gate, {
     route: deps.routes.taxiiVersions,
     handler: async ({ principal, params, req }) => {
-      const c = catalog.collection(params['root']!, params['collectionId']!);
+      const c = await catalog.forPrincipal(principal, params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['spec_version'] });
       const page = await deps.objects.versions(principal, Catalog.view(c), params['objectId']!, q);

@@ -3,7 +3,7 @@ import type { StixObject } from '@isac/policy';
 import type { AuditLog, ObjectStore, ObjectVersion } from '@isac/store';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
 import type { Access } from '@isac/auth';
-import { canonicalId } from '@isac/stix';
+import { canonicalId, EXERCISE_MARKING, EXERCISE_MARKING_ID } from '@isac/stix';
 import type { CollectionView } from '../shared/catalog.js';
 import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
 
@@ -53,6 +53,8 @@ export class ObjectsService {
     objectId: string,
     q: TaxiiQuery,
   ): Promise<ObjectsPage> {
+    // the EXERCISE marking its objects reference, for a consumer that resolves markings by id
+    if (c.exercise && canonicalId(objectId) === EXERCISE_MARKING_ID) return exerciseMarkingPage();
     const page = await this.list(principal, c, {
       ...q,
       match: { ...q.match, id: [canonicalId(objectId)] },
@@ -68,6 +70,10 @@ export class ObjectsService {
     objectId: string,
     q: TaxiiQuery,
   ): Promise<VersionsPage> {
+    if (c.exercise && canonicalId(objectId) === EXERCISE_MARKING_ID) {
+      const m = exerciseMarkingPage();
+      return { ...m, versions: [EXERCISE_MARKING['created'] as string] };
+    }
     const viewer = await this.deps.viewers.forPrincipal(principal, c.exercise);
     const query = { ...q, match: { ...q.match, id: [canonicalId(objectId)], version: ['all'] } };
     const visible = (v: ObjectVersion): boolean => viewer.visible(v);
@@ -160,4 +166,10 @@ export class ObjectsService {
       },
     ]);
   }
+}
+
+/** The EXERCISE marking definition (ADR 0026), served by id from an exercise collection. */
+function exerciseMarkingPage(): ObjectsPage {
+  const created = EXERCISE_MARKING['created'] as string;
+  return { objects: [EXERCISE_MARKING], more: false, firstAdded: created, lastAdded: created };
 }

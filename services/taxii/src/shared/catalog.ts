@@ -13,7 +13,15 @@ export interface CollectionView {
 
 /** The API roots and collections of the configuration, and what a principal may do with each. */
 export class Catalog {
-  constructor(private readonly config: TaxiiConfig) {
+  /**
+   * `inExercises`: whether a principal may know the exercise collections at all (a hub
+   * administrator, or an organisation taking part in some exercise: ADR 0033). Without it
+   * (tests of live reads), nobody may.
+   */
+  constructor(
+    private readonly config: TaxiiConfig,
+    private readonly inExercises: (p: Principal) => Promise<boolean> = () => Promise.resolve(false),
+  ) {
     for (const r of config.apiRoots)
       for (const c of r.collections) {
         if (c.exerciseOf === undefined) continue;
@@ -56,6 +64,25 @@ export class Catalog {
     );
     if (!c) throw new NotFoundError(`no collection ${idOrAlias} in API root ${rootName}`);
     return c;
+  }
+
+  /**
+   * A collection as `collection` finds it, except that an exercise collection does not exist for
+   * a principal outside every exercise: not found, as for an unknown id (ADR 0033), so it is not
+   * listed, read or probed by those who take part in no drill.
+   */
+  async forPrincipal(p: Principal, rootName: string, idOrAlias: string): Promise<CollectionConfig> {
+    const c = this.collection(rootName, idOrAlias);
+    if (c.exerciseOf !== undefined && !(await this.inExercises(p)))
+      throw new NotFoundError(`no collection ${idOrAlias} in API root ${rootName}`);
+    return c;
+  }
+
+  /** The API root's collections this principal may know of (see `forPrincipal`). */
+  async listFor(p: Principal, rootName: string): Promise<CollectionConfig[]> {
+    const all = this.root(rootName).collections;
+    const known = all.some((c) => c.exerciseOf !== undefined) ? await this.inExercises(p) : false;
+    return all.filter((c) => c.exerciseOf === undefined || known);
   }
 
   /** The first writable collection: where REST submissions go unless told otherwise. */
