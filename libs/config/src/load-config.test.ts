@@ -44,6 +44,21 @@ describe('loadConfig', () => {
     });
     expect(c.smtp.url).to.equal('smtp://from-file');
   });
+  it('takes a variable whose own name is an alias ending in _FILE as a path, not as a secret file', () => {
+    const read: string[] = [];
+    const c = loadConfig<{ http: { port: number }; smtp: { host?: string; url?: string } }>(schema, {
+      layers: [],
+      env: { ISAC_SMTP_HOST_FILE: '/etc/isac/host.pem', ISAC_SMTP__URL_FILE: '/run/secrets/url' },
+      aliases: { ISAC_SMTP_HOST_FILE: 'smtp.host' },
+      readFile: (p) => {
+        read.push(p);
+        return 'smtp://secret';
+      },
+    });
+    expect(c.smtp.host).to.equal('/etc/isac/host.pem');
+    expect(c.smtp.url).to.equal('smtp://secret');
+    expect(read).to.deep.equal(['/run/secrets/url']);
+  });
   it('reports every bad setting at once, naming each', () => {
     try {
       loadConfig(schema, {

@@ -95,7 +95,12 @@ function fromEnv(
     if (raw === undefined) continue;
     let varName = name;
     let value: unknown;
-    if (name.endsWith('_FILE') && (aliases[name.slice(0, -5)] !== undefined || name.startsWith(ENV_PREFIX))) {
+    // an alias that itself ends in _FILE (ISAC_TLS_CERT_FILE, ISAC_METRICS_TOKEN_FILE) names a path setting
+    if (
+      aliases[name] === undefined &&
+      name.endsWith('_FILE') &&
+      (aliases[name.slice(0, -5)] !== undefined || name.startsWith(ENV_PREFIX))
+    ) {
       varName = name.slice(0, -5);
       try {
         value = (
