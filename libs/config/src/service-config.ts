@@ -17,6 +17,13 @@ export const baseConfigProperties = {
     properties: {
       host: { type: 'string', default: '0.0.0.0' },
       port: { ...port, default: 8080 },
+      /**
+       * The plain HTTP listener on `port`; false switches it off (ISAC_HTTP_PLAIN), which needs
+       * `tls` (ADR 0037).
+       */
+      plain: { type: 'boolean', default: true },
+      /** The HTTPS listener's port, when `tls` is configured (ISAC_HTTPS_PORT). */
+      tlsPort: { ...port, default: 8443 },
       publicUrl: { type: 'string', format: 'uri' },
       /**
        * Reverse proxies (IP addresses or CIDRs) whose X-Forwarded-For is believed for the client's
@@ -40,6 +47,21 @@ export const baseConfigProperties = {
           tokenFile: { type: 'string', minLength: 1 },
         },
       },
+    },
+  },
+  /**
+   * The server certificate (PEM files, read at start): with certFile and keyFile set, HTTP is also
+   * served over TLS on `http.tlsPort`, and the embedded broker takes MQTT over TLS on
+   * `mqtt.tlsPort` (ADR 0037). caFile: intermediate certificates sent with the certificate.
+   */
+  tls: {
+    type: 'object',
+    additionalProperties: false,
+    default: {},
+    properties: {
+      certFile: { type: 'string', minLength: 1 },
+      keyFile: { type: 'string', minLength: 1 },
+      caFile: { type: 'string', minLength: 1 },
     },
   },
   store: {
@@ -125,6 +147,12 @@ export const BASE_ENV_ALIASES: Readonly<Record<string, string>> = {
   // ADR 0032: who may scrape /metrics (a JSON array of addresses or CIDRs), and the token file
   ISAC_METRICS_ALLOW: 'http.metrics.allow',
   ISAC_METRICS_TOKEN_FILE: 'http.metrics.tokenFile',
+  // ADR 0037: TLS from PEM files, and the plain listener switched off
+  ISAC_TLS_CERT_FILE: 'tls.certFile',
+  ISAC_TLS_KEY_FILE: 'tls.keyFile',
+  ISAC_TLS_CA_FILE: 'tls.caFile',
+  ISAC_HTTPS_PORT: 'http.tlsPort',
+  ISAC_HTTP_PLAIN: 'http.plain',
 };
 
 /**

@@ -1,10 +1,13 @@
 import { isIP } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Logger } from '@isac/kernel';
 import { errorHandler, TAXII_MEDIA_TYPE } from './errors.js';
 import { healthRouter, type ReadinessCheck } from './health.js';
 import { MetricsAccess, type MetricsAccessSettings, type ProcessMetrics } from './metrics.js';
+import { StartupError } from '@isac/kernel';
+import type { TlsMaterial } from './tls.js';
 
 /**
  * The express app every process serves: `GET /healthz`, `GET /readyz` and, when kept, `GET /metrics`
@@ -85,12 +88,14 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
-/** Serves `app` on host:port; rejects with the listen error (EADDRINUSE…). */
+/** Serves `app` on host:port (over TLS with `tls`); rejects with the listen error (EADDRINUSE…). */
 export function listenHttp(
   app: Express,
-  opts: { readonly host: string; readonly port: number },
+  opts: { readonly host: string; readonly port: number; readonly tls?: TlsMaterial | undefined },
 ): Promise<HttpListener> {
-  const server = createServer(app);
+  const server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, app)
+    : createServer(app);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -106,6 +111,61 @@ export function listenHttp(
       });
     });
   });
+}
+
+/** Where a process serves HTTP: the plain port, the TLS port, or both (ADR 0037). */
+export interface HttpEndpoints {
+  readonly port: number | undefined;
+  readonly tlsPort: number | undefined;
+  /** `https://localhost:8443` when TLS is on, else `http://localhost:8080`: for links and banners. */
+  readonly localUrl: string;
+  /** The banner lines: `  HTTP     http://localhost:8080<suffix>`, `  HTTPS    https://localhost:8443<suffix>`. */
+  bannerLines(suffix: string): string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The plain listener on `http.port` unless `http.plain` is false, and the TLS one on
+ * `http.tlsPort` when `tls` is given; both close if either cannot listen.
+ */
+export async function listenHttpEndpoints(
+  app: Express,
+  http: {
+    readonly host: string;
+    readonly port: number;
+    readonly plain?: boolean | undefined;
+    readonly tlsPort?: number | undefined;
+  },
+  tls: TlsMaterial | undefined,
+): Promise<HttpEndpoints> {
+  const plainOn = http.plain !== false;
+  if (!plainOn && !tls)
+    throw new StartupError(
+      'http.plain (ISAC_HTTP_PLAIN) is false but no TLS certificate is configured: set tls.certFile and tls.keyFile ' +
+        '(ISAC_TLS_CERT_FILE, ISAC_TLS_KEY_FILE), or leave the plain listener on',
+      'HTTP の平文ポートを無効にするには TLS 証明書と鍵 (ISAC_TLS_CERT_FILE, ISAC_TLS_KEY_FILE) の設定が必要です。',
+    );
+  const plain = plainOn ? await listenHttp(app, http) : undefined;
+  let secure: HttpListener | undefined;
+  try {
+    secure = tls ? await listenHttp(app, { host: http.host, port: http.tlsPort ?? 8443, tls }) : undefined;
+  } catch (err) {
+    await plain?.close();
+    throw err;
+  }
+  const lines = (suffix: string): string[] => [
+    ...(plain ? [`  HTTP     http://localhost:${plain.port}${suffix}`] : []),
+    ...(secure ? [`  HTTPS    https://localhost:${secure.port}${suffix}`] : []),
+  ];
+  return {
+    port: plain?.port,
+    tlsPort: secure?.port,
+    localUrl: secure ? `https://localhost:${secure.port}` : `http://localhost:${plain!.port}`,
+    bannerLines: lines,
+    close: async () => {
+      await Promise.all([plain?.close(), secure?.close()]);
+    },
+  };
 }
 
 /** express's `trust proxy` value: false, or a list checked here so a bad entry stops the start naming the setting. */

@@ -7,3 +7,4 @@ export * from './process.js';
 export * from './session.js';
 export * from './metrics.js';
 export * from './health.js';
+export * from './tls.js';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Clock, IdGenerator, Logger, ServiceMetrics, Signal } from '@isac/kernel';
 import { AdminDenials, type Authenticator } from '@isac/auth';
-import { errorHandler, gateOf, type ReadinessCheck } from '@isac/http';
+import { errorHandler, gateOf, readCertificates, type ReadinessCheck } from '@isac/http';
 import { apiRoutes } from '@isac/api';
 import type { PolicyEngine } from '@isac/policy';
 import { OrgDirectory, type Stores } from '@isac/store';
@@ -85,6 +85,11 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   const log = deps.log.child({ component: 'dispatcher' });
   const hub = { id: deps.hub.id, name: deps.hub.name ?? 'ISAC Hub' };
   const workerId = deps.adapters?.workerId ?? `dispatcher-${ids.uuid()}`;
+  // the external broker's CA for mqtts:// (ADR 0037): read now, a bad file stops the start
+  const brokerCa =
+    config.mqtt.caFile === undefined
+      ? undefined
+      : readCertificates(config.mqtt.caFile, 'dispatcher.mqtt.caFile (ISAC_MQTT_CA_FILE)').pem;
   const publisher =
     deps.adapters?.publisher ??
     new MqttAlertPublisher({
@@ -94,6 +99,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       clientId: `isac-hub-${workerId}`.slice(0, 64),
       protocolVersion: config.mqtt.protocolVersion,
       publishTimeoutMs: config.mqtt.publishTimeoutMs,
+      ca: brokerCa,
       log: deps.log.child({ component: 'mqtt-publisher' }),
     });
   const sender =
@@ -165,6 +171,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
         url: config.mqtt.url,
         adminUsername: ext.adminUsername,
         adminPassword: ext.adminPassword,
+        ca: brokerCa,
         log,
       })
     : undefined;

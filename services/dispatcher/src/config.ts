@@ -43,6 +43,11 @@ export const dispatcherConfigSchema = {
       default: {},
       properties: {
         url: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+        /**
+         * PEM file of the CA(s) that issued the external broker's certificate, for an `mqtts://`
+         * url whose certificate the system's CAs do not cover (ISAC_MQTT_CA_FILE, ADR 0037).
+         */
+        caFile: { type: 'string', minLength: 1 },
         /** 5, 4 (3.1.1) or 'auto' (5, falling back to 3.1.1 when the broker refuses it, e.g. aedes). */
         protocolVersion: { enum: ['auto', 5, 4], default: 'auto' },
         messageExpirySeconds: { type: 'integer', minimum: 0, default: 7 * 24 * 3600 },

@@ -25,8 +25,9 @@ import { hubIdentity } from '@isac/stix';
 import {
   createServiceApp,
   deadLetterDetails,
-  listenHttp,
+  listenHttpEndpoints,
   ProcessMetrics,
+  readTlsMaterial,
   runProcess,
   storeReadiness,
 } from '@isac/http';
@@ -94,12 +95,15 @@ runProcess({
         ISAC_PUBLIC_URL: 'dispatcher.mail.publicUrl',
         ISAC_SMTP_URL: 'dispatcher.smtp.url',
         ISAC_MQTT_URL: 'dispatcher.mqtt.url',
+        ISAC_MQTT_CA_FILE: 'dispatcher.mqtt.caFile',
         ISAC_MQTT_PUBLISHER_USERNAME: 'mqttPublisher.username',
         ISAC_MQTT_PUBLISHER_PASSWORD: 'mqttPublisher.password',
       },
       defaults: { dispatcher: { worker: { pollMs: STANDALONE_POLL_MS } } },
     }),
   async start(config, { log, shutdown }) {
+    // ADR 0037: the certificate and key are read and checked before anything is opened
+    const tls = readTlsMaterial(config.tls);
     const clock = systemClock;
     const credential = publisherCredential(config);
     const policy = new PolicyEngine(validatePolicyRules(config.policy));
@@ -123,7 +127,9 @@ runProcess({
     metrics.watchPolicy(policy);
     // .eml files under the data directory unless configured elsewhere (README)
     const mailOutDir = path.resolve(config.dispatcher.mail.outDir ?? path.join(config.dataDir, 'mail'));
-    const publicUrl = `http://localhost:${config.http.port}`;
+    const publicUrl = config.http.plain
+      ? `http://localhost:${config.http.port}`
+      : `https://localhost:${config.http.tlsPort}`;
 
     const dispatcher = composeDispatcher({
       stores,
@@ -143,7 +149,7 @@ runProcess({
     });
     await dispatcher.start();
     shutdown.add(() => dispatcher.stop());
-    const http = await listenHttp(
+    const http = await listenHttpEndpoints(
       createServiceApp({
         log,
         routers: [dispatcher.router],
@@ -154,13 +160,14 @@ runProcess({
         readyDetails: () => deadLetterDetails(stores.jobs),
       }),
       config.http,
+      tls,
     );
     shutdown.add(() => http.close());
 
     const smtp = config.dispatcher.smtp.url;
     return [
       `ISAC dispatcher is running / 配信サービスが起動しました`,
-      `  HTTP     http://localhost:${http.port}   (REST: /api/v1/alerts/, /api/v1/acks, /api/v1/dead-letters)`,
+      ...http.bannerLines('   (REST: /api/v1/alerts/, /api/v1/acks, /api/v1/dead-letters)'),
       `  MQTT     ${redactUri(config.dispatcher.mqtt.url)} (external broker, publisher "${credential.username}"${credential.provisioned ? ', provisioned through dynamic security' : ''})`,
       `  store    ${describeStore(store)}`,
       `  email    ${smtp ? `SMTP ${redactUri(smtp)}` : `.eml files in ${mailOutDir}`}`,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Signal, randomIds, systemClock, type Clock, type Logger } from '@isac/kernel';
+import { Signal, StartupError, randomIds, systemClock, type Clock, type Logger } from '@isac/kernel';
 import { ensurePrivateDirectory, lockDirectory, openStores, type Stores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
@@ -8,8 +8,10 @@ import type { Express } from 'express';
 import {
   createServiceApp,
   deadLetterDetails,
-  listenHttp,
+  listenHttpEndpoints,
   ProcessMetrics,
+  readCertificates,
+  readTlsMaterial,
   ShutdownList,
   storeReadiness,
 } from '@isac/http';
@@ -28,9 +30,19 @@ import { consoleRouter } from '@isac/console/server';
 import type { HubConfig } from './config.js';
 
 export interface RunningHub {
-  readonly httpPort: number;
+  /** The plain HTTP port; undefined when http.plain is false. */
+  readonly httpPort: number | undefined;
+  /** The HTTPS port, when TLS is configured (ADR 0037). */
+  readonly httpsPort: number | undefined;
+  /** The embedded broker's plain port (undefined with an external broker or mqtt.plain false). */
   readonly mqttPort: number | undefined;
+  /** The embedded broker's MQTT-over-TLS port, when TLS is configured. */
+  readonly mqttTlsPort: number | undefined;
   readonly mqttUrl: string;
+  /** The banner's lines for HTTP and HTTPS. */
+  httpBannerLines(suffix: string): string[];
+  /** `mqtt://localhost:1883`, `mqtts://localhost:8883`: the embedded broker's listeners. */
+  readonly mqttUrls: readonly string[];
   readonly storeDescription: string;
   readonly mailDescription: string;
   /** Set on the first start with an empty store when no admin password was configured. */
@@ -49,6 +61,18 @@ export async function startHub(
 ): Promise<RunningHub> {
   const shutdown = new ShutdownList(log);
   try {
+    // ADR 0037: certificate, key and client CA are read and checked before anything is opened
+    const tls = readTlsMaterial(config.tls);
+    const clientCa =
+      config.mqtt.clientCaFile === undefined
+        ? undefined
+        : readCertificates(config.mqtt.clientCaFile, 'mqtt.clientCaFile (ISAC_MQTT_CLIENT_CA_FILE)').pem;
+    if (config.mqtt.embedded && !tls && (config.mqtt.plain === false || clientCa))
+      throw new StartupError(
+        `${clientCa ? 'mqtt.clientCaFile (ISAC_MQTT_CLIENT_CA_FILE) is set' : 'mqtt.plain (ISAC_MQTT_PLAIN) is false'} ` +
+          'but no TLS certificate is configured: set tls.certFile and tls.keyFile (ISAC_TLS_CERT_FILE, ISAC_TLS_KEY_FILE)',
+        'MQTT over TLS の設定には TLS 証明書と鍵 (ISAC_TLS_CERT_FILE, ISAC_TLS_KEY_FILE) が必要です。',
+      );
     const dataDir = path.resolve(config.dataDir);
     // one hub per data directory (ADR 0012): refused, naming the holder, before anything is opened
     ensurePrivateDirectory(dataDir, 'ISAC_DATA_DIR');
@@ -84,6 +108,7 @@ export async function startHub(
     };
 
     let mqttPort: number | undefined;
+    let mqttTlsPort: number | undefined;
     let mqttUrl: string;
     let publisher: AlertPublisher | undefined;
     let brokerSessions: MqttSessionAdmin | undefined;
@@ -91,6 +116,8 @@ export async function startHub(
       const broker = createEmbeddedBroker({
         port: config.mqtt.port,
         host: config.mqtt.host,
+        plain: config.mqtt.plain,
+        tls: tls ? { port: config.mqtt.tlsPort, material: tls, clientCa } : undefined,
         authenticate: (username, password, ctx) => auth.mqttSession(username, password, ctx),
         // revocations, rotations, suspensions and expiries close the connections (ADR 0021)
         live: auth.live,
@@ -100,19 +127,29 @@ export async function startHub(
         limits: config.dispatcher.broker,
         log, // the broker names its own component (mqtt-broker)
       });
-      mqttPort = (await broker.start()).port;
+      // registered first: a start that fails on its second listener closes the first
       shutdown.add(() => broker.stop());
+      const ports = await broker.start();
+      mqttPort = ports.plainPort;
+      mqttTlsPort = ports.tlsPort;
       metrics.watchBroker(() => broker.stats());
       // alerts go into the broker in process, not through a client over TCP
       publisher = broker.publisher;
       brokerSessions = broker.sessions;
-      mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+      mqttUrl = mqttPort === undefined ? `mqtts://localhost:${mqttTlsPort}` : `mqtt://127.0.0.1:${mqttPort}`;
     } else {
       if (!config.mqtt.url) throw new Error('mqtt.url is required when mqtt.embedded is false');
       mqttUrl = config.mqtt.url;
     }
+    const mqttUrls = config.mqtt.embedded
+      ? [
+          ...(mqttPort === undefined ? [] : [`mqtt://localhost:${mqttPort}`]),
+          ...(mqttTlsPort === undefined ? [] : [`mqtts://localhost:${mqttTlsPort}`]),
+        ]
+      : [];
+    // the URL members are told: TLS when the broker offers it (ADR 0037)
     const publicMqttUrl =
-      config.mqtt.publicUrl ?? (config.mqtt.embedded ? `mqtt://localhost:${mqttPort}` : mqttUrl);
+      config.mqtt.publicUrl ?? (config.mqtt.embedded ? mqttUrls[mqttUrls.length - 1]! : mqttUrl);
     const common = { stores, clock, ids: randomIds, log, auth };
 
     const membership = composeMembership({
@@ -145,14 +182,16 @@ export async function startHub(
       metrics: metrics.instruments,
     });
     // links in mail: ISAC_PUBLIC_URL, else this hub's HTTP port once it is bound
-    let boundHttpPort: number = config.http.port;
+    let localUrl = config.http.plain
+      ? `http://localhost:${config.http.port}`
+      : `https://localhost:${config.http.tlsPort}`;
     const dispatcher = composeDispatcher({
       ...common,
       config: dispatcherConfig,
       blocklistGate: gate,
       policy,
       hub: { id: hub.id, name: hub.name },
-      publicUrl: () => `http://localhost:${boundHttpPort}`,
+      publicUrl: () => localUrl,
       jobsReady,
       mqttCredential: internalCredential,
       mqttSecret,
@@ -178,9 +217,8 @@ export async function startHub(
     membership.start();
     shutdown.add(() => membership.stop());
 
-    const server = await listenHttp(app, config.http);
-    const httpPort = server.port;
-    boundHttpPort = httpPort;
+    const server = await listenHttpEndpoints(app, config.http, tls);
+    localUrl = server.localUrl;
     shutdown.add(() => server.close());
 
     // Only now that every port is bound: a start that fails earlier (a port in use) must not
@@ -188,9 +226,13 @@ export async function startHub(
     const boot = await membership.bootstrapAdmin(config.admin.password);
 
     return {
-      httpPort,
+      httpPort: server.port,
+      httpsPort: server.tlsPort,
       mqttPort,
+      mqttTlsPort,
       mqttUrl: publicMqttUrl,
+      mqttUrls,
+      httpBannerLines: (suffix) => server.bannerLines(suffix),
       storeDescription: describeStore(storeConfig),
       mailDescription: config.dispatcher.smtp.url
         ? `SMTP ${redactUri(config.dispatcher.smtp.url)}`

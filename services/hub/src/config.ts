@@ -21,6 +21,15 @@ const hubSlices = {
     properties: {
       host: { type: 'string', default: '0.0.0.0' },
       port: { ...port, default: 1883 },
+      /** The plain MQTT listener on `port`; false switches it off (needs `tls`, ADR 0037). */
+      plain: { type: 'boolean', default: true },
+      /** MQTT over TLS on the embedded broker, when `tls` is configured. */
+      tlsPort: { ...port, default: 8883 },
+      /**
+       * PEM file of the CA(s) whose client certificates the TLS listener requires: a client
+       * without a valid one is refused; the username and password are still checked (ADR 0037).
+       */
+      clientCaFile: { type: 'string', minLength: 1 },
       publicUrl: { type: 'string' },
       embedded: { type: 'boolean', default: true },
       url: { type: 'string', description: 'external broker URL when embedded is false' },
@@ -47,8 +56,12 @@ export const ENV_ALIASES: Readonly<Record<string, string>> = {
   ...BASE_ENV_ALIASES,
   ISAC_MQTT_PORT: 'mqtt.port',
   ISAC_MQTT_HOST: 'mqtt.host',
+  ISAC_MQTT_PLAIN: 'mqtt.plain',
+  ISAC_MQTT_TLS_PORT: 'mqtt.tlsPort',
+  ISAC_MQTT_CLIENT_CA_FILE: 'mqtt.clientCaFile',
   ISAC_ADMIN_PASSWORD: 'admin.password',
   ISAC_SMTP_URL: 'dispatcher.smtp.url',
+  ISAC_MQTT_CA_FILE: 'dispatcher.mqtt.caFile',
   ISAC_PUBLIC_URL: 'dispatcher.mail.publicUrl',
 };
 

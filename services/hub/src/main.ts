@@ -10,7 +10,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 runProcess({
   name: 'isac-hub',
   service: 'hub',
-  portVariables: ['ISAC_HTTP_PORT', 'ISAC_MQTT_PORT'],
+  portVariables: ['ISAC_HTTP_PORT', 'ISAC_HTTPS_PORT', 'ISAC_MQTT_PORT', 'ISAC_MQTT_TLS_PORT'],
   // ISAC_CONFIG_DIR: where default.json and <NODE_ENV>.json are read from (default: config/ of the checkout)
   loadConfig: () =>
     loadHubConfig({
@@ -22,8 +22,10 @@ runProcess({
     shutdown.add(() => hub.stop());
     const lines = [
       `ISAC sharing hub is running / 情報共有ハブが起動しました`,
-      `  HTTP     http://localhost:${hub.httpPort}   (TAXII 2.1: /taxii2/   REST: /api/v1/   OpenAPI: /api/openapi.json)`,
-      `  MQTT     ${hub.mqttUrl}${hub.mqttPort === undefined ? ' (external broker)' : ' (embedded broker)'}`,
+      ...hub.httpBannerLines('   (TAXII 2.1: /taxii2/   REST: /api/v1/   OpenAPI: /api/openapi.json)'),
+      ...(hub.mqttUrls.length === 0
+        ? [`  MQTT     ${hub.mqttUrl} (external broker)`]
+        : hub.mqttUrls.map((u) => `  MQTT     ${u} (embedded broker)`)),
       `  store    ${hub.storeDescription}`,
       `  email    ${hub.mailDescription}`,
       `  log      JSON lines on standard error (e.g. npm start 2>>hub.log) / ログは標準エラー出力に JSON で出力`,

@@ -18,7 +18,14 @@ import {
 import { openStores } from '@isac/store';
 import { validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles, signingKeysDir } from '@isac/auth';
-import { createServiceApp, listenHttp, ProcessMetrics, runProcess, storeReadiness } from '@isac/http';
+import {
+  createServiceApp,
+  listenHttpEndpoints,
+  ProcessMetrics,
+  readTlsMaterial,
+  runProcess,
+  storeReadiness,
+} from '@isac/http';
 import { composeMembership } from './compose.js';
 import { membershipConfigSchema } from './config.js';
 
@@ -42,6 +49,8 @@ runProcess({
       aliases: { ISAC_ADMIN_PASSWORD: 'admin.password' },
     }),
   async start(config, { log, shutdown }) {
+    // ADR 0037: the certificate and key are read and checked before anything is opened
+    const tls = readTlsMaterial(config.tls);
     const clock = systemClock;
     const dataDir = path.resolve(config.dataDir);
     const policy = validatePolicyRules(config.policy);
@@ -78,7 +87,7 @@ runProcess({
     const boot = await membership.bootstrapAdmin(config.admin.password);
     membership.start();
     shutdown.add(() => membership.stop());
-    const http = await listenHttp(
+    const http = await listenHttpEndpoints(
       createServiceApp({
         log,
         routers: [membership.router],
@@ -88,12 +97,13 @@ runProcess({
         readiness: [storeReadiness(stores.jobs)],
       }),
       config.http,
+      tls,
     );
     shutdown.add(() => http.close());
 
     const lines = [
       `ISAC membership service is running / 会員管理サービスが起動しました`,
-      `  HTTP     http://localhost:${http.port}   (REST: /api/v1/   OpenAPI: /api/openapi.json   JWKS: /.well-known/jwks.json)`,
+      ...http.bannerLines('   (REST: /api/v1/   OpenAPI: /api/openapi.json   JWKS: /.well-known/jwks.json)'),
       `  store    ${describeStore(store)}`,
       `  keys     ${signingKeysDir(dataDir)} (JWT signing keys; share this directory with taxii and dispatcher)`,
     ];

@@ -18,7 +18,14 @@ import { openStores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
 import { hubIdentity } from '@isac/stix';
-import { createServiceApp, listenHttp, ProcessMetrics, runProcess, storeReadiness } from '@isac/http';
+import {
+  createServiceApp,
+  listenHttpEndpoints,
+  ProcessMetrics,
+  readTlsMaterial,
+  runProcess,
+  storeReadiness,
+} from '@isac/http';
 import { composeTaxii } from './compose.js';
 import { taxiiConfigSchema } from './config.js';
 
@@ -36,6 +43,8 @@ runProcess({
       slices,
     }),
   async start(config, { log, shutdown }) {
+    // ADR 0037: the certificate and key are read and checked before anything is opened
+    const tls = readTlsMaterial(config.tls);
     const clock = systemClock;
     const policy = new PolicyEngine(validatePolicyRules(config.policy));
     const store = storeSettings(config);
@@ -68,7 +77,7 @@ runProcess({
       jobsReady: new Signal(),
       metrics: metrics.instruments,
     });
-    const http = await listenHttp(
+    const http = await listenHttpEndpoints(
       createServiceApp({
         log,
         routers: [taxii.router],
@@ -78,12 +87,15 @@ runProcess({
         readiness: [storeReadiness(stores.jobs)],
       }),
       config.http,
+      tls,
     );
     shutdown.add(() => http.close());
 
     return [
       `ISAC TAXII service is running / TAXIIサービスが起動しました`,
-      `  HTTP     http://localhost:${http.port}   (TAXII 2.1: /taxii2/   REST: /api/v1/submissions, /api/v1/indicators, /api/v1/status/)`,
+      ...http.bannerLines(
+        '   (TAXII 2.1: /taxii2/   REST: /api/v1/submissions, /api/v1/indicators, /api/v1/status/)',
+      ),
       `  store    ${describeStore(store)}`,
     ];
   },

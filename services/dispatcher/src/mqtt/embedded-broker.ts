@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { DurableSessionPersistence, ONCE_PROPERTY, type SessionLimits } from './
 import { TooManyRequestsError, type Logger, type Principal } from '@isac/kernel';
 import type { LiveLogin, LiveSessions } from '@isac/auth';
 import { lockDirectory, type DirectoryLock } from '@isac/store';
+import type { TlsMaterial } from '@isac/http';
 import type {
   AlertPublisher,
   InboundHandler,
@@ -20,6 +22,16 @@ import { defaultDispatcherConfig } from '../config.js';
 export interface EmbeddedBrokerOptions {
   readonly port: number;
   readonly host?: string | undefined;
+  /** The plain listener on `port` (default on); false leaves only the TLS one (ADR 0037). */
+  readonly plain?: boolean | undefined;
+  /**
+   * MQTT over TLS on `port` with the server certificate; with `clientCa`, a client must present
+   * a certificate issued by it (verified, or the handshake is refused) and still authenticates
+   * with its username and password (ADR 0037).
+   */
+  readonly tls?:
+    | { readonly port: number; readonly material: TlsMaterial; readonly clientCa?: Buffer | undefined }
+    | undefined;
   /**
    * username = org id, password = the org's MQTT credential, an API key (scope subscribe) or a
    * user's JWT; `source` is the client's address (failures are throttled per address, ADR 0015).
@@ -72,8 +84,16 @@ export interface MqttSessionAdmin {
   drop(orgId: string, clientId: string): Promise<boolean>;
 }
 
+/** Where the embedded broker listens. */
+export interface BrokerPorts {
+  /** The plain listener's port, or the TLS one's when the plain listener is off. */
+  readonly port: number;
+  readonly plainPort: number | undefined;
+  readonly tlsPort: number | undefined;
+}
+
 export interface EmbeddedBroker {
-  start(): Promise<{ port: number }>;
+  start(): Promise<BrokerPorts>;
   stop(): Promise<void>;
   /**
    * The hub's publisher inside this process: alerts go straight into the broker (no client, no
@@ -133,7 +153,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   const log = opts.log.child({ component: 'mqtt-broker' });
   const who = new WeakMap<Client, Who>();
   let aedes: Aedes | undefined;
-  let server: net.Server | undefined;
+  let servers: net.Server[] = [];
   const mqttDir = opts.dataDir && !opts.persistence ? path.join(opts.dataDir, 'mqtt') : undefined;
   let ownPersistence: DurableSessionPersistence | undefined;
   let sessionsLock: DirectoryLock | undefined;
@@ -424,25 +444,63 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         );
       });
       const a = aedes;
-      const srv = net.createServer((socket) => {
-        if (admission.admit(socket)) a.handle(socket);
-      });
-      server = srv;
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
-      });
-      const port = (srv.address() as net.AddressInfo).port;
-      log.info({ port, host: opts.host ?? '127.0.0.1' }, 'embedded MQTT broker listening');
-      return { port };
+      const host = opts.host ?? '127.0.0.1';
+      const listen = async (srv: net.Server, port: number, transport: string): Promise<number> => {
+        servers.push(srv);
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen(port, host, () => resolve());
+        });
+        const bound = (srv.address() as net.AddressInfo).port;
+        log.info({ port: bound, host, transport }, 'embedded MQTT broker listening');
+        return bound;
+      };
+      const plainPort =
+        opts.plain === false
+          ? undefined
+          : await listen(
+              net.createServer((socket) => {
+                if (admission.admit(socket)) a.handle(socket);
+              }),
+              opts.port,
+              'tcp',
+            );
+      let tlsPort: number | undefined;
+      const t = opts.tls;
+      if (t) {
+        const srv = tls.createServer(
+          {
+            cert: t.material.cert,
+            key: t.material.key,
+            // a client certificate is asked for, and required, only when a client CA is configured
+            ...(t.clientCa ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+            // the handshake comes before the admission limits (which read MQTT packets): bounded alike
+            handshakeTimeout: limits.connectTimeoutMs,
+          },
+          // after the handshake: the same admission limits and authentication as the plain listener
+          (socket) => {
+            if (admission.admit(socket)) a.handle(socket);
+          },
+        );
+        srv.on('tlsClientError', (err, socket) => {
+          const address = socket.remoteAddress ?? 'unknown';
+          if (refusals.due(`tls ${address}`))
+            log.info({ address, reason: err.message }, 'MQTT TLS handshake refused');
+        });
+        tlsPort = await listen(srv, t.port, 'tls');
+      }
+      const port = plainPort ?? tlsPort;
+      if (port === undefined)
+        throw new Error('the embedded MQTT broker needs a listener: plain is off and no TLS is configured');
+      return { port, plainPort, tlsPort };
     },
     async stop() {
       const a = aedes;
-      const s = server;
+      const all = servers;
       aedes = undefined;
-      server = undefined;
+      servers = [];
       if (a) await new Promise<void>((resolve) => a.close(() => resolve()));
-      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+      for (const s of all) if (s.listening) await new Promise<void>((resolve) => s.close(() => resolve()));
       // aedes does not close its persistence; the LevelDB lock must go before a restart.
       const p = ownPersistence;
       ownPersistence = undefined;

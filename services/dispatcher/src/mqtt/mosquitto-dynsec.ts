@@ -73,6 +73,8 @@ export class DynsecProvisioner {
       adminPassword: string;
       log: Logger;
       timeoutMs?: number;
+      /** CA certificates (PEM) for an mqtts:// url (dispatcher.mqtt.caFile). */
+      ca?: Buffer | undefined;
     },
   ) {}
 
@@ -84,6 +86,7 @@ export class DynsecProvisioner {
       clientId: `isac-dynsec-${process.pid}-${Date.now()}`,
       reconnectPeriod: 0,
       connectTimeout: this.opts.timeoutMs ?? 5000,
+      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
     });
     c.on('message', (topic, payload) => {
       if (topic !== RESPONSE) return;

@@ -50,6 +50,8 @@ export interface MqttPublisherOptions {
   /** How long start() waits for the first connection before going on (the broker may be down). */
   readonly connectWaitMs?: number | undefined;
   readonly reconnectPeriodMs?: number | undefined;
+  /** CA certificates (PEM) the broker's certificate is verified against on an mqtts:// url, instead of the system's. */
+  readonly ca?: Buffer | undefined;
   readonly log: Logger;
 }
 
@@ -105,6 +107,7 @@ export class MqttAlertPublisher implements AlertPublisher {
       reconnectPeriod: this.opts.reconnectPeriodMs ?? 1000,
       connectTimeout: 5000,
       resubscribe: true,
+      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
     });
     this.client = c;
     c.on('connect', () => {
