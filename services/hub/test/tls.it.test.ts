@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -218,6 +219,29 @@ describe('TLS on the one-process hub: HTTPS, MQTT over TLS, client certificates 
         clients,
       );
       expect(good).to.equal('connected');
+    });
+
+    it('applies the pre-authentication packet cap on the TLS listener too (ADR 0011)', async () => {
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: hub.mqttTlsPort!,
+        ca,
+        cert: readFileSync(pki.clientCert),
+        key: readFileSync(pki.clientKey),
+        servername: 'localhost',
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('secureConnect', resolve);
+        socket.once('error', reject);
+      });
+      const closed = new Promise<number>((resolve) => {
+        const t0 = Date.now();
+        socket.once('close', () => resolve(Date.now() - t0));
+      });
+      socket.on('error', () => undefined);
+      // a CONNECT declaring 1,000,000 bytes: over the 64 KiB allowed before authentication
+      socket.write(Buffer.from([0x10, 0xc0, 0x84, 0x3d]));
+      expect(await closed).to.be.below(5000);
     });
 
     it('delivers an alert end to end to a subscriber over MQTT/TLS', async () => {
