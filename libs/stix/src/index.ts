@@ -67,3 +67,14 @@ export {
   EXERCISE_LABEL,
   markingDefinitionById,
 } from './exercise-marking.js';
+export {
+  indexEntriesOf,
+  indexEntriesOfPattern,
+  indexEntry,
+  normaliseDomain,
+  normaliseEmail,
+  normaliseUrl,
+  parseObservableQuery,
+  ObservableQueryError,
+} from './observable-index.js';
+export type { IndexedObservable, ObservableQuery } from './observable-index.js';
