@@ -68,6 +68,7 @@ export {
   markingDefinitionById,
 } from './exercise-marking.js';
 export {
+  answers,
   indexEntriesOf,
   indexEntriesOfPattern,
   indexEntry,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  answers,
   indexEntriesOf,
   indexEntriesOfPattern,
   ObservableQueryError,
@@ -8,16 +9,7 @@ import {
   type ObservableQuery,
 } from './observable-index.js';
 
-/** Whether an entry answers a query, by the same comparisons the adapters run on their indexes. */
-function matches(q: ObservableQuery, e: IndexedObservable): boolean {
-  if (e.kind !== q.kind) return false;
-  const inKeys = q.keys.includes(e.key);
-  const inRange = q.range !== undefined && e.key >= q.range.gte && e.key <= q.range.lte;
-  if (!inKeys && !inRange) return false;
-  if (q.hi?.gte !== undefined && (e.hi === undefined || e.hi < q.hi.gte)) return false;
-  if (q.hi?.lte !== undefined && (e.hi === undefined || e.hi > q.hi.lte)) return false;
-  return true;
-}
+const matches = answers;
 
 const entry = (pattern: string): IndexedObservable => {
   const es = indexEntriesOfPattern(pattern);

@@ -35,6 +35,17 @@ export interface ObservableQuery {
   readonly hi?: { readonly gte?: string | undefined; readonly lte?: string | undefined } | undefined;
 }
 
+/** Whether an index entry answers a query: the comparisons both adapters run on their indexes. */
+export function answers(q: ObservableQuery, e: IndexedObservable): boolean {
+  if (e.kind !== q.kind) return false;
+  const inKeys = q.keys.includes(e.key);
+  const inRange = q.range !== undefined && e.key >= q.range.gte && e.key <= q.range.lte;
+  if (!inKeys && !inRange) return false;
+  if (q.hi?.gte !== undefined && (e.hi === undefined || e.hi < q.hi.gte)) return false;
+  if (q.hi?.lte !== undefined && (e.hi === undefined || e.hi > q.hi.lte)) return false;
+  return true;
+}
+
 /** Above every ASCII character in both SQLite's and MongoDB's binary string order. */
 const TOP = '\uffff';
 const HEX = /^[0-9a-fA-F]+$/;

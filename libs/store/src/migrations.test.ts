@@ -83,6 +83,35 @@ describe('SQLite migrations of existing rows', () => {
     db.close();
   });
 
+  it('18 back-fills the observable index of every indicator version stored before, and nothing else', () => {
+    const db = databaseAt(17);
+    const ins = db.prepare(`INSERT INTO objects (collection_id, id, type, spec_version, version, version_norm,
+      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object)
+      VALUES ('c1', ?, ?, '2.1', 'v', 'v', ?, 'bank-a', 'green', 'object', '[]', '[]', 1, 0, ?)`);
+    const ind = (id: string, pattern: string) =>
+      JSON.stringify({ type: 'indicator', id, pattern_type: 'stix', pattern });
+    ins.run('indicator--a', 'indicator', 1, ind('indicator--a', "[ipv4-addr:value = '203.0.113.0/28']"));
+    ins.run('indicator--b', 'indicator', 2, ind('indicator--b', "[domain-name:value = 'Mail.Example.JP.']"));
+    ins.run('indicator--c', 'indicator', 3, ind('indicator--c', '[not a pattern'));
+    ins.run('malware--d', 'malware', 4, JSON.stringify({ type: 'malware', id: 'malware--d' }));
+    migrate(db);
+    expect(
+      db
+        .prepare(
+          'SELECT o.id, x.kind, x.key, x.value, x.hi FROM observables x JOIN objects o ON o.seq = x.object_seq ORDER BY o.id',
+        )
+        .all(),
+    ).to.deep.equal([
+      { id: 'indicator--a', kind: 'ipv4', key: 'cb007100', value: '203.0.113.0/28', hi: 'cb00710f' },
+      { id: 'indicator--b', kind: 'domain', key: 'jp.example.mail', value: 'mail.example.jp', hi: null },
+    ]);
+    // rows go with their version
+    db.pragma('foreign_keys = ON');
+    db.prepare("DELETE FROM objects WHERE id = 'indicator--a'").run();
+    expect(db.prepare('SELECT COUNT(*) FROM observables').pluck().get()).to.equal(1);
+    db.close();
+  });
+
   it('10 gives digest items their subscription, and indexes them', () => {
     const db = databaseAt(9);
     const ins =

@@ -5,6 +5,7 @@
  */
 import { AppError, ConflictError, TransientError } from '@isac/kernel';
 import type { Document, Filter, IndexDescription } from 'mongodb';
+import { indexEntriesOf } from '@isac/stix';
 import type { JobPayload } from '../job-catalogue.js';
 import type {
   Job,
@@ -52,6 +53,12 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
       partialFilterExpression: { exerciseId: { $exists: true } },
     },
     { key: { id: 1, versionNorm: 1 }, name: 'by_id_version' },
+    // ADR 0036: the observable index, a multikey index over each version's entries
+    {
+      key: { 'obs.kind': 1, 'obs.key': 1, 'obs.hi': 1 },
+      name: 'by_observable',
+      partialFilterExpression: { obs: { $exists: true } },
+    },
     { key: { pending: 1, dateAddedUs: 1 }, name: 'pending_jobs', partialFilterExpression: { pending: true } },
     {
       key: { submissionId: 1, submissionSeq: 1 },
@@ -165,6 +172,31 @@ export interface ObjectDoc {
   submissionId?: string;
   /** Rank among the versions its submission inserted: its place in a delivery batch. */
   submissionSeq?: number;
+  /** ADR 0036: an indicator's observable index entries (absent when it names none). */
+  obs?: ObservableDoc[];
+}
+
+/** One observable index entry, as IndexedObservable. */
+export interface ObservableDoc {
+  kind: string;
+  algorithm: string;
+  value: string;
+  key: string;
+  hi?: string;
+}
+
+/** The index entries of an object, or undefined when it has none (the field is then left out). */
+export function observableDocs(object: Readonly<Record<string, unknown>>): ObservableDoc[] | undefined {
+  const es = indexEntriesOf(object);
+  return es.length === 0
+    ? undefined
+    : es.map((e) => ({
+        kind: e.kind,
+        algorithm: e.algorithm,
+        value: e.value,
+        key: e.key,
+        ...(e.hi === undefined ? {} : { hi: e.hi }),
+      }));
 }
 
 /** One submission's place in a delivery batch (ADR 0013); `_id` is the submission id. */
@@ -187,7 +219,9 @@ export function toObjectDoc(
   submission?: { readonly id: string; readonly seq: number },
 ): ObjectDoc {
   const versionNorm = normalizeTimestamp(v.version);
+  const obs = observableDocs(v.object);
   return {
+    ...(obs === undefined ? {} : { obs }),
     ...(submission ? { submissionId: submission.id, submissionSeq: submission.seq } : {}),
     _id: objectDocId(v.collectionId, v.id, versionNorm),
     collectionId: v.collectionId,

@@ -9,9 +9,14 @@ import type {
   ObjectQuery,
   ObjectStore,
   ObjectVersion,
+  ObservableHit,
+  ObservableSearch,
   Page,
   StoredVersions,
 } from '../ports/index.js';
+import { ValidationError } from '@isac/kernel';
+import { answers, type IndexedObservable } from '@isac/stix';
+import type { Filter } from 'mongodb';
 import { decodeCursor, encodeCursor } from '../outbox.js';
 import { jobKeys } from '../job-catalogue.js';
 import { addedAfterMicros, normalizeTimestamp, toMicros } from '../time.js';
@@ -243,6 +248,68 @@ export class MongoObjectStore implements ObjectStore {
     return out;
   }
 
+  async searchObservables(s: ObservableSearch): Promise<Page<ObservableHit>> {
+    const q = s.query;
+    const hi: Record<string, string> = {};
+    if (q.hi?.gte !== undefined) hi['$gte'] = q.hi.gte;
+    if (q.hi?.lte !== undefined) hi['$lte'] = q.hi.lte;
+    const elem = (key: object): object => ({
+      obs: { $elemMatch: { kind: q.kind, key, ...(Object.keys(hi).length > 0 ? { hi } : {}) } },
+    });
+    const alts: object[] = [];
+    if (q.keys.length > 0) alts.push(elem({ $in: [...q.keys] }));
+    if (q.range) alts.push(elem({ $gte: q.range.gte, $lte: q.range.lte }));
+    if (alts.length === 0) return { items: [], more: false };
+    const and: object[] = [{ $or: alts }, { exercise: false, pending: { $exists: false } }];
+    if (s.tlpIn && s.tlpIn.length > 0) and.push({ tlp: { $in: [...s.tlpIn] } });
+    let after = s.next === undefined ? undefined : decodeSearchCursor(s.next);
+    const items: { doc: ObjectDoc; matched: IndexedObservable[] }[] = [];
+    // Newest first; a version with a later one stored is skipped (only the latest is searched).
+    for (;;) {
+      const page = after
+        ? [
+            ...and,
+            { $or: [{ dateAddedUs: { $lt: after[0] } }, { dateAddedUs: after[0], _id: { $lt: after[1] } }] },
+          ]
+        : and;
+      const chunk = await this.objects
+        .find({ $and: page } as Filter<ObjectDoc>, { sort: { dateAddedUs: -1, _id: -1 } })
+        .limit(Math.min(Math.max(s.limit + 1 - items.length, 64), 1000))
+        .toArray();
+      if (chunk.length === 0) break;
+      const newer = await this.objects
+        .find(
+          {
+            $or: chunk.map((d) => ({
+              collectionId: d.collectionId,
+              id: d.id,
+              versionNorm: { $gt: d.versionNorm },
+            })),
+          },
+          { projection: { collectionId: 1, id: 1 } },
+        )
+        .toArray();
+      const superseded = new Set(newer.map((d) => `${d.collectionId}|${d.id}`));
+      for (const d of chunk) {
+        if (superseded.has(`${d.collectionId}|${d.id}`)) continue;
+        const matched = (d.obs ?? []).map((o) => o as IndexedObservable).filter((o) => answers(q, o));
+        items.push({ doc: d, matched });
+        if (items.length > s.limit) break;
+      }
+      if (items.length > s.limit) break;
+      const last = chunk[chunk.length - 1]!;
+      after = [last.dateAddedUs, last._id];
+    }
+    const more = items.length > s.limit;
+    const page = more ? items.slice(0, s.limit) : items;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((i) => ({ version: fromObjectDoc(i.doc), matched: i.matched })),
+      more,
+      next: more && last ? encodeSearchCursor(last.doc.dateAddedUs, last.doc._id) : undefined,
+    };
+  }
+
   async getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
     const doc = await this.objects.findOne(
       { id, versionNorm: normalizeTimestamp(version) },
@@ -250,4 +317,20 @@ export class MongoObjectStore implements ObjectStore {
     );
     return doc ? fromObjectDoc(doc) : undefined;
   }
+}
+
+const encodeSearchCursor = (us: number, id: string): string =>
+  Buffer.from(JSON.stringify(['s1', us, id])).toString('base64url');
+
+function decodeSearchCursor(next: string): [number, string] {
+  try {
+    const v = JSON.parse(Buffer.from(next, 'base64url').toString()) as unknown;
+    if (Array.isArray(v) && v[0] === 's1' && typeof v[1] === 'number' && typeof v[2] === 'string')
+      return [v[1], v[2]];
+  } catch {
+    // not JSON: refused below
+  }
+  throw new ValidationError('the "next" cursor is not one this server issued', [
+    { path: 'next', message: 'unknown cursor' },
+  ]);
 }

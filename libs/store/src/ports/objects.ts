@@ -1,4 +1,5 @@
 import type { OrgId, TlpLevel } from '@isac/kernel';
+import type { IndexedObservable, ObservableQuery } from '@isac/stix';
 
 export type StixJson = Readonly<Record<string, unknown>>;
 
@@ -109,6 +110,22 @@ export interface Page<T> {
   readonly more: boolean;
 }
 
+/** A search of the observable index (ADR 0036). */
+export interface ObservableSearch {
+  readonly query: ObservableQuery;
+  /** Only versions of these TLP levels (the policy still decides per object). */
+  readonly tlpIn?: readonly TlpLevel[] | undefined;
+  readonly limit: number;
+  /** Opaque cursor from a previous page's `next`. */
+  readonly next?: string | undefined;
+}
+
+/** A latest version whose index entries answer a search, with those entries. */
+export interface ObservableHit {
+  readonly version: ObjectVersion;
+  readonly matched: readonly IndexedObservable[];
+}
+
 export interface ObjectStore {
   /**
    * Stores a submission's object versions, each recording the submission id, and, when at least
@@ -139,4 +156,10 @@ export interface ObjectStore {
   exerciseObjectIds(exerciseId: string): Promise<string[]>;
   /** The organisations that submitted an exercise version (of any exercise), sorted. */
   exerciseSubmitters(): Promise<string[]>;
+  /**
+   * The observable index (ADR 0036): the latest live (not exercise) versions, across collections,
+   * whose indicator pattern names an observable answering the query, newest stored first. Every
+   * version's entries are written by accept() with the version itself and removed with it.
+   */
+  searchObservables(s: ObservableSearch): Promise<Page<ObservableHit>>;
 }

@@ -4,6 +4,7 @@ import type { AcceptOutcome, NewObjectVersion } from '../ports/index.js';
 import { normalizeTimestamp, toMicros } from '../time.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { jobKeys, type JobPayload } from '../job-catalogue.js';
+import { indexEntriesOfPattern } from '@isac/stix';
 
 /**
  * One version as the `objects` row accept() writes, every column already serialised: what the
@@ -26,6 +27,8 @@ export type AcceptRow = readonly [
   object: string,
   knownMarkings: string,
   exerciseId: string | null,
+  /** An indicator's STIX pattern, for the observable index (ADR 0036); null for anything else. */
+  pattern: string | null,
 ];
 
 const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
@@ -48,7 +51,14 @@ export function acceptRow(v: NewObjectVersion): AcceptRow {
     JSON.stringify(v.object),
     listJson(v.knownMarkings),
     v.exerciseId ?? null,
+    stixPattern(v.object),
   ];
+}
+
+function stixPattern(o: NewObjectVersion['object']): string | null {
+  if (o['type'] !== 'indicator' || (o['pattern_type'] ?? 'stix') !== 'stix') return null;
+  const p = o['pattern'];
+  return typeof p === 'string' ? p : null;
 }
 
 /**
@@ -67,6 +77,7 @@ export class AcceptWriter {
   private readonly clearLatest: Statement;
   private readonly clearFirst: Statement;
   private readonly insertJob: Statement;
+  private readonly insertObservable: Statement;
   private submissionId = '';
   private now = new Date(0);
   private nowUs = 0;
@@ -100,6 +111,9 @@ export class AcceptWriter {
     this.insertJob =
       db.prepare(`INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
       VALUES (?, 'distribute', ?, ?, 'pending', 0, ?, ?, ?)`);
+    this.insertObservable = db.prepare(
+      'INSERT OR IGNORE INTO observables (kind, key, object_seq, algorithm, value, hi) VALUES (?, ?, ?, ?, ?, ?)',
+    );
   }
 
   begin(submissionId: string, now: Date): void {
@@ -149,6 +163,10 @@ export class AcceptWriter {
         continue;
       }
       this.seq += 1;
+      // the version's observable index entries, in its transaction (ADR 0036)
+      if (r[16] !== null)
+        for (const e of indexEntriesOfPattern(r[16]))
+          this.insertObservable.run(e.kind, e.key, res.lastInsertRowid, e.algorithm, e.value, e.hi ?? null);
       if (isLatest && b.mx !== null) this.clearLatest.run(collectionId, id, b.mx);
       if (isFirst && b.mn !== null) this.clearFirst.run(collectionId, id, b.mn);
       this.last.set(collectionId, added);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { knownMarkingsOfStored } from '../known-markings.js';
 import { canonicalRegionOf } from '../org-regions.js';
+import { indexEntriesOf } from '@isac/stix';
 
 /**
  * Versioned schema migrations, applied in order at open; each runs in its own transaction: its
@@ -399,5 +400,40 @@ CREATE INDEX objects_by_exercise ON objects (exercise_id) WHERE exercise_id IS N
 -- those reads are ranges of it however many finished jobs the table keeps.
 CREATE INDEX jobs_open ON jobs (kind, created_at) WHERE status IN ('pending', 'running');
 `,
+  },
+  {
+    version: 18,
+    name: 'observable index',
+    sql: `
+-- ADR 0036. The observables each indicator version's pattern names, normalised, keyed for search:
+-- IPs by their range as fixed-width hex (key = first address, hi = last), domains by reversed
+-- labels, URLs, hashes and email addresses by value. The primary key is the search index; rows go
+-- with their version (ON DELETE CASCADE).
+CREATE TABLE observables (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  object_seq INTEGER NOT NULL REFERENCES objects(seq) ON DELETE CASCADE,
+  algorithm TEXT NOT NULL,
+  value TEXT NOT NULL,
+  hi TEXT,
+  PRIMARY KEY (kind, key, object_seq, algorithm)
+) WITHOUT ROWID;
+CREATE INDEX observables_by_object ON observables (object_seq);
+`,
+    run(db) {
+      // Back-fill: every indicator version stored before.
+      const insert = db.prepare(
+        'INSERT OR IGNORE INTO observables (kind, key, object_seq, algorithm, value, hi) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      const rows = db
+        .prepare("SELECT seq, object FROM objects WHERE type = 'indicator'")
+        .raw(true)
+        .iterate() as IterableIterator<[number, string]>;
+      const todo: [number, string][] = [];
+      for (const r of rows) todo.push(r);
+      for (const [seq, json] of todo)
+        for (const e of indexEntriesOf(JSON.parse(json) as Record<string, unknown>))
+          insert.run(e.kind, e.key, seq, e.algorithm, e.value, e.hi ?? null);
+    },
   },
 ];

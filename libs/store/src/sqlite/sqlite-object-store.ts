@@ -9,9 +9,12 @@ import type {
   ObjectQuery,
   ObjectStore,
   ObjectVersion,
+  ObservableHit,
+  ObservableSearch,
   Page,
   StoredVersions,
 } from '../ports/index.js';
+import type { IndexedObservable } from '@isac/stix';
 import { addedAfterMicros, microsToIso, normalizeTimestamp } from '../time.js';
 import { decodeCursor, encodeCursor } from '../outbox.js';
 import { AcceptWriter, acceptRow } from './accept-writer.js';
@@ -260,6 +263,63 @@ export class SqliteObjectStore implements ObjectStore {
     return Promise.resolve(out);
   }
 
+  searchObservables(s: ObservableSearch): Promise<Page<ObservableHit>> {
+    const q = s.query;
+    const params: Record<string, unknown> = { kind: q.kind, limit: s.limit + 1 };
+    // Each branch is a range of the observables primary key (kind, key, ...).
+    const branches: string[] = [];
+    const base = 'SELECT object_seq, kind, algorithm, value, key, hi FROM observables WHERE kind = @kind';
+    let hi = '';
+    if (q.hi?.gte !== undefined) {
+      params['hiGte'] = q.hi.gte;
+      hi += ' AND hi >= @hiGte';
+    }
+    if (q.hi?.lte !== undefined) {
+      params['hiLte'] = q.hi.lte;
+      hi += ' AND hi <= @hiLte';
+    }
+    if (q.keys.length > 0) {
+      const keys = q.keys.map((k, i) => {
+        params[`k${i}`] = k;
+        return `@k${i}`;
+      });
+      branches.push(`${base} AND key IN (${keys.join(', ')})${hi}`);
+    }
+    if (q.range) {
+      params['gte'] = q.range.gte;
+      params['lte'] = q.range.lte;
+      branches.push(`${base} AND key >= @gte AND key <= @lte${hi}`);
+    }
+    if (branches.length === 0) return Promise.resolve({ items: [], more: false });
+    const where = ['o.is_latest = 1', 'o.exercise = 0'];
+    if (s.next !== undefined) {
+      params['before'] = decodeCursor(s.next);
+      where.push('o.seq < @before');
+    }
+    if (s.tlpIn && s.tlpIn.length > 0) {
+      const keys = s.tlpIn.map((t, i) => {
+        params[`tlp${i}`] = t;
+        return `@tlp${i}`;
+      });
+      where.push(`o.tlp IN (${keys.join(', ')})`);
+    }
+    const rows = this.stmt(
+      `WITH m AS (${branches.join(' UNION ')})
+      SELECT ${COLUMNS}, json_group_array(json_array(m.kind, m.algorithm, m.value, m.key, m.hi)) AS matched
+        FROM m JOIN objects o ON o.seq = m.object_seq
+        WHERE ${where.join(' AND ')}
+        GROUP BY o.seq ORDER BY o.seq DESC LIMIT @limit`,
+    ).all(params) as (RawRow & { 18: string })[];
+    const more = rows.length > s.limit;
+    const page = more ? rows.slice(0, s.limit) : rows;
+    const last = page[page.length - 1];
+    return Promise.resolve({
+      items: page.map((r) => ({ version: fromRow(r), matched: matchedOf(r[18]) })),
+      more,
+      next: more && last ? encodeCursor(last[0]) : undefined,
+    });
+  }
+
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
     const row = this.stmt(
       `SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)
@@ -267,4 +327,10 @@ export class SqliteObjectStore implements ObjectStore {
     ).get(id, normalizeTimestamp(version)) as RawRow | undefined;
     return Promise.resolve(row ? fromRow(row) : undefined);
   }
+}
+
+function matchedOf(json: string): IndexedObservable[] {
+  return (JSON.parse(json) as [IndexedObservable['kind'], string, string, string, string | null][]).map(
+    ([kind, algorithm, value, key, hi]) => ({ kind, algorithm, value, key, ...(hi === null ? {} : { hi }) }),
+  );
 }

@@ -99,6 +99,7 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
   versionIndex: 'read',
   exerciseObjectIds: 'read',
   exerciseSubmitters: 'read',
+  searchObservables: 'read',
 };
 export const JOB_ACCESS: Methods<JobStore> = {
   enqueue: 'write',

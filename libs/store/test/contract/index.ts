@@ -5,6 +5,7 @@ import { deliveryStoreContract } from './delivery-store.contract.js';
 import { batchDeliveryContract } from './batch-delivery.contract.js';
 import { membershipContract } from './membership.contract.js';
 import { exerciseContract } from './exercise.contract.js';
+import { observableIndexContract } from './observable-index.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -16,4 +17,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   batchDeliveryContract(name, open);
   membershipContract(name, open);
   exerciseContract(name, open);
+  observableIndexContract(name, open);
 }
