@@ -6,7 +6,6 @@ import {
   ObservableQueryError,
   parseObservableQuery,
   type IndexedObservable,
-  type ObservableQuery,
 } from './observable-index.js';
 
 const matches = answers;

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { COLLECTIONS, isDuplicateKey, type ObjectDoc } from './mongo-docs.js';
+import { COLLECTIONS, isDuplicateKey, observableDocs, type ObjectDoc } from './mongo-docs.js';
 import { knownMarkingsOfStored } from '../known-markings.js';
 import { canonicalRegionOf } from '../org-regions.js';
 
@@ -92,6 +92,29 @@ export const MONGO_MIGRATIONS: readonly {
         if (code !== undefined)
           await orgs.updateOne({ _id: d._id, region: d.region }, { $set: { region: code } });
       }
+    },
+  },
+  {
+    version: 18,
+    name: 'observable index',
+    async run(db) {
+      // ADR 0036, as SQLite's 18: the entries of every indicator version stored before.
+      const objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
+      const todo = objects.find(
+        { type: 'indicator', obs: { $exists: false } },
+        { projection: { _id: 1, object: 1 } },
+      );
+      let batch: { updateOne: { filter: { _id: string }; update: { $set: Pick<ObjectDoc, 'obs'> } } }[] = [];
+      for await (const d of todo) {
+        const obs = observableDocs(JSON.parse(d.object) as Record<string, unknown>);
+        if (obs === undefined) continue;
+        batch.push({ updateOne: { filter: { _id: d._id }, update: { $set: { obs } } } });
+        if (batch.length === 1000) {
+          await objects.bulkWrite(batch, { ordered: false });
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await objects.bulkWrite(batch, { ordered: false });
     },
   },
 ];
