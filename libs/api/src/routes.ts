@@ -26,6 +26,7 @@ import {
   tokenSchema,
 } from './schemas/auth.js';
 import { hubInfoSchema } from './schemas/hub.js';
+import { searchQuerySchema, searchResultSchema } from './schemas/search.js';
 import { createExerciseSchema, exerciseReportSchema, exerciseSchema } from './schemas/exercises.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
 import { orgSchemas } from './schemas/orgs.js';
@@ -571,6 +572,18 @@ export function apiRoutes(settings: ApiSettings) {
         description: "the policy's verdict per organisation",
         schema: distributionSchema,
       },
+    }),
+    searchObservables: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/search',
+      tag: 'search',
+      summary:
+        'Search indicators by observable value (IP, CIDR, domain, URL, file hash, email address): the latest version of each object the caller may see (ADR 0036)',
+      access: { who: 'principal', scope: 'read' },
+      media: 'json',
+      query: searchQuerySchema,
+      success: { status: 200, description: 'the visible hits, newest first', schema: searchResultSchema },
     }),
     // taxii: TAXII 2.1
     taxiiDiscovery: route({

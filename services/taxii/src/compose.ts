@@ -31,6 +31,8 @@ import type { BlocklistCheck } from './ingest/blocklist-note.js';
 import { DistributionService } from './distribution/distribution-service.js';
 import { createDistributionRouter } from './distribution/distribution-router.js';
 import { createHubRouter } from './hub/hub-router.js';
+import { createSearchRouter } from './search/search-router.js';
+import { SearchService } from './search/search-service.js';
 
 export interface TaxiiDeps {
   readonly stores: Stores;
@@ -130,6 +132,15 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     access: deps.auth.access,
   });
 
+  const search = new SearchService({
+    objects: stores.objects,
+    viewers,
+    directory,
+    audit: stores.audit,
+    clock,
+    auditReads: config.auditReads,
+  });
+
   const taxii = Router();
   taxii.use(createDiscoveryRouter({ discovery, gate, routes }));
   taxii.use(createTaxiiStatusRouter({ statuses, catalog, gate, routes }));
@@ -145,6 +156,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   rest.use(createSubmissionsRouter({ ingest, catalog, config, gate, routes }));
   rest.use(createRestStatusRouter({ statuses, gate, routes }));
   rest.use(createDistributionRouter({ distribution, gate, routes }));
+  rest.use(createSearchRouter({ search, gate, routes }));
   rest.use(createHubRouter({ hub, hubOrgId: deps.auth.access.hubOrgId, gate, routes }));
   rest.use(errorHandler({ log, style: 'rest' }));
 

@@ -304,7 +304,11 @@ export class MongoObjectStore implements ObjectStore {
     const page = more ? items.slice(0, s.limit) : items;
     const last = page[page.length - 1];
     return {
-      items: page.map((i) => ({ version: fromObjectDoc(i.doc), matched: i.matched })),
+      items: page.map((i) => ({
+        version: fromObjectDoc(i.doc),
+        matched: i.matched,
+        position: encodeSearchCursor(i.doc.dateAddedUs, i.doc._id),
+      })),
       more,
       next: more && last ? encodeSearchCursor(last.doc.dateAddedUs, last.doc._id) : undefined,
     };

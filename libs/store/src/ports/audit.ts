@@ -75,6 +75,13 @@ export interface ReadReleaseDetails {
   readonly lastAdded: string;
 }
 
+/** A search by observable value (ADR 0036): the objects of one page of hits; the value is not kept. */
+export interface SearchReleaseDetails {
+  readonly channel: 'search';
+  readonly count: number;
+  readonly objects: readonly string[];
+}
+
 /** Action -> target and details. A union value is one of the shapes that action is written in. */
 export interface AuditEvents {
   'object.submit': {
@@ -94,7 +101,8 @@ export interface AuditEvents {
     | { target: Target<'batch'>; details: BatchReleaseDetails }
     | { target: Target<'object'>; details: FanoutReleaseDetails }
     | { target: Target<'object'>; details: DeliveryReleaseDetails }
-    | { target: Target<'collection'>; details: ReadReleaseDetails };
+    | { target: Target<'collection'>; details: ReadReleaseDetails }
+    | { target: Target<'search'>; details: SearchReleaseDetails };
   'object.delete': {
     target: Target<'object'>;
     details: { readonly collectionId: string; readonly versions: readonly string[] };

@@ -124,6 +124,8 @@ export interface ObservableSearch {
 export interface ObservableHit {
   readonly version: ObjectVersion;
   readonly matched: readonly IndexedObservable[];
+  /** A cursor for the hits after this one (a search resumes there with `next`). */
+  readonly position: string;
 }
 
 export interface ObjectStore {

@@ -314,7 +314,11 @@ export class SqliteObjectStore implements ObjectStore {
     const page = more ? rows.slice(0, s.limit) : rows;
     const last = page[page.length - 1];
     return Promise.resolve({
-      items: page.map((r) => ({ version: fromRow(r), matched: matchedOf(r[18]) })),
+      items: page.map((r) => ({
+        version: fromRow(r),
+        matched: matchedOf(r[18]),
+        position: encodeCursor(r[0]),
+      })),
       more,
       next: more && last ? encodeCursor(last[0]) : undefined,
     });
