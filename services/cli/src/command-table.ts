@@ -14,6 +14,7 @@ export const CLI_OPERATIONS: Readonly<Record<string, readonly RouteId[]>> = {
   submit: ['submitBundle', 'submitIndicator'],
   status: ['submissionStatus'],
   'policy explain': ['explainDistribution'],
+  search: ['searchObservables'],
   watch: ['me'],
   ack: ['ackAlert'],
   'acks list': ['listAcks'],

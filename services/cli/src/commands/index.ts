@@ -11,6 +11,7 @@ import { registerAck } from './ack.js';
 import { registerHub } from './hub.js';
 import { registerRecover } from './recover.js';
 import { registerAcks } from './delivery.js';
+import { registerSearch } from './search.js';
 
 /** Each group of commands lives in its own module and registers itself here. */
 export function registerCommands(program: Command, ctx: () => CliContext): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerAcks(program, ctx);
   registerHub(program, ctx);
   registerRecover(program, ctx);
+  registerSearch(program, ctx);
 }

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import type { ObservableKind } from '@isac/kernel';
+import type { CliContext } from '../context.js';
+import { table } from './table.js';
+
+const MATCH_TEXT: Readonly<Record<string, string>> = {
+  exact: 'this value / この値',
+  contains: 'this address and the ranges containing it / このアドレスと、それを含む範囲',
+  within: 'everything inside this range / この範囲内のすべて',
+  prefix: 'URLs starting with this / この URL で始まるもの',
+  suffix: 'this domain and its subdomains / このドメインとサブドメイン',
+};
+
+/**
+ * `isac search VALUE [--type KIND] [--tlp LIST] [--limit N] [--next CURSOR]`: indicators naming an
+ * observable (ADR 0036), only those the caller's organisation may see.
+ */
+export function registerSearch(program: Command, ctx: () => CliContext): void {
+  program
+    .command('search')
+    .description(
+      'search indicators by IP, CIDR, domain, URL, file hash or email address / 観測値（IP・CIDR・ドメイン・URL・ハッシュ・メール）で指標を検索',
+    )
+    .argument('<value>', 'e.g. 203.0.113.7, 203.0.113.0/24, example.co.jp, *.example.co.jp, a URL or hash')
+    .option('--type <kind>', 'read the value as ipv4, ipv6, domain, url, file-hash or email')
+    .option('--tlp <levels>', 'only these TLP levels, comma-separated (e.g. clear,green)')
+    .option('--limit <n>', 'hits per page (1-1000, default 100)')
+    .option('--next <cursor>', 'the following page (printed when there is more)')
+    .action(async (value: string, o: { type?: string; tlp?: string; limit?: string; next?: string }) => {
+      const c = ctx();
+      const api = await c.api();
+      const r = await api.searchObservables({
+        query: {
+          q: value,
+          type: o.type as ObservableKind | undefined,
+          tlp: o.tlp,
+          limit: o.limit,
+          next: o.next,
+        },
+      });
+      const head = `${r.query.kind} ${r.query.value}: ${MATCH_TEXT[r.query.match] ?? r.query.match}`;
+      const lines =
+        r.hits.length === 0
+          ? [head, 'no indicators found that you may see / 閲覧可能な指標は見つかりませんでした']
+          : [
+              head,
+              table(
+                ['ID', 'TLP', 'MATCHED / 一致', 'MODIFIED / 更新', 'SECTOR / 業種', 'NOTE / 備考'],
+                r.hits.map((x) => [
+                  x.id,
+                  x.tlp.toUpperCase(),
+                  `${x.observable.kind} ${x.observable.value}${x.observables.length > 1 ? ` (+${x.observables.length - 1})` : ''}`,
+                  x.modified,
+                  x.sector ?? '-',
+                  x.revoked ? 'revoked / 失効' : '',
+                ]),
+              ),
+              `${r.count} found / ${r.count} 件`,
+            ];
+      if (r.more && r.next !== undefined)
+        lines.push(`more: isac search '${value}' --next ${r.next} / 続きがあります`);
+      c.print(r, lines.join('\n'));
+    });
+}

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import {
+  OBJECTS,
+  TAXII,
+  marked,
+  openHarness,
+  type Harness,
+} from '../../services/taxii/test/taxii-harness.js';
+import { isac } from '../support/cli.js';
+
+/** `isac search` against the composed taxii service over real HTTP, as an API-key holder. */
+describe('isac search', () => {
+  let h: Harness;
+  let server: Server;
+  let env: (auth: string) => Record<string, string>;
+  let full: string;
+  let trial: string;
+  beforeEach(async () => {
+    h = openHarness();
+    const a = await h.member('bank-a', { sector: 'finance' });
+    full = (await h.member('bank-b')).auth;
+    trial = (await h.member('shinkin-t', { tier: 'trial' })).auth;
+    server = h.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    env = (auth) => ({
+      ISAC_URL: url,
+      ISAC_API_KEY: auth.slice('Bearer '.length),
+      ISAC_HOME: '/nonexistent',
+    });
+    const res = await h.http
+      .post(OBJECTS)
+      .set('Authorization', a.auth)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(
+        JSON.stringify({
+          objects: [
+            marked('green', { pattern: "[ipv4-addr:value = '203.0.113.7']", revoked: true }),
+            marked('amber', { pattern: "[ipv4-addr:value = '203.0.113.16/28']" }),
+          ],
+        }),
+      );
+    expect(res.status).to.equal(202);
+  });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+    await h.close();
+  });
+
+  it('prints a table of visible hits in English and Japanese', async () => {
+    const r = await isac(['search', '203.0.113.0/24'], env(full));
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('ipv4 203.0.113.0/24: everything inside this range / この範囲内のすべて');
+    expect(r.stdout).to.match(/ID\s+TLP\s+MATCHED \/ 一致/);
+    expect(r.stdout).to.match(/GREEN\s+ipv4 203\.0\.113\.7\s/);
+    expect(r.stdout).to.match(/AMBER\s+ipv4 203\.0\.113\.16\/28\s/);
+    expect(r.stdout).to.include('revoked / 失効');
+    expect(r.stdout).to.include('2 found / 2 件');
+  });
+
+  it('--json prints the API answer; a trial member gets only what it may see', async () => {
+    const r = await isac(['--json', 'search', '203.0.113.20'], env(trial));
+    expect(r.code, r.stderr).to.equal(0);
+    const body = JSON.parse(r.stdout) as { count: number; hits: unknown[] };
+    expect(body).to.deep.include({ count: 0, hits: [], more: false });
+    // the AMBER /28 holds it: a full member finds it
+    const seen = await isac(['search', '203.0.113.20', '--json'], env(full));
+    expect(seen.code, seen.stderr).to.equal(0);
+    expect(JSON.parse(seen.stdout)).to.deep.include({ count: 1, more: false });
+    const none = await isac(['search', '203.0.113.20'], env(trial));
+    expect(none.stdout).to.include('閲覧可能な指標は見つかりませんでした');
+  });
+
+  it('a malformed value fails with the field named', async () => {
+    const r = await isac(['search', 'not a value'], env(full));
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.match(/\bq\b/);
+  });
+});
