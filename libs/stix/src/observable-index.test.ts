@@ -93,6 +93,14 @@ describe('observable index', () => {
       expect(matches(q, ip4('203.0.0.0/16'))).to.equal(false);
     });
 
+    it('keeps IPv4 ranges exact at the ends: /0, /1, /31, /32', () => {
+      expect(ip4('0.0.0.0/0')).to.include({ key: '00000000', hi: 'ffffffff', value: '0.0.0.0/0' });
+      expect(ip4('200.1.2.3/1')).to.include({ key: '80000000', hi: 'ffffffff', value: '128.0.0.0/1' });
+      expect(ip4('192.0.2.7/31')).to.include({ key: 'c0000206', hi: 'c0000207', value: '192.0.2.6/31' });
+      expect(ip4('255.255.255.255/32')).to.include({ key: 'ffffffff', hi: 'ffffffff' });
+      expect(parseObservableQuery('255.255.255.255').keys).to.include('00000000');
+    });
+
     it('an address finds itself and the ranges containing it', () => {
       const q = parseObservableQuery('203.0.113.7');
       expect(matches(q, ip4('203.0.113.7'))).to.equal(true);

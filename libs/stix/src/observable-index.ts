@@ -52,6 +52,8 @@ const HEX = /^[0-9a-fA-F]+$/;
 /** Hex digests by length: MD5, SHA-1, SHA-224 / SHA3-224, SHA-256 / SHA3-256, SHA-384, SHA-512. */
 const HASH_LENGTHS = new Set([32, 40, 56, 64, 96, 128]);
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
+const ASCII_NAME = /^[a-z0-9._-]+$/;
+const IPV4_HEX = (n: number): string => n.toString(16).padStart(8, '0');
 
 function ipv4Bits(addr: string): bigint {
   let n = 0n;
@@ -137,7 +139,9 @@ function ipText(r: IpRange): string {
 export function normaliseDomain(s: string): string | undefined {
   const trimmed = s.endsWith('.') ? s.slice(0, -1) : s;
   if (trimmed === '' || trimmed.length > 253) return undefined;
-  const ascii = domainToASCII(trimmed.toLowerCase());
+  const lower = trimmed.toLowerCase();
+  // IDNA only when needed: most names are ASCII already (and domainToASCII is a native call)
+  const ascii = ASCII_NAME.test(lower) ? lower : domainToASCII(lower);
   if (ascii === '' || ascii.length > 253) return undefined;
   return ascii.split('.').every((l) => LABEL.test(l)) ? ascii : undefined;
 }
@@ -168,9 +172,28 @@ export function normaliseEmail(s: string): string | undefined {
 /** One extracted observable as an index entry; undefined when its value cannot be normalised. */
 export function indexEntry(o: Observable): IndexedObservable | undefined {
   switch (o.kind) {
-    case 'ipv4':
+    case 'ipv4': {
+      // Numbers, not BigInt: the common case, kept cheap for bundles of thousands
+      if (!isIpv4(o.value)) return undefined;
+      const slash = o.value.indexOf('/');
+      const addr = slash >= 0 ? o.value.slice(0, slash) : o.value;
+      const prefix = slash >= 0 ? Number(o.value.slice(slash + 1)) : 32;
+      const p = addr.split('.');
+      const bits = ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
+      const host = prefix === 0 ? 0xffffffff : prefix === 32 ? 0 : (2 ** (32 - prefix) - 1) >>> 0;
+      const lo = (bits & ~host) >>> 0;
+      const hi = (bits | host) >>> 0;
+      const text = `${lo >>> 24}.${(lo >>> 16) & 255}.${(lo >>> 8) & 255}.${lo & 255}`;
+      return {
+        kind: 'ipv4',
+        algorithm: '',
+        value: slash >= 0 ? `${text}/${prefix}` : text,
+        key: IPV4_HEX(lo),
+        hi: IPV4_HEX(hi),
+      };
+    }
     case 'ipv6': {
-      if (!(o.kind === 'ipv4' ? isIpv4(o.value) : isIpv6(o.value))) return undefined;
+      if (!isIpv6(o.value)) return undefined;
       const r = ipRange(o.kind, o.value);
       return {
         kind: o.kind,
