@@ -260,7 +260,12 @@ export class MongoObjectStore implements ObjectStore {
     if (q.keys.length > 0) alts.push(elem({ $in: [...q.keys] }));
     if (q.range) alts.push(elem({ $gte: q.range.gte, $lte: q.range.lte }));
     if (alts.length === 0) return { items: [], more: false };
-    const and: object[] = [{ $or: alts }, { exercise: false, pending: { $exists: false } }];
+    // obs: $exists lets the planner use the partial index by_observable
+    const and: object[] = [
+      { obs: { $exists: true } },
+      { $or: alts },
+      { exercise: false, pending: { $exists: false } },
+    ];
     if (s.tlpIn && s.tlpIn.length > 0) and.push({ tlp: { $in: [...s.tlpIn] } });
     let after = s.next === undefined ? undefined : decodeSearchCursor(s.next);
     const items: { doc: ObjectDoc; matched: IndexedObservable[] }[] = [];
