@@ -1,4 +1,3 @@
-import { domainToASCII } from 'node:url';
 import type { ObservableKind } from '@isac/kernel';
 import { extractObservables, isIpv4, isIpv6, type Observable } from './observables.js';
 
@@ -141,9 +140,19 @@ export function normaliseDomain(s: string): string | undefined {
   if (trimmed === '' || trimmed.length > 253) return undefined;
   const lower = trimmed.toLowerCase();
   // IDNA only when needed: most names are ASCII already (and domainToASCII is a native call)
-  const ascii = ASCII_NAME.test(lower) ? lower : domainToASCII(lower);
+  const ascii = ASCII_NAME.test(lower) ? lower : idnaToAscii(lower);
   if (ascii === '' || ascii.length > 253) return undefined;
   return ascii.split('.').every((l) => LABEL.test(l)) ? ascii : undefined;
+}
+
+/** IDNA ToASCII through the WHATWG URL host parser (Node and browsers alike); '' when refused. */
+function idnaToAscii(name: string): string {
+  if (/[/?#@:\\%\s]/.test(name)) return '';
+  try {
+    return new URL(`http://${name}/`).hostname;
+  } catch {
+    return '';
+  }
 }
 
 const reversed = (domain: string): string => domain.split('.').reverse().join('.');

@@ -1,13 +1,6 @@
 import { expect } from 'chai';
 import type { Tier } from '@isac/kernel';
-import {
-  OBJECTS,
-  TAXII,
-  marked,
-  openHarness,
-  type Harness,
-  type Member,
-} from './taxii-harness.js';
+import { OBJECTS, TAXII, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
 import { HUB_EXTENSION_ID } from '../src/index.js';
 
 const SEARCH = '/api/v1/search';
