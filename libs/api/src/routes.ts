@@ -30,7 +30,7 @@ import { searchQuerySchema, searchResultSchema } from './schemas/search.js';
 import { createExerciseSchema, exerciseReportSchema, exerciseSchema } from './schemas/exercises.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
 import { orgSchemas } from './schemas/orgs.js';
-import { indicatorSchema, submissionSchema } from './schemas/submissions.js';
+import { indicatorSchema, retractionSchema, retractSchema, submissionSchema } from './schemas/submissions.js';
 import { subscriptionSchemas } from './schemas/subscriptions.js';
 import {
   apiRootSchema,
@@ -585,6 +585,27 @@ export function apiRoutes(settings: ApiSettings) {
       query: searchQuerySchema,
       success: { status: 200, description: 'the visible hits, newest first', schema: searchResultSchema },
     }),
+    retractObject: route({
+      service: 'taxii',
+      method: 'post',
+      path: '/api/v1/objects/:objectId/retract',
+      tag: 'submissions',
+      summary:
+        'Retract an object (ADR 0028): store a revoked version; firewalls that got it receive remove, recipients a notice. Its submitting organisation or hub administrators',
+      access: {
+        who: 'principal',
+        scope: 'submit',
+        resource: { owner: 'submitter', hubAdmin: true, othersWhoSeeIt: 'forbidden' },
+      },
+      media: 'json',
+      body: retractSchema,
+      success: {
+        status: 200,
+        description:
+          'the revoked version is stored (durable); alreadyRetracted: it was before, nothing new is sent',
+        schema: retractionSchema,
+      },
+    }),
     // taxii: TAXII 2.1
     taxiiDiscovery: route({
       service: 'taxii',
@@ -695,7 +716,8 @@ export function apiRoutes(settings: ApiSettings) {
       path: `${COLLECTION}/objects/:objectId/`,
       base: TAXII,
       tag: 'taxii',
-      summary: 'Delete an object: its submitting organisation or hub administrators',
+      summary:
+        'Take an object back (ADR 0028): stores a revoked version (a retraction), nothing is erased. Its submitting organisation or hub administrators',
       access: {
         who: 'principal',
         scope: ['read', 'submit'],
@@ -703,7 +725,7 @@ export function apiRoutes(settings: ApiSettings) {
       },
       media: 'taxii',
       query: taxiiQuerySchema,
-      success: { status: 200, description: 'deleted' },
+      success: { status: 200, description: 'retracted (or retracted before)' },
     }),
     taxiiVersions: route({
       service: 'taxii',

@@ -109,6 +109,7 @@ export const AUDIT_ACTIONS = [
   'object.submit',
   'object.release',
   'object.delete',
+  'object.retract',
   'alert.ack',
   'dead_letter.retry',
   'dead_letter.drop',

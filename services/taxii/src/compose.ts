@@ -21,6 +21,7 @@ import { CollectionsService } from './collections/collections-service.js';
 import { createCollectionsRouter } from './collections/collections-router.js';
 import { ObjectsService } from './objects/objects-service.js';
 import { createObjectsRouter } from './objects/objects-router.js';
+import { createRetractRouter } from './objects/retract-router.js';
 import { ManifestService } from './manifest/manifest-service.js';
 import { createManifestRouter } from './manifest/manifest-router.js';
 import { StatusService } from './status/status-service.js';
@@ -117,6 +118,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
     clock,
     auditReads: config.auditReads,
     access: deps.auth.access,
+    ingest,
   });
   const manifest = new ManifestService({ objects: stores.objects, viewers });
   const statuses = new StatusService({ statuses: stores.statuses });
@@ -157,6 +159,7 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   rest.use(createRestStatusRouter({ statuses, gate, routes }));
   rest.use(createDistributionRouter({ distribution, gate, routes }));
   rest.use(createSearchRouter({ search, gate, routes }));
+  rest.use(createRetractRouter({ objects, catalog, gate, routes }));
   rest.use(createHubRouter({ hub, hubOrgId: deps.auth.access.hubOrgId, gate, routes }));
   rest.use(errorHandler({ log, style: 'rest' }));
 

@@ -125,7 +125,7 @@ describe('exercise objects over TAXII', () => {
     expect(push.status).to.equal(403);
   });
 
-  it('a live collection deletes only its live versions: an exercise version of the same id survives', async () => {
+  it('a live collection retracts only its live versions: a DELETE of an exercise-only id there is not found', async () => {
     const res = await h.http
       .delete(`${LIVE}/objects/${drills()[0]!}/`)
       .set('Authorization', a.auth)

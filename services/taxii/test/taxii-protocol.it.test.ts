@@ -293,7 +293,7 @@ describe('TAXII 2.1 protocol', () => {
       });
     }
 
-    it('deletes an object for its submitter; then it is gone everywhere', async () => {
+    it('a DELETE by its submitter retracts the object (ADR 0028): its latest version is now revoked, nothing erased', async () => {
       const o = marked('green');
       await post(a.auth, [o]);
       const del = await h.http
@@ -301,11 +301,13 @@ describe('TAXII 2.1 protocol', () => {
         .set('Authorization', a.auth)
         .set('Accept', TAXII);
       expect(del.status).to.equal(200);
-      expect((await get(`${OBJECTS}${o.id as string}/`)).status).to.equal(404);
-      expect((await get(MANIFEST)).body.objects).to.equal(undefined);
+      const read = await get(`${OBJECTS}${o.id as string}/`);
+      expect(read.status).to.equal(200);
+      expect(read.body.objects[0]).to.include({ id: o.id, revoked: true });
+      expect((await get(`${OBJECTS}${o.id as string}/versions/`)).body.versions).to.have.length(2);
     });
 
-    it('refuses to delete another organisation’s object (403 when visible, 404 when not)', async () => {
+    it('refuses to retract another organisation’s object (403 when visible, 404 when not)', async () => {
       const b = await h.member('bank-b');
       const green = marked('green');
       const red = marked('red');
@@ -329,7 +331,7 @@ describe('TAXII 2.1 protocol', () => {
       expect((await get(`${OBJECTS}${green.id as string}/`)).status).to.equal(200);
     });
 
-    it("lets the hub's admin-scope key delete any object, and no other organisation's admin scope (ADR 0009)", async () => {
+    it("lets the hub's admin-scope key retract any object, and no other organisation's admin scope (ADR 0009)", async () => {
       const green = marked('green');
       await post(a.auth, [green]);
       const del = (auth: string) =>

@@ -94,3 +94,39 @@ export interface IndicatorBody {
   readonly exercise: boolean | string;
   readonly collectionId?: string;
 }
+
+/** `POST /api/v1/objects/{id}/retract` (ADR 0028): why the object is taken back, for recipients. */
+export const retractSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reason: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1000,
+      pattern: SAFE_TEXT,
+      description: 'shown to recipients in the retraction notice (MQTT and email)',
+    },
+  },
+} as const;
+
+export interface RetractBody {
+  readonly reason?: string;
+}
+
+/** The answer to a retraction: the revoked version stored, or the one stored before. */
+export const retractionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['objectId', 'version', 'alreadyRetracted'],
+  properties: {
+    objectId: { type: 'string' },
+    version: { type: 'string', description: 'the revoked version (its `modified`)' },
+    alreadyRetracted: {
+      type: 'boolean',
+      description: 'true: the object was retracted before; nothing was stored or sent now',
+    },
+    statusId: { type: 'string', description: 'the status resource of the stored retraction' },
+    reason: { type: 'string' },
+  },
+} as const;

@@ -108,6 +108,24 @@ export interface AuditEvents {
     details: { readonly collectionId: string; readonly versions: readonly string[] };
   };
   /**
+   * A retraction (ADR 0028): who took the object back (the actor), whose object it is
+   * (`target.orgId`), why, and by which channel. `alreadyRetracted`: it was revoked before, and
+   * nothing was stored.
+   */
+  'object.retract': {
+    target: Target<'object'>;
+    details: {
+      readonly collectionId: string;
+      /** 'cli' | 'rest' | 'taxii' */
+      readonly channel: string;
+      /** The revoked version (stored now, or before). */
+      readonly version: string;
+      readonly alreadyRetracted: boolean;
+      readonly reason?: string | undefined;
+      readonly statusId?: string | undefined;
+    };
+  };
+  /**
    * Observables of a batch's live indicators that the block-list gate kept off block lists (ADR
    * 0013), one record per batch, per submitting organisation (`target.orgId`), so the submitter's
    * audit shows them.

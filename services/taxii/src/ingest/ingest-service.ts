@@ -18,6 +18,7 @@ import type {
   AcceptOutcome,
   AuditLog,
   Exercise,
+  NewObjectVersion,
   ExerciseStore,
   ObjectStore,
   OrgDirectory,
@@ -27,6 +28,7 @@ import type {
 } from '@isac/store';
 import { buildIndicator, type IocKind } from '@isac/stix';
 import {
+  ALREADY_ADDED,
   checkSize,
   classifyInSlices,
   nothingAccepted,
@@ -298,6 +300,63 @@ export class IngestService {
     }
     if (status.successes.length === 0) throw nothingAccepted(decided, status.id);
     return status;
+  }
+
+  /**
+   * Stores a retraction (ADR 0028): the revoked version `ObjectsService.retract` built, with its
+   * distribution job, in one accept(), as any submission is stored (durable before the answer;
+   * the dispatcher's retraction path delivers it). Then the status resource (the caller's
+   * organisation's) and the `object.retract` audit record. A revoked version with this id and
+   * version stored in the meantime is a duplicate: nothing is stored twice.
+   */
+  async storeRetraction(
+    principal: Principal,
+    version: NewObjectVersion,
+    note: { readonly reason?: string | undefined; readonly channel: string },
+  ): Promise<{ readonly statusId: string; readonly stored: boolean }> {
+    const { deps } = this;
+    const m = deps.metrics ?? NO_METRICS;
+    const submissionId = deps.ids.uuid();
+    const [outcome] = await deps.objects.accept({ id: submissionId, versions: [version] });
+    const stored = outcome === 'inserted';
+    if (stored) deps.jobsReady.notify();
+    const now = deps.clock.now().toISOString();
+    await deps.statuses.put({
+      id: submissionId,
+      orgId: principal.orgId,
+      status: 'complete',
+      requestTimestamp: now,
+      totalCount: 1,
+      successes: [
+        { id: version.id, version: version.version, message: stored ? 'retracted' : ALREADY_ADDED },
+      ],
+      failures: [],
+      pendings: [],
+    });
+    await deps.audit.append([
+      {
+        at: now,
+        actor: { orgId: principal.orgId, userId: principal.userId, keyId: principal.keyId },
+        action: 'object.retract',
+        target: { kind: 'object', id: version.id, orgId: version.submitterOrgId },
+        outcome: 'ok',
+        details: {
+          collectionId: version.collectionId,
+          channel: note.channel,
+          version: version.version,
+          alreadyRetracted: !stored,
+          ...(note.reason !== undefined ? { reason: note.reason } : {}),
+          statusId: submissionId,
+        },
+      },
+    ]);
+    m.ingestSubmissions.inc({ outcome: 'accepted' });
+    m.ingestObjects.inc({ outcome: stored ? 'stored' : 'duplicate' });
+    deps.log.info(
+      { id: version.id, version: version.version, orgId: version.submitterOrgId, by: principal.orgId },
+      'retraction stored',
+    );
+    return { statusId: submissionId, stored };
   }
 
   /** The gate's refusals of the versions this submission stored, by position in `decided.accepted`. */

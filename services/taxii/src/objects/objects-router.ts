@@ -80,8 +80,20 @@ export function createObjectsRouter(deps: {
       const c = await catalog.forPrincipal(principal, params['root']!, params['collectionId']!);
       catalog.requireRead(principal, c);
       catalog.requireWrite(principal, c);
+      // A TAXII client deleting an object means "take it back" (ADR 0028): the object is
+      // retracted as a whole, so a filter that would narrow it to some versions is refused.
       const q = parseTaxiiQuery(rawQuery(req.url), { ...limits, allowed: ['version', 'spec_version'] });
-      await deps.objects.remove(principal, Catalog.view(c), params['objectId']!, q);
+      const v = q.match.version;
+      if (v !== undefined && !(v.length === 1 && (v[0] === 'all' || v[0] === 'last')))
+        throw new ValidationError(
+          'match[version]: a DELETE retracts the whole object (ADR 0028); omit the filter or use all',
+          [{ path: 'match[version]', message: 'only all or last' }],
+        );
+      if (q.match.specVersion !== undefined)
+        throw new ValidationError('match[spec_version]: a DELETE retracts the whole object (ADR 0028)', [
+          { path: 'match[spec_version]', message: 'not accepted on DELETE' },
+        ]);
+      await deps.objects.retract(principal, Catalog.view(c), params['objectId']!, { channel: 'taxii' });
       return taxii(undefined);
     },
   });

@@ -1,6 +1,7 @@
 import { ForbiddenError, NotFoundError, type Clock, type Principal } from '@isac/kernel';
 import type { StixObject } from '@isac/policy';
-import type { AuditLog, ObjectStore, ObjectVersion } from '@isac/store';
+import type { AuditLog, NewObjectVersion, ObjectStore, ObjectVersion } from '@isac/store';
+import type { IngestService } from '../ingest/ingest-service.js';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
 import type { Access } from '@isac/auth';
 import { canonicalId, EXERCISE_MARKING, EXERCISE_MARKING_ID } from '@isac/stix';
@@ -10,6 +11,62 @@ import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../sha
 /** A page of released objects, with the TAXII date headers' values. */
 export interface ObjectsPage extends PageMeta {
   readonly objects: readonly StixObject[];
+}
+
+/** What a retraction stored, or found stored. */
+export interface Retraction {
+  readonly objectId: string;
+  /** The revoked version. */
+  readonly version: string;
+  readonly alreadyRetracted: boolean;
+  readonly statusId?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+/** The reason a revoked version carries in `x_isac_retraction`, if any. */
+export function retractionReason(object: Readonly<Record<string, unknown>>): string | undefined {
+  const n = object['x_isac_retraction'];
+  if (typeof n !== 'object' || n === null) return undefined;
+  const r = (n as Record<string, unknown>)['reason'];
+  return typeof r === 'string' ? r : undefined;
+}
+
+/**
+ * The retraction of `latest` (ADR 0028): the same object and distribution (collection,
+ * submitter, TLP, markings, named recipients, anonymity, exercise), `modified` later than the
+ * latest version's (now, or a millisecond after it when the producer's clock ran ahead),
+ * `revoked: true` and `x_isac_retraction: { reason }`.
+ */
+export function revokedVersion(
+  latest: ObjectVersion,
+  now: Date,
+  reason: string | undefined,
+): NewObjectVersion {
+  const after = Date.parse(latest.version) + 1;
+  const modified = new Date(Math.max(now.getTime(), after)).toISOString();
+  const object = {
+    ...latest.object,
+    modified,
+    revoked: true,
+    x_isac_retraction: reason !== undefined ? { reason } : {},
+  };
+  return {
+    collectionId: latest.collectionId,
+    id: latest.id,
+    type: latest.type,
+    specVersion: latest.specVersion,
+    version: modified,
+    object,
+    submitterOrgId: latest.submitterOrgId,
+    tlp: latest.tlp,
+    tlpSource: latest.tlpSource,
+    unknownMarkings: latest.unknownMarkings,
+    knownMarkings: latest.knownMarkings,
+    namedRecipients: latest.namedRecipients,
+    anonymous: latest.anonymous,
+    exercise: latest.exercise,
+    ...(latest.exerciseId !== undefined ? { exerciseId: latest.exerciseId } : {}),
+  };
 }
 
 export interface VersionsPage extends PageMeta {
@@ -26,6 +83,8 @@ export class ObjectsService {
       clock: Clock;
       auditReads: boolean;
       access: Access;
+      /** Where a retraction is stored: the ingest path (ADR 0028). */
+      ingest: IngestService;
     },
   ) {}
 
@@ -90,57 +149,91 @@ export class ObjectsService {
   }
 
   /**
-   * Deletes an object's versions (all, or those match[version] selects). Only the submitting
-   * organisation or a hub administrator may; a reader who cannot see the object gets not found.
+   * Takes an object back (ADR 0028): a TAXII DELETE, `POST /api/v1/objects/{id}/retract` and
+   * `isac retract` all come here. Nothing is erased: its latest version is stored again with a
+   * later `modified`, `revoked: true` and `x_isac_retraction: { reason }`, through the ingest
+   * path (`storeRetraction`), so the dispatcher sends `remove` and a notice to every organisation
+   * that received it. Only the submitting organisation or a hub administrator may; another
+   * organisation gets forbidden when the policy shows it the object, not found when it does not
+   * (the same answer as for an id nobody holds). An object already revoked is answered as such
+   * and nothing is stored.
+   *
+   * `where`: the collection a TAXII DELETE names (its live or exercise versions, ADR 0026), or
+   * every stored collection (REST: the object's latest version wherever it is).
    */
-  async remove(
+  async retract(
     principal: Principal,
-    c: CollectionView,
+    where: CollectionView | readonly string[],
     objectId: string,
-    q: Pick<TaxiiQuery, 'match'>,
-  ): Promise<number> {
-    const collectionId = c.storedId;
-    const viewer = await this.deps.viewers.forPrincipal(principal, c.exercise);
-    const targets: ObjectVersion[] = [];
-    let next: string | undefined;
-    for (;;) {
-      const page = await this.deps.objects.list(collectionId, {
-        limit: 1000,
-        next,
-        match: {
-          id: [canonicalId(objectId)],
-          version: q.match.version ?? ['all'],
-          specVersion: q.match.specVersion,
-        },
-      });
-      // a collection deletes only what it serves: live versions, or exercise ones (ADR 0026)
-      targets.push(...page.items.filter((v) => v.exercise === c.exercise));
-      if (!page.more || page.next === undefined) break;
-      next = page.next;
+    opts: { readonly reason?: string | undefined; readonly channel: 'cli' | 'rest' | 'taxii' },
+  ): Promise<Retraction> {
+    const id = canonicalId(objectId);
+    const versions: ObjectVersion[] = [];
+    const collections = Array.isArray(where)
+      ? (where as readonly string[])
+      : [(where as CollectionView).storedId];
+    const exercise = Array.isArray(where) ? undefined : (where as CollectionView).exercise;
+    for (const collectionId of new Set(collections)) {
+      let next: string | undefined;
+      for (;;) {
+        const page = await this.deps.objects.list(collectionId, {
+          limit: 1000,
+          next,
+          match: { id: [id], version: ['all'] },
+        });
+        // a collection retracts only what it serves: live versions, or exercise ones (ADR 0026)
+        versions.push(...page.items.filter((v) => exercise === undefined || v.exercise === exercise));
+        if (!page.more || page.next === undefined) break;
+        next = page.next;
+      }
     }
-    const seen = targets.filter((v) => viewer.visible(v));
-    if (seen.length === 0) throw new NotFoundError(`no object ${objectId} in collection ${c.id}`);
-    if (
-      !this.deps.access.isHubAdmin(principal) &&
-      targets.some((v) => v.submitterOrgId !== principal.orgId)
-    ) {
+    const latest = versions.reduce<ObjectVersion | undefined>(
+      (a, v) => (a === undefined || Date.parse(v.version) > Date.parse(a.version) ? v : a),
+      undefined,
+    );
+    const missing = (): NotFoundError =>
+      new NotFoundError(
+        Array.isArray(where)
+          ? `no object ${objectId}`
+          : `no object ${objectId} in collection ${(where as CollectionView).id}`,
+      );
+    if (!latest) throw missing();
+    if (!this.deps.access.isHubAdmin(principal) && latest.submitterOrgId !== principal.orgId) {
+      const viewer = await this.deps.viewers.forPrincipal(principal, latest.exercise);
+      if (!versions.some((v) => viewer.visible(v))) throw missing();
       throw new ForbiddenError(
-        'only the submitting organisation or a hub administrator may delete this object',
+        'only the submitting organisation or a hub administrator may retract this object / この情報を取り消せるのは提出した組織かハブ管理者だけです',
       );
     }
-    let n = 0;
-    for (const v of targets) n += await this.deps.objects.remove(collectionId, v.id, v.version);
-    await this.deps.audit.append([
-      {
-        at: this.deps.clock.now().toISOString(),
-        actor: { orgId: principal.orgId, userId: principal.userId, keyId: principal.keyId },
-        action: 'object.delete',
-        target: { kind: 'object', id: objectId, orgId: targets[0]?.submitterOrgId },
-        outcome: 'ok',
-        details: { collectionId, versions: targets.map((v) => v.version) },
-      },
-    ]);
-    return n;
+    if (latest.object['revoked'] === true) {
+      const reason = retractionReason(latest.object);
+      await this.deps.audit.append([
+        {
+          at: this.deps.clock.now().toISOString(),
+          actor: { orgId: principal.orgId, userId: principal.userId, keyId: principal.keyId },
+          action: 'object.retract',
+          target: { kind: 'object', id, orgId: latest.submitterOrgId },
+          outcome: 'ok',
+          details: {
+            collectionId: latest.collectionId,
+            channel: opts.channel,
+            version: latest.version,
+            alreadyRetracted: true,
+            ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+          },
+        },
+      ]);
+      return { objectId: id, version: latest.version, alreadyRetracted: true, reason };
+    }
+    const revoked = revokedVersion(latest, this.deps.clock.now(), opts.reason);
+    const { statusId, stored } = await this.deps.ingest.storeRetraction(principal, revoked, opts);
+    return {
+      objectId: id,
+      version: revoked.version,
+      alreadyRetracted: !stored,
+      statusId,
+      reason: opts.reason,
+    };
   }
 
   /** One audit record per page that released objects (pull is a release too). */
