@@ -13,6 +13,7 @@ export const CLI_OPERATIONS: Readonly<Record<string, readonly RouteId[]>> = {
   hub: ['hubInfo'],
   submit: ['submitBundle', 'submitIndicator'],
   status: ['submissionStatus'],
+  retract: ['retractObject'],
   'policy explain': ['explainDistribution'],
   search: ['searchObservables'],
   watch: ['me'],
@@ -88,7 +89,7 @@ export const NOT_IN_CLI: Readonly<Partial<Record<RouteId, string>>> = {
   taxiiGetObjects: 'TAXII protocol',
   taxiiAddObjects: 'TAXII protocol (isac submit)',
   taxiiGetObject: 'TAXII protocol',
-  taxiiDeleteObject: 'TAXII protocol',
+  taxiiDeleteObject: 'TAXII protocol (isac retract stores the same retraction)',
   taxiiVersions: 'TAXII protocol',
 };
 

@@ -11,7 +11,8 @@ export const nodeHttpTransport: HttpTransport = (url, request) =>
   new Promise((resolve, reject) => {
     const req = (url.protocol === 'https:' ? https : http).request(
       url,
-      { method: request.method, headers: request.headers },
+      // the hub audits a retraction sent by isac as channel cli (ADR 0028)
+      { method: request.method, headers: { 'user-agent': 'isac-cli', ...request.headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -12,6 +12,7 @@ import { registerHub } from './hub.js';
 import { registerRecover } from './recover.js';
 import { registerAcks } from './delivery.js';
 import { registerSearch } from './search.js';
+import { registerRetract } from './retract.js';
 
 /** Each group of commands lives in its own module and registers itself here. */
 export function registerCommands(program: Command, ctx: () => CliContext): void {
@@ -21,6 +22,7 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerWatch(program, ctx);
   registerPolicy(program, ctx);
   registerStatus(program, ctx);
+  registerRetract(program, ctx);
   registerStix(program, ctx);
   registerSub(program, ctx);
   registerAck(program, ctx);
