@@ -30,7 +30,7 @@ export type AccessRequirement = (
     readonly owner: 'submitter' | 'recipient';
     readonly hubAdmin: boolean;
     /**
-     * TAXII deletion: another organisation that can see the object (the policy releases it to
+     * Retraction (TAXII DELETE, REST retract): another organisation that can see the object (the policy releases it to
      * it) gets forbidden, since it knows the object exists; one that cannot, not_found.
      */
     readonly othersWhoSeeIt?: 'forbidden';
