@@ -107,6 +107,11 @@ describe('a retraction through a SIGKILL of the hub between record and publish',
       `the adds at bank-b and bank-c, and the alert mail (${[...got.values()].map((l) => entries(l, 'add').length).join(', ')} adds, ${smtp.received.length} mails)`,
     );
 
+    // the alert's jobs marked done first: a kill between its mail's SMTP answer and the job's mark
+    // would send that mail again after the restart (at least once), which is not this test's point
+    const settled = once(first.child, 'message');
+    first.child.send('report');
+    await settled;
     const exited = once(first.child, 'exit');
     first.child.send({ retract: id });
     const [, signal] = (await exited) as [number | null, string | null];
@@ -147,8 +152,10 @@ describe('a retraction through a SIGKILL of the hub between record and publish',
         ['ipv4', '185.220.101.7', 'revoked', id],
       ]);
     }
-    expect(smtp.received, 'mails: the alert, then one retraction notice').to.have.length(2);
-    expect(smtp.received[1]!.subject).to.match(/取り消し/);
+    expect(
+      smtp.received.map((m) => (/取り消し/.test(m.subject ?? '') ? 'retraction' : 'alert')),
+      'mails: the alert, then one retraction notice',
+    ).to.deep.equal(['alert', 'retraction']);
     expect(smtp.received[1]!.to).to.satisfy((to: { text: string }) => to.text.includes('soc@bank-b.example'));
   });
 });
