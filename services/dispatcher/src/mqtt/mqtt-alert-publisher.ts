@@ -14,7 +14,8 @@ export interface OutgoingMessage {
   /**
    * A republish whose earlier publish may have reached subscribers (a batch run again after a
    * crash or a lost lease): the embedded broker sends it with the DUP flag, so that a subscriber
-   * never gets an alert twice unmarked. An external broker sets DUP by its own deliveries only.
+   * never gets an alert twice unmarked. An external broker sets DUP by its own deliveries only:
+   * over MQTT 5 the message carries the user property `possibleDuplicate: true` (ADR 0035).
    */
   readonly possibleDuplicate?: boolean | undefined;
 }
@@ -155,9 +156,13 @@ export class MqttAlertPublisher implements AlertPublisher {
   private publishOne(c: MqttClient, m: OutgoingMessage): Promise<PublishResult> {
     const opts: IClientPublishOptions = { qos: 1, retain: false };
     if (this.version === 5) {
+      // a broker sets DUP on its own redeliveries only: the hub's republish says so itself (ADR 0035)
+      const userProperties = m.possibleDuplicate
+        ? { ...m.userProperties, possibleDuplicate: 'true' }
+        : m.userProperties && { ...m.userProperties };
       opts.properties = {
         ...(m.contentType ? { contentType: m.contentType } : {}),
-        ...(m.userProperties ? { userProperties: { ...m.userProperties } } : {}),
+        ...(userProperties ? { userProperties } : {}),
         ...(m.messageExpirySeconds ? { messageExpiryInterval: m.messageExpirySeconds } : {}),
         ...(m.correlationData ? { correlationData: m.correlationData } : {}),
       };
