@@ -17,7 +17,7 @@ import { listenForMqttAcks } from './acks/mqtt-acks.js';
 import { DeadLettersService, createDeadLettersRouter } from './dead-letters/dead-letters-router.js';
 import { MqttSessionsService, createMqttSessionsRouter } from './mqtt-sessions/mqtt-sessions-router.js';
 import type { MqttSessionAdmin } from './mqtt/embedded-broker.js';
-import { DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
+import { DynsecCluster, DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
 import { provisionMqttHandler } from './mqtt/provision-mqtt.js';
 import { mqttPassword } from '@isac/auth';
 import { readFileSync } from 'node:fs';
@@ -175,6 +175,22 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
         log,
       })
     : undefined;
+  // organisations are provisioned in every broker of a bridged cluster (ADR 0035); the hub's publisher in the first only
+  const orgBrokers =
+    provisioner && ext
+      ? new DynsecCluster([
+          provisioner,
+          ...ext.mirrors.map(
+            (m) =>
+              new DynsecProvisioner({
+                url: m.url,
+                adminUsername: m.adminUsername,
+                adminPassword: m.adminPassword,
+                log,
+              }),
+          ),
+        ])
+      : undefined;
   const worker = new JobWorker({
     jobs: stores.jobs,
     clock,
@@ -193,7 +209,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       notify: (j) => mail.notify(j),
       provision_mqtt: provisionMqttHandler({
         orgs: stores.orgs,
-        provisioner,
+        provisioner: orgBrokers,
         secret: deps.mqttSecret,
         clock,
         log,
@@ -254,7 +270,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
           for (const org of await stores.orgs.list()) {
             if (org.status !== 'active') continue;
             const gen = org.mqttCredential?.generation;
-            await provisioner.ensureOrg(
+            await orgBrokers!.ensureOrg(
               org.id,
               gen !== undefined && deps.mqttSecret ? mqttPassword(deps.mqttSecret, org.id, gen) : undefined,
             );
@@ -274,7 +290,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       // also when only runOnce() was used: its sends left the relay's pooled connections open
       await sender.close();
-      await provisioner?.close();
+      await orgBrokers?.close();
     },
   };
 }

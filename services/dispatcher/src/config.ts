@@ -65,6 +65,25 @@ export const dispatcherConfigSchema = {
             adminPassword: { type: 'string', minLength: 1 },
             /** Provision every active organisation's client and role at start. */
             provisionOnStart: { type: 'boolean', default: true },
+            /**
+             * The other brokers of a bridged cluster (ADR 0035), each with dynamic security: every
+             * organisation's client, role and password is provisioned in each of them too, so that a
+             * member may connect to any; the dispatcher publishes to `mqtt.url` only.
+             */
+            mirrors: {
+              type: 'array',
+              default: [],
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['url', 'adminUsername', 'adminPassword'],
+                properties: {
+                  url: { type: 'string', minLength: 1 },
+                  adminUsername: { type: 'string', minLength: 1 },
+                  adminPassword: { type: 'string', minLength: 1 },
+                },
+              },
+            },
           },
         },
       },

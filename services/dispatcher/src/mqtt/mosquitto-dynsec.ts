@@ -254,3 +254,40 @@ export class DynsecProvisioner {
     if (c) await c.endAsync(true);
   }
 }
+
+/** What provisioning an organisation needs of the broker side (one broker, or a bridged cluster). */
+export interface OrgProvisioner {
+  ensureOrg(orgId: OrgId, password?: string): Promise<void>;
+  disableOrg(orgId: OrgId): Promise<void>;
+  removeOrg(orgId: OrgId): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The brokers of a bridged cluster (ADR 0035): an organisation's client, role and password are set
+ * in every one, in turn, so that its devices may connect to any and its ACL holds on each. A
+ * failure on any broker fails the call (its job retries; every step is idempotent).
+ */
+export class DynsecCluster implements OrgProvisioner {
+  constructor(private readonly brokers: readonly DynsecProvisioner[]) {}
+
+  private async each(f: (p: DynsecProvisioner) => Promise<void>): Promise<void> {
+    for (const p of this.brokers) await f(p);
+  }
+
+  ensureOrg(orgId: OrgId, password?: string): Promise<void> {
+    return this.each((p) => p.ensureOrg(orgId, password));
+  }
+
+  disableOrg(orgId: OrgId): Promise<void> {
+    return this.each((p) => p.disableOrg(orgId));
+  }
+
+  removeOrg(orgId: OrgId): Promise<void> {
+    return this.each((p) => p.removeOrg(orgId));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.brokers.map((p) => p.close()));
+  }
+}

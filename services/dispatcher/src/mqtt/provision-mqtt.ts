@@ -2,16 +2,17 @@ import { TransientError, type Clock, type Logger } from '@isac/kernel';
 import type { JobOf, OrgStore } from '@isac/store';
 import { mqttPassword, orgStanding, type StandingRules } from '@isac/auth';
 import { done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
-import type { DynsecProvisioner } from './mosquitto-dynsec.js';
+import type { OrgProvisioner } from './mosquitto-dynsec.js';
 
 /**
  * `provision_mqtt` jobs (ADR 0006): puts an organisation's current MQTT credential into an
- * external Mosquitto, or disables its client there when the organisation may no longer connect.
+ * external Mosquitto (every broker of a bridged cluster), or disables its client there when the organisation may no longer connect.
  * The embedded broker verifies credentials itself, so without a provisioner there is nothing to do.
  */
 export function provisionMqttHandler(deps: {
   orgs: OrgStore;
-  provisioner: DynsecProvisioner | undefined;
+  /** One Mosquitto, or the brokers of a bridged cluster (ADR 0035). */
+  provisioner: OrgProvisioner | undefined;
   secret: Buffer | undefined;
   clock: Clock;
   log: Logger;
