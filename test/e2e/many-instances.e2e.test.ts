@@ -135,6 +135,8 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
     let admin: string;
     let submitKey: string;
     const submitted: string[] = [];
+    /** Called as each alert part arrives (the burst's test kills a dispatcher from here). */
+    let onAlert: (() => void) | undefined;
 
     before(async function () {
       const missing = mosquittoMissing();
@@ -259,6 +261,7 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
             dup: packet.dup,
             flagged: packet.properties?.userProperties?.['possibleDuplicate'] === 'true',
           });
+          onAlert?.();
         });
         const own = await client.subscribeAsync(`isac/v1/orgs/${s.orgId}/#`, { qos: 1 });
         expect(own[0]!.qos, 'own prefix').to.equal(1);
@@ -274,24 +277,28 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
 
     it('takes a burst through both taxii processes while one dispatcher is SIGKILLed holding jobs: every object to every subscriber once, on MQTT and by mail', async () => {
       const expected = BUNDLES * PER_BUNDLE;
-      // the victim is killed once both dispatchers hold running jobs (so it surely holds some), mid-burst
-      let killedAt:
-        { running: { id: string; owner: string; attempts: number }[]; accepted: number } | undefined;
+      // The victim is killed mid-burst (a third of the bundles in) while both dispatchers hold
+      // running jobs (so it surely holds some), at the moment an alert arrives: the dispatcher
+      // that published it may not have marked it sent yet, which a takeover then publishes again.
+      type Running = { id: string; owner: string; attempts: number }[];
+      let killedAt: { running: Running; accepted: number; onAlert: boolean } | undefined;
       let accepted = 0;
+      let armed: Running | undefined;
       let watching = true;
+      const kill = (running: Running, fromAlert: boolean): void => {
+        if (killedAt) return;
+        dispatchers[0]!.child.kill('SIGKILL');
+        killedAt = { running, accepted, onAlert: fromAlert };
+      };
+      onAlert = () => armed && kill(armed, true);
       const watcher = (async () => {
         while (watching && !killedAt) {
           const running = await stores.jobs.list({ status: 'running', limit: 500 });
           const holders = new Set(running.map((j) => j.leaseOwner).filter(Boolean));
-          // mid-burst: a third of the bundles in, both dispatchers at work
-          if (holders.size >= 2 && accepted >= BUNDLES / 3) {
-            dispatchers[0]!.child.kill('SIGKILL');
-            killedAt = {
-              running: running.map((j) => ({ id: j.id, owner: j.leaseOwner ?? '', attempts: j.attempts })),
-              accepted,
-            };
-            break;
-          }
+          armed =
+            holders.size >= 2 && accepted >= BUNDLES / 3
+              ? running.map((j) => ({ id: j.id, owner: j.leaseOwner ?? '', attempts: j.attempts }))
+              : undefined;
           await sleep(20);
         }
       })();
@@ -327,9 +334,13 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
       watching = false;
       await watcher;
       // mail: every address every object
-      const mailObjects = (address: string): { objects: Map<string, Set<string>>; mails: number } => {
+      const mailObjects = (
+        address: string,
+      ): { objects: Map<string, Set<string>>; mails: number; resent: number } => {
         const objects = new Map<string, Set<string>>();
+        const ids = new Set<string>();
         let mails = 0;
+        let resent = 0;
         for (const mail of smtp.messages) {
           const to = [mail.to]
             .flat()
@@ -337,6 +348,8 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
             .map((v) => v.address);
           if (!to.includes(address)) continue;
           mails++;
+          if (ids.has(mail.messageId ?? '')) resent++;
+          ids.add(mail.messageId ?? '');
           const stix = mail.attachments.find((a) => a.filename?.endsWith('.stix.json'));
           if (!stix) continue;
           const b = JSON.parse(stix.content.toString()) as { objects: { id: string; type: string }[] };
@@ -347,7 +360,7 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
               objects.set(o.id, ids);
             }
         }
-        return { objects, mails };
+        return { objects, mails, resent };
       };
       while (Date.now() < deadline && subscribers.some((s) => mailObjects(s.email).objects.size < expected))
         await sleep(200);
@@ -378,7 +391,7 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
         const mailTwice = [...mail.objects.values()].filter((ids) => ids.size > 1).length;
         lines.push(
           `${s.orgId}: ${s.receipts.length} alert parts, ${t.objects.size} objects, ${t.dupFlagged} DUP, ` +
-            `${t.republishFlagged} flagged republishes, ${t.unflagged.length} unflagged; ${mail.mails} mails, ` +
+            `${t.republishFlagged} flagged republishes, ${t.unflagged.length} unflagged; ${mail.mails} mails (${mail.resent} sent again, same Message-ID), ` +
             `${mail.objects.size} objects`,
         );
         expect(missing, `${s.orgId}: objects missing over MQTT`).to.equal(0);
@@ -388,7 +401,7 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
       }
       console.log(
         `      ${label}: ${expected} objects accepted in ${acceptedMs} ms through 2 taxii processes; ` +
-          `SIGKILL after ${killedAt!.accepted} of ${BUNDLES} bundles were accepted, ${killedAt!.running.length} jobs running; ` +
+          `SIGKILL ${killedAt!.onAlert ? 'as an alert arrived ' : ''}after ${killedAt!.accepted} of ${BUNDLES} bundles were accepted, ${killedAt!.running.length} jobs running; ` +
           `${takenOver.length} of them (${[...new Set(takenOver.map((t) => t.kind))].join(', ')}) taken over by the other dispatcher\n` +
           lines.map((l) => `        ${l}`).join('\n'),
       );

@@ -27,6 +27,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         .catch((err: Error) => callback(err));
     },
   });
+  // a client that dies mid-session (a dispatcher SIGKILLed) resets its socket: a peer's problem, not the sink's
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
