@@ -177,7 +177,13 @@ function manyInstances(label: string, storeEnv: Record<string, string>): void {
       dispatchers = started.slice(2);
       stores = await openStores(
         storeEnv['MONGODB_URI']
-          ? { kind: 'mongo', uri: storeEnv['MONGODB_URI'], db: storeEnv['ISAC_STORE__MONGO_DB'] }
+          ? {
+              kind: 'mongo',
+              uri: storeEnv['MONGODB_URI'],
+              db: storeEnv['ISAC_STORE__MONGO_DB'],
+              // this test's database goes when the test's stores close, after the processes stopped
+              dropOnClose: true,
+            }
           : { kind: 'sqlite', path: path.join(dataDir, 'hub.db') },
         systemClock,
       );

@@ -18,6 +18,8 @@ export type StoreConfig =
       /** Database name; default the one in the URI, else 'isac'. */
       readonly db?: string | undefined;
       readonly maxAttempts?: number | undefined;
+      /** Tests: drop the database when these stores close. */
+      readonly dropOnClose?: boolean | undefined;
     };
 
 /**
