@@ -273,6 +273,48 @@ interface Device {
       }
     });
 
+    it('lets no member publish alerts, into its own prefix or another, on either broker', async () => {
+      const [a, b] = [orgs[0]!, orgs[1]!];
+      const forged = JSON.stringify({
+        type: 'bundle',
+        id: `bundle--${crypto.randomUUID()}`,
+        objects: [],
+        x_isac_alert: { alert_id: 'forged', part: 1 },
+      });
+      for (const d of devices.filter((x) => x.orgId === a.id))
+        for (const target of [a.id, b.id])
+          await d.client
+            .publishAsync(`isac/v1/orgs/${target}/alerts/green/indicator`, forged, { qos: 1 })
+            .catch(() => undefined);
+      await sleep(1000);
+      for (const d of devices)
+        expect(
+          d.parts.filter((p) => p.key.startsWith('forged')),
+          `${d.orgId} on the ${d.broker} broker`,
+        ).to.deep.equal([]);
+    });
+
+    it('carries an acknowledgement from a device on the second broker to the dispatcher, and its answer back, once', async () => {
+      const device = devices.find((d) => d.broker === 'second' && d.orgId === orgs[1]!.id)!;
+      const alertId = device.parts[0]!.key.split('#')[0]!;
+      const replyTopic = `isac/v1/orgs/${device.orgId}/acks/replies/bridged-device`;
+      const replies: { status: string; alertId?: string }[] = [];
+      device.client.on('message', (topic, payload) => {
+        if (topic === replyTopic) replies.push(JSON.parse(payload.toString()) as { status: string });
+      });
+      // the answer comes under the organisation's prefix, which the device subscribed to already
+      await device.client.publishAsync(`isac/v1/orgs/${device.orgId}/acks`, JSON.stringify({ alertId }), {
+        qos: 1,
+        properties: { responseTopic: replyTopic, correlationData: Buffer.from('bridged') },
+      });
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && replies.length === 0) await sleep(50);
+      // an ack echoed back over the bridge would be recorded and answered again
+      await sleep(1000);
+      expect(replies, JSON.stringify(replies)).to.have.length(1);
+      expect(replies[0]).to.include({ status: 'ok', alertId });
+    });
+
     it("rotating an organisation's credential replaces it on both brokers (the old one is refused on each)", async () => {
       const org = orgs[0]!;
       const r = await call(membership.httpUrl, 'POST', `/api/v1/orgs/${org.id}/mqtt-credentials`, {
