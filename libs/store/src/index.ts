@@ -22,3 +22,15 @@ export {
   exercisesById,
   type ExerciseState,
 } from './exercise-state.js';
+export {
+  BACKUP_MANIFEST,
+  BackupError,
+  backupDataDir,
+  readBackupManifest,
+  restoreDataDir,
+  verifyBackup,
+  type BackupFile,
+  type BackupManifest,
+  type BackupOptions,
+  type RestoreOptions,
+} from './backup/data-dir-backup.js';
