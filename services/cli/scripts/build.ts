@@ -30,6 +30,7 @@ const cliPkg = readManifest(cliDir);
 const LAZY: Record<string, string> = {
   'stix-validate': path.join(cliDir, 'src/commands/stix-validate.ts'),
   'recover-run': path.join(cliDir, 'src/commands/recover-run.ts'),
+  'backup-run': path.join(cliDir, 'src/commands/backup-run.ts'),
 };
 const lazyExternal: Plugin = {
   name: 'lazy-entries',
