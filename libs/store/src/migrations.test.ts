@@ -224,3 +224,24 @@ describe('SQLite migration 13: organisation regions as codes (a file holding old
     }
   });
 });
+
+describe('SQLite migration 20: the audit retention horizon (ADR 0034)', () => {
+  it('keeps the audit log append-only above the horizon, lets older entries go, and never moves the horizon back', () => {
+    const db = databaseAt(20);
+    const ins = db.prepare("INSERT INTO audit (at, org_id, action, doc) VALUES (?, 'o', 'x', '{}')");
+    ins.run('2025-01-01T00:00:00.000Z');
+    ins.run('2026-01-01T00:00:00.000Z');
+    expect(() => db.prepare('DELETE FROM audit').run()).to.throw(/append-only/);
+    expect(() => db.prepare("UPDATE audit SET action = 'y'").run()).to.throw(/append-only/);
+    db.prepare("UPDATE audit_horizon SET before = '2025-06-01T00:00:00.000Z'").run();
+    expect(() => db.prepare('DELETE FROM audit').run(), 'one entry is above the horizon').to.throw(
+      /append-only/,
+    );
+    expect(db.prepare("DELETE FROM audit WHERE at < '2025-06-01'").run().changes).to.equal(1);
+    expect(() => db.prepare("UPDATE audit_horizon SET before = '2024-01-01T00:00:00.000Z'").run()).to.throw(
+      /only moves forward/,
+    );
+    expect(() => db.prepare('DELETE FROM audit_horizon').run()).to.throw(/cannot be removed/);
+    expect(db.prepare('SELECT COUNT(*) FROM audit').pluck().get()).to.equal(1);
+  });
+});

@@ -9,6 +9,7 @@ import { MongoJobStore } from './mongo-job-store.js';
 import { MongoDeliveryStore } from './mongo-delivery-store.js';
 import { MongoRefreshTokenStore } from './mongo-refresh-token-store.js';
 import { MongoExerciseStore } from './mongo-exercise-store.js';
+import { MongoRetentionStore } from './mongo-retention-store.js';
 import {
   MongoApiKeyStore,
   MongoAuditLog,
@@ -73,6 +74,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       audit: g(new MongoAuditLog(db)),
       refreshTokens: g(new MongoRefreshTokenStore(db)),
       exercises: g(new MongoExerciseStore(db)),
+      retention: g(new MongoRetentionStore(db)),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

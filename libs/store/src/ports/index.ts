@@ -6,6 +6,7 @@ export * from './status.js';
 export * from './audit.js';
 export * from './refresh-tokens.js';
 export * from './exercises.js';
+export * from './retention.js';
 
 import type { ObjectStore } from './objects.js';
 import type { JobStore } from './jobs.js';
@@ -15,6 +16,7 @@ import type { StatusStore } from './status.js';
 import type { AuditLog } from './audit.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
 import type { ExerciseStore } from './exercises.js';
+import type { RetentionStore } from './retention.js';
 
 /** Every port, from one adapter. */
 export interface Stores {
@@ -29,6 +31,7 @@ export interface Stores {
   readonly audit: AuditLog;
   readonly refreshTokens: RefreshTokenStore;
   readonly exercises: ExerciseStore;
+  readonly retention: RetentionStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { SqliteJobStore, type JobStoreOptions } from './sqlite-job-store.js';
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
 import { SqliteRefreshTokenStore } from './sqlite-refresh-token-store.js';
 import { SqliteExerciseStore } from './sqlite-exercise-store.js';
+import { SqliteRetentionStore } from './sqlite-retention-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
@@ -28,6 +29,7 @@ import {
   USER_ACCESS,
   REFRESH_TOKEN_ACCESS,
   EXERCISE_ACCESS,
+  RETENTION_ACCESS,
   WriteLane,
   inLane,
 } from './write-lane.js';
@@ -69,6 +71,7 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     audit: g(new SqliteAuditLog(db), AUDIT_ACCESS),
     refreshTokens: g(new SqliteRefreshTokenStore(db), REFRESH_TOKEN_ACCESS),
     exercises: g(new SqliteExerciseStore(db), EXERCISE_ACCESS),
+    retention: g(new SqliteRetentionStore(db), RETENTION_ACCESS),
     close: async () => {
       if (closed) return;
       closed = true;

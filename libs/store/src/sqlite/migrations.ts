@@ -436,4 +436,21 @@ CREATE INDEX observables_by_object ON observables (object_seq);
           insert.run(e.kind, e.key, seq, e.algorithm, e.value, e.hi ?? null);
     },
   },
+  {
+    version: 20,
+    name: 'audit retention horizon',
+    sql: `
+-- ADR 0034. The audit log stays append-only, except that entries recorded before the retention
+-- horizon may be deleted; the horizon only moves forward, and only the retention job moves it.
+CREATE TABLE audit_horizon (id INTEGER PRIMARY KEY CHECK (id = 1), before TEXT NOT NULL);
+INSERT INTO audit_horizon (id, before) VALUES (1, '');
+CREATE TRIGGER audit_horizon_forward BEFORE UPDATE ON audit_horizon WHEN NEW.before < OLD.before
+  BEGIN SELECT RAISE(ABORT, 'the audit retention horizon only moves forward'); END;
+CREATE TRIGGER audit_horizon_no_delete BEFORE DELETE ON audit_horizon
+  BEGIN SELECT RAISE(ABORT, 'the audit retention horizon cannot be removed'); END;
+DROP TRIGGER audit_no_delete;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN OLD.at >= (SELECT before FROM audit_horizon WHERE id = 1)
+  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+`,
+  },
 ];

@@ -10,6 +10,7 @@ import type {
   UserStore,
   RefreshTokenStore,
   ExerciseStore,
+  RetentionStore,
 } from '../ports/index.js';
 
 /**
@@ -188,6 +189,12 @@ export const EXERCISE_ACCESS: Methods<ExerciseStore> = {
   get: 'read',
   list: 'read',
   close: 'write',
+};
+export const RETENTION_ACCESS: Methods<RetentionStore> = {
+  purgeAudit: 'write',
+  purgeJobs: 'write',
+  purgeDeliveries: 'write',
+  purgeObjects: 'write',
 };
 export const REFRESH_TOKEN_ACCESS: Methods<RefreshTokenStore> = {
   create: 'write',

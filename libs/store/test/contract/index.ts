@@ -6,6 +6,7 @@ import { batchDeliveryContract } from './batch-delivery.contract.js';
 import { membershipContract } from './membership.contract.js';
 import { exerciseContract } from './exercise.contract.js';
 import { observableIndexContract } from './observable-index.contract.js';
+import { retentionContract } from './retention.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -18,4 +19,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   membershipContract(name, open);
   exerciseContract(name, open);
   observableIndexContract(name, open);
+  retentionContract(name, open);
 }
