@@ -137,6 +137,16 @@ export const JOB_PAYLOAD_SCHEMAS = {
     required: ['orgId', 'generation'],
     properties: { orgId: text, generation: { type: 'integer', minimum: 1 } },
   },
+  /**
+   * Retention (ADR 0034) for one window of `dispatcher.retention.intervalHours`: the job of each
+   * window is enqueued once (its key), so one process applies it, under the job's lease.
+   */
+  apply_retention: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['window'],
+    properties: { window: text },
+  },
 } as const;
 
 type Schemas = typeof JOB_PAYLOAD_SCHEMAS;
@@ -152,6 +162,7 @@ export interface JobPayloads {
   readonly digest: FromSchema<Schemas['digest']>;
   readonly notify: FromSchema<Schemas['notify']>;
   readonly provision_mqtt: FromSchema<Schemas['provision_mqtt']>;
+  readonly apply_retention: FromSchema<Schemas['apply_retention']>;
 }
 export type JobPayload<K extends JobKind> = JobPayloads[K];
 
@@ -165,6 +176,7 @@ export const JOB_KINDS: readonly JobKind[] = [
   'digest',
   'notify',
   'provision_mqtt',
+  'apply_retention',
 ];
 
 /** `dropped`: a dead job an administrator gave up on (kept, with its last error, for the record). */
@@ -228,6 +240,8 @@ export const jobKeys = {
   /** Each change that may alter what the broker must know (issue, suspension, tier, trial) is its own job. */
   provisionMqtt: (orgId: string, generation: number, at: Date): string =>
     `provision_mqtt:${orgId}:${generation}:${at.toISOString()}`,
+  /** One per retention window (its start). */
+  applyRetention: (window: string): string => `apply_retention:${window}`,
 } as const;
 
 const ajv = new Ajv({ allErrors: false, strict: true });
@@ -242,6 +256,7 @@ const validators: { readonly [K in JobKind]: ValidateFunction<JobPayloads[K]> } 
   digest: ajv.compile<JobPayloads['digest']>(S.digest),
   notify: ajv.compile<JobPayloads['notify']>(S.notify),
   provision_mqtt: ajv.compile<JobPayloads['provision_mqtt']>(S.provision_mqtt),
+  apply_retention: ajv.compile<JobPayloads['apply_retention']>(S.apply_retention),
 };
 
 function describe(errors: readonly ErrorObject[] | null | undefined): string {
@@ -311,6 +326,8 @@ export function readJob(job: Job): Read {
     case 'notify':
       return check(job, kind);
     case 'provision_mqtt':
+      return check(job, kind);
+    case 'apply_retention':
       return check(job, kind);
     default:
       return { ok: false, error: `unknown job kind ${kind}` };

@@ -7,6 +7,7 @@ import type { PolicyEngine } from '@isac/policy';
 import { OrgDirectory, type Stores } from '@isac/store';
 import type { DispatcherConfig } from './config.js';
 import { JobWorker } from './jobs/job-worker.js';
+import { RetentionService } from './retention/retention-service.js';
 import { MqttAlertPublisher, type AlertPublisher } from './mqtt/mqtt-alert-publisher.js';
 import { FileMailSender, SmtpMailSender, type MailSender } from './email/mail-sender.js';
 import { MailService } from './email/mail-service.js';
@@ -73,6 +74,8 @@ export interface Dispatcher {
   stop(): Promise<void>;
   /** For tests and the bench: run one claim round now. */
   runOnce(): Promise<number>;
+  /** Retention (ADR 0034): its job is scheduled at start; tests schedule and apply it directly. */
+  readonly retention: RetentionService;
   readonly provisioner: DynsecProvisioner | undefined;
   /** What this process needs to deliver: the broker and, when mail goes to a relay, the relay (`/readyz`). */
   readonly readiness: readonly ReadinessCheck[];
@@ -191,6 +194,14 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
           ),
         ])
       : undefined;
+  const retention = new RetentionService({
+    jobs: stores.jobs,
+    retention: stores.retention,
+    clock,
+    log: deps.log.child({ component: 'retention' }),
+    config: config.retention,
+    jobsReady,
+  });
   const worker = new JobWorker({
     jobs: stores.jobs,
     clock,
@@ -207,6 +218,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       publish_alert: (j) => distribution.publishAlert(j),
       digest: (j) => distribution.digest(j),
       notify: (j) => mail.notify(j),
+      apply_retention: (j) => retention.run(j),
       provision_mqtt: provisionMqttHandler({
         orgs: stores.orgs,
         provisioner: orgBrokers,
@@ -261,6 +273,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     provisioner,
     readiness,
     runOnce: () => worker.runOnce(),
+    retention,
     async start() {
       if (started) return;
       started = true;
@@ -280,6 +293,11 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
         }
       }
       await publisher.start();
+      try {
+        await retention.schedule();
+      } catch (err) {
+        log.warn({ err }, 'the retention job could not be scheduled; the next start tries again');
+      }
       worker.start();
     },
     async stop() {

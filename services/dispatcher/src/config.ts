@@ -198,6 +198,32 @@ export const dispatcherConfigSchema = {
         maxBytes: { type: 'integer', minimum: 4_096, maximum: 268_435_455, default: 262_144 },
       },
     },
+    /**
+     * Retention (ADR 0034): what is older than these many days is deleted by a periodic
+     * `apply_retention` job (one process at a time, through the job leases). 0: kept for ever.
+     */
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        /** How often the job runs. */
+        intervalHours: { type: 'integer', minimum: 1, maximum: 24 * 7, default: 24 },
+        /** Items deleted per transaction (writers wait at most one batch). */
+        batch: { type: 'integer', minimum: 1, maximum: 100_000, default: 1_000 },
+        /** Audit entries: a year is kept by default. */
+        auditDays: { type: 'integer', minimum: 0, default: 366 },
+        /** Delivery records (batches, fan-outs, mails, acknowledgements), by creation. */
+        deliveryDays: { type: 'integer', minimum: 0, default: 180 },
+        /** Done jobs (and with them the memory of their idempotency keys), by when they last ran. */
+        doneJobDays: { type: 'integer', minimum: 0, default: 30 },
+        /** Dead letters (dead and dropped jobs), by when they last ran. */
+        deadLetterDays: { type: 'integer', minimum: 0, default: 90 },
+        /** Objects whose latest version is revoked (since) or whose valid_until is past (by). */
+        expiredObjectDays: { type: 'integer', minimum: 0, default: 90 },
+      },
+    },
     blocklist: {
       type: 'object',
       additionalProperties: false,
@@ -234,7 +260,10 @@ export const dispatcherConfigSchema = {
 
 export type DispatcherConfig = ConfigOf<typeof dispatcherConfigSchema>;
 
-/** The schema's defaults, each section overridden as given (tests and the bench build on it). */
+/**
+ * The schema's defaults, each section overridden as given (tests and the bench build on it);
+ * retention is off unless `over.retention.enabled` turns it on.
+ */
 export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}): DispatcherConfig {
   const base = defaultsOf(dispatcherConfigSchema);
   return {
@@ -245,6 +274,8 @@ export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}
     mail: { ...base.mail, ...over.mail },
     digest: { ...base.digest, ...over.digest },
     grouping: { ...base.grouping, ...over.grouping },
+    // off unless a test asks: a retention run at start would delete the old fixtures tests build
+    retention: { ...base.retention, enabled: false, ...over.retention },
     blocklist: {
       ...base.blocklist,
       ...over.blocklist,
