@@ -52,6 +52,17 @@ function indicator(n: number): Record<string, unknown> {
   };
 }
 
+/** `startHubProcess`, again on other free ports when one was taken between choosing and binding it (busy CI). */
+async function startHub(env: Record<string, string>, dataDir?: string): Promise<HubProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startHubProcess(env, dataDir);
+    } catch (err) {
+      if (attempt >= 3 || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
 /** Every object of the collection the caller may read, by id, following `next`. */
 async function readAll(hub: HubProcess, auth: string): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
@@ -86,7 +97,7 @@ describe('isac admin backup / restore against a running hub', function () {
 
   it('backs up while the hub writes, restores into a new directory, and the restored hub serves every object', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'isac-backup-e2e-'));
-    hub = await startHubProcess({ ISAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    hub = await startHub({ ISAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
     const { token } = await call(hub, 'POST', '/api/v1/auth/login', undefined, {
       username: 'admin',
       password: ADMIN_PASSWORD,
@@ -161,7 +172,7 @@ describe('isac admin backup / restore against a running hub', function () {
     await hub.stop();
     hub = undefined;
 
-    restored = await startHubProcess({ ISAC_ADMIN_PASSWORD: 'not-used-on-a-restored-store' }, newDir);
+    restored = await startHub({ ISAC_ADMIN_PASSWORD: 'not-used-on-a-restored-store' }, newDir);
     const back = await readAll(restored, bankAuth);
     expect(back.size).to.equal(SUBMISSIONS * PER_SUBMISSION);
     for (const [id, o] of written) expect(back.get(id), id).to.deep.equal(o);
@@ -176,7 +187,7 @@ describe('isac admin backup / restore against a running hub', function () {
 
   it('refuses a damaged backup naming the file, and a non-empty target', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'isac-backup-e2e-'));
-    const source = await startHubProcess({ ISAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    const source = await startHub({ ISAC_ADMIN_PASSWORD: ADMIN_PASSWORD });
     const out = path.join(root, 'b');
     try {
       const b = await isac(['admin', 'backup', '--data-dir', source.dataDir, '--out', out], env);
