@@ -6,6 +6,9 @@ import { COLLECTIONS, type BatchSubmissionDoc, type JobDoc, type ObjectDoc } fro
 import type { BatchFanoutDoc, BatchMailDoc, DeliveryDoc, FanoutDoc } from './mongo-delivery-store.js';
 import type { AuditDoc } from './mongo-membership-stores.js';
 
+/** Object documents one purgeObjects call looks at. */
+const SCAN_SPAN = 5_000;
+
 /**
  * Retention over MongoDB (ADR 0034): the rules of the SQLite adapter. Ids come from counters
  * here, never reused, so nothing has to be kept for the sake of the next id.
@@ -132,7 +135,11 @@ export class MongoRetentionStore implements RetentionStore {
     return n;
   }
 
-  async purgeObjects(before: Date, limit: number): Promise<number> {
+  async purgeObjects(
+    before: Date,
+    limit: number,
+    after?: string,
+  ): Promise<{ readonly removed: number; readonly next: string | undefined }> {
     const needs = await this.openNeeds();
     const pendingBatches = new Set<number>([
       ...needs.batchIds,
@@ -142,14 +149,22 @@ export class MongoRetentionStore implements RetentionStore {
     for (const s of await this.members.distinct('_id', { batchId: { $in: [...pendingBatches] } }))
       needs.submissionIds.add(s);
     const beforeUs = toMicros(before);
-    // the object is a JSON string: a pre-filter, then each object's latest version decides
+    // the object is a JSON string: a pre-filter over one stretch of _id, then each object's latest version decides
+    const stretch = await this.objects
+      .find(
+        {
+          ...(after === undefined ? {} : { _id: { $gt: after } }),
+          object: { $regex: '"(revoked|valid_until)"' },
+        },
+        { projection: { _id: 1, collectionId: 1, id: 1 } },
+      )
+      .sort({ _id: 1 })
+      .limit(SCAN_SPAN)
+      .toArray();
+    const next = stretch.length === SCAN_SPAN ? stretch[stretch.length - 1]!._id : undefined;
     const seen = new Set<string>();
     let n = 0;
-    const cursor = this.objects.find(
-      { object: { $regex: '"(revoked|valid_until)"' } },
-      { projection: { collectionId: 1, id: 1 } },
-    );
-    for await (const c of cursor) {
+    for (const c of stretch) {
       if (n >= limit) break;
       const key = `${c.collectionId}|${c.id}`;
       if (seen.has(key)) continue;
@@ -170,8 +185,7 @@ export class MongoRetentionStore implements RetentionStore {
       if ((await this.objects.deleteMany({ collectionId: c.collectionId, id: c.id })).deletedCount > 0)
         n += 1;
     }
-    await cursor.close();
-    return n;
+    return { removed: n, next };
   }
 
   private async openNeeds(): Promise<OpenJobNeeds> {

@@ -21,7 +21,13 @@ export interface RetentionStore {
   /**
    * Objects (every version in a collection) whose latest version was revoked and added before
    * `before`, or whose `valid_until` is before `before`, except those an open job or a delivery
-   * still pending names. Returns how many objects were deleted.
+   * still pending names. One call looks at one stretch of the store, from `after` (a cursor from
+   * the previous call; absent: the start) and deletes at most `limit` objects; `next` is absent
+   * once the whole store was looked at.
    */
-  purgeObjects(before: Date, limit: number): Promise<number>;
+  purgeObjects(
+    before: Date,
+    limit: number,
+    after?: string,
+  ): Promise<{ readonly removed: number; readonly next: string | undefined }>;
 }

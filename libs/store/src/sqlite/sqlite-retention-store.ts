@@ -3,6 +3,8 @@ import { needsOfOpenJobs, OPEN_JOB_STATUSES, type OpenJobNeeds } from '../retent
 import { toMicros } from '../time.js';
 import type { Db } from './database.js';
 
+/** Object rows (by primary key) one purgeObjects call looks at. */
+const SCAN_SPAN = 20_000;
 const OPEN = `(${OPEN_JOB_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
@@ -120,46 +122,72 @@ export class SqliteRetentionStore implements RetentionStore {
     return Promise.resolve(run.immediate());
   }
 
-  purgeObjects(before: Date, limit: number): Promise<number> {
+  purgeObjects(
+    before: Date,
+    limit: number,
+    after?: string,
+  ): Promise<{ readonly removed: number; readonly next: string | undefined }> {
     const beforeUs = toMicros(before);
-    const run = this.db.transaction(() => {
-      const needs = this.openNeeds();
-      // submissions of batches still delivering, besides those open jobs name
-      const live = this.db
-        .prepare(
-          `SELECT DISTINCT s.submission_id FROM batch_submissions s WHERE s.batch_id IN (
-             SELECT batch_id FROM batch_mails WHERE status = 'pending'
-             UNION SELECT f.batch_id FROM batch_fanouts f, json_each(f.recipients) r WHERE json_extract(r.value, '$.s') = 'pending'
-             UNION SELECT value FROM json_each(?))`,
-        )
-        .pluck()
-        .all(JSON.stringify([...needs.batchIds])) as string[];
-      for (const s of live) needs.submissionIds.add(s);
-      const candidates = this.db
-        .prepare(
-          `SELECT collection_id AS c, id, date_added_us AS added, json_extract(object, '$.revoked') AS revoked,
-             json_extract(object, '$.valid_until') AS validUntil FROM objects
-           WHERE is_latest = 1 AND (json_extract(object, '$.revoked') = 1 OR json_extract(object, '$.valid_until') IS NOT NULL)`,
-        )
-        .all() as { c: string; id: string; added: number; revoked: number | null; validUntil: unknown }[];
-      const submissionsOf = this.db.prepare(
-        'SELECT DISTINCT submission_id FROM objects WHERE collection_id = ? AND id = ? AND submission_id IS NOT NULL',
+    const from = after === undefined ? 0 : Number(after);
+    const last = (this.db.prepare('SELECT MAX(seq) FROM objects').pluck().get() as number | null) ?? 0;
+    // A stretch of rows by primary key, read outside the write lock (WAL readers wait for no one):
+    // the scan never holds writers up, and no call reads more than SCAN_SPAN rows.
+    const to = from + SCAN_SPAN;
+    const expiredOrRevoked = (object: string, added: number): boolean => {
+      const o = JSON.parse(object) as { revoked?: unknown; valid_until?: unknown };
+      return (
+        (typeof o.valid_until === 'string' && Date.parse(o.valid_until) < before.getTime()) ||
+        (o.revoked === true && added < beforeUs)
       );
-      const drop = this.db.prepare('DELETE FROM objects WHERE collection_id = ? AND id = ?');
+    };
+    const found = (
+      this.db
+        .prepare(
+          `SELECT collection_id AS c, id, date_added_us AS added, object FROM objects
+           WHERE seq > ? AND seq <= ? AND is_latest = 1
+             AND (instr(object, '"revoked"') > 0 OR instr(object, '"valid_until"') > 0)`,
+        )
+        .all(from, to) as { c: string; id: string; added: number; object: string }[]
+    ).filter((r) => expiredOrRevoked(r.object, r.added));
+    const next = to < last ? String(to) : undefined;
+    if (found.length === 0) return Promise.resolve({ removed: 0, next });
+    const latest = this.db.prepare(
+      'SELECT date_added_us AS added, object FROM objects WHERE collection_id = ? AND id = ? AND is_latest = 1',
+    );
+    const submissionsOf = this.db.prepare(
+      'SELECT DISTINCT submission_id FROM objects WHERE collection_id = ? AND id = ? AND submission_id IS NOT NULL',
+    );
+    const drop = this.db.prepare('DELETE FROM objects WHERE collection_id = ? AND id = ?');
+    const run = this.db.transaction(() => {
+      // under the write lock: what open jobs and pending deliveries need now, and each object again
+      const needs = this.openNeeds();
+      for (const s of this.liveSubmissions(needs)) needs.submissionIds.add(s);
       let n = 0;
-      for (const o of candidates) {
+      for (const o of found) {
         if (n >= limit) break;
-        const expired = typeof o.validUntil === 'string' && Date.parse(o.validUntil) < before.getTime();
-        const revoked = o.revoked === 1 && o.added < beforeUs;
-        if (!expired && !revoked) continue;
         if (needs.objectIds.has(o.id)) continue;
+        const now = latest.get(o.c, o.id) as { added: number; object: string } | undefined;
+        if (!now || !expiredOrRevoked(now.object, now.added)) continue;
         const subs = submissionsOf.pluck().all(o.c, o.id) as string[];
-        if (subs.some((s) => needs.submissionIds.has(s))) continue;
+        if (subs.some((x) => needs.submissionIds.has(x))) continue;
         if (drop.run(o.c, o.id).changes > 0) n += 1;
       }
       return n;
     });
-    return Promise.resolve(run.immediate());
+    return Promise.resolve({ removed: run.immediate(), next });
+  }
+
+  /** Submissions of batches still delivering: a mail or recipient pending, or an open job naming the batch. */
+  private liveSubmissions(needs: OpenJobNeeds): string[] {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT s.submission_id FROM batch_submissions s WHERE s.batch_id IN (
+           SELECT batch_id FROM batch_mails WHERE status = 'pending'
+           UNION SELECT f.batch_id FROM batch_fanouts f, json_each(f.recipients) r WHERE json_extract(r.value, '$.s') = 'pending'
+           UNION SELECT value FROM json_each(?))`,
+      )
+      .pluck()
+      .all(JSON.stringify([...needs.batchIds])) as string[];
   }
 
   private openNeeds(): OpenJobNeeds {

@@ -100,8 +100,23 @@ export class RetentionService {
     const doneJobs = await drain(c.doneJobDays, (b, l) => r.purgeJobs('done', b, l));
     const deadLetters = await drain(c.deadLetterDays, (b, l) => r.purgeJobs('dead', b, l));
     const deliveries = await drain(c.deliveryDays, (b, l) => r.purgeDeliveries(b, l));
-    const objects = await drain(c.expiredObjectDays, (b, l) => r.purgeObjects(b, l));
+    const objects = await this.purgeObjects(cutoff(c.expiredObjectDays));
     const audit = await drain(c.auditDays, (b, l) => r.purgeAudit(b, l));
     return { audit, doneJobs, deadLetters, deliveries, objects };
+  }
+
+  /** Objects are looked at stretch by stretch (the store's cursor), each call deleting at most `batch`. */
+  private async purgeObjects(before: Date | undefined): Promise<number> {
+    if (!before) return 0;
+    let total = 0;
+    let after: string | undefined;
+    for (;;) {
+      const { removed, next } = await this.deps.retention.purgeObjects(before, this.deps.config.batch, after);
+      total += removed;
+      // a full batch may have left some of the stretch: look at it again
+      if (removed >= this.deps.config.batch) continue;
+      if (next === undefined) return total;
+      after = next;
+    }
   }
 }
