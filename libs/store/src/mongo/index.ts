@@ -10,6 +10,7 @@ import { MongoDeliveryStore } from './mongo-delivery-store.js';
 import { MongoRefreshTokenStore } from './mongo-refresh-token-store.js';
 import { MongoExerciseStore } from './mongo-exercise-store.js';
 import { MongoRetentionStore } from './mongo-retention-store.js';
+import { MongoApprovalStore } from './mongo-approval-store.js';
 import {
   MongoApiKeyStore,
   MongoAuditLog,
@@ -31,6 +32,7 @@ export {
   MongoUserStore,
   MongoRefreshTokenStore,
   MongoExerciseStore,
+  MongoApprovalStore,
 };
 
 export interface MongoOptions {
@@ -75,6 +77,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       refreshTokens: g(new MongoRefreshTokenStore(db)),
       exercises: g(new MongoExerciseStore(db)),
       retention: g(new MongoRetentionStore(db)),
+      approvals: g(new MongoApprovalStore(db)),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

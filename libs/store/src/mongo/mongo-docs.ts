@@ -40,6 +40,7 @@ export const COLLECTIONS = {
   mailBlobs: 'mail_blobs',
   mailBlobParts: 'mail_blob_parts',
   exercises: 'exercises',
+  approvals: 'blocklist_approvals',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -69,6 +70,10 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
   // batch_submissions: `_id` is the submission id, so a submission is in one batch only.
   // ADR 0023: `_id` is the token's SHA-256; a family's tokens are found (and purged) by family.
   [COLLECTIONS.refreshTokens]: [{ key: { familyId: 1 }, name: 'by_family' }],
+  [COLLECTIONS.approvals]: [
+    { key: { indicatorId: 1, version: 1 }, name: 'version_unique', unique: true },
+    { key: { state: 1, createdAt: 1, _id: 1 }, name: 'by_state' },
+  ],
   [COLLECTIONS.refreshFamilies]: [{ key: { absoluteExpiresAt: 1 }, name: 'by_end' }],
   [COLLECTIONS.batchSubmissions]: [{ key: { batchId: 1, offset: 1 }, name: 'by_batch' }],
   [COLLECTIONS.jobs]: [

@@ -7,6 +7,7 @@ export * from './audit.js';
 export * from './refresh-tokens.js';
 export * from './exercises.js';
 export * from './retention.js';
+export * from './approvals.js';
 
 import type { ObjectStore } from './objects.js';
 import type { JobStore } from './jobs.js';
@@ -17,6 +18,7 @@ import type { AuditLog } from './audit.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
 import type { ExerciseStore } from './exercises.js';
 import type { RetentionStore } from './retention.js';
+import type { ApprovalStore } from './approvals.js';
 
 /** Every port, from one adapter. */
 export interface Stores {
@@ -32,6 +34,8 @@ export interface Stores {
   readonly refreshTokens: RefreshTokenStore;
   readonly exercises: ExerciseStore;
   readonly retention: RetentionStore;
+  /** The analyst approval queue of block-list promotion (ADR 0030). */
+  readonly approvals: ApprovalStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import { SqliteDeliveryStore } from './sqlite-delivery-store.js';
 import { SqliteRefreshTokenStore } from './sqlite-refresh-token-store.js';
 import { SqliteExerciseStore } from './sqlite-exercise-store.js';
 import { SqliteRetentionStore } from './sqlite-retention-store.js';
+import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
@@ -30,6 +31,7 @@ import {
   REFRESH_TOKEN_ACCESS,
   EXERCISE_ACCESS,
   RETENTION_ACCESS,
+  APPROVAL_ACCESS,
   WriteLane,
   inLane,
 } from './write-lane.js';
@@ -46,6 +48,7 @@ export {
   SqliteUserStore,
   SqliteRefreshTokenStore,
   SqliteExerciseStore,
+  SqliteApprovalStore,
 };
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
@@ -72,6 +75,7 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     refreshTokens: g(new SqliteRefreshTokenStore(db), REFRESH_TOKEN_ACCESS),
     exercises: g(new SqliteExerciseStore(db), EXERCISE_ACCESS),
     retention: g(new SqliteRetentionStore(db), RETENTION_ACCESS),
+    approvals: g(new SqliteApprovalStore(db), APPROVAL_ACCESS),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -437,6 +437,31 @@ CREATE INDEX observables_by_object ON observables (object_seq);
     },
   },
   {
+    version: 19,
+    name: 'the analyst approval queue of block-list promotion',
+    sql: `
+-- ADR 0030 §2. One row per held indicator version (the id is derived from (indicator, version),
+-- so a batch run again after a crash finds its row); state moves once, from 'pending'.
+CREATE TABLE blocklist_approvals (
+  id TEXT PRIMARY KEY,
+  indicator_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  collection_id TEXT NOT NULL,
+  submitter_org_id TEXT NOT NULL,
+  exercise INTEGER NOT NULL,
+  observables TEXT NOT NULL,
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  decided_by TEXT,
+  decided_at TEXT,
+  reason TEXT,
+  pushed_at TEXT,
+  UNIQUE (indicator_id, version)
+) WITHOUT ROWID;
+CREATE INDEX blocklist_approvals_by_state ON blocklist_approvals (state, created_at, id);
+`,
+  },
+  {
     version: 20,
     name: 'audit retention horizon',
     sql: `

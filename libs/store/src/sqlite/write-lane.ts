@@ -11,6 +11,7 @@ import type {
   RefreshTokenStore,
   ExerciseStore,
   RetentionStore,
+  ApprovalStore,
 } from '../ports/index.js';
 
 /**
@@ -195,6 +196,15 @@ export const RETENTION_ACCESS: Methods<RetentionStore> = {
   purgeJobs: 'write',
   purgeDeliveries: 'write',
   purgeObjects: 'write',
+};
+export const APPROVAL_ACCESS: Methods<ApprovalStore> = {
+  hold: 'write',
+  get: 'read',
+  list: 'read',
+  decide: 'write',
+  withdraw: 'write',
+  forIndicator: 'read',
+  markPushed: 'write',
 };
 export const REFRESH_TOKEN_ACCESS: Methods<RefreshTokenStore> = {
   create: 'write',

@@ -7,6 +7,7 @@ import { membershipContract } from './membership.contract.js';
 import { exerciseContract } from './exercise.contract.js';
 import { observableIndexContract } from './observable-index.contract.js';
 import { retentionContract } from './retention.contract.js';
+import { approvalContract } from './approval.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -20,4 +21,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   exerciseContract(name, open);
   observableIndexContract(name, open);
   retentionContract(name, open);
+  approvalContract(name, open);
 }
