@@ -87,6 +87,29 @@ describe('embedded broker with a data dir: sessions survive a hub restart', () =
     ]);
   });
 
+  it('an online persistent subscriber gets a keyed message republished by the hub once (in flight or acknowledged); an unkeyed one each time', async () => {
+    const port = await start();
+    const sub = await connect(port, 'bank-b', 'bank-b-soc');
+    await sub.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
+    const got: string[] = [];
+    sub.on('message', (_t, payload) => got.push(payload.toString()));
+    const keyed = {
+      topic: 'isac/v1/orgs/bank-b/blocklist/ipv4',
+      payload: 'keyed',
+      userProperties: { messageId: 'm-1', part: '1' },
+      messageExpirySeconds: 3600,
+    };
+    const plain = { topic: 'isac/v1/orgs/bank-b/alerts/green/indicator', payload: 'plain' };
+    // twice at once (the second while the first is in flight), then again once it was acknowledged
+    await broker!.publisher.publishAll([keyed, keyed, plain]);
+    await until(() => got.length >= 2, 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    await broker!.publisher.publishAll([keyed, plain]);
+    await until(() => got.length >= 3, 5000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.sort()).to.deep.equal(['keyed', 'plain', 'plain']);
+  });
+
   it('honours the message expiry the hub gives alerts: an offline session does not get what expired', async () => {
     const port = await start();
     const sub = await connect(port, 'bank-b', 'bank-b-soc');

@@ -295,7 +295,20 @@ export class DurableSessionPersistence extends MemoryPersistence {
     // routed live after the reconnect's queue already sent it (or it was acknowledged since):
     // the queue's send was this client's copy, a live one would be a second, unmarked
     const copy = this.copies.get(packet)?.get(clientId);
-    return copy === undefined || (copy.messageId === undefined && !this.left.has(copy));
+    if (copy !== undefined) return copy.messageId === undefined && !this.left.has(copy);
+    const p = packet as AedesPacket;
+    const key = onceKey(p);
+    if (key === undefined) return true;
+    // the same message (broker id and counter): its queued copy being sent, or a live route that
+    // came before its enqueue
+    if (
+      this.queues.get(clientId)?.some((x) => x.brokerCounter === p.brokerCounter && x.brokerId === p.brokerId)
+    )
+      return true;
+    // aedes routes a publish to online clients before the store sees it: a republished keyed
+    // message this client already has (queued, in flight, or acknowledged within its expiry) is
+    // not sent to it a second time
+    return !this.has(clientId, key);
   }
 
   private skip(packet: object, clientId: string): void {
