@@ -32,6 +32,8 @@ interface Caller {
   readonly scopes: readonly Scope[];
   /** What the test states, from ADR 0009: the hub organisation's hub-admins and admin keys. */
   readonly hubAdmin: boolean;
+  /** A user of the hub organisation with the analyst role (ADR 0030's approval queue). */
+  readonly hubAnalyst?: boolean;
   /** Suspended organisation or ended trial: refused before any route runs. */
   readonly barred: boolean;
   auth?: string;
@@ -57,6 +59,8 @@ function expected(r: AccessRequirement, c: Caller): Outcome {
     case 'hub-admin':
       if (c.hubAdmin) return 'allowed';
       return r.org === 'path' && !own ? 'not_found' : 'forbidden';
+    case 'hub-analyst':
+      return c.hubAdmin || c.hubAnalyst ? 'allowed' : 'forbidden';
     case 'org-admin':
       if (c.hubAdmin) return 'allowed';
       if (r.org === 'path' && !own) return 'not_found';
@@ -123,6 +127,15 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
       roles: ['hub-admin'],
       scopes: ROLE_SCOPES['hub-admin'],
       hubAdmin: true,
+      barred: false,
+    },
+    {
+      name: 'analyst of the hub organisation',
+      orgId: 'hub',
+      roles: ['analyst'],
+      scopes: ROLE_SCOPES['analyst'],
+      hubAdmin: false,
+      hubAnalyst: true,
       barred: false,
     },
     {
@@ -353,6 +366,8 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
         .replace('{exerciseId}', 'ex-walk')
         // no dead letter with this id: an allowed caller gets 404 here, which is no access rule
         .replace('{jobId}', randomUUID())
+        // nor an approval-queue entry with this id
+        .replace('{approvalId}', randomUUID())
     );
   }
 
@@ -409,7 +424,13 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
           let got = outcomeOf(res.status);
           // a dead letter or MQTT session that does not exist is not found for whoever may ask
           if (
-            ['retryDeadLetter', 'dropDeadLetter', 'dropMqttSession'].includes(op.operationId) &&
+            [
+              'retryDeadLetter',
+              'dropDeadLetter',
+              'dropMqttSession',
+              'approveBlocklistEntry',
+              'rejectBlocklistEntry',
+            ].includes(op.operationId) &&
             got === 'not_found'
           )
             got = 'allowed';

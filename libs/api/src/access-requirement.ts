@@ -9,6 +9,8 @@ import type { Scope } from '@isac/kernel';
  *   listed) when given.
  * - `hub-admin`: a hub administrator. With `org: 'path'`, principals of the organisation in the
  *   path get forbidden and everyone else not_found.
+ * - `hub-analyst`: a hub administrator, or a user of the hub's own organisation with the `analyst`
+ *   role (the approval queue of block-list promotion, ADR 0030). Others get forbidden.
  * - `org-member`: a principal of the organisation in the path (or a hub administrator, who needs
  *   no scope); `scope` when given. Other organisations: not_found.
  * - `org-admin`: a user with the org-admin role of the organisation in the path (`org: 'path'`) or
@@ -23,6 +25,7 @@ export type AccessRequirement = (
   | { readonly who: 'anyone' }
   | { readonly who: 'principal'; readonly scope?: Scope | readonly Scope[] }
   | { readonly who: 'hub-admin'; readonly org?: 'path' }
+  | { readonly who: 'hub-analyst' }
   | { readonly who: 'org-member'; readonly org: 'path'; readonly scope?: Scope }
   | { readonly who: 'org-admin'; readonly org?: 'path' }
 ) & {

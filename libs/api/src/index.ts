@@ -5,6 +5,7 @@ export * from './schemas/auth.js';
 export * from './schemas/admin.js';
 export * from './schemas/delivery.js';
 export * from './schemas/hub.js';
+export * from './schemas/blocklist.js';
 export * from './schemas/keys.js';
 export * from './schemas/orgs.js';
 export * from './schemas/submissions.js';

@@ -66,6 +66,11 @@ export function buildOpenApi(
     if (authenticated)
       Object.assign(responses, { '401': ref('Unauthenticated', taxii), '403': ref('Forbidden', taxii) });
     if (path.includes('{')) responses['404'] = ref('NotFound', taxii);
+    if (r.conflict)
+      responses['409'] = {
+        description: r.conflict,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
     responses['406'] = ref('NotAcceptable', taxii);
     // Authentication is throttled per address and per (account, address) (ADR 0015).
     if (authenticated || r.id === 'login') responses['429'] = ref('TooManyRequests', taxii);

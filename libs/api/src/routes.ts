@@ -27,6 +27,12 @@ import {
 } from './schemas/auth.js';
 import { hubInfoSchema } from './schemas/hub.js';
 import { searchQuerySchema, searchResultSchema } from './schemas/search.js';
+import {
+  approvalDecisionSchema,
+  approvalSchema,
+  approvalsPageSchema,
+  approvalsQuerySchema,
+} from './schemas/blocklist.js';
 import { createExerciseSchema, exerciseReportSchema, exerciseSchema } from './schemas/exercises.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
 import { orgSchemas } from './schemas/orgs.js';
@@ -75,6 +81,8 @@ export interface ApiRoute {
   readonly body?: object;
   readonly query?: object;
   readonly success: { readonly status: number; readonly description: string; readonly schema?: object };
+  /** When the route answers 409: what conflicts. */
+  readonly conflict?: string;
 }
 
 const route = <const R extends Omit<ApiRoute, 'id'>>(r: R): R => r;
@@ -791,6 +799,45 @@ export function apiRoutes(settings: ApiSettings) {
       access: { who: 'hub-admin' },
       media: 'json',
       success: { status: 204, description: 'dropped' },
+    }),
+    // dispatcher: the analyst approval queue of block-list promotion (ADR 0030 §2)
+    listBlocklistApprovals: route({
+      service: 'dispatcher',
+      method: 'get',
+      path: '/api/v1/blocklist/pending',
+      tag: 'delivery',
+      summary:
+        'Indicator versions held for analyst approval before they reach block lists, oldest first (hub administrators and hub analysts); ?state= pending (default), approved, rejected, withdrawn or all',
+      access: { who: 'hub-analyst' },
+      media: 'json',
+      query: approvalsQuerySchema,
+      success: { status: 200, description: 'a page of the queue', schema: approvalsPageSchema },
+    }),
+    approveBlocklistEntry: route({
+      service: 'dispatcher',
+      method: 'post',
+      path: '/api/v1/blocklist/pending/:approvalId/approve',
+      tag: 'delivery',
+      summary:
+        'Approve a held indicator version: its add entries are pushed once to the organisations that got it over MQTT (hub administrators and hub analysts); audited with the analyst and reason',
+      access: { who: 'hub-analyst' },
+      media: 'json',
+      body: approvalDecisionSchema,
+      success: { status: 200, description: 'the entry, approved', schema: approvalSchema },
+      conflict: 'the entry is no longer pending (approved, rejected or withdrawn before): nothing changed',
+    }),
+    rejectBlocklistEntry: route({
+      service: 'dispatcher',
+      method: 'post',
+      path: '/api/v1/blocklist/pending/:approvalId/reject',
+      tag: 'delivery',
+      summary:
+        'Reject a held indicator version: it never reaches a block list (it stays shared as intelligence); audited with the analyst and reason',
+      access: { who: 'hub-analyst' },
+      media: 'json',
+      body: approvalDecisionSchema,
+      success: { status: 200, description: 'the entry, rejected', schema: approvalSchema },
+      conflict: 'the entry is no longer pending (approved, rejected or withdrawn before): nothing changed',
     }),
     listMqttSessions: route({
       service: 'dispatcher',

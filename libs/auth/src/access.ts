@@ -82,6 +82,22 @@ export class Access {
     );
   }
 
+  /** A hub administrator, or a user of the hub's organisation with the analyst role (ADR 0030). */
+  isHubAnalyst(p: Principal): boolean {
+    return (
+      this.isHubAdmin(p) ||
+      (p.orgId === this.hubOrgId && p.userId !== undefined && p.roles.includes('analyst'))
+    );
+  }
+
+  /** Hub administrators and hub analysts only; everyone else forbidden (the queue is the hub's, not an organisation's). */
+  requireHubAnalyst(p: Principal): void {
+    if (this.isHubAnalyst(p)) return;
+    throw new ForbiddenError(
+      `this needs a hub analyst or administrator (the analyst or hub-admin role in organisation ${this.hubOrgId}, or an API key of ${this.hubOrgId} with the admin scope) / ハブのアナリストまたは管理者が必要です`,
+    );
+  }
+
   /** A member of `orgId` or a hub administrator; anyone else gets not_found. */
   requireMember(p: Principal, orgId: OrgId, what?: string): void {
     if (this.isHubAdmin(p) || p.orgId === orgId) return;
@@ -108,6 +124,9 @@ export class Access {
         break;
       case 'hub-admin':
         this.requireHubAdmin(p, r.org === 'path' ? (params['orgId'] ?? '') : undefined);
+        return;
+      case 'hub-analyst':
+        this.requireHubAnalyst(p);
         return;
       case 'org-member':
         if (r.org === 'path') this.requireMember(p, params['orgId'] ?? '');

@@ -21,6 +21,7 @@ export function channelOfJobKind(kind: string): string {
       return 'email';
     case 'publish_alert':
     case 'expire_blocklist':
+    case 'push_approval':
     case 'provision_mqtt':
       return 'mqtt';
     default:

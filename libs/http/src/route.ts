@@ -114,7 +114,7 @@ export function routerPath(route: Pick<ApiRoute, 'path' | 'base'>): string {
 }
 
 /** Administrative routes: a refusal of an authenticated caller is recorded (`admin.denied`). */
-const ADMIN_ACCESS: ReadonlySet<string> = new Set(['hub-admin', 'org-admin']);
+const ADMIN_ACCESS: ReadonlySet<string> = new Set(['hub-admin', 'hub-analyst', 'org-admin']);
 const isRefusal = (err: Error): boolean => err instanceof ForbiddenError || err instanceof NotFoundError;
 
 /**

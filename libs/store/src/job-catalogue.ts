@@ -111,6 +111,16 @@ export const JOB_PAYLOAD_SCHEMAS = {
       orgId: text,
     },
   },
+  /**
+   * An approved approval-queue entry (ADR 0030 §2): its `add` entries pushed, in the grouped
+   * format, to the organisations that got the indicator version over MQTT. One job per entry.
+   */
+  push_approval: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['approvalId'],
+    properties: { approvalId: text },
+  },
   /** One digest window of one email subscription. */
   digest: {
     type: 'object',
@@ -159,6 +169,7 @@ export interface JobPayloads {
   readonly send_mail: FromSchema<Schemas['send_mail']>;
   readonly render_mail: FromSchema<Schemas['render_mail']>;
   readonly publish_alert: FromSchema<Schemas['publish_alert']>;
+  readonly push_approval: FromSchema<Schemas['push_approval']>;
   readonly digest: FromSchema<Schemas['digest']>;
   readonly notify: FromSchema<Schemas['notify']>;
   readonly provision_mqtt: FromSchema<Schemas['provision_mqtt']>;
@@ -173,6 +184,7 @@ export const JOB_KINDS: readonly JobKind[] = [
   'send_mail',
   'render_mail',
   'publish_alert',
+  'push_approval',
   'digest',
   'notify',
   'provision_mqtt',
@@ -233,6 +245,8 @@ export const jobKeys = {
   renderMail: (mailKey: string): string => `render_mail:${mailKey}`,
   /** One recipient of a batch fan-out to publish again alone: one per recipient, so its dead letter is found again. */
   publishAlert: (fanoutId: number, index: number): string => `publish_alert:${fanoutId}:${index}`,
+  /** An approved entry's push: one per entry, so the approve, a retry and the start-up sweep find the same job. */
+  pushApproval: (approvalId: string): string => `push_approval:${approvalId}`,
   digest: (subscriptionId: string, windowStart: string): string => `digest:${subscriptionId}:${windowStart}`,
   /** One reminder per organisation, trial end and reminder threshold (days before the end). */
   trialReminder: (orgId: string, endsAt: string, thresholdDays: number): string =>
@@ -253,6 +267,7 @@ const validators: { readonly [K in JobKind]: ValidateFunction<JobPayloads[K]> } 
   send_mail: ajv.compile<JobPayloads['send_mail']>(S.send_mail),
   render_mail: ajv.compile<JobPayloads['render_mail']>(S.render_mail),
   publish_alert: ajv.compile<JobPayloads['publish_alert']>(S.publish_alert),
+  push_approval: ajv.compile<JobPayloads['push_approval']>(S.push_approval),
   digest: ajv.compile<JobPayloads['digest']>(S.digest),
   notify: ajv.compile<JobPayloads['notify']>(S.notify),
   provision_mqtt: ajv.compile<JobPayloads['provision_mqtt']>(S.provision_mqtt),
@@ -320,6 +335,8 @@ export function readJob(job: Job): Read {
     case 'render_mail':
       return check(job, kind);
     case 'publish_alert':
+      return check(job, kind);
+    case 'push_approval':
       return check(job, kind);
     case 'digest':
       return check(job, kind);

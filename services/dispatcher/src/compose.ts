@@ -31,6 +31,8 @@ import {
 } from '@isac/policy';
 import { blocklistGateSettings } from './delivery/blocklist-entries.js';
 import { RetractionService, type RetractionStepHook } from './delivery/retraction.js';
+import { ApprovalsService } from './approvals/approvals-service.js';
+import { createApprovalsRouter } from './approvals/approvals-router.js';
 
 export interface DispatcherDeps {
   readonly stores: Stores;
@@ -160,6 +162,16 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     batchStep: deps.adapters?.batchStep,
     metrics: deps.metrics,
   });
+  const approvals = new ApprovalsService({
+    stores,
+    clock,
+    log: deps.log.child({ component: 'approvals' }),
+    access: deps.auth.access,
+    jobsReady,
+    publisher,
+    gate: blocklist,
+    config,
+  });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });
   const deadLetters = new DeadLettersService({ stores, clock, jobsReady, access: deps.auth.access });
   const mqttSessions = new MqttSessionsService({
@@ -216,6 +228,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       send_mail: (j) => mail.sendMail(j),
       render_mail: (j) => distribution.renderMail(j),
       publish_alert: (j) => distribution.publishAlert(j),
+      push_approval: (j) => approvals.push(j),
       digest: (j) => distribution.digest(j),
       notify: (j) => mail.notify(j),
       apply_retention: (j) => retention.run(j),
@@ -243,10 +256,12 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   router.use(createAcksRouter({ acks, gate, routes }));
   router.use(createDeadLettersRouter({ deadLetters, gate, routes }));
   router.use(createMqttSessionsRouter({ mqttSessions, gate, routes }));
+  router.use(createApprovalsRouter({ approvals, gate, routes }));
   router.use('/api/v1/alerts', errorHandler({ log, style: 'rest' }));
   router.use('/api/v1/acks', errorHandler({ log, style: 'rest' }));
   router.use('/api/v1/dead-letters', errorHandler({ log, style: 'rest' }));
   router.use('/api/v1/admin/mqtt-sessions', errorHandler({ log, style: 'rest' }));
+  router.use('/api/v1/blocklist', errorHandler({ log, style: 'rest' }));
 
   listenForMqttAcks({ publisher, acks, log });
 
@@ -298,6 +313,8 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       } catch (err) {
         log.warn({ err }, 'the retention job could not be scheduled; the next start tries again');
       }
+      // approved entries whose push a stop interrupted before it was enqueued
+      await approvals.sweep();
       worker.start();
     },
     async stop() {

@@ -132,7 +132,13 @@ export interface Subscriber {
   waitFor(n: number, timeoutMs?: number): Promise<Received[]>;
 }
 
-export function world(opts: { clock?: Clock; path?: string } = {}): Promise<World> {
+export function world(
+  opts: {
+    clock?: Clock;
+    path?: string;
+    /** The broker keeps sessions here (durable, once-only keyed messages). */ brokerDataDir?: string;
+  } = {},
+): Promise<World> {
   const clock = opts.clock ?? systemClock;
   const stores = openSqliteStores({ path: opts.path ?? ':memory:', synchronous: 'normal' }, clock);
   const tokens = new TokenService(
@@ -184,6 +190,7 @@ export function world(opts: { clock?: Clock; path?: string } = {}): Promise<Worl
           password.startsWith('isac_') ? auth.fromApiKey(password) : auth.fromToken(password),
         internalCredential: INTERNAL,
         log: silentLogger,
+        ...(opts.brokerDataDir ? { dataDir: opts.brokerDataDir } : {}),
       });
       w.brokerPort = (await w.broker.start()).port;
       return w.brokerPort;

@@ -34,6 +34,15 @@ export interface DeliveryReleaseDetails {
   readonly rule?: string | undefined;
 }
 
+/** A decision on an approval-queue entry: the indicator version, its submitter, the observables, the reason given. */
+export interface BlocklistDecisionDetails {
+  readonly indicatorId: string;
+  readonly version: string;
+  readonly submitterOrgId: OrgId;
+  readonly observables: readonly { readonly kind: string; readonly value: string }[];
+  readonly reason?: string | undefined;
+}
+
 /** One MQTT fan-out: the organisations it added (ADR 0007). */
 export interface FanoutReleaseDetails {
   readonly version: string;
@@ -148,6 +157,11 @@ export interface AuditEvents {
     target: Target<'alert'>;
     details: { readonly objectId: string; readonly channel: string };
   };
+  /** A hub analyst's decision on a held indicator version (ADR 0030 §2): who, why, what it covers. */
+  'blocklist.approve': { target: Target<'blocklist_approval'>; details: BlocklistDecisionDetails };
+  'blocklist.reject': { target: Target<'blocklist_approval'>; details: BlocklistDecisionDetails };
+  /** A held version left the queue undecided: its indicator was retracted. */
+  'blocklist.withdraw': { target: Target<'blocklist_approval'>; details: BlocklistDecisionDetails };
   'dead_letter.retry': { target: Target<'job'>; details?: undefined };
   /** A dead letter an administrator gave up on: kept (status dropped), never delivered. */
   'dead_letter.drop': {

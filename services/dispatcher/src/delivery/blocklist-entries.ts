@@ -61,6 +61,8 @@ export interface GateRefusal {
   readonly indicatorId: string;
   readonly kind: ObservableKind;
   readonly value: string;
+  /** File hashes: the algorithm. */
+  readonly algorithm?: string | undefined;
   readonly reason: GateReason | PromotionReason;
   /** `8.8.8.8 is a public DNS resolver: Google Public DNS (warning list: public-dns)`. */
   readonly message: string;
@@ -199,6 +201,7 @@ export class BlocklistPlanner {
             indicatorId: v.id,
             kind: o.kind,
             value: o.value,
+            ...(o.algorithm !== undefined ? { algorithm: o.algorithm } : {}),
             reason: promotion.reason,
             message: promotion.message,
             messageJa: promotion.messageJa,

@@ -67,6 +67,7 @@ import {
 } from './blocklist-entries.js';
 import { SinglesWindow } from './singles-window.js';
 import type { RetractionService } from './retraction.js';
+import { heldApprovals } from '../approvals/approvals-service.js';
 import {
   planDistribution,
   releaseAudit,
@@ -221,6 +222,9 @@ export class DistributionService {
       now,
       (id) => orgs.get(id)?.blocklist,
     );
+    // what the submitters' approval rule holds back joins the analyst queue before anything is sent (ADR 0030)
+    const held = heldApprovals(planner.refusals(versions), versions);
+    if (held.length > 0) await stores.approvals.hold(held, now);
     const emailOutcomes = await this.emailBatch(batch, plan, versions);
     await this.digestBatch(batch, plan, now);
     let mqtt: JobOutcome = done;

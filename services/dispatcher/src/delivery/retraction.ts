@@ -4,6 +4,7 @@ import { tlpRank } from '@isac/stix';
 import {
   deliveryKey,
   jobKeys,
+  type Approval,
   type Delivery,
   type JobOf,
   type NewDelivery,
@@ -101,26 +102,68 @@ export class RetractionService {
     const earlier = history.filter((x) => later(v.version, x.version));
     if (earlier.some((x) => x.object['revoked'] === true))
       return skipped('the object was revoked before: its retraction went out then');
-    const added = earlier.filter((x) => x.object['revoked'] !== true).at(-1);
+    const live = earlier.filter((x) => x.object['revoked'] !== true);
+    const added = live.at(-1);
+    // held versions still waiting for an analyst leave the queue: nobody will approve a retracted indicator (ADR 0030)
+    const queued = await this.withdrawHeld(v);
     const prior = (await stores.deliveries.listForObject(v.id)).filter(
       (d) => d.version !== v.version && d.version !== '' && d.status === 'sent',
     );
     if (prior.length === 0) return skipped('no organisation received the object');
+    // every earlier version held for approval and none approved: no block list holds an entry to remove
+    const approved = new Map(queued.map((a) => [a.version, a.state === 'approved']));
+    const neverAdded = live.length > 0 && live.every((x) => approved.get(x.version) === false);
     const { orgs, subs } = await this.deps.directory.snapshot();
     const orgOf = async (id: OrgId): Promise<Org | undefined> =>
       orgs.byId.get(id) ?? (await stores.orgs.get(id));
     const note = retractionNote(v.object);
     const outcomes: JobOutcome[] = [];
-    outcomes.push(await this.retractMqtt(v, added, prior));
+    outcomes.push(await this.retractMqtt(v, added, prior, neverAdded));
     outcomes.push(await this.retractEmail(v, prior, subs, orgOf, note));
     log.info({ id: v.id, version: v.version, recipients: prior.length }, 'retraction delivered');
     return outcomes.find((o) => o.kind === 'retry') ?? done;
+  }
+
+  /**
+   * The indicator's approval-queue entries: pending ones become `withdrawn` (audited
+   * `blocklist.withdraw`); returns every entry, as it stands after.
+   */
+  private async withdrawHeld(v: ObjectVersion): Promise<Approval[]> {
+    const { stores, clock, log } = this.deps;
+    const now = clock.now();
+    const withdrawn = await stores.approvals.withdraw(v.id, 'retraction', now);
+    if (withdrawn.length > 0) {
+      await stores.audit.append(
+        withdrawn.map((a) => ({
+          at: now.toISOString(),
+          actor: { system: true },
+          action: 'blocklist.withdraw' as const,
+          target: { kind: 'blocklist_approval', id: a.id, orgId: a.submitterOrgId },
+          outcome: 'ok' as const,
+          details: {
+            indicatorId: a.indicatorId,
+            version: a.version,
+            submitterOrgId: a.submitterOrgId,
+            observables: a.observables.map((o) => ({ kind: o.kind, value: o.value })),
+            ...(retractionNote(v.object).reason !== undefined
+              ? { reason: retractionNote(v.object).reason }
+              : {}),
+          },
+        })),
+      );
+      log.info(
+        { id: v.id, withdrawn: withdrawn.length },
+        'held block-list entries withdrawn by the retraction',
+      );
+    }
+    return stores.approvals.forIndicator(v.id);
   }
 
   private async retractMqtt(
     v: ObjectVersion,
     added: ObjectVersion | undefined,
     prior: readonly Delivery[],
+    neverAdded: boolean,
   ): Promise<JobOutcome> {
     const { stores, clock, config } = this.deps;
     const tlps = new Map<OrgId, TlpLevel>();
@@ -170,7 +213,7 @@ export class RetractionService {
           messageExpirySeconds: expiry,
         },
       ];
-      if (config.blocklist.enabled && v.type === 'indicator')
+      if (config.blocklist.enabled && v.type === 'indicator' && !neverAdded)
         for (const m of removalMessages(this.deps.gate, {
           orgId: r.orgId,
           version: v,
@@ -295,6 +338,9 @@ export class RetractionService {
     const after = history.filter((x) => later(x.version, v.version));
     if (after.some((x) => x.object['revoked'] !== true))
       return skipped('a later version superseded it; its expiry governs');
+    const held = (await stores.approvals.forIndicator(id)).find((a) => a.version === v.version);
+    if (held && held.state !== 'approved')
+      return skipped(`held for analyst approval and ${held.state}: no block list holds its entries`);
     const revoked = after.find((x) => x.object['revoked'] === true);
     const days = config.blocklist.expiryDays;
     const now = this.deps.clock.now();
