@@ -3,7 +3,7 @@ import type { ApiRoutes, RouteAnswer, RouteBody } from '@isac/api';
 import { AUDIT_ACTIONS, ROLES, SCOPES, TIERS } from '@isac/kernel';
 import { CliError, oneOf, type CliContext } from '../context.js';
 import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
-import { registerDeadLetters, registerMqttSessions } from './delivery.js';
+import { registerBlocklist, registerDeadLetters, registerMqttSessions } from './delivery.js';
 import { registerExercises } from './admin-exercises.js';
 import { csv, table } from './table.js';
 
@@ -654,6 +654,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
       );
     });
   registerDeadLetters(admin, ctx);
+  registerBlocklist(admin, ctx);
   registerExercises(admin, ctx);
   registerMqttSessions(admin, ctx);
 

@@ -47,6 +47,90 @@ export function registerDeadLetters(admin: Command, ctx: () => CliContext): void
     });
 }
 
+const STATES = ['pending', 'approved', 'rejected', 'withdrawn', 'all'] as const;
+
+/**
+ * `isac admin blocklist pending|approve|reject`: the analyst approval queue of block-list
+ * promotion (ADR 0030; hub administrators and hub analysts).
+ */
+export function registerBlocklist(admin: Command, ctx: () => CliContext): void {
+  const bl = admin
+    .command('blocklist')
+    .description(
+      'indicators held for analyst approval before they reach block lists (hub administrators and analysts) / ブロックリスト承認キュー',
+    );
+  bl.command('pending')
+    .description('list the queue, oldest first / 承認待ちの一覧')
+    .option('--state <state>', `${STATES.join('|')}`, 'pending')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--next <cursor>', 'the page after the one that printed this cursor')
+    .action(async (o: { state: string; limit: string; next?: string }) => {
+      const c = ctx();
+      if (!(STATES as readonly string[]).includes(o.state))
+        throw new CliError(
+          `--state must be one of ${STATES.join(', ')} / --state は ${STATES.join('、')} のいずれか`,
+        );
+      const res = await (
+        await c.api()
+      ).listBlocklistApprovals({
+        query: {
+          state: o.state as (typeof STATES)[number],
+          limit: limitOf(o.limit),
+          ...(o.next ? { next: o.next } : {}),
+        },
+      });
+      const lines =
+        res.approvals.length === 0
+          ? [`nothing ${o.state === 'all' ? 'queued' : o.state} / 該当なし`]
+          : [
+              table(
+                ['ID', 'STATE', 'SUBMITTER', 'INDICATOR', 'OBSERVABLES', 'QUEUED AT', 'DECIDED BY'],
+                res.approvals.map((a) => [
+                  a.id,
+                  a.state,
+                  a.submitterOrgId,
+                  a.indicatorId,
+                  a.observables.map((x) => `${x.kind}:${x.value}`).join(' '),
+                  a.createdAt,
+                  a.decidedBy ?? '-',
+                ]),
+              ),
+            ];
+      if (res.next) lines.push(`more: --next ${res.next} / 続きあり`);
+      c.print(res, lines.join('\n'));
+    });
+  for (const [verb, state, en, ja] of [
+    [
+      'approve',
+      'approved',
+      'its block-list entries are pushed once to the organisations that got it',
+      '承認',
+    ],
+    ['reject', 'rejected', 'it never reaches a block list (it stays shared as intelligence)', '却下'],
+  ] as const)
+    bl.command(verb)
+      .description(`${verb} a held indicator: ${en} / ${ja}`)
+      .argument('<id>', 'queue entry id (from pending)')
+      .option('--reason <text>', 'why (kept in the audit) / 理由')
+      .action(async (id: string, o: { reason?: string }) => {
+        const c = ctx();
+        if (o.reason !== undefined && (o.reason.length === 0 || o.reason.length > 1000))
+          throw new CliError('--reason must be 1 to 1000 characters / --reason は 1〜1000 文字');
+        const api = await c.api();
+        const body = o.reason !== undefined ? { reason: o.reason } : {};
+        const res =
+          verb === 'approve'
+            ? await api.approveBlocklistEntry({ params: { approvalId: id }, body })
+            : await api.rejectBlocklistEntry({ params: { approvalId: id }, body });
+        c.print(
+          res,
+          state === 'approved'
+            ? `approved ${res.id} (${res.indicatorId}): its block-list entries are being pushed / 承認しました。ブロックリストへ配信します`
+            : `rejected ${res.id} (${res.indicatorId}): it will not reach any block list / 却下しました。ブロックリストには載りません`,
+        );
+      });
+}
+
 /** `isac acks list`: acknowledgements and how long they took (hub administrators). */
 export function registerAcks(program: Command, ctx: () => CliContext): void {
   const acks = program.command('acks').description('acknowledgements of alerts / 受領確認');
