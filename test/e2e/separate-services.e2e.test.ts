@@ -303,4 +303,39 @@ describe(`the services as separate processes (dispatcher on ${mosquitto ? 'Mosqu
     // woken by its poll alone: well within a few poll intervals
     expect(Date.now() - started).to.be.below(10_000);
   });
+
+  it('taxii alone applies the block-list gate to the submitter’s status, as the one-process hub does (ADR 0030)', async () => {
+    const id = `indicator--${crypto.randomUUID()}`;
+    const now = new Date().toISOString();
+    const post = await call(
+      taxii.httpUrl,
+      'POST',
+      `/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`,
+      {
+        auth: `Bearer ${financeKey}`,
+        body: {
+          objects: [
+            {
+              type: 'indicator',
+              spec_version: '2.1',
+              id,
+              created: now,
+              modified: now,
+              name: 'resolver seen in a phishing kit',
+              pattern: "[ipv4-addr:value = '8.8.8.8']",
+              pattern_type: 'stix',
+              valid_from: now,
+              object_marking_refs: [GREEN],
+            },
+          ],
+        },
+        type: TAXII,
+        accept: TAXII,
+      },
+    );
+    expect(post.status, JSON.stringify(post.body)).to.equal(202);
+    const detail = (post.body.successes as { id: string; message?: string }[]).find((d) => d.id === id);
+    expect(detail?.message).to.include('not added to block lists: 8.8.8.8 is a public DNS resolver');
+    expect(detail?.message).to.include('ブロックリストに追加しません');
+  });
 });

@@ -169,6 +169,7 @@ export const PROCESS_SECTIONS: readonly string[] = [
   'dispatcher',
   'policy',
   'mqttPublisher',
+  'blocklist',
 ];
 
 export interface LoadServiceConfigOptions {

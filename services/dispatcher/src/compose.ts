@@ -21,15 +21,9 @@ import type { MqttSessionAdmin } from './mqtt/embedded-broker.js';
 import { DynsecCluster, DynsecProvisioner } from './mqtt/mosquitto-dynsec.js';
 import { provisionMqttHandler } from './mqtt/provision-mqtt.js';
 import { mqttPassword } from '@isac/auth';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  BlocklistGate,
-  formatWarningListFileErrors,
-  parseWarningListFile,
-  type WarningList,
-} from '@isac/policy';
-import { blocklistGateSettings } from './delivery/blocklist-entries.js';
+import type { BlocklistGate } from '@isac/policy';
+import { blocklistGateOf } from '@isac/config';
 import { RetractionService, type RetractionStepHook } from './delivery/retraction.js';
 import { ApprovalsService } from './approvals/approvals-service.js';
 import { createApprovalsRouter } from './approvals/approvals-router.js';
@@ -330,29 +324,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 }
 
-/**
- * The block-list gate of `dispatcher.blocklist`: the warning-list files read now (a bad file stops
- * the start with its lines named), the hub's own hosts beside those of its configured URLs.
- */
+/** The block-list gate of the `blocklist` section, the hub's hosts taken from the dispatcher's URLs too. */
 export function blocklistGate(config: DispatcherConfig): BlocklistGate {
-  const lists: WarningList[] = [];
-  for (const file of config.blocklist.listFiles) {
-    const parsed = parseWarningListFile(readFileSync(file, 'utf8'));
-    if (!parsed.ok)
-      throw new Error(
-        `dispatcher.blocklist.listFiles: ${file}:\n${formatWarningListFileErrors(parsed.errors)}`,
-      );
-    lists.push(...parsed.lists);
-  }
-  const hubHosts = new Set<string>();
-  for (const url of [config.mqtt.url, config.mail.taxiiUrl, config.mail.publicUrl]) {
-    if (url === undefined) continue;
-    try {
-      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-      if (host) hubHosts.add(host);
-    } catch {
-      // not a URL: nothing to add
-    }
-  }
-  return new BlocklistGate(blocklistGateSettings(config.blocklist, { lists, hubHosts: [...hubHosts] }));
+  return blocklistGateOf(config.blocklist, [config.mqtt.url, config.mail.taxiiUrl, config.mail.publicUrl]);
 }

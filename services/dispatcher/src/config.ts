@@ -1,4 +1,4 @@
-import { defaultsOf, type ConfigOf } from '@isac/config';
+import { blocklistConfigSchema, defaultsOf, type BlocklistConfig, type ConfigOf } from '@isac/config';
 
 /**
  * The dispatcher's config slice: one JSON Schema with every default. Its type (`DispatcherConfig`)
@@ -224,41 +224,16 @@ export const dispatcherConfigSchema = {
         expiredObjectDays: { type: 'integer', minimum: 0, default: 90 },
       },
     },
-    blocklist: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        enabled: { type: 'boolean', default: true },
-        /** Address ranges wider than these prefixes never go to block lists (issue 14, section 3). */
-        widestPrefixV4: { type: 'integer', minimum: 0, maximum: 32, default: 24 },
-        widestPrefixV6: { type: 'integer', minimum: 0, maximum: 128, default: 48 },
-        /** Days an `add` entry lives when its indicator has no `valid_until`, per observable kind. */
-        expiryDays: {
-          type: 'object',
-          additionalProperties: false,
-          default: {},
-          properties: {
-            ipv4: { type: 'integer', minimum: 1, default: 30 },
-            ipv6: { type: 'integer', minimum: 1, default: 30 },
-            domain: { type: 'integer', minimum: 1, default: 90 },
-            url: { type: 'integer', minimum: 1, default: 90 },
-            email: { type: 'integer', minimum: 1, default: 90 },
-            'file-hash': { type: 'integer', minimum: 1, default: 365 },
-          },
-        },
-        /** Values an administrator cleared despite a warning-list hit (see GateSettings.allowList). */
-        allowList: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
-        /** The hub's own host names and addresses, beside those of its configured URLs. */
-        hubHosts: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
-        /** Warning-list files (JSON, `parseWarningListFile`) loaded at start; a same-named list replaces a shipped one. */
-        listFiles: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
-      },
-    },
   },
 } as const;
 
-export type DispatcherConfig = ConfigOf<typeof dispatcherConfigSchema>;
+/**
+ * The dispatcher's settings: its slice (`dispatcher`) and the shared `blocklist` slice (libs/config,
+ * ADR 0030), which the ingest reads too so that both build the same gate.
+ */
+export type DispatcherConfig = ConfigOf<typeof dispatcherConfigSchema> & {
+  readonly blocklist: BlocklistConfig;
+};
 
 /**
  * The schema's defaults, each section overridden as given (tests and the bench build on it);
@@ -266,6 +241,7 @@ export type DispatcherConfig = ConfigOf<typeof dispatcherConfigSchema>;
  */
 export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}): DispatcherConfig {
   const base = defaultsOf(dispatcherConfigSchema);
+  const blocklist = defaultsOf(blocklistConfigSchema);
   return {
     worker: { ...base.worker, ...over.worker },
     mqtt: { ...base.mqtt, ...over.mqtt },
@@ -277,9 +253,9 @@ export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}
     // off unless a test asks: a retention run at start would delete the old fixtures tests build
     retention: { ...base.retention, enabled: false, ...over.retention },
     blocklist: {
-      ...base.blocklist,
+      ...blocklist,
       ...over.blocklist,
-      expiryDays: { ...base.blocklist.expiryDays, ...over.blocklist?.expiryDays },
+      expiryDays: { ...blocklist.expiryDays, ...over.blocklist?.expiryDays },
     },
   };
 }

@@ -13,6 +13,7 @@ import {
   describeStore,
   loadServiceConfig,
   policyConfigSchema,
+  blocklistConfigSchema,
   redactUri,
   storeSettings,
   tokenSettings,
@@ -46,6 +47,7 @@ const slices = {
   dispatcher: dispatcherConfigSchema,
   policy: policyConfigSchema,
   mqttPublisher: mqttPublisherSchema,
+  blocklist: blocklistConfigSchema,
 } as const;
 type DispatcherProcessConfig = ServiceConfig<typeof slices>;
 
@@ -137,7 +139,11 @@ runProcess({
       ids: randomIds,
       log,
       auth,
-      config: { ...config.dispatcher, mail: { ...config.dispatcher.mail, outDir: mailOutDir } },
+      config: {
+        ...config.dispatcher,
+        mail: { ...config.dispatcher.mail, outDir: mailOutDir },
+        blocklist: config.blocklist,
+      },
       policy,
       hub: { id: hub.id, name: hub.name },
       publicUrl: () => publicUrl,

@@ -169,6 +169,7 @@ export async function startHub(
       ...config.dispatcher,
       mqtt: { ...config.dispatcher.mqtt, url: mqttUrl },
       mail: { ...config.dispatcher.mail, outDir: mailOutDir },
+      blocklist: config.blocklist,
     };
     // one gate for the block-list feed and the submitters' statuses (issue 14, section 3)
     const gate = blocklistGate(dispatcherConfig);

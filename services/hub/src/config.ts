@@ -4,6 +4,7 @@ import {
   baseConfigProperties,
   loadServiceConfig,
   policyConfigSchema,
+  blocklistConfigSchema,
   type ServiceConfig,
 } from '@isac/config';
 import { membershipConfigSchema } from '@isac/membership-service';
@@ -40,6 +41,7 @@ const hubSlices = {
   membership: { ...membershipConfigSchema, default: {} },
   taxii: { ...taxiiConfigSchema, default: {} },
   dispatcher: { ...dispatcherConfigSchema, default: {} },
+  blocklist: blocklistConfigSchema,
 } as const;
 
 /** The one-process hub's configuration: the base sections and every service's slice. */

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Signal, randomIds, systemClock } from '@isac/kernel';
 import {
+  blocklistConfigSchema,
+  blocklistGateOf,
   describeStore,
   loadServiceConfig,
   policyConfigSchema,
@@ -29,7 +31,12 @@ import {
 import { composeTaxii } from './compose.js';
 import { taxiiConfigSchema } from './config.js';
 
-const slices = { taxii: taxiiConfigSchema, policy: policyConfigSchema } as const;
+// `blocklist`: the same gate the dispatcher applies, for the submitter's status note (ADR 0030)
+const slices = {
+  taxii: taxiiConfigSchema,
+  policy: policyConfigSchema,
+  blocklist: blocklistConfigSchema,
+} as const;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -76,6 +83,10 @@ runProcess({
       hub,
       jobsReady: new Signal(),
       metrics: metrics.instruments,
+      // the hub's own hosts from this process's public URL; the others from blocklist.hubHosts
+      blocklistGate: config.blocklist.enabled
+        ? blocklistGateOf(config.blocklist, [config.http.publicUrl])
+        : undefined,
     });
     const http = await listenHttpEndpoints(
       createServiceApp({

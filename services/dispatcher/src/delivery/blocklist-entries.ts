@@ -1,12 +1,5 @@
 import type { BlocklistPromotion, ObservableKind, OrgId, TlpLevel } from '@isac/kernel';
-import type {
-  BlocklistGate,
-  GateHit,
-  GateReason,
-  GateSettings,
-  PromotionReason,
-  WarningList,
-} from '@isac/policy';
+import type { BlocklistGate, GateHit, GateReason, PromotionReason } from '@isac/policy';
 import { promotionOf } from '@isac/policy';
 import { tlpRank, uuidV5 } from '@isac/stix';
 import type { ObjectVersion } from '@isac/store';
@@ -19,19 +12,7 @@ import { observablesOf } from '@isac/policy';
 
 const DAY_MS = 86_400_000;
 
-/** The gate settings of `dispatcher.blocklist`, with the lists read from its files and the hub's hosts from its URLs. */
-export function blocklistGateSettings(
-  cfg: DispatcherConfig['blocklist'],
-  extra: { readonly lists?: readonly WarningList[]; readonly hubHosts?: readonly string[] } = {},
-): GateSettings {
-  return {
-    widestPrefixV4: cfg.widestPrefixV4,
-    widestPrefixV6: cfg.widestPrefixV6,
-    allowList: cfg.allowList,
-    extraLists: extra.lists ?? [],
-    hubHosts: [...cfg.hubHosts, ...(extra.hubHosts ?? [])],
-  };
-}
+export { blocklistGateSettings } from '@isac/config';
 
 /**
  * One block-list change for firewalls and UTMs. `expires_at`: the indicator's `valid_until`, else
