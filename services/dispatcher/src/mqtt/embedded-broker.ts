@@ -394,7 +394,9 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         // an organisation's ack, which only the hub reads (ADR 0029), even under `…/#`
         authorizeForward: (client, packet) => {
           if (orgOfAckTopic(packet.topic) !== undefined && who.get(client)?.internal !== true) return null;
-          return ownPersistence && !ownPersistence.forwards(client.id, packet) ? null : packet;
+          return ownPersistence && !ownPersistence.forwards(client.id, packet, client.clean !== true)
+            ? null
+            : packet;
         },
         authorizePublish: (client, packet, cb) => {
           const w = client ? who.get(client) : undefined;

@@ -290,7 +290,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
    * Whether the broker may forward a routed packet to this client: not when the store did not
    * queue it for the client because the client has (or had) that message already.
    */
-  forwards(clientId: string, packet: object): boolean {
+  forwards(clientId: string, packet: object, persistent = true): boolean {
     if (this.skipped.get(packet)?.has(clientId) === true) return false;
     // routed live after the reconnect's queue already sent it (or it was acknowledged since):
     // the queue's send was this client's copy, a live one would be a second, unmarked
@@ -298,7 +298,8 @@ export class DurableSessionPersistence extends MemoryPersistence {
     if (copy !== undefined) return copy.messageId === undefined && !this.left.has(copy);
     const p = packet as AedesPacket;
     const key = onceKey(p);
-    if (key === undefined) return true;
+    // a clean session has no queue here, nor delivered rows: nothing to look up
+    if (key === undefined || !persistent) return true;
     // the same message (broker id and counter): its queued copy being sent, or a live route that
     // came before its enqueue
     if (
