@@ -16,7 +16,7 @@ export { blocklistGateSettings } from '@isac/config';
 
 /**
  * One block-list change for firewalls and UTMs. `expires_at`: the indicator's `valid_until`, else
- * now plus the kind's default (`dispatcher.blocklist.expiryDays`); a consumer drops an `add` at
+ * now plus the kind's default (`blocklist.expiryDays`); a consumer drops an `add` at
  * that time even if no `remove` arrives. A `remove` carries the same rule's time, for reference.
  */
 export interface BlocklistEntry {
