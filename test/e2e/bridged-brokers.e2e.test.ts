@@ -14,6 +14,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
 import { startServiceProcess, type ServiceProcess } from '../support/hub-process.js';
 import { mosquittoMissing, startBridgedMosquittos, type MosquittoBroker } from '../support/mosquitto.js';
+import { httpJson } from '../support/http.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
@@ -25,24 +26,7 @@ const REFUSED = [134, 135];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function call(
-  base: string,
-  method: string,
-  p: string,
-  opts: { auth?: string; body?: unknown; type?: string; accept?: string } = {},
-): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {};
-  if (opts.auth) headers['authorization'] = opts.auth;
-  if (opts.accept) headers['accept'] = opts.accept;
-  if (opts.body !== undefined) headers['content-type'] = opts.type ?? 'application/json';
-  const res = await fetch(base + p, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-}
+const call = httpJson;
 
 /** Connects as the organisation, retrying while its credential is being provisioned. */
 async function connect(

@@ -13,6 +13,7 @@ import { EXERCISE_LABEL, EXERCISE_MARKING_ID, HUB_EXTENSION_ID } from '@isac/sti
 import { startHubProcess, type HubProcess } from '../support/hub-process.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { DEFAULT_EXERCISE_COLLECTION_ID } from '../../services/taxii/src/config.js';
+import { httpJson } from '../support/http.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
@@ -45,30 +46,17 @@ function indicator(value: string, extra: Json = {}): Json {
   };
 }
 
-async function http(
+const http = (
   hub: HubProcess,
   method: string,
   p: string,
   opts: { auth?: string; body?: unknown; taxii?: boolean } = {},
-): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {};
-  if (opts.auth) headers['authorization'] = opts.auth;
-  if (opts.taxii) headers['accept'] = TAXII;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['content-type'] = opts.taxii ? TAXII : 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  const res = await fetch(hub.httpUrl + p, { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed };
-}
+): ReturnType<typeof httpJson> =>
+  httpJson(hub.httpUrl, method, p, {
+    ...(opts.auth ? { auth: opts.auth } : {}),
+    ...(opts.body !== undefined ? { body: opts.body } : {}),
+    ...(opts.taxii ? { accept: TAXII, type: TAXII } : {}),
+  });
 
 interface Received {
   readonly topic: string;

@@ -20,6 +20,7 @@ import { DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
 import { startServiceProcess, type ServiceProcess } from '../support/hub-process.js';
 import { mosquittoForTest, mosquittoMissing, type MosquittoBroker } from '../support/mosquitto.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { httpJson } from '../support/http.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
@@ -30,32 +31,7 @@ const SUBSCRIBERS = 4;
 /** Short leases, so that the survivor takes the killed dispatcher's jobs over within the test. */
 const LEASE_MS = 3000;
 
-type Call = (
-  base: string,
-  method: string,
-  p: string,
-  opts?: { auth?: string; body?: unknown; type?: string; accept?: string },
-) => Promise<{ status: number; body: any }>;
-
-const call: Call = async (base, method, p, opts = {}) => {
-  const headers: Record<string, string> = {};
-  if (opts.auth) headers['authorization'] = opts.auth;
-  if (opts.accept) headers['accept'] = opts.accept;
-  if (opts.body !== undefined) headers['content-type'] = opts.type ?? 'application/json';
-  const res = await fetch(base + p, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body };
-};
+const call = httpJson;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
