@@ -11,15 +11,13 @@
  */
 import path from 'node:path';
 import { issueApiKey } from '@isac/auth';
-import { silentLogger } from '@isac/kernel';
-import { createEmbeddedBroker } from '../src/mqtt/embedded-broker.js';
-import { INTERNAL, indicatorVersion, org, sub, until, world } from './support.js';
+import { indicatorVersion, org, sub, until, world } from './support.js';
 import { submission } from '../../../libs/store/test/submission.js';
 
 const [dir = '', portArg = '0', smtpPort = '0'] = process.argv.slice(2);
 const crashAt = process.env['CRASH_AT'];
 const BLOCKABLE = "[domain-name:value = 'login-verify-secure.top'] OR [ipv4-addr:value = '185.220.101.7']";
-const w = await world({ path: path.join(dir, 'hub.db') });
+const w = await world({ path: path.join(dir, 'hub.db'), brokerDataDir: dir });
 if (!(await w.stores.orgs.get('bank-a'))) {
   for (const id of ['bank-a', 'bank-b', 'bank-c']) await w.stores.orgs.create(org(id));
   await w.stores.subscriptions.create(sub('bank-b', 'mqtt'));
@@ -42,16 +40,7 @@ for (const o of ['bank-b', 'bank-c']) {
     createdAt: '2026-01-01T00:00:00.000Z',
   });
 }
-const broker = createEmbeddedBroker({
-  port: Number(portArg),
-  host: '127.0.0.1',
-  authenticate: (_u, p) => w.auth.fromApiKey(p),
-  internalCredential: INTERNAL,
-  log: silentLogger,
-  dataDir: dir,
-});
-w.broker = broker;
-w.brokerPort = (await broker.start()).port;
+await w.startBroker(Number(portArg));
 const d = w.compose(
   {
     worker: { pollMs: 50, leaseMs: 500, backoffBaseMs: 50, backoffCapMs: 200 },
@@ -62,7 +51,7 @@ const d = w.compose(
     adapters: {
       directoryCacheMs: 0,
       // as the hub does with its embedded broker: in process, "acknowledged" means durable
-      publisher: broker.publisher,
+      publisher: w.broker!.publisher,
       retractionStep: (step) => {
         if (step === crashAt) process.kill(process.pid, 'SIGKILL');
       },
