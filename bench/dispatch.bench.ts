@@ -24,11 +24,8 @@
  * are not the time 200 subscribers wait for one shared event loop. Times are wall-clock
  * (performance.timeOrigin + performance.now()) in both processes.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -50,6 +47,7 @@ import { alertParts, serialisable } from '../services/dispatcher/src/delivery/al
 import { percentile, type BenchRow } from './harness.js';
 import { SMTPServer } from 'smtp-server';
 import { submission } from '../libs/store/test/submission.js';
+import { ChildPeer } from './child-peer.js';
 
 const HUB = { id: 'identity--00000000-0000-4000-8000-00000000c0de', name: 'Bench ISAC' };
 const INTERNAL = { username: 'isac-hub-internal', password: randomIds.token() };
@@ -242,39 +240,10 @@ if (process.env['DISPATCH_BENCH_CHILD'] === '1') child();
 
 // ---- parent: the hub ---------------------------------------------------------------------------
 
-class Peer {
-  private constructor(private readonly cp: ChildProcess) {}
-  static async start(): Promise<Peer> {
-    const cp = fork(fileURLToPath(import.meta.url), [], {
-      execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
-      env: { ...process.env, DISPATCH_BENCH_CHILD: '1' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const p = new Peer(cp);
-    await p.next('up');
-    return p;
-  }
-  next<T>(op: string): Promise<T> {
-    return new Promise((resolve) => {
-      const on = (m: { op: string }): void => {
-        if (m.op !== op) return;
-        this.cp.off('message', on);
-        resolve(m as T);
-      };
-      this.cp.on('message', on);
-    });
-  }
-  async ask<T>(m: ToChild, answer: string): Promise<T> {
-    const r = this.next<T>(answer);
-    this.cp.send(m);
-    return r;
-  }
-  async close(): Promise<void> {
-    const exited = once(this.cp, 'exit');
-    this.cp.send({ op: 'close' } satisfies ToChild);
-    await exited;
-  }
-}
+type Peer = ChildPeer<ToChild>;
+const Peer = {
+  start: (): Promise<Peer> => ChildPeer.start<ToChild>(import.meta.url, 'DISPATCH_BENCH_CHILD'),
+};
 
 interface Setup {
   stores: Stores;

@@ -23,11 +23,8 @@
  * subscribers and this one), so a 2-vs-1 ratio on this machine shows what coordination through
  * the store costs rather than capacity added: a second process brings no core of its own.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -37,6 +34,7 @@ import { DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
 import { startServiceProcess, type ServiceProcess } from '../test/support/hub-process.js';
 import { mosquittoForTest, mosquittoMissing, type MosquittoBroker } from '../test/support/mosquitto.js';
 import { percentile, type BenchRow } from './harness.js';
+import { ChildPeer } from './child-peer.js';
 
 const TAXII = 'application/taxii+json;version=2.1';
 const GREEN = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
@@ -164,40 +162,10 @@ function child(): void {
 
 if (process.env['SCALE_BENCH_CHILD'] === '1') child();
 
-class Subscribers {
-  private constructor(private readonly cp: ChildProcess) {}
-  static async start(): Promise<Subscribers> {
-    const cp = fork(fileURLToPath(import.meta.url), [], {
-      execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
-      env: { ...process.env, SCALE_BENCH_CHILD: '1' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const s = new Subscribers(cp);
-    await s.next('up');
-    return s;
-  }
-  private next<T>(op: string): Promise<T> {
-    return new Promise((resolve) => {
-      const on = (m: { op: string }): void => {
-        if (m.op !== op) return;
-        this.cp.off('message', on);
-        resolve(m as T);
-      };
-      this.cp.on('message', on);
-    });
-  }
-  ask<T>(m: ToChild, answer: string): Promise<T> {
-    const r = this.next<T>(answer);
-    this.cp.send(m);
-    return r;
-  }
-  async close(): Promise<void> {
-    if (this.cp.exitCode !== null) return;
-    const exited = once(this.cp, 'exit');
-    this.cp.send({ op: 'close' } satisfies ToChild);
-    await exited;
-  }
-}
+type Subscribers = ChildPeer<ToChild>;
+const Subscribers = {
+  start: (): Promise<Subscribers> => ChildPeer.start<ToChild>(import.meta.url, 'SCALE_BENCH_CHILD'),
+};
 
 // ---- the parent: processes, organisations, load --------------------------------------------------
 
