@@ -251,12 +251,13 @@ async function burst(
   return { t0, acceptedAt };
 }
 
-/** Waits until no job is pending or running (the dispatchers caught up). */
+/** Waits until no job due now is pending or running (the dispatchers caught up; a job scheduled for later, such as the next retention window, is not work left). */
 async function drained(stores: Stores, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const now = new Date().toISOString();
     const left = [
-      ...(await stores.jobs.list({ status: 'pending', limit: 1 })),
+      ...(await stores.jobs.list({ status: 'pending', limit: 1000 })).filter((j) => j.runAt <= now),
       ...(await stores.jobs.list({ status: 'running', limit: 1 })),
     ];
     if (left.length === 0) return;
