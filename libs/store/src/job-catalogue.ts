@@ -75,6 +75,11 @@ export const JOB_PAYLOAD_SCHEMAS = {
       batchMailKey: text,
       /** A digest (ADR 0013): the digest items (batch mails of kind `digest`) it carries. */
       batchMailKeys: texts,
+      /**
+       * A digest: the alert id its mail prints for acknowledging it; recorded on every item it
+       * carries, so that acknowledging the digest acknowledges all of them.
+       */
+      digestAlertId: text,
     },
   },
   /**

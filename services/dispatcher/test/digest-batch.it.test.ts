@@ -4,7 +4,9 @@
  * submission mail, policy re-decided when it is sent; windows in the subscription's zone.
  */
 import { expect } from 'chai';
+import express from 'express';
 import type { ParsedMail } from 'mailparser';
+import request from 'supertest';
 import { ManualClock } from '@isac/kernel';
 import type { JobPayload, NewObjectVersion } from '@isac/store';
 import { indicatorVersion, org, sub, until, world, type World } from './support.js';
@@ -119,6 +121,58 @@ describe('digests by batch: one mail per (window, subscription) over every batch
     );
     expect(sx).to.have.length(2);
     for (const x of sx) expect(x.status).to.equal('dead');
+  });
+
+  it('acknowledging the id a digest prints acknowledges every submission it carried, for that organisation only', async function () {
+    this.timeout(60_000);
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(digestSub('bank-b', ['soc@bank-b.example'], 'en', 'hourly'));
+    await w.stores.subscriptions.create(digestSub('bank-s', ['soc@bank-s.example'], 'en', 'hourly'));
+    const d = w.compose(
+      { smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 } },
+      { adapters: { directoryCacheMs: 0 } },
+    );
+    const app = express().use(d.router);
+    for (const [at, tag] of [
+      ['2026-06-01T10:10:00.000Z', 'a'],
+      ['2026-06-01T10:20:00.000Z', 'b'],
+      ['2026-06-01T10:30:00.000Z', 'c'],
+    ] as const) {
+      clock.set(at);
+      await w.stores.objects.accept(submission(indicators(2, tag)));
+      await drain(d);
+    }
+    clock.set('2026-06-01T11:02:00.000Z');
+    await drain(d);
+    await until(() => smtp!.received.length >= 2, 30_000, 'the two digests');
+    await new Promise((r) => setTimeout(r, 300));
+    await drain(d);
+    const mailOf = (to: string) => smtp!.received.find((m) => toOf(m).includes(to))!;
+    const printed = mailOf('soc@bank-b.example').headers.get('x-isac-alert-id') as string;
+    expect(mailOf('soc@bank-b.example').text).to.include(`isac ack ${printed}`);
+    const emailOf = async (orgId: string) =>
+      (await w.stores.deliveries.listForOrg(orgId, { limit: 10 })).filter((x) => x.channel === 'email');
+    expect(await emailOf('bank-b')).to.have.length(3);
+    // another organisation cannot acknowledge it, and its own digest stays unacknowledged
+    await request(app)
+      .post(`/api/v1/alerts/${printed}/ack`)
+      .set('authorization', `Bearer ${w.keys.get('bank-s')}`)
+      .expect(404);
+    const ok = await request(app)
+      .post(`/api/v1/alerts/${printed}/ack`)
+      .set('authorization', `Bearer ${w.keys.get('bank-b')}`);
+    expect(ok.status, ok.text).to.equal(200);
+    // every submission the digest carried, not only its oldest
+    expect((await emailOf('bank-b')).map((x) => x.acknowledgedAt !== undefined)).to.deep.equal([
+      true,
+      true,
+      true,
+    ]);
+    expect((await emailOf('bank-s')).map((x) => x.acknowledgedAt)).to.deep.equal([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('a window with live and exercise objects is two mails: the exercise one tagged and carrying drill objects only (ADR 0033)', async function () {

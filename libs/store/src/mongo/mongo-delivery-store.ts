@@ -69,9 +69,12 @@ const batchHeadOf = (d: BatchFanoutDoc): BatchFanoutHead => ({
 export type BatchMailDoc = Omit<BatchMail, 'key' | 'versions' | 'exercise'> & {
   _id: string;
   versions: string;
+  /** A digest item: the alert id of the digest that carried it (`BatchMailResult.digestAlertId`). */
+  digestAlertId?: string;
 };
 const fromMailDoc = (d: BatchMailDoc): BatchMail => {
-  const { _id, versions, ...rest } = d;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- kept off the port's view
+  const { _id, versions, digestAlertId, ...rest } = d;
   return { key: _id, ...rest, exercise: isExerciseMailKey(_id), versions: PositionSet.decode(versions) };
 };
 
@@ -385,6 +388,11 @@ export class MongoDeliveryStore implements DeliveryStore {
           ? { $set: { status: 'sent', sentAt: at }, $unset: { lastError: '' }, $inc: { attempts: 1 } }
           : { $set: { status: next.status, lastError: next.error! }, $inc: { attempts: 1 } },
       );
+      if (r.digestAlertId !== undefined)
+        await this.mails.updateOne(
+          { _id: r.key },
+          { $set: { digestAlertId: r.digestAlertId.toLowerCase() } },
+        );
     }
   }
 
@@ -541,7 +549,21 @@ export class MongoDeliveryStore implements DeliveryStore {
       }
       return recipientDelivery(headOf(doc), r, (await this.acks.findOne({ _id })) ?? undefined);
     }
-    const mail = await this.mails.findOne({ alertId: alertId.toLowerCase(), orgId });
+    const id = alertId.toLowerCase();
+    // a digest's alert id: every item it carried (its own id is one of theirs, or a legacy record's)
+    const carried = await this.mails.updateMany(
+      { digestAlertId: id, orgId, acknowledgedAt: { $exists: false } },
+      { $set: { acknowledgedAt: now.toISOString(), acknowledgedBy: by } },
+    );
+    const mail = await this.mails.findOne({ alertId: id, orgId });
+    if (!mail && carried.modifiedCount > 0) {
+      const first = await this.mails
+        .find({ digestAlertId: id, orgId })
+        .sort({ createdAt: 1 })
+        .limit(1)
+        .next();
+      if (first) return batchMailDelivery(fromMailDoc(first));
+    }
     if (mail) {
       await this.mails.updateOne(
         { _id: mail._id, acknowledgedAt: { $exists: false } },

@@ -117,6 +117,12 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     { key: { batchId: 1 }, name: 'by_batch' },
     { key: { orgId: 1, createdAt: -1 }, name: 'by_org' },
     { key: { alertId: 1 }, name: 'by_alert' },
+    // issue 15: acknowledging a digest acknowledges every item it carried
+    {
+      key: { digestAlertId: 1, orgId: 1 },
+      name: 'by_digest_alert',
+      partialFilterExpression: { digestAlertId: { $exists: true } },
+    },
     {
       key: { subscriptionId: 1, createdAt: -1 },
       name: 'digest_items',

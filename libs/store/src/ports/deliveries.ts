@@ -176,6 +176,12 @@ export interface BatchMailResult {
   readonly ok: boolean;
   readonly error?: string | undefined;
   readonly dead?: boolean | undefined;
+  /**
+   * A digest item: the alert id of the digest mail that carries it (the one its mail prints).
+   * Recorded with the mark, sent or not; acknowledging that alert id then acknowledges every item
+   * the digest carried (`acknowledge`).
+   */
+  readonly digestAlertId?: string | undefined;
 }
 
 export interface DeliveryStore {
@@ -249,7 +255,8 @@ export interface DeliveryStore {
   ): Promise<Delivery[]>;
   /**
    * Per-organisation records, fan-out recipients, batch fan-out recipients and batch mails alike;
-   * undefined when the alert is not this organisation's.
+   * undefined when the alert is not this organisation's. A digest's alert id also acknowledges
+   * every digest item recorded as carried by it (`BatchMailResult.digestAlertId`).
    */
   acknowledge(orgId: OrgId, alertId: string, by: string, now: Date): Promise<Delivery | undefined>;
   /** Per-organisation records, fan-out recipients, batch alerts (with `objects`), newest first. */

@@ -478,4 +478,14 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN OLD.at >= (SELECT bef
   BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 `,
   },
+  {
+    version: 30,
+    name: 'digest acknowledgements',
+    sql: `
+-- Issue 15: a digest mail prints one alert id; acknowledging it acknowledges every item it
+-- carried. Each digest item records the alert id of the digest that carried it.
+ALTER TABLE batch_mails ADD COLUMN digest_alert_id TEXT;
+CREATE INDEX batch_mails_by_digest_alert ON batch_mails (digest_alert_id, org_id) WHERE digest_alert_id IS NOT NULL;
+`,
+  },
 ];

@@ -269,6 +269,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
       ackMail: db.prepare(
         'UPDATE batch_mails SET acknowledged_at = ?, acknowledged_by = ? WHERE key = ? AND acknowledged_at IS NULL',
       ),
+      ackDigest: db.prepare(
+        'UPDATE batch_mails INDEXED BY batch_mails_by_digest_alert SET acknowledged_at = ?, acknowledged_by = ? WHERE digest_alert_id = ? AND org_id = ? AND acknowledged_at IS NULL',
+      ),
+      digestFirst: db.prepare(
+        'SELECT * FROM batch_mails INDEXED BY batch_mails_by_digest_alert WHERE digest_alert_id = ? AND org_id = ? ORDER BY created_at LIMIT 1',
+      ),
       digest: db.prepare(`SELECT * FROM batch_mails INDEXED BY batch_mails_digest
         WHERE kind = 'digest' AND subscription_id = ? AND created_at >= ? AND created_at < ? AND status = 'pending'
         ORDER BY created_at DESC LIMIT ?`),
@@ -355,10 +361,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const setMail = db.prepare(
       `UPDATE batch_mails SET status = ?, attempts = attempts + 1, sent_at = ?, last_error = ? WHERE key = ? AND status <> 'sent'`,
     );
+    const setDigest = db.prepare('UPDATE batch_mails SET digest_alert_id = ? WHERE key = ?');
     this.markBatchMailTx = db.transaction((rs: readonly BatchMailResult[], at: string) => {
       for (const r of rs) {
         const next = mailAfter({ status: 'pending' }, r)!;
         setMail.run(next.status, r.ok ? at : null, next.error ?? null, r.key);
+        if (r.digestAlertId !== undefined) setDigest.run(r.digestAlertId.toLowerCase(), r.key);
       }
     });
     this.fanoutAck = {
@@ -577,11 +585,16 @@ export class SqliteDeliveryStore implements DeliveryStore {
       this.fanoutAck.insert.run(ref.fanoutId, ref.index, orgId, now.toISOString(), by);
       return Promise.resolve(recipientDelivery(headOf(row), r, this.ackOf(ref.fanoutId, ref.index)));
     }
-    const mail = this.bx.mailByAlert.get(alertId.toLowerCase(), orgId) as MailRow | undefined;
+    const id = alertId.toLowerCase();
+    const mail = this.bx.mailByAlert.get(id, orgId) as MailRow | undefined;
+    // a digest's alert id: every item it carried (its own id is one of theirs, or a legacy record's)
+    const carried = this.bx.ackDigest.run(now.toISOString(), by, id, orgId).changes > 0;
     if (mail) {
       this.bx.ackMail.run(now.toISOString(), by, mail.key);
       return Promise.resolve(batchMailDelivery(fromMailRow(this.bx.mailByKey.get(mail.key) as MailRow)));
     }
+    const first = this.bx.digestFirst.get(id, orgId) as MailRow | undefined;
+    if (first && carried) return Promise.resolve(batchMailDelivery(fromMailRow(first)));
     this.db
       .prepare(
         `UPDATE deliveries SET acknowledged_at = ?, acknowledged_by = ? WHERE org_id = ? AND alert_id = ? AND acknowledged_at IS NULL`,

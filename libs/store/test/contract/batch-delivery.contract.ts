@@ -428,6 +428,46 @@ export function batchDeliveryContract(name: string, open: OpenHarness): void {
         });
       });
 
+      it('acknowledges every digest item a digest carried by the alert id the digest prints, for its organisation only', async () => {
+        const batches = [await batchOf(['d1', 1]), await batchOf(['d2', 1]), await batchOf(['d3', 1])];
+        const item = (batchId: number, orgId: string): NewBatchMail => ({
+          batchId,
+          subscriptionId: `digest-${orgId}`,
+          orgId,
+          kind: 'digest',
+          tlp: 'green',
+          versions: PositionSet.of([0]),
+        });
+        const ms = await d().recordBatchMails(
+          [...batches.map((b) => item(b.id, 'bank-b')), item(batches[0]!.id, 'bank-c')],
+          now(),
+        );
+        const [one, two, three, other] = ms.map((m) => m.mail);
+        const digest = one!.alertId;
+        // one digest carried items one and two (sent); a later digest carries item three
+        await d().markBatchMails(
+          [
+            { key: one!.key, ok: true, digestAlertId: digest },
+            { key: two!.key, ok: true, digestAlertId: digest.toUpperCase() },
+            { key: three!.key, ok: false, error: 'relay down', digestAlertId: three!.alertId },
+            // another organisation's row naming the same digest id is never reached through bank-b
+            { key: other!.key, ok: true, digestAlertId: digest },
+          ],
+          now(),
+        );
+        const acked = await d().acknowledge('bank-b', digest, 'user-b', now());
+        expect(acked).to.deep.include({ channel: 'email', alertId: digest, acknowledgedBy: 'user-b' });
+        const after = await d().getBatchMails(ms.map((m) => m.mail.key));
+        expect(after.map((m) => m?.acknowledgedBy)).to.deep.equal(['user-b', 'user-b', undefined, undefined]);
+        // the organisation that did not get it cannot acknowledge it; a repeat keeps the first
+        expect(await d().acknowledge('bank-x', digest, 'user-x', now())).to.equal(undefined);
+        h.clock.advance(1000);
+        expect(await d().acknowledge('bank-b', digest, 'user-y', now())).to.include({
+          acknowledgedBy: 'user-b',
+        });
+        expect((await d().getBatchMails([two!.key]))[0]).to.include({ acknowledgedBy: 'user-b' });
+      });
+
       it('lists per organisation batch alerts (with object counts) beside legacy records, newest first', async () => {
         await d().recordFanouts(
           [

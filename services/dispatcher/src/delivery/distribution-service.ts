@@ -579,13 +579,15 @@ export class DistributionService {
       const carried = [...g.carried.values()];
       const key = digestMailKey(sub.id, p.windowStart, exercise);
       const first = g.chosen[0]!.version;
+      // the id the digest prints: acknowledging it acknowledges every item it carries (recorded
+      // on each item by the send's mark)
+      const digestAlertId = carried[0]?.alertId ?? g.legacy[0]!.alertId;
       let messages: Awaited<ReturnType<MailService['renderBatchMail']>>;
       try {
         messages = await this.deps.mail.renderBatchMail({
           org,
           subscription: sub,
-          // acknowledging the digest acknowledges its oldest item (an alert id the store knows)
-          alertId: carried[0]?.alertId ?? g.legacy[0]!.alertId,
+          alertId: digestAlertId,
           tlp: strictest(g.chosen.map((c) => c.tlp)),
           exercise,
           objects: g.chosen.map((c) => c.released),
@@ -612,6 +614,7 @@ export class DistributionService {
         orgId: org.id,
         batchMailKeys: carried.map((c) => c.key),
         deliveryKeys: g.legacy.map((d) => d.key),
+        digestAlertId,
       });
     }
     return done;

@@ -228,6 +228,8 @@ export class MailService {
       batchMailKey?: string;
       batchMailKeys?: string[];
       deliveryKeys?: string[];
+      /** A digest: the alert id it prints, recorded on each item it carries when sent (acks). */
+      digestAlertId?: string;
       /** When what the mail carries was accepted (an immediate mail: its hand-off is timed, ADR 0032). */
       acceptedAt?: string | undefined;
     },
@@ -242,6 +244,7 @@ export class MailService {
           deliveryKeys: of.deliveryKeys ?? [],
           ...(of.batchMailKey !== undefined ? { batchMailKey: of.batchMailKey } : {}),
           ...(of.batchMailKeys !== undefined ? { batchMailKeys: of.batchMailKeys } : {}),
+          ...(of.digestAlertId !== undefined ? { digestAlertId: of.digestAlertId } : {}),
           orgId: of.orgId,
           to: [x.to],
           blob,
@@ -458,7 +461,7 @@ export class MailService {
       const mails = batchMailKeys(p);
       if (mails.length > 0)
         await deliveries.markBatchMails(
-          mails.map((key) => ({ key, ok: false, error: cause, dead: final })),
+          mails.map((key) => ({ key, ok: false, error: cause, dead: final, digestAlertId: p.digestAlertId })),
           this.deps.clock.now(),
         );
       if (err instanceof MailRejectedError) return dead(cause);
@@ -472,7 +475,7 @@ export class MailService {
     const mails = batchMailKeys(p);
     if (mails.length > 0)
       await deliveries.markBatchMails(
-        mails.map((key) => ({ key, ok: true })),
+        mails.map((key) => ({ key, ok: true, digestAlertId: p.digestAlertId })),
         this.deps.clock.now(),
       );
     // Once this job is marked done, the stored message goes if no other job names it any more (a
