@@ -10,6 +10,8 @@
  * k-th time a batch reaches CRASH_AT. {report: count} then waits for `count` distribute jobs and
  * sends the recipients of every burst submission's batch. The ready message carries every
  * organisation's key (`keys`).
+ * BATCH_TRACE=1 prints each batch step and each alert published (topic org, alert meta, DUP) to
+ * stderr, to line up with what a subscriber received when a run fails.
  * Usage: node --import tsx batch-crash.child.ts <data-dir> [port]
  */
 import path from 'node:path';
@@ -63,7 +65,24 @@ const d = w.compose(
     adapters: {
       directoryCacheMs: 0,
       // as the hub does with its embedded broker: in process, "acknowledged" means durable
-      publisher: broker.publisher,
+      publisher: process.env['BATCH_TRACE']
+        ? {
+            ...broker.publisher,
+            get connected() {
+              return broker.publisher.connected;
+            },
+            async publishAll(messages) {
+              const t = Date.now();
+              const r = await broker.publisher.publishAll(messages);
+              for (const m of messages)
+                if (m.topic.includes('/alerts/'))
+                  process.stderr.write(
+                    `[hub ${process.pid}] pub ${t} ${m.topic.split('/')[3]} ${JSON.stringify((JSON.parse(String(m.payload)) as { x_isac_alert: unknown }).x_isac_alert)} dup=${m.possibleDuplicate === true}\n`,
+                  );
+              return r;
+            },
+          }
+        : broker.publisher,
       batchStep: (step, batchId) => {
         if (process.env['BATCH_TRACE'])
           process.stderr.write(`[hub ${process.pid}] ${step} batch ${batchId}\n`);

@@ -18,6 +18,9 @@ interface Got {
   alertId: string;
   part: number;
   dup: boolean;
+  /** When it arrived (ms since the test began) and its packet id: what a failure prints. */
+  at?: number;
+  mid?: number | undefined;
 }
 
 /**
@@ -126,6 +129,7 @@ describe('grouped alerts through a SIGKILL of the hub between record, publish an
     const ORGS = ['bank-b', 'bank-c', 'bank-d', 'bank-e', 'bank-f'];
     const BURST = 300;
     const env = { SUBSCRIBERS: String(ORGS.length), CRASH_AFTER: '60' };
+    const began = Date.now();
     const first = await spawnHub(0, 'published', env);
     const url = `mqtt://127.0.0.1:${first.port}`;
     const login = (orgId: string, clientId: string) => ({
@@ -145,7 +149,8 @@ describe('grouped alerts through a SIGKILL of the hub between record, publish an
       const meta = (
         JSON.parse(payload.toString('utf8')) as { x_isac_alert: { alert_id: string; part: number } }
       ).x_isac_alert;
-      list.push({ alertId: meta.alert_id, part: meta.part, dup: packet.dup });
+      const mid = (packet as { messageId?: number }).messageId;
+      list.push({ alertId: meta.alert_id, part: meta.part, dup: packet.dup, at: Date.now() - began, mid });
     };
     for (const o of ORGS) {
       const c = await mqtt.connectAsync(url, { ...login(o, `${o}-soc`), reconnectPeriod: 200 });
@@ -157,6 +162,7 @@ describe('grouped alerts through a SIGKILL of the hub between record, publish an
     first.child.send({ burst: BURST });
     const [, signal] = (await exited) as [number | null, string | null];
     expect(signal, 'the hub was killed mid-burst').to.equal('SIGKILL');
+    const killedAt = Date.now() - began;
     const beforeKill = [...got.values()].reduce((n, l) => n + l.length, 0);
 
     const second = await spawnHub(first.port, undefined, env);
@@ -186,7 +192,14 @@ describe('grouped alerts through a SIGKILL of the hub between record, publish an
       );
       const firsts = list.filter((g) => !g.dup).map((g) => `${g.alertId}#${g.part}`);
       const twice = firsts.filter((k, i) => firsts.indexOf(k) !== i);
-      expect(twice, `${o}: alerts received twice without DUP`).to.deep.equal([]);
+      // each copy of what came twice, with when (the kill at ${killedAt} ms) and its packet id
+      const copies = list
+        .filter((g) => twice.includes(`${g.alertId}#${g.part}`))
+        .map((g) => `${g.alertId}#${g.part} at ${g.at} ms mid ${g.mid} dup ${g.dup}`);
+      expect(
+        twice,
+        `${o}: alerts received twice without DUP (killed at ${killedAt} ms): ${copies.join('; ')}`,
+      ).to.deep.equal([]);
       dups += list.length - firsts.length;
     }
 
