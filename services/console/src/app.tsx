@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ApiRoutes, RouteAnswer } from '@isac/api';
 import { api, isUnauthenticated, messageOf } from './api.js';
 import { LANGS, translator, type Lang, type MessageKey } from './i18n.js';
@@ -7,6 +7,9 @@ import { navigate, SCREENS, screenOf, usePath, type ScreenId } from './router.js
 import { Login } from './screens/login.js';
 import { Overview } from './screens/overview.js';
 import { Placeholder } from './screens/placeholder.js';
+import { Objects } from './screens/objects.js';
+import { Distribution } from './screens/distribution.js';
+import { keepSessionAlive, renewSession } from './session.js';
 
 type Me = RouteAnswer<ApiRoutes['me']>;
 type HubInfo = RouteAnswer<ApiRoutes['hubInfo']>;
@@ -29,15 +32,28 @@ export function App() {
   useEffect(() => applyLang(lang, translator(lang)('app.title')), [lang]);
   useEffect(() => applyTheme(theme), [theme]);
 
-  const load = () => {
-    Promise.all([api.me(), api.hubInfo()]).then(
-      ([me, hub]) => setSession({ state: 'in', me, hub }),
-      (err: unknown) =>
-        setSession(isUnauthenticated(err) ? { state: 'out' } : { state: 'failed', message: messageOf(err) }),
-    );
+  // the sliding session (session.ts): renewed before its token expires, stopped on logout
+  const stopRenewal = useRef<(() => void) | undefined>(undefined);
+  const expired = () => {
+    stopRenewal.current?.();
+    setSession({ state: 'out', notice: t('session.expired') });
   };
-  useEffect(load, []);
-  const expired = () => setSession({ state: 'out', notice: t('session.expired') });
+  const load = (expiresIn?: number) => {
+    stopRenewal.current?.();
+    const renewed =
+      expiresIn === undefined ? renewSession().catch(() => undefined) : Promise.resolve(expiresIn);
+    void renewed.then((seconds) => {
+      if (seconds !== undefined) stopRenewal.current = keepSessionAlive(seconds, expired);
+      Promise.all([api.me(), api.hubInfo()]).then(
+        ([me, hub]) => setSession({ state: 'in', me, hub }),
+        (err: unknown) =>
+          setSession(
+            isUnauthenticated(err) ? { state: 'out' } : { state: 'failed', message: messageOf(err) },
+          ),
+      );
+    });
+  };
+  useEffect(() => load(), []);
 
   const settings = (
     <div class="controls">
@@ -90,6 +106,7 @@ export function App() {
   const hubAdmin = me.orgId === hub.orgId && (me.roles.includes('hub-admin') || me.scopes.includes('admin'));
   const screen = screenOf(path);
   const logout = () => {
+    stopRenewal.current?.();
     api.deleteSession().then(
       () => setSession({ state: 'out' }),
       (err: unknown) =>
@@ -142,6 +159,10 @@ export function App() {
         <main id="content" tabIndex={-1}>
           {screen === 'overview' ? (
             <Overview t={t} me={me} hub={hub} hubAdmin={hubAdmin} onUnauthenticated={expired} />
+          ) : screen === 'objects' ? (
+            <Objects t={t} me={me} onUnauthenticated={expired} />
+          ) : screen === 'distribution' ? (
+            <Distribution t={t} onUnauthenticated={expired} />
           ) : (
             <Placeholder t={t} title={title(screen)} />
           )}

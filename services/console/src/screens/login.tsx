@@ -3,7 +3,11 @@ import { api, messageOf } from '../api.js';
 import type { Translate } from '../i18n.js';
 
 /** Username and password, through POST /api/v1/auth/session (the token stays in the HttpOnly cookie). */
-export function Login(props: { t: Translate; notice: string | undefined; onLoggedIn: () => void }) {
+export function Login(props: {
+  t: Translate;
+  notice: string | undefined;
+  onLoggedIn: (expiresIn: number) => void;
+}) {
   const { t } = props;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -14,9 +18,9 @@ export function Login(props: { t: Translate; notice: string | undefined; onLogge
     setBusy(true);
     setError(undefined);
     api.createSession({ body: { username, password } }).then(
-      () => {
+      (answer) => {
         setPassword('');
-        props.onLoggedIn();
+        props.onLoggedIn(answer.expiresIn);
       },
       (err: unknown) => {
         setBusy(false);
