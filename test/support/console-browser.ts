@@ -99,3 +99,69 @@ export async function startConsoleHub(): Promise<ConsoleHub> {
     },
   };
 }
+
+export const BANK_B = { username: 'bank-b-analyst', password: 'console-bank-b-password-123' } as const;
+export const TRIAL = { username: 'trial-c-analyst', password: 'console-trial-password-123' } as const;
+/** An IPv4 address both Bank A and Bank B report (Bank B named, sector telecom). */
+export const SHARED_IP = '198.51.100.23';
+
+export interface SeededObjects {
+  /** Bank B's GREEN indicator of SHARED_IP, delivered to Bank A over MQTT (an alert to acknowledge). */
+  readonly bankB: string;
+  /** Bank A's own GREEN indicator of SHARED_IP. */
+  readonly bankA: string;
+  /** The hub's AMBER indicator of phish.example.net (startConsoleHub's seed). */
+  readonly amber: string;
+  /** The hub's GREEN indicator of 203.0.113.7 (startConsoleHub's seed). */
+  readonly green: string;
+}
+
+/**
+ * More of the world, for the Objects and Who-receives-this screens: Bank B (telecom) with an
+ * analyst, a trial member Trial C with an analyst, Bank A's MQTT subscription, then Bank B's
+ * and Bank A's indicators of one address. Waits until Bank B's indicator is delivered to Bank A.
+ */
+export async function seedObjects(h: ConsoleHub): Promise<SeededObjects> {
+  const base = createApiClient({ baseUrl: h.url });
+  const as = async (username: string, password: string) =>
+    createApiClient({
+      baseUrl: h.url,
+      credential: (await base.login({ body: { username, password } })).token,
+    });
+  const admin = await as('admin', ADMIN_PASSWORD);
+  await admin.createOrg({ body: { id: 'bank-b', name: 'Bank B', sector: 'telecom', tier: 'full' } });
+  await admin.createUser({ params: { orgId: 'bank-b' }, body: { ...BANK_B, roles: ['analyst'] } });
+  await admin.createOrg({
+    body: { id: 'trial-c', name: 'Trial C', sector: 'sme', tier: 'trial', trialDays: 30 },
+  });
+  await admin.createUser({ params: { orgId: 'trial-c' }, body: { ...TRIAL, roles: ['analyst'] } });
+  const bankA = await as(MEMBER.username, MEMBER.password);
+  await bankA.createSubscription({ params: { orgId: 'bank-a' }, body: { channel: 'mqtt' } });
+  const bankB = await as(BANK_B.username, BANK_B.password);
+  const idOf = (s: { successes?: { id: string }[] | undefined }) => s.successes![0]!.id;
+  const b = idOf(
+    await bankB.submitIndicator({
+      body: { kind: 'ipv4', value: SHARED_IP, tlp: 'green', name: 'C2 seen by Bank B', named: true },
+    }),
+  );
+  const a = idOf(
+    await bankA.submitIndicator({
+      body: { kind: 'ipv4', value: SHARED_IP, tlp: 'green', name: 'Scanner seen by Bank A', named: true },
+    }),
+  );
+  const find = async (q: string) => (await admin.searchObservables({ query: { q } })).hits[0]!.id;
+  const seeded = {
+    bankB: b,
+    bankA: a,
+    amber: await find('phish.example.net'),
+    green: await find('203.0.113.7'),
+  };
+  for (let i = 0; ; i++) {
+    const { acks } = await admin.listAcks({ query: { all: 'true', limit: '1000' } });
+    // Bank A's only subscription: its deliveries are Bank B's (one object, or a group: ADR 0013)
+    if (acks.some((x) => x.orgId === 'bank-a' && x.deliveredAt)) break;
+    if (i > 100) throw new Error(`Bank B's indicator ${b} was not delivered to Bank A`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return seeded;
+}

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type ApiClient, type ApiRoutes, type RouteAnswer } from '@isac/api';
 import { OBSERVABLE_KINDS } from '@isac/kernel';
-import { indexEntriesOf } from '@isac/stix';
 import { api, isUnauthenticated, messageOf } from '../api.js';
 import type { Translate } from '../i18n.js';
 import { TLP_LEVELS, tlpOf, type TlpLevel } from '../tlp.js';
@@ -434,18 +433,40 @@ interface SameValue {
   readonly more: boolean;
 }
 
-/** Visible objects other than `id` with each of an indicator's values: counts only, sectors when named. */
+/**
+ * The string literals of a STIX pattern (`[ipv4-addr:value = '198.51.100.7']` gives 198.51.100.7):
+ * each is asked of the search route, which reads and normalises it as the index does (ADR 0036);
+ * a literal that is no observable (a hash algorithm's name) is refused there and skipped here.
+ * The page does not parse patterns itself: that would ship the whole pattern grammar to it.
+ */
+export function patternLiterals(pattern: string): string[] {
+  const out: string[] = [];
+  for (const m of pattern.matchAll(/'((?:[^'\\]|\\.)*)'/g)) out.push(m[1]!.replace(/\\(.)/g, '$1'));
+  return [...new Set(out)];
+}
+
+/** Visible objects other than `object` with each of an indicator's values: counts only, sectors when named. */
 async function sameValues(client: ApiClient, object: StixObject): Promise<SameValue[]> {
+  const pattern = object.type === 'indicator' ? textOf(object, 'pattern') : undefined;
   const seen = new Set<string>();
   const out: SameValue[] = [];
-  for (const entry of indexEntriesOf(object)) {
-    const key = `${entry.kind} ${entry.value}`;
-    if (seen.has(key) || seen.size >= 10) continue;
+  for (const literal of pattern ? patternLiterals(pattern).slice(0, 20) : []) {
+    let answer: SearchAnswer;
+    try {
+      answer = await client.searchObservables({ query: { q: literal, limit: '1000' } });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) continue; // not an observable value
+      throw err;
+    }
+    const key = `${answer.query.kind} ${answer.query.value}`;
+    if (seen.has(key)) continue;
     seen.add(key);
-    const answer = await client.searchObservables({
-      query: { q: entry.value, type: entry.kind, limit: '1000' },
-    });
-    const others = answer.hits.filter((h) => h.id !== object.id);
+    const entry = answer.query;
+    // the route also finds ranges containing an address, URLs a URL is the prefix of: keep the same value
+    const others = answer.hits.filter(
+      (h) =>
+        h.id !== object.id && h.observables.some((o) => o.kind === entry.kind && o.value === entry.value),
+    );
     const sectors = new Map<string, number>();
     for (const h of others) if (h.sector) sectors.set(h.sector, (sectors.get(h.sector) ?? 0) + 1);
     out.push({

@@ -1,0 +1,236 @@
+/**
+ * The console's Objects and Who-receives-this screens and its sliding session, in Debian's
+ * Chromium against a real hub (issue 17, ADR 0018): a member finds another organisation's
+ * indicator by value, opens its JSON, versions and same-value counts, acknowledges it (the hub
+ * records it); the receivers table of its own submission; a trial member never sees an AMBER
+ * object (search, list, detail by URL); the console renews its session before the token expires.
+ */
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createApiClient, type ApiClient } from '@isac/api';
+import {
+  ADMIN_PASSWORD,
+  chromiumOrSkip,
+  launchChromium,
+  MEMBER,
+  SHARED_IP,
+  TRIAL,
+  seedObjects,
+  startConsoleHub,
+  type ConsoleHub,
+  type SeededObjects,
+} from '../support/console-browser.js';
+
+describe('web console: Objects, Who receives this, session renewal (issue 17)', function () {
+  this.timeout(120_000);
+  let hub: ConsoleHub | undefined;
+  let seeded: SeededObjects;
+  let admin: ApiClient;
+  let browser: Browser;
+  let closeBrowser: (() => Promise<void>) | undefined;
+  const problems: string[] = [];
+
+  before(async function () {
+    chromiumOrSkip(this);
+    hub = await startConsoleHub();
+    seeded = await seedObjects(hub);
+    const { token } = await createApiClient({ baseUrl: hub.url }).login({
+      body: { username: 'admin', password: ADMIN_PASSWORD },
+    });
+    admin = createApiClient({ baseUrl: hub.url, credential: token });
+    ({ browser, close: closeBrowser } = await launchChromium());
+  });
+
+  after(async () => {
+    await closeBrowser?.();
+    await hub?.stop();
+  });
+
+  afterEach(() => {
+    const seen = problems.splice(0);
+    expect(seen, 'CSP violations and page errors').to.deep.equal([]);
+  });
+
+  async function open(locale: string, fakeClock = false): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(`
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
+      });
+    `);
+    const page = await context.newPage();
+    if (fakeClock) await page.clock.install();
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|CSP violation|Refused to/i.test(m.text()))
+        problems.push(m.text());
+    });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await page.goto(hub!.url + '/');
+    return { context, page };
+  }
+
+  async function logIn(page: Page, user: { username: string; password: string }): Promise<void> {
+    await page.locator('input[name=username]').fill(user.username);
+    await page.locator('input[name=password]').fill(user.password);
+    await page.locator('button[type=submit]').click();
+    await page.getByTestId('who').waitFor();
+  }
+
+  async function searchValue(page: Page, value: string): Promise<void> {
+    await page.locator('input[name=q]').fill(value);
+    await page.getByRole('button', { name: /^(Search|検索)$/ }).click();
+    await page.waitForFunction(`new URLSearchParams(location.search).get('q') === ${JSON.stringify(value)}`);
+    await page.getByTestId('objects-results').waitFor();
+  }
+
+  it("finds another organisation's indicator by value, opens its JSON, versions and same-value counts, acknowledges it", async () => {
+    const { context, page } = await open('en-US');
+    await logIn(page, MEMBER);
+    await page.getByRole('navigation').getByRole('link', { name: 'Objects' }).click();
+    await page.getByRole('heading', { name: 'Objects', level: 2 }).waitFor();
+    // the browse view (no value): the TAXII collection, policy-filtered, with TLP badges
+    await page.getByTestId('objects-results').waitFor();
+    expect(await page.getByTestId('objects-results').textContent()).to.contain('TLP:GREEN');
+
+    await searchValue(page, SHARED_IP);
+    const results = page.getByTestId('objects-results');
+    expect(await results.textContent()).to.contain(`${SHARED_IP} (ipv4)`);
+    expect(await page.getByTestId('object-row').count()).to.equal(2);
+    const bankBRow = page.getByTestId('object-row').filter({ hasText: 'C2 seen by Bank B' });
+    expect(await bankBRow.textContent())
+      .to.contain('TLP:GREEN')
+      .and.contain('telecom');
+
+    await bankBRow.getByRole('link').click();
+    const detail = page.getByTestId('object-detail');
+    await detail.waitFor();
+    expect(new URL(page.url()).searchParams.get('id')).to.equal(seeded.bankB);
+    expect(await page.getByRole('heading', { level: 2 }).textContent())
+      .to.contain('C2 seen by Bank B')
+      .and.contain('TLP:GREEN');
+    const json = JSON.parse((await page.getByTestId('object-json').textContent())!) as Record<
+      string,
+      unknown
+    >;
+    expect(json['id']).to.equal(seeded.bankB);
+    expect(json['pattern']).to.contain(SHARED_IP);
+    expect(await page.getByTestId('versions').getByRole('button').count()).to.equal(1);
+    // who else reported it: Bank A's indicator, by sector, never by name
+    await page.getByTestId('same-value').getByRole('table').waitFor();
+    const same = (await page.getByTestId('same-value').textContent())!;
+    expect(same).to.contain(SHARED_IP).and.contain('finance (1)');
+    expect(same).not.to.contain('Bank A');
+
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByTestId('ack-status').filter({ hasText: 'Acknowledged at' }).waitFor();
+    const { acks } = await admin.listAcks({ query: { all: 'true', limit: '1000' } });
+    // Bank A's deliveries are those of Bank B's indicator (ADR 0013 may group it with others)
+    const mine = acks.filter((a) => a.orgId === 'bank-a');
+    expect(mine).to.have.length.greaterThan(0);
+    for (const a of mine) expect(a.acknowledgedAt, 'the hub recorded the acknowledgement').to.be.a('string');
+    expect(mine[0]!.acknowledgedBy).to.match(/^user:/);
+
+    // Bank B's object: who receives it is Bank B's and the administrators' to see
+    await detail.getByRole('link', { name: 'Who receives this' }).click();
+    await page.getByTestId('distribution-refused').waitFor();
+
+    // back in history: the detail, then the search with its results
+    await page.goBack();
+    await detail.waitFor();
+    await page.goBack();
+    await page.getByTestId('object-row').first().waitFor();
+    expect(await page.locator('input[name=q]').inputValue()).to.equal(SHARED_IP);
+    await context.close();
+  });
+
+  it('shows who receives my own submission as a table, in Japanese; an administrator also sees each organisation', async () => {
+    const { context, page } = await open('ja-JP');
+    await logIn(page, MEMBER);
+    await page.goto(`${hub!.url}/objects?id=${seeded.bankA}`);
+    await page.getByTestId('object-detail').waitFor();
+    await page.getByRole('link', { name: '配信先の確認' }).last().click();
+    await page.getByTestId('distribution').waitFor();
+    expect(await page.getByRole('heading', { level: 2 }).textContent()).to.equal('配信先の確認');
+    const summary = (await page.getByTestId('distribution-summary').textContent())!;
+    // Bank B and Trial C receive a GREEN indicator (the hub itself too): counts, no names
+    expect(summary).to.match(/^受信: \d+ 組織、一部削除して受信: \d+ 組織、受信しない: \d+ 組織。$/);
+    const tiers = (await page.getByTestId('distribution-tiers').textContent())!;
+    expect(tiers).to.contain('会員区分').and.contain('full').and.contain('trial');
+    expect(await page.getByTestId('distribution-sectors').textContent()).to.contain('telecom');
+    expect(await page.getByTestId('distribution-orgs').count()).to.equal(0);
+    expect(await page.getByTestId('distribution').textContent()).not.to.contain('Bank B');
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.getByRole('heading', { name: 'ログイン' }).waitFor();
+
+    await logIn(page, { username: 'admin', password: ADMIN_PASSWORD });
+    await page.goto(`${hub!.url}/distribution?id=${seeded.bankB}`);
+    const orgs = page.getByTestId('distribution-orgs');
+    await orgs.waitFor();
+    const rows = (await orgs.textContent())!;
+    expect(rows).to.contain('Bank A').and.contain('Trial C').and.contain('受信する');
+    await context.close();
+  });
+
+  it('never shows an AMBER object to a trial member: not in the list, not in a search, not by URL', async () => {
+    const { context, page } = await open('en-US');
+    await logIn(page, TRIAL);
+    await page.goto(`${hub!.url}/objects`);
+    await page.getByTestId('objects-results').waitFor();
+    const list = (await page.getByTestId('objects-results').textContent())!;
+    // not vacuous: the trial member sees the GREEN objects
+    expect(list).to.contain('TLP:GREEN').and.contain('C2 seen by Bank B');
+    expect(list).not.to.contain('AMBER');
+    expect(list).not.to.contain('phish.example.net');
+    await page.locator('select[name=tlp]').selectOption('amber');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No object matches.').waitFor();
+
+    await page.goto(`${hub!.url}/objects`);
+    await searchValue(page, 'phish.example.net');
+    await page.getByText('No object you may see has this value.').waitFor();
+    await searchValue(page, '203.0.113.7');
+    expect(await page.getByTestId('object-row').count()).to.equal(1);
+
+    await page.goto(`${hub!.url}/objects?id=${seeded.amber}`);
+    await page.getByTestId('object-missing').waitFor();
+    const body = (await page.locator('main').textContent())!;
+    expect(body).not.to.contain('AMBER');
+    expect(body).not.to.contain('phish');
+    // the same URL for Bank A (a full member) shows it: the refusal is the policy, not the page
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn(page, MEMBER);
+    await page.goto(`${hub!.url}/objects?id=${seeded.amber}`);
+    await page.getByTestId('object-detail').waitFor();
+    expect(await page.getByRole('heading', { level: 2 }).textContent()).to.contain('TLP:AMBER');
+    await context.close();
+  });
+
+  it('renews the session before its token expires, and a reload keeps it', async () => {
+    const { context, page } = await open('en-US', true);
+    await logIn(page, MEMBER);
+    await page.getByRole('heading', { name: 'Overview', level: 2 }).waitFor();
+    const csrf = async () => (await context.cookies()).find((c) => c.name === 'isac_csrf')?.value;
+    const before = await csrf();
+    // the token lives 15 min (tokens.ttlSeconds): the console renews at 12 min, not sooner
+    const renewal = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/session/refresh'));
+    await page.clock.runFor(11 * 60_000);
+    expect(await csrf()).to.equal(before);
+    await page.clock.runFor(60_000 + 1000);
+    const answer = await renewal;
+    expect(answer.status()).to.equal(200);
+    expect(answer.request().headers()['x-csrf-token']).to.equal(before);
+    const after = await csrf();
+    expect(after).to.be.a('string').and.not.equal(before);
+    expect(
+      await page.evaluate<number>(
+        `fetch('/api/v1/me', { headers: { 'x-csrf-token': ${JSON.stringify(after)} } }).then((r) => r.status)`,
+      ),
+    ).to.equal(200);
+    // a reload renews once more and stays logged in
+    const again = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/session/refresh'));
+    await page.reload();
+    expect((await again).status()).to.equal(200);
+    await page.getByTestId('who').waitFor();
+    await context.close();
+  });
+});
