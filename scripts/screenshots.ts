@@ -1,11 +1,18 @@
 /**
  * `npm run screenshots`: every console screen that exists, in English and Japanese, at 1280 px,
  * written to docs/screenshots/<screen>-<lang>.png, plus the overview at 390 px
- * (overview-<lang>-390.png). A real hub in process with seeded data, Debian's Chromium.
+ * (overview-<lang>-390.png); Objects also as a search by value (objects-search-<lang>.png) and one
+ * object (object-detail-<lang>.png). A real hub in process with seeded data, Debian's Chromium.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launchChromium, MEMBER, startConsoleHub } from '../test/support/console-browser.js';
+import {
+  launchChromium,
+  MEMBER,
+  SHARED_IP,
+  seedObjects,
+  startConsoleHub,
+} from '../test/support/console-browser.js';
 import { ROOT } from '../test/support/hub-process.js';
 
 const SCREENS = [
@@ -18,6 +25,16 @@ const SCREENS = [
 const OUT = path.join(ROOT, 'docs/screenshots');
 
 const hub = await startConsoleHub();
+const seeded = await seedObjects(hub);
+/** Screens shown with data: the path to open, and the test id (or selector) of what shows it is loaded. */
+const WITH_DATA: Readonly<Record<string, { path: string; ready: string }>> = {
+  objects: { path: '/objects', ready: '[data-testid=object-row]' },
+  distribution: { path: `/distribution?id=${seeded.bankA}`, ready: '[data-testid=distribution-tiers]' },
+};
+const MORE = [
+  { id: 'objects-search', path: `/objects?q=${SHARED_IP}`, ready: '[data-testid=object-row]' },
+  { id: 'object-detail', path: `/objects?id=${seeded.bankB}`, ready: '[data-testid=same-value] table' },
+] as const;
 const { browser, close } = await launchChromium();
 try {
   mkdirSync(OUT, { recursive: true });
@@ -30,11 +47,13 @@ try {
       await page.locator('input[name=password]').fill(MEMBER.password);
       await page.locator('button[type=submit]').click();
       await page.getByTestId('arrived-total').waitFor();
-      for (const screen of width === 1280 ? SCREENS : SCREENS.slice(0, 1)) {
+      for (const screen of width === 1280 ? [...SCREENS, ...MORE] : SCREENS.slice(0, 1)) {
+        const shown = WITH_DATA[screen.id] ?? ('ready' in screen ? screen : undefined);
         await page.evaluate(
-          `history.pushState(null, '', ${JSON.stringify(screen.path)}); dispatchEvent(new PopStateEvent('popstate'))`,
+          `history.pushState(null, '', ${JSON.stringify(shown?.path ?? screen.path)}); dispatchEvent(new PopStateEvent('popstate'))`,
         );
         if (screen.id === 'overview') await page.getByTestId('arrived-total').waitFor();
+        else if (shown) await page.locator(shown.ready).first().waitFor();
         else await page.getByTestId('placeholder').waitFor();
         const file = path.join(OUT, `${screen.id}-${lang}${width === 1280 ? '' : '-390'}.png`);
         writeFileSync(file, await page.screenshot({ fullPage: true }));

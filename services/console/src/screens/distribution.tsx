@@ -169,7 +169,7 @@ function ExplanationView({ t, x }: { t: Translate; x: Explanation }) {
       <p data-testid="distribution-summary">
         {t('distribution.summary', { deliver: s.deliver, redact: s.redact, deny: s.deny })}
       </p>
-      <div class="cards">
+      <div class="tables">
         <div class="card">
           <CountsTable
             t={t}

@@ -384,7 +384,12 @@ function ObjectList(props: { t: Translate; params: URLSearchParams; onUnauthenti
                         </a>
                         {r.revoked && <span class="muted"> ({t('objects.revoked')})</span>}
                       </td>
-                      <td>{r.sector ?? <span class="muted">{t('objects.sector.unnamed')}</span>}</td>
+                      <td>
+                        {/* browsing, the sector is unknown (TAXII objects do not carry it); searching, it is withheld */}
+                        {r.sector ?? (
+                          <span class="muted">{searching ? t('objects.sector.unnamed') : '—'}</span>
+                        )}
+                      </td>
                       <td>
                         <time dateTime={r.modified}>{r.modified}</time>
                       </td>
