@@ -51,8 +51,12 @@ describe('web console: Objects, Who receives this, session renewal (issue 17)', 
     expect(seen, 'CSP violations and page errors').to.deep.equal([]);
   });
 
-  async function open(locale: string, fakeClock = false): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+  async function open(
+    locale: string,
+    fakeClock = false,
+    width = 1280,
+  ): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ locale, viewport: { width, height: 900 } });
     await context.addInitScript(`
       document.addEventListener('securitypolicyviolation', (e) => {
         console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
@@ -202,6 +206,22 @@ describe('web console: Objects, Who receives this, session renewal (issue 17)', 
     await page.goto(`${hub!.url}/objects?id=${seeded.amber}`);
     await page.getByTestId('object-detail').waitFor();
     expect(await page.getByRole('heading', { level: 2 }).textContent()).to.contain('TLP:AMBER');
+    await context.close();
+  });
+
+  it('fits a 390 px phone screen: search results, one object, the receivers table', async () => {
+    const { context, page } = await open('ja-JP', false, 390);
+    await logIn(page, MEMBER);
+    const width = () => page.evaluate<number>('document.documentElement.scrollWidth');
+    await page.goto(`${hub!.url}/objects?q=${SHARED_IP}`);
+    await page.getByTestId('object-row').first().waitFor();
+    expect(await width()).to.be.at.most(390);
+    await page.goto(`${hub!.url}/objects?id=${seeded.bankB}`);
+    await page.getByTestId('same-value').getByRole('table').waitFor();
+    expect(await width()).to.be.at.most(390);
+    await page.goto(`${hub!.url}/distribution?id=${seeded.bankA}`);
+    await page.getByTestId('distribution-tiers').waitFor();
+    expect(await width()).to.be.at.most(390);
     await context.close();
   });
 
