@@ -167,6 +167,7 @@ export const PROCESS_SECTIONS: readonly string[] = [
   'membership',
   'taxii',
   'dispatcher',
+  'feeds',
   'policy',
   'mqttPublisher',
   'blocklist',

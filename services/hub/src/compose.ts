@@ -26,6 +26,7 @@ import {
   type AlertPublisher,
   type MqttSessionAdmin,
 } from '@isac/dispatcher-service';
+import { composeFeeds } from '@isac/feeds-service';
 import { consoleRouter } from '@isac/console/server';
 import type { HubConfig } from './config.js';
 
@@ -200,11 +201,17 @@ export async function startHub(
       adapters: { publisher },
       metrics: metrics.instruments,
     });
+    // partner feeds enter through the members' ingest pipeline (ADR 0041)
+    const feeds = composeFeeds({
+      ...common,
+      config: config.feeds,
+      ingest: taxii.feedIngest,
+    });
 
     // the web console at / (ADR 0018), after every API route
     const app = createServiceApp({
       log,
-      routers: [membership.router, taxii.router, dispatcher.router],
+      routers: [membership.router, taxii.router, dispatcher.router, feeds.router],
       fallback: consoleRouter(),
       trustProxy: config.http.trustProxy,
       metrics,
@@ -217,6 +224,8 @@ export async function startHub(
     shutdown.add(() => dispatcher.stop());
     membership.start();
     shutdown.add(() => membership.stop());
+    feeds.start();
+    shutdown.add(() => feeds.stop());
 
     const server = await listenHttpEndpoints(app, config.http, tls);
     localUrl = server.localUrl;

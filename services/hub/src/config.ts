@@ -10,6 +10,7 @@ import {
 import { membershipConfigSchema } from '@isac/membership-service';
 import { taxiiConfigSchema } from '@isac/taxii-service';
 import { dispatcherConfigSchema } from '@isac/dispatcher-service';
+import { feedsConfigSchema } from '@isac/feeds-service';
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 
@@ -41,6 +42,7 @@ const hubSlices = {
   membership: { ...membershipConfigSchema, default: {} },
   taxii: { ...taxiiConfigSchema, default: {} },
   dispatcher: { ...dispatcherConfigSchema, default: {} },
+  feeds: { ...feedsConfigSchema, default: {} },
   blocklist: blocklistConfigSchema,
 } as const;
 

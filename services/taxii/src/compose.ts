@@ -26,7 +26,7 @@ import { ManifestService } from './manifest/manifest-service.js';
 import { createManifestRouter } from './manifest/manifest-router.js';
 import { StatusService } from './status/status-service.js';
 import { createRestStatusRouter, createTaxiiStatusRouter } from './status/status-router.js';
-import { IngestService } from './ingest/ingest-service.js';
+import { IngestService, type FeedImportOutcome, type FeedImportRequest } from './ingest/ingest-service.js';
 import { createSubmissionsRouter } from './ingest/submissions-router.js';
 import type { BlocklistCheck } from './ingest/blocklist-note.js';
 import { DistributionService } from './distribution/distribution-service.js';
@@ -68,7 +68,11 @@ export interface TaxiiDeps {
  * The taxii service's composition root: TAXII 2.1 under /taxii2/ (TAXII error resources) and its
  * REST routes under /api/v1/ (REST errors). Mount the router at '/'.
  */
-export function composeTaxii(deps: TaxiiDeps): { router: Router } {
+export function composeTaxii(deps: TaxiiDeps): {
+  router: Router;
+  /** The ingest pipeline's entry for partner feeds (ADR 0041): services/hub gives it to services/feeds. */
+  feedIngest: { importObjects(req: FeedImportRequest): Promise<FeedImportOutcome> };
+} {
   const { stores, clock, ids, config, policy, hub } = deps;
   const log = deps.log.child({ component: 'taxii' });
   const gate = gateOf(deps.auth, {
@@ -166,5 +170,5 @@ export function composeTaxii(deps: TaxiiDeps): { router: Router } {
   const router = Router();
   router.use('/taxii2', taxii);
   router.use(rest);
-  return { router };
+  return { router, feedIngest: { importObjects: (req) => ingest.importFeed(req) } };
 }

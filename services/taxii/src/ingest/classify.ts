@@ -43,8 +43,10 @@ export interface SubmitOptions {
    * exercise?); false or absent: live. The hub extension's `exercise` on an object overrides it.
    */
   readonly exercise?: boolean | string | undefined;
-  /** For the audit record: 'taxii' | 'rest'. */
+  /** For the audit record: 'taxii' | 'rest' | 'feed'. */
   readonly channel: string;
+  /** The partner feed the objects were pulled from (ADR 0041): recorded with each version. */
+  readonly feedId?: string | undefined;
 }
 
 /** Everything the classification depends on besides the objects and the store. */

@@ -46,6 +46,21 @@ import { blocklistNote, type BlocklistCheck } from './blocklist-note.js';
 
 export type { SubmitOptions };
 
+/** One page of a partner feed to import (ADR 0041; the shape services/feeds' FeedIngest takes). */
+export interface FeedImportRequest {
+  readonly feedId: string;
+  readonly orgId: string;
+  readonly collectionId: string;
+  readonly namedRecipients: readonly string[];
+  readonly objects: readonly unknown[];
+}
+
+export interface FeedImportOutcome {
+  readonly stored: number;
+  readonly duplicates: number;
+  readonly refused: readonly { index: number; id?: string | undefined; message: string }[];
+}
+
 /** A refused submission's `outcome` label: the error code of its answer (a closed set), else `error`. */
 function submissionRefusal(err: unknown): string {
   return err instanceof AppError ? err.code : 'error';
@@ -161,18 +176,53 @@ export class IngestService {
           ? await this.process(principal, objects, opts)
           : await this.queue.run(objects.length, () => this.process(principal, objects, opts));
       m.ingestSubmissions.inc({ outcome: 'accepted' });
-      return status;
+      if (status.status.successes.length === 0) throw nothingAccepted(status.decided, status.status.id);
+      return status.status;
     } catch (err) {
       m.ingestSubmissions.inc({ outcome: submissionRefusal(err) });
       throw err;
     }
   }
 
+  /**
+   * Imports one page of a partner feed (ADR 0041) as a submission of the partner organisation:
+   * the same validation, provenance checks, TLP, duplicates and atomic accept() as a member's
+   * submission, with the feed id recorded on each stored version. A page where nothing could be
+   * accepted is not an error here: the feed's status counts the refusals.
+   */
+  async importFeed(req: FeedImportRequest): Promise<FeedImportOutcome> {
+    const principal: Principal = { orgId: req.orgId, roles: [], scopes: ['submit'] };
+    const opts: SubmitOptions = {
+      collectionId: req.collectionId,
+      namedRecipients: req.namedRecipients,
+      // the partner's own created_by_ref travels with its objects
+      named: true,
+      channel: 'feed',
+      feedId: req.feedId,
+    };
+    let stored = 0;
+    let duplicates = 0;
+    const refused: { index: number; id?: string | undefined; message: string }[] = [];
+    for (let start = 0; start < req.objects.length; start += this.deps.maxObjects) {
+      const part = req.objects.slice(start, start + this.deps.maxObjects);
+      const run = () => this.process(principal, part, opts);
+      const { status, decided } =
+        part.length <= this.deps.sliceObjects ? await run() : await this.queue.run(part.length, run);
+      for (const s of status.successes) {
+        if (s.message === ALREADY_ADDED) duplicates++;
+        else stored++;
+      }
+      for (const f of decided.failures)
+        refused.push({ index: start + f.index, id: f.id, message: f.message ?? 'refused' });
+    }
+    return { stored, duplicates, refused };
+  }
+
   private async process(
     principal: Principal,
     objects: readonly unknown[],
     opts: SubmitOptions,
-  ): Promise<SubmissionStatus> {
+  ): Promise<{ status: SubmissionStatus; decided: Classification }> {
     const { deps } = this;
     const orgs = await deps.directory.orgs();
     const submitter = orgs.byId.get(principal.orgId);
@@ -233,7 +283,7 @@ export class IngestService {
     decided: Classification,
     ctx: SubmissionContext,
     total: number,
-  ): Promise<SubmissionStatus> {
+  ): Promise<{ status: SubmissionStatus; decided: Classification }> {
     const { deps } = this;
     // The status resource id names the submission: its versions record it, its one job carries it.
     const submissionId = deps.ids.uuid();
@@ -298,8 +348,7 @@ export class IngestService {
         byReason.set(f.reason ?? 'other', (byReason.get(f.reason ?? 'other') ?? 0) + 1);
       for (const [reason, n] of byReason) m.ingestRejects.inc({ reason }, n);
     }
-    if (status.successes.length === 0) throw nothingAccepted(decided, status.id);
-    return status;
+    return { status, decided };
   }
 
   /**

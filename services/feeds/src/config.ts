@@ -1,0 +1,33 @@
+import { defaultsOf, type ConfigOf } from '@isac/config';
+
+/**
+ * The feeds service's slice of the configuration (ADR 0041): how often partner feeds are pulled
+ * and how a failing one is retried. The feeds themselves (URL, collection, credentials, partner)
+ * are data, added with `isac admin feed add`, not configuration.
+ */
+export const feedsConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** False: no feed is pulled (feeds can still be added, listed and shown). */
+    enabled: { type: 'boolean', default: true },
+    /** Seconds between two pulls of a feed that succeeded (a feed may set its own). */
+    intervalSeconds: { type: 'integer', minimum: 1, default: 300 },
+    /** Objects asked for per page (TAXII `limit`); a server may answer fewer. */
+    pageLimit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
+    /** One HTTP request (headers and body) longer than this fails as a timeout. */
+    requestTimeoutMs: { type: 'integer', minimum: 100, default: 30_000 },
+    /** First retry delay after a failure; doubled per consecutive failure, up to maxBackoffMs. */
+    backoffMs: { type: 'integer', minimum: 1, default: 5_000 },
+    maxBackoffMs: { type: 'integer', minimum: 1, default: 3_600_000 },
+    /** Largest response body accepted from a partner, in octets. */
+    maxResponseBytes: { type: 'integer', minimum: 1024, default: 64 * 1024 * 1024 },
+    /** Feeds pulled at the same time. */
+    concurrency: { type: 'integer', minimum: 1, default: 2 },
+  },
+} as const;
+
+export type FeedsConfig = ConfigOf<typeof feedsConfigSchema>;
+
+/** Every default applied: what tests and the hub get from an empty slice. */
+export const DEFAULT_FEEDS_CONFIG: FeedsConfig = defaultsOf(feedsConfigSchema);
