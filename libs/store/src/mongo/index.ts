@@ -9,6 +9,7 @@ import { MongoJobStore } from './mongo-job-store.js';
 import { MongoDeliveryStore } from './mongo-delivery-store.js';
 import { MongoRefreshTokenStore } from './mongo-refresh-token-store.js';
 import { MongoExerciseStore } from './mongo-exercise-store.js';
+import { MongoFeedStore } from './mongo-feed-store.js';
 import { MongoRetentionStore } from './mongo-retention-store.js';
 import { MongoApprovalStore } from './mongo-approval-store.js';
 import {
@@ -78,6 +79,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       exercises: g(new MongoExerciseStore(db)),
       retention: g(new MongoRetentionStore(db)),
       approvals: g(new MongoApprovalStore(db)),
+      feeds: g(new MongoFeedStore(db)),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

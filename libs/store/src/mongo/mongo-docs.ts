@@ -41,6 +41,7 @@ export const COLLECTIONS = {
   mailBlobParts: 'mail_blob_parts',
   exercises: 'exercises',
   approvals: 'blocklist_approvals',
+  feeds: 'feeds',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -175,6 +176,8 @@ export interface ObjectDoc {
   exercise: boolean;
   /** ADR 0033: the exercise an exercise version names. */
   exerciseId?: string;
+  /** ADR 0041: the partner feed it was pulled from. */
+  feedId?: string;
   /** The STIX object exactly as submitted, as a string: Mongo would reorder nothing, but `$`-keys and dots in custom properties are not safe field names. */
   object: string;
   /** Set until the distribution job is known written; a crash leaves it for repair(). */
@@ -251,6 +254,7 @@ export function toObjectDoc(
     anonymous: v.anonymous,
     exercise: v.exercise,
     ...(v.exerciseId === undefined ? {} : { exerciseId: v.exerciseId }),
+    ...(v.feedId === undefined ? {} : { feedId: v.feedId }),
     object: JSON.stringify(v.object),
     pending: true,
   };
@@ -275,6 +279,7 @@ export function fromObjectDoc(d: ObjectDoc): ObjectVersion {
     object: JSON.parse(d.object) as Record<string, unknown>,
     ...(d.submissionId === undefined ? {} : { submissionId: d.submissionId }),
     ...(d.exerciseId === undefined ? {} : { exerciseId: d.exerciseId }),
+    ...(d.feedId === undefined ? {} : { feedId: d.feedId }),
   };
 }
 

@@ -8,6 +8,7 @@ export * from './refresh-tokens.js';
 export * from './exercises.js';
 export * from './retention.js';
 export * from './approvals.js';
+export * from './feeds.js';
 
 import type { ObjectStore } from './objects.js';
 import type { JobStore } from './jobs.js';
@@ -19,6 +20,7 @@ import type { RefreshTokenStore } from './refresh-tokens.js';
 import type { ExerciseStore } from './exercises.js';
 import type { RetentionStore } from './retention.js';
 import type { ApprovalStore } from './approvals.js';
+import type { FeedStore } from './feeds.js';
 
 /** Every port, from one adapter. */
 export interface Stores {
@@ -36,6 +38,8 @@ export interface Stores {
   readonly retention: RetentionStore;
   /** The analyst approval queue of block-list promotion (ADR 0030). */
   readonly approvals: ApprovalStore;
+  /** Partner feeds and their pull state (ADR 0041). */
+  readonly feeds: FeedStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
   close(): Promise<void>;

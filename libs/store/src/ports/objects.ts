@@ -33,6 +33,8 @@ export interface NewObjectVersion {
   readonly exercise: boolean;
   /** The exercise it was submitted for (ADR 0033); absent on a live version and on exercise versions stored before. */
   readonly exerciseId?: string | undefined;
+  /** The partner feed it was pulled from (ADR 0041); absent on members' submissions. */
+  readonly feedId?: string | undefined;
 }
 
 export interface ObjectVersion extends NewObjectVersion {

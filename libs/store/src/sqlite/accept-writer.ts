@@ -27,6 +27,8 @@ export type AcceptRow = readonly [
   object: string,
   knownMarkings: string,
   exerciseId: string | null,
+  /** The partner feed it was pulled from (ADR 0041). */
+  feedId: string | null,
   /** An indicator's STIX pattern, for the observable index (ADR 0036); null for anything else. */
   pattern: string | null,
 ];
@@ -51,6 +53,7 @@ export function acceptRow(v: NewObjectVersion): AcceptRow {
     JSON.stringify(v.object),
     listJson(v.knownMarkings),
     v.exerciseId ?? null,
+    v.feedId ?? null,
     stixPattern(v.object),
   ];
 }
@@ -89,8 +92,8 @@ export class AcceptWriter {
     this.insert =
       db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
       date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
-      is_latest, is_first, known_markings, submission_id, submission_seq, exercise_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      is_latest, is_first, known_markings, submission_id, submission_seq, exercise_id, feed_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.nextSeq = db
       .prepare('SELECT COALESCE(MAX(submission_seq) + 1, 0) FROM objects WHERE submission_id = ?')
       .pluck();
@@ -157,6 +160,7 @@ export class AcceptWriter {
         this.submissionId,
         this.seq,
         r[15],
+        r[16],
       );
       if (res.changes === 0) {
         out('duplicate');
@@ -164,8 +168,8 @@ export class AcceptWriter {
       }
       this.seq += 1;
       // the version's observable index entries, in its transaction (ADR 0036)
-      if (r[16] !== null)
-        for (const e of indexEntriesOfPattern(r[16]))
+      if (r[17] !== null)
+        for (const e of indexEntriesOfPattern(r[17]))
           this.insertObservable.run(e.kind, e.key, res.lastInsertRowid, e.algorithm, e.value, e.hi ?? null);
       if (isLatest && b.mx !== null) this.clearLatest.run(collectionId, id, b.mx);
       if (isFirst && b.mn !== null) this.clearFirst.run(collectionId, id, b.mn);

@@ -9,6 +9,7 @@ import { SqliteRefreshTokenStore } from './sqlite-refresh-token-store.js';
 import { SqliteExerciseStore } from './sqlite-exercise-store.js';
 import { SqliteRetentionStore } from './sqlite-retention-store.js';
 import { SqliteApprovalStore } from './sqlite-approval-store.js';
+import { SqliteFeedStore } from './sqlite-feed-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
@@ -32,6 +33,7 @@ import {
   EXERCISE_ACCESS,
   RETENTION_ACCESS,
   APPROVAL_ACCESS,
+  FEED_ACCESS,
   WriteLane,
   inLane,
 } from './write-lane.js';
@@ -49,6 +51,7 @@ export {
   SqliteRefreshTokenStore,
   SqliteExerciseStore,
   SqliteApprovalStore,
+  SqliteFeedStore,
 };
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
@@ -76,6 +79,7 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     exercises: g(new SqliteExerciseStore(db), EXERCISE_ACCESS),
     retention: g(new SqliteRetentionStore(db), RETENTION_ACCESS),
     approvals: g(new SqliteApprovalStore(db), APPROVAL_ACCESS),
+    feeds: g(new SqliteFeedStore(db), FEED_ACCESS),
     close: async () => {
       if (closed) return;
       closed = true;

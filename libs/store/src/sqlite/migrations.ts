@@ -479,6 +479,43 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN OLD.at >= (SELECT bef
 `,
   },
   {
+    version: 21,
+    name: 'partner feeds and the feed of each imported version',
+    sql: `
+-- ADR 0041. One row per partner feed: its configuration (the credential sealed by the feeds
+-- service) and its pull state; the cursor moves only after a page's objects are stored.
+CREATE TABLE feeds (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  org_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  collection TEXT,
+  collection_id TEXT NOT NULL,
+  auth_type TEXT NOT NULL,
+  auth_name TEXT,
+  auth_sealed TEXT,
+  named_recipients TEXT NOT NULL,
+  interval_seconds INTEGER,
+  paused INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  cursor TEXT,
+  last_attempt_at TEXT,
+  last_success_at TEXT,
+  last_error TEXT,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  next_run_at TEXT NOT NULL,
+  imported INTEGER NOT NULL DEFAULT 0,
+  refused INTEGER NOT NULL DEFAULT 0,
+  duplicates INTEGER NOT NULL DEFAULT 0,
+  dropped INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+ALTER TABLE objects ADD COLUMN feed_id TEXT;
+`,
+  },
+  {
     version: 30,
     name: 'digest acknowledgements',
     sql: `

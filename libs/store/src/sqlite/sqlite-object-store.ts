@@ -22,7 +22,7 @@ import type { BulkWriter } from './bulk-writer.js';
 import { WriteLane } from './write-lane.js';
 
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
-  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id, o.exercise_id`;
+  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id, o.exercise_id, o.feed_id`;
 
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
@@ -53,6 +53,7 @@ type RawRow = readonly [
   string,
   string | null,
   string | null,
+  string | null,
 ];
 
 function fromRow(r: RawRow): ObjectVersion {
@@ -74,6 +75,7 @@ function fromRow(r: RawRow): ObjectVersion {
     object: JSON.parse(r[14]) as Record<string, unknown>,
     ...(r[16] === null ? {} : { submissionId: r[16] }),
     ...(r[17] === null ? {} : { exerciseId: r[17] }),
+    ...(r[18] === null ? {} : { feedId: r[18] }),
   };
 }
 
@@ -145,9 +147,9 @@ export class SqliteObjectStore implements ObjectStore {
     );
     const out: BatchVersion[] = [];
     for (const s of batch.submissions) {
-      for (const r of st.all(s.submissionId) as (RawRow & { 18: number })[]) {
-        if (r[18] >= s.count) continue; // stored after the batch was formed: not part of it
-        out.push({ position: s.offset + r[18], version: fromRow(r) });
+      for (const r of st.all(s.submissionId) as (RawRow & { 19: number })[]) {
+        if (r[19] >= s.count) continue; // stored after the batch was formed: not part of it
+        out.push({ position: s.offset + r[19], version: fromRow(r) });
       }
     }
     return Promise.resolve(out);
@@ -309,14 +311,14 @@ export class SqliteObjectStore implements ObjectStore {
         FROM m JOIN objects o ON o.seq = m.object_seq
         WHERE ${where.join(' AND ')}
         GROUP BY o.seq ORDER BY o.seq DESC LIMIT @limit`,
-    ).all(params) as (RawRow & { 18: string })[];
+    ).all(params) as (RawRow & { 19: string })[];
     const more = rows.length > s.limit;
     const page = more ? rows.slice(0, s.limit) : rows;
     const last = page[page.length - 1];
     return Promise.resolve({
       items: page.map((r) => ({
         version: fromRow(r),
-        matched: matchedOf(r[18]),
+        matched: matchedOf(r[19]),
         position: encodeCursor(r[0]),
       })),
       more,

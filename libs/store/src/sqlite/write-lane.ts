@@ -12,6 +12,7 @@ import type {
   ExerciseStore,
   RetentionStore,
   ApprovalStore,
+  FeedStore,
 } from '../ports/index.js';
 
 /**
@@ -196,6 +197,15 @@ export const RETENTION_ACCESS: Methods<RetentionStore> = {
   purgeJobs: 'write',
   purgeDeliveries: 'write',
   purgeObjects: 'write',
+};
+export const FEED_ACCESS: Methods<FeedStore> = {
+  create: 'write',
+  get: 'read',
+  list: 'read',
+  setPaused: 'write',
+  remove: 'write',
+  recordPage: 'write',
+  recordPull: 'write',
 };
 export const APPROVAL_ACCESS: Methods<ApprovalStore> = {
   hold: 'write',

@@ -8,6 +8,7 @@ import { exerciseContract } from './exercise.contract.js';
 import { observableIndexContract } from './observable-index.contract.js';
 import { retentionContract } from './retention.contract.js';
 import { approvalContract } from './approval.contract.js';
+import { feedContract } from './feed.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -22,4 +23,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   observableIndexContract(name, open);
   retentionContract(name, open);
   approvalContract(name, open);
+  feedContract(name, open);
 }

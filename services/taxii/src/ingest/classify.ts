@@ -346,7 +346,9 @@ export function* screenInSlices(
       fail(i, id, version, problem, 'refused');
       continue;
     }
-    const ext = readHubExtension(o);
+    // A partner's copy may carry its own hub's extension (its named recipients are its members,
+    // not ours): for a feed, the feed's settings apply instead (ADR 0041).
+    const ext = ctx.options.feedId === undefined ? readHubExtension(o) : {};
     if (ext.error) {
       fail(i, id, version, ext.error, 'hub_extension');
       continue;
@@ -515,6 +517,7 @@ export function* classifyInSlices(
       anonymous: c.anonymous,
       exercise: c.exercise,
       ...(c.exerciseId === undefined ? {} : { exerciseId: c.exerciseId }),
+      ...(options.feedId === undefined ? {} : { feedId: options.feedId }),
     });
   }
   echoes.forEach((c, k) => {
