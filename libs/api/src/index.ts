@@ -13,6 +13,7 @@ export * from './schemas/subscriptions.js';
 export * from './schemas/taxii.js';
 export * from './schemas/users.js';
 export * from './schemas/exercises.js';
+export * from './schemas/feeds.js';
 export * from './openapi.js';
 export * from './schemas/errors.js';
 export * from './client.js';

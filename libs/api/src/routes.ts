@@ -34,6 +34,7 @@ import {
   approvalsQuerySchema,
 } from './schemas/blocklist.js';
 import { createExerciseSchema, exerciseReportSchema, exerciseSchema } from './schemas/exercises.js';
+import { createFeedSchema, feedSchema } from './schemas/feeds.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
 import { orgSchemas } from './schemas/orgs.js';
 import { indicatorSchema, retractionSchema, retractSchema, submissionSchema } from './schemas/submissions.js';
@@ -57,7 +58,7 @@ import { createUserSchema, resetPasswordSchema, updateUserSchema, userSchema } f
 /** The version of this API (the OpenAPI document's `info.version`, `GET /api/v1/hub`). */
 export const API_VERSION = '1.0.0';
 
-export type ServiceName = 'membership' | 'taxii' | 'dispatcher';
+export type ServiceName = 'membership' | 'taxii' | 'dispatcher' | 'feeds';
 
 /**
  * What a route speaks: `json` (REST: application/json in and out), `taxii` (TAXII 2.1 media type
@@ -513,6 +514,81 @@ export function apiRoutes(settings: ApiSettings) {
       access: { who: 'hub-admin' },
       media: 'json',
       success: { status: 200, description: 'the closed exercise', schema: exerciseSchema },
+    }),
+    // feeds: partner feeds (ADR 0041)
+    createFeed: route({
+      service: 'feeds',
+      method: 'post',
+      path: '/api/v1/feeds',
+      tag: 'feeds',
+      summary:
+        'Add a partner feed: a TAXII 2.1 collection pulled on a schedule, tied to a partner organisation (the provenance of what it imports). The credential is write-only',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      body: createFeedSchema,
+      success: { status: 201, description: 'the feed (without its secret)', schema: feedSchema },
+      conflict: 'a feed with this id exists',
+    }),
+    listFeeds: route({
+      service: 'feeds',
+      method: 'get',
+      path: '/api/v1/feeds',
+      tag: 'feeds',
+      summary: 'List partner feeds with their status, oldest first',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the feeds', schema: { type: 'array', items: feedSchema } },
+    }),
+    getFeed: route({
+      service: 'feeds',
+      method: 'get',
+      path: '/api/v1/feeds/:feedId',
+      tag: 'feeds',
+      summary:
+        'Show a feed and its status: last success, last error (HTTP status, cause), objects imported, refused, duplicates and RED dropped',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the feed', schema: feedSchema },
+    }),
+    pauseFeed: route({
+      service: 'feeds',
+      method: 'post',
+      path: '/api/v1/feeds/:feedId/pause',
+      tag: 'feeds',
+      summary: 'Pause a feed: not pulled until resumed (its cursor is kept)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the feed', schema: feedSchema },
+    }),
+    resumeFeed: route({
+      service: 'feeds',
+      method: 'post',
+      path: '/api/v1/feeds/:feedId/resume',
+      tag: 'feeds',
+      summary: 'Resume a paused feed: due at once, from its cursor',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the feed', schema: feedSchema },
+    }),
+    pullFeed: route({
+      service: 'feeds',
+      method: 'post',
+      path: '/api/v1/feeds/:feedId/pull',
+      tag: 'feeds',
+      summary: 'Pull a feed now (or wait for the pull under way) and answer its status',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the feed after the pull', schema: feedSchema },
+    }),
+    deleteFeed: route({
+      service: 'feeds',
+      method: 'delete',
+      path: '/api/v1/feeds/:feedId',
+      tag: 'feeds',
+      summary: 'Remove a feed (objects it imported stay, with its id recorded)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 204, description: 'removed' },
     }),
     // taxii: REST
     hubInfo: route({

@@ -103,6 +103,30 @@ export function loadMqttSecret(dataDir: string, opts: { readonly create: boolean
 }
 
 /**
+ * The key that seals partner feeds' credentials at rest (ADR 0041), from
+ * `<dataDir>/keys/feed-credentials.key` (32 random bytes, base64url, mode 0600; created when absent).
+ */
+export function loadFeedCredentialKey(dataDir: string): Buffer {
+  const file = path.join(signingKeysDir(dataDir), 'feed-credentials.key');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // another process of this data directory created it first: read theirs
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  if (key.length !== 32)
+    throw new StartupError(
+      `the feed credential key ${file} must hold 32 bytes (base64url): restore it from a backup, or remove it and set every feed's credential again`,
+      `フィード認証情報の鍵 ${file} が不正です (32 バイト必要)。バックアップから戻すか、削除して各フィードの認証情報を再設定してください。`,
+    );
+  return key;
+}
+
+/**
  * An empty or short secret would make every organisation's MQTT password computable by anyone who
  * knows the derivation (ADR 0006): refused, naming the file (ADR 0012).
  */

@@ -139,6 +139,10 @@ export const AUDIT_ACTIONS = [
   'blocklist.withdraw',
   'exercise.create',
   'exercise.close',
+  'feed.create',
+  'feed.pause',
+  'feed.resume',
+  'feed.remove',
   'admin.denied',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];

@@ -1,11 +1,18 @@
 import { Router } from 'express';
 import type { Clock, IdGenerator, Logger } from '@isac/kernel';
 import type { Stores } from '@isac/store';
-import type { Authenticator } from '@isac/auth';
-import { errorHandler } from '@isac/http';
+import { AdminDenials, type Authenticator } from '@isac/auth';
+import { errorHandler, gateOf } from '@isac/http';
+import { apiRoutes } from '@isac/api';
 import type { FeedsConfig } from './config.js';
 import type { FeedIngest } from './feed-ingest.js';
 import type { FeedSourceFactory } from './source.js';
+import { FeedSecrets } from './secrets.js';
+import { taxiiSourceFactory } from './taxii/taxii-source.js';
+import { FeedPuller } from './pull/feed-puller.js';
+import { FeedScheduler } from './pull/feed-scheduler.js';
+import { FeedsService } from './admin/feeds-service.js';
+import { createFeedsRouter } from './admin/feeds-router.js';
 
 export interface FeedsDeps {
   readonly stores: Stores;
@@ -16,6 +23,8 @@ export interface FeedsDeps {
   readonly config: FeedsConfig;
   /** The members' ingest pipeline (services/taxii, passed in by services/hub). */
   readonly ingest: FeedIngest;
+  /** 32 bytes: seals feed credentials at rest (`<dataDir>/keys/feed-credentials.key`). */
+  readonly credentialKey: Buffer;
   /** Source kinds beyond the built-in `taxii` (e.g. `misp`), by kind. */
   readonly sources?: Readonly<Record<string, FeedSourceFactory>> | undefined;
 }
@@ -36,13 +45,67 @@ export interface Feeds {
  * members' ingest pipeline, and their administration.
  */
 export function composeFeeds(deps: FeedsDeps): Feeds {
+  const { stores, clock, config } = deps;
   const log = deps.log.child({ component: 'feeds' });
+  const secrets = new FeedSecrets(deps.credentialKey);
+  const sources: Record<string, FeedSourceFactory> = {
+    taxii: taxiiSourceFactory({
+      pageLimit: config.pageLimit,
+      timeoutMs: config.requestTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+    }),
+    ...deps.sources,
+  };
+  const puller = new FeedPuller({
+    feeds: stores.feeds,
+    ingest: deps.ingest,
+    secrets,
+    sources,
+    clock,
+    log,
+    settings: config,
+  });
+  const scheduler = new FeedScheduler({
+    feeds: stores.feeds,
+    puller,
+    clock,
+    log,
+    concurrency: config.concurrency,
+    tickMs: config.tickMs,
+  });
+  const service = new FeedsService({
+    feeds: stores.feeds,
+    orgs: stores.orgs,
+    audit: stores.audit,
+    clock,
+    ids: deps.ids,
+    secrets,
+    kinds: Object.keys(sources),
+    collectionId: config.collectionId,
+  });
+  const gate = gateOf(deps.auth, {
+    denials: new AdminDenials({
+      audit: stores.audit,
+      clock,
+      onError: (err) => log.warn({ err }, 'admin.denied audit record not written'),
+    }),
+  });
   const router = Router();
+  router.use(
+    createFeedsRouter({
+      feeds: service,
+      pullNow: (id) => scheduler.pullNow(id),
+      gate,
+      routes: apiRoutes({ sectors: [] }),
+    }),
+  );
   router.use(errorHandler({ log, style: 'rest' }));
   return {
     router,
-    start() {},
-    stop: () => Promise.resolve(),
-    runOnce: () => Promise.resolve(0),
+    start() {
+      if (config.enabled) scheduler.start();
+    },
+    stop: () => scheduler.stop(),
+    runOnce: () => scheduler.runOnce(),
   };
 }

@@ -24,6 +24,14 @@ export const feedsConfigSchema = {
     maxResponseBytes: { type: 'integer', minimum: 1024, default: 64 * 1024 * 1024 },
     /** Feeds pulled at the same time. */
     concurrency: { type: 'integer', minimum: 1, default: 2 },
+    /** How often the schedule looks for due feeds, in milliseconds. */
+    tickMs: { type: 'integer', minimum: 10, default: 1000 },
+    /** The hub collection imported objects are stored in (default: the shared collection). */
+    collectionId: {
+      type: 'string',
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
+      default: '5b1c6f2e-8a3d-4c7e-9f10-2a4b6c8d0e1f',
+    },
   },
 } as const;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Signal, StartupError, randomIds, systemClock, type Clock, type Logger } from '@isac/kernel';
 import { ensurePrivateDirectory, lockDirectory, openStores, type Stores } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
-import { authFromKeyFiles } from '@isac/auth';
+import { authFromKeyFiles, loadFeedCredentialKey } from '@isac/auth';
 import type { Express } from 'express';
 import {
   createServiceApp,
@@ -206,6 +206,7 @@ export async function startHub(
       ...common,
       config: config.feeds,
       ingest: taxii.feedIngest,
+      credentialKey: loadFeedCredentialKey(dataDir),
     });
 
     // the web console at / (ADR 0018), after every API route

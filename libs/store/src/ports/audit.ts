@@ -97,8 +97,10 @@ export interface AuditEvents {
     target: Target<'submission'>;
     details: {
       readonly collectionId: string;
-      /** 'taxii' | 'rest' */
+      /** 'taxii' | 'rest' | 'feed' */
       readonly channel: string;
+      /** ADR 0041: the partner feed a `feed` submission came from. */
+      readonly feedId?: string | undefined;
       readonly total: number;
       readonly succeeded: number;
       readonly failed: number;
@@ -255,6 +257,20 @@ export interface AuditEvents {
     };
   };
   'exercise.close': { target: Target<'exercise'>; details: { readonly name: string } };
+  /** ADR 0041: never the credential's secret. */
+  'feed.create': {
+    target: Target<'feed'>;
+    details: {
+      readonly kind: string;
+      readonly url: string;
+      readonly collection?: string | undefined;
+      readonly authType: string;
+      readonly namedRecipients: readonly OrgId[];
+    };
+  };
+  'feed.pause': { target: Target<'feed'>; details?: undefined };
+  'feed.resume': { target: Target<'feed'>; details?: undefined };
+  'feed.remove': { target: Target<'feed'>; details: { readonly url: string } };
   'subscription.delete': { target: Target<'subscription'>; details: { readonly channel: string } };
   /**
    * An authenticated caller refused an administrative route (hub-admin or org-admin access).

@@ -320,6 +320,7 @@ export class IngestService {
         details: {
           collectionId: ctx.options.collectionId,
           channel: ctx.options.channel,
+          ...(ctx.options.feedId === undefined ? {} : { feedId: ctx.options.feedId }),
           total,
           succeeded: status.successes.length,
           failed: status.failures.length,
