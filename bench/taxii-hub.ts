@@ -20,6 +20,9 @@ export interface TaxiiBenchHub {
   readonly base: string;
   /** The default collection's objects endpoint. */
   readonly objectsUrl: string;
+  readonly auth: Authenticator;
+  /** The ingest pipeline's entry for partner feeds (ADR 0041). */
+  readonly feedIngest: ReturnType<typeof composeTaxii>['feedIngest'];
   close(): Promise<void>;
 }
 
@@ -71,7 +74,7 @@ export async function openTaxiiBenchHub(
     });
     keys[id] = `Bearer ${k.key}`;
   }
-  const { router } = composeTaxii({
+  const { router, feedIngest } = composeTaxii({
     stores,
     clock: systemClock,
     ids: new SequentialIds(),
@@ -95,6 +98,8 @@ export async function openTaxiiBenchHub(
     keys,
     base,
     objectsUrl: `${base}/taxii2/isac/collections/${DEFAULT_COLLECTION_ID}/objects/`,
+    auth,
+    feedIngest,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stores.close();

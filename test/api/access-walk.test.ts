@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { ROOT } from '../support/hub-process.js';
 import { silentLogger, systemClock, type Role, type Scope } from '@isac/kernel';
 import { hashPassword, issueApiKey } from '@isac/auth';
-import { openStores, type Stores } from '@isac/store';
+import { NO_FEED_COUNTS, openStores, type Stores } from '@isac/store';
 import type { AccessRequirement } from '@isac/api';
 import { loadHubConfig, startHub, type RunningHub } from '@isac/hub-service';
 import { DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
@@ -352,6 +352,28 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
         createdAt: new Date().toISOString(),
       });
       out = out.replace('{subId}', id);
+    }
+    // a partner feed of its own per call (a removal consumes it); nothing listens at its URL
+    if (out.includes('{feedId}')) {
+      const id = `feed-${randomUUID().slice(0, 8)}`;
+      const at = new Date().toISOString();
+      await stores.feeds.create({
+        id,
+        kind: 'taxii',
+        name: 'walk',
+        orgId: OWNER,
+        url: 'http://127.0.0.1:9/taxii2/root/',
+        collection: 'c',
+        collectionId: 'c',
+        authType: 'none',
+        namedRecipients: [],
+        paused: false,
+        createdAt: at,
+        createdBy: 'test',
+        updatedAt: at,
+        state: { consecutiveFailures: 0, nextRunAt: '2100-01-01T00:00:00.000Z', counts: NO_FEED_COUNTS },
+      });
+      out = out.replace('{feedId}', id);
     }
     // a deletion consumes its object: each call gets its own
     if (out.includes('{objectId}'))

@@ -9,3 +9,4 @@ export {
   type FeedSourceFactory,
   type FeedSourceSpec,
 } from './source.js';
+export { FeedSecrets } from './secrets.js';

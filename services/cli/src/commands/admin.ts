@@ -5,6 +5,7 @@ import { CliError, oneOf, type CliContext } from '../context.js';
 import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
 import { registerBlocklist, registerDeadLetters, registerMqttSessions } from './delivery.js';
 import { registerExercises } from './admin-exercises.js';
+import { registerFeeds } from './admin-feeds.js';
 import { csv, table } from './table.js';
 
 /** An organisation as the API answers it (libs/api's schema). */
@@ -656,6 +657,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
   registerDeadLetters(admin, ctx);
   registerBlocklist(admin, ctx);
   registerExercises(admin, ctx);
+  registerFeeds(admin, ctx);
   registerMqttSessions(admin, ctx);
 
   return admin;

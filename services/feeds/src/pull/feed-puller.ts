@@ -61,7 +61,16 @@ export class FeedPuller {
         collection: feed.collection,
         auth: this.credential(feed),
       });
-      for await (const page of source.pages(feed.state.cursor, signal)) {
+      // The next page is asked for while this one is stored: the partner's read and our write
+      // overlap. A failure of the next page is met only after this page is stored and recorded.
+      const pages = source.pages(feed.state.cursor, signal)[Symbol.asyncIterator]();
+      let ahead = pages.next();
+      for (;;) {
+        const step = await ahead;
+        if (step.done) break;
+        const page = step.value;
+        ahead = pages.next();
+        ahead.catch(() => undefined); // met when awaited (or dropped with the pull)
         const counts = await this.importPage(feed, page.objects);
         // the page's objects are durable: now, and only now, the cursor moves past them
         await deps.feeds.recordPage(feed.id, { cursor: page.cursor, counts });
