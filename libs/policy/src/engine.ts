@@ -5,6 +5,7 @@ import { redactedCopy } from './release.js';
 import { orgStanding, type StandingReason } from './standing.js';
 import { DEFAULT_POLICY_RULES, validatePolicyRules } from './rules.js';
 import type { PolicyInputBase } from './policy-input.js';
+import type { PartnerAgreement } from './egress.js';
 import type {
   Org,
   PolicyInput,
@@ -82,6 +83,12 @@ const DENY_REQUIRED_PROPERTY = deny(
 );
 
 const NO_PATHS: readonly string[] = Object.freeze([]);
+
+const DENY_EGRESS_EXERCISE = deny(
+  'egress.exercise',
+  'an exercise object: exercises never leave the hub for a partner',
+);
+const DENY_EGRESS_RED = deny('egress.red', 'TLP:RED never leaves the hub for a partner');
 
 /**
  * A recipient class: recipients the policy cannot tell apart for one submission. Every verdict and
@@ -467,6 +474,38 @@ export class PolicyEngine {
     return this.#releaseFor(input, this.#own(cls).facts, ctx);
   }
 
+  /**
+   * The egress decision (ADR 0042): may this version leave for a partner hub under `agreement`, and
+   * in what form. The same decision and the same copy as for an organisation (unknown markings,
+   * the anonymous submitter's identity object, named recipients, granular markings, anonymity),
+   * with the agreement in place of a tier row: RED and exercise objects never leave; a level
+   * leaves only when the agreement allows it; AMBER+STRICT only to a partner of the submitter's
+   * sector. A partner is never the submitter, never named, never an exercise participant.
+   */
+  releaseToPartner(
+    input: PolicyInputBase,
+    agreement: PartnerAgreement,
+    ctx: ReleaseContext,
+  ): { verdict: Verdict; object: StixObject | undefined } {
+    if (input.exercise !== undefined)
+      return { verdict: this.#counted(DENY_EGRESS_EXERCISE), object: undefined };
+    return this.#releaseFor(input, this.#partnerFacts(input, agreement), ctx);
+  }
+
+  /** The facts of a partner for one submission: the agreement compiled as its tier row. */
+  #partnerFacts(input: PolicyInputBase, agreement: PartnerAgreement): Facts {
+    let cells = this.#agreements.get(agreement);
+    if (!cells) this.#agreements.set(agreement, (cells = compileAgreement(agreement)));
+    return {
+      ...blankFacts(),
+      tier: `partner:${agreement.partnerId}`,
+      cells,
+      sameSector: agreement.sector !== undefined && agreement.sector === input.submitter.sector,
+    };
+  }
+
+  readonly #agreements = new WeakMap<PartnerAgreement, readonly Cell[]>();
+
   #releaseFor(
     input: PolicyInputBase,
     r: Facts,
@@ -566,6 +605,41 @@ const OWN: readonly Deliver[] = TLP_LEVELS.map((l) =>
   }),
 );
 const ownDeliver = (l: TlpLevel): Deliver => OWN[tlpRank(l)]!;
+
+/** A partner agreement as a tier row: each level allowed or not, RED never, AMBER+STRICT by sector. */
+function compileAgreement(agreement: PartnerAgreement): readonly Cell[] {
+  return TLP_LEVELS.map((level) => {
+    const allowed = level !== 'red' && agreement.allow.includes(level);
+    const d =
+      level === 'red'
+        ? DENY_EGRESS_RED
+        : allowed
+          ? undefined
+          : deny(
+              `egress.not_allowed.${level}`,
+              `the agreement with partner ${agreement.partnerId} does not allow ${LABEL(level)} to leave`,
+            );
+    const strict = level === 'amber+strict';
+    return {
+      deny: d,
+      needSector: strict
+        ? deny(
+            'egress.amber+strict.other_sector',
+            `${LABEL(level)} leaves only for a partner of the submitter's sector`,
+          )
+        : undefined,
+      needNamed: undefined,
+      deliver: Object.freeze({
+        kind: 'deliver' as const,
+        tlp: level,
+        reason: reason(
+          `egress.allowed.${level}`,
+          `the agreement with partner ${agreement.partnerId} allows ${LABEL(level)}`,
+        ),
+      }),
+    };
+  });
+}
 
 /** The configured value of a cell when it narrows the default table, else undefined. */
 function narrowed(rules: PolicyRules, level: TlpLevel, tier: (typeof TIERS)[number]): TierRule | undefined {
