@@ -12,6 +12,7 @@ import { MongoExerciseStore } from './mongo-exercise-store.js';
 import { MongoFeedStore } from './mongo-feed-store.js';
 import { MongoRetentionStore } from './mongo-retention-store.js';
 import { MongoApprovalStore } from './mongo-approval-store.js';
+import { MongoPartnerStore } from './mongo-partner-store.js';
 import {
   MongoApiKeyStore,
   MongoAuditLog,
@@ -34,6 +35,7 @@ export {
   MongoRefreshTokenStore,
   MongoExerciseStore,
   MongoApprovalStore,
+  MongoPartnerStore,
 };
 
 export interface MongoOptions {
@@ -80,6 +82,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       retention: g(new MongoRetentionStore(db)),
       approvals: g(new MongoApprovalStore(db)),
       feeds: g(new MongoFeedStore(db)),
+      partners: g(new MongoPartnerStore(db)),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

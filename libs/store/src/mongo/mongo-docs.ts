@@ -42,6 +42,8 @@ export const COLLECTIONS = {
   exercises: 'exercises',
   approvals: 'blocklist_approvals',
   feeds: 'feeds',
+  partners: 'partners',
+  partnerPush: 'partner_push',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */

@@ -9,6 +9,7 @@ export * from './exercises.js';
 export * from './retention.js';
 export * from './approvals.js';
 export * from './feeds.js';
+export * from './partners.js';
 
 import type { ObjectStore } from './objects.js';
 import type { JobStore } from './jobs.js';
@@ -21,6 +22,7 @@ import type { ExerciseStore } from './exercises.js';
 import type { RetentionStore } from './retention.js';
 import type { ApprovalStore } from './approvals.js';
 import type { FeedStore } from './feeds.js';
+import type { PartnerStore } from './partners.js';
 
 /** Every port, from one adapter. */
 export interface Stores {
@@ -40,6 +42,8 @@ export interface Stores {
   readonly approvals: ApprovalStore;
   /** Partner feeds and their pull state (ADR 0041). */
   readonly feeds: FeedStore;
+  /** Partner hubs pushed to, and where each push stands (ADR 0042). */
+  readonly partners: PartnerStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
   close(): Promise<void>;

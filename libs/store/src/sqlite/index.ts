@@ -10,6 +10,7 @@ import { SqliteExerciseStore } from './sqlite-exercise-store.js';
 import { SqliteRetentionStore } from './sqlite-retention-store.js';
 import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { SqliteFeedStore } from './sqlite-feed-store.js';
+import { SqlitePartnerStore } from './sqlite-partner-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
@@ -34,6 +35,7 @@ import {
   RETENTION_ACCESS,
   APPROVAL_ACCESS,
   FEED_ACCESS,
+  PARTNER_ACCESS,
   WriteLane,
   inLane,
 } from './write-lane.js';
@@ -52,6 +54,7 @@ export {
   SqliteExerciseStore,
   SqliteApprovalStore,
   SqliteFeedStore,
+  SqlitePartnerStore,
 };
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
@@ -80,6 +83,7 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     retention: g(new SqliteRetentionStore(db), RETENTION_ACCESS),
     approvals: g(new SqliteApprovalStore(db), APPROVAL_ACCESS),
     feeds: g(new SqliteFeedStore(db), FEED_ACCESS),
+    partners: g(new SqlitePartnerStore(db), PARTNER_ACCESS),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -525,4 +525,29 @@ ALTER TABLE batch_mails ADD COLUMN digest_alert_id TEXT;
 CREATE INDEX batch_mails_by_digest_alert ON batch_mails (digest_alert_id, org_id) WHERE digest_alert_id IS NOT NULL;
 `,
   },
+  {
+    version: 22,
+    name: 'partner hubs pushed to, and their push state',
+    sql: `
+-- ADR 0042. One row per partner (its credential included: the store is the hub's secret store),
+-- and one push-state row, rewritten in one transaction per batch (cursor per source collection,
+-- counts, last status, recent refusals).
+CREATE TABLE partners (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  taxii_url TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  auth TEXT NOT NULL,
+  allow TEXT NOT NULL,
+  sector TEXT,
+  sources TEXT NOT NULL,
+  filters TEXT NOT NULL,
+  paused INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE partner_push (partner_id TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID;
+`,
+  },
 ];

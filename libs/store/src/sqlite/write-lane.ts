@@ -13,6 +13,7 @@ import type {
   RetentionStore,
   ApprovalStore,
   FeedStore,
+  PartnerStore,
 } from '../ports/index.js';
 
 /**
@@ -239,3 +240,14 @@ export function inLane<T extends object>(store: T, access: Methods<T>, lane: Wri
     },
   });
 }
+
+export const PARTNER_ACCESS: Methods<PartnerStore> = {
+  create: 'write',
+  get: 'read',
+  list: 'read',
+  setPaused: 'write',
+  remove: 'write',
+  pushState: 'read',
+  recordBatch: 'write',
+  recordFailure: 'write',
+};

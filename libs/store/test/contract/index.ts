@@ -9,6 +9,7 @@ import { observableIndexContract } from './observable-index.contract.js';
 import { retentionContract } from './retention.contract.js';
 import { approvalContract } from './approval.contract.js';
 import { feedContract } from './feed.contract.js';
+import { partnerContract } from './partner.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -24,4 +25,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   retentionContract(name, open);
   approvalContract(name, open);
   feedContract(name, open);
+  partnerContract(name, open);
 }
