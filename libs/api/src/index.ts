@@ -14,6 +14,7 @@ export * from './schemas/taxii.js';
 export * from './schemas/users.js';
 export * from './schemas/exercises.js';
 export * from './schemas/feeds.js';
+export * from './schemas/partners.js';
 export * from './openapi.js';
 export * from './schemas/errors.js';
 export * from './client.js';

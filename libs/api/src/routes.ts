@@ -36,6 +36,7 @@ import {
 import { createExerciseSchema, exerciseReportSchema, exerciseSchema } from './schemas/exercises.js';
 import { createFeedSchema, feedSchema } from './schemas/feeds.js';
 import { createdKeySchema, createKeySchema, keySchema } from './schemas/keys.js';
+import { partnerSchemas } from './schemas/partners.js';
 import { orgSchemas } from './schemas/orgs.js';
 import { indicatorSchema, retractionSchema, retractSchema, submissionSchema } from './schemas/submissions.js';
 import { subscriptionSchemas } from './schemas/subscriptions.js';
@@ -95,6 +96,7 @@ const COLLECTION = `${TAXII}/:root/collections/:collectionId`;
 export function apiRoutes(settings: ApiSettings) {
   const org = orgSchemas(settings);
   const sub = subscriptionSchemas(settings);
+  const partner = partnerSchemas(settings);
   const orgPath = '/api/v1/orgs/:orgId';
   const orgAdmin = { who: 'org-admin', org: 'path' } as const;
   const table = {
@@ -938,6 +940,71 @@ export function apiRoutes(settings: ApiSettings) {
       media: 'json',
       query: mqttSessionQuerySchema,
       success: { status: 204, description: 'dropped' },
+    }),
+    // feeds: partner hubs pushed to (ADR 0042)
+    createPartner: route({
+      service: 'feeds',
+      method: 'post',
+      path: '/api/v1/partners',
+      tag: 'partners',
+      summary:
+        "Add a partner hub to push to: its TAXII 2.1 API root and collection, the hub's credential there (never echoed), the agreement (TLP levels that may leave: never RED; AMBER+STRICT only to a partner of the submitter's sector), its sector, the collections and filters published",
+      access: { who: 'hub-admin' },
+      media: 'json',
+      body: partner.create,
+      success: { status: 201, description: 'the partner (without its secret)', schema: partner.partner },
+      conflict: 'a partner with this id exists',
+    }),
+    listPartners: route({
+      service: 'feeds',
+      method: 'get',
+      path: '/api/v1/partners',
+      tag: 'partners',
+      summary: 'List the partner hubs, by id, each with its push status',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the partners', schema: { type: 'array', items: partner.status } },
+    }),
+    getPartner: route({
+      service: 'feeds',
+      method: 'get',
+      path: '/api/v1/partners/:partnerId',
+      tag: 'partners',
+      summary:
+        'Show a partner hub and its push status: cursors, backlog, versions sent, kept home by the agreement, filtered, refused by the partner, pending there, the last status resource and error, the next attempt',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the partner and its push status', schema: partner.status },
+    }),
+    pausePartner: route({
+      service: 'feeds',
+      method: 'post',
+      path: '/api/v1/partners/:partnerId/pause',
+      tag: 'partners',
+      summary: 'Pause pushing to a partner (its cursor waits; nothing is skipped)',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the partner and its push status', schema: partner.status },
+    }),
+    resumePartner: route({
+      service: 'feeds',
+      method: 'post',
+      path: '/api/v1/partners/:partnerId/resume',
+      tag: 'partners',
+      summary: 'Resume pushing to a partner, from its cursor',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 200, description: 'the partner and its push status', schema: partner.status },
+    }),
+    removePartner: route({
+      service: 'feeds',
+      method: 'delete',
+      path: '/api/v1/partners/:partnerId',
+      tag: 'partners',
+      summary: 'Remove a partner hub, its credential and its push status',
+      access: { who: 'hub-admin' },
+      media: 'json',
+      success: { status: 204, description: 'removed' },
     }),
   } as const;
   return Object.fromEntries(Object.entries(table).map(([id, r]) => [id, { ...r, id }])) as {

@@ -143,6 +143,10 @@ export const AUDIT_ACTIONS = [
   'feed.pause',
   'feed.resume',
   'feed.remove',
+  'partner.create',
+  'partner.pause',
+  'partner.resume',
+  'partner.remove',
   'admin.denied',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];

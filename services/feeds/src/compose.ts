@@ -4,6 +4,13 @@ import type { Stores } from '@isac/store';
 import { AdminDenials, type Authenticator } from '@isac/auth';
 import { errorHandler, gateOf } from '@isac/http';
 import { apiRoutes } from '@isac/api';
+import type { PolicyEngine } from '@isac/policy';
+import { OrgDirectory } from '@isac/store';
+import { PartnerPusher } from './push/partner-pusher.js';
+import { PartnersService, type SourceCollection } from './push/partners-service.js';
+import { createPartnersRouter } from './push/partners-router.js';
+import { PushScheduler } from './push/push-scheduler.js';
+import { TaxiiPushClient } from './push/taxii-push-client.js';
 import type { FeedsConfig } from './config.js';
 import type { FeedIngest } from './feed-ingest.js';
 import type { FeedSourceFactory } from './source.js';
@@ -27,6 +34,14 @@ export interface FeedsDeps {
   readonly credentialKey: Buffer;
   /** Source kinds beyond the built-in `taxii` (e.g. `misp`), by kind. */
   readonly sources?: Readonly<Record<string, FeedSourceFactory>> | undefined;
+  /** The one distribution policy (push to partners decides with `releaseToPartner`, ADR 0042). */
+  readonly policy: PolicyEngine;
+  /** The hub's STIX identity (anonymous submitters become it in what leaves). */
+  readonly hub: { readonly id: string };
+  /** This hub's collections that may be published to partners (the first is the default). */
+  readonly collections: readonly SourceCollection[];
+  /** The hub's sectors (a partner's sector is checked against them). */
+  readonly sectors: readonly string[];
 }
 
 export interface Feeds {
@@ -38,6 +53,8 @@ export interface Feeds {
   stop(): Promise<void>;
   /** Pulls every feed that is due now, once; resolves with the number of feeds pulled. */
   runOnce(): Promise<number>;
+  /** Pushes to every partner what is due now, once (ADR 0042); resolves with the versions partners accepted. */
+  pushOnce(): Promise<number>;
 }
 
 /**
@@ -91,21 +108,70 @@ export function composeFeeds(deps: FeedsDeps): Feeds {
     }),
   });
   const router = Router();
+  const routes = apiRoutes({ sectors: deps.sectors });
   router.use(
     createFeedsRouter({
       feeds: service,
       pullNow: (id) => scheduler.pullNow(id),
       gate,
-      routes: apiRoutes({ sectors: [] }),
+      routes,
     }),
   );
+
+  // push to partner hubs (ADR 0042)
+  const push = deps.config.push;
+  const pushLog = deps.log.child({ component: 'partner-push' });
+  const pusher = new PartnerPusher({
+    partners: deps.stores.partners,
+    objects: deps.stores.objects,
+    audit: deps.stores.audit,
+    directory: new OrgDirectory({ orgs: deps.stores.orgs, subscriptions: deps.stores.subscriptions }),
+    policy: deps.policy,
+    hub: deps.hub,
+    client: new TaxiiPushClient({
+      requestTimeoutMs: deps.config.requestTimeoutMs,
+      maxResponseBytes: Math.min(deps.config.maxResponseBytes, 16 * 1024 * 1024),
+      userAgent: 'isac-hub/feeds',
+    }),
+    clock: deps.clock,
+    log: pushLog,
+    settings: {
+      batchSize: push.batchSize,
+      maxEnvelopeBytes: push.maxEnvelopeBytes,
+      statusPollMs: push.statusPollMs,
+      statusTimeoutMs: push.statusTimeoutMs,
+      backoffMs: deps.config.backoffMs,
+      maxBackoffMs: deps.config.maxBackoffMs,
+    },
+  });
+  const pushScheduler = new PushScheduler({
+    partners: deps.stores.partners,
+    pusher,
+    log: pushLog,
+    pollMs: push.pollMs,
+  });
+  const partners = new PartnersService({
+    partners: deps.stores.partners,
+    objects: deps.stores.objects,
+    audit: deps.stores.audit,
+    clock: deps.clock,
+    ids: deps.ids,
+    collections: deps.collections,
+    sectors: deps.sectors,
+    wake: () => pushScheduler.wake(),
+  });
+  router.use(createPartnersRouter({ partners, gate, routes }));
   router.use(errorHandler({ log, style: 'rest' }));
   return {
     router,
     start() {
       if (config.enabled) scheduler.start();
+      if (push.enabled) pushScheduler.start();
     },
-    stop: () => scheduler.stop(),
+    stop: async () => {
+      await Promise.all([scheduler.stop(), pushScheduler.stop()]);
+    },
     runOnce: () => scheduler.runOnce(),
+    pushOnce: async () => (await pushScheduler.runOnce()).reduce((n, o) => n + o.sent, 0),
   };
 }

@@ -32,6 +32,30 @@ export const feedsConfigSchema = {
       pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
       default: '5b1c6f2e-8a3d-4c7e-9f10-2a4b6c8d0e1f',
     },
+    /**
+     * Push to partner hubs (ADR 0042). Partners are data (`isac admin partner add`); this says how
+     * often they are served and how large a batch is. Timeouts, back-off and the response cap are
+     * the ones above.
+     */
+    push: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** False: nothing is pushed (partners can still be added, listed and shown). */
+        enabled: { type: 'boolean', default: true },
+        /** How often every partner is looked at for new versions, in milliseconds. */
+        pollMs: { type: 'integer', minimum: 10, default: 5_000 },
+        /** Versions read from a source collection per batch; the cursor moves once per batch. */
+        batchSize: { type: 'integer', minimum: 1, maximum: 10_000, default: 500 },
+        /** Largest envelope POSTed, in octets (a batch is split to fit; keep under the partner's max_content_length). */
+        maxEnvelopeBytes: { type: 'integer', minimum: 1024, default: 8 * 1024 * 1024 },
+        /** While a status resource is pending, it is read again this often ... */
+        statusPollMs: { type: 'integer', minimum: 10, default: 1_000 },
+        /** ... for at most this long; then the batch is recorded with its pending count. */
+        statusTimeoutMs: { type: 'integer', minimum: 0, default: 60_000 },
+      },
+    },
   },
 } as const;
 

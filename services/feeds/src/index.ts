@@ -10,3 +10,5 @@ export {
   type FeedSourceSpec,
 } from './source.js';
 export { FeedSecrets } from './secrets.js';
+export type { SourceCollection, PartnerStatus, PartnerView } from './push/partners-service.js';
+export { TaxiiPushClient, PushError, type PushTarget, type TaxiiStatus } from './push/taxii-push-client.js';

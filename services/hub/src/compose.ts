@@ -207,6 +207,13 @@ export async function startHub(
       config: config.feeds,
       ingest: taxii.feedIngest,
       credentialKey: loadFeedCredentialKey(dataDir),
+      policy,
+      hub: { id: hub.id },
+      // live collections only: exercises never leave (ADR 0026, 0042)
+      collections: config.taxii.apiRoots.flatMap((r) =>
+        r.collections.filter((c) => c.exerciseOf === undefined).map((c) => ({ id: c.id, alias: c.alias })),
+      ),
+      sectors: config.membership.sectors,
     });
 
     // the web console at / (ADR 0018), after every API route

@@ -81,5 +81,5 @@ export function subscriptionSchemas(config: ApiSettings) {
       createdAt: { type: 'string' },
     },
   } as const;
-  return { create, subscription };
+  return { create, subscription, filters };
 }

@@ -91,6 +91,31 @@ export interface SearchReleaseDetails {
   readonly objects: readonly string[];
 }
 
+/**
+ * One batch pushed to a partner hub (ADR 0042): how many versions it carried, the range of their
+ * `date_added` in the source collection, by TLP, and the partner's status resource.
+ */
+export interface PartnerReleaseDetails {
+  readonly channel: 'taxii-push';
+  readonly collectionId: string;
+  readonly count: number;
+  readonly firstAdded: string;
+  readonly lastAdded: string;
+  readonly byTlp: Readonly<Record<string, number>>;
+  readonly statusId?: string | undefined;
+}
+
+/** A partner as the audit log records it: never its credential. */
+export interface PartnerAuditDetails {
+  readonly name: string;
+  readonly taxiiUrl: string;
+  readonly collection: string;
+  readonly allow: readonly string[];
+  readonly sector?: string | undefined;
+  readonly sources: readonly string[];
+  readonly auth: string;
+}
+
 /** Action -> target and details. A union value is one of the shapes that action is written in. */
 export interface AuditEvents {
   'object.submit': {
@@ -113,7 +138,8 @@ export interface AuditEvents {
     | { target: Target<'object'>; details: FanoutReleaseDetails }
     | { target: Target<'object'>; details: DeliveryReleaseDetails }
     | { target: Target<'collection'>; details: ReadReleaseDetails }
-    | { target: Target<'search'>; details: SearchReleaseDetails };
+    | { target: Target<'search'>; details: SearchReleaseDetails }
+    | { target: Target<'partner'>; details: PartnerReleaseDetails };
   'object.delete': {
     target: Target<'object'>;
     details: { readonly collectionId: string; readonly versions: readonly string[] };
@@ -271,6 +297,11 @@ export interface AuditEvents {
   'feed.pause': { target: Target<'feed'>; details?: undefined };
   'feed.resume': { target: Target<'feed'>; details?: undefined };
   'feed.remove': { target: Target<'feed'>; details: { readonly url: string } };
+  /** ADR 0042: partner hubs pushed to. */
+  'partner.create': { target: Target<'partner'>; details: PartnerAuditDetails };
+  'partner.pause': { target: Target<'partner'>; details: { readonly name: string } };
+  'partner.resume': { target: Target<'partner'>; details: { readonly name: string } };
+  'partner.remove': { target: Target<'partner'>; details: { readonly name: string } };
   'subscription.delete': { target: Target<'subscription'>; details: { readonly channel: string } };
   /**
    * An authenticated caller refused an administrative route (hub-admin or org-admin access).

@@ -2,9 +2,10 @@ import type { SubscriptionFilters, TlpLevel } from '@isac/kernel';
 
 /** How the hub authenticates to a partner's TAXII server. Secrets never leave the store but to it. */
 export type PartnerAuth =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
-  | { readonly kind: 'bearer'; readonly token: string };
+  | { readonly type: 'none' }
+  | { readonly type: 'basic'; readonly username: string; readonly password: string }
+  | { readonly type: 'bearer'; readonly token: string }
+  | { readonly type: 'header'; readonly name: string; readonly value: string };
 
 /**
  * A partner hub the hub pushes to (ADR 0042): another ISAC, a national CSIRT, a vendor, reached at

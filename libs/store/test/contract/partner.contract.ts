@@ -7,7 +7,7 @@ const partner = (id: string, over: Partial<Partner> = {}): Partner => ({
   name: `Partner ${id}`,
   taxiiUrl: 'https://taxii.partner.example/taxii2/isac/',
   collection: '5b1c6f2e-8a3d-4c7e-9f10-2a4b6c8d0e1f',
-  auth: { kind: 'basic', username: 'hub', password: 's3cret' },
+  auth: { type: 'basic', username: 'hub', password: 's3cret' },
   allow: ['clear', 'green'],
   sector: 'finance',
   sources: ['shared'],
@@ -41,9 +41,9 @@ export function partnerContract(name: string, open: OpenHarness): void {
 
     it('stores, reads back exactly (secret included), lists by id and refuses a repeated id', async () => {
       await h.stores.partners.create(partner('p-b'));
-      await h.stores.partners.create(partner('p-a', { sector: undefined, auth: { kind: 'none' } }));
+      await h.stores.partners.create(partner('p-a', { sector: undefined, auth: { type: 'none' } }));
       expect(await h.stores.partners.get('p-b')).to.deep.equal(partner('p-b'));
-      const { sector: _, ...noSector } = partner('p-a', { auth: { kind: 'none' } });
+      const { sector: _, ...noSector } = partner('p-a', { auth: { type: 'none' } });
       expect(await h.stores.partners.get('p-a')).to.deep.equal(noSector);
       expect((await h.stores.partners.list()).map((p) => p.id)).to.deep.equal(['p-a', 'p-b']);
       expect((await rejection(h.stores.partners.create(partner('p-b')))).code).to.equal('conflict');
