@@ -375,6 +375,26 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
       });
       out = out.replace('{feedId}', id);
     }
+    // a removal consumes its partner: each call gets its own (ADR 0042)
+    if (out.includes('{partnerId}')) {
+      const id = `walk-${randomUUID().slice(0, 8)}`;
+      const at = new Date().toISOString();
+      await stores.partners.create({
+        id,
+        name: 'walk partner',
+        taxiiUrl: 'https://partner.invalid/taxii2/isac/',
+        collection: 'shared',
+        auth: { type: 'none' },
+        allow: ['clear'],
+        sources: [COLLECTION],
+        filters: {},
+        paused: true,
+        createdAt: at,
+        createdBy: 'walk',
+        updatedAt: at,
+      });
+      out = out.replace('{partnerId}', id);
+    }
     // a deletion consumes its object: each call gets its own
     if (out.includes('{objectId}'))
       out = out.replace(

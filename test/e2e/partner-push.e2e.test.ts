@@ -231,7 +231,7 @@ describe('push to partner hubs end to end (issue 19.2, ADR 0042)', function () {
       expect(v.submitterOrgId).to.equal('hub-a');
       expect(v.object['created_by_ref'], k).to.equal(hubAIdentity);
       expect(JSON.stringify(v.object)).to.not.include(identities['bank-a']);
-      expect(v.object['extensions']?.[HUB_EXTENSION_ID], k).to.equal(undefined);
+      expect((v.object['extensions'] as Json | undefined)?.[HUB_EXTENSION_ID], k).to.equal(undefined);
       expect(v.version).to.equal(sent[k]!['modified']);
     }
     const s = (await partner('to-b'))['push'];

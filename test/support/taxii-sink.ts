@@ -52,14 +52,14 @@ export async function startTaxiiSink(): Promise<TaxiiSink> {
         const id = url.split('/').at(-2)!;
         const st = statuses.get(id);
         if (!st) return send(res, 404, { title: 'no such status' });
-        const done = {
+        const done: Record<string, unknown> = {
           ...st,
           status: 'complete',
           pending_count: 0,
           success_count: st['total_count'],
+          successes: st['pendings'],
           pendings: [],
         };
-        done['successes'] = st['pendings'];
         statuses.set(id, done);
         return send(res, 200, done);
       }

@@ -1,10 +1,9 @@
-import { TLP_LEVELS, type SubscriptionFilters } from '@isac/kernel';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ORG_ID_PATTERN, TLP_LEVELS } from '@isac/kernel';
 import type { ApiSettings } from './common.js';
 import { nameSchema } from './common.js';
 import { subscriptionSchemas } from './subscriptions.js';
 
-/** A partner id: lower-case letters, digits and hyphens (the hub gives `partner-…` when none is asked for). */
-export const PARTNER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /** The TLP names an agreement may list (`tlp:red` is refused by the service, with its reason). */
 const TLP_NAME = '^[Tt][Ll][Pp]:[A-Za-z+]{3,12}$';
@@ -55,7 +54,8 @@ export function partnerSchemas(settings: ApiSettings) {
     additionalProperties: false,
     required: ['name', 'taxiiUrl', 'collection', 'allow'],
     properties: {
-      id: { type: 'string', pattern: PARTNER_ID_PATTERN.source },
+      /** Like an organisation id (the hub gives `partner-…` when none is asked for). */
+      id: { type: 'string', pattern: ORG_ID_PATTERN.source },
       name: nameSchema,
       taxiiUrl: {
         type: 'string',
@@ -208,19 +208,5 @@ export function partnerSchemas(settings: ApiSettings) {
   return { create, partner, status };
 }
 
-export interface CreatePartnerBody {
-  id?: string;
-  name: string;
-  taxiiUrl: string;
-  collection: string;
-  auth?:
-    | { type: 'none' }
-    | { type: 'basic'; username: string; password: string }
-    | { type: 'bearer'; token: string }
-    | { type: 'header'; name: string; value: string };
-  allow: string[];
-  sector?: string;
-  sources?: string[];
-  filters?: SubscriptionFilters;
-  paused?: boolean;
-}
+/** The body of `POST /api/v1/partners`, as the schema reads it. */
+export type CreatePartnerBody = FromSchema<ReturnType<typeof partnerSchemas>['create']>;

@@ -6,6 +6,7 @@ import { registerOrgUpkeep, registerUserLifecycle } from './admin-members.js';
 import { registerBlocklist, registerDeadLetters, registerMqttSessions } from './delivery.js';
 import { registerExercises } from './admin-exercises.js';
 import { registerFeeds } from './admin-feeds.js';
+import { registerPartners } from './admin-partners.js';
 import { csv, table } from './table.js';
 
 /** An organisation as the API answers it (libs/api's schema). */
@@ -658,6 +659,7 @@ export function registerAdmin(program: Command, ctx: () => CliContext): Command 
   registerBlocklist(admin, ctx);
   registerExercises(admin, ctx);
   registerFeeds(admin, ctx);
+  registerPartners(admin, ctx);
   registerMqttSessions(admin, ctx);
 
   return admin;
