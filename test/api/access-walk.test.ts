@@ -384,7 +384,7 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
         name: 'walk partner',
         taxiiUrl: 'https://partner.invalid/taxii2/isac/',
         collection: 'shared',
-        auth: { type: 'none' },
+        authType: 'none',
         allow: ['clear'],
         sources: [COLLECTION],
         filters: {},

@@ -16,6 +16,7 @@ import { startTaxiiSink, type TaxiiSink } from '../support/taxii-sink.js';
 import { httpJson } from '../support/http.js';
 import { DEFAULT_COLLECTION_ID } from '../../services/taxii/src/config.js';
 import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 
 const ADMIN_PASSWORD = 'e2e-admin-password-long-enough';
 const BATCH = 5;
@@ -277,6 +278,14 @@ describe('push to partner hubs end to end (issue 19.2, ADR 0042)', function () {
     expect(audit.status).to.equal(200);
     expect(JSON.stringify(audit.body)).to.include('to-b');
     expect(JSON.stringify(audit.body)).to.not.include(bKey);
+    // nor does A's store hold them in clear (sealed as feed credentials are, ADR 0041)
+    for (const f of ['hub.db', 'hub.db-wal']) {
+      const file = path.join(a.dataDir, f);
+      if (!existsSync(file)) continue;
+      const bytes = readFileSync(file);
+      expect(bytes.includes(bKey), f).to.equal(false);
+      expect(bytes.includes('sink-password-123'), f).to.equal(false);
+    }
     // RED cannot even be agreed
     const red = await call(a, 'POST', '/api/v1/partners', adminA, {
       name: 'red',

@@ -16,9 +16,4 @@ export {
 export { orgStanding, NO_GRACE, type Standing, type StandingReason, type StandingRules } from './standing.js';
 export * from './blocklist-gate/index.js';
 export { filterMismatch, observablesOf, type FilterInput } from './subscription-filters.js';
-export {
-  AgreementError,
-  allowedTlpNames,
-  parseAllowedTlp,
-  type PartnerAgreement,
-} from './egress.js';
+export { AgreementError, allowedTlpNames, parseAllowedTlp, type PartnerAgreement } from './egress.js';

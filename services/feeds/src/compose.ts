@@ -128,6 +128,7 @@ export function composeFeeds(deps: FeedsDeps): Feeds {
     directory: new OrgDirectory({ orgs: deps.stores.orgs, subscriptions: deps.stores.subscriptions }),
     policy: deps.policy,
     hub: deps.hub,
+    secrets,
     client: new TaxiiPushClient({
       requestTimeoutMs: deps.config.requestTimeoutMs,
       maxResponseBytes: Math.min(deps.config.maxResponseBytes, 16 * 1024 * 1024),
@@ -156,6 +157,7 @@ export function composeFeeds(deps: FeedsDeps): Feeds {
     audit: deps.stores.audit,
     clock: deps.clock,
     ids: deps.ids,
+    secrets,
     collections: deps.collections,
     sectors: deps.sectors,
     wake: () => pushScheduler.wake(),

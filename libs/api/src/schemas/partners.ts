@@ -4,7 +4,6 @@ import type { ApiSettings } from './common.js';
 import { nameSchema } from './common.js';
 import { subscriptionSchemas } from './subscriptions.js';
 
-
 /** The TLP names an agreement may list (`tlp:red` is refused by the service, with its reason). */
 const TLP_NAME = '^[Tt][Ll][Pp]:[A-Za-z+]{3,12}$';
 

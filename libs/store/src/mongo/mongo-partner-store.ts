@@ -33,7 +33,8 @@ export class MongoPartnerStore implements PartnerStore {
         { $setOnInsert: { rev: 0, state: freshPushState(id) } },
         { upsert: true },
       );
-      await this.col.insertOne({ _id: id, ...structuredClone(rest) });
+      // JSON: no undefined field reaches BSON (it would come back as null)
+      await this.col.insertOne({ _id: id, ...(JSON.parse(JSON.stringify(rest)) as typeof rest) });
     } catch (err) {
       if (isDuplicateKey(err)) throw new ConflictError('partner already exists', [], { cause: err });
       throw err;

@@ -1,12 +1,5 @@
 import type { SubscriptionFilters, TlpLevel } from '@isac/kernel';
 
-/** How the hub authenticates to a partner's TAXII server. Secrets never leave the store but to it. */
-export type PartnerAuth =
-  | { readonly type: 'none' }
-  | { readonly type: 'basic'; readonly username: string; readonly password: string }
-  | { readonly type: 'bearer'; readonly token: string }
-  | { readonly type: 'header'; readonly name: string; readonly value: string };
-
 /**
  * A partner hub the hub pushes to (ADR 0042): another ISAC, a national CSIRT, a vendor, reached at
  * one collection of its TAXII 2.1 server, under an agreement (which TLP levels may leave, its
@@ -19,7 +12,12 @@ export interface Partner {
   readonly taxiiUrl: string;
   /** The collection id (or alias) on the partner's server that objects are added to. */
   readonly collection: string;
-  readonly auth: PartnerAuth;
+  /** How the hub authenticates there, without the secret. */
+  readonly authType: 'none' | 'basic' | 'bearer' | 'header';
+  /** Basic: the user name; header: the header name (not secret, shown). */
+  readonly authName?: string | undefined;
+  /** The secret, sealed by the feeds service (AES-256-GCM, as feed credentials: ADR 0041); absent with `none`. */
+  readonly authSealed?: string | undefined;
   /** The agreement: TLP levels that may leave, in TLP order, never `red`. */
   readonly allow: readonly TlpLevel[];
   /** The partner's sector (AMBER+STRICT needs the submitter's sector). */

@@ -529,15 +529,17 @@ CREATE INDEX batch_mails_by_digest_alert ON batch_mails (digest_alert_id, org_id
     version: 22,
     name: 'partner hubs pushed to, and their push state',
     sql: `
--- ADR 0042. One row per partner (its credential included: the store is the hub's secret store),
--- and one push-state row, rewritten in one transaction per batch (cursor per source collection,
+-- ADR 0042. One row per partner (its credential's secret sealed by the feeds service, as feed
+-- credentials are), and one push-state row, rewritten in one transaction per batch (cursor per source collection,
 -- counts, last status, recent refusals).
 CREATE TABLE partners (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   taxii_url TEXT NOT NULL,
   collection TEXT NOT NULL,
-  auth TEXT NOT NULL,
+  auth_type TEXT NOT NULL,
+  auth_name TEXT,
+  auth_sealed TEXT,
   allow TEXT NOT NULL,
   sector TEXT,
   sources TEXT NOT NULL,

@@ -1,12 +1,6 @@
 import type { SubscriptionFilters, TlpLevel } from '@isac/kernel';
 import { mapSqliteError, type Db } from './database.js';
-import type {
-  Partner,
-  PartnerAuth,
-  PartnerBatchRecord,
-  PartnerPushState,
-  PartnerStore,
-} from '../ports/index.js';
+import type { Partner, PartnerBatchRecord, PartnerPushState, PartnerStore } from '../ports/index.js';
 import { applyBatch, applyFailure, freshPushState } from '../partner-state.js';
 
 interface Row {
@@ -14,7 +8,9 @@ interface Row {
   name: string;
   taxii_url: string;
   collection: string;
-  auth: string;
+  auth_type: Partner['authType'];
+  auth_name: string | null;
+  auth_sealed: string | null;
   allow: string;
   sector: string | null;
   sources: string;
@@ -30,7 +26,9 @@ const fromRow = (r: Row): Partner => ({
   name: r.name,
   taxiiUrl: r.taxii_url,
   collection: r.collection,
-  auth: JSON.parse(r.auth) as PartnerAuth,
+  authType: r.auth_type,
+  ...(r.auth_name === null ? {} : { authName: r.auth_name }),
+  ...(r.auth_sealed === null ? {} : { authSealed: r.auth_sealed }),
   allow: JSON.parse(r.allow) as TlpLevel[],
   ...(r.sector === null ? {} : { sector: r.sector }),
   sources: JSON.parse(r.sources) as string[],
@@ -53,15 +51,18 @@ export class SqlitePartnerStore implements PartnerStore {
       this.db.transaction(() => {
         this.db
           .prepare(
-            `INSERT INTO partners (id, name, taxii_url, collection, auth, allow, sector, sources, filters, paused,
-               created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO partners (id, name, taxii_url, collection, auth_type, auth_name, auth_sealed, allow, sector,
+               sources, filters, paused, created_at, created_by, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             p.id,
             p.name,
             p.taxiiUrl,
             p.collection,
-            JSON.stringify(p.auth),
+            p.authType,
+            p.authName ?? null,
+            p.authSealed ?? null,
             JSON.stringify(p.allow),
             p.sector ?? null,
             JSON.stringify(p.sources),

@@ -7,7 +7,9 @@ const partner = (id: string, over: Partial<Partner> = {}): Partner => ({
   name: `Partner ${id}`,
   taxiiUrl: 'https://taxii.partner.example/taxii2/isac/',
   collection: '5b1c6f2e-8a3d-4c7e-9f10-2a4b6c8d0e1f',
-  auth: { type: 'basic', username: 'hub', password: 's3cret' },
+  authType: 'basic',
+  authName: 'hub',
+  authSealed: 'c2VhbGVk',
   allow: ['clear', 'green'],
   sector: 'finance',
   sources: ['shared'],
@@ -39,12 +41,14 @@ export function partnerContract(name: string, open: OpenHarness): void {
     });
     afterEach(() => h.close());
 
-    it('stores, reads back exactly (secret included), lists by id and refuses a repeated id', async () => {
+    it('stores, reads back exactly (sealed secret included), lists by id and refuses a repeated id', async () => {
       await h.stores.partners.create(partner('p-b'));
-      await h.stores.partners.create(partner('p-a', { sector: undefined, auth: { type: 'none' } }));
+      await h.stores.partners.create(
+        partner('p-a', { sector: undefined, authType: 'none', authName: undefined, authSealed: undefined }),
+      );
       expect(await h.stores.partners.get('p-b')).to.deep.equal(partner('p-b'));
-      const { sector: _, ...noSector } = partner('p-a', { auth: { type: 'none' } });
-      expect(await h.stores.partners.get('p-a')).to.deep.equal(noSector);
+      const { sector: _, authName: _n, authSealed: _s, ...bare } = partner('p-a', { authType: 'none' });
+      expect(await h.stores.partners.get('p-a')).to.deep.equal(bare);
       expect((await h.stores.partners.list()).map((p) => p.id)).to.deep.equal(['p-a', 'p-b']);
       expect((await rejection(h.stores.partners.create(partner('p-b')))).code).to.equal('conflict');
       expect(await h.stores.partners.get('p-c')).to.equal(undefined);

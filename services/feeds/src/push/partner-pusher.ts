@@ -18,7 +18,11 @@ import {
   type PartnerStatusSummary,
   type PartnerStore,
 } from '@isac/store';
+import type { FeedSecrets } from '../secrets.js';
 import { PushError, type PushTarget, type TaxiiPushClient, type TaxiiStatus } from './taxii-push-client.js';
+
+/** The additional data a partner's sealed credential is bound to (a feed's secret cannot be moved to a partner). */
+export const partnerSecretId = (partnerId: string): string => `partner:${partnerId}`;
 
 export interface PusherSettings {
   readonly batchSize: number;
@@ -37,6 +41,8 @@ export interface PusherDeps {
   readonly policy: PolicyEngine;
   readonly hub: { readonly id: string };
   readonly client: TaxiiPushClient;
+  /** Opens the partner's sealed credential for one turn. */
+  readonly secrets: FeedSecrets;
   readonly clock: Clock;
   readonly log: Logger;
   readonly settings: PusherSettings;
@@ -96,6 +102,11 @@ export class PartnerPusher {
     let batches = 0;
     let sent = 0;
     let failures = state.consecutiveFailures;
+    const target: PushTarget = {
+      taxiiUrl: partner.taxiiUrl,
+      collection: partner.collection,
+      auth: this.deps.secrets.open(partnerSecretId(partner.id), partner),
+    };
     try {
       for (const collectionId of partner.sources) {
         let cursor = state.cursors[collectionId];
@@ -107,7 +118,7 @@ export class PartnerPusher {
             match: { version: ['all'] },
           });
           if (page.items.length === 0) break;
-          const n = await this.#batch(partner, agreement, collectionId, page.items, signal);
+          const n = await this.#batch(partner, target, agreement, collectionId, page.items, signal);
           batches++;
           sent += n;
           failures = 0;
@@ -141,6 +152,7 @@ export class PartnerPusher {
   /** One batch of versions: decided, filtered, sent, followed, recorded. Resolves with the count accepted. */
   async #batch(
     partner: Partner,
+    target: PushTarget,
     agreement: PartnerAgreement,
     collectionId: string,
     versions: readonly ObjectVersion[],
@@ -186,11 +198,6 @@ export class PartnerPusher {
     let accepted = 0;
     let pending = 0;
     let last: PartnerStatusSummary | undefined;
-    const target: PushTarget = {
-      taxiiUrl: partner.taxiiUrl,
-      collection: partner.collection,
-      auth: partner.auth,
-    };
     for (const envelope of envelopes(released, this.deps.settings.maxEnvelopeBytes)) {
       let st: TaxiiStatus;
       try {

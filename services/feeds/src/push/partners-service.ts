@@ -2,14 +2,9 @@ import { NotFoundError, ValidationError, type Clock, type IdGenerator, type Prin
 import { actorOf } from '@isac/auth';
 import { AgreementError, allowedTlpNames, parseAllowedTlp } from '@isac/policy';
 import type { CreatePartnerBody } from '@isac/api';
-import type {
-  AuditLog,
-  ObjectStore,
-  Partner,
-  PartnerAuth,
-  PartnerPushState,
-  PartnerStore,
-} from '@isac/store';
+import type { AuditLog, ObjectStore, Partner, PartnerPushState, PartnerStore } from '@isac/store';
+import type { FeedSecrets } from '../secrets.js';
+import { partnerSecretId } from './partner-pusher.js';
 
 /** A collection of this hub a partner may be published: its store id and alias. */
 export interface SourceCollection {
@@ -18,8 +13,8 @@ export interface SourceCollection {
 }
 
 /** A partner as the API answers it: the credential's kind and user name, never its secret. */
-export type PartnerView = Omit<Partner, 'auth' | 'allow'> & {
-  readonly auth: { readonly type: PartnerAuth['type']; readonly username?: string; readonly name?: string };
+export type PartnerView = Omit<Partner, 'authType' | 'authName' | 'authSealed' | 'allow'> & {
+  readonly auth: { readonly type: Partner['authType']; readonly username?: string; readonly name?: string };
   readonly allow: readonly string[];
 };
 
@@ -47,22 +42,21 @@ const noSuchPartner = (id: string): NotFoundError =>
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** The credential as shown: its type, and the user or header name (not secret). */
-function authView(a: PartnerAuth): PartnerView['auth'] {
-  switch (a.type) {
+function authView(p: Partner): PartnerView['auth'] {
+  switch (p.authType) {
     case 'basic':
-      return { type: 'basic', username: a.username };
+      return { type: 'basic', username: p.authName ?? '' };
     case 'header':
-      return { type: 'header', name: a.name };
+      return { type: 'header', name: p.authName ?? '' };
     default:
-      return { type: a.type };
+      return { type: p.authType };
   }
 }
 
-export const partnerView = (p: Partner): PartnerView => ({
-  ...p,
-  auth: authView(p.auth),
-  allow: allowedTlpNames(p.allow),
-});
+export function partnerView(p: Partner): PartnerView {
+  const { authType: _t, authName: _n, authSealed: _s, ...rest } = p;
+  return { ...rest, auth: authView(p), allow: allowedTlpNames(p.allow) };
+}
 
 /**
  * Partner hubs (ADR 0042): hub administrators add, list, show, pause, resume and remove them;
@@ -76,6 +70,8 @@ export class PartnersService {
       audit: AuditLog;
       clock: Clock;
       ids: IdGenerator;
+      /** Seals the credential before it reaches the store. */
+      secrets: FeedSecrets;
       /** The collections that may be published (the first is the default). */
       collections: readonly SourceCollection[];
       /** The hub's sectors (a partner's sector is one of them when there are any). */
@@ -115,17 +111,22 @@ export class PartnersService {
     const taxiiUrl = this.#apiRoot(body.taxiiUrl);
     const sources = this.#sources(body.sources);
     const now = this.deps.clock.now().toISOString();
+    const id =
+      body.id ??
+      `partner-${this.deps.ids
+        .token(6)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '0')}`;
+    const auth = body.auth ?? { type: 'none' };
+    const sealed = this.deps.secrets.seal(partnerSecretId(id), auth);
     const partner: Partner = {
-      id:
-        body.id ??
-        `partner-${this.deps.ids
-          .token(6)
-          .toLowerCase()
-          .replace(/[^a-z0-9]/g, '0')}`,
+      id,
       name: body.name,
       taxiiUrl,
       collection: body.collection,
-      auth: body.auth ?? { type: 'none' },
+      authType: auth.type,
+      ...(sealed.name === undefined ? {} : { authName: sealed.name }),
+      ...(sealed.sealed === undefined ? {} : { authSealed: sealed.sealed }),
       allow,
       ...(body.sector === undefined ? {} : { sector: body.sector }),
       sources,
@@ -150,7 +151,7 @@ export class PartnersService {
           allow: allowedTlpNames(partner.allow),
           sector: partner.sector,
           sources: partner.sources,
-          auth: partner.auth.type,
+          auth: partner.authType,
         },
       },
     ]);

@@ -1,5 +1,8 @@
 import { TAXII_MEDIA_TYPE } from '@isac/http';
-import type { PartnerAuth } from '@isac/store';
+import type { FeedAuth } from '../source.js';
+
+/** How the hub authenticates to a partner: the same kinds as a feed's credential. */
+export type PartnerAuth = FeedAuth;
 
 /** Where a push goes: a collection of a partner's TAXII 2.1 API root. */
 export interface PushTarget {
