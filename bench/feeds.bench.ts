@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SequentialIds, silentLogger, systemClock } from '@isac/kernel';
+import { PolicyEngine } from '@isac/policy';
+import { hubIdentity } from '@isac/stix';
 import { NO_FEED_COUNTS, type NewObjectVersion } from '@isac/store';
 import { DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
 import { composeFeeds, DEFAULT_FEEDS_CONFIG, FeedSecrets } from '@isac/feeds-service';
@@ -82,6 +84,11 @@ export default async function bench(): Promise<BenchRow[]> {
       config,
       ingest: a.feedIngest,
       credentialKey: key,
+      // push to partners (ADR 0042) is not measured here: no partner is added
+      policy: new PolicyEngine(),
+      hub: { id: hubIdentity('bench').id },
+      collections: [{ id: DEFAULT_COLLECTION_ID }],
+      sectors: [],
     });
     const now = new Date().toISOString();
     const sealed = new FeedSecrets(key).seal('feed-b', { type: 'bearer', token: b.keys['hub-a']!.slice(7) });

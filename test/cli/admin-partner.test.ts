@@ -63,7 +63,7 @@ describe('isac admin partner', function () {
         ...more,
       ],
       env,
-      `bearer:${SECRET}\n`,
+      `${SECRET}\n`,
     );
 
   it('adds, lists, shows, pauses, resumes and removes a partner, never printing its secret', async () => {
@@ -74,7 +74,9 @@ describe('isac admin partner', function () {
       'tlp:clear,tlp:green,tlp:amber',
       '--sector',
       'finance',
-      '--auth-file',
+      '--auth',
+      'bearer',
+      '--secret-file',
       '-',
       '--filter',
       'objectTypes=indicator',
@@ -172,7 +174,7 @@ describe('isac admin partner', function () {
     expect(u.stderr).to.contain('must carry no credentials');
   });
 
-  it('refuses a malformed --auth before calling the hub', async () => {
+  it('refuses a malformed --auth, or a secret on it, before calling the hub', async () => {
     const r = await isac(
       [
         'admin',
@@ -187,11 +189,31 @@ describe('isac admin partner', function () {
         '--allow',
         'tlp:clear',
         '--auth',
-        'basic:nopassword',
+        'token:in-argv',
       ],
       env,
     );
     expect(r.code).to.not.equal(0);
-    expect(r.stderr).to.contain('--auth must be none, basic:<user>:<password>');
+    expect(r.stderr).to.contain('--auth must be none, basic:<user>, bearer or header:<name>');
+    const none = await isac(
+      [
+        'admin',
+        'partner',
+        'add',
+        '--name',
+        'x',
+        '--taxii-url',
+        'https://t.example/',
+        '--collection',
+        'c',
+        '--allow',
+        'tlp:clear',
+        '--auth',
+        'bearer',
+      ],
+      { ...env, ISAC_PARTNER_SECRET: '' },
+    );
+    expect(none.code).to.not.equal(0);
+    expect(none.stderr).to.contain('no secret: give --secret-file, ISAC_PARTNER_SECRET');
   });
 });

@@ -39,24 +39,32 @@ function feedText(f: Feed): string {
   ].join('\n');
 }
 
-/** `--auth none | basic:<user> | bearer | header:<name>`; the secret never on the command line. */
-async function feedAuth(c: CliContext, spec: string, secretFile: string | undefined): Promise<FeedAuth> {
+/**
+ * `--auth none | basic:<user> | bearer | header:<name>`; the secret never on the command line: from
+ * `--secret-file`, the environment variable `envName` or a prompt. Feeds and partners (ADR 0042).
+ */
+export async function feedAuth(
+  c: CliContext,
+  spec: string,
+  secretFile: string | undefined,
+  envName = 'ISAC_FEED_SECRET',
+): Promise<FeedAuth> {
   const [type, ...rest] = spec.split(':');
   const name = rest.join(':');
   if (type === 'none') return { type: 'none' };
   if (!['basic', 'bearer', 'header'].includes(type ?? '') || (type !== 'bearer' && name === ''))
     throw new CliError(
-      '--auth must be none, basic:<user>, bearer or header:<name>; the secret is read from --secret-file, ISAC_FEED_SECRET or a prompt / --auth の形式が不正です',
+      `--auth must be none, basic:<user>, bearer or header:<name>; the secret is read from --secret-file, ${envName} or a prompt / --auth の形式が不正です`,
     );
   const secret = (
     secretFile !== undefined
       ? await c.io.readInput(secretFile)
-      : (c.env['ISAC_FEED_SECRET'] ??
+      : (c.env[envName] ??
         (c.io.readSecret ? await c.io.readSecret('partner secret / パートナーの秘密情報: ') : ''))
   ).split(/\r?\n/)[0]!;
   if (secret === '')
     throw new CliError(
-      'no secret: give --secret-file, ISAC_FEED_SECRET or type it at the prompt / 秘密情報がありません',
+      `no secret: give --secret-file, ${envName} or type it at the prompt / 秘密情報がありません`,
     );
   if (type === 'basic') return { type: 'basic', username: name, password: secret };
   if (type === 'bearer') return { type: 'bearer', token: secret };

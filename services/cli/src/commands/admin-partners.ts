@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import type { ApiRoutes, CreatePartnerBody, RouteAnswer } from '@isac/api';
 import { CliError, type CliContext } from '../context.js';
 import { table } from './table.js';
+import { feedAuth } from './admin-feeds.js';
 
 type PartnerStatus = RouteAnswer<ApiRoutes['getPartner']>;
-type Auth = NonNullable<CreatePartnerBody['auth']>;
 type Filters = NonNullable<CreatePartnerBody['filters']>;
 
 const list = (v: string): string[] =>
@@ -12,34 +12,6 @@ const list = (v: string): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-
-/**
- * `--auth`: `none`, `basic:<user>:<password>`, `bearer:<token>` or `header:<Name>:<value>`. The
- * secret may be kept out of the command line with `--auth-file` (the same text in a file, or `-`).
- */
-export function parseAuth(spec: string): Auth {
-  const s = spec.replace(/\r?\n$/, '');
-  const i = s.indexOf(':');
-  const kind = i < 0 ? s : s.slice(0, i);
-  const rest = i < 0 ? '' : s.slice(i + 1);
-  const j = rest.indexOf(':');
-  switch (kind) {
-    case 'none':
-      return { type: 'none' };
-    case 'bearer':
-      if (rest !== '') return { type: 'bearer', token: rest };
-      break;
-    case 'basic':
-      if (j > 0) return { type: 'basic', username: rest.slice(0, j), password: rest.slice(j + 1) };
-      break;
-    case 'header':
-      if (j > 0) return { type: 'header', name: rest.slice(0, j), value: rest.slice(j + 1) };
-      break;
-  }
-  throw new CliError(
-    '--auth must be none, basic:<user>:<password>, bearer:<token> or header:<Name>:<value> / --auth の形式が正しくありません',
-  );
-}
 
 const FILTER_LISTS = [
   'objectTypes',
@@ -116,10 +88,10 @@ export function registerPartners(admin: Command, ctx: () => CliContext): void {
       '--allow <levels>',
       'TLP levels that may leave, comma-separated: tlp:clear,tlp:green[,tlp:amber][,tlp:amber+strict] (never tlp:red)',
     )
-    .option('--auth <spec>', 'none | basic:<user>:<password> | bearer:<token> | header:<Name>:<value>')
+    .option('--auth <spec>', 'none | basic:<user> | bearer | header:<name>', 'none')
     .option(
-      '--auth-file <file>',
-      'read --auth from a file (- for standard input), keeping the secret off the command line',
+      '--secret-file <file>',
+      'file holding the password, token or header value (- for stdin); else ISAC_PARTNER_SECRET or a prompt',
     )
     .option('--sector <sector>', "the partner's sector (needed for tlp:amber+strict)")
     .option(
@@ -140,8 +112,8 @@ export function registerPartners(admin: Command, ctx: () => CliContext): void {
         taxiiUrl: string;
         collection: string;
         allow: string;
-        auth?: string;
-        authFile?: string;
+        auth: string;
+        secretFile?: string;
         sector?: string;
         source?: string;
         filter: string[];
@@ -149,14 +121,7 @@ export function registerPartners(admin: Command, ctx: () => CliContext): void {
         paused?: boolean;
       }) => {
         const c = ctx();
-        if (o.auth !== undefined && o.authFile !== undefined)
-          throw new CliError('give --auth or --auth-file, not both / --auth と --auth-file はどちらか一方');
-        const auth =
-          o.authFile !== undefined
-            ? parseAuth(await c.io.readInput(o.authFile))
-            : o.auth !== undefined
-              ? parseAuth(o.auth)
-              : undefined;
+        const auth = await feedAuth(c, o.auth, o.secretFile, 'ISAC_PARTNER_SECRET');
         const s = await (
           await c.api()
         ).createPartner({
@@ -165,7 +130,7 @@ export function registerPartners(admin: Command, ctx: () => CliContext): void {
             taxiiUrl: o.taxiiUrl,
             collection: o.collection,
             allow: list(o.allow),
-            ...(auth ? { auth } : {}),
+            auth,
             ...(o.sector === undefined ? {} : { sector: o.sector }),
             ...(o.source === undefined ? {} : { sources: list(o.source) }),
             ...(o.filter.length > 0 ? { filters: parseFilters(o.filter) } : {}),
