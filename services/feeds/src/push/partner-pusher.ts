@@ -129,6 +129,8 @@ export class PartnerPusher {
       return { partnerId: partner.id, batches, sent };
     } catch (err) {
       if (!(err instanceof PushError)) throw err;
+      // stopped (the process shuts down): not the partner's failure, nothing to record
+      if (signal?.aborted === true) return { partnerId: partner.id, batches, sent };
       const now = clock.now();
       const wait = backoffMs(failures + 1, this.deps.settings.backoffMs, this.deps.settings.maxBackoffMs);
       await partners.recordFailure(partner.id, {
