@@ -151,6 +151,8 @@ const ACCEPT: Readonly<Record<ApiRoute['media'], string>> = {
   json: 'application/json',
   taxii: 'application/taxii+json;version=2.1',
   manifest: 'application/taxii+json;version=2.1',
+  text: 'text/plain',
+  csv: 'text/csv',
 };
 
 /** The routes' methods, paths and media types do not depend on a hub's settings. */

@@ -15,6 +15,7 @@ export * from './schemas/users.js';
 export * from './schemas/exercises.js';
 export * from './schemas/feeds.js';
 export * from './schemas/partners.js';
+export * from './schemas/exports.js';
 export * from './openapi.js';
 export * from './schemas/errors.js';
 export * from './client.js';

@@ -33,7 +33,12 @@ const MEDIA: Readonly<Record<ApiRoute['media'], readonly string[]>> = {
   json: ['application/json'],
   taxii: ['application/taxii+json;version=2.1'],
   manifest: ['application/taxii+json;version=2.1', 'application/stix+json;version=2.1'],
+  text: ['text/plain; charset=utf-8'],
+  csv: ['text/csv; charset=utf-8; header=present'],
 };
+
+/** Text answers (ADR 0043) have no JSON schema: the document names their media type. */
+const TEXT_MEDIA: ReadonlySet<ApiRoute['media']> = new Set(['text', 'csv']);
 
 const content = (media: ApiRoute['media'], schema: object): Record<string, { schema: object }> =>
   Object.fromEntries(MEDIA[media].map((m) => [m, { schema }]));
@@ -60,7 +65,9 @@ export function buildOpenApi(
     const responses: Record<string, unknown> = {
       [String(r.success.status)]: r.success.schema
         ? { description: r.success.description, content: content(r.media, r.success.schema) }
-        : { description: r.success.description },
+        : TEXT_MEDIA.has(r.media)
+          ? { description: r.success.description, content: content(r.media, { type: 'string' }) }
+          : { description: r.success.description },
     };
     if (r.body || r.query) responses['400'] = ref('BadRequest', taxii);
     if (authenticated)

@@ -27,6 +27,7 @@ import {
 } from './schemas/auth.js';
 import { hubInfoSchema } from './schemas/hub.js';
 import { searchQuerySchema, searchResultSchema } from './schemas/search.js';
+import { exportCsvQuerySchema, exportListQuerySchema } from './schemas/exports.js';
 import {
   approvalDecisionSchema,
   approvalSchema,
@@ -63,9 +64,10 @@ export type ServiceName = 'membership' | 'taxii' | 'dispatcher' | 'feeds';
 
 /**
  * What a route speaks: `json` (REST: application/json in and out), `taxii` (TAXII 2.1 media type
- * in and out), `manifest` (TAXII, and the STIX media type may be asked for too).
+ * in and out), `manifest` (TAXII, and the STIX media type may be asked for too), `text`
+ * (text/plain out) and `csv` (text/csv out): the exports of ADR 0043, which take no body.
  */
-export type RouteMedia = 'json' | 'taxii' | 'manifest';
+export type RouteMedia = 'json' | 'taxii' | 'manifest' | 'text' | 'csv';
 
 /** One route of one service: everything the router, the OpenAPI document and the client need. */
 export interface ApiRoute {
@@ -670,6 +672,44 @@ export function apiRoutes(settings: ApiSettings) {
       media: 'json',
       query: searchQuerySchema,
       success: { status: 200, description: 'the visible hits, newest first', schema: searchResultSchema },
+    }),
+    exportList: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/exports/lists/:kind',
+      tag: 'exports',
+      summary:
+        "A firewall's external dynamic list (ADR 0043): the caller's organisation's block-list values of one kind (ipv4, ipv6, cidr, domain, url, email, md5, sha1, sha256, sha512), one per line; current, unexpired, gate-approved indicators it may see. ETag / If-None-Match",
+      access: { who: 'principal', scope: 'read' },
+      media: 'text',
+      query: exportListQuerySchema,
+      success: { status: 200, description: 'one value per line (304 when If-None-Match names the ETag)' },
+    }),
+    exportCsv: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/exports/csv',
+      tag: 'exports',
+      summary:
+        "The caller's organisation's block-list values as CSV (ADR 0043): kind, value, indicator_id, modified, tlp, expires_at. ETag / If-None-Match",
+      access: { who: 'principal', scope: 'read' },
+      media: 'csv',
+      query: exportCsvQuerySchema,
+      success: {
+        status: 200,
+        description: 'RFC 4180 CSV with a header row (304 when If-None-Match names the ETag)',
+      },
+    }),
+    exportSuricata: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/exports/suricata',
+      tag: 'exports',
+      summary:
+        "Suricata rules for the caller's organisation's network indicators (ADR 0043): addresses and ranges, domains (dns.query, tls.sni), http URLs (http.host, http.uri.raw); stable sids. ETag / If-None-Match",
+      access: { who: 'principal', scope: 'read' },
+      media: 'text',
+      success: { status: 200, description: 'one rule per line (304 when If-None-Match names the ETag)' },
     }),
     retractObject: route({
       service: 'taxii',

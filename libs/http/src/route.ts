@@ -87,10 +87,20 @@ export const MANIFEST_RULES: readonly MediaRule[] = [
   { essence: 'application/stix+json', version: '2.1' },
 ];
 
+/** The exports (ADR 0043): plain text, and CSV (which a poller may also take as plain text). */
+export const TEXT_RULES: readonly MediaRule[] = [{ essence: 'text/plain' }, { essence: 'text/*' }];
+export const CSV_RULES: readonly MediaRule[] = [
+  { essence: 'text/csv' },
+  { essence: 'text/plain' },
+  { essence: 'text/*' },
+];
+
 const PRODUCES: Readonly<Record<ApiRoute['media'], readonly MediaRule[]>> = {
   json: JSON_RULES,
   taxii: TAXII_RULES,
   manifest: MANIFEST_RULES,
+  text: TEXT_RULES,
+  csv: CSV_RULES,
 };
 
 export interface RouteSpec<B = unknown> {

@@ -93,6 +93,10 @@ export const NOT_IN_CLI: Readonly<Partial<Record<RouteId, string>>> = {
     'the CLI refreshes its saved session by itself before a command (isac login stores the refresh token)',
   // Read by token verifiers and API tooling, not by people.
   jwks: 'public keys for verifying tokens (machines)',
+  // ADR 0043: polled by firewalls and IDS with an API key; a person reads them with curl
+  exportList: "a firewall's external dynamic list (plain text for its poller)",
+  exportCsv: 'a CSV export for SIEMs and spreadsheets (plain text for its poller)',
+  exportSuricata: 'a Suricata rule file (polled by suricata-update or a script)',
   openapi: 'the API description itself (tools, and this test)',
   // TAXII 2.1 is served to TAXII clients (SIEMs, TIPs); people submit with `isac submit`, read
   // alerts with `isac watch`, and ask `isac status` / `isac policy explain` about their objects.

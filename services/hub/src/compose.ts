@@ -182,6 +182,7 @@ export async function startHub(
       jobsReady,
       blocklistGate: dispatcherConfig.blocklist.enabled ? gate : undefined,
       metrics: metrics.instruments,
+      exports: { gate, expiryDays: config.blocklist.expiryDays },
     });
     // links in mail: ISAC_PUBLIC_URL, else this hub's HTTP port once it is bound
     let localUrl = config.http.plain

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import {
   NotFoundError,
+  type ObservableKind,
   type ServiceMetrics,
   type Clock,
   type IdGenerator,
@@ -9,7 +10,8 @@ import {
 } from '@isac/kernel';
 import { OrgDirectory, type Stores } from '@isac/store';
 import { AdminDenials, type Authenticator } from '@isac/auth';
-import type { PolicyEngine } from '@isac/policy';
+import { BlocklistGate, type PolicyEngine } from '@isac/policy';
+import { blocklistConfigSchema, defaultsOf } from '@isac/config';
 import { errorHandler, gateOf } from '@isac/http';
 import { apiRoutes } from '@isac/api';
 import type { TaxiiConfig } from './config.js';
@@ -34,6 +36,8 @@ import { createDistributionRouter } from './distribution/distribution-router.js'
 import { createHubRouter } from './hub/hub-router.js';
 import { createSearchRouter } from './search/search-router.js';
 import { SearchService } from './search/search-service.js';
+import { ExportsService } from './exports/exports-service.js';
+import { createExportsRouter } from './exports/exports-router.js';
 
 export interface TaxiiDeps {
   readonly stores: Stores;
@@ -62,6 +66,14 @@ export interface TaxiiDeps {
   readonly blocklistGate?: BlocklistCheck | undefined;
   /** Where ingest counts (the process's metrics registry, ADR 0032). */
   readonly metrics?: ServiceMetrics | undefined;
+  /**
+   * What the exports for firewalls apply (ADR 0043): the block-list gate of `blocklist` (always,
+   * even when the MQTT block-list feed is off) and its per-kind default lifetimes. Absent: the
+   * shipped warning lists, default widths and lifetimes.
+   */
+  readonly exports?:
+    | { readonly gate: BlocklistCheck; readonly expiryDays: Readonly<Record<ObservableKind, number>> }
+    | undefined;
 }
 
 /**
@@ -147,6 +159,24 @@ export function composeTaxii(deps: TaxiiDeps): {
     auditReads: config.auditReads,
   });
 
+  const exportDefaults = defaultsOf(blocklistConfigSchema);
+  const exports = new ExportsService({
+    objects: stores.objects,
+    approvals: stores.approvals,
+    viewers,
+    directory,
+    // live, readable collections: exercise objects never reach a block list (ADR 0026)
+    collectionIds: () =>
+      catalog.roots.flatMap((r) =>
+        r.collections.filter((c) => c.exerciseOf === undefined && c.canRead).map((c) => c.id),
+      ),
+    gate: deps.exports?.gate ?? new BlocklistGate({}),
+    expiryDays: deps.exports?.expiryDays ?? exportDefaults.expiryDays,
+    audit: stores.audit,
+    clock,
+    auditReads: config.auditReads,
+  });
+
   const taxii = Router();
   taxii.use(createDiscoveryRouter({ discovery, gate, routes }));
   taxii.use(createTaxiiStatusRouter({ statuses, catalog, gate, routes }));
@@ -163,6 +193,7 @@ export function composeTaxii(deps: TaxiiDeps): {
   rest.use(createRestStatusRouter({ statuses, gate, routes }));
   rest.use(createDistributionRouter({ distribution, gate, routes }));
   rest.use(createSearchRouter({ search, gate, routes }));
+  rest.use(createExportsRouter({ exports, gate, routes }));
   rest.use(createRetractRouter({ objects, catalog, gate, routes }));
   rest.use(createHubRouter({ hub, hubOrgId: deps.auth.access.hubOrgId, gate, routes }));
   rest.use(errorHandler({ log, style: 'rest' }));

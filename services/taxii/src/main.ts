@@ -72,6 +72,8 @@ runProcess({
     auth.failures = metrics.instruments.authFailures;
     metrics.watchPolicy(policy);
 
+    // the hub's own hosts from this process's public URL; the others from blocklist.hubHosts
+    const gate = blocklistGateOf(config.blocklist, [config.http.publicUrl]);
     const taxii = composeTaxii({
       stores,
       clock,
@@ -83,10 +85,9 @@ runProcess({
       hub,
       jobsReady: new Signal(),
       metrics: metrics.instruments,
-      // the hub's own hosts from this process's public URL; the others from blocklist.hubHosts
-      blocklistGate: config.blocklist.enabled
-        ? blocklistGateOf(config.blocklist, [config.http.publicUrl])
-        : undefined,
+      blocklistGate: config.blocklist.enabled ? gate : undefined,
+      // the firewall exports apply the gate whether or not the MQTT block-list feed is on (ADR 0043)
+      exports: { gate, expiryDays: config.blocklist.expiryDays },
     });
     const http = await listenHttpEndpoints(
       createServiceApp({
@@ -105,7 +106,7 @@ runProcess({
     return [
       `ISAC TAXII service is running / TAXIIサービスが起動しました`,
       ...http.bannerLines(
-        '   (TAXII 2.1: /taxii2/   REST: /api/v1/submissions, /api/v1/indicators, /api/v1/status/)',
+        '   (TAXII 2.1: /taxii2/   REST: /api/v1/submissions, /api/v1/indicators, /api/v1/status/, /api/v1/exports/)',
       ),
       `  store    ${describeStore(store)}`,
     ];

@@ -116,6 +116,18 @@ export interface PartnerAuditDetails {
   readonly auth: string;
 }
 
+/**
+ * A firewall or IDS export served (ADR 0043): the request (`list:ipv4`, `csv:all`, `suricata`),
+ * how many values, the body's entity tag and the indicators it released values of. Written when the
+ * body differs from the one the same credential was last given for that request.
+ */
+export interface ExportReleaseDetails {
+  readonly channel: 'export';
+  readonly count: number;
+  readonly etag: string;
+  readonly objects: readonly string[];
+}
+
 /** Action -> target and details. A union value is one of the shapes that action is written in. */
 export interface AuditEvents {
   'object.submit': {
@@ -139,7 +151,8 @@ export interface AuditEvents {
     | { target: Target<'object'>; details: DeliveryReleaseDetails }
     | { target: Target<'collection'>; details: ReadReleaseDetails }
     | { target: Target<'search'>; details: SearchReleaseDetails }
-    | { target: Target<'partner'>; details: PartnerReleaseDetails };
+    | { target: Target<'partner'>; details: PartnerReleaseDetails }
+    | { target: Target<'export'>; details: ExportReleaseDetails };
   'object.delete': {
     target: Target<'object'>;
     details: { readonly collectionId: string; readonly versions: readonly string[] };
