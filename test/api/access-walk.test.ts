@@ -410,6 +410,8 @@ describe('access walk: every documented route, every kind of principal (ADR 0009
         .replace('{jobId}', randomUUID())
         // nor an approval-queue entry with this id
         .replace('{approvalId}', randomUUID())
+        // an export list (ADR 0043)
+        .replace('{kind}', 'ipv4')
     );
   }
 
