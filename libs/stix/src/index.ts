@@ -62,6 +62,14 @@ export { ENUMS, OPEN_VOCABS, SDO_TYPES, SRO_TYPES, SCO_TYPES, META_TYPES } from 
 export * from './hub-extension.js';
 export { hubIdentity, type HubStixIdentity } from './hub-identity.js';
 export {
+  mispEventToStix,
+  MispEventError,
+  MISP_MAPPED_TYPES,
+  type MispCounts,
+  type MispMapping,
+  type MispMappingOptions,
+} from './misp.js';
+export {
   EXERCISE_MARKING,
   EXERCISE_MARKING_ID,
   EXERCISE_LABEL,
