@@ -16,6 +16,7 @@ import type { FeedIngest } from './feed-ingest.js';
 import type { FeedSourceFactory } from './source.js';
 import { FeedSecrets } from './secrets.js';
 import { taxiiSourceFactory } from './taxii/taxii-source.js';
+import { mispSourceFactory } from './misp/misp-source.js';
 import { FeedPuller } from './pull/feed-puller.js';
 import { FeedScheduler } from './pull/feed-scheduler.js';
 import { FeedsService } from './admin/feeds-service.js';
@@ -67,6 +68,12 @@ export function composeFeeds(deps: FeedsDeps): Feeds {
   const secrets = new FeedSecrets(deps.credentialKey);
   const sources: Record<string, FeedSourceFactory> = {
     taxii: taxiiSourceFactory({
+      pageLimit: config.pageLimit,
+      timeoutMs: config.requestTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+    }),
+    // a MISP feed: manifest.json and {uuid}.json events, mapped to STIX (ADR 0043)
+    misp: mispSourceFactory({
       pageLimit: config.pageLimit,
       timeoutMs: config.requestTimeoutMs,
       maxResponseBytes: config.maxResponseBytes,

@@ -16,6 +16,11 @@ export interface FeedPage {
    * Undefined: this page does not move the cursor (the next pull starts where this one did).
    */
   readonly cursor: string | undefined;
+  /**
+   * What the source read but could not turn into STIX, for the log (a MISP feed's unmapped
+   * attribute types, ADR 0043): counted, never dropped silently.
+   */
+  readonly notes?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** What a source needs to know of its feed. */

@@ -71,6 +71,8 @@ export class FeedPuller {
         const page = step.value;
         ahead = pages.next();
         ahead.catch(() => undefined); // met when awaited (or dropped with the pull)
+        if (page.notes !== undefined)
+          deps.log.info({ feedId: feed.id, ...page.notes }, 'feed page: what the source did not map');
         const counts = await this.importPage(feed, page.objects);
         // the page's objects are durable: now, and only now, the cursor moves past them
         await deps.feeds.recordPage(feed.id, { cursor: page.cursor, counts });
