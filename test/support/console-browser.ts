@@ -15,6 +15,13 @@ import { ROOT } from './hub-process.js';
 export const CHROMIUM = '/usr/bin/chromium';
 export const ADMIN_PASSWORD = 'console-admin-password-123';
 export const MEMBER = { username: 'bank-a-analyst', password: 'console-member-password-123' } as const;
+/** The hub administrator the hub creates at its first start. */
+export const ADMIN = { username: 'admin', password: ADMIN_PASSWORD } as const;
+
+export interface ConsoleHubOptions {
+  /** The SMTP relay email deliveries go to (default: .eml files in the data directory). */
+  readonly smtpUrl?: string;
+}
 
 /**
  * Whether the browser tests can run: yes when Chromium is installed; skipped with a message when
@@ -58,7 +65,7 @@ export interface ConsoleHub {
  * Builds the console when stale, starts a hub on free ports and seeds it through the API: the
  * member organisation bank-a with an analyst, and a GREEN and an AMBER indicator it receives.
  */
-export async function startConsoleHub(): Promise<ConsoleHub> {
+export async function startConsoleHub(options: ConsoleHubOptions = {}): Promise<ConsoleHub> {
   await buildConsole();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'isac-console-'));
   const config = loadHubConfig({
@@ -70,6 +77,7 @@ export async function startConsoleHub(): Promise<ConsoleHub> {
       mqtt: { host: '127.0.0.1', port: 0 },
       admin: { password: ADMIN_PASSWORD },
       log: { level: 'silent' },
+      ...(options.smtpUrl ? { dispatcher: { smtp: { url: options.smtpUrl } } } : {}),
     },
   });
   const hub = await startHub(config, silentLogger);

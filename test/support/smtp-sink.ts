@@ -6,6 +6,8 @@ export interface SmtpSink {
   readonly port: number;
   readonly url: string;
   readonly messages: ParsedMail[];
+  /** Recipients refused for good (550) while they are in this set. */
+  readonly refuse: Set<string>;
   waitFor(pred: (m: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
   close(): Promise<void>;
 }
@@ -13,10 +15,16 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const waiters: (() => void)[] = [];
+  const refuse = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!refuse.has(address.address.toLowerCase())) return callback();
+      const err = Object.assign(new Error(`${address.address}: mailbox unavailable`), { responseCode: 550 });
+      callback(err);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {
@@ -36,6 +44,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port,
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    refuse,
     waitFor: (pred, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
         const deadline = setTimeout(

@@ -5,6 +5,7 @@ import { LANGS, translator, type Lang, type MessageKey } from './i18n.js';
 import { applyLang, applyTheme, initialLang, initialTheme, type Theme } from './prefs.js';
 import { navigate, SCREENS, screenOf, usePath, type ScreenId } from './router.js';
 import { Login } from './screens/login.js';
+import { Admin, adminTabs } from './screens/admin.js';
 import { Overview } from './screens/overview.js';
 import { Placeholder } from './screens/placeholder.js';
 import { Objects } from './screens/objects.js';
@@ -136,24 +137,22 @@ export function App() {
       <div class="layout">
         <nav class="sidenav" aria-label={t('nav.label')}>
           <ul>
-            {SCREENS.filter((s) => s.id !== 'admin' || hubAdmin || me.roles.includes('org-admin')).map(
-              (s) => (
-                <li key={s.id}>
-                  <a
-                    href={s.path}
-                    aria-current={s.id === screen ? 'page' : undefined}
-                    onClick={(e) => {
-                      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-                      e.preventDefault();
-                      navigate(s.path);
-                      document.getElementById('content')?.focus();
-                    }}
-                  >
-                    {title(s.id)}
-                  </a>
-                </li>
-              ),
-            )}
+            {SCREENS.filter((s) => s.id !== 'admin' || adminTabs(me, hub).length > 0).map((s) => (
+              <li key={s.id}>
+                <a
+                  href={s.path}
+                  aria-current={s.id === screen ? 'page' : undefined}
+                  onClick={(e) => {
+                    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                    e.preventDefault();
+                    navigate(s.path);
+                    document.getElementById('content')?.focus();
+                  }}
+                >
+                  {title(s.id)}
+                </a>
+              </li>
+            ))}
           </ul>
         </nav>
         <main id="content" tabIndex={-1}>
@@ -163,6 +162,8 @@ export function App() {
             <Objects t={t} me={me} onUnauthenticated={expired} />
           ) : screen === 'distribution' ? (
             <Distribution t={t} onUnauthenticated={expired} />
+          ) : screen === 'admin' ? (
+            <Admin t={t} lang={lang} me={me} hub={hub} onUnauthenticated={expired} />
           ) : (
             <Placeholder t={t} title={title(screen)} />
           )}
