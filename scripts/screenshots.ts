@@ -2,11 +2,14 @@
  * `npm run screenshots`: every console screen that exists, in English and Japanese, at 1280 px,
  * written to docs/screenshots/<screen>-<lang>.png, plus the overview at 390 px
  * (overview-<lang>-390.png); Objects also as a search by value (objects-search-<lang>.png) and one
- * object (object-detail-<lang>.png). A real hub in process with seeded data, Debian's Chromium.
+ * object (object-detail-<lang>.png); each panel of Administration as a hub administrator
+ * (admin-<panel>-<lang>.png). A real hub in process with seeded data, Debian's Chromium.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createApiClient } from '@isac/api';
 import {
+  ADMIN,
   launchChromium,
   MEMBER,
   SHARED_IP,
@@ -23,6 +26,15 @@ const SCREENS = [
   { id: 'subscriptions', path: '/subscriptions' },
 ] as const;
 const OUT = path.join(ROOT, 'docs/screenshots');
+/** The Administration screen's panels (hub administrator), each as admin-<panel>-<lang>.png. */
+const ADMIN_PANELS = [
+  { id: 'orgs', ready: 'orgs-table' },
+  { id: 'users', ready: 'users-table' },
+  { id: 'dead', ready: 'dead-panel' },
+  { id: 'audit', ready: 'audit-table' },
+  { id: 'approvals', ready: 'approvals-panel' },
+  { id: 'report', ready: 'japan-map' },
+] as const;
 
 const hub = await startConsoleHub();
 const seeded = await seedObjects(hub);
@@ -37,6 +49,19 @@ const MORE = [
 ] as const;
 const { browser, close } = await launchChromium();
 try {
+  // members across Japan and one on a trial, so the organisations list and the participation map have something to show
+  const { token } = await createApiClient({ baseUrl: hub.url }).login({ body: ADMIN });
+  const admin = createApiClient({ baseUrl: hub.url, credential: token });
+  await admin.updateOrg({ params: { orgId: 'bank-a' }, body: { region: 'Tokyo' } });
+  for (const [id, name, region, tier] of [
+    ['tokyo-shinkin', 'Tokyo Shinkin', '東京都', 'full'],
+    ['osaka-bank', 'Osaka Bank', 'Osaka', 'full'],
+    ['sapporo-credit', 'Sapporo Credit', '北海道', 'partner'],
+    ['fukuoka-trust', 'Fukuoka Trust', 'Fukuoka', 'trial'],
+  ] as const)
+    await admin.createOrg({
+      body: { id, name, sector: 'finance', region, tier, ...(tier === 'trial' ? { trialDays: 30 } : {}) },
+    });
   mkdirSync(OUT, { recursive: true });
   for (const lang of ['en', 'ja'] as const) {
     for (const width of [1280, 390]) {
@@ -61,6 +86,21 @@ try {
       }
       await context.close();
     }
+    const context = await browser.newContext({ locale: lang, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/admin`);
+    await page.locator('input[name=username]').fill(ADMIN.username);
+    await page.locator('input[name=password]').fill(ADMIN.password);
+    await page.locator('button[type=submit]').click();
+    await page.getByTestId('admin').waitFor();
+    for (const panel of ADMIN_PANELS) {
+      await page.locator(`#tab-${panel.id}`).click();
+      await page.getByTestId(panel.ready).waitFor();
+      const file = path.join(OUT, `admin-${panel.id}-${lang}.png`);
+      writeFileSync(file, await page.screenshot({ fullPage: true }));
+      process.stdout.write(`${path.relative(ROOT, file)}\n`);
+    }
+    await context.close();
   }
 } finally {
   await close();

@@ -175,6 +175,13 @@ describe('web console: administration in Chromium (issue 17)', function () {
     await page.getByRole('heading', { name: '参加状況レポート' }).waitFor();
     expect(await tokyo.locator('th').textContent()).to.equal('東京都');
     expect(await map.locator('text').allTextContents()).to.include('東京都 1');
+    // a 390 px phone: the page does not scroll sideways (wide tables scroll inside the panel)
+    await page.setViewportSize({ width: 390, height: 800 });
+    for (const tab of ['参加状況レポート', '組織', '配信不能']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.getByRole('tabpanel').locator('h3').waitFor();
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth'), tab).to.be.at.most(390);
+    }
     await context.close();
   });
 

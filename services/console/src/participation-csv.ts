@@ -61,3 +61,14 @@ export function shadeOf(count: number, max: number): 0 | 1 | 2 | 3 | 4 {
   if (count <= 0 || max <= 0) return 0;
   return Math.min(4, Math.max(1, Math.ceil((count / max) * 4))) as 1 | 2 | 3 | 4;
 }
+
+/** The legend of the shades up to `max`: each step with the counts it covers (steps covering none left out). */
+export function shadeSteps(max: number): { shade: 1 | 2 | 3 | 4; from: number; to: number }[] {
+  return ([1, 2, 3, 4] as const)
+    .map((shade) => ({
+      shade,
+      from: Math.floor(((shade - 1) / 4) * max) + 1,
+      to: Math.floor((shade / 4) * max),
+    }))
+    .filter((s) => s.from <= s.to);
+}

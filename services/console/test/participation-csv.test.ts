@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { csv, participationCsv, shadeOf, type Participation } from '../src/participation-csv.js';
+import { csv, participationCsv, shadeOf, shadeSteps, type Participation } from '../src/participation-csv.js';
 
 const report = {
   from: '2026-11-01T00:00:00.000Z',
@@ -89,5 +89,20 @@ describe('console participation CSV and map shades (issue 17)', () => {
     expect(shadeOf(26, 100)).to.equal(2);
     expect(shadeOf(75, 100)).to.equal(3);
     expect(shadeOf(100, 100)).to.equal(4);
+  });
+
+  it('gives a legend whose steps cover every count from 1 to the maximum once, in the shade the map uses', () => {
+    for (let max = 1; max <= 60; max += 1) {
+      const steps = shadeSteps(max);
+      for (let n = 1; n <= max; n += 1) {
+        const covering = steps.filter((s) => s.from <= n && n <= s.to);
+        expect(covering, `${n} of ${max}`).to.have.length(1);
+        expect(covering[0]!.shade, `${n} of ${max}`).to.equal(shadeOf(n, max));
+      }
+    }
+    expect(shadeSteps(2)).to.deep.equal([
+      { shade: 2, from: 1, to: 1 },
+      { shade: 4, from: 2, to: 2 },
+    ]);
   });
 });

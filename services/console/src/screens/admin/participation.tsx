@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { JAPAN_MAP } from '@isac/regions/japan-map';
 import { api } from '../../api.js';
 import type { Lang, MessageKey, Translate } from '../../i18n.js';
-import { participationCsv, shadeOf, type Participation } from '../../participation-csv.js';
+import { participationCsv, shadeOf, shadeSteps, type Participation } from '../../participation-csv.js';
 import { day, Loaded, useLoad, type PanelProps } from './common.js';
 
 type Prefecture = Participation['byPrefecture'][number];
@@ -71,11 +71,7 @@ export function JapanMap(props: { t: Translate; lang: Lang; rows: readonly Prefe
   const byCode = new Map(rows.map((r) => [r.code, r]));
   const max = Math.max(0, ...rows.filter((r) => r.code.startsWith('JP-')).map((r) => r[metric]));
   const metricName = t(`report.metric.${metric}`);
-  const steps = [1, 2, 3, 4].map((s) => ({
-    shade: s,
-    from: Math.floor(((s - 1) / 4) * max) + 1,
-    to: Math.ceil((s / 4) * max),
-  }));
+  const steps = shadeSteps(max);
   return (
     <figure class="map" data-testid="japan-map">
       <svg
@@ -141,16 +137,14 @@ export function JapanMap(props: { t: Translate; lang: Lang; rows: readonly Prefe
             {t('report.map.none')}
           </li>
           {max > 0 &&
-            steps
-              .filter((s) => s.from <= s.to)
-              .map((s) => (
-                <li key={s.shade}>
-                  <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true">
-                    <rect class={`map-shade-${s.shade}`} width="10" height="10" />
-                  </svg>
-                  {s.from === s.to ? String(s.from) : `${s.from}–${s.to}`}
-                </li>
-              ))}
+            steps.map((s) => (
+              <li key={s.shade}>
+                <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true">
+                  <rect class={`map-shade-${s.shade}`} width="10" height="10" />
+                </svg>
+                {s.from === s.to ? String(s.from) : `${s.from}–${s.to}`}
+              </li>
+            ))}
         </ul>
         <p class="muted small">{t('report.map.source')}</p>
       </figcaption>
@@ -264,7 +258,7 @@ export function ParticipationPanel({ t, lang, onUnauthenticated }: PanelProps) {
                   {t('report.csv.region')}
                 </button>
               </div>
-              <div class="cards">
+              <div class="charts">
                 <BarTable
                   t={t}
                   testId="by-sector"
