@@ -136,6 +136,45 @@ describe('web console: administration in Chromium (issue 17)', function () {
     await context.close();
   });
 
+  it('adds a user with a password shown once, resets it, and disables the user: the API follows each step', async () => {
+    const { context, page } = await open('ja-JP', ADMIN);
+    await adminTab(page, '管理', 'ユーザーとロール');
+    await page.locator('select[name=userOrg]').selectOption('bank-a');
+    await page.getByText('ユーザーを追加').click();
+    await page.locator('input[name=newUsername]').fill('bank-a-reader');
+    await page.getByRole('checkbox', { name: 'アナリスト' }).uncheck();
+    await page.getByRole('checkbox', { name: '閲覧者' }).check();
+    await page.getByRole('button', { name: '追加', exact: true }).click();
+    await page.getByText('ユーザー bank-a-reader を追加しました。').waitFor();
+    const first = await page.getByTestId('once-password').locator('code').textContent();
+    expect(first).to.have.length.of.at.least(12);
+    const login = (password: string) =>
+      createApiClient({ baseUrl: hub!.url })
+        .login({ body: { username: 'bank-a-reader', password } })
+        .then(
+          () => 'ok',
+          (err: { status?: number }) => String(err.status),
+        );
+    expect(await login(first!)).to.equal('ok');
+    const row = page.locator('tr[data-user=bank-a-reader]');
+    expect(await row.locator('td').first().textContent()).to.equal('閲覧者');
+
+    await row.getByRole('button', { name: 'パスワードを再設定' }).click();
+    await page.getByText('bank-a-reader のパスワードを再設定し、セッションを終了しました。').waitFor();
+    const second = await page.getByTestId('once-password').locator('code').textContent();
+    expect(second).not.to.equal(first);
+    expect(await login(first!)).to.equal('401');
+    expect(await login(second!)).to.equal('ok');
+
+    await row.getByRole('button', { name: '無効にする' }).click();
+    await row.getByRole('button', { name: '有効にする' }).waitFor();
+    expect(await row.locator('td').nth(1).textContent()).to.equal('無効');
+    // the password is shown once only: gone after the next action
+    expect(await page.getByTestId('once-password').count()).to.equal(0);
+    expect(await login(second!)).to.equal('401');
+    await context.close();
+  });
+
   it('shows the participation map: a prefecture with members is shaded and listed, in both languages, and exports CSV', async () => {
     await admin.createOrg({
       body: { id: 'tokyo-bank', name: 'Tokyo Bank', sector: 'finance', tier: 'full', region: 'Tokyo' },
@@ -247,7 +286,9 @@ describe('web console: administration in Chromium (issue 17)', function () {
     // the session works: what a member may do answers 200
     const me = await call('GET', '/api/v1/me');
     expect(me.status, me.message).to.equal(200);
-    const userId = (await admin.listUsers({ params: { orgId: 'bank-a' } }))[0]!.id;
+    const userId = (await admin.listUsers({ params: { orgId: 'bank-a' } })).find(
+      (u) => u.username === MEMBER.username,
+    )!.id;
     const hubOrg = (await admin.hubInfo()).orgId;
     const orgActions = (orgId: string): [string, string, unknown?][] => [
       ['PATCH', `/api/v1/orgs/${orgId}`, { tier: 'partner' }],
@@ -296,7 +337,12 @@ describe('web console: administration in Chromium (issue 17)', function () {
       ['bank-a', 'full', 'active'],
       ['kyoto-shinkin', 'full', 'active'],
     ]);
-    expect((await admin.listUsers({ params: { orgId: 'bank-a' } })).every((u) => !u.disabled)).to.equal(true);
+    const member = (await admin.listUsers({ params: { orgId: 'bank-a' } })).find((u) => u.id === userId)!;
+    expect(member).to.deep.include({ disabled: false, roles: ['analyst'] });
+    expect((await admin.listUsers({ params: { orgId: 'bank-a' } })).map((u) => u.username)).to.have.members([
+      MEMBER.username,
+      'bank-a-reader',
+    ]);
     expect((await call('GET', '/api/v1/me')).status).to.equal(200);
     await context.close();
   });
