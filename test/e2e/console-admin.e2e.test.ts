@@ -256,6 +256,52 @@ describe('web console: administration in Chromium (issue 17)', function () {
     await context.close();
   });
 
+  it('filters the audit log by actor and action, and a hub administrator approves a held block-list entry with a reason', async () => {
+    // bank-a's indicators wait for an analyst before any block list; bank-b takes alerts over MQTT
+    await admin.updateOrg({ params: { orgId: 'bank-a' }, body: { blocklist: { approval: true } } });
+    await admin.createOrg({ body: { id: 'bank-b', name: 'Bank B', sector: 'finance', tier: 'full' } });
+    await admin.createSubscription({ params: { orgId: 'bank-b' }, body: { channel: 'mqtt' } });
+    const { token } = await createApiClient({ baseUrl: hub!.url }).login({ body: MEMBER });
+    await createApiClient({ baseUrl: hub!.url, credential: token }).submitIndicator({
+      body: { kind: 'ipv4', value: '185.220.101.7', tlp: 'green', confidence: 90 },
+    });
+    const entry = await until(async () => {
+      const { approvals } = await admin.listBlocklistApprovals();
+      return approvals.find((a) => a.observables.some((o) => o.value === '185.220.101.7'));
+    }, 'the held entry');
+
+    const { context, page } = await open('en-US', ADMIN);
+    await adminTab(page, 'Administration', 'Audit log');
+    await page.getByLabel('Actor (username)').fill('admin');
+    await page.getByLabel('Action').fill('org.create');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const audit = page.getByTestId('audit-table');
+    await audit.locator('td', { hasText: 'org:bank-b' }).waitFor();
+    const actions = await audit.locator('tbody tr td:nth-child(4)').allTextContents();
+    expect(actions.length).to.be.greaterThan(1);
+    expect(new Set(actions)).to.deep.equal(new Set(['org.create']));
+    // an unknown actor is refused by the API, named
+    await page.getByLabel('Actor (username)').fill('nobody-here');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('no user named nobody-here', { exact: false }).waitFor();
+
+    await page.getByRole('tab', { name: 'Block-list approvals' }).click();
+    const row = page.getByTestId('approvals-panel').locator('tr', { hasText: entry.indicatorId });
+    await row.waitFor();
+    expect(await row.textContent())
+      .to.contain('bank-a')
+      .and.contain('185.220.101.7');
+    await row.getByPlaceholder('Reason (optional)').fill('seen in our own logs');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText(`Approved ${entry.indicatorId}: pushed to block lists.`).waitFor();
+    const decided = (await admin.listBlocklistApprovals({ query: { state: 'all' } })).approvals.find(
+      (a) => a.id === entry.id,
+    )!;
+    expect(decided).to.deep.include({ state: 'approved', reason: 'seen in our own logs' });
+    expect(decided.decidedBy).to.match(/^hub\//);
+    await context.close();
+  });
+
   it('gives a member no admin screen, and the API refuses every admin action called with its session (403; 404 for an organisation it cannot see)', async () => {
     const { context, page } = await open('en-US', MEMBER);
     await page.getByRole('heading', { name: 'Overview', level: 2 }).waitFor();
