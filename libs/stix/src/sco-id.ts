@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha1 } from '@noble/hashes/legacy';
 import type { StixObject } from './types.js';
 
 /** The UUIDv5 namespace STIX 2.1 fixes for deterministic SCO ids (spec §2.9). */
@@ -56,14 +56,22 @@ export function canonicalJson(v: unknown): string {
   }
 }
 
-/** UUIDv5 (RFC 4122 §4.3) of `name` in `namespace`. */
+/**
+ * UUIDv5 (RFC 4122 §4.3) of `name` in `namespace`. SHA-1 from @noble/hashes, not node:crypto, so
+ * the validator also runs in the console's page (ADR 0039).
+ */
 export function uuidV5(namespace: string, name: string): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  if (ns.length !== 16) throw new TypeError('namespace is not a UUID');
-  const h = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  const hex = namespace.replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new TypeError('namespace is not a UUID');
+  const ns = Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
+  const text = new TextEncoder().encode(name);
+  const input = new Uint8Array(16 + text.length);
+  input.set(ns);
+  input.set(text, 16);
+  const h = sha1(input);
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
+  const x = Array.from(h.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
