@@ -149,19 +149,41 @@ describe('membership: exercises (ADR 0033)', () => {
       .get('/api/v1/exercises/ex-delta-wall/report')
       .set('authorization', admin)
       .expect(200);
+    const sent = '2026-03-01T01:00:00.000Z';
     expect(res.body.participants).to.deep.equal([
-      { orgId: 'bank-a', deliveredAt: null, firstAckAt: null, timeToAcknowledgeSeconds: null },
+      { orgId: 'bank-a', deliveredAt: null, firstAckAt: null, timeToAcknowledgeSeconds: null, objects: [] },
       {
         orgId: 'bank-b',
-        deliveredAt: '2026-03-01T01:00:00.000Z',
+        deliveredAt: sent,
         firstAckAt: '2026-03-01T01:02:00.000Z',
         timeToAcknowledgeSeconds: 120,
+        // the board: which exercise object, on which channel, acknowledged when and by whom
+        objects: [
+          {
+            objectId: drill,
+            channel: 'email',
+            deliveredAt: sent,
+            acknowledgedAt: '2026-03-01T01:02:00.000Z',
+            acknowledgedBy: 'b-soc',
+          },
+          {
+            objectId: drill,
+            channel: 'mqtt',
+            deliveredAt: sent,
+            acknowledgedAt: '2026-03-01T01:05:00.000Z',
+            acknowledgedBy: 'b-soc',
+          },
+        ],
       },
       {
         orgId: 'bank-c',
-        deliveredAt: '2026-03-01T01:00:00.000Z',
+        deliveredAt: sent,
         firstAckAt: null,
         timeToAcknowledgeSeconds: null,
+        // not yet acknowledged; its acknowledged live alert is no part of the board
+        objects: [
+          { objectId: drill, channel: 'mqtt', deliveredAt: sent, acknowledgedAt: null, acknowledgedBy: null },
+        ],
       },
     ]);
   });

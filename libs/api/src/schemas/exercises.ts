@@ -56,12 +56,31 @@ export const exerciseReportSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['orgId', 'deliveredAt', 'firstAckAt', 'timeToAcknowledgeSeconds'],
+        required: ['orgId', 'deliveredAt', 'firstAckAt', 'timeToAcknowledgeSeconds', 'objects'],
         properties: {
           orgId: { type: 'string' },
           deliveredAt: { type: ['string', 'null'] },
           firstAckAt: { type: ['string', 'null'] },
           timeToAcknowledgeSeconds: { type: ['number', 'null'] },
+          objects: {
+            type: 'array',
+            description:
+              'the acknowledgement board: every delivery of an exercise object to this participant, by object and channel (null: not yet)',
+            items: {
+              type: 'object',
+              required: ['objectId', 'channel', 'deliveredAt', 'acknowledgedAt', 'acknowledgedBy'],
+              properties: {
+                objectId: { type: 'string' },
+                channel: { type: 'string', description: 'mqtt, email, or email-digest:SUBSCRIPTION' },
+                deliveredAt: { type: ['string', 'null'] },
+                acknowledgedAt: { type: ['string', 'null'] },
+                acknowledgedBy: {
+                  type: ['string', 'null'],
+                  description: 'the user, key or MQTT client that acknowledged',
+                },
+              },
+            },
+          },
         },
       },
     },

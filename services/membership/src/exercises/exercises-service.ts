@@ -1,6 +1,7 @@
 import { NotFoundError, ValidationError, type Clock, type IdGenerator, type Principal } from '@isac/kernel';
 import { actorOf } from '@isac/auth';
 import {
+  deliveryChannel,
   exerciseState,
   type AuditLog,
   type DeliveryStore,
@@ -18,6 +19,16 @@ export interface ParticipantLine {
   readonly deliveredAt: string | null;
   readonly firstAckAt: string | null;
   readonly timeToAcknowledgeSeconds: number | null;
+  /** Every delivery of an exercise object to it, by object then channel: the acknowledgement board. */
+  readonly objects: readonly ObjectLine[];
+}
+/** One exercise object as one participant got it on one channel: sent when, acknowledged when and by whom. */
+export interface ObjectLine {
+  readonly objectId: string;
+  readonly channel: string;
+  readonly deliveredAt: string | null;
+  readonly acknowledgedAt: string | null;
+  readonly acknowledgedBy: string | null;
 }
 export interface ExerciseReport {
   readonly exercise: ExerciseView;
@@ -115,13 +126,21 @@ export class ExercisesService {
    */
   async report(id: string): Promise<ExerciseReport> {
     const e = await this.get(id);
-    const rows = new Map<string, { delivered?: string; ack?: string; tta?: number }>(
-      e.participants.map((o) => [o, {}]),
+    const rows = new Map<string, { delivered?: string; ack?: string; tta?: number; objects: ObjectLine[] }>(
+      e.participants.map((o) => [o, { objects: [] }]),
     );
     for (const objectId of await this.deps.objects.exerciseObjectIds(id))
       for (const d of await this.deps.deliveries.listForObject(objectId)) {
         const r = rows.get(d.orgId);
-        if (!r || d.sentAt === undefined) continue;
+        if (!r) continue;
+        r.objects.push({
+          objectId,
+          channel: deliveryChannel(d),
+          deliveredAt: d.sentAt ?? null,
+          acknowledgedAt: d.acknowledgedAt ?? null,
+          acknowledgedBy: d.acknowledgedBy ?? null,
+        });
+        if (d.sentAt === undefined) continue;
         if (r.delivered === undefined || d.sentAt < r.delivered) r.delivered = d.sentAt;
         if (d.acknowledgedAt !== undefined && (r.ack === undefined || d.acknowledgedAt < r.ack)) {
           r.ack = d.acknowledgedAt;
@@ -135,6 +154,9 @@ export class ExercisesService {
         deliveredAt: r.delivered ?? null,
         firstAckAt: r.ack ?? null,
         timeToAcknowledgeSeconds: r.tta ?? null,
+        objects: r.objects.sort((x, y) =>
+          x.objectId < y.objectId ? -1 : x.objectId > y.objectId ? 1 : x.channel < y.channel ? -1 : 1,
+        ),
       })),
     };
   }
