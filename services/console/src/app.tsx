@@ -11,6 +11,9 @@ import { Placeholder } from './screens/placeholder.js';
 import { Objects } from './screens/objects.js';
 import { Distribution } from './screens/distribution.js';
 import { keepSessionAlive, renewSession } from './session.js';
+import { Submit } from './screens/submit.js';
+import { SubscriptionsScreen } from './screens/subscriptions.js';
+import { Exercises } from './screens/exercises.js';
 
 type Me = RouteAnswer<ApiRoutes['me']>;
 type HubInfo = RouteAnswer<ApiRoutes['hubInfo']>;
@@ -137,22 +140,24 @@ export function App() {
       <div class="layout">
         <nav class="sidenav" aria-label={t('nav.label')}>
           <ul>
-            {SCREENS.filter((s) => s.id !== 'admin' || adminTabs(me, hub).length > 0).map((s) => (
-              <li key={s.id}>
-                <a
-                  href={s.path}
-                  aria-current={s.id === screen ? 'page' : undefined}
-                  onClick={(e) => {
-                    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-                    e.preventDefault();
-                    navigate(s.path);
-                    document.getElementById('content')?.focus();
-                  }}
-                >
-                  {title(s.id)}
-                </a>
-              </li>
-            ))}
+            {SCREENS.filter((s) => s.id !== 'admin' || adminTabs(me, hub).length > 0)
+              .filter((s) => s.id !== 'exercises' || hubAdmin)
+              .map((s) => (
+                <li key={s.id}>
+                  <a
+                    href={s.path}
+                    aria-current={s.id === screen ? 'page' : undefined}
+                    onClick={(e) => {
+                      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                      e.preventDefault();
+                      navigate(s.path);
+                      document.getElementById('content')?.focus();
+                    }}
+                  >
+                    {title(s.id)}
+                  </a>
+                </li>
+              ))}
           </ul>
         </nav>
         <main id="content" tabIndex={-1}>
@@ -164,6 +169,17 @@ export function App() {
             <Distribution t={t} onUnauthenticated={expired} />
           ) : screen === 'admin' ? (
             <Admin t={t} lang={lang} me={me} hub={hub} onUnauthenticated={expired} />
+          ) : screen === 'submit' ? (
+            <Submit t={t} onUnauthenticated={expired} />
+          ) : screen === 'subscriptions' ? (
+            <SubscriptionsScreen
+              t={t}
+              me={me}
+              orgAdmin={hubAdmin || me.roles.includes('org-admin')}
+              onUnauthenticated={expired}
+            />
+          ) : screen === 'exercises' && hubAdmin ? (
+            <Exercises t={t} onUnauthenticated={expired} />
           ) : (
             <Placeholder t={t} title={title(screen)} />
           )}

@@ -7,6 +7,7 @@ export const SCREENS = [
   { id: 'submit', path: '/submit' },
   { id: 'distribution', path: '/distribution' },
   { id: 'subscriptions', path: '/subscriptions' },
+  { id: 'exercises', path: '/exercises' },
   { id: 'admin', path: '/admin' },
 ] as const;
 export type ScreenId = (typeof SCREENS)[number]['id'];
