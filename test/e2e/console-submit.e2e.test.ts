@@ -15,11 +15,11 @@ import {
   chromiumOrSkip,
   launchChromium,
   MEMBER,
+  ORG_ADMIN,
   startConsoleHub,
   type ConsoleHub,
 } from '../support/console-browser.js';
 
-const A_ADMIN = { username: 'bank-a-admin', password: 'console-a-admin-password-123' } as const;
 const B_ANALYST = { username: 'bank-b-analyst', password: 'console-b-analyst-password-123' } as const;
 const B_ADMIN = { username: 'bank-b-admin', password: 'console-b-admin-password-123' } as const;
 
@@ -68,10 +68,6 @@ describe('console: Submit, Subscriptions and credentials, Exercises in Chromium 
     ({ browser, close: closeBrowser } = await launchChromium());
     const admin = await as({ username: 'admin', password: ADMIN_PASSWORD });
     await admin.createOrg({ body: { id: 'bank-b', name: 'Bank B', sector: 'finance', tier: 'full' } });
-    await admin.createUser({
-      params: { orgId: 'bank-a' },
-      body: { ...A_ADMIN, roles: ['org-admin'] },
-    });
     await admin.createUser({ params: { orgId: 'bank-b' }, body: { ...B_ANALYST, roles: ['analyst'] } });
     await admin.createUser({ params: { orgId: 'bank-b' }, body: { ...B_ADMIN, roles: ['org-admin'] } });
   });
@@ -86,10 +82,15 @@ describe('console: Submit, Subscriptions and credentials, Exercises in Chromium 
     expect(seen, 'CSP violations and page errors').to.deep.equal([]);
   });
 
-  async function open(locale: string, user: { username: string; password: string }, path: string) {
+  async function open(
+    locale: string,
+    user: { username: string; password: string },
+    path: string,
+    width = 1280,
+  ) {
     const context: BrowserContext = await browser.newContext({
       locale,
-      viewport: { width: 1280, height: 900 },
+      viewport: { width, height: 900 },
     });
     await context.addInitScript(`
       document.addEventListener('securitypolicyviolation', (e) => {
@@ -218,7 +219,7 @@ describe('console: Submit, Subscriptions and credentials, Exercises in Chromium 
   });
 
   it('creates an API key and shows it once: a reload does not show it; revoking it ends it', async () => {
-    const { context, page } = await open('en-US', A_ADMIN, '/subscriptions');
+    const { context, page } = await open('en-US', ORG_ADMIN, '/subscriptions');
     await page.getByRole('heading', { name: 'Subscriptions and credentials', level: 2 }).waitFor();
     const keys = page.getByTestId('api-keys');
     await keys.locator('input[name=key-label]').fill('siem-feed');
@@ -239,7 +240,7 @@ describe('console: Submit, Subscriptions and credentials, Exercises in Chromium 
     expect(await page.getByTestId('new-key').count()).to.equal(0);
     expect(await page.content()).not.to.contain(key);
     // the list shows only the key's prefix, as the API lists it
-    const [listed] = await (await as(A_ADMIN)).listKeys({ params: { orgId: 'bank-a' } });
+    const [listed] = await (await as(ORG_ADMIN)).listKeys({ params: { orgId: 'bank-a' } });
     expect(key.startsWith(`isac_${listed!.prefix}_`)).to.equal(true);
     expect(await keys.textContent()).to.contain(listed!.prefix);
 
@@ -250,7 +251,7 @@ describe('console: Submit, Subscriptions and credentials, Exercises in Chromium 
   });
 
   it('manages subscriptions, MQTT credentials with a working mosquitto_sub line, and the OpenPGP key', async () => {
-    const { context, page } = await open('ja-JP', A_ADMIN, '/subscriptions');
+    const { context, page } = await open('ja-JP', ORG_ADMIN, '/subscriptions');
     await page.getByRole('heading', { name: '購読と認証情報', level: 2 }).waitFor();
     const subs = page.getByTestId('subscriptions');
     await subs.locator('select[name=channel]').selectOption('mqtt');
@@ -258,12 +259,12 @@ describe('console: Submit, Subscriptions and credentials, Exercises in Chromium 
     await subs.locator('select[name=tlpCeiling]').selectOption('amber');
     await subs.getByRole('button', { name: '購読する' }).click();
     await subs.locator('tbody tr', { hasText: 'TLP:AMBER' }).waitFor();
-    const listed = await (await as(A_ADMIN)).listSubscriptions({ params: { orgId: 'bank-a' } });
+    const listed = await (await as(ORG_ADMIN)).listSubscriptions({ params: { orgId: 'bank-a' } });
     expect(listed).to.have.length(1);
     expect(listed[0]!.filters).to.deep.equal({ observableKinds: ['domain'], tlpCeiling: 'amber' });
     await subs.getByRole('button', { name: `削除 ${listed[0]!.id}` }).click();
     await subs.getByText('購読はまだありません。').waitFor();
-    expect(await (await as(A_ADMIN)).listSubscriptions({ params: { orgId: 'bank-a' } })).to.deep.equal([]);
+    expect(await (await as(ORG_ADMIN)).listSubscriptions({ params: { orgId: 'bank-a' } })).to.deep.equal([]);
 
     const mqtt = page.getByTestId('mqtt-credentials');
     await mqtt.getByRole('button', { name: 'MQTT の認証情報を新しく発行' }).click();
@@ -353,8 +354,21 @@ describe('console: Submit, Subscriptions and credentials, Exercises in Chromium 
     await context.close();
   });
 
+  it('fits a 390 px phone screen on each of these screens', async () => {
+    for (const [user, path, ready] of [
+      [MEMBER, '/submit', 'form[name=bundle]'],
+      [ORG_ADMIN, '/subscriptions', '[data-testid=pgp-key]'],
+      [{ username: 'admin', password: ADMIN_PASSWORD }, '/exercises', 'form[name=exercise]'],
+    ] as const) {
+      const { context, page } = await open('ja-JP', user, path, 390);
+      await page.locator(ready).waitFor();
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth'), path).to.be.at.most(390);
+      await context.close();
+    }
+  });
+
   it('a member of another organisation can neither read nor change my subscriptions, keys or credentials (API)', async () => {
-    const aAdmin = await as(A_ADMIN);
+    const aAdmin = await as(ORG_ADMIN);
     const sub = await aAdmin.createSubscription({ params: { orgId: 'bank-a' }, body: { channel: 'mqtt' } });
     const key = await aAdmin.createKey({ params: { orgId: 'bank-a' }, body: { label: 'kept' } });
     for (const other of [await as(B_ADMIN), await as(B_ANALYST)]) {

@@ -15,6 +15,7 @@ import { ROOT } from './hub-process.js';
 export const CHROMIUM = '/usr/bin/chromium';
 export const ADMIN_PASSWORD = 'console-admin-password-123';
 export const MEMBER = { username: 'bank-a-analyst', password: 'console-member-password-123' } as const;
+export const ORG_ADMIN = { username: 'bank-a-admin', password: 'console-org-admin-password-123' } as const;
 /** The hub administrator the hub creates at its first start. */
 export const ADMIN = { username: 'admin', password: ADMIN_PASSWORD } as const;
 
@@ -63,7 +64,7 @@ export interface ConsoleHub {
 
 /**
  * Builds the console when stale, starts a hub on free ports and seeds it through the API: the
- * member organisation bank-a with an analyst, and a GREEN and an AMBER indicator it receives.
+ * member organisation bank-a with an analyst and an org-admin, and a GREEN and an AMBER indicator it receives.
  */
 export async function startConsoleHub(options: ConsoleHubOptions = {}): Promise<ConsoleHub> {
   await buildConsole();
@@ -91,6 +92,10 @@ export async function startConsoleHub(options: ConsoleHubOptions = {}): Promise<
     await admin.createUser({
       params: { orgId: 'bank-a' },
       body: { username: MEMBER.username, password: MEMBER.password, roles: ['analyst'] },
+    });
+    await admin.createUser({
+      params: { orgId: 'bank-a' },
+      body: { username: ORG_ADMIN.username, password: ORG_ADMIN.password, roles: ['org-admin'] },
     });
     await admin.submitIndicator({ body: { kind: 'ipv4', value: '203.0.113.7', tlp: 'green' } });
     await admin.submitIndicator({ body: { kind: 'domain', value: 'phish.example.net', tlp: 'amber' } });
