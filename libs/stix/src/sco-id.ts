@@ -1,4 +1,4 @@
-import { sha1 } from '@noble/hashes/legacy';
+import { sha1 } from '#sha1';
 import type { StixObject } from './types.js';
 
 /** The UUIDv5 namespace STIX 2.1 fixes for deterministic SCO ids (spec §2.9). */
@@ -57,23 +57,29 @@ export function canonicalJson(v: unknown): string {
 }
 
 /**
- * UUIDv5 (RFC 4122 §4.3) of `name` in `namespace`. SHA-1 from @noble/hashes, not node:crypto, so
- * the validator also runs in the console's page (ADR 0039).
+ * UUIDv5 (RFC 4122 §4.3) of `name` in `namespace`. SHA-1 is `#sha1`: node:crypto in Node,
+ * @noble/hashes in a browser (package.json `imports`), so the validator also runs in the console's
+ * page (ADR 0039).
  */
 export function uuidV5(namespace: string, name: string): string {
   const hex = namespace.replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new TypeError('namespace is not a UUID');
-  const ns = Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
-  const text = new TextEncoder().encode(name);
-  const input = new Uint8Array(16 + text.length);
-  input.set(ns);
-  input.set(text, 16);
-  const h = sha1(input);
+  let ns = NAMESPACES.get(hex);
+  if (!ns) {
+    ns = Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
+    if (NAMESPACES.size < 16) NAMESPACES.set(hex, ns);
+  }
+  const h = sha1(ns, name);
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = Array.from(h.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+  let x = '';
+  for (let i = 0; i < 16; i++) x += HEX[h[i]!];
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** Namespace bytes by hex, parsed once: the few in use (STIX's); bounded, as callers may pass any. */
+const NAMESPACES = new Map<string, Uint8Array>();
 
 /** Deterministic-id failure: not an SCO, or nothing to derive the id from (the spec then wants a UUIDv4). */
 export class ScoIdError extends Error {
