@@ -1,6 +1,7 @@
 /**
  * `npm run screenshots`: every console screen that exists, in English and Japanese, at 1280 px,
- * written to docs/screenshots/<screen>-<lang>.png, plus the overview at 390 px
+ * written to docs/screenshots/<screen>-<lang>.png (submit, subscriptions and exercises each as the
+ * role that uses it), plus the overview at 390 px
  * (overview-<lang>-390.png); Objects also as a search by value (objects-search-<lang>.png) and one
  * object (object-detail-<lang>.png); each panel of Administration as a hub administrator
  * (admin-<panel>-<lang>.png). A real hub in process with seeded data, Debian's Chromium.
@@ -10,8 +11,10 @@ import path from 'node:path';
 import { createApiClient } from '@isac/api';
 import {
   ADMIN,
+  ADMIN_PASSWORD,
   launchChromium,
   MEMBER,
+  ORG_ADMIN,
   SHARED_IP,
   seedObjects,
   startConsoleHub,
@@ -21,9 +24,7 @@ import { ROOT } from '../test/support/hub-process.js';
 const SCREENS = [
   { id: 'overview', path: '/' },
   { id: 'objects', path: '/objects' },
-  { id: 'submit', path: '/submit' },
   { id: 'distribution', path: '/distribution' },
-  { id: 'subscriptions', path: '/subscriptions' },
 ] as const;
 const OUT = path.join(ROOT, 'docs/screenshots');
 /** The Administration screen's panels (hub administrator), each as admin-<panel>-<lang>.png. */
@@ -101,6 +102,55 @@ try {
       process.stdout.write(`${path.relative(ROOT, file)}\n`);
     }
     await context.close();
+  }
+  // Submit (an analyst), Subscriptions and credentials (an org-admin, after creating a key, so the
+  // shown-once box is in the picture), Exercises (the hub administrator, with a running drill's board)
+  const { token } = await createApiClient({ baseUrl: hub.url }).login({
+    body: { username: 'admin', password: ADMIN_PASSWORD },
+  });
+  const now = Date.now();
+  await createApiClient({ baseUrl: hub.url, credential: token }).createExercise({
+    body: {
+      name: 'Delta Wall 2026',
+      start: new Date(now - 600_000).toISOString(),
+      end: new Date(now + 7_200_000).toISOString(),
+      participants: ['bank-a'],
+      scenario: 'A phishing wave against member banks.',
+    },
+  });
+  const admin = { username: 'admin', password: ADMIN_PASSWORD };
+  for (const lang of ['en', 'ja'] as const) {
+    for (const [id, user, screenPath, ready] of [
+      ['submit', MEMBER, '/submit', 'form[name=bundle]'],
+      ['subscriptions', ORG_ADMIN, '/subscriptions', '[data-testid=pgp-key]'],
+      ['exercises', admin, '/exercises', 'tr[data-exercise]'],
+    ] as const) {
+      const context = await browser.newContext({ locale: lang, viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${hub.url}${screenPath}`);
+      await page.locator('input[name=username]').fill(user.username);
+      await page.locator('input[name=password]').fill(user.password);
+      await page.locator('button[type=submit]').click();
+      await page.locator(ready).first().waitFor();
+      if (id === 'submit') {
+        await page.locator('input[name=value]').fill('198.51.100.23');
+        await page
+          .locator('textarea[name=bundle-text]')
+          .fill('{"type": "bundle", "id": "bundle--1", "objects": [{}]}');
+        await page.getByTestId('bundle-check').locator('.error').waitFor();
+      } else if (id === 'subscriptions') {
+        await page.locator('input[name=key-label]').fill('SIEM');
+        await page.locator('form[name=api-key] button[type=submit]').click();
+        await page.getByTestId('new-key').waitFor();
+      } else {
+        await page.locator('tr[data-exercise] button').first().click();
+        await page.getByTestId('ack-board').waitFor();
+      }
+      const file = path.join(OUT, `${id}-${lang}.png`);
+      writeFileSync(file, await page.screenshot({ fullPage: true }));
+      process.stdout.write(`${path.relative(ROOT, file)}\n`);
+      await context.close();
+    }
   }
 } finally {
   await close();

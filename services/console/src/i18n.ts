@@ -886,7 +886,7 @@ const ja: Messages = {
   'ex.board.tta': '確認までの時間',
   'ex.board.seconds': '{n} 秒',
   'ex.board.objects': '演習オブジェクトごと',
-  'ex.board.noObjects': '{n} の参加組織にはまだ演習オブジェクトが配信されていません。',
+  'ex.board.noObjects': '参加組織（{n} 組織）のいずれにも、まだ演習オブジェクトは配信されていません。',
   'ex.board.object': 'オブジェクト',
   'ex.board.channel': '経路',
   'ex.board.acknowledged': '確認',

@@ -33,7 +33,7 @@ export function Copyable({
         {label}
         <textarea
           readOnly
-          rows={value.length > 80 ? 3 : 1}
+          rows={value.length > 100 ? 3 : value.length > 40 ? 2 : 1}
           spellcheck={false}
           data-testid={testId}
           ref={(el) => {

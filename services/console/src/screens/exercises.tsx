@@ -24,7 +24,7 @@ const localInput = (d: Date): string => {
 function Board({ t, report }: { t: Translate; report: Report }) {
   const names = report.exercise.participants;
   return (
-    <section class="card" aria-labelledby="board-heading" data-testid="ack-board">
+    <section class="card span-all" aria-labelledby="board-heading" data-testid="ack-board">
       <h3 id="board-heading">{t('ex.board.heading', { name: report.exercise.name })}</h3>
       <div class="scroll">
         <table>
@@ -156,7 +156,7 @@ export function Exercises({ t, onUnauthenticated }: { t: Translate; onUnauthenti
         </p>
       )}
       <div class="cards wide">
-        <section class="card" aria-labelledby="ex-list-heading" data-testid="exercises">
+        <section class="card span-all" aria-labelledby="ex-list-heading" data-testid="exercises">
           <h3 id="ex-list-heading">{t('ex.list')}</h3>
           {exercises === undefined ? (
             <p class="muted">{t('loading')}</p>
