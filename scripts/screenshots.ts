@@ -11,7 +11,6 @@ import path from 'node:path';
 import { createApiClient } from '@isac/api';
 import {
   ADMIN,
-  ADMIN_PASSWORD,
   launchChromium,
   MEMBER,
   ORG_ADMIN,
@@ -105,11 +104,8 @@ try {
   }
   // Submit (an analyst), Subscriptions and credentials (an org-admin, after creating a key, so the
   // shown-once box is in the picture), Exercises (the hub administrator, with a running drill's board)
-  const { token } = await createApiClient({ baseUrl: hub.url }).login({
-    body: { username: 'admin', password: ADMIN_PASSWORD },
-  });
   const now = Date.now();
-  await createApiClient({ baseUrl: hub.url, credential: token }).createExercise({
+  await admin.createExercise({
     body: {
       name: 'Delta Wall 2026',
       start: new Date(now - 600_000).toISOString(),
@@ -118,12 +114,11 @@ try {
       scenario: 'A phishing wave against member banks.',
     },
   });
-  const admin = { username: 'admin', password: ADMIN_PASSWORD };
   for (const lang of ['en', 'ja'] as const) {
     for (const [id, user, screenPath, ready] of [
       ['submit', MEMBER, '/submit', 'form[name=bundle]'],
       ['subscriptions', ORG_ADMIN, '/subscriptions', '[data-testid=pgp-key]'],
-      ['exercises', admin, '/exercises', 'tr[data-exercise]'],
+      ['exercises', ADMIN, '/exercises', 'tr[data-exercise]'],
     ] as const) {
       const context = await browser.newContext({ locale: lang, viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
