@@ -14,6 +14,7 @@ import {
   chromiumOrSkip,
   launchChromium,
   MEMBER,
+  ORG_ADMIN,
   startConsoleHub,
   type ConsoleHub,
 } from '../support/console-browser.js';
@@ -387,6 +388,7 @@ describe('web console: administration in Chromium (issue 17)', function () {
     expect(member).to.deep.include({ disabled: false, roles: ['analyst'] });
     expect((await admin.listUsers({ params: { orgId: 'bank-a' } })).map((u) => u.username)).to.have.members([
       MEMBER.username,
+      ORG_ADMIN.username,
       'bank-a-reader',
     ]);
     expect((await call('GET', '/api/v1/me')).status).to.equal(200);
