@@ -17,3 +17,16 @@ export { orgStanding, NO_GRACE, type Standing, type StandingReason, type Standin
 export * from './blocklist-gate/index.js';
 export { filterMismatch, observablesOf, type FilterInput } from './subscription-filters.js';
 export { AgreementError, allowedTlpNames, parseAllowedTlp, type PartnerAgreement } from './egress.js';
+export {
+  aggregateFeedback,
+  feedbackConfidence,
+  reportTlp,
+  reportVisible,
+  FEEDBACK_KINDS,
+  CONFIDENCE_UNSTATED,
+  type ConfidenceInput,
+  type FeedbackAggregate,
+  type FeedbackFacts,
+  type FeedbackKind,
+  type ReportAudience,
+} from './feedback.js';
