@@ -162,6 +162,16 @@ export const JOB_PAYLOAD_SCHEMAS = {
     required: ['window'],
     properties: { window: text },
   },
+  /**
+   * A sighting or false-positive report was recorded (ADR 0046): the object's confidence is worked
+   * out again and the submitter gets the aggregate (MQTT and mail). Written with the report.
+   */
+  feedback_recorded: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['objectId', 'reportId'],
+    properties: { objectId: text, reportId: text },
+  },
 } as const;
 
 type Schemas = typeof JOB_PAYLOAD_SCHEMAS;
@@ -179,6 +189,7 @@ export interface JobPayloads {
   readonly notify: FromSchema<Schemas['notify']>;
   readonly provision_mqtt: FromSchema<Schemas['provision_mqtt']>;
   readonly apply_retention: FromSchema<Schemas['apply_retention']>;
+  readonly feedback_recorded: FromSchema<Schemas['feedback_recorded']>;
 }
 export type JobPayload<K extends JobKind> = JobPayloads[K];
 
@@ -194,6 +205,7 @@ export const JOB_KINDS: readonly JobKind[] = [
   'notify',
   'provision_mqtt',
   'apply_retention',
+  'feedback_recorded',
 ];
 
 /** `dropped`: a dead job an administrator gave up on (kept, with its last error, for the record). */
@@ -261,6 +273,8 @@ export const jobKeys = {
     `provision_mqtt:${orgId}:${generation}:${at.toISOString()}`,
   /** One per retention window (its start). */
   applyRetention: (window: string): string => `apply_retention:${window}`,
+  /** One per report (its id): a repeated report finds its job again. */
+  feedbackRecorded: (reportId: string): string => `feedback_recorded:${reportId}`,
 } as const;
 
 const ajv = new Ajv({ allErrors: false, strict: true });
@@ -277,6 +291,7 @@ const validators: { readonly [K in JobKind]: ValidateFunction<JobPayloads[K]> } 
   notify: ajv.compile<JobPayloads['notify']>(S.notify),
   provision_mqtt: ajv.compile<JobPayloads['provision_mqtt']>(S.provision_mqtt),
   apply_retention: ajv.compile<JobPayloads['apply_retention']>(S.apply_retention),
+  feedback_recorded: ajv.compile<JobPayloads['feedback_recorded']>(S.feedback_recorded),
 };
 
 function describe(errors: readonly ErrorObject[] | null | undefined): string {
@@ -350,6 +365,8 @@ export function readJob(job: Job): Read {
     case 'provision_mqtt':
       return check(job, kind);
     case 'apply_retention':
+      return check(job, kind);
+    case 'feedback_recorded':
       return check(job, kind);
     default:
       return { ok: false, error: `unknown job kind ${kind}` };

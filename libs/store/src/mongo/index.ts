@@ -13,6 +13,7 @@ import { MongoFeedStore } from './mongo-feed-store.js';
 import { MongoRetentionStore } from './mongo-retention-store.js';
 import { MongoApprovalStore } from './mongo-approval-store.js';
 import { MongoPartnerStore } from './mongo-partner-store.js';
+import { MongoFeedbackStore } from './mongo-feedback-store.js';
 import {
   MongoApiKeyStore,
   MongoAuditLog,
@@ -66,10 +67,11 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
     const objects = new MongoObjectStore(db, clock);
     await objects.repair();
     const g = <T extends object>(store: T): T => guardStore(store, mongoToDomainError);
+    const jobs = new MongoJobStore(db, opts);
     return {
       kind: 'mongo',
       objects: g(objects),
-      jobs: g(new MongoJobStore(db, opts)),
+      jobs: g(jobs),
       deliveries: g(new MongoDeliveryStore(db)),
       orgs: g(new MongoOrgStore(db)),
       users: g(new MongoUserStore(db)),
@@ -83,6 +85,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       approvals: g(new MongoApprovalStore(db)),
       feeds: g(new MongoFeedStore(db)),
       partners: g(new MongoPartnerStore(db)),
+      feedback: g(new MongoFeedbackStore(db, jobs)),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

@@ -44,6 +44,8 @@ export const COLLECTIONS = {
   feeds: 'feeds',
   partners: 'partners',
   partnerPush: 'partner_push',
+  feedback: 'feedback_reports',
+  confidence: 'object_confidence',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -77,6 +79,8 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     { key: { indicatorId: 1, version: 1 }, name: 'version_unique', unique: true },
     { key: { state: 1, createdAt: 1, _id: 1 }, name: 'by_state' },
   ],
+  // ADR 0046: `_id` is the report id (exactly once); read per object.
+  [COLLECTIONS.feedback]: [{ key: { objectId: 1, receivedAt: 1, _id: 1 }, name: 'by_object' }],
   [COLLECTIONS.refreshFamilies]: [{ key: { absoluteExpiresAt: 1 }, name: 'by_end' }],
   [COLLECTIONS.batchSubmissions]: [{ key: { batchId: 1, offset: 1 }, name: 'by_batch' }],
   [COLLECTIONS.jobs]: [

@@ -10,6 +10,7 @@ export * from './retention.js';
 export * from './approvals.js';
 export * from './feeds.js';
 export * from './partners.js';
+export * from './feedback.js';
 
 import type { ObjectStore } from './objects.js';
 import type { JobStore } from './jobs.js';
@@ -23,6 +24,7 @@ import type { RetentionStore } from './retention.js';
 import type { ApprovalStore } from './approvals.js';
 import type { FeedStore } from './feeds.js';
 import type { PartnerStore } from './partners.js';
+import type { FeedbackStore } from './feedback.js';
 
 /** Every port, from one adapter. */
 export interface Stores {
@@ -44,6 +46,8 @@ export interface Stores {
   readonly feeds: FeedStore;
   /** Partner hubs pushed to, and where each push stands (ADR 0042). */
   readonly partners: PartnerStore;
+  /** Sightings and false-positive reports, and the confidence they gave (ADR 0046). */
+  readonly feedback: FeedbackStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import { SqliteRetentionStore } from './sqlite-retention-store.js';
 import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { SqliteFeedStore } from './sqlite-feed-store.js';
 import { SqlitePartnerStore } from './sqlite-partner-store.js';
+import { SqliteFeedbackStore } from './sqlite-feedback-store.js';
 import {
   SqliteApiKeyStore,
   SqliteAuditLog,
@@ -36,6 +37,7 @@ import {
   APPROVAL_ACCESS,
   FEED_ACCESS,
   PARTNER_ACCESS,
+  FEEDBACK_ACCESS,
   WriteLane,
   inLane,
 } from './write-lane.js';
@@ -55,6 +57,7 @@ export {
   SqliteApprovalStore,
   SqliteFeedStore,
   SqlitePartnerStore,
+  SqliteFeedbackStore,
 };
 
 /** Opens (creating and migrating as needed) an SQLite store and returns every port over it. */
@@ -84,6 +87,7 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     approvals: g(new SqliteApprovalStore(db), APPROVAL_ACCESS),
     feeds: g(new SqliteFeedStore(db), FEED_ACCESS),
     partners: g(new SqlitePartnerStore(db), PARTNER_ACCESS),
+    feedback: g(new SqliteFeedbackStore(db), FEEDBACK_ACCESS),
     close: async () => {
       if (closed) return;
       closed = true;

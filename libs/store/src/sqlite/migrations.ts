@@ -516,6 +516,33 @@ ALTER TABLE objects ADD COLUMN feed_id TEXT;
 `,
   },
   {
+    version: 26,
+    name: 'sightings and false-positive reports, and the confidence they give',
+    sql: `
+-- ADR 0046. One row per report, its id the STIX sighting id (exactly once); read per object.
+CREATE TABLE feedback_reports (
+  id TEXT PRIMARY KEY,
+  object_id TEXT NOT NULL,
+  org_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('sighting', 'false_positive')),
+  count INTEGER NOT NULL,
+  first_seen TEXT,
+  last_seen TEXT,
+  reason TEXT,
+  tlp TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  received_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX feedback_reports_by_object ON feedback_reports (object_id, received_at, id);
+-- The confidence feedback gave each object, kept for reads and alerts (recomputed per report).
+CREATE TABLE object_confidence (
+  object_id TEXT PRIMARY KEY,
+  score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+`,
+  },
+  {
     version: 30,
     name: 'digest acknowledgements',
     sql: `

@@ -14,6 +14,7 @@ import type {
   ApprovalStore,
   FeedStore,
   PartnerStore,
+  FeedbackStore,
 } from '../ports/index.js';
 
 /**
@@ -207,6 +208,13 @@ export const FEED_ACCESS: Methods<FeedStore> = {
   remove: 'write',
   recordPage: 'write',
   recordPull: 'write',
+};
+export const FEEDBACK_ACCESS: Methods<FeedbackStore> = {
+  record: 'write',
+  get: 'read',
+  forObject: 'read',
+  setConfidence: 'write',
+  confidence: 'read',
 };
 export const APPROVAL_ACCESS: Methods<ApprovalStore> = {
   hold: 'write',

@@ -10,6 +10,7 @@ import { retentionContract } from './retention.contract.js';
 import { approvalContract } from './approval.contract.js';
 import { feedContract } from './feed.contract.js';
 import { partnerContract } from './partner.contract.js';
+import { feedbackContract } from './feedback.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -26,4 +27,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   approvalContract(name, open);
   feedContract(name, open);
   partnerContract(name, open);
+  feedbackContract(name, open);
 }
