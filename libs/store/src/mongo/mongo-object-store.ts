@@ -319,6 +319,13 @@ export class MongoObjectStore implements ObjectStore {
     };
   }
 
+  async latestVersions(id: string): Promise<ObjectVersion[]> {
+    const docs = await this.objects.find({ id }).sort({ collectionId: 1, versionNorm: -1 }).toArray();
+    const latest = new Map<string, ObjectDoc>();
+    for (const d of docs) if (!latest.has(d.collectionId)) latest.set(d.collectionId, d);
+    return [...latest.values()].map(fromObjectDoc);
+  }
+
   async getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
     const doc = await this.objects.findOne(
       { id, versionNorm: normalizeTimestamp(version) },

@@ -149,6 +149,11 @@ export interface ObjectStore {
   get(collectionId: string, id: string, version?: string): Promise<ObjectVersion | undefined>;
   /** Removes an object (all versions, or one) from a collection; returns how many were removed. */
   remove(collectionId: string, id: string, version?: string): Promise<number>;
+  /**
+   * The latest version of an object in each collection that holds it (live and exercise ones
+   * alike: the caller chooses), for feedback on an object named by id alone (ADR 0046).
+   */
+  latestVersions(id: string): Promise<ObjectVersion[]>;
   /** Lookup across collections for distribution and explanation. */
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined>;
   /**

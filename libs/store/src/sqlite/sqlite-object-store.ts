@@ -326,6 +326,14 @@ export class SqliteObjectStore implements ObjectStore {
     });
   }
 
+  latestVersions(id: string): Promise<ObjectVersion[]> {
+    const rows = this.stmt(
+      `SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)
+        AND o.id = ? AND o.is_latest = 1 ORDER BY o.collection_id`,
+    ).all(id) as RawRow[];
+    return Promise.resolve(rows.map(fromRow));
+  }
+
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {
     const row = this.stmt(
       `SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)

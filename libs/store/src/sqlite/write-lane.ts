@@ -101,6 +101,7 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
   get: 'read',
   remove: 'write',
   getVersion: 'read',
+  latestVersions: 'read',
   versionIndex: 'read',
   exerciseObjectIds: 'read',
   exerciseSubmitters: 'read',

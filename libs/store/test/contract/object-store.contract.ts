@@ -83,6 +83,24 @@ export function objectStoreContract(name: string, open: OpenHarness): void {
       expect((await h.stores.objects.versionIndex('c1', [])).size).to.equal(0);
     });
 
+    it('gives the latest version of an id in each collection that holds it (latestVersions)', async () => {
+      const id = 'indicator--00000000-0000-4000-8000-00000000fb01';
+      await h.stores.objects.accept(
+        submission([
+          version({ id, version: '2026-01-01T00:00:00.000Z' }),
+          version({ id, version: '2026-01-02T00:00:00.000Z' }),
+          version({ id, version: '2026-01-01T00:00:00.000Z', collectionId: 'c2' }),
+        ]),
+      );
+      const got = await h.stores.objects.latestVersions(id);
+      expect(got.map((v) => `${v.collectionId}@${v.version}`)).to.have.members([
+        'c1@2026-01-02T00:00:00.000Z',
+        'c2@2026-01-01T00:00:00.000Z',
+      ]);
+      expect(
+        await h.stores.objects.latestVersions('indicator--00000000-0000-4000-8000-00000000fb02'),
+      ).to.deep.equal([]);
+    });
     it('keeps the same version in two collections apart', async () => {
       const a = version({ id: 'indicator--a' });
       expect(await h.stores.objects.accept(submission([a, { ...a, collectionId: 'c2' }]))).to.deep.equal([
