@@ -19,3 +19,4 @@ export * from './schemas/exports.js';
 export * from './openapi.js';
 export * from './schemas/errors.js';
 export * from './client.js';
+export * from './schemas/feedback.js';

@@ -26,6 +26,7 @@ import {
   tokenSchema,
 } from './schemas/auth.js';
 import { hubInfoSchema } from './schemas/hub.js';
+import { feedbackViewSchema, recordedReportSchema, sightingReportSchema } from './schemas/feedback.js';
 import { searchQuerySchema, searchResultSchema } from './schemas/search.js';
 import { exportCsvQuerySchema, exportListQuerySchema } from './schemas/exports.js';
 import {
@@ -660,6 +661,34 @@ export function apiRoutes(settings: ApiSettings) {
         description: "the policy's verdict per organisation",
         schema: distributionSchema,
       },
+    }),
+    reportSighting: route({
+      service: 'taxii',
+      method: 'post',
+      path: '/api/v1/objects/:objectId/sightings',
+      tag: 'feedback',
+      summary:
+        'Report a sighting of an object, or (falsePositive) a false positive with a reason (ADR 0046): organisations that may see the object; recorded once per id',
+      access: { who: 'principal', scope: 'submit' },
+      media: 'json',
+      body: sightingReportSchema,
+      success: {
+        status: 200,
+        description: "recorded (durable); the caller's anonymised aggregate and the object's confidence",
+        schema: recordedReportSchema,
+      },
+      conflict: 'the id is already the id of another report',
+    }),
+    objectFeedback: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/objects/:objectId/sightings',
+      tag: 'feedback',
+      summary:
+        'The anonymised aggregate of sightings and false positives on an object (counts and sectors of the reports the caller may see) and its confidence (ADR 0046)',
+      access: { who: 'principal', scope: 'read' },
+      media: 'json',
+      success: { status: 200, description: 'the aggregate the caller may see', schema: feedbackViewSchema },
     }),
     searchObservables: route({
       service: 'taxii',

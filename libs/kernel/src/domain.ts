@@ -110,6 +110,7 @@ export const AUDIT_ACTIONS = [
   'object.release',
   'object.delete',
   'object.retract',
+  'object.feedback',
   'alert.ack',
   'dead_letter.retry',
   'dead_letter.drop',

@@ -153,7 +153,7 @@ export function reportVisible(engine: PolicyEngine, a: ReportAudience, reader: O
       id: PLACEHOLDER_SIGHTING,
       created: a.now.toISOString(),
       modified: a.now.toISOString(),
-      sighting_of_ref: String(a.object.object['id'] ?? ''),
+      sighting_of_ref: typeof a.object.object['id'] === 'string' ? a.object.object['id'] : '',
     },
     tlp: a.tlp,
     unknownMarkings: [],

@@ -38,6 +38,8 @@ import { createSearchRouter } from './search/search-router.js';
 import { SearchService } from './search/search-service.js';
 import { ExportsService } from './exports/exports-service.js';
 import { createExportsRouter } from './exports/exports-router.js';
+import { FeedbackService } from '@isac/feedback';
+import { createFeedbackRouter } from './feedback/feedback-router.js';
 
 export interface TaxiiDeps {
   readonly stores: Stores;
@@ -177,6 +179,17 @@ export function composeTaxii(deps: TaxiiDeps): {
     auditReads: config.auditReads,
   });
 
+  const feedback = new FeedbackService({
+    feedback: stores.feedback,
+    objects: stores.objects,
+    directory,
+    policy,
+    audit: stores.audit,
+    clock,
+    ids,
+    jobsReady: deps.jobsReady,
+  });
+
   const taxii = Router();
   taxii.use(createDiscoveryRouter({ discovery, gate, routes }));
   taxii.use(createTaxiiStatusRouter({ statuses, catalog, gate, routes }));
@@ -195,6 +208,7 @@ export function composeTaxii(deps: TaxiiDeps): {
   rest.use(createSearchRouter({ search, gate, routes }));
   rest.use(createExportsRouter({ exports, gate, routes }));
   rest.use(createRetractRouter({ objects, catalog, gate, routes }));
+  rest.use(createFeedbackRouter({ feedback, gate, routes }));
   rest.use(createHubRouter({ hub, hubOrgId: deps.auth.access.hubOrgId, gate, routes }));
   rest.use(errorHandler({ log, style: 'rest' }));
 

@@ -194,6 +194,16 @@ export interface AuditEvents {
       }[];
     };
   };
+  /** A sighting or false-positive report on an object was recorded (ADR 0046). */
+  'object.feedback': {
+    target: Target<'object'>;
+    details: {
+      readonly reportId: string;
+      readonly kind: 'sighting' | 'false_positive';
+      readonly channel: string;
+      readonly tlp: string;
+    };
+  };
   'alert.ack': {
     target: Target<'alert'>;
     details: { readonly objectId: string; readonly channel: string };

@@ -1,0 +1,7 @@
+export {
+  FeedbackService,
+  invalidReport,
+  type FeedbackView,
+  type RecordedReport,
+} from './feedback-service.js';
+export { readReport, MAX_COUNT, MAX_REASON, type InputProblem, type ReportInput } from './report-input.js';

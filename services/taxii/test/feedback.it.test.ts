@@ -1,0 +1,163 @@
+import { expect } from 'chai';
+import { OBJECTS, TAXII, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
+
+/** Sightings and false positives over REST (ADR 0046): who may report, what each reader is shown. */
+describe('POST/GET /api/v1/objects/{id}/sightings (ADR 0046)', () => {
+  let h: Harness;
+  let a: Member;
+  let b: Member;
+  let telco: Member;
+  beforeEach(async () => {
+    h = openHarness();
+    a = await h.member('bank-a', { sector: 'finance' });
+    b = await h.member('bank-b', { sector: 'finance' });
+    telco = await h.member('telco-c', { sector: 'telecom' });
+  });
+  afterEach(() => h.close());
+
+  const submit = async (obj: Record<string, unknown>): Promise<string> => {
+    const res = await h.http
+      .post(OBJECTS)
+      .set('Authorization', a.auth)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(JSON.stringify({ objects: [obj] }));
+    expect(res.status, res.text).to.equal(202);
+    return obj['id'] as string;
+  };
+  const report = (auth: string, id: string, body: Record<string, unknown> = {}) =>
+    h.http
+      .post(`/api/v1/objects/${id}/sightings`)
+      .set('Authorization', auth)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(body));
+  const view = (auth: string, id: string) =>
+    h.http.get(`/api/v1/objects/${id}/sightings`).set('Authorization', auth);
+
+  it('records a sighting durably, once per id, and answers with the anonymised aggregate', async () => {
+    const id = await submit(marked('green'));
+    const sid = 'sighting--6f0c3c1e-2a4b-4c5d-8e9f-0a1b2c3d4e5f';
+    const first = await report(b.auth, id, { id: sid, count: 4, firstSeen: '2026-02-20T00:00:00Z' });
+    expect(first.status, first.text).to.equal(200);
+    expect(first.body).to.deep.include({
+      id: sid,
+      kind: 'sighting',
+      tlp: 'green',
+      recorded: true,
+      objectId: id,
+    });
+    expect(first.body.aggregate).to.deep.equal({
+      organisations: 1,
+      sightings: 4,
+      sectors: [{ sector: 'finance', organisations: 1 }],
+      falsePositives: 0,
+      firstSeen: '2026-02-20T00:00:00Z',
+      lastSeen: '2026-02-20T00:00:00Z',
+    });
+    expect(first.body.confidence).to.equal(58);
+    // a retry changes nothing
+    const again = await report(b.auth, id, { id: sid, count: 4 });
+    expect(again.status).to.equal(200);
+    expect(again.body.recorded).to.equal(false);
+    expect(again.body.aggregate.sightings).to.equal(4);
+    expect((await h.stores.feedback.forObject(id)).length).to.equal(1);
+    // the submitter's push is queued with it
+    expect((await h.stores.jobs.getByKey(`feedback_recorded:${sid}`))?.status).to.equal('pending');
+    // nothing names an organisation
+    expect(JSON.stringify(first.body)).to.not.match(/bank-b|Org bank-b|identity--/);
+  });
+
+  it('refuses an id that is another report of another organisation, naming id', async () => {
+    const id = await submit(marked('green'));
+    const sid = 'sighting--6f0c3c1e-2a4b-4c5d-8e9f-0a1b2c3d4e50';
+    expect((await report(b.auth, id, { id: sid })).status).to.equal(200);
+    const other = await report(telco.auth, id, { id: sid });
+    expect(other.status).to.equal(409);
+    expect(other.body.error.details[0].path).to.equal('id');
+  });
+
+  it('answers 404 for an object the reporter may not see, exactly as for an unknown id (trial member, AMBER)', async () => {
+    const trial = await h.member('shinkin-t', { tier: 'trial' });
+    const amber = await submit(marked('amber'));
+    const hidden = await report(trial.auth, amber);
+    const unknown = await report(trial.auth, 'indicator--00000000-0000-4000-8000-00000000dead');
+    expect(hidden.status).to.equal(404);
+    expect(unknown.status).to.equal(404);
+    expect(hidden.body.error.code).to.equal(unknown.body.error.code);
+    expect((await view(trial.auth, amber)).status).to.equal(404);
+    expect(await h.stores.feedback.forObject(amber)).to.deep.equal([]);
+  });
+
+  it('raises a report to the object TLP and does not count an AMBER sighting of a GREEN object for a trial reader', async () => {
+    const trial = await h.member('shinkin-t', { tier: 'trial' });
+    const green = await submit(marked('green'));
+    // a CLEAR report of a GREEN object is GREEN
+    expect((await report(telco.auth, green, { tlp: 'clear' })).body.tlp).to.equal('green');
+    expect((await report(b.auth, green, { tlp: 'amber' })).body.tlp).to.equal('amber');
+    const forTrial = await view(trial.auth, green);
+    expect(forTrial.status).to.equal(200);
+    expect(forTrial.body.aggregate).to.deep.include({
+      organisations: 1,
+      sectors: [{ sector: 'telecom', organisations: 1 }],
+    });
+    const forFull = await view(a.auth, green);
+    expect(forFull.body.aggregate.organisations).to.equal(2);
+    // the shared confidence moves only with reports at the object's own TLP
+    expect(forTrial.body.confidence).to.equal(forFull.body.confidence);
+    expect(forFull.body.confidence).to.equal(58);
+  });
+
+  it('counts AMBER sightings of an AMBER object for full members only', async () => {
+    const amber = await submit(marked('amber'));
+    expect((await report(b.auth, amber)).body.tlp).to.equal('amber');
+    const gov = await h.member('gov-x', { tier: 'government', sector: 'government' });
+    expect((await view(gov.auth, amber)).status).to.equal(404);
+    expect((await view(telco.auth, amber)).body.aggregate.organisations).to.equal(1);
+  });
+
+  it('records a false positive with its reason; each organisation counts once; it lowers confidence', async () => {
+    const id = await submit(marked('green', { confidence: 80 }));
+    const fp = await report(b.auth, id, {
+      falsePositive: true,
+      reason: '自社の監視サーバです / our monitoring host',
+    });
+    expect(fp.status, fp.text).to.equal(200);
+    expect(fp.body).to.deep.include({ kind: 'false_positive' });
+    await report(b.auth, id, { falsePositive: true, reason: 'again' });
+    const v = await view(a.auth, id);
+    expect(v.body.aggregate.falsePositives).to.equal(1);
+    // 80, one false positive from the submitter's own sector (weight 2): 80 * 0.75^2 = 45
+    expect(v.body.confidence).to.equal(45);
+    const stored = await h.stores.feedback.forObject(id);
+    expect(stored[0]!.reason).to.equal('自社の監視サーバです / our monitoring host');
+  });
+
+  it('refuses bad reports naming the field, storing nothing', async () => {
+    const id = await submit(marked('green'));
+    const cases: [Record<string, unknown>, string][] = [
+      [{ falsePositive: true }, 'reason'],
+      [{ falsePositive: true, reason: 'ok\u202etxt' }, 'reason'],
+      [{ count: 0 }, 'count'],
+      [{ count: 1.5 }, 'count'],
+      [{ id: 'indicator--6f0c3c1e-2a4b-4c5d-8e9f-0a1b2c3d4e5f' }, 'id'],
+      [{ firstSeen: 'yesterday' }, 'firstSeen'],
+      [{ firstSeen: '2026-02-02T00:00:00Z', lastSeen: '2026-02-01T00:00:00Z' }, 'lastSeen'],
+      [{ tlp: 'purple' }, 'tlp'],
+      [{ reason: 'a sighting has no reason' }, 'reason'],
+      [{ colour: 'red' }, 'colour'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await report(b.auth, id, body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(JSON.stringify(res.body.error), JSON.stringify(body)).to.contain(field);
+    }
+    expect(await h.stores.feedback.forObject(id)).to.deep.equal([]);
+  });
+
+  it('needs the submit scope to report and the read scope to read', async () => {
+    const id = await submit(marked('green'));
+    const reader = await h.member('bank-r', { scopes: ['read'] });
+    expect((await report(reader.auth, id)).status).to.equal(403);
+    expect((await view(reader.auth, id)).status).to.equal(200);
+  });
+});
