@@ -28,6 +28,7 @@ import type {
 } from '@isac/store';
 import { canonicalId } from '@isac/stix';
 import type { ReportInput } from './report-input.js';
+import { readSightingMessage } from './sighting-message.js';
 
 /** What a reader is shown of the feedback on an object: counts and sectors, never an organisation. */
 export interface FeedbackView {
@@ -134,6 +135,36 @@ export class FeedbackService {
     return { id, kind: report.kind, tlp, recorded: outcome === 'inserted', ...view };
   }
 
+  /**
+   * One MQTT sighting message of `orgId` (`readSightingMessage`). Never throws: what was recorded,
+   * or why nothing was (the field at fault, and not_found for an object the sender may not see).
+   */
+  async reportMessage(
+    orgId: OrgId,
+    payload: Buffer,
+  ): Promise<
+    | { readonly ok: true; readonly report: RecordedReport }
+    | { readonly ok: false; readonly reason: string; readonly path?: string | undefined }
+  > {
+    const org = (await this.deps.directory.orgs()).byId.get(orgId);
+    if (!org) return { ok: false, reason: 'no such organisation' };
+    const msg = readSightingMessage(payload, org);
+    if (!msg.ok)
+      return {
+        ok: false,
+        path: msg.path,
+        reason: msg.path === '' ? msg.reason : `${msg.path} ${msg.reason}`,
+      };
+    try {
+      return { ok: true, report: await this.report(orgId, msg.objectId, msg.input, { channel: 'mqtt' }) };
+    } catch (err) {
+      const path =
+        err instanceof ConflictError ? 'id' : err instanceof NotFoundError ? 'objectId' : undefined;
+      if (!(err instanceof ConflictError) && !(err instanceof NotFoundError)) throw err;
+      return { ok: false, path, reason: err.message };
+    }
+  }
+
   /** What `orgId` may see of the feedback on an object (not_found when it may not see the object). */
   async view(orgId: OrgId, objectId: string): Promise<FeedbackView> {
     const orgs = (await this.deps.directory.orgs()).byId;
@@ -158,6 +189,11 @@ export class FeedbackService {
     const subject = await this.subject(objectId, submitter, orgs);
     if (!subject) return undefined;
     return { submitter, view: await this.viewFor(submitter, subject, orgs) };
+  }
+
+  /** Whether report `reportId` is by `orgId`. */
+  async reportedBy(reportId: string, orgId: OrgId): Promise<boolean> {
+    return (await this.deps.feedback.get(reportId))?.orgId === orgId;
   }
 
   /** Works the object's confidence out again from every report and stores it; returns it. */

@@ -49,9 +49,6 @@ export function readReport(
     'falsePositive',
     'false_positive',
     'reason',
-    'objectId',
-    'sighting_of_ref',
-    'type',
   ]);
   for (const k of Object.keys(b)) if (!known.has(k)) return bad(k, 'is not a field of a sighting report');
   const fp = b['falsePositive'] ?? b['false_positive'];

@@ -15,6 +15,9 @@ import { DistributionService, type BatchStepHook } from './delivery/distribution
 import { AcksService } from './acks/acks-service.js';
 import { createAcksRouter } from './acks/acks-router.js';
 import { listenForMqttAcks } from './acks/mqtt-acks.js';
+import { FeedbackService } from '@isac/feedback';
+import { FeedbackPush } from './feedback/feedback-push.js';
+import { listenForMqttSightings } from './feedback/mqtt-sightings.js';
 import { DeadLettersService, createDeadLettersRouter } from './dead-letters/dead-letters-router.js';
 import { MqttSessionsService, createMqttSessionsRouter } from './mqtt-sessions/mqtt-sessions-router.js';
 import type { MqttSessionAdmin } from './mqtt/embedded-broker.js';
@@ -167,6 +170,22 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     config,
   });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });
+  const feedback = new FeedbackService({
+    feedback: stores.feedback,
+    objects: stores.objects,
+    directory,
+    policy,
+    audit: stores.audit,
+    clock,
+    ids,
+    jobsReady,
+  });
+  const feedbackPush = new FeedbackPush({
+    feedback,
+    publisher,
+    mail,
+    log: deps.log.child({ component: 'feedback' }),
+  });
   const deadLetters = new DeadLettersService({ stores, clock, jobsReady, access: deps.auth.access });
   const mqttSessions = new MqttSessionsService({
     sessions: deps.brokerSessions,
@@ -226,6 +245,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       digest: (j) => distribution.digest(j),
       notify: (j) => mail.notify(j),
       apply_retention: (j) => retention.run(j),
+      feedback_recorded: (j) => feedbackPush.run(j),
       provision_mqtt: provisionMqttHandler({
         orgs: stores.orgs,
         provisioner: orgBrokers,
@@ -258,6 +278,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
   router.use('/api/v1/blocklist', errorHandler({ log, style: 'rest' }));
 
   listenForMqttAcks({ publisher, acks, log });
+  listenForMqttSightings({ publisher, feedback, log });
 
   let started = false;
   const readiness: ReadinessCheck[] = [

@@ -503,6 +503,23 @@ export class MailService {
     if (n > 0) this.deps.log.info({ removed: n }, 'removed stored mail messages no job names');
   }
 
+  /**
+   * The feedback aggregate of one of its objects to the submitting organisation's contacts, in
+   * Japanese and English (ADR 0046): counts and sectors only. One mail per report (`key`).
+   */
+  async feedbackMail(org: Org, mail: RenderedMail, key: string): Promise<'sent' | 'no contacts'> {
+    if (org.contacts.length === 0) return 'no contacts';
+    const raw = await buildMime(mail, this.envelope(org.contacts, { 'X-ISAC-Notify': 'feedback' }));
+    await this.enqueueSend(`feedback:${key}`, {
+      deliveryKeys: [],
+      orgId: org.id,
+      to: [...org.contacts],
+      raw: raw.toString('base64'),
+      what: 'feedback',
+    });
+    return 'sent';
+  }
+
   /** notify: templates other services enqueue (trial reminders), in Japanese and English. */
   async notify(job: JobOf<'notify'>): Promise<JobOutcome> {
     const p = job.payload;

@@ -105,7 +105,7 @@ function obsHtml(obs: readonly Observable[], l: 'ja' | 'en'): string {
     .join('')}</table>`;
 }
 
-const htmlDoc = (title: string, body: string): string =>
+export const htmlDoc = (title: string, body: string): string =>
   `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 
 export interface AlertMailInput {

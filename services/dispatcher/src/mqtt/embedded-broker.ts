@@ -15,7 +15,8 @@ import type {
   OutgoingMessage,
   PublishResult,
 } from './mqtt-alert-publisher.js';
-import { mayPublish, maySubscribe, orgOfAckTopic } from './topics.js';
+import { topicMatches } from './mqtt-alert-publisher.js';
+import { isHubInbound, mayPublish, maySubscribe } from './topics.js';
 import { createAdmission, type BrokerLimits } from './admission.js';
 import { defaultDispatcherConfig } from '../config.js';
 
@@ -145,7 +146,8 @@ export function scopedClientId(orgId: string, clientId: string): string {
 
 /**
  * The embedded MQTT broker (aedes over TCP). It enforces the ACL itself: an organisation's client
- * subscribes only under `isac/v1/orgs/{ownOrg}/` and publishes only to its own `…/acks`; only the
+ * subscribes only under `isac/v1/orgs/{ownOrg}/` and publishes only to its own `…/acks` and
+ * `…/sightings`; only the
  * internal client publishes alerts. Client ids are scoped to the organisation that authenticated
  * (`scopedClientId`), so no organisation can take over, or squat, another's session.
  */
@@ -227,16 +229,18 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
   };
 
   const inbound: { filter: string; handler: InboundHandler }[] = [];
-  const subscribeInbound = (a: Aedes, s: (typeof inbound)[number]): void =>
-    a.subscribe(
-      s.filter,
-      (packet, cb) => {
-        // aedes hands every matching message here, including its own $SYS ones; only clients' acks count.
-        if (typeof packet.topic === 'string' && Buffer.isBuffer(packet.payload))
-          s.handler(packet.topic, packet.payload);
-        cb();
-      },
-      () => undefined,
+  /**
+   * An organisation's publish to a topic the hub reads (acks, sightings) is handled before aedes
+   * acknowledges it: aedes writes the PUBACK as soon as `authorizePublish` lets the publish
+   * through, so a sighting is durable before its sender is told it arrived (ADR 0046). Nobody
+   * else subscribes to these topics (they are never forwarded), so nothing is lost by not
+   * handling them from the broker's own subscription too.
+   */
+  const handleInbound = (topic: string, payload: Buffer): Promise<unknown> =>
+    Promise.all(
+      inbound
+        .filter((s) => topicMatches(s.filter, topic))
+        .map((s) => Promise.resolve(s.handler(topic, payload))),
     );
   const publishOne = (a: Aedes, m: OutgoingMessage): Promise<PublishResult> => {
     const once = onceKeyOf(m);
@@ -267,7 +271,6 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
     onMessage(filter, handler) {
       const s = { filter, handler };
       inbound.push(s);
-      if (aedes) subscribeInbound(aedes, s);
     },
     async publishAll(messages) {
       const a = aedes;
@@ -393,7 +396,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         // a republished message the session store did not queue again for this client (it has it);
         // an organisation's ack, which only the hub reads (ADR 0029), even under `…/#`
         authorizeForward: (client, packet) => {
-          if (orgOfAckTopic(packet.topic) !== undefined && who.get(client)?.internal !== true) return null;
+          if (isHubInbound(packet.topic) && who.get(client)?.internal !== true) return null;
           return ownPersistence && !ownPersistence.forwards(client.id, packet, client.clean !== true)
             ? null
             : packet;
@@ -401,12 +404,21 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         authorizePublish: (client, packet, cb) => {
           const w = client ? who.get(client) : undefined;
           if (w?.internal) return cb(null);
-          if (w && mayPublish(w.orgId, packet.topic) && packet.retain !== true) return cb(null);
+          if (w && mayPublish(w.orgId, packet.topic) && packet.retain !== true) {
+            if (!Buffer.isBuffer(packet.payload)) return cb(null);
+            handleInbound(packet.topic, packet.payload).then(
+              () => cb(null),
+              (err: unknown) => {
+                log.warn({ err, topic: packet.topic }, 'MQTT inbound message not handled');
+                cb(null);
+              },
+            );
+            return;
+          }
           log.info({ clientId: client?.id, topic: packet.topic }, 'MQTT publish refused');
           cb(new Error('not authorised to publish to this topic'));
         },
       });
-      for (const s of inbound) subscribeInbound(aedes, s);
       const store = ownPersistence;
       if (store) {
         const a = aedes;

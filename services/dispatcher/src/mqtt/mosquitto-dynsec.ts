@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { createHash, randomUUID } from 'node:crypto';
 import { TransientError, type Logger, type OrgId } from '@isac/kernel';
-import { ackTopic, orgPrefix } from './topics.js';
+import { ackTopic, orgPrefix, sightingsTopic } from './topics.js';
 
 const CONTROL = '$CONTROL/dynamic-security/v1';
 const RESPONSE = `${CONTROL}/response`;
@@ -44,15 +44,29 @@ const ACK_RECEIVE_DENIED = (orgId: OrgId): Record<string, unknown> => ({
   allow: false,
 });
 
+/** Sightings (ADR 0046): an organisation publishes them and its clients never receive them. */
+const SIGHTING_ACLS = (orgId: OrgId): Record<string, unknown>[] => [
+  { acltype: 'publishClientSend', topic: sightingsTopic(orgId), priority: 0, allow: true },
+  { acltype: 'publishClientReceive', topic: sightingsTopic(orgId), priority: 10, allow: false },
+];
+
+/** What the hub's publisher reads besides acks: every organisation's sightings (ADR 0046). */
+const HUB_SIGHTING_ACLS: Record<string, unknown>[] = [
+  { acltype: 'subscribePattern', topic: 'isac/v1/orgs/+/sightings', priority: 0, allow: true },
+  { acltype: 'publishClientReceive', topic: 'isac/v1/orgs/+/sightings', priority: 0, allow: true },
+];
+
 /**
- * The ACL of an organisation: subscribe under its own prefix, publish only its acks, and never
- * receive them (its `…/#` subscribers would see every ack its devices send: ADR 0029).
+ * The ACL of an organisation: subscribe under its own prefix, publish only its acks and sightings,
+ * and never receive them (its `…/#` subscribers would see every ack and sighting its devices send:
+ * ADR 0029, 0046).
  */
 export function orgAcls(orgId: OrgId): Record<string, unknown>[] {
   return [
     { acltype: 'subscribePattern', topic: `${orgPrefix(orgId)}#`, priority: 0, allow: true },
     { acltype: 'publishClientSend', topic: ackTopic(orgId), priority: 0, allow: true },
     ACK_RECEIVE_DENIED(orgId),
+    ...SIGHTING_ACLS(orgId),
   ];
 }
 
@@ -164,7 +178,7 @@ export class DynsecProvisioner {
 
   /** The hub's publisher: may publish anything under isac/v1/orgs and read every org's acks. */
   async provisionHub(cred: { username: string; password: string }): Promise<void> {
-    await this.ok([
+    const [hubRole] = await this.ok([
       {
         command: 'createRole',
         rolename: HUB_ROLE,
@@ -172,6 +186,7 @@ export class DynsecProvisioner {
           { acltype: 'publishClientSend', topic: 'isac/v1/orgs/#', priority: 0, allow: true },
           { acltype: 'subscribePattern', topic: 'isac/v1/orgs/+/acks', priority: 0, allow: true },
           { acltype: 'publishClientReceive', topic: 'isac/v1/orgs/+/acks', priority: 0, allow: true },
+          ...HUB_SIGHTING_ACLS,
         ],
       },
       {
@@ -182,6 +197,9 @@ export class DynsecProvisioner {
         roles: [{ rolename: HUB_ROLE }],
       },
     ]);
+    // a hub role created before ADR 0046 cannot read sightings yet
+    if (hubRole?.error)
+      await this.ok(HUB_SIGHTING_ACLS.map((acl) => ({ command: 'addRoleACL', rolename: HUB_ROLE, ...acl })));
     // a second dispatcher starting must not disconnect the first one's publisher: the password is
     // set again only when it is not the one the broker holds
     const state = await this.clientState(cred.username);
@@ -217,9 +235,16 @@ export class DynsecProvisioner {
         ...(password ? { password, textdescription: credentialMarker(password) } : {}),
       },
     ]);
-    // a role created before ADR 0029 lacks the rule that keeps acks from the organisation's clients
+    // a role created before ADR 0029 lacks the rule that keeps acks from the organisation's clients,
+    // one created before ADR 0046 the sightings rules ("already exists" is tolerated)
     if (role?.error)
-      await this.ok([{ command: 'addRoleACL', rolename: orgRole(orgId), ...ACK_RECEIVE_DENIED(orgId) }]);
+      await this.ok(
+        [ACK_RECEIVE_DENIED(orgId), ...SIGHTING_ACLS(orgId)].map((acl) => ({
+          command: 'addRoleACL',
+          rolename: orgRole(orgId),
+          ...acl,
+        })),
+      );
     if (!created?.error) return;
     const state = await this.clientState(orgId);
     if (password && state?.textdescription !== credentialMarker(password))

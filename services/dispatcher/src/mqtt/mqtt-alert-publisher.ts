@@ -26,7 +26,12 @@ export interface InboundProperties {
   readonly correlationData?: Buffer | undefined;
 }
 
-export type InboundHandler = (topic: string, payload: Buffer, props?: InboundProperties) => void;
+/** Handles one inbound message; the embedded broker acknowledges the client's publish when the promise settles. */
+export type InboundHandler = (
+  topic: string,
+  payload: Buffer,
+  props?: InboundProperties,
+) => void | Promise<void>;
 
 export type PublishResult = { ok: true } | { ok: false; error: string };
 
@@ -127,7 +132,7 @@ export class MqttAlertPublisher implements AlertPublisher {
         responseTopic: packet.properties?.responseTopic,
         correlationData: packet.properties?.correlationData,
       };
-      for (const s of this.inbound) if (topicMatches(s.filter, topic)) s.handler(topic, payload, props);
+      for (const s of this.inbound) if (topicMatches(s.filter, topic)) void s.handler(topic, payload, props);
     });
     c.on('error', (err) => {
       const code = (err as { code?: unknown }).code;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { createPrivateFile, unusableStateFile } from '@isac/store';
-import { orgOfAckTopic } from './topics.js';
+import { isHubInbound } from './topics.js';
 import MemoryPersistence, {
   type StoredPacket as AedesPacket,
   type StoredSubscription as Subscription,
@@ -372,7 +372,7 @@ export class DurableSessionPersistence extends MemoryPersistence {
     const key = onceKey(packet);
     // an organisation's ack is for the hub alone (ADR 0029): never queued for a session that
     // subscribed to `…/#` (the hub's own client is a clean session and reads it live)
-    if ((key !== undefined && this.has(clientId, key)) || orgOfAckTopic(packet.topic) !== undefined) {
+    if ((key !== undefined && this.has(clientId, key)) || isHubInbound(packet.topic)) {
       this.skip(packet, clientId);
       return;
     }

@@ -93,6 +93,35 @@ export function ackResponseTopic(orgId: OrgId, responseTopic: unknown): string |
   return responseTopic;
 }
 
+/** `isac/v1/orgs/{orgId}/sightings`: where an organisation's client reports sightings (ADR 0046). */
+export function sightingsTopic(orgId: OrgId): string {
+  return `${orgPrefix(orgId)}sightings`;
+}
+
+/** `isac/v1/orgs/{orgId}/sightings/errors`: the hub's answer to a report it could not record. */
+export function sightingErrorsTopic(orgId: OrgId): string {
+  return `${sightingsTopic(orgId)}/errors`;
+}
+
+/** `isac/v1/orgs/{orgId}/feedback`: the aggregate of the feedback on the organisation's objects (ADR 0046). */
+export function feedbackTopic(orgId: OrgId): string {
+  return `${orgPrefix(orgId)}feedback`;
+}
+
+/** The org id of a sightings topic, or undefined when `topic` is not one. */
+export function orgOfSightingsTopic(topic: string): OrgId | undefined {
+  const m = /^isac\/v1\/orgs\/([^/+#]+)\/sightings$/.exec(topic);
+  return m?.[1];
+}
+
+/**
+ * What organisations publish for the hub alone (acks, sightings): never forwarded to an
+ * organisation's clients nor queued for its sessions, even under `…/#` (ADR 0029, 0046).
+ */
+export function isHubInbound(topic: string): boolean {
+  return orgOfAckTopic(topic) !== undefined || orgOfSightingsTopic(topic) !== undefined;
+}
+
 /** The org id of an ack topic, or undefined when `topic` is not one. */
 export function orgOfAckTopic(topic: string): OrgId | undefined {
   const m = /^isac\/v1\/orgs\/([^/+#]+)\/acks$/.exec(topic);
@@ -125,7 +154,7 @@ export function maySubscribe(orgId: OrgId, filter: string): boolean {
 /** May a client of `orgId` publish to `topic`? Only its own ack topic. */
 export function mayPublish(orgId: OrgId, topic: string): boolean {
   try {
-    return topic === ackTopic(orgId);
+    return topic === ackTopic(orgId) || topic === sightingsTopic(orgId);
   } catch {
     return false;
   }
