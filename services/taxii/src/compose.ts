@@ -110,6 +110,17 @@ export function composeTaxii(deps: TaxiiDeps): {
   // Organisations are read on every request and submission: cached, reloaded when they change.
   const directory = new OrgDirectory({ orgs: stores.orgs, subscriptions: stores.subscriptions });
   const viewers = new ViewerFactory({ policy, hub, clock, directory, exercises: stores.exercises });
+  const feedback = new FeedbackService({
+    feedback: stores.feedback,
+    objects: stores.objects,
+    directory,
+    policy,
+    audit: stores.audit,
+    clock,
+    ids,
+    jobsReady: deps.jobsReady,
+  });
+
   const ingest = new IngestService({
     objects: stores.objects,
     exercises: stores.exercises,
@@ -128,6 +139,7 @@ export function composeTaxii(deps: TaxiiDeps): {
     maxQueued: config.maxQueuedSubmissions,
     blocklistGate: deps.blocklistGate,
     metrics: deps.metrics,
+    feedback,
   });
   const objects = new ObjectsService({
     objects: stores.objects,
@@ -177,17 +189,6 @@ export function composeTaxii(deps: TaxiiDeps): {
     audit: stores.audit,
     clock,
     auditReads: config.auditReads,
-  });
-
-  const feedback = new FeedbackService({
-    feedback: stores.feedback,
-    objects: stores.objects,
-    directory,
-    policy,
-    audit: stores.audit,
-    clock,
-    ids,
-    jobsReady: deps.jobsReady,
   });
 
   const taxii = Router();

@@ -160,4 +160,67 @@ describe('POST/GET /api/v1/objects/{id}/sightings (ADR 0046)', () => {
     expect((await report(reader.auth, id)).status).to.equal(403);
     expect((await view(reader.auth, id)).status).to.equal(200);
   });
+
+  describe('STIX sightings posted to a collection (TAXII)', () => {
+    const post = (m: Member, objects: unknown[]) =>
+      h.http
+        .post(OBJECTS)
+        .set('Authorization', m.auth)
+        .set('Accept', TAXII)
+        .set('Content-Type', TAXII)
+        .send(JSON.stringify({ objects }));
+    let n = 0;
+    const sighting = (of: string, over: Record<string, unknown> = {}) => {
+      n += 1;
+      return {
+        type: 'sighting',
+        spec_version: '2.1',
+        id: `sighting--7a1b2c3d-4e5f-4a6b-8c7d-${n.toString(16).padStart(12, '0')}`,
+        created: '2026-02-20T00:00:00.000Z',
+        modified: '2026-02-20T00:00:00.000Z',
+        sighting_of_ref: of,
+        count: 7,
+        first_seen: '2026-02-19T00:00:00Z',
+        last_seen: '2026-02-20T00:00:00Z',
+        ...over,
+      };
+    };
+
+    it("counts a member's own sighting once, however often it is posted", async () => {
+      const id = await submit(marked('green'));
+      const s = sighting(id, {
+        created_by_ref: telco.org.identityId,
+        where_sighted_refs: [telco.org.identityId],
+      });
+      expect((await post(telco, [s])).status).to.equal(202);
+      expect((await post(telco, [s])).status).to.equal(202);
+      const got = await h.stores.feedback.forObject(id);
+      expect(got.map((r) => [r.id, r.orgId, r.count, r.channel])).to.deep.equal([
+        [s.id, 'telco-c', 7, 'taxii'],
+      ]);
+      expect((await view(a.auth, id)).body.aggregate).to.deep.include({ organisations: 1, sightings: 7 });
+    });
+
+    for (const field of ['created_by_ref', 'where_sighted_refs'] as const)
+      it(`refuses a sighting whose ${field} names another member, naming the field, and counts nothing`, async () => {
+        const id = await submit(marked('green'));
+        const s = sighting(
+          id,
+          field === 'created_by_ref'
+            ? { created_by_ref: b.org.identityId }
+            : { where_sighted_refs: [b.org.identityId] },
+        );
+        const res = await post(telco, [s]);
+        expect(res.status).to.equal(422);
+        expect(res.text).to.contain(field);
+        expect(await h.stores.feedback.forObject(id)).to.deep.equal([]);
+      });
+
+    it('does not count a sighting of an object the poster may not see (trial member, AMBER)', async () => {
+      const trial = await h.member('shinkin-t', { tier: 'trial' });
+      const id = await submit(marked('amber'));
+      expect((await post(trial, [sighting(id)])).status).to.equal(202);
+      expect(await h.stores.feedback.forObject(id)).to.deep.equal([]);
+    });
+  });
 });

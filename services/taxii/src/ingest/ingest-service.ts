@@ -26,7 +26,8 @@ import type {
   StoredVersions,
   SubmissionStatus,
 } from '@isac/store';
-import { buildIndicator, type IocKind } from '@isac/stix';
+import { buildIndicator, isTimestamp, type IocKind } from '@isac/stix';
+import type { FeedbackService } from '@isac/feedback';
 import {
   ALREADY_ADDED,
   checkSize,
@@ -125,6 +126,8 @@ export class IngestService {
       blocklistGate?: BlocklistCheck | undefined;
       /** Where submissions, objects and refusals are counted (ADR 0032). */
       metrics?: ServiceMetrics | undefined;
+      /** Records the STIX sightings members submit as feedback on the objects they saw (ADR 0046). */
+      feedback?: FeedbackService | undefined;
     },
   ) {
     this.budget = deps.turnBudgetMs ?? TURN_BUDGET_MS;
@@ -293,6 +296,7 @@ export class IngestService {
     });
     const inserted = outcomes.filter((o) => o === 'inserted').length;
     if (inserted > 0) deps.jobsReady.notify();
+    await this.recordSightings(principal, decided);
     const large = total > deps.sliceObjects;
     // For a large submission, the status (10,000 lines), its write and the answer each get a turn.
     if (large) await nextTurn();
@@ -407,6 +411,42 @@ export class IngestService {
       'retraction stored',
     );
     return { statusId: submissionId, stored };
+  }
+
+  /**
+   * The STIX sightings of an accepted submission (stored now, or before: a retry) become feedback
+   * on the objects they name (ADR 0046), once per sighting id. A sighting of an object the
+   * submitter may not see, or of none it names, stays a stored STIX object and counts nowhere.
+   */
+  private async recordSightings(principal: Principal, decided: Classification): Promise<void> {
+    const feedback = this.deps.feedback;
+    if (!feedback || decided.accepted.length === 0) return;
+    for (const { version: v } of decided.accepted) {
+      if (v.type !== 'sighting' || v.exercise) continue;
+      const o = v.object;
+      const of = o['sighting_of_ref'];
+      const count = o['count'];
+      if (typeof of !== 'string' || count === 0) continue;
+      const seen = (k: string): string | undefined => (isTimestamp(o[k]) ? (o[k]) : undefined);
+      try {
+        await feedback.report(
+          principal.orgId,
+          of,
+          {
+            kind: 'sighting',
+            id: v.id,
+            count: typeof count === 'number' ? count : undefined,
+            firstSeen: seen('first_seen'),
+            lastSeen: seen('last_seen'),
+            tlp: v.tlp,
+          },
+          { channel: 'taxii', userId: principal.userId, keyId: principal.keyId },
+        );
+      } catch (err) {
+        if (!(err instanceof AppError) || (err.code !== 'not_found' && err.code !== 'conflict')) throw err;
+        this.deps.log.info({ id: v.id, of, reason: err.message }, 'STIX sighting not counted as feedback');
+      }
+    }
   }
 
   /** The gate's refusals of the versions this submission stored, by position in `decided.accepted`. */
