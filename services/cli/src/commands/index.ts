@@ -13,6 +13,7 @@ import { registerRecover } from './recover.js';
 import { registerAcks } from './delivery.js';
 import { registerSearch } from './search.js';
 import { registerRetract } from './retract.js';
+import { registerSighting } from './sighting.js';
 
 /** Each group of commands lives in its own module and registers itself here. */
 export function registerCommands(program: Command, ctx: () => CliContext): void {
@@ -23,6 +24,7 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerPolicy(program, ctx);
   registerStatus(program, ctx);
   registerRetract(program, ctx);
+  registerSighting(program, ctx);
   registerStix(program, ctx);
   registerSub(program, ctx);
   registerAck(program, ctx);
