@@ -68,7 +68,10 @@ export const JOB_PAYLOAD_SCHEMAS = {
       blob: { type: 'string', pattern: '^[0-9a-f]{64}$' },
       /** This address's Message-ID, `<id@domain>`. */
       messageId: { type: 'string', pattern: '^<[^<>\\s]+>$' },
-      what: { type: 'string', enum: ['alert', 'notice', 'encrypted', 'digest', 'trial_reminder', 'feedback'] },
+      what: {
+        type: 'string',
+        enum: ['alert', 'notice', 'encrypted', 'digest', 'trial_reminder', 'feedback'],
+      },
       /** When what an immediate mail carries was accepted: its hand-off is timed from then (ADR 0032). */
       acceptedAt: { type: 'string' },
       /** The batch mail (ADR 0013) this message carries to one of its addresses. */

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import mqtt, { type MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import { silentLogger } from '@isac/kernel';
 import { FakeMailSender } from '../src/email/mail-sender.js';
+import { DynsecProvisioner, orgAcls, orgRole } from '../src/mqtt/mosquitto-dynsec.js';
 import { indicatorVersion, org, sleep, until, world, type World } from './support.js';
 import { submission } from '../../../libs/store/test/submission.js';
 
@@ -208,3 +211,85 @@ describe('MQTT sightings (embedded aedes, ADR 0046)', function () {
       expect(g.map((m) => m.topic)).to.not.include('isac/v1/orgs/bank-a/feedback');
   });
 });
+
+const mosquittoUrl = process.env['MOSQUITTO_URL'];
+const adminUsername = process.env['MOSQUITTO_ADMIN_USER'];
+const adminPassword = process.env['MOSQUITTO_ADMIN_PASSWORD'];
+(mosquittoUrl && adminUsername && adminPassword ? describe : describe.skip)(
+  'MQTT sightings (Mosquitto + dynamic security, ADR 0046)',
+  function () {
+    this.timeout(30_000);
+    let w: World;
+    let p: DynsecProvisioner;
+    const run = randomBytes(4).toString('hex');
+    const hubCred = { username: `isac-hub-${run}`, password: randomBytes(16).toString('hex') };
+    const member = { id: `bank-b-${run}`, password: randomBytes(16).toString('hex') };
+    const other = { id: `telco-c-${run}`, password: randomBytes(16).toString('hex') };
+    before(async () => {
+      p = new DynsecProvisioner({
+        url: mosquittoUrl!,
+        adminUsername: adminUsername!,
+        adminPassword: adminPassword!,
+        log: silentLogger,
+      });
+      await p.provisionHub(hubCred);
+      // a role as hubs before ADR 0046 made it (acks only): provisioning adds the sightings rules
+      await p.send([
+        { command: 'createRole', rolename: orgRole(member.id), acls: orgAcls(member.id).slice(0, 3) },
+      ]);
+      await p.ensureOrg(member.id, member.password);
+      await p.ensureOrg(other.id, other.password);
+      w = await world();
+      await w.addOrg(org('bank-a'));
+      await w.addOrg(org(member.id));
+      await w.addOrg(org(other.id, { sector: 'telecom' }));
+      await w
+        .compose({ mqtt: { url: mosquittoUrl!, protocolVersion: 5 } }, { mqttCredential: hubCred })
+        .start();
+      await sleep(500);
+    });
+    after(async () => {
+      await w.close();
+      await p.removeOrg(member.id);
+      await p.removeOrg(other.id);
+      await p.send([{ command: 'deleteClient', username: hubCred.username }]);
+      await p.close();
+    });
+
+    it("records a member's sighting on its own topic, never one on another's, and keeps it off the member's …/#", async () => {
+      const v = indicatorVersion();
+      await w.stores.objects.accept(submission([v]));
+      const client = await mqtt.connectAsync(mosquittoUrl!, {
+        username: member.id,
+        password: member.password,
+        protocolVersion: 5,
+        reconnectPeriod: 0,
+      });
+      w.clients.push(client);
+      const got: string[] = [];
+      client.on('message', (topic) => got.push(topic));
+      await client.subscribeAsync(`isac/v1/orgs/${member.id}/#`, { qos: 1 });
+      const id1 = 'sighting--6f0c3c1e-2a4b-4c5d-8e9f-0000000000a1';
+      const id2 = 'sighting--6f0c3c1e-2a4b-4c5d-8e9f-0000000000a2';
+      await client.publishAsync(
+        `isac/v1/orgs/${other.id}/sightings`,
+        JSON.stringify({ id: id2, objectId: v.id }),
+        {
+          qos: 1,
+        },
+      );
+      await client.publishAsync(
+        `isac/v1/orgs/${member.id}/sightings`,
+        JSON.stringify({ id: id1, objectId: v.id }),
+        {
+          qos: 1,
+        },
+      );
+      await until(async () => (await w.stores.feedback.get(id1)) !== undefined);
+      await sleep(300);
+      expect((await w.stores.feedback.get(id1))?.orgId).to.equal(member.id);
+      expect(await w.stores.feedback.get(id2)).to.equal(undefined);
+      expect(got).to.not.include(`isac/v1/orgs/${member.id}/sightings`);
+    });
+  },
+);

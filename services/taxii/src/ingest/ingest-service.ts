@@ -427,7 +427,7 @@ export class IngestService {
       const of = o['sighting_of_ref'];
       const count = o['count'];
       if (typeof of !== 'string' || count === 0) continue;
-      const seen = (k: string): string | undefined => (isTimestamp(o[k]) ? (o[k]) : undefined);
+      const seen = (k: string): string | undefined => (isTimestamp(o[k]) ? o[k] : undefined);
       try {
         await feedback.report(
           principal.orgId,
