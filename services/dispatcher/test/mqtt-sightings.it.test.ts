@@ -271,13 +271,16 @@ const adminPassword = process.env['MOSQUITTO_ADMIN_PASSWORD'];
       await client.subscribeAsync(`isac/v1/orgs/${member.id}/#`, { qos: 1 });
       const id1 = 'sighting--6f0c3c1e-2a4b-4c5d-8e9f-0000000000a1';
       const id2 = 'sighting--6f0c3c1e-2a4b-4c5d-8e9f-0000000000a2';
-      await client.publishAsync(
-        `isac/v1/orgs/${other.id}/sightings`,
-        JSON.stringify({ id: id2, objectId: v.id }),
-        {
+      // MQTT 5: the broker answers the PUBACK "not authorized"
+      const refused = await client
+        .publishAsync(`isac/v1/orgs/${other.id}/sightings`, JSON.stringify({ id: id2, objectId: v.id }), {
           qos: 1,
-        },
-      );
+        })
+        .then(
+          () => 'accepted',
+          (err: Error) => err.message,
+        );
+      expect(refused).to.match(/not authori[sz]ed/i);
       await client.publishAsync(
         `isac/v1/orgs/${member.id}/sightings`,
         JSON.stringify({ id: id1, objectId: v.id }),
