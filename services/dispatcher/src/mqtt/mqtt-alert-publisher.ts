@@ -119,7 +119,12 @@ export class MqttAlertPublisher implements AlertPublisher {
     c.on('connect', () => {
       this.everConnected = true;
       this.opts.log.info({ url: this.opts.url, protocolVersion: this.version }, 'MQTT publisher connected');
-      for (const s of this.inbound) c.subscribe(s.filter, { qos: 1 });
+      // one SUBSCRIBE for every inbound filter (acks, sightings)
+      if (this.inbound.length > 0)
+        c.subscribe(
+          this.inbound.map((s) => s.filter),
+          { qos: 1 },
+        );
     });
     c.on('close', () => {
       // Fail what is in flight now (the job retries it) and drop this client with its outgoing
