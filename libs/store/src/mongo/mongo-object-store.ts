@@ -4,6 +4,8 @@ import type { Collection, Db } from 'mongodb';
 import type {
   AcceptOutcome,
   BatchVersion,
+  CorrelationEntry,
+  PriorReport,
   DeliveryBatch,
   NewSubmission,
   ObjectQuery,
@@ -19,7 +21,7 @@ import { answers, type IndexedObservable } from '@isac/stix';
 import type { Filter } from 'mongodb';
 import { decodeCursor, encodeCursor } from '../outbox.js';
 import { jobKeys } from '../job-catalogue.js';
-import { addedAfterMicros, normalizeTimestamp, toMicros } from '../time.js';
+import { addedAfterMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
 import {
   COLLECTIONS,
   distributionJobUpsert,
@@ -324,6 +326,77 @@ export class MongoObjectStore implements ObjectStore {
     const latest = new Map<string, ObjectDoc>();
     for (const d of docs) if (!latest.has(d.collectionId)) latest.set(d.collectionId, d);
     return [...latest.values()].map(fromObjectDoc);
+  }
+
+  async priorReports(
+    entries: readonly CorrelationEntry[],
+    exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
+  ): Promise<PriorReport[]> {
+    if (entries.length === 0) return [];
+    const entryOf = (e: { kind: string; key: string; algorithm: string; hi?: string | undefined }): string =>
+      `${e.kind}|${e.key}|${e.algorithm}|${e.hi ?? ''}`;
+    const wanted = new Map<string, number[]>();
+    entries.forEach((e, n) => {
+      const k = entryOf(e);
+      const list = wanted.get(k);
+      if (list) list.push(n);
+      else wanted.set(k, [n]);
+    });
+    const subs = new Set(exclude.submissions);
+    const ids = new Set(exclude.ids);
+    const found = new Map<string, { doc: ObjectDoc; ns: Set<number> }>();
+    // by_observable answers each chunk's keys; range ends and algorithms are compared here
+    for (let k = 0; k < entries.length; k += 500) {
+      const chunk = entries.slice(k, k + 500);
+      const docs = this.objects.find({
+        obs: { $elemMatch: { $or: chunk.map((e) => ({ kind: e.kind, key: e.key })) } },
+        exercise: false,
+        pending: { $exists: false },
+      } as Filter<ObjectDoc>);
+      for await (const d of docs) {
+        if (ids.has(d.id) || (d.submissionId !== undefined && subs.has(d.submissionId))) continue;
+        for (const o of d.obs ?? []) {
+          const ns = wanted.get(entryOf(o));
+          if (!ns) continue;
+          let f = found.get(d._id);
+          if (!f) found.set(d._id, (f = { doc: d, ns: new Set() }));
+          for (const n of ns) f.ns.add(n);
+        }
+      }
+    }
+    if (found.size === 0) return [];
+    // latest versions only; the first version's date_added for "first seen"
+    const objects = [
+      ...new Map([...found.values()].map((f) => [`${f.doc.collectionId}|${f.doc.id}`, f.doc])).values(),
+    ];
+    const bounds = new Map<string, { first: number; last: string }>();
+    for (let k = 0; k < objects.length; k += 500) {
+      const docs = this.objects.find(
+        { $or: objects.slice(k, k + 500).map((d) => ({ collectionId: d.collectionId, id: d.id })) },
+        { projection: { collectionId: 1, id: 1, versionNorm: 1, dateAddedUs: 1 } },
+      );
+      for await (const d of docs) {
+        const key = `${d.collectionId}|${d.id}`;
+        const b = bounds.get(key);
+        if (!b) bounds.set(key, { first: d.dateAddedUs, last: d.versionNorm });
+        else {
+          b.first = Math.min(b.first, d.dateAddedUs);
+          if (d.versionNorm > b.last) b.last = d.versionNorm;
+        }
+      }
+    }
+    const out: { seq: number; r: PriorReport }[] = [];
+    for (const { doc, ns } of found.values()) {
+      const b = bounds.get(`${doc.collectionId}|${doc.id}`);
+      if (!b || b.last !== doc.versionNorm) continue;
+      const version = fromObjectDoc(doc);
+      if (version.object['revoked'] === true) continue;
+      out.push({
+        seq: doc.dateAddedUs,
+        r: { version, firstAdded: microsToIso(b.first), entries: [...ns].sort((a, c) => a - c) },
+      });
+    }
+    return out.sort((a, c) => a.seq - c.seq).map((x) => x.r);
   }
 
   async getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {

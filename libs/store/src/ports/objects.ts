@@ -130,6 +130,25 @@ export interface ObservableHit {
   readonly position: string;
 }
 
+/** One observable value whose earlier reports correlation asks for (ADR 0044): exact equality. */
+export interface CorrelationEntry {
+  readonly kind: IndexedObservable['kind'];
+  readonly key: string;
+  readonly algorithm: string;
+  /** The range's last address (IPs): an entry matches only the same range. */
+  readonly hi?: string | undefined;
+}
+
+/** Earlier reports of a batch's values (ADR 0044): the store's answer, before any policy. */
+export interface PriorReport {
+  /** The object's latest live version (not revoked, not an exercise). */
+  readonly version: ObjectVersion;
+  /** When the hub stored the object's first version. */
+  readonly firstAdded: string;
+  /** The indexes (into the query's entries) of the values it names. */
+  readonly entries: readonly number[];
+}
+
 export interface ObjectStore {
   /**
    * Stores a submission's object versions, each recording the submission id, and, when at least
@@ -171,4 +190,14 @@ export interface ObjectStore {
    * version's entries are written by accept() with the version itself and removed with it.
    */
   searchObservables(s: ObservableSearch): Promise<Page<ObservableHit>>;
+  /**
+   * Correlation (ADR 0044), one pass for a whole batch: the latest live versions (not exercise,
+   * not revoked) whose index names one of `entries` exactly (kind, key, algorithm, range end),
+   * except versions stored by the submissions `excludeSubmissions` and objects `excludeIds`.
+   * Unfiltered by policy: the caller filters per reader.
+   */
+  priorReports(
+    entries: readonly CorrelationEntry[],
+    exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
+  ): Promise<PriorReport[]>;
 }

@@ -4,6 +4,8 @@ import type { Statement } from 'better-sqlite3';
 import type {
   AcceptOutcome,
   BatchVersion,
+  CorrelationEntry,
+  PriorReport,
   DeliveryBatch,
   NewSubmission,
   ObjectQuery,
@@ -332,6 +334,45 @@ export class SqliteObjectStore implements ObjectStore {
         AND o.id = ? AND o.is_latest = 1 ORDER BY o.collection_id`,
     ).all(id) as RawRow[];
     return Promise.resolve(rows.map(fromRow));
+  }
+
+  priorReports(
+    entries: readonly CorrelationEntry[],
+    exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
+  ): Promise<PriorReport[]> {
+    if (entries.length === 0) return Promise.resolve([]);
+    // One statement for the whole batch: each entry is a point lookup of the primary key
+    // (kind, key), then its range end and algorithm; the versions are read once each.
+    const rows = this.stmt(
+      `WITH q(n, kind, key, algorithm, hi) AS (
+         SELECT CAST(j.key AS INTEGER), j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(@entries) j),
+       hit(seq, n) AS (
+         SELECT m.object_seq, q.n FROM q JOIN observables m
+           ON m.kind = q.kind AND m.key = q.key AND m.algorithm = q.algorithm AND m.hi IS q.hi)
+       SELECT ${COLUMNS},
+         (SELECT MIN(f.date_added_us) FROM objects f WHERE f.collection_id = o.collection_id AND f.id = o.id) AS first_us,
+         json_group_array(hit.n) AS ns
+       FROM hit JOIN objects o ON o.seq = hit.seq
+       WHERE o.is_latest = 1 AND o.exercise = 0
+         AND (o.submission_id IS NULL OR o.submission_id NOT IN (SELECT value FROM json_each(@subs)))
+         AND o.id NOT IN (SELECT value FROM json_each(@ids))
+       GROUP BY o.seq ORDER BY o.seq`,
+    ).all({
+      entries: JSON.stringify(entries.map((e) => [e.kind, e.key, e.algorithm, e.hi ?? null])),
+      subs: JSON.stringify(exclude.submissions),
+      ids: JSON.stringify(exclude.ids),
+    }) as (RawRow & { 18: number; 19: string })[];
+    const out: PriorReport[] = [];
+    for (const r of rows) {
+      const version = fromRow(r);
+      if (version.object['revoked'] === true) continue;
+      out.push({
+        version,
+        firstAdded: microsToIso(r[18]),
+        entries: [...new Set(JSON.parse(r[19]) as number[])].sort((a, b) => a - b),
+      });
+    }
+    return Promise.resolve(out);
   }
 
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {

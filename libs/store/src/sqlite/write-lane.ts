@@ -106,6 +106,7 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
   exerciseObjectIds: 'read',
   exerciseSubmitters: 'read',
   searchObservables: 'read',
+  priorReports: 'read',
 };
 export const JOB_ACCESS: Methods<JobStore> = {
   enqueue: 'write',

@@ -6,6 +6,7 @@ import { batchDeliveryContract } from './batch-delivery.contract.js';
 import { membershipContract } from './membership.contract.js';
 import { exerciseContract } from './exercise.contract.js';
 import { observableIndexContract } from './observable-index.contract.js';
+import { correlationContract } from './correlation.contract.js';
 import { retentionContract } from './retention.contract.js';
 import { approvalContract } from './approval.contract.js';
 import { feedContract } from './feed.contract.js';
@@ -23,6 +24,7 @@ export function storeContracts(name: string, open: OpenHarness): void {
   membershipContract(name, open);
   exerciseContract(name, open);
   observableIndexContract(name, open);
+  correlationContract(name, open);
   retentionContract(name, open);
   approvalContract(name, open);
   feedContract(name, open);

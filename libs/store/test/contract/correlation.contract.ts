@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { indexEntriesOfPattern } from '@isac/stix';
+import type { CorrelationEntry } from '../../src/index.js';
+import { version, type OpenHarness, type StoreHarness } from './harness.js';
+import { submission } from '../submission.js';
+
+const indicator = (id: string, pattern: string, over: Parameters<typeof version>[0] = {}) => {
+  const v = version({ id, ...over });
+  return version({ id, ...over, object: { ...v.object, ...(over.object ?? {}), pattern } });
+};
+const entries = (pattern: string): CorrelationEntry[] =>
+  indexEntriesOfPattern(pattern).map((e) => ({ kind: e.kind, key: e.key, algorithm: e.algorithm, hi: e.hi }));
+const none = { submissions: [], ids: [] };
+
+/** Correlation's store query (ADR 0044): earlier reports of exact values, one pass per batch. */
+export function correlationContract(name: string, open: OpenHarness): void {
+  describe(`correlation contract (${name})`, () => {
+    let h: StoreHarness;
+    beforeEach(async () => {
+      h = await open();
+    });
+    afterEach(() => h.close());
+
+    it('finds the latest live versions naming each exact value, with the entries they name', async () => {
+      await h.stores.objects.accept(
+        submission([
+          indicator(
+            'indicator--a',
+            "[ipv4-addr:value = '203.0.113.7'] OR [domain-name:value = 'evil.example']",
+          ),
+          indicator('indicator--net', "[ipv4-addr:value = '203.0.113.0/24']"),
+          indicator('indicator--sub', "[domain-name:value = 'www.evil.example']"),
+          indicator('indicator--x', "[ipv4-addr:value = '203.0.113.7']", { exercise: true }),
+        ]),
+      );
+      await h.stores.objects.accept(
+        submission([
+          indicator('indicator--b', "[ipv4-addr:value = '203.0.113.7']", { submitterOrgId: 'bank-b' }),
+        ]),
+      );
+      const q = [
+        ...entries("[domain-name:value = 'EVIL.example.']"),
+        ...entries("[ipv4-addr:value = '203.0.113.7/32']"),
+      ];
+      const found = await h.stores.objects.priorReports(q, none);
+      // exact values only: not the /24 containing the address, not the subdomain, not the exercise
+      expect(found.map((r) => [r.version.id, r.entries])).to.deep.equal([
+        ['indicator--a', [0, 1]],
+        ['indicator--b', [1]],
+      ]);
+      expect(found[0]!.firstAdded <= found[1]!.firstAdded).to.equal(true);
+      expect(found[1]!.version.submitterOrgId).to.equal('bank-b');
+    });
+
+    it('leaves out the excluded submissions and objects, superseded and revoked versions', async () => {
+      const p =
+        "[file:hashes.'SHA-256' = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']";
+      await h.stores.objects.accept(submission([indicator('indicator--old', p)]));
+      await h.stores.objects.accept(
+        submission([
+          indicator('indicator--old', "[ipv4-addr:value = '192.0.2.9']", {
+            version: '2026-02-01T00:00:00.000Z',
+          }),
+        ]),
+      );
+      await h.stores.objects.accept(
+        submission([indicator('indicator--gone', p, { object: { revoked: true } })]),
+      );
+      const own = submission([indicator('indicator--mine', p)]);
+      await h.stores.objects.accept(own);
+      await h.stores.objects.accept(submission([indicator('indicator--same-id', p)]));
+      const found = await h.stores.objects.priorReports(entries(p), {
+        submissions: [own.id],
+        ids: ['indicator--same-id'],
+      });
+      expect(found).to.deep.equal([]);
+      const all = await h.stores.objects.priorReports(entries(p), none);
+      expect(all.map((r) => r.version.id)).to.deep.equal(['indicator--mine', 'indicator--same-id']);
+    });
+
+    it('first seen is the first version stored, the version is the latest', async () => {
+      const p = "[email-addr:value = 'phish@example.jp']";
+      await h.stores.objects.accept(submission([indicator('indicator--e', p)]));
+      const [first] = await h.stores.objects.priorReports(entries(p), none);
+      await h.stores.objects.accept(
+        submission([indicator('indicator--e', p, { version: '2026-03-01T00:00:00.000Z' })]),
+      );
+      const [again] = await h.stores.objects.priorReports(entries(p), none);
+      expect(again!.version.version).to.equal('2026-03-01T00:00:00.000Z');
+      expect(again!.firstAdded).to.equal(first!.firstAdded);
+      expect(again!.version.dateAdded > again!.firstAdded).to.equal(true);
+    });
+
+    it('answers a batch of 5,000 values in one call', async () => {
+      const vs = Array.from({ length: 5000 }, (_, k) =>
+        indicator(`indicator--${k}`, `[ipv4-addr:value = '10.${k >> 8}.${k & 255}.1']`),
+      );
+      await h.stores.objects.accept(submission(vs));
+      const q = vs.flatMap((v) => entries(v.object['pattern'] as string));
+      const found = await h.stores.objects.priorReports(q, none);
+      expect(found).to.have.length(5000);
+      expect(found.every((r) => r.entries.length === 1)).to.equal(true);
+    });
+  });
+}
