@@ -199,6 +199,21 @@ export const dispatcherConfigSchema = {
       },
     },
     /**
+     * Correlation (ADR 0044): an alert says which of its values were reported before (counts of
+     * what the recipient may see), and a value resubmitted within `updateWindowMs` of a report the
+     * recipient may see is an update to it, not a new alert.
+     */
+    correlation: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        /** A resubmission this soon after a visible earlier report is an update. 0: never. */
+        updateWindowMs: { type: 'integer', minimum: 0, default: 86_400_000 },
+      },
+    },
+    /**
      * Retention (ADR 0034): what is older than these many days is deleted by a periodic
      * `apply_retention` job (one process at a time, through the job leases). 0: kept for ever.
      */
@@ -250,6 +265,7 @@ export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}
     mail: { ...base.mail, ...over.mail },
     digest: { ...base.digest, ...over.digest },
     grouping: { ...base.grouping, ...over.grouping },
+    correlation: { ...base.correlation, ...over.correlation },
     // off unless a test asks: a retention run at start would delete the old fixtures tests build
     retention: { ...base.retention, enabled: false, ...over.retention },
     blocklist: {

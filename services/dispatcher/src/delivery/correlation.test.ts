@@ -1,0 +1,167 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import type { Org, TlpLevel } from '@isac/kernel';
+import { PolicyEngine } from '@isac/policy';
+import { indexEntriesOf } from '@isac/stix';
+import type { BatchVersion, ObjectVersion, PriorReport } from '@isac/store';
+import { indicatorVersion, org } from '../../test/support.js';
+import { Correlator, correlationQuery } from './correlation.js';
+
+const NOW = new Date('2026-05-02T12:00:00.000Z');
+const HOUR = 3_600_000;
+const IP = "[ipv4-addr:value = '203.0.113.7']";
+const BOTH = "[ipv4-addr:value = '203.0.113.7'] OR [domain-name:value = 'evil.example']";
+
+function version(tlp: TlpLevel, submitter: string, pattern: string, addedAgoMs = 2 * HOUR): ObjectVersion {
+  return {
+    ...indicatorVersion({ submitterOrgId: submitter, object: { pattern } }, tlp),
+    dateAdded: new Date(NOW.getTime() - addedAgoMs).toISOString(),
+    submissionId: `s-${submitter}-${tlp}`,
+  };
+}
+
+const orgs = new Map<string, Org>(
+  [
+    org('bank-a'),
+    org('bank-b'),
+    org('tel-c', { sector: 'telecom' }),
+    org('bc-d', { sector: 'broadcasting' }),
+    org('sme-t', {
+      tier: 'trial',
+      sector: 'sme',
+      trial: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z' },
+    }),
+  ].map((o) => [o.id, o]),
+);
+
+/** The store's answer for these earlier versions, as priorReports would give it. */
+function priorsOf(batch: readonly BatchVersion[], earlier: readonly ObjectVersion[]): PriorReport[] {
+  const q = correlationQuery(batch);
+  const key = (e: { kind: string; key: string; algorithm: string; hi?: string | undefined }) =>
+    `${e.kind}|${e.key}|${e.algorithm}|${e.hi ?? ''}`;
+  const index = new Map(q.entries.map((e, n) => [key(e), n]));
+  return earlier.flatMap((v) => {
+    const ns = indexEntriesOf(v.object)
+      .map((e) => index.get(key(e)))
+      .filter((n): n is number => n !== undefined);
+    return ns.length === 0 ? [] : [{ version: v, firstAdded: v.dateAdded, entries: ns }];
+  });
+}
+
+function correlate(batch: readonly BatchVersion[], earlier: readonly ObjectVersion[], windowMs = 24 * HOUR) {
+  return new Correlator({
+    query: correlationQuery(batch),
+    priors: priorsOf(batch, earlier),
+    orgs,
+    policy: new PolicyEngine(),
+    now: NOW,
+    updateWindowMs: windowMs,
+  });
+}
+
+describe('correlation (pure, ADR 0044)', () => {
+  const fresh = version('green', 'bank-b', BOTH, 0);
+  const batch: BatchVersion[] = [{ position: 0, version: fresh }];
+
+  it('counts the earlier reports, their sectors, first and last seen, per value', () => {
+    const earlier = [
+      version('green', 'bank-a', IP, 30 * HOUR),
+      version('amber', 'tel-c', IP, 3 * HOUR),
+      version('clear', 'bc-d', "[domain-name:value = 'other.example']", 1 * HOUR),
+    ];
+    const c = correlate(batch, earlier).forItem(orgs.get('bank-a')!, 0, fresh.id)!;
+    expect(c.values).to.deep.equal([
+      {
+        indicatorId: fresh.id,
+        kind: 'ipv4',
+        value: '203.0.113.7',
+        reports: 2,
+        sectors: 2,
+        firstSeen: earlier[0]!.dateAdded,
+        lastSeen: earlier[1]!.dateAdded,
+        recent: true,
+      },
+    ]);
+    // the domain was never reported: the indicator is new to everyone, not an update
+    expect(c.update).to.equal(false);
+  });
+
+  it("a trial member's counts leave out the AMBER report: the same as a world without it", () => {
+    const green = version('green', 'bank-a', IP, 30 * HOUR);
+    const amber = version('amber', 'tel-c', IP, 3 * HOUR);
+    const trial = orgs.get('sme-t')!;
+    const withAmber = correlate(batch, [green, amber]).forItem(trial, 0, fresh.id);
+    const without = correlate(batch, [green]).forItem(trial, 0, fresh.id);
+    expect(withAmber).to.deep.equal(without);
+    expect(withAmber!.values[0]).to.include({ reports: 1, sectors: 1, lastSeen: green.dateAdded });
+    // only AMBER reports: as if the value had never been reported
+    expect(correlate(batch, [amber]).forItem(trial, 0, fresh.id)).to.equal(undefined);
+    // a full member counts both
+    expect(correlate(batch, [green, amber]).forItem(orgs.get('bank-a')!, 0, fresh.id)!.values[0]).to.include({
+      reports: 2,
+    });
+  });
+
+  it('property: for any earlier reports, a trial member is told what a world without its hidden ones tells it', () => {
+    const tlps: TlpLevel[] = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+    const submitters = [...orgs.keys()];
+    const patterns = [IP, BOTH, "[domain-name:value = 'evil.example']"];
+    const arb = fc.array(
+      fc.record({
+        tlp: fc.constantFrom(...tlps),
+        submitter: fc.constantFrom(...submitters),
+        pattern: fc.constantFrom(...patterns),
+        ago: fc.integer({ min: 1, max: 72 * HOUR }),
+      }),
+      { maxLength: 12 },
+    );
+    const trial = orgs.get('sme-t')!;
+    fc.assert(
+      fc.property(arb, (specs) => {
+        const earlier = specs.map((s) => version(s.tlp, s.submitter, s.pattern, s.ago));
+        // what a trial member may see: CLEAR and GREEN, and its own reports
+        const visibleOnly = earlier.filter(
+          (v) => v.tlp === 'clear' || v.tlp === 'green' || v.submitterOrgId === trial.id,
+        );
+        const a = correlate(batch, earlier).forItem(trial, 0, fresh.id);
+        const b = correlate(batch, visibleOnly).forItem(trial, 0, fresh.id);
+        expect(a).to.deep.equal(b);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('inside the window a resubmission is an update; outside it, a new alert with its counts', () => {
+    const again = version('green', 'bank-b', IP, 0);
+    const b = [{ position: 0, version: again }];
+    const earlier = [version('green', 'bank-a', IP, 2 * HOUR)];
+    const bankC = orgs.get('tel-c')!;
+    expect(correlate(b, earlier, 3 * HOUR).forItem(bankC, 0, again.id)!.update).to.equal(true);
+    const outside = correlate(b, earlier, 1 * HOUR).forItem(bankC, 0, again.id)!;
+    expect(outside.update).to.equal(false);
+    expect(outside.values[0]).to.include({ reports: 1, recent: false });
+    // window 0: never an update
+    expect(correlate(b, earlier, 0).forItem(bankC, 0, again.id)!.update).to.equal(false);
+    // a recipient that could not see the earlier report did not get it: a new alert for it
+    const amberEarlier = [version('amber', 'bank-a', IP, 2 * HOUR)];
+    expect(correlate(b, amberEarlier).forItem(orgs.get('sme-t')!, 0, again.id)).to.equal(undefined);
+    expect(correlate(b, amberEarlier).forItem(bankC, 0, again.id)!.update).to.equal(true);
+  });
+
+  it('a batch of 5,000 indicators is one query and one pass', () => {
+    const many: BatchVersion[] = Array.from({ length: 5000 }, (_, k) => ({
+      position: k,
+      version: version('green', 'bank-b', `[ipv4-addr:value = '10.${k >> 8}.${k & 255}.1']`, 0),
+    }));
+    const q = correlationQuery(many);
+    expect(q.entries).to.have.length(5000);
+    const earlier = many
+      .filter((_, k) => k % 2 === 0)
+      .map((b) => version('green', 'bank-a', b.version.object['pattern'] as string, HOUR));
+    const c = correlate(many, earlier);
+    const bankC = orgs.get('tel-c')!;
+    let updates = 0;
+    for (const b of many) if (c.forItem(bankC, b.position, b.version.id)?.update) updates++;
+    expect(updates).to.equal(2500);
+  });
+});

@@ -1,0 +1,195 @@
+import type { Org, OrgId } from '@isac/kernel';
+import { policyInputBase, type PolicyEngine, type PolicyInputBase } from '@isac/policy';
+import type { BatchVersion, CorrelationEntry, PriorReport } from '@isac/store';
+import { indexEntriesOf, type IndexedObservable } from '@isac/stix';
+
+/**
+ * What correlation asks the store for one batch (ADR 0044): every distinct value the batch's
+ * indicators name, once, and which of them each position names.
+ */
+export interface CorrelationQuery {
+  readonly entries: readonly IndexedObservable[];
+  readonly byPosition: ReadonlyMap<number, readonly number[]>;
+}
+
+const entryKey = (e: CorrelationEntry): string => `${e.kind}|${e.key}|${e.algorithm}|${e.hi ?? ''}`;
+
+export function correlationQuery(versions: readonly BatchVersion[]): CorrelationQuery {
+  const entries: IndexedObservable[] = [];
+  const index = new Map<string, number>();
+  const byPosition = new Map<number, number[]>();
+  for (const { position, version } of versions) {
+    if (version.type !== 'indicator' || version.exercise) continue;
+    const mine: number[] = [];
+    for (const e of indexEntriesOf(version.object)) {
+      const k = entryKey(e);
+      let n = index.get(k);
+      if (n === undefined) {
+        index.set(k, (n = entries.length));
+        entries.push(e);
+      }
+      if (!mine.includes(n)) mine.push(n);
+    }
+    if (mine.length > 0) byPosition.set(position, mine);
+  }
+  return { entries, byPosition };
+}
+
+/**
+ * One value of an alert's indicator and its earlier reports as one recipient may see them:
+ * counts only, never who.
+ */
+export interface ValueCorrelation {
+  readonly indicatorId: string;
+  readonly kind: IndexedObservable['kind'];
+  readonly value: string;
+  /** File hashes: the STIX algorithm. */
+  readonly algorithm?: string | undefined;
+  /** Objects (other than this batch's) naming the value that the recipient may see. */
+  readonly reports: number;
+  /** Distinct sectors of their submitters. */
+  readonly sectors: number;
+  /** When the hub stored the first version of the earliest of them. */
+  readonly firstSeen: string;
+  /** When the hub stored the latest version of the newest of them. */
+  readonly lastSeen: string;
+  /** One of them was stored within the update window. */
+  readonly recent: boolean;
+}
+
+/** One item's correlation for one recipient. */
+export interface ItemCorrelation {
+  /** Its values reported before (others are left out). */
+  readonly values: readonly ValueCorrelation[];
+  /**
+   * Every value it names was reported, to this recipient's knowledge, within the update window:
+   * a resubmission the recipient already has, sent as an update rather than a new alert.
+   */
+  readonly update: boolean;
+}
+
+const UNKNOWN = 0;
+const SEEN = 1;
+const HIDDEN = 2;
+
+/**
+ * Per-recipient correlation of one batch (ADR 0044), pure. An earlier report counts for a
+ * recipient only when the one policy (`decideClass`, as for push and pull) would release it to
+ * that recipient now: what a recipient may not see changes nothing it is told, not a count, not
+ * a date, not whether an item is an update.
+ */
+export class Correlator {
+  private readonly byEntry: number[][];
+  private readonly bases: (PolicyInputBase | null | undefined)[];
+  /** Per organisation, per prior: UNKNOWN, SEEN or HIDDEN. */
+  private readonly seen = new Map<OrgId, Uint8Array>();
+  /** Per prior, per recipient class index: the verdict (SEEN or HIDDEN). */
+  private readonly byClass: Map<number, number>[];
+  private readonly since: string;
+
+  constructor(
+    private readonly i: {
+      readonly query: CorrelationQuery;
+      readonly priors: readonly PriorReport[];
+      readonly orgs: ReadonlyMap<OrgId, Org>;
+      readonly policy: PolicyEngine;
+      readonly now: Date;
+      readonly updateWindowMs: number;
+    },
+  ) {
+    this.byEntry = i.query.entries.map(() => []);
+    i.priors.forEach((p, k) => {
+      for (const n of p.entries) this.byEntry[n]?.push(k);
+    });
+    this.bases = new Array<PolicyInputBase | null | undefined>(i.priors.length);
+    this.byClass = i.priors.map(() => new Map());
+    this.since = i.updateWindowMs > 0 ? new Date(i.now.getTime() - i.updateWindowMs).toISOString() : '\uffff';
+  }
+
+  /** Whether any value of the batch was reported before (else no recipient needs asking). */
+  get empty(): boolean {
+    return this.i.priors.length === 0;
+  }
+
+  /** The correlation of the item at `position` for `org`; undefined when none of its values was reported before. */
+  forItem(org: Org, position: number, indicatorId: string): ItemCorrelation | undefined {
+    const mine = this.i.query.byPosition.get(position);
+    if (!mine || this.empty) return undefined;
+    const values: ValueCorrelation[] = [];
+    let recentAll = true;
+    for (const n of mine) {
+      let reports = 0;
+      const sectors = new Set<string>();
+      let first = '';
+      let last = '';
+      let recent = false;
+      for (const k of this.byEntry[n]!) {
+        if (!this.visible(org, k)) continue;
+        const p = this.i.priors[k]!;
+        reports += 1;
+        sectors.add(this.i.orgs.get(p.version.submitterOrgId)!.sector);
+        if (first === '' || p.firstAdded < first) first = p.firstAdded;
+        if (p.version.dateAdded > last) last = p.version.dateAdded;
+        if (p.version.dateAdded >= this.since) recent = true;
+      }
+      if (!recent) recentAll = false;
+      if (reports === 0) continue;
+      const e = this.i.query.entries[n]!;
+      values.push({
+        indicatorId,
+        kind: e.kind,
+        value: e.value,
+        ...(e.kind === 'file-hash' && e.algorithm !== '' ? { algorithm: e.algorithm } : {}),
+        reports,
+        sectors: sectors.size,
+        firstSeen: first,
+        lastSeen: last,
+        recent,
+      });
+    }
+    if (values.length === 0) return undefined;
+    return { values, update: recentAll };
+  }
+
+  private visible(org: Org, k: number): boolean {
+    let marks = this.seen.get(org.id);
+    if (!marks) this.seen.set(org.id, (marks = new Uint8Array(this.i.priors.length)));
+    if (marks[k] === UNKNOWN) marks[k] = this.decide(org, k);
+    return marks[k] === SEEN;
+  }
+
+  private decide(org: Org, k: number): number {
+    let base = this.bases[k];
+    if (base === undefined) {
+      const p = this.i.priors[k]!;
+      const submitter = this.i.orgs.get(p.version.submitterOrgId);
+      if (submitter) this.i.policy.prepare(p.version.object);
+      base = this.bases[k] = submitter ? policyInputBase(p.version, submitter, this.i.now) : null;
+    }
+    // a submitter no longer in the directory: nothing of theirs is released, nor counted
+    if (base === null) return HIDDEN;
+    const cls = this.i.policy.recipientClass(org, base);
+    const cache = this.byClass[k]!;
+    let v = cache.get(cls.index);
+    if (v === undefined) {
+      v = this.i.policy.decideClass(base, cls).kind === 'deny' ? HIDDEN : SEEN;
+      cache.set(cls.index, v);
+    }
+    return v;
+  }
+}
+
+/** A value's correlation as an alert lists it (`x_isac_alert.correlation`). */
+export function correlationJson(c: ValueCorrelation, update: boolean): string {
+  return JSON.stringify({
+    indicator_id: c.indicatorId,
+    kind: c.kind,
+    value: c.value,
+    ...(c.algorithm === undefined ? {} : { algorithm: c.algorithm }),
+    reports: c.reports,
+    sectors: c.sectors,
+    first_seen: c.firstSeen,
+    last_seen: c.lastSeen,
+    ...(update ? { update: true } : {}),
+  });
+}
