@@ -102,6 +102,13 @@ export interface AlertContent {
    * those of its own objects in `x_isac_alert.blocklist_refusals`, counted in its size.
    */
   readonly refusals?: ReadonlyMap<number, readonly string[]> | undefined;
+  /**
+   * Correlation (ADR 0044) per object (by index in `objects`), each value as JSON: a part lists
+   * those of its own objects in `x_isac_alert.correlation`, counted in its size.
+   */
+  readonly correlations?: ReadonlyMap<number, readonly string[]> | undefined;
+  /** Every object is a value the recipient already had within the update window: `x_isac_alert.kind` "update". */
+  readonly update?: boolean | undefined;
 }
 
 /** One part of an alert: a complete STIX 2.1 bundle, one MQTT message. */
@@ -172,18 +179,31 @@ function layout(
     for (let k = from; k < to; k++) list.push(...(refusals.get(k) ?? []));
     return list.length === 0 ? '' : `,"blocklist_refusals":[${list.join(',')}]`;
   };
+  const correlations = alert.correlations;
+  const correlatedJson = (from: number, to: number): string => {
+    if (!correlations || correlations.size === 0) return '';
+    const list: string[] = [];
+    for (let k = from; k < to; k++) list.push(...(correlations.get(k) ?? []));
+    return list.length === 0 ? '' : `,"correlation":[${list.join(',')}]`;
+  };
+  const kind = alert.update === true ? ',"kind":"update"' : '';
   const tail = (part: number, parts: number, refused: string) =>
-    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}${refused}}}`;
+    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}${kind}${refused}}}`;
   // An upper bound of the wrapping: part and parts never have more digits than the object count.
   const most = objs.length;
   const envelope = Buffer.byteLength(
     head(alertPartBundleId(alert.alertId, 1)) +
-      tail(most, most, refusals && refusals.size > 0 ? ',"blocklist_refusals":[]' : ''),
+      tail(
+        most,
+        most,
+        (refusals && refusals.size > 0 ? ',"blocklist_refusals":[]' : '') +
+          (correlations && correlations.size > 0 ? ',"correlation":[]' : ''),
+      ),
   );
-  const sizeOf = (o: SerialisedObject, k: number): number => {
-    const r = refusals?.get(k);
-    return r ? o.bytes + r.reduce((n, j) => n + Buffer.byteLength(j) + 1, 0) : o.bytes;
-  };
+  const listBytes = (l: readonly string[] | undefined): number =>
+    l ? l.reduce((n, j) => n + Buffer.byteLength(j) + 1, 0) : 0;
+  const sizeOf = (o: SerialisedObject, k: number): number =>
+    o.bytes + listBytes(refusals?.get(k)) + listBytes(correlations?.get(k));
   const starts = partStarts(objs.map(sizeOf), limits, envelope);
   const parts = starts.length;
   const topic = alertTopic(
@@ -199,7 +219,8 @@ function layout(
     const bundleId = alertPartBundleId(alert.alertId, part);
     let body = '';
     for (let k = from; k < to; k++) body += k === from ? objs[k]!.json : `,${objs[k]!.json}`;
-    const payload = head(bundleId) + body + tail(part, parts, refusedJson(from, to));
+    const payload =
+      head(bundleId) + body + tail(part, parts, refusedJson(from, to) + correlatedJson(from, to));
     return {
       part,
       parts,
@@ -217,6 +238,7 @@ function layout(
           parts: String(parts),
           tlp: alert.tlp,
           exercise,
+          ...(alert.update === true ? { kind: 'update' } : {}),
         },
       },
     };

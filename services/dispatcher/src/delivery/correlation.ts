@@ -106,6 +106,11 @@ export class Correlator {
     this.since = i.updateWindowMs > 0 ? new Date(i.now.getTime() - i.updateWindowMs).toISOString() : '\uffff';
   }
 
+  /** The organisation as the directory the batch was planned with knows it. */
+  org(id: OrgId): Org | undefined {
+    return this.i.orgs.get(id);
+  }
+
   /** Whether any value of the batch was reported before (else no recipient needs asking). */
   get empty(): boolean {
     return this.i.priors.length === 0;

@@ -57,6 +57,7 @@ import {
 } from './batch-plan.js';
 import { MailRenderCache } from '../email/submission-mail.js';
 import { alertPartCount, alertParts, type PartLimits } from './alert-chunks.js';
+import { Correlator, correlationJson, correlationQuery, type ValueCorrelation } from './correlation.js';
 import {
   BlocklistPlanner,
   blocklistMessageId,
@@ -225,7 +226,8 @@ export class DistributionService {
     // what the submitters' approval rule holds back joins the analyst queue before anything is sent (ADR 0030)
     const held = heldApprovals(planner.refusals(versions), versions);
     if (held.length > 0) await stores.approvals.hold(held, now);
-    const emailOutcomes = await this.emailBatch(batch, plan, versions);
+    const correlator = await this.correlator(batch, versions, orgs, now);
+    const emailOutcomes = await this.emailBatch(batch, plan, versions, undefined, correlator);
     await this.digestBatch(batch, plan, now);
     let mqtt: JobOutcome = done;
     let fan: BatchFanout | undefined;
@@ -240,13 +242,13 @@ export class DistributionService {
             tlp: g.tlp,
             exercise: g.exercise,
             versions: PositionSet.of(g.positions),
-            parts: alertPartCount(content(g, planner), this.limits),
+            parts: alertPartCount(content(g, planner, correlator), this.limits),
           })),
         },
       ]);
       await this.audits.add(batchReleaseAudit(batch.id, fan!, now.toISOString()));
       this.deps.batchStep?.('recorded', batch.id);
-      mqtt = await this.isolate(batch, fan!, await this.publishBatch(batch, plan, fan!, planner));
+      mqtt = await this.isolate(batch, fan!, await this.publishBatch(batch, plan, fan!, planner, correlator));
     }
     if (!fan || fan.added.length > 0) await this.auditRefusals(batch, versions, planner, now);
     await this.scheduleExpiry(plan, now);
@@ -254,6 +256,37 @@ export class DistributionService {
     if (plan.recipients.length === 0 && outcomes.every((o) => o.kind === 'done') && revoked.length === 0)
       return plan.skipped.length === versions.length ? skipped(plan.skipped[0]!.reason) : done;
     return combined([...outcomes, ...retracted]);
+  }
+
+  /**
+   * Correlation (ADR 0044): the earlier reports of the batch's values, one store query for the
+   * whole batch, to be counted per recipient by the policy. Reports stored after the batch's
+   * first version are left out, so a retry tells what the first run told.
+   */
+  private async correlator(
+    batch: DeliveryBatch,
+    versions: readonly BatchVersion[],
+    orgs: ReadonlyMap<OrgId, Org>,
+    now: Date,
+  ): Promise<Correlator | undefined> {
+    const { config, stores, policy } = this.deps;
+    if (!config.correlation.enabled) return undefined;
+    const query = correlationQuery(versions);
+    if (query.entries.length === 0) return undefined;
+    const found = await stores.objects.priorReports(query.entries, {
+      submissions: batch.submissions.map((s) => s.submissionId),
+      ids: [...new Set(versions.map((v) => v.version.id))],
+    });
+    const first = earliestAdded(versions);
+    const priors = first === undefined ? found : found.filter((p) => p.firstAdded < first);
+    return new Correlator({
+      query,
+      priors,
+      orgs,
+      policy,
+      now,
+      updateWindowMs: config.correlation.updateWindowMs,
+    });
   }
 
   private get limits(): PartLimits {
@@ -309,6 +342,7 @@ export class DistributionService {
     plan: BatchPlan,
     versions: readonly BatchVersion[],
     only?: { readonly subscriptionId: string },
+    correlator?: Correlator,
   ): Promise<JobOutcome[]> {
     const wanted: {
       recipient: RecipientPlan;
@@ -372,6 +406,7 @@ export class DistributionService {
           submission: { id: first.submissionId ?? String(batch.id), acceptedAt: first.dateAdded },
           cache,
           releaseKey: releaseKey(items.map((it) => it.released)),
+          correlation: mailCorrelation(w.recipient.org, items, mail.exercise, correlator),
         });
         // the message stored once, one job per address naming it (ADR 0013 stage 3d)
         enqueued += await this.deps.mail.enqueueBatchSends(messages, {
@@ -428,8 +463,16 @@ export class DistributionService {
     if (!batch) return skipped('the batch is gone');
     const versions = await stores.objects.batchVersions(batch);
     if (versions.length === 0) return skipped('the batch has no version that is still stored');
-    const { plan } = await this.planBatch(versions, clock.now());
-    const outcomes = await this.emailBatch(batch, plan, versions, { subscriptionId: p.subscriptionId });
+    const now = clock.now();
+    const { plan, orgs } = await this.planBatch(versions, now);
+    const correlator = await this.correlator(batch, versions, orgs, now);
+    const outcomes = await this.emailBatch(
+      batch,
+      plan,
+      versions,
+      { subscriptionId: p.subscriptionId },
+      correlator,
+    );
     return outcomes.find((o) => o.kind !== 'done') ?? done;
   }
 
@@ -680,6 +723,7 @@ export class DistributionService {
     plan: BatchPlan,
     fan: BatchFanout,
     planner: BlocklistPlanner,
+    correlator: Correlator | undefined,
     only?: number,
   ): Promise<Published> {
     const { config, log } = this.deps;
@@ -708,7 +752,7 @@ export class DistributionService {
         if (r.status === 'sent' || (only !== undefined && r.index !== only)) continue;
         const g = groups.get(r.index)!;
         if (g.items.length === 0) continue;
-        const parts = alertParts({ ...content(g, planner), alertId: r.alertId }, this.limits);
+        const parts = alertParts({ ...content(g, planner, correlator), alertId: r.alertId }, this.limits);
         if (parts.length !== r.parts)
           log.warn(
             { batchId: batch.id, alertId: r.alertId, recorded: r.parts, now: parts.length },
@@ -809,7 +853,8 @@ export class DistributionService {
       now,
       (id) => orgs.get(id)?.blocklist,
     );
-    const published = await this.publishBatch(batch, plan, fan, planner, p.index);
+    const correlator = await this.correlator(batch, versions, orgs, now);
+    const published = await this.publishBatch(batch, plan, fan, planner, correlator, p.index);
     if (published.attempted === 0)
       return skipped(`the policy or the subscriptions no longer release the alert to ${r.orgId}`);
     const cause = published.failed.get(p.index);
@@ -1093,7 +1138,7 @@ function earliestAdded(
 }
 
 /** An alert group as `alertParts` content: its refusals by index, made once per batch position. */
-function content(g: AlertGroup, planner: BlocklistPlanner) {
+function content(g: AlertGroup, planner: BlocklistPlanner, correlator?: Correlator) {
   let refusals: Map<number, string[]> | undefined;
   if (g.items.some((i) => i.version.type === 'indicator')) {
     const found = planner.refusals(g.items);
@@ -1108,6 +1153,7 @@ function content(g: AlertGroup, planner: BlocklistPlanner) {
       }
     }
   }
+  const { correlations, update } = correlated(g, correlator);
   return {
     orgId: g.orgId,
     tlp: g.tlp,
@@ -1115,7 +1161,54 @@ function content(g: AlertGroup, planner: BlocklistPlanner) {
     submissionIds: g.submissionIds,
     objects: g.items,
     refusals,
+    correlations,
+    update,
   };
+}
+
+/** A mail's correlation for its recipient (ADR 0044): the values reported before, and whether it is an update. */
+function mailCorrelation(
+  org: Org,
+  items: readonly ReleasedItem[],
+  exercise: boolean,
+  correlator: Correlator | undefined,
+): { values: ValueCorrelation[]; update: boolean } | undefined {
+  if (!correlator || correlator.empty || exercise) return undefined;
+  const values: ValueCorrelation[] = [];
+  let updates = 0;
+  for (const it of items) {
+    const c = correlator.forItem(org, it.position, it.version.id);
+    if (!c) continue;
+    if (c.update) updates += 1;
+    values.push(...c.values);
+  }
+  return values.length === 0 ? undefined : { values, update: updates === items.length };
+}
+
+/**
+ * An alert group's correlation (ADR 0044) for its recipient: each object's values reported
+ * before, as JSON by index, and whether the whole alert is an update (every object a value the
+ * recipient already had within the window).
+ */
+function correlated(
+  g: AlertGroup,
+  correlator: Correlator | undefined,
+): { correlations: Map<number, string[]> | undefined; update: boolean } {
+  const org = correlator?.org(g.orgId);
+  if (!correlator || correlator.empty || !org || g.exercise)
+    return { correlations: undefined, update: false };
+  let correlations: Map<number, string[]> | undefined;
+  let updates = 0;
+  g.items.forEach((it, k) => {
+    const c = correlator.forItem(org, it.position, it.version.id);
+    if (!c) return;
+    if (c.update) updates += 1;
+    (correlations ??= new Map()).set(
+      k,
+      c.values.map((v) => correlationJson(v, c.update)),
+    );
+  });
+  return { correlations, update: updates > 0 && updates === g.items.length };
 }
 
 /** One refusal as the alert lists it (`x_isac_alert.blocklist_refusals`). */

@@ -139,6 +139,8 @@ export class MailService {
     cache?: MailRenderCache | undefined;
     /** Names the released set in `cache` (equal keys: the very same released objects). */
     releaseKey?: string | undefined;
+    /** Correlation for this recipient (ADR 0044); immediate mail only. */
+    correlation?: SubmissionMailInput['correlation'];
   }): Promise<BatchMailMessages> {
     const { config } = this.deps;
     // a subscription stored without email settings (before they were required): the
@@ -167,6 +169,7 @@ export class MailService {
       cache: i.cache,
       releaseKey: i.releaseKey,
       zipAboveBytes: config.mail.zipAboveBytes,
+      ...(i.correlation ? { correlation: i.correlation } : {}),
     };
     const key = i.org.pgpPublicKey;
     const dg = i.digest;

@@ -104,6 +104,30 @@ export const M = {
     en: (n: number, submission: string, at: string) =>
       `${n} object${n === 1 ? '' : 's'} from submission ${submission} (accepted ${at}) ${n === 1 ? 'was' : 'were'} released to your organisation.`,
   },
+  subjectUpdate: {
+    ja: (what: string) => `更新 (既報の値の再報告) ${what}`,
+    en: (what: string) => `Update: ${what} reported again`,
+  },
+  updateIntro: {
+    ja: (n: number, submission: string, at: string) =>
+      `受付番号 ${submission} の投稿 (${at} 受付) の ${n}件は、貴組織が既に受け取った値の再報告です。新しい警報ではありません。報告件数のみお知らせします。`,
+    en: (n: number, submission: string, at: string) =>
+      `The ${n} object${n === 1 ? '' : 's'} of submission ${submission} (accepted ${at}) report${n === 1 ? 's' : ''} again values you already received: an update, not a new alert. Only the counts follow.`,
+  },
+  reportedBefore: {
+    ja: '過去の報告 (閲覧できる範囲の件数のみ)',
+    en: 'Reported before (counts of what you may see)',
+  },
+  reportedLine: {
+    ja: (value: string, reports: number, sectors: number, first: string, last: string) =>
+      `${value}: ${reports}件の報告 (${sectors}業種)、初出 ${first}、最終 ${last}`,
+    en: (value: string, reports: number, sectors: number, first: string, last: string) =>
+      `${value}: ${reports} report${reports === 1 ? '' : 's'} from ${sectors} sector${sectors === 1 ? '' : 's'}, first seen ${first}, last seen ${last}`,
+  },
+  reportedMore: {
+    ja: (n: number) => `ほか ${n}件の値`,
+    en: (n: number) => `and ${n} more value${n === 1 ? '' : 's'}`,
+  },
   subjectDigest: {
     ja: (what: string) => `ダイジェスト ${what}`,
     en: (what: string) => `Digest: ${what}`,

@@ -12,7 +12,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { strToU8, zipSync } from 'fflate';
 import { observablesOf } from '@isac/policy';
-import { defang } from './defang.js';
+import { defang, type DefangKind } from './defang.js';
 import { CSV_MEDIA_TYPE, renderMailCsv } from './mail-csv.js';
 import { KIND_NAMES, M, TLP_ASK_SOURCE, TLP_HANDLING, typeLabel, type MailLang } from './mail-text.js';
 import { checkTimeZone, DEFAULT_MAIL_TIME_ZONE, formatMailTime } from './mail-time.js';
@@ -70,7 +70,26 @@ interface CommonMailInput {
   readonly zipAboveBytes?: number | undefined;
 }
 
+/** One value of a mail's objects reported before (ADR 0044): counts the recipient may see, never who. */
+export interface MailCorrelation {
+  readonly kind: string;
+  readonly value: string;
+  readonly reports: number;
+  readonly sectors: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+/** How many reported values a mail lists; the rest are counted. */
+const CORRELATION_LINES = 20;
+
 export interface SubmissionMailInput extends CommonMailInput {
+  /**
+   * Correlation (ADR 0044): the values reported before, and whether every object is a value the
+   * recipient already had within the update window (an update: a short mail, not a new alert).
+   */
+  readonly correlation?:
+    { readonly values: readonly MailCorrelation[]; readonly update: boolean } | undefined;
   readonly submission: {
     readonly id: string;
     /** When the hub accepted it (ISO 8601). */
@@ -233,7 +252,7 @@ function refuse(bad: readonly ErrorDetail[]): never {
 // ---------------------------------------------------------------------------------------------
 // Content.
 
-type MailKind = 'submission' | 'retraction' | 'digest';
+type MailKind = 'submission' | 'update' | 'retraction' | 'digest';
 
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
@@ -400,15 +419,17 @@ function subjectOf(i: CommonMailInput, kind: MailKind, r: Release, l: MailLang):
       ? `${M.count.ja(r.objects.length)} (${countsText(counts, l)})`
       : `${r.objects.length} objects (${countsText(counts, l)})`;
   const line =
-    kind === 'retraction'
-      ? M.subjectRetracted[l](what)
-      : kind === 'digest'
-        ? M.subjectDigest[l](what)
-        : single
-          ? l === 'ja'
-            ? `新しい${what}`
-            : `New ${what}`
-          : M.subjectNew[l](what);
+    kind === 'update'
+      ? M.subjectUpdate[l](what)
+      : kind === 'retraction'
+        ? M.subjectRetracted[l](what)
+        : kind === 'digest'
+          ? M.subjectDigest[l](what)
+          : single
+            ? l === 'ja'
+              ? `新しい${what}`
+              : `New ${what}`
+            : M.subjectNew[l](what);
   return headerSafe(`${tag} ${line}`, 240);
 }
 
@@ -524,11 +545,30 @@ function submission(i: SubmissionMailInput): { mail: RenderedMail; r: Release } 
   const r = release(i, 'submission', stem);
   const slot = i.cache?.slot(i.objects, i.releaseKey);
   const l = i.subscription.lang;
-  const b = memo(slot, `body|submission|${wordingKey(i, i.submission)}`, () => {
-    const at = formatMailTime(i.submission.acceptedAt, i.subscription.timeZone ?? DEFAULT_MAIL_TIME_ZONE);
-    const intro = [M.intro[l](r.objects.length, i.submission.id, at)];
+  const c = i.correlation;
+  const update = c?.update === true;
+  const b = memo(slot, `body|submission|${wordingKey(i, [i.submission, c])}`, () => {
+    const tz = i.subscription.timeZone ?? DEFAULT_MAIL_TIME_ZONE;
+    const at = formatMailTime(i.submission.acceptedAt, tz);
+    const intro = [(update ? M.updateIntro : M.intro)[l](r.objects.length, i.submission.id, at)];
     if (i.submission.submitter) intro.push(`${M.submitter[l]}: ${defang(i.submission.submitter, 'text')}`);
-    return body(i, 'submission', r, intro);
+    if (c && c.values.length > 0) {
+      intro.push(`${M.reportedBefore[l]}:`);
+      for (const v of c.values.slice(0, CORRELATION_LINES))
+        intro.push(
+          `  ${M.reportedLine[l](
+            defang(v.value, v.kind as DefangKind),
+            v.reports,
+            v.sectors,
+            formatMailTime(v.firstSeen, tz),
+            formatMailTime(v.lastSeen, tz),
+          )}`,
+        );
+      if (c.values.length > CORRELATION_LINES)
+        intro.push(`  ${M.reportedMore[l](c.values.length - CORRELATION_LINES)}`);
+    }
+    // an update is short: the counts, no object written out (they are attached)
+    return update ? body({ ...i, fullCount: 0 }, 'update', r, intro) : body(i, 'submission', r, intro);
   });
   return { mail: assemble(i, b, r), r };
 }
