@@ -56,6 +56,19 @@ export const searchHitSchema = {
       type: 'string',
       description: "the submitter's sector: present only when the submitter chose to be named",
     },
+    reported: {
+      type: 'object',
+      required: ['reports', 'sectors', 'first_seen', 'last_seen'],
+      description:
+        'correlation (ADR 0044): the OTHER objects naming exactly one of its matched values that the caller ' +
+        'may see, counted (never named); absent when there are none',
+      properties: {
+        reports: { type: 'integer', description: 'how many other objects' },
+        sectors: { type: 'integer', description: 'how many distinct sectors submitted them' },
+        first_seen: { type: 'string', description: 'when the hub stored the first of them' },
+        last_seen: { type: 'string', description: 'when the hub stored the latest version of the newest of them' },
+      },
+    },
   },
 } as const;
 

@@ -102,7 +102,7 @@ export class Correlator {
       for (const n of p.entries) this.byEntry[n]?.push(k);
     });
     this.bases = new Array<PolicyInputBase | null | undefined>(i.priors.length);
-    this.byClass = i.priors.map(() => new Map());
+    this.byClass = i.priors.map(() => new Map<number, number>());
     this.since = i.updateWindowMs > 0 ? new Date(i.now.getTime() - i.updateWindowMs).toISOString() : '\uffff';
   }
 
