@@ -48,6 +48,57 @@ describe('GET /api/v1/search (observable index, ADR 0036)', () => {
     expect((await search(b.auth, { q: '203.0.113.77' })).body.count).to.equal(1);
   });
 
+  it("each hit counts the other reports of its value the reader may see (ADR 0044): a trial member's leave out AMBER", async () => {
+    const trial = await h.member('shinkin-t', { tier: 'trial' });
+    const tel = await h.member('tel-c', { sector: 'telecom' });
+    const ip = "[ipv4-addr:value = '198.51.100.200']";
+    await post(a.auth, [marked('green', { pattern: ip })]);
+    await post(tel.auth, [marked('amber', { pattern: ip })]);
+    await post(tel.auth, [marked('green', { pattern: "[ipv4-addr:value = '198.51.100.0/24']" })]);
+    const full = await search(a.auth, { q: '198.51.100.200' });
+    const green = full.body.hits.find(
+      (x: { tlp: string; observable: { value: string } }) =>
+        x.tlp === 'green' && x.observable.value === '198.51.100.200',
+    );
+    // the other exact report of the value (the AMBER one, telecom): not the /24 containing it
+    expect(green.reported).to.deep.include({ reports: 1, sectors: 1 });
+    const t = await search(trial.auth, { q: '198.51.100.200' });
+    expect(t.status).to.equal(200);
+    const mine = t.body.hits.find(
+      (x: { observable: { value: string } }) => x.observable.value === '198.51.100.200',
+    );
+    // the trial member sees the GREEN one only, and nothing else reported it as far as it may know
+    expect(mine).to.not.have.property('reported');
+    // the same body as a world where the AMBER report does not exist
+    const clean = openHarness();
+    try {
+      const a2 = await clean.member('bank-a', { sector: 'finance' });
+      const t2 = await clean.member('shinkin-t', { tier: 'trial' });
+      await clean.member('tel-c', { sector: 'telecom' });
+      const res = await clean.http
+        .post(OBJECTS)
+        .set('Authorization', a2.auth)
+        .set('Accept', TAXII)
+        .set('Content-Type', TAXII)
+        .send(JSON.stringify({ objects: [marked('green', { pattern: ip })] }));
+      expect(res.status).to.equal(202);
+      const r2 = await clean.http
+        .get(SEARCH)
+        .query({ q: '198.51.100.200' })
+        .set('Authorization', t2.auth)
+        .set('Accept', 'application/json');
+      const strip = (b: { hits: Record<string, unknown>[] }) =>
+        b.hits
+          .filter(
+            (x) => x['tlp'] === 'green' && (x['observable'] as { value: string }).value === '198.51.100.200',
+          )
+          .map((x) => ({ ...x, id: 'X', created: 'X', modified: 'X', name: 'X' }));
+      expect(strip(t.body)).to.deep.equal(strip(r2.body));
+    } finally {
+      await clean.close();
+    }
+  });
+
   describe('policy matrix: tier x TLP, the same as TAXII reads (DESIGN.md)', () => {
     const levels = ['clear', 'green', 'amber', 'amberStrict', 'red'] as const;
     // reader -> the levels it finds of bank-a's (finance) objects; RED names the reader when `named`

@@ -66,7 +66,10 @@ export const searchHitSchema = {
         reports: { type: 'integer', description: 'how many other objects' },
         sectors: { type: 'integer', description: 'how many distinct sectors submitted them' },
         first_seen: { type: 'string', description: 'when the hub stored the first of them' },
-        last_seen: { type: 'string', description: 'when the hub stored the latest version of the newest of them' },
+        last_seen: {
+          type: 'string',
+          description: 'when the hub stored the latest version of the newest of them',
+        },
       },
     },
   },

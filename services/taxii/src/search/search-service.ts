@@ -1,13 +1,14 @@
 import {
   ValidationError,
   type Clock,
+  type Org,
   type ObservableKind,
   type Principal,
   type TlpLevel,
 } from '@isac/kernel';
 import type { AuditLog, ObjectStore, ObservableHit, OrgDirectory } from '@isac/store';
 import { parseObservableQuery, ObservableQueryError, type IndexedObservable } from '@isac/stix';
-import type { ViewerFactory } from '../shared/viewer.js';
+import type { Viewer, ViewerFactory } from '../shared/viewer.js';
 
 export interface SearchInput {
   readonly q: string;
@@ -36,6 +37,18 @@ export interface SearchHit {
   readonly revoked: boolean;
   /** Only when the submitter chose to be named. */
   readonly sector?: string | undefined;
+  /**
+   * Correlation (ADR 0044): the other objects naming exactly one of its matched values that the
+   * reader may see, counted, never named; absent when there are none.
+   */
+  readonly reported?: Reported | undefined;
+}
+
+export interface Reported {
+  readonly reports: number;
+  readonly sectors: number;
+  readonly first_seen: string;
+  readonly last_seen: string;
 }
 
 export interface SearchResult {
@@ -122,15 +135,63 @@ export class SearchService {
         ...(!h.version.anonymous && submitter ? { sector: submitter.sector } : {}),
       };
     });
+    const reported = await this.reported(kept, viewer, orgs);
     const last = kept[kept.length - 1];
     await this.auditRelease(principal, query.kind, kept);
     return {
       query: { kind: query.kind, value: query.value, match: query.match },
-      hits,
+      hits: hits.map((h, k) => (reported[k] === undefined ? h : { ...h, reported: reported[k] })),
       count: hits.length,
       more,
       ...(more && last ? { next: last.position } : {}),
     };
+  }
+
+  /**
+   * Each hit's other reports (ADR 0044), one store query for the page: the objects naming one of
+   * its matched values exactly, kept only when the reader's Viewer lets them through, so a count
+   * is the same as in a world without the objects the reader may not see.
+   */
+  private async reported(
+    hits: readonly ObservableHit[],
+    viewer: Viewer,
+    orgs: ReadonlyMap<string, Org>,
+  ): Promise<(Reported | undefined)[]> {
+    const index = new Map<string, number>();
+    const entries: IndexedObservable[] = [];
+    const mine = hits.map((h) =>
+      h.matched.map((e) => {
+        const k = `${e.kind}|${e.key}|${e.algorithm}|${e.hi ?? ''}`;
+        let n = index.get(k);
+        if (n === undefined) {
+          index.set(k, (n = entries.length));
+          entries.push(e);
+        }
+        return n;
+      }),
+    );
+    if (entries.length === 0) return hits.map(() => undefined);
+    const priors = (await this.deps.objects.priorReports(entries, { submissions: [], ids: [] })).filter((p) =>
+      viewer.visible(p.version),
+    );
+    return hits.map((h, k) => {
+      const wanted = new Set(mine[k]);
+      let reports = 0;
+      const sectors = new Set<string>();
+      let first = '';
+      let last = '';
+      for (const p of priors) {
+        if (p.version.id === h.version.id || !p.entries.some((n) => wanted.has(n))) continue;
+        reports += 1;
+        const sector = orgs.get(p.version.submitterOrgId)?.sector;
+        if (sector !== undefined) sectors.add(sector);
+        if (first === '' || p.firstAdded < first) first = p.firstAdded;
+        if (p.version.dateAdded > last) last = p.version.dateAdded;
+      }
+      return reports === 0
+        ? undefined
+        : { reports, sectors: sectors.size, first_seen: first, last_seen: last };
+    });
   }
 
   private async auditRelease(
