@@ -1,5 +1,7 @@
 import type { ObservableKind } from '@isac/kernel';
 import { extractObservables, isIpv4, isIpv6, type Observable } from './observables.js';
+import type { PatternAst } from './pattern.js';
+import { rememberedPatternAst } from './pattern-memo.js';
 
 /**
  * One observable as the observable index stores it (ADR 0036). `key` is what searches compare:
@@ -239,12 +241,15 @@ export function indexEntry(o: Observable): IndexedObservable | undefined {
  */
 export function indexEntriesOf(object: Readonly<Record<string, unknown>>): IndexedObservable[] {
   if (object['type'] !== 'indicator') return [];
-  return indexEntriesOfPattern((object['pattern_type'] ?? 'stix') === 'stix' ? object['pattern'] : undefined);
+  const pattern = (object['pattern_type'] ?? 'stix') === 'stix' ? object['pattern'] : undefined;
+  if (typeof pattern !== 'string') return [];
+  // the AST validation made of this very object's pattern, when it was validated here
+  return indexEntriesOfPattern(rememberedPatternAst(object, pattern) ?? pattern);
 }
 
-/** As indexEntriesOf, from the pattern alone (what the SQLite writer is given). */
+/** As indexEntriesOf, from the pattern alone (or its AST). */
 export function indexEntriesOfPattern(pattern: unknown): IndexedObservable[] {
-  if (typeof pattern !== 'string') return [];
+  if (typeof pattern !== 'string' && !isAst(pattern)) return [];
   let observables: Observable[];
   try {
     observables = extractObservables(pattern);
@@ -262,6 +267,10 @@ export function indexEntriesOfPattern(pattern: unknown): IndexedObservable[] {
     out.push(e);
   }
   return out;
+}
+
+function isAst(p: unknown): p is PatternAst {
+  return typeof p === 'object' && p !== null && 'expression' in p;
 }
 
 /** Why a search value was refused: the message names what was expected. */

@@ -20,6 +20,7 @@
 import { hasRegistryHive, isCpe23, isIanaCharset, isLowerHex } from './formats.js';
 import { languageTagProblem } from './language-tag.js';
 import { analyzePattern } from './pattern-check.js';
+import { rememberPatternAst } from './pattern-memo.js';
 import { isIpv4, isIpv6 } from './observables.js';
 import { deterministicScoId, ID_CONTRIBUTING_PROPERTIES } from './sco-id.js';
 import { pointerSegment } from './report.js';
@@ -1202,6 +1203,8 @@ function typeRules(ctx: Ctx, o: Json, spec: TypeSpec): void {
             `pattern_version '${clip(pv)}' is not a STIX patterning version this validator knows (2.0, 2.1)`,
           );
         const a = analyzePattern(pattern, '/pattern');
+        // indexing (ADR 0036) walks this AST rather than parsing the pattern a second time
+        if (a.ast && a.errors.length === 0) rememberPatternAst(o, pattern, a.ast);
         for (const e of a.errors) ctx.errors.push(e);
         for (const w of a.warnings) ctx.warnings.push(w);
       }

@@ -4,7 +4,7 @@ import type { AcceptOutcome, NewObjectVersion } from '../ports/index.js';
 import { normalizeTimestamp, toMicros } from '../time.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { jobKeys, type JobPayload } from '../job-catalogue.js';
-import { indexEntriesOfPattern } from '@isac/stix';
+import { indexEntriesOf } from '@isac/stix';
 
 /**
  * One version as the `objects` row accept() writes, every column already serialised: what the
@@ -29,8 +29,12 @@ export type AcceptRow = readonly [
   exerciseId: string | null,
   /** The partner feed it was pulled from (ADR 0041). */
   feedId: string | null,
-  /** An indicator's STIX pattern, for the observable index (ADR 0036); null for anything else. */
-  pattern: string | null,
+  /**
+   * An indicator's observable index entries (ADR 0036), flat: kind, key, algorithm, value, hi
+   * ('' for none) per entry; null when it has none. Made from the AST validation kept (no second
+   * parse), on the thread that builds the row.
+   */
+  observables: readonly string[] | null,
 ];
 
 const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
@@ -54,14 +58,16 @@ export function acceptRow(v: NewObjectVersion): AcceptRow {
     listJson(v.knownMarkings),
     v.exerciseId ?? null,
     v.feedId ?? null,
-    stixPattern(v.object),
+    flatEntries(v.object),
   ];
 }
 
-function stixPattern(o: NewObjectVersion['object']): string | null {
-  if (o['type'] !== 'indicator' || (o['pattern_type'] ?? 'stix') !== 'stix') return null;
-  const p = o['pattern'];
-  return typeof p === 'string' ? p : null;
+function flatEntries(o: NewObjectVersion['object']): string[] | null {
+  const es = indexEntriesOf(o);
+  if (es.length === 0) return null;
+  const out: string[] = [];
+  for (const e of es) out.push(e.kind, e.key, e.algorithm, e.value, e.hi ?? '');
+  return out;
 }
 
 /**
@@ -168,9 +174,17 @@ export class AcceptWriter {
       }
       this.seq += 1;
       // the version's observable index entries, in its transaction (ADR 0036)
-      if (r[17] !== null)
-        for (const e of indexEntriesOfPattern(r[17]))
-          this.insertObservable.run(e.kind, e.key, res.lastInsertRowid, e.algorithm, e.value, e.hi ?? null);
+      const obs = r[17];
+      if (obs !== null)
+        for (let k = 0; k < obs.length; k += 5)
+          this.insertObservable.run(
+            obs[k],
+            obs[k + 1],
+            res.lastInsertRowid,
+            obs[k + 2],
+            obs[k + 3],
+            obs[k + 4] === '' ? null : obs[k + 4],
+          );
       if (isLatest && b.mx !== null) this.clearLatest.run(collectionId, id, b.mx);
       if (isFirst && b.mn !== null) this.clearFirst.run(collectionId, id, b.mn);
       this.last.set(collectionId, added);

@@ -1,0 +1,286 @@
+/**
+ * Correlation (ADR 0044) and what the observable index costs ingest.
+ *
+ * - `accept-5000`: one 5,000-indicator TAXII envelope POSTed over real HTTP to the taxii service on
+ *   a real SQLite file, until its status is complete (validation, classification, accept with the
+ *   observable index): median of 7 after a warm-up.
+ * - `correlate-5000`: a 5,000-indicator submission against a store already holding 50,000
+ *   indexed indicators (half of the submission's values among them, from 3 other submitters at
+ *   GREEN and AMBER), 200 organisations: accept -> batch versions -> plan -> every alert's parts,
+ *   without and with correlation (one `priorReports` query for the batch, per-recipient counts by
+ *   the policy, the counts in the parts). Median of 5 alternating rounds; target: correlation adds
+ *   < 10 % (issue 18 point 6).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { TIERS, ManualClock, type Org, type Subscription } from '@isac/kernel';
+import { PolicyEngine } from '@isac/policy';
+import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
+import { tlp2Marking } from '@isac/stix';
+import { percentile, settleHeap, type BenchRow } from './harness.js';
+import { openTaxiiBenchHub } from './taxii-hub.js';
+import { submission } from '../libs/store/test/submission.js';
+import { planBatch } from '../services/dispatcher/src/delivery/batch-plan.js';
+import { alertParts } from '../services/dispatcher/src/delivery/alert-chunks.js';
+import {
+  Correlator,
+  correlationJson,
+  correlationQuery,
+} from '../services/dispatcher/src/delivery/correlation.js';
+import { defaultDispatcherConfig } from '../services/dispatcher/src/config.js';
+
+export const cases = ['accept-5000', 'correlate-5000'] as const;
+
+const TAXII = 'application/taxii+json;version=2.1';
+const HUB = { id: 'identity--00000000-0000-4000-8000-00000000c0de' };
+const SECTORS = ['finance', 'telecom', 'broadcasting', 'building', 'sme', 'government', 'other'];
+const median = (xs: number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
+function envelopeIndicator(i: number, run: number, createdBy: string): Record<string, unknown> {
+  const ts = new Date(Date.now() - 3_600_000).toISOString();
+  return {
+    type: 'indicator',
+    spec_version: '2.1',
+    id: `indicator--${randomUUID()}`,
+    created: ts,
+    modified: ts,
+    created_by_ref: createdBy,
+    name: `bench ${i}`,
+    indicator_types: ['malicious-activity'],
+    pattern: `[ipv4-addr:value = '10.${run}.${(i >> 8) & 255}.${i & 255}'] OR [domain-name:value = 'h${i}.r${run}.example.co.jp']`,
+    pattern_type: 'stix',
+    valid_from: ts,
+    object_marking_refs: [tlp2Marking('green').id],
+  };
+}
+
+async function acceptCase(): Promise<BenchRow[]> {
+  const hub = await openTaxiiBenchHub('correlation-bench-', [['bank-a', 'full']]);
+  try {
+    const submitter = hub.orgs[0]!;
+    const post = async (run: number): Promise<number> => {
+      const body = JSON.stringify({
+        objects: Array.from({ length: 5000 }, (_, i) => envelopeIndicator(i, run, submitter.identityId)),
+      });
+      settleHeap();
+      const t0 = process.hrtime.bigint();
+      const res = await fetch(hub.objectsUrl, {
+        method: 'POST',
+        headers: { authorization: hub.keys['bank-a']!, accept: TAXII, 'content-type': TAXII },
+        body,
+      });
+      let status = (await res.json()) as { id: string; status: string; success_count: number };
+      if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
+      while (status.status !== 'complete')
+        status = (await (
+          await fetch(`${hub.base}/taxii2/isac/status/${status.id}/`, {
+            headers: { authorization: hub.keys['bank-a']!, accept: TAXII },
+          })
+        ).json()) as typeof status;
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (status.success_count !== 5000) throw new Error(`only ${status.success_count} accepted`);
+      return ms;
+    };
+    await post(0);
+    const ms: number[] = [];
+    for (let run = 1; run <= 7; run++) ms.push(await post(run));
+    return [
+      {
+        metric: 'accept-5000: one 5,000-indicator envelope over HTTP to status complete (median of 7)',
+        value: median(ms),
+        unit: 'ms',
+        notes: `each pattern names an IPv4 address and a domain; runs ${ms.map((x) => x.toFixed(0)).join(', ')}`,
+      },
+    ];
+  } finally {
+    await hub.close();
+  }
+}
+
+function org(i: number): Org {
+  const tier = TIERS[i % TIERS.length]!;
+  return {
+    id: `org-${i}`,
+    name: `Org ${i}`,
+    sector: SECTORS[i % SECTORS.length]!,
+    region: 'tokyo',
+    tier,
+    status: 'active',
+    contacts: [],
+    identityId: `identity--00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...(tier === 'trial'
+      ? { trial: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2099-12-31T00:00:00Z' } }
+      : {}),
+  };
+}
+
+function version(ip: string, submitter: Org, tlp: 'green' | 'amber'): NewObjectVersion {
+  const id = `indicator--${randomUUID()}`;
+  const ts = '2026-05-01T00:00:00.000Z';
+  return {
+    collectionId: 'c1',
+    id,
+    type: 'indicator',
+    specVersion: '2.1',
+    version: ts,
+    object: {
+      type: 'indicator',
+      spec_version: '2.1',
+      id,
+      created: ts,
+      modified: ts,
+      name: `Scanner ${ip}`,
+      pattern: `[ipv4-addr:value = '${ip}']`,
+      pattern_type: 'stix',
+      valid_from: ts,
+      labels: ['scanner'],
+      object_marking_refs: [tlp2Marking(tlp).id],
+    },
+    submitterOrgId: submitter.id,
+    tlp,
+    tlpSource: 'object',
+    unknownMarkings: [],
+    knownMarkings: [],
+    namedRecipients: [],
+    anonymous: true,
+    exercise: false,
+  };
+}
+
+/** The value of indicator `k` of round `round`: even ones are among the stored 50,000, odd ones are new. */
+const ipOf = (round: number, k: number): string =>
+  k % 2 === 0 ? `45.${round}.${(k >> 8) & 255}.${k & 255}` : `46.${round}.${(k >> 8) & 255}.${k & 255}`;
+
+async function correlateCase(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'isac-bench-correlation-'));
+  const clock = new ManualClock('2026-05-02T00:00:00Z');
+  const stores: Stores = openSqliteStores({ path: path.join(dir, 'bench.db') }, clock);
+  try {
+    const orgs = Array.from({ length: 204 }, (_, i) => org(i));
+    for (const o of orgs) await stores.orgs.create(o);
+    const byId = new Map(orgs.map((o) => [o.id, o]));
+    const submitter = orgs[0]!;
+    const others = orgs.slice(201);
+    const subs = new Map<string, Subscription[]>();
+    for (const o of orgs.slice(1, 201))
+      subs.set(o.id, [
+        { id: `${o.id}-mqtt`, orgId: o.id, channel: 'mqtt', filters: {}, createdAt: '2026-01-01T00:00:00Z' },
+      ]);
+    const rounds = 11;
+    // 50,000 stored: per round, the 2,500 even values of the submission to come, each twice
+    // (GREEN and AMBER, two submitters), then unrelated ones
+    for (let round = 0; round < rounds; round++) {
+      const vs: NewObjectVersion[] = [];
+      for (let k = 0; k < 5000; k += 2) {
+        vs.push(version(ipOf(round, k), others[k % 3]!, 'green'));
+        vs.push(version(ipOf(round, k), others[(k + 1) % 3]!, k % 4 === 0 ? 'amber' : 'green'));
+      }
+      clock.advance(1000);
+      await stores.objects.accept(submission(vs));
+    }
+    const cfg = defaultDispatcherConfig();
+    const run = async (round: number, correlate: boolean): Promise<{ ms: number; values: number }> => {
+      const vs = Array.from({ length: 5000 }, (_, k) => version(ipOf(round, k), submitter, 'green'));
+      settleHeap();
+      clock.advance(1000);
+      const t0 = process.hrtime.bigint();
+      const s = submission(vs);
+      await stores.objects.accept(s);
+      const [batch] = await stores.deliveries.batchFor([s.id], clock.now());
+      const versions = await stores.objects.batchVersions(batch!);
+      const policy = new PolicyEngine();
+      const now = clock.now();
+      const plan = planBatch({ versions, orgs: byId, subscriptions: subs, policy, hub: HUB, now });
+      let correlator: Correlator | undefined;
+      if (correlate) {
+        const query = correlationQuery(versions);
+        const priors = await stores.objects.priorReports(query.entries, {
+          submissions: [s.id],
+          ids: versions.map((v) => v.version.id),
+        });
+        correlator = new Correlator({ query, priors, orgs: byId, policy, now, updateWindowMs: 0 });
+      }
+      let values = 0;
+      for (const r of plan.recipients)
+        for (const g of r.mqtt) {
+          let correlations: Map<number, string[]> | undefined;
+          if (correlator)
+            g.items.forEach((it, k) => {
+              const c = correlator.forItem(r.org, it.position, it.version.id);
+              if (!c) return;
+              values += c.values.length;
+              (correlations ??= new Map()).set(
+                k,
+                c.values.map((v) => correlationJson(v, c.update)),
+              );
+            });
+          alertParts(
+            {
+              alertId: `${r.org.id}-${g.tlp}`,
+              orgId: r.org.id,
+              tlp: g.tlp,
+              exercise: g.exercise,
+              submissionIds: g.submissionIds,
+              objects: g.items,
+              correlations,
+            },
+            cfg.grouping,
+          );
+        }
+      return { ms: Number(process.hrtime.bigint() - t0) / 1e6, values };
+    };
+    await run(0, true); // warm-up
+    const off: number[] = [];
+    const on: number[] = [];
+    let values = 0;
+    for (let round = 1; round < rounds; round += 2) {
+      off.push((await run(round, false)).ms);
+      const r = await run(round + 1, true);
+      on.push(r.ms);
+      values = r.values;
+    }
+    const a = median(off);
+    const b = median(on);
+    return [
+      {
+        metric:
+          'correlate-5000: accept + plan + alert parts, 5,000 x 200 orgs, without correlation (median of 5)',
+        value: a,
+        unit: 'ms',
+        notes: `runs ${off.map((x) => x.toFixed(0)).join(', ')}`,
+      },
+      {
+        metric: 'correlate-5000: the same with correlation (median of 5)',
+        value: b,
+        unit: 'ms',
+        notes: `runs ${on.map((x) => x.toFixed(0)).join(', ')}; ${values} correlated values in the parts of the last round`,
+      },
+      {
+        metric: 'correlate-5000: what correlation adds',
+        value: ((b - a) / a) * 100,
+        unit: '%',
+        target: '< 10',
+        notes:
+          '2,500 of the 5,000 values reported twice before (GREEN/AMBER, 2 of 3 other submitters), 50,000 stored',
+      },
+    ];
+  } finally {
+    await stores.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function correlationBench(selected: readonly string[]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  if (selected.length === 0 || selected.includes('accept-5000')) rows.push(...(await acceptCase()));
+  if (selected.length === 0 || selected.includes('correlate-5000')) rows.push(...(await correlateCase()));
+  return rows;
+}
