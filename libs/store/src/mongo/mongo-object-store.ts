@@ -369,7 +369,8 @@ export class MongoObjectStore implements ObjectStore {
     const objects = [
       ...new Map([...found.values()].map((f) => [`${f.doc.collectionId}|${f.doc.id}`, f.doc])).values(),
     ];
-    const bounds = new Map<string, { first: number; last: string }>();
+    // the first version (by version, as SQLite's is_first) gives "first seen"; the last is the latest
+    const bounds = new Map<string, { first: number; firstNorm: string; last: string }>();
     for (let k = 0; k < objects.length; k += 500) {
       const docs = this.objects.find(
         { $or: objects.slice(k, k + 500).map((d) => ({ collectionId: d.collectionId, id: d.id })) },
@@ -378,9 +379,12 @@ export class MongoObjectStore implements ObjectStore {
       for await (const d of docs) {
         const key = `${d.collectionId}|${d.id}`;
         const b = bounds.get(key);
-        if (!b) bounds.set(key, { first: d.dateAddedUs, last: d.versionNorm });
+        if (!b) bounds.set(key, { first: d.dateAddedUs, firstNorm: d.versionNorm, last: d.versionNorm });
         else {
-          b.first = Math.min(b.first, d.dateAddedUs);
+          if (d.versionNorm < b.firstNorm) {
+            b.first = d.dateAddedUs;
+            b.firstNorm = d.versionNorm;
+          }
           if (d.versionNorm > b.last) b.last = d.versionNorm;
         }
       }

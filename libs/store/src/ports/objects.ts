@@ -143,7 +143,7 @@ export interface CorrelationEntry {
 export interface PriorReport {
   /** The object's latest live version (not revoked, not an exercise). */
   readonly version: ObjectVersion;
-  /** When the hub stored the object's first version. */
+  /** When the hub stored the object's first version (the earliest `modified`). */
   readonly firstAdded: string;
   /** The indexes (into the query's entries) of the values it names. */
   readonly entries: readonly number[];

@@ -342,17 +342,20 @@ export class SqliteObjectStore implements ObjectStore {
   ): Promise<PriorReport[]> {
     if (entries.length === 0) return Promise.resolve([]);
     // One statement for the whole batch: each entry is a point lookup of the primary key
-    // (kind, key), then its range end and algorithm; the versions are read once each.
+    // (kind, key), then its range end and algorithm; the versions are read once each. CROSS JOIN
+    // fixes that order; the first version is read through the unique (collection, id, version)
+    // index (with MIN(date_added_us) the planner scanned the collection's date index instead).
     const rows = this.stmt(
       `WITH q(n, kind, key, algorithm, hi) AS (
          SELECT CAST(j.key AS INTEGER), j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(@entries) j),
        hit(seq, n) AS (
-         SELECT m.object_seq, q.n FROM q JOIN observables m
+         SELECT m.object_seq, q.n FROM q CROSS JOIN observables m
            ON m.kind = q.kind AND m.key = q.key AND m.algorithm = q.algorithm AND m.hi IS q.hi)
        SELECT ${COLUMNS},
-         (SELECT MIN(f.date_added_us) FROM objects f WHERE f.collection_id = o.collection_id AND f.id = o.id) AS first_us,
+         (SELECT f.date_added_us FROM objects f WHERE f.collection_id = o.collection_id AND f.id = o.id
+           ORDER BY f.version_norm LIMIT 1) AS first_us,
          json_group_array(hit.n) AS ns
-       FROM hit JOIN objects o ON o.seq = hit.seq
+       FROM hit CROSS JOIN objects o ON o.seq = hit.seq
        WHERE o.is_latest = 1 AND o.exercise = 0
          AND (o.submission_id IS NULL OR o.submission_id NOT IN (SELECT value FROM json_each(@subs)))
          AND o.id NOT IN (SELECT value FROM json_each(@ids))
