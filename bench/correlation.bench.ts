@@ -24,11 +24,7 @@ import { openTaxiiBenchHub } from './taxii-hub.js';
 import { submission } from '../libs/store/test/submission.js';
 import { planBatch } from '../services/dispatcher/src/delivery/batch-plan.js';
 import { alertParts } from '../services/dispatcher/src/delivery/alert-chunks.js';
-import {
-  Correlator,
-  correlationJson,
-  correlationQuery,
-} from '../services/dispatcher/src/delivery/correlation.js';
+import { Correlator, correlationQuery } from '../services/dispatcher/src/delivery/correlation.js';
 import { defaultDispatcherConfig } from '../services/dispatcher/src/config.js';
 
 export const cases = ['accept-5000', 'correlate-5000'] as const;
@@ -211,16 +207,13 @@ async function correlateCase(): Promise<BenchRow[]> {
       let values = 0;
       for (const r of plan.recipients)
         for (const g of r.mqtt) {
-          let correlations: Map<number, string[]> | undefined;
+          let correlations: Map<number, readonly string[]> | undefined;
           if (correlator)
             g.items.forEach((it, k) => {
               const c = correlator.forItem(r.org, it.position, it.version.id);
               if (!c) return;
               values += c.values.length;
-              (correlations ??= new Map()).set(
-                k,
-                c.values.map((v) => correlationJson(v, c.update)),
-              );
+              (correlations ??= new Map()).set(k, correlator.jsonOf(c));
             });
           alertParts(
             {

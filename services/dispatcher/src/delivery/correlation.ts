@@ -1,5 +1,5 @@
 import type { Org, OrgId } from '@isac/kernel';
-import { policyInputBase, type PolicyEngine, type PolicyInputBase } from '@isac/policy';
+import { policyInputBase, type PolicyEngine } from '@isac/policy';
 import type { BatchVersion, CorrelationEntry, PriorReport } from '@isac/store';
 import { indexEntriesOf, type IndexedObservable } from '@isac/stix';
 
@@ -68,23 +68,28 @@ export interface ItemCorrelation {
   readonly update: boolean;
 }
 
-const UNKNOWN = 0;
-const SEEN = 1;
-const HIDDEN = 2;
-
 /**
  * Per-recipient correlation of one batch (ADR 0044), pure. An earlier report counts for a
  * recipient only when the one policy (`decideClass`, as for push and pull) would release it to
  * that recipient now: what a recipient may not see changes nothing it is told, not a count, not
  * a date, not whether an item is an update.
+ *
+ * Bulk: reports alike in everything the decision reads (submitter, TLP, markings, named
+ * recipients, anonymity, type) share one decision per organisation; organisations that may see
+ * the same groups of reports share every answer (and its JSON).
  */
 export class Correlator {
   private readonly byEntry: number[][];
-  private readonly bases: (PolicyInputBase | null | undefined)[];
-  /** Per organisation, per prior: UNKNOWN, SEEN or HIDDEN. */
-  private readonly seen = new Map<OrgId, Uint8Array>();
-  /** Per prior, per recipient class index: the verdict (SEEN or HIDDEN). */
-  private readonly byClass: Map<number, number>[];
+  /** Per prior: its group of reports the policy cannot tell apart. */
+  private readonly groupOf: number[];
+  /** Per group: one of its reports, the one the policy is asked about. */
+  private readonly sample: number[] = [];
+  private readonly sectorOf: (string | undefined)[];
+  /** Per organisation: which groups it may see ('1'/'0' per group). */
+  private readonly keys = new Map<OrgId, string>();
+  /** Per visibility key, per position: the answer (null: none). */
+  private readonly answers = new Map<string, Map<number, ItemCorrelation | null>>();
+  private readonly json = new WeakMap<ItemCorrelation, string[]>();
   private readonly since: string;
 
   constructor(
@@ -98,11 +103,18 @@ export class Correlator {
     },
   ) {
     this.byEntry = i.query.entries.map(() => []);
-    i.priors.forEach((p, k) => {
+    const groups = new Map<string, number>();
+    this.groupOf = i.priors.map((p, k) => {
       for (const n of p.entries) this.byEntry[n]?.push(k);
+      const sig = decisionSignature(p);
+      let g = groups.get(sig);
+      if (g === undefined) {
+        groups.set(sig, (g = this.sample.length));
+        this.sample.push(k);
+      }
+      return g;
     });
-    this.bases = new Array<PolicyInputBase | null | undefined>(i.priors.length);
-    this.byClass = i.priors.map(() => new Map<number, number>());
+    this.sectorOf = i.priors.map((p) => i.orgs.get(p.version.submitterOrgId)?.sector);
     this.since = i.updateWindowMs > 0 ? new Date(i.now.getTime() - i.updateWindowMs).toISOString() : '\uffff';
   }
 
@@ -120,6 +132,25 @@ export class Correlator {
   forItem(org: Org, position: number, indicatorId: string): ItemCorrelation | undefined {
     const mine = this.i.query.byPosition.get(position);
     if (!mine || this.empty) return undefined;
+    const key = this.keyOf(org);
+    let byPosition = this.answers.get(key);
+    if (!byPosition) this.answers.set(key, (byPosition = new Map<number, ItemCorrelation | null>()));
+    let answer = byPosition.get(position);
+    if (answer === undefined) {
+      answer = this.compute(key, mine, indicatorId) ?? null;
+      byPosition.set(position, answer);
+    }
+    return answer ?? undefined;
+  }
+
+  /** An answer's values as the alert lists them, made once however many recipients share it. */
+  jsonOf(c: ItemCorrelation): readonly string[] {
+    let out = this.json.get(c);
+    if (!out) this.json.set(c, (out = c.values.map((v) => correlationJson(v, c.update))));
+    return out;
+  }
+
+  private compute(key: string, mine: readonly number[], indicatorId: string): ItemCorrelation | undefined {
     const values: ValueCorrelation[] = [];
     let recentAll = true;
     for (const n of mine) {
@@ -129,10 +160,10 @@ export class Correlator {
       let last = '';
       let recent = false;
       for (const k of this.byEntry[n]!) {
-        if (!this.visible(org, k)) continue;
+        if (key.charCodeAt(this.groupOf[k]!) !== 49) continue; // '1'
         const p = this.i.priors[k]!;
         reports += 1;
-        sectors.add(this.i.orgs.get(p.version.submitterOrgId)!.sector);
+        sectors.add(this.sectorOf[k]!);
         if (first === '' || p.firstAdded < first) first = p.firstAdded;
         if (p.version.dateAdded > last) last = p.version.dateAdded;
         if (p.version.dateAdded >= this.since) recent = true;
@@ -156,32 +187,46 @@ export class Correlator {
     return { values, update: recentAll };
   }
 
-  private visible(org: Org, k: number): boolean {
-    let marks = this.seen.get(org.id);
-    if (!marks) this.seen.set(org.id, (marks = new Uint8Array(this.i.priors.length)));
-    if (marks[k] === UNKNOWN) marks[k] = this.decide(org, k);
-    return marks[k] === SEEN;
+  private keyOf(org: Org): string {
+    let key = this.keys.get(org.id);
+    if (key === undefined) {
+      key = '';
+      for (const k of this.sample) key += this.decide(org, k) ? '1' : '0';
+      this.keys.set(org.id, key);
+    }
+    return key;
   }
 
-  private decide(org: Org, k: number): number {
-    let base = this.bases[k];
-    if (base === undefined) {
-      const p = this.i.priors[k]!;
-      const submitter = this.i.orgs.get(p.version.submitterOrgId);
-      if (submitter) this.i.policy.prepare(p.version.object);
-      base = this.bases[k] = submitter ? policyInputBase(p.version, submitter, this.i.now) : null;
-    }
+  private decide(org: Org, k: number): boolean {
+    const p = this.i.priors[k]!;
+    const submitter = this.i.orgs.get(p.version.submitterOrgId);
     // a submitter no longer in the directory: nothing of theirs is released, nor counted
-    if (base === null) return HIDDEN;
-    const cls = this.i.policy.recipientClass(org, base);
-    const cache = this.byClass[k]!;
-    let v = cache.get(cls.index);
-    if (v === undefined) {
-      v = this.i.policy.decideClass(base, cls).kind === 'deny' ? HIDDEN : SEEN;
-      cache.set(cls.index, v);
-    }
-    return v;
+    if (!submitter) return false;
+    this.i.policy.prepare(p.version.object);
+    const base = policyInputBase(p.version, submitter, this.i.now);
+    return this.i.policy.decideClass(base, this.i.policy.recipientClass(org, base)).kind !== 'deny';
   }
+}
+
+/**
+ * Everything the policy's verdict (deliver, redact or deny) reads of a stored version, apart from
+ * the recipient: reports with equal signatures get the same verdict for every organisation.
+ */
+function decisionSignature(p: PriorReport): string {
+  const v = p.version;
+  const o = v.object;
+  return JSON.stringify([
+    v.submitterOrgId,
+    v.tlp,
+    v.namedRecipients,
+    v.unknownMarkings,
+    v.knownMarkings,
+    v.anonymous,
+    v.exercise,
+    v.type,
+    o['object_marking_refs'] ?? null,
+    o['granular_markings'] ?? null,
+  ]);
 }
 
 /** A value's correlation as an alert lists it (`x_isac_alert.correlation`). */

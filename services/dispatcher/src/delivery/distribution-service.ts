@@ -57,7 +57,7 @@ import {
 } from './batch-plan.js';
 import { MailRenderCache } from '../email/submission-mail.js';
 import { alertPartCount, alertParts, type PartLimits } from './alert-chunks.js';
-import { Correlator, correlationJson, correlationQuery, type ValueCorrelation } from './correlation.js';
+import { Correlator, correlationQuery, type ValueCorrelation } from './correlation.js';
 import {
   BlocklistPlanner,
   blocklistMessageId,
@@ -1203,10 +1203,7 @@ function correlated(
     const c = correlator.forItem(org, it.position, it.version.id);
     if (!c) return;
     if (c.update) updates += 1;
-    (correlations ??= new Map()).set(
-      k,
-      c.values.map((v) => correlationJson(v, c.update)),
-    );
+    (correlations ??= new Map()).set(k, correlator.jsonOf(c));
   });
   return { correlations, update: updates > 0 && updates === g.items.length };
 }
