@@ -275,7 +275,8 @@ export async function backupDataDir(opts: BackupOptions): Promise<BackupManifest
   return manifest;
 }
 
-const latestMigration = (): number => SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]?.version ?? 0;
+// the highest version, not the last entry: migrations from parallel work are appended out of order
+const latestMigration = (): number => Math.max(0, ...SQLITE_MIGRATIONS.map((m) => m.version));
 
 /** The manifest of the backup in `dir`, checked for shape (never trusted for paths: see `safeRelative`). */
 export async function readBackupManifest(dir: string): Promise<BackupManifest> {
