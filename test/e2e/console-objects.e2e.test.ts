@@ -3,13 +3,16 @@
  * Chromium against a real hub (issue 17, ADR 0018): a member finds another organisation's
  * indicator by value, opens its JSON, versions and same-value counts, acknowledges it (the hub
  * records it); the receivers table of its own submission; a trial member never sees an AMBER
- * object (search, list, detail by URL); the console renews its session before the token expires.
+ * object (search, list, detail by URL); the console renews its session before the token expires;
+ * a member reports a sighting and a false positive from the console and sees the anonymised
+ * aggregate move, on screen and over the API (ADR 0046).
  */
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createApiClient, type ApiClient } from '@isac/api';
 import {
   ADMIN_PASSWORD,
+  BANK_B,
   chromiumOrSkip,
   launchChromium,
   MEMBER,
@@ -251,6 +254,95 @@ describe('web console: Objects, Who receives this, session renewal (issue 17)', 
     await page.reload();
     expect((await again).status()).to.equal(200);
     await page.getByTestId('who').waitFor();
+    await context.close();
+  });
+
+  it("reports a sighting and a false positive on Bank B's indicator; the aggregate moves on screen and over the API", async () => {
+    const { context, page } = await open('en-US');
+    await logIn(page, MEMBER);
+    await page.goto(`${hub!.url}/objects?id=${seeded.bankB}`);
+    const feedback = page.getByTestId('feedback');
+    await feedback.getByTestId('feedback-aggregate').waitFor();
+    const text = async (id: string) => (await feedback.getByTestId(id).textContent())!.trim();
+    expect(await text('feedback-orgs')).to.equal('0');
+    expect(await text('feedback-fps')).to.equal('0');
+    const before = Number(await text('feedback-confidence'));
+
+    // a false positive needs its reason: the button waits for one
+    expect(await feedback.getByRole('button', { name: 'False positive' }).isDisabled()).to.equal(true);
+    await feedback.getByLabel('How many times (optional)').fill('3');
+    await feedback.getByRole('button', { name: 'Seen it' }).click();
+    await feedback
+      .getByTestId('feedback-status')
+      .filter({ hasText: 'Sighting recorded (TLP:GREEN).' })
+      .waitFor();
+    expect(await text('feedback-orgs')).to.equal('1');
+    expect(await text('feedback-sectors')).to.equal('finance (1)');
+    const seen = Number(await text('feedback-confidence'));
+    expect(seen).to.be.greaterThan(before);
+
+    await feedback.getByLabel('Why it is a false positive (required)').fill('our CDN egress address');
+    await feedback.getByRole('button', { name: 'False positive' }).click();
+    await feedback.getByTestId('feedback-status').filter({ hasText: 'False positive recorded' }).waitFor();
+    expect(await text('feedback-fps')).to.equal('1');
+    const shown = Number(await text('feedback-confidence'));
+    expect(shown).to.be.lessThan(seen);
+    expect(await feedback.textContent()).not.to.contain('Bank A');
+
+    // the hub holds it: Bank B (the submitter) reads the same aggregate over the API
+    const base = createApiClient({ baseUrl: hub!.url });
+    const bankB = createApiClient({
+      baseUrl: hub!.url,
+      credential: (await base.login({ body: BANK_B })).token,
+    });
+    const view = await bankB.objectFeedback({ params: { objectId: seeded.bankB } });
+    expect(view.aggregate).to.include({ organisations: 1, sightings: 3, falsePositives: 1 });
+    expect(view.aggregate.sectors).to.deep.equal([{ sector: 'finance', organisations: 1 }]);
+    expect(view.confidence).to.equal(shown);
+    // and a reload reads it back
+    await page.reload();
+    await feedback.getByTestId('feedback-aggregate').waitFor();
+    expect(await text('feedback-orgs')).to.equal('1');
+    expect(await text('feedback-fps')).to.equal('1');
+
+    // an object the console shows but feedback does not take (an exercise object, ADR 0046): the 404 in words
+    const now = Date.now();
+    const ex = await admin.createExercise({
+      body: {
+        name: 'Feedback drill',
+        start: new Date(now - 60_000).toISOString(),
+        end: new Date(now + 3_600_000).toISOString(),
+        participants: ['bank-a', 'bank-b'],
+        scenario: 'drill',
+      },
+    });
+    const drill = await bankB.submitIndicator({
+      body: { kind: 'ipv4', value: '192.0.2.99', tlp: 'green', exercise: ex.id },
+    });
+    await page.goto(`${hub!.url}/objects?id=${drill.successes![0]!.id}`);
+    await page.getByTestId('object-detail').waitFor();
+    await feedback
+      .getByRole('alert')
+      .filter({ hasText: 'no object your organisation may report on' })
+      .waitFor();
+    await feedback.getByRole('button', { name: 'Seen it' }).click();
+    const refused = feedback.getByTestId('feedback-error');
+    await refused.waitFor();
+    expect(await refused.textContent()).to.contain(
+      'Could not report: no object your organisation may report on',
+    );
+
+    // a trial member opening the AMBER object by URL: no buttons, no aggregate
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn(page, TRIAL);
+    await page.goto(`${hub!.url}/objects?id=${seeded.amber}`);
+    await page.getByTestId('object-missing').waitFor();
+    expect(await page.getByTestId('feedback').count()).to.equal(0);
+    expect(await page.getByRole('button', { name: /Seen it|False positive/ }).count()).to.equal(0);
+    // not vacuous: the same member sees them on a GREEN object
+    await page.goto(`${hub!.url}/objects?id=${seeded.bankB}`);
+    await feedback.getByTestId('feedback-aggregate').waitFor();
+    expect(await feedback.getByRole('button', { name: 'Seen it' }).count()).to.equal(1);
     await context.close();
   });
 });

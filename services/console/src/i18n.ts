@@ -448,6 +448,23 @@ const en = {
   'ex.board.channel': 'Channel',
   'ex.board.acknowledged': 'Acknowledged',
   'ex.board.ackBy': '{at} by {by}',
+  'feedback.heading': 'Sightings and false positives',
+  'feedback.orgs': 'Organisations that saw it',
+  'feedback.sightings': 'Sightings (sum of counts)',
+  'feedback.sectors': 'Their sectors',
+  'feedback.falsePositives': 'Organisations that flagged a false positive',
+  'feedback.confidence': 'Confidence (0–100)',
+  'feedback.lastSeen': 'Last seen',
+  'feedback.count': 'How many times (optional)',
+  'feedback.seen': 'Seen it',
+  'feedback.seen.done': 'Sighting recorded ({tlp}).',
+  'feedback.reason': 'Why it is a false positive (required)',
+  'feedback.fp': 'False positive',
+  'feedback.fp.done': 'False positive recorded ({tlp}).',
+  'feedback.failed': 'Could not report: {message}',
+  'feedback.notFound': 'no object your organisation may report on has this id ({message})',
+  'feedback.hint':
+    'Counts of the reports your organisation may see, never who made them. The submitter is told the counts; the confidence follows the rule of ADR 0046.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -891,6 +908,23 @@ const ja: Messages = {
   'ex.board.channel': '経路',
   'ex.board.acknowledged': '確認',
   'ex.board.ackBy': '{at}（{by}）',
+  'feedback.heading': '目撃報告と誤検知報告',
+  'feedback.orgs': '目撃した組織数',
+  'feedback.sightings': '目撃回数（合計）',
+  'feedback.sectors': 'その業種',
+  'feedback.falsePositives': '誤検知と報告した組織数',
+  'feedback.confidence': '信頼度（0〜100）',
+  'feedback.lastSeen': '最終目撃日時',
+  'feedback.count': '回数（任意）',
+  'feedback.seen': '目撃した',
+  'feedback.seen.done': '目撃を記録しました（{tlp}）。',
+  'feedback.reason': '誤検知と判断した理由（必須）',
+  'feedback.fp': '誤検知',
+  'feedback.fp.done': '誤検知を記録しました（{tlp}）。',
+  'feedback.failed': '報告できませんでした: {message}',
+  'feedback.notFound': '自組織が報告できるオブジェクトにこの ID はありません（{message}）',
+  'feedback.hint':
+    '自組織が閲覧できる報告の件数です。報告した組織は表示しません。投稿者には件数だけが伝わり、信頼度は ADR 0046 の規則で決まります。',
 };
 
 export const MESSAGES: Readonly<Record<Lang, Messages>> = { en, ja };

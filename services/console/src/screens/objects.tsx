@@ -5,6 +5,7 @@ import { api, isUnauthenticated, messageOf } from '../api.js';
 import type { Translate } from '../i18n.js';
 import { TLP_LEVELS, tlpOf, type TlpLevel } from '../tlp.js';
 import { TlpBadge } from '../tlp-badge.js';
+import { Feedback } from './feedback.js';
 
 /**
  * Objects (issue 17): what the caller's organisation may see, through the same routes as the CLI.
@@ -620,6 +621,8 @@ function ObjectDetail(props: { t: Translate; id: string; onUnauthenticated: () =
           {t('objects.ack.failed', { message: ack.message })}
         </p>
       )}
+
+      <Feedback t={t} objectId={object.id} onUnauthenticated={onUnauthenticated} />
 
       <section aria-labelledby="same-heading" class="card" data-testid="same-value">
         <h3 id="same-heading">{t('objects.same.heading')}</h3>
