@@ -45,7 +45,12 @@ const WITH_DATA: Readonly<Record<string, { path: string; ready: string }>> = {
 };
 const MORE = [
   { id: 'objects-search', path: `/objects?q=${SHARED_IP}`, ready: '[data-testid=object-row]' },
-  { id: 'object-detail', path: `/objects?id=${seeded.bankB}`, ready: '[data-testid=same-value] table' },
+  {
+    id: 'object-detail',
+    path: `/objects?id=${seeded.bankB}`,
+    ready:
+      '[data-testid=object-detail]:has([data-testid=same-value] table):has([data-testid=feedback-aggregate])',
+  },
 ] as const;
 const { browser, close } = await launchChromium();
 try {

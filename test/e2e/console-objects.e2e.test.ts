@@ -221,6 +221,7 @@ describe('web console: Objects, Who receives this, session renewal (issue 17)', 
     expect(await width()).to.be.at.most(390);
     await page.goto(`${hub!.url}/objects?id=${seeded.bankB}`);
     await page.getByTestId('same-value').getByRole('table').waitFor();
+    await page.getByTestId('feedback-aggregate').waitFor();
     expect(await width()).to.be.at.most(390);
     await page.goto(`${hub!.url}/distribution?id=${seeded.bankA}`);
     await page.getByTestId('distribution-tiers').waitFor();
