@@ -30,3 +30,4 @@ export {
   type FeedbackKind,
   type ReportAudience,
 } from './feedback.js';
+export * from './decay.js';
