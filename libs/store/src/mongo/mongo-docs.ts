@@ -46,6 +46,8 @@ export const COLLECTIONS = {
   partnerPush: 'partner_push',
   feedback: 'feedback_reports',
   confidence: 'object_confidence',
+  /** ADR 0047: the expiry sweep's cursor (one document, `_id: 'sweep'`). */
+  expirySweep: 'expiry_sweep',
 } as const;
 
 /** Every index the adapter relies on, created (idempotently) at start. */
@@ -66,6 +68,12 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
       partialFilterExpression: { obs: { $exists: true } },
     },
     { key: { pending: 1, dateAddedUs: 1 }, name: 'pending_jobs', partialFilterExpression: { pending: true } },
+    // ADR 0047: the live indicator versions the expiry sweep reads, in _id order
+    {
+      key: { _id: 1, 'life.kinds': 1 },
+      name: 'by_lifetime',
+      partialFilterExpression: { life: { $exists: true } },
+    },
     {
       key: { submissionId: 1, submissionSeq: 1 },
       name: 'by_submission',
@@ -194,6 +202,32 @@ export interface ObjectDoc {
   submissionSeq?: number;
   /** ADR 0036: an indicator's observable index entries (absent when it names none). */
   obs?: ObservableDoc[];
+  /** ADR 0047: what the decay rule reads of a live indicator version; unset once it expired. */
+  life?: LifetimeDoc;
+  expiredAt?: string;
+  expiredBy?: string;
+}
+
+export interface LifetimeDoc {
+  kinds: string[];
+  confidence?: number;
+  /** ms */
+  validUntil?: number;
+}
+
+/** A live (not revoked) indicator's lifetime fields, from its object and index entries. */
+export function lifetimeDoc(
+  object: Readonly<Record<string, unknown>>,
+  obs: readonly ObservableDoc[] | undefined,
+): LifetimeDoc | undefined {
+  if (object['type'] !== 'indicator' || object['revoked'] === true) return undefined;
+  const c = object['confidence'];
+  const u = typeof object['valid_until'] === 'string' ? Date.parse(object['valid_until']) : NaN;
+  return {
+    kinds: [...new Set((obs ?? []).map((o) => o.kind))].sort(),
+    ...(typeof c === 'number' && Number.isInteger(c) ? { confidence: c } : {}),
+    ...(Number.isNaN(u) ? {} : { validUntil: u }),
+  };
 }
 
 /** One observable index entry, as IndexedObservable. */
@@ -240,8 +274,10 @@ export function toObjectDoc(
 ): ObjectDoc {
   const versionNorm = normalizeTimestamp(v.version);
   const obs = observableDocs(v.object);
+  const life = lifetimeDoc(v.object, obs);
   return {
     ...(obs === undefined ? {} : { obs }),
+    ...(life === undefined ? {} : { life }),
     ...(submission ? { submissionId: submission.id, submissionSeq: submission.seq } : {}),
     _id: objectDocId(v.collectionId, v.id, versionNorm),
     collectionId: v.collectionId,
@@ -286,6 +322,9 @@ export function fromObjectDoc(d: ObjectDoc): ObjectVersion {
     ...(d.submissionId === undefined ? {} : { submissionId: d.submissionId }),
     ...(d.exerciseId === undefined ? {} : { exerciseId: d.exerciseId }),
     ...(d.feedId === undefined ? {} : { feedId: d.feedId }),
+    ...(d.expiredAt === undefined
+      ? {}
+      : { expiredAt: d.expiredAt, expiredBy: d.expiredBy as ObjectVersion['expiredBy'] }),
   };
 }
 

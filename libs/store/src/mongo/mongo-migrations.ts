@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { COLLECTIONS, isDuplicateKey, observableDocs, type ObjectDoc } from './mongo-docs.js';
+import { COLLECTIONS, isDuplicateKey, lifetimeDoc, observableDocs, type ObjectDoc } from './mongo-docs.js';
 import { knownMarkingsOfStored } from '../known-markings.js';
 import { canonicalRegionOf } from '../org-regions.js';
 
@@ -109,6 +109,29 @@ export const MONGO_MIGRATIONS: readonly {
         const obs = observableDocs(JSON.parse(d.object) as Record<string, unknown>);
         if (obs === undefined) continue;
         batch.push({ updateOne: { filter: { _id: d._id }, update: { $set: { obs } } } });
+        if (batch.length === 1000) {
+          await objects.bulkWrite(batch, { ordered: false });
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await objects.bulkWrite(batch, { ordered: false });
+    },
+  },
+  {
+    version: 32,
+    name: 'indicator lifetimes',
+    async run(db) {
+      // ADR 0047, as SQLite's 32: the lifetime of every live indicator version stored before.
+      const objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
+      const todo = objects.find(
+        { type: 'indicator', life: { $exists: false }, expiredAt: { $exists: false } },
+        { projection: { _id: 1, object: 1, obs: 1 } },
+      );
+      let batch: { updateOne: { filter: { _id: string }; update: { $set: Pick<ObjectDoc, 'life'> } } }[] = [];
+      for await (const d of todo) {
+        const life = lifetimeDoc(JSON.parse(d.object) as Record<string, unknown>, d.obs);
+        if (life === undefined) continue;
+        batch.push({ updateOne: { filter: { _id: d._id }, update: { $set: { life } } } });
         if (batch.length === 1000) {
           await objects.bulkWrite(batch, { ordered: false });
           batch = [];

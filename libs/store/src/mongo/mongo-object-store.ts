@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '@isac/kernel';
+import type { Clock, ObservableKind } from '@isac/kernel';
 import type { Collection, Db } from 'mongodb';
 import type {
   AcceptOutcome,
   BatchVersion,
   CorrelationEntry,
   PriorReport,
+  ExpirySweepResult,
+  ExpirySweepStep,
   DeliveryBatch,
   NewSubmission,
   ObjectQuery,
@@ -51,6 +53,7 @@ export class MongoObjectStore implements ObjectStore {
   private readonly objects: Collection<ObjectDoc>;
   private readonly jobs: Collection<JobDoc>;
   private readonly clocks: Collection<ClockDoc>;
+  private readonly sweeps: Collection<{ _id: string; run: string; after: string }>;
 
   constructor(
     db: Db,
@@ -59,6 +62,7 @@ export class MongoObjectStore implements ObjectStore {
     this.objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
     this.jobs = db.collection<JobDoc>(COLLECTIONS.jobs);
     this.clocks = db.collection<ClockDoc>(COLLECTIONS.clocks);
+    this.sweeps = db.collection(COLLECTIONS.expirySweep);
   }
 
   async accept(submission: NewSubmission): Promise<AcceptOutcome[]> {
@@ -401,6 +405,72 @@ export class MongoObjectStore implements ObjectStore {
       });
     }
     return out.sort((a, c) => a.seq - c.seq).map((x) => x.r);
+  }
+
+  /**
+   * Without a transaction each step is idempotent instead: a version is marked (and loses its
+   * `life`) with its jobs brought forward before the cursor moves past it, and a step run again
+   * finds a marked version's jobs already due (run_at no later than its expiry), so nothing is
+   * sent twice.
+   */
+  async sweepExpiry(step: ExpirySweepStep): Promise<ExpirySweepResult> {
+    const cur = await this.sweeps.findOne({ _id: 'sweep' });
+    const after = cur && cur.run === step.run ? cur.after : undefined;
+    const docs = await this.objects
+      .find(
+        {
+          life: { $exists: true },
+          pending: { $exists: false },
+          ...(after === undefined ? {} : { _id: { $gt: after } }),
+        },
+        { projection: { object: 0, obs: 0 }, sort: { _id: 1 }, limit: step.limit },
+      )
+      .toArray();
+    const now = step.now.getTime();
+    const nowIso = step.now.toISOString();
+    let expired = 0;
+    for (const d of docs) {
+      const life = d.life!;
+      const e = step.expiryOf({
+        kinds: life.kinds as ObservableKind[],
+        confidence: life.confidence,
+        since: Math.floor(d.dateAddedUs / 1000),
+        validUntil: life.validUntil,
+      });
+      if (!e || e.at > now) continue;
+      // only the latest version expires
+      const newer = await this.objects.findOne(
+        { collectionId: d.collectionId, id: d.id, versionNorm: { $gt: d.versionNorm } },
+        { projection: { _id: 1 } },
+      );
+      if (newer) continue;
+      const at = new Date(e.at).toISOString();
+      if (e.cause === 'decay') {
+        const p = jobKeys.expireBlocklist(d.id, d.version);
+        await this.jobs.updateMany(
+          {
+            $or: [{ key: p }, { key: { $gt: `${p}:`, $lt: `${p};` } }],
+            kind: 'expire_blocklist',
+            status: 'pending',
+            runAt: { $gt: at },
+          },
+          { $set: { runAt: at, updatedAt: nowIso } },
+        );
+      }
+      const r = await this.objects.updateOne(
+        { _id: d._id, expiredAt: { $exists: false } },
+        { $set: { expiredAt: at, expiredBy: e.cause }, $unset: { life: '' } },
+      );
+      expired += r.modifiedCount;
+    }
+    const last = docs[docs.length - 1];
+    if (last)
+      await this.sweeps.updateOne(
+        { _id: 'sweep' },
+        { $set: { run: step.run, after: last._id } },
+        { upsert: true },
+      );
+    return { looked: docs.length, expired, done: docs.length < step.limit };
   }
 
   async getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {

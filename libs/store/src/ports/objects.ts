@@ -1,4 +1,4 @@
-import type { OrgId, TlpLevel } from '@isac/kernel';
+import type { ObservableKind, OrgId, TlpLevel } from '@isac/kernel';
 import type { IndexedObservable, ObservableQuery } from '@isac/stix';
 
 export type StixJson = Readonly<Record<string, unknown>>;
@@ -45,6 +45,45 @@ export interface ObjectVersion extends NewObjectVersion {
    * submissions were recorded (SQLite migration 11, MongoDB migration 11: ADR 0013).
    */
   readonly submissionId?: string | undefined;
+  /**
+   * When a latest live indicator version expired (ADR 0047), set by the expiry sweep: its
+   * `valid_until`, or the instant its decayed score reached the threshold. Reads show it beside
+   * the object, which stays as submitted.
+   */
+  readonly expiredAt?: string | undefined;
+  readonly expiredBy?: ExpiryCause | undefined;
+}
+
+export type ExpiryCause = 'valid_until' | 'decay';
+
+/** What the decay rule (ADR 0047) reads of a live indicator version. */
+export interface IndicatorLifetime {
+  readonly kinds: readonly ObservableKind[];
+  readonly confidence?: number | undefined;
+  /** When the version was accepted (ms). */
+  readonly since: number;
+  /** Its `valid_until` (ms). */
+  readonly validUntil?: number | undefined;
+}
+
+/** One stretch of the expiry sweep (ADR 0047). */
+export interface ExpirySweepStep {
+  /** The sweep's id: a step of another run starts from the beginning, one of the same run resumes. */
+  readonly run: string;
+  /** Lifetimes looked at in this step (one transaction). */
+  readonly limit: number;
+  readonly now: Date;
+  /** The rule: when the version expires (ms) and why; undefined: never. */
+  readonly expiryOf: (
+    l: IndicatorLifetime,
+  ) => { readonly at: number; readonly cause: ExpiryCause } | undefined;
+}
+
+export interface ExpirySweepResult {
+  readonly looked: number;
+  readonly expired: number;
+  /** The whole store was looked at in this run. */
+  readonly done: boolean;
 }
 
 /** What one `accept()` stores: a TAXII envelope, a REST bundle, one IOC (ADR 0013). */
@@ -200,4 +239,12 @@ export interface ObjectStore {
     entries: readonly CorrelationEntry[],
     exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
   ): Promise<PriorReport[]>;
+  /**
+   * One step of the expiry sweep (ADR 0047), atomically: the latest live, not yet expired
+   * indicator versions after the run's cursor, up to `limit`, those due at `now` marked expired
+   * (`expiredAt`, `expiredBy`), and for one expired by decay its pending `expire_blocklist` jobs
+   * brought forward to that instant (the removals then go through ADR 0028's path, once); then
+   * the cursor. A step killed midway leaves nothing of itself.
+   */
+  sweepExpiry(step: ExpirySweepStep): Promise<ExpirySweepResult>;
 }

@@ -35,6 +35,13 @@ export type AcceptRow = readonly [
    * parse), on the thread that builds the row.
    */
   observables: readonly string[] | null,
+  /**
+   * A live (not revoked) indicator's lifetime (ADR 0047): its `confidence` and `valid_until` (ms),
+   * each null when absent; `live` 0 for anything else.
+   */
+  live: 0 | 1,
+  confidence: number | null,
+  validUntilMs: number | null,
 ];
 
 const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
@@ -59,7 +66,15 @@ export function acceptRow(v: NewObjectVersion): AcceptRow {
     v.exerciseId ?? null,
     v.feedId ?? null,
     flatEntries(v.object),
+    ...lifetimeOf(v.object),
   ];
+}
+
+function lifetimeOf(o: NewObjectVersion['object']): [0 | 1, number | null, number | null] {
+  if (o['type'] !== 'indicator' || o['revoked'] === true) return [0, null, null];
+  const c = o['confidence'];
+  const u = typeof o['valid_until'] === 'string' ? Date.parse(o['valid_until']) : NaN;
+  return [1, typeof c === 'number' && Number.isInteger(c) ? c : null, Number.isNaN(u) ? null : u];
 }
 
 function flatEntries(o: NewObjectVersion['object']): string[] | null {
@@ -87,6 +102,7 @@ export class AcceptWriter {
   private readonly clearFirst: Statement;
   private readonly insertJob: Statement;
   private readonly insertObservable: Statement;
+  private readonly insertLifetime: Statement;
   private submissionId = '';
   private now = new Date(0);
   private nowUs = 0;
@@ -122,6 +138,9 @@ export class AcceptWriter {
       VALUES (?, 'distribute', ?, ?, 'pending', 0, ?, ?, ?)`);
     this.insertObservable = db.prepare(
       'INSERT OR IGNORE INTO observables (kind, key, object_seq, algorithm, value, hi) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertLifetime = db.prepare(
+      'INSERT OR IGNORE INTO indicator_lifetimes (object_seq, kinds, confidence, valid_until_ms) VALUES (?, ?, ?, ?)',
     );
   }
 
@@ -175,8 +194,9 @@ export class AcceptWriter {
       this.seq += 1;
       // the version's observable index entries, in its transaction (ADR 0036)
       const obs = r[17];
+      const kinds = new Set<string>();
       if (obs !== null)
-        for (let k = 0; k < obs.length; k += 5)
+        for (let k = 0; k < obs.length; k += 5) {
           this.insertObservable.run(
             obs[k],
             obs[k + 1],
@@ -185,6 +205,11 @@ export class AcceptWriter {
             obs[k + 3],
             obs[k + 4] === '' ? null : obs[k + 4],
           );
+          kinds.add(obs[k]!);
+        }
+      // what the expiry sweep reads (ADR 0047), in the version's transaction
+      if (r[18] === 1)
+        this.insertLifetime.run(res.lastInsertRowid, [...kinds].sort().join(','), r[19], r[20]);
       if (isLatest && b.mx !== null) this.clearLatest.run(collectionId, id, b.mx);
       if (isFirst && b.mn !== null) this.clearFirst.run(collectionId, id, b.mn);
       this.last.set(collectionId, added);

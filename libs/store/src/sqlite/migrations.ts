@@ -579,4 +579,38 @@ CREATE TABLE partners (
 CREATE TABLE partner_push (partner_id TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID;
 `,
   },
+  {
+    version: 31,
+    name: 'indicator expiry',
+    sql: `
+-- ADR 0047. When a latest live indicator version expired (its valid_until, or its decayed score
+-- below the threshold) and why; the submitter's object is never rewritten. The expiry sweep's
+-- cursor: a sweep killed midway resumes after the last stretch it committed.
+ALTER TABLE objects ADD COLUMN expired_at TEXT;
+ALTER TABLE objects ADD COLUMN expired_by TEXT;
+CREATE TABLE expiry_sweep (id INTEGER PRIMARY KEY CHECK (id = 1), run TEXT NOT NULL, after INTEGER NOT NULL);
+`,
+  },
+  {
+    version: 32,
+    name: 'indicator lifetimes',
+    sql: `
+-- ADR 0047. What the decay rule needs of each live indicator version, written with it: the
+-- kinds of its observables, its confidence and valid_until (ms); the sweep reads this table in
+-- key order without parsing a single object. A row goes once its version expired.
+CREATE TABLE indicator_lifetimes (
+  object_seq INTEGER PRIMARY KEY REFERENCES objects(seq) ON DELETE CASCADE,
+  kinds TEXT NOT NULL,
+  confidence INTEGER,
+  valid_until_ms INTEGER
+);
+INSERT INTO indicator_lifetimes (object_seq, kinds, confidence, valid_until_ms)
+SELECT o.seq,
+  COALESCE((SELECT group_concat(k, ',') FROM (SELECT DISTINCT kind AS k FROM observables WHERE object_seq = o.seq ORDER BY kind)), ''),
+  CASE WHEN json_type(o.object, '$.confidence') = 'integer' THEN json_extract(o.object, '$.confidence') END,
+  CASE WHEN json_type(o.object, '$.valid_until') = 'text'
+    THEN CAST(round((julianday(json_extract(o.object, '$.valid_until')) - 2440587.5) * 86400000) AS INTEGER) END
+FROM objects o WHERE o.type = 'indicator' AND json_extract(o.object, '$.revoked') IS NOT 1;
+`,
+  },
 ];

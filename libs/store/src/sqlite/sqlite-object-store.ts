@@ -1,4 +1,4 @@
-import type { Clock } from '@isac/kernel';
+import type { Clock, ObservableKind } from '@isac/kernel';
 import type { Db } from './database.js';
 import type { Statement } from 'better-sqlite3';
 import type {
@@ -6,6 +6,9 @@ import type {
   BatchVersion,
   CorrelationEntry,
   PriorReport,
+  ExpiryCause,
+  ExpirySweepResult,
+  ExpirySweepStep,
   DeliveryBatch,
   NewSubmission,
   ObjectQuery,
@@ -24,7 +27,8 @@ import type { BulkWriter } from './bulk-writer.js';
 import { WriteLane } from './write-lane.js';
 
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
-  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id, o.exercise_id, o.feed_id`;
+  o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id, o.exercise_id, o.feed_id,
+  o.expired_at, o.expired_by`;
 
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
@@ -56,6 +60,8 @@ type RawRow = readonly [
   string | null,
   string | null,
   string | null,
+  string | null,
+  string | null,
 ];
 
 function fromRow(r: RawRow): ObjectVersion {
@@ -78,6 +84,7 @@ function fromRow(r: RawRow): ObjectVersion {
     ...(r[16] === null ? {} : { submissionId: r[16] }),
     ...(r[17] === null ? {} : { exerciseId: r[17] }),
     ...(r[18] === null ? {} : { feedId: r[18] }),
+    ...(r[19] === null ? {} : { expiredAt: r[19], expiredBy: r[20] as ExpiryCause }),
   };
 }
 
@@ -85,6 +92,7 @@ export class SqliteObjectStore implements ObjectStore {
   private readonly acceptTx;
   private readonly versionIndexStmt;
   private readonly removeTx;
+  private readonly sweepTx;
 
   /**
    * `lane`: every write of this process's main connection (ADR 0019). `bulk`: the writer thread
@@ -97,6 +105,7 @@ export class SqliteObjectStore implements ObjectStore {
     private readonly bulk?: BulkWriter,
   ) {
     const writer = new AcceptWriter(db);
+    this.sweepTx = db.transaction((step: ExpirySweepStep) => this.sweepStep(step));
     this.versionIndexStmt = db.prepare(`SELECT id, submitter_org_id, version_norm FROM objects
       WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`);
     // Under BEGIN IMMEDIATE (AcceptWriter): the write lock is held from the first read of the
@@ -149,9 +158,9 @@ export class SqliteObjectStore implements ObjectStore {
     );
     const out: BatchVersion[] = [];
     for (const s of batch.submissions) {
-      for (const r of st.all(s.submissionId) as (RawRow & { 19: number })[]) {
-        if (r[19] >= s.count) continue; // stored after the batch was formed: not part of it
-        out.push({ position: s.offset + r[19], version: fromRow(r) });
+      for (const r of st.all(s.submissionId) as (RawRow & { 21: number })[]) {
+        if (r[21] >= s.count) continue; // stored after the batch was formed: not part of it
+        out.push({ position: s.offset + r[21], version: fromRow(r) });
       }
     }
     return Promise.resolve(out);
@@ -313,14 +322,14 @@ export class SqliteObjectStore implements ObjectStore {
         FROM m JOIN objects o ON o.seq = m.object_seq
         WHERE ${where.join(' AND ')}
         GROUP BY o.seq ORDER BY o.seq DESC LIMIT @limit`,
-    ).all(params) as (RawRow & { 19: string })[];
+    ).all(params) as (RawRow & { 21: string })[];
     const more = rows.length > s.limit;
     const page = more ? rows.slice(0, s.limit) : rows;
     const last = page[page.length - 1];
     return Promise.resolve({
       items: page.map((r) => ({
         version: fromRow(r),
-        matched: matchedOf(r[19]),
+        matched: matchedOf(r[21]),
         position: encodeCursor(r[0]),
       })),
       more,
@@ -376,6 +385,73 @@ export class SqliteObjectStore implements ObjectStore {
       });
     }
     return Promise.resolve(out);
+  }
+
+  sweepExpiry(step: ExpirySweepStep): Promise<ExpirySweepResult> {
+    return Promise.resolve(this.sweepTx.immediate(step));
+  }
+
+  private sweepStep(step: ExpirySweepStep): ExpirySweepResult {
+    const db = this.db;
+    const cur = db.prepare('SELECT run, after FROM expiry_sweep WHERE id = 1').get() as
+      { run: string; after: number } | undefined;
+    const after = cur && cur.run === step.run ? cur.after : 0;
+    const rows = db
+      .prepare(
+        `SELECT l.object_seq, l.kinds, l.confidence, l.valid_until_ms, o.date_added_us, o.is_latest, o.expired_at
+          FROM indicator_lifetimes l JOIN objects o ON o.seq = l.object_seq
+          WHERE l.object_seq > ? ORDER BY l.object_seq LIMIT ?`,
+      )
+      .raw(true)
+      .all(after, step.limit) as [
+      number,
+      string,
+      number | null,
+      number | null,
+      number,
+      number,
+      string | null,
+    ][];
+    const now = step.now.getTime();
+    const nowIso = step.now.toISOString();
+    const mark = db.prepare(
+      'UPDATE objects SET expired_at = ?, expired_by = ? WHERE seq = ? AND expired_at IS NULL RETURNING id, version',
+    );
+    const drop = db.prepare('DELETE FROM indicator_lifetimes WHERE object_seq = ?');
+    // the version's expire_blocklist jobs: its key, or its key and ':kinds' (jobKeys.expireBlocklist)
+    const bringForward = db.prepare(`UPDATE jobs SET run_at = @at, updated_at = @now
+      WHERE (key = @p OR (key > @p || ':' AND key < @p || ';')) AND kind = 'expire_blocklist'
+        AND status = 'pending' AND run_at > @at`);
+    const kindsOf = new Map<string, readonly ObservableKind[]>();
+    let expired = 0;
+    for (const [seq, kinds, confidence, validUntil, addedUs, latest, expiredAt] of rows) {
+      if (latest !== 1 || expiredAt !== null) continue;
+      let k = kindsOf.get(kinds);
+      if (!k) {
+        k = kinds === '' ? [] : (kinds.split(',') as ObservableKind[]);
+        kindsOf.set(kinds, k);
+      }
+      const e = step.expiryOf({
+        kinds: k,
+        confidence: confidence ?? undefined,
+        since: Math.floor(addedUs / 1000),
+        validUntil: validUntil ?? undefined,
+      });
+      if (!e || e.at > now) continue;
+      const at = new Date(e.at).toISOString();
+      const v = mark.get(at, e.cause, seq) as { id: string; version: string } | undefined;
+      drop.run(seq);
+      if (!v) continue;
+      expired += 1;
+      if (e.cause === 'decay')
+        bringForward.run({ at, now: nowIso, p: `expire_blocklist:${v.id}:${v.version}` });
+    }
+    const last = rows[rows.length - 1];
+    db.prepare(
+      `INSERT INTO expiry_sweep (id, run, after) VALUES (1, @run, @after)
+        ON CONFLICT (id) DO UPDATE SET run = @run, after = @after`,
+    ).run({ run: step.run, after: last ? last[0] : after });
+    return { looked: rows.length, expired, done: rows.length < step.limit };
   }
 
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined> {

@@ -107,6 +107,7 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
   exerciseSubmitters: 'read',
   searchObservables: 'read',
   priorReports: 'read',
+  sweepExpiry: 'write',
 };
 export const JOB_ACCESS: Methods<JobStore> = {
   enqueue: 'write',

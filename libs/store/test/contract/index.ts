@@ -12,6 +12,7 @@ import { approvalContract } from './approval.contract.js';
 import { feedContract } from './feed.contract.js';
 import { partnerContract } from './partner.contract.js';
 import { feedbackContract } from './feedback.contract.js';
+import { expiryContract } from './expiry.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -30,4 +31,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   feedContract(name, open);
   partnerContract(name, open);
   feedbackContract(name, open);
+  expiryContract(name, open);
 }
