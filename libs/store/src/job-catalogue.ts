@@ -175,6 +175,16 @@ export const JOB_PAYLOAD_SCHEMAS = {
     required: ['objectId', 'reportId'],
     properties: { objectId: text, reportId: text },
   },
+  /**
+   * The indicator expiry sweep (ADR 0047) of one window of `dispatcher.decay.intervalMinutes`:
+   * enqueued once per window (its key); the store keeps its cursor, so a killed run resumes.
+   */
+  sweep_expiry: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['window'],
+    properties: { window: text },
+  },
 } as const;
 
 type Schemas = typeof JOB_PAYLOAD_SCHEMAS;
@@ -193,6 +203,7 @@ export interface JobPayloads {
   readonly provision_mqtt: FromSchema<Schemas['provision_mqtt']>;
   readonly apply_retention: FromSchema<Schemas['apply_retention']>;
   readonly feedback_recorded: FromSchema<Schemas['feedback_recorded']>;
+  readonly sweep_expiry: FromSchema<Schemas['sweep_expiry']>;
 }
 export type JobPayload<K extends JobKind> = JobPayloads[K];
 
@@ -209,6 +220,7 @@ export const JOB_KINDS: readonly JobKind[] = [
   'provision_mqtt',
   'apply_retention',
   'feedback_recorded',
+  'sweep_expiry',
 ];
 
 /** `dropped`: a dead job an administrator gave up on (kept, with its last error, for the record). */
@@ -278,6 +290,8 @@ export const jobKeys = {
   applyRetention: (window: string): string => `apply_retention:${window}`,
   /** One per report (its id): a repeated report finds its job again. */
   feedbackRecorded: (reportId: string): string => `feedback_recorded:${reportId}`,
+  /** One per expiry sweep window (its start). */
+  sweepExpiry: (window: string): string => `sweep_expiry:${window}`,
 } as const;
 
 const ajv = new Ajv({ allErrors: false, strict: true });
@@ -295,6 +309,7 @@ const validators: { readonly [K in JobKind]: ValidateFunction<JobPayloads[K]> } 
   provision_mqtt: ajv.compile<JobPayloads['provision_mqtt']>(S.provision_mqtt),
   apply_retention: ajv.compile<JobPayloads['apply_retention']>(S.apply_retention),
   feedback_recorded: ajv.compile<JobPayloads['feedback_recorded']>(S.feedback_recorded),
+  sweep_expiry: ajv.compile<JobPayloads['sweep_expiry']>(S.sweep_expiry),
 };
 
 function describe(errors: readonly ErrorObject[] | null | undefined): string {
@@ -370,6 +385,8 @@ export function readJob(job: Job): Read {
     case 'apply_retention':
       return check(job, kind);
     case 'feedback_recorded':
+      return check(job, kind);
+    case 'sweep_expiry':
       return check(job, kind);
     default:
       return { ok: false, error: `unknown job kind ${kind}` };

@@ -8,6 +8,7 @@ import { OrgDirectory, type Stores } from '@isac/store';
 import type { DispatcherConfig } from './config.js';
 import { JobWorker } from './jobs/job-worker.js';
 import { RetentionService } from './retention/retention-service.js';
+import { ExpiryService } from './expiry/expiry-service.js';
 import { MqttAlertPublisher, type AlertPublisher } from './mqtt/mqtt-alert-publisher.js';
 import { FileMailSender, SmtpMailSender, type MailSender } from './email/mail-sender.js';
 import { MailService } from './email/mail-service.js';
@@ -75,6 +76,7 @@ export interface Dispatcher {
   runOnce(): Promise<number>;
   /** Retention (ADR 0034): its job is scheduled at start; tests schedule and apply it directly. */
   readonly retention: RetentionService;
+  readonly expiry: ExpiryService;
   readonly provisioner: DynsecProvisioner | undefined;
   /** What this process needs to deliver: the broker and, when mail goes to a relay, the relay (`/readyz`). */
   readonly readiness: readonly ReadinessCheck[];
@@ -227,6 +229,14 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     config: config.retention,
     jobsReady,
   });
+  const expiry = new ExpiryService({
+    jobs: stores.jobs,
+    objects: stores.objects,
+    clock,
+    log: deps.log.child({ component: 'expiry' }),
+    config: config.decay,
+    jobsReady,
+  });
   const worker = new JobWorker({
     jobs: stores.jobs,
     clock,
@@ -246,6 +256,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
       notify: (j) => mail.notify(j),
       apply_retention: (j) => retention.run(j),
       feedback_recorded: (j) => feedbackPush.run(j),
+      sweep_expiry: (j) => expiry.run(j),
       provision_mqtt: provisionMqttHandler({
         orgs: stores.orgs,
         provisioner: orgBrokers,
@@ -304,6 +315,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     readiness,
     runOnce: () => worker.runOnce(),
     retention,
+    expiry,
     async start() {
       if (started) return;
       started = true;
@@ -327,6 +339,11 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
         await retention.schedule();
       } catch (err) {
         log.warn({ err }, 'the retention job could not be scheduled; the next start tries again');
+      }
+      try {
+        await expiry.schedule();
+      } catch (err) {
+        log.warn({ err }, 'the expiry sweep could not be scheduled; the next start tries again');
       }
       // approved entries whose push a stop interrupted before it was enqueued
       await approvals.sweep();

@@ -214,6 +214,40 @@ export const dispatcherConfigSchema = {
       },
     },
     /**
+     * Indicator decay and expiry (ADR 0047): an indicator's score is its confidence halved every
+     * half-life of its observables' kind (the longest of them); it expires at its `valid_until`
+     * or when the score falls below `threshold`, found by a periodic `sweep_expiry` job.
+     */
+    decay: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        /** How often the sweep runs. */
+        intervalMinutes: { type: 'integer', minimum: 1, maximum: 7 * 24 * 60, default: 60 },
+        /** Indicators looked at per transaction. */
+        batch: { type: 'integer', minimum: 100, maximum: 100_000, default: 10_000 },
+        /** A score (0-100) below which an indicator expires; 0: only valid_until expires one. */
+        threshold: { type: 'number', minimum: 0, maximum: 100, default: 20 },
+        /** The confidence of an indicator that states none. */
+        defaultConfidence: { type: 'integer', minimum: 0, maximum: 100, default: 50 },
+        halfLifeDays: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            ipv4: { type: 'number', exclusiveMinimum: 0, default: 14 },
+            ipv6: { type: 'number', exclusiveMinimum: 0, default: 14 },
+            url: { type: 'number', exclusiveMinimum: 0, default: 30 },
+            domain: { type: 'number', exclusiveMinimum: 0, default: 60 },
+            email: { type: 'number', exclusiveMinimum: 0, default: 60 },
+            'file-hash': { type: 'number', exclusiveMinimum: 0, default: 365 },
+          },
+        },
+      },
+    },
+    /**
      * Retention (ADR 0034): what is older than these many days is deleted by a periodic
      * `apply_retention` job (one process at a time, through the job leases). 0: kept for ever.
      */
@@ -252,7 +286,7 @@ export type DispatcherConfig = ConfigOf<typeof dispatcherConfigSchema> & {
 
 /**
  * The schema's defaults, each section overridden as given (tests and the bench build on it);
- * retention is off unless `over.retention.enabled` turns it on.
+ * retention and decay are off unless `over.retention.enabled` / `over.decay.enabled` turn them on.
  */
 export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}): DispatcherConfig {
   const base = defaultsOf(dispatcherConfigSchema);
@@ -268,6 +302,13 @@ export function defaultDispatcherConfig(over: DeepPartial<DispatcherConfig> = {}
     correlation: { ...base.correlation, ...over.correlation },
     // off unless a test asks: a retention run at start would delete the old fixtures tests build
     retention: { ...base.retention, enabled: false, ...over.retention },
+    // off unless a test asks, as retention: a sweep at start would expire the fixtures tests build
+    decay: {
+      ...base.decay,
+      enabled: false,
+      ...over.decay,
+      halfLifeDays: { ...base.decay.halfLifeDays, ...over.decay?.halfLifeDays },
+    },
     blocklist: {
       ...blocklist,
       ...over.blocklist,

@@ -229,18 +229,24 @@ export class BlocklistPlanner {
  * indicator's `valid_until`, else the kind's default (`blocklist.expiryDays`) counted from the
  * version's acceptance (`dateAdded`; `fallback` when it has none). The add carries it as
  * `expires_at`, the `expire_blocklist` job runs then, and a retraction after it leaves the
- * removal to that job: both compute the same instant, so exactly one of them removes.
+ * removal to that job: both compute the same instant, so exactly one of them removes. A version
+ * the expiry sweep found decayed below the threshold earlier (ADR 0047) expires at that instant.
  */
 export function entryExpiry(
-  v: Pick<ObjectVersion, 'object' | 'dateAdded'>,
+  v: Pick<ObjectVersion, 'object' | 'dateAdded' | 'expiredAt'>,
   kind: ObservableKind,
   expiryDays: DispatcherConfig['blocklist']['expiryDays'],
   fallback: Date,
 ): string {
   const until = v.object['valid_until'];
-  if (typeof until === 'string') return until;
   const from = Date.parse(v.dateAdded);
-  return new Date((Number.isNaN(from) ? fallback.getTime() : from) + expiryDays[kind] * DAY_MS).toISOString();
+  const at =
+    typeof until === 'string'
+      ? until
+      : new Date((Number.isNaN(from) ? fallback.getTime() : from) + expiryDays[kind] * DAY_MS).toISOString();
+  // decayed below the threshold earlier (ADR 0047): the sweep brought the expiry jobs forward to then
+  const decayed = v.expiredAt;
+  return decayed !== undefined && Date.parse(decayed) < Date.parse(at) ? decayed : at;
 }
 
 function opOf(
