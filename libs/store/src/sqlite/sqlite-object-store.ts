@@ -418,10 +418,11 @@ export class SqliteObjectStore implements ObjectStore {
       'UPDATE objects SET expired_at = ?, expired_by = ? WHERE seq = ? AND expired_at IS NULL RETURNING id, version',
     );
     const drop = db.prepare('DELETE FROM indicator_lifetimes WHERE object_seq = ?');
-    // the version's expire_blocklist jobs: its key, or its key and ':kinds' (jobKeys.expireBlocklist)
+    // the version's expire_blocklist jobs: its key, or its key and ':kinds' (jobKeys.expireBlocklist);
+    // found by the key index ('+' keeps the planner off jobs_due, which would scan every pending job)
     const bringForward = db.prepare(`UPDATE jobs SET run_at = @at, updated_at = @now
-      WHERE (key = @p OR (key > @p || ':' AND key < @p || ';')) AND kind = 'expire_blocklist'
-        AND status = 'pending' AND run_at > @at`);
+      WHERE key >= @p AND key < @p || ';' AND (key = @p OR substr(key, length(@p) + 1, 1) = ':')
+        AND +kind = 'expire_blocklist' AND +status = 'pending' AND +run_at > @at`);
     const kindsOf = new Map<string, readonly ObservableKind[]>();
     let expired = 0;
     for (const [seq, kinds, confidence, validUntil, addedUs, latest, expiredAt] of rows) {
