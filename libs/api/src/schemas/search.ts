@@ -52,6 +52,12 @@ export const searchHitSchema = {
     created: { type: 'string' },
     modified: { type: 'string' },
     revoked: { type: 'boolean', description: 'the latest version is revoked' },
+    expired: {
+      type: 'boolean',
+      description:
+        'the latest version expired (ADR 0047): its valid_until passed or its decayed score fell below the threshold',
+    },
+    expiredAt: { type: 'string', description: 'when it expired (present when expired)' },
     sector: {
       type: 'string',
       description: "the submitter's sector: present only when the submitter chose to be named",

@@ -35,6 +35,9 @@ export interface SearchHit {
   readonly created: string;
   readonly modified: string;
   readonly revoked: boolean;
+  /** The latest version expired (ADR 0047): at its valid_until or decayed below the threshold. */
+  readonly expired: boolean;
+  readonly expiredAt?: string | undefined;
   /** Only when the submitter chose to be named. */
   readonly sector?: string | undefined;
   /**
@@ -132,6 +135,8 @@ export class SearchService {
         created: str(o['created']) ?? h.version.version,
         modified: str(o['modified']) ?? h.version.version,
         revoked: o['revoked'] === true,
+        expired: h.version.expiredAt !== undefined,
+        ...(h.version.expiredAt === undefined ? {} : { expiredAt: h.version.expiredAt }),
         ...(!h.version.anonymous && submitter ? { sector: submitter.sector } : {}),
       };
     });

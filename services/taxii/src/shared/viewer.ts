@@ -50,7 +50,7 @@ export class Viewer {
       hub: this.deps.hub,
       submitterIdentityId: submitter.identityId,
     });
-    return object;
+    return object && v.expiredAt !== undefined ? { ...object, ...expiryProperties(v) } : object;
   }
 
   visible(v: ObjectVersion): boolean {
@@ -146,4 +146,19 @@ export async function visiblePage<T>(
     if (!page.more || page.next === undefined) return { items, more: false };
     cursor = page.next;
   }
+}
+
+/**
+ * How a read shows an expired indicator (ADR 0047): the released copy carries the hub's
+ * `x_isac_expired: true`, when (`x_isac_expired_at`) and why (`x_isac_expired_by`: `valid_until`
+ * | `decay`); the stored object stays as submitted.
+ */
+export function expiryProperties(v: ObjectVersion): Record<string, unknown> {
+  return v.expiredAt === undefined
+    ? {}
+    : {
+        x_isac_expired: true,
+        x_isac_expired_at: v.expiredAt,
+        x_isac_expired_by: v.expiredBy ?? 'valid_until',
+      };
 }
