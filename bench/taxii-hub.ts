@@ -13,6 +13,8 @@ import { composeTaxii, DEFAULT_TAXII_CONFIG, DEFAULT_COLLECTION_ID } from '@isac
 /** The TAXII service over real HTTP on a real SQLite file, with members holding submit/read keys. */
 export interface TaxiiBenchHub {
   readonly stores: Stores;
+  /** The SQLite file the stores use. */
+  readonly file: string;
   /** The members, in the order given. */
   readonly orgs: readonly Org[];
   /** `Bearer …` of each member. */
@@ -94,6 +96,7 @@ export async function openTaxiiBenchHub(
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     stores,
+    file: path.join(dir, 'hub.db'),
     orgs,
     keys,
     base,
