@@ -66,7 +66,9 @@ export const taxiiConfigSchema = {
           name: 'isac',
           title: 'ISAC shared intelligence',
           description:
-            'Submissions from members, released to each organisation as the distribution policy allows',
+            'Submissions from members, released to each organisation as the distribution policy allows. ' +
+            'Extension: the objects and manifest endpoints also take match[x_isac_value] (an address, CIDR, ' +
+            'domain and its subdomains, URL prefix, hash or email address; ADR 0047)',
           collections: [
             {
               id: DEFAULT_COLLECTION_ID,

@@ -5,7 +5,7 @@
  */
 import { AppError, ConflictError, TransientError } from '@isac/kernel';
 import type { Document, Filter, IndexDescription } from 'mongodb';
-import { indexEntriesOf } from '@isac/stix';
+import { indexEntriesOf, type ObservableQuery } from '@isac/stix';
 import type { JobPayload } from '../job-catalogue.js';
 import type {
   Job,
@@ -392,6 +392,8 @@ export function objectListFilter(
   if (q.match?.type?.length) f['type'] = { $in: [...q.match.type] };
   if (q.match?.specVersion?.length) f['specVersion'] = { $in: [...q.match.specVersion] };
   if (q.tlpIn?.length) f['tlp'] = { $in: [...q.tlpIn] };
+  const o = q.match?.observable;
+  if (o) f['$or'] = observableAlternatives(o);
   return f;
 }
 
@@ -577,4 +579,18 @@ export function mongoToDomainError(err: unknown): AppError {
   if (isDuplicateKey(err))
     return new ConflictError('the change conflicts with what is stored', [], { cause: err });
   return new TransientError('the store is unavailable, try again', [], { cause: err });
+}
+
+/** The `obs` element matches answering an observable query (ADR 0036); none matches nothing. */
+export function observableAlternatives(q: ObservableQuery): Document[] {
+  const hi: Record<string, string> = {};
+  if (q.hi?.gte !== undefined) hi['$gte'] = q.hi.gte;
+  if (q.hi?.lte !== undefined) hi['$lte'] = q.hi.lte;
+  const elem = (key: object): Document => ({
+    obs: { $elemMatch: { kind: q.kind, key, ...(Object.keys(hi).length > 0 ? { hi } : {}) } },
+  });
+  const alts: Document[] = [];
+  if (q.keys.length > 0) alts.push(elem({ $in: [...q.keys] }));
+  if (q.range) alts.push(elem({ $gte: q.range.gte, $lte: q.range.lte }));
+  return alts.length > 0 ? alts : [{ _id: { $exists: false } }];
 }

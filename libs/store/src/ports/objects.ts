@@ -139,6 +139,11 @@ export interface ObjectQuery {
     /** 'first' | 'last' | 'all' | a timestamp; default 'last'. */
     readonly version?: readonly string[] | undefined;
     readonly specVersion?: readonly string[] | undefined;
+    /**
+     * The hub's TAXII extension `match[x_isac_value]` (ADR 0047): only versions whose pattern
+     * names an observable answering this query (the observable index, ADR 0036).
+     */
+    readonly observable?: ObservableQuery | undefined;
   };
   /** Coarse pre-filter for reads: only these TLP levels (the policy still decides per object). */
   readonly tlpIn?: readonly TlpLevel[] | undefined;

@@ -19,7 +19,7 @@ import type {
   Page,
   StoredVersions,
 } from '../ports/index.js';
-import type { IndexedObservable } from '@isac/stix';
+import type { IndexedObservable, ObservableQuery } from '@isac/stix';
 import { addedAfterMicros, microsToIso, normalizeTimestamp } from '../time.js';
 import { decodeCursor, encodeCursor } from '../outbox.js';
 import { AcceptWriter, acceptRow } from './accept-writer.js';
@@ -188,6 +188,10 @@ export class SqliteObjectStore implements ObjectStore {
     inList('o.type', 'type', q.match?.type);
     inList('o.spec_version', 'sv', q.match?.specVersion);
     inList('o.tlp', 'tlp', q.tlpIn);
+    if (q.match?.observable) {
+      const branches = observableBranches(q.match.observable, params, 'object_seq');
+      where.push(branches.length === 0 ? '0' : `o.seq IN (${branches.join(' UNION ')})`);
+    }
     const versions =
       q.match?.version && q.match.version.length > 0 ? [...new Set(q.match.version)] : ['last'];
     if (!versions.includes('all')) {
@@ -278,31 +282,8 @@ export class SqliteObjectStore implements ObjectStore {
 
   searchObservables(s: ObservableSearch): Promise<Page<ObservableHit>> {
     const q = s.query;
-    const params: Record<string, unknown> = { kind: q.kind, limit: s.limit + 1 };
-    // Each branch is a range of the observables primary key (kind, key, ...).
-    const branches: string[] = [];
-    const base = 'SELECT object_seq, kind, algorithm, value, key, hi FROM observables WHERE kind = @kind';
-    let hi = '';
-    if (q.hi?.gte !== undefined) {
-      params['hiGte'] = q.hi.gte;
-      hi += ' AND hi >= @hiGte';
-    }
-    if (q.hi?.lte !== undefined) {
-      params['hiLte'] = q.hi.lte;
-      hi += ' AND hi <= @hiLte';
-    }
-    if (q.keys.length > 0) {
-      const keys = q.keys.map((k, i) => {
-        params[`k${i}`] = k;
-        return `@k${i}`;
-      });
-      branches.push(`${base} AND key IN (${keys.join(', ')})${hi}`);
-    }
-    if (q.range) {
-      params['gte'] = q.range.gte;
-      params['lte'] = q.range.lte;
-      branches.push(`${base} AND key >= @gte AND key <= @lte${hi}`);
-    }
+    const params: Record<string, unknown> = { limit: s.limit + 1 };
+    const branches = observableBranches(q, params, 'object_seq, kind, algorithm, value, key, hi');
     if (branches.length === 0) return Promise.resolve({ items: [], more: false });
     const where = ['o.is_latest = 1', 'o.exercise = 0'];
     if (s.next !== undefined) {
@@ -468,4 +449,36 @@ function matchedOf(json: string): IndexedObservable[] {
   return (JSON.parse(json) as [IndexedObservable['kind'], string, string, string, string | null][]).map(
     ([kind, algorithm, value, key, hi]) => ({ kind, algorithm, value, key, ...(hi === null ? {} : { hi }) }),
   );
+}
+
+/**
+ * The index lookups answering `q` (ADR 0036), each a range of the observables primary key
+ * (kind, key, ...), selecting `columns`; their parameters are added to `params`.
+ */
+function observableBranches(q: ObservableQuery, params: Record<string, unknown>, columns: string): string[] {
+  params['kind'] = q.kind;
+  const branches: string[] = [];
+  const base = `SELECT ${columns} FROM observables WHERE kind = @kind`;
+  let hi = '';
+  if (q.hi?.gte !== undefined) {
+    params['hiGte'] = q.hi.gte;
+    hi += ' AND hi >= @hiGte';
+  }
+  if (q.hi?.lte !== undefined) {
+    params['hiLte'] = q.hi.lte;
+    hi += ' AND hi <= @hiLte';
+  }
+  if (q.keys.length > 0) {
+    const keys = q.keys.map((k, i) => {
+      params[`k${i}`] = k;
+      return `@k${i}`;
+    });
+    branches.push(`${base} AND key IN (${keys.join(', ')})${hi}`);
+  }
+  if (q.range) {
+    params['gte'] = q.range.gte;
+    params['lte'] = q.range.lte;
+    branches.push(`${base} AND key >= @gte AND key <= @lte${hi}`);
+  }
+  return branches;
 }

@@ -53,6 +53,27 @@ export function observableIndexContract(name: string, open: OpenHarness): void {
       expect(await search(h, 'example.com')).to.deep.equal([]);
     });
 
+    it('list() with match.observable keeps the versions whose entries answer it (TAXII match[x_isac_value])', async () => {
+      await h.stores.objects.accept(
+        submission([
+          indicator('indicator--in', "[ipv4-addr:value = '203.0.113.7']"),
+          indicator('indicator--net', "[ipv4-addr:value = '203.0.113.0/28']"),
+          indicator('indicator--out', "[ipv4-addr:value = '198.51.100.7']"),
+          indicator('indicator--dom', "[domain-name:value = 'a.phish.example']"),
+        ]),
+      );
+      const listed = async (q: string) =>
+        (
+          await h.stores.objects.list('c1', { limit: 10, match: { observable: parseObservableQuery(q) } })
+        ).items
+          .map((v) => v.id)
+          .sort();
+      expect(await listed('203.0.113.7')).to.deep.equal(['indicator--in', 'indicator--net']);
+      expect(await listed('203.0.113.0/24')).to.deep.equal(['indicator--in', 'indicator--net']);
+      expect(await listed('phish.example')).to.deep.equal(['indicator--dom']);
+      expect(await listed('192.0.2.1')).to.deep.equal([]);
+    });
+
     it('a /24 finds the /32 and the /28 inside it, and an address the range containing it', async () => {
       await h.stores.objects.accept(
         submission([

@@ -23,7 +23,7 @@ export function createManifestRouter(deps: {
       const q = parseTaxiiQuery(rawQuery(req.url), {
         defaultLimit: deps.config.defaultPageLimit,
         maxLimit: deps.config.maxPageLimit,
-        allowed: ['id', 'type', 'version', 'spec_version'],
+        allowed: ['id', 'type', 'version', 'spec_version', 'x_isac_value'],
       });
       const page = await deps.manifest.list(principal, Catalog.view(c), q);
       const body = {

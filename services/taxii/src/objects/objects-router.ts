@@ -38,7 +38,7 @@ export function createObjectsRouter(deps: {
       catalog.requireRead(principal, c);
       const q = parseTaxiiQuery(rawQuery(req.url), {
         ...limits,
-        allowed: ['id', 'type', 'version', 'spec_version'],
+        allowed: ['id', 'type', 'version', 'spec_version', 'x_isac_value'],
       });
       const page = await deps.objects.list(principal, Catalog.view(c), q);
       return taxii(envelope(page), dateHeaders(page.firstAdded, page.lastAdded));

@@ -1,7 +1,7 @@
 import { ValidationError } from '@isac/kernel';
 import type { ObjectQuery } from '@isac/store';
 import { decodeCursor, isoToMicros } from '@isac/store';
-import { canonicalId } from '@isac/stix';
+import { canonicalId, ObservableQueryError, parseObservableQuery, type ObservableQuery } from '@isac/stix';
 
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 
@@ -62,7 +62,7 @@ export function parseTaxiiQuery(
   opts: {
     defaultLimit: number;
     maxLimit: number;
-    allowed: readonly ('id' | 'type' | 'version' | 'spec_version')[];
+    allowed: readonly ('id' | 'type' | 'version' | 'spec_version' | 'x_isac_value')[];
   },
 ): TaxiiQuery {
   const addedAfter = single(q, 'added_after');
@@ -84,7 +84,13 @@ export function parseTaxiiQuery(
   limit = Math.min(limit, opts.maxLimit);
   const next = single(q, 'next');
   if (next !== undefined) decodeCursor(next);
-  const match: { id?: string[]; type?: string[]; version?: string[]; specVersion?: string[] } = {};
+  const match: {
+    id?: string[];
+    type?: string[];
+    version?: string[];
+    specVersion?: string[];
+    observable?: ObservableQuery;
+  } = {};
   if (opts.allowed.includes('id')) {
     const ids = list(q, 'match[id]');
     if (ids?.some((i) => !STIX_ID.test(i)))
@@ -126,6 +132,20 @@ export function parseTaxiiQuery(
         { path: 'match[spec_version]', message: 'not a spec version' },
       ]);
     if (sv) match.specVersion = sv;
+  }
+  if (opts.allowed.includes('x_isac_value')) {
+    // the hub's extension (ADR 0047): objects whose pattern names this value, as GET /api/v1/search reads it
+    const raw = single(q, 'match[x_isac_value]');
+    if (raw !== undefined) {
+      try {
+        match.observable = parseObservableQuery(raw);
+      } catch (err) {
+        if (!(err instanceof ObservableQueryError)) throw err;
+        throw new ValidationError(`match[x_isac_value] ${err.message}`, [
+          { path: 'match[x_isac_value]', message: err.message },
+        ]);
+      }
+    }
   }
   return { addedAfter, next, limit, match };
 }
