@@ -59,16 +59,35 @@ describe('expired indicators in reads (TAXII objects, search)', () => {
       valid_until: '2026-03-02T00:00:00.000Z',
     });
     const amber = marked('amber', { pattern: "[ipv4-addr:value = '203.0.113.51']", confidence: 80 });
-    await post([green, amber]);
+    // an address the block-list gate lets through (documentation ranges never reach exports)
+    const listed = marked('green', { pattern: "[ipv4-addr:value = '185.220.101.7']", confidence: 40 });
+    await post([green, amber, listed]);
 
+    const exported = async () => {
+      const res = await h.http.get('/api/v1/exports/lists/ipv4').set('Authorization', b.auth);
+      expect(res.status, res.text).to.equal(200);
+      return res.text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    };
     // nothing expired yet
     expect((await sweep('w0')).expired).to.equal(0);
-    expect((await objects(b.auth)).map((o) => o['x_isac_expired'])).to.deep.equal([undefined, undefined]);
+    expect(await exported()).to.deep.equal(['185.220.101.7']);
+    expect((await objects(b.auth)).map((o) => o['x_isac_expired'])).to.deep.equal([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect((await search(b.auth, '203.0.113.0/24')).map((x) => x.expired)).to.deep.equal([false, false]);
+
+    // 20 days on: the one of confidence 40 decayed below 20 (14 days), before the ipv4 default of
+    // 30 days would have taken it off the lists
+    h.clock.set(new Date(h.clock.now().getTime() + 20 * DAY));
+    expect((await sweep('w-mid')).expired).to.equal(2);
+    expect(await exported()).to.deep.equal([]);
+    h.clock.set(new Date(h.clock.now().getTime() - 20 * DAY));
 
     // 30 days on: the GREEN one passed its valid_until, the AMBER one (80, ipv4: 14 days) decayed below 20
     h.clock.set(new Date(h.clock.now().getTime() + 30 * DAY));
-    expect((await sweep('w1')).expired).to.equal(2);
+    expect((await sweep('w1')).expired).to.equal(1);
     const full = await objects(b.auth);
     const byId = new Map(full.map((o) => [o['id'], o]));
     expect(byId.get(green['id'])).to.include({
@@ -91,6 +110,7 @@ describe('expired indicators in reads (TAXII objects, search)', () => {
     // the trial member: the GREEN one, flagged; the AMBER one stays out of every read
     expect((await objects(trial.auth)).map((o) => [o['id'], o['x_isac_expired']])).to.deep.equal([
       [green['id'], true],
+      [listed['id'], true],
     ]);
     expect((await search(trial.auth, '203.0.113.0/24')).map((x) => [x.id, x.expired])).to.deep.equal([
       [green['id'], true],

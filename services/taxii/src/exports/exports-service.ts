@@ -148,6 +148,8 @@ export class ExportsService {
     if (v.exercise || v.type !== 'indicator') return [];
     const released = viewer.release(v);
     if (!released || released['revoked'] === true) return [];
+    // expired by the sweep (ADR 0047: valid_until or decayed below the threshold): off the lists, as the removals
+    if (v.expiredAt !== undefined && !(Date.parse(v.expiredAt) > now.getTime())) return [];
     const validUntil = typeof released['valid_until'] === 'string' ? released['valid_until'] : undefined;
     if (validUntil !== undefined && !(Date.parse(validUntil) > now.getTime())) return [];
     const observables = observablesOf(released);
