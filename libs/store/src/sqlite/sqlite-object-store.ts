@@ -354,15 +354,15 @@ export class SqliteObjectStore implements ObjectStore {
       entries: JSON.stringify(entries.map((e) => [e.kind, e.key, e.algorithm, e.hi ?? null])),
       subs: JSON.stringify(exclude.submissions),
       ids: JSON.stringify(exclude.ids),
-    }) as (RawRow & { 19: number; 20: string })[];
+    }) as (RawRow & { 21: number; 22: string })[];
     const out: PriorReport[] = [];
     for (const r of rows) {
       const version = fromRow(r);
       if (version.object['revoked'] === true) continue;
       out.push({
         version,
-        firstAdded: microsToIso(r[19]),
-        entries: [...new Set(JSON.parse(r[20]) as number[])].sort((a, b) => a - b),
+        firstAdded: microsToIso(r[21]),
+        entries: [...new Set(JSON.parse(r[22]) as number[])].sort((a, b) => a - b),
       });
     }
     return Promise.resolve(out);
