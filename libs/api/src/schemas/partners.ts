@@ -2,52 +2,15 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { ORG_ID_PATTERN, TLP_LEVELS } from '@isac/kernel';
 import type { ApiSettings } from './common.js';
 import { nameSchema } from './common.js';
+import { feedAuthSchema } from './feeds.js';
 import { subscriptionSchemas } from './subscriptions.js';
 
 /** The TLP names an agreement may list (`tlp:red` is refused by the service, with its reason). */
 const TLP_NAME = '^[Tt][Ll][Pp]:[A-Za-z+]{3,12}$';
 
-const secret = { type: 'string', minLength: 1, maxLength: 4096, pattern: '^[^\\r\\n]*$' } as const;
-
 /** Partner hubs pushed to (ADR 0042). */
 export function partnerSchemas(settings: ApiSettings) {
   const { filters } = subscriptionSchemas(settings);
-  const auth = {
-    oneOf: [
-      {
-        type: 'object',
-        additionalProperties: false,
-        required: ['type'],
-        properties: { type: { const: 'none' } },
-      },
-      {
-        type: 'object',
-        additionalProperties: false,
-        required: ['type', 'username', 'password'],
-        properties: {
-          type: { const: 'basic' },
-          username: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^:\\r\\n]*$' },
-          password: secret,
-        },
-      },
-      {
-        type: 'object',
-        additionalProperties: false,
-        required: ['type', 'token'],
-        properties: { type: { const: 'bearer' }, token: secret },
-      },
-      {
-        type: 'object',
-        additionalProperties: false,
-        required: ['type', 'name', 'value'],
-        properties: {
-          type: { const: 'header' },
-          name: { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" },
-          value: secret,
-        },
-      },
-    ],
-  } as const;
   const create = {
     type: 'object',
     additionalProperties: false,
@@ -63,7 +26,8 @@ export function partnerSchemas(settings: ApiSettings) {
         description: "the partner's TAXII 2.1 API root (https, or http for a host on this machine)",
       },
       collection: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._~-]+$' },
-      auth: { ...auth, default: { type: 'none' } },
+      // the same credential shapes as a feed's (ADR 0041): one way to reach a partner's TAXII server
+      auth: { ...feedAuthSchema, default: { type: 'none' } },
       allow: {
         type: 'array',
         minItems: 1,
