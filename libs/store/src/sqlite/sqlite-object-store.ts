@@ -29,6 +29,8 @@ import { WriteLane } from './write-lane.js';
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
   o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id, o.exercise_id, o.feed_id,
   o.expired_at, o.expired_by`;
+/** How many `COLUMNS` a row starts with: a query's own extra columns come after them. */
+const COLUMN_COUNT = COLUMNS.split(',').length;
 
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
@@ -354,15 +356,15 @@ export class SqliteObjectStore implements ObjectStore {
       entries: JSON.stringify(entries.map((e) => [e.kind, e.key, e.algorithm, e.hi ?? null])),
       subs: JSON.stringify(exclude.submissions),
       ids: JSON.stringify(exclude.ids),
-    }) as (RawRow & { 21: number; 22: string })[];
+    }) as (RawRow & Record<number, unknown>)[];
     const out: PriorReport[] = [];
     for (const r of rows) {
       const version = fromRow(r);
       if (version.object['revoked'] === true) continue;
       out.push({
         version,
-        firstAdded: microsToIso(r[21]),
-        entries: [...new Set(JSON.parse(r[22]) as number[])].sort((a, b) => a - b),
+        firstAdded: microsToIso(r[COLUMN_COUNT] as number),
+        entries: [...new Set(JSON.parse(r[COLUMN_COUNT + 1] as string) as number[])].sort((a, b) => a - b),
       });
     }
     return Promise.resolve(out);
