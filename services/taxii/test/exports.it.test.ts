@@ -3,15 +3,7 @@ import { parse } from 'csv-parse/sync';
 import type { Tier } from '@isac/kernel';
 import { HUB_EXTENSION_ID } from '../src/index.js';
 import { checkSuricataRules } from '../src/exports/suricata-grammar.test-support.js';
-import {
-  COLLECTION,
-  OBJECTS,
-  TAXII,
-  marked,
-  openHarness,
-  type Harness,
-  type Member,
-} from './taxii-harness.js';
+import { COLLECTION, marked, openHarness, type Harness, type Member, postAccepted } from './taxii-harness.js';
 
 /**
  * ADR 0043: the exports for firewalls (external dynamic lists), CSV and Suricata rules, over the
@@ -27,16 +19,7 @@ describe('exports for firewalls and IDS (ADR 0043)', () => {
   });
   afterEach(() => h.close());
 
-  const post = async (auth: string, objects: unknown[]): Promise<void> => {
-    const res = await h.http
-      .post(OBJECTS)
-      .set('Authorization', auth)
-      .set('Accept', TAXII)
-      .set('Content-Type', TAXII)
-      .send(JSON.stringify({ objects }));
-    expect(res.status, res.text).to.equal(202);
-    expect(res.body.failure_count ?? 0, res.text).to.equal(0);
-  };
+  const post = (auth: string, objects: unknown[]): Promise<void> => postAccepted(h, auth, objects);
   const list = (auth: string | undefined, kind: string, headers: Record<string, string> = {}) => {
     const req = h.http.get(`/api/v1/exports/lists/${kind}`);
     if (auth !== undefined) req.set('Authorization', auth);

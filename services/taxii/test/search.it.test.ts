@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import type { Tier } from '@isac/kernel';
-import { OBJECTS, TAXII, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
+import {
+  OBJECTS,
+  TAXII,
+  marked,
+  openHarness,
+  type Harness,
+  type Member,
+  postAccepted,
+} from './taxii-harness.js';
 import { HUB_EXTENSION_ID } from '../src/index.js';
 
 const SEARCH = '/api/v1/search';
@@ -14,16 +22,7 @@ describe('GET /api/v1/search (observable index, ADR 0036)', () => {
   });
   afterEach(() => h.close());
 
-  const post = async (auth: string, objects: unknown[]): Promise<void> => {
-    const res = await h.http
-      .post(OBJECTS)
-      .set('Authorization', auth)
-      .set('Accept', TAXII)
-      .set('Content-Type', TAXII)
-      .send(JSON.stringify({ objects }));
-    expect(res.status, res.text).to.equal(202);
-    expect(res.body.failure_count ?? 0, res.text).to.equal(0);
-  };
+  const post = (auth: string, objects: unknown[]): Promise<void> => postAccepted(h, auth, objects);
   const search = (auth: string, query: Record<string, string>) =>
     h.http.get(SEARCH).query(query).set('Authorization', auth).set('Accept', 'application/json');
   const ids = (body: { hits?: { id: string }[] }): string[] => (body.hits ?? []).map((x) => x.id).sort();

@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import express from 'express';
 import supertest from 'supertest';
 import {
@@ -157,4 +158,16 @@ export const TLP = {
 
 export function marked(level: keyof typeof TLP, over: Record<string, unknown> = {}): Record<string, unknown> {
   return indicator({ object_marking_refs: [TLP[level]], ...over });
+}
+
+/** Posts a TAXII envelope of `objects` as `auth` and expects every object accepted (202, no failure). */
+export async function postAccepted(h: Harness, auth: string, objects: unknown[]): Promise<void> {
+  const res = await h.http
+    .post(OBJECTS)
+    .set('Authorization', auth)
+    .set('Accept', TAXII)
+    .set('Content-Type', TAXII)
+    .send(JSON.stringify({ objects }));
+  expect(res.status, res.text).to.equal(202);
+  expect((res.body as { failure_count?: number }).failure_count ?? 0, res.text).to.equal(0);
 }
