@@ -61,7 +61,10 @@ export class ExpiryService {
   async run(job: JobOf<'sweep_expiry'>): Promise<JobOutcome> {
     const c = this.deps.config;
     const now = this.deps.clock.now();
-    const next = new Date(this.windowOf(new Date(job.payload.window)).getTime() + c.intervalMinutes * 60_000);
+    // the window after the one now falls in: a hub that was down for days resumes the chain at
+    // the present instead of running one sweep for every window it missed
+    const from = Math.max(Date.parse(job.payload.window), now.getTime());
+    const next = new Date(this.windowOf(new Date(from)).getTime() + c.intervalMinutes * 60_000);
     await this.deps.jobs.enqueue(
       {
         kind: 'sweep_expiry',
