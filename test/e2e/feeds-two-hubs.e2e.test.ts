@@ -77,6 +77,7 @@ describe('two hubs: A pulls B by TAXII 2.1, only what may cross does, and a SIGK
     ISAC_FEEDS__TICK_MS: '100',
     ISAC_FEEDS__INTERVAL_SECONDS: '1',
     ISAC_FEEDS__PAGE_LIMIT: '10',
+    ISAC_FEEDS__PUSH__POLL_MS: '100',
   });
 
   const login = async (call: typeof callA): Promise<string> => {
@@ -116,7 +117,7 @@ describe('two hubs: A pulls B by TAXII 2.1, only what may cross does, and a SIGK
     submitterB = `Bearer ${await org(callB, adminB, 'bank-b', 'full', ['submit', 'read'])}`;
     partnerKeyAtB = await org(callB, adminB, 'hub-a', 'partner', ['read']);
     await org(callA, adminA, 'csirt-b', 'partner');
-    keysA['bank-a'] = `Bearer ${await org(callA, adminA, 'bank-a', 'full', ['read', 'subscribe'])}`;
+    keysA['bank-a'] = `Bearer ${await org(callA, adminA, 'bank-a', 'full', ['read', 'subscribe', 'submit'])}`;
     keysA['gov-a'] = `Bearer ${await org(callA, adminA, 'gov-a', 'government', ['read'])}`;
     const mail = await callA('POST', '/api/v1/orgs/bank-a/subscriptions', {
       auth: adminA,
@@ -194,6 +195,59 @@ describe('two hubs: A pulls B by TAXII 2.1, only what may cross does, and a SIGK
     const never = [...objects].filter(([t]) => !['white1', 'green1', 'clear2', 'green2'].includes(t));
     for (const [, o] of never) expect(mailed.has(String(o['id']))).to.equal(false);
     expect(mailed.has(String(redUnnamed['id']))).to.equal(false);
+  });
+
+  it('pushes to B what A’s members submitted, never back to B what A pulled from B (ADR 0042)', async () => {
+    const pushKeyAtB = await (async () => {
+      const k = await callB('POST', '/api/v1/orgs/hub-a/keys', {
+        auth: adminB,
+        body: { scopes: ['submit'] },
+      });
+      expect(k.status, JSON.stringify(k.body)).to.equal(201);
+      return k.body.key as string;
+    })();
+    const own = indicator('green2', `own.${run}.example`);
+    const sub = await callA('POST', '/api/v1/submissions', {
+      auth: keysA['bank-a'],
+      body: { bundle: { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: [own] } },
+    });
+    expect(sub.status, JSON.stringify(sub.body)).to.equal(202);
+    const created = await callA('POST', '/api/v1/partners', {
+      auth: adminA,
+      body: {
+        id: 'to-b',
+        name: 'Partner Hub B',
+        // the feed's API root, written differently: one server all the same
+        taxiiUrl: `${b.httpUrl}/taxii2/isac`,
+        collection: DEFAULT_COLLECTION_ID,
+        auth: { type: 'bearer', token: pushKeyAtB },
+        allow: ['tlp:clear', 'tlp:green'],
+        sector: 'finance',
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const end = Date.now() + 60_000;
+    let push: any;
+    for (;;) {
+      push = (await callA('GET', '/api/v1/partners/to-b', { auth: adminA })).body.push;
+      if (Object.values(push.backlog as Record<string, number>).every((n) => n === 0) && push.batches > 0)
+        break;
+      if (Date.now() > end) throw new Error(`push to B: ${JSON.stringify(push)}`);
+      await sleep(100);
+    }
+    // the four objects A pulled from B stay home; A's member's indicator crosses
+    expect(push).to.deep.include({ sent: 1, returned: 4, rejected: 0 });
+    const db = new Database(path.join(b.dataDir, 'hub.db'), { readonly: true });
+    try {
+      const fromA = db
+        .prepare("SELECT id FROM objects WHERE submitter_org_id = 'hub-a'")
+        .all()
+        .map((r) => (r as { id: string }).id);
+      expect(fromA).to.deep.equal([own['id']]);
+    } finally {
+      db.close();
+    }
+    expect((await callA('DELETE', '/api/v1/partners/to-b', { auth: adminA })).status).to.equal(204);
   });
 
   it('resumes after a SIGKILL in the middle of a pull: every object once, none lost', async () => {

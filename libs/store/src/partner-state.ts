@@ -10,12 +10,18 @@ export const freshPushState = (partnerId: string): PartnerPushState => ({
   sent: 0,
   denied: 0,
   filtered: 0,
+  returned: 0,
   rejected: 0,
   pending: 0,
   batches: 0,
   consecutiveFailures: 0,
   recentRejections: [],
 });
+
+/** A stored state as the current version reads it (`returned` came later: 0 in older states). */
+export const storedPushState = (
+  s: Omit<PartnerPushState, 'returned'> & { readonly returned?: number | undefined },
+): PartnerPushState => ({ ...s, returned: s.returned ?? 0 });
 
 /** The state after one batch (what `PartnerStore.recordBatch` writes): pure, shared by the adapters. */
 export function applyBatch(s: PartnerPushState, r: PartnerBatchRecord): PartnerPushState {
@@ -30,6 +36,7 @@ export function applyBatch(s: PartnerPushState, r: PartnerBatchRecord): PartnerP
     sent: s.sent + r.sent,
     denied: s.denied + r.denied,
     filtered: s.filtered + r.filtered,
+    returned: s.returned + r.returned,
     rejected: s.rejected + r.rejections.length,
     pending: r.pending,
     batches: s.batches + 1,

@@ -130,6 +130,7 @@ export function composeFeeds(deps: FeedsDeps): Feeds {
   const pushLog = deps.log.child({ component: 'partner-push' });
   const pusher = new PartnerPusher({
     partners: deps.stores.partners,
+    feeds: deps.stores.feeds,
     objects: deps.stores.objects,
     audit: deps.stores.audit,
     directory: new OrgDirectory({ orgs: deps.stores.orgs, subscriptions: deps.stores.subscriptions }),

@@ -106,6 +106,7 @@ export function partnerSchemas(settings: ApiSettings) {
           'sent',
           'denied',
           'filtered',
+          'returned',
           'rejected',
           'pending',
           'batches',
@@ -133,6 +134,11 @@ export function partnerSchemas(settings: ApiSettings) {
           sent: count,
           denied: count,
           filtered: count,
+          returned: {
+            ...count,
+            description:
+              "versions pulled from the partner's own server (a feed at the same API root): never sent back to it",
+          },
           rejected: count,
           pending: count,
           batches: count,

@@ -1,7 +1,7 @@
 import { ConflictError } from '@isac/kernel';
 import type { Collection, Db } from 'mongodb';
 import type { Partner, PartnerBatchRecord, PartnerPushState, PartnerStore } from '../ports/index.js';
-import { applyBatch, applyFailure, freshPushState } from '../partner-state.js';
+import { applyBatch, applyFailure, freshPushState, storedPushState } from '../partner-state.js';
 import { COLLECTIONS, isDuplicateKey } from './mongo-docs.js';
 
 type PartnerDoc = Omit<Partner, 'id'> & { _id: string };
@@ -66,7 +66,7 @@ export class MongoPartnerStore implements PartnerStore {
   async pushState(id: string): Promise<PartnerPushState | undefined> {
     if (!(await this.col.findOne({ _id: id }, { projection: { _id: 1 } }))) return undefined;
     const d = await this.push.findOne({ _id: id });
-    return d ? stripNulls(d.state) : undefined;
+    return d ? storedPushState(stripNulls(d.state)) : undefined;
   }
 
   recordBatch(id: string, r: PartnerBatchRecord): Promise<void> {
@@ -81,7 +81,9 @@ export class MongoPartnerStore implements PartnerStore {
     for (;;) {
       const d = await this.push.findOne({ _id: id });
       if (!d) return;
-      const next = JSON.parse(JSON.stringify(change(stripNulls(d.state)))) as PartnerPushState;
+      const next = JSON.parse(
+        JSON.stringify(change(storedPushState(stripNulls(d.state)))),
+      ) as PartnerPushState;
       const r = await this.push.updateOne({ _id: id, rev: d.rev }, { $set: { state: next, rev: d.rev + 1 } });
       if (r.matchedCount === 1) return;
     }

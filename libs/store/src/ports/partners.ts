@@ -62,6 +62,11 @@ export interface PartnerPushState {
   readonly denied: number;
   /** Versions the partner's filter did not select. */
   readonly filtered: number;
+  /**
+   * Versions that came from the partner's own server (pulled by a feed at the same API root): never
+   * sent back to it, so two hubs that pull from and push to each other do not echo (ADR 0042).
+   */
+  readonly returned: number;
   /** Versions the partner refused (status failures). */
   readonly rejected: number;
   /** Versions still pending at the partner when its status was last read. */
@@ -86,6 +91,7 @@ export interface PartnerBatchRecord {
   readonly sent: number;
   readonly denied: number;
   readonly filtered: number;
+  readonly returned: number;
   readonly rejections: readonly PartnerRejection[];
   readonly pending: number;
   readonly status?: PartnerStatusSummary | undefined;

@@ -1,7 +1,7 @@
 import type { SubscriptionFilters, TlpLevel } from '@isac/kernel';
 import { mapSqliteError, type Db } from './database.js';
 import type { Partner, PartnerBatchRecord, PartnerPushState, PartnerStore } from '../ports/index.js';
-import { applyBatch, applyFailure, freshPushState } from '../partner-state.js';
+import { applyBatch, applyFailure, freshPushState, storedPushState } from '../partner-state.js';
 
 interface Row {
   id: string;
@@ -40,7 +40,7 @@ const fromRow = (r: Row): Partner => ({
 });
 
 /** The push state is kept as one JSON value (undefined fields are left out). */
-const parseState = (json: string): PartnerPushState => JSON.parse(json) as PartnerPushState;
+const parseState = (json: string): PartnerPushState => storedPushState(JSON.parse(json) as PartnerPushState);
 
 /** Partners (ADR 0042): one row each, and one push-state row (JSON, rewritten in one transaction). */
 export class SqlitePartnerStore implements PartnerStore {

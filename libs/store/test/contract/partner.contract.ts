@@ -27,6 +27,7 @@ const batch = (cursor: string, over: Partial<PartnerBatchRecord> = {}): PartnerB
   sent: 2,
   denied: 1,
   filtered: 0,
+  returned: 1,
   rejections: [],
   pending: 0,
   at: '2026-03-01T00:00:01.000Z',
@@ -68,7 +69,14 @@ export function partnerContract(name: string, open: OpenHarness): void {
     it('starts a push state empty, adds batches up and never moves a cursor backwards', async () => {
       await h.stores.partners.create(partner('p'));
       const s0 = await h.stores.partners.pushState('p');
-      expect(s0).to.deep.include({ partnerId: 'p', sent: 0, denied: 0, batches: 0, consecutiveFailures: 0 });
+      expect(s0).to.deep.include({
+        partnerId: 'p',
+        sent: 0,
+        denied: 0,
+        returned: 0,
+        batches: 0,
+        consecutiveFailures: 0,
+      });
       expect(s0?.cursors).to.deep.equal({});
       await h.stores.partners.recordFailure('p', {
         at: '2026-03-01T00:00:00.000Z',
@@ -87,7 +95,14 @@ export function partnerContract(name: string, open: OpenHarness): void {
       await h.stores.partners.recordBatch('p', batch('2026-03-01T00:00:00.000001Z'));
       const s2 = (await h.stores.partners.pushState('p'))!;
       expect(s2.cursors).to.deep.equal({ c1: '2026-03-01T00:00:00.000002Z' });
-      expect(s2).to.deep.include({ sent: 4, denied: 2, rejected: 1, batches: 2, consecutiveFailures: 0 });
+      expect(s2).to.deep.include({
+        sent: 4,
+        denied: 2,
+        returned: 2,
+        rejected: 1,
+        batches: 2,
+        consecutiveFailures: 0,
+      });
       expect(s2.lastError).to.equal(undefined);
       expect(s2.nextAttemptAt).to.equal(undefined);
       expect(s2.lastStatus?.id).to.equal('s1');

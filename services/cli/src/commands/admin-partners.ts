@@ -53,7 +53,7 @@ function partnerText(s: PartnerStatus): string {
     `  TAXII      ${p.taxiiUrl} collection ${p.collection}, auth ${authText(p.auth)}`,
     `  agreement / 合意  ${p.allow.join(', ')}${p.sector ? `, sector ${p.sector}` : ''} (never tlp:red / TLP:RED は出ません)`,
     `  publishes / 公開  ${p.sources.join(', ')}${Object.keys(p.filters).length > 0 ? `, filters ${JSON.stringify(p.filters)}` : ''}`,
-    `  pushed / 送信済み ${st.sent}, kept home by the agreement / 合意により非送信 ${st.denied}, filtered / フィルタ除外 ${st.filtered}, refused by the partner / 相手が拒否 ${st.rejected}, pending there / 相手側で処理中 ${st.pending}`,
+    `  pushed / 送信済み ${st.sent}, kept home by the agreement / 合意により非送信 ${st.denied}, filtered / フィルタ除外 ${st.filtered}, its own, not sent back / 相手から取得したため返送せず ${st.returned}, refused by the partner / 相手が拒否 ${st.rejected}, pending there / 相手側で処理中 ${st.pending}`,
     `  backlog / 未送信 ${Object.entries(st.backlog ?? {})
       .map(([c, n]) => `${c}: ${n}`)
       .join(', ')}`,

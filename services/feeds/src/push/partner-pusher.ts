@@ -10,6 +10,7 @@ import {
 import {
   backoffMs,
   type AuditLog,
+  type FeedStore,
   type ObjectStore,
   type ObjectVersion,
   type OrgDirectory,
@@ -35,6 +36,8 @@ export interface PusherSettings {
 
 export interface PusherDeps {
   readonly partners: PartnerStore;
+  /** The feeds: what was pulled from the partner's own server is not pushed back to it. */
+  readonly feeds: Pick<FeedStore, 'list'>;
   readonly objects: ObjectStore;
   readonly audit: AuditLog;
   readonly directory: OrgDirectory;
@@ -99,6 +102,7 @@ export class PartnerPusher {
       allow: partner.allow,
       sector: partner.sector,
     };
+    const echo = await this.#feedsOf(partner);
     let batches = 0;
     let sent = 0;
     let failures = state.consecutiveFailures;
@@ -118,7 +122,7 @@ export class PartnerPusher {
             match: { version: ['all'] },
           });
           if (page.items.length === 0) break;
-          const n = await this.#batch(partner, target, agreement, collectionId, page.items, signal);
+          const n = await this.#batch(partner, target, agreement, echo, collectionId, page.items, signal);
           batches++;
           sent += n;
           failures = 0;
@@ -151,11 +155,20 @@ export class PartnerPusher {
     }
   }
 
+  /** The feeds that pull from the partner's own API root: their objects are the partner's, not sent back. */
+  async #feedsOf(partner: Partner): Promise<ReadonlySet<string>> {
+    const root = apiRootOf(partner.taxiiUrl);
+    if (root === undefined) return new Set();
+    const feeds = await this.deps.feeds.list();
+    return new Set(feeds.filter((f) => f.kind === 'taxii' && apiRootOf(f.url) === root).map((f) => f.id));
+  }
+
   /** One batch of versions: decided, filtered, sent, followed, recorded. Resolves with the count accepted. */
   async #batch(
     partner: Partner,
     target: PushTarget,
     agreement: PartnerAgreement,
+    echo: ReadonlySet<string>,
     collectionId: string,
     versions: readonly ObjectVersion[],
     signal: AbortSignal | undefined,
@@ -166,7 +179,12 @@ export class PartnerPusher {
     const released: Released[] = [];
     let denied = 0;
     let filtered = 0;
+    let returned = 0;
     for (const v of versions) {
+      if (v.feedId !== undefined && echo.has(v.feedId)) {
+        returned++;
+        continue;
+      }
       const submitter: Org | undefined = orgs.get(v.submitterOrgId);
       // an object whose submitter the hub no longer knows is not released (fail closed)
       if (!submitter) {
@@ -257,6 +275,7 @@ export class PartnerPusher {
       sent: accepted,
       denied,
       filtered,
+      returned,
       rejections,
       pending,
       status: last,
@@ -274,6 +293,16 @@ export class PartnerPusher {
       st = await this.deps.client.status(target, st.id, signal);
     }
     return st;
+  }
+}
+
+/** An API root compared as the same server: scheme, host and port, and the path with one trailing slash. */
+export function apiRootOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/*$/, '/')}`;
+  } catch {
+    return undefined;
   }
 }
 
