@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import mqtt from 'mqtt';
 import type { StoredPacket } from 'aedes-persistence/asyncPersistence.js';
-import { DurableSessionPersistence } from '../src/mqtt/session-store.js';
+import { DurableSessionPersistence, ONCE_PROPERTY } from '../src/mqtt/session-store.js';
 import { until } from './support.js';
 
 let counter = 0;
@@ -21,6 +21,12 @@ const packet = (topic: string, body: string): StoredPacket => ({
   dup: false,
   brokerId: 'broker-1',
   brokerCounter: ++counter,
+});
+
+/** A hub message: it carries the key the store queues once per client (alert id and part). */
+const keyed = (p: StoredPacket, key: string): StoredPacket => ({
+  ...p,
+  properties: { userProperties: { [ONCE_PROPERTY]: key } },
 });
 
 describe('DurableSessionPersistence: persistent MQTT sessions written behind to SQLite', () => {
@@ -218,8 +224,8 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     // and when the broker had read it ahead already, the second ask resolves and is not forwarded
     const ahead = { ...live, messageId: 2 };
     await p.outgoingUpdate({ id: 'bank-b-soc' }, ahead);
-    expect(p.forwards('bank-b-soc', ahead)).to.equal(false);
-    expect(p.forwards('bank-b-soc', { ...live, messageId: 3 })).to.equal(true);
+    expect(p.forwards({ id: 'bank-b-soc' }, ahead)).to.equal(false);
+    expect(p.forwards({ id: 'bank-b-soc' }, { ...live, messageId: 3 })).to.equal(true);
   });
 
   it('a message in flight on this connection is not sent a second time by the queue; its PUBACK still clears it', async () => {
@@ -230,7 +236,7 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     await p.outgoingUpdate({ id: 'bank-b-soc' }, { ...live, messageId: 1 }); // live, not yet acknowledged
     const second = { ...live, messageId: 5 };
     await p.outgoingUpdate({ id: 'bank-b-soc' }, second); // the queue's ask, read ahead
-    expect(p.forwards('bank-b-soc', second)).to.equal(false);
+    expect(p.forwards({ id: 'bank-b-soc' }, second)).to.equal(false);
     const sent: (number | undefined)[] = [];
     for await (const pk of stream) sent.push(pk.messageId);
     expect(sent).to.deep.equal([]);
@@ -243,17 +249,40 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
 
   it('a live message routed after the reconnect queue already sent it is not forwarded again (it would go unmarked)', async () => {
     const p = await start();
-    const routed = packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'live');
+    const routed = keyed(packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'live'), 'a-1#1');
     await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }, { clientId: 'bank-b-vault' }], routed);
     // the reconnect's queue reaches it first and sends it as 4 ...
     for await (const pk of p.outgoingStream({ id: 'bank-b-soc' }))
       await p.outgoingUpdate({ id: 'bank-b-soc' }, { ...pk, messageId: 4 });
-    // ... then the broker routes it live to the same client: not forwarded; to another client: yes
-    expect(p.forwards('bank-b-soc', routed)).to.equal(false);
-    expect(p.forwards('bank-b-vault', routed)).to.equal(true);
+    // ... then the broker routes it live (aedes wraps it per subscription) to the same client: not
+    // forwarded; to another client: yes
+    expect(p.forwards({ id: 'bank-b-soc' }, { ...routed })).to.equal(false);
+    expect(p.forwards({ id: 'bank-b-vault' }, { ...routed })).to.equal(true);
     // acknowledged meanwhile: still not forwarded
     await p.outgoingClearMessageId({ id: 'bank-b-soc' }, { ...routed, messageId: 4 });
-    expect(p.forwards('bank-b-soc', routed)).to.equal(false);
+    expect(p.forwards({ id: 'bank-b-soc' }, { ...routed })).to.equal(false);
+  });
+
+  // Issue 15.6: the other order. The live route passes the broker's check first and is written a
+  // tick later; a reconnect queue reading the message in between must leave it to the live route.
+  it('a live message the broker let through is not read by the reconnect queue of that connection; the next connection reads it', async () => {
+    const p = await start();
+    const routed = keyed(packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'live'), 'a-2#1');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }], routed);
+    const conn = { id: 'bank-b-soc' };
+    expect(p.forwards(conn, { ...routed })).to.equal(true);
+    const read: string[] = [];
+    for await (const pk of p.outgoingStream(conn)) read.push(Buffer.from(pk.payload).toString());
+    expect(read).to.deep.equal([]);
+    // and the other way round: what the queue read is not forwarded live on that connection
+    const other = { id: 'bank-b-soc' };
+    for await (const pk of p.outgoingStream(other)) read.push(Buffer.from(pk.payload).toString());
+    expect(read, 'a new connection of the session').to.deep.equal(['live']);
+    expect(p.forwards(other, { ...routed })).to.equal(false);
+    // a second live route of one packet on one connection (overlapping filters) goes once
+    const again = keyed(packet('isac/v1/orgs/bank-b/alerts/green/indicator', 'b'), 'a-3#1');
+    await p.outgoingEnqueueCombi([{ clientId: 'bank-b-soc' }, { clientId: 'bank-b-soc' }], again);
+    expect([p.forwards(other, { ...again }), p.forwards(other, { ...again })]).to.deep.equal([true, false]);
   });
 
   it('writes a message queued while its client is connected as a possible redelivery (DUP), one for an offline client not', async () => {

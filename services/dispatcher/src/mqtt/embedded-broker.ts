@@ -63,6 +63,11 @@ export interface EmbeddedBrokerOptions {
   readonly limits?: Partial<BrokerLimits> | undefined;
   /** Tests: the session store's clock and sweep period (the expiry and cap come from `limits`). */
   readonly sessions?: Partial<SessionLimits & { readonly now: () => number }> | undefined;
+  /**
+   * Tests: the session store's class (a subclass that holds a step, to order what aedes does
+   * side by side). Default `DurableSessionPersistence`.
+   */
+  readonly sessionStore?: typeof DurableSessionPersistence | undefined;
 }
 
 /** A persistent session of the embedded broker, as administrators see it (ADR 0024). */
@@ -353,7 +358,8 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
           what: 'embedded MQTT broker',
           program: 'embedded MQTT broker',
         });
-        persistence = ownPersistence = new DurableSessionPersistence(path.join(mqttDir, 'sessions.db'), {
+        const Store = opts.sessionStore ?? DurableSessionPersistence;
+        persistence = ownPersistence = new Store(path.join(mqttDir, 'sessions.db'), {
           sessions: {
             expiryMs: limits.sessionExpiryDays * 24 * 3600_000,
             maxQueuedMessagesPerOrg: limits.maxQueuedMessagesPerOrg,
@@ -397,9 +403,7 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         // an organisation's ack, which only the hub reads (ADR 0029), even under `…/#`
         authorizeForward: (client, packet) => {
           if (isHubInbound(packet.topic) && who.get(client)?.internal !== true) return null;
-          return ownPersistence && !ownPersistence.forwards(client.id, packet, client.clean !== true)
-            ? null
-            : packet;
+          return ownPersistence && !ownPersistence.forwards(client, packet) ? null : packet;
         },
         authorizePublish: (client, packet, cb) => {
           const w = client ? who.get(client) : undefined;

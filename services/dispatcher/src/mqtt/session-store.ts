@@ -76,10 +76,15 @@ export class DurableSessionPersistence extends MemoryPersistence {
   private readonly delivered = new Map<string, DeliveredRow>();
   /** Clients a routed packet was not queued for (a duplicate): the broker must not forward it to them. */
   private readonly skipped = new WeakMap<object, Set<string>>();
-  /** Each routed packet's queued copy per client, while the broker holds the packet. */
-  private readonly copies = new WeakMap<object, Map<string, AedesPacket>>();
   /** Queued messages that have left their queue (acknowledged, expired, dropped). */
   private readonly left = new WeakSet<AedesPacket>();
+  /**
+   * Queued messages a connection has taken to send (its reconnect queue read it, or a live route
+   * passed `forwards`), before aedes gives it a packet id: the other path of that connection
+   * leaves it alone. Keyed by the connection (aedes' client object), so a new connection of the
+   * session is not bound by the last one's.
+   */
+  private readonly taken = new WeakMap<AedesPacket, object>();
   /** Delivered rows expired up to this time go at the next commit. */
   private purgeBefore: number | undefined;
 
@@ -231,7 +236,9 @@ export class DurableSessionPersistence extends MemoryPersistence {
   }
 
   override async outgoingEnqueueCombi(subs: { clientId: string }[], packet: AedesPacket): Promise<void> {
-    for (const s of subs) this.enqueue(s.clientId, packet);
+    // one entry per matching subscription: a client whose filters overlap is named more than once
+    // and gets one copy (aedes' own dedupe sends it live once)
+    for (const id of new Set(subs.map((s) => s.clientId))) this.enqueue(id, packet);
     return Promise.resolve();
   }
 
@@ -287,29 +294,40 @@ export class DurableSessionPersistence extends MemoryPersistence {
   }
 
   /**
-   * Whether the broker may forward a routed packet to this client: not when the store did not
-   * queue it for the client because the client has (or had) that message already.
+   * Whether the broker may forward a routed packet to this client (aedes asks before it writes a
+   * live message, and again for each message of a reconnect's queue): not when the store did not
+   * queue it for the client because the client has (or had) that message already, nor when this
+   * connection's queue has taken it. A live route that may go takes the message for the
+   * connection, so its queue does not send it a second time.
    */
-  forwards(clientId: string, packet: object, persistent = true): boolean {
+  forwards(client: Client & { readonly clean?: boolean }, packet: object): boolean {
+    const clientId = client.id;
     if (this.skipped.get(packet)?.has(clientId) === true) return false;
-    // routed live after the reconnect's queue already sent it (or it was acknowledged since):
-    // the queue's send was this client's copy, a live one would be a second, unmarked
-    const copy = this.copies.get(packet)?.get(clientId);
-    if (copy !== undefined) return copy.messageId === undefined && !this.left.has(copy);
     const p = packet as AedesPacket;
-    const key = onceKey(p);
     // a clean session has no queue here, nor delivered rows: nothing to look up
-    if (key === undefined || !persistent) return true;
-    // the same message (broker id and counter): its queued copy being sent, or a live route that
-    // came before its enqueue
-    if (
-      this.queues.get(clientId)?.some((x) => x.brokerCounter === p.brokerCounter && x.brokerId === p.brokerId)
-    )
-      return true;
-    // aedes routes a publish to online clients before the store sees it: a republished keyed
-    // message this client already has (queued, in flight, or acknowledged within its expiry) is
-    // not sent to it a second time
-    return !this.has(clientId, key);
+    if (client.clean === true) return true;
+    // the reconnect queue's own send (it holds the packet id the queue's copy was given)
+    if (p.messageId !== undefined) return true;
+    // A live route: aedes wraps the routed packet for each subscription, so its queued copy is
+    // found by broker id and counter (newest first: a live message is at the end of the queue).
+    // Not forwarded when this connection's queue has taken or sent it (a live copy would be a
+    // second, unmarked); otherwise the live route takes it now: aedes writes it a tick later,
+    // whatever the queue does meanwhile, so the queue must not send it too.
+    const q = this.queues.get(clientId);
+    if (q)
+      for (let i = q.length - 1; i >= 0; i -= 1) {
+        const copy = q[i]!;
+        if (copy.brokerCounter !== p.brokerCounter || copy.brokerId !== p.brokerId) continue;
+        if (copy.messageId !== undefined || this.taken.get(copy) === client) return false;
+        this.taken.set(copy, client);
+        return true;
+      }
+    // not in this client's queue: the store did not queue it (a republished keyed message this
+    // client has queued, in flight, or acknowledged within its expiry is not sent a second time),
+    // or it has left the queue (acknowledged: a network round trip after the live route, which
+    // aedes makes right after the enqueue)
+    const key = onceKey(p);
+    return key === undefined || !this.has(clientId, key);
   }
 
   private skip(packet: object, clientId: string): void {
@@ -337,11 +355,16 @@ export class DurableSessionPersistence extends MemoryPersistence {
       } catch (err) {
         this.onError?.(err);
       }
-    const left = this.left;
+    const { left, taken } = this;
     // read lazily, each message checked as the broker comes to it: one that was acknowledged or
-    // dropped meanwhile, or sent live on this connection (it holds a packet id), is not sent again
+    // dropped meanwhile, or taken or sent live on this connection (it holds a packet id), is not
+    // sent again; what is read is taken, so that a live route of it arriving now is not forwarded
     function* queued(): Generator<AedesPacket> {
-      for (const x of [...q]) if (!left.has(x) && x.messageId === undefined) yield x;
+      for (const x of [...q])
+        if (!left.has(x) && x.messageId === undefined && taken.get(x) !== client) {
+          taken.set(x, client);
+          yield x;
+        }
     }
     return Readable.from(queued(), { objectMode: true, highWaterMark: 1 });
   }
@@ -378,9 +401,6 @@ export class DurableSessionPersistence extends MemoryPersistence {
     }
     // a copy per subscriber, as aedes' Packet makes: aedes sets the packet id on it
     const copy: AedesPacket = { ...packet, messageId: undefined };
-    const mine = this.copies.get(packet);
-    if (mine) mine.set(clientId, copy);
-    else this.copies.set(packet, new Map([[clientId, copy]]));
     const q = this.queues.get(clientId);
     if (q) q.push(copy);
     else this.queues.set(clientId, [copy]);
