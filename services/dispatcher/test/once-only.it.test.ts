@@ -186,4 +186,48 @@ describe('once per subscriber through the embedded broker: each path by which a 
     await sleep(300); // a second copy would come now
     expect(got).to.deep.equal([{ body: 'a-queued', dup: false }]);
   });
+
+  // aedes' persistence names a client once per matching subscription: a device whose filters
+  // overlap (`…/#` and `…/alerts/#`) would have two copies of one message queued, and get both.
+  it('a client whose subscriptions overlap gets each message once, online and from its queue', async () => {
+    const port = await start();
+    const got: Got[] = [];
+    const sub = await connect(port, 'bank-b-soc', got);
+    await sub.subscribeAsync(['isac/v1/orgs/bank-b/#', 'isac/v1/orgs/bank-b/alerts/#'], { qos: 1 });
+    const plain = (body: string): OutgoingMessage => ({
+      topic: 'isac/v1/orgs/bank-b/alerts/green/indicator',
+      payload: body,
+    });
+    await broker!.publisher.publishAll([alert('o-1'), plain('p-1')]);
+    await until(() => got.length >= 2, 5000, 'online');
+    await sub.endAsync();
+    clients.splice(clients.indexOf(sub), 1);
+    await broker!.publisher.publishAll([alert('o-2'), plain('p-2')]);
+    await connect(port, 'bank-b-soc', got);
+    await until(() => got.length >= 4, 5000, 'from the queue');
+    await sleep(300); // a second copy would come now
+    expect(got.map((g) => g.body).sort()).to.deep.equal(['o-1', 'o-2', 'p-1', 'p-2']);
+  });
+
+  // Two devices of one organisation are two sessions: each gets its copy, once, online or not.
+  it('two client ids of one organisation each get the alert once', async () => {
+    const port = await start();
+    const soc: Got[] = [];
+    const vault: Got[] = [];
+    const a = await connect(port, 'bank-b-soc', soc);
+    await a.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
+    const v = await connect(port, 'bank-b-vault', vault);
+    await v.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 1 });
+    await v.endAsync();
+    clients.splice(clients.indexOf(v), 1);
+    await broker!.publisher.publishAll([alert('t-1')]);
+    await broker!.publisher.publishAll([{ ...alert('t-1'), possibleDuplicate: true }]); // a re-run
+    await connect(port, 'bank-b-vault', vault);
+    await until(() => soc.length >= 1 && vault.length >= 1, 5000, 'both devices');
+    await sleep(300);
+    expect({ soc, vault }).to.deep.equal({
+      soc: [{ body: 't-1', dup: false }],
+      vault: [{ body: 't-1', dup: false }],
+    });
+  });
 });

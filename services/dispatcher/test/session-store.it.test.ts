@@ -303,6 +303,29 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     expect(await dupOf('bank-b-vault')).to.deep.equal([false]);
   });
 
+  // Issue 15.6: the hub is killed after a connected subscriber acknowledged two alerts and before
+  // either acknowledgement was committed. What the restarted store sends again must carry DUP,
+  // and an alert acknowledged before it was ever written must not have counted as published (so
+  // its batch is not marked, and its republish carries DUP too).
+  it('a SIGKILL between PUBACK and its commit: the written alert comes back DUP; the unwritten one never counted as published', async function () {
+    this.timeout(30_000);
+    const child = fork(fileURLToPath(new URL('./session-store-crash.child.ts', import.meta.url)), [file], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    const [state] = (await once(child, 'message')) as [{ synced: boolean }];
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(state.synced, 'sync() before the acknowledgement of the unwritten alert was committed').to.equal(
+      false,
+    );
+    const p = await start();
+    const back: { body: string; dup: boolean }[] = [];
+    for await (const pk of p.outgoingStream({ id: 'bank-b/bank-b-soc' }))
+      back.push({ body: Buffer.from(pk.payload).toString(), dup: pk.dup });
+    expect(back).to.deep.equal([{ body: 'written', dup: true }]);
+  });
+
   it('keeps an alert the hub counted as published through a SIGKILL of the hub, for a subscriber that was offline', async function () {
     this.timeout(30_000);
     const child = fork(fileURLToPath(new URL('./broker-crash.child.ts', import.meta.url)), [dir], {
