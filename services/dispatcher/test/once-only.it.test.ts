@@ -230,4 +230,26 @@ describe('once per subscriber through the embedded broker: each path by which a 
       vault: [{ body: 't-1', dup: false }],
     });
   });
+
+  // A subscription at QoS 0 is never queued and never acknowledged: the store cannot know the
+  // device has an alert. A re-run's republish reaches it again; it must carry DUP (aedes sets the
+  // flag on the QoS 0 copy too, which MQTT 3.1.1 reserves for QoS 1 and 2).
+  it('a persistent client subscribed at QoS 0: a republished alert comes again only flagged', async () => {
+    const port = await start();
+    const got: (Got & { qos: number })[] = [];
+    const sub = await connect(port, 'bank-b-soc');
+    sub.on('message', (_t, payload, packet) =>
+      got.push({ body: payload.toString(), dup: packet.dup, qos: packet.qos }),
+    );
+    await sub.subscribeAsync('isac/v1/orgs/bank-b/#', { qos: 0 });
+    await broker!.publisher.publishAll([alert('z-1')]);
+    await until(() => got.length >= 1, 5000, 'the alert');
+    await broker!.publisher.publishAll([{ ...alert('z-1'), possibleDuplicate: true }]);
+    await sleep(500);
+    expect(got[0], 'the first copy, at the QoS asked for').to.deep.equal({ body: 'z-1', dup: false, qos: 0 });
+    expect(
+      got.slice(1).filter((g) => !g.dup),
+      'copies after the first without DUP',
+    ).to.deep.equal([]);
+  });
 });
