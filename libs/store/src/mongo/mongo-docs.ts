@@ -74,6 +74,15 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
       name: 'by_lifetime',
       partialFilterExpression: { life: { $exists: true } },
     },
+    // ADR 0038: browsing live versions newest first, by type, TLP, named submitter
+    { key: { exercise: 1, dateAddedUs: -1, _id: -1 }, name: 'browse' },
+    { key: { type: 1, exercise: 1, dateAddedUs: -1, _id: -1 }, name: 'browse_type' },
+    { key: { tlp: 1, exercise: 1, dateAddedUs: -1, _id: -1 }, name: 'browse_tlp' },
+    {
+      key: { submitterOrgId: 1, dateAddedUs: -1, _id: -1 },
+      name: 'browse_named',
+      partialFilterExpression: { anonymous: false, exercise: false },
+    },
     {
       key: { submissionId: 1, submissionSeq: 1 },
       name: 'by_submission',

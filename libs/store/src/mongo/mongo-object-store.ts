@@ -4,6 +4,8 @@ import type { Collection, Db } from 'mongodb';
 import type {
   AcceptOutcome,
   BatchVersion,
+  BrowseQuery,
+  BrowsedVersion,
   CorrelationEntry,
   PriorReport,
   ExpirySweepResult,
@@ -22,8 +24,9 @@ import { ValidationError } from '@isac/kernel';
 import { answers, type IndexedObservable } from '@isac/stix';
 import type { Filter } from 'mongodb';
 import { decodeCursor, encodeCursor } from '../outbox.js';
+import { decodeBrowseCursor, encodeBrowseCursor } from '../browse-cursor.js';
 import { jobKeys } from '../job-catalogue.js';
-import { addedAfterMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
+import { addedAfterMicros, isoToMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
 import {
   COLLECTIONS,
   distributionJobUpsert,
@@ -322,6 +325,67 @@ export class MongoObjectStore implements ObjectStore {
       })),
       more,
       next: more && last ? encodeSearchCursor(last.doc.dateAddedUs, last.doc._id) : undefined,
+    };
+  }
+
+  async browse(q: BrowseQuery): Promise<Page<BrowsedVersion>> {
+    const and: Record<string, unknown>[] = [{ exercise: false, pending: { $exists: false } }];
+    if (q.types !== undefined) and.push({ type: { $in: [...q.types] } });
+    if (q.tlpIn !== undefined) and.push({ tlp: { $in: [...q.tlpIn] } });
+    if (q.namedSubmitters !== undefined)
+      and.push({ anonymous: false, submitterOrgId: { $in: [...q.namedSubmitters] } });
+    if (q.collections !== undefined) and.push({ collectionId: { $in: [...q.collections] } });
+    const added: Record<string, number> = {};
+    if (q.addedSince !== undefined) added['$gte'] = isoToMicros(q.addedSince) ?? 0;
+    if (q.addedUntil !== undefined) added['$lt'] = isoToMicros(q.addedUntil) ?? 0;
+    if (Object.keys(added).length > 0) and.push({ dateAddedUs: added });
+    let after = q.next === undefined ? undefined : decodeBrowseCursor<string>(q.next);
+    const items: ObjectDoc[] = [];
+    // Newest first; a version with a later one stored is skipped (only the latest is browsed).
+    for (;;) {
+      const page = after
+        ? [
+            ...and,
+            { $or: [{ dateAddedUs: { $lt: after[0] } }, { dateAddedUs: after[0], _id: { $lt: after[1] } }] },
+          ]
+        : and;
+      const chunk = await this.objects
+        .find({ $and: page } as Filter<ObjectDoc>, { sort: { dateAddedUs: -1, _id: -1 } })
+        .limit(Math.min(Math.max(q.limit + 1 - items.length, 64), 1000))
+        .toArray();
+      if (chunk.length === 0) break;
+      const newer = await this.objects
+        .find(
+          {
+            $or: chunk.map((d) => ({
+              collectionId: d.collectionId,
+              id: d.id,
+              versionNorm: { $gt: d.versionNorm },
+            })),
+          },
+          { projection: { collectionId: 1, id: 1 } },
+        )
+        .toArray();
+      const superseded = new Set(newer.map((d) => `${d.collectionId}|${d.id}`));
+      for (const d of chunk) {
+        if (superseded.has(`${d.collectionId}|${d.id}`)) continue;
+        items.push(d);
+        if (items.length > q.limit) break;
+      }
+      if (items.length > q.limit) break;
+      const last = chunk[chunk.length - 1]!;
+      after = [last.dateAddedUs, last._id];
+    }
+    const more = items.length > q.limit;
+    const page = more ? items.slice(0, q.limit) : items;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((d) => ({
+        version: fromObjectDoc(d),
+        position: encodeBrowseCursor(d.dateAddedUs, d._id),
+      })),
+      more,
+      next: more && last ? encodeBrowseCursor(last.dateAddedUs, last._id) : undefined,
     };
   }
 

@@ -166,6 +166,36 @@ export interface ObservableSearch {
   readonly next?: string | undefined;
 }
 
+/**
+ * Browsing (`GET /api/v1/objects`): the latest live (not exercise) versions, newest stored first,
+ * narrowed by these columns before the policy decides per reader. Every filter is a coarse
+ * pre-filter: the caller still passes each version through the reader's policy.
+ */
+export interface BrowseQuery {
+  /** Only versions stored in these collections (undefined: every collection). */
+  readonly collections?: readonly string[] | undefined;
+  readonly types?: readonly string[] | undefined;
+  readonly tlpIn?: readonly TlpLevel[] | undefined;
+  /**
+   * The submitter-sector filter: only versions whose submitter chose to be named (not anonymous)
+   * and is one of these organisations. An anonymous version never matches, whoever submitted it.
+   */
+  readonly namedSubmitters?: readonly OrgId[] | undefined;
+  /** Stored at or after this instant (RFC 3339). */
+  readonly addedSince?: string | undefined;
+  /** Stored strictly before this instant (RFC 3339). */
+  readonly addedUntil?: string | undefined;
+  readonly limit: number;
+  /** Opaque cursor: a previous answer's `next`, or an item's `position`. */
+  readonly next?: string | undefined;
+}
+
+/** A browsed version, with the cursor of the versions after it. */
+export interface BrowsedVersion {
+  readonly version: ObjectVersion;
+  readonly position: string;
+}
+
 /** A latest version whose index entries answer a search, with those entries. */
 export interface ObservableHit {
   readonly version: ObjectVersion;
@@ -234,6 +264,12 @@ export interface ObjectStore {
    * version's entries are written by accept() with the version itself and removed with it.
    */
   searchObservables(s: ObservableSearch): Promise<Page<ObservableHit>>;
+  /**
+   * Browsing (ADR 0038): the latest live (not exercise) versions across collections that pass
+   * the query's filters, newest stored first (date added, then storage order), paged by an opaque
+   * cursor. Unfiltered by policy: the caller filters per reader.
+   */
+  browse(q: BrowseQuery): Promise<Page<BrowsedVersion>>;
   /**
    * Correlation (ADR 0044), one pass for a whole batch: the latest live versions (not exercise,
    * not revoked) whose index names one of `entries` exactly (kind, key, algorithm, range end),

@@ -4,6 +4,8 @@ import type { Statement } from 'better-sqlite3';
 import type {
   AcceptOutcome,
   BatchVersion,
+  BrowseQuery,
+  BrowsedVersion,
   CorrelationEntry,
   PriorReport,
   ExpiryCause,
@@ -20,8 +22,9 @@ import type {
   StoredVersions,
 } from '../ports/index.js';
 import type { IndexedObservable, ObservableQuery } from '@isac/stix';
-import { addedAfterMicros, microsToIso, normalizeTimestamp } from '../time.js';
+import { addedAfterMicros, isoToMicros, microsToIso, normalizeTimestamp } from '../time.js';
 import { decodeCursor, encodeCursor } from '../outbox.js';
+import { decodeBrowseCursor, encodeBrowseCursor } from '../browse-cursor.js';
 import { AcceptWriter, acceptRow } from './accept-writer.js';
 import type { BulkWriter } from './bulk-writer.js';
 import { WriteLane } from './write-lane.js';
@@ -317,6 +320,64 @@ export class SqliteObjectStore implements ObjectStore {
       })),
       more,
       next: more && last ? encodeCursor(last[0]) : undefined,
+    });
+  }
+
+  browse(q: BrowseQuery): Promise<Page<BrowsedVersion>> {
+    // Latest live versions only: every partial index of migration 37 has this WHERE, so the
+    // planner can read one of them in (date added, seq) order, narrowed by its leading column.
+    const where = ['o.is_latest = 1', 'o.exercise = 0'];
+    const params: Record<string, unknown> = { limit: q.limit + 1 };
+    const inList = (col: string, name: string, values: readonly string[] | undefined): void => {
+      if (values === undefined) return;
+      if (values.length === 0) {
+        where.push('0');
+        return;
+      }
+      const keys = values.map((v, i) => {
+        params[`${name}${i}`] = v;
+        return `@${name}${i}`;
+      });
+      where.push(keys.length === 1 ? `${col} = ${keys[0]!}` : `${col} IN (${keys.join(', ')})`);
+    };
+    inList('o.type', 'type', q.types);
+    inList('o.tlp', 'tlp', q.tlpIn);
+    if (q.namedSubmitters !== undefined) {
+      where.push('o.anonymous = 0');
+      inList('o.submitter_org_id', 'sub', q.namedSubmitters);
+    }
+    // '+': a filter, never the index the planner reads by
+    if (q.collections !== undefined) inList('+o.collection_id', 'col', q.collections);
+    if (q.addedSince !== undefined) {
+      params['since'] = isoToMicros(q.addedSince) ?? 0;
+      where.push('o.date_added_us >= @since');
+    }
+    if (q.addedUntil !== undefined) {
+      params['until'] = isoToMicros(q.addedUntil) ?? 0;
+      where.push('o.date_added_us < @until');
+    }
+    if (q.next !== undefined) {
+      const [us, seq] = decodeBrowseCursor<number>(q.next);
+      if (typeof seq !== 'number') decodeBrowseCursor('');
+      params['afterUs'] = us;
+      params['afterSeq'] = seq;
+      where.push('(o.date_added_us, o.seq) < (@afterUs, @afterSeq)');
+    }
+    // Two steps: the page's keys from an index alone (no row read for a row the page does not
+    // keep), then those rows.
+    const rows = this.stmt(
+      `WITH page AS (SELECT o.seq FROM objects o WHERE ${where.join(' AND ')}
+          ORDER BY o.date_added_us DESC, o.seq DESC LIMIT @limit)
+        SELECT ${COLUMNS} FROM page CROSS JOIN objects o ON o.seq = page.seq
+        ORDER BY o.date_added_us DESC, o.seq DESC`,
+    ).all(params) as RawRow[];
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    return Promise.resolve({
+      items: page.map((r) => ({ version: fromRow(r), position: encodeBrowseCursor(r[6], r[0]) })),
+      more,
+      next: more && last ? encodeBrowseCursor(last[6], last[0]) : undefined,
     });
   }
 

@@ -106,6 +106,7 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
   exerciseObjectIds: 'read',
   exerciseSubmitters: 'read',
   searchObservables: 'read',
+  browse: 'read',
   priorReports: 'read',
   sweepExpiry: 'write',
 };

@@ -13,6 +13,7 @@ import { feedContract } from './feed.contract.js';
 import { partnerContract } from './partner.contract.js';
 import { feedbackContract } from './feedback.contract.js';
 import { expiryContract } from './expiry.contract.js';
+import { browseContract } from './browse.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -32,4 +33,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   partnerContract(name, open);
   feedbackContract(name, open);
   expiryContract(name, open);
+  browseContract(name, open);
 }
