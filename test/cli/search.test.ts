@@ -79,4 +79,18 @@ describe('isac search', () => {
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.match(/\bq\b/);
   });
+
+  it('isac objects browses newest first; a trial member never gets the AMBER object', async () => {
+    const r = await isac(['objects', '--type', 'indicator'], env(full));
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/ID\s+TLP\s+NAME \/ 名前/);
+    expect(r.stdout).to.match(/AMBER/);
+    expect(r.stdout).to.include('2 shown / 2 件');
+    const t = await isac(['--json', 'objects', '--tlp', 'amber'], env(trial));
+    expect(t.code, t.stderr).to.equal(0);
+    expect(JSON.parse(t.stdout)).to.deep.equal({ objects: [], count: 0, more: false });
+    const bad = await isac(['objects', '--since', 'yesterday'], env(full));
+    expect(bad.code).to.not.equal(0);
+    expect(bad.stderr).to.include('since');
+  });
 });

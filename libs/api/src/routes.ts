@@ -28,6 +28,7 @@ import {
 import { hubInfoSchema } from './schemas/hub.js';
 import { feedbackViewSchema, recordedReportSchema, sightingReportSchema } from './schemas/feedback.js';
 import { searchQuerySchema, searchResultSchema } from './schemas/search.js';
+import { browseQuerySchema, browseResultSchema } from './schemas/browse.js';
 import { exportCsvQuerySchema, exportListQuerySchema } from './schemas/exports.js';
 import {
   approvalDecisionSchema,
@@ -701,6 +702,18 @@ export function apiRoutes(settings: ApiSettings) {
       media: 'json',
       query: searchQuerySchema,
       success: { status: 200, description: 'the visible hits, newest first', schema: searchResultSchema },
+    }),
+    browseObjects: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/objects',
+      tag: 'search',
+      summary:
+        'Browse what the caller may see (ADR 0038): the latest live version of each object across the readable collections, newest stored first, by type, TLP, named submitter sector and time; the policy of TAXII reads decides every object before it is counted or paged',
+      access: { who: 'principal', scope: 'read' },
+      media: 'json',
+      query: browseQuerySchema,
+      success: { status: 200, description: 'the visible objects, newest first', schema: browseResultSchema },
     }),
     exportList: route({
       service: 'taxii',

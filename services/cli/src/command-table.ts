@@ -19,6 +19,7 @@ export const CLI_OPERATIONS: Readonly<Record<string, readonly RouteId[]>> = {
   sightings: ['objectFeedback'],
   'policy explain': ['explainDistribution'],
   search: ['searchObservables'],
+  objects: ['browseObjects'],
   watch: ['me'],
   ack: ['ackAlert'],
   'acks list': ['listAcks'],

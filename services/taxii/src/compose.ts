@@ -36,6 +36,8 @@ import { createDistributionRouter } from './distribution/distribution-router.js'
 import { createHubRouter } from './hub/hub-router.js';
 import { createSearchRouter } from './search/search-router.js';
 import { SearchService } from './search/search-service.js';
+import { createBrowseRouter } from './search/browse-router.js';
+import { BrowseService } from './search/browse-service.js';
 import { ExportsService } from './exports/exports-service.js';
 import { createExportsRouter } from './exports/exports-router.js';
 import { FeedbackService } from '@isac/feedback';
@@ -173,6 +175,20 @@ export function composeTaxii(deps: TaxiiDeps): {
     auditReads: config.auditReads,
   });
 
+  const browse = new BrowseService({
+    objects: stores.objects,
+    viewers,
+    directory,
+    audit: stores.audit,
+    clock,
+    auditReads: config.auditReads,
+    // the stored collections of the live collections members may read (ADR 0038)
+    readableCollections: () => {
+      const live = catalog.roots.flatMap((r) => r.collections.filter((c) => c.exerciseOf === undefined));
+      return live.every((c) => c.canRead) ? undefined : live.filter((c) => c.canRead).map((c) => c.id);
+    },
+  });
+
   const exportDefaults = defaultsOf(blocklistConfigSchema);
   const exports = new ExportsService({
     objects: stores.objects,
@@ -207,6 +223,7 @@ export function composeTaxii(deps: TaxiiDeps): {
   rest.use(createRestStatusRouter({ statuses, gate, routes }));
   rest.use(createDistributionRouter({ distribution, gate, routes }));
   rest.use(createSearchRouter({ search, gate, routes }));
+  rest.use(createBrowseRouter({ browse, gate, routes }));
   rest.use(createExportsRouter({ exports, gate, routes }));
   rest.use(createRetractRouter({ objects, catalog, gate, routes }));
   rest.use(createFeedbackRouter({ feedback, gate, routes }));

@@ -91,6 +91,13 @@ export interface SearchReleaseDetails {
   readonly objects: readonly string[];
 }
 
+/** A page of a browse (ADR 0038): the objects on it; the filters are not kept. */
+export interface BrowseReleaseDetails {
+  readonly channel: 'browse';
+  readonly count: number;
+  readonly objects: readonly string[];
+}
+
 /**
  * One batch pushed to a partner hub (ADR 0042): how many versions it carried, the range of their
  * `date_added` in the source collection, by TLP, and the partner's status resource.
@@ -151,6 +158,7 @@ export interface AuditEvents {
     | { target: Target<'object'>; details: DeliveryReleaseDetails }
     | { target: Target<'collection'>; details: ReadReleaseDetails }
     | { target: Target<'search'>; details: SearchReleaseDetails }
+    | { target: Target<'browse'>; details: BrowseReleaseDetails }
     | { target: Target<'partner'>; details: PartnerReleaseDetails }
     | { target: Target<'export'>; details: ExportReleaseDetails };
   'object.delete': {

@@ -11,7 +11,7 @@ import { registerAck } from './ack.js';
 import { registerHub } from './hub.js';
 import { registerRecover } from './recover.js';
 import { registerAcks } from './delivery.js';
-import { registerSearch } from './search.js';
+import { registerObjects, registerSearch } from './search.js';
 import { registerRetract } from './retract.js';
 import { registerSighting } from './sighting.js';
 
@@ -32,4 +32,5 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerHub(program, ctx);
   registerRecover(program, ctx);
   registerSearch(program, ctx);
+  registerObjects(program, ctx);
 }

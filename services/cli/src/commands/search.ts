@@ -62,3 +62,57 @@ export function registerSearch(program: Command, ctx: () => CliContext): void {
       c.print(r, lines.join('\n'));
     });
 }
+
+/**
+ * `isac objects [--type LIST] [--tlp LIST] [--sector S] [--since T] [--until T] [--limit N]
+ * [--next CURSOR]`: browse what the caller's organisation may see, newest first (ADR 0038).
+ */
+export function registerObjects(program: Command, ctx: () => CliContext): void {
+  program
+    .command('objects')
+    .description(
+      'browse the objects your organisation may see, newest first / 閲覧可能なオブジェクトを新しい順に一覧',
+    )
+    .option('--type <types>', 'only these STIX types, comma-separated (e.g. indicator,malware)')
+    .option('--tlp <levels>', 'only these TLP levels, comma-separated (e.g. clear,green)')
+    .option('--sector <sector>', 'only objects whose submitter chose to be named and is of this sector')
+    .option('--since <time>', 'stored at or after this RFC 3339 instant')
+    .option('--until <time>', 'stored before this RFC 3339 instant')
+    .option('--limit <n>', 'objects per page (1-1000, default 100)')
+    .option('--next <cursor>', 'the following page (printed when there is more)')
+    .action(
+      async (o: {
+        type?: string;
+        tlp?: string;
+        sector?: string;
+        since?: string;
+        until?: string;
+        limit?: string;
+        next?: string;
+      }) => {
+        const c = ctx();
+        const api = await c.api();
+        const r = await api.browseObjects({ query: o });
+        const lines =
+          r.objects.length === 0
+            ? ['no objects found that you may see / 閲覧可能なオブジェクトはありません']
+            : [
+                table(
+                  ['ID', 'TLP', 'NAME / 名前', 'ADDED / 登録', 'SECTOR / 業種', 'NOTE / 備考'],
+                  r.objects.map((x) => [
+                    x.id,
+                    x.tlp.toUpperCase(),
+                    x.name ?? x.pattern ?? '-',
+                    x.added,
+                    x.sector ?? '-',
+                    x.revoked ? 'revoked / 失効' : x.expired ? 'expired / 期限切れ' : '',
+                  ]),
+                ),
+                `${r.count} shown / ${r.count} 件`,
+              ];
+        if (r.more && r.next !== undefined)
+          lines.push(`more: isac objects --next ${r.next} (with the same filters) / 続きがあります`);
+        c.print(r, lines.join('\n'));
+      },
+    );
+}
