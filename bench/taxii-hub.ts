@@ -30,7 +30,7 @@ export interface TaxiiBenchHub {
 
 export async function openTaxiiBenchHub(
   prefix: string,
-  members: readonly (readonly [id: string, tier: Tier])[],
+  members: readonly (readonly [id: string, tier: Tier, sector?: string])[],
 ): Promise<TaxiiBenchHub> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
@@ -49,14 +49,17 @@ export async function openTaxiiBenchHub(
   const now = new Date().toISOString();
   const keys: Record<string, string> = {};
   const orgs: Org[] = [];
-  for (const [id, tier] of members) {
+  for (const [id, tier, sector] of members) {
     const org: Org = {
       id,
       name: id,
-      sector: 'finance',
+      sector: sector ?? 'finance',
       region: 'tokyo',
       tier,
       status: 'active',
+      ...(tier === 'trial'
+        ? { trial: { startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2099-01-01T00:00:00.000Z' } }
+        : {}),
       contacts: [],
       identityId: `identity--${randomUUID()}`,
       createdAt: now,

@@ -110,12 +110,20 @@ describe('GET /api/v1/objects (browsing, ADR 0038)', () => {
     expect(hidden.body).to.deep.equal({ objects: [], count: 0, more: false });
     // the hidden ones never make `more`: one visible object, limit 1, nothing after it
     expect(await ok(trial.auth, { limit: '1' })).to.deep.include({ count: 1, more: false });
+    // its own AMBER submission it does get back, asked for AMBER or not
+    await post(trial.auth, [marked('amber', { name: 'own amber' })]);
+    expect((await every(trial.auth, { tlp: 'amber' })).map((o) => o.name)).to.deep.equal(['own amber']);
+    expect((await every(trial.auth, { tlp: 'green,amber' })).map((o) => o.name)).to.deep.equal([
+      'own amber',
+      'green named',
+    ]);
     // and a full member gets them all: the filters are not what hides them
     const b = await h.member('bank-b', { sector: 'finance' });
     expect((await every(b.auth, { tlp: 'amber,amber+strict' })).map((o) => o.name).sort()).to.deep.equal([
       'amber anon',
       'amber malware',
       'amber named',
+      'own amber',
       'strict named',
     ]);
   });

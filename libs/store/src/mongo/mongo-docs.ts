@@ -79,9 +79,8 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
     { key: { type: 1, exercise: 1, dateAddedUs: -1, _id: -1 }, name: 'browse_type' },
     { key: { tlp: 1, exercise: 1, dateAddedUs: -1, _id: -1 }, name: 'browse_tlp' },
     {
-      key: { submitterOrgId: 1, dateAddedUs: -1, _id: -1 },
-      name: 'browse_named',
-      partialFilterExpression: { anonymous: false, exercise: false },
+      key: { submitterOrgId: 1, anonymous: 1, exercise: 1, dateAddedUs: -1, _id: -1 },
+      name: 'browse_submitter',
     },
     {
       key: { submissionId: 1, submissionSeq: 1 },

@@ -334,6 +334,9 @@ export class MongoObjectStore implements ObjectStore {
     if (q.tlpIn !== undefined) and.push({ tlp: { $in: [...q.tlpIn] } });
     if (q.namedSubmitters !== undefined)
       and.push({ anonymous: false, submitterOrgId: { $in: [...q.namedSubmitters] } });
+    if (q.submitters !== undefined) and.push({ submitterOrgId: { $in: [...q.submitters] } });
+    if (q.reach !== undefined)
+      and.push({ $or: [{ tlp: { $in: [...q.reach.tlpIn] } }, { submitterOrgId: q.reach.orSubmitter }] });
     if (q.collections !== undefined) and.push({ collectionId: { $in: [...q.collections] } });
     const added: Record<string, number> = {};
     if (q.addedSince !== undefined) added['$gte'] = isoToMicros(q.addedSince) ?? 0;

@@ -181,6 +181,13 @@ export interface BrowseQuery {
    * and is one of these organisations. An anonymous version never matches, whoever submitted it.
    */
   readonly namedSubmitters?: readonly OrgId[] | undefined;
+  /** Only versions these organisations submitted, named or not. */
+  readonly submitters?: readonly OrgId[] | undefined;
+  /**
+   * The reader's reach (a policy pre-filter): only versions of these levels, or submitted by
+   * this organisation.
+   */
+  readonly reach?: { readonly tlpIn: readonly TlpLevel[]; readonly orSubmitter: OrgId } | undefined;
   /** Stored at or after this instant (RFC 3339). */
   readonly addedSince?: string | undefined;
   /** Stored strictly before this instant (RFC 3339). */

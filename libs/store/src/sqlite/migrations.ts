@@ -618,13 +618,13 @@ FROM objects o WHERE o.type = 'indicator' AND json_extract(o.object, '$.revoked'
     name: 'browsing latest live versions',
     sql: `
 -- ADR 0038. GET /api/v1/objects browses the latest live versions newest first, by type, TLP,
--- named submitter and time. Each partial index holds latest live versions only, in (date added,
+-- submitter (named ones for the sector filter, the reader's own) and time. Each partial index holds latest live versions only, in (date added,
 -- seq) order after its leading column, so a page is a range of one of them.
 CREATE INDEX objects_browse ON objects (date_added_us) WHERE is_latest = 1 AND exercise = 0;
 CREATE INDEX objects_browse_type ON objects (type, date_added_us) WHERE is_latest = 1 AND exercise = 0;
 CREATE INDEX objects_browse_tlp ON objects (tlp, date_added_us) WHERE is_latest = 1 AND exercise = 0;
-CREATE INDEX objects_browse_named ON objects (submitter_org_id, date_added_us)
-  WHERE is_latest = 1 AND exercise = 0 AND anonymous = 0;
+CREATE INDEX objects_browse_submitter ON objects (submitter_org_id, anonymous, date_added_us)
+  WHERE is_latest = 1 AND exercise = 0;
 `,
   },
 ];

@@ -346,6 +346,19 @@ export class SqliteObjectStore implements ObjectStore {
       where.push('o.anonymous = 0');
       inList('o.submitter_org_id', 'sub', q.namedSubmitters);
     }
+    inList('o.submitter_org_id', 'own', q.submitters);
+    if (q.reach !== undefined) {
+      params['reacher'] = q.reach.orSubmitter;
+      const keys = q.reach.tlpIn.map((v, i) => {
+        params[`reach${i}`] = v;
+        return `@reach${i}`;
+      });
+      where.push(
+        keys.length === 0
+          ? 'o.submitter_org_id = @reacher'
+          : `(o.tlp IN (${keys.join(', ')}) OR o.submitter_org_id = @reacher)`,
+      );
+    }
     // '+': a filter, never the index the planner reads by
     if (q.collections !== undefined) inList('+o.collection_id', 'col', q.collections);
     if (q.addedSince !== undefined) {

@@ -78,6 +78,17 @@ export function browseContract(name: string, open: OpenHarness): void {
       expect(ids(await all(h, { namedSubmitters: [] }))).to.deep.equal([]);
     });
 
+    it('narrows to submitters, and to a reach: these levels or this submitter', async () => {
+      expect(ids(await all(h, { submitters: ['tel-b'] }))).to.deep.equal(['malware--m1']);
+      expect(ids(await all(h, { reach: { tlpIn: ['green'], orSubmitter: 'tel-b' } }))).to.deep.equal([
+        'indicator--a1',
+        'malware--m1',
+      ]);
+      expect(ids(await all(h, { reach: { tlpIn: [], orSubmitter: 'tel-b' } }))).to.deep.equal([
+        'malware--m1',
+      ]);
+    });
+
     it('refuses a cursor it did not issue, naming next', async () => {
       const err = await rejection(h.stores.objects.browse({ limit: 2, next: 'djE6MTIz' }));
       expect(err.message).to.match(/next/);

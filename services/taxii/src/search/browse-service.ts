@@ -1,4 +1,4 @@
-import { ValidationError, type Clock, type Principal, type TlpLevel } from '@isac/kernel';
+import { TLP_LEVELS, ValidationError, type Clock, type Principal, type TlpLevel } from '@isac/kernel';
 import type { AuditLog, BrowsedVersion, ObjectStore, OrgDirectory } from '@isac/store';
 import type { ViewerFactory } from '../shared/viewer.js';
 
@@ -73,6 +73,17 @@ export class BrowseService {
       input.sector === undefined
         ? undefined
         : [...orgs.values()].filter((o) => o.sector === input.sector).map((o) => o.id);
+    // The policy's pre-filter: levels the reader may never get from another organisation are
+    // read only among its own objects (a trial member asking for AMBER reads no AMBER row).
+    const requested = input.tlp ?? TLP_LEVELS;
+    const reachable = new Set(viewer.reachableLevels());
+    const inReach = requested.filter((l) => reachable.has(l));
+    const narrowed =
+      inReach.length === requested.length
+        ? {}
+        : inReach.length === 0
+          ? { submitters: [principal.orgId] }
+          : { reach: { tlpIn: inReach, orSubmitter: principal.orgId } };
     const kept: { at: BrowsedVersion; object: Readonly<Record<string, unknown>> }[] = [];
     let cursor = input.next;
     let more = false;
@@ -83,6 +94,7 @@ export class BrowseService {
         types: input.types,
         tlpIn: input.tlp,
         namedSubmitters,
+        ...narrowed,
         addedSince: input.since,
         addedUntil: input.until,
         limit: Math.min(Math.max(input.limit - kept.length + 1, 64), 1000),

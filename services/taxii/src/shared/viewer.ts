@@ -1,4 +1,4 @@
-import type { Clock, Org, Principal } from '@isac/kernel';
+import { TLP_LEVELS, type Clock, type Org, type Principal, type TlpLevel } from '@isac/kernel';
 import {
   policyInput,
   type PolicyEngine,
@@ -56,6 +56,47 @@ export class Viewer {
   visible(v: ObjectVersion): boolean {
     const verdict = this.decide(v);
     return verdict !== undefined && verdict.kind !== 'deny';
+  }
+
+  /**
+   * The TLP levels of which another organisation's live object could be released to the reader:
+   * each asked of the policy for an object in the reader's favour (the reader named, in the
+   * submitter's sector). A coarse pre-filter for reads that would otherwise read every object of
+   * a level the reader may never see; it only ever leaves out what `visible` would refuse.
+   */
+  reachableLevels(): TlpLevel[] {
+    const reader = this.reader;
+    if (!reader) return [];
+    const other: Org = {
+      ...reader,
+      id: `${reader.id}\u0000other`,
+      identityId: 'identity--00000000-0000-4000-8000-000000000000',
+      tier: 'full',
+      status: 'active',
+      trial: undefined,
+    };
+    return TLP_LEVELS.filter((tlp) => {
+      const verdict = this.deps.policy.decide(
+        policyInput(
+          {
+            object: {
+              type: 'indicator',
+              spec_version: '2.1',
+              id: 'indicator--00000000-0000-4000-8000-000000000000',
+            },
+            tlp,
+            unknownMarkings: [],
+            knownMarkings: [],
+            anonymous: true,
+            namedRecipients: [reader.id],
+          },
+          other,
+          reader,
+          this.deps.now,
+        ),
+      );
+      return verdict.kind !== 'deny';
+    });
   }
 
   private input(v: ObjectVersion, recipient: Org, submitter: Org): PolicyInput {
