@@ -212,6 +212,50 @@ describe('web console: Objects, Who receives this, session renewal (issue 17)', 
     await context.close();
   });
 
+  it('browses with the hub filtering by sector and TLP (ADR 0038): exactly the expected objects; a trial member never gets AMBER', async () => {
+    const { context, page } = await open('en-US');
+    await logIn(page, MEMBER);
+    await page.goto(`${hub!.url}/objects`);
+    await page.getByTestId('objects-results').waitFor();
+    const labels = async (): Promise<string[]> =>
+      (await page.getByTestId('object-row').getByRole('link').allTextContents()).sort();
+    const rowsFor = async (query: Record<string, string>): Promise<string[]> => {
+      await page.goto(`${hub!.url}/objects?${new URLSearchParams(query).toString()}`);
+      await page.getByTestId('objects-results').waitFor();
+      return labels();
+    };
+    // through the form: the sector list is the hub's, the filtering the hub's
+    await page.locator('select[name=sector]').selectOption('telecom');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(`new URLSearchParams(location.search).get('sector') === 'telecom'`);
+    await page.getByTestId('object-row').first().waitFor();
+    expect(await labels()).to.deep.equal(['C2 seen by Bank B']);
+    expect(await page.getByTestId('objects-results').textContent()).to.contain('telecom');
+    expect(await rowsFor({ sector: 'finance', tlp: 'green' })).to.deep.equal(['Scanner seen by Bank A']);
+    // the hub's own indicators are anonymous: no sector finds them
+    expect(await rowsFor({ sector: 'finance', tlp: 'amber' })).to.deep.equal([]);
+    const amber = await rowsFor({ tlp: 'amber' });
+    expect(amber).to.have.length(1);
+    expect(amber[0]).to.contain('phish.example.net');
+    expect(await rowsFor({ tlp: 'green', type: 'indicator' })).to.have.length(3);
+    expect(await rowsFor({ tlp: 'green', since: '2000-01-01', until: '2000-01-31' })).to.deep.equal([]);
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    await logIn(page, TRIAL);
+    for (const tlp of ['', 'clear', 'green', 'amber', 'amber+strict', 'red'])
+      for (const sector of ['', 'finance', 'telecom', 'sme']) {
+        const query = Object.fromEntries(Object.entries({ tlp, sector }).filter(([, v]) => v !== ''));
+        const shown = await rowsFor(query);
+        const text = (await page.getByTestId('objects-results').textContent())!;
+        expect(text, JSON.stringify(query)).not.to.contain('AMBER');
+        expect(text, JSON.stringify(query)).not.to.contain('phish');
+        // not vacuous: what the trial member may see is there
+        if (tlp === 'green' && sector === 'telecom') expect(shown).to.deep.equal(['C2 seen by Bank B']);
+        if (tlp === '' && sector === '') expect(shown).to.have.length(3);
+      }
+    await context.close();
+  });
+
   it('fits a 390 px phone screen: search results, one object, the receivers table', async () => {
     const { context, page } = await open('ja-JP', false, 390);
     await logIn(page, MEMBER);

@@ -6,19 +6,21 @@ import type { Translate } from '../i18n.js';
 import { TLP_LEVELS, tlpOf, type TlpLevel } from '../tlp.js';
 import { TlpBadge } from '../tlp-badge.js';
 import { Feedback } from './feedback.js';
+import { hubSectors } from './admin/orgs.js';
 
 /**
  * Objects (issue 17): what the caller's organisation may see, through the same routes as the CLI.
  * A value (IP, CIDR, domain, URL, hash, email) is searched with `GET /api/v1/search` (ADR 0036);
- * without one the TAXII objects route of a readable collection is browsed page by page. Every
- * answer has already passed the distribution policy for this reader: the page filters, it never
- * widens. `/objects?id=…` shows one object: its JSON, its versions, who else reported its values
+ * without one `GET /api/v1/objects` is browsed page by page, filtered by the hub (type, TLP,
+ * submitter sector, time: ADR 0038). Every answer has already passed the distribution policy for
+ * this reader: the page never widens it. `/objects?id=…` shows one object: its JSON, its versions, who else reported its values
  * (anonymised counts of visible objects), and acknowledges it.
  */
 
 type Me = RouteAnswer<ApiRoutes['me']>;
 type SearchAnswer = RouteAnswer<ApiRoutes['searchObservables']>;
 type Hit = SearchAnswer['hits'][number];
+type Browsed = RouteAnswer<ApiRoutes['browseObjects']>['objects'][number];
 /** A STIX object as TAXII serves it: its shape is STIX's, not the API's. */
 type StixObject = Readonly<Record<string, unknown>> & {
   readonly id: string;
@@ -138,17 +140,21 @@ function textOf(o: StixObject, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function rowOfObject(o: StixObject): Row {
-  const text = (k: string) => textOf(o, k);
+function rowOfBrowsed(o: Browsed): Row {
   return {
     id: o.id,
     type: o.type,
-    tlp: tlpOf(o),
-    label: text('name') ?? text('pattern') ?? o.id,
-    modified: text('modified') ?? text('created') ?? '',
-    revoked: o['revoked'] === true,
+    tlp: tlpLevel(o.tlp),
+    label: o.name ?? o.pattern ?? o.id,
+    sector: o.sector,
+    modified: o.modified,
+    revoked: o.revoked,
   };
 }
+
+/** A day of the date inputs as the instant it starts (UTC), or the one after it ends. */
+const dayStart = (day: string, after = false): string =>
+  day ? new Date(Date.parse(`${day}T00:00:00Z`) + (after ? 86_400_000 : 0)).toISOString() : '';
 
 function ObjectList(props: { t: Translate; params: URLSearchParams; onUnauthenticated: () => void }) {
   const { t, params, onUnauthenticated } = props;
@@ -158,11 +164,11 @@ function ObjectList(props: { t: Translate; params: URLSearchParams; onUnauthenti
     type: params.get('type') ?? '',
     tlp: params.get('tlp') ?? '',
     since: params.get('since') ?? '',
+    until: params.get('until') ?? '',
     sector: params.get('sector') ?? '',
-    collection: params.get('collection') ?? '',
   };
   const [form, setForm] = useState(initial);
-  const [collections, setCollections] = useState<readonly Collection[] | undefined>();
+  const [sectors, setSectors] = useState<readonly string[]>([]);
   const [rows, setRows] = useState<Rows>({ state: 'idle' });
   /** cursors of the pages before this one (Previous), and this page's */
   const [cursors, setCursors] = useState<readonly (string | undefined)[]>([undefined]);
@@ -172,15 +178,17 @@ function ObjectList(props: { t: Translate; params: URLSearchParams; onUnauthenti
     else setRows({ state: 'failed', message: messageOf(err) });
   };
 
-  const load = async (cursor: string | undefined, cols: readonly Collection[]) => {
+  const load = async (cursor: string | undefined) => {
     setRows({ state: 'loading' });
-    const since = initial.since ? new Date(`${initial.since}T00:00:00Z`).toISOString() : '';
-    const keep = (r: Row) =>
-      (!initial.tlp || r.tlp === initial.tlp) &&
-      (!initial.type || r.type === initial.type) &&
-      (!initial.sector || r.sector === initial.sector) &&
-      (!since || r.modified >= since);
+    const since = dayStart(initial.since);
+    const until = dayStart(initial.until, true);
     if (initial.q) {
+      // a search by value: the hub filters by TLP; type, sector and time narrow the page's hits
+      const keep = (r: Row) =>
+        (!initial.type || r.type === initial.type) &&
+        (!initial.sector || r.sector === initial.sector) &&
+        (!since || r.modified >= since) &&
+        (!until || r.modified < until);
       const answer = await api.searchObservables({
         query: {
           q: initial.q,
@@ -199,48 +207,40 @@ function ObjectList(props: { t: Translate; params: URLSearchParams; onUnauthenti
       });
       return;
     }
-    const collection = cols.find((c) => c.id === initial.collection) ?? cols[0];
-    if (!collection) {
-      setRows({ state: 'done', rows: [], answered: 0 });
-      return;
-    }
-    const page = await api.taxiiGetObjects({
-      params: { root: collection.root, collectionId: collection.id },
+    // browsing: every filter is the hub's (ADR 0038), so a page is full and `next` is exact
+    const answer = await api.browseObjects({
       query: {
         limit: PAGE,
-        ...(since ? { added_after: since } : {}),
-        ...(initial.type ? { 'match[type]': initial.type } : {}),
+        ...(initial.type ? { type: initial.type } : {}),
+        ...(initial.tlp ? { tlp: initial.tlp } : {}),
+        ...(initial.sector ? { sector: initial.sector } : {}),
+        ...(since ? { since } : {}),
+        ...(until ? { until } : {}),
         ...(cursor ? { next: cursor } : {}),
       },
     });
-    const objects = (page.objects ?? []) as StixObject[];
     setRows({
       state: 'done',
-      rows: objects.map(rowOfObject).filter(keep),
-      answered: objects.length,
-      next: page.more ? page.next : undefined,
+      rows: answer.objects.map(rowOfBrowsed),
+      answered: answer.count,
+      next: answer.more ? answer.next : undefined,
     });
   };
 
   useEffect(() => {
-    readableCollections(api)
-      .then((cols) => {
-        setCollections(cols);
-        return load(undefined, cols);
-      }, fail)
-      .catch(fail);
+    hubSectors().then(setSectors, () => setSectors([]));
+    load(undefined).catch(fail);
   }, []);
 
   const page = (cursor: string | undefined, stack: readonly (string | undefined)[]) => {
     setCursors(stack);
-    load(cursor, collections ?? []).catch(fail);
+    load(cursor).catch(fail);
   };
   const set = (k: keyof typeof form) => (e: Event) =>
     setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
   const searching = initial.q !== '';
-  const sectors =
-    rows.state === 'done' ? [...new Set(rows.rows.flatMap((r) => (r.sector ? [r.sector] : [])))] : [];
-  if (initial.sector && !sectors.includes(initial.sector)) sectors.push(initial.sector);
+  const sectorOptions =
+    initial.sector && !sectors.includes(initial.sector) ? [...sectors, initial.sector] : sectors;
 
   return (
     <section aria-labelledby="objects-heading">
@@ -303,28 +303,25 @@ function ObjectList(props: { t: Translate; params: URLSearchParams; onUnauthenti
           <input name="since" type="date" value={form.since} onInput={set('since')} />
         </label>
         <label>
+          {t('objects.until')}
+          <input name="until" type="date" value={form.until} onInput={set('until')} />
+        </label>
+        <label>
           {t('objects.sector')}
-          <select name="sector" value={form.sector} onChange={set('sector')} disabled={!form.q}>
+          <select
+            name="sector"
+            value={form.sector}
+            onChange={set('sector')}
+            aria-describedby="objects-sector-hint"
+          >
             <option value="">{t('objects.any')}</option>
-            {sectors.map((s) => (
+            {sectorOptions.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>
             ))}
           </select>
         </label>
-        {!searching && collections && collections.length > 1 && (
-          <label>
-            {t('objects.collection')}
-            <select name="collection" value={form.collection} onChange={set('collection')}>
-              {collections.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.title}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
         <div class="actions">
           <button class="primary" type="submit">
             {t('objects.search')}
@@ -333,7 +330,9 @@ function ObjectList(props: { t: Translate; params: URLSearchParams; onUnauthenti
             {t('objects.clear')}
           </button>
         </div>
-        <p class="muted hint wide">{t('objects.sector.hint')}</p>
+        <p id="objects-sector-hint" class="muted hint wide">
+          {t('objects.sector.hint')}
+        </p>
       </form>
 
       {rows.state === 'loading' && <p class="muted">{t('loading')}</p>}
@@ -386,10 +385,8 @@ function ObjectList(props: { t: Translate; params: URLSearchParams; onUnauthenti
                         {r.revoked && <span class="muted"> ({t('objects.revoked')})</span>}
                       </td>
                       <td>
-                        {/* browsing, the sector is unknown (TAXII objects do not carry it); searching, it is withheld */}
-                        {r.sector ?? (
-                          <span class="muted">{searching ? t('objects.sector.unnamed') : '—'}</span>
-                        )}
+                        {/* withheld unless the submitter chose to be named */}
+                        {r.sector ?? <span class="muted">{t('objects.sector.unnamed')}</span>}
                       </td>
                       <td>
                         <time dateTime={r.modified}>{r.modified}</time>
