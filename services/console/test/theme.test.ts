@@ -15,7 +15,7 @@ function variables(selector: string): Record<string, string> {
   expect(start, selector).to.be.greaterThan(-1);
   const body = CSS.slice(start, CSS.indexOf('}', start));
   return Object.fromEntries(
-    [...body.matchAll(/--([a-z-]+):\s*(#[0-9a-fA-F]{6})\s*;/g)].map((m) => [m[1], m[2]]),
+    [...body.matchAll(/--([a-z0-9-]+):\s*(#[0-9a-fA-F]{6})\s*;/g)].map((m) => [m[1], m[2]]),
   );
 }
 
@@ -89,5 +89,39 @@ describe('console colours: WCAG AA contrast in both themes (ADR 0018)', () => {
         }
       expect(low).to.deep.equal([]);
     });
+
+    it(`tells the participation map's classes apart in the ${theme} theme (WCAG 1.4.11)`, () => {
+      const v = { ...common, ...variables(`:root[data-theme='${theme}']`) };
+      const shades = [1, 2, 3, 4].map((k) => v[`map-${k}`]!);
+      // every class with members stands out from the background 3:1 (and so from "none", which
+      // is the background inside a --border outline), and so do the patterns drawn in it
+      for (const [k, shade] of shades.entries())
+        expect(contrast(shade, v['bg']!), `--map-${k + 1} on --bg`).to.be.at.least(3);
+      expect(contrast(shades[0]!, shades[3]!), 'lightest vs darkest class').to.be.at.least(3);
+      // classes get darker (light theme) or lighter (dark theme) in order: no two alike
+      for (let k = 1; k < 4; k++)
+        expect(contrast(shades[k]!, v['bg']!), `--map-${k + 1} beyond --map-${k}`).to.be.greaterThan(
+          contrast(shades[k - 1]!, v['bg']!) * 1.4,
+        );
+    });
   }
+
+  it("draws the map's classes as the comment says: outlines, the background for none, a pattern per adjacent class", () => {
+    const rule = (selector: string): string => {
+      const at = CSS.indexOf(`${selector} {`);
+      expect(at, selector).to.be.greaterThan(-1);
+      return CSS.slice(at, CSS.indexOf('}', at));
+    };
+    expect(rule('.map-prefectures path')).to.contain('stroke: var(--border)');
+    expect(rule('.map-shade-0')).to.contain('fill: var(--bg)');
+    const fills = [2, 3, 4].map((k) => rule(`.map-shade-${k}`));
+    fills.forEach((f, i) => expect(f).to.contain(`fill: url(#map-fill-${i + 2})`));
+    expect(rule('.map-hatch')).to.contain('stroke: var(--bg)');
+    expect(rule('.map-dot')).to.contain('fill: var(--bg)');
+    const tsx = readFileSync(
+      path.resolve(import.meta.dirname, '../src/screens/admin/participation.tsx'),
+      'utf8',
+    );
+    for (const k of [2, 3, 4]) expect(tsx).to.match(new RegExp(`'map-fill-${k}',\\s*${k},`));
+  });
 });

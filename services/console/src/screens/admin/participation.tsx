@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { JAPAN_MAP } from '@isac/regions/japan-map';
 import { api } from '../../api.js';
@@ -63,6 +64,49 @@ function BarTable(props: {
 const nameOf = (lang: Lang, p: Prefecture): string => (lang === 'ja' ? p.nameJa : p.nameEn);
 
 /**
+ * The fills of classes 2-4: the class colour under a pattern in the background colour (lines,
+ * cross-hatch, dots), so adjacent classes differ by more than colour (WCAG 1.4.11; styles.css).
+ * In user units of the map (1600 wide) and of the 40-unit legend swatches alike.
+ */
+function MapPatterns() {
+  const tile = (id: string, shade: number, marks: ComponentChildren) => (
+    <pattern id={id} patternUnits="userSpaceOnUse" width="20" height="20">
+      <rect class={`map-base-${shade}`} width="20" height="20" />
+      {marks}
+    </pattern>
+  );
+  // lines from corner to corner of the tile, and their ends in the neighbouring corners
+  const rising = [
+    [-5, 5, 5, -5],
+    [0, 20, 20, 0],
+    [15, 25, 25, 15],
+  ];
+  const falling = [
+    [-5, 15, 5, 25],
+    [0, 0, 20, 20],
+    [15, -5, 25, 5],
+  ];
+  const lines = (ls: number[][]) =>
+    ls.map(([x1, y1, x2, y2]) => (
+      <line
+        key={`${x1},${y1}`}
+        class="map-hatch"
+        x1={String(x1)}
+        y1={String(y1)}
+        x2={String(x2)}
+        y2={String(y2)}
+      />
+    ));
+  return (
+    <defs>
+      {tile('map-fill-2', 2, lines(rising))}
+      {tile('map-fill-3', 3, lines([...rising, ...falling]))}
+      {tile('map-fill-4', 4, <circle class="map-dot" cx="10" cy="10" r="4.5" />)}
+    </defs>
+  );
+}
+
+/**
  * Japan's prefectures shaded by a count (five steps, a legend), with the count in each outline's
  * title and a label on every prefecture that has any; the table below says the same in text.
  */
@@ -82,6 +126,7 @@ export function JapanMap(props: { t: Translate; lang: Lang; rows: readonly Prefe
         focusable="false"
       >
         <title id="map-title">{t('report.map.title', { metric: metricName })}</title>
+        <MapPatterns />
         {JAPAN_MAP.insets.map(({ frame }) => (
           <rect
             key={frame.join(',')}
@@ -131,16 +176,16 @@ export function JapanMap(props: { t: Translate; lang: Lang; rows: readonly Prefe
       <figcaption>
         <ul class="legend" aria-label={t('report.map.legend')}>
           <li>
-            <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true">
-              <rect class="map-shade-0" width="10" height="10" />
+            <svg class="swatch" viewBox="0 0 40 40" aria-hidden="true">
+              <rect class="map-shade-0" width="40" height="40" />
             </svg>
             {t('report.map.none')}
           </li>
           {max > 0 &&
             steps.map((s) => (
               <li key={s.shade}>
-                <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true">
-                  <rect class={`map-shade-${s.shade}`} width="10" height="10" />
+                <svg class="swatch" viewBox="0 0 40 40" aria-hidden="true">
+                  <rect class={`map-shade-${s.shade}`} width="40" height="40" data-shade={s.shade} />
                 </svg>
                 {s.from === s.to ? String(s.from) : `${s.from}–${s.to}`}
               </li>
