@@ -186,8 +186,23 @@ describe('console: Submit, Subscriptions and credentials, Exercises in Chromium 
     const check = page.getByTestId('bundle-check');
     await check.getByText('problems found before sending').waitFor();
     const text = await check.textContent();
-    expect(text).to.contain(`Object 2 (${bad.id})`).and.contain('/valid_until');
+    expect(text)
+      .to.contain(`Object 2 (${bad.id}), field /valid_until: `)
+      .and.contain("'valid_until' is 'next tuesday'; it must be an RFC 3339 UTC timestamp");
     expect(text).not.to.contain('Object 1');
+    // in Japanese: the rule said in Japanese, the field named, the validator's sentence as the detail
+    await page.locator('select[name=lang]').selectOption('ja');
+    await page.getByRole('heading', { name: '投稿', level: 2 }).waitFor();
+    const problem = page.getByTestId('bundle-problem');
+    await problem.filter({ hasText: '項目' }).waitFor();
+    expect(await problem.textContent()).to.equal(
+      `2 番目のオブジェクト（${bad.id}）、項目 /valid_until: タイムスタンプが RFC 3339 形式（例: 2026-04-01T00:00:00Z）ではありません。 ` +
+        "('valid_until' is 'next tuesday'; it must be an RFC 3339 UTC timestamp like 2024-01-15T12:30:45.000Z)",
+    );
+    expect(await problem.locator('[lang=en]').count()).to.equal(1);
+    await check.getByText('件').first().waitFor();
+    await page.locator('select[name=lang]').selectOption('en');
+    await page.getByRole('heading', { name: 'Submit', level: 2 }).waitFor();
     const send = form.getByRole('button', { name: 'Submit the bundle' });
     expect(await send.isDisabled()).to.equal(true);
 

@@ -1,7 +1,8 @@
 export * from './tlp.js';
 export { canonicalId, sameId } from './identifier.js';
 export type { StixObject } from './types.js';
-export type { StixIssue, ObjectReport, BundleReport, ValidateOptions } from './report.js';
+export type { StixIssue, StixRule, ObjectReport, BundleReport, ValidateOptions } from './report.js';
+export { STIX_RULES } from './report.js';
 export {
   validateObject,
   validateBundle,

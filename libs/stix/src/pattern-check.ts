@@ -9,7 +9,7 @@ import type {
   PatternAst,
   Qualifier,
 } from './pattern.js';
-import type { StixIssue } from './report.js';
+import type { StixIssue, StixRule } from './report.js';
 import { K as PropKind, knownProperties, PREDEFINED_EXTENSIONS, typeSpec } from './specs.js';
 import type { PropCheck } from './specs.js';
 import { checkTimestamp, compareTimestamps } from './timestamp.js';
@@ -69,10 +69,10 @@ class Checker {
   readonly warnings: StixIssue[] = [];
   constructor(private readonly ptr: string) {}
 
-  err(rule: string, position: number, message: string): void {
+  err(rule: StixRule, position: number, message: string): void {
     this.errors.push({ path: this.ptr, rule, message: `pattern position ${position}: ${message}` });
   }
-  warn(rule: string, position: number, message: string): void {
+  warn(rule: StixRule, position: number, message: string): void {
     this.warnings.push({ path: this.ptr, rule, message: `pattern position ${position}: ${message}` });
   }
 

@@ -24,7 +24,7 @@ import { rememberPatternAst } from './pattern-memo.js';
 import { isIpv4, isIpv6 } from './observables.js';
 import { deterministicScoId, ID_CONTRIBUTING_PROPERTIES } from './sco-id.js';
 import { pointerSegment } from './report.js';
-import type { BundleReport, ObjectReport, StixIssue, ValidateOptions } from './report.js';
+import type { BundleReport, ObjectReport, StixIssue, StixRule, ValidateOptions } from './report.js';
 import { K as PropKind, PREDEFINED_EXTENSIONS, typeSpec } from './specs.js';
 import type { PropCheck, TypeSpec } from './specs.js';
 import { TLP2_EXTENSION_ID, tlpMarkingById } from './tlp.js';
@@ -303,10 +303,10 @@ class Ctx {
     this.maxString = opts?.maxStringLength ?? DEFAULTS.maxStringLength;
     this.maxCollection = opts?.maxCollectionSize ?? DEFAULTS.maxCollectionSize;
   }
-  err(path: string, rule: string, message: string): void {
+  err(path: string, rule: StixRule, message: string): void {
     this.errors.push({ path, rule, message });
   }
-  warn(path: string, rule: string, message: string): void {
+  warn(path: string, rule: StixRule, message: string): void {
     this.warnings.push({ path, rule, message });
   }
 

@@ -170,7 +170,7 @@ export function App() {
           ) : screen === 'admin' ? (
             <Admin t={t} lang={lang} me={me} hub={hub} onUnauthenticated={expired} />
           ) : screen === 'submit' ? (
-            <Submit t={t} onUnauthenticated={expired} />
+            <Submit t={t} lang={lang} onUnauthenticated={expired} />
           ) : screen === 'subscriptions' ? (
             <SubscriptionsScreen
               t={t}

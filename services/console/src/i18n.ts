@@ -340,6 +340,10 @@ const en = {
   'submit.bundle.invalid':
     '{n} problems found before sending; nothing was sent. Fix them and the bundle can be sent:',
   'submit.bundle.whole': 'Bundle',
+  'submit.bundle.sep': ', ',
+  'submit.bundle.field': 'field',
+  'submit.bundle.field.whole': 'the whole object',
+  'submit.bundle.json': 'This is not JSON.',
   'submit.bundle.object': 'Object {n} ({id})',
   'submit.bundle.more': 'and {n} more.',
   'submit.bundle.defaultTlp': 'TLP for objects without one',
@@ -802,6 +806,10 @@ const ja: Messages = {
   'submit.bundle.invalid':
     '送信前に {n} 件の問題が見つかりました。何も送信していません。修正すると送信できます:',
   'submit.bundle.whole': 'バンドル全体',
+  'submit.bundle.sep': '、',
+  'submit.bundle.field': '項目',
+  'submit.bundle.field.whole': 'オブジェクト全体',
+  'submit.bundle.json': 'JSON として読めません。',
   'submit.bundle.object': '{n} 番目のオブジェクト（{id}）',
   'submit.bundle.more': 'ほか {n} 件。',
   'submit.bundle.defaultTlp': 'TLP のないオブジェクトの TLP',

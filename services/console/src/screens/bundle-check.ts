@@ -1,4 +1,4 @@
-import type { BundleReport } from '@isac/stix';
+import type { BundleReport, StixRule } from '@isac/stix';
 
 /** One problem the page found before sending, per object where it belongs to one. */
 export interface BundleProblem {
@@ -7,6 +7,9 @@ export interface BundleProblem {
   readonly id: string | undefined;
   /** JSON pointer inside the object (or the bundle), "" for the whole of it. */
   readonly path: string;
+  /** The validator's rule (undefined: the text is not JSON). */
+  readonly rule?: StixRule | undefined;
+  /** The validator's sentence (English), or the JSON parser's. */
   readonly message: string;
 }
 
@@ -39,10 +42,12 @@ export async function checkBundle(text: string): Promise<BundleCheck> {
     index: undefined,
     id: undefined,
     path: e.path,
+    rule: e.rule,
     message: e.message,
   }));
   for (const o of report.objects)
-    for (const e of o.errors) problems.push({ index: o.index, id: o.id, path: e.path, message: e.message });
+    for (const e of o.errors)
+      problems.push({ index: o.index, id: o.id, path: e.path, rule: e.rule, message: e.message });
   const bundle =
     typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
       ? (parsed as Record<string, unknown>)

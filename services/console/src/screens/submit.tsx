@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type ApiRoutes, type RouteAnswer } from '@isac/api';
 import { api, isUnauthenticated, messageOf } from '../api.js';
-import type { MessageKey, Translate } from '../i18n.js';
+import type { Lang, MessageKey, Translate } from '../i18n.js';
+import { stixMessage } from '../stix-messages.js';
 import { TLP_LEVELS, type TlpLevel } from '../tlp.js';
 import { TlpBadge } from '../tlp-badge.js';
 import { checkBundle, type BundleCheck } from './bundle-check.js';
@@ -299,7 +300,15 @@ function IndicatorForm({ t, onUnauthenticated }: { t: Translate; onUnauthenticat
   );
 }
 
-function BundleForm({ t, onUnauthenticated }: { t: Translate; onUnauthenticated: () => void }) {
+function BundleForm({
+  t,
+  lang,
+  onUnauthenticated,
+}: {
+  t: Translate;
+  lang: Lang;
+  onUnauthenticated: () => void;
+}) {
   const [text, setText] = useState('');
   const [check, setCheck] = useState<BundleCheck | undefined>();
   const [defaultTlp, setDefaultTlp] = useState<TlpLevel | ''>('');
@@ -373,15 +382,35 @@ function BundleForm({ t, onUnauthenticated }: { t: Translate; onUnauthenticated:
             <div class="error">
               <p>{t('submit.bundle.invalid', { n: check.problems.length })}</p>
               <ul>
-                {check.problems.slice(0, SHOWN).map((p, i) => (
-                  <li key={i}>
-                    {p.index === undefined
-                      ? t('submit.bundle.whole')
-                      : t('submit.bundle.object', { n: p.index + 1, id: p.id ?? '?' })}
-                    {': '}
-                    <code>{p.path || '/'}</code> {p.message}
-                  </li>
-                ))}
+                {check.problems.slice(0, SHOWN).map((p, i) => {
+                  const said =
+                    p.rule === undefined
+                      ? { text: t('submit.bundle.json'), detail: p.message }
+                      : stixMessage(lang, p.rule, p.message);
+                  return (
+                    <li key={i} data-testid="bundle-problem">
+                      {p.index === undefined
+                        ? t('submit.bundle.whole')
+                        : t('submit.bundle.object', { n: p.index + 1, id: p.id ?? '?' })}
+                      {p.path ? (
+                        <>
+                          {t('submit.bundle.sep')}
+                          {t('submit.bundle.field')} <code>{p.path}</code>
+                        </>
+                      ) : (
+                        p.index !== undefined && `${t('submit.bundle.sep')}${t('submit.bundle.field.whole')}`
+                      )}
+                      {': '}
+                      {said.text}
+                      {said.detail !== undefined && (
+                        <span class="muted" lang="en">
+                          {' '}
+                          ({said.detail})
+                        </span>
+                      )}
+                    </li>
+                  );
+                })}
               </ul>
               {check.problems.length > SHOWN && (
                 <p>{t('submit.bundle.more', { n: check.problems.length - SHOWN })}</p>
@@ -416,13 +445,21 @@ function BundleForm({ t, onUnauthenticated }: { t: Translate; onUnauthenticated:
 }
 
 /** Submit: one indicator as plain fields, or a STIX bundle checked in the page before sending. */
-export function Submit({ t, onUnauthenticated }: { t: Translate; onUnauthenticated: () => void }) {
+export function Submit({
+  t,
+  lang,
+  onUnauthenticated,
+}: {
+  t: Translate;
+  lang: Lang;
+  onUnauthenticated: () => void;
+}) {
   return (
     <section aria-labelledby="screen-heading">
       <h2 id="screen-heading">{t('nav.submit')}</h2>
       <div class="cards wide">
         <IndicatorForm t={t} onUnauthenticated={onUnauthenticated} />
-        <BundleForm t={t} onUnauthenticated={onUnauthenticated} />
+        <BundleForm t={t} lang={lang} onUnauthenticated={onUnauthenticated} />
       </div>
     </section>
   );
