@@ -118,18 +118,39 @@ describe('alert parts (pure)', () => {
     );
   });
 
-  it('property: parts reassemble to exactly the alert’s objects in order, each valid and under maxBytes unless alone', () => {
+  it('property: parts reassemble to exactly the alert’s objects and entries in order, each valid, its size exact and under maxBytes unless alone', () => {
+    // entries per object: how many refusals and correlation values it carries (non-ASCII text)
+    const entries = fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 3 })), { maxLength: 60 });
     fc.assert(
       fc.property(
         fc.array(fc.nat({ max: 3000 }), { minLength: 1, maxLength: 60 }),
+        entries,
         fc.integer({ min: 1, max: 25 }),
         fc.integer({ min: 4096, max: 20_000 }),
-        (pads, maxObjects, maxBytes) => {
+        (pads, counts, maxObjects, maxBytes) => {
           const objects = pads.map((n, k) => indicator(k, 'é'.repeat(n)));
-          const parts = alertParts(alert(objects), { maxObjects, maxBytes });
+          const refusals = new Map<number, string[]>();
+          const correlations = new Map<number, string[]>();
+          counts.slice(0, objects.length).forEach(([r, c], k) => {
+            if (r > 0)
+              refusals.set(
+                k,
+                Array.from({ length: r }, (_, i) => JSON.stringify({ k, i, message_ja: '拒否' })),
+              );
+            if (c > 0)
+              correlations.set(
+                k,
+                Array.from({ length: c }, (_, i) => JSON.stringify({ k, i, v: 'ü' })),
+              );
+          });
+          const parts = alertParts(alert(objects, { refusals, correlations }), { maxObjects, maxBytes });
           const got: string[] = [];
+          const listed = { refusals: [] as unknown[], correlation: [] as unknown[] };
           for (const p of parts) {
+            expect(p.bytes).to.equal(Buffer.byteLength(String(p.message.payload)));
             const b = JSON.parse(String(p.message.payload)) as Bundle;
+            listed.refusals.push(...((b.x_isac_alert['blocklist_refusals'] as unknown[] | undefined) ?? []));
+            listed.correlation.push(...((b.x_isac_alert['correlation'] as unknown[] | undefined) ?? []));
             expect(validateBundle(b).valid).to.equal(true);
             const own = b.objects.filter((o) => o.type !== 'marking-definition');
             expect(own.length).to.be.at.most(maxObjects);
@@ -138,6 +159,12 @@ describe('alert parts (pure)', () => {
             got.push(...own.map((o) => JSON.stringify(o)));
           }
           expect(got).to.deep.equal(objects.map((o) => JSON.stringify(o)));
+          const inOrder = (m: Map<number, string[]>) =>
+            [...m.keys()]
+              .sort((a, b) => a - b)
+              .flatMap((k) => m.get(k)!.map((j) => JSON.parse(j) as unknown));
+          expect(listed.refusals).to.deep.equal(inOrder(refusals));
+          expect(listed.correlation).to.deep.equal(inOrder(correlations));
         },
       ),
       { numRuns: 60 },

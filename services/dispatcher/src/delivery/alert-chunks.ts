@@ -86,6 +86,13 @@ export function partStarts(sizes: readonly number[], limits: PartLimits, envelop
   return starts;
 }
 
+/** Entries per object (by index in the alert's objects): a Map, or any lookup with these two members. */
+export interface EntryLists {
+  get(k: number): readonly string[] | undefined;
+  /** How many objects have entries. */
+  readonly size: number;
+}
+
 /** One alert: what a recipient gets at one TLP, exercise or live, on MQTT, from one batch. */
 export interface AlertContent {
   /** From the fan-out record (ADR 0013): the same on every retry. */
@@ -101,12 +108,12 @@ export interface AlertContent {
    * The block-list gate's refusals per object (by index in `objects`), each as JSON: a part lists
    * those of its own objects in `x_isac_alert.blocklist_refusals`, counted in its size.
    */
-  readonly refusals?: ReadonlyMap<number, readonly string[]> | undefined;
+  readonly refusals?: EntryLists | undefined;
   /**
    * Correlation (ADR 0044) per object (by index in `objects`), each value as JSON: a part lists
    * those of its own objects in `x_isac_alert.correlation`, counted in its size.
    */
-  readonly correlations?: ReadonlyMap<number, readonly string[]> | undefined;
+  readonly correlations?: EntryLists | undefined;
   /** Every object is a value the recipient already had within the update window: `x_isac_alert.kind` "update". */
   readonly update?: boolean | undefined;
 }
@@ -147,6 +154,60 @@ export function alertPartCount(alert: Omit<AlertContent, 'alertId'>, limits: Par
 /** Any alert id has this length (a UUID): part boundaries do not depend on which. */
 const ZERO_UUID = '00000000-0000-4000-8000-000000000000';
 
+/** UTF-8 bytes of an entry list's entries, each followed by a comma: lists are shared by alike recipients. */
+const listSizes = new WeakMap<readonly string[], number>();
+
+function listBytes(l: readonly string[] | undefined): number {
+  if (!l) return 0;
+  let n = listSizes.get(l);
+  if (n === undefined) {
+    n = 0;
+    for (const j of l) n += Buffer.byteLength(j) + 1;
+    listSizes.set(l, n);
+  }
+  return n;
+}
+
+const NO_ENTRIES = { json: '', bytes: 0 } as const;
+
+/** Per entry lists (shared by the recipients of alike alerts), per `from:to`: what a part lists of them. */
+const listed = new WeakMap<EntryLists, Map<string, { readonly json: string; readonly bytes: number }>>();
+
+/** `,"name":[…]`: the entries of objects `[from, to)` as a part lists them, and its UTF-8 size. */
+function entryList(
+  name: string,
+  lists: EntryLists | undefined,
+  from: number,
+  to: number,
+): { readonly json: string; readonly bytes: number } {
+  if (!lists || lists.size === 0) return NO_ENTRIES;
+  let byRange = listed.get(lists);
+  if (!byRange)
+    listed.set(lists, (byRange = new Map<string, { readonly json: string; readonly bytes: number }>()));
+  const range = `${name}:${from}:${to}`;
+  let out = byRange.get(range);
+  if (!out) byRange.set(range, (out = entriesOf(name, lists, from, to)));
+  return out;
+}
+
+function entriesOf(
+  name: string,
+  lists: EntryLists,
+  from: number,
+  to: number,
+): { readonly json: string; readonly bytes: number } {
+  let json = '';
+  let bytes = 0;
+  for (let k = from; k < to; k++) {
+    const l = lists.get(k);
+    if (!l || l.length === 0) continue;
+    for (const j of l) json += json === '' ? j : `,${j}`;
+    bytes += listBytes(l);
+  }
+  // listBytes counts a comma after every entry: the list has one fewer, and `,"name":[` `]` around it
+  return json === '' ? NO_ENTRIES : { json: `,"${name}":[${json}]`, bytes: bytes - 1 + name.length + 6 };
+}
+
 function layout(
   alert: AlertContent,
   limits: PartLimits,
@@ -173,19 +234,7 @@ function layout(
   const exercise = alert.exercise ? 'true' : 'false';
   const head = (bundleId: string) => `{"type":"bundle","id":${JSON.stringify(bundleId)},"objects":[`;
   const refusals = alert.refusals;
-  const refusedJson = (from: number, to: number): string => {
-    if (!refusals || refusals.size === 0) return '';
-    const list: string[] = [];
-    for (let k = from; k < to; k++) list.push(...(refusals.get(k) ?? []));
-    return list.length === 0 ? '' : `,"blocklist_refusals":[${list.join(',')}]`;
-  };
   const correlations = alert.correlations;
-  const correlatedJson = (from: number, to: number): string => {
-    if (!correlations || correlations.size === 0) return '';
-    const list: string[] = [];
-    for (let k = from; k < to; k++) list.push(...(correlations.get(k) ?? []));
-    return list.length === 0 ? '' : `,"correlation":[${list.join(',')}]`;
-  };
   const kind = alert.update === true ? ',"kind":"update"' : '';
   const tail = (part: number, parts: number, refused: string) =>
     `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}${kind}${refused}}}`;
@@ -200,8 +249,6 @@ function layout(
           (correlations && correlations.size > 0 ? ',"correlation":[]' : ''),
       ),
   );
-  const listBytes = (l: readonly string[] | undefined): number =>
-    l ? l.reduce((n, j) => n + Buffer.byteLength(j) + 1, 0) : 0;
   const sizeOf = (o: SerialisedObject, k: number): number =>
     o.bytes + listBytes(refusals?.get(k)) + listBytes(correlations?.get(k));
   const starts = partStarts(objs.map(sizeOf), limits, envelope);
@@ -218,16 +265,32 @@ function layout(
     const part = i + 1;
     const bundleId = alertPartBundleId(alert.alertId, part);
     let body = '';
-    for (let k = from; k < to; k++) body += k === from ? objs[k]!.json : `,${objs[k]!.json}`;
-    const payload =
-      head(bundleId) + body + tail(part, parts, refusedJson(from, to) + correlatedJson(from, to));
+    let bytes = 0;
+    for (let k = from; k < to; k++) {
+      body += k === from ? objs[k]!.json : `,${objs[k]!.json}`;
+      bytes += objs[k]!.bytes;
+    }
+    const refused = entryList('blocklist_refusals', refusals, from, to);
+    const correlated = entryList('correlation', correlations, from, to);
+    const start = head(bundleId);
+    const end = tail(part, parts, refused.json + correlated.json);
+    const payload = start + body + end;
+    // counted from the pieces' cached sizes: measuring the payload would flatten and scan it once more
+    bytes +=
+      to -
+      from -
+      1 +
+      Buffer.byteLength(start) +
+      Buffer.byteLength(tail(part, parts, '')) +
+      refused.bytes +
+      correlated.bytes;
     return {
       part,
       parts,
       bundleId,
       from,
       to,
-      bytes: Buffer.byteLength(payload),
+      bytes,
       message: {
         topic,
         payload,

@@ -69,6 +69,27 @@ export interface ItemCorrelation {
 }
 
 /**
+ * An alert's correlation for its recipient: per object (by index in the alert) its values as the
+ * alert lists them (`alertParts`' `correlations`), and how many of its objects are updates.
+ */
+export interface AlertCorrelation {
+  get(k: number): readonly string[] | undefined;
+  /** Objects with values reported before. */
+  readonly size: number;
+  readonly updates: number;
+}
+
+/** What organisations that may see the same groups of reports share. */
+interface Visibility {
+  /** '1' or '0' per group of reports: may see it or not. */
+  readonly key: string;
+  /** Per position: the answer (null: none; undefined: not asked yet). */
+  readonly answers: (ItemCorrelation | null | undefined)[];
+  /** The last alert answered, by its positions: recipients of the same objects share the answer. */
+  last?: { readonly positions: readonly number[]; readonly answer: AlertCorrelation | undefined };
+}
+
+/**
  * Per-recipient correlation of one batch (ADR 0044), pure. An earlier report counts for a
  * recipient only when the one policy (`decideClass`, as for push and pull) would release it to
  * that recipient now: what a recipient may not see changes nothing it is told, not a count, not
@@ -85,10 +106,12 @@ export class Correlator {
   /** Per group: one of its reports, the one the policy is asked about. */
   private readonly sample: number[] = [];
   private readonly sectorOf: (string | undefined)[];
-  /** Per organisation: which groups it may see ('1'/'0' per group). */
-  private readonly keys = new Map<OrgId, string>();
-  /** Per visibility key, per position: the answer (null: none). */
-  private readonly answers = new Map<string, Map<number, ItemCorrelation | null>>();
+  /** Per position: the entries it names (undefined: none). */
+  private readonly entriesAt: (readonly number[] | undefined)[] = [];
+  /** Per organisation: its visibility (shared by the organisations that see alike). */
+  private readonly byOrg = new Map<OrgId, Visibility>();
+  /** Per visibility key. */
+  private readonly visibilities = new Map<string, Visibility>();
   private readonly json = new WeakMap<ItemCorrelation, string[]>();
   private readonly since: string;
 
@@ -103,6 +126,7 @@ export class Correlator {
     },
   ) {
     this.byEntry = i.query.entries.map(() => []);
+    for (const [position, mine] of i.query.byPosition) this.entriesAt[position] = mine;
     const groups = new Map<string, number>();
     this.groupOf = i.priors.map((p, k) => {
       for (const n of p.entries) this.byEntry[n]?.push(k);
@@ -130,17 +154,45 @@ export class Correlator {
 
   /** The correlation of the item at `position` for `org`; undefined when none of its values was reported before. */
   forItem(org: Org, position: number, indicatorId: string): ItemCorrelation | undefined {
-    const mine = this.i.query.byPosition.get(position);
+    const mine = this.entriesAt[position];
     if (!mine || this.empty) return undefined;
-    const key = this.keyOf(org);
-    let byPosition = this.answers.get(key);
-    if (!byPosition) this.answers.set(key, (byPosition = new Map<number, ItemCorrelation | null>()));
-    let answer = byPosition.get(position);
-    if (answer === undefined) {
-      answer = this.compute(key, mine, indicatorId) ?? null;
-      byPosition.set(position, answer);
-    }
+    const v = this.visibilityOf(org);
+    let answer = v.answers[position];
+    if (answer === undefined) v.answers[position] = answer = this.compute(v.key, mine, indicatorId) ?? null;
     return answer ?? undefined;
+  }
+
+  /**
+   * The correlation of an alert's objects (`items`, in alert order) for `org`; undefined when
+   * none of them names a value reported before. Organisations that see alike and get the same
+   * objects share one answer (and, in `alertParts`, its sizes and lists).
+   */
+  forAlert(
+    org: Org,
+    items: readonly { readonly position: number; readonly version: { readonly id: string } }[],
+  ): AlertCorrelation | undefined {
+    if (this.empty) return undefined;
+    const v = this.visibilityOf(org);
+    const last = v.last;
+    if (
+      last &&
+      last.positions.length === items.length &&
+      items.every((it, k) => it.position === last.positions[k])
+    )
+      return last.answer;
+    const lists: (readonly string[] | undefined)[] = new Array<readonly string[] | undefined>(items.length);
+    let size = 0;
+    let updates = 0;
+    items.forEach((it, k) => {
+      const c = this.forItem(org, it.position, it.version.id);
+      if (!c) return;
+      size += 1;
+      if (c.update) updates += 1;
+      lists[k] = this.jsonOf(c);
+    });
+    const answer = size === 0 ? undefined : { get: (k: number) => lists[k], size, updates };
+    v.last = { positions: items.map((it) => it.position), answer };
+    return answer;
   }
 
   /** An answer's values as the alert lists them, made once however many recipients share it. */
@@ -187,14 +239,17 @@ export class Correlator {
     return { values, update: recentAll };
   }
 
-  private keyOf(org: Org): string {
-    let key = this.keys.get(org.id);
-    if (key === undefined) {
-      key = '';
+  /** Which groups of reports the organisation may see, one policy decision per group. */
+  private visibilityOf(org: Org): Visibility {
+    let v = this.byOrg.get(org.id);
+    if (v === undefined) {
+      let key = '';
       for (const k of this.sample) key += this.decide(org, k) ? '1' : '0';
-      this.keys.set(org.id, key);
+      v = this.visibilities.get(key);
+      if (v === undefined) this.visibilities.set(key, (v = { key, answers: [] }));
+      this.byOrg.set(org.id, v);
     }
-    return key;
+    return v;
   }
 
   private decide(org: Org, k: number): boolean {

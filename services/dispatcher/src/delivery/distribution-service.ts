@@ -57,7 +57,7 @@ import {
 } from './batch-plan.js';
 import { MailRenderCache } from '../email/submission-mail.js';
 import { alertPartCount, alertParts, type PartLimits } from './alert-chunks.js';
-import { Correlator, correlationQuery, type ValueCorrelation } from './correlation.js';
+import { Correlator, correlationQuery, type AlertCorrelation, type ValueCorrelation } from './correlation.js';
 import {
   BlocklistPlanner,
   blocklistMessageId,
@@ -1193,19 +1193,12 @@ function mailCorrelation(
 function correlated(
   g: AlertGroup,
   correlator: Correlator | undefined,
-): { correlations: Map<number, string[]> | undefined; update: boolean } {
+): { correlations: AlertCorrelation | undefined; update: boolean } {
   const org = correlator?.org(g.orgId);
   if (!correlator || correlator.empty || !org || g.exercise)
     return { correlations: undefined, update: false };
-  let correlations: Map<number, string[]> | undefined;
-  let updates = 0;
-  g.items.forEach((it, k) => {
-    const c = correlator.forItem(org, it.position, it.version.id);
-    if (!c) return;
-    if (c.update) updates += 1;
-    (correlations ??= new Map()).set(k, correlator.jsonOf(c));
-  });
-  return { correlations, update: updates > 0 && updates === g.items.length };
+  const correlations = correlator.forAlert(org, g.items);
+  return { correlations, update: correlations !== undefined && correlations.updates === g.items.length };
 }
 
 /** One refusal as the alert lists it (`x_isac_alert.blocklist_refusals`). */
