@@ -157,6 +157,20 @@ const ZERO_UUID = '00000000-0000-4000-8000-000000000000';
 /** UTF-8 bytes of an entry list's entries, each followed by a comma: lists are shared by alike recipients. */
 const listSizes = new WeakMap<readonly string[], number>();
 
+/** Per entry lists (shared by alike alerts): per object, the bytes its entries add to a part. */
+const lookupSizes = new WeakMap<EntryLists, number[]>();
+
+function entrySizes(lists: EntryLists | undefined, objects: number): readonly number[] | undefined {
+  if (!lists || lists.size === 0) return undefined;
+  let sizes = lookupSizes.get(lists);
+  if (sizes === undefined || sizes.length < objects) {
+    sizes = [];
+    for (let k = 0; k < objects; k++) sizes.push(listBytes(lists.get(k)));
+    lookupSizes.set(lists, sizes);
+  }
+  return sizes;
+}
+
 function listBytes(l: readonly string[] | undefined): number {
   if (!l) return 0;
   let n = listSizes.get(l);
@@ -249,8 +263,10 @@ function layout(
           (correlations && correlations.size > 0 ? ',"correlation":[]' : ''),
       ),
   );
+  const refused = entrySizes(refusals, objs.length);
+  const correlated = entrySizes(correlations, objs.length);
   const sizeOf = (o: SerialisedObject, k: number): number =>
-    o.bytes + listBytes(refusals?.get(k)) + listBytes(correlations?.get(k));
+    o.bytes + (refused?.[k] ?? 0) + (correlated?.[k] ?? 0);
   const starts = partStarts(objs.map(sizeOf), limits, envelope);
   const parts = starts.length;
   const topic = alertTopic(

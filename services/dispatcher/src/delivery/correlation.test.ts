@@ -126,6 +126,14 @@ describe('correlation (pure, ADR 0044)', () => {
         const a = correlate(batch, earlier).forItem(trial, 0, fresh.id);
         const b = correlate(batch, visibleOnly).forItem(trial, 0, fresh.id);
         expect(a).to.deep.equal(b);
+        // the same through alerts, asked after members that see more (answers are shared only
+        // between recipients that see the same reports)
+        const shared = correlate(batch, earlier);
+        for (const id of ['bank-a', 'tel-c', 'bc-d']) shared.forAlert(orgs.get(id)!, batch);
+        const alert = shared.forAlert(trial, batch);
+        const alone = correlate(batch, visibleOnly).forAlert(trial, batch);
+        expect(alert?.get(0)).to.deep.equal(alone?.get(0));
+        expect(alert?.updates).to.equal(alone?.updates);
       }),
       { numRuns: 200 },
     );

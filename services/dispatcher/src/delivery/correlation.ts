@@ -108,6 +108,8 @@ export class Correlator {
   private readonly sectorOf: (string | undefined)[];
   /** Per position: the entries it names (undefined: none). */
   private readonly entriesAt: (readonly number[] | undefined)[] = [];
+  /** Per position: its answers by which of its reports are seen ('1'/'0' each), whatever the key. */
+  private readonly shared: (Map<string, ItemCorrelation | null> | undefined)[] = [];
   /** Per organisation: its visibility (shared by the organisations that see alike). */
   private readonly byOrg = new Map<OrgId, Visibility>();
   /** Per visibility key. */
@@ -158,7 +160,7 @@ export class Correlator {
     if (!mine || this.empty) return undefined;
     const v = this.visibilityOf(org);
     let answer = v.answers[position];
-    if (answer === undefined) v.answers[position] = answer = this.compute(v.key, mine, indicatorId) ?? null;
+    if (answer === undefined) v.answers[position] = answer = this.compute(v.key, position, mine, indicatorId);
     return answer ?? undefined;
   }
 
@@ -202,12 +204,32 @@ export class Correlator {
     return out;
   }
 
-  private compute(key: string, mine: readonly number[], indicatorId: string): ItemCorrelation | undefined {
+  /**
+   * The answer for a position as a recipient that sees the groups of `key` sees it. Keys that see
+   * the same of the position's own reports share it (and its JSON): it depends on nothing else.
+   */
+  private compute(
+    key: string,
+    position: number,
+    mine: readonly number[],
+    indicatorId: string,
+  ): ItemCorrelation | null {
+    let seen = '';
+    for (const n of mine)
+      for (const k of this.byEntry[n]!) seen += key.charCodeAt(this.groupOf[k]!) === 49 ? '1' : '0';
+    let byMask = this.shared[position];
+    if (!byMask) this.shared[position] = byMask = new Map<string, ItemCorrelation | null>();
+    let answer = byMask.get(seen);
+    if (answer === undefined) byMask.set(seen, (answer = this.count(key, mine, indicatorId)));
+    return answer;
+  }
+
+  private count(key: string, mine: readonly number[], indicatorId: string): ItemCorrelation | null {
     const values: ValueCorrelation[] = [];
     let recentAll = true;
     for (const n of mine) {
       let reports = 0;
-      const sectors = new Set<string>();
+      const sectors: string[] = [];
       let first = '';
       let last = '';
       let recent = false;
@@ -215,7 +237,8 @@ export class Correlator {
         if (key.charCodeAt(this.groupOf[k]!) !== 49) continue; // '1'
         const p = this.i.priors[k]!;
         reports += 1;
-        sectors.add(this.sectorOf[k]!);
+        const sector = this.sectorOf[k]!;
+        if (!sectors.includes(sector)) sectors.push(sector);
         if (first === '' || p.firstAdded < first) first = p.firstAdded;
         if (p.version.dateAdded > last) last = p.version.dateAdded;
         if (p.version.dateAdded >= this.since) recent = true;
@@ -229,13 +252,13 @@ export class Correlator {
         value: e.value,
         ...(e.kind === 'file-hash' && e.algorithm !== '' ? { algorithm: e.algorithm } : {}),
         reports,
-        sectors: sectors.size,
+        sectors: sectors.length,
         firstSeen: first,
         lastSeen: last,
         recent,
       });
     }
-    if (values.length === 0) return undefined;
+    if (values.length === 0) return null;
     return { values, update: recentAll };
   }
 
@@ -286,15 +309,10 @@ function decisionSignature(p: PriorReport): string {
 
 /** A value's correlation as an alert lists it (`x_isac_alert.correlation`). */
 export function correlationJson(c: ValueCorrelation, update: boolean): string {
-  return JSON.stringify({
-    indicator_id: c.indicatorId,
-    kind: c.kind,
-    value: c.value,
-    ...(c.algorithm === undefined ? {} : { algorithm: c.algorithm }),
-    reports: c.reports,
-    sectors: c.sectors,
-    first_seen: c.firstSeen,
-    last_seen: c.lastSeen,
-    ...(update ? { update: true } : {}),
-  });
+  // written out rather than JSON.stringify of an object: made for every value of a batch
+  const algorithm = c.algorithm === undefined ? '' : `,"algorithm":${JSON.stringify(c.algorithm)}`;
+  return (
+    `{"indicator_id":${JSON.stringify(c.indicatorId)},"kind":${JSON.stringify(c.kind)},"value":${JSON.stringify(c.value)}${algorithm}` +
+    `,"reports":${c.reports},"sectors":${c.sectors},"first_seen":${JSON.stringify(c.firstSeen)},"last_seen":${JSON.stringify(c.lastSeen)}${update ? ',"update":true' : ''}}`
+  );
 }
