@@ -32,8 +32,22 @@ import { WriteLane } from './write-lane.js';
 const COLUMNS = `o.seq, o.collection_id, o.id, o.type, o.spec_version, o.version, o.date_added_us, o.submitter_org_id,
   o.tlp, o.tlp_source, o.unknown_markings, o.named_recipients, o.anonymous, o.exercise, o.object, o.known_markings, o.submission_id, o.exercise_id, o.feed_id,
   o.expired_at, o.expired_by`;
-/** How many `COLUMNS` a row starts with: a query's own extra columns come after them. */
-const COLUMN_COUNT = COLUMNS.split(',').length;
+/**
+ * Where a query's own result column (`AS name`, after COLUMNS) is in its raw rows, read from the
+ * statement: adding columns to COLUMNS moves it, and a position written here broke each time.
+ */
+const columnPositions = new WeakMap<Statement, Map<string, number>>();
+function columnAt(st: Statement, name: string): number {
+  let at = columnPositions.get(st);
+  if (!at) {
+    at = new Map<string, number>();
+    st.columns().forEach((c, i) => at!.set(c.name, i));
+    columnPositions.set(st, at);
+  }
+  const i = at.get(name);
+  if (i === undefined) throw new Error(`no result column ${name}`);
+  return i;
+}
 
 const NONE: readonly string[] = Object.freeze([]);
 /** Most rows carry no unknown markings and no named recipients: skip parsing '[]'. */
@@ -158,14 +172,16 @@ export class SqliteObjectStore implements ObjectStore {
 
   batchVersions(batch: DeliveryBatch): Promise<BatchVersion[]> {
     const st = this.stmt(
-      `SELECT ${COLUMNS}, o.submission_seq FROM objects o INDEXED BY objects_by_submission
+      `SELECT ${COLUMNS}, o.submission_seq AS submission_seq FROM objects o INDEXED BY objects_by_submission
         WHERE o.submission_id = ? ORDER BY o.submission_seq`,
     );
+    const seqAt = columnAt(st, 'submission_seq');
     const out: BatchVersion[] = [];
     for (const s of batch.submissions) {
-      for (const r of st.all(s.submissionId) as (RawRow & { 21: number })[]) {
-        if (r[21] >= s.count) continue; // stored after the batch was formed: not part of it
-        out.push({ position: s.offset + r[21], version: fromRow(r) });
+      for (const r of st.all(s.submissionId) as (RawRow & Record<number, unknown>)[]) {
+        const seq = r[seqAt] as number;
+        if (seq >= s.count) continue; // stored after the batch was formed: not part of it
+        out.push({ position: s.offset + seq, version: fromRow(r) });
       }
     }
     return Promise.resolve(out);
@@ -302,20 +318,22 @@ export class SqliteObjectStore implements ObjectStore {
       });
       where.push(`o.tlp IN (${keys.join(', ')})`);
     }
-    const rows = this.stmt(
+    const st = this.stmt(
       `WITH m AS (${branches.join(' UNION ')})
       SELECT ${COLUMNS}, json_group_array(json_array(m.kind, m.algorithm, m.value, m.key, m.hi)) AS matched
         FROM m JOIN objects o ON o.seq = m.object_seq
         WHERE ${where.join(' AND ')}
         GROUP BY o.seq ORDER BY o.seq DESC LIMIT @limit`,
-    ).all(params) as (RawRow & { 21: string })[];
+    );
+    const matchedAt = columnAt(st, 'matched');
+    const rows = st.all(params) as (RawRow & Record<number, unknown>)[];
     const more = rows.length > s.limit;
     const page = more ? rows.slice(0, s.limit) : rows;
     const last = page[page.length - 1];
     return Promise.resolve({
       items: page.map((r) => ({
         version: fromRow(r),
-        matched: matchedOf(r[21]),
+        matched: matchedOf(r[matchedAt] as string),
         position: encodeCursor(r[0]),
       })),
       more,
@@ -408,25 +426,30 @@ export class SqliteObjectStore implements ObjectStore {
   ): Promise<PriorReport[]> {
     if (entries.length === 0) return Promise.resolve([]);
     // One statement for the whole batch: each entry is a point lookup of the primary key
-    // (kind, key), then its range end and algorithm; the versions are read once each. CROSS JOIN
-    // fixes that order; the first version is read through the unique (collection, id, version)
-    // index (with MIN(date_added_us) the planner scanned the collection's date index instead).
-    const rows = this.stmt(
+    // (kind, key), then its range end and algorithm; the hits are grouped by version before any
+    // version is read (grouping whole rows sorted every object's JSON), then each version is read
+    // once. CROSS JOIN fixes that order; the first version is read through the unique (collection,
+    // id, version) index (with MIN(date_added_us) the planner scanned the collection's date index).
+    const st = this.stmt(
       `WITH q(n, kind, key, algorithm, hi) AS (
          SELECT CAST(j.key AS INTEGER), j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(@entries) j),
-       hit(seq, n) AS (
-         SELECT m.object_seq, q.n FROM q CROSS JOIN observables m
-           ON m.kind = q.kind AND m.key = q.key AND m.algorithm = q.algorithm AND m.hi IS q.hi)
+       hit(seq, ns) AS (
+         SELECT m.object_seq, json_group_array(q.n) FROM q CROSS JOIN observables m
+           ON m.kind = q.kind AND m.key = q.key AND m.algorithm = q.algorithm AND m.hi IS q.hi
+           GROUP BY m.object_seq)
        SELECT ${COLUMNS},
          (SELECT f.date_added_us FROM objects f WHERE f.collection_id = o.collection_id AND f.id = o.id
            ORDER BY f.version_norm LIMIT 1) AS first_us,
-         json_group_array(hit.n) AS ns
+         hit.ns AS ns
        FROM hit CROSS JOIN objects o ON o.seq = hit.seq
        WHERE o.is_latest = 1 AND o.exercise = 0
          AND (o.submission_id IS NULL OR o.submission_id NOT IN (SELECT value FROM json_each(@subs)))
          AND o.id NOT IN (SELECT value FROM json_each(@ids))
-       GROUP BY o.seq ORDER BY o.seq`,
-    ).all({
+       ORDER BY o.seq`,
+    );
+    const firstAt = columnAt(st, 'first_us');
+    const nsAt = columnAt(st, 'ns');
+    const rows = st.all({
       entries: JSON.stringify(entries.map((e) => [e.kind, e.key, e.algorithm, e.hi ?? null])),
       subs: JSON.stringify(exclude.submissions),
       ids: JSON.stringify(exclude.ids),
@@ -435,10 +458,11 @@ export class SqliteObjectStore implements ObjectStore {
     for (const r of rows) {
       const version = fromRow(r);
       if (version.object['revoked'] === true) continue;
+      const ns = JSON.parse(r[nsAt] as string) as number[];
       out.push({
         version,
-        firstAdded: microsToIso(r[COLUMN_COUNT] as number),
-        entries: [...new Set(JSON.parse(r[COLUMN_COUNT + 1] as string) as number[])].sort((a, b) => a - b),
+        firstAdded: microsToIso(r[firstAt] as number),
+        entries: ns.length === 1 ? ns : [...new Set(ns)].sort((a, b) => a - b),
       });
     }
     return Promise.resolve(out);
