@@ -428,8 +428,9 @@ export class SqliteObjectStore implements ObjectStore {
     // One statement for the whole batch: each entry is a point lookup of the primary key
     // (kind, key), then its range end and algorithm; the hits are grouped by version before any
     // version is read (grouping whole rows sorted every object's JSON), then each version is read
-    // once. CROSS JOIN fixes that order; the first version is read through the unique (collection,
-    // id, version) index (with MIN(date_added_us) the planner scanned the collection's date index).
+    // once. CROSS JOIN fixes that order; the first version, when the latest is not also the first,
+    // is read through the unique (collection, id, version) index (with MIN(date_added_us) the
+    // planner scanned the collection's date index).
     const st = this.stmt(
       `WITH q(n, kind, key, algorithm, hi) AS (
          SELECT CAST(j.key AS INTEGER), j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(@entries) j),
@@ -438,8 +439,9 @@ export class SqliteObjectStore implements ObjectStore {
            ON m.kind = q.kind AND m.key = q.key AND m.algorithm = q.algorithm AND m.hi IS q.hi
            GROUP BY m.object_seq)
        SELECT ${COLUMNS},
-         (SELECT f.date_added_us FROM objects f WHERE f.collection_id = o.collection_id AND f.id = o.id
-           ORDER BY f.version_norm LIMIT 1) AS first_us,
+         CASE WHEN o.is_first = 1 THEN o.date_added_us ELSE
+           (SELECT f.date_added_us FROM objects f WHERE f.collection_id = o.collection_id AND f.id = o.id
+             ORDER BY f.version_norm LIMIT 1) END AS first_us,
          hit.ns AS ns
        FROM hit CROSS JOIN objects o ON o.seq = hit.seq
        WHERE o.is_latest = 1 AND o.exercise = 0
@@ -461,7 +463,7 @@ export class SqliteObjectStore implements ObjectStore {
       const ns = JSON.parse(r[nsAt] as string) as number[];
       out.push({
         version,
-        firstAdded: microsToIso(r[firstAt] as number),
+        firstAdded: r[firstAt] === r[6] ? version.dateAdded : microsToIso(r[firstAt] as number),
         entries: ns.length === 1 ? ns : [...new Set(ns)].sort((a, b) => a - b),
       });
     }
