@@ -112,6 +112,38 @@ describe('SQLite migrations of existing rows', () => {
     db.close();
   });
 
+  it('36 gives the lifetimes of latest live versions the confidence feedback stored for their object', () => {
+    const db = databaseAt(32);
+    const ins = db.prepare(`INSERT INTO objects (collection_id, id, type, spec_version, version, version_norm,
+      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object, is_latest)
+      VALUES ('c1', ?, 'indicator', '2.1', ?, ?, ?, 'bank-a', 'green', 'object', '[]', '[]', 1, 0, ?, ?)`);
+    const ind = (id: string) =>
+      JSON.stringify({
+        type: 'indicator',
+        id,
+        confidence: 40,
+        pattern_type: 'stix',
+        pattern: "[ipv4-addr:value = '198.51.100.1']",
+      });
+    ins.run('indicator--a', 'v1', 'v1', 1, ind('indicator--a'), 0);
+    ins.run('indicator--a', 'v2', 'v2', 2, ind('indicator--a'), 1);
+    ins.run('indicator--b', 'v1', 'v1', 3, ind('indicator--b'), 1);
+    const life = db.prepare(
+      'INSERT INTO indicator_lifetimes (object_seq, kinds, confidence) VALUES (?, ?, 40)',
+    );
+    for (const seq of [1, 2, 3]) life.run(seq, 'ipv4');
+    db.prepare("INSERT INTO object_confidence VALUES ('indicator--a', 63, 'T')").run();
+    migrate(db);
+    expect(
+      db.prepare('SELECT object_seq, confidence FROM indicator_lifetimes ORDER BY object_seq').raw().all(),
+    ).to.deep.equal([
+      [1, 40],
+      [2, 63],
+      [3, 40],
+    ]);
+    db.close();
+  });
+
   it('10 gives digest items their subscription, and indexes them', () => {
     const db = databaseAt(9);
     const ins =

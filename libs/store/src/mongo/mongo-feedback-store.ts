@@ -8,7 +8,7 @@ import type {
   NewFeedbackReport,
 } from '../ports/index.js';
 import { jobKeys } from '../job-catalogue.js';
-import { COLLECTIONS, isDuplicateKey } from './mongo-docs.js';
+import { COLLECTIONS, isDuplicateKey, type ObjectDoc } from './mongo-docs.js';
 
 interface ReportDoc {
   _id: string;
@@ -54,12 +54,14 @@ const fromDoc = (d: ReportDoc): FeedbackReport => ({
 export class MongoFeedbackStore implements FeedbackStore {
   private readonly reports: Collection<ReportDoc>;
   private readonly scores: Collection<ConfidenceDoc>;
+  private readonly objects: Collection<ObjectDoc>;
   constructor(
     db: Db,
     private readonly jobs: JobStore,
   ) {
     this.reports = db.collection<ReportDoc>(COLLECTIONS.feedback);
     this.scores = db.collection<ConfidenceDoc>(COLLECTIONS.confidence);
+    this.objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
   }
 
   async record(r: NewFeedbackReport): Promise<'inserted' | 'duplicate'> {
@@ -111,6 +113,13 @@ export class MongoFeedbackStore implements FeedbackStore {
       { _id: objectId },
       { $set: { score, updatedAt: at.toISOString() } },
       { upsert: true },
+    );
+    // the decay sweep reads `life.confidence` (ADR 0047): every live version of the object that
+    // still has a lifetime takes the score (the sweep expires only the latest); a crash between
+    // the two writes is repaired by the feedback_recorded job, which sets the score again
+    await this.objects.updateMany(
+      { id: objectId, exercise: false, life: { $exists: true } },
+      { $set: { 'life.confidence': score } },
     );
   }
 

@@ -140,6 +140,20 @@ export const MONGO_MIGRATIONS: readonly {
       if (batch.length > 0) await objects.bulkWrite(batch, { ordered: false });
     },
   },
+  {
+    version: 36,
+    name: 'feedback confidence in indicator lifetimes',
+    async run(db) {
+      // ADR 0047 with ADR 0046, as SQLite's 36: lifetimes take the confidence feedback gave their object.
+      const objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
+      const scores = db.collection<{ _id: string; score: number }>(COLLECTIONS.confidence);
+      for await (const c of scores.find({}, { projection: { _id: 1, score: 1 } }))
+        await objects.updateMany(
+          { id: c._id, exercise: false, life: { $exists: true } },
+          { $set: { 'life.confidence': c.score } },
+        );
+    },
+  },
 ];
 
 export async function migrateMongo(db: Db, now: () => Date): Promise<void> {

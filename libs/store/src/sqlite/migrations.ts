@@ -614,6 +614,23 @@ FROM objects o WHERE o.type = 'indicator' AND json_extract(o.object, '$.revoked'
 `,
   },
   {
+    version: 36,
+    name: 'feedback confidence in indicator lifetimes',
+    sql: `
+-- ADR 0047 with ADR 0046: decay starts from the confidence feedback gave the object, not the
+-- stated one. The lifetimes of latest live versions of objects that have a score take it; from
+-- now on the feedback store writes it with the score, in one transaction.
+UPDATE indicator_lifetimes SET confidence = (
+  SELECT c.score FROM objects o JOIN object_confidence c ON c.object_id = o.id
+  WHERE o.seq = indicator_lifetimes.object_seq
+)
+WHERE object_seq IN (
+  SELECT o.seq FROM objects o JOIN object_confidence c ON c.object_id = o.id
+  WHERE o.is_latest = 1 AND o.exercise = 0 AND o.type = 'indicator'
+);
+`,
+  },
+  {
     version: 37,
     name: 'browsing latest live versions',
     sql: `

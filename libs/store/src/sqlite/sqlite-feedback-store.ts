@@ -38,6 +38,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
   private readonly insertReport: Statement;
   private readonly insertJob: Statement;
   private readonly recordTx: (r: NewFeedbackReport) => 'inserted' | 'duplicate';
+  private readonly confidenceTx: (objectId: string, score: number, at: string) => void;
 
   constructor(private readonly db: Db) {
     this.insertReport = db.prepare(
@@ -78,6 +79,20 @@ export class SqliteFeedbackStore implements FeedbackStore {
       );
       return 'inserted';
     });
+    const upsertScore = db.prepare(
+      `INSERT INTO object_confidence (object_id, score, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (object_id) DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at`,
+    );
+    // the decay sweep reads the confidence of the lifetimes (ADR 0047): those of the object's
+    // latest live versions take the score with it, so the sweep stays one pass over one table
+    const lifetimes = db.prepare(
+      `UPDATE indicator_lifetimes SET confidence = ? WHERE object_seq IN
+         (SELECT seq FROM objects WHERE id = ? AND is_latest = 1 AND exercise = 0)`,
+    );
+    this.confidenceTx = db.transaction((objectId: string, score: number, at: string) => {
+      upsertScore.run(objectId, score, at);
+      lifetimes.run(score, objectId);
+    });
   }
 
   record(report: NewFeedbackReport): Promise<'inserted' | 'duplicate'> {
@@ -97,12 +112,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   setConfidence(objectId: string, score: number, at: Date): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO object_confidence (object_id, score, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (object_id) DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at`,
-      )
-      .run(objectId, score, at.toISOString());
+    this.confidenceTx(objectId, score, at.toISOString());
     return Promise.resolve();
   }
 

@@ -134,5 +134,22 @@ export function expiryContract(name: string, open: OpenHarness): void {
       expect(await step('a')).to.deep.equal({ looked: 1, expired: 1, done: true });
       expect(await step('b')).to.deep.equal({ looked: 0, expired: 0, done: true });
     });
+
+    it('decays from the confidence feedback stored for the object (ADR 0046), not the stated one', async () => {
+      await h.stores.objects.accept(
+        submission([ioc('indicator--up', { confidence: 10 }), ioc('indicator--down', { confidence: 10 })]),
+      );
+      const added = Date.parse((await h.stores.objects.get('c1', 'indicator--up'))!.dateAdded);
+      await h.stores.feedback.setConfidence('indicator--up', 30, h.clock.now());
+      await h.stores.feedback.setConfidence('indicator--down', 2, h.clock.now());
+      h.clock.set(new Date(added + 3 * DAY));
+      expect(await sweep('r1')).to.equal(1);
+      expect((await h.stores.objects.get('c1', 'indicator--down'))!.expiredAt).to.equal(
+        new Date(added + 2 * DAY).toISOString(),
+      );
+      expect((await h.stores.objects.get('c1', 'indicator--up'))!.expiredAt).to.equal(undefined);
+      h.clock.set(new Date(added + 30 * DAY));
+      expect(await sweep('r2')).to.equal(1);
+    });
   });
 }
