@@ -175,6 +175,27 @@ export class FeedbackService {
   }
 
   /**
+   * Each of `objectIds` that has reports, with the view `orgId` gets of it (`view`, the REST
+   * answer), when it counts a report the reader may see: what a page of TAXII reads carries. One
+   * store query finds the objects with reports; only those are read further.
+   */
+  async viewsOf(orgId: OrgId, objectIds: readonly string[]): Promise<Map<string, FeedbackView>> {
+    const out = new Map<string, FeedbackView>();
+    const reported = await this.deps.feedback.reportedOn(objectIds.map((id) => canonicalId(id)));
+    if (reported.size === 0) return out;
+    const orgs = (await this.deps.directory.orgs()).byId;
+    const reader = orgs.get(orgId);
+    if (!reader) return out;
+    for (const id of reported) {
+      const subject = await this.subject(id, reader, orgs);
+      if (!subject) continue;
+      const v = await this.viewFor(reader, subject, orgs);
+      if (v.aggregate.organisations > 0 || v.aggregate.falsePositives > 0) out.set(id, v);
+    }
+    return out;
+  }
+
+  /**
    * The feedback the object's submitter is shown (the `feedback_recorded` push): undefined when
    * the object or its submitter is gone, or the submitter may no longer see it.
    */
@@ -261,6 +282,27 @@ export class FeedbackService {
       aggregate: aggregateFeedback(visible),
     };
   }
+}
+
+/**
+ * A view as the custom STIX property `x_isac_feedback` a served object carries (TAXII reads):
+ * the same counts as the REST answer in STIX's snake_case (`sectors` left out when empty: STIX
+ * allows no empty list), computed per reader, never stored.
+ */
+export function feedbackProperty(v: FeedbackView): Record<string, unknown> {
+  const a = v.aggregate;
+  return {
+    confidence: v.confidence,
+    organisations: a.organisations,
+    sightings: a.sightings,
+    // STIX forbids empty lists: no sighting, no `sectors`
+    ...(a.sectors.length > 0
+      ? { sectors: a.sectors.map((s) => ({ sector: s.sector, organisations: s.organisations })) }
+      : {}),
+    false_positives: a.falsePositives,
+    ...(a.firstSeen !== undefined ? { first_seen: a.firstSeen } : {}),
+    ...(a.lastSeen !== undefined ? { last_seen: a.lastSeen } : {}),
+  };
 }
 
 /** A report refused before it reached the service: a ValidationError naming the field. */

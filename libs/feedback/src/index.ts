@@ -1,5 +1,6 @@
 export {
   FeedbackService,
+  feedbackProperty,
   invalidReport,
   type FeedbackView,
   type RecordedReport,

@@ -151,6 +151,7 @@ export function composeTaxii(deps: TaxiiDeps): {
     auditReads: config.auditReads,
     access: deps.auth.access,
     ingest,
+    feedback,
   });
   const manifest = new ManifestService({ objects: stores.objects, viewers });
   const statuses = new StatusService({ statuses: stores.statuses });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { validateBundle } from '@isac/stix';
 import { OBJECTS, TAXII, marked, openHarness, type Harness, type Member } from './taxii-harness.js';
 
 /** Sightings and false positives over REST (ADR 0046): who may report, what each reader is shown. */
@@ -221,6 +222,77 @@ describe('POST/GET /api/v1/objects/{id}/sightings (ADR 0046)', () => {
       const id = await submit(marked('amber'));
       expect((await post(trial, [sighting(id)])).status).to.equal(202);
       expect(await h.stores.feedback.forObject(id)).to.deep.equal([]);
+    });
+  });
+
+  describe('the aggregate on objects read over TAXII (x_isac_feedback)', () => {
+    const taxii = (m: Member, path = '') =>
+      h.http.get(`${OBJECTS}${path}`).set('Authorization', m.auth).set('Accept', TAXII);
+    const served = async (m: Member, id: string): Promise<Record<string, unknown>> => {
+      const res = await taxii(m, `${id}/`);
+      expect(res.status, res.text).to.equal(200);
+      return (JSON.parse(res.text) as { objects: Record<string, unknown>[] }).objects[0]!;
+    };
+    // what REST answers, in the property's words (snake_case, as STIX properties are)
+    const asProperty = (v: { confidence: number; aggregate: Record<string, unknown> }) => {
+      const a = v.aggregate;
+      return {
+        confidence: v.confidence,
+        organisations: a['organisations'],
+        sightings: a['sightings'],
+        ...((a['sectors'] as unknown[]).length > 0 ? { sectors: a['sectors'] } : {}),
+        false_positives: a['falsePositives'],
+        ...(a['firstSeen'] !== undefined ? { first_seen: a['firstSeen'] } : {}),
+        ...(a['lastSeen'] !== undefined ? { last_seen: a['lastSeen'] } : {}),
+      };
+    };
+
+    it("never counts an AMBER report in a trial member's read, and equals the REST aggregate for each reader", async () => {
+      const trial = await h.member('shinkin-t', { tier: 'trial' });
+      const green = await submit(marked('green'));
+      await report(telco.auth, green, { count: 3, firstSeen: '2026-02-20T00:00:00Z' });
+      await report(b.auth, green, { tlp: 'amber', count: 5 });
+      const forTrial = await served(trial, green);
+      expect(forTrial['x_isac_feedback']).to.deep.include({
+        organisations: 1,
+        sightings: 3,
+        sectors: [{ sector: 'telecom', organisations: 1 }],
+      });
+      expect(forTrial['x_isac_feedback']).to.deep.equal(asProperty((await view(trial.auth, green)).body));
+      const forFull = await served(a, green);
+      expect(forFull['x_isac_feedback']).to.deep.include({ organisations: 2, sightings: 8 });
+      expect(forFull['x_isac_feedback']).to.deep.equal(asProperty((await view(a.auth, green)).body));
+      // the listing carries it too, computed for the reader; never a name
+      const list = JSON.parse((await taxii(trial)).text) as { objects: Record<string, unknown>[] };
+      const listed = list.objects.find((o) => o['id'] === green)!;
+      expect(listed['x_isac_feedback']).to.deep.equal(forTrial['x_isac_feedback']);
+      expect(JSON.stringify(list)).to.not.match(/bank-b|telco-c|Org /);
+    });
+
+    it('is absent where no report is visible, never stored, and keeps the served objects valid STIX', async () => {
+      const trial = await h.member('shinkin-t', { tier: 'trial' });
+      const quiet = await submit(marked('green'));
+      const flagged = await submit(marked('green', { confidence: 80 }));
+      const amberOnly = await submit(marked('green'));
+      await report(b.auth, flagged, { falsePositive: true, reason: 'our monitoring host' });
+      await report(b.auth, amberOnly, { tlp: 'amber' });
+      expect(await served(a, quiet)).to.not.have.property('x_isac_feedback');
+      expect(await served(trial, amberOnly)).to.not.have.property('x_isac_feedback');
+      expect((await served(a, flagged))['x_isac_feedback']).to.deep.equal({
+        confidence: 45,
+        organisations: 0,
+        sightings: 0,
+        false_positives: 1,
+      });
+      const stored = await h.stores.objects.latestVersions(flagged);
+      expect(stored[0]!.object).to.not.have.property('x_isac_feedback');
+      const page = JSON.parse((await taxii(a)).text) as { objects: Record<string, unknown>[] };
+      const report_ = validateBundle({
+        type: 'bundle',
+        id: 'bundle--6f0c3c1e-2a4b-4c5d-8e9f-0a1b2c3d4e5f',
+        objects: page.objects,
+      });
+      expect(report_.valid, JSON.stringify(report_)).to.equal(true);
     });
   });
 });

@@ -108,6 +108,12 @@ export class MongoFeedbackStore implements FeedbackStore {
     return docs.map(fromDoc);
   }
 
+  async reportedOn(objectIds: readonly string[]): Promise<Set<string>> {
+    if (objectIds.length === 0) return new Set();
+    const ids = await this.reports.distinct('objectId', { objectId: { $in: [...new Set(objectIds)] } });
+    return new Set<string>(ids);
+  }
+
   async setConfidence(objectId: string, score: number, at: Date): Promise<void> {
     await this.scores.updateOne(
       { _id: objectId },

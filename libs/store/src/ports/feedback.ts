@@ -36,6 +36,8 @@ export interface FeedbackStore {
   get(id: string): Promise<FeedbackReport | undefined>;
   /** Every report on an object, oldest first. */
   forObject(objectId: string): Promise<FeedbackReport[]>;
+  /** Which of `objectIds` have a report (one query for a page of reads). */
+  reportedOn(objectIds: readonly string[]): Promise<Set<string>>;
   /** The confidence feedback gave an object (ADR 0046), stored for reads and alerts. */
   setConfidence(objectId: string, score: number, at: Date): Promise<void>;
   /** The stored confidence of each of `objectIds` that has one. */

@@ -111,6 +111,18 @@ export class SqliteFeedbackStore implements FeedbackStore {
     return Promise.resolve(rows.map(fromRow));
   }
 
+  reportedOn(objectIds: readonly string[]): Promise<Set<string>> {
+    if (objectIds.length === 0) return Promise.resolve(new Set());
+    const ids = this.db
+      .prepare(
+        `SELECT value FROM json_each(?) AS j
+          WHERE EXISTS (SELECT 1 FROM feedback_reports r WHERE r.object_id = j.value)`,
+      )
+      .pluck()
+      .all(JSON.stringify([...new Set(objectIds)])) as string[];
+    return Promise.resolve(new Set(ids));
+  }
+
   setConfidence(objectId: string, score: number, at: Date): Promise<void> {
     this.confidenceTx(objectId, score, at.toISOString());
     return Promise.resolve();

@@ -64,6 +64,18 @@ export function feedbackContract(name: string, open: OpenHarness): void {
       expect(
         await h.stores.feedback.forObject('indicator--00000000-0000-4000-8000-0000000000ff'),
       ).to.deep.equal([]);
+      // which objects of a page have reports, in one call
+      expect(
+        [
+          ...(await h.stores.feedback.reportedOn([
+            OBJ,
+            'indicator--00000000-0000-4000-8000-0000000000ff',
+            'indicator--00000000-0000-4000-8000-000000000002',
+            OBJ,
+          ])),
+        ].sort(),
+      ).to.deep.equal([OBJ, 'indicator--00000000-0000-4000-8000-000000000002'].sort());
+      expect(await h.stores.feedback.reportedOn([])).to.deep.equal(new Set());
     });
 
     it('keeps one confidence per object, replaced by the newest', async () => {

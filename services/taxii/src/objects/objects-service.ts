@@ -4,6 +4,7 @@ import type { AuditLog, NewObjectVersion, ObjectStore, ObjectVersion } from '@is
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { TaxiiQuery } from '../shared/taxii-http.js';
 import type { Access } from '@isac/auth';
+import { feedbackProperty, type FeedbackService } from '@isac/feedback';
 import { canonicalId, EXERCISE_MARKING, EXERCISE_MARKING_ID } from '@isac/stix';
 import type { CollectionView } from '../shared/catalog.js';
 import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
@@ -85,6 +86,8 @@ export class ObjectsService {
       access: Access;
       /** Where a retraction is stored: the ingest path (ADR 0028). */
       ingest: IngestService;
+      /** The aggregate of sightings each served object carries for its reader (ADR 0046). */
+      feedback?: Pick<FeedbackService, 'viewsOf'> | undefined;
     },
   ) {}
 
@@ -102,7 +105,31 @@ export class ObjectsService {
       c.id,
       page.items.map((i) => i.version),
     );
-    return { objects: page.items.map((i) => i.out), ...pageMeta(page) };
+    const objects = page.items.map((i) => i.out);
+    return { objects: await this.withFeedback(principal, c, objects), ...pageMeta(page) };
+  }
+
+  /**
+   * The served copies with `x_isac_feedback` (ADR 0046) on each object with reports the reader
+   * may count: the aggregate and confidence `GET /api/v1/objects/{id}/sightings` answers it,
+   * computed for this reader now, never stored into the object. Exercise objects have none.
+   */
+  private async withFeedback(
+    principal: Principal,
+    c: CollectionView,
+    objects: readonly StixObject[],
+  ): Promise<readonly StixObject[]> {
+    const feedback = this.deps.feedback;
+    if (!feedback || c.exercise || objects.length === 0) return objects;
+    const views = await feedback.viewsOf(
+      principal.orgId,
+      objects.map((o) => String(o['id'])),
+    );
+    if (views.size === 0) return objects;
+    return objects.map((o) => {
+      const v = views.get(canonicalId(String(o['id'])));
+      return v ? { ...o, x_isac_feedback: feedbackProperty(v) } : o;
+    });
   }
 
   /** One object (by default its latest version); not found when the reader may see no version of it. */
