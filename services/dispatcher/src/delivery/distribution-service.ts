@@ -552,11 +552,17 @@ export class DistributionService {
     type Chosen = { released: Readonly<Record<string, unknown>>; tlp: TlpLevel; version: ObjectVersion };
     const groups = new Map<
       boolean,
-      { chosen: Chosen[]; carried: Map<string, BatchMail>; legacy: Delivery[] }
+      {
+        chosen: Chosen[];
+        carried: Map<string, BatchMail>;
+        legacy: Delivery[];
+        /** Its values reported before, as this recipient may see them (ADR 0044). */
+        reported: ValueCorrelation[];
+      }
     >();
     const groupOf = (exercise: boolean) => {
       let g = groups.get(exercise);
-      if (!g) groups.set(exercise, (g = { chosen: [], carried: new Map(), legacy: [] }));
+      if (!g) groups.set(exercise, (g = { chosen: [], carried: new Map(), legacy: [], reported: [] }));
       return g;
     };
     for (const item of [...items].sort((a, b) => a.batchId - b.batchId)) {
@@ -564,8 +570,8 @@ export class DistributionService {
       const versions = batch
         ? (await stores.objects.batchVersions(batch)).filter((v) => item.versions.has(v.position))
         : [];
-      const plan = versions.length > 0 ? (await this.planBatch(versions, now, { org, sub })).plan : undefined;
-      const r = plan?.byOrg.get(org.id);
+      const planned = versions.length > 0 ? await this.planBatch(versions, now, { org, sub }) : undefined;
+      const r = planned?.plan.byOrg.get(org.id);
       const wants = new Set(r?.emailDigest.find((e) => e.subscription.id === sub.id)?.positions ?? []);
       const kept = (r?.items ?? []).filter((it) => wants.has(it.position));
       if (kept.length === 0) {
@@ -576,10 +582,15 @@ export class DistributionService {
         dropped.push({ key: item.key, ok: false, error: `${who}: ${why}`, dead: true });
         continue;
       }
+      // correlation as the batch's immediate alerts count it: reports stored before the batch
+      const correlator =
+        planned && batch ? await this.correlator(batch, versions, planned.orgs, now) : undefined;
       for (const it of kept) {
         const g = groupOf(it.version.exercise);
         g.carried.set(item.key, item);
         g.chosen.push({ released: it.released, tlp: it.tlp, version: it.version });
+        const c = it.version.exercise ? undefined : correlator?.forItem(org, it.position, it.version.id);
+        if (c) g.reported.push(...c.values);
       }
     }
     for (const d of legacy) {
@@ -642,6 +653,7 @@ export class DistributionService {
             windowEnd: p.windowEnd,
             submissions: carried.length + new Set(g.legacy.map((d) => d.objectId)).size,
           },
+          ...(g.reported.length > 0 ? { correlation: { values: g.reported, update: false } } : {}),
         });
       } catch (err) {
         // the items stay pending: `isac admin dead-letters retry` renders them again once fixed

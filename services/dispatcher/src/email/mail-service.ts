@@ -139,7 +139,7 @@ export class MailService {
     cache?: MailRenderCache | undefined;
     /** Names the released set in `cache` (equal keys: the very same released objects). */
     releaseKey?: string | undefined;
-    /** Correlation for this recipient (ADR 0044); immediate mail only. */
+    /** Correlation for this recipient (ADR 0044): a digest lists the counts, never as an update. */
     correlation?: SubmissionMailInput['correlation'];
   }): Promise<BatchMailMessages> {
     const { config } = this.deps;

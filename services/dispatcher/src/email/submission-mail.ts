@@ -108,6 +108,8 @@ export interface DigestMailInput extends CommonMailInput {
     /** How many submissions (or windows of singles) the objects came from. */
     readonly submissions: number;
   };
+  /** Its objects' values reported before (ADR 0044), counts the recipient may see. */
+  readonly correlation?: { readonly values: readonly MailCorrelation[] } | undefined;
 }
 
 export interface RetractionMailInput extends CommonMailInput {
@@ -552,21 +554,7 @@ function submission(i: SubmissionMailInput): { mail: RenderedMail; r: Release } 
     const at = formatMailTime(i.submission.acceptedAt, tz);
     const intro = [(update ? M.updateIntro : M.intro)[l](r.objects.length, i.submission.id, at)];
     if (i.submission.submitter) intro.push(`${M.submitter[l]}: ${defang(i.submission.submitter, 'text')}`);
-    if (c && c.values.length > 0) {
-      intro.push(`${M.reportedBefore[l]}:`);
-      for (const v of c.values.slice(0, CORRELATION_LINES))
-        intro.push(
-          `  ${M.reportedLine[l](
-            defang(v.value, v.kind as DefangKind),
-            v.reports,
-            v.sectors,
-            formatMailTime(v.firstSeen, tz),
-            formatMailTime(v.lastSeen, tz),
-          )}`,
-        );
-      if (c.values.length > CORRELATION_LINES)
-        intro.push(`  ${M.reportedMore[l](c.values.length - CORRELATION_LINES)}`);
-    }
+    if (c) intro.push(...reportedLines(c.values, l, tz));
     // an update is short: the counts, no object written out (they are attached)
     return update ? body({ ...i, fullCount: 0 }, 'update', r, intro) : body(i, 'submission', r, intro);
   });
@@ -583,6 +571,28 @@ function assemble(i: CommonMailInput, b: Body, r: Release): RenderedMail {
   };
 }
 
+/**
+ * "Reported before" (ADR 0044): up to CORRELATION_LINES values, defanged, with their counts and
+ * times in the subscription's zone; the rest counted. Nothing when no value was reported.
+ */
+function reportedLines(values: readonly MailCorrelation[], l: MailLang, tz: string): string[] {
+  if (values.length === 0) return [];
+  const out = [`${M.reportedBefore[l]}:`];
+  for (const v of values.slice(0, CORRELATION_LINES))
+    out.push(
+      `  ${M.reportedLine[l](
+        defang(v.value, v.kind as DefangKind),
+        v.reports,
+        v.sectors,
+        formatMailTime(v.firstSeen, tz),
+        formatMailTime(v.lastSeen, tz),
+      )}`,
+    );
+  if (values.length > CORRELATION_LINES)
+    out.push(`  ${M.reportedMore[l](values.length - CORRELATION_LINES)}`);
+  return out;
+}
+
 /** The content of a digest for one subscription (what PGP/MIME encrypts as a whole). */
 export function composeDigestMail(i: DigestMailInput): RenderedMail {
   return digest(i).mail;
@@ -597,11 +607,15 @@ function digest(i: DigestMailInput): { mail: RenderedMail; r: Release } {
   const r = release(i, 'digest', `digest-${i.digest.windowStart.replace(/[^0-9T]/g, '').slice(0, 13)}`);
   const slot = i.cache?.slot(i.objects, i.releaseKey);
   const l = i.subscription.lang;
-  const b = memo(slot, `body|digest|${wordingKey(i, i.digest)}`, () => {
+  const c = i.correlation?.values ?? [];
+  const b = memo(slot, `body|digest|${wordingKey(i, [i.digest, c])}`, () => {
     const tz = i.subscription.timeZone ?? DEFAULT_MAIL_TIME_ZONE;
     const from = formatMailTime(i.digest.windowStart, tz);
     const to = formatMailTime(i.digest.windowEnd, tz);
-    return body(i, 'digest', r, [M.digestIntro[l](r.objects.length, i.digest.submissions, from, to)]);
+    return body(i, 'digest', r, [
+      M.digestIntro[l](r.objects.length, i.digest.submissions, from, to),
+      ...reportedLines(c, l, tz),
+    ]);
   });
   return { mail: assemble(i, b, r), r };
 }
