@@ -5,7 +5,9 @@
  */
 import { expect } from 'chai';
 import type { ParsedMail } from 'mailparser';
-import type { NewObjectVersion } from '@isac/store';
+import { randomIds } from '@isac/kernel';
+import { FeedbackService } from '@isac/feedback';
+import { OrgDirectory, type NewObjectVersion } from '@isac/store';
 import { indicatorVersion, org, sub, until, world, type Subscriber, type World } from './support.js';
 import { smtpSink, type SmtpSink } from './smtp-sink.js';
 import { submission } from '../../../libs/store/test/submission.js';
@@ -23,6 +25,7 @@ interface Meta {
     first_seen: string;
     last_seen: string;
     update?: boolean;
+    sightings?: { organisations: number; sightings: number; sectors: number; false_positives: number };
   }[];
 }
 type Bundle = { objects: Record<string, unknown>[]; x_isac_alert: Meta };
@@ -162,5 +165,78 @@ describe('correlation in alerts (integration: SQLite, aedes, SMTP)', function ()
     expect(late.kind).to.equal(undefined);
     expect(late.correlation![0]).to.include({ reports: 2 });
     expect(late.correlation![0]!.update).to.equal(undefined);
+  });
+
+  it('an update carries the sightings on the earlier report that each recipient may count, as counts', async () => {
+    smtp = await smtpSink();
+    await w.stores.subscriptions.create(
+      sub('bank-c', 'email', { email: { to: ['soc@bank-c.example'], mode: 'immediate', lang: 'en' } }),
+    );
+    await w.stores.subscriptions.create(
+      sub('trial-d', 'email', { email: { to: ['soc@trial-d.example'], mode: 'immediate', lang: 'ja' } }),
+    );
+    const c = await w.subscriber('bank-c');
+    const d = await w.subscriber('trial-d');
+    const disp = w.compose({
+      correlation: { updateWindowMs: 3_600_000 },
+      smtp: { url: `smtp://127.0.0.1:${smtp.port}`, timeoutMs: 30_000 },
+    });
+    await disp.start();
+    const first = ioc('bank-a', 'green');
+    await submit([first], 'first', 1);
+    await until(() => alertsOf(c).length >= 1 && alertsOf(d).length >= 1, 10_000, 'the first alerts');
+    const feedback = new FeedbackService({
+      feedback: w.stores.feedback,
+      objects: w.stores.objects,
+      directory: new OrgDirectory({ orgs: w.stores.orgs, subscriptions: w.stores.subscriptions }),
+      policy: w.policy,
+      audit: w.stores.audit,
+      clock: w.clock,
+      ids: randomIds,
+    });
+    await feedback.report('tel-b', first.id, { kind: 'sighting', count: 2 }, { channel: 'rest' });
+    // an AMBER sighting: never counted for the trial member
+    await feedback.report(
+      'bank-c',
+      first.id,
+      { kind: 'sighting', count: 5, tlp: 'amber' },
+      { channel: 'rest' },
+    );
+
+    await submit([ioc('tel-b', 'green')], 'again', 2);
+    const mailTo = (to: string): ParsedMail[] =>
+      smtp!.received.filter((m) => JSON.stringify(m.to).includes(to));
+    // (the submitter's feedback mails go to bank-a)
+    await until(
+      () =>
+        alertsOf(c).length >= 2 &&
+        alertsOf(d).length >= 2 &&
+        mailTo('soc@bank-c.example').length >= 2 &&
+        mailTo('soc@trial-d.example').length >= 2,
+      10_000,
+      'the updates',
+    );
+    const full = alertsOf(c)[1]!.x_isac_alert;
+    const trial = alertsOf(d)[1]!.x_isac_alert;
+    expect(full.kind).to.equal('update');
+    expect(trial.kind).to.equal('update');
+    expect(full.correlation![0]!.sightings).to.deep.equal({
+      organisations: 2,
+      sightings: 7,
+      sectors: 2,
+      false_positives: 0,
+    });
+    expect(trial.correlation![0]!.sightings).to.deep.equal({
+      organisations: 1,
+      sightings: 2,
+      sectors: 1,
+      false_positives: 0,
+    });
+    for (const hidden of ['bank-c', 'tel-b', 'telecom', 'finance'])
+      expect(JSON.stringify(trial)).not.to.include(hidden);
+    expect(mailTo('soc@bank-c.example')[1]!.text).to.include(
+      'seen by 2 organisations in 2 sectors (7 sightings), false positive by 0',
+    );
+    expect(mailTo('soc@trial-d.example')[1]!.text).to.include('目撃 1組織 (1業種、2回)、誤検知の報告 0組織');
   });
 });

@@ -1,6 +1,12 @@
 import type { Org, OrgId } from '@isac/kernel';
-import { policyInputBase, type PolicyEngine } from '@isac/policy';
-import type { BatchVersion, CorrelationEntry, PriorReport } from '@isac/store';
+import {
+  aggregateFeedback,
+  policyInputBase,
+  reportVisible,
+  type FeedbackFacts,
+  type PolicyEngine,
+} from '@isac/policy';
+import type { BatchVersion, CorrelationEntry, FeedbackReport, PriorReport } from '@isac/store';
 import { indexEntriesOf, type IndexedObservable } from '@isac/stix';
 
 /**
@@ -55,6 +61,23 @@ export interface ValueCorrelation {
   readonly lastSeen: string;
   /** One of them was stored within the update window. */
   readonly recent: boolean;
+  /**
+   * An update's value: the sightings and false positives on those earlier reports that the
+   * recipient may count (ADR 0046), when there are any. Counts only.
+   */
+  readonly sightings?: SightingCounts | undefined;
+}
+
+/** The feedback on a value's earlier reports, as counts (no organisation, no sector name). */
+export interface SightingCounts {
+  /** Distinct organisations that saw it. */
+  readonly organisations: number;
+  /** The sum of their sightings' counts. */
+  readonly sightings: number;
+  /** Distinct sectors of the organisations that saw it. */
+  readonly sectors: number;
+  /** Distinct organisations that flagged it as a false positive. */
+  readonly falsePositives: number;
 }
 
 /** One item's correlation for one recipient. */
@@ -115,6 +138,8 @@ export class Correlator {
   /** Per visibility key. */
   private readonly visibilities = new Map<string, Visibility>();
   private readonly json = new WeakMap<ItemCorrelation, string[]>();
+  /** Per organisation and position: an update with its sightings (`withSightings`). */
+  private readonly sighted = new Map<string, ItemCorrelation>();
   private readonly since: string;
 
   constructor(
@@ -125,6 +150,8 @@ export class Correlator {
       readonly policy: PolicyEngine;
       readonly now: Date;
       readonly updateWindowMs: number;
+      /** The reports on earlier reports' objects (by object id), for updates (ADR 0046). */
+      readonly feedback?: ReadonlyMap<string, readonly FeedbackReport[]> | undefined;
     },
   ) {
     this.byEntry = i.query.entries.map(() => []);
@@ -161,6 +188,13 @@ export class Correlator {
     const v = this.visibilityOf(org);
     let answer = v.answers[position];
     if (answer === undefined) v.answers[position] = answer = this.compute(v.key, position, mine, indicatorId);
+    if (answer !== null && answer.update && this.i.feedback && this.i.feedback.size > 0) {
+      // sightings are counted per organisation: reports on the earlier reports have audiences of their own
+      const k = `${org.id}\u0000${position}`;
+      let withSightings = this.sighted.get(k);
+      if (!withSightings) this.sighted.set(k, (withSightings = this.withSightings(org, v.key, mine, answer)));
+      return withSightings;
+    }
     return answer ?? undefined;
   }
 
@@ -175,7 +209,8 @@ export class Correlator {
   ): AlertCorrelation | undefined {
     if (this.empty) return undefined;
     const v = this.visibilityOf(org);
-    const last = v.last;
+    // with feedback on earlier reports, an update's sightings are per organisation: no sharing
+    const last = this.i.feedback && this.i.feedback.size > 0 ? undefined : v.last;
     if (
       last &&
       last.positions.length === items.length &&
@@ -195,6 +230,52 @@ export class Correlator {
     const answer = size === 0 ? undefined : { get: (k: number) => lists[k], size, updates };
     v.last = { positions: items.map((it) => it.position), answer };
     return answer;
+  }
+
+  /**
+   * An update with, per value, the feedback on its earlier reports this organisation may count
+   * (`reportVisible`, as `GET …/sightings` counts): per organisation, not per visibility key, as
+   * reports have audiences of their own. Only updates ask, and only batches whose earlier
+   * reports have feedback.
+   */
+  private withSightings(org: Org, key: string, mine: readonly number[], c: ItemCorrelation): ItemCorrelation {
+    let any = false;
+    const values = c.values.map((v, k) => {
+      // an update's every value has a visible report: its values are `mine`, in order
+      const n = mine[k]!;
+      const facts: FeedbackFacts[] = [];
+      for (const p of this.byEntry[n]!) {
+        if (key.charCodeAt(this.groupOf[p]!) !== 49) continue;
+        const prior = this.i.priors[p]!;
+        const reports = this.i.feedback!.get(prior.version.id);
+        const submitter = this.i.orgs.get(prior.version.submitterOrgId);
+        if (!reports || !submitter) continue;
+        for (const r of reports) {
+          const reporter = this.i.orgs.get(r.orgId);
+          if (!reporter) continue;
+          const audience = {
+            object: prior.version,
+            objectSubmitter: submitter,
+            reporter,
+            tlp: r.tlp,
+            now: this.i.now,
+          };
+          if (r.orgId === org.id || reportVisible(this.i.policy, audience, org))
+            facts.push({ ...r, sector: reporter.sector });
+        }
+      }
+      const a = aggregateFeedback(facts);
+      if (a.organisations === 0 && a.falsePositives === 0) return v;
+      any = true;
+      const sightings: SightingCounts = {
+        organisations: a.organisations,
+        sightings: a.sightings,
+        sectors: a.sectors.length,
+        falsePositives: a.falsePositives,
+      };
+      return { ...v, sightings };
+    });
+    return any ? { values, update: c.update } : c;
   }
 
   /** An answer's values as the alert lists them, made once however many recipients share it. */
@@ -313,6 +394,12 @@ export function correlationJson(c: ValueCorrelation, update: boolean): string {
   const algorithm = c.algorithm === undefined ? '' : `,"algorithm":${JSON.stringify(c.algorithm)}`;
   return (
     `{"indicator_id":${JSON.stringify(c.indicatorId)},"kind":${JSON.stringify(c.kind)},"value":${JSON.stringify(c.value)}${algorithm}` +
-    `,"reports":${c.reports},"sectors":${c.sectors},"first_seen":${JSON.stringify(c.firstSeen)},"last_seen":${JSON.stringify(c.lastSeen)}${update ? ',"update":true' : ''}}`
+    `,"reports":${c.reports},"sectors":${c.sectors},"first_seen":${JSON.stringify(c.firstSeen)},"last_seen":${JSON.stringify(c.lastSeen)}${update ? ',"update":true' : ''}${sightingsJson(c)}}`
   );
+}
+
+function sightingsJson(c: ValueCorrelation): string {
+  const s = c.sightings;
+  if (!s) return '';
+  return `,"sightings":{"organisations":${s.organisations},"sightings":${s.sightings},"sectors":${s.sectors},"false_positives":${s.falsePositives}}`;
 }

@@ -25,6 +25,7 @@ import {
   type NewBatchFanout,
   type Fanout,
   type FanoutResult,
+  type FeedbackReport,
   type JobOf,
   type NewAuditRecord,
   type NewDelivery,
@@ -279,6 +280,12 @@ export class DistributionService {
     });
     const first = earliestAdded(versions);
     const priors = first === undefined ? found : found.filter((p) => p.firstAdded < first);
+    // sightings and false positives on the earlier reports, for updates (ADR 0046): one query
+    // finds the objects that have any, and only those are read
+    const feedback = new Map<string, FeedbackReport[]>();
+    if (priors.length > 0)
+      for (const id of await stores.feedback.reportedOn([...new Set(priors.map((p) => p.version.id))]))
+        feedback.set(id, await stores.feedback.forObject(id));
     return new Correlator({
       query,
       priors,
@@ -286,6 +293,7 @@ export class DistributionService {
       policy,
       now,
       updateWindowMs: config.correlation.updateWindowMs,
+      feedback,
     });
   }
 

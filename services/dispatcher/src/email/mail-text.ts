@@ -124,6 +124,12 @@ export const M = {
     en: (value: string, reports: number, sectors: number, first: string, last: string) =>
       `${value}: ${reports} report${reports === 1 ? '' : 's'} from ${sectors} sector${sectors === 1 ? '' : 's'}, first seen ${first}, last seen ${last}`,
   },
+  reportedSightings: {
+    ja: (orgs: number, sightings: number, sectors: number, fps: number) =>
+      `、目撃 ${orgs}組織 (${sectors}業種、${sightings}回)、誤検知の報告 ${fps}組織`,
+    en: (orgs: number, sightings: number, sectors: number, fps: number) =>
+      `; seen by ${orgs} organisation${orgs === 1 ? '' : 's'} in ${sectors} sector${sectors === 1 ? '' : 's'} (${sightings} sighting${sightings === 1 ? '' : 's'}), false positive by ${fps}`,
+  },
   reportedMore: {
     ja: (n: number) => `ほか ${n}件の値`,
     en: (n: number) => `and ${n} more value${n === 1 ? '' : 's'}`,

@@ -78,6 +78,15 @@ export interface MailCorrelation {
   readonly sectors: number;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** An update's value: the sightings on its earlier reports the recipient may count (ADR 0046). */
+  readonly sightings?:
+    | {
+        readonly organisations: number;
+        readonly sightings: number;
+        readonly sectors: number;
+        readonly falsePositives: number;
+      }
+    | undefined;
 }
 
 /** How many reported values a mail lists; the rest are counted. */
@@ -586,7 +595,16 @@ function reportedLines(values: readonly MailCorrelation[], l: MailLang, tz: stri
         v.sectors,
         formatMailTime(v.firstSeen, tz),
         formatMailTime(v.lastSeen, tz),
-      )}`,
+      )}${
+        v.sightings
+          ? M.reportedSightings[l](
+              v.sightings.organisations,
+              v.sightings.sightings,
+              v.sightings.sectors,
+              v.sightings.falsePositives,
+            )
+          : ''
+      }`,
     );
   if (values.length > CORRELATION_LINES)
     out.push(`  ${M.reportedMore[l](values.length - CORRELATION_LINES)}`);
