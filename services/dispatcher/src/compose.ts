@@ -146,6 +146,16 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     gate: blocklist,
     step: deps.adapters?.retractionStep,
   });
+  const feedback = new FeedbackService({
+    feedback: stores.feedback,
+    objects: stores.objects,
+    directory,
+    policy,
+    audit: stores.audit,
+    clock,
+    ids,
+    jobsReady,
+  });
   const distribution = new DistributionService({
     stores,
     policy,
@@ -160,6 +170,7 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     retraction,
     batchStep: deps.adapters?.batchStep,
     metrics: deps.metrics,
+    feedback,
   });
   const approvals = new ApprovalsService({
     stores,
@@ -172,16 +183,6 @@ export function composeDispatcher(deps: DispatcherDeps): Dispatcher {
     config,
   });
   const acks = new AcksService({ stores, clock, log, access: deps.auth.access });
-  const feedback = new FeedbackService({
-    feedback: stores.feedback,
-    objects: stores.objects,
-    directory,
-    policy,
-    audit: stores.audit,
-    clock,
-    ids,
-    jobsReady,
-  });
   const feedbackPush = new FeedbackPush({
     feedback,
     publisher,

@@ -124,4 +124,38 @@ describe('decay from the feedback-adjusted confidence (integration: SQLite, aede
       Date.parse(expired.dateAdded) + 1,
     );
   });
+
+  it('gives a new version of a sighted indicator the feedback confidence, not its stated one', async () => {
+    const d = compose();
+    await d.start();
+    const v1 = address('185.220.101.23', 40);
+    await w.stores.objects.accept(submission([v1]));
+    for (const o of ['bank-b', 'telco-c', 'power-d']) await sighting(o, v1.id);
+    // the reports' jobs (which work the score out again) are done before the new version comes
+    w.jobsReady.notify();
+    await until(
+      async () =>
+        (await w.stores.jobs.list({ kind: 'feedback_recorded', status: 'done', limit: 10 })).length === 3,
+      10_000,
+      'the feedback jobs',
+    );
+    clock.set(new Date(clock.now().getTime() + DAY));
+    const v2 = indicatorVersion({
+      object: { ...v1.object, modified: '2026-05-02T00:00:00.000Z', name: 'updated' },
+      version: '2026-05-02T00:00:00.000Z',
+    });
+    await w.stores.objects.accept(submission([v2]));
+    w.jobsReady.notify();
+    await until(
+      async () => (await w.stores.jobs.list({ kind: 'distribute', status: 'done', limit: 10 })).length >= 2,
+      10_000,
+      'the new version distributed',
+    );
+    const added = Date.parse((await w.stores.objects.get(v2.collectionId, v2.id))!.dateAdded);
+    // stated 40 would expire 5 days after; the object's 63 keeps it for about 8.3
+    clock.set(new Date(added + 6 * DAY));
+    expect((await d.expiry.sweep('day-6', clock.now())).expired).to.equal(0);
+    clock.set(new Date(added + 9 * DAY));
+    expect((await d.expiry.sweep('day-9', clock.now())).expired).to.equal(1);
+  });
 });

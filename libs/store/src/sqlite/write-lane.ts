@@ -217,6 +217,7 @@ export const FEEDBACK_ACCESS: Methods<FeedbackStore> = {
   record: 'write',
   get: 'read',
   forObject: 'read',
+  reportedOn: 'read',
   setConfidence: 'write',
   confidence: 'read',
 };

@@ -156,6 +156,8 @@ export class DistributionService {
       readonly batchStep?: BatchStepHook | undefined;
       /** Delivery latency, accept to the broker taking the alert (ADR 0032). */
       readonly metrics?: ServiceMetrics | undefined;
+      /** Recomputes an object's feedback confidence (ADR 0046) when a new version of it arrives. */
+      readonly feedback?: { refreshConfidence(objectId: string): Promise<unknown> } | undefined;
     },
   ) {
     const { stores, clock } = deps;
@@ -227,6 +229,7 @@ export class DistributionService {
     // what the submitters' approval rule holds back joins the analyst queue before anything is sent (ADR 0030)
     const held = heldApprovals(planner.refusals(versions), versions);
     if (held.length > 0) await stores.approvals.hold(held, now);
+    await this.refreshFeedback(versions);
     const correlator = await this.correlator(batch, versions, orgs, now);
     const emailOutcomes = await this.emailBatch(batch, plan, versions, undefined, correlator);
     await this.digestBatch(batch, plan, now);
@@ -257,6 +260,20 @@ export class DistributionService {
     if (plan.recipients.length === 0 && outcomes.every((o) => o.kind === 'done') && revoked.length === 0)
       return plan.skipped.length === versions.length ? skipped(plan.skipped[0]!.reason) : done;
     return combined([...outcomes, ...retracted]);
+  }
+
+  /**
+   * A new version of an object with feedback (ADR 0046) gets the object's score worked out again
+   * from its own stated confidence, and so its lifetime (ADR 0047), which the writer filled with
+   * the stated one: one query finds the batch's objects with reports.
+   */
+  private async refreshFeedback(versions: readonly BatchVersion[]): Promise<void> {
+    const feedback = this.deps.feedback;
+    if (!feedback) return;
+    const ids = versions.filter((v) => v.version.type === 'indicator' && !v.version.exercise);
+    if (ids.length === 0) return;
+    const reported = await this.deps.stores.feedback.reportedOn([...new Set(ids.map((v) => v.version.id))]);
+    for (const id of reported) await feedback.refreshConfidence(id);
   }
 
   /**
