@@ -1,5 +1,6 @@
 export * from './tlp.js';
 export { canonicalId, sameId } from './identifier.js';
+export { EVENT_TYPES, isEvent, eventMemberIds, eventKind } from './events.js';
 export type { StixObject } from './types.js';
 export type { StixIssue, StixRule, ObjectReport, BundleReport, ValidateOptions } from './report.js';
 export { STIX_RULES } from './report.js';

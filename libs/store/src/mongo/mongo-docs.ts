@@ -5,7 +5,7 @@
  */
 import { AppError, ConflictError, TransientError } from '@isac/kernel';
 import type { Document, Filter, IndexDescription } from 'mongodb';
-import { indexEntriesOf, type ObservableQuery } from '@isac/stix';
+import { eventMemberIds, indexEntriesOf, type ObservableQuery } from '@isac/stix';
 import type { JobPayload } from '../job-catalogue.js';
 import type {
   Job,
@@ -82,6 +82,8 @@ export const MONGO_INDEXES: Readonly<Record<string, readonly IndexDescription[]>
       key: { submitterOrgId: 1, anonymous: 1, exercise: 1, dateAddedUs: -1, _id: -1 },
       name: 'browse_submitter',
     },
+    // ADR 0045: an object's events, a multikey index over each event version's members
+    { key: { members: 1 }, name: 'by_member', partialFilterExpression: { members: { $exists: true } } },
     {
       key: { submissionId: 1, submissionSeq: 1 },
       name: 'by_submission',
@@ -214,6 +216,8 @@ export interface ObjectDoc {
   life?: LifetimeDoc;
   expiredAt?: string;
   expiredBy?: string;
+  /** ADR 0045: the canonical ids a report's or grouping's `object_refs` names (absent when none). */
+  members?: string[];
 }
 
 export interface LifetimeDoc {
@@ -283,7 +287,9 @@ export function toObjectDoc(
   const versionNorm = normalizeTimestamp(v.version);
   const obs = observableDocs(v.object);
   const life = lifetimeDoc(v.object, obs);
+  const members = eventMemberIds(v.object);
   return {
+    ...(members.length === 0 ? {} : { members }),
     ...(obs === undefined ? {} : { obs }),
     ...(life === undefined ? {} : { life }),
     ...(submission ? { submissionId: submission.id, submissionSeq: submission.seq } : {}),

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { COLLECTIONS, isDuplicateKey, lifetimeDoc, observableDocs, type ObjectDoc } from './mongo-docs.js';
+import { eventMemberIds } from '@isac/stix';
 import { knownMarkingsOfStored } from '../known-markings.js';
 import { canonicalRegionOf } from '../org-regions.js';
 
@@ -132,6 +133,30 @@ export const MONGO_MIGRATIONS: readonly {
         const life = lifetimeDoc(JSON.parse(d.object) as Record<string, unknown>, d.obs);
         if (life === undefined) continue;
         batch.push({ updateOne: { filter: { _id: d._id }, update: { $set: { life } } } });
+        if (batch.length === 1000) {
+          await objects.bulkWrite(batch, { ordered: false });
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await objects.bulkWrite(batch, { ordered: false });
+    },
+  },
+  {
+    version: 33,
+    name: 'event members',
+    async run(db) {
+      // ADR 0045, as SQLite's 33: the members of every report and grouping version stored before.
+      const objects = db.collection<ObjectDoc>(COLLECTIONS.objects);
+      const todo = objects.find(
+        { type: { $in: ['report', 'grouping'] }, members: { $exists: false } },
+        { projection: { _id: 1, object: 1 } },
+      );
+      let batch: { updateOne: { filter: { _id: string }; update: { $set: Pick<ObjectDoc, 'members'> } } }[] =
+        [];
+      for await (const d of todo) {
+        const members = eventMemberIds(JSON.parse(d.object) as Record<string, unknown>);
+        if (members.length === 0) continue;
+        batch.push({ updateOne: { filter: { _id: d._id }, update: { $set: { members } } } });
         if (batch.length === 1000) {
           await objects.bulkWrite(batch, { ordered: false });
           batch = [];

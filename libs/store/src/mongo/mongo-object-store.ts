@@ -11,6 +11,7 @@ import type {
   ExpirySweepResult,
   ExpirySweepStep,
   DeliveryBatch,
+  EventLink,
   NewSubmission,
   ObjectQuery,
   ObjectStore,
@@ -397,6 +398,41 @@ export class MongoObjectStore implements ObjectStore {
     const latest = new Map<string, ObjectDoc>();
     for (const d of docs) if (!latest.has(d.collectionId)) latest.set(d.collectionId, d);
     return [...latest.values()].map(fromObjectDoc);
+  }
+
+  async latestOf(ids: readonly string[]): Promise<ObjectVersion[]> {
+    const out: ObjectVersion[] = [];
+    for (let k = 0; k < ids.length; k += 1000) {
+      const docs = this.objects
+        .find({ id: { $in: ids.slice(k, k + 1000) } })
+        .sort({ id: 1, collectionId: 1, versionNorm: -1 });
+      let last = '';
+      for await (const d of docs) {
+        const key = `${d.collectionId}|${d.id}`;
+        if (key === last) continue;
+        last = key;
+        out.push(fromObjectDoc(d));
+      }
+    }
+    return out;
+  }
+
+  async eventsNaming(memberIds: readonly string[]): Promise<EventLink[]> {
+    const wanted = new Set(memberIds);
+    const candidates = new Map<string, ObjectDoc>();
+    for (let k = 0; k < memberIds.length; k += 1000)
+      for await (const d of this.objects.find({ members: { $in: memberIds.slice(k, k + 1000) } }))
+        candidates.set(d._id, d);
+    if (candidates.size === 0) return [];
+    // only an event's latest version (in its collection) links: read the latest of each
+    const latest = await this.latestOf([...new Set([...candidates.values()].map((d) => d.id))]);
+    const out: EventLink[] = [];
+    for (const v of latest) {
+      const d = candidates.get(objectDocId(v.collectionId, v.id, normalizeTimestamp(v.version)));
+      if (!d) continue;
+      out.push({ version: v, members: (d.members ?? []).filter((m) => wanted.has(m)) });
+    }
+    return out;
   }
 
   async priorReports(

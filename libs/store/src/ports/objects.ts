@@ -230,6 +230,14 @@ export interface PriorReport {
   readonly entries: readonly number[];
 }
 
+/** An event (report or grouping, ADR 0045) naming some of the objects asked about. */
+export interface EventLink {
+  /** The event's latest version in its collection. */
+  readonly version: ObjectVersion;
+  /** Which of the asked ids its `object_refs` names (canonical). */
+  readonly members: readonly string[];
+}
+
 export interface ObjectStore {
   /**
    * Stores a submission's object versions, each recording the submission id, and, when at least
@@ -254,6 +262,16 @@ export interface ObjectStore {
    * alike: the caller chooses), for feedback on an object named by id alone (ADR 0046).
    */
   latestVersions(id: string): Promise<ObjectVersion[]>;
+  /**
+   * Events (ADR 0045), one query for many ids: the latest version of each of `ids` (canonical) in
+   * each collection that holds it, live and exercise alike (the caller's Viewer chooses).
+   */
+  latestOf(ids: readonly string[]): Promise<ObjectVersion[]>;
+  /**
+   * Events (ADR 0045), one query for many ids: the reports and groupings whose latest version (in
+   * its collection) names one of `memberIds` (canonical) in `object_refs`. Unfiltered by policy.
+   */
+  eventsNaming(memberIds: readonly string[]): Promise<EventLink[]>;
   /** Lookup across collections for distribution and explanation. */
   getVersion(id: string, version: string): Promise<ObjectVersion | undefined>;
   /**

@@ -4,7 +4,7 @@ import type { AcceptOutcome, NewObjectVersion } from '../ports/index.js';
 import { normalizeTimestamp, toMicros } from '../time.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { jobKeys, type JobPayload } from '../job-catalogue.js';
-import { indexEntriesOf } from '@isac/stix';
+import { eventMemberIds, indexEntriesOf } from '@isac/stix';
 
 /**
  * One version as the `objects` row accept() writes, every column already serialised: what the
@@ -42,6 +42,8 @@ export type AcceptRow = readonly [
   live: 0 | 1,
   confidence: number | null,
   validUntilMs: number | null,
+  /** A report's or grouping's `object_refs`, canonical (ADR 0045); null for anything else. */
+  memberRefs: readonly string[] | null,
 ];
 
 const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
@@ -67,8 +69,11 @@ export function acceptRow(v: NewObjectVersion): AcceptRow {
     v.feedId ?? null,
     flatEntries(v.object),
     ...lifetimeOf(v.object),
+    nullIfEmpty(eventMemberIds(v.object)),
   ];
 }
+
+const nullIfEmpty = (l: string[]): string[] | null => (l.length === 0 ? null : l);
 
 function lifetimeOf(o: NewObjectVersion['object']): [0 | 1, number | null, number | null] {
   if (o['type'] !== 'indicator' || o['revoked'] === true) return [0, null, null];
@@ -103,6 +108,7 @@ export class AcceptWriter {
   private readonly insertJob: Statement;
   private readonly insertObservable: Statement;
   private readonly insertLifetime: Statement;
+  private readonly insertMember: Statement;
   private submissionId = '';
   private now = new Date(0);
   private nowUs = 0;
@@ -138,6 +144,9 @@ export class AcceptWriter {
       VALUES (?, 'distribute', ?, ?, 'pending', 0, ?, ?, ?)`);
     this.insertObservable = db.prepare(
       'INSERT OR IGNORE INTO observables (kind, key, object_seq, algorithm, value, hi) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertMember = db.prepare(
+      'INSERT OR IGNORE INTO event_members (member_id, object_seq) VALUES (?, ?)',
     );
     this.insertLifetime = db.prepare(
       'INSERT OR IGNORE INTO indicator_lifetimes (object_seq, kinds, confidence, valid_until_ms) VALUES (?, ?, ?, ?)',
@@ -210,6 +219,9 @@ export class AcceptWriter {
       // what the expiry sweep reads (ADR 0047), in the version's transaction
       if (r[18] === 1)
         this.insertLifetime.run(res.lastInsertRowid, [...kinds].sort().join(','), r[19], r[20]);
+      // an event's members (ADR 0045), in the version's transaction
+      const members = r[21];
+      if (members !== null) for (const m of members) this.insertMember.run(m, res.lastInsertRowid);
       if (isLatest && b.mx !== null) this.clearLatest.run(collectionId, id, b.mx);
       if (isFirst && b.mn !== null) this.clearFirst.run(collectionId, id, b.mn);
       this.last.set(collectionId, added);

@@ -614,6 +614,23 @@ FROM objects o WHERE o.type = 'indicator' AND json_extract(o.object, '$.revoked'
 `,
   },
   {
+    version: 33,
+    name: 'event members',
+    sql: `
+-- ADR 0045. Which objects a report or grouping version names in object_refs (canonical ids),
+-- written with the version and removed with it: an indicator's events are read by its id.
+CREATE TABLE event_members (
+  member_id TEXT NOT NULL,
+  object_seq INTEGER NOT NULL REFERENCES objects(seq) ON DELETE CASCADE,
+  PRIMARY KEY (member_id, object_seq)
+) WITHOUT ROWID;
+CREATE INDEX event_members_by_object ON event_members (object_seq);
+INSERT OR IGNORE INTO event_members (member_id, object_seq)
+SELECT lower(j.value), o.seq FROM objects o, json_each(o.object, '$.object_refs') j
+WHERE o.type IN ('report', 'grouping') AND j.type = 'text';
+`,
+  },
+  {
     version: 36,
     name: 'feedback confidence in indicator lifetimes',
     sql: `

@@ -12,6 +12,7 @@ import type {
   ExpirySweepResult,
   ExpirySweepStep,
   DeliveryBatch,
+  EventLink,
   NewSubmission,
   ObjectQuery,
   ObjectStore,
@@ -418,6 +419,39 @@ export class SqliteObjectStore implements ObjectStore {
         AND o.id = ? AND o.is_latest = 1 ORDER BY o.collection_id`,
     ).all(id) as RawRow[];
     return Promise.resolve(rows.map(fromRow));
+  }
+
+  latestOf(ids: readonly string[]): Promise<ObjectVersion[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    const st = this.stmt(
+      `SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)
+        AND o.id IN (SELECT value FROM json_each(?)) AND o.is_latest = 1 ORDER BY o.seq`,
+    );
+    const out: ObjectVersion[] = [];
+    for (let k = 0; k < ids.length; k += 10_000)
+      for (const r of st.all(JSON.stringify(ids.slice(k, k + 10_000))) as RawRow[]) out.push(fromRow(r));
+    return Promise.resolve(out);
+  }
+
+  eventsNaming(memberIds: readonly string[]): Promise<EventLink[]> {
+    if (memberIds.length === 0) return Promise.resolve([]);
+    // the index's primary key answers each id; a row exists only for the versions that name it,
+    // so the latest version (is_latest) still naming it is the link
+    const st = this.stmt(
+      `SELECT ${COLUMNS}, json_group_array(m.member_id) AS members FROM event_members m JOIN objects o ON o.seq = m.object_seq
+        WHERE m.member_id IN (SELECT value FROM json_each(?)) AND o.is_latest = 1
+        GROUP BY o.seq ORDER BY o.seq`,
+    );
+    const membersAt = columnAt(st, 'members');
+    const found = new Map<number, { version: ObjectVersion; members: string[] }>();
+    for (let k = 0; k < memberIds.length; k += 10_000)
+      for (const r of st.all(JSON.stringify(memberIds.slice(k, k + 10_000))) as RawRow[]) {
+        const members = JSON.parse(r[membersAt] as string) as string[];
+        const e = found.get(r[0]);
+        if (e) e.members.push(...members);
+        else found.set(r[0], { version: fromRow(r), members });
+      }
+    return Promise.resolve([...found.values()]);
   }
 
   priorReports(

@@ -102,6 +102,8 @@ export const OBJECT_ACCESS: Methods<ObjectStore> = {
   remove: 'write',
   getVersion: 'read',
   latestVersions: 'read',
+  latestOf: 'read',
+  eventsNaming: 'read',
   versionIndex: 'read',
   exerciseObjectIds: 'read',
   exerciseSubmitters: 'read',

@@ -14,6 +14,7 @@ import { partnerContract } from './partner.contract.js';
 import { feedbackContract } from './feedback.contract.js';
 import { expiryContract } from './expiry.contract.js';
 import { browseContract } from './browse.contract.js';
+import { eventsContract } from './events.contract.js';
 
 export type { OpenHarness, StoreHarness } from './harness.js';
 
@@ -34,4 +35,5 @@ export function storeContracts(name: string, open: OpenHarness): void {
   feedbackContract(name, open);
   expiryContract(name, open);
   browseContract(name, open);
+  eventsContract(name, open);
 }
