@@ -20,3 +20,4 @@ export * from './openapi.js';
 export * from './schemas/errors.js';
 export * from './client.js';
 export * from './schemas/feedback.js';
+export * from './schemas/events.js';

@@ -29,6 +29,7 @@ import { hubInfoSchema } from './schemas/hub.js';
 import { feedbackViewSchema, recordedReportSchema, sightingReportSchema } from './schemas/feedback.js';
 import { searchQuerySchema, searchResultSchema } from './schemas/search.js';
 import { browseQuerySchema, browseResultSchema } from './schemas/browse.js';
+import { objectEventsSchema } from './schemas/events.js';
 import { exportCsvQuerySchema, exportListQuerySchema } from './schemas/exports.js';
 import {
   approvalDecisionSchema,
@@ -690,6 +691,21 @@ export function apiRoutes(settings: ApiSettings) {
       access: { who: 'principal', scope: 'read' },
       media: 'json',
       success: { status: 200, description: 'the aggregate the caller may see', schema: feedbackViewSchema },
+    }),
+    objectEvents: route({
+      service: 'taxii',
+      method: 'get',
+      path: '/api/v1/objects/:objectId/events',
+      tag: 'search',
+      summary:
+        'An object with its events (ADR 0045): for a report or grouping, its members the caller may see, together; for any object, the reports and groupings naming it that the caller may see. An object the caller may not see is 404, as an unknown id',
+      access: { who: 'principal', scope: 'read' },
+      media: 'json',
+      success: {
+        status: 200,
+        description: 'the object, its visible members and events',
+        schema: objectEventsSchema,
+      },
     }),
     searchObservables: route({
       service: 'taxii',

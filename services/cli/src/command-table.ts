@@ -20,6 +20,7 @@ export const CLI_OPERATIONS: Readonly<Record<string, readonly RouteId[]>> = {
   'policy explain': ['explainDistribution'],
   search: ['searchObservables'],
   objects: ['browseObjects'],
+  event: ['objectEvents'],
   watch: ['me'],
   ack: ['ackAlert'],
   'acks list': ['listAcks'],

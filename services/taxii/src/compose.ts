@@ -38,6 +38,8 @@ import { createSearchRouter } from './search/search-router.js';
 import { SearchService } from './search/search-service.js';
 import { createBrowseRouter } from './search/browse-router.js';
 import { BrowseService } from './search/browse-service.js';
+import { EventsService } from './events/events-service.js';
+import { createEventsRouter } from './events/events-router.js';
 import { ExportsService } from './exports/exports-service.js';
 import { createExportsRouter } from './exports/exports-router.js';
 import { FeedbackService } from '@isac/feedback';
@@ -189,6 +191,13 @@ export function composeTaxii(deps: TaxiiDeps): {
       return live.every((c) => c.canRead) ? undefined : live.filter((c) => c.canRead).map((c) => c.id);
     },
   });
+  const events = new EventsService({
+    objects: stores.objects,
+    viewers,
+    audit: stores.audit,
+    clock,
+    auditReads: config.auditReads,
+  });
 
   const exportDefaults = defaultsOf(blocklistConfigSchema);
   const exports = new ExportsService({
@@ -225,6 +234,7 @@ export function composeTaxii(deps: TaxiiDeps): {
   rest.use(createDistributionRouter({ distribution, gate, routes }));
   rest.use(createSearchRouter({ search, gate, routes }));
   rest.use(createBrowseRouter({ browse, gate, routes }));
+  rest.use(createEventsRouter({ events, gate, routes }));
   rest.use(createExportsRouter({ exports, gate, routes }));
   rest.use(createRetractRouter({ objects, catalog, gate, routes }));
   rest.use(createFeedbackRouter({ feedback, gate, routes }));

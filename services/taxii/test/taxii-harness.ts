@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import express from 'express';
 import supertest from 'supertest';
@@ -170,4 +171,25 @@ export async function postAccepted(h: Harness, auth: string, objects: unknown[])
     .send(JSON.stringify({ objects }));
   expect(res.status, res.text).to.equal(202);
   expect((res.body as { failure_count?: number }).failure_count ?? 0, res.text).to.equal(0);
+}
+
+/** A valid report of `refs` (ADR 0045), TLP `level`; `over` replaces or adds properties. */
+export function report(
+  refs: readonly string[],
+  over: Record<string, unknown> = {},
+  level: keyof typeof TLP = 'green',
+): Record<string, unknown> {
+  return {
+    type: 'report',
+    spec_version: '2.1',
+    id: `report--${randomUUID()}`,
+    created: '2026-02-01T00:00:00.000Z',
+    modified: '2026-02-01T00:00:00.000Z',
+    name: 'Phishing campaign against regional banks',
+    report_types: ['campaign'],
+    published: '2026-02-01T00:00:00.000Z',
+    object_refs: refs,
+    object_marking_refs: [TLP[level]],
+    ...over,
+  };
 }

@@ -84,9 +84,12 @@ export interface ReadReleaseDetails {
   readonly lastAdded: string;
 }
 
-/** A search by observable value (ADR 0036): the objects of one page of hits; the value is not kept. */
+/**
+ * A search by observable value (ADR 0036): the objects of one page of hits; the value is not kept.
+ * `events`: an object's event view (ADR 0045), the objects it showed.
+ */
 export interface SearchReleaseDetails {
-  readonly channel: 'search';
+  readonly channel: 'search' | 'events';
   readonly count: number;
   readonly objects: readonly string[];
 }

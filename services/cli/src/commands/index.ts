@@ -12,6 +12,7 @@ import { registerHub } from './hub.js';
 import { registerRecover } from './recover.js';
 import { registerAcks } from './delivery.js';
 import { registerObjects, registerSearch } from './search.js';
+import { registerEvent } from './event.js';
 import { registerRetract } from './retract.js';
 import { registerSighting } from './sighting.js';
 
@@ -33,4 +34,5 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerRecover(program, ctx);
   registerSearch(program, ctx);
   registerObjects(program, ctx);
+  registerEvent(program, ctx);
 }
