@@ -116,6 +116,20 @@ export interface AlertContent {
   readonly correlations?: EntryLists | undefined;
   /** Every object is a value the recipient already had within the update window: `x_isac_alert.kind` "update". */
   readonly update?: boolean | undefined;
+  /**
+   * Events (ADR 0045): the reports and groupings the batch released to the recipient (in this
+   * alert or a sibling of another TLP), named in every part's `x_isac_alert.events` as
+   * `{ id, type, name?, kind?, members }`, `members` the refs it may see.
+   */
+  readonly events?: readonly AlertEvent[] | undefined;
+}
+
+export interface AlertEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly name?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly members: number;
 }
 
 /** One part of an alert: a complete STIX 2.1 bundle, one MQTT message. */
@@ -250,8 +264,20 @@ function layout(
   const refusals = alert.refusals;
   const correlations = alert.correlations;
   const kind = alert.update === true ? ',"kind":"update"' : '';
+  const events =
+    alert.events && alert.events.length > 0
+      ? `,"events":${JSON.stringify(
+          alert.events.map((e) => ({
+            id: e.id,
+            type: e.type,
+            ...(e.name === undefined ? {} : { name: e.name }),
+            ...(e.kind === undefined ? {} : { kind: e.kind }),
+            members: e.members,
+          })),
+        )}`
+      : '';
   const tail = (part: number, parts: number, refused: string) =>
-    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}${kind}${refused}}}`;
+    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}${kind}${events}${refused}}}`;
   // An upper bound of the wrapping: part and parts never have more digits than the object count.
   const most = objs.length;
   const envelope = Buffer.byteLength(

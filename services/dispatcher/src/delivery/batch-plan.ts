@@ -4,7 +4,7 @@ import type { BatchVersion, Exercise, ObjectVersion } from '@isac/store';
 import { exerciseScopeOf } from '@isac/store';
 
 const NO_EXERCISES: ReadonlyMap<string, Exercise> = new Map();
-import { tlpRank, type Observable } from '@isac/stix';
+import { canonicalId, eventKind, eventMemberIds, isEvent, tlpRank, type Observable } from '@isac/stix';
 import { filterMismatch, observablesOf, type FilterInput } from '@isac/policy';
 import { serialise, type SerialisedObject } from './alert-chunks.js';
 
@@ -67,9 +67,25 @@ export interface PlannedEmail {
   readonly groups: readonly AlertGroup[];
 }
 
+/**
+ * An event (a report or grouping, ADR 0045) released to one organisation by the batch, as its
+ * alerts name it: `members` counts the `object_refs` it may see (its copy names no other).
+ */
+export interface PlannedEvent {
+  readonly position: number;
+  readonly id: string;
+  readonly type: string;
+  readonly name?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly exercise: boolean;
+  readonly members: number;
+}
+
 /** What one organisation gets from the batch. */
 export interface RecipientPlan {
   readonly org: Org;
+  /** The events released to it (ADR 0045), their refs cut to what it may see; by position. */
+  readonly events: readonly PlannedEvent[];
   /** Everything released to it that at least one of its subscriptions wants, by position. */
   readonly items: readonly ReleasedItem[];
   /** Its MQTT alerts, one per (TLP, exercise); empty when no MQTT subscription wants anything. */
@@ -142,6 +158,19 @@ class Groups {
     this.last = { key, items: g.items };
   }
 
+  /** Replaces (or, undefined, drops) items: an event's copy cut to what the organisation may see. */
+  map(fix: (it: ReleasedItem) => ReleasedItem | undefined): void {
+    for (const g of this.byKey.values()) {
+      const kept: ReleasedItem[] = [];
+      for (const it of g.items) {
+        const f = fix(it);
+        if (f) kept.push(f);
+      }
+      g.items = kept;
+    }
+    this.last = undefined;
+  }
+
   done(orgId: OrgId): AlertGroup[] {
     return [...this.byKey.values()].map((g) => {
       const rules: Record<string, number> = {};
@@ -182,8 +211,11 @@ interface OrgState {
   /** An MQTT subscription without filters: wants everything released. */
   readonly mqttOpen: boolean;
   readonly email: readonly SubState[];
-  readonly items: ReleasedItem[];
+  items: ReleasedItem[];
   readonly groups: Groups;
+  /** Members of the batch's events released to it (ADR 0045): canonical id -> exercise. */
+  seen?: Map<string, boolean>;
+  events?: PlannedEvent[];
 }
 
 const isOpen = (s: Subscription): boolean => {
@@ -220,6 +252,12 @@ export function planBatch(i: {
   readonly now: Date;
   /** The hub's exercises (ADR 0033); an exercise version naming none here reaches its submitter only. */
   readonly exercises?: ReadonlyMap<string, Exercise> | undefined;
+  /**
+   * Events (ADR 0045): the stored latest version of each member of the batch's events that is not
+   * in the batch (members submitted earlier), by canonical id. An event's copy names only the
+   * members its recipient may see, in the batch or among these.
+   */
+  readonly storedMembers?: ReadonlyMap<string, ObjectVersion> | undefined;
 }): BatchPlan {
   const { policy } = i;
   const states: OrgState[] = [];
@@ -260,6 +298,10 @@ export function planBatch(i: {
     ? i.versions
     : [...i.versions].sort((a, b) => a.position - b.position);
   const skipped: { position: number; reason: string }[] = [];
+  // events (ADR 0045): the ids their refs name, so what each organisation gets of them is noted
+  const eventRefs = new Set<string>();
+  for (const { version: v } of versions)
+    if (isEvent(v.object)) for (const m of eventMemberIds(v.object)) eventRefs.add(m);
   // Per version: one decision per recipient class (the policy cannot tell a class's organisations
   // apart, so they share its verdict and copy), and one answer per (filter set, TLP). Both are
   // arrays stamped with the version's number, reused across versions.
@@ -315,6 +357,10 @@ export function planBatch(i: {
       }
       const item = classItem[c];
       if (!item) continue;
+      if (eventRefs.size > 0) {
+        const key = canonicalId(v.id);
+        if (eventRefs.has(key)) (st.seen ??= new Map()).set(key, v.exercise);
+      }
       let wanted = false;
       for (const e of st.email) {
         if (!e.open && !wants(e.filterId, item.tlp)) continue;
@@ -329,6 +375,8 @@ export function planBatch(i: {
       if (wanted) st.items.push(item);
     }
   }
+
+  if (eventRefs.size > 0) cutEvents(states, versions, i, eventRefs);
 
   const recipients: RecipientPlan[] = [];
   const fanout: PlannedFanoutRecipient[] = [];
@@ -362,7 +410,7 @@ export function planBatch(i: {
       const lines = mode === 'immediate' ? audit.email : audit.emailDigest;
       for (const g of planned.groups) lines.push(line(g, e.subscription.id));
     }
-    recipients.push({ org: st.org, items: st.items, mqtt, emailNow, emailDigest });
+    recipients.push({ org: st.org, events: st.events ?? [], items: st.items, mqtt, emailNow, emailDigest });
   }
   return {
     recipients,
@@ -372,6 +420,95 @@ export function planBatch(i: {
     emails,
     audit,
   };
+}
+
+/**
+ * Events (ADR 0045), per organisation: each event's released copy names only the members the
+ * organisation may see (released to it by this batch, or stored before and released to it by the
+ * policy now, of the event's kind, exercise or live); an event left naming none is not sent to it
+ * (a STIX report needs one ref, and an empty one says nothing). The copy is the organisation's own
+ * when refs were cut, the shared one otherwise.
+ */
+function cutEvents(
+  states: readonly OrgState[],
+  versions: readonly BatchVersion[],
+  i: Parameters<typeof planBatch>[0],
+  eventRefs: ReadonlySet<string>,
+): void {
+  const { policy } = i;
+  // members stored before: which organisations the policy releases each to (once per class)
+  const inBatch = new Set(versions.map((b) => canonicalId(b.version.id)));
+  const storedSeen = new Map<OrgState, Map<string, boolean>>();
+  for (const [id, mv] of i.storedMembers ?? []) {
+    if (inBatch.has(id) || !eventRefs.has(id)) continue;
+    const submitter = i.orgs.get(mv.submitterOrgId);
+    if (!submitter) continue;
+    policy.prepare(mv.object);
+    const base = policyInputBase(mv, submitter, i.now, exerciseScopeOf(mv, i.exercises ?? NO_EXERCISES));
+    const ctx = { hub: i.hub, submitterIdentityId: submitter.identityId };
+    const byClass = new Map<number, boolean>();
+    for (const st of states) {
+      const cls = policy.recipientClass(st.org, base);
+      let ok = byClass.get(cls.index);
+      if (ok === undefined) {
+        const { verdict, object } = policy.releaseForClass(base, cls, ctx);
+        byClass.set(cls.index, (ok = verdict.kind !== 'deny' && object !== undefined));
+      }
+      if (!ok) continue;
+      let m = storedSeen.get(st);
+      if (!m) storedSeen.set(st, (m = new Map<string, boolean>()));
+      m.set(id, mv.exercise);
+    }
+  }
+  for (const st of states) {
+    if (!st.items.some((it) => isEvent(it.version.object))) continue;
+    const seen = st.seen;
+    const stored = storedSeen.get(st);
+    const may = (id: string, exercise: boolean): boolean =>
+      seen?.get(id) === exercise || stored?.get(id) === exercise;
+    const fixed = new Map<ReleasedItem, ReleasedItem | undefined>();
+    const events: PlannedEvent[] = [];
+    for (const it of st.items) {
+      if (!isEvent(it.version.object)) continue;
+      const refs = it.released['object_refs'];
+      const all = Array.isArray(refs) ? refs.filter((r): r is string => typeof r === 'string') : [];
+      const kept = all.filter((r) => may(canonicalId(r), it.version.exercise));
+      if (kept.length === 0) {
+        fixed.set(it, undefined);
+        continue;
+      }
+      const copy =
+        kept.length === all.length
+          ? it
+          : new Item(it.position, it.version, { ...it.released, object_refs: kept }, it.tlp, it.rule);
+      fixed.set(it, copy);
+      const name = it.released['name'];
+      const kind = eventKind(it.released);
+      events.push({
+        position: it.position,
+        id: it.version.id,
+        type: it.version.type,
+        ...(typeof name === 'string' ? { name } : {}),
+        ...(kind === undefined ? {} : { kind }),
+        exercise: it.version.exercise,
+        members: new Set(kept.map(canonicalId)).size,
+      });
+    }
+    const fix = (it: ReleasedItem): ReleasedItem | undefined => (fixed.has(it) ? fixed.get(it) : it);
+    st.items = st.items.map(fix).filter((it): it is ReleasedItem => it !== undefined);
+    st.groups.map(fix);
+    const dropped = new Set<number>();
+    for (const [it, f] of fixed) if (!f) dropped.add(it.position);
+    for (const e of st.email) {
+      e.groups.map(fix);
+      if (dropped.size > 0) {
+        const keep = e.positions.filter((p) => !dropped.has(p));
+        e.positions.length = 0;
+        e.positions.push(...keep);
+      }
+    }
+    st.events = events;
+  }
 }
 
 function line(g: AlertGroup, subscriptionId?: string): ReleaseAuditLine {

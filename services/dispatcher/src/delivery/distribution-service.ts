@@ -36,7 +36,7 @@ import {
   exerciseScopeOf,
   exercisesById,
 } from '@isac/store';
-import { tlpRank } from '@isac/stix';
+import { canonicalId, eventMemberIds, isEvent, tlpRank } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { Coalescer } from '../jobs/coalescer.js';
@@ -246,7 +246,7 @@ export class DistributionService {
             tlp: g.tlp,
             exercise: g.exercise,
             versions: PositionSet.of(g.positions),
-            parts: alertPartCount(content(g, planner, correlator), this.limits),
+            parts: alertPartCount(content(g, planner, correlator, plan.byOrg.get(g.orgId)), this.limits),
           })),
         },
       ]);
@@ -347,7 +347,40 @@ export class DistributionService {
     const exercises = versions.some((b) => b.version.exercise)
       ? await exercisesById(stores.exercises)
       : undefined;
-    return { plan: planBatch({ versions, orgs, subscriptions, policy, hub, now, exercises }), orgs };
+    const storedMembers = await this.storedMembers(versions);
+    return {
+      plan: planBatch({ versions, orgs, subscriptions, policy, hub, now, exercises, storedMembers }),
+      orgs,
+    };
+  }
+
+  /**
+   * Events (ADR 0045): the latest stored version of each member of the batch's events that the
+   * batch does not carry (submitted before), one store read for the whole batch; undefined when
+   * the batch has no event.
+   */
+  private async storedMembers(
+    versions: readonly BatchVersion[],
+  ): Promise<ReadonlyMap<string, ObjectVersion> | undefined> {
+    const refs = new Set<string>();
+    for (const { version: v } of versions)
+      if (isEvent(v.object)) for (const m of eventMemberIds(v.object)) refs.add(m);
+    if (refs.size === 0) return undefined;
+    for (const { version: v } of versions) refs.delete(canonicalId(v.id));
+    const out = new Map<string, ObjectVersion>();
+    if (refs.size === 0) return out;
+    for (const v of await this.deps.stores.objects.latestOf([...refs])) {
+      const key = canonicalId(v.id);
+      const prev = out.get(key);
+      // a live member over an exercise one, then the newest stored
+      if (
+        !prev ||
+        (prev.exercise && !v.exercise) ||
+        (prev.exercise === v.exercise && prev.dateAdded < v.dateAdded)
+      )
+        out.set(key, v);
+    }
+    return out;
   }
 
   /**
@@ -789,7 +822,7 @@ export class DistributionService {
         if (r.status === 'sent' || (only !== undefined && r.index !== only)) continue;
         const g = groups.get(r.index)!;
         if (g.items.length === 0) continue;
-        const parts = alertParts({ ...content(g, planner, correlator), alertId: r.alertId }, this.limits);
+        const parts = alertParts({ ...content(g, planner, correlator, p), alertId: r.alertId }, this.limits);
         if (parts.length !== r.parts)
           log.warn(
             { batchId: batch.id, alertId: r.alertId, recorded: r.parts, now: parts.length },
@@ -1175,7 +1208,12 @@ function earliestAdded(
 }
 
 /** An alert group as `alertParts` content: its refusals by index, made once per batch position. */
-function content(g: AlertGroup, planner: BlocklistPlanner, correlator?: Correlator) {
+function content(
+  g: AlertGroup,
+  planner: BlocklistPlanner,
+  correlator: Correlator | undefined,
+  recipient: RecipientPlan | undefined,
+) {
   let refusals: Map<number, string[]> | undefined;
   if (g.items.some((i) => i.version.type === 'indicator')) {
     const found = planner.refusals(g.items);
@@ -1200,6 +1238,8 @@ function content(g: AlertGroup, planner: BlocklistPlanner, correlator?: Correlat
     refusals,
     correlations,
     update,
+    // the events the batch released to the recipient, of the alert's kind (exercise or live)
+    events: recipient?.events.filter((e) => e.exercise === g.exercise),
   };
 }
 

@@ -51,6 +51,7 @@ export const TYPE_NAMES: Readonly<Record<string, Texts<string>>> = {
   'observed-data': { ja: '観測データ', en: 'observed data' },
   sighting: { ja: '目撃情報', en: 'sighting' },
   note: { ja: 'メモ', en: 'note' },
+  grouping: { ja: 'グルーピング', en: 'grouping' },
   relationship: { ja: '関係', en: 'relationship' },
   identity: { ja: '組織情報', en: 'identity' },
   'ipv4-addr': { ja: 'IPv4 アドレス', en: 'IPv4 address' },
@@ -79,6 +80,14 @@ export const KIND_NAMES: Readonly<Record<string, Texts<string>>> = {
 };
 
 export const M = {
+  /** Events (ADR 0045): "1 report 'X' (campaign): 40 indicators", before the object list. */
+  event: {
+    ja: (type: string, name: string, kind: string | undefined, members: string) =>
+      `${typeLabel(type, 'ja')} 1件「${name}」${kind ? ` (${kind})` : ''}: ${members}`,
+    en: (type: string, name: string, kind: string | undefined, members: string) =>
+      `1 ${typeLabel(type, 'en')} '${name}'${kind ? ` (${kind})` : ''}: ${members}`,
+  },
+  eventsHeading: { ja: 'イベント (レポート・グルーピング)', en: 'Events (reports and groupings)' },
   exerciseTag: { ja: '演習', en: 'EXERCISE' },
   exerciseBanner: {
     ja: (name: string | undefined) =>

@@ -6,6 +6,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { csvValue, MAIL_CSV_COLUMNS } from './mail-csv.js';
 import type { MailLang } from './mail-text.js';
 import {
+  composeDigestMail,
   composeSubmissionMail,
   MailRenderCache,
   renderRetractionMail,
@@ -457,4 +458,44 @@ describe('retraction notice', () => {
       expect(validateBundle(bundle).valid).to.equal(true);
       expect(bundle.objects.filter((o) => o['revoked'] === true)).to.have.length(2);
     });
+});
+
+describe('submission mail: events (ADR 0045)', () => {
+  const members = [indicator('ipv4', '192.0.2.1', 'green'), indicator('ipv4', '192.0.2.2', 'green')];
+  const wave: Json = {
+    type: 'report',
+    spec_version: '2.1',
+    id: `report--${uuid()}`,
+    created: '2026-11-30T09:04:00.000Z',
+    modified: '2026-11-30T09:04:00.000Z',
+    name: 'Phishing wave http://evil.example',
+    report_types: ['campaign'],
+    published: '2026-11-30T09:04:00.000Z',
+    object_refs: [...members.map((m) => m['id']), `malware--${uuid()}`],
+    object_marking_refs: [tlp2Marking('green').id],
+  };
+
+  for (const [lang, line] of [
+    ['en', "1 report 'Phishing wave hxxp://evil[.]example' (campaign): 2 indicators, 1 malware"],
+    ['ja', 'レポート 1件「Phishing wave hxxp://evil[.]example」 (campaign): 脅威指標 2件、マルウェア 1件'],
+  ] as const)
+    it(`says what the event holds before the object list (${lang}), in text and HTML`, () => {
+      const m = composeSubmissionMail(
+        input({ objects: [...members, wave], subscription: { id: 's', lang, to: ['soc@member.example'] } }),
+      );
+      expect(m.text).to.include(line);
+      expect(m.text.indexOf(line)).to.be.lessThan(m.text.indexOf(lang === 'en' ? 'By type' : '種別'));
+      expect(m.html).to.include(line.replaceAll("'", '&#39;'));
+    });
+
+  it('a digest says it too; a mail without an event says nothing of events', () => {
+    const d = composeDigestMail({
+      ...input({ objects: [wave, ...members] }),
+      digest: { windowStart: '2026-11-30T08:00:00Z', windowEnd: '2026-11-30T09:00:00Z', submissions: 1 },
+    });
+    expect(d.text).to.include(
+      "1 report 'Phishing wave hxxp://evil[.]example' (campaign): 2 indicators, 1 malware",
+    );
+    expect(composeSubmissionMail(input({ objects: members })).text).to.not.include('Events');
+  });
 });

@@ -1,7 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ValidationError, type ErrorDetail, type TlpLevel } from '@isac/kernel';
 import {
+  eventKind,
+  eventMemberIds,
   isEmailAddress,
+  isEvent,
   markingDefinitionById,
   tlp2Marking,
   tlpMarkingById,
@@ -412,6 +415,28 @@ function countByType(objects: readonly Json[]): [string, number][] {
   return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
+/**
+ * The events among the mail's objects (ADR 0045), one line each: "1 report 'X' (campaign): 40
+ * indicators". Members are counted by the type their ids name, from the released copy's
+ * `object_refs` (already cut to what this recipient may see).
+ */
+export function eventLines(objects: readonly Json[], l: MailLang): string[] {
+  const out: string[] = [];
+  for (const o of objects) {
+    if (!isEvent(o)) continue;
+    const m = new Map<string, number>();
+    for (const id of eventMemberIds(o)) {
+      const t = id.slice(0, id.indexOf('--'));
+      m.set(t, (m.get(t) ?? 0) + 1);
+    }
+    const counts = [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const name = defang(typeof o['name'] === 'string' ? o['name'] : String(o['id']), 'text');
+    const kind = eventKind(o);
+    out.push(M.event[l](String(o['type']), name, kind && defang(kind, 'text'), countsText(counts, l, 5)));
+  }
+  return out;
+}
+
 function countsText(counts: readonly [string, number][], l: MailLang, max = 3): string {
   const parts = counts
     .slice(0, max)
@@ -468,6 +493,13 @@ function body(i: CommonMailInput, kind: MailKind, r: Release, intro: readonly st
     `<p style="border:1px solid #888;padding:8px"><strong>${escapeHtml(handling)}</strong></p>`,
     ...intro.map((p) => `<p>${escapeHtml(p)}</p>`),
   );
+  const events = eventLines(r.objects, l);
+  if (events.length > 0) {
+    t.push(`${M.eventsHeading[l]}:`, ...events.map((e) => `  ${e}`), '');
+    h.push(
+      `<h3>${escapeHtml(M.eventsHeading[l])}</h3><ul>${events.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>`,
+    );
+  }
   t.push(`${M.byType[l]}:`, ...counts.map(([ty, n]) => `  ${typeLabel(ty, l).padEnd(width)}  ${n}`), '');
   h.push(
     `<h3>${escapeHtml(M.byType[l])}</h3><table border="1" cellpadding="4" cellspacing="0">${counts
