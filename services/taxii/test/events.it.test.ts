@@ -67,6 +67,28 @@ describe('GET /api/v1/objects/{id}/events (events, ADR 0045)', () => {
     expect(full.body.event.members).to.equal(5);
   });
 
+  it('a TAXII read of a report names only the members the reader may see; one naming none is not served', async () => {
+    const trial = await h.member('shinkin-t', { tier: 'trial' });
+    const green = marked('green');
+    const amber = marked('amber');
+    const r = report([green['id'] as string, amber['id'] as string]);
+    const onlyAmber = report([amber['id'] as string]);
+    await postAccepted(h, a.auth, [green, amber, r, onlyAmber]);
+    const read = (auth: string, path: string) =>
+      h.http.get(path).set('Authorization', auth).set('Accept', TAXII);
+    const page = await read(trial.auth, OBJECTS);
+    expect(page.status).to.equal(200);
+    expect(page.text).to.not.include(amber['id']);
+    const got = (page.body.objects as Record<string, unknown>[]).find((o) => o['id'] === r['id'])!;
+    expect(got['object_refs']).to.deep.equal([green['id']]);
+    expect((page.body.objects as { id: string }[]).map((o) => o.id)).to.not.include(onlyAmber['id']);
+    expect((await read(trial.auth, `${OBJECTS}${onlyAmber['id'] as string}/`)).status).to.equal(404);
+    // a full member reads both refs
+    const b = await h.member('bank-b');
+    const one = await read(b.auth, `${OBJECTS}${r['id'] as string}/`);
+    expect(one.body.objects[0].object_refs).to.deep.equal([green['id'], amber['id']]);
+  });
+
   it('an AMBER member asked for by a trial member is 404, exactly as an unknown id', async () => {
     const trial = await h.member('shinkin-t', { tier: 'trial' });
     const amber = marked('amber');

@@ -128,6 +128,36 @@ export class EventsService {
 }
 
 /**
+ * TAXII reads of events (ADR 0045): each released report or grouping of a page names only the
+ * members the reader may see (their latest version passes its Viewer), one store read for the
+ * page; one left naming none is taken out of the page (an empty object_refs is not STIX, and it
+ * would tell the reader only that something is hidden). Other objects pass untouched.
+ */
+export async function cutEventRefs<T extends { readonly version: ObjectVersion; readonly out: Json }>(
+  objects: ObjectStore,
+  viewer: Viewer,
+  items: readonly T[],
+): Promise<T[]> {
+  const refs = new Set<string>();
+  for (const it of items) if (isEvent(it.out)) for (const m of eventMemberIds(it.out)) refs.add(m);
+  if (refs.size === 0) return [...items];
+  const seen = visibleLatest(await objects.latestOf([...refs]), viewer);
+  const out: T[] = [];
+  for (const it of items) {
+    if (!isEvent(it.out)) {
+      out.push(it);
+      continue;
+    }
+    const all = it.out['object_refs'];
+    const list = Array.isArray(all) ? all.filter((r): r is string => typeof r === 'string') : [];
+    const kept = list.filter((r) => seen.has(canonicalId(r)));
+    if (kept.length === 0) continue;
+    out.push(kept.length === list.length ? it : { ...it, out: { ...it.out, object_refs: kept } });
+  }
+  return out;
+}
+
+/**
  * The newest visible latest version of each id (an id may be in several collections), by
  * canonical id. A version the Viewer denies is as if absent.
  */

@@ -7,6 +7,7 @@ import type { Access } from '@isac/auth';
 import { feedbackProperty, type FeedbackService } from '@isac/feedback';
 import { canonicalId, EXERCISE_MARKING, EXERCISE_MARKING_ID } from '@isac/stix';
 import type { CollectionView } from '../shared/catalog.js';
+import { cutEventRefs } from '../events/events-service.js';
 import { pageMeta, visiblePage, type PageMeta, type ViewerFactory } from '../shared/viewer.js';
 
 /** A page of released objects, with the TAXII date headers' values. */
@@ -93,13 +94,15 @@ export class ObjectsService {
 
   async list(principal: Principal, c: CollectionView, q: TaxiiQuery): Promise<ObjectsPage> {
     const viewer = await this.deps.viewers.forPrincipal(principal, c.exercise);
-    const page = await visiblePage(
+    const read = await visiblePage(
       this.deps.objects,
       c.storedId,
       q,
       (v) => viewer.release(v),
       (v) => viewer.visible(v),
     );
+    // a report's or grouping's refs: only members the reader may see (ADR 0045)
+    const page = { ...read, items: await cutEventRefs(this.deps.objects, viewer, read.items) };
     await this.auditRelease(
       principal,
       c.id,
