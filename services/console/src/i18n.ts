@@ -470,6 +470,28 @@ const en = {
   'feedback.notFound': 'no object your organisation may report on has this id ({message})',
   'feedback.hint':
     'Counts of the reports your organisation may see, never who made them. The submitter is told the counts; the confidence follows the rule of ADR 0046.',
+  'events.heading': 'Events (reports and groupings)',
+  'events.summary': '{type} “{name}”{kind}: {counts}',
+  'events.members': 'Members you may see',
+  'events.memberOf': 'Part of',
+  'events.none': 'This object is in no report or grouping your organisation may see.',
+  'events.noMembers': 'None of its members is visible to your organisation.',
+  'events.count': '{n} {type}',
+  'events.report': 'Report',
+  'events.grouping': 'Grouping',
+  'events.membersCol': 'Members',
+  'events.value': 'Value',
+  'events.t.indicator.one': 'indicator',
+  'events.t.indicator.many': 'indicators',
+  'events.t.malware.one': 'malware',
+  'events.t.malware.many': 'malware',
+  'events.t.vulnerability.one': 'vulnerability',
+  'events.t.vulnerability.many': 'vulnerabilities',
+  'events.t.attack-pattern.one': 'attack pattern',
+  'events.t.attack-pattern.many': 'attack patterns',
+  'events.name': 'Name',
+  'events.hint':
+    'Only objects your organisation may see are listed and counted; a hidden member leaves no trace.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -935,6 +957,28 @@ const ja: Messages = {
   'feedback.notFound': '自組織が報告できるオブジェクトにこの ID はありません（{message}）',
   'feedback.hint':
     '自組織が閲覧できる報告の件数です。報告した組織は表示しません。投稿者には件数だけが伝わり、信頼度は ADR 0046 の規則で決まります。',
+  'events.heading': 'イベント（レポート・グルーピング）',
+  'events.summary': '{type}「{name}」{kind}: {counts}',
+  'events.members': '閲覧可能な構成要素',
+  'events.memberOf': '所属するイベント',
+  'events.none': 'このオブジェクトは、自組織が閲覧できるレポート・グルーピングに含まれていません。',
+  'events.noMembers': '自組織が閲覧できる構成要素はありません。',
+  'events.count': '{type} {n}件',
+  'events.report': 'レポート',
+  'events.grouping': 'グルーピング',
+  'events.membersCol': '構成要素数',
+  'events.value': '値',
+  'events.t.indicator.one': '脅威指標',
+  'events.t.indicator.many': '脅威指標',
+  'events.t.malware.one': 'マルウェア',
+  'events.t.malware.many': 'マルウェア',
+  'events.t.vulnerability.one': '脆弱性',
+  'events.t.vulnerability.many': '脆弱性',
+  'events.t.attack-pattern.one': '攻撃手法',
+  'events.t.attack-pattern.many': '攻撃手法',
+  'events.name': '名称',
+  'events.hint':
+    '自組織が閲覧できるオブジェクトだけを表示・集計します。閲覧できない構成要素は件数にも含めません。',
 };
 
 export const MESSAGES: Readonly<Record<Lang, Messages>> = { en, ja };

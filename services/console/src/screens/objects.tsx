@@ -7,6 +7,7 @@ import { TLP_LEVELS, tlpOf, type TlpLevel } from '../tlp.js';
 import { TlpBadge } from '../tlp-badge.js';
 import { Feedback } from './feedback.js';
 import { hubSectors } from './admin/orgs.js';
+import { Events } from './events.js';
 
 /**
  * Objects (issue 17): what the caller's organisation may see, through the same routes as the CLI.
@@ -618,6 +619,8 @@ function ObjectDetail(props: { t: Translate; id: string; onUnauthenticated: () =
           {t('objects.ack.failed', { message: ack.message })}
         </p>
       )}
+
+      <Events t={t} objectId={object.id} onUnauthenticated={onUnauthenticated} />
 
       <Feedback t={t} objectId={object.id} onUnauthenticated={onUnauthenticated} />
 
