@@ -14,6 +14,8 @@
  * - `fanout-1000`: one single-object alert to 1,000 organisations, accept -> last receipt, singles
  *   window off (windowMs 0: with it on, a lone object waits up to the window first). Alone: the
  *   1,000 bundles published straight.
+ * - `event-bundle`: `grouped-bundle` with one report naming all 5,000 indicators (ADR 0045), "alone"
+ *   being the same hub run without the report: what the event costs end to end.
  * - `email-bundle`: one 5,000-object submission to 200 immediate email subscriptions -> 200 mails
  *   handed to a real SMTP server (smtp-server). Alone: 200 messages of the same size sent through
  *   the dispatcher's SMTP sender (nodemailer pool) to the same server.
@@ -430,18 +432,43 @@ const lastOf = (r: Collected, expected: number, extra?: string): Run => ({
 
 // ---- case 1: one 5,000-indicator bundle to 200 organisations ---------------------------------
 
-async function bundleHub(nOrgs: number, nObjects: number): Promise<Run> {
+/** A GREEN report (ADR 0045) naming every one of `members`. */
+function reportOf(members: readonly NewObjectVersion[]): NewObjectVersion {
+  const id = `report--${randomUUID()}`;
+  const modified = '2026-05-01T00:00:00.000Z';
+  return {
+    ...members[0]!,
+    id,
+    type: 'report',
+    object: {
+      type: 'report',
+      spec_version: '2.1',
+      id,
+      created: modified,
+      modified,
+      name: 'bench campaign',
+      report_types: ['campaign'],
+      published: modified,
+      object_refs: members.map((m) => m.id),
+      object_marking_refs: [tlp2Marking('green').id],
+    },
+  };
+}
+
+async function bundleHub(nOrgs: number, nObjects: number, withReport = false): Promise<Run> {
   const s = await setup(nOrgs, 'mqtt', true);
   try {
     await warmHub(s, nOrgs);
-    const versions = Array.from({ length: nObjects }, version);
+    const indicators = Array.from({ length: nObjects }, version);
+    const versions = withReport ? [...indicators, reportOf(indicators)] : indicators;
+    const nAll = versions.length;
     const t0 = wallNow();
     await s.stores.objects.accept(submission(versions));
     const acceptMs = wallNow() - t0;
     s.jobsReady.notify();
     const sentAt = new Map(versions.map((v) => [v.id, t0]));
-    const r = await collect(s, sentAt, nObjects * nOrgs);
-    return lastOf(r, nObjects * nOrgs, `accept (store, durable) ${acceptMs.toFixed(0)} ms of it`);
+    const r = await collect(s, sentAt, nAll * nOrgs);
+    return lastOf(r, nAll * nOrgs, `accept (store, durable) ${acceptMs.toFixed(0)} ms of it`);
   } finally {
     await s.close();
   }
@@ -626,7 +653,13 @@ const load = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-export const cases = ['grouped-bundle', 'singles-rate', 'fanout-1000', 'email-bundle'] as const;
+export const cases = [
+  'grouped-bundle',
+  'singles-rate',
+  'fanout-1000',
+  'email-bundle',
+  'event-bundle',
+] as const;
 type Case = (typeof cases)[number];
 
 interface CaseSpec {
@@ -650,6 +683,15 @@ const specs: Record<Case, CaseSpec> = {
     alone: () => bundleAlone(200, 5000),
     aloneLabel: 'the same chunked bundles straight into the broker',
     notes: 'from accept() called to the last (object, org) receipt',
+  },
+  'event-bundle': {
+    metric: '5,000-indicator bundle + one report naming all -> last of 200 orgs has all 5,001 (MQTT)',
+    target: '< 3000',
+    unit: 'ms',
+    hub: () => bundleHub(200, 5000, true),
+    alone: () => bundleHub(200, 5000, false),
+    aloneLabel: 'the same hub and bundle without the report',
+    notes: 'ADR 0045: the report travels to each org with its refs checked against what the org gets',
   },
   'singles-rate': {
     metric: '200 single objects/s x 200 orgs, 10 s: accept -> receipt p99',
