@@ -197,6 +197,81 @@ describe('batch plan (pure)', () => {
     expect(items[0]!.serialised.json).to.equal(JSON.stringify(items[0]!.released));
   });
 
+  it('events (ADR 0045): each copy of a report names what its organisation may see, alike organisations share one cut copy, stored members count', () => {
+    const orgsMany = new Map(orgs);
+    for (const id of ['trial-1', 'trial-2'])
+      orgsMany.set(
+        id,
+        org(id, {
+          tier: 'trial',
+          trial: { startsAt: '2026-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z' },
+        }),
+      );
+    const green = version('green');
+    const amber = version('amber');
+    const earlierGreen = version('green');
+    const earlierAmber = version('amber');
+    const report = {
+      ...version('green'),
+      id: 'report--00000000-0000-4000-8000-0000000000e1',
+      type: 'report',
+      object: {
+        type: 'report',
+        spec_version: '2.1',
+        id: 'report--00000000-0000-4000-8000-0000000000e1',
+        created: '2026-05-01T00:00:00.000Z',
+        modified: '2026-05-01T00:00:00.000Z',
+        name: 'Wave',
+        report_types: ['campaign'],
+        published: '2026-05-01T00:00:00.000Z',
+        object_refs: [
+          green.id,
+          amber.id,
+          earlierGreen.id,
+          earlierAmber.id,
+          'indicator--00000000-0000-4000-8000-00000000dead',
+        ],
+        object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'],
+      },
+    };
+    const p = planBatch({
+      versions: at([green, amber, report]),
+      orgs: orgsMany,
+      subscriptions: subscriptionsByOrg(['bank-b', 'trial-1', 'trial-2'].map((id) => sub(id, 'mqtt'))),
+      policy: new PolicyEngine(),
+      hub: HUB,
+      now: NOW,
+      storedMembers: new Map([
+        [earlierGreen.id, earlierGreen],
+        [earlierAmber.id, earlierAmber],
+      ]),
+    });
+    const copy = (id: string) => p.byOrg.get(id)!.items.find((it) => it.version.type === 'report')!;
+    expect(copy('bank-b').released['object_refs']).to.deep.equal([
+      green.id,
+      amber.id,
+      earlierGreen.id,
+      earlierAmber.id,
+    ]);
+    expect(copy('trial-1').released['object_refs']).to.deep.equal([green.id, earlierGreen.id]);
+    expect(copy('trial-2')).to.equal(copy('trial-1'));
+    expect(copy('trial-1').serialised.json).to.not.include(amber.id);
+    expect(p.byOrg.get('trial-1')!.events).to.deep.equal([
+      {
+        position: 2,
+        id: report.id,
+        type: 'report',
+        name: 'Wave',
+        kind: 'campaign',
+        exercise: false,
+        members: 2,
+      },
+    ]);
+    expect(p.byOrg.get('bank-b')!.events[0]!.members).to.equal(4);
+    // the trial organisation's alert holds the report copy it was given
+    expect(p.byOrg.get('trial-1')!.mqtt[0]!.items).to.include(copy('trial-1'));
+  });
+
   it('names the submissions of each alert and skips versions whose submitter is unknown', () => {
     const p = plan([
       ...at([version('green', { submissionId: 's1' })], 0),

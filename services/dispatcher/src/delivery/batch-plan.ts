@@ -213,8 +213,8 @@ interface OrgState {
   readonly email: readonly SubState[];
   items: ReleasedItem[];
   readonly groups: Groups;
-  /** Members of the batch's events released to it (ADR 0045): canonical id -> exercise. */
-  seen?: Map<string, boolean>;
+  /** Members of the batch's events released to it (ADR 0045). */
+  seen?: SeenBits;
   events?: PlannedEvent[];
 }
 
@@ -299,9 +299,9 @@ export function planBatch(i: {
     : [...i.versions].sort((a, b) => a.position - b.position);
   const skipped: { position: number; reason: string }[] = [];
   // events (ADR 0045): the ids their refs name, so what each organisation gets of them is noted
-  const eventRefs = new Set<string>();
+  const members = new Members();
   for (const { version: v } of versions)
-    if (isEvent(v.object)) for (const m of eventMemberIds(v.object)) eventRefs.add(m);
+    if (isEvent(v.object)) for (const m of eventMemberIds(v.object)) members.add(m);
   // Per version: one decision per recipient class (the policy cannot tell a class's organisations
   // apart, so they share its verdict and copy), and one answer per (filter set, TLP). Both are
   // arrays stamped with the version's number, reused across versions.
@@ -346,6 +346,8 @@ export function planBatch(i: {
       shared.push(it);
       return it;
     };
+    // a member of one of the batch's events: who gets it is noted (ADR 0045)
+    const ordinal = members.size > 0 ? members.ordinal(canonicalId(v.id)) : -1;
     for (const st of states) {
       const cls = policy.recipientClass(st.org, base);
       const c = cls.index;
@@ -357,10 +359,7 @@ export function planBatch(i: {
       }
       const item = classItem[c];
       if (!item) continue;
-      if (eventRefs.size > 0) {
-        const key = canonicalId(v.id);
-        if (eventRefs.has(key)) (st.seen ??= new Map()).set(key, v.exercise);
-      }
+      if (ordinal >= 0) (st.seen ??= new SeenBits(members.size)).set(ordinal, v.exercise);
       let wanted = false;
       for (const e of st.email) {
         if (!e.open && !wants(e.filterId, item.tlp)) continue;
@@ -376,7 +375,7 @@ export function planBatch(i: {
     }
   }
 
-  if (eventRefs.size > 0) cutEvents(states, versions, i, eventRefs);
+  if (members.size > 0) cutEvents(states, versions, i, members);
 
   const recipients: RecipientPlan[] = [];
   const fanout: PlannedFanoutRecipient[] = [];
@@ -423,24 +422,81 @@ export function planBatch(i: {
 }
 
 /**
+ * Which members of a batch's events an organisation may see (ADR 0045): one bit per member
+ * ordinal (`Members.ordinal`), live and exercise apart.
+ */
+class SeenBits {
+  readonly live: Uint8Array;
+  readonly exercise: Uint8Array;
+  constructor(n: number) {
+    this.live = new Uint8Array((n + 7) >> 3);
+    this.exercise = new Uint8Array((n + 7) >> 3);
+  }
+  set(ordinal: number, exercise: boolean): void {
+    (exercise ? this.exercise : this.live)[ordinal >> 3]! |= 1 << (ordinal & 7);
+  }
+  has(ordinal: number, exercise: boolean): boolean {
+    return (
+      ordinal >= 0 && ((exercise ? this.exercise : this.live)[ordinal >> 3]! & (1 << (ordinal & 7))) !== 0
+    );
+  }
+}
+
+/** The members the batch's events name: canonical id -> ordinal. */
+class Members {
+  private readonly ordinals = new Map<string, number>();
+  add(id: string): void {
+    if (!this.ordinals.has(id)) this.ordinals.set(id, this.ordinals.size);
+  }
+  get size(): number {
+    return this.ordinals.size;
+  }
+  ordinal(id: string): number {
+    return this.ordinals.get(id) ?? -1;
+  }
+  /** An event copy's refs as written, and their ordinals; made once per copy (shared by alike recipients). */
+  refsOf(released: Readonly<Record<string, unknown>>): EventRefs {
+    let r = this.refs.get(released);
+    if (!r) {
+      const refs = released['object_refs'];
+      const all = Array.isArray(refs) ? refs.filter((x): x is string => typeof x === 'string') : [];
+      const ordinals = Int32Array.from(all, (x) => this.ordinal(canonicalId(x)));
+      const distinct = new Set(ordinals).size === ordinals.length;
+      this.refs.set(released, (r = { all, ordinals, distinct, cuts: new Map() }));
+    }
+    return r;
+  }
+  private readonly refs = new WeakMap<object, EventRefs>();
+}
+
+interface EventRefs {
+  readonly all: readonly string[];
+  readonly ordinals: Int32Array;
+  /** No member is named twice: the visible count is the kept refs' count. */
+  readonly distinct: boolean;
+  /** Copies already cut, by (TLP, rule, indexes of the refs left out): alike organisations share one. */
+  readonly cuts: Map<string, Item>;
+}
+
+/**
  * Events (ADR 0045), per organisation: each event's released copy names only the members the
  * organisation may see (released to it by this batch, or stored before and released to it by the
  * policy now, of the event's kind, exercise or live); an event left naming none is not sent to it
- * (a STIX report needs one ref, and an empty one says nothing). The copy is the organisation's own
- * when refs were cut, the shared one otherwise.
+ * (a STIX report needs one ref, and an empty one says nothing). Organisations that may see the
+ * same refs share one cut copy (and its JSON); those that see them all keep the shared one.
  */
 function cutEvents(
   states: readonly OrgState[],
   versions: readonly BatchVersion[],
   i: Parameters<typeof planBatch>[0],
-  eventRefs: ReadonlySet<string>,
+  members: Members,
 ): void {
   const { policy } = i;
   // members stored before: which organisations the policy releases each to (once per class)
   const inBatch = new Set(versions.map((b) => canonicalId(b.version.id)));
-  const storedSeen = new Map<OrgState, Map<string, boolean>>();
   for (const [id, mv] of i.storedMembers ?? []) {
-    if (inBatch.has(id) || !eventRefs.has(id)) continue;
+    const ordinal = members.ordinal(id);
+    if (inBatch.has(id) || ordinal < 0) continue;
     const submitter = i.orgs.get(mv.submitterOrgId);
     if (!submitter) continue;
     policy.prepare(mv.object);
@@ -454,34 +510,39 @@ function cutEvents(
         const { verdict, object } = policy.releaseForClass(base, cls, ctx);
         byClass.set(cls.index, (ok = verdict.kind !== 'deny' && object !== undefined));
       }
-      if (!ok) continue;
-      let m = storedSeen.get(st);
-      if (!m) storedSeen.set(st, (m = new Map<string, boolean>()));
-      m.set(id, mv.exercise);
+      if (ok) (st.seen ??= new SeenBits(members.size)).set(ordinal, mv.exercise);
     }
   }
+  const none = new SeenBits(0);
   for (const st of states) {
-    if (!st.items.some((it) => isEvent(it.version.object))) continue;
-    const seen = st.seen;
-    const stored = storedSeen.get(st);
-    const may = (id: string, exercise: boolean): boolean =>
-      seen?.get(id) === exercise || stored?.get(id) === exercise;
+    const seen = st.seen ?? none;
     const fixed = new Map<ReleasedItem, ReleasedItem | undefined>();
     const events: PlannedEvent[] = [];
     for (const it of st.items) {
       if (!isEvent(it.version.object)) continue;
-      const refs = it.released['object_refs'];
-      const all = Array.isArray(refs) ? refs.filter((r): r is string => typeof r === 'string') : [];
-      const kept = all.filter((r) => may(canonicalId(r), it.version.exercise));
-      if (kept.length === 0) {
+      const refs = members.refsOf(it.released);
+      const exercise = it.version.exercise;
+      const dropped: number[] = [];
+      for (let k = 0; k < refs.ordinals.length; k++)
+        if (!seen.has(refs.ordinals[k]!, exercise)) dropped.push(k);
+      const kept = refs.all.length - dropped.length;
+      if (kept === 0) {
         fixed.set(it, undefined);
         continue;
       }
-      const copy =
-        kept.length === all.length
-          ? it
-          : new Item(it.position, it.version, { ...it.released, object_refs: kept }, it.tlp, it.rule);
-      fixed.set(it, copy);
+      let copy: ReleasedItem = it;
+      if (dropped.length > 0) {
+        const key = `${it.tlp}|${it.rule}|${dropped.join(',')}`;
+        let cut = refs.cuts.get(key);
+        if (!cut) {
+          const out = new Set(dropped);
+          const object_refs = refs.all.filter((_, k) => !out.has(k));
+          cut = new Item(it.position, it.version, { ...it.released, object_refs }, it.tlp, it.rule);
+          refs.cuts.set(key, cut);
+        }
+        copy = cut;
+        fixed.set(it, cut);
+      }
       const name = it.released['name'];
       const kind = eventKind(it.released);
       events.push({
@@ -490,10 +551,12 @@ function cutEvents(
         type: it.version.type,
         ...(typeof name === 'string' ? { name } : {}),
         ...(kind === undefined ? {} : { kind }),
-        exercise: it.version.exercise,
-        members: new Set(kept.map(canonicalId)).size,
+        exercise,
+        members: refs.distinct ? kept : new Set(eventMemberIds(copy.released)).size,
       });
     }
+    if (events.length > 0) st.events = events;
+    if (fixed.size === 0) continue;
     const fix = (it: ReleasedItem): ReleasedItem | undefined => (fixed.has(it) ? fixed.get(it) : it);
     st.items = st.items.map(fix).filter((it): it is ReleasedItem => it !== undefined);
     st.groups.map(fix);
@@ -507,7 +570,6 @@ function cutEvents(
         e.positions.push(...keep);
       }
     }
-    st.events = events;
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type PartnerStatusSummary,
   type PartnerStore,
 } from '@isac/store';
+import { canonicalId, eventMemberIds, isEvent } from '@isac/stix';
 import type { FeedSecrets } from '../secrets.js';
 import { PushError, type PushTarget, type TaxiiPushClient, type TaxiiStatus } from './taxii-push-client.js';
 
@@ -163,6 +164,46 @@ export class PartnerPusher {
     return new Set(feeds.filter((f) => f.kind === 'taxii' && apiRootOf(f.url) === root).map((f) => f.id));
   }
 
+  /**
+   * Events (ADR 0045): a report's or grouping's copy names only the members the egress rule
+   * releases to the partner (in this batch, or stored: one read for the batch); one naming none is
+   * not pushed. Other objects are left as they are.
+   */
+  async #cutEvents(
+    released: Released[],
+    agreement: PartnerAgreement,
+    orgs: ReadonlyMap<string, Org>,
+    now: Date,
+  ): Promise<void> {
+    const refs = new Set<string>();
+    for (const r of released) if (isEvent(r.object)) for (const m of eventMemberIds(r.object)) refs.add(m);
+    if (refs.size === 0) return;
+    const may = new Set<string>();
+    for (const r of released) {
+      const id = canonicalId(r.version.id);
+      if (refs.delete(id)) may.add(id);
+    }
+    if (refs.size > 0)
+      for (const v of await this.deps.objects.latestOf([...refs])) {
+        const submitter = orgs.get(v.submitterOrgId);
+        if (!submitter || v.exercise) continue;
+        const out = this.deps.policy.releaseToPartner(policyInputBase(v, submitter, now), agreement, {
+          hub: this.deps.hub,
+          submitterIdentityId: submitter.identityId,
+        });
+        if (out.verdict.kind !== 'deny' && out.object) may.add(canonicalId(v.id));
+      }
+    for (let k = released.length - 1; k >= 0; k--) {
+      const r = released[k]!;
+      if (!isEvent(r.object)) continue;
+      const all = r.object['object_refs'];
+      const list = Array.isArray(all) ? all.filter((x): x is string => typeof x === 'string') : [];
+      const kept = list.filter((x) => may.has(canonicalId(x)));
+      if (kept.length === 0) released.splice(k, 1);
+      else if (kept.length < list.length) released[k] = { ...r, object: { ...r.object, object_refs: kept } };
+    }
+  }
+
   /** One batch of versions: decided, filtered, sent, followed, recorded. Resolves with the count accepted. */
   async #batch(
     partner: Partner,
@@ -213,6 +254,7 @@ export class PartnerPusher {
       }
       released.push({ version: v, object: out.object, tlp });
     }
+    await this.#cutEvents(released, agreement, orgs, now);
 
     const rejections: PartnerRejection[] = [];
     let accepted = 0;
