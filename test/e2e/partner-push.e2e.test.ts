@@ -173,9 +173,23 @@ describe('push to partner hubs end to end (issue 19.2, ADR 0042)', function () {
     });
     sent['red'] = indicator('red', { ...own, object_marking_refs: [marking('red', '2.0')] });
     sent['red1'] = indicator('red1', { ...own, object_marking_refs: [marking('red', '1.0')] });
+    // a CLEAR report naming a CLEAR and an AMBER member (ADR 0045): a partner gets only the refs it may
+    const now0 = new Date().toISOString();
+    sent['report'] = {
+      type: 'report',
+      spec_version: '2.1',
+      id: `report--${crypto.randomUUID()}`,
+      created: now0,
+      modified: now0,
+      name: 'push campaign',
+      published: now0,
+      object_refs: [sent['clear']['id'], sent['amber']['id']],
+      object_marking_refs: [marking('clear', '2.0')],
+      ...own,
+    };
     await submit(
       'bank-a',
-      ['clear', 'white', 'green', 'amber', 'amber1', 'strictFinance'].map((k) => sent[k]!),
+      ['clear', 'white', 'green', 'amber', 'amber1', 'strictFinance', 'report'].map((k) => sent[k]!),
     );
     await submit('bank-a', [sent['red'], sent['red1']], { namedRecipients: ['tel-a'] });
     // ... an exercise object, and AMBER+STRICT from another sector
@@ -221,7 +235,7 @@ describe('push to partner hubs end to end (issue 19.2, ADR 0042)', function () {
 
   it('B receives exactly the objects the agreement allows, anonymised, each once', async () => {
     const held = await heldByB();
-    const allowed = ['clear', 'white', 'green', 'amber', 'amber1', 'strictFinance'];
+    const allowed = ['clear', 'white', 'green', 'amber', 'amber1', 'strictFinance', 'report'];
     const never = ['red', 'red1', 'exercise', 'strictTelecom'];
     for (const k of allowed) expect(held.get(sent[k]!['id'])?.length, `${k} held once by B`).to.equal(1);
     for (const k of never) expect(held.has(sent[k]!['id']), `${k} never leaves`).to.equal(false);
@@ -238,7 +252,7 @@ describe('push to partner hubs end to end (issue 19.2, ADR 0042)', function () {
     const s = (await partner('to-b'))['push'];
     expect(s).to.deep.include({
       state: 'idle',
-      sent: 6,
+      sent: 7,
       denied: 4,
       filtered: 0,
       rejected: 0,
@@ -248,13 +262,20 @@ describe('push to partner hubs end to end (issue 19.2, ADR 0042)', function () {
 
   it('keeps home every marking not in --allow, and AMBER+STRICT from another sector than the partner', async () => {
     const ids = new Set(sink.received.map((o) => o['id']));
-    expect([...ids].sort()).to.deep.equal([sent['clear']!['id'], sent['white']!['id']].sort());
-    expect(sink.received).to.have.length(2);
+    expect([...ids].sort()).to.deep.equal(
+      [sent['clear']!['id'], sent['white']!['id'], sent['report']!['id']].sort(),
+    );
+    expect(sink.received).to.have.length(3);
+    // the report names only the member the CLEAR-only partner gets (ADR 0045); B gets both
+    const report = sink.received.find((o) => o['id'] === sent['report']!['id'])!;
+    expect(report['object_refs']).to.deep.equal([sent['clear']!['id']]);
+    expect(JSON.stringify(sink.received)).to.not.include(sent['amber']!['id']);
+    expect((await heldByB()).get(sent['report']!['id'])![0]!.object['object_refs']).to.have.length(2);
     expect(sink.authorizations[0]).to.equal(
       `Basic ${Buffer.from('hub-a:sink-password-123').toString('base64')}`,
     );
     const s = (await partner('clear-only'))['push'];
-    expect(s).to.deep.include({ sent: 2, denied: 8 });
+    expect(s).to.deep.include({ sent: 3, denied: 8 });
   });
 
   it('is for hub administrators only, audited, and never shows a credential', async () => {
@@ -313,7 +334,7 @@ describe('push to partner hubs end to end (issue 19.2, ADR 0042)', function () {
       const s = (await partner('clear-only'))['push'];
       return /no complete answer within 1500 ms/.test(s.lastError ?? '') && s.consecutiveFailures === 3;
     });
-    await until('delivered after the retries', async () => (await partner('clear-only'))['push'].sent === 3);
+    await until('delivered after the retries', async () => (await partner('clear-only'))['push'].sent === 4);
     const s = (await partner('clear-only'))['push'];
     expect(s).to.deep.include({ state: 'idle', consecutiveFailures: 0, pending: 0 });
     expect(s.lastError).to.equal(undefined);
