@@ -151,6 +151,13 @@ describe('events in alerts and mail (integration: SQLite, aedes, SMTP)', functio
     const amber = indicatorVersion({}, 'amber');
     await submit([...green, amber], 1);
     await until(() => alertsOf(d).length >= 1, 10_000, 'the members');
+    // one store read of the stored members for the whole batch, not one per member (no N+1)
+    const reads: number[] = [];
+    const latestOf = w.stores.objects.latestOf.bind(w.stores.objects);
+    w.stores.objects.latestOf = (ids) => {
+      reads.push(ids.length);
+      return latestOf(ids);
+    };
     const r = reportVersion([...green, amber].map((v) => v.id));
     await submit([r], 2);
     await until(() => alertsOf(d).length >= 2 && alertsOf(c).length >= 3, 10_000, 'the report');
@@ -160,6 +167,7 @@ describe('events in alerts and mail (integration: SQLite, aedes, SMTP)', functio
     );
     expect(tr.x_isac_alert.events![0]!.members).to.equal(2);
     expect(JSON.stringify(d.messages.map((m) => m.json))).to.not.include(amber.id);
+    expect(reads).to.deep.equal([3]);
     const fr = alertsOf(c)[2]!;
     expect(fr.objects.find((o) => o['type'] === 'report')!['object_refs']).to.have.length(3);
   });
