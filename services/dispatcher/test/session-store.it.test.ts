@@ -95,6 +95,24 @@ describe('DurableSessionPersistence: persistent MQTT sessions written behind to 
     expect(rows()[0]!.client_id).to.equal('bank-b-fw');
   });
 
+  it('writes a burst over several commits of at most commitBytes; what is acknowledged between them is never written', async () => {
+    const p = new DurableSessionPersistence(file, { commitMs: 300, holdMs: 0, commitBytes: 2048 });
+    await p.setup({});
+    open.push(p);
+    const burst = Array.from({ length: 10 }, (_, i) =>
+      packet('isac/v1/orgs/bank-b/alerts/green/indicator', String(i).repeat(1000)),
+    );
+    for (const pk of burst) await p.outgoingEnqueueCombi([{ clientId: 'bank-b-fw' }], pk);
+    const synced = p.sync();
+    await until(() => p.writtenMessages > 0, 5000);
+    expect(p.writtenMessages, 'the first commit: two messages of ~1 KB reach 2 KB').to.equal(2);
+    // acknowledged before the next commit: never written
+    for (const [i, pk] of burst.entries()) if (i >= 5) await ack(p, 'bank-b-fw', pk, i + 1);
+    await synced;
+    expect(p.writtenMessages).to.equal(5);
+    expect(rows()).to.have.length(5);
+  });
+
   it('restores subscriptions and queued messages, in order, after a restart', async () => {
     const p = await start(0);
     await p.addSubscriptions({ id: 'bank-b-soc' }, [{ topic: 'isac/v1/orgs/bank-b/#', qos: 1 }]);

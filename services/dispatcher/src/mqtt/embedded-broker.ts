@@ -117,6 +117,9 @@ export interface EmbeddedBroker {
     queuedMessages: number;
     queuedBytes: number;
     droppedMessages: number;
+    /** Queued messages the session store has written to disk since start (not acknowledged in time), and their bytes. */
+    writtenMessages: number;
+    writtenBytes: number;
   };
 }
 
@@ -345,6 +348,8 @@ export function createEmbeddedBroker(opts: EmbeddedBrokerOptions): EmbeddedBroke
         queuedMessages,
         queuedBytes,
         droppedMessages,
+        writtenMessages: ownPersistence?.writtenMessages ?? 0,
+        writtenBytes: ownPersistence?.writtenBytes ?? 0,
       };
     },
     async start() {
