@@ -61,6 +61,17 @@ export function serialise(object: Json): SerialisedObject {
   return s;
 }
 
+const encoded = new WeakMap<SerialisedObject, Buffer>();
+
+/** The UTF-8 bytes of an object's JSON, encoded once (alike recipients share the object and so these). */
+function utf8(o: SerialisedObject): Buffer {
+  let b = encoded.get(o);
+  if (b === undefined) encoded.set(o, (b = Buffer.from(o.json)));
+  return b;
+}
+
+const COMMA = Buffer.from(',');
+
 /**
  * Splits items of the given JSON sizes into parts: greedy, in order, never splitting an item. A
  * part closes before an item that would take it past `maxObjects` items or `maxBytes` bytes
@@ -152,8 +163,8 @@ export interface AlertPart {
  * of the alert references (the alert TLP's when none does), so each part reads alone. The
  * bundle's custom property `x_isac_alert: { alert_id, part, parts, submission_ids, exercise }` and,
  * for MQTT 5, the user properties `alertId`, `part`, `parts`, `tlp`, `exercise` let a consumer
- * dedupe and reassemble. Payloads are built by joining each object's cached JSON: nothing is
- * stringified again per recipient.
+ * dedupe and reassemble. Payloads are built by copying each object's cached UTF-8 JSON into one
+ * buffer: nothing is stringified or encoded again per recipient.
  */
 export function alertParts(alert: AlertContent, limits: PartLimits): AlertPart[] {
   const l = layout(alert, limits);
@@ -295,46 +306,36 @@ function layout(
     o.bytes + (refused?.[k] ?? 0) + (correlated?.[k] ?? 0);
   const starts = partStarts(objs.map(sizeOf), limits, envelope);
   const parts = starts.length;
-  const topic = alertTopic(
-    alert.orgId,
-    alert.tlp,
-    alertTypeSegment(alert.objects.map((o) => String(o.released['type']))),
-    alert.exercise,
-  );
+  // made when the first part is (alertPartCount only counts)
+  let topic: string | undefined;
   const part = (i: number): AlertPart => {
     const from = starts[i]!;
     const to = i + 1 < parts ? starts[i + 1]! : objs.length;
     const part = i + 1;
     const bundleId = alertPartBundleId(alert.alertId, part);
-    let body = '';
-    let bytes = 0;
-    for (let k = from; k < to; k++) {
-      body += k === from ? objs[k]!.json : `,${objs[k]!.json}`;
-      bytes += objs[k]!.bytes;
-    }
     const refused = entryList('blocklist_refusals', refusals, from, to);
     const correlated = entryList('correlation', correlations, from, to);
-    const start = head(bundleId);
-    const end = tail(part, parts, refused.json + correlated.json);
-    const payload = start + body + end;
-    // counted from the pieces' cached sizes: measuring the payload would flatten and scan it once more
-    bytes +=
-      to -
-      from -
-      1 +
-      Buffer.byteLength(start) +
-      Buffer.byteLength(tail(part, parts, '')) +
-      refused.bytes +
-      correlated.bytes;
+    const pieces: Buffer[] = [Buffer.from(head(bundleId))];
+    for (let k = from; k < to; k++) {
+      if (k > from) pieces.push(COMMA);
+      pieces.push(utf8(objs[k]!));
+    }
+    pieces.push(Buffer.from(tail(part, parts, refused.json + correlated.json)));
+    const payload = Buffer.concat(pieces);
     return {
       part,
       parts,
       bundleId,
       from,
       to,
-      bytes,
+      bytes: payload.length,
       message: {
-        topic,
+        topic: (topic ??= alertTopic(
+          alert.orgId,
+          alert.tlp,
+          alertTypeSegment(alert.objects.map((o) => String(o.released['type']))),
+          alert.exercise,
+        )),
         payload,
         contentType: STIX_MEDIA_TYPE,
         userProperties: {
