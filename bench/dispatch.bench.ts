@@ -2,7 +2,11 @@
  * services/dispatcher (issue 15.4, ADR 0013): grouped delivery. Each case runs the hub (SQLite
  * file store, synchronous=FULL; the dispatcher; the embedded aedes broker with persistent sessions
  * under a data directory) and then, in the same run, the broker (or SMTP server) alone with the
- * same messages and no hub behind it, and prints hub / alone. Target: hub <= 1.25 x alone.
+ * same messages and no hub behind it (the floor), and prints hub / floor. Target: hub <= 1.25 x
+ * floor. `DISPATCH_REPEAT` runs per case (default 3; rows are medians); `DISPATCH_BROKER`
+ * `embedded` (default), `mosquitto` (Mosquitto with dynamic security from
+ * deploy/mosquitto/start-ci.sh, the hub publishing through the dispatcher's mqtt.js publisher), or
+ * `embedded,mosquitto`.
  *
  * Cases (`npm run bench dispatch -- <case>…`; none named: all):
  * - `grouped-bundle`: one 5,000-indicator submission accepted -> the last of 200 organisations
@@ -24,9 +28,15 @@
  * receipt of an object an organisation already had), mails counted. Fairness: the subscribers
  * and the SMTP server run in a child process (this file with DISPATCH_BENCH_CHILD=1), so figures
  * are not the time 200 subscribers wait for one shared event loop. Times are wall-clock
- * (performance.timeOrigin + performance.now()) in both processes.
+ * (performance.timeOrigin + performance.now()) in both processes. Each run also reports the CPU
+ * of this process, of the subscribers' and of Mosquitto, the payload bytes received and what the
+ * embedded broker's session store wrote: what the floor is made of.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +47,8 @@ import { PolicyEngine } from '@isac/policy';
 import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
 import { tlp2Marking } from '@isac/stix';
 import {
+  DynsecProvisioner,
+  MqttAlertPublisher,
   SmtpMailSender,
   composeDispatcher,
   createEmbeddedBroker,
@@ -106,7 +118,7 @@ const wallNow = (): number => performance.timeOrigin + performance.now();
 // ---- child: the subscribers (one mqtt.js client per organisation) and an SMTP server --------
 
 type ToChild =
-  | { op: 'subscribe'; port: number; orgs: { id: string; key: string }[] }
+  | { op: 'subscribe'; url: string; orgs: { id: string; key: string }[] }
   | { op: 'reset' }
   | { op: 'collect'; sentAt: Record<string, number>; expected: number; timeoutMs: number }
   | { op: 'smtp' }
@@ -121,6 +133,10 @@ interface Collected {
   duplicates: number;
   /** MQTT messages (alert parts) received since the last reset. */
   messages: number;
+  /** Their payload bytes. */
+  bytes: number;
+  /** CPU the subscribers' process used since the last reset, ms. */
+  cpuMs: number;
 }
 
 interface Mails {
@@ -130,12 +146,54 @@ interface Mails {
   at: number;
 }
 
+/**
+ * How the subscribers find the objects in a message. `scan` (default): the top-level `"id":"…"`
+ * members of the payload bytes, found by `Buffer.indexOf` without decoding or parsing: the cases
+ * need receipt of each object, not its content, and a JSON.parse of 1 GB in one subscriber process
+ * is the subscribers' time, not the broker's. `json` (DISPATCH_PARSE=json): `JSON.parse` of every
+ * payload, as a consumer that reads the bundle does.
+ */
+const PARSE_JSON = process.env['DISPATCH_PARSE'] === 'json';
+
+function* parsedIds(payload: Buffer): Generator<string> {
+  const b = JSON.parse(payload.toString('utf8')) as { objects: { type: string; id: string }[] };
+  for (const o of b.objects) if (o.type !== 'marking-definition') yield o.id;
+}
+
+const ID_MEMBER = Buffer.from('"id":"');
+const QUOTE = 0x22;
+
+/**
+ * The ids of a bundle's objects, from the bytes: every `"id":"…"` but the bundle's and the
+ * marking definitions'. Exact for the payloads here (STIX ids are ASCII; the bench's objects and
+ * the alert's `x_isac_alert` have no nested `id` member); a nested one would show as a duplicate.
+ */
+function* scannedIds(payload: Buffer): Generator<string> {
+  let i = payload.indexOf(ID_MEMBER);
+  while (i >= 0) {
+    const from = i + ID_MEMBER.length;
+    const to = payload.indexOf(QUOTE, from);
+    if (to < 0) return;
+    const id = payload.toString('latin1', from, to);
+    if (!id.startsWith('bundle--') && !id.startsWith('marking-definition--')) yield id;
+    i = payload.indexOf(ID_MEMBER, to + 1);
+  }
+}
+
+/** CPU time (user + system) this process used since `since`, ms. */
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+};
+
 function child(): void {
   const clients: MqttClient[] = [];
   /** objectId -> orgId -> first receipt */
   let receipts = new Map<string, Map<string, number>>();
   let duplicates = 0;
   let messages = 0;
+  let bytes = 0;
+  let cpuSince = process.cpuUsage();
   let mails = 0;
   let mailBytes = 0;
   let lastMailAt = 0;
@@ -147,7 +205,7 @@ function child(): void {
         case 'subscribe':
           await Promise.all(
             m.orgs.map(async ({ id, key }) => {
-              const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${m.port}`, {
+              const c = await mqtt.connectAsync(m.url, {
                 username: id,
                 password: key,
                 clientId: `bench-${id}`,
@@ -157,11 +215,10 @@ function child(): void {
               c.on('message', (_t, payload) => {
                 const at = wallNow();
                 messages += 1;
-                const b = JSON.parse(payload.toString('utf8')) as { objects: { type: string; id: string }[] };
-                for (const o of b.objects) {
-                  if (o.type === 'marking-definition') continue;
-                  let byOrg = receipts.get(o.id);
-                  if (!byOrg) receipts.set(o.id, (byOrg = new Map()));
+                bytes += payload.length;
+                for (const objectId of PARSE_JSON ? parsedIds(payload) : scannedIds(payload)) {
+                  let byOrg = receipts.get(objectId);
+                  if (!byOrg) receipts.set(objectId, (byOrg = new Map()));
                   if (byOrg.has(id)) duplicates += 1;
                   else byOrg.set(id, at);
                 }
@@ -175,6 +232,8 @@ function child(): void {
           receipts = new Map();
           duplicates = 0;
           messages = 0;
+          bytes = 0;
+          cpuSince = process.cpuUsage();
           mails = 0;
           mailBytes = 0;
           return reply({ op: 'reset' });
@@ -195,6 +254,9 @@ function child(): void {
             received: lat.length,
             duplicates,
             messages,
+            bytes,
+            // the wait for stragglers is idle: it adds nothing here
+            cpuMs: cpuMs(cpuSince),
           } satisfies Collected & { op: string });
         }
         case 'smtp': {
@@ -255,7 +317,88 @@ interface Setup {
   /** The embedded broker's in-process publisher (what the hub publishes through). */
   publisher: AlertPublisher;
   smtpUrl?: string | undefined;
+  /** This process's CPU at the last reset: what the hub (or the broker alone) uses from there. */
+  cpuSince: NodeJS.CpuUsage;
+  /** Bytes the embedded broker's session store has written since start (undefined: Mosquitto), and at the last reset. */
+  written(): number | undefined;
+  writtenSince: number;
+  /** CPU of the Mosquitto process (ms, from /proc; undefined: the broker is in this process), and at the last reset. */
+  brokerCpu(): number | undefined;
+  brokerCpuSince: number;
   close(): Promise<void>;
+}
+
+/** The broker the cases run against now (`DISPATCH_BROKER`). */
+type BrokerKind = 'embedded' | 'mosquitto';
+let brokerKind: BrokerKind = 'embedded';
+let setups = 0;
+
+interface Mosquitto {
+  readonly url: string;
+  readonly pid: number;
+  readonly dir: string;
+  readonly provisioner: DynsecProvisioner;
+  /** Organisations provisioned so far, with their passwords. */
+  readonly passwords: Map<string, string>;
+}
+let mosquitto: Mosquitto | undefined;
+
+/**
+ * Mosquitto as CI and the Mosquitto tests run it (`deploy/mosquitto/start-ci.sh`: dynamic security,
+ * no anonymous access, in-memory session state saved only at shutdown as Mosquitto does), started
+ * once for the bench; `nOrgs` organisations provisioned in it (the ones already there are kept).
+ */
+async function mosquittoWith(nOrgs: number): Promise<Mosquitto> {
+  if (!mosquitto) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'isac-bench-mosquitto-'));
+    const script = fileURLToPath(new URL('../deploy/mosquitto/start-ci.sh', import.meta.url));
+    const { stdout } = await promisify(execFile)('bash', [script, dir]);
+    const env = new Map([...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const provisioner = new DynsecProvisioner({
+      url: env.get('MOSQUITTO_URL')!,
+      adminUsername: env.get('MOSQUITTO_ADMIN_USER')!,
+      adminPassword: env.get('MOSQUITTO_ADMIN_PASSWORD')!,
+      log: silentLogger,
+      timeoutMs: 30_000,
+    });
+    mosquitto = {
+      url: env.get('MOSQUITTO_URL')!,
+      pid: Number(env.get('MOSQUITTO_PID')),
+      dir,
+      provisioner,
+      passwords: new Map(),
+    };
+    await provisioner.provisionHub(INTERNAL);
+  }
+  for (let i = 0; i < nOrgs; i++) {
+    const id = `org-${i}`;
+    if (mosquitto.passwords.has(id)) continue;
+    const password = randomIds.token();
+    await mosquitto.provisioner.ensureOrg(id, password);
+    mosquitto.passwords.set(id, password);
+  }
+  return mosquitto;
+}
+
+/** user + system CPU of another process, ms (Linux /proc; clock ticks of 10 ms). */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    // fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+async function stopMosquitto(): Promise<void> {
+  const m = mosquitto;
+  if (!m) return;
+  mosquitto = undefined;
+  await m.provisioner.close();
+  process.kill(m.pid);
+  await rm(m.dir, { recursive: true, force: true });
 }
 
 /**
@@ -310,28 +453,45 @@ async function setup(
       ...(channel === 'email' ? { email: { to: [`soc@${id}.example`], mode: 'immediate', lang: 'en' } } : {}),
     });
   }
-  const broker = createEmbeddedBroker({
-    port: 0,
-    authenticate: (_u, p) => auth.fromApiKey(p),
-    internalCredential: INTERNAL,
-    log: silentLogger,
-    dataDir: dir,
-    // every subscriber here connects from 127.0.0.1; organisations connect from their own addresses
-    limits: { maxUnauthenticatedPerAddress: 2 * nOrgs },
-  });
-  const port = (await broker.start()).port;
+  // Mosquitto: one instance for the whole bench (start-ci.sh, dynamic security), each organisation
+  // a dynsec client with its own password, the hub the internal credential's publisher role
+  const mosq = brokerKind === 'mosquitto' ? await mosquittoWith(nOrgs) : undefined;
+  const broker = mosq
+    ? undefined
+    : createEmbeddedBroker({
+        port: 0,
+        authenticate: (_u, p) => auth.fromApiKey(p),
+        internalCredential: INTERNAL,
+        log: silentLogger,
+        dataDir: dir,
+        // every subscriber here connects from 127.0.0.1; organisations connect from their own addresses
+        limits: { maxUnauthenticatedPerAddress: 2 * nOrgs },
+      });
+  const url = mosq ? mosq.url : `mqtt://127.0.0.1:${(await broker!.start()).port}`;
   const jobsReady = new Signal();
   const base = defaultDispatcherConfig({});
   const smtpUrl = smtpPort ? `smtp://127.0.0.1:${smtpPort}` : undefined;
   const config = defaultDispatcherConfig({
     worker: { pollMs: 200, batch: 50 },
-    mqtt: { url: `mqtt://127.0.0.1:${port}` },
+    mqtt: { url },
     blocklist: { enabled: false },
     grouping: { ...base.grouping, ...grouping },
     mail: { outDir: path.join(dir, 'mail') },
     ...(smtpUrl ? { smtp: { url: smtpUrl, timeoutMs: 10_000 } } : {}),
   });
-  const publisher = broker.publisher;
+  // into the embedded broker in process, as services/hub wires it; to Mosquitto, the dispatcher's
+  // mqtt.js publisher (MQTT 5), as a dispatcher beside an external broker does
+  const publisher: AlertPublisher =
+    broker?.publisher ??
+    new MqttAlertPublisher({
+      url,
+      username: INTERNAL.username,
+      password: INTERNAL.password,
+      clientId: `bench-hub-${process.pid}-${++setups}`,
+      protocolVersion: 5,
+      publishTimeoutMs: 120_000,
+      log: silentLogger,
+    });
   const d = composeDispatcher({
     stores,
     clock: systemClock,
@@ -345,7 +505,15 @@ async function setup(
     mqttCredential: INTERNAL,
     adapters: { publisher },
   });
-  if (channel === 'mqtt') await peer.ask({ op: 'subscribe', port, orgs: keys }, 'ready');
+  if (channel === 'mqtt')
+    await peer.ask(
+      {
+        op: 'subscribe',
+        url,
+        orgs: mosq ? keys.map(({ id }) => ({ id, key: mosq.passwords.get(id)! })) : keys,
+      },
+      'ready',
+    );
   if (withDispatcher) await d.start();
   else await publisher.start();
   return {
@@ -355,29 +523,54 @@ async function setup(
     config,
     publisher,
     smtpUrl,
+    cpuSince: process.cpuUsage(),
+    written: () => broker?.stats().writtenBytes,
+    writtenSince: 0,
+    brokerCpu: () => (mosq ? processCpuMs(mosq.pid) : undefined),
+    brokerCpuSince: 0,
     async close() {
       if (withDispatcher) await d.stop();
       await publisher.stop();
       await peer.close();
-      await broker.stop();
+      await broker?.stop();
       await stores.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-const reset = (s: Setup): Promise<unknown> => s.peer.ask({ op: 'reset' }, 'reset');
+async function reset(s: Setup): Promise<void> {
+  await s.peer.ask({ op: 'reset' }, 'reset');
+  s.cpuSince = process.cpuUsage();
+  s.writtenSince = s.written() ?? 0;
+  s.brokerCpuSince = s.brokerCpu() ?? 0;
+}
+
+/** What the subscribers counted, and the CPU this process used since the last reset. */
+type Measured = Collected & {
+  ownCpuMs: number;
+  written: number | undefined;
+  brokerCpuMs: number | undefined;
+};
 
 const collect = (
   s: Setup,
   sentAt: Map<string, number>,
   expected: number,
   timeoutMs = 60_000,
-): Promise<Collected> =>
-  s.peer.ask<Collected>(
-    { op: 'collect', sentAt: Object.fromEntries(sentAt), expected, timeoutMs },
-    'collected',
-  );
+): Promise<Measured> =>
+  s.peer
+    .ask<Collected>({ op: 'collect', sentAt: Object.fromEntries(sentAt), expected, timeoutMs }, 'collected')
+    .then((r) => {
+      const w = s.written();
+      const b = s.brokerCpu();
+      return {
+        ...r,
+        ownCpuMs: cpuMs(s.cpuSince),
+        written: w === undefined ? undefined : w - s.writtenSince,
+        brokerCpuMs: b === undefined ? undefined : b - s.brokerCpuSince,
+      };
+    });
 
 /** The chunked alert parts the dispatcher would send each of `nOrgs` organisations for `versions`. */
 function partsFor(s: Setup, nOrgs: number, versions: readonly NewObjectVersion[]): OutgoingMessage[] {
@@ -401,6 +594,12 @@ interface Run {
   expected: number;
   duplicates: number;
   messages: number;
+  /** MQTT payload bytes the subscribers received. */
+  bytes?: number;
+  /** CPU used by this process (the hub, or the broker alone) and by the subscribers' process, ms. */
+  cpu?: { own: number; subscribers: number; broker?: number | undefined };
+  /** Bytes of queued messages the embedded broker's session store wrote to disk in the run. */
+  written?: number | undefined;
   extra?: string;
 }
 
@@ -421,12 +620,15 @@ async function warmAlone(s: Setup, nOrgs: number): Promise<void> {
   await reset(s);
 }
 
-const lastOf = (r: Collected, expected: number, extra?: string): Run => ({
+const lastOf = (r: Measured, expected: number, extra?: string): Run => ({
   ms: r.lat.at(-1) ?? NaN,
   received: r.received,
   expected,
   duplicates: r.duplicates,
   messages: r.messages,
+  bytes: r.bytes,
+  cpu: { own: r.ownCpuMs, subscribers: r.cpuMs, broker: r.brokerCpuMs },
+  written: r.written,
   ...(extra ? { extra } : {}),
 });
 
@@ -511,7 +713,7 @@ async function paced(
   return sentAt;
 }
 
-function rateRun(r: Collected, expected: number): Run {
+function rateRun(r: Measured, expected: number): Run {
   return {
     ms: percentile(r.lat, 99),
     p50: percentile(r.lat, 50),
@@ -519,6 +721,9 @@ function rateRun(r: Collected, expected: number): Run {
     expected,
     duplicates: r.duplicates,
     messages: r.messages,
+    bytes: r.bytes,
+    cpu: { own: r.ownCpuMs, subscribers: r.cpuMs, broker: r.brokerCpuMs },
+    written: r.written,
     extra: `max ${(r.lat.at(-1) ?? NaN).toFixed(0)} ms`,
   };
 }
@@ -726,54 +931,111 @@ const specs: Record<Case, CaseSpec> = {
   },
 };
 
+/** `DISPATCH_BROKER`: `embedded` (default), `mosquitto`, or both (`embedded,mosquitto`). */
+function brokersWanted(): BrokerKind[] {
+  const words = (process.env['DISPATCH_BROKER'] ?? 'embedded').split(',').map((w) => w.trim());
+  const bad = words.filter((w) => w !== 'embedded' && w !== 'mosquitto');
+  if (bad.length > 0)
+    throw new Error(`DISPATCH_BROKER: ${bad.join(', ')} is not a broker here (embedded, mosquitto)`);
+  return [...new Set(words as BrokerKind[])];
+}
+
+/** `DISPATCH_REPEAT`: runs per case (default 3), each the hub then the broker alone; medians reported. */
+function repeats(): number {
+  const n = Number(process.env['DISPATCH_REPEAT'] ?? 3);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error('DISPATCH_REPEAT must be a whole number of runs, at least 1');
+  return n;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * Each case `DISPATCH_REPEAT` times (default 3) on each broker of `DISPATCH_BROKER`, every run the
+ * hub then, in the same run, the broker alone (the floor) with the same messages; each run prints
+ * its figure, the floor, the ratio and the target, and the rows give the medians. The email case
+ * does not depend on the broker: it runs once, under the first.
+ */
 export default async function dispatchBench(selected: readonly string[] = []): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const wanted = cases.filter((c) => selected.length === 0 || selected.includes(c));
+  const brokers = brokersWanted();
+  const n = repeats();
   const counts = (r: Run): string =>
-    `${r.received}/${r.expected} received, ${r.duplicates} duplicates, ${r.messages} messages`;
-  for (const c of wanted) {
-    const spec = specs[c];
-    // progress on stderr: a long or stuck case shows what it has done so far
-    const progress = (what: string, r: Run, l: string): void =>
-      console.error(`dispatch ${c} ${what}: ${r.ms.toFixed(0)} ${spec.unit}, ${counts(r)}; load ${l}`);
-    const l0 = load();
-    const hub = await spec.hub();
-    const l1 = load();
-    progress('hub', hub, l1);
-    const alone = await spec.alone(hub);
-    const l2 = load();
-    progress('alone', alone, l2);
-    const complete = (r: Run): boolean => r.received === r.expected && r.duplicates === 0;
-    const ratio = hub.ms / alone.ms;
-    rows.push({
-      metric: `${c}: ${spec.metric}`,
-      value: hub.ms,
-      unit: spec.unit,
-      target: spec.target,
-      notes: `${complete(hub) ? 'complete' : 'INCOMPLETE or DUPLICATED'}: ${counts(hub)}${hub.p50 === undefined ? '' : `, p50 ${hub.p50.toFixed(0)} ms`}${hub.extra ? `, ${hub.extra}` : ''}; ${spec.notes}; persistent sessions, embedded broker; load ${l0} -> ${l1}`,
-    });
-    rows.push({
-      metric: `${c}: alone (${spec.aloneLabel})`,
-      value: alone.ms,
-      unit: spec.unit,
-      notes: `${complete(alone) ? 'complete' : 'INCOMPLETE or DUPLICATED'}: ${counts(alone)}${alone.p50 === undefined ? '' : `, p50 ${alone.p50.toFixed(0)} ms`}${alone.extra ? `, ${alone.extra}` : ''}; load ${l1} -> ${l2}`,
-    });
-    rows.push({
-      metric: `${c}: hub / alone`,
-      value: ratio,
-      unit: 'x',
-      target: '<= 1.25',
-      notes: `${hub.ms.toFixed(0)} / ${alone.ms.toFixed(0)} ${spec.unit}`,
-    });
-    // a case whose counts are wrong fails whatever its time
-    if (!complete(hub) || !complete(alone))
-      rows.push({
-        metric: `${c}: correctness (received all, no duplicate)`,
-        value: 0,
-        unit: 'ok',
-        target: '>= 1',
-        notes: `hub ${counts(hub)}; alone ${counts(alone)}`,
-      });
+    `${r.received}/${r.expected} received, ${r.duplicates} duplicates, ${r.messages} messages` +
+    (r.bytes === undefined ? '' : `, ${(r.bytes / 1e6).toFixed(1)} MB`) +
+    (r.cpu
+      ? `, CPU ${r.cpu.own.toFixed(0)} ms own + ${r.cpu.subscribers.toFixed(0)} ms subscribers` +
+        (r.cpu.broker === undefined ? '' : ` + ${r.cpu.broker.toFixed(0)} ms Mosquitto`)
+      : '') +
+    (r.written === undefined ? '' : `, session store wrote ${(r.written / 1e6).toFixed(1)} MB`);
+  const complete = (r: Run): boolean => r.received === r.expected && r.duplicates === 0;
+  try {
+    for (const c of wanted)
+      for (const b of c === 'email-bundle' ? brokers.slice(0, 1) : brokers) {
+        brokerKind = b;
+        const spec = specs[c];
+        const label = c === 'email-bundle' ? c : `${c} [${b}]`;
+        const runs: { hub: Run; alone: Run; load: string }[] = [];
+        for (let i = 1; i <= n; i++) {
+          const l0 = load();
+          const hub = await spec.hub();
+          const alone = await spec.alone(hub);
+          const l = `${l0} -> ${load()}`;
+          runs.push({ hub, alone, load: l });
+          // progress on stderr: each run's figure, floor, ratio and target as it ends
+          console.error(
+            `dispatch ${label} run ${i}/${n}: ${hub.ms.toFixed(0)} ${spec.unit} (target ${spec.target}), ` +
+              `floor ${alone.ms.toFixed(0)} ${spec.unit}, hub/floor ${(hub.ms / alone.ms).toFixed(2)} (target <= 1.25); ` +
+              `hub ${counts(hub)}${hub.extra ? `, ${hub.extra}` : ''}; floor ${counts(alone)}; load ${l}`,
+          );
+        }
+        const hubMs = median(runs.map((r) => r.hub.ms));
+        const aloneMs = median(runs.map((r) => r.alone.ms));
+        const each = (f: (r: { hub: Run; alone: Run }) => string): string => runs.map(f).join(' | ');
+        const broker =
+          c === 'email-bundle'
+            ? 'SMTP'
+            : b === 'embedded'
+              ? 'embedded aedes broker, persistent sessions'
+              : 'Mosquitto (dynamic security), persistent sessions';
+        rows.push({
+          metric: `${label}: ${spec.metric}`,
+          value: hubMs,
+          unit: spec.unit,
+          target: spec.target,
+          notes: `median of ${n} (shared machine); runs: ${each((r) => `${r.hub.ms.toFixed(0)} ms${r.hub.p50 === undefined ? '' : ` (p50 ${r.hub.p50.toFixed(0)})`}, ${complete(r.hub) ? 'complete' : 'INCOMPLETE or DUPLICATED'}: ${counts(r.hub)}${r.hub.extra ? `, ${r.hub.extra}` : ''}`)}; ${spec.notes}; ${broker}; load ${runs.map((r) => r.load).join(' | ')}`,
+        });
+        rows.push({
+          metric: `${label}: floor (alone: ${spec.aloneLabel})`,
+          value: aloneMs,
+          unit: spec.unit,
+          notes: `median of ${n}; runs: ${each((r) => `${r.alone.ms.toFixed(0)} ms, ${complete(r.alone) ? 'complete' : 'INCOMPLETE or DUPLICATED'}: ${counts(r.alone)}${r.alone.extra ? `, ${r.alone.extra}` : ''}`)}`,
+        });
+        rows.push({
+          metric: `${label}: hub / floor`,
+          value: hubMs / aloneMs,
+          unit: 'x',
+          target: '<= 1.25',
+          notes: `medians ${hubMs.toFixed(0)} / ${aloneMs.toFixed(0)} ${spec.unit}; per run ${each((r) => (r.hub.ms / r.alone.ms).toFixed(2))}`,
+        });
+        // a case whose counts are wrong fails whatever its time
+        const wrong = runs.filter((r) => !complete(r.hub) || !complete(r.alone));
+        if (wrong.length > 0)
+          rows.push({
+            metric: `${label}: correctness (received all, no duplicate)`,
+            value: 0,
+            unit: 'ok',
+            target: '>= 1',
+            notes: wrong.map((r) => `hub ${counts(r.hub)}; alone ${counts(r.alone)}`).join(' | '),
+          });
+      }
+  } finally {
+    await stopMosquitto();
   }
   return rows;
 }
