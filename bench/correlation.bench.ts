@@ -166,7 +166,7 @@ const ipOf = (round: number, k: number): string =>
   k % 2 === 0 ? `45.${round}.${(k >> 8) & 255}.${k & 255}` : `46.${round}.${(k >> 8) & 255}.${k & 255}`;
 
 /** One timed pass of the dispatcher's work for a batch; `correlate` adds ADR 0044's three steps. */
-interface Pass {
+export interface Pass {
   readonly ms: number;
   /** CPU time of the process (all threads) over the pass: less sensitive to a shared machine's load. */
   readonly cpuMs: number;
@@ -178,7 +178,27 @@ const cpuNow = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-async function correlateCase(): Promise<BenchRow[]> {
+/** Phases of a pass, for profiling (`bench/scripts/correlation-profile.ts`). */
+export type PassPhase = 'accept' | 'versions' | 'plan' | 'query' | 'priors' | 'correlator' | 'parts';
+
+/** With a `mark`, the CPU ms spent in `forAlert` within the parts phase is reported apart. */
+export type PassMark = (phase: PassPhase, forAlertMs?: number) => void;
+
+/** The correlate case's store and submission, made once; `pass` runs on a fresh copy each time. */
+export interface CorrelateFixture {
+  readonly dir: string;
+  /** The store every pass starts from (a pass copies it). */
+  readonly base: string;
+  readonly start: string;
+  /** The submission measured, the directory and the subscriptions: for scripts timing one step alone. */
+  readonly incoming: readonly NewObjectVersion[];
+  readonly orgs: ReadonlyMap<string, Org>;
+  readonly subscriptions: ReadonlyMap<string, Subscription[]>;
+  readonly pass: (n: number, correlate: boolean, mark?: PassMark) => Promise<Pass>;
+  readonly close: () => void;
+}
+
+export async function correlateFixture(): Promise<CorrelateFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'isac-bench-correlation-'));
   const base = path.join(dir, 'base.db');
   const start = '2026-05-02T00:00:00Z';
@@ -210,64 +230,94 @@ async function correlateCase(): Promise<BenchRow[]> {
     } finally {
       await stores.close();
     }
-    // the submission measured: the same objects in every pass, each pass on its own copy of the store
-    const incoming = Array.from({ length: 5000 }, (_, k) => version(ipOf(0, k), submitter, 'green'));
-    const cfg = defaultDispatcherConfig();
-    const pass = async (n: number, correlate: boolean): Promise<Pass> => {
-      const file = path.join(dir, `pass-${n}.db`);
-      copyFileSync(base, file);
-      const clock = new ManualClock(start);
-      clock.advance(60_000);
-      const stores = openSqliteStores({ path: file }, clock);
-      try {
-        settleHeap();
-        const t0 = process.hrtime.bigint();
-        const c0 = cpuNow();
-        const s = submission(incoming);
-        await stores.objects.accept(s);
-        const [batch] = await stores.deliveries.batchFor([s.id], clock.now());
-        const versions = await stores.objects.batchVersions(batch!);
-        const policy = new PolicyEngine();
-        const now = clock.now();
-        const plan = planBatch({ versions, orgs: byId, subscriptions: subs, policy, hub: HUB, now });
-        let correlator: Correlator | undefined;
-        if (correlate) {
-          const query = correlationQuery(versions);
-          const priors = await stores.objects.priorReports(query.entries, {
-            submissions: [s.id],
-            ids: versions.map((v) => v.version.id),
-          });
-          correlator = new Correlator({ query, priors, orgs: byId, policy, now, updateWindowMs: 0 });
-        }
-        const answers: [AlertCorrelation, number][] = [];
-        for (const r of plan.recipients)
-          for (const g of r.mqtt) {
-            const correlations = correlator?.forAlert(r.org, g.items);
-            if (correlations) answers.push([correlations, g.items.length]);
-            alertParts(
-              {
-                alertId: `${r.org.id}-${g.tlp}`,
-                orgId: r.org.id,
-                tlp: g.tlp,
-                exercise: g.exercise,
-                submissionIds: g.submissionIds,
-                objects: g.items,
-                correlations,
-                update: correlations !== undefined && correlations.updates === g.items.length,
-              },
-              cfg.grouping,
-            );
-          }
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        const cpuMs = cpuNow() - c0;
-        let values = 0;
-        for (const [c, items] of answers) for (let k = 0; k < items; k++) values += c.get(k)?.length ?? 0;
-        return { ms, cpuMs, values };
-      } finally {
-        await stores.close();
-        for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  // the submission measured: the same objects in every pass, each pass on its own copy of the store
+  const incoming = Array.from({ length: 5000 }, (_, k) => version(ipOf(0, k), submitter, 'green'));
+  const cfg = defaultDispatcherConfig();
+  const pass = async (n: number, correlate: boolean, mark?: PassMark): Promise<Pass> => {
+    const file = path.join(dir, `pass-${n}.db`);
+    copyFileSync(base, file);
+    const clock = new ManualClock(start);
+    clock.advance(60_000);
+    const stores = openSqliteStores({ path: file }, clock);
+    try {
+      settleHeap();
+      const t0 = process.hrtime.bigint();
+      const c0 = cpuNow();
+      const s = submission(incoming);
+      await stores.objects.accept(s);
+      mark?.('accept');
+      const [batch] = await stores.deliveries.batchFor([s.id], clock.now());
+      const versions = await stores.objects.batchVersions(batch!);
+      mark?.('versions');
+      const policy = new PolicyEngine();
+      const now = clock.now();
+      const plan = planBatch({ versions, orgs: byId, subscriptions: subs, policy, hub: HUB, now });
+      mark?.('plan');
+      let correlator: Correlator | undefined;
+      if (correlate) {
+        const query = correlationQuery(versions);
+        mark?.('query');
+        const priors = await stores.objects.priorReports(query.entries, {
+          submissions: [s.id],
+          ids: versions.map((v) => v.version.id),
+        });
+        mark?.('priors');
+        correlator = new Correlator({ query, priors, orgs: byId, policy, now, updateWindowMs: 0 });
+        mark?.('correlator');
       }
-    };
+      const answers: [AlertCorrelation, number][] = [];
+      let forAlertMs = 0;
+      for (const r of plan.recipients)
+        for (const g of r.mqtt) {
+          const f0 = mark && correlator ? cpuNow() : 0;
+          const correlations = correlator?.forAlert(r.org, g.items);
+          if (mark && correlator) forAlertMs += cpuNow() - f0;
+          if (correlations) answers.push([correlations, g.items.length]);
+          alertParts(
+            {
+              alertId: `${r.org.id}-${g.tlp}`,
+              orgId: r.org.id,
+              tlp: g.tlp,
+              exercise: g.exercise,
+              submissionIds: g.submissionIds,
+              objects: g.items,
+              correlations,
+              update: correlations !== undefined && correlations.updates === g.items.length,
+            },
+            cfg.grouping,
+          );
+        }
+      mark?.('parts', forAlertMs);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const cpuMs = cpuNow() - c0;
+      let values = 0;
+      for (const [c, items] of answers) for (let k = 0; k < items; k++) values += c.get(k)?.length ?? 0;
+      return { ms, cpuMs, values };
+    } finally {
+      await stores.close();
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    }
+  };
+  return {
+    dir,
+    base,
+    start,
+    incoming,
+    orgs: byId,
+    subscriptions: subs,
+    pass,
+    close: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function correlateCase(): Promise<BenchRow[]> {
+  const fixture = await correlateFixture();
+  const { pass } = fixture;
+  try {
     await pass(0, false); // warm-up, both ways
     await pass(1, true);
     const off: Pass[] = [];
@@ -321,7 +371,7 @@ async function correlateCase(): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    fixture.close();
   }
 }
 
