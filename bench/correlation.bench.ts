@@ -259,7 +259,7 @@ export async function correlateFixture(): Promise<CorrelateFixture> {
       mark?.('plan');
       let correlator: Correlator | undefined;
       if (correlate) {
-        const query = correlationQuery(versions);
+        const query = correlationQuery(versions, await stores.objects.batchEntries(batch!));
         mark?.('query');
         const priors = await stores.objects.priorReports(query.entries, {
           submissions: [s.id],

@@ -5,6 +5,9 @@
  * (`.cpuprofile`, open in Chrome DevTools) taken by the inspector.
  *
  *   node --expose-gc --import tsx bench/scripts/correlation-profile.ts [passes] [--profile <dir>]
+ *
+ * `FLIP=1`: each pair with correlation first. A pass pays for some of the garbage of the one
+ * before it (the phases after an accept are slower after a pass with correlation), so look at both.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +35,7 @@ if (session) {
 try {
   const sums = { off: new Map<Phase, number[]>(), on: new Map<Phase, number[]>() };
   for (let n = 0; n < passes; n++) {
-    const correlate = n % 2 === 1;
+    const correlate = (n % 2 === 1) !== (process.env.FLIP === '1');
     let last = 0;
     const phases = new Map<Phase, number>();
     if (session) await session.post('Profiler.start');

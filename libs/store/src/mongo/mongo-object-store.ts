@@ -168,6 +168,31 @@ export class MongoObjectStore implements ObjectStore {
     return out;
   }
 
+  async batchEntries(batch: DeliveryBatch): Promise<Map<number, IndexedObservable[]>> {
+    const out = new Map<number, IndexedObservable[]>();
+    for (const s of batch.submissions) {
+      const docs = this.objects.find(
+        { submissionId: s.submissionId, submissionSeq: { $lt: s.count }, obs: { $exists: true } },
+        { projection: { submissionSeq: 1, obs: 1 } },
+      );
+      for await (const d of docs) {
+        const obs = d.obs ?? [];
+        if (obs.length === 0) continue;
+        out.set(
+          s.offset + d.submissionSeq!,
+          obs.map((o) => ({
+            kind: o.kind as ObservableKind,
+            key: o.key,
+            algorithm: o.algorithm,
+            value: o.value,
+            ...(o.hi === undefined || o.hi === null ? {} : { hi: o.hi }),
+          })),
+        );
+      }
+    }
+    return out;
+  }
+
   /** Writes the job of every submission a crash left with `pending` versions for longer than `olderThanMs`. */
   async repair(olderThanMs = 60_000): Promise<number> {
     const before = toMicros(this.clock.now()) - olderThanMs * 1000;

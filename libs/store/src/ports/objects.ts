@@ -252,6 +252,12 @@ export interface ObjectStore {
    * the order they were inserted, at `offset +` their rank in the submission.
    */
   batchVersions(batch: DeliveryBatch): Promise<BatchVersion[]>;
+  /**
+   * The observable index entries (ADR 0036) of the batch's versions still stored, by position, as
+   * accept wrote them: each version's distinct entries, in no particular order (a version naming
+   * none is absent). Correlation (ADR 0044) reads them rather than parsing the batch's patterns.
+   */
+  batchEntries(batch: DeliveryBatch): Promise<Map<number, IndexedObservable[]>>;
   list(collectionId: string, q: ObjectQuery): Promise<Page<ObjectVersion>>;
   /** One version, or the latest when `version` is omitted. */
   get(collectionId: string, id: string, version?: string): Promise<ObjectVersion | undefined>;

@@ -84,14 +84,15 @@ type RawRow = readonly [
   string | null,
 ];
 
-function fromRow(r: RawRow): ObjectVersion {
+/** A row as a version; `dateAdded` when the caller has it written out already. */
+function fromRow(r: RawRow, dateAdded?: string): ObjectVersion {
   return {
     collectionId: r[1],
     id: r[2],
     type: r[3],
     specVersion: r[4],
     version: r[5],
-    dateAdded: microsToIso(r[6]),
+    dateAdded: dateAdded ?? microsToIso(r[6]),
     submitterOrgId: r[7],
     tlp: r[8] as ObjectVersion['tlp'],
     tlpSource: r[9] as ObjectVersion['tlpSource'],
@@ -188,6 +189,33 @@ export class SqliteObjectStore implements ObjectStore {
     return Promise.resolve(out);
   }
 
+  batchEntries(batch: DeliveryBatch): Promise<Map<number, IndexedObservable[]>> {
+    // each submission's versions by its index, then each one's entries by observables_by_object
+    const st = this.stmt(
+      `SELECT o.submission_seq, m.kind, m.key, m.algorithm, m.value, m.hi
+        FROM objects o INDEXED BY objects_by_submission CROSS JOIN observables m ON m.object_seq = o.seq
+        WHERE o.submission_id = ? AND o.submission_seq < ?`,
+    );
+    const out = new Map<number, IndexedObservable[]>();
+    for (const s of batch.submissions)
+      for (const [seq, kind, key, algorithm, value, hi] of st.all(s.submissionId, s.count) as [
+        number,
+        ObservableKind,
+        string,
+        string,
+        string,
+        string | null,
+      ][]) {
+        const e: IndexedObservable =
+          hi === null ? { kind, key, algorithm, value } : { kind, key, algorithm, value, hi };
+        const position = s.offset + seq;
+        const list = out.get(position);
+        if (list) list.push(e);
+        else out.set(position, [e]);
+      }
+    return Promise.resolve(out);
+  }
+
   list(collectionId: string, q: ObjectQuery): Promise<Page<ObjectVersion>> {
     const where: string[] = ['o.collection_id = @c'];
     const params: Record<string, unknown> = { c: collectionId, limit: q.limit + 1 };
@@ -241,7 +269,7 @@ export class SqliteObjectStore implements ObjectStore {
     const page = more ? rows.slice(0, q.limit) : rows;
     const lastRow = page[page.length - 1];
     return Promise.resolve({
-      items: page.map(fromRow),
+      items: page.map((r) => fromRow(r)),
       more,
       next: more && lastRow ? encodeCursor(lastRow[6]) : undefined,
     });
@@ -418,7 +446,7 @@ export class SqliteObjectStore implements ObjectStore {
       `SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)
         AND o.id = ? AND o.is_latest = 1 ORDER BY o.collection_id`,
     ).all(id) as RawRow[];
-    return Promise.resolve(rows.map(fromRow));
+    return Promise.resolve(rows.map((r) => fromRow(r)));
   }
 
   latestOf(ids: readonly string[]): Promise<ObjectVersion[]> {
@@ -490,14 +518,21 @@ export class SqliteObjectStore implements ObjectStore {
       subs: JSON.stringify(exclude.submissions),
       ids: JSON.stringify(exclude.ids),
     }) as (RawRow & Record<number, unknown>)[];
+    // the versions of a submission share their date added: each written out once
+    const iso = new Map<number, string>();
+    const isoOf = (us: number): string => {
+      let s = iso.get(us);
+      if (s === undefined) iso.set(us, (s = microsToIso(us)));
+      return s;
+    };
     const out: PriorReport[] = [];
     for (const r of rows) {
-      const version = fromRow(r);
+      const version = fromRow(r, isoOf(r[6]));
       if (version.object['revoked'] === true) continue;
       const ns = JSON.parse(r[nsAt] as string) as number[];
       out.push({
         version,
-        firstAdded: r[firstAt] === r[6] ? version.dateAdded : microsToIso(r[firstAt] as number),
+        firstAdded: isoOf(r[firstAt] as number),
         entries: ns.length === 1 ? ns : [...new Set(ns)].sort((a, b) => a - b),
       });
     }

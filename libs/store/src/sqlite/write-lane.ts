@@ -97,6 +97,7 @@ type Methods<T> = {
 export const OBJECT_ACCESS: Methods<ObjectStore> = {
   accept: 'own-lane', // small: lane.run; large: lane.hold around the writer thread's transaction
   batchVersions: 'read',
+  batchEntries: 'read',
   list: 'read',
   get: 'read',
   remove: 'write',

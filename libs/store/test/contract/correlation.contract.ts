@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { indexEntriesOfPattern } from '@isac/stix';
+import { indexEntriesOf, indexEntriesOfPattern } from '@isac/stix';
 import type { CorrelationEntry } from '../../src/index.js';
 import { version, type OpenHarness, type StoreHarness } from './harness.js';
 import { submission } from '../submission.js';
@@ -89,6 +89,33 @@ export function correlationContract(name: string, open: OpenHarness): void {
       expect(again!.version.version).to.equal('2026-03-01T00:00:00.000Z');
       expect(again!.firstAdded).to.equal(first!.firstAdded);
       expect(again!.version.dateAdded > again!.firstAdded).to.equal(true);
+    });
+
+    it("gives a batch's own index entries by position, as accept wrote them", async () => {
+      const two = "[ipv4-addr:value = '198.51.100.0/24'] OR [domain-name:value = 'Bad.Example.']";
+      const first = submission([indicator('indicator--one', "[url:value = 'http://bad.example/x']")]);
+      const second = submission([
+        indicator('indicator--two', two),
+        version({ id: 'malware--m', type: 'malware', object: { type: 'malware', name: 'm' } }),
+        indicator('indicator--three', "[ipv4-addr:value = '198.51.100.9']"),
+      ]);
+      await h.stores.objects.accept(first);
+      await h.stores.objects.accept(second);
+      const [batch] = await h.stores.deliveries.batchFor([first.id, second.id], h.clock.now());
+      const got = await h.stores.objects.batchEntries(batch!);
+      const versions = await h.stores.objects.batchVersions(batch!);
+      const byId = new Map(versions.map((v) => [v.version.id, v.position]));
+      const sorted = (es: readonly object[] | undefined) =>
+        (es ?? []).map((e) => JSON.stringify(e, Object.keys(e).sort())).sort();
+      for (const v of versions)
+        expect(sorted(got.get(v.position)), v.version.id).to.deep.equal(
+          sorted(indexEntriesOf(v.version.object)),
+        );
+      expect(got.has(byId.get('malware--m')!)).to.equal(false);
+      expect(got.get(byId.get('indicator--two')!)).to.have.length(2);
+      expect([...got.keys()].sort()).to.deep.equal(
+        ['indicator--one', 'indicator--two', 'indicator--three'].map((id) => byId.get(id)!).sort(),
+      );
     });
 
     it('answers a batch of 5,000 values in one call', async () => {

@@ -156,6 +156,26 @@ describe('correlation (pure, ADR 0044)', () => {
     expect(correlate(b, amberEarlier).forItem(bankC, 0, again.id)!.update).to.equal(true);
   });
 
+  it("reads the batch's own values from the index as accept wrote them, in the pattern's order", () => {
+    const versions: BatchVersion[] = [
+      { position: 0, version: version('green', 'bank-b', BOTH, 0) },
+      { position: 1, version: version('green', 'bank-b', IP, 0) },
+      { position: 2, version: version('green', 'bank-b', "[domain-name:value = 'Evil.Example.']", 0) },
+      { position: 3, version: version('green', 'bank-b', "[email-addr:value = 'x@example.jp']", 0) },
+    ];
+    // the index keeps no order (here: the reverse of the pattern's); position 3 named nothing it kept
+    const indexed = new Map(
+      versions.slice(0, 3).map((v) => [v.position, indexEntriesOf(v.version.object).reverse()]),
+    );
+    const parsed = correlationQuery(versions);
+    const read = correlationQuery(versions, indexed);
+    expect(read.entries.map((e) => ({ ...e }))).to.deep.equal(
+      parsed.entries.slice(0, 2).map((e) => ({ ...e })),
+    );
+    expect([...read.byPosition]).to.deep.equal([...parsed.byPosition].slice(0, 3));
+    expect(parsed.byPosition.get(0)).to.deep.equal([0, 1]);
+  });
+
   it('a batch of 5,000 indicators is one query and one pass', () => {
     const many: BatchVersion[] = Array.from({ length: 5000 }, (_, k) => ({
       position: k,

@@ -20,14 +20,28 @@ export interface CorrelationQuery {
 
 const entryKey = (e: CorrelationEntry): string => `${e.kind}|${e.key}|${e.algorithm}|${e.hi ?? ''}`;
 
-export function correlationQuery(versions: readonly BatchVersion[]): CorrelationQuery {
+/**
+ * `indexed`: the batch's entries as accept wrote them to the observable index
+ * (`ObjectStore.batchEntries`), read instead of parsing patterns again. The index keeps no order,
+ * and a value's place in an alert's list is its place in the pattern: a version with more than
+ * one entry is parsed for that order (most name one value).
+ */
+export function correlationQuery(
+  versions: readonly BatchVersion[],
+  indexed?: ReadonlyMap<number, readonly IndexedObservable[]>,
+): CorrelationQuery {
   const entries: IndexedObservable[] = [];
   const index = new Map<string, number>();
   const byPosition = new Map<number, number[]>();
   for (const { position, version } of versions) {
     if (version.type !== 'indicator' || version.exercise) continue;
     const mine: number[] = [];
-    for (const e of indexEntriesOf(version.object)) {
+    const stored = indexed?.get(position);
+    const own =
+      indexed !== undefined && (stored === undefined || stored.length <= 1)
+        ? (stored ?? [])
+        : indexEntriesOf(version.object);
+    for (const e of own) {
       const k = entryKey(e);
       let n = index.get(k);
       if (n === undefined) {
@@ -132,7 +146,7 @@ export class Correlator {
   /** Per position: the entries it names (undefined: none). */
   private readonly entriesAt: (readonly number[] | undefined)[] = [];
   /** Per position: its answers by which of its reports are seen ('1'/'0' each), whatever the key. */
-  private readonly shared: (Map<string, ItemCorrelation | null> | undefined)[] = [];
+  private readonly shared: (Map<number | string, ItemCorrelation | null> | undefined)[] = [];
   /** Per organisation: its visibility (shared by the organisations that see alike). */
   private readonly byOrg = new Map<OrgId, Visibility>();
   /** Per visibility key. */
@@ -211,24 +225,23 @@ export class Correlator {
     const v = this.visibilityOf(org);
     // with feedback on earlier reports, an update's sightings are per organisation: no sharing
     const last = this.i.feedback && this.i.feedback.size > 0 ? undefined : v.last;
-    if (
-      last &&
-      last.positions.length === items.length &&
-      items.every((it, k) => it.position === last.positions[k])
-    )
-      return last.answer;
+    if (last && samePositions(items, last.positions)) return last.answer;
     const lists: (readonly string[] | undefined)[] = new Array<readonly string[] | undefined>(items.length);
+    const positions: number[] = new Array<number>(items.length);
     let size = 0;
     let updates = 0;
-    items.forEach((it, k) => {
+    // plain loops: an alert of 5,000 objects is asked for by every recipient
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k]!;
+      positions[k] = it.position;
       const c = this.forItem(org, it.position, it.version.id);
-      if (!c) return;
+      if (!c) continue;
       size += 1;
       if (c.update) updates += 1;
       lists[k] = this.jsonOf(c);
-    });
+    }
     const answer = size === 0 ? undefined : { get: (k: number) => lists[k], size, updates };
-    v.last = { positions: items.map((it) => it.position), answer };
+    v.last = { positions, answer };
     return answer;
   }
 
@@ -295,11 +308,22 @@ export class Correlator {
     mine: readonly number[],
     indicatorId: string,
   ): ItemCorrelation | null {
-    let seen = '';
+    // which of the position's reports the key sees: a bit each (a string past 30 reports); every
+    // key asks about the same reports of a position, so masks of one position never mix kinds
+    let reports = 0;
+    for (const n of mine) reports += this.byEntry[n]!.length;
+    let seen: number | string = reports <= 30 ? 0 : '';
+    let bit = 1;
     for (const n of mine)
-      for (const k of this.byEntry[n]!) seen += key.charCodeAt(this.groupOf[k]!) === 49 ? '1' : '0';
+      for (const k of this.byEntry[n]!) {
+        const sees = key.charCodeAt(this.groupOf[k]!) === 49;
+        if (typeof seen === 'number') {
+          if (sees) seen |= bit;
+          bit <<= 1;
+        } else seen += sees ? '1' : '0';
+      }
     let byMask = this.shared[position];
-    if (!byMask) this.shared[position] = byMask = new Map<string, ItemCorrelation | null>();
+    if (!byMask) this.shared[position] = byMask = new Map<number | string, ItemCorrelation | null>();
     let answer = byMask.get(seen);
     if (answer === undefined) byMask.set(seen, (answer = this.count(key, mine, indicatorId)));
     return answer;
@@ -365,6 +389,16 @@ export class Correlator {
     const base = policyInputBase(p.version, submitter, this.i.now);
     return this.i.policy.decideClass(base, this.i.policy.recipientClass(org, base)).kind !== 'deny';
   }
+}
+
+/** Whether the items are at these positions, in this order. */
+function samePositions(
+  items: readonly { readonly position: number }[],
+  positions: readonly number[],
+): boolean {
+  if (items.length !== positions.length) return false;
+  for (let k = 0; k < items.length; k++) if (items[k]!.position !== positions[k]) return false;
+  return true;
 }
 
 /**

@@ -289,7 +289,7 @@ export class DistributionService {
   ): Promise<Correlator | undefined> {
     const { config, stores, policy } = this.deps;
     if (!config.correlation.enabled) return undefined;
-    const query = correlationQuery(versions);
+    const query = correlationQuery(versions, await stores.objects.batchEntries(batch));
     if (query.entries.length === 0) return undefined;
     const found = await stores.objects.priorReports(query.entries, {
       submissions: batch.submissions.map((s) => s.submissionId),
