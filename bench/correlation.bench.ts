@@ -412,7 +412,9 @@ function ratioRows(
  * embedded broker, until the last part is published. Each pass on a fresh copy of the store, with
  * and without correlation (`dispatcher.correlation.enabled`), alternating; medians of 7.
  */
-async function ingestCase(fixture: CorrelateFixture): Promise<BenchRow[]> {
+export async function ingestPass(
+  fixture: CorrelateFixture,
+): Promise<(n: number, correlate: boolean, expected?: number) => Promise<Pass>> {
   const base = path.join(fixture.dir, 'ingest-base.db');
   copyFileSync(fixture.base, base);
   const submitter = fixture.orgs.get('org-0')!;
@@ -567,6 +569,11 @@ async function ingestCase(fixture: CorrelateFixture): Promise<BenchRow[]> {
       for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
     }
   };
+  return pass;
+}
+
+async function ingestCase(fixture: CorrelateFixture): Promise<BenchRow[]> {
+  const pass = await ingestPass(fixture);
   const parts = { off: (await pass(0, false)).values, on: (await pass(1, true)).values };
   const off: Pass[] = [];
   const on: Pass[] = [];
