@@ -84,15 +84,14 @@ type RawRow = readonly [
   string | null,
 ];
 
-/** A row as a version; `dateAdded` when the caller has it written out already. */
-function fromRow(r: RawRow, dateAdded?: string): ObjectVersion {
+function fromRow(r: RawRow): ObjectVersion {
   return {
     collectionId: r[1],
     id: r[2],
     type: r[3],
     specVersion: r[4],
     version: r[5],
-    dateAdded: dateAdded ?? microsToIso(r[6]),
+    dateAdded: microsToIso(r[6]),
     submitterOrgId: r[7],
     tlp: r[8] as ObjectVersion['tlp'],
     tlpSource: r[9] as ObjectVersion['tlpSource'],
@@ -269,7 +268,7 @@ export class SqliteObjectStore implements ObjectStore {
     const page = more ? rows.slice(0, q.limit) : rows;
     const lastRow = page[page.length - 1];
     return Promise.resolve({
-      items: page.map((r) => fromRow(r)),
+      items: page.map(fromRow),
       more,
       next: more && lastRow ? encodeCursor(lastRow[6]) : undefined,
     });
@@ -446,7 +445,7 @@ export class SqliteObjectStore implements ObjectStore {
       `SELECT ${COLUMNS} FROM objects o WHERE o.collection_id IN (SELECT collection_id FROM collection_clocks)
         AND o.id = ? AND o.is_latest = 1 ORDER BY o.collection_id`,
     ).all(id) as RawRow[];
-    return Promise.resolve(rows.map((r) => fromRow(r)));
+    return Promise.resolve(rows.map(fromRow));
   }
 
   latestOf(ids: readonly string[]): Promise<ObjectVersion[]> {
@@ -518,21 +517,14 @@ export class SqliteObjectStore implements ObjectStore {
       subs: JSON.stringify(exclude.submissions),
       ids: JSON.stringify(exclude.ids),
     }) as (RawRow & Record<number, unknown>)[];
-    // the versions of a submission share their date added: each written out once
-    const iso = new Map<number, string>();
-    const isoOf = (us: number): string => {
-      let s = iso.get(us);
-      if (s === undefined) iso.set(us, (s = microsToIso(us)));
-      return s;
-    };
     const out: PriorReport[] = [];
     for (const r of rows) {
-      const version = fromRow(r, isoOf(r[6]));
+      const version = fromRow(r);
       if (version.object['revoked'] === true) continue;
       const ns = JSON.parse(r[nsAt] as string) as number[];
       out.push({
         version,
-        firstAdded: isoOf(r[firstAt] as number),
+        firstAdded: r[firstAt] === r[6] ? version.dateAdded : microsToIso(r[firstAt] as number),
         entries: ns.length === 1 ? ns : [...new Set(ns)].sort((a, b) => a - b),
       });
     }
