@@ -145,7 +145,7 @@ export class Correlator {
   private readonly sectorOf: (string | undefined)[];
   /** Per position: the entries it names (undefined: none). */
   private readonly entriesAt: (readonly number[] | undefined)[] = [];
-  /** Per position: its answers by which of its reports are seen ('1'/'0' each), whatever the key. */
+  /** Per position: its answers by which of its reports are seen (a bit mask; '1'/'0' each past 30), whatever the key. */
   private readonly shared: (Map<number | string, ItemCorrelation | null> | undefined)[] = [];
   /** Per organisation: its visibility (shared by the organisations that see alike). */
   private readonly byOrg = new Map<OrgId, Visibility>();
