@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Signal, silentLogger, systemClock } from '@isac/kernel';
-import { openSqliteStores, type Stores } from '@isac/store';
+import { openSqliteStores, type JobStore, type Stores } from '@isac/store';
 import { JobWorker, done, type JobWorkerOptions } from './job-worker.js';
 
 const options: JobWorkerOptions = {
@@ -92,5 +92,45 @@ describe('JobWorker', () => {
       ['done', 1],
       ['done', 1],
     ]);
+  });
+
+  it('a job whose lease runs out while the worker still runs it (renewals late) is not started again beside it', async () => {
+    // the renewal reaches the store 200 ms late (its writes queued under load); the lease is 40 ms
+    const late: JobStore = Object.create(stores.jobs, {
+      renew: {
+        value: (id: string, owner: string, now: Date, leaseMs: number) =>
+          new Promise<boolean>((r) =>
+            setTimeout(() => r(stores.jobs.renew(id, owner, new Date(), leaseMs)), 200),
+          ),
+      },
+    }) as JobStore;
+    const warned: string[] = [];
+    const log = { ...silentLogger, warn: (_o: object | string, msg?: string) => void warned.push(msg ?? '') };
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const worker = new JobWorker({
+      jobs: late,
+      clock: systemClock,
+      log,
+      owner: 'w1',
+      options: { ...options, leaseMs: 40, pollMs: 10 },
+      handlers: {
+        distribute: async () => {
+          runs += 1;
+          await held;
+          return done;
+        },
+      },
+    });
+    await stores.jobs.enqueue({ kind: 'distribute', key: 'k', payload: { submissionId: 's' } }, new Date());
+    worker.start();
+    // the worker claims the job again once its lease ran out: it starts a second run, or leaves it
+    await until(() => runs > 1 || warned.some((m) => m.startsWith('claimed again')));
+    release();
+    await until(async () => (await stores.jobs.list({ status: 'done', limit: 1 })).length === 1);
+    await worker.stop();
+    expect(runs, 'runs of the job').to.equal(1);
+    expect((await stores.jobs.list({ limit: 1 }))[0]!.attempts, 'claims').to.be.at.least(2);
   });
 });

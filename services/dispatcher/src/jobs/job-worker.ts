@@ -55,6 +55,14 @@ export class JobWorker {
   private pending = false;
   private unsubscribe: (() => void) | undefined;
   private readonly inHand = new Set<Promise<void>>();
+  /**
+   * Jobs this worker runs and keeps the lease of (renewing it), by id. Its lease can still run out
+   * (renewals late under load) and this worker claim the job again while it runs: the claim is
+   * then left to the run in hand, not started a second time beside it. Two runs at once of a
+   * distribute job publish the same alerts twice, and the run again (its copies flagged as
+   * possible duplicates) may publish before the first (unflagged) one (ADR 0013, stage 5).
+   */
+  private readonly holding = new Set<Job['id']>();
   private readonly completions: Coalescer<string, boolean>;
 
   constructor(
@@ -107,8 +115,18 @@ export class JobWorker {
   async runOnce(): Promise<number> {
     const { jobs, clock, owner, options } = this.deps;
     const claimed = await jobs.claim(owner, clock.now(), options.leaseMs, options.batch, this.kinds);
-    await Promise.all(claimed.map((j) => this.runJob(j)));
+    await Promise.all(claimed.filter((j) => !this.runsAlready(j)).map((j) => this.runJob(j)));
     return claimed.length;
+  }
+
+  /** A job claimed again while this worker still runs it (and renews its lease): not run twice. */
+  private runsAlready(job: Job): boolean {
+    if (!this.holding.has(job.id)) return false;
+    this.deps.log.warn(
+      { jobId: job.id, kind: job.kind },
+      'claimed again a job this worker still runs (its lease ran out); left to the run in hand',
+    );
+    return true;
   }
 
   private async run(): Promise<void> {
@@ -169,6 +187,7 @@ export class JobWorker {
   }
 
   private startJob(job: Job): void {
+    if (this.runsAlready(job)) return;
     const p: Promise<void> = this.runJob(job)
       .catch((err: unknown) =>
         this.deps.log.error(
@@ -227,8 +246,9 @@ export class JobWorker {
     const t = setInterval(
       () => {
         if (performance.now() >= until) {
-          // taken to hang: its lease expires and another worker may run it (at least once)
+          // taken to hang: its lease expires and another worker, or this one, may run it (at least once)
           clearInterval(t);
+          this.holding.delete(job.id);
           log.warn(
             { jobId: job.id, kind: job.kind },
             'job runs past worker.renewMaxMs; its lease is left to expire',
@@ -257,10 +277,19 @@ export class JobWorker {
       Math.max(10, Math.floor(options.leaseMs / 3)),
     );
     t.unref();
+    this.holding.add(job.id);
     return t;
   }
 
   private async runJob(job: Job): Promise<void> {
+    try {
+      await this.runAndSettle(job);
+    } finally {
+      this.holding.delete(job.id);
+    }
+  }
+
+  private async runAndSettle(job: Job): Promise<void> {
     const { jobs, clock, log, owner, options } = this.deps;
     const read = readJob(job);
     let outcome: JobOutcome;
