@@ -378,8 +378,9 @@ describe('grouped alerts through Mosquitto and a SIGKILL of the hub mid-burst: d
       ORGS.map((o) => [o, new Set([...unmarked.get(o)!].filter((k) => handed.get(o)!.killed.has(k)))]),
     );
     // a part received twice: in flight at the kill (the restart published it again), or handed
-    // twice by one hub (a batch run again: a job's lease, 500 ms here, ran out under load);
-    // anything else is a duplicate nobody accounts for
+    // twice by one hub (a batch run again: a publish retried after no PUBACK, a job past
+    // worker.renewMaxMs; a job whose lease runs out while its worker runs it is no longer run
+    // twice at once, ADR 0013 stage 5); anything else is a duplicate nobody accounts for
     const unexplained = (o: string, twice: string[]): string[] => {
       const { killed, restarted } = handed.get(o)!;
       return twice.filter(
