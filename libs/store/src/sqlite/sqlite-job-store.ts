@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import {
   blobHash,
@@ -114,22 +115,43 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
-  private insert(job: NewJob, now: Date): 'inserted' | 'duplicate' {
-    const at = now.toISOString();
-    const res = this.db
-      .prepare(
+  /** Statements of the calls a busy worker makes many times a second, compiled once. */
+  private hot:
+    | {
+        readonly insert: Statement;
+        readonly renew: Statement;
+        readonly nextDue: Statement;
+      }
+    | undefined;
+  private get statements() {
+    return (this.hot ??= {
+      insert: this.db.prepare(
         `INSERT OR IGNORE INTO jobs (id, kind, key, payload, status, attempts, run_at, created_at, updated_at)
         VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-      )
-      .run(
-        randomUUID(),
-        job.kind,
-        job.key,
-        JSON.stringify(job.payload),
-        job.runAt === undefined ? at : toInstant(job.runAt),
-        at,
-        at,
-      );
+      ),
+      renew: this.db.prepare(
+        `UPDATE jobs SET lease_until = @until, updated_at = @now
+        WHERE id = @id AND lease_owner = @owner AND status = 'running'`,
+      ),
+      nextDue: this.db
+        .prepare(
+          `SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE lease_until END) FROM jobs WHERE status IN ('pending', 'running')`,
+        )
+        .pluck(),
+    });
+  }
+
+  private insert(job: NewJob, now: Date): 'inserted' | 'duplicate' {
+    const at = now.toISOString();
+    const res = this.statements.insert.run(
+      randomUUID(),
+      job.kind,
+      job.key,
+      JSON.stringify(job.payload),
+      job.runAt === undefined ? at : toInstant(job.runAt),
+      at,
+      at,
+    );
     return res.changes === 1 ? 'inserted' : 'duplicate';
   }
 
@@ -194,12 +216,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   renew(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
-    const res = this.db
-      .prepare(
-        `UPDATE jobs SET lease_until = @until, updated_at = @now
-        WHERE id = @id AND lease_owner = @owner AND status = 'running'`,
-      )
-      .run({ id, owner, now: now.toISOString(), until: new Date(now.getTime() + leaseMs).toISOString() });
+    const res = this.statements.renew.run({
+      id,
+      owner,
+      now: now.toISOString(),
+      until: new Date(now.getTime() + leaseMs).toISOString(),
+    });
     return Promise.resolve(res.changes === 1);
   }
 
@@ -264,12 +286,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   nextDue(): Promise<string | undefined> {
-    const v = this.db
-      .prepare(
-        `SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE lease_until END) FROM jobs WHERE status IN ('pending', 'running')`,
-      )
-      .pluck()
-      .get() as string | null;
+    const v = this.statements.nextDue.get() as string | null;
     return Promise.resolve(v ?? undefined);
   }
 

@@ -104,8 +104,19 @@ export class JobWorker {
     await this.loop;
   }
 
+  /**
+   * A job may be due (the signal): claim now if the worker may, else at the end of the claim gap.
+   * Only the first poke since the last claim wakes the loop inside the gap (so that it sleeps no
+   * longer than the gap); at 200 accepts/s each poke was a turn of the loop and a store read.
+   */
   poke(): void {
+    const first = !this.pending;
     this.pending = true;
+    // the first poke since the last claim wakes the loop to sleep again only as long as the gap
+    if (!this.running || first || this.mayClaim()) this.wakeUp();
+  }
+
+  private wakeUp(): void {
     const w = this.wake;
     this.wake = undefined;
     w?.();
@@ -132,10 +143,11 @@ export class JobWorker {
   private async run(): Promise<void> {
     const { jobs, clock, owner, options, log } = this.deps;
     while (this.running) {
-      this.pending = false;
       const free = this.concurrency - this.inHand.size;
       let n = 0;
       if (this.mayClaim()) {
+        // what was due when poked is claimed now; a poke during the claim says look again
+        this.pending = false;
         try {
           this.lastClaim = performance.now();
           const claimed = await jobs.claim(
@@ -161,19 +173,13 @@ export class JobWorker {
   }
 
   /**
-   * Under load the worker refills only once half its slots are free, so jobs enter in groups and
-   * their store writes fall into the same flushes (a job entering alone pays a commit per step).
-   */
-  private get lowWater(): number {
-    return Math.floor(this.concurrency / 2);
-  }
-
-  /**
-   * ...and, with some slot free, at least this often, so jobs that wait long (a hanging relay, or
-   * distribute jobs waiting for subscribers' PUBACKs) holding half the slots delay the rest by at
-   * most this long. Jobs accepted within the gap still enter together. (It was 500 ms: at 100
-   * objects/s with PUBACKs slow to come, the worker then claimed 50 jobs per half second and fell
-   * behind.)
+   * With jobs in hand the worker claims at most this often (with nothing in hand, at once), so
+   * jobs accepted within the gap enter together and their store writes fall into the same
+   * flushes: a claim that takes jobs is a commit, and claiming each single of 200 accepts/s as it
+   * came (what the worker did below half its slots) was 200 commits/s on the event loop. Jobs that
+   * wait long (a hanging relay, distribute jobs waiting for PUBACKs) delay the rest by at most
+   * this long. (It was 500 ms above half the slots: at 100 objects/s with PUBACKs slow to come,
+   * the worker then claimed 50 jobs per half second and fell behind.)
    */
   private static readonly MAX_CLAIM_GAP_MS = 25;
   private lastClaim = -Infinity;
@@ -181,8 +187,7 @@ export class JobWorker {
   private mayClaim(): boolean {
     const n = this.inHand.size;
     return (
-      n <= this.lowWater ||
-      (n < this.concurrency && performance.now() - this.lastClaim >= JobWorker.MAX_CLAIM_GAP_MS)
+      n === 0 || (n < this.concurrency && performance.now() - this.lastClaim >= JobWorker.MAX_CLAIM_GAP_MS)
     );
   }
 
@@ -197,38 +202,53 @@ export class JobWorker {
       )
       .finally(() => {
         this.inHand.delete(p);
-        // Enough slots free again: claim (the jobs left waiting meanwhile).
-        if (this.inHand.size === this.lowWater || this.inHand.size === this.concurrency - 1) this.poke();
+        // A slot free again (the loop may sleep a whole lease while they are all taken), or none
+        // in hand (claim at once): look again.
+        if (this.inHand.size === this.concurrency - 1 || this.inHand.size === 0) {
+          this.pending = true;
+          this.wakeUp();
+        }
       });
     this.inHand.add(p);
   }
 
   private async sleep(): Promise<void> {
-    let wait = this.deps.options.pollMs;
-    try {
-      const next = await this.deps.jobs.nextDue();
-      if (next !== undefined)
-        wait = Math.max(0, Math.min(wait, Date.parse(next) - this.deps.clock.now().getTime()));
-    } catch {
-      // poll at the normal pace
+    const { options } = this.deps;
+    let wait = options.pollMs;
+    if (this.inHand.size >= this.concurrency)
+      // every slot taken: nothing to claim until one frees (which wakes the loop)
+      wait = options.leaseMs;
+    else if (!this.mayClaim()) {
+      // in the claim gap: claim when it is over, or when the next job falls due if none is now
+      const gap = this.lastClaim + JobWorker.MAX_CLAIM_GAP_MS - performance.now();
+      const due = this.pending ? gap : await this.dueIn(wait);
+      wait = this.pending ? gap : Math.max(gap, due);
+      if (!this.running) return;
+    } else {
+      if (this.pending || !this.running) return;
+      wait = await this.dueIn(wait);
+      if (this.pending || !this.running) return;
     }
-    if (this.pending || !this.running) return;
-    // Slots taken: wait for them to free up (poke) or, with some free, for the claim gap to pass.
-    if (!this.mayClaim())
-      wait = Math.max(
-        wait,
-        this.inHand.size < this.concurrency
-          ? this.lastClaim + JobWorker.MAX_CLAIM_GAP_MS - performance.now()
-          : this.deps.options.leaseMs,
-      );
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, wait);
+      const t = setTimeout(resolve, Math.max(0, wait));
       this.wake = () => {
         clearTimeout(t);
         resolve();
       };
     });
     this.wake = undefined;
+  }
+
+  /** How long until the next job falls due, at most `most` ms (`most` when the store cannot tell). */
+  private async dueIn(most: number): Promise<number> {
+    try {
+      const next = await this.deps.jobs.nextDue();
+      if (next !== undefined)
+        return Math.max(0, Math.min(most, Date.parse(next) - this.deps.clock.now().getTime()));
+    } catch {
+      // poll at the normal pace
+    }
+    return most;
   }
 
   /**
