@@ -696,9 +696,9 @@ async function bundleAlone(nOrgs: number, nObjects: number): Promise<Run> {
 
 /**
  * Sends `perSecond` objects a second for `seconds` through `send`; the acceptance time of each.
- * As submissions that are separate HTTP requests would be: those due by now are sent back to
- * back (the requests one poll of the event loop reads), then the sender yields one turn
- * (setImmediate) before it looks again. Without the yield, a sender behind schedule ran every
+ * As submissions that are separate HTTP requests would be: those due by now are sent side by
+ * side (the requests one poll of the event loop reads, each handled without waiting for the
+ * others), then the sender yields one turn (setImmediate) before it looks again. Without the yield, a sender behind schedule ran every
  * late send in one turn until it caught up, holding timers and socket reads (the singles window,
  * PUBACKs) all that time.
  */
@@ -718,11 +718,13 @@ async function paced(
       await new Promise((r) => setTimeout(r, start + (i * 1000) / perSecond - now));
       continue;
     }
+    const sends: Promise<void>[] = [];
     for (; i < due; i++) {
       const v = version();
       sentAt.set(v.id, wallNow());
-      await send(v);
+      sends.push(send(v));
     }
+    await Promise.all(sends);
     await new Promise((r) => setImmediate(r));
   }
   return sentAt;
