@@ -59,3 +59,52 @@ describe('SQLite store (smoke)', () => {
     await s.close();
   });
 });
+
+describe('SQLite accept() group commit', () => {
+  it('stores submissions accepted side by side, each with its own outcomes and job', async () => {
+    const clock = new ManualClock();
+    const s = openSqliteStores({ path: ':memory:' }, clock);
+    const outcomes = await Promise.all([
+      s.objects.accept(submission([v('indicator--1', '2026-01-01T00:00:00Z')], 's1')),
+      s.objects.accept(
+        submission(
+          [v('indicator--2', '2026-01-01T00:00:00Z'), v('indicator--1', '2026-01-01T00:00:00Z')],
+          's2',
+        ),
+      ),
+      s.objects.accept(submission([v('indicator--1', '2026-01-01T00:00:00.000Z')], 's3')),
+    ]);
+    expect(outcomes).to.deep.equal([['inserted'], ['inserted', 'duplicate'], ['duplicate']]);
+    const jobs = await s.jobs.claim('w1', clock.now(), 1000, 10);
+    expect(jobs.map((j) => j.payload)).to.have.deep.members([
+      { submissionId: 's1', objects: 1 },
+      { submissionId: 's2', objects: 1 },
+    ]);
+    expect((await s.objects.get('c1', 'indicator--2'))?.submissionId).to.equal('s2');
+    await s.close();
+  });
+
+  it('rolls back only the submission that fails; the others of its commit are stored', async () => {
+    const clock = new ManualClock();
+    const s = openSqliteStores({ path: ':memory:' }, clock);
+    // a body JSON cannot hold: serialising it throws inside the shared transaction
+    const bad = { ...v('indicator--bad', '2026-01-01T00:00:00Z'), object: { type: 'indicator', n: 1n } };
+    const [a, b, c] = await Promise.allSettled([
+      s.objects.accept(submission([v('indicator--1', '2026-01-01T00:00:00Z')], 's1')),
+      s.objects.accept(submission([v('indicator--2', '2026-01-01T00:00:00Z'), bad], 's2')),
+      s.objects.accept(submission([v('indicator--3', '2026-01-01T00:00:00Z')], 's3')),
+    ]);
+    expect(a).to.deep.equal({ status: 'fulfilled', value: ['inserted'] });
+    expect(b.status).to.equal('rejected');
+    expect(c).to.deep.equal({ status: 'fulfilled', value: ['inserted'] });
+    // nothing of s2 stayed, not even its first version or its job
+    expect(await s.objects.get('c1', 'indicator--2')).to.equal(undefined);
+    expect(await s.objects.get('c1', 'indicator--1')).to.not.equal(undefined);
+    const jobs = await s.jobs.claim('w1', clock.now(), 1000, 10);
+    expect(jobs.map((j) => (j.payload as { submissionId: string }).submissionId)).to.have.members([
+      's1',
+      's3',
+    ]);
+    await s.close();
+  });
+});
