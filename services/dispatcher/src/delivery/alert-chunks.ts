@@ -247,6 +247,20 @@ function entriesOf(
   return json === '' ? NO_ENTRIES : { json: `,"${name}":[${json}]`, bytes: bytes - 1 + name.length + 6 };
 }
 
+/** Any part's bundle id has this length (`bundle--` and a UUID): the envelope's size without hashing one. */
+const SOME_BUNDLE_ID = `bundle--${ZERO_UUID}`;
+
+/** The JSON of the hub's marking definitions (TLP, EXERCISE) by id, made once: every part of every alert carries them. */
+const markingJsons = new Map<string, string | undefined>();
+
+function definitionJson(id: string): string | undefined {
+  if (!markingJsons.has(id)) {
+    const m = markingDefinitionById(id);
+    markingJsons.set(id, m ? JSON.stringify(m) : undefined);
+  }
+  return markingJsons.get(id);
+}
+
 function layout(
   alert: AlertContent,
   limits: PartLimits,
@@ -262,12 +276,13 @@ function layout(
   const markingIds = new Set<string>();
   for (const o of objs) for (const m of o.markingRefs) markingIds.add(m);
   const markings: string[] = [];
+  let tlpMarked = false;
   for (const id of markingIds) {
-    const m = markingDefinitionById(id);
-    if (m) markings.push(JSON.stringify(m));
+    const m = definitionJson(id);
+    if (m !== undefined) markings.push(m);
+    if (!tlpMarked && tlpMarkingById(id)) tlpMarked = true;
   }
-  if (![...markingIds].some((id) => tlpMarkingById(id)))
-    markings.push(JSON.stringify(tlp2Marking(alert.tlp).object));
+  if (!tlpMarked) markings.push(definitionJson(tlp2Marking(alert.tlp).id)!);
   const markingJson = markings.join(',');
   const submissions = JSON.stringify(alert.submissionIds);
   const exercise = alert.exercise ? 'true' : 'false';
@@ -292,7 +307,7 @@ function layout(
   // An upper bound of the wrapping: part and parts never have more digits than the object count.
   const most = objs.length;
   const envelope = Buffer.byteLength(
-    head(alertPartBundleId(alert.alertId, 1)) +
+    head(SOME_BUNDLE_ID) +
       tail(
         most,
         most,
