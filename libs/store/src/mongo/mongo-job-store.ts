@@ -215,6 +215,17 @@ export class MongoJobStore implements JobStore {
     return results;
   }
 
+  async enqueueWithBlobs(
+    groups: readonly { readonly body: Buffer; readonly jobs: readonly NewJob[] }[],
+    now: Date,
+  ): Promise<('inserted' | 'duplicate')[][]> {
+    // every group checked before anything is written
+    for (const g of groups) checkBlobJobs(blobHash(g.body), g.jobs);
+    const out: ('inserted' | 'duplicate')[][] = [];
+    for (const g of groups) out.push(await this.enqueueWithBlob(g.body, g.jobs, now));
+    return out;
+  }
+
   async getBlob(hash: string): Promise<Buffer | undefined> {
     const head = await this.blobs.findOne({ _id: hash });
     if (!head) return undefined;

@@ -59,6 +59,16 @@ export interface JobStore {
    * Results are the jobs' enqueue results, in order.
    */
   enqueueWithBlob(body: Buffer, jobs: readonly NewJob[], now: Date): Promise<('inserted' | 'duplicate')[]>;
+  /**
+   * `enqueueWithBlob` for many messages at once (the mails of one batch, ADR 0013): every group
+   * checked before anything is written, then each message stored with its jobs, all in one
+   * transaction in SQLite (one commit for many mails); in MongoDB group after group, each with
+   * `enqueueWithBlob`'s order. Results per group, in order.
+   */
+  enqueueWithBlobs(
+    groups: readonly { readonly body: Buffer; readonly jobs: readonly NewJob[] }[],
+    now: Date,
+  ): Promise<('inserted' | 'duplicate')[][]>;
   /** A stored message by hash; undefined when it is not (or no longer) stored. */
   getBlob(hash: string): Promise<Buffer | undefined>;
   /**

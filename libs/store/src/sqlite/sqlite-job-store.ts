@@ -60,6 +60,7 @@ export class SqliteJobStore implements JobStore {
   private readonly claimTx;
   private readonly completeTx;
   private readonly blobTx;
+  private readonly blobsTx;
 
   constructor(
     private readonly db: Db,
@@ -107,12 +108,18 @@ export class SqliteJobStore implements JobStore {
         ON CONFLICT (hash) DO UPDATE SET stored_at = @now`,
     );
     // the blob and the jobs naming it in one transaction: no job ever names a blob not yet stored
-    this.blobTx = db.transaction((body: Buffer, hash: string, jobs: readonly NewJob[], now: Date) => {
+    const storeOne = (body: Buffer, hash: string, jobs: readonly NewJob[], now: Date) => {
       const results = jobs.map((j) => this.insert(j, now));
       if (results.includes('inserted'))
         putBlob.run({ hash, body, size: body.length, now: now.toISOString() });
       return results;
-    });
+    };
+    this.blobTx = db.transaction(storeOne);
+    // many messages, each with its jobs, in one transaction: one commit for a batch's mails
+    this.blobsTx = db.transaction(
+      (groups: readonly { body: Buffer; hash: string; jobs: readonly NewJob[] }[], now: Date) =>
+        groups.map((g) => storeOne(g.body, g.hash, g.jobs, now)),
+    );
   }
 
   /** Statements of the calls a busy worker makes many times a second, compiled once. */
@@ -163,6 +170,16 @@ export class SqliteJobStore implements JobStore {
     const hash = blobHash(body);
     checkBlobJobs(hash, jobs);
     return Promise.resolve(this.blobTx.immediate(body, hash, jobs, now));
+  }
+
+  enqueueWithBlobs(
+    groups: readonly { readonly body: Buffer; readonly jobs: readonly NewJob[] }[],
+    now: Date,
+  ): Promise<('inserted' | 'duplicate')[][]> {
+    const hashed = groups.map((g) => ({ ...g, hash: blobHash(g.body) }));
+    for (const g of hashed) checkBlobJobs(g.hash, g.jobs);
+    if (hashed.length === 0) return Promise.resolve([]);
+    return Promise.resolve(this.blobsTx.immediate(hashed, now));
   }
 
   getBlob(hash: string): Promise<Buffer | undefined> {

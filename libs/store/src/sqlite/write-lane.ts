@@ -128,6 +128,7 @@ export const JOB_ACCESS: Methods<JobStore> = {
   drop: 'write',
   nextDue: 'read',
   enqueueWithBlob: 'write',
+  enqueueWithBlobs: 'write',
   getBlob: 'read',
   releaseBlobs: 'write',
   queueStats: 'read',

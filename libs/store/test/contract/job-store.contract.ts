@@ -282,6 +282,52 @@ export function jobStoreContract(name: string, open: OpenHarness): void {
         expect(await h.stores.jobs.getBlob(blobHash(small))).to.equal(undefined);
       });
 
+      it('stores many messages with their jobs in one call, each as enqueueWithBlob would', async () => {
+        const other = Buffer.from('Subject: other\r\n\r\nbody');
+        const otherHash = blobHash(other);
+        const r = await h.stores.jobs.enqueueWithBlobs(
+          [
+            { body, jobs: [send('a@x.example'), send('b@x.example')] },
+            { body: other, jobs: [{ ...send('c@x.example', otherHash), key: 'send_mail:n|to:c@x.example' }] },
+          ],
+          now(),
+        );
+        expect(r).to.deep.equal([['inserted', 'inserted'], ['inserted']]);
+        expect((await h.stores.jobs.getBlob(hash))?.equals(body)).to.equal(true);
+        expect((await h.stores.jobs.getBlob(otherHash))?.equals(other)).to.equal(true);
+        const blobs = (await h.stores.jobs.list({ kind: 'send_mail', limit: 10 }))
+          .map((j) => `${j.key} ${(j.payload as { blob?: string }).blob}`)
+          .sort();
+        expect(blobs).to.deep.equal([
+          `send_mail:m|to:a@x.example ${hash}`,
+          `send_mail:m|to:b@x.example ${hash}`,
+          `send_mail:n|to:c@x.example ${otherHash}`,
+        ]);
+        // a repeat of the whole call queues nothing more
+        const again = await h.stores.jobs.enqueueWithBlobs([{ body, jobs: [send('a@x.example')] }], now());
+        expect(again).to.deep.equal([['duplicate']]);
+        expect(await h.stores.jobs.enqueueWithBlobs([], now())).to.deep.equal([]);
+      });
+
+      it('refuses a call with any group whose jobs do not name its message, storing nothing of it', async () => {
+        const other = Buffer.from('Subject: other\r\n\r\nbody');
+        let err: unknown;
+        try {
+          await h.stores.jobs.enqueueWithBlobs(
+            [
+              { body: other, jobs: [send('c@x.example', blobHash(other))] },
+              { body, jobs: [send('a@x.example', 'f'.repeat(64))] },
+            ],
+            now(),
+          );
+        } catch (e) {
+          err = e;
+        }
+        expect(String(err)).to.match(/does not refer to the stored message/);
+        expect(await h.stores.jobs.getBlob(blobHash(other))).to.equal(undefined);
+        expect(await h.stores.jobs.list({ limit: 10 })).to.deep.equal([]);
+      });
+
       it('is removed once no pending, running or dead job names it', async () => {
         await h.stores.jobs.enqueueWithBlob(body, [send('a@x.example'), send('b@x.example')], now());
         const [a, b] = await h.stores.jobs.claim('w', now(), 30_000, 2);
