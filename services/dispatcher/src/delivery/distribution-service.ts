@@ -44,7 +44,7 @@ import type { AlertPublisher, OutgoingMessage } from '../mqtt/mqtt-alert-publish
 import { fanoutResults } from './fanout-results.js';
 import { alertTopic } from '../mqtt/topics.js';
 import { blocklistMessages } from '../mqtt/blocklist.js';
-import { langOf, recipientsOf, type MailService } from '../email/mail-service.js';
+import { langOf, recipientsOf, type BatchMailMessages, type MailService } from '../email/mail-service.js';
 import { STIX_MEDIA_TYPE } from '../email/render.js';
 import { observablesOf, policyInput } from '@isac/policy';
 import { alertBundleJson } from './payload.js';
@@ -432,71 +432,126 @@ export class DistributionService {
     const cache = new MailRenderCache();
     // Alike recipients share their released objects (planBatch): mails whose objects are the very
     // same ones share one bundle, CSV, archive and encoding in the cache (ADR 0014's releaseKey).
+    // An object's number is its first place; a set of released objects is named by the hash of
+    // its numbers. Alike recipients' sets hold the very same objects: a set equal, element by
+    // element, to one named before takes its name without hashing again (a 5,000-object batch to
+    // 200 subscriptions: one hash, and pointer comparisons for the rest).
     const identity = new Map<object, number>();
+    const named = new Map<object, { objects: readonly object[]; key: string }[]>();
+    const sameObjects = (a: readonly object[], b: readonly object[]): boolean => {
+      if (a.length !== b.length) return false;
+      for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+      return true;
+    };
     const releaseKey = (objects: readonly object[]): string => {
-      const h = createHash('sha256');
-      for (const o of objects) {
+      const head = objects[0] ?? identity;
+      const seen = named.get(head)?.find((n) => sameObjects(n.objects, objects));
+      if (seen) return seen.key;
+      const ns = new Array<number>(objects.length);
+      for (const [k, o] of objects.entries()) {
         let n = identity.get(o);
         if (n === undefined) identity.set(o, (n = identity.size));
-        h.update(`${n},`);
+        ns[k] = n;
       }
-      return h.digest('hex');
+      const key = createHash('sha256').update(ns.join(',')).digest('hex');
+      const list = named.get(head) ?? [];
+      // a bounded list per first object: sets that differ further on are few
+      if (list.length < 16) named.set(head, [...list, { objects, key }]);
+      return key;
     };
     const failed: BatchMailResult[] = [];
     const outcomes: JobOutcome[] = [];
     let enqueued = 0;
+    /** A mail that cannot be rendered (or queued) fails alone: dead with its cause, and a render_mail job. */
+    const fail = async (mail: BatchMail, w: (typeof wanted)[number], err: unknown): Promise<void> => {
+      // names the recipient (addresses, organisation, subscription), the channel and the cause
+      const to = recipientsOf([w.email.subscription], w.recipient.org).join(', ');
+      const cause = `email to ${to || '(no address)'} (organisation ${mail.orgId}, subscription ${
+        mail.subscriptionId
+      }): cannot render: ${err instanceof Error ? err.message : String(err)}`;
+      log.error({ batchId: batch.id, mailKey: mail.key, err }, cause);
+      failed.push({ key: mail.key, ok: false, error: cause, dead: true });
+      if (only) outcomes.push(dead(cause));
+      else {
+        await stores.jobs.enqueue(
+          {
+            kind: 'render_mail',
+            key: jobKeys.renderMail(mail.key),
+            payload: {
+              batchId: batch.id,
+              mailKey: mail.key,
+              orgId: mail.orgId,
+              subscriptionId: mail.subscriptionId,
+            },
+          },
+          clock.now(),
+        );
+        enqueued += 1;
+      }
+    };
+    // The mails go in chunks: each chunk's audit records in one write, its mails rendered, then
+    // their messages and send jobs stored in one commit (not two commits per mail), so the first
+    // chunk is being sent while the next is rendered.
+    const todo: { w: (typeof wanted)[number]; mail: BatchMail; added: boolean; items: ReleasedItem[] }[] = [];
     for (const [k, w] of wanted.entries()) {
       const { mail, added } = recorded[k]!;
       if (mail.status === 'sent' || (mail.status === 'dead' && !only)) continue;
       // what the record names (a retry may plan differently): its positions as released now
       const items = w.items.filter((it) => mail.versions.has(it.position));
-      if (items.length === 0) continue;
-      if (added) await this.audits.add(batchMailAudit(batch.id, mail, clock.now().toISOString()));
+      if (items.length > 0) todo.push({ w, mail, added, items });
+    }
+    for (let from = 0; from < todo.length;) {
+      const chunk: typeof todo = [];
+      const rendered: { t: (typeof todo)[number]; messages: BatchMailMessages }[] = [];
+      let bytes = 0;
+      for (; from < todo.length && chunk.length < MAIL_CHUNK && bytes < MAIL_CHUNK_BYTES; from++) {
+        const t = todo[from]!;
+        chunk.push(t);
+        try {
+          const messages = await this.deps.mail.renderBatchMail({
+            org: t.w.recipient.org,
+            subscription: t.w.email.subscription,
+            alertId: t.mail.alertId,
+            tlp: strictest(t.items.map((it) => it.tlp)),
+            exercise: t.mail.exercise,
+            objects: t.items.map((it) => it.released),
+            collectionId: t.items[0]!.version.collectionId,
+            submission: { id: first.submissionId ?? String(batch.id), acceptedAt: first.dateAdded },
+            cache,
+            releaseKey: releaseKey(t.items.map((it) => it.released)),
+            correlation: mailCorrelation(t.w.recipient.org, t.items, t.mail.exercise, correlator),
+          });
+          rendered.push({ t, messages });
+          bytes += messages.shared.length;
+        } catch (err) {
+          await fail(t.mail, t.w, err);
+        }
+      }
+      // the audit of the chunk's new mails, written before any of them is queued
+      const audits = chunk
+        .filter((t) => t.added)
+        .flatMap((t) => batchMailAudit(batch.id, t.mail, clock.now().toISOString()));
+      if (audits.length > 0) await this.audits.add(audits);
+      const sends = rendered.map(({ t, messages }) => ({
+        messages,
+        of: {
+          mailKey: t.mail.key,
+          orgId: t.mail.orgId,
+          batchMailKey: t.mail.key,
+          acceptedAt: earliestAdded(t.items),
+        },
+      }));
       try {
-        const messages = await this.deps.mail.renderBatchMail({
-          org: w.recipient.org,
-          subscription: w.email.subscription,
-          alertId: mail.alertId,
-          tlp: strictest(items.map((it) => it.tlp)),
-          exercise: mail.exercise,
-          objects: items.map((it) => it.released),
-          collectionId: items[0]!.version.collectionId,
-          submission: { id: first.submissionId ?? String(batch.id), acceptedAt: first.dateAdded },
-          cache,
-          releaseKey: releaseKey(items.map((it) => it.released)),
-          correlation: mailCorrelation(w.recipient.org, items, mail.exercise, correlator),
-        });
-        // the message stored once, one job per address naming it (ADR 0013 stage 3d)
-        enqueued += await this.deps.mail.enqueueBatchSends(messages, {
-          mailKey: mail.key,
-          orgId: mail.orgId,
-          batchMailKey: mail.key,
-          acceptedAt: earliestAdded(items),
-        });
-      } catch (err) {
-        // names the recipient (addresses, organisation, subscription), the channel and the cause
-        const to = recipientsOf([w.email.subscription], w.recipient.org).join(', ');
-        const cause = `email to ${to || '(no address)'} (organisation ${mail.orgId}, subscription ${
-          mail.subscriptionId
-        }): cannot render: ${err instanceof Error ? err.message : String(err)}`;
-        log.error({ batchId: batch.id, mailKey: mail.key, err }, cause);
-        failed.push({ key: mail.key, ok: false, error: cause, dead: true });
-        if (only) outcomes.push(dead(cause));
-        else {
-          await stores.jobs.enqueue(
-            {
-              kind: 'render_mail',
-              key: jobKeys.renderMail(mail.key),
-              payload: {
-                batchId: batch.id,
-                mailKey: mail.key,
-                orgId: mail.orgId,
-                subscriptionId: mail.subscriptionId,
-              },
-            },
-            clock.now(),
-          );
-          enqueued += 1;
+        // the message stored once per mail, one job per address naming it (ADR 0013 stage 3d)
+        for (const n of await this.deps.mail.enqueueBatchSendsMany(sends)) enqueued += n;
+      } catch {
+        // one by one, so a mail the store refuses fails alone
+        for (const [n, one] of sends.entries()) {
+          try {
+            enqueued += await this.deps.mail.enqueueBatchSends(one.messages, one.of);
+          } catch (err) {
+            await fail(rendered[n]!.t.mail, rendered[n]!.t.w, err);
+          }
         }
       }
     }
@@ -1365,6 +1420,13 @@ function batchReleaseAudit(batchId: number, fan: BatchFanout, at: string): NewAu
 
 /** The strictest of these TLP levels (what a mail's handling line names). */
 /** A window's digest mail: the live one keeps the digest job's key, the exercise one has its own. */
+/**
+ * Immediate mails rendered and then stored together (one commit): at most this many, and no more
+ * once their messages reach MAIL_CHUNK_BYTES (a commit of a few MiB keeps the loop responsive).
+ */
+const MAIL_CHUNK = 25;
+const MAIL_CHUNK_BYTES = 4 * 1024 * 1024;
+
 const digestMailKey = (subscriptionId: string, windowStart: string, exercise: boolean): string =>
   `${jobKeys.digest(subscriptionId, windowStart)}${exercise ? '|exercise' : ''}`;
 

@@ -13,7 +13,15 @@ import {
 } from '@isac/kernel';
 import type { PolicyEngine } from '@isac/policy';
 import { tlpRank, uuidV5 } from '@isac/stix';
-import { blobHash, jobKeys, type JobOf, type JobPayload, type Stores } from '@isac/store';
+import {
+  blobHash,
+  jobKeys,
+  type BatchMailResult,
+  type JobOf,
+  type JobPayload,
+  type NewJob,
+  type Stores,
+} from '@isac/store';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, doneThen, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { alertBundle } from '../delivery/payload.js';
@@ -37,6 +45,7 @@ import {
   type RenderedMail,
 } from './render.js';
 import { digestWindow } from './digest-window.js';
+import { Coalescer } from '../jobs/coalescer.js';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -88,6 +97,40 @@ const batchMailKeys = (p: SendMailPayload): string[] => [
   ...(p.batchMailKey !== undefined ? [p.batchMailKey] : []),
   ...(p.batchMailKeys ?? []),
 ];
+
+/** What a batch mail's send jobs name besides the message (`enqueueBatchSends`). */
+export interface BatchSendOf {
+  readonly mailKey: string;
+  readonly orgId: string;
+  readonly batchMailKey?: string | undefined;
+  readonly batchMailKeys?: string[] | undefined;
+  readonly deliveryKeys?: string[] | undefined;
+  /** A digest: the alert id it prints, recorded on each item it carries when sent (acks). */
+  readonly digestAlertId?: string | undefined;
+  /** When what the mail carries was accepted (an immediate mail: its hand-off is timed, ADR 0032). */
+  readonly acceptedAt?: string | undefined;
+}
+
+/** One send job per address of a batch mail, each naming the stored message. */
+function batchSendJobs(m: BatchMailMessages, of: BatchSendOf): NewJob[] {
+  const blob = blobHash(m.shared);
+  return m.messages.map((x) => ({
+    kind: 'send_mail' as const,
+    key: jobKeys.sendBatchMail(of.mailKey, x.to),
+    payload: {
+      deliveryKeys: of.deliveryKeys ?? [],
+      ...(of.batchMailKey !== undefined ? { batchMailKey: of.batchMailKey } : {}),
+      ...(of.batchMailKeys !== undefined ? { batchMailKeys: of.batchMailKeys } : {}),
+      ...(of.digestAlertId !== undefined ? { digestAlertId: of.digestAlertId } : {}),
+      orgId: of.orgId,
+      to: [x.to],
+      blob,
+      messageId: x.messageId,
+      what: m.what,
+      ...(of.acceptedAt !== undefined ? { acceptedAt: of.acceptedAt } : {}),
+    },
+  }));
+}
 
 /** Email: renders alerts, notices, digests and reminders into send_mail jobs, and sends them. */
 export class MailService {
@@ -223,43 +266,25 @@ export class MailService {
    * Stores a batch mail's shared message once and queues one send job per address naming it
    * (ADR 0013 stage 3d); keys per (mail, address), so a repeat queues (and keeps) nothing.
    */
-  async enqueueBatchSends(
-    m: BatchMailMessages,
-    of: {
-      mailKey: string;
-      orgId: string;
-      batchMailKey?: string;
-      batchMailKeys?: string[];
-      deliveryKeys?: string[];
-      /** A digest: the alert id it prints, recorded on each item it carries when sent (acks). */
-      digestAlertId?: string;
-      /** When what the mail carries was accepted (an immediate mail: its hand-off is timed, ADR 0032). */
-      acceptedAt?: string | undefined;
-    },
-  ): Promise<number> {
-    const blob = blobHash(m.shared);
-    const results = await this.deps.stores.jobs.enqueueWithBlob(
-      m.shared,
-      m.messages.map((x) => ({
-        kind: 'send_mail' as const,
-        key: jobKeys.sendBatchMail(of.mailKey, x.to),
-        payload: {
-          deliveryKeys: of.deliveryKeys ?? [],
-          ...(of.batchMailKey !== undefined ? { batchMailKey: of.batchMailKey } : {}),
-          ...(of.batchMailKeys !== undefined ? { batchMailKeys: of.batchMailKeys } : {}),
-          ...(of.digestAlertId !== undefined ? { digestAlertId: of.digestAlertId } : {}),
-          orgId: of.orgId,
-          to: [x.to],
-          blob,
-          messageId: x.messageId,
-          what: m.what,
-          ...(of.acceptedAt !== undefined ? { acceptedAt: of.acceptedAt } : {}),
-        },
-      })),
+  async enqueueBatchSends(m: BatchMailMessages, of: BatchSendOf): Promise<number> {
+    const [n] = await this.enqueueBatchSendsMany([{ messages: m, of }]);
+    return n!;
+  }
+
+  /**
+   * `enqueueBatchSends` for many mails in one store call (one commit in SQLite): what each queued,
+   * in order. The worker is woken once.
+   */
+  async enqueueBatchSendsMany(
+    mails: readonly { readonly messages: BatchMailMessages; readonly of: BatchSendOf }[],
+  ): Promise<number[]> {
+    if (mails.length === 0) return [];
+    const results = await this.deps.stores.jobs.enqueueWithBlobs(
+      mails.map(({ messages: m, of }) => ({ body: m.shared, jobs: batchSendJobs(m, of) })),
       this.deps.clock.now(),
     );
     this.deps.jobsReady?.notify();
-    return results.filter((r) => r === 'inserted').length;
+    return results.map((r) => r.filter((x) => x === 'inserted').length);
   }
 
   private envelope(to: readonly string[], headers: Record<string, string>): Envelope {
@@ -474,22 +499,48 @@ export class MailService {
     const handedOff = secondsSince(p.acceptedAt, this.deps.clock.now());
     if (handedOff !== undefined)
       (this.deps.metrics ?? NO_METRICS).deliveryLatency.observe({ channel: 'email' }, handedOff);
-    await deliveries.markSentMany(p.deliveryKeys, this.deps.clock.now());
-    const mails = batchMailKeys(p);
-    if (mails.length > 0)
-      await deliveries.markBatchMails(
-        mails.map((key) => ({ key, ok: true, digestAlertId: p.digestAlertId })),
-        this.deps.clock.now(),
-      );
+    // durable before the job is done; the marks of sends finishing together share one write
+    await this.sentMarks.add([
+      {
+        deliveryKeys: p.deliveryKeys,
+        mails: batchMailKeys(p).map((key) => ({ key, ok: true, digestAlertId: p.digestAlertId })),
+      },
+    ]);
     // Once this job is marked done, the stored message goes if no other job names it any more (a
     // dead letter keeps it for a retry). After the completion, not before: of addresses finishing
     // together, the last to look sees every other one done.
     const blob = p.blob;
     if (blob === undefined) return done;
-    return doneThen(() =>
-      this.deps.stores.jobs.releaseBlobs({ hashes: [blob], storedBefore: this.deps.clock.now() }),
-    );
+    return doneThen(() => this.released.add([blob]));
   }
+
+  /**
+   * The sent marks of send jobs finishing together: deliveries, then batch mails, one write each;
+   * the mails are with the relay already, so flushes may wait a little to carry more.
+   */
+  private readonly sentMarks = new Coalescer<
+    { readonly deliveryKeys: readonly string[]; readonly mails: readonly BatchMailResult[] },
+    undefined
+  >(async (marks) => {
+    const { deliveries } = this.deps.stores;
+    const keys = marks.flatMap((m) => m.deliveryKeys);
+    if (keys.length > 0) await deliveries.markSentMany(keys, this.deps.clock.now());
+    const mails = marks.flatMap((m) => m.mails);
+    if (mails.length > 0) await deliveries.markBatchMails(mails, this.deps.clock.now());
+    return marks.map(() => undefined);
+  }, 20);
+
+  /**
+   * Stored messages whose send jobs finished together, released in one write (after the jobs are
+   * done); off the latency path, so flushes may wait a little to carry more.
+   */
+  private readonly released = new Coalescer<string, number>(async (hashes) => {
+    const n = await this.deps.stores.jobs.releaseBlobs({
+      hashes: [...new Set(hashes)],
+      storedBefore: this.deps.clock.now(),
+    });
+    return hashes.map(() => n);
+  }, 20);
 
   private lastSweep = Number.NEGATIVE_INFINITY;
 
