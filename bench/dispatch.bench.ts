@@ -29,7 +29,7 @@
  * and the SMTP server run in a child process (this file with DISPATCH_BENCH_CHILD=1), so figures
  * are not the time 200 subscribers wait for one shared event loop. Times are wall-clock
  * (performance.timeOrigin + performance.now()) in both processes. Each run also reports the CPU
- * of this process, of the subscribers' and of Mosquitto, the payload bytes received and what the
+ * of this process, of the subscribers' (email: the SMTP server's) and of Mosquitto, the payload bytes received and what the
  * embedded broker's session store wrote: what the floor is made of.
  */
 import { execFile } from 'node:child_process';
@@ -144,6 +144,8 @@ interface Mails {
   bytes: number;
   /** Wall-clock time the last counted mail's data ended. */
   at: number;
+  /** CPU the SMTP server's process used since it started (or since the last reset), ms. */
+  cpuMs: number;
 }
 
 /**
@@ -278,6 +280,7 @@ function child(): void {
           });
           smtp = srv;
           await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+          cpuSince = process.cpuUsage();
           return reply({ op: 'smtp', port: (srv.server.address() as { port: number }).port });
         }
         case 'mails': {
@@ -285,7 +288,15 @@ function child(): void {
           while (mails < m.expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
           // more than expected would be a duplicate: give stragglers a moment
           await new Promise((r) => setTimeout(r, 500));
-          return reply({ op: 'mails', mails, bytes: mailBytes, at: lastMailAt } satisfies Mails & {
+          // the wait for stragglers is idle: it adds nothing here
+          const cpu = cpuMs(cpuSince);
+          return reply({
+            op: 'mails',
+            mails,
+            bytes: mailBytes,
+            at: lastMailAt,
+            cpuMs: cpu,
+          } satisfies Mails & {
             op: string;
           });
         }
@@ -828,6 +839,7 @@ async function emailHub(nSubs: number, nObjects: number): Promise<Run & { bytes:
   const s = await setup(nSubs, 'email', true);
   try {
     const versions = Array.from({ length: nObjects }, version);
+    const cpu0 = process.cpuUsage();
     const t0 = wallNow();
     await s.stores.objects.accept(submission(versions));
     s.jobsReady.notify();
@@ -839,6 +851,8 @@ async function emailHub(nSubs: number, nObjects: number): Promise<Run & { bytes:
       duplicates: Math.max(0, r.mails - nSubs),
       messages: r.mails,
       bytes: r.mails > 0 ? Math.round(r.bytes / r.mails) : 0,
+      // this process (every thread: the accept's writer too) to the last mail and the stragglers' wait
+      cpu: { own: cpuMs(cpu0), subscribers: r.cpuMs },
     };
   } finally {
     await s.close();
@@ -856,6 +870,7 @@ async function emailAlone(nSubs: number, bytes: number): Promise<Run> {
       const body = line.repeat(Math.max(1, Math.ceil((bytes - head.length) / line.length)));
       return { from: 'no-reply@isac.invalid', to: [`soc@org-${i}.example`], raw: Buffer.from(head + body) };
     });
+    const cpu0 = process.cpuUsage();
     const t0 = wallNow();
     await Promise.all(mails.map((m) => sender.send(m)));
     const r = await s.peer.ask<Mails>({ op: 'mails', expected: nSubs, timeoutMs: 120_000 }, 'mails');
@@ -865,6 +880,7 @@ async function emailAlone(nSubs: number, bytes: number): Promise<Run> {
       expected: nSubs,
       duplicates: Math.max(0, r.mails - nSubs),
       messages: r.mails,
+      cpu: { own: cpuMs(cpu0), subscribers: r.cpuMs },
     };
   } finally {
     await sender.close();
@@ -987,11 +1003,13 @@ export default async function dispatchBench(selected: readonly string[] = []): P
   const wanted = cases.filter((c) => selected.length === 0 || selected.includes(c));
   const brokers = brokersWanted();
   const n = repeats();
+  // whose CPU `cpu.subscribers` is: the subscribers' process, or the SMTP server's (email)
+  let peerName = 'subscribers';
   const counts = (r: Run): string =>
     `${r.received}/${r.expected} received, ${r.duplicates} duplicates, ${r.messages} messages` +
     (r.bytes === undefined ? '' : `, ${(r.bytes / 1e6).toFixed(1)} MB`) +
     (r.cpu
-      ? `, CPU ${r.cpu.own.toFixed(0)} ms own + ${r.cpu.subscribers.toFixed(0)} ms subscribers` +
+      ? `, CPU ${r.cpu.own.toFixed(0)} ms own + ${r.cpu.subscribers.toFixed(0)} ms ${peerName}` +
         (r.cpu.broker === undefined ? '' : ` + ${r.cpu.broker.toFixed(0)} ms Mosquitto`)
       : '') +
     (r.written === undefined ? '' : `, session store wrote ${(r.written / 1e6).toFixed(1)} MB`);
@@ -1002,6 +1020,7 @@ export default async function dispatchBench(selected: readonly string[] = []): P
         brokerKind = b;
         const spec = specs[c];
         const label = c === 'email-bundle' ? c : `${c} [${b}]`;
+        peerName = c === 'email-bundle' ? 'SMTP server' : 'subscribers';
         const runs: { hub: Run; alone: Run; load: string }[] = [];
         for (let i = 1; i <= n; i++) {
           const l0 = load();
