@@ -29,8 +29,8 @@
  * and the SMTP server run in a child process (this file with DISPATCH_BENCH_CHILD=1), so figures
  * are not the time 200 subscribers wait for one shared event loop. Times are wall-clock
  * (performance.timeOrigin + performance.now()) in both processes. Each run also reports the CPU
- * of this process, of the subscribers' (email: the SMTP server's) and of Mosquitto, the payload bytes received and what the
- * embedded broker's session store wrote: what the floor is made of.
+ * of this process, of the subscribers' (email: the SMTP server's) and of Mosquitto, the payload
+ * bytes received and what the embedded broker's session store wrote: what the floor is made of.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
