@@ -751,8 +751,10 @@ async function messages(
     `<${uuidV5(MAIL_NAMESPACE, `${kind}|${i.alertId}|${i.subscription.id}|${to}`)}@${domain}>`;
   // Composed once: the addresses' messages differ only in their To and Message-ID lines.
   const first = i.subscription.to[0]!;
-  const shared = withoutAddress(
-    splice(
+  // To and Message-ID dropped from the composed message while it is small (stand-ins for the
+  // attachments), then the nodes spliced in: one copy of the whole message, not two.
+  const shared = splice(
+    withoutAddress(
       await new MailComposer({
         from: headerSafe(i.hub.from, 320),
         to: first,
@@ -773,9 +775,9 @@ async function messages(
       })
         .compile()
         .build(),
-      marks,
-      nodes,
     ),
+    marks,
+    nodes,
   );
   return i.subscription.to.map((to) => addressedMail(shared, to, idOf(to)));
 }
