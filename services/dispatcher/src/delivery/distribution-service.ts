@@ -433,31 +433,51 @@ export class DistributionService {
     // Alike recipients share their released objects (planBatch): mails whose objects are the very
     // same ones share one bundle, CSV, archive and encoding in the cache (ADR 0014's releaseKey).
     // An object's number is its first place; a set of released objects is named by the hash of
-    // its numbers. Alike recipients' sets hold the very same objects: a set equal, element by
-    // element, to one named before takes its name without hashing again (a 5,000-object batch to
-    // 200 subscriptions: one hash, and pointer comparisons for the rest).
+    // its numbers, hashed once.
     const identity = new Map<object, number>();
-    const named = new Map<object, { objects: readonly object[]; key: string }[]>();
-    const sameObjects = (a: readonly object[], b: readonly object[]): boolean => {
-      if (a.length !== b.length) return false;
-      for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-      return true;
-    };
     const releaseKey = (objects: readonly object[]): string => {
-      const head = objects[0] ?? identity;
-      const seen = named.get(head)?.find((n) => sameObjects(n.objects, objects));
-      if (seen) return seen.key;
       const ns = new Array<number>(objects.length);
       for (const [k, o] of objects.entries()) {
         let n = identity.get(o);
         if (n === undefined) identity.set(o, (n = identity.size));
         ns[k] = n;
       }
-      const key = createHash('sha256').update(ns.join(',')).digest('hex');
-      const list = named.get(head) ?? [];
-      // a bounded list per first object: sets that differ further on are few
-      if (list.length < 16) named.set(head, [...list, { objects, key }]);
-      return key;
+      return createHash('sha256').update(ns.join(',')).digest('hex');
+    };
+    const sameObjects = (a: readonly object[], b: readonly object[]): boolean => {
+      if (a.length !== b.length) return false;
+      for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+      return true;
+    };
+    // What a mail's items give (strictest TLP, released copies and their name, earliest
+    // acceptance), worked out once for alike recipients' mails: their items are the very same
+    // objects, so a list equal item for item to one seen before takes its facts (a 5,000-object
+    // batch to 200 subscriptions: worked out once, pointer comparisons for the rest).
+    const derived = new Map<
+      object,
+      {
+        items: readonly ReleasedItem[];
+        tlp: TlpLevel;
+        released: ReleasedItem['released'][];
+        key: string;
+        acceptedAt: string | undefined;
+      }[]
+    >();
+    const factsOf = (items: readonly ReleasedItem[]) => {
+      const head = items[0]!;
+      const seen = derived.get(head)?.find((d) => sameObjects(d.items, items));
+      if (seen) return seen;
+      const released = items.map((it) => it.released);
+      const made = {
+        items,
+        tlp: strictest(items.map((it) => it.tlp)),
+        released,
+        key: releaseKey(released),
+        acceptedAt: earliestAdded(items),
+      };
+      const list = derived.get(head) ?? [];
+      if (list.length < 16) derived.set(head, [...list, made]);
+      return made;
     };
     const failed: BatchMailResult[] = [];
     const outcomes: JobOutcome[] = [];
@@ -507,18 +527,19 @@ export class DistributionService {
       for (; from < todo.length && chunk.length < MAIL_CHUNK && bytes < MAIL_CHUNK_BYTES; from++) {
         const t = todo[from]!;
         chunk.push(t);
+        const f = factsOf(t.items);
         try {
           const messages = await this.deps.mail.renderBatchMail({
             org: t.w.recipient.org,
             subscription: t.w.email.subscription,
             alertId: t.mail.alertId,
-            tlp: strictest(t.items.map((it) => it.tlp)),
+            tlp: f.tlp,
             exercise: t.mail.exercise,
-            objects: t.items.map((it) => it.released),
+            objects: f.released,
             collectionId: t.items[0]!.version.collectionId,
             submission: { id: first.submissionId ?? String(batch.id), acceptedAt: first.dateAdded },
             cache,
-            releaseKey: releaseKey(t.items.map((it) => it.released)),
+            releaseKey: f.key,
             correlation: mailCorrelation(t.w.recipient.org, t.items, t.mail.exercise, correlator),
           });
           rendered.push({ t, messages });
@@ -538,7 +559,7 @@ export class DistributionService {
           mailKey: t.mail.key,
           orgId: t.mail.orgId,
           batchMailKey: t.mail.key,
-          acceptedAt: earliestAdded(t.items),
+          acceptedAt: factsOf(t.items).acceptedAt,
         },
       }));
       try {
