@@ -416,20 +416,6 @@ export class DistributionService {
       }
     if (wanted.length === 0) return [];
     const { stores, clock, log } = this.deps;
-    const recorded = await stores.deliveries.recordBatchMails(
-      wanted.map((w) => ({
-        batchId: batch.id,
-        subscriptionId: w.email.subscription.id,
-        orgId: w.recipient.org.id,
-        kind: 'email' as const,
-        tlp: strictest(w.items.map((it) => it.tlp)),
-        versions: PositionSet.of(w.items.map((it) => it.position)),
-        exercise: w.exercise,
-      })),
-      clock.now(),
-    );
-    const first = versions[0]!.version;
-    const cache = new MailRenderCache();
     // Alike recipients share their released objects (planBatch): mails whose objects are the very
     // same ones share one bundle, CSV, archive and encoding in the cache (ADR 0014's releaseKey).
     // An object's number is its first place; a set of released objects is named by the hash of
@@ -450,9 +436,9 @@ export class DistributionService {
       return true;
     };
     // What a mail's items give (strictest TLP, released copies and their name, earliest
-    // acceptance), worked out once for alike recipients' mails: their items are the very same
-    // objects, so a list equal item for item to one seen before takes its facts (a 5,000-object
-    // batch to 200 subscriptions: worked out once, pointer comparisons for the rest).
+    // acceptance, positions), worked out once for alike recipients' mails: their items are the
+    // very same objects, so a list equal item for item to one seen before takes its facts (a
+    // 5,000-object batch to 200 subscriptions: worked out once, pointer comparisons for the rest).
     const derived = new Map<
       object,
       {
@@ -461,6 +447,7 @@ export class DistributionService {
         released: ReleasedItem['released'][];
         key: string;
         acceptedAt: string | undefined;
+        positions: PositionSet;
       }[]
     >();
     const factsOf = (items: readonly ReleasedItem[]) => {
@@ -474,11 +461,26 @@ export class DistributionService {
         released,
         key: releaseKey(released),
         acceptedAt: earliestAdded(items),
+        positions: PositionSet.of(items.map((it) => it.position)),
       };
       const list = derived.get(head) ?? [];
       if (list.length < 16) derived.set(head, [...list, made]);
       return made;
     };
+    const recorded = await stores.deliveries.recordBatchMails(
+      wanted.map((w) => ({
+        batchId: batch.id,
+        subscriptionId: w.email.subscription.id,
+        orgId: w.recipient.org.id,
+        kind: 'email' as const,
+        tlp: factsOf(w.items).tlp,
+        versions: factsOf(w.items).positions,
+        exercise: w.exercise,
+      })),
+      clock.now(),
+    );
+    const first = versions[0]!.version;
+    const cache = new MailRenderCache();
     const failed: BatchMailResult[] = [];
     const outcomes: JobOutcome[] = [];
     let enqueued = 0;
