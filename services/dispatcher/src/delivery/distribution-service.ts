@@ -519,7 +519,10 @@ export class DistributionService {
       const { mail, added } = recorded[k]!;
       if (mail.status === 'sent' || (mail.status === 'dead' && !only)) continue;
       // what the record names (a retry may plan differently): its positions as released now
-      const items = w.items.filter((it) => mail.versions.has(it.position));
+      // (all of them when the record names what was planned, as it does the first time)
+      const items = mail.versions.equals(factsOf(w.items).positions)
+        ? w.items
+        : w.items.filter((it) => mail.versions.has(it.position));
       if (items.length > 0) todo.push({ w, mail, added, items });
     }
     for (let from = 0; from < todo.length;) {
