@@ -302,44 +302,11 @@ export class MongoObjectStore implements ObjectStore {
       { exercise: false, pending: { $exists: false } },
     ];
     if (s.tlpIn && s.tlpIn.length > 0) and.push({ tlp: { $in: [...s.tlpIn] } });
-    let after = s.next === undefined ? undefined : decodeSearchCursor(s.next);
-    const items: { doc: ObjectDoc; matched: IndexedObservable[] }[] = [];
-    // Newest first; a version with a later one stored is skipped (only the latest is searched).
-    for (;;) {
-      const page = after
-        ? [
-            ...and,
-            { $or: [{ dateAddedUs: { $lt: after[0] } }, { dateAddedUs: after[0], _id: { $lt: after[1] } }] },
-          ]
-        : and;
-      const chunk = await this.objects
-        .find({ $and: page } as Filter<ObjectDoc>, { sort: { dateAddedUs: -1, _id: -1 } })
-        .limit(Math.min(Math.max(s.limit + 1 - items.length, 64), 1000))
-        .toArray();
-      if (chunk.length === 0) break;
-      const newer = await this.objects
-        .find(
-          {
-            $or: chunk.map((d) => ({
-              collectionId: d.collectionId,
-              id: d.id,
-              versionNorm: { $gt: d.versionNorm },
-            })),
-          },
-          { projection: { collectionId: 1, id: 1 } },
-        )
-        .toArray();
-      const superseded = new Set(newer.map((d) => `${d.collectionId}|${d.id}`));
-      for (const d of chunk) {
-        if (superseded.has(`${d.collectionId}|${d.id}`)) continue;
-        const matched = (d.obs ?? []).map((o) => o as IndexedObservable).filter((o) => answers(q, o));
-        items.push({ doc: d, matched });
-        if (items.length > s.limit) break;
-      }
-      if (items.length > s.limit) break;
-      const last = chunk[chunk.length - 1]!;
-      after = [last.dateAddedUs, last._id];
-    }
+    const after = s.next === undefined ? undefined : decodeSearchCursor(s.next);
+    const items = (await this.latestNewestFirst(and, after, s.limit)).map((doc) => ({
+      doc,
+      matched: (doc.obs ?? []).map((o) => o as IndexedObservable).filter((o) => answers(q, o)),
+    }));
     const more = items.length > s.limit;
     const page = more ? items.slice(0, s.limit) : items;
     const last = page[page.length - 1];
@@ -368,9 +335,31 @@ export class MongoObjectStore implements ObjectStore {
     if (q.addedSince !== undefined) added['$gte'] = isoToMicros(q.addedSince) ?? 0;
     if (q.addedUntil !== undefined) added['$lt'] = isoToMicros(q.addedUntil) ?? 0;
     if (Object.keys(added).length > 0) and.push({ dateAddedUs: added });
-    let after = q.next === undefined ? undefined : decodeBrowseCursor<string>(q.next);
+    const after = q.next === undefined ? undefined : decodeBrowseCursor<string>(q.next);
+    const items = await this.latestNewestFirst(and, after, q.limit);
+    const more = items.length > q.limit;
+    const page = more ? items.slice(0, q.limit) : items;
+    const last = page[page.length - 1];
+    return {
+      items: page.map((d) => ({
+        version: fromObjectDoc(d),
+        position: encodeBrowseCursor(d.dateAddedUs, d._id),
+      })),
+      more,
+      next: more && last ? encodeBrowseCursor(last.dateAddedUs, last._id) : undefined,
+    };
+  }
+
+  /**
+   * Up to `limit + 1` versions matching `and`, newest first (after the cursor `after`), each the
+   * latest of its object: a version with a later one stored is skipped. Search and browse page so.
+   */
+  private async latestNewestFirst(
+    and: readonly object[],
+    after: readonly [number, string] | undefined,
+    limit: number,
+  ): Promise<ObjectDoc[]> {
     const items: ObjectDoc[] = [];
-    // Newest first; a version with a later one stored is skipped (only the latest is browsed).
     for (;;) {
       const page = after
         ? [
@@ -380,9 +369,9 @@ export class MongoObjectStore implements ObjectStore {
         : and;
       const chunk = await this.objects
         .find({ $and: page } as Filter<ObjectDoc>, { sort: { dateAddedUs: -1, _id: -1 } })
-        .limit(Math.min(Math.max(q.limit + 1 - items.length, 64), 1000))
+        .limit(Math.min(Math.max(limit + 1 - items.length, 64), 1000))
         .toArray();
-      if (chunk.length === 0) break;
+      if (chunk.length === 0) return items;
       const newer = await this.objects
         .find(
           {
@@ -399,23 +388,11 @@ export class MongoObjectStore implements ObjectStore {
       for (const d of chunk) {
         if (superseded.has(`${d.collectionId}|${d.id}`)) continue;
         items.push(d);
-        if (items.length > q.limit) break;
+        if (items.length > limit) return items;
       }
-      if (items.length > q.limit) break;
       const last = chunk[chunk.length - 1]!;
       after = [last.dateAddedUs, last._id];
     }
-    const more = items.length > q.limit;
-    const page = more ? items.slice(0, q.limit) : items;
-    const last = page[page.length - 1];
-    return {
-      items: page.map((d) => ({
-        version: fromObjectDoc(d),
-        position: encodeBrowseCursor(d.dateAddedUs, d._id),
-      })),
-      more,
-      next: more && last ? encodeBrowseCursor(last.dateAddedUs, last._id) : undefined,
-    };
   }
 
   async latestVersions(id: string): Promise<ObjectVersion[]> {
