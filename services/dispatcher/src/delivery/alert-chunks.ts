@@ -207,44 +207,24 @@ function listBytes(l: readonly string[] | undefined): number {
   return n;
 }
 
-const NO_ENTRIES = { json: '', bytes: 0 } as const;
-
 /** Per entry lists (shared by the recipients of alike alerts), per `from:to`: what a part lists of them. */
-const listed = new WeakMap<EntryLists, Map<string, { readonly json: string; readonly bytes: number }>>();
+const listed = new WeakMap<EntryLists, Map<string, string>>();
 
-/** `,"name":[…]`: the entries of objects `[from, to)` as a part lists them, and its UTF-8 size. */
-function entryList(
-  name: string,
-  lists: EntryLists | undefined,
-  from: number,
-  to: number,
-): { readonly json: string; readonly bytes: number } {
-  if (!lists || lists.size === 0) return NO_ENTRIES;
+/** `,"name":[…]`: the entries of objects `[from, to)` as a part lists them ('' when none). */
+function entryList(name: string, lists: EntryLists | undefined, from: number, to: number): string {
+  if (!lists || lists.size === 0) return '';
   let byRange = listed.get(lists);
-  if (!byRange)
-    listed.set(lists, (byRange = new Map<string, { readonly json: string; readonly bytes: number }>()));
+  if (!byRange) listed.set(lists, (byRange = new Map<string, string>()));
   const range = `${name}:${from}:${to}`;
   let out = byRange.get(range);
-  if (!out) byRange.set(range, (out = entriesOf(name, lists, from, to)));
+  if (out === undefined) byRange.set(range, (out = entriesOf(name, lists, from, to)));
   return out;
 }
 
-function entriesOf(
-  name: string,
-  lists: EntryLists,
-  from: number,
-  to: number,
-): { readonly json: string; readonly bytes: number } {
+function entriesOf(name: string, lists: EntryLists, from: number, to: number): string {
   let json = '';
-  let bytes = 0;
-  for (let k = from; k < to; k++) {
-    const l = lists.get(k);
-    if (!l || l.length === 0) continue;
-    for (const j of l) json += json === '' ? j : `,${j}`;
-    bytes += listBytes(l);
-  }
-  // listBytes counts a comma after every entry: the list has one fewer, and `,"name":[` `]` around it
-  return json === '' ? NO_ENTRIES : { json: `,"${name}":[${json}]`, bytes: bytes - 1 + name.length + 6 };
+  for (let k = from; k < to; k++) for (const j of lists.get(k) ?? []) json += json === '' ? j : `,${j}`;
+  return json === '' ? '' : `,"${name}":[${json}]`;
 }
 
 /** Any part's bundle id has this length (`bundle--` and a UUID): the envelope's size without hashing one. */
@@ -335,7 +315,7 @@ function layout(
       if (k > from) pieces.push(COMMA);
       pieces.push(utf8(objs[k]!));
     }
-    pieces.push(Buffer.from(tail(part, parts, refused.json + correlated.json)));
+    pieces.push(Buffer.from(tail(part, parts, refused + correlated)));
     const payload = Buffer.concat(pieces);
     return {
       part,
