@@ -208,24 +208,33 @@ function listBytes(l: readonly string[] | undefined): number {
 }
 
 /** Per entry lists (shared by the recipients of alike alerts), per `from:to`: what a part lists of them. */
-const listed = new WeakMap<EntryLists, Map<string, string>>();
+const listed = new WeakMap<EntryLists, Map<string, Buffer>>();
 
-/** `,"name":[…]`: the entries of objects `[from, to)` as a part lists them ('' when none). */
-function entryList(name: string, lists: EntryLists | undefined, from: number, to: number): string {
-  if (!lists || lists.size === 0) return '';
+const NOTHING = Buffer.alloc(0);
+
+/**
+ * `,"name":[…]`: the entries of objects `[from, to)` as a part lists them (empty when none), in
+ * UTF-8, encoded once for every recipient that shares the lists (ADR 0044: a correlated 5,000
+ * object alert lists ~500 KB of them, which 200 recipients each encoding again doubled the cost
+ * of correlation on the whole path).
+ */
+function entryList(name: string, lists: EntryLists | undefined, from: number, to: number): Buffer {
+  if (!lists || lists.size === 0) return NOTHING;
   let byRange = listed.get(lists);
-  if (!byRange) listed.set(lists, (byRange = new Map<string, string>()));
+  if (!byRange) listed.set(lists, (byRange = new Map<string, Buffer>()));
   const range = `${name}:${from}:${to}`;
   let out = byRange.get(range);
   if (out === undefined) byRange.set(range, (out = entriesOf(name, lists, from, to)));
   return out;
 }
 
-function entriesOf(name: string, lists: EntryLists, from: number, to: number): string {
+function entriesOf(name: string, lists: EntryLists, from: number, to: number): Buffer {
   let json = '';
   for (let k = from; k < to; k++) for (const j of lists.get(k) ?? []) json += json === '' ? j : `,${j}`;
-  return json === '' ? '' : `,"${name}":[${json}]`;
+  return json === '' ? NOTHING : Buffer.from(`,"${name}":[${json}]`);
 }
+
+const CLOSE = Buffer.from('}}');
 
 /** Any part's bundle id has this length (`bundle--` and a UUID): the envelope's size without hashing one. */
 const SOME_BUNDLE_ID = `bundle--${ZERO_UUID}`;
@@ -282,18 +291,17 @@ function layout(
           })),
         )}`
       : '';
-  const tail = (part: number, parts: number, refused: string) =>
-    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}${kind}${events}${refused}}}`;
+  // the part's wrapping after its objects, up to its entry lists (which close it with `}}`)
+  const tail = (part: number, parts: number) =>
+    `,${markingJson}],"x_isac_alert":{"alert_id":${JSON.stringify(alert.alertId)},"part":${part},"parts":${parts},"submission_ids":${submissions},"exercise":${exercise}${kind}${events}`;
   // An upper bound of the wrapping: part and parts never have more digits than the object count.
   const most = objs.length;
   const envelope = Buffer.byteLength(
     head(SOME_BUNDLE_ID) +
-      tail(
-        most,
-        most,
-        (refusals && refusals.size > 0 ? ',"blocklist_refusals":[]' : '') +
-          (correlations && correlations.size > 0 ? ',"correlation":[]' : ''),
-      ),
+      tail(most, most) +
+      (refusals && refusals.size > 0 ? ',"blocklist_refusals":[]' : '') +
+      (correlations && correlations.size > 0 ? ',"correlation":[]' : '') +
+      '}}',
   );
   const refused = entrySizes(refusals, objs.length);
   const correlated = entrySizes(correlations, objs.length);
@@ -315,7 +323,7 @@ function layout(
       if (k > from) pieces.push(COMMA);
       pieces.push(utf8(objs[k]!));
     }
-    pieces.push(Buffer.from(tail(part, parts, refused + correlated)));
+    pieces.push(Buffer.from(tail(part, parts)), refused, correlated, CLOSE);
     const payload = Buffer.concat(pieces);
     return {
       part,
