@@ -290,7 +290,7 @@ export async function correlateFixture(): Promise<CorrelateFixture> {
       for (const r of plan.recipients)
         for (const g of r.mqtt) {
           const f0 = mark && correlator ? cpuNow() : 0;
-          const correlations = correlator?.forAlert(r.org, g.items);
+          const correlations = correlator?.forAlert(r.org, g.items, g.positions);
           if (mark && correlator) forAlertMs += cpuNow() - f0;
           if (correlations) answers.push([correlations, g.items.length]);
           alertParts(

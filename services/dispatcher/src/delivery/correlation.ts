@@ -220,21 +220,21 @@ export class Correlator {
   forAlert(
     org: Org,
     items: readonly { readonly position: number; readonly version: { readonly id: string } }[],
+    positions: readonly number[] = items.map((it) => it.position),
   ): AlertCorrelation | undefined {
     if (this.empty) return undefined;
     const v = this.visibilityOf(org);
     // with feedback on earlier reports, an update's sightings are per organisation: no sharing
     const last = this.i.feedback && this.i.feedback.size > 0 ? undefined : v.last;
-    if (last && samePositions(items, last.positions)) return last.answer;
+    // every recipient of a 5,000-object alert asks: compared as plain number arrays (reading
+    // `position` off 5,000 items cost each recipient ~0.25 ms)
+    if (last && samePositions(positions, last.positions)) return last.answer;
     const lists: (readonly string[] | undefined)[] = new Array<readonly string[] | undefined>(items.length);
-    const positions: number[] = new Array<number>(items.length);
     let size = 0;
     let updates = 0;
-    // plain loops: an alert of 5,000 objects is asked for by every recipient
     for (let k = 0; k < items.length; k++) {
       const it = items[k]!;
-      positions[k] = it.position;
-      const c = this.forItem(org, it.position, it.version.id);
+      const c = this.forItem(org, positions[k]!, it.version.id);
       if (!c) continue;
       size += 1;
       if (c.update) updates += 1;
@@ -391,13 +391,11 @@ export class Correlator {
   }
 }
 
-/** Whether the items are at these positions, in this order. */
-function samePositions(
-  items: readonly { readonly position: number }[],
-  positions: readonly number[],
-): boolean {
-  if (items.length !== positions.length) return false;
-  for (let k = 0; k < items.length; k++) if (items[k]!.position !== positions[k]) return false;
+/** Whether two alerts carry the same positions, in the same order. */
+function samePositions(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
   return true;
 }
 

@@ -1355,7 +1355,7 @@ function correlated(
   const org = correlator?.org(g.orgId);
   if (!correlator || correlator.empty || !org || g.exercise)
     return { correlations: undefined, update: false };
-  const correlations = correlator.forAlert(org, g.items);
+  const correlations = correlator.forAlert(org, g.items, g.positions);
   return { correlations, update: correlations !== undefined && correlations.updates === g.items.length };
 }
 
