@@ -75,4 +75,29 @@ describe('docs and manifests are true to the tree', () => {
       }
     expect(missing).to.deep.equal([]);
   });
+
+  it('runs the hub, the benchmarks and every deployed service with the same allocator tuning (ADR 0048)', () => {
+    const read = (f: string) => readFileSync(path.join(REPO, f), 'utf8');
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    const settings = [
+      ...['start', 'bench'].map((s) => ({ where: `package.json ${s}`, text: scripts[s] ?? '' })),
+      { where: 'deploy/compose.yaml', text: read('deploy/compose.yaml') },
+      { where: 'deploy/k8s/hub.yaml', text: read('deploy/k8s/hub.yaml') },
+    ].flatMap(({ where, text }) => {
+      const found = [...text.matchAll(/GLIBC_TUNABLES(?:=\$\{GLIBC_TUNABLES:-|: )([\w.=:]+)/g)].map(
+        (m) => m[1],
+      );
+      return found.length === 0 ? [{ where, value: 'missing' }] : found.map((value) => ({ where, value }));
+    });
+    // compose: the shared service environment and the one-machine hub
+    expect(settings.filter((s) => s.where === 'deploy/compose.yaml')).to.have.length(2);
+    const adr = read('docs/adr/0048-allocator-tuning.md');
+    for (const s of settings) {
+      expect(s.value, s.where).to.match(
+        /^glibc\.malloc\.mmap_threshold=\d+:glibc\.malloc\.trim_threshold=\d+$/,
+      );
+      expect(adr, `${s.where} holds what the ADR records`).to.include(s.value!);
+    }
+    expect(new Set(settings.map((s) => s.value)).size).to.equal(1);
+  });
 });
