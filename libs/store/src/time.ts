@@ -15,11 +15,23 @@ export function toMicros(d: Date): number {
   return d.getTime() * 1000;
 }
 
-/** RFC 3339 with microsecond precision, as TAXII's date_added wants it. */
+/** The last millisecond microsToIso wrote out, and its text up to the milliseconds. */
+let lastMs = Number.NaN;
+let lastMsIso = '';
+
+/**
+ * RFC 3339 with microsecond precision, as TAXII's date_added wants it. Rows read in storage
+ * order mostly share their millisecond (accept gives a submission's versions consecutive
+ * microseconds), so the last one's text is kept: ~0.5 µs a call of a Date and its ISO text.
+ */
 export function microsToIso(us: number): string {
   const ms = Math.floor(us / 1000);
   const rest = us - ms * 1000;
-  return new Date(ms).toISOString().replace('Z', `${String(rest).padStart(3, '0')}Z`);
+  if (ms !== lastMs) {
+    lastMsIso = new Date(ms).toISOString().slice(0, -1);
+    lastMs = ms;
+  }
+  return `${lastMsIso}${rest < 10 ? '00' : rest < 100 ? '0' : ''}${rest}Z`;
 }
 
 /** Parses an RFC 3339 timestamp to microseconds (sub-microsecond digits are dropped). */
