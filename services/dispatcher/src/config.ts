@@ -196,6 +196,11 @@ export const dispatcherConfigSchema = {
         maxObjects: { type: 'integer', minimum: 1, maximum: 100_000, default: 1_000 },
         /** Bytes of JSON in one alert part; an object larger than this alone is sent alone in its part. */
         maxBytes: { type: 'integer', minimum: 4_096, maximum: 268_435_455, default: 262_144 },
+        /**
+         * A batch's alerts are handed to the broker this many payload bytes at a time (at least one
+         * recipient's alerts), so a bulk fan-out never holds every recipient's copy at once.
+         */
+        publishWindowBytes: { type: 'integer', minimum: 65_536, default: 33_554_432 },
       },
     },
     /**
