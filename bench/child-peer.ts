@@ -11,9 +11,12 @@ export class ChildPeer<ToChild extends { op: string }> {
   private constructor(private readonly cp: ChildProcess) {}
 
   static async start<T extends { op: string }>(moduleUrl: string, flag: string): Promise<ChildPeer<T>> {
+    // the peer stands for the members' machines and mail relay: the hub's allocator tuning
+    // (ADR 0048) is the hub's, not theirs
+    const { GLIBC_TUNABLES: _hubOnly, ...env } = process.env;
     const cp = fork(fileURLToPath(moduleUrl), [], {
       execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
-      env: { ...process.env, [flag]: '1' },
+      env: { ...env, [flag]: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const p = new ChildPeer<T>(cp);

@@ -145,6 +145,6 @@ describe('a batch is handed to the broker a window of payload bytes at a time (g
       expect(ids).to.have.length(200);
     }
     const jobs = await w.stores.jobs.list({ kind: 'publish_alert', limit: 5 });
-    expect(jobs.map((j) => j.payload['orgId'])).to.deep.equal(['bank-d']);
+    expect(jobs.map((j) => (j.payload as { orgId: string }).orgId)).to.deep.equal(['bank-d']);
   });
 });

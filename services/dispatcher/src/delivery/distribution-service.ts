@@ -886,18 +886,30 @@ export class DistributionService {
       else byOrg.set(r.orgId, [r]);
     }
     const todo: { index: number; messages: number; acceptedAt: string | undefined }[] = [];
-    // Published a window at a time (`grouping.publishWindowBytes`), in recipient order: a bulk
-    // batch's payloads (5,000 objects x 200 organisations: ~400 MB) are never all held at once,
-    // and each window's buffers die young. Marks still wait for the last window.
+    // Published a window at a time (`grouping.publishWindowBytes`), in recipient order, at most
+    // two windows with the broker at once (one built while the other is taken): a bulk batch's
+    // payloads (5,000 objects x 200 organisations: ~400 MB) are never all held at once, and each
+    // window's buffers die young. Marks still wait for the last window.
     const published: PublishResult[] = [];
+    const inflight: Promise<PublishResult[]>[] = [];
     let window: OutgoingMessage[] = [];
     let windowBytes = 0;
+    const settleOldest = async (): Promise<void> => {
+      for (const r of await inflight.shift()!) published.push(r);
+    };
     const flush = async (): Promise<void> => {
-      if (window.length === 0) return;
       const messages = window;
+      // a publisher that throws fails its window's recipients, as one that answers not ok
+      if (messages.length > 0)
+        inflight.push(
+          this.deps.publisher.publishAll(messages).catch((err: unknown) => {
+            const error = err instanceof Error ? err.message : String(err);
+            return messages.map(() => ({ ok: false as const, error }));
+          }),
+        );
       window = [];
       windowBytes = 0;
-      for (const r of await this.deps.publisher.publishAll(messages)) published.push(r);
+      if (inflight.length >= 2) await settleOldest();
     };
     // recipients this run did not add were recorded by an earlier run, which may have published
     // to them before it stopped: what goes to them now may be a redelivery (DUP)
@@ -944,6 +956,7 @@ export class DistributionService {
       }
     }
     await flush();
+    while (inflight.length > 0) await settleOldest();
     if (todo.length === 0) return { attempted: 0, failed: new Map() };
     this.deps.batchStep?.('published', batch.id);
     const { failed, results } = fanoutResults(todo, published);
