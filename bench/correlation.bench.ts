@@ -12,8 +12,10 @@
  *   the counts in the parts). The same objects in every pass, each pass on a fresh copy of the same
  *   store file, the two kinds alternating in one run; medians of 7 each, and their ratio (of wall
  *   time, and of the process's CPU time, which a shared machine's load moves less). The HTTP
- *   request, validation and MQTT publishing are left out of both: the ratio is an upper bound of
- *   what correlation adds to the whole path.
+ *   request, validation and MQTT publishing are left out of both.
+ * - `ingest-5000`: the whole path (`ingestPass`), the same data; `ingest-5000-typical`: the same
+ *   path for a submission with one value in ten reported before, the rest new (feeds that
+ *   overlap in part), against the same store.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,13 +53,21 @@ import {
 } from '../services/dispatcher/src/delivery/correlation.js';
 import { defaultDispatcherConfig } from '../services/dispatcher/src/config.js';
 
-export const cases = ['accept-5000', 'correlate-5000', 'ingest-5000'] as const;
+export const cases = ['accept-5000', 'correlate-5000', 'ingest-5000', 'ingest-5000-typical'] as const;
 
 const TAXII = 'application/taxii+json;version=2.1';
 const HUB = { id: 'identity--00000000-0000-4000-8000-00000000c0de' };
 const SECTORS = ['finance', 'telecom', 'broadcasting', 'building', 'sme', 'government', 'other'];
 /** Passes of each kind (with and without correlation) counted. */
-const REPETITIONS = 7;
+/** Pairs per case (`CORRELATION_REPEAT`, default 7): one run to the next moves a ratio by several points here. */
+const REPETITIONS = repetitions(process.env['CORRELATION_REPEAT']);
+
+function repetitions(text: string | undefined): number {
+  const n = Number(text ?? 7);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error('CORRELATION_REPEAT must be a whole number of pairs, at least 1');
+  return n;
+}
 const median = (xs: number[]): number =>
   percentile(
     [...xs].sort((a, b) => a - b),
@@ -181,6 +191,17 @@ function version(ip: string, submitter: Org, tlp: 'green' | 'amber'): NewObjectV
 const ipOf = (round: number, k: number): string =>
   k % 2 === 0 ? `45.${round}.${(k >> 8) & 255}.${k & 255}` : `46.${round}.${(k >> 8) & 255}.${k & 255}`;
 
+/**
+ * The typical submission's values (`ingest-5000-typical`): one in ten reported twice before (as
+ * in the strict case), the others new to the hub (`47.…`, never stored).
+ */
+const typicalIpOf = (k: number): string => (k % 10 === 0 ? ipOf(0, k) : `47.0.${(k >> 8) & 255}.${k & 255}`);
+
+const STRESS_SETTING =
+  '2,500 of the 5,000 values reported twice before (GREEN/AMBER, 2 of 3 other submitters), 50,000 stored';
+const TYPICAL_SETTING =
+  '500 of the 5,000 values reported twice before (GREEN/AMBER, 2 of 3 other submitters), the rest new, 50,000 stored';
+
 /** One timed pass of the dispatcher's work for a batch; `correlate` adds ADR 0044's three steps. */
 export interface Pass {
   readonly ms: number;
@@ -208,6 +229,8 @@ export interface CorrelateFixture {
   readonly start: string;
   /** The submission measured, the directory and the subscriptions: for scripts timing one step alone. */
   readonly incoming: readonly NewObjectVersion[];
+  /** The same submitter's typical submission: one value in ten reported before. */
+  readonly typical: readonly NewObjectVersion[];
   readonly orgs: ReadonlyMap<string, Org>;
   readonly subscriptions: ReadonlyMap<string, Subscription[]>;
   readonly pass: (n: number, correlate: boolean, mark?: PassMark) => Promise<Pass>;
@@ -252,6 +275,7 @@ export async function correlateFixture(): Promise<CorrelateFixture> {
   }
   // the submission measured: the same objects in every pass, each pass on its own copy of the store
   const incoming = Array.from({ length: 5000 }, (_, k) => version(ipOf(0, k), submitter, 'green'));
+  const typical = Array.from({ length: 5000 }, (_, k) => version(typicalIpOf(k), submitter, 'green'));
   const cfg = defaultDispatcherConfig();
   const pass = async (n: number, correlate: boolean, mark?: PassMark): Promise<Pass> => {
     const file = path.join(dir, `pass-${n}.db`);
@@ -323,6 +347,7 @@ export async function correlateFixture(): Promise<CorrelateFixture> {
     base,
     start,
     incoming,
+    typical,
     orgs: byId,
     subscriptions: subs,
     pass,
@@ -361,6 +386,7 @@ function ratioRows(
   off: readonly Pass[],
   on: readonly Pass[],
   more: string,
+  setting = STRESS_SETTING,
 ): BenchRow[] {
   const a = median(off.map((p) => p.ms));
   const b = median(on.map((p) => p.ms));
@@ -372,8 +398,6 @@ function ratioRows(
   // the load of a shared machine drifting over the run
   const paired = median(on.map((p, r) => (p.ms / off[r]!.ms - 1) * 100));
   const pairedCpu = median(on.map((p, r) => (p.cpuMs / off[r]!.cpuMs - 1) * 100));
-  const setting =
-    '2,500 of the 5,000 values reported twice before (GREEN/AMBER, 2 of 3 other submitters), 50,000 stored';
   return [
     {
       metric: `${name}: ingest throughput without correlation (${what}, median of ${REPETITIONS})`,
@@ -414,6 +438,7 @@ function ratioRows(
  */
 export async function ingestPass(
   fixture: CorrelateFixture,
+  incoming: readonly NewObjectVersion[] = fixture.incoming,
 ): Promise<(n: number, correlate: boolean, expected?: number) => Promise<Pass>> {
   const base = path.join(fixture.dir, 'ingest-base.db');
   copyFileSync(fixture.base, base);
@@ -446,7 +471,7 @@ export async function ingestPass(
   }
   // the same 5,000 values as the strict case (half of them reported twice before), as an envelope
   const body = JSON.stringify({
-    objects: fixture.incoming.map((v) => ({ ...v.object, created_by_ref: submitter.identityId })),
+    objects: incoming.map((v) => ({ ...v.object, created_by_ref: submitter.identityId })),
   });
   const pass = async (n: number, correlate: boolean, expected?: number): Promise<Pass> => {
     const file = path.join(fixture.dir, `ingest-${n}.db`);
@@ -572,8 +597,12 @@ export async function ingestPass(
   return pass;
 }
 
-async function ingestCase(fixture: CorrelateFixture): Promise<BenchRow[]> {
-  const pass = await ingestPass(fixture);
+/**
+ * `ingest-5000` (the stress case: half the values reported before) or `ingest-5000-typical`
+ * (one in ten, as when members' feeds overlap in part): the same whole path.
+ */
+async function ingestCase(fixture: CorrelateFixture, typical = false): Promise<BenchRow[]> {
+  const pass = await ingestPass(fixture, typical ? fixture.typical : fixture.incoming);
   const parts = { off: (await pass(0, false)).values, on: (await pass(1, true)).values };
   const off: Pass[] = [];
   const on: Pass[] = [];
@@ -585,11 +614,12 @@ async function ingestCase(fixture: CorrelateFixture): Promise<BenchRow[]> {
     (first ? on : off).push(y);
   }
   return ratioRows(
-    'ingest-5000',
+    typical ? 'ingest-5000-typical' : 'ingest-5000',
     'the whole path: POST over HTTP -> validate, accept -> dispatcher job -> plan, fan-out, alert parts -> every part handed to the embedded broker, 5,000 x 200 orgs',
     off,
     on,
     `${parts.off} parts without, ${parts.on} with`,
+    typical ? TYPICAL_SETTING : STRESS_SETTING,
   );
 }
 
@@ -597,11 +627,13 @@ export default async function correlationBench(selected: readonly string[]): Pro
   const rows: BenchRow[] = [];
   const all = selected.length === 0;
   if (all || selected.includes('accept-5000')) rows.push(...(await acceptCase()));
-  if (all || selected.includes('correlate-5000') || selected.includes('ingest-5000')) {
+  const fixtureCases = ['correlate-5000', 'ingest-5000', 'ingest-5000-typical'];
+  if (all || fixtureCases.some((c) => selected.includes(c))) {
     const fixture = await correlateFixture();
     try {
       if (all || selected.includes('correlate-5000')) rows.push(...(await correlateCase(fixture)));
       if (all || selected.includes('ingest-5000')) rows.push(...(await ingestCase(fixture)));
+      if (all || selected.includes('ingest-5000-typical')) rows.push(...(await ingestCase(fixture, true)));
     } finally {
       fixture.close();
     }
