@@ -35,13 +35,13 @@ import {
   type Org,
   type Subscription,
 } from '@isac/kernel';
-import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@isac/auth';
+import { issueApiKey } from '@isac/auth';
 import { composeTaxii, DEFAULT_TAXII_CONFIG, DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
 import { composeDispatcher, createEmbeddedBroker, type AlertPublisher } from '@isac/dispatcher-service';
 import { PolicyEngine } from '@isac/policy';
 import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
 import { tlp2Marking } from '@isac/stix';
-import { percentile, settleHeap, type BenchRow } from './harness.js';
+import { benchAuthenticator, percentile, settleHeap, type BenchRow } from './harness.js';
 import { openTaxiiBenchHub } from './taxii-hub.js';
 import { submission } from '../libs/store/test/submission.js';
 import { planBatch } from '../services/dispatcher/src/delivery/batch-plan.js';
@@ -477,18 +477,7 @@ export async function ingestPass(
     const file = path.join(fixture.dir, `ingest-${n}.db`);
     copyFileSync(base, file);
     const stores = openSqliteStores({ path: file }, systemClock);
-    const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], {
-      issuer: 'i',
-      audience: 'a',
-      ttlSeconds: 3600,
-    });
-    const auth = new Authenticator({
-      users: stores.users,
-      apiKeys: stores.apiKeys,
-      orgs: stores.orgs,
-      tokens,
-      clock: systemClock,
-    });
+    const auth = benchAuthenticator(stores);
     const jobsReady = new Signal();
     const policy = new PolicyEngine();
     const { router } = composeTaxii({

@@ -42,7 +42,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Signal, silentLogger, systemClock, randomIds, type Org } from '@isac/kernel';
-import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@isac/auth';
+import { issueApiKey } from '@isac/auth';
 import { PolicyEngine } from '@isac/policy';
 import { openSqliteStores, type NewObjectVersion, type Stores } from '@isac/store';
 import { tlp2Marking } from '@isac/stix';
@@ -58,7 +58,7 @@ import {
   type OutgoingMessage,
 } from '@isac/dispatcher-service';
 import { alertParts, serialisable } from '../services/dispatcher/src/delivery/alert-chunks.js';
-import { percentile, type BenchRow } from './harness.js';
+import { benchAuthenticator, percentile, type BenchRow } from './harness.js';
 import { SMTPServer } from 'smtp-server';
 import { submission } from '../libs/store/test/submission.js';
 import { ChildPeer } from './child-peer.js';
@@ -428,18 +428,7 @@ async function setup(
     channel === 'email' ? (await peer.ask<{ port: number }>({ op: 'smtp' }, 'smtp')).port : undefined;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'isac-bench-'));
   const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
-  const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], {
-    issuer: 'i',
-    audience: 'a',
-    ttlSeconds: 3600,
-  });
-  const auth = new Authenticator({
-    users: stores.users,
-    apiKeys: stores.apiKeys,
-    orgs: stores.orgs,
-    tokens,
-    clock: systemClock,
-  });
+  const auth = benchAuthenticator(stores);
   const keys: { id: string; key: string }[] = [];
   for (let i = 0; i < nOrgs; i++) {
     const id = `org-${i}`;

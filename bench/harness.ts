@@ -2,6 +2,10 @@
  * Benchmarks are modules `bench/<name>.bench.ts` whose default export returns rows of figures.
  * `npm run bench [name…] [-- case…]` runs them, prints a table and writes `bench/results/<name>.json`.
  */
+import { Authenticator, TokenService, generateSigningKey } from '@isac/auth';
+import { systemClock } from '@isac/kernel';
+import type { Stores } from '@isac/store';
+
 export interface BenchRow {
   /** What was measured, e.g. `validate indicators`. */
   readonly metric: string;
@@ -63,4 +67,23 @@ export function settleHeap(): void {
     gc();
     gc();
   }
+}
+
+/**
+ * The authenticator a benchmark's hub checks API keys with: the stores' users, keys and
+ * organisations, a throwaway signing key (benchmarks issue no sessions that outlive them).
+ */
+export function benchAuthenticator(stores: Pick<Stores, 'users' | 'apiKeys' | 'orgs'>): Authenticator {
+  const tokens = new TokenService([generateSigningKey('k1', '2026-01-01T00:00:00.000Z')], {
+    issuer: 'isac-bench',
+    audience: 'isac-bench',
+    ttlSeconds: 3600,
+  });
+  return new Authenticator({
+    users: stores.users,
+    apiKeys: stores.apiKeys,
+    orgs: stores.orgs,
+    tokens,
+    clock: systemClock,
+  });
 }

@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SequentialIds, Signal, silentLogger, systemClock, type Org, type Tier } from '@isac/kernel';
 import { openSqliteStores, type Stores } from '@isac/store';
-import { Authenticator, TokenService, generateSigningKey, issueApiKey } from '@isac/auth';
+import { issueApiKey, type Authenticator } from '@isac/auth';
 import { PolicyEngine } from '@isac/policy';
+import { benchAuthenticator } from './harness.js';
 import { composeTaxii, DEFAULT_TAXII_CONFIG, DEFAULT_COLLECTION_ID } from '@isac/taxii-service';
 
 /** The TAXII service over real HTTP on a real SQLite file, with members holding submit/read keys. */
@@ -34,18 +35,7 @@ export async function openTaxiiBenchHub(
 ): Promise<TaxiiBenchHub> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
-  const tokens = new TokenService([generateSigningKey('k1', new Date().toISOString())], {
-    issuer: 'b',
-    audience: 'b',
-    ttlSeconds: 3600,
-  });
-  const auth = new Authenticator({
-    users: stores.users,
-    apiKeys: stores.apiKeys,
-    orgs: stores.orgs,
-    tokens,
-    clock: systemClock,
-  });
+  const auth = benchAuthenticator(stores);
   const now = new Date().toISOString();
   const keys: Record<string, string> = {};
   const orgs: Org[] = [];
