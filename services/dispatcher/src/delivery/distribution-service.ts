@@ -40,8 +40,9 @@ import { canonicalId, eventMemberIds, isEvent, tlpRank } from '@isac/stix';
 import type { DispatcherConfig } from '../config.js';
 import { dead, done, retry, skipped, type JobOutcome } from '../jobs/job-worker.js';
 import { Coalescer } from '../jobs/coalescer.js';
-import type { AlertPublisher, OutgoingMessage, PublishResult } from '../mqtt/mqtt-alert-publisher.js';
+import type { AlertPublisher, OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
 import { fanoutResults } from './fanout-results.js';
+import { PublishWindows } from './publish-windows.js';
 import { alertTopic } from '../mqtt/topics.js';
 import { blocklistMessages } from '../mqtt/blocklist.js';
 import { langOf, recipientsOf, type BatchMailMessages, type MailService } from '../email/mail-service.js';
@@ -886,31 +887,8 @@ export class DistributionService {
       else byOrg.set(r.orgId, [r]);
     }
     const todo: { index: number; messages: number; acceptedAt: string | undefined }[] = [];
-    // Published a window at a time (`grouping.publishWindowBytes`), in recipient order, at most
-    // two windows with the broker at once (one built while the other is taken): a bulk batch's
-    // payloads (5,000 objects x 200 organisations: ~400 MB) are never all held at once, and each
-    // window's buffers die young. Marks still wait for the last window.
-    const published: PublishResult[] = [];
-    const inflight: Promise<PublishResult[]>[] = [];
-    let window: OutgoingMessage[] = [];
-    let windowBytes = 0;
-    const settleOldest = async (): Promise<void> => {
-      for (const r of await inflight.shift()!) published.push(r);
-    };
-    const flush = async (): Promise<void> => {
-      const messages = window;
-      // a publisher that throws fails its window's recipients, as one that answers not ok
-      if (messages.length > 0)
-        inflight.push(
-          this.deps.publisher.publishAll(messages).catch((err: unknown) => {
-            const error = err instanceof Error ? err.message : String(err);
-            return messages.map(() => ({ ok: false as const, error }));
-          }),
-        );
-      window = [];
-      windowBytes = 0;
-      if (inflight.length >= 2) await settleOldest();
-    };
+    // a window of payload bytes at a time: a bulk batch never holds every recipient's payloads
+    const windows = new PublishWindows(this.deps.publisher, config.grouping.publishWindowBytes);
     // recipients this run did not add were recorded by an earlier run, which may have published
     // to them before it stopped: what goes to them now may be a redelivery (DUP)
     const fresh = new Set(fan.added);
@@ -948,15 +926,10 @@ export class DistributionService {
               ),
             );
         todo.push({ index: r.index, messages: messages.length, acceptedAt: earliestAdded(g.items) });
-        for (const m of messages) {
-          window.push(m);
-          windowBytes += m.payload.length;
-        }
-        if (windowBytes >= config.grouping.publishWindowBytes) await flush();
+        await windows.add(messages);
       }
     }
-    await flush();
-    while (inflight.length > 0) await settleOldest();
+    const published = await windows.done();
     if (todo.length === 0) return { attempted: 0, failed: new Map() };
     this.deps.batchStep?.('published', batch.id);
     const { failed, results } = fanoutResults(todo, published);
