@@ -428,6 +428,7 @@ async function setup(
     channel === 'email' ? (await peer.ask<{ port: number }>({ op: 'smtp' }, 'smtp')).port : undefined;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'isac-bench-'));
   const stores = openSqliteStores({ path: path.join(dir, 'hub.db') }, systemClock);
+  await stores.warm(); // as the hub does at start (its writer thread ready before the first bundle)
   const auth = benchAuthenticator(stores);
   const keys: { id: string; key: string }[] = [];
   for (let i = 0; i < nOrgs; i++) {

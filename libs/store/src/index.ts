@@ -5,7 +5,7 @@ export * from './time.js';
 export { fanoutAlertId, parseFanoutAlertId } from './fanout-alert-id.js';
 export { guardStore } from './store-errors.js';
 export { OrgDirectory, type OrgIndex } from './org-directory.js';
-export { openStores, type StoreConfig } from './open-stores.js';
+export { openStores, warmInBackground, type StoreConfig } from './open-stores.js';
 export { openSqliteStores, type SqliteOptions } from './sqlite/index.js';
 export { createPrivateFile, unusableStateFile } from './sqlite/database.js';
 export {

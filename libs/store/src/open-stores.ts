@@ -1,4 +1,4 @@
-import type { Clock } from '@isac/kernel';
+import type { Clock, Logger } from '@isac/kernel';
 import type { Stores } from './ports/index.js';
 import { openSqliteStores } from './sqlite/index.js';
 
@@ -30,4 +30,16 @@ export async function openStores(config: StoreConfig, clock: Clock): Promise<Sto
   if (config.kind === 'sqlite') return openSqliteStores(config, clock);
   const { openMongoStores } = await import('./mongo/index.js');
   return openMongoStores(config, clock);
+}
+
+/**
+ * `stores.warm()` without waiting for it (a composition root at start): a failure is logged, and
+ * the first large submission starts the writer thread instead.
+ */
+export function warmInBackground(stores: Stores, log: Logger): void {
+  stores
+    .warm()
+    .catch((err: unknown) =>
+      log.warn({ err }, 'the store writer thread did not start; the first large submission will start it'),
+    );
 }

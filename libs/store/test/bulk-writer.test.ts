@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
@@ -129,6 +131,41 @@ describe('SQLite writer thread (large submissions)', function () {
       expect((await s.orgs.get('bank-z'))?.name).to.equal('Bank Z');
     } finally {
       await s.close();
+    }
+  });
+
+  it('starts the thread ahead of the first large submission with warm(), once however often it is called', async () => {
+    const s = open(100);
+    try {
+      // callers at once share one start; each resolves when the thread has answered
+      await Promise.all([s.warm(), s.warm(), s.warm()]);
+      await s.warm();
+      const versions = Array.from({ length: 450 }, () => version());
+      expect(await s.objects.accept(submission(versions))).to.deep.equal(versions.map(() => 'inserted'));
+      expect(await everything(s)).to.have.length(450);
+    } finally {
+      await s.close();
+    }
+    // closed: nothing starts again, and closing again is harmless
+    await s.warm();
+    await s.close();
+  });
+
+  it('holds the process until close() has stopped a thread that warm() is still starting', async () => {
+    // Regression: warm()'s answer let go of the thread while close() still waited for its exit,
+    // so a hub whose start failed after the store opened ended at once with exit code 0.
+    const child = fileURLToPath(new URL('./warm-close.child.ts', import.meta.url));
+    for (let k = 0; k < 3; k++) {
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', child, path.join(dir, `warm-close-${k}.db`)],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+      expect(r.stdout, r.stderr).to.match(/^closed \(warm: /);
+      expect(r.status, r.stderr).to.equal(3);
     }
   });
 

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Signal, StartupError, randomIds, systemClock, type Clock, type Logger } from '@isac/kernel';
-import { ensurePrivateDirectory, lockDirectory, openStores, type Stores } from '@isac/store';
+import {
+  ensurePrivateDirectory,
+  lockDirectory,
+  openStores,
+  warmInBackground,
+  type Stores,
+} from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles, loadFeedCredentialKey } from '@isac/auth';
 import type { Express } from 'express';
@@ -83,6 +89,8 @@ export async function startHub(
     const storeConfig = storeSettings(config);
     const stores: Stores = await openStores(storeConfig, clock);
     shutdown.add(() => stores.close());
+    // the first bulk feed should not be the one that waits for the writer thread to start
+    warmInBackground(stores, log);
 
     const tokenConfig = tokenSettings(config.tokens, config.membership.tokens);
     const { tokens, auth, mqttSecret } = authFromKeyFiles({

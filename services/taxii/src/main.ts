@@ -16,7 +16,7 @@ import {
   tokenSettings,
   type ServiceConfig,
 } from '@isac/config';
-import { openStores } from '@isac/store';
+import { openStores, warmInBackground } from '@isac/store';
 import { PolicyEngine, validatePolicyRules } from '@isac/policy';
 import { authFromKeyFiles } from '@isac/auth';
 import { hubIdentity } from '@isac/stix';
@@ -57,6 +57,7 @@ runProcess({
     const store = storeSettings(config);
     const stores = await openStores(store, clock);
     shutdown.add(() => stores.close());
+    warmInBackground(stores, log);
     const { auth } = authFromKeyFiles({
       dataDir: config.dataDir,
       createKeys: false,

@@ -86,6 +86,7 @@ export async function openMongoStores(opts: MongoOptions, clock: Clock): Promise
       feeds: g(new MongoFeedStore(db)),
       partners: g(new MongoPartnerStore(db)),
       feedback: g(new MongoFeedbackStore(db, jobs)),
+      warm: () => Promise.resolve(),
       close: async () => {
         if (opts.dropOnClose) await db.dropDatabase();
         await client.close();

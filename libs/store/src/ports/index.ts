@@ -50,5 +50,11 @@ export interface Stores {
   readonly feedback: FeedbackStore;
   /** Which adapter: 'sqlite' | 'mongo'. */
   readonly kind: string;
+  /**
+   * Starts now what the first large submission would otherwise start (SQLite: the writer thread,
+   * ADR 0019), so that submission is not the one that waits for it; resolves when it is ready.
+   * A hub that accepts submissions calls it once at start. Nothing to do for MongoDB.
+   */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }

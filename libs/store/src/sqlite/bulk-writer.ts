@@ -10,11 +10,14 @@ import { acceptRow, type AcceptRow } from './accept-writer.js';
 export type WriterRequest =
   | { readonly op: 'begin'; readonly tx: number; readonly submissionId: string; readonly now: number }
   | { readonly op: 'rows'; readonly tx: number; readonly rows: readonly AcceptRow[] }
-  | { readonly op: 'commit' | 'abort' | 'close'; readonly tx: number };
+  | { readonly op: 'commit' | 'abort' | 'close' | 'ready'; readonly tx: number };
 
 export type WriterReply =
   | { readonly tx: number; readonly ok: true; readonly outcomes: Uint8Array }
   | { readonly tx: number; readonly ok: false; readonly message: string; readonly code?: string | undefined };
+
+/** The thread's answer to `ready`: loaded, connection open. */
+export type ReadyReply = { readonly ready: true };
 
 /**
  * The worker's entry, evaluated as CommonJS. Under tsx (the hub runs its TypeScript sources) the
@@ -40,13 +43,18 @@ function tsxApi(from: string): string {
  * The main thread's side of the writer thread (ADR 0019, follow-up): a large submission is sent a
  * slice of pre-serialised rows per turn of the event loop, stored by the thread in one
  * transaction, and committed (fsynced) there; the answer comes back as one byte per version. The
- * thread starts with the first large submission. Callers hold the write lane, so one submission
- * is in flight at a time.
+ * thread starts with `warm()` (the hub calls it at start) or else with the first large submission.
+ * Callers hold the write lane, so one submission is in flight at a time.
  */
 export class BulkWriter {
   private worker: Worker | undefined;
   private tx = 0;
   private waiting: { readonly tx: number; resolve(r: WriterReply): void; reject(e: Error): void } | undefined;
+  /** Callers of `warm()` waiting for the thread to have loaded and opened its connection. */
+  private readonly warming = new Set<{ resolve(): void; reject(e: Error): void }>();
+  /** Waiters holding each thread (see `hold`); closing holds it to the end. */
+  private readonly holds = new WeakMap<Worker, number>();
+  private closing = false;
 
   constructor(
     private readonly opts: SqliteOptions,
@@ -64,7 +72,7 @@ export class BulkWriter {
       () => (settled = true),
       () => (settled = true),
     );
-    w.ref(); // keep the process alive until the answer, even if nothing else would
+    this.hold(w); // keep the process alive until the answer, even if nothing else would
     try {
       w.postMessage({
         op: 'begin',
@@ -88,7 +96,26 @@ export class BulkWriter {
       throw err;
     } finally {
       if (this.waiting?.tx === tx) this.waiting = undefined;
-      w.unref();
+      this.release(w);
+    }
+  }
+
+  /**
+   * Starts the thread if it is not running and resolves once it answers: its modules loaded (under
+   * tsx, compiled) and its connection open. Rejects if it cannot start; the next submission tries
+   * again.
+   */
+  async warm(): Promise<void> {
+    const w = this.start();
+    this.hold(w); // until it answers
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const waiter = { resolve, reject };
+        this.warming.add(waiter);
+        w.postMessage({ op: 'ready', tx: 0 } satisfies WriterRequest);
+      });
+    } finally {
+      this.release(w);
     }
   }
 
@@ -97,7 +124,8 @@ export class BulkWriter {
     const w = this.worker;
     if (!w) return;
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-    w.ref(); // until it has exited
+    this.closing = true; // held until it has exited, whoever else lets go of it
+    w.ref();
     w.postMessage({ op: 'close', tx: 0 } satisfies WriterRequest);
     await exited;
   }
@@ -115,7 +143,8 @@ export class BulkWriter {
       },
     });
     w.unref();
-    w.on('message', (r: WriterReply) => {
+    w.on('message', (r: WriterReply | ReadyReply) => {
+      if ('ready' in r) return this.settleWarming();
       if (this.waiting?.tx === r.tx) this.waiting.resolve(r);
     });
     w.on('error', (err) => this.lost(w, err));
@@ -124,9 +153,34 @@ export class BulkWriter {
     return w;
   }
 
+  /**
+   * The thread keeps the process alive while anyone waits on it (a submission, `warm()`, `close()`):
+   * counted, so one that finishes does not let the process exit under another still waiting.
+   */
+  private hold(w: Worker): void {
+    const n = this.holds.get(w) ?? 0;
+    this.holds.set(w, n + 1);
+    if (n === 0) w.ref();
+  }
+
+  private release(w: Worker): void {
+    const n = (this.holds.get(w) ?? 1) - 1;
+    this.holds.set(w, n);
+    if (n === 0 && !this.closing) w.unref();
+  }
+
+  private settleWarming(err?: Error): void {
+    for (const waiter of this.warming) {
+      if (err) waiter.reject(err);
+      else waiter.resolve();
+    }
+    this.warming.clear();
+  }
+
   private lost(w: Worker, err: Error): void {
     if (this.worker === w) this.worker = undefined;
     this.waiting?.reject(err);
     this.waiting = undefined;
+    this.settleWarming(err);
   }
 }

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { setPragmas, type SqliteOptions } from './database.js';
 import { AcceptWriter } from './accept-writer.js';
-import type { WriterReply, WriterRequest } from './bulk-writer.js';
+import type { ReadyReply, WriterReply, WriterRequest } from './bulk-writer.js';
 
 /**
  * The writer thread (ADR 0019): its own connection to the store file, one large submission at a
@@ -35,6 +35,10 @@ port.on('message', (m: WriterRequest) => {
     if (db.inTransaction) db.exec('ROLLBACK');
     db.close();
     process.exit(0); // ends this thread only
+  }
+  if (m.op === 'ready') {
+    port.postMessage({ ready: true } satisfies ReadyReply);
+    return;
   }
   if (m.op === 'abort') {
     if (current?.tx === m.tx && db.inTransaction) db.exec('ROLLBACK');

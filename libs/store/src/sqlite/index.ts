@@ -88,6 +88,9 @@ export function openSqliteStores(opts: SqliteOptions & JobStoreOptions, clock: C
     feeds: g(new SqliteFeedStore(db), FEED_ACCESS),
     partners: g(new SqlitePartnerStore(db), PARTNER_ACCESS),
     feedback: g(new SqliteFeedbackStore(db), FEEDBACK_ACCESS),
+    warm: async () => {
+      if (!closed) await bulk?.warm();
+    },
     close: async () => {
       if (closed) return;
       closed = true;
