@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { tlp2Marking, validateBundle } from '@isac/stix';
 import {
   alertPartBundleId,
+  alertPartCount,
   alertParts,
   partStarts,
   serialisable,
@@ -168,6 +169,48 @@ describe('alert parts (pure)', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+  it("property: an objects list shared by many alerts (as the plan shares alike recipients' lists) gives each the bytes it would alone", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 800 }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2048, max: 9000 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        fc.nat({ max: 3 }),
+        (pads, limitsList, recipients) => {
+          const shared = pads.map((n, k) => serialisable(indicator(k, 'é'.repeat(n))));
+          // each recipient its own alert id, some with entries of their own for the same objects
+          const contents = Array.from({ length: recipients + 1 }, (_, r) => ({
+            alertId: `0190f000-0000-7000-8000-${String(r + 2).padStart(12, '0')}`,
+            entries:
+              r % 2 === 1
+                ? new Map([[0, [JSON.stringify({ recipient: r, message_ja: '拒否' })]]])
+                : undefined,
+          }));
+          const content = (objects: AlertContent['objects'], c: (typeof contents)[number]): AlertContent => ({
+            ...alert([]),
+            alertId: c.alertId,
+            objects,
+            refusals: c.entries,
+          });
+          for (const [maxObjects, maxBytes] of limitsList) {
+            const limits = { maxObjects, maxBytes };
+            // the fan-out is recorded first: every recipient's alert counted over the one list
+            for (const c of contents) alertPartCount(content(shared, c), limits);
+            for (const c of contents) {
+              const alone = alertParts(content([...shared], c), limits);
+              const viaShared = alertParts(content(shared, c), limits);
+              expect(viaShared.map((p) => String(p.message.payload))).to.deep.equal(
+                alone.map((p) => String(p.message.payload)),
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });

@@ -173,7 +173,87 @@ export function alertParts(alert: AlertContent, limits: PartLimits): AlertPart[]
 
 /** How many parts `alertParts` makes of this alert, without building them (the fan-out records it first). */
 export function alertPartCount(alert: Omit<AlertContent, 'alertId'>, limits: PartLimits): number {
+  listOf(alert.objects).counted += 1;
   return layout({ ...alert, alertId: ZERO_UUID }, limits).starts.length;
+}
+
+/**
+ * What an alert's objects list gives, kept per list: alike recipients share one list (the plan's
+ * `SharedLists`), so a 5,000-object bundle to 200 organisations lays its parts out, and copies
+ * its objects' bytes into parts, once rather than 200 times.
+ */
+interface ListFacts {
+  readonly objs: readonly SerialisedObject[];
+  /** Alerts counted over it (`alertPartCount`, once per recipient when the fan-out is recorded). */
+  counted: number;
+  /** Per entry lists: the bytes each object adds to a part, and the part starts per limits and envelope. */
+  readonly sized: {
+    readonly refusals: EntryLists | undefined;
+    readonly correlations: EntryLists | undefined;
+    readonly sizes: readonly number[];
+    readonly starts: Map<string, readonly number[]>;
+  }[];
+  /** `from:to`: the objects' UTF-8 JSON joined by commas, kept once the list serves more than one alert. */
+  readonly runs: Map<string, Buffer>;
+  /** The hub's marking definitions its objects reference, in order of first reference. */
+  markingIds?: ReadonlySet<string>;
+}
+
+function markingIdsOf(objs: readonly SerialisedObject[]): ReadonlySet<string> {
+  const ids = new Set<string>();
+  for (const o of objs) for (const m of o.markingRefs) ids.add(m);
+  return ids;
+}
+
+const lists = new WeakMap<readonly Serialisable[], ListFacts>();
+
+function listOf(objects: readonly Serialisable[]): ListFacts {
+  let f = lists.get(objects);
+  if (f === undefined)
+    lists.set(
+      objects,
+      (f = { objs: objects.map((o) => o.serialised), counted: 0, sized: [], runs: new Map() }),
+    );
+  return f;
+}
+
+/** Entry lists kept per objects list at most: beyond, sizes are worked out per alert (correct, only not shared). */
+const MAX_SIZED = 8;
+
+function partStartsOf(
+  f: ListFacts,
+  refusals: EntryLists | undefined,
+  correlations: EntryLists | undefined,
+  limits: PartLimits,
+  envelope: number,
+): readonly number[] {
+  let sized = f.sized.find((x) => x.refusals === refusals && x.correlations === correlations);
+  if (sized === undefined) {
+    const refused = entrySizes(refusals, f.objs.length);
+    const correlated = entrySizes(correlations, f.objs.length);
+    const sizes = f.objs.map((o, k) => o.bytes + (refused?.[k] ?? 0) + (correlated?.[k] ?? 0));
+    sized = { refusals, correlations, sizes, starts: new Map() };
+    if (f.sized.length < MAX_SIZED) f.sized.push(sized);
+  }
+  const key = `${limits.maxObjects}:${limits.maxBytes}:${envelope}`;
+  let starts = sized.starts.get(key);
+  if (starts === undefined) sized.starts.set(key, (starts = partStarts(sized.sizes, limits, envelope)));
+  return starts;
+}
+
+/** Objects `[from, to)` of the list as a part carries them: their UTF-8 JSON joined by commas. */
+function objectRun(f: ListFacts, from: number, to: number): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let k = from; k < to; k++) {
+    if (k > from) pieces.push(COMMA);
+    pieces.push(utf8(f.objs[k]!));
+  }
+  // one alert: copied straight into its payload; shared: joined once, then one copy per payload
+  if (f.counted < 2) return pieces;
+  const key = `${from}:${to}`;
+  let run = f.runs.get(key);
+  if (run === undefined) f.runs.set(key, (run = Buffer.concat(pieces)));
+  return [run];
 }
 
 /** Any alert id has this length (a UUID): part boundaries do not depend on which. */
@@ -254,7 +334,8 @@ function layout(
   alert: AlertContent,
   limits: PartLimits,
 ): { readonly starts: readonly number[]; part(i: number): AlertPart } {
-  const objs = alert.objects.map((o) => o.serialised);
+  const list = listOf(alert.objects);
+  const objs = list.objs;
   if (objs.length === 0)
     return {
       starts: [],
@@ -262,8 +343,7 @@ function layout(
         throw new Error('no parts');
       },
     };
-  const markingIds = new Set<string>();
-  for (const o of objs) for (const m of o.markingRefs) markingIds.add(m);
+  const markingIds = (list.markingIds ??= markingIdsOf(objs));
   const markings: string[] = [];
   let tlpMarked = false;
   for (const id of markingIds) {
@@ -303,11 +383,7 @@ function layout(
       (correlations && correlations.size > 0 ? ',"correlation":[]' : '') +
       '}}',
   );
-  const refused = entrySizes(refusals, objs.length);
-  const correlated = entrySizes(correlations, objs.length);
-  const sizeOf = (o: SerialisedObject, k: number): number =>
-    o.bytes + (refused?.[k] ?? 0) + (correlated?.[k] ?? 0);
-  const starts = partStarts(objs.map(sizeOf), limits, envelope);
+  const starts = partStartsOf(list, refusals, correlations, limits, envelope);
   const parts = starts.length;
   // made when the first part is (alertPartCount only counts)
   let topic: string | undefined;
@@ -318,13 +394,14 @@ function layout(
     const bundleId = alertPartBundleId(alert.alertId, part);
     const refused = entryList('blocklist_refusals', refusals, from, to);
     const correlated = entryList('correlation', correlations, from, to);
-    const pieces: Buffer[] = [Buffer.from(head(bundleId))];
-    for (let k = from; k < to; k++) {
-      if (k > from) pieces.push(COMMA);
-      pieces.push(utf8(objs[k]!));
-    }
-    pieces.push(Buffer.from(tail(part, parts)), refused, correlated, CLOSE);
-    const payload = Buffer.concat(pieces);
+    const payload = Buffer.concat([
+      Buffer.from(head(bundleId)),
+      ...objectRun(list, from, to),
+      Buffer.from(tail(part, parts)),
+      refused,
+      correlated,
+      CLOSE,
+    ]);
     return {
       part,
       parts,

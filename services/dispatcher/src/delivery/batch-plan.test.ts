@@ -197,6 +197,43 @@ describe('batch plan (pure)', () => {
     expect(items[0]!.serialised.json).to.equal(JSON.stringify(items[0]!.released));
   });
 
+  it('gives alike recipients one list (items, positions) and others their own', () => {
+    const orgsMany = new Map(orgs);
+    for (let k = 0; k < 4; k++) orgsMany.set(`peer-${k}`, org(`peer-${k}`));
+    const recipients = [...orgsMany.keys()].filter((id) => id.startsWith('peer') || id === 'sme-t');
+    const mail = (id: string) =>
+      sub(id, 'email', {
+        id: `mail-${id}`,
+        email: { to: [`soc@${id}.example`], mode: 'immediate', lang: 'en' },
+      });
+    const p = planBatch({
+      versions: at([version('green'), version('amber'), version('clear'), version('green')]),
+      orgs: orgsMany,
+      subscriptions: subscriptionsByOrg(recipients.flatMap((id) => [sub(id, 'mqtt'), mail(id)])),
+      policy: new PolicyEngine(),
+      hub: HUB,
+      now: NOW,
+    });
+    const peers = p.recipients.filter((r) => r.org.id.startsWith('peer'));
+    const trial = p.byOrg.get('sme-t')!;
+    expect(peers).to.have.length(4);
+    const [first, ...rest] = peers;
+    for (const r of rest) {
+      expect(r.items).to.equal(first!.items);
+      expect(r.mqtt.map((g) => g.items)).to.deep.equal(first!.mqtt.map((g) => g.items));
+      r.mqtt.forEach((g, k) => {
+        expect(g.items).to.equal(first!.mqtt[k]!.items);
+        expect(g.positions).to.equal(first!.mqtt[k]!.positions);
+        expect(g.orgId).to.equal(r.org.id);
+      });
+      expect(r.emailNow[0]!.positions).to.equal(first!.emailNow[0]!.positions);
+    }
+    // a trial member is not released AMBER: its lists are its own, and hold only what it may see
+    expect(trial.items).to.not.equal(first!.items);
+    expect(trial.items.map((it) => it.tlp)).to.not.include('amber');
+    expect(first!.items.map((it) => it.tlp)).to.include('amber');
+  });
+
   it('events (ADR 0045): each copy of a report names what its organisation may see, alike organisations share one cut copy, stored members count', () => {
     const orgsMany = new Map(orgs);
     for (const id of ['trial-1', 'trial-2'])

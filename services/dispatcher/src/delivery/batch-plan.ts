@@ -7,6 +7,7 @@ const NO_EXERCISES: ReadonlyMap<string, Exercise> = new Map();
 import { canonicalId, eventKind, eventMemberIds, isEvent, tlpRank, type Observable } from '@isac/stix';
 import { filterMismatch, observablesOf, type FilterInput } from '@isac/policy';
 import { serialise, type SerialisedObject } from './alert-chunks.js';
+import { perList, SharedLists } from './shared-lists.js';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -171,29 +172,28 @@ class Groups {
     this.last = undefined;
   }
 
-  done(orgId: OrgId): AlertGroup[] {
+  /** The groups, each list shared with alike recipients' (`lists`). */
+  done(orgId: OrgId, lists: SharedLists<ReleasedItem>): AlertGroup[] {
     return [...this.byKey.values()].map((g) => {
-      const rules: Record<string, number> = {};
-      const submissionIds: string[] = [];
-      let lastSubmission: string | undefined;
-      for (const it of g.items) {
-        rules[it.rule] = (rules[it.rule] ?? 0) + 1;
-        const s = it.version.submissionId;
-        if (s !== undefined && s !== lastSubmission && !submissionIds.includes(s)) submissionIds.push(s);
-        lastSubmission = s;
-      }
-      return {
-        orgId,
-        tlp: g.tlp,
-        exercise: g.exercise,
-        items: g.items,
-        positions: g.items.map((i) => i.position),
-        submissionIds,
-        rules,
-      };
+      const items = lists.intern(g.items);
+      return { orgId, tlp: g.tlp, exercise: g.exercise, items, ...groupFacts(items) };
     });
   }
 }
+
+/** What a group's items give, once per shared list. */
+const groupFacts = perList((items: readonly ReleasedItem[]) => {
+  const rules: Record<string, number> = {};
+  const submissionIds: string[] = [];
+  let lastSubmission: string | undefined;
+  for (const it of items) {
+    rules[it.rule] = (rules[it.rule] ?? 0) + 1;
+    const s = it.version.submissionId;
+    if (s !== undefined && s !== lastSubmission && !submissionIds.includes(s)) submissionIds.push(s);
+    lastSubmission = s;
+  }
+  return { positions: items.map((i) => i.position), submissionIds, rules };
+});
 
 interface SubState {
   readonly subscription: Subscription;
@@ -385,10 +385,13 @@ export function planBatch(i: {
     email: [] as ReleaseAuditLine[],
     emailDigest: [] as ReleaseAuditLine[],
   };
+  // alike recipients' lists are one array each (SharedLists), so what is derived from them is too
+  const lists = new SharedLists<ReleasedItem>();
+  const positionLists = new SharedLists<number>();
   for (const st of states) {
     if (st.items.length === 0) continue;
     const orgId = st.org.id;
-    const mqtt = st.groups.done(orgId);
+    const mqtt = st.groups.done(orgId, lists);
     for (const g of mqtt) {
       fanout.push({ orgId, tlp: g.tlp, exercise: g.exercise, positions: g.positions });
       audit.mqtt.push(line(g));
@@ -398,18 +401,26 @@ export function planBatch(i: {
     for (const e of st.email) {
       if (e.positions.length === 0) continue;
       const mode = modeOf(e.subscription);
+      const positions = positionLists.intern(e.positions);
       const planned: PlannedEmail = {
         subscription: e.subscription,
         mode,
-        positions: e.positions,
-        groups: e.groups.done(orgId),
+        positions,
+        groups: e.groups.done(orgId, lists),
       };
       (mode === 'immediate' ? emailNow : emailDigest).push(planned);
-      emails.push({ orgId, subscriptionId: e.subscription.id, mode, positions: e.positions });
+      emails.push({ orgId, subscriptionId: e.subscription.id, mode, positions });
       const lines = mode === 'immediate' ? audit.email : audit.emailDigest;
       for (const g of planned.groups) lines.push(line(g, e.subscription.id));
     }
-    recipients.push({ org: st.org, events: st.events ?? [], items: st.items, mqtt, emailNow, emailDigest });
+    recipients.push({
+      org: st.org,
+      events: st.events ?? [],
+      items: lists.intern(st.items),
+      mqtt,
+      emailNow,
+      emailDigest,
+    });
   }
   return {
     recipients,

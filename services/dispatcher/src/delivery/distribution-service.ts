@@ -58,7 +58,8 @@ import {
   type ReleasedItem,
 } from './batch-plan.js';
 import { MailRenderCache } from '../email/submission-mail.js';
-import { alertPartCount, alertParts, type PartLimits } from './alert-chunks.js';
+import { alertPartCount, alertParts, type EntryLists, type PartLimits } from './alert-chunks.js';
+import { perList, sameList } from './shared-lists.js';
 import { Correlator, correlationQuery, type AlertCorrelation, type ValueCorrelation } from './correlation.js';
 import {
   BlocklistPlanner,
@@ -246,7 +247,7 @@ export class DistributionService {
             orgId: g.orgId,
             tlp: g.tlp,
             exercise: g.exercise,
-            versions: PositionSet.of(g.positions),
+            versions: positionSetOf(g.positions),
             parts: alertPartCount(content(g, planner, correlator, plan.byOrg.get(g.orgId)), this.limits),
           })),
         },
@@ -431,11 +432,6 @@ export class DistributionService {
       }
       return createHash('sha256').update(ns.join(',')).digest('hex');
     };
-    const sameObjects = (a: readonly object[], b: readonly object[]): boolean => {
-      if (a.length !== b.length) return false;
-      for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-      return true;
-    };
     // What a mail's items give (strictest TLP, released copies and their name, earliest
     // acceptance, positions), worked out once for alike recipients' mails: their items are the
     // very same objects, so a list equal item for item to one seen before takes its facts (a
@@ -453,7 +449,7 @@ export class DistributionService {
     >();
     const factsOf = (items: readonly ReleasedItem[]) => {
       const head = items[0]!;
-      const seen = derived.get(head)?.find((d) => sameObjects(d.items, items));
+      const seen = derived.get(head)?.find((d) => sameList(d.items, items));
       if (seen) return seen;
       const released = items.map((it) => it.released);
       const made = {
@@ -925,7 +921,7 @@ export class DistributionService {
                 again ? { ...b, possibleDuplicate: true } : b,
               ),
             );
-        todo.push({ index: r.index, messages: messages.length, acceptedAt: earliestAdded(g.items) });
+        todo.push({ index: r.index, messages: messages.length, acceptedAt: earliestAddedOf(g.items) });
         await windows.add(messages);
       }
     }
@@ -1285,27 +1281,49 @@ function earliestAdded(
   return first;
 }
 
-/** An alert group as `alertParts` content: its refusals by index, made once per batch position. */
+/** A plan's position list as a set, once per list (alike recipients share one, SharedLists). */
+const positionSetOf = perList((positions: readonly number[]) => PositionSet.of(positions));
+
+/** `earliestAdded` once per items list (shared by alike recipients). */
+const earliestAddedOf = perList((items: readonly ReleasedItem[]) => earliestAdded(items));
+
+/** The gate's refusals among a list of items, as an alert lists them by index: once per (planner, list). */
+const refusalsByPlanner = new WeakMap<
+  BlocklistPlanner,
+  (items: readonly ReleasedItem[]) => EntryLists | undefined
+>();
+
+function refusalsOf(planner: BlocklistPlanner, items: readonly ReleasedItem[]): EntryLists | undefined {
+  let of = refusalsByPlanner.get(planner);
+  if (of === undefined)
+    refusalsByPlanner.set(
+      planner,
+      (of = perList((list: readonly ReleasedItem[]) => {
+        if (!list.some((i) => i.version.type === 'indicator')) return undefined;
+        const found = planner.refusals(list);
+        if (found.length === 0) return undefined;
+        const index = new Map(list.map((it, k) => [it.position, k]));
+        const refusals = new Map<number, string[]>();
+        for (const r of found) {
+          const k = index.get(r.position)!;
+          const entries = refusals.get(k) ?? [];
+          entries.push(refusalJson(r));
+          refusals.set(k, entries);
+        }
+        return refusals;
+      })),
+    );
+  return of(items);
+}
+
+/** An alert group as `alertParts` content: its refusals by index, made once per items list. */
 function content(
   g: AlertGroup,
   planner: BlocklistPlanner,
   correlator: Correlator | undefined,
   recipient: RecipientPlan | undefined,
 ) {
-  let refusals: Map<number, string[]> | undefined;
-  if (g.items.some((i) => i.version.type === 'indicator')) {
-    const found = planner.refusals(g.items);
-    if (found.length > 0) {
-      const index = new Map(g.items.map((it, k) => [it.position, k]));
-      refusals = new Map();
-      for (const r of found) {
-        const k = index.get(r.position)!;
-        const list = refusals.get(k) ?? [];
-        list.push(refusalJson(r));
-        refusals.set(k, list);
-      }
-    }
-  }
+  const refusals = refusalsOf(planner, g.items);
   const { correlations, update } = correlated(g, correlator);
   return {
     orgId: g.orgId,
@@ -1379,7 +1397,7 @@ function recordedGroup(
   items: readonly ReleasedItem[],
 ): AlertGroup {
   const same = planned.find((g) => g.tlp === r.tlp && g.exercise === r.exercise);
-  if (same && PositionSet.of(same.positions).equals(r.versions)) return same;
+  if (same && positionSetOf(same.positions).equals(r.versions)) return same;
   const kept = items.filter(
     (it) => r.versions.has(it.position) && it.tlp === r.tlp && it.version.exercise === r.exercise,
   );
