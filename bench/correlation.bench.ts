@@ -7,9 +7,9 @@
  * - `correlate-5000`: ingest throughput with and without correlation (issue 18 point 6: it adds
  *   < 10 %). A 5,000-indicator submission against a store already holding 50,000 indexed
  *   indicators (half of the submission's values among them, from 3 other submitters at GREEN and
- *   AMBER), 200 organisations: accept -> batch versions -> plan -> every alert's parts (counted, then built, as the dispatcher does), without and
- *   with correlation (one `priorReports` query for the batch, per-recipient counts by the policy,
- *   the counts in the parts). The same objects in every pass, each pass on a fresh copy of the same
+ *   AMBER), 200 organisations: accept -> batch versions -> plan -> every alert's parts (counted,
+ *   then built, as the dispatcher does), without and with correlation (one `priorReports` query
+ *   for the batch, per-recipient counts by the policy, the counts in the parts). The same objects in every pass, each pass on a fresh copy of the same
  *   store file, the two kinds alternating in one run; medians of 7 each, and their ratio (of wall
  *   time, and of the process's CPU time, which a shared machine's load moves less). The HTTP
  *   request, validation and MQTT publishing are left out of both.
