@@ -197,6 +197,8 @@ interface ListFacts {
   readonly runs: Map<string, Buffer>;
   /** The hub's marking definitions its objects reference, in order of first reference. */
   markingIds?: ReadonlySet<string>;
+  /** The topic's type segment (`alertTypeSegment`). */
+  typeSegment?: string;
 }
 
 function markingIdsOf(objs: readonly SerialisedObject[]): ReadonlySet<string> {
@@ -413,7 +415,7 @@ function layout(
         topic: (topic ??= alertTopic(
           alert.orgId,
           alert.tlp,
-          alertTypeSegment(alert.objects.map((o) => String(o.released['type']))),
+          (list.typeSegment ??= alertTypeSegment(alert.objects.map((o) => String(o.released['type'])))),
           alert.exercise,
         )),
         payload,
