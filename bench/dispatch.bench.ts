@@ -163,16 +163,20 @@ function* parsedIds(payload: Buffer): Generator<string> {
 }
 
 const ID_MEMBER = Buffer.from('"id":"');
+const ALERT_MEMBER = Buffer.from('"x_isac_alert":');
 const QUOTE = 0x22;
 
 /**
- * The ids of a bundle's objects, from the bytes: every `"id":"…"` but the bundle's and the
- * marking definitions'. Exact for the payloads here (STIX ids are ASCII; the bench's objects and
- * the alert's `x_isac_alert` have no nested `id` member); a nested one would show as a duplicate.
+ * The ids of a bundle's objects, from the bytes: every `"id":"…"` before the alert's own
+ * `x_isac_alert` member (whose `events` name reports by id) but the bundle's and the marking
+ * definitions'. Exact for the payloads here (STIX ids are ASCII; the bench's objects have no
+ * nested `id` member); a nested one would show as a duplicate.
  */
 function* scannedIds(payload: Buffer): Generator<string> {
+  const alert = payload.lastIndexOf(ALERT_MEMBER);
+  const end = alert < 0 ? payload.length : alert;
   let i = payload.indexOf(ID_MEMBER);
-  while (i >= 0) {
+  while (i >= 0 && i < end) {
     const from = i + ID_MEMBER.length;
     const to = payload.indexOf(QUOTE, from);
     if (to < 0) return;

@@ -168,7 +168,11 @@ export interface AlertPart {
  */
 export function alertParts(alert: AlertContent, limits: PartLimits): AlertPart[] {
   const l = layout(alert, limits);
-  return l.starts.map((_, i) => l.part(i));
+  const parts = l.starts.map((_, i) => l.part(i));
+  // the list's last counted alert built: its joined runs are not needed again
+  const list = lists.get(alert.objects);
+  if (list && list.counted > 0 && --list.counted === 0) list.runs.clear();
+  return parts;
 }
 
 /** How many parts `alertParts` makes of this alert, without building them (the fan-out records it first). */
@@ -245,16 +249,19 @@ function partStartsOf(
 
 /** Objects `[from, to)` of the list as a part carries them: their UTF-8 JSON joined by commas. */
 function objectRun(f: ListFacts, from: number, to: number): Buffer[] {
+  // one alert: copied straight into its payload; shared: joined once, then one copy per payload,
+  // kept until the last alert counted over the list is built (alertParts)
+  const key = `${from}:${to}`;
+  const kept = f.runs.get(key);
+  if (kept !== undefined) return [kept];
   const pieces: Buffer[] = [];
   for (let k = from; k < to; k++) {
     if (k > from) pieces.push(COMMA);
     pieces.push(utf8(f.objs[k]!));
   }
-  // one alert: copied straight into its payload; shared: joined once, then one copy per payload
   if (f.counted < 2) return pieces;
-  const key = `${from}:${to}`;
-  let run = f.runs.get(key);
-  if (run === undefined) f.runs.set(key, (run = Buffer.concat(pieces)));
+  const run = Buffer.concat(pieces);
+  f.runs.set(key, run);
   return [run];
 }
 
