@@ -151,7 +151,7 @@ describe('SQLite writer thread (large submissions)', function () {
     await s.close();
   });
 
-  it('holds the process until close() has stopped a thread that warm() is still starting', async () => {
+  it('holds the process until close() has stopped a thread that warm() is still starting', () => {
     // Regression: warm()'s answer let go of the thread while close() still waited for its exit,
     // so a hub whose start failed after the store opened ended at once with exit code 0.
     const child = fileURLToPath(new URL('./warm-close.child.ts', import.meta.url));
