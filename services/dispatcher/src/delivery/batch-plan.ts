@@ -236,6 +236,70 @@ const modeOf = (s: Subscription): 'immediate' | 'hourly' | 'daily' => s.email?.m
 const NO_OBSERVABLES: readonly Observable[] = Object.freeze([]);
 
 /**
+ * Per version of a batch: one answer per (distinct filter set, TLP), stamped with the version's
+ * number in arrays reused across versions. A class, not closures made per version: under tsx
+ * every named closure is renamed when it is made (esbuild's keepNames), 5,000 times a bundle.
+ */
+class VersionFilters {
+  private readonly stamps: number[] = [];
+  private readonly answers: boolean[] = [];
+  private stamp = 0;
+  private version: ObjectVersion | undefined;
+  private submitter: Org | undefined;
+  private observables: readonly Observable[] | undefined;
+  private readonly inputs: (FilterInput | undefined)[] = [];
+
+  constructor(
+    private readonly sets: readonly Subscription['filters'][],
+    private readonly needObservables: boolean,
+  ) {}
+
+  begin(v: ObjectVersion, submitter: Org): void {
+    this.stamp += 1;
+    this.version = v;
+    this.submitter = submitter;
+    this.observables = undefined;
+    this.inputs.length = 0;
+  }
+
+  /** Whether filter set `filterId` lets the version through at `tlp`. */
+  wants(filterId: number, tlp: TlpLevel): boolean {
+    const rank = tlpRank(tlp);
+    const k = filterId * 8 + (rank + 1);
+    if (this.stamps[k] !== this.stamp) {
+      this.stamps[k] = this.stamp;
+      this.answers[k] = filterMismatch(this.sets[filterId]!, this.input(tlp, rank + 1)) === undefined;
+    }
+    return this.answers[k]!;
+  }
+
+  private input(tlp: TlpLevel, slot: number): FilterInput {
+    const v = this.version!;
+    return (this.inputs[slot] ??= {
+      object: v.object,
+      tlp,
+      submitter: this.submitter!,
+      observables: (this.observables ??= this.needObservables ? observablesOf(v.object) : NO_OBSERVABLES),
+    });
+  }
+}
+
+/** The version's item for a released copy at a TLP by a rule: one per distinct (copy, TLP, rule). */
+function itemOf(
+  shared: Item[],
+  position: number,
+  v: ObjectVersion,
+  released: Json,
+  tlp: TlpLevel,
+  rule: string,
+): Item {
+  for (const it of shared) if (it.released === released && it.tlp === tlp && it.rule === rule) return it;
+  const it = new Item(position, v, released, tlp, rule);
+  shared.push(it);
+  return it;
+}
+
+/**
  * Step 1 of a batch's distribution (ADR 0013), pure: over the batch's versions in position order,
  * one policy decision per (version, recipient class) (`PolicyEngine.recipientClass`: organisations
  * the policy cannot tell apart share the verdict and the released copy, ADR 0003), each distinct
@@ -307,8 +371,7 @@ export function planBatch(i: {
   // arrays stamped with the version's number, reused across versions.
   const classStamp: number[] = [];
   const classItem: (Item | undefined)[] = [];
-  const filterStamp: number[] = [];
-  const filterWants: boolean[] = [];
+  const filters = new VersionFilters(filterSets, needObservables);
   let stamp = 0;
   for (const { position, version: v } of versions) {
     const submitter = i.orgs.get(v.submitterOrgId);
@@ -320,32 +383,9 @@ export function planBatch(i: {
     policy.prepare(v.object);
     const base = policyInputBase(v, submitter, i.now, exerciseScopeOf(v, i.exercises ?? NO_EXERCISES));
     const ctx = { hub: i.hub, submitterIdentityId: submitter.identityId };
-    let observables: readonly Observable[] | undefined;
-    const inputs: (FilterInput | undefined)[] = [];
-    const filterInput = (tlp: TlpLevel, rank: number): FilterInput =>
-      (inputs[rank] ??= {
-        object: v.object,
-        tlp,
-        submitter,
-        observables: (observables ??= needObservables ? observablesOf(v.object) : NO_OBSERVABLES),
-      });
-    const wants = (filterId: number, tlp: TlpLevel): boolean => {
-      const rank = tlpRank(tlp);
-      const k = filterId * 8 + (rank + 1);
-      if (filterStamp[k] !== stamp) {
-        filterStamp[k] = stamp;
-        filterWants[k] = filterMismatch(filterSets[filterId]!, filterInput(tlp, rank + 1)) === undefined;
-      }
-      return filterWants[k]!;
-    };
+    filters.begin(v, submitter);
     // the distinct items of this version (alike classes share one): few, so a list
     const shared: Item[] = [];
-    const itemOf = (released: Json, tlp: TlpLevel, rule: string): Item => {
-      for (const it of shared) if (it.released === released && it.tlp === tlp && it.rule === rule) return it;
-      const it = new Item(position, v, released, tlp, rule);
-      shared.push(it);
-      return it;
-    };
     // a member of one of the batch's events: who gets it is noted (ADR 0045)
     const ordinal = members.size > 0 ? members.ordinal(canonicalId(v.id)) : -1;
     for (const st of states) {
@@ -355,19 +395,21 @@ export function planBatch(i: {
         classStamp[c] = stamp;
         const { verdict, object } = policy.releaseForClass(base, cls, ctx);
         classItem[c] =
-          verdict.kind === 'deny' || !object ? undefined : itemOf(object, verdict.tlp, verdict.reason.rule);
+          verdict.kind === 'deny' || !object
+            ? undefined
+            : itemOf(shared, position, v, object, verdict.tlp, verdict.reason.rule);
       }
       const item = classItem[c];
       if (!item) continue;
       if (ordinal >= 0) (st.seen ??= new SeenBits(members.size)).set(ordinal, v.exercise);
       let wanted = false;
       for (const e of st.email) {
-        if (!e.open && !wants(e.filterId, item.tlp)) continue;
+        if (!e.open && !filters.wants(e.filterId, item.tlp)) continue;
         wanted = true;
         e.groups.add(item, v.exercise);
         e.positions.push(position);
       }
-      if (st.mqttOpen || st.mqttFilterIds.some((f) => wants(f, item.tlp))) {
+      if (st.mqttOpen || st.mqttFilterIds.some((f) => filters.wants(f, item.tlp))) {
         wanted = true;
         st.groups.add(item, v.exercise);
       }
