@@ -389,8 +389,17 @@ describe('batch plan (pure)', () => {
           tier: fc.constantFrom('full', 'full', 'trial', 'partner', 'government'),
           sector: fc.constantFrom('finance', 'telecom'),
           suspended: fc.boolean(),
-          mqtt: fc.subarray([0, 1, 2, 3, 4, 5, 6], { maxLength: 2 }),
-          email: fc.subarray([0, 1, 2, 3, 4, 5, 6], { maxLength: 2 }),
+          // often the same subscriptions as others (planned as one track until a version parts them)
+          mqtt: fc.oneof(
+            fc.constant<number[]>([0]),
+            fc.constant<number[]>([1]),
+            fc.subarray([0, 1, 2, 3, 4, 5, 6], { maxLength: 2 }),
+          ),
+          email: fc.oneof(
+            fc.constant<number[]>([]),
+            fc.constant<number[]>([2]),
+            fc.subarray([0, 1, 2, 3, 4, 5, 6], { maxLength: 2 }),
+          ),
         })
         .map((g) => ({
           org: org(id, {
