@@ -254,13 +254,37 @@ class Track {
   }
 
   /** `states` (some of this track's) go on apart, with what the track holds so far. */
-  split(states: OrgState[]): Track {
+  private split(states: OrgState[]): Track {
     return new Track(
       states,
       [...this.items],
       this.groups.clone(),
       this.email.map((e) => ({ groups: e.groups.clone(), positions: [...e.positions] })),
     );
+  }
+
+  /**
+   * Parts the track by its organisations' items (`items[k]` the item of `states[k]`): the first
+   * item's organisations stay, each other item's go on as a new track (added to `tracks`).
+   */
+  partBy(items: readonly (Item | undefined)[], tracks: Track[]): [Item | undefined, Track][] {
+    const apart = new Map<Item | undefined, OrgState[]>();
+    this.states.forEach((st, k) => {
+      const list = apart.get(items[k]);
+      if (list) list.push(st);
+      else apart.set(items[k], [st]);
+    });
+    type Part = [Item | undefined, OrgState[]];
+    const [[first, stay], ...others] = [...apart.entries()] as [Part, ...Part[]];
+    const out: [Item | undefined, Track][] = others.map(([item, sts]) => {
+      const split = this.split(sts);
+      tracks.push(split);
+      return [item, split];
+    });
+    this.states.length = 0;
+    this.states.push(...stay);
+    out.push([first, this]);
+    return out;
   }
 
   /** Hands each organisation what the track holds (shared arrays, read-only from here). */
@@ -516,22 +540,8 @@ export function planBatch(i: {
         continue;
       }
       // the track parts: the organisations of each other item go on as a track of their own
-      const apart = new Map<Item | undefined, OrgState[]>();
-      track.states.forEach((st, k) => {
-        const list = apart.get(itemsOf[k]);
-        if (list) list.push(st);
-        else apart.set(itemsOf[k], [st]);
-      });
-      const parts = [...apart.entries()];
-      const [firstItem, stay] = parts[0]!;
-      for (const [item, sts] of parts.slice(1)) {
-        const split = track.split(sts);
-        tracks.push(split);
-        planVersion(split, item, position, v, filters, ordinal, members.size);
-      }
-      track.states.length = 0;
-      track.states.push(...stay);
-      planVersion(track, firstItem, position, v, filters, ordinal, members.size);
+      for (const [item, part] of track.partBy(itemsOf, tracks))
+        planVersion(part, item, position, v, filters, ordinal, members.size);
     }
   }
   for (const track of tracks) track.settle();
