@@ -7,7 +7,7 @@ import type { DispatcherConfig } from '../config.js';
 import type { OutgoingMessage } from '../mqtt/mqtt-alert-publisher.js';
 import { blocklistTopic } from '../mqtt/topics.js';
 import type { AlertGroup, ReleasedItem } from './batch-plan.js';
-import { partStarts, type PartLimits } from './alert-chunks.js';
+import { partStarts, type EntryLists, type PartLimits } from './alert-chunks.js';
 import { observablesOf } from '@isac/policy';
 
 const DAY_MS = 86_400_000;
@@ -85,6 +85,8 @@ interface Derived {
 export class BlocklistPlanner {
   /** By batch position. */
   private readonly derived: (Derived | undefined)[] = [];
+  /** Per items list: its refusals by index (`refusalsByIndex`). */
+  private readonly byList = new WeakMap<readonly ReleasedItem[], EntryLists | undefined>();
 
   constructor(
     private readonly gate: BlocklistGate,
@@ -158,6 +160,30 @@ export class BlocklistPlanner {
     if (!this.settings.enabled) return [];
     const out: GateRefusal[] = [];
     for (const item of items) out.push(...this.derive(item).refused);
+    return out;
+  }
+
+  /**
+   * `refusals(items)` as an alert lists them: each object's refusals as JSON, by its index in
+   * `items`; undefined when there are none. Once per list (alike recipients share one).
+   */
+  refusalsByIndex(items: readonly ReleasedItem[]): EntryLists | undefined {
+    if (this.byList.has(items)) return this.byList.get(items);
+    let out: Map<number, string[]> | undefined;
+    if (items.some((i) => i.version.type === 'indicator')) {
+      const found = this.refusals(items);
+      if (found.length > 0) {
+        const index = new Map(items.map((it, k) => [it.position, k]));
+        out = new Map();
+        for (const r of found) {
+          const k = index.get(r.position)!;
+          const entries = out.get(k) ?? [];
+          entries.push(refusalJson(r));
+          out.set(k, entries);
+        }
+      }
+    }
+    this.byList.set(items, out);
     return out;
   }
 
@@ -377,4 +403,16 @@ export function removalMessages(
     entryJson: m.json,
     positions: [0],
   }));
+}
+
+/** One refusal as the alert lists it (`x_isac_alert.blocklist_refusals`). */
+function refusalJson(r: GateRefusal): string {
+  return JSON.stringify({
+    indicator_id: r.indicatorId,
+    kind: r.kind,
+    value: r.value,
+    reason: r.reason,
+    message: r.message,
+    message_ja: r.messageJa,
+  });
 }

@@ -58,7 +58,7 @@ import {
   type ReleasedItem,
 } from './batch-plan.js';
 import { MailRenderCache } from '../email/submission-mail.js';
-import { alertPartCount, alertParts, type EntryLists, type PartLimits } from './alert-chunks.js';
+import { alertPartCount, alertParts, type PartLimits } from './alert-chunks.js';
 import { perList, sameList } from './shared-lists.js';
 import { Correlator, correlationQuery, type AlertCorrelation, type ValueCorrelation } from './correlation.js';
 import {
@@ -1287,35 +1287,6 @@ const positionSetOf = perList((positions: readonly number[]) => PositionSet.of(p
 /** `earliestAdded` once per items list (shared by alike recipients). */
 const earliestAddedOf = perList((items: readonly ReleasedItem[]) => earliestAdded(items));
 
-/** The gate's refusals among a list of items, as an alert lists them by index: once per (planner, list). */
-const refusalsByPlanner = new WeakMap<
-  BlocklistPlanner,
-  (items: readonly ReleasedItem[]) => EntryLists | undefined
->();
-
-function refusalsOf(planner: BlocklistPlanner, items: readonly ReleasedItem[]): EntryLists | undefined {
-  let of = refusalsByPlanner.get(planner);
-  if (of === undefined)
-    refusalsByPlanner.set(
-      planner,
-      (of = perList((list: readonly ReleasedItem[]) => {
-        if (!list.some((i) => i.version.type === 'indicator')) return undefined;
-        const found = planner.refusals(list);
-        if (found.length === 0) return undefined;
-        const index = new Map(list.map((it, k) => [it.position, k]));
-        const refusals = new Map<number, string[]>();
-        for (const r of found) {
-          const k = index.get(r.position)!;
-          const entries = refusals.get(k) ?? [];
-          entries.push(refusalJson(r));
-          refusals.set(k, entries);
-        }
-        return refusals;
-      })),
-    );
-  return of(items);
-}
-
 /** An alert group as `alertParts` content: its refusals by index, made once per items list. */
 function content(
   g: AlertGroup,
@@ -1323,7 +1294,7 @@ function content(
   correlator: Correlator | undefined,
   recipient: RecipientPlan | undefined,
 ) {
-  const refusals = refusalsOf(planner, g.items);
+  const refusals = planner.refusalsByIndex(g.items);
   const { correlations, update } = correlated(g, correlator);
   return {
     orgId: g.orgId,
@@ -1372,18 +1343,6 @@ function correlated(
     return { correlations: undefined, update: false };
   const correlations = correlator.forAlert(org, g.items, g.positions);
   return { correlations, update: correlations !== undefined && correlations.updates === g.items.length };
-}
-
-/** One refusal as the alert lists it (`x_isac_alert.blocklist_refusals`). */
-function refusalJson(r: GateRefusal): string {
-  return JSON.stringify({
-    indicator_id: r.indicatorId,
-    kind: r.kind,
-    value: r.value,
-    reason: r.reason,
-    message: r.message,
-    message_ja: r.messageJa,
-  });
 }
 
 /**
