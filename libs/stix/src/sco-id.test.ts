@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
+import { sha1Hex as browserSha1Hex } from './sha1.browser.js';
+import { sha1Hex as nodeSha1Hex } from './sha1.node.js';
 import { canonicalJson, deterministicScoId, ScoIdError, STIX_NAMESPACE, uuidV5 } from './sco-id.js';
 
 describe(deterministicScoId.name, () => {
@@ -45,6 +48,28 @@ describe(deterministicScoId.name, () => {
     expect(uuidV5('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'python.org')).to.equal(
       '886313e1-3b8a-5372-9b90-0c9aee199e5d',
     );
+  });
+  it('sets the version and variant bits of every digest as RFC 4122 does on the bytes (all 16 variant nibbles)', () => {
+    const ns = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+    const nsBytes = Buffer.from(ns.replace(/-/g, ''), 'hex');
+    const nibbles = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const name = `name ${i} 名前`;
+      const h = createHash('sha1').update(nsBytes).update(name, 'utf8').digest();
+      nibbles.add(h.toString('hex')[16]!);
+      h[6] = (h[6]! & 0x0f) | 0x50;
+      h[8] = (h[8]! & 0x3f) | 0x80;
+      const x = h.subarray(0, 16).toString('hex');
+      expect(uuidV5(ns, name)).to.equal(
+        `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`,
+      );
+    }
+    expect(nibbles.size).to.equal(16);
+  });
+  it("gives the same SHA-1 in Node and in the console's page (@noble/hashes)", () => {
+    const prefix = Uint8Array.from([0, 1, 2, 250, 255]);
+    for (const text of ['', 'a', 'python.org', '名前 ☃', 'x'.repeat(200)])
+      expect(browserSha1Hex(prefix, text)).to.equal(nodeSha1Hex(prefix, text));
   });
 });
 

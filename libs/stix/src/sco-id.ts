@@ -1,4 +1,4 @@
-import { sha1 } from '#sha1';
+import { sha1Hex } from '#sha1';
 import type { StixObject } from './types.js';
 
 /** The UUIDv5 namespace STIX 2.1 fixes for deterministic SCO ids (spec §2.9). */
@@ -69,15 +69,15 @@ export function uuidV5(namespace: string, name: string): string {
     ns = Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
     if (NAMESPACES.size < 16) NAMESPACES.set(hex, ns);
   }
-  const h = sha1(ns, name);
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  let x = '';
-  for (let i = 0; i < 16; i++) x += HEX[h[i]!];
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+  const x = sha1Hex(ns, name);
+  // the first 16 bytes, version 5 in the high nibble of byte 6, variant 10 in the top bits of byte 8
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${VARIANT[x.charCodeAt(16)]}${x.slice(17, 20)}-${x.slice(20, 32)}`;
 }
 
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** By a hex digit's char code: the digit with its top two bits set to 10 (RFC 4122's variant). */
+const VARIANT: Record<number, string> = Object.fromEntries(
+  [...'0123456789abcdef'].map((d) => [d.charCodeAt(0), ((parseInt(d, 16) & 0x3) | 0x8).toString(16)]),
+);
 /** Namespace bytes by hex, parsed once: the few in use (STIX's); bounded, as callers may pass any. */
 const NAMESPACES = new Map<string, Uint8Array>();
 

@@ -3,7 +3,7 @@
  * mail is the exception, ADR 0005). Kinds, payloads and keys are the job catalogue's
  * (`job-catalogue.ts`, ADR 0008).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ValidationError } from '@isac/kernel';
 import type { Job, JobKind, JobStatus, NewJob } from '../job-catalogue.js';
 
@@ -89,7 +89,7 @@ export interface JobStore {
 }
 
 /** The name of a stored message: the SHA-256 of its bytes, lower-case hex. */
-export const blobHash = (body: Buffer): string => createHash('sha256').update(body).digest('hex');
+export const blobHash = (body: Buffer): string => hash('sha256', body, 'hex');
 
 /** Throws unless every job is a send_mail job naming `hash` (what `enqueueWithBlob` stores). */
 export function checkBlobJobs(hash: string, jobs: readonly NewJob[]): void {

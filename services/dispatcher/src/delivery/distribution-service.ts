@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   NO_METRICS,
   secondsSince,
@@ -430,7 +430,7 @@ export class DistributionService {
         if (n === undefined) identity.set(o, (n = identity.size));
         ns[k] = n;
       }
-      return createHash('sha256').update(ns.join(',')).digest('hex');
+      return hash('sha256', ns.join(','), 'hex');
     };
     // What a mail's items give (strictest TLP, released copies and their name, earliest
     // acceptance, positions), worked out once for alike recipients' mails: their items are the

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { ValidationError, type ErrorDetail, type TlpLevel } from '@isac/kernel';
 import {
   eventKind,
@@ -290,7 +290,7 @@ function release(i: CommonMailInput, kind: MailKind, fileStem: string): Release 
       .map((o) => JSON.stringify(o))
       .join(',\n');
     // The bundle id names the content (a bundle id is transient in STIX): equal releases, equal bytes.
-    const bundleId = `bundle--${uuidV5(MAIL_NAMESPACE, createHash('sha256').update(body).digest('hex'))}`;
+    const bundleId = `bundle--${uuidV5(MAIL_NAMESPACE, hash('sha256', body, 'hex'))}`;
     const bundle = `{"type":"bundle","id":"${bundleId}","objects":[\n${body}\n]}\n`;
     const byObject = new Map(i.objects.map((o, n) => [o, observables[n]!]));
     const csv = renderMailCsv(i.objects, {
