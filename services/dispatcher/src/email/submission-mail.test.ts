@@ -1,6 +1,11 @@
 import { ValidationError, type TlpLevel } from '@isac/kernel';
 import { buildIndicator, tlp2Marking, validateBundle, type IocKind } from '@isac/stix';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { unzipSync } from 'fflate';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { csvValue, MAIL_CSV_COLUMNS } from './mail-csv.js';
@@ -394,6 +399,41 @@ describe('submission mail', () => {
     expect(
       composeSubmissionMail(input({ objects: objects('green'), cache, releaseKey: 'k' })).attachments,
     ).to.equal(byKey.attachments);
+  });
+
+  it('above zipAboveBytes, one ZIP whose entries are the plain attachments byte for byte, the same bytes each render', () => {
+    const objs = objects('green');
+    const plain = composeSubmissionMail(input({ objects: objs })).attachments;
+    expect(plain.map((a) => a.filename)).to.have.length(2);
+    const zipped = composeSubmissionMail(input({ objects: objs, zipAboveBytes: 100 })).attachments;
+    expect(zipped).to.have.length(1);
+    expect(zipped[0]!.contentType).to.equal('application/zip');
+    const zip = zipped[0]!.content as Buffer;
+    const entries = unzipSync(zip);
+    expect(Object.keys(entries)).to.deep.equal(plain.map((a) => a.filename));
+    for (const a of plain)
+      expect(Buffer.from(entries[a.filename]!).equals(Buffer.from(a.content)), a.filename).to.equal(true);
+    expect(
+      zip.equals(
+        composeSubmissionMail(input({ objects: objs, zipAboveBytes: 100 })).attachments[0]!.content as Buffer,
+      ),
+    ).to.equal(true);
+    // Info-ZIP, where installed, reads it too (CRCs, sizes, central directory)
+    let unzip = true;
+    try {
+      execFileSync('unzip', ['-v'], { stdio: 'ignore' });
+    } catch {
+      unzip = false;
+    }
+    if (unzip) {
+      const dir = mkdtempSync(join(tmpdir(), 'isac-zip-'));
+      try {
+        writeFileSync(join(dir, 'a.zip'), zip);
+        expect(execFileSync('unzip', ['-t', join(dir, 'a.zip')]).toString()).to.match(/No errors detected/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 
   it('Message-IDs are stable across re-renders and differ per address', async () => {
