@@ -57,6 +57,7 @@ export {
   ScoIdError,
   canonicalJson,
   uuidV5,
+  uuidOfHex,
   ID_CONTRIBUTING_PROPERTIES,
 } from './sco-id.js';
 export { checkTimestamp, isTimestamp, compareTimestamps, formatTimestamp } from './timestamp.js';

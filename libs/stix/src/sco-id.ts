@@ -69,9 +69,17 @@ export function uuidV5(namespace: string, name: string): string {
     ns = Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
     if (NAMESPACES.size < 16) NAMESPACES.set(hex, ns);
   }
-  const x = sha1Hex(ns, name);
-  // the first 16 bytes, version 5 in the high nibble of byte 6, variant 10 in the top bits of byte 8
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-5${x.slice(13, 16)}-${VARIANT[x.charCodeAt(16)]}${x.slice(17, 20)}-${x.slice(20, 32)}`;
+  return uuidOfHex(sha1Hex(ns, name), '5');
+}
+
+/**
+ * The UUID form (RFC 4122) of the first 32 hex digits of `hex` (lower case): `version` as the high
+ * nibble of byte 6, variant 10 in the top bits of byte 8, the other bits as given. Made as text,
+ * without a Buffer: on a hub's hot paths a new Buffer costs far more while a batch's payloads are
+ * held outside the heap (`sha1Hex`).
+ */
+export function uuidOfHex(hex: string, version: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${version}${hex.slice(13, 16)}-${VARIANT[hex.charCodeAt(16)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** By a hex digit's char code: the digit with its top two bits set to 10 (RFC 4122's variant). */

@@ -98,21 +98,13 @@ export function toBatchFanout(
   stored: readonly StoredBatchRecipient[],
   added: readonly number[],
 ): BatchFanout {
-  // alike recipients carry the same positions (a 1,000-organisation fan-out of one object: one
-  // text 1,000 times): each distinct text decoded once, the immutable set shared
-  const decoded = new Map<string, PositionSet>();
-  const setOf = (text: string): PositionSet => {
-    let set = decoded.get(text);
-    if (set === undefined) decoded.set(text, (set = PositionSet.decode(text)));
-    return set;
-  };
   return {
     ...head,
     recipients: stored.map((r, index): BatchFanoutRecipient => ({
       orgId: r.o,
       tlp: r.t,
       exercise: r.x === 1,
-      versions: setOf(r.v),
+      versions: PositionSet.decode(r.v),
       parts: r.p,
       index,
       alertId: r.a,

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { uuidOfHex } from '@isac/stix';
 
 /**
  * Alert ids of fan-out recipients (ADR 0007): a UUID that carries the fan-out's record id
@@ -17,16 +18,11 @@ export function fanoutAlertId(fanoutId: number, index: number, deliveryKey: stri
     throw new RangeError(`fan-out id out of range: ${fanoutId}`);
   if (!Number.isInteger(index) || index < 0 || index >= 2 ** 24)
     throw new RangeError(`recipient index out of range: ${index}`);
-  // made as text from the digest's hex, without a Buffer: a digest's own Buffer costs far more with
-  // a batch's payloads held outside the heap (see `sha1Hex` in @isac/stix), and a 1,000-organisation
-  // fan-out names 1,000 alerts. Bytes 0-5 the fan-out id, byte 6 version 4 over the digest's low
-  // nibble, byte 7 the digest's, byte 8 variant 10 over the digest's low six bits, bytes 9-11 the
-  // index, bytes 12-15 the digest's.
+  // bytes 0-5 the fan-out id, 9-11 the index, the rest the digest's
   const h = hash('sha256', deliveryKey, 'hex');
   const f = fanoutId.toString(16).padStart(12, '0');
   const i = index.toString(16).padStart(6, '0');
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${f.slice(0, 8)}-${f.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h[17]!}${i.slice(0, 2)}-${i.slice(2)}${h.slice(24, 32)}`;
+  return uuidOfHex(`${f}${h.slice(12, 18)}${i}${h.slice(24, 32)}`, '4');
 }
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -48,9 +44,5 @@ export function parseFanoutAlertId(alertId: string): { fanoutId: number; index: 
  * fan-out's.
  */
 export function batchMailAlertId(key: string): string {
-  const b = Buffer.from(hash('sha1', `isac-batch-mail|${key}`, 'hex').slice(0, 32), 'hex');
-  b[6] = 0x50 | (b[6]! & 0x0f);
-  b[8] = 0x80 | (b[8]! & 0x3f);
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return uuidOfHex(hash('sha1', `isac-batch-mail|${key}`, 'hex'), '5');
 }

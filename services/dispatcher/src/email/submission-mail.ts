@@ -329,14 +329,12 @@ function release(i: CommonMailInput, kind: MailKind, fileStem: string): Release 
       observables: (o) => byObject.get(o) ?? observablesOf(o),
     });
     const files = [`${fileStem}.stix.json`, `${fileStem}.csv`] as const;
-    const size = Buffer.byteLength(bundle) + Buffer.byteLength(csv);
-    if (i.zipAboveBytes !== undefined && size > i.zipAboveBytes) {
+    // encoded once: the size decides, and the archive takes these bytes
+    const data = [Buffer.from(bundle), Buffer.from(csv)] as const;
+    if (i.zipAboveBytes !== undefined && data[0].length + data[1].length > i.zipAboveBytes) {
       // the date of the mail as the entries' time: a re-render of the same mail has the same bytes
       const zip = zipOf(
-        [
-          { name: files[0], data: Buffer.from(bundle) },
-          { name: files[1], data: Buffer.from(csv) },
-        ],
+        files.map((name, k) => ({ name, data: data[k]! })),
         i.date,
       );
       const name = `${fileStem}.zip`;
