@@ -21,7 +21,7 @@ const hasUnzip = ((): boolean => {
 })();
 
 /** `unzip -t` on the archive (skipped when the tool is absent): throws unless every entry tests OK. */
-function unzipTest(zip: Buffer): void {
+export function unzipTest(zip: Buffer): void {
   if (!hasUnzip) return;
   const dir = mkdtempSync(join(tmpdir(), 'isac-zip-'));
   try {

@@ -1,13 +1,10 @@
 import { ValidationError, type TlpLevel } from '@isac/kernel';
 import { buildIndicator, tlp2Marking, validateBundle, type IocKind } from '@isac/stix';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { unzipSync } from 'fflate';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { unzipTest } from '../../test/mail-attachments.js';
 import { csvValue, MAIL_CSV_COLUMNS } from './mail-csv.js';
 import type { MailLang } from './mail-text.js';
 import {
@@ -419,21 +416,7 @@ describe('submission mail', () => {
       ),
     ).to.equal(true);
     // Info-ZIP, where installed, reads it too (CRCs, sizes, central directory)
-    let unzip = true;
-    try {
-      execFileSync('unzip', ['-v'], { stdio: 'ignore' });
-    } catch {
-      unzip = false;
-    }
-    if (unzip) {
-      const dir = mkdtempSync(join(tmpdir(), 'isac-zip-'));
-      try {
-        writeFileSync(join(dir, 'a.zip'), zip);
-        expect(execFileSync('unzip', ['-t', join(dir, 'a.zip')]).toString()).to.match(/No errors detected/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    unzipTest(zip);
   });
 
   it('Message-IDs are stable across re-renders and differ per address', async () => {
