@@ -176,6 +176,39 @@ describe('correlation (pure, ADR 0044)', () => {
     expect(parsed.byPosition.get(0)).to.deep.equal([0, 1]);
   });
 
+  it('an alert mixing reported and never-reported values lists only the reported, at their objects', () => {
+    const items = [
+      { position: 0, version: version('green', 'bank-b', IP, 0) },
+      { position: 1, version: version('green', 'bank-b', "[domain-name:value = 'new.example']", 0) },
+      { position: 2, version: version('green', 'bank-b', BOTH, 0) },
+    ];
+    const c = correlate(items, [version('green', 'bank-a', IP, 2 * HOUR)]);
+    const bankC = orgs.get('tel-c')!;
+    // the never-reported domain has no answer, for any recipient
+    expect(c.forItem(bankC, 1, items[1]!.version.id)).to.equal(undefined);
+    expect(c.forItem(orgs.get('sme-t')!, 1, items[1]!.version.id)).to.equal(undefined);
+    const alert = c.forAlert(bankC, items)!;
+    expect(alert.size).to.equal(2);
+    // position 0 repeats the IP: an update; position 2 also names the new domain: not one
+    expect(alert.updates).to.equal(1);
+    expect(alert.get(1)).to.equal(undefined);
+    for (const k of [0, 2]) {
+      const listed = alert.get(k)!.map((j) => JSON.parse(j) as Record<string, unknown>);
+      expect(listed).to.deep.equal([
+        {
+          indicator_id: items[k]!.version.id,
+          kind: 'ipv4',
+          value: '203.0.113.7',
+          reports: 1,
+          sectors: 1,
+          first_seen: listed[0]!['first_seen'],
+          last_seen: listed[0]!['first_seen'],
+          ...(k === 0 ? { update: true } : {}),
+        },
+      ]);
+    }
+  });
+
   it('a batch of 5,000 indicators is one query and one pass', () => {
     const many: BatchVersion[] = Array.from({ length: 5000 }, (_, k) => ({
       position: k,

@@ -143,7 +143,7 @@ export class Correlator {
   /** Per group: one of its reports, the one the policy is asked about. */
   private readonly sample: number[] = [];
   private readonly sectorOf: (string | undefined)[];
-  /** Per position: the entries it names (undefined: none). */
+  /** Per position: the entries it names, when one of them was reported before (undefined: none). */
   private readonly entriesAt: (readonly number[] | undefined)[] = [];
   /** Per position: its answers by which of its reports are seen (a bit mask; '1'/'0' each past 30), whatever the key. */
   private readonly shared: (Map<number | string, ItemCorrelation | null> | undefined)[] = [];
@@ -169,7 +169,6 @@ export class Correlator {
     },
   ) {
     this.byEntry = i.query.entries.map(() => []);
-    for (const [position, mine] of i.query.byPosition) this.entriesAt[position] = mine;
     const groups = new Map<string, number>();
     this.groupOf = i.priors.map((p, k) => {
       for (const n of p.entries) this.byEntry[n]?.push(k);
@@ -181,6 +180,10 @@ export class Correlator {
       }
       return g;
     });
+    // only positions naming a value with an earlier report can have an answer: the others (most
+    // of a feed, new to the hub) are passed over for every recipient without a lookup
+    for (const [position, mine] of i.query.byPosition)
+      if (mine.some((n) => this.byEntry[n]!.length > 0)) this.entriesAt[position] = mine;
     this.sectorOf = i.priors.map((p) => i.orgs.get(p.version.submitterOrgId)?.sector);
     this.since = i.updateWindowMs > 0 ? new Date(i.now.getTime() - i.updateWindowMs).toISOString() : '\uffff';
   }
