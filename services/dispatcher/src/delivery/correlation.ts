@@ -116,6 +116,18 @@ export interface AlertCorrelation {
   readonly updates: number;
 }
 
+/** A batch's correlation query, the earlier reports it found, and what counting them per recipient needs. */
+export interface CorrelatorInput {
+  readonly query: CorrelationQuery;
+  readonly priors: readonly PriorReport[];
+  readonly orgs: ReadonlyMap<OrgId, Org>;
+  readonly policy: PolicyEngine;
+  readonly now: Date;
+  readonly updateWindowMs: number;
+  /** The reports on earlier reports' objects (by object id), for updates (ADR 0046). */
+  readonly feedback?: ReadonlyMap<string, readonly FeedbackReport[]> | undefined;
+}
+
 /** What organisations that may see the same groups of reports share. */
 interface Visibility {
   /** '1' or '0' per group of reports: may see it or not. */
@@ -141,8 +153,19 @@ export class Correlator {
   /** Per prior: its group of reports the policy cannot tell apart. */
   private readonly groupOf: number[];
   /** Per group: one of its reports, the one the policy is asked about. */
-  private readonly sample: number[] = [];
+  private readonly sample: PriorReport[] = [];
   private readonly sectorOf: (string | undefined)[];
+  /** Per prior: when its object's first version was stored, and its own version. */
+  private readonly firstOf: string[];
+  private readonly lastOf: string[];
+  /**
+   * The priors themselves, only while feedback on them may be counted (`withSightings`): else
+   * what the answers need of them is kept above, and their versions (a whole object each, 5,000
+   * for a bulk batch) are garbage before the batch's alerts are built, not carried through them.
+   */
+  private readonly priors: readonly PriorReport[] | undefined;
+  private readonly reported: boolean;
+  private readonly i: Omit<CorrelatorInput, 'priors'>;
   /** Per position: the entries it names, when one of them was reported before (undefined: none). */
   private readonly entriesAt: (readonly number[] | undefined)[] = [];
   /** Per position: its answers by which of its reports are seen (a bit mask; '1'/'0' each past 30), whatever the key. */
@@ -156,35 +179,30 @@ export class Correlator {
   private readonly sighted = new Map<string, ItemCorrelation>();
   private readonly since: string;
 
-  constructor(
-    private readonly i: {
-      readonly query: CorrelationQuery;
-      readonly priors: readonly PriorReport[];
-      readonly orgs: ReadonlyMap<OrgId, Org>;
-      readonly policy: PolicyEngine;
-      readonly now: Date;
-      readonly updateWindowMs: number;
-      /** The reports on earlier reports' objects (by object id), for updates (ADR 0046). */
-      readonly feedback?: ReadonlyMap<string, readonly FeedbackReport[]> | undefined;
-    },
-  ) {
+  constructor(input: CorrelatorInput) {
+    const { priors, ...i } = input;
+    this.i = i;
     this.byEntry = i.query.entries.map(() => []);
     const groups = new Map<string, number>();
-    this.groupOf = i.priors.map((p, k) => {
+    this.groupOf = priors.map((p, k) => {
       for (const n of p.entries) this.byEntry[n]?.push(k);
       const sig = decisionSignature(p);
       let g = groups.get(sig);
       if (g === undefined) {
         groups.set(sig, (g = this.sample.length));
-        this.sample.push(k);
+        this.sample.push(p);
       }
       return g;
     });
+    this.firstOf = priors.map((p) => p.firstAdded);
+    this.lastOf = priors.map((p) => p.version.dateAdded);
+    this.reported = priors.length > 0;
+    this.priors = i.feedback && i.feedback.size > 0 ? priors : undefined;
     // only positions naming a value with an earlier report can have an answer: the others (most
     // of a feed, new to the hub) are passed over for every recipient without a lookup
     for (const [position, mine] of i.query.byPosition)
       if (mine.some((n) => this.byEntry[n]!.length > 0)) this.entriesAt[position] = mine;
-    this.sectorOf = i.priors.map((p) => i.orgs.get(p.version.submitterOrgId)?.sector);
+    this.sectorOf = priors.map((p) => i.orgs.get(p.version.submitterOrgId)?.sector);
     this.since = i.updateWindowMs > 0 ? new Date(i.now.getTime() - i.updateWindowMs).toISOString() : '\uffff';
   }
 
@@ -195,7 +213,7 @@ export class Correlator {
 
   /** Whether any value of the batch was reported before (else no recipient needs asking). */
   get empty(): boolean {
-    return this.i.priors.length === 0;
+    return !this.reported;
   }
 
   /** The correlation of the item at `position` for `org`; undefined when none of its values was reported before. */
@@ -262,7 +280,7 @@ export class Correlator {
       const facts: FeedbackFacts[] = [];
       for (const p of this.byEntry[n]!) {
         if (key.charCodeAt(this.groupOf[p]!) !== 49) continue;
-        const prior = this.i.priors[p]!;
+        const prior = this.priors![p]!;
         const reports = this.i.feedback!.get(prior.version.id);
         const submitter = this.i.orgs.get(prior.version.submitterOrgId);
         if (!reports || !submitter) continue;
@@ -343,13 +361,14 @@ export class Correlator {
       let recent = false;
       for (const k of this.byEntry[n]!) {
         if (key.charCodeAt(this.groupOf[k]!) !== 49) continue; // '1'
-        const p = this.i.priors[k]!;
         reports += 1;
         const sector = this.sectorOf[k]!;
         if (!sectors.includes(sector)) sectors.push(sector);
-        if (first === '' || p.firstAdded < first) first = p.firstAdded;
-        if (p.version.dateAdded > last) last = p.version.dateAdded;
-        if (p.version.dateAdded >= this.since) recent = true;
+        const firstAdded = this.firstOf[k]!;
+        const added = this.lastOf[k]!;
+        if (first === '' || firstAdded < first) first = firstAdded;
+        if (added > last) last = added;
+        if (added >= this.since) recent = true;
       }
       if (!recent) recentAll = false;
       if (reports === 0) continue;
@@ -375,7 +394,7 @@ export class Correlator {
     let v = this.byOrg.get(org.id);
     if (v === undefined) {
       let key = '';
-      for (const k of this.sample) key += this.decide(org, k) ? '1' : '0';
+      for (const p of this.sample) key += this.decide(org, p) ? '1' : '0';
       v = this.visibilities.get(key);
       if (v === undefined) this.visibilities.set(key, (v = { key, answers: [] }));
       this.byOrg.set(org.id, v);
@@ -383,8 +402,7 @@ export class Correlator {
     return v;
   }
 
-  private decide(org: Org, k: number): boolean {
-    const p = this.i.priors[k]!;
+  private decide(org: Org, p: PriorReport): boolean {
     const submitter = this.i.orgs.get(p.version.submitterOrgId);
     // a submitter no longer in the directory: nothing of theirs is released, nor counted
     if (!submitter) return false;
