@@ -192,7 +192,8 @@ describe('isac submit and watch output (real hub)', function () {
       expect(line).to.match(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}TLP:[A-Z+]+ {2}.+ {2}ack [0-9a-f-]{36}$/);
     expect(
       lines.some((l) =>
-        /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}TLP:GREEN {2}3 indicators: 198\.51\.100\.\d, 198\.51\.100\.\d, 198\.51\.100\.\d {2}ack [0-9a-f-]{36}$/.test(
+        // the same three values are submitted again until watch has its alerts: a repeat says so (ADR 0044)
+        /^\d{4}-\d\d-\d\dT[\d:.]+Z {2}TLP:GREEN {2}(\[update\/更新\] {2})?3 indicators: 198\.51\.100\.\d, 198\.51\.100\.\d, 198\.51\.100\.\d {2}(3 values reported before \/ 既報の値 3件 {2})?ack [0-9a-f-]{36}$/.test(
           l,
         ),
       ),
@@ -223,5 +224,60 @@ describe('isac submit and watch output (real hub)', function () {
       expect(r.counts['indicator']).to.be.at.least(1);
     }
     expect(rows.some((r) => r.tlp === 'green')).to.equal(true);
+  });
+
+  it('watch says when a value was reported before, counted over what the watcher may see, and marks an update', async () => {
+    const sub = await as('trial-c', ['sub', 'add', '--channel', 'mqtt']);
+    expect(sub.code, sub.stderr).to.equal(0);
+    const value = `r-${crypto.randomUUID().slice(0, 8)}.example`;
+    /** The GREEN reports of the value, in the order they were stored. */
+    const greens: string[] = [];
+    const report = async (tlp: 'green' | 'amber'): Promise<void> => {
+      const r = await as('bank-a', ['submit', '--ioc', value, '--kind', 'domain', '--tlp', tlp]);
+      expect(r.code, r.stderr).to.equal(0);
+      const id = /accepted (indicator--[0-9a-f-]{36})/.exec(r.stdout)?.[1];
+      expect(id, r.stdout).to.be.a('string');
+      if (tlp === 'green') greens.push(id!);
+    };
+    // an AMBER report first, which the trial member may not see, then GREEN ones
+    await report('amber');
+    await report('green');
+    // trial-c had no subscription before: every alert it gets is of this value
+    const json = await submitUntil(as('trial-c', ['--json', 'watch', '--count', '2']), () => report('green'));
+    expect(json.code, json.stderr).to.equal(0);
+    type Payload = { objects: { type: string; id: string }[]; x_isac_alert: Record<string, unknown> };
+    const rows = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { payload: Payload }).payload);
+    expect(rows).to.have.length(2);
+    for (const p of rows) {
+      const k = greens.indexOf(p.objects.find((o) => o.type === 'indicator')!.id);
+      expect(k, JSON.stringify(p)).to.be.at.least(0);
+      const correlation = p.x_isac_alert['correlation'] as Record<string, unknown>[] | undefined;
+      if (k === 0) {
+        // only the AMBER report came before it: for the trial member, never reported
+        expect(correlation, JSON.stringify(p)).to.equal(undefined);
+        expect(p.x_isac_alert['kind']).to.equal(undefined);
+      } else {
+        // the GREEN reports before it, and not the AMBER one
+        expect(correlation![0], JSON.stringify(p)).to.include({
+          value,
+          reports: k,
+          sectors: 1,
+          update: true,
+        });
+        expect(p.x_isac_alert['kind']).to.equal('update');
+      }
+    }
+    // the line a person reads says the same, in both languages
+    const text = await submitUntil(as('trial-c', ['watch', '--count', '1']), () => report('green'));
+    expect(text.code, text.stderr).to.equal(0);
+    const escaped = value.replace(/\./g, '\\.');
+    expect(text.stdout.trim()).to.match(
+      new RegExp(
+        `^\\S+ {2}TLP:GREEN {2}\\[update/更新\\] {2}indicator ${escaped} {2}reported before: \\d+ reports?, 1 sector / 既報 \\d+件・1業種 {2}ack [0-9a-f-]{36}$`,
+      ),
+    );
   });
 });

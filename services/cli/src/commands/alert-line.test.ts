@@ -34,6 +34,50 @@ describe('isac watch alert lines', () => {
     );
   });
 
+  it('says that a value was reported before, and marks an update (ADR 0044)', () => {
+    const alert = (x: Record<string, unknown>, objects = [ind('203.0.113.7')]) => ({
+      type: 'bundle',
+      id: 'bundle--11111111-2222-3333-4444-555555555555',
+      objects,
+      x_isac_alert: { alert_id: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', part: 1, parts: 1, ...x },
+    });
+    const entry = (v: string, reports: number, sectors: number, update = false) => ({
+      indicator_id: `indicator--${v}`,
+      kind: 'ipv4',
+      value: v,
+      reports,
+      sectors,
+      first_seen: '2026-04-30T01:00:00.000Z',
+      last_seen: '2026-05-01T08:00:00.000Z',
+      ...(update ? { update: true } : {}),
+    });
+    const topic = 'isac/v1/orgs/bank-b/alerts/green/indicator';
+    expect(
+      alertLine(
+        summariseAlert(topic, alert({ kind: 'update', correlation: [entry('203.0.113.7', 2, 1, true)] }), at),
+      ),
+    ).to.equal(
+      '2026-05-01T09:00:00.000Z  TLP:GREEN  [update/更新]  indicator 203.0.113.7  reported before: 2 reports, 1 sector / 既報 2件・1業種  ack aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    );
+    // one report from one sector, in a new alert
+    expect(
+      alertLine(summariseAlert(topic, alert({ correlation: [entry('203.0.113.7', 1, 1)] }), at)),
+    ).to.equal(
+      '2026-05-01T09:00:00.000Z  TLP:GREEN  indicator 203.0.113.7  reported before: 1 report, 1 sector / 既報 1件・1業種  ack aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    );
+    // several values: how many were reported before (counts per value are in the payload)
+    const three = [ind('203.0.113.7'), ind('203.0.113.8'), ind('203.0.113.9')];
+    const corr = [entry('203.0.113.7', 3, 2), entry('203.0.113.9', 1, 1)];
+    expect(alertLine(summariseAlert(topic, alert({ correlation: corr }, three), at))).to.equal(
+      '2026-05-01T09:00:00.000Z  TLP:GREEN  3 indicators: 203.0.113.7, 203.0.113.8, 203.0.113.9  2 values reported before / 既報の値 2件  ack aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    );
+    // nothing reported before, or a payload whose list is not one: nothing said
+    for (const x of [{}, { correlation: [] }, { correlation: 'x' }, { correlation: [null, 7] }])
+      expect(alertLine(summariseAlert(topic, alert(x), at))).to.equal(
+        '2026-05-01T09:00:00.000Z  TLP:GREEN  indicator 203.0.113.7  ack aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      );
+  });
+
   it('says the value of a single-object alert, its ack id from the bundle id, and marks exercises', () => {
     const payload = {
       type: 'bundle',
