@@ -74,6 +74,31 @@ describe('isac search', () => {
     expect(none.stdout).to.include('閲覧可能な指標は見つかりませんでした');
   });
 
+  it('says how many other reports of the value the reader may see, never counting what it may not', async () => {
+    // bank-b reports the AMBER /28 of bank-a again, at GREEN
+    const res = await h.http
+      .post(OBJECTS)
+      .set('Authorization', full)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(
+        JSON.stringify({ objects: [marked('green', { pattern: "[ipv4-addr:value = '203.0.113.16/28']" })] }),
+      );
+    expect(res.status).to.equal(202);
+    const r = await isac(['search', '203.0.113.20'], env(full));
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('REPORTED (SECTORS) / 既報 (業種)');
+    // each of the two reports has the other one before or beside it: 1 report, 1 sector
+    expect(r.stdout).to.match(/GREEN\s+ipv4 203\.0\.113\.16\/28\s+\S+\s+\S+\s+1 \(1\)/);
+    expect(r.stdout).to.match(/AMBER\s+ipv4 203\.0\.113\.16\/28\s+\S+\s+\S+\s+1 \(1\)/);
+    // the trial member sees the GREEN report only, and is not told of the AMBER one
+    const t = await isac(['search', '203.0.113.20'], env(trial));
+    expect(t.code, t.stderr).to.equal(0);
+    expect(t.stdout).to.match(/GREEN\s+ipv4 203\.0\.113\.16\/28\s+\S+\s+\S+\s+-\s/);
+    expect(t.stdout).not.to.include('AMBER');
+    expect(t.stdout).to.include('1 found / 1 件');
+  });
+
   it('a malformed value fails with the field named', async () => {
     const r = await isac(['search', 'not a value'], env(full));
     expect(r.code).to.not.equal(0);

@@ -45,14 +45,24 @@ export function registerSearch(program: Command, ctx: () => CliContext): void {
           : [
               head,
               table(
-                ['ID', 'TLP', 'MATCHED / 一致', 'MODIFIED / 更新', 'SECTOR / 業種', 'NOTE / 備考'],
+                [
+                  'ID',
+                  'TLP',
+                  'MATCHED / 一致',
+                  'MODIFIED / 更新',
+                  'SECTOR / 業種',
+                  'REPORTED (SECTORS) / 既報 (業種)',
+                  'NOTE / 備考',
+                ],
                 r.hits.map((x) => [
                   x.id,
                   x.tlp.toUpperCase(),
                   `${x.observable.kind} ${x.observable.value}${x.observables.length > 1 ? ` (+${x.observables.length - 1})` : ''}`,
                   x.modified,
                   x.sector ?? '-',
-                  x.revoked ? 'revoked / 失効' : '',
+                  // other objects naming the value that you may see (ADR 0044): counts only
+                  x.reported ? `${x.reported.reports} (${x.reported.sectors})` : '-',
+                  x.revoked ? 'revoked / 失効' : x.expired ? 'expired / 期限切れ' : '',
                 ]),
               ),
               `${r.count} found / ${r.count} 件`,
