@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { expiryOf, type DecaySettings } from '@isac/policy';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import {
@@ -97,6 +98,37 @@ describe('isac search', () => {
     expect(t.stdout).to.match(/GREEN\s+ipv4 203\.0\.113\.16\/28\s+\S+\s+\S+\s+-\s/);
     expect(t.stdout).not.to.include('AMBER');
     expect(t.stdout).to.include('1 found / 1 件');
+  });
+
+  it('marks a hit whose indicator expired (ADR 0047)', async () => {
+    const res = await h.http
+      .post(OBJECTS)
+      .set('Authorization', full)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(
+        JSON.stringify({
+          objects: [
+            marked('green', {
+              pattern: "[ipv4-addr:value = '192.0.2.44']",
+              valid_from: '2020-01-01T00:00:00.000Z',
+              valid_until: '2020-02-01T00:00:00.000Z',
+            }),
+          ],
+        }),
+      );
+    expect(res.status).to.equal(202);
+    const settings = { halfLifeDays: { ipv4: 14 }, threshold: 20, defaultConfidence: 50 } as DecaySettings;
+    const swept = await h.stores.objects.sweepExpiry({
+      run: 'cli',
+      limit: 100,
+      now: h.clock.now(),
+      expiryOf: (l) => expiryOf(l, settings),
+    });
+    expect(swept.expired).to.be.at.least(1);
+    const r = await isac(['search', '192.0.2.44'], env(full));
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/GREEN\s+ipv4 192\.0\.2\.44\s.*expired \/ 期限切れ/);
   });
 
   it('a malformed value fails with the field named', async () => {
