@@ -18,6 +18,16 @@ describe('isac search', () => {
   let env: (auth: string) => Record<string, string>;
   let full: string;
   let trial: string;
+  /** A TAXII envelope of these objects POSTed as `auth`: accepted (202). */
+  const post = async (auth: string, objects: unknown[]): Promise<void> => {
+    const res = await h.http
+      .post(OBJECTS)
+      .set('Authorization', auth)
+      .set('Accept', TAXII)
+      .set('Content-Type', TAXII)
+      .send(JSON.stringify({ objects }));
+    expect(res.status, res.text).to.equal(202);
+  };
   beforeEach(async () => {
     h = openHarness();
     const a = await h.member('bank-a', { sector: 'finance' });
@@ -31,20 +41,10 @@ describe('isac search', () => {
       ISAC_API_KEY: auth.slice('Bearer '.length),
       ISAC_HOME: '/nonexistent',
     });
-    const res = await h.http
-      .post(OBJECTS)
-      .set('Authorization', a.auth)
-      .set('Accept', TAXII)
-      .set('Content-Type', TAXII)
-      .send(
-        JSON.stringify({
-          objects: [
-            marked('green', { pattern: "[ipv4-addr:value = '203.0.113.7']", revoked: true }),
-            marked('amber', { pattern: "[ipv4-addr:value = '203.0.113.16/28']" }),
-          ],
-        }),
-      );
-    expect(res.status).to.equal(202);
+    await post(a.auth, [
+      marked('green', { pattern: "[ipv4-addr:value = '203.0.113.7']", revoked: true }),
+      marked('amber', { pattern: "[ipv4-addr:value = '203.0.113.16/28']" }),
+    ]);
   });
   afterEach(async () => {
     await new Promise((r) => server.close(r));
@@ -77,15 +77,7 @@ describe('isac search', () => {
 
   it('says how many other reports of the value the reader may see, never counting what it may not', async () => {
     // bank-b reports the AMBER /28 of bank-a again, at GREEN
-    const res = await h.http
-      .post(OBJECTS)
-      .set('Authorization', full)
-      .set('Accept', TAXII)
-      .set('Content-Type', TAXII)
-      .send(
-        JSON.stringify({ objects: [marked('green', { pattern: "[ipv4-addr:value = '203.0.113.16/28']" })] }),
-      );
-    expect(res.status).to.equal(202);
+    await post(full, [marked('green', { pattern: "[ipv4-addr:value = '203.0.113.16/28']" })]);
     const r = await isac(['search', '203.0.113.20'], env(full));
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.include('REPORTED (SECTORS) / 既報 (業種)');
@@ -101,23 +93,13 @@ describe('isac search', () => {
   });
 
   it('marks a hit whose indicator expired (ADR 0047)', async () => {
-    const res = await h.http
-      .post(OBJECTS)
-      .set('Authorization', full)
-      .set('Accept', TAXII)
-      .set('Content-Type', TAXII)
-      .send(
-        JSON.stringify({
-          objects: [
-            marked('green', {
-              pattern: "[ipv4-addr:value = '192.0.2.44']",
-              valid_from: '2020-01-01T00:00:00.000Z',
-              valid_until: '2020-02-01T00:00:00.000Z',
-            }),
-          ],
-        }),
-      );
-    expect(res.status).to.equal(202);
+    await post(full, [
+      marked('green', {
+        pattern: "[ipv4-addr:value = '192.0.2.44']",
+        valid_from: '2020-01-01T00:00:00.000Z',
+        valid_until: '2020-02-01T00:00:00.000Z',
+      }),
+    ]);
     const settings = { halfLifeDays: { ipv4: 14 }, threshold: 20, defaultConfidence: 50 } as DecaySettings;
     const swept = await h.stores.objects.sweepExpiry({
       run: 'cli',
