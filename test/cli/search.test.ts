@@ -2,13 +2,7 @@ import { expect } from 'chai';
 import { expiryOf, type DecaySettings } from '@isac/policy';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import {
-  OBJECTS,
-  TAXII,
-  marked,
-  openHarness,
-  type Harness,
-} from '../../services/taxii/test/taxii-harness.js';
+import { marked, openHarness, postAccepted, type Harness } from '../../services/taxii/test/taxii-harness.js';
 import { isac } from '../support/cli.js';
 
 /** `isac search` against the composed taxii service over real HTTP, as an API-key holder. */
@@ -18,16 +12,7 @@ describe('isac search', () => {
   let env: (auth: string) => Record<string, string>;
   let full: string;
   let trial: string;
-  /** A TAXII envelope of these objects POSTed as `auth`: accepted (202). */
-  const post = async (auth: string, objects: unknown[]): Promise<void> => {
-    const res = await h.http
-      .post(OBJECTS)
-      .set('Authorization', auth)
-      .set('Accept', TAXII)
-      .set('Content-Type', TAXII)
-      .send(JSON.stringify({ objects }));
-    expect(res.status, res.text).to.equal(202);
-  };
+  const post = (auth: string, objects: unknown[]): Promise<void> => postAccepted(h, auth, objects);
   beforeEach(async () => {
     h = openHarness();
     const a = await h.member('bank-a', { sector: 'finance' });
