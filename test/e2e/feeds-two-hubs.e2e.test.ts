@@ -247,6 +247,13 @@ describe('two hubs: A pulls B by TAXII 2.1, only what may cross does, and a SIGK
     } finally {
       db.close();
     }
+    // A's next pull reads its own object back from B: the hub already holds it, so the feed
+    // counts a duplicate, not an import (the rows stored from the feed stay the four)
+    const echoed = await waitFor(
+      'the pull that reads the pushed object back',
+      (x) => x.counts.duplicates >= 1,
+    );
+    expect(echoed.counts.imported, JSON.stringify(echoed.counts)).to.equal(4);
     expect((await callA('DELETE', '/api/v1/partners/to-b', { auth: adminA })).status).to.equal(204);
   });
 
