@@ -164,7 +164,6 @@ export class Correlator {
    * for a bulk batch) are garbage before the batch's alerts are built, not carried through them.
    */
   private readonly priors: readonly PriorReport[] | undefined;
-  private readonly reported: boolean;
   private readonly i: Omit<CorrelatorInput, 'priors'>;
   /** Per position: the entries it names, when one of them was reported before (undefined: none). */
   private readonly entriesAt: (readonly number[] | undefined)[] = [];
@@ -196,7 +195,6 @@ export class Correlator {
     });
     this.firstOf = priors.map((p) => p.firstAdded);
     this.lastOf = priors.map((p) => p.version.dateAdded);
-    this.reported = priors.length > 0;
     this.priors = i.feedback && i.feedback.size > 0 ? priors : undefined;
     // only positions naming a value with an earlier report can have an answer: the others (most
     // of a feed, new to the hub) are passed over for every recipient without a lookup
@@ -213,7 +211,7 @@ export class Correlator {
 
   /** Whether any value of the batch was reported before (else no recipient needs asking). */
   get empty(): boolean {
-    return !this.reported;
+    return this.firstOf.length === 0;
   }
 
   /** The correlation of the item at `position` for `org`; undefined when none of its values was reported before. */

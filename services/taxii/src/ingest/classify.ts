@@ -151,6 +151,12 @@ export interface Classification {
   readonly failures: readonly Outcome[];
   /** Objects the hub already has (repeats in the submission, or versions stored before). */
   readonly successes: readonly Outcome[];
+  /**
+   * Of `successes`, the echoes: another organisation's id at a version the hub holds. The status
+   * tells them as plain successes, not "already added" (ADR 0017); the hub's own counters
+   * (a partner feed's) count them as duplicates.
+   */
+  readonly echoes: number;
 }
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
@@ -535,7 +541,7 @@ export function* classifyInSlices(
     const c = accepted[k]!;
     out.push({ index: c.index, id: c.id, version: versions[k]!, newVersion: ownEarlier(c) });
   }
-  return { accepted: out, failures, successes };
+  return { accepted: out, failures, successes, echoes: echoes.length };
 }
 
 /** The status message of an (id, version) the hub already holds. */

@@ -211,16 +211,11 @@ export class IngestService {
       const run = () => this.process(principal, part, opts);
       const { status, decided } =
         part.length <= this.deps.sliceObjects ? await run() : await this.queue.run(part.length, run);
-      // an echo (another organisation's id at a version the hub holds: the object a partner got
-      // from us coming back) is told as a success without "already added", so as not to disclose
-      // the id to a member (ADR 0017); the feed's counters are the hub's own: a duplicate
-      const echoes = decided.successes.filter((s) => s.message !== ALREADY_ADDED).length;
-      for (const s of status.successes) {
-        if (s.message === ALREADY_ADDED) duplicates++;
-        else stored++;
-      }
-      stored -= echoes;
-      duplicates += echoes;
+      // an echo (the object a partner got from us coming back) is a duplicate to the hub's own
+      // counters, though its status does not say "already added" (ADR 0017)
+      const already = status.successes.filter((s) => s.message === ALREADY_ADDED).length + decided.echoes;
+      duplicates += already;
+      stored += status.successes.length - already;
       for (const f of decided.failures)
         refused.push({ index: start + f.index, id: f.id, message: f.message ?? 'refused' });
     }
