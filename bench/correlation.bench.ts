@@ -311,7 +311,15 @@ export async function correlateFixture(): Promise<CorrelateFixture> {
           ids: versions.map((v) => v.version.id),
         });
         mark?.('priors');
-        correlator = new Correlator({ query, priors, orgs: byId, policy, now, updateWindowMs: 0 });
+        correlator = new Correlator({
+          query,
+          priors: priors.reports,
+          samples: priors.samples,
+          orgs: byId,
+          policy,
+          now,
+          updateWindowMs: 0,
+        });
         mark?.('correlator');
       }
       const answers: [AlertCorrelation, number][] = [];

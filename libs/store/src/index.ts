@@ -15,6 +15,7 @@ export {
   type LockHolder,
 } from './sqlite/directory-lock.js';
 export { PositionSet } from './position-set.js';
+export { releaseKeyOf } from './release-key.js';
 export {
   exerciseState,
   exerciseParticipants,

@@ -144,6 +144,39 @@ describe('SQLite migrations of existing rows', () => {
     db.close();
   });
 
+  it('38 records the own markings and revocation of every version stored before', () => {
+    const db = databaseAt(37);
+    const ins = db.prepare(`INSERT INTO objects (collection_id, id, type, spec_version, version, version_norm,
+      date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object)
+      VALUES ('c1', ?, 'indicator', '2.1', 'v', 'v', ?, 'bank-a', 'green', 'object', '[]', '[]', 0, 0, ?)`);
+    const GREEN = 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da';
+    const granular = [{ marking_ref: GREEN, selectors: ['description'] }];
+    const objects = {
+      'indicator--plain': { type: 'indicator', id: 'indicator--plain' },
+      'indicator--marked': { type: 'indicator', id: 'indicator--marked', object_marking_refs: [GREEN] },
+      'indicator--granular': { type: 'indicator', id: 'indicator--granular', granular_markings: granular },
+      'indicator--revoked': { type: 'indicator', id: 'indicator--revoked', revoked: true },
+      'indicator--not': { type: 'indicator', id: 'indicator--not', revoked: false, description: '"revoked"' },
+    };
+    Object.entries(objects).forEach(([id, o], k) => ins.run(id, k + 1, JSON.stringify(o)));
+    migrate(db);
+    const rows = db.prepare('SELECT id, marks, revoked FROM objects ORDER BY date_added_us').all() as {
+      id: keyof typeof objects;
+      marks: string;
+      revoked: number;
+    }[];
+    // each as accept writes it for a new version
+    for (const r of rows) {
+      const o: Record<string, unknown> = objects[r.id];
+      expect(JSON.parse(r.marks), r.id).to.deep.equal([
+        o['object_marking_refs'] ?? null,
+        o['granular_markings'] ?? null,
+      ]);
+      expect(r.revoked, r.id).to.equal(o['revoked'] === true ? 1 : 0);
+    }
+    db.close();
+  });
+
   it('10 gives digest items their subscription, and indexes them', () => {
     const db = databaseAt(9);
     const ins =

@@ -8,6 +8,7 @@ import type {
   BrowsedVersion,
   CorrelationEntry,
   PriorReport,
+  PriorReports,
   ExpirySweepResult,
   ExpirySweepStep,
   DeliveryBatch,
@@ -27,6 +28,7 @@ import type { Filter } from 'mongodb';
 import { decodeCursor, encodeCursor } from '../outbox.js';
 import { decodeBrowseCursor, encodeBrowseCursor } from '../browse-cursor.js';
 import { jobKeys } from '../job-catalogue.js';
+import { releaseKeyOf } from '../release-key.js';
 import { addedAfterMicros, isoToMicros, microsToIso, normalizeTimestamp, toMicros } from '../time.js';
 import {
   COLLECTIONS,
@@ -440,8 +442,8 @@ export class MongoObjectStore implements ObjectStore {
   async priorReports(
     entries: readonly CorrelationEntry[],
     exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
-  ): Promise<PriorReport[]> {
-    if (entries.length === 0) return [];
+  ): Promise<PriorReports> {
+    if (entries.length === 0) return { reports: [], samples: new Map() };
     const entryOf = (e: { kind: string; key: string; algorithm: string; hi?: string | undefined }): string =>
       `${e.kind}|${e.key}|${e.algorithm}|${e.hi ?? ''}`;
     const wanted = new Map<string, number[]>();
@@ -473,7 +475,7 @@ export class MongoObjectStore implements ObjectStore {
         }
       }
     }
-    if (found.size === 0) return [];
+    if (found.size === 0) return { reports: [], samples: new Map() };
     // latest versions only; the first version's date_added for "first seen"
     const objects = [
       ...new Map([...found.values()].map((f) => [`${f.doc.collectionId}|${f.doc.id}`, f.doc])).values(),
@@ -498,7 +500,7 @@ export class MongoObjectStore implements ObjectStore {
         }
       }
     }
-    const out: { seq: number; r: PriorReport }[] = [];
+    const out: { seq: number; r: PriorReport; version: ObjectVersion }[] = [];
     for (const { doc, ns } of found.values()) {
       const b = bounds.get(`${doc.collectionId}|${doc.id}`);
       if (!b || b.last !== doc.versionNorm) continue;
@@ -506,10 +508,23 @@ export class MongoObjectStore implements ObjectStore {
       if (version.object['revoked'] === true) continue;
       out.push({
         seq: doc.dateAddedUs,
-        r: { version, firstAdded: microsToIso(b.first), entries: [...ns].sort((a, c) => a - c) },
+        version,
+        r: {
+          collectionId: version.collectionId,
+          id: version.id,
+          version: version.version,
+          submitterOrgId: version.submitterOrgId,
+          dateAdded: version.dateAdded,
+          firstAdded: microsToIso(b.first),
+          entries: [...ns].sort((a, c) => a - c),
+          releaseKey: releaseKeyOf(version),
+        },
       });
     }
-    return out.sort((a, c) => a.seq - c.seq).map((x) => x.r);
+    out.sort((a, c) => a.seq - c.seq);
+    const samples = new Map<string, ObjectVersion>();
+    for (const x of out) if (!samples.has(x.r.releaseKey)) samples.set(x.r.releaseKey, x.version);
+    return { reports: out.map((x) => x.r), samples };
   }
 
   /**

@@ -222,12 +222,32 @@ export interface CorrelationEntry {
 
 /** Earlier reports of a batch's values (ADR 0044): the store's answer, before any policy. */
 export interface PriorReport {
-  /** The object's latest live version (not revoked, not an exercise). */
-  readonly version: ObjectVersion;
+  /** Its object's latest live version (not revoked, not an exercise): where it is, whose, when stored. */
+  readonly collectionId: string;
+  readonly id: string;
+  readonly version: string;
+  readonly submitterOrgId: OrgId;
+  readonly dateAdded: string;
   /** When the hub stored the object's first version (the earliest `modified`). */
   readonly firstAdded: string;
   /** The indexes (into the query's entries) of the values it names. */
   readonly entries: readonly number[];
+  /**
+   * Equal for reports whose versions are stored alike in everything a release decision reads of
+   * an indicator but its pattern and dates: submitter, type, TLP, markings known and unknown,
+   * the object's own `object_marking_refs` and `granular_markings`, named recipients, anonymity.
+   * Opaque; equal keys only ever mean equal facts (unequal keys may still be alike).
+   */
+  readonly releaseKey: string;
+}
+
+/**
+ * Correlation's answer (ADR 0044): the earlier reports without their objects, and one stored
+ * version per release key, which a reader's policy is asked about for every report of the key.
+ */
+export interface PriorReports {
+  readonly reports: readonly PriorReport[];
+  readonly samples: ReadonlyMap<string, ObjectVersion>;
 }
 
 /** An event (report or grouping, ADR 0045) naming some of the objects asked about. */
@@ -304,13 +324,14 @@ export interface ObjectStore {
   /**
    * Correlation (ADR 0044), one pass for a whole batch: the latest live versions (not exercise,
    * not revoked) whose index names one of `entries` exactly (kind, key, algorithm, range end),
-   * except versions stored by the submissions `excludeSubmissions` and objects `excludeIds`.
+   * except versions stored by the submissions `excludeSubmissions` and objects `excludeIds`,
+   * in storage order; their objects are not read, but one version of each release key is.
    * Unfiltered by policy: the caller filters per reader.
    */
   priorReports(
     entries: readonly CorrelationEntry[],
     exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
-  ): Promise<PriorReport[]>;
+  ): Promise<PriorReports>;
   /**
    * One step of the expiry sweep (ADR 0047), atomically: the latest live, not yet expired
    * indicator versions after the run's cursor, up to `limit`, those due at `now` marked expired

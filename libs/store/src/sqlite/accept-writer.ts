@@ -44,6 +44,13 @@ export type AcceptRow = readonly [
   validUntilMs: number | null,
   /** A report's or grouping's `object_refs`, canonical (ADR 0045); null for anything else. */
   memberRefs: readonly string[] | null,
+  /**
+   * The object's own markings, `[object_marking_refs, granular_markings]` as JSON (null for an
+   * absent one), and whether it is revoked: what correlation groups earlier reports by without
+   * reading their objects (ADR 0044).
+   */
+  marks: string,
+  revoked: 0 | 1,
 ];
 
 const listJson = (list: readonly string[]): string => (list.length === 0 ? '[]' : JSON.stringify(list));
@@ -70,6 +77,8 @@ export function acceptRow(v: NewObjectVersion): AcceptRow {
     flatEntries(v.object),
     ...lifetimeOf(v.object),
     nullIfEmpty(eventMemberIds(v.object)),
+    JSON.stringify([v.object['object_marking_refs'] ?? null, v.object['granular_markings'] ?? null]),
+    v.object['revoked'] === true ? 1 : 0,
   ];
 }
 
@@ -120,8 +129,8 @@ export class AcceptWriter {
     this.insert =
       db.prepare(`INSERT OR IGNORE INTO objects (collection_id, id, type, spec_version, version, version_norm,
       date_added_us, submitter_org_id, tlp, tlp_source, unknown_markings, named_recipients, anonymous, exercise, object,
-      is_latest, is_first, known_markings, submission_id, submission_seq, exercise_id, feed_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      is_latest, is_first, known_markings, submission_id, submission_seq, exercise_id, feed_id, marks, revoked)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.nextSeq = db
       .prepare('SELECT COALESCE(MAX(submission_seq) + 1, 0) FROM objects WHERE submission_id = ?')
       .pluck();
@@ -195,6 +204,8 @@ export class AcceptWriter {
         this.seq,
         r[15],
         r[16],
+        r[22],
+        r[23],
       );
       if (res.changes === 0) {
         out('duplicate');

@@ -661,4 +661,21 @@ CREATE INDEX objects_browse_submitter ON objects (submitter_org_id, anonymous, d
   WHERE is_latest = 1 AND exercise = 0;
 `,
   },
+  {
+    version: 38,
+    name: 'release facts of each version for correlation',
+    sql: `
+-- ADR 0044. Correlation counts a batch's earlier reports per recipient by the policy, one verdict
+-- per group of reports alike in what the verdict reads. The object's own markings (its
+-- object_marking_refs and granular_markings, as one JSON array) and whether it is revoked are
+-- written with each version, so the earlier reports are grouped without reading their objects.
+ALTER TABLE objects ADD COLUMN marks TEXT NOT NULL DEFAULT '[null,null]';
+ALTER TABLE objects ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+UPDATE objects SET
+  marks = json_array(object -> '$.object_marking_refs', object -> '$.granular_markings'),
+  revoked = (json_extract(object, '$.revoked') IS 1)
+WHERE instr(object, '"object_marking_refs"') > 0 OR instr(object, '"granular_markings"') > 0
+  OR instr(object, '"revoked"') > 0;
+`,
+  },
 ];

@@ -8,6 +8,7 @@ import type {
   BrowsedVersion,
   CorrelationEntry,
   PriorReport,
+  PriorReports,
   ExpiryCause,
   ExpirySweepResult,
   ExpirySweepStep,
@@ -527,16 +528,18 @@ export class SqliteObjectStore implements ObjectStore {
   priorReports(
     entries: readonly CorrelationEntry[],
     exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
-  ): Promise<PriorReport[]> {
-    if (entries.length === 0) return Promise.resolve([]);
+  ): Promise<PriorReports> {
+    if (entries.length === 0) return Promise.resolve({ reports: [], samples: new Map() });
     // One statement for the whole batch: each entry is a point lookup of the primary key
     // (kind, key), then its range end and algorithm; the hits are grouped by version before any
-    // version is read (grouping whole rows sorted every object's JSON), then each version is read
-    // once. CROSS JOIN fixes that order; the first version, when the latest is not also the first,
-    // is read through the unique (collection, id, version) index (with MIN(date_added_us) the
-    // planner scanned the collection's date index). The excluded submissions' versions (the
-    // batch's own) leave the hits before the grouping, found by objects_by_submission; the
-    // excluded objects are left out here, by a set: SQLite's list of 5,000 ids cost ~5 ms.
+    // version is read, then each version's row is read once. CROSS JOIN fixes that order; the
+    // first version, when the latest is not also the first, is read through the unique
+    // (collection, id, version) index (with MIN(date_added_us) the planner scanned the
+    // collection's date index). The excluded submissions' versions (the batch's own) leave the
+    // hits before the grouping, found by objects_by_submission; the excluded objects are left out
+    // here, by a set: SQLite's list of 5,000 ids cost ~5 ms. No object is read: the release key
+    // is made of the columns the verdict reads (the object's own markings are `marks`), and one
+    // version per key is read afterwards.
     const st = this.stmt(
       `WITH q(n, kind, key, algorithm, hi) AS (
          SELECT CAST(j.key AS INTEGER), j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 FROM json_each(@entries) j),
@@ -546,35 +549,61 @@ export class SqliteObjectStore implements ObjectStore {
            WHERE m.object_seq NOT IN (SELECT x.seq FROM objects x
              WHERE x.submission_id IN (SELECT value FROM json_each(@subs)))
            GROUP BY m.object_seq)
-       SELECT ${COLUMNS},
+       SELECT o.seq, o.collection_id, o.id, o.version, o.submitter_org_id, o.date_added_us,
          CASE WHEN o.is_first = 1 THEN o.date_added_us ELSE
            (SELECT f.date_added_us FROM objects f WHERE f.collection_id = o.collection_id AND f.id = o.id
-             ORDER BY f.version_norm LIMIT 1) END AS first_us,
-         hit.ns AS ns
+             ORDER BY f.version_norm LIMIT 1) END,
+         hit.ns,
+         concat_ws(char(0), o.submitter_org_id, o.type, o.tlp, o.unknown_markings, o.known_markings,
+           o.named_recipients, o.anonymous, o.marks)
        FROM hit CROSS JOIN objects o ON o.seq = hit.seq
-       WHERE o.is_latest = 1 AND o.exercise = 0
+       WHERE o.is_latest = 1 AND o.exercise = 0 AND o.revoked = 0
        ORDER BY o.seq`,
     );
-    const firstAt = columnAt(st, 'first_us');
-    const nsAt = columnAt(st, 'ns');
     const rows = st.all({
       entries: JSON.stringify(entries.map((e) => [e.kind, e.key, e.algorithm, e.hi ?? null])),
       subs: JSON.stringify(exclude.submissions),
-    }) as (RawRow & Record<number, unknown>)[];
+    }) as [number, string, string, string, string, number, number, string, string][];
     const ids = new Set(exclude.ids);
-    const out: PriorReport[] = [];
-    for (const r of rows) {
-      if (ids.has(r[2])) continue;
-      const version = fromRow(r);
-      if (version.object['revoked'] === true) continue;
-      const ns = JSON.parse(r[nsAt] as string) as number[];
-      out.push({
+    const reports: PriorReport[] = [];
+    const sampleSeqs = new Map<string, number>();
+    for (const [
+      seq,
+      collectionId,
+      id,
+      version,
+      submitterOrgId,
+      addedUs,
+      firstUs,
+      nsText,
+      releaseKey,
+    ] of rows) {
+      if (ids.has(id)) continue;
+      const ns = JSON.parse(nsText) as number[];
+      const dateAdded = microsToIso(addedUs);
+      reports.push({
+        collectionId,
+        id,
         version,
-        firstAdded: r[firstAt] === r[6] ? version.dateAdded : microsToIso(r[firstAt] as number),
+        submitterOrgId,
+        dateAdded,
+        firstAdded: firstUs === addedUs ? dateAdded : microsToIso(firstUs),
         entries: ns.length === 1 ? ns : [...new Set(ns)].sort((a, b) => a - b),
+        releaseKey,
       });
+      if (!sampleSeqs.has(releaseKey)) sampleSeqs.set(releaseKey, seq);
     }
-    return Promise.resolve(out);
+    const samples = new Map<string, ObjectVersion>();
+    if (sampleSeqs.size > 0) {
+      const bySeq = new Map<number, ObjectVersion>();
+      const read = this.stmt(
+        `SELECT ${COLUMNS} FROM objects o WHERE o.seq IN (SELECT value FROM json_each(?))`,
+      );
+      for (const r of read.all(JSON.stringify([...sampleSeqs.values()])) as RawRow[])
+        bySeq.set(r[0], fromRow(r));
+      for (const [key, seq] of sampleSeqs) samples.set(key, bySeq.get(seq)!);
+    }
+    return Promise.resolve({ reports, samples });
   }
 
   sweepExpiry(step: ExpirySweepStep): Promise<ExpirySweepResult> {

@@ -4,9 +4,11 @@ import type { CorrelationEntry } from '../../src/index.js';
 import { version, type OpenHarness, type StoreHarness } from './harness.js';
 import { submission } from '../submission.js';
 
+/** An indicator of `pattern`, its object's properties from `over.object` added to a whole one. */
 const indicator = (id: string, pattern: string, over: Parameters<typeof version>[0] = {}) => {
-  const v = version({ id, ...over });
-  return version({ id, ...over, object: { ...v.object, ...(over.object ?? {}), pattern } });
+  const { object, ...rest } = over;
+  const v = version({ ...rest, id });
+  return version({ ...rest, id, object: { ...v.object, ...(object ?? {}), pattern } });
 };
 const entries = (pattern: string): CorrelationEntry[] =>
   indexEntriesOfPattern(pattern).map((e) => ({ kind: e.kind, key: e.key, algorithm: e.algorithm, hi: e.hi }));
@@ -42,14 +44,14 @@ export function correlationContract(name: string, open: OpenHarness): void {
         ...entries("[domain-name:value = 'EVIL.example.']"),
         ...entries("[ipv4-addr:value = '203.0.113.7/32']"),
       ];
-      const found = await h.stores.objects.priorReports(q, none);
+      const found = (await h.stores.objects.priorReports(q, none)).reports;
       // exact values only: not the /24 containing the address, not the subdomain, not the exercise
-      expect(found.map((r) => [r.version.id, r.entries])).to.deep.equal([
+      expect(found.map((r) => [r.id, r.entries])).to.deep.equal([
         ['indicator--a', [0, 1]],
         ['indicator--b', [1]],
       ]);
       expect(found[0]!.firstAdded <= found[1]!.firstAdded).to.equal(true);
-      expect(found[1]!.version.submitterOrgId).to.equal('bank-b');
+      expect(found[1]!.submitterOrgId).to.equal('bank-b');
     });
 
     it('leaves out the excluded submissions and objects, superseded and revoked versions', async () => {
@@ -73,22 +75,22 @@ export function correlationContract(name: string, open: OpenHarness): void {
         submissions: [own.id],
         ids: ['indicator--same-id'],
       });
-      expect(found).to.deep.equal([]);
-      const all = await h.stores.objects.priorReports(entries(p), none);
-      expect(all.map((r) => r.version.id)).to.deep.equal(['indicator--mine', 'indicator--same-id']);
+      expect(found).to.deep.equal({ reports: [], samples: new Map() });
+      const all = (await h.stores.objects.priorReports(entries(p), none)).reports;
+      expect(all.map((r) => r.id)).to.deep.equal(['indicator--mine', 'indicator--same-id']);
     });
 
     it('first seen is the first version stored, the version is the latest', async () => {
       const p = "[email-addr:value = 'phish@example.jp']";
       await h.stores.objects.accept(submission([indicator('indicator--e', p)]));
-      const [first] = await h.stores.objects.priorReports(entries(p), none);
+      const [first] = (await h.stores.objects.priorReports(entries(p), none)).reports;
       await h.stores.objects.accept(
         submission([indicator('indicator--e', p, { version: '2026-03-01T00:00:00.000Z' })]),
       );
-      const [again] = await h.stores.objects.priorReports(entries(p), none);
-      expect(again!.version.version).to.equal('2026-03-01T00:00:00.000Z');
+      const [again] = (await h.stores.objects.priorReports(entries(p), none)).reports;
+      expect(again!.version).to.equal('2026-03-01T00:00:00.000Z');
       expect(again!.firstAdded).to.equal(first!.firstAdded);
-      expect(again!.version.dateAdded > again!.firstAdded).to.equal(true);
+      expect(again!.dateAdded > again!.firstAdded).to.equal(true);
     });
 
     it("gives a batch's own index entries by position, as accept wrote them", async () => {
@@ -118,6 +120,52 @@ export function correlationContract(name: string, open: OpenHarness): void {
       );
     });
 
+    it('gives reports stored alike one release key and one stored version, and every difference a verdict reads its own', async () => {
+      const p = "[domain-name:value = 'grouped.example']";
+      const GREEN = 'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da';
+      const AMBER = 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82';
+      const base = { tlp: 'green' as const, object: { object_marking_refs: [GREEN] } };
+      const alike = [indicator('indicator--a1', p, base), indicator('indicator--a2', p, base)];
+      const differ = [
+        indicator('indicator--submitter', p, { ...base, submitterOrgId: 'bank-b' }),
+        indicator('indicator--tlp', p, { tlp: 'amber', object: { object_marking_refs: [AMBER] } }),
+        indicator('indicator--named', p, { ...base, namedRecipients: ['bank-c'] }),
+        indicator('indicator--anonymous', p, { ...base, anonymous: false }),
+        indicator('indicator--unknown', p, { ...base, unknownMarkings: ['marking-definition--u'] }),
+        indicator('indicator--known', p, { ...base, knownMarkings: ['marking-definition--k'] }),
+        indicator('indicator--own-marking', p, {
+          tlp: 'green',
+          object: { object_marking_refs: [GREEN, AMBER] },
+        }),
+        indicator('indicator--granular', p, {
+          ...base,
+          object: { ...base.object, granular_markings: [{ marking_ref: AMBER, selectors: ['description'] }] },
+        }),
+      ];
+      for (const v of [...alike, ...differ]) await h.stores.objects.accept(submission([v]));
+      const found = await h.stores.objects.priorReports(entries(p), none);
+      const keyOf = new Map(found.reports.map((r) => [r.id, r.releaseKey]));
+      expect(keyOf.size).to.equal(alike.length + differ.length);
+      expect(keyOf.get('indicator--a1')).to.equal(keyOf.get('indicator--a2'));
+      const keys = new Set(keyOf.values());
+      expect(keys.size).to.equal(1 + differ.length);
+      // one stored version per key, whole, alike in what the verdict reads to every report of its key
+      expect([...found.samples.keys()].sort()).to.deep.equal([...keys].sort());
+      for (const r of found.reports) {
+        const s = found.samples.get(r.releaseKey)!;
+        const v = [...alike, ...differ].find((x) => x.id === r.id)!;
+        expect(s.submitterOrgId, r.id).to.equal(v.submitterOrgId);
+        expect(s.tlp, r.id).to.equal(v.tlp);
+        expect(s.namedRecipients, r.id).to.deep.equal(v.namedRecipients);
+        expect(s.anonymous, r.id).to.equal(v.anonymous);
+        expect(s.unknownMarkings, r.id).to.deep.equal(v.unknownMarkings);
+        expect(s.knownMarkings, r.id).to.deep.equal(v.knownMarkings);
+        expect(s.object['object_marking_refs'], r.id).to.deep.equal(v.object['object_marking_refs']);
+        expect(s.object['granular_markings'], r.id).to.deep.equal(v.object['granular_markings']);
+        expect(s.object['pattern'], r.id).to.equal(p);
+      }
+    });
+
     it('answers a batch of 5,000 values in one call', async () => {
       const vs = Array.from({ length: 5000 }, (_, k) =>
         indicator(`indicator--${k}`, `[ipv4-addr:value = '10.${k >> 8}.${k & 255}.1']`),
@@ -125,8 +173,10 @@ export function correlationContract(name: string, open: OpenHarness): void {
       await h.stores.objects.accept(submission(vs));
       const q = vs.flatMap((v) => entries(v.object['pattern'] as string));
       const found = await h.stores.objects.priorReports(q, none);
-      expect(found).to.have.length(5000);
-      expect(found.every((r) => r.entries.length === 1)).to.equal(true);
+      expect(found.reports).to.have.length(5000);
+      expect(found.reports.every((r) => r.entries.length === 1)).to.equal(true);
+      // stored alike: one release key, one version read
+      expect(found.samples.size).to.equal(1);
     });
   });
 }

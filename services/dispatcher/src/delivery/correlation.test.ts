@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import type { Org, TlpLevel } from '@isac/kernel';
 import { PolicyEngine } from '@isac/policy';
 import { indexEntriesOf } from '@isac/stix';
-import type { BatchVersion, ObjectVersion, PriorReport } from '@isac/store';
+import {
+  releaseKeyOf,
+  type BatchVersion,
+  type ObjectVersion,
+  type PriorReport,
+  type PriorReports,
+} from '@isac/store';
 import { indicatorVersion, org } from '../../test/support.js';
 import { Correlator, correlationQuery } from './correlation.js';
 
@@ -35,23 +41,42 @@ const orgs = new Map<string, Org>(
 );
 
 /** The store's answer for these earlier versions, as priorReports would give it. */
-function priorsOf(batch: readonly BatchVersion[], earlier: readonly ObjectVersion[]): PriorReport[] {
+function priorsOf(batch: readonly BatchVersion[], earlier: readonly ObjectVersion[]): PriorReports {
   const q = correlationQuery(batch);
   const key = (e: { kind: string; key: string; algorithm: string; hi?: string | undefined }) =>
     `${e.kind}|${e.key}|${e.algorithm}|${e.hi ?? ''}`;
   const index = new Map(q.entries.map((e, n) => [key(e), n]));
-  return earlier.flatMap((v) => {
+  const samples = new Map<string, ObjectVersion>();
+  const reports = earlier.flatMap((v): PriorReport[] => {
     const ns = indexEntriesOf(v.object)
       .map((e) => index.get(key(e)))
       .filter((n): n is number => n !== undefined);
-    return ns.length === 0 ? [] : [{ version: v, firstAdded: v.dateAdded, entries: ns }];
+    if (ns.length === 0) return [];
+    const releaseKey = releaseKeyOf(v);
+    if (!samples.has(releaseKey)) samples.set(releaseKey, v);
+    const { collectionId, id, version, submitterOrgId, dateAdded } = v;
+    return [
+      {
+        collectionId,
+        id,
+        version,
+        submitterOrgId,
+        dateAdded,
+        firstAdded: dateAdded,
+        entries: ns,
+        releaseKey,
+      },
+    ];
   });
+  return { reports, samples };
 }
 
 function correlate(batch: readonly BatchVersion[], earlier: readonly ObjectVersion[], windowMs = 24 * HOUR) {
+  const { reports, samples } = priorsOf(batch, earlier);
   return new Correlator({
     query: correlationQuery(batch),
-    priors: priorsOf(batch, earlier),
+    priors: reports,
+    samples,
     orgs,
     policy: new PolicyEngine(),
     now: NOW,

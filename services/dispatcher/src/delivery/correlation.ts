@@ -4,9 +4,10 @@ import {
   policyInputBase,
   reportVisible,
   type FeedbackFacts,
+  type ReleasableVersion,
   type PolicyEngine,
 } from '@isac/policy';
-import type { BatchVersion, CorrelationEntry, FeedbackReport, PriorReport } from '@isac/store';
+import type { BatchVersion, CorrelationEntry, FeedbackReport, ObjectVersion, PriorReport } from '@isac/store';
 import { indexEntriesOf, type IndexedObservable } from '@isac/stix';
 
 /**
@@ -120,6 +121,8 @@ export interface AlertCorrelation {
 export interface CorrelatorInput {
   readonly query: CorrelationQuery;
   readonly priors: readonly PriorReport[];
+  /** One stored version per release key of `priors`, the one the policy is asked about (`PriorReports`). */
+  readonly samples: ReadonlyMap<string, ObjectVersion>;
   readonly orgs: ReadonlyMap<OrgId, Org>;
   readonly policy: PolicyEngine;
   readonly now: Date;
@@ -152,19 +155,18 @@ export class Correlator {
   private readonly byEntry: number[][];
   /** Per prior: its group of reports the policy cannot tell apart. */
   private readonly groupOf: number[];
-  /** Per group: one of its reports, the one the policy is asked about. */
-  private readonly sample: PriorReport[] = [];
+  /** Per group: the stored version the policy is asked about for all its reports. */
+  private readonly sample: ObjectVersion[] = [];
   private readonly sectorOf: (string | undefined)[];
   /** Per prior: when its object's first version was stored, and its own version. */
   private readonly firstOf: string[];
   private readonly lastOf: string[];
   /**
    * The priors themselves, only while feedback on them may be counted (`withSightings`): else
-   * what the answers need of them is kept above, and their versions (a whole object each, 5,000
-   * for a bulk batch) are garbage before the batch's alerts are built, not carried through them.
+   * what the answers need of them is kept above.
    */
   private readonly priors: readonly PriorReport[] | undefined;
-  private readonly i: Omit<CorrelatorInput, 'priors'>;
+  private readonly i: Omit<CorrelatorInput, 'priors' | 'samples'>;
   /** Per position: the entries it names, when one of them was reported before (undefined: none). */
   private readonly entriesAt: (readonly number[] | undefined)[] = [];
   /** Per position: its answers by which of its reports are seen (a bit mask; '1'/'0' each past 30), whatever the key. */
@@ -179,28 +181,30 @@ export class Correlator {
   private readonly since: string;
 
   constructor(input: CorrelatorInput) {
-    const { priors, ...i } = input;
+    const { priors, samples, ...i } = input;
     this.i = i;
     this.byEntry = i.query.entries.map(() => []);
+    // reports of one release key are stored alike in everything the verdict reads of them
     const groups = new Map<string, number>();
     this.groupOf = priors.map((p, k) => {
       for (const n of p.entries) this.byEntry[n]?.push(k);
-      const sig = decisionSignature(p);
-      let g = groups.get(sig);
+      let g = groups.get(p.releaseKey);
       if (g === undefined) {
-        groups.set(sig, (g = this.sample.length));
-        this.sample.push(p);
+        const sample = samples.get(p.releaseKey);
+        if (!sample) throw new Error(`correlation: no stored version for a release key of ${p.id}`);
+        groups.set(p.releaseKey, (g = this.sample.length));
+        this.sample.push(sample);
       }
       return g;
     });
     this.firstOf = priors.map((p) => p.firstAdded);
-    this.lastOf = priors.map((p) => p.version.dateAdded);
+    this.lastOf = priors.map((p) => p.dateAdded);
     this.priors = i.feedback && i.feedback.size > 0 ? priors : undefined;
     // only positions naming a value with an earlier report can have an answer: the others (most
     // of a feed, new to the hub) are passed over for every recipient without a lookup
     for (const [position, mine] of i.query.byPosition)
       if (mine.some((n) => this.byEntry[n]!.length > 0)) this.entriesAt[position] = mine;
-    this.sectorOf = priors.map((p) => i.orgs.get(p.version.submitterOrgId)?.sector);
+    this.sectorOf = priors.map((p) => i.orgs.get(p.submitterOrgId)?.sector);
     this.since = i.updateWindowMs > 0 ? new Date(i.now.getTime() - i.updateWindowMs).toISOString() : '\uffff';
   }
 
@@ -279,14 +283,17 @@ export class Correlator {
       for (const p of this.byEntry[n]!) {
         if (key.charCodeAt(this.groupOf[p]!) !== 49) continue;
         const prior = this.priors![p]!;
-        const reports = this.i.feedback!.get(prior.version.id);
-        const submitter = this.i.orgs.get(prior.version.submitterOrgId);
+        const reports = this.i.feedback!.get(prior.id);
+        const submitter = this.i.orgs.get(prior.submitterOrgId);
         if (!reports || !submitter) continue;
+        // the report's object as the verdict reads it: its group's stored facts, its own id
+        const sample = this.sample[this.groupOf[p]!]!;
+        const object: ReleasableVersion = { ...sample, object: { ...sample.object, id: prior.id } };
         for (const r of reports) {
           const reporter = this.i.orgs.get(r.orgId);
           if (!reporter) continue;
           const audience = {
-            object: prior.version,
+            object,
             objectSubmitter: submitter,
             reporter,
             tlp: r.tlp,
@@ -400,12 +407,12 @@ export class Correlator {
     return v;
   }
 
-  private decide(org: Org, p: PriorReport): boolean {
-    const submitter = this.i.orgs.get(p.version.submitterOrgId);
+  private decide(org: Org, v: ObjectVersion): boolean {
+    const submitter = this.i.orgs.get(v.submitterOrgId);
     // a submitter no longer in the directory: nothing of theirs is released, nor counted
     if (!submitter) return false;
-    this.i.policy.prepare(p.version.object);
-    const base = policyInputBase(p.version, submitter, this.i.now);
+    this.i.policy.prepare(v.object);
+    const base = policyInputBase(v, submitter, this.i.now);
     return this.i.policy.decideClass(base, this.i.policy.recipientClass(org, base)).kind !== 'deny';
   }
 }
@@ -416,27 +423,6 @@ function samePositions(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
   return true;
-}
-
-/**
- * Everything the policy's verdict (deliver, redact or deny) reads of a stored version, apart from
- * the recipient: reports with equal signatures get the same verdict for every organisation.
- */
-function decisionSignature(p: PriorReport): string {
-  const v = p.version;
-  const o = v.object;
-  return JSON.stringify([
-    v.submitterOrgId,
-    v.tlp,
-    v.namedRecipients,
-    v.unknownMarkings,
-    v.knownMarkings,
-    v.anonymous,
-    v.exercise,
-    v.type,
-    o['object_marking_refs'] ?? null,
-    o['granular_markings'] ?? null,
-  ]);
 }
 
 /** A value's correlation as an alert lists it (`x_isac_alert.correlation`). */

@@ -298,16 +298,17 @@ export class DistributionService {
       ids: [...new Set(versions.map((v) => v.version.id))],
     });
     const first = earliestAdded(versions);
-    const priors = first === undefined ? found : found.filter((p) => p.firstAdded < first);
+    const priors = first === undefined ? found.reports : found.reports.filter((p) => p.firstAdded < first);
     // sightings and false positives on the earlier reports, for updates (ADR 0046): one query
     // finds the objects that have any, and only those are read
     const feedback = new Map<string, FeedbackReport[]>();
     if (priors.length > 0)
-      for (const id of await stores.feedback.reportedOn([...new Set(priors.map((p) => p.version.id))]))
+      for (const id of await stores.feedback.reportedOn([...new Set(priors.map((p) => p.id))]))
         feedback.set(id, await stores.feedback.forObject(id));
     return new Correlator({
       query,
       priors,
+      samples: found.samples,
       orgs,
       policy,
       now,

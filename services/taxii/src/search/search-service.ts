@@ -176,9 +176,11 @@ export class SearchService {
       }),
     );
     if (entries.length === 0) return hits.map(() => undefined);
-    const priors = (await this.deps.objects.priorReports(entries, { submissions: [], ids: [] })).filter((p) =>
-      viewer.visible(p.version),
-    );
+    const found = await this.deps.objects.priorReports(entries, { submissions: [], ids: [] });
+    // one verdict per release key: its reports are stored alike in what the verdict reads
+    const visible = new Map<string, boolean>();
+    for (const [key, v] of found.samples) visible.set(key, viewer.visible(v));
+    const priors = found.reports.filter((p) => visible.get(p.releaseKey) === true);
     return hits.map((h, k) => {
       const wanted = new Set(mine[k]);
       let reports = 0;
@@ -186,12 +188,12 @@ export class SearchService {
       let first = '';
       let last = '';
       for (const p of priors) {
-        if (p.version.id === h.version.id || !p.entries.some((n) => wanted.has(n))) continue;
+        if (p.id === h.version.id || !p.entries.some((n) => wanted.has(n))) continue;
         reports += 1;
-        const sector = orgs.get(p.version.submitterOrgId)?.sector;
+        const sector = orgs.get(p.submitterOrgId)?.sector;
         if (sector !== undefined) sectors.add(sector);
         if (first === '' || p.firstAdded < first) first = p.firstAdded;
-        if (p.version.dateAdded > last) last = p.version.dateAdded;
+        if (p.dateAdded > last) last = p.dateAdded;
       }
       return reports === 0
         ? undefined
