@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Org, TlpLevel } from '@isac/kernel';
-import { PolicyEngine } from '@isac/policy';
-import { indexEntriesOf } from '@isac/stix';
+import { PolicyEngine, policyInput } from '@isac/policy';
+import { indexEntriesOf, tlp2Marking } from '@isac/stix';
 import {
   releaseKeyOf,
   type BatchVersion,
@@ -125,6 +125,77 @@ describe('correlation (pure, ADR 0044)', () => {
     expect(correlate(batch, [green, amber]).forItem(orgs.get('bank-a')!, 0, fresh.id)!.values[0]).to.include({
       reports: 2,
     });
+  });
+
+  it('property: a report and one differing in a fact the release key leaves out get one verdict for every organisation', () => {
+    // the Correlator and search ask the policy about one stored version per release key
+    // (PriorReports.samples): the key must hold every fact the verdict reads of a report
+    const AMBER = 'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82';
+    const RED = 'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed';
+    const tlps: TlpLevel[] = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+    const arb = fc.record({
+      tlp: fc.constantFrom(...tlps),
+      marking: fc.constantFrom(...tlps),
+      extraMarking: fc.constantFrom(undefined, AMBER, RED, 'marking-definition--not-known'),
+      submitter: fc.constantFrom(...orgs.keys()),
+      anonymous: fc.boolean(),
+      named: fc.subarray([...orgs.keys()], { maxLength: 2 }),
+      unknown: fc.constantFrom<string[]>([], ['marking-definition--unknown']),
+      known: fc.constantFrom<string[]>([], ['marking-definition--not-known']),
+      granular: fc.constantFrom(
+        undefined,
+        [{ marking_ref: RED, selectors: ['description'] }],
+        [{ marking_ref: RED, selectors: ['id'] }],
+        [{ marking_ref: AMBER, selectors: ['bad['] }],
+      ),
+      description: fc.constantFrom(undefined, 'one', 'identity--bank-a'),
+      pattern: fc.constantFrom(IP, BOTH),
+    });
+    type Spec = typeof arb extends fc.Arbitrary<infer T> ? T : never;
+    const build = (x: Spec): ObjectVersion => {
+      const v = version(x.tlp, x.submitter, x.pattern);
+      const refs = [tlp2Marking(x.marking).id, ...(x.extraMarking ? [x.extraMarking] : [])];
+      return {
+        ...v,
+        anonymous: x.anonymous,
+        namedRecipients: x.named,
+        unknownMarkings: x.unknown,
+        knownMarkings: x.known,
+        object: {
+          ...v.object,
+          object_marking_refs: refs,
+          ...(x.granular ? { granular_markings: x.granular } : {}),
+          ...(x.description ? { description: x.description } : {}),
+        },
+      };
+    };
+    const policy = new PolicyEngine();
+    const verdicts = (v: ObjectVersion) =>
+      [...orgs.values()]
+        .map((o) => policy.decide(policyInput(v, orgs.get(v.submitterOrgId)!, o, NOW)).kind === 'deny')
+        .join();
+    // a report and the same report with one fact or part of its body changed: equal keys, equal verdicts
+    const fields: (keyof Spec)[] = [
+      'tlp',
+      'marking',
+      'extraMarking',
+      'submitter',
+      'anonymous',
+      'named',
+      'unknown',
+      'known',
+      'granular',
+      'description',
+      'pattern',
+    ];
+    fc.assert(
+      fc.property(arb, arb, fc.constantFrom(...fields), (x, y, f) => {
+        const a = build(x);
+        const b = build({ ...x, [f]: y[f] });
+        if (releaseKeyOf(a) === releaseKeyOf(b)) expect(verdicts(b), f).to.equal(verdicts(a));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('property: for any earlier reports, a trial member is told what a world without its hidden ones tells it', () => {
