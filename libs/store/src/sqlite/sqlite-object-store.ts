@@ -530,6 +530,15 @@ export class SqliteObjectStore implements ObjectStore {
     exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
   ): Promise<PriorReports> {
     if (entries.length === 0) return Promise.resolve({ reports: [], samples: new Map() });
+    // the reports and their keys' stored versions from one snapshot: a version removed between
+    // the two statements cannot leave a key without its version
+    return Promise.resolve(this.db.transaction(() => this.readPriorReports(entries, exclude))());
+  }
+
+  private readPriorReports(
+    entries: readonly CorrelationEntry[],
+    exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
+  ): PriorReports {
     // One statement for the whole batch: each entry is a point lookup of the primary key
     // (kind, key), then its range end and algorithm; the hits are grouped by version before any
     // version is read, then each version's row is read once. CROSS JOIN fixes that order; the
@@ -603,7 +612,7 @@ export class SqliteObjectStore implements ObjectStore {
         bySeq.set(r[0], fromRow(r));
       for (const [key, seq] of sampleSeqs) samples.set(key, bySeq.get(seq)!);
     }
-    return Promise.resolve({ reports, samples });
+    return { reports, samples };
   }
 
   sweepExpiry(step: ExpirySweepStep): Promise<ExpirySweepResult> {
