@@ -5,6 +5,7 @@ import { normalizeTimestamp, toMicros } from '../time.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { jobKeys, type JobPayload } from '../job-catalogue.js';
 import { eventMemberIds, indexEntriesOf } from '@isac/stix';
+import { ownMarkings } from '../release-key.js';
 
 /**
  * One version as the `objects` row accept() writes, every column already serialised: what the
@@ -77,7 +78,7 @@ export function acceptRow(v: NewObjectVersion): AcceptRow {
     flatEntries(v.object),
     ...lifetimeOf(v.object),
     nullIfEmpty(eventMemberIds(v.object)),
-    JSON.stringify([v.object['object_marking_refs'] ?? null, v.object['granular_markings'] ?? null]),
+    JSON.stringify(ownMarkings(v.object)),
     v.object['revoked'] === true ? 1 : 0,
   ];
 }

@@ -115,6 +115,7 @@ export class SqliteObjectStore implements ObjectStore {
   private readonly versionIndexStmt;
   private readonly removeTx;
   private readonly sweepTx;
+  private readonly priorTx;
 
   /**
    * `lane`: every write of this process's main connection (ADR 0019). `bulk`: the writer thread
@@ -128,6 +129,12 @@ export class SqliteObjectStore implements ObjectStore {
   ) {
     const writer = new AcceptWriter(db);
     this.sweepTx = db.transaction((step: ExpirySweepStep) => this.sweepStep(step));
+    this.priorTx = db.transaction(
+      (
+        entries: readonly CorrelationEntry[],
+        exclude: { readonly submissions: readonly string[]; readonly ids: readonly string[] },
+      ) => this.readPriorReports(entries, exclude),
+    );
     this.versionIndexStmt = db.prepare(`SELECT id, submitter_org_id, version_norm FROM objects
       WHERE collection_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY seq`);
     // Under BEGIN IMMEDIATE (AcceptWriter): the write lock is held from the first read of the
@@ -532,7 +539,7 @@ export class SqliteObjectStore implements ObjectStore {
     if (entries.length === 0) return Promise.resolve({ reports: [], samples: new Map() });
     // the reports and their keys' stored versions from one snapshot: a version removed between
     // the two statements cannot leave a key without its version
-    return Promise.resolve(this.db.transaction(() => this.readPriorReports(entries, exclude))());
+    return Promise.resolve(this.priorTx(entries, exclude));
   }
 
   private readPriorReports(
