@@ -11,7 +11,7 @@ import {
   type PriorReports,
 } from '@isac/store';
 import { indicatorVersion, org } from '../../test/support.js';
-import { Correlator, correlationQuery } from './correlation.js';
+import { Correlator, correlationQuery, priorsThatMayUpdate } from './correlation.js';
 
 const NOW = new Date('2026-05-02T12:00:00.000Z');
 const HOUR = 3_600_000;
@@ -250,6 +250,36 @@ describe('correlation (pure, ADR 0044)', () => {
     const amberEarlier = [version('amber', 'bank-a', IP, 2 * HOUR)];
     expect(correlate(b, amberEarlier).forItem(orgs.get('sme-t')!, 0, again.id)).to.equal(undefined);
     expect(correlate(b, amberEarlier).forItem(bankC, 0, again.id)!.update).to.equal(true);
+  });
+
+  it('looks up feedback only on the reports of values reported within the window (only updates count it)', () => {
+    const report = (id: string, entries: number[], agoMs: number): PriorReport => ({
+      collectionId: 'c1',
+      id,
+      version: '2026-05-01T00:00:00.000Z',
+      submitterOrgId: 'bank-a',
+      dateAdded: new Date(NOW.getTime() - agoMs).toISOString(),
+      firstAdded: new Date(NOW.getTime() - agoMs).toISOString(),
+      entries,
+      releaseKey: 'k',
+    });
+    // value 0 has a report within the window (and an old one, which an update also counts); value 1 only an old one
+    const recent = report('indicator--a', [0], HOUR);
+    const old = report('indicator--b', [0], 40 * HOUR);
+    const other = report('indicator--c', [1], 40 * HOUR);
+    const both = report('indicator--d', [0, 1], 40 * HOUR);
+    const ids = (ps: readonly PriorReport[]) => ps.map((p) => p.id);
+    expect(ids(priorsThatMayUpdate([recent, old, other, both], NOW, 24 * HOUR))).to.deep.equal([
+      'indicator--a',
+      'indicator--b',
+      'indicator--d',
+    ]);
+    expect(priorsThatMayUpdate([old, other, both], NOW, 24 * HOUR)).to.deep.equal([]);
+    expect(priorsThatMayUpdate([recent, old], NOW, 0)).to.deep.equal([]);
+    expect(ids(priorsThatMayUpdate([recent, old], NOW, 100 * HOUR))).to.deep.equal([
+      'indicator--a',
+      'indicator--b',
+    ]);
   });
 
   it("reads the batch's own values from the index as accept wrote them, in the pattern's order", () => {

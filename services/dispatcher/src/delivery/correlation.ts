@@ -205,7 +205,7 @@ export class Correlator {
     for (const [position, mine] of i.query.byPosition)
       if (mine.some((n) => this.byEntry[n]!.length > 0)) this.entriesAt[position] = mine;
     this.sectorOf = priors.map((p) => i.orgs.get(p.submitterOrgId)?.sector);
-    this.since = i.updateWindowMs > 0 ? new Date(i.now.getTime() - i.updateWindowMs).toISOString() : '\uffff';
+    this.since = updateSince(i.now, i.updateWindowMs);
   }
 
   /** The organisation as the directory the batch was planned with knows it. */
@@ -415,6 +415,29 @@ export class Correlator {
     const base = policyInputBase(v, submitter, this.i.now);
     return this.i.policy.decideClass(base, this.i.policy.recipientClass(org, base)).kind !== 'deny';
   }
+}
+
+/** The earliest `date_added` of an earlier report that can make an update (window 0: none can). */
+function updateSince(now: Date, updateWindowMs: number): string {
+  return updateWindowMs > 0 ? new Date(now.getTime() - updateWindowMs).toISOString() : '\uffff';
+}
+
+/**
+ * The earlier reports whose feedback an update may count (ADR 0046): those naming a value that
+ * has a report stored within the update window. Only an item whose every value has one can be an
+ * update, only an update counts feedback, and it counts it on its values' reports: the others
+ * need no lookup (a bulk resubmission of values reported long ago asks for none).
+ */
+export function priorsThatMayUpdate(
+  priors: readonly PriorReport[],
+  now: Date,
+  updateWindowMs: number,
+): readonly PriorReport[] {
+  const since = updateSince(now, updateWindowMs);
+  const recent = new Set<number>();
+  for (const p of priors) if (p.dateAdded >= since) for (const n of p.entries) recent.add(n);
+  if (recent.size === 0) return [];
+  return priors.filter((p) => p.entries.some((n) => recent.has(n)));
 }
 
 /** Whether two alerts carry the same positions, in the same order. */

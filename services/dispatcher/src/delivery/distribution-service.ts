@@ -60,7 +60,13 @@ import {
 import { MailRenderCache } from '../email/submission-mail.js';
 import { alertPartCount, alertParts, type PartLimits } from './alert-chunks.js';
 import { perList, sameList } from './shared-lists.js';
-import { Correlator, correlationQuery, type AlertCorrelation, type ValueCorrelation } from './correlation.js';
+import {
+  Correlator,
+  correlationQuery,
+  priorsThatMayUpdate,
+  type AlertCorrelation,
+  type ValueCorrelation,
+} from './correlation.js';
 import {
   BlocklistPlanner,
   blocklistMessageId,
@@ -299,11 +305,13 @@ export class DistributionService {
     });
     const first = earliestAdded(versions);
     const priors = first === undefined ? found.reports : found.reports.filter((p) => p.firstAdded < first);
-    // sightings and false positives on the earlier reports, for updates (ADR 0046): one query
-    // finds the objects that have any, and only those are read
+    // sightings and false positives on the earlier reports, for updates (ADR 0046): only reports
+    // of values reported within the update window can be counted; one query finds those objects
+    // that have any, and only those are read
     const feedback = new Map<string, FeedbackReport[]>();
-    if (priors.length > 0)
-      for (const id of await stores.feedback.reportedOn([...new Set(priors.map((p) => p.id))]))
+    const asked = priorsThatMayUpdate(priors, now, config.correlation.updateWindowMs);
+    if (asked.length > 0)
+      for (const id of await stores.feedback.reportedOn([...new Set(asked.map((p) => p.id))]))
         feedback.set(id, await stores.feedback.forObject(id));
     return new Correlator({
       query,
